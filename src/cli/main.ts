@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// The `orrery` command. `up` runs the server; every other command is a client of its API
+// (--server, token from ORRERY_TOKEN), except the offline ones that say so.
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/index.js';
+import { DataDirLockedError } from '../store/index.js';
+import { ApiClient, CliError, EXIT, type GlobalOptions } from './client.js';
+import { registerQuery } from './commands/query.js';
+import { registerStatus } from './commands/status.js';
+import { registerToken } from './commands/token.js';
+import { registerUp } from './commands/up.js';
+import { version } from './version.js';
+
+function clientFor(cmd: Command): GlobalOptions {
+  const opts = cmd.optsWithGlobals() as { server?: string };
+  const server = opts.server ?? process.env.ORRERY_SERVER ?? 'http://127.0.0.1:8470';
+  return { api: new ApiClient({ server, token: process.env.ORRERY_TOKEN || undefined }) };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('orrery')
+    .version(version())
+    .description('Orrery: production engineering on one world model of code, deploys, telemetry and tickets.')
+    .option('--server <url>', 'the Orrery server to talk to (env ORRERY_SERVER)', undefined)
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Start here:
+  orrery up                          serve the API and the OTLP receiver (npm start does this)
+  orrery status                      what the store holds
+  orrery query spans --since 15m     recent spans
+
+Commands other than \`up\` talk to the server at --server (default http://127.0.0.1:8470)
+and send ORRERY_TOKEN as a Bearer token when it is set. Docs: docs/cli.md, docs/configuration.md.`,
+    );
+  registerUp(program);
+  registerStatus(program, clientFor);
+  registerQuery(program, clientFor);
+  registerToken(program, clientFor);
+  program.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with code 0; usage errors were already printed.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof CliError) {
+      process.stderr.write(`orrery: ${err.message}\n`);
+      return err.exitCode;
+    }
+    if (err instanceof ConfigError || err instanceof DataDirLockedError) {
+      process.stderr.write(`orrery: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') {
+      process.stderr.write(`orrery: ${e.message}: another process holds that port; pick another with --port / --otlp-port\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`orrery: ${e.message ?? String(err)}\n`);
+    return EXIT.failure;
+  }
+}
+
+const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isEntry || process.argv[1]?.endsWith('/orrery')) {
+  main(process.argv).then((code) => {
+    // `up` keeps running: only exit for commands that finished.
+    if (code !== EXIT.ok || !process.argv.slice(2).includes('up')) process.exitCode = code;
+  });
+}

@@ -1,0 +1,102 @@
+// The one validated configuration. Environment variables (ORRERY_*) are read once and
+// overridden by command-line flags; a bad value fails at start with the setting's name.
+import { z } from 'zod';
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(d|h)$/i;
+
+/** "7d" or "36h" as days. */
+export function parseRetention(v: string): number {
+  const m = DURATION.exec(v.trim());
+  if (!m) throw new Error(`"${v}" is not a duration like 7d or 48h`);
+  return m[2]!.toLowerCase() === 'd' ? Number(m[1]) : Number(m[1]) / 24;
+}
+
+const bytes = z.coerce.number().int().positive();
+
+export const configSchema = z.object({
+  dataDir: z.string().min(1).default('./.orrery'),
+  databaseUrl: z
+    .string()
+    .refine((s) => /^postgres(ql)?:\/\//.test(s), 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(8470),
+  otlpHost: z.string().min(1).optional(),
+  otlpPort: z.coerce.number().int().min(0).max(65535).default(4318),
+  retention: z
+    .string()
+    .default('7d')
+    .transform((s, ctx) => {
+      try {
+        const days = parseRetention(s);
+        if (days < 1) throw new Error('must be at least 1d: raw events are dropped a day at a time');
+        return days;
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  auth: z.enum(['auto', 'required']).default('auto'),
+  maxBodyBytes: bytes.default(16 * 1024 * 1024),
+  maxDecodedBytes: bytes.default(64 * 1024 * 1024),
+  maxQueuedRecords: bytes.default(200_000),
+  dbPoolSize: z.coerce.number().int().min(1).max(100).default(6),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+});
+
+export type Config = z.output<typeof configSchema> & { otlpHost: string };
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** Each setting's environment variable; the docs table in docs/configuration.md mirrors this. */
+export const ENV_VARS: Record<keyof ConfigInput, string> = {
+  dataDir: 'ORRERY_DATA_DIR',
+  databaseUrl: 'ORRERY_DATABASE_URL',
+  host: 'ORRERY_HOST',
+  port: 'ORRERY_PORT',
+  otlpHost: 'ORRERY_OTLP_HOST',
+  otlpPort: 'ORRERY_OTLP_PORT',
+  retention: 'ORRERY_RETENTION',
+  auth: 'ORRERY_AUTH',
+  maxBodyBytes: 'ORRERY_MAX_BODY_BYTES',
+  maxDecodedBytes: 'ORRERY_MAX_DECODED_BYTES',
+  maxQueuedRecords: 'ORRERY_MAX_QUEUED_RECORDS',
+  dbPoolSize: 'ORRERY_DB_POOL_SIZE',
+  logLevel: 'ORRERY_LOG_LEVEL',
+};
+
+export class ConfigError extends Error {}
+
+/** Reads the environment, applies flag overrides (undefined means "not given"), validates. */
+export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<keyof ConfigInput, unknown>> = {}): Config {
+  const input: Record<string, unknown> = {};
+  const from: Record<string, string> = {};
+  for (const [key, name] of Object.entries(ENV_VARS)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') {
+      input[key] = v;
+      from[key] = name;
+    }
+  }
+  for (const [key, v] of Object.entries(overrides)) {
+    if (v !== undefined) {
+      input[key] = v;
+      from[key] = `--${key.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)}`;
+    }
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const key = String(i.path[0] ?? '');
+      const name = from[key] ?? ENV_VARS[key as keyof ConfigInput] ?? key;
+      return `${name}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return { ...parsed.data, otlpHost: parsed.data.otlpHost ?? parsed.data.host };
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '::ffff:127.0.0.1';
+}

@@ -1,0 +1,45 @@
+// The world-model entity kinds (DESIGN.md "The world model"). The store keeps one table
+// per kind; later issues add the fields each analysis needs.
+
+export const ENTITY_KINDS = [
+  'service',
+  'repository',
+  'file',
+  'symbol',
+  'commit',
+  'deploy',
+  'endpoint',
+  'log_pattern',
+  'error_group',
+  'end_user',
+  'account',
+  'ticket',
+  'problem',
+  'investigation',
+  'proposal',
+] as const;
+
+export type EntityKind = (typeof ENTITY_KINDS)[number];
+
+/** The raw, retention-bound event tables. */
+export const RAW_KINDS = ['log_record', 'span', 'metric_point'] as const;
+export type RawKind = (typeof RAW_KINDS)[number];
+
+export interface ApiToken {
+  id: number;
+  name: string;
+  /** The first characters of the token, for recognising it in a list; never enough to use it. */
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface StoreStatus {
+  backend: 'pglite' | 'postgres';
+  location: string;
+  schemaVersion: number;
+  retentionDays: number;
+  entities: Record<EntityKind, number>;
+  raw: Record<RawKind, { count: number; oldest: Date | null; newest: Date | null; partitions: number }>;
+}

@@ -1,0 +1,1 @@
+export { SelfMetrics } from './self-metrics.js';

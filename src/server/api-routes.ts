@@ -1,0 +1,127 @@
+// The HTTP API under /api, plus /metrics and /healthz. Every route validates its input
+// with Zod and calls a workflow or the store; the CLI is a client of exactly these routes.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { type TimeArgError, parseTimeArg } from '../analysis/index.js';
+import { TokenNameTakenError } from '../store/index.js';
+import { type Context, MAX_QUERY_LIMIT, searchLogs, searchSpans } from '../workflows/index.js';
+import { type TokenVerifier, authHook } from './auth.js';
+
+export interface ApiRouteOptions {
+  ctx: Context;
+  anonymous: boolean;
+  verifier: TokenVerifier;
+  version: string;
+  startedAt: Date;
+}
+
+const timeArg = z
+  .string()
+  .max(64)
+  .transform((s, c) => {
+    try {
+      return parseTimeArg(s, new Date());
+    } catch (err) {
+      c.addIssue({ code: 'custom', message: (err as TimeArgError).message });
+      return z.NEVER;
+    }
+  });
+
+const rawQuery = z.object({
+  service: z.string().min(1).max(256).optional(),
+  since: timeArg.optional(),
+  until: timeArg.optional(),
+  trace: z
+    .string()
+    .regex(/^[0-9a-fA-F]{16,32}$/, 'must be a hex trace id')
+    .optional(),
+  user: z.string().min(1).max(512).optional(),
+  grep: z.string().min(1).max(1024).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_QUERY_LIMIT).default(100),
+});
+
+type RawQuery = z.output<typeof rawQuery>;
+
+function filterOf(q: RawQuery) {
+  return {
+    service: q.service,
+    since: q.since,
+    until: q.until,
+    traceId: q.trace,
+    userId: q.user,
+    grep: q.grep,
+    limit: q.limit,
+  };
+}
+
+const tokenBody = z.object({
+  name: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[\w.@:-]+$/, 'use letters, digits and . _ - @ : only'),
+});
+
+export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Promise<void> {
+  const { ctx } = opts;
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  // Everything registered after this hook (in this context) requires auth unless anonymous.
+  await app.register(async (secured) => {
+    secured.addHook(
+      'onRequest',
+      authHook({
+        verifier: opts.verifier,
+        anonymous: opts.anonymous,
+        deny: (reply, message) => reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message }),
+      }),
+    );
+
+    secured.setErrorHandler((err: FastifyError, req, reply) => {
+      if (err instanceof TokenNameTakenError) return reply.code(409).send({ statusCode: 409, error: 'Conflict', message: err.message });
+      const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+      if (status >= 500) req.log.error({ err }, 'API request failed');
+      return reply.code(status).send({
+        statusCode: status,
+        error: status >= 500 ? 'Internal Server Error' : 'Bad Request',
+        message: status >= 500 ? 'internal error; see the server log' : err.message,
+      });
+    });
+
+    secured.get('/metrics', async (_req, reply) =>
+      reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(ctx.metrics.render()),
+    );
+
+    secured.get('/api/status', async () => ({
+      version: opts.version,
+      startedAt: opts.startedAt.toISOString(),
+      ingestQueue: ctx.writer.queuedRecords,
+      store: await ctx.store.status(),
+    }));
+
+    secured.get('/api/logs', { schema: { querystring: rawQuery } }, async (req) => ({
+      logs: await searchLogs(ctx, filterOf(req.query as RawQuery)),
+    }));
+
+    secured.get('/api/spans', { schema: { querystring: rawQuery } }, async (req) => ({
+      spans: await searchSpans(ctx, filterOf(req.query as RawQuery)),
+    }));
+
+    secured.get('/api/tokens', async () => ({ tokens: await ctx.store.listTokens() }));
+
+    secured.post('/api/tokens', { schema: { body: tokenBody } }, async (req, reply) => {
+      const { token, record } = await ctx.store.createToken((req.body as z.output<typeof tokenBody>).name);
+      return reply.code(201).send({ token, record });
+    });
+
+    secured.delete('/api/tokens/:id', { schema: { params: z.object({ id: z.string().min(1).max(128) }) } }, async (req, reply) => {
+      const revoked = await ctx.store.revokeToken((req.params as { id: string }).id);
+      opts.verifier.clear();
+      if (revoked.length === 0) {
+        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'no live token with that id or name' });
+      }
+      return { revoked };
+    });
+  });
+}

@@ -1,0 +1,65 @@
+// Bearer-token authentication for the API and the OTLP receiver. Anonymous requests are
+// let through only when the listener allows it (loopback with the explicit setting); a
+// token that is sent is always checked. Verified tokens are cached briefly by hash.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiToken } from '../model/index.js';
+import { type Store, hashToken } from '../store/index.js';
+
+const CACHE_MS = 30_000;
+const CACHE_MAX = 1_000;
+
+export class TokenVerifier {
+  private readonly cache = new Map<string, { token: ApiToken; until: number }>();
+
+  constructor(private readonly store: Store) {}
+
+  async verify(clear: string): Promise<ApiToken | null> {
+    const h = hashToken(clear);
+    const hit = this.cache.get(h);
+    if (hit && hit.until > Date.now()) return hit.token;
+    const token = await this.store.verifyToken(clear);
+    if (!token) {
+      this.cache.delete(h);
+      return null;
+    }
+    if (this.cache.size >= CACHE_MAX) this.cache.clear();
+    this.cache.set(h, { token, until: Date.now() + CACHE_MS });
+    void this.store.touchToken(token.id).catch(() => {});
+    return token;
+  }
+
+  /** Called after a revoke so that it takes effect at once on this node. */
+  clear(): void {
+    this.cache.clear();
+  }
+}
+
+export interface AuthOptions {
+  verifier: TokenVerifier;
+  anonymous: boolean;
+  /** Sends the 401 in the listener's own format (OTLP Status or JSON error). */
+  deny: (reply: FastifyReply, message: string) => FastifyReply;
+}
+
+export function authHook(opts: AuthOptions) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const header = req.headers.authorization;
+    if (header === undefined || header === '') {
+      if (opts.anonymous) return;
+      return opts.deny(
+        reply,
+        'authentication required: send "Authorization: Bearer <token>" (create one with `orrery token create --name NAME`)',
+      );
+    }
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!m) return opts.deny(reply, 'malformed Authorization header: expected "Bearer <token>"');
+    let token: ApiToken | null;
+    try {
+      token = await opts.verifier.verify(m[1]!);
+    } catch {
+      return reply.code(503).header('retry-after', '5').send({ error: 'the token store is unavailable; retry shortly' });
+    }
+    if (!token) return opts.deny(reply, 'invalid or revoked token');
+    (req as FastifyRequest & { token?: ApiToken }).token = token;
+  };
+}

@@ -1,0 +1,69 @@
+// The composition root: opens the store, starts the group-commit writer, the listeners
+// and the retention job, and stops them in order (stop listening, drain, close the store).
+import type { Config } from '../config/index.js';
+import { SelfMetrics } from '../observe/index.js';
+import { BatchWriter, openStore } from '../store/index.js';
+import type { Context } from '../workflows/index.js';
+import { buildServer, type OrreryServer } from './server.js';
+
+export interface RunningOrrery {
+  ctx: Context;
+  server: OrreryServer;
+  addresses: { api: string; otlp: string };
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  allowAnonymousLoopback: boolean;
+  version: string;
+  /** How often to drop expired partitions; default hourly. */
+  retentionIntervalMs?: number;
+}
+
+export async function startOrrery(config: Config, opts: StartOptions): Promise<RunningOrrery> {
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    retentionDays: config.retention,
+    poolSize: config.dbPoolSize,
+  });
+  const metrics = new SelfMetrics();
+  const writer = new BatchWriter((batch) => store.writeTelemetry(batch), {
+    concurrency: store.db.concurrency,
+    maxQueuedRecords: config.maxQueuedRecords,
+    maxBatchRecords: 20_000,
+    onCommit: (n, s, ok) => metrics.recordStoreWrite(n, s, ok),
+  });
+  metrics.gauge('orrery_ingest_queued_records', 'Records waiting for a store transaction.', () => writer.queuedRecords);
+  const ctx: Context = { store, writer, metrics };
+
+  let server: OrreryServer | undefined;
+  try {
+    await store.applyRetention();
+    server = buildServer(ctx, config, opts);
+    const addresses = await server.listen();
+    const retention = setInterval(() => {
+      store.applyRetention().catch((err) => server?.api.log.error({ err }, 'retention failed'));
+    }, opts.retentionIntervalMs ?? 3_600_000);
+    retention.unref();
+    let stopping: Promise<void> | undefined;
+    return {
+      ctx,
+      server,
+      addresses,
+      stop() {
+        stopping ??= (async () => {
+          clearInterval(retention);
+          await server!.close();
+          await writer.drain();
+          await store.close();
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await server?.close();
+    await store.close();
+    throw err;
+  }
+}

@@ -1,0 +1,67 @@
+// Builds and runs Orrery's listeners: the API (and later the web UI) on one port and the
+// OTLP receiver on another. The receiver is also mounted on the API port, for setups
+// that can open only one.
+import Fastify, { type FastifyInstance } from 'fastify';
+import { type Config, isLoopback } from '../config/index.js';
+import type { Context } from '../workflows/index.js';
+import { apiRoutes } from './api-routes.js';
+import { TokenVerifier } from './auth.js';
+import { otlpRoutes } from './otlp-routes.js';
+import { zodValidatorCompiler } from './zod.js';
+
+export interface ServerOptions {
+  /** Let requests without a token through on loopback listeners (what `orrery up` uses locally). */
+  allowAnonymousLoopback: boolean;
+  version: string;
+}
+
+export interface OrreryServer {
+  api: FastifyInstance;
+  otlp: FastifyInstance;
+  /** Listens on the configured hosts and ports; resolves to the bound addresses. */
+  listen(): Promise<{ api: string; otlp: string }>;
+  close(): Promise<void>;
+}
+
+function fastify(config: Config, bodyLimit: number): FastifyInstance {
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    bodyLimit,
+    forceCloseConnections: true,
+  });
+  app.setValidatorCompiler(zodValidatorCompiler);
+  return app;
+}
+
+export function buildServer(ctx: Context, config: Config, opts: ServerOptions): OrreryServer {
+  const verifier = new TokenVerifier(ctx.store);
+  const apiAnonymous = opts.allowAnonymousLoopback && config.auth === 'auto' && isLoopback(config.host);
+  const otlpAnonymous = opts.allowAnonymousLoopback && config.auth === 'auto' && isLoopback(config.otlpHost);
+  const otlpOpts = {
+    ctx,
+    verifier,
+    maxBodyBytes: config.maxBodyBytes,
+    maxDecodedBytes: config.maxDecodedBytes,
+  };
+
+  const api = fastify(config, 1024 * 1024);
+  void api.register(apiRoutes, { ctx, verifier, anonymous: apiAnonymous, version: opts.version, startedAt: new Date() });
+  void api.register(otlpRoutes, { ...otlpOpts, anonymous: apiAnonymous });
+
+  const otlp = fastify(config, config.maxBodyBytes);
+  void otlp.register(otlpRoutes, { ...otlpOpts, anonymous: otlpAnonymous });
+  otlp.get('/healthz', async () => ({ status: 'ok' }));
+
+  return {
+    api,
+    otlp,
+    async listen() {
+      const a = await api.listen({ host: config.host, port: config.port });
+      const o = await otlp.listen({ host: config.otlpHost, port: config.otlpPort });
+      return { api: a, otlp: o };
+    },
+    async close() {
+      await Promise.allSettled([api.close(), otlp.close()]);
+    },
+  };
+}

@@ -1,0 +1,138 @@
+// Reads raw log records and spans back, newest first, by time, service, trace, user and text.
+import type { Attributes, Scope, SpanEvent, SpanLink } from '../model/index.js';
+import type { Queryable } from './db.js';
+
+export interface RawFilter {
+  service?: string;
+  since?: Date;
+  until?: Date;
+  traceId?: string;
+  userId?: string;
+  /** Case-insensitive substring of the log body, or of the span name and status message. */
+  grep?: string;
+  limit: number;
+}
+
+export interface LogRow {
+  time: string;
+  observedTime: string | null;
+  service: string;
+  serviceVersion: string | null;
+  environment: string | null;
+  severityNumber: number;
+  severityText: string;
+  body: string;
+  eventName: string | null;
+  traceId: string | null;
+  spanId: string | null;
+  userId: string | null;
+  accountId: string | null;
+  attributes: Attributes;
+  resource: Attributes;
+  scope: Scope;
+}
+
+export interface SpanRow {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  kind: number;
+  startTime: string;
+  endTime: string;
+  durationNs: number;
+  statusCode: number;
+  statusMessage: string | null;
+  service: string;
+  serviceVersion: string | null;
+  environment: string | null;
+  httpRoute: string | null;
+  userId: string | null;
+  accountId: string | null;
+  attributes: Attributes;
+  events: SpanEvent[];
+  links: SpanLink[];
+  resource: Attributes;
+  scope: Scope;
+}
+
+function likePattern(s: string): string {
+  return `%${s.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+}
+
+function where(f: RawFilter, timeCol: string, grepCols: string[]): { sql: string; params: unknown[] } {
+  const conds: string[] = [];
+  const params: unknown[] = [];
+  const add = (cond: string, v: unknown) => {
+    params.push(v);
+    conds.push(cond.replaceAll('?', `$${params.length}`));
+  };
+  if (f.service !== undefined) add('r.service = ?', f.service);
+  if (f.since !== undefined) add(`r.${timeCol} >= ?`, f.since);
+  if (f.until !== undefined) add(`r.${timeCol} < ?`, f.until);
+  if (f.traceId !== undefined) add('r.trace_id = ?', f.traceId.toLowerCase());
+  if (f.userId !== undefined) add('r.user_id = ?', f.userId);
+  if (f.grep !== undefined) add(`(${grepCols.map((col) => `r.${col} ILIKE ?`).join(' OR ')})`, likePattern(f.grep));
+  return { sql: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
+}
+
+const iso = (d: unknown): string | null => (d instanceof Date ? d.toISOString() : d == null ? null : String(d));
+
+export async function queryLogs(q: Queryable, f: RawFilter): Promise<LogRow[]> {
+  const w = where(f, 'time', ['body']);
+  const rows = await q.query(
+    `SELECT r.*, s.resource, s.scope FROM log_record r LEFT JOIN resource_set s ON s.hash = r.resource_hash
+     ${w.sql} ORDER BY r.time DESC LIMIT ${Math.trunc(f.limit)}`,
+    w.params,
+  );
+  return rows.map((r) => ({
+    time: iso(r.time)!,
+    observedTime: iso(r.observed_time),
+    service: r.service as string,
+    serviceVersion: r.service_version as string | null,
+    environment: r.environment as string | null,
+    severityNumber: r.severity_number as number,
+    severityText: r.severity_text as string,
+    body: r.body as string,
+    eventName: r.event_name as string | null,
+    traceId: r.trace_id as string | null,
+    spanId: r.span_id as string | null,
+    userId: r.user_id as string | null,
+    accountId: r.account_id as string | null,
+    attributes: r.attributes as Attributes,
+    resource: (r.resource ?? {}) as Attributes,
+    scope: (r.scope ?? { name: '', version: '', attributes: {} }) as Scope,
+  }));
+}
+
+export async function querySpans(q: Queryable, f: RawFilter): Promise<SpanRow[]> {
+  const w = where(f, 'start_time', ['name', 'status_message']);
+  const rows = await q.query(
+    `SELECT r.*, s.resource, s.scope FROM span r LEFT JOIN resource_set s ON s.hash = r.resource_hash
+     ${w.sql} ORDER BY r.start_time DESC LIMIT ${Math.trunc(f.limit)}`,
+    w.params,
+  );
+  return rows.map((r) => ({
+    traceId: r.trace_id as string,
+    spanId: r.span_id as string,
+    parentSpanId: r.parent_span_id as string | null,
+    name: r.name as string,
+    kind: r.kind as number,
+    startTime: iso(r.start_time)!,
+    endTime: iso(r.end_time)!,
+    durationNs: r.duration_ns as number,
+    statusCode: r.status_code as number,
+    statusMessage: r.status_message as string | null,
+    service: r.service as string,
+    serviceVersion: r.service_version as string | null,
+    environment: r.environment as string | null,
+    httpRoute: r.http_route as string | null,
+    userId: r.user_id as string | null,
+    accountId: r.account_id as string | null,
+    attributes: r.attributes as Attributes,
+    events: (r.events ?? []) as SpanEvent[],
+    links: (r.links ?? []) as SpanLink[],
+    resource: (r.resource ?? {}) as Attributes,
+    scope: (r.scope ?? { name: '', version: '', attributes: {} }) as Scope,
+  }));
+}

@@ -1,0 +1,161 @@
+// Writes normalized telemetry into the raw, partitioned tables with COPY, in one
+// transaction per call: either the whole batch is committed or none of it is.
+import { createHash } from 'node:crypto';
+import type { Attributes, LogRecord, MetricPoint, Scope, Span } from '../model/index.js';
+import * as c from './copy-text.js';
+import type { Db, Queryable } from './db.js';
+import { dayStart, ensureDayPartitions } from './partitions.js';
+
+export interface TelemetryBatch {
+  logs: LogRecord[];
+  spans: Span[];
+  metrics: MetricPoint[];
+}
+
+const LOG_COLUMNS = [
+  'received_at', 'time', 'observed_time', 'service', 'service_version', 'environment', 'severity_number',
+  'severity_text', 'body', 'event_name', 'trace_id', 'span_id', 'user_id', 'account_id', 'flags', 'attributes',
+  'resource_hash',
+] as const;
+
+const SPAN_COLUMNS = [
+  'received_at', 'trace_id', 'span_id', 'parent_span_id', 'trace_state', 'name', 'kind', 'start_time', 'end_time',
+  'duration_ns', 'status_code', 'status_message', 'service', 'service_version', 'environment', 'http_route',
+  'user_id', 'account_id', 'attributes', 'events', 'links', 'resource_hash',
+] as const;
+
+const METRIC_COLUMNS = [
+  'received_at', 'time', 'start_time', 'service', 'service_version', 'environment', 'name', 'description', 'unit',
+  'kind', 'temporality', 'monotonic', 'value', 'count', 'detail', 'attributes', 'resource_hash',
+] as const;
+
+const KNOWN_SETS_LIMIT = 50_000;
+
+/** Resource+scope pairs are shared by reference within a decoded batch; hash each pair once. */
+class ResourceSets {
+  readonly pending = new Map<string, { resource: Attributes; scope: Scope }>();
+  private readonly byRef = new Map<Attributes, Map<Scope, string>>();
+
+  constructor(private readonly known: Set<string>) {}
+
+  hash(resource: Attributes, scope: Scope): string {
+    let inner = this.byRef.get(resource);
+    if (!inner) {
+      inner = new Map();
+      this.byRef.set(resource, inner);
+    }
+    let h = inner.get(scope);
+    if (h === undefined) {
+      h = createHash('sha1').update(c.safeJson([resource, scope])).digest('hex');
+      inner.set(scope, h);
+      if (!this.known.has(h)) this.pending.set(h, { resource, scope });
+    }
+    return h;
+  }
+}
+
+export class RawWriter {
+  private readonly knownSets = new Set<string>();
+  private readonly knownDays = new Set<number>();
+
+  constructor(private readonly db: Db) {}
+
+  async write(batch: TelemetryBatch, receivedAt: Date = new Date()): Promise<void> {
+    const day = dayStart(receivedAt).getTime();
+    if (!this.knownDays.has(day)) {
+      await ensureDayPartitions(this.db, receivedAt);
+      this.knownDays.add(day);
+    }
+    const sets = new ResourceSets(this.knownSets);
+    const recv = receivedAt.toISOString();
+    const recvNs = receivedAt.getTime() * 1e6;
+    const logs = encodeLogs(batch.logs, recv, recvNs, sets);
+    const spans = encodeSpans(batch.spans, recv, recvNs, sets);
+    const metrics = encodeMetrics(batch.metrics, recv, recvNs, sets);
+    await this.db.transaction(async (tx) => {
+      await insertResourceSets(tx, sets);
+      await tx.copyFrom('log_record', LOG_COLUMNS, logs);
+      await tx.copyFrom('span', SPAN_COLUMNS, spans);
+      await tx.copyFrom('metric_point', METRIC_COLUMNS, metrics);
+    });
+    if (this.knownSets.size > KNOWN_SETS_LIMIT) this.knownSets.clear();
+    for (const h of sets.pending.keys()) this.knownSets.add(h);
+  }
+
+  /** Forget cached partition days, e.g. after retention dropped some. */
+  resetPartitionCache(): void {
+    this.knownDays.clear();
+  }
+}
+
+async function insertResourceSets(tx: Queryable, sets: ResourceSets): Promise<void> {
+  if (sets.pending.size === 0) return;
+  const values: string[] = [];
+  const params: unknown[] = [];
+  for (const [hash, { resource, scope }] of sets.pending) {
+    const i = params.length;
+    values.push(`($${i + 1}, $${i + 2}::jsonb, $${i + 3}::jsonb)`);
+    params.push(hash, c.safeJson(resource), c.safeJson(scope));
+  }
+  await tx.query(
+    `INSERT INTO resource_set (hash, resource, scope) VALUES ${values.join(', ')} ON CONFLICT (hash) DO NOTHING`,
+    params,
+  );
+}
+
+function ts(ns: number, fallbackNs: number): string {
+  return c.timestampNs(c.validNs(ns) ? ns : fallbackNs);
+}
+
+function encodeLogs(records: LogRecord[], recv: string, recvNs: number, sets: ResourceSets): string {
+  let out = '';
+  for (const r of records) {
+    const observed = c.validNs(r.observedTimeUnixNano) ? r.observedTimeUnixNano : recvNs;
+    out += `${recv}\t${ts(r.timeUnixNano, observed)}\t${c.timestampNs(observed)}\t${c.text(r.service)}\t${c.text(
+      r.serviceVersion,
+    )}\t${c.text(r.environment)}\t${c.int(clampSmallint(r.severityNumber))}\t${c.text(r.severityText)}\t${c.text(
+      r.body,
+    )}\t${c.text(r.eventName || null)}\t${c.text(r.traceId)}\t${c.text(r.spanId)}\t${c.text(r.userId)}\t${c.text(
+      r.accountId,
+    )}\t${c.int(r.flags | 0)}\t${c.json(r.attributes)}\t${sets.hash(r.resource, r.scope)}\n`;
+  }
+  return out;
+}
+
+function encodeSpans(records: Span[], recv: string, recvNs: number, sets: ResourceSets): string {
+  let out = '';
+  for (const s of records) {
+    const start = c.validNs(s.startTimeUnixNano) ? s.startTimeUnixNano : recvNs;
+    const end = c.validNs(s.endTimeUnixNano) ? s.endTimeUnixNano : start;
+    out += `${recv}\t${s.traceId}\t${s.spanId}\t${c.text(s.parentSpanId)}\t${c.text(s.traceState || null)}\t${c.text(
+      s.name,
+    )}\t${c.int(clampSmallint(s.kind))}\t${c.timestampNs(start)}\t${c.timestampNs(end)}\t${c.int(s.durationNano)}\t${c.int(clampSmallint(s.statusCode))}\t${c.text(s.statusMessage || null)}\t${c.text(s.service)}\t${c.text(
+      s.serviceVersion,
+    )}\t${c.text(s.environment)}\t${c.text(s.httpRoute)}\t${c.text(s.userId)}\t${c.text(s.accountId)}\t${c.json(
+      s.attributes,
+    )}\t${s.events.length ? c.json(s.events) : c.NULL}\t${s.links.length ? c.json(s.links) : c.NULL}\t${sets.hash(
+      s.resource,
+      s.scope,
+    )}\n`;
+  }
+  return out;
+}
+
+function encodeMetrics(records: MetricPoint[], recv: string, recvNs: number, sets: ResourceSets): string {
+  let out = '';
+  for (const m of records) {
+    const time = c.validNs(m.timeUnixNano) ? m.timeUnixNano : recvNs;
+    out += `${recv}\t${c.timestampNs(time)}\t${
+      c.validNs(m.startTimeUnixNano) ? c.timestampNs(m.startTimeUnixNano) : c.NULL
+    }\t${c.text(m.service)}\t${c.text(m.serviceVersion)}\t${c.text(m.environment)}\t${c.text(m.name)}\t${c.text(
+      m.description || null,
+    )}\t${c.text(m.unit || null)}\t${m.kind}\t${c.int(clampSmallint(m.temporality))}\t${c.bool(m.monotonic)}\t${c.float(
+      m.value,
+    )}\t${c.int(m.count)}\t${c.json(m.detail)}\t${c.json(m.attributes)}\t${sets.hash(m.resource, m.scope)}\n`;
+  }
+  return out;
+}
+
+function clampSmallint(n: number): number {
+  return Math.max(-32768, Math.min(32767, n | 0));
+}

@@ -1,0 +1,122 @@
+// The Store: the world model and the raw event window behind one object, on either backend.
+import { ENTITY_KINDS, RAW_KINDS, type ApiToken, type EntityKind, type RawKind, type StoreStatus } from '../model/index.js';
+import type { Db } from './db.js';
+import { migrate, schemaVersion } from './migrate.js';
+import { dropExpiredPartitions, listPartitions } from './partitions.js';
+import { openPglite } from './pglite-db.js';
+import { openPostgres } from './postgres-db.js';
+import { type LogRow, type RawFilter, type SpanRow, queryLogs, querySpans } from './raw-query.js';
+import { RawWriter, type TelemetryBatch } from './raw-writer.js';
+import * as tokens from './tokens.js';
+
+export interface StoreOptions {
+  /** A PostgreSQL URL; when absent the embedded store in `dataDir` is used. */
+  databaseUrl?: string;
+  dataDir: string;
+  retentionDays: number;
+  poolSize?: number;
+}
+
+const TIME_COLUMN: Record<RawKind, string> = { log_record: 'time', span: 'start_time', metric_point: 'time' };
+
+export class Store {
+  private readonly writer: RawWriter;
+
+  constructor(
+    readonly db: Db,
+    readonly retentionDays: number,
+  ) {
+    this.writer = new RawWriter(db);
+  }
+
+  get backend(): Db['backend'] {
+    return this.db.backend;
+  }
+
+  /** Commits the whole batch in one transaction; resolves only once it is durable. */
+  writeTelemetry(batch: TelemetryBatch, receivedAt?: Date): Promise<void> {
+    return this.writer.write(batch, receivedAt);
+  }
+
+  queryLogs(filter: RawFilter): Promise<LogRow[]> {
+    return queryLogs(this.db, filter);
+  }
+
+  querySpans(filter: RawFilter): Promise<SpanRow[]> {
+    return querySpans(this.db, filter);
+  }
+
+  async applyRetention(now: Date = new Date()): Promise<string[]> {
+    const dropped = await dropExpiredPartitions(this.db, this.retentionDays, now);
+    if (dropped.length) this.writer.resetPartitionCache();
+    return dropped;
+  }
+
+  async status(): Promise<StoreStatus> {
+    const entityCounts = await this.db.query<{ kind: EntityKind; n: number }>(
+      ENTITY_KINDS.map((k) => `SELECT '${k}' AS kind, count(*) AS n FROM ${k}`).join(' UNION ALL '),
+    );
+    const entities = Object.fromEntries(ENTITY_KINDS.map((k) => [k, 0])) as Record<EntityKind, number>;
+    for (const r of entityCounts) entities[r.kind] = Number(r.n);
+    const partitions = await listPartitions(this.db);
+    const raw = {} as StoreStatus['raw'];
+    for (const k of RAW_KINDS) {
+      const col = TIME_COLUMN[k];
+      const rows = await this.db.query<{ n: number; oldest: Date | null; newest: Date | null }>(
+        `SELECT count(*) AS n, min(${col}) AS oldest, max(${col}) AS newest FROM ${k}`,
+      );
+      raw[k] = {
+        count: Number(rows[0]?.n ?? 0),
+        oldest: rows[0]?.oldest ?? null,
+        newest: rows[0]?.newest ?? null,
+        partitions: partitions.filter((p) => p.table === k).length,
+      };
+    }
+    return {
+      backend: this.db.backend,
+      location: this.db.location,
+      schemaVersion: await schemaVersion(this.db),
+      retentionDays: this.retentionDays,
+      entities,
+      raw,
+    };
+  }
+
+  createToken(name: string): Promise<{ token: string; record: ApiToken }> {
+    return tokens.createToken(this.db, name);
+  }
+
+  listTokens(): Promise<ApiToken[]> {
+    return tokens.listTokens(this.db);
+  }
+
+  revokeToken(idOrName: string): Promise<ApiToken[]> {
+    return tokens.revokeToken(this.db, idOrName);
+  }
+
+  verifyToken(token: string): Promise<ApiToken | null> {
+    return tokens.verifyToken(this.db, token);
+  }
+
+  touchToken(id: number): Promise<void> {
+    return tokens.touchToken(this.db, id);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+/** Opens the configured backend and brings its schema up to date. */
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  const db = opts.databaseUrl
+    ? await openPostgres(opts.databaseUrl, { poolSize: opts.poolSize })
+    : await openPglite(opts.dataDir);
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw new Error(`could not migrate the store at ${db.location}: ${(err as Error).message}`);
+  }
+  return new Store(db, opts.retentionDays);
+}

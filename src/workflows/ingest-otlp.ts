@@ -1,0 +1,30 @@
+// OTLP ingest: decode a request body, count what was received and rejected, and commit the
+// good records through the group-commit writer. Resolves only after the commit.
+import { type OtlpFormat, decodeOtlp } from '../ingest/sources/otlp/index.js';
+import type { Signal } from '../model/index.js';
+import type { TelemetryBatch } from '../store/index.js';
+import type { Context } from './context.js';
+
+export interface IngestResult {
+  accepted: number;
+  rejected: number;
+  /** Why records were rejected; empty when none were. */
+  message: string;
+}
+
+export async function ingestOtlp(ctx: Context, signal: Signal, format: OtlpFormat, body: Buffer): Promise<IngestResult> {
+  const decoded = decodeOtlp(signal, format, body);
+  const n = decoded.records.length;
+  ctx.metrics.recordReceived('otlp', signal, n + decoded.rejected);
+  if (decoded.rejected > 0) {
+    ctx.metrics.recordRejected('otlp', signal, decoded.rejectReasons.join('; '), decoded.rejected);
+  }
+  const batch: TelemetryBatch = { logs: [], spans: [], metrics: [] };
+  if (signal === 'logs') batch.logs = decoded.records as TelemetryBatch['logs'];
+  else if (signal === 'traces') batch.spans = decoded.records as TelemetryBatch['spans'];
+  else batch.metrics = decoded.records as TelemetryBatch['metrics'];
+  await ctx.writer.submit(batch);
+  ctx.metrics.recordAccepted('otlp', signal, n);
+  const message = decoded.rejected > 0 ? `${decoded.rejected} rejected: ${decoded.rejectReasons.join('; ')}` : '';
+  return { accepted: n, rejected: decoded.rejected, message };
+}
