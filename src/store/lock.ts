@@ -5,6 +5,10 @@ import { join } from 'node:path';
 
 export class DataDirLockedError extends Error {}
 
+/** Directories this process holds, so that a lockfile with our own pid can be told apart
+ * from a stale one left by an earlier process that had the same pid (pid 1 in containers). */
+const held = new Set<string>();
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -22,10 +26,12 @@ export function acquireDirLock(dir: string): { release(): void } {
       writeSync(fd, `${process.pid}\n`);
       closeSync(fd);
       let released = false;
+      held.add(path);
       return {
         release() {
           if (released) return;
           released = true;
+          held.delete(path);
           try {
             if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path);
           } catch {
@@ -36,7 +42,8 @@ export function acquireDirLock(dir: string): { release(): void } {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
-      if (Number.isFinite(pid) && pid !== process.pid && alive(pid)) {
+      const live = pid === process.pid ? held.has(path) : Number.isFinite(pid) && alive(pid);
+      if (live) {
         throw new DataDirLockedError(
           `the data directory ${dir} is in use by another Orrery process (pid ${pid}); stop it, or use another --data-dir`,
         );

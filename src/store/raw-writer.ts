@@ -127,7 +127,7 @@ function encodeSpans(records: Span[], recv: string, recvNs: number, sets: Resour
   for (const s of records) {
     const start = c.validNs(s.startTimeUnixNano) ? s.startTimeUnixNano : recvNs;
     const end = c.validNs(s.endTimeUnixNano) ? s.endTimeUnixNano : start;
-    out += `${recv}\t${s.traceId}\t${s.spanId}\t${c.text(s.parentSpanId)}\t${c.text(s.traceState || null)}\t${c.text(
+    out += `${recv}\t${c.text(s.traceId)}\t${c.text(s.spanId)}\t${c.text(s.parentSpanId)}\t${c.text(s.traceState || null)}\t${c.text(
       s.name,
     )}\t${c.int(clampSmallint(s.kind))}\t${c.timestampNs(start)}\t${c.timestampNs(end)}\t${c.int(s.durationNano)}\t${c.int(clampSmallint(s.statusCode))}\t${c.text(s.statusMessage || null)}\t${c.text(s.service)}\t${c.text(
       s.serviceVersion,

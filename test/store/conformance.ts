@@ -1,0 +1,213 @@
+// The one store conformance suite: every backend must pass all of it unchanged.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ENTITY_KINDS } from '../../src/model/index.js';
+import { type Store, listPartitions, partitionName } from '../../src/store/index.js';
+import { migrate } from '../../src/store/migrate.js';
+import { logRecord, metricPoint, span } from '../helpers/records.js';
+
+export type OpenStore = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
+
+const DAY = 86_400_000;
+
+export function storeConformance(backend: 'pglite' | 'postgres', open: OpenStore): void {
+  describe(`store conformance: ${backend}`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+
+    before(async () => {
+      ({ store, cleanup } = await open());
+    });
+    after(async () => {
+      await cleanup();
+    });
+
+    it('reports its backend and a fully migrated schema; migrating again is a no-op', async () => {
+      assert.equal(store.backend, backend);
+      const status = await store.status();
+      assert.equal(status.schemaVersion, 2);
+      assert.deepEqual(await migrate(store.db), []);
+    });
+
+    it('has a table for every world-model entity, counted by status()', async () => {
+      const status = await store.status();
+      assert.deepEqual(Object.keys(status.entities).sort(), [...ENTITY_KINDS].sort());
+      await store.db.query("INSERT INTO service (name) VALUES ('cart')");
+      await store.db.query(
+        "INSERT INTO deploy (service, version, deployed_at, inferred) VALUES ('cart', '1.4.0', now(), true)",
+      );
+      const after = await store.status();
+      assert.equal(after.entities.service, 1);
+      assert.equal(after.entities.deploy, 1);
+      assert.equal(typeof after.entities.deploy, 'number');
+    });
+
+    it('writes logs, spans and metric points and reads them back with every field', async () => {
+      const t = Date.parse('2026-11-22T10:00:00.123456Z') * 1e6 + 789_000; // sub-ms precision
+      await store.writeTelemetry({
+        logs: [logRecord({ timeUnixNano: t, body: 'first' }), logRecord({ body: 'second', userId: 'u-2', traceId: null, spanId: null })],
+        spans: [span({ startTimeUnixNano: t, endTimeUnixNano: t + 12_345_678 })],
+        metrics: [metricPoint()],
+      });
+      const logs = await store.queryLogs({ limit: 10, grep: 'first' });
+      assert.equal(logs.length, 1);
+      const l = logs[0]!;
+      assert.equal(l.time, '2026-11-22T10:00:00.123Z');
+      assert.equal(l.service, 'cart');
+      assert.equal(l.serviceVersion, '1.4.0');
+      assert.equal(l.environment, 'prod');
+      assert.equal(l.userId, 'u-1');
+      assert.equal(l.accountId, 'acct-9');
+      assert.equal(l.severityNumber, 17);
+      assert.equal(l.traceId, '0af7651916cd43dd8448eb211c80319c');
+      assert.deepEqual(l.attributes, { 'enduser.id': 'u-1', 'code.function': 'countItems' });
+      assert.equal(l.resource['host.name'], 'node-1');
+      assert.deepEqual(l.scope, { name: 'cart-lib', version: '0.1', attributes: { 'scope.attr': 'x' } });
+
+      const spans = await store.querySpans({ limit: 10, traceId: '0AF7651916CD43DD8448EB211C80319C' });
+      assert.equal(spans.length, 1);
+      const s = spans[0]!;
+      assert.equal(s.durationNs, 12_345_678);
+      assert.equal(typeof s.durationNs, 'number');
+      assert.equal(s.httpRoute, '/cart/:id');
+      assert.equal(s.statusCode, 2);
+      assert.equal(s.events[0]?.name, 'exception');
+      assert.equal(s.events[0]?.attributes['exception.type'], 'TypeError');
+
+      const points = await store.db.query<{ name: string; count: number; detail: unknown }>(
+        'SELECT name, count, detail FROM metric_point',
+      );
+      assert.equal(points.length, 1);
+      assert.equal(points[0]!.count, 3);
+      assert.deepEqual(points[0]!.detail, { bucketCounts: [1, 2], explicitBounds: [0.5] });
+    });
+
+    it('stores each distinct resource and scope once', async () => {
+      const before = await store.db.query<{ n: number }>('SELECT count(*) AS n FROM resource_set');
+      await store.writeTelemetry({ logs: Array.from({ length: 50 }, () => logRecord()), spans: [], metrics: [] });
+      const after = await store.db.query<{ n: number }>('SELECT count(*) AS n FROM resource_set');
+      assert.equal(after[0]!.n, before[0]!.n);
+    });
+
+    it('filters by service, user, time range and text, newest first', async () => {
+      const base = Date.parse('2026-11-21T00:00:00Z') * 1e6;
+      await store.writeTelemetry({
+        logs: [
+          logRecord({ service: 'web', userId: 'u-filter', timeUnixNano: base, body: 'Checkout 100% done_ok' }),
+          logRecord({ service: 'web', userId: 'u-filter', timeUnixNano: base + 60e9, body: 'checkout later' }),
+          logRecord({ service: 'payments', userId: 'u-other', timeUnixNano: base + 120e9, body: 'charge ok' }),
+        ],
+        spans: [],
+        metrics: [],
+      });
+      const byUser = await store.queryLogs({ limit: 10, userId: 'u-filter' });
+      assert.deepEqual(byUser.map((l) => l.body), ['checkout later', 'Checkout 100% done_ok']);
+      const bySvc = await store.queryLogs({ limit: 10, service: 'payments' });
+      assert.deepEqual(bySvc.map((l) => l.body), ['charge ok']);
+      const windowed = await store.queryLogs({
+        limit: 10,
+        service: 'web',
+        since: new Date(base / 1e6 + 30_000),
+        until: new Date(base / 1e6 + 90_000),
+      });
+      assert.deepEqual(windowed.map((l) => l.body), ['checkout later']);
+      // LIKE wildcards in the search text are literal.
+      assert.deepEqual((await store.queryLogs({ limit: 10, grep: '100%' })).map((l) => l.body), ['Checkout 100% done_ok']);
+      assert.equal((await store.queryLogs({ limit: 10, grep: 'o_o' })).length, 0);
+      assert.equal((await store.queryLogs({ limit: 1, service: 'web' })).length, 1);
+    });
+
+    it('keeps hostile text intact: tabs, newlines, backslashes, NUL and lone surrogates', async () => {
+      const body = 'a\tb\nc\\N d\r\\\\ e\u0000f \ud800 end';
+      await store.writeTelemetry({
+        logs: [
+          logRecord({
+            body,
+            service: 'hostile',
+            attributes: { k: 'v\u0000w', s: '\udc00', nested: { arr: ['\\u0000', '\t'] } },
+          }),
+        ],
+        spans: [],
+        metrics: [],
+      });
+      const [l] = await store.queryLogs({ limit: 1, service: 'hostile' });
+      assert.ok(l);
+      assert.equal(l.body, 'a\tb\nc\\N d\r\\\\ ef \ufffd end');
+      assert.equal(l.attributes.k, 'vw');
+      assert.equal(l.attributes.s, '\ufffd');
+      assert.deepEqual(l.attributes.nested, { arr: ['\\u0000', '\t'] });
+    });
+
+    it('clamps out-of-range numbers and times instead of failing the batch', async () => {
+      await store.writeTelemetry({
+        logs: [logRecord({ service: 'odd-times', timeUnixNano: 0, observedTimeUnixNano: 0, severityNumber: 99999 })],
+        spans: [span({ service: 'odd-times', startTimeUnixNano: 1.8e19, endTimeUnixNano: -5, durationNano: 1.8e19 })],
+        metrics: [metricPoint({ service: 'odd-times', count: 1.8e19, value: Number.NaN })],
+      });
+      const [l] = await store.queryLogs({ limit: 1, service: 'odd-times' });
+      assert.ok(l && Math.abs(Date.parse(l.time) - Date.now()) < 60_000, 'a zero time falls back to arrival time');
+      const [s] = await store.querySpans({ limit: 1, service: 'odd-times' });
+      assert.ok(s);
+    });
+
+    it('commits a batch all or nothing', async () => {
+      const before = (await store.status()).raw.log_record.count;
+      const bad = span({ traceId: "not'hex\\" });
+      // A span whose trace id breaks the row (null in a NOT NULL column) fails the whole batch.
+      (bad as { traceId: string | null }).traceId = null;
+      await assert.rejects(
+        store.writeTelemetry({ logs: [logRecord({ body: 'should roll back' })], spans: [bad], metrics: [] }),
+      );
+      assert.equal((await store.status()).raw.log_record.count, before);
+      assert.equal((await store.queryLogs({ limit: 1, grep: 'should roll back' })).length, 0);
+    });
+
+    it('partitions raw events by arrival day and drops whole expired days', async () => {
+      const now = new Date();
+      const old = new Date(now.getTime() - 9 * DAY);
+      await store.writeTelemetry({ logs: [logRecord({ body: 'old one' })], spans: [span({ name: 'old span' })], metrics: [] }, old);
+      await store.writeTelemetry({ logs: [logRecord({ body: 'fresh one' })], spans: [], metrics: [] }, now);
+      const names = (await listPartitions(store.db)).map((p) => p.name);
+      assert.ok(names.includes(partitionName('log_record', old)));
+      assert.ok(names.includes(partitionName('span', old)));
+
+      const dropped = await store.applyRetention(now);
+      assert.ok(dropped.includes(partitionName('log_record', old)));
+      assert.ok(dropped.includes(partitionName('span', old)));
+      const left = (await listPartitions(store.db)).map((p) => p.name);
+      assert.ok(!left.includes(partitionName('log_record', old)));
+      assert.ok(left.includes(partitionName('log_record', now)), "today's partition stays");
+      assert.equal((await store.queryLogs({ limit: 5, grep: 'old one' })).length, 0);
+      assert.equal((await store.queryLogs({ limit: 5, grep: 'fresh one' })).length, 1);
+      // Writing again on a dropped day recreates its partition.
+      await store.writeTelemetry({ logs: [logRecord({ body: 'late arrival' })], spans: [], metrics: [] }, old);
+      assert.equal((await store.queryLogs({ limit: 5, grep: 'late arrival' })).length, 1);
+    });
+
+    it('indexes raw events by time, service, trace id and user id', async () => {
+      const idx = await store.db.query<{ indexdef: string }>(
+        "SELECT indexdef FROM pg_indexes WHERE tablename IN ('log_record', 'span') AND schemaname = current_schema()",
+      );
+      const defs = idx.map((r) => r.indexdef).join('\n');
+      for (const col of ['(service, "time")', 'brin ("time")', '(trace_id)', '(user_id)', '(service, start_time)', 'brin (start_time)']) {
+        assert.ok(defs.includes(col), `missing index on ${col}:\n${defs}`);
+      }
+    });
+
+    it('stores tokens only as hashes, verifies and revokes them', async () => {
+      const { token, record } = await store.createToken('ci');
+      assert.match(token, /^orr_[\w-]{43}$/);
+      const rows = await store.db.query<{ token_hash: string; prefix: string }>('SELECT token_hash, prefix FROM api_token');
+      for (const r of rows) {
+        assert.ok(!r.token_hash.includes(token) && r.token_hash.length === 64);
+        assert.ok(token.startsWith(r.prefix) && r.prefix.length < 12);
+      }
+      assert.equal((await store.verifyToken(token))?.id, record.id);
+      assert.equal(await store.verifyToken(`${token}x`), null);
+      await assert.rejects(store.createToken('ci'), /already exists/);
+      assert.equal((await store.revokeToken('ci')).length, 1);
+      assert.equal(await store.verifyToken(token), null);
+      assert.ok((await store.createToken('ci')).token !== token, 'the name is free again after a revoke');
+    });
+  });
+}
