@@ -91,10 +91,7 @@ export interface Span extends SemanticFields {
 
 export type MetricKind = 'gauge' | 'sum' | 'histogram' | 'exponential_histogram' | 'summary';
 
-export interface MetricPoint {
-  service: string;
-  serviceVersion: string | null;
-  environment: string | null;
+export interface MetricPoint extends SemanticFields {
   name: string;
   description: string;
   unit: string;
