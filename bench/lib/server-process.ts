@@ -13,6 +13,10 @@ export interface ServerOptions {
   /** Directory for the server's stdout/stderr logs. */
   logDir: string;
   startTimeoutMs?: number;
+  /** Extra environment (ORRERY_* from the parent is not inherited). */
+  env?: Record<string, string>;
+  /** Extra arguments to `orrery up`. */
+  args?: string[];
 }
 
 /** A message the server logged at warn level or above (or wrote to stderr). */
@@ -87,11 +91,12 @@ export class ServerProcess {
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ORRERY_')) env[k] = v;
     env.ORRERY_LOG_LEVEL = 'warn';
     if (opts.databaseUrl) env.ORRERY_DATABASE_URL = opts.databaseUrl;
+    Object.assign(env, opts.env);
     const stdoutLog = join(opts.logDir, 'server.stdout.log');
     const stderrLog = join(opts.logDir, 'server.stderr.log');
     const out = openSync(stdoutLog, 'w');
     const err = openSync(stderrLog, 'w');
-    const args = ['--import', 'tsx', 'src/cli/main.ts', 'up', '--data-dir', opts.dataDir, '--port', String(port), '--otlp-port', String(otlpPort)];
+    const args = ['--import', 'tsx', 'src/cli/main.ts', 'up', '--data-dir', opts.dataDir, '--port', String(port), '--otlp-port', String(otlpPort), ...(opts.args ?? [])];
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', out, err] });
     closeSync(out);
     closeSync(err);
@@ -164,6 +169,13 @@ export class ServerProcess {
       }
     }
     return { code: this.exitInfo?.code ?? null, signal: this.exitInfo?.signal ?? null, killed };
+  }
+
+  /** SIGKILL at once: no drain, no shutdown hooks (for durability tests). */
+  async kill9(): Promise<void> {
+    clearInterval(this.rssTimer);
+    if (!this.exitInfo) this.child.kill('SIGKILL');
+    await this.exited;
   }
 
   /** Warn-and-above log lines (pino JSON on stdout) and anything on stderr, grouped by message. */

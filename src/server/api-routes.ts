@@ -1,5 +1,6 @@
 // The HTTP API under /api, plus /metrics and /healthz. Every route validates its input
 // with Zod and calls a workflow or the store; the CLI is a client of exactly these routes.
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { type TimeArgError, parseTimeArg } from '../analysis/index.js';
@@ -69,6 +70,8 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
 
   // Everything registered after this hook (in this context) requires auth unless anonymous.
   await app.register(async (secured) => {
+    // The API speaks JSON only; anything else is a 415, not a string that fails validation.
+    secured.removeContentTypeParser('text/plain');
     secured.addHook(
       'onRequest',
       authHook({
@@ -84,7 +87,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
       if (status >= 500) req.log.error({ err }, 'API request failed');
       return reply.code(status).send({
         statusCode: status,
-        error: status >= 500 ? 'Internal Server Error' : 'Bad Request',
+        error: STATUS_CODES[status] ?? 'Error',
         message: status >= 500 ? 'internal error; see the server log' : err.message,
       });
     });
