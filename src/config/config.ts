@@ -39,7 +39,8 @@ export const configSchema = z.object({
   auth: z.enum(['auto', 'required']).default('auto'),
   maxBodyBytes: bytes.default(16 * 1024 * 1024),
   maxDecodedBytes: bytes.default(64 * 1024 * 1024),
-  maxQueuedRecords: bytes.default(200_000),
+  maxQueuedRecords: bytes.default(100_000),
+  maxQueueWaitMs: z.coerce.number().int().min(100).max(60_000).default(2_000),
   dbPoolSize: z.coerce.number().int().min(1).max(100).default(6),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
 });
@@ -60,6 +61,7 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   maxBodyBytes: 'ORRERY_MAX_BODY_BYTES',
   maxDecodedBytes: 'ORRERY_MAX_DECODED_BYTES',
   maxQueuedRecords: 'ORRERY_MAX_QUEUED_RECORDS',
+  maxQueueWaitMs: 'ORRERY_MAX_QUEUE_WAIT_MS',
   dbPoolSize: 'ORRERY_DB_POOL_SIZE',
   logLevel: 'ORRERY_LOG_LEVEL',
 };

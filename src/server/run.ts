@@ -31,6 +31,7 @@ export async function startOrrery(config: Config, opts: StartOptions): Promise<R
   const writer = new BatchWriter((batch) => store.writeTelemetry(batch), {
     concurrency: store.db.concurrency,
     maxQueuedRecords: config.maxQueuedRecords,
+    maxQueueWaitMs: config.maxQueueWaitMs,
     maxBatchRecords: 20_000,
     onCommit: (n, s, ok) => metrics.recordStoreWrite(n, s, ok),
   });

@@ -6,13 +6,15 @@ import type { TelemetryBatch } from './raw-writer.js';
 
 export class OverloadedError extends Error {
   constructor(readonly retryAfterSeconds: number) {
-    super(`the store is behind: more than the queue limit of records are waiting; retry after ${retryAfterSeconds}s`);
+    super(`the store is behind: the ingest queue is full; retry after ${retryAfterSeconds}s`);
   }
 }
 
 interface Pending {
   batch: TelemetryBatch;
   size: number;
+  /** performance.now() when it was queued. */
+  at: number;
   resolve(): void;
   reject(err: unknown): void;
 }
@@ -22,6 +24,9 @@ export interface BatchWriterOptions {
   concurrency: number;
   /** Records queued (not yet being written) beyond which submit() is refused. */
   maxQueuedRecords: number;
+  /** Once the oldest queued batch has waited this long, new ones are refused: an exporter
+   * would time out (10 s by default in the OTel SDKs) before its answer came. */
+  maxQueueWaitMs: number;
   /** Records one transaction takes at most. */
   maxBatchRecords: number;
   /** Commit latency and size, for the self-metrics. */
@@ -49,14 +54,19 @@ export class BatchWriter {
   submit(batch: TelemetryBatch): Promise<void> {
     const n = size(batch);
     if (n === 0) return Promise.resolve();
-    if (this.queued > 0 && this.queued + n > this.opts.maxQueuedRecords) {
+    if (this.queued > 0 && (this.queued + n > this.opts.maxQueuedRecords || this.oldestWaitMs() > this.opts.maxQueueWaitMs)) {
       return Promise.reject(new OverloadedError(1));
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ batch, size: n, resolve, reject });
+      this.queue.push({ batch, size: n, at: performance.now(), resolve, reject });
       this.queued += n;
       this.pump();
     });
+  }
+
+  private oldestWaitMs(): number {
+    const first = this.queue[0];
+    return first ? performance.now() - first.at : 0;
   }
 
   private pump(): void {

@@ -25,6 +25,7 @@ export async function inProcessOrrery(
   const writer = new BatchWriter((b) => write(store, b), {
     concurrency: 1,
     maxQueuedRecords: opts.maxQueuedRecords ?? config.maxQueuedRecords,
+    maxQueueWaitMs: config.maxQueueWaitMs,
     maxBatchRecords: 20_000,
     onCommit: (n, s, ok) => metrics.recordStoreWrite(n, s, ok),
   });
