@@ -36,7 +36,8 @@ describe('API routes', () => {
       ['/api/logs?since=yesterday', /since: "yesterday" is not a time/],
       ['/api/logs?limit=0', /limit/],
       ['/api/logs?limit=100001', /limit/],
-      ['/api/spans?trace=xyz', /trace: must be a hex trace id/],
+      ['/api/spans?trace=xyz', /trace: must be a 32-digit hex trace id/],
+      ['/api/spans?trace=0af7651916cd43dd', /trace: must be a 32-digit hex trace id/],
     ];
     for (const [url, re] of cases) {
       const res = await get(url);

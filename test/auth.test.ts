@@ -87,6 +87,14 @@ describe('auth when bound beyond loopback', () => {
     });
     assert.equal(bad.statusCode, 400);
     assert.match(bad.json().message, /name: use letters/);
+    const digits = await o.server.api.inject({
+      method: 'POST',
+      url: '/api/tokens',
+      payload: { name: '12345' },
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(digits.statusCode, 400);
+    assert.match(digits.json().message, /not be all digits/);
   });
 
   it('serves /healthz without a token', async () => {

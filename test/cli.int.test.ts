@@ -1,6 +1,6 @@
 // The CLI as a user runs it: help, exit codes, errors that say what to do, and tokens.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ServerProcess } from '../bench/lib/server-process.js';
 import { runCli } from './helpers/cli.js';
@@ -19,6 +19,14 @@ describe('orrery CLI', () => {
     const bogus = await runCli(['frobnicate']);
     assert.equal(bogus.code, 2);
     assert.match(bogus.stderr, /unknown command 'frobnicate'/);
+    const sub = await runCli(['query', 'logs', '--bogus']);
+    assert.equal(sub.code, 2);
+    assert.match(sub.stderr, /unknown option '--bogus'/);
+    const missing = await runCli(['token', 'create']);
+    assert.equal(missing.code, 2);
+    const badName = await runCli(['token', 'create', '--name', 'has space', '--offline', '--data-dir', '/nonexistent/x']);
+    assert.equal(badName.code, 2);
+    assert.match(badName.stderr, /token name "has space": use letters/);
     const port = await runCli(['up', '--port', 'http']);
     assert.equal(port.code, 2);
     assert.match(port.stderr, /--port:/);
@@ -70,6 +78,22 @@ describe('orrery CLI', () => {
         await server.stop();
       }
     } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('mints a one-time bootstrap token when auth is required and none exists', async () => {
+    const dataDir = await freshDataDir();
+    const server = await ServerProcess.start({ dataDir, logDir: dataDir, args: ['--auth', 'required'] });
+    try {
+      const out = readFileSync(server.stdoutLog, 'utf8');
+      assert.match(out, /one named "bootstrap" was created/);
+      const token = /orr_[\w-]+/.exec(out)?.[0];
+      const ok = await runCli(['token', 'create', '--name', 'ops', '--server', server.apiUrl], { ORRERY_TOKEN: token });
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.match(ok.stdout, /Created token "ops"/);
+    } finally {
+      await server.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

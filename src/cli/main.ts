@@ -3,7 +3,7 @@
 // (--server, token from ORRERY_TOKEN), except the offline ones that say so.
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
-import { DataDirLockedError } from '../store/index.js';
+import { DataDirLockedError, InvalidTokenNameError, TokenNameTakenError } from '../store/index.js';
 import { ApiClient, CliError, EXIT, type GlobalOptions } from './client.js';
 import { registerQuery } from './commands/query.js';
 import { registerStatus } from './commands/status.js';
@@ -13,7 +13,7 @@ import { version } from './version.js';
 
 function clientFor(cmd: Command): GlobalOptions {
   const opts = cmd.optsWithGlobals() as { server?: string };
-  const server = opts.server ?? process.env.ORRERY_SERVER ?? 'http://127.0.0.1:8470';
+  const server = opts.server || process.env.ORRERY_SERVER || 'http://127.0.0.1:8470';
   return { api: new ApiClient({ server, token: process.env.ORRERY_TOKEN || undefined }) };
 }
 
@@ -34,11 +34,12 @@ Start here:
 Commands other than \`up\` talk to the server at --server (default http://127.0.0.1:8470)
 and send ORRERY_TOKEN as a Bearer token when it is set. Docs: docs/cli.md, docs/configuration.md.`,
     );
+  // Before the subcommands exist, so that they inherit it and usage errors exit 2 everywhere.
+  program.exitOverride();
   registerUp(program);
   registerStatus(program, clientFor);
   registerQuery(program, clientFor);
   registerToken(program, clientFor);
-  program.exitOverride();
   return program;
 }
 
@@ -55,7 +56,12 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`orrery: ${err.message}\n`);
       return err.exitCode;
     }
-    if (err instanceof ConfigError || err instanceof DataDirLockedError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof DataDirLockedError ||
+      err instanceof InvalidTokenNameError ||
+      err instanceof TokenNameTakenError
+    ) {
       process.stderr.write(`orrery: ${err.message}\n`);
       return EXIT.usage;
     }

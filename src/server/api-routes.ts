@@ -4,7 +4,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { type TimeArgError, parseTimeArg } from '../analysis/index.js';
-import { TokenNameTakenError } from '../store/index.js';
+import { TokenNameTakenError, tokenNameProblem } from '../store/index.js';
 import { type Context, MAX_QUERY_LIMIT, searchLogs, searchSpans } from '../workflows/index.js';
 import { type TokenVerifier, authHook } from './auth.js';
 
@@ -34,7 +34,7 @@ const rawQuery = z.object({
   until: timeArg.optional(),
   trace: z
     .string()
-    .regex(/^[0-9a-fA-F]{16,32}$/, 'must be a hex trace id')
+    .regex(/^[0-9a-fA-F]{32}$/, 'must be a 32-digit hex trace id')
     .optional(),
   user: z.string().min(1).max(512).optional(),
   grep: z.string().min(1).max(1024).optional(),
@@ -56,11 +56,10 @@ function filterOf(q: RawQuery) {
 }
 
 const tokenBody = z.object({
-  name: z
-    .string()
-    .min(1)
-    .max(128)
-    .regex(/^[\w.@:-]+$/, 'use letters, digits and . _ - @ : only'),
+  name: z.string().superRefine((n, c) => {
+    const problem = tokenNameProblem(n);
+    if (problem) c.addIssue({ code: 'custom', message: problem });
+  }),
 });
 
 export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Promise<void> {
@@ -77,7 +76,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
       authHook({
         verifier: opts.verifier,
         anonymous: opts.anonymous,
-        deny: (reply, message) => reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message }),
+        deny: (reply, status, message) => reply.code(status).send({ statusCode: status, error: STATUS_CODES[status], message }),
       }),
     );
 

@@ -37,8 +37,8 @@ export class TokenVerifier {
 export interface AuthOptions {
   verifier: TokenVerifier;
   anonymous: boolean;
-  /** Sends the 401 in the listener's own format (OTLP Status or JSON error). */
-  deny: (reply: FastifyReply, message: string) => FastifyReply;
+  /** Sends a refusal (401, or 503 when tokens cannot be checked) in the listener's own format. */
+  deny: (reply: FastifyReply, status: number, message: string) => FastifyReply;
 }
 
 export function authHook(opts: AuthOptions) {
@@ -48,18 +48,20 @@ export function authHook(opts: AuthOptions) {
       if (opts.anonymous) return;
       return opts.deny(
         reply,
+        401,
         'authentication required: send "Authorization: Bearer <token>" (create one with `orrery token create --name NAME`)',
       );
     }
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!m) return opts.deny(reply, 'malformed Authorization header: expected "Bearer <token>"');
+    if (!m) return opts.deny(reply, 401, 'malformed Authorization header: expected "Bearer <token>"');
     let token: ApiToken | null;
     try {
       token = await opts.verifier.verify(m[1]!);
     } catch {
-      return reply.code(503).header('retry-after', '5').send({ error: 'the token store is unavailable; retry shortly' });
+      reply.header('retry-after', '5');
+      return opts.deny(reply, 503, 'the token store is unavailable; retry shortly');
     }
-    if (!token) return opts.deny(reply, 'invalid or revoked token');
+    if (!token) return opts.deny(reply, 401, 'invalid or revoked token');
     (req as FastifyRequest & { token?: ApiToken }).token = token;
   };
 }

@@ -52,9 +52,9 @@ export async function otlpRoutes(app: FastifyInstance, opts: OtlpRouteOptions & 
     authHook({
       verifier: opts.verifier,
       anonymous: opts.anonymous,
-      deny: (reply, message) => {
-        ctx.metrics.recordRefused('otlp', 401);
-        return sendStatus(reply.request, reply, 401, message);
+      deny: (reply, status, message) => {
+        ctx.metrics.recordRefused('otlp', status);
+        return sendStatus(reply.request, reply, status, message);
       },
     }),
   );

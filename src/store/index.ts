@@ -7,7 +7,7 @@ export type { RawFilter, LogRow, SpanRow } from './raw-query.js';
 export { BatchWriter, OverloadedError } from './batch-writer.js';
 export type { BatchWriterOptions } from './batch-writer.js';
 export { DataDirLockedError } from './lock.js';
-export { TokenNameTakenError, hashToken } from './tokens.js';
+export { InvalidTokenNameError, TokenNameTakenError, hashToken, tokenNameProblem } from './tokens.js';
 export { listPartitions, partitionName } from './partitions.js';
 export { MIGRATIONS } from './migrations/index.js';
 export { redactUrl } from './postgres-db.js';

@@ -25,6 +25,7 @@ export interface LogRow {
   eventName: string | null;
   traceId: string | null;
   spanId: string | null;
+  flags: number;
   userId: string | null;
   accountId: string | null;
   attributes: Attributes;
@@ -36,6 +37,7 @@ export interface SpanRow {
   traceId: string;
   spanId: string;
   parentSpanId: string | null;
+  traceState: string | null;
   name: string;
   kind: number;
   startTime: string;
@@ -97,6 +99,7 @@ export async function queryLogs(q: Queryable, f: RawFilter): Promise<LogRow[]> {
     eventName: r.event_name as string | null,
     traceId: r.trace_id as string | null,
     spanId: r.span_id as string | null,
+    flags: r.flags as number,
     userId: r.user_id as string | null,
     accountId: r.account_id as string | null,
     attributes: r.attributes as Attributes,
@@ -116,6 +119,7 @@ export async function querySpans(q: Queryable, f: RawFilter): Promise<SpanRow[]>
     traceId: r.trace_id as string,
     spanId: r.span_id as string,
     parentSpanId: r.parent_span_id as string | null,
+    traceState: r.trace_state as string | null,
     name: r.name as string,
     kind: r.kind as number,
     startTime: iso(r.start_time)!,

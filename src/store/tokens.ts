@@ -15,6 +15,15 @@ export function generateToken(): string {
 }
 
 export class TokenNameTakenError extends Error {}
+export class InvalidTokenNameError extends Error {}
+
+/** Why a token name is unusable, or null. All-digit names would be read as ids by revoke. */
+export function tokenNameProblem(name: string): string | null {
+  if (name.length < 1 || name.length > 128) return 'must be 1 to 128 characters';
+  if (!/^[\w.@:-]+$/.test(name)) return 'use letters, digits and . _ - @ : only';
+  if (/^\d+$/.test(name)) return 'must not be all digits (those are read as token ids)';
+  return null;
+}
 
 function toToken(r: Record<string, unknown>): ApiToken {
   return {
@@ -28,6 +37,8 @@ function toToken(r: Record<string, unknown>): ApiToken {
 }
 
 export async function createToken(q: Queryable, name: string): Promise<{ token: string; record: ApiToken }> {
+  const problem = tokenNameProblem(name);
+  if (problem) throw new InvalidTokenNameError(`token name "${name}": ${problem}`);
   const existing = await q.query('SELECT 1 FROM api_token WHERE name = $1 AND revoked_at IS NULL', [name]);
   if (existing.length > 0) throw new TokenNameTakenError(`a live token named "${name}" already exists; revoke it first`);
   const token = generateToken();

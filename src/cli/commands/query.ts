@@ -61,7 +61,7 @@ Examples:
           l.service,
           l.severityText || SEVERITY[l.severityNumber] || '',
           l.userId,
-          l.traceId?.slice(0, 16),
+          l.traceId,
           l.body,
         ]),
       )}\n${res.logs.length} log records\n`,

@@ -3,8 +3,8 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import type { ApiToken } from '../../model/index.js';
-import { openStore } from '../../store/index.js';
-import type { GlobalOptions } from '../client.js';
+import { openStore, tokenNameProblem } from '../../store/index.js';
+import { CliError, EXIT, type GlobalOptions } from '../client.js';
 import { table } from '../table.js';
 
 export function registerToken(program: Command, client: (cmd: Command) => GlobalOptions): void {
@@ -28,6 +28,8 @@ Examples:
   export ORRERY_TOKEN=orr_...                   # then every command sends it`,
     )
     .action(async (f: { name: string; offline?: boolean; dataDir?: string; json?: boolean }, cmd: Command) => {
+      const problem = tokenNameProblem(f.name);
+      if (problem) throw new CliError(`token name "${f.name}": ${problem}`, EXIT.usage);
       let created: { token: string; record: ApiToken };
       if (f.offline) {
         const config = loadConfig(process.env, { dataDir: f.dataDir });

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { type Config, isLoopback, loadConfig } from '../../config/index.js';
 import { startOrrery } from '../../server/index.js';
+import type { Store } from '../../store/index.js';
 import { version } from '../version.js';
 
 export interface UpFlags {
@@ -65,10 +66,27 @@ async function runUp(config: Config): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.stdout.write(banner(config, running.addresses, running.ctx.store.db.location));
+  if (!anonymousEverywhere(config)) await bootstrapToken(running.ctx.store);
+}
+
+function anonymousEverywhere(config: Config): boolean {
+  return config.auth === 'auto' && isLoopback(config.host) && isLoopback(config.otlpHost);
+}
+
+/** With auth required and no live token, nobody could use the server: mint one, show it once. */
+async function bootstrapToken(store: Store): Promise<void> {
+  const live = (await store.listTokens()).filter((t) => t.revokedAt === null);
+  if (live.length > 0) return;
+  const { token } = await store.createToken('bootstrap');
+  process.stdout.write(
+    `No API token existed, so one named "bootstrap" was created. It is shown only this once:\n\n  ${token}\n\n` +
+      'Use it to create named tokens (ORRERY_TOKEN=... orrery token create --name NAME), then revoke it:\n' +
+      '  orrery token revoke bootstrap\n',
+  );
 }
 
 function banner(config: Config, addr: { api: string; otlp: string }, location: string): string {
-  const open = config.auth === 'auto' && isLoopback(config.host) && isLoopback(config.otlpHost);
+  const open = anonymousEverywhere(config);
   const store = config.databaseUrl ? `PostgreSQL ${location}` : `embedded PGlite in ${location}`;
   const authLine = open
     ? 'no token needed (loopback only)'
@@ -83,7 +101,7 @@ Orrery is up.
 Point an OpenTelemetry SDK or Collector at it:
   export OTEL_EXPORTER_OTLP_ENDPOINT=${addr.otlp}
   export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
-  export OTEL_SERVICE_NAME=my-service${open ? '' : '\n  export OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer $ORRERY_TOKEN"'}
+  export OTEL_SERVICE_NAME=my-service${open ? '' : '\n  export OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer%20$ORRERY_TOKEN"'}
 
 Then look at what arrived:
   orrery status
