@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The `orrery` command. `up` runs the server; every other command is a client of its API
 // (--server, token from ORRERY_TOKEN), except the offline ones that say so.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { DataDirLockedError, InvalidTokenNameError, TokenNameTakenError } from '../store/index.js';
@@ -75,8 +77,18 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isEntry || process.argv[1]?.endsWith('/orrery')) {
+/** True when this file is the program being run, also through npm's bin symlink. */
+function isEntryPoint(): boolean {
+  const arg = process.argv[1];
+  if (!arg) return false;
+  try {
+    return realpathSync(arg) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
   main(process.argv).then((code) => {
     // `up` keeps running: only exit for commands that finished.
     if (code !== EXIT.ok || !process.argv.slice(2).includes('up')) process.exitCode = code;

@@ -27,7 +27,9 @@ function fastify(config: Config, bodyLimit: number): FastifyInstance {
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit,
-    forceCloseConnections: true,
+    // On close, drop idle keep-alive sockets but let in-flight requests finish: an ingest
+    // request cut mid-commit would be retried by the exporter and stored twice.
+    forceCloseConnections: 'idle',
   });
   app.setValidatorCompiler(zodValidatorCompiler);
   return app;
