@@ -73,6 +73,33 @@ describe('OTLP traces', async () => {
     );
   });
 
+  it('keeps an attribute named __proto__ as data, not as a prototype', () => {
+    const body = JSON.stringify({
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'p' } }] },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: '0af7651916cd43dd8448eb211c80319c',
+                  spanId: 'b7ad6b7169203331',
+                  attributes: [
+                    { key: '__proto__', value: { kvlistValue: { values: [{ key: 'enduser.id', value: { stringValue: 'evil' } }] } } },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const [span] = decodeOtlp('traces', 'json', Buffer.from(body)).records;
+    assert.equal(Object.getPrototypeOf(span!.attributes), Object.prototype);
+    assert.deepEqual(Object.keys(span!.attributes), ['__proto__']);
+    assert.equal(span!.userId, null);
+  });
+
   it('accepts an empty request', () => {
     assert.deepEqual(decodeOtlp('traces', 'protobuf', Buffer.alloc(0)), { records: [], rejected: 0, rejectReasons: [] });
     assert.equal(decodeOtlp('logs', 'json', Buffer.from('{}')).records.length, 0);

@@ -20,17 +20,24 @@ export function text(s: string | null | undefined): string {
 // jsonb rejects \u0000 and unpaired surrogates, so both are rewritten.
 const BAD_JSON_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(0000|d[89a-f][0-9a-f]{2})/gi;
 
-/** JSON that jsonb accepts, for a query parameter. */
-export function safeJson(v: unknown): string {
-  const s = JSON.stringify(v);
+function fixJsonEscapes(s: string): string {
   if (!s.includes('\\u')) return s;
   return s.replace(BAD_JSON_ESCAPE, (_m, lead: string, code: string) => (code === '0000' ? lead : `${lead}\\ufffd`));
+}
+
+/** JSON that jsonb accepts, for a query parameter. */
+export function safeJson(v: unknown): string {
+  return fixJsonEscapes(JSON.stringify(v));
 }
 
 /** JSON as a COPY text field. */
 export function json(v: unknown): string {
   if (v === null || v === undefined) return NULL;
-  return text(safeJson(v));
+  const s = JSON.stringify(v);
+  // JSON.stringify escapes every control character, so output without a backslash has
+  // nothing for jsonb to reject and nothing for COPY to escape: the common case.
+  if (s.indexOf('\\') === -1) return s;
+  return text(fixJsonEscapes(s));
 }
 
 const INT8_LIMIT = 9.2e18;
@@ -61,10 +68,32 @@ export function validNs(ns: number): boolean {
   return ns > 0 && ns < MAX_NS;
 }
 
-/** Epoch nanoseconds as an ISO-8601 timestamp with microseconds. */
+// An ISO timestamp is "<YYYY-MM-DDTHH:MM:SS.>" + 3 digits of ms + 3 digits of µs + "Z".
+// The per-second prefix costs a Date and toISOString, so recent seconds are cached in a
+// small direct-mapped table (a batch's times are usually within a minute of each other);
+// the digits come from lookup tables.
+const DIGITS3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const DIGITS3Z = DIGITS3.map((d) => `${d}Z`);
+const SECOND_SLOTS = 1024;
+const slotSecond = new Float64Array(SECOND_SLOTS).fill(Number.NaN);
+const slotPrefix: string[] = new Array<string>(SECOND_SLOTS).fill('');
+
+/** "YYYY-MM-DDTHH:MM:SS." for an epoch second, from the cache when it is there. */
+function secondPrefix(sec: number): string {
+  const slot = sec & (SECOND_SLOTS - 1);
+  if (slotSecond[slot] === sec) return slotPrefix[slot]!;
+  const prefix = new Date(sec * 1000).toISOString().slice(0, 20);
+  slotSecond[slot] = sec;
+  slotPrefix[slot] = prefix;
+  return prefix;
+}
+
+/** Epoch nanoseconds as an ISO-8601 timestamp with microseconds, e.g. 2026-11-22T10:00:00.123456Z. */
 export function timestampNs(ns: number): string {
   const ms = Math.floor(ns / 1e6);
   const micros = Math.floor((ns % 1e6) / 1e3);
-  const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
+  // Outside 1970..2262 the cache's arithmetic is unchecked (and years may not be 4 digits).
+  if (!validNs(ns)) return `${new Date(ms).toISOString().slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
+  const sec = Math.floor(ms / 1000);
+  return secondPrefix(sec) + DIGITS3[ms - sec * 1000]! + DIGITS3Z[micros]!;
 }

@@ -15,6 +15,7 @@ import type {
   SpanLink,
 } from '../../../model/index.js';
 import { bodyText } from './decode-protobuf.js';
+import { setAttribute } from './proto-reader.js';
 import { MISSING_SERVICE_NAME, type ResourceFields, httpRoute, resourceFields, semanticFields } from './semconv.js';
 
 type Json = Record<string, unknown>;
@@ -99,7 +100,7 @@ function keyValues(v: unknown, what: string, depth = 0): Attributes {
   const out: Attributes = {};
   for (const item of arr(v, what)) {
     const kv = obj(item, what);
-    out[str(kv.key, `${what}.key`)] = anyValue(kv.value, depth);
+    setAttribute(out, str(kv.key, `${what}.key`), anyValue(kv.value, depth));
   }
   return out;
 }

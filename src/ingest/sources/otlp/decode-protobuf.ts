@@ -16,66 +16,78 @@ import type {
 import {
   EMPTY_SCOPE,
   type Reader,
+  checkEnd,
   createReader,
-  messageEnd,
   readAnyValue,
-  readFixed64,
-  readFixed64Parts,
-  readHexId,
-  readSfixed64,
   readKeyValue,
   readResource,
   readScope,
-  readUint64,
 } from './proto-reader.js';
-import { MISSING_SERVICE_NAME, type ResourceFields, httpRoute, resourceFields, semanticFields } from './semconv.js';
+import {
+  MISSING_SERVICE_NAME,
+  type ResourceFields,
+  accountIdOf,
+  environmentOf,
+  httpRoute,
+  resourceFields,
+  userIdOf,
+} from './semconv.js';
 
 type WithService = ResourceFields & { service: string };
+type ReadItem<T> = (r: Reader, end: number, res: WithService, resource: Attributes, scope: Scope, out: T[]) => void;
+
+// Tags (field number << 3 | wire type) of the envelope shared by all three signals:
+// Export*ServiceRequest.resource_* = 1, Resource*.resource = 1, Resource*.scope_* = 2,
+// Scope*.scope = 1, Scope*.items = 2 — all length-delimited.
+const TAG_1_LEN = 0x0a;
+const TAG_2_LEN = 0x12;
 
 /**
- * Walks Export*ServiceRequest → Resource* → Scope* → item, the shape all three signals
- * share (resource = 1, scope_* = 2 at the resource level; scope = 1, items = 2 below).
+ * Walks Export*ServiceRequest → Resource* → Scope* → item. The resource (and the scope)
+ * may follow their children on the wire, so each level is scanned twice: once for its
+ * header message, once for the children. Scanning is cheap (tags and lengths only) and
+ * allocates nothing.
  */
-function walk<T>(
-  buf: Uint8Array,
-  readItem: (r: Reader, end: number, res: WithService, resource: Attributes, scope: Scope, out: T[]) => void,
-): DecodedBatch<T> {
+function walk<T>(buf: Uint8Array, readItem: ReadItem<T>): DecodedBatch<T> {
   const r = createReader(buf);
   const out: T[] = [];
   let rejected = 0;
   const reasons = new Set<string>();
   while (r.pos < r.len) {
-    const tag = r.uint32();
-    if (tag >>> 3 !== 1 || (tag & 7) !== 2) {
-      r.skipType(tag & 7);
+    const tag = r.tag();
+    if (tag !== TAG_1_LEN) {
+      r.skip(tag);
       continue;
     }
-    const resEnd = messageEnd(r);
-    // The resource may follow the scopes on the wire, so collect scope ranges first.
+    const resEnd = r.end();
+    const first = r.pos;
     let resource: Attributes = {};
-    const scopeRanges: Array<[number, number]> = [];
     while (r.pos < resEnd) {
-      const t = r.uint32();
-      const field = t >>> 3;
-      if (field === 1 && (t & 7) === 2) resource = readResource(r, messageEnd(r));
-      else if (field === 2 && (t & 7) === 2) {
-        const end = messageEnd(r);
-        scopeRanges.push([r.pos, end]);
-        r.pos = end;
-      } else r.skipType(t & 7);
+      const t = r.tag();
+      if (t === TAG_1_LEN) resource = readResource(r, r.end());
+      else r.skip(t);
     }
+    checkEnd(r, resEnd);
     const fields = resourceFields(resource);
-    for (const [start, end] of scopeRanges) {
-      r.pos = start;
+    const res: WithService = { ...fields, service: fields.service ?? '' };
+    r.pos = first;
+    while (r.pos < resEnd) {
+      const t = r.tag();
+      if (t !== TAG_2_LEN) {
+        r.skip(t);
+        continue;
+      }
+      const end = r.end();
       const before = out.length;
-      readScopeItems(r, end, fields, resource, out, readItem);
+      readScopeItems(r, end, res, resource, out, readItem);
+      // Items are decoded even without a service name so that a malformed one still fails
+      // the whole body (400) rather than being silently counted as a reject.
       if (fields.service === null) {
         rejected += out.length - before;
         out.length = before;
         reasons.add(MISSING_SERVICE_NAME);
       }
     }
-    r.pos = resEnd;
   }
   return { records: out, rejected, rejectReasons: [...reasons] };
 }
@@ -83,31 +95,28 @@ function walk<T>(
 function readScopeItems<T>(
   r: Reader,
   end: number,
-  fields: ResourceFields,
+  res: WithService,
   resource: Attributes,
   out: T[],
-  readItem: (r: Reader, end: number, res: WithService, resource: Attributes, scope: Scope, out: T[]) => void,
+  readItem: ReadItem<T>,
 ): void {
+  const first = r.pos;
   let scope: Scope = EMPTY_SCOPE;
-  const itemRanges: Array<[number, number]> = [];
   while (r.pos < end) {
-    const t = r.uint32();
-    const field = t >>> 3;
-    if (field === 1 && (t & 7) === 2) scope = readScope(r, messageEnd(r));
-    else if (field === 2 && (t & 7) === 2) {
-      const e = messageEnd(r);
-      itemRanges.push([r.pos, e]);
-      r.pos = e;
-    } else r.skipType(t & 7);
+    const t = r.tag();
+    if (t === TAG_1_LEN) scope = readScope(r, r.end());
+    else r.skip(t);
   }
-  // Items are decoded even without a service name so that a malformed one still fails the
-  // whole body (400) rather than being silently counted as a reject.
-  const res = { ...fields, service: fields.service ?? '' };
-  for (const [s, e] of itemRanges) {
-    r.pos = s;
-    readItem(r, e, res, resource, scope, out);
+  checkEnd(r, end);
+  r.pos = first;
+  while (r.pos < end) {
+    const t = r.tag();
+    if (t === TAG_2_LEN) {
+      const e = r.end();
+      readItem(r, e, res, resource, scope, out);
+      checkEnd(r, e);
+    } else r.skip(t);
   }
-  r.pos = end;
 }
 
 export function bodyText(v: AttributeValue): string {
@@ -116,6 +125,7 @@ export function bodyText(v: AttributeValue): string {
   return JSON.stringify(v);
 }
 
+/** LogRecord fields 1-12; the record object is built once, in the model's property order. */
 function readLogRecord(
   r: Reader,
   end: number,
@@ -135,55 +145,48 @@ function readLogRecord(
   let spanId: string | null = null;
   let eventName = '';
   while (r.pos < end) {
-    const tag = r.uint32();
-    const wt = tag & 7;
-    switch (tag >>> 3) {
-      case 1:
-        if (wt === 1) time = readFixed64(r);
-        else r.skipType(wt);
+    const tag = r.tag();
+    switch (tag) {
+      case 0x09: // 1 time_unix_nano, fixed64
+        time = r.fixed64();
         break;
-      case 2:
-        if (wt === 0) severityNumber = r.int32();
-        else r.skipType(wt);
+      case 0x10: // 2 severity_number, varint
+        severityNumber = r.int32();
         break;
-      case 3:
-        if (wt === 2) severityText = r.string();
-        else r.skipType(wt);
+      case 0x1a: // 3 severity_text
+        severityText = r.internedString();
         break;
-      case 5:
-        if (wt === 2) body = readAnyValue(r, messageEnd(r));
-        else r.skipType(wt);
+      case 0x2a: // 5 body, AnyValue
+        body = readAnyValue(r, r.end());
         break;
-      case 6:
-        if (wt === 2) readKeyValue(r, messageEnd(r), attributes);
-        else r.skipType(wt);
+      case 0x32: // 6 attributes, KeyValue
+        readKeyValue(r, r.end(), attributes);
         break;
-      case 8:
-        if (wt === 5) flags = r.fixed32();
-        else r.skipType(wt);
+      case 0x45: // 8 flags, fixed32
+        flags = r.fixed32();
         break;
-      case 9:
-        if (wt === 2) traceId = readHexId(r);
-        else r.skipType(wt);
+      case 0x4a: // 9 trace_id, bytes
+        traceId = r.hexId();
         break;
-      case 10:
-        if (wt === 2) spanId = readHexId(r);
-        else r.skipType(wt);
+      case 0x52: // 10 span_id, bytes
+        spanId = r.hexId();
         break;
-      case 11:
-        if (wt === 1) observed = readFixed64(r);
-        else r.skipType(wt);
+      case 0x59: // 11 observed_time_unix_nano, fixed64
+        observed = r.fixed64();
         break;
-      case 12:
-        if (wt === 2) eventName = r.string();
-        else r.skipType(wt);
+      case 0x62: // 12 event_name
+        eventName = r.internedString();
         break;
       default:
-        r.skipType(wt);
+        r.skip(tag);
     }
   }
   out.push({
-    ...semanticFields(res, attributes),
+    service: res.service,
+    serviceVersion: res.serviceVersion,
+    environment: environmentOf(attributes) ?? res.environment,
+    userId: userIdOf(attributes) ?? res.userId,
+    accountId: accountIdOf(attributes) ?? res.accountId,
     timeUnixNano: time,
     observedTimeUnixNano: observed,
     severityNumber,
@@ -200,36 +203,55 @@ function readLogRecord(
 }
 
 function readEvent(r: Reader, end: number): SpanEvent {
-  const ev: SpanEvent = { timeUnixNano: 0, name: '', attributes: {} };
+  let timeUnixNano = 0;
+  let name = '';
+  const attributes: Attributes = {};
   while (r.pos < end) {
-    const tag = r.uint32();
-    const wt = tag & 7;
-    const field = tag >>> 3;
-    if (field === 1 && wt === 1) ev.timeUnixNano = readFixed64(r);
-    else if (field === 2 && wt === 2) ev.name = r.string();
-    else if (field === 3 && wt === 2) readKeyValue(r, messageEnd(r), ev.attributes);
-    else r.skipType(wt);
+    const tag = r.tag();
+    if (tag === 0x09) timeUnixNano = r.fixed64();
+    else if (tag === 0x12) name = r.internedString();
+    else if (tag === 0x1a) readKeyValue(r, r.end(), attributes);
+    else r.skip(tag);
   }
-  return ev;
+  checkEnd(r, end);
+  return { timeUnixNano, name, attributes };
 }
 
 function readLink(r: Reader, end: number): SpanLink {
-  const link: SpanLink = { traceId: '', spanId: '', attributes: {} };
+  let traceId = '';
+  let spanId = '';
+  const attributes: Attributes = {};
   while (r.pos < end) {
-    const tag = r.uint32();
-    const wt = tag & 7;
-    const field = tag >>> 3;
-    if (field === 1 && wt === 2) link.traceId = readHexId(r) ?? '';
-    else if (field === 2 && wt === 2) link.spanId = readHexId(r) ?? '';
-    else if (field === 4 && wt === 2) readKeyValue(r, messageEnd(r), link.attributes);
-    else r.skipType(wt);
+    const tag = r.tag();
+    if (tag === 0x0a) traceId = r.hexId() ?? '';
+    else if (tag === 0x12) spanId = r.hexId() ?? '';
+    else if (tag === 0x22) readKeyValue(r, r.end(), attributes);
+    else r.skip(tag);
   }
-  return link;
+  checkEnd(r, end);
+  return { traceId, spanId, attributes };
 }
 
-const startParts: [number, number] = [0, 0];
-const endParts: [number, number] = [0, 0];
+interface SpanStatus {
+  code: number;
+  message: string;
+}
 
+/** Status { message = 2; code = 3; } written into `into`, so no object is made per span. */
+function readStatus(r: Reader, end: number, into: SpanStatus): void {
+  while (r.pos < end) {
+    const t = r.tag();
+    if (t === 0x12) into.message = r.string();
+    else if (t === 0x18) into.code = r.int32();
+    else r.skip(t);
+  }
+  checkEnd(r, end);
+}
+
+/** Scratch for readSpan; decoding is synchronous, so one instance is enough. */
+const status: SpanStatus = { code: 0, message: '' };
+
+/** Span fields 1-15; the record object is built once, in the model's property order. */
 function readSpan(r: Reader, end: number, res: WithService, resource: Attributes, scope: Scope, out: Span[]): void {
   let traceId: string | null = null;
   let spanId: string | null = null;
@@ -237,93 +259,82 @@ function readSpan(r: Reader, end: number, res: WithService, resource: Attributes
   let traceState = '';
   let name = '';
   let kind = 0;
-  startParts[0] = startParts[1] = endParts[0] = endParts[1] = 0;
+  // Times are kept as 32-bit halves so that the duration is an exact integer difference.
+  let startLo = 0;
+  let startHi = 0;
+  let endLo = 0;
+  let endHi = 0;
   const attributes: Attributes = {};
   const events: SpanEvent[] = [];
   const links: SpanLink[] = [];
-  let statusCode = 0;
-  let statusMessage = '';
+  status.code = 0;
+  status.message = '';
   while (r.pos < end) {
-    const tag = r.uint32();
-    const wt = tag & 7;
-    switch (tag >>> 3) {
-      case 1:
-        if (wt === 2) traceId = readHexId(r);
-        else r.skipType(wt);
+    const tag = r.tag();
+    switch (tag) {
+      case 0x0a: // 1 trace_id
+        traceId = r.hexId();
         break;
-      case 2:
-        if (wt === 2) spanId = readHexId(r);
-        else r.skipType(wt);
+      case 0x12: // 2 span_id
+        spanId = r.hexId();
         break;
-      case 3:
-        if (wt === 2) traceState = r.string();
-        else r.skipType(wt);
+      case 0x1a: // 3 trace_state
+        traceState = r.string();
         break;
-      case 4:
-        if (wt === 2) parentSpanId = readHexId(r);
-        else r.skipType(wt);
+      case 0x22: // 4 parent_span_id
+        parentSpanId = r.hexId();
         break;
-      case 5:
-        if (wt === 2) name = r.string();
-        else r.skipType(wt);
+      case 0x2a: // 5 name
+        name = r.internedString();
         break;
-      case 6:
-        if (wt === 0) kind = r.int32();
-        else r.skipType(wt);
+      case 0x30: // 6 kind, varint
+        kind = r.int32();
         break;
-      case 7:
-        if (wt === 1) readFixed64Parts(r, startParts);
-        else r.skipType(wt);
+      case 0x39: // 7 start_time_unix_nano, fixed64
+        startLo = r.fixed32();
+        startHi = r.fixed32();
         break;
-      case 8:
-        if (wt === 1) readFixed64Parts(r, endParts);
-        else r.skipType(wt);
+      case 0x41: // 8 end_time_unix_nano, fixed64
+        endLo = r.fixed32();
+        endHi = r.fixed32();
         break;
-      case 9:
-        if (wt === 2) readKeyValue(r, messageEnd(r), attributes);
-        else r.skipType(wt);
+      case 0x4a: // 9 attributes
+        readKeyValue(r, r.end(), attributes);
         break;
-      case 11:
-        if (wt === 2) events.push(readEvent(r, messageEnd(r)));
-        else r.skipType(wt);
+      case 0x5a: // 11 events
+        events.push(readEvent(r, r.end()));
         break;
-      case 13:
-        if (wt === 2) links.push(readLink(r, messageEnd(r)));
-        else r.skipType(wt);
+      case 0x6a: // 13 links
+        links.push(readLink(r, r.end()));
         break;
-      case 15:
-        if (wt === 2) {
-          const sEnd = messageEnd(r);
-          while (r.pos < sEnd) {
-            const t = r.uint32();
-            if (t >>> 3 === 2 && (t & 7) === 2) statusMessage = r.string();
-            else if (t >>> 3 === 3 && (t & 7) === 0) statusCode = r.int32();
-            else r.skipType(t & 7);
-          }
-        } else r.skipType(wt);
+      case 0x7a: // 15 status
+        readStatus(r, r.end(), status);
         break;
       default:
-        r.skipType(wt);
+        r.skip(tag);
     }
   }
   if (traceId === null || spanId === null) {
     throw new RangeError('a span has an empty trace_id or span_id');
   }
-  const start = startParts[1] * 4294967296 + startParts[0];
-  const stop = endParts[1] * 4294967296 + endParts[0];
+  const duration = (endHi - startHi) * 4294967296 + (endLo - startLo);
   out.push({
-    ...semanticFields(res, attributes),
+    service: res.service,
+    serviceVersion: res.serviceVersion,
+    environment: environmentOf(attributes) ?? res.environment,
+    userId: userIdOf(attributes) ?? res.userId,
+    accountId: accountIdOf(attributes) ?? res.accountId,
     traceId,
     spanId,
     parentSpanId,
     traceState,
     name,
     kind,
-    startTimeUnixNano: start,
-    endTimeUnixNano: stop,
-    durationNano: Math.max(0, (endParts[1] - startParts[1]) * 4294967296 + (endParts[0] - startParts[0])),
-    statusCode,
-    statusMessage,
+    startTimeUnixNano: startHi * 4294967296 + startLo,
+    endTimeUnixNano: endHi * 4294967296 + endLo,
+    durationNano: Math.max(0, duration),
+    statusCode: status.code,
+    statusMessage: status.message,
     httpRoute: httpRoute(attributes),
     attributes,
     events,
@@ -349,48 +360,58 @@ function readMetric(r: Reader, end: number, res: WithService, resource: Attribut
   let dataStart = 0;
   let dataEnd = 0;
   while (r.pos < end) {
-    const tag = r.uint32();
+    const tag = r.tag();
     const wt = tag & 7;
     const field = tag >>> 3;
-    if (field === 1 && wt === 2) name = r.string();
-    else if (field === 2 && wt === 2) description = r.string();
-    else if (field === 3 && wt === 2) unit = r.string();
+    if (tag === 0x0a) name = r.string();
+    else if (tag === 0x12) description = r.string();
+    else if (tag === 0x1a) unit = r.string();
     else if (METRIC_KINDS[field] && wt === 2) {
       kind = METRIC_KINDS[field]!;
-      dataEnd = messageEnd(r);
+      dataEnd = r.end();
       dataStart = r.pos;
       r.pos = dataEnd;
-    } else r.skipType(wt);
+    } else r.skip(tag);
   }
+  checkEnd(r, end);
   if (kind === null) return;
   r.pos = dataStart;
   let temporality = 0;
   let monotonic = false;
-  const pointRanges: Array<[number, number]> = [];
+  // Temporality and monotonicity may follow the points on the wire: scan for them first.
   while (r.pos < dataEnd) {
-    const tag = r.uint32();
-    const wt = tag & 7;
-    const field = tag >>> 3;
-    if (field === 1 && wt === 2) {
-      const e = messageEnd(r);
-      pointRanges.push([r.pos, e]);
-      r.pos = e;
-    } else if (field === 2 && wt === 0) temporality = r.int32();
-    else if (field === 3 && wt === 0) monotonic = r.bool();
-    else r.skipType(wt);
+    const tag = r.tag();
+    if (tag === 0x10) temporality = r.int32();
+    else if (tag === 0x18) monotonic = r.bool();
+    else r.skip(tag);
   }
-  for (const [s, e] of pointRanges) {
-    r.pos = s;
-    const p = readPoint(r, e, kind);
+  checkEnd(r, dataEnd);
+  r.pos = dataStart;
+  while (r.pos < dataEnd) {
+    const tag = r.tag();
+    if (tag !== 0x0a) {
+      r.skip(tag);
+      continue;
+    }
+    const p = readPoint(r, r.end(), kind);
     out.push({
-      ...semanticFields(res, p.attributes),
+      service: res.service,
+      serviceVersion: res.serviceVersion,
+      environment: environmentOf(p.attributes) ?? res.environment,
+      userId: userIdOf(p.attributes) ?? res.userId,
+      accountId: accountIdOf(p.attributes) ?? res.accountId,
       name,
       description,
       unit,
       kind,
       temporality,
       monotonic,
-      ...p,
+      startTimeUnixNano: p.startTimeUnixNano,
+      timeUnixNano: p.timeUnixNano,
+      value: p.value,
+      count: p.count,
+      detail: p.detail,
+      attributes: p.attributes,
       resource,
       scope,
     });
@@ -413,29 +434,29 @@ function readPoint(r: Reader, end: number, kind: MetricKind): PointFields {
   const detail: Attributes = {};
   const attrField = kind === 'histogram' ? 9 : kind === 'exponential_histogram' ? 1 : 7;
   while (r.pos < end) {
-    const tag = r.uint32();
+    const tag = r.tag();
     const wt = tag & 7;
     const field = tag >>> 3;
     if (field === attrField && wt === 2) {
-      readKeyValue(r, messageEnd(r), p.attributes);
+      readKeyValue(r, r.end(), p.attributes);
       continue;
     }
     if (field === 2 && wt === 1) {
-      p.startTimeUnixNano = readFixed64(r);
+      p.startTimeUnixNano = r.fixed64();
       continue;
     }
     if (field === 3 && wt === 1) {
-      p.timeUnixNano = readFixed64(r);
+      p.timeUnixNano = r.fixed64();
       continue;
     }
     if (kind === 'gauge' || kind === 'sum') {
       if (field === 4 && wt === 1) p.value = r.double();
-      else if (field === 6 && wt === 1) p.value = readSfixed64(r);
-      else r.skipType(wt);
+      else if (field === 6 && wt === 1) p.value = r.sfixed64();
+      else r.skip(tag);
       continue;
     }
     if (field === 4 && wt === 1) {
-      p.count = readFixed64(r);
+      p.count = r.fixed64();
       continue;
     }
     if (field === 5 && wt === 1) {
@@ -443,66 +464,83 @@ function readPoint(r: Reader, end: number, kind: MetricKind): PointFields {
       continue;
     }
     if (kind === 'histogram') {
-      if (field === 6) detail.bucketCounts = readPackedFixed64(r, wt);
-      else if (field === 7) detail.explicitBounds = readPackedDouble(r, wt);
+      if (field === 6) detail.bucketCounts = readPackedFixed64(r, tag);
+      else if (field === 7) detail.explicitBounds = readPackedDouble(r, tag);
       else if (field === 11 && wt === 1) detail.min = r.double();
       else if (field === 12 && wt === 1) detail.max = r.double();
-      else r.skipType(wt);
+      else r.skip(tag);
     } else if (kind === 'exponential_histogram') {
       if (field === 6 && wt === 0) detail.scale = r.sint32();
-      else if (field === 7 && wt === 1) detail.zeroCount = readFixed64(r);
+      else if (field === 7 && wt === 1) detail.zeroCount = r.fixed64();
       else if ((field === 8 || field === 9) && wt === 2) {
-        detail[field === 8 ? 'positive' : 'negative'] = readExpBuckets(r, messageEnd(r));
+        detail[field === 8 ? 'positive' : 'negative'] = readExpBuckets(r, r.end());
       } else if (field === 12 && wt === 1) detail.min = r.double();
       else if (field === 13 && wt === 1) detail.max = r.double();
-      else r.skipType(wt);
+      else r.skip(tag);
     } else if (kind === 'summary') {
       if (field === 6 && wt === 2) {
-        const qEnd = messageEnd(r);
+        const qEnd = r.end();
         const q: Attributes = {};
         while (r.pos < qEnd) {
-          const t = r.uint32();
-          if (t >>> 3 === 1 && (t & 7) === 1) q.quantile = r.double();
-          else if (t >>> 3 === 2 && (t & 7) === 1) q.value = r.double();
-          else r.skipType(t & 7);
+          const t = r.tag();
+          if (t === 0x09) q.quantile = r.double();
+          else if (t === 0x11) q.value = r.double();
+          else r.skip(t);
         }
+        checkEnd(r, qEnd);
         if (!Array.isArray(detail.quantiles)) detail.quantiles = [];
         (detail.quantiles as AttributeValue[]).push(q);
-      } else r.skipType(wt);
-    } else r.skipType(wt);
+      } else r.skip(tag);
+    } else r.skip(tag);
   }
+  checkEnd(r, end);
   if (Object.keys(detail).length > 0) p.detail = detail;
   return p;
 }
 
-function readPackedFixed64(r: Reader, wt: number): number[] {
-  if (wt === 1) return [readFixed64(r)];
-  const end = messageEnd(r);
+/** A repeated fixed64, packed (wire type 2) or not (1); any other wire type is skipped. */
+function readPackedFixed64(r: Reader, tag: number): number[] {
+  const wt = tag & 7;
+  if (wt === 1) return [r.fixed64()];
+  if (wt !== 2) {
+    r.skip(tag);
+    return [];
+  }
+  const end = r.end();
   const out: number[] = [];
-  while (r.pos < end) out.push(readFixed64(r));
+  while (r.pos < end) out.push(r.fixed64());
+  checkEnd(r, end);
   return out;
 }
 
-function readPackedDouble(r: Reader, wt: number): number[] {
+/** A repeated double, packed (wire type 2) or not (1); any other wire type is skipped. */
+function readPackedDouble(r: Reader, tag: number): number[] {
+  const wt = tag & 7;
   if (wt === 1) return [r.double()];
-  const end = messageEnd(r);
+  if (wt !== 2) {
+    r.skip(tag);
+    return [];
+  }
+  const end = r.end();
   const out: number[] = [];
   while (r.pos < end) out.push(r.double());
+  checkEnd(r, end);
   return out;
 }
 
 function readExpBuckets(r: Reader, end: number): Attributes {
   const b: { offset: number; bucketCounts: number[] } = { offset: 0, bucketCounts: [] };
   while (r.pos < end) {
-    const t = r.uint32();
-    const wt = t & 7;
-    if (t >>> 3 === 1 && wt === 0) b.offset = r.sint32();
-    else if (t >>> 3 === 2 && wt === 2) {
-      const e = messageEnd(r);
-      while (r.pos < e) b.bucketCounts.push(readUint64(r));
-    } else if (t >>> 3 === 2 && wt === 0) b.bucketCounts.push(readUint64(r));
-    else r.skipType(wt);
+    const t = r.tag();
+    if (t === 0x08) b.offset = r.sint32();
+    else if (t === 0x12) {
+      const e = r.end();
+      while (r.pos < e) b.bucketCounts.push(r.uint64());
+      checkEnd(r, e);
+    } else if (t === 0x10) b.bucketCounts.push(r.uint64());
+    else r.skip(t);
   }
+  checkEnd(r, end);
   return b;
 }
 
