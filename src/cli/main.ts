@@ -7,8 +7,12 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { DataDirLockedError, InvalidTokenNameError, TokenNameTakenError } from '../store/index.js';
 import { ApiClient, CliError, EXIT, type GlobalOptions } from './client.js';
+import { registerDeploy } from './commands/deploy.js';
+import { registerInfra } from './commands/infra.js';
 import { registerQuery } from './commands/query.js';
+import { registerRepo } from './commands/repo.js';
 import { registerStatus } from './commands/status.js';
+import { registerTickets } from './commands/tickets.js';
 import { registerToken } from './commands/token.js';
 import { registerUp } from './commands/up.js';
 import { version } from './version.js';
@@ -42,6 +46,10 @@ and send ORRERY_TOKEN as a Bearer token when it is set. Docs: docs/cli.md, docs/
   registerStatus(program, clientFor);
   registerQuery(program, clientFor);
   registerToken(program, clientFor);
+  registerRepo(program, clientFor);
+  registerDeploy(program, clientFor);
+  registerTickets(program, clientFor);
+  registerInfra(program, clientFor);
   return program;
 }
 

@@ -6,10 +6,17 @@ import { z } from 'zod';
 import { type TimeArgError, parseTimeArg } from '../analysis/index.js';
 import { TokenNameTakenError, tokenNameProblem } from '../store/index.js';
 import { type Context, MAX_QUERY_LIMIT, searchLogs, searchSpans } from '../workflows/index.js';
+import type { Config } from '../config/index.js';
 import { type TokenVerifier, authHook } from './auth.js';
+import { codeRoutes } from './code-routes.js';
+import { deployRoutes } from './deploy-routes.js';
+import { infraRoutes } from './infra-routes.js';
+import { ticketRoutes } from './ticket-routes.js';
+import { webhookRoutes } from './webhook-routes.js';
 
 export interface ApiRouteOptions {
   ctx: Context;
+  config: Config;
   anonymous: boolean;
   verifier: TokenVerifier;
   version: string;
@@ -66,6 +73,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
   const { ctx } = opts;
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  await app.register(webhookRoutes, { ctx, config: opts.config, verifier: opts.verifier, anonymous: opts.anonymous });
 
   // Everything registered after this hook (in this context) requires auth unless anonymous.
   await app.register(async (secured) => {
@@ -109,6 +117,12 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
     secured.get('/api/spans', { schema: { querystring: rawQuery } }, async (req) => ({
       spans: await searchSpans(ctx, filterOf(req.query as RawQuery)),
     }));
+
+    const routeOpts = { ctx, config: opts.config };
+    await secured.register(codeRoutes, routeOpts);
+    await secured.register(deployRoutes, routeOpts);
+    await secured.register(ticketRoutes, routeOpts);
+    await secured.register(infraRoutes, routeOpts);
 
     secured.get('/api/tokens', async () => ({ tokens: await ctx.store.listTokens() }));
 

@@ -47,7 +47,7 @@ export function buildServer(ctx: Context, config: Config, opts: ServerOptions): 
   };
 
   const api = fastify(config, 1024 * 1024);
-  void api.register(apiRoutes, { ctx, verifier, anonymous: apiAnonymous, version: opts.version, startedAt: new Date() });
+  void api.register(apiRoutes, { ctx, config, verifier, anonymous: apiAnonymous, version: opts.version, startedAt: new Date() });
   void api.register(otlpRoutes, { ...otlpOpts, anonymous: apiAnonymous });
 
   const otlp = fastify(config, config.maxBodyBytes);

@@ -1,6 +1,7 @@
 // Fresh stores for tests. PGlite's initdb takes seconds, so a migrated template directory
 // is built once per schema version and copied; PostgreSQL tests get their own database.
 import { cpSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -8,8 +9,10 @@ import { MIGRATIONS, type Store, openStore } from '../../src/store/index.js';
 
 export const PG_ADMIN_URL = process.env.ORRERY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
+/** Keyed by the migrations' contents, so that a changed migration gets a new template. */
 function templateDir(): string {
-  return join(tmpdir(), `orrery-test-template-v${MIGRATIONS.length}`);
+  const key = createHash('sha1').update(JSON.stringify(MIGRATIONS)).digest('hex').slice(0, 12);
+  return join(tmpdir(), `orrery-test-template-${key}`);
 }
 
 async function ensureTemplate(): Promise<string> {

@@ -1,6 +1,9 @@
 // The ordered, versioned migrations. Never edit one that has shipped: add the next.
 import worldModel from './001-world-model.js';
 import rawEvents from './002-raw-events.js';
+import code from './003-code.js';
+import tickets from './004-tickets.js';
+import deploysInfra from './005-deploys-infra.js';
 
 export interface Migration {
   version: number;
@@ -11,4 +14,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'world-model', sql: worldModel },
   { version: 2, name: 'raw-events', sql: rawEvents },
+  { version: 3, name: 'code', sql: code },
+  { version: 4, name: 'tickets', sql: tickets },
+  { version: 5, name: 'deploys-infra', sql: deploysInfra },
 ];

@@ -1,0 +1,5 @@
+// `orrery deploy` (to be filled in).
+import type { Command } from 'commander';
+import type { GlobalOptions } from '../client.js';
+
+export function registerDeploy(_program: Command, _client: (cmd: Command) => GlobalOptions): void {}

@@ -1,0 +1,5 @@
+// `orrery repo` (to be filled in).
+import type { Command } from 'commander';
+import type { GlobalOptions } from '../client.js';
+
+export function registerRepo(_program: Command, _client: (cmd: Command) => GlobalOptions): void {}

@@ -1,0 +1,5 @@
+// Deploy API routes (registered inside the authenticated API context).
+import type { FastifyInstance } from 'fastify';
+import type { RouteOptions } from './route-options.js';
+
+export async function deployRoutes(_app: FastifyInstance, _opts: RouteOptions): Promise<void> {}

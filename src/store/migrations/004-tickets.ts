@@ -1,0 +1,2 @@
+// Tickets: what each ticket mentions and what it links to. (Owned by the tickets work.)
+export default `SELECT 1;`;
