@@ -40,6 +40,11 @@ describe('orrery CLI', () => {
     assert.equal(r.code, 3);
     assert.match(r.stderr, /could not reach Orrery at http:\/\/127\.0\.0\.1:9/);
     assert.match(r.stderr, /Is `orrery up` running\?/);
+    // A subcommand's own --version reaches it (the program's version flag is -V).
+    const d = await runCli(['deploy', 'record', '--service', 'cart', '--version', '1.4.0', '--server', 'http://127.0.0.1:9']);
+    assert.equal(d.code, 3, d.stdout);
+    const v = await runCli(['--version']);
+    assert.equal(v.stdout.trim(), '0.1.0');
   });
 
   it('bootstraps a token offline, then needs it when auth is required (exit 4 without)', async () => {

@@ -25,7 +25,9 @@ function clientFor(cmd: Command): GlobalOptions {
 
 export function buildProgram(): Command {
   const program = new Command('orrery')
-    .version(version())
+    // Only -V is a program-wide option: `orrery deploy record --version 1.4.0` must reach the
+    // subcommand. A bare `orrery --version` is answered in main() before parsing.
+    .version(version(), '-V', 'output the version number (also: orrery --version)')
     .description('Orrery: production engineering on one world model of code, deploys, telemetry and tickets.')
     .option('--server <url>', 'the Orrery server to talk to (env ORRERY_SERVER)', undefined)
     .showHelpAfterError('(run with --help for usage)')
@@ -54,6 +56,10 @@ and send ORRERY_TOKEN as a Bearer token when it is set. Docs: docs/cli.md, docs/
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 3 && argv[2] === '--version') {
+    process.stdout.write(`${version()}\n`);
+    return EXIT.ok;
+  }
   try {
     await buildProgram().parseAsync(argv);
     return EXIT.ok;

@@ -43,6 +43,11 @@ export const configSchema = z.object({
   maxQueueWaitMs: z.coerce.number().int().min(100).max(60_000).default(2_000),
   dbPoolSize: z.coerce.number().int().min(1).max(100).default(6),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+  // Ticket webhook secrets: when one is set, that webhook must carry a valid signature (or a Bearer token).
+  githubWebhookSecret: z.string().min(1).optional(),
+  jiraWebhookSecret: z.string().min(1).optional(),
+  zendeskWebhookSecret: z.string().min(1).optional(),
+  linearWebhookSecret: z.string().min(1).optional(),
 });
 
 export type Config = z.output<typeof configSchema> & { otlpHost: string };
@@ -64,6 +69,10 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   maxQueueWaitMs: 'ORRERY_MAX_QUEUE_WAIT_MS',
   dbPoolSize: 'ORRERY_DB_POOL_SIZE',
   logLevel: 'ORRERY_LOG_LEVEL',
+  githubWebhookSecret: 'ORRERY_GITHUB_WEBHOOK_SECRET',
+  jiraWebhookSecret: 'ORRERY_JIRA_WEBHOOK_SECRET',
+  zendeskWebhookSecret: 'ORRERY_ZENDESK_WEBHOOK_SECRET',
+  linearWebhookSecret: 'ORRERY_LINEAR_WEBHOOK_SECRET',
 };
 
 export class ConfigError extends Error {}

@@ -17,6 +17,7 @@ export const ENTITY_KINDS = [
   'problem',
   'investigation',
   'proposal',
+  'infra_resource',
 ] as const;
 
 export type EntityKind = (typeof ENTITY_KINDS)[number];

@@ -16,3 +16,35 @@ export type {
 export { SpanKind, StatusCode } from './telemetry.js';
 export { ENTITY_KINDS, RAW_KINDS } from './entities.js';
 export type { EntityKind, RawKind, ApiToken, StoreStatus } from './entities.js';
+export type { Deploy, DeploySource, DeployFilter, CommitFileChange, RangeCommit, CommitRange, DeployDetail } from './deploys.js';
+export type {
+  ResourceAmounts,
+  ContainerSpec,
+  WorkloadSpec,
+  HpaMetricTarget,
+  HpaMetric,
+  HpaSpec,
+  ServicePort,
+  ServiceSpec,
+  GenericSpec,
+  InfraSpec,
+  ServiceLink,
+  InfraResourceInput,
+  InfraResource,
+  InfraImportResult,
+} from './infra.js';
+export { MENTION_KINDS } from './tickets.js';
+export type {
+  TicketStatus,
+  TicketCommentInput,
+  TicketInput,
+  MentionKind,
+  Mention,
+  MentionField,
+  TicketMention,
+  TicketComment,
+  Ticket,
+  TicketLinkTarget,
+  TicketLink,
+  TicketDetail,
+} from './tickets.js';

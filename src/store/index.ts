@@ -11,3 +11,37 @@ export { InvalidTokenNameError, TokenNameTakenError, hashToken, tokenNameProblem
 export { listPartitions, partitionName } from './partitions.js';
 export { MIGRATIONS } from './migrations/index.js';
 export { redactUrl } from './postgres-db.js';
+// The code part of the world model, as one namespace: codeStore.writeFiles(tx, …) and so on.
+import * as codeStore from './code-store.js';
+export { codeStore };
+export type {
+  RepositoryRecord,
+  RepositorySummary,
+  ServicePathRecord,
+  CodeownerRuleRecord,
+  StoredFile,
+  FileWrite,
+  CommitInput,
+  FileRecord,
+  SymbolRecord,
+  RouteRecord,
+  CallsiteRecord,
+  CommitRecord,
+} from './code-store.js';
+export {
+  recordDeploy,
+  inferDeploy,
+  listDeploys,
+  getDeploy,
+  commitRange,
+  touchServices,
+  knownServiceNames,
+} from './deploy-store.js';
+export type { DeployWrite, RangeOptions, ServiceSighting } from './deploy-store.js';
+export { replaceInfraSource, listInfra, workloadsOutside } from './infra-store.js';
+export type { InfraWrite, InfraFilter } from './infra-store.js';
+// Tickets, their mentions and links, as one namespace: ticketStore.saveTicket(tx, …) and so on.
+import * as ticketStore from './ticket-store.js';
+export { ticketStore };
+export type { TicketRow, TicketFilter, TicketSummary } from './ticket-store.js';
+export { SPAN_ROUTE_KEY_SQL } from './migrations/004-tickets.js';

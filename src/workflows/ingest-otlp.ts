@@ -1,9 +1,11 @@
 // OTLP ingest: decode a request body, count what was received and rejected, and commit the
-// good records through the group-commit writer. Resolves only after the commit.
+// good records through the group-commit writer. Resolves only after the commit, and after
+// the committed batch was looked at for new service versions (inferred deploys).
 import { type OtlpFormat, decodeOtlp } from '../ingest/sources/otlp/index.js';
 import type { Signal } from '../model/index.js';
 import type { TelemetryBatch } from '../store/index.js';
 import type { Context } from './context.js';
+import { deployInference } from './deploys.js';
 
 export interface IngestResult {
   accepted: number;
@@ -25,6 +27,8 @@ export async function ingestOtlp(ctx: Context, signal: Signal, format: OtlpForma
   else batch.metrics = decoded.records as TelemetryBatch['metrics'];
   await ctx.writer.submit(batch);
   ctx.metrics.recordAccepted('otlp', signal, n);
+  // Never fails the request: the records are committed whatever happens here.
+  if (n > 0) await deployInference(ctx).observe(batch);
   const message = decoded.rejected > 0 ? `${decoded.rejected} rejected: ${decoded.rejectReasons.join('; ')}` : '';
   return { accepted: n, rejected: decoded.rejected, message };
 }

@@ -42,4 +42,19 @@ CREATE TABLE route_handler (
 );
 CREATE INDEX route_handler_file ON route_handler (file_id);
 CREATE INDEX route_handler_path ON route_handler (path);
+
+-- Why a listed file was not parsed ('vendored', 'generated', 'too-large', 'binary',
+-- 'parse-error'); null when it was parsed or its language is not one Orrery parses.
+ALTER TABLE file ADD COLUMN skipped text;
+-- The extraction version that produced a file's symbols, call sites and routes: a sync
+-- re-parses files whose version differs, so a better extractor reaches old files too.
+ALTER TABLE file ADD COLUMN extractor text;
+CREATE INDEX file_service ON file (service_id);
+
+-- A re-parsed file deletes the symbols that are gone; each delete sets the references to it
+-- to null, which without these indexes is a scan of the referencing table per symbol.
+CREATE INDEX log_callsite_symbol ON log_callsite (symbol_id);
+CREATE INDEX route_handler_symbol ON route_handler (symbol_id);
+CREATE INDEX endpoint_handler_symbol ON endpoint (handler_symbol_id);
+CREATE INDEX log_pattern_callsite_symbol ON log_pattern (callsite_symbol_id);
 `;

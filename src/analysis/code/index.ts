@@ -1,0 +1,16 @@
+// Code analysis: what a source file defines, logs and routes (from tree-sitter trees),
+// who owns a path (CODEOWNERS) and which service a path belongs to.
+export type {
+  CodeLanguage,
+  ExtractedCallsite,
+  ExtractedRoute,
+  ExtractedSymbol,
+  FileExtraction,
+  SymbolKind,
+} from './types.js';
+export { languageOf } from './language.js';
+export { type CodeQueries, compileQueries } from './queries.js';
+export { CODE_EXTRACTION_ALGORITHM, extractFromTree } from './extract.js';
+export { toTemplate } from './log-template.js';
+export { type CodeownerRule, codeownersRegex, ownersOf, parseCodeowners } from './codeowners.js';
+export { type ServiceMapInput, type ServicePath, inferServicePaths, normalizeServiceName, serviceOf } from './service-map.js';
