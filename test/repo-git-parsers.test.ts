@@ -16,7 +16,7 @@ import {
   skipAfterReading,
   skipBeforeReading,
 } from '../src/ingest/sources/git/index.js';
-import { hashEmail, normalizePrefix } from '../src/workflows/repo-sync.js';
+import { hashEmail, hashOwnerEmails, normalizePrefix } from '../src/workflows/repo-sync.js';
 
 const RS = '\x1e';
 const US = '\x1f';
@@ -209,10 +209,18 @@ describe('repo input rules', () => {
     assert.throws(() => normalizePrefix('a/./b'), /must be a folder inside the repository/);
   });
 
-  it('hashes emails trimmed and lower-cased, never keeping them', () => {
-    assert.equal(hashEmail(' Bob@Example.COM '), hashEmail('bob@example.com'));
-    assert.match(hashEmail('bob@example.com')!, /^[0-9a-f]{64}$/);
-    assert.equal(hashEmail(''), null);
+  it('hashes emails with the per-install key, trimmed and lower-cased, never keeping them', () => {
+    assert.equal(hashEmail('k1', ' Bob@Example.COM '), hashEmail('k1', 'bob@example.com'));
+    assert.match(hashEmail('k1', 'bob@example.com')!, /^h:[0-9a-f]{64}$/);
+    assert.notEqual(hashEmail('k1', 'bob@example.com'), hashEmail('k2', 'bob@example.com'));
+    assert.equal(hashEmail('k1', ''), null);
+  });
+
+  it('hashes CODEOWNERS owners that are emails and keeps handles', () => {
+    const [rule] = hashOwnerEmails([{ line: 1, pattern: '*', owners: ['@acme/web', 'docs@example.com', '@bob'] }], 'k');
+    assert.equal(rule!.owners[0], '@acme/web');
+    assert.match(rule!.owners[1]!, /^h:[0-9a-f]{64}$/);
+    assert.equal(rule!.owners[2], '@bob');
   });
 
   it('parses --service and -L', () => {

@@ -21,14 +21,22 @@ export interface ClientOptions {
 export class ApiClient {
   constructor(private readonly opts: ClientOptions) {}
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  get server(): string {
+    return this.opts.server;
+  }
+
+  /**
+   * Sends a request and returns the response when it is OK. A connection failure or an error
+   * status becomes a CliError with the right exit code and a hint, the same for every command.
+   */
+  async send(method: string, path: string, init: { body?: RequestInit['body']; headers?: Record<string, string> } = {}): Promise<Response> {
     const url = new URL(path, this.opts.server.endsWith('/') ? this.opts.server : `${this.opts.server}/`);
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      // duplex is needed when the body is a stream (an upload with progress).
+      res = await fetch(url, { method, headers, body: init.body, duplex: 'half' } as RequestInit);
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new CliError(
@@ -37,22 +45,63 @@ export class ApiClient {
         EXIT.unreachable,
       );
     }
+    if (res.ok) return res;
     const text = await res.text();
-    let data: unknown;
+    let message = res.statusText;
     try {
-      data = text ? JSON.parse(text) : {};
+      message = (JSON.parse(text) as { message?: string }).message ?? message;
     } catch {
-      data = { message: text };
+      if (text) message = text;
     }
-    if (!res.ok) {
-      const message = (data as { message?: string }).message ?? res.statusText;
-      if (res.status === 401) {
-        throw new CliError(`${message}\nSet ORRERY_TOKEN to a token from \`orrery token create\`.`, EXIT.auth);
-      }
-      throw new CliError(`the server answered ${res.status}: ${message}`, res.status < 500 ? EXIT.usage : EXIT.failure);
+    if (res.status === 401) {
+      throw new CliError(`${message}\nSet ORRERY_TOKEN to a token from \`orrery token create\`.`, EXIT.auth);
     }
-    return data as T;
+    throw new CliError(`the server answered ${res.status}: ${message}`, exitForStatus(res.status));
   }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.send(method, path, {
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    });
+    const text = await res.text();
+    try {
+      return (text ? JSON.parse(text) : {}) as T;
+    } catch {
+      throw new CliError(`the server sent a reply that is not JSON: ${text.slice(0, 200)}`, EXIT.failure);
+    }
+  }
+
+  /**
+   * Asks for NDJSON (progress events while long work runs) and yields each line parsed; a
+   * server that answers with plain JSON yields that one value.
+   */
+  async *lines(method: string, path: string, init: { body?: RequestInit['body']; headers?: Record<string, string> } = {}): AsyncGenerator<unknown> {
+    const res = await this.send(method, path, { ...init, headers: { accept: 'application/x-ndjson, application/json', ...init.headers } });
+    if (!(res.headers.get('content-type') ?? '').includes('ndjson')) {
+      yield await res.json();
+      return;
+    }
+    const decoder = new TextDecoder();
+    let buffered = '';
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buffered += decoder.decode(chunk, { stream: true });
+      let nl = buffered.indexOf('\n');
+      while (nl !== -1) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (line.trim()) yield JSON.parse(line);
+        nl = buffered.indexOf('\n');
+      }
+    }
+    if (buffered.trim()) yield JSON.parse(buffered);
+  }
+}
+
+/** A server error status as a CLI exit code: 401 auth, other 4xx usage, 5xx failure. */
+export function exitForStatus(status: number): number {
+  if (status === 401) return EXIT.auth;
+  return status < 500 ? EXIT.usage : EXIT.failure;
 }
 
 /** What each command gets from the global options. */

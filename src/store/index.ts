@@ -45,3 +45,4 @@ import * as ticketStore from './ticket-store.js';
 export { ticketStore };
 export type { TicketRow, TicketFilter, TicketSummary } from './ticket-store.js';
 export { SPAN_ROUTE_KEY_SQL } from './migrations/004-tickets.js';
+export { EMAIL_HASH_KEY, instanceSecret } from './instance-secret.js';

@@ -1,7 +1,6 @@
 // Tickets in the store: upsert by (source, external id), their mentions (ticket_mention), and
 // their links to users, accounts, traces and services (rows of `link`, src_kind 'ticket',
 // kind 'mentions', dst_id the target's natural key). Linking uses indexed lookups only.
-import { randomBytes } from 'node:crypto';
 import { routeKey } from '../analysis/index.js';
 import type {
   Ticket,
@@ -13,20 +12,11 @@ import type {
   TicketStatus,
 } from '../model/index.js';
 import type { Queryable, Row } from './db.js';
+import { EMAIL_HASH_KEY, instanceSecret } from './instance-secret.js';
 import { SPAN_ROUTE_KEY_SQL } from './migrations/004-tickets.js';
 
-/** The key of email hashes (analysis/identity-hash): one per install, made on first use. */
-export const EMAIL_HASH_KEY = 'email-hash-key';
+export { EMAIL_HASH_KEY, instanceSecret };
 
-/** Gets the named per-install secret, creating it (256 random bits) the first time. Safe under concurrency. */
-export async function instanceSecret(q: Queryable, name: string): Promise<string> {
-  await q.query('INSERT INTO instance_secret (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [
-    name,
-    randomBytes(32).toString('hex'),
-  ]);
-  const rows = await q.query<{ value: string }>('SELECT value FROM instance_secret WHERE name = $1', [name]);
-  return rows[0]!.value;
-}
 
 /**
  * Service names Orrery knows: the service table plus every service seen in spans and logs.

@@ -2,13 +2,13 @@
 // files with owners and services, and per file the symbols, log call sites and routes.
 // A sync is incremental: it reads only commits after the last synced head and re-parses only
 // files whose blob changed (or that an older extractor version parsed).
-import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import {
   CODE_EXTRACTION_ALGORITHM,
   type CodeLanguage,
   type CodeownerRule,
   inferServicePaths,
+  keyedHash,
   languageOf,
   ownersOf,
   parseCodeowners,
@@ -33,7 +33,15 @@ import {
   skipAfterReading,
   skipBeforeReading,
 } from '../ingest/sources/git/index.js';
-import { type FileWrite, type RepositoryRecord, type ServicePathRecord, type StoredFile, codeStore } from '../store/index.js';
+import {
+  EMAIL_HASH_KEY,
+  type FileWrite,
+  type RepositoryRecord,
+  type ServicePathRecord,
+  type StoredFile,
+  codeStore,
+  instanceSecret,
+} from '../store/index.js';
 import type { Context } from './context.js';
 
 /**
@@ -72,10 +80,16 @@ export interface AddRepositoryInput {
 const NAME = /^[A-Za-z0-9][\w.-]{0,127}$/;
 const SERVICE = /^[^\s/][^\s]{0,255}$/;
 
-/** The stable hash stored instead of an author's email: SHA-256 of the trimmed, lower-cased address. */
-export function hashEmail(email: string): string | null {
-  const e = email.trim().toLowerCase();
-  return e ? createHash('sha256').update(e, 'utf8').digest('hex') : null;
+/** What is stored instead of an author's email: the per-install keyed hash that tickets use
+ * too (analysis/identity-hash), so a commit author and a ticket reporter join. */
+export function hashEmail(key: string, email: string): string | null {
+  return email.trim() ? keyedHash(key, email) : null;
+}
+
+/** CODEOWNERS may name owners by email: those are stored as keyed hashes, handles as written. */
+export function hashOwnerEmails(rules: CodeownerRule[], key: string): CodeownerRule[] {
+  const isEmail = (o: string) => !o.startsWith('@') && o.includes('@');
+  return rules.map((r) => (r.owners.some(isEmail) ? { ...r, owners: r.owners.map((o) => (isEmail(o) ? keyedHash(key, o) : o)) } : r));
 }
 
 /** '' for the whole repository, otherwise 'a/b/' (no leading './' or '/', one trailing '/'). */
@@ -261,6 +275,8 @@ class RepoSync {
   private serviceIdOf: (path: string) => number | null = () => null;
   /** Set when either side of the sync failed: the other stops at its next step. */
   private failed = false;
+  /** The per-install key for email hashes, read at the start of each sync. */
+  private emailKey = '';
 
   constructor(
     ctx: Context,
@@ -329,6 +345,7 @@ class RepoSync {
     // Commits (git computes numstat diffs in its own process) and files (parsed here) run
     // side by side: on two cores, each hides most of the other's time.
     // When one side fails the other stops early, and both have ended before this returns.
+    this.emailKey = await instanceSecret(this.db, EMAIL_HASH_KEY);
     const commitsStarted = Date.now();
     const stopOnError = (err: unknown) => {
       this.failed = true;
@@ -370,7 +387,7 @@ class RepoSync {
         sha: c.sha,
         parents: c.parents,
         authorName: c.authorName,
-        authorEmailHash: hashEmail(c.authorEmail),
+        authorEmailHash: hashEmail(this.emailKey, c.authorEmail),
         authoredAt: c.authoredAt,
         committedAt: c.committedAt,
         message: c.message,
@@ -412,7 +429,7 @@ class RepoSync {
     // CODEOWNERS: the first of the usual places; rules change only when its contents do.
     const ownersEntry = CODEOWNERS_PATHS.map((p) => tree.find((e) => e.path === p)).find((e) => e !== undefined);
     const ownersText = ownersEntry ? ((await this.readSmall(root, [ownersEntry])).get(ownersEntry.path) ?? '') : '';
-    const rules: CodeownerRule[] = parseCodeowners(ownersText);
+    const rules: CodeownerRule[] = hashOwnerEmails(parseCodeowners(ownersText), this.emailKey);
     // The new rules are stored only after every file's owners follow them, so that a sync that
     // fails half-way still sees them as changed the next time.
     result.codeownersChanged = !sameRules(await codeStore.getCodeownerRules(this.db, this.repositoryId), rules);

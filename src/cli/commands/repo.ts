@@ -4,10 +4,9 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { RepositoryRecord, RepositorySummary } from '../../store/index.js';
 import type { BlameResult, SyncProgress, SyncResult } from '../../workflows/index.js';
-import { CliError, EXIT, type GlobalOptions } from '../client.js';
+import { type ApiClient, CliError, EXIT, type GlobalOptions, exitForStatus } from '../client.js';
 import { table } from '../table.js';
 
-const DEFAULT_SERVER = 'http://127.0.0.1:8470';
 const MAX_SERVICES_SHOWN = 8;
 
 interface SyncAnswer {
@@ -67,63 +66,19 @@ class ProgressLine {
 
 /**
  * POSTs to an add/sync route asking for NDJSON, passes each progress line to `onProgress`,
- * and returns the final result line. Errors map to the same exit codes as other commands.
+ * and returns the final result line.
  */
-async function streamSync(cmd: Command, path: string, body: unknown, onProgress: (p: SyncProgress) => void): Promise<SyncAnswer> {
-  const server = (cmd.optsWithGlobals() as { server?: string }).server || process.env.ORRERY_SERVER || DEFAULT_SERVER;
-  const token = process.env.ORRERY_TOKEN || undefined;
-  const url = new URL(path, server.endsWith('/') ? server : `${server}/`);
-  const headers: Record<string, string> = { accept: 'application/x-ndjson, application/json', 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  let res: Response;
-  try {
-    res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body ?? {}) });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new CliError(
-      `could not reach Orrery at ${server} (${cause?.code ?? cause?.message ?? (err as Error).message}).\n` +
-        'Is `orrery up` running? Point at another server with --server or ORRERY_SERVER.',
-      EXIT.unreachable,
-    );
-  }
-  if (!res.ok) {
-    const text = await res.text();
-    let message = res.statusText;
-    try {
-      message = (JSON.parse(text) as { message?: string }).message ?? message;
-    } catch {
-      if (text) message = text;
-    }
-    if (res.status === 401) throw new CliError(`${message}\nSet ORRERY_TOKEN to a token from \`orrery token create\`.`, EXIT.auth);
-    throw new CliError(`the server answered ${res.status}: ${message}`, res.status < 500 ? EXIT.usage : EXIT.failure);
-  }
-  if (!(res.headers.get('content-type') ?? '').includes('ndjson')) return (await res.json()) as SyncAnswer;
-
-  let result: SyncAnswer | null = null;
-  let buffered = '';
-  const decoder = new TextDecoder();
-  const handle = (line: string) => {
-    if (!line.trim()) return;
-    const msg = JSON.parse(line) as { type: string; statusCode?: number; message?: string } & Record<string, unknown>;
-    if (msg.type === 'progress') onProgress(msg as unknown as SyncProgress);
-    else if (msg.type === 'result') result = msg as unknown as SyncAnswer;
+async function streamSync(api: ApiClient, path: string, body: unknown, onProgress: (p: SyncProgress) => void): Promise<SyncAnswer> {
+  const lines = api.lines('POST', path, { body: JSON.stringify(body ?? {}), headers: { 'content-type': 'application/json' } });
+  for await (const line of lines) {
+    const msg = line as { type?: string; statusCode?: number; message?: string };
+    if (msg.type === 'progress') onProgress(line as SyncProgress);
     else if (msg.type === 'error') {
       const code = msg.statusCode ?? 500;
-      throw new CliError(`the server answered ${code}: ${msg.message}`, code < 500 ? EXIT.usage : EXIT.failure);
-    }
-  };
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buffered += decoder.decode(chunk, { stream: true });
-    let nl = buffered.indexOf('\n');
-    while (nl !== -1) {
-      handle(buffered.slice(0, nl));
-      buffered = buffered.slice(nl + 1);
-      nl = buffered.indexOf('\n');
-    }
+      throw new CliError(`the server answered ${code}: ${msg.message}`, exitForStatus(code));
+    } else if (msg.type === 'result' || msg.type === undefined) return line as SyncAnswer;
   }
-  handle(buffered);
-  if (!result) throw new CliError('the server ended the sync without a result; see its log', EXIT.failure);
-  return result;
+  throw new CliError('the server ended the sync without a result; see its log', EXIT.failure);
 }
 
 function seconds(ms: number): string {
@@ -188,7 +143,7 @@ Examples:
     .action(async (path: string, f: { name?: string; service?: Array<{ service: string; pathPrefix?: string }>; sync: boolean; json?: boolean }, cmd: Command) => {
       const progress = new ProgressLine();
       const body = { path: resolve(path), name: f.name, services: f.service, sync: f.sync };
-      const res = await streamSync(cmd, 'api/repos', body, (p) => progress.update(p)).finally(() => progress.clear());
+      const res = await streamSync(client(cmd).api, 'api/repos', body, (p) => progress.update(p)).finally(() => progress.clear());
       if (f.json) return void process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
       const verb = res.created ? 'Added' : 'Already added:';
       process.stdout.write(`${verb} repository "${res.repository.name}" (${res.repository.path})\n`);
@@ -222,7 +177,7 @@ Examples:
       for (const n of names) {
         const progress = new ProgressLine();
         try {
-          const res = await streamSync(cmd, `api/repos/${encodeURIComponent(n)}/sync`, {}, (p) => progress.update(p)).finally(() => progress.clear());
+          const res = await streamSync(client(cmd).api, `api/repos/${encodeURIComponent(n)}/sync`, {}, (p) => progress.update(p)).finally(() => progress.clear());
           results.push(res);
           if (!f.json && res.sync) process.stdout.write(`${describeSync(res.repository.name, res.sync)}\n`);
         } catch (err) {

@@ -7,7 +7,7 @@ import { IMPORT_FORMATS, ImportError, type ImportFormat, parseImport } from '../
 import type { TicketDetail } from '../../model/index.js';
 import type { TicketSummary } from '../../store/index.js';
 import type { ImportProgress, ImportTicketsResult } from '../../workflows/index.js';
-import { CliError, EXIT, type GlobalOptions } from '../client.js';
+import { type ApiClient, CliError, EXIT, type GlobalOptions, exitForStatus } from '../client.js';
 import { table } from '../table.js';
 
 const CONTENT_TYPE: Record<string, string> = { csv: 'text/csv; charset=utf-8', json: 'application/json' };
@@ -52,24 +52,13 @@ class Progress {
 
 const kib = (n: number) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`);
 
-/** The same server and token `orrery` uses for every client command (see main.ts). */
-function endpoint(cmd: Command): { server: string; token?: string } {
-  const opts = cmd.optsWithGlobals() as { server?: string };
-  return { server: opts.server || process.env.ORRERY_SERVER || 'http://127.0.0.1:8470', token: process.env.ORRERY_TOKEN || undefined };
-}
-
-function exitFor(status: number): number {
-  if (status === 401) return EXIT.auth;
-  return status < 500 ? EXIT.usage : EXIT.failure;
-}
-
 interface ImportFlags {
   format: ImportFormat | 'auto';
   source?: string;
   json?: boolean;
 }
 
-async function importFile(file: string, f: ImportFlags, cmd: Command): Promise<void> {
+async function importFile(api: ApiClient, file: string, f: ImportFlags): Promise<void> {
   let data: Buffer;
   try {
     data = readFileSync(file);
@@ -88,17 +77,8 @@ async function importFile(file: string, f: ImportFlags, cmd: Command): Promise<v
     throw err;
   }
 
-  const { server, token } = endpoint(cmd);
-  const url = new URL('api/tickets/import', server.endsWith('/') ? server : `${server}/`);
-  url.searchParams.set('format', format);
-  url.searchParams.set('filename', basename(file));
-  if (f.source) url.searchParams.set('source', f.source);
-  const headers: Record<string, string> = {
-    'content-type': CONTENT_TYPE[format.endsWith('csv') ? 'csv' : 'json']!,
-    accept: 'application/x-ndjson',
-  };
-  if (token) headers.authorization = `Bearer ${token}`;
-
+  const query = new URLSearchParams({ format, filename: basename(file) });
+  if (f.source) query.set('source', f.source);
   const progress = new Progress(Boolean(process.stderr.isTTY) && !f.json);
   if (!f.json) process.stderr.write(`${basename(file)}: ${count} tickets (${format}), ${kib(data.length)}\n`);
   let sent = 0;
@@ -112,58 +92,30 @@ async function importFile(file: string, f: ImportFlags, cmd: Command): Promise<v
     },
   });
 
-  let res: Response;
-  try {
-    res = await fetch(url, { method: 'POST', headers, body, duplex: 'half' } as RequestInit);
-  } catch (err) {
-    progress.done();
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new CliError(
-      `could not reach Orrery at ${server} (${cause?.code ?? cause?.message ?? (err as Error).message}).\n` +
-        'Is `orrery up` running? Point at another server with --server or ORRERY_SERVER.',
-      EXIT.unreachable,
-    );
-  }
-  if (!res.ok) {
-    progress.done();
-    const text = await res.text();
-    let message = text;
-    try {
-      message = (JSON.parse(text) as { message?: string }).message ?? text;
-    } catch {
-      // not JSON: use the text
-    }
-    const hint = res.status === 401 ? '\nSet ORRERY_TOKEN to a token from `orrery token create`.' : '';
-    throw new CliError(`the server answered ${res.status}: ${message}${hint}\nNothing was imported.`, exitFor(res.status));
-  }
-
   let result: ImportTicketsResult | null = null;
   let failure: { statusCode: number; message: string } | null = null;
-  let buffered = '';
-  const onLine = (line: string) => {
-    if (!line.trim()) return;
-    const msg = JSON.parse(line) as { progress?: ImportProgress; result?: ImportTicketsResult; error?: { statusCode: number; message: string } };
-    if (msg.progress && !f.json) {
-      if (msg.progress.phase === 'parsed') progress.phase();
-      progress.update('importing', msg.progress.done, msg.progress.total);
+  try {
+    const lines = api.lines('POST', `api/tickets/import?${query}`, {
+      body,
+      headers: { 'content-type': CONTENT_TYPE[format.endsWith('csv') ? 'csv' : 'json']! },
+    });
+    for await (const line of lines) {
+      const msg = line as { progress?: ImportProgress; result?: ImportTicketsResult; error?: { statusCode: number; message: string } };
+      if (msg.progress && !f.json) {
+        if (msg.progress.phase === 'parsed') progress.phase();
+        progress.update('importing', msg.progress.done, msg.progress.total);
+      }
+      if (msg.result) result = msg.result;
+      if (msg.error) failure = msg.error;
     }
-    if (msg.result) result = msg.result;
-    if (msg.error) failure = msg.error;
-  };
-  const decoder = new TextDecoder();
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buffered += decoder.decode(chunk, { stream: true });
-    let nl = buffered.indexOf('\n');
-    while (nl >= 0) {
-      onLine(buffered.slice(0, nl));
-      buffered = buffered.slice(nl + 1);
-      nl = buffered.indexOf('\n');
-    }
+  } catch (err) {
+    if (err instanceof CliError && err.exitCode !== EXIT.unreachable) throw new CliError(`${err.message}\nNothing was imported.`, err.exitCode);
+    throw err;
+  } finally {
+    progress.done();
   }
-  onLine(buffered);
-  progress.done();
   const failed = failure as { statusCode: number; message: string } | null;
-  if (failed) throw new CliError(`import failed: ${failed.message}\nNothing was imported.`, exitFor(failed.statusCode));
+  if (failed) throw new CliError(`import failed: ${failed.message}\nNothing was imported.`, exitForStatus(failed.statusCode));
   const r = result as ImportTicketsResult | null;
   if (!r) throw new CliError('the server ended the import without a result; nothing is known to be imported', EXIT.failure);
   if (f.json) return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
@@ -247,7 +199,7 @@ Examples:
   orrery tickets import tickets.csv
   orrery tickets import export.json --format zendesk-json`,
     )
-    .action((file: string, f: ImportFlags, cmd: Command) => importFile(file, f, cmd));
+    .action((file: string, f: ImportFlags, cmd: Command) => importFile(client(cmd).api, file, f));
 
   tickets
     .command('list')
