@@ -3,7 +3,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { type TimeArgError, parseTimeArg } from '../analysis/index.js';
 import { TokenNameTakenError, tokenNameProblem } from '../store/index.js';
 import { type Context, MAX_QUERY_LIMIT, searchLogs, searchSpans } from '../workflows/index.js';
 import type { Config } from '../config/index.js';
@@ -13,6 +12,7 @@ import { deployRoutes } from './deploy-routes.js';
 import { infraRoutes } from './infra-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
+import { timeArg } from './zod.js';
 
 export interface ApiRouteOptions {
   ctx: Context;
@@ -22,18 +22,6 @@ export interface ApiRouteOptions {
   version: string;
   startedAt: Date;
 }
-
-const timeArg = z
-  .string()
-  .max(64)
-  .transform((s, c) => {
-    try {
-      return parseTimeArg(s, new Date());
-    } catch (err) {
-      c.addIssue({ code: 'custom', message: (err as TimeArgError).message });
-      return z.NEVER;
-    }
-  });
 
 const rawQuery = z.object({
   service: z.string().min(1).max(256).optional(),

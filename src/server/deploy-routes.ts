@@ -2,21 +2,9 @@
 // list deploys, and show one with the commit range it shipped.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { type TimeArgError, parseTimeArg } from '../analysis/index.js';
 import { COMMIT_PATTERN, DeployInputError, listDeploys, recordDeploy, showDeploy } from '../workflows/index.js';
 import type { RouteOptions } from './route-options.js';
-
-const timeArg = z
-  .string()
-  .max(64)
-  .transform((s, c) => {
-    try {
-      return parseTimeArg(s, new Date());
-    } catch (err) {
-      c.addIssue({ code: 'custom', message: (err as TimeArgError).message });
-      return z.NEVER;
-    }
-  });
+import { timeArg } from './zod.js';
 
 const recordBody = z.object({
   service: z.string().trim().min(1, 'must not be empty').max(256),

@@ -5,6 +5,7 @@
 import { type CommitNode, walkCommitRange } from '../analysis/index.js';
 import type { CommitFileChange, CommitRange, Deploy, DeployFilter, RangeCommit } from '../model/index.js';
 import type { Db, Queryable, Row } from './db.js';
+import { Where } from './where.js';
 
 export interface DeployWrite {
   service: string;
@@ -158,22 +159,13 @@ export async function inferDeploy(db: Db, w: DeployWrite): Promise<Deploy> {
 }
 
 export async function listDeploys(q: Queryable, f: DeployFilter): Promise<Deploy[]> {
-  const conds: string[] = [];
-  const params: unknown[] = [];
-  const add = (cond: string, v: unknown) => {
-    params.push(v);
-    conds.push(cond.replace('?', `$${params.length}`));
-  };
-  if (f.service !== undefined) add('service = ?', f.service);
-  if (f.environment !== undefined) add('environment = ?', f.environment);
-  if (f.since !== undefined) add('deployed_at >= ?', f.since);
-  if (f.until !== undefined) add('deployed_at < ?', f.until);
-  params.push(f.limit);
-  const rows = await q.query(
-    `SELECT * FROM deploy ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''}
-     ORDER BY deployed_at DESC, id DESC LIMIT $${params.length}`,
-    params,
-  );
+  const w = new Where();
+  if (f.service !== undefined) w.add('service = ?', f.service);
+  if (f.environment !== undefined) w.add('environment = ?', f.environment);
+  if (f.since !== undefined) w.add('deployed_at >= ?', f.since);
+  if (f.until !== undefined) w.add('deployed_at < ?', f.until);
+  const limit = w.param(f.limit);
+  const rows = await q.query(`SELECT * FROM deploy ${w.sql} ORDER BY deployed_at DESC, id DESC LIMIT ${limit}`, w.params);
   return rows.map(toDeploy);
 }
 

@@ -2,6 +2,7 @@
 // pair (inside the caller's transaction), and reads by service, kind or source.
 import type { InfraResource, InfraResourceInput, ServiceLink, WorkloadSpec } from '../model/index.js';
 import type { Queryable, Row } from './db.js';
+import { Where } from './where.js';
 
 export interface InfraWrite extends InfraResourceInput {
   service: string | null;
@@ -67,19 +68,11 @@ export async function replaceInfraSource(tx: Queryable, source: string, resource
 }
 
 export async function listInfra(q: Queryable, f: InfraFilter = {}): Promise<InfraResource[]> {
-  const conds: string[] = [];
-  const params: unknown[] = [];
-  const add = (cond: string, v: unknown) => {
-    params.push(v);
-    conds.push(cond.replace('?', `$${params.length}`));
-  };
-  if (f.service !== undefined) add('service = ?', f.service);
-  if (f.kind !== undefined) add('kind = ?', f.kind);
-  if (f.source !== undefined) add('source = ?', f.source);
-  const rows = await q.query(
-    `SELECT * FROM infra_resource ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''} ORDER BY service NULLS LAST, kind, namespace, name, source`,
-    params,
-  );
+  const w = new Where();
+  if (f.service !== undefined) w.add('service = ?', f.service);
+  if (f.kind !== undefined) w.add('kind = ?', f.kind);
+  if (f.source !== undefined) w.add('source = ?', f.source);
+  const rows = await q.query(`SELECT * FROM infra_resource ${w.sql} ORDER BY service NULLS LAST, kind, namespace, name, source`, w.params);
   return rows.map(toResource);
 }
 

@@ -1,6 +1,7 @@
 // Reads raw log records and spans back, newest first, by time, service, trace, user and text.
 import type { Attributes, Scope, SpanEvent, SpanLink } from '../model/index.js';
 import type { Queryable } from './db.js';
+import { Where } from './where.js';
 
 export interface RawFilter {
   service?: string;
@@ -62,20 +63,15 @@ function likePattern(s: string): string {
   return `%${s.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 }
 
-function where(f: RawFilter, timeCol: string, grepCols: string[]): { sql: string; params: unknown[] } {
-  const conds: string[] = [];
-  const params: unknown[] = [];
-  const add = (cond: string, v: unknown) => {
-    params.push(v);
-    conds.push(cond.replaceAll('?', `$${params.length}`));
-  };
-  if (f.service !== undefined) add('r.service = ?', f.service);
-  if (f.since !== undefined) add(`r.${timeCol} >= ?`, f.since);
-  if (f.until !== undefined) add(`r.${timeCol} < ?`, f.until);
-  if (f.traceId !== undefined) add('r.trace_id = ?', f.traceId.toLowerCase());
-  if (f.userId !== undefined) add('r.user_id = ?', f.userId);
-  if (f.grep !== undefined) add(`(${grepCols.map((col) => `r.${col} ILIKE ?`).join(' OR ')})`, likePattern(f.grep));
-  return { sql: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
+function where(f: RawFilter, timeCol: string, grepCols: string[]): Where {
+  const w = new Where();
+  if (f.service !== undefined) w.add('r.service = ?', f.service);
+  if (f.since !== undefined) w.add(`r.${timeCol} >= ?`, f.since);
+  if (f.until !== undefined) w.add(`r.${timeCol} < ?`, f.until);
+  if (f.traceId !== undefined) w.add('r.trace_id = ?', f.traceId.toLowerCase());
+  if (f.userId !== undefined) w.add('r.user_id = ?', f.userId);
+  if (f.grep !== undefined) w.add(`(${grepCols.map((col) => `r.${col} ILIKE ?`).join(' OR ')})`, likePattern(f.grep));
+  return w;
 }
 
 const iso = (d: unknown): string | null => (d instanceof Date ? d.toISOString() : d == null ? null : String(d));
