@@ -7,6 +7,7 @@ export {
   extractMentions,
   ticketMentions,
   redactEmails,
+  EMAIL_PATTERN,
   routeTemplate,
   routeKey,
   errorTemplate,
@@ -38,3 +39,42 @@ export type {
   ServicePath,
   SymbolKind,
 } from './code/index.js';
+export {
+  DDSketch,
+  DDSKETCH_ALGORITHM,
+  DDSKETCH_MIN_INDEXABLE,
+  HyperLogLog,
+  HLL_ALGORITHM,
+  SketchDecodeError,
+} from './sketch/index.js';
+export type { DDSketchOptions, DDSketchSummary, HyperLogLogOptions } from './sketch/index.js';
+export {
+  ERRORS_ALGORITHM,
+  DEFAULT_JVM_VENDOR_PACKAGES,
+  MAX_FRAMES,
+  MAX_STACK_INPUT,
+  detectRuntime,
+  exceptionFromLog,
+  exceptionsFromSpan,
+  fingerprintError,
+  fingerprintOccurrence,
+  isInApp,
+  normalizeFrameFile,
+  normalizeMessage,
+  normalizeSymbol,
+  parseStackTrace,
+  runtimeFromHint,
+  runtimeOfResource,
+} from './errors/index.js';
+export type {
+  ErrorFingerprint,
+  ExceptionCause,
+  ExceptionOccurrence,
+  FingerprintInput,
+  FingerprintOptions,
+  InAppOptions,
+  ParseOptions,
+  ParsedStack,
+  Runtime,
+  StackFrame,
+} from './errors/index.js';

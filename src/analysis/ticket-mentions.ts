@@ -25,7 +25,13 @@ const EMAIL_SRC = String.raw`[A-Za-z0-9._%+-]*[A-Za-z0-9_+-](?:@|%40)[A-Za-z0-9]
 /** A redacted email as it is stored in ticket text; extraction reads it back as the same mention. */
 const PLACEHOLDER_SRC = String.raw`\[email (h:[0-9a-f]{64})\]`;
 const EMAIL_OR_PLACEHOLDER = new RegExp(`${PLACEHOLDER_SRC}|(?<![\\w.%+-])(${EMAIL_SRC})(?![\\w-])`, 'g');
-const EMAIL_ONLY = new RegExp(`(?<![\\w.%+-])${EMAIL_SRC}(?![\\w-])`, 'g');
+/**
+ * The project's one email rule, as a RegExp source: an address standing alone (not inside a
+ * longer word), `@` or its URL encoding `%40`. Ticket text and the ingest `redact` transform
+ * both use it, so what counts as an email is the same everywhere.
+ */
+export const EMAIL_PATTERN = `(?<![\\w.%+-])${EMAIL_SRC}(?![\\w-])`;
+const EMAIL_ONLY = new RegExp(EMAIL_PATTERN, 'g');
 
 /** Replaces every email in clear by `[email h:…]`, its keyed hash: the form ticket text is stored in. */
 export function redactEmails(text: string, key: string): string {

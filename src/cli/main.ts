@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { DataDirLockedError, InvalidTokenNameError, TokenNameTakenError } from '../store/index.js';
 import { ApiClient, CliError, EXIT, type GlobalOptions } from './client.js';
+import { registerErrors, registerPatterns, registerServices } from './commands/analysis.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerInfra } from './commands/infra.js';
 import { registerQuery } from './commands/query.js';
@@ -52,6 +53,9 @@ and send ORRERY_TOKEN as a Bearer token when it is set. Docs: docs/cli.md, docs/
   registerDeploy(program, clientFor);
   registerTickets(program, clientFor);
   registerInfra(program, clientFor);
+  registerPatterns(program, clientFor);
+  registerErrors(program, clientFor);
+  registerServices(program, clientFor);
   return program;
 }
 

@@ -43,6 +43,33 @@ export const configSchema = z.object({
   maxQueueWaitMs: z.coerce.number().int().min(100).max(60_000).default(2_000),
   dbPoolSize: z.coerce.number().int().min(1).max(100).default(6),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+  // Streaming analysis (patterns, error groups, RED, service graph) and its memory bounds.
+  analysis: z.enum(['on', 'off']).default('on'),
+  analysisFlushMs: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  maxServices: z.coerce.number().int().min(1).max(100_000).default(500),
+  maxPatternsPerService: z.coerce.number().int().min(10).max(1_000_000).default(2_000),
+  maxErrorGroupsPerService: z.coerce.number().int().min(10).max(1_000_000).default(1_000),
+  maxEndpointsPerService: z.coerce.number().int().min(10).max(1_000_000).default(500),
+  // Redaction of secrets and personal data before anything is stored.
+  redact: z.enum(['on', 'off']).default('on'),
+  /** Built-in rules to switch off, comma separated: email, card, bearer, jwt, api_key, url_password. */
+  redactDisable: z.string().default(''),
+  /** Extra rules as a JSON array of {name, pattern, flags?, replacement?}. */
+  redactRules: z
+    .string()
+    .default('[]')
+    .transform((s, ctx) => {
+      try {
+        const v: unknown = JSON.parse(s);
+        const rules = z
+          .array(z.object({ name: z.string().min(1), pattern: z.string().min(1), flags: z.string().optional(), replacement: z.string().optional() }))
+          .parse(v);
+        return rules;
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `must be a JSON array of {name, pattern, flags?, replacement?}: ${(err as Error).message.split('\n')[0]}` });
+        return z.NEVER;
+      }
+    }),
   // Ticket webhook secrets: when one is set, that webhook must carry a valid signature (or a Bearer token).
   githubWebhookSecret: z.string().min(1).optional(),
   jiraWebhookSecret: z.string().min(1).optional(),
@@ -69,6 +96,15 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   maxQueueWaitMs: 'ORRERY_MAX_QUEUE_WAIT_MS',
   dbPoolSize: 'ORRERY_DB_POOL_SIZE',
   logLevel: 'ORRERY_LOG_LEVEL',
+  analysis: 'ORRERY_ANALYSIS',
+  analysisFlushMs: 'ORRERY_ANALYSIS_FLUSH_MS',
+  maxServices: 'ORRERY_MAX_SERVICES',
+  maxPatternsPerService: 'ORRERY_MAX_PATTERNS_PER_SERVICE',
+  maxErrorGroupsPerService: 'ORRERY_MAX_ERROR_GROUPS_PER_SERVICE',
+  maxEndpointsPerService: 'ORRERY_MAX_ENDPOINTS_PER_SERVICE',
+  redact: 'ORRERY_REDACT',
+  redactDisable: 'ORRERY_REDACT_DISABLE',
+  redactRules: 'ORRERY_REDACT_RULES',
   githubWebhookSecret: 'ORRERY_GITHUB_WEBHOOK_SECRET',
   jiraWebhookSecret: 'ORRERY_JIRA_WEBHOOK_SECRET',
   zendeskWebhookSecret: 'ORRERY_ZENDESK_WEBHOOK_SECRET',

@@ -70,8 +70,10 @@ export class SelfMetrics {
   readonly rejected = new Counter('orrery_ingest_rejected_records_total', 'Records refused, per source, signal and reason.');
   readonly refused = new Counter('orrery_ingest_refused_requests_total', 'Whole requests refused, per source and HTTP status.');
   readonly storeWrite = new Histogram('orrery_store_write_seconds', 'Time to commit one write transaction.', LATENCY_BUCKETS);
+  readonly redacted = new Counter('orrery_ingest_redacted_total', 'Values redacted before storage, per signal and rule.');
   readonly storeRecords = new Counter('orrery_store_written_records_total', 'Records written, per outcome.');
   private readonly gauges = new Map<string, { help: string; read: () => number }>();
+  private readonly families = new Map<string, { help: string; type: string; read: () => [Labels, number][] }>();
 
   recordReceived(source: string, signal: string, n: number): void {
     this.received.inc({ source, signal }, n);
@@ -82,6 +84,10 @@ export class SelfMetrics {
   recordRejected(source: string, signal: string, reason: string, n: number): void {
     this.rejected.inc({ source, signal, reason }, n);
   }
+  recordRedacted(signal: string, byRule: Record<string, number>): void {
+    for (const [rule, n] of Object.entries(byRule)) if (n > 0) this.redacted.inc({ signal, rule }, n);
+  }
+
   recordRefused(source: string, status: number): void {
     this.refused.inc({ source, status: String(status) });
   }
@@ -94,11 +100,20 @@ export class SelfMetrics {
     this.gauges.set(name, { help, read });
   }
 
+  /** A family of series read at scrape time: `read` returns each series' labels and value. */
+  family(name: string, help: string, type: 'gauge' | 'counter', read: () => [Labels, number][]): void {
+    this.families.set(name, { help, type, read });
+  }
+
   render(): string {
     let out = '';
-    for (const m of [this.received, this.accepted, this.rejected, this.refused, this.storeRecords]) out += m.render();
+    for (const m of [this.received, this.accepted, this.rejected, this.refused, this.redacted, this.storeRecords]) out += m.render();
     out += this.storeWrite.render();
     for (const [name, g] of this.gauges) out += `# HELP ${name} ${g.help}\n# TYPE ${name} gauge\n${name} ${g.read()}\n`;
+    for (const [name, f] of this.families) {
+      out += `# HELP ${name} ${f.help}\n# TYPE ${name} ${f.type}\n`;
+      for (const [labels, v] of f.read()) out += `${name}{${key(labels)}} ${v}\n`;
+    }
     const mem = process.memoryUsage();
     out += `# HELP orrery_process_resident_memory_bytes Resident set size.\n# TYPE orrery_process_resident_memory_bytes gauge\norrery_process_resident_memory_bytes ${mem.rss}\n`;
     return out;

@@ -7,6 +7,7 @@ import { TokenNameTakenError, tokenNameProblem } from '../store/index.js';
 import { type Context, MAX_QUERY_LIMIT, searchLogs, searchSpans } from '../workflows/index.js';
 import type { Config } from '../config/index.js';
 import { type TokenVerifier, authHook } from './auth.js';
+import { analysisRoutes } from './analysis-routes.js';
 import { codeRoutes } from './code-routes.js';
 import { deployRoutes } from './deploy-routes.js';
 import { infraRoutes } from './infra-routes.js';
@@ -111,6 +112,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
     await secured.register(deployRoutes, routeOpts);
     await secured.register(ticketRoutes, routeOpts);
     await secured.register(infraRoutes, routeOpts);
+    await secured.register(analysisRoutes, routeOpts);
 
     secured.get('/api/tokens', async () => ({ tokens: await ctx.store.listTokens() }));
 

@@ -2,8 +2,9 @@
 // and the retention job, and stops them in order (stop listening, drain, close the store).
 import type { Config } from '../config/index.js';
 import { SelfMetrics } from '../observe/index.js';
-import { BatchWriter, openStore } from '../store/index.js';
-import type { Context } from '../workflows/index.js';
+import { compileRedactor } from '../ingest/transforms/index.js';
+import { BatchWriter, EMAIL_HASH_KEY, instanceSecret, openStore } from '../store/index.js';
+import { AnalysisPipeline, type Context } from '../workflows/index.js';
 import { buildServer, type OrreryServer } from './server.js';
 
 export interface RunningOrrery {
@@ -40,8 +41,32 @@ export async function startOrrery(config: Config, opts: StartOptions): Promise<R
 
   let server: OrreryServer | undefined;
   try {
+    if (config.redact === 'on') {
+      ctx.redactor = compileRedactor({
+        hashKey: await instanceSecret(store.db, EMAIL_HASH_KEY),
+        rules: config.redactRules,
+        disable: config.redactDisable
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== ''),
+      });
+    }
     await store.applyRetention();
     server = buildServer(ctx, config, opts);
+    if (config.analysis === 'on') {
+      const log = server.api.log;
+      ctx.analysis = new AnalysisPipeline(store.db, metrics, {
+        flushIntervalMs: config.analysisFlushMs,
+        limits: {
+          maxServices: config.maxServices,
+          maxPatternsPerService: config.maxPatternsPerService,
+          maxErrorGroupsPerService: config.maxErrorGroupsPerService,
+          maxEndpointsPerService: config.maxEndpointsPerService,
+        },
+        onError: (err, what) => log.error({ err }, `${what} failed`),
+      });
+      await ctx.analysis.start();
+    }
     const addresses = await server.listen();
     const retention = setInterval(() => {
       store.applyRetention().catch((err) => server?.api.log.error({ err }, 'retention failed'));
@@ -57,6 +82,7 @@ export async function startOrrery(config: Config, opts: StartOptions): Promise<R
           clearInterval(retention);
           await server!.close();
           await writer.drain();
+          await ctx.analysis?.stop();
           await store.close();
         })();
         return stopping;
@@ -64,6 +90,7 @@ export async function startOrrery(config: Config, opts: StartOptions): Promise<R
     };
   } catch (err) {
     await server?.close();
+    await ctx.analysis?.stop().catch(() => undefined);
     await store.close();
     throw err;
   }

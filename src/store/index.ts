@@ -46,3 +46,32 @@ export { ticketStore };
 export type { TicketRow, TicketFilter, TicketSummary } from './ticket-store.js';
 export { SPAN_ROUTE_KEY_SQL } from './migrations/004-tickets.js';
 export { EMAIL_HASH_KEY, instanceSecret } from './instance-secret.js';
+export { writeAnalysisDelta, loadPatternSeeds, isEmptyDelta } from './analysis-writer.js';
+export {
+  bytesOf,
+  patternsInWindow,
+  patternsByKey,
+  resolvePattern,
+  patternWindow,
+  patternVersions,
+  errorGroupsInWindow,
+  errorGroupsByFingerprint,
+  errorGroupWindow,
+  errorVersions,
+  redInWindow,
+  edgesInWindow,
+  serviceFirstSeen,
+} from './analysis-query.js';
+export type {
+  MinuteWindow,
+  MinuteAggregate,
+  StoredPattern,
+  PatternFilter,
+  PatternWindow,
+  StoredErrorGroup,
+  ErrorGroupFilter,
+  ErrorGroupWindow,
+  VersionCount,
+  EndpointWindow,
+  EdgeWindow,
+} from './analysis-query.js';

@@ -1,9 +1,16 @@
-// What every workflow runs against: the store, the ingest writer and the self-metrics.
+// What every workflow runs against: the store, the ingest writer, the self-metrics, and the
+// ingest transforms (redaction, streaming analysis).
+import type { Redactor } from '../ingest/transforms/index.js';
 import type { SelfMetrics } from '../observe/index.js';
 import type { BatchWriter, Store } from '../store/index.js';
+import type { AnalysisPipeline } from './analysis.js';
 
 export interface Context {
   store: Store;
   writer: BatchWriter;
   metrics: SelfMetrics;
+  /** Redaction before anything is stored; absent only when switched off (ORRERY_REDACT=off). */
+  redactor?: Redactor;
+  /** Streaming analysis of committed telemetry; absent when switched off (ORRERY_ANALYSIS=off). */
+  analysis?: AnalysisPipeline;
 }

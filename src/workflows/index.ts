@@ -42,3 +42,49 @@ export type {
   ImportTicketsOptions,
   ImportTicketsResult,
 } from './tickets.js';
+export { mineLines, mineFile, MineInputError } from './patterns-mine.js';
+export type { MinedLine, MineEmit, MineOptions, MineFileOptions, MineSummary } from './patterns-mine.js';
+export { AnalysisPipeline } from './analysis.js';
+export type { AnalysisOptions } from './analysis.js';
+export {
+  listPatterns,
+  getPattern,
+  listErrorGroups,
+  getErrorGroup,
+  listServices,
+  serviceGraph,
+  resolveWindow,
+  trendOf,
+  AnalysisInputError,
+  DEFAULT_BUCKETS,
+  MAX_BUCKETS,
+  MAX_ANALYSIS_LIMIT,
+  DEFAULT_WINDOW_MS,
+  MAX_WINDOW_MS,
+} from './analysis-read.js';
+export type {
+  Trend,
+  WindowQuery,
+  AnalysisWindow,
+  PatternQuery,
+  PatternSummary,
+  PatternDetail,
+  PatternSample,
+  PatternList,
+  PatternShow,
+  ErrorQuery,
+  ErrorFrame,
+  ErrorSample,
+  ErrorGroupSummary,
+  ErrorGroupDetail,
+  ErrorGroupList,
+  ErrorGroupShow,
+  ServiceQuery,
+  Latency,
+  EdgeSummary,
+  EndpointSummary,
+  ServiceSummary,
+  ServiceList,
+  ServiceNode,
+  ServiceGraph,
+} from './analysis-read.js';

@@ -1,6 +1,7 @@
 // OTLP ingest: decode a request body, count what was received and rejected, and commit the
-// good records through the group-commit writer. Resolves only after the commit, and after
-// the committed batch was looked at for new service versions (inferred deploys).
+// good records through the group-commit writer, redacted first. Resolves only after the
+// commit, and after the committed batch was looked at for new service versions (inferred
+// deploys) and went through streaming analysis.
 import { type OtlpFormat, decodeOtlp } from '../ingest/sources/otlp/index.js';
 import type { Signal } from '../model/index.js';
 import type { TelemetryBatch } from '../store/index.js';
@@ -25,10 +26,18 @@ export async function ingestOtlp(ctx: Context, signal: Signal, format: OtlpForma
   if (signal === 'logs') batch.logs = decoded.records as TelemetryBatch['logs'];
   else if (signal === 'traces') batch.spans = decoded.records as TelemetryBatch['spans'];
   else batch.metrics = decoded.records as TelemetryBatch['metrics'];
+  // Secrets and personal data go before anything is stored or analysed.
+  if (ctx.redactor && n > 0) {
+    const stats = signal === 'logs' ? ctx.redactor.logs(batch.logs) : signal === 'traces' ? ctx.redactor.spans(batch.spans) : ctx.redactor.metrics(batch.metrics);
+    ctx.metrics.recordRedacted(signal, stats.byRule);
+  }
   await ctx.writer.submit(batch);
   ctx.metrics.recordAccepted('otlp', signal, n);
   // Never fails the request: the records are committed whatever happens here.
-  if (n > 0) await deployInference(ctx).observe(batch);
+  if (n > 0) {
+    await deployInference(ctx).observe(batch);
+    await ctx.analysis?.observe(batch);
+  }
   const message = decoded.rejected > 0 ? `${decoded.rejected} rejected: ${decoded.rejectReasons.join('; ')}` : '';
   return { accepted: n, rejected: decoded.rejected, message };
 }

@@ -4,6 +4,7 @@ import rawEvents from './002-raw-events.js';
 import code from './003-code.js';
 import tickets from './004-tickets.js';
 import deploysInfra from './005-deploys-infra.js';
+import analysis from './006-analysis.js';
 
 export interface Migration {
   version: number;
@@ -17,4 +18,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'code', sql: code },
   { version: 4, name: 'tickets', sql: tickets },
   { version: 5, name: 'deploys-infra', sql: deploysInfra },
+  { version: 6, name: 'analysis', sql: analysis },
 ];

@@ -1,0 +1,27 @@
+// Streaming aggregation of telemetry into patterns, error groups, RED minutes and the service graph.
+export {
+  StreamAnalyzer,
+  DEFAULT_LIMITS,
+  OVERFLOW_KEY,
+  OTHER_ENDPOINT,
+  RED_ALGORITHM,
+  GRAPH_ALGORITHM,
+  PATTERNS_ALGORITHM,
+  ERRORS_ALGORITHM,
+  levelOf,
+} from './stream-analyzer.js';
+export type {
+  AnalysisDelta,
+  AnalyzerLimits,
+  EdgeMinute,
+  ErrorGroupUpdate,
+  ErrorSample,
+  KeyMinute,
+  OverflowCounts,
+  PatternMerge,
+  PatternSample,
+  PatternUpdate,
+  RedMinute,
+} from './stream-analyzer.js';
+export { groupException } from './group-exception.js';
+export type { ExceptionGroup } from './group-exception.js';

@@ -1,0 +1,54 @@
+// The public shape of the log template miner (patterns@1): what callers see of a mined
+// template, independent of how the miner stores its clusters.
+
+export const PATTERNS_ALGORITHM = 'patterns@1';
+
+/** What a parameter slot held in the lines seen so far. */
+export type SlotType = 'int' | 'float' | 'hex' | 'uuid' | 'ip' | 'path' | 'url' | 'time' | 'duration' | 'size' | 'word' | 'mixed';
+
+export interface TemplateSlot {
+  /** Position of the `<*>` among the template's tokens. */
+  index: number;
+  type: SlotType;
+}
+
+/** The miner's answer for one line. */
+export interface PatternMatch {
+  /** Stable id of the pattern within this miner (never reused, survives template changes). */
+  id: string;
+  /** The template as it stands after this line, parameters as `<*>`. */
+  template: string;
+  /** True when this line created the pattern. */
+  created: boolean;
+  /** True when the line hit the cardinality limit and was counted in the overflow pattern. */
+  overflow: boolean;
+}
+
+export interface PatternInfo {
+  id: string;
+  template: string;
+  slots: TemplateSlot[];
+  count: number;
+  /** Ids of patterns merged into this one. */
+  merged: string[];
+}
+
+export interface MinerOptions {
+  /** Most patterns kept; later new shapes go to one overflow pattern. Default 5000. */
+  maxPatterns?: number;
+}
+
+export interface PatternMiner {
+  /** Mine one log body. */
+  add(body: string): PatternMatch;
+  /** The current id for an id handed out earlier (patterns merge; ids then forward). */
+  resolve(id: string): string;
+  /** The current template of a pattern id (after following merges). */
+  template(id: string): string;
+  /** Restore patterns mined earlier, keeping their ids. */
+  seed(patterns: readonly { id: string; template: string }[]): void;
+  /** All live patterns. */
+  patterns(): PatternInfo[];
+  /** Lines that went to the overflow pattern. */
+  readonly overflowed: number;
+}
