@@ -63,8 +63,17 @@ function duration(seconds: number): string {
   return `${Math.round(seconds)}s`;
 }
 
+/** `35 lines, 5 users, 2 accounts`, leaving out what no event carried. */
+function reach(count: number, noun: string, users: number | null, accounts: number | null): string {
+  return [`${count} ${noun}`, users === null ? '' : `${users} users`, accounts === null ? '' : `${accounts} accounts`].filter(Boolean).join(', ');
+}
+
+function spanText(w: AnalysisWindow): string {
+  return `${w.since} – ${w.until}`;
+}
+
 function windowText(w: AnalysisWindow): string {
-  return `${w.since} – ${w.until}, ${w.buckets} buckets of ${duration(w.bucketSeconds)}`;
+  return `${spanText(w)}, ${w.buckets} buckets of ${duration(w.bucketSeconds)}`;
 }
 
 function params(f: ListFlags, keys: ReadonlyArray<keyof ListFlags>): string {
@@ -121,12 +130,15 @@ function printPattern(res: PatternShow): void {
     `pattern ${p.key} (${p.service}, ${p.algorithm})${res.resolvedFrom ? `: ${res.resolvedFrom} merged into it` : ''}`,
     `template: ${p.template}`,
     `level: ${p.level ?? '-'}   first seen: ${p.firstSeen ?? '-'}${p.firstVersion ? ` (version ${p.firstVersion})` : ''}   last seen: ${p.lastSeen ?? '-'}`,
-    `in ${windowText(res.window)}: ${p.count} lines, ${num(p.users)} users, ${num(p.accounts)} accounts, ${p.trend}`,
+    `in ${windowText(res.window)}: ${reach(p.count, 'lines', p.users, p.accounts)}, ${p.trend}`,
     `series: ${sparkline(p.series)}  [${p.series.join(' ')}]`,
     `all time: ${p.totalCount} lines`,
   ];
   const slots = p.slots as Array<{ index?: number; type?: string }>;
-  if (slots.length) lines.push(`slots: ${slots.map((s) => `#${s.index ?? '?'} ${s.type ?? '?'}`).join(', ')}`);
+  if (slots.length) {
+    const types = [...slots].sort((a, b) => (a.index ?? 0) - (b.index ?? 0)).map((s) => s.type ?? '?');
+    lines.push(`slots (what each <*> held, in order): ${types.join(', ')}`);
+  }
   if (p.mergedKeys.length) lines.push(`merged into it: ${p.mergedKeys.join(', ')}`);
   if (p.versions.length) lines.push(`by version: ${p.versions.map((v) => `${v.version || '(none)'} ${v.count}`).join(', ')}`);
   if (p.samples.length) {
@@ -212,7 +224,7 @@ function printError(res: ErrorGroupShow): void {
     `error group ${e.fingerprint} (${e.service}, ${e.algorithm}${e.runtime ? `, ${e.runtime}` : ''})`,
     `${e.type ?? '(no type)'}${e.message ? `: ${e.message}` : ''}`,
     `first seen: ${e.firstSeen ?? '-'}${e.firstRelease ? ` in release ${e.firstRelease}` : ''}   last seen: ${e.lastSeen ?? '-'}`,
-    `in ${windowText(res.window)}: ${e.count} occurrences, ${num(e.users)} users, ${num(e.accounts)} accounts, ${e.trend}`,
+    `in ${windowText(res.window)}: ${reach(e.count, 'occurrences', e.users, e.accounts)}, ${e.trend}`,
     `series: ${sparkline(e.series)}  [${e.series.join(' ')}]`,
     `all time: ${e.totalCount} occurrences`,
   ];
@@ -296,7 +308,7 @@ function printGraph(res: ServiceGraph): void {
   const edgeOnly = res.nodes.filter((n) => n.edgeOnly).map((n) => n.service);
   out(
     `${table(['caller → callee', 'calls', 'err %', 'p50', 'p99'], edgeRows(res.edges))}\n` +
-      `${res.edges.length} edges between ${res.nodes.length} services in ${windowText(res.window)}` +
+      `${res.edges.length} edges between ${res.nodes.length} services in ${spanText(res.window)}` +
       (edgeOnly.length ? `\nknown only from calls (no spans of their own): ${edgeOnly.join(', ')}` : ''),
   );
 }
