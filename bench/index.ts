@@ -13,6 +13,7 @@ import { SEARCH_ROOTS, findRepos, trackedFiles } from './lib/find-repos.js';
 import { int, table } from './lib/format.js';
 import { OUT_DIR, REPO_ROOT } from './lib/paths.js';
 import { PostgresUnavailableError, createBenchDatabase } from './lib/postgres.js';
+import { parseOrExit } from './lib/options.js';
 
 const CTAGS = '/usr/bin/ctags';
 const CTAGS_LANGUAGES = 'TypeScript,JavaScript,Python,Go,Java';
@@ -235,18 +236,8 @@ function timestamp(d: Date): string {
 }
 
 export async function main(args: string[]): Promise<number> {
-  let opts: Options;
-  try {
-    const parsed = parseOptions(args);
-    if (parsed === 'help') {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    opts = parsed;
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
+  const opts = parseOrExit(args, parseOptions, USAGE);
+  if (typeof opts === 'number') return opts;
   const startedAt = new Date();
   let repo: { path: string; why: string };
   try {

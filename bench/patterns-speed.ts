@@ -11,6 +11,7 @@ import { parse } from 'csv-parse';
 import { PATTERNS_ALGORITHM, createPatternMiner } from '../src/analysis/patterns/index.js';
 import { int, table } from './lib/format.js';
 import { datasetsRoot } from './lib/loghub.js';
+import { parseOrExit } from './lib/options.js';
 
 const ARCHIVE = 'trainticket-2023-01-29.tar.xz';
 const TARGET = 300_000;
@@ -200,18 +201,8 @@ function drain3Baseline(lines: readonly string[], dir: string): { linesPerSec: n
 const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
 
 export async function main(args: string[]): Promise<number> {
-  let opts: Options;
-  try {
-    const parsed = parseOptions(args);
-    if (parsed === 'help') {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    opts = parsed;
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
+  const opts = parseOrExit(args, parseOptions, USAGE);
+  if (typeof opts === 'number') return opts;
   const say = (s: string) => (opts.json ? process.stderr.write(s) : process.stdout.write(s));
 
   const archive = join(datasetsRoot(), 'nezha-trainticket', ARCHIVE);

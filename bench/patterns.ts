@@ -8,6 +8,7 @@ import { mineLines } from '../src/workflows/index.js';
 import { table } from './lib/format.js';
 import { LOGHUB_SYSTEMS, loghubDir, loghubMissing, readLoghubSystem } from './lib/loghub.js';
 import { type ParsingMetrics, type TemplateError, evaluateParsing, parsingErrors } from './lib/template-metrics.js';
+import { parseOrExit } from './lib/options.js';
 
 const TARGET = { GA: 0.95, PA: 0.85 };
 const PUBLISHED = [
@@ -152,18 +153,8 @@ function printErrors(r: SystemResult, groupBy: Options['groupBy']): void {
 }
 
 export async function main(args: string[]): Promise<number> {
-  let opts: Options;
-  try {
-    const parsed = parseOptions(args);
-    if (parsed === 'help') {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    opts = parsed;
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
-    return 2;
-  }
+  const opts = parseOrExit(args, parseOptions, USAGE);
+  if (typeof opts === 'number') return opts;
   const missing = loghubMissing(opts.systems);
   if (missing) {
     process.stdout.write(`skipping the patterns benchmark: ${missing}\n`);

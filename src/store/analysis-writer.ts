@@ -158,7 +158,7 @@ async function appendEdges(q: Queryable, delta: AnalysisDelta): Promise<void> {
   );
 }
 
-export function isEmptyDelta(d: AnalysisDelta): boolean {
+function isEmptyDelta(d: AnalysisDelta): boolean {
   return (
     d.patterns.length + d.merges.length + d.patternMinutes.length + d.errorGroups.length + d.errorMinutes.length + d.red.length + d.edges.length ===
     0

@@ -46,7 +46,7 @@ export { ticketStore };
 export type { TicketRow, TicketFilter, TicketSummary } from './ticket-store.js';
 export { SPAN_ROUTE_KEY_SQL } from './migrations/004-tickets.js';
 export { EMAIL_HASH_KEY, instanceSecret } from './instance-secret.js';
-export { writeAnalysisDelta, loadPatternSeeds, isEmptyDelta } from './analysis-writer.js';
+export { writeAnalysisDelta, loadPatternSeeds } from './analysis-writer.js';
 export {
   bytesOf,
   patternsInWindow,

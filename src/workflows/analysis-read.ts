@@ -406,6 +406,18 @@ function patternSummary(p: StoredPattern, m: MinuteAggregate, w: MinuteWindow): 
   };
 }
 
+/**
+ * The one service a key was found in: null when none, an AnalysisInputError naming them when
+ * several (keys are per service, and the caller did not say which).
+ */
+function onlyService(found: readonly { service: string }[], what: string): string | null {
+  if (found.length === 0) return null;
+  if (found.length > 1) {
+    throw new AnalysisInputError(`${what} is in several services (${found.map((f) => f.service).join(', ')}): say which with service`);
+  }
+  return found[0]!.service;
+}
+
 /** Live patterns with lines in the window, most lines first. */
 export async function listPatterns(ctx: Pick<Context, 'store'>, q: PatternQuery = {}): Promise<PatternList> {
   const w = resolveWindow(q);
@@ -433,13 +445,8 @@ export async function getPattern(
   const w = resolveWindow(q);
   const db = ctx.store.db;
   const found = await patternsByKey(db, PATTERNS_ALGORITHM, key, q.service);
-  if (found.length === 0) return null;
-  if (found.length > 1) {
-    throw new AnalysisInputError(
-      `pattern ${key} is in several services (${found.map((p) => p.service).join(', ')}): say which with service`,
-    );
-  }
-  const service = found[0]!.service;
+  const service = onlyService(found, `pattern ${key}`);
+  if (service === null) return null;
   const live = await resolvePattern(db, PATTERNS_ALGORITHM, service, key);
   if (!live) return null;
   const r = await patternWindow(db, w, PATTERNS_ALGORITHM, service, live.key);
@@ -507,13 +514,8 @@ export async function getErrorGroup(
   const w = resolveWindow(q);
   const db = ctx.store.db;
   const found = await errorGroupsByFingerprint(db, ERRORS_ALGORITHM, fingerprint, q.service);
-  if (found.length === 0) return null;
-  if (found.length > 1) {
-    throw new AnalysisInputError(
-      `error group ${fingerprint} is in several services (${found.map((g) => g.service).join(', ')}): say which with service`,
-    );
-  }
-  const service = found[0]!.service;
+  const service = onlyService(found, `error group ${fingerprint}`);
+  if (service === null) return null;
   const r = await errorGroupWindow(db, w, ERRORS_ALGORITHM, service, fingerprint);
   if (!r) return null;
   return {

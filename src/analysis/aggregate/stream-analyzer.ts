@@ -236,10 +236,10 @@ export class StreamAnalyzer {
     return this.pendingRows >= this.limits.maxPendingRows;
   }
 
-  /** Live patterns per service (for /metrics and tests). */
+  /** Live patterns over all services (for /metrics). */
   patternCount(): number {
     let n = 0;
-    for (const s of this.services.values()) n += s.miner.patterns().length;
+    for (const s of this.services.values()) n += s.miner.size;
     return n;
   }
 
@@ -455,14 +455,13 @@ export class StreamAnalyzer {
     const merges: PatternMerge[] = [];
     const errorGroups: ErrorGroupUpdate[] = [];
     for (const [service, s] of this.services) {
-      const byId = new Map(s.miner.patterns().map((p) => [p.id, p]));
       const out = new Map<string, PatternUpdate>();
       for (const [id, st] of s.patterns) {
         const live = s.miner.resolve(id);
         if (live !== id) merges.push({ service, from: id, into: live });
-        const info = byId.get(live);
         let u = out.get(live);
         if (u === undefined) {
+          const info = s.miner.pattern(live);
           u = {
             service,
             key: live,

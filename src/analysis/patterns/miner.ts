@@ -55,8 +55,13 @@ interface Cluster {
   variants: Map<number, Set<string>> | null;
 }
 
-/** Set by wordSibling for the pattern created next (single-threaded, so a module slot is enough). */
-let pendingParent: Cluster | null = null;
+/** What wordSibling decided: the pattern the line joins, else the family a new pattern belongs to. */
+interface SiblingOutcome {
+  join: Cluster | null;
+  parent: Cluster | null;
+}
+
+const NO_SIBLING: SiblingOutcome = { join: null, parent: null };
 
 function isDelimiterChar(ch: string): boolean {
   return ',;:=|"\'()[]{}@/# '.includes(ch) || ch === '<' || ch === '>';
@@ -243,13 +248,10 @@ export class Miner implements PatternMiner {
     const best = this.bestMatch(tokens);
     let c: Cluster;
     let created = false;
-    pendingParent = null;
-    const sibling = best !== null && this.differsInWords(best, tokens) ? this.wordSibling(best, tokens) : null;
-    if (sibling !== null) {
-      c = sibling;
-      this.absorb(c, tokens, types);
-    } else if (best !== null && !this.differsInWords(best, tokens)) {
-      c = best;
+    let sibling = NO_SIBLING;
+    if (best !== null) sibling = this.differsInWords(best, tokens) ? this.wordSibling(best, tokens) : { join: best, parent: null };
+    if (sibling.join !== null) {
+      c = sibling.join;
       this.absorb(c, tokens, types);
     } else if (this.live >= this.maxPatterns) {
       this.overflowCount++;
@@ -258,7 +260,7 @@ export class Miner implements PatternMiner {
       return { id: this.overflow.id, template: OVERFLOW_TEMPLATE, created: false, overflow: true };
     } else {
       c = this.create(tokens, types);
-      c.parent = pendingParent;
+      c.parent = sibling.parent;
       created = true;
     }
     c.count++;
@@ -343,17 +345,17 @@ export class Miner implements PatternMiner {
    * Other differences (values) do not count. Returns the pattern the line now joins, or null
    * when it still needs its own.
    */
-  private wordSibling(best: Cluster, tokens: string[]): Cluster | null {
+  private wordSibling(best: Cluster, tokens: string[]): SiblingOutcome {
     let d = -1;
     for (let i = 0; i < tokens.length; i++) {
       if (best.pre[i] !== null) continue;
       const t = best.tokens[i] as string;
       const l = tokens[i] as string;
       if (t === l || !wordDiff(t, l)) continue;
-      if (d >= 0) return null;
+      if (d >= 0) return NO_SIBLING;
       d = i;
     }
-    if (d < 0) return null;
+    if (d < 0) return NO_SIBLING;
     let root = best.parent?.alive ? best.parent : best;
     if (root.pre[d] !== null || root.tokens.length !== tokens.length) root = best;
     root.variants ??= new Map();
@@ -363,18 +365,17 @@ export class Miner implements PatternMiner {
       root.variants.set(d, seen);
     }
     if (seen.size < MAX_VARIANTS) seen.add(tokens[d] as string);
-    pendingParent = root;
-    if (seen.size < SIBLING_VALUES) return null;
+    if (seen.size < SIBLING_VALUES) return { join: null, parent: root };
     let g: { pre: string; suf: string } | null = null;
     for (const v of seen) {
       if (v === root.tokens[d]) continue;
       g = g === null ? generalizeToken(root.tokens[d] as string, v) : generalizeToken(`${g.pre}\u0000${g.suf}`, v);
     }
-    if (g === null) return null;
+    if (g === null) return { join: null, parent: root };
     root.variants.delete(d);
     this.setWild(root, d, g.pre, g.suf, 'word');
     this.converge(root);
-    return root;
+    return { join: root, parent: null };
   }
 
   private create(tokens: string[], types: SlotType[][]): Cluster {
@@ -548,11 +549,7 @@ export class Miner implements PatternMiner {
     const rid = this.resolve(id);
     if (rid === this.overflow.id) return OVERFLOW_TEMPLATE;
     const c = this.byId.get(rid);
-    return c ? this.text(c) : '';
-  }
-
-  private text(c: Cluster): string {
-    return c.text;
+    return c ? c.text : '';
   }
 
   private slots(c: Cluster): TemplateSlot[] {
@@ -566,10 +563,25 @@ export class Miner implements PatternMiner {
     return out;
   }
 
+  private info(c: Cluster): PatternInfo {
+    return { id: c.id, template: c.text, slots: this.slots(c), count: c.count, merged: c.merged.slice() };
+  }
+
+  /** One live pattern by id (after following merges); null when unknown. */
+  pattern(id: string): PatternInfo | null {
+    const c = this.byId.get(this.resolve(id));
+    return c ? this.info(c) : null;
+  }
+
+  /** Live patterns held (not counting the overflow pattern). */
+  get size(): number {
+    return this.live;
+  }
+
   patterns(): PatternInfo[] {
     const out: PatternInfo[] = [];
     for (const c of this.byId.values()) {
-      out.push({ id: c.id, template: this.text(c), slots: this.slots(c), count: c.count, merged: c.merged.slice() });
+      out.push(this.info(c));
     }
     if (this.overflow.count > 0) {
       out.push({ id: this.overflow.id, template: OVERFLOW_TEMPLATE, slots: [], count: this.overflow.count, merged: [] });

@@ -7,7 +7,7 @@ export const PATTERNS_ALGORITHM = 'patterns@1';
 export type SlotType = 'int' | 'float' | 'hex' | 'uuid' | 'ip' | 'path' | 'url' | 'time' | 'duration' | 'size' | 'word' | 'mixed';
 
 export interface TemplateSlot {
-  /** Position of the `<*>` among the template's tokens. */
+  /** Which `<*>` of the template this is, counting from 0. */
   index: number;
   type: SlotType;
 }
@@ -47,6 +47,10 @@ export interface PatternMiner {
   template(id: string): string;
   /** Restore patterns mined earlier, keeping their ids. */
   seed(patterns: readonly { id: string; template: string }[]): void;
+  /** One live pattern by id, after following merges; null when unknown. */
+  pattern(id: string): PatternInfo | null;
+  /** How many live patterns are held (not counting the overflow pattern). */
+  readonly size: number;
   /** All live patterns. */
   patterns(): PatternInfo[];
   /** Lines that went to the overflow pattern. */
