@@ -33,6 +33,17 @@ describe('config', () => {
     assert.throws(() => loadConfig({ ORRERY_AUTH: 'none' }), /ORRERY_AUTH:/);
   });
 
+  it('rejects redaction rules that are not JSON, lack fields, or hold a bad regex, naming the setting and rule', () => {
+    assert.throws(() => loadConfig({ ORRERY_REDACT_RULES: '[{' }), (e: Error) => e instanceof ConfigError && /ORRERY_REDACT_RULES/.test(e.message));
+    assert.throws(() => loadConfig({ ORRERY_REDACT_RULES: '[{"name":"x"}]' }), (e: Error) => e instanceof ConfigError && /ORRERY_REDACT_RULES/.test(e.message));
+    assert.throws(
+      () => loadConfig({ ORRERY_REDACT_RULES: '[{"name":"orders","pattern":"ORD-(["}]' }),
+      (e: Error) => e instanceof ConfigError && /ORRERY_REDACT_RULES/.test(e.message) && /orders/.test(e.message),
+    );
+    const ok = loadConfig({ ORRERY_REDACT_RULES: '[{"name":"orders","pattern":"ORD-[0-9]+","replacement":"[ORDER]"}]' });
+    assert.equal(ok.redactRules[0]!.name, 'orders');
+  });
+
   it('knows loopback addresses', () => {
     for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) assert.ok(isLoopback(h), h);
     for (const h of ['0.0.0.0', '::', '10.0.0.5', 'example.com']) assert.ok(!isLoopback(h), h);

@@ -64,6 +64,13 @@ export const configSchema = z.object({
         const rules = z
           .array(z.object({ name: z.string().min(1), pattern: z.string().min(1), flags: z.string().optional(), replacement: z.string().optional() }))
           .parse(v);
+        for (const r of rules) {
+          try {
+            new RegExp(r.pattern, r.flags);
+          } catch (err) {
+            throw new Error(`rule "${r.name}": ${(err as Error).message}`);
+          }
+        }
         return rules;
       } catch (err) {
         ctx.addIssue({ code: 'custom', message: `must be a JSON array of {name, pattern, flags?, replacement?}: ${(err as Error).message.split('\n')[0]}` });
