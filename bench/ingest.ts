@@ -35,6 +35,8 @@ Options:
   --batch-size N         records per batch (default 1000)
   --postgres-url URL     PostgreSQL server (default ${DEFAULT_PG_URL}; databases are
                          created and dropped from its "test" database)
+  --analysis on|off|both streaming analysis (patterns, errors, RED, graph) in the server:
+                         both (default) runs each case twice and prints the on÷off ratio
   --keep                 keep the temp dir (batches, server logs, PGlite data)
   --help                 this text
 
@@ -50,8 +52,11 @@ interface Options {
   batchCount: number;
   batchSize: number;
   postgresUrl: string;
+  analysis: Analysis[];
   keep: boolean;
 }
+
+type Analysis = 'on' | 'off';
 
 interface Target {
   minPerSec: number;
@@ -70,6 +75,7 @@ function targetLabel(t: Target): string {
 interface RunResult {
   backend: Backend;
   signal: BenchSignal;
+  analysis: Analysis;
   status: 'ok' | 'skipped' | 'failed';
   reason?: string;
   elapsedS?: number;
@@ -115,6 +121,7 @@ function parseOptions(args: string[]): Options | 'help' {
       batches: { type: 'string' },
       'batch-size': { type: 'string' },
       'postgres-url': { type: 'string' },
+      analysis: { type: 'string' },
       keep: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -128,6 +135,8 @@ function parseOptions(args: string[]): Options | 'help' {
   if (backend !== 'all' && backend !== 'pglite' && backend !== 'postgres') {
     throw new UsageError(`--backend must be pglite, postgres or all, not "${backend}"`);
   }
+  const analysis = values.analysis ?? 'both';
+  if (analysis !== 'on' && analysis !== 'off' && analysis !== 'both') throw new UsageError(`--analysis must be on, off or both, not "${analysis}"`);
   return {
     durationS,
     signals: only === 'spans' ? ['traces'] : only === 'logs' ? ['logs'] : ['traces', 'logs'],
@@ -136,6 +145,7 @@ function parseOptions(args: string[]): Options | 'help' {
     batchCount: positiveInt('batches', values.batches, 20),
     batchSize: positiveInt('batch-size', values['batch-size'], 1000),
     postgresUrl: values['postgres-url'] ?? DEFAULT_PG_URL,
+    analysis: analysis === 'both' ? ['on', 'off'] : [analysis],
     keep: values.keep ?? false,
   };
 }
@@ -215,13 +225,14 @@ interface RunInput {
   opts: Options;
   backend: Backend;
   signal: BenchSignal;
+  analysis: Analysis;
   files: { path: string; records: number }[];
   decodeRate: number;
   runDir: string;
 }
 
 async function runOne(input: RunInput): Promise<RunResult> {
-  const { opts, backend, signal, runDir } = input;
+  const { opts, backend, signal, analysis, runDir } = input;
   const target = TARGETS[backend][signal];
   mkdirSync(runDir, { recursive: true });
   let db: BenchDatabase | undefined;
@@ -236,11 +247,16 @@ async function runOne(input: RunInput): Promise<RunResult> {
       try {
         db = await createBenchDatabase(opts.postgresUrl);
       } catch (err) {
-        if (err instanceof PostgresUnavailableError) return { backend, signal, status: 'skipped', reason: err.message, target };
+        if (err instanceof PostgresUnavailableError) return { backend, signal, analysis, status: 'skipped', reason: err.message, target };
         throw err;
       }
     }
-    server = await ServerProcess.start({ dataDir: join(runDir, 'data'), databaseUrl: db?.url, logDir: runDir });
+    server = await ServerProcess.start({
+      dataDir: join(runDir, 'data'),
+      databaseUrl: db?.url,
+      logDir: runDir,
+      env: { ORRERY_ANALYSIS: analysis },
+    });
     const load = await runLoadProcess({
       url: `${server.otlpUrl}/v1/${signal}`,
       signal,
@@ -267,6 +283,7 @@ async function runOne(input: RunInput): Promise<RunResult> {
     const result: RunResult = {
       backend,
       signal,
+      analysis,
       status: 'ok',
       elapsedS: load.elapsedMs / 1000,
       requests: load.requests,
@@ -309,6 +326,7 @@ async function runOne(input: RunInput): Promise<RunResult> {
     return {
       backend,
       signal,
+      analysis,
       status: 'failed',
       reason: (err as Error).message,
       target,
@@ -349,10 +367,11 @@ function progressLine(r: RunResult): string {
 
 /** The table of completed runs. */
 function render(results: RunResult[]): string {
-  const header = ['backend', 'signal', 'accepted/s', '÷decode', 'p50 ms', 'p99 ms', 'peak RSS', 'non-200', 'accepted', 'stored', 'target', 'result'];
+  const header = ['backend', 'signal', 'analysis', 'accepted/s', '÷decode', 'p50 ms', 'p99 ms', 'peak RSS', 'non-200', 'accepted', 'stored', 'target', 'result'];
   const rows = results.map((r) => [
     r.backend,
     LABEL[r.signal],
+    r.analysis,
     int(r.recordsPerSec!),
     `${r.ratioToDecode!.toFixed(2)}×`,
     ms(r.latencyMs!.p50),
@@ -364,7 +383,18 @@ function render(results: RunResult[]): string {
     targetLabel(r.target),
     resultCell(r),
   ]);
-  return table(header, rows, new Set([2, 3, 4, 5, 6, 8, 9]));
+  return table(header, rows, new Set([3, 4, 5, 6, 7, 9, 10]));
+}
+
+/** Throughput with the analysis on over the same case with it off, where both completed. */
+function analysisRatios(results: RunResult[]): { backend: Backend; signal: BenchSignal; on: number; off: number; ratio: number }[] {
+  const ok = results.filter((r) => r.status === 'ok' && r.recordsPerSec !== undefined);
+  return ok
+    .filter((r) => r.analysis === 'on')
+    .flatMap((on) => {
+      const off = ok.find((r) => r.analysis === 'off' && r.backend === on.backend && r.signal === on.signal);
+      return off ? [{ backend: on.backend, signal: on.signal, on: on.recordsPerSec!, off: off.recordsPerSec!, ratio: on.recordsPerSec! / off.recordsPerSec! }] : [];
+    });
 }
 
 function redactPassword(url: string): string {
@@ -454,26 +484,34 @@ async function run(opts: Options, tmp: string, startedAt: Date): Promise<number>
   for (const backend of opts.backends) {
     let skipReason: string | undefined;
     for (const signal of opts.signals) {
-      if (skipReason) {
-        results.push({ backend, signal, status: 'skipped', reason: skipReason, target: TARGETS[backend][signal] });
-        continue;
+      for (const analysis of opts.analysis) {
+        if (skipReason) {
+          results.push({ backend, signal, analysis, status: 'skipped', reason: skipReason, target: TARGETS[backend][signal] });
+          continue;
+        }
+        process.stdout.write(`running ${backend} / ${LABEL[signal]} / analysis ${analysis} for ${opts.durationS} s…\n`);
+        const runDir = join(tmp, `${backend}-${LABEL[signal]}-analysis-${analysis}`);
+        const r = await runOne({ opts, backend, signal, analysis, files: files[signal], decodeRate: decode[signal], runDir });
+        if (interrupted) return 130;
+        if (r.status === 'skipped') skipReason = r.reason;
+        process.stdout.write(`  ${progressLine(r)}\n`);
+        results.push(r);
       }
-      process.stdout.write(`running ${backend} / ${LABEL[signal]} for ${opts.durationS} s…\n`);
-      const r = await runOne({ opts, backend, signal, files: files[signal], decodeRate: decode[signal], runDir: join(tmp, `${backend}-${LABEL[signal]}`) });
-      if (interrupted) return 130;
-      if (r.status === 'skipped') skipReason = r.reason;
-      process.stdout.write(`  ${progressLine(r)}\n`);
-      results.push(r);
     }
   }
 
   const completed = results.filter((r) => r.recordsPerSec !== undefined);
   process.stdout.write(completed.length ? `\n${render(completed)}\n\n` : '\nno run completed\n\n');
+  const ratios = analysisRatios(results);
+  for (const r of ratios) {
+    process.stdout.write(`analysis on ÷ off, ${r.backend}/${LABEL[r.signal]}: ${int(r.on)} ÷ ${int(r.off)} = ${r.ratio.toFixed(2)}×\n`);
+  }
+  if (ratios.length) process.stdout.write('\n');
   const skipped = new Map<Backend, string>();
   for (const r of results) if (r.status === 'skipped') skipped.set(r.backend, r.reason ?? '');
   for (const [backend, reason] of skipped) process.stdout.write(`skipped: ${backend}: ${reason}\n`);
   for (const r of results) {
-    const where = `${r.backend}/${LABEL[r.signal]}`;
+    const where = `${r.backend}/${LABEL[r.signal]}/analysis ${r.analysis}`;
     if (r.status === 'failed') process.stdout.write(`FAILED: ${where}: ${r.reason}\n`);
     if (r.firstError) process.stdout.write(`${where}: first refused request: ${r.firstError}\n`);
     if (r.backoffMs) process.stdout.write(`${where}: backed off ${(r.backoffMs / 1000).toFixed(1)} s in total after 503/429\n`);
@@ -500,6 +538,7 @@ async function run(opts: Options, tmp: string, startedAt: Date): Promise<number>
     batches: batchInfo,
     decodeOnlyRecordsPerSec: decode,
     runs: results,
+    analysisOnOverOff: ratios,
   };
   writeFileSync(outFile, `${JSON.stringify(summary, null, 2)}\n`);
   process.stdout.write(`JSON summary: ${relative(REPO_ROOT, outFile)}\n`);
