@@ -8,6 +8,7 @@ import { ConfigError } from '../config/index.js';
 import { DataDirLockedError, InvalidTokenNameError, TokenNameTakenError } from '../store/index.js';
 import { ApiClient, CliError, EXIT, type GlobalOptions } from './client.js';
 import { registerErrors, registerPatterns, registerServices } from './commands/analysis.js';
+import { registerDemo } from './commands/demo.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerInfra } from './commands/infra.js';
 import { registerQuery } from './commands/query.js';
@@ -36,7 +37,8 @@ export function buildProgram(): Command {
       'after',
       `
 Start here:
-  orrery up                          serve the API and the OTLP receiver (npm start does this)
+  orrery demo                        build the example world and leave it running (npm start)
+  orrery up                          serve the API and the OTLP receiver
   orrery status                      what the store holds
   orrery query spans --since 15m     recent spans
 
@@ -46,6 +48,7 @@ and send ORRERY_TOKEN as a Bearer token when it is set. Docs: docs/cli.md, docs/
   // Before the subcommands exist, so that they inherit it and usage errors exit 2 everywhere.
   program.exitOverride();
   registerUp(program);
+  registerDemo(program);
   registerStatus(program, clientFor);
   registerQuery(program, clientFor);
   registerToken(program, clientFor);

@@ -1,0 +1,70 @@
+// web: the storefront API behind the shop's pages and header.
+import { trace } from '@opentelemetry/api';
+import { currentIdentity } from '../../../lib/context.js';
+import { urlEnv } from '../../../lib/env.js';
+import { UpstreamError, getJson, postJson } from '../../../lib/http.js';
+import { log } from '../../../lib/log.js';
+import { HttpProblem, createService } from '../../../lib/service.js';
+import { checkout } from './checkout.js';
+
+const upstream = {
+  cartUrl: urlEnv('CART_URL'),
+  catalogUrl: urlEnv('CATALOG_URL'),
+  paymentsUrl: urlEnv('PAYMENTS_URL'),
+};
+
+function signedInUser() {
+  const { userId } = currentIdentity();
+  if (!userId) throw new HttpProblem(401, 'sign in first (x-user-id is missing)');
+  return userId;
+}
+
+const cartOf = (user) => `${upstream.cartUrl}/carts/${encodeURIComponent(user)}`;
+
+/** Passes a downstream 4xx (bad input, unknown product) through; anything else is a 502. */
+function clientErrorsThrough(err) {
+  if (err instanceof UpstreamError && err.status >= 400 && err.status < 500) {
+    throw new HttpProblem(err.status, err.body?.error ?? err.message);
+  }
+  throw err;
+}
+
+createService('web', [
+  ['GET', '/api/products', () => getJson(`${upstream.catalogUrl}/products`)],
+
+  [
+    'GET',
+    '/api/products/:id',
+    ({ params }) => getJson(`${upstream.catalogUrl}/products/${encodeURIComponent(params.id)}`).catch(clientErrorsThrough),
+  ],
+
+  [
+    'POST',
+    '/api/cart/items',
+    ({ body }) => {
+      const user = signedInUser();
+      return postJson(`${cartOf(user)}/items`, { productId: body.productId, quantity: body.quantity }).catch(clientErrorsThrough);
+    },
+  ],
+
+  ['GET', '/api/cart', () => getJson(cartOf(signedInUser()))],
+
+  [
+    'GET',
+    '/api/cart/badge',
+    async () => {
+      const user = signedInUser();
+      try {
+        const { count } = await getJson(`${cartOf(user)}/count`);
+        return { count };
+      } catch (err) {
+        // The header must render even when cart is unhappy: show an empty badge.
+        trace.getActiveSpan()?.recordException(err);
+        log.error('failed to load cart badge for %s: %s', user, err.message);
+        return { count: 0 };
+      }
+    },
+  ],
+
+  ['POST', '/api/checkout', () => checkout(upstream, signedInUser()).catch(clientErrorsThrough)],
+]);

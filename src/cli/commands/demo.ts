@@ -1,0 +1,97 @@
+// `orrery demo`: build the example world (the instrumented shop, its history, deploys, faults
+// and tickets) on an embedded store and leave it running. `npm start` runs this.
+import type { Command } from 'commander';
+import { DemoError, type DemoWorld, SCENARIO_NAMES, ScenarioError, nextSteps, parseDuration, runDemo, selectScenarios, streamOutput } from '../../demo/index.js';
+import { CliError, EXIT } from '../client.js';
+
+export interface DemoFlags {
+  scenario: string;
+  duration: string;
+  seed: string;
+  dir: string;
+  port: string;
+  otlpPort: string;
+  users: string;
+  accounts: string;
+  rps: string;
+  exitWhenReady?: boolean;
+}
+
+function whole(name: string, v: string, min: number, max: number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`--${name} must be a whole number from ${min} to ${max}, not "${v}"`, EXIT.usage);
+  return n;
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('build the example world (an instrumented shop with history, deploys, faults and tickets) and leave it running')
+    .option('--scenario <name>', `all, or one of: ${SCENARIO_NAMES.join(', ')}`, 'all')
+    .option('--duration <d>', 'traffic phase: short (45 s, for CI), normal (100 s), or a time like 90s or 5m', 'normal')
+    .option('--seed <n>', 'seed for users, shopping and tickets (same seed, same world)', '42')
+    .option('--dir <dir>', 'demo folder: store, shop repository, logs, truth files (wiped at start)', '.orrery-demo')
+    .option('--port <port>', 'Orrery API port', '8470')
+    .option('--otlp-port <port>', 'Orrery OTLP/HTTP port', '4318')
+    .option('--users <n>', 'shoppers', '400')
+    .option('--accounts <n>', 'customer accounts the shoppers belong to', '90')
+    .option('--rps <n>', 'storefront requests per second at 1× traffic', '20')
+    .option('--exit-when-ready', 'stop everything once the world is built (the store stays in --dir)')
+    .addHelpText(
+      'after',
+      `
+Scenarios (each reproducible from --seed, each with its own deploys):
+  cart-badge         a cart refactor miscounts items and throws for discounted items;
+                     the header's cart badge shows 0, customers file tickets
+  slow-dependency    a payments deploy adds an N+1 call; checkout p95 regresses, no errors
+  inventory-timeout  a config change makes "retrying inventory reservation" warnings spike
+  capacity           three times the traffic saturates catalog at its replica count
+Background noise runs in all: other tickets, benign warnings, deploys of other services.
+
+The world's Orrery runs on an embedded store in <dir>/store; the shop's repository, service
+logs and each scenario's ground truth (<dir>/world/truth/*.json) are in <dir>/world.
+While it runs, every other command works against it (default --server).
+Later, look at the same store again with: orrery up --data-dir <dir>/store
+
+Examples:
+  orrery demo
+  orrery demo --scenario cart-badge --duration 3m
+  orrery demo --scenario all --duration short --exit-when-ready`,
+    )
+    .action(async (flags: DemoFlags) => {
+      let world: DemoWorld;
+      try {
+        world = await runDemo({
+          scenarios: selectScenarios(flags.scenario),
+          durationS: parseDuration(flags.duration),
+          seed: whole('seed', flags.seed, 0, 2 ** 31 - 1),
+          dir: flags.dir,
+          port: whole('port', flags.port, 1, 65535),
+          otlpPort: whole('otlp-port', flags.otlpPort, 1, 65535),
+          users: whole('users', flags.users, 10, 100_000),
+          accounts: whole('accounts', flags.accounts, 1, 100_000),
+          baseRps: whole('rps', flags.rps, 1, 1000),
+          out: streamOutput(process.stdout),
+        });
+      } catch (err) {
+        if (err instanceof ScenarioError) throw new CliError(err.message, EXIT.usage);
+        if (err instanceof DemoError) throw new CliError(err.message, EXIT.failure);
+        throw err;
+      }
+      if (flags.exitWhenReady) {
+        process.stdout.write(`\nThe world is ready (${(world.readyMs / 1000).toFixed(0)} s); stopping. Truth files: ${world.truthDir}\n`);
+        await world.stop();
+        return;
+      }
+      world.keepDriving();
+      process.stdout.write(nextSteps(world));
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          process.stdout.write(`\n${signal}: stopping the shop and Orrery…\n`);
+          world.stop().then(resolve, resolve);
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      });
+    });
+}

@@ -1,0 +1,417 @@
+// `orrery demo`: builds the example world and leaves it running. Orrery runs as a child
+// process on an embedded store in the demo folder; this process builds the shop's git
+// history, has Orrery index it and its manifests, runs the shop's services (each exports
+// OTLP to Orrery with the OpenTelemetry SDK), drives users through the storefront, performs
+// the scenario's deploys and traffic changes, files the customers' tickets, and writes each
+// scenario's ground truth.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { join, resolve } from 'node:path';
+import { type DemoUser, LoadDriver, type Observation, makePopulation } from './load.js';
+import { orreryCommand, sdkNodeModules, shopSourceDir } from './paths.js';
+import type { DemoOutput } from './progress.js';
+import { type BuiltRepo, buildShopRepo } from './repo-builder.js';
+import { type Plan, type ScenarioName, parseScenariosFile, planDemo } from './scenarios.js';
+import { SHOP_SERVICES, type ShopService, Supervisor, stopChild } from './supervisor.js';
+import { type DemoTicket, noiseTickets, renumberTickets, scenarioTickets } from './tickets.js';
+import { type DeployRecord, type ScenarioTruth, scenarioTruth } from './truth.js';
+
+export interface DemoOptions {
+  scenarios: ScenarioName[];
+  /** Length of the load phase in seconds. */
+  durationS: number;
+  seed: number;
+  /** The demo's folder: the store, the shop repository, logs and truth files. */
+  dir: string;
+  port: number;
+  otlpPort: number;
+  users: number;
+  accounts: number;
+  /** Storefront requests per second at 1× traffic. */
+  baseRps: number;
+  out: DemoOutput;
+}
+
+export interface DemoWorld {
+  api: string;
+  otlp: string;
+  shopUrl: string;
+  dir: string;
+  repoDir: string;
+  truthDir: string;
+  truth: ScenarioTruth[];
+  deploys: DeployRecord[];
+  tickets: DemoTicket[];
+  /** What the shoppers saw during the traffic phase, in time order. */
+  observations: readonly Observation[];
+  /** Milliseconds from runDemo's start to the ready world. */
+  readyMs: number;
+  /** Starts traffic again at 1× (it pauses when the world is ready), until stop(). */
+  keepDriving(): void;
+  stop(): Promise<void>;
+}
+
+export class DemoError extends Error {}
+
+const MARKER = 'orrery-demo.json';
+/** Tickets per scenario (cart-badge is the loud one; the log-only failure barely reaches support). */
+const TICKETS: Record<ScenarioName, number> = { 'cart-badge': 12, 'slow-dependency': 6, 'inventory-timeout': 2, capacity: 5 };
+const NOISE_TICKETS = 10;
+/** Orrery's analysis flush interval inside the demo, so the world is ready soon after load stops. */
+const FLUSH_MS = 2_000;
+
+async function portFree(port: number): Promise<boolean> {
+  const srv = net.createServer();
+  return new Promise((resolve) => {
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** A fresh demo folder: an earlier demo's is wiped; anything else that is not empty is refused. */
+function prepareDir(dir: string): void {
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    if (!existsSync(join(dir, MARKER))) {
+      throw new DemoError(`${dir} exists and is not a demo folder (no ${MARKER}); choose another with --dir`);
+    }
+    const lock = join(dir, 'store', 'orrery.lock');
+    if (existsSync(lock)) {
+      const pid = Number(readFileSync(lock, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
+        throw new DemoError(`a demo is already running in ${dir} (Orrery pid ${pid}); stop it first, or use --dir`);
+      }
+    }
+    for (const sub of ['store', 'world']) rmSync(join(dir, sub), { recursive: true, force: true });
+  }
+  mkdirSync(join(dir, 'world', 'logs'), { recursive: true });
+  writeFileSync(join(dir, MARKER), `${JSON.stringify({ createdAt: new Date().toISOString() })}\n`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+class Api {
+  constructor(readonly base: string) {}
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(300_000),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new DemoError(`Orrery answered ${res.status} to ${method} ${path}: ${text.slice(0, 500)}`);
+    return (text ? JSON.parse(text) : null) as T;
+  }
+}
+
+async function startOrrery(opts: DemoOptions, storeDir: string, logFile: string): Promise<{ child: ChildProcess; api: Api }> {
+  for (const [flag, port] of [
+    ['--port', opts.port],
+    ['--otlp-port', opts.otlpPort],
+  ] as const) {
+    if (!(await portFree(port))) {
+      throw new DemoError(`port ${port} is in use (is \`orrery up\` or another demo running?); pass ${flag} to use another`);
+    }
+  }
+  const cmd = orreryCommand();
+  const env: NodeJS.ProcessEnv = {};
+  // The demo's Orrery is its own: an embedded store in the demo folder, whatever the shell sets.
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ORRERY_')) env[k] = v;
+  env.ORRERY_ANALYSIS_FLUSH_MS = String(FLUSH_MS);
+  env.ORRERY_LOG_LEVEL = process.env.ORRERY_LOG_LEVEL ?? 'warn';
+  const args = [...cmd.args, 'up', '--data-dir', storeDir, '--port', String(opts.port), '--otlp-port', String(opts.otlpPort), '--host', '127.0.0.1'];
+  const child = spawn(cmd.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = createWriteStream(logFile);
+  child.stdout!.pipe(log, { end: false });
+  child.stderr!.pipe(log, { end: false });
+  const api = new Api(`http://127.0.0.1:${opts.port}`);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-8).join('\n') : '';
+      throw new DemoError(`Orrery exited during start-up (code ${child.exitCode}):\n${tail}`);
+    }
+    try {
+      await api.call('GET', '/api/status');
+      return { child, api };
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  await stopChild(child);
+  throw new DemoError(`Orrery did not answer on ${api.base} within 60 s; see ${logFile}`);
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+async function indexWorld(api: Api, repo: BuiltRepo, out: DemoOutput): Promise<void> {
+  const t0 = Date.now();
+  const added = await api.call<{ sync: { commits?: number; files?: number } | null }>('POST', '/api/repos', {
+    path: resolve(repo.dir),
+    name: 'shop',
+    services: SHOP_SERVICES.map((service) => ({ service, pathPrefix: `services/${service}/` })),
+  });
+  out.step(`✓ indexed the repository in ${seconds(Date.now() - t0)}: commits, owners, symbols, log call sites, routes`);
+  void added;
+  const k8s = join(repo.dir, 'deploy', 'k8s');
+  const files = readdirSync(k8s)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => ({ path: `deploy/k8s/${f}`, content: readFileSync(join(k8s, f), 'utf8') }));
+  await api.call('POST', '/api/infra/import', { source: 'shop/deploy/k8s', files });
+  out.step(`✓ imported ${files.length} Kubernetes manifests`);
+}
+
+interface Timeline {
+  at: number;
+  /** Events in one lane run one after another (a service's deploys). */
+  lane: string;
+  label: string;
+  run(): Promise<void>;
+}
+
+function ticketPayload(t: DemoTicket): Record<string, unknown> {
+  return {
+    source: 'zendesk-demo',
+    id: t.id,
+    title: t.title,
+    body: t.body,
+    createdAt: t.createdAt,
+    ...(t.reporter ? { reporter: t.reporter } : {}),
+    ...(t.accountId ? { accountId: t.accountId } : {}),
+    labels: t.labels,
+  };
+}
+
+/** Keeps ticket times inside [from, to], in their order, as if filed while the world ran. */
+function fitTimes(tickets: DemoTicket[], from: number, to: number): DemoTicket[] {
+  if (tickets.length === 0) return tickets;
+  const times = tickets.map((t) => Date.parse(t.createdAt));
+  const lo = Math.min(...times);
+  const hi = Math.max(...times);
+  const span = Math.max(0, to - from);
+  return tickets.map((t, i) => ({
+    ...t,
+    createdAt: new Date(hi === lo ? from : from + ((times[i]! - lo) / (hi - lo)) * span).toISOString(),
+  }));
+}
+
+export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
+  const started = Date.now();
+  const { out } = opts;
+  const dir = resolve(opts.dir);
+  prepareDir(dir);
+  const world = join(dir, 'world');
+  const plan: Plan = planDemo(parseScenariosFile(readFileSync(join(shopSourceDir(), 'scenarios.json'), 'utf8')), opts.scenarios);
+
+  out.step(`Orrery demo: scenario${plan.scenarios.length > 1 ? 's' : ''} ${plan.scenarios.join(', ')}; ${opts.durationS} s of traffic; seed ${opts.seed}`);
+  const orrery = await startOrrery(opts, join(dir, 'store'), join(world, 'logs', 'orrery.log'));
+  const { api } = orrery;
+  const otlp = `http://127.0.0.1:${opts.otlpPort}`;
+  out.step(`✓ Orrery is up: API ${api.base}, OTLP ${otlp}, store ${join(dir, 'store')}`);
+
+  let supervisor: Supervisor | undefined;
+  let driver: LoadDriver | undefined;
+  const stopAll = async () => {
+    await driver?.stop();
+    await supervisor?.stop();
+    await stopChild(orrery.child, 15_000);
+  };
+  try {
+    const repo = await buildShopRepo(join(shopSourceDir(), 'history'), join(world, 'shop'), {
+      now: new Date(),
+      onCommit: (n, total) => out.status(`building the shop repository: commit ${n}/${total}`),
+    });
+    out.step(`✓ built the shop repository: ${repo.commits.length} commits, ${repo.tags.size} tags (${repo.dir})`);
+    await indexWorld(api, repo, out);
+
+    supervisor = await Supervisor.create({ repoDir: repo.dir, workDir: world, otlpEndpoint: otlp, nodeModules: sdkNodeModules(), environment: 'demo' });
+    const deploys: DeployRecord[] = [];
+    const deploy = async (service: ShopService, tag: string, recorded: boolean, scenario: ScenarioName | null) => {
+      const sha = repo.tags.get(tag);
+      if (!sha) throw new DemoError(`scenarios.json names tag ${tag}, which the shop history does not create`);
+      const r = await supervisor!.deploy(service, tag, sha);
+      const rec: DeployRecord = { service, version: r.version, tag, sha, at: r.liveAt.toISOString(), recorded, scenario };
+      deploys.push(rec);
+      if (recorded) {
+        await api.call('POST', '/api/deploys', { service, version: r.version, commit: sha, environment: 'demo', at: rec.at, source: 'demo-cd' });
+      }
+      return rec;
+    };
+    // All at once: no traffic flows until the load starts, after every service is healthy.
+    await Promise.all(
+      plan.baselines.map(async (b) => {
+        await deploy(b.service, b.tag, b.recorded, null);
+        out.status(`started ${b.tag}`);
+      }),
+    );
+    out.step(`✓ started the shop: ${plan.baselines.map((b) => b.tag).join(', ')} (storefront ${supervisor.url('web')})`);
+
+    const users: DemoUser[] = makePopulation(opts.seed, opts.users, opts.accounts);
+    driver = new LoadDriver({ webUrl: supervisor.url('web'), seed: opts.seed, users, baseRps: opts.baseRps });
+    const loadStart = Date.now();
+    driver.start();
+    out.step(`✓ ${users.length} users of ${opts.accounts} accounts are shopping (${opts.baseRps} requests/s at 1×)`);
+
+    const trafficWindows = new Map<ScenarioName, { from: number; to: number }>();
+    const events: Timeline[] = [
+      ...plan.deploys.map((d) => ({
+        at: d.at,
+        lane: d.service,
+        label: `deploy ${d.tag}${d.scenario ? ` (${d.scenario})` : ''}${d.recorded ? '' : ', not recorded'}`,
+        run: async () => {
+          await deploy(d.service, d.tag, d.recorded, d.scenario);
+        },
+      })),
+      ...plan.traffic.map((t) => ({
+        at: t.at,
+        lane: 'traffic',
+        label: `traffic ${t.multiplier}× (${t.scenario})`,
+        run: async () => {
+          driver!.setMultiplier(t.multiplier);
+          const w = trafficWindows.get(t.scenario);
+          if (t.multiplier > 1 && !w) trafficWindows.set(t.scenario, { from: Date.now(), to: Number.POSITIVE_INFINITY });
+          else if (t.multiplier <= 1 && w) w.to = Date.now();
+        },
+      })),
+    ].sort((a, b) => a.at - b.at);
+
+    const end = loadStart + opts.durationS * 1000;
+    const ticker = setInterval(() => {
+      const s = driver!.stats();
+      const next = events[0] ? `; next: ${events[0].label} in ${Math.max(0, Math.round((loadStart + events[0].at * opts.durationS * 1000 - Date.now()) / 1000))} s` : '';
+      out.status(
+        `${Math.round((Date.now() - loadStart) / 1000)}/${opts.durationS} s  ${s.rps.toFixed(0)} req/s  p95 ${Math.round(s.p95Ms)} ms  ` +
+          `${s.requests} requests, ${s.byClass['5xx'] ?? 0} 5xx${next}`,
+      );
+    }, 1000);
+    // Each event starts on time; a deploy that takes a while delays only later deploys of
+    // the same service, never the rest of the timeline.
+    const lanes = new Map<string, Promise<void>>();
+    try {
+      while (events.length) {
+        const e = events[0]!;
+        const due = loadStart + e.at * opts.durationS * 1000;
+        if (Date.now() < due) await new Promise((r) => setTimeout(r, due - Date.now()));
+        events.shift();
+        const lane = (lanes.get(e.lane) ?? Promise.resolve()).then(async () => {
+          await e.run();
+          out.step(`✓ ${new Date().toISOString().slice(11, 19)} ${e.label}`);
+        });
+        lane.catch(() => {}); // awaited below
+        lanes.set(e.lane, lane);
+      }
+      if (Date.now() < end) await new Promise((r) => setTimeout(r, end - Date.now()));
+      await Promise.all(lanes.values());
+    } finally {
+      clearInterval(ticker);
+    }
+    // The traffic phase ends: no new sessions, and those under way finish, so that the
+    // truth covers every request Orrery will hold.
+    driver.setMultiplier(0);
+    for (const until = Date.now() + 20_000; driver.stats().sessionsActive > 0 && Date.now() < until; ) {
+      out.status(`traffic phase over: ${driver.stats().sessionsActive} sessions finishing`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+
+    // Tickets, from the users the faults actually hurt.
+    const observations = driver.observations();
+    const byEmail = new Map(users.map((u) => [u.id, u]));
+    const now = Date.now();
+    let tickets: DemoTicket[] = [];
+    const truth: ScenarioTruth[] = [];
+    for (const scenario of plan.scenarios) {
+      const draft = scenarioTruth({
+        scenario,
+        seed: opts.seed,
+        startedAt: new Date(loadStart),
+        commits: repo.commits,
+        deploys,
+        trafficWindow: trafficWindows.get(scenario),
+        observations,
+        tickets: [],
+      });
+      const hurt = draft.affected.users.map((u) => byEmail.get(u)).filter((u): u is DemoUser => u !== undefined);
+      const onset = Date.parse(draft.onset);
+      const made = scenarioTickets(scenario, { users: hurt }, { seed: opts.seed, now: new Date(onset), count: hurt.length ? TICKETS[scenario] : 0 });
+      tickets.push(...fitTimes(made, Math.min(onset + 5_000, now), now));
+    }
+    tickets.push(...fitTimes(noiseTickets(users, { seed: opts.seed, now: new Date(loadStart), count: NOISE_TICKETS }), loadStart, now));
+    // One numbering in filing order, so an id says nothing about the scenario.
+    tickets = renumberTickets(tickets);
+    if (tickets.length) await api.call('POST', '/api/tickets', { tickets: tickets.map(ticketPayload) });
+    out.step(`✓ support filed ${tickets.length} tickets (${tickets.filter((t) => t.scenario).length} about the faults, ${tickets.filter((t) => t.duplicateOf).length} duplicates)`);
+
+    const truthDir = join(world, 'truth');
+    mkdirSync(truthDir, { recursive: true });
+    for (const scenario of plan.scenarios) {
+      const t = scenarioTruth({
+        scenario,
+        seed: opts.seed,
+        startedAt: new Date(loadStart),
+        commits: repo.commits,
+        deploys,
+        trafficWindow: trafficWindows.get(scenario),
+        observations,
+        tickets,
+      });
+      truth.push(t);
+      writeFileSync(join(truthDir, `${scenario}.json`), `${JSON.stringify(t, null, 2)}\n`);
+    }
+    writeFileSync(join(world, 'deploys.json'), `${JSON.stringify(deploys, null, 2)}\n`);
+
+    // The last spans and logs reach Orrery (the SDKs batch for ≤ 1 s), and its analysis flushes.
+    await new Promise((r) => setTimeout(r, 1_500 + FLUSH_MS + 1_000));
+    const readyMs = Date.now() - started;
+    const running = driver;
+    return {
+      api: api.base,
+      otlp,
+      shopUrl: supervisor.url('web'),
+      dir,
+      repoDir: repo.dir,
+      truthDir,
+      truth,
+      deploys,
+      tickets,
+      observations,
+      readyMs,
+      keepDriving: () => running.setMultiplier(1),
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll().catch(() => {});
+    throw err;
+  }
+}
+
+/** What to run and open next, printed when the world is ready. */
+export function nextSteps(w: DemoWorld): string {
+  const badge = w.truth.find((t) => t.scenario === 'cart-badge');
+  const ticket = badge?.tickets[0];
+  const server = w.api === 'http://127.0.0.1:8470' ? '' : ` --server ${w.api}`;
+  return `
+The world is ready (${(w.readyMs / 1000).toFixed(0)} s). It keeps running until you press Ctrl-C.
+
+  Orrery API   ${w.api}          storefront ${w.shopUrl}
+  repository   ${w.repoDir}
+  truth files  ${w.truthDir}   (for scoring; Orrery never reads them)
+
+Try:
+  npx orrery services --graph${server}
+  npx orrery errors${server}
+  npx orrery patterns${server}
+  npx orrery deploy list${server}
+  npx orrery tickets list${server}${ticket ? `\n  npx orrery tickets show ${ticket}${server}` : ''}
+`;
+}

@@ -1,0 +1,123 @@
+// Each scenario's ground truth, from what the demo did and what the load driver observed:
+// the culprit commit, the first bad deploy, the users and accounts that were hurt, and the
+// tickets that belong to it. Written for scoring; nothing in Orrery reads it. Pure.
+import type { Observation } from './load.js';
+import type { BuiltCommit } from './repo-builder.js';
+import type { ScenarioName } from './scenarios.js';
+import type { DemoTicket } from './tickets.js';
+
+export const TRUTH_VERSION = 'demo-truth@1';
+
+export interface DeployRecord {
+  service: string;
+  version: string;
+  tag: string;
+  sha: string;
+  at: string;
+  recorded: boolean;
+  scenario: ScenarioName | null;
+}
+
+export interface ScenarioTruth {
+  format: typeof TRUTH_VERSION;
+  scenario: ScenarioName;
+  seed: number;
+  startedAt: string;
+  culprit: { commit: string; file: string; function: string | null; message: string } | null;
+  firstBadDeploy: { service: string; version: string; tag: string; commit: string; at: string } | null;
+  onset: string;
+  /**
+   * users: everyone the fault hurt; errored: those of them whose request raised the fault's
+   * error (for cart-badge, a cart read while the cart held a discounted item).
+   */
+  affected: { users: string[]; accounts: string[]; errored: string[] };
+  tickets: string[];
+  duplicates: [string, string][];
+  notes: string[];
+}
+
+/** Capacity: a request counts as hurt when it failed or took longer than this. */
+export const SLOW_MS = 1000;
+
+const FAILED = (o: Observation) => o.status === 0 || o.status >= 500;
+const READS_CART = new Set(['badge', 'cart', 'checkout']);
+
+/** Observations after the onset where the fault raised its error. */
+export function errored(scenario: ScenarioName, o: Observation): boolean {
+  if (scenario === 'cart-badge') return READS_CART.has(o.action) && o.discounted === true;
+  return FAILED(o) && harmed(scenario, o);
+}
+
+/** Which observations after the onset show this scenario's harm. */
+export function harmed(scenario: ScenarioName, o: Observation): boolean {
+  switch (scenario) {
+    case 'cart-badge':
+      return errored(scenario, o) || (o.badge !== undefined && o.badge.shown !== o.badge.expected);
+    case 'slow-dependency':
+      return o.action === 'checkout' && o.status === 200;
+    case 'inventory-timeout':
+      // Every reservation after the change retries, whether or not the add then succeeds.
+      return o.action === 'add';
+    case 'capacity':
+      return FAILED(o) || o.ms > SLOW_MS;
+  }
+}
+
+export interface TruthInput {
+  scenario: ScenarioName;
+  seed: number;
+  startedAt: Date;
+  commits: readonly BuiltCommit[];
+  deploys: readonly DeployRecord[];
+  /** For capacity: the window of raised traffic. */
+  trafficWindow?: { from: number; to: number };
+  observations: readonly Observation[];
+  tickets: readonly DemoTicket[];
+}
+
+export function scenarioTruth(input: TruthInput): ScenarioTruth {
+  const { scenario } = input;
+  const notes: string[] = [];
+  const commit = input.commits.find((c) => c.culprit?.scenario === scenario) ?? null;
+  const deploy = input.deploys.find((d) => d.scenario === scenario) ?? null;
+  let from: number;
+  let to = Number.POSITIVE_INFINITY;
+  if (deploy) from = Date.parse(deploy.at);
+  else if (input.trafficWindow) ({ from, to } = input.trafficWindow);
+  else throw new Error(`scenario ${scenario} ran no deploy and no traffic change`);
+  const users = new Set<string>();
+  const accounts = new Set<string>();
+  const erroredUsers = new Set<string>();
+  for (const o of input.observations) {
+    if (o.at < from || o.at > to || !harmed(scenario, o)) continue;
+    users.add(o.user);
+    accounts.add(o.account);
+    if (errored(scenario, o)) erroredUsers.add(o.user);
+  }
+  if (deploy && commit) {
+    const shipped = input.commits.findIndex((c) => c.sha === deploy.sha);
+    const culpritAt = input.commits.indexOf(commit);
+    if (shipped < culpritAt) notes.push(`the deploy of ${deploy.tag} does not contain the culprit commit`);
+  }
+  const tickets = input.tickets.filter((t) => t.scenario === scenario);
+  return {
+    format: TRUTH_VERSION,
+    scenario,
+    seed: input.seed,
+    startedAt: input.startedAt.toISOString(),
+    culprit: commit?.culprit
+      ? {
+          commit: commit.sha,
+          file: commit.culprit.file,
+          function: commit.culprit.function,
+          message: commit.message.split('\n')[0]!,
+        }
+      : null,
+    firstBadDeploy: deploy ? { service: deploy.service, version: deploy.version, tag: deploy.tag, commit: deploy.sha, at: deploy.at } : null,
+    onset: new Date(from).toISOString(),
+    affected: { users: [...users].sort(), accounts: [...accounts].sort(), errored: [...erroredUsers].sort() },
+    tickets: tickets.map((t) => t.id),
+    duplicates: tickets.filter((t) => t.duplicateOf).map((t) => [t.id, t.duplicateOf!] as [string, string]),
+    notes,
+  };
+}

@@ -1,0 +1,131 @@
+// The example world end to end: `runDemo` with every scenario in its short mode (the real
+// shop services exporting with the OpenTelemetry SDK into an `orrery up` child), then the
+// world Orrery holds is checked against the truth files the demo wrote.
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type DemoWorld, type ScenarioTruth, memoryOutput, runDemo } from '../src/demo/index.js';
+import type { Deploy, TicketDetail } from '../src/model/index.js';
+import type { ErrorGroupList, PatternList, ServiceGraph } from '../src/workflows/index.js';
+import { freshDataDir } from './helpers/stores.js';
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+/** Within 10% (or 2) of the truth: HyperLogLog is exact at these sizes, but a request in flight at a deploy may land either side. */
+function near(actual: number | null, expected: number, what: string): void {
+  assert.ok(actual !== null, `${what}: no count`);
+  const slack = Math.max(2, Math.ceil(expected * 0.1));
+  assert.ok(Math.abs(actual - expected) <= slack, `${what}: ${actual}, truth ${expected} (±${slack})`);
+}
+
+describe('orrery demo --scenario all --duration short', () => {
+  let world: DemoWorld;
+  let dir: string;
+  const truth = (name: string): ScenarioTruth => world.truth.find((t) => t.scenario === name)!;
+  const get = async <T>(path: string): Promise<T> => {
+    const res = await fetch(`${world.api}${path}`);
+    assert.equal(res.status, 200, `${path}: ${res.status}`);
+    return (await res.json()) as T;
+  };
+  const window = () => `since=${encodeURIComponent(new Date(Date.parse(world.truth[0]!.startedAt) - 120_000).toISOString())}`;
+
+  before(async () => {
+    dir = await freshDataDir();
+    world = await runDemo({
+      scenarios: ['cart-badge', 'slow-dependency', 'inventory-timeout', 'capacity'],
+      durationS: 45,
+      seed: 7,
+      dir: join(dir, 'demo'),
+      port: await freePort(),
+      otlpPort: await freePort(),
+      users: 150,
+      accounts: 40,
+      baseRps: 15,
+      out: memoryOutput(),
+    });
+  });
+
+  after(async () => {
+    await world?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes a truth file per scenario, each naming its deploy, culprit and hurt users', () => {
+    assert.deepEqual(world.truth.map((t) => t.scenario).sort(), ['capacity', 'cart-badge', 'inventory-timeout', 'slow-dependency']);
+    for (const t of world.truth) {
+      const onDisk = JSON.parse(readFileSync(join(world.truthDir, `${t.scenario}.json`), 'utf8')) as ScenarioTruth;
+      assert.deepEqual(onDisk, t);
+      assert.ok(t.affected.users.length > 0, `${t.scenario}: nobody was affected`);
+    }
+    const badge = truth('cart-badge');
+    assert.ok(badge.culprit && badge.firstBadDeploy, 'cart-badge has a culprit and a deploy');
+    assert.equal(badge.firstBadDeploy.service, 'cart');
+    assert.match(badge.culprit.file, /^services\/cart\//);
+    assert.ok(badge.tickets.length > 0);
+  });
+
+  it('holds the four services and the calls between them', async () => {
+    const graph = await get<ServiceGraph>(`/api/services/graph?${window()}`);
+    const names = graph.nodes.filter((n) => !n.edgeOnly).map((n) => n.service);
+    for (const s of ['web', 'cart', 'catalog', 'payments']) assert.ok(names.includes(s), `service ${s} in ${names}`);
+    const edges = new Set(graph.edges.map((e) => `${e.caller}->${e.callee}`));
+    for (const e of ['web->cart', 'web->catalog', 'web->payments', 'cart->catalog', 'payments->catalog']) assert.ok(edges.has(e), `edge ${e} in ${[...edges]}`);
+  });
+
+  it('holds the deploys, recorded and inferred, with their commits', async () => {
+    const { deploys } = await get<{ deploys: Deploy[] }>('/api/deploys?limit=100');
+    for (const d of world.deploys) {
+      const stored = deploys.find((x) => x.service === d.service && x.version === d.version);
+      assert.ok(stored, `deploy ${d.tag} is stored`);
+      assert.equal(stored.inferred, !d.recorded, `${d.tag}: inferred=${stored.inferred}`);
+      assert.equal(stored.commitSha, d.sha, `${d.tag}: commit`);
+    }
+    assert.ok(world.deploys.some((d) => d.recorded) && world.deploys.some((d) => !d.recorded));
+  });
+
+  it('groups the cart-badge exception in cart, counting the users it hurt', async () => {
+    const t = truth('cart-badge');
+    const { errors } = await get<ErrorGroupList>(`/api/errors?service=cart&${window()}`);
+    const group = errors.find((e) => e.firstRelease === t.firstBadDeploy!.version);
+    assert.ok(group, `an error group first seen in cart ${t.firstBadDeploy!.version}: ${JSON.stringify(errors.map((e) => [e.type, e.firstRelease]))}`);
+    near(group.users, t.affected.errored.length, 'users on the cart error group');
+    assert.ok(Date.parse(group.firstSeen!) >= Date.parse(t.onset) - 1000, 'first seen after the deploy');
+  });
+
+  it('mines the inventory retry warning after the config change, counting its users', async () => {
+    const t = truth('inventory-timeout');
+    const { patterns } = await get<PatternList>(`/api/patterns?service=cart&q=retrying&${window()}`);
+    const retry = patterns.find((p) => /retrying inventory reservation/i.test(p.template));
+    assert.ok(retry, `a retry pattern in ${JSON.stringify(patterns.map((p) => p.template))}`);
+    assert.ok(Date.parse(retry.firstSeen!) >= Date.parse(t.onset) - 1000, 'first seen after the config change');
+    near(retry.users, t.affected.users.length, 'users on the retry pattern');
+  });
+
+  it('files the tickets, linking reporters to the users in telemetry', async () => {
+    const { tickets } = await get<{ tickets: { id: number; externalId: string }[] }>('/api/tickets?limit=500');
+    const byExternal = new Map(tickets.map((t) => [t.externalId, t.id]));
+    for (const id of world.tickets.map((t) => t.id)) assert.ok(byExternal.has(id), `ticket ${id} stored`);
+    let linked = 0;
+    for (const t of world.tickets.filter((x) => x.scenario && x.reporter?.email)) {
+      const detail = await get<TicketDetail>(`/api/tickets/${byExternal.get(t.id)}`);
+      const user = detail.links.find((l) => l.dstKind === 'end_user');
+      assert.ok(user, `${t.id} links to its reporter`);
+      const spans = await get<{ spans: unknown[] }>(`/api/spans?user=${encodeURIComponent(user.dstId)}&limit=1&${window()}`);
+      assert.equal(spans.spans.length, 1, `${t.id}: the reporter's spans are found by the linked user id`);
+      linked++;
+    }
+    assert.ok(linked > 0, 'some scenario tickets carry an email');
+    for (const t of world.tickets.filter((x) => x.accountId)) {
+      const detail = await get<TicketDetail>(`/api/tickets/${byExternal.get(t.id)}`);
+      assert.ok(detail.links.some((l) => l.dstKind === 'account' && l.dstId === t.accountId), `${t.id} links to account ${t.accountId}`);
+    }
+  });
+});
