@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type DemoWorld, type ScenarioTruth, memoryOutput, runDemo } from '../src/demo/index.js';
 import type { Deploy, TicketDetail } from '../src/model/index.js';
+import type { SpanRow as Span } from '../src/store/index.js';
 import type { ErrorGroupList, PatternList, ServiceGraph } from '../src/workflows/index.js';
 import { freshDataDir } from './helpers/stores.js';
 
@@ -107,6 +108,45 @@ describe('orrery demo --scenario all --duration short', () => {
     assert.ok(retry, `a retry pattern in ${JSON.stringify(patterns.map((p) => p.template))}`);
     assert.ok(Date.parse(retry.firstSeen!) >= Date.parse(t.onset) - 1000, 'first seen after the config change');
     near(retry.users, t.affected.users.length, 'users on the retry pattern');
+  });
+
+  /** Spans of a service between two instants (raw, from the retention window). */
+  const spans = async (service: string, since: number, until: number): Promise<Span[]> => {
+    const q = `service=${service}&since=${encodeURIComponent(new Date(since).toISOString())}&until=${encodeURIComponent(new Date(until).toISOString())}&limit=10000`;
+    return (await get<{ spans: Span[] }>(`/api/spans?${q}`)).spans;
+  };
+  const SERVER = 2;
+  const CLIENT = 3;
+
+  it('shows the N+1 after the payments deploy: more catalog calls per charge, and no errors', async () => {
+    const t = truth('slow-dependency');
+    const onset = Date.parse(t.onset);
+    const perTrace = (list: Span[]) => {
+      const calls = new Map<string, number>();
+      for (const s of list) if (s.kind === CLIENT) calls.set(s.traceId, (calls.get(s.traceId) ?? 0) + 1);
+      return [...calls.values()];
+    };
+    const before = perTrace(await spans('payments', Date.parse(t.startedAt) - 60_000, onset - 1000));
+    // Until the traffic triples: then catalog saturates and payments' calls to it fail for that reason.
+    const calm = Date.parse(truth('capacity').onset);
+    const after = perTrace(await spans('payments', onset + 1000, calm));
+    assert.ok(before.length > 0 && after.length > 0, `charges before (${before.length}) and after (${after.length})`);
+    assert.ok(before.every((n) => n === 1), `one batched price call per charge before: ${before}`);
+    assert.ok(Math.max(...after) >= 2, `a call per line after: ${after}`);
+    const failed = (await spans('payments', onset, calm)).filter((s) => s.statusCode === 2);
+    assert.equal(failed.length, 0, 'no errors in payments');
+  });
+
+  it('shows catalog saturating under three times the traffic', async () => {
+    const t = truth('capacity');
+    const onset = Date.parse(t.onset);
+    const p95 = (list: Span[]) => {
+      const d = list.filter((s) => s.kind === SERVER).map((s) => s.durationNs / 1e6).sort((a, b) => a - b);
+      return d[Math.floor(d.length * 0.95)] ?? 0;
+    };
+    const before = p95(await spans('catalog', Date.parse(t.startedAt), onset));
+    const during = p95(await spans('catalog', onset, onset + 10_000));
+    assert.ok(during > 2 * before, `catalog p95 ${during.toFixed(0)} ms under 3× vs ${before.toFixed(0)} ms before`);
   });
 
   it('files the tickets, linking reporters to the users in telemetry', async () => {

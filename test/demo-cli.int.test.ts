@@ -1,0 +1,55 @@
+// `orrery demo`'s refusals: each is caught before anything starts, with its exit code and a
+// message that says what to do.
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runCli } from './helpers/cli.js';
+import { freshDataDir } from './helpers/stores.js';
+
+describe('orrery demo refuses bad input', () => {
+  let dir: string;
+  before(async () => {
+    dir = await freshDataDir();
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('an unknown scenario exits 2 and lists the scenarios', async () => {
+    const r = await runCli(['demo', '--scenario', 'meltdown', '--dir', join(dir, 'a')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown scenario "meltdown"; choose one of: all, cart-badge, slow-dependency, inventory-timeout, capacity/);
+  });
+
+  it('a bad duration or seed exits 2', async () => {
+    const d = await runCli(['demo', '--duration', '5', '--dir', join(dir, 'a')]);
+    assert.equal(d.code, 2);
+    assert.match(d.stderr, /--duration must be between 20s and 60m/);
+    const s = await runCli(['demo', '--seed', '-1', '--dir', join(dir, 'a')]);
+    assert.equal(s.code, 2);
+    assert.match(s.stderr, /--seed must be a whole number/);
+  });
+
+  it('will not wipe a folder that is not a demo folder', async () => {
+    const mine = join(dir, 'mine');
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'notes.txt'), 'keep me');
+    const r = await runCli(['demo', '--dir', mine]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /is not a demo folder/);
+    assert.deepEqual(readdirSync(mine), ['notes.txt']);
+  });
+
+  it('a taken port is named before anything starts', async () => {
+    const srv = net.createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const { port } = srv.address() as net.AddressInfo;
+    try {
+      const r = await runCli(['demo', '--dir', join(dir, 'b'), '--port', String(port)]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, new RegExp(`port ${port} is in use .*pass --port`));
+    } finally {
+      srv.close();
+    }
+  });
+});
