@@ -157,7 +157,7 @@ export class Supervisor {
     child.stderr!.pipe(log, { end: false });
     child.once('exit', () => log.end());
     try {
-      await waitHealthy(port, child, 20_000, `${service} ${version}`, logFile);
+      await waitHealthy(port, child, 60_000, `${service} ${version}`, logFile);
     } catch (err) {
       child.kill('SIGKILL');
       throw err;
