@@ -2,18 +2,17 @@
 // application log lines (Nezha TrainTicket: the `log` field of each Docker JSON in the `Log`
 // column). All lines are loaded first; only the `miner.add` loop is timed. Target: 300,000
 // lines/s, about 25× the ~12,000 lines/s the issue gives for Python Drain3 on this data.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse';
 import { PATTERNS_ALGORITHM, createPatternMiner } from '../src/analysis/patterns/index.js';
 import { int, table } from './lib/format.js';
-import { datasetsRoot } from './lib/loghub.js';
+import { NEZHA_ARCHIVE as ARCHIVE, extractNezhaOnce, nezhaArchivePath } from './lib/nezha-archive.js';
 import { parseOrExit } from './lib/options.js';
 
-const ARCHIVE = 'trainticket-2023-01-29.tar.xz';
 const TARGET = 300_000;
 const DRAIN3_REFERENCE = { linesPerSec: 12_000, templates: 1_393 };
 
@@ -59,51 +58,6 @@ function parseOptions(args: string[]): Options | 'help' {
   const passes = values.passes ?? '2';
   if (!/^[1-9]\d*$/.test(passes)) throw new UsageError(`--passes must be a whole number ≥ 1, not "${passes}"`);
   return { passes: Number(passes), withConstruct: values['with-construct'] ?? false, json: values.json ?? false };
-}
-
-function cacheDir(): string {
-  return process.env.ORRERY_BENCH_CACHE ? join(process.env.ORRERY_BENCH_CACHE, 'nezha') : join(os.homedir(), '.cache', 'orrery-bench', 'nezha');
-}
-
-function hasXz(): boolean {
-  return spawnSync('xz', ['--version'], { stdio: 'ignore' }).status === 0;
-}
-
-/**
- * Extracts the archive into the cache once: into a temporary folder first, renamed when tar
- * has finished, so an interrupted extraction is never mistaken for a complete one.
- */
-async function extractOnce(archive: string, log: (s: string) => void): Promise<string> {
-  const st = statSync(archive);
-  const dir = join(cacheDir(), `${ARCHIVE.replace(/\.tar\.xz$/, '')}-${st.size}`);
-  if (existsSync(join(dir, 'rca_data'))) return dir;
-  if (!hasXz()) throw new Error('xz is not installed, and tar needs it to read the .tar.xz archive: apt-get install xz-utils');
-  const tmp = `${dir}.partial-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  log(`extracting ${archive} into ${dir} (once; a few seconds)…\n`);
-  const t0 = performance.now();
-  await new Promise<void>((resolve, reject) => {
-    const tar = spawn('tar', ['-xJvf', archive, '-C', tmp], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let files = 0;
-    let stderr = '';
-    tar.stdout.setEncoding('utf8').on('data', (d: string) => {
-      files += d.split('\n').length - 1;
-      if (process.stderr.isTTY) process.stderr.write(`\r  ${files} files…\u001b[K`);
-    });
-    tar.stderr.setEncoding('utf8').on('data', (d: string) => {
-      if (stderr.length < 4000) stderr += d;
-    });
-    tar.on('error', reject);
-    tar.on('exit', (code) => {
-      if (process.stderr.isTTY) process.stderr.write('\r\u001b[K');
-      if (code === 0) resolve();
-      else reject(new Error(`tar -xJf ${archive} failed (${code}): ${stderr.trim()}`));
-    });
-  });
-  renameSync(tmp, dir);
-  log(`extracted in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-  return dir;
 }
 
 /** `<root>/<part>/<day>/log/*.csv`, sorted. */
@@ -205,7 +159,7 @@ export async function main(args: string[]): Promise<number> {
   if (typeof opts === 'number') return opts;
   const say = (s: string) => (opts.json ? process.stderr.write(s) : process.stdout.write(s));
 
-  const archive = join(datasetsRoot(), 'nezha-trainticket', ARCHIVE);
+  const archive = nezhaArchivePath();
   if (!existsSync(archive)) {
     process.stdout.write(
       `skipping the patterns-speed benchmark: ${archive} not found.\n` +
@@ -215,7 +169,7 @@ export async function main(args: string[]): Promise<number> {
   }
   let root: string;
   try {
-    root = await extractOnce(archive, say);
+    root = await extractNezhaOnce(archive, say);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     return 1;

@@ -78,3 +78,19 @@ export type {
   Runtime,
   StackFrame,
 } from './errors/index.js';
+export { buildCodeIndex, buildTicketIndex, localizeText, rankSimilarTickets, tokenize, LOCALIZE_ALGORITHM, SIMILAR_TICKETS_ALGORITHM } from './retrieval/index.js';
+export type { CodeDocument, CodeIndex, FileCandidate, LocalizeQuery, SimilarTicket, TicketDocument, TicketIndex } from './retrieval/index.js';
+export {
+  rankRootCauses,
+  RCA_ALGORITHM,
+  RCA_TESTS,
+  findOnset,
+  benjaminiHochberg,
+  fisherTest,
+  gaugeShift,
+  mannWhitneyBinned,
+  poissonRateTest,
+} from './rca/index.js';
+export type { Onset, OnsetOptions, RcaInput, RcaOptions, RcaResult, RcaSignal, RankedService } from './rca/index.js';
+export { diffInvestigations, investigationMarkdown, relateTickets, RELATED_WEIGHTS, DUPLICATE_MIN_TEXT } from './investigate/index.js';
+export type { TicketFacts, RelatedTicket, RelateOptions } from './investigate/index.js';

@@ -48,3 +48,15 @@ export type {
   TicketLink,
   TicketDetail,
 } from './tickets.js';
+export { INVESTIGATE_ALGORITHM, EVIDENCE_KINDS, FINDING_KINDS } from './investigation.js';
+export type {
+  InvestigationSubject,
+  EvidenceKind,
+  Evidence,
+  FindingKind,
+  Finding,
+  PriorityScore,
+  InvestigationResult,
+  Investigation,
+  InvestigationDiff,
+} from './investigation.js';

@@ -44,6 +44,10 @@ export type { InfraWrite, InfraFilter } from './infra-store.js';
 import * as ticketStore from './ticket-store.js';
 export { ticketStore };
 export type { TicketRow, TicketFilter, TicketSummary } from './ticket-store.js';
+// Investigations: one row per run, re-runs chained with their diff.
+import * as investigationStore from './investigation-store.js';
+export { investigationStore };
+export type { InvestigationSummary } from './investigation-store.js';
 export { SPAN_ROUTE_KEY_SQL } from './migrations/004-tickets.js';
 export { EMAIL_HASH_KEY, instanceSecret } from './instance-secret.js';
 export { writeAnalysisDelta, loadPatternSeeds } from './analysis-writer.js';

@@ -1,0 +1,244 @@
+// The statistical tests behind root-cause ranking, each returning a p-value and a signed
+// statistic so a finding can say which test it passed and by how much. Exact tests where
+// the counts are small enough to matter (binomial, Fisher), normal approximations otherwise.
+
+/** A test's outcome: `p` is one-sided in the direction of `statistic`'s sign unless stated. */
+export interface TestResult {
+  /** Signed: positive when the incident value is above the baseline. */
+  statistic: number;
+  p: number;
+}
+
+const LANCZOS = [
+  676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+  9.9843695780195716e-6, 1.5056327351493116e-7,
+];
+
+/** ln Γ(x) for x > 0 (Lanczos, about 15 significant digits). */
+export function logGamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
+  const y = x - 1;
+  let a = 0.99999999999980993;
+  const t = y + 7.5;
+  for (let i = 0; i < LANCZOS.length; i++) a += (LANCZOS[i] as number) / (y + i + 1);
+  return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** Continued fraction for the incomplete beta function (modified Lentz). */
+function betaCf(a: number, b: number, x: number): number {
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - ((a + b) * x) / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m <= 500; m++) {
+    const m2 = 2 * m;
+    let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
+    aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const del = d * c;
+    h *= del;
+    if (Math.abs(del - 1) < 1e-14) break;
+  }
+  return h;
+}
+
+/** The regularized incomplete beta function I_x(a, b). */
+export function betaInc(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const lnFront = logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x);
+  if (x < (a + 1) / (a + b + 2)) return (Math.exp(lnFront) * betaCf(a, b, x)) / a;
+  return 1 - (Math.exp(lnFront) * betaCf(b, a, 1 - x)) / b;
+}
+
+/** P(X ≥ k) for X ~ Binomial(n, p). */
+export function binomialUpper(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  return betaInc(p, k, n - k + 1);
+}
+
+/** P(X ≤ k) for X ~ Binomial(n, p). */
+export function binomialLower(k: number, n: number, p: number): number {
+  if (k < 0) return 0;
+  if (k >= n) return 1;
+  return 1 - betaInc(p, k + 1, n - k);
+}
+
+/** The standard normal survival function P(Z > z) (erfc, Numerical Recipes' Chebyshev fit). */
+export function normalSf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.5 * x);
+  const erfc =
+    t *
+    Math.exp(
+      -x * x -
+        1.26551223 +
+        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return z >= 0 ? erfc / 2 : 1 - erfc / 2;
+}
+
+/** z such that P(Z > z) = p (Acklam's rational approximation, refined once). */
+export function normalQuantileSf(p: number): number {
+  if (p <= 0) return Number.POSITIVE_INFINITY;
+  if (p >= 1) return Number.NEGATIVE_INFINITY;
+  // Bisection on normalSf: simple and accurate enough for reporting a z.
+  let lo = -40;
+  let hi = 40;
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    if (normalSf(mid) > p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/**
+ * Poisson rate comparison, conditional (exact) form: with `a` events in exposure `ea`
+ * (baseline) and `b` in `eb` (incident), under equal rates b | a+b ~ Binomial(a+b,
+ * eb/(ea+eb)). Returns the tail in the direction of the change; statistic = the signed z of
+ * that tail (so it can be compared across tests).
+ */
+export function poissonRateTest(a: number, ea: number, b: number, eb: number): TestResult {
+  const n = a + b;
+  if (n === 0 || ea <= 0 || eb <= 0) return { statistic: 0, p: 1 };
+  const p0 = eb / (ea + eb);
+  const expected = n * p0;
+  if (b >= expected) {
+    const p = binomialUpper(b, n, p0);
+    return { statistic: Math.max(0, normalQuantileSf(p)), p };
+  }
+  const p = binomialLower(b, n, p0);
+  return { statistic: -Math.max(0, normalQuantileSf(p)), p };
+}
+
+/**
+ * Proportion comparison (a share of the service's lines, or an error rate): Fisher's exact
+ * test on the 2×2 table [x1, n1-x1; x2, n2-x2], one-sided in the direction of the change.
+ * x1/n1 is the baseline, x2/n2 the incident.
+ */
+export function fisherTest(x1: number, n1: number, x2: number, n2: number): TestResult {
+  const k = x1 + x2;
+  const n = n1 + n2;
+  if (k === 0 || k === n || n1 === 0 || n2 === 0) return { statistic: 0, p: 1 };
+  const lnC = (nn: number, kk: number) => logGamma(nn + 1) - logGamma(kk + 1) - logGamma(nn - kk + 1);
+  const lnDen = lnC(n, k);
+  // X = incident successes ~ Hypergeometric(n, k, n2).
+  const lo = Math.max(0, k - n1);
+  const hi = Math.min(k, n2);
+  const pmf = (x: number) => Math.exp(lnC(n2, x) + lnC(n1, k - x) - lnDen);
+  const up = x2 / n2 >= x1 / n1;
+  let p = 0;
+  if (up) for (let x = x2; x <= hi; x++) p += pmf(x);
+  else for (let x = lo; x <= x2; x++) p += pmf(x);
+  p = Math.min(1, p);
+  const z = Math.max(0, normalQuantileSf(p));
+  return { statistic: up ? z : -z, p };
+}
+
+/**
+ * Mann–Whitney U on binned samples (e.g. DDSketch bins, ties within a bin): normal
+ * approximation with the tie correction; two-sided p, statistic = signed z (positive when the
+ * incident values are larger). `effect` is P(incident > baseline) + ½ P(tie).
+ */
+export function mannWhitneyBinned(
+  baseline: ReadonlyArray<readonly [number, number]>,
+  incident: ReadonlyArray<readonly [number, number]>,
+): TestResult & { effect: number } {
+  const n1 = baseline.reduce((s, [, c]) => s + c, 0);
+  const n2 = incident.reduce((s, [, c]) => s + c, 0);
+  if (n1 === 0 || n2 === 0) return { statistic: 0, p: 1, effect: 0.5 };
+  const merged = new Map<number, [number, number]>();
+  for (const [k, c] of baseline) {
+    const m = merged.get(k) ?? [0, 0];
+    m[0] += c;
+    merged.set(k, m);
+  }
+  for (const [k, c] of incident) {
+    const m = merged.get(k) ?? [0, 0];
+    m[1] += c;
+    merged.set(k, m);
+  }
+  const keys = [...merged.keys()].sort((x, y) => x - y);
+  let rank = 0;
+  let r2 = 0;
+  let ties = 0;
+  for (const k of keys) {
+    const [c1, c2] = merged.get(k) as [number, number];
+    const t = c1 + c2;
+    const mid = rank + (t + 1) / 2;
+    r2 += c2 * mid;
+    rank += t;
+    ties += t * t * t - t;
+  }
+  const u2 = r2 - (n2 * (n2 + 1)) / 2;
+  const mean = (n1 * n2) / 2;
+  const n = n1 + n2;
+  const variance = ((n1 * n2) / 12) * (n + 1 - ties / (n * (n - 1)));
+  const effect = u2 / (n1 * n2);
+  if (variance <= 0) return { statistic: 0, p: 1, effect };
+  const z = (u2 - mean) / Math.sqrt(variance);
+  return { statistic: z, p: Math.min(1, 2 * normalSf(Math.abs(z))), effect };
+}
+
+/** P(|T| > |t|) for Student's t with `df` degrees of freedom. */
+export function studentTwoSided(t: number, df: number): number {
+  if (!Number.isFinite(t)) return 0;
+  return betaInc(df / (df + t * t), df / 2, 0.5);
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/**
+ * Shift of a gauge (CPU, memory) between windows: a robust z on log(1 + value), (median of the
+ * incident − median of the baseline) / (1.4826 · MAD of the baseline), the MAD floored at
+ * `minScale` log units so a flat baseline does not turn noise into certainty; two-sided
+ * normal p. On the log scale the statistic measures a ratio. A shift smaller than `minRatio` (default 2: a doubling)
+ * (either way) is no finding whatever its z: a near-constant gauge (memory) would otherwise
+ * make a 0.1% drift "significant".
+ */
+export function gaugeShift(baseline: readonly number[], incident: readonly number[], options: { minRatio?: number; minScale?: number } = {}): TestResult {
+  if (baseline.length < 2 || incident.length === 0) return { statistic: 0, p: 1 };
+  const lb = baseline.map((x) => Math.log1p(Math.max(0, x)));
+  const li = incident.map((x) => Math.log1p(Math.max(0, x)));
+  const mb = median(lb);
+  const shift = median(li) - mb;
+  if (Math.abs(shift) < Math.log(options.minRatio ?? 2)) return { statistic: 0, p: 1 };
+  const scale = Math.max(1.4826 * median(lb.map((x) => Math.abs(x - mb))), options.minScale ?? 0.05);
+  const z = shift / scale;
+  return { statistic: z, p: Math.min(1, 2 * normalSf(Math.abs(z))) };
+}
+
+/**
+ * Benjamini–Hochberg: the adjusted p-values (q) of a family of tests, in input order. A
+ * finding is reported when its q is below the chosen false-discovery rate.
+ */
+export function benjaminiHochberg(ps: readonly number[]): number[] {
+  const m = ps.length;
+  const order = ps.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]);
+  const q = new Array<number>(m);
+  let min = 1;
+  order.forEach(([p, i], j) => {
+    const rank = m - j;
+    min = Math.min(min, (p * m) / rank);
+    q[i] = min;
+  });
+  return q;
+}

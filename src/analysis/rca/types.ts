@@ -1,0 +1,137 @@
+// Inputs and outputs of root-cause ranking: per-minute rows as the streaming analyzer
+// produces them (and the store keeps), and ranked services with the evidence behind each.
+import type { DDSketch } from '../sketch/index.js';
+
+/** Minutes in [startMs, endMs). */
+export interface TimeWindow {
+  startMs: number;
+  endMs: number;
+}
+
+/** Requests handled by a service endpoint in one minute (SERVER/CONSUMER/root spans). */
+export interface RedRow {
+  minuteMs: number;
+  service: string;
+  endpoint: string;
+  requests: number;
+  errors: number;
+  /** Milliseconds. */
+  latency: DDSketch;
+}
+
+/** Log lines of one mined pattern in one minute; level is the pattern's highest level. */
+export interface PatternRow {
+  minuteMs: number;
+  service: string;
+  key: string;
+  level: string;
+  count: number;
+  /** For display: the template. */
+  label?: string;
+}
+
+/** Occurrences of one error group (fingerprint) in one minute. */
+export interface ErrorGroupRow {
+  minuteMs: number;
+  service: string;
+  key: string;
+  count: number;
+  /** For display: type and message. */
+  label?: string;
+}
+
+/** Calls from one service to another in one minute (a service-graph edge). */
+export interface EdgeRow {
+  minuteMs: number;
+  caller: string;
+  callee: string;
+  calls: number;
+  errors: number;
+  /** Milliseconds, the callee's span as seen under the caller's. */
+  latency: DDSketch;
+}
+
+/** One sample of a resource gauge (CPU, memory, …) of a service. */
+export interface MetricRow {
+  minuteMs: number;
+  service: string;
+  name: string;
+  value: number;
+}
+
+export interface RcaInput {
+  baseline: TimeWindow;
+  incident: TimeWindow;
+  red: readonly RedRow[];
+  patterns: readonly PatternRow[];
+  errorGroups: readonly ErrorGroupRow[];
+  edges: readonly EdgeRow[];
+  metrics?: readonly MetricRow[];
+  /** The gauges' baseline when it differs from `baseline` (gauges are sparse: a longer look back). */
+  metricBaseline?: TimeWindow;
+}
+
+export interface RcaOptions {
+  /** False-discovery rate for Benjamini–Hochberg over all tests of one run. Default 0.01. */
+  fdr?: number;
+  /** A symptom's score is multiplied by this. Default 0.25. */
+  symptomDiscount?: number;
+  /** Signals kept per service in the output (the strongest). Default 8. */
+  maxSignals?: number;
+}
+
+export type SignalKind =
+  | 'latency'
+  | 'error-rate'
+  | 'traffic'
+  | 'pattern'
+  | 'error-pattern'
+  | 'error-group'
+  | 'metric'
+  | 'edge-latency'
+  | 'edge-errors';
+
+/** One tested change between the baseline and the incident window. */
+export interface RcaSignal {
+  kind: SignalKind;
+  service: string;
+  /** What was tested: an endpoint, a pattern key, a fingerprint, a metric name, "caller→callee". */
+  key: string;
+  label?: string;
+  baseline: number;
+  incident: number;
+  /** What baseline and incident measure, e.g. "p50 ms", "share of lines", "per minute". */
+  unit: string;
+  /** The test that was run (see TESTS). */
+  test: string;
+  /** Signed: positive when the incident is above the baseline (a z or comparable). */
+  statistic: number;
+  p: number;
+  /** Benjamini–Hochberg adjusted p over all tests of the run. */
+  q: number;
+  /** −log10 q, capped: what this signal adds to the service's score. */
+  weight: number;
+}
+
+export interface RankedService {
+  service: string;
+  score: number;
+  /** Score from the service's own signals, before the symptom discount. */
+  ownScore: number;
+  confidence: number;
+  /** The downstream services this one's anomaly is attributed to, when judged a symptom. */
+  symptomOf: string[];
+  hint: string;
+  signals: RcaSignal[];
+}
+
+export interface RcaResult {
+  algorithm: string;
+  baseline: TimeWindow;
+  incident: TimeWindow;
+  /** Every service with a significant signal, best root-cause candidate first. */
+  services: RankedService[];
+  /** Tests run, and how many passed the FDR. */
+  tests: number;
+  significant: number;
+}

@@ -1,0 +1,45 @@
+// investigate@1's pure parts: a re-run's diff matches findings by kind and title, and the
+// Markdown carries every finding's confidence, hint and evidence.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { diffInvestigations, investigationMarkdown } from '../src/analysis/index.js';
+import type { Finding, InvestigationResult } from '../src/model/index.js';
+
+function finding(id: string, title: string, confidence: number, kind: Finding['kind'] = 'signal'): Finding {
+  return { id, kind, title, confidence, hint: `because ${title}`, evidence: [{ kind: 'error_group', summary: `rows for ${title}`, ref: 'fp1', query: '/api/errors/fp1' }], data: {} };
+}
+
+function result(findings: Finding[]): InvestigationResult {
+  return {
+    algorithm: 'investigate@1',
+    subject: { kind: 'ticket', ticketId: 7 },
+    window: { since: '2026-11-22T10:00:00.000Z', until: '2026-11-22T11:00:00.000Z', onset: '2026-11-22T10:20:00.000Z', baselineSince: '2026-11-22T08:00:00.000Z', baselineUntil: '2026-11-22T10:00:00.000Z' },
+    summary: 'cart throws after its deploy [F1].',
+    findings,
+    priority: { score: 0.82, formula: 'users × growth', inputs: { users: 17 } },
+    narrative: null,
+    gaps: ['no LLM configured'],
+  };
+}
+
+describe('investigation diff and Markdown', () => {
+  it('reports added, removed and changed findings, ignoring ids and small shifts', () => {
+    const before = result([finding('F1', 'TypeError in cart', 0.6), finding('F2', 'retry warning spike', 0.5), finding('F3', 'old', 0.9)]);
+    const after = result([finding('F1', 'retry warning spike', 0.52), finding('F2', 'TypeError in cart', 0.9), finding('F3', 'deploy cart 1.4.0', 0.7, 'change')]);
+    assert.deepEqual(diffInvestigations(before, after), {
+      added: ['deploy cart 1.4.0'],
+      removed: ['old'],
+      changed: [{ title: 'TypeError in cart', from: 0.6, to: 0.9 }],
+    });
+  });
+
+  it('prints each finding with its confidence, why, and evidence', () => {
+    const md = investigationMarkdown(result([finding('F1', 'TypeError in cart', 0.87)]));
+    assert.match(md, /^# Investigation of ticket #7/);
+    assert.match(md, /### F1 · TypeError in cart/);
+    assert.match(md, /confidence 87% — because TypeError in cart/);
+    assert.match(md, /- \*\*error_group\*\* rows for TypeError in cart \(`fp1`\) — `\/api\/errors\/fp1`/);
+    assert.match(md, /\*\*Priority 0\.82\*\* = users × growth/);
+    assert.match(md, /## Not covered\n\n- no LLM configured/);
+  });
+});
