@@ -2,8 +2,11 @@
 //
 // Each line is split on whitespace and every token is masked (mask.ts), so values that look
 // like values are `<*>` before any clustering. Then:
-//  1. Exact shape: the masked line is looked up in a map of shapes already seen. Most lines
-//     of a running service repeat a shape, so most lines stop here (one hash lookup).
+//  1. Exact shape: the line is looked up among the masked shapes already seen (shape-cache.ts:
+//     a trie of masked tokens walked over the line in place, masking only where the shape
+//     holds a value, with token-masker.ts, the allocation-free twin of maskToken). Most lines
+//     of a running service repeat a shape, so most lines stop here, having allocated nothing
+//     but their answer.
 //  2. Otherwise, as in Drain, the candidates are the patterns with the same token count and
 //     the same first token (or a wildcard first token). The line joins the most similar one
 //     when at least half of the template's literal tokens are equal to the line's, and the
