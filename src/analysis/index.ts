@@ -91,6 +91,6 @@ export {
   mannWhitneyBinned,
   poissonRateTest,
 } from './rca/index.js';
-export type { Onset, OnsetOptions, RcaInput, RcaOptions, RcaResult, RcaSignal, RankedService } from './rca/index.js';
+export type { EdgeRow, ErrorGroupRow, MetricRow, Onset, OnsetOptions, PatternRow, RcaInput, RcaOptions, RcaResult, RcaSignal, RankedService, RedRow, TimeWindow } from './rca/index.js';
 export { diffInvestigations, investigationMarkdown, relateTickets, RELATED_WEIGHTS, DUPLICATE_MIN_TEXT } from './investigate/index.js';
 export type { TicketFacts, RelatedTicket, RelateOptions } from './investigate/index.js';

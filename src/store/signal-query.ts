@@ -1,0 +1,103 @@
+// The minute signals an investigation tests (rca@1's input): per minute, the RED rows per
+// service and endpoint, pattern counts (with the pattern's level, merged patterns counted
+// under the pattern they converged into), error-group counts and service-graph edges.
+// Several rows of one (minute, key) — from several nodes — are summed and their sketches
+// merged here.
+import { DDSketch } from '../analysis/index.js';
+import type { EdgeRow, ErrorGroupRow, PatternRow, RedRow } from '../analysis/index.js';
+import { bytesOf } from './analysis-query.js';
+import type { Queryable, Row } from './db.js';
+
+export interface MinuteSignals {
+  red: RedRow[];
+  patterns: PatternRow[];
+  errorGroups: ErrorGroupRow[];
+  edges: EdgeRow[];
+}
+
+function ms(v: unknown): number {
+  return (v instanceof Date ? v : new Date(String(v))).getTime();
+}
+
+/** Merges the base64 sketches string_agg joined with ','. */
+function sketchOf(joined: unknown): DDSketch {
+  const s = new DDSketch();
+  if (typeof joined !== 'string' || joined === '') return s;
+  // encode(…, 'base64') wraps lines every 76 characters; Buffer's decoder skips the newlines.
+  for (const b64 of joined.split(',')) s.merge(DDSketch.fromBytes(bytesOf(Buffer.from(b64, 'base64'))!));
+  return s;
+}
+
+/** The signals of minutes in [since, until), optionally only of some services (edges touching them). */
+export async function minuteSignals(q: Queryable, since: Date, until: Date, services?: readonly string[]): Promise<MinuteSignals> {
+  const params: unknown[] = services ? [since, until, [...services]] : [since, until];
+  const only = (col: string) => (services ? ` AND ${col} = ANY($3::text[])` : '');
+  const window = 'm.minute >= $1::timestamptz AND m.minute < $2::timestamptz';
+
+  const red = await q.query(
+    `SELECT m.minute, m.service, m.endpoint, sum(m.requests)::int8 AS requests, sum(m.errors)::int8 AS errors,
+            string_agg(encode(m.latency, 'base64'), ',') AS latency
+       FROM red_minute m WHERE ${window}${only('m.service')}
+      GROUP BY m.minute, m.service, m.endpoint`,
+    params,
+  );
+  const patterns = await q.query(
+    `SELECT m.minute, m.service, COALESCE(p.merged_into, m.pattern_key) AS key, sum(m.count)::int8 AS count,
+            max(COALESCE(t.level, p.level)) AS level, max(COALESCE(t.template, p.template)) AS template
+       FROM pattern_minute m
+       LEFT JOIN log_pattern p ON p.service = m.service AND p.pattern_key = m.pattern_key
+       LEFT JOIN log_pattern t ON t.service = m.service AND t.pattern_key = p.merged_into
+      WHERE ${window}${only('m.service')}
+      GROUP BY m.minute, m.service, COALESCE(p.merged_into, m.pattern_key)`,
+    params,
+  );
+  const errors = await q.query(
+    `SELECT m.minute, m.service, m.fingerprint, sum(m.count)::int8 AS count, max(g.type) AS type, max(g.message) AS message
+       FROM error_minute m
+       LEFT JOIN error_group g ON g.service = m.service AND g.fingerprint = m.fingerprint
+      WHERE ${window}${only('m.service')}
+      GROUP BY m.minute, m.service, m.fingerprint`,
+    params,
+  );
+  const edgeFilter = services ? ' AND (m.caller = ANY($3::text[]) OR m.callee = ANY($3::text[]))' : '';
+  const edges = await q.query(
+    `SELECT m.minute, m.caller, m.callee, sum(m.calls)::int8 AS calls, sum(m.errors)::int8 AS errors,
+            string_agg(encode(m.latency, 'base64'), ',') AS latency
+       FROM edge_minute m WHERE ${window}${edgeFilter}
+      GROUP BY m.minute, m.caller, m.callee`,
+    params,
+  );
+  return {
+    red: red.map((r: Row) => ({
+      minuteMs: ms(r.minute),
+      service: String(r.service),
+      endpoint: String(r.endpoint),
+      requests: Number(r.requests),
+      errors: Number(r.errors),
+      latency: sketchOf(r.latency),
+    })),
+    patterns: patterns.map((r: Row) => ({
+      minuteMs: ms(r.minute),
+      service: String(r.service),
+      key: String(r.key),
+      level: r.level === null ? 'INFO' : String(r.level),
+      count: Number(r.count),
+      label: r.template === null ? undefined : String(r.template),
+    })),
+    errorGroups: errors.map((r: Row) => ({
+      minuteMs: ms(r.minute),
+      service: String(r.service),
+      key: String(r.fingerprint),
+      count: Number(r.count),
+      label: r.type === null ? undefined : `${r.type}${r.message ? `: ${r.message}` : ''}`,
+    })),
+    edges: edges.map((r: Row) => ({
+      minuteMs: ms(r.minute),
+      caller: String(r.caller),
+      callee: String(r.callee),
+      calls: Number(r.calls),
+      errors: Number(r.errors),
+      latency: sketchOf(r.latency),
+    })),
+  };
+}

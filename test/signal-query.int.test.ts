@@ -1,0 +1,70 @@
+// The minute signals an investigation reads, on both backends: rows of one (minute, key)
+// from several nodes are summed and their sketches merged; merged patterns count under the
+// pattern they converged into, with its level; a service filter keeps the edges touching it.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type Store, minuteSignals } from '../src/store/index.js';
+import { seedAnalysis } from './helpers/analysis-seed.js';
+import { freshPglite, freshPostgres } from './helpers/stores.js';
+
+const m0 = '2026-11-22T10:00:00.000Z';
+const m1 = '2026-11-22T10:01:00.000Z';
+
+for (const backend of ['pglite', 'postgres'] as const) {
+  describe(`minuteSignals (${backend})`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    before(async () => {
+      ({ store, cleanup } = backend === 'pglite' ? await freshPglite() : await freshPostgres());
+      await seedAnalysis(store.db, {
+        log_pattern: [
+          { service: 'cart', algorithm: 'patterns@1', pattern_key: 'old', template: 'retry <*>', level: 'INFO', merged_into: 'new' },
+          { service: 'cart', algorithm: 'patterns@1', pattern_key: 'new', template: 'retrying <*> attempt <*>', level: 'WARN' },
+        ],
+        pattern_minute: [
+          { minute: m0, service: 'cart', pattern_key: 'old', count: 2 },
+          { minute: m0, service: 'cart', pattern_key: 'new', count: 3 },
+          { minute: m1, service: 'cart', pattern_key: 'new', count: 4 },
+        ],
+        error_group: [{ service: 'cart', algorithm: 'errors@1', fingerprint: 'fp', type: 'TypeError', message: 'boom' }],
+        error_minute: [
+          { minute: m1, service: 'cart', fingerprint: 'fp', count: 5 },
+          { minute: m1, service: 'cart', fingerprint: 'fp', count: 1 },
+        ],
+        red_minute: [
+          { minute: m0, service: 'cart', endpoint: 'GET /carts/:user', requests: 10, errors: 0, latency: [[5, 10]] },
+          { minute: m0, service: 'cart', endpoint: 'GET /carts/:user', requests: 10, errors: 2, latency: [[500, 10]] },
+          { minute: m0, service: 'web', endpoint: 'GET /api/cart', requests: 7, errors: 0, latency: [[9, 7]] },
+        ],
+        edge_minute: [
+          { minute: m0, caller: 'web', callee: 'cart', calls: 6, errors: 1, latency: [[7, 6]] },
+          { minute: m0, caller: 'web', callee: 'catalog', calls: 3, errors: 0, latency: [[3, 3]] },
+        ],
+      });
+    });
+    after(async () => cleanup());
+
+    it('sums rows per minute and key and merges their sketches', async () => {
+      const s = await minuteSignals(store.db, new Date(m0), new Date('2026-11-22T10:02:00Z'));
+      const cartRed = s.red.find((r) => r.service === 'cart')!;
+      assert.deepEqual([cartRed.requests, cartRed.errors, cartRed.latency.count], [20, 2, 20]);
+      assert.ok(Math.abs(cartRed.latency.quantile(0.9)! - 500) / 500 < 0.02, 'the slow node is in the merged sketch');
+      const pats = s.patterns.map((p) => [p.minuteMs, p.key, p.count, p.level, p.label]).sort();
+      assert.deepEqual(pats, [
+        [Date.parse(m0), 'new', 5, 'WARN', 'retrying <*> attempt <*>'],
+        [Date.parse(m1), 'new', 4, 'WARN', 'retrying <*> attempt <*>'],
+      ]);
+      assert.deepEqual(s.errorGroups.map((e) => [e.key, e.count, e.label]), [['fp', 6, 'TypeError: boom']]);
+      assert.equal(s.edges.length, 2);
+    });
+
+    it('keeps only the minutes asked for, and the services named with the edges that touch them', async () => {
+      const s = await minuteSignals(store.db, new Date(m1), new Date('2026-11-22T10:02:00Z'), ['cart']);
+      assert.deepEqual(s.red, []);
+      assert.deepEqual(s.patterns.map((p) => p.count), [4]);
+      const all = await minuteSignals(store.db, new Date(m0), new Date(m1), ['cart']);
+      assert.deepEqual(all.red.map((r) => r.service), ['cart']);
+      assert.deepEqual(all.edges.map((e) => `${e.caller}->${e.callee}`), ['web->cart']);
+    });
+  });
+}
