@@ -7,7 +7,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type DemoWorld, type ScenarioTruth, memoryOutput, runDemo } from '../src/demo/index.js';
-import type { Deploy, TicketDetail } from '../src/model/index.js';
+import type { Deploy, Investigation, TicketDetail } from '../src/model/index.js';
 import type { SpanRow as Span } from '../src/store/index.js';
 import type { ErrorGroupList, PatternList, ServiceGraph } from '../src/workflows/index.js';
 import { freshDataDir } from './helpers/stores.js';
@@ -108,6 +108,28 @@ describe('orrery demo --scenario all --duration short', () => {
     assert.ok(retry, `a retry pattern in ${JSON.stringify(patterns.map((p) => p.template))}`);
     assert.ok(Date.parse(retry.firstSeen!) >= Date.parse(t.onset) - 1000, 'first seen after the config change');
     near(retry.users, t.affected.users.length, 'users on the retry pattern');
+  });
+
+  it('investigates an alert on the storefront down to the cart deploy, its commit and the users it hurt', async () => {
+    const t = truth('cart-badge');
+    const res = await fetch(`${world.api}/api/investigations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ subject: { kind: 'alert', service: 'web', since: t.onset } }),
+    });
+    assert.equal(res.status, 201);
+    const { investigation } = (await res.json()) as { investigation: Investigation };
+    const f = investigation.result.findings;
+    const root = f.find((x) => x.kind === 'root_cause_service');
+    assert.equal(root?.data.service, 'cart', `root cause: ${root?.title}`);
+    assert.ok(f.every((x) => x.evidence.length > 0 && x.confidence >= 0 && x.confidence <= 1 && x.hint));
+    const change = f.find((x) => x.kind === 'change');
+    assert.equal(change?.data.commit, t.firstBadDeploy!.commit, `the deploy found: ${change?.title}`);
+    const impact = f.find((x) => x.kind === 'impact');
+    near(impact?.data.users as number, t.affected.errored.length, 'users in the impact finding');
+    assert.match(investigation.result.summary, /\[F\d+\]/);
+    const md = await (await fetch(`${world.api}/api/investigations/${investigation.id}?format=markdown`)).text();
+    assert.match(md, /^# Investigation of alert on web/);
   });
 
   /** Spans of a service between two instants (raw, from the retention window). */

@@ -119,7 +119,7 @@ describe('rankRootCauses', () => {
     const res = rankRootCauses(input({ patterns }));
     assert.equal(res.services[0]?.service, 'search');
     const s = res.services[0]?.signals.find((x) => x.key === 'search-timeout');
-    assert.equal(s?.kind, 'error-pattern');
+    assert.equal(s?.kind, 'new-error-pattern');
     assert.equal(s?.baseline, 0);
     assert.ok((s?.incident ?? 0) > 0.2);
     assert.ok(!res.services.some((x) => x.service === 'cart'));
@@ -154,5 +154,77 @@ describe('rankRootCauses', () => {
       res.services.map((s) => s.service),
       ['auth'],
     );
+  });
+
+  // A quiet, 1-minute recent baseline and a known-good reference an hour earlier.
+  const REF = { startMs: T0 - 60 * MIN, endMs: T0 - 50 * MIN };
+  const SHORT = { startMs: T0 + 4 * MIN, endMs: T0 + 5 * MIN };
+
+  /** `service` logs 20 INFO lines a minute, and `warnPerMinute` of pattern `svc-warn` in the given minutes. */
+  function logRows(service: string, warnAt: (minuteMs: number) => number): PatternRow[] {
+    const rows: PatternRow[] = [];
+    const minutes = [...Array.from({ length: 10 }, (_, i) => REF.startMs + i * MIN), ...Array.from({ length: 8 }, (_, i) => T0 + i * MIN)];
+    for (const minuteMs of minutes) {
+      rows.push({ minuteMs, service, key: `${service}-info`, level: 'INFO', count: 20 });
+      const w = warnAt(minuteMs);
+      if (w > 0) rows.push({ minuteMs, service, key: `${service}-warn`, level: 'ERROR', count: w });
+    }
+    return rows;
+  }
+
+  it('counts the reference with the baseline for log patterns: a short baseline gains power', () => {
+    const patterns = logRows('contacts', (m) => (m >= INC.startMs ? 4 : 0));
+    const without = rankRootCauses(input({ baseline: SHORT, patterns }));
+    assert.deepEqual(without.services, [], 'against 20 baseline lines, 12 new errors in 72 are not significant');
+    const withRef = rankRootCauses(input({ baseline: SHORT, reference: [REF], patterns }));
+    assert.equal(withRef.services[0]?.service, 'contacts');
+    const s = withRef.services[0]?.signals.find((x) => x.key === 'contacts-warn');
+    assert.equal(s?.kind, 'new-error-pattern');
+    assert.match(withRef.services[0]?.hint ?? '', /^new-error-pattern contacts-warn/);
+  });
+
+  it('does not call a pattern new when the reference has it, and weighs new patterns up', () => {
+    // Same incident share in both services; only "fresh" never logged it while healthy.
+    const patterns = [
+      ...logRows('fresh', (m) => (m >= INC.startMs ? 6 : 0)),
+      ...logRows('known', (m) => (m >= INC.startMs ? 6 : m < T0 && m < REF.startMs + 2 * MIN ? 1 : 0)),
+    ];
+    const res = rankRootCauses(input({ baseline: SHORT, reference: [REF], patterns }));
+    const fresh = res.services.find((x) => x.service === 'fresh');
+    const known = res.services.find((x) => x.service === 'known');
+    assert.equal(fresh?.signals.find((x) => x.key === 'fresh-warn')?.kind, 'new-error-pattern');
+    assert.equal(known?.signals.find((x) => x.key === 'known-warn')?.kind, 'error-pattern');
+    assert.equal(res.services[0]?.service, 'fresh');
+    const unweighted = rankRootCauses(input({ baseline: SHORT, reference: [REF], patterns }), { newPatternWeight: 1 });
+    const f1 = unweighted.services.find((x) => x.service === 'fresh');
+    assert.ok(fresh && f1 && fresh.score > f1.score, 'the novelty weight raises the score');
+    const w2 = fresh?.signals.find((x) => x.key === 'fresh-warn')?.weight ?? 0;
+    const w1 = f1?.signals.find((x) => x.key === 'fresh-warn')?.weight ?? 0;
+    assert.ok(w1 > 0 && Math.abs(w2 - 2 * w1) < 1e-9);
+  });
+
+  it('compares latency with the recent baseline only, not the reference', () => {
+    // The reference hour ran slower (other load); the recent baseline and the incident agree.
+    const r = rng(3);
+    const red: RedRow[] = [];
+    for (let i = 0; i < 10; i++) red.push({ minuteMs: REF.startMs + i * MIN, service: 'config', endpoint: 'GET /c', requests: 200, errors: 0, latency: sketch(200, 30, r) });
+    for (let m = 0; m < 8; m++) red.push({ minuteMs: T0 + m * MIN, service: 'config', endpoint: 'GET /c', requests: 200, errors: 0, latency: sketch(200, 20, r) });
+    const res = rankRootCauses(input({ red, reference: [REF] }));
+    assert.deepEqual(res.services, []);
+  });
+
+  it('lists the non-significant services after the significant ones when asked', () => {
+    const patterns = [...logRows('a', (m) => (m >= INC.startMs ? 40 : 0)), ...logRows('b', (m) => (m >= INC.startMs ? 1 : 0)), ...logRows('c', () => 0)];
+    const strict = rankRootCauses(input({ patterns }));
+    assert.deepEqual(
+      strict.services.map((s) => s.service),
+      ['a'],
+    );
+    const loose = rankRootCauses(input({ patterns }), { weakCandidates: true });
+    assert.equal(loose.services[0]?.service, 'a');
+    assert.ok(loose.services[0] && loose.services[0].score > 0);
+    const b = loose.services.find((s) => s.service === 'b');
+    assert.ok(b && b.score === 0 && /not significant/.test(b.hint));
+    assert.ok(loose.services.findIndex((s) => s.service === 'b') < loose.services.findIndex((s) => s.service === 'c') || !loose.services.some((s) => s.service === 'c'));
   });
 });

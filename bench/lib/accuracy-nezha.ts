@@ -6,6 +6,12 @@
 // incident = the minutes after. Scored service-level AC@1/3/5 against the injected pod's
 // service, beside the Nezha paper's table.
 //
+// construct_data/<day> (fault-free) goes through the same analyzer (so pattern keys match) and
+// its minutes, less any minute the fault files also cover, are passed as the ranker's
+// known-good `reference` (a product would pass last week's same hour). The ranker is asked for
+// weak candidates too (services with no significant signal, after the others), so a case with
+// thin evidence still yields a ranked list. NEZHA_NO_REFERENCE=1 leaves the reference out.
+//
 // Conversion choices (the data has no span kind and no status):
 //  - service = the pod name without its Kubernetes suffixes (-<replicaset hash>-<5 chars>);
 //  - span kind = SERVER when the parent span is absent ("root") or in another service (the
@@ -20,7 +26,7 @@ import { createReadStream, existsSync, readFileSync, readdirSync } from 'node:fs
 import { join } from 'node:path';
 import { parse } from 'csv-parse';
 import { StreamAnalyzer } from '../../src/analysis/aggregate/index.js';
-import type { EdgeRow, ErrorGroupRow, MetricRow, PatternRow, RedRow } from '../../src/analysis/rca/index.js';
+import type { EdgeRow, ErrorGroupRow, MetricRow, PatternRow, RcaInput, RcaResult, RedRow, TimeWindow } from '../../src/analysis/rca/index.js';
 import { RCA_ALGORITHM, rankRootCauses } from '../../src/analysis/rca/index.js';
 import type { LogRecord, Span } from '../../src/model/index.js';
 import type { AccuracyOptions } from '../accuracy.js';
@@ -157,40 +163,60 @@ interface DaySignals {
   errorGroups: ErrorGroupRow[];
   /** Minutes with any span: the data's coverage. */
   covered: Set<number>;
+  /** Minutes with spans of the fault-free reference data (construct_data). */
+  reference: Set<number>;
   spans: number;
   logs: number;
 }
 
-async function analyzeDay(dayDir: string): Promise<DaySignals> {
+/**
+ * Runs the day's telemetry through one StreamAnalyzer, minute file by minute file in time
+ * order. `referenceDir` (construct_data/<day>, fault-free) is fed into the same analyzer so
+ * that its patterns share keys with the fault data; the minutes it covers are returned as
+ * `reference`.
+ */
+async function analyzeDay(dayDir: string, referenceDir: string | null): Promise<DaySignals> {
   const analyzer = new StreamAnalyzer();
-  const minuteFiles = new Set<string>();
-  for (const sub of ['log', 'trace']) {
-    const dir = join(dayDir, sub);
-    if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir)) {
-      const m = /^(.+)_(log|trace)\.csv$/.exec(f);
-      if (m) minuteFiles.add(m[1] as string);
+  const minuteFiles = new Map<string, string[]>();
+  for (const dir of referenceDir === null ? [dayDir] : [dayDir, referenceDir]) {
+    for (const sub of ['log', 'trace']) {
+      if (!existsSync(join(dir, sub))) continue;
+      for (const f of readdirSync(join(dir, sub))) {
+        const m = /^(.+)_(log|trace)\.csv$/.exec(f);
+        if (!m) continue;
+        const list = minuteFiles.get(m[1] as string) ?? [];
+        if (!list.includes(dir)) list.push(dir);
+        minuteFiles.set(m[1] as string, list);
+      }
     }
   }
-  const out: DaySignals = { red: [], edges: [], patterns: [], errorGroups: [], covered: new Set(), spans: 0, logs: 0 };
+  const out: DaySignals = { red: [], edges: [], patterns: [], errorGroups: [], covered: new Set(), reference: new Set(), spans: 0, logs: 0 };
+  // Minutes holding fault-period data too are no reference (the rca files overlap in time).
+  const faultMinutes = new Set<number>();
   const patternInfo = new Map<string, { level: string; label: string }>();
   const merged = new Map<string, string>();
   const groupLabel = new Map<string, string>();
   const rawPatterns: Array<{ minuteMs: number; service: string; key: string; count: number }> = [];
   const earlier = new Map<string, string>();
-  for (const name of [...minuteFiles].sort()) {
-    const traceFile = join(dayDir, 'trace', `${name}_trace.csv`);
-    const logFile = join(dayDir, 'log', `${name}_log.csv`);
-    if (existsSync(traceFile)) {
-      const spans = await readSpans(traceFile, earlier);
-      out.spans += spans.length;
-      for (const s of spans) out.covered.add(Math.floor(s.startTimeUnixNano / 1e6 / MINUTE) * MINUTE);
-      analyzer.observeSpans(spans);
-    }
-    if (existsSync(logFile)) {
-      const logs = await readLogs(logFile);
-      out.logs += logs.length;
-      analyzer.observeLogs(logs);
+  for (const [name, dirs] of [...minuteFiles].sort((a, b) => a[0].localeCompare(b[0]))) {
+    for (const dir of dirs) {
+      const traceFile = join(dir, 'trace', `${name}_trace.csv`);
+      const logFile = join(dir, 'log', `${name}_log.csv`);
+      if (existsSync(traceFile)) {
+        const spans = await readSpans(traceFile, earlier);
+        out.spans += spans.length;
+        for (const s of spans) {
+          const minute = Math.floor(s.startTimeUnixNano / 1e6 / MINUTE) * MINUTE;
+          out.covered.add(minute);
+          (dir === referenceDir ? out.reference : faultMinutes).add(minute);
+        }
+        analyzer.observeSpans(spans);
+      }
+      if (existsSync(logFile)) {
+        const logs = await readLogs(logFile);
+        out.logs += logs.length;
+        analyzer.observeLogs(logs);
+      }
     }
     const d = analyzer.drain();
     for (const p of d.patterns) {
@@ -209,6 +235,7 @@ async function analyzeDay(dayDir: string): Promise<DaySignals> {
     for (const r of d.red) out.red.push({ minuteMs: r.minuteMs, service: r.service, endpoint: r.endpoint, requests: r.requests, errors: r.errors, latency: r.latency });
     for (const r of d.edges) out.edges.push({ minuteMs: r.minuteMs, caller: r.caller, callee: r.callee, calls: r.calls, errors: r.errors, latency: r.latency });
   }
+  for (const m of faultMinutes) out.reference.delete(m);
   // Patterns merged in a later drain: count their earlier minutes under the surviving key.
   const resolve = (service: string, key: string): string => {
     let k = key;
@@ -295,38 +322,70 @@ interface Case extends RankedCase {
   injectMs: number;
 }
 
-export async function run(opts: AccuracyOptions): Promise<number> {
-  const say = (s: string) => process.stderr.write(s);
-  const t0 = performance.now();
-  let root: string;
-  try {
-    root = opts.data ?? (await extractNezhaOnce(nezhaArchivePath(), say));
-  } catch (err) {
-    say(`${(err as Error).message}\n`);
-    return 1;
+/** A case's top five with their evidence (NEZHA_DEBUG=1). */
+export function debugCase(p: PreparedCase, result: RcaResult): string {
+  const input = p.input as RcaInput;
+  const mins = (w: TimeWindow) => (w.endMs - w.startMs) / MINUTE;
+  const lines = [`\n${p.case} ${p.type} truth=${p.truth} base=${mins(input.baseline)}m inc=${mins(input.incident)}m tests=${result.tests} sig=${result.significant}`];
+  for (const s of result.services.slice(0, 5)) lines.push(`  ${s.service === p.truth ? '*' : ' '} ${s.service} ${s.score.toFixed(1)} own=${s.ownScore.toFixed(1)} ${s.hint}`);
+  const at = result.services.findIndex((s) => s.service === p.truth);
+  if (at >= 5) lines.push(`  * ${p.truth} at ${at + 1}: ${result.services[at]?.hint}`);
+  if (at < 0) lines.push(`  * ${p.truth} not ranked`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** One injected fault with the ranker's input around it (null: no data to rank from). */
+export interface PreparedCase {
+  case: string;
+  type: string;
+  truth: string;
+  injectMs: number;
+  input: RcaInput | null;
+}
+
+export interface PreparedNezha {
+  cases: PreparedCase[];
+  notes: string[];
+  spans: number;
+  logs: number;
+  analyzeSeconds: number;
+}
+
+/** Contiguous runs of minutes as windows. */
+function windowsOf(minutes: ReadonlySet<number>): TimeWindow[] {
+  const out: TimeWindow[] = [];
+  for (const m of [...minutes].sort((x, y) => x - y)) {
+    const last = out.at(-1);
+    if (last !== undefined && last.endMs === m) last.endMs = m + MINUTE;
+    else out.push({ startMs: m, endMs: m + MINUTE });
   }
+  return out;
+}
+
+/**
+ * Reads and analyzes every day under `root`/rca_data (with its construct_data reference when
+ * present and `useReference`), and places each fault's baseline, incident and reference windows.
+ */
+export async function prepareNezha(root: string, options: { useReference?: boolean } = {}): Promise<PreparedNezha> {
   const rca = join(root, 'rca_data');
-  if (!existsSync(rca)) {
-    say(`${root} has no rca_data/ folder\n`);
-    return 1;
-  }
-  const cases: Case[] = [];
+  const cases: PreparedCase[] = [];
   const notes: string[] = [];
   let spans = 0;
   let logs = 0;
   let analyzeSeconds = 0;
-  let rankSeconds = 0;
   for (const day of readdirSync(rca).sort()) {
     const dayDir = join(rca, day);
     const faults = readFaults(dayDir, day);
     if (faults.length === 0) continue;
     const ta = performance.now();
-    const signals = await analyzeDay(dayDir);
+    const refDir = join(root, 'construct_data', day);
+    const signals = await analyzeDay(dayDir, options.useReference !== false && existsSync(refDir) ? refDir : null);
     const metrics = await readMetrics(dayDir);
     analyzeSeconds += (performance.now() - ta) / 1000;
     spans += signals.spans;
     logs += signals.logs;
-
+    const reference = windowsOf(signals.reference);
+    if (reference.length > 0) notes.push(`${day}: fault-free reference from construct_data, ${signals.reference.size} minutes`);
     // Inject instants: inject_time (wall clock, no zone) and inject_timestamp (epoch s) can each
     // be off by a time-zone offset; each is placed into the telemetry by the offset that makes
     // it land on covered minutes. inject_time, the case id, wins when both land but disagree.
@@ -372,35 +431,64 @@ export async function run(opts: AccuracyOptions): Promise<number> {
       const truth = serviceOfPod(f.pod);
       if (baselineStart === baselineEnd || incidentEnd === incidentStart) {
         notes.push(`${f.injectTime}: no baseline or no incident minutes with data; scored as a miss`);
-        cases.push({ case: f.injectTime, ranked: [], truth: [truth], type: f.type, injectMs });
+        cases.push({ case: f.injectTime, type: f.type, truth, injectMs, input: null });
         continue;
       }
-      const tr = performance.now();
-      const result = rankRootCauses({
-        baseline: { startMs: baselineStart, endMs: baselineEnd },
-        incident: { startMs: incidentStart, endMs: incidentEnd },
-        red: signals.red,
-        edges: signals.edges,
-        patterns: signals.patterns,
-        errorGroups: signals.errorGroups,
-        metrics,
-        // Gauges get a longer look back (back to the previous fault's window at most).
-        metricBaseline: { startMs: metricStart, endMs: baselineEnd },
+      cases.push({
+        case: f.injectTime,
+        type: f.type,
+        truth,
+        injectMs,
+        input: {
+          baseline: { startMs: baselineStart, endMs: baselineEnd },
+          incident: { startMs: incidentStart, endMs: incidentEnd },
+          ...(reference.length > 0 ? { reference } : {}),
+          red: signals.red,
+          edges: signals.edges,
+          patterns: signals.patterns,
+          errorGroups: signals.errorGroups,
+          metrics,
+          // Gauges get a longer look back (back to the previous fault's window at most).
+          metricBaseline: { startMs: metricStart, endMs: baselineEnd },
+        },
       });
-      rankSeconds += (performance.now() - tr) / 1000;
-      const ranked = result.services.map((s) => s.service);
-      cases.push({ case: f.injectTime, ranked, truth: [truth], type: f.type, injectMs });
-      if (process.env.NEZHA_DEBUG) {
-        say(`\n${f.injectTime} ${f.type} truth=${truth} base=${(baselineEnd - baselineStart) / MINUTE}m inc=${(incidentEnd - incidentStart) / MINUTE}m tests=${result.tests} sig=${result.significant}\n`);
-        for (const s of result.services.slice(0, 5)) say(`  ${s.service === truth ? '*' : ' '} ${s.service} ${s.score.toFixed(1)} own=${s.ownScore.toFixed(1)} ${s.hint}\n`);
-        const at = result.services.findIndex((s) => s.service === truth);
-        if (at >= 5) say(`  * ${truth} at ${at + 1}: ${result.services[at]!.hint}\n`);
-        if (at < 0) say(`  * ${truth} not ranked\n`);
-      }
     }
   }
+  return { cases, notes, spans, logs, analyzeSeconds };
+}
+
+export async function run(opts: AccuracyOptions): Promise<number> {
+  const say = (s: string) => process.stderr.write(s);
+  const t0 = performance.now();
+  let root: string;
+  try {
+    root = opts.data ?? (await extractNezhaOnce(nezhaArchivePath(), say));
+  } catch (err) {
+    say(`${(err as Error).message}\n`);
+    return 1;
+  }
+  if (!existsSync(join(root, 'rca_data'))) {
+    say(`${root} has no rca_data/ folder\n`);
+    return 1;
+  }
+  const prepared = await prepareNezha(root, { useReference: process.env.NEZHA_NO_REFERENCE === undefined });
+  const { notes, spans, logs, analyzeSeconds } = prepared;
+  const cases: Case[] = [];
+  let rankSeconds = 0;
+  for (const p of prepared.cases) {
+    if (p.input === null) {
+      cases.push({ case: p.case, ranked: [], truth: [p.truth], type: p.type, injectMs: p.injectMs });
+      continue;
+    }
+    const tr = performance.now();
+    const result = rankRootCauses(p.input, { weakCandidates: true });
+    rankSeconds += (performance.now() - tr) / 1000;
+    const ranked = result.services.map((s) => s.service);
+    cases.push({ case: p.case, ranked, truth: [p.truth], type: p.type, injectMs: p.injectMs });
+    if (process.env.NEZHA_DEBUG) say(debugCase(p, result));
+  }
   if (cases.length === 0) {
-    say(`no faults found under ${rca}/<day>/<day>-fault_list.json\n`);
+    say(`no faults found under ${join(root, 'rca_data')}/<day>/<day>-fault_list.json\n`);
     return 1;
   }
   if (opts.out) writeRankings(opts.out, cases);

@@ -11,6 +11,7 @@ import { registerErrors, registerPatterns, registerServices } from './commands/a
 import { registerDemo } from './commands/demo.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerInfra } from './commands/infra.js';
+import { registerInvestigate } from './commands/investigate.js';
 import { registerQuery } from './commands/query.js';
 import { registerRepo } from './commands/repo.js';
 import { registerStatus } from './commands/status.js';
@@ -59,6 +60,7 @@ and send ORRERY_TOKEN as a Bearer token when it is set. Docs: docs/cli.md, docs/
   registerPatterns(program, clientFor);
   registerErrors(program, clientFor);
   registerServices(program, clientFor);
+  registerInvestigate(program, clientFor);
   return program;
 }
 

@@ -88,6 +88,7 @@ export class Supervisor {
   private readonly live = new Map<ShopService, Running>();
   private instances = 0;
   private readonly retiring = new Set<Promise<unknown>>();
+  private gitQueue: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly opts: SupervisorOptions) {}
 
@@ -106,14 +107,21 @@ export class Supervisor {
     return this.live.get(service);
   }
 
-  /** A working tree of the tag, shared by every service deployed at it. */
-  private async worktree(tag: string): Promise<string> {
+  /**
+   * A working tree of the tag, shared by every service deployed at it. git's worktree
+   * bookkeeping is not safe to run concurrently, so additions go one at a time.
+   */
+  private worktree(tag: string): Promise<string> {
     const dir = join(this.opts.workDir, 'trees', tag.replace(/[^\w.-]+/g, '_'));
-    if (!existsSync(dir)) {
-      await run('git', ['worktree', 'add', '--detach', '--quiet', dir, tag], { cwd: this.opts.repoDir });
-      symlinkSync(this.opts.nodeModules, join(dir, 'node_modules'), 'dir');
-    }
-    return dir;
+    const next = this.gitQueue.then(async () => {
+      if (!existsSync(dir)) {
+        await run('git', ['worktree', 'add', '--detach', '--quiet', dir, tag], { cwd: this.opts.repoDir });
+        symlinkSync(this.opts.nodeModules, join(dir, 'node_modules'), 'dir');
+      }
+      return dir;
+    });
+    this.gitQueue = next.catch(() => undefined);
+    return next;
   }
 
   private async startReplica(service: ShopService, tree: string, version: string, sha: string, env: Record<string, string>, index: number): Promise<Replica> {

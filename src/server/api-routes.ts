@@ -10,6 +10,7 @@ import { type TokenVerifier, authHook } from './auth.js';
 import { analysisRoutes } from './analysis-routes.js';
 import { codeRoutes } from './code-routes.js';
 import { deployRoutes } from './deploy-routes.js';
+import { investigationRoutes } from './investigation-routes.js';
 import { infraRoutes } from './infra-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
@@ -113,6 +114,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
     await secured.register(ticketRoutes, routeOpts);
     await secured.register(infraRoutes, routeOpts);
     await secured.register(analysisRoutes, routeOpts);
+    await secured.register(investigationRoutes, routeOpts);
 
     secured.get('/api/tokens', async () => ({ tokens: await ctx.store.listTokens() }));
 

@@ -88,3 +88,5 @@ export type {
   ServiceNode,
   ServiceGraph,
 } from './analysis-read.js';
+export { investigate, InvestigationInputError } from './investigate.js';
+export type { InvestigateOptions } from './investigate.js';

@@ -14,6 +14,11 @@
 //  - error groups per minute: conditional binomial test of two Poisson rates, one-sided up;
 //  - resource gauges: robust z on log(1 + value) (median shift over the baseline MAD), two-sided.
 // All p-values of a run are adjusted together (Benjamini–Hochberg).
+//
+// Known-good reference windows (`input.reference`, e.g. the same hour last week) are counted
+// with the baseline for log patterns and error groups only; requests, latency and edges follow
+// load and are compared with the recent baseline alone. A WARN/ERROR pattern seen in neither is
+// new ('new-error-pattern'): it scores in a family of its own, its weight multiplied (newPatternWeight).
 import { DDSketch } from '../sketch/index.js';
 import { benjaminiHochberg, fisherTest, mannWhitneyBinned, poissonRateTest, gaugeShift, type TestResult } from './stats.js';
 import type { EdgeRow, RankedService, RcaInput, RcaOptions, RcaResult, RcaSignal, SignalKind, TimeWindow } from './types.js';
@@ -28,6 +33,7 @@ export const TESTS: Record<SignalKind, string> = {
   traffic: 'conditional binomial test of Poisson rates, two-sided',
   pattern: "Fisher's exact on the pattern's share of the service's lines, two-sided",
   'error-pattern': "Fisher's exact on the pattern's share of the service's lines, two-sided",
+  'new-error-pattern': "Fisher's exact on the pattern's share of the service's lines, two-sided (absent from baseline and reference)",
   'error-group': 'conditional binomial test of Poisson rates, one-sided (increase)',
   metric: 'robust z (median shift / baseline MAD) on log(1 + value), two-sided',
 };
@@ -40,6 +46,7 @@ const FAMILY: Record<SignalKind, string | null> = {
   'edge-errors': 'errors',
   'error-group': 'errors',
   'error-pattern': 'warn-logs',
+  'new-error-pattern': 'new-warn-logs',
   pattern: 'logs',
   metric: 'resource',
   traffic: null,
@@ -92,8 +99,21 @@ interface Red {
 
 const newRed = (): Red => ({ requests: 0, errors: 0, latency: new DDSketch() });
 
-function sideOf(ms: number, input: RcaInput): 'base' | 'inc' | null {
-  return inWindow(ms, input.baseline) ? 'base' : inWindow(ms, input.incident) ? 'inc' : null;
+function sideOf(ms: number, input: RcaInput, withReference = true): 'base' | 'inc' | null {
+  if (inWindow(ms, input.incident)) return 'inc';
+  if (inWindow(ms, input.baseline)) return 'base';
+  return withReference && (input.reference ?? []).some((w) => inWindow(ms, w)) ? 'base' : null;
+}
+
+/** Minutes of the baseline, its known-good reference windows included (not overlapping the incident). */
+function baselineMinutes(input: RcaInput): number {
+  let n = minutes(input.baseline);
+  for (const w of input.reference ?? []) {
+    const overlap = Math.max(0, Math.min(w.endMs, input.incident.endMs) - Math.max(w.startMs, input.incident.startMs));
+    const inBase = Math.max(0, Math.min(w.endMs, input.baseline.endMs) - Math.max(w.startMs, input.baseline.startMs));
+    n += Math.max(0, w.endMs - w.startMs - overlap - inBase) / 60_000;
+  }
+  return n;
 }
 
 function latencyBins(s: DDSketch): Array<[number, number]> {
@@ -112,14 +132,18 @@ function latencyDraft(kind: SignalKind, service: string, key: string, b: DDSketc
 /** Every tested change, before the FDR correction. */
 function drafts(input: RcaInput, minEffect: number): Draft[] {
   const out: Draft[] = [];
-  const bMin = minutes(input.baseline);
+  // Requests, latency and edges are compared with the recent baseline only: they follow load,
+  // which a reference from another time does not share. Log patterns and error groups (what the
+  // code says, as a share of its lines) also count the known-good reference.
+  const bMin = baselineMinutes(input);
+  const rMin = minutes(input.baseline);
   const iMin = minutes(input.incident);
 
   // RED per service (all endpoints) and per endpoint.
   const svc = new Pair<Red>(newRed);
   const ep = new Pair<Red>(newRed);
   for (const r of input.red) {
-    const side = sideOf(r.minuteMs, input);
+    const side = sideOf(r.minuteMs, input, false);
     if (side === null) continue;
     for (const acc of [svc.at(side, r.service), ep.at(side, `${r.service}\u0000${r.endpoint}`)]) {
       acc.requests += r.requests;
@@ -144,8 +168,8 @@ function drafts(input: RcaInput, minEffect: number): Draft[] {
         }
       }
       if (!perEndpoint) {
-        const t = twoSided(poissonRateTest(b.requests, bMin, i.requests, iMin));
-        out.push({ kind: 'traffic', service, key: '*', baseline: b.requests / bMin, incident: i.requests / iMin, unit: 'requests per minute', test: TESTS.traffic, ...t });
+        const t = twoSided(poissonRateTest(b.requests, rMin, i.requests, iMin));
+        out.push({ kind: 'traffic', service, key: '*', baseline: b.requests / rMin, incident: i.requests / iMin, unit: 'requests per minute', test: TESTS.traffic, ...t });
       }
     }
   }
@@ -173,7 +197,9 @@ function drafts(input: RcaInput, minEffect: number): Draft[] {
     if (nb === 0 || ni === 0) continue;
     const t = twoSided(fisherTest(b?.n ?? 0, nb, i?.n ?? 0, ni));
     const level = WARN_LEVELS.has(i?.level ?? '') || WARN_LEVELS.has(b?.level ?? '') ? 'warn' : 'info';
-    const kind: SignalKind = level === 'warn' ? 'error-pattern' : 'pattern';
+    // A WARN/ERROR statement never logged in the baseline (nor the reference) is new.
+    const isNew = level === 'warn' && (b?.n ?? 0) === 0 && (i?.n ?? 0) > 0;
+    const kind: SignalKind = isNew ? 'new-error-pattern' : level === 'warn' ? 'error-pattern' : 'pattern';
     const label = i?.label ?? b?.label;
     out.push({ kind, service, key, ...(label !== undefined ? { label } : {}), baseline: (b?.n ?? 0) / nb, incident: (i?.n ?? 0) / ni, unit: 'share of lines', test: TESTS[kind], ...t });
   }
@@ -200,7 +226,7 @@ function drafts(input: RcaInput, minEffect: number): Draft[] {
   // Edges: latency and errors of the callee as its callers see them.
   const edge = new Pair<Red>(newRed);
   for (const r of input.edges) {
-    const side = sideOf(r.minuteMs, input);
+    const side = sideOf(r.minuteMs, input, false);
     if (side === null) continue;
     const e = edge.at(side, `${r.caller}\u0000${r.callee}`);
     e.requests += r.calls;
@@ -263,11 +289,12 @@ function calleesOf(edges: readonly EdgeRow[]): Map<string, Set<string>> {
  * changes what the caller logs. Resource use is the service's own.
  */
 const EXPLAINS: Record<string, readonly string[]> = {
-  latency: ['latency', 'errors', 'warn-logs', 'logs'],
-  errors: ['errors', 'warn-logs', 'logs', 'latency'],
+  latency: ['latency', 'errors', 'warn-logs', 'new-warn-logs', 'logs'],
+  errors: ['errors', 'warn-logs', 'new-warn-logs', 'logs', 'latency'],
   'warn-logs': ['errors', 'warn-logs', 'logs'],
+  'new-warn-logs': ['errors', 'warn-logs', 'logs'],
   logs: ['logs', 'warn-logs'],
-  resource: ['latency', 'errors', 'warn-logs', 'logs'],
+  resource: ['latency', 'errors', 'warn-logs', 'new-warn-logs', 'logs'],
 };
 
 export function rankRootCauses(input: RcaInput, options: RcaOptions & { minEffect?: number } = {}): RcaResult {
@@ -275,11 +302,13 @@ export function rankRootCauses(input: RcaInput, options: RcaOptions & { minEffec
   const discount = options.symptomDiscount ?? 0.25;
   const maxSignals = options.maxSignals ?? 8;
   const all = drafts(input, options.minEffect ?? DEFAULT_MIN_EFFECT);
+  const newWeight = options.newPatternWeight ?? 2;
   const qs = benjaminiHochberg(all.map((d) => d.p));
   const signals: RcaSignal[] = [];
   all.forEach((d, j) => {
     const q = qs[j] as number;
-    if (q < fdr) signals.push({ ...d, q, weight: Math.min(WEIGHT_CAP, -Math.log10(Math.max(q, 1e-300))) });
+    const mult = d.kind === 'new-error-pattern' ? newWeight : 1;
+    if (q < fdr) signals.push({ ...d, q, weight: mult * Math.min(WEIGHT_CAP, -Math.log10(Math.max(q, 1e-300))) });
   });
 
   const byService = new Map<string, RcaSignal[]>();
@@ -333,6 +362,21 @@ export function rankRootCauses(input: RcaInput, options: RcaOptions & { minEffec
     ranked.push({ service, score, ownScore, confidence: 0, symptomOf: culprits, hint, signals: list.slice(0, maxSignals) });
   }
   ranked.sort((a, b) => b.score - a.score || a.service.localeCompare(b.service));
+  if (options.weakCandidates) {
+    // After the significant services: the others, by their strongest scored test's q.
+    const seen = new Set(ranked.map((r) => r.service));
+    const best = new Map<string, Draft & { q: number }>();
+    all.forEach((d, j) => {
+      if (seen.has(d.service) || FAMILY[d.kind] === null) return;
+      const prev = best.get(d.service);
+      const q = qs[j] as number;
+      if (prev === undefined || q < prev.q) best.set(d.service, { ...d, q });
+    });
+    const weak = [...best.values()].sort((a, b) => a.q - b.q || a.service.localeCompare(b.service));
+    for (const d of weak) {
+      ranked.push({ service: d.service, score: 0, ownScore: 0, confidence: 0, symptomOf: [], hint: `not significant; strongest: ${d.kind} ${d.key} (q=${d.q.toExponential(1)})`, signals: [] });
+    }
+  }
   const total = ranked.reduce((s, r) => s + r.score, 0);
   for (const r of ranked) r.confidence = total > 0 ? r.score / total : 0;
   return { algorithm: RCA_ALGORITHM, baseline: input.baseline, incident: input.incident, services: ranked, tests: all.length, significant: signals.length };

@@ -69,6 +69,12 @@ export interface RcaInput {
   metrics?: readonly MetricRow[];
   /** The gauges' baseline when it differs from `baseline` (gauges are sparse: a longer look back). */
   metricBaseline?: TimeWindow;
+  /**
+   * Known-good windows (e.g. the same hour last week, or a period marked healthy): their rows
+   * are counted with the baseline, so a short or disturbed recent baseline still has power, and
+   * a pattern absent from both is "new".
+   */
+  reference?: readonly TimeWindow[];
 }
 
 export interface RcaOptions {
@@ -78,6 +84,17 @@ export interface RcaOptions {
   symptomDiscount?: number;
   /** Signals kept per service in the output (the strongest). Default 8. */
   maxSignals?: number;
+  /**
+   * Weight multiplier of a new WARN/ERROR pattern (none in the baseline or reference): a
+   * statement the code never logged while healthy counts as two pieces of evidence, its share
+   * change and its novelty. Default 2.
+   */
+  newPatternWeight?: number;
+  /**
+   * Also list, after the significant services and with score 0, every other service that was
+   * tested, by its strongest test's q (a candidate list when the evidence is weak). Default false.
+   */
+  weakCandidates?: boolean;
 }
 
 export type SignalKind =
@@ -86,6 +103,7 @@ export type SignalKind =
   | 'traffic'
   | 'pattern'
   | 'error-pattern'
+  | 'new-error-pattern'
   | 'error-group'
   | 'metric'
   | 'edge-latency'
@@ -109,7 +127,7 @@ export interface RcaSignal {
   p: number;
   /** Benjamini–Hochberg adjusted p over all tests of the run. */
   q: number;
-  /** −log10 q, capped: what this signal adds to the service's score. */
+  /** −log10 q, capped (times newPatternWeight for a new-error-pattern): what this signal adds to the service's score. */
   weight: number;
 }
 

@@ -1,0 +1,88 @@
+// `orrery investigate alert|show|list`: start an investigation (investigate@1) and print it
+// as Markdown (or JSON), show a stored one, list the runs.
+import type { Command } from 'commander';
+import { TimeArgError, investigationMarkdown, parseTimeArg } from '../../analysis/index.js';
+import type { Investigation } from '../../model/index.js';
+import type { InvestigationSummary } from '../../store/index.js';
+import { CliError, EXIT, type GlobalOptions } from '../client.js';
+import { table } from '../table.js';
+
+function timeFlag(name: string, value: string): string {
+  try {
+    return parseTimeArg(value, new Date()).toISOString();
+  } catch (err) {
+    if (err instanceof TimeArgError) throw new CliError(`--${name}: ${err.message}`, EXIT.usage);
+    throw err;
+  }
+}
+
+function print(run: Investigation, json: boolean | undefined): void {
+  if (json) return void process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
+  process.stdout.write(investigationMarkdown(run.result));
+  const d = run.diff;
+  if (d && (d.added.length || d.removed.length || d.changed.length)) {
+    process.stdout.write(
+      `\nSince run ${run.previousId}: ${d.added.length} new, ${d.removed.length} gone, ${d.changed.length} changed in confidence` +
+        `${d.added.length ? `\n  + ${d.added.join('\n  + ')}` : ''}${d.removed.length ? `\n  - ${d.removed.join('\n  - ')}` : ''}\n`,
+    );
+  }
+  process.stdout.write(`\ninvestigation ${run.id} (orrery investigate show ${run.id} --json for the evidence rows)\n`);
+}
+
+export function registerInvestigate(program: Command, client: (cmd: Command) => GlobalOptions): void {
+  const inv = program
+    .command('investigate')
+    .description('investigate an alert: what changed, where, since when, who is hurt, with the evidence')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  orrery investigate alert --service web --since 30m
+  orrery investigate alert --service cart --since 2026-11-22T17:29:00Z --json
+  orrery investigate show 3
+  orrery investigate list
+
+Running the same alert again stores a new run and prints what changed since the last one.`,
+    );
+
+  inv
+    .command('alert')
+    .description('from an alert on a service: the window from --since to now, compared with the baseline before it')
+    .requiredOption('--service <name>', 'the alerting service')
+    .option('--endpoint <route>', 'the alerting endpoint (http.route or span name)')
+    .requiredOption('--since <time>', 'when the alert started: ISO timestamp, epoch ms, or an age like 30m')
+    .option('--json', 'print JSON')
+    .action(async (f: { service: string; endpoint?: string; since: string; json?: boolean }, cmd: Command) => {
+      const subject = { kind: 'alert', service: f.service, endpoint: f.endpoint, since: timeFlag('since', f.since) };
+      const res = await client(cmd).api.request<{ investigation: Investigation }>('POST', 'api/investigations', { subject });
+      print(res.investigation, f.json);
+    });
+
+  inv
+    .command('show <id>')
+    .description('a stored investigation')
+    .option('--json', 'print JSON')
+    .action(async (id: string, f: { json?: boolean }, cmd: Command) => {
+      if (!/^\d+$/.test(id)) throw new CliError(`investigation id "${id}" must be a number (see orrery investigate list)`, EXIT.usage);
+      const res = await client(cmd).api.request<{ investigation: Investigation }>('GET', `api/investigations/${id}`);
+      print(res.investigation, f.json);
+    });
+
+  inv
+    .command('list')
+    .description('investigations, newest first')
+    .option('--limit <n>', 'at most this many', '50')
+    .option('--json', 'print JSON')
+    .action(async (f: { limit: string; json?: boolean }, cmd: Command) => {
+      const res = await client(cmd).api.request<{ investigations: InvestigationSummary[] }>('GET', `api/investigations?limit=${encodeURIComponent(f.limit)}`);
+      if (f.json) return void process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
+      const subject = (s: InvestigationSummary['subject']) =>
+        s.kind === 'alert' ? `alert ${s.service}${s.endpoint ? ` ${s.endpoint}` : ''} since ${s.since}` : s.kind === 'ticket' ? `ticket ${s.ticketId}` : `problem ${s.problemId}`;
+      process.stdout.write(
+        `${table(
+          ['id', 'created', 'subject', 'findings', 'priority', 're-run of'],
+          res.investigations.map((r) => [r.id, r.createdAt, subject(r.subject), r.findings, r.priority === null ? '' : r.priority.toFixed(2), r.previousId ?? '']),
+        )}\n`,
+      );
+    });
+}
