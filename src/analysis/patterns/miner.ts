@@ -2,11 +2,8 @@
 //
 // Each line is split on whitespace and every token is masked (mask.ts), so values that look
 // like values are `<*>` before any clustering. Then:
-//  1. Exact shape: the line is looked up among the masked shapes already seen (shape-cache.ts:
-//     a trie of masked tokens walked over the line in place, masking only where the shape
-//     holds a value, with token-masker.ts, the allocation-free twin of maskToken). Most lines
-//     of a running service repeat a shape, so most lines stop here, having allocated nothing
-//     but their answer.
+//  1. Exact shape: the masked line is looked up in a map of shapes already seen. Most lines
+//     of a running service repeat a shape, so most lines stop here (one hash lookup).
 //  2. Otherwise, as in Drain, the candidates are the patterns with the same token count and
 //     the same first token (or a wildcard first token). The line joins the most similar one
 //     when at least half of the template's literal tokens are equal to the line's, and the
@@ -21,7 +18,6 @@
 // of new shapes beyond it are counted in one overflow pattern, so hostile input cannot grow
 // memory).
 import { WILDCARD, maskToken } from './mask.js';
-import { ShapeCache } from './shape-cache.js';
 import type { MinerOptions, PatternInfo, PatternMatch, PatternMiner, SlotType, TemplateSlot } from './types.js';
 
 const DEFAULT_MAX_PATTERNS = 5000;
@@ -29,16 +25,12 @@ const DEFAULT_MAX_PATTERNS = 5000;
 const SIMILARITY = 0.5;
 /** Shapes remembered for the fast path, per pattern allowed (a cache; clearing it is safe). */
 const SHAPES_PER_PATTERN = 8;
-/**
- * Characters the shape cache may hold, per shape allowed: on average a shape of a long line,
- * while a flood of hostile long lines clears the cache rather than grow it.
- */
-const SHAPE_CHARS_PER_SHAPE = 1024;
 
 /** Patterns differing only in one plain word that make that word a value. */
 const SIBLING_VALUES = 3;
 const MAX_VARIANTS = 64;
-/** Longest line mined (the rest is cut). */
+/** Longest masked line kept in the shape cache, and longest line mined (the rest is cut). */
+const MAX_CACHED_SHAPE = 1024;
 export const MAX_MINED_CHARS = 4096;
 
 export const OVERFLOW_TEMPLATE = '<overflow>';
@@ -172,20 +164,17 @@ function tokenize(body: string, out: string[]): void {
 
 export class Miner implements PatternMiner {
   private readonly maxPatterns: number;
-  private readonly shapes: ShapeCache<Cluster>;
+  private readonly shapes = new Map<string, Cluster>();
   private readonly buckets = new Map<string, Cluster[]>();
   private readonly byId = new Map<string, Cluster>();
   private readonly forward = new Map<string, string>();
   private live = 0;
   private overflowCount = 0;
+  private readonly scratch: SlotType[] = [];
   private readonly overflow: Cluster;
 
   constructor(options: MinerOptions = {}) {
     this.maxPatterns = Math.max(1, options.maxPatterns ?? DEFAULT_MAX_PATTERNS);
-    this.shapes = new ShapeCache({
-      maxShapes: this.maxPatterns * SHAPES_PER_PATTERN,
-      maxChars: this.maxPatterns * SHAPES_PER_PATTERN * SHAPE_CHARS_PER_SHAPE,
-    });
     this.overflow = {
       id: 'overflow',
       tokens: [OVERFLOW_TEMPLATE],
@@ -207,40 +196,46 @@ export class Miner implements PatternMiner {
   }
 
   add(body: string): PatternMatch {
-    const limit = Math.min(body.length, MAX_MINED_CHARS);
-    let c = this.shapes.get(body, limit);
+    const raw: string[] = [];
+    tokenize(body.length > MAX_MINED_CHARS ? body.slice(0, MAX_MINED_CHARS) : body, raw);
+    const tokens = this.mask(raw, null);
+    const key = tokens.join(' ');
+    let c = this.shapes.get(key);
     if (c !== undefined) {
       if (!c.alive) c = this.live_(c);
       c.count++;
       if (c === this.overflow) this.overflowCount++;
       return { id: c.id, template: c.text, created: false, overflow: c === this.overflow };
     }
-    // Rare: a shape not seen before. Split and mask the line, keeping each slot's type.
-    const raw: string[] = [];
-    tokenize(limit < body.length ? body.slice(0, limit) : body, raw);
+    // Rare: mask again, this time keeping each slot's type.
     const types: SlotType[][] = [];
-    const masked = this.mask(raw, types);
-    // Tokens as slices of one new string, so that what is kept does not hold on to the line.
-    const key = masked.join(' ');
-    return this.slowPath(masked.length === 0 ? [] : key.split(' '), types);
+    return this.slowPath(key, this.mask(raw, types), types);
   }
 
-  /** Mask a line's tokens, collecting each token's slot types. */
-  private mask(raw: string[], types: SlotType[][]): string[] {
+  /** Mask a line's tokens; with `types`, also collect each token's slot types. */
+  private mask(raw: string[], types: SlotType[][] | null): string[] {
     const tokens: string[] = [];
+    const scratch = this.scratch;
     for (let i = 0; i < raw.length; i++) {
       const tok = raw[i] as string;
       // A size unit after a number is part of that value: `5.8 KB` and `120 B` are one size.
       if (tokens.length > 0 && isSizeUnit(tok) && (tokens[tokens.length - 1] as string).endsWith(WILDCARD)) {
-        const prev = types[types.length - 1] as SlotType[];
-        if (prev.length > 0) prev[prev.length - 1] = 'size';
+        if (types !== null) {
+          const prev = types[types.length - 1] as SlotType[];
+          if (prev.length > 0) prev[prev.length - 1] = 'size';
+        }
         const punct = tok.charCodeAt(tok.length - 1);
         if (punct === 44 || punct === 59 || punct === 41) tokens[tokens.length - 1] += tok.charAt(tok.length - 1);
         continue;
       }
-      const t: SlotType[] = [];
-      tokens.push(maskToken(tok, t));
-      types.push(t);
+      if (types === null) {
+        scratch.length = 0;
+        tokens.push(maskToken(tok, scratch));
+      } else {
+        const t: SlotType[] = [];
+        tokens.push(maskToken(tok, t));
+        types.push(t);
+      }
     }
     return tokens;
   }
@@ -249,7 +244,7 @@ export class Miner implements PatternMiner {
     return this.byId.get(this.resolve(c.id)) ?? this.overflow;
   }
 
-  private slowPath(tokens: string[], types: SlotType[][]): PatternMatch {
+  private slowPath(key: string, tokens: string[], types: SlotType[][]): PatternMatch {
     const best = this.bestMatch(tokens);
     let c: Cluster;
     let created = false;
@@ -261,7 +256,7 @@ export class Miner implements PatternMiner {
     } else if (this.live >= this.maxPatterns) {
       this.overflowCount++;
       this.overflow.count++;
-      this.shapes.set(tokens, this.overflow);
+      this.remember(key, this.overflow);
       return { id: this.overflow.id, template: OVERFLOW_TEMPLATE, created: false, overflow: true };
     } else {
       c = this.create(tokens, types);
@@ -269,9 +264,16 @@ export class Miner implements PatternMiner {
       created = true;
     }
     c.count++;
-    this.shapes.set(tokens, c);
+    this.remember(key, c);
     if (!c.alive) c = this.live_(c);
     return { id: c.id, template: c.text, created, overflow: false };
+  }
+
+  private remember(key: string, c: Cluster): void {
+    // Long shapes are not cached: a few hostile long lines must not hold megabytes.
+    if (key.length > MAX_CACHED_SHAPE) return;
+    if (this.shapes.size >= this.maxPatterns * SHAPES_PER_PATTERN) this.shapes.clear();
+    this.shapes.set(key, c);
   }
 
   private bucketKey(tokens: string[], pre: (string | null)[]): string {
