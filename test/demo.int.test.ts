@@ -120,13 +120,15 @@ describe('orrery demo --scenario all --duration short', () => {
     assert.equal(res.status, 201);
     const { investigation } = (await res.json()) as { investigation: Investigation };
     const f = investigation.result.findings;
-    const root = f.find((x) => x.kind === 'root_cause_service');
-    assert.equal(root?.data.service, 'cart', `root cause: ${root?.title}`);
+    // With every scenario on one timeline, catalog's saturation is in the window too: cart
+    // must be among the root causes, not necessarily first.
+    const roots = f.filter((x) => x.kind === 'root_cause_service').map((x) => x.data.service);
+    assert.ok(roots.includes('cart'), `root causes: ${roots}`);
     assert.ok(f.every((x) => x.evidence.length > 0 && x.confidence >= 0 && x.confidence <= 1 && x.hint));
-    const change = f.find((x) => x.kind === 'change');
-    assert.equal(change?.data.commit, t.firstBadDeploy!.commit, `the deploy found: ${change?.title}`);
-    const impact = f.find((x) => x.kind === 'impact');
-    near(impact?.data.users as number, t.affected.errored.length, 'users in the impact finding');
+    const change = f.find((x) => x.kind === 'change' && x.data.service === 'cart');
+    assert.equal(change?.data.commit, t.firstBadDeploy!.commit, `the cart deploy found: ${change?.title}`);
+    const impact = f.find((x) => x.kind === 'impact' && x.data.service === 'cart');
+    near((impact?.data.users as number) ?? null, t.affected.errored.length, 'users in the impact finding');
     assert.match(investigation.result.summary, /\[F\d+\]/);
     const md = await (await fetch(`${world.api}/api/investigations/${investigation.id}?format=markdown`)).text();
     assert.match(md, /^# Investigation of alert on web/);

@@ -1,11 +1,15 @@
 // patterns@1: fixture matrix (test/fixtures/patterns/miner/*.txt: lines and the final
-// template of each), template stability, convergence merges, seeding, and bounded memory
-// under hostile high-cardinality input.
+// template of each), template stability, convergence merges, seeding, bounded memory under
+// hostile high-cardinality input, and the hot path (TokenMasker, ShapeCache) agreeing with
+// the rules it speeds up.
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { OVERFLOW_TEMPLATE, createPatternMiner, maskToken } from '../src/analysis/patterns/index.js';
+// The hot path's internals, checked against the rules they must agree with.
+import { ShapeCache } from '../src/analysis/patterns/shape-cache.js';
+import { TokenMasker } from '../src/analysis/patterns/token-masker.js';
 
 const DIR = join(import.meta.dirname, 'fixtures', 'patterns', 'miner');
 
@@ -122,5 +126,137 @@ describe('patterns@1 behaviour', () => {
     global.gc?.();
     const grown = process.memoryUsage().heapUsed - heap0;
     assert.ok(grown < 64 * 1024 * 1024, `heap grew ${(grown / 1048576).toFixed(1)} MiB`);
+  });
+});
+
+/** A deterministic pseudo-random source. */
+function lcg(seed: number): (n: number) => number {
+  let x = seed >>> 0;
+  return (n) => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return (x >>> 8) % n;
+  };
+}
+
+/** Pieces that reach the masking rules when glued together at random. */
+const PIECES = ['0', '1', '9', '12', '2147483647', 'a', 'f', 'x', 'v', 'V', 'T', 'K', 'abcdef', 'blk', 'core', '.', '.', '-', '_', '+', '#', '/', '//', ':', '://', '=', ',', ';', '(', ')', '[', ']', '{', '}', '"', "'", '|', '@', '<', '>', '*', '<*>', 'true', 'NULL', 'False', 'Jan', 'Monday', 'Sept', 'http', 'KB', 'ms', '10.0.0.1', '0x1f', 'v1.2', 'é', 'ü', '\u212a', '\u0130'];
+
+function randomToken(rnd: (n: number) => number): string {
+  let t = '';
+  const n = 1 + rnd(10);
+  for (let i = 0; i < n; i++) t += PIECES[rnd(PIECES.length)];
+  return t;
+}
+
+function fastMask(m: TokenMasker, line: string, start: number, limit: number): { text: string; end: number } {
+  m.load(line, limit);
+  m.length = 0;
+  const end = m.token(start);
+  return { text: m.string(), end };
+}
+
+/** The miner's key for a line, built from maskToken as the slow path builds it. */
+function referenceTokens(line: string): string[] {
+  const out: string[] = [];
+  for (const tok of line.split(/[ \t\n\r\f\v]+/)) {
+    if (tok === '') continue;
+    const core = /[,;)]$/.test(tok) ? tok.slice(0, -1) : tok;
+    const sizeUnit = tok.length <= 4 && ['B', 'KB', 'MB', 'GB', 'TB', 'PB', 'KiB', 'MiB', 'GiB', 'TiB', 'kB'].includes(core);
+    if (out.length > 0 && sizeUnit && out[out.length - 1]!.endsWith('<*>')) {
+      if (core !== tok) out[out.length - 1] += tok.slice(-1);
+      continue;
+    }
+    out.push(maskToken(tok, []));
+  }
+  return out;
+}
+
+describe('patterns@1 hot path', () => {
+  const fixtureTokens = readFileSync(join(DIR, '..', 'mask-tokens.txt'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('# '));
+
+  it('masks tokens in place exactly as maskToken does', () => {
+    const m = new TokenMasker();
+    const tokens = new Set(fixtureTokens);
+    for (const file of readdirSync(DIR).filter((f) => f.endsWith('.txt'))) {
+      for (const line of readFixture(file).lines) for (const t of line.split(/\s+/)) if (t !== '') tokens.add(t);
+    }
+    const rnd = lcg(42);
+    for (let i = 0; i < 20_000; i++) tokens.add(randomToken(rnd));
+    assert.ok(tokens.size > 15_000);
+    for (const t of tokens) {
+      // Alone, and inside a line with whitespace around it.
+      assert.deepEqual(fastMask(m, t, 0, t.length), { text: maskToken(t, []), end: t.length }, t);
+      const line = `ab\t${t}  cd`;
+      assert.deepEqual(fastMask(m, line, 3, line.length), { text: maskToken(t, []), end: 3 + t.length }, line);
+    }
+  });
+
+  it('masks a token cut at the mined length as maskToken masks the cut token', () => {
+    const m = new TokenMasker();
+    for (const t of fixtureTokens) {
+      const line = `x ${t} y`;
+      for (let cut = 3; cut < 2 + t.length; cut++) {
+        const expected = maskToken(line.slice(2, cut), []);
+        assert.deepEqual(fastMask(m, line, 2, cut), { text: expected, end: cut }, `${t} cut at ${cut - 2}`);
+      }
+    }
+  });
+
+  it('finds the shape of a line in place, whatever its whitespace, as the masked-token key would', () => {
+    const cache = new ShapeCache<number>({ maxShapes: 1_000_000, maxChars: 100_000_000 });
+    const ids = new Map<string, number>();
+    const rnd = lcg(7);
+    const spaces = [' ', ' ', ' ', '  ', '\t', ' \r\n ', '\f'];
+    const shapes: string[][] = [];
+    for (let i = 0; i < 300; i++) shapes.push(Array.from({ length: 1 + rnd(6) }, () => randomToken(rnd)));
+    for (let i = 0; i < 20_000; i++) {
+      // Lines share shapes: the same words with other values, other whitespace, size units.
+      const words = (shapes[rnd(shapes.length)] as string[]).map((w) => (rnd(3) === 0 ? w.replace(/[0-9]+/, String(rnd(100000))) : w));
+      if (rnd(4) === 0) words.splice(rnd(words.length + 1), 0, `${rnd(100)}`, ['KB', 'B,', 'MiB)', 'kB;'][rnd(4)] as string);
+      let line = rnd(5) === 0 ? ' ' : '';
+      for (const w of words) line += w + (spaces[rnd(spaces.length)] as string);
+      const tokens = referenceTokens(line);
+      const key = tokens.join(' ');
+      const id = ids.get(key);
+      assert.equal(cache.get(line, line.length), id, JSON.stringify(line));
+      if (id === undefined) {
+        ids.set(key, ids.size);
+        cache.set(tokens, ids.size - 1);
+        assert.equal(cache.get(line, line.length), ids.size - 1, JSON.stringify(line));
+      }
+    }
+    assert.ok(ids.size > 500 && ids.size < 15_000, `${ids.size} shapes`);
+    assert.equal(cache.size, ids.size);
+  });
+
+  it('bounds the shape cache by characters as well as by shapes', () => {
+    const cache = new ShapeCache<number>({ maxShapes: 1_000, maxChars: 20_000 });
+    const rnd = lcg(3);
+    let most = 0;
+    for (let i = 0; i < 500; i++) {
+      const tokens = Array.from({ length: 100 }, () => `w${rnd(1_000_000)}x`);
+      cache.set(tokens, i);
+      most = Math.max(most, cache.size);
+      assert.equal(cache.get(tokens.join(' '), tokens.join(' ').length), i);
+    }
+    // About 1,500 characters a shape (100 tokens and a node each): at most 13 fit.
+    assert.ok(most <= 13, `${most} shapes held at once`);
+  });
+
+  it('mines long lines through the cache like short ones', () => {
+    const miner = createPatternMiner();
+    const line = (i: number) => `batch ${i} done: ${Array.from({ length: 300 }, (_, k) => `item-${i * 7 + k} ok`).join(' ')}`;
+    assert.ok(line(1).length > 3000);
+    const first = miner.add(line(1));
+    assert.ok(first.created);
+    for (let i = 2; i < 50; i++) {
+      const r = miner.add(line(i));
+      assert.equal(r.id, first.id);
+      assert.equal(r.created, false);
+    }
+    assert.equal(miner.pattern(first.id)?.count, 49);
+    assert.ok(first.template.startsWith('batch <*> done: <*> ok <*> ok'));
   });
 });

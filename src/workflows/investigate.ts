@@ -18,6 +18,7 @@ import {
   type Investigation,
   type InvestigationResult,
   type InvestigationSubject,
+  type PriorityScore,
 } from '../model/index.js';
 import { investigationStore, minuteSignals } from '../store/index.js';
 import { listErrorGroups, listServices } from './analysis-read.js';
@@ -65,28 +66,35 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
   // Attribute within the alerting service's neighbourhood first: it or what it calls.
   const list = new FindingList();
   const roots = rcaFindings(list, rca, iso(incident.startMs));
-  const root = roots[0]?.service ?? subject.service;
   if (roots.length === 0) gaps.push(`no signal changed significantly between the baseline and the window (${rca.tests} tests)`);
 
-  const deploys = await listDeploys(ctx, { service: root, since: new Date(incident.startMs - CHANGE_LOOK_BACK_MS), until: new Date(incident.endMs), limit: 50 });
-  const change = changeFinding(list, root, deploys, sinceMs, CHANGE_LOOK_BACK_MS);
-  if (!change) gaps.push(`no deploy of ${root} in the ${CHANGE_LOOK_BACK_MS / 3_600_000} h before the onset`);
+  // What changed: each candidate's last deploy before the onset.
+  const candidates = roots.length ? roots.map((r) => r.service) : [subject.service];
+  for (const service of candidates) {
+    const deploys = await listDeploys(ctx, { service, since: new Date(incident.startMs - CHANGE_LOOK_BACK_MS), until: new Date(incident.endMs), limit: 50 });
+    if (!changeFinding(list, service, deploys, sinceMs, CHANGE_LOOK_BACK_MS)) {
+      gaps.push(`no deploy of ${service} in the ${CHANGE_LOOK_BACK_MS / 3_600_000} h before the onset`);
+    }
+  }
 
+  // Who is hurt: each candidate's top error group in the window; the first sets the priority.
   const window = { since: new Date(incident.startMs), until: new Date(incident.endMs) };
-  const errors = (await listErrorGroups(ctx, { ...window, service: root, limit: 5 })).errors;
-  const active = (await listServices(ctx, { ...window, service: root })).services[0];
-  const top = errors[0];
-  let priority = null;
-  if (top) {
+  let priority: PriorityScore | null = null;
+  let impacted: string | null = null;
+  for (const service of candidates) {
+    const top = (await listErrorGroups(ctx, { ...window, service, limit: 5 })).errors[0];
+    if (!top) continue;
+    impacted ??= service;
+    const active = (await listServices(ctx, { ...window, service })).services[0];
     const half = Math.floor(top.series.length / 2);
     const early = top.series.slice(0, half).reduce((a, b) => a + b, 0);
     const late = top.series.slice(half).reduce((a, b) => a + b, 0);
     const growth = early === 0 ? (late > 0 ? 2 : 1) : late / early;
-    priority = priorityScore({ users: top.users, accounts: top.accounts, activeUsers: active?.users ?? null, tickets: 0, growth, severity: 1 });
+    priority ??= priorityScore({ users: top.users, accounts: top.accounts, activeUsers: active?.users ?? null, tickets: 0, growth, severity: 1 });
     const share = top.users !== null && active?.users ? ` (${Math.round((100 * top.users) / active.users)}% of ${active.users} active)` : '';
     list.add({
       kind: 'impact',
-      title: `${top.users ?? 0} users and ${top.accounts ?? 0} accounts hit ${top.type ?? 'errors'} in ${root}`,
+      title: `${top.users ?? 0} users and ${top.accounts ?? 0} accounts hit ${top.type ?? 'errors'} in ${service}`,
       confidence: top.users === null ? 0.3 : 0.9,
       hint: `distinct ids merged from the error group's per-minute HyperLogLog sketches (≈1% error)${share}; trend ${top.trend}`,
       evidence: [
@@ -94,14 +102,13 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
           kind: 'error_group',
           summary: `${top.type ?? 'error'}: ${top.message ?? ''} — ${top.count} events since ${iso(incident.startMs)}, first in ${top.firstRelease ?? 'an unknown version'}`,
           ref: top.fingerprint,
-          query: `/api/errors/${top.fingerprint}?service=${encodeURIComponent(root)}&since=${encodeURIComponent(iso(incident.startMs))}`,
+          query: `/api/errors/${top.fingerprint}?service=${encodeURIComponent(service)}&since=${encodeURIComponent(iso(incident.startMs))}`,
         },
       ],
-      data: { users: top.users, accounts: top.accounts, activeUsers: active?.users ?? null, growth, series: top.series },
+      data: { service, users: top.users, accounts: top.accounts, activeUsers: active?.users ?? null, growth, series: top.series },
     });
-  } else {
-    gaps.push(`no error group in ${root} in the window, so impact is not counted yet (pattern and latency impact come next)`);
   }
+  if (!impacted) gaps.push(`no error group in ${candidates.join(', ')} in the window, so impact is not counted yet (pattern and latency impact come next)`);
 
   const cite = (kind: string) => list.findings.find((f) => f.kind === kind);
   const rootF = cite('root_cause_service');

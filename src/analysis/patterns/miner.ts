@@ -2,8 +2,11 @@
 //
 // Each line is split on whitespace and every token is masked (mask.ts), so values that look
 // like values are `<*>` before any clustering. Then:
-//  1. Exact shape: the masked line is looked up in a map of shapes already seen. Most lines
-//     of a running service repeat a shape, so most lines stop here (one hash lookup).
+//  1. Exact shape: the line is looked up among the masked shapes already seen (shape-cache.ts:
+//     a trie of masked tokens walked over the line in place, masking only where the shape
+//     holds a value, with token-masker.ts, the allocation-free twin of maskToken). Most lines
+//     of a running service repeat a shape, so most lines stop here, having allocated nothing
+//     but their answer.
 //  2. Otherwise, as in Drain, the candidates are the patterns with the same token count and
 //     the same first token (or a wildcard first token). The line joins the most similar one
 //     when at least half of the template's literal tokens are equal to the line's, and the
@@ -18,6 +21,7 @@
 // of new shapes beyond it are counted in one overflow pattern, so hostile input cannot grow
 // memory).
 import { WILDCARD, maskToken } from './mask.js';
+import { ShapeCache } from './shape-cache.js';
 import type { MinerOptions, PatternInfo, PatternMatch, PatternMiner, SlotType, TemplateSlot } from './types.js';
 
 const DEFAULT_MAX_PATTERNS = 5000;
@@ -25,12 +29,16 @@ const DEFAULT_MAX_PATTERNS = 5000;
 const SIMILARITY = 0.5;
 /** Shapes remembered for the fast path, per pattern allowed (a cache; clearing it is safe). */
 const SHAPES_PER_PATTERN = 8;
+/**
+ * Characters the shape cache may hold, per shape allowed: on average a shape of a long line,
+ * while a flood of hostile long lines clears the cache rather than grow it.
+ */
+const SHAPE_CHARS_PER_SHAPE = 1024;
 
 /** Patterns differing only in one plain word that make that word a value. */
 const SIBLING_VALUES = 3;
 const MAX_VARIANTS = 64;
-/** Longest masked line kept in the shape cache, and longest line mined (the rest is cut). */
-const MAX_CACHED_SHAPE = 1024;
+/** Longest line mined (the rest is cut). */
 export const MAX_MINED_CHARS = 4096;
 
 export const OVERFLOW_TEMPLATE = '<overflow>';
@@ -146,6 +154,14 @@ function mergeTypes(into: SlotType[], from: SlotType[]): SlotType[] {
   return into.map((t, i) => (t === from[i] ? t : 'mixed'));
 }
 
+/**
+ * A copy of a string that does not keep the string it was cut from alive (V8 keeps a longer
+ * string alive behind a slice of it; a log body can be long).
+ */
+function detach(s: string): string {
+  return (` ${s}`).slice(1);
+}
+
 /** Split on runs of whitespace, without a regular expression. */
 function tokenize(body: string, out: string[]): void {
   let start = -1;
@@ -164,17 +180,20 @@ function tokenize(body: string, out: string[]): void {
 
 export class Miner implements PatternMiner {
   private readonly maxPatterns: number;
-  private readonly shapes = new Map<string, Cluster>();
+  private readonly shapes: ShapeCache<Cluster>;
   private readonly buckets = new Map<string, Cluster[]>();
   private readonly byId = new Map<string, Cluster>();
   private readonly forward = new Map<string, string>();
   private live = 0;
   private overflowCount = 0;
-  private readonly scratch: SlotType[] = [];
   private readonly overflow: Cluster;
 
   constructor(options: MinerOptions = {}) {
     this.maxPatterns = Math.max(1, options.maxPatterns ?? DEFAULT_MAX_PATTERNS);
+    this.shapes = new ShapeCache({
+      maxShapes: this.maxPatterns * SHAPES_PER_PATTERN,
+      maxChars: this.maxPatterns * SHAPES_PER_PATTERN * SHAPE_CHARS_PER_SHAPE,
+    });
     this.overflow = {
       id: 'overflow',
       tokens: [OVERFLOW_TEMPLATE],
@@ -196,46 +215,44 @@ export class Miner implements PatternMiner {
   }
 
   add(body: string): PatternMatch {
-    const raw: string[] = [];
-    tokenize(body.length > MAX_MINED_CHARS ? body.slice(0, MAX_MINED_CHARS) : body, raw);
-    const tokens = this.mask(raw, null);
-    const key = tokens.join(' ');
-    let c = this.shapes.get(key);
+    const limit = Math.min(body.length, MAX_MINED_CHARS);
+    let c = this.shapes.get(body, limit);
     if (c !== undefined) {
       if (!c.alive) c = this.live_(c);
       c.count++;
       if (c === this.overflow) this.overflowCount++;
       return { id: c.id, template: c.text, created: false, overflow: c === this.overflow };
     }
-    // Rare: mask again, this time keeping each slot's type.
+    // Rare: a shape not seen before. Split and mask the line, keeping each slot's type.
+    const raw: string[] = [];
+    const maskedRaw: string[] = [];
+    this.shapes.tokens(body, limit, raw, maskedRaw);
     const types: SlotType[][] = [];
-    return this.slowPath(key, this.mask(raw, types), types);
+    return this.slowPath(this.mask(raw, maskedRaw, types), types);
   }
 
-  /** Mask a line's tokens; with `types`, also collect each token's slot types. */
-  private mask(raw: string[], types: SlotType[][] | null): string[] {
+  /**
+   * A line's masked tokens (`maskedRaw`, masked from `raw` by the shape cache) with a size unit
+   * after a value joined to it, collecting each token's slot types (maskToken's, asked only of
+   * tokens holding a `<*>`).
+   */
+  private mask(raw: string[], maskedRaw: string[], types: SlotType[][]): string[] {
     const tokens: string[] = [];
-    const scratch = this.scratch;
     for (let i = 0; i < raw.length; i++) {
       const tok = raw[i] as string;
       // A size unit after a number is part of that value: `5.8 KB` and `120 B` are one size.
       if (tokens.length > 0 && isSizeUnit(tok) && (tokens[tokens.length - 1] as string).endsWith(WILDCARD)) {
-        if (types !== null) {
-          const prev = types[types.length - 1] as SlotType[];
-          if (prev.length > 0) prev[prev.length - 1] = 'size';
-        }
+        const prev = types[types.length - 1] as SlotType[];
+        if (prev.length > 0) prev[prev.length - 1] = 'size';
         const punct = tok.charCodeAt(tok.length - 1);
         if (punct === 44 || punct === 59 || punct === 41) tokens[tokens.length - 1] += tok.charAt(tok.length - 1);
         continue;
       }
-      if (types === null) {
-        scratch.length = 0;
-        tokens.push(maskToken(tok, scratch));
-      } else {
-        const t: SlotType[] = [];
-        tokens.push(maskToken(tok, t));
-        types.push(t);
-      }
+      const masked = maskedRaw[i] as string;
+      const t: SlotType[] = [];
+      if (masked.includes(WILDCARD)) maskToken(tok, t);
+      tokens.push(masked);
+      types.push(t);
     }
     return tokens;
   }
@@ -244,7 +261,7 @@ export class Miner implements PatternMiner {
     return this.byId.get(this.resolve(c.id)) ?? this.overflow;
   }
 
-  private slowPath(key: string, tokens: string[], types: SlotType[][]): PatternMatch {
+  private slowPath(tokens: string[], types: SlotType[][]): PatternMatch {
     const best = this.bestMatch(tokens);
     let c: Cluster;
     let created = false;
@@ -256,7 +273,7 @@ export class Miner implements PatternMiner {
     } else if (this.live >= this.maxPatterns) {
       this.overflowCount++;
       this.overflow.count++;
-      this.remember(key, this.overflow);
+      this.shapes.set(tokens, this.overflow);
       return { id: this.overflow.id, template: OVERFLOW_TEMPLATE, created: false, overflow: true };
     } else {
       c = this.create(tokens, types);
@@ -264,16 +281,9 @@ export class Miner implements PatternMiner {
       created = true;
     }
     c.count++;
-    this.remember(key, c);
+    this.shapes.set(tokens, c);
     if (!c.alive) c = this.live_(c);
     return { id: c.id, template: c.text, created, overflow: false };
-  }
-
-  private remember(key: string, c: Cluster): void {
-    // Long shapes are not cached: a few hostile long lines must not hold megabytes.
-    if (key.length > MAX_CACHED_SHAPE) return;
-    if (this.shapes.size >= this.maxPatterns * SHAPES_PER_PATTERN) this.shapes.clear();
-    this.shapes.set(key, c);
   }
 
   private bucketKey(tokens: string[], pre: (string | null)[]): string {
@@ -364,7 +374,7 @@ export class Miner implements PatternMiner {
       seen = new Set([root.tokens[d] as string]);
       root.variants.set(d, seen);
     }
-    if (seen.size < MAX_VARIANTS) seen.add(tokens[d] as string);
+    if (seen.size < MAX_VARIANTS) seen.add(detach(tokens[d] as string));
     if (seen.size < SIBLING_VALUES) return { join: null, parent: root };
     let g: { pre: string; suf: string } | null = null;
     for (const v of seen) {
@@ -380,11 +390,13 @@ export class Miner implements PatternMiner {
 
   private create(tokens: string[], types: SlotType[][]): Cluster {
     const template = tokens.join(' ');
+    // The template's own tokens: the line's may be slices of a much longer log body.
+    const own = tokens.length === 0 ? [] : template.split(' ');
     let id = hashId(template);
     while (this.byId.has(id) || this.forward.has(id)) id = hashId(`${id}:${template}`);
     const c: Cluster = {
       id,
-      tokens: tokens.slice(),
+      tokens: own,
       pre: tokens.map(() => null),
       suf: tokens.map(() => null),
       types: types.map((t) => t.slice()),
