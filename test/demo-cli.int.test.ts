@@ -1,14 +1,24 @@
-// `orrery demo`'s refusals: each is caught before anything starts, with its exit code and a
-// message that says what to do.
+// `orrery demo`'s refusals (each caught before anything starts, with its exit code and a
+// message that says what to do), and no process left behind when the demo is killed.
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from './helpers/cli.js';
+import { fileURLToPath } from 'node:url';
 import { freshDataDir } from './helpers/stores.js';
 
-describe('orrery demo refuses bad input', () => {
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+describe('orrery demo: refusals, and no orphans', () => {
   let dir: string;
   before(async () => {
     dir = await freshDataDir();
@@ -51,5 +61,36 @@ describe('orrery demo refuses bad input', () => {
     } finally {
       srv.close();
     }
+  });
+
+  it('leaves nothing running when the demo process is killed outright', async () => {
+    const demoDir = join(dir, 'killed');
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'demo', '--dir', demoDir, '--port', String(await freePort()), '--otlp-port', String(await freePort()), '--duration', '60s'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the shop never started:\n${out}`)), 150_000);
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (out.includes('started the shop')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill('SIGKILL');
+    const survivors = () =>
+      readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(demoDir);
+          } catch {
+            return false;
+          }
+        });
+    const deadline = Date.now() + 30_000;
+    while (survivors().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(survivors(), [], 'Orrery and the shop stop themselves once the demo is gone');
   });
 });

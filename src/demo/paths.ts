@@ -38,3 +38,12 @@ export function orreryCommand(): { execPath: string; args: string[] } {
   }
   return { execPath: process.execPath, args: [join(packageRoot(), 'dist', 'cli', 'main.js')] };
 }
+
+/**
+ * A module every process the demo starts preloads (`node --import <this>`): when the demo
+ * process dies without stopping it (SIGKILL, a crash, a test runner's timeout), the child is
+ * re-parented, and it then stops itself with SIGTERM, which flushes its telemetry.
+ */
+export const EXIT_WITH_PARENT = `data:text/javascript,${encodeURIComponent(
+  'const p = process.ppid; setInterval(() => { if (process.ppid !== p) process.kill(process.pid, "SIGTERM"); }, 1000).unref();',
+)}`;

@@ -9,7 +9,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rm
 import net from 'node:net';
 import { join, resolve } from 'node:path';
 import { type DemoUser, LoadDriver, type Observation, makePopulation } from './load.js';
-import { orreryCommand, sdkNodeModules, shopSourceDir } from './paths.js';
+import { EXIT_WITH_PARENT, orreryCommand, sdkNodeModules, shopSourceDir } from './paths.js';
 import type { DemoOutput } from './progress.js';
 import { type BuiltRepo, buildShopRepo } from './repo-builder.js';
 import { type Plan, type ScenarioName, parseScenariosFile, planDemo } from './scenarios.js';
@@ -128,7 +128,7 @@ async function startOrrery(opts: DemoOptions, storeDir: string, logFile: string)
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ORRERY_')) env[k] = v;
   env.ORRERY_ANALYSIS_FLUSH_MS = String(FLUSH_MS);
   env.ORRERY_LOG_LEVEL = process.env.ORRERY_LOG_LEVEL ?? 'warn';
-  const args = [...cmd.args, 'up', '--data-dir', storeDir, '--port', String(opts.port), '--otlp-port', String(opts.otlpPort), '--host', '127.0.0.1'];
+  const args = ['--import', EXIT_WITH_PARENT, ...cmd.args, 'up', '--data-dir', storeDir, '--port', String(opts.port), '--otlp-port', String(opts.otlpPort), '--host', '127.0.0.1'];
   const child = spawn(cmd.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(logFile);
   child.stdout!.pipe(log, { end: false });

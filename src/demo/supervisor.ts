@@ -8,6 +8,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
+import { EXIT_WITH_PARENT } from './paths.js';
 import { ServiceProxy } from './proxy.js';
 
 const run = promisify(execFile);
@@ -136,7 +137,7 @@ export class Supervisor {
       `vcs.ref.head.revision=${sha}`,
       `service.instance.id=${instance}`,
     ];
-    const child = spawn(process.execPath, ['--import', join(tree, 'lib', 'telemetry.js'), join(tree, 'services', service, 'src', 'server.js')], {
+    const child = spawn(process.execPath, ['--import', EXIT_WITH_PARENT, '--import', join(tree, 'lib', 'telemetry.js'), join(tree, 'services', service, 'src', 'server.js')], {
       cwd: tree,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
