@@ -330,8 +330,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
     const now = Date.now();
     let tickets: DemoTicket[] = [];
     const truth: ScenarioTruth[] = [];
-    for (const scenario of plan.scenarios) {
-      const draft = scenarioTruth({
+    const truthOf = (scenario: ScenarioName, filed: readonly DemoTicket[]) =>
+      scenarioTruth({
         scenario,
         seed: opts.seed,
         startedAt: new Date(loadStart),
@@ -339,8 +339,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
         deploys,
         trafficWindow: trafficWindows.get(scenario),
         observations,
-        tickets: [],
+        tickets: filed,
       });
+    for (const scenario of plan.scenarios) {
+      const draft = truthOf(scenario, []);
       const hurt = draft.affected.users.map((u) => byEmail.get(u)).filter((u): u is DemoUser => u !== undefined);
       const onset = Date.parse(draft.onset);
       const made = scenarioTickets(scenario, { users: hurt }, { seed: opts.seed, now: new Date(onset), count: hurt.length ? TICKETS[scenario] : 0 });
@@ -355,16 +357,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
     const truthDir = join(world, 'truth');
     mkdirSync(truthDir, { recursive: true });
     for (const scenario of plan.scenarios) {
-      const t = scenarioTruth({
-        scenario,
-        seed: opts.seed,
-        startedAt: new Date(loadStart),
-        commits: repo.commits,
-        deploys,
-        trafficWindow: trafficWindows.get(scenario),
-        observations,
-        tickets,
-      });
+      const t = truthOf(scenario, tickets);
       truth.push(t);
       writeFileSync(join(truthDir, `${scenario}.json`), `${JSON.stringify(t, null, 2)}\n`);
     }

@@ -1,10 +1,10 @@
 // `orrery deploy record|list|show`: deploys, recorded from CI or a person, or inferred from
 // telemetry, each with the commit range it shipped.
 import type { Command } from 'commander';
-import { TimeArgError, parseTimeArg } from '../../analysis/index.js';
 import type { CommitRange, Deploy, DeployDetail } from '../../model/index.js';
 import { CliError, EXIT, type GlobalOptions } from '../client.js';
 import { table } from '../table.js';
+import { timeFlag } from '../time-flag.js';
 
 interface RecordFlags {
   service: string;
@@ -25,15 +25,6 @@ interface ListFlags {
 }
 
 const short = (sha: string | null) => (sha ? sha.slice(0, 12) : '');
-
-function timeFlag(name: string, value: string): string {
-  try {
-    return parseTimeArg(value, new Date()).toISOString();
-  } catch (err) {
-    if (err instanceof TimeArgError) throw new CliError(`--${name}: ${err.message}`, EXIT.usage);
-    throw err;
-  }
-}
 
 function kindOf(d: Deploy): string {
   if (!d.inferred) return 'recorded';

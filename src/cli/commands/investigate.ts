@@ -1,20 +1,12 @@
 // `orrery investigate alert|show|list`: start an investigation (investigate@1) and print it
 // as Markdown (or JSON), show a stored one, list the runs.
 import type { Command } from 'commander';
-import { TimeArgError, investigationMarkdown, parseTimeArg } from '../../analysis/index.js';
+import { investigationMarkdown } from '../../analysis/index.js';
 import type { Investigation } from '../../model/index.js';
 import type { InvestigationSummary } from '../../store/index.js';
 import { CliError, EXIT, type GlobalOptions } from '../client.js';
 import { table } from '../table.js';
-
-function timeFlag(name: string, value: string): string {
-  try {
-    return parseTimeArg(value, new Date()).toISOString();
-  } catch (err) {
-    if (err instanceof TimeArgError) throw new CliError(`--${name}: ${err.message}`, EXIT.usage);
-    throw err;
-  }
-}
+import { timeFlag } from '../time-flag.js';
 
 function print(run: Investigation, json: boolean | undefined): void {
   if (json) return void process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
