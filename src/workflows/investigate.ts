@@ -59,6 +59,7 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
 
   const signals = await minuteSignals(ctx.store.db, new Date(baseline.startMs), new Date(incident.endMs));
   const gaps: string[] = [];
+  if (subject.endpoint) gaps.push(`the endpoint ${subject.endpoint} does not narrow the search yet: every endpoint of every service was tested`);
   if (!signals.red.some((r) => r.service === subject.service) && !signals.patterns.some((p) => p.service === subject.service)) {
     gaps.push(`no telemetry from ${subject.service} between ${iso(baseline.startMs)} and ${iso(incident.endMs)}`);
   }
