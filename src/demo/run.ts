@@ -390,9 +390,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
 
 /** What to run and open next, printed when the world is ready. */
 export function nextSteps(w: DemoWorld): string {
-  const badge = w.truth.find((t) => t.scenario === 'cart-badge');
-  const ticket = badge?.tickets[0];
   const server = w.api === 'http://127.0.0.1:8470' ? '' : ` --server ${w.api}`;
+  // An alert as an on-call engineer would get it: the storefront, since the first fault's
+  // deploy (a few minutes back, rounded, as a pager would say it).
+  const first = w.deploys.find((d) => d.scenario !== null);
+  const minutesAgo = first ? Math.max(1, Math.ceil((Date.now() - Date.parse(first.at)) / 60_000)) : 10;
   return `
 The world is ready (${(w.readyMs / 1000).toFixed(0)} s). It keeps running until you press Ctrl-C.
 
@@ -401,10 +403,11 @@ The world is ready (${(w.readyMs / 1000).toFixed(0)} s). It keeps running until 
   truth files  ${w.truthDir}   (for scoring; Orrery never reads them)
 
 Try:
+  npx orrery investigate alert --service web --since ${minutesAgo}m${server}
   npx orrery services --graph${server}
   npx orrery errors${server}
   npx orrery patterns${server}
   npx orrery deploy list${server}
-  npx orrery tickets list${server}${ticket ? `\n  npx orrery tickets show ${ticket}${server}` : ''}
+  npx orrery tickets list${server}
 `;
 }
