@@ -56,14 +56,26 @@ function faultSignals(r: RankedService): RcaSignal[] {
   return [...r.signals.filter((s) => s.kind !== 'traffic'), ...r.signals.filter((s) => s.kind === 'traffic')];
 }
 
-/** The root-cause candidates (not symptoms) and, for the first, its strongest signals. */
+/** Kinds of signal a callee's trouble rarely explains: a service's own new exceptions. */
+const OWN_FAULT = new Set<SignalKind>(['error-group', 'new-error-pattern']);
+
+/**
+ * The root-cause candidates and, for the first, its strongest signals. Services judged
+ * symptoms are left out, except those with new exceptions of their own: a downstream
+ * slowdown can explain timeouts upstream, but it rarely explains a new TypeError, so such a
+ * service stays a candidate, named with the service it may be a symptom of.
+ */
 export function rcaFindings(list: FindingList, rca: RcaResult, since: string, maxServices = 3): RankedService[] {
-  const roots = rca.services.filter((s) => s.symptomOf.length === 0 && s.signals.some((x) => x.kind !== 'traffic')).slice(0, maxServices);
+  const faulty = rca.services.filter((s) => s.signals.some((x) => x.kind !== 'traffic'));
+  const roots = faulty.filter((s) => s.symptomOf.length === 0).slice(0, maxServices);
+  const ownFaults = faulty.filter((s) => s.symptomOf.length > 0 && s.signals.some((x) => OWN_FAULT.has(x.kind)));
+  roots.push(...ownFaults.slice(0, Math.max(1, maxServices - roots.length)));
   for (const r of roots) {
     const symptoms = rca.services.filter((s) => s.symptomOf.includes(r.service)).map((s) => s.service);
+    const maybe = r.symptomOf.length ? ` (or a symptom of ${r.symptomOf.join(', ')})` : '';
     list.add({
       kind: 'root_cause_service',
-      title: `${r.service} is ${r === roots[0] ? 'the likely' : 'a possible'} root cause`,
+      title: `${r.service} is ${r === roots[0] ? 'the likely' : 'a possible'} root cause${maybe}`,
       confidence: r.confidence,
       hint: `${r.hint}${symptoms.length ? `; ${symptoms.join(', ')} show it upstream` : ''} (${rca.significant} of ${rca.tests} tests significant, ${rca.algorithm})`,
       evidence: faultSignals(r)
