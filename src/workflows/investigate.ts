@@ -64,7 +64,6 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
     gaps.push(`no telemetry from ${subject.service} between ${iso(baseline.startMs)} and ${iso(incident.endMs)}`);
   }
   const rca = rankRootCauses({ baseline, incident, red: signals.red, patterns: signals.patterns, errorGroups: signals.errorGroups, edges: signals.edges });
-  // Attribute within the alerting service's neighbourhood first: it or what it calls.
   const list = new FindingList();
   const roots = rcaFindings(list, rca, iso(incident.startMs));
   if (roots.length === 0) gaps.push(`no signal changed significantly between the baseline and the window (${rca.tests} tests)`);
