@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseOrExit } from './lib/options.js';
 import { REPO_ROOT } from './lib/paths.js';
+import { freePort } from './lib/server-process.js';
 
 const TARGET_S = 180;
 
@@ -35,15 +36,6 @@ function parse(args: string[]): Options | 'help' {
   });
   if (values.help) return 'help';
   return { scenario: values.scenario ?? 'all', duration: values.duration ?? 'normal' };
-}
-
-async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as import('node:net').AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 export async function main(args: string[]): Promise<number> {

@@ -9,14 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCli } from './helpers/cli.js';
 import { fileURLToPath } from 'node:url';
 import { freshDataDir } from './helpers/stores.js';
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
+import { freePort } from '../bench/lib/server-process.js';
 
 describe('orrery demo: refusals, and no orphans', () => {
   let dir: string;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +13,8 @@ import { gunzipSync } from 'node:zlib';
 import { parseAllDocuments } from 'yaml';
 import { decodeOtlp } from '../src/ingest/sources/otlp/index.js';
 import type { LogRecord, Span } from '../src/model/index.js';
+import { freePort } from '../bench/lib/server-process.js';
+import { buildShopRepo } from '../src/demo/index.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SHOP = join(ROOT, 'examples', 'shop');
@@ -66,14 +68,6 @@ class Receiver {
   trace(traceId: string): Span[] {
     return this.spans.filter((s) => s.traceId === traceId);
   }
-}
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 /** The first container's plain env values in deploy/k8s/<service>.yaml. */
@@ -199,7 +193,7 @@ describe('the example shop', () => {
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'orrery-shop-'));
     repo = join(work, 'repo');
-    execFileSync(process.execPath, [join(SHOP, 'build-repo.mjs'), repo, '--no-link'], { stdio: 'pipe' });
+    await buildShopRepo(join(SHOP, 'history'), repo, { now: new Date() });
     const tags = [...SERVICES.map((s) => scenarios.services[s].baseline), ...['inventory-timeout', 'slow-dependency', 'cart-badge'].map(faultyTag)];
     for (const tag of tags) {
       const tree = join(work, 'trees', tag.replace('/', '-'));

@@ -3,7 +3,6 @@
 // world Orrery holds is checked against the truth files the demo wrote.
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type DemoWorld, type ScenarioTruth, memoryOutput, runDemo } from '../src/demo/index.js';
@@ -11,14 +10,7 @@ import type { Deploy, Investigation, TicketDetail } from '../src/model/index.js'
 import type { SpanRow as Span } from '../src/store/index.js';
 import type { ErrorGroupList, PatternList, ServiceGraph } from '../src/workflows/index.js';
 import { freshDataDir } from './helpers/stores.js';
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
+import { freePort } from '../bench/lib/server-process.js';
 
 /** Within 10% (or 2) of the truth: HyperLogLog is exact at these sizes, but a request in flight at a deploy may land either side. */
 function near(actual: number | null, expected: number, what: string): void {

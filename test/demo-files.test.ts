@@ -1,0 +1,59 @@
+// The demo's inputs fail clearly: a broken commit.json or scenarios.json names the file and
+// the field; unknown scenarios and durations list what is accepted.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { HistoryError, ScenarioError, parseDuration, parseScenariosFile, readHistory, selectScenarios, shopSourceDir } from '../src/demo/index.js';
+import { readFileSync } from 'node:fs';
+
+function history(commits: Record<string, unknown>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'orrery-history-'));
+  for (const [id, c] of Object.entries(commits)) {
+    mkdirSync(join(dir, id));
+    writeFileSync(join(dir, id, 'commit.json'), typeof c === 'string' ? c : JSON.stringify(c));
+  }
+  return dir;
+}
+
+describe('demo inputs', () => {
+  it('reads the shipped history and scenarios', () => {
+    const commits = readHistory(join(shopSourceDir(), 'history'));
+    assert.ok(commits.length > 20);
+    assert.equal(commits.filter((c) => c.culprit).length, 3);
+    parseScenariosFile(readFileSync(join(shopSourceDir(), 'scenarios.json'), 'utf8'));
+  });
+
+  it('names the file and field of a broken commit', () => {
+    const ok = { author: 'A <a@x.example>', message: 'm', hoursAgo: 2 };
+    for (const [commits, reason] of [
+      [{ '01-a': '{not json' }, /01-a\/commit\.json: .*JSON/],
+      [{ '01-a': { ...ok, author: 'nobody' } }, /01-a\/commit\.json: author must look like "Name <email>"/],
+      [{ '01-a': { ...ok, tags: ['v1'] } }, /tags\.0 must look like <service>\/v1\.2\.3/],
+      [{ '01-a': ok, '02-b': { ...ok, hoursAgo: 5 } }, /02-b: hoursAgo 5 is earlier than the commit before it/],
+      [{ '01-a': { ...ok, tags: ['cart/v1.0.0'] }, '02-b': { ...ok, hoursAgo: 1, tags: ['cart/v1.0.0'] } }, /tag cart\/v1\.0\.0 is used twice/],
+      [{}, /holds no commit directories/],
+    ] as const) {
+      const dir = history(commits as Record<string, unknown>);
+      try {
+        assert.throws(() => readHistory(dir), (e: Error) => e instanceof HistoryError && reason.test(e.message));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  it('names the field of a broken scenarios.json, and lists accepted scenarios and durations', () => {
+    assert.throws(() => parseScenariosFile('{'), (e: Error) => e instanceof ScenarioError && /^scenarios\.json: /.test(e.message));
+    assert.throws(
+      () => parseScenariosFile(JSON.stringify({ services: {}, scenarios: {} })),
+      (e: Error) => e instanceof ScenarioError && /^scenarios\.json: services\.web: /.test(e.message),
+    );
+    assert.throws(() => selectScenarios('meltdown'), /choose one of: all, cart-badge/);
+    assert.deepEqual(selectScenarios('capacity'), ['capacity']);
+    assert.equal(parseDuration('short'), 45);
+    assert.equal(parseDuration('3m'), 180);
+    assert.throws(() => parseDuration('soon'), /short, normal, or a time like 90s/);
+  });
+});
