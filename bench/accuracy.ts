@@ -46,8 +46,20 @@ function parse(args: string[]): Parsed | 'help' {
     options: { data: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) return 'help';
-  const [mode, ...rest] = positionals;
+  const [mode] = positionals;
   if (!mode) throw new Error('name a mode');
+  // Everything but the mode, --data and --out goes to the mode (e.g. example's --duration 3m).
+  const rest: string[] = [];
+  let modeSeen = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (!modeSeen && a === mode) {
+      modeSeen = true;
+      continue;
+    }
+    if (a === '--data' || a === '--out') i++;
+    else if (!a.startsWith('--data=') && !a.startsWith('--out=')) rest.push(a);
+  }
   if (!(MODES as readonly string[]).includes(mode)) throw new Error(`unknown mode "${mode}"`);
   if (values.data !== undefined && (typeof values.data !== 'string' || !existsSync(values.data))) {
     throw new Error(`--data ${String(values.data)}: no such folder`);

@@ -126,6 +126,48 @@ describe('orrery demo --scenario all --duration short', () => {
     assert.match(md, /^# Investigation of alert on web/);
   });
 
+  it('investigates a cart ticket down to the culprit commit, file and function, with the related tickets', async () => {
+    const t = truth('cart-badge');
+    const listed = await get<{ tickets: Array<{ id: number; externalId: string }> }>('/api/tickets?limit=1000');
+    const idOf = new Map(listed.tickets.map((x) => [x.externalId, x.id]));
+    // A ticket whose reporter Orrery saw in telemetry: its users' failures lead to cart.
+    let ticketId: number | undefined;
+    for (const ext of t.tickets) {
+      const d = await get<TicketDetail>(`/api/tickets/${idOf.get(ext)}`);
+      if (d.links.some((l) => l.dstKind === 'end_user' && l.attributes.observed === true)) {
+        ticketId = d.ticket.id;
+        break;
+      }
+    }
+    assert.ok(ticketId, 'a cart-badge ticket from a user seen in telemetry');
+    const res = await fetch(`${world.api}/api/investigations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ subject: { kind: 'ticket', ticketId } }),
+    });
+    assert.equal(res.status, 201);
+    const { investigation } = (await res.json()) as { investigation: Investigation };
+    const f = investigation.result.findings;
+    const suspect = f.find((x) => x.kind === 'suspect_commit');
+    assert.equal(suspect?.data.sha, t.culprit!.commit, `top suspect: ${suspect?.title}`);
+    assert.ok(suspect!.evidence.some((e) => e.kind === 'blame'), 'the suspect comes with its blame lines');
+    const place = f.find((x) => x.kind === 'code_location');
+    assert.equal(place?.data.path, t.culprit!.file);
+    assert.equal(place?.data.symbol, t.culprit!.function);
+    const related = (f.find((x) => x.kind === 'related_tickets')?.data.tickets ?? []) as Array<{ externalId: string }>;
+    assert.ok(
+      related.some((r) => t.tickets.includes(r.externalId)),
+      `related tickets ${related.map((r) => r.externalId)} include one of ${t.tickets}`,
+    );
+    assert.ok(f.some((x) => x.kind === 'next_step' && x.data.action === 'rollback' && x.data.service === 'cart'));
+    const missing = await fetch(`${world.api}/api/investigations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ subject: { kind: 'ticket', ticketId: 999999 } }),
+    });
+    assert.equal(missing.status, 404);
+  });
+
   /** Spans of a service between two instants (raw, from the retention window). */
   const spans = async (service: string, since: number, until: number): Promise<Span[]> => {
     const q = `service=${service}&since=${encodeURIComponent(new Date(since).toISOString())}&until=${encodeURIComponent(new Date(until).toISOString())}&limit=10000`;

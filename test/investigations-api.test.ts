@@ -19,7 +19,7 @@ describe('/api/investigations', () => {
       [{ subject: { kind: 'alert', service: 'web' } }, /since/],
       [{ subject: { kind: 'alert', service: 'web', since: 'yesterday-ish' } }, /since/],
       [{ subject: { kind: 'alert', service: '', since: '30m' } }, /service/],
-      [{ subject: { kind: 'ticket', ticketId: 3 } }, /not supported yet/],
+      [{ subject: { kind: 'ticket', ticketId: 0 } }, /ticketId/],
       [{ subject: { kind: 'weather' } }, /kind/],
     ] as const) {
       const res = await post(payload);
@@ -29,6 +29,44 @@ describe('/api/investigations', () => {
     const future = await post({ subject: { kind: 'alert', service: 'web', since: new Date(Date.now() + 3_600_000).toISOString() } });
     assert.equal(future.statusCode, 400);
     assert.match(future.json().message, /in the past/);
+  });
+
+  it('answers 404 for an unknown ticket or problem', async () => {
+    for (const subject of [{ kind: 'ticket', ticketId: 424242 }, { kind: 'problem', problemId: 424242 }]) {
+      const res = await post({ subject });
+      assert.equal(res.statusCode, 404, res.body);
+      assert.match(res.json().message, new RegExp(`no ${subject.kind} with id 424242`));
+    }
+  });
+
+  it('investigates a ticket with no telemetry: its related tickets and duplicates, and what to ask the customer', async () => {
+    const ticket = (id: string, title: string, body: string) =>
+      o.server.api.inject({ method: 'POST', url: '/api/tickets', payload: { source: 'helpdesk', id, title, body } });
+    const ids: number[] = [];
+    for (const [id, title, body] of [
+      ['HD-1', 'Checkout fails with PaymentDeclinedError', 'Every checkout fails: PaymentDeclinedError on the payment page since this morning.'],
+      ['HD-2', 'PaymentDeclinedError at checkout', 'Checkout fails with PaymentDeclinedError on the payment page, since this morning.'],
+      ['HD-3', 'How do I change my address?', 'I moved and want to update the shipping address on my profile.'],
+    ]) {
+      const res = await ticket(id!, title!, body!);
+      assert.equal(res.statusCode, 200, res.body);
+      ids.push(res.json().tickets[0].id);
+    }
+    const res = await post({ subject: { kind: 'ticket', ticketId: ids[0] } });
+    assert.equal(res.statusCode, 201, res.body);
+    const run = res.json().investigation as Investigation;
+    const related = run.result.findings.find((f) => f.kind === 'related_tickets');
+    const listed = related?.data.tickets as Array<{ id: number; duplicate: boolean }>;
+    assert.equal(listed[0]?.id, ids[1], 'the near-identical ticket first');
+    assert.ok(!listed.some((t) => t.id === ids[0]), 'not itself');
+    assert.ok(
+      run.result.findings.some((f) => f.kind === 'next_step' && f.data.action === 'ask'),
+      'with nothing to tie it to telemetry, ask the customer',
+    );
+    assert.ok(run.result.gaps.some((g) => /names no user, account, trace, route or service/.test(g)), run.result.gaps.join('; '));
+    assert.ok(run.result.findings.every((f) => f.evidence.length > 0));
+    const again = await post({ subject: { kind: 'ticket', ticketId: ids[0] } });
+    assert.equal(again.json().investigation.previousId, run.id, 'a re-run chains to the run before');
   });
 
   it('answers an alert with no telemetry with its gaps, stores it, and shows it as Markdown', async () => {

@@ -92,16 +92,4 @@ export {
   poissonRateTest,
 } from './rca/index.js';
 export type { EdgeRow, ErrorGroupRow, MetricRow, Onset, OnsetOptions, PatternRow, RcaInput, RcaOptions, RcaResult, RcaSignal, RankedService, RedRow, TimeWindow } from './rca/index.js';
-export {
-  diffInvestigations,
-  investigationMarkdown,
-  relateTickets,
-  RELATED_WEIGHTS,
-  DUPLICATE_MIN_TEXT,
-  FindingList,
-  changeFinding,
-  priorityScore,
-  rcaFindings,
-  signalEvidence,
-} from './investigate/index.js';
-export type { TicketFacts, RelatedTicket, RelateOptions, ImpactInput } from './investigate/index.js';
+export * from './investigate/index.js';

@@ -11,6 +11,15 @@ export function parseRetention(v: string): number {
   return m[2]!.toLowerCase() === 'd' ? Number(m[1]) : Number(m[1]) / 24;
 }
 
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 const bytes = z.coerce.number().int().positive();
 
 export const configSchema = z.object({
@@ -82,6 +91,15 @@ export const configSchema = z.object({
   jiraWebhookSecret: z.string().min(1).optional(),
   zendeskWebhookSecret: z.string().min(1).optional(),
   linearWebhookSecret: z.string().min(1).optional(),
+  // The optional LLM narrative of investigations: any OpenAI-compatible chat endpoint. Off when no URL is set.
+  llmUrl: z
+    .string()
+    .refine(isHttpUrl, 'must be an http:// or https:// URL, the API base such as http://127.0.0.1:11434/v1')
+    .refine((s) => !isHttpUrl(s) || !/^[a-z]+:\/\/[^/?#]*@/i.test(s), 'must not hold a user or password: set ORRERY_LLM_API_KEY instead')
+    .optional(),
+  llmModel: z.string().min(1).default('gpt-4o-mini'),
+  llmApiKey: z.string().min(1).optional(),
+  llmTimeoutMs: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
 });
 
 export type Config = z.output<typeof configSchema> & { otlpHost: string };
@@ -116,6 +134,10 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   jiraWebhookSecret: 'ORRERY_JIRA_WEBHOOK_SECRET',
   zendeskWebhookSecret: 'ORRERY_ZENDESK_WEBHOOK_SECRET',
   linearWebhookSecret: 'ORRERY_LINEAR_WEBHOOK_SECRET',
+  llmUrl: 'ORRERY_LLM_URL',
+  llmModel: 'ORRERY_LLM_MODEL',
+  llmApiKey: 'ORRERY_LLM_API_KEY',
+  llmTimeoutMs: 'ORRERY_LLM_TIMEOUT_MS',
 };
 
 export class ConfigError extends Error {}

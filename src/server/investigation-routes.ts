@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { investigationMarkdown } from '../analysis/index.js';
 import { investigationStore } from '../store/index.js';
-import { InvestigationInputError, investigate } from '../workflows/index.js';
+import { InvestigationInputError, InvestigationNotFoundError, investigate, llmSettings, narrate } from '../workflows/index.js';
 import type { RouteOptions } from './route-options.js';
 import { timeArg } from './zod.js';
 
@@ -26,14 +26,18 @@ const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).def
 
 export async function investigationRoutes(app: FastifyInstance, opts: RouteOptions): Promise<void> {
   const { ctx } = opts;
+  // The optional LLM narrative (off unless ORRERY_LLM_URL is set); a narrative that fails the citation check is dropped.
+  const llm = llmSettings(opts.config);
+  const narrator = llm ? (result: Parameters<typeof narrate>[1]) => narrate(llm, result) : null;
 
   app.post('/api/investigations', { schema: { body: startBody } }, async (req, reply) => {
     const s = (req.body as z.output<typeof startBody>).subject;
     try {
-      const run = await investigate(ctx, s.kind === 'alert' ? { ...s, since: s.since.toISOString() } : s);
+      const run = await investigate(ctx, s.kind === 'alert' ? { ...s, since: s.since.toISOString() } : s, { narrate: narrator });
       return reply.code(201).send({ investigation: run });
     } catch (err) {
       if (err instanceof InvestigationInputError) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: err.message });
+      if (err instanceof InvestigationNotFoundError) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: err.message });
       throw err;
     }
   });

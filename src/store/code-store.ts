@@ -738,3 +738,65 @@ export async function listCommits(q: Queryable, repositoryId: number, opts: { pa
     files: (typeof r.files === 'string' ? JSON.parse(r.files) : r.files) as CommitRecord['files'],
   }));
 }
+
+// ---- queries for investigations ----
+
+export interface IndexedFile {
+  id: number;
+  repository: string;
+  path: string;
+  owners: string[];
+  service: string | null;
+}
+
+function indexedFile(r: Record<string, unknown>): IndexedFile {
+  return {
+    id: Number(r.id),
+    repository: r.repository as string,
+    path: r.path as string,
+    owners: (r.owners as string[]) ?? [],
+    service: (r.service as string | null) ?? null,
+  };
+}
+
+/** Indexed files whose file name (the last path segment) is one of `names`. */
+export async function filesByBaseName(q: Queryable, names: readonly string[], limit = 500): Promise<IndexedFile[]> {
+  if (names.length === 0) return [];
+  const rows = await q.query(
+    `SELECT f.id, r.name AS repository, f.path, f.owners, s.name AS service
+     FROM file f JOIN repository r ON r.id = f.repository_id LEFT JOIN service s ON s.id = f.service_id
+     WHERE regexp_replace(f.path, '^.*/', '') = ANY($1::text[])
+     ORDER BY r.name, f.path LIMIT $2`,
+    [[...new Set(names)], limit],
+  );
+  return rows.map(indexedFile);
+}
+
+/** Files by (repository, path), with their symbols. */
+export async function filesWithSymbols(
+  q: Queryable,
+  repository: string,
+  paths: readonly string[],
+): Promise<Array<IndexedFile & { lines: number | null; symbols: Array<{ name: string; parent: string | null; startLine: number; endLine: number }> }>> {
+  if (paths.length === 0) return [];
+  const rows = await q.query(
+    `SELECT f.id, r.name AS repository, f.path, f.owners, s.name AS service, f.lines,
+       COALESCE((SELECT jsonb_agg(jsonb_build_object('name', y.name, 'parent', y.parent, 'startLine', y.start_line, 'endLine', y.end_line) ORDER BY y.start_line)
+                 FROM symbol y WHERE y.file_id = f.id), '[]'::jsonb) AS symbols
+     FROM file f JOIN repository r ON r.id = f.repository_id LEFT JOIN service s ON s.id = f.service_id
+     WHERE r.name = $1 AND f.path = ANY($2::text[])`,
+    [repository, [...new Set(paths)]],
+  );
+  return rows.map((r) => ({ ...indexedFile(r), lines: (r.lines as number | null) ?? null, symbols: (typeof r.symbols === 'string' ? JSON.parse(r.symbols) : r.symbols) as never }));
+}
+
+/** Every parsed file of the service (by its repository mapping; every file when null), with owners; at most `limit`. */
+export async function serviceFiles(q: Queryable, service: string | null, limit: number): Promise<IndexedFile[]> {
+  const rows = await q.query(
+    `SELECT f.id, r.name AS repository, f.path, f.owners, s.name AS service
+     FROM file f JOIN repository r ON r.id = f.repository_id LEFT JOIN service s ON s.id = f.service_id
+     WHERE ($1::text IS NULL OR s.name = $1) AND f.skipped IS NULL ORDER BY r.name, f.path LIMIT $2`,
+    [service, limit],
+  );
+  return rows.map(indexedFile);
+}

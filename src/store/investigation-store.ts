@@ -75,3 +75,37 @@ export async function listInvestigations(db: Queryable, limit: number): Promise<
     priority: r.priority === null ? null : Number(r.priority),
   }));
 }
+
+/** What `investigate problem` starts from: the problem row and its tickets. */
+export interface ProblemSubjectRow {
+  id: number;
+  title: string;
+  status: string;
+  service: string | null;
+  key: string | null;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  ticketIds: number[];
+}
+
+export async function problemSubject(db: Queryable, id: number): Promise<ProblemSubjectRow | null> {
+  const rows = await db.query(
+    `SELECT p.id, p.title, p.status, p.service, p.fingerprint, p.first_seen, p.last_seen,
+       COALESCE((SELECT array_agg(t.id ORDER BY t.id) FROM ticket t WHERE t.problem_id = p.id), '{}') AS tickets
+     FROM problem p WHERE p.id = $1`,
+    [id],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).toISOString());
+  return {
+    id: Number(r.id),
+    title: r.title as string,
+    status: r.status as string,
+    service: (r.service as string | null) ?? null,
+    key: (r.fingerprint as string | null) ?? null,
+    firstSeen: iso(r.first_seen),
+    lastSeen: iso(r.last_seen),
+    ticketIds: ((r.tickets as Array<number | string>) ?? []).map(Number),
+  };
+}

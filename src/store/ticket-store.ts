@@ -298,3 +298,70 @@ export async function countTickets(q: Queryable): Promise<number> {
   const rows = await q.query<{ n: number }>('SELECT count(*) AS n FROM ticket');
   return Number(rows[0]?.n ?? 0);
 }
+
+/** A ticket as the related-tickets step reads it: text, time, and its mentions as `kind:value` keys. */
+export interface TicketFactsRow {
+  id: number;
+  externalId: string;
+  title: string;
+  body: string;
+  createdAt: Date;
+  problemId: number | null;
+  /** `kind:value`, with the template for routes and errors (so `/cart/1` and `/cart/2` join). */
+  entities: string[];
+}
+
+/** Tickets created in [from, to], newest first, at most `limit`, with their mention keys. */
+export async function ticketFactsBetween(q: Queryable, from: Date, to: Date, limit: number): Promise<TicketFactsRow[]> {
+  const rows = await q.query(
+    `SELECT t.id, t.external_id, t.title, t.body, t.created_at, t.problem_id,
+       COALESCE((SELECT array_agg(DISTINCT m.kind || ':' || COALESCE(m.template, m.value)) FROM ticket_mention m
+                  WHERE m.ticket_id = t.id AND m.kind <> 'timestamp' AND m.kind <> 'version'), '{}') AS entities
+     FROM ticket t WHERE t.created_at BETWEEN $1 AND $2 ORDER BY t.created_at DESC, t.id DESC LIMIT $3`,
+    [from, to, limit],
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    externalId: r.external_id as string,
+    title: r.title as string,
+    body: r.body as string,
+    createdAt: new Date(iso(r.created_at)!),
+    problemId: r.problem_id === null || r.problem_id === undefined ? null : Number(r.problem_id),
+    entities: (r.entities as string[]) ?? [],
+  }));
+}
+
+/** What a set of users and accounts did in a window, per service: requests, failed requests, the first failure. */
+export interface UserActivityRow {
+  service: string;
+  requests: number;
+  errors: number;
+  firstError: Date | null;
+  lastError: Date | null;
+  users: string[];
+  traces: string[];
+}
+
+/** Spans of these users (or accounts) in [since, until], grouped by service, most errors first. */
+export async function userActivity(q: Queryable, users: readonly string[], accounts: readonly string[], since: Date, until: Date): Promise<UserActivityRow[]> {
+  if (users.length === 0 && accounts.length === 0) return [];
+  const rows = await q.query(
+    `SELECT service, count(*) AS requests, count(*) FILTER (WHERE status_code = 2) AS errors,
+       min(start_time) FILTER (WHERE status_code = 2) AS first_error, max(start_time) FILTER (WHERE status_code = 2) AS last_error,
+       (array_agg(DISTINCT user_id) FILTER (WHERE user_id IS NOT NULL))[1:20] AS users,
+       (array_agg(DISTINCT trace_id) FILTER (WHERE status_code = 2))[1:5] AS traces
+     FROM span
+     WHERE (user_id = ANY($1::text[]) OR account_id = ANY($2::text[])) AND start_time BETWEEN $3 AND $4
+     GROUP BY service ORDER BY errors DESC, requests DESC LIMIT 50`,
+    [users, accounts, since, until],
+  );
+  return rows.map((r) => ({
+    service: r.service as string,
+    requests: Number(r.requests),
+    errors: Number(r.errors),
+    firstError: r.first_error ? new Date(iso(r.first_error)!) : null,
+    lastError: r.last_error ? new Date(iso(r.last_error)!) : null,
+    users: (r.users as string[] | null) ?? [],
+    traces: (r.traces as string[] | null) ?? [],
+  }));
+}

@@ -88,5 +88,7 @@ export type {
   ServiceNode,
   ServiceGraph,
 } from './analysis-read.js';
-export { investigate, InvestigationInputError } from './investigate.js';
-export type { InvestigateOptions } from './investigate.js';
+export { investigate, InvestigationInputError, InvestigationNotFoundError } from './investigate.js';
+export type { InvestigateOptions, Narrator } from './investigate.js';
+export { narrate, llmSettings, LLM_MAX_TOKENS } from './narrate.js';
+export type { LlmSettings, NarrateOptions, NarrateResult } from './narrate.js';

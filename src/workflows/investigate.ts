@@ -1,143 +1,471 @@
-// investigate@1 from an alert: the window, the signals tested against a baseline (rca@1),
-// the root service told from its symptoms, the deploy before the onset, the impact and the
-// priority. Each step reads the store and calls a pure function; the result is stored, and
-// a re-run of the same subject records what changed.
-//
-// Tickets and problems as entry points, related tickets, code localization and suspect
-// commits are the next steps of issue 6; they will add findings to the same result.
+// investigate@1: from an alert, a ticket or a problem to ranked findings with evidence. Each
+// entry point turns its subject into an anchor (a service, a window, the tickets involved);
+// then the same steps run: the signals tested against a baseline (rca@1) with the root told
+// from its symptoms, the deploy before the onset, the code and the suspect commits, the
+// impact and the priority, the next steps. Each step reads the store and calls a pure
+// function; the result is stored, and a re-run of the same subject records what changed.
 import {
   FindingList,
+  type RankedService,
+  type RelatedTicket,
   changeFinding,
   diffInvestigations,
   priorityScore,
   rankRootCauses,
   rcaFindings,
+  relateTickets,
 } from '../analysis/index.js';
 import {
+  type Deploy,
+  type Evidence,
+  type Finding,
   INVESTIGATE_ALGORITHM,
   type Investigation,
   type InvestigationResult,
   type InvestigationSubject,
   type PriorityScore,
 } from '../model/index.js';
-import { investigationStore, minuteSignals } from '../store/index.js';
+import { investigationStore, minuteSignals, ticketStore } from '../store/index.js';
 import { listErrorGroups, listServices } from './analysis-read.js';
 import type { Context } from './context.js';
 import { listDeploys } from './deploys.js';
+import { type CodeStepResult, locateCode } from './investigate-code.js';
 
 export class InvestigationInputError extends Error {}
+export class InvestigationNotFoundError extends Error {}
+
+/** Writes the optional narrative; null when no LLM is configured. Never throws. */
+export type Narrator = (result: InvestigationResult) => Promise<{ narrative: InvestigationResult['narrative']; gap: string | null }>;
 
 export interface InvestigateOptions {
   now?: Date;
+  narrate?: Narrator | null;
 }
 
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 /** The baseline is this many times the incident window, within [30 min, 6 h]. */
 const BASELINE_FACTOR = 3;
 const BASELINE_MIN_MS = 30 * MINUTE;
-const BASELINE_MAX_MS = 6 * 60 * MINUTE;
+const BASELINE_MAX_MS = 6 * HOUR;
 /** How far before the onset a deploy is still a candidate cause. */
-const CHANGE_LOOK_BACK_MS = 6 * 60 * MINUTE;
+const CHANGE_LOOK_BACK_MS = 6 * HOUR;
+/** A ticket: its users' requests are read this far back, and the window closes this long after it was filed. */
+const TICKET_LOOK_BACK_MS = 24 * HOUR;
+const TICKET_WINDOW_AFTER_MS = 30 * MINUTE;
+/** Related tickets are looked for this far around the ticket. */
+const RELATED_BEFORE_MS = 14 * 24 * HOUR;
+const RELATED_AFTER_MS = 7 * 24 * HOUR;
+const MAX_RELATED_CANDIDATES = 5000;
 
 function floorMinute(ms: number): number {
   return Math.floor(ms / MINUTE) * MINUTE;
 }
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** What an entry point hands to the shared steps. */
+interface Anchor {
+  /** The service the subject is about, when known. */
+  service: string | null;
+  sinceMs: number;
+  untilMs: number;
+  /** Tickets that are part of the subject (the ticket and its duplicates, a problem's tickets). */
+  tickets: number[];
+  /** Words for text retrieval when telemetry names no code. */
+  text?: { title: string; body: string };
+  /** The ticket named no user, account, trace, route or service. */
+  anonymous?: boolean;
+  /** Where the subject's own users failed: the focus when it is among the root candidates. */
+  prefer?: string;
+}
 
 export async function investigate(ctx: Pick<Context, 'store'>, subject: InvestigationSubject, opts: InvestigateOptions = {}): Promise<Investigation> {
-  if (subject.kind !== 'alert') {
-    throw new InvestigationInputError(`investigating a ${subject.kind} is not supported yet; start from an alert (service and since)`);
-  }
   const now = (opts.now ?? new Date()).getTime();
-  const sinceMs = Date.parse(subject.since);
-  if (!Number.isFinite(sinceMs)) throw new InvestigationInputError(`since "${subject.since}" is not a time`);
-  if (sinceMs >= now) throw new InvestigationInputError('since must be in the past');
-  const incident = { startMs: floorMinute(sinceMs), endMs: floorMinute(now) + MINUTE };
-  const span = incident.endMs - incident.startMs;
-  const baselineMs = Math.min(BASELINE_MAX_MS, Math.max(BASELINE_MIN_MS, BASELINE_FACTOR * span));
-  const baseline = { startMs: incident.startMs - baselineMs, endMs: incident.startMs };
-  const iso = (ms: number) => new Date(ms).toISOString();
-
-  const signals = await minuteSignals(ctx.store.db, new Date(baseline.startMs), new Date(incident.endMs));
-  const gaps: string[] = [];
-  if (subject.endpoint) gaps.push(`the endpoint ${subject.endpoint} does not narrow the search yet: every endpoint of every service was tested`);
-  if (!signals.red.some((r) => r.service === subject.service) && !signals.patterns.some((p) => p.service === subject.service)) {
-    gaps.push(`no telemetry from ${subject.service} between ${iso(baseline.startMs)} and ${iso(incident.endMs)}`);
-  }
-  const rca = rankRootCauses({ baseline, incident, red: signals.red, patterns: signals.patterns, errorGroups: signals.errorGroups, edges: signals.edges });
   const list = new FindingList();
-  const roots = rcaFindings(list, rca, iso(incident.startMs));
-  if (roots.length === 0) gaps.push(`no signal changed significantly between the baseline and the window (${rca.tests} tests)`);
+  const gaps: string[] = [];
+  let anchor: Anchor;
+  let problemId: number | null = null;
+  if (subject.kind === 'alert') {
+    const sinceMs = Date.parse(subject.since);
+    if (!Number.isFinite(sinceMs)) throw new InvestigationInputError(`since "${subject.since}" is not a time`);
+    if (sinceMs >= now) throw new InvestigationInputError('since must be in the past');
+    if (subject.endpoint) gaps.push(`the endpoint ${subject.endpoint} does not narrow the search yet: every endpoint of every service was tested`);
+    anchor = { service: subject.service, sinceMs, untilMs: now, tickets: [] };
+  } else if (subject.kind === 'ticket') {
+    anchor = await ticketAnchor(ctx, subject.ticketId, now, list, gaps);
+  } else {
+    anchor = await problemAnchor(ctx, subject.problemId, now, list, gaps);
+    problemId = subject.problemId;
+  }
 
-  // What changed: each candidate's last deploy before the onset.
-  const candidates = roots.length ? roots.map((r) => r.service) : [subject.service];
+  const incident = { startMs: floorMinute(anchor.sinceMs), endMs: floorMinute(anchor.untilMs) + MINUTE };
+  const baselineMs = Math.min(BASELINE_MAX_MS, Math.max(BASELINE_MIN_MS, BASELINE_FACTOR * (incident.endMs - incident.startMs)));
+  const baseline = { startMs: incident.startMs - baselineMs, endMs: incident.startMs };
+  const window = { since: new Date(incident.startMs), until: new Date(incident.endMs) };
+
+  // 2. The signals, the root and its symptoms.
+  const signals = await minuteSignals(ctx.store.db, new Date(baseline.startMs), new Date(incident.endMs));
+  if (anchor.service && !signals.red.some((r) => r.service === anchor.service) && !signals.patterns.some((p) => p.service === anchor.service)) {
+    gaps.push(`no telemetry from ${anchor.service} between ${iso(baseline.startMs)} and ${iso(incident.endMs)}`);
+  }
+  let roots: RankedService[] = [];
+  if (anchor.service || signals.red.length || signals.patterns.length) {
+    const rca = rankRootCauses({ baseline, incident, red: signals.red, patterns: signals.patterns, errorGroups: signals.errorGroups, edges: signals.edges });
+    roots = rcaFindings(list, rca, iso(incident.startMs));
+    if (roots.length === 0) gaps.push(`no signal changed significantly between the baseline and the window (${rca.tests} tests)`);
+  }
+
+  // 3. What changed: each candidate's last deploy before the onset.
+  const candidates = roots.length ? roots.map((r) => r.service) : anchor.service ? [anchor.service] : [];
+  const changes = new Map<string, { finding: Finding; deploy: Deploy; previous: Deploy | null }>();
   for (const service of candidates) {
     const deploys = await listDeploys(ctx, { service, since: new Date(incident.startMs - CHANGE_LOOK_BACK_MS), until: new Date(incident.endMs), limit: 50 });
-    if (!changeFinding(list, service, deploys, sinceMs, CHANGE_LOOK_BACK_MS)) {
-      gaps.push(`no deploy of ${service} in the ${CHANGE_LOOK_BACK_MS / 3_600_000} h before the onset`);
+    const finding = changeFinding(list, service, deploys, anchor.sinceMs, CHANGE_LOOK_BACK_MS);
+    if (!finding) {
+      gaps.push(`no deploy of ${service} in the ${CHANGE_LOOK_BACK_MS / HOUR} h before the onset`);
+      continue;
     }
+    const deploy = deploys.find((d) => d.id === finding.data.deployId)!;
+    const older = await listDeploys(ctx, { service, environment: deploy.environment, until: new Date(Date.parse(deploy.deployedAt) - 1), limit: 1 });
+    changes.set(service, { finding, deploy, previous: older[0] ?? null });
   }
 
-  // Who is hurt: each candidate's top error group in the window; the first sets the priority.
-  const window = { since: new Date(incident.startMs), until: new Date(incident.endMs) };
-  let priority: PriorityScore | null = null;
-  let impacted: string | null = null;
-  for (const service of candidates) {
-    const top = (await listErrorGroups(ctx, { ...window, service, limit: 5 })).errors[0];
-    if (!top) continue;
-    impacted ??= service;
-    const active = (await listServices(ctx, { ...window, service })).services[0];
-    const half = Math.floor(top.series.length / 2);
-    const early = top.series.slice(0, half).reduce((a, b) => a + b, 0);
-    const late = top.series.slice(half).reduce((a, b) => a + b, 0);
-    const growth = early === 0 ? (late > 0 ? 2 : 1) : late / early;
-    priority ??= priorityScore({ users: top.users, accounts: top.accounts, activeUsers: active?.users ?? null, tickets: 0, growth, severity: 1 });
-    const share = top.users !== null && active?.users ? ` (${Math.round((100 * top.users) / active.users)}% of ${active.users} active)` : '';
-    list.add({
-      kind: 'impact',
-      title: `${top.users ?? 0} users and ${top.accounts ?? 0} accounts hit ${top.type ?? 'errors'} in ${service}`,
-      confidence: top.users === null ? 0.3 : 0.9,
-      hint: `distinct ids merged from the error group's per-minute HyperLogLog sketches (≈1% error)${share}; trend ${top.trend}`,
-      evidence: [
-        {
-          kind: 'error_group',
-          summary: `${top.type ?? 'error'}: ${top.message ?? ''} — ${top.count} events since ${iso(incident.startMs)}, first in ${top.firstRelease ?? 'an unknown version'}`,
-          ref: top.fingerprint,
-          query: `/api/errors/${top.fingerprint}?service=${encodeURIComponent(service)}&since=${encodeURIComponent(iso(incident.startMs))}`,
-        },
-      ],
-      data: { service, users: top.users, accounts: top.accounts, activeUsers: active?.users ?? null, growth, series: top.series },
+  // 4–5. The code and the suspect commits, for the likeliest root.
+  const focus = anchor.prefer && candidates.includes(anchor.prefer) ? anchor.prefer : (candidates[0] ?? null);
+  let code: CodeStepResult | null = null;
+  if (focus || anchor.text) {
+    code = await locateCode(ctx, {
+      service: focus,
+      deploy: focus ? (changes.get(focus)?.deploy ?? null) : null,
+      window,
+      signals: roots[0]?.signals ?? [],
+      text: anchor.text,
     });
+    gaps.push(...code.gaps);
+    codeFindings(list, code, focus);
   }
-  if (!impacted) gaps.push(`no error group in ${candidates.join(', ')} in the window, so impact is not counted yet (pattern and latency impact come next)`);
 
-  const cite = (kind: string) => list.findings.find((f) => f.kind === kind);
-  const rootF = cite('root_cause_service');
-  const changeF = cite('change');
-  const impactF = cite('impact');
-  const summary = [
-    rootF ? `${rootF.title} [${rootF.id}]` : `No root cause stood out for ${subject.service}`,
-    changeF ? `after the ${changeF.title} [${changeF.id}]` : null,
-    impactF ? `; ${impactF.title} [${impactF.id}]` : null,
-  ]
-    .filter(Boolean)
-    .join(' ')
-    .concat('.');
+  // 6–7. Who is hurt, and how much it matters.
+  const ordered = focus ? [focus, ...candidates.filter((c) => c !== focus)] : candidates;
+  const { priority } = await impactFindings(ctx, list, ordered, window, anchor.tickets.length, gaps);
+
+  // 8. What to do next.
+  nextSteps(list, { focus, changes, code, anchor });
 
   const result: InvestigationResult = {
     algorithm: INVESTIGATE_ALGORITHM,
     subject,
-    window: { since: iso(incident.startMs), until: iso(incident.endMs), onset: iso(sinceMs), baselineSince: iso(baseline.startMs), baselineUntil: iso(baseline.endMs) },
-    summary,
+    window: { since: iso(incident.startMs), until: iso(incident.endMs), onset: iso(anchor.sinceMs), baselineSince: iso(baseline.startMs), baselineUntil: iso(baseline.endMs) },
+    summary: summaryOf(list.findings, anchor.service),
     findings: list.findings,
     priority,
     narrative: null,
     gaps,
   };
+  if (opts.narrate) {
+    const told = await opts.narrate(result);
+    result.narrative = told.narrative;
+    if (told.gap) result.gaps.push(told.gap);
+  }
   const previous = await investigationStore.latestForSubject(ctx.store.db, subject);
   return investigationStore.insertInvestigation(ctx.store.db, {
     result,
-    problemId: null,
+    problemId,
     previousId: previous?.id ?? null,
     diff: previous ? diffInvestigations(previous.result, result) : null,
   });
+}
+
+// ---------------------------------------------------------------------------------------
+// Entry points
+
+function ticketEvidence(t: { id: number; externalId: string; title: string }, summary?: string): Evidence {
+  return { kind: 'ticket', summary: summary ?? `${t.externalId}: ${t.title}`, ref: String(t.id), query: `/api/tickets/${t.id}` };
+}
+
+/**
+ * A ticket: its related tickets and duplicates; then where its users' requests failed (the
+ * service, and the first failure as the onset, moved earlier to the first occurrence of that
+ * service's top error when it began within the look-back); else the services it links to.
+ */
+async function ticketAnchor(ctx: Pick<Context, 'store'>, ticketId: number, now: number, list: FindingList, gaps: string[]): Promise<Anchor> {
+  const q = ctx.store.db;
+  const detail = await ticketStore.getTicket(q, ticketId);
+  if (!detail) throw new InvestigationNotFoundError(`no ticket with id ${ticketId}`);
+  const { ticket, mentions, links } = detail;
+  const createdMs = Date.parse(ticket.createdAt);
+  const text = { title: ticket.title, body: [ticket.body, ...ticket.comments.map((c) => c.body)].join('\n') };
+
+  // 1. Related tickets and duplicates.
+  const around = await ticketStore.ticketFactsBetween(q, new Date(createdMs - RELATED_BEFORE_MS), new Date(createdMs + RELATED_AFTER_MS), MAX_RELATED_CANDIDATES);
+  const facts = around.map((t) => ({ ...t, createdAt: t.createdAt.getTime() }));
+  const self = facts.find((t) => t.id === ticket.id) ?? {
+    id: ticket.id,
+    externalId: ticket.externalId,
+    title: ticket.title,
+    body: ticket.body,
+    createdAt: createdMs,
+    entities: mentions.filter((m) => m.kind !== 'timestamp' && m.kind !== 'version').map((m) => `${m.kind}:${m.template ?? m.value}`),
+  };
+  const related = relateTickets({ ...self, title: text.title, body: text.body }, facts, { limit: 10 });
+  const duplicates = related.filter((r) => r.duplicate);
+  if (related.length) relatedFinding(list, related, around.length);
+
+  // 2. Where the ticket's users were hurt.
+  const users = links.filter((l) => l.dstKind === 'end_user').map((l) => l.dstId);
+  const accounts = links.filter((l) => l.dstKind === 'account').map((l) => l.dstId);
+  const linkedServices = [...new Set(links.filter((l) => l.dstKind === 'service').map((l) => l.dstId))];
+  const stamps = mentions.filter((m) => m.kind === 'timestamp' && m.at).map((m) => Date.parse(m.at!)).filter((t) => t <= createdMs + MINUTE);
+  const until = Math.min(now, createdMs + TICKET_WINDOW_AFTER_MS);
+  const activity = await ticketStore.userActivity(q, users, accounts, new Date(createdMs - TICKET_LOOK_BACK_MS), new Date(until));
+  const failing = activity.filter((a) => a.errors > 0);
+  let service: string | null = failing[0]?.service ?? linkedServices[0] ?? null;
+  let sinceMs = Math.min(failing[0]?.firstError?.getTime() ?? createdMs - 30 * MINUTE, ...stamps);
+  if (failing.length) {
+    const a = failing[0]!;
+    list.add({
+      kind: 'signal',
+      title: `the ticket's ${a.users.length > 1 ? `${a.users.length} users` : 'user'} had ${a.errors} failed requests in ${a.service}`,
+      confidence: 0.9,
+      hint: `spans of the users and accounts the ticket names, ${TICKET_LOOK_BACK_MS / HOUR} h before it was filed: ${a.errors} of ${a.requests} requests to ${a.service} failed, the first at ${a.firstError!.toISOString()}`,
+      evidence: [
+        {
+          kind: 'users',
+          summary: `${failing.map((f) => `${f.service}: ${f.errors} of ${f.requests} failed`).join('; ')}`,
+          query: `/api/spans?service=${encodeURIComponent(a.service)}&status=error`,
+          rows: failing.slice(0, 5).map((f) => ({ service: f.service, requests: f.requests, errors: f.errors, firstError: f.firstError, traces: f.traces })),
+        },
+        ticketEvidence(ticket),
+      ],
+      data: { users: a.users, service: a.service, errors: a.errors, requests: a.requests, firstError: a.firstError?.toISOString() ?? null },
+    });
+    // The users' first failure can come after the fault began: start at the top error's first occurrence when it is recent.
+    const top = (await listErrorGroups(ctx, { since: new Date(createdMs - TICKET_LOOK_BACK_MS), until: new Date(until), service: a.service, limit: 1 })).errors[0];
+    const first = top?.firstSeen ? Date.parse(top.firstSeen) : Number.NaN;
+    if (Number.isFinite(first) && first >= createdMs - TICKET_LOOK_BACK_MS && first < sinceMs) sinceMs = first;
+  } else if (users.length || accounts.length) {
+    gaps.push(`no failed request of the ticket's users or accounts (${[...users, ...accounts].length}) in the ${TICKET_LOOK_BACK_MS / HOUR} h before it`);
+  }
+  const anonymous = users.length === 0 && accounts.length === 0 && linkedServices.length === 0 && !mentions.some((m) => m.kind === 'trace');
+  if (!service) {
+    gaps.push(
+      anonymous
+        ? 'the ticket names no user, account, trace, route or service Orrery has seen, so no telemetry could be tied to it'
+        : 'the ticket links to no service with telemetry',
+    );
+    service = null;
+  }
+  if (sinceMs >= until) sinceMs = until - 30 * MINUTE;
+  return { service, sinceMs, untilMs: until, tickets: [ticket.id, ...duplicates.map((d) => d.id)], text, anonymous, prefer: failing[0]?.service };
+}
+
+function relatedFinding(list: FindingList, related: readonly RelatedTicket[], pool: number): Finding {
+  const dups = related.filter((r) => r.duplicate).length;
+  return list.add({
+    kind: 'related_tickets',
+    title: `${related.length} related tickets${dups ? `, ${dups} likely duplicate${dups > 1 ? 's' : ''}` : ''}`,
+    confidence: related[0]!.score,
+    hint: `of ${pool} tickets within 14 days before and 7 after: text similarity (similar-tickets@1) joined with shared users, accounts, errors, routes and traces, and time proximity`,
+    evidence: related.map((r) => ticketEvidence(r, `${r.externalId}: ${r.title} — ${r.hint} (score ${r.score.toFixed(2)})`)),
+    data: { tickets: related.map((r) => ({ id: r.id, externalId: r.externalId, score: Number(r.score.toFixed(3)), duplicate: r.duplicate })) },
+  });
+}
+
+/** A problem: its service and first occurrence, and the tickets attached to it. */
+async function problemAnchor(ctx: Pick<Context, 'store'>, problemId: number, now: number, list: FindingList, gaps: string[]): Promise<Anchor> {
+  const p = await investigationStore.problemSubject(ctx.store.db, problemId);
+  if (!p) throw new InvestigationNotFoundError(`no problem with id ${problemId} (run orrery triage to build the queue)`);
+  const last = p.lastSeen ? Math.min(now, Date.parse(p.lastSeen) + 5 * MINUTE) : now;
+  let since = p.firstSeen ? Date.parse(p.firstSeen) : last - HOUR;
+  // A long-running problem: look at its last 6 hours, compared with the hours before.
+  if (last - since > BASELINE_MAX_MS) {
+    gaps.push(`the problem began at ${p.firstSeen}; only its last ${BASELINE_MAX_MS / HOUR} h are compared with the baseline before them`);
+    since = last - BASELINE_MAX_MS;
+  }
+  if (since >= last) since = last - 30 * MINUTE;
+  let text: Anchor['text'];
+  if (p.ticketIds.length) {
+    const tickets = await Promise.all(p.ticketIds.slice(0, 20).map((id) => ticketStore.getTicket(ctx.store.db, id)));
+    const found = tickets.filter((t) => t !== null);
+    if (found.length) {
+      text = { title: found.map((t) => t.ticket.title).join('\n'), body: found.map((t) => t.ticket.body).join('\n') };
+      list.add({
+        kind: 'related_tickets',
+        title: `${found.length} tickets attached to problem ${p.id}`,
+        confidence: 1,
+        hint: 'tickets triage attached to this problem',
+        evidence: found.map((t) => ticketEvidence(t.ticket)),
+        data: { tickets: found.map((t) => ({ id: t.ticket.id, externalId: t.ticket.externalId })) },
+      });
+    }
+  }
+  if (!p.service) gaps.push(`problem ${p.id} names no service`);
+  return { service: p.service, sinceMs: since, untilMs: last, tickets: p.ticketIds, text: text ?? { title: p.title, body: '' } };
+}
+
+// ---------------------------------------------------------------------------------------
+// Steps
+
+/** CODEOWNERS emails are stored as keyed hashes: shown short, teams and handles as written. */
+function ownerLabel(o: string): string {
+  return o.startsWith('h:') ? `email ${o.slice(2, 10)}…` : o;
+}
+
+function codeFindings(list: FindingList, code: CodeStepResult, service: string | null): void {
+  for (const [i, loc] of code.locations.slice(0, 3).entries()) {
+    const where = `${loc.path}${loc.startLine ? `:${loc.startLine}` : ''}`;
+    const evidence: Evidence[] = [
+      {
+        kind: 'code',
+        summary: `${loc.symbol ? `${loc.symbol} in ` : ''}${where} (${loc.repository})${loc.owners.length ? `, owned by ${loc.owners.map(ownerLabel).join(', ')}` : ''}`,
+        ref: `${loc.repository}:${where}`,
+        query: loc.symbol ? `/api/symbols?name=${encodeURIComponent(loc.symbol)}&repository=${encodeURIComponent(loc.repository)}` : undefined,
+      },
+    ];
+    for (const s of loc.sources.slice(0, 4)) {
+      if (s.kind === 'frame') evidence.push({ kind: 'error_group', summary: `frame ${s.position + 1}: ${s.frame}`, ref: s.errorGroup, query: `/api/errors/${s.errorGroup}` });
+      if (s.kind === 'log_callsite') evidence.push({ kind: 'log_pattern', summary: `logs "${s.template}"`, ref: s.pattern, query: `/api/patterns/${encodeURIComponent(s.pattern)}` });
+      if (s.kind === 'route') evidence.push({ kind: 'endpoint', summary: `${s.route} serves ${s.endpoint}`, ref: s.endpoint });
+      if (s.kind === 'changed') evidence.push({ kind: 'commit', summary: `${s.lines} lines last changed by ${s.sha.slice(0, 10)}`, ref: s.sha });
+    }
+    list.add({
+      kind: 'code_location',
+      title: `${i === 0 ? 'look at ' : ''}${loc.symbol ?? loc.path}${loc.symbol ? ` in ${where}` : ''}`,
+      confidence: Math.min(0.95, loc.score / (loc.score + 0.5)),
+      hint: `${loc.hint} (score ${loc.score}: frame 1/(1+position), log call site 0.6, route 0.4, changed 0.3+0.2·share, text 0.3·similarity)`,
+      evidence,
+      data: { ...loc },
+    });
+  }
+  const range = code.range;
+  for (const s of code.suspects.slice(0, 3)) {
+    if (s.score <= 0.05 && code.suspects.length > 1) break;
+    const evidence: Evidence[] = [
+      {
+        kind: 'commit',
+        summary: `${s.sha.slice(0, 10)} ${s.subject} — ${s.authorName ?? 'unknown author'}, ${s.committedAt ?? ''}; ${s.files.length} files: ${s.files.slice(0, 4).join(', ')}`,
+        ref: s.sha,
+        query: range?.repository ? `/api/repos/${encodeURIComponent(range.repository.name)}/commits?limit=50` : undefined,
+      },
+    ];
+    if (s.blame.length) {
+      evidence.push({
+        kind: 'blame',
+        summary: `${s.blame.length} lines of the localized code last changed by it, e.g. ${s.blame[0]!.path}:${s.blame[0]!.line}: ${s.blame[0]!.text.trim().slice(0, 80)}`,
+        ref: `${s.blame[0]!.path}:${s.blame[0]!.line}`,
+        query: `/api/blame?repository=${encodeURIComponent(s.blame[0]!.repository)}&path=${encodeURIComponent(s.blame[0]!.path)}&start=${s.blame[0]!.line}&end=${s.blame.at(-1)!.line}`,
+        rows: s.blame.map((b) => ({ path: b.path, line: b.line, text: b.text })),
+      });
+    }
+    list.add({
+      kind: 'suspect_commit',
+      title: `commit ${s.sha.slice(0, 10)} "${s.subject}" by ${s.authorName ?? 'unknown'}`,
+      confidence: s.confidence,
+      hint: `${s.hint}${s.owners.length ? `; owners ${s.owners.map(ownerLabel).join(', ')}` : ''} (score ${s.score}, ${range?.commits.length ?? 0} commits in ${service ?? ''} ${range?.base?.slice(0, 10) ?? '?'}..${range?.head?.slice(0, 10) ?? '?'})`,
+      evidence,
+      data: { ...s },
+    });
+  }
+}
+
+async function impactFindings(
+  ctx: Pick<Context, 'store'>,
+  list: FindingList,
+  candidates: readonly string[],
+  window: { since: Date; until: Date },
+  tickets: number,
+  gaps: string[],
+): Promise<{ priority: PriorityScore | null }> {
+  let priority: PriorityScore | null = null;
+  let impacted = false;
+  for (const service of candidates) {
+    const top = (await listErrorGroups(ctx, { ...window, service, limit: 5 })).errors[0];
+    if (!top) continue;
+    impacted = true;
+    const active = (await listServices(ctx, { ...window, service })).services[0];
+    const half = Math.floor(top.series.length / 2);
+    const early = top.series.slice(0, half).reduce((a, b) => a + b, 0);
+    const late = top.series.slice(half).reduce((a, b) => a + b, 0);
+    const growth = early === 0 ? (late > 0 ? 2 : 1) : late / early;
+    priority ??= priorityScore({ users: top.users, accounts: top.accounts, activeUsers: active?.users ?? null, tickets, growth, severity: 1 });
+    const share = top.users !== null && active?.users ? ` (${Math.round((100 * top.users) / active.users)}% of ${active.users} active)` : '';
+    list.add({
+      kind: 'impact',
+      title: `${top.users ?? 0} users and ${top.accounts ?? 0} accounts hit ${top.type ?? 'errors'} in ${service}`,
+      confidence: top.users === null ? 0.3 : 0.9,
+      hint: `distinct ids merged from the error group's per-minute HyperLogLog sketches (≈1% error)${share}; trend ${top.trend}${tickets ? `; ${tickets} tickets` : ''}`,
+      evidence: [
+        {
+          kind: 'error_group',
+          summary: `${top.type ?? 'error'}: ${top.message ?? ''} — ${top.count} events since ${window.since.toISOString()}, first in ${top.firstRelease ?? 'an unknown version'}`,
+          ref: top.fingerprint,
+          query: `/api/errors/${top.fingerprint}?service=${encodeURIComponent(service)}&since=${encodeURIComponent(window.since.toISOString())}`,
+        },
+      ],
+      data: { service, users: top.users, accounts: top.accounts, activeUsers: active?.users ?? null, growth, series: top.series, tickets },
+    });
+  }
+  if (!impacted && candidates.length) gaps.push(`no error group in ${candidates.join(', ')} in the window, so impact is not counted yet (pattern and latency impact come next)`);
+  return { priority };
+}
+
+function nextSteps(
+  list: FindingList,
+  s: { focus: string | null; changes: Map<string, { finding: Finding; deploy: Deploy; previous: Deploy | null }>; code: CodeStepResult | null; anchor: Anchor },
+): void {
+  const change = s.focus ? s.changes.get(s.focus) : undefined;
+  const suspect = list.findings.find((f) => f.kind === 'suspect_commit');
+  const place = list.findings.find((f) => f.kind === 'code_location');
+  if (change?.previous) {
+    list.add({
+      kind: 'next_step',
+      title: `roll back ${change.deploy.service} to ${change.previous.version} (deploy ${change.previous.id})`,
+      confidence: change.finding.confidence,
+      hint: `${change.deploy.version} went out just before the onset [${change.finding.id}]${suspect ? ` and shipped the suspect commit [${suspect.id}]` : ''}; rolling back is proposed, never run without approval`,
+      evidence: [...change.finding.evidence, ...(suspect ? suspect.evidence.slice(0, 1) : [])],
+      data: { action: 'rollback', service: change.deploy.service, from: change.deploy.version, to: change.previous.version, deployId: change.previous.id },
+    });
+  }
+  if (place) {
+    const owners = (place.data.owners as string[] | undefined) ?? [];
+    const author = suspect?.data.authorName as string | null | undefined;
+    const people = [...(author ? [`${author} (the suspect commit's author)`] : []), ...owners.map(ownerLabel)];
+    list.add({
+      kind: 'next_step',
+      title: `look at ${place.data.symbol ?? place.data.path} (${place.data.path}:${place.data.startLine ?? ''})${people.length ? ` with ${people.join(', ')}` : ''}`,
+      confidence: place.confidence,
+      hint: `the code the evidence points at [${place.id}]${suspect ? `; the suspect commit [${suspect.id}] changed it` : ''}`,
+      evidence: place.evidence.slice(0, 2),
+      data: { action: 'inspect', path: place.data.path, symbol: place.data.symbol ?? null, owners },
+    });
+  }
+  if (s.anchor.anonymous && s.anchor.tickets.length) {
+    list.add({
+      kind: 'next_step',
+      title: 'ask the customer for their account id or login email, the time it happened (with time zone), and the page or request that failed',
+      confidence: 0.8,
+      hint: 'the ticket names no user, account, trace or route that telemetry holds, so its requests cannot be found',
+      evidence: [{ kind: 'ticket', summary: 'no user, account, trace, route or service mention linked to telemetry', ref: String(s.anchor.tickets[0]), query: `/api/tickets/${s.anchor.tickets[0]}` }],
+      data: { action: 'ask', ask: ['account id or login email', 'time with time zone', 'page or request'] },
+    });
+  }
+}
+
+function summaryOf(findings: readonly Finding[], service: string | null): string {
+  const cite = (kind: string) => findings.find((f) => f.kind === kind);
+  const root = cite('root_cause_service');
+  const change = cite('change');
+  const place = cite('code_location');
+  const suspect = cite('suspect_commit');
+  const impact = cite('impact');
+  const related = cite('related_tickets');
+  const parts = [
+    root ? `${root.title} [${root.id}]` : `No root cause stood out${service ? ` for ${service}` : ''}`,
+    change ? ` after the ${change.title} [${change.id}]` : '',
+    suspect ? `; the likeliest commit is ${suspect.title.replace(/^commit /, '')} [${suspect.id}]` : '',
+    place ? `; ${place.title} [${place.id}]` : '',
+    impact ? `; ${impact.title} [${impact.id}]` : '',
+    related ? `; ${related.title} [${related.id}]` : '',
+  ];
+  return `${parts.join('')}.`;
 }

@@ -5,3 +5,19 @@ export { relateTickets, RELATED_WEIGHTS, DUPLICATE_MIN_TEXT } from './related-ti
 export type { TicketFacts, RelatedTicket, RelateOptions } from './related-tickets.js';
 export { FindingList, changeFinding, priorityScore, rcaFindings, signalEvidence } from './findings.js';
 export type { ImpactInput } from './findings.js';
+export {
+  LOCATION_WEIGHTS,
+  SUSPECT_WEIGHTS,
+  changeKind,
+  changedHints,
+  enclosingSymbol,
+  matchFramePath,
+  pathConcernsService,
+  qualifiedName,
+  rankCodeLocations,
+  rankSuspectCommits,
+  symbolFor,
+} from './code-suspects.js';
+export type { BlamedLine, CodeFileFacts, CodeLocation, CodeSymbol, CommitFacts, LocationHint, LocationSource, SuspectCommit, SuspectInput } from './code-suspects.js';
+export { checkNarrative, narrativeMessages, splitSentences, NARRATIVE_MAX_CHARS, NARRATIVE_PROMPT_MAX_CHARS } from './narrative.js';
+export type { ChatMessage, NarrativeCheck } from './narrative.js';

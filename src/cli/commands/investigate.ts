@@ -21,16 +21,23 @@ function print(run: Investigation, json: boolean | undefined): void {
   process.stdout.write(`\ninvestigation ${run.id} (orrery investigate show ${run.id} --json for the evidence rows)\n`);
 }
 
+function positiveId(what: string, id: string, listWith: string): number {
+  if (!/^\d+$/.test(id) || Number(id) < 1 || !Number.isSafeInteger(Number(id))) throw new CliError(`${what} id "${id}" must be a positive number (see ${listWith})`, EXIT.usage);
+  return Number(id);
+}
+
 export function registerInvestigate(program: Command, client: (cmd: Command) => GlobalOptions): void {
   const inv = program
     .command('investigate')
-    .description('investigate an alert: what changed, where, since when, who is hurt, with the evidence')
+    .description('investigate a ticket, an alert or a problem: what changed, where in the code, since when, who is hurt, with the evidence')
     .addHelpText(
       'after',
       `
 Examples:
+  orrery investigate ticket 12
   orrery investigate alert --service web --since 30m
   orrery investigate alert --service cart --since 2026-11-22T17:29:00Z --json
+  orrery investigate problem 4
   orrery investigate show 3
   orrery investigate list
 
@@ -46,6 +53,26 @@ Running the same alert again stores a new run and prints what changed since the 
     .option('--json', 'print JSON')
     .action(async (f: { service: string; endpoint?: string; since: string; json?: boolean }, cmd: Command) => {
       const subject = { kind: 'alert', service: f.service, endpoint: f.endpoint, since: timeFlag('since', f.since) };
+      const res = await client(cmd).api.request<{ investigation: Investigation }>('POST', 'api/investigations', { subject });
+      print(res.investigation, f.json);
+    });
+
+  inv
+    .command('ticket <id>')
+    .description("from a support ticket: related tickets and duplicates, where its users' requests failed, then the same steps as an alert")
+    .option('--json', 'print JSON')
+    .action(async (id: string, f: { json?: boolean }, cmd: Command) => {
+      const subject = { kind: 'ticket', ticketId: positiveId('ticket', id, 'orrery tickets list') };
+      const res = await client(cmd).api.request<{ investigation: Investigation }>('POST', 'api/investigations', { subject });
+      print(res.investigation, f.json);
+    });
+
+  inv
+    .command('problem <id>')
+    .description('from a problem in the triage queue: its service, since it began, with its tickets')
+    .option('--json', 'print JSON')
+    .action(async (id: string, f: { json?: boolean }, cmd: Command) => {
+      const subject = { kind: 'problem', problemId: positiveId('problem', id, 'orrery triage') };
       const res = await client(cmd).api.request<{ investigation: Investigation }>('POST', 'api/investigations', { subject });
       print(res.investigation, f.json);
     });
