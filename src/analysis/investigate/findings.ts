@@ -60,16 +60,18 @@ function faultSignals(r: RankedService): RcaSignal[] {
 const OWN_FAULT = new Set<SignalKind>(['error-group', 'new-error-pattern']);
 
 /**
- * The root-cause candidates and, for the first, its strongest signals. Services judged
- * symptoms are left out, except those with new exceptions of their own: a downstream
- * slowdown can explain timeouts upstream, but it rarely explains a new TypeError, so such a
- * service stays a candidate, named with the service it may be a symptom of.
+ * The root-cause candidates, in the ranker's order, and for the first its strongest signals.
+ * Services judged symptoms are left out, except those with new exceptions of their own: a
+ * downstream slowdown can explain timeouts upstream, but it rarely explains a new TypeError,
+ * so such a service stays a candidate, named with the service it may be a symptom of.
  */
 export function rcaFindings(list: FindingList, rca: RcaResult, since: string, maxServices = 3): RankedService[] {
-  const faulty = rca.services.filter((s) => s.signals.some((x) => x.kind !== 'traffic'));
-  const roots = faulty.filter((s) => s.symptomOf.length === 0).slice(0, maxServices);
-  const ownFaults = faulty.filter((s) => s.symptomOf.length > 0 && s.signals.some((x) => OWN_FAULT.has(x.kind)));
-  roots.push(...ownFaults.slice(0, Math.max(1, maxServices - roots.length)));
+  // In the ranker's order (score, after the symptom discount): a symptom with new exceptions
+  // of its own can still outscore a weak root.
+  const roots = rca.services
+    .filter((s) => s.signals.some((x) => x.kind !== 'traffic'))
+    .filter((s) => s.symptomOf.length === 0 || s.signals.some((x) => OWN_FAULT.has(x.kind)))
+    .slice(0, maxServices);
   for (const r of roots) {
     const symptoms = rca.services.filter((s) => s.symptomOf.includes(r.service)).map((s) => s.service);
     const maybe = r.symptomOf.length ? ` (or a symptom of ${r.symptomOf.join(', ')})` : '';
