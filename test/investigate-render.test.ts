@@ -34,12 +34,13 @@ describe('investigation diff and Markdown', () => {
   });
 
   it('prints each finding with its confidence, why, and evidence', () => {
-    const md = investigationMarkdown(result([finding('F1', 'TypeError in cart', 0.87)]));
+    const md = investigationMarkdown(result([finding('F1', 'TypeError in cart', 0.87), finding('F2', 'roll back cart to 1.3.1', 0.9, 'next_step')]));
     assert.match(md, /^# Investigation of ticket #7/);
     assert.match(md, /### F1 · TypeError in cart/);
     assert.match(md, /confidence 87% — because TypeError in cart/);
     assert.match(md, /- \*\*error_group\*\* rows for TypeError in cart \(`fp1`\) — `\/api\/errors\/fp1`/);
-    assert.match(md, /\*\*Priority 0\.82\*\* = users × growth/);
+    assert.match(md, /\*\*Priority 0\.82\*\* = users × growth \(users 17\)/);
+    assert.match(md, /## Next steps\n\n- roll back cart to 1\.3\.1 \[F2\]\n/);
     assert.match(md, /## Not covered\n\n- no LLM configured/);
   });
 });

@@ -28,7 +28,12 @@ export function investigationMarkdown(r: InvestigationResult): string {
       `baseline ${r.window.baselineSince} → ${r.window.baselineUntil}.`,
     '',
   );
-  if (r.priority) out.push(`**Priority ${r.priority.score.toFixed(2)}** = ${r.priority.formula}`, '');
+  if (r.priority) {
+    const inputs = Object.entries(r.priority.inputs).map(([k, v]) => `${k} ${v}`);
+    out.push(`**Priority ${r.priority.score.toFixed(2)}** = ${r.priority.formula} (${inputs.join(', ')})`, '');
+  }
+  const steps = r.findings.filter((f) => f.kind === 'next_step');
+  if (steps.length) out.push('## Next steps', '', ...steps.map((f) => `- ${f.title} [${f.id}]`), '');
   if (r.narrative) out.push('## Narrative', '', r.narrative.text, '', `_(${r.narrative.model}; cites ${r.narrative.citations.join(', ')})_`, '');
   out.push('## Findings', '');
   for (const f of r.findings) out.push(finding(f), '');
