@@ -2,7 +2,9 @@
 // an alert with no telemetry still answers, with its gaps stated.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { rmSync } from 'node:fs';
 import type { Investigation } from '../src/model/index.js';
+import { buildShopRepo } from './fixtures/repo/build.js';
 import { type InProcess, inProcessOrrery } from './helpers/server.js';
 
 describe('/api/investigations', () => {
@@ -67,6 +69,26 @@ describe('/api/investigations', () => {
     assert.ok(run.result.findings.every((f) => f.evidence.length > 0));
     const again = await post({ subject: { kind: 'ticket', ticketId: ids[0] } });
     assert.equal(again.json().investigation.previousId, run.id, 'a re-run chains to the run before');
+  });
+
+  it('with no telemetry, takes a ticket to code by its words over the indexed repository', async () => {
+    const shop = buildShopRepo();
+    try {
+      const added = await o.server.api.inject({ method: 'POST', url: '/api/repos', payload: { path: shop.dir } });
+      assert.equal(added.statusCode, 201, added.body);
+      const t = await o.server.api.inject({
+        method: 'POST',
+        url: '/api/tickets',
+        payload: { source: 'helpdesk', id: 'HD-9', title: 'Cannot reserve stock', body: 'Reserving inventory for a SKU does nothing, the stock lookup still shows 0.' },
+      });
+      const res = await post({ subject: { kind: 'ticket', ticketId: t.json().tickets[0].id } });
+      assert.equal(res.statusCode, 201, res.body);
+      const place = (res.json().investigation as Investigation).result.findings.find((f) => f.kind === 'code_location');
+      assert.match(String(place?.data.path), /InventoryController\.java$/, JSON.stringify(place?.data));
+      assert.match(place!.hint, /matches the ticket's words/);
+    } finally {
+      rmSync(shop.dir, { recursive: true, force: true });
+    }
   });
 
   it('answers an alert with no telemetry with its gaps, stores it, and shows it as Markdown', async () => {

@@ -790,13 +790,13 @@ export async function filesWithSymbols(
   return rows.map((r) => ({ ...indexedFile(r), lines: (r.lines as number | null) ?? null, symbols: (typeof r.symbols === 'string' ? JSON.parse(r.symbols) : r.symbols) as never }));
 }
 
-/** Every parsed file of the service (by its repository mapping; every file when null), with owners; at most `limit`. */
-export async function serviceFiles(q: Queryable, service: string | null, limit: number): Promise<IndexedFile[]> {
+/** Every parsed file of the service (by its repository mapping; every file when null), with owners and blob; at most `limit`. */
+export async function serviceFiles(q: Queryable, service: string | null, limit: number): Promise<Array<IndexedFile & { blobSha: string | null }>> {
   const rows = await q.query(
-    `SELECT f.id, r.name AS repository, f.path, f.owners, s.name AS service
+    `SELECT f.id, r.name AS repository, f.path, f.owners, s.name AS service, f.blob_sha
      FROM file f JOIN repository r ON r.id = f.repository_id LEFT JOIN service s ON s.id = f.service_id
      WHERE ($1::text IS NULL OR s.name = $1) AND f.skipped IS NULL ORDER BY r.name, f.path LIMIT $2`,
     [service, limit],
   );
-  return rows.map(indexedFile);
+  return rows.map((r) => ({ ...indexedFile(r), blobSha: (r.blob_sha as string | null) ?? null }));
 }

@@ -21,7 +21,7 @@ import {
   tokenize,
 } from '../analysis/index.js';
 import type { CommitRange, Deploy } from '../model/index.js';
-import { GitError, blameRange } from '../ingest/sources/git/index.js';
+import { GitError, blameRange, readBlobs } from '../ingest/sources/git/index.js';
 import { codeStore, commitRange } from '../store/index.js';
 import type { RcaSignal } from '../analysis/index.js';
 import { type ErrorFrame, getErrorGroup, listErrorGroups } from './analysis-read.js';
@@ -182,19 +182,7 @@ export async function locateCode(ctx: Pick<Context, 'store'>, input: CodeStepInp
   hints.push(...changedHints(blame, facts, shas));
 
   // No telemetry pointed anywhere: the ticket's words over the service's code (or all code).
-  if (hints.length === 0 && input.text) {
-    const pool = await codeStore.serviceFiles(q, service, MAX_TEXT_FILES);
-    const byRepo = new Map<string, string[]>();
-    for (const f of pool) byRepo.set(f.repository, [...(byRepo.get(f.repository) ?? []), f.path]);
-    for (const [repo, paths] of byRepo) {
-      const withSymbols = await codeStore.filesWithSymbols(q, repo, paths);
-      facts.push(...withSymbols.map((f) => ({ repository: f.repository, path: f.path, owners: f.owners, symbols: f.symbols })));
-      const index = buildCodeIndex(withSymbols.map((f) => ({ path: f.path, symbols: f.symbols.map((s) => (s.parent ? `${s.parent}.${s.name}` : s.name)) })));
-      for (const r of localizeText(input.text, index, { limit: 5 })) {
-        hints.push({ repository: repo, path: r.path, line: null, symbol: null, source: { kind: 'text', score: r.score / (1 + r.score), terms: r.terms } });
-      }
-    }
-  }
+  if (hints.length === 0 && input.text) hints.push(...(await textHints(ctx, service, input.text, facts)));
 
   const locations = rankCodeLocations(hints, facts, 5);
   if (locations.length === 0) gaps.push(`no code location for ${service}: no in-app stack frame, log call site, route handler or changed function matched`);
@@ -212,4 +200,42 @@ export async function locateCode(ctx: Pick<Context, 'store'>, input: CodeStepInp
         })
       : [];
   return { locations, suspects, range, gaps };
+}
+
+/** Bytes of one file's content indexed for text retrieval at most (larger files are cut). */
+const MAX_TEXT_BYTES = 256 * 1024;
+
+/** The ticket's words over the files' paths, symbol names and content (localize-text@1), per repository. */
+async function textHints(ctx: Pick<Context, 'store'>, service: string | null, text: { title: string; body: string }, facts: CodeFileFacts[]): Promise<LocationHint[]> {
+  const q = ctx.store.db;
+  const pool = await codeStore.serviceFiles(q, service, MAX_TEXT_FILES);
+  const hints: LocationHint[] = [];
+  for (const repo of new Set(pool.map((f) => f.repository))) {
+    const mine = pool.filter((f) => f.repository === repo);
+    const record = await codeStore.findRepository(q, repo);
+    const content = new Map<string, string>();
+    if (record) {
+      try {
+        for await (const b of readBlobs(record.path, mine.flatMap((f) => (f.blobSha ? [f.blobSha] : [])))) {
+          content.set(b.sha, b.content.subarray(0, MAX_TEXT_BYTES).toString('utf8'));
+        }
+      } catch (err) {
+        if (!(err instanceof GitError)) throw err; // the clone moved: paths and symbols still index
+      }
+    }
+    const withSymbols = await codeStore.filesWithSymbols(q, repo, mine.map((f) => f.path));
+    const symbolsOf = new Map(withSymbols.map((f) => [f.path, f.symbols]));
+    facts.push(...withSymbols.map((f) => ({ repository: f.repository, path: f.path, owners: f.owners, symbols: f.symbols })));
+    const index = buildCodeIndex(
+      mine.map((f) => ({
+        path: f.path,
+        symbols: (symbolsOf.get(f.path) ?? []).map((s) => (s.parent ? `${s.parent}.${s.name}` : s.name)),
+        content: f.blobSha ? content.get(f.blobSha) : undefined,
+      })),
+    );
+    for (const r of localizeText(text, index, { limit: 5 })) {
+      hints.push({ repository: repo, path: r.path, line: null, symbol: null, source: { kind: 'text', score: r.score / (1 + r.score), terms: r.terms } });
+    }
+  }
+  return hints;
 }
