@@ -3,7 +3,8 @@
 // pattern they converged into, with its level; a service filter keeps the edges touching it.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Store, minuteSignals } from '../src/store/index.js';
+import { type Store, minuteSignals, servicesOnEndpointTraces } from '../src/store/index.js';
+import { span } from './helpers/records.js';
 import { seedAnalysis } from './helpers/analysis-seed.js';
 import { freshPglite, freshPostgres } from './helpers/stores.js';
 
@@ -65,6 +66,30 @@ for (const backend of ['pglite', 'postgres'] as const) {
       const all = await minuteSignals(store.db, new Date(m0), new Date(m1), ['cart']);
       assert.deepEqual(all.red.map((r) => r.service), ['cart']);
       assert.deepEqual(all.edges.map((e) => `${e.caller}->${e.callee}`), ['web->cart']);
+    });
+
+    it('finds the services on the traces through one endpoint, and only those', async () => {
+      const t0 = Date.parse('2026-11-22T10:00:30Z') * 1e6;
+      const at = (n: number) => ({ startTimeUnixNano: t0 + n * 1e6, endTimeUnixNano: t0 + n * 1e6 + 1e6, durationNano: 1e6 });
+      await store.writeTelemetry({
+        logs: [],
+        metrics: [],
+        spans: [
+          // web /api/cart → cart → catalog, twice; web /api/search → search, once.
+          ...['a1', 'a2'].flatMap((trace, i) => [
+            span({ traceId: trace.padEnd(32, '0'), spanId: `${i}1`.padEnd(16, '0'), service: 'web', name: 'GET /api/cart', httpRoute: '/api/cart', ...at(i) }),
+            span({ traceId: trace.padEnd(32, '0'), spanId: `${i}2`.padEnd(16, '0'), service: 'cart', name: 'GET /carts/:user', httpRoute: '/carts/:user', ...at(i) }),
+            span({ traceId: trace.padEnd(32, '0'), spanId: `${i}3`.padEnd(16, '0'), service: 'catalog', name: 'GET /products', httpRoute: '/products', ...at(i) }),
+          ]),
+          span({ traceId: 'b1'.padEnd(32, '0'), spanId: '91'.padEnd(16, '0'), service: 'web', name: 'GET /api/search', httpRoute: '/api/search', ...at(5) }),
+          span({ traceId: 'b1'.padEnd(32, '0'), spanId: '92'.padEnd(16, '0'), service: 'search', name: 'GET /q', httpRoute: '/q', ...at(5) }),
+        ],
+      });
+      const on = await servicesOnEndpointTraces(store.db, 'web', '/api/cart', new Date('2026-11-22T10:00:00Z'), new Date('2026-11-22T10:02:00Z'));
+      assert.equal(on.traces, 2);
+      assert.deepEqual([...on.services.entries()].sort(), [['cart', 2], ['catalog', 2], ['web', 2]]);
+      const none = await servicesOnEndpointTraces(store.db, 'web', '/api/nope', new Date('2026-11-22T10:00:00Z'), new Date('2026-11-22T10:02:00Z'));
+      assert.equal(none.traces, 0);
     });
   });
 }

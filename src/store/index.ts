@@ -48,7 +48,7 @@ export type { TicketRow, TicketFilter, TicketSummary } from './ticket-store.js';
 import * as investigationStore from './investigation-store.js';
 export { investigationStore };
 export type { InvestigationSummary } from './investigation-store.js';
-export { minuteSignals } from './signal-query.js';
+export { minuteSignals, servicesOnEndpointTraces } from './signal-query.js';
 export type { MinuteSignals } from './signal-query.js';
 export { SPAN_ROUTE_KEY_SQL } from './migrations/004-tickets.js';
 export { EMAIL_HASH_KEY, instanceSecret } from './instance-secret.js';

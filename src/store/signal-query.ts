@@ -101,3 +101,28 @@ export async function minuteSignals(q: Queryable, since: Date, until: Date, serv
     })),
   };
 }
+
+/**
+ * The services on the traces that passed through one endpoint of a service in [since, until]
+ * (the endpoint as RED names it: the http.route, else the span name), from a sample of at
+ * most `traces` traces, with how many of them each service appears in.
+ */
+export async function servicesOnEndpointTraces(
+  q: Queryable,
+  service: string,
+  endpoint: string,
+  since: Date,
+  until: Date,
+  traces = 200,
+): Promise<{ traces: number; services: Map<string, number> }> {
+  const rows = await q.query<{ service: string; n: number | string; total: number | string }>(
+    `WITH t AS (
+       SELECT DISTINCT trace_id FROM span
+        WHERE service = $1 AND (http_route = $2 OR name = $2) AND start_time >= $3 AND start_time < $4
+        LIMIT $5)
+     SELECT s.service, count(DISTINCT s.trace_id) AS n, (SELECT count(*) FROM t) AS total
+       FROM span s WHERE s.trace_id IN (SELECT trace_id FROM t) GROUP BY s.service`,
+    [service, endpoint, since, until, traces],
+  );
+  return { traces: Number(rows[0]?.total ?? 0), services: new Map(rows.map((r) => [r.service, Number(r.n)])) };
+}

@@ -25,7 +25,7 @@ import {
   type InvestigationSubject,
   type PriorityScore,
 } from '../model/index.js';
-import { investigationStore, minuteSignals, ticketStore } from '../store/index.js';
+import { investigationStore, minuteSignals, servicesOnEndpointTraces, ticketStore } from '../store/index.js';
 import { listErrorGroups, listServices } from './analysis-read.js';
 import type { Context } from './context.js';
 import { listDeploys } from './deploys.js';
@@ -77,6 +77,8 @@ interface Anchor {
   anonymous?: boolean;
   /** Where the subject's own users failed: the focus when it is among the root candidates. */
   prefer?: string;
+  /** An alerting endpoint: the root candidates are the services on its traces. */
+  endpoint?: string;
 }
 
 export async function investigate(ctx: Pick<Context, 'store'>, subject: InvestigationSubject, opts: InvestigateOptions = {}): Promise<Investigation> {
@@ -89,8 +91,7 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
     const sinceMs = Date.parse(subject.since);
     if (!Number.isFinite(sinceMs)) throw new InvestigationInputError(`since "${subject.since}" is not a time`);
     if (sinceMs >= now) throw new InvestigationInputError('since must be in the past');
-    if (subject.endpoint) gaps.push(`the endpoint ${subject.endpoint} does not narrow the search yet: every endpoint of every service was tested`);
-    anchor = { service: subject.service, sinceMs, untilMs: now, tickets: [] };
+    anchor = { service: subject.service, sinceMs, untilMs: now, tickets: [], endpoint: subject.endpoint };
   } else if (subject.kind === 'ticket') {
     anchor = await ticketAnchor(ctx, subject.ticketId, now, list, gaps);
   } else {
@@ -111,6 +112,16 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
   let roots: RankedService[] = [];
   if (anchor.service || signals.red.length || signals.patterns.length) {
     const rca = rankRootCauses({ baseline, incident, red: signals.red, patterns: signals.patterns, errorGroups: signals.errorGroups, edges: signals.edges });
+    if (anchor.service && anchor.endpoint) {
+      // Only services its requests reached can explain an endpoint's trouble.
+      const on = await servicesOnEndpointTraces(ctx.store.db, anchor.service, anchor.endpoint, window.since, window.until);
+      if (on.traces === 0) gaps.push(`no traces through ${anchor.service} ${anchor.endpoint} in the window, so every service was considered`);
+      else {
+        const left = rca.services.filter((s) => !on.services.has(s.service)).map((s) => s.service);
+        rca.services = rca.services.filter((s) => on.services.has(s.service));
+        if (left.length) gaps.push(`left out ${left.join(', ')}: not on the ${on.traces} traces through ${anchor.endpoint} of ${anchor.service}`);
+      }
+    }
     roots = rcaFindings(list, rca, iso(incident.startMs));
     if (roots.length === 0) gaps.push(`no signal changed significantly between the baseline and the window (${rca.tests} tests)`);
   }

@@ -48,7 +48,7 @@ Running the same alert again stores a new run and prints what changed since the 
     .command('alert')
     .description('from an alert on a service: the window from --since to now, compared with the baseline before it')
     .requiredOption('--service <name>', 'the alerting service')
-    .option('--endpoint <route>', 'the alerting endpoint (http.route or span name)')
+    .option('--endpoint <route>', 'the alerting endpoint (http.route or span name): only services on its traces stay candidates')
     .requiredOption('--since <time>', 'when the alert started: ISO timestamp, epoch ms, or an age like 30m')
     .option('--json', 'print JSON')
     .action(async (f: { service: string; endpoint?: string; since: string; json?: boolean }, cmd: Command) => {
