@@ -76,6 +76,19 @@ describe('rankCodeLocations', () => {
     assert.match(ranked[0]!.hint, /stack frame 1 .*; 6 of its lines changed by abc/);
   });
 
+  it('lifts a place the likeliest suspect changed (a config file) above a log call site', () => {
+    const config = { repository: 'shop', path: 'deploy/k8s/cart.yaml', line: null, symbol: null };
+    const hints = [
+      { repository: 'shop', path: server.path, line: 20, symbol: null, source: { kind: 'log_callsite', template: 'retrying <*>', pattern: 'p1' } } as const,
+      { ...config, source: { kind: 'changed', sha: 'cfg', lines: 2, share: 1 } } as const,
+    ];
+    assert.equal(rankCodeLocations(hints, [server])[0]!.path, server.path, 'without the suspect pass, the call site');
+    const ranked = rankCodeLocations([...hints, { ...config, source: { kind: 'suspect', sha: 'cfg', confidence: 0.8 } }], [server]);
+    assert.equal(ranked[0]!.path, 'deploy/k8s/cart.yaml');
+    assert.equal(ranked[0]!.score, 0.82);
+    assert.match(ranked[0]!.hint, /likeliest suspect commit cfg/);
+  });
+
   it('counts the same hint once, and keeps a file-level hint when no symbol holds the line', () => {
     const frame = { kind: 'frame', position: 0, frame: 'x', errorGroup: 'fp' } as const;
     const ranked = rankCodeLocations(

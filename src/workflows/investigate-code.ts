@@ -53,6 +53,8 @@ const MAX_FRAMES = 5;
 const MAX_ERROR_GROUPS = 2;
 const MAX_BLAMED_FILES = 12;
 const MAX_TEXT_FILES = 5000;
+/** The top suspect's changes weigh on the code locations only when it holds at least this share of the range's score. */
+const SUSPECT_FOCUS_MIN = 0.5;
 
 const METHOD = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\S+)/i;
 
@@ -179,12 +181,25 @@ export async function locateCode(ctx: Pick<Context, 'store'>, input: CodeStepInp
     }
   }
   const shas = new Set((range?.commits ?? []).map((c) => c.sha));
-  hints.push(...changedHints(blame, facts, shas));
+  const changed = changedHints(blame, facts, shas);
+  hints.push(...changed);
+  // A commit whose changes hold no function (configuration, manifests) points at the files it changed.
+  const withFunctions = new Set(changed.map((h) => (h.source.kind === 'changed' ? h.source.sha : '')));
+  for (const c of relevant) {
+    if (withFunctions.has(c.sha) || !repoName) continue;
+    const size = (f: { additions: number | null; deletions: number | null }) => (f.additions ?? 0) + (f.deletions ?? 0);
+    const total = c.files.reduce((a, f) => a + size(f), 0);
+    for (const f of c.files) {
+      if (!concerns(f.path) || changeKind([f.path]) !== 'code') continue;
+      const share = total > 0 ? size(f) / total : 1 / c.files.length;
+      hints.push({ repository: repoName, path: f.path, line: null, symbol: null, source: { kind: 'changed', sha: c.sha, lines: size(f), share: Number(share.toFixed(3)) } });
+    }
+  }
 
   // No telemetry pointed anywhere: the ticket's words over the service's code (or all code).
   if (hints.length === 0 && input.text) hints.push(...(await textHints(ctx, service, input.text, facts)));
 
-  const locations = rankCodeLocations(hints, facts, 5);
+  let locations = rankCodeLocations(hints, facts, 5);
   if (locations.length === 0) gaps.push(`no code location for ${service}: no in-app stack frame, log call site, route handler or changed function matched`);
   const owners = new Map(facts.map((f) => [f.path, f.owners]));
   const suspects =
@@ -199,6 +214,14 @@ export async function locateCode(ctx: Pick<Context, 'store'>, input: CodeStepInp
           owners,
         })
       : [];
+  // Second pass: what the likeliest suspect changed is where to look, beside where it broke.
+  const top = suspects[0];
+  if (top && top.confidence >= SUSPECT_FOCUS_MIN) {
+    const extra = hints.flatMap((h) =>
+      h.source.kind === 'changed' && h.source.sha === top.sha ? [{ ...h, source: { kind: 'suspect' as const, sha: top.sha, confidence: top.confidence } }] : [],
+    );
+    if (extra.length) locations = rankCodeLocations([...hints, ...extra], facts, 5);
+  }
   return { locations, suspects, range, gaps };
 }
 

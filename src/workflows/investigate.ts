@@ -338,12 +338,13 @@ function codeFindings(list: FindingList, code: CodeStepResult, service: string |
       if (s.kind === 'log_callsite') evidence.push({ kind: 'log_pattern', summary: `logs "${s.template}"`, ref: s.pattern, query: `/api/patterns/${encodeURIComponent(s.pattern)}` });
       if (s.kind === 'route') evidence.push({ kind: 'endpoint', summary: `${s.route} serves ${s.endpoint}`, ref: s.endpoint });
       if (s.kind === 'changed') evidence.push({ kind: 'commit', summary: `${s.lines} lines last changed by ${s.sha.slice(0, 10)}`, ref: s.sha });
+      if (s.kind === 'suspect') evidence.push({ kind: 'commit', summary: `changed by the likeliest suspect ${s.sha.slice(0, 10)}`, ref: s.sha });
     }
     list.add({
       kind: 'code_location',
       title: `${i === 0 ? 'look at ' : ''}${loc.symbol ?? loc.path}${loc.symbol ? ` in ${where}` : ''}`,
       confidence: Math.min(0.95, loc.score / (loc.score + 0.5)),
-      hint: `${loc.hint} (score ${loc.score}: frame 1/(1+position), log call site 0.6, route 0.4, changed 0.3+0.2·share, text 0.3·similarity)`,
+      hint: `${loc.hint} (score ${loc.score}: frame 1/(1+position), log call site 0.6, route 0.4, changed 0.3+0.2·share, by the top suspect 0.4·its confidence, text 0.3·similarity)`,
       evidence,
       data: { ...loc },
     });

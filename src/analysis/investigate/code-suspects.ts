@@ -27,6 +27,7 @@ export type LocationSource =
   | { kind: 'log_callsite'; template: string; pattern: string }
   | { kind: 'route'; route: string; endpoint: string }
   | { kind: 'changed'; sha: string; lines: number; share: number }
+  | { kind: 'suspect'; sha: string; confidence: number }
   | { kind: 'text'; score: number; terms: readonly string[] };
 
 export interface LocationHint {
@@ -55,10 +56,11 @@ export interface CodeLocation {
 /**
  * What each kind of hint weighs. An innermost in-app frame is the strongest pointer (the line
  * that threw); a log call site or a route handler names the code that ran; a change in the
- * deploy names code that is new. Text retrieval is the weakest. Frames further out weigh
- * 1/(1+position).
+ * deploy names code that is new, and more so when the likeliest suspect commit made it (a
+ * second pass, once the commits are ranked). Text retrieval is the weakest. Frames further
+ * out weigh 1/(1+position).
  */
-export const LOCATION_WEIGHTS = { frame: 1, log_callsite: 0.6, route: 0.4, changed: 0.3, changedShare: 0.2, text: 0.3 } as const;
+export const LOCATION_WEIGHTS = { frame: 1, log_callsite: 0.6, route: 0.4, changed: 0.3, changedShare: 0.2, suspect: 0.4, text: 0.3 } as const;
 
 function weightOf(s: LocationSource): number {
   switch (s.kind) {
@@ -70,6 +72,8 @@ function weightOf(s: LocationSource): number {
       return LOCATION_WEIGHTS.route;
     case 'changed':
       return LOCATION_WEIGHTS.changed + LOCATION_WEIGHTS.changedShare * s.share;
+    case 'suspect':
+      return LOCATION_WEIGHTS.suspect * s.confidence;
     case 'text':
       return LOCATION_WEIGHTS.text * s.score;
   }
@@ -85,6 +89,8 @@ function describe(s: LocationSource): string {
       return `handles ${s.route} (endpoint ${s.endpoint})`;
     case 'changed':
       return `${s.lines} of its lines changed by ${s.sha.slice(0, 10)}`;
+    case 'suspect':
+      return `changed by the likeliest suspect commit ${s.sha.slice(0, 10)} (confidence ${s.confidence.toFixed(2)})`;
     case 'text':
       return `matches the ticket's words (${s.terms.slice(0, 4).join(', ')})`;
   }
