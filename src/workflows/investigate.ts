@@ -26,7 +26,7 @@ import {
   type PriorityScore,
 } from '../model/index.js';
 import { investigationStore, minuteSignals, servicesOnEndpointTraces, ticketStore } from '../store/index.js';
-import { listErrorGroups, listServices } from './analysis-read.js';
+import { listErrorGroups, listPatterns, listServices } from './analysis-read.js';
 import type { Context } from './context.js';
 import { listDeploys } from './deploys.js';
 import { type CodeStepResult, locateCode } from './investigate-code.js';
@@ -158,7 +158,7 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
 
   // 6–7. Who is hurt, and how much it matters.
   const ordered = focus ? [focus, ...candidates.filter((c) => c !== focus)] : candidates;
-  const { priority } = await impactFindings(ctx, list, ordered, window, anchor.tickets.length, gaps);
+  const { priority } = await impactFindings(ctx, list, ordered, roots, window, anchor.tickets.length, gaps);
 
   // 8. What to do next.
   nextSteps(list, { focus, changes, code, anchor });
@@ -380,44 +380,108 @@ function codeFindings(list: FindingList, code: CodeStepResult, service: string |
   }
 }
 
+/** Recent half over the earlier half of a series (1 = flat, 2 when it starts from nothing). */
+function growthOf(series: readonly number[]): number {
+  const half = Math.floor(series.length / 2);
+  const early = series.slice(0, half).reduce((a, b) => a + b, 0);
+  const late = series.slice(half).reduce((a, b) => a + b, 0);
+  return early === 0 ? (late > 0 ? 2 : 1) : late / early;
+}
+
+/**
+ * Who is hurt, per candidate service: the users and accounts of its top error group in the
+ * window; with no error group, of its strongest changed WARN/ERROR pattern; else, for a
+ * latency or error-rate regression, everyone who used the service in the window (an upper
+ * bound, said so). The first candidate with a count sets the priority.
+ */
 async function impactFindings(
   ctx: Pick<Context, 'store'>,
   list: FindingList,
   candidates: readonly string[],
+  ranked: readonly RankedService[],
   window: { since: Date; until: Date },
   tickets: number,
   gaps: string[],
 ): Promise<{ priority: PriorityScore | null }> {
   let priority: PriorityScore | null = null;
-  let impacted = false;
+  const since = window.since.toISOString();
+  const ticketNote = tickets ? `; ${tickets} ticket${tickets > 1 ? 's' : ''}` : '';
+  const unclear: string[] = [];
   for (const service of candidates) {
-    const top = (await listErrorGroups(ctx, { ...window, service, limit: 5 })).errors[0];
-    if (!top) continue;
-    impacted = true;
     const active = (await listServices(ctx, { ...window, service })).services[0];
-    const half = Math.floor(top.series.length / 2);
-    const early = top.series.slice(0, half).reduce((a, b) => a + b, 0);
-    const late = top.series.slice(half).reduce((a, b) => a + b, 0);
-    const growth = early === 0 ? (late > 0 ? 2 : 1) : late / early;
-    priority ??= priorityScore({ users: top.users, accounts: top.accounts, activeUsers: active?.users ?? null, tickets, growth, severity: 1 });
-    const share = top.users !== null && active?.users ? ` (${Math.round((100 * top.users) / active.users)}% of ${active.users} active)` : '';
-    list.add({
-      kind: 'impact',
-      title: `${top.users ?? 0} users and ${top.accounts ?? 0} accounts hit ${top.type ?? 'errors'} in ${service}`,
-      confidence: top.users === null ? 0.3 : 0.9,
-      hint: `distinct ids merged from the error group's per-minute HyperLogLog sketches (≈1% error)${share}; trend ${top.trend}${tickets ? `; ${tickets} tickets` : ''}`,
-      evidence: [
-        {
+    const shareOf = (users: number | null) => (users !== null && active?.users ? ` (${Math.round((100 * users) / active.users)}% of ${active.users} active)` : '');
+    const add = (x: { users: number | null; accounts: number | null; series: number[]; severity: number; what: string; hint: string; evidence: Evidence }) => {
+      const growth = growthOf(x.series);
+      priority ??= priorityScore({ users: x.users, accounts: x.accounts, activeUsers: active?.users ?? null, tickets, growth, severity: x.severity });
+      list.add({
+        kind: 'impact',
+        title: `${x.users ?? 0} users and ${x.accounts ?? 0} accounts ${x.what} in ${service}`,
+        confidence: x.users === null ? 0.3 : x.severity === 1 ? 0.9 : 0.7,
+        hint: `${x.hint}${shareOf(x.users)}${ticketNote}`,
+        evidence: [x.evidence],
+        data: { service, users: x.users, accounts: x.accounts, activeUsers: active?.users ?? null, growth, series: x.series, tickets, severity: x.severity },
+      });
+    };
+
+    const top = (await listErrorGroups(ctx, { ...window, service, limit: 5 })).errors[0];
+    if (top) {
+      add({
+        users: top.users,
+        accounts: top.accounts,
+        series: top.series,
+        severity: 1,
+        what: `hit ${top.type ?? 'errors'}`,
+        hint: `distinct ids merged from the error group's per-minute HyperLogLog sketches (≈1% error); trend ${top.trend}`,
+        evidence: {
           kind: 'error_group',
-          summary: `${top.type ?? 'error'}: ${top.message ?? ''} — ${top.count} events since ${window.since.toISOString()}, first in ${top.firstRelease ?? 'an unknown version'}`,
+          summary: `${top.type ?? 'error'}: ${top.message ?? ''} — ${top.count} events since ${since}, first in ${top.firstRelease ?? 'an unknown version'}`,
           ref: top.fingerprint,
-          query: `/api/errors/${top.fingerprint}?service=${encodeURIComponent(service)}&since=${encodeURIComponent(window.since.toISOString())}`,
+          query: `/api/errors/${top.fingerprint}?service=${encodeURIComponent(service)}&since=${encodeURIComponent(since)}`,
         },
-      ],
-      data: { service, users: top.users, accounts: top.accounts, activeUsers: active?.users ?? null, growth, series: top.series, tickets },
-    });
+      });
+      continue;
+    }
+    const signals = ranked.find((r) => r.service === service)?.signals ?? [];
+    const pattern = signals.find((x) => (x.kind === 'new-error-pattern' || x.kind === 'error-pattern' || x.kind === 'pattern') && x.statistic > 0);
+    const p = pattern ? (await listPatterns(ctx, { ...window, service, limit: 1000 })).patterns.find((y) => y.key === pattern.key) : undefined;
+    if (p && p.level && /^(warn|error|fatal|critical|severe)/i.test(p.level)) {
+      add({
+        users: p.users,
+        accounts: p.accounts,
+        series: p.series,
+        severity: /^warn/i.test(p.level) ? 0.4 : 1,
+        what: `logged "${p.template.slice(0, 80)}"`,
+        hint: `distinct ids merged from the ${p.level} pattern's per-minute HyperLogLog sketches (≈1% error); trend ${p.trend}`,
+        evidence: {
+          kind: 'log_pattern',
+          summary: `${p.template} — ${p.count} lines since ${since}`,
+          ref: p.key,
+          query: `/api/patterns/${encodeURIComponent(p.key)}?service=${encodeURIComponent(service)}&since=${encodeURIComponent(since)}`,
+        },
+      });
+      continue;
+    }
+    const regression = signals.find((x) => (x.kind === 'latency' || x.kind === 'error-rate' || x.kind === 'edge-latency') && x.statistic > 0);
+    if (regression && active) {
+      add({
+        users: active.users,
+        accounts: active.accounts,
+        series: active.series,
+        severity: regression.kind === 'error-rate' ? 1 : 0.6,
+        what: `used it while its ${regression.kind} regressed (${regression.label ?? regression.key})`,
+        hint: `everyone who used ${service} in the window (its users' HyperLogLog sketches), an upper bound on who felt the ${regression.kind} regression`,
+        evidence: {
+          kind: 'endpoint',
+          summary: `${service} ${regression.kind} ${regression.label ?? regression.key}: ${regression.baseline.toPrecision(3)} → ${regression.incident.toPrecision(3)} ${regression.unit}; ${active.requests} requests since ${since}`,
+          ref: regression.key,
+          query: `/api/services?service=${encodeURIComponent(service)}&since=${encodeURIComponent(since)}`,
+        },
+      });
+      continue;
+    }
+    unclear.push(service);
   }
-  if (!impacted && candidates.length) gaps.push(`no error group in ${candidates.join(', ')} in the window, so impact is not counted yet (pattern and latency impact come next)`);
+  if (!priority && unclear.length) gaps.push(`no error group, WARN/ERROR pattern or regression with users in ${unclear.join(', ')}, so impact is not counted`);
   return { priority };
 }
 
