@@ -444,7 +444,7 @@ async function impactFindings(
     const signals = ranked.find((r) => r.service === service)?.signals ?? [];
     const pattern = signals.find((x) => (x.kind === 'new-error-pattern' || x.kind === 'error-pattern' || x.kind === 'pattern') && x.statistic > 0);
     const p = pattern ? (await listPatterns(ctx, { ...window, service, limit: 1000 })).patterns.find((y) => y.key === pattern.key) : undefined;
-    if (p && p.level && /^(warn|error|fatal|critical|severe)/i.test(p.level)) {
+    if (p?.level && /^(warn|error|fatal|critical|severe)/i.test(p.level)) {
       add({
         users: p.users,
         accounts: p.accounts,
