@@ -6,7 +6,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type DemoWorld, type ScenarioTruth, memoryOutput, runDemo } from '../src/demo/index.js';
-import type { Deploy, Investigation, TicketDetail } from '../src/model/index.js';
+import { type Deploy, type Investigation, type TicketDetail, investigationSchema } from '../src/model/index.js';
 import type { SpanRow as Span } from '../src/store/index.js';
 import type { ErrorGroupList, PatternList, ServiceGraph } from '../src/workflows/index.js';
 import { freshDataDir } from './helpers/stores.js';
@@ -111,6 +111,7 @@ describe('orrery demo --scenario all --duration short', () => {
     });
     assert.equal(res.status, 201);
     const { investigation } = (await res.json()) as { investigation: Investigation };
+    investigationSchema.parse(investigation);
     const f = investigation.result.findings;
     // With every scenario on one timeline, catalog's saturation is in the window too: cart
     // must be among the root causes, not necessarily first.
@@ -147,6 +148,7 @@ describe('orrery demo --scenario all --duration short', () => {
     });
     assert.equal(res.status, 201);
     const { investigation } = (await res.json()) as { investigation: Investigation };
+    investigationSchema.parse(investigation);
     const f = investigation.result.findings;
     const suspect = f.find((x) => x.kind === 'suspect_commit');
     assert.equal(suspect?.data.sha, t.culprit!.commit, `top suspect: ${suspect?.title}`);

@@ -2,8 +2,8 @@
 // an alert with no telemetry still answers, with its gaps stated.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { rmSync } from 'node:fs';
-import type { Investigation } from '../src/model/index.js';
+import { readFileSync, rmSync } from 'node:fs';
+import { type Investigation, investigationJsonSchema, investigationSchema } from '../src/model/index.js';
 import { buildShopRepo } from './fixtures/repo/build.js';
 import { type InProcess, inProcessOrrery } from './helpers/server.js';
 
@@ -13,7 +13,20 @@ describe('/api/investigations', () => {
     o = await inProcessOrrery();
   });
   after(() => o.cleanup());
-  const post = (payload: unknown) => o.server.api.inject({ method: 'POST', url: '/api/investigations', payload: payload as object });
+  const post = async (payload: unknown) => {
+    const res = await o.server.api.inject({ method: 'POST', url: '/api/investigations', payload: payload as object });
+    // Every stored run matches the published schema.
+    if (res.statusCode === 201) investigationSchema.parse(res.json().investigation);
+    return res;
+  };
+
+  it('publishes the JSON Schema that docs/investigation.schema.json holds', async () => {
+    const res = await o.server.api.inject({ method: 'GET', url: '/api/investigations/schema' });
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.json(), investigationJsonSchema());
+    assert.deepEqual(JSON.parse(readFileSync(new URL('../docs/investigation.schema.json', import.meta.url), 'utf8')), investigationJsonSchema());
+    assert.throws(() => investigationSchema.parse({ id: 1 }));
+  });
 
   it('refuses malformed and unsupported subjects with 400 and a reason', async () => {
     for (const [payload, reason] of [

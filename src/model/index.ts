@@ -49,6 +49,7 @@ export type {
   TicketDetail,
 } from './tickets.js';
 export { INVESTIGATE_ALGORITHM, EVIDENCE_KINDS, FINDING_KINDS } from './investigation.js';
+export { investigationSchema, investigationResultSchema, findingSchema, evidenceSchema, investigationJsonSchema } from './investigation-schema.js';
 export type {
   InvestigationSubject,
   EvidenceKind,

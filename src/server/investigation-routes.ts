@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { investigationMarkdown } from '../analysis/index.js';
+import { investigationJsonSchema } from '../model/index.js';
 import { investigationStore } from '../store/index.js';
 import { InvestigationInputError, InvestigationNotFoundError, investigate, llmSettings, narrate } from '../workflows/index.js';
 import type { RouteOptions } from './route-options.js';
@@ -41,6 +42,8 @@ export async function investigationRoutes(app: FastifyInstance, opts: RouteOptio
       throw err;
     }
   });
+
+  app.get('/api/investigations/schema', async () => investigationJsonSchema());
 
   app.get('/api/investigations', { schema: { querystring: listQuery } }, async (req) => ({
     investigations: await investigationStore.listInvestigations(ctx.store.db, (req.query as z.output<typeof listQuery>).limit),

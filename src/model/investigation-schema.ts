@@ -1,0 +1,82 @@
+// The published schema of investigate@1's JSON, as zod (to validate) and as JSON Schema
+// (docs/investigation.schema.json, and GET /api/investigations/schema). It mirrors the
+// types in investigation.ts; a test checks stored runs against it and the file against it.
+import { z } from 'zod';
+import { EVIDENCE_KINDS, FINDING_KINDS, INVESTIGATE_ALGORITHM } from './investigation.js';
+
+const iso = z.string().describe('ISO-8601 timestamp');
+
+export const evidenceSchema = z
+  .object({
+    kind: z.enum(EVIDENCE_KINDS),
+    summary: z.string().describe('one line a person can read'),
+    query: z.string().optional().describe('the API request (path and query) that shows the rows again'),
+    ref: z.string().optional().describe('the identity of the object: a pattern key, a fingerprint, a deploy id, a commit SHA, a path:line'),
+    rows: z.array(z.unknown()).optional().describe('a few source rows or figures, as stored'),
+  })
+  .strict();
+
+export const findingSchema = z
+  .object({
+    id: z.string().regex(/^F\d+$/),
+    kind: z.enum(FINDING_KINDS),
+    title: z.string(),
+    confidence: z.number().min(0).max(1),
+    hint: z.string().min(1).describe('why: the test, the join or the rule that produced it'),
+    evidence: z.array(evidenceSchema).min(1).describe('never empty: nothing is stated without evidence'),
+    data: z.record(z.string(), z.unknown()),
+  })
+  .strict();
+
+export const subjectSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ticket'), ticketId: z.number().int().positive() }).strict(),
+  z.object({ kind: z.literal('alert'), service: z.string(), endpoint: z.string().optional(), since: iso }).strict(),
+  z.object({ kind: z.literal('problem'), problemId: z.number().int().positive() }).strict(),
+]);
+
+export const investigationResultSchema = z
+  .object({
+    algorithm: z.literal(INVESTIGATE_ALGORITHM),
+    subject: subjectSchema,
+    window: z.object({ since: iso, until: iso, onset: iso.nullable(), baselineSince: iso, baselineUntil: iso }).strict(),
+    summary: z.string().describe('deterministic, citing finding ids in brackets: [F3]'),
+    findings: z.array(findingSchema),
+    priority: z
+      .object({ score: z.number(), formula: z.string(), inputs: z.record(z.string(), z.number()) })
+      .strict()
+      .nullable(),
+    narrative: z
+      .object({ text: z.string(), model: z.string(), citations: z.array(z.string().regex(/^F\d+$/)) })
+      .strict()
+      .nullable()
+      .describe('from the optional LLM, only when it passed the citation check'),
+    gaps: z.array(z.string()).describe('steps that could not run, and why'),
+  })
+  .strict();
+
+export const investigationSchema = z
+  .object({
+    id: z.number().int().positive(),
+    problemId: z.number().int().positive().nullable(),
+    createdAt: iso,
+    previousId: z.number().int().positive().nullable(),
+    result: investigationResultSchema,
+    diff: z
+      .object({
+        added: z.array(z.string()),
+        removed: z.array(z.string()),
+        changed: z.array(z.object({ title: z.string(), from: z.number(), to: z.number() }).strict()),
+      })
+      .strict()
+      .nullable(),
+  })
+  .strict();
+
+/** The JSON Schema (draft 2020-12) of a stored investigation. */
+export function investigationJsonSchema(): Record<string, unknown> {
+  return {
+    $id: 'https://orrery.dev/schemas/investigation.schema.json',
+    title: `Orrery investigation (${INVESTIGATE_ALGORITHM})`,
+    ...z.toJSONSchema(investigationSchema),
+  };
+}
