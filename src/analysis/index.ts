@@ -93,3 +93,5 @@ export {
 } from './rca/index.js';
 export type { EdgeRow, ErrorGroupRow, MetricRow, Onset, OnsetOptions, PatternRow, RcaInput, RcaOptions, RcaResult, RcaSignal, RankedService, RedRow, TimeWindow } from './rca/index.js';
 export * from './investigate/index.js';
+export { triageProblems, sameFault, pearson, TRIAGE_ALGORITHM, SEVERITY, TICKET_WEIGHTS } from './triage/index.js';
+export type { TriageInput, TriageOptions, TriageResult, TriagedProblem, ProblemMember, TriageErrorGroup, TriagePattern, TriageTicket, Owners } from './triage/index.js';

@@ -11,6 +11,7 @@ import { analysisRoutes } from './analysis-routes.js';
 import { codeRoutes } from './code-routes.js';
 import { deployRoutes } from './deploy-routes.js';
 import { investigationRoutes } from './investigation-routes.js';
+import { problemRoutes } from './problem-routes.js';
 import { infraRoutes } from './infra-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
@@ -115,6 +116,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
     await secured.register(infraRoutes, routeOpts);
     await secured.register(analysisRoutes, routeOpts);
     await secured.register(investigationRoutes, routeOpts);
+    await secured.register(problemRoutes, routeOpts);
 
     secured.get('/api/tokens', async () => ({ tokens: await ctx.store.listTokens() }));
 

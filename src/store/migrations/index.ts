@@ -5,6 +5,7 @@ import code from './003-code.js';
 import tickets from './004-tickets.js';
 import deploysInfra from './005-deploys-infra.js';
 import analysis from './006-analysis.js';
+import problems from './007-problems.js';
 
 export interface Migration {
   version: number;
@@ -19,4 +20,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'tickets', sql: tickets },
   { version: 5, name: 'deploys-infra', sql: deploysInfra },
   { version: 6, name: 'analysis', sql: analysis },
+  { version: 7, name: 'problems', sql: problems },
 ];
