@@ -19,6 +19,11 @@ interface TriageFlags {
   json?: boolean;
 }
 
+/** CODEOWNERS emails are stored as keyed hashes: shown short; teams and handles as written. */
+function ownersText(owners: readonly string[] | null | undefined): string {
+  return (owners ?? []).map((o) => (o.startsWith('h:') ? `email:${o.slice(2, 10)}` : o)).join(' ');
+}
+
 function out(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
@@ -56,7 +61,7 @@ function queue(problems: readonly Problem[]): string {
       p.users ?? '-',
       p.trend,
       tickets(p),
-      p.owners?.join(' ') ?? '',
+      ownersText(p.owners),
     ]),
   );
 }
@@ -77,7 +82,7 @@ function printProblem(d: ProblemDetail): void {
   const lines = [
     `problem ${p.id} [${p.status}${p.mergedInto ? ` into ${p.mergedInto}` : ''}] ${p.key}`,
     p.title,
-    `service: ${p.service ?? '-'}${p.services.length > 1 ? ` (also ${p.services.filter((s) => s !== p.service).join(', ')})` : ''}   owners: ${p.owners?.join(' ') ?? '-'}${p.ownersFrom ? ` (from ${p.ownersFrom})` : ''}`,
+    `service: ${p.service ?? '-'}${p.services.length > 1 ? ` (also ${p.services.filter((s) => s !== p.service).join(', ')})` : ''}   owners: ${ownersText(p.owners) || '-'}${p.ownersFrom ? ` (from ${p.ownersFrom})` : ''}`,
     `users: ${p.users ?? '-'}   accounts: ${p.accounts ?? '-'}   events: ${p.events}   trend: ${p.trend}   first seen: ${p.firstSeen ?? '-'}   last seen: ${p.lastSeen ?? '-'}`,
     `series: ${shortSparkline(p.series)}${p.window ? `  (${p.window.since} – ${p.window.until})` : ''}`,
     `priority ${p.priority.score} = ${p.priority.formula}`,
