@@ -230,7 +230,8 @@ async function ticketAnchor(ctx: Pick<Context, 'store'>, ticketId: number, now: 
   const until = Math.min(now, createdMs + TICKET_WINDOW_AFTER_MS);
   const activity = await ticketStore.userActivity(q, users, accounts, new Date(createdMs - TICKET_LOOK_BACK_MS), new Date(until));
   const failing = activity.filter((a) => a.errors > 0);
-  let service: string | null = failing[0]?.service ?? linkedServices[0] ?? null;
+  // Where the users failed; else a service the ticket names; else where the users' requests went.
+  let service: string | null = failing[0]?.service ?? linkedServices[0] ?? activity[0]?.service ?? null;
   let sinceMs = Math.min(failing[0]?.firstError?.getTime() ?? createdMs - 30 * MINUTE, ...stamps);
   if (failing.length) {
     const a = failing[0]!;
