@@ -275,7 +275,7 @@ function relatedFinding(list: FindingList, related: readonly RelatedTicket[], po
   const dups = related.filter((r) => r.duplicate).length;
   return list.add({
     kind: 'related_tickets',
-    title: `${related.length} related tickets${dups ? `, ${dups} likely duplicate${dups > 1 ? 's' : ''}` : ''}`,
+    title: `${related.length} related ticket${related.length > 1 ? 's' : ''}${dups ? `, ${dups} likely duplicate${dups > 1 ? 's' : ''}` : ''}`,
     confidence: related[0]!.score,
     hint: `of ${pool} tickets within 14 days before and 7 after: text similarity (similar-tickets@1) joined with shared users, accounts, errors, routes and traces, and time proximity`,
     evidence: related.map((r) => ticketEvidence(r, `${r.externalId}: ${r.title} — ${r.hint} (score ${r.score.toFixed(2)})`)),

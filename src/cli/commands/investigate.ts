@@ -12,7 +12,8 @@ function print(run: Investigation, json: boolean | undefined): void {
   if (json) return void process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
   process.stdout.write(investigationMarkdown(run.result));
   const d = run.diff;
-  if (d && (d.added.length || d.removed.length || d.changed.length)) {
+  if (d && !d.added.length && !d.removed.length && !d.changed.length) process.stdout.write(`\nSince run ${run.previousId}: nothing changed\n`);
+  else if (d) {
     process.stdout.write(
       `\nSince run ${run.previousId}: ${d.added.length} new, ${d.removed.length} gone, ${d.changed.length} changed in confidence` +
         `${d.added.length ? `\n  + ${d.added.join('\n  + ')}` : ''}${d.removed.length ? `\n  - ${d.removed.join('\n  - ')}` : ''}\n`,
@@ -27,6 +28,10 @@ function positiveId(what: string, id: string, listWith: string): number {
 }
 
 export function registerInvestigate(program: Command, client: (cmd: Command) => GlobalOptions): void {
+  const start = async (cmd: Command, subject: Record<string, unknown>, json: boolean | undefined) => {
+    const res = await client(cmd).api.request<{ investigation: Investigation }>('POST', 'api/investigations', { subject });
+    print(res.investigation, json);
+  };
   const inv = program
     .command('investigate')
     .description('investigate a ticket, an alert or a problem: what changed, where in the code, since when, who is hurt, with the evidence')
@@ -52,9 +57,7 @@ Running the same alert again stores a new run and prints what changed since the 
     .requiredOption('--since <time>', 'when the alert started: ISO timestamp, epoch ms, or an age like 30m')
     .option('--json', 'print JSON')
     .action(async (f: { service: string; endpoint?: string; since: string; json?: boolean }, cmd: Command) => {
-      const subject = { kind: 'alert', service: f.service, endpoint: f.endpoint, since: timeFlag('since', f.since) };
-      const res = await client(cmd).api.request<{ investigation: Investigation }>('POST', 'api/investigations', { subject });
-      print(res.investigation, f.json);
+      await start(cmd, { kind: 'alert', service: f.service, endpoint: f.endpoint, since: timeFlag('since', f.since) }, f.json);
     });
 
   inv
@@ -62,9 +65,7 @@ Running the same alert again stores a new run and prints what changed since the 
     .description("from a support ticket: related tickets and duplicates, where its users' requests failed, then the same steps as an alert")
     .option('--json', 'print JSON')
     .action(async (id: string, f: { json?: boolean }, cmd: Command) => {
-      const subject = { kind: 'ticket', ticketId: positiveId('ticket', id, 'orrery tickets list') };
-      const res = await client(cmd).api.request<{ investigation: Investigation }>('POST', 'api/investigations', { subject });
-      print(res.investigation, f.json);
+      await start(cmd, { kind: 'ticket', ticketId: positiveId('ticket', id, 'orrery tickets list') }, f.json);
     });
 
   inv
@@ -72,9 +73,7 @@ Running the same alert again stores a new run and prints what changed since the 
     .description('from a problem in the triage queue: its service, since it began, with its tickets')
     .option('--json', 'print JSON')
     .action(async (id: string, f: { json?: boolean }, cmd: Command) => {
-      const subject = { kind: 'problem', problemId: positiveId('problem', id, 'orrery triage') };
-      const res = await client(cmd).api.request<{ investigation: Investigation }>('POST', 'api/investigations', { subject });
-      print(res.investigation, f.json);
+      await start(cmd, { kind: 'problem', problemId: positiveId('problem', id, 'orrery triage') }, f.json);
     });
 
   inv
