@@ -1,6 +1,8 @@
 // Root-cause ranking on small synthetic worlds: a downstream latency fault seen upstream is
 // attributed downstream, an error spike ranks its service first, a new WARN pattern counts,
-// and steady traffic gives no confident finding.
+// steady traffic gives no confident finding; changes count only in the direction a fault moves
+// them, a pattern is judged against its co-logged partner so the request mix does not move it,
+// latency against the baseline's own minute-to-minute swing, rates per minute of data.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type EdgeRow, type PatternRow, type RcaInput, type RedRow, rankRootCauses } from '../src/analysis/rca/index.js';
@@ -56,6 +58,8 @@ function world(services: Svc[], calls: Array<[string, string]>, seed = 7): Pick<
   }
   return { red, edges };
 }
+
+const close = (a: number, b: number) => assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
 
 function input(parts: Partial<RcaInput>): RcaInput {
   return { baseline: BASE, incident: INC, red: [], patterns: [], errorGroups: [], edges: [], ...parts };
@@ -172,7 +176,7 @@ describe('rankRootCauses', () => {
     return rows;
   }
 
-  it('counts the reference with the baseline for log patterns: a short baseline gains power', () => {
+  it('tests log patterns against the reference too: a short baseline leaves a healthy comparison', () => {
     const patterns = logRows('contacts', (m) => (m >= INC.startMs ? 4 : 0));
     const without = rankRootCauses(input({ baseline: SHORT, patterns }));
     assert.deepEqual(without.services, [], 'against 20 baseline lines, 12 new errors in 72 are not significant');
@@ -226,5 +230,124 @@ describe('rankRootCauses', () => {
     const b = loose.services.find((s) => s.service === 'b');
     assert.ok(b && b.score === 0 && /not significant/.test(b.hint));
     assert.ok(loose.services.findIndex((s) => s.service === 'b') < loose.services.findIndex((s) => s.service === 'c') || !loose.services.some((s) => s.service === 'c'));
+  });
+
+  it('counts changes only in the direction a fault moves them: fewer errors and faster requests are no finding', () => {
+    const patterns: PatternRow[] = [];
+    const red: RedRow[] = [];
+    for (let m = 0; m < 8; m++) {
+      const requests = 100 + 10 * (m % 3);
+      const lat = new DDSketch();
+      lat.add(10, requests);
+      red.push({ minuteMs: T0 + m * MIN, service: 'orders', endpoint: 'POST /orders', requests, errors: 0, latency: lat });
+      patterns.push({ minuteMs: T0 + m * MIN, service: 'orders', key: 'info', level: 'INFO', count: requests });
+      if (m < 5) patterns.push({ minuteMs: T0 + m * MIN, service: 'orders', key: 'db-retry', level: 'ERROR', count: 30 });
+    }
+    const w = world([{ name: 'search', requests: 200, latency: [40, 10] }], []);
+    const res = rankRootCauses(input({ red: [...w.red, ...red], edges: w.edges, patterns }));
+    assert.deepEqual(res.services, [], res.services.map((s) => s.hint).join('; '));
+    // The same changes the other way round are findings.
+    const up: PatternRow[] = patterns.filter((p) => p.key !== 'db-retry');
+    for (let m = 5; m < 8; m++) up.push({ minuteMs: T0 + m * MIN, service: 'orders', key: 'db-retry', level: 'ERROR', count: 30 });
+    const slow = world([{ name: 'search', requests: 200, latency: [10, 40] }], []);
+    const res2 = rankRootCauses(input({ red: [...slow.red, ...red], edges: slow.edges, patterns: up }));
+    assert.deepEqual(res2.services.map((s) => s.service).sort(), ['orders', 'search']);
+  });
+
+  /** A service whose endpoint /a logs a1 and a2 once per request and /b logs b1, with the given requests per minute. */
+  function mixRows(service: string, mix: (m: number) => [number, number], a2Missing: (m: number) => boolean): Pick<RcaInput, 'red' | 'patterns'> {
+    const red: RedRow[] = [];
+    const patterns: PatternRow[] = [];
+    for (let m = 0; m < 8; m++) {
+      const minuteMs = T0 + m * MIN;
+      const [a, b] = mix(m);
+      const lat = new DDSketch();
+      lat.add(10, a + b);
+      red.push({ minuteMs, service, endpoint: '/a', requests: a, errors: 0, latency: lat });
+      red.push({ minuteMs, service, endpoint: '/b', requests: b, errors: 0, latency: new DDSketch() });
+      patterns.push({ minuteMs, service, key: `${service}-a1`, level: 'INFO', count: a });
+      if (!a2Missing(m)) patterns.push({ minuteMs, service, key: `${service}-a2`, level: 'INFO', count: a });
+      patterns.push({ minuteMs, service, key: `${service}-b1`, level: 'INFO', count: b });
+    }
+    return { red, patterns };
+  }
+
+  it('judges a pattern against its co-logged partner: a change of the request mix is no finding, a skipped statement is', () => {
+    // "mix": the mix moves from /b to /a, every statement still logged once per request.
+    const mix = mixRows('mix', (m) => (m < 5 ? [20 + 5 * (m % 3), 60 - 5 * (m % 2)] : [70, 15]), () => false);
+    // "skip": the same mix move, and a2 is no longer logged.
+    const skip = mixRows('skip', (m) => (m < 5 ? [20 + 5 * (m % 3), 60 - 5 * (m % 2)] : [70, 15]), (m) => m >= 5);
+    const res = rankRootCauses(input({ red: [...mix.red, ...skip.red], patterns: [...mix.patterns, ...skip.patterns] }));
+    assert.deepEqual(
+      res.services.map((s) => s.service),
+      ['skip'],
+    );
+    const a2 = res.services[0]?.signals.find((s) => s.key === 'skip-a2');
+    assert.ok(a2 && a2.incident === 0 && a2.baseline > 0.9, JSON.stringify(a2));
+    assert.match(a2.test, /co-logged partner/);
+  });
+
+  it("calibrates latency to the baseline's own minute-to-minute swing", () => {
+    const r = rng(5);
+    const red: RedRow[] = [];
+    for (let m = 0; m < 8; m++) {
+      const minuteMs = T0 + m * MIN;
+      // "swingy" alternates between 10 and 16 ms medians while healthy; "steady" stays at 10.
+      red.push({ minuteMs, service: 'swingy', endpoint: 'GET /s', requests: 200, errors: 0, latency: sketch(200, m >= 5 ? 14 : m % 2 ? 16 : 10, r) });
+      red.push({ minuteMs, service: 'steady', endpoint: 'GET /t', requests: 200, errors: 0, latency: sketch(200, m >= 5 ? 14 : 10, r) });
+    }
+    const res = rankRootCauses(input({ red }));
+    assert.deepEqual(
+      res.services.map((s) => s.service),
+      ['steady'],
+    );
+  });
+
+  it('counts error groups per minute of telemetry: a gap in the data is not a lower rate', () => {
+    const long = { startMs: T0 - 25 * MIN, endMs: T0 + 5 * MIN };
+    const errorGroups = [];
+    const patterns: PatternRow[] = [];
+    // Data in two baseline minutes and the three incident minutes only, the same rate throughout.
+    for (const m of [3, 4, 5, 6, 7]) {
+      errorGroups.push({ minuteMs: T0 + m * MIN, service: 'pay', key: 'TimeoutError', count: 5 });
+      patterns.push({ minuteMs: T0 + m * MIN, service: 'pay', key: 'info', level: 'INFO', count: 50 });
+    }
+    const res = rankRootCauses(input({ baseline: long, errorGroups, patterns }));
+    assert.deepEqual(res.services, []);
+  });
+
+  it('counts a service with no telemetry in the baseline as one quiet minute: a burst of errors stands out, a few do not', () => {
+    const errorGroups = [];
+    for (const m of [5, 6, 7]) {
+      errorGroups.push({ minuteMs: T0 + m * MIN, service: 'cart', key: 'TypeError', count: 60 });
+      errorGroups.push({ minuteMs: T0 + m * MIN, service: 'web', key: 'Timeout', count: 1 });
+    }
+    const res = rankRootCauses(input({ errorGroups }));
+    assert.deepEqual(
+      res.services.map((s) => s.service),
+      ['cart'],
+    );
+  });
+
+  it('finds against the reference a fault that had already begun in the recent baseline', () => {
+    // The error pattern began before the baseline window (the alert came late).
+    const patterns = logRows('contacts', (m) => (m >= T0 ? 6 : 0));
+    const without = rankRootCauses(input({ patterns }));
+    assert.deepEqual(without.services, []);
+    const withRef = rankRootCauses(input({ patterns, reference: [REF] }));
+    assert.equal(withRef.services[0]?.service, 'contacts');
+    const s = withRef.services[0]?.signals.find((x) => x.key === 'contacts-warn');
+    assert.ok(s && /known-good reference/.test(s.test) && s.kind === 'new-error-pattern');
+  });
+
+  it('leaves tests that could never pass out of the FDR family: noise that cannot be significant does not dilute a real signal', () => {
+    const patterns = logRows('contacts', (m) => (m >= INC.startMs ? 4 : 0));
+    const base = rankRootCauses(input({ baseline: SHORT, reference: [REF], patterns }));
+    const q = base.services[0]?.signals[0]?.q ?? 1;
+    // Two hundred services that each logged one line once.
+    const noise: PatternRow[] = Array.from({ length: 200 }, (_, i) => ({ minuteMs: T0 + (i % 8) * MIN, service: `idle-${i}`, key: 'x', level: 'INFO', count: 1 }));
+    const res = rankRootCauses(input({ baseline: SHORT, reference: [REF], patterns: [...patterns, ...noise] }));
+    assert.equal(res.services[0]?.service, 'contacts');
+    close(res.services[0]?.signals[0]?.q ?? 1, q);
   });
 });

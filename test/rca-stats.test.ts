@@ -5,12 +5,17 @@ import { describe, it } from 'node:test';
 import {
   benjaminiHochberg,
   binomialUpper,
+  discreteFamily,
   findOnset,
+  fisherMinP,
   fisherTest,
   gaugeShift,
   mannWhitneyBinned,
+  mannWhitneyMinP,
   normalSf,
+  poissonMinP,
   poissonRateTest,
+  studentUpper,
 } from '../src/analysis/rca/index.js';
 
 const close = (a: number, b: number, tol: number) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
@@ -69,10 +74,54 @@ describe('rca statistics', () => {
     close(mannWhitneyBinned([[1, 5]], [[2, 5]]).effect, 1, 1e-12);
   });
 
-  it('gauge shift: a tenfold CPU rise is found, a flat memory drift is not', () => {
-    const cpu = gaugeShift([5, 6, 5, 4, 6, 5], [250, 260]);
-    assert.ok(cpu.statistic > 10 && cpu.p < 1e-10);
+  it("Student's t upper tail matches the table", () => {
+    close(studentUpper(2.015048, 5), 0.05, 1e-5);
+    close(studentUpper(0, 7), 0.5, 1e-12);
+    close(studentUpper(-2.015048, 5), 0.95, 1e-5);
+  });
+
+  it('gauge shift: a tenfold CPU rise is found, with the confidence a short baseline allows; a flat memory drift is not', () => {
+    const short = gaugeShift([5, 6, 5, 4, 6, 5], [250, 260]);
+    assert.ok(short.statistic > 0 && short.p < 1e-3, `p=${short.p}`);
+    // Six baseline points (5 degrees of freedom) cannot give the certainty of a normal z.
+    assert.ok(short.p > 1e-9, `p=${short.p}`);
+    const long = gaugeShift(
+      Array.from({ length: 30 }, (_, i) => 5 + (i % 3)),
+      [250, 260],
+    );
+    assert.ok(long.p < short.p / 100, 'a longer baseline gives more confidence');
     assert.equal(gaugeShift([400, 400.1, 400, 400.2], [401, 401]).p, 1);
+  });
+
+  it('gauge shift: a saturation in one minute of three is found; a fall is not a rise', () => {
+    const base = Array.from({ length: 20 }, (_, i) => 0.004 + 0.001 * (i % 4));
+    const t = gaugeShift(base, [0.005, 0.006, 0.5], { alternative: 'greater' });
+    assert.ok(t.p < 1e-6 && t.statistic > 0);
+    assert.equal(gaugeShift(base, [0.0001, 0.0001], { alternative: 'greater' }).p, 1);
+    // With the fleet's typical level as the offset, an idle pod's rise far below it is no ratio.
+    assert.ok(gaugeShift(base, [0.012], { alternative: 'greater' }).p < 0.05);
+    assert.equal(gaugeShift(base, [0.012], { alternative: 'greater', offset: 0.05 }).p, 1);
+  });
+
+  it('the smallest attainable p-values of the discrete tests', () => {
+    // All 5 successes among the 22 incident trials: C(22,5) / C(30,5).
+    close(fisherMinP(5, 8, 22, 'greater'), 26334 / 142506, 1e-12);
+    close(fisherMinP(5, 8, 22, 'less'), 56 / 142506, 1e-12);
+    close(fisherMinP(5, 8, 22, 'two-sided'), (2 * 56) / 142506, 1e-12);
+    assert.equal(fisherMinP(0, 8, 22, 'greater'), 1);
+    // The observed p of the most extreme table is the smallest attainable.
+    close(fisherTest(0, 8, 5, 22).p, fisherMinP(5, 8, 22, 'greater'), 1e-12);
+    close(poissonMinP(4, 1, 1, 'greater'), 1 / 16, 1e-12);
+    close(poissonRateTest(0, 1, 4, 1).p, poissonMinP(4, 1, 1, 'greater'), 1e-12);
+    assert.ok(mannWhitneyMinP(3, 3) > 0.04 && mannWhitneyMinP(50, 50) < 1e-15);
+  });
+
+  it('leaves out of the FDR family the tests that could never pass', () => {
+    assert.deepEqual(discreteFamily([0, 0.001, 0.01, 0.2, 1], 0.01), [true, true, true, false, false]);
+    // With m given, the adjustment counts only the family.
+    const q = benjaminiHochberg([0.001, 0.02], 2);
+    close(q[0]!, 0.002, 1e-12);
+    close(benjaminiHochberg([0.001, 0.02], 10)[0]!, 0.01, 1e-12);
   });
 
   it('Benjamini–Hochberg adjusts in rank order and never exceeds 1', () => {

@@ -1,46 +1,69 @@
 // `npm run bench -- accuracy nezha [--data DIR] [--out FILE]`: root-cause service ranking on
-// Nezha TrainTicket. The CSVs (logs, traces) are converted to Orrery's model records and run
-// through the real StreamAnalyzer, in memory, exactly as ingest would; its per-minute rows
-// (patterns, error groups, RED, service-graph edges) plus the pods' resource gauges go to
-// rankRootCauses for each injected fault, baseline = the minutes before the injection,
-// incident = the minutes after. Scored service-level AC@1/3/5 against the injected pod's
-// service, beside the Nezha paper's table.
+// Nezha TrainTicket, through Orrery's own pipeline:
 //
-// construct_data/<day> (fault-free) goes through the same analyzer (so pattern keys match) and
-// its minutes, less any minute the fault files also cover, are passed as the ranker's
-// known-good `reference` (a product would pass last week's same hour). The ranker is asked for
-// weak candidates too (services with no significant signal, after the others), so a case with
-// thin evidence still yields a ranked list. NEZHA_NO_REFERENCE=1 leaves the reference out.
+//  1. one fresh Orrery (startOrrery on a new PGlite data directory: the group-commit writer,
+//     redaction and streaming analysis as `orrery up` runs them, the OTLP receiver on a loopback
+//     port);
+//  2. the dataset replayed into it in time order as OTLP/JSON (nezha-archive.ts converts the
+//     trace and log CSVs of rca_data/<day> and construct_data/<day> to ExportTraceServiceRequest
+//     and ExportLogsServiceRequest, and the pods' CPU and memory columns to
+//     ExportMetricsServiceRequest gauges), POSTed to /v1/traces, /v1/logs and /v1/metrics;
+//  3. for each fault, in time order: the replay is brought up to now = inject_time + NOW_AFTER,
+//     the analysis flushed, and the real `investigate` workflow run on the alert "front-end
+//     success rate or latency degraded": {kind: 'alert', service: <the service whose spans are the
+//     traces' roots>, since: inject_time}, {now};
+//  4. the ranked services read from the stored investigation's findings: root_cause_service
+//     findings in order, then the services they name as their symptoms, then any other service a
+//     finding names. Scored service-level AC@1/3/5 against the injected pod's service, beside the
+//     Nezha paper's table.
 //
-// Conversion choices (the data has no span kind and no status):
-//  - service = the pod name without its Kubernetes suffixes (-<replicaset hash>-<5 chars>);
-//  - span kind = SERVER when the parent span is absent ("root") or in another service (the
-//    span is where a request enters the service), INTERNAL otherwise; so RED counts requests
-//    entering each service, and edges come from the analyzer's parent→child walk;
-//  - span status = UNSET: errors come from the logs (ERROR/WARN patterns, error groups);
-//  - log level = the first level word among the application line's first tokens;
-//  - resource gauges = the metric CSV columns about the pod's CPU and memory (saturation of the
-//    service itself); node-wide columns, network and syscall counts (which follow traffic) and
-//    the latency/success columns (which the spans already give) are left out.
-import { createReadStream, existsSync, readFileSync, readdirSync } from 'node:fs';
+// So each investigation sees what an Orrery running through the day would have held at `now`:
+// the 30-minute baseline investigate takes holds the earlier faults' data too, as it would in
+// production. Timestamps are kept as they are (2023): raw events are partitioned by arrival, so
+// retention does not drop them, and investigate is given `now`.
+//
+// More rows, on the same store and windows, say what investigate leaves out today: rca's whole
+// ranking (its findings name at most three root candidates and their symptoms), and the rankings
+// with the pods' gauges (investigate does not read metric_point yet) and with the known-good
+// reference too (the fault-free construct_data minutes; investigate takes no reference yet). The
+// metric CSVs are sent as OTLP gauges for those rows.
+// NEZHA_DEBUG=1 prints, per case, the ranker's top five with their evidence (gauges + reference).
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'csv-parse';
-import { StreamAnalyzer } from '../../src/analysis/aggregate/index.js';
-import type { EdgeRow, ErrorGroupRow, MetricRow, PatternRow, RcaInput, RcaResult, RedRow, TimeWindow } from '../../src/analysis/rca/index.js';
-import { RCA_ALGORITHM, rankRootCauses } from '../../src/analysis/rca/index.js';
-import type { LogRecord, Span } from '../../src/model/index.js';
+import { FindingList, type MetricRow, RCA_ALGORITHM, type RcaInput, type RcaResult, type TimeWindow, rankRootCauses, rcaFindings } from '../../src/analysis/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import type { Finding, Investigation } from '../../src/model/index.js';
+import { type RunningOrrery, startOrrery } from '../../src/server/index.js';
+import { type Queryable, minuteSignals } from '../../src/store/index.js';
+import { investigate } from '../../src/workflows/index.js';
 import type { AccuracyOptions } from '../accuracy.js';
 import { int, table } from './format.js';
-import { extractNezhaOnce, nezhaArchivePath } from './nezha-archive.js';
-import { type RankedCase, hitAt, writeRankings } from './ranking.js';
+import {
+  type LogRow,
+  type MetricSample,
+  type MinuteFiles,
+  type OtlpJsonRequest,
+  type TraceRow,
+  extractNezhaOnce,
+  logRequests,
+  metricRequests,
+  minuteFilesOf,
+  nanosToMs,
+  nezhaArchivePath,
+  readLogRows,
+  readMetricSamples,
+  readTraceRows,
+  serviceOfPod,
+  traceRequests,
+} from './nezha-archive.js';
+import { type RankedCase, firstHit, hitAt, writeRankings } from './ranking.js';
 
 const MINUTE = 60_000;
-/** Minutes after the injection scored as the incident. */
-const INCIDENT_MINUTES = 3;
-/** Minutes before the injection used as the baseline, at most. */
-const BASELINE_MINUTES = 5;
-/** Resource gauges are steadier over a longer look back. */
-const METRIC_BASELINE_MINUTES = 15;
+/** The investigation runs this long after the injection (and sees the data up to then). */
+const NOW_AFTER_MS = 2 * MINUTE;
+/** A minute file is read once the replay reaches this long before the minute it is named for. */
+const FILE_LEAD_MS = 5 * MINUTE;
 
 const PUBLISHED = [
   { method: 'Nezha', at: [0.867, 0.978, 0.978] },
@@ -49,238 +72,7 @@ const PUBLISHED = [
   { method: 'PDiagnose', at: [0.089, 0.133, 0.222] },
 ];
 
-/** Kubernetes pod name → its workload: drop "-<replicaset hash>-<pod id>" or "-<ordinal>". */
-export function serviceOfPod(pod: string): string {
-  return pod.replace(/-[a-z0-9]{6,10}-[a-z0-9]{5}$/, '').replace(/-[0-9]+$/, '');
-}
-
-const LEVEL_WORDS = /^(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|SEVERE|CRITICAL)$/i;
-
-/** The first level word among the first few whitespace-separated tokens of a line. */
-export function levelWord(line: string): string {
-  const tokens = line.slice(0, 80).split(/\s+/, 4);
-  for (const t of tokens) {
-    const w = t.replace(/^\[|\]$/g, '');
-    if (LEVEL_WORDS.test(w)) return w.toUpperCase();
-  }
-  return '';
-}
-
-async function* csvRows(file: string): AsyncGenerator<Record<string, string>> {
-  const parser = createReadStream(file).pipe(parse({ bom: true, columns: true, relax_column_count: true, skip_records_with_error: true }));
-  for await (const row of parser as AsyncIterable<Record<string, string>>) yield row;
-}
-
-const SCOPE = { name: 'nezha-csv', version: '1', attributes: {} };
-
-async function readSpans(file: string, earlier: Map<string, string>): Promise<Span[]> {
-  const rows: Array<Record<string, string>> = [];
-  for await (const r of csvRows(file)) rows.push(r);
-  const serviceOfSpan = new Map<string, string>();
-  for (const r of rows) serviceOfSpan.set(r.SpanID ?? '', serviceOfPod(r.PodName ?? ''));
-  const spans: Span[] = [];
-  for (const r of rows) {
-    const service = serviceOfPod(r.PodName ?? '');
-    const parent = r.ParentID && r.ParentID !== 'root' ? r.ParentID : null;
-    const parentService = parent === null ? null : (serviceOfSpan.get(parent) ?? earlier.get(parent) ?? null);
-    const start = Number(r.StartTimeUnixNano);
-    const end = Number(r.EndTimeUnixNano);
-    if (!Number.isFinite(start) || !Number.isFinite(end)) continue;
-    spans.push({
-      service,
-      serviceVersion: null,
-      environment: null,
-      userId: null,
-      accountId: null,
-      traceId: r.TraceID ?? '',
-      spanId: r.SpanID ?? '',
-      parentSpanId: parent,
-      traceState: '',
-      name: r.OperationName ?? '',
-      kind: parent === null || (parentService !== null && parentService !== service) ? 2 : 1,
-      startTimeUnixNano: start,
-      endTimeUnixNano: end,
-      durationNano: end - start,
-      statusCode: 0,
-      statusMessage: '',
-      httpRoute: null,
-      attributes: {},
-      events: [],
-      links: [],
-      resource: { 'service.name': service, 'k8s.pod.name': r.PodName ?? '' },
-      scope: SCOPE,
-    });
-  }
-  earlier.clear();
-  for (const [k, v] of serviceOfSpan) earlier.set(k, v);
-  return spans;
-}
-
-async function readLogs(file: string): Promise<LogRecord[]> {
-  const logs: LogRecord[] = [];
-  for await (const r of csvRows(file)) {
-    let body: string;
-    try {
-      const log = (JSON.parse(r.Log ?? '') as { log?: unknown }).log;
-      if (typeof log !== 'string') continue;
-      body = log.replace(/\r?\n$/, '');
-    } catch {
-      continue;
-    }
-    const t = Number(r.TimeUnixNano);
-    if (!Number.isFinite(t)) continue;
-    const service = serviceOfPod(r.PodName ?? '');
-    logs.push({
-      service,
-      serviceVersion: null,
-      environment: null,
-      userId: null,
-      accountId: null,
-      timeUnixNano: t,
-      observedTimeUnixNano: t,
-      severityNumber: 0,
-      severityText: levelWord(body),
-      body,
-      eventName: '',
-      traceId: r.TraceID || null,
-      spanId: r.SpanID || null,
-      flags: 0,
-      attributes: {},
-      resource: { 'service.name': service, 'k8s.pod.name': r.PodName ?? '' },
-      scope: SCOPE,
-    });
-  }
-  return logs;
-}
-
-const LEVEL_ORDER = ['', 'TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
-
-/** The analyzer's minute rows of one day, accumulated over all drains. */
-interface DaySignals {
-  red: RedRow[];
-  edges: EdgeRow[];
-  patterns: PatternRow[];
-  errorGroups: ErrorGroupRow[];
-  /** Minutes with any span: the data's coverage. */
-  covered: Set<number>;
-  /** Minutes with spans of the fault-free reference data (construct_data). */
-  reference: Set<number>;
-  spans: number;
-  logs: number;
-}
-
-/**
- * Runs the day's telemetry through one StreamAnalyzer, minute file by minute file in time
- * order. `referenceDir` (construct_data/<day>, fault-free) is fed into the same analyzer so
- * that its patterns share keys with the fault data; the minutes it covers are returned as
- * `reference`.
- */
-async function analyzeDay(dayDir: string, referenceDir: string | null): Promise<DaySignals> {
-  const analyzer = new StreamAnalyzer();
-  const minuteFiles = new Map<string, string[]>();
-  for (const dir of referenceDir === null ? [dayDir] : [dayDir, referenceDir]) {
-    for (const sub of ['log', 'trace']) {
-      if (!existsSync(join(dir, sub))) continue;
-      for (const f of readdirSync(join(dir, sub))) {
-        const m = /^(.+)_(log|trace)\.csv$/.exec(f);
-        if (!m) continue;
-        const list = minuteFiles.get(m[1] as string) ?? [];
-        if (!list.includes(dir)) list.push(dir);
-        minuteFiles.set(m[1] as string, list);
-      }
-    }
-  }
-  const out: DaySignals = { red: [], edges: [], patterns: [], errorGroups: [], covered: new Set(), reference: new Set(), spans: 0, logs: 0 };
-  // Minutes holding fault-period data too are no reference (the rca files overlap in time).
-  const faultMinutes = new Set<number>();
-  const patternInfo = new Map<string, { level: string; label: string }>();
-  const merged = new Map<string, string>();
-  const groupLabel = new Map<string, string>();
-  const rawPatterns: Array<{ minuteMs: number; service: string; key: string; count: number }> = [];
-  const earlier = new Map<string, string>();
-  for (const [name, dirs] of [...minuteFiles].sort((a, b) => a[0].localeCompare(b[0]))) {
-    for (const dir of dirs) {
-      const traceFile = join(dir, 'trace', `${name}_trace.csv`);
-      const logFile = join(dir, 'log', `${name}_log.csv`);
-      if (existsSync(traceFile)) {
-        const spans = await readSpans(traceFile, earlier);
-        out.spans += spans.length;
-        for (const s of spans) {
-          const minute = Math.floor(s.startTimeUnixNano / 1e6 / MINUTE) * MINUTE;
-          out.covered.add(minute);
-          (dir === referenceDir ? out.reference : faultMinutes).add(minute);
-        }
-        analyzer.observeSpans(spans);
-      }
-      if (existsSync(logFile)) {
-        const logs = await readLogs(logFile);
-        out.logs += logs.length;
-        analyzer.observeLogs(logs);
-      }
-    }
-    const d = analyzer.drain();
-    for (const p of d.patterns) {
-      const k = `${p.service}\u0000${p.key}`;
-      const prev = patternInfo.get(k);
-      const level = prev && LEVEL_ORDER.indexOf(prev.level) > LEVEL_ORDER.indexOf(p.level) ? prev.level : p.level;
-      patternInfo.set(k, { level, label: p.template });
-    }
-    for (const m of d.merges) merged.set(`${m.service}\u0000${m.from}`, m.into);
-    for (const g of d.errorGroups) groupLabel.set(`${g.service}\u0000${g.fingerprint}`, `${g.type}: ${g.message}`.slice(0, 200));
-    for (const r of d.patternMinutes) rawPatterns.push({ minuteMs: r.minuteMs, service: r.service, key: r.key, count: r.count });
-    for (const r of d.errorMinutes) {
-      const label = groupLabel.get(`${r.service}\u0000${r.key}`);
-      out.errorGroups.push({ minuteMs: r.minuteMs, service: r.service, key: r.key, count: r.count, ...(label ? { label } : {}) });
-    }
-    for (const r of d.red) out.red.push({ minuteMs: r.minuteMs, service: r.service, endpoint: r.endpoint, requests: r.requests, errors: r.errors, latency: r.latency });
-    for (const r of d.edges) out.edges.push({ minuteMs: r.minuteMs, caller: r.caller, callee: r.callee, calls: r.calls, errors: r.errors, latency: r.latency });
-  }
-  for (const m of faultMinutes) out.reference.delete(m);
-  // Patterns merged in a later drain: count their earlier minutes under the surviving key.
-  const resolve = (service: string, key: string): string => {
-    let k = key;
-    for (let i = 0; i < 32; i++) {
-      const next = merged.get(`${service}\u0000${k}`);
-      if (next === undefined || next === k) break;
-      k = next;
-    }
-    return k;
-  };
-  for (const r of rawPatterns) {
-    const key = resolve(r.service, r.key);
-    const info = patternInfo.get(`${r.service}\u0000${key}`) ?? patternInfo.get(`${r.service}\u0000${r.key}`);
-    out.patterns.push({ minuteMs: r.minuteMs, service: r.service, key, level: info?.level ?? '', count: r.count, ...(info ? { label: info.label } : {}) });
-  }
-  return out;
-}
-
-const RESOURCE_COLUMN = /cpu|memory/i;
-
-/** The pods' resource gauges of one day, per service and minute. */
-async function readMetrics(dayDir: string): Promise<MetricRow[]> {
-  const dir = join(dayDir, 'metric');
-  if (!existsSync(dir)) return [];
-  const out: MetricRow[] = [];
-  for (const f of readdirSync(dir).sort()) {
-    const m = /^(.+)_metric\.csv$/.exec(f);
-    if (!m) continue;
-    const service = serviceOfPod(m[1] as string);
-    for await (const r of csvRows(join(dir, f))) {
-      const ts = Number(r.TimeStamp);
-      if (!Number.isFinite(ts)) continue;
-      const minuteMs = Math.floor((ts * 1000) / MINUTE) * MINUTE;
-      for (const [col, v] of Object.entries(r)) {
-        if (!RESOURCE_COLUMN.test(col) || /^node/i.test(col)) continue;
-        const value = Number(v);
-        if (v !== '' && Number.isFinite(value)) out.push({ minuteMs, service, name: col, value });
-      }
-    }
-  }
-  return out;
-}
-
 interface Fault {
-  day: string;
   injectTime: string;
   injectTimestamp: number | null;
   pod: string;
@@ -295,7 +87,7 @@ function readFaults(dayDir: string, day: string): Fault[] {
   for (const list of Object.values(raw)) {
     for (const f of list) {
       const ts = Number(f.inject_timestamp);
-      out.push({ day, injectTime: f.inject_time ?? '', injectTimestamp: Number.isFinite(ts) ? ts : null, pod: f.inject_pod ?? '', type: f.inject_type ?? '?' });
+      out.push({ injectTime: f.inject_time ?? '', injectTimestamp: Number.isFinite(ts) ? ts : null, pod: f.inject_pod ?? '', type: f.inject_type ?? '?' });
     }
   }
   return out;
@@ -317,42 +109,83 @@ export function offsetInto(instantMs: number, covered: ReadonlySet<number>): num
   return null;
 }
 
-interface Case extends RankedCase {
-  type: string;
-  injectMs: number;
-}
-
-/** A case's top five with their evidence (NEZHA_DEBUG=1). */
-export function debugCase(p: PreparedCase, result: RcaResult): string {
-  const input = p.input as RcaInput;
-  const mins = (w: TimeWindow) => (w.endMs - w.startMs) / MINUTE;
-  const lines = [`\n${p.case} ${p.type} truth=${p.truth} base=${mins(input.baseline)}m inc=${mins(input.incident)}m tests=${result.tests} sig=${result.significant}`];
-  for (const s of result.services.slice(0, 5)) lines.push(`  ${s.service === p.truth ? '*' : ' '} ${s.service} ${s.score.toFixed(1)} own=${s.ownScore.toFixed(1)} ${s.hint}`);
-  const at = result.services.findIndex((s) => s.service === p.truth);
-  if (at >= 5) lines.push(`  * ${p.truth} at ${at + 1}: ${result.services[at]?.hint}`);
-  if (at < 0) lines.push(`  * ${p.truth} not ranked`);
-  return `${lines.join('\n')}\n`;
-}
-
-/** One injected fault with the ranker's input around it (null: no data to rank from). */
-export interface PreparedCase {
+/** One injected fault, placed on the telemetry's clock (NaN when it could not be). */
+export interface PlacedFault {
   case: string;
   type: string;
   truth: string;
   injectMs: number;
-  input: RcaInput | null;
 }
 
-export interface PreparedNezha {
-  cases: PreparedCase[];
+/** The dataset: its faults, its minute files and its pods' gauges, all days together. */
+export interface NezhaData {
+  faults: PlacedFault[];
+  files: MinuteFiles[];
+  samples: MetricSample[];
+  /**
+   * Known-good windows: the minutes of fault-free reference data (construct_data) that no fault
+   * data shares.
+   */
+  reference: TimeWindow[];
   notes: string[];
-  spans: number;
-  logs: number;
-  analyzeSeconds: number;
+}
+
+/**
+ * Every fault under `root`/rca_data/<day>/, placed on the telemetry's clock, with the minute files
+ * of rca_data/<day> and construct_data/<day> and the pods' gauges. inject_time (wall clock, no
+ * zone) and inject_timestamp (epoch s) can each be off by a time-zone offset; each is placed by the
+ * offset that lands it on minutes with data (the files' minutes). inject_time, the case id, wins
+ * when both land.
+ */
+export async function readNezha(root: string): Promise<NezhaData> {
+  const rca = join(root, 'rca_data');
+  const out: NezhaData = { faults: [], files: [], samples: [], reference: [], notes: [] };
+  const faultMinutes = new Set<number>();
+  const referenceMinutes = new Set<number>();
+  const seenSample = new Set<string>();
+  for (const day of readdirSync(rca).sort()) {
+    const dayDir = join(rca, day);
+    const faults = readFaults(dayDir, day);
+    if (faults.length === 0) continue;
+    const refDir = join(root, 'construct_data', day);
+    const files = [...minuteFilesOf(dayDir, day), ...(existsSync(refDir) ? minuteFilesOf(refDir, day) : [])];
+    out.files.push(...files);
+    for (const f of minuteFilesOf(dayDir, day)) if (f.trace) for (const m of await spanMinutes(f.trace)) faultMinutes.add(m);
+    if (existsSync(refDir)) for (const f of minuteFilesOf(refDir, day)) if (f.trace) for (const m of await spanMinutes(f.trace)) referenceMinutes.add(m);
+    for (const dir of existsSync(refDir) ? [dayDir, refDir] : [dayDir]) {
+      for (const s of await readMetricSamples(dir)) {
+        const k = `${s.pod}\u0000${s.time}`;
+        if (seenSample.has(k)) continue;
+        seenSample.add(k);
+        out.samples.push(s);
+      }
+    }
+    const covered = new Set(files.map((f) => f.minuteMs));
+    const offsets = new Map<string, number>();
+    for (const f of faults) {
+      const wall = Date.parse(`${f.injectTime.replace(' ', 'T')}Z`);
+      const offWall = Number.isFinite(wall) ? offsetInto(wall, covered) : null;
+      const epoch = f.injectTimestamp === null ? Number.NaN : f.injectTimestamp * 1000;
+      const offEpoch = Number.isFinite(epoch) ? offsetInto(epoch, covered) : null;
+      const at = offWall !== null ? wall + offWall : offEpoch !== null ? epoch + offEpoch : Number.NaN;
+      const h = (o: number | null) => (o === null ? '?' : `${o / 3.6e6} h`);
+      const k = `inject_time +${h(offWall)}, inject_timestamp +${h(offEpoch)}`;
+      offsets.set(k, (offsets.get(k) ?? 0) + 1);
+      if (Number.isNaN(at)) out.notes.push(`${f.injectTime}: no telemetry around the injection; scored as a miss`);
+      out.faults.push({ case: f.injectTime, type: f.type, truth: serviceOfPod(f.pod), injectMs: at });
+    }
+    for (const [k, n] of offsets) out.notes.push(`${day}: time-zone offsets detected (${k}) for ${n} fault${n === 1 ? '' : 's'}`);
+  }
+  out.reference = windowsOf([...referenceMinutes].filter((m) => !faultMinutes.has(m)));
+  for (const w of out.reference) out.notes.push(`known-good reference (construct_data): ${new Date(w.startMs).toISOString()} to ${new Date(w.endMs).toISOString()}`);
+  out.files.sort((a, b) => a.minuteMs - b.minuteMs);
+  out.samples.sort((a, b) => nanosToMs(a.time) - nanosToMs(b.time));
+  out.faults.sort((a, b) => (Number.isNaN(a.injectMs) ? 1 : 0) - (Number.isNaN(b.injectMs) ? 1 : 0) || a.injectMs - b.injectMs);
+  return out;
 }
 
 /** Contiguous runs of minutes as windows. */
-function windowsOf(minutes: ReadonlySet<number>): TimeWindow[] {
+function windowsOf(minutes: readonly number[]): TimeWindow[] {
   const out: TimeWindow[] = [];
   for (const m of [...minutes].sort((x, y) => x - y)) {
     const last = out.at(-1);
@@ -362,99 +195,244 @@ function windowsOf(minutes: ReadonlySet<number>): TimeWindow[] {
   return out;
 }
 
-/**
- * Reads and analyzes every day under `root`/rca_data (with its construct_data reference when
- * present and `useReference`), and places each fault's baseline, incident and reference windows.
- */
-export async function prepareNezha(root: string, options: { useReference?: boolean } = {}): Promise<PreparedNezha> {
-  const rca = join(root, 'rca_data');
-  const cases: PreparedCase[] = [];
-  const notes: string[] = [];
-  let spans = 0;
-  let logs = 0;
-  let analyzeSeconds = 0;
-  for (const day of readdirSync(rca).sort()) {
-    const dayDir = join(rca, day);
-    const faults = readFaults(dayDir, day);
-    if (faults.length === 0) continue;
-    const ta = performance.now();
-    const refDir = join(root, 'construct_data', day);
-    const signals = await analyzeDay(dayDir, options.useReference !== false && existsSync(refDir) ? refDir : null);
-    const metrics = await readMetrics(dayDir);
-    analyzeSeconds += (performance.now() - ta) / 1000;
-    spans += signals.spans;
-    logs += signals.logs;
-    const reference = windowsOf(signals.reference);
-    if (reference.length > 0) notes.push(`${day}: fault-free reference from construct_data, ${signals.reference.size} minutes`);
-    // Inject instants: inject_time (wall clock, no zone) and inject_timestamp (epoch s) can each
-    // be off by a time-zone offset; each is placed into the telemetry by the offset that makes
-    // it land on covered minutes. inject_time, the case id, wins when both land but disagree.
-    const placed = faults.map((f) => {
-      const wall = Date.parse(`${f.injectTime.replace(' ', 'T')}Z`);
-      const offWall = Number.isFinite(wall) ? offsetInto(wall, signals.covered) : null;
-      const epoch = f.injectTimestamp === null ? Number.NaN : f.injectTimestamp * 1000;
-      const offEpoch = Number.isFinite(epoch) ? offsetInto(epoch, signals.covered) : null;
-      const fromWall = offWall === null ? null : wall + offWall;
-      const fromEpoch = offEpoch === null ? null : epoch + offEpoch;
-      if (fromWall !== null && fromEpoch !== null && Math.abs(fromWall - fromEpoch) > MINUTE / 2) {
-        notes.push(`${f.injectTime}: inject_timestamp lands ${((fromEpoch - fromWall) / 1000).toFixed(0)} s from inject_time; inject_time used`);
-      }
-      const offsets = `inject_time +${offWall === null ? '?' : `${offWall / 3.6e6} h`}, inject_timestamp +${offEpoch === null ? '?' : `${offEpoch / 3.6e6} h`}`;
-      return { f, at: fromWall ?? fromEpoch, offsets };
-    });
-    const offsetSummary = new Map<string, number>();
-    for (const p of placed) offsetSummary.set(p.offsets, (offsetSummary.get(p.offsets) ?? 0) + 1);
-    for (const [k, n] of offsetSummary) notes.push(`${day}: time-zone offsets detected (${k}) for ${n} fault${n === 1 ? '' : 's'}`);
+/** The minutes a trace file's spans start in. */
+async function spanMinutes(file: string): Promise<Set<number>> {
+  const out = new Set<number>();
+  for (const s of await readTraceRows(file, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY)) out.add(Math.floor(nanosToMs(s.start) / MINUTE) * MINUTE);
+  return out;
+}
 
-    const sorted = placed.filter((p) => p.at !== null).sort((a, b) => (a.at as number) - (b.at as number));
-    for (const p of placed) if (p.at === null) notes.push(`${p.f.injectTime}: no telemetry around the injection; skipped`);
-    let prevIncidentEnd = Number.NEGATIVE_INFINITY;
-    for (const { f, at } of sorted) {
-      const injectMs = at as number;
-      const injectMinute = Math.floor(injectMs / MINUTE) * MINUTE;
-      // The injection's own minute counts as incident when most of it is after the injection.
-      const incidentStart = injectMs - injectMinute <= MINUTE / 2 ? injectMinute : injectMinute + MINUTE;
-      let incidentEnd = incidentStart;
-      while (incidentEnd < incidentStart + INCIDENT_MINUTES * MINUTE && signals.covered.has(incidentEnd)) incidentEnd += MINUTE;
-      const baselineEnd = injectMinute;
-      let baselineStart = baselineEnd;
-      while (baselineStart > baselineEnd - BASELINE_MINUTES * MINUTE && baselineStart - MINUTE >= prevIncidentEnd && signals.covered.has(baselineStart - MINUTE)) {
-        baselineStart -= MINUTE;
+/**
+ * Sends the dataset to an OTLP endpoint in time order, up to any instant asked: the minute files
+ * are read as the replay nears them, and rows wait until their time has come.
+ */
+export class Replay {
+  private nextFile = 0;
+  private nextSample = 0;
+  private spans: TraceRow[] = [];
+  private logs: LogRow[] = [];
+  private readonly serviceOfSpan = new Map<string, string>();
+  private readonly roots = new Map<string, number>();
+  readonly sent = { spans: 0, logs: 0, metrics: 0 };
+
+  constructor(
+    private readonly data: NezhaData,
+    private readonly send: (r: OtlpJsonRequest) => Promise<void>,
+  ) {}
+
+  /** Sends everything timed at or before `tMs` not sent yet, one minute at a time. */
+  async until(tMs: number): Promise<void> {
+    const files = this.data.files;
+    while (this.nextFile < files.length && (files[this.nextFile] as MinuteFiles).minuteMs - FILE_LEAD_MS <= tMs) {
+      const f = files[this.nextFile++] as MinuteFiles;
+      const all = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY] as const;
+      const spans = f.trace ? await readTraceRows(f.trace, ...all) : [];
+      for (const s of spans) {
+        this.serviceOfSpan.set(s.spanId, s.service);
+        if (s.parentId === null) this.roots.set(s.service, (this.roots.get(s.service) ?? 0) + 1);
       }
-      const metricStart = Math.min(baselineStart, Math.max(baselineEnd - METRIC_BASELINE_MINUTES * MINUTE, prevIncidentEnd));
-      if (baselineStart === baselineEnd && signals.covered.has(baselineEnd - MINUTE)) {
-        // The previous fault's window runs up to this injection: its last minute is the only baseline.
-        baselineStart = baselineEnd - MINUTE;
-        notes.push(`${f.injectTime}: baseline overlaps the previous fault's incident window`);
-      }
-      prevIncidentEnd = Math.max(prevIncidentEnd, incidentEnd);
-      const truth = serviceOfPod(f.pod);
-      if (baselineStart === baselineEnd || incidentEnd === incidentStart) {
-        notes.push(`${f.injectTime}: no baseline or no incident minutes with data; scored as a miss`);
-        cases.push({ case: f.injectTime, type: f.type, truth, injectMs, input: null });
+      this.spans.push(...spans);
+      if (f.log) this.logs.push(...(await readLogRows(f.log, ...all)));
+    }
+    const due = <T>(rows: T[], time: (r: T) => string): [T[], T[]] => {
+      const now: T[] = [];
+      const later: T[] = [];
+      for (const r of rows) (nanosToMs(time(r)) <= tMs ? now : later).push(r);
+      return [now.sort((a, b) => nanosToMs(time(a)) - nanosToMs(time(b))), later];
+    };
+    const [spans, laterSpans] = due(this.spans, (s) => s.start);
+    const [logs, laterLogs] = due(this.logs, (l) => l.time);
+    this.spans = laterSpans;
+    this.logs = laterLogs;
+    const samples: MetricSample[] = [];
+    while (this.nextSample < this.data.samples.length && nanosToMs((this.data.samples[this.nextSample] as MetricSample).time) <= tMs) {
+      samples.push(this.data.samples[this.nextSample++] as MetricSample);
+    }
+    // Minute by minute, as a collector would export them.
+    const minuteOf = (ns: string) => Math.floor(nanosToMs(ns) / MINUTE);
+    const minutes = [...new Set([...spans.map((s) => minuteOf(s.start)), ...logs.map((l) => minuteOf(l.time)), ...samples.map((s) => minuteOf(s.time))])].sort((a, b) => a - b);
+    let [si, li, mi] = [0, 0, 0];
+    for (const m of minutes) {
+      const from = (i: number, rows: readonly { time?: string; start?: string }[]) => {
+        let j = i;
+        while (j < rows.length && minuteOf((rows[j]?.start ?? rows[j]?.time) as string) <= m) j++;
+        return j;
+      };
+      const [sj, lj, mj] = [from(si, spans), from(li, logs), from(mi, samples)];
+      for (const r of [...metricRequests(samples.slice(mi, mj)), ...traceRequests(spans.slice(si, sj), this.serviceOfSpan), ...logRequests(logs.slice(li, lj))]) await this.send(r);
+      [si, li, mi] = [sj, lj, mj];
+    }
+    this.sent.spans += spans.length;
+    this.sent.logs += logs.length;
+    this.sent.metrics += samples.length;
+  }
+
+  /** The service with the most root spans so far: where requests enter the system. */
+  frontService(): string | null {
+    return [...this.roots].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? null;
+  }
+}
+
+/** POSTs one OTLP/JSON request; anything but a full success is an error. */
+export async function postOtlp(otlp: string, r: OtlpJsonRequest): Promise<void> {
+  const res = await fetch(`${otlp}/v1/${r.signal}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: r.body });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`POST /v1/${r.signal} answered ${res.status}: ${text.slice(0, 300)}`);
+  const partial = (JSON.parse(text || '{}') as { partialSuccess?: Record<string, unknown> }).partialSuccess ?? {};
+  const rejected = Number(partial.rejectedSpans ?? partial.rejectedLogRecords ?? partial.rejectedDataPoints ?? 0);
+  if (rejected > 0) throw new Error(`POST /v1/${r.signal}: ${rejected} records rejected: ${text.slice(0, 300)}`);
+}
+
+/**
+ * The services an investigation's findings rank: the root_cause_service findings in order, then
+ * the symptoms they name, then the ranker's whole order when a finding carries it
+ * (`data.ranking`), then any other service a finding names (`data.service`).
+ */
+export function rankedServices(findings: readonly Finding[]): string[] {
+  const out: string[] = [];
+  const add = (s: unknown) => {
+    if (typeof s === 'string' && s !== '' && !out.includes(s)) out.push(s);
+  };
+  const roots = findings.filter((f) => f.kind === 'root_cause_service');
+  for (const f of roots) add(f.data.service);
+  for (const f of roots) for (const s of Array.isArray(f.data.symptoms) ? f.data.symptoms : []) add(s);
+  for (const f of roots) for (const r of Array.isArray(f.data.ranking) ? f.data.ranking : []) add((r as { service?: unknown }).service);
+  for (const f of findings) add(f.data.service);
+  return out;
+}
+
+/** The findings rcaFindings makes of a ranking, ranked as above (what investigate would report from it). */
+function findingsRanking(rca: RcaResult, since: string): string[] {
+  const list = new FindingList();
+  rcaFindings(list, rca, since);
+  return rankedServices(list.findings);
+}
+
+/** Per minute, service and name: the mean of the gauge points in [since, until). */
+export async function minuteGauges(q: Queryable, since: Date, until: Date): Promise<MetricRow[]> {
+  const rows = await q.query(
+    `SELECT date_trunc('minute', time) AS minute, service, name, avg(value) AS value
+       FROM metric_point
+      WHERE time >= $1::timestamptz AND time < $2::timestamptz AND kind = 'gauge' AND value IS NOT NULL
+      GROUP BY 1, service, name`,
+    [since, until],
+  );
+  return rows.map((r) => ({ minuteMs: new Date(r.minute as string | Date).getTime(), service: String(r.service), name: String(r.name), value: Number(r.value) }));
+}
+
+/**
+ * The ranker's input for an investigation's windows, read from the store as investigate reads it;
+ * optionally with the gauges and with known-good reference windows (those that end before the
+ * incident starts), which investigate does not pass yet.
+ */
+export async function rcaInputOf(q: Queryable, inv: Investigation, extra: { gauges?: boolean; reference?: readonly TimeWindow[] } = {}): Promise<RcaInput> {
+  const w = inv.result.window;
+  const incident = { startMs: Date.parse(w.since), endMs: Date.parse(w.until) };
+  const baseline = { startMs: Date.parse(w.baselineSince), endMs: Date.parse(w.baselineUntil) };
+  const reference = (extra.reference ?? []).filter((r) => r.endMs <= incident.startMs);
+  const since = new Date(Math.min(baseline.startMs, ...reference.map((r) => r.startMs)));
+  const until = new Date(incident.endMs);
+  const { red, patterns, errorGroups, edges } = await minuteSignals(q, since, until);
+  return {
+    baseline,
+    incident,
+    red,
+    patterns,
+    errorGroups,
+    edges,
+    ...(extra.gauges ? { metrics: await minuteGauges(q, new Date(baseline.startMs), until) } : {}),
+    ...(reference.length > 0 ? { reference } : {}),
+  };
+}
+
+/** The rankings compared for one fault. */
+const VARIANTS = ['asIs', 'gauges', 'reference'] as const;
+type Variant = (typeof VARIANTS)[number];
+
+interface CaseResult extends RankedCase {
+  type: string;
+  /**
+   * Per input variant (as investigate reads the store today; with the pods' gauges; with the
+   * gauges and the known-good reference), the ranking investigate's findings would give (today's
+   * call, or the proposed one with weak candidates) and rca@2's whole ranking (weak candidates
+   * included). `ranked` is the stored investigation's.
+   */
+  variants: Record<Variant, { findings: string[]; whole: string[] }>;
+}
+
+/** Investigates one fault on the Orrery the replay has brought up to the fault's `now`. */
+async function investigateFault(running: RunningOrrery, front: string, f: PlacedFault, reference: readonly TimeWindow[], say: (s: string) => void): Promise<[CaseResult, Investigation]> {
+  // The known-good reference goes along for an investigate that takes one (options it does not
+  // know are ignored): an operator who marked a healthy period would pass it.
+  const options = { now: new Date(f.injectMs + NOW_AFTER_MS), reference: reference.map((w) => ({ since: new Date(w.startMs), until: new Date(w.endMs) })) };
+  const inv = await investigate(running.ctx, { kind: 'alert', service: front, since: new Date(f.injectMs).toISOString() }, options);
+  const db = running.ctx.store.db;
+  const variants = {} as CaseResult['variants'];
+  for (const v of VARIANTS) {
+    const input = await rcaInputOf(db, inv, { gauges: v !== 'asIs', reference: v === 'reference' ? reference : [] });
+    const whole = rankRootCauses(input, { weakCandidates: true });
+    // As investigate calls the ranker today; the proposed variants with the weak candidates too.
+    const asFindings = v === 'asIs' ? rankRootCauses(input) : whole;
+    variants[v] = { findings: findingsRanking(asFindings, inv.result.window.since), whole: whole.services.map((s) => s.service) };
+    if (process.env.NEZHA_DEBUG && v === 'reference') say(debugCase(f, whole));
+  }
+  return [{ case: f.case, truth: [f.truth], type: f.type, ranked: rankedServices(inv.result.findings), variants }, inv];
+}
+
+/** A case's top five with their evidence (NEZHA_DEBUG=1). */
+function debugCase(f: PlacedFault, result: RcaResult): string {
+  const lines = [`\n${f.case} ${f.type} truth=${f.truth} tests=${result.tests} sig=${result.significant}`];
+  for (const s of result.services.slice(0, 5)) lines.push(`  ${s.service === f.truth ? '*' : ' '} ${s.service} ${s.score.toFixed(1)} own=${s.ownScore.toFixed(1)} ${s.hint}`);
+  const at = result.services.findIndex((s) => s.service === f.truth);
+  if (at >= 5) lines.push(`  * ${f.truth} at ${at + 1}: ${result.services[at]?.hint}`);
+  if (at < 0) lines.push(`  * ${f.truth} not ranked`);
+  return `${lines.join('\n')}\n`;
+}
+
+export interface NezhaRun {
+  cases: CaseResult[];
+  front: string | null;
+  sent: Replay['sent'];
+  notes: string[];
+}
+
+/**
+ * Replays the dataset under `root` into a fresh Orrery and investigates every fault. `onCase`
+ * sees each investigation while its store is live (for debugging the ranker offline).
+ */
+export async function runNezha(
+  root: string,
+  say: (s: string) => void,
+  onCase?: (f: PlacedFault, inv: Investigation, running: RunningOrrery, data: NezhaData) => Promise<void>,
+): Promise<NezhaRun> {
+  const data = await readNezha(root);
+  const dataDir = mkdtempSync(join(tmpdir(), 'orrery-nezha-'));
+  const config = loadConfig({}, { dataDir, port: 0, otlpPort: 0, logLevel: 'silent' });
+  const running = await startOrrery(config, { allowAnonymousLoopback: true, version: 'bench' });
+  const replay = new Replay(data, (r) => postOtlp(running.addresses.otlp, r));
+  const cases: CaseResult[] = [];
+  try {
+    for (const f of data.faults) {
+      const t0 = performance.now();
+      if (Number.isNaN(f.injectMs)) {
+        const none = { findings: [], whole: [] };
+        cases.push({ case: f.case, truth: [f.truth], type: f.type, ranked: [], variants: { asIs: none, gauges: none, reference: none } });
         continue;
       }
-      cases.push({
-        case: f.injectTime,
-        type: f.type,
-        truth,
-        injectMs,
-        input: {
-          baseline: { startMs: baselineStart, endMs: baselineEnd },
-          incident: { startMs: incidentStart, endMs: incidentEnd },
-          ...(reference.length > 0 ? { reference } : {}),
-          red: signals.red,
-          edges: signals.edges,
-          patterns: signals.patterns,
-          errorGroups: signals.errorGroups,
-          metrics,
-          // Gauges get a longer look back (back to the previous fault's window at most).
-          metricBaseline: { startMs: metricStart, endMs: baselineEnd },
-        },
-      });
+      await replay.until(f.injectMs + NOW_AFTER_MS);
+      await running.ctx.analysis?.flush();
+      const front = replay.frontService();
+      if (front === null) throw new Error(`no root spans before ${f.case}: no alert service to investigate`);
+      const [c, inv] = await investigateFault(running, front, f, data.reference, say);
+      cases.push(c);
+      say(`${c.case} ${c.type.padEnd(14)} ${f.truth.padEnd(28)} ${firstHit(c) === 1 ? 'hit ' : 'miss'} ${c.ranked.slice(0, 3).join(', ') || '(none)'} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+      await onCase?.(f, inv, running, data);
     }
+  } finally {
+    await running.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
-  return { cases, notes, spans, logs, analyzeSeconds };
+  return { cases, front: replay.frontService(), sent: replay.sent, notes: data.notes };
 }
 
 export async function run(opts: AccuracyOptions): Promise<number> {
@@ -471,22 +449,7 @@ export async function run(opts: AccuracyOptions): Promise<number> {
     say(`${root} has no rca_data/ folder\n`);
     return 1;
   }
-  const prepared = await prepareNezha(root, { useReference: process.env.NEZHA_NO_REFERENCE === undefined });
-  const { notes, spans, logs, analyzeSeconds } = prepared;
-  const cases: Case[] = [];
-  let rankSeconds = 0;
-  for (const p of prepared.cases) {
-    if (p.input === null) {
-      cases.push({ case: p.case, ranked: [], truth: [p.truth], type: p.type, injectMs: p.injectMs });
-      continue;
-    }
-    const tr = performance.now();
-    const result = rankRootCauses(p.input, { weakCandidates: true });
-    rankSeconds += (performance.now() - tr) / 1000;
-    const ranked = result.services.map((s) => s.service);
-    cases.push({ case: p.case, ranked, truth: [p.truth], type: p.type, injectMs: p.injectMs });
-    if (process.env.NEZHA_DEBUG) say(debugCase(p, result));
-  }
+  const { cases, front, sent, notes } = await runNezha(root, say);
   if (cases.length === 0) {
     say(`no faults found under ${join(root, 'rca_data')}/<day>/<day>-fault_list.json\n`);
     return 1;
@@ -495,21 +458,39 @@ export async function run(opts: AccuracyOptions): Promise<number> {
 
   const types = [...new Set(cases.map((c) => c.type))].sort();
   const fmt = (x: number) => x.toFixed(3);
+  const at = (cs: readonly RankedCase[]) => [1, 3, 5].map((k) => fmt(hitAt(cs, k)));
+  const variant = (v: Variant, which: 'findings' | 'whole') => at(cases.map((c) => ({ ...c, ranked: c.variants[v][which] })));
   const rows = [
-    [`Orrery ${RCA_ALGORITHM}`, String(cases.length), ...[1, 3, 5].map((k) => fmt(hitAt(cases, k)))],
+    ['Orrery investigate@1 (its findings)', String(cases.length), ...at(cases)],
     ...types.map((t) => {
       const sub = cases.filter((c) => c.type === t);
-      return [`  ${t}`, String(sub.length), ...[1, 3, 5].map((k) => fmt(hitAt(sub, k)))];
+      return [`  ${t}`, String(sub.length), ...at(sub)];
     }),
+    [`  ${RCA_ALGORITHM}'s whole ranking`, '', ...variant('asIs', 'whole')],
+    ['+ gauges + weak candidates (proposed)', '', ...variant('gauges', 'findings')],
+    [`  ${RCA_ALGORITHM}'s whole ranking`, '', ...variant('gauges', 'whole')],
+    ['+ known-good reference too (proposed)', '', ...variant('reference', 'findings')],
+    [`  ${RCA_ALGORITHM}'s whole ranking`, '', ...variant('reference', 'whole')],
     ...PUBLISHED.map((p) => [`${p.method} (paper)`, '', ...p.at.map(fmt)]),
   ];
+  const drift = cases.filter((c) => c.ranked.join() !== c.variants.asIs.findings.join()).length;
+  const misses = cases
+    .filter((c) => firstHit(c) !== 1)
+    .map((c) => {
+      const hit = firstHit(c);
+      return `  ${c.case} ${c.type}: ${c.truth.join('|')} ${hit === null ? 'not ranked' : `ranked ${hit}`}; top: ${c.ranked.slice(0, 3).join(', ') || '(none)'}`;
+    });
   const seconds = (performance.now() - t0) / 1000;
   const lines = [
-    `Nezha TrainTicket, service-level root cause (${root})`,
-    `${int(spans)} spans and ${int(logs)} log lines through StreamAnalyzer in ${analyzeSeconds.toFixed(1)} s; ${cases.length} faults ranked in ${rankSeconds.toFixed(2)} s`,
+    `Nezha TrainTicket, service-level root cause through OTLP ingest and investigate (${root})`,
+    `${int(sent.spans)} spans, ${int(sent.logs)} log lines and ${int(sent.metrics)} pod samples replayed as OTLP/JSON into one Orrery; ${cases.length} alerts on ${front ?? '?'}, each investigated at injection + ${NOW_AFTER_MS / MINUTE} min`,
     ...notes.map((n) => `note: ${n}`),
+    ...(drift > 0 ? [`note: ${drift} investigations ranked otherwise than ${RCA_ALGORITHM} + rcaFindings on the same signals (investigate changed?)`] : []),
     '',
     table(['method', 'faults', 'AC@1', 'AC@3', 'AC@5'], rows, new Set([1, 2, 3, 4])),
+    '',
+    `misses at 1 (${misses.length}):`,
+    ...misses,
     '',
     `target AC@1 ≥ 0.87 (beats Nezha's 0.867): ${hitAt(cases, 1) >= 0.87 ? 'met' : 'not met'}`,
     `run time ${seconds.toFixed(1)} s${opts.out ? `; rankings written to ${opts.out}` : ''}`,

@@ -1,10 +1,11 @@
-// The minute signals an investigation tests (rca@1's input): per minute, the RED rows per
+// The minute signals an investigation tests (rca@2's input): per minute, the RED rows per
 // service and endpoint, pattern counts (with the pattern's level, merged patterns counted
-// under the pattern they converged into), error-group counts and service-graph edges.
+// under the pattern they converged into), error-group counts, service-graph edges and the
+// mean of each gauge (OTLP gauge points: CPU, memory) per service and name.
 // Several rows of one (minute, key) — from several nodes — are summed and their sketches
 // merged here.
 import { DDSketch } from '../analysis/index.js';
-import type { EdgeRow, ErrorGroupRow, PatternRow, RedRow } from '../analysis/index.js';
+import type { EdgeRow, ErrorGroupRow, MetricRow, PatternRow, RedRow } from '../analysis/index.js';
 import { bytesOf } from './analysis-query.js';
 import type { Queryable, Row } from './db.js';
 
@@ -13,6 +14,7 @@ export interface MinuteSignals {
   patterns: PatternRow[];
   errorGroups: ErrorGroupRow[];
   edges: EdgeRow[];
+  metrics: MetricRow[];
 }
 
 function ms(v: unknown): number {
@@ -67,7 +69,15 @@ export async function minuteSignals(q: Queryable, since: Date, until: Date, serv
       GROUP BY m.minute, m.caller, m.callee`,
     params,
   );
+  const gauges = await q.query(
+    `SELECT date_trunc('minute', m.time) AS minute, m.service, m.name, avg(m.value) AS value
+       FROM metric_point m
+      WHERE m.time >= $1::timestamptz AND m.time < $2::timestamptz AND m.kind = 'gauge' AND m.value IS NOT NULL${only('m.service')}
+      GROUP BY 1, m.service, m.name`,
+    params,
+  );
   return {
+    metrics: gauges.map((r: Row) => ({ minuteMs: ms(r.minute), service: String(r.service), name: String(r.name), value: Number(r.value) })),
     red: red.map((r: Row) => ({
       minuteMs: ms(r.minute),
       service: String(r.service),

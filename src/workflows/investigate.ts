@@ -1,6 +1,6 @@
 // investigate@1: from an alert, a ticket or a problem to ranked findings with evidence. Each
 // entry point turns its subject into an anchor (a service, a window, the tickets involved);
-// then the same steps run: the signals tested against a baseline (rca@1) with the root told
+// then the same steps run: the signals tested against a baseline (rca@2) with the root told
 // from its symptoms, the deploy before the onset, the code and the suspect commits, the
 // impact and the priority, the next steps. Each step reads the store and calls a pure
 // function; the result is stored, and a re-run of the same subject records what changed.
@@ -111,7 +111,10 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
   }
   let roots: RankedService[] = [];
   if (anchor.service || signals.red.length || signals.patterns.length) {
-    const rca = rankRootCauses({ baseline, incident, red: signals.red, patterns: signals.patterns, errorGroups: signals.errorGroups, edges: signals.edges });
+    const rca = rankRootCauses(
+      { baseline, incident, red: signals.red, patterns: signals.patterns, errorGroups: signals.errorGroups, edges: signals.edges, metrics: signals.metrics },
+      { weakCandidates: true },
+    );
     if (anchor.service && anchor.endpoint) {
       // Only services its requests reached can explain an endpoint's trouble.
       const on = await servicesOnEndpointTraces(ctx.store.db, anchor.service, anchor.endpoint, window.since, window.until);
@@ -123,7 +126,9 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
       }
     }
     roots = rcaFindings(list, rca, iso(incident.startMs));
-    if (roots.length === 0) gaps.push(`no signal changed significantly between the baseline and the window (${rca.tests} tests)`);
+    if (roots.every((r) => r.score === 0)) {
+      gaps.push(`no signal changed significantly between the baseline and the window (${rca.tests} tests)${roots.length ? '; the candidates are listed by their strongest test' : ''}`);
+    }
   }
 
   // 3. What changed: each candidate's last deploy before the onset.

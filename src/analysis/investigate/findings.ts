@@ -75,15 +75,22 @@ export function rcaFindings(list: FindingList, rca: RcaResult, since: string, ma
   for (const r of roots) {
     const symptoms = rca.services.filter((s) => s.symptomOf.includes(r.service)).map((s) => s.service);
     const maybe = r.symptomOf.length ? ` (or a symptom of ${r.symptomOf.join(', ')})` : '';
+    const weak = r.score === 0;
     list.add({
       kind: 'root_cause_service',
-      title: `${r.service} is ${r === roots[0] ? 'the likely' : 'a possible'} root cause${maybe}`,
+      title: weak ? `${r.service} is a candidate, without a significant signal${maybe}` : `${r.service} is ${r === roots[0] ? 'the likely' : 'a possible'} root cause${maybe}`,
       confidence: r.confidence,
       hint: `${r.hint}${symptoms.length ? `; ${symptoms.join(', ')} show it upstream` : ''} (${rca.significant} of ${rca.tests} tests significant, ${rca.algorithm})`,
       evidence: faultSignals(r)
         .slice(0, 5)
         .map((s) => signalEvidence(s, since)),
-      data: { service: r.service, score: r.score, symptoms },
+      data: {
+        service: r.service,
+        score: r.score,
+        symptoms,
+        // The ranker's whole order, so a reader (or a benchmark) sees where every service stood.
+        ...(r === roots[0] ? { ranking: rca.services.map((s) => ({ service: s.service, score: s.score, symptomOf: s.symptomOf })) } : {}),
+      },
     });
   }
   const top = roots[0];

@@ -6,14 +6,19 @@ export {
   benjaminiHochberg,
   binomialLower,
   binomialUpper,
+  discreteFamily,
+  fisherMinP,
   fisherTest,
   mannWhitneyBinned,
+  mannWhitneyMinP,
   normalSf,
+  poissonMinP,
   poissonRateTest,
   gaugeShift,
   studentTwoSided,
+  studentUpper,
 } from './stats.js';
-export type { TestResult } from './stats.js';
+export type { GaugeOptions, TestResult } from './stats.js';
 export type {
   EdgeRow,
   ErrorGroupRow,

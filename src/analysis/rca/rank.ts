@@ -1,41 +1,68 @@
-// Root-cause ranking (rca@1): test every service's signals between a baseline and an
+// Root-cause ranking (rca@2): test every service's signals between a baseline and an
 // incident window, keep what survives a false-discovery-rate correction, score each service
 // from its own evidence, then walk the service graph so that an anomaly explained by an
 // anomalous callee is attributed downstream (the caller is marked a symptom and discounted).
 //
-// Tests (named in each signal's `test`):
+// Tests (named in each signal's `test`), each in the direction a fault moves it:
 //  - latency, per service and endpoint, and per caller→callee edge: Mann–Whitney U on the
-//    latency sketches' bins (two-sided, tie-corrected normal approximation), kept only when
-//    the effect P(incident > baseline) differs from ½ by at least `minEffect`;
+//    latency sketches' bins (tie-corrected normal approximation), one-sided (slower), its z
+//    divided by the square root of the baseline's own minute-to-minute dispersion (each baseline
+//    minute against the rest), kept only when P(incident > baseline) exceeds ½ by `minEffect`;
 //  - error rate (requests or edge calls): Fisher's exact test, one-sided up;
-//  - traffic (requests per minute): conditional binomial test of two Poisson rates, two-sided
-//    (reported as context, never scored: traffic moves because of callers);
-//  - log pattern share of the service's lines: Fisher's exact test, two-sided;
-//  - error groups per minute: conditional binomial test of two Poisson rates, one-sided up;
-//  - resource gauges: robust z on log(1 + value) (median shift over the baseline MAD), two-sided.
-// All p-values of a run are adjusted together (Benjamini–Hochberg).
+//  - traffic (requests per minute of the service's telemetry): conditional binomial test of two
+//    Poisson rates, two-sided (reported as context, never scored, and adjusted in a family of its
+//    own: traffic moves because of callers);
+//  - log patterns, two-sided for INFO-level ones (a code path skipped or newly taken), one-sided
+//    up for WARN/ERROR ones (fewer errors is a recovery, not a fault): a pattern with a co-logged
+//    partner (another pattern, or an endpoint's requests, whose baseline per-minute counts follow
+//    it closely) is tested as its count per partner count (conditional binomial test of two
+//    Poisson rates), which the mix of requests does not move; otherwise as its share of the
+//    service's lines (Fisher's exact test);
+//  - error groups per minute of the service's telemetry: conditional binomial test of two Poisson
+//    rates, one-sided up (exposure counts only minutes in which the service reported anything,
+//    so a gap in the data is not a zero rate);
+//  - resource gauges: Student's t prediction test of the incident values on a log scale, one-sided
+//    up (see gaugeShift), the log offset the gauge's typical level across services.
+// All p-values of a run are adjusted together (Benjamini–Hochberg), over the tests whose
+// smallest attainable p-value could pass at all (independent filtering): a pattern with three
+// lines cannot be significant, so it does not dilute the others.
 //
-// Known-good reference windows (`input.reference`, e.g. the same hour last week) are counted
-// with the baseline for log patterns and error groups only; requests, latency and edges follow
-// load and are compared with the recent baseline alone. A WARN/ERROR pattern seen in neither is
-// new ('new-error-pattern'): it scores in a family of its own, its weight multiplied (newPatternWeight).
+// Known-good reference windows (`input.reference`, e.g. the same hour last week or a period
+// marked healthy): log patterns and error groups are tested against them as well as against the
+// recent baseline, each a test of its own, so a fault that had begun before the baseline (or
+// came and went in it) still stands out against a healthy period. Requests, latency and edges
+// follow load and are compared with the recent baseline alone. A WARN/ERROR pattern absent from
+// the side it is compared with is new ('new-error-pattern'): it scores in a family of its own,
+// its weight multiplied (newPatternWeight).
 import { DDSketch } from '../sketch/index.js';
-import { benjaminiHochberg, fisherTest, mannWhitneyBinned, poissonRateTest, gaugeShift, type TestResult } from './stats.js';
+import {
+  type TestResult,
+  benjaminiHochberg,
+  discreteFamily,
+  fisherMinP,
+  fisherTest,
+  gaugeShift,
+  mannWhitneyBinned,
+  mannWhitneyMinP,
+  normalSf,
+  poissonMinP,
+  poissonRateTest,
+} from './stats.js';
 import type { EdgeRow, RankedService, RcaInput, RcaOptions, RcaResult, RcaSignal, SignalKind, TimeWindow } from './types.js';
 
-export const RCA_ALGORITHM = 'rca@1';
+export const RCA_ALGORITHM = 'rca@2';
 
 export const TESTS: Record<SignalKind, string> = {
-  latency: 'Mann–Whitney U on latency sketch bins, two-sided',
-  'edge-latency': 'Mann–Whitney U on latency sketch bins, two-sided',
+  latency: 'Mann–Whitney U on latency sketch bins, one-sided (slower)',
+  'edge-latency': 'Mann–Whitney U on latency sketch bins, one-sided (slower)',
   'error-rate': "Fisher's exact, one-sided (increase)",
   'edge-errors': "Fisher's exact, one-sided (increase)",
-  traffic: 'conditional binomial test of Poisson rates, two-sided',
+  traffic: 'conditional binomial test of Poisson rates per minute of telemetry, two-sided',
   pattern: "Fisher's exact on the pattern's share of the service's lines, two-sided",
-  'error-pattern': "Fisher's exact on the pattern's share of the service's lines, two-sided",
-  'new-error-pattern': "Fisher's exact on the pattern's share of the service's lines, two-sided (absent from baseline and reference)",
-  'error-group': 'conditional binomial test of Poisson rates, one-sided (increase)',
-  metric: 'robust z (median shift / baseline MAD) on log(1 + value), two-sided',
+  'error-pattern': "Fisher's exact on the pattern's share of the service's lines, one-sided (increase)",
+  'new-error-pattern': "Fisher's exact on the pattern's share of the service's lines, one-sided (increase; absent before)",
+  'error-group': 'conditional binomial test of Poisson rates per minute of telemetry, one-sided (increase)',
+  metric: "Student's t prediction test on log values, strongest incident minute, Bonferroni, one-sided (increase)",
 };
 
 /** Signal kinds grouped into families: a service scores the best signal of each family. */
@@ -54,18 +81,23 @@ const FAMILY: Record<SignalKind, string | null> = {
 
 const WEIGHT_CAP = 20;
 const MIN_LATENCY_SAMPLES = 5;
-/** Vargha–Delaney "small" effect: |P(incident > baseline) − ½| ≥ 0.06. */
+/** Vargha–Delaney "small" effect: P(incident > baseline) − ½ ≥ 0.06. */
 const DEFAULT_MIN_EFFECT = 0.06;
 const WARN_LEVELS = new Set(['WARN', 'ERROR', 'FATAL']);
+const VS_REFERENCE = ' against the known-good reference';
+/** A co-logged partner's baseline per-minute counts correlate with the pattern's at least this much… */
+const MIN_PARTNER_R = 0.8;
+/** …over at least this many minutes. */
+const MIN_PARTNER_MINUTES = 3;
+const REQUESTS = 'requests ';
 
-interface Draft extends Omit<RcaSignal, 'q' | 'weight'> {}
+interface Draft extends Omit<RcaSignal, 'q' | 'weight'> {
+  /** The smallest p-value the test could give with these margins (0 for continuous tests). */
+  pMin: number;
+}
 
 function inWindow(ms: number, w: TimeWindow): boolean {
   return ms >= w.startMs && ms < w.endMs;
-}
-
-function minutes(w: TimeWindow): number {
-  return Math.max(1, (w.endMs - w.startMs) / 60_000);
 }
 
 function twoSided(t: TestResult): TestResult {
@@ -95,25 +127,36 @@ interface Red {
   requests: number;
   errors: number;
   latency: DDSketch;
+  /** Per minute (baseline side only), for the dispersion. */
+  minutes: Map<number, DDSketch>;
 }
 
-const newRed = (): Red => ({ requests: 0, errors: 0, latency: new DDSketch() });
+const newRed = (): Red => ({ requests: 0, errors: 0, latency: new DDSketch(), minutes: new Map() });
 
-function sideOf(ms: number, input: RcaInput, withReference = true): 'base' | 'inc' | null {
-  if (inWindow(ms, input.incident)) return 'inc';
-  if (inWindow(ms, input.baseline)) return 'base';
-  return withReference && (input.reference ?? []).some((w) => inWindow(ms, w)) ? 'base' : null;
+/** A baseline's latency: all of it and minute by minute. */
+interface Lat {
+  all: DDSketch;
+  minutes: Map<number, DDSketch>;
 }
 
-/** Minutes of the baseline, its known-good reference windows included (not overlapping the incident). */
-function baselineMinutes(input: RcaInput): number {
-  let n = minutes(input.baseline);
-  for (const w of input.reference ?? []) {
-    const overlap = Math.max(0, Math.min(w.endMs, input.incident.endMs) - Math.max(w.startMs, input.incident.startMs));
-    const inBase = Math.max(0, Math.min(w.endMs, input.baseline.endMs) - Math.max(w.startMs, input.baseline.startMs));
-    n += Math.max(0, w.endMs - w.startMs - overlap - inBase) / 60_000;
+function addLatency(acc: Red, side: 'base' | 'inc', minuteMs: number, s: DDSketch): void {
+  acc.latency.merge(s);
+  if (side !== 'base') return;
+  let m = acc.minutes.get(minuteMs);
+  if (m === undefined) {
+    m = new DDSketch();
+    acc.minutes.set(minuteMs, m);
   }
-  return n;
+  m.merge(s);
+}
+
+/** What the incident is compared with: the recent baseline, or the known-good reference windows. */
+type Comparison = 'baseline' | 'reference';
+
+function sideOf(ms: number, input: RcaInput, against: Comparison): 'base' | 'inc' | null {
+  if (inWindow(ms, input.incident)) return 'inc';
+  if (against === 'baseline') return inWindow(ms, input.baseline) ? 'base' : null;
+  return (input.reference ?? []).some((w) => inWindow(ms, w)) ? 'base' : null;
 }
 
 function latencyBins(s: DDSketch): Array<[number, number]> {
@@ -122,33 +165,278 @@ function latencyBins(s: DDSketch): Array<[number, number]> {
   return bins;
 }
 
-function latencyDraft(kind: SignalKind, service: string, key: string, b: DDSketch, i: DDSketch, minEffect: number): Draft | null {
-  if (b.count < MIN_LATENCY_SAMPLES || i.count < MIN_LATENCY_SAMPLES) return null;
-  const t = mannWhitneyBinned(latencyBins(b), latencyBins(i));
-  if (Math.abs(t.effect - 0.5) < minEffect) return null;
-  return { kind, service, key, baseline: b.quantile(0.5), incident: i.quantile(0.5), unit: 'p50 ms', test: TESTS[kind], statistic: t.statistic, p: t.p };
+/** Bin counts of `all` less those of `part` (a minute's sketch out of the window's). */
+function binsMinus(all: ReadonlyArray<[number, number]>, part: ReadonlyArray<[number, number]>): Array<[number, number]> {
+  const left = new Map(all);
+  for (const [k, c] of part) left.set(k, (left.get(k) ?? 0) - c);
+  return [...left].filter(([, c]) => c > 0);
+}
+
+/**
+ * How much more the latency distribution moves from minute to minute than independent samples
+ * would (requests come in mixes, callers retry, caches warm): the mean square of each baseline
+ * minute's Mann–Whitney z against the rest of the baseline, at least 1 (1 when fewer than two
+ * minutes can be compared). Dividing an incident's z² by it calibrates the test to the
+ * baseline's own variation (quasi-likelihood overdispersion).
+ */
+function latencyDispersion(perMinute: readonly DDSketch[], all: DDSketch): number {
+  const minutesUsed = perMinute.filter((m) => m.count >= MIN_LATENCY_SAMPLES && all.count - m.count >= MIN_LATENCY_SAMPLES);
+  if (minutesUsed.length < 2) return 1;
+  const allBins = latencyBins(all);
+  let sum = 0;
+  for (const m of minutesUsed) {
+    const mine = latencyBins(m);
+    sum += mannWhitneyBinned(binsMinus(allBins, mine), mine).statistic ** 2;
+  }
+  return Math.max(1, sum / minutesUsed.length);
+}
+
+/** Slower in the incident: one-sided Mann–Whitney, its z deflated by the baseline's dispersion, with the effect at least ½ + minEffect. */
+function latencyDraft(kind: SignalKind, service: string, key: string, b: Lat, i: DDSketch, minEffect: number): Draft | null {
+  if (b.all.count < MIN_LATENCY_SAMPLES || i.count < MIN_LATENCY_SAMPLES) return null;
+  const t = mannWhitneyBinned(latencyBins(b.all), latencyBins(i));
+  if (t.effect - 0.5 < minEffect || t.statistic <= 0) return null;
+  const phi = latencyDispersion([...b.minutes.values()], b.all);
+  const z = t.statistic / Math.sqrt(phi);
+  return {
+    kind,
+    service,
+    key,
+    baseline: b.all.quantile(0.5),
+    incident: i.quantile(0.5),
+    unit: 'p50 ms',
+    test: phi > 1 ? `${TESTS[kind]}, z ÷ √${phi.toFixed(1)} (the baseline's minute-to-minute dispersion)` : TESTS[kind],
+    statistic: z,
+    p: normalSf(z),
+    pMin: mannWhitneyMinP(b.all.count, i.count) / 2,
+  };
+}
+
+function errorDraft(kind: 'error-rate' | 'edge-errors', service: string, key: string, b: Red, i: Red): Draft | null {
+  if (i.errors === 0) return null;
+  const t = fisherTest(b.errors, b.requests, i.errors, i.requests);
+  if (t.statistic <= 0) return null;
+  return {
+    kind,
+    service,
+    key,
+    baseline: b.errors / Math.max(1, b.requests),
+    incident: i.errors / Math.max(1, i.requests),
+    unit: 'error share',
+    test: TESTS[kind],
+    ...t,
+    pMin: fisherMinP(b.errors + i.errors, b.requests, i.requests, 'greater'),
+  };
+}
+
+/** Minutes, per service and side, in which the service reported anything (requests or log lines). */
+function observedMinutes(input: RcaInput, against: Comparison): Pair<Set<number>> {
+  const seen = new Pair<Set<number>>(() => new Set());
+  for (const r of [...input.red, ...input.patterns]) {
+    const side = sideOf(r.minuteMs, input, against);
+    if (side !== null) seen.at(side, r.service).add(r.minuteMs);
+  }
+  return seen;
+}
+
+/** Pearson's correlation of two series over the same minutes (0 when either is flat). */
+function correlation(xs: readonly number[], ys: readonly number[]): number {
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = (xs[i] as number) - mx;
+    const dy = (ys[i] as number) - my;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
+}
+
+/** Per-minute series of one side: pattern counts and endpoint requests, by service. */
+interface Series {
+  /** key → minute → count; patterns by key, endpoints as "requests <endpoint>". */
+  byKey: Map<string, Map<number, number>>;
+  minutes: Set<number>;
+}
+
+/**
+ * A pattern's co-logged partner: the series of the same service (another pattern, or an
+ * endpoint's requests) whose baseline per-minute counts follow the pattern's most closely, when
+ * that correlation is at least MIN_PARTNER_R over at least MIN_PARTNER_MINUTES minutes. Statements
+ * of one code path move together whatever the mix of requests; a fault that skips one of them (or
+ * adds one) breaks their ratio.
+ */
+function partnerOf(series: Series | undefined, key: string, presentInIncident: (k: string) => boolean): { key: string; r: number } | null {
+  if (series === undefined || series.minutes.size < MIN_PARTNER_MINUTES) return null;
+  const minutes = [...series.minutes];
+  const mine = series.byKey.get(key);
+  if (mine === undefined) return null;
+  const xs = minutes.map((m) => mine.get(m) ?? 0);
+  let best: { key: string; r: number } | null = null;
+  for (const [other, counts] of series.byKey) {
+    if (other === key || !presentInIncident(other)) continue;
+    const r = correlation(
+      xs,
+      minutes.map((m) => counts.get(m) ?? 0),
+    );
+    if (r >= MIN_PARTNER_R && (best === null || r > best.r)) best = { key: other, r };
+  }
+  return best;
+}
+
+/** Log patterns and error groups against one comparison window. */
+function logDrafts(input: RcaInput, against: Comparison, out: Draft[]): void {
+  const vs = against === 'reference' ? VS_REFERENCE : '';
+  // Each pattern's share of its service's lines, and its count per co-logged partner.
+  const lines = new Pair<{ n: number }>(() => ({ n: 0 }));
+  const pat = new Pair<{ n: number; level: string; label?: string }>(() => ({ n: 0, level: '' }));
+  const count = new Pair<{ n: number }>(() => ({ n: 0 }));
+  const base = new Map<string, Series>();
+  const note = (side: 'base' | 'inc', service: string, key: string, minuteMs: number, n: number) => {
+    count.at(side, `${service}\u0000${key}`).n += n;
+    if (side !== 'base') return;
+    let s = base.get(service);
+    if (s === undefined) {
+      s = { byKey: new Map(), minutes: new Set() };
+      base.set(service, s);
+    }
+    s.minutes.add(minuteMs);
+    let k = s.byKey.get(key);
+    if (k === undefined) {
+      k = new Map();
+      s.byKey.set(key, k);
+    }
+    k.set(minuteMs, (k.get(minuteMs) ?? 0) + n);
+  };
+  for (const r of input.patterns) {
+    const side = sideOf(r.minuteMs, input, against);
+    if (side === null) continue;
+    lines.at(side, r.service).n += r.count;
+    const p = pat.at(side, `${r.service}\u0000${r.key}`);
+    p.n += r.count;
+    if (WARN_LEVELS.has(r.level)) p.level = r.level;
+    else if (p.level === '') p.level = r.level;
+    if (r.label !== undefined) p.label = r.label;
+    note(side, r.service, r.key, r.minuteMs, r.count);
+  }
+  for (const r of input.red) {
+    const side = sideOf(r.minuteMs, input, against);
+    if (side !== null && r.requests > 0) note(side, r.service, `${REQUESTS}${r.endpoint}`, r.minuteMs, r.requests);
+  }
+  for (const k of pat.keys()) {
+    const [service, key] = k.split('\u0000') as [string, string];
+    const b = pat.base.get(k);
+    const i = pat.inc.get(k);
+    const nb = lines.base.get(service)?.n ?? 0;
+    const ni = lines.inc.get(service)?.n ?? 0;
+    // No lines at all on one side is a traffic change, not a change in what the code logs.
+    if (nb === 0 || ni === 0) continue;
+    const [xb, xi] = [b?.n ?? 0, i?.n ?? 0];
+    const warn = WARN_LEVELS.has(i?.level ?? '') || WARN_LEVELS.has(b?.level ?? '');
+    const kind: SignalKind = warn ? (xb === 0 && xi > 0 ? 'new-error-pattern' : 'error-pattern') : 'pattern';
+    const label = i?.label ?? b?.label;
+    const partner = xb > 0 ? partnerOf(base.get(service), key, (other) => (count.inc.get(`${service}\u0000${other}`)?.n ?? 0) > 0) : null;
+    let draft: Draft;
+    if (partner !== null) {
+      // The pattern's count per partner count: a conditional binomial test of two Poisson rates.
+      const pb = count.base.get(`${service}\u0000${partner.key}`)?.n ?? 0;
+      const pi = count.inc.get(`${service}\u0000${partner.key}`)?.n ?? 0;
+      const t = poissonRateTest(xb, pb, xi, pi);
+      const per = partner.key.startsWith(REQUESTS) ? `request to ${partner.key.slice(REQUESTS.length)}` : `line of pattern ${partner.key}`;
+      draft = {
+        kind,
+        service,
+        key,
+        ...(label !== undefined ? { label } : {}),
+        baseline: xb / pb,
+        incident: xi / pi,
+        unit: `per ${per}`,
+        test: `conditional binomial test of the pattern's count per ${per}, its co-logged partner (baseline per-minute r = ${partner.r.toFixed(2)}), ${warn ? 'one-sided (increase)' : 'two-sided'}${vs}`,
+        ...(warn ? t : twoSided(t)),
+        pMin: poissonMinP(xb + xi, pb, pi, warn ? 'greater' : 'two-sided'),
+      };
+    } else {
+      const t = fisherTest(xb, nb, xi, ni);
+      draft = {
+        kind,
+        service,
+        key,
+        ...(label !== undefined ? { label } : {}),
+        baseline: xb / nb,
+        incident: xi / ni,
+        unit: 'share of lines',
+        test: TESTS[kind] + vs,
+        ...(warn ? t : twoSided(t)),
+        pMin: fisherMinP(xb + xi, nb, ni, warn ? 'greater' : 'two-sided'),
+      };
+    }
+    // Fewer warnings and errors is a recovery, not a fault.
+    if (warn && draft.statistic <= 0) continue;
+    out.push(draft);
+  }
+
+  // Error groups per minute of the service's telemetry.
+  const seen = observedMinutes(input, against);
+  const grp = new Pair<{ n: number; label?: string }>(() => ({ n: 0 }));
+  for (const r of input.errorGroups) {
+    const side = sideOf(r.minuteMs, input, against);
+    if (side === null) continue;
+    const g = grp.at(side, `${r.service}\u0000${r.key}`);
+    g.n += r.count;
+    if (r.label !== undefined) g.label = r.label;
+  }
+  for (const k of grp.keys()) {
+    const [service, key] = k.split('\u0000') as [string, string];
+    // At least one minute each: a service with no telemetry in the baseline (it started, or the
+    // data did) counts as one quiet minute, so a burst of errors still stands out and a few do not.
+    const bMin = Math.max(1, seen.base.get(service)?.size ?? 0);
+    const iMin = Math.max(1, seen.inc.get(service)?.size ?? 0);
+    const b = grp.base.get(k)?.n ?? 0;
+    const i = grp.inc.get(k)?.n ?? 0;
+    const t = poissonRateTest(b, bMin, i, iMin);
+    if (t.statistic <= 0) continue;
+    const label = grp.inc.get(k)?.label ?? grp.base.get(k)?.label;
+    out.push({
+      kind: 'error-group',
+      service,
+      key,
+      ...(label !== undefined ? { label } : {}),
+      baseline: b / bMin,
+      incident: i / iMin,
+      unit: 'per minute',
+      test: TESTS['error-group'] + vs,
+      ...t,
+      pMin: poissonMinP(b + i, bMin, iMin, 'greater'),
+    });
+  }
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 /** Every tested change, before the FDR correction. */
 function drafts(input: RcaInput, minEffect: number): Draft[] {
   const out: Draft[] = [];
-  // Requests, latency and edges are compared with the recent baseline only: they follow load,
-  // which a reference from another time does not share. Log patterns and error groups (what the
-  // code says, as a share of its lines) also count the known-good reference.
-  const bMin = baselineMinutes(input);
-  const rMin = minutes(input.baseline);
-  const iMin = minutes(input.incident);
+  const seen = observedMinutes(input, 'baseline');
 
-  // RED per service (all endpoints) and per endpoint.
+  // RED per service (all endpoints) and per endpoint, against the recent baseline.
   const svc = new Pair<Red>(newRed);
   const ep = new Pair<Red>(newRed);
   for (const r of input.red) {
-    const side = sideOf(r.minuteMs, input, false);
+    const side = sideOf(r.minuteMs, input, 'baseline');
     if (side === null) continue;
     for (const acc of [svc.at(side, r.service), ep.at(side, `${r.service}\u0000${r.endpoint}`)]) {
       acc.requests += r.requests;
       acc.errors += r.errors;
-      acc.latency.merge(r.latency);
+      addLatency(acc, side, r.minuteMs, r.latency);
     }
   }
   for (const [pair, perEndpoint] of [
@@ -159,110 +447,78 @@ function drafts(input: RcaInput, minEffect: number): Draft[] {
       const b = pair.base.get(k) ?? newRed();
       const i = pair.inc.get(k) ?? newRed();
       const [service, endpoint] = perEndpoint ? (k.split('\u0000') as [string, string]) : [k, '*'];
-      const lat = latencyDraft('latency', service, endpoint, b.latency, i.latency, minEffect);
+      const lat = latencyDraft('latency', service, endpoint, { all: b.latency, minutes: b.minutes }, i.latency, minEffect);
       if (lat) out.push(lat);
-      if (i.errors > 0) {
-        const t = fisherTest(b.errors, b.requests, i.errors, i.requests);
-        if (t.statistic > 0) {
-          out.push({ kind: 'error-rate', service, key: endpoint, baseline: b.errors / Math.max(1, b.requests), incident: i.errors / Math.max(1, i.requests), unit: 'error share', test: TESTS['error-rate'], ...t });
-        }
-      }
+      const err = errorDraft('error-rate', service, endpoint, b, i);
+      if (err) out.push(err);
       if (!perEndpoint) {
+        // Per minute in which the service reported anything: a gap in the data is not a drop.
+        const rMin = Math.max(1, seen.base.get(service)?.size ?? 0);
+        const iMin = Math.max(1, seen.inc.get(service)?.size ?? 0);
         const t = twoSided(poissonRateTest(b.requests, rMin, i.requests, iMin));
-        out.push({ kind: 'traffic', service, key: '*', baseline: b.requests / rMin, incident: i.requests / iMin, unit: 'requests per minute', test: TESTS.traffic, ...t });
+        out.push({
+          kind: 'traffic',
+          service,
+          key: '*',
+          baseline: b.requests / rMin,
+          incident: i.requests / iMin,
+          unit: 'requests per minute',
+          test: TESTS.traffic,
+          ...t,
+          pMin: 0,
+        });
       }
     }
   }
 
-  // Log patterns: each pattern's share of its service's lines.
-  const lines = new Pair<{ n: number }>(() => ({ n: 0 }));
-  const pat = new Pair<{ n: number; level: string; label?: string }>(() => ({ n: 0, level: '' }));
-  for (const r of input.patterns) {
-    const side = sideOf(r.minuteMs, input);
-    if (side === null) continue;
-    lines.at(side, r.service).n += r.count;
-    const p = pat.at(side, `${r.service}\u0000${r.key}`);
-    p.n += r.count;
-    if (WARN_LEVELS.has(r.level)) p.level = r.level;
-    else if (p.level === '') p.level = r.level;
-    if (r.label !== undefined) p.label = r.label;
-  }
-  for (const k of pat.keys()) {
-    const [service, key] = k.split('\u0000') as [string, string];
-    const b = pat.base.get(k);
-    const i = pat.inc.get(k);
-    const nb = lines.base.get(service)?.n ?? 0;
-    const ni = lines.inc.get(service)?.n ?? 0;
-    // No lines at all on one side is a traffic change, not a change in what the code logs.
-    if (nb === 0 || ni === 0) continue;
-    const t = twoSided(fisherTest(b?.n ?? 0, nb, i?.n ?? 0, ni));
-    const level = WARN_LEVELS.has(i?.level ?? '') || WARN_LEVELS.has(b?.level ?? '') ? 'warn' : 'info';
-    // A WARN/ERROR statement never logged in the baseline (nor the reference) is new.
-    const isNew = level === 'warn' && (b?.n ?? 0) === 0 && (i?.n ?? 0) > 0;
-    const kind: SignalKind = isNew ? 'new-error-pattern' : level === 'warn' ? 'error-pattern' : 'pattern';
-    const label = i?.label ?? b?.label;
-    out.push({ kind, service, key, ...(label !== undefined ? { label } : {}), baseline: (b?.n ?? 0) / nb, incident: (i?.n ?? 0) / ni, unit: 'share of lines', test: TESTS[kind], ...t });
-  }
-
-  // Error groups per minute.
-  const grp = new Pair<{ n: number; label?: string }>(() => ({ n: 0 }));
-  for (const r of input.errorGroups) {
-    const side = sideOf(r.minuteMs, input);
-    if (side === null) continue;
-    const g = grp.at(side, `${r.service}\u0000${r.key}`);
-    g.n += r.count;
-    if (r.label !== undefined) g.label = r.label;
-  }
-  for (const k of grp.keys()) {
-    const [service, key] = k.split('\u0000') as [string, string];
-    const b = grp.base.get(k)?.n ?? 0;
-    const i = grp.inc.get(k)?.n ?? 0;
-    const t = poissonRateTest(b, bMin, i, iMin);
-    if (t.statistic <= 0) continue;
-    const label = grp.inc.get(k)?.label ?? grp.base.get(k)?.label;
-    out.push({ kind: 'error-group', service, key, ...(label !== undefined ? { label } : {}), baseline: b / bMin, incident: i / iMin, unit: 'per minute', test: TESTS['error-group'], ...t });
-  }
+  // Log patterns and error groups: against the recent baseline, and the known-good reference.
+  logDrafts(input, 'baseline', out);
+  if ((input.reference ?? []).length > 0) logDrafts(input, 'reference', out);
 
   // Edges: latency and errors of the callee as its callers see them.
   const edge = new Pair<Red>(newRed);
   for (const r of input.edges) {
-    const side = sideOf(r.minuteMs, input, false);
+    const side = sideOf(r.minuteMs, input, 'baseline');
     if (side === null) continue;
     const e = edge.at(side, `${r.caller}\u0000${r.callee}`);
     e.requests += r.calls;
     e.errors += r.errors;
-    e.latency.merge(r.latency);
+    addLatency(e, side, r.minuteMs, r.latency);
   }
   for (const k of edge.keys()) {
     const [caller, callee] = k.split('\u0000') as [string, string];
     const b = edge.base.get(k) ?? newRed();
     const i = edge.inc.get(k) ?? newRed();
     const key = `${caller}→${callee}`;
-    const lat = latencyDraft('edge-latency', callee, key, b.latency, i.latency, minEffect);
+    const lat = latencyDraft('edge-latency', callee, key, { all: b.latency, minutes: b.minutes }, i.latency, minEffect);
     if (lat) out.push(lat);
-    if (i.errors > 0) {
-      const t = fisherTest(b.errors, b.requests, i.errors, i.requests);
-      if (t.statistic > 0) {
-        out.push({ kind: 'edge-errors', service: callee, key, baseline: b.errors / Math.max(1, b.requests), incident: i.errors / Math.max(1, i.requests), unit: 'error share', test: TESTS['edge-errors'], ...t });
-      }
-    }
+    const err = errorDraft('edge-errors', callee, key, b, i);
+    if (err) out.push(err);
   }
 
-  // Resource gauges.
+  // Resource gauges: a rise (saturation).
   const gauge = new Pair<number[]>(() => []);
   for (const r of input.metrics ?? []) {
     const side = inWindow(r.minuteMs, input.metricBaseline ?? input.baseline) ? 'base' : inWindow(r.minuteMs, input.incident) ? 'inc' : null;
     if (side === null || !Number.isFinite(r.value)) continue;
     gauge.at(side, `${r.service}\u0000${r.name}`).push(r.value);
   }
+  // A gauge's typical level across services (the median of their baseline medians): a rise far
+  // below what services of this fleet use is compressed on the log scale, not a large ratio.
+  const levels = new Map<string, number[]>();
+  for (const [k, b] of gauge.base) {
+    const name = k.split('\u0000')[1] as string;
+    if (b.length > 0) levels.set(name, [...(levels.get(name) ?? []), median(b)]);
+  }
   for (const k of gauge.keys()) {
     const [service, name] = k.split('\u0000') as [string, string];
     const b = gauge.base.get(k) ?? [];
     const i = gauge.inc.get(k) ?? [];
-    const t = gaugeShift(b, i);
+    const fleet = levels.get(name) ?? [];
+    const t = gaugeShift(b, i, { alternative: 'greater', ...(fleet.length >= 3 ? { offset: median(fleet) } : {}) });
     if (t.p >= 1) continue;
     const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
-    out.push({ kind: 'metric', service, key: name, baseline: mean(b), incident: mean(i), unit: 'mean', test: TESTS.metric, ...t });
+    out.push({ kind: 'metric', service, key: name, baseline: mean(b), incident: mean(i), unit: 'mean', test: TESTS.metric, ...t, pMin: 0 });
   }
   return out;
 }
@@ -297,18 +553,46 @@ const EXPLAINS: Record<string, readonly string[]> = {
   resource: ['latency', 'errors', 'warn-logs', 'new-warn-logs', 'logs'],
 };
 
+/** A draft without its bookkeeping. */
+function signal(d: Draft): Omit<RcaSignal, 'q' | 'weight'> {
+  const { pMin: _, ...rest } = d;
+  return rest;
+}
+
+/**
+ * q-values: Benjamini–Hochberg over the scored tests that could reach significance at all
+ * (discreteFamily), the others q = 1; traffic, which never scores, in a family of its own.
+ */
+function adjust(all: readonly Draft[], fdr: number): number[] {
+  const qs = new Array<number>(all.length).fill(1);
+  const scored = all.map((d, j) => [d, j] as const).filter(([d]) => FAMILY[d.kind] !== null);
+  const able = discreteFamily(
+    scored.map(([d]) => d.pMin),
+    fdr,
+  );
+  const counted = scored.filter((_, i) => able[i]);
+  benjaminiHochberg(counted.map(([d]) => d.p)).forEach((q, i) => {
+    qs[(counted[i] as readonly [Draft, number])[1]] = q;
+  });
+  const traffic = all.map((d, j) => [d, j] as const).filter(([d]) => FAMILY[d.kind] === null);
+  benjaminiHochberg(traffic.map(([d]) => d.p)).forEach((q, i) => {
+    qs[(traffic[i] as readonly [Draft, number])[1]] = q;
+  });
+  return qs;
+}
+
 export function rankRootCauses(input: RcaInput, options: RcaOptions & { minEffect?: number } = {}): RcaResult {
   const fdr = options.fdr ?? 0.01;
   const discount = options.symptomDiscount ?? 0.25;
   const maxSignals = options.maxSignals ?? 8;
   const all = drafts(input, options.minEffect ?? DEFAULT_MIN_EFFECT);
   const newWeight = options.newPatternWeight ?? 2;
-  const qs = benjaminiHochberg(all.map((d) => d.p));
+  const qs = adjust(all, fdr);
   const signals: RcaSignal[] = [];
   all.forEach((d, j) => {
     const q = qs[j] as number;
     const mult = d.kind === 'new-error-pattern' ? newWeight : 1;
-    if (q < fdr) signals.push({ ...d, q, weight: mult * Math.min(WEIGHT_CAP, -Math.log10(Math.max(q, 1e-300))) });
+    if (q < fdr) signals.push({ ...signal(d), q, weight: mult * Math.min(WEIGHT_CAP, -Math.log10(Math.max(q, 1e-300))) });
   });
 
   const byService = new Map<string, RcaSignal[]>();
@@ -363,18 +647,26 @@ export function rankRootCauses(input: RcaInput, options: RcaOptions & { minEffec
   }
   ranked.sort((a, b) => b.score - a.score || a.service.localeCompare(b.service));
   if (options.weakCandidates) {
-    // After the significant services: the others, by their strongest scored test's q.
+    // After the significant services: the others, by their strongest scored test's p.
     const seen = new Set(ranked.map((r) => r.service));
     const best = new Map<string, Draft & { q: number }>();
     all.forEach((d, j) => {
       if (seen.has(d.service) || FAMILY[d.kind] === null) return;
       const prev = best.get(d.service);
-      const q = qs[j] as number;
-      if (prev === undefined || q < prev.q) best.set(d.service, { ...d, q });
+      if (prev === undefined || d.p < prev.p) best.set(d.service, { ...d, q: qs[j] as number });
     });
-    const weak = [...best.values()].sort((a, b) => a.q - b.q || a.service.localeCompare(b.service));
+    const weak = [...best.values()].sort((a, b) => a.p - b.p || a.service.localeCompare(b.service));
     for (const d of weak) {
-      ranked.push({ service: d.service, score: 0, ownScore: 0, confidence: 0, symptomOf: [], hint: `not significant; strongest: ${d.kind} ${d.key} (q=${d.q.toExponential(1)})`, signals: [] });
+      ranked.push({
+        service: d.service,
+        score: 0,
+        ownScore: 0,
+        confidence: 0,
+        symptomOf: [],
+        hint: `not significant; strongest: ${d.kind} ${d.key} (p=${d.p.toExponential(1)}, q=${d.q.toExponential(1)})`,
+        // Its strongest test, as evidence of what was looked at; weight 0: it adds nothing.
+        signals: [{ ...signal(d), q: d.q, weight: 0 }],
+      });
     }
   }
   const total = ranked.reduce((s, r) => s + r.score, 0);

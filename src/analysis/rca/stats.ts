@@ -200,43 +200,127 @@ export function studentTwoSided(t: number, df: number): number {
   return betaInc(df / (df + t * t), df / 2, 0.5);
 }
 
+/** P(T > t) for Student's t with `df` degrees of freedom. */
+export function studentUpper(t: number, df: number): number {
+  const two = studentTwoSided(t, df);
+  return t >= 0 ? two / 2 : 1 - two / 2;
+}
+
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
+export interface GaugeOptions {
+  /** An incident value within this ratio of the baseline's median (either way) is no finding whatever its p. Default 2. */
+  minRatio?: number;
+  /** Floor of the baseline's standard deviation in natural-log units, so a flat baseline does not turn noise into certainty. Default 0.05. */
+  minScale?: number;
+  /** 'greater' tests for a rise only. Default 'two-sided'. */
+  alternative?: 'greater' | 'two-sided';
+  /**
+   * The c of log(x + c): values well below it count as about equal. Default 1% of the larger of
+   * the baseline's median and the incident's peak (a pure ratio scale); a caller that knows the
+   * gauge's typical level (e.g. across services) passes it, so that a rise far below that level
+   * is not a large ratio.
+   */
+  offset?: number;
+}
+
 /**
- * Shift of a gauge (CPU, memory) between windows: a robust z on log(1 + value), (median of the
- * incident − median of the baseline) / (1.4826 · MAD of the baseline), the MAD floored at
- * `minScale` log units so a flat baseline does not turn noise into certainty; two-sided
- * normal p. On the log scale the statistic measures a ratio. A shift smaller than `minRatio` (default 2: a doubling)
- * (either way) is no finding whatever its z: a near-constant gauge (memory) would otherwise
- * make a 0.1% drift "significant".
+ * Shift of a gauge (CPU, memory) between windows, as a small-sample prediction test: each
+ * incident value, on a log scale, is compared with the baseline's mean and standard deviation by
+ * Student's t for one new observation, t = (x − mean) / (sd · √(1 + 1/n)) with n − 1 degrees of
+ * freedom (a short baseline has heavy tails, so it cannot give certainty); the strongest
+ * incident value's p is multiplied by the number of incident values (Bonferroni), as the fault
+ * may cover only part of the window. The log scale, log(x + c), makes the test about ratios
+ * whatever the unit (see `offset` for c). An extreme within `minRatio` of the baseline's median
+ * (on that scale) is no finding. Statistic: the signed z of p.
  */
-export function gaugeShift(baseline: readonly number[], incident: readonly number[], options: { minRatio?: number; minScale?: number } = {}): TestResult {
-  if (baseline.length < 2 || incident.length === 0) return { statistic: 0, p: 1 };
-  const lb = baseline.map((x) => Math.log1p(Math.max(0, x)));
-  const li = incident.map((x) => Math.log1p(Math.max(0, x)));
-  const mb = median(lb);
-  const shift = median(li) - mb;
-  if (Math.abs(shift) < Math.log(options.minRatio ?? 2)) return { statistic: 0, p: 1 };
-  const scale = Math.max(1.4826 * median(lb.map((x) => Math.abs(x - mb))), options.minScale ?? 0.05);
-  const z = shift / scale;
-  return { statistic: z, p: Math.min(1, 2 * normalSf(Math.abs(z))) };
+export function gaugeShift(baseline: readonly number[], incident: readonly number[], options: GaugeOptions = {}): TestResult {
+  const none = { statistic: 0, p: 1 };
+  if (baseline.length < 2 || incident.length === 0) return none;
+  const mb = median(baseline);
+  const hi = Math.max(...incident);
+  const lo = Math.min(...incident);
+  const c = Math.max(1e-12, options.offset ?? 0.01 * Math.max(Math.abs(mb), Math.abs(hi)));
+  const lg = (x: number) => Math.log(Math.max(0, x) + c);
+  // The incident value furthest from the baseline's median, on the log scale.
+  const up = options.alternative === 'greater' || lg(hi) - lg(mb) >= lg(mb) - lg(lo);
+  const x = lg(up ? hi : lo);
+  if ((up ? x - lg(mb) : lg(mb) - x) < Math.log(options.minRatio ?? 2)) return none;
+  const lb = baseline.map(lg);
+  const n = lb.length;
+  const mean = lb.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.max(Math.sqrt(lb.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)), options.minScale ?? 0.05);
+  const scale = sd * Math.sqrt(1 + 1 / n);
+  const t = (x - mean) / scale;
+  const oneSided = studentUpper(up ? t : -t, n - 1);
+  const p = Math.min(1, incident.length * (options.alternative === 'greater' ? oneSided : 2 * oneSided));
+  const z = Math.max(0, normalQuantileSf(Math.min(p, 0.5)));
+  return { statistic: up ? z : -z, p };
+}
+
+/**
+ * The smallest p-value Fisher's exact test can give with these margins (`k` successes in all,
+ * `n1` baseline and `n2` incident trials), one-sided up, one-sided down, or two-sided as this
+ * module computes it (twice the smaller tail). Tests that cannot reach significance whatever
+ * the data are left out of the false-discovery family (see discreteFamily).
+ */
+export function fisherMinP(k: number, n1: number, n2: number, alternative: 'greater' | 'less' | 'two-sided'): number {
+  const n = n1 + n2;
+  if (k === 0 || k === n || n1 === 0 || n2 === 0) return 1;
+  const lnC = (nn: number, kk: number) => logGamma(nn + 1) - logGamma(kk + 1) - logGamma(nn - kk + 1);
+  const pmf = (x: number) => Math.exp(lnC(n2, x) + lnC(n1, k - x) - lnC(n, k));
+  const hi = pmf(Math.min(k, n2));
+  const lo = pmf(Math.max(0, k - n1));
+  if (alternative === 'greater') return hi;
+  if (alternative === 'less') return lo;
+  return Math.min(1, 2 * Math.min(hi, lo));
+}
+
+/** The smallest p of poissonRateTest for `n` events in all, one-sided up, down, or twice the smaller. */
+export function poissonMinP(n: number, ea: number, eb: number, alternative: 'greater' | 'less' | 'two-sided'): number {
+  if (n === 0 || ea <= 0 || eb <= 0) return 1;
+  const p0 = eb / (ea + eb);
+  const up = p0 ** n;
+  const down = (1 - p0) ** n;
+  if (alternative === 'greater') return up;
+  if (alternative === 'less') return down;
+  return Math.min(1, 2 * Math.min(up, down));
+}
+
+/** The smallest p of mannWhitneyBinned for samples of n1 and n2 (all values distinct), two-sided. */
+export function mannWhitneyMinP(n1: number, n2: number): number {
+  if (n1 === 0 || n2 === 0) return 1;
+  const z = (n1 * n2) / 2 / Math.sqrt((n1 * n2 * (n1 + n2 + 1)) / 12);
+  return Math.min(1, 2 * normalSf(z));
+}
+
+/**
+ * Which tests of a family of discrete tests count toward the false-discovery rate: a test whose
+ * smallest attainable p-value (given its margins: the counts it was run on) is above α can never
+ * be rejected, so it is left out. The margins carry no information on the p-value under the null
+ * hypothesis of these conditional tests, so leaving tests out by them keeps the FDR at α
+ * ("independent filtering", Bourgon, Gentleman & Huber 2010; cf. Tarone 1990). Continuous tests
+ * have a smallest p of 0 and always count.
+ */
+export function discreteFamily(minPs: readonly number[], alpha: number): boolean[] {
+  return minPs.map((p) => p <= alpha);
 }
 
 /**
  * Benjamini–Hochberg: the adjusted p-values (q) of a family of tests, in input order. A
- * finding is reported when its q is below the chosen false-discovery rate.
+ * finding is reported when its q is below the chosen false-discovery rate. `m`, the family's
+ * size, defaults to the number of p-values (see discreteFamily for a smaller one).
  */
-export function benjaminiHochberg(ps: readonly number[]): number[] {
-  const m = ps.length;
+export function benjaminiHochberg(ps: readonly number[], m: number = ps.length): number[] {
   const order = ps.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]);
-  const q = new Array<number>(m);
+  const q = new Array<number>(ps.length);
   let min = 1;
   order.forEach(([p, i], j) => {
-    const rank = m - j;
+    const rank = ps.length - j;
     min = Math.min(min, (p * m) / rank);
     q[i] = min;
   });

@@ -70,9 +70,10 @@ export interface RcaInput {
   /** The gauges' baseline when it differs from `baseline` (gauges are sparse: a longer look back). */
   metricBaseline?: TimeWindow;
   /**
-   * Known-good windows (e.g. the same hour last week, or a period marked healthy): their rows
-   * are counted with the baseline, so a short or disturbed recent baseline still has power, and
-   * a pattern absent from both is "new".
+   * Known-good windows (e.g. the same hour last week, or a period marked healthy): log patterns
+   * and error groups are tested against them too, each a test of its own beside the one against
+   * the recent baseline, so a short recent baseline, or one an earlier incident disturbed, still
+   * leaves a healthy comparison; a WARN/ERROR pattern absent from the reference is "new" there.
    */
   reference?: readonly TimeWindow[];
 }
@@ -92,7 +93,8 @@ export interface RcaOptions {
   newPatternWeight?: number;
   /**
    * Also list, after the significant services and with score 0, every other service that was
-   * tested, by its strongest test's q (a candidate list when the evidence is weak). Default false.
+   * tested, by its strongest scored test's p (a candidate list when the evidence is weak), that
+   * test as its one signal (weight 0, its q at or above the FDR). Default false.
    */
   weakCandidates?: boolean;
 }
