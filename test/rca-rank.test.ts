@@ -66,6 +66,27 @@ function input(parts: Partial<RcaInput>): RcaInput {
 }
 
 describe('rankRootCauses', () => {
+  it('blames a caller whose calls per request to its callee rose (an N+1), not the callee slowed by the extra load', () => {
+    const r = rng(11);
+    const red: RedRow[] = [];
+    const edges: EdgeRow[] = [];
+    for (let m = 0; m < 8; m++) {
+      const minuteMs = T0 + m * MIN;
+      const inc = m >= 5;
+      // payments serves 20 checkouts a minute throughout; it calls catalog once per checkout, then 6 times.
+      const calls = inc ? 120 : 20;
+      red.push({ minuteMs, service: 'payments', endpoint: 'POST /charge', requests: 20, errors: 0, latency: sketch(20, inc ? 400 : 60, r) });
+      red.push({ minuteMs, service: 'catalog', endpoint: 'GET /products/:id', requests: calls + 30, errors: 0, latency: sketch(calls + 30, inc ? 45 : 20, r) });
+      edges.push({ minuteMs, caller: 'payments', callee: 'catalog', calls, errors: 0, latency: sketch(calls, inc ? 45 : 20, r) });
+    }
+    const res = rankRootCauses({ baseline: BASE, incident: INC, red, patterns: [], errorGroups: [], edges });
+    assert.equal(res.services[0]?.service, 'payments', JSON.stringify(res.services.map((s) => [s.service, s.score, s.symptomOf])));
+    const fanout = res.services[0]!.signals.find((s) => s.kind === 'edge-fanout');
+    assert.equal(fanout?.key, 'payments→catalog');
+    assert.equal(fanout?.incident, 6);
+    assert.deepEqual(res.services.find((s) => s.service === 'catalog')?.symptomOf, ['payments']);
+  });
+
   it('attributes a downstream latency fault to the downstream service, not its callers', () => {
     const w = world(
       [

@@ -162,7 +162,10 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
   }
 
   // 6–7. Who is hurt, and how much it matters.
-  const ordered = focus ? [focus, ...candidates.filter((c) => c !== focus)] : candidates;
+  // Impact is counted for the candidates with a significant signal (all of them when none has one).
+  const strong = roots.filter((r) => r.score > 0).map((r) => r.service);
+  const counted = strong.length ? candidates.filter((c) => strong.includes(c)) : candidates;
+  const ordered = focus && counted.includes(focus) ? [focus, ...counted.filter((c) => c !== focus)] : counted;
   const { priority } = await impactFindings(ctx, list, ordered, roots, window, anchor.tickets.length, gaps);
 
   // 8. What to do next.
@@ -467,7 +470,7 @@ async function impactFindings(
       });
       continue;
     }
-    const regression = signals.find((x) => (x.kind === 'latency' || x.kind === 'error-rate' || x.kind === 'edge-latency') && x.statistic > 0);
+    const regression = signals.find((x) => (x.kind === 'latency' || x.kind === 'error-rate' || x.kind === 'edge-latency' || x.kind === 'edge-fanout') && x.statistic > 0);
     if (regression && active) {
       add({
         users: active.users,

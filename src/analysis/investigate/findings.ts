@@ -26,6 +26,7 @@ const EVIDENCE_OF: Record<SignalKind, EvidenceKind> = {
   metric: 'infra',
   'edge-latency': 'edge',
   'edge-errors': 'edge',
+  'edge-fanout': 'edge',
 };
 
 function fmt(x: number): string {
@@ -37,7 +38,7 @@ function queryOf(s: RcaSignal, since: string): string | undefined {
   if (s.kind === 'pattern' || s.kind === 'error-pattern' || s.kind === 'new-error-pattern') return `/api/patterns/${encodeURIComponent(s.key)}?service=${encodeURIComponent(s.service)}&${at}`;
   if (s.kind === 'error-group') return `/api/errors/${encodeURIComponent(s.key)}?service=${encodeURIComponent(s.service)}&${at}`;
   if (s.kind === 'latency' || s.kind === 'error-rate' || s.kind === 'traffic') return `/api/services?service=${encodeURIComponent(s.service)}&${at}`;
-  if (s.kind === 'edge-latency' || s.kind === 'edge-errors') return `/api/services/graph?service=${encodeURIComponent(s.service)}&${at}`;
+  if (s.kind === 'edge-latency' || s.kind === 'edge-errors' || s.kind === 'edge-fanout') return `/api/services/graph?service=${encodeURIComponent(s.service)}&${at}`;
   return undefined;
 }
 

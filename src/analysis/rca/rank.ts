@@ -63,6 +63,7 @@ export const TESTS: Record<SignalKind, string> = {
   'new-error-pattern': "Fisher's exact on the pattern's share of the service's lines, one-sided (increase; absent before)",
   'error-group': 'conditional binomial test of Poisson rates per minute of telemetry, one-sided (increase)',
   metric: "Student's t prediction test on log values, strongest incident minute, Bonferroni, one-sided (increase)",
+  'edge-fanout': 'conditional binomial test of Poisson rates, calls per request the caller served, one-sided (increase)',
 };
 
 /** Signal kinds grouped into families: a service scores the best signal of each family. */
@@ -76,6 +77,7 @@ const FAMILY: Record<SignalKind, string | null> = {
   'new-error-pattern': 'new-warn-logs',
   pattern: 'logs',
   metric: 'resource',
+  'edge-fanout': 'fanout',
   traffic: null,
 };
 
@@ -494,6 +496,27 @@ function drafts(input: RcaInput, minEffect: number): Draft[] {
     if (lat) out.push(lat);
     const err = errorDraft('edge-errors', callee, key, b, i);
     if (err) out.push(err);
+    // Fan-out: the caller's calls to this callee per request the caller served. A rise is the
+    // caller's own change (an N+1, a new retry loop), attributed to the caller; it also
+    // explains the callee's extra traffic.
+    const rb = svc.base.get(caller)?.requests ?? 0;
+    const ri = svc.inc.get(caller)?.requests ?? 0;
+    if (rb > 0 && ri > 0 && b.requests > 0) {
+      const t = poissonRateTest(b.requests, rb, i.requests, ri);
+      if (t.statistic > 0) {
+        out.push({
+          kind: 'edge-fanout',
+          service: caller,
+          key,
+          baseline: b.requests / rb,
+          incident: i.requests / ri,
+          unit: 'calls per request',
+          test: TESTS['edge-fanout'],
+          ...t,
+          pMin: poissonMinP(b.requests + i.requests, rb, ri, 'greater'),
+        });
+      }
+    }
   }
 
   // Resource gauges: a rise (saturation).
@@ -546,12 +569,16 @@ function calleesOf(edges: readonly EdgeRow[]): Map<string, Set<string>> {
  */
 const EXPLAINS: Record<string, readonly string[]> = {
   latency: ['latency', 'errors', 'warn-logs', 'new-warn-logs', 'logs'],
-  errors: ['errors', 'warn-logs', 'new-warn-logs', 'logs', 'latency'],
+  // A failing callee can make its callers retry: more calls per request.
+  errors: ['errors', 'warn-logs', 'new-warn-logs', 'logs', 'latency', 'fanout'],
   'warn-logs': ['errors', 'warn-logs', 'logs'],
   'new-warn-logs': ['errors', 'warn-logs', 'logs'],
   logs: ['logs', 'warn-logs'],
   resource: ['latency', 'errors', 'warn-logs', 'new-warn-logs', 'logs'],
 };
+
+/** What more calls from a caller can do to a callee: slow it, make it fail, saturate it, make it warn. */
+const LOAD_EXPLAINS: readonly string[] = ['latency', 'errors', 'warn-logs', 'logs', 'resource'];
 
 /** A draft without its bookkeeping. */
 function signal(d: Draft): Omit<RcaSignal, 'q' | 'weight'> {
@@ -631,6 +658,16 @@ export function rankRootCauses(input: RcaInput, options: RcaOptions & { minEffec
     }
     if (culprits.length > 0) symptomOf.set(service, culprits);
   }
+  // The other way: a callee whose anomaly extra load can cause, while a caller's calls to it
+  // per request rose (fan-out), is a symptom of that caller.
+  for (const [service, fams] of families) {
+    if (own(service) === 0 || symptomOf.has(service)) continue;
+    const drivers = [...byService.entries()]
+      .filter(([caller, list]) => caller !== service && list.some((x) => x.kind === 'edge-fanout' && x.key === `${caller}→${service}`))
+      .map(([caller]) => caller);
+    const mine = [...fams.keys()];
+    if (drivers.length > 0 && mine.length > 0 && mine.every((f) => LOAD_EXPLAINS.includes(f))) symptomOf.set(service, drivers);
+  }
 
   const ranked: RankedService[] = [];
   for (const [service, list] of byService) {
@@ -642,7 +679,7 @@ export function rankRootCauses(input: RcaInput, options: RcaOptions & { minEffec
     const top = list.filter((s) => FAMILY[s.kind] !== null).slice(0, 3);
     const hint =
       `${top.map((s) => `${s.kind} ${s.key} ${fmt(s.baseline)}→${fmt(s.incident)} ${s.unit} (q=${s.q.toExponential(1)})`).join('; ')}` +
-      (culprits.length > 0 ? `; explained by anomalous callee ${culprits.join(', ')}` : '');
+      (culprits.length > 0 ? `; explained by ${culprits.map((c) => (callees.get(service)?.has(c) ? `anomalous callee ${c}` : `more calls from ${c}`)).join(', ')}` : '');
     ranked.push({ service, score, ownScore, confidence: 0, symptomOf: culprits, hint, signals: list.slice(0, maxSignals) });
   }
   ranked.sort((a, b) => b.score - a.score || a.service.localeCompare(b.service));

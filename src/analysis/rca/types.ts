@@ -109,7 +109,9 @@ export type SignalKind =
   | 'error-group'
   | 'metric'
   | 'edge-latency'
-  | 'edge-errors';
+  | 'edge-errors'
+  /** Calls a caller makes to a callee per request it serves: a caller that starts calling more (an N+1, a retry loop) changed itself. */
+  | 'edge-fanout';
 
 /** One tested change between the baseline and the incident window. */
 export interface RcaSignal {
