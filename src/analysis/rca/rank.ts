@@ -640,6 +640,11 @@ export function rankRootCauses(input: RcaInput, options: RcaOptions & { minEffec
   }
   const own = (s: string) => [...(families.get(s)?.values() ?? [])].reduce((a, b) => a + b, 0);
 
+  const EDGE_KINDS = new Set<SignalKind>(['edge-latency', 'edge-errors', 'edge-fanout']);
+  const serverFamilies = new Map<string, Set<string>>();
+  for (const [service, list] of byService) {
+    serverFamilies.set(service, new Set(list.filter((x) => !EDGE_KINDS.has(x.kind) && FAMILY[x.kind] !== null).map((x) => FAMILY[x.kind] as string)));
+  }
   // Symptom walk (see EXPLAINS).
   const callees = calleesOf(input.edges);
   const symptomOf = new Map<string, string[]>();
@@ -651,8 +656,10 @@ export function rankRootCauses(input: RcaInput, options: RcaOptions & { minEffec
       // The path must carry the anomaly: the caller sees the callee change on their edge.
       const link = `${service}→${c}`;
       if (!(byService.get(c) ?? []).some((s) => (s.kind === 'edge-latency' || s.kind === 'edge-errors') && s.key === link)) continue;
+      // Only the callee's own signals explain: an edge's errors or slowness as the caller sees
+      // them may be the caller's doing (a timeout it tightened), not the callee's.
       const explained = new Set<string>();
-      for (const fam of families.get(c)?.keys() ?? []) for (const e of EXPLAINS[fam] ?? []) explained.add(e);
+      for (const fam of serverFamilies.get(c) ?? []) for (const e of EXPLAINS[fam] ?? []) explained.add(e);
       const mine = [...fams.keys()];
       if (mine.length > 0 && mine.every((f) => explained.has(f))) culprits.push(c);
     }
