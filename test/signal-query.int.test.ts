@@ -3,7 +3,7 @@
 // pattern they converged into, with its level; a service filter keeps the edges touching it.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Store, minuteSignals, servicesOnEndpointTraces } from '../src/store/index.js';
+import { type Store, dependencyScope, minuteSignals, servicesOnEndpointTraces } from '../src/store/index.js';
 import { span } from './helpers/records.js';
 import { seedAnalysis } from './helpers/analysis-seed.js';
 import { freshPglite, freshPostgres } from './helpers/stores.js';
@@ -90,6 +90,14 @@ for (const backend of ['pglite', 'postgres'] as const) {
       assert.deepEqual([...on.services.entries()].sort(), [['cart', 2], ['catalog', 2], ['web', 2]]);
       const none = await servicesOnEndpointTraces(store.db, 'web', '/api/nope', new Date('2026-11-22T10:00:00Z'), new Date('2026-11-22T10:02:00Z'));
       assert.equal(none.traces, 0);
+    });
+
+    it('scopes an alert to the service, what it calls directly or not, and its direct callers', async () => {
+      const since = new Date(m0);
+      const until = new Date('2026-11-22T10:02:00Z');
+      assert.deepEqual((await dependencyScope(store.db, 'web', since, until)).sort(), ['cart', 'catalog', 'web']);
+      assert.deepEqual((await dependencyScope(store.db, 'cart', since, until)).sort(), ['cart', 'web']);
+      assert.deepEqual(await dependencyScope(store.db, 'nowhere', since, until), ['nowhere']);
     });
   });
 }

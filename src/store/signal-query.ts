@@ -113,6 +113,23 @@ export async function minuteSignals(q: Queryable, since: Date, until: Date, serv
 }
 
 /**
+ * What can explain an alert on `service`: the service, every service it called in [since,
+ * until) directly or through others (from the service-graph edges), and its direct callers
+ * (whose traffic it serves). Just the service when no edge names it.
+ */
+export async function dependencyScope(q: Queryable, service: string, since: Date, until: Date): Promise<string[]> {
+  const rows = await q.query<{ service: string }>(
+    `WITH RECURSIVE e AS (
+       SELECT DISTINCT m.caller, m.callee FROM edge_minute m WHERE m.minute >= $2::timestamptz AND m.minute < $3::timestamptz),
+     down(service) AS (
+       SELECT $1::text UNION SELECT e.callee FROM e JOIN down d ON e.caller = d.service)
+     SELECT service FROM down UNION SELECT caller FROM e WHERE callee = $1`,
+    [service, since, until],
+  );
+  return rows.map((r) => r.service);
+}
+
+/**
  * The services on the traces that passed through one endpoint of a service in [since, until]
  * (the endpoint as RED names it: the http.route, else the span name), from a sample of at
  * most `traces` traces, with how many of them each service appears in.

@@ -25,7 +25,7 @@ import {
   type InvestigationSubject,
   type PriorityScore,
 } from '../model/index.js';
-import { investigationStore, minuteSignals, servicesOnEndpointTraces, ticketStore } from '../store/index.js';
+import { dependencyScope, investigationStore, minuteSignals, servicesOnEndpointTraces, ticketStore } from '../store/index.js';
 import { listErrorGroups, listPatterns, listServices } from './analysis-read.js';
 import type { Context } from './context.js';
 import { listDeploys } from './deploys.js';
@@ -104,8 +104,12 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
   const baseline = { startMs: incident.startMs - baselineMs, endMs: incident.startMs };
   const window = { since: new Date(incident.startMs), until: new Date(incident.endMs) };
 
-  // 2. The signals, the root and its symptoms.
-  const signals = await minuteSignals(ctx.store.db, new Date(baseline.startMs), new Date(incident.endMs));
+  // 2. The signals, the root and its symptoms. With a service, only what can explain it is read
+  // (the service, what it calls directly or not, its direct callers), not every service's rows.
+  const since = new Date(baseline.startMs);
+  const until = new Date(incident.endMs);
+  const scope = anchor.service ? await dependencyScope(ctx.store.db, anchor.service, since, until) : undefined;
+  const signals = await minuteSignals(ctx.store.db, since, until, scope);
   if (anchor.service && !signals.red.some((r) => r.service === anchor.service) && !signals.patterns.some((p) => p.service === anchor.service)) {
     gaps.push(`no telemetry from ${anchor.service} between ${iso(baseline.startMs)} and ${iso(incident.endMs)}`);
   }
