@@ -21,3 +21,8 @@ export function keyedHash(key: string, value: string): string {
 export function isKeyedHash(value: string): boolean {
   return HASH.test(value);
 }
+
+/** How a stored identity is shown: a keyed hash (an email) short, as `email:ab2d3374`; anything else as written. */
+export function identityLabel(value: string): string {
+  return value.startsWith(PREFIX) ? `email:${value.slice(PREFIX.length, PREFIX.length + 8)}` : value;
+}

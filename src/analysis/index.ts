@@ -2,7 +2,7 @@
 export { parseTimeArg, TimeArgError } from './time-arg.js';
 export { walkCommitRange, COMMIT_RANGE_ALGORITHM } from './commit-range.js';
 export type { CommitNode, CommitRangeOptions, CommitRangeWalk } from './commit-range.js';
-export { keyedHash, isKeyedHash, normalizeIdentity } from './identity-hash.js';
+export { keyedHash, isKeyedHash, normalizeIdentity, identityLabel } from './identity-hash.js';
 export {
   extractMentions,
   ticketMentions,
@@ -93,5 +93,5 @@ export {
 } from './rca/index.js';
 export type { EdgeRow, ErrorGroupRow, MetricRow, Onset, OnsetOptions, PatternRow, RcaInput, RcaOptions, RcaResult, RcaSignal, RankedService, RedRow, TimeWindow } from './rca/index.js';
 export * from './investigate/index.js';
-export { triageProblems, sameFault, pearson, TRIAGE_ALGORITHM, SEVERITY, TICKET_WEIGHTS } from './triage/index.js';
+export { triageProblems, sameFault, pearson, growthOf, TRIAGE_ALGORITHM, SEVERITY, TICKET_WEIGHTS } from './triage/index.js';
 export type { TriageInput, TriageOptions, TriageResult, TriagedProblem, ProblemMember, TriageErrorGroup, TriagePattern, TriageTicket, Owners } from './triage/index.js';

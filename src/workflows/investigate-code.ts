@@ -24,7 +24,7 @@ import type { CommitRange, Deploy } from '../model/index.js';
 import { GitError, blameRange, readBlobs } from '../ingest/sources/git/index.js';
 import { codeStore, commitRange } from '../store/index.js';
 import type { RcaSignal } from '../analysis/index.js';
-import { type ErrorFrame, getErrorGroup, listErrorGroups } from './analysis-read.js';
+import { type ErrorFrame, type ErrorGroupSummary, getErrorGroup } from './analysis-read.js';
 import type { Context } from './context.js';
 import { MAX_BLAME_LINES } from './blame.js';
 
@@ -34,6 +34,8 @@ export interface CodeStepInput {
   /** The deploy judged the change, when there is one. */
   deploy: Deploy | null;
   window: { since: Date; until: Date };
+  /** The service's error groups in the window, most events first (read once by the caller). */
+  errorGroups: readonly ErrorGroupSummary[];
   /** The service's significant signals (patterns, endpoints), strongest first. */
   signals: readonly RcaSignal[];
   /** A ticket's words, for retrieval when telemetry names no code. */
@@ -81,7 +83,7 @@ export async function locateCode(ctx: Pick<Context, 'store'>, input: CodeStepInp
   const { service } = input;
 
   // Stack frames of the service's top error groups in the window.
-  const groups = service ? (await listErrorGroups(ctx, { ...input.window, service, limit: MAX_ERROR_GROUPS })).errors : [];
+  const groups = service ? input.errorGroups.slice(0, MAX_ERROR_GROUPS) : [];
   const frames: Array<ErrorFrame & { position: number; errorGroup: string }> = [];
   for (const g of groups) {
     const detail = await getErrorGroup(ctx, g.fingerprint, { ...input.window, service: g.service });

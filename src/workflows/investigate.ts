@@ -10,6 +10,8 @@ import {
   type RelatedTicket,
   changeFinding,
   diffInvestigations,
+  growthOf,
+  identityLabel,
   priorityScore,
   rankRootCauses,
   rcaFindings,
@@ -26,7 +28,7 @@ import {
   type PriorityScore,
 } from '../model/index.js';
 import { dependencyScope, investigationStore, minuteSignals, servicesOnEndpointTraces, ticketStore } from '../store/index.js';
-import { listErrorGroups, listPatterns, listServices } from './analysis-read.js';
+import { type ErrorGroupSummary, listErrorGroups, listPatterns, listServices } from './analysis-read.js';
 import type { Context } from './context.js';
 import { listDeploys } from './deploys.js';
 import { type CodeStepResult, locateCode } from './investigate-code.js';
@@ -150,6 +152,17 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
     changes.set(service, { finding, deploy, previous: older[0] ?? null });
   }
 
+  // Each candidate's error groups in the window, read once for the code step and the impact.
+  const groupsRead = new Map<string, Promise<ErrorGroupSummary[]>>();
+  const errorGroupsOf = (service: string) => {
+    let p = groupsRead.get(service);
+    if (!p) {
+      p = listErrorGroups(ctx, { ...window, service, limit: 5 }).then((r) => r.errors);
+      groupsRead.set(service, p);
+    }
+    return p;
+  };
+
   // 4–5. The code and the suspect commits, for the likeliest root.
   const focus = anchor.prefer && candidates.includes(anchor.prefer) ? anchor.prefer : (candidates[0] ?? null);
   let code: CodeStepResult | null = null;
@@ -158,6 +171,7 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
       service: focus,
       deploy: focus ? (changes.get(focus)?.deploy ?? null) : null,
       window,
+      errorGroups: focus ? await errorGroupsOf(focus) : [],
       signals: roots[0]?.signals ?? [],
       text: anchor.text,
     });
@@ -170,7 +184,7 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
   const strong = roots.filter((r) => r.score > 0).map((r) => r.service);
   const counted = strong.length ? candidates.filter((c) => strong.includes(c)) : candidates;
   const ordered = focus && counted.includes(focus) ? [focus, ...counted.filter((c) => c !== focus)] : counted;
-  const { priority } = await impactFindings(ctx, list, ordered, roots, window, anchor.tickets.length, gaps);
+  const { priority } = await impactFindings(ctx, list, ordered, roots, window, anchor.tickets.length, gaps, errorGroupsOf);
 
   // 8. What to do next.
   nextSteps(list, { focus, changes, code, anchor });
@@ -330,18 +344,13 @@ async function problemAnchor(ctx: Pick<Context, 'store'>, problemId: number, now
 // ---------------------------------------------------------------------------------------
 // Steps
 
-/** CODEOWNERS emails are stored as keyed hashes: shown short, teams and handles as written. */
-function ownerLabel(o: string): string {
-  return o.startsWith('h:') ? `email ${o.slice(2, 10)}…` : o;
-}
-
 function codeFindings(list: FindingList, code: CodeStepResult, service: string | null): void {
   for (const [i, loc] of code.locations.slice(0, 3).entries()) {
     const where = `${loc.path}${loc.startLine ? `:${loc.startLine}` : ''}`;
     const evidence: Evidence[] = [
       {
         kind: 'code',
-        summary: `${loc.symbol ? `${loc.symbol} in ` : ''}${where} (${loc.repository})${loc.owners.length ? `, owned by ${loc.owners.map(ownerLabel).join(', ')}` : ''}`,
+        summary: `${loc.symbol ? `${loc.symbol} in ` : ''}${where} (${loc.repository})${loc.owners.length ? `, owned by ${loc.owners.map(identityLabel).join(', ')}` : ''}`,
         ref: `${loc.repository}:${where}`,
         query: loc.symbol ? `/api/symbols?name=${encodeURIComponent(loc.symbol)}&repository=${encodeURIComponent(loc.repository)}` : undefined,
       },
@@ -386,19 +395,11 @@ function codeFindings(list: FindingList, code: CodeStepResult, service: string |
       kind: 'suspect_commit',
       title: `commit ${s.sha.slice(0, 10)} "${s.subject}" by ${s.authorName ?? 'unknown'}`,
       confidence: s.confidence,
-      hint: `${s.hint}${s.owners.length ? `; owners ${s.owners.map(ownerLabel).join(', ')}` : ''} (score ${s.score}, ${range?.commits.length ?? 0} commits in ${service ?? ''} ${range?.base?.slice(0, 10) ?? '?'}..${range?.head?.slice(0, 10) ?? '?'})`,
+      hint: `${s.hint}${s.owners.length ? `; owners ${s.owners.map(identityLabel).join(', ')}` : ''} (score ${s.score}, ${range?.commits.length ?? 0} commits in ${service ?? ''} ${range?.base?.slice(0, 10) ?? '?'}..${range?.head?.slice(0, 10) ?? '?'})`,
       evidence,
       data: { ...s },
     });
   }
-}
-
-/** Recent half over the earlier half of a series (1 = flat, 2 when it starts from nothing). */
-function growthOf(series: readonly number[]): number {
-  const half = Math.floor(series.length / 2);
-  const early = series.slice(0, half).reduce((a, b) => a + b, 0);
-  const late = series.slice(half).reduce((a, b) => a + b, 0);
-  return early === 0 ? (late > 0 ? 2 : 1) : late / early;
 }
 
 /**
@@ -415,6 +416,7 @@ async function impactFindings(
   window: { since: Date; until: Date },
   tickets: number,
   gaps: string[],
+  errorGroupsOf: (service: string) => Promise<ErrorGroupSummary[]>,
 ): Promise<{ priority: PriorityScore | null }> {
   let priority: PriorityScore | null = null;
   const since = window.since.toISOString();
@@ -436,7 +438,7 @@ async function impactFindings(
       });
     };
 
-    const top = (await listErrorGroups(ctx, { ...window, service, limit: 5 })).errors[0];
+    const top = (await errorGroupsOf(service))[0];
     if (top) {
       add({
         users: top.users,
@@ -518,7 +520,7 @@ function nextSteps(
   if (place) {
     const owners = (place.data.owners as string[] | undefined) ?? [];
     const author = suspect?.data.authorName as string | null | undefined;
-    const people = [...(author ? [`${author} (the suspect commit's author)`] : []), ...owners.map(ownerLabel)];
+    const people = [...(author ? [`${author} (the suspect commit's author)`] : []), ...owners.map(identityLabel)];
     list.add({
       kind: 'next_step',
       title: `look at ${place.data.symbol ?? place.data.path} (${place.data.path}:${place.data.startLine ?? ''})${people.length ? ` with ${people.join(', ')}` : ''}`,

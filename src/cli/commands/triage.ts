@@ -2,6 +2,7 @@
 // ranked queue of problems (one per fault, duplicates merged), show one problem with its
 // members and tickets, or list the stored problems without a new run.
 import type { Command } from 'commander';
+import { identityLabel } from '../../analysis/index.js';
 import type { Problem, ProblemDetail } from '../../store/problem-store.js';
 import type { TriageRun } from '../../workflows/triage.js';
 import { CliError, EXIT, type GlobalOptions } from '../client.js';
@@ -21,7 +22,7 @@ interface TriageFlags {
 
 /** CODEOWNERS emails are stored as keyed hashes: shown short; teams and handles as written. */
 function ownersText(owners: readonly string[] | null | undefined): string {
-  return (owners ?? []).map((o) => (o.startsWith('h:') ? `email:${o.slice(2, 10)}` : o)).join(' ');
+  return (owners ?? []).map(identityLabel).join(' ');
 }
 
 function out(text: string): void {
