@@ -2,7 +2,8 @@
 // exceptions of their own; every finding has evidence; traffic is never a root cause.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FindingList, rcaFindings } from '../src/analysis/index.js';
+import { FindingList, changeFinding, priorityScore, rcaFindings } from '../src/analysis/index.js';
+import type { Deploy } from '../src/model/index.js';
 import type { RankedService, RcaResult, RcaSignal } from '../src/analysis/index.js';
 
 function signal(service: string, kind: RcaSignal['kind'], key: string): RcaSignal {
@@ -36,5 +37,47 @@ describe('rcaFindings', () => {
     const list = new FindingList();
     assert.deepEqual(rcaFindings(list, result([ranked('web', [signal('web', 'traffic', '*')])]), 'x'), []);
     assert.equal(list.findings.length, 0);
+  });
+});
+
+describe('changeFinding and priorityScore', () => {
+  const deploy = (id: number, at: string, version: string): Deploy => ({
+    id,
+    service: 'cart',
+    environment: 'prod',
+    version,
+    commitSha: `${id}`.repeat(40).slice(0, 40),
+    previousCommitSha: null,
+    deployedAt: at,
+    inferred: false,
+    source: 'api',
+    attributes: {},
+  });
+  const onset = Date.parse('2026-11-22T17:30:00Z');
+
+  it('takes the last deploy at or before the onset (a minute of slack) within the look-back, likelier the closer', () => {
+    const list = new FindingList();
+    const deploys = [
+      deploy(1, '2026-11-22T10:00:00Z', '1.2.0'), // beyond the 6 h look-back
+      deploy(2, '2026-11-22T17:00:00Z', '1.3.0'),
+      deploy(3, '2026-11-22T17:30:40Z', '1.4.0'), // within the minute of slack
+      deploy(4, '2026-11-22T17:35:00Z', '1.5.0'), // after the onset
+    ];
+    const f = changeFinding(list, 'cart', deploys, onset, 6 * 3_600_000)!;
+    assert.equal(f.data.version, '1.4.0');
+    assert.ok(Math.abs(f.confidence - 0.9) < 1e-9, 'less than a minute before: 0.3 + 0.6');
+    const earlier = changeFinding(new FindingList(), 'cart', deploys.slice(0, 2), onset, 6 * 3_600_000)!;
+    assert.equal(earlier.data.version, '1.3.0');
+    assert.ok(Math.abs(earlier.confidence - (0.3 + 0.6 * 0.5)) < 1e-9, '30 minutes before halves the lead');
+    assert.equal(changeFinding(new FindingList(), 'cart', [deploys[0]!, deploys[3]!], onset, 6 * 3_600_000), null);
+  });
+
+  it('computes the priority by its printed formula', () => {
+    const p = priorityScore({ users: 99, accounts: 9, activeUsers: 500, tickets: 5, growth: 4, severity: 0.5 });
+    // 0.5 × (log10(100) + 0.5·log10(10)) × (1 + 0.5·log2(4)) × (1 + 0.2·5) = 0.5 × 2.5 × 2 × 2
+    assert.equal(p.score, 5);
+    assert.deepEqual(p.inputs, { severity: 0.5, users: 99, accounts: 9, activeUsers: 500, growth: 4, tickets: 5 });
+    assert.match(p.formula, /log10\(1\+users\)/);
+    assert.equal(priorityScore({ users: 99, accounts: 9, activeUsers: 500, tickets: 0, growth: 0.01, severity: 1 }).score, Number((2.5 * 0.25).toFixed(3)), 'a falling trend floors at 0.25');
   });
 });
