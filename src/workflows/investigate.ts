@@ -139,6 +139,9 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
 
   // 3. What changed: each candidate's last deploy before the onset.
   const candidates = roots.length ? roots.map((r) => r.service) : anchor.service ? [anchor.service] : [];
+  // Where the subject's own users failed is direct evidence: a candidate even when the ranker
+  // did not list it among its first few.
+  if (anchor.prefer && !candidates.includes(anchor.prefer)) candidates.push(anchor.prefer);
   const changes = new Map<string, { finding: Finding; deploy: Deploy; previous: Deploy | null }>();
   for (const service of candidates) {
     const deploys = await listDeploys(ctx, { service, since: new Date(incident.startMs - CHANGE_LOOK_BACK_MS), until: new Date(incident.endMs), limit: 50 });
