@@ -98,6 +98,7 @@ for (const backend of ['pglite', 'postgres'] as const) {
       assert.deepEqual((await dependencyScope(store.db, 'web', since, until)).sort(), ['cart', 'catalog', 'web']);
       assert.deepEqual((await dependencyScope(store.db, 'cart', since, until)).sort(), ['cart', 'web']);
       assert.deepEqual(await dependencyScope(store.db, 'nowhere', since, until), ['nowhere']);
+      assert.deepEqual(await dependencyScope(store.db, 'cart', since, until, { callers: false }), ['cart']);
     });
   });
 }

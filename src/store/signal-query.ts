@@ -115,16 +115,16 @@ export async function minuteSignals(q: Queryable, since: Date, until: Date, serv
 /**
  * What can explain an alert on `service`: the service, every service it called in [since,
  * until) directly or through others (from the service-graph edges), and its direct callers
- * (whose traffic it serves). Just the service when no edge names it.
+ * (whose traffic it serves; left out with `callers: false`). Just the service when no edge names it.
  */
-export async function dependencyScope(q: Queryable, service: string, since: Date, until: Date): Promise<string[]> {
+export async function dependencyScope(q: Queryable, service: string, since: Date, until: Date, opts: { callers?: boolean } = {}): Promise<string[]> {
   const rows = await q.query<{ service: string }>(
     `WITH RECURSIVE e AS (
        SELECT DISTINCT m.caller, m.callee FROM edge_minute m WHERE m.minute >= $2::timestamptz AND m.minute < $3::timestamptz),
      down(service) AS (
        SELECT $1::text UNION SELECT e.callee FROM e JOIN down d ON e.caller = d.service)
-     SELECT service FROM down UNION SELECT caller FROM e WHERE callee = $1`,
-    [service, since, until],
+     SELECT service FROM down UNION SELECT caller FROM e WHERE callee = $1 AND $4::boolean`,
+    [service, since, until, opts.callers ?? true],
   );
   return rows.map((r) => r.service);
 }

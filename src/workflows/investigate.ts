@@ -258,7 +258,16 @@ async function ticketAnchor(ctx: Pick<Context, 'store'>, ticketId: number, now: 
   const stamps = mentions.filter((m) => m.kind === 'timestamp' && m.at).map((m) => Date.parse(m.at!)).filter((t) => t <= createdMs + MINUTE);
   const until = Math.min(now, createdMs + TICKET_WINDOW_AFTER_MS);
   const activity = await ticketStore.userActivity(q, users, accounts, new Date(createdMs - TICKET_LOOK_BACK_MS), new Date(until));
-  const failing = activity.filter((a) => a.errors > 0);
+  // Where they failed, the furthest downstream first: a service whose failures follow a failing
+  // service it calls shows that service's fault.
+  const failingAll = activity.filter((a) => a.errors > 0);
+  const downstream = new Map<string, string[]>();
+  for (const a of failingAll) {
+    downstream.set(a.service, await dependencyScope(q, a.service, new Date(createdMs - TICKET_LOOK_BACK_MS), new Date(until), { callers: false }));
+  }
+  const upstreamOfAnother = (a: (typeof failingAll)[number]) =>
+    failingAll.some((b) => b.service !== a.service && (downstream.get(a.service) ?? []).includes(b.service) && !(downstream.get(b.service) ?? []).includes(a.service));
+  const failing = [...failingAll.filter((a) => !upstreamOfAnother(a)), ...failingAll.filter(upstreamOfAnother)];
   // Where the users failed; else a service the ticket names; else where the users' requests went.
   let service: string | null = failing[0]?.service ?? linkedServices[0] ?? activity[0]?.service ?? null;
   let sinceMs = Math.min(failing[0]?.firstError?.getTime() ?? createdMs - 30 * MINUTE, ...stamps);
