@@ -24,10 +24,10 @@ describe('orrery patterns, errors and services', () => {
     const store = await openStore({ dataDir, retentionDays: 7 });
     await seedAnalysis(store.db, {
       log_pattern: [
-        { service: 'cart', algorithm: 'patterns@1', pattern_key: 'k-timeout', template: 'payment timeout after <*> ms', level: 'ERROR',
+        { service: 'cart', algorithm: 'patterns@2', pattern_key: 'k-timeout', template: 'payment timeout after <*> ms', level: 'ERROR',
           first_seen: minute(300), last_seen: minute(1), count: 40, slots: [{ index: 0, type: 'int' }],
           samples: [{ time: minute(1), body: 'payment timeout after 3000 ms', traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' }] },
-        { service: 'cart', algorithm: 'patterns@1', pattern_key: 'k-new', template: 'cache warmed in <*> ms', level: 'INFO',
+        { service: 'cart', algorithm: 'patterns@2', pattern_key: 'k-new', template: 'cache warmed in <*> ms', level: 'INFO',
           first_seen: minute(2), last_seen: minute(2), count: 3 },
       ],
       pattern_minute: [
@@ -82,7 +82,7 @@ describe('orrery patterns, errors and services', () => {
   it('orrery patterns show prints the template, slots and samples', async () => {
     const r = await cli('patterns', 'show', 'k-timeout', '--service', 'cart');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^pattern k-timeout \(cart, patterns@1\)\ntemplate: payment timeout after <\*> ms\n/);
+    assert.match(r.stdout, /^pattern k-timeout \(cart, patterns@2\)\ntemplate: payment timeout after <\*> ms\n/);
     assert.match(r.stdout, /55 lines, 3 users/);
     assert.match(r.stdout, /slots \(what each <\*> held, in order\): int\n/);
     assert.match(r.stdout, /4bf92f3577b34da6a3ce929d0e0e4736 +payment timeout after 3000 ms/);

@@ -30,8 +30,8 @@ describe('analysis read API (PGlite)', () => {
     await clearAnalysis(o.store.db);
     await seedAnalysis(o.store.db, {
       log_pattern: [
-        { service: 'cart', algorithm: 'patterns@1', pattern_key: 'recent', template: 'recent <*>', first_seen: minute(30), count: 3 },
-        { service: 'cart', algorithm: 'patterns@1', pattern_key: 'old', template: 'old <*>', first_seen: minute(200), count: 3 },
+        { service: 'cart', algorithm: 'patterns@2', pattern_key: 'recent', template: 'recent <*>', first_seen: minute(30), count: 3 },
+        { service: 'cart', algorithm: 'patterns@2', pattern_key: 'old', template: 'old <*>', first_seen: minute(200), count: 3 },
       ],
       pattern_minute: [
         { minute: minute(0), service: 'cart', pattern_key: 'recent', count: 2 },

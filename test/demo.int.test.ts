@@ -151,7 +151,8 @@ describe('orrery demo --scenario all --duration short', () => {
     investigationSchema.parse(investigation);
     const f = investigation.result.findings;
     const suspect = f.find((x) => x.kind === 'suspect_commit');
-    assert.equal(suspect?.data.sha, t.culprit!.commit, `top suspect: ${suspect?.title}`);
+    const said = `${f.map((x) => `${x.id} ${x.kind}: ${x.title}`).join('\n')}\ngaps: ${investigation.result.gaps.join('; ')}`;
+    assert.equal(suspect?.data.sha, t.culprit!.commit, `top suspect: ${suspect?.title}\n${said}`);
     assert.ok(suspect!.evidence.some((e) => e.kind === 'blame'), 'the suspect comes with its blame lines');
     const place = f.find((x) => x.kind === 'code_location');
     assert.equal(place?.data.path, t.culprit!.file);

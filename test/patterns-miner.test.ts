@@ -1,4 +1,4 @@
-// patterns@1: fixture matrix (test/fixtures/patterns/miner/*.txt: lines and the final
+// patterns@2: fixture matrix (test/fixtures/patterns/miner/*.txt: lines and the final
 // template of each), template stability, convergence merges, seeding, bounded memory under
 // hostile high-cardinality input, and the hot path (TokenMasker, ShapeCache) agreeing with
 // the rules it speeds up.
@@ -23,7 +23,7 @@ function readFixture(file: string): { lines: string[]; templates: string[] } {
   return { lines, templates };
 }
 
-describe('patterns@1 fixtures', () => {
+describe('patterns@2 fixtures', () => {
   for (const file of readdirSync(DIR).filter((f) => f.endsWith('.txt'))) {
     it(file, () => {
       const { lines, templates } = readFixture(file);
@@ -38,7 +38,7 @@ describe('patterns@1 fixtures', () => {
   }
 });
 
-describe('patterns@1 behaviour', () => {
+describe('patterns@2 behaviour', () => {
   it('masks value shapes and keeps names that merely contain a digit', () => {
     const m = (t: string) => maskToken(t, []);
     assert.equal(m('blk_-1608999687919862906'), '<*>');
@@ -171,7 +171,54 @@ function referenceTokens(line: string): string[] {
   return out;
 }
 
-describe('patterns@1 hot path', () => {
+describe('patterns@2 call sites', () => {
+  it('keeps lines of different call sites apart, even with the same words', () => {
+    const miner = createPatternMiner();
+    const a = miner.add('calculate time: 0 at 07:00', 'TravelServiceImpl.java:451');
+    const b = miner.add('calculate time: 16 at 07:16', 'TravelServiceImpl.java:457');
+    const a2 = miner.add('calculate time: 60 at 10:00', 'TravelServiceImpl.java:451');
+    assert.notEqual(a.id, b.id);
+    assert.equal(a2.id, a.id);
+    assert.equal(miner.pattern(a.id)?.site, 'TravelServiceImpl.java:451');
+    assert.equal(miner.pattern(b.id)?.site, 'TravelServiceImpl.java:457');
+    // Without a site, the same lines share one pattern, as in patterns@1.
+    const plain = createPatternMiner();
+    assert.equal(plain.add('calculate time: 0 at 07:00').id, plain.add('calculate time: 16 at 07:16').id);
+    assert.equal(plain.pattern(plain.add('calculate time: 1 at 07:01').id)?.site, undefined);
+  });
+
+  it('mines a site-less line apart from sited ones, and the cache never crosses sites', () => {
+    const miner = createPatternMiner();
+    const sited = miner.add('cache warmed in 12 ms', 'cache.ts:10');
+    const plain = miner.add('cache warmed in 12 ms');
+    const other = miner.add('cache warmed in 12 ms', 'cache.ts:99');
+    assert.equal(new Set([sited.id, plain.id, other.id]).size, 3);
+    // The exact-shape fast path answers each site with its own pattern.
+    for (let i = 0; i < 5; i++) {
+      assert.equal(miner.add('cache warmed in 12 ms', 'cache.ts:10').id, sited.id);
+      assert.equal(miner.add('cache warmed in 12 ms').id, plain.id);
+    }
+  });
+
+  it('restores sited patterns with their ids, and lines of that site count under them again', () => {
+    const first = createPatternMiner();
+    const p = first.add('seat request for 2 seats', 'Seat.java:137');
+    const template = first.template(p.id);
+    const second = createPatternMiner();
+    second.seed([{ id: p.id, template, site: 'Seat.java:137' }]);
+    assert.equal(second.add('seat request for 3 seats', 'Seat.java:137').id, p.id);
+    assert.notEqual(second.add('seat request for 3 seats', 'Seat.java:200').id, p.id);
+  });
+
+  it('holds sited patterns to the same bound', () => {
+    const miner = createPatternMiner({ maxPatterns: 10 });
+    for (let i = 0; i < 200; i++) miner.add(`event ${i} happened`, `gen.ts:${i}`);
+    assert.equal(miner.size, 10);
+    assert.equal(miner.overflowed, 190);
+  });
+});
+
+describe('patterns@2 hot path', () => {
   const fixtureTokens = readFileSync(join(DIR, '..', 'mask-tokens.txt'), 'utf8')
     .split('\n')
     .filter((l) => l !== '' && !l.startsWith('# '));

@@ -3,7 +3,9 @@
 // pattern they converged into, with its level; a service filter keeps the edges touching it.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Store, dependencyScope, minuteSignals, servicesOnEndpointTraces } from '../src/store/index.js';
+import { StreamAnalyzer } from '../src/analysis/aggregate/index.js';
+import { type Store, dependencyScope, loadPatternSeeds, minuteSignals, servicesOnEndpointTraces, writeAnalysisDelta } from '../src/store/index.js';
+import { logRecord } from './helpers/records.js';
 import { span } from './helpers/records.js';
 import { seedAnalysis } from './helpers/analysis-seed.js';
 import { freshPglite, freshPostgres } from './helpers/stores.js';
@@ -19,8 +21,8 @@ for (const backend of ['pglite', 'postgres'] as const) {
       ({ store, cleanup } = backend === 'pglite' ? await freshPglite() : await freshPostgres());
       await seedAnalysis(store.db, {
         log_pattern: [
-          { service: 'cart', algorithm: 'patterns@1', pattern_key: 'old', template: 'retry <*>', level: 'INFO', merged_into: 'new' },
-          { service: 'cart', algorithm: 'patterns@1', pattern_key: 'new', template: 'retrying <*> attempt <*>', level: 'WARN' },
+          { service: 'cart', algorithm: 'patterns@2', pattern_key: 'old', template: 'retry <*>', level: 'INFO', merged_into: 'new' },
+          { service: 'cart', algorithm: 'patterns@2', pattern_key: 'new', template: 'retrying <*> attempt <*>', level: 'WARN' },
         ],
         pattern_minute: [
           { minute: m0, service: 'cart', pattern_key: 'old', count: 2 },
@@ -99,6 +101,28 @@ for (const backend of ['pglite', 'postgres'] as const) {
       assert.deepEqual((await dependencyScope(store.db, 'cart', since, until)).sort(), ['cart', 'web']);
       assert.deepEqual(await dependencyScope(store.db, 'nowhere', since, until), ['nowhere']);
       assert.deepEqual(await dependencyScope(store.db, 'cart', since, until, { callers: false }), ['cart']);
+    });
+
+    it("keeps a pattern's call site and the log flow, and reads them back with merged patterns resolved", async () => {
+      const a = new StreamAnalyzer();
+      const t = Date.parse('2026-11-22T11:00:10Z') * 1e6;
+      const line = (spanId: string, n: number, lineno: number, body: string) =>
+        logRecord({ service: 'route', timeUnixNano: t + n * 1e6, spanId, severityNumber: 9, body, attributes: { 'code.filepath': 'Route.java', 'code.lineno': lineno } });
+      a.observeLogs([line('r1', 0, 53, 'query by ids start'), line('r1', 1, 60, 'found 3 routes'), line('r2', 2, 53, 'query by ids start'), line('r2', 3, 60, 'found 4 routes')]);
+      await writeAnalysisDelta(store.db, a.drain());
+      const s = await minuteSignals(store.db, new Date('2026-11-22T11:00:00Z'), new Date('2026-11-22T11:01:00Z'), ['route']);
+      const keyOf = new Map(s.patterns.map((p) => [p.site, p.key]));
+      assert.deepEqual([...keyOf.keys()].sort(), ['Route.java:53', 'Route.java:60']);
+      assert.deepEqual(
+        s.flows.map((f) => [f.from, f.to, f.count]),
+        [[keyOf.get('Route.java:53'), keyOf.get('Route.java:60'), 2]],
+      );
+      const seeds = await loadPatternSeeds(store.db, 100);
+      assert.deepEqual((seeds.get('route') ?? []).map((p) => p.site).sort(), ['Route.java:53', 'Route.java:60']);
+      // A merge forwards the flow's keys too.
+      await writeAnalysisDelta(store.db, { patterns: [], merges: [{ service: 'route', from: keyOf.get('Route.java:60')!, into: 'merged' }], patternMinutes: [], flows: [], errorGroups: [], errorMinutes: [], red: [], edges: [] });
+      const after = await minuteSignals(store.db, new Date('2026-11-22T11:00:00Z'), new Date('2026-11-22T11:01:00Z'), ['route']);
+      assert.deepEqual(after.flows.map((f) => f.to), ['merged']);
     });
   });
 }

@@ -3,7 +3,7 @@
 // edges (including a child that arrives before its parent), and the cardinality limits.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { OTHER_ENDPOINT, OVERFLOW_KEY, StreamAnalyzer } from '../src/analysis/aggregate/index.js';
+import { LogFlows, OTHER_ENDPOINT, OVERFLOW_KEY, StreamAnalyzer, logCallSite } from '../src/analysis/aggregate/index.js';
 import { HyperLogLog } from '../src/analysis/sketch/index.js';
 import { logRecord, span } from './helpers/records.js';
 
@@ -146,5 +146,88 @@ describe('StreamAnalyzer', () => {
     assert.ok(d.red.some((r) => r.endpoint === OTHER_ENDPOINT && r.requests === 40));
     assert.ok(d.errorGroups.some((g) => g.fingerprint === OVERFLOW_KEY && g.count === 40));
     assert.equal(d.patterns.filter((p) => p.service === 's3').length, 0);
+  });
+
+  it("keeps the lines of different code.* call sites apart and counts which line followed which in a span", () => {
+    const a = new StreamAnalyzer();
+    const line = (spanId: string, t: number, site: number) =>
+      logRecord({ service: 'travel', timeUnixNano: T0 + t * 1e6, spanId, severityNumber: 9, body: `calculate distance ${t}`, attributes: { 'code.namespace': 't.s.TravelServiceImpl', 'code.lineno': site } });
+    // Two spans: 451 then 457; the second span's lines arrive out of order within the batch.
+    a.observeLogs([line('s1', 1, 451), line('s1', 2, 457), line('s2', 4, 457), line('s2', 3, 451), line('s2', 4, 457)]);
+    // A later batch continues span s1.
+    a.observeLogs([line('s1', 5, 451)]);
+    const d = a.drain();
+    const bySite = new Map(d.patterns.map((p) => [p.site, p]));
+    assert.deepEqual([...bySite.keys()].sort(), ['t.s.TravelServiceImpl:451', 't.s.TravelServiceImpl:457']);
+    const siteOf = new Map(d.patterns.map((p) => [p.key, Number(p.site?.split(':')[1])]));
+    const flows = d.flows.map((f) => [siteOf.get(f.from), siteOf.get(f.to), f.count]).sort();
+    // s1: 451→457, 457→451 (next batch); s2: 451→457 (its duplicate 457 delivery skipped).
+    assert.deepEqual(flows, [
+      [451, 457, 2],
+      [457, 451, 1],
+    ]);
+  });
+});
+
+describe('logCallSite', () => {
+  it('reads the current and the older code.* semantic conventions', () => {
+    assert.equal(logCallSite({ 'code.file.path': 'src/cart.ts', 'code.line.number': 42, 'code.function.name': 'total' }), 'src/cart.ts:42');
+    assert.equal(logCallSite({ 'code.function.name': 'com.shop.Cart.total', 'code.line.number': '7' }), 'com.shop.Cart.total:7');
+    assert.equal(logCallSite({ 'code.filepath': 'cart.py', 'code.lineno': 3 }), 'cart.py:3');
+    assert.equal(logCallSite({ 'code.namespace': 'com.shop.Cart', 'code.function': 'total', 'code.lineno': 9 }), 'com.shop.Cart.total:9');
+    assert.equal(logCallSite({ 'code.namespace': 'c.s.Contacts', 'code.lineno': 31 }), 'c.s.Contacts:31');
+  });
+
+  it('names no site without a line, or with a line and nowhere', () => {
+    assert.equal(logCallSite({ 'code.file.path': 'src/cart.ts' }), null);
+    assert.equal(logCallSite({ 'code.line.number': 42 }), null);
+    assert.equal(logCallSite({ 'code.file.path': 'a.ts', 'code.line.number': 'forty' }), null);
+    assert.equal(logCallSite({}), null);
+  });
+});
+
+describe('LogFlows', () => {
+  it('forgets the oldest spans beyond its bound', () => {
+    const f = new LogFlows(2);
+    f.add('svc', 'a', 1, 'x');
+    f.add('svc', 'b', 1, 'x');
+    f.add('svc', 'c', 1, 'x');
+    f.flush();
+    // Span a was forgotten: its next line starts no transition; b's does.
+    f.add('svc', 'a', 2, 'y');
+    f.add('svc', 'c', 2, 'y');
+    f.flush();
+    assert.deepEqual(
+      f.drain((_, k) => k).map((r) => [r.from, r.to, r.count]),
+      [['x', 'y', 1]],
+    );
+  });
+
+  it('resolves merged pattern keys when it drains, summing the rows that became one', () => {
+    const f = new LogFlows();
+    f.add('svc', 's1', 1, 'old');
+    f.add('svc', 's1', 2, 'z');
+    f.add('svc', 's2', 1, 'new');
+    f.add('svc', 's2', 2, 'z');
+    f.flush();
+    const rows = f.drain((_, k) => (k === 'old' ? 'new' : k));
+    assert.deepEqual(
+      rows.map((r) => [r.from, r.to, r.count]),
+      [['new', 'z', 2]],
+    );
+    assert.equal(f.size, 0);
+  });
+
+  it('skips a line older than the span\'s last one (a late batch)', () => {
+    const f = new LogFlows();
+    f.add('svc', 's', 10, 'a');
+    f.flush();
+    f.add('svc', 's', 5, 'b');
+    f.add('svc', 's', 11, 'c');
+    f.flush();
+    assert.deepEqual(
+      f.drain((_, k) => k).map((r) => [r.from, r.to]),
+      [['a', 'c']],
+    );
   });
 });

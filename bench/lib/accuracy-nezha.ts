@@ -213,7 +213,12 @@ export class Replay {
   private logs: LogRow[] = [];
   private readonly serviceOfSpan = new Map<string, string>();
   private readonly roots = new Map<string, number>();
-  readonly sent = { spans: 0, logs: 0, metrics: 0 };
+  /**
+   * Rows already queued: the dataset's adjacent minute files overlap (the same span or log row
+   * in two files), and each event is sent once, as its exporter sent it.
+   */
+  private readonly queued = new Set<string>();
+  readonly sent = { spans: 0, logs: 0, metrics: 0, duplicates: 0 };
 
   constructor(
     private readonly data: NezhaData,
@@ -226,13 +231,13 @@ export class Replay {
     while (this.nextFile < files.length && (files[this.nextFile] as MinuteFiles).minuteMs - FILE_LEAD_MS <= tMs) {
       const f = files[this.nextFile++] as MinuteFiles;
       const all = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY] as const;
-      const spans = f.trace ? await readTraceRows(f.trace, ...all) : [];
+      const spans = (f.trace ? await readTraceRows(f.trace, ...all) : []).filter((s) => this.once(`s\u0000${s.traceId}\u0000${s.spanId}`));
       for (const s of spans) {
         this.serviceOfSpan.set(s.spanId, s.service);
         if (s.parentId === null) this.roots.set(s.service, (this.roots.get(s.service) ?? 0) + 1);
       }
       this.spans.push(...spans);
-      if (f.log) this.logs.push(...(await readLogRows(f.log, ...all)));
+      if (f.log) this.logs.push(...(await readLogRows(f.log, ...all)).filter((l) => this.once(`l\u0000${l.time}\u0000${l.pod}\u0000${l.line}`)));
     }
     const due = <T>(rows: T[], time: (r: T) => string): [T[], T[]] => {
       const now: T[] = [];
@@ -265,6 +270,15 @@ export class Replay {
     this.sent.spans += spans.length;
     this.sent.logs += logs.length;
     this.sent.metrics += samples.length;
+  }
+
+  private once(key: string): boolean {
+    if (this.queued.has(key)) {
+      this.sent.duplicates++;
+      return false;
+    }
+    this.queued.add(key);
+    return true;
   }
 
   /** The service with the most root spans so far: where requests enter the system. */
@@ -332,7 +346,7 @@ export async function rcaInputOf(q: Queryable, inv: Investigation, extra: { gaug
   const reference = (extra.reference ?? []).filter((r) => r.endMs <= incident.startMs);
   const since = new Date(Math.min(baseline.startMs, ...reference.map((r) => r.startMs)));
   const until = new Date(incident.endMs);
-  const { red, patterns, errorGroups, edges } = await minuteSignals(q, since, until);
+  const { red, patterns, errorGroups, edges, flows } = await minuteSignals(q, since, until);
   return {
     baseline,
     incident,
@@ -340,6 +354,7 @@ export async function rcaInputOf(q: Queryable, inv: Investigation, extra: { gaug
     patterns,
     errorGroups,
     edges,
+    flows,
     ...(extra.gauges ? { metrics: await minuteGauges(q, new Date(baseline.startMs), until) } : {}),
     ...(reference.length > 0 ? { reference } : {}),
   };
@@ -354,7 +369,7 @@ interface CaseResult extends RankedCase {
   /**
    * Per input variant (as investigate reads the store today; with the pods' gauges; with the
    * gauges and the known-good reference), the ranking investigate's findings would give (today's
-   * call, or the proposed one with weak candidates) and rca@2's whole ranking (weak candidates
+   * call, or the proposed one with weak candidates) and rca@3's whole ranking (weak candidates
    * included). `ranked` is the stored investigation's.
    */
   variants: Record<Variant, { findings: string[]; whole: string[] }>;
@@ -481,7 +496,7 @@ export async function run(opts: AccuracyOptions): Promise<number> {
   const seconds = (performance.now() - t0) / 1000;
   const lines = [
     `Nezha TrainTicket, service-level root cause through OTLP ingest and investigate (${root})`,
-    `${int(sent.spans)} spans, ${int(sent.logs)} log lines and ${int(sent.metrics)} pod samples replayed as OTLP/JSON into one Orrery; ${cases.length} alerts on ${front ?? '?'}, each investigated at injection + ${NOW_AFTER_MS / MINUTE} min`,
+    `${int(sent.spans)} spans, ${int(sent.logs)} log lines and ${int(sent.metrics)} pod samples replayed as OTLP/JSON into one Orrery (${int(sent.duplicates)} rows that two minute files share sent once); ${cases.length} alerts on ${front ?? '?'}, each investigated at injection + ${NOW_AFTER_MS / MINUTE} min`,
     ...notes.map((n) => `note: ${n}`),
     ...(drift > 0 ? [`note: ${drift} investigations ranked otherwise than ${RCA_ALGORITHM} + rcaFindings on the same signals (investigate changed?)`] : []),
     '',

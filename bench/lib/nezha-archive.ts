@@ -6,8 +6,13 @@
 //  - resource service.name = the pod name without its Kubernetes suffixes; k8s.pod.name = the pod;
 //  - span kind = SERVER when the span has no parent or its parent is in another service (where a
 //    request enters the service), INTERNAL otherwise; status UNSET (errors come from the logs);
-//  - log body = the application line (the `log` field of the Docker JSON wrapper); severity =
-//    the first level word among the line's first tokens, as a collector's regex parser would set it;
+//  - logs: the application line (the `log` field of the Docker JSON wrapper) is written by
+//    logback's layout `%d{HH:mm:ss.SSS} %-5level %logger{1.}#%line TraceID: %X SpanID: %X %msg`;
+//    the record is what OpenTelemetry's logback appender sends for that event instead of the
+//    formatted line: body = the message, severity from the level, `code.namespace` = the logger
+//    (the class) and `code.lineno` = the line (the appender's code attributes), trace and span
+//    ids from the CSV. A line in another layout is sent whole, severity = the first level word
+//    among its first tokens, as a collector's regex parser would set it;
 //  - timestamps are kept as they are (nanosecond strings, unchanged).
 import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,6 +46,15 @@ export function levelWord(line: string): string {
     if (LEVEL_WORDS.test(w)) return w.toUpperCase();
   }
   return '';
+}
+
+const LOGBACK_LINE = /^\d\d:\d\d:\d\d\.\d+\s+([A-Za-z]+)\s+(\S+)#(\d+)\s+TraceID:\s*\S*\s+SpanID:\s*\S*\s?/;
+
+/** A logback line (see the header) as the appender's fields; null for another layout. */
+export function logbackFields(line: string): { level: string; namespace: string; lineno: number; message: string } | null {
+  const m = LOGBACK_LINE.exec(line);
+  if (m === null || !LEVEL_WORDS.test(m[1] as string)) return null;
+  return { level: (m[1] as string).toUpperCase(), namespace: m[2] as string, lineno: Number(m[3]), message: line.slice(m[0].length).replace(/\s+$/, '') };
 }
 
 /** OTLP SeverityNumber of a level word (the first number of each range). */
@@ -226,12 +240,21 @@ export function logRequests(rows: readonly LogRow[], batch = 2000): OtlpJsonRequ
         {
           scope: SCOPE,
           logRecords: logs.map((l) => {
-            const level = levelWord(l.line);
+            const fields = logbackFields(l.line);
+            const level = fields?.level ?? levelWord(l.line);
             return {
               timeUnixNano: l.time,
               observedTimeUnixNano: l.time,
               ...(level ? { severityText: level, severityNumber: SEVERITY[level] ?? 0 } : {}),
-              body: str(l.line),
+              body: str(fields?.message ?? l.line),
+              ...(fields
+                ? {
+                    attributes: [
+                      { key: 'code.namespace', value: { stringValue: fields.namespace } },
+                      { key: 'code.lineno', value: { intValue: String(fields.lineno) } },
+                    ],
+                  }
+                : {}),
               ...(HEX.test(l.traceId) ? { traceId: l.traceId } : {}),
               ...(HEX.test(l.spanId) ? { spanId: l.spanId } : {}),
             };

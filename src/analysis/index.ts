@@ -91,7 +91,7 @@ export {
   mannWhitneyBinned,
   poissonRateTest,
 } from './rca/index.js';
-export type { EdgeRow, ErrorGroupRow, MetricRow, Onset, OnsetOptions, PatternRow, RcaInput, RcaOptions, RcaResult, RcaSignal, RankedService, RedRow, TimeWindow } from './rca/index.js';
+export type { EdgeRow, ErrorGroupRow, FlowRow, MetricRow, Onset, OnsetOptions, PatternRow, RcaInput, RcaOptions, RcaResult, RcaSignal, RankedService, RedRow, TimeWindow } from './rca/index.js';
 export * from './investigate/index.js';
 export { triageProblems, sameFault, pearson, growthOf, TRIAGE_ALGORITHM, SEVERITY, TICKET_WEIGHTS } from './triage/index.js';
 export type { TriageInput, TriageOptions, TriageResult, TriagedProblem, ProblemMember, TriageErrorGroup, TriagePattern, TriageTicket, Owners } from './triage/index.js';

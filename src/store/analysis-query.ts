@@ -1,4 +1,4 @@
-// Reads of the streaming-analysis tables (patterns@1, errors@1, RED minutes, service-graph
+// Reads of the streaming-analysis tables (patterns@2, errors@1, RED minutes, service-graph
 // edges) over a window of whole minutes. Minute rows are append-only and one (minute, key)
 // may have several rows, so every read SUMS the counts per key and hands back EVERY sketch
 // of the window for the caller to merge; series are bucketed here, in SQL.
@@ -194,6 +194,8 @@ export interface StoredPattern {
   key: string;
   algorithm: string;
   template: string;
+  /** The log call site of its lines (`<file or function>:<line>`), null when they named none. */
+  site: string | null;
   level: string | null;
   slots: unknown[];
   samples: unknown[];
@@ -230,6 +232,7 @@ function toPattern(r: Row): StoredPattern {
     key: r.pattern_key as string,
     algorithm: r.algorithm as string,
     template: r.template as string,
+    site: (r.site as string | null) ?? null,
     level: (r.level as string | null) ?? null,
     slots: (r.slots as unknown[]) ?? [],
     samples: (r.samples as unknown[]) ?? [],

@@ -27,6 +27,7 @@ async function writePatterns(q: Queryable, delta: AnalysisDelta): Promise<void> 
       service: p.service,
       pattern_key: p.key,
       template: p.template,
+      site: p.site,
       slots: p.slots,
       level: p.level || null,
       first_seen: ts(p.firstSeenMs),
@@ -36,9 +37,9 @@ async function writePatterns(q: Queryable, delta: AnalysisDelta): Promise<void> 
       samples: p.samples,
     }));
     await q.query(
-      `INSERT INTO log_pattern (service, algorithm, pattern_key, template, slots, level, first_seen, last_seen, first_version, count, samples)
-       SELECT x.service, $2, x.pattern_key, x.template, x.slots, x.level, x.first_seen, x.last_seen, x.first_version, x.count, x.samples
-       FROM jsonb_to_recordset($1::jsonb) AS x(service text, pattern_key text, template text, slots jsonb, level text,
+      `INSERT INTO log_pattern (service, algorithm, pattern_key, template, site, slots, level, first_seen, last_seen, first_version, count, samples)
+       SELECT x.service, $2, x.pattern_key, x.template, x.site, x.slots, x.level, x.first_seen, x.last_seen, x.first_version, x.count, x.samples
+       FROM jsonb_to_recordset($1::jsonb) AS x(service text, pattern_key text, template text, site text, slots jsonb, level text,
             first_seen timestamptz, last_seen timestamptz, first_version text, count bigint, samples jsonb)
        ON CONFLICT (service, algorithm, pattern_key) DO UPDATE SET
          template = EXCLUDED.template,
@@ -62,6 +63,8 @@ async function writePatterns(q: Queryable, delta: AnalysisDelta): Promise<void> 
       [m.service, m.from, m.into, PATTERNS_ALGORITHM],
     );
     await q.query('UPDATE pattern_minute SET pattern_key = $3 WHERE service = $1 AND pattern_key = $2', [m.service, m.from, m.into]);
+    await q.query('UPDATE flow_minute SET from_key = $3 WHERE service = $1 AND from_key = $2', [m.service, m.from, m.into]);
+    await q.query('UPDATE flow_minute SET to_key = $3 WHERE service = $1 AND to_key = $2', [m.service, m.from, m.into]);
   }
 }
 
@@ -117,6 +120,17 @@ async function appendKeyMinutes(q: Queryable, table: 'pattern_minute' | 'error_m
   );
 }
 
+async function appendFlows(q: Queryable, delta: AnalysisDelta): Promise<void> {
+  if (delta.flows.length === 0) return;
+  const json = delta.flows.map((f) => ({ minute: ts(f.minuteMs), service: f.service, from_key: f.from, to_key: f.to, count: f.count }));
+  await q.query(
+    `INSERT INTO flow_minute (minute, service, from_key, to_key, count)
+     SELECT x.minute, x.service, x.from_key, x.to_key, x.count
+     FROM jsonb_to_recordset($1::jsonb) AS x(minute timestamptz, service text, from_key text, to_key text, count bigint)`,
+    [JSON.stringify(json)],
+  );
+}
+
 async function appendRed(q: Queryable, delta: AnalysisDelta): Promise<void> {
   if (delta.red.length === 0) return;
   const json = delta.red.map((r) => ({
@@ -160,7 +174,14 @@ async function appendEdges(q: Queryable, delta: AnalysisDelta): Promise<void> {
 
 function isEmptyDelta(d: AnalysisDelta): boolean {
   return (
-    d.patterns.length + d.merges.length + d.patternMinutes.length + d.errorGroups.length + d.errorMinutes.length + d.red.length + d.edges.length ===
+    d.patterns.length +
+      d.merges.length +
+      d.patternMinutes.length +
+      d.flows.length +
+      d.errorGroups.length +
+      d.errorMinutes.length +
+      d.red.length +
+      d.edges.length ===
     0
   );
 }
@@ -172,6 +193,7 @@ export async function writeAnalysisDelta(db: Db, delta: AnalysisDelta): Promise<
     await writePatterns(tx, delta);
     await writeErrorGroups(tx, delta);
     await appendKeyMinutes(tx, 'pattern_minute', 'pattern_key', delta.patternMinutes);
+    await appendFlows(tx, delta);
     await appendKeyMinutes(tx, 'error_minute', 'fingerprint', delta.errorMinutes);
     await appendRed(tx, delta);
     await appendEdges(tx, delta);
@@ -182,23 +204,23 @@ export async function writeAnalysisDelta(db: Db, delta: AnalysisDelta): Promise<
 export async function loadPatternSeeds(
   q: Queryable,
   perService: number,
-): Promise<Map<string, { id: string; template: string }[]>> {
-  const rows = await q.query<{ service: string; pattern_key: string; template: string }>(
-    `SELECT service, pattern_key, template FROM (
-       SELECT service, pattern_key, template,
+): Promise<Map<string, { id: string; template: string; site: string | null }[]>> {
+  const rows = await q.query<{ service: string; pattern_key: string; template: string; site: string | null }>(
+    `SELECT service, pattern_key, template, site FROM (
+       SELECT service, pattern_key, template, site,
               row_number() OVER (PARTITION BY service ORDER BY last_seen DESC NULLS LAST) AS rn
        FROM log_pattern WHERE algorithm = $1 AND merged_into IS NULL AND pattern_key <> '' AND pattern_key <> 'overflow') t
      WHERE rn <= $2`,
     [PATTERNS_ALGORITHM, perService],
   );
-  const out = new Map<string, { id: string; template: string }[]>();
+  const out = new Map<string, { id: string; template: string; site: string | null }[]>();
   for (const r of rows) {
     let list = out.get(r.service);
     if (!list) {
       list = [];
       out.set(r.service, list);
     }
-    list.push({ id: r.pattern_key, template: r.template });
+    list.push({ id: r.pattern_key, template: r.template, site: r.site });
   }
   return out;
 }

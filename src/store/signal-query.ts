@@ -1,11 +1,11 @@
-// The minute signals an investigation tests (rca@2's input): per minute, the RED rows per
+// The minute signals an investigation tests (rca@3's input): per minute, the RED rows per
 // service and endpoint, pattern counts (with the pattern's level, merged patterns counted
 // under the pattern they converged into), error-group counts, service-graph edges and the
 // mean of each gauge (OTLP gauge points: CPU, memory) per service and name.
 // Several rows of one (minute, key) — from several nodes — are summed and their sketches
 // merged here.
 import { DDSketch } from '../analysis/index.js';
-import type { EdgeRow, ErrorGroupRow, MetricRow, PatternRow, RedRow } from '../analysis/index.js';
+import type { EdgeRow, ErrorGroupRow, FlowRow, MetricRow, PatternRow, RedRow } from '../analysis/index.js';
 import { bytesOf } from './analysis-query.js';
 import type { Queryable, Row } from './db.js';
 
@@ -14,6 +14,7 @@ export interface MinuteSignals {
   patterns: PatternRow[];
   errorGroups: ErrorGroupRow[];
   edges: EdgeRow[];
+  flows: FlowRow[];
   metrics: MetricRow[];
 }
 
@@ -45,12 +46,23 @@ export async function minuteSignals(q: Queryable, since: Date, until: Date, serv
   );
   const patterns = await q.query(
     `SELECT m.minute, m.service, COALESCE(p.merged_into, m.pattern_key) AS key, sum(m.count)::int8 AS count,
-            max(COALESCE(t.level, p.level)) AS level, max(COALESCE(t.template, p.template)) AS template
+            max(COALESCE(t.level, p.level)) AS level, max(COALESCE(t.template, p.template)) AS template,
+            max(COALESCE(t.site, p.site)) AS site
        FROM pattern_minute m
        LEFT JOIN log_pattern p ON p.service = m.service AND p.pattern_key = m.pattern_key
        LEFT JOIN log_pattern t ON t.service = m.service AND t.pattern_key = p.merged_into
       WHERE ${window}${only('m.service')}
       GROUP BY m.minute, m.service, COALESCE(p.merged_into, m.pattern_key)`,
+    params,
+  );
+  const flows = await q.query(
+    `SELECT m.minute, m.service, COALESCE(a.merged_into, m.from_key) AS from_key, COALESCE(b.merged_into, m.to_key) AS to_key,
+            sum(m.count)::int8 AS count
+       FROM flow_minute m
+       LEFT JOIN log_pattern a ON a.service = m.service AND a.pattern_key = m.from_key
+       LEFT JOIN log_pattern b ON b.service = m.service AND b.pattern_key = m.to_key
+      WHERE ${window}${only('m.service')}
+      GROUP BY m.minute, m.service, COALESCE(a.merged_into, m.from_key), COALESCE(b.merged_into, m.to_key)`,
     params,
   );
   const errors = await q.query(
@@ -93,7 +105,9 @@ export async function minuteSignals(q: Queryable, since: Date, until: Date, serv
       level: r.level === null ? 'INFO' : String(r.level),
       count: Number(r.count),
       label: r.template === null ? undefined : String(r.template),
+      ...(r.site === null || r.site === undefined ? {} : { site: String(r.site) }),
     })),
+    flows: flows.map((r: Row) => ({ minuteMs: ms(r.minute), service: String(r.service), from: String(r.from_key), to: String(r.to_key), count: Number(r.count) })),
     errorGroups: errors.map((r: Row) => ({
       minuteMs: ms(r.minute),
       service: String(r.service),

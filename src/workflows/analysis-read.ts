@@ -1,4 +1,4 @@
-// Reading what streaming analysis mined (patterns@1, errors@1, RED minutes, the service
+// Reading what streaming analysis mined (patterns@2, errors@1, RED minutes, the service
 // graph) over a time window: totals, a bucketed series, a trend and distinct users per item.
 // The same functions answer the API, `orrery patterns|errors|services`, the UI and MCP.
 import { DDSketch, HyperLogLog } from '../analysis/index.js';
@@ -76,6 +76,8 @@ export interface PatternSummary {
   key: string;
   service: string;
   template: string;
+  /** The log call site of its lines (`<file or function>:<line>`, from code.* attributes), null when they named none. */
+  site: string | null;
   level: string | null;
   /** Lines in the window (lines of keys merged into this one included). */
   count: number;
@@ -393,6 +395,7 @@ function patternSummary(p: StoredPattern, m: MinuteAggregate, w: MinuteWindow): 
     key: p.key,
     service: p.service,
     template: p.template,
+    site: p.site,
     level: p.level,
     count: m.totals.count!,
     users: mergeHll(m.sketches.users),

@@ -1,6 +1,6 @@
 // investigate@1: from an alert, a ticket or a problem to ranked findings with evidence. Each
 // entry point turns its subject into an anchor (a service, a window, the tickets involved);
-// then the same steps run: the signals tested against a baseline (rca@2) with the root told
+// then the same steps run: the signals tested against a baseline (rca@3) with the root told
 // from its symptoms, the deploy before the onset, the code and the suspect commits, the
 // impact and the priority, the next steps. Each step reads the store and calls a pure
 // function; the result is stored, and a re-run of the same subject records what changed.
@@ -118,7 +118,7 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
   let roots: RankedService[] = [];
   if (anchor.service || signals.red.length || signals.patterns.length) {
     const rca = rankRootCauses(
-      { baseline, incident, red: signals.red, patterns: signals.patterns, errorGroups: signals.errorGroups, edges: signals.edges, metrics: signals.metrics },
+      { baseline, incident, red: signals.red, patterns: signals.patterns, errorGroups: signals.errorGroups, edges: signals.edges, flows: signals.flows, metrics: signals.metrics },
       { weakCandidates: true },
     );
     if (anchor.service && anchor.endpoint) {

@@ -41,8 +41,8 @@ export async function seedTriageWorld(db: Queryable): Promise<void> {
       ...[1600, 1550, 1500].map((m) => ({ minute: minute(m), service: 'search', fingerprint: 'fp-old', count: 3 })),
     ],
     log_pattern: [
-      { service: 'cart', algorithm: 'patterns@1', pattern_key: 'p-checkout', template: 'checkout failed for cart <*>', level: 'ERROR', first_seen: minute(ONSET), last_seen: minute(1), count: 400 },
-      { service: 'cart', algorithm: 'patterns@1', pattern_key: 'p-retry', template: 'retrying inventory call <*>', level: 'WARN', first_seen: minute(3000), last_seen: minute(1), count: 5000 },
+      { service: 'cart', algorithm: 'patterns@2', pattern_key: 'p-checkout', template: 'checkout failed for cart <*>', level: 'ERROR', first_seen: minute(ONSET), last_seen: minute(1), count: 400 },
+      { service: 'cart', algorithm: 'patterns@2', pattern_key: 'p-retry', template: 'retrying inventory call <*>', level: 'WARN', first_seen: minute(3000), last_seen: minute(1), count: 5000 },
     ],
     pattern_minute: [
       ...minutes.map((m) => ({ minute: minute(m), service: 'cart', pattern_key: 'p-checkout', count: 2 * level(m) })),

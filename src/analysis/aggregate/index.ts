@@ -24,4 +24,7 @@ export type {
   RedMinute,
 } from './stream-analyzer.js';
 export { groupException } from './group-exception.js';
+export { LogFlows, DEFAULT_MAX_FLOW_SPANS } from './log-flow.js';
+export type { FlowMinute } from './log-flow.js';
+export { logCallSite } from './log-call-site.js';
 export type { ExceptionGroup } from './group-exception.js';

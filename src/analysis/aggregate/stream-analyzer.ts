@@ -1,7 +1,7 @@
 // The streaming analyzer: everything issue-4 analysis derives from telemetry as it arrives,
 // held in memory between flushes and handed out as a delta of per-minute rows.
 //
-//  - logs  → patterns@1 (one miner per service), per-minute counts per pattern and version,
+//  - logs  → patterns@2 (one miner per service, lines kept apart by call site), per-minute counts per pattern and version,
 //            level, first/last seen, a few samples, and a HyperLogLog of users and accounts;
 //  - exceptions (span events, log records) → errors@1 groups, the same per-minute shape;
 //  - spans → RED per minute, service, endpoint and version (count, errors, DDSketch of ms,
@@ -14,6 +14,8 @@
 import type { LogRecord, Span } from '../../model/index.js';
 import { ERRORS_ALGORITHM, type ExceptionOccurrence, type StackFrame, exceptionFromLog, exceptionsFromSpan } from '../errors/index.js';
 import { groupException } from './group-exception.js';
+import { logCallSite } from './log-call-site.js';
+import { type FlowMinute, LogFlows } from './log-flow.js';
 import { PATTERNS_ALGORITHM, type PatternMiner, type TemplateSlot, createPatternMiner } from '../patterns/index.js';
 import { DDSketch, HyperLogLog } from '../sketch/index.js';
 
@@ -76,6 +78,8 @@ export interface PatternUpdate {
   service: string;
   key: string;
   template: string;
+  /** The log call site of its lines (code.* attributes), null when they named none. */
+  site: string | null;
   slots: TemplateSlot[];
   level: string;
   firstSeenMs: number;
@@ -141,6 +145,8 @@ export interface AnalysisDelta {
   patterns: PatternUpdate[];
   merges: PatternMerge[];
   patternMinutes: KeyMinute[];
+  /** Which pattern's line followed which in the same span, per minute. */
+  flows: FlowMinute[];
   errorGroups: ErrorGroupUpdate[];
   errorMinutes: KeyMinute[];
   red: RedMinute[];
@@ -213,6 +219,7 @@ export class StreamAnalyzer {
   private readonly services = new Map<string, ServiceState>();
   private readonly overflowCounts: OverflowCounts = { services: 0, patterns: 0, errorGroups: 0, endpoints: 0 };
   private patternMinutes = new Map<string, KeyMinute>();
+  private readonly flows = new LogFlows();
   private errorMinutes = new Map<string, KeyMinute>();
   private red = new Map<string, RedMinute>();
   private edges = new Map<string, EdgeMinute>();
@@ -229,7 +236,7 @@ export class StreamAnalyzer {
 
   /** Rows waiting for the next drain. */
   get pendingRows(): number {
-    return this.patternMinutes.size + this.errorMinutes.size + this.red.size + this.edges.size;
+    return this.patternMinutes.size + this.flows.size + this.errorMinutes.size + this.red.size + this.edges.size;
   }
 
   get needsDrain(): boolean {
@@ -244,7 +251,7 @@ export class StreamAnalyzer {
   }
 
   /** Restore a service's patterns mined earlier, so their ids and templates carry on. */
-  seedPatterns(service: string, patterns: readonly { id: string; template: string }[]): void {
+  seedPatterns(service: string, patterns: readonly { id: string; template: string; site?: string | null }[]): void {
     const s = this.service(service);
     s?.miner.seed(patterns);
   }
@@ -273,7 +280,8 @@ export class StreamAnalyzer {
       if (s === null) continue;
       const timeMs = (log.timeUnixNano || log.observedTimeUnixNano) / 1e6;
       const version = log.serviceVersion ?? '';
-      const m = s.miner.add(log.body);
+      const site = logCallSite(log.attributes);
+      const m = s.miner.add(log.body, site ?? '');
       if (m.overflow) this.overflowCounts.patterns++;
       const level = levelOf(log.severityNumber, log.severityText);
       let st = s.patterns.get(m.id);
@@ -292,9 +300,11 @@ export class StreamAnalyzer {
         st.samples.push({ time: isoOf(timeMs), body: clip(log.body, SAMPLE_CHARS), traceId: log.traceId, spanId: log.spanId });
       }
       this.countKey(this.patternMinutes, minuteOf(timeMs), log.service, m.id, version, log.userId, log.accountId);
+      if (log.spanId !== null && log.spanId !== '' && !m.overflow) this.flows.add(log.service, log.spanId, timeMs, m.id);
       const exc = exceptionFromLog(log);
       if (exc !== null) this.observeException(s, log.service, version, exc, log.traceId, log.spanId, log.userId, log.accountId);
     }
+    this.flows.flush();
   }
 
   observeSpans(spans: readonly Span[]): void {
@@ -466,6 +476,7 @@ export class StreamAnalyzer {
             service,
             key: live,
             template: info?.template ?? s.miner.template(live),
+            site: info?.site ?? null,
             slots: info?.slots ?? [],
             level: st.level,
             firstSeenMs: st.firstSeenMs,
@@ -499,6 +510,7 @@ export class StreamAnalyzer {
       patterns,
       merges,
       patternMinutes,
+      flows: this.flows.drain((service, key) => this.services.get(service)?.miner.resolve(key) ?? key),
       errorGroups,
       errorMinutes: [...this.errorMinutes.values()],
       red: [...this.red.values()],

@@ -27,6 +27,7 @@ const EVIDENCE_OF: Record<SignalKind, EvidenceKind> = {
   'edge-latency': 'edge',
   'edge-errors': 'edge',
   'edge-fanout': 'edge',
+  'log-flow': 'log_pattern',
 };
 
 function fmt(x: number): string {

@@ -1,4 +1,4 @@
-// Token masking for patterns@1: turns one whitespace-separated token of a log body into its
+// Token masking for patterns@2: turns one whitespace-separated token of a log body into its
 // masked form, with the parts that are plainly values (numbers, hex, ids with numeric
 // segments, IPs, paths, URLs, booleans) replaced by `<*>`, and says what type each was.
 //

@@ -1,4 +1,10 @@
-// patterns@1: an online, Drain-class log template miner.
+// patterns@2: an online, Drain-class log template miner.
+//
+// A line may name its log call site (the file and line, or function, that logged it, from the
+// record's code.* attributes). Lines of different sites never share a pattern: two statements
+// that print the same words are two events (`calculate time <*>` logged before and after a
+// step), and a fault that stops the second one shows only if they are counted apart. Lines
+// without a site are mined together, as in patterns@1, with the same results.
 //
 // Each line is split on whitespace and every token is masked (mask.ts), so values that look
 // like values are `<*>` before any clustering. Then:
@@ -42,6 +48,13 @@ const MAX_VARIANTS = 64;
 export const MAX_MINED_CHARS = 4096;
 
 export const OVERFLOW_TEMPLATE = '<overflow>';
+/** Longest log call site kept (the rest is cut). */
+export const MAX_SITE_CHARS = 512;
+
+/** The bucket-key prefix of a site's patterns ('' for lines that named none). */
+function sitePrefix(site: string): string {
+  return site === '' ? '' : `\u0000${site}\u0000`;
+}
 
 interface Cluster {
   id: string;
@@ -53,6 +66,8 @@ interface Cluster {
   types: SlotType[][];
   count: number;
   merged: string[];
+  /** The log call site its lines came from ('' when they named none). */
+  site: string;
   bucket: string;
   alive: boolean;
   /** The template: tokens joined by one space, kept current. */
@@ -202,6 +217,7 @@ export class Miner implements PatternMiner {
       types: [[]],
       count: 0,
       merged: [],
+      site: '',
       bucket: '',
       alive: true,
       text: OVERFLOW_TEMPLATE,
@@ -214,9 +230,10 @@ export class Miner implements PatternMiner {
     return this.overflowCount;
   }
 
-  add(body: string): PatternMatch {
+  add(body: string, site = ''): PatternMatch {
     const limit = Math.min(body.length, MAX_MINED_CHARS);
-    let c = this.shapes.get(body, limit);
+    if (site.length > MAX_SITE_CHARS) site = site.slice(0, MAX_SITE_CHARS);
+    let c = this.shapes.get(body, limit, site);
     if (c !== undefined) {
       if (!c.alive) c = this.live_(c);
       c.count++;
@@ -228,7 +245,7 @@ export class Miner implements PatternMiner {
     const maskedRaw: string[] = [];
     this.shapes.tokens(body, limit, raw, maskedRaw);
     const types: SlotType[][] = [];
-    return this.slowPath(this.mask(raw, maskedRaw, types), types);
+    return this.slowPath(this.mask(raw, maskedRaw, types), types, site);
   }
 
   /**
@@ -261,8 +278,8 @@ export class Miner implements PatternMiner {
     return this.byId.get(this.resolve(c.id)) ?? this.overflow;
   }
 
-  private slowPath(tokens: string[], types: SlotType[][]): PatternMatch {
-    const best = this.bestMatch(tokens);
+  private slowPath(tokens: string[], types: SlotType[][], site: string): PatternMatch {
+    const best = this.bestMatch(tokens, site);
     let c: Cluster;
     let created = false;
     let sibling = NO_SIBLING;
@@ -273,40 +290,46 @@ export class Miner implements PatternMiner {
     } else if (this.live >= this.maxPatterns) {
       this.overflowCount++;
       this.overflow.count++;
-      this.shapes.set(tokens, this.overflow);
+      this.shapes.set(tokens, this.overflow, site);
       return { id: this.overflow.id, template: OVERFLOW_TEMPLATE, created: false, overflow: true };
     } else {
-      c = this.create(tokens, types);
+      c = this.create(tokens, types, site);
       c.parent = sibling.parent;
       created = true;
     }
     c.count++;
-    this.shapes.set(tokens, c);
+    this.shapes.set(tokens, c, site);
     if (!c.alive) c = this.live_(c);
     return { id: c.id, template: c.text, created, overflow: false };
   }
 
-  private bucketKey(tokens: string[], pre: (string | null)[]): string {
+  /**
+   * Patterns are compared only within a bucket: the same site, token count and first token
+   * (or a wildcard first token). A site's keys start with NUL, so they never share a prefix
+   * with the keys of lines without one.
+   */
+  private bucketKey(tokens: string[], pre: (string | null)[], site: string): string {
     const first = tokens[0] ?? '';
     const wild = pre[0] !== null || first.includes(WILDCARD);
-    return `${tokens.length}|${wild ? '*' : first}`;
+    return `${sitePrefix(site)}${tokens.length}|${wild ? '*' : first}`;
   }
 
-  private candidates(tokens: string[]): Cluster[][] {
+  private candidates(tokens: string[], site: string): Cluster[][] {
     const out: Cluster[][] = [];
-    const exact = this.buckets.get(`${tokens.length}|${tokens[0] ?? ''}`);
+    const at = sitePrefix(site);
+    const exact = this.buckets.get(`${at}${tokens.length}|${tokens[0] ?? ''}`);
     if (exact) out.push(exact);
-    const wild = this.buckets.get(`${tokens.length}|*`);
+    const wild = this.buckets.get(`${at}${tokens.length}|*`);
     if (wild && wild !== exact) out.push(wild);
     return out;
   }
 
   /** Drain's similarity over the template's literal tokens; null when nothing is close enough. */
-  private bestMatch(tokens: string[]): Cluster | null {
+  private bestMatch(tokens: string[], site: string): Cluster | null {
     let best: Cluster | null = null;
     let bestSim = -1;
     let bestParams = -1;
-    for (const bucket of this.candidates(tokens)) {
+    for (const bucket of this.candidates(tokens, site)) {
       for (const c of bucket) {
         let exact = 0;
         let params = 0;
@@ -388,12 +411,13 @@ export class Miner implements PatternMiner {
     return { join: root, parent: null };
   }
 
-  private create(tokens: string[], types: SlotType[][]): Cluster {
+  private create(tokens: string[], types: SlotType[][], site: string): Cluster {
     const template = tokens.join(' ');
     // The template's own tokens: the line's may be slices of a much longer log body.
     const own = tokens.length === 0 ? [] : template.split(' ');
-    let id = hashId(template);
-    while (this.byId.has(id) || this.forward.has(id)) id = hashId(`${id}:${template}`);
+    const named = site === '' ? template : `${site}\u0000${template}`;
+    let id = hashId(named);
+    while (this.byId.has(id) || this.forward.has(id)) id = hashId(`${id}:${named}`);
     const c: Cluster = {
       id,
       tokens: own,
@@ -402,6 +426,7 @@ export class Miner implements PatternMiner {
       types: types.map((t) => t.slice()),
       count: 0,
       merged: [],
+      site,
       bucket: '',
       alive: true,
       text: template,
@@ -415,7 +440,7 @@ export class Miner implements PatternMiner {
   }
 
   private place(c: Cluster): void {
-    c.bucket = this.bucketKey(c.tokens, c.pre);
+    c.bucket = this.bucketKey(c.tokens, c.pre, c.site);
     let b = this.buckets.get(c.bucket);
     if (!b) {
       b = [];
@@ -475,7 +500,10 @@ export class Miner implements PatternMiner {
 
   /** After c generalised: fold in every pattern its template now covers. */
   private converge(c: Cluster): void {
-    for (const bucket of this.candidates(c.tokens.map((t, i) => (c.pre[i] === null ? t : WILDCARD)))) {
+    for (const bucket of this.candidates(
+      c.tokens.map((t, i) => (c.pre[i] === null ? t : WILDCARD)),
+      c.site,
+    )) {
       for (const o of bucket.slice()) {
         if (o === c || !o.alive || o.tokens.length !== c.tokens.length) continue;
         if (this.covers(c, o)) this.mergeInto(c, o);
@@ -483,8 +511,9 @@ export class Miner implements PatternMiner {
     }
     if (c.pre[0] !== null) {
       // c now sits in the wildcard bucket; patterns under any first token may be covered.
+      const prefix = `${sitePrefix(c.site)}${c.tokens.length}|`;
       for (const [k, bucket] of this.buckets) {
-        if (!k.startsWith(`${c.tokens.length}|`)) continue;
+        if (!k.startsWith(prefix)) continue;
         for (const o of bucket.slice()) {
           if (o !== c && o.alive && this.covers(c, o)) this.mergeInto(c, o);
         }
@@ -521,7 +550,7 @@ export class Miner implements PatternMiner {
    * `<*>` in a stored template matches any value there. Ids are kept, so lines keep counting
    * under the pattern they counted under before.
    */
-  seed(patterns: readonly { id: string; template: string }[]): void {
+  seed(patterns: readonly { id: string; template: string; site?: string | null }[]): void {
     for (const p of patterns) {
       if (this.byId.has(p.id) || this.live >= this.maxPatterns) continue;
       const tokens: string[] = [];
@@ -535,6 +564,7 @@ export class Miner implements PatternMiner {
         types: tokens.map((t) => new Array<SlotType>(countWildcards(t)).fill('mixed')),
         count: 0,
         merged: [],
+        site: (p.site ?? '').slice(0, MAX_SITE_CHARS),
         bucket: '',
         alive: true,
         text: tokens.join(' '),
@@ -576,7 +606,7 @@ export class Miner implements PatternMiner {
   }
 
   private info(c: Cluster): PatternInfo {
-    return { id: c.id, template: c.text, slots: this.slots(c), count: c.count, merged: c.merged.slice() };
+    return { id: c.id, template: c.text, slots: this.slots(c), count: c.count, merged: c.merged.slice(), ...(c.site !== '' ? { site: c.site } : {}) };
   }
 
   /** One live pattern by id (after following merges); null when unknown. */

@@ -123,6 +123,8 @@ function isSizeUnit(src: Uint16Array, a: number, b: number): boolean {
 
 export class ShapeCache<V> {
   private root = new ShapeNode<V>(0, 0, 0, 0);
+  /** The roots of lines from a named log call site (see the miner's `site`): one trie each, one budget. */
+  private siteRoots = new Map<string, ShapeNode<V>>();
   /** The code units of every token in the trie, in pairs. */
   private pairs = new Uint32Array(1024);
   private used = 0;
@@ -140,6 +142,7 @@ export class ShapeCache<V> {
 
   clear(): void {
     this.root = new ShapeNode<V>(0, 0, 0, 0);
+    this.siteRoots = new Map();
     this.used = 0;
     this.shapes = 0;
     this.chars = 0;
@@ -180,11 +183,13 @@ export class ShapeCache<V> {
    * whitespace and each token masked as maskToken does; a size unit after a token that ends
    * in a value (`5.8 KB`, `120 B,`) belongs to that token, its punctuation kept.
    */
-  get(line: string, limit: number): V | undefined {
+  get(line: string, limit: number, site = ''): V | undefined {
+    const start = site === '' ? this.root : this.siteRoots.get(site);
+    if (start === undefined) return undefined;
+    let node: ShapeNode<V> = start;
     const m = this.masker;
     m.load(line, limit);
     const src = m.src;
-    let node = this.root;
     let p = 0;
     for (;;) {
       while (p < limit && isSpace(src[p] as number)) p++;
@@ -255,13 +260,25 @@ export class ShapeCache<V> {
     this.masker.split(raw, masked);
   }
 
-  /** Remember `value` for the shape made of these masked tokens (no whitespace in them). */
-  set(tokens: readonly string[], value: V): void {
-    let cost = 0;
+  /**
+   * Remember `value` for the shape made of these masked tokens (no whitespace in them), of lines
+   * from `site` (the same shape from another site is another shape).
+   */
+  set(tokens: readonly string[], value: V, site = ''): void {
+    let cost = site.length + NODE_COST;
     for (const t of tokens) cost += t.length + NODE_COST;
     if (cost > this.options.maxChars) return;
     if (this.shapes >= this.options.maxShapes || this.chars + cost > this.options.maxChars) this.clear();
     let node = this.root;
+    if (site !== '') {
+      let r = this.siteRoots.get(site);
+      if (r === undefined) {
+        r = new ShapeNode<V>(0, 0, 0, 0);
+        this.siteRoots.set(site, r);
+        this.chars += site.length + NODE_COST;
+      }
+      node = r;
+    }
     for (const t of tokens) {
       // A run stays true as the trie grows (its path stays); where none was found, one may be
       // found now.

@@ -1,7 +1,8 @@
-// The public shape of the log template miner (patterns@1): what callers see of a mined
+// The public shape of the log template miner (patterns@2): what callers see of a mined
 // template, independent of how the miner stores its clusters.
 
-export const PATTERNS_ALGORITHM = 'patterns@1';
+/** patterns@2: patterns@1, with lines of different log call sites kept apart. */
+export const PATTERNS_ALGORITHM = 'patterns@2';
 
 /** What a parameter slot held in the lines seen so far. */
 export type SlotType = 'int' | 'float' | 'hex' | 'uuid' | 'ip' | 'path' | 'url' | 'time' | 'duration' | 'size' | 'word' | 'mixed';
@@ -31,6 +32,8 @@ export interface PatternInfo {
   count: number;
   /** Ids of patterns merged into this one. */
   merged: string[];
+  /** The log call site of its lines, when they named one. */
+  site?: string;
 }
 
 export interface MinerOptions {
@@ -39,14 +42,17 @@ export interface MinerOptions {
 }
 
 export interface PatternMiner {
-  /** Mine one log body. */
-  add(body: string): PatternMatch;
+  /**
+   * Mine one log body; `site` names the call site that logged it (e.g. `src/cart.ts:42`), and
+   * lines of different sites never share a pattern.
+   */
+  add(body: string, site?: string): PatternMatch;
   /** The current id for an id handed out earlier (patterns merge; ids then forward). */
   resolve(id: string): string;
   /** The current template of a pattern id (after following merges). */
   template(id: string): string;
   /** Restore patterns mined earlier, keeping their ids. */
-  seed(patterns: readonly { id: string; template: string }[]): void;
+  seed(patterns: readonly { id: string; template: string; site?: string | null }[]): void;
   /** One live pattern by id, after following merges; null when unknown. */
   pattern(id: string): PatternInfo | null;
   /** How many live patterns are held (not counting the overflow pattern). */

@@ -1,9 +1,11 @@
 // Root-cause ranking from per-minute signals: statistical tests, the onset finder and the ranker.
-export { rankRootCauses, RCA_ALGORITHM, TESTS as RCA_TESTS } from './rank.js';
+export { rankRootCauses, statementRows, RCA_ALGORITHM, TESTS as RCA_TESTS } from './rank.js';
 export { findOnset } from './onset.js';
 export type { Onset, OnsetOptions } from './onset.js';
 export {
   benjaminiHochberg,
+  binomialDispersion,
+  deflate,
   binomialLower,
   binomialUpper,
   discreteFamily,
@@ -23,6 +25,7 @@ export type {
   EdgeRow,
   ErrorGroupRow,
   MetricRow,
+  FlowRow,
   PatternRow,
   RankedService,
   RcaInput,

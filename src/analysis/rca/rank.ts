@@ -1,4 +1,4 @@
-// Root-cause ranking (rca@2): test every service's signals between a baseline and an
+// Root-cause ranking (rca@3): test every service's signals between a baseline and an
 // incident window, keep what survives a false-discovery-rate correction, score each service
 // from its own evidence, then walk the service graph so that an anomaly explained by an
 // anomalous callee is attributed downstream (the caller is marked a symptom and discounted).
@@ -12,12 +12,18 @@
 //  - traffic (requests per minute of the service's telemetry): conditional binomial test of two
 //    Poisson rates, two-sided (reported as context, never scored, and adjusted in a family of its
 //    own: traffic moves because of callers);
-//  - log patterns, two-sided for INFO-level ones (a code path skipped or newly taken), one-sided
-//    up for WARN/ERROR ones (fewer errors is a recovery, not a fault): a pattern with a co-logged
+//  - log statements (a pattern; the patterns of one call site, when the lines named it, summed
+//    as one statement), two-sided for INFO-level ones (a code path skipped or newly taken),
+//    one-sided up for WARN/ERROR ones (fewer errors is a recovery, not a fault): one with a co-logged
 //    partner (another pattern, or an endpoint's requests, whose baseline per-minute counts follow
 //    it closely) is tested as its count per partner count (conditional binomial test of two
 //    Poisson rates), which the mix of requests does not move; otherwise as its share of the
 //    service's lines (Fisher's exact test);
+//  - log flow (rca@3): what followed each statement in the same span, the span's end included,
+//    each successor's share of the statement's successors (Fisher's exact, two-sided), its z
+//    divided by the square root of the share's quasi-binomial dispersion across baseline minutes:
+//    a statement no longer followed by its usual next one is a path cut short (an exception) or
+//    sent elsewhere, whatever the mix of requests does to the counts;
 //  - error groups per minute of the service's telemetry: conditional binomial test of two Poisson
 //    rates, one-sided up (exposure counts only minutes in which the service reported anything,
 //    so a gap in the data is not a zero rate);
@@ -28,7 +34,7 @@
 // lines cannot be significant, so it does not dilute the others.
 //
 // Known-good reference windows (`input.reference`, e.g. the same hour last week or a period
-// marked healthy): log patterns and error groups are tested against them as well as against the
+// marked healthy): log patterns, log flow and error groups are tested against them as well as against the
 // recent baseline, each a test of its own, so a fault that had begun before the baseline (or
 // came and went in it) still stands out against a healthy period. Requests, latency and edges
 // follow load and are compared with the recent baseline alone. A WARN/ERROR pattern absent from
@@ -38,6 +44,8 @@ import { DDSketch } from '../sketch/index.js';
 import {
   type TestResult,
   benjaminiHochberg,
+  binomialDispersion,
+  deflate,
   discreteFamily,
   fisherMinP,
   fisherTest,
@@ -48,9 +56,9 @@ import {
   poissonMinP,
   poissonRateTest,
 } from './stats.js';
-import type { EdgeRow, RankedService, RcaInput, RcaOptions, RcaResult, RcaSignal, SignalKind, TimeWindow } from './types.js';
+import type { EdgeRow, PatternRow, RankedService, RcaInput, RcaOptions, RcaResult, RcaSignal, SignalKind, TimeWindow } from './types.js';
 
-export const RCA_ALGORITHM = 'rca@2';
+export const RCA_ALGORITHM = 'rca@3';
 
 export const TESTS: Record<SignalKind, string> = {
   latency: 'Mann–Whitney U on latency sketch bins, one-sided (slower)',
@@ -64,6 +72,7 @@ export const TESTS: Record<SignalKind, string> = {
   'error-group': 'conditional binomial test of Poisson rates per minute of telemetry, one-sided (increase)',
   metric: "Student's t prediction test on log values, strongest incident minute, Bonferroni, one-sided (increase)",
   'edge-fanout': 'conditional binomial test of Poisson rates, calls per request the caller served, one-sided (increase)',
+  'log-flow': "Fisher's exact on the share of a statement's successors in the same span, two-sided",
 };
 
 /** Signal kinds grouped into families: a service scores the best signal of each family. */
@@ -78,6 +87,7 @@ const FAMILY: Record<SignalKind, string | null> = {
   pattern: 'logs',
   metric: 'resource',
   'edge-fanout': 'fanout',
+  'log-flow': 'flow',
   traffic: null,
 };
 
@@ -291,7 +301,37 @@ function partnerOf(series: Series | undefined, key: string, presentInIncident: (
   return best;
 }
 
-/** Log patterns and error groups against one comparison window. */
+const LEVEL_ORDER = ['', 'TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+
+/**
+ * Pattern rows counted per log statement: the rows of patterns whose lines named their call site
+ * summed per site (the key is the site; the templates of one statement differ only in values),
+ * the others as they are.
+ */
+export function statementRows(patterns: readonly PatternRow[]): PatternRow[] {
+  if (!patterns.some((p) => p.site !== undefined)) return [...patterns];
+  const out: PatternRow[] = [];
+  const sites = new Map<string, PatternRow>();
+  for (const p of patterns) {
+    if (p.site === undefined) {
+      out.push(p);
+      continue;
+    }
+    const k = `${p.minuteMs}\u0000${p.service}\u0000${p.site}`;
+    const row = sites.get(k);
+    if (row === undefined) {
+      const r: PatternRow = { minuteMs: p.minuteMs, service: p.service, key: p.site, level: p.level, count: p.count, site: p.site, label: `${p.site} ${p.label ?? ''}`.trim() };
+      sites.set(k, r);
+      out.push(r);
+      continue;
+    }
+    row.count += p.count;
+    if (LEVEL_ORDER.indexOf(p.level) > LEVEL_ORDER.indexOf(row.level)) row.level = p.level;
+  }
+  return out;
+}
+
+/** Log patterns (per statement, see statementRows) and error groups against one comparison window. */
 function logDrafts(input: RcaInput, against: Comparison, out: Draft[]): void {
   const vs = against === 'reference' ? VS_REFERENCE : '';
   // Each pattern's share of its service's lines, and its count per co-logged partner.
@@ -315,7 +355,7 @@ function logDrafts(input: RcaInput, against: Comparison, out: Draft[]): void {
     }
     k.set(minuteMs, (k.get(minuteMs) ?? 0) + n);
   };
-  for (const r of input.patterns) {
+  for (const r of statementRows(input.patterns)) {
     const side = sideOf(r.minuteMs, input, against);
     if (side === null) continue;
     lines.at(side, r.service).n += r.count;
@@ -418,6 +458,99 @@ function logDrafts(input: RcaInput, against: Comparison, out: Draft[]): void {
   }
 }
 
+/**
+ * Log flow: for each log statement of a service (its call site when its lines named one, else
+ * its pattern), what followed it in the same span, baseline against incident: each successor's
+ * share of the statement's successors, Fisher's exact, two-sided (a successor that stopped
+ * following is as telling as one that started). Conditioned on the statement, so the mix of
+ * requests does not move it.
+ */
+const END = '∎';
+
+function dispersed(phi: number): string {
+  return phi > 1 ? `, z ÷ √${phi.toFixed(1)} (the baseline's minute-to-minute dispersion)` : '';
+}
+
+function flowDrafts(input: RcaInput, against: Comparison, out: Draft[]): void {
+  if (!input.flows || input.flows.length === 0) return;
+  const nodeOf = new Map<string, string>();
+  const labelOf = new Map<string, string>();
+  for (const p of input.patterns) {
+    const node = p.site ?? p.key;
+    nodeOf.set(`${p.service}\u0000${p.key}`, node);
+    if (!labelOf.has(`${p.service}\u0000${node}`)) labelOf.set(`${p.service}\u0000${node}`, p.site ?? p.label ?? p.key);
+  }
+  const node = (service: string, key: string) => nodeOf.get(`${service}\u0000${key}`) ?? key;
+  // Per side, key and minute: transitions (service, a, b) and what followed a (service, a).
+  const pair = new Pair<Map<number, number>>(() => new Map());
+  const from = new Pair<Map<number, number>>(() => new Map());
+  const add = (m: Map<number, number>, minute: number, n: number) => m.set(minute, (m.get(minute) ?? 0) + n);
+  const flowing = new Set<string>();
+  for (const f of input.flows) {
+    const side = sideOf(f.minuteMs, input, against);
+    if (side === null) continue;
+    const a = node(f.service, f.from);
+    add(pair.at(side, `${f.service}\u0000${a}\u0000${node(f.service, f.to)}`), f.minuteMs, f.count);
+    add(from.at(side, `${f.service}\u0000${a}`), f.minuteMs, f.count);
+    flowing.add(f.service);
+  }
+  // The statement's lines that nothing followed (the span's last line, or a path cut short):
+  // its lines less its transitions, minute by minute, as the successor END.
+  const lines = new Pair<Map<number, number>>(() => new Map());
+  for (const p of input.patterns) {
+    const side = sideOf(p.minuteMs, input, against);
+    if (side === null || !flowing.has(p.service)) continue;
+    add(lines.at(side, `${p.service}\u0000${node(p.service, p.key)}`), p.minuteMs, p.count);
+  }
+  for (const side of ['base', 'inc'] as const) {
+    for (const [k, perMinute] of side === 'base' ? lines.base : lines.inc) {
+      const followed = (side === 'base' ? from.base : from.inc).get(k);
+      for (const [minute, n] of perMinute) {
+        const end = n - (followed?.get(minute) ?? 0);
+        if (end <= 0) continue;
+        add(pair.at(side, `${k}\u0000${END}`), minute, end);
+        add(from.at(side, k), minute, end);
+      }
+    }
+  }
+  const total = (m: Map<number, number> | undefined) => {
+    let n = 0;
+    for (const v of m?.values() ?? []) n += v;
+    return n;
+  };
+  for (const k of pair.keys()) {
+    const [service, a, b] = k.split('\u0000') as [string, string, string];
+    const fromBase = [...(from.base.get(`${service}\u0000${a}`) ?? new Map<number, number>())];
+    const pairBase = pair.base.get(k);
+    const perMinute = fromBase.map(([minute, n]) => [pairBase?.get(minute) ?? 0, n] as const);
+    const nb = perMinute.reduce((sum, [, n]) => sum + n, 0);
+    const xb = perMinute.reduce((sum, [x]) => sum + x, 0);
+    // Calibrated to how much the share moved from minute to minute in the baseline: a path that
+    // swings there (an earlier incident inside the baseline, a branch taken by some requests
+    // only) moving again is weaker evidence than one that never moved.
+    const phi = binomialDispersion(perMinute);
+    const ni = total(from.inc.get(`${service}\u0000${a}`));
+    // A statement not reached on one side is a traffic change, not a change of path.
+    if (nb === 0 || ni === 0) continue;
+    const xi = total(pair.inc.get(k));
+    const t = deflate(twoSided(fisherTest(xb, nb, xi, ni)), phi);
+    const la = labelOf.get(`${service}\u0000${a}`) ?? a;
+    const lb = b === END ? 'the end of the span' : (labelOf.get(`${service}\u0000${b}`) ?? b);
+    out.push({
+      kind: 'log-flow',
+      service,
+      key: `${a}→${b}`,
+      label: `${la} → ${lb}`,
+      baseline: xb / nb,
+      incident: xi / ni,
+      unit: `share of what followed ${la}`,
+      test: TESTS['log-flow'] + dispersed(phi) + (against === 'reference' ? VS_REFERENCE : ''),
+      ...t,
+      pMin: deflate({ statistic: 1, p: fisherMinP(xb + xi, nb, ni, 'two-sided') }, phi).p,
+    });
+  }
+}
+
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -473,9 +606,14 @@ function drafts(input: RcaInput, minEffect: number): Draft[] {
     }
   }
 
-  // Log patterns and error groups: against the recent baseline, and the known-good reference.
+  // Log patterns, error groups and log flow: against the recent baseline, and the known-good
+  // reference.
   logDrafts(input, 'baseline', out);
-  if ((input.reference ?? []).length > 0) logDrafts(input, 'reference', out);
+  flowDrafts(input, 'baseline', out);
+  if ((input.reference ?? []).length > 0) {
+    logDrafts(input, 'reference', out);
+    flowDrafts(input, 'reference', out);
+  }
 
   // Edges: latency and errors of the callee as its callers see them.
   const edge = new Pair<Red>(newRed);
@@ -568,13 +706,15 @@ function calleesOf(edges: readonly EdgeRow[]): Map<string, Set<string>> {
  * changes what the caller logs. Resource use is the service's own.
  */
 const EXPLAINS: Record<string, readonly string[]> = {
-  latency: ['latency', 'errors', 'warn-logs', 'new-warn-logs', 'logs'],
+  latency: ['latency', 'errors', 'warn-logs', 'new-warn-logs', 'logs', 'flow'],
   // A failing callee can make its callers retry: more calls per request.
-  errors: ['errors', 'warn-logs', 'new-warn-logs', 'logs', 'latency', 'fanout'],
-  'warn-logs': ['errors', 'warn-logs', 'logs'],
-  'new-warn-logs': ['errors', 'warn-logs', 'logs'],
-  logs: ['logs', 'warn-logs'],
-  resource: ['latency', 'errors', 'warn-logs', 'new-warn-logs', 'logs'],
+  errors: ['errors', 'warn-logs', 'new-warn-logs', 'logs', 'latency', 'fanout', 'flow'],
+  'warn-logs': ['errors', 'warn-logs', 'logs', 'flow'],
+  'new-warn-logs': ['errors', 'warn-logs', 'logs', 'flow'],
+  logs: ['logs', 'warn-logs', 'flow'],
+  // A callee whose own code path changed returns something else: its callers log and branch otherwise.
+  flow: ['logs', 'warn-logs', 'new-warn-logs', 'errors', 'flow'],
+  resource: ['latency', 'errors', 'warn-logs', 'new-warn-logs', 'logs', 'flow'],
 };
 
 /** What more calls from a caller can do to a callee: slow it, make it fail, saturate it, make it warn. */

@@ -326,3 +326,35 @@ export function benjaminiHochberg(ps: readonly number[], m: number = ps.length):
   });
   return q;
 }
+
+/**
+ * Quasi-binomial dispersion of a share across minutes: Pearson's X² of each minute's successes
+ * (x of n) against the pooled share, over its degrees of freedom, at least 1 (1 when fewer than
+ * two minutes have trials, or the pooled share is 0 or 1). Above 1, the share moves from minute
+ * to minute more than independent trials would.
+ */
+export function binomialDispersion(minutes: ReadonlyArray<readonly [number, number]>): number {
+  const used = minutes.filter(([, n]) => n > 0);
+  if (used.length < 2) return 1;
+  let xs = 0;
+  let ns = 0;
+  for (const [x, n] of used) {
+    xs += x;
+    ns += n;
+  }
+  const p = xs / ns;
+  if (p <= 0 || p >= 1) return 1;
+  let chi = 0;
+  for (const [x, n] of used) chi += (x - n * p) ** 2 / (n * p * (1 - p));
+  return Math.max(1, chi / (used.length - 1));
+}
+
+/**
+ * A test's result with its z divided by √phi (quasi-likelihood: the variance inflated by the
+ * dispersion phi), its p recomputed, for a test of `sides` sides; unchanged when phi ≤ 1.
+ */
+export function deflate(t: TestResult, phi: number, sides: 1 | 2 = 2): TestResult {
+  if (!(phi > 1) || t.p >= 1) return t;
+  const z = normalQuantileSf(Math.max(t.p, 1e-300) / sides) / Math.sqrt(phi);
+  return { statistic: Math.sign(t.statistic) * z, p: Math.min(1, sides * normalSf(z)) };
+}

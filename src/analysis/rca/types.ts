@@ -28,6 +28,17 @@ export interface PatternRow {
   count: number;
   /** For display: the template. */
   label?: string;
+  /** The log call site of the pattern's lines, when they named one. */
+  site?: string;
+}
+
+/** How often one pattern's line was followed by another's in the same span, in one minute. */
+export interface FlowRow {
+  minuteMs: number;
+  service: string;
+  from: string;
+  to: string;
+  count: number;
 }
 
 /** Occurrences of one error group (fingerprint) in one minute. */
@@ -66,6 +77,8 @@ export interface RcaInput {
   patterns: readonly PatternRow[];
   errorGroups: readonly ErrorGroupRow[];
   edges: readonly EdgeRow[];
+  /** Log flow (which line follows which in a span); absent or empty when not collected. */
+  flows?: readonly FlowRow[];
   metrics?: readonly MetricRow[];
   /** The gauges' baseline when it differs from `baseline` (gauges are sparse: a longer look back). */
   metricBaseline?: TimeWindow;
@@ -111,7 +124,9 @@ export type SignalKind =
   | 'edge-latency'
   | 'edge-errors'
   /** Calls a caller makes to a callee per request it serves: a caller that starts calling more (an N+1, a retry loop) changed itself. */
-  | 'edge-fanout';
+  | 'edge-fanout'
+  /** What follows a log statement in a span (its next statement's share of what followed it): a code path cut short or sent elsewhere. */
+  | 'log-flow';
 
 /** One tested change between the baseline and the incident window. */
 export interface RcaSignal {

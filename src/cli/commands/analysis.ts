@@ -129,6 +129,7 @@ function printPattern(res: PatternShow): void {
   const lines = [
     `pattern ${p.key} (${p.service}, ${p.algorithm})${res.resolvedFrom ? `: ${res.resolvedFrom} merged into it` : ''}`,
     `template: ${p.template}`,
+    ...(p.site ? [`logged at: ${p.site}`] : []),
     `level: ${p.level ?? '-'}   first seen: ${p.firstSeen ?? '-'}${p.firstVersion ? ` (version ${p.firstVersion})` : ''}   last seen: ${p.lastSeen ?? '-'}`,
     `in ${windowText(res.window)}: ${reach(p.count, 'lines', p.users, p.accounts)}, ${p.trend}`,
     `series: ${sparkline(p.series)}  [${p.series.join(' ')}]`,
@@ -149,7 +150,7 @@ function printPattern(res: PatternShow): void {
 
 export function registerPatterns(program: Command, client: Client): Command {
   const patterns = windowOptions(
-    program.command('patterns').description('log patterns mined at ingest (patterns@1), most lines first, with users and a trend'),
+    program.command('patterns').description('log patterns mined at ingest (patterns@2), most lines first, with users and a trend'),
   )
     .option('--level <levels>', 'only these severities, comma separated (e.g. warn,error)')
     .option('--grep <text>', 'case-insensitive text in the template (also --q)')

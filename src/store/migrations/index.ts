@@ -6,6 +6,7 @@ import tickets from './004-tickets.js';
 import deploysInfra from './005-deploys-infra.js';
 import analysis from './006-analysis.js';
 import problems from './007-problems.js';
+import patternFlows from './008-pattern-flows.js';
 
 export interface Migration {
   version: number;
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'deploys-infra', sql: deploysInfra },
   { version: 6, name: 'analysis', sql: analysis },
   { version: 7, name: 'problems', sql: problems },
+  { version: 8, name: 'pattern-flows', sql: patternFlows },
 ];
