@@ -44,7 +44,7 @@ function fixture(): InvestigationResult {
     },
   ];
   return {
-    algorithm: 'investigate@1',
+    algorithm: 'investigate@2',
     subject: { kind: 'alert', service: 'web', since: '2026-11-22T17:00:00.000Z' },
     window: {
       since: '2026-11-22T17:00:00.000Z',
@@ -168,7 +168,7 @@ describe('checkNarrative', () => {
   });
 
   it('does not take numbers from the priority formula or the algorithm name', () => {
-    // The formula holds 0.25 and 0.2; investigate@1 holds a 1. Neither is a claim about the incident.
+    // The formula holds 0.25 and 0.2; investigate@2 holds a 1. Neither is a claim about the incident.
     assert.match(problems('A quarter, 0.25, of checkouts fail [F1].')[0]!, /states 0\.25/);
     assert.match(problems('Only 0.2 of users retried [F3].')[0]!, /states 0\.2,/);
   });

@@ -1,4 +1,4 @@
-// investigate@1's pure parts: a re-run's diff matches findings by kind and title, and the
+// investigate@2's pure parts: a re-run's diff matches findings by kind and title, and the
 // Markdown carries every finding's confidence, hint and evidence.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -11,7 +11,7 @@ function finding(id: string, title: string, confidence: number, kind: Finding['k
 
 function result(findings: Finding[]): InvestigationResult {
   return {
-    algorithm: 'investigate@1',
+    algorithm: 'investigate@2',
     subject: { kind: 'ticket', ticketId: 7 },
     window: { since: '2026-11-22T10:00:00.000Z', until: '2026-11-22T11:00:00.000Z', onset: '2026-11-22T10:20:00.000Z', baselineSince: '2026-11-22T08:00:00.000Z', baselineUntil: '2026-11-22T10:00:00.000Z' },
     summary: 'cart throws after its deploy [F1].',

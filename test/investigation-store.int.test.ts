@@ -8,7 +8,7 @@ import { freshPglite, freshPostgres } from './helpers/stores.js';
 
 function result(subject: InvestigationSubject, score: number): InvestigationResult {
   return {
-    algorithm: 'investigate@1',
+    algorithm: 'investigate@2',
     subject,
     window: { since: '2026-11-22T10:00:00.000Z', until: '2026-11-22T11:00:00.000Z', onset: null, baselineSince: '2026-11-22T08:00:00.000Z', baselineUntil: '2026-11-22T10:00:00.000Z' },
     summary: 's',

@@ -14,7 +14,7 @@ const KEY = 'sk-test-7f3a9c2e41b8d6a0';
 
 function fixture(): InvestigationResult {
   return {
-    algorithm: 'investigate@1',
+    algorithm: 'investigate@2',
     subject: { kind: 'alert', service: 'web', since: '2026-11-22T17:00:00.000Z' },
     window: {
       since: '2026-11-22T17:00:00.000Z',

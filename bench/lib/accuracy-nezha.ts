@@ -476,7 +476,7 @@ export async function run(opts: AccuracyOptions): Promise<number> {
   const at = (cs: readonly RankedCase[]) => [1, 3, 5].map((k) => fmt(hitAt(cs, k)));
   const variant = (v: Variant, which: 'findings' | 'whole') => at(cases.map((c) => ({ ...c, ranked: c.variants[v][which] })));
   const rows = [
-    ['Orrery investigate@1 (its findings)', String(cases.length), ...at(cases)],
+    ['Orrery investigate@2 (its findings)', String(cases.length), ...at(cases)],
     ...types.map((t) => {
       const sub = cases.filter((c) => c.type === t);
       return [`  ${t}`, String(sub.length), ...at(sub)];

@@ -1,4 +1,4 @@
-// The published schema of investigate@1's JSON, as zod (to validate) and as JSON Schema
+// The published schema of investigate@2's JSON, as zod (to validate) and as JSON Schema
 // (docs/investigation.schema.json, and GET /api/investigations/schema). It mirrors the
 // types in investigation.ts; a test checks stored runs against it and the file against it.
 import { z } from 'zod';

@@ -1,9 +1,14 @@
-// Investigations: what `orrery investigate` produces and stores (investigate@1). Every
+// Investigations: what `orrery investigate` produces and stores (investigate@2). Every
 // finding carries a confidence, a hint (why), and the evidence it stands on; a narrative
 // (from an optional LLM) may only cite finding ids. This is the published JSON schema's
 // TypeScript form: docs/investigations.md documents each field.
 
-export const INVESTIGATE_ALGORITHM = 'investigate@1';
+/**
+ * investigate@2: the signals of rca@3 (log flow, log statements by call site), and the users
+ * a latency regression hurt counted from the requests that failed or were slower than the
+ * baseline's p95 (investigate@1 counted everyone who used the service).
+ */
+export const INVESTIGATE_ALGORITHM = 'investigate@2';
 
 /** What an investigation starts from. */
 export type InvestigationSubject =

@@ -167,3 +167,33 @@ export async function servicesOnEndpointTraces(
   );
   return { traces: Number(rows[0]?.total ?? 0), services: new Map(rows.map((r) => [r.service, Number(r.n)])) };
 }
+
+/**
+ * Who felt a regression of a service (one endpoint, or all): the distinct users and accounts
+ * whose requests to it (SERVER or CONSUMER spans, or roots) in [since, until) failed, or took
+ * longer than `slowerThanMs` (pass Infinity to count failures only), from the raw spans.
+ * `withUser` counts the requests that carried a user id, so a caller can tell "none hurt"
+ * from "no ids to count".
+ */
+export async function hurtUsers(
+  q: Queryable,
+  service: string,
+  endpoint: string | null,
+  since: Date,
+  until: Date,
+  slowerThanMs: number,
+): Promise<{ users: number; accounts: number; requests: number; hurt: number; withUser: number }> {
+  const slowNs = Number.isFinite(slowerThanMs) ? Math.max(0, Math.round(slowerThanMs * 1e6)) : null;
+  const [r] = await q.query(
+    `WITH req AS (
+       SELECT user_id, account_id, (status_code = 2 OR ($5::int8 IS NOT NULL AND duration_ns > $5::int8)) AS hurt
+         FROM span
+        WHERE service = $1 AND start_time >= $3 AND start_time < $4 AND (kind IN (2, 5) OR parent_span_id IS NULL)
+          AND ($2::text IS NULL OR http_route = $2 OR name = $2))
+     SELECT count(*) AS requests, count(*) FILTER (WHERE hurt) AS hurt, count(user_id) AS with_user,
+            count(DISTINCT user_id) FILTER (WHERE hurt) AS users, count(DISTINCT account_id) FILTER (WHERE hurt) AS accounts
+       FROM req`,
+    [service, endpoint, since, until, slowNs],
+  );
+  return { users: Number(r?.users ?? 0), accounts: Number(r?.accounts ?? 0), requests: Number(r?.requests ?? 0), hurt: Number(r?.hurt ?? 0), withUser: Number(r?.with_user ?? 0) };
+}

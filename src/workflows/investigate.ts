@@ -1,12 +1,14 @@
-// investigate@1: from an alert, a ticket or a problem to ranked findings with evidence. Each
+// investigate@2: from an alert, a ticket or a problem to ranked findings with evidence. Each
 // entry point turns its subject into an anchor (a service, a window, the tickets involved);
 // then the same steps run: the signals tested against a baseline (rca@3) with the root told
 // from its symptoms, the deploy before the onset, the code and the suspect commits, the
 // impact and the priority, the next steps. Each step reads the store and calls a pure
 // function; the result is stored, and a re-run of the same subject records what changed.
 import {
+  DDSketch,
   FindingList,
   type RankedService,
+  type RedRow,
   type RelatedTicket,
   changeFinding,
   diffInvestigations,
@@ -27,7 +29,7 @@ import {
   type InvestigationSubject,
   type PriorityScore,
 } from '../model/index.js';
-import { dependencyScope, investigationStore, minuteSignals, servicesOnEndpointTraces, ticketStore } from '../store/index.js';
+import { dependencyScope, hurtUsers, investigationStore, minuteSignals, servicesOnEndpointTraces, ticketStore } from '../store/index.js';
 import { type ErrorGroupSummary, listErrorGroups, listPatterns, listServices } from './analysis-read.js';
 import type { Context } from './context.js';
 import { listDeploys } from './deploys.js';
@@ -46,6 +48,22 @@ export interface InvestigateOptions {
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
+/** A request slower than this quantile of the baseline's counts as hurt by a latency regression. */
+const SLOW_QUANTILE = 0.95;
+
+/**
+ * The `q` quantile (ms) of a service's request latency (one endpoint, or all) over the
+ * baseline's RED minutes; null with fewer than 20 requests there.
+ */
+function baselineQuantile(red: readonly RedRow[], baseline: { startMs: number; endMs: number }, service: string, endpoint: string | null, q: number): number | null {
+  const all = new DDSketch();
+  for (const r of red) {
+    if (r.service !== service || (endpoint !== null && r.endpoint !== endpoint) || r.minuteMs < baseline.startMs || r.minuteMs >= baseline.endMs) continue;
+    all.merge(r.latency);
+  }
+  return all.count >= 20 ? all.quantile(q) : null;
+}
+
 /** The baseline is this many times the incident window, within [30 min, 6 h]. */
 const BASELINE_FACTOR = 3;
 const BASELINE_MIN_MS = 30 * MINUTE;
@@ -187,7 +205,8 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
   const strong = roots.filter((r) => r.score > 0).map((r) => r.service);
   const counted = strong.length ? candidates.filter((c) => strong.includes(c)) : candidates;
   const ordered = focus && counted.includes(focus) ? [focus, ...counted.filter((c) => c !== focus)] : counted;
-  const { priority } = await impactFindings(ctx, list, ordered, roots, window, anchor.tickets.length, gaps, errorGroupsOf);
+  const slowAt = (service: string, endpoint: string | null) => baselineQuantile(signals.red, baseline, service, endpoint, SLOW_QUANTILE);
+  const { priority } = await impactFindings(ctx, list, ordered, roots, window, anchor.tickets.length, gaps, errorGroupsOf, slowAt);
 
   // 8. What to do next.
   nextSteps(list, { focus, changes, code, anchor });
@@ -429,6 +448,7 @@ async function impactFindings(
   tickets: number,
   gaps: string[],
   errorGroupsOf: (service: string) => Promise<ErrorGroupSummary[]>,
+  slowAt: (service: string, endpoint: string | null) => number | null,
 ): Promise<{ priority: PriorityScore | null }> {
   let priority: PriorityScore | null = null;
   const since = window.since.toISOString();
@@ -490,13 +510,24 @@ async function impactFindings(
     }
     const regression = signals.find((x) => (x.kind === 'latency' || x.kind === 'error-rate' || x.kind === 'edge-latency' || x.kind === 'edge-fanout') && x.statistic > 0);
     if (regression && active) {
+      // Who felt it: the users whose requests failed or were slower than the baseline's
+      // SLOW_QUANTILE (for the regressed endpoint, else the whole service); everyone who used the
+      // service only when the requests carry no user ids to count.
+      const endpoint = regression.kind === 'latency' || regression.kind === 'error-rate' ? (regression.key === '*' ? null : regression.key) : null;
+      const threshold = regression.kind === 'error-rate' ? Number.POSITIVE_INFINITY : slowAt(service, endpoint);
+      const felt = threshold === null ? null : await hurtUsers(ctx.store.db, service, endpoint, window.since, window.until, threshold);
+      const where = endpoint ?? 'its requests';
+      const slower = threshold !== null && Number.isFinite(threshold) ? ` or took longer than ${Math.round(threshold)} ms (the baseline's p${Math.round(SLOW_QUANTILE * 100)})` : '';
+      const counted = felt !== null && felt.withUser > 0;
       add({
-        users: active.users,
-        accounts: active.accounts,
+        users: counted ? felt.users : active.users,
+        accounts: counted ? felt.accounts : active.accounts,
         series: active.series,
         severity: regression.kind === 'error-rate' ? 1 : 0.6,
-        what: `used it while its ${regression.kind} regressed (${regression.label ?? regression.key})`,
-        hint: `everyone who used ${service} in the window (its users' HyperLogLog sketches), an upper bound on who felt the ${regression.kind} regression`,
+        what: counted ? `had ${where} fail${slower ? ' or slow down' : ''} while its ${regression.kind} regressed` : `used it while its ${regression.kind} regressed (${regression.label ?? regression.key})`,
+        hint: counted
+          ? `distinct users whose requests to ${service} (${where}) in the window failed${slower}: ${felt.hurt} of ${felt.requests} requests, from the raw spans`
+          : `everyone who used ${service} in the window (its users' HyperLogLog sketches), an upper bound on who felt the ${regression.kind} regression`,
         evidence: {
           kind: 'endpoint',
           summary: `${service} ${regression.kind} ${regression.label ?? regression.key}: ${regression.baseline.toPrecision(3)} → ${regression.incident.toPrecision(3)} ${regression.unit}; ${active.requests} requests since ${since}`,

@@ -1,4 +1,4 @@
-// investigate@1's pure parts: the Markdown rendering and the diff between runs.
+// investigate@2's pure parts: the Markdown rendering and the diff between runs.
 export { diffInvestigations } from './diff.js';
 export { investigationMarkdown } from './markdown.js';
 export { relateTickets, RELATED_WEIGHTS, DUPLICATE_MIN_TEXT } from './related-tickets.js';

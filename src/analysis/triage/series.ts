@@ -141,7 +141,7 @@ export function follows(a: Signal, b: Signal, windowSinceMs: number, opts: Follo
 
 /**
  * Growth for the priority: events in the later half of the window over the earlier half
- * (1 = flat; 2 when the earlier half had none and the later some), as investigate@1 counts it.
+ * (1 = flat; 2 when the earlier half had none and the later some), as investigate@2 counts it.
  */
 export function growthOf(series: readonly number[]): number {
   const half = Math.floor(series.length / 2);
