@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { StreamAnalyzer } from '../src/analysis/aggregate/index.js';
-import { type Store, dependencyScope, loadPatternSeeds, minuteSignals, servicesOnEndpointTraces, writeAnalysisDelta } from '../src/store/index.js';
+import { type Store, dependencyScope, hurtUsers, loadPatternSeeds, minuteSignals, servicesOnEndpointTraces, writeAnalysisDelta } from '../src/store/index.js';
 import { logRecord } from './helpers/records.js';
 import { span } from './helpers/records.js';
 import { seedAnalysis } from './helpers/analysis-seed.js';
@@ -123,6 +123,38 @@ for (const backend of ['pglite', 'postgres'] as const) {
       await writeAnalysisDelta(store.db, { patterns: [], merges: [{ service: 'route', from: keyOf.get('Route.java:60')!, into: 'merged' }], patternMinutes: [], flows: [], errorGroups: [], errorMinutes: [], red: [], edges: [] });
       const after = await minuteSignals(store.db, new Date('2026-11-22T11:00:00Z'), new Date('2026-11-22T11:01:00Z'), ['route']);
       assert.deepEqual(after.flows.map((f) => f.to), ['merged']);
+    });
+
+    it('counts the users whose requests failed or were slower than a threshold, on one endpoint or all', async () => {
+      const t0 = Date.parse('2026-11-22T12:00:10Z') * 1e6;
+      const req = (i: number, user: string | null, ms: number, status: number, route = '/charge') =>
+        span({
+          traceId: `c${i}`.padEnd(32, '0'),
+          spanId: `c${i}`.padEnd(16, '0'),
+          service: 'payments',
+          name: `POST ${route}`,
+          httpRoute: route,
+          userId: user,
+          accountId: user ? `acct-${user}` : null,
+          statusCode: status,
+          startTimeUnixNano: t0 + i * 1e6,
+          endTimeUnixNano: t0 + i * 1e6 + ms * 1e6,
+          durationNano: ms * 1e6,
+        });
+      await store.writeTelemetry({
+        logs: [],
+        metrics: [],
+        // u1 slow, u2 failed, u3 fast, u4 slow on another endpoint, one slow request with no user.
+        spans: [req(1, 'u1', 900, 0), req(2, 'u1', 950, 0), req(3, 'u2', 10, 2), req(4, 'u3', 20, 0), req(5, 'u4', 800, 0, '/refund'), req(6, null, 990, 0)],
+      });
+      const since = new Date('2026-11-22T12:00:00Z');
+      const until = new Date('2026-11-22T12:01:00Z');
+      const charge = await hurtUsers(store.db, 'payments', '/charge', since, until, 500);
+      assert.deepEqual(charge, { users: 2, accounts: 2, requests: 5, hurt: 4, withUser: 4 });
+      const all = await hurtUsers(store.db, 'payments', null, since, until, 500);
+      assert.equal(all.users, 3);
+      const failedOnly = await hurtUsers(store.db, 'payments', null, since, until, Number.POSITIVE_INFINITY);
+      assert.deepEqual([failedOnly.users, failedOnly.hurt], [1, 1]);
     });
   });
 }
