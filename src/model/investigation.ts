@@ -6,7 +6,7 @@
 /**
  * investigate@2: the signals of rca@3 (log flow, log statements by call site), and the users
  * a latency regression hurt counted from the requests that failed or were slower than the
- * baseline's p95 (investigate@1 counted everyone who used the service).
+ * baseline's median (investigate@1 counted everyone who used the service).
  */
 export const INVESTIGATE_ALGORITHM = 'investigate@2';
 

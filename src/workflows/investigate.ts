@@ -48,8 +48,8 @@ export interface InvestigateOptions {
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-/** A request slower than this quantile of the baseline's counts as hurt by a latency regression. */
-const SLOW_QUANTILE = 0.95;
+/** A request slower than this quantile of the baseline (its typical request) counts as hurt by a latency regression. */
+const SLOW_QUANTILE = 0.5;
 
 /**
  * The `q` quantile (ms) of a service's request latency (one endpoint, or all) over the
