@@ -12,6 +12,7 @@ import {
   listErrorGroups,
   listPatterns,
   listServices,
+  latencySeries,
   serviceGraph,
 } from '../workflows/index.js';
 import type { RouteOptions } from './route-options.js';
@@ -92,5 +93,11 @@ export async function analysisRoutes(app: FastifyInstance, opts: RouteOptions): 
 
   app.get('/api/services/graph', { schema: { querystring: oneQuery } }, (req, reply) =>
     guarded(reply, () => serviceGraph(ctx, req.query as z.output<typeof oneQuery>)),
+  );
+
+  const latencyParams = z.object({ service: z.string().min(1).max(256) });
+  const latencyQuery = windowQuery.extend({ endpoint: z.string().min(1).max(1024).optional() });
+  app.get('/api/services/:service/latency', { schema: { params: latencyParams, querystring: latencyQuery } }, (req, reply) =>
+    guarded(reply, () => latencySeries(ctx, { ...(req.query as z.output<typeof latencyQuery>), service: (req.params as z.output<typeof latencyParams>).service })),
   );
 }

@@ -35,6 +35,9 @@ const rawQuery = z.object({
     .regex(/^[0-9a-fA-F]{32}$/, 'must be a 32-digit hex trace id')
     .optional(),
   user: z.string().min(1).max(512).optional(),
+  account: z.string().min(1).max(512).optional(),
+  /** `error`: only spans with an error status. */
+  status: z.enum(['error']).optional(),
   grep: z.string().min(1).max(1024).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_QUERY_LIMIT).default(100),
 });
@@ -48,6 +51,8 @@ function filterOf(q: RawQuery) {
     until: q.until,
     traceId: q.trace,
     userId: q.user,
+    accountId: q.account,
+    errorsOnly: q.status === 'error',
     grep: q.grep,
     limit: q.limit,
   };

@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { codeStore } from '../store/index.js';
-import { type SyncProgress, type SyncResult, addRepository, blame, getRepository, syncRepository } from '../workflows/index.js';
+import { type SyncProgress, type SyncResult, addRepository, blame, commitDetail, getRepository, syncRepository } from '../workflows/index.js';
 import type { RouteOptions } from './route-options.js';
 
 const NDJSON = 'application/x-ndjson';
@@ -107,6 +107,12 @@ export async function codeRoutes(app: FastifyInstance, opts: RouteOptions): Prom
     const repository = await getRepository(ctx, (req.params as z.output<typeof nameParams>).name);
     const q = req.query as z.output<typeof commitsQuery>;
     return { commits: await codeStore.listCommits(db(), repository.id, { path: q.path?.replace(/^\/+/, ''), limit: q.limit }) };
+  });
+
+  const commitParams = z.object({ name: repoName, sha: z.string().min(1).max(64) });
+  app.get('/api/repos/:name/commits/:sha', { schema: { params: commitParams } }, async (req) => {
+    const p = req.params as z.output<typeof commitParams>;
+    return commitDetail(ctx, p.name, p.sha);
   });
 
   const symbolsQuery = z.object({

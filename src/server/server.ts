@@ -1,4 +1,4 @@
-// Builds and runs Orrery's listeners: the API (and later the web UI) on one port and the
+// Builds and runs Orrery's listeners: the API and the web UI on one port and the
 // OTLP receiver on another. The receiver is also mounted on the API port, for setups
 // that can open only one.
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -7,9 +7,12 @@ import type { Context } from '../workflows/index.js';
 import { apiRoutes } from './api-routes.js';
 import { TokenVerifier } from './auth.js';
 import { otlpRoutes } from './otlp-routes.js';
+import { findWebRoot, webRoutes } from './web-routes.js';
 import { zodValidatorCompiler } from './zod.js';
 
 export interface ServerOptions {
+  /** The built web UI's folder (default: found beside the server, see findWebRoot); null: none. */
+  webRoot?: string | null;
   /** Let requests without a token through on loopback listeners (what `orrery up` uses locally). */
   allowAnonymousLoopback: boolean;
   version: string;
@@ -49,6 +52,8 @@ export function buildServer(ctx: Context, config: Config, opts: ServerOptions): 
   const api = fastify(config, 1024 * 1024);
   void api.register(apiRoutes, { ctx, config, verifier, anonymous: apiAnonymous, version: opts.version, startedAt: new Date() });
   void api.register(otlpRoutes, { ...otlpOpts, anonymous: apiAnonymous });
+  // The UI at the root context, so its not-found handler (deep links) covers every path.
+  void webRoutes(api, { root: opts.webRoot === undefined ? findWebRoot() : opts.webRoot });
 
   const otlp = fastify(config, config.maxBodyBytes);
   void otlp.register(otlpRoutes, { ...otlpOpts, anonymous: otlpAnonymous });

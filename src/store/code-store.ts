@@ -716,18 +716,30 @@ export interface CommitRecord {
   files: Array<{ path: string; additions: number | null; deletions: number | null }>;
 }
 
+const COMMIT_FILES = `COALESCE((SELECT jsonb_agg(jsonb_build_object('path', cf.path, 'additions', cf.additions, 'deletions', cf.deletions) ORDER BY cf.path)
+                FROM commit_file cf WHERE cf.repository_id = c.repository_id AND cf.sha = c.sha), '[]'::jsonb) AS files`;
+
 /** Newest first; with `path`, only commits that changed that file (or a file under that folder). */
 export async function listCommits(q: Queryable, repositoryId: number, opts: { path?: string; limit: number }): Promise<CommitRecord[]> {
   const rows = await q.query(
-    `SELECT c.*, COALESCE((SELECT jsonb_agg(jsonb_build_object('path', cf.path, 'additions', cf.additions, 'deletions', cf.deletions) ORDER BY cf.path)
-                FROM commit_file cf WHERE cf.repository_id = c.repository_id AND cf.sha = c.sha), '[]'::jsonb) AS files
+    `SELECT c.*, ${COMMIT_FILES}
      FROM commit c
      WHERE c.repository_id = $1 AND ($2::text IS NULL OR EXISTS (
        SELECT 1 FROM commit_file cf WHERE cf.repository_id = c.repository_id AND cf.sha = c.sha AND (cf.path = $2 OR starts_with(cf.path, rtrim($2, '/') || '/'))))
      ORDER BY c.committed_at DESC, c.authored_at DESC LIMIT $3`,
     [repositoryId, opts.path ?? null, opts.limit],
   );
-  return rows.map((r) => ({
+  return rows.map(commitRecord);
+}
+
+/** One indexed commit by its full sha or a unique prefix (4+ hex digits); null when none or several match. */
+export async function findCommit(q: Queryable, repositoryId: number, sha: string): Promise<CommitRecord | null> {
+  const rows = await q.query(`SELECT c.*, ${COMMIT_FILES} FROM commit c WHERE c.repository_id = $1 AND starts_with(c.sha, $2) LIMIT 2`, [repositoryId, sha.toLowerCase()]);
+  return rows.length === 1 ? commitRecord(rows[0] as Record<string, unknown>) : null;
+}
+
+function commitRecord(r: Record<string, unknown>): CommitRecord {
+  return {
     sha: r.sha as string,
     parents: (r.parents as string[]) ?? [],
     authorName: (r.author_name as string | null) ?? null,
@@ -736,7 +748,7 @@ export async function listCommits(q: Queryable, repositoryId: number, opts: { pa
     committedAt: (r.committed_at as Date | null) ?? null,
     message: r.message as string,
     files: (typeof r.files === 'string' ? JSON.parse(r.files) : r.files) as CommitRecord['files'],
-  }));
+  };
 }
 
 // ---- queries for investigations ----

@@ -9,6 +9,9 @@ export interface RawFilter {
   until?: Date;
   traceId?: string;
   userId?: string;
+  accountId?: string;
+  /** Only spans with an error status (spans only). */
+  errorsOnly?: boolean;
   /** Case-insensitive substring of the log body, or of the span name and status message. */
   grep?: string;
   limit: number;
@@ -70,6 +73,7 @@ function where(f: RawFilter, timeCol: string, grepCols: string[]): Where {
   if (f.until !== undefined) w.add(`r.${timeCol} < ?`, f.until);
   if (f.traceId !== undefined) w.add('r.trace_id = ?', f.traceId.toLowerCase());
   if (f.userId !== undefined) w.add('r.user_id = ?', f.userId);
+  if (f.accountId !== undefined) w.add('r.account_id = ?', f.accountId);
   if (f.grep !== undefined) w.add(`(${grepCols.map((col) => `r.${col} ILIKE ?`).join(' OR ')})`, likePattern(f.grep));
   return w;
 }
@@ -106,6 +110,7 @@ export async function queryLogs(q: Queryable, f: RawFilter): Promise<LogRow[]> {
 
 export async function querySpans(q: Queryable, f: RawFilter): Promise<SpanRow[]> {
   const w = where(f, 'start_time', ['name', 'status_message']);
+  if (f.errorsOnly) w.add('r.status_code = ?', 2);
   const rows = await q.query(
     `SELECT r.*, s.resource, s.scope FROM span r LEFT JOIN resource_set s ON s.hash = r.resource_hash
      ${w.sql} ORDER BY r.start_time DESC LIMIT ${Math.trunc(f.limit)}`,

@@ -21,6 +21,7 @@ import {
   patternWindow,
   patternsByKey,
   patternsInWindow,
+  minuteSignals,
   redInWindow,
   resolvePattern,
   serviceFirstSeen,
@@ -646,4 +647,39 @@ export async function serviceGraph(ctx: Pick<Context, 'store'>, q: WindowQuery &
     return { service: name, requests, errors, errorRate: rate(errors, requests), p99Ms: quantile(latency, 0.99), edgeOnly: eps.length === 0 };
   });
   return { window: windowInfo(w), nodes, edges };
+}
+
+// ---------------------------------------------------------------------------------------
+// Latency over time
+
+export interface LatencySeries {
+  window: AnalysisWindow;
+  service: string;
+  /** The endpoint asked for; null: all of the service's. */
+  endpoint: string | null;
+  requests: number[];
+  errors: number[];
+  /** Per bucket, from the bucket's merged DDSketches (1% relative accuracy); null where no request. */
+  p50Ms: Array<number | null>;
+  p95Ms: Array<number | null>;
+}
+
+/** A service's (or one endpoint's) requests, errors and latency quantiles per bucket of the window. */
+export async function latencySeries(ctx: Pick<Context, 'store'>, q: WindowQuery & { service: string; endpoint?: string }): Promise<LatencySeries> {
+  const w = resolveWindow(q);
+  const { red } = await minuteSignals(ctx.store.db, w.since, w.until, [q.service]);
+  const n = w.buckets;
+  const requests = new Array<number>(n).fill(0);
+  const errors = new Array<number>(n).fill(0);
+  const sketches = Array.from({ length: n }, () => new DDSketch());
+  for (const r of red) {
+    if (r.service !== q.service || (q.endpoint !== undefined && r.endpoint !== q.endpoint)) continue;
+    const b = Math.min(n - 1, Math.floor((r.minuteMs - w.since.getTime()) / w.bucketMs));
+    if (b < 0) continue;
+    requests[b] = (requests[b] as number) + r.requests;
+    errors[b] = (errors[b] as number) + r.errors;
+    (sketches[b] as DDSketch).merge(r.latency);
+  }
+  const at = (p: number) => sketches.map((s) => (s.count > 0 ? s.quantile(p) : null));
+  return { window: windowInfo(w), service: q.service, endpoint: q.endpoint ?? null, requests, errors, p50Ms: at(0.5), p95Ms: at(0.95) };
 }

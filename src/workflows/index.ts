@@ -18,6 +18,8 @@ export {
 export type { AddRepositoryInput, ServiceMapping, SyncOptions, SyncProgress, SyncResult } from './repo-sync.js';
 export { blame, MAX_BLAME_LINES } from './blame.js';
 export type { BlameInput, BlameResult } from './blame.js';
+export { commitDetail, MAX_PATCH_BYTES } from './commit-detail.js';
+export type { CommitDetail } from './commit-detail.js';
 export {
   recordDeploy,
   listDeploys,
@@ -52,6 +54,7 @@ export {
   listErrorGroups,
   getErrorGroup,
   listServices,
+  latencySeries,
   serviceGraph,
   resolveWindow,
   trendOf,
@@ -87,10 +90,11 @@ export type {
   ServiceList,
   ServiceNode,
   ServiceGraph,
+  LatencySeries,
 } from './analysis-read.js';
 export { investigate, InvestigationInputError, InvestigationNotFoundError } from './investigate.js';
 export type { InvestigateOptions, Narrator } from './investigate.js';
 export { narrate, llmSettings, LLM_MAX_TOKENS } from './narrate.js';
 export type { LlmSettings, NarrateOptions, NarrateResult } from './narrate.js';
 export { triage, listProblems, getProblem, DEFAULT_TRIAGE_LIMIT, DEFAULT_TRIAGE_WINDOW_MS, MAX_TRIAGE_BUCKETS } from './triage.js';
-export type { TriageOptions as TriageRunOptions, TriageRun, ProblemListQuery } from './triage.js';
+export type { TriageOptions as TriageRunOptions, TriageRun, ProblemListQuery, QueuedProblem, SuspectedDeploy } from './triage.js';

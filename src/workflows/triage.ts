@@ -13,7 +13,7 @@ import {
   type TriageWindow,
   triageProblems,
 } from '../analysis/triage/index.js';
-import { type MinuteWindow, errorGroupsInWindow, patternsInWindow, serviceFirstSeen } from '../store/index.js';
+import { type MinuteWindow, errorGroupsInWindow, investigationStore, listDeploys as listStoredDeploys, patternsInWindow, serviceFirstSeen } from '../store/index.js';
 import {
   type Problem,
   type ProblemDetail,
@@ -226,14 +226,49 @@ export interface ProblemListQuery {
   limit?: number;
 }
 
+/** The deploy a problem most likely came with: its service's last deploy before it was first seen. */
+export interface SuspectedDeploy {
+  id: number;
+  service: string;
+  version: string;
+  deployedAt: string;
+  commit: string | null;
+}
+
+/** A stored problem with what the queue shows beside it. */
+export interface QueuedProblem extends Problem {
+  /** Its service's last deploy at most SUSPECT_LOOK_BACK_MS before it was first seen (a minute after counts: rollouts overlap the first errors); null when none. */
+  suspectedDeploy: SuspectedDeploy | null;
+  /** The newest investigation of this problem, if one was run. */
+  investigation: { id: number; createdAt: string } | null;
+}
+
+const SUSPECT_LOOK_BACK_MS = 6 * 3_600_000;
+
+async function queued(ctx: Pick<Context, 'store'>, p: Problem): Promise<QueuedProblem> {
+  const db = ctx.store.db;
+  let suspectedDeploy: SuspectedDeploy | null = null;
+  const first = p.firstSeen ? Date.parse(p.firstSeen) : Number.NaN;
+  if (p.service && Number.isFinite(first)) {
+    const [d] = await listStoredDeploys(db, { service: p.service, since: new Date(first - SUSPECT_LOOK_BACK_MS), until: new Date(first + 60_000), limit: 1 });
+    if (d) suspectedDeploy = { id: d.id, service: d.service, version: d.version, deployedAt: d.deployedAt, commit: d.commitSha };
+  }
+  const inv = await investigationStore.latestForSubject(db, { kind: 'problem', problemId: p.id });
+  return { ...p, suspectedDeploy, investigation: inv ? { id: inv.id, createdAt: inv.createdAt } : null };
+}
+
 /** Stored problems (no new run), highest priority first; default the 50 open ones. */
-export async function listProblems(ctx: Pick<Context, 'store'>, q: ProblemListQuery = {}): Promise<Problem[]> {
+export async function listProblems(ctx: Pick<Context, 'store'>, q: ProblemListQuery = {}): Promise<QueuedProblem[]> {
   const limit = q.limit ?? 50;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_ANALYSIS_LIMIT) throw new AnalysisInputError(`limit: must be an integer from 1 to ${MAX_ANALYSIS_LIMIT}`);
-  return listStoredProblems(ctx.store.db, { status: q.status ?? 'open', limit });
+  const problems = await listStoredProblems(ctx.store.db, { status: q.status ?? 'open', limit });
+  const out: QueuedProblem[] = [];
+  for (const p of problems) out.push(await queued(ctx, p));
+  return out;
 }
 
 /** One stored problem with its tickets and the problems merged into it; null when unknown. */
-export async function getProblem(ctx: Pick<Context, 'store'>, id: number): Promise<ProblemDetail | null> {
-  return getStoredProblem(ctx.store.db, id);
+export async function getProblem(ctx: Pick<Context, 'store'>, id: number): Promise<(Omit<ProblemDetail, 'problem'> & { problem: QueuedProblem }) | null> {
+  const detail = await getStoredProblem(ctx.store.db, id);
+  return detail ? { ...detail, problem: await queued(ctx, detail.problem) } : null;
 }

@@ -11,6 +11,8 @@ export type { TreeEntry } from './tree.js';
 export { readBlobs, parseBatch } from './blobs.js';
 export type { Blob } from './blobs.js';
 export { blameRange, parseBlamePorcelain } from './blame.js';
+export { commitPatch } from './patch.js';
+export type { CommitPatch } from './patch.js';
 export type { BlameLine, BlameOptions } from './blame.js';
 export { MAX_FILE_BYTES, countLines, skipAfterReading, skipBeforeReading } from './skip.js';
 export type { SkipReason } from './skip.js';
