@@ -38,6 +38,20 @@ module.exports = {
       to: { path: '^src/(?!model/)' },
     },
     {
+      name: 'web-only-reads-model',
+      comment: 'The web UI (src/web) runs in the browser: of ours it may import only model/ (types), never the server side.',
+      severity: 'error',
+      from: { path: '^src/web/' },
+      to: { path: '^src/(?!web/|model/)' },
+    },
+    {
+      name: 'nothing-imports-web',
+      comment: 'The server serves the built UI from dist/web; no server-side module imports its source.',
+      severity: 'error',
+      from: { path: '^src/(?!web/)' },
+      to: { path: '^src/web/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

@@ -137,6 +137,26 @@ describe('/api/triage and /api/problems', () => {
     assert.equal(impact?.data.service, 'cart', inv.result.findings.map((f) => f.title).join('; '));
   });
 
+  it("lists each problem with the deploy it likely came with and its latest investigation (what the UI's queue shows)", async () => {
+    const cart = first.problems.find((p) => p.service === 'cart')!;
+    // A deploy of cart 10 minutes before the problem began, another after it: the first is the suspect.
+    const at = (m: number) => new Date(Date.parse(minute(ONSET)) + m * 60_000).toISOString();
+    for (const [version, when] of [
+      ['1.4.0', at(-10)],
+      ['1.5.0', at(5)],
+    ] as const) {
+      const res = await api.inject({ method: 'POST', url: '/api/deploys', payload: { service: 'cart', version, at: when } });
+      assert.equal(res.statusCode, 201, res.body);
+    }
+    const list = (await api.inject({ method: 'GET', url: '/api/problems' })).json().problems as Array<Problem & { suspectedDeploy: { version: string } | null; investigation: { id: number } | null }>;
+    const row = list.find((p) => p.id === cart.id)!;
+    assert.equal(row.suspectedDeploy?.version, '1.4.0');
+    const latest = (await o.store.db.query<{ id: number }>("SELECT max(id) AS id FROM investigation WHERE result->'subject'->>'problemId' = $1", [String(cart.id)]))[0]!.id;
+    assert.equal(row.investigation?.id, Number(latest));
+    const detail = (await show(cart.id)) as ProblemDetail & { problem: { suspectedDeploy: unknown } };
+    assert.deepEqual(detail.problem.suspectedDeploy, row.suspectedDeploy);
+  });
+
   it('answers 404 for an unknown problem and 400 for bad input, with a reason', async () => {
     const missing = await api.inject({ method: 'GET', url: '/api/problems/999999' });
     assert.equal(missing.statusCode, 404);

@@ -365,6 +365,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
 
     // The last spans and logs reach Orrery (the SDKs batch for ≤ 1 s), and its analysis flushes.
     await new Promise((r) => setTimeout(r, 1_500 + FLUSH_MS + 1_000));
+    // The problem queue, as an on-call engineer opening the UI would want it: triage once.
+    const queue = await api.call<{ problems: unknown[] }>('POST', '/api/triage', {});
+    out.step(`✓ triage queued ${queue.problems.length} problems`);
     const readyMs = Date.now() - started;
     const running = driver;
     return {
@@ -398,11 +401,13 @@ export function nextSteps(w: DemoWorld): string {
   return `
 The world is ready (${(w.readyMs / 1000).toFixed(0)} s). It keeps running until you press Ctrl-C.
 
-  Orrery API   ${w.api}          storefront ${w.shopUrl}
+  Orrery UI    ${w.api}/          (the problem queue, investigations, service map, search)
+  Orrery API   ${w.api}/api       storefront ${w.shopUrl}
   repository   ${w.repoDir}
   truth files  ${w.truthDir}   (for scoring; Orrery never reads them)
 
 Try:
+  npx orrery triage list${server}
   npx orrery investigate alert --service web --since ${minutesAgo}m${server}
   npx orrery services --graph${server}
   npx orrery errors${server}

@@ -56,7 +56,7 @@ export async function webRoutes(app: FastifyInstance, opts: WebRouteOptions): Pr
   app.get('/assets/*', async (req: FastifyRequest, reply) => {
     const rel = (req.params as { '*': string })['*'];
     const file = root ? normalize(join(root, 'assets', rel)) : null;
-    if (!file || !file.startsWith(join(root as string, 'assets') + sep)) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'no such asset' });
+    if (!file?.startsWith(join(root as string, 'assets') + sep)) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'no such asset' });
     try {
       const body = await readFile(file);
       return reply

@@ -16,7 +16,7 @@ export interface InProcess {
 
 export async function inProcessOrrery(
   overrides: Record<string, unknown> = {},
-  opts: { allowAnonymousLoopback?: boolean; write?: (store: Store, b: TelemetryBatch) => Promise<void>; maxQueuedRecords?: number } = {},
+  opts: { allowAnonymousLoopback?: boolean; write?: (store: Store, b: TelemetryBatch) => Promise<void>; maxQueuedRecords?: number; webRoot?: string | null } = {},
 ): Promise<InProcess> {
   const { store, cleanup } = await freshPglite();
   const config = loadConfig({}, { logLevel: 'silent', ...overrides });
@@ -30,7 +30,7 @@ export async function inProcessOrrery(
     onCommit: (n, s, ok) => metrics.recordStoreWrite(n, s, ok),
   });
   const ctx: Context = { store, writer, metrics };
-  const server = buildServer(ctx, config, { allowAnonymousLoopback: opts.allowAnonymousLoopback ?? true, version: 'test' });
+  const server = buildServer(ctx, config, { allowAnonymousLoopback: opts.allowAnonymousLoopback ?? true, version: 'test', ...(opts.webRoot !== undefined ? { webRoot: opts.webRoot } : {}) });
   await Promise.all([server.api.ready(), server.otlp.ready()]);
   return {
     server,

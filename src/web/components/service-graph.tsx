@@ -1,0 +1,102 @@
+// The service graph (Cytoscape.js): services as nodes, calls as edges labelled with their
+// rate, error rate and latency; the services of a problem's path highlighted.
+import cytoscape from 'cytoscape';
+import { useEffect, useRef } from 'react';
+
+export interface GraphNode {
+  service: string;
+  requests: number;
+  errorRate: number | null;
+  p99Ms: number | null;
+  edgeOnly: boolean;
+}
+
+export interface GraphEdge {
+  caller: string;
+  callee: string;
+  calls: number;
+  errorRate: number | null;
+  p50Ms: number | null;
+}
+
+export function ServiceGraphView({
+  nodes,
+  edges,
+  highlight,
+  minutes,
+  onSelect,
+}: {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  highlight: ReadonlySet<string>;
+  minutes: number;
+  onSelect?: (service: string) => void;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!box.current) return;
+    const rate = (calls: number) => `${(calls / Math.max(1, minutes)).toFixed(1)}/min`;
+    const cy = cytoscape({
+      container: box.current,
+      elements: [
+        ...nodes.map((n) => ({
+          data: { id: n.service, label: `${n.service}${n.errorRate ? `\n${(n.errorRate * 100).toFixed(1)}% err` : ''}` },
+          classes: [highlight.has(n.service) ? 'hot' : '', n.edgeOnly ? 'external' : ''].join(' '),
+        })),
+        ...edges.map((e) => ({
+          data: {
+            id: `${e.caller}->${e.callee}`,
+            source: e.caller,
+            target: e.callee,
+            label: `${rate(e.calls)} · ${e.errorRate ? `${(e.errorRate * 100).toFixed(1)}% err` : '0% err'} · p50 ${e.p50Ms === null ? '–' : `${e.p50Ms.toFixed(0)} ms`}`,
+          },
+          classes: highlight.has(e.caller) && highlight.has(e.callee) ? 'hot' : '',
+        })),
+      ],
+      style: [
+        {
+          selector: 'node',
+          style: {
+            label: 'data(label)',
+            'text-wrap': 'wrap',
+            'text-valign': 'center',
+            'text-halign': 'center',
+            'background-color': '#e4e7ec',
+            'border-color': '#475467',
+            'border-width': 1,
+            shape: 'round-rectangle',
+            width: 'label',
+            height: 'label',
+            padding: '10px',
+            'font-size': 12,
+            color: '#101828',
+          },
+        },
+        { selector: 'node.external', style: { 'border-style': 'dashed' } },
+        { selector: 'node.hot', style: { 'background-color': '#fee4e2', 'border-color': '#b42318', 'border-width': 3 } },
+        {
+          selector: 'edge',
+          style: {
+            label: 'data(label)',
+            'curve-style': 'bezier',
+            'target-arrow-shape': 'triangle',
+            'line-color': '#98a2b3',
+            'target-arrow-color': '#98a2b3',
+            width: 1.5,
+            'font-size': 10,
+            color: '#344054',
+            'text-background-color': '#ffffff',
+            'text-background-opacity': 0.9,
+            'text-background-padding': '2px',
+          },
+        },
+        { selector: 'edge.hot', style: { 'line-color': '#b42318', 'target-arrow-color': '#b42318', width: 3 } },
+      ],
+      layout: { name: 'breadthfirst', directed: true, spacingFactor: 1.3, padding: 20 },
+      wheelSensitivity: 0.3,
+    });
+    if (onSelect) cy.on('tap', 'node', (ev) => onSelect(ev.target.id()));
+    return () => cy.destroy();
+  }, [nodes, edges, highlight, minutes, onSelect]);
+  return <div ref={box} className="graph" role="img" aria-label={`Service map: ${nodes.length} services, ${edges.length} calls between them`} />;
+}

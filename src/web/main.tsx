@@ -1,0 +1,62 @@
+// The Orrery web UI: one route per object, so every page is a deep link.
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
+import { Layout } from './components/layout';
+import { Empty } from './components/states';
+import { InvestigationPage } from './pages/investigation';
+import {
+  CommitPage,
+  DeployPage,
+  DeploysPage,
+  ErrorPage,
+  ErrorsPage,
+  InvestigationsPage,
+  PatternPage,
+  PatternsPage,
+  TicketPage,
+  TicketsPage,
+} from './pages/objects';
+import { ProblemPage } from './pages/problem';
+import { ProblemsPage } from './pages/problems';
+import { SearchPage, TracePage } from './pages/search';
+import { ServiceMapPage } from './pages/service-map';
+import './styles.css';
+
+function App() {
+  return (
+    <Layout>
+      <Routes>
+        <Route path="/" element={<Navigate to="/problems" replace />} />
+        <Route path="/problems" element={<ProblemsPage />} />
+        <Route path="/problems/:id" element={<ProblemPage />} />
+        <Route path="/investigations" element={<InvestigationsPage />} />
+        <Route path="/investigations/:id" element={<InvestigationPage />} />
+        <Route path="/map" element={<ServiceMapPage />} />
+        <Route path="/tickets" element={<TicketsPage />} />
+        <Route path="/tickets/:id" element={<TicketPage />} />
+        <Route path="/deploys" element={<DeploysPage />} />
+        <Route path="/deploys/:id" element={<DeployPage />} />
+        <Route path="/errors" element={<ErrorsPage />} />
+        <Route path="/errors/:fingerprint" element={<ErrorPage />} />
+        <Route path="/patterns" element={<PatternsPage />} />
+        <Route path="/patterns/:key" element={<PatternPage />} />
+        <Route path="/commits/:repo/:sha" element={<CommitPage />} />
+        <Route path="/search" element={<SearchPage />} />
+        <Route path="/traces/:traceId" element={<TracePage />} />
+        <Route path="*" element={<Empty>There is no page here. Pick one above.</Empty>} />
+      </Routes>
+    </Layout>
+  );
+}
+
+const root = document.getElementById('root');
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <BrowserRouter>
+        <App />
+      </BrowserRouter>
+    </StrictMode>,
+  );
+}
