@@ -2,7 +2,7 @@
 // at `/`, its hashed assets under /assets with a long cache, and index.html for every other
 // page path a browser asks for (the app routes on the client, so deep links work). The files
 // hold no data: every read goes through /api, which keeps its own auth.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,9 +47,15 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Orrery</title>
 
 export async function webRoutes(app: FastifyInstance, opts: WebRouteOptions): Promise<void> {
   const root = opts.root;
-  const index = root ? readFileSync(join(root, 'index.html'), 'utf8') : NOT_BUILT;
-
-  const page = (reply: FastifyReply) => reply.code(root ? 200 : 503).header('content-type', TYPES['.html']).header('cache-control', 'no-cache').send(index);
+  // Read per request (it is small): a rebuild while the server runs serves the new one.
+  const page = async (reply: FastifyReply) => {
+    const index = root ? await readFile(join(root, 'index.html'), 'utf8').catch(() => null) : null;
+    return reply
+      .code(index ? 200 : 503)
+      .header('content-type', TYPES['.html'])
+      .header('cache-control', 'no-cache')
+      .send(index ?? NOT_BUILT);
+  };
 
   app.get('/', async (_req, reply) => page(reply));
 

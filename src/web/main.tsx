@@ -1,9 +1,9 @@
 // The Orrery web UI: one route per object, so every page is a deep link.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { Layout } from './components/layout';
-import { Empty } from './components/states';
+import { Empty, PageBoundary } from './components/states';
 import { InvestigationPage } from './pages/investigation';
 import {
   CommitPage,
@@ -24,8 +24,10 @@ import { ServiceMapPage } from './pages/service-map';
 import './styles.css';
 
 function App() {
+  const location = useLocation();
   return (
     <Layout>
+      <PageBoundary resetKey={location.pathname + location.search}>
       <Routes>
         <Route path="/" element={<Navigate to="/problems" replace />} />
         <Route path="/problems" element={<ProblemsPage />} />
@@ -46,6 +48,7 @@ function App() {
         <Route path="/traces/:traceId" element={<TracePage />} />
         <Route path="*" element={<Empty>There is no page here. Pick one above.</Empty>} />
       </Routes>
+      </PageBoundary>
     </Layout>
   );
 }

@@ -1,5 +1,10 @@
 // A small inline trend line (SVG), with the numbers in its accessible name.
-export function Sparkline({ series, label, width = 96, height = 22 }: { series: readonly number[]; label: string; width?: number; height?: number }) {
+/** Longest stretch drawn: a day of minutes is drawn from a little before its first event. */
+const MAX_POINTS = 60;
+
+export function Sparkline({ series: all, label, width = 96, height = 22 }: { series: readonly number[]; label: string; width?: number; height?: number }) {
+  const first = all.findIndex((v) => v > 0);
+  const series = all.length > MAX_POINTS ? all.slice(Math.max(0, Math.min(first < 0 ? all.length : first - 5, all.length - MAX_POINTS))) : all;
   if (series.length === 0) return <span className="muted">–</span>;
   const max = Math.max(1, ...series);
   const step = series.length > 1 ? width / (series.length - 1) : width;

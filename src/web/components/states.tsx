@@ -1,5 +1,5 @@
 // Loading, empty and error states, so every page says what it is doing or why it shows nothing.
-import type { ReactNode } from 'react';
+import { Component, type ErrorInfo, type ReactNode } from 'react';
 import { ApiError, type Loaded } from '../api';
 
 export function Loading({ what }: { what: string }) {
@@ -33,4 +33,22 @@ export function Load<T>({ state, what, children }: { state: Loaded<T>; what: str
   if (state.error) return <ErrorBox error={state.error} retry={state.reload} />;
   if (state.data === null) return <Loading what={what} />;
   return <>{children(state.data)}</>;
+}
+
+/** A page that threw while rendering says so (with the message), instead of going blank. */
+export class PageBoundary extends Component<{ children: ReactNode; resetKey: string }, { error: Error | null; key: string }> {
+  state = { error: null as Error | null, key: this.props.resetKey };
+  static getDerivedStateFromError(error: Error) {
+    return { error };
+  }
+  static getDerivedStateFromProps(props: { resetKey: string }, state: { error: Error | null; key: string }) {
+    return props.resetKey !== state.key ? { error: null, key: props.resetKey } : null;
+  }
+  componentDidCatch(error: Error, info: ErrorInfo) {
+    console.error('page failed', error, info.componentStack);
+  }
+  render() {
+    if (this.state.error) return <ErrorBox error={new Error(`this page failed to draw: ${this.state.error.message}`)} />;
+    return this.props.children;
+  }
 }

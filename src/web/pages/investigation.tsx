@@ -52,7 +52,9 @@ function InvestigationTimeline({ inv }: { inv: Investigation }) {
   const fs = r.findings;
   const roots = of(fs, 'root_cause_service').map((f) => str(f.data.service)).filter((s): s is string => s !== null);
   const service = roots[0] ?? (r.subject.kind === 'alert' ? r.subject.service : null);
-  const since = r.window.baselineSince < r.window.since ? new Date(Math.max(Date.parse(r.window.baselineSince), Date.parse(r.window.since) - 3_600_000)).toISOString() : r.window.since;
+  // The incident and as much before it again (at least 10 minutes, within the baseline): the change stands out against what came just before.
+  const span = Math.max(10 * 60_000, Date.parse(r.window.until) - Date.parse(r.window.since));
+  const since = new Date(Math.max(Date.parse(r.window.baselineSince), Date.parse(r.window.since) - span)).toISOString();
   const until = r.window.until;
   const buckets = Math.max(2, Math.min(120, Math.round((Date.parse(until) - Date.parse(since)) / 60_000)));
   const win = { since, until, buckets };
@@ -145,11 +147,11 @@ function SuspectCommit({ f }: { f: Finding }) {
 
 export function InvestigationPage() {
   const { id } = useParams();
-  const state = useApi<Investigation>(`/api/investigations/${id}`);
+  const state = useApi<{ investigation: Investigation }>(`/api/investigations/${id}`);
   const inv = useInvestigate();
   return (
     <Load state={state} what={`investigation #${id}`}>
-      {(i) => {
+      {({ investigation: i }) => {
         const r = i.result;
         const fs = r.findings;
         const impact = of(fs, 'impact');
@@ -257,9 +259,10 @@ export function InvestigationPage() {
               <h2 id="tickets-head">Related tickets</h2>
               {related ? (
                 <ul>
-                  {(related.data.tickets as Array<{ id: number; externalId: string; score: number; duplicate: boolean }>).map((t) => (
+                  {(related.data.tickets as Array<{ id: number; externalId?: string; title?: string; score?: number; duplicate?: boolean }>).map((t) => (
                     <li key={t.id}>
-                      <Link to={`/tickets/${t.id}`}>{t.externalId}</Link> <span className="muted">score {t.score.toFixed(2)}</span>
+                      <Link to={`/tickets/${t.id}`}>{t.externalId ?? `#${t.id}`}</Link> {t.title && <span>{t.title}</span>}{' '}
+                      {typeof t.score === 'number' && <span className="muted">score {t.score.toFixed(2)}</span>}
                       {t.duplicate && <span className="tag">duplicate</span>}
                     </li>
                   ))}
