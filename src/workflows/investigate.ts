@@ -312,8 +312,15 @@ async function ticketAnchor(ctx: Pick<Context, 'store'>, ticketId: number, now: 
     const top = (await listErrorGroups(ctx, { since: new Date(createdMs - TICKET_LOOK_BACK_MS), until: new Date(until), service: a.service, limit: 1 })).errors[0];
     const first = top?.firstSeen ? Date.parse(top.firstSeen) : Number.NaN;
     if (Number.isFinite(first) && first >= createdMs - TICKET_LOOK_BACK_MS && first < sinceMs) sinceMs = first;
-  } else if (users.length || accounts.length) {
-    gaps.push(`no failed request of the ticket's users or accounts (${[...users, ...accounts].length}) in the ${TICKET_LOOK_BACK_MS / HOUR} h before it`);
+  } else {
+    if (users.length || accounts.length) gaps.push(`no failed request of the ticket's users or accounts (${[...users, ...accounts].length}) in the ${TICKET_LOOK_BACK_MS / HOUR} h before it`);
+    // No failure of its own to date it: the service it names began failing when its top error
+    // group first occurred (within the look-back), not at a guess of half an hour before.
+    if (service) {
+      const top = (await listErrorGroups(ctx, { since: new Date(createdMs - TICKET_LOOK_BACK_MS), until: new Date(until), service, limit: 1 })).errors[0];
+      const first = top?.firstSeen ? Date.parse(top.firstSeen) : Number.NaN;
+      if (Number.isFinite(first) && first >= createdMs - TICKET_LOOK_BACK_MS && first <= createdMs) sinceMs = Math.min(first, ...stamps);
+    }
   }
   const anonymous = users.length === 0 && accounts.length === 0 && linkedServices.length === 0 && !mentions.some((m) => m.kind === 'trace');
   if (!service) {
