@@ -55,16 +55,32 @@ export async function minuteSignals(q: Queryable, since: Date, until: Date, serv
       GROUP BY m.minute, m.service, COALESCE(p.merged_into, m.pattern_key)`,
     params,
   );
-  const flows = await q.query(
-    `SELECT m.minute, m.service, COALESCE(a.merged_into, m.from_key) AS from_key, COALESCE(b.merged_into, m.to_key) AS to_key,
-            sum(m.count)::int8 AS count
-       FROM flow_minute m
-       LEFT JOIN log_pattern a ON a.service = m.service AND a.pattern_key = m.from_key
-       LEFT JOIN log_pattern b ON b.service = m.service AND b.pattern_key = m.to_key
-      WHERE ${window}${only('m.service')}
-      GROUP BY m.minute, m.service, COALESCE(a.merged_into, m.from_key), COALESCE(b.merged_into, m.to_key)`,
+  // Flows are many rows; merged keys (rare, and mostly rewritten by the writer already) are
+  // resolved here from the few merged patterns rather than by joining every row.
+  const flowRows = await q.query(
+    `SELECT m.minute, m.service, m.from_key, m.to_key, sum(m.count)::int8 AS count
+       FROM flow_minute m WHERE ${window}${only('m.service')}
+      GROUP BY m.minute, m.service, m.from_key, m.to_key`,
     params,
   );
+  const merged = new Map<string, string>();
+  if (flowRows.length > 0) {
+    const rows = await q.query(
+      `SELECT service, pattern_key, merged_into FROM log_pattern WHERE merged_into IS NOT NULL${services ? ' AND service = ANY($1::text[])' : ''}`,
+      services ? [[...services]] : [],
+    );
+    for (const r of rows) merged.set(`${r.service}\u0000${r.pattern_key}`, String(r.merged_into));
+  }
+  const canon = (service: string, key: string) => merged.get(`${service}\u0000${key}`) ?? key;
+  const flows = new Map<string, FlowRow>();
+  for (const r of flowRows) {
+    const service = String(r.service);
+    const f: FlowRow = { minuteMs: ms(r.minute), service, from: canon(service, String(r.from_key)), to: canon(service, String(r.to_key)), count: Number(r.count) };
+    const k = `${f.minuteMs}\u0000${service}\u0000${f.from}\u0000${f.to}`;
+    const o = flows.get(k);
+    if (o) o.count += f.count;
+    else flows.set(k, f);
+  }
   const errors = await q.query(
     `SELECT m.minute, m.service, m.fingerprint, sum(m.count)::int8 AS count, max(g.type) AS type, max(g.message) AS message
        FROM error_minute m
@@ -107,7 +123,7 @@ export async function minuteSignals(q: Queryable, since: Date, until: Date, serv
       label: r.template === null ? undefined : String(r.template),
       ...(r.site === null || r.site === undefined ? {} : { site: String(r.site) }),
     })),
-    flows: flows.map((r: Row) => ({ minuteMs: ms(r.minute), service: String(r.service), from: String(r.from_key), to: String(r.to_key), count: Number(r.count) })),
+    flows: [...flows.values()],
     errorGroups: errors.map((r: Row) => ({
       minuteMs: ms(r.minute),
       service: String(r.service),
