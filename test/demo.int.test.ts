@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type DemoWorld, type ScenarioTruth, memoryOutput, runDemo } from '../src/demo/index.js';
+import type { DemoWorld, ScenarioTruth } from '../src/demo/index.js';
 import { type Deploy, type Investigation, type TicketDetail, investigationSchema } from '../src/model/index.js';
 import type { SpanRow as Span } from '../src/store/index.js';
 import type { ErrorGroupList, PatternList, ServiceGraph } from '../src/workflows/index.js';
 import { freshDataDir } from './helpers/stores.js';
-import { freePort } from '../bench/lib/server-process.js';
+import { shortDemoWorld } from './helpers/demo-world.js';
 
 /** Within 10% (or 2) of the truth: HyperLogLog is exact at these sizes, but a request in flight at a deploy may land either side. */
 function near(actual: number | null, expected: number, what: string): void {
@@ -32,18 +32,7 @@ describe('orrery demo --scenario all --duration short', () => {
 
   before(async () => {
     dir = await freshDataDir();
-    world = await runDemo({
-      scenarios: ['cart-badge', 'slow-dependency', 'inventory-timeout', 'capacity'],
-      durationS: 45,
-      seed: 7,
-      dir: join(dir, 'demo'),
-      port: await freePort(),
-      otlpPort: await freePort(),
-      users: 150,
-      accounts: 40,
-      baseRps: 15,
-      out: memoryOutput(),
-    });
+    world = await shortDemoWorld(dir);
   });
 
   after(async () => {

@@ -9,11 +9,11 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright-core';
-import { type DemoWorld, type ScenarioTruth, memoryOutput, runDemo } from '../src/demo/index.js';
+import type { DemoWorld, ScenarioTruth } from '../src/demo/index.js';
 import type { TicketDetail } from '../src/model/index.js';
 import { findWebRoot } from '../src/server/web-routes.js';
 import { freshDataDir } from './helpers/stores.js';
-import { freePort } from '../bench/lib/server-process.js';
+import { shortDemoWorld } from './helpers/demo-world.js';
 
 const CHROMIUM = process.env.ORRERY_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts', 'web');
@@ -53,18 +53,7 @@ describe('web UI (Chromium) on a demo world', () => {
     rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
     dir = await freshDataDir();
-    world = await runDemo({
-      scenarios: ['cart-badge', 'slow-dependency', 'inventory-timeout', 'capacity'],
-      durationS: 45,
-      seed: 7,
-      dir: join(dir, 'demo'),
-      port: await freePort(),
-      otlpPort: await freePort(),
-      users: 150,
-      accounts: 40,
-      baseRps: 15,
-      out: memoryOutput(),
-    });
+    world = await shortDemoWorld(dir);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
