@@ -3,7 +3,7 @@
 // ingest path into a fresh store per backend. Prints p50/p95/max per backend and subject kind
 // against the target (p95 under 2 s), the load time, the stored sizes, and which queries the
 // investigations spent their time in (with the slowest one's plan).
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -60,8 +60,10 @@ Options:
                          created and dropped from its "test" database)
   --vacuum               after the investigations, run VACUUM ANALYZE and time the same
                          investigations again (Orrery does not vacuum; PGlite has no autovacuum)
-  --keep DIR             build the world in DIR and keep it (git repository, PGlite data); the
-                         PostgreSQL database is kept too and named in the output
+  --keep DIR             build the world in DIR and keep it (git repository, PGlite data,
+                         DIR/world.json); the PostgreSQL database is kept too and named in the output
+  --reuse DIR            time investigations on a world kept with --keep DIR, without loading it
+                         again (the world's seed, scale and end come from DIR/world.json)
   --help                 this text
 
 Writes a JSON summary to bench/out/investigate-<timestamp>.json. Missing the target is reported,
@@ -80,7 +82,17 @@ interface Options {
   flushMs: number;
   postgresUrl: string;
   keep: string | null;
+  reuse: string | null;
   vacuum: boolean;
+}
+
+/** What --keep writes to DIR/world.json so that --reuse DIR can time the same world again. */
+interface KeptWorld {
+  seed: number;
+  scale: number;
+  endMs: number;
+  repo?: RepoBuild;
+  backends: Partial<Record<Backend, { recentTickets: number[]; databaseUrl?: string }>>;
 }
 
 function wholeNumber(name: string, v: string | undefined, dflt: number, min = 1): number {
@@ -103,11 +115,13 @@ function parseOptions(args: string[]): Options | 'help' {
       'flush-ms': { type: 'string' },
       'postgres-url': { type: 'string' },
       keep: { type: 'string' },
+      reuse: { type: 'string' },
       vacuum: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return 'help';
+  if (values.keep !== undefined && values.reuse !== undefined) throw new UsageError('--keep and --reuse exclude each other');
   const scale = values.scale === undefined ? 1 : Number(values.scale);
   if (!Number.isFinite(scale) || scale <= 0 || scale > 1) throw new UsageError(`--scale must be a number in (0, 1], not "${values.scale}"`);
   const backend = values.backend ?? 'both';
@@ -120,6 +134,7 @@ function parseOptions(args: string[]): Options | 'help' {
     flushMs: wholeNumber('flush-ms', values['flush-ms'], 5000, 100),
     postgresUrl: values['postgres-url'] ?? DEFAULT_PG_URL,
     keep: values.keep === undefined ? null : resolve(values.keep),
+    reuse: values.reuse === undefined ? null : resolve(values.reuse),
     vacuum: values.vacuum ?? false,
   };
 }
@@ -552,9 +567,11 @@ interface Measured {
   explain: { sql: string; ms: number; plan: string[] } | null;
 }
 
-async function runBackend(backend: Backend, plan: WorldPlan, repo: RepoBuild, opts: Options, dir: string): Promise<BackendResult> {
+async function runBackend(backend: Backend, plan: WorldPlan, repo: RepoBuild, opts: Options, dir: string, kept: KeptWorld): Promise<BackendResult> {
+  const reused = opts.reuse ? kept.backends[backend] : undefined;
+  if (opts.reuse && !reused) return { backend, status: 'skipped', reason: `${opts.reuse} holds no ${backend} world` };
   let database: Awaited<ReturnType<typeof createBenchDatabase>> | null = null;
-  if (backend === 'postgres') {
+  if (backend === 'postgres' && !reused) {
     try {
       database = await createBenchDatabase(opts.postgresUrl);
     } catch (err) {
@@ -563,12 +580,12 @@ async function runBackend(backend: Backend, plan: WorldPlan, repo: RepoBuild, op
     }
   }
   const dataDir = join(dir, `pglite-data-${backend}`);
-  rmSync(dataDir, { recursive: true, force: true });
+  if (!reused) rmSync(dataDir, { recursive: true, force: true });
   let store: Store | null = null;
   const drop = () => database?.drop();
-  if (!opts.keep) cleanups.add(drop);
+  if (!opts.keep && !reused) cleanups.add(drop);
   try {
-    store = await openStore({ dataDir, databaseUrl: database?.url, retentionDays: 7, poolSize: 6 });
+    store = await openStore({ dataDir, databaseUrl: reused ? reused.databaseUrl : database?.url, retentionDays: 7, poolSize: 6 });
     const metrics = new SelfMetrics();
     const s = store;
     const writer = new BatchWriter((b) => s.writeTelemetry(b), {
@@ -589,14 +606,15 @@ async function runBackend(backend: Backend, plan: WorldPlan, repo: RepoBuild, op
       onError: (err, what) => analysisErrors.push(`${what}: ${err.message}`),
     });
     await ctx.analysis.start();
-    const load = await loadWorld(ctx, plan, repo, opts, backend, flushProfile);
+    const load = reused ? null : await loadWorld(ctx, plan, repo, opts, backend, flushProfile);
+    kept.backends[backend] = { recentTickets: load?.recentTickets ?? reused!.recentTickets, ...(database ? { databaseUrl: database.url } : reused?.databaseUrl ? { databaseUrl: reused.databaseUrl } : {}) };
     if (analysisErrors.length) throw new Error(`the analysis failed ${analysisErrors.length} times; first: ${analysisErrors[0]}`);
     const sizes = await worldSizes(store.db);
     const autovacuum =
       backend === 'postgres' ? String((await store.db.query<{ autovacuum: string }>('SHOW autovacuum'))[0]?.autovacuum) : 'none (PGlite has no autovacuum)';
     const db = store.db;
     const measure = async (label: string): Promise<Measured> => {
-      const investigations = await runInvestigations(ctx, plan, load.recentTickets, opts.runs, label);
+      const investigations = await runInvestigations(ctx, plan, kept.backends[backend]!.recentTickets, opts.runs, label);
       const q = investigations.slowestQuery;
       return { label, investigations, explain: q ? { sql: q.sql.replace(/\s+/g, ' ').trim(), ms: q.ms, plan: await explain(db, q) } : null };
     };
@@ -610,13 +628,13 @@ async function runBackend(backend: Backend, plan: WorldPlan, repo: RepoBuild, op
       measured.push(await measure(`${backend} after VACUUM ANALYZE`));
     }
     await ctx.analysis.stop();
-    return { backend, status: 'ok', load, vacuumMs, autovacuum, sizes, measured, database: database?.name };
+    return { backend, status: 'ok', ...(load ? { load } : {}), vacuumMs, autovacuum, sizes, measured, database: database?.name };
   } catch (err) {
     return { backend, status: 'failed', reason: (err as Error).stack ?? (err as Error).message };
   } finally {
     cleanups.delete(drop);
     await store?.close().catch(() => {});
-    if (!opts.keep) {
+    if (!opts.keep && !reused) {
       rmSync(dataDir, { recursive: true, force: true });
       await database?.drop().catch((err: Error) => process.stderr.write(`warning: could not drop ${database?.name}: ${err.message}\n`));
     }
@@ -682,11 +700,20 @@ export async function main(args: string[]): Promise<number> {
   const opts = parseOrExit(args, parseOptions, USAGE);
   if (typeof opts === 'number') return opts;
   const startedAt = new Date();
-  const endMs = Math.floor(Date.now() / MINUTE) * MINUTE;
-  const plan = planWorld({ seed: opts.seed, scale: opts.scale, endMs });
+  let kept: KeptWorld = { seed: opts.seed, scale: opts.scale, endMs: Math.floor(Date.now() / MINUTE) * MINUTE, backends: {} };
+  if (opts.reuse) {
+    try {
+      kept = JSON.parse(readFileSync(join(opts.reuse, 'world.json'), 'utf8')) as KeptWorld;
+    } catch (err) {
+      process.stderr.write(`--reuse ${opts.reuse}: no world kept there (${(err as Error).message})\n`);
+      return 2;
+    }
+  }
+  const plan = planWorld({ seed: kept.seed, scale: kept.scale, endMs: kept.endMs });
 
   let dir: string;
-  if (opts.keep) {
+  if (opts.reuse) dir = opts.reuse;
+  else if (opts.keep) {
     mkdirSync(opts.keep, { recursive: true });
     if (readdirSync(opts.keep).length > 0) {
       process.stderr.write(`--keep ${opts.keep}: the directory is not empty\n`);
@@ -694,8 +721,9 @@ export async function main(args: string[]): Promise<number> {
     }
     dir = opts.keep;
   } else dir = mkdtempSync(join(os.tmpdir(), 'orrery-bench-investigate-'));
+  const owned = !opts.keep && !opts.reuse;
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
-  if (!opts.keep) cleanups.add(removeDir);
+  if (owned) cleanups.add(removeDir);
   const interrupted = () => {
     process.stderr.write('\ninterrupted: removing the scratch database and directory\n');
     // The forced DROP DATABASE ends the store's open connections; their errors no longer matter.
@@ -707,13 +735,19 @@ export async function main(args: string[]): Promise<number> {
   const results: BackendResult[] = [];
   try {
     const progress = new Progress('repository');
-    const repo = await buildRepository(plan, join(dir, 'repo'), (d, t) => progress.update(`git fast-import: ${int(d)} of ${int(t)} commits`));
-    progress.done(`${int(plan.commits.length)} commits written with git fast-import in ${repo.seconds.toFixed(1)} s`);
+    let repo: RepoBuild;
+    if (kept.repo) repo = kept.repo;
+    else {
+      repo = await buildRepository(plan, join(dir, 'repo'), (d, t) => progress.update(`git fast-import: ${int(d)} of ${int(t)} commits`));
+      progress.done(`${int(plan.commits.length)} commits written with git fast-import in ${repo.seconds.toFixed(1)} s`);
+      kept.repo = repo;
+    }
     process.stdout.write(`${describeWorld(plan, repo)}\n\n`);
 
     for (const backend of opts.backends) {
       process.stderr.write(`\n== ${backend}\n`);
-      const r = await runBackend(backend, plan, repo, opts, dir);
+      const r = await runBackend(backend, plan, repo, opts, dir, kept);
+      if (opts.keep) writeFileSync(join(dir, 'world.json'), `${JSON.stringify(kept)}\n`);
       results.push(r);
       if (r.status !== 'ok') process.stdout.write(`${backend}: ${r.status.toUpperCase()}: ${r.reason}\n`);
     }
@@ -723,7 +757,7 @@ export async function main(args: string[]): Promise<number> {
       process.stdout.write(
         `\nload (through the ingest path: redaction, group commit, streaming analysis, deploy inference)\n${table(
           ['backend', 'code sync', 'telemetry', 'records/s', 'tickets', 'total', 'flushes', 'DB size'],
-          ok.map((r) => {
+          ok.filter((r) => r.load).map((r) => {
             const l = r.load!;
             return [
               r.backend,
@@ -739,7 +773,7 @@ export async function main(args: string[]): Promise<number> {
           new Set([1, 2, 3, 4, 5, 6, 7]),
         )}\n`,
       );
-      for (const r of ok) {
+      for (const r of ok.filter((x) => x.load)) {
         const l = r.load!;
         process.stdout.write(
           `\n${r.backend}: telemetry wall time: ${Object.entries(l.breakdown)
@@ -829,6 +863,6 @@ export async function main(args: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', interrupted);
     cleanups.delete(removeDir);
-    if (!opts.keep) removeDir();
+    if (owned) removeDir();
   }
 }

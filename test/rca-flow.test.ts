@@ -5,7 +5,7 @@
 // baseline is discounted; lines of one call site count as one statement.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type FlowRow, type PatternRow, type RcaInput, rankRootCauses, statementRows } from '../src/analysis/rca/index.js';
+import { type FlowRow, type PatternRow, type RcaInput, addFlowTests, rankRootCauses, rankTested, statementRows, testSignals } from '../src/analysis/rca/index.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 5, 10, 0);
@@ -101,5 +101,17 @@ describe('log flow (rca@3)', () => {
     const res = rankRootCauses(input({ patterns, flows }));
     const keys = res.services[0]?.signals.filter((s) => s.kind === 'log-flow').map((s) => s.key);
     assert.ok(keys?.includes('Route.java:53→∎'), JSON.stringify(keys));
+  });
+
+  it('adds flow tests to tests run without flows: the same ranking as testing everything at once', () => {
+    const travel = calcDone('travel', () => 20, (m) => (m >= 6 ? 10 : 0));
+    const steady = calcDone('steady', () => 20, () => 0);
+    const patterns = [...travel.patterns, ...steady.patterns];
+    const flows = [...travel.flows, ...steady.flows];
+    const once = rankRootCauses(input({ patterns, flows }));
+    const first = testSignals(input({ patterns }));
+    assert.notEqual(rankTested(first).services[0]?.service, 'travel', 'without flows nothing points at travel');
+    const twice = rankTested(addFlowTests(first, flows));
+    assert.deepEqual(twice, once);
   });
 });

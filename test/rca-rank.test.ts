@@ -371,4 +371,40 @@ describe('rankRootCauses', () => {
     assert.equal(res.services[0]?.service, 'contacts');
     close(res.services[0]?.signals[0]?.q ?? 1, q);
   });
+
+  it('reads rows in buckets of several minutes as the minutes they span: the same rates, the same finding', () => {
+    // 32 minutes of baseline (the first bucket cut short) and 10 of incident; 5 errors a
+    // minute, then 20; 100 log lines a minute throughout.
+    const baseline = { startMs: T0 - 32 * MIN, endMs: T0 };
+    const incident = { startMs: T0, endMs: T0 + 10 * MIN };
+    const errorGroups = [];
+    const patterns: PatternRow[] = [];
+    for (let m = -32; m < 10; m++) {
+      errorGroups.push({ minuteMs: T0 + m * MIN, service: 'pay', key: 'TimeoutError', count: m < 0 ? 5 : 20 });
+      patterns.push({ minuteMs: T0 + m * MIN, service: 'pay', key: 'info', level: 'INFO', count: 100 });
+    }
+    // The same rows summed as minuteSignals sums them: baseline buckets of 5 minutes ending at the
+    // incident's start (the first one starting at the baseline's start), incident ones of 4.
+    const bucketOf = (ms: number) =>
+      ms < T0 ? Math.max(baseline.startMs, T0 - Math.ceil((T0 - ms) / (5 * MIN)) * 5 * MIN) : T0 + Math.floor((ms - T0) / (4 * MIN)) * 4 * MIN;
+    const sum = <R extends { minuteMs: number; service: string; key: string; count: number }>(rows: R[]): R[] => {
+      const out = new Map<string, R>();
+      for (const r of rows) {
+        const b = bucketOf(r.minuteMs);
+        const o = out.get(`${b} ${r.key}`);
+        if (o) o.count += r.count;
+        else out.set(`${b} ${r.key}`, { ...r, minuteMs: b });
+      }
+      return [...out.values()];
+    };
+    const perMinute = rankRootCauses(input({ baseline, incident, errorGroups, patterns }));
+    const bucketed = rankRootCauses(input({ baseline, incident, errorGroups: sum(errorGroups), patterns: sum(patterns), bucketMinutes: { baseline: 5, incident: 4 } }));
+    assert.ok(sum(patterns).length < patterns.length / 4);
+    const rates = (res: typeof perMinute) => res.services[0]?.signals.filter((x) => x.kind === 'error-group').map((x) => [x.baseline, x.incident]);
+    assert.deepEqual(rates(perMinute), [[5, 20]]);
+    assert.deepEqual(rates(bucketed), [[5, 20]]);
+    // Without the widths, a bucket would count as one minute: the rates would be wrong.
+    const unaware = rankRootCauses(input({ baseline, incident, errorGroups: sum(errorGroups), patterns: sum(patterns) }));
+    assert.notDeepEqual(rates(unaware), [[5, 20]]);
+  });
 });

@@ -61,6 +61,23 @@ for (const backend of ['pglite', 'postgres'] as const) {
       assert.equal(s.edges.length, 2);
     });
 
+    it('reads buckets of several minutes: the baseline aligned to end at the split and cut at since, the incident from the split', async () => {
+      const split = new Date('2026-11-22T10:01:00Z');
+      const at = (iso: string) => Date.parse(iso);
+      const s = await minuteSignals(store.db, new Date('2026-11-22T09:57:00Z'), new Date('2026-11-22T10:05:00Z'), ['cart'], { split, baselineMinutes: 3, incidentMinutes: 2 });
+      assert.deepEqual(
+        s.patterns.map((p) => [p.minuteMs, p.key, p.count]).sort(),
+        [
+          [at('2026-11-22T09:58:00Z'), 'new', 5],
+          [at('2026-11-22T10:01:00Z'), 'new', 4],
+        ],
+      );
+      assert.deepEqual(s.red.map((r) => [r.minuteMs, r.requests]), [[at('2026-11-22T09:58:00Z'), 20]]);
+      const cut = await minuteSignals(store.db, new Date('2026-11-22T09:59:00Z'), new Date('2026-11-22T10:05:00Z'), ['cart'], { split, baselineMinutes: 3, incidentMinutes: 2 });
+      assert.deepEqual(cut.patterns.map((p) => p.minuteMs).sort(), [at('2026-11-22T09:59:00Z'), at('2026-11-22T10:01:00Z')]);
+      assert.deepEqual(cut.errorGroups.map((e) => [e.minuteMs, e.count]), [[at('2026-11-22T10:01:00Z'), 6]]);
+    });
+
     it('keeps only the minutes asked for, and the services named with the edges that touch them', async () => {
       const s = await minuteSignals(store.db, new Date(m1), new Date('2026-11-22T10:02:00Z'), ['cart']);
       assert.deepEqual(s.red, []);

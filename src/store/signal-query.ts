@@ -31,70 +31,176 @@ function sketchOf(joined: unknown): DDSketch {
   return s;
 }
 
-/** The signals of minutes in [since, until), optionally only of some services (edges touching them). */
-export async function minuteSignals(q: Queryable, since: Date, until: Date, services?: readonly string[]): Promise<MinuteSignals> {
-  const params: unknown[] = services ? [since, until, [...services]] : [since, until];
-  const only = (col: string) => (services ? ` AND ${col} = ANY($3::text[])` : '');
-  const window = 'm.minute >= $1::timestamptz AND m.minute < $2::timestamptz';
+/**
+ * Rows of several minutes: before `split` (the baseline) buckets of `baselineMinutes` aligned
+ * to end at `split`, the first cut at `since`; from `split` on (the incident) buckets of
+ * `incidentMinutes` starting there. Each row's minute is its bucket's start (rca's bucketMinutes).
+ */
+export interface SignalBuckets {
+  split: Date;
+  baselineMinutes: number;
+  incidentMinutes: number;
+}
 
-  const red = await q.query(
-    `SELECT m.minute, m.service, m.endpoint, sum(m.requests)::int8 AS requests, sum(m.errors)::int8 AS errors,
-            string_agg(encode(m.latency, 'base64'), ',') AS latency
-       FROM red_minute m WHERE ${window}${only('m.service')}
-      GROUP BY m.minute, m.service, m.endpoint`,
-    params,
-  );
-  const patterns = await q.query(
-    `SELECT m.minute, m.service, COALESCE(p.merged_into, m.pattern_key) AS key, sum(m.count)::int8 AS count,
-            max(COALESCE(t.level, p.level)) AS level, max(COALESCE(t.template, p.template)) AS template,
-            max(COALESCE(t.site, p.site)) AS site
-       FROM pattern_minute m
-       LEFT JOIN log_pattern p ON p.service = m.service AND p.pattern_key = m.pattern_key
-       LEFT JOIN log_pattern t ON t.service = m.service AND t.pattern_key = p.merged_into
-      WHERE ${window}${only('m.service')}
-      GROUP BY m.minute, m.service, COALESCE(p.merged_into, m.pattern_key)`,
-    params,
-  );
-  // Flows are many rows; merged keys (rare, and mostly rewritten by the writer already) are
-  // resolved here from the few merged patterns rather than by joining every row.
-  const flowRows = await q.query(
-    `SELECT m.minute, m.service, m.from_key, m.to_key, sum(m.count)::int8 AS count
-       FROM flow_minute m WHERE ${window}${only('m.service')}
-      GROUP BY m.minute, m.service, m.from_key, m.to_key`,
-    params,
-  );
-  const merged = new Map<string, string>();
-  if (flowRows.length > 0) {
-    const rows = await q.query(
-      `SELECT service, pattern_key, merged_into FROM log_pattern WHERE merged_into IS NOT NULL${services ? ' AND service = ANY($1::text[])' : ''}`,
-      services ? [[...services]] : [],
-    );
-    for (const r of rows) merged.set(`${r.service}\u0000${r.pattern_key}`, String(r.merged_into));
+/** The shared parts of a minute-table read: parameters, the window, the service filter, the bucket expression. */
+interface Read {
+  params: unknown[];
+  window: string;
+  only: (col: string) => string;
+  bucket: string;
+}
+
+function readOf(since: Date, until: Date, services?: readonly string[], buckets?: SignalBuckets): Read {
+  const params: unknown[] = [since, until];
+  if (services) params.push([...services]);
+  const only = (col: string) => (services ? ` AND ${col} = ANY($3::text[])` : '');
+  let bucket = 'm.minute';
+  if (buckets && (buckets.baselineMinutes > 1 || buckets.incidentMinutes > 1)) {
+    const at = params.length;
+    params.push(buckets.split, `${Math.max(1, Math.round(buckets.baselineMinutes))} minutes`, `${Math.max(1, Math.round(buckets.incidentMinutes))} minutes`);
+    const split = `$${at + 1}::timestamptz`;
+    bucket = `(CASE WHEN m.minute < ${split} THEN GREATEST($1::timestamptz, date_bin($${at + 2}::interval, m.minute, ${split}))
+                    ELSE date_bin($${at + 3}::interval, m.minute, ${split}) END)`;
   }
-  const canon = (service: string, key: string) => merged.get(`${service}\u0000${key}`) ?? key;
+  return { params, window: 'm.minute >= $1::timestamptz AND m.minute < $2::timestamptz', only, bucket };
+}
+
+interface PatternInfo {
+  mergedInto: string | null;
+  level: string | null;
+  template: string | null;
+  site: string | null;
+}
+
+/** The stored patterns of some services (all without), by service and key. */
+async function patternInfo(q: Queryable, services?: readonly string[]): Promise<Map<string, PatternInfo>> {
+  const rows = await q.query(
+    `SELECT service, pattern_key, merged_into, level, template, site FROM log_pattern${services ? ' WHERE service = ANY($1::text[])' : ''}`,
+    services ? [[...services]] : [],
+  );
+  const info = new Map<string, PatternInfo>();
+  for (const r of rows) {
+    info.set(`${r.service}\u0000${r.pattern_key}`, {
+      mergedInto: r.merged_into === null ? null : String(r.merged_into),
+      level: r.level === null ? null : String(r.level),
+      template: r.template === null ? null : String(r.template),
+      site: r.site === null || r.site === undefined ? null : String(r.site),
+    });
+  }
+  return info;
+}
+
+/** Flows are many rows; merged keys (rare, mostly rewritten by the writer already) are resolved from the patterns read. */
+async function readFlows(q: Queryable, r: Read, info: Map<string, PatternInfo>): Promise<FlowRow[]> {
+  const rows = await q.query(
+    `SELECT ${r.bucket} AS minute, m.service, m.from_key, m.to_key, sum(m.count)::int8 AS count
+       FROM flow_minute m WHERE ${r.window}${r.only('m.service')}
+      GROUP BY 1, m.service, m.from_key, m.to_key`,
+    r.params,
+  );
+  const canon = (service: string, key: string) => info.get(`${service}\u0000${key}`)?.mergedInto ?? key;
   const flows = new Map<string, FlowRow>();
-  for (const r of flowRows) {
-    const service = String(r.service);
-    const f: FlowRow = { minuteMs: ms(r.minute), service, from: canon(service, String(r.from_key)), to: canon(service, String(r.to_key)), count: Number(r.count) };
+  for (const row of rows) {
+    const service = String(row.service);
+    const f: FlowRow = { minuteMs: ms(row.minute), service, from: canon(service, String(row.from_key)), to: canon(service, String(row.to_key)), count: Number(row.count) };
     const k = `${f.minuteMs}\u0000${service}\u0000${f.from}\u0000${f.to}`;
     const o = flows.get(k);
     if (o) o.count += f.count;
     else flows.set(k, f);
   }
+  return [...flows.values()];
+}
+
+/**
+ * The log flow alone (minuteSignals' flows), for some services: the costliest signal to read,
+ * so an investigation reads it for its strongest candidates only.
+ */
+export async function flowSignals(q: Queryable, since: Date, until: Date, services: readonly string[], buckets?: SignalBuckets): Promise<FlowRow[]> {
+  if (services.length === 0) return [];
+  return readFlows(q, readOf(since, until, services, buckets), await patternInfo(q, services));
+}
+
+/**
+ * The signals of minutes in [since, until), optionally only of some services (edges touching
+ * them), per minute or in buckets (the gauges stay per minute). Buckets cut what a long window
+ * returns several times over: the rows read are summed in the database. `flows: false` leaves
+ * the log flow out (see flowSignals).
+ */
+export async function minuteSignals(
+  q: Queryable,
+  since: Date,
+  until: Date,
+  services?: readonly string[],
+  buckets?: SignalBuckets,
+  opts: { flows?: boolean } = {},
+): Promise<MinuteSignals> {
+  const read = readOf(since, until, services, buckets);
+  const { params, window, only, bucket } = read;
+
+  const red = await q.query(
+    `SELECT ${bucket} AS minute, m.service, m.endpoint, sum(m.requests)::int8 AS requests, sum(m.errors)::int8 AS errors,
+            string_agg(encode(m.latency, 'base64'), ',') AS latency
+       FROM red_minute m WHERE ${window}${only('m.service')}
+      GROUP BY 1, m.service, m.endpoint`,
+    params,
+  );
+  // Minute rows are many, patterns few: the rows are summed per stored key, and the patterns'
+  // level, template, site and merges are read once and applied here (a join per row cost more
+  // than the rest of the read).
+  const patternRows = await q.query(
+    `SELECT ${bucket} AS minute, m.service, m.pattern_key AS key, sum(m.count)::int8 AS count
+       FROM pattern_minute m WHERE ${window}${only('m.service')}
+      GROUP BY 1, m.service, m.pattern_key`,
+    params,
+  );
+  const info = patternRows.length > 0 || opts.flows !== false ? await patternInfo(q, services) : new Map<string, PatternInfo>();
+  const flows = opts.flows === false ? [] : await readFlows(q, read, info);
+  const canon = (service: string, key: string) => info.get(`${service}\u0000${key}`)?.mergedInto ?? key;
+  const patterns = new Map<string, PatternRow>();
+  const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+  const higher = (a: string | null | undefined, b: string | null | undefined) => (LEVELS.indexOf(b ?? '') > LEVELS.indexOf(a ?? '') ? b : a);
+  for (const r of patternRows) {
+    const service = String(r.service);
+    const stored = String(r.key);
+    const key = canon(service, stored);
+    const own = info.get(`${service}\u0000${stored}`);
+    const live = key === stored ? own : info.get(`${service}\u0000${key}`);
+    const minuteMs = ms(r.minute);
+    const k = `${minuteMs}\u0000${service}\u0000${key}`;
+    const o = patterns.get(k);
+    // As before: the level of the pattern it converged into when known, else its own, and the highest of them.
+    const level = (live ?? own)?.level ?? null;
+    if (o) {
+      o.count += Number(r.count);
+      o.level = higher(o.level, level) ?? o.level;
+      continue;
+    }
+    const template = (live ?? own)?.template ?? null;
+    const site = (live ?? own)?.site ?? null;
+    patterns.set(k, {
+      minuteMs,
+      service,
+      key,
+      level: level ?? 'INFO',
+      count: Number(r.count),
+      ...(template === null ? {} : { label: template }),
+      ...(site === null ? {} : { site }),
+    });
+  }
   const errors = await q.query(
-    `SELECT m.minute, m.service, m.fingerprint, sum(m.count)::int8 AS count, max(g.type) AS type, max(g.message) AS message
+    `SELECT ${bucket} AS minute, m.service, m.fingerprint, sum(m.count)::int8 AS count, max(g.type) AS type, max(g.message) AS message
        FROM error_minute m
        LEFT JOIN error_group g ON g.service = m.service AND g.fingerprint = m.fingerprint
       WHERE ${window}${only('m.service')}
-      GROUP BY m.minute, m.service, m.fingerprint`,
+      GROUP BY 1, m.service, m.fingerprint`,
     params,
   );
   const edgeFilter = services ? ' AND (m.caller = ANY($3::text[]) OR m.callee = ANY($3::text[]))' : '';
   const edges = await q.query(
-    `SELECT m.minute, m.caller, m.callee, sum(m.calls)::int8 AS calls, sum(m.errors)::int8 AS errors,
+    `SELECT ${bucket} AS minute, m.caller, m.callee, sum(m.calls)::int8 AS calls, sum(m.errors)::int8 AS errors,
             string_agg(encode(m.latency, 'base64'), ',') AS latency
        FROM edge_minute m WHERE ${window}${edgeFilter}
-      GROUP BY m.minute, m.caller, m.callee`,
+      GROUP BY 1, m.caller, m.callee`,
     params,
   );
   const gauges = await q.query(
@@ -102,7 +208,7 @@ export async function minuteSignals(q: Queryable, since: Date, until: Date, serv
        FROM metric_point m
       WHERE m.time >= $1::timestamptz AND m.time < $2::timestamptz AND m.kind = 'gauge' AND m.value IS NOT NULL${only('m.service')}
       GROUP BY 1, m.service, m.name`,
-    params,
+    params.slice(0, services ? 3 : 2),
   );
   return {
     metrics: gauges.map((r: Row) => ({ minuteMs: ms(r.minute), service: String(r.service), name: String(r.name), value: Number(r.value) })),
@@ -114,16 +220,8 @@ export async function minuteSignals(q: Queryable, since: Date, until: Date, serv
       errors: Number(r.errors),
       latency: sketchOf(r.latency),
     })),
-    patterns: patterns.map((r: Row) => ({
-      minuteMs: ms(r.minute),
-      service: String(r.service),
-      key: String(r.key),
-      level: r.level === null ? 'INFO' : String(r.level),
-      count: Number(r.count),
-      label: r.template === null ? undefined : String(r.template),
-      ...(r.site === null || r.site === undefined ? {} : { site: String(r.site) }),
-    })),
-    flows: [...flows.values()],
+    patterns: [...patterns.values()],
+    flows,
     errorGroups: errors.map((r: Row) => ({
       minuteMs: ms(r.minute),
       service: String(r.service),

@@ -1,12 +1,18 @@
 // The analysis pipeline on the ingest path: committed batches go through the stream analyzer
 // (patterns, error groups, RED, service graph, user sketches), and the pending minute rows
 // are flushed to the store every few seconds, early when too many are pending, and on stop.
+// Every few minutes of event time, the minutes that have closed are compacted (one row per
+// key and minute in place of one per flush), so that reading a long window stays cheap.
 // Analysis never fails an ingest request: the records are committed before it runs, and an
 // analysis or flush error is counted in /metrics and logged, not returned.
 import { type AnalysisDelta, type AnalyzerLimits, StreamAnalyzer } from '../analysis/aggregate/index.js';
 import type { SelfMetrics } from '../observe/index.js';
 import type { Db, TelemetryBatch } from '../store/index.js';
-import { loadPatternSeeds, writeAnalysisDelta } from '../store/index.js';
+import { compactMinutes, loadPatternSeeds, writeAnalysisDelta } from '../store/index.js';
+
+const MINUTE = 60_000;
+/** At the first compaction after start, minutes this far before the closed ones are compacted too. */
+const FIRST_COMPACTION_LOOK_BACK_MS = 60 * MINUTE;
 
 export interface AnalysisOptions {
   limits?: Partial<AnalyzerLimits>;
@@ -14,6 +20,18 @@ export interface AnalysisOptions {
   flushIntervalMs?: number;
   /** Where flush failures are reported (the server's logger). */
   onError?: (err: Error, what: string) => void;
+  /** Closed minutes are compacted once this many of them (event time) are waiting; 0 turns compaction off. */
+  compactEveryMinutes?: number;
+  /** A minute is closed when data this many minutes newer has arrived (how late rows may still come). */
+  closeAfterMinutes?: number;
+  /** The clock event time is capped at (tests). */
+  now?: () => number;
+}
+
+function newestMinute(delta: AnalysisDelta): number {
+  let m = Number.NEGATIVE_INFINITY;
+  for (const rows of [delta.patternMinutes, delta.errorMinutes, delta.red, delta.edges, delta.flows]) for (const r of rows) if (r.minuteMs > m) m = r.minuteMs;
+  return m;
 }
 
 export class AnalysisPipeline {
@@ -24,6 +42,11 @@ export class AnalysisPipeline {
   private flushes = 0;
   /** Deltas that failed to write, retried on the next flush (bounded: oldest dropped). */
   private retry: AnalysisDelta[] = [];
+  /** The newest minute with data (event time, capped at the clock). */
+  private newest = Number.NEGATIVE_INFINITY;
+  /** Minutes before this are compacted (null: none yet by this process). */
+  private compactedUntil: number | null = null;
+  private readonly compacted = { runs: 0, rowsIn: 0, rowsOut: 0, failures: 0 };
 
   constructor(
     private readonly db: Db,
@@ -45,6 +68,14 @@ export class AnalysisPipeline {
     metrics.family('orrery_analysis_flushes_total', 'Analysis flushes, per outcome.', 'counter', () => [
       [{ outcome: 'ok' }, this.flushes],
       [{ outcome: 'error' }, this.failures],
+    ]);
+    metrics.family('orrery_analysis_compaction_rows_total', 'Minute rows removed by compaction (in) and written in their place (out).', 'counter', () => [
+      [{ direction: 'in' }, this.compacted.rowsIn],
+      [{ direction: 'out' }, this.compacted.rowsOut],
+    ]);
+    metrics.family('orrery_analysis_compactions_total', 'Compactions of closed minutes, per outcome.', 'counter', () => [
+      [{ outcome: 'ok' }, this.compacted.runs],
+      [{ outcome: 'error' }, this.compacted.failures],
     ]);
   }
 
@@ -87,8 +118,31 @@ export class AnalysisPipeline {
           break;
         }
       }
+      this.newest = Math.max(this.newest, Math.min(newestMinute(delta), (this.opts.now ?? Date.now)()));
+      if (this.retry.length === 0) await this.compactIfDue();
     });
     return this.flushing;
+  }
+
+  /** Compacts the closed minutes once enough of them wait (after a flush, in the flush chain). */
+  private async compactIfDue(): Promise<void> {
+    const every = this.opts.compactEveryMinutes ?? 5;
+    if (every <= 0 || !Number.isFinite(this.newest)) return;
+    const closedBefore = Math.floor(this.newest / MINUTE) * MINUTE - (this.opts.closeAfterMinutes ?? 2) * MINUTE;
+    const from = this.compactedUntil ?? closedBefore - FIRST_COMPACTION_LOOK_BACK_MS;
+    if (closedBefore - from < every * MINUTE) return;
+    try {
+      const stats = await compactMinutes(this.db, new Date(from), new Date(closedBefore));
+      this.compactedUntil = closedBefore;
+      this.compacted.runs++;
+      for (const s of stats) {
+        this.compacted.rowsIn += s.rowsIn;
+        this.compacted.rowsOut += s.rowsOut;
+      }
+    } catch (err) {
+      this.compacted.failures++;
+      this.opts.onError?.(err as Error, 'analysis compaction');
+    }
   }
 
   /** Stop the timer and write what is pending. */

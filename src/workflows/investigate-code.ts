@@ -173,7 +173,9 @@ export async function locateCode(ctx: Pick<Context, 'store'>, input: CodeStepInp
     if (repo && rev) {
       for (const f of blamable) {
         try {
-          const lines = await blameRange(repo.path, f.path, { rev, startLine: 1, endLine: Math.min(f.lines!, MAX_BLAME_LINES) });
+          // Only lines of the range's commits count, so blame stops at its base.
+          const since = range.baseFound && range.base ? range.base : undefined;
+          const lines = await blameRange(repo.path, f.path, { rev, startLine: 1, endLine: Math.min(f.lines!, MAX_BLAME_LINES), ...(since ? { since } : {}) });
           for (const l of lines) blame.push({ repository: repoName, path: f.path, line: l.line, sha: l.sha, text: l.text });
         } catch (err) {
           if (!(err instanceof GitError)) throw err;

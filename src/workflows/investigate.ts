@@ -8,6 +8,7 @@ import {
   DDSketch,
   FindingList,
   type RankedService,
+  type RcaInput,
   type RedRow,
   type RelatedTicket,
   changeFinding,
@@ -15,8 +16,10 @@ import {
   growthOf,
   identityLabel,
   priorityScore,
-  rankRootCauses,
+  addFlowTests,
+  rankTested,
   rcaFindings,
+  testSignals,
   relateTickets,
 } from '../analysis/index.js';
 import {
@@ -29,7 +32,7 @@ import {
   type InvestigationSubject,
   type PriorityScore,
 } from '../model/index.js';
-import { dependencyScope, hurtUsers, investigationStore, minuteSignals, servicesOnEndpointTraces, ticketStore } from '../store/index.js';
+import { dependencyScope, flowSignals, hurtUsers, investigationStore, minuteSignals, servicesOnEndpointTraces, ticketStore } from '../store/index.js';
 import { type ErrorGroupSummary, listErrorGroups, listPatterns, listServices } from './analysis-read.js';
 import type { Context } from './context.js';
 import { listDeploys } from './deploys.js';
@@ -68,6 +71,15 @@ function baselineQuantile(red: readonly RedRow[], baseline: { startMs: number; e
 const BASELINE_FACTOR = 3;
 const BASELINE_MIN_MS = 30 * MINUTE;
 const BASELINE_MAX_MS = 6 * HOUR;
+/**
+ * A long window is read in buckets of several minutes, at most about this many per side: the
+ * tests need the totals and how they vary over time, not every minute of six hours (and reading
+ * every minute of every pattern and flow of every scoped service is most of an investigation).
+ */
+const BASELINE_BUCKETS = 30;
+const INCIDENT_BUCKETS = 15;
+/** The log flow is read for this many of the first ranking's candidates. */
+const FLOW_CANDIDATES = 10;
 /** How far before the onset a deploy is still a candidate cause. */
 const CHANGE_LOOK_BACK_MS = 6 * HOUR;
 /** A ticket: its users' requests are read this far back, and the window closes this long after it was filed. */
@@ -129,16 +141,38 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
   const since = new Date(baseline.startMs);
   const until = new Date(incident.endMs);
   const scope = anchor.service ? await dependencyScope(ctx.store.db, anchor.service, since, until) : undefined;
-  const signals = await minuteSignals(ctx.store.db, since, until, scope);
+  const bucketMinutes = {
+    baseline: Math.max(1, Math.ceil((baseline.endMs - baseline.startMs) / MINUTE / BASELINE_BUCKETS)),
+    incident: Math.max(1, Math.ceil((incident.endMs - incident.startMs) / MINUTE / INCIDENT_BUCKETS)),
+  };
+  const buckets = { split: new Date(incident.startMs), baselineMinutes: bucketMinutes.baseline, incidentMinutes: bucketMinutes.incident };
+  const signals = await minuteSignals(ctx.store.db, since, until, scope, buckets, { flows: false });
   if (anchor.service && !signals.red.some((r) => r.service === anchor.service) && !signals.patterns.some((p) => p.service === anchor.service)) {
     gaps.push(`no telemetry from ${anchor.service} between ${iso(baseline.startMs)} and ${iso(incident.endMs)}`);
   }
   let roots: RankedService[] = [];
   if (anchor.service || signals.red.length || signals.patterns.length) {
-    const rca = rankRootCauses(
-      { baseline, incident, red: signals.red, patterns: signals.patterns, errorGroups: signals.errorGroups, edges: signals.edges, flows: signals.flows, metrics: signals.metrics },
-      { weakCandidates: true },
-    );
+    const input: RcaInput = {
+      baseline,
+      incident,
+      red: signals.red,
+      patterns: signals.patterns,
+      errorGroups: signals.errorGroups,
+      edges: signals.edges,
+      metrics: signals.metrics,
+      bucketMinutes,
+    };
+    let tests = testSignals(input);
+    let rca = rankTested(tests, { weakCandidates: true });
+    // The log flow is the costliest signal to read (one row per pair of statements): it is read
+    // for the strongest candidates of a first ranking, and the subject's own service, and the
+    // ranking is done again with it.
+    const flowFor = [...new Set([...rca.services.slice(0, FLOW_CANDIDATES).map((r) => r.service), ...(anchor.service ? [anchor.service] : [])])];
+    const flows = await flowSignals(ctx.store.db, since, until, flowFor, buckets);
+    if (flows.length > 0) {
+      tests = addFlowTests(tests, flows);
+      rca = rankTested(tests, { weakCandidates: true });
+    }
     if (anchor.service && anchor.endpoint) {
       // Only services its requests reached can explain an endpoint's trouble.
       const on = await servicesOnEndpointTraces(ctx.store.db, anchor.service, anchor.endpoint, window.since, window.until);

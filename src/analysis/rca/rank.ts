@@ -56,7 +56,7 @@ import {
   poissonMinP,
   poissonRateTest,
 } from './stats.js';
-import type { EdgeRow, PatternRow, RankedService, RcaInput, RcaOptions, RcaResult, RcaSignal, SignalKind, TimeWindow } from './types.js';
+import type { EdgeRow, FlowRow, PatternRow, RankedService, RcaInput, RcaOptions, RcaResult, RcaSignal, SignalKind, TimeWindow } from './types.js';
 
 export const RCA_ALGORITHM = 'rca@3';
 
@@ -102,6 +102,7 @@ const MIN_PARTNER_R = 0.8;
 /** …over at least this many minutes. */
 const MIN_PARTNER_MINUTES = 3;
 const REQUESTS = 'requests ';
+const MINUTE_MS = 60_000;
 
 interface Draft extends Omit<RcaSignal, 'q' | 'weight'> {
   /** The smallest p-value the test could give with these margins (0 for continuous tests). */
@@ -242,13 +243,34 @@ function errorDraft(kind: 'error-rate' | 'edge-errors', service: string, key: st
 }
 
 /** Minutes, per service and side, in which the service reported anything (requests or log lines). */
-function observedMinutes(input: RcaInput, against: Comparison): Pair<Set<number>> {
-  const seen = new Pair<Set<number>>(() => new Set());
+function observedMinutes(input: RcaInput, against: Comparison): Pair<{ n: number }> {
+  const buckets = new Pair<Set<number>>(() => new Set());
   for (const r of [...input.red, ...input.patterns]) {
     const side = sideOf(r.minuteMs, input, against);
-    if (side !== null) seen.at(side, r.service).add(r.minuteMs);
+    if (side !== null) buckets.at(side, r.service).add(r.minuteMs);
+  }
+  const seen = new Pair<{ n: number }>(() => ({ n: 0 }));
+  for (const side of ['base', 'inc'] as const) {
+    for (const [service, starts] of side === 'base' ? buckets.base : buckets.inc) {
+      let n = 0;
+      for (const start of starts) n += bucketSpan(input, side, against, start);
+      seen.at(side, service).n = n;
+    }
   }
   return seen;
+}
+
+/** The minutes a row starting at `start` stands for (1 without buckets; the reference is per minute). */
+function bucketSpan(input: RcaInput, side: 'base' | 'inc', against: Comparison, start: number): number {
+  const b = input.bucketMinutes;
+  if (b === undefined || (side === 'base' && against === 'reference')) return 1;
+  const width = (side === 'base' ? b.baseline : b.incident) * MINUTE_MS;
+  if (width <= MINUTE_MS) return 1;
+  const w = side === 'base' ? input.baseline : input.incident;
+  // Buckets are aligned to the incident's start: the next boundary after `start`, cut at the window's end.
+  const origin = input.incident.startMs;
+  const next = origin + (Math.floor((start - origin) / width) + 1) * width;
+  return Math.max(1, Math.round((Math.min(next, w.endMs) - start) / MINUTE_MS));
 }
 
 /** Pearson's correlation of two series over the same minutes (0 when either is flat). */
@@ -436,8 +458,8 @@ function logDrafts(input: RcaInput, against: Comparison, out: Draft[]): void {
     const [service, key] = k.split('\u0000') as [string, string];
     // At least one minute each: a service with no telemetry in the baseline (it started, or the
     // data did) counts as one quiet minute, so a burst of errors still stands out and a few do not.
-    const bMin = Math.max(1, seen.base.get(service)?.size ?? 0);
-    const iMin = Math.max(1, seen.inc.get(service)?.size ?? 0);
+    const bMin = Math.max(1, seen.base.get(service)?.n ?? 0);
+    const iMin = Math.max(1, seen.inc.get(service)?.n ?? 0);
     const b = grp.base.get(k)?.n ?? 0;
     const i = grp.inc.get(k)?.n ?? 0;
     const t = poissonRateTest(b, bMin, i, iMin);
@@ -588,8 +610,8 @@ function drafts(input: RcaInput, minEffect: number): Draft[] {
       if (err) out.push(err);
       if (!perEndpoint) {
         // Per minute in which the service reported anything: a gap in the data is not a drop.
-        const rMin = Math.max(1, seen.base.get(service)?.size ?? 0);
-        const iMin = Math.max(1, seen.inc.get(service)?.size ?? 0);
+        const rMin = Math.max(1, seen.base.get(service)?.n ?? 0);
+        const iMin = Math.max(1, seen.inc.get(service)?.n ?? 0);
         const t = twoSided(poissonRateTest(b.requests, rMin, i.requests, iMin));
         out.push({
           kind: 'traffic',
@@ -749,10 +771,40 @@ function adjust(all: readonly Draft[], fdr: number): number[] {
 }
 
 export function rankRootCauses(input: RcaInput, options: RcaOptions & { minEffect?: number } = {}): RcaResult {
+  return rankTested(testSignals(input, options), options);
+}
+
+/** Every test of an input, before the ranking (rankTested); opaque. */
+export interface RcaTests {
+  readonly input: RcaInput;
+  readonly drafts: readonly Draft[];
+}
+
+/** Runs the tests of rankRootCauses, to rank them with rankTested (and add flows with addFlowTests in between). */
+export function testSignals(input: RcaInput, options: { minEffect?: number } = {}): RcaTests {
+  return { input, drafts: drafts(input, options.minEffect ?? DEFAULT_MIN_EFFECT) };
+}
+
+/**
+ * The tests with the log-flow tests of `flows` added (for tests run without flows): the same as
+ * testing the input with those flows, without testing everything else again.
+ */
+export function addFlowTests(tests: RcaTests, flows: readonly FlowRow[]): RcaTests {
+  const input: RcaInput = { ...tests.input, flows: [...(tests.input.flows ?? []), ...flows] };
+  const extra: Draft[] = [];
+  const only: RcaInput = { ...input, flows };
+  flowDrafts(only, 'baseline', extra);
+  if ((input.reference ?? []).length > 0) flowDrafts(only, 'reference', extra);
+  return { input, drafts: [...tests.drafts, ...extra] };
+}
+
+/** Ranks the services by the tests' FDR-corrected evidence, symptoms discounted (rankRootCauses' second half). */
+export function rankTested(tests: RcaTests, options: RcaOptions = {}): RcaResult {
+  const input = tests.input;
   const fdr = options.fdr ?? 0.01;
   const discount = options.symptomDiscount ?? 0.25;
   const maxSignals = options.maxSignals ?? 8;
-  const all = drafts(input, options.minEffect ?? DEFAULT_MIN_EFFECT);
+  const all = tests.drafts;
   const newWeight = options.newPatternWeight ?? 2;
   const qs = adjust(all, fdr);
   const signals: RcaSignal[] = [];

@@ -89,6 +89,14 @@ export interface RcaInput {
    * leaves a healthy comparison; a WARN/ERROR pattern absent from the reference is "new" there.
    */
   reference?: readonly TimeWindow[];
+  /**
+   * Rows that stand for several minutes: each side's rows are buckets of this many minutes,
+   * starting at their minuteMs (the baseline's aligned to end at the incident's start, its first
+   * one cut at the baseline's start; the incident's from its start). Rates per minute count a
+   * bucket with data as the minutes it spans, and minute-to-minute dispersions become bucket to
+   * bucket. Absent: one row per minute.
+   */
+  bucketMinutes?: { baseline: number; incident: number };
 }
 
 export interface RcaOptions {
