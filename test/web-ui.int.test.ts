@@ -2,7 +2,7 @@
 // world (the example shop with every scenario): the problem queue ranks the broken cart first;
 // its investigation names the culprit commit, file and the users hurt as the truth file says;
 // an evidence item expands; the service map draws; a ticket's user is searched and their
-// failing trace opens. Screenshots go to test-artifacts/web/, and the pages' navigation timing
+// failing trace opens; the queue works by keyboard, and text keeps WCAG AA contrast. Screenshots go to test-artifacts/web/, and the pages' navigation timing
 // to test-artifacts/web/timing.json (reported, not asserted: speed is measured, not a test).
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -153,5 +153,42 @@ describe('web UI (Chromium) on a demo world', () => {
     );
     await open('trace', page.url(), 'table.waterfall tbody tr');
     for (const [name, v] of Object.entries(timing)) console.log(`# page ${name}: DOMContentLoaded ${v.domContentLoadedMs.toFixed(0)} ms, load ${v.loadMs.toFixed(0)} ms, content shown ${v.readyMs} ms`);
+  });
+
+  it('is usable by keyboard, with a visible focus and readable contrast', async () => {
+    await open('problems (keyboard)', `${world.api}/problems`, 'table.problems tbody tr');
+    // Tab from the top of the page to the first problem's link, and open it with Enter.
+    let reached = false;
+    for (let i = 0; i < 80 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = (await page.evaluate(`(() => { const a = document.activeElement; return !!a && !!a.closest('table.problems tbody tr') && a.tagName === 'A'; })()`)) as boolean;
+    }
+    assert.ok(reached, 'a problem link is reachable with Tab');
+    const focus = (await page.evaluate(
+      `(() => { const s = getComputedStyle(document.activeElement); return { outline: s.outlineStyle, width: parseFloat(s.outlineWidth), shadow: s.boxShadow }; })()`,
+    )) as { outline: string; width: number; shadow: string };
+    assert.ok((focus.outline !== 'none' && focus.width > 0) || focus.shadow !== 'none', `the focused link shows it: ${JSON.stringify(focus)}`);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/problems\/\d+/, { timeout: 30_000 });
+    await page.getByRole('button', { name: /^Investigate/ }).waitFor();
+    // WCAG contrast of the text against its effective background, for every visible text element.
+    const low = (await page.evaluate(`(() => {
+      const rgb = (c) => { const m = c.match(/[\\d.]+/g); return m ? m.map(Number) : [0, 0, 0, 1]; };
+      const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+      const bg = (el) => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if ((c[3] ?? 1) > 0.5) return c; } return [255, 255, 255]; };
+      const out = [];
+      for (const el of document.querySelectorAll('body *')) {
+        const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+        if (!own || !el.getClientRects().length) continue;
+        const s = getComputedStyle(el);
+        if (s.visibility === 'hidden' || Number(s.opacity) === 0) continue;
+        const a = lum(rgb(s.color)); const b = lum(bg(el));
+        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        const large = parseFloat(s.fontSize) >= 24 || (parseFloat(s.fontSize) >= 18.66 && Number(s.fontWeight) >= 700);
+        if (ratio < (large ? 3 : 4.5)) out.push(el.tagName + '.' + el.className + ' ' + ratio.toFixed(2) + ': ' + el.textContent.trim().slice(0, 40));
+      }
+      return out;
+    })()`)) as string[];
+    assert.deepEqual(low, [], 'text below WCAG AA contrast');
   });
 });

@@ -35,11 +35,14 @@ function sketchOf(joined: unknown): DDSketch {
  * Rows of several minutes: before `split` (the baseline) buckets of `baselineMinutes` aligned
  * to end at `split`, the first cut at `since`; from `split` on (the incident) buckets of
  * `incidentMinutes` starting there. Each row's minute is its bucket's start (rca's bucketMinutes).
+ * With `baselineSample`, only those minutes of the baseline are read, each a row of its own
+ * (a systematic sample of a long baseline: what is not read is a minute without data to rca).
  */
 export interface SignalBuckets {
   split: Date;
   baselineMinutes: number;
   incidentMinutes: number;
+  baselineSample?: readonly Date[];
 }
 
 /** The shared parts of a minute-table read: parameters, the window, the service filter, the bucket expression. */
@@ -54,15 +57,26 @@ function readOf(since: Date, until: Date, services?: readonly string[], buckets?
   const params: unknown[] = [since, until];
   if (services) params.push([...services]);
   const only = (col: string) => (services ? ` AND ${col} = ANY($3::text[])` : '');
+  let window = 'm.minute >= $1::timestamptz AND m.minute < $2::timestamptz';
   let bucket = 'm.minute';
-  if (buckets && (buckets.baselineMinutes > 1 || buckets.incidentMinutes > 1)) {
-    const at = params.length;
-    params.push(buckets.split, `${Math.max(1, Math.round(buckets.baselineMinutes))} minutes`, `${Math.max(1, Math.round(buckets.incidentMinutes))} minutes`);
-    const split = `$${at + 1}::timestamptz`;
-    bucket = `(CASE WHEN m.minute < ${split} THEN GREATEST($1::timestamptz, date_bin($${at + 2}::interval, m.minute, ${split}))
-                    ELSE date_bin($${at + 3}::interval, m.minute, ${split}) END)`;
+  const sampled = buckets?.baselineSample !== undefined;
+  if (buckets && (sampled || buckets.baselineMinutes > 1 || buckets.incidentMinutes > 1)) {
+    const param = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const split = `${param(buckets.split)}::timestamptz`;
+    const incident = `date_bin(${param(`${Math.max(1, Math.round(buckets.incidentMinutes))} minutes`)}::interval, m.minute, ${split})`;
+    if (sampled) {
+      const sample = buckets.baselineSample!.filter((d) => d.getTime() >= since.getTime() && d.getTime() < buckets.split.getTime());
+      window = `${window} AND (m.minute >= ${split} OR m.minute = ANY(${param(sample)}::timestamptz[]))`;
+      bucket = `(CASE WHEN m.minute < ${split} THEN m.minute ELSE ${incident} END)`;
+    } else {
+      const base = `GREATEST($1::timestamptz, date_bin(${param(`${Math.max(1, Math.round(buckets.baselineMinutes))} minutes`)}::interval, m.minute, ${split}))`;
+      bucket = `(CASE WHEN m.minute < ${split} THEN ${base} ELSE ${incident} END)`;
+    }
   }
-  return { params, window: 'm.minute >= $1::timestamptz AND m.minute < $2::timestamptz', only, bucket };
+  return { params, window, only, bucket };
 }
 
 interface PatternInfo {
@@ -91,24 +105,77 @@ async function patternInfo(q: Queryable, services?: readonly string[]): Promise<
 }
 
 /** Flows are many rows; merged keys (rare, mostly rewritten by the writer already) are resolved from the patterns read. */
-async function readFlows(q: Queryable, r: Read, info: Map<string, PatternInfo>): Promise<FlowRow[]> {
+/**
+ * Summed counts per bucket of a count-only minute table: `each(keys, minuteMs, count)` per key
+ * and bucket. The database returns one row per key with its buckets joined in a string: many
+ * fewer rows to send and parse than one per key and bucket, which cost more than the summing.
+ */
+async function countRows(
+  q: Queryable,
+  r: Read,
+  table: string,
+  keys: readonly string[],
+  each: (keys: readonly string[], minuteMs: number, count: number) => void,
+): Promise<void> {
+  const cols = keys.join(', ');
   const rows = await q.query(
-    `SELECT ${r.bucket} AS minute, m.service, m.from_key, m.to_key, sum(m.count)::int8 AS count
-       FROM flow_minute m WHERE ${r.window}${r.only('m.service')}
-      GROUP BY 1, m.service, m.from_key, m.to_key`,
+    `SELECT ${cols}, string_agg((extract(epoch FROM minute) * 1000)::int8::text || ':' || n::text, ',') AS s
+       FROM (SELECT ${r.bucket} AS minute, ${keys.map((k) => `m.${k}`).join(', ')}, sum(m.count)::int8 AS n
+               FROM ${table} m WHERE ${r.window}${r.only('m.service')}
+              GROUP BY 1, ${keys.map((k) => `m.${k}`).join(', ')}) x
+      GROUP BY ${cols}`,
     r.params,
   );
-  const canon = (service: string, key: string) => info.get(`${service}\u0000${key}`)?.mergedInto ?? key;
-  const flows = new Map<string, FlowRow>();
   for (const row of rows) {
-    const service = String(row.service);
-    const f: FlowRow = { minuteMs: ms(row.minute), service, from: canon(service, String(row.from_key)), to: canon(service, String(row.to_key)), count: Number(row.count) };
-    const k = `${f.minuteMs}\u0000${service}\u0000${f.from}\u0000${f.to}`;
-    const o = flows.get(k);
-    if (o) o.count += f.count;
-    else flows.set(k, f);
+    const values = keys.map((k) => String(row[k]));
+    const s = String(row.s);
+    let at = 0;
+    while (at < s.length) {
+      const colon = s.indexOf(':', at);
+      let end = s.indexOf(',', colon);
+      if (end < 0) end = s.length;
+      each(values, Number(s.slice(at, colon)), Number(s.slice(colon + 1, end)));
+      at = end + 1;
+    }
   }
-  return [...flows.values()];
+}
+
+/** Rows of one key (after merges) and bucket summed: a map only when some stored key was merged into another. */
+class Summed<T extends { count: number }> {
+  readonly rows: T[] = [];
+  private readonly byKey = new Map<string, T>();
+  constructor(private readonly merged: boolean) {}
+  /** Adds `row`, or its count to the row already there under `key` (then returns that row). */
+  add(key: () => string, row: T): T {
+    if (!this.merged) {
+      this.rows.push(row);
+      return row;
+    }
+    const k = key();
+    const o = this.byKey.get(k);
+    if (o) {
+      o.count += row.count;
+      return o;
+    }
+    this.byKey.set(k, row);
+    this.rows.push(row);
+    return row;
+  }
+}
+
+const anyMerged = (info: Map<string, PatternInfo>) => {
+  for (const i of info.values()) if (i.mergedInto !== null) return true;
+  return false;
+};
+
+async function readFlows(q: Queryable, r: Read, info: Map<string, PatternInfo>): Promise<FlowRow[]> {
+  const canon = (service: string, key: string) => info.get(`${service}\u0000${key}`)?.mergedInto ?? key;
+  const flows = new Summed<FlowRow>(anyMerged(info));
+  await countRows(q, r, 'flow_minute', ['service', 'from_key', 'to_key'], ([service, from, to], minuteMs, count) => {
+    const f: FlowRow = { minuteMs, service: service!, from: canon(service!, from!), to: canon(service!, to!), count };
+    flows.add(() => `${minuteMs}\u0000${service}\u0000${f.from}\u0000${f.to}`, f);
+  });
+  return flows.rows;
 }
 
 /**
@@ -147,46 +214,29 @@ export async function minuteSignals(
   // Minute rows are many, patterns few: the rows are summed per stored key, and the patterns'
   // level, template, site and merges are read once and applied here (a join per row cost more
   // than the rest of the read).
-  const patternRows = await q.query(
-    `SELECT ${bucket} AS minute, m.service, m.pattern_key AS key, sum(m.count)::int8 AS count
-       FROM pattern_minute m WHERE ${window}${only('m.service')}
-      GROUP BY 1, m.service, m.pattern_key`,
-    params,
-  );
-  const info = patternRows.length > 0 || opts.flows !== false ? await patternInfo(q, services) : new Map<string, PatternInfo>();
+  const info = await patternInfo(q, services);
   const flows = opts.flows === false ? [] : await readFlows(q, read, info);
   const canon = (service: string, key: string) => info.get(`${service}\u0000${key}`)?.mergedInto ?? key;
-  const patterns = new Map<string, PatternRow>();
+  const patterns = new Summed<PatternRow>(anyMerged(info));
   const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
-  const higher = (a: string | null | undefined, b: string | null | undefined) => (LEVELS.indexOf(b ?? '') > LEVELS.indexOf(a ?? '') ? b : a);
-  for (const r of patternRows) {
-    const service = String(r.service);
-    const stored = String(r.key);
-    const key = canon(service, stored);
+  await countRows(q, read, 'pattern_minute', ['service', 'pattern_key'], ([service, stored], minuteMs, count) => {
+    const key = canon(service!, stored!);
     const own = info.get(`${service}\u0000${stored}`);
-    const live = key === stored ? own : info.get(`${service}\u0000${key}`);
-    const minuteMs = ms(r.minute);
-    const k = `${minuteMs}\u0000${service}\u0000${key}`;
-    const o = patterns.get(k);
-    // As before: the level of the pattern it converged into when known, else its own, and the highest of them.
-    const level = (live ?? own)?.level ?? null;
-    if (o) {
-      o.count += Number(r.count);
-      o.level = higher(o.level, level) ?? o.level;
-      continue;
-    }
-    const template = (live ?? own)?.template ?? null;
-    const site = (live ?? own)?.site ?? null;
-    patterns.set(k, {
+    // The pattern it converged into when known, else its own; the highest level over the rows merged here.
+    const meta = (key === stored ? own : info.get(`${service}\u0000${key}`)) ?? own;
+    const level = meta?.level ?? 'INFO';
+    const row: PatternRow = {
       minuteMs,
-      service,
+      service: service!,
       key,
-      level: level ?? 'INFO',
-      count: Number(r.count),
-      ...(template === null ? {} : { label: template }),
-      ...(site === null ? {} : { site }),
-    });
-  }
+      level,
+      count,
+      ...(meta?.template == null ? {} : { label: meta.template }),
+      ...(meta?.site == null ? {} : { site: meta.site }),
+    };
+    const kept = patterns.add(() => `${minuteMs}\u0000${service}\u0000${key}`, row);
+    if (kept !== row && LEVELS.indexOf(level) > LEVELS.indexOf(kept.level)) kept.level = level;
+  });
   const errors = await q.query(
     `SELECT ${bucket} AS minute, m.service, m.fingerprint, sum(m.count)::int8 AS count, max(g.type) AS type, max(g.message) AS message
        FROM error_minute m
@@ -220,7 +270,7 @@ export async function minuteSignals(
       errors: Number(r.errors),
       latency: sketchOf(r.latency),
     })),
-    patterns: [...patterns.values()],
+    patterns: patterns.rows,
     flows,
     errorGroups: errors.map((r: Row) => ({
       minuteMs: ms(r.minute),

@@ -54,6 +54,7 @@ export interface CodeStepResult {
 const MAX_FRAMES = 5;
 const MAX_ERROR_GROUPS = 2;
 const MAX_BLAMED_FILES = 12;
+const BLAME_CONCURRENCY = 4;
 const MAX_TEXT_FILES = 5000;
 /** The top suspect's changes weigh on the code locations only when it holds at least this share of the range's score. */
 const SUSPECT_FOCUS_MIN = 0.5;
@@ -171,17 +172,21 @@ export async function locateCode(ctx: Pick<Context, 'store'>, input: CodeStepInp
     const rev = repo?.headSha;
     const blamable = files.filter((f) => f.repository === repoName && f.symbols.length && (f.lines ?? 0) > 0).slice(0, MAX_BLAMED_FILES);
     if (repo && rev) {
-      for (const f of blamable) {
+      // Only lines of the range's commits count, so blame stops at its base. A few git
+      // processes at a time (each waits on its own I/O); the lines keep the files' order.
+      const since = range.baseFound && range.base ? range.base : undefined;
+      const blamed = await mapLimit(blamable, BLAME_CONCURRENCY, async (f) => {
         try {
-          // Only lines of the range's commits count, so blame stops at its base.
-          const since = range.baseFound && range.base ? range.base : undefined;
-          const lines = await blameRange(repo.path, f.path, { rev, startLine: 1, endLine: Math.min(f.lines!, MAX_BLAME_LINES), ...(since ? { since } : {}) });
-          for (const l of lines) blame.push({ repository: repoName, path: f.path, line: l.line, sha: l.sha, text: l.text });
+          return await blameRange(repo.path, f.path, { rev, startLine: 1, endLine: Math.min(f.lines!, MAX_BLAME_LINES), ...(since ? { since } : {}) });
         } catch (err) {
           if (!(err instanceof GitError)) throw err;
           gaps.push(`blame of ${f.path} failed: ${err.message}`);
+          return [];
         }
-      }
+      });
+      blamable.forEach((f, i) => {
+        for (const l of blamed[i]!) blame.push({ repository: repoName, path: f.path, line: l.line, sha: l.sha, text: l.text });
+      });
     }
   }
   const shas = new Set((range?.commits ?? []).map((c) => c.sha));
@@ -265,4 +270,18 @@ async function textHints(ctx: Pick<Context, 'store'>, service: string | null, te
     }
   }
   return hints;
+}
+
+/** `fn` over `items`, at most `limit` at a time, results in the items' order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }

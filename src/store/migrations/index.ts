@@ -7,6 +7,7 @@ import deploysInfra from './005-deploys-infra.js';
 import analysis from './006-analysis.js';
 import problems from './007-problems.js';
 import patternFlows from './008-pattern-flows.js';
+import spanAccount from './009-span-account.js';
 
 export interface Migration {
   version: number;
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'analysis', sql: analysis },
   { version: 7, name: 'problems', sql: problems },
   { version: 8, name: 'pattern-flows', sql: patternFlows },
+  { version: 9, name: 'span-account', sql: spanAccount },
 ];
