@@ -104,7 +104,6 @@ async function patternInfo(q: Queryable, services?: readonly string[]): Promise<
   return info;
 }
 
-/** Flows are many rows; merged keys (rare, mostly rewritten by the writer already) are resolved from the patterns read. */
 /**
  * Summed counts per bucket of a count-only minute table: `each(keys, minuteMs, count)` per key
  * and bucket. The database returns one row per key with its buckets joined in a string: many
@@ -168,6 +167,7 @@ const anyMerged = (info: Map<string, PatternInfo>) => {
   return false;
 };
 
+/** Flows, merged keys (rare, mostly rewritten by the writer already) resolved from the patterns read. */
 async function readFlows(q: Queryable, r: Read, info: Map<string, PatternInfo>): Promise<FlowRow[]> {
   const canon = (service: string, key: string) => info.get(`${service}\u0000${key}`)?.mergedInto ?? key;
   const flows = new Summed<FlowRow>(anyMerged(info));
