@@ -8,6 +8,7 @@ import {
   type CommitFacts,
   changeKind,
   changedHints,
+  loopCallHints,
   matchFramePath,
   pathConcernsService,
   rankCodeLocations,
@@ -119,6 +120,84 @@ describe('changedHints', () => {
         ['lineItems', 0.75],
         ['summarizeCart', 0.25],
       ],
+    );
+  });
+});
+
+describe('loopCallHints', () => {
+  /** A file's lines blamed: `new` for the lines the range changed (marked with a leading "+"). */
+  const blamed = (path: string, src: string): BlamedLine[] =>
+    src.split('\n').map((t, i) => ({ repository: 'shop', path, line: i + 1, sha: t.startsWith('+') ? 'new' : 'base', text: t.replace(/^\+/, '') }));
+
+  it('finds the function whose changed call sits in a loop, and ranks it above the new helper it calls', () => {
+    const js = [
+      'async function fetchRate(url, id) {', //  1
+      '+  const res = await getJson(`${url}/rates/${id}`);',
+      '+  if (!res) throw new Error(`no rate for ${id}`);',
+      '+  return res.rate;',
+      '}',
+      '',
+      'export async function total(url, lines) {', // 7
+      '  let sum = 0;',
+      '  for (const line of lines) {',
+      '+    const rate = await fetchRate(url, line.id);',
+      '    sum += rate * line.qty;',
+      '  }',
+      '  return sum;',
+      '}',
+    ].join('\n');
+    const file: CodeFileFacts = {
+      repository: 'shop',
+      path: 'svc/pricing.js',
+      owners: [],
+      symbols: [
+        { name: 'fetchRate', parent: null, startLine: 1, endLine: 5 },
+        { name: 'total', parent: null, startLine: 7, endLine: 14 },
+      ],
+    };
+    const blame = blamed(file.path, js);
+    const loops = loopCallHints(blame, [file], new Set(['new']), 'pay→rates');
+    assert.deepEqual(
+      loops.map((h) => [h.symbol, h.source.kind === 'loop_call' ? h.source.line : null]),
+      [['total', 10]],
+    );
+    const changedOnly = rankCodeLocations(changedHints(blame, [file], new Set(['new'])), [file]);
+    assert.equal(changedOnly[0]?.symbol, 'fetchRate', 'by changed lines alone, the helper leads');
+    const ranked = rankCodeLocations([...changedHints(blame, [file], new Set(['new'])), ...loops], [file]);
+    assert.equal(ranked[0]?.symbol, 'total');
+    assert.match(ranked[0]?.hint ?? '', /inside a loop .*pay→rates/);
+  });
+
+  it('reads loops by indentation in any language, and ignores calls outside loops and unchanged ones', () => {
+    const py = [
+      'def charge(client, items):', // 1
+      '    if not items:',
+      '+        log.warning("empty order")',
+      '        return 0',
+      '    total = 0',
+      '    for item in items:',
+      '        if item.qty > 0:',
+      '+            total += client.price(item.sku) * item.qty',
+      '    return total',
+      '',
+      'def refund(client, order):', // 11
+      '    for line in order.lines:',
+      '        client.refund(line.id)',
+      '+    audit(order.id)',
+    ].join('\n');
+    const file: CodeFileFacts = {
+      repository: 'shop',
+      path: 'svc/charge.py',
+      owners: [],
+      symbols: [
+        { name: 'charge', parent: null, startLine: 1, endLine: 9 },
+        { name: 'refund', parent: null, startLine: 11, endLine: 14 },
+      ],
+    };
+    const hints = loopCallHints(blamed(file.path, py), [file], new Set(['new']), 'a→b');
+    assert.deepEqual(
+      hints.map((h) => [h.symbol, h.source.kind === 'loop_call' ? h.source.line : null]),
+      [['charge', 8]],
     );
   });
 });

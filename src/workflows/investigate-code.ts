@@ -13,6 +13,7 @@ import {
   buildCodeIndex,
   changeKind,
   changedHints,
+  loopCallHints,
   localizeText,
   matchFramePath,
   pathConcernsService,
@@ -192,6 +193,9 @@ export async function locateCode(ctx: Pick<Context, 'store'>, input: CodeStepInp
   const shas = new Set((range?.commits ?? []).map((c) => c.sha));
   const changed = changedHints(blame, facts, shas);
   hints.push(...changed);
+  // A caller whose calls per request to a callee rose (fan-out): a changed call inside a loop.
+  const fanout = input.signals.find((x) => x.kind === 'edge-fanout' && x.service === service);
+  if (fanout) hints.push(...loopCallHints(blame, facts, shas, fanout.key));
   // A commit whose changes hold no function (configuration, manifests) points at the files it changed.
   const withFunctions = new Set(changed.map((h) => (h.source.kind === 'changed' ? h.source.sha : '')));
   for (const c of relevant) {

@@ -27,6 +27,7 @@ export type LocationSource =
   | { kind: 'log_callsite'; template: string; pattern: string }
   | { kind: 'route'; route: string; endpoint: string }
   | { kind: 'changed'; sha: string; lines: number; share: number }
+  | { kind: 'loop_call'; sha: string; line: number; edge: string }
   | { kind: 'suspect'; sha: string; confidence: number }
   | { kind: 'text'; score: number; terms: readonly string[] };
 
@@ -60,7 +61,7 @@ export interface CodeLocation {
  * second pass, once the commits are ranked). Text retrieval is the weakest. Frames further
  * out weigh 1/(1+position).
  */
-export const LOCATION_WEIGHTS = { frame: 1, log_callsite: 0.6, route: 0.4, changed: 0.3, changedShare: 0.2, suspect: 0.4, text: 0.3 } as const;
+export const LOCATION_WEIGHTS = { frame: 1, log_callsite: 0.6, route: 0.4, changed: 0.3, changedShare: 0.2, loop_call: 0.4, suspect: 0.4, text: 0.3 } as const;
 
 function weightOf(s: LocationSource): number {
   switch (s.kind) {
@@ -72,6 +73,8 @@ function weightOf(s: LocationSource): number {
       return LOCATION_WEIGHTS.route;
     case 'changed':
       return LOCATION_WEIGHTS.changed + LOCATION_WEIGHTS.changedShare * s.share;
+    case 'loop_call':
+      return LOCATION_WEIGHTS.loop_call;
     case 'suspect':
       return LOCATION_WEIGHTS.suspect * s.confidence;
     case 'text':
@@ -89,6 +92,8 @@ function describe(s: LocationSource): string {
       return `handles ${s.route} (endpoint ${s.endpoint})`;
     case 'changed':
       return `${s.lines} of its lines changed by ${s.sha.slice(0, 10)}`;
+    case 'loop_call':
+      return `line ${s.line}, changed by ${s.sha.slice(0, 10)}, makes a call inside a loop while ${s.edge} calls per request rose (an N+1)`;
     case 'suspect':
       return `changed by the likeliest suspect commit ${s.sha.slice(0, 10)} (confidence ${s.confidence.toFixed(2)})`;
     case 'text':
@@ -363,6 +368,67 @@ export function changedHints(blame: readonly BlamedLine[], files: readonly CodeF
         source: { kind: 'changed', sha, lines: e.lines, share: Number((e.lines / total).toFixed(3)) },
       });
     }
+  }
+  return hints;
+}
+
+// ---------------------------------------------------------------------------------------
+// Calls in loops (for a fan-out regression)
+
+/** A call on a line: a name followed by "(" that is not a control keyword. */
+const CALL = /(?<![\w$])(?!(?:if|for|while|switch|catch|function|return|elif|with|foreach)\b)[A-Za-z_$][\w$]*\s*\(/;
+/** A line that opens a loop: a loop statement, or an iteration callback. */
+const LOOP = /^\s*(?:for|while|do|loop|foreach)\b|\bfor\s*[(\w]|\.(?:forEach|map|flatMap|each|reduce|for_each)\s*\(/;
+
+function indentOf(text: string): number {
+  const m = /^[ \t]*/.exec(text)!;
+  return m[0].replaceAll('\t', '    ').length;
+}
+
+/**
+ * The functions where a commit of the range changed a line that makes a call inside a loop of
+ * that function (the loop found by indentation: the nearest less-indented line above that
+ * opens one), for a regression where a caller's calls per request to `edge` rose: an N+1 is
+ * a call repeated per item, so the loop holding the new call is the place, not the function
+ * it calls. Reads the blamed text of whole files (every line, not only the range's).
+ */
+export function loopCallHints(blame: readonly BlamedLine[], files: readonly CodeFileFacts[], shas: ReadonlySet<string>, edge: string): LocationHint[] {
+  const byPath = new Map(files.map((f) => [`${f.repository}\u0000${f.path}`, f]));
+  const lines = new Map<string, Map<number, BlamedLine>>();
+  for (const b of blame) {
+    const k = `${b.repository}\u0000${b.path}`;
+    let m = lines.get(k);
+    if (!m) {
+      m = new Map();
+      lines.set(k, m);
+    }
+    m.set(b.line, b);
+  }
+  const hints: LocationHint[] = [];
+  const seen = new Set<string>();
+  for (const b of blame) {
+    if (!shas.has(b.sha) || !CALL.test(b.text)) continue;
+    const file = byPath.get(`${b.repository}\u0000${b.path}`);
+    const sym = file ? enclosingSymbol(file.symbols, b.line) : null;
+    if (!file || !sym) continue;
+    const text = lines.get(`${b.repository}\u0000${b.path}`)!;
+    let indent = indentOf(b.text);
+    let inLoop = false;
+    for (let n = b.line - 1; n >= sym.startLine && indent > 0; n--) {
+      const above = text.get(n)?.text;
+      if (above === undefined || above.trim() === '') continue;
+      const i = indentOf(above);
+      if (i >= indent) continue;
+      indent = i;
+      if (LOOP.test(above)) {
+        inLoop = true;
+        break;
+      }
+    }
+    const key = `${b.path}\u0000${qualifiedName(sym)}@${sym.startLine}\u0000${b.sha}`;
+    if (!inLoop || seen.has(key)) continue;
+    seen.add(key);
+    hints.push({ repository: b.repository, path: b.path, line: sym.startLine, symbol: qualifiedName(sym), source: { kind: 'loop_call', sha: b.sha, line: b.line, edge } });
   }
   return hints;
 }

@@ -10,6 +10,7 @@ export {
   SUSPECT_WEIGHTS,
   changeKind,
   changedHints,
+  loopCallHints,
   enclosingSymbol,
   matchFramePath,
   pathConcernsService,
