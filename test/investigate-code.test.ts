@@ -132,8 +132,8 @@ describe('loopCallHints', () => {
   it('finds the function whose changed call sits in a loop, and ranks it above the new helper it calls', () => {
     const js = [
       'async function fetchRate(url, id) {', //  1
-      '+  const res = await getJson(`${url}/rates/${id}`);',
-      '+  if (!res) throw new Error(`no rate for ${id}`);',
+      "+  const res = await getJson(url + '/rates/' + id);",
+      "+  if (!res) throw new Error('no rate for ' + id);",
       '+  return res.rate;',
       '}',
       '',
