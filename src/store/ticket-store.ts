@@ -340,6 +340,8 @@ export interface UserActivityRow {
   lastError: Date | null;
   users: string[];
   traces: string[];
+  /** The failures by status message (most first), for telling the users' main failure from a stray one. */
+  failures: Array<{ message: string | null; errors: number; first: Date }>;
 }
 
 /** Spans of these users (or accounts) in [since, until], grouped by service, most errors first. */
@@ -355,6 +357,19 @@ export async function userActivity(q: Queryable, users: readonly string[], accou
      GROUP BY service ORDER BY errors DESC, requests DESC LIMIT 50`,
     [users, accounts, since, until],
   );
+  const byMessage = await q.query(
+    `SELECT service, status_message AS message, count(*) AS errors, min(start_time) AS first
+     FROM span
+     WHERE (user_id = ANY($1::text[]) OR account_id = ANY($2::text[])) AND start_time BETWEEN $3 AND $4 AND status_code = 2
+     GROUP BY service, status_message ORDER BY errors DESC LIMIT 500`,
+    [users, accounts, since, until],
+  );
+  const failures = new Map<string, UserActivityRow['failures']>();
+  for (const r of byMessage) {
+    const list = failures.get(r.service as string) ?? [];
+    if (list.length < 10) list.push({ message: (r.message as string | null) || null, errors: Number(r.errors), first: new Date(iso(r.first)!) });
+    failures.set(r.service as string, list);
+  }
   return rows.map((r) => ({
     service: r.service as string,
     requests: Number(r.requests),
@@ -363,5 +378,6 @@ export async function userActivity(q: Queryable, users: readonly string[], accou
     lastError: r.last_error ? new Date(iso(r.last_error)!) : null,
     users: (r.users as string[] | null) ?? [],
     traces: (r.traces as string[] | null) ?? [],
+    failures: failures.get(r.service as string) ?? [],
   }));
 }

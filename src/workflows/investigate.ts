@@ -21,6 +21,7 @@ import {
   rcaFindings,
   testSignals,
   relateTickets,
+  ticketOnset,
 } from '../analysis/index.js';
 import {
   type Deploy,
@@ -108,7 +109,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
 interface Anchor {
   /** The service the subject is about, when known. */
   service: string | null;
+  /** The window's start: the onset, or earlier when the subject says so (a customer's "since 3pm"). */
   sinceMs: number;
+  /** When the trouble began by the telemetry, when that is known apart from the window's start. */
+  onsetMs?: number;
   untilMs: number;
   /** Tickets that are part of the subject (the ticket and its duplicates, a problem's tickets). */
   tickets: number[];
@@ -208,7 +212,7 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
   const changes = new Map<string, { finding: Finding; deploy: Deploy; previous: Deploy | null }>();
   for (const service of candidates) {
     const deploys = await listDeploys(ctx, { service, since: new Date(incident.startMs - CHANGE_LOOK_BACK_MS), until: new Date(incident.endMs), limit: 50 });
-    const finding = changeFinding(list, service, deploys, anchor.sinceMs, CHANGE_LOOK_BACK_MS);
+    const finding = changeFinding(list, service, deploys, anchor.onsetMs ?? anchor.sinceMs, CHANGE_LOOK_BACK_MS);
     if (!finding) {
       gaps.push(`no deploy of ${service} in the ${CHANGE_LOOK_BACK_MS / HOUR} h before the onset`);
       continue;
@@ -259,7 +263,7 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
   const result: InvestigationResult = {
     algorithm: INVESTIGATE_ALGORITHM,
     subject,
-    window: { since: iso(incident.startMs), until: iso(incident.endMs), onset: iso(anchor.sinceMs), baselineSince: iso(baseline.startMs), baselineUntil: iso(baseline.endMs) },
+    window: { since: iso(incident.startMs), until: iso(incident.endMs), onset: iso(anchor.onsetMs ?? anchor.sinceMs), baselineSince: iso(baseline.startMs), baselineUntil: iso(baseline.endMs) },
     summary: summaryOf(list.findings, anchor.service),
     findings: list.findings,
     priority,
@@ -335,6 +339,7 @@ async function ticketAnchor(ctx: Pick<Context, 'store'>, ticketId: number, now: 
   // Where the users failed; else a service the ticket names; else where the users' requests went.
   let service: string | null = failing[0]?.service ?? linkedServices[0] ?? activity[0]?.service ?? null;
   let sinceMs = Math.min(failing[0]?.firstError?.getTime() ?? createdMs - 30 * MINUTE, ...stamps);
+  let onsetMs: number | undefined;
   if (failing.length) {
     const a = failing[0]!;
     list.add({
@@ -353,10 +358,15 @@ async function ticketAnchor(ctx: Pick<Context, 'store'>, ticketId: number, now: 
       ],
       data: { users: a.users, service: a.service, errors: a.errors, requests: a.requests, firstError: a.firstError?.toISOString() ?? null },
     });
-    // The users' first failure can come after the fault began: start at the top error's first occurrence when it is recent.
-    const top = (await listErrorGroups(ctx, { since: new Date(createdMs - TICKET_LOOK_BACK_MS), until: new Date(until), service: a.service, limit: 1 })).errors[0];
-    const first = top?.firstSeen ? Date.parse(top.firstSeen) : Number.NaN;
-    if (Number.isFinite(first) && first >= createdMs - TICKET_LOOK_BACK_MS && first < sinceMs) sinceMs = first;
+    // The onset from telemetry: the users' main failure, or its error group's first occurrence
+    // (they can have been hit after the fault began). What the customer wrote only widens the window.
+    const groups = (await listErrorGroups(ctx, { since: new Date(createdMs - TICKET_LOOK_BACK_MS), until: new Date(until), service: a.service, limit: 10 })).errors;
+    const failures = a.failures.length ? a.failures.map((f) => ({ ...f, firstMs: f.first.getTime() })) : [{ message: null, errors: a.errors, firstMs: a.firstError!.getTime() }];
+    const onset = ticketOnset(failures, groups, createdMs - TICKET_LOOK_BACK_MS);
+    if (onset) {
+      onsetMs = onset.onsetMs;
+      sinceMs = Math.min(onset.onsetMs, ...stamps);
+    }
   } else {
     if (users.length || accounts.length) gaps.push(`no failed request of the ticket's users or accounts (${[...users, ...accounts].length}) in the ${TICKET_LOOK_BACK_MS / HOUR} h before it`);
     // No failure of its own to date it: the service it names began failing when its top error
@@ -377,7 +387,8 @@ async function ticketAnchor(ctx: Pick<Context, 'store'>, ticketId: number, now: 
     service = null;
   }
   if (sinceMs >= until) sinceMs = until - 30 * MINUTE;
-  return { service, sinceMs, untilMs: until, tickets: [ticket.id, ...duplicates.map((d) => d.id)], text, anonymous, prefer: failing[0]?.service };
+  if (onsetMs !== undefined && (onsetMs < sinceMs || onsetMs >= until)) onsetMs = undefined;
+  return { service, sinceMs, ...(onsetMs !== undefined ? { onsetMs } : {}), untilMs: until, tickets: [ticket.id, ...duplicates.map((d) => d.id)], text, anonymous, prefer: failing[0]?.service };
 }
 
 function relatedFinding(list: FindingList, related: readonly RelatedTicket[], pool: number): Finding {

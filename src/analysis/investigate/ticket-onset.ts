@@ -1,0 +1,68 @@
+// When a ticket's trouble began, from what Orrery observed of its users rather than from what
+// the customer remembers. A customer's "since about 3pm" is rounded and often minutes off; the
+// users' failing requests are exact, but they can have failed for an unrelated reason earlier
+// (another fault in the same service), and they can have been hit after the fault began. So the
+// onset is the first failure with the users' most common failure message, moved earlier to the
+// first occurrence of the service's error group with that message when it began within the
+// look-back. With no message to match (a failure with no status message), the service's most
+// frequent error group stands in.
+
+/** The users' failures in one service with one message. */
+export interface UsersFailure {
+  message: string | null;
+  errors: number;
+  firstMs: number;
+}
+
+/** An error group of the service, as the store lists them (most occurrences first). */
+export interface OnsetGroup {
+  fingerprint: string;
+  type: string | null;
+  message: string | null;
+  firstSeen: string | null;
+}
+
+export interface TicketOnset {
+  onsetMs: number;
+  /** The error group whose first occurrence set the onset, if one did. */
+  group: OnsetGroup | null;
+  /** The users' failure the onset follows. */
+  failure: UsersFailure | null;
+}
+
+/** The failure with the most errors, the earliest on a tie. */
+export function dominantFailure(failures: readonly UsersFailure[]): UsersFailure | null {
+  let best: UsersFailure | null = null;
+  for (const f of failures) {
+    if (!best || f.errors > best.errors || (f.errors === best.errors && f.firstMs < best.firstMs)) best = f;
+  }
+  return best;
+}
+
+const norm = (s: string) => s.trim().toLowerCase();
+
+/** The group a failure message belongs to: one message contains the other (a status message often prefixes the type). */
+export function groupOfMessage(groups: readonly OnsetGroup[], message: string | null): OnsetGroup | null {
+  if (message === null || norm(message) === '') return groups[0] ?? null;
+  const m = norm(message);
+  return (
+    groups.find((g) => {
+      const gm = g.message ? norm(g.message) : '';
+      const full = g.type ? norm(`${g.type}: ${g.message ?? ''}`) : gm;
+      return gm !== '' && (m.includes(gm) || gm.includes(m) || full.includes(m));
+    }) ?? null
+  );
+}
+
+/**
+ * The onset of the users' trouble: the first of their dominant failure, or that failure's
+ * error group's first occurrence when it lies within [lookBackStartMs, first failure].
+ */
+export function ticketOnset(failures: readonly UsersFailure[], groups: readonly OnsetGroup[], lookBackStartMs: number): TicketOnset | null {
+  const failure = dominantFailure(failures);
+  if (!failure) return null;
+  const group = groupOfMessage(groups, failure.message);
+  const first = group?.firstSeen ? Date.parse(group.firstSeen) : Number.NaN;
+  if (Number.isFinite(first) && first >= lookBackStartMs && first < failure.firstMs) return { onsetMs: first, group, failure };
+  return { onsetMs: failure.firstMs, group: null, failure };
+}
