@@ -35,14 +35,11 @@ function sketchOf(joined: unknown): DDSketch {
  * Rows of several minutes: before `split` (the baseline) buckets of `baselineMinutes` aligned
  * to end at `split`, the first cut at `since`; from `split` on (the incident) buckets of
  * `incidentMinutes` starting there. Each row's minute is its bucket's start (rca's bucketMinutes).
- * With `baselineSample`, only those minutes of the baseline are read, each a row of its own
- * (a systematic sample of a long baseline: what is not read is a minute without data to rca).
  */
 export interface SignalBuckets {
   split: Date;
   baselineMinutes: number;
   incidentMinutes: number;
-  baselineSample?: readonly Date[];
 }
 
 /** The shared parts of a minute-table read: parameters, the window, the service filter, the bucket expression. */
@@ -57,26 +54,18 @@ function readOf(since: Date, until: Date, services?: readonly string[], buckets?
   const params: unknown[] = [since, until];
   if (services) params.push([...services]);
   const only = (col: string) => (services ? ` AND ${col} = ANY($3::text[])` : '');
-  let window = 'm.minute >= $1::timestamptz AND m.minute < $2::timestamptz';
   let bucket = 'm.minute';
-  const sampled = buckets?.baselineSample !== undefined;
-  if (buckets && (sampled || buckets.baselineMinutes > 1 || buckets.incidentMinutes > 1)) {
+  if (buckets && (buckets.baselineMinutes > 1 || buckets.incidentMinutes > 1)) {
     const param = (v: unknown) => {
       params.push(v);
       return `$${params.length}`;
     };
     const split = `${param(buckets.split)}::timestamptz`;
     const incident = `date_bin(${param(`${Math.max(1, Math.round(buckets.incidentMinutes))} minutes`)}::interval, m.minute, ${split})`;
-    if (sampled) {
-      const sample = buckets.baselineSample!.filter((d) => d.getTime() >= since.getTime() && d.getTime() < buckets.split.getTime());
-      window = `${window} AND (m.minute >= ${split} OR m.minute = ANY(${param(sample)}::timestamptz[]))`;
-      bucket = `(CASE WHEN m.minute < ${split} THEN m.minute ELSE ${incident} END)`;
-    } else {
-      const base = `GREATEST($1::timestamptz, date_bin(${param(`${Math.max(1, Math.round(buckets.baselineMinutes))} minutes`)}::interval, m.minute, ${split}))`;
-      bucket = `(CASE WHEN m.minute < ${split} THEN ${base} ELSE ${incident} END)`;
-    }
+    const base = `GREATEST($1::timestamptz, date_bin(${param(`${Math.max(1, Math.round(buckets.baselineMinutes))} minutes`)}::interval, m.minute, ${split}))`;
+    bucket = `(CASE WHEN m.minute < ${split} THEN ${base} ELSE ${incident} END)`;
   }
-  return { params, window, only, bucket };
+  return { params, window: 'm.minute >= $1::timestamptz AND m.minute < $2::timestamptz', only, bucket };
 }
 
 interface PatternInfo {

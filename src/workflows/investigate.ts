@@ -73,13 +73,13 @@ const BASELINE_FACTOR = 3;
 const BASELINE_MIN_MS = 30 * MINUTE;
 const BASELINE_MAX_MS = 6 * HOUR;
 /**
- * A long baseline is read as a systematic sample of this many minutes spread evenly over it (the
- * minutes left out are, to the tests, minutes without data), and a long window in buckets of
- * several minutes, at most about INCIDENT_BUCKETS: the tests need totals and how they vary from
- * minute to minute, not every minute of six hours, and reading every minute of every pattern
- * and flow of every scoped service was most of an investigation's time.
+ * A long baseline is read in about BASELINE_BUCKETS buckets of several minutes, and a long window
+ * in about INCIDENT_BUCKETS, summed in the database: the tests need totals and how they vary from
+ * bucket to bucket, not every minute of six hours, and sending every minute of every pattern of
+ * every scoped service was most of an investigation's time. (A sample of the baseline's minutes
+ * was cheaper, but it loses what is rare: a pattern seen a few times before the onset looked new.)
  */
-const BASELINE_SAMPLE = 40;
+const BASELINE_BUCKETS = 30;
 const INCIDENT_BUCKETS = 15;
 /** The log flow is read for this many of the first ranking's candidates. */
 const FLOW_CANDIDATES = 10;
@@ -92,13 +92,6 @@ const TICKET_WINDOW_AFTER_MS = 30 * MINUTE;
 const RELATED_BEFORE_MS = 14 * 24 * HOUR;
 const RELATED_AFTER_MS = 7 * 24 * HOUR;
 const MAX_RELATED_CANDIDATES = 5000;
-
-/** `n` minutes spread evenly over `total` minutes from `startMs` (a systematic sample). */
-function sampleMinutes(startMs: number, total: number, n: number): Date[] {
-  const out: Date[] = [];
-  for (let i = 0; i < n; i++) out.push(new Date(startMs + Math.floor((i * total) / n) * MINUTE));
-  return out;
-}
 
 function floorMinute(ms: number): number {
   return Math.floor(ms / MINUTE) * MINUTE;
@@ -154,13 +147,11 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
   const since = new Date(baseline.startMs);
   const until = new Date(incident.endMs);
   const scope = anchor.service ? await dependencyScope(ctx.store.db, anchor.service, since, until) : undefined;
-  const bucketMinutes = { baseline: 1, incident: Math.max(1, Math.ceil((incident.endMs - incident.startMs) / MINUTE / INCIDENT_BUCKETS)) };
-  const buckets: SignalBuckets = {
-    split: new Date(incident.startMs),
-    baselineMinutes: 1,
-    incidentMinutes: bucketMinutes.incident,
-    ...(baselineMs / MINUTE > BASELINE_SAMPLE ? { baselineSample: sampleMinutes(baseline.startMs, baselineMs / MINUTE, BASELINE_SAMPLE) } : {}),
+  const bucketMinutes = {
+    baseline: Math.max(1, Math.ceil(baselineMs / MINUTE / BASELINE_BUCKETS)),
+    incident: Math.max(1, Math.ceil((incident.endMs - incident.startMs) / MINUTE / INCIDENT_BUCKETS)),
   };
+  const buckets: SignalBuckets = { split: new Date(incident.startMs), baselineMinutes: bucketMinutes.baseline, incidentMinutes: bucketMinutes.incident };
   const signals = await minuteSignals(ctx.store.db, since, until, scope, buckets, { flows: false });
   if (anchor.service && !signals.red.some((r) => r.service === anchor.service) && !signals.patterns.some((p) => p.service === anchor.service)) {
     gaps.push(`no telemetry from ${anchor.service} between ${iso(baseline.startMs)} and ${iso(incident.endMs)}`);
