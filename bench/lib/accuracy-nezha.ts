@@ -27,7 +27,8 @@
 // with the pods' gauges (investigate does not read metric_point yet) and with the known-good
 // reference too (the fault-free construct_data minutes; investigate takes no reference yet). The
 // metric CSVs are sent as OTLP gauges for those rows.
-// NEZHA_DEBUG=1 prints, per case, the ranker's top five with their evidence (gauges + reference).
+// NEZHA_DEBUG=1 prints, per case, the ranker's top five with their evidence (gauges + reference);
+// NEZHA_DEBUG=asIs or =gauges prints that input variant's instead.
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -389,12 +390,17 @@ async function investigateFault(running: RunningOrrery, front: string, f: Placed
     // As investigate calls the ranker today; the proposed variants with the weak candidates too.
     const asFindings = v === 'asIs' ? rankRootCauses(input) : whole;
     variants[v] = { findings: findingsRanking(asFindings, inv.result.window.since), whole: whole.services.map((s) => s.service) };
-    if (process.env.NEZHA_DEBUG && v === 'reference') say(debugCase(f, whole));
+    if (process.env.NEZHA_DEBUG && v === debugVariant(process.env.NEZHA_DEBUG)) say(debugCase(f, whole));
   }
   return [{ case: f.case, truth: [f.truth], type: f.type, ranked: rankedServices(inv.result.findings), variants }, inv];
 }
 
-/** A case's top five with their evidence (NEZHA_DEBUG=1). */
+/** The variant NEZHA_DEBUG names (1, or anything else, is the reference variant). */
+function debugVariant(value: string): Variant {
+  return (VARIANTS as readonly string[]).includes(value) ? (value as Variant) : 'reference';
+}
+
+/** A case's top five with their evidence (NEZHA_DEBUG). */
 function debugCase(f: PlacedFault, result: RcaResult): string {
   const lines = [`\n${f.case} ${f.type} truth=${f.truth} tests=${result.tests} sig=${result.significant}`];
   for (const s of result.services.slice(0, 5)) lines.push(`  ${s.service === f.truth ? '*' : ' '} ${s.service} ${s.score.toFixed(1)} own=${s.ownScore.toFixed(1)} ${s.hint}`);
