@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { StreamAnalyzer } from '../src/analysis/aggregate/index.js';
-import { type Store, dependencyScope, hurtUsers, loadPatternSeeds, minuteSignals, servicesOnEndpointTraces, writeAnalysisDelta } from '../src/store/index.js';
+import { type Store, dependencyScope, failedAtEntry, hurtUsers, loadPatternSeeds, minuteSignals, servicesOnEndpointTraces, writeAnalysisDelta } from '../src/store/index.js';
 import { logRecord } from './helpers/records.js';
 import { span } from './helpers/records.js';
 import { seedAnalysis } from './helpers/analysis-seed.js';
@@ -172,6 +172,30 @@ for (const backend of ['pglite', 'postgres'] as const) {
       assert.equal(all.users, 3);
       const failedOnly = await hurtUsers(store.db, 'payments', null, since, until, Number.POSITIVE_INFINITY);
       assert.deepEqual([failedOnly.users, failedOnly.hurt], [1, 1]);
+    });
+
+    it("counts the users whose request failed where it entered, in the traces where a service failed (not those a caller absorbed)", async () => {
+      const t0 = Date.parse('2026-11-22T13:00:10Z') * 1e6;
+      // web calls inventory; inventory fails in traces 1, 2 and 4; web fails in 1 and 4 and
+      // absorbs 2 (a retry that got through); trace 3 fails nowhere.
+      const trace = (i: number, user: string, inventoryFails: boolean, webFails: boolean) => {
+        const traceId = `e${i}`.padEnd(32, '0');
+        const web = `a${i}`.padEnd(16, '0');
+        const at = t0 + i * 1e9;
+        const common = { traceId, userId: user, accountId: `acct-${user}`, events: [] };
+        return [
+          span({ ...common, spanId: web, parentSpanId: null, service: 'web', name: 'POST /api/cart', httpRoute: '/api/cart', statusCode: webFails ? 2 : 0, startTimeUnixNano: at, endTimeUnixNano: at + 9e6, durationNano: 9e6 }),
+          span({ ...common, spanId: `b${i}`.padEnd(16, '0'), parentSpanId: web, service: 'inventory', name: 'POST /reserve', httpRoute: '/reserve', statusCode: inventoryFails ? 2 : 0, startTimeUnixNano: at + 1e6, endTimeUnixNano: at + 5e6, durationNano: 4e6 }),
+        ];
+      };
+      await store.writeTelemetry({ logs: [], metrics: [], spans: [...trace(1, 'v1', true, true), ...trace(2, 'v2', true, false), ...trace(3, 'v3', false, false), ...trace(4, 'v4', true, true)] });
+      const since = new Date('2026-11-22T13:00:00Z');
+      const until = new Date('2026-11-22T13:01:00Z');
+      const felt = await failedAtEntry(store.db, 'inventory', since, until);
+      assert.deepEqual(felt, { traces: 3, failed: 2, users: 2, accounts: 2, withUser: 2, entries: ['web'], capped: false });
+      const capped = await failedAtEntry(store.db, 'inventory', since, until, 2);
+      assert.equal(capped.capped, true);
+      assert.equal((await failedAtEntry(store.db, 'web', new Date('2026-11-22T14:00:00Z'), new Date('2026-11-22T14:01:00Z'))).traces, 0);
     });
   });
 }

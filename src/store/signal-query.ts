@@ -322,6 +322,48 @@ export async function servicesOnEndpointTraces(
 }
 
 /**
+ * Users whose requests failed where they entered the system, among the traces in which `service`
+ * had a failed span in [since, until]: per trace, its entry span (the root, else the earliest
+ * span stored), counted when it failed. A failure that a caller retried or absorbed hurt nobody.
+ * At most `maxTraces` traces are followed; `capped` says when there were more.
+ */
+export async function failedAtEntry(
+  q: Queryable,
+  service: string,
+  since: Date,
+  until: Date,
+  maxTraces = 5000,
+): Promise<{ traces: number; failed: number; users: number; accounts: number; withUser: number; entries: string[]; capped: boolean }> {
+  const [r] = await q.query(
+    `WITH t AS (
+       SELECT DISTINCT trace_id FROM span
+        WHERE service = $1 AND status_code = 2 AND start_time >= $2 AND start_time < $3
+        LIMIT $4),
+     e AS (
+       SELECT DISTINCT ON (s.trace_id) s.trace_id, s.service, s.status_code, s.user_id, s.account_id
+         FROM span s JOIN t ON t.trace_id = s.trace_id
+        ORDER BY s.trace_id, (s.parent_span_id IS NULL) DESC, s.start_time)
+     SELECT count(*) AS traces, count(*) FILTER (WHERE status_code = 2) AS failed,
+            count(DISTINCT user_id) FILTER (WHERE status_code = 2) AS users,
+            count(DISTINCT account_id) FILTER (WHERE status_code = 2) AS accounts,
+            count(user_id) FILTER (WHERE status_code = 2) AS with_user,
+            (array_agg(DISTINCT service))[1:5] AS entries
+       FROM e`,
+    [service, since, until, maxTraces + 1],
+  );
+  const traces = Number(r?.traces ?? 0);
+  return {
+    traces: Math.min(traces, maxTraces),
+    failed: Number(r?.failed ?? 0),
+    users: Number(r?.users ?? 0),
+    accounts: Number(r?.accounts ?? 0),
+    withUser: Number(r?.with_user ?? 0),
+    entries: (r?.entries as string[] | null) ?? [],
+    capped: traces > maxTraces,
+  };
+}
+
+/**
  * Who felt a regression of a service (one endpoint, or all): the distinct users and accounts
  * whose requests to it (SERVER or CONSUMER spans, or roots) in [since, until) failed, or took
  * longer than `slowerThanMs` (pass Infinity to count failures only), from the raw spans.

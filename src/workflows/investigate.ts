@@ -33,7 +33,7 @@ import {
   type InvestigationSubject,
   type PriorityScore,
 } from '../model/index.js';
-import { type SignalBuckets, dependencyScope, flowSignals, hurtUsers, investigationStore, minuteSignals, servicesOnEndpointTraces, ticketStore } from '../store/index.js';
+import { type SignalBuckets, dependencyScope, failedAtEntry, flowSignals, hurtUsers, investigationStore, minuteSignals, servicesOnEndpointTraces, ticketStore } from '../store/index.js';
 import { type ErrorGroupSummary, listErrorGroups, listPatterns, listServices } from './analysis-read.js';
 import type { Context } from './context.js';
 import { listDeploys } from './deploys.js';
@@ -52,6 +52,8 @@ export interface InvestigateOptions {
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
+/** The impact step follows at most this many failed traces of a service to where they entered. */
+const ENTRY_TRACES = 5000;
 /** A request slower than this quantile of the baseline (its typical request) counts as hurt by a latency regression. */
 const SLOW_QUANTILE = 0.5;
 
@@ -488,8 +490,9 @@ function codeFindings(list: FindingList, code: CodeStepResult, service: string |
 }
 
 /**
- * Who is hurt, per candidate service: the users and accounts of its top error group in the
- * window; with no error group, of its strongest changed WARN/ERROR pattern; else, for a
+ * Who is hurt, per candidate service: with an error group, the users whose requests failed
+ * where they entered in the traces where the service failed (else the group's users and
+ * accounts); with no error group, of its strongest changed WARN/ERROR pattern; else, for a
  * latency or error-rate regression, everyone who used the service in the window (an upper
  * bound, said so). The first candidate with a count sets the priority.
  */
@@ -526,13 +529,21 @@ async function impactFindings(
 
     const top = (await errorGroupsOf(service))[0];
     if (top) {
+      // Who felt it: the users whose request failed where it entered, in the traces where this
+      // service failed (a failure a caller retried hurt nobody); the error group's sketch, of
+      // everyone whose request touched the error, when the traces cannot say.
+      const entry = await failedAtEntry(ctx.store.db, service, window.since, window.until, ENTRY_TRACES);
+      const atEntry = entry.failed > 0 && entry.withUser > 0 && !entry.capped;
+      const sketch = `${top.users ?? 0} users and ${top.accounts ?? 0} accounts hit it (the error group's per-minute HyperLogLog sketches, ≈1% error)`;
       add({
-        users: top.users,
-        accounts: top.accounts,
+        users: atEntry ? entry.users : top.users,
+        accounts: atEntry ? entry.accounts : top.accounts,
         series: top.series,
         severity: 1,
-        what: `hit ${top.type ?? 'errors'}`,
-        hint: `distinct ids merged from the error group's per-minute HyperLogLog sketches (≈1% error); trend ${top.trend}`,
+        what: atEntry ? `had requests fail with ${top.type ?? 'an error'}` : `hit ${top.type ?? 'errors'}`,
+        hint: atEntry
+          ? `distinct users whose request failed at its entry (${entry.entries.join(', ')}) in the ${entry.traces} traces where ${service} failed, from the raw spans: ${entry.failed} failed requests; ${sketch}; trend ${top.trend}`
+          : `distinct ids merged from the error group's per-minute HyperLogLog sketches (≈1% error)${entry.capped ? `; more than ${ENTRY_TRACES} failed traces, too many to follow to their entry` : ''}; trend ${top.trend}`,
         evidence: {
           kind: 'error_group',
           summary: `${top.type ?? 'error'}: ${top.message ?? ''} — ${top.count} events since ${since}, first in ${top.firstRelease ?? 'an unknown version'}`,
