@@ -54,6 +54,7 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 /** The impact step follows at most this many failed traces of a service to where they entered. */
 const ENTRY_TRACES = 5000;
+const NO_ENTRY = { traces: 0, failed: 0, users: 0, accounts: 0, withUser: 0, entries: [], capped: false } as const;
 /** A request slower than this quantile of the baseline (its typical request) counts as hurt by a latency regression. */
 const SLOW_QUANTILE = 0.5;
 
@@ -491,8 +492,8 @@ function codeFindings(list: FindingList, code: CodeStepResult, service: string |
 
 /**
  * Who is hurt, per candidate service: with an error group, the users whose requests failed
- * where they entered in the traces where the service failed (else the group's users and
- * accounts); with no error group, of its strongest changed WARN/ERROR pattern; else, for a
+ * where they entered in the traces where the service failed (for the first such candidate;
+ * else, and for the others, the group's users and accounts); with no error group, of its strongest changed WARN/ERROR pattern; else, for a
  * latency or error-rate regression, everyone who used the service in the window (an upper
  * bound, said so). The first candidate with a count sets the priority.
  */
@@ -532,7 +533,8 @@ async function impactFindings(
       // Who felt it: the users whose request failed where it entered, in the traces where this
       // service failed (a failure a caller retried hurt nobody); the error group's sketch, of
       // everyone whose request touched the error, when the traces cannot say.
-      const entry = await failedAtEntry(ctx.store.db, service, window.since, window.until, ENTRY_TRACES);
+      // (Followed for the first such candidate only, the count the priority uses: it reads raw spans.)
+      const entry = priority === null ? await failedAtEntry(ctx.store.db, service, window.since, window.until, ENTRY_TRACES) : NO_ENTRY;
       const atEntry = entry.failed > 0 && entry.withUser > 0 && !entry.capped;
       const sketch = `${top.users ?? 0} users and ${top.accounts ?? 0} accounts hit it (the error group's per-minute HyperLogLog sketches, ≈1% error)`;
       add({
