@@ -325,7 +325,8 @@ export async function servicesOnEndpointTraces(
  * Users whose requests failed where they entered the system, among the traces in which `service`
  * had a failed span in [since, until]: per trace, its entry span (the root, else the earliest
  * span stored), counted when it failed. A failure that a caller retried or absorbed hurt nobody.
- * At most `maxTraces` traces are followed; `capped` says when there were more.
+ * `entries` names the services where the failed requests entered. At most `maxTraces` traces
+ * are followed; `capped` says when there were more.
  */
 export async function failedAtEntry(
   q: Queryable,
@@ -347,7 +348,7 @@ export async function failedAtEntry(
             count(DISTINCT user_id) FILTER (WHERE status_code = 2) AS users,
             count(DISTINCT account_id) FILTER (WHERE status_code = 2) AS accounts,
             count(user_id) FILTER (WHERE status_code = 2) AS with_user,
-            (array_agg(DISTINCT service))[1:5] AS entries
+            (array_agg(DISTINCT service) FILTER (WHERE status_code = 2))[1:5] AS entries
        FROM e`,
     [service, since, until, maxTraces + 1],
   );

@@ -492,10 +492,11 @@ function codeFindings(list: FindingList, code: CodeStepResult, service: string |
 
 /**
  * Who is hurt, per candidate service: with an error group, the users whose requests failed
- * where they entered in the traces where the service failed (for the first such candidate;
- * else, and for the others, the group's users and accounts); with no error group, of its strongest changed WARN/ERROR pattern; else, for a
- * latency or error-rate regression, everyone who used the service in the window (an upper
- * bound, said so). The first candidate with a count sets the priority.
+ * where they entered, in the traces where the service failed (for the headline impact; else,
+ * and for the others, the group's users and accounts); with no error group, of its strongest
+ * changed WARN/ERROR pattern; else, for a latency or error-rate regression, the users whose
+ * requests failed or were slow (everyone who used the service when the spans carry no user
+ * ids, said so). The first candidate with a count sets the priority.
  */
 async function impactFindings(
   ctx: Pick<Context, 'store'>,
