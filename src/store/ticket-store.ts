@@ -347,29 +347,25 @@ export interface UserActivityRow {
 /** Spans of these users (or accounts) in [since, until], grouped by service, most errors first. */
 export async function userActivity(q: Queryable, users: readonly string[], accounts: readonly string[], since: Date, until: Date): Promise<UserActivityRow[]> {
   if (users.length === 0 && accounts.length === 0) return [];
+  // One read of the users' spans: per service, and per service and failure message.
   const rows = await q.query(
-    `SELECT service, count(*) AS requests, count(*) FILTER (WHERE status_code = 2) AS errors,
-       min(start_time) FILTER (WHERE status_code = 2) AS first_error, max(start_time) FILTER (WHERE status_code = 2) AS last_error,
-       (array_agg(DISTINCT user_id) FILTER (WHERE user_id IS NOT NULL))[1:20] AS users,
-       (array_agg(DISTINCT trace_id) FILTER (WHERE status_code = 2))[1:5] AS traces
-     FROM span
-     WHERE (user_id = ANY($1::text[]) OR account_id = ANY($2::text[])) AND start_time BETWEEN $3 AND $4
-     GROUP BY service ORDER BY errors DESC, requests DESC LIMIT 50`,
+    `WITH s AS MATERIALIZED (
+       SELECT service, status_code, status_message, start_time, user_id, trace_id FROM span
+        WHERE (user_id = ANY($1::text[]) OR account_id = ANY($2::text[])) AND start_time BETWEEN $3 AND $4),
+     f AS (
+       SELECT service, status_message AS message, count(*) AS n, min(start_time) AS first,
+              row_number() OVER (PARTITION BY service ORDER BY count(*) DESC, min(start_time)) AS rank
+         FROM s WHERE status_code = 2 GROUP BY service, status_message)
+     SELECT s.service, count(*) AS requests, count(*) FILTER (WHERE s.status_code = 2) AS errors,
+       min(s.start_time) FILTER (WHERE s.status_code = 2) AS first_error, max(s.start_time) FILTER (WHERE s.status_code = 2) AS last_error,
+       (array_agg(DISTINCT s.user_id) FILTER (WHERE s.user_id IS NOT NULL))[1:20] AS users,
+       (array_agg(DISTINCT s.trace_id) FILTER (WHERE s.status_code = 2))[1:5] AS traces,
+       (SELECT json_agg(json_build_object('message', f.message, 'errors', f.n, 'first', f.first) ORDER BY f.rank)
+          FROM f WHERE f.service = s.service AND f.rank <= 10) AS failures
+     FROM s
+     GROUP BY s.service ORDER BY errors DESC, requests DESC LIMIT 50`,
     [users, accounts, since, until],
   );
-  const byMessage = await q.query(
-    `SELECT service, status_message AS message, count(*) AS errors, min(start_time) AS first
-     FROM span
-     WHERE (user_id = ANY($1::text[]) OR account_id = ANY($2::text[])) AND start_time BETWEEN $3 AND $4 AND status_code = 2
-     GROUP BY service, status_message ORDER BY errors DESC LIMIT 500`,
-    [users, accounts, since, until],
-  );
-  const failures = new Map<string, UserActivityRow['failures']>();
-  for (const r of byMessage) {
-    const list = failures.get(r.service as string) ?? [];
-    if (list.length < 10) list.push({ message: (r.message as string | null) || null, errors: Number(r.errors), first: new Date(iso(r.first)!) });
-    failures.set(r.service as string, list);
-  }
   return rows.map((r) => ({
     service: r.service as string,
     requests: Number(r.requests),
@@ -378,6 +374,10 @@ export async function userActivity(q: Queryable, users: readonly string[], accou
     lastError: r.last_error ? new Date(iso(r.last_error)!) : null,
     users: (r.users as string[] | null) ?? [],
     traces: (r.traces as string[] | null) ?? [],
-    failures: failures.get(r.service as string) ?? [],
+    failures: ((r.failures as Array<{ message: string | null; errors: number | string; first: string }> | null) ?? []).map((f) => ({
+      message: f.message || null,
+      errors: Number(f.errors),
+      first: new Date(iso(f.first)!),
+    })),
   }));
 }

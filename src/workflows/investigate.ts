@@ -381,7 +381,7 @@ async function ticketAnchor(ctx: Pick<Context, 'store'>, ticketId: number, now: 
     service = null;
   }
   if (sinceMs >= until) sinceMs = until - 30 * MINUTE;
-  if (onsetMs !== undefined && (onsetMs < sinceMs || onsetMs >= until)) onsetMs = undefined;
+  if (onsetMs !== undefined && onsetMs >= until) onsetMs = undefined;
   return { service, sinceMs, ...(onsetMs !== undefined ? { onsetMs } : {}), untilMs: until, tickets: [ticket.id, ...duplicates.map((d) => d.id)], text, anonymous, prefer: failing[0]?.service };
 }
 

@@ -26,12 +26,10 @@ export interface TicketOnset {
   onsetMs: number;
   /** The error group whose first occurrence set the onset, if one did. */
   group: OnsetGroup | null;
-  /** The users' failure the onset follows. */
-  failure: UsersFailure | null;
 }
 
 /** The failure with the most errors, the earliest on a tie. */
-export function dominantFailure(failures: readonly UsersFailure[]): UsersFailure | null {
+function dominantFailure(failures: readonly UsersFailure[]): UsersFailure | null {
   let best: UsersFailure | null = null;
   for (const f of failures) {
     if (!best || f.errors > best.errors || (f.errors === best.errors && f.firstMs < best.firstMs)) best = f;
@@ -63,6 +61,6 @@ export function ticketOnset(failures: readonly UsersFailure[], groups: readonly 
   if (!failure) return null;
   const group = groupOfMessage(groups, failure.message);
   const first = group?.firstSeen ? Date.parse(group.firstSeen) : Number.NaN;
-  if (Number.isFinite(first) && first >= lookBackStartMs && first < failure.firstMs) return { onsetMs: first, group, failure };
-  return { onsetMs: failure.firstMs, group: null, failure };
+  if (Number.isFinite(first) && first >= lookBackStartMs && first < failure.firstMs) return { onsetMs: first, group };
+  return { onsetMs: failure.firstMs, group: null };
 }
