@@ -181,6 +181,33 @@ describe('rankRootCauses', () => {
     );
   });
 
+  it('a utilization gauge: a CPU spike far from the limit is no cause; one at the limit is; the usage of a limited resource is not tested', () => {
+    const metrics = [];
+    for (let m = 0; m < 8; m++) {
+      const minuteMs = T0 + m * MIN;
+      // cart: 5 → 40 millicores in the incident's last minute (8×), 1% → 8% of its 500m limit.
+      const cart = m === 7 ? 0.04 : 0.005 + 0.0005 * (m % 2);
+      metrics.push({ minuteMs, service: 'cart', name: 'k8s.pod.cpu.usage', value: cart });
+      metrics.push({ minuteMs, service: 'cart', name: 'k8s.pod.cpu_limit_utilization', value: cart / 0.5 });
+      // auth: at its limit from the incident's second minute.
+      const auth = m >= 6 ? 0.5 : 0.004 + 0.0005 * (m % 2);
+      metrics.push({ minuteMs, service: 'auth', name: 'k8s.pod.cpu.usage', value: auth });
+      metrics.push({ minuteMs, service: 'auth', name: 'k8s.pod.cpu_limit_utilization', value: auth / 0.5 });
+    }
+    const res = rankRootCauses(input({ metrics }));
+    assert.deepEqual(
+      res.services.map((s) => s.service),
+      ['auth'],
+    );
+    assert.deepEqual(
+      res.services[0]?.signals.map((s) => s.key),
+      ['k8s.pod.cpu_limit_utilization'],
+    );
+    // Without the utilization, cart's eightfold usage is a finding of its own.
+    const usageOnly = rankRootCauses(input({ metrics: metrics.filter((r) => r.name === 'k8s.pod.cpu.usage') }));
+    assert.deepEqual(usageOnly.services.map((s) => s.service).sort(), ['auth', 'cart']);
+  });
+
   // A quiet, 1-minute recent baseline and a known-good reference an hour earlier.
   const REF = { startMs: T0 - 60 * MIN, endMs: T0 - 50 * MIN };
   const SHORT = { startMs: T0 + 4 * MIN, endMs: T0 + 5 * MIN };

@@ -10,6 +10,7 @@ import {
   fisherMinP,
   fisherTest,
   gaugeShift,
+  headroomScale,
   mannWhitneyBinned,
   mannWhitneyMinP,
   normalSf,
@@ -101,6 +102,22 @@ describe('rca statistics', () => {
     // With the fleet's typical level as the offset, an idle pod's rise far below it is no ratio.
     assert.ok(gaugeShift(base, [0.012], { alternative: 'greater' }).p < 0.05);
     assert.equal(gaugeShift(base, [0.012], { alternative: 'greater', offset: 0.05 }).p, 1);
+  });
+
+  it('gauge shift on the headroom: a utilization counts when the rise took half of what was left', () => {
+    // A busy pod at 9–11% of its limit: a spike to 46% is 5× its usage, but the headroom went from 0.9 to 0.54.
+    const busy = Array.from({ length: 30 }, (_, i) => 0.09 + 0.01 * (i % 3));
+    const linear = { alternative: 'greater', scale: 'linear' } as const;
+    assert.equal(gaugeShift(busy.map(headroomScale), [0.1, 0.46].map(headroomScale), linear).p, 1);
+    // The same spike on the usage's own ratio scale is a finding: that is what the headroom scale is for.
+    assert.ok(gaugeShift(busy, [0.1, 0.46], { alternative: 'greater' }).p < 1e-6);
+    // At the limit (CPU contention), and from 40% to 75%: the headroom shrank 100× and 2.4×.
+    assert.ok(gaugeShift(busy.map(headroomScale), [0.1, 1].map(headroomScale), linear).p < 1e-6);
+    const half = Array.from({ length: 30 }, (_, i) => 0.39 + 0.01 * (i % 3));
+    assert.ok(gaugeShift(half.map(headroomScale), [0.75].map(headroomScale), linear).p < 1e-6);
+    assert.ok(Math.abs(headroomScale(0.5) - headroomScale(0) - Math.log(2)) < 1e-12);
+    assert.equal(headroomScale(1), headroomScale(5), 'a utilization over the limit counts as full');
+    assert.equal(headroomScale(-1), 0);
   });
 
   it('the smallest attainable p-values of the discrete tests', () => {

@@ -276,13 +276,18 @@ export interface MetricSample {
   cpu: number | null;
   /** Memory in bytes (the CSV's MemoryUsage(Mi) × 2²⁰). */
   memory: number | null;
+  /** CPU as a share of the pod's limit (the CSV's CpuUsageRate(%) / 100). */
+  cpuShare: number | null;
+  /** Memory as a share of the pod's limit (the CSV's MemoryUsageRate(%) / 100). */
+  memoryShare: number | null;
 }
 
 /**
  * The pods' resource samples of a day folder (metric/<pod>_metric.csv), in time order. Only CPU
- * and memory are kept, as the kubeletstats receiver would send them (k8s.pod.cpu.usage,
- * k8s.pod.memory.usage); the other columns are traffic (network, syscalls, workload) or the
- * latency and success rate the spans already carry.
+ * and memory are kept, as the kubeletstats receiver would send them for pods with limits
+ * (k8s.pod.cpu.usage, k8s.pod.memory.usage, and k8s.pod.cpu_limit_utilization,
+ * k8s.pod.memory_limit_utilization from the CSV's usage rates); the other columns are traffic
+ * (network, syscalls, workload) or the latency and success rate the spans already carry.
  */
 export async function readMetricSamples(dayDir: string): Promise<MetricSample[]> {
   const dir = join(dayDir, 'metric');
@@ -299,13 +304,22 @@ export async function readMetricSamples(dayDir: string): Promise<MetricSample[]>
       const cpuM = num(r['CpuUsage(m)']);
       const memMi = num(r['MemoryUsage(Mi)']);
       if (cpuM === null && memMi === null) continue;
-      out.push({ pod, service: serviceOfPod(pod), time: `${s}000000000`, cpu: cpuM === null ? null : cpuM / 1000, memory: memMi === null ? null : memMi * 2 ** 20 });
+      const pct = (v: number | null) => (v === null ? null : v / 100);
+      out.push({
+        pod,
+        service: serviceOfPod(pod),
+        time: `${s}000000000`,
+        cpu: cpuM === null ? null : cpuM / 1000,
+        memory: memMi === null ? null : memMi * 2 ** 20,
+        cpuShare: pct(num(r['CpuUsageRate(%)'])),
+        memoryShare: pct(num(r['MemoryUsageRate(%)'])),
+      });
     }
   }
   return out.sort((a, b) => nanosToMs(a.time) - nanosToMs(b.time));
 }
 
-/** ExportMetricsServiceRequest bodies (gauges k8s.pod.cpu.usage and k8s.pod.memory.usage) for `samples`. */
+/** ExportMetricsServiceRequest bodies (the gauges of readMetricSamples) for `samples`. */
 export function metricRequests(samples: readonly MetricSample[], batch = 2000): OtlpJsonRequest[] {
   return chunks(samples, batch).map((chunk) => {
     const resourceMetrics = [...byPod(chunk)].map(([pod, points]) => {
@@ -316,7 +330,17 @@ export function metricRequests(samples: readonly MetricSample[], batch = 2000): 
       });
       return {
         resource: resourceOf(pod, points[0]?.service ?? ''),
-        scopeMetrics: [{ scope: SCOPE, metrics: [gauge('k8s.pod.cpu.usage', '{cpu}', (p) => p.cpu), gauge('k8s.pod.memory.usage', 'By', (p) => p.memory)] }],
+        scopeMetrics: [
+          {
+            scope: SCOPE,
+            metrics: [
+              gauge('k8s.pod.cpu.usage', '{cpu}', (p) => p.cpu),
+              gauge('k8s.pod.memory.usage', 'By', (p) => p.memory),
+              gauge('k8s.pod.cpu_limit_utilization', '1', (p) => p.cpuShare),
+              gauge('k8s.pod.memory_limit_utilization', '1', (p) => p.memoryShare),
+            ],
+          },
+        ],
       };
     });
     return { signal: 'metrics', records: chunk.length, body: JSON.stringify({ resourceMetrics }) };

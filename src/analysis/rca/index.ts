@@ -18,6 +18,7 @@ export {
   poissonMinP,
   poissonRateTest,
   gaugeShift,
+  headroomScale,
   studentTwoSided,
   studentUpper,
 } from './stats.js';

@@ -28,7 +28,10 @@
 //    rates, one-sided up (exposure counts only minutes in which the service reported anything,
 //    so a gap in the data is not a zero rate);
 //  - resource gauges: Student's t prediction test of the incident values on a log scale, one-sided
-//    up (see gaugeShift), the log offset the gauge's typical level across services.
+//    up (see gaugeShift), the log offset the gauge's typical level across services; a utilization
+//    (a share of a limit, `*utilization`) on the scale of its headroom instead, so that a rise
+//    counts when it took at least half of what was left (headroomScale), and the same resource's
+//    usage gauge of that service is then not tested (saturation is nearness to the limit).
 // All p-values of a run are adjusted together (Benjamini–Hochberg), over the tests whose
 // smallest attainable p-value could pass at all (independent filtering): a pattern with three
 // lines cannot be significant, so it does not dilute the others.
@@ -50,6 +53,7 @@ import {
   fisherMinP,
   fisherTest,
   gaugeShift,
+  headroomScale,
   mannWhitneyBinned,
   mannWhitneyMinP,
   normalSf,
@@ -573,6 +577,19 @@ function flowDrafts(input: RcaInput, against: Comparison, out: Draft[]): void {
   }
 }
 
+/**
+ * A gauge that is a share of a limit, 0 to 1, by the OpenTelemetry naming (`k8s.pod.cpu_limit_utilization`,
+ * `container.memory.utilization`, `system.cpu.utilization`).
+ */
+function isUtilization(name: string): boolean {
+  return /utilization$/.test(name);
+}
+
+/** The resource a gauge measures: its name less a usage or utilization suffix (`k8s.pod.cpu.usage` → `k8s.pod.cpu`). */
+function resourceOf(name: string): string {
+  return name.replace(/[._](limit_|request_)?(usage|utilization)$/, '');
+}
+
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -693,15 +710,28 @@ function drafts(input: RcaInput, minEffect: number): Draft[] {
     const name = k.split('\u0000')[1] as string;
     if (b.length > 0) levels.set(name, [...(levels.get(name) ?? []), median(b)]);
   }
+  // A service that reports a resource's utilization (its share of a limit) is tested on that: a
+  // usage in cores or bytes says how much work the service did, the utilization how close to its
+  // limit it came, which is what saturation is.
+  const limited = new Set<string>();
   for (const k of gauge.keys()) {
     const [service, name] = k.split('\u0000') as [string, string];
+    if (isUtilization(name)) limited.add(`${service}\u0000${resourceOf(name)}`);
+  }
+  for (const k of gauge.keys()) {
+    const [service, name] = k.split('\u0000') as [string, string];
+    const share = isUtilization(name);
+    if (!share && limited.has(`${service}\u0000${resourceOf(name)}`)) continue;
     const b = gauge.base.get(k) ?? [];
     const i = gauge.inc.get(k) ?? [];
     const fleet = levels.get(name) ?? [];
-    const t = gaugeShift(b, i, { alternative: 'greater', ...(fleet.length >= 3 ? { offset: median(fleet) } : {}) });
+    const t = share
+      ? gaugeShift(b.map(headroomScale), i.map(headroomScale), { alternative: 'greater', scale: 'linear' })
+      : gaugeShift(b, i, { alternative: 'greater', ...(fleet.length >= 3 ? { offset: median(fleet) } : {}) });
     if (t.p >= 1) continue;
     const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
-    out.push({ kind: 'metric', service, key: name, baseline: mean(b), incident: mean(i), unit: 'mean', test: TESTS.metric, ...t, pMin: 0 });
+    const test = share ? TESTS.metric.replace('on log values', 'on the headroom, log 1/(1 − utilization)') : TESTS.metric;
+    out.push({ kind: 'metric', service, key: name, baseline: mean(b), incident: mean(i), unit: share ? 'mean share of the limit' : 'mean', test, ...t, pMin: 0 });
   }
   return out;
 }

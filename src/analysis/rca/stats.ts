@@ -226,6 +226,26 @@ export interface GaugeOptions {
    * is not a large ratio.
    */
   offset?: number;
+  /**
+   * 'log' (the default): values on a ratio scale, log(x + c). 'linear': the values are already on
+   * a scale where a difference is a log ratio (e.g. a utilization's headroomScale), so they are
+   * compared as they are and `offset` does not apply.
+   */
+  scale?: 'log' | 'linear';
+}
+
+/** Utilization above this counts as this: a full resource's headroom is not zero but small (100×). */
+const MAX_UTILIZATION = 0.99;
+
+/**
+ * A utilization (a share of a limit, 0 to 1) on the scale of its headroom: −log(1 − u). A
+ * difference on this scale is the log of how much the headroom shrank, (1 − u₀)/(1 − u₁); for a
+ * CPU it is what queueing (M/M/1) says a request's wait grows by, so 40% of a limit going to 60%
+ * matters about as much as 1% going to 50% (the headroom halved both times), and 1% going to 10%
+ * does not matter. Pass the result to gaugeShift with `scale: 'linear'`.
+ */
+export function headroomScale(u: number): number {
+  return Math.log(1 / (1 - Math.min(MAX_UTILIZATION, Math.max(0, u))));
 }
 
 /**
@@ -245,7 +265,7 @@ export function gaugeShift(baseline: readonly number[], incident: readonly numbe
   const hi = Math.max(...incident);
   const lo = Math.min(...incident);
   const c = Math.max(1e-12, options.offset ?? 0.01 * Math.max(Math.abs(mb), Math.abs(hi)));
-  const lg = (x: number) => Math.log(Math.max(0, x) + c);
+  const lg = options.scale === 'linear' ? (x: number) => x : (x: number) => Math.log(Math.max(0, x) + c);
   // The incident value furthest from the baseline's median, on the log scale.
   const up = options.alternative === 'greater' || lg(hi) - lg(mb) >= lg(mb) - lg(lo);
   const x = lg(up ? hi : lo);
