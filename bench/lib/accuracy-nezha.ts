@@ -6,8 +6,8 @@
 //     port);
 //  2. the dataset replayed into it in time order as OTLP/JSON (nezha-archive.ts converts the
 //     trace and log CSVs of rca_data/<day> and construct_data/<day> to ExportTraceServiceRequest
-//     and ExportLogsServiceRequest, and the pods' CPU and memory columns to
-//     ExportMetricsServiceRequest gauges), POSTed to /v1/traces, /v1/logs and /v1/metrics;
+//     and ExportLogsServiceRequest, and the pods' CPU and memory columns (usage and share of the
+//     limit) to ExportMetricsServiceRequest gauges), POSTed to /v1/traces, /v1/logs and /v1/metrics;
 //  3. for each fault, in time order: the replay is brought up to now = inject_time + NOW_AFTER,
 //     the analysis flushed, and the real `investigate` workflow run on the alert "front-end
 //     success rate or latency degraded": {kind: 'alert', service: <the service whose spans are the
@@ -22,11 +22,11 @@
 // production. Timestamps are kept as they are (2023): raw events are partitioned by arrival, so
 // retention does not drop them, and investigate is given `now`.
 //
-// More rows, on the same store and windows, say what investigate leaves out today: rca's whole
-// ranking (its findings name at most three root candidates and their symptoms), and the rankings
-// with the pods' gauges (investigate does not read metric_point yet) and with the known-good
-// reference too (the fault-free construct_data minutes; investigate takes no reference yet). The
-// metric CSVs are sent as OTLP gauges for those rows.
+// More rows, on the same store and windows, say what investigate leaves out today or what a
+// signal adds: rca's whole ranking (its findings name at most three root candidates and their
+// symptoms), the ranking without the pods' gauges, and the one with the known-good reference
+// too (the fault-free construct_data minutes; investigate takes no reference yet). The metric
+// CSVs are sent as OTLP gauges: CPU and memory usage and their shares of the pods' limits.
 // NEZHA_DEBUG=1 prints, per case, the ranker's top five with their evidence (gauges + reference);
 // NEZHA_DEBUG=asIs or =gauges prints that input variant's instead.
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
