@@ -402,6 +402,29 @@ describe('DDSketch contracts', () => {
     assert.deepEqual(a.bins(), [[a.binIndex(10), 2]]);
   });
 
+  it('merge adds in place when every bin is there already, collapsed or not: the same as one stream', () => {
+    for (const maxBins of [2048, 8]) {
+      const values = Array.from({ length: 400 }, (_, i) => 1 + ((i * 37) % 100) * 0.5);
+      const whole = new DDSketch({ maxBins });
+      const target = new DDSketch({ maxBins });
+      for (const v of values) target.add(v);
+      // A part whose bins are all in `target` already, and one with a bin below its lowest.
+      const part = new DDSketch({ maxBins });
+      for (const v of values.slice(0, 50)) part.add(v);
+      const low = new DDSketch({ maxBins });
+      low.add(0.001);
+      low.add(3);
+      for (const v of [...values, ...values.slice(0, 50), 0.001, 3]) whole.add(v);
+      target.merge(part);
+      target.merge(low);
+      assert.deepEqual(target.bins(), whole.bins(), `maxBins ${maxBins}`);
+      assert.equal(target.count, whole.count);
+      assert.equal(target.min, whole.min);
+      assert.equal(target.max, whole.max);
+      assert.equal(target.collapsed, whole.collapsed);
+    }
+  });
+
   it('stays compact: a handful of bytes per distinct bin', () => {
     const s = new DDSketch();
     s.add(42);

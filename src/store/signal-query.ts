@@ -193,40 +193,16 @@ export async function minuteSignals(
   const read = readOf(since, until, services, buckets);
   const { params, window, only, bucket } = read;
 
-  const red = await q.query(
+  // The reads do not depend on each other: on PostgreSQL they run at once on the pool's
+  // connections (PGlite runs them one after another).
+  const redRead = q.query(
     `SELECT ${bucket} AS minute, m.service, m.endpoint, sum(m.requests)::int8 AS requests, sum(m.errors)::int8 AS errors,
             string_agg(encode(m.latency, 'base64'), ',') AS latency
        FROM red_minute m WHERE ${window}${only('m.service')}
       GROUP BY 1, m.service, m.endpoint`,
     params,
   );
-  // Minute rows are many, patterns few: the rows are summed per stored key, and the patterns'
-  // level, template, site and merges are read once and applied here (a join per row cost more
-  // than the rest of the read).
-  const info = await patternInfo(q, services);
-  const flows = opts.flows === false ? [] : await readFlows(q, read, info);
-  const canon = (service: string, key: string) => info.get(`${service}\u0000${key}`)?.mergedInto ?? key;
-  const patterns = new Summed<PatternRow>(anyMerged(info));
-  const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
-  await countRows(q, read, 'pattern_minute', ['service', 'pattern_key'], ([service, stored], minuteMs, count) => {
-    const key = canon(service!, stored!);
-    const own = info.get(`${service}\u0000${stored}`);
-    // The pattern it converged into when known, else its own; the highest level over the rows merged here.
-    const meta = (key === stored ? own : info.get(`${service}\u0000${key}`)) ?? own;
-    const level = meta?.level ?? 'INFO';
-    const row: PatternRow = {
-      minuteMs,
-      service: service!,
-      key,
-      level,
-      count,
-      ...(meta?.template == null ? {} : { label: meta.template }),
-      ...(meta?.site == null ? {} : { site: meta.site }),
-    };
-    const kept = patterns.add(() => `${minuteMs}\u0000${service}\u0000${key}`, row);
-    if (kept !== row && LEVELS.indexOf(level) > LEVELS.indexOf(kept.level)) kept.level = level;
-  });
-  const errors = await q.query(
+  const errorsRead = q.query(
     `SELECT ${bucket} AS minute, m.service, m.fingerprint, sum(m.count)::int8 AS count, max(g.type) AS type, max(g.message) AS message
        FROM error_minute m
        LEFT JOIN error_group g ON g.service = m.service AND g.fingerprint = m.fingerprint
@@ -235,20 +211,52 @@ export async function minuteSignals(
     params,
   );
   const edgeFilter = services ? ' AND (m.caller = ANY($3::text[]) OR m.callee = ANY($3::text[]))' : '';
-  const edges = await q.query(
+  const edgesRead = q.query(
     `SELECT ${bucket} AS minute, m.caller, m.callee, sum(m.calls)::int8 AS calls, sum(m.errors)::int8 AS errors,
             string_agg(encode(m.latency, 'base64'), ',') AS latency
        FROM edge_minute m WHERE ${window}${edgeFilter}
       GROUP BY 1, m.caller, m.callee`,
     params,
   );
-  const gauges = await q.query(
+  const gaugesRead = q.query(
     `SELECT date_trunc('minute', m.time) AS minute, m.service, m.name, avg(m.value) AS value
        FROM metric_point m
       WHERE m.time >= $1::timestamptz AND m.time < $2::timestamptz AND m.kind = 'gauge' AND m.value IS NOT NULL${only('m.service')}
       GROUP BY 1, m.service, m.name`,
     params.slice(0, services ? 3 : 2),
   );
+  // Minute rows are many, patterns few: the rows are summed per stored key, and the patterns'
+  // level, template, site and merges are read once and applied here (a join per row cost more
+  // than the rest of the read).
+  const logsRead = (async () => {
+    const info = await patternInfo(q, services);
+    const canon = (service: string, key: string) => info.get(`${service}\u0000${key}`)?.mergedInto ?? key;
+    const patterns = new Summed<PatternRow>(anyMerged(info));
+    const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+    const [flows] = await Promise.all([
+      opts.flows === false ? Promise.resolve([]) : readFlows(q, read, info),
+      countRows(q, read, 'pattern_minute', ['service', 'pattern_key'], ([service, stored], minuteMs, count) => {
+        const key = canon(service!, stored!);
+        const own = info.get(`${service}\u0000${stored}`);
+        // The pattern it converged into when known, else its own; the highest level over the rows merged here.
+        const meta = (key === stored ? own : info.get(`${service}\u0000${key}`)) ?? own;
+        const level = meta?.level ?? 'INFO';
+        const row: PatternRow = {
+          minuteMs,
+          service: service!,
+          key,
+          level,
+          count,
+          ...(meta?.template == null ? {} : { label: meta.template }),
+          ...(meta?.site == null ? {} : { site: meta.site }),
+        };
+        const kept = patterns.add(() => `${minuteMs}\u0000${service}\u0000${key}`, row);
+        if (kept !== row && LEVELS.indexOf(level) > LEVELS.indexOf(kept.level)) kept.level = level;
+      }),
+    ]);
+    return { flows, patterns };
+  })();
+  const [red, errors, edges, gauges, { flows, patterns }] = await Promise.all([redRead, errorsRead, edgesRead, gaugesRead, logsRead]);
   return {
     metrics: gauges.map((r: Row) => ({ minuteMs: ms(r.minute), service: String(r.service), name: String(r.name), value: Number(r.value) })),
     red: red.map((r: Row) => ({

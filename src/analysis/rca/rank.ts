@@ -499,9 +499,13 @@ function dispersed(phi: number): string {
 
 function flowDrafts(input: RcaInput, against: Comparison, out: Draft[]): void {
   if (!input.flows || input.flows.length === 0) return;
+  // Only the services with flow rows: the flow is often read for a few services of many.
+  const flowing = new Set<string>();
+  for (const f of input.flows) flowing.add(f.service);
+  const patterns = input.patterns.filter((p) => flowing.has(p.service));
   const nodeOf = new Map<string, string>();
   const labelOf = new Map<string, string>();
-  for (const p of input.patterns) {
+  for (const p of patterns) {
     const node = p.site ?? p.key;
     nodeOf.set(`${p.service}\u0000${p.key}`, node);
     if (!labelOf.has(`${p.service}\u0000${node}`)) labelOf.set(`${p.service}\u0000${node}`, p.site ?? p.label ?? p.key);
@@ -511,21 +515,19 @@ function flowDrafts(input: RcaInput, against: Comparison, out: Draft[]): void {
   const pair = new Pair<Map<number, number>>(() => new Map());
   const from = new Pair<Map<number, number>>(() => new Map());
   const add = (m: Map<number, number>, minute: number, n: number) => m.set(minute, (m.get(minute) ?? 0) + n);
-  const flowing = new Set<string>();
   for (const f of input.flows) {
     const side = sideOf(f.minuteMs, input, against);
     if (side === null) continue;
     const a = node(f.service, f.from);
     add(pair.at(side, `${f.service}\u0000${a}\u0000${node(f.service, f.to)}`), f.minuteMs, f.count);
     add(from.at(side, `${f.service}\u0000${a}`), f.minuteMs, f.count);
-    flowing.add(f.service);
   }
   // The statement's lines that nothing followed (the span's last line, or a path cut short):
   // its lines less its transitions, minute by minute, as the successor END.
   const lines = new Pair<Map<number, number>>(() => new Map());
-  for (const p of input.patterns) {
+  for (const p of patterns) {
     const side = sideOf(p.minuteMs, input, against);
-    if (side === null || !flowing.has(p.service)) continue;
+    if (side === null) continue;
     add(lines.at(side, `${p.service}\u0000${node(p.service, p.key)}`), p.minuteMs, p.count);
   }
   for (const side of ['base', 'inc'] as const) {

@@ -24,6 +24,25 @@ export function logGamma(x: number): number {
   return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
+/** ln(n choose k) for integers 0 ≤ k ≤ n. */
+function lnChoose(n: number, k: number): number {
+  return lnFactorial(n) - lnFactorial(k) - lnFactorial(n - k);
+}
+
+/** ln n! for the integers the tests meet most (counts up to LN_FACTORIAL_CACHED), cached. */
+const LN_FACTORIAL_CACHED = 1 << 16;
+const lnFactorials = new Float64Array(LN_FACTORIAL_CACHED).fill(Number.NaN);
+
+function lnFactorial(n: number): number {
+  if (n >= LN_FACTORIAL_CACHED) return logGamma(n + 1);
+  let v = lnFactorials[n] as number;
+  if (Number.isNaN(v)) {
+    v = logGamma(n + 1);
+    lnFactorials[n] = v;
+  }
+  return v;
+}
+
 /** Continued fraction for the incomplete beta function (modified Lentz). */
 function betaCf(a: number, b: number, x: number): number {
   const tiny = 1e-300;
@@ -134,16 +153,28 @@ export function fisherTest(x1: number, n1: number, x2: number, n2: number): Test
   const k = x1 + x2;
   const n = n1 + n2;
   if (k === 0 || k === n || n1 === 0 || n2 === 0) return { statistic: 0, p: 1 };
-  const lnC = (nn: number, kk: number) => logGamma(nn + 1) - logGamma(kk + 1) - logGamma(nn - kk + 1);
-  const lnDen = lnC(n, k);
   // X = incident successes ~ Hypergeometric(n, k, n2).
   const lo = Math.max(0, k - n1);
   const hi = Math.min(k, n2);
-  const pmf = (x: number) => Math.exp(lnC(n2, x) + lnC(n1, k - x) - lnDen);
   const up = x2 / n2 >= x1 / n1;
-  let p = 0;
-  if (up) for (let x = x2; x <= hi; x++) p += pmf(x);
-  else for (let x = lo; x <= x2; x++) p += pmf(x);
+  // The tail from x2 outwards, each term from the one before by the ratio of consecutive
+  // probabilities, until the terms no longer change the sum (past the mode they only shrink).
+  const mode = Math.floor(((n2 + 1) * (k + 1)) / (n + 2));
+  let term = Math.exp(lnChoose(n2, x2) + lnChoose(n1, k - x2) - lnChoose(n, k));
+  let p = term;
+  if (up) {
+    for (let x = x2; x < hi; x++) {
+      term *= ((n2 - x) * (k - x)) / ((x + 1) * (n1 - k + x + 1));
+      p += term;
+      if (x >= mode && term < p * 1e-17) break;
+    }
+  } else {
+    for (let x = x2; x > lo; x--) {
+      term *= (x * (n1 - k + x)) / ((n2 - x + 1) * (k - x + 1));
+      p += term;
+      if (x <= mode && term < p * 1e-17) break;
+    }
+  }
   p = Math.min(1, p);
   const z = Math.max(0, normalQuantileSf(p));
   return { statistic: up ? z : -z, p };
@@ -291,8 +322,7 @@ export function gaugeShift(baseline: readonly number[], incident: readonly numbe
 export function fisherMinP(k: number, n1: number, n2: number, alternative: 'greater' | 'less' | 'two-sided'): number {
   const n = n1 + n2;
   if (k === 0 || k === n || n1 === 0 || n2 === 0) return 1;
-  const lnC = (nn: number, kk: number) => logGamma(nn + 1) - logGamma(kk + 1) - logGamma(nn - kk + 1);
-  const pmf = (x: number) => Math.exp(lnC(n2, x) + lnC(n1, k - x) - lnC(n, k));
+  const pmf = (x: number) => Math.exp(lnChoose(n2, x) + lnChoose(n1, k - x) - lnChoose(n, k));
   const hi = pmf(Math.min(k, n2));
   const lo = pmf(Math.max(0, k - n1));
   if (alternative === 'greater') return hi;

@@ -219,35 +219,49 @@ export class DDSketch {
       throw new Error(`DDSketch.merge: cannot merge a sketch with alpha ${other.alpha} into one with alpha ${this.alpha}`);
     }
     if (other.total === 0) return;
-    const ak = this.keys;
-    const ac = this.counts;
+    if (other !== this && !other.isCollapsed && this.addInPlace(other)) return;
     const an = this.n;
-    const bk = other.keys.slice(0, other.n);
-    const bc = other.counts.slice(0, other.n);
     const bn = other.n;
-    const cap = an + bn;
-    const k = new Int32Array(cap);
-    const c = new Float64Array(cap);
-    let i = 0;
-    let j = 0;
-    let o = 0;
-    while (i < an || j < bn) {
-      if (j >= bn || (i < an && ak[i]! < bk[j]!)) {
-        k[o] = ak[i]!;
-        c[o++] = ac[i++]!;
-      } else if (i >= an || bk[j]! < ak[i]!) {
-        k[o] = bk[j]!;
-        c[o++] = bc[j++]!;
+    const bk = other === this ? other.keys.slice(0, bn) : other.keys;
+    const bc = other === this ? other.counts.slice(0, bn) : other.counts;
+    const floorA = this.isCollapsed && an > 0 ? this.keys[0]! : Number.NEGATIVE_INFINITY;
+    const floorB = other.isCollapsed && bn > 0 ? bk[0]! : Number.NEGATIVE_INFINITY;
+    // Both key lists are sorted: merged from the back into this sketch's arrays (grown when
+    // short), so that nothing not yet read is overwritten and nothing is allocated when they fit.
+    if (this.keys.length < an + bn) {
+      const cap = Math.max(an + bn, 2 * this.keys.length);
+      const k = new Int32Array(cap);
+      const c = new Float64Array(cap);
+      k.set(this.keys.subarray(0, an));
+      c.set(this.counts.subarray(0, an));
+      this.keys = k;
+      this.counts = c;
+    }
+    const k = this.keys;
+    const c = this.counts;
+    let i = an - 1;
+    let j = bn - 1;
+    let o = an + bn - 1;
+    while (j >= 0) {
+      if (i >= 0 && k[i]! > bk[j]!) {
+        k[o] = k[i]!;
+        c[o--] = c[i--]!;
+      } else if (i >= 0 && k[i] === bk[j]) {
+        k[o] = k[i]!;
+        c[o--] = c[i--]! + bc[j--]!;
       } else {
-        k[o] = ak[i]!;
-        c[o++] = ac[i++]! + bc[j++]!;
+        k[o] = bk[j]!;
+        c[o--] = bc[j--]!;
       }
     }
-    const floorA = this.isCollapsed && an > 0 ? ak[0]! : Number.NEGATIVE_INFINITY;
-    const floorB = other.isCollapsed && bn > 0 ? bk[0]! : Number.NEGATIVE_INFINITY;
-    this.keys = k;
-    this.counts = c;
-    this.n = o;
+    // This sketch's bins below the last merged one stay where they are; close the gap that
+    // shared bins left between them and the merged ones.
+    const gap = o - i;
+    if (gap > 0) {
+      k.copyWithin(i + 1, o + 1, an + bn);
+      c.copyWithin(i + 1, o + 1, an + bn);
+    }
+    this.n = an + bn - gap;
     this.zeroCount += other.zeroCount;
     this.total += other.total;
     this.totalSum += other.totalSum;
@@ -257,6 +271,44 @@ export class DDSketch {
     const floor = Math.max(floorA, floorB);
     if (floor > Number.NEGATIVE_INFINITY) this.foldBelow(floor);
     if (this.n > this.maxBins) this.collapseLowest();
+  }
+
+  /**
+   * merge's common case without allocating: when every bin of `other` (not collapsed) is a bin
+   * of this sketch, or below this one's collapsed floor, its counts are added where they are.
+   * False (nothing changed) when a bin would have to be inserted.
+   */
+  private addInPlace(other: DDSketch): boolean {
+    const ak = this.keys;
+    const an = this.n;
+    const bk = other.keys;
+    const bn = other.n;
+    const floor = this.isCollapsed && an > 0 ? ak[0]! : Number.NEGATIVE_INFINITY;
+    let i = 0;
+    for (let j = 0; j < bn; j++) {
+      const key = bk[j]!;
+      if (key < floor) continue;
+      while (i < an && ak[i]! < key) i++;
+      if (i >= an || ak[i] !== key) return false;
+    }
+    const ac = this.counts;
+    const bc = other.counts;
+    i = 0;
+    for (let j = 0; j < bn; j++) {
+      const key = bk[j]!;
+      if (key < floor) {
+        ac[0]! += bc[j]!;
+        continue;
+      }
+      while (ak[i]! < key) i++;
+      ac[i]! += bc[j]!;
+    }
+    this.zeroCount += other.zeroCount;
+    this.total += other.total;
+    this.totalSum += other.totalSum;
+    if (other.lo < this.lo) this.lo = other.lo;
+    if (other.hi > this.hi) this.hi = other.hi;
+    return true;
   }
 
   /**

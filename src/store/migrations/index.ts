@@ -8,6 +8,7 @@ import analysis from './006-analysis.js';
 import problems from './007-problems.js';
 import patternFlows from './008-pattern-flows.js';
 import spanAccount from './009-span-account.js';
+import minuteByService from './010-minute-by-service.js';
 
 export interface Migration {
   version: number;
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'problems', sql: problems },
   { version: 8, name: 'pattern-flows', sql: patternFlows },
   { version: 9, name: 'span-account', sql: spanAccount },
+  { version: 10, name: 'minute-by-service', sql: minuteByService },
 ];
