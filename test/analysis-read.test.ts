@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type MinuteWindow, bytesOf } from '../src/store/index.js';
-import { resolveWindow, trendOf } from '../src/workflows/index.js';
+import { listServices, resolveWindow, serviceActivity, trendOf } from '../src/workflows/index.js';
 import { analysisCases, checkAnalysisCase } from './helpers/analysis-fixtures.js';
 import { clearAnalysis, seedAnalysis } from './helpers/analysis-seed.js';
 import { type InProcess, inProcessOrrery } from './helpers/server.js';
@@ -24,6 +24,30 @@ describe('analysis read API (PGlite)', () => {
   for (const c of analysisCases()) {
     it(`fixture ${c.name}: ${c.why.split('.')[0]}`, () => checkAnalysisCase(c, o.store.db, get));
   }
+
+  it("one service's activity (requests, users, accounts, series) is what the service list says of it", async () => {
+    let compared = 0;
+    for (const c of analysisCases()) {
+      await clearAnalysis(o.store.db);
+      await seedAnalysis(o.store.db, c.rows);
+      // The windows the case's own requests ask for.
+      const windows = c.requests
+        .map((r) => new URL(r, 'http://x').searchParams)
+        .filter((p) => p.get('since') !== null && p.get('until') !== null)
+        .map((p) => ({ since: new Date(p.get('since')!), until: new Date(p.get('until')!), ...(p.get('buckets') ? { buckets: Number(p.get('buckets')) } : {}) }))
+        .filter((w) => w.since < w.until && (w.buckets === undefined || w.buckets >= 1));
+      for (const window of windows) {
+        const list = await listServices({ store: o.store }, window);
+        for (const s of list.services) {
+          const one = await serviceActivity({ store: o.store }, { ...window, service: s.service });
+          assert.deepEqual(one, { requests: s.requests, users: s.users, accounts: s.accounts, series: s.series }, `${c.name}: ${s.service}`);
+          compared++;
+        }
+      }
+    }
+    assert.ok(compared > 0, 'the fixtures have services');
+    assert.equal(await serviceActivity({ store: o.store }, { service: 'no-such-service' }), null);
+  });
 
   it('reads the last hour by default, in whole minutes', async () => {
     const minute = (agoMin: number) => new Date(Math.floor(Date.now() / 60_000) * 60_000 - agoMin * 60_000).toISOString();

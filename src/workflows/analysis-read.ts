@@ -624,6 +624,38 @@ export async function listServices(ctx: Pick<Context, 'store'>, q: ServiceQuery 
   return { window: windowInfo(w), services };
 }
 
+/** What a service served in a window: what listServices reports of it, without its endpoints, edges and trend. */
+export interface ServiceActivity {
+  requests: number;
+  users: number | null;
+  accounts: number | null;
+  /** Requests per bucket of the window. */
+  series: number[];
+}
+
+/**
+ * One service's requests, users and accounts in a window (its RED minutes alone): for a caller
+ * that needs those, not the callers, callees and endpoints listServices also reads. Null when the
+ * service served nothing in the window.
+ */
+export async function serviceActivity(ctx: Pick<Context, 'store'>, q: WindowQuery & { service: string }): Promise<ServiceActivity | null> {
+  const w = resolveWindow(q);
+  const endpoints = await redInWindow(ctx.store.db, w, { service: q.service, limit: 1 });
+  if (endpoints.length === 0) return null;
+  const series = new Array<number>(w.buckets).fill(0);
+  let requests = 0;
+  for (const { minutes: m } of endpoints) {
+    requests += m.totals.requests!;
+    for (let i = 0; i < w.buckets; i++) series[i]! += m.series.requests![i]!;
+  }
+  return {
+    requests,
+    users: mergeHll(endpoints.flatMap((e) => e.minutes.sketches.users ?? [])),
+    accounts: mergeHll(endpoints.flatMap((e) => e.minutes.sketches.accounts ?? [])),
+    series,
+  };
+}
+
 /**
  * The service graph in the window: edges (caller → callee, calls, errors, latency) and a node
  * per service on either end or with RED minutes. `service` keeps the edges touching it.

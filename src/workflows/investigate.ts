@@ -34,7 +34,7 @@ import {
   type PriorityScore,
 } from '../model/index.js';
 import { type SignalBuckets, dependencyScope, failedAtEntry, flowSignals, hurtUsers, investigationStore, minuteSignals, servicesOnEndpointTraces, ticketStore } from '../store/index.js';
-import { type ErrorGroupSummary, listErrorGroups, listPatterns, listServices } from './analysis-read.js';
+import { type ErrorGroupSummary, listErrorGroups, listPatterns, serviceActivity } from './analysis-read.js';
 import type { Context } from './context.js';
 import { listDeploys } from './deploys.js';
 import { type CodeStepResult, locateCode } from './investigate-code.js';
@@ -204,8 +204,11 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
   // did not list it among its first few.
   if (anchor.prefer && !candidates.includes(anchor.prefer)) candidates.push(anchor.prefer);
   const changes = new Map<string, { finding: Finding; deploy: Deploy; previous: Deploy | null }>();
-  for (const service of candidates) {
-    const deploys = await listDeploys(ctx, { service, since: new Date(incident.startMs - CHANGE_LOOK_BACK_MS), until: new Date(incident.endMs), limit: 50 });
+  const deploysOf = await Promise.all(
+    candidates.map((service) => listDeploys(ctx, { service, since: new Date(incident.startMs - CHANGE_LOOK_BACK_MS), until: new Date(incident.endMs), limit: 50 })),
+  );
+  for (const [c, service] of candidates.entries()) {
+    const deploys = deploysOf[c]!;
     const finding = changeFinding(list, service, deploys, anchor.onsetMs ?? anchor.sinceMs, CHANGE_LOOK_BACK_MS);
     if (!finding) {
       gaps.push(`no deploy of ${service} in the ${CHANGE_LOOK_BACK_MS / HOUR} h before the onset`);
@@ -324,9 +327,8 @@ async function ticketAnchor(ctx: Pick<Context, 'store'>, ticketId: number, now: 
   // service it calls shows that service's fault.
   const failingAll = activity.filter((a) => a.errors > 0);
   const downstream = new Map<string, string[]>();
-  for (const a of failingAll) {
-    downstream.set(a.service, await dependencyScope(q, a.service, new Date(createdMs - TICKET_LOOK_BACK_MS), new Date(until), { callers: false }));
-  }
+  const scopes = await Promise.all(failingAll.map((a) => dependencyScope(q, a.service, new Date(createdMs - TICKET_LOOK_BACK_MS), new Date(until), { callers: false })));
+  failingAll.forEach((a, i) => downstream.set(a.service, scopes[i]!));
   const upstreamOfAnother = (a: (typeof failingAll)[number]) =>
     failingAll.some((b) => b.service !== a.service && (downstream.get(a.service) ?? []).includes(b.service) && !(downstream.get(b.service) ?? []).includes(a.service));
   const failing = [...failingAll.filter((a) => !upstreamOfAnother(a)), ...failingAll.filter(upstreamOfAnother)];
@@ -514,7 +516,7 @@ async function impactFindings(
   const ticketNote = tickets ? `; ${tickets} ticket${tickets > 1 ? 's' : ''}` : '';
   const unclear: string[] = [];
   for (const service of candidates) {
-    const active = (await listServices(ctx, { ...window, service })).services[0];
+    const active = await serviceActivity(ctx, { ...window, service });
     const shareOf = (users: number | null) => (users !== null && active?.users ? ` (${Math.round((100 * users) / active.users)}% of ${active.users} active)` : '');
     const add = (x: { users: number | null; accounts: number | null; series: number[]; severity: number; what: string; hint: string; evidence: Evidence }) => {
       const growth = growthOf(x.series);

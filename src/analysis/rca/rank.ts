@@ -277,24 +277,6 @@ function bucketSpan(input: RcaInput, side: 'base' | 'inc', against: Comparison, 
   return Math.max(1, Math.round((Math.min(next, w.endMs) - start) / MINUTE_MS));
 }
 
-/** Pearson's correlation of two series over the same minutes (0 when either is flat). */
-function correlation(xs: readonly number[], ys: readonly number[]): number {
-  const n = xs.length;
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = (xs[i] as number) - mx;
-    const dy = (ys[i] as number) - my;
-    sxy += dx * dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
-}
-
 /** Per-minute series of one side: pattern counts and endpoint requests, by service. */
 interface Series {
   /** key → minute → count; patterns by key, endpoints as "requests <endpoint>". */
@@ -302,26 +284,51 @@ interface Series {
   minutes: Set<number>;
 }
 
+/** A service's baseline series as centred vectors over its minutes (for partnerOf's correlations). */
+interface Centred {
+  minutes: number;
+  /** key → the series less its mean, and its sum of squares. */
+  vectors: Map<string, { c: Float64Array; ss: number }>;
+}
+
+function centred(series: Series): Centred {
+  const minutes = [...series.minutes];
+  const vectors = new Map<string, { c: Float64Array; ss: number }>();
+  for (const [key, counts] of series.byKey) {
+    const c = new Float64Array(minutes.length);
+    let mean = 0;
+    for (let i = 0; i < minutes.length; i++) {
+      c[i] = counts.get(minutes[i] as number) ?? 0;
+      mean += c[i] as number;
+    }
+    mean /= minutes.length;
+    let ss = 0;
+    for (let i = 0; i < c.length; i++) {
+      c[i] = (c[i] as number) - mean;
+      ss += (c[i] as number) * (c[i] as number);
+    }
+    vectors.set(key, { c, ss });
+  }
+  return { minutes: minutes.length, vectors };
+}
+
 /**
  * A pattern's co-logged partner: the series of the same service (another pattern, or an
  * endpoint's requests) whose baseline per-minute counts follow the pattern's most closely, when
- * that correlation is at least MIN_PARTNER_R over at least MIN_PARTNER_MINUTES minutes. Statements
- * of one code path move together whatever the mix of requests; a fault that skips one of them (or
- * adds one) breaks their ratio.
+ * that correlation (Pearson's; 0 when either series is flat) is at least MIN_PARTNER_R over at
+ * least MIN_PARTNER_MINUTES minutes. Statements of one code path move together whatever the mix
+ * of requests; a fault that skips one of them (or adds one) breaks their ratio.
  */
-function partnerOf(series: Series | undefined, key: string, presentInIncident: (k: string) => boolean): { key: string; r: number } | null {
-  if (series === undefined || series.minutes.size < MIN_PARTNER_MINUTES) return null;
-  const minutes = [...series.minutes];
-  const mine = series.byKey.get(key);
-  if (mine === undefined) return null;
-  const xs = minutes.map((m) => mine.get(m) ?? 0);
+function partnerOf(series: Centred | undefined, key: string, presentInIncident: (k: string) => boolean): { key: string; r: number } | null {
+  if (series === undefined || series.minutes < MIN_PARTNER_MINUTES) return null;
+  const mine = series.vectors.get(key);
+  if (mine === undefined || mine.ss === 0) return null;
   let best: { key: string; r: number } | null = null;
-  for (const [other, counts] of series.byKey) {
-    if (other === key || !presentInIncident(other)) continue;
-    const r = correlation(
-      xs,
-      minutes.map((m) => counts.get(m) ?? 0),
-    );
+  for (const [other, o] of series.vectors) {
+    if (other === key || o.ss === 0 || !presentInIncident(other)) continue;
+    let sxy = 0;
+    for (let i = 0; i < o.c.length; i++) sxy += (mine.c[i] as number) * (o.c[i] as number);
+    const r = sxy / Math.sqrt(mine.ss * o.ss);
     if (r >= MIN_PARTNER_R && (best === null || r > best.r)) best = { key: other, r };
   }
   return best;
@@ -396,6 +403,17 @@ function logDrafts(input: RcaInput, against: Comparison, out: Draft[]): void {
     const side = sideOf(r.minuteMs, input, against);
     if (side !== null && r.requests > 0) note(side, r.service, `${REQUESTS}${r.endpoint}`, r.minuteMs, r.requests);
   }
+  const centredSeries = new Map<string, Centred>();
+  const centredOf = (service: string): Centred | undefined => {
+    const series = base.get(service);
+    if (series === undefined) return undefined;
+    let c = centredSeries.get(service);
+    if (c === undefined) {
+      c = centred(series);
+      centredSeries.set(service, c);
+    }
+    return c;
+  };
   for (const k of pat.keys()) {
     const [service, key] = k.split('\u0000') as [string, string];
     const b = pat.base.get(k);
@@ -408,7 +426,7 @@ function logDrafts(input: RcaInput, against: Comparison, out: Draft[]): void {
     const warn = WARN_LEVELS.has(i?.level ?? '') || WARN_LEVELS.has(b?.level ?? '');
     const kind: SignalKind = warn ? (xb === 0 && xi > 0 ? 'new-error-pattern' : 'error-pattern') : 'pattern';
     const label = i?.label ?? b?.label;
-    const partner = xb > 0 ? partnerOf(base.get(service), key, (other) => (count.inc.get(`${service}\u0000${other}`)?.n ?? 0) > 0) : null;
+    const partner = xb > 0 ? partnerOf(centredOf(service), key, (other) => (count.inc.get(`${service}\u0000${other}`)?.n ?? 0) > 0) : null;
     let draft: Draft;
     if (partner !== null) {
       // The pattern's count per partner count: a conditional binomial test of two Poisson rates.
