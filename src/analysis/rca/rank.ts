@@ -515,85 +515,128 @@ function dispersed(phi: number): string {
   return phi > 1 ? `, z ÷ √${phi.toFixed(1)} (the baseline's minute-to-minute dispersion)` : '';
 }
 
+/** Counts per minute. */
+type PerMinute = Map<number, number>;
+
+function addAt(m: PerMinute, minute: number, n: number): void {
+  m.set(minute, (m.get(minute) ?? 0) + n);
+}
+
+function child<K, V>(m: Map<K, V>, k: K, make: () => V): V {
+  let v = m.get(k);
+  if (v === undefined) {
+    v = make();
+    m.set(k, v);
+  }
+  return v;
+}
+
+/** One service's log flow on one side: statement → successor → minute → count, and statement → minute → its successors. */
+interface FlowSide {
+  pair: Map<string, Map<string, PerMinute>>;
+  from: Map<string, PerMinute>;
+}
+
 function flowDrafts(input: RcaInput, against: Comparison, out: Draft[]): void {
   if (!input.flows || input.flows.length === 0) return;
-  // Only the services with flow rows: the flow is often read for a few services of many.
-  const flowing = new Set<string>();
-  for (const f of input.flows) flowing.add(f.service);
-  const patterns = input.patterns.filter((p) => flowing.has(p.service));
-  const nodeOf = new Map<string, string>();
-  const labelOf = new Map<string, string>();
-  for (const p of patterns) {
-    const node = p.site ?? p.key;
-    nodeOf.set(`${p.service}\u0000${p.key}`, node);
-    if (!labelOf.has(`${p.service}\u0000${node}`)) labelOf.set(`${p.service}\u0000${node}`, p.site ?? p.label ?? p.key);
+  // Per service (only those with flow rows: the flow is often read for a few services of many),
+  // its statements' nodes and labels, and per side its transitions.
+  interface ServiceFlow {
+    nodeOf: Map<string, string>;
+    labelOf: Map<string, string>;
+    sides: [FlowSide, FlowSide];
   }
-  const node = (service: string, key: string) => nodeOf.get(`${service}\u0000${key}`) ?? key;
-  // Per side, key and minute: transitions (service, a, b) and what followed a (service, a).
-  const pair = new Pair<Map<number, number>>(() => new Map());
-  const from = new Pair<Map<number, number>>(() => new Map());
-  const add = (m: Map<number, number>, minute: number, n: number) => m.set(minute, (m.get(minute) ?? 0) + n);
+  const services = new Map<string, ServiceFlow>();
+  const newSide = (): FlowSide => ({ pair: new Map(), from: new Map() });
+  for (const f of input.flows) child(services, f.service, () => ({ nodeOf: new Map(), labelOf: new Map(), sides: [newSide(), newSide()] }));
+  const patterns = input.patterns.filter((p) => services.has(p.service));
+  for (const p of patterns) {
+    const sf = services.get(p.service)!;
+    const node = p.site ?? p.key;
+    sf.nodeOf.set(p.key, node);
+    if (!sf.labelOf.has(node)) sf.labelOf.set(node, p.site ?? p.label ?? p.key);
+  }
+  const sideIndex = (minuteMs: number): 0 | 1 | null => {
+    const side = sideOf(minuteMs, input, against);
+    return side === null ? null : side === 'base' ? 0 : 1;
+  };
   for (const f of input.flows) {
-    const side = sideOf(f.minuteMs, input, against);
-    if (side === null) continue;
-    const a = node(f.service, f.from);
-    add(pair.at(side, `${f.service}\u0000${a}\u0000${node(f.service, f.to)}`), f.minuteMs, f.count);
-    add(from.at(side, `${f.service}\u0000${a}`), f.minuteMs, f.count);
+    const s = sideIndex(f.minuteMs);
+    if (s === null) continue;
+    const sf = services.get(f.service)!;
+    const a = sf.nodeOf.get(f.from) ?? f.from;
+    const b = sf.nodeOf.get(f.to) ?? f.to;
+    const side = sf.sides[s];
+    addAt(child(child(side.pair, a, () => new Map<string, PerMinute>()), b, () => new Map()), f.minuteMs, f.count);
+    addAt(child(side.from, a, () => new Map()), f.minuteMs, f.count);
   }
   // The statement's lines that nothing followed (the span's last line, or a path cut short):
   // its lines less its transitions, minute by minute, as the successor END.
-  const lines = new Pair<Map<number, number>>(() => new Map());
+  const lines = new Map<string, [Map<string, PerMinute>, Map<string, PerMinute>]>();
   for (const p of patterns) {
-    const side = sideOf(p.minuteMs, input, against);
-    if (side === null) continue;
-    add(lines.at(side, `${p.service}\u0000${node(p.service, p.key)}`), p.minuteMs, p.count);
+    const s = sideIndex(p.minuteMs);
+    if (s === null) continue;
+    const sf = services.get(p.service)!;
+    const perService = child(lines, p.service, () => [new Map(), new Map()] as [Map<string, PerMinute>, Map<string, PerMinute>]);
+    addAt(child(perService[s], sf.nodeOf.get(p.key) ?? p.key, () => new Map()), p.minuteMs, p.count);
   }
-  for (const side of ['base', 'inc'] as const) {
-    for (const [k, perMinute] of side === 'base' ? lines.base : lines.inc) {
-      const followed = (side === 'base' ? from.base : from.inc).get(k);
-      for (const [minute, n] of perMinute) {
-        const end = n - (followed?.get(minute) ?? 0);
-        if (end <= 0) continue;
-        add(pair.at(side, `${k}\u0000${END}`), minute, end);
-        add(from.at(side, k), minute, end);
+  for (const [service, perSide] of lines) {
+    const sf = services.get(service)!;
+    for (const s of [0, 1] as const) {
+      const side = sf.sides[s];
+      for (const [a, perMinute] of perSide[s]) {
+        const followed = side.from.get(a);
+        for (const [minute, n] of perMinute) {
+          const end = n - (followed?.get(minute) ?? 0);
+          if (end <= 0) continue;
+          addAt(child(child(side.pair, a, () => new Map<string, PerMinute>()), END, () => new Map()), minute, end);
+          addAt(child(side.from, a, () => new Map()), minute, end);
+        }
       }
     }
   }
-  const total = (m: Map<number, number> | undefined) => {
+  const total = (m: PerMinute | undefined) => {
     let n = 0;
     for (const v of m?.values() ?? []) n += v;
     return n;
   };
-  for (const k of pair.keys()) {
-    const [service, a, b] = k.split('\u0000') as [string, string, string];
-    const fromBase = [...(from.base.get(`${service}\u0000${a}`) ?? new Map<number, number>())];
-    const pairBase = pair.base.get(k);
-    const perMinute = fromBase.map(([minute, n]) => [pairBase?.get(minute) ?? 0, n] as const);
-    const nb = perMinute.reduce((sum, [, n]) => sum + n, 0);
-    const xb = perMinute.reduce((sum, [x]) => sum + x, 0);
-    // Calibrated to how much the share moved from minute to minute in the baseline: a path that
-    // swings there (an earlier incident inside the baseline, a branch taken by some requests
-    // only) moving again is weaker evidence than one that never moved.
-    const phi = binomialDispersion(perMinute);
-    const ni = total(from.inc.get(`${service}\u0000${a}`));
-    // A statement not reached on one side is a traffic change, not a change of path.
-    if (nb === 0 || ni === 0) continue;
-    const xi = total(pair.inc.get(k));
-    const t = deflate(twoSided(fisherTest(xb, nb, xi, ni)), phi);
-    const la = labelOf.get(`${service}\u0000${a}`) ?? a;
-    const lb = b === END ? 'the end of the span' : (labelOf.get(`${service}\u0000${b}`) ?? b);
-    out.push({
-      kind: 'log-flow',
-      service,
-      key: `${a}→${b}`,
-      label: `${la} → ${lb}`,
-      baseline: xb / nb,
-      incident: xi / ni,
-      unit: `share of what followed ${la}`,
-      test: TESTS['log-flow'] + dispersed(phi) + (against === 'reference' ? VS_REFERENCE : ''),
-      ...t,
-      pMin: deflate({ statistic: 1, p: fisherMinP(xb + xi, nb, ni, 'two-sided') }, phi).p,
-    });
+  for (const [service, sf] of services) {
+    const [base, inc] = sf.sides;
+    for (const a of new Set([...base.pair.keys(), ...inc.pair.keys()])) {
+      const fromBase = base.from.get(a);
+      const ni = total(inc.from.get(a));
+      // A statement not reached on one side is a traffic change, not a change of path.
+      if (fromBase === undefined || ni === 0) continue;
+      const nb = total(fromBase);
+      if (nb === 0) continue;
+      const pairsBase = base.pair.get(a);
+      const pairsInc = inc.pair.get(a);
+      for (const b of new Set([...(pairsBase?.keys() ?? []), ...(pairsInc?.keys() ?? [])])) {
+        const pairBase = pairsBase?.get(b);
+        const perMinute = [...fromBase].map(([minute, n]) => [pairBase?.get(minute) ?? 0, n] as const);
+        const xb = total(pairBase);
+        // Calibrated to how much the share moved from minute to minute in the baseline: a path that
+        // swings there (an earlier incident inside the baseline, a branch taken by some requests
+        // only) moving again is weaker evidence than one that never moved.
+        const phi = binomialDispersion(perMinute);
+        const xi = total(pairsInc?.get(b));
+        const t = deflate(twoSided(fisherTest(xb, nb, xi, ni)), phi);
+        const la = sf.labelOf.get(a) ?? a;
+        const lb = b === END ? 'the end of the span' : (sf.labelOf.get(b) ?? b);
+        out.push({
+          kind: 'log-flow',
+          service,
+          key: `${a}→${b}`,
+          label: `${la} → ${lb}`,
+          baseline: xb / nb,
+          incident: xi / ni,
+          unit: `share of what followed ${la}`,
+          test: TESTS['log-flow'] + dispersed(phi) + (against === 'reference' ? VS_REFERENCE : ''),
+          ...t,
+          pMin: deflate({ statistic: 1, p: fisherMinP(xb + xi, nb, ni, 'two-sided') }, phi).p,
+        });
+      }
+    }
   }
 }
 
