@@ -328,7 +328,7 @@ async function ticketAnchor(ctx: Pick<Context, 'store'>, ticketId: number, now: 
   const failingAll = activity.filter((a) => a.errors > 0);
   const downstream = new Map<string, string[]>();
   const scopes = await Promise.all(failingAll.map((a) => dependencyScope(q, a.service, new Date(createdMs - TICKET_LOOK_BACK_MS), new Date(until), { callers: false })));
-  failingAll.forEach((a, i) => downstream.set(a.service, scopes[i]!));
+  for (const [i, a] of failingAll.entries()) downstream.set(a.service, scopes[i]!);
   const upstreamOfAnother = (a: (typeof failingAll)[number]) =>
     failingAll.some((b) => b.service !== a.service && (downstream.get(a.service) ?? []).includes(b.service) && !(downstream.get(b.service) ?? []).includes(a.service));
   const failing = [...failingAll.filter((a) => !upstreamOfAnother(a)), ...failingAll.filter(upstreamOfAnother)];
