@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { StreamAnalyzer } from '../src/analysis/aggregate/index.js';
-import { type Store, dependencyScope, failedAtEntry, hurtUsers, loadPatternSeeds, minuteSignals, servicesOnEndpointTraces, writeAnalysisDelta } from '../src/store/index.js';
+import { type Store, dependencyScope, downstreamScopes, failedAtEntry, hurtUsers, loadPatternSeeds, minuteSignals, servicesOnEndpointTraces, writeAnalysisDelta } from '../src/store/index.js';
 import { logRecord } from './helpers/records.js';
 import { span } from './helpers/records.js';
 import { seedAnalysis } from './helpers/analysis-seed.js';
@@ -118,6 +118,12 @@ for (const backend of ['pglite', 'postgres'] as const) {
       assert.deepEqual((await dependencyScope(store.db, 'cart', since, until)).sort(), ['cart', 'web']);
       assert.deepEqual(await dependencyScope(store.db, 'nowhere', since, until), ['nowhere']);
       assert.deepEqual(await dependencyScope(store.db, 'cart', since, until, { callers: false }), ['cart']);
+      // Several services' downstream at once: the same as each one's scope without callers.
+      const many = await downstreamScopes(store.db, ['web', 'cart', 'catalog', 'nowhere'], since, until);
+      for (const s of ['web', 'cart', 'catalog', 'nowhere']) {
+        assert.deepEqual(many.get(s)?.sort(), (await dependencyScope(store.db, s, since, until, { callers: false })).sort(), s);
+      }
+      assert.deepEqual(many.get('web')?.sort(), ['cart', 'catalog', 'web']);
     });
 
     it("keeps a pattern's call site and the log flow, and reads them back with merged patterns resolved", async () => {

@@ -48,7 +48,7 @@ export type { TicketRow, TicketFilter, TicketSummary } from './ticket-store.js';
 import * as investigationStore from './investigation-store.js';
 export { investigationStore };
 export type { InvestigationSummary } from './investigation-store.js';
-export { dependencyScope, failedAtEntry, flowSignals, hurtUsers, minuteSignals, servicesOnEndpointTraces } from './signal-query.js';
+export { dependencyScope, downstreamScopes, failedAtEntry, flowSignals, hurtUsers, minuteSignals, servicesOnEndpointTraces } from './signal-query.js';
 // Problems (triage@1): upserted by key, tickets pointed at them, owners.
 import * as problemStore from './problem-store.js';
 export { problemStore };

@@ -288,6 +288,39 @@ export async function minuteSignals(
 }
 
 /**
+ * dependencyScope without callers for several services at once: what each calls, directly or
+ * not, in [since, until), from one read of the window's service-graph edges (a ticket's users
+ * can have failed in many services, and each walk read the same edges again).
+ */
+export async function downstreamScopes(q: Queryable, services: readonly string[], since: Date, until: Date): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (services.length === 0) return out;
+  const rows = await q.query<{ caller: string; callee: string }>(
+    'SELECT DISTINCT m.caller, m.callee FROM edge_minute m WHERE m.minute >= $1::timestamptz AND m.minute < $2::timestamptz',
+    [since, until],
+  );
+  const callees = new Map<string, string[]>();
+  for (const r of rows) {
+    const list = callees.get(r.caller);
+    if (list) list.push(r.callee);
+    else callees.set(r.caller, [r.callee]);
+  }
+  for (const service of services) {
+    const seen = new Set<string>([service]);
+    const todo = [service];
+    while (todo.length > 0) {
+      for (const c of callees.get(todo.pop()!) ?? []) {
+        if (seen.has(c)) continue;
+        seen.add(c);
+        todo.push(c);
+      }
+    }
+    out.set(service, [...seen]);
+  }
+  return out;
+}
+
+/**
  * What can explain an alert on `service`: the service, every service it called in [since,
  * until) directly or through others (from the service-graph edges), and its direct callers
  * (whose traffic it serves; left out with `callers: false`). Just the service when no edge names it.

@@ -33,7 +33,7 @@ import {
   type InvestigationSubject,
   type PriorityScore,
 } from '../model/index.js';
-import { type SignalBuckets, dependencyScope, failedAtEntry, flowSignals, hurtUsers, investigationStore, minuteSignals, servicesOnEndpointTraces, ticketStore } from '../store/index.js';
+import { type SignalBuckets, dependencyScope, downstreamScopes, failedAtEntry, flowSignals, hurtUsers, investigationStore, minuteSignals, servicesOnEndpointTraces, ticketStore } from '../store/index.js';
 import { type ErrorGroupSummary, listErrorGroups, listPatterns, serviceActivity } from './analysis-read.js';
 import type { Context } from './context.js';
 import { listDeploys } from './deploys.js';
@@ -327,8 +327,13 @@ async function ticketAnchor(ctx: Pick<Context, 'store'>, ticketId: number, now: 
   // service it calls shows that service's fault.
   const failingAll = activity.filter((a) => a.errors > 0);
   const downstream = new Map<string, string[]>();
-  const scopes = await Promise.all(failingAll.map((a) => dependencyScope(q, a.service, new Date(createdMs - TICKET_LOOK_BACK_MS), new Date(until), { callers: false })));
-  for (const [i, a] of failingAll.entries()) downstream.set(a.service, scopes[i]!);
+  const scopes = await downstreamScopes(
+    q,
+    failingAll.map((a) => a.service),
+    new Date(createdMs - TICKET_LOOK_BACK_MS),
+    new Date(until),
+  );
+  for (const a of failingAll) downstream.set(a.service, scopes.get(a.service) ?? [a.service]);
   const upstreamOfAnother = (a: (typeof failingAll)[number]) =>
     failingAll.some((b) => b.service !== a.service && (downstream.get(a.service) ?? []).includes(b.service) && !(downstream.get(b.service) ?? []).includes(a.service));
   const failing = [...failingAll.filter((a) => !upstreamOfAnother(a)), ...failingAll.filter(upstreamOfAnother)];
