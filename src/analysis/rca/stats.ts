@@ -271,7 +271,7 @@ const MAX_UTILIZATION = 0.99;
 /**
  * A utilization (a share of a limit, 0 to 1) on the scale of its headroom: −log(1 − u). A
  * difference on this scale is the log of how much the headroom shrank, (1 − u₀)/(1 − u₁); for a
- * CPU it is what queueing (M/M/1) says a request's wait grows by, so 40% of a limit going to 60%
+ * CPU it is what queueing (M/M/1) says a request's wait grows by, so 40% of a limit going to 70%
  * matters about as much as 1% going to 50% (the headroom halved both times), and 1% going to 10%
  * does not matter. Pass the result to gaugeShift with `scale: 'linear'`.
  */
