@@ -287,37 +287,37 @@ export async function minuteSignals(
   };
 }
 
-/**
- * dependencyScope without callers for several services at once: what each calls, directly or
- * not, in [since, until), from one read of the window's service-graph edges (a ticket's users
- * can have failed in many services, and each walk read the same edges again).
- */
-export async function downstreamScopes(q: Queryable, services: readonly string[], since: Date, until: Date): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  if (services.length === 0) return out;
-  const rows = await q.query<{ caller: string; callee: string }>(
+/** The caller → callee pairs of the service graph in [since, until). */
+async function windowEdges(q: Queryable, since: Date, until: Date): Promise<Array<{ caller: string; callee: string }>> {
+  return q.query<{ caller: string; callee: string }>(
     'SELECT DISTINCT m.caller, m.callee FROM edge_minute m WHERE m.minute >= $1::timestamptz AND m.minute < $2::timestamptz',
     [since, until],
   );
+}
+
+/** Each caller's callees. */
+function calleesOf(edges: ReadonlyArray<{ caller: string; callee: string }>): Map<string, string[]> {
   const callees = new Map<string, string[]>();
-  for (const r of rows) {
-    const list = callees.get(r.caller);
-    if (list) list.push(r.callee);
-    else callees.set(r.caller, [r.callee]);
+  for (const e of edges) {
+    const list = callees.get(e.caller);
+    if (list) list.push(e.callee);
+    else callees.set(e.caller, [e.callee]);
   }
-  for (const service of services) {
-    const seen = new Set<string>([service]);
-    const todo = [service];
-    while (todo.length > 0) {
-      for (const c of callees.get(todo.pop()!) ?? []) {
-        if (seen.has(c)) continue;
-        seen.add(c);
-        todo.push(c);
-      }
+  return callees;
+}
+
+/** `service` and every service it calls, directly or through others. */
+function downstreamOf(callees: ReadonlyMap<string, readonly string[]>, service: string): Set<string> {
+  const seen = new Set<string>([service]);
+  const todo = [service];
+  while (todo.length > 0) {
+    for (const c of callees.get(todo.pop()!) ?? []) {
+      if (seen.has(c)) continue;
+      seen.add(c);
+      todo.push(c);
     }
-    out.set(service, [...seen]);
   }
-  return out;
+  return seen;
 }
 
 /**
@@ -326,15 +326,20 @@ export async function downstreamScopes(q: Queryable, services: readonly string[]
  * (whose traffic it serves; left out with `callers: false`). Just the service when no edge names it.
  */
 export async function dependencyScope(q: Queryable, service: string, since: Date, until: Date, opts: { callers?: boolean } = {}): Promise<string[]> {
-  const rows = await q.query<{ service: string }>(
-    `WITH RECURSIVE e AS (
-       SELECT DISTINCT m.caller, m.callee FROM edge_minute m WHERE m.minute >= $2::timestamptz AND m.minute < $3::timestamptz),
-     down(service) AS (
-       SELECT $1::text UNION SELECT e.callee FROM e JOIN down d ON e.caller = d.service)
-     SELECT service FROM down UNION SELECT caller FROM e WHERE callee = $1 AND $4::boolean`,
-    [service, since, until, opts.callers ?? true],
-  );
-  return rows.map((r) => r.service);
+  const edges = await windowEdges(q, since, until);
+  const scope = downstreamOf(calleesOf(edges), service);
+  if (opts.callers ?? true) for (const e of edges) if (e.callee === service) scope.add(e.caller);
+  return [...scope];
+}
+
+/**
+ * dependencyScope without callers for several services at once, from one read of the window's
+ * edges (a ticket's users can have failed in many services).
+ */
+export async function downstreamScopes(q: Queryable, services: readonly string[], since: Date, until: Date): Promise<Map<string, string[]>> {
+  if (services.length === 0) return new Map();
+  const callees = calleesOf(await windowEdges(q, since, until));
+  return new Map(services.map((s) => [s, [...downstreamOf(callees, s)]]));
 }
 
 /**

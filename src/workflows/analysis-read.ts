@@ -549,6 +549,61 @@ function latencyOf(s: DDSketch | null): Latency {
   return { p50Ms: quantile(s, 0.5), p95Ms: quantile(s, 0.95), p99Ms: quantile(s, 0.99) };
 }
 
+/** One service's summary from its endpoints' minutes in the window, with its neighbours from `edges`. */
+function summarize(name: string, endpoints: readonly EndpointWindow[], w: MinuteWindow, edges: readonly EdgeSummary[], seen: Date | null): ServiceSummary {
+  const minutes = (w.until.getTime() - w.since.getTime()) / MINUTE;
+  const series = new Array<number>(w.buckets).fill(0);
+  const errorSeries = new Array<number>(w.buckets).fill(0);
+  let requests = 0;
+  let errors = 0;
+  let recent = 0;
+  let latency: DDSketch | null = null;
+  const users: Uint8Array[] = [];
+  const accounts: Uint8Array[] = [];
+  const endpointList: EndpointSummary[] = [];
+  for (const { endpoint, minutes: m } of endpoints) {
+    requests += m.totals.requests!;
+    errors += m.totals.errors!;
+    recent += m.recent.requests!;
+    for (let i = 0; i < w.buckets; i++) {
+      series[i]! += m.series.requests![i]!;
+      errorSeries[i]! += m.series.errors![i]!;
+    }
+    users.push(...(m.sketches.users ?? []));
+    accounts.push(...(m.sketches.accounts ?? []));
+    const own = mergeDd(m.sketches.latency);
+    endpointList.push({
+      endpoint,
+      requests: m.totals.requests!,
+      errors: m.totals.errors!,
+      errorRate: rate(m.totals.errors!, m.totals.requests!),
+      ...latencyOf(own),
+    });
+    // After the endpoint's quantiles are taken: merging into `own` later does not change them.
+    if (own) {
+      if (latency === null) latency = own;
+      else latency.merge(own);
+    }
+  }
+  return {
+    service: name,
+    requests,
+    errors,
+    errorRate: rate(errors, requests),
+    requestsPerMinute: round3(requests / minutes),
+    ...latencyOf(latency),
+    users: mergeHll(users),
+    accounts: mergeHll(accounts),
+    series,
+    errorSeries,
+    trend: trendOf(requests, recent, seen, w),
+    firstSeen: iso(seen),
+    endpoints: endpointList,
+    callers: edges.filter((e) => e.callee === name),
+    callees: edges.filter((e) => e.caller === name),
+  };
+}
+
 /**
  * RED per service (and per endpoint) in the window: requests, errors, error rate, latency
  * quantiles from the merged DDSketches, distinct users from the merged HyperLogLogs, and the
@@ -567,60 +622,7 @@ export async function listServices(ctx: Pick<Context, 'store'>, q: ServiceQuery 
   }
   const order = [...byService.keys()];
   const firstSeen = await serviceFirstSeen(db, order);
-  const minutes = (w.until.getTime() - w.since.getTime()) / MINUTE;
-  const services = order.map((name): ServiceSummary => {
-    const series = new Array<number>(w.buckets).fill(0);
-    const errorSeries = new Array<number>(w.buckets).fill(0);
-    let requests = 0;
-    let errors = 0;
-    let recent = 0;
-    let latency: DDSketch | null = null;
-    const users: Uint8Array[] = [];
-    const accounts: Uint8Array[] = [];
-    const endpointList: EndpointSummary[] = [];
-    for (const { endpoint, minutes: m } of byService.get(name)!) {
-      requests += m.totals.requests!;
-      errors += m.totals.errors!;
-      recent += m.recent.requests!;
-      for (let i = 0; i < w.buckets; i++) {
-        series[i]! += m.series.requests![i]!;
-        errorSeries[i]! += m.series.errors![i]!;
-      }
-      users.push(...(m.sketches.users ?? []));
-      accounts.push(...(m.sketches.accounts ?? []));
-      const own = mergeDd(m.sketches.latency);
-      endpointList.push({
-        endpoint,
-        requests: m.totals.requests!,
-        errors: m.totals.errors!,
-        errorRate: rate(m.totals.errors!, m.totals.requests!),
-        ...latencyOf(own),
-      });
-      // After the endpoint's quantiles are taken: merging into `own` later does not change them.
-      if (own) {
-        if (latency === null) latency = own;
-        else latency.merge(own);
-      }
-    }
-    const seen = firstSeen.get(name) ?? null;
-    return {
-      service: name,
-      requests,
-      errors,
-      errorRate: rate(errors, requests),
-      requestsPerMinute: round3(requests / minutes),
-      ...latencyOf(latency),
-      users: mergeHll(users),
-      accounts: mergeHll(accounts),
-      series,
-      errorSeries,
-      trend: trendOf(requests, recent, seen, w),
-      firstSeen: iso(seen),
-      endpoints: endpointList,
-      callers: edges.filter((e) => e.callee === name),
-      callees: edges.filter((e) => e.caller === name),
-    };
-  });
+  const services = order.map((name) => summarize(name, byService.get(name)!, w, edges, firstSeen.get(name) ?? null));
   return { window: windowInfo(w), services };
 }
 
@@ -642,18 +644,8 @@ export async function serviceActivity(ctx: Pick<Context, 'store'>, q: WindowQuer
   const w = resolveWindow(q);
   const endpoints = await redInWindow(ctx.store.db, w, { service: q.service, limit: 1 });
   if (endpoints.length === 0) return null;
-  const series = new Array<number>(w.buckets).fill(0);
-  let requests = 0;
-  for (const { minutes: m } of endpoints) {
-    requests += m.totals.requests!;
-    for (let i = 0; i < w.buckets; i++) series[i]! += m.series.requests![i]!;
-  }
-  return {
-    requests,
-    users: mergeHll(endpoints.flatMap((e) => e.minutes.sketches.users ?? [])),
-    accounts: mergeHll(endpoints.flatMap((e) => e.minutes.sketches.accounts ?? [])),
-    series,
-  };
+  const { requests, users, accounts, series } = summarize(q.service, endpoints, w, [], null);
+  return { requests, users, accounts, series };
 }
 
 /**

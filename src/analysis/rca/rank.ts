@@ -375,18 +375,9 @@ function logDrafts(input: RcaInput, against: Comparison, out: Draft[]): void {
   const note = (side: 'base' | 'inc', service: string, key: string, minuteMs: number, n: number) => {
     count.at(side, `${service}\u0000${key}`).n += n;
     if (side !== 'base') return;
-    let s = base.get(service);
-    if (s === undefined) {
-      s = { byKey: new Map(), minutes: new Set() };
-      base.set(service, s);
-    }
+    const s = child(base, service, (): Series => ({ byKey: new Map(), minutes: new Set() }));
     s.minutes.add(minuteMs);
-    let k = s.byKey.get(key);
-    if (k === undefined) {
-      k = new Map();
-      s.byKey.set(key, k);
-    }
-    k.set(minuteMs, (k.get(minuteMs) ?? 0) + n);
+    addAt(child(s.byKey, key, () => new Map()), minuteMs, n);
   };
   for (const r of statementRows(input.patterns)) {
     const side = sideOf(r.minuteMs, input, against);
@@ -406,13 +397,7 @@ function logDrafts(input: RcaInput, against: Comparison, out: Draft[]): void {
   const centredSeries = new Map<string, Centred>();
   const centredOf = (service: string): Centred | undefined => {
     const series = base.get(service);
-    if (series === undefined) return undefined;
-    let c = centredSeries.get(service);
-    if (c === undefined) {
-      c = centred(series);
-      centredSeries.set(service, c);
-    }
-    return c;
+    return series === undefined ? undefined : child(centredSeries, service, () => centred(series));
   };
   for (const k of pat.keys()) {
     const [service, key] = k.split('\u0000') as [string, string];

@@ -262,15 +262,20 @@ export class DDSketch {
       c.copyWithin(i + 1, o + 1, an + bn);
     }
     this.n = an + bn - gap;
+    this.addTotals(other);
+    if (other.isCollapsed) this.isCollapsed = true;
+    const floor = Math.max(floorA, floorB);
+    if (floor > Number.NEGATIVE_INFINITY) this.foldBelow(floor);
+    if (this.n > this.maxBins) this.collapseLowest();
+  }
+
+  /** Adds `other`'s zero count, count, sum and range to this sketch's. */
+  private addTotals(other: DDSketch): void {
     this.zeroCount += other.zeroCount;
     this.total += other.total;
     this.totalSum += other.totalSum;
     if (other.lo < this.lo) this.lo = other.lo;
     if (other.hi > this.hi) this.hi = other.hi;
-    if (other.isCollapsed) this.isCollapsed = true;
-    const floor = Math.max(floorA, floorB);
-    if (floor > Number.NEGATIVE_INFINITY) this.foldBelow(floor);
-    if (this.n > this.maxBins) this.collapseLowest();
   }
 
   /**
@@ -303,11 +308,7 @@ export class DDSketch {
       while (ak[i]! < key) i++;
       ac[i]! += bc[j]!;
     }
-    this.zeroCount += other.zeroCount;
-    this.total += other.total;
-    this.totalSum += other.totalSum;
-    if (other.lo < this.lo) this.lo = other.lo;
-    if (other.hi > this.hi) this.hi = other.hi;
+    this.addTotals(other);
     return true;
   }
 
