@@ -53,7 +53,7 @@ export { dependencyScope, downstreamScopes, failedAtEntry, flowSignals, hurtUser
 import * as problemStore from './problem-store.js';
 export { problemStore };
 export type { Problem, ProblemDetail, ProblemStatus, ProblemTicket, ProblemFilter, OwnerQuery } from './problem-store.js';
-export type { MinuteSignals, SignalBuckets } from './signal-query.js';
+export type { MinuteSignals, PatternMerges, SignalBuckets } from './signal-query.js';
 export { SPAN_ROUTE_KEY_SQL } from './migrations/004-tickets.js';
 export { EMAIL_HASH_KEY, instanceSecret } from './instance-secret.js';
 export { writeAnalysisDelta, loadPatternSeeds } from './analysis-writer.js';

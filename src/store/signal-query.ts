@@ -15,6 +15,8 @@ export interface MinuteSignals {
   errorGroups: ErrorGroupRow[];
   edges: EdgeRow[];
   flows: FlowRow[];
+  /** The merged patterns of the services read (for flowSignals). */
+  merges: PatternMerges;
   metrics: MetricRow[];
 }
 
@@ -151,15 +153,19 @@ class Summed<T extends { count: number }> {
   }
 }
 
-const anyMerged = (info: Map<string, PatternInfo>) => {
-  for (const i of info.values()) if (i.mergedInto !== null) return true;
-  return false;
-};
+/** The stored patterns that converged into another: "service\0key" → the key they converged into. */
+export type PatternMerges = ReadonlyMap<string, string>;
 
-/** Flows, merged keys (rare, mostly rewritten by the writer already) resolved from the patterns read. */
-async function readFlows(q: Queryable, r: Read, info: Map<string, PatternInfo>): Promise<FlowRow[]> {
-  const canon = (service: string, key: string) => info.get(`${service}\u0000${key}`)?.mergedInto ?? key;
-  const flows = new Summed<FlowRow>(anyMerged(info));
+function mergesOf(info: Map<string, PatternInfo>): Map<string, string> {
+  const merges = new Map<string, string>();
+  for (const [k, i] of info) if (i.mergedInto !== null) merges.set(k, i.mergedInto);
+  return merges;
+}
+
+/** Flows, merged keys (rare, mostly rewritten by the writer already) resolved. */
+async function readFlows(q: Queryable, r: Read, merges: PatternMerges): Promise<FlowRow[]> {
+  const canon = (service: string, key: string) => merges.get(`${service}\u0000${key}`) ?? key;
+  const flows = new Summed<FlowRow>(merges.size > 0);
   await countRows(q, r, 'flow_minute', ['service', 'from_key', 'to_key'], ([service, from, to], minuteMs, count) => {
     const f: FlowRow = { minuteMs, service: service!, from: canon(service!, from!), to: canon(service!, to!), count };
     flows.add(() => `${minuteMs}\u0000${service}\u0000${f.from}\u0000${f.to}`, f);
@@ -169,11 +175,19 @@ async function readFlows(q: Queryable, r: Read, info: Map<string, PatternInfo>):
 
 /**
  * The log flow alone (minuteSignals' flows), for some services: the costliest signal to read,
- * so an investigation reads it for its strongest candidates only.
+ * so an investigation reads it for its strongest candidates only. `merges`: minuteSignals' own,
+ * when it read these services' patterns already (else they are read here).
  */
-export async function flowSignals(q: Queryable, since: Date, until: Date, services: readonly string[], buckets?: SignalBuckets): Promise<FlowRow[]> {
+export async function flowSignals(
+  q: Queryable,
+  since: Date,
+  until: Date,
+  services: readonly string[],
+  buckets?: SignalBuckets,
+  merges?: PatternMerges,
+): Promise<FlowRow[]> {
   if (services.length === 0) return [];
-  return readFlows(q, readOf(since, until, services, buckets), await patternInfo(q, services));
+  return readFlows(q, readOf(since, until, services, buckets), merges ?? mergesOf(await patternInfo(q, services)));
 }
 
 /**
@@ -230,11 +244,12 @@ export async function minuteSignals(
   // than the rest of the read).
   const logsRead = (async () => {
     const info = await patternInfo(q, services);
-    const canon = (service: string, key: string) => info.get(`${service}\u0000${key}`)?.mergedInto ?? key;
-    const patterns = new Summed<PatternRow>(anyMerged(info));
+    const merges = mergesOf(info);
+    const canon = (service: string, key: string) => merges.get(`${service}\u0000${key}`) ?? key;
+    const patterns = new Summed<PatternRow>(merges.size > 0);
     const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
     const [flows] = await Promise.all([
-      opts.flows === false ? Promise.resolve([]) : readFlows(q, read, info),
+      opts.flows === false ? Promise.resolve([]) : readFlows(q, read, merges),
       countRows(q, read, 'pattern_minute', ['service', 'pattern_key'], ([service, stored], minuteMs, count) => {
         const key = canon(service!, stored!);
         const own = info.get(`${service}\u0000${stored}`);
@@ -254,9 +269,9 @@ export async function minuteSignals(
         if (kept !== row && LEVELS.indexOf(level) > LEVELS.indexOf(kept.level)) kept.level = level;
       }),
     ]);
-    return { flows, patterns };
+    return { flows, patterns, merges };
   })();
-  const [red, errors, edges, gauges, { flows, patterns }] = await Promise.all([redRead, errorsRead, edgesRead, gaugesRead, logsRead]);
+  const [red, errors, edges, gauges, { flows, patterns, merges }] = await Promise.all([redRead, errorsRead, edgesRead, gaugesRead, logsRead]);
   return {
     metrics: gauges.map((r: Row) => ({ minuteMs: ms(r.minute), service: String(r.service), name: String(r.name), value: Number(r.value) })),
     red: red.map((r: Row) => ({
@@ -268,6 +283,7 @@ export async function minuteSignals(
       latency: sketchOf(r.latency),
     })),
     patterns: patterns.rows,
+    merges,
     flows,
     errorGroups: errors.map((r: Row) => ({
       minuteMs: ms(r.minute),

@@ -177,7 +177,8 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
     // for the strongest candidates of a first ranking, and the subject's own service, and the
     // ranking is done again with it.
     const flowFor = [...new Set([...rca.services.slice(0, FLOW_CANDIDATES).map((r) => r.service), ...(anchor.service ? [anchor.service] : [])])];
-    const flows = await flowSignals(ctx.store.db, since, until, flowFor, buckets);
+    // The scope's patterns were read with the signals; without a scope (every service), so were all.
+    const flows = await flowSignals(ctx.store.db, since, until, flowFor, buckets, signals.merges);
     if (flows.length > 0) {
       tests = addFlowTests(tests, flows);
       rca = rankTested(tests, { weakCandidates: true });
