@@ -114,6 +114,59 @@ describe('rankRootCauses', () => {
     assert.match(cart?.hint ?? '', /explained by anomalous callee db/);
   });
 
+  it('with no baseline at all (a world younger than the window), a caller failing on its calls to a failing callee is that callee\'s symptom', () => {
+    const r = rng(5);
+    const minuteMs = INC.startMs;
+    const errorsOn = (caller: string): RcaInput => ({
+      ...input({
+        red: [
+          { minuteMs, service: 'web', endpoint: 'GET /api/cart', requests: 300, errors: 77, latency: sketch(300, 100, r) },
+          { minuteMs, service: 'cart', endpoint: 'GET /carts/:user', requests: 160, errors: 159, latency: sketch(160, 20, r) },
+        ],
+        errorGroups: [
+          { minuteMs, service: 'cart', key: 'TypeError', count: 159 },
+          { minuteMs, service: 'web', key: 'UpstreamError', count: 77 },
+        ],
+        edges: [{ minuteMs, caller, callee: 'cart', calls: 160, errors: 159, latency: sketch(160, 22, r) }],
+      }),
+    });
+    const res = rankRootCauses(errorsOn('web'));
+    assert.deepEqual(
+      res.services.map((s) => [s.service, s.symptomOf]),
+      [
+        ['cart', []],
+        ['web', ['cart']],
+      ],
+    );
+    // Both raw scores are the same (each new error group is as strong as can be): without the
+    // edge's errors, the order would rest on the names alone.
+    assert.equal(res.services[1]?.ownScore, res.services[0]?.ownScore);
+    // An edge that carried no errors does not tie them.
+    const quiet = errorsOn('web');
+    quiet.edges = quiet.edges.map((e) => ({ ...e, errors: 0 }));
+    assert.deepEqual(rankRootCauses(quiet).services.find((s) => s.service === 'web')?.symptomOf, []);
+  });
+
+  it('a new call path from a caller that was already running is the caller\'s own change, not a symptom', () => {
+    const r = rng(6);
+    const red: RedRow[] = [];
+    const edges: EdgeRow[] = [];
+    const errorGroups = [];
+    for (let m = 0; m < 8; m++) {
+      const minuteMs = T0 + m * MIN;
+      const inc = m >= 5;
+      red.push({ minuteMs, service: 'web', endpoint: 'GET /api/cart', requests: 100, errors: inc ? 40 : 0, latency: sketch(100, 100, r) });
+      if (inc) {
+        // web's new release calls cart, which rejects the calls.
+        red.push({ minuteMs, service: 'cart', endpoint: 'POST /carts/:user/merge', requests: 40, errors: 40, latency: sketch(40, 5, r) });
+        edges.push({ minuteMs, caller: 'web', callee: 'cart', calls: 40, errors: 40, latency: sketch(40, 6, r) });
+        errorGroups.push({ minuteMs, service: 'cart', key: 'BadRequest', count: 40 }, { minuteMs, service: 'web', key: 'UpstreamError', count: 40 });
+      }
+    }
+    const res = rankRootCauses(input({ red, edges, errorGroups }));
+    assert.deepEqual(res.services.find((s) => s.service === 'web')?.symptomOf, []);
+  });
+
   it('ranks the service with an error spike first', () => {
     const w = world(
       [

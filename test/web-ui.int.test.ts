@@ -90,11 +90,14 @@ describe('web UI (Chromium) on a demo world', () => {
     await page.locator('#summary-head').waitFor({ timeout: 120_000 });
     await page.locator('#suspect-head').waitFor({ timeout: 60_000 });
     timing['investigate (POST and render)'] = { domContentLoadedMs: -1, loadMs: -1, readyMs: Date.now() - t0 };
-    await page.locator('pre.diff').first().waitFor({ timeout: 60_000 });
+    const suspect = await page.locator('#suspect-head .sha').textContent();
+    const section = page.locator('section[aria-labelledby="suspect-head"]');
+    // The diff, or the error or note that stands in its place: a failure says which.
+    await section.locator('pre.diff, .state.error, p.muted').first().waitFor({ timeout: 60_000 });
     await page.locator('table.code').first().waitFor({ timeout: 60_000 });
     await screenshot('investigation');
-    const suspect = await page.locator('#suspect-head .sha').textContent();
-    assert.equal(suspect, t.culprit!.commit.slice(0, 10), 'the suspect commit is the culprit');
+    assert.equal(suspect, t.culprit!.commit.slice(0, 10), `the suspect commit is the culprit: ${await section.textContent()}`);
+    assert.equal(await section.locator('pre.diff').count(), 1, `the suspect commit's diff is shown: ${await section.textContent()}`);
     const code = await page.locator('section.code-location h3').first().textContent();
     assert.ok(code?.includes(t.culprit!.file), `code location ${code} names ${t.culprit!.file}`);
     assert.ok(code?.includes(t.culprit!.function ?? ''), `code location ${code} names ${t.culprit!.function}`);

@@ -226,6 +226,8 @@ export interface BlamedLine {
 
 export interface SuspectCommit {
   sha: string;
+  /** The repository the commit is in (the deploy's). */
+  repository: string;
   authorName: string | null;
   committedAt: string | null;
   subject: string;
@@ -312,6 +314,7 @@ export function rankSuspectCommits(input: SuspectInput, limit = 5): SuspectCommi
     const blameInLocations = mine.filter((b) => hitLocations.some((l) => l.path === b.path && b.line >= (l.startLine ?? 0) && b.line <= (l.endLine ?? 0)));
     return {
       sha: c.sha,
+      repository: input.repository,
       authorName: c.authorName,
       committedAt: c.committedAt,
       subject: c.message.split('\n')[0] ?? '',

@@ -784,6 +784,27 @@ function drafts(input: RcaInput, minEffect: number): Draft[] {
   return out;
 }
 
+/**
+ * Caller→callee links that carried errors in the incident with nothing to compare them with:
+ * neither the edge nor its caller was seen in the baseline (a world, or a pair of services,
+ * younger than the window). No test can say such an edge changed; the errors on it are what
+ * shows the path carries the callee's failure. A new edge from a caller that was already
+ * running is not one: a new call path is the caller's own change.
+ */
+function unbaselinedFailingEdges(input: RcaInput): Set<string> {
+  const before = new Set<string>();
+  for (const r of input.red) if (r.requests > 0 && sideOf(r.minuteMs, input, 'baseline') === 'base') before.add(r.service);
+  const seen = new Set<string>();
+  const failing = new Map<string, string>();
+  for (const e of input.edges) {
+    const side = sideOf(e.minuteMs, input, 'baseline');
+    const link = `${e.caller}→${e.callee}`;
+    if (side === 'base' && e.calls > 0) seen.add(link);
+    else if (side === 'inc' && e.errors > 0) failing.set(link, e.caller);
+  }
+  return new Set([...failing].filter(([link, caller]) => !seen.has(link) && !before.has(caller)).map(([link]) => link));
+}
+
 /** Callees per caller, from the edges seen in either window. */
 function calleesOf(edges: readonly EdgeRow[]): Map<string, Set<string>> {
   const m = new Map<string, Set<string>>();
@@ -917,15 +938,18 @@ export function rankTested(tests: RcaTests, options: RcaOptions = {}): RcaResult
   }
   // Symptom walk (see EXPLAINS).
   const callees = calleesOf(input.edges);
+  const unbaselined = unbaselinedFailingEdges(input);
   const symptomOf = new Map<string, string[]>();
   for (const [service, fams] of families) {
     if (own(service) === 0) continue;
     const culprits: string[] = [];
     for (const c of callees.get(service) ?? []) {
       if (c === service || own(c) === 0) continue;
-      // The path must carry the anomaly: the caller sees the callee change on their edge.
+      // The path must carry the anomaly: the caller sees the callee change on their edge (or,
+      // with no baseline for either, sees the failing callee's errors on it).
       const link = `${service}→${c}`;
-      if (!(byService.get(c) ?? []).some((s) => (s.kind === 'edge-latency' || s.kind === 'edge-errors') && s.key === link)) continue;
+      const changed = (byService.get(c) ?? []).some((s) => (s.kind === 'edge-latency' || s.kind === 'edge-errors') && s.key === link);
+      if (!changed && !(unbaselined.has(link) && serverFamilies.get(c)?.has('errors'))) continue;
       // Only the callee's own signals explain: an edge's errors or slowness as the caller sees
       // them may be the caller's doing (a timeout it tightened), not the callee's.
       const explained = new Set<string>();

@@ -116,7 +116,8 @@ function CodeLocations({ fs }: { fs: Finding[] }) {
 function SuspectCommit({ f }: { f: Finding }) {
   const sha = String(f.data.sha);
   const blame = (f.data.blame as Array<{ repository?: string }> | undefined) ?? [];
-  const repo = blame.find((b) => b.repository)?.repository ?? null;
+  // The commit's repository; runs stored before it was recorded name it in their blame only.
+  const repo = str(f.data.repository) ?? blame.find((b) => b.repository)?.repository ?? null;
   const detail = useApi<{ commit: { message: string; authorName: string | null; committedAt: string | null; files: Array<{ path: string; additions: number | null; deletions: number | null }> }; patch: string; truncated: boolean }>(
     repo ? `/api/repos/${encodeURIComponent(repo)}/commits/${sha}` : null,
   );
