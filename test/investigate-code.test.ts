@@ -253,6 +253,8 @@ describe('rankSuspectCommits', () => {
       ['culprit', 'nearby', 'other', 'docs'],
     );
     assert.equal(ranked[0]!.blame.length, 1);
+    // Each names its repository, blamed lines or not (the UI shows its diff from there).
+    assert.deepEqual([...new Set(ranked.map((c) => c.repository))], ['shop']);
     assert.deepEqual(ranked[0]!.owners, ['@cart-team']);
     assert.match(ranked[0]!.hint, /last changed lines of summarizeCart/);
     assert.ok(ranked[0]!.confidence > 0.6);
