@@ -9,6 +9,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Problem, ProblemDetail } from '../src/store/problem-store.js';
 import type { TriageRun } from '../src/workflows/triage.js';
 import type { Investigation } from '../src/model/index.js';
+import { ensureDayPartitions } from '../src/store/partitions.js';
+import { seedAnalysis } from './helpers/analysis-seed.js';
 import { type InProcess, inProcessOrrery } from './helpers/server.js';
 import { ONSET, TRIAGE_TICKETS, addEdge, minute, seedTriageWorld } from './helpers/triage-world.js';
 
@@ -135,6 +137,42 @@ describe('/api/triage and /api/problems', () => {
     );
     const impact = inv.result.findings.find((f) => f.kind === 'impact');
     assert.equal(impact?.data.service, 'cart', inv.result.findings.map((f) => f.title).join('; '));
+  });
+
+  it("focuses a problem's investigation on the problem's own service, even when another service ranks higher", async () => {
+    // web's memory climbs from the onset on, an anomaly of its own that cart's errors cannot
+    // explain, and its pages slow down: more evidence on web than on cart.
+    const pages = Array.from({ length: 90 }, (_, i) => 90 - i);
+    await seedAnalysis(o.store.db, {
+      red_minute: pages.map((m) => ({
+        minute: minute(m),
+        service: 'web',
+        endpoint: 'GET /products',
+        requests: 60,
+        errors: 0,
+        latency: m > ONSET ? [[40 + (m % 7), 60]] : [[900 + (m % 7) * 10, 60]],
+      })),
+    });
+    const now = new Date();
+    await ensureDayPartitions(o.store.db, now);
+    for (let m = 90; m >= 1; m--) {
+      await o.store.db.query(
+        `INSERT INTO metric_point (received_at, time, service, name, kind, value, attributes, resource_hash) VALUES ($1, $2, 'web', 'process.memory.usage', 'gauge', $3, '{}', 'r-web')`,
+        [now, minute(m), m > ONSET ? 200 + (m % 5) : 1600 + (m % 5) * 10],
+      );
+    }
+    const problem = first.problems.find((p) => p.service === 'cart')!;
+    const res = await api.inject({ method: 'POST', url: '/api/investigations', payload: { subject: { kind: 'problem', problemId: problem.id } } });
+    assert.equal(res.statusCode, 201, res.body);
+    const inv = res.json().investigation as Investigation;
+    const said = inv.result.findings.map((f) => f.title).join('; ');
+    const roots = inv.result.findings.filter((f) => f.kind === 'root_cause_service').map((f) => f.data.service);
+    assert.equal(roots[0], 'web', `the ranker puts web first here: ${said}`);
+    assert.ok(roots.includes('cart'), said);
+    // The code step and the headline impact follow the problem, not the ranker's first.
+    assert.equal(inv.result.findings.find((f) => f.kind === 'impact')?.data.service, 'cart', said);
+    const code = inv.result.findings.find((f) => f.kind === 'code_location');
+    assert.equal(code?.data.path, 'services/cart/src/cart.js', said);
   });
 
   it("lists each problem with the deploy it likely came with and its latest investigation (what the UI's queue shows)", async () => {

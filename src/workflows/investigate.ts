@@ -116,7 +116,7 @@ interface Anchor {
   text?: { title: string; body: string };
   /** The ticket named no user, account, trace, route or service. */
   anonymous?: boolean;
-  /** Where the subject's own users failed: the focus when it is among the root candidates. */
+  /** Where the subject's own users failed (a ticket), or the problem's own service: the focus, a root candidate even when the ranker did not list it. */
   prefer?: string;
   /** An alerting endpoint: the root candidates are the services on its traces. */
   endpoint?: string;
@@ -434,7 +434,16 @@ async function problemAnchor(ctx: Pick<Context, 'store'>, problemId: number, now
     }
   }
   if (!p.service) gaps.push(`problem ${p.id} names no service`);
-  return { service: p.service, sinceMs: since, untilMs: last, tickets: p.ticketIds, text: text ?? { title: p.title, body: '' } };
+  // Triage put the problem in its service, upstream symptoms merged into their downstream cause
+  // on trace and quote evidence: that service is the focus when it is among the candidates.
+  return {
+    service: p.service,
+    sinceMs: since,
+    untilMs: last,
+    tickets: p.ticketIds,
+    text: text ?? { title: p.title, body: '' },
+    ...(p.service ? { prefer: p.service } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------
