@@ -2,7 +2,8 @@
 // problem per fault (an error group, the pattern that follows it, the ticket that names it,
 // owners from CODEOWNERS), duplicate tickets merged, ids stable across runs, an upstream
 // symptom's stored problem marked merged once the graph edge appears, a problem no longer
-// seen resolved; 400 for bad input, 404 for an unknown id.
+// seen resolved, a problem's investigation focused on its own service; 400 for bad input,
+// 404 for an unknown id.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';

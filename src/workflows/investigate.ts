@@ -435,7 +435,8 @@ async function problemAnchor(ctx: Pick<Context, 'store'>, problemId: number, now
   }
   if (!p.service) gaps.push(`problem ${p.id} names no service`);
   // Triage put the problem in its service, upstream symptoms merged into their downstream cause
-  // on trace and quote evidence: that service is the focus when it is among the candidates.
+  // on trace and quote evidence: that service is the focus (and a candidate), whatever the
+  // ranker's order, which the root findings keep.
   return {
     service: p.service,
     sinceMs: since,
