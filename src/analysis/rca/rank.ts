@@ -644,9 +644,17 @@ function median(xs: readonly number[]): number {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
-/** Every tested change, before the FDR correction. */
-function drafts(input: RcaInput, minEffect: number): Draft[] {
+/**
+ * Every tested change, before the FDR correction; and the caller→callee links that carried
+ * errors in the incident with nothing to compare them with: neither the edge nor its caller
+ * was seen in the baseline (a world, or a pair of services, younger than the window). No test
+ * can say such an edge changed; the errors on it are what shows the path carries the callee's
+ * failure. A new edge from a caller that was already running is not one: a new call path is
+ * the caller's own change.
+ */
+function drafts(input: RcaInput, minEffect: number): { drafts: Draft[]; unbaselined: Set<string> } {
   const out: Draft[] = [];
+  const unbaselined = new Set<string>();
   const seen = observedMinutes(input, 'baseline');
 
   // RED per service (all endpoints) and per endpoint, against the recent baseline.
@@ -721,11 +729,12 @@ function drafts(input: RcaInput, minEffect: number): Draft[] {
     if (lat) out.push(lat);
     const err = errorDraft('edge-errors', callee, key, b, i);
     if (err) out.push(err);
+    const rb = svc.base.get(caller)?.requests ?? 0;
+    const ri = svc.inc.get(caller)?.requests ?? 0;
+    if (b.requests === 0 && rb === 0 && i.errors > 0) unbaselined.add(key);
     // Fan-out: the caller's calls to this callee per request the caller served. A rise is the
     // caller's own change (an N+1, a new retry loop), attributed to the caller; it also
     // explains the callee's extra traffic.
-    const rb = svc.base.get(caller)?.requests ?? 0;
-    const ri = svc.inc.get(caller)?.requests ?? 0;
     if (rb > 0 && ri > 0 && b.requests > 0) {
       const t = poissonRateTest(b.requests, rb, i.requests, ri);
       if (t.statistic > 0) {
@@ -781,28 +790,7 @@ function drafts(input: RcaInput, minEffect: number): Draft[] {
     const test = share ? TESTS.metric.replace('on log values', 'on the headroom, log 1/(1 − utilization)') : TESTS.metric;
     out.push({ kind: 'metric', service, key: name, baseline: mean(b), incident: mean(i), unit: share ? 'mean share of the limit' : 'mean', test, ...t, pMin: 0 });
   }
-  return out;
-}
-
-/**
- * Caller→callee links that carried errors in the incident with nothing to compare them with:
- * neither the edge nor its caller was seen in the baseline (a world, or a pair of services,
- * younger than the window). No test can say such an edge changed; the errors on it are what
- * shows the path carries the callee's failure. A new edge from a caller that was already
- * running is not one: a new call path is the caller's own change.
- */
-function unbaselinedFailingEdges(input: RcaInput): Set<string> {
-  const before = new Set<string>();
-  for (const r of input.red) if (r.requests > 0 && sideOf(r.minuteMs, input, 'baseline') === 'base') before.add(r.service);
-  const seen = new Set<string>();
-  const failing = new Map<string, string>();
-  for (const e of input.edges) {
-    const side = sideOf(e.minuteMs, input, 'baseline');
-    const link = `${e.caller}→${e.callee}`;
-    if (side === 'base' && e.calls > 0) seen.add(link);
-    else if (side === 'inc' && e.errors > 0) failing.set(link, e.caller);
-  }
-  return new Set([...failing].filter(([link, caller]) => !seen.has(link) && !before.has(caller)).map(([link]) => link));
+  return { drafts: out, unbaselined };
 }
 
 /** Callees per caller, from the edges seen in either window. */
@@ -877,11 +865,13 @@ export function rankRootCauses(input: RcaInput, options: RcaOptions & { minEffec
 export interface RcaTests {
   readonly input: RcaInput;
   readonly drafts: readonly Draft[];
+  /** Failing caller→callee links with no baseline for the edge or its caller (see drafts). */
+  readonly unbaselined: ReadonlySet<string>;
 }
 
 /** Runs the tests of rankRootCauses, to rank them with rankTested (and add flows with addFlowTests in between). */
 export function testSignals(input: RcaInput, options: { minEffect?: number } = {}): RcaTests {
-  return { input, drafts: drafts(input, options.minEffect ?? DEFAULT_MIN_EFFECT) };
+  return { input, ...drafts(input, options.minEffect ?? DEFAULT_MIN_EFFECT) };
 }
 
 /**
@@ -894,7 +884,7 @@ export function addFlowTests(tests: RcaTests, flows: readonly FlowRow[]): RcaTes
   const only: RcaInput = { ...input, flows };
   flowDrafts(only, 'baseline', extra);
   if ((input.reference ?? []).length > 0) flowDrafts(only, 'reference', extra);
-  return { input, drafts: [...tests.drafts, ...extra] };
+  return { input, drafts: [...tests.drafts, ...extra], unbaselined: tests.unbaselined };
 }
 
 /** Ranks the services by the tests' FDR-corrected evidence, symptoms discounted (rankRootCauses' second half). */
@@ -938,7 +928,7 @@ export function rankTested(tests: RcaTests, options: RcaOptions = {}): RcaResult
   }
   // Symptom walk (see EXPLAINS).
   const callees = calleesOf(input.edges);
-  const unbaselined = unbaselinedFailingEdges(input);
+  const unbaselined = tests.unbaselined;
   const symptomOf = new Map<string, string[]>();
   for (const [service, fams] of families) {
     if (own(service) === 0) continue;
