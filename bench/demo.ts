@@ -59,7 +59,9 @@ export async function main(args: string[]): Promise<number> {
     String(await freePort()),
     '--exit-when-ready',
   ];
-  process.stdout.write(`Orrery demo benchmark: ${os.cpus().length} CPU, Node ${process.version}; orrery demo --scenario ${opts.scenario} --duration ${opts.duration}\n`);
+  process.stdout.write(
+    `Orrery demo benchmark: ${os.cpus().length} CPU, Node ${process.version}; orrery demo --scenario ${opts.scenario} --duration ${opts.duration}\n`,
+  );
   const t0 = performance.now();
   const child = spawn(process.execPath, argv, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let readyS: number | null = null;

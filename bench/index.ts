@@ -19,7 +19,18 @@ const CTAGS = '/usr/bin/ctags';
 const CTAGS_LANGUAGES = 'TypeScript,JavaScript,Python,Go,Java';
 // The folders Orrery lists without parsing (vendored code); ctags is told to skip them too,
 // so both parse the same files.
-const CTAGS_EXCLUDES = ['node_modules', 'vendor', 'third_party', 'third-party', 'bower_components', 'jspm_packages', '.yarn', 'site-packages', 'Pods', '*.min.js'];
+const CTAGS_EXCLUDES = [
+  'node_modules',
+  'vendor',
+  'third_party',
+  'third-party',
+  'bower_components',
+  'jspm_packages',
+  '.yarn',
+  'site-packages',
+  'Pods',
+  '*.min.js',
+];
 const TARGET_RATIO = 3;
 const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/';
 
@@ -78,9 +89,11 @@ function parseOptions(args: string[]): Options | 'help' {
   });
   if (values.help) return 'help';
   const backend = values.backend ?? 'pglite';
-  if (backend !== 'pglite' && backend !== 'postgres') throw new UsageError(`--backend must be pglite or postgres, not "${backend}"`);
+  if (backend !== 'pglite' && backend !== 'postgres')
+    throw new UsageError(`--backend must be pglite or postgres, not "${backend}"`);
   const workers = values['parse-workers'];
-  if (workers !== undefined && !/^\d+$/.test(workers)) throw new UsageError(`--parse-workers must be a whole number, not "${workers}"`);
+  if (workers !== undefined && !/^\d+$/.test(workers))
+    throw new UsageError(`--parse-workers must be a whole number, not "${workers}"`);
   return {
     parseWorkers: workers === undefined ? undefined : Number(workers),
     path: values.path ? resolve(values.path) : null,
@@ -93,7 +106,8 @@ function parseOptions(args: string[]): Options | 'help' {
 
 function pickRepository(opts: Options): { path: string; why: string } {
   if (opts.path) {
-    if (!existsSync(opts.path) || !statSync(opts.path).isDirectory()) throw new UsageError(`--path ${opts.path} is not a directory`);
+    if (!existsSync(opts.path) || !statSync(opts.path).isDirectory())
+      throw new UsageError(`--path ${opts.path} is not a directory`);
     const root = execFileSync('git', ['-C', opts.path, 'rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim();
     return { path: root, why: `given with --path (${int(trackedFiles(root))} tracked files)` };
   }
@@ -101,7 +115,10 @@ function pickRepository(opts: Options): { path: string; why: string } {
   const found = findRepos();
   if (found.length === 0) throw new UsageError('no git repository found; give one with --path DIR');
   for (const r of found.slice(0, 5)) process.stdout.write(`  ${int(r.trackedFiles).padStart(9)} files  ${r.path}\n`);
-  return { path: found[0]!.path, why: `the most tracked files of ${found.length} repositories found (${int(found[0]!.trackedFiles)})` };
+  return {
+    path: found[0]!.path,
+    why: `the most tracked files of ${found.length} repositories found (${int(found[0]!.trackedFiles)})`,
+  };
 }
 
 /**
@@ -139,10 +156,20 @@ interface OrreryRun {
   sync: SyncResult;
 }
 
-async function runOrrery(repo: string, dataDir: string, databaseUrl: string | undefined, parseWorkers: number | undefined): Promise<OrreryRun> {
+async function runOrrery(
+  repo: string,
+  dataDir: string,
+  databaseUrl: string | undefined,
+  parseWorkers: number | undefined,
+): Promise<OrreryRun> {
   const store = await openStore({ dataDir, databaseUrl, retentionDays: 7 });
   const metrics = new SelfMetrics();
-  const writer = new BatchWriter((b) => store.writeTelemetry(b), { concurrency: 1, maxQueuedRecords: 1000, maxQueueWaitMs: 1000, maxBatchRecords: 1000 });
+  const writer = new BatchWriter((b) => store.writeTelemetry(b), {
+    concurrency: 1,
+    maxQueuedRecords: 1000,
+    maxQueueWaitMs: 1000,
+    maxBatchRecords: 1000,
+  });
   const ctx: Context = { store, writer, metrics };
   try {
     const cpu0 = cpuSeconds();
@@ -178,7 +205,9 @@ async function runOrrery(repo: string, dataDir: string, databaseUrl: string | un
 function exportHead(repo: string, dest: string): Promise<void> {
   mkdirSync(dest, { recursive: true });
   return new Promise((resolvePromise, reject) => {
-    const archive = spawn('git', ['-C', repo, 'archive', '--format=tar', 'HEAD'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const archive = spawn('git', ['-C', repo, 'archive', '--format=tar', 'HEAD'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const tar = spawn('tar', ['-x', '-C', dest], { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     for (const c of [archive, tar]) c.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
@@ -202,7 +231,11 @@ function ctagsVersion(): string | null {
   }
 }
 
-function runCtags(repo: string, tagsFile: string, languages: string): Promise<{ seconds: number; cpuSeconds: number | null; tags: number }> {
+function runCtags(
+  repo: string,
+  tagsFile: string,
+  languages: string,
+): Promise<{ seconds: number; cpuSeconds: number | null; tags: number }> {
   const args = ['-R', '-f', tagsFile, ...CTAGS_EXCLUDES.map((e) => `--exclude=${e}`)];
   if (languages !== 'all') args.push(`--languages=${languages}`);
   args.push('.');
@@ -232,7 +265,10 @@ function sec(ms: number): string {
 }
 
 function timestamp(d: Date): string {
-  return d.toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[:]/g, '-')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 export async function main(args: string[]): Promise<number> {
@@ -300,12 +336,16 @@ export async function main(args: string[]): Promise<number> {
     let ratio: number | null = null;
     let cpuRatio: number | null = null;
     if (!version) {
-      process.stdout.write(`\nctags: universal-ctags is not at ${CTAGS}; install it with \`apt-get install universal-ctags\`. Skipping the ratio.\n`);
+      process.stdout.write(
+        `\nctags: universal-ctags is not at ${CTAGS}; install it with \`apt-get install universal-ctags\`. Skipping the ratio.\n`,
+      );
     } else {
       const langs = opts.ctagsLanguages === 'all' ? 'all languages' : opts.ctagsLanguages;
       const tree = join(tmp, 'head');
       await exportHead(repo.path, tree);
-      process.stdout.write(`\nctags: ${version}; ctags -R on HEAD's tree (git archive), ${langs}, excluding ${CTAGS_EXCLUDES.join(' ')}…\n`);
+      process.stdout.write(
+        `\nctags: ${version}; ctags -R on HEAD's tree (git archive), ${langs}, excluding ${CTAGS_EXCLUDES.join(' ')}…\n`,
+      );
       ctags = await runCtags(tree, join(tmp, 'tags'), opts.ctagsLanguages);
       ratio = orrery.seconds / ctags.seconds;
       cpuRatio = orrery.cpuSeconds !== null && ctags.cpuSeconds ? orrery.cpuSeconds / ctags.cpuSeconds : null;
@@ -326,7 +366,10 @@ export async function main(args: string[]): Promise<number> {
         )}\n` +
           `ratio orrery/ctags: ${ratio.toFixed(2)}× wall (target ≤ ${TARGET_RATIO}×: ${met ? 'met' : 'NOT met'})` +
           `${cpuRatio === null ? '' : `, ${cpuRatio.toFixed(2)}× CPU`}\n` +
-          `load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores: wall times are only comparable on an otherwise idle machine\n`,
+          `load average ${os
+            .loadavg()
+            .map((l) => l.toFixed(2))
+            .join(' ')} on ${os.cpus().length} cores: wall times are only comparable on an otherwise idle machine\n`,
       );
     }
 
@@ -337,10 +380,22 @@ export async function main(args: string[]): Promise<number> {
       benchmark: 'index',
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
-      machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? null, totalMemMiB: Math.round(os.totalmem() / 2 ** 20), node: process.version },
+      machine: {
+        cpus: cpus.length,
+        cpuModel: cpus[0]?.model.trim() ?? null,
+        totalMemMiB: Math.round(os.totalmem() / 2 ** 20),
+        node: process.version,
+      },
       repository: repo,
       backend: opts.backend,
-      orrery: { seconds: orrery.seconds, cpuSeconds: orrery.cpuSeconds, resyncSeconds: orrery.resyncSeconds, filesPerSec, locPerSec, sync: s },
+      orrery: {
+        seconds: orrery.seconds,
+        cpuSeconds: orrery.cpuSeconds,
+        resyncSeconds: orrery.resyncSeconds,
+        filesPerSec,
+        locPerSec,
+        sync: s,
+      },
       ctags: ctags ? { version, languages: opts.ctagsLanguages, excludes: CTAGS_EXCLUDES, ...ctags } : null,
       ratio,
       cpuRatio,

@@ -128,15 +128,18 @@ function parseOptions(args: string[]): Options | 'help' {
   });
   if (values.help) return 'help';
   const durationS = values.duration === undefined ? 30 : Number(values.duration);
-  if (!Number.isFinite(durationS) || durationS <= 0) throw new UsageError(`--duration must be a number of seconds, not "${values.duration}"`);
+  if (!Number.isFinite(durationS) || durationS <= 0)
+    throw new UsageError(`--duration must be a number of seconds, not "${values.duration}"`);
   const only = values.only;
-  if (only !== undefined && only !== 'spans' && only !== 'logs') throw new UsageError(`--only must be spans or logs, not "${only}"`);
+  if (only !== undefined && only !== 'spans' && only !== 'logs')
+    throw new UsageError(`--only must be spans or logs, not "${only}"`);
   const backend = values.backend ?? 'all';
   if (backend !== 'all' && backend !== 'pglite' && backend !== 'postgres') {
     throw new UsageError(`--backend must be pglite, postgres or all, not "${backend}"`);
   }
   const analysis = values.analysis ?? 'both';
-  if (analysis !== 'on' && analysis !== 'off' && analysis !== 'both') throw new UsageError(`--analysis must be on, off or both, not "${analysis}"`);
+  if (analysis !== 'on' && analysis !== 'off' && analysis !== 'both')
+    throw new UsageError(`--analysis must be on, off or both, not "${analysis}"`);
   return {
     durationS,
     signals: only === 'spans' ? ['traces'] : only === 'logs' ? ['logs'] : ['traces', 'logs'],
@@ -212,7 +215,11 @@ function runLoadProcess(config: LoadConfig): Promise<LoadReport> {
           // fall through to the error below
         }
       }
-      reject(new Error(`the load generator failed (code ${code}, signal ${signal}): ${stderr.trim().slice(-2000) || stdout.slice(-500)}`));
+      reject(
+        new Error(
+          `the load generator failed (code ${code}, signal ${signal}): ${stderr.trim().slice(-2000) || stdout.slice(-500)}`,
+        ),
+      );
     });
   });
 }
@@ -247,7 +254,8 @@ async function runOne(input: RunInput): Promise<RunResult> {
       try {
         db = await createBenchDatabase(opts.postgresUrl);
       } catch (err) {
-        if (err instanceof PostgresUnavailableError) return { backend, signal, analysis, status: 'skipped', reason: err.message, target };
+        if (err instanceof PostgresUnavailableError)
+          return { backend, signal, analysis, status: 'skipped', reason: err.message, target };
         throw err;
       }
     }
@@ -335,7 +343,11 @@ async function runOne(input: RunInput): Promise<RunResult> {
   } finally {
     active.delete(cleanup);
     await server?.stop();
-    await db?.drop().catch((err: Error) => process.stderr.write(`warning: could not drop the database ${db?.name}: ${err.message}\n`));
+    await db
+      ?.drop()
+      .catch((err: Error) =>
+        process.stderr.write(`warning: could not drop the database ${db?.name}: ${err.message}\n`),
+      );
     if (!opts.keep) rmSync(join(runDir, 'data'), { recursive: true, force: true });
   }
 }
@@ -367,7 +379,21 @@ function progressLine(r: RunResult): string {
 
 /** The table of completed runs. */
 function render(results: RunResult[]): string {
-  const header = ['backend', 'signal', 'analysis', 'accepted/s', '÷decode', 'p50 ms', 'p99 ms', 'peak RSS', 'non-200', 'accepted', 'stored', 'target', 'result'];
+  const header = [
+    'backend',
+    'signal',
+    'analysis',
+    'accepted/s',
+    '÷decode',
+    'p50 ms',
+    'p99 ms',
+    'peak RSS',
+    'non-200',
+    'accepted',
+    'stored',
+    'target',
+    'result',
+  ];
   const rows = results.map((r) => [
     r.backend,
     LABEL[r.signal],
@@ -387,13 +413,25 @@ function render(results: RunResult[]): string {
 }
 
 /** Throughput with the analysis on over the same case with it off, where both completed. */
-function analysisRatios(results: RunResult[]): { backend: Backend; signal: BenchSignal; on: number; off: number; ratio: number }[] {
+function analysisRatios(
+  results: RunResult[],
+): { backend: Backend; signal: BenchSignal; on: number; off: number; ratio: number }[] {
   const ok = results.filter((r) => r.status === 'ok' && r.recordsPerSec !== undefined);
   return ok
     .filter((r) => r.analysis === 'on')
     .flatMap((on) => {
       const off = ok.find((r) => r.analysis === 'off' && r.backend === on.backend && r.signal === on.signal);
-      return off ? [{ backend: on.backend, signal: on.signal, on: on.recordsPerSec!, off: off.recordsPerSec!, ratio: on.recordsPerSec! / off.recordsPerSec! }] : [];
+      return off
+        ? [
+            {
+              backend: on.backend,
+              signal: on.signal,
+              on: on.recordsPerSec!,
+              off: off.recordsPerSec!,
+              ratio: on.recordsPerSec! / off.recordsPerSec!,
+            },
+          ]
+        : [];
     });
 }
 
@@ -408,7 +446,10 @@ function redactPassword(url: string): string {
 }
 
 function timestamp(d: Date): string {
-  return d.toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[:]/g, '-')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 // ---------------------------------------------------------------------------------------
@@ -459,7 +500,10 @@ async function run(opts: Options, tmp: string, startedAt: Date): Promise<number>
   const files = {} as Record<BenchSignal, { path: string; records: number }[]>;
   const batchInfo = {} as Record<BenchSignal, { count: number; recordsPerBatch: number; avgBytes: number }>;
   for (const signal of opts.signals) {
-    const encoded = signal === 'traces' ? await traceBatches(opts.batchCount, opts.batchSize) : await logBatches(opts.batchCount, opts.batchSize);
+    const encoded =
+      signal === 'traces'
+        ? await traceBatches(opts.batchCount, opts.batchSize)
+        : await logBatches(opts.batchCount, opts.batchSize);
     batches[signal] = encoded;
     files[signal] = encoded.map((b, i) => {
       const path = join(batchDir, `${signal}-${String(i).padStart(3, '0')}.pb`);
@@ -486,12 +530,27 @@ async function run(opts: Options, tmp: string, startedAt: Date): Promise<number>
     for (const signal of opts.signals) {
       for (const analysis of opts.analysis) {
         if (skipReason) {
-          results.push({ backend, signal, analysis, status: 'skipped', reason: skipReason, target: TARGETS[backend][signal] });
+          results.push({
+            backend,
+            signal,
+            analysis,
+            status: 'skipped',
+            reason: skipReason,
+            target: TARGETS[backend][signal],
+          });
           continue;
         }
         process.stdout.write(`running ${backend} / ${LABEL[signal]} / analysis ${analysis} for ${opts.durationS} s…\n`);
         const runDir = join(tmp, `${backend}-${LABEL[signal]}-analysis-${analysis}`);
-        const r = await runOne({ opts, backend, signal, analysis, files: files[signal], decodeRate: decode[signal], runDir });
+        const r = await runOne({
+          opts,
+          backend,
+          signal,
+          analysis,
+          files: files[signal],
+          decodeRate: decode[signal],
+          runDir,
+        });
         if (interrupted) return 130;
         if (r.status === 'skipped') skipReason = r.reason;
         process.stdout.write(`  ${progressLine(r)}\n`);
@@ -504,7 +563,9 @@ async function run(opts: Options, tmp: string, startedAt: Date): Promise<number>
   process.stdout.write(completed.length ? `\n${render(completed)}\n\n` : '\nno run completed\n\n');
   const ratios = analysisRatios(results);
   for (const r of ratios) {
-    process.stdout.write(`analysis on ÷ off, ${r.backend}/${LABEL[r.signal]}: ${int(r.on)} ÷ ${int(r.off)} = ${r.ratio.toFixed(2)}×\n`);
+    process.stdout.write(
+      `analysis on ÷ off, ${r.backend}/${LABEL[r.signal]}: ${int(r.on)} ÷ ${int(r.off)} = ${r.ratio.toFixed(2)}×\n`,
+    );
   }
   if (ratios.length) process.stdout.write('\n');
   const skipped = new Map<Backend, string>();
@@ -514,13 +575,20 @@ async function run(opts: Options, tmp: string, startedAt: Date): Promise<number>
     const where = `${r.backend}/${LABEL[r.signal]}/analysis ${r.analysis}`;
     if (r.status === 'failed') process.stdout.write(`FAILED: ${where}: ${r.reason}\n`);
     if (r.firstError) process.stdout.write(`${where}: first refused request: ${r.firstError}\n`);
-    if (r.backoffMs) process.stdout.write(`${where}: backed off ${(r.backoffMs / 1000).toFixed(1)} s in total after 503/429\n`);
-    if (r.rejectedRecords) process.stdout.write(`${where}: the server reported ${int(r.rejectedRecords)} records rejected (partial success)\n`);
+    if (r.backoffMs)
+      process.stdout.write(`${where}: backed off ${(r.backoffMs / 1000).toFixed(1)} s in total after 503/429\n`);
+    if (r.rejectedRecords)
+      process.stdout.write(
+        `${where}: the server reported ${int(r.rejectedRecords)} records rejected (partial success)\n`,
+      );
     if (r.serverExit && (r.serverExit.killed || r.serverExit.code !== 0)) {
-      const how = r.serverExit.killed ? 'did not stop within 10 s of SIGTERM and was killed' : `exited with code ${r.serverExit.code}`;
+      const how = r.serverExit.killed
+        ? 'did not stop within 10 s of SIGTERM and was killed'
+        : `exited with code ${r.serverExit.code}`;
       process.stdout.write(`${where}: the server ${how}\n`);
     }
-    for (const p of r.serverProblems ?? []) process.stdout.write(`${where}: server ${p.level} ×${p.count}: ${p.message}\n`);
+    for (const p of r.serverProblems ?? [])
+      process.stdout.write(`${where}: server ${p.level} ×${p.count}: ${p.message}\n`);
   }
   process.stdout.write(
     'accepted/s: records in 200 responses per second; ÷decode: that over the decode-only rate; ' +
@@ -533,7 +601,13 @@ async function run(opts: Options, tmp: string, startedAt: Date): Promise<number>
     benchmark: 'ingest',
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? null, totalMemMiB: Math.round(os.totalmem() / 2 ** 20), node: process.version, platform: `${os.platform()} ${os.release()}` },
+    machine: {
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model.trim() ?? null,
+      totalMemMiB: Math.round(os.totalmem() / 2 ** 20),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+    },
     options: { ...opts, postgresUrl: redactPassword(opts.postgresUrl) },
     batches: batchInfo,
     decodeOnlyRecordsPerSec: decode,

@@ -10,7 +10,17 @@ import { parseArgs } from 'node:util';
 import { compileRedactor } from '../src/ingest/transforms/index.js';
 import type { InvestigationSubject, LogRecord, Span, TicketInput } from '../src/model/index.js';
 import { SelfMetrics } from '../src/observe/index.js';
-import { BatchWriter, type Db, EMAIL_HASH_KEY, type Queryable, type Row, Store, type TelemetryBatch, instanceSecret, openStore } from '../src/store/index.js';
+import {
+  BatchWriter,
+  type Db,
+  EMAIL_HASH_KEY,
+  type Queryable,
+  type Row,
+  Store,
+  type TelemetryBatch,
+  instanceSecret,
+  openStore,
+} from '../src/store/index.js';
 import {
   AnalysisPipeline,
   type Context,
@@ -26,7 +36,16 @@ import { int, percentile, table } from './lib/format.js';
 import { parseOrExit } from './lib/options.js';
 import { OUT_DIR, REPO_ROOT } from './lib/paths.js';
 import { PostgresUnavailableError, createBenchDatabase } from './lib/postgres.js';
-import { type AlertPlan, type RepoBuild, TelemetryGenerator, type WorldPlan, alertPlans, buildRepository, planWorld, ticketInputs } from './lib/world-gen.js';
+import {
+  type AlertPlan,
+  type RepoBuild,
+  TelemetryGenerator,
+  type WorldPlan,
+  alertPlans,
+  buildRepository,
+  planWorld,
+  ticketInputs,
+} from './lib/world-gen.js';
 
 type Backend = 'pglite' | 'postgres';
 
@@ -121,11 +140,14 @@ function parseOptions(args: string[]): Options | 'help' {
     },
   });
   if (values.help) return 'help';
-  if (values.keep !== undefined && values.reuse !== undefined) throw new UsageError('--keep and --reuse exclude each other');
+  if (values.keep !== undefined && values.reuse !== undefined)
+    throw new UsageError('--keep and --reuse exclude each other');
   const scale = values.scale === undefined ? 1 : Number(values.scale);
-  if (!Number.isFinite(scale) || scale <= 0 || scale > 1) throw new UsageError(`--scale must be a number in (0, 1], not "${values.scale}"`);
+  if (!Number.isFinite(scale) || scale <= 0 || scale > 1)
+    throw new UsageError(`--scale must be a number in (0, 1], not "${values.scale}"`);
   const backend = values.backend ?? 'both';
-  if (backend !== 'both' && backend !== 'pglite' && backend !== 'postgres') throw new UsageError(`--backend must be pglite, postgres or both, not "${backend}"`);
+  if (backend !== 'both' && backend !== 'pglite' && backend !== 'postgres')
+    throw new UsageError(`--backend must be pglite, postgres or both, not "${backend}"`);
   return {
     scale,
     backends: backend === 'both' ? ['pglite', 'postgres'] : [backend],
@@ -152,7 +174,8 @@ class Progress {
     const tty = process.stderr.isTTY;
     if (!force && now - this.last < (tty ? 500 : 15_000)) return;
     this.last = now;
-    if (tty) process.stderr.write(`\r\x1b[2K${`${this.label}: ${message}`.slice(0, (process.stderr.columns || 120) - 1)}`);
+    if (tty)
+      process.stderr.write(`\r\x1b[2K${`${this.label}: ${message}`.slice(0, (process.stderr.columns || 120) - 1)}`);
     else process.stderr.write(`${this.label}: ${message}\n`);
   }
 
@@ -259,7 +282,14 @@ interface LoadResult {
   breakdown: Record<'generate' | 'redact' | 'analyse' | 'flush' | 'deploys' | 'writeWait', number>;
 }
 
-async function loadWorld(ctx: Context, plan: WorldPlan, repo: RepoBuild, opts: Options, label: string, flushProfile: Profile): Promise<LoadResult> {
+async function loadWorld(
+  ctx: Context,
+  plan: WorldPlan,
+  repo: RepoBuild,
+  opts: Options,
+  label: string,
+  flushProfile: Profile,
+): Promise<LoadResult> {
   const t0 = performance.now();
   const progress = new Progress(label);
 
@@ -271,12 +301,21 @@ async function loadWorld(ctx: Context, plan: WorldPlan, repo: RepoBuild, opts: O
   });
   const sync = await syncRepository(ctx, repository.id, { onProgress: (p) => progress.update(`code: ${p.message}`) });
   const codeMs = performance.now() - t0;
-  progress.done(`code: ${int(sync.commitsRead)} commits, ${int(sync.filesRead)} files read, ${int(sync.filesParsed)} parsed in ${secs(codeMs)}`);
+  progress.done(
+    `code: ${int(sync.commitsRead)} commits, ${int(sync.filesRead)} files read, ${int(sync.filesParsed)} parsed in ${secs(codeMs)}`,
+  );
 
   let deploysRecorded = 0;
   const deploy = async (d: WorldPlan['deploys'][number]) => {
     const s = plan.services[d.service]!;
-    await recordDeploy(ctx, { service: s.name, version: d.version, commit: repo.shas[d.commit], environment: 'production', at: new Date(d.atMs), source: 'ci' });
+    await recordDeploy(ctx, {
+      service: s.name,
+      version: d.version,
+      commit: repo.shas[d.commit],
+      environment: 'production',
+      at: new Date(d.atMs),
+      source: 'ci',
+    });
     deploysRecorded++;
   };
   for (const d of plan.deploys) if (d.atMs <= plan.startMs) await deploy(d);
@@ -354,10 +393,17 @@ async function loadWorld(ctx: Context, plan: WorldPlan, repo: RepoBuild, opts: O
   await ctx.analysis?.flush();
   lap('flush');
   if (failures.length) throw new Error(`a telemetry write failed: ${failures[0]!.message}`);
-  if (inference.failures > 0) progress.done(`warning: ${inference.failures} deploy inference writes failed: ${inference.lastError}`);
+  if (inference.failures > 0)
+    progress.done(`warning: ${inference.failures} deploy inference writes failed: ${inference.lastError}`);
   const telemetryMs = performance.now() - t1;
-  progress.done(`telemetry: ${int(spans)} spans and ${int(logs)} logs in ${secs(telemetryMs)} (${int((spans + logs) / (telemetryMs / 1000))} records/s, ${int(flushes)} analysis flushes)`);
-  progress.done(`  wall time: ${Object.entries(breakdown).map(([k, v]) => `${k} ${secs(v)}`).join(', ')}`);
+  progress.done(
+    `telemetry: ${int(spans)} spans and ${int(logs)} logs in ${secs(telemetryMs)} (${int((spans + logs) / (telemetryMs / 1000))} records/s, ${int(flushes)} analysis flushes)`,
+  );
+  progress.done(
+    `  wall time: ${Object.entries(breakdown)
+      .map(([k, v]) => `${k} ${secs(v)}`)
+      .join(', ')}`,
+  );
 
   const t2 = performance.now();
   const recentTickets: number[] = [];
@@ -415,7 +461,9 @@ const SIZE_TABLES = [
   'edge_minute',
 ] as const;
 
-async function worldSizes(db: Db): Promise<{ rows: Record<string, number>; bytes: Record<string, number>; databaseBytes: number | null }> {
+async function worldSizes(
+  db: Db,
+): Promise<{ rows: Record<string, number>; bytes: Record<string, number>; databaseBytes: number | null }> {
   const rows: Record<string, number> = {};
   const bytes: Record<string, number> = {};
   for (const t of SIZE_TABLES) {
@@ -461,13 +509,30 @@ interface RunSet {
 }
 
 function alertSubject(a: AlertPlan): InvestigationSubject {
-  return { kind: 'alert', service: a.service, since: new Date(a.sinceMs).toISOString(), ...(a.endpoint ? { endpoint: a.endpoint } : {}) };
+  return {
+    kind: 'alert',
+    service: a.service,
+    since: new Date(a.sinceMs).toISOString(),
+    ...(a.endpoint ? { endpoint: a.endpoint } : {}),
+  };
 }
 
-async function runInvestigations(ctx: Context, plan: WorldPlan, recentTickets: number[], n: number, label: string): Promise<RunSet> {
+async function runInvestigations(
+  ctx: Context,
+  plan: WorldPlan,
+  recentTickets: number[],
+  n: number,
+  label: string,
+): Promise<RunSet> {
   const progress = new Progress(label);
   const log: QueryTime[] = [];
-  const timed: Context = { ...ctx, store: new Store(timedDb(ctx.store.db, (q) => log.push(q)), ctx.store.retentionDays) };
+  const timed: Context = {
+    ...ctx,
+    store: new Store(
+      timedDb(ctx.store.db, (q) => log.push(q)),
+      ctx.store.retentionDays,
+    ),
+  };
   const alerts = alertPlans(plan, n);
   const errorsFault = plan.faults.find((f) => f.kind === 'errors');
   const latencyFault = plan.faults.find((f) => f.kind === 'latency');
@@ -532,9 +597,19 @@ async function runInvestigations(ctx: Context, plan: WorldPlan, recentTickets: n
       slowestQuery = log.reduce<QueryTime | null>((a, q) => (a === null || q.ms > a.ms ? q : a), null);
     }
     runs.push(run);
-    progress.update(`investigation ${runs.length}/${n}: ${run.kind} ${subject.kind === 'alert' ? `${subject.service} since -${ageMin} min` : `#${(subject as { ticketId: number }).ticketId}`} in ${Math.round(run.ms)} ms`, true);
+    progress.update(
+      `investigation ${runs.length}/${n}: ${run.kind} ${subject.kind === 'alert' ? `${subject.service} since -${ageMin} min` : `#${(subject as { ticketId: number }).ticketId}`} in ${Math.round(run.ms)} ms`,
+      true,
+    );
   }
-  progress.done(`${runs.length} investigations, p95 ${Math.round(percentile(runs.map((r) => r.ms), 95) ?? 0)} ms`);
+  progress.done(
+    `${runs.length} investigations, p95 ${Math.round(
+      percentile(
+        runs.map((r) => r.ms),
+        95,
+      ) ?? 0,
+    )} ms`,
+  );
   const total = runs.reduce((a, r) => a + r.ms, 0);
   const profile = stats.top(20).map((s) => ({ ...s, share: total > 0 ? s.totalMs / total : 0 }));
   return { runs, ticketSupport, ticketRefusal, profile, slowestQuery };
@@ -567,7 +642,14 @@ interface Measured {
   explain: { sql: string; ms: number; plan: string[] } | null;
 }
 
-async function runBackend(backend: Backend, plan: WorldPlan, repo: RepoBuild, opts: Options, dir: string, kept: KeptWorld): Promise<BackendResult> {
+async function runBackend(
+  backend: Backend,
+  plan: WorldPlan,
+  repo: RepoBuild,
+  opts: Options,
+  dir: string,
+  kept: KeptWorld,
+): Promise<BackendResult> {
   const reused = opts.reuse ? kept.backends[backend] : undefined;
   if (opts.reuse && !reused) return { backend, status: 'skipped', reason: `${opts.reuse} holds no ${backend} world` };
   let database: Awaited<ReturnType<typeof createBenchDatabase>> | null = null;
@@ -585,7 +667,12 @@ async function runBackend(backend: Backend, plan: WorldPlan, repo: RepoBuild, op
   const drop = () => database?.drop();
   if (!opts.keep && !reused) cleanups.add(drop);
   try {
-    store = await openStore({ dataDir, databaseUrl: reused ? reused.databaseUrl : database?.url, retentionDays: 7, poolSize: 6 });
+    store = await openStore({
+      dataDir,
+      databaseUrl: reused ? reused.databaseUrl : database?.url,
+      retentionDays: 7,
+      poolSize: 6,
+    });
     const metrics = new SelfMetrics();
     const s = store;
     const writer = new BatchWriter((b) => s.writeTelemetry(b), {
@@ -601,22 +688,42 @@ async function runBackend(backend: Backend, plan: WorldPlan, repo: RepoBuild, op
     // The bench flushes at slice boundaries itself; the timer is never due. The flushes'
     // statements are timed.
     const flushProfile = new Profile();
-    ctx.analysis = new AnalysisPipeline(timedDb(store.db, (q) => flushProfile.add(q)), metrics, {
-      flushIntervalMs: 2 ** 30,
-      onError: (err, what) => analysisErrors.push(`${what}: ${err.message}`),
-    });
+    ctx.analysis = new AnalysisPipeline(
+      timedDb(store.db, (q) => flushProfile.add(q)),
+      metrics,
+      {
+        flushIntervalMs: 2 ** 30,
+        onError: (err, what) => analysisErrors.push(`${what}: ${err.message}`),
+      },
+    );
     await ctx.analysis.start();
     const load = reused ? null : await loadWorld(ctx, plan, repo, opts, backend, flushProfile);
-    kept.backends[backend] = { recentTickets: load?.recentTickets ?? reused!.recentTickets, ...(database ? { databaseUrl: database.url } : reused?.databaseUrl ? { databaseUrl: reused.databaseUrl } : {}) };
-    if (analysisErrors.length) throw new Error(`the analysis failed ${analysisErrors.length} times; first: ${analysisErrors[0]}`);
+    kept.backends[backend] = {
+      recentTickets: load?.recentTickets ?? reused!.recentTickets,
+      ...(database ? { databaseUrl: database.url } : reused?.databaseUrl ? { databaseUrl: reused.databaseUrl } : {}),
+    };
+    if (analysisErrors.length)
+      throw new Error(`the analysis failed ${analysisErrors.length} times; first: ${analysisErrors[0]}`);
     const sizes = await worldSizes(store.db);
     const autovacuum =
-      backend === 'postgres' ? String((await store.db.query<{ autovacuum: string }>('SHOW autovacuum'))[0]?.autovacuum) : 'none (PGlite has no autovacuum)';
+      backend === 'postgres'
+        ? String((await store.db.query<{ autovacuum: string }>('SHOW autovacuum'))[0]?.autovacuum)
+        : 'none (PGlite has no autovacuum)';
     const db = store.db;
     const measure = async (label: string): Promise<Measured> => {
-      const investigations = await runInvestigations(ctx, plan, kept.backends[backend]!.recentTickets, opts.runs, label);
+      const investigations = await runInvestigations(
+        ctx,
+        plan,
+        kept.backends[backend]!.recentTickets,
+        opts.runs,
+        label,
+      );
       const q = investigations.slowestQuery;
-      return { label, investigations, explain: q ? { sql: q.sql.replace(/\s+/g, ' ').trim(), ms: q.ms, plan: await explain(db, q) } : null };
+      return {
+        label,
+        investigations,
+        explain: q ? { sql: q.sql.replace(/\s+/g, ' ').trim(), ms: q.ms, plan: await explain(db, q) } : null,
+      };
     };
     const measured = [await measure(backend)];
     let vacuumMs: number | null = null;
@@ -628,7 +735,16 @@ async function runBackend(backend: Backend, plan: WorldPlan, repo: RepoBuild, op
       measured.push(await measure(`${backend} after VACUUM ANALYZE`));
     }
     await ctx.analysis.stop();
-    return { backend, status: 'ok', ...(load ? { load } : {}), vacuumMs, autovacuum, sizes, measured, database: database?.name };
+    return {
+      backend,
+      status: 'ok',
+      ...(load ? { load } : {}),
+      vacuumMs,
+      autovacuum,
+      sizes,
+      measured,
+      database: database?.name,
+    };
   } catch (err) {
     return { backend, status: 'failed', reason: (err as Error).stack ?? (err as Error).message };
   } finally {
@@ -636,7 +752,9 @@ async function runBackend(backend: Backend, plan: WorldPlan, repo: RepoBuild, op
     await store?.close().catch(() => {});
     if (!opts.keep && !reused) {
       rmSync(dataDir, { recursive: true, force: true });
-      await database?.drop().catch((err: Error) => process.stderr.write(`warning: could not drop ${database?.name}: ${err.message}\n`));
+      await database
+        ?.drop()
+        .catch((err: Error) => process.stderr.write(`warning: could not drop ${database?.name}: ${err.message}\n`));
     }
   }
 }
@@ -645,7 +763,9 @@ async function runBackend(backend: Backend, plan: WorldPlan, repo: RepoBuild, op
 // Output
 
 function mibOf(bytes: number): string {
-  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(bytes < 10 * 2 ** 20 ? 1 : 0)} MiB`;
+  return bytes >= 2 ** 30
+    ? `${(bytes / 2 ** 30).toFixed(1)} GiB`
+    : `${(bytes / 2 ** 20).toFixed(bytes < 10 * 2 ** 20 ? 1 : 0)} MiB`;
 }
 
 function msCell(v: number | null): string {
@@ -665,7 +785,12 @@ function latencyRows(backend: string, runs: Run[]): string[][] {
       msCell(percentile(ms, 50)),
       msCell(p95),
       msCell(percentile(ms, 100)),
-      msCell(percentile(rs.map((r) => r.dbMs), 50)),
+      msCell(
+        percentile(
+          rs.map((r) => r.dbMs),
+          50,
+        ),
+      ),
       p95 === null ? '-' : `${(p95 / TARGET_P95_MS).toFixed(2)}×`,
       p95 === null ? '-' : p95 < TARGET_P95_MS ? 'met' : 'NOT MET',
     ];
@@ -693,14 +818,22 @@ function describeWorld(plan: WorldPlan, repo: RepoBuild): string {
 }
 
 function timestamp(d: Date): string {
-  return d.toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[:]/g, '-')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 export async function main(args: string[]): Promise<number> {
   const opts = parseOrExit(args, parseOptions, USAGE);
   if (typeof opts === 'number') return opts;
   const startedAt = new Date();
-  let kept: KeptWorld = { seed: opts.seed, scale: opts.scale, endMs: Math.floor(Date.now() / MINUTE) * MINUTE, backends: {} };
+  let kept: KeptWorld = {
+    seed: opts.seed,
+    scale: opts.scale,
+    endMs: Math.floor(Date.now() / MINUTE) * MINUTE,
+    backends: {},
+  };
   if (opts.reuse) {
     try {
       kept = JSON.parse(readFileSync(join(opts.reuse, 'world.json'), 'utf8')) as KeptWorld;
@@ -738,7 +871,9 @@ export async function main(args: string[]): Promise<number> {
     let repo: RepoBuild;
     if (kept.repo) repo = kept.repo;
     else {
-      repo = await buildRepository(plan, join(dir, 'repo'), (d, t) => progress.update(`git fast-import: ${int(d)} of ${int(t)} commits`));
+      repo = await buildRepository(plan, join(dir, 'repo'), (d, t) =>
+        progress.update(`git fast-import: ${int(d)} of ${int(t)} commits`),
+      );
       progress.done(`${int(plan.commits.length)} commits written with git fast-import in ${repo.seconds.toFixed(1)} s`);
       kept.repo = repo;
     }
@@ -757,19 +892,21 @@ export async function main(args: string[]): Promise<number> {
       process.stdout.write(
         `\nload (through the ingest path: redaction, group commit, streaming analysis, deploy inference)\n${table(
           ['backend', 'code sync', 'telemetry', 'records/s', 'tickets', 'total', 'flushes', 'DB size'],
-          ok.filter((r) => r.load).map((r) => {
-            const l = r.load!;
-            return [
-              r.backend,
-              secs(l.codeMs),
-              secs(l.telemetryMs),
-              int((l.spans + l.logs) / (l.telemetryMs / 1000)),
-              secs(l.ticketsMs),
-              secs(l.totalMs),
-              int(l.flushes),
-              r.sizes!.databaseBytes === null ? '-' : mibOf(r.sizes!.databaseBytes),
-            ];
-          }),
+          ok
+            .filter((r) => r.load)
+            .map((r) => {
+              const l = r.load!;
+              return [
+                r.backend,
+                secs(l.codeMs),
+                secs(l.telemetryMs),
+                int((l.spans + l.logs) / (l.telemetryMs / 1000)),
+                secs(l.ticketsMs),
+                secs(l.totalMs),
+                int(l.flushes),
+                r.sizes!.databaseBytes === null ? '-' : mibOf(r.sizes!.databaseBytes),
+              ];
+            }),
           new Set([1, 2, 3, 4, 5, 6, 7]),
         )}\n`,
       );
@@ -788,7 +925,10 @@ export async function main(args: string[]): Promise<number> {
       process.stdout.write(
         `\nstored rows (and size on disk, indexes included)\n${table(
           ['table', ...ok.map((r) => r.backend)],
-          SIZE_TABLES.map((t) => [t, ...ok.map((r) => `${int(r.sizes!.rows[t] ?? 0)} (${mibOf(r.sizes!.bytes[t] ?? 0)})`)]),
+          SIZE_TABLES.map((t) => [
+            t,
+            ...ok.map((r) => `${int(r.sizes!.rows[t] ?? 0)} (${mibOf(r.sizes!.bytes[t] ?? 0)})`),
+          ]),
           new Set(ok.map((_, i) => i + 1)),
         )}\n`,
       );
@@ -801,28 +941,42 @@ export async function main(args: string[]): Promise<number> {
         )}\n`,
       );
       for (const r of ok) {
-        process.stdout.write(`${r.backend}: autovacuum ${r.autovacuum}${r.vacuumMs != null ? `; VACUUM ANALYZE took ${secs(r.vacuumMs)}` : ''}\n`);
+        process.stdout.write(
+          `${r.backend}: autovacuum ${r.autovacuum}${r.vacuumMs != null ? `; VACUUM ANALYZE took ${secs(r.vacuumMs)}` : ''}\n`,
+        );
       }
       for (const m of sets) {
         const inv = m.investigations;
-        if (inv.ticketSupport === 'no') process.stdout.write(`${m.label}: ticket subjects skipped: ${inv.ticketRefusal}\n`);
+        if (inv.ticketSupport === 'no')
+          process.stdout.write(`${m.label}: ticket subjects skipped: ${inv.ticketRefusal}\n`);
         const first = inv.runs[0];
         if (first) process.stdout.write(`${m.label}: first run ${Math.round(first.ms)} ms\n`);
         const checked = inv.runs.filter((x) => x.expectedRoot !== null);
         const hit = checked.filter((x) => x.rootCause === x.expectedRoot).length;
-        process.stdout.write(`${m.label}: the injected fault's service was the top root-cause candidate in ${hit} of ${checked.length} fault-related alerts\n`);
+        process.stdout.write(
+          `${m.label}: the injected fault's service was the top root-cause candidate in ${hit} of ${checked.length} fault-related alerts\n`,
+        );
         const total = inv.runs.reduce((a, x) => a + x.ms, 0);
         const sql = inv.runs.reduce((a, x) => a + x.dbMs, 0);
         process.stdout.write(
           `\n${m.label}: where the time went (${Math.round((100 * sql) / Math.max(1, total))}% in SQL); statements by total time\n${table(
             ['share', 'count', 'total ms', 'max ms', 'statement'],
-            inv.profile.slice(0, 6).map((p) => [`${(100 * p.share).toFixed(1)}%`, int(p.count), int(p.totalMs), int(p.maxMs), p.sql]),
+            inv.profile
+              .slice(0, 6)
+              .map((p) => [`${(100 * p.share).toFixed(1)}%`, int(p.count), int(p.totalMs), int(p.maxMs), p.sql]),
             new Set([0, 1, 2, 3]),
           )}\n`,
         );
         if (m.explain) {
-          process.stdout.write(`\n${m.label}: EXPLAIN ANALYZE of the slowest run's slowest statement (${Math.round(m.explain.ms)} ms in the run)\n`);
-          process.stdout.write(`${m.explain.plan.slice(0, 40).map((l) => `  ${l}`).join('\n')}\n`);
+          process.stdout.write(
+            `\n${m.label}: EXPLAIN ANALYZE of the slowest run's slowest statement (${Math.round(m.explain.ms)} ms in the run)\n`,
+          );
+          process.stdout.write(
+            `${m.explain.plan
+              .slice(0, 40)
+              .map((l) => `  ${l}`)
+              .join('\n')}\n`,
+          );
         }
       }
     }
@@ -834,7 +988,13 @@ export async function main(args: string[]): Promise<number> {
       benchmark: 'investigate',
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
-      machine: { cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? null, totalMemMiB: Math.round(os.totalmem() / 2 ** 20), node: process.version, loadavg: os.loadavg() },
+      machine: {
+        cpus: cpus.length,
+        cpuModel: cpus[0]?.model.trim() ?? null,
+        totalMemMiB: Math.round(os.totalmem() / 2 ** 20),
+        node: process.version,
+        loadavg: os.loadavg(),
+      },
       options: { ...opts, keep: opts.keep },
       world: {
         seed: plan.seed,
@@ -842,7 +1002,12 @@ export async function main(args: string[]): Promise<number> {
         startMs: plan.startMs,
         endMs: plan.endMs,
         targets: plan.targets,
-        faults: plan.faults.map((f) => ({ kind: f.kind, service: plan.services[f.service]!.name, deployAt: new Date(f.deploy.atMs).toISOString(), onset: new Date(f.onsetMs).toISOString() })),
+        faults: plan.faults.map((f) => ({
+          kind: f.kind,
+          service: plan.services[f.service]!.name,
+          deployAt: new Date(f.deploy.atMs).toISOString(),
+          onset: new Date(f.onsetMs).toISOString(),
+        })),
       },
       targetP95Ms: TARGET_P95_MS,
       results: results.map((r) => ({
@@ -850,7 +1015,10 @@ export async function main(args: string[]): Promise<number> {
         latency: r.measured?.map((m) => ({
           label: m.label,
           bySubject: Object.fromEntries(
-            latencyRows(m.label, m.investigations.runs).map((row) => [row[1], { runs: Number(row[2]), p50: row[3], p95: row[4], max: row[5], ratio: row[7] }]),
+            latencyRows(m.label, m.investigations.runs).map((row) => [
+              row[1],
+              { runs: Number(row[2]), p50: row[3], p95: row[4], max: row[5], ratio: row[7] },
+            ]),
           ),
         })),
       })),
@@ -858,7 +1026,10 @@ export async function main(args: string[]): Promise<number> {
     };
     writeFileSync(outFile, `${JSON.stringify(summary, null, 2)}\n`);
     process.stdout.write(`\nJSON summary: ${relative(REPO_ROOT, outFile)}\n`);
-    if (opts.keep) process.stdout.write(`kept ${dir}${summary.kept?.databases.length ? ` and PostgreSQL database(s) ${summary.kept.databases.join(', ')}` : ''}\n`);
+    if (opts.keep)
+      process.stdout.write(
+        `kept ${dir}${summary.kept?.databases.length ? ` and PostgreSQL database(s) ${summary.kept.databases.join(', ')}` : ''}\n`,
+      );
     return results.some((r) => r.status === 'failed') ? 1 : 0;
   } finally {
     process.off('SIGINT', interrupted);

@@ -125,11 +125,19 @@ function timePass(lines: readonly string[]): Pass {
   const t0 = performance.now();
   for (const l of lines) miner.add(l);
   const seconds = (performance.now() - t0) / 1000;
-  return { seconds, linesPerSec: lines.length / seconds, templates: miner.patterns().length, overflowed: miner.overflowed };
+  return {
+    seconds,
+    linesPerSec: lines.length / seconds,
+    templates: miner.patterns().length,
+    overflowed: miner.overflowed,
+  };
 }
 
 /** Python Drain3 on the same lines, when it is importable here; null otherwise. */
-function drain3Baseline(lines: readonly string[], dir: string): { linesPerSec: number; seconds: number; templates: number } | null {
+function drain3Baseline(
+  lines: readonly string[],
+  dir: string,
+): { linesPerSec: number; seconds: number; templates: number } | null {
   if (spawnSync('python3', ['-c', 'import drain3'], { stdio: 'ignore' }).status !== 0) return null;
   const input = join(dir, 'lines.json');
   writeFileSync(input, JSON.stringify(lines));
@@ -201,7 +209,9 @@ export async function main(args: string[]): Promise<number> {
   }
   const rssAfterLoad = process.memoryUsage().rss / 1024;
   for (const s of sources) {
-    say(`${s.part}/*/log/*.csv: ${s.files} file${s.files === 1 ? '' : 's'}, ${int(s.lines)} lines${s.unreadable ? ` (${s.unreadable} rows unreadable: broken CSV quoting or no log field)` : ''}${s.used ? '' : ' (not mined)'}\n`);
+    say(
+      `${s.part}/*/log/*.csv: ${s.files} file${s.files === 1 ? '' : 's'}, ${int(s.lines)} lines${s.unreadable ? ` (${s.unreadable} rows unreadable: broken CSV quoting or no log field)` : ''}${s.used ? '' : ' (not mined)'}\n`,
+    );
   }
   say(`loaded ${int(lines.length)} lines in ${loadSeconds.toFixed(1)} s; RSS after loading ${mib(rssAfterLoad)}\n`);
 
@@ -229,14 +239,27 @@ export async function main(args: string[]): Promise<number> {
       rssAfterLoadMiB: rssAfterLoad / 1024,
       target: { linesPerSec: TARGET, met: cold.linesPerSec >= TARGET },
       drain3: { ...reference, measured: drain3 !== null },
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model.trim() ?? null, node: process.version, loadavg: os.loadavg() },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model.trim() ?? null,
+        node: process.version,
+        loadavg: os.loadavg(),
+      },
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
   }
 
-  const rows = passes.map((p, i) => [`${i + 1}${i === 0 ? ' (cold)' : ''}`, int(lines.length), p.seconds.toFixed(3), int(p.linesPerSec), int(p.templates)]);
-  process.stdout.write(`\n${PATTERNS_ALGORITHM}, one thread, a fresh miner per pass\n${table(['pass', 'lines', 'seconds', 'lines/s', 'templates'], rows, new Set([1, 2, 3, 4]))}\n`);
+  const rows = passes.map((p, i) => [
+    `${i + 1}${i === 0 ? ' (cold)' : ''}`,
+    int(lines.length),
+    p.seconds.toFixed(3),
+    int(p.linesPerSec),
+    int(p.templates),
+  ]);
+  process.stdout.write(
+    `\n${PATTERNS_ALGORITHM}, one thread, a fresh miner per pass\n${table(['pass', 'lines', 'seconds', 'lines/s', 'templates'], rows, new Set([1, 2, 3, 4]))}\n`,
+  );
   const overflow = cold.overflowed ? ` (${int(cold.overflowed)} lines went to the overflow pattern)` : '';
   process.stdout.write(
     `templates found: ${int(cold.templates)}${overflow}; Drain3 with its defaults finds ${int(reference.templates)}` +

@@ -12,7 +12,12 @@ import { parseOrExit } from './lib/options.js';
 
 const TARGET = { GA: 0.95, PA: 0.85 };
 const PUBLISHED = [
-  { parser: 'Drain', GA: 0.85, PA: 0.32, note: 'average over 14 systems, corrected Loghub-2k (Jiang et al., ISSTA\'24)' },
+  {
+    parser: 'Drain',
+    GA: 0.85,
+    PA: 0.32,
+    note: "average over 14 systems, corrected Loghub-2k (Jiang et al., ISSTA'24)",
+  },
   { parser: 'LILAC (GPT-3.5)', GA: 0.93, PA: 0.84, note: 'full Loghub-2.0' },
 ];
 
@@ -66,7 +71,10 @@ function parseOptions(args: string[]): Options | 'help' {
   });
   if (values.help) return 'help';
   const known = new Map(LOGHUB_SYSTEMS.map((s) => [s.toLowerCase(), s as string]));
-  const systems = (values.system ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const systems = (values.system ?? [])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   const resolved = systems.map((s) => {
     const name = known.get(s.toLowerCase());
     if (!name) throw new UsageError(`unknown system "${s}"; the systems are ${LOGHUB_SYSTEMS.join(', ')}`);
@@ -75,7 +83,8 @@ function parseOptions(args: string[]): Options | 'help' {
   const n = values['show-errors'];
   if (n !== undefined && !/^\d+$/.test(n)) throw new UsageError(`--show-errors must be a whole number, not "${n}"`);
   const groupBy = values['group-by'] ?? 'template';
-  if (groupBy !== 'template' && groupBy !== 'id') throw new UsageError(`--group-by must be template or id, not "${groupBy}"`);
+  if (groupBy !== 'template' && groupBy !== 'id')
+    throw new UsageError(`--group-by must be template or id, not "${groupBy}"`);
   return {
     systems: resolved.length ? [...new Set(resolved)] : [...LOGHUB_SYSTEMS],
     showErrors: n === undefined ? 0 : Number(n),
@@ -106,8 +115,19 @@ async function runSystem(system: string, opts: Options): Promise<SystemResult> {
   });
   const ms = performance.now() - t0;
   const metrics = evaluateParsing(truth, ids, templates, { contents });
-  const errors = opts.showErrors > 0 ? parsingErrors(truth, ids, templates, { contents, groupBy: opts.groupBy }).slice(0, opts.showErrors) : [];
-  return { system, lines: summary.lines, patterns: summary.patterns.length, overflowed: summary.overflowed, ms, metrics, errors };
+  const errors =
+    opts.showErrors > 0
+      ? parsingErrors(truth, ids, templates, { contents, groupBy: opts.groupBy }).slice(0, opts.showErrors)
+      : [];
+  return {
+    system,
+    lines: summary.lines,
+    patterns: summary.patterns.length,
+    overflowed: summary.overflowed,
+    ms,
+    metrics,
+    errors,
+  };
 }
 
 const f3 = (x: number) => x.toFixed(3);
@@ -133,19 +153,27 @@ function printErrors(r: SystemResult, groupBy: Options['groupBy']): void {
     process.stdout.write(`\n${r.system}: no mis-parsed or mis-grouped true templates\n`);
     return;
   }
-  process.stdout.write(`\n${r.system}: the ${r.errors.length} true templates that cost the most lines (groups by ${groupBy === 'id' ? 'pattern id' : 'template string'})\n`);
+  process.stdout.write(
+    `\n${r.system}: the ${r.errors.length} true templates that cost the most lines (groups by ${groupBy === 'id' ? 'pattern id' : 'template string'})\n`,
+  );
   for (const e of r.errors) {
     const what: string[] = [];
     if (e.wrongTemplate > 0) what.push(`wrong template on ${e.wrongTemplate}`);
     if (e.splitInto > 1) what.push(`split into ${e.splitInto} ${groupBy === 'id' ? 'patterns' : 'groups'}`);
-    if (e.mergedWith.length > 0) what.push(`merged with ${e.mergedWith.length} other true template${e.mergedWith.length > 1 ? 's' : ''}`);
-    process.stdout.write(`  [${e.lines} line${e.lines > 1 ? 's' : ''}] truth: ${clip(e.truth)}\n      ${what.join('; ')}\n`);
+    if (e.mergedWith.length > 0)
+      what.push(`merged with ${e.mergedWith.length} other true template${e.mergedWith.length > 1 ? 's' : ''}`);
+    process.stdout.write(
+      `  [${e.lines} line${e.lines > 1 ? 's' : ''}] truth: ${clip(e.truth)}\n      ${what.join('; ')}\n`,
+    );
     const shown = e.predicted.slice(0, 4);
     shown.forEach((p, i) => {
       const mark = p.template === e.truth ? '  (= truth)' : '';
-      process.stdout.write(`      ${i === 0 ? 'mined: ' : '       '}${String(p.lines).padStart(5)}× ${clip(p.template)}${mark}\n`);
+      process.stdout.write(
+        `      ${i === 0 ? 'mined: ' : '       '}${String(p.lines).padStart(5)}× ${clip(p.template)}${mark}\n`,
+      );
     });
-    if (e.predicted.length > shown.length) process.stdout.write(`             … and ${e.predicted.length - shown.length} more templates\n`);
+    if (e.predicted.length > shown.length)
+      process.stdout.write(`             … and ${e.predicted.length - shown.length} more templates\n`);
     for (const other of e.mergedWith.slice(0, 3)) process.stdout.write(`      with:  ${clip(other)}\n`);
     if (e.mergedWith.length > 3) process.stdout.write(`             … and ${e.mergedWith.length - 3} more\n`);
     if (e.example !== null) process.stdout.write(`      e.g. line ${e.exampleLine}: ${clip(e.example, 200)}\n`);
@@ -222,7 +250,8 @@ export async function main(args: string[]): Promise<number> {
       '\n',
   );
   const overflowed = results.filter((r) => r.overflowed > 0);
-  if (overflowed.length) process.stdout.write(`overflow: ${overflowed.map((r) => `${r.system} ${r.overflowed} lines`).join(', ')}\n`);
+  if (overflowed.length)
+    process.stdout.write(`overflow: ${overflowed.map((r) => `${r.system} ${r.overflowed} lines`).join(', ')}\n`);
   for (const r of results) if (opts.showErrors > 0) printErrors(r, opts.groupBy);
   return 0;
 }

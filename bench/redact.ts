@@ -39,7 +39,22 @@ const APP_LINES = [
 ];
 
 /** Attribute values: most are short identifiers, routes, hosts and numbers as text. */
-const ATTR_VALUES = ['GET', '/cart/:id', 'cart', 'prod', '200', 'node-1', 'cart-7d9f8c-x2z', 'http', '1.4.0', 'us-east-1', 'https://api.example.com/v1/cart/8842?page=2', 'SELECT * FROM orders WHERE id = $1', 'u-1842', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36'];
+const ATTR_VALUES = [
+  'GET',
+  '/cart/:id',
+  'cart',
+  'prod',
+  '200',
+  'node-1',
+  'cart-7d9f8c-x2z',
+  'http',
+  '1.4.0',
+  'us-east-1',
+  'https://api.example.com/v1/cart/8842?page=2',
+  'SELECT * FROM orders WHERE id = $1',
+  'u-1842',
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36',
+];
 
 const SECRET_LINES = [
   'payment failed for card 4111 1111 1111 1111 amount=12.50',
@@ -73,7 +88,9 @@ function buildCorpus(secretPercent: number): Corpus {
   for (let i = 0; i < Math.max(4000, loghub.length / 4); i++) clean.push(APP_LINES[i % APP_LINES.length]!);
   // A fixed, deterministic interleaving: every (100 / P)-th body is a secret line.
   const every = secretPercent > 0 ? Math.max(1, Math.round(100 / secretPercent)) : Number.POSITIVE_INFINITY;
-  const bodies = clean.map((line, i) => `${i % every === every - 1 ? SECRET_LINES[i % SECRET_LINES.length]! : line} req=${i}`);
+  const bodies = clean.map(
+    (line, i) => `${i % every === every - 1 ? SECRET_LINES[i % SECRET_LINES.length]! : line} req=${i}`,
+  );
   const values: string[] = [];
   const strings: string[] = [];
   bodies.forEach((b, i) => {
@@ -111,7 +128,12 @@ function rate(seconds: number, strings: readonly string[], redact: (s: string) =
 }
 
 function makeRecords(bodies: string[]): { records: LogRecord[]; reset: () => void } {
-  const resource: Attributes = { 'service.name': 'cart', 'service.version': '1.4.0', 'host.name': 'node-1', 'deployment.environment.name': 'prod' };
+  const resource: Attributes = {
+    'service.name': 'cart',
+    'service.version': '1.4.0',
+    'host.name': 'node-1',
+    'deployment.environment.name': 'prod',
+  };
   const scope = { name: 'cart-lib', version: '0.1', attributes: {} };
   const records: LogRecord[] = bodies.map((body, i) => ({
     service: 'cart',
@@ -234,11 +256,15 @@ export async function main(args: string[]): Promise<number> {
       }
     }
     process.stdout.write(
-      `loghub-2k: ${changed} of ${int(corpus.loghub.length)} real log lines changed (${Object.entries(byRule)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ') || 'none'}); they hold no planted secrets, so each is a hit to review:\n${examples.join('\n')}\n`,
+      `loghub-2k: ${changed} of ${int(corpus.loghub.length)} real log lines changed (${
+        Object.entries(byRule)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || 'none'
+      }); they hold no planted secrets, so each is a hit to review:\n${examples.join('\n')}\n`,
     );
   }
-  process.stdout.write(`node ${process.version}, ${os.cpus()[0]?.model.trim() ?? '?'}, load ${os.loadavg()[0]!.toFixed(2)}\n`);
+  process.stdout.write(
+    `node ${process.version}, ${os.cpus()[0]?.model.trim() ?? '?'}, load ${os.loadavg()[0]!.toFixed(2)}\n`,
+  );
   return 0;
 }

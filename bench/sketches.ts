@@ -29,7 +29,8 @@ function mulberry32(seed: number): () => number {
 function lognormal(n: number, seed: number, mu = 3, sigma = 1): Float64Array {
   const rand = mulberry32(seed);
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = Math.exp(mu + sigma * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand()));
+  for (let i = 0; i < n; i++)
+    out[i] = Math.exp(mu + sigma * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand()));
   return out;
 }
 
@@ -92,7 +93,10 @@ const pct = (x: number) => `${(x * 100).toFixed(3)}%`;
 const rightFrom = (n: number, width: number) => new Set(Array.from({ length: width - n }, (_, i) => i + n));
 
 export async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { trials: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    args,
+    options: { trials: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     process.stdout.write(USAGE);
     return 0;
@@ -210,12 +214,16 @@ export async function main(args: string[]): Promise<number> {
     const bytes = h.toBytes().length;
     const heap =
       n <= 10_000
-        ? heapPer(n <= 100 ? 5000 : 200, (k) => {
-            const x = new HyperLogLog();
-            for (let i = 0; i < n; i++) x.add(ids[(i + k * 7919) % ids.length]!);
-            x.estimate();
-            return x;
-          }, gc)
+        ? heapPer(
+            n <= 100 ? 5000 : 200,
+            (k) => {
+              const x = new HyperLogLog();
+              for (let i = 0; i < n; i++) x.add(ids[(i + k * 7919) % ids.length]!);
+              x.estimate();
+              return x;
+            },
+            gc,
+          )
         : null;
     return [int(n), h.isSparse ? 'sparse' : 'dense', int(bytes), heap === null ? '-' : int(heap)];
   });

@@ -24,11 +24,35 @@ describe('orrery patterns, errors and services', () => {
     const store = await openStore({ dataDir, retentionDays: 7 });
     await seedAnalysis(store.db, {
       log_pattern: [
-        { service: 'cart', algorithm: 'patterns@2', pattern_key: 'k-timeout', template: 'payment timeout after <*> ms', level: 'ERROR',
-          first_seen: minute(300), last_seen: minute(1), count: 40, slots: [{ index: 0, type: 'int' }],
-          samples: [{ time: minute(1), body: 'payment timeout after 3000 ms', traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' }] },
-        { service: 'cart', algorithm: 'patterns@2', pattern_key: 'k-new', template: 'cache warmed in <*> ms', level: 'INFO',
-          first_seen: minute(2), last_seen: minute(2), count: 3 },
+        {
+          service: 'cart',
+          algorithm: 'patterns@2',
+          pattern_key: 'k-timeout',
+          template: 'payment timeout after <*> ms',
+          level: 'ERROR',
+          first_seen: minute(300),
+          last_seen: minute(1),
+          count: 40,
+          slots: [{ index: 0, type: 'int' }],
+          samples: [
+            {
+              time: minute(1),
+              body: 'payment timeout after 3000 ms',
+              traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+              spanId: '00f067aa0ba902b7',
+            },
+          ],
+        },
+        {
+          service: 'cart',
+          algorithm: 'patterns@2',
+          pattern_key: 'k-new',
+          template: 'cache warmed in <*> ms',
+          level: 'INFO',
+          first_seen: minute(2),
+          last_seen: minute(2),
+          count: 3,
+        },
       ],
       pattern_minute: [
         { minute: minute(40), service: 'cart', pattern_key: 'k-timeout', count: 20, users: ['u1', 'u2'] },
@@ -37,13 +61,40 @@ describe('orrery patterns, errors and services', () => {
         { minute: minute(2), service: 'cart', pattern_key: 'k-new', count: 3 },
       ],
       error_group: [
-        { service: 'cart', algorithm: 'errors@1', fingerprint: 'fp-gateway', type: 'GatewayTimeoutError', message: 'upstream timed out',
-          frames: [{ file: 'src/payments/gateway.ts', function: 'Gateway.charge', line: 88, column: 13, module: null, inApp: true }],
-          first_seen: minute(50), first_release: '1.4.0', last_seen: minute(1), count: 12, runtime: 'v8' },
+        {
+          service: 'cart',
+          algorithm: 'errors@1',
+          fingerprint: 'fp-gateway',
+          type: 'GatewayTimeoutError',
+          message: 'upstream timed out',
+          frames: [
+            {
+              file: 'src/payments/gateway.ts',
+              function: 'Gateway.charge',
+              line: 88,
+              column: 13,
+              module: null,
+              inApp: true,
+            },
+          ],
+          first_seen: minute(50),
+          first_release: '1.4.0',
+          last_seen: minute(1),
+          count: 12,
+          runtime: 'v8',
+        },
       ],
       error_minute: [{ minute: minute(30), service: 'cart', fingerprint: 'fp-gateway', count: 12, users: ['u1'] }],
       red_minute: [
-        { minute: minute(10), service: 'cart', endpoint: 'GET /cart', requests: 60, errors: 6, latency: [[12, 60]], users: ['u1'] },
+        {
+          minute: minute(10),
+          service: 'cart',
+          endpoint: 'GET /cart',
+          requests: 60,
+          errors: 6,
+          latency: [[12, 60]],
+          users: ['u1'],
+        },
         { minute: minute(10), service: 'web', endpoint: 'GET /', requests: 30, errors: 0, latency: [[4, 30]] },
       ],
       edge_minute: [{ minute: minute(10), caller: 'web', callee: 'cart', calls: 30, errors: 3, latency: [[15, 30]] }],
@@ -94,7 +145,10 @@ describe('orrery patterns, errors and services', () => {
   it('orrery errors prints a table with the type; errors show lists frames as file:function:line', async () => {
     const r = await cli('errors');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /fp-gateway +cart +GatewayTimeoutError +12 +1 +falling +[▁-█]{12} +1\.4\.0 +upstream timed out/);
+    assert.match(
+      r.stdout,
+      /fp-gateway +cart +GatewayTimeoutError +12 +1 +falling +[▁-█]{12} +1\.4\.0 +upstream timed out/,
+    );
     const show = await cli('errors', 'show', 'fp-gateway');
     assert.equal(show.code, 0, show.stderr);
     assert.match(show.stdout, /GatewayTimeoutError: upstream timed out\nfirst seen: .* in release 1\.4\.0/);

@@ -10,8 +10,18 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { InMemoryLogRecordExporter, LoggerProvider, type ReadableLogRecord, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  InMemoryLogRecordExporter,
+  LoggerProvider,
+  type ReadableLogRecord,
+  SimpleLogRecordProcessor,
+} from '@opentelemetry/sdk-logs';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { ServerProcess } from '../bench/lib/server-process.js';
 import { HyperLogLog } from '../src/analysis/sketch/index.js';
 import { openStore } from '../src/store/index.js';
@@ -25,7 +35,11 @@ const TRACE = `TypeError: Cannot read properties of undefined (reading 'price')
 async function logs(): Promise<ReadableLogRecord[]> {
   const memory = new InMemoryLogRecordExporter();
   const provider = new LoggerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'cart', 'service.version': '2.0.0', 'telemetry.sdk.language': 'nodejs' }),
+    resource: resourceFromAttributes({
+      'service.name': 'cart',
+      'service.version': '2.0.0',
+      'telemetry.sdk.language': 'nodejs',
+    }),
     processors: [new SimpleLogRecordProcessor({ exporter: memory })],
   });
   const logger = provider.getLogger('cart');
@@ -37,7 +51,11 @@ async function logs(): Promise<ReadableLogRecord[]> {
       attributes: { 'user.id': `Jane${i % 8}@Example.com`, 'http.request.header.authorization': 'Bearer abc.def.ghi' },
     });
   }
-  logger.emit({ severityNumber: SeverityNumber.ERROR, body: 'checkout failed', attributes: { 'exception.type': 'TypeError', 'exception.message': 'boom', 'exception.stacktrace': TRACE } });
+  logger.emit({
+    severityNumber: SeverityNumber.ERROR,
+    body: 'checkout failed',
+    attributes: { 'exception.type': 'TypeError', 'exception.message': 'boom', 'exception.stacktrace': TRACE },
+  });
   await provider.forceFlush();
   const out = memory.getFinishedLogRecords();
   await provider.shutdown();
@@ -47,16 +65,29 @@ async function logs(): Promise<ReadableLogRecord[]> {
 async function spans(): Promise<ReadableSpan[]> {
   const memory = new InMemorySpanExporter();
   const mk = (service: string) =>
-    new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': service, 'service.version': '2.0.0' }), spanProcessors: [new SimpleSpanProcessor(memory)] });
+    new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': service, 'service.version': '2.0.0' }),
+      spanProcessors: [new SimpleSpanProcessor(memory)],
+    });
   const fe = mk('frontend');
   const cart = mk('cart');
   const { context, trace, SpanKind } = await import('@opentelemetry/api');
   for (let i = 0; i < 20; i++) {
     const parent = fe.getTracer('fe').startSpan('POST', { kind: SpanKind.CLIENT });
     const ctx = trace.setSpan(context.active(), parent);
-    const child = cart.getTracer('cart').startSpan('POST /cart/checkout', { kind: SpanKind.SERVER, attributes: { 'http.route': '/cart/checkout', 'enduser.id': `u${i % 5}` } }, ctx);
+    const child = cart
+      .getTracer('cart')
+      .startSpan(
+        'POST /cart/checkout',
+        { kind: SpanKind.SERVER, attributes: { 'http.route': '/cart/checkout', 'enduser.id': `u${i % 5}` } },
+        ctx,
+      );
     if (i < 4) {
-      child.recordException({ name: 'TypeError', message: "Cannot read properties of undefined (reading 'price')", stack: TRACE });
+      child.recordException({
+        name: 'TypeError',
+        message: "Cannot read properties of undefined (reading 'price')",
+        stack: TRACE,
+      });
       child.setStatus({ code: 2 });
     }
     child.end();
@@ -72,12 +103,16 @@ async function spans(): Promise<ReadableSpan[]> {
 
 function sendTraces(url: string, s: ReadableSpan[]): Promise<void> {
   const e = new OTLPTraceExporter({ url: `${url}/v1/traces` });
-  return new Promise<void>((res, rej) => e.export(s, (r) => (r.code === 0 ? res() : rej(r.error)))).finally(() => e.shutdown());
+  return new Promise<void>((res, rej) => e.export(s, (r) => (r.code === 0 ? res() : rej(r.error)))).finally(() =>
+    e.shutdown(),
+  );
 }
 
 function sendLogs(url: string, l: ReadableLogRecord[]): Promise<void> {
   const e = new OTLPLogExporter({ url: `${url}/v1/logs` });
-  return new Promise<void>((res, rej) => e.export(l, (r) => (r.code === 0 ? res() : rej(r.error)))).finally(() => e.shutdown());
+  return new Promise<void>((res, rej) => e.export(l, (r) => (r.code === 0 ? res() : rej(r.error)))).finally(() =>
+    e.shutdown(),
+  );
 }
 
 for (const backend of ['pglite', 'postgres'] as const) {
@@ -89,7 +124,12 @@ for (const backend of ['pglite', 'postgres'] as const) {
     before(async () => {
       dataDir = await freshDataDir();
       pgDb = backend === 'postgres' ? await freshPostgresUrl() : undefined;
-      server = await ServerProcess.start({ dataDir, logDir: dataDir, databaseUrl: pgDb?.url, env: { ORRERY_ANALYSIS_FLUSH_MS: '200' } });
+      server = await ServerProcess.start({
+        dataDir,
+        logDir: dataDir,
+        databaseUrl: pgDb?.url,
+        env: { ORRERY_ANALYSIS_FLUSH_MS: '200' },
+      });
       await sendLogs(server.otlpUrl, await logs());
       // Children (cart) and parents (frontend) come in one export here; order within is the SDK's.
       await sendTraces(server.otlpUrl, await spans());
@@ -120,7 +160,9 @@ for (const backend of ['pglite', 'postgres'] as const) {
         assert.equal(patterns[0]!.template, 'payment declined for order <*> card [CARD] customer [EMAIL]');
         assert.equal(patterns[0]!.count, 40);
         assert.equal(patterns[0]!.level, 'ERROR');
-        const users = await q.query<{ users: Uint8Array }>("SELECT users FROM pattern_minute WHERE service = 'cart' AND users IS NOT NULL");
+        const users = await q.query<{ users: Uint8Array }>(
+          "SELECT users FROM pattern_minute WHERE service = 'cart' AND users IS NOT NULL",
+        );
         const hll = new HyperLogLog();
         for (const r of users) hll.merge(HyperLogLog.fromBytes(new Uint8Array(r.users)));
         assert.equal(hll.estimate(), 8, 'emails as user ids are hashed, but stay distinct per person');
@@ -136,12 +178,20 @@ for (const backend of ['pglite', 'postgres'] as const) {
         const red = await q.query<{ requests: number; errors: number }>(
           "SELECT sum(requests)::int AS requests, sum(errors)::int AS errors FROM red_minute WHERE service = 'cart' AND endpoint = '/cart/checkout'",
         );
-        assert.deepEqual(red[0], { requests: 20, errors: 4 }, JSON.stringify(await q.query('SELECT service, endpoint, requests FROM red_minute')));
-        const edges = await q.query<{ calls: number }>("SELECT sum(calls)::int AS calls FROM edge_minute WHERE caller = 'frontend' AND callee = 'cart'");
+        assert.deepEqual(
+          red[0],
+          { requests: 20, errors: 4 },
+          JSON.stringify(await q.query('SELECT service, endpoint, requests FROM red_minute')),
+        );
+        const edges = await q.query<{ calls: number }>(
+          "SELECT sum(calls)::int AS calls FROM edge_minute WHERE caller = 'frontend' AND callee = 'cart'",
+        );
         assert.equal(edges[0]!.calls, 20);
 
         for (const table of ['log_record', 'log_pattern', 'pattern_minute', 'span']) {
-          const leaks = await q.query(`SELECT 1 FROM ${table} t WHERE t::text ~* '(jane[0-9]@example\\.com|4111 1111|Bearer abc)' LIMIT 1`);
+          const leaks = await q.query(
+            `SELECT 1 FROM ${table} t WHERE t::text ~* '(jane[0-9]@example\\.com|4111 1111|Bearer abc)' LIMIT 1`,
+          );
           assert.equal(leaks.length, 0, `clear personal data or secret in ${table}`);
         }
       } finally {

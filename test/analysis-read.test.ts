@@ -34,13 +34,21 @@ describe('analysis read API (PGlite)', () => {
       const windows = c.requests
         .map((r) => new URL(r, 'http://x').searchParams)
         .filter((p) => p.get('since') !== null && p.get('until') !== null)
-        .map((p) => ({ since: new Date(p.get('since')!), until: new Date(p.get('until')!), ...(p.get('buckets') ? { buckets: Number(p.get('buckets')) } : {}) }))
+        .map((p) => ({
+          since: new Date(p.get('since')!),
+          until: new Date(p.get('until')!),
+          ...(p.get('buckets') ? { buckets: Number(p.get('buckets')) } : {}),
+        }))
         .filter((w) => w.since < w.until && (w.buckets === undefined || w.buckets >= 1));
       for (const window of windows) {
         const list = await listServices({ store: o.store }, window);
         for (const s of list.services) {
           const one = await serviceActivity({ store: o.store }, { ...window, service: s.service });
-          assert.deepEqual(one, { requests: s.requests, users: s.users, accounts: s.accounts, series: s.series }, `${c.name}: ${s.service}`);
+          assert.deepEqual(
+            one,
+            { requests: s.requests, users: s.users, accounts: s.accounts, series: s.series },
+            `${c.name}: ${s.service}`,
+          );
           compared++;
         }
       }
@@ -50,12 +58,27 @@ describe('analysis read API (PGlite)', () => {
   });
 
   it('reads the last hour by default, in whole minutes', async () => {
-    const minute = (agoMin: number) => new Date(Math.floor(Date.now() / 60_000) * 60_000 - agoMin * 60_000).toISOString();
+    const minute = (agoMin: number) =>
+      new Date(Math.floor(Date.now() / 60_000) * 60_000 - agoMin * 60_000).toISOString();
     await clearAnalysis(o.store.db);
     await seedAnalysis(o.store.db, {
       log_pattern: [
-        { service: 'cart', algorithm: 'patterns@2', pattern_key: 'recent', template: 'recent <*>', first_seen: minute(30), count: 3 },
-        { service: 'cart', algorithm: 'patterns@2', pattern_key: 'old', template: 'old <*>', first_seen: minute(200), count: 3 },
+        {
+          service: 'cart',
+          algorithm: 'patterns@2',
+          pattern_key: 'recent',
+          template: 'recent <*>',
+          first_seen: minute(30),
+          count: 3,
+        },
+        {
+          service: 'cart',
+          algorithm: 'patterns@2',
+          pattern_key: 'old',
+          template: 'old <*>',
+          first_seen: minute(200),
+          count: 3,
+        },
       ],
       pattern_minute: [
         { minute: minute(0), service: 'cart', pattern_key: 'recent', count: 2 },
@@ -65,7 +88,10 @@ describe('analysis read API (PGlite)', () => {
     });
     const { status, body } = await get('/api/patterns');
     assert.equal(status, 200);
-    const b = body as { window: { since: string; until: string; buckets: number }; patterns: Array<{ key: string; count: number; series: number[] }> };
+    const b = body as {
+      window: { since: string; until: string; buckets: number };
+      patterns: Array<{ key: string; count: number; series: number[] }>;
+    };
     assert.deepEqual(
       b.patterns.map((p) => [p.key, p.count]),
       [['recent', 3]],
@@ -82,7 +108,10 @@ describe('analysis read API (PGlite)', () => {
   });
 
   it('states its trend rule: ×2 against the earlier rate, by at least 3 events', () => {
-    const w: MinuteWindow = resolveWindow({ since: new Date('2026-11-22T11:00:00Z'), until: new Date('2026-11-22T12:00:00Z') });
+    const w: MinuteWindow = resolveWindow({
+      since: new Date('2026-11-22T11:00:00Z'),
+      until: new Date('2026-11-22T12:00:00Z'),
+    });
     assert.equal(w.recentSince.toISOString(), '2026-11-22T11:45:00.000Z');
     const old = new Date('2026-11-01T00:00:00Z');
     assert.equal(trendOf(4, 4, new Date('2026-11-22T11:45:00Z'), w), 'new');
@@ -94,16 +123,36 @@ describe('analysis read API (PGlite)', () => {
     assert.equal(trendOf(45, 3, old, w), 'falling', '3 ≤ 14/2 and 11 fewer');
     assert.equal(trendOf(6, 0, old, w), 'steady', '0 against 2 expected is noise');
     assert.equal(trendOf(5, 5, null, w), 'rising', 'unknown first seen is never new');
-    assert.equal(trendOf(0, 0, new Date('2026-11-22T12:10:00Z'), w), 'steady', 'first seen after the window is not new in it');
+    assert.equal(
+      trendOf(0, 0, new Date('2026-11-22T12:10:00Z'), w),
+      'steady',
+      'first seen after the window is not new in it',
+    );
   });
 
   it('rounds the window to whole minutes and refuses a bad one', () => {
-    const w = resolveWindow({ since: new Date('2026-11-22T11:00:30Z'), until: new Date('2026-11-22T11:02:10Z'), buckets: 12 });
-    assert.deepEqual([w.since.toISOString(), w.until.toISOString(), w.buckets], ['2026-11-22T11:01:00.000Z', '2026-11-22T11:03:00.000Z', 2]);
+    const w = resolveWindow({
+      since: new Date('2026-11-22T11:00:30Z'),
+      until: new Date('2026-11-22T11:02:10Z'),
+      buckets: 12,
+    });
+    assert.deepEqual(
+      [w.since.toISOString(), w.until.toISOString(), w.buckets],
+      ['2026-11-22T11:01:00.000Z', '2026-11-22T11:03:00.000Z', 2],
+    );
     const hour = resolveWindow({}, new Date('2026-11-22T11:59:30Z'));
-    assert.deepEqual([hour.since.toISOString(), hour.until.toISOString(), hour.bucketMs], ['2026-11-22T11:00:00.000Z', '2026-11-22T12:00:00.000Z', 300_000]);
-    assert.throws(() => resolveWindow({ since: new Date(0), until: new Date('2026-11-22T11:00:00Z') }), /longer than 31 days/);
-    assert.throws(() => resolveWindow({ since: new Date('2026-11-22T11:00:00Z'), until: new Date('2026-11-22T11:00:00Z') }), /must be before/);
+    assert.deepEqual(
+      [hour.since.toISOString(), hour.until.toISOString(), hour.bucketMs],
+      ['2026-11-22T11:00:00.000Z', '2026-11-22T12:00:00.000Z', 300_000],
+    );
+    assert.throws(
+      () => resolveWindow({ since: new Date(0), until: new Date('2026-11-22T11:00:00Z') }),
+      /longer than 31 days/,
+    );
+    assert.throws(
+      () => resolveWindow({ since: new Date('2026-11-22T11:00:00Z'), until: new Date('2026-11-22T11:00:00Z') }),
+      /must be before/,
+    );
   });
 
   it('reads bytea from either backend: Uint8Array, Buffer or hex text', () => {

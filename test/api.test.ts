@@ -47,9 +47,19 @@ describe('API routes', () => {
   });
 
   it('answers 400 for a malformed JSON body and 415 for a wrong content type', async () => {
-    const bad = await o.server.api.inject({ method: 'POST', url: '/api/tokens', payload: '{"name":', headers: { 'content-type': 'application/json' } });
+    const bad = await o.server.api.inject({
+      method: 'POST',
+      url: '/api/tokens',
+      payload: '{"name":',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(bad.statusCode, 400);
-    const wrong = await o.server.api.inject({ method: 'POST', url: '/api/tokens', payload: 'name=x', headers: { 'content-type': 'text/plain' } });
+    const wrong = await o.server.api.inject({
+      method: 'POST',
+      url: '/api/tokens',
+      payload: 'name=x',
+      headers: { 'content-type': 'text/plain' },
+    });
     assert.equal(wrong.statusCode, 415);
   });
 });

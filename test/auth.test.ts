@@ -24,8 +24,14 @@ describe('auth when bound beyond loopback', () => {
   after(() => o.cleanup());
 
   const ingest = (headers: Record<string, string> = {}) =>
-    o.server.otlp.inject({ method: 'POST', url: '/v1/logs', payload: LOGS, headers: { 'content-type': 'application/json', ...headers } });
-  const api = (url: string, headers: Record<string, string> = {}) => o.server.api.inject({ method: 'GET', url, headers });
+    o.server.otlp.inject({
+      method: 'POST',
+      url: '/v1/logs',
+      payload: LOGS,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+  const api = (url: string, headers: Record<string, string> = {}) =>
+    o.server.api.inject({ method: 'GET', url, headers });
 
   it('refuses ingest and API calls with no token (401, with a hint)', async () => {
     const res = await ingest();
@@ -112,7 +118,11 @@ describe('auth on loopback', () => {
       assert.equal((await closed.server.api.inject({ method: 'GET', url: '/api/status' })).statusCode, 401);
       assert.equal((await required.server.api.inject({ method: 'GET', url: '/api/status' })).statusCode, 401);
       // A token that is sent is always checked, even where none is needed.
-      const wrong = await open.server.api.inject({ method: 'GET', url: '/api/status', headers: { authorization: 'Bearer nope' } });
+      const wrong = await open.server.api.inject({
+        method: 'GET',
+        url: '/api/status',
+        headers: { authorization: 'Bearer nope' },
+      });
       assert.equal(wrong.statusCode, 401);
     } finally {
       await Promise.all([open.cleanup(), closed.cleanup(), required.cleanup()]);

@@ -5,7 +5,11 @@ import { describe, it } from 'node:test';
 import { BatchWriter, OverloadedError, type TelemetryBatch } from '../src/store/index.js';
 import { logRecord } from './helpers/records.js';
 
-const batch = (n: number): TelemetryBatch => ({ logs: Array.from({ length: n }, () => logRecord()), spans: [], metrics: [] });
+const batch = (n: number): TelemetryBatch => ({
+  logs: Array.from({ length: n }, () => logRecord()),
+  spans: [],
+  metrics: [],
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function gatedWriter(opts: Partial<ConstructorParameters<typeof BatchWriter>[1]> = {}) {

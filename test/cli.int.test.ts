@@ -24,7 +24,15 @@ describe('orrery CLI', () => {
     assert.match(sub.stderr, /unknown option '--bogus'/);
     const missing = await runCli(['token', 'create']);
     assert.equal(missing.code, 2);
-    const badName = await runCli(['token', 'create', '--name', 'has space', '--offline', '--data-dir', '/nonexistent/x']);
+    const badName = await runCli([
+      'token',
+      'create',
+      '--name',
+      'has space',
+      '--offline',
+      '--data-dir',
+      '/nonexistent/x',
+    ]);
     assert.equal(badName.code, 2);
     assert.match(badName.stderr, /token name "has space": use letters/);
     const port = await runCli(['up', '--port', 'http']);
@@ -41,7 +49,16 @@ describe('orrery CLI', () => {
     assert.match(r.stderr, /could not reach Orrery at http:\/\/127\.0\.0\.1:9/);
     assert.match(r.stderr, /Is `orrery up` running\?/);
     // A subcommand's own --version reaches it (the program's version flag is -V).
-    const d = await runCli(['deploy', 'record', '--service', 'cart', '--version', '1.4.0', '--server', 'http://127.0.0.1:9']);
+    const d = await runCli([
+      'deploy',
+      'record',
+      '--service',
+      'cart',
+      '--version',
+      '1.4.0',
+      '--server',
+      'http://127.0.0.1:9',
+    ]);
     assert.equal(d.code, 3, d.stdout);
     const v = await runCli(['--version']);
     assert.equal(v.stdout.trim(), '0.1.0');
@@ -72,7 +89,9 @@ describe('orrery CLI', () => {
         const list = await runCli(['token', 'list', '--server', server.apiUrl], { ORRERY_TOKEN: token });
         assert.match(list.stdout, /admin\s+orr_/);
         assert.ok(!list.stdout.includes(token));
-        const bad = await runCli(['query', 'logs', '--server', server.apiUrl, '--since', 'yesterday'], { ORRERY_TOKEN: token });
+        const bad = await runCli(['query', 'logs', '--server', server.apiUrl, '--since', 'yesterday'], {
+          ORRERY_TOKEN: token,
+        });
         assert.equal(bad.code, 2);
         assert.match(bad.stderr, /since: "yesterday" is not a time/);
         const revoke = await runCli(['token', 'revoke', 'admin', '--server', server.apiUrl], { ORRERY_TOKEN: token });

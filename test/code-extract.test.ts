@@ -24,7 +24,8 @@ function fixtureFiles(): string[] {
 
 /** One JSON object per line: diffs of the expected files stay readable. */
 function render(r: FileExtraction): string {
-  const list = (xs: object[]) => (xs.length ? `[\n${xs.map((x) => `    ${JSON.stringify(x)}`).join(',\n')}\n  ]` : '[]');
+  const list = (xs: object[]) =>
+    xs.length ? `[\n${xs.map((x) => `    ${JSON.stringify(x)}`).join(',\n')}\n  ]` : '[]';
   return `{\n  "symbols": ${list(r.symbols)},\n  "callsites": ${list(r.callsites)},\n  "routes": ${list(r.routes)}\n}\n`;
 }
 
@@ -53,11 +54,39 @@ describe('code extraction fixtures', () => {
   it('covers every route framework and logger family at least once', () => {
     const all = [...results.values()];
     const frameworks = new Set(all.flatMap((r) => r.routes.map((x) => x.framework)));
-    for (const f of ['express', 'koa-router', 'fastify', 'nestjs', 'flask', 'fastapi', 'django', 'net/http', 'gorilla/mux', 'chi', 'gin', 'echo', 'spring', 'jax-rs']) {
+    for (const f of [
+      'express',
+      'koa-router',
+      'fastify',
+      'nestjs',
+      'flask',
+      'fastapi',
+      'django',
+      'net/http',
+      'gorilla/mux',
+      'chi',
+      'gin',
+      'echo',
+      'spring',
+      'jax-rs',
+    ]) {
       assert.ok(frameworks.has(f), `no fixture route for ${f}`);
     }
     const loggers = new Set(all.flatMap((r) => r.callsites.map((c) => c.logger)));
-    for (const l of ['console', 'logger', 'this.logger', 'request.log', 'logging', 'self.log', 'log', 's.sugar', 'slog', 'logrus', 'LOGGER', 'LOG']) {
+    for (const l of [
+      'console',
+      'logger',
+      'this.logger',
+      'request.log',
+      'logging',
+      'self.log',
+      'log',
+      's.sugar',
+      'slog',
+      'logrus',
+      'LOGGER',
+      'LOG',
+    ]) {
       assert.ok(loggers.has(l), `no fixture call site logged through ${l}`);
     }
     const levels = new Set(all.flatMap((r) => r.callsites.map((c) => c.level)));
@@ -96,8 +125,13 @@ describe('extraction edge cases', () => {
 
   it('counts lines the same after astral characters (UTF-16 surrogate pairs)', () => {
     const literal = '`x $' + '{"🚀"} y`';
-    const r = parsers.parse('javascript', `// 🚀🚀🚀\nconst a = "🚀"; function f() {\n  console.warn(${literal});\n}\n`);
-    assert.deepEqual(r.callsites, [{ line: 3, logger: 'console', level: 'warn', template: 'x <*> y', raw: literal, symbol: 'f' }]);
+    const r = parsers.parse(
+      'javascript',
+      `// 🚀🚀🚀\nconst a = "🚀"; function f() {\n  console.warn(${literal});\n}\n`,
+    );
+    assert.deepEqual(r.callsites, [
+      { line: 3, logger: 'console', level: 'warn', template: 'x <*> y', raw: literal, symbol: 'f' },
+    ]);
   });
 
   it('refuses queries compiled for another language', async () => {
@@ -108,7 +142,10 @@ describe('extraction edge cases', () => {
     parser.setLanguage(grammar);
     const tree = parser.parse('package main')!;
     try {
-      assert.throws(() => extractFromTree(tree, 'python', compileQueries('go', grammar), 'package main'), /compiled for go, not python/);
+      assert.throws(
+        () => extractFromTree(tree, 'python', compileQueries('go', grammar), 'package main'),
+        /compiled for go, not python/,
+      );
     } finally {
       tree.delete();
       parser.delete();

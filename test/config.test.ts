@@ -25,7 +25,10 @@ describe('config', () => {
   });
 
   it('names the bad setting by the variable or flag it came from', () => {
-    assert.throws(() => loadConfig({ ORRERY_PORT: 'http' }), (e: Error) => e instanceof ConfigError && /ORRERY_PORT:/.test(e.message));
+    assert.throws(
+      () => loadConfig({ ORRERY_PORT: 'http' }),
+      (e: Error) => e instanceof ConfigError && /ORRERY_PORT:/.test(e.message),
+    );
     assert.throws(() => loadConfig({}, { port: '70000' }), /--port:/);
     assert.throws(() => loadConfig({ ORRERY_RETENTION: '7 weeks' }), /ORRERY_RETENTION: "7 weeks" is not a duration/);
     assert.throws(() => loadConfig({ ORRERY_RETENTION: '12h' }), /at least 1d/);
@@ -34,13 +37,21 @@ describe('config', () => {
   });
 
   it('rejects redaction rules that are not JSON, lack fields, or hold a bad regex, naming the setting and rule', () => {
-    assert.throws(() => loadConfig({ ORRERY_REDACT_RULES: '[{' }), (e: Error) => e instanceof ConfigError && /ORRERY_REDACT_RULES/.test(e.message));
-    assert.throws(() => loadConfig({ ORRERY_REDACT_RULES: '[{"name":"x"}]' }), (e: Error) => e instanceof ConfigError && /ORRERY_REDACT_RULES/.test(e.message));
+    assert.throws(
+      () => loadConfig({ ORRERY_REDACT_RULES: '[{' }),
+      (e: Error) => e instanceof ConfigError && /ORRERY_REDACT_RULES/.test(e.message),
+    );
+    assert.throws(
+      () => loadConfig({ ORRERY_REDACT_RULES: '[{"name":"x"}]' }),
+      (e: Error) => e instanceof ConfigError && /ORRERY_REDACT_RULES/.test(e.message),
+    );
     assert.throws(
       () => loadConfig({ ORRERY_REDACT_RULES: '[{"name":"orders","pattern":"ORD-(["}]' }),
       (e: Error) => e instanceof ConfigError && /ORRERY_REDACT_RULES/.test(e.message) && /orders/.test(e.message),
     );
-    const ok = loadConfig({ ORRERY_REDACT_RULES: '[{"name":"orders","pattern":"ORD-[0-9]+","replacement":"[ORDER]"}]' });
+    const ok = loadConfig({
+      ORRERY_REDACT_RULES: '[{"name":"orders","pattern":"ORD-[0-9]+","replacement":"[ORDER]"}]',
+    });
     assert.equal(ok.redactRules[0]!.name, 'orders');
   });
 
@@ -60,6 +71,9 @@ describe('time arguments', () => {
     assert.equal(parseTimeArg('1763812800000', now).toISOString(), '2025-11-22T12:00:00.000Z');
   });
   it('refuses anything else with an example', () => {
-    assert.throws(() => parseTimeArg('yesterday', now), (e: Error) => e instanceof TimeArgError && /15m, 2h, 7d/.test(e.message));
+    assert.throws(
+      () => parseTimeArg('yesterday', now),
+      (e: Error) => e instanceof TimeArgError && /15m, 2h, 7d/.test(e.message),
+    );
   });
 });

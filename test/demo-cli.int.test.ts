@@ -21,7 +21,10 @@ describe('orrery demo: refusals, and no orphans', () => {
   it('an unknown scenario exits 2 and lists the scenarios', async () => {
     const r = await runCli(['demo', '--scenario', 'meltdown', '--dir', join(dir, 'a')]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /unknown scenario "meltdown"; choose one of: all, cart-badge, slow-dependency, inventory-timeout, capacity/);
+    assert.match(
+      r.stderr,
+      /unknown scenario "meltdown"; choose one of: all, cart-badge, slow-dependency, inventory-timeout, capacity/,
+    );
   });
 
   it('a bad duration or seed exits 2', async () => {
@@ -59,7 +62,24 @@ describe('orrery demo: refusals, and no orphans', () => {
   it('leaves nothing running when the demo process is killed outright', async () => {
     const demoDir = join(dir, 'killed');
     const root = fileURLToPath(new URL('..', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'demo', '--dir', demoDir, '--port', String(await freePort()), '--otlp-port', String(await freePort()), '--duration', '60s'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'demo',
+        '--dir',
+        demoDir,
+        '--port',
+        String(await freePort()),
+        '--otlp-port',
+        String(await freePort()),
+        '--duration',
+        '60s',
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the shop never started:\n${out}`)), 150_000);

@@ -5,7 +5,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { HistoryError, ScenarioError, parseDuration, parseScenariosFile, readHistory, selectScenarios, shopSourceDir } from '../src/demo/index.js';
+import {
+  HistoryError,
+  ScenarioError,
+  parseDuration,
+  parseScenariosFile,
+  readHistory,
+  selectScenarios,
+  shopSourceDir,
+} from '../src/demo/index.js';
 import { readFileSync } from 'node:fs';
 
 function history(commits: Record<string, unknown>): string {
@@ -32,12 +40,18 @@ describe('demo inputs', () => {
       [{ '01-a': { ...ok, author: 'nobody' } }, /01-a\/commit\.json: author must look like "Name <email>"/],
       [{ '01-a': { ...ok, tags: ['v1'] } }, /tags\.0 must look like <service>\/v1\.2\.3/],
       [{ '01-a': ok, '02-b': { ...ok, hoursAgo: 5 } }, /02-b: hoursAgo 5 is earlier than the commit before it/],
-      [{ '01-a': { ...ok, tags: ['cart/v1.0.0'] }, '02-b': { ...ok, hoursAgo: 1, tags: ['cart/v1.0.0'] } }, /tag cart\/v1\.0\.0 is used twice/],
+      [
+        { '01-a': { ...ok, tags: ['cart/v1.0.0'] }, '02-b': { ...ok, hoursAgo: 1, tags: ['cart/v1.0.0'] } },
+        /tag cart\/v1\.0\.0 is used twice/,
+      ],
       [{}, /holds no commit directories/],
     ] as const) {
       const dir = history(commits as Record<string, unknown>);
       try {
-        assert.throws(() => readHistory(dir), (e: Error) => e instanceof HistoryError && reason.test(e.message));
+        assert.throws(
+          () => readHistory(dir),
+          (e: Error) => e instanceof HistoryError && reason.test(e.message),
+        );
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -45,7 +59,10 @@ describe('demo inputs', () => {
   });
 
   it('names the field of a broken scenarios.json, and lists accepted scenarios and durations', () => {
-    assert.throws(() => parseScenariosFile('{'), (e: Error) => e instanceof ScenarioError && /^scenarios\.json: /.test(e.message));
+    assert.throws(
+      () => parseScenariosFile('{'),
+      (e: Error) => e instanceof ScenarioError && /^scenarios\.json: /.test(e.message),
+    );
     assert.throws(
       () => parseScenariosFile(JSON.stringify({ services: {}, scenarios: {} })),
       (e: Error) => e instanceof ScenarioError && /^scenarios\.json: services\.web: /.test(e.message),

@@ -65,7 +65,9 @@ describe('makePopulation', () => {
     const sizes = [...accounts.values()].map((m) => m.length).sort((x, y) => y - x);
     assert.ok(sizes[0]! >= 3 * (500 / 60), `the largest account has ${sizes[0]} users: accounts are heavy-tailed`);
     // Colleagues mostly share their company's domain.
-    const shared = [...accounts.values()].filter((m) => m.length >= 3 && new Set(m.map((u) => u.id.split('@')[1])).size < m.length);
+    const shared = [...accounts.values()].filter(
+      (m) => m.length >= 3 && new Set(m.map((u) => u.id.split('@')[1])).size < m.length,
+    );
     assert.ok(shared.length > 0);
   });
 });
@@ -106,12 +108,20 @@ describe('planSession', () => {
     assert.ok(Math.abs(checkouts / N - 0.3) < 0.03, `checkout share ${checkouts / N}`);
     const natural = DISCOUNTED.size / PRODUCTS.length;
     assert.ok(Math.abs(discounted / adds - natural) < 0.025, `discounted share ${discounted / adds} vs ${natural}`);
-    assert.ok(Math.abs(requests / N / meanRequestsPerSession() - 1) < 0.03, `${requests / N} vs ${meanRequestsPerSession()}`);
+    assert.ok(
+      Math.abs(requests / N / meanRequestsPerSession() - 1) < 0.03,
+      `${requests / N} vs ${meanRequestsPerSession()}`,
+    );
   });
 });
 
 describe('the cart belief behind the expected badge', () => {
-  const add = (status: number, quantity: number, discounted = false): CartEvent => ({ action: 'add', status, quantity, discounted });
+  const add = (status: number, quantity: number, discounted = false): CartEvent => ({
+    action: 'add',
+    status,
+    quantity,
+    discounted,
+  });
   const checkout = (status: number): CartEvent => ({ action: 'checkout', status });
   const b = (count: number | null, discountedAdds: number | null): CartBelief => ({ count, discountedAdds });
   const cases: Array<[string, CartBelief, CartEvent, CartBelief]> = [
@@ -178,7 +188,12 @@ interface Shop {
 async function startShop(opts: ShopOptions = {}): Promise<Shop> {
   const carts = new Map<string, Map<string, number>>();
   const shop: Shop = { url: '', seen: new Map(), identityErrors: 0, productListCalls: 0, close: async () => {} };
-  const products = PRODUCTS.map((id, i) => ({ id, name: `Product ${i + 1}`, price: 10 + i, ...(DISCOUNTED.has(id) ? { discount: { percent: 15 } } : {}) }));
+  const products = PRODUCTS.map((id, i) => ({
+    id,
+    name: `Product ${i + 1}`,
+    price: 10 + i,
+    ...(DISCOUNTED.has(id) ? { discount: { percent: 15 } } : {}),
+  }));
   const hanging: ServerResponse[] = [];
   const json = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -302,7 +317,10 @@ describe('LoadDriver against an in-test shop', () => {
     assert.ok(shop.productListCalls >= 3, 'the driver retried the product list until the shop answered');
     assert.equal(shop.identityErrors, 0, 'every request carried the user and their account');
     assert.equal(stats.requests, obs.length);
-    assert.equal(Object.values(stats.byClass).reduce((a, b) => a + b, 0), stats.requests);
+    assert.equal(
+      Object.values(stats.byClass).reduce((a, b) => a + b, 0),
+      stats.requests,
+    );
     assert.equal(stats.byClass.error, 0);
     assert.ok(progress.length >= 1, 'progress reported');
     for (let i = 1; i < obs.length; i++) assert.ok(obs[i]!.at >= obs[i - 1]!.at, 'in the order sent');
@@ -314,7 +332,10 @@ describe('LoadDriver against an in-test shop', () => {
     for (const o of failed) assert.ok(o.status === 500 && o.badge === undefined);
     // The users with a wrong badge: mismatches whenever a line holds more than one item.
     const wrong = badges.filter((o) => wrongBadge.has(o.user));
-    assert.ok(wrong.some((o) => o.badge && o.badge.shown < o.badge.expected), 'wrong badges observed');
+    assert.ok(
+      wrong.some((o) => o.badge && o.badge.shown < o.badge.expected),
+      'wrong badges observed',
+    );
     // Everyone else: the badge always matches, though some of their adds failed (p-7).
     const fine = badges.filter((o) => !wrongBadge.has(o.user) && !badgeFails.has(o.user));
     assert.ok(fine.length > 50);
@@ -322,12 +343,18 @@ describe('LoadDriver against an in-test shop', () => {
       assert.ok(o.status === 200 && o.badge, o.user);
       assert.equal(o.badge.shown, o.badge.expected, o.user);
     }
-    assert.ok(obs.some((o) => o.action === 'add' && o.status === 500), 'some adds failed');
+    assert.ok(
+      obs.some((o) => o.action === 'add' && o.status === 500),
+      'some adds failed',
+    );
     assert.equal(stats.badgeMismatches, badges.filter((o) => o.badge && o.badge.shown !== o.badge.expected).length);
 
     // Users recur, and whether their cart held a discounted product is what the shop saw.
     const perUser = byUser(obs);
-    assert.ok([...perUser.values()].some((list) => list.filter((o) => o.action === 'cart').length >= 3), 'users recur');
+    assert.ok(
+      [...perUser.values()].some((list) => list.filter((o) => o.action === 'cart').length >= 3),
+      'users recur',
+    );
     let compared = 0;
     for (const [user, list] of perUser) {
       // The shop also saw the driver's first product-list read (not a session's): compare the tails.
@@ -360,7 +387,8 @@ describe('LoadDriver against an in-test shop', () => {
     const at3 = driver.stats();
     await driver.stop();
     const obs = driver.observations();
-    const rate = (from: number, to: number) => obs.filter((o) => o.at >= from && o.at < to).length / ((to - from) / 1000);
+    const rate = (from: number, to: number) =>
+      obs.filter((o) => o.at >= from && o.at < to).length / ((to - from) / 1000);
     const r1 = rate(t0 + 500, t1);
     const r3 = rate(t1 + 500, t2);
     assert.ok(r1 > 50 && r1 < 150, `1×: ${r1} req/s for a target of 100`);
@@ -439,7 +467,12 @@ describe('LoadDriver against an in-test shop', () => {
   });
 
   it('stops cleanly while still waiting for the shop to answer', async () => {
-    const driver = new LoadDriver({ webUrl: 'http://127.0.0.1:9', seed: 1, users: makePopulation(1, 3, 1), baseRps: 10 });
+    const driver = new LoadDriver({
+      webUrl: 'http://127.0.0.1:9',
+      seed: 1,
+      users: makePopulation(1, 3, 1),
+      baseRps: 10,
+    });
     driver.start();
     await sleep(700);
     await driver.stop();

@@ -73,10 +73,14 @@ class Receiver {
 /** The first container's plain env values in deploy/k8s/<service>.yaml. */
 function manifestEnv(tree: string, service: Service): Record<string, string> {
   for (const doc of parseAllDocuments(readFileSync(join(tree, 'deploy', 'k8s', `${service}.yaml`), 'utf8'))) {
-    const m = doc.toJS() as { kind?: string; spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: unknown }[] }[] } } } };
+    const m = doc.toJS() as {
+      kind?: string;
+      spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: unknown }[] }[] } } };
+    };
     if (m?.kind !== 'Deployment') continue;
     const env: Record<string, string> = {};
-    for (const e of m.spec?.template?.spec?.containers?.[0]?.env ?? []) if (e.value != null) env[e.name] = String(e.value);
+    for (const e of m.spec?.template?.spec?.containers?.[0]?.env ?? [])
+      if (e.value != null) env[e.name] = String(e.value);
     return env;
   }
   throw new Error(`${service}.yaml has no Deployment`);
@@ -107,33 +111,39 @@ describe('the example shop', () => {
     const version = tag.slice(tag.lastIndexOf('/v') + 2);
     const logFile = join(work, `${service}-${version}.log`);
     const out = openSync(logFile, 'a');
-    const child = spawn(process.execPath, ['--import', join(tree, 'lib', 'telemetry.js'), join(tree, 'services', service, 'src', 'server.js')], {
-      cwd: tree,
-      stdio: ['ignore', out, out],
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        ...manifestEnv(tree, service),
-        PORT: String(ports[service]),
-        SERVICE_NAME: service,
-        SERVICE_VERSION: version,
-        DATA_DIR: join(work, 'data', service),
-        WEB_URL: url('web'),
-        CART_URL: url('cart'),
-        CATALOG_URL: url('catalog'),
-        PAYMENTS_URL: url('payments'),
-        OTEL_SERVICE_NAME: service,
-        OTEL_RESOURCE_ATTRIBUTES: `service.version=${version},deployment.environment=demo,vcs.ref.head.revision=${shas.get(tag)},service.instance.id=${service}-${version}`,
-        OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    const child = spawn(
+      process.execPath,
+      ['--import', join(tree, 'lib', 'telemetry.js'), join(tree, 'services', service, 'src', 'server.js')],
+      {
+        cwd: tree,
+        stdio: ['ignore', out, out],
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          ...manifestEnv(tree, service),
+          PORT: String(ports[service]),
+          SERVICE_NAME: service,
+          SERVICE_VERSION: version,
+          DATA_DIR: join(work, 'data', service),
+          WEB_URL: url('web'),
+          CART_URL: url('cart'),
+          CATALOG_URL: url('catalog'),
+          PAYMENTS_URL: url('payments'),
+          OTEL_SERVICE_NAME: service,
+          OTEL_RESOURCE_ATTRIBUTES: `service.version=${version},deployment.environment=demo,vcs.ref.head.revision=${shas.get(tag)},service.instance.id=${service}-${version}`,
+          OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        },
       },
-    });
+    );
     closeSync(out);
     const r: Running = {
       service,
       tag,
       child,
-      exited: new Promise((res) => child.once('exit', (code, signal) => res({ code, signal, ms: Date.now() - (r.stoppedAt ?? 0) }))),
+      exited: new Promise((res) =>
+        child.once('exit', (code, signal) => res({ code, signal, ms: Date.now() - (r.stoppedAt ?? 0) })),
+      ),
     };
     running.set(service, r);
     const logTail = () => readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
@@ -145,7 +155,8 @@ describe('the example shop', () => {
       } catch {
         // not listening yet
       }
-      if (Date.now() > deadline) throw new Error(`${service} ${tag} did not answer /healthz within 30 s:\n${logTail()}`);
+      if (Date.now() > deadline)
+        throw new Error(`${service} ${tag} did not answer /healthz within 30 s:\n${logTail()}`);
       await new Promise((res) => setTimeout(res, 100));
     }
   }
@@ -184,7 +195,8 @@ describe('the example shop', () => {
 
   /** The trace of a web request, found by its route and user. */
   function webTrace(route: string, user: string): string | undefined {
-    return receiver.spans.find((s) => s.service === 'web' && s.httpRoute === route && s.userId === user && s.kind === 2)?.traceId;
+    return receiver.spans.find((s) => s.service === 'web' && s.httpRoute === route && s.userId === user && s.kind === 2)
+      ?.traceId;
   }
 
   const serverSpans = (traceId: string, service: Service, route: string) =>
@@ -194,7 +206,10 @@ describe('the example shop', () => {
     work = mkdtempSync(join(tmpdir(), 'orrery-shop-'));
     repo = join(work, 'repo');
     await buildShopRepo(join(SHOP, 'history'), repo, { now: new Date() });
-    const tags = [...SERVICES.map((s) => scenarios.services[s].baseline), ...['inventory-timeout', 'slow-dependency', 'cart-badge'].map(faultyTag)];
+    const tags = [
+      ...SERVICES.map((s) => scenarios.services[s].baseline),
+      ...['inventory-timeout', 'slow-dependency', 'cart-badge'].map(faultyTag),
+    ];
     for (const tag of tags) {
       const tree = join(work, 'trees', tag.replace('/', '-'));
       execFileSync('git', ['worktree', 'add', '--quiet', '--detach', tree, tag], { cwd: repo, stdio: 'pipe' });
@@ -215,7 +230,9 @@ describe('the example shop', () => {
   });
 
   it('builds a history with authors, CODEOWNERS, tags and the culprit commits before their tags', () => {
-    const authors = new Set(execFileSync('git', ['log', '--format=%ae'], { cwd: repo, encoding: 'utf8' }).trim().split('\n'));
+    const authors = new Set(
+      execFileSync('git', ['log', '--format=%ae'], { cwd: repo, encoding: 'utf8' }).trim().split('\n'),
+    );
     assert.ok(authors.size >= 5, `authors: ${[...authors].join(', ')}`);
     const owners = readFileSync(join(repo, '.github', 'CODEOWNERS'), 'utf8');
     for (const s of SERVICES) {
@@ -233,16 +250,24 @@ describe('the example shop', () => {
       assert.ok(changed.length > 0);
     }
     // The config change touches nothing but the cart manifest.
-    const cfg = execFileSync('git', ['diff-tree', '--no-commit-id', '--name-only', '-r', `${faultyTag('inventory-timeout')}^{commit}`], {
-      cwd: repo,
-      encoding: 'utf8',
-    });
+    const cfg = execFileSync(
+      'git',
+      ['diff-tree', '--no-commit-id', '--name-only', '-r', `${faultyTag('inventory-timeout')}^{commit}`],
+      {
+        cwd: repo,
+        encoding: 'utf8',
+      },
+    );
     assert.deepEqual(cfg.trim().split('\n'), ['deploy/k8s/cart.yaml']);
   });
 
   it('baseline: the badge is the sum of quantities, checkout prices the order in one call, telemetry carries the user', async () => {
     const [ann, acct] = ['ann@shop.test', 'acct_1001'];
-    await addItems(ann, acct, [['p-1', 2], ['p-3', 3], ['p-2', 1]]);
+    await addItems(ann, acct, [
+      ['p-1', 2],
+      ['p-3', 3],
+      ['p-2', 1],
+    ]);
     assert.deepEqual((await call(ann, acct, 'GET', '/api/cart/badge')).body, { count: 6 });
     const cart = await call(ann, acct, 'GET', '/api/cart');
     assert.equal(cart.body.total, 253.95); // 2×14 + 3×79×0.85 + 24.5
@@ -253,7 +278,12 @@ describe('the example shop', () => {
 
     const traceId = await receiver.waitFor('checkout trace', () => {
       const t = webTrace('/api/checkout', ann);
-      return t && serverSpans(t, 'catalog', '/prices').length > 0 && serverSpans(t, 'payments', '/payments/charge').length > 0 && t;
+      return (
+        t &&
+        serverSpans(t, 'catalog', '/prices').length > 0 &&
+        serverSpans(t, 'payments', '/payments/charge').length > 0 &&
+        t
+      );
     });
     assert.equal(serverSpans(traceId, 'catalog', '/prices').length, 1);
     assert.equal(serverSpans(traceId, 'catalog', '/products/:id/price').length, 0);
@@ -265,7 +295,9 @@ describe('the example shop', () => {
       assert.ok(span.httpRoute?.startsWith('/'), `${s} sets http.route`);
       assert.equal(span.resource['vcs.ref.head.revision'], shas.get(scenarios.services[s].baseline));
     }
-    const added = await receiver.waitFor('cart add log', () => receiver.logs.find((l) => l.service === 'cart' && l.body.startsWith('added 2 x p-1')));
+    const added = await receiver.waitFor('cart add log', () =>
+      receiver.logs.find((l) => l.service === 'cart' && l.body.startsWith('added 2 x p-1')),
+    );
     assert.equal(added.userId, ann);
     assert.equal(added.accountId, acct);
     assert.ok(added.traceId, 'logs are correlated with the trace');
@@ -278,10 +310,20 @@ describe('the example shop', () => {
     await deploy('payments', faultyTag('slow-dependency'));
     // The old process flushed its telemetry on the way out.
     await receiver.waitFor('payments shutdown log', () =>
-      receiver.logs.find((l) => l.service === 'payments' && l.body.includes('received SIGTERM') && l.resource['service.version'] === previous.split('/v')[1]),
+      receiver.logs.find(
+        (l) =>
+          l.service === 'payments' &&
+          l.body.includes('received SIGTERM') &&
+          l.resource['service.version'] === previous.split('/v')[1],
+      ),
     );
     const [bo, acct] = ['bo@shop.test', 'acct_1002'];
-    await addItems(bo, acct, [['p-4', 1], ['p-5', 2], ['p-8', 1], ['p-11', 1]]);
+    await addItems(bo, acct, [
+      ['p-4', 1],
+      ['p-5', 2],
+      ['p-8', 1],
+      ['p-11', 1],
+    ]);
     const order = await call(bo, acct, 'POST', '/api/checkout');
     assert.equal(order.status, 200, JSON.stringify(order.body));
     assert.equal(order.body.amount, 64 + 13 + 119 * 0.8 + 16);
@@ -290,7 +332,10 @@ describe('the example shop', () => {
       return t && serverSpans(t, 'catalog', '/products/:id/price').length === 4 && t;
     });
     assert.equal(serverSpans(traceId, 'catalog', '/prices').length, 0);
-    assert.ok(receiver.trace(traceId).every((s) => s.statusCode !== 2), 'no errors, only slower');
+    assert.ok(
+      receiver.trace(traceId).every((s) => s.statusCode !== 2),
+      'no errors, only slower',
+    );
   });
 
   it('inventory-timeout: the cart config tag retries every reservation, logs a warning and still adds', async () => {
@@ -298,21 +343,30 @@ describe('the example shop', () => {
     const [cy, acct] = ['cy@shop.test', 'acct_1003'];
     const r = await call(cy, acct, 'POST', '/api/cart/items', { productId: 'p-6', quantity: 2 });
     assert.deepEqual(r, { status: 200, body: { ok: true, count: 2 } });
-    const warn = await receiver.waitFor('retry warning', () => receiver.logs.find((l) => l.userId === cy && l.body.startsWith('retrying inventory')));
+    const warn = await receiver.waitFor('retry warning', () =>
+      receiver.logs.find((l) => l.userId === cy && l.body.startsWith('retrying inventory')),
+    );
     assert.equal(warn.service, 'cart');
     assert.equal(warn.severityText, 'WARN');
     assert.equal(warn.accountId, acct);
     assert.match(warn.body, /^retrying inventory reservation for product p-6 \(attempt 2 of 3\)$/);
-    const traceId = webTrace('/api/cart/items', cy) ?? (await receiver.waitFor('add trace', () => webTrace('/api/cart/items', cy)));
+    const traceId =
+      webTrace('/api/cart/items', cy) ?? (await receiver.waitFor('add trace', () => webTrace('/api/cart/items', cy)));
     await receiver.waitFor('reservations', () => serverSpans(traceId, 'catalog', '/inventory/reserve').length >= 2);
-    assert.ok(receiver.trace(traceId).every((s) => s.events.every((e) => e.name !== 'exception')), 'no exception is recorded');
+    assert.ok(
+      receiver.trace(traceId).every((s) => s.events.every((e) => e.name !== 'exception')),
+      'no exception is recorded',
+    );
   });
 
   it('cart-badge: the cart tag counts lines, and fails carts with a discounted item while web degrades', async () => {
     const [dee, deeAcct] = ['dee@shop.test', 'acct_1004'];
     const [eli, eliAcct] = ['eli@shop.test', 'acct_1005'];
     // Filled before the deploy: carts survive it.
-    await addItems(dee, deeAcct, [['p-1', 2], ['p-2', 3]]);
+    await addItems(dee, deeAcct, [
+      ['p-1', 2],
+      ['p-2', 3],
+    ]);
     await addItems(eli, eliAcct, [['p-30', 1]]);
     await deploy('cart', faultyTag('cart-badge'));
 
@@ -324,10 +378,16 @@ describe('the example shop', () => {
     assert.deepEqual(await call(eli, eliAcct, 'GET', '/api/cart/badge'), { status: 200, body: { count: 0 } });
     assert.equal((await call(eli, eliAcct, 'GET', '/api/cart')).status, 502);
     assert.equal((await call(eli, eliAcct, 'POST', '/api/checkout')).status, 502);
-    assert.equal((await call(eli, eliAcct, 'POST', '/api/cart/items', { productId: 'p-1', quantity: 1 })).status, 200, 'adding still works');
+    assert.equal(
+      (await call(eli, eliAcct, 'POST', '/api/cart/items', { productId: 'p-1', quantity: 1 })).status,
+      200,
+      'adding still works',
+    );
 
     const failed = await receiver.waitFor('cart count error', () =>
-      receiver.spans.find((s) => s.service === 'cart' && s.httpRoute === '/carts/:user/count' && s.userId === eli && s.statusCode === 2),
+      receiver.spans.find(
+        (s) => s.service === 'cart' && s.httpRoute === '/carts/:user/count' && s.userId === eli && s.statusCode === 2,
+      ),
     );
     assert.equal(failed.accountId, eliAcct);
     const ex = failed.events.find((e) => e.name === 'exception');
@@ -335,11 +395,19 @@ describe('the example shop', () => {
     assert.equal(ex?.attributes['exception.message'], "Cannot read properties of undefined (reading 'percent')");
     assert.match(String(ex?.attributes['exception.stacktrace']), /summarizeCart .*cart-summary\.js/);
     const degraded = await receiver.waitFor('badge error log', () =>
-      receiver.logs.find((l) => l.service === 'web' && l.userId === eli && l.body.startsWith('failed to load cart badge for eli@shop.test')),
+      receiver.logs.find(
+        (l) =>
+          l.service === 'web' && l.userId === eli && l.body.startsWith('failed to load cart badge for eli@shop.test'),
+      ),
     );
     assert.equal(degraded.severityText, 'ERROR');
-    const badgeSpan = receiver.spans.find((s) => s.service === 'web' && s.httpRoute === '/api/cart/badge' && s.userId === eli)!;
-    assert.ok(badgeSpan.events.some((e) => e.name === 'exception'), 'web records the failure on its span');
+    const badgeSpan = receiver.spans.find(
+      (s) => s.service === 'web' && s.httpRoute === '/api/cart/badge' && s.userId === eli,
+    )!;
+    assert.ok(
+      badgeSpan.events.some((e) => e.name === 'exception'),
+      'web records the failure on its span',
+    );
   });
 
   it('stops every service on SIGTERM with exit code 0 and flushes', async () => {
@@ -348,7 +416,9 @@ describe('the example shop', () => {
       assert.equal(exit.code, 0, `${s} exit code`);
       assert.ok(exit.ms < 5000, `${s} stopped in ${exit.ms} ms`);
       const version = tag.slice(tag.lastIndexOf('/v') + 2);
-      const last = receiver.logs.find((l) => l.service === s && l.resource['service.version'] === version && l.body.includes('received SIGTERM'));
+      const last = receiver.logs.find(
+        (l) => l.service === s && l.resource['service.version'] === version && l.body.includes('received SIGTERM'),
+      );
       assert.ok(last, `${s} ${version} flushed its last log before exiting`);
     }
   });

@@ -37,7 +37,11 @@ describe('scenarioTickets', () => {
     assert.equal(JSON.stringify(a), JSON.stringify(b));
     const c = scenarioTickets('cart-badge', { users }, { seed: 6, now: NOW, count: 25 });
     assert.notEqual(JSON.stringify(a), JSON.stringify(c));
-    const d = scenarioTickets('cart-badge', { users }, { seed: 5, now: new Date(NOW.getTime() + 3_600_000), count: 25 });
+    const d = scenarioTickets(
+      'cart-badge',
+      { users },
+      { seed: 5, now: new Date(NOW.getTime() + 3_600_000), count: 25 },
+    );
     assert.notEqual(JSON.stringify(a), JSON.stringify(d));
   });
 
@@ -57,13 +61,17 @@ describe('scenarioTickets', () => {
     }
     assert.deepEqual(scenarioTickets('capacity', { users: population }, { seed: 1, now: NOW, count: 0 }), []);
     assert.deepEqual(scenarioTickets('capacity', { users: [] }, { seed: 1, now: NOW, count: 5 }), []);
-    assert.throws(() => scenarioTickets('no-such', { users: population }, { seed: 1, now: NOW, count: 3 }), /no ticket texts.*cart-badge/);
+    assert.throws(
+      () => scenarioTickets('no-such', { users: population }, { seed: 1, now: NOW, count: 3 }),
+      /no ticket texts.*cart-badge/,
+    );
   });
 
   it('reveals an email in about half, only an account in a quarter, neither in the rest', () => {
     const got = scenarioTickets('cart-badge', { users: population }, { seed: 3, now: NOW, count: 1000 });
     const firsts = got.filter((t) => !t.duplicateOf);
-    const share = (f: (r: { email: boolean; account: boolean }) => boolean) => firsts.filter((t) => f(reveals(t))).length / firsts.length;
+    const share = (f: (r: { email: boolean; account: boolean }) => boolean) =>
+      firsts.filter((t) => f(reveals(t))).length / firsts.length;
     const email = share((r) => r.email);
     const accountOnly = share((r) => !r.email && r.account);
     const neither = share((r) => !r.email && !r.account);
@@ -113,8 +121,16 @@ describe('scenarioTickets', () => {
     for (const t of got) {
       const u = byEmail.get(t.aboutUser!)!;
       const mentions = extractMentions(text(t), { emailKey: key, reference: NOW });
-      if (text(t).includes(u.id)) assert.ok(mentions.some((m) => m.kind === 'email' && m.value === keyedHash(key, u.id)), t.body);
-      if (text(t).includes(u.accountId)) assert.ok(mentions.some((m) => m.kind === 'account' && m.value === u.accountId), t.body);
+      if (text(t).includes(u.id))
+        assert.ok(
+          mentions.some((m) => m.kind === 'email' && m.value === keyedHash(key, u.id)),
+          t.body,
+        );
+      if (text(t).includes(u.accountId))
+        assert.ok(
+          mentions.some((m) => m.kind === 'account' && m.value === u.accountId),
+          t.body,
+        );
     }
   });
 
@@ -129,10 +145,25 @@ describe('scenarioTickets', () => {
       for (const t of got) for (const w of words(text(t))) own.set(w, (own.get(w) ?? 0) + 1);
       // The words most typical of the scenario's tickets are rare in the noise.
       const top = [...own.entries()]
-        .filter(([w]) => !['hello', 'thanks', 'regards', 'cheers', 'there', 'team', 'support', 'afternoon', 'good', 'thank'].includes(w))
+        .filter(
+          ([w]) =>
+            ![
+              'hello',
+              'thanks',
+              'regards',
+              'cheers',
+              'there',
+              'team',
+              'support',
+              'afternoon',
+              'good',
+              'thank',
+            ].includes(w),
+        )
         .sort((a, b) => b[1] - a[1])
         .slice(0, 5);
-      for (const [w, n] of top) assert.ok((noiseWords.get(w) ?? 0) < n / 4, `${scenario}: "${w}" ${n} vs noise ${noiseWords.get(w)}`);
+      for (const [w, n] of top)
+        assert.ok((noiseWords.get(w) ?? 0) < n / 4, `${scenario}: "${w}" ${n} vs noise ${noiseWords.get(w)}`);
     }
   });
 });
@@ -140,7 +171,10 @@ describe('scenarioTickets', () => {
 describe('noiseTickets', () => {
   it('is deterministic, unrelated to the scenarios, and mixes real users, strangers and anonymous writers', () => {
     const a = noiseTickets(population, { seed: 8, now: NOW, count: 300 });
-    assert.equal(JSON.stringify(a), JSON.stringify(noiseTickets([...population].reverse(), { seed: 8, now: NOW, count: 300 })));
+    assert.equal(
+      JSON.stringify(a),
+      JSON.stringify(noiseTickets([...population].reverse(), { seed: 8, now: NOW, count: 300 })),
+    );
     assert.equal(a.length, 300);
     const real = a.filter((t) => t.aboutUser);
     const strangers = a.filter((t) => !t.aboutUser && t.reporter?.email);
@@ -154,7 +188,10 @@ describe('noiseTickets', () => {
     for (const t of real) assert.ok(reveals(t).email, 'a real user writes with their email');
     for (const t of strangers) assert.ok(!byEmail.has(t.reporter!.email!), 'a stranger is not a user');
     assert.ok(real.length / a.length > 0.4 && real.length / a.length < 0.6, `real ${real.length}`);
-    assert.ok(strangers.length > 30 && anonymous.length > 50, `${strangers.length} strangers, ${anonymous.length} anonymous`);
+    assert.ok(
+      strangers.length > 30 && anonymous.length > 50,
+      `${strangers.length} strangers, ${anonymous.length} anonymous`,
+    );
     assert.ok(new Set(a.map((t) => t.labels.join())).size > 5, 'topics vary');
   });
 });
@@ -175,9 +212,14 @@ describe('renumberTickets', () => {
     );
     for (let i = 1; i < out.length; i++) assert.ok(out[i]!.createdAt >= out[i - 1]!.createdAt);
     const scenarios = out.map((t) => t.scenario ?? 'noise');
-    assert.ok(scenarios.slice(0, 10).some((s) => s !== scenarios[0]), 'kinds interleave');
+    assert.ok(
+      scenarios.slice(0, 10).some((s) => s !== scenarios[0]),
+      'kinds interleave',
+    );
     const oldById = new Map(all.map((t) => [t.id, t]));
-    const newToOld = new Map(out.map((t, i) => [t.id, all.find((x) => x.createdAt === t.createdAt && x.body === out[i]!.body)!]));
+    const newToOld = new Map(
+      out.map((t, i) => [t.id, all.find((x) => x.createdAt === t.createdAt && x.body === out[i]!.body)!]),
+    );
     for (const t of out.filter((x) => x.duplicateOf)) {
       const was = newToOld.get(t.id)!;
       assert.equal(newToOld.get(t.duplicateOf!), oldById.get(was.duplicateOf!));

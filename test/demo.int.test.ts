@@ -28,7 +28,8 @@ describe('orrery demo --scenario all --duration short', () => {
     assert.equal(res.status, 200, `${path}: ${res.status}`);
     return (await res.json()) as T;
   };
-  const window = () => `since=${encodeURIComponent(new Date(Date.parse(world.truth[0]!.startedAt) - 120_000).toISOString())}`;
+  const window = () =>
+    `since=${encodeURIComponent(new Date(Date.parse(world.truth[0]!.startedAt) - 120_000).toISOString())}`;
 
   before(async () => {
     dir = await freshDataDir();
@@ -41,7 +42,12 @@ describe('orrery demo --scenario all --duration short', () => {
   });
 
   it('writes a truth file per scenario, each naming its deploy, culprit and hurt users', () => {
-    assert.deepEqual(world.truth.map((t) => t.scenario).sort(), ['capacity', 'cart-badge', 'inventory-timeout', 'slow-dependency']);
+    assert.deepEqual(world.truth.map((t) => t.scenario).sort(), [
+      'capacity',
+      'cart-badge',
+      'inventory-timeout',
+      'slow-dependency',
+    ]);
     for (const t of world.truth) {
       const onDisk = JSON.parse(readFileSync(join(world.truthDir, `${t.scenario}.json`), 'utf8')) as ScenarioTruth;
       assert.deepEqual(onDisk, t);
@@ -59,7 +65,8 @@ describe('orrery demo --scenario all --duration short', () => {
     const names = graph.nodes.filter((n) => !n.edgeOnly).map((n) => n.service);
     for (const s of ['web', 'cart', 'catalog', 'payments']) assert.ok(names.includes(s), `service ${s} in ${names}`);
     const edges = new Set(graph.edges.map((e) => `${e.caller}->${e.callee}`));
-    for (const e of ['web->cart', 'web->catalog', 'web->payments', 'cart->catalog', 'payments->catalog']) assert.ok(edges.has(e), `edge ${e} in ${[...edges]}`);
+    for (const e of ['web->cart', 'web->catalog', 'web->payments', 'cart->catalog', 'payments->catalog'])
+      assert.ok(edges.has(e), `edge ${e} in ${[...edges]}`);
   });
 
   it('holds the deploys, recorded and inferred, with their commits', async () => {
@@ -77,7 +84,10 @@ describe('orrery demo --scenario all --duration short', () => {
     const t = truth('cart-badge');
     const { errors } = await get<ErrorGroupList>(`/api/errors?service=cart&${window()}`);
     const group = errors.find((e) => e.firstRelease === t.firstBadDeploy!.version);
-    assert.ok(group, `an error group first seen in cart ${t.firstBadDeploy!.version}: ${JSON.stringify(errors.map((e) => [e.type, e.firstRelease]))}`);
+    assert.ok(
+      group,
+      `an error group first seen in cart ${t.firstBadDeploy!.version}: ${JSON.stringify(errors.map((e) => [e.type, e.firstRelease]))}`,
+    );
     near(group.users, t.affected.errored.length, 'users on the cart error group');
     assert.ok(Date.parse(group.firstSeen!) >= Date.parse(t.onset) - 1000, 'first seen after the deploy');
   });
@@ -142,7 +152,10 @@ describe('orrery demo --scenario all --duration short', () => {
     const suspect = f.find((x) => x.kind === 'suspect_commit');
     const said = `${f.map((x) => `${x.id} ${x.kind}: ${x.title}`).join('\n')}\ngaps: ${investigation.result.gaps.join('; ')}`;
     assert.equal(suspect?.data.sha, t.culprit!.commit, `top suspect: ${suspect?.title}\n${said}`);
-    assert.ok(suspect!.evidence.some((e) => e.kind === 'blame'), 'the suspect comes with its blame lines');
+    assert.ok(
+      suspect!.evidence.some((e) => e.kind === 'blame'),
+      'the suspect comes with its blame lines',
+    );
     const place = f.find((x) => x.kind === 'code_location');
     assert.equal(place?.data.path, t.culprit!.file);
     assert.equal(place?.data.symbol, t.culprit!.function);
@@ -181,7 +194,10 @@ describe('orrery demo --scenario all --duration short', () => {
     const calm = Date.parse(truth('capacity').onset);
     const after = perTrace(await spans('payments', onset + 1000, calm));
     assert.ok(before.length > 0 && after.length > 0, `charges before (${before.length}) and after (${after.length})`);
-    assert.ok(before.every((n) => n === 1), `one batched price call per charge before: ${before}`);
+    assert.ok(
+      before.every((n) => n === 1),
+      `one batched price call per charge before: ${before}`,
+    );
     assert.ok(Math.max(...after) >= 2, `a call per line after: ${after}`);
     const failed = (await spans('payments', onset, calm)).filter((s) => s.statusCode === 2);
     assert.equal(failed.length, 0, 'no errors in payments');
@@ -191,7 +207,10 @@ describe('orrery demo --scenario all --duration short', () => {
     const t = truth('capacity');
     const onset = Date.parse(t.onset);
     const p95 = (list: Span[]) => {
-      const d = list.filter((s) => s.kind === SERVER).map((s) => s.durationNs / 1e6).sort((a, b) => a - b);
+      const d = list
+        .filter((s) => s.kind === SERVER)
+        .map((s) => s.durationNs / 1e6)
+        .sort((a, b) => a - b);
       return d[Math.floor(d.length * 0.95)] ?? 0;
     };
     const before = p95(await spans('catalog', Date.parse(t.startedAt), onset));
@@ -208,14 +227,19 @@ describe('orrery demo --scenario all --duration short', () => {
       const detail = await get<TicketDetail>(`/api/tickets/${byExternal.get(t.id)}`);
       const user = detail.links.find((l) => l.dstKind === 'end_user');
       assert.ok(user, `${t.id} links to its reporter`);
-      const spans = await get<{ spans: unknown[] }>(`/api/spans?user=${encodeURIComponent(user.dstId)}&limit=1&${window()}`);
+      const spans = await get<{ spans: unknown[] }>(
+        `/api/spans?user=${encodeURIComponent(user.dstId)}&limit=1&${window()}`,
+      );
       assert.equal(spans.spans.length, 1, `${t.id}: the reporter's spans are found by the linked user id`);
       linked++;
     }
     assert.ok(linked > 0, 'some scenario tickets carry an email');
     for (const t of world.tickets.filter((x) => x.accountId)) {
       const detail = await get<TicketDetail>(`/api/tickets/${byExternal.get(t.id)}`);
-      assert.ok(detail.links.some((l) => l.dstKind === 'account' && l.dstId === t.accountId), `${t.id} links to account ${t.accountId}`);
+      assert.ok(
+        detail.links.some((l) => l.dstKind === 'account' && l.dstId === t.accountId),
+        `${t.id} links to account ${t.accountId}`,
+      );
     }
   });
 });

@@ -6,10 +6,19 @@ import { it } from 'node:test';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const depcruise = (cwd: string) =>
-  spawnSync(process.execPath, [`${ROOT}node_modules/dependency-cruiser/bin/dependency-cruise.mjs`, 'src', '--config', `${ROOT}.dependency-cruiser.cjs`], {
-    cwd,
-    encoding: 'utf8',
-  });
+  spawnSync(
+    process.execPath,
+    [
+      `${ROOT}node_modules/dependency-cruiser/bin/dependency-cruise.mjs`,
+      'src',
+      '--config',
+      `${ROOT}.dependency-cruiser.cjs`,
+    ],
+    {
+      cwd,
+      encoding: 'utf8',
+    },
+  );
 
 it('flags analysis/ importing node:fs and the store', () => {
   const r = depcruise(`${ROOT}test/fixtures/dependency-rule`);

@@ -29,7 +29,19 @@ describe('orrery deploy and orrery infra', () => {
   // the subcommand sees it (src/cli/main.ts; reported to the lead).
   it('deploy record, list and show', async () => {
     const t0 = Date.now();
-    const rec = await cli('deploy', 'record', '--service', 'cart', '--version=1.4.0', '--commit', '9f8e7d6c', '--env', 'prod', '--at', '15m');
+    const rec = await cli(
+      'deploy',
+      'record',
+      '--service',
+      'cart',
+      '--version=1.4.0',
+      '--commit',
+      '9f8e7d6c',
+      '--env',
+      'prod',
+      '--at',
+      '15m',
+    );
     assert.equal(rec.code, 0, rec.stderr);
     assert.match(rec.stdout, /^Recorded deploy \d+: cart 1\.4\.0 \(prod\) at .*, commit 9f8e7d6c\n/);
     assert.match(rec.stdout, /note: no repository is indexed/);
@@ -82,7 +94,10 @@ describe('orrery deploy and orrery infra', () => {
     const text = await cli('infra', 'import', 'test/fixtures/infra/k8s');
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /Imported 7 resources from 2 files as source .*\(replacing 7 from the last import\)/);
-    assert.match(text.stdout, /HorizontalPodAutoscaler +shop\/catalog-hpa +catalog +scaleTargetRef Deployment\/catalog/);
+    assert.match(
+      text.stdout,
+      /HorizontalPodAutoscaler +shop\/catalog-hpa +catalog +scaleTargetRef Deployment\/catalog/,
+    );
     assert.match(text.stdout, /cart +label app=cart/, 'cart is known from the deploys recorded above');
 
     const list = await cli('infra', 'list', '--service', 'catalog');

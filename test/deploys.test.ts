@@ -47,7 +47,8 @@ describe('deploys API', () => {
   });
   after(() => o.cleanup());
 
-  const post = (payload: unknown) => o.server.api.inject({ method: 'POST', url: '/api/deploys', payload: payload as object });
+  const post = (payload: unknown) =>
+    o.server.api.inject({ method: 'POST', url: '/api/deploys', payload: payload as object });
   const get = (url: string) => o.server.api.inject({ method: 'GET', url });
   const ingest = async (resource: Record<string, string>, startsMs: number[]) => {
     const res = await o.server.otlp.inject({
@@ -58,10 +59,17 @@ describe('deploys API', () => {
     });
     assert.equal(res.statusCode, 200, res.body);
   };
-  const deploysOf = async (service: string): Promise<Deploy[]> => (await get(`/api/deploys?service=${service}`)).json().deploys;
+  const deploysOf = async (service: string): Promise<Deploy[]> =>
+    (await get(`/api/deploys?service=${service}`)).json().deploys;
 
   it('records a deploy (201) with its range, and lists it', async () => {
-    const res = await post({ service: 'billing', version: '1.0.0', commit: 'ABCDEF1', environment: 'prod', at: '2026-01-10T10:00:00Z' });
+    const res = await post({
+      service: 'billing',
+      version: '1.0.0',
+      commit: 'ABCDEF1',
+      environment: 'prod',
+      at: '2026-01-10T10:00:00Z',
+    });
     assert.equal(res.statusCode, 201, res.body);
     const body = res.json() as { deploy: Deploy; range: CommitRange; created: boolean };
     assert.equal(body.created, true);
@@ -80,8 +88,17 @@ describe('deploys API', () => {
   });
 
   it('re-recording the same service, environment and version updates it (200, same id)', async () => {
-    const first = (await post({ service: 'billing', version: '1.1.0', environment: 'prod', at: '2026-01-11T10:00:00Z' })).json().deploy as Deploy;
-    const res = await post({ service: 'billing', version: '1.1.0', environment: 'prod', at: '2026-01-11T11:00:00Z', commit: 'abcdef2', source: 'ci' });
+    const first = (
+      await post({ service: 'billing', version: '1.1.0', environment: 'prod', at: '2026-01-11T10:00:00Z' })
+    ).json().deploy as Deploy;
+    const res = await post({
+      service: 'billing',
+      version: '1.1.0',
+      environment: 'prod',
+      at: '2026-01-11T11:00:00Z',
+      commit: 'abcdef2',
+      source: 'ci',
+    });
     assert.equal(res.statusCode, 200);
     const again = res.json().deploy as Deploy;
     assert.equal(again.id, first.id);
@@ -112,12 +129,15 @@ describe('deploys API', () => {
     assert.equal((await get('/api/deploys?service=nobody')).json().deploys.length, 0);
   });
 
-  it('a deploy inserted between two others takes the earlier head and becomes the later one\'s base', async () => {
-    const d1 = (await post({ service: 'cart', version: 'v1', commit: B, at: '2026-02-01T10:00:00Z' })).json().deploy as Deploy;
-    const d3 = (await post({ service: 'cart', version: 'v3', commit: 'fffffff', at: '2026-02-03T10:00:00Z' })).json().deploy as Deploy;
+  it("a deploy inserted between two others takes the earlier head and becomes the later one's base", async () => {
+    const d1 = (await post({ service: 'cart', version: 'v1', commit: B, at: '2026-02-01T10:00:00Z' })).json()
+      .deploy as Deploy;
+    const d3 = (await post({ service: 'cart', version: 'v3', commit: 'fffffff', at: '2026-02-03T10:00:00Z' })).json()
+      .deploy as Deploy;
     assert.equal(d1.previousCommitSha, null);
     assert.equal(d3.previousCommitSha, B);
-    const d2 = (await post({ service: 'cart', version: 'v2', commit: C, at: '2026-02-02T10:00:00Z' })).json().deploy as Deploy;
+    const d2 = (await post({ service: 'cart', version: 'v2', commit: C, at: '2026-02-02T10:00:00Z' })).json()
+      .deploy as Deploy;
     assert.equal(d2.previousCommitSha, B);
     const after3 = (await get(`/api/deploys/${d3.id}`)).json().deploy as Deploy;
     assert.equal(after3.previousCommitSha, C);
@@ -133,9 +153,14 @@ describe('deploys API', () => {
 
   it('expands the commit range from the indexed history: merges, files, abbreviated heads, service paths', async () => {
     const db = o.store.db;
-    const [repo] = await db.query<{ id: number }>("INSERT INTO repository (name, path) VALUES ('shop', '/src/shop') RETURNING id");
+    const [repo] = await db.query<{ id: number }>(
+      "INSERT INTO repository (name, path) VALUES ('shop', '/src/shop') RETURNING id",
+    );
     const rid = repo!.id;
-    await db.query("INSERT INTO service_path (repository_id, path_prefix, service, source) VALUES ($1, 'services/cart/', 'cart', 'given')", [rid]);
+    await db.query(
+      "INSERT INTO service_path (repository_id, path_prefix, service, source) VALUES ($1, 'services/cart/', 'cart', 'given')",
+      [rid],
+    );
     // a ← b ← c ← d ← M(d, e);  b ← e (a branch merged by M)
     const commits: Array<[string, string[], string, string[]]> = [
       [A, [], 'root', ['README.md']],
@@ -153,7 +178,10 @@ describe('deploys API', () => {
         [rid, s, t, message, parents],
       );
       for (const path of files) {
-        await db.query('INSERT INTO commit_file (repository_id, sha, path, additions, deletions) VALUES ($1, $2, $3, 3, 1)', [rid, s, path]);
+        await db.query(
+          'INSERT INTO commit_file (repository_id, sha, path, additions, deletions) VALUES ($1, $2, $3, 3, 1)',
+          [rid, s, path],
+        );
       }
     }
     const d3 = (await deploysOf('cart')).find((d) => d.version === 'v3')!;
@@ -209,7 +237,14 @@ describe('deploys API', () => {
     let [inferred] = await deploysOf('shop');
     assert.equal(inferred!.inferred, true);
     assert.equal(inferred!.source, 'telemetry');
-    const res = await post({ service: 'shop', version: '2.0.0', environment: 'prod', commit: D, at: '2026-03-01T11:58:00Z', source: 'ci' });
+    const res = await post({
+      service: 'shop',
+      version: '2.0.0',
+      environment: 'prod',
+      commit: D,
+      at: '2026-03-01T11:58:00Z',
+      source: 'ci',
+    });
     assert.equal(res.statusCode, 200);
     const recorded = res.json().deploy as Deploy;
     assert.equal(recorded.id, inferred!.id);
@@ -219,7 +254,9 @@ describe('deploys API', () => {
     assert.equal(recorded.attributes.firstSeenInTelemetry, '2026-03-01T12:00:00.000Z');
     assert.equal(recorded.attributes.baseline, undefined);
     // Earlier telemetry of the same version leaves the recorded deploy alone.
-    await ingest({ 'service.name': 'shop', 'service.version': '2.0.0', 'deployment.environment.name': 'prod' }, [t0 - 3_600_000]);
+    await ingest({ 'service.name': 'shop', 'service.version': '2.0.0', 'deployment.environment.name': 'prod' }, [
+      t0 - 3_600_000,
+    ]);
     [inferred] = await deploysOf('shop');
     assert.equal(inferred!.deployedAt, '2026-03-01T11:58:00.000Z');
     assert.equal(inferred!.inferred, false);
@@ -290,7 +327,10 @@ describe('deploys API', () => {
 
 describe('deploy inference pieces', () => {
   it('commitOf: vcs attributes first, then a SHA-like version or a git describe suffix', () => {
-    assert.deepEqual(commitOf({ 'vcs.ref.head.revision': 'ABCDEF1234' }, '1.0.0'), { sha: 'abcdef1234', from: 'vcs.ref.head.revision' });
+    assert.deepEqual(commitOf({ 'vcs.ref.head.revision': 'ABCDEF1234' }, '1.0.0'), {
+      sha: 'abcdef1234',
+      from: 'vcs.ref.head.revision',
+    });
     assert.deepEqual(commitOf({ 'git.commit.sha': 'abcdef1' }, null), { sha: 'abcdef1', from: 'git.commit.sha' });
     assert.deepEqual(commitOf({ 'vcs.revision': 'main' }, '9f8e7d6'), { sha: '9f8e7d6', from: 'service.version' });
     assert.deepEqual(commitOf({}, 'v2.3.0-14-g1a2b3c4d'), { sha: '1a2b3c4d', from: 'service.version (git describe)' });
@@ -305,12 +345,33 @@ describe('deploy inference pieces', () => {
       spans: [
         span({ resource: res, serviceVersion: '1', environment: 'prod', startTimeUnixNano: (ms + 5000) * 1e6 }),
         span({ resource: res, serviceVersion: '1', environment: 'prod', startTimeUnixNano: (ms + 1000) * 1e6 }),
-        span({ resource: res, serviceVersion: '1', environment: 'prod', startTimeUnixNano: (ms + 10 * 3_600_000) * 1e6 }),
+        span({
+          resource: res,
+          serviceVersion: '1',
+          environment: 'prod',
+          startTimeUnixNano: (ms + 10 * 3_600_000) * 1e6,
+        }),
       ],
-      logs: [logRecord({ resource: res, serviceVersion: '1', environment: 'prod', timeUnixNano: 0, observedTimeUnixNano: ms * 1e6 })],
-      metrics: [metricPoint({ resource: res, serviceVersion: '2', environment: 'prod', timeUnixNano: (ms + 7000) * 1e6 })],
+      logs: [
+        logRecord({
+          resource: res,
+          serviceVersion: '1',
+          environment: 'prod',
+          timeUnixNano: 0,
+          observedTimeUnixNano: ms * 1e6,
+        }),
+      ],
+      metrics: [
+        metricPoint({ resource: res, serviceVersion: '2', environment: 'prod', timeUnixNano: (ms + 7000) * 1e6 }),
+      ],
     };
-    const tuples = [...scanBatch(batch, ms + 60_000).values()].map((t) => [t.service, t.environment, t.version, t.min - ms, t.max - ms]);
+    const tuples = [...scanBatch(batch, ms + 60_000).values()].map((t) => [
+      t.service,
+      t.environment,
+      t.version,
+      t.min - ms,
+      t.max - ms,
+    ]);
     assert.deepEqual(tuples, [
       ['cart', 'prod', '1', 0, 5000],
       ['cart', 'prod', '2', 7000, 7000],
@@ -322,12 +383,17 @@ describe('deploy inference pieces', () => {
     try {
       const inference = new DeployInference(o.store);
       const t0 = Date.parse('2026-06-01T00:00:00Z');
-      const batch = (offsetMs: number) => ({ spans: [span({ service: 'queue', serviceVersion: null, startTimeUnixNano: (t0 + offsetMs) * 1e6 })], logs: [], metrics: [] });
+      const batch = (offsetMs: number) => ({
+        spans: [span({ service: 'queue', serviceVersion: null, startTimeUnixNano: (t0 + offsetMs) * 1e6 })],
+        logs: [],
+        metrics: [],
+      });
       const row = async () =>
-        (await o.store.db.query<{ first_seen: Date; last_seen: Date }>("SELECT first_seen, last_seen FROM service WHERE name = 'queue'")).map((r) => [
-          new Date(r.first_seen).getTime() - t0,
-          new Date(r.last_seen).getTime() - t0,
-        ])[0];
+        (
+          await o.store.db.query<{ first_seen: Date; last_seen: Date }>(
+            "SELECT first_seen, last_seen FROM service WHERE name = 'queue'",
+          )
+        ).map((r) => [new Date(r.first_seen).getTime() - t0, new Date(r.last_seen).getTime() - t0])[0];
       await inference.observe(batch(0), t0 + 1000);
       assert.deepEqual(await row(), [0, 0]);
       await inference.observe(batch(-5000), t0 + 2000);
@@ -335,7 +401,11 @@ describe('deploy inference pieces', () => {
       assert.deepEqual(await row(), [0, 0], 'not written again within the minute');
       await inference.observe(batch(40_000), t0 + 62_000);
       assert.deepEqual(await row(), [-5000, 40_000], 'the minute is up: everything gathered is written');
-      assert.equal((await o.store.db.query("SELECT 1 FROM deploy WHERE service = 'queue'")).length, 0, 'no version, no deploy');
+      assert.equal(
+        (await o.store.db.query("SELECT 1 FROM deploy WHERE service = 'queue'")).length,
+        0,
+        'no version, no deploy',
+      );
       assert.equal(inference.failures, 0);
     } finally {
       await o.cleanup();

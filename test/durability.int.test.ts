@@ -31,9 +31,11 @@ async function killAfterAcks(start: () => Promise<ServerProcess>): Promise<void>
   // Several batches in flight at once, as an SDK with concurrent exports would send them.
   const statuses = await Promise.all(
     Array.from({ length: 8 }, (_, i) =>
-      fetch(`${first.otlpUrl}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: batch(tag, i) }).then(
-        (r) => r.status,
-      ),
+      fetch(`${first.otlpUrl}/v1/logs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: batch(tag, i),
+      }).then((r) => r.status),
     ),
   );
   await first.kill9();
@@ -41,7 +43,9 @@ async function killAfterAcks(start: () => Promise<ServerProcess>): Promise<void>
 
   const second = await start();
   try {
-    const { logs } = await second.getJson<{ logs: LogRow[] }>(`/api/logs?service=durable&grep=${tag}&since=1h&limit=1000`);
+    const { logs } = await second.getJson<{ logs: LogRow[] }>(
+      `/api/logs?service=durable&grep=${tag}&since=1h&limit=1000`,
+    );
     assert.equal(logs.length, 8 * 50, 'every acknowledged record survived the SIGKILL');
   } finally {
     await second.stop();

@@ -94,14 +94,23 @@ describe('exceptionsFromSpan', () => {
   });
 
   it('takes the runtime from process.runtime.name when the SDK language is absent', () => {
-    const ev = { timeUnixNano: 1, name: 'exception', attributes: { 'exception.type': 'java.lang.IllegalStateException' } };
-    assert.equal(exceptionsFromSpan(span([ev], { 'process.runtime.name': 'OpenJDK Runtime Environment' }))[0]!.runtime, 'java');
+    const ev = {
+      timeUnixNano: 1,
+      name: 'exception',
+      attributes: { 'exception.type': 'java.lang.IllegalStateException' },
+    };
+    assert.equal(
+      exceptionsFromSpan(span([ev], { 'process.runtime.name': 'OpenJDK Runtime Environment' }))[0]!.runtime,
+      'java',
+    );
     assert.equal(exceptionsFromSpan(span([ev], {}))[0]!.runtime, 'unknown');
   });
 
   it('feeds fingerprintOccurrence directly', () => {
     const [occ] = exceptionsFromSpan(
-      span([{ timeUnixNano: 1, name: 'exception', attributes: { 'exception.stacktrace': trace('v8/pg-async-frames.txt') } }]),
+      span([
+        { timeUnixNano: 1, name: 'exception', attributes: { 'exception.stacktrace': trace('v8/pg-async-frames.txt') } },
+      ]),
     );
     const { stack, fingerprint } = fingerprintOccurrence(occ!);
     assert.equal(stack.type, 'error');
@@ -114,9 +123,13 @@ describe('exceptionFromLog', () => {
   it('reads exception.* attributes', () => {
     const stack = trace('python/django-keyerror.txt');
     const got = exceptionFromLog(
-      log('order lookup failed', { 'exception.type': 'KeyError', 'exception.message': "'grand_total'", 'exception.stacktrace': stack }, {
-        'telemetry.sdk.language': 'python',
-      }),
+      log(
+        'order lookup failed',
+        { 'exception.type': 'KeyError', 'exception.message': "'grand_total'", 'exception.stacktrace': stack },
+        {
+          'telemetry.sdk.language': 'python',
+        },
+      ),
     );
     assert.ok(got);
     assert.equal(got.source, 'log-attributes');
@@ -127,7 +140,9 @@ describe('exceptionFromLog', () => {
   });
 
   it('reads a stack trace printed into the body', () => {
-    const got = exceptionFromLog(log(trace('java/logback-packaging-data.txt'), {}, { 'telemetry.sdk.language': 'java' }));
+    const got = exceptionFromLog(
+      log(trace('java/logback-packaging-data.txt'), {}, { 'telemetry.sdk.language': 'java' }),
+    );
     assert.ok(got);
     assert.equal(got.source, 'log-body');
     assert.equal(got.type, 'com.acme.payments.gateway.GatewayException');

@@ -80,7 +80,7 @@ describe('fingerprintError: normalisation', () => {
   it('replaces the variable parts of a message', () => {
     assert.equal(
       normalizeMessage(
-        'user ana@example.com: GET https://api.example.com/v1/x?id=7 failed after 3012ms (req 9f1c2e4a-77b0-4c1e-9a43-0d5b8e21c6f7, ptr 0x7f3b2c1d9e50, sha 3f2a9c1bde) key \'cus_Nf8a1x\'',
+        "user ana@example.com: GET https://api.example.com/v1/x?id=7 failed after 3012ms (req 9f1c2e4a-77b0-4c1e-9a43-0d5b8e21c6f7, ptr 0x7f3b2c1d9e50, sha 3f2a9c1bde) key 'cus_Nf8a1x'",
       ),
       'user <email>: GET <url> failed after <n>ms (req <uuid>, ptr <hex>, sha <hex>) key <str>',
     );
@@ -89,7 +89,10 @@ describe('fingerprintError: normalisation', () => {
 });
 
 describe('fingerprintError: contract', () => {
-  const spring = readFileSync(new URL('./fixtures/stacktraces/java/spring-caused-by-chain.txt', import.meta.url), 'utf8');
+  const spring = readFileSync(
+    new URL('./fixtures/stacktraces/java/spring-caused-by-chain.txt', import.meta.url),
+    'utf8',
+  );
   const express = readFileSync(new URL('./fixtures/stacktraces/v8/express-typeerror.txt', import.meta.url), 'utf8');
 
   it('names its algorithm, hashes to 32 hex characters and is deterministic', () => {
@@ -137,7 +140,8 @@ describe('fingerprintError: contract', () => {
   });
 
   it('falls back to type and message, then message alone, without in-app frames', () => {
-    const vendorOnly = 'Error: connect ECONNREFUSED 10.0.0.1:5432\n    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)';
+    const vendorOnly =
+      'Error: connect ECONNREFUSED 10.0.0.1:5432\n    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)';
     const a = fingerprintError(parseStackTrace(vendorOnly));
     assert.equal(a.basis, 'type+message');
     assert.deepEqual(a.components, ['type:Error', 'message:connect ECONNREFUSED <n>.<n>.<n>.<n>:<n>']);
@@ -152,13 +156,21 @@ describe('fingerprintError: contract', () => {
     const plain = fingerprintError(stack);
     const noApp = fingerprintError({ ...stack, runtime: 'v8' }, { inApp: { vendor: ['/dist/cart/'] } });
     assert.equal(noApp.basis, 'type+message');
-    const withExpress = fingerprintError({ ...stack, runtime: 'v8' }, { inApp: { inApp: ['express/lib/router/route.js'] } });
+    const withExpress = fingerprintError(
+      { ...stack, runtime: 'v8' },
+      { inApp: { inApp: ['express/lib/router/route.js'] } },
+    );
     assert.notEqual(withExpress.fingerprint, plain.fingerprint);
     assert.ok(withExpress.components.includes('frame:router/route.js|Route.dispatch'));
   });
 
   it('prefers the occurrence type and message to the parsed header', () => {
-    const { stack, fingerprint } = fingerprintOccurrence({ type: 'ERR_CART', message: 'x', stacktrace: express, runtime: 'v8' });
+    const { stack, fingerprint } = fingerprintOccurrence({
+      type: 'ERR_CART',
+      message: 'x',
+      stacktrace: express,
+      runtime: 'v8',
+    });
     assert.equal(stack.type, 'ERR_CART');
     assert.equal(fingerprint.type, 'ERR_CART');
     assert.equal(stack.frames.length, 10);

@@ -66,8 +66,7 @@ describe('parseStackTrace: fixture matrix', () => {
 });
 
 describe('parseStackTrace: contracts', () => {
-  const fixture = (runtime: Runtime, name: string) =>
-    readFileSync(new URL(`${runtime}/${name}.txt`, ROOT), 'utf8');
+  const fixture = (runtime: Runtime, name: string) => readFileSync(new URL(`${runtime}/${name}.txt`, ROOT), 'utf8');
 
   it('maps OpenTelemetry runtime hints', () => {
     const cases: Array<[string | null | undefined, Runtime]> = [
@@ -137,7 +136,10 @@ describe('parseStackTrace: contracts', () => {
   it('orders frames innermost first in every runtime', () => {
     assert.equal(parseStackTrace(fixture('python', 'django-keyerror')).frames[0]!.function, 'summarize');
     assert.equal(parseStackTrace(fixture('v8', 'express-typeerror')).frames[0]!.function, 'calculateTotal');
-    assert.equal(parseStackTrace(fixture('java', 'jdk8-completion-lambda')).causes[0]!.frames[0]!.function, 'RatioCalculator.ratio');
+    assert.equal(
+      parseStackTrace(fixture('java', 'jdk8-completion-lambda')).causes[0]!.frames[0]!.function,
+      'RatioCalculator.ratio',
+    );
     assert.equal(parseStackTrace(fixture('go', 'nil-pointer-http-handler')).frames[0]!.function, '(*Service).Total');
   });
 

@@ -11,7 +11,18 @@ import { GitError, blameRange } from '../src/ingest/sources/git/index.js';
 describe('blameRange', () => {
   let dir: string;
   const shas: string[] = [];
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'A', GIT_AUTHOR_EMAIL: 'a@x', GIT_COMMITTER_NAME: 'A', GIT_COMMITTER_EMAIL: 'a@x' } }).trim();
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: dir,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'A',
+        GIT_AUTHOR_EMAIL: 'a@x',
+        GIT_COMMITTER_NAME: 'A',
+        GIT_COMMITTER_EMAIL: 'a@x',
+      },
+    }).trim();
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'orrery-blame-'));
     git('init', '-q', '-b', 'main');
@@ -43,6 +54,9 @@ describe('blameRange', () => {
       lines.map((l) => l.sha),
       [shas[1], shas[1], shas[1], shas[2]],
     );
-    await assert.rejects(blameRange(dir, 'f.txt', { rev: shas[2]!, startLine: 1, endLine: 4, since: 'HEAD~1; rm -rf /' }), GitError);
+    await assert.rejects(
+      blameRange(dir, 'f.txt', { rev: shas[2]!, startLine: 1, endLine: 4, since: 'HEAD~1; rm -rf /' }),
+      GitError,
+    );
   });
 });

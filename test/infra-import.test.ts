@@ -6,7 +6,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { cpuMillicores, memoryBytes, parseInfraFiles } from '../src/ingest/sources/infra/index.js';
-import type { GenericSpec, HpaSpec, InfraImportResult, InfraResource, ServiceSpec, WorkloadSpec } from '../src/model/index.js';
+import type {
+  GenericSpec,
+  HpaSpec,
+  InfraImportResult,
+  InfraResource,
+  ServiceSpec,
+  WorkloadSpec,
+} from '../src/model/index.js';
 import { defaultSource } from '../src/workflows/index.js';
 import { type InProcess, inProcessOrrery } from './helpers/server.js';
 
@@ -57,7 +64,8 @@ describe('infra file parsing', () => {
   });
 
   it('keeps the last of two resources with the same kind, namespace and name, with a warning', () => {
-    const doc = (replicas: number) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: ${replicas}}\n`;
+    const doc = (replicas: number) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: ${replicas}}\n`;
     const parsed = parseInfraFiles([
       { path: 'base/web.yaml', content: doc(1) },
       { path: 'prod/web.yaml', content: doc(5) },
@@ -93,7 +101,8 @@ describe('infra import API', () => {
   });
   after(() => o.cleanup());
 
-  const post = (payload: unknown) => o.server.api.inject({ method: 'POST', url: '/api/infra/import', payload: payload as object });
+  const post = (payload: unknown) =>
+    o.server.api.inject({ method: 'POST', url: '/api/infra/import', payload: payload as object });
   const list = async (query = ''): Promise<InfraResource[]> =>
     (await o.server.api.inject({ method: 'GET', url: `/api/infra${query}` })).json().resources;
   const find = (rs: InfraResource[], kind: string, name: string) => {
@@ -174,7 +183,9 @@ describe('infra import API', () => {
     assert.equal(cart.link?.detail, 'scaleTargetRef Deployment/cart-deployment');
     const cartSpec = cart.spec as HpaSpec;
     assert.deepEqual([cartSpec.minReplicas, cartSpec.maxReplicas], [2, 6]);
-    assert.deepEqual(cartSpec.metrics, [{ type: 'Resource', name: 'cpu', target: { type: 'Utilization', averageUtilization: 65 } }]);
+    assert.deepEqual(cartSpec.metrics, [
+      { type: 'Resource', name: 'cpu', target: { type: 'Utilization', averageUtilization: 65 } },
+    ]);
   });
 
   it('links Services through the workload their selector matches', async () => {
@@ -187,7 +198,12 @@ describe('infra import API', () => {
     const cart = find(rs, 'Service', 'cart');
     assert.equal(cart.service, 'cart');
     assert.equal((cart.spec as ServiceSpec).serviceType, 'LoadBalancer');
-    assert.deepEqual((cart.spec as ServiceSpec).ports[0], { name: null, port: 443, targetPort: 'https', protocol: 'TCP' });
+    assert.deepEqual((cart.spec as ServiceSpec).ports[0], {
+      name: null,
+      port: 443,
+      targetPort: 'https',
+      protocol: 'TCP',
+    });
   });
 
   it('links by name without a kind suffix, and prefers a known service among the labels', async () => {
@@ -210,11 +226,17 @@ describe('infra import API', () => {
     assert.equal(spec.replicas, 4);
     assert.deepEqual(spec.containers[0]!.requests, { cpuMillicores: 500, memoryBytes: Gi });
     assert.deepEqual(spec.containers[0]!.limits, { cpuMillicores: 2000, memoryBytes: 2 * Gi });
-    assert.deepEqual(dep.link, { by: 'label', detail: 'label app=checkout', known: false }, 'linked though no telemetry named it yet');
+    assert.deepEqual(
+      dep.link,
+      { by: 'label', detail: 'label app=checkout', known: false },
+      'linked though no telemetry named it yet',
+    );
     const hpa = find(rs, 'HorizontalPodAutoscaler', 'checkout-hpa');
     assert.equal(hpa.service, 'checkout');
     assert.deepEqual([(hpa.spec as HpaSpec).minReplicas, (hpa.spec as HpaSpec).maxReplicas], [4, 12]);
-    assert.deepEqual((hpa.spec as HpaSpec).metrics, [{ type: 'Resource', name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } }]);
+    assert.deepEqual((hpa.spec as HpaSpec).metrics, [
+      { type: 'Resource', name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } },
+    ]);
     const svc = find(rs, 'Service', 'checkout-service');
     assert.equal(svc.service, 'checkout');
     assert.equal((svc.spec as ServiceSpec).ports[0]!.targetPort, 8080);
@@ -229,7 +251,11 @@ describe('infra import API', () => {
     });
     const cache = find(rs, 'aws_elasticache_cluster', 'module.cache.aws_elasticache_cluster.sessions');
     assert.equal(cache.service, null, 'a Terraform name alone does not make a service');
-    assert.deepEqual((cache.spec as GenericSpec).attributes, { node_type: 'cache.t4g.small', num_cache_nodes: 2, engine: 'redis' });
+    assert.deepEqual((cache.spec as GenericSpec).attributes, {
+      node_type: 'cache.t4g.small',
+      num_cache_nodes: 2,
+      engine: 'redis',
+    });
     const nodes = find(rs, 'aws_eks_node_group', 'module.cache.module.nodes.aws_eks_node_group.workers["general"]');
     assert.deepEqual((nodes.spec as GenericSpec).attributes, {
       instance_types: 'm6i.large',
@@ -246,17 +272,23 @@ describe('infra import API', () => {
 
   it('never stores secrets: Secret objects, env values, annotations and Terraform passwords', async () => {
     const all = JSON.stringify(await list());
-    for (const secret of ['hunter2-in-a-secret', 's3cret-in-env', 'last-applied-configuration', 'hunter2-in-terraform']) {
+    for (const secret of [
+      'hunter2-in-a-secret',
+      's3cret-in-env',
+      'last-applied-configuration',
+      'hunter2-in-terraform',
+    ]) {
       assert.equal(all.includes(secret), false, secret);
     }
   });
 
   it('GET /api/infra filters by service', async () => {
     const rs = await list('?service=cart');
-    assert.deepEqual(
-      rs.map((r) => `${r.kind}/${r.name}`).sort(),
-      ['Deployment/cart-deployment', 'HorizontalPodAutoscaler/cart', 'Service/cart'],
-    );
+    assert.deepEqual(rs.map((r) => `${r.kind}/${r.name}`).sort(), [
+      'Deployment/cart-deployment',
+      'HorizontalPodAutoscaler/cart',
+      'Service/cart',
+    ]);
   });
 
   it('a re-import of the same source replaces its rows; other sources stay', async () => {
@@ -276,7 +308,10 @@ describe('infra import API', () => {
 
   it('a broken YAML file is a 400 naming the file and line, and nothing is written', async () => {
     const before = await list();
-    const res = await post({ source: 'shop-infra', files: [fixture('terraform/show.json'), fixture('broken/bad.yaml')] });
+    const res = await post({
+      source: 'shop-infra',
+      files: [fixture('terraform/show.json'), fixture('broken/bad.yaml')],
+    });
     assert.equal(res.statusCode, 400);
     const body = res.json();
     assert.equal(body.file, 'broken/bad.yaml');
@@ -286,11 +321,14 @@ describe('infra import API', () => {
   });
 
   it('broken JSON, an alias bomb and an empty file list are 400s too', async () => {
-    const json = await post({ files: [{ path: 'tf.json', content: '{\n  "format_version": "1.0",\n  "values": {,\n}' }] });
+    const json = await post({
+      files: [{ path: 'tf.json', content: '{\n  "format_version": "1.0",\n  "values": {,\n}' }],
+    });
     assert.equal(json.statusCode, 400);
     assert.equal(json.json().file, 'tf.json');
     assert.equal(json.json().line, 3);
-    const bomb = 'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n';
+    const bomb =
+      'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n';
     const alias = await post({ files: [{ path: 'bomb.yaml', content: bomb }] });
     assert.equal(alias.statusCode, 400);
     assert.match(alias.json().message, /bomb\.yaml:1: invalid YAML: .*alias/i);
@@ -301,7 +339,10 @@ describe('infra import API', () => {
 
   it('accepts bodies over the 1 MiB API default (up to 16 MiB)', async () => {
     const pad = `# ${'x'.repeat(2 * 1024 * 1024)}\n`;
-    const res = await post({ source: 'big', files: [{ path: 'big.yaml', content: pad + fixture('k8s/shop.yaml').content }] });
+    const res = await post({
+      source: 'big',
+      files: [{ path: 'big.yaml', content: pad + fixture('k8s/shop.yaml').content }],
+    });
     assert.equal(res.statusCode, 200, res.body.slice(0, 200));
     assert.equal(res.json().imported.Deployment, 2);
   });

@@ -37,9 +37,19 @@ const server: CodeFileFacts = {
 
 describe('matchFramePath', () => {
   it('takes the candidate sharing the most trailing segments, whatever the deployed prefix', () => {
-    const candidates = ['shop/services/cart/src/server.js', 'shop/services/web/src/server.js', 'shop/services/cart/src/cart-summary.js'];
-    assert.equal(matchFramePath('/srv/releases/cart_v1.4.0/services/cart/src/server.js', candidates), 'shop/services/cart/src/server.js');
-    assert.equal(matchFramePath('file:///app/services/web/src/server.js', candidates), 'shop/services/web/src/server.js');
+    const candidates = [
+      'shop/services/cart/src/server.js',
+      'shop/services/web/src/server.js',
+      'shop/services/cart/src/cart-summary.js',
+    ];
+    assert.equal(
+      matchFramePath('/srv/releases/cart_v1.4.0/services/cart/src/server.js', candidates),
+      'shop/services/cart/src/server.js',
+    );
+    assert.equal(
+      matchFramePath('file:///app/services/web/src/server.js', candidates),
+      'shop/services/web/src/server.js',
+    );
     assert.equal(matchFramePath('C:\\app\\src\\cart-summary.js', candidates), 'shop/services/cart/src/cart-summary.js');
     assert.equal(matchFramePath('/app/src/unknown.js', candidates), null);
     assert.equal(matchFramePath('', candidates), null);
@@ -60,10 +70,34 @@ describe('rankCodeLocations', () => {
   it('ranks the function a frame and a change agree on above one only changed or only further out', () => {
     const ranked = rankCodeLocations(
       [
-        { repository: 'shop', path: summary.path, line: 20, symbol: 'summarizeCart', source: { kind: 'frame', position: 0, frame: 'summarizeCart', errorGroup: 'fp1' } },
-        { repository: 'shop', path: server.path, line: 21, symbol: null, source: { kind: 'frame', position: 1, frame: '<anonymous>', errorGroup: 'fp1' } },
-        { repository: 'shop', path: summary.path, line: 16, symbol: 'summarizeCart', source: { kind: 'changed', sha: 'abc', lines: 6, share: 0.5 } },
-        { repository: 'shop', path: summary.path, line: 6, symbol: 'lineItems', source: { kind: 'changed', sha: 'abc', lines: 6, share: 0.5 } },
+        {
+          repository: 'shop',
+          path: summary.path,
+          line: 20,
+          symbol: 'summarizeCart',
+          source: { kind: 'frame', position: 0, frame: 'summarizeCart', errorGroup: 'fp1' },
+        },
+        {
+          repository: 'shop',
+          path: server.path,
+          line: 21,
+          symbol: null,
+          source: { kind: 'frame', position: 1, frame: '<anonymous>', errorGroup: 'fp1' },
+        },
+        {
+          repository: 'shop',
+          path: summary.path,
+          line: 16,
+          symbol: 'summarizeCart',
+          source: { kind: 'changed', sha: 'abc', lines: 6, share: 0.5 },
+        },
+        {
+          repository: 'shop',
+          path: summary.path,
+          line: 6,
+          symbol: 'lineItems',
+          source: { kind: 'changed', sha: 'abc', lines: 6, share: 0.5 },
+        },
       ],
       [summary, server],
     );
@@ -80,11 +114,20 @@ describe('rankCodeLocations', () => {
   it('lifts a place the likeliest suspect changed (a config file) above a log call site', () => {
     const config = { repository: 'shop', path: 'deploy/k8s/cart.yaml', line: null, symbol: null };
     const hints = [
-      { repository: 'shop', path: server.path, line: 20, symbol: null, source: { kind: 'log_callsite', template: 'retrying <*>', pattern: 'p1' } } as const,
+      {
+        repository: 'shop',
+        path: server.path,
+        line: 20,
+        symbol: null,
+        source: { kind: 'log_callsite', template: 'retrying <*>', pattern: 'p1' },
+      } as const,
       { ...config, source: { kind: 'changed', sha: 'cfg', lines: 2, share: 1 } } as const,
     ];
     assert.equal(rankCodeLocations(hints, [server])[0]!.path, server.path, 'without the suspect pass, the call site');
-    const ranked = rankCodeLocations([...hints, { ...config, source: { kind: 'suspect', sha: 'cfg', confidence: 0.8 } }], [server]);
+    const ranked = rankCodeLocations(
+      [...hints, { ...config, source: { kind: 'suspect', sha: 'cfg', confidence: 0.8 } }],
+      [server],
+    );
     assert.equal(ranked[0]!.path, 'deploy/k8s/cart.yaml');
     assert.equal(ranked[0]!.score, 0.82);
     assert.match(ranked[0]!.hint, /likeliest suspect commit cfg/);
@@ -96,7 +139,13 @@ describe('rankCodeLocations', () => {
       [
         { repository: 'shop', path: summary.path, line: 20, symbol: null, source: frame },
         { repository: 'shop', path: summary.path, line: 20, symbol: null, source: frame },
-        { repository: 'shop', path: 'deploy/k8s/cart.yaml', line: null, symbol: null, source: { kind: 'text', score: 0.5, terms: ['cart'] } },
+        {
+          repository: 'shop',
+          path: 'deploy/k8s/cart.yaml',
+          line: null,
+          symbol: null,
+          source: { kind: 'text', score: 0.5, terms: ['cart'] },
+        },
       ],
       [summary],
     );
@@ -127,7 +176,13 @@ describe('changedHints', () => {
 describe('loopCallHints', () => {
   /** A file's lines blamed: `new` for the lines the range changed (marked with a leading "+"). */
   const blamed = (path: string, src: string): BlamedLine[] =>
-    src.split('\n').map((t, i) => ({ repository: 'shop', path, line: i + 1, sha: t.startsWith('+') ? 'new' : 'base', text: t.replace(/^\+/, '') }));
+    src.split('\n').map((t, i) => ({
+      repository: 'shop',
+      path,
+      line: i + 1,
+      sha: t.startsWith('+') ? 'new' : 'base',
+      text: t.replace(/^\+/, ''),
+    }));
 
   it('finds the function whose changed call sits in a loop, and ranks it above the new helper it calls', () => {
     const js = [
@@ -226,7 +281,15 @@ describe('rankSuspectCommits', () => {
     files: files.map((path) => ({ path, additions: 1, deletions: 0 })),
   });
   const locations = rankCodeLocations(
-    [{ repository: 'shop', path: summary.path, line: 20, symbol: 'summarizeCart', source: { kind: 'frame', position: 0, frame: 'summarizeCart', errorGroup: 'fp' } }],
+    [
+      {
+        repository: 'shop',
+        path: summary.path,
+        line: 20,
+        symbol: 'summarizeCart',
+        source: { kind: 'frame', position: 0, frame: 'summarizeCart', errorGroup: 'fp' },
+      },
+    ],
     [summary],
   );
 
@@ -243,7 +306,13 @@ describe('rankSuspectCommits', () => {
       ],
       locations,
       blame: [
-        { repository: 'shop', path: summary.path, line: 20, sha: 'culprit', text: 'const off = line.discount.rate.percent' },
+        {
+          repository: 'shop',
+          path: summary.path,
+          line: 20,
+          sha: 'culprit',
+          text: 'const off = line.discount.rate.percent',
+        },
         { repository: 'shop', path: summary.path, line: 2, sha: 'nearby', text: '// header' },
       ],
       owners: new Map([[summary.path, ['@cart-team']]]),

@@ -7,13 +7,32 @@ import type { Deploy } from '../src/model/index.js';
 import type { RankedService, RcaResult, RcaSignal } from '../src/analysis/index.js';
 
 function signal(service: string, kind: RcaSignal['kind'], key: string): RcaSignal {
-  return { kind, service, key, baseline: 0, incident: 50, unit: 'per minute', test: 't', statistic: 9, p: 1e-12, q: 1e-11, weight: 11 };
+  return {
+    kind,
+    service,
+    key,
+    baseline: 0,
+    incident: 50,
+    unit: 'per minute',
+    test: 't',
+    statistic: 9,
+    p: 1e-12,
+    q: 1e-11,
+    weight: 11,
+  };
 }
 function ranked(service: string, signals: RcaSignal[], symptomOf: string[] = []): RankedService {
   return { service, score: 10, ownScore: 10, confidence: 0.8, symptomOf, hint: `${service} changed`, signals };
 }
 function result(services: RankedService[]): RcaResult {
-  return { algorithm: 'rca@1', baseline: { startMs: 0, endMs: 1 }, incident: { startMs: 1, endMs: 2 }, services, tests: 10, significant: 5 };
+  return {
+    algorithm: 'rca@1',
+    baseline: { startMs: 0, endMs: 1 },
+    incident: { startMs: 1, endMs: 2 },
+    services,
+    tests: 10,
+    significant: 5,
+  };
 }
 
 describe('rcaFindings', () => {
@@ -26,9 +45,15 @@ describe('rcaFindings', () => {
     ]);
     const list = new FindingList();
     const roots = rcaFindings(list, rca, '2026-11-22T10:00:00Z');
-    assert.deepEqual(roots.map((r) => r.service), ['catalog', 'cart']);
+    assert.deepEqual(
+      roots.map((r) => r.service),
+      ['catalog', 'cart'],
+    );
     const titles = list.findings.filter((f) => f.kind === 'root_cause_service').map((f) => f.title);
-    assert.deepEqual(titles, ['catalog is the likely root cause', 'cart is a possible root cause (or a symptom of catalog)']);
+    assert.deepEqual(titles, [
+      'catalog is the likely root cause',
+      'cart is a possible root cause (or a symptom of catalog)',
+    ]);
     assert.match(list.findings[0]!.hint, /web, cart show it upstream/);
     assert.ok(list.findings.every((f) => f.evidence.length > 0));
   });
@@ -78,6 +103,10 @@ describe('changeFinding and priorityScore', () => {
     assert.equal(p.score, 5);
     assert.deepEqual(p.inputs, { severity: 0.5, users: 99, accounts: 9, activeUsers: 500, growth: 4, tickets: 5 });
     assert.match(p.formula, /log10\(1\+users\)/);
-    assert.equal(priorityScore({ users: 99, accounts: 9, activeUsers: 500, tickets: 0, growth: 0.01, severity: 1 }).score, Number((2.5 * 0.25).toFixed(3)), 'a falling trend floors at 0.25');
+    assert.equal(
+      priorityScore({ users: 99, accounts: 9, activeUsers: 500, tickets: 0, growth: 0.01, severity: 1 }).score,
+      Number((2.5 * 0.25).toFixed(3)),
+      'a falling trend floors at 0.25',
+    );
   });
 });

@@ -2,7 +2,12 @@
 // number, time and identifier in it comes from the result; the prompt is bounded.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NARRATIVE_PROMPT_MAX_CHARS, checkNarrative, narrativeMessages, splitSentences } from '../src/analysis/investigate/narrative.js';
+import {
+  NARRATIVE_PROMPT_MAX_CHARS,
+  checkNarrative,
+  narrativeMessages,
+  splitSentences,
+} from '../src/analysis/investigate/narrative.js';
 import type { Finding, InvestigationResult } from '../src/model/index.js';
 
 function fixture(): InvestigationResult {
@@ -30,8 +35,15 @@ function fixture(): InvestigationResult {
       title: 'deploy of cart 1.4.0 (8a2fb20a9a)',
       confidence: 0.78,
       hint: 'cart 1.4.0 went out 8 min before the onset (recorded by api)',
-      evidence: [{ kind: 'deploy', summary: 'cart 1.4.0 at 2026-11-22T17:21:00.000Z', ref: '5', query: '/api/deploys/5' }],
-      data: { deployId: 5, version: '1.4.0', commit: '8a2fb20a9a41c2d8e0f7b6a5c4d3e2f1a0b9c8d7', deployedAt: '2026-11-22T17:21:00.000Z' },
+      evidence: [
+        { kind: 'deploy', summary: 'cart 1.4.0 at 2026-11-22T17:21:00.000Z', ref: '5', query: '/api/deploys/5' },
+      ],
+      data: {
+        deployId: 5,
+        version: '1.4.0',
+        commit: '8a2fb20a9a41c2d8e0f7b6a5c4d3e2f1a0b9c8d7',
+        deployedAt: '2026-11-22T17:21:00.000Z',
+      },
     },
     {
       id: 'F3',
@@ -39,7 +51,9 @@ function fixture(): InvestigationResult {
       title: '1234 users and 17 accounts hit TypeError in cart',
       confidence: 0.9,
       hint: 'distinct ids merged from per-minute HyperLogLog sketches (≈1% error) (42% of 2938 active); trend rising',
-      evidence: [{ kind: 'users', summary: 'TypeError: cannot read total — 5120 events since 2026-11-22T17:00:00.000Z' }],
+      evidence: [
+        { kind: 'users', summary: 'TypeError: cannot read total — 5120 events since 2026-11-22T17:00:00.000Z' },
+      ],
       data: { users: 1234, accounts: 17, activeUsers: 2938 },
     },
   ];
@@ -53,11 +67,13 @@ function fixture(): InvestigationResult {
       baselineSince: '2026-11-22T15:00:00.000Z',
       baselineUntil: '2026-11-22T17:00:00.000Z',
     },
-    summary: 'cart is the likely root cause [F1] after the deploy of cart 1.4.0 (8a2fb20a9a) [F2]; 1234 users and 17 accounts hit TypeError in cart [F3].',
+    summary:
+      'cart is the likely root cause [F1] after the deploy of cart 1.4.0 (8a2fb20a9a) [F2]; 1234 users and 17 accounts hit TypeError in cart [F3].',
     findings,
     priority: {
       score: 2.45,
-      formula: 'severity × (log10(1+users) + 0.5·log10(1+accounts)) × max(0.25, 1 + 0.5·log2(growth)) × (1 + 0.2·tickets)',
+      formula:
+        'severity × (log10(1+users) + 0.5·log10(1+accounts)) × max(0.25, 1 + 0.5·log2(growth)) × (1 + 0.2·tickets)',
       inputs: { severity: 1, users: 1234, accounts: 17, activeUsers: 2938, growth: 3.2, tickets: 0 },
     },
     narrative: null,
@@ -84,7 +100,7 @@ describe('checkNarrative', () => {
     assert.deepEqual(c, { ok: true, citations: ['F1', 'F2', 'F3'] });
   });
 
-  it("accepts the deterministic summary, which follows the same rules", () => {
+  it('accepts the deterministic summary, which follows the same rules', () => {
     const r = fixture();
     assert.deepEqual(checkNarrative(r.summary, r), { ok: true, citations: ['F1', 'F2', 'F3'] });
   });
@@ -92,7 +108,9 @@ describe('checkNarrative', () => {
   it('rejects a citation of an id that is not a finding, alone or in a list, and a bare mention of one', () => {
     assert.deepEqual(problems('Cart is the likely root cause [F9].'), ['cites F9, which is not a finding']);
     assert.deepEqual(problems('Cart is the likely root cause [F1, F4].'), ['cites F4, which is not a finding']);
-    assert.ok(problems('Cart is the likely root cause, as F7 shows [F1].').includes('mentions F7, which is not a finding'));
+    assert.ok(
+      problems('Cart is the likely root cause, as F7 shows [F1].').includes('mentions F7, which is not a finding'),
+    );
     assert.match(problems('Cart broke [F1 or maybe F2].')[0]!, /unreadable citation \[F1 or maybe F2\]/);
   });
 
@@ -106,7 +124,10 @@ describe('checkNarrative', () => {
       'It went out at 17:21 [F2].',
     ]);
     // "e.g." and decimals do not end a sentence.
-    assert.deepEqual(splitSentences('Errors rose, e.g. in cart, at 0.93 [F1]. Done [F2].'), ['Errors rose, e.g. in cart, at 0.93 [F1].', 'Done [F2].']);
+    assert.deepEqual(splitSentences('Errors rose, e.g. in cart, at 0.93 [F1]. Done [F2].'), [
+      'Errors rose, e.g. in cart, at 0.93 [F1].',
+      'Done [F2].',
+    ]);
   });
 
   it('rejects numbers, times, dates and identifiers the result does not hold', () => {
@@ -164,7 +185,12 @@ describe('checkNarrative', () => {
       'This is the 2nd sign [F1].',
       'Priority is 2.45 with growth 3.2 [F3].',
     ];
-    for (const text of ok) assert.deepEqual(checkNarrative(text, fixture()).ok, true, `${text}: ${JSON.stringify(checkNarrative(text, fixture()))}`);
+    for (const text of ok)
+      assert.deepEqual(
+        checkNarrative(text, fixture()).ok,
+        true,
+        `${text}: ${JSON.stringify(checkNarrative(text, fixture()))}`,
+      );
   });
 
   it('does not take numbers from the priority formula or the algorithm name', () => {

@@ -13,13 +13,27 @@ function ticket(title: string, body: string, hours: number, entities: string[] =
 }
 
 describe('relateTickets', () => {
-  const query = ticket('Cart icon shows 0', 'I added three things but the cart badge in the header says 0. Something went wrong on /api/cart', 0, [
+  const query = ticket(
+    'Cart icon shows 0',
+    'I added three things but the cart badge in the header says 0. Something went wrong on /api/cart',
+    0,
+    ['account:acct_1042', 'route:/api/cart'],
+  );
+  const dup = ticket('cart badge says zero', 'the cart badge shows 0 even though my cart has three items', 1, [
     'account:acct_1042',
-    'route:/api/cart',
   ]);
-  const dup = ticket('cart badge says zero', 'the cart badge shows 0 even though my cart has three items', 1, ['account:acct_1042']);
-  const sameFaultOtherWords = ticket('Checkout page broken', 'Getting Something went wrong at /api/cart when paying', 2, ['route:/api/cart']);
-  const unrelated = ticket('Password reset email never arrives', 'I requested a password reset twice, nothing in my inbox', 1, ['account:acct_7']);
+  const sameFaultOtherWords = ticket(
+    'Checkout page broken',
+    'Getting Something went wrong at /api/cart when paying',
+    2,
+    ['route:/api/cart'],
+  );
+  const unrelated = ticket(
+    'Password reset email never arrives',
+    'I requested a password reset twice, nothing in my inbox',
+    1,
+    ['account:acct_7'],
+  );
   const lateDup = ticket('cart badge shows 0', 'cart badge shows 0 again', 24 * 30, ['account:acct_1042']);
   const all = [query, dup, sameFaultOtherWords, unrelated, lateDup];
 

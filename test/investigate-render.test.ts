@@ -6,14 +6,28 @@ import { diffInvestigations, investigationMarkdown } from '../src/analysis/index
 import type { Finding, InvestigationResult } from '../src/model/index.js';
 
 function finding(id: string, title: string, confidence: number, kind: Finding['kind'] = 'signal'): Finding {
-  return { id, kind, title, confidence, hint: `because ${title}`, evidence: [{ kind: 'error_group', summary: `rows for ${title}`, ref: 'fp1', query: '/api/errors/fp1' }], data: {} };
+  return {
+    id,
+    kind,
+    title,
+    confidence,
+    hint: `because ${title}`,
+    evidence: [{ kind: 'error_group', summary: `rows for ${title}`, ref: 'fp1', query: '/api/errors/fp1' }],
+    data: {},
+  };
 }
 
 function result(findings: Finding[]): InvestigationResult {
   return {
     algorithm: 'investigate@2',
     subject: { kind: 'ticket', ticketId: 7 },
-    window: { since: '2026-11-22T10:00:00.000Z', until: '2026-11-22T11:00:00.000Z', onset: '2026-11-22T10:20:00.000Z', baselineSince: '2026-11-22T08:00:00.000Z', baselineUntil: '2026-11-22T10:00:00.000Z' },
+    window: {
+      since: '2026-11-22T10:00:00.000Z',
+      until: '2026-11-22T11:00:00.000Z',
+      onset: '2026-11-22T10:20:00.000Z',
+      baselineSince: '2026-11-22T08:00:00.000Z',
+      baselineUntil: '2026-11-22T10:00:00.000Z',
+    },
     summary: 'cart throws after its deploy [F1].',
     findings,
     priority: { score: 0.82, formula: 'users × growth', inputs: { users: 17 } },
@@ -24,8 +38,16 @@ function result(findings: Finding[]): InvestigationResult {
 
 describe('investigation diff and Markdown', () => {
   it('reports added, removed and changed findings, ignoring ids and small shifts', () => {
-    const before = result([finding('F1', 'TypeError in cart', 0.6), finding('F2', 'retry warning spike', 0.5), finding('F3', 'old', 0.9)]);
-    const after = result([finding('F1', 'retry warning spike', 0.52), finding('F2', 'TypeError in cart', 0.9), finding('F3', 'deploy cart 1.4.0', 0.7, 'change')]);
+    const before = result([
+      finding('F1', 'TypeError in cart', 0.6),
+      finding('F2', 'retry warning spike', 0.5),
+      finding('F3', 'old', 0.9),
+    ]);
+    const after = result([
+      finding('F1', 'retry warning spike', 0.52),
+      finding('F2', 'TypeError in cart', 0.9),
+      finding('F3', 'deploy cart 1.4.0', 0.7, 'change'),
+    ]);
     assert.deepEqual(diffInvestigations(before, after), {
       added: ['deploy cart 1.4.0'],
       removed: ['old'],
@@ -34,7 +56,9 @@ describe('investigation diff and Markdown', () => {
   });
 
   it('prints each finding with its confidence, why, and evidence', () => {
-    const md = investigationMarkdown(result([finding('F1', 'TypeError in cart', 0.87), finding('F2', 'roll back cart to 1.3.1', 0.9, 'next_step')]));
+    const md = investigationMarkdown(
+      result([finding('F1', 'TypeError in cart', 0.87), finding('F2', 'roll back cart to 1.3.1', 0.9, 'next_step')]),
+    );
     assert.match(md, /^# Investigation of ticket #7/);
     assert.match(md, /### F1 · TypeError in cart/);
     assert.match(md, /confidence 87% — because TypeError in cart/);

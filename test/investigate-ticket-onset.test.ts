@@ -37,7 +37,10 @@ describe('ticketOnset', () => {
     assert.equal(ticketOnset([{ message: 'disk full', errors: 3, firstMs: at }], groups, lookBack)?.onsetMs, at);
     assert.equal(groupOfMessage(groups, null)?.fingerprint, 'fp-timeout');
     // A group first seen before the look-back is not this trouble's start.
-    assert.equal(ticketOnset([{ message: null, errors: 3, firstMs: at }], groups, Date.parse('2026-12-01T09:30:00.000Z'))?.onsetMs, at);
+    assert.equal(
+      ticketOnset([{ message: null, errors: 3, firstMs: at }], groups, Date.parse('2026-12-01T09:30:00.000Z'))?.onsetMs,
+      at,
+    );
     assert.equal(ticketOnset([], groups, lookBack), null);
   });
 });
@@ -81,19 +84,55 @@ describe('a ticket investigation dates the trouble by telemetry', () => {
     await seedAnalysis(o.store.db, {
       service: [{ name: 'cart' }],
       error_group: [
-        { service: 'cart', algorithm: 'errors@1', fingerprint: 'fp-timeout', type: 'TimeoutError', message: TIMEOUT, frames: [], first_seen: minute(deployAt - 60 * MIN), last_seen: minute(now - MIN), count: 600 },
-        { service: 'cart', algorithm: 'errors@1', fingerprint: 'fp-percent', type: 'TypeError', message: PERCENT, frames: [], first_seen: new Date(deployAt + 20_000).toISOString(), last_seen: minute(now - MIN), count: 100 },
+        {
+          service: 'cart',
+          algorithm: 'errors@1',
+          fingerprint: 'fp-timeout',
+          type: 'TimeoutError',
+          message: TIMEOUT,
+          frames: [],
+          first_seen: minute(deployAt - 60 * MIN),
+          last_seen: minute(now - MIN),
+          count: 600,
+        },
+        {
+          service: 'cart',
+          algorithm: 'errors@1',
+          fingerprint: 'fp-percent',
+          type: 'TypeError',
+          message: PERCENT,
+          frames: [],
+          first_seen: new Date(deployAt + 20_000).toISOString(),
+          last_seen: minute(now - MIN),
+          count: 100,
+        },
       ],
       error_minute: [
-        ...Array.from({ length: 79 }, (_, i) => ({ minute: minute(deployAt - 60 * MIN + i * MIN), service: 'cart', fingerprint: 'fp-timeout', count: 8, users: [`t${i}`] })),
-        ...Array.from({ length: 19 }, (_, i) => ({ minute: minute(deployAt + MIN + i * MIN), service: 'cart', fingerprint: 'fp-percent', count: 5, users: [user, `p${i}`] })),
+        ...Array.from({ length: 79 }, (_, i) => ({
+          minute: minute(deployAt - 60 * MIN + i * MIN),
+          service: 'cart',
+          fingerprint: 'fp-timeout',
+          count: 8,
+          users: [`t${i}`],
+        })),
+        ...Array.from({ length: 19 }, (_, i) => ({
+          minute: minute(deployAt + MIN + i * MIN),
+          service: 'cart',
+          fingerprint: 'fp-percent',
+          count: 5,
+          users: [user, `p${i}`],
+        })),
       ],
     });
     for (const [service, version, at] of [
       ['cart', 'cart/v1.3.1', deployAt - 3 * 3_600_000],
       ['cart', 'cart/v1.4.0', deployAt],
     ] as const) {
-      const res = await o.server.api.inject({ method: 'POST', url: '/api/deploys', payload: { service, version, at: new Date(at).toISOString() } });
+      const res = await o.server.api.inject({
+        method: 'POST',
+        url: '/api/deploys',
+        payload: { service, version, at: new Date(at).toISOString() },
+      });
       assert.equal(res.statusCode, 201, res.body);
     }
     // Remembered as a little more than ten minutes before the deploy, as people do.
@@ -114,13 +153,22 @@ describe('a ticket investigation dates the trouble by telemetry', () => {
   after(() => o.cleanup());
 
   it("finds the deploy just before the user's main failure, and keeps the remembered time in the window", async () => {
-    const res = await o.server.api.inject({ method: 'POST', url: '/api/investigations', payload: { subject: { kind: 'ticket', ticketId } } });
+    const res = await o.server.api.inject({
+      method: 'POST',
+      url: '/api/investigations',
+      payload: { subject: { kind: 'ticket', ticketId } },
+    });
     assert.equal(res.statusCode, 201, res.body);
     const inv = res.json().investigation as Investigation;
-    const said = inv.result.findings.map((f) => `${f.id} ${f.kind}: ${f.title}`).join('\n') + `\ngaps: ${inv.result.gaps.join('; ')}`;
+    const said =
+      inv.result.findings.map((f) => `${f.id} ${f.kind}: ${f.title}`).join('\n') +
+      `\ngaps: ${inv.result.gaps.join('; ')}`;
     const change = inv.result.findings.find((f) => f.kind === 'change');
     assert.equal(change?.data.version, 'cart/v1.4.0', said);
     assert.equal(inv.result.window.onset, new Date(deployAt + 20_000).toISOString());
-    assert.ok(Date.parse(inv.result.window.since) <= deployAt - 11 * MIN, `the window ${inv.result.window.since} starts by the remembered time`);
+    assert.ok(
+      Date.parse(inv.result.window.since) <= deployAt - 11 * MIN,
+      `the window ${inv.result.window.since} starts by the remembered time`,
+    );
   });
 });

@@ -10,9 +10,25 @@ function result(subject: InvestigationSubject, score: number): InvestigationResu
   return {
     algorithm: 'investigate@2',
     subject,
-    window: { since: '2026-11-22T10:00:00.000Z', until: '2026-11-22T11:00:00.000Z', onset: null, baselineSince: '2026-11-22T08:00:00.000Z', baselineUntil: '2026-11-22T10:00:00.000Z' },
+    window: {
+      since: '2026-11-22T10:00:00.000Z',
+      until: '2026-11-22T11:00:00.000Z',
+      onset: null,
+      baselineSince: '2026-11-22T08:00:00.000Z',
+      baselineUntil: '2026-11-22T10:00:00.000Z',
+    },
     summary: 's',
-    findings: [{ id: 'F1', kind: 'signal', title: 't', confidence: 0.5, hint: 'h', evidence: [{ kind: 'log', summary: 'x' }], data: {} }],
+    findings: [
+      {
+        id: 'F1',
+        kind: 'signal',
+        title: 't',
+        confidence: 0.5,
+        hint: 'h',
+        evidence: [{ kind: 'log', summary: 'x' }],
+        data: {},
+      },
+    ],
     priority: { score, formula: 'f', inputs: {} },
     narrative: null,
     gaps: [],
@@ -32,21 +48,39 @@ for (const backend of ['pglite', 'postgres'] as const) {
       const alert: InvestigationSubject = { kind: 'alert', service: 'cart', since: '2026-11-22T10:00:00.000Z' };
       const ticket: InvestigationSubject = { kind: 'ticket', ticketId: 3 };
       assert.equal(await investigationStore.latestForSubject(store.db, alert), null);
-      const first = await investigationStore.insertInvestigation(store.db, { result: result(alert, 0.4), problemId: null, previousId: null, diff: null });
-      await investigationStore.insertInvestigation(store.db, { result: result(ticket, 0.9), problemId: null, previousId: null, diff: null });
+      const first = await investigationStore.insertInvestigation(store.db, {
+        result: result(alert, 0.4),
+        problemId: null,
+        previousId: null,
+        diff: null,
+      });
+      await investigationStore.insertInvestigation(store.db, {
+        result: result(ticket, 0.9),
+        problemId: null,
+        previousId: null,
+        diff: null,
+      });
       const latest = await investigationStore.latestForSubject(store.db, { ...alert, endpoint: undefined });
       assert.equal(latest?.id, first.id, 'the same alert, however its optional fields are spelled');
       const diff = { added: ['a'], removed: [], changed: [] };
-      const second = await investigationStore.insertInvestigation(store.db, { result: result(alert, 0.7), problemId: null, previousId: first.id, diff });
+      const second = await investigationStore.insertInvestigation(store.db, {
+        result: result(alert, 0.7),
+        problemId: null,
+        previousId: first.id,
+        diff,
+      });
       assert.deepEqual(await investigationStore.getInvestigation(store.db, second.id), second);
       assert.deepEqual(second.diff, diff);
       assert.equal((await investigationStore.latestForSubject(store.db, alert))?.id, second.id);
       const list = await investigationStore.listInvestigations(store.db, 10);
-      assert.deepEqual(list.map((r) => [r.id, r.previousId, r.findings, r.priority]), [
-        [second.id, first.id, 1, 0.7],
-        [second.id - 1, null, 1, 0.9],
-        [first.id, null, 1, 0.4],
-      ]);
+      assert.deepEqual(
+        list.map((r) => [r.id, r.previousId, r.findings, r.priority]),
+        [
+          [second.id, first.id, 1, 0.7],
+          [second.id - 1, null, 1, 0.9],
+          [first.id, null, 1, 0.4],
+        ],
+      );
     });
   });
 }

@@ -24,7 +24,10 @@ describe('/api/investigations', () => {
     const res = await o.server.api.inject({ method: 'GET', url: '/api/investigations/schema' });
     assert.equal(res.statusCode, 200);
     assert.deepEqual(res.json(), investigationJsonSchema());
-    assert.deepEqual(JSON.parse(readFileSync(new URL('../docs/investigation.schema.json', import.meta.url), 'utf8')), investigationJsonSchema());
+    assert.deepEqual(
+      JSON.parse(readFileSync(new URL('../docs/investigation.schema.json', import.meta.url), 'utf8')),
+      investigationJsonSchema(),
+    );
     assert.throws(() => investigationSchema.parse({ id: 1 }));
   });
 
@@ -41,13 +44,18 @@ describe('/api/investigations', () => {
       assert.equal(res.statusCode, 400, JSON.stringify(payload));
       assert.match(res.json().message, reason, JSON.stringify(payload));
     }
-    const future = await post({ subject: { kind: 'alert', service: 'web', since: new Date(Date.now() + 3_600_000).toISOString() } });
+    const future = await post({
+      subject: { kind: 'alert', service: 'web', since: new Date(Date.now() + 3_600_000).toISOString() },
+    });
     assert.equal(future.statusCode, 400);
     assert.match(future.json().message, /in the past/);
   });
 
   it('answers 404 for an unknown ticket or problem', async () => {
-    for (const subject of [{ kind: 'ticket', ticketId: 424242 }, { kind: 'problem', problemId: 424242 }]) {
+    for (const subject of [
+      { kind: 'ticket', ticketId: 424242 },
+      { kind: 'problem', problemId: 424242 },
+    ]) {
       const res = await post({ subject });
       assert.equal(res.statusCode, 404, res.body);
       assert.match(res.json().message, new RegExp(`no ${subject.kind} with id 424242`));
@@ -59,8 +67,16 @@ describe('/api/investigations', () => {
       o.server.api.inject({ method: 'POST', url: '/api/tickets', payload: { source: 'helpdesk', id, title, body } });
     const ids: number[] = [];
     for (const [id, title, body] of [
-      ['HD-1', 'Checkout fails with PaymentDeclinedError', 'Every checkout fails: PaymentDeclinedError on the payment page since this morning.'],
-      ['HD-2', 'PaymentDeclinedError at checkout', 'Checkout fails with PaymentDeclinedError on the payment page, since this morning.'],
+      [
+        'HD-1',
+        'Checkout fails with PaymentDeclinedError',
+        'Every checkout fails: PaymentDeclinedError on the payment page since this morning.',
+      ],
+      [
+        'HD-2',
+        'PaymentDeclinedError at checkout',
+        'Checkout fails with PaymentDeclinedError on the payment page, since this morning.',
+      ],
       ['HD-3', 'How do I change my address?', 'I moved and want to update the shipping address on my profile.'],
     ]) {
       const res = await ticket(id!, title!, body!);
@@ -78,7 +94,10 @@ describe('/api/investigations', () => {
       run.result.findings.some((f) => f.kind === 'next_step' && f.data.action === 'ask'),
       'with nothing to tie it to telemetry, ask the customer',
     );
-    assert.ok(run.result.gaps.some((g) => /names no user, account, trace, route or service/.test(g)), run.result.gaps.join('; '));
+    assert.ok(
+      run.result.gaps.some((g) => /names no user, account, trace, route or service/.test(g)),
+      run.result.gaps.join('; '),
+    );
     assert.ok(run.result.findings.every((f) => f.evidence.length > 0));
     const again = await post({ subject: { kind: 'ticket', ticketId: ids[0] } });
     assert.equal(again.json().investigation.previousId, run.id, 'a re-run chains to the run before');
@@ -92,7 +111,12 @@ describe('/api/investigations', () => {
       const t = await o.server.api.inject({
         method: 'POST',
         url: '/api/tickets',
-        payload: { source: 'helpdesk', id: 'HD-9', title: 'Cannot reserve stock', body: 'Reserving inventory for a SKU does nothing, the stock lookup still shows 0.' },
+        payload: {
+          source: 'helpdesk',
+          id: 'HD-9',
+          title: 'Cannot reserve stock',
+          body: 'Reserving inventory for a SKU does nothing, the stock lookup still shows 0.',
+        },
       });
       const res = await post({ subject: { kind: 'ticket', ticketId: t.json().tickets[0].id } });
       assert.equal(res.statusCode, 201, res.body);
@@ -109,7 +133,10 @@ describe('/api/investigations', () => {
     assert.equal(first.statusCode, 201, first.body);
     const run = first.json().investigation as Investigation;
     assert.deepEqual(run.result.findings, []);
-    assert.ok(run.result.gaps.some((g) => /no telemetry from web/.test(g)), run.result.gaps.join('; '));
+    assert.ok(
+      run.result.gaps.some((g) => /no telemetry from web/.test(g)),
+      run.result.gaps.join('; '),
+    );
     const shown = await o.server.api.inject({ method: 'GET', url: `/api/investigations/${run.id}?format=markdown` });
     assert.equal(shown.statusCode, 200);
     assert.match(shown.headers['content-type'] as string, /text\/markdown/);

@@ -35,12 +35,19 @@ describe('investigations with an LLM narrative', () => {
       });
     });
     await new Promise<void>((r) => llm.listen(0, '127.0.0.1', r));
-    o = await inProcessOrrery({ llmUrl: `http://127.0.0.1:${(llm.address() as AddressInfo).port}/v1`, llmModel: 'fake-model' });
+    o = await inProcessOrrery({
+      llmUrl: `http://127.0.0.1:${(llm.address() as AddressInfo).port}/v1`,
+      llmModel: 'fake-model',
+    });
     for (const [id, title] of [
       ['N-1', 'Checkout fails with PaymentDeclinedError'],
       ['N-2', 'PaymentDeclinedError at checkout'],
     ]) {
-      const res = await o.server.api.inject({ method: 'POST', url: '/api/tickets', payload: { source: 'helpdesk', id, title, body: `${title} on the payment page.` } });
+      const res = await o.server.api.inject({
+        method: 'POST',
+        url: '/api/tickets',
+        payload: { source: 'helpdesk', id, title, body: `${title} on the payment page.` },
+      });
       assert.equal(res.statusCode, 200, res.body);
     }
   });
@@ -50,25 +57,39 @@ describe('investigations with an LLM narrative', () => {
   });
 
   const investigateTicket = async (): Promise<Investigation> => {
-    const res = await o.server.api.inject({ method: 'POST', url: '/api/investigations', payload: { subject: { kind: 'ticket', ticketId: 1 } } });
+    const res = await o.server.api.inject({
+      method: 'POST',
+      url: '/api/investigations',
+      payload: { subject: { kind: 'ticket', ticketId: 1 } },
+    });
     assert.equal(res.statusCode, 201, res.body);
     return res.json().investigation as Investigation;
   };
 
   it('keeps a narrative that cites the findings', async () => {
-    answer = 'Another ticket reads the same and is likely the same problem [F1]. Ask the customer for their account and the time it failed [F2].';
+    answer =
+      'Another ticket reads the same and is likely the same problem [F1]. Ask the customer for their account and the time it failed [F2].';
     const run = await investigateTicket();
     assert.equal(run.result.narrative?.text, answer);
     assert.equal(run.result.narrative?.model, 'fake-model');
     assert.deepEqual(run.result.narrative?.citations, ['F1', 'F2']);
-    assert.match(requests.at(-1)!.messages.map((m) => m.content).join('\n'), /PaymentDeclinedError/);
+    assert.match(
+      requests
+        .at(-1)!
+        .messages.map((m) => m.content)
+        .join('\n'),
+      /PaymentDeclinedError/,
+    );
   });
 
   it('drops a narrative citing an unknown finding, and says why; the report stands', async () => {
     answer = 'The payment service failed after a deploy [F42].';
     const run = await investigateTicket();
     assert.equal(run.result.narrative, null);
-    assert.ok(run.result.gaps.some((g) => /rejected.*F42/.test(g)), run.result.gaps.join('; '));
+    assert.ok(
+      run.result.gaps.some((g) => /rejected.*F42/.test(g)),
+      run.result.gaps.join('; '),
+    );
     assert.ok(run.result.findings.length >= 2);
   });
 });

@@ -8,7 +8,14 @@ import { StreamAnalyzer } from '../src/analysis/aggregate/index.js';
 import { HyperLogLog } from '../src/analysis/index.js';
 import type { LogRecord, Span } from '../src/model/index.js';
 import { SelfMetrics } from '../src/observe/index.js';
-import { type Queryable, type Store, bytesOf, compactMinutes, minuteSignals, writeAnalysisDelta } from '../src/store/index.js';
+import {
+  type Queryable,
+  type Store,
+  bytesOf,
+  compactMinutes,
+  minuteSignals,
+  writeAnalysisDelta,
+} from '../src/store/index.js';
 import { AnalysisPipeline } from '../src/workflows/index.js';
 import { logRecord, span } from './helpers/records.js';
 import { freshPglite, freshPostgres } from './helpers/stores.js';
@@ -24,16 +31,49 @@ function request(i: number, ms: number): { spans: Span[]; logs: LogRecord[] } {
   const fails = i % 5 === 0;
   const user = `u-${i % 7}`;
   const dur = (10 + (i % 13) * 7) * 1e6;
-  const common = { traceId, userId: user, accountId: `acct-${i % 3}`, startTimeUnixNano: ns, endTimeUnixNano: ns + dur, durationNano: dur, events: [] };
+  const common = {
+    traceId,
+    userId: user,
+    accountId: `acct-${i % 3}`,
+    startTimeUnixNano: ns,
+    endTimeUnixNano: ns + dur,
+    durationNano: dur,
+    events: [],
+  };
   const webId = `a${i.toString(16).padStart(15, '0')}`;
   const cartId = `b${i.toString(16).padStart(15, '0')}`;
   return {
     spans: [
-      span({ ...common, spanId: webId, service: 'web', name: 'GET /api/cart', httpRoute: '/api/cart', statusCode: fails ? 2 : 0, kind: 2 }),
-      span({ ...common, spanId: cartId, parentSpanId: webId, service: 'cart', name: 'GET /carts/:user', httpRoute: '/carts/:user', statusCode: fails ? 2 : 0, kind: 2 }),
+      span({
+        ...common,
+        spanId: webId,
+        service: 'web',
+        name: 'GET /api/cart',
+        httpRoute: '/api/cart',
+        statusCode: fails ? 2 : 0,
+        kind: 2,
+      }),
+      span({
+        ...common,
+        spanId: cartId,
+        parentSpanId: webId,
+        service: 'cart',
+        name: 'GET /carts/:user',
+        httpRoute: '/carts/:user',
+        statusCode: fails ? 2 : 0,
+        kind: 2,
+      }),
     ],
     logs: [
-      logRecord({ traceId, spanId: cartId, userId: user, timeUnixNano: ns + 1e6, severityNumber: 9, severityText: 'INFO', body: `loading cart of ${user} with ${i % 4} items` }),
+      logRecord({
+        traceId,
+        spanId: cartId,
+        userId: user,
+        timeUnixNano: ns + 1e6,
+        severityNumber: 9,
+        severityText: 'INFO',
+        body: `loading cart of ${user} with ${i % 4} items`,
+      }),
       logRecord({
         traceId,
         spanId: cartId,
@@ -41,8 +81,15 @@ function request(i: number, ms: number): { spans: Span[]; logs: LogRecord[] } {
         timeUnixNano: ns + 2e6,
         severityNumber: fails ? 17 : 9,
         severityText: fails ? 'ERROR' : 'INFO',
-        body: fails ? `TypeError: cannot read properties of undefined (reading 'qty') in cart ${i}` : `cart ${i} summarized`,
-        attributes: fails ? { 'exception.type': 'TypeError', 'exception.message': "cannot read properties of undefined (reading 'qty')" } : {},
+        body: fails
+          ? `TypeError: cannot read properties of undefined (reading 'qty') in cart ${i}`
+          : `cart ${i} summarized`,
+        attributes: fails
+          ? {
+              'exception.type': 'TypeError',
+              'exception.message': "cannot read properties of undefined (reading 'qty')",
+            }
+          : {},
       }),
     ],
   };
@@ -79,8 +126,16 @@ async function rows(q: Queryable, table: string): Promise<number> {
 
 /** How many rows share a key and minute, at most. */
 async function maxPerKey(q: Queryable, table: (typeof TABLES)[number]): Promise<number> {
-  const keys = { pattern_minute: 'service, pattern_key, version', error_minute: 'service, fingerprint, version', red_minute: 'service, endpoint, version', edge_minute: 'caller, callee', flow_minute: 'service, from_key, to_key' }[table];
-  const [r] = await q.query(`SELECT coalesce(max(n), 0)::int8 AS n FROM (SELECT count(*) AS n FROM ${table} GROUP BY minute, ${keys}) x`);
+  const keys = {
+    pattern_minute: 'service, pattern_key, version',
+    error_minute: 'service, fingerprint, version',
+    red_minute: 'service, endpoint, version',
+    edge_minute: 'caller, callee',
+    flow_minute: 'service, from_key, to_key',
+  }[table];
+  const [r] = await q.query(
+    `SELECT coalesce(max(n), 0)::int8 AS n FROM (SELECT count(*) AS n FROM ${table} GROUP BY minute, ${keys}) x`,
+  );
   return Number(r?.n);
 }
 
@@ -88,14 +143,27 @@ async function maxPerKey(q: Queryable, table: (typeof TABLES)[number]): Promise<
 async function view(store: Store, from: number, to: number) {
   const s = await minuteSignals(store.db, new Date(from), new Date(to));
   const sortStr = (xs: string[]) => xs.sort();
-  const users = await store.db.query(`SELECT encode(users, 'base64') AS u FROM pattern_minute WHERE users IS NOT NULL AND minute >= $1 AND minute < $2`, [new Date(from), new Date(to)]);
+  const users = await store.db.query(
+    `SELECT encode(users, 'base64') AS u FROM pattern_minute WHERE users IS NOT NULL AND minute >= $1 AND minute < $2`,
+    [new Date(from), new Date(to)],
+  );
   const hll = new HyperLogLog();
   for (const r of users) hll.merge(HyperLogLog.fromBytes(bytesOf(Buffer.from(String(r.u), 'base64'))!));
   return {
-    red: sortStr(s.red.map((r) => `${r.minuteMs} ${r.service} ${r.endpoint} ${r.requests} ${r.errors} ${r.latency.count} ${r.latency.quantile(0.5)?.toFixed(3)} ${r.latency.quantile(0.99)?.toFixed(3)}`)),
+    red: sortStr(
+      s.red.map(
+        (r) =>
+          `${r.minuteMs} ${r.service} ${r.endpoint} ${r.requests} ${r.errors} ${r.latency.count} ${r.latency.quantile(0.5)?.toFixed(3)} ${r.latency.quantile(0.99)?.toFixed(3)}`,
+      ),
+    ),
     patterns: sortStr(s.patterns.map((p) => `${p.minuteMs} ${p.service} ${p.key} ${p.count} ${p.level}`)),
     errors: sortStr(s.errorGroups.map((e) => `${e.minuteMs} ${e.service} ${e.key} ${e.count}`)),
-    edges: sortStr(s.edges.map((e) => `${e.minuteMs} ${e.caller} ${e.callee} ${e.calls} ${e.errors} ${e.latency.count} ${e.latency.quantile(0.9)?.toFixed(3)}`)),
+    edges: sortStr(
+      s.edges.map(
+        (e) =>
+          `${e.minuteMs} ${e.caller} ${e.callee} ${e.calls} ${e.errors} ${e.latency.count} ${e.latency.quantile(0.9)?.toFixed(3)}`,
+      ),
+    ),
     flows: sortStr(s.flows.map((f) => `${f.minuteMs} ${f.service} ${f.from} ${f.to} ${f.count}`)),
     users: Math.round(hll.estimate()),
   };
@@ -113,9 +181,18 @@ for (const backend of ['pglite', 'postgres'] as const) {
     it('sums the rows of each key and minute into one, and readers see the same signals', async () => {
       await ingest(store, T0, 3);
       const before = await view(store, T0, T0 + 3 * MIN);
-      assert.ok(before.red.length > 0 && before.patterns.length > 0 && before.errors.length > 0 && before.edges.length > 0 && before.flows.length > 0, 'every kind of signal is there');
+      assert.ok(
+        before.red.length > 0 &&
+          before.patterns.length > 0 &&
+          before.errors.length > 0 &&
+          before.edges.length > 0 &&
+          before.flows.length > 0,
+        'every kind of signal is there',
+      );
       assert.equal(before.users, 7);
-      const counts = Object.fromEntries(await Promise.all(TABLES.map(async (t) => [t, await rows(store.db, t)] as const)));
+      const counts = Object.fromEntries(
+        await Promise.all(TABLES.map(async (t) => [t, await rows(store.db, t)] as const)),
+      );
       for (const t of TABLES) assert.ok((await maxPerKey(store.db, t)) > 1, `${t} has one row per flush before`);
 
       const stats = await compactMinutes(store.db, new Date(T0), new Date(T0 + 2 * MIN));
@@ -128,7 +205,10 @@ for (const backend of ['pglite', 'postgres'] as const) {
       assert.deepEqual(after, before);
       // The compacted minutes hold one row per key; the third minute is left as it was.
       for (const t of TABLES) {
-        const [r] = await store.db.query(`SELECT count(*)::int8 AS n FROM ${t} WHERE minute >= $1 AND minute < $2`, [new Date(T0 + 2 * MIN), new Date(T0 + 3 * MIN)]);
+        const [r] = await store.db.query(`SELECT count(*)::int8 AS n FROM ${t} WHERE minute >= $1 AND minute < $2`, [
+          new Date(T0 + 2 * MIN),
+          new Date(T0 + 3 * MIN),
+        ]);
         assert.ok(Number(r?.n) > 0);
       }
     });
@@ -163,7 +243,12 @@ describe('AnalysisPipeline compaction', () => {
 
   it('compacts the minutes that have closed, and leaves the open ones', async () => {
     const start = T0 + 60 * MIN;
-    const pipeline = new AnalysisPipeline(store.db, new SelfMetrics(), { flushIntervalMs: 2 ** 30, compactEveryMinutes: 2, closeAfterMinutes: 1, now: () => start + 60 * MIN });
+    const pipeline = new AnalysisPipeline(store.db, new SelfMetrics(), {
+      flushIntervalMs: 2 ** 30,
+      compactEveryMinutes: 2,
+      closeAfterMinutes: 1,
+      now: () => start + 60 * MIN,
+    });
     await pipeline.start();
     let sent = 0;
     for (const { spans, logs, requests } of slices(start, 6)) {

@@ -31,7 +31,14 @@ function fixture(): InvestigationResult {
         title: 'cart is the likely root cause',
         confidence: 0.91,
         hint: 'a new TypeError group, 3 → 212 events (poisson, q=4.0e-9)',
-        evidence: [{ kind: 'error_group', summary: 'cart error-group TypeError: 3.0 → 212 events', ref: 'fp-77', rows: [{ baseline: 3, incident: 212 }] }],
+        evidence: [
+          {
+            kind: 'error_group',
+            summary: 'cart error-group TypeError: 3.0 → 212 events',
+            ref: 'fp-77',
+            rows: [{ baseline: 3, incident: 212 }],
+          },
+        ],
         data: { service: 'cart' },
       },
       {
@@ -50,7 +57,8 @@ function fixture(): InvestigationResult {
   };
 }
 
-const GOOD = 'Cart is the likely root cause, with 91% confidence [F1]. TypeError rose from 3 to 212 events after 17:29 UTC [F1]. It began 6 min after cart 1.4.0 went out at 17:23 [F2].';
+const GOOD =
+  'Cart is the likely root cause, with 91% confidence [F1]. TypeError rose from 3 to 212 events after 17:29 UTC [F1]. It began 6 min after cart 1.4.0 went out at 17:23 [F2].';
 
 interface Seen {
   method: string;
@@ -67,7 +75,9 @@ function completion(content: string | null, model = 'gpt-4o-mini-2024-07-18', fi
     object: 'chat.completion',
     created: 1764005000,
     model,
-    choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: finish }],
+    choices: [
+      { index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: finish },
+    ],
     usage: { prompt_tokens: 812, completion_tokens: 64, total_tokens: 876 },
     system_fingerprint: 'fp_0aa8d3e20b',
   });
@@ -100,7 +110,17 @@ describe('narrate against an OpenAI-compatible chat completions server', () => {
         const s = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
         seen.push(s);
         if (s.method !== 'POST' || new URL(s.url, 'http://x').pathname !== '/v1/chat/completions') {
-          send(res, 404, JSON.stringify({ error: { message: `Unknown request URL: ${s.method} ${s.url}`, type: 'invalid_request_error', code: 'unknown_url' } }));
+          send(
+            res,
+            404,
+            JSON.stringify({
+              error: {
+                message: `Unknown request URL: ${s.method} ${s.url}`,
+                type: 'invalid_request_error',
+                code: 'unknown_url',
+              },
+            }),
+          );
           return;
         }
         reply(s, res);
@@ -116,7 +136,14 @@ describe('narrate against an OpenAI-compatible chat completions server', () => {
     for (const g of gaps) assert.ok(!g.includes(KEY), `the API key leaked into a gap: ${g}`);
   });
 
-  const settings = (over: Partial<LlmSettings> = {}): LlmSettings => ({ url: base, model: 'gpt-4o-mini', apiKey: KEY, timeoutMs: 5000, maxTokens: 1024, ...over });
+  const settings = (over: Partial<LlmSettings> = {}): LlmSettings => ({
+    url: base,
+    model: 'gpt-4o-mini',
+    apiKey: KEY,
+    timeoutMs: 5000,
+    maxTokens: 1024,
+    ...over,
+  });
 
   async function run(s: LlmSettings, r = fixture()) {
     const out = await narrate(s, r);
@@ -129,12 +156,20 @@ describe('narrate against an OpenAI-compatible chat completions server', () => {
     reply = (_s, res) => send(res, 200, completion(GOOD));
     seen.length = 0;
     const out = await run(settings());
-    assert.deepEqual(out, { narrative: { text: GOOD, model: 'gpt-4o-mini-2024-07-18', citations: ['F1', 'F2'] }, gap: null });
+    assert.deepEqual(out, {
+      narrative: { text: GOOD, model: 'gpt-4o-mini-2024-07-18', citations: ['F1', 'F2'] },
+      gap: null,
+    });
     assert.equal(seen.length, 1);
     const req = seen[0]!;
     assert.equal(req.headers.authorization, `Bearer ${KEY}`);
     assert.match(String(req.headers['content-type']), /^application\/json/);
-    const body = req.body as { model: string; messages: { role: string; content: string }[]; temperature: number; max_tokens: number };
+    const body = req.body as {
+      model: string;
+      messages: { role: string; content: string }[];
+      temperature: number;
+      max_tokens: number;
+    };
     assert.equal(body.model, 'gpt-4o-mini');
     assert.equal(body.temperature, 0);
     assert.equal(body.max_tokens, 1024);
@@ -187,20 +222,41 @@ describe('narrate against an OpenAI-compatible chat completions server', () => {
     assert.equal(out.narrative, null);
     assert.match(out.gap!, /^LLM narrative rejected: sentence 1 states 5,000, which no finding supports/);
 
-    reply = (_s, res) => send(res, 200, completion('Cart is the likely root cause [F1]. Then the', 'gpt-4o-mini', 'length'));
+    reply = (_s, res) =>
+      send(res, 200, completion('Cart is the likely root cause [F1]. Then the', 'gpt-4o-mini', 'length'));
     out = await run(settings());
     assert.match(out.gap!, /cites no finding.*cut at max_tokens 1024/);
   });
 
   it('turns HTTP 500 and 401 into gaps, with the server’s message and without the key it echoed', async () => {
-    reply = (_s, res) => send(res, 500, JSON.stringify({ error: { message: 'The server had an error while processing your request.', type: 'server_error' } }));
+    reply = (_s, res) =>
+      send(
+        res,
+        500,
+        JSON.stringify({
+          error: { message: 'The server had an error while processing your request.', type: 'server_error' },
+        }),
+      );
     let out = await run(settings());
     assert.equal(out.narrative, null);
-    assert.match(out.gap!, /^LLM narrative skipped: http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions answered 500: The server had an error/);
+    assert.match(
+      out.gap!,
+      /^LLM narrative skipped: http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions answered 500: The server had an error/,
+    );
 
     // OpenAI's own 401 quotes the key it was given; this fake quotes it whole.
     reply = (s, res) =>
-      send(res, 401, JSON.stringify({ error: { message: `Incorrect API key provided: ${String(s.headers.authorization).slice(7)}.`, type: 'invalid_request_error', code: 'invalid_api_key' } }));
+      send(
+        res,
+        401,
+        JSON.stringify({
+          error: {
+            message: `Incorrect API key provided: ${String(s.headers.authorization).slice(7)}.`,
+            type: 'invalid_request_error',
+            code: 'invalid_api_key',
+          },
+        }),
+      );
     out = await run(settings());
     assert.equal(out.narrative, null);
     assert.match(out.gap!, /answered 401: Incorrect API key provided: \*\*\*\./);
@@ -213,7 +269,10 @@ describe('narrate against an OpenAI-compatible chat completions server', () => {
     const out = await run(settings({ timeoutMs: 1000 }));
     const took = performance.now() - t0;
     assert.equal(out.narrative, null);
-    assert.match(out.gap!, /^LLM narrative skipped: no answer from http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions within 1 s/);
+    assert.match(
+      out.gap!,
+      /^LLM narrative skipped: no answer from http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions within 1 s/,
+    );
     assert.ok(took >= 900 && took < 4000, `took ${took.toFixed(0)} ms`);
   });
 
@@ -224,7 +283,12 @@ describe('narrate against an OpenAI-compatible chat completions server', () => {
     await new Promise((ok) => closed.close(ok));
     const out = await run(settings({ url: `http://127.0.0.1:${port}/v1` }));
     assert.equal(out.narrative, null);
-    assert.match(out.gap!, new RegExp(`^LLM narrative skipped: cannot reach http://127\\.0\\.0\\.1:${port}/v1/chat/completions \\(ECONNREFUSED\\)`));
+    assert.match(
+      out.gap!,
+      new RegExp(
+        `^LLM narrative skipped: cannot reach http://127\\.0\\.0\\.1:${port}/v1/chat/completions \\(ECONNREFUSED\\)`,
+      ),
+    );
   });
 
   it('reports a body that is not JSON, or JSON that is not a chat completion', async () => {
@@ -264,8 +328,21 @@ describe('narrate against an OpenAI-compatible chat completions server', () => {
 describe('LLM settings', () => {
   it('are off without a URL, and read ORRERY_LLM_* otherwise', () => {
     assert.equal(llmSettings(loadConfig({})), null);
-    const s = llmSettings(loadConfig({ ORRERY_LLM_URL: 'http://127.0.0.1:11434/v1', ORRERY_LLM_MODEL: 'qwen2.5:7b', ORRERY_LLM_API_KEY: KEY, ORRERY_LLM_TIMEOUT_MS: '5000' }));
-    assert.deepEqual(s, { url: 'http://127.0.0.1:11434/v1', model: 'qwen2.5:7b', apiKey: KEY, timeoutMs: 5000, maxTokens: 1024 });
+    const s = llmSettings(
+      loadConfig({
+        ORRERY_LLM_URL: 'http://127.0.0.1:11434/v1',
+        ORRERY_LLM_MODEL: 'qwen2.5:7b',
+        ORRERY_LLM_API_KEY: KEY,
+        ORRERY_LLM_TIMEOUT_MS: '5000',
+      }),
+    );
+    assert.deepEqual(s, {
+      url: 'http://127.0.0.1:11434/v1',
+      model: 'qwen2.5:7b',
+      apiKey: KEY,
+      timeoutMs: 5000,
+      maxTokens: 1024,
+    });
     assert.deepEqual(llmSettings(loadConfig({ ORRERY_LLM_URL: 'https://api.openai.com/v1' })), {
       url: 'https://api.openai.com/v1',
       model: 'gpt-4o-mini',
@@ -275,11 +352,15 @@ describe('LLM settings', () => {
   });
 
   it('reject a URL that is not http(s) and a timeout out of range, naming the variable', () => {
-    assert.throws(() => loadConfig({ ORRERY_LLM_URL: 'localhost:11434' }), /ORRERY_LLM_URL: must be an http:\/\/ or https:\/\/ URL/);
+    assert.throws(
+      () => loadConfig({ ORRERY_LLM_URL: 'localhost:11434' }),
+      /ORRERY_LLM_URL: must be an http:\/\/ or https:\/\/ URL/,
+    );
     assert.throws(() => loadConfig({ ORRERY_LLM_URL: 'ftp://x/v1' }), /ORRERY_LLM_URL/);
     assert.throws(
       () => loadConfig({ ORRERY_LLM_URL: 'https://me:hunter2@llm.example.com/v1' }),
-      (e: Error) => /ORRERY_LLM_URL: must not hold a user or password/.test(e.message) && !e.message.includes('hunter2'),
+      (e: Error) =>
+        /ORRERY_LLM_URL: must not hold a user or password/.test(e.message) && !e.message.includes('hunter2'),
     );
     assert.throws(() => loadConfig({ ORRERY_LLM_TIMEOUT_MS: '500' }), /ORRERY_LLM_TIMEOUT_MS/);
     assert.throws(() => loadConfig({ ORRERY_LLM_TIMEOUT_MS: '300001' }), /ORRERY_LLM_TIMEOUT_MS/);

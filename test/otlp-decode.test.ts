@@ -34,7 +34,10 @@ describe('OTLP traces', async () => {
     assert.equal(server.attributes['code.line.number'], 88);
     assert.equal(server.attributes['http.response.status_code'], 500);
     assert.equal(server.resource['host.name'], 'pod-7');
-    assert.deepEqual({ name: server.scope.name, version: server.scope.version }, { name: 'checkout-http', version: '1.0.0' });
+    assert.deepEqual(
+      { name: server.scope.name, version: server.scope.version },
+      { name: 'checkout-http', version: '1.0.0' },
+    );
     const ex = server.events.find((e) => e.name === 'exception');
     assert.equal(ex?.attributes['exception.type'], 'TypeError');
     assert.match(String(ex?.attributes['exception.stacktrace']), /TypeError: Cannot read properties/);
@@ -64,11 +67,19 @@ describe('OTLP traces', async () => {
 
   it('throws UndecodableBodyError on truncated or garbage protobuf and on bad JSON', () => {
     assert.throws(() => decodeOtlp('traces', 'protobuf', proto.subarray(0, proto.length - 7)), UndecodableBodyError);
-    assert.throws(() => decodeOtlp('traces', 'protobuf', Buffer.from('garbage that is not protobuf')), UndecodableBodyError);
+    assert.throws(
+      () => decodeOtlp('traces', 'protobuf', Buffer.from('garbage that is not protobuf')),
+      UndecodableBodyError,
+    );
     assert.throws(() => decodeOtlp('traces', 'json', Buffer.from('{"resourceSpans": [')), UndecodableBodyError);
     assert.throws(() => decodeOtlp('traces', 'json', Buffer.from('{"resourceSpans": 5}')), /must be an array/);
     assert.throws(
-      () => decodeOtlp('traces', 'json', Buffer.from('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"zz","spanId":"01"}]}]}]}')),
+      () =>
+        decodeOtlp(
+          'traces',
+          'json',
+          Buffer.from('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"zz","spanId":"01"}]}]}]}'),
+        ),
       /hex/,
     );
   });
@@ -85,7 +96,10 @@ describe('OTLP traces', async () => {
                   traceId: '0af7651916cd43dd8448eb211c80319c',
                   spanId: 'b7ad6b7169203331',
                   attributes: [
-                    { key: '__proto__', value: { kvlistValue: { values: [{ key: 'enduser.id', value: { stringValue: 'evil' } }] } } },
+                    {
+                      key: '__proto__',
+                      value: { kvlistValue: { values: [{ key: 'enduser.id', value: { stringValue: 'evil' } }] } },
+                    },
                   ],
                 },
               ],
@@ -101,7 +115,11 @@ describe('OTLP traces', async () => {
   });
 
   it('accepts an empty request', () => {
-    assert.deepEqual(decodeOtlp('traces', 'protobuf', Buffer.alloc(0)), { records: [], rejected: 0, rejectReasons: [] });
+    assert.deepEqual(decodeOtlp('traces', 'protobuf', Buffer.alloc(0)), {
+      records: [],
+      rejected: 0,
+      rejectReasons: [],
+    });
     assert.equal(decodeOtlp('logs', 'json', Buffer.from('{}')).records.length, 0);
   });
 });

@@ -25,7 +25,9 @@ interface Exporter<T> {
 
 function exportWith<T>(exporter: Exporter<T>, items: T): Promise<void> {
   return new Promise((resolve, reject) => {
-    exporter.export(items, (r) => (r.code === 0 ? resolve() : reject(r.error ?? new Error(`export failed: ${r.code}`))));
+    exporter.export(items, (r) =>
+      r.code === 0 ? resolve() : reject(r.error ?? new Error(`export failed: ${r.code}`)),
+    );
   });
 }
 
@@ -78,7 +80,17 @@ describe('OTLP end to end with the OpenTelemetry JS exporters', () => {
       const exporter = new enc.Log({ url: `${server.otlpUrl}/v1/logs` });
       await exportWith(exporter as unknown as Exporter<unknown>, await sdkLogs(attrs));
       await exporter.shutdown();
-      const cli = await runCli(['query', 'logs', '--server', server.apiUrl, '--service', service, '--user', 'user-9', '--json']);
+      const cli = await runCli([
+        'query',
+        'logs',
+        '--server',
+        server.apiUrl,
+        '--service',
+        service,
+        '--user',
+        'user-9',
+        '--json',
+      ]);
       assert.equal(cli.code, 0, cli.stderr);
       const { logs } = JSON.parse(cli.stdout) as { logs: LogRow[] };
       assert.equal(logs.length, 1);
@@ -86,7 +98,16 @@ describe('OTLP end to end with the OpenTelemetry JS exporters', () => {
       assert.equal(logs[0]!.severityText, 'WARN');
       assert.equal(logs[0]!.accountId, 'acct-3');
       assert.equal(logs[0]!.serviceVersion, '2.3.1');
-      const text = await runCli(['query', 'logs', '--server', server.apiUrl, '--service', service, '--grep', 'STRUCTURED']);
+      const text = await runCli([
+        'query',
+        'logs',
+        '--server',
+        server.apiUrl,
+        '--service',
+        service,
+        '--grep',
+        'STRUCTURED',
+      ]);
       assert.equal(text.code, 0, text.stderr);
       assert.match(text.stdout, /\{"msg":"structured","n":3\}/);
       assert.match(text.stdout, /1 log records/);
@@ -112,7 +133,14 @@ describe('OTLP end to end with the OpenTelemetry JS exporters', () => {
     await server.stop();
     const store = await openStore({ dataDir, retentionDays: 7 });
     try {
-      const rows = await store.db.query<{ service: string; name: string; kind: string; value: number; count: number | null; detail: { bucketCounts?: number[] } | null }>(
+      const rows = await store.db.query<{
+        service: string;
+        name: string;
+        kind: string;
+        value: number;
+        count: number | null;
+        detail: { bucketCounts?: number[] } | null;
+      }>(
         "SELECT service, name, kind, value, count, detail FROM metric_point WHERE service LIKE 'e2e-%' ORDER BY service, name",
       );
       for (const svc of ['e2e-json', 'e2e-proto']) {
@@ -123,7 +151,10 @@ describe('OTLP end to end with the OpenTelemetry JS exporters', () => {
         assert.equal(hist?.kind, 'histogram');
         assert.equal(hist?.count, 1);
         assert.equal(hist?.value, 0.25);
-        assert.equal(hist?.detail?.bucketCounts?.reduce((a, b) => a + b, 0), 1);
+        assert.equal(
+          hist?.detail?.bucketCounts?.reduce((a, b) => a + b, 0),
+          1,
+        );
       }
     } finally {
       await store.close();

@@ -24,7 +24,9 @@ function jsonLogs(resources: Array<{ service?: string; bodies: string[] }>): str
   return JSON.stringify({
     resourceLogs: resources.map((r) => ({
       resource: { attributes: r.service ? [{ key: 'service.name', value: { stringValue: r.service } }] : [] },
-      scopeLogs: [{ logRecords: r.bodies.map((b) => ({ timeUnixNano: String(Date.now() * 1e6), body: { stringValue: b } })) }],
+      scopeLogs: [
+        { logRecords: r.bodies.map((b) => ({ timeUnixNano: String(Date.now() * 1e6), body: { stringValue: b } })) },
+      ],
     })),
   });
 }
@@ -86,7 +88,10 @@ describe('OTLP receiver', () => {
   });
 
   it('answers 400 with a Status message for truncated or garbage protobuf, and stays up', async () => {
-    for (const body of [spansProto.subarray(0, spansProto.length - 5), Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x07])]) {
+    for (const body of [
+      spansProto.subarray(0, spansProto.length - 5),
+      Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x07]),
+    ]) {
       const res = await post('/v1/traces', body, { 'content-type': 'application/x-protobuf' });
       assert.equal(res.statusCode, 400);
       const status = decodeStatus(res.rawPayload);
@@ -119,7 +124,10 @@ describe('OTLP receiver', () => {
     const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024)); // 64 MiB of zeros in ~64 KiB
     assert.ok(bomb.length < 256 * 1024);
     const rssBefore = process.memoryUsage().rss;
-    const res = await post('/v1/traces', bomb, { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' });
+    const res = await post('/v1/traces', bomb, {
+      'content-type': 'application/x-protobuf',
+      'content-encoding': 'gzip',
+    });
     assert.equal(res.statusCode, 413);
     assert.match(decodeStatus(res.rawPayload).message, /inflates past the limit of 1048576 bytes/);
     assert.ok(process.memoryUsage().rss - rssBefore < 48 * 1024 * 1024, 'the bomb was not inflated');
@@ -129,7 +137,10 @@ describe('OTLP receiver', () => {
     const res = await post('/v1/traces', 'hello', { 'content-type': 'text/plain' });
     assert.equal(res.statusCode, 415);
     assert.match(res.json().message, /unsupported Content-Type "text\/plain"/);
-    const enc = await post('/v1/traces', spansProto, { 'content-type': 'application/x-protobuf', 'content-encoding': 'br' });
+    const enc = await post('/v1/traces', spansProto, {
+      'content-type': 'application/x-protobuf',
+      'content-encoding': 'br',
+    });
     assert.equal(enc.statusCode, 415);
     assert.match(decodeStatus(enc.rawPayload).message, /Content-Encoding "br" is not supported/);
   });
@@ -179,7 +190,12 @@ describe('OTLP receiver under overload and store failure', () => {
     try {
       const body = (svc: string) => jsonLogs([{ service: svc, bodies: ['a', 'b'] }]);
       const send = (svc: string) =>
-        o.server.otlp.inject({ method: 'POST', url: '/v1/logs', payload: body(svc), headers: { 'content-type': 'application/json' } });
+        o.server.otlp.inject({
+          method: 'POST',
+          url: '/v1/logs',
+          payload: body(svc),
+          headers: { 'content-type': 'application/json' },
+        });
       const first = send('first'); // taken by the (blocked) writer
       await new Promise((r) => setTimeout(r, 50));
       const second = send('second'); // queued: 2 records

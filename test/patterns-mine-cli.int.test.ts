@@ -30,7 +30,8 @@ function rows(stdout: string): Row[] {
 function assertGroups(out: Row[], groups: number[][]): void {
   const idOf = (line: number) => out[line - 1]!.id;
   for (const g of groups) {
-    for (const line of g) assert.equal(idOf(line), idOf(g[0]!), `line ${line} should share the id of line ${g[0]}: ${JSON.stringify(out)}`);
+    for (const line of g)
+      assert.equal(idOf(line), idOf(g[0]!), `line ${line} should share the id of line ${g[0]}: ${JSON.stringify(out)}`);
   }
   const ids = groups.map((g) => idOf(g[0]!));
   assert.equal(new Set(ids).size, groups.length, `each shape should have its own id: ${JSON.stringify(out)}`);

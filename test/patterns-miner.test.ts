@@ -139,7 +139,66 @@ function lcg(seed: number): (n: number) => number {
 }
 
 /** Pieces that reach the masking rules when glued together at random. */
-const PIECES = ['0', '1', '9', '12', '2147483647', 'a', 'f', 'x', 'v', 'V', 'T', 'K', 'abcdef', 'blk', 'core', '.', '.', '-', '_', '+', '#', '/', '//', ':', '://', '=', ',', ';', '(', ')', '[', ']', '{', '}', '"', "'", '|', '@', '<', '>', '*', '<*>', 'true', 'NULL', 'False', 'Jan', 'Monday', 'Sept', 'http', 'KB', 'ms', '10.0.0.1', '0x1f', 'v1.2', 'é', 'ü', '\u212a', '\u0130'];
+const PIECES = [
+  '0',
+  '1',
+  '9',
+  '12',
+  '2147483647',
+  'a',
+  'f',
+  'x',
+  'v',
+  'V',
+  'T',
+  'K',
+  'abcdef',
+  'blk',
+  'core',
+  '.',
+  '.',
+  '-',
+  '_',
+  '+',
+  '#',
+  '/',
+  '//',
+  ':',
+  '://',
+  '=',
+  ',',
+  ';',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  '"',
+  "'",
+  '|',
+  '@',
+  '<',
+  '>',
+  '*',
+  '<*>',
+  'true',
+  'NULL',
+  'False',
+  'Jan',
+  'Monday',
+  'Sept',
+  'http',
+  'KB',
+  'ms',
+  '10.0.0.1',
+  '0x1f',
+  'v1.2',
+  'é',
+  'ü',
+  '\u212a',
+  '\u0130',
+];
 
 function randomToken(rnd: (n: number) => number): string {
   let t = '';
@@ -161,7 +220,8 @@ function referenceTokens(line: string): string[] {
   for (const tok of line.split(/[ \t\n\r\f\v]+/)) {
     if (tok === '') continue;
     const core = /[,;)]$/.test(tok) ? tok.slice(0, -1) : tok;
-    const sizeUnit = tok.length <= 4 && ['B', 'KB', 'MB', 'GB', 'TB', 'PB', 'KiB', 'MiB', 'GiB', 'TiB', 'kB'].includes(core);
+    const sizeUnit =
+      tok.length <= 4 && ['B', 'KB', 'MB', 'GB', 'TB', 'PB', 'KiB', 'MiB', 'GiB', 'TiB', 'kB'].includes(core);
     if (out.length > 0 && sizeUnit && out[out.length - 1]!.endsWith('<*>')) {
       if (core !== tok) out[out.length - 1] += tok.slice(-1);
       continue;
@@ -260,8 +320,11 @@ describe('patterns@2 hot path', () => {
     for (let i = 0; i < 300; i++) shapes.push(Array.from({ length: 1 + rnd(6) }, () => randomToken(rnd)));
     for (let i = 0; i < 20_000; i++) {
       // Lines share shapes: the same words with other values, other whitespace, size units.
-      const words = (shapes[rnd(shapes.length)] as string[]).map((w) => (rnd(3) === 0 ? w.replace(/[0-9]+/, String(rnd(100000))) : w));
-      if (rnd(4) === 0) words.splice(rnd(words.length + 1), 0, `${rnd(100)}`, ['KB', 'B,', 'MiB)', 'kB;'][rnd(4)] as string);
+      const words = (shapes[rnd(shapes.length)] as string[]).map((w) =>
+        rnd(3) === 0 ? w.replace(/[0-9]+/, String(rnd(100000))) : w,
+      );
+      if (rnd(4) === 0)
+        words.splice(rnd(words.length + 1), 0, `${rnd(100)}`, ['KB', 'B,', 'MiB)', 'kB;'][rnd(4)] as string);
       let line = rnd(5) === 0 ? ' ' : '';
       for (const w of words) line += w + (spaces[rnd(spaces.length)] as string);
       const tokens = referenceTokens(line);
@@ -294,7 +357,8 @@ describe('patterns@2 hot path', () => {
 
   it('mines long lines through the cache like short ones', () => {
     const miner = createPatternMiner();
-    const line = (i: number) => `batch ${i} done: ${Array.from({ length: 300 }, (_, k) => `item-${i * 7 + k} ok`).join(' ')}`;
+    const line = (i: number) =>
+      `batch ${i} done: ${Array.from({ length: 300 }, (_, k) => `item-${i * 7 + k} ok`).join(' ')}`;
     assert.ok(line(1).length > 3000);
     const first = miner.add(line(1));
     assert.ok(first.created);

@@ -5,7 +5,16 @@
 // baseline is discounted; lines of one call site count as one statement.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type FlowRow, type PatternRow, type RcaInput, addFlowTests, rankRootCauses, rankTested, statementRows, testSignals } from '../src/analysis/rca/index.js';
+import {
+  type FlowRow,
+  type PatternRow,
+  type RcaInput,
+  addFlowTests,
+  rankRootCauses,
+  rankTested,
+  statementRows,
+  testSignals,
+} from '../src/analysis/rca/index.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 5, 10, 0);
@@ -20,7 +29,11 @@ function input(parts: Partial<RcaInput>): RcaInput {
  * A service whose requests log `calc` then `done` (site-less patterns), `n(m)` requests a minute;
  * `cut(m)` of them stop after `calc` (the span ends there).
  */
-function calcDone(service: string, n: (m: number) => number, cut: (m: number) => number): { patterns: PatternRow[]; flows: FlowRow[] } {
+function calcDone(
+  service: string,
+  n: (m: number) => number,
+  cut: (m: number) => number,
+): { patterns: PatternRow[]; flows: FlowRow[] } {
   const patterns: PatternRow[] = [];
   const flows: FlowRow[] = [];
   for (let m = 0; m < 8; m++) {
@@ -37,9 +50,19 @@ function calcDone(service: string, n: (m: number) => number, cut: (m: number) =>
 describe('log flow (rca@3)', () => {
   it('ranks the service whose statement is no longer followed by its usual successor', () => {
     // "travel": from minute 6 on, half its requests end after calc. "steady": unchanged.
-    const travel = calcDone('travel', () => 20, (m) => (m >= 6 ? 10 : 0));
-    const steady = calcDone('steady', () => 20, () => 0);
-    const res = rankRootCauses(input({ patterns: [...travel.patterns, ...steady.patterns], flows: [...travel.flows, ...steady.flows] }));
+    const travel = calcDone(
+      'travel',
+      () => 20,
+      (m) => (m >= 6 ? 10 : 0),
+    );
+    const steady = calcDone(
+      'steady',
+      () => 20,
+      () => 0,
+    );
+    const res = rankRootCauses(
+      input({ patterns: [...travel.patterns, ...steady.patterns], flows: [...travel.flows, ...steady.flows] }),
+    );
     assert.equal(res.services[0]?.service, 'travel');
     const flow = res.services[0]?.signals.find((s) => s.kind === 'log-flow' && s.key === 'travel-calc→∎');
     assert.ok(flow, JSON.stringify(res.services[0]?.signals));
@@ -50,7 +73,11 @@ describe('log flow (rca@3)', () => {
   });
 
   it('is not moved by the request mix: more or fewer requests, each still followed as before', () => {
-    const busy = calcDone('busy', (m) => (m >= 6 ? 80 : 15 + (m % 3)), () => 0);
+    const busy = calcDone(
+      'busy',
+      (m) => (m >= 6 ? 80 : 15 + (m % 3)),
+      () => 0,
+    );
     const res = rankRootCauses(input({ patterns: busy.patterns, flows: busy.flows }));
     assert.ok(!res.services.some((s) => s.signals.some((x) => x.kind === 'log-flow')), JSON.stringify(res.services));
   });
@@ -58,18 +85,45 @@ describe('log flow (rca@3)', () => {
   it('discounts a path that swung from minute to minute in the baseline', () => {
     // Both end early in a third of their incident requests. "swingy" already did in alternate
     // baseline minutes (an earlier incident, a branch some requests take); "stable" never did.
-    const swingy = calcDone('swingy', () => 30, (m) => (m >= 6 ? 10 : m % 2 ? 15 : 0));
-    const stable = calcDone('stable', () => 30, (m) => (m >= 6 ? 10 : 0));
-    const res = rankRootCauses(input({ patterns: [...swingy.patterns, ...stable.patterns], flows: [...swingy.flows, ...stable.flows] }));
+    const swingy = calcDone(
+      'swingy',
+      () => 30,
+      (m) => (m >= 6 ? 10 : m % 2 ? 15 : 0),
+    );
+    const stable = calcDone(
+      'stable',
+      () => 30,
+      (m) => (m >= 6 ? 10 : 0),
+    );
+    const res = rankRootCauses(
+      input({ patterns: [...swingy.patterns, ...stable.patterns], flows: [...swingy.flows, ...stable.flows] }),
+    );
     assert.equal(res.services[0]?.service, 'stable');
-    const q = (svc: string) => res.services.find((s) => s.service === svc)?.signals.find((x) => x.kind === 'log-flow')?.q ?? 1;
+    const q = (svc: string) =>
+      res.services.find((s) => s.service === svc)?.signals.find((x) => x.kind === 'log-flow')?.q ?? 1;
     assert.ok(q('swingy') > q('stable') * 1e3, `swingy q ${q('swingy')}, stable q ${q('stable')}`);
   });
 
   it('counts the patterns of one call site as one statement', () => {
     const rows: PatternRow[] = [
-      { minuteMs: T0, service: 'price', key: 'p1', level: 'INFO', count: 3, site: 'PriceController.java:46', label: 'query price <*>' },
-      { minuteMs: T0, service: 'price', key: 'p2', level: 'WARN', count: 2, site: 'PriceController.java:46', label: 'query price <*> <*>' },
+      {
+        minuteMs: T0,
+        service: 'price',
+        key: 'p1',
+        level: 'INFO',
+        count: 3,
+        site: 'PriceController.java:46',
+        label: 'query price <*>',
+      },
+      {
+        minuteMs: T0,
+        service: 'price',
+        key: 'p2',
+        level: 'WARN',
+        count: 2,
+        site: 'PriceController.java:46',
+        label: 'query price <*> <*>',
+      },
       { minuteMs: T0, service: 'price', key: 'p3', level: 'INFO', count: 4 },
     ];
     const out = statementRows(rows);
@@ -92,7 +146,14 @@ describe('log flow (rca@3)', () => {
       const cut = m >= 6;
       patterns.push({ minuteMs, service: 'route', key: 'a1', level: 'INFO', count: 10, site: 'Route.java:53' });
       patterns.push({ minuteMs, service: 'route', key: 'a2', level: 'INFO', count: 10, site: 'Route.java:53' });
-      patterns.push({ minuteMs, service: 'route', key: 'b', level: 'INFO', count: cut ? 0 : 20, site: 'Route.java:60' });
+      patterns.push({
+        minuteMs,
+        service: 'route',
+        key: 'b',
+        level: 'INFO',
+        count: cut ? 0 : 20,
+        site: 'Route.java:60',
+      });
       if (!cut) {
         flows.push({ minuteMs, service: 'route', from: 'a1', to: 'b', count: 10 });
         flows.push({ minuteMs, service: 'route', from: 'a2', to: 'b', count: 10 });
@@ -104,8 +165,16 @@ describe('log flow (rca@3)', () => {
   });
 
   it('adds flow tests to tests run without flows: the same ranking as testing everything at once', () => {
-    const travel = calcDone('travel', () => 20, (m) => (m >= 6 ? 10 : 0));
-    const steady = calcDone('steady', () => 20, () => 0);
+    const travel = calcDone(
+      'travel',
+      () => 20,
+      (m) => (m >= 6 ? 10 : 0),
+    );
+    const steady = calcDone(
+      'steady',
+      () => 20,
+      () => 0,
+    );
     const patterns = [...travel.patterns, ...steady.patterns];
     const flows = [...travel.flows, ...steady.flows];
     const once = rankRootCauses(input({ patterns, flows }));

@@ -5,7 +5,13 @@
 // latency against the baseline's own minute-to-minute swing, rates per minute of data.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type EdgeRow, type PatternRow, type RcaInput, type RedRow, rankRootCauses } from '../src/analysis/rca/index.js';
+import {
+  type EdgeRow,
+  type PatternRow,
+  type RcaInput,
+  type RedRow,
+  rankRootCauses,
+} from '../src/analysis/rca/index.js';
 import { DDSketch } from '../src/analysis/sketch/index.js';
 
 const MIN = 60_000;
@@ -48,12 +54,26 @@ function world(services: Svc[], calls: Array<[string, string]>, seed = 7): Pick<
     const inc = m >= 5 ? 1 : 0;
     for (const s of services) {
       const errShare = s.errors?.[inc] ?? 0;
-      red.push({ minuteMs, service: s.name, endpoint: `GET /${s.name}`, requests: s.requests, errors: Math.round(s.requests * errShare), latency: sketch(s.requests, s.latency[inc], r) });
+      red.push({
+        minuteMs,
+        service: s.name,
+        endpoint: `GET /${s.name}`,
+        requests: s.requests,
+        errors: Math.round(s.requests * errShare),
+        latency: sketch(s.requests, s.latency[inc], r),
+      });
     }
     for (const [caller, callee] of calls) {
       const c = byName.get(callee) as Svc;
       const errShare = c.errors?.[inc] ?? 0;
-      edges.push({ minuteMs, caller, callee, calls: c.requests, errors: Math.round(c.requests * errShare), latency: sketch(c.requests, c.latency[inc], r) });
+      edges.push({
+        minuteMs,
+        caller,
+        callee,
+        calls: c.requests,
+        errors: Math.round(c.requests * errShare),
+        latency: sketch(c.requests, c.latency[inc], r),
+      });
     }
   }
   return { red, edges };
@@ -75,12 +95,37 @@ describe('rankRootCauses', () => {
       const inc = m >= 5;
       // payments serves 20 checkouts a minute throughout; it calls catalog once per checkout, then 6 times.
       const calls = inc ? 120 : 20;
-      red.push({ minuteMs, service: 'payments', endpoint: 'POST /charge', requests: 20, errors: 0, latency: sketch(20, inc ? 400 : 60, r) });
-      red.push({ minuteMs, service: 'catalog', endpoint: 'GET /products/:id', requests: calls + 30, errors: 0, latency: sketch(calls + 30, inc ? 45 : 20, r) });
-      edges.push({ minuteMs, caller: 'payments', callee: 'catalog', calls, errors: 0, latency: sketch(calls, inc ? 45 : 20, r) });
+      red.push({
+        minuteMs,
+        service: 'payments',
+        endpoint: 'POST /charge',
+        requests: 20,
+        errors: 0,
+        latency: sketch(20, inc ? 400 : 60, r),
+      });
+      red.push({
+        minuteMs,
+        service: 'catalog',
+        endpoint: 'GET /products/:id',
+        requests: calls + 30,
+        errors: 0,
+        latency: sketch(calls + 30, inc ? 45 : 20, r),
+      });
+      edges.push({
+        minuteMs,
+        caller: 'payments',
+        callee: 'catalog',
+        calls,
+        errors: 0,
+        latency: sketch(calls, inc ? 45 : 20, r),
+      });
     }
     const res = rankRootCauses({ baseline: BASE, incident: INC, red, patterns: [], errorGroups: [], edges });
-    assert.equal(res.services[0]?.service, 'payments', JSON.stringify(res.services.map((s) => [s.service, s.score, s.symptomOf])));
+    assert.equal(
+      res.services[0]?.service,
+      'payments',
+      JSON.stringify(res.services.map((s) => [s.service, s.score, s.symptomOf])),
+    );
     const fanout = res.services[0]!.signals.find((s) => s.kind === 'edge-fanout');
     assert.equal(fanout?.key, 'payments→catalog');
     assert.equal(fanout?.incident, 6);
@@ -114,14 +159,28 @@ describe('rankRootCauses', () => {
     assert.match(cart?.hint ?? '', /explained by anomalous callee db/);
   });
 
-  it('with no baseline at all (a world younger than the window), a caller failing on its calls to a failing callee is that callee\'s symptom', () => {
+  it("with no baseline at all (a world younger than the window), a caller failing on its calls to a failing callee is that callee's symptom", () => {
     const r = rng(5);
     const minuteMs = INC.startMs;
     const errorsOn = (caller: string): RcaInput => ({
       ...input({
         red: [
-          { minuteMs, service: 'web', endpoint: 'GET /api/cart', requests: 300, errors: 77, latency: sketch(300, 100, r) },
-          { minuteMs, service: 'cart', endpoint: 'GET /carts/:user', requests: 160, errors: 159, latency: sketch(160, 20, r) },
+          {
+            minuteMs,
+            service: 'web',
+            endpoint: 'GET /api/cart',
+            requests: 300,
+            errors: 77,
+            latency: sketch(300, 100, r),
+          },
+          {
+            minuteMs,
+            service: 'cart',
+            endpoint: 'GET /carts/:user',
+            requests: 160,
+            errors: 159,
+            latency: sketch(160, 20, r),
+          },
         ],
         errorGroups: [
           { minuteMs, service: 'cart', key: 'TypeError', count: 159 },
@@ -147,7 +206,7 @@ describe('rankRootCauses', () => {
     assert.deepEqual(rankRootCauses(quiet).services.find((s) => s.service === 'web')?.symptomOf, []);
   });
 
-  it('a new call path from a caller that was already running is the caller\'s own change, not a symptom', () => {
+  it("a new call path from a caller that was already running is the caller's own change, not a symptom", () => {
     const r = rng(6);
     const red: RedRow[] = [];
     const edges: EdgeRow[] = [];
@@ -155,12 +214,29 @@ describe('rankRootCauses', () => {
     for (let m = 0; m < 8; m++) {
       const minuteMs = T0 + m * MIN;
       const inc = m >= 5;
-      red.push({ minuteMs, service: 'web', endpoint: 'GET /api/cart', requests: 100, errors: inc ? 40 : 0, latency: sketch(100, 100, r) });
+      red.push({
+        minuteMs,
+        service: 'web',
+        endpoint: 'GET /api/cart',
+        requests: 100,
+        errors: inc ? 40 : 0,
+        latency: sketch(100, 100, r),
+      });
       if (inc) {
         // web's new release calls cart, which rejects the calls.
-        red.push({ minuteMs, service: 'cart', endpoint: 'POST /carts/:user/merge', requests: 40, errors: 40, latency: sketch(40, 5, r) });
+        red.push({
+          minuteMs,
+          service: 'cart',
+          endpoint: 'POST /carts/:user/merge',
+          requests: 40,
+          errors: 40,
+          latency: sketch(40, 5, r),
+        });
         edges.push({ minuteMs, caller: 'web', callee: 'cart', calls: 40, errors: 40, latency: sketch(40, 6, r) });
-        errorGroups.push({ minuteMs, service: 'cart', key: 'BadRequest', count: 40 }, { minuteMs, service: 'web', key: 'UpstreamError', count: 40 });
+        errorGroups.push(
+          { minuteMs, service: 'cart', key: 'BadRequest', count: 40 },
+          { minuteMs, service: 'web', key: 'UpstreamError', count: 40 },
+        );
       }
     }
     const res = rankRootCauses(input({ red, edges, errorGroups }));
@@ -192,7 +268,15 @@ describe('rankRootCauses', () => {
       for (const service of ['search', 'cart']) {
         patterns.push({ minuteMs, service, key: `${service}-info`, level: 'INFO', count: 100 });
       }
-      if (m >= 5) patterns.push({ minuteMs, service: 'search', key: 'search-timeout', level: 'WARN', count: 40, label: 'index shard <*> timed out' });
+      if (m >= 5)
+        patterns.push({
+          minuteMs,
+          service: 'search',
+          key: 'search-timeout',
+          level: 'WARN',
+          count: 40,
+          label: 'index shard <*> timed out',
+        });
     }
     const res = rankRootCauses(input({ patterns }));
     assert.equal(res.services[0]?.service, 'search');
@@ -213,9 +297,11 @@ describe('rankRootCauses', () => {
       11,
     );
     const patterns: PatternRow[] = [];
-    for (let m = 0; m < 8; m++) patterns.push({ minuteMs: T0 + m * MIN, service: 'cart', key: 'k', level: 'INFO', count: 50 });
+    for (let m = 0; m < 8; m++)
+      patterns.push({ minuteMs: T0 + m * MIN, service: 'cart', key: 'k', level: 'INFO', count: 50 });
     const metrics = [];
-    for (let m = 0; m < 8; m++) metrics.push({ minuteMs: T0 + m * MIN, service: 'cart', name: 'cpu', value: 10 + (m % 3) });
+    for (let m = 0; m < 8; m++)
+      metrics.push({ minuteMs: T0 + m * MIN, service: 'cart', name: 'cpu', value: 10 + (m % 3) });
     const res = rankRootCauses(input({ ...w, patterns, metrics }));
     assert.ok(res.tests > 0);
     assert.deepEqual(res.services, []);
@@ -268,7 +354,10 @@ describe('rankRootCauses', () => {
   /** `service` logs 20 INFO lines a minute, and `warnPerMinute` of pattern `svc-warn` in the given minutes. */
   function logRows(service: string, warnAt: (minuteMs: number) => number): PatternRow[] {
     const rows: PatternRow[] = [];
-    const minutes = [...Array.from({ length: 10 }, (_, i) => REF.startMs + i * MIN), ...Array.from({ length: 8 }, (_, i) => T0 + i * MIN)];
+    const minutes = [
+      ...Array.from({ length: 10 }, (_, i) => REF.startMs + i * MIN),
+      ...Array.from({ length: 8 }, (_, i) => T0 + i * MIN),
+    ];
     for (const minuteMs of minutes) {
       rows.push({ minuteMs, service, key: `${service}-info`, level: 'INFO', count: 20 });
       const w = warnAt(minuteMs);
@@ -312,14 +401,34 @@ describe('rankRootCauses', () => {
     // The reference hour ran slower (other load); the recent baseline and the incident agree.
     const r = rng(3);
     const red: RedRow[] = [];
-    for (let i = 0; i < 10; i++) red.push({ minuteMs: REF.startMs + i * MIN, service: 'config', endpoint: 'GET /c', requests: 200, errors: 0, latency: sketch(200, 30, r) });
-    for (let m = 0; m < 8; m++) red.push({ minuteMs: T0 + m * MIN, service: 'config', endpoint: 'GET /c', requests: 200, errors: 0, latency: sketch(200, 20, r) });
+    for (let i = 0; i < 10; i++)
+      red.push({
+        minuteMs: REF.startMs + i * MIN,
+        service: 'config',
+        endpoint: 'GET /c',
+        requests: 200,
+        errors: 0,
+        latency: sketch(200, 30, r),
+      });
+    for (let m = 0; m < 8; m++)
+      red.push({
+        minuteMs: T0 + m * MIN,
+        service: 'config',
+        endpoint: 'GET /c',
+        requests: 200,
+        errors: 0,
+        latency: sketch(200, 20, r),
+      });
     const res = rankRootCauses(input({ red, reference: [REF] }));
     assert.deepEqual(res.services, []);
   });
 
   it('lists the non-significant services after the significant ones when asked', () => {
-    const patterns = [...logRows('a', (m) => (m >= INC.startMs ? 40 : 0)), ...logRows('b', (m) => (m >= INC.startMs ? 1 : 0)), ...logRows('c', () => 0)];
+    const patterns = [
+      ...logRows('a', (m) => (m >= INC.startMs ? 40 : 0)),
+      ...logRows('b', (m) => (m >= INC.startMs ? 1 : 0)),
+      ...logRows('c', () => 0),
+    ];
     const strict = rankRootCauses(input({ patterns }));
     assert.deepEqual(
       strict.services.map((s) => s.service),
@@ -330,7 +439,10 @@ describe('rankRootCauses', () => {
     assert.ok(loose.services[0] && loose.services[0].score > 0);
     const b = loose.services.find((s) => s.service === 'b');
     assert.ok(b && b.score === 0 && /not significant/.test(b.hint));
-    assert.ok(loose.services.findIndex((s) => s.service === 'b') < loose.services.findIndex((s) => s.service === 'c') || !loose.services.some((s) => s.service === 'c'));
+    assert.ok(
+      loose.services.findIndex((s) => s.service === 'b') < loose.services.findIndex((s) => s.service === 'c') ||
+        !loose.services.some((s) => s.service === 'c'),
+    );
   });
 
   it('counts changes only in the direction a fault moves them: fewer errors and faster requests are no finding', () => {
@@ -340,23 +452,36 @@ describe('rankRootCauses', () => {
       const requests = 100 + 10 * (m % 3);
       const lat = new DDSketch();
       lat.add(10, requests);
-      red.push({ minuteMs: T0 + m * MIN, service: 'orders', endpoint: 'POST /orders', requests, errors: 0, latency: lat });
+      red.push({
+        minuteMs: T0 + m * MIN,
+        service: 'orders',
+        endpoint: 'POST /orders',
+        requests,
+        errors: 0,
+        latency: lat,
+      });
       patterns.push({ minuteMs: T0 + m * MIN, service: 'orders', key: 'info', level: 'INFO', count: requests });
-      if (m < 5) patterns.push({ minuteMs: T0 + m * MIN, service: 'orders', key: 'db-retry', level: 'ERROR', count: 30 });
+      if (m < 5)
+        patterns.push({ minuteMs: T0 + m * MIN, service: 'orders', key: 'db-retry', level: 'ERROR', count: 30 });
     }
     const w = world([{ name: 'search', requests: 200, latency: [40, 10] }], []);
     const res = rankRootCauses(input({ red: [...w.red, ...red], edges: w.edges, patterns }));
     assert.deepEqual(res.services, [], res.services.map((s) => s.hint).join('; '));
     // The same changes the other way round are findings.
     const up: PatternRow[] = patterns.filter((p) => p.key !== 'db-retry');
-    for (let m = 5; m < 8; m++) up.push({ minuteMs: T0 + m * MIN, service: 'orders', key: 'db-retry', level: 'ERROR', count: 30 });
+    for (let m = 5; m < 8; m++)
+      up.push({ minuteMs: T0 + m * MIN, service: 'orders', key: 'db-retry', level: 'ERROR', count: 30 });
     const slow = world([{ name: 'search', requests: 200, latency: [10, 40] }], []);
     const res2 = rankRootCauses(input({ red: [...slow.red, ...red], edges: slow.edges, patterns: up }));
     assert.deepEqual(res2.services.map((s) => s.service).sort(), ['orders', 'search']);
   });
 
   /** A service whose endpoint /a logs a1 and a2 once per request and /b logs b1, with the given requests per minute. */
-  function mixRows(service: string, mix: (m: number) => [number, number], a2Missing: (m: number) => boolean): Pick<RcaInput, 'red' | 'patterns'> {
+  function mixRows(
+    service: string,
+    mix: (m: number) => [number, number],
+    a2Missing: (m: number) => boolean,
+  ): Pick<RcaInput, 'red' | 'patterns'> {
     const red: RedRow[] = [];
     const patterns: PatternRow[] = [];
     for (let m = 0; m < 8; m++) {
@@ -375,10 +500,20 @@ describe('rankRootCauses', () => {
 
   it('judges a pattern against its co-logged partner: a change of the request mix is no finding, a skipped statement is', () => {
     // "mix": the mix moves from /b to /a, every statement still logged once per request.
-    const mix = mixRows('mix', (m) => (m < 5 ? [20 + 5 * (m % 3), 60 - 5 * (m % 2)] : [70, 15]), () => false);
+    const mix = mixRows(
+      'mix',
+      (m) => (m < 5 ? [20 + 5 * (m % 3), 60 - 5 * (m % 2)] : [70, 15]),
+      () => false,
+    );
     // "skip": the same mix move, and a2 is no longer logged.
-    const skip = mixRows('skip', (m) => (m < 5 ? [20 + 5 * (m % 3), 60 - 5 * (m % 2)] : [70, 15]), (m) => m >= 5);
-    const res = rankRootCauses(input({ red: [...mix.red, ...skip.red], patterns: [...mix.patterns, ...skip.patterns] }));
+    const skip = mixRows(
+      'skip',
+      (m) => (m < 5 ? [20 + 5 * (m % 3), 60 - 5 * (m % 2)] : [70, 15]),
+      (m) => m >= 5,
+    );
+    const res = rankRootCauses(
+      input({ red: [...mix.red, ...skip.red], patterns: [...mix.patterns, ...skip.patterns] }),
+    );
     assert.deepEqual(
       res.services.map((s) => s.service),
       ['skip'],
@@ -394,8 +529,22 @@ describe('rankRootCauses', () => {
     for (let m = 0; m < 8; m++) {
       const minuteMs = T0 + m * MIN;
       // "swingy" alternates between 10 and 16 ms medians while healthy; "steady" stays at 10.
-      red.push({ minuteMs, service: 'swingy', endpoint: 'GET /s', requests: 200, errors: 0, latency: sketch(200, m >= 5 ? 14 : m % 2 ? 16 : 10, r) });
-      red.push({ minuteMs, service: 'steady', endpoint: 'GET /t', requests: 200, errors: 0, latency: sketch(200, m >= 5 ? 14 : 10, r) });
+      red.push({
+        minuteMs,
+        service: 'swingy',
+        endpoint: 'GET /s',
+        requests: 200,
+        errors: 0,
+        latency: sketch(200, m >= 5 ? 14 : m % 2 ? 16 : 10, r),
+      });
+      red.push({
+        minuteMs,
+        service: 'steady',
+        endpoint: 'GET /t',
+        requests: 200,
+        errors: 0,
+        latency: sketch(200, m >= 5 ? 14 : 10, r),
+      });
     }
     const res = rankRootCauses(input({ red }));
     assert.deepEqual(
@@ -446,7 +595,13 @@ describe('rankRootCauses', () => {
     const base = rankRootCauses(input({ baseline: SHORT, reference: [REF], patterns }));
     const q = base.services[0]?.signals[0]?.q ?? 1;
     // Two hundred services that each logged one line once.
-    const noise: PatternRow[] = Array.from({ length: 200 }, (_, i) => ({ minuteMs: T0 + (i % 8) * MIN, service: `idle-${i}`, key: 'x', level: 'INFO', count: 1 }));
+    const noise: PatternRow[] = Array.from({ length: 200 }, (_, i) => ({
+      minuteMs: T0 + (i % 8) * MIN,
+      service: `idle-${i}`,
+      key: 'x',
+      level: 'INFO',
+      count: 1,
+    }));
     const res = rankRootCauses(input({ baseline: SHORT, reference: [REF], patterns: [...patterns, ...noise] }));
     assert.equal(res.services[0]?.service, 'contacts');
     close(res.services[0]?.signals[0]?.q ?? 1, q);
@@ -466,7 +621,9 @@ describe('rankRootCauses', () => {
     // The same rows summed as minuteSignals sums them: baseline buckets of 5 minutes ending at the
     // incident's start (the first one starting at the baseline's start), incident ones of 4.
     const bucketOf = (ms: number) =>
-      ms < T0 ? Math.max(baseline.startMs, T0 - Math.ceil((T0 - ms) / (5 * MIN)) * 5 * MIN) : T0 + Math.floor((ms - T0) / (4 * MIN)) * 4 * MIN;
+      ms < T0
+        ? Math.max(baseline.startMs, T0 - Math.ceil((T0 - ms) / (5 * MIN)) * 5 * MIN)
+        : T0 + Math.floor((ms - T0) / (4 * MIN)) * 4 * MIN;
     const sum = <R extends { minuteMs: number; service: string; key: string; count: number }>(rows: R[]): R[] => {
       const out = new Map<string, R>();
       for (const r of rows) {
@@ -478,13 +635,24 @@ describe('rankRootCauses', () => {
       return [...out.values()];
     };
     const perMinute = rankRootCauses(input({ baseline, incident, errorGroups, patterns }));
-    const bucketed = rankRootCauses(input({ baseline, incident, errorGroups: sum(errorGroups), patterns: sum(patterns), bucketMinutes: { baseline: 5, incident: 4 } }));
+    const bucketed = rankRootCauses(
+      input({
+        baseline,
+        incident,
+        errorGroups: sum(errorGroups),
+        patterns: sum(patterns),
+        bucketMinutes: { baseline: 5, incident: 4 },
+      }),
+    );
     assert.ok(sum(patterns).length < patterns.length / 4);
-    const rates = (res: typeof perMinute) => res.services[0]?.signals.filter((x) => x.kind === 'error-group').map((x) => [x.baseline, x.incident]);
+    const rates = (res: typeof perMinute) =>
+      res.services[0]?.signals.filter((x) => x.kind === 'error-group').map((x) => [x.baseline, x.incident]);
     assert.deepEqual(rates(perMinute), [[5, 20]]);
     assert.deepEqual(rates(bucketed), [[5, 20]]);
     // Without the widths, a bucket would count as one minute: the rates would be wrong.
-    const unaware = rankRootCauses(input({ baseline, incident, errorGroups: sum(errorGroups), patterns: sum(patterns) }));
+    const unaware = rankRootCauses(
+      input({ baseline, incident, errorGroups: sum(errorGroups), patterns: sum(patterns) }),
+    );
     assert.notDeepEqual(rates(unaware), [[5, 20]]);
   });
 });

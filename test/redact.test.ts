@@ -24,11 +24,13 @@ function readCases(): Case[] {
   const text = readFileSync(new URL('./fixtures/redact/cases.txt', import.meta.url), 'utf8');
   const cases: Case[] = [];
   let cur: Partial<Case> | null = null;
-  const value = (line: string, tag: string) => line.slice(tag.length).replace(/^\s+/, '').replace(/\s+$/, '').replaceAll('⏎', '\n');
+  const value = (line: string, tag: string) =>
+    line.slice(tag.length).replace(/^\s+/, '').replace(/\s+$/, '').replaceAll('⏎', '\n');
   const lines = text.split('\n');
   const finish = () => {
     if (!cur) return;
-    if (cur.input === undefined || cur.output === undefined) throw new Error(`cases.txt:${cur.line}: case "${cur.name}" needs in: and out:`);
+    if (cur.input === undefined || cur.output === undefined)
+      throw new Error(`cases.txt:${cur.line}: case "${cur.name}" needs in: and out:`);
     cases.push({ rules: [], ...cur } as Case);
   };
   lines.forEach((raw, i) => {
@@ -40,8 +42,12 @@ function readCases(): Case[] {
     else if (line.startsWith('out:')) {
       const out = value(line, 'out:');
       cur!.output = out === '(unchanged)' ? cur!.input! : out;
-    } else if (line.startsWith('rules:')) cur!.rules = value(line, 'rules:').split(/\s*,\s*/).filter(Boolean);
-    else if (line.trim() !== '' && !line.startsWith('#')) throw new Error(`cases.txt:${i + 1}: unexpected line ${JSON.stringify(line)}`);
+    } else if (line.startsWith('rules:'))
+      cur!.rules = value(line, 'rules:')
+        .split(/\s*,\s*/)
+        .filter(Boolean);
+    else if (line.trim() !== '' && !line.startsWith('#'))
+      throw new Error(`cases.txt:${i + 1}: unexpected line ${JSON.stringify(line)}`);
   });
   finish();
   return cases;
@@ -50,7 +56,14 @@ function readCases(): Case[] {
 const cases = readCases();
 const freshScope = (): Scope => ({ name: 'lib', version: '1', attributes: {} });
 const oneLog = (body: string): LogRecord =>
-  logRecord({ body, attributes: {}, resource: { 'service.name': 'cart' }, scope: freshScope(), userId: null, accountId: null });
+  logRecord({
+    body,
+    attributes: {},
+    resource: { 'service.name': 'cart' },
+    scope: freshScope(),
+    userId: null,
+    accountId: null,
+  });
 
 describe('redact: fixture matrix (cases.txt)', () => {
   it('has enough cases, negatives included', () => {
@@ -94,12 +107,22 @@ describe('redact: record batches', () => {
       userId: 'Jane@Example.com',
       accountId: 'acct-9',
     });
-    const b = logRecord({ body: 'nothing to see', attributes: { 'code.function': 'pay' }, resource, scope, userId: 'u-1', accountId: null });
+    const b = logRecord({
+      body: 'nothing to see',
+      attributes: { 'code.function': 'pay' },
+      resource,
+      scope,
+      userId: 'u-1',
+      accountId: null,
+    });
     const stats = compileRedactor({ hashKey: KEY }).logs([a, b]);
 
     assert.equal(a.body, 'payment failed for [EMAIL] card [CARD]');
     assert.equal(a.attributes['http.url'], 'https://api.example.com/v1/pay?token=[REDACTED]&x=1');
-    assert.deepEqual(a.attributes.nested, { inner: ['ok', 'call [EMAIL]', { deeper: 'postgres://u:[REDACTED]@db/x' }], count: 3 });
+    assert.deepEqual(a.attributes.nested, {
+      inner: ['ok', 'call [EMAIL]', { deeper: 'postgres://u:[REDACTED]@db/x' }],
+      count: 3,
+    });
     assert.equal(a.attributes.flag, true);
     assert.equal(a.attributes.n, 42);
     assert.equal(resource['deployment.owner'], '[EMAIL]');
@@ -145,7 +168,10 @@ describe('redact: record batches', () => {
     assert.equal(s.attributes['db.statement'], "UPDATE users SET password='[REDACTED]' WHERE email='[EMAIL]'");
     assert.equal(s.attributes['http.route'], '/pay');
     assert.equal(s.events[0]!.attributes['exception.message'], 'card [CARD] declined');
-    assert.equal(s.events[0]!.attributes['exception.stacktrace'], 'CardError: declined for [EMAIL]\n    at charge (pay.ts:12:5)');
+    assert.equal(
+      s.events[0]!.attributes['exception.stacktrace'],
+      'CardError: declined for [EMAIL]\n    at charge (pay.ts:12:5)',
+    );
     assert.equal(s.events[0]!.attributes['exception.type'], 'CardError');
     assert.equal(s.links[0]!.attributes.note, 'from [REDACTED]');
     assert.equal(stats.redacted, 6);
@@ -224,7 +250,14 @@ describe('redact: secret-keyed attributes', () => {
       'secret.name': 'db-creds',
       'http.request.header.content-type': 'application/json',
     };
-    const rec = logRecord({ body: 'x', attributes: attrs, resource: {}, scope: freshScope(), userId: null, accountId: null });
+    const rec = logRecord({
+      body: 'x',
+      attributes: attrs,
+      resource: {},
+      scope: freshScope(),
+      userId: null,
+      accountId: null,
+    });
     const stats = compileRedactor({ hashKey: KEY }).logs([rec]);
     for (const k of [
       'http.request.header.authorization',
@@ -267,7 +300,14 @@ describe('redact: emails as user ids become a stable keyed hash', () => {
     const want = keyedHash(KEY, 'jane@example.com');
     const r = compileRedactor({ hashKey: KEY });
     const recs = ['jane@example.com', ' Jane@Example.COM ', 'JANE@EXAMPLE.COM', 'jane%40example.com'].map((u) =>
-      logRecord({ body: 'x', userId: u, accountId: u, attributes: { 'enduser.id': u, 'user.id': u }, resource: {}, scope: freshScope() }),
+      logRecord({
+        body: 'x',
+        userId: u,
+        accountId: u,
+        attributes: { 'enduser.id': u, 'user.id': u },
+        resource: {},
+        scope: freshScope(),
+      }),
     );
     r.logs(recs);
     for (const rec of recs) {
@@ -287,7 +327,14 @@ describe('redact: emails as user ids become a stable keyed hash', () => {
 
   it('leaves non-email user ids as they are, and hashes a resource-level user id', () => {
     const resource: Attributes = { 'service.name': 'cart', 'enduser.id': 'ops@example.com' };
-    const a = logRecord({ body: 'x', userId: 'u-123', accountId: 'acct-9', attributes: { 'enduser.id': 'u-123' }, resource, scope: freshScope() });
+    const a = logRecord({
+      body: 'x',
+      userId: 'u-123',
+      accountId: 'acct-9',
+      attributes: { 'enduser.id': 'u-123' },
+      resource,
+      scope: freshScope(),
+    });
     const b = logRecord({ body: 'x', userId: 'ops@example.com', attributes: {}, resource, scope: freshScope() });
     const stats = compileRedactor({ hashKey: KEY }).logs([a, b]);
     assert.equal(a.userId, 'u-123');
@@ -309,7 +356,15 @@ describe('redact: emails as user ids become a stable keyed hash', () => {
 describe('redact: configuration', () => {
   it('names its algorithm and built-in rules', () => {
     assert.equal(REDACT_ALGORITHM, 'redact@1');
-    assert.deepEqual([...BUILTIN_RULE_NAMES].sort(), ['api_key', 'bearer', 'card', 'email', 'jwt', 'secret_attribute', 'url_password']);
+    assert.deepEqual([...BUILTIN_RULE_NAMES].sort(), [
+      'api_key',
+      'bearer',
+      'card',
+      'email',
+      'jwt',
+      'secret_attribute',
+      'url_password',
+    ]);
   });
 
   it('disabling a built-in keeps the others', () => {
@@ -323,7 +378,12 @@ describe('redact: configuration', () => {
   });
 
   it('disabling email keeps emails, user ids included', () => {
-    const rec = logRecord({ body: 'hi jane@example.com', userId: 'jane@example.com', resource: {}, scope: freshScope() });
+    const rec = logRecord({
+      body: 'hi jane@example.com',
+      userId: 'jane@example.com',
+      resource: {},
+      scope: freshScope(),
+    });
     compileRedactor({ hashKey: KEY, disable: ['email'] }).logs([rec]);
     assert.equal(rec.body, 'hi jane@example.com');
     assert.equal(rec.userId, 'jane@example.com');
@@ -343,7 +403,10 @@ describe('redact: configuration', () => {
     const rec = oneLog('refund ORD-123456 and ORD-654321');
     assert.deepEqual(r.logs([rec]).byRule, { order_id: 2 });
     // Custom rules also run on short strings that the built-ins skip.
-    assert.equal(compileRedactor({ hashKey: KEY, rules: [{ name: 'pin', pattern: 'PIN\\d' }] }).text('PIN4'), '[REDACTED]');
+    assert.equal(
+      compileRedactor({ hashKey: KEY, rules: [{ name: 'pin', pattern: 'PIN\\d' }] }).text('PIN4'),
+      '[REDACTED]',
+    );
   });
 
   it('takes compiled rules with a validator', () => {
@@ -355,20 +418,39 @@ describe('redact: configuration', () => {
   });
 
   it('a bad custom regex is an Error naming the rule', () => {
-    assert.throws(() => compileRedactor({ hashKey: KEY, rules: [{ name: 'broken_rule', pattern: '(unclosed' }] }), (err: Error) => {
-      assert.match(err.message, /redaction rule "broken_rule": invalid pattern \/\(unclosed\//);
-      return true;
-    });
-    assert.throws(() => compileRedactor({ hashKey: KEY, rules: [{ name: 'bad_flags', pattern: 'x', flags: 'q' }] }), /"bad_flags"/);
+    assert.throws(
+      () => compileRedactor({ hashKey: KEY, rules: [{ name: 'broken_rule', pattern: '(unclosed' }] }),
+      (err: Error) => {
+        assert.match(err.message, /redaction rule "broken_rule": invalid pattern \/\(unclosed\//);
+        return true;
+      },
+    );
+    assert.throws(
+      () => compileRedactor({ hashKey: KEY, rules: [{ name: 'bad_flags', pattern: 'x', flags: 'q' }] }),
+      /"bad_flags"/,
+    );
   });
 
   it('rejects empty-matching patterns, duplicate or built-in names, unknown disables and a missing key', () => {
-    assert.throws(() => compileRedactor({ hashKey: KEY, rules: [{ name: 'greedy', pattern: 'x*' }] }), /"greedy".*empty string/);
     assert.throws(
-      () => compileRedactor({ hashKey: KEY, rules: [{ name: 'a', pattern: 'x' }, { name: 'a', pattern: 'y' }] }),
+      () => compileRedactor({ hashKey: KEY, rules: [{ name: 'greedy', pattern: 'x*' }] }),
+      /"greedy".*empty string/,
+    );
+    assert.throws(
+      () =>
+        compileRedactor({
+          hashKey: KEY,
+          rules: [
+            { name: 'a', pattern: 'x' },
+            { name: 'a', pattern: 'y' },
+          ],
+        }),
       /"a": defined twice/,
     );
-    assert.throws(() => compileRedactor({ hashKey: KEY, rules: [{ name: 'email', pattern: 'x' }] }), /"email": the name of a built-in/);
+    assert.throws(
+      () => compileRedactor({ hashKey: KEY, rules: [{ name: 'email', pattern: 'x' }] }),
+      /"email": the name of a built-in/,
+    );
     assert.throws(() => compileRedactor({ hashKey: KEY, disable: ['cards'] }), /unknown built-in rule "cards"/);
     assert.throws(() => compileRedactor({ hashKey: '' }), /hashKey/);
     assert.throws(() => compileRedactor({ hashKey: KEY, userIdEmails: 'clear' as 'hash' }), /userIdEmails/);

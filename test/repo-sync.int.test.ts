@@ -17,10 +17,14 @@ import { runCli } from './helpers/cli.js';
 import { type InProcess, inProcessOrrery } from './helpers/server.js';
 import { freshDataDir, freshPglite, freshPostgres } from './helpers/stores.js';
 
-
 function contextFor(store: Store): Context {
   const metrics = new SelfMetrics();
-  const writer = new BatchWriter((b) => store.writeTelemetry(b), { concurrency: 1, maxQueuedRecords: 1000, maxQueueWaitMs: 1000, maxBatchRecords: 1000 });
+  const writer = new BatchWriter((b) => store.writeTelemetry(b), {
+    concurrency: 1,
+    maxQueuedRecords: 1000,
+    maxQueueWaitMs: 1000,
+    maxBatchRecords: 1000,
+  });
   return { store, writer, metrics };
 }
 
@@ -69,7 +73,14 @@ describe('repository sync (PGlite, through the API)', () => {
   });
 
   it('stores commits with authors, times, messages, numstat files and parents', async () => {
-    const rows = await o.store.db.query<{ sha: string; author_name: string; author_email_hash: string; authored_at: Date; message: string; parents: string[] }>(
+    const rows = await o.store.db.query<{
+      sha: string;
+      author_name: string;
+      author_email_hash: string;
+      authored_at: Date;
+      message: string;
+      parents: string[];
+    }>(
       'SELECT sha, author_name, author_email_hash, authored_at, message, parents FROM commit WHERE repository_id = $1 ORDER BY authored_at',
       [repoId],
     );
@@ -102,9 +113,15 @@ describe('repository sync (PGlite, through the API)', () => {
     assert.deepEqual(files, [
       { path: 'services/inventory/logo.png', additions: null, deletions: null },
       { path: 'services/inventory/pom.xml', additions: 6, deletions: 0 },
-      { path: 'services/inventory/src/main/java/com/acme/inventory/InventoryController.java', additions: 22, deletions: 0 },
+      {
+        path: 'services/inventory/src/main/java/com/acme/inventory/InventoryController.java',
+        additions: 22,
+        deletions: 0,
+      },
     ]);
-    const fix = await o.store.db.query('SELECT path, additions, deletions FROM commit_file WHERE sha = $1', [shop.sha.cartFix]);
+    const fix = await o.store.db.query('SELECT path, additions, deletions FROM commit_file WHERE sha = $1', [
+      shop.sha.cartFix,
+    ]);
     assert.deepEqual(fix, [{ path: 'services/cart/src/server.ts', additions: 1, deletions: 1 }]);
     const merge = await o.store.db.query('SELECT path FROM commit_file WHERE sha = $1', [shop.sha.merge]);
     assert.equal(merge.length, 0, 'like git log, a merge lists no files of its own');
@@ -126,12 +143,19 @@ describe('repository sync (PGlite, through the API)', () => {
     );
     const symbols = (await api('GET', '/api/symbols?name=Recommender.recommend')).json().symbols;
     assert.equal(symbols.length, 1);
-    assert.deepEqual([symbols[0].path, symbols[0].startLine, symbols[0].endLine, symbols[0].service], ['services/recs/app.py', 13, 15, 'recs']);
+    assert.deepEqual(
+      [symbols[0].path, symbols[0].startLine, symbols[0].endLine, symbols[0].service],
+      ['services/recs/app.py', 13, 15, 'recs'],
+    );
     assert.equal((await api('GET', '/api/symbols?name=Cart*')).json().symbols[0].name, 'CartService');
 
     const routes = (await api('GET', '/api/routes?path=/inventory')).json().routes;
     assert.deepEqual(
-      routes.map((r: { method: string; routePath: string; symbol: { name: string } }) => [r.method, r.routePath, r.symbol.name]),
+      routes.map((r: { method: string; routePath: string; symbol: { name: string } }) => [
+        r.method,
+        r.routePath,
+        r.symbol.name,
+      ]),
       [
         ['GET', '/inventory/{sku}', 'stock'],
         ['POST', '/inventory/{sku}/reserve', 'reserve'],
@@ -139,7 +163,12 @@ describe('repository sync (PGlite, through the API)', () => {
     );
     const calls = (await api('GET', '/api/callsites?q=cache miss')).json().callsites;
     assert.deepEqual(
-      calls.map((c: { path: string; line: number; template: string; symbol: { name: string } }) => [c.path, c.line, c.template, c.symbol.name]),
+      calls.map((c: { path: string; line: number; template: string; symbol: { name: string } }) => [
+        c.path,
+        c.line,
+        c.template,
+        c.symbol.name,
+      ]),
       [['services/recs/app.py', 20, 'cache miss for <*>', 'get_recs']],
     );
     const commits = (await api('GET', `/api/repos/${name}/commits?path=services/cart/src/server.ts`)).json().commits;
@@ -149,7 +178,13 @@ describe('repository sync (PGlite, through the API)', () => {
     );
     const repos = (await api('GET', '/api/repos')).json().repositories;
     assert.deepEqual(
-      repos.map((r: { name: string; files: number; commits: number; symbols: number; services: string[] }) => [r.name, r.files, r.commits, r.symbols, r.services]),
+      repos.map((r: { name: string; files: number; commits: number; symbols: number; services: string[] }) => [
+        r.name,
+        r.files,
+        r.commits,
+        r.symbols,
+        r.services,
+      ]),
       [[name, 13, 5, 15, ['cart', 'inventory', 'payments', 'recs']]],
     );
   });
@@ -160,14 +195,16 @@ describe('repository sync (PGlite, through the API)', () => {
     const b = res.json();
     assert.equal(b.rev, shop.sha.merge);
     assert.deepEqual(
-      b.lines.map((l: { line: number; sha: string; authorName: string; authorTime: string; summary: string; originalLine: number }) => [
-        l.line,
-        l.sha,
-        l.authorName,
-        l.authorTime,
-        l.summary,
-        l.originalLine,
-      ]),
+      b.lines.map(
+        (l: {
+          line: number;
+          sha: string;
+          authorName: string;
+          authorTime: string;
+          summary: string;
+          originalLine: number;
+        }) => [l.line, l.sha, l.authorName, l.authorTime, l.summary, l.originalLine],
+      ),
       [
         [18, shop.sha.cart, ALICE.name, '2026-01-05T10:00:00.000Z', 'Add cart service', 18],
         [19, shop.sha.cartFix, ALICE.name, '2026-01-08T16:45:00.000Z', 'Say why checkout failed', 19],
@@ -216,9 +253,17 @@ describe('repository sync (PGlite, through the API)', () => {
        UNION ALL SELECT 'symbols', count(*) FROM symbol y JOIN file f ON f.id = y.file_id WHERE f.repository_id = ${repoId}
        UNION ALL SELECT 'commits', count(*) FROM commit WHERE repository_id = ${repoId}`,
     );
-    assert.deepEqual(Object.fromEntries(counts.map((c) => [c.t, Number(c.n)])), { routes: 2, calls: 3, symbols: 17, commits: 6 });
+    assert.deepEqual(Object.fromEntries(counts.map((c) => [c.t, Number(c.n)])), {
+      routes: 2,
+      calls: 3,
+      symbols: 17,
+      commits: 6,
+    });
     const refund = (await api('GET', '/api/routes?path=refund')).json().routes[0];
-    assert.deepEqual([refund.routePath, refund.handler, refund.symbol.parent, refund.symbol.name], ['/payments/refund', 's.Refund', 'Server', 'Refund']);
+    assert.deepEqual(
+      [refund.routePath, refund.handler, refund.symbol.parent, refund.symbol.name],
+      ['/payments/refund', 's.Refund', 'Server', 'Refund'],
+    );
 
     // Nothing new: nothing read.
     const again: SyncResult = (await api('POST', `/api/repos/${name}/sync`)).json().sync;
@@ -247,7 +292,10 @@ describe('repository sync (PGlite, through the API)', () => {
       { path: 'services/payments/go.mod', owners: ['@acme/payments', '@bob'] },
       { path: 'services/payments/main.go', owners: ['@acme/payments', '@bob'] },
     ]);
-    const rules = await o.store.db.query('SELECT line, pattern, owners FROM codeowner_rule WHERE repository_id = $1 ORDER BY line', [repoId]);
+    const rules = await o.store.db.query(
+      'SELECT line, pattern, owners FROM codeowner_rule WHERE repository_id = $1 ORDER BY line',
+      [repoId],
+    );
     assert.deepEqual(rules.at(-1), { line: 5, pattern: '/services/payments/', owners: ['@acme/payments', '@bob'] });
   });
 
@@ -264,7 +312,10 @@ describe('repository sync (PGlite, through the API)', () => {
       { pathPrefix: '', service: 'storefront', source: 'given' },
       { pathPrefix: 'services/cart/', service: 'basket', source: 'given' },
     ]);
-    const files = (await api('GET', '/api/repos/shop-given/files')).json().files as Array<{ path: string; service: string }>;
+    const files = (await api('GET', '/api/repos/shop-given/files')).json().files as Array<{
+      path: string;
+      service: string;
+    }>;
     const serviceOf = Object.fromEntries(files.map((f) => [f.path, f.service]));
     assert.equal(serviceOf['services/cart/src/server.ts'], 'basket');
     assert.equal(serviceOf['services/payments/main.go'], 'storefront');
@@ -321,7 +372,11 @@ describe('repository sync (PGlite, through the API)', () => {
       [{ path: shop.dir, name: 'other-name' }, 409, /already added as/],
       [{ path: notGit, name: 'bad name!' }, 400, /repository name "bad name!"/],
       [{ path: notGit, name: '123' }, 400, /not all digits/],
-      [{ path: shop.dir, services: [{ service: 'a', pathPrefix: '../up' }] }, 400, /must be a folder inside the repository/],
+      [
+        { path: shop.dir, services: [{ service: 'a', pathPrefix: '../up' }] },
+        400,
+        /must be a folder inside the repository/,
+      ],
       [{ path: shop.dir, services: [{ service: 'has space' }] }, 400, /service name "has space"/],
     ];
     for (const [payload, status, message] of cases) {
@@ -379,8 +434,14 @@ describe('a failed sync', () => {
       const ctx = contextFor(new Store(failing, 7));
       const { repository } = await addRepository(ctx, { path: shop.dir });
       await assert.rejects(syncRepository(ctx, repository.id), /disk full/);
-      const [files, symbols] = await Promise.all(['file', 'symbol'].map((t) => db.query<{ n: number }>(`SELECT count(*) AS n FROM ${t}`)));
-      assert.deepEqual([Number(files![0]!.n), Number(symbols![0]!.n)], [0, 0], 'the batch with the failure is rolled back whole');
+      const [files, symbols] = await Promise.all(
+        ['file', 'symbol'].map((t) => db.query<{ n: number }>(`SELECT count(*) AS n FROM ${t}`)),
+      );
+      assert.deepEqual(
+        [Number(files![0]!.n), Number(symbols![0]!.n)],
+        [0, 0],
+        'the batch with the failure is rolled back whole',
+      );
       assert.equal((await db.query('SELECT head_sha FROM repository'))[0]!.head_sha, null);
 
       fail = false;
@@ -405,7 +466,10 @@ describe('repository sync on PostgreSQL', () => {
       assert.equal(created, true);
       // Worker threads parse here (the API tests above parse inline: too few files for a pool).
       const first = await syncRepository(ctx, repository.name, { parseWorkers: 2 });
-      assert.deepEqual([first.commitsRead, first.filesRead, first.symbols, first.callsites, first.routes], [5, 12, 15, 8, 6]);
+      assert.deepEqual(
+        [first.commitsRead, first.filesRead, first.symbols, first.callsites, first.routes],
+        [5, 12, 15, 8, 6],
+      );
       const actual = await renderIndex(pg.store.db, repository.id);
       assert.equal(actual, expectedIndex(actual));
       commitStep(shop.dir, '6-payments-jobs', BOB, '2026-01-10T12:00:00Z', 'Add refunds and the index job');
@@ -441,7 +505,10 @@ describe('orrery repo (CLI through a real server)', () => {
       assert.equal(sync.code, 0, sync.stderr);
       const results = JSON.parse(sync.stdout);
       assert.equal(results.length, 1);
-      assert.deepEqual([results[0].sync.commitsRead, results[0].sync.filesRead, results[0].sync.filesUnchanged], [1, 2, 12]);
+      assert.deepEqual(
+        [results[0].sync.commitsRead, results[0].sync.filesRead, results[0].sync.filesUnchanged],
+        [1, 2, 12],
+      );
 
       const list = await runCli(['repo', 'list', ...at]);
       assert.equal(list.code, 0, list.stderr);
@@ -449,7 +516,10 @@ describe('orrery repo (CLI through a real server)', () => {
 
       const blame = await runCli(['repo', 'blame', 'shop', 'services/cart/src/server.ts', '-L', '19,+1', ...at]);
       assert.equal(blame.code, 0, blame.stderr);
-      assert.match(blame.stdout, new RegExp(`19\\s+${shop.sha.cartFix.slice(0, 10)}\\s+Alice Liddell\\s+2026-01-08\\s+Say why checkout failed`));
+      assert.match(
+        blame.stdout,
+        new RegExp(`19\\s+${shop.sha.cartFix.slice(0, 10)}\\s+Alice Liddell\\s+2026-01-08\\s+Say why checkout failed`),
+      );
 
       const bad = await runCli(['repo', 'add', notGit, ...at]);
       assert.equal(bad.code, 2);

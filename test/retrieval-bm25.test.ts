@@ -8,8 +8,14 @@ const q = (text: string) => tokenize(text).map((term) => ({ term, weight: 1 }));
 const DOCS = [
   { title: 'Checkout fails with an empty cart', body: 'Clicking checkout with nothing in the cart gives a 500 error.' },
   { title: 'Login page slow', body: 'The login page takes ten seconds to render for some users.' },
-  { title: 'Password reset email never arrives', body: 'Reset email missing; the mail queue shows the password email stuck.' },
-  { title: 'Search results empty', body: 'Searching for shoes returns nothing although products exist. The cart is fine.' },
+  {
+    title: 'Password reset email never arrives',
+    body: 'Reset email missing; the mail queue shows the password email stuck.',
+  },
+  {
+    title: 'Search results empty',
+    body: 'Searching for shoes returns nothing although products exist. The cart is fine.',
+  },
 ];
 const FIELDS = { title: { weight: 3, b: 0.5 }, body: { weight: 1, b: 0.75 } };
 const index = Bm25Index.build(
@@ -34,12 +40,24 @@ describe('Bm25Index', () => {
   });
 
   it('weights fields: the same word in a title counts more than in a body', () => {
-    const titleOnly = Bm25Index.build([{ title: ['cart'], body: ['x'] }, { title: ['x'], body: ['cart'] }], FIELDS);
+    const titleOnly = Bm25Index.build(
+      [
+        { title: ['cart'], body: ['x'] },
+        { title: ['x'], body: ['cart'] },
+      ],
+      FIELDS,
+    );
     assert.equal(titleOnly.search([{ term: 'cart', weight: 1 }])[0]?.doc, 0);
-    const bodyHeavy = Bm25Index.build([{ title: ['cart'], body: ['x'] }, { title: ['x'], body: ['cart'] }], {
-      title: { weight: 1, b: 0 },
-      body: { weight: 5, b: 0 },
-    });
+    const bodyHeavy = Bm25Index.build(
+      [
+        { title: ['cart'], body: ['x'] },
+        { title: ['x'], body: ['cart'] },
+      ],
+      {
+        title: { weight: 1, b: 0 },
+        body: { weight: 5, b: 0 },
+      },
+    );
     assert.equal(bodyHeavy.search([{ term: 'cart', weight: 1 }])[0]?.doc, 1);
   });
 

@@ -7,12 +7,14 @@ const FILES: CodeDocument[] = [
   {
     path: 'shop/src/main/java/com/acme/cart/CartService.java',
     symbols: ['CartService', 'addItem', 'removeItem', 'checkout'],
-    content: 'package com.acme.cart;\n/** Adds and removes cart items; checkout validates the cart. */\npublic class CartService { void addItem() {} void checkout() {} }',
+    content:
+      'package com.acme.cart;\n/** Adds and removes cart items; checkout validates the cart. */\npublic class CartService { void addItem() {} void checkout() {} }',
   },
   {
     path: 'shop/src/main/java/com/acme/payment/PaymentClient.java',
     symbols: ['PaymentClient', 'charge'],
-    content: 'package com.acme.payment;\n/** Calls the payment provider to charge a card. */\npublic class PaymentClient { void charge() {} }',
+    content:
+      'package com.acme.payment;\n/** Calls the payment provider to charge a card. */\npublic class PaymentClient { void charge() {} }',
   },
   {
     path: 'shop/src/main/java/com/acme/payment/Util.java',
@@ -66,7 +68,10 @@ describe('localizeText', () => {
     const cartUtil = got.find((c) => c.path.endsWith('cart/Util.java'));
     assert.ok(cartUtil === undefined || cartUtil.frame === null);
     // Without the trace, the text alone points elsewhere.
-    const textOnly = localizeText({ title: ticket.title, body: 'Checkout checkout cart cart page render checkout.' }, index);
+    const textOnly = localizeText(
+      { title: ticket.title, body: 'Checkout checkout cart cart page render checkout.' },
+      index,
+    );
     assert.notEqual(textOnly[0]?.path, 'shop/src/main/java/com/acme/payment/Util.java');
   });
 

@@ -1,15 +1,40 @@
 // rankSimilarTickets: related tickets by text on a small fixture.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type TicketDocument, buildTicketIndex, rankSimilarTickets, tokenize } from '../src/analysis/retrieval/index.js';
+import {
+  type TicketDocument,
+  buildTicketIndex,
+  rankSimilarTickets,
+  tokenize,
+} from '../src/analysis/retrieval/index.js';
 
 const DAY = 86_400_000;
 const TICKETS: TicketDocument[] = [
-  { id: 'T1', title: 'Checkout throws NullPointerException', body: 'CartService.checkout NPE when the cart is empty.', createdAt: 1 * DAY },
-  { id: 'T2', title: 'Password reset mail not sent', body: 'No email after clicking reset password.', createdAt: 2 * DAY },
+  {
+    id: 'T1',
+    title: 'Checkout throws NullPointerException',
+    body: 'CartService.checkout NPE when the cart is empty.',
+    createdAt: 1 * DAY,
+  },
+  {
+    id: 'T2',
+    title: 'Password reset mail not sent',
+    body: 'No email after clicking reset password.',
+    createdAt: 2 * DAY,
+  },
   { id: 'T3', title: 'Dark mode colours wrong', body: 'Buttons unreadable in dark mode.', createdAt: 3 * DAY },
-  { id: 'T4', title: 'NPE in cart checkout', body: 'java.lang.NullPointerException at CartService.checkout', createdAt: 4 * DAY },
-  { id: 'T5', title: 'Reset password email missing', body: 'The password reset email never arrives.', createdAt: 9 * DAY },
+  {
+    id: 'T4',
+    title: 'NPE in cart checkout',
+    body: 'java.lang.NullPointerException at CartService.checkout',
+    createdAt: 4 * DAY,
+  },
+  {
+    id: 'T5',
+    title: 'Reset password email missing',
+    body: 'The password reset email never arrives.',
+    createdAt: 9 * DAY,
+  },
   { id: 'T6', title: 'Slow search', body: 'Searching for products takes seconds.', createdAt: 10 * DAY },
 ];
 const index = buildTicketIndex(TICKETS);
@@ -28,7 +53,13 @@ describe('rankSimilarTickets', () => {
 
   it('matches an error name to the same error written in words', () => {
     const got = rankSimilarTickets({ title: 'null pointer exception in checkout' }, index);
-    assert.deepEqual(got.slice(0, 2).map((t) => t.id).sort(), ['T1', 'T4']);
+    assert.deepEqual(
+      got
+        .slice(0, 2)
+        .map((t) => t.id)
+        .sort(),
+      ['T1', 'T4'],
+    );
   });
 
   it('only ranks tickets created by createdUntil', () => {

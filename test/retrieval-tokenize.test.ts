@@ -16,8 +16,16 @@ const CASES: { text: string; terms: string[]; note: string }[] = [
     text: 'java.io.EOFException',
     terms: ['java.io.eofexception', 'java', 'io', 'eofexception', 'eof', 'exception'],
   },
-  { note: 'acronym runs split before the next word', text: 'XMLHttpRequest', terms: ['xmlhttprequest', 'xml', 'http', 'request'] },
-  { note: 'digits inside a name stay in the whole name only', text: 'utf8 HTTP2Server', terms: ['utf8', 'utf', 'http2server', 'http', 'server'] },
+  {
+    note: 'acronym runs split before the next word',
+    text: 'XMLHttpRequest',
+    terms: ['xmlhttprequest', 'xml', 'http', 'request'],
+  },
+  {
+    note: 'digits inside a name stay in the whole name only',
+    text: 'utf8 HTTP2Server',
+    terms: ['utf8', 'utf', 'http2server', 'http', 'server'],
+  },
   { note: 'stopwords and one-letter words dropped', text: 'The cart is EMPTY, a b', terms: ['cart', 'empty'] },
   { note: 'surrounding underscores are not part of the name', text: '__init__', terms: ['init'] },
   { note: 'plain words stemmed', text: 'connections connecting stopped', terms: ['connection', 'connect', 'stop'] },

@@ -28,7 +28,8 @@ const MONOREPO = {
     'package.json': JSON.stringify({ name: 'acme-monorepo', private: true, workspaces: ['services/*'] }),
     'services/cart/package.json': JSON.stringify({ name: '@acme/cart', version: '1.0.0' }),
     'services/payments/go.mod': 'module github.com/acme/payments/v2\n\ngo 1.22\n',
-    'services/recs/pyproject.toml': '[build-system]\nname = "not-this"\n\n[project]\nname = "recommendations"\nversion = "0.1"\n',
+    'services/recs/pyproject.toml':
+      '[build-system]\nname = "not-this"\n\n[project]\nname = "recommendations"\nversion = "0.1"\n',
     'services/legacy/setup.py': 'from setuptools import setup\nsetup(\n    name="legacy-api",\n    version="1.0",\n)\n',
     'services/poetry-svc/pyproject.toml': "[tool.poetry]\nname = 'shipping'\n",
     'services/orders/pom.xml':
@@ -73,14 +74,23 @@ describe('inferServicePaths', () => {
   });
 
   it('takes manifests as a list of { path, content } too', () => {
-    const out = inferServicePaths({ files: ['a/package.json'], manifests: [{ path: 'a/package.json', content: '{"name":"@x/alpha"}' }] });
+    const out = inferServicePaths({
+      files: ['a/package.json'],
+      manifests: [{ path: 'a/package.json', content: '{"name":"@x/alpha"}' }],
+    });
     assert.deepEqual(out, [{ pathPrefix: 'a/', service: 'alpha', source: 'a/package.json' }]);
   });
 
   it('ignores manifests it cannot read instead of failing', () => {
     const out = inferServicePaths({
       files: ['a/package.json', 'b/go.mod', 'c/pyproject.toml', 'd/pom.xml', 'e/package.json'],
-      manifests: { 'a/package.json': '{not json', 'b/go.mod': 'go 1.22\n', 'c/pyproject.toml': '[tool.black]\n', 'd/pom.xml': '<project/>', 'e/package.json': '{"name": 42}' },
+      manifests: {
+        'a/package.json': '{not json',
+        'b/go.mod': 'go 1.22\n',
+        'c/pyproject.toml': '[tool.black]\n',
+        'd/pom.xml': '<project/>',
+        'e/package.json': '{"name": 42}',
+      },
     });
     assert.deepEqual(out, []);
   });

@@ -82,7 +82,10 @@ function latencies(f: DDFixture): Float64Array {
         v = Math.exp(param(f, 'mu') + param(f, 'sigma') * normal(rand));
         break;
       case 'bimodal':
-        v = rand() < param(f, 'weight2') ? Math.exp(param(f, 'mu2') + param(f, 'sigma2') * normal(rand)) : Math.exp(param(f, 'mu') + param(f, 'sigma') * normal(rand));
+        v =
+          rand() < param(f, 'weight2')
+            ? Math.exp(param(f, 'mu2') + param(f, 'sigma2') * normal(rand))
+            : Math.exp(param(f, 'mu') + param(f, 'sigma') * normal(rand));
         break;
       case 'pareto':
         v = param(f, 'scale') / (1 - rand()) ** (1 / param(f, 'shape'));
@@ -178,7 +181,12 @@ function runDD(name: string, f: DDFixture): void {
     const est = whole.quantile(q);
     const bound = f.relativeError * exact * (1 + 1e-9) + (f.absoluteError ?? 0);
     assert.ok(Math.abs(est - exact) <= bound, `${f.name}: q=${q} estimate ${est} vs exact ${exact} (bound ${bound})`);
-    rows.push({ q, exact: sig(exact), estimate: sig(est), relativeError: exact === 0 ? 0 : sig(Math.abs(est - exact) / exact) });
+    rows.push({
+      q,
+      exact: sig(exact),
+      estimate: sig(est),
+      relativeError: exact === 0 ? 0 : sig(Math.abs(est - exact) / exact),
+    });
   }
   assert.equal(whole.count, f.n);
   assert.equal(whole.min, sorted[0]);
@@ -225,7 +233,14 @@ function runDD(name: string, f: DDFixture): void {
     assert.deepEqual(level[0]!.bins(), whole.bins(), `${f.name}: tree-merged bins`);
   }
 
-  checkSnapshot(name, { name: f.name, count: whole.count, bins: whole.binCount, zeros: whole.zeros, bytes: bytes.length, quantiles: rows });
+  checkSnapshot(name, {
+    name: f.name,
+    count: whole.count,
+    bins: whole.binCount,
+    zeros: whole.zeros,
+    bytes: bytes.length,
+    quantiles: rows,
+  });
 }
 
 function runHLL(name: string, f: HLLFixture): void {
@@ -297,10 +312,20 @@ describe('sketch fixtures', () => {
   }
 
   it('covers both sketches, the small cardinalities exactly, merges and a collapse', () => {
-    const all = fixtureNames().map((n) => JSON.parse(readFileSync(join(ROOT, `${n}.json`), 'utf8')) as DDFixture | HLLFixture);
+    const all = fixtureNames().map(
+      (n) => JSON.parse(readFileSync(join(ROOT, `${n}.json`), 'utf8')) as DDFixture | HLLFixture,
+    );
     const hll = all.filter((f): f is HLLFixture => f.kind === 'hll');
-    for (const n of [1, 10, 100, 1000]) assert.ok(hll.some((f) => f.n === n && f.maxRelativeError === 0), `exact HLL fixture for ${n}`);
-    for (const n of [10_000, 100_000, 1_000_000]) assert.ok(hll.some((f) => f.n === n && f.maxRelativeError <= 0.02), `HLL fixture for ${n}`);
+    for (const n of [1, 10, 100, 1000])
+      assert.ok(
+        hll.some((f) => f.n === n && f.maxRelativeError === 0),
+        `exact HLL fixture for ${n}`,
+      );
+    for (const n of [10_000, 100_000, 1_000_000])
+      assert.ok(
+        hll.some((f) => f.n === n && f.maxRelativeError <= 0.02),
+        `HLL fixture for ${n}`,
+      );
     assert.ok(hll.some((f) => f.generator === 'ranges'));
     const dd = all.filter((f): f is DDFixture => f.kind === 'ddsketch');
     assert.ok(dd.some((f) => f.parts !== undefined) && dd.some((f) => f.expectCollapsed));
@@ -379,7 +404,8 @@ describe('DDSketch contracts', () => {
       [j.p50, 50],
       [j.p90, 90],
       [j.p99, 99],
-    ] as const) assert.ok(Math.abs(q! - exact) <= 0.01 * exact, `${q} vs ${exact}`);
+    ] as const)
+      assert.ok(Math.abs(q! - exact) <= 0.01 * exact, `${q} vs ${exact}`);
   });
 
   it('values below the smallest indexable count as zero', () => {
@@ -439,19 +465,40 @@ describe('DDSketch contracts', () => {
     const rand = mulberry32(5);
     for (let i = 0; i < 2000; i++) s.add(rand() < 0.05 ? 0 : Math.exp(1e-3 + 12 * rand()));
     assert.ok(s.collapsed);
-    for (const sketch of [s, new DDSketch(), (() => { const t = new DDSketch(); t.add(3); return t; })()]) {
+    for (const sketch of [
+      s,
+      new DDSketch(),
+      (() => {
+        const t = new DDSketch();
+        t.add(3);
+        return t;
+      })(),
+    ]) {
       const bytes = sketch.toBytes();
       const { truncated, changed } = mutations(bytes, 7);
-      for (const b of truncated) assert.throws(() => DDSketch.fromBytes(b), SketchDecodeError, `${b.length} of ${bytes.length} bytes`);
+      for (const b of truncated)
+        assert.throws(() => DDSketch.fromBytes(b), SketchDecodeError, `${b.length} of ${bytes.length} bytes`);
       for (const b of changed) decodesSafely(DDSketch.fromBytes, b);
     }
     // A claimed huge bin count is refused before allocating.
-    assert.throws(() => DDSketch.fromBytes(Uint8Array.from([1, 8, 0, ...new Uint8Array(24), 0xff, 0xff, 0xff, 0xff, 0x0f])), /bin count/);
-    for (const b of [new Uint8Array(0), Uint8Array.from([2, 0]), Uint8Array.from([1, 0x80]), Uint8Array.from([1, 8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])]) {
+    assert.throws(
+      () => DDSketch.fromBytes(Uint8Array.from([1, 8, 0, ...new Uint8Array(24), 0xff, 0xff, 0xff, 0xff, 0x0f])),
+      /bin count/,
+    );
+    for (const b of [
+      new Uint8Array(0),
+      Uint8Array.from([2, 0]),
+      Uint8Array.from([1, 0x80]),
+      Uint8Array.from([1, 8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+    ]) {
       assert.throws(() => DDSketch.fromBytes(b), SketchDecodeError);
     }
     const r = mulberry32(11);
-    for (let i = 0; i < 2000; i++) decodesSafely(DDSketch.fromBytes, Uint8Array.from({ length: 1 + Math.floor(r() * 64) }, (_, j) => (j === 0 ? 1 : Math.floor(r() * 256))));
+    for (let i = 0; i < 2000; i++)
+      decodesSafely(
+        DDSketch.fromBytes,
+        Uint8Array.from({ length: 1 + Math.floor(r() * 64) }, (_, j) => (j === 0 ? 1 : Math.floor(r() * 256))),
+      );
   });
 });
 
@@ -522,15 +569,27 @@ describe('HyperLogLog contracts', () => {
     for (const h of [sparse, dense, new HyperLogLog()]) {
       const bytes = h.toBytes();
       const { truncated, changed } = mutations(bytes, 9);
-      for (const b of truncated) assert.throws(() => HyperLogLog.fromBytes(b), SketchDecodeError, `${b.length} of ${bytes.length} bytes`);
+      for (const b of truncated)
+        assert.throws(() => HyperLogLog.fromBytes(b), SketchDecodeError, `${b.length} of ${bytes.length} bytes`);
       for (const b of changed) decodesSafely(HyperLogLog.fromBytes, b);
     }
     // A claimed huge entry count is refused before allocating.
     assert.throws(() => HyperLogLog.fromBytes(Uint8Array.from([1, 14, 0, 0xff, 0xff, 0xff, 0x7f])), /entry count/);
-    for (const b of [new Uint8Array(0), Uint8Array.from([1, 3, 0, 0]), Uint8Array.from([1, 14, 2, 0]), Uint8Array.from([1, 14, 1, 0])]) {
+    for (const b of [
+      new Uint8Array(0),
+      Uint8Array.from([1, 3, 0, 0]),
+      Uint8Array.from([1, 14, 2, 0]),
+      Uint8Array.from([1, 14, 1, 0]),
+    ]) {
       assert.throws(() => HyperLogLog.fromBytes(b), SketchDecodeError);
     }
     const r = mulberry32(13);
-    for (let i = 0; i < 2000; i++) decodesSafely(HyperLogLog.fromBytes, Uint8Array.from({ length: 3 + Math.floor(r() * 64) }, (_, j) => (j === 0 ? 1 : j === 1 ? 14 : j === 2 ? 0 : Math.floor(r() * 256))));
+    for (let i = 0; i < 2000; i++)
+      decodesSafely(
+        HyperLogLog.fromBytes,
+        Uint8Array.from({ length: 3 + Math.floor(r() * 64) }, (_, j) =>
+          j === 0 ? 1 : j === 1 ? 14 : j === 2 ? 0 : Math.floor(r() * 256),
+        ),
+      );
   });
 });

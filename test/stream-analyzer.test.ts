@@ -3,7 +3,13 @@
 // edges (including a child that arrives before its parent), and the cardinality limits.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LogFlows, OTHER_ENDPOINT, OVERFLOW_KEY, StreamAnalyzer, logCallSite } from '../src/analysis/aggregate/index.js';
+import {
+  LogFlows,
+  OTHER_ENDPOINT,
+  OVERFLOW_KEY,
+  StreamAnalyzer,
+  logCallSite,
+} from '../src/analysis/aggregate/index.js';
 import { HyperLogLog } from '../src/analysis/sketch/index.js';
 import { logRecord, span } from './helpers/records.js';
 
@@ -62,12 +68,30 @@ describe('StreamAnalyzer', () => {
     const ev = (line: number) => ({
       timeUnixNano: T0,
       name: 'exception',
-      attributes: { 'exception.type': 'TypeError', 'exception.message': "Cannot read properties of undefined (reading 'price')", 'exception.stacktrace': NODE_TRACE.replace(':42:', `:${line}:`) },
+      attributes: {
+        'exception.type': 'TypeError',
+        'exception.message': "Cannot read properties of undefined (reading 'price')",
+        'exception.stacktrace': NODE_TRACE.replace(':42:', `:${line}:`),
+      },
     });
     a.observeSpans([
-      span({ service: 'cart', serviceVersion: '1.1.0', startTimeUnixNano: T0, events: [ev(42)], statusCode: 2, userId: 'u1' }),
+      span({
+        service: 'cart',
+        serviceVersion: '1.1.0',
+        startTimeUnixNano: T0,
+        events: [ev(42)],
+        statusCode: 2,
+        userId: 'u1',
+      }),
       // The next deploy moved the line: still the same group.
-      span({ service: 'cart', serviceVersion: '1.1.1', startTimeUnixNano: T0 + MIN, events: [ev(57)], statusCode: 2, userId: 'u2' }),
+      span({
+        service: 'cart',
+        serviceVersion: '1.1.1',
+        startTimeUnixNano: T0 + MIN,
+        events: [ev(57)],
+        statusCode: 2,
+        userId: 'u2',
+      }),
     ]);
     a.observeLogs([
       logRecord({
@@ -85,12 +109,23 @@ describe('StreamAnalyzer', () => {
     assert.equal(g.firstRelease, '1.1.0');
     assert.equal(g.frames[0]!.function, 'CartService.total');
     assert.equal(g.frames[0]!.line, 42);
-    assert.equal(d.errorMinutes.reduce((n, m) => n + m.count, 0), 3);
+    assert.equal(
+      d.errorMinutes.reduce((n, m) => n + m.count, 0),
+      3,
+    );
   });
 
   it('aggregates RED per endpoint and builds service edges, even when the parent span arrives later', () => {
     const a = new StreamAnalyzer();
-    const parent = span({ service: 'frontend', spanId: 'aaaaaaaaaaaaaaaa', parentSpanId: null, kind: 3, name: 'POST', startTimeUnixNano: T0, durationNano: 50e6 });
+    const parent = span({
+      service: 'frontend',
+      spanId: 'aaaaaaaaaaaaaaaa',
+      parentSpanId: null,
+      kind: 3,
+      name: 'POST',
+      startTimeUnixNano: T0,
+      durationNano: 50e6,
+    });
     const child = (i: number, err: boolean) =>
       span({
         service: 'cart',
@@ -119,19 +154,46 @@ describe('StreamAnalyzer', () => {
   });
 
   it('holds services, patterns, error groups and endpoints to their limits and counts the overflow', () => {
-    const a = new StreamAnalyzer({ maxServices: 2, maxPatternsPerService: 10, maxErrorGroupsPerService: 10, maxEndpointsPerService: 10 });
+    const a = new StreamAnalyzer({
+      maxServices: 2,
+      maxPatternsPerService: 10,
+      maxErrorGroupsPerService: 10,
+      maxEndpointsPerService: 10,
+    });
     const logs = [];
     const spans = [];
     for (let i = 0; i < 50; i++) {
-      logs.push(logRecord({ service: 's1', timeUnixNano: T0, body: `${'abcdefghij'[i % 10]}${i}x unique${'qwertyuiop'[i % 10]} shape ${'k'.repeat(i + 1)}` }));
-      spans.push(span({ service: 's1', spanId: `c${String(i).padStart(15, '0')}`, kind: 2, name: `GET /u${i}`, httpRoute: null, startTimeUnixNano: T0, events: [] }));
+      logs.push(
+        logRecord({
+          service: 's1',
+          timeUnixNano: T0,
+          body: `${'abcdefghij'[i % 10]}${i}x unique${'qwertyuiop'[i % 10]} shape ${'k'.repeat(i + 1)}`,
+        }),
+      );
+      spans.push(
+        span({
+          service: 's1',
+          spanId: `c${String(i).padStart(15, '0')}`,
+          kind: 2,
+          name: `GET /u${i}`,
+          httpRoute: null,
+          startTimeUnixNano: T0,
+          events: [],
+        }),
+      );
       spans.push(
         span({
           service: 's1',
           spanId: `d${String(i).padStart(15, '0')}`,
           kind: 1,
           parentSpanId: 'ffffffffffffffff',
-          events: [{ timeUnixNano: T0, name: 'exception', attributes: { 'exception.type': `Error${i}`, 'exception.message': 'boom' } }],
+          events: [
+            {
+              timeUnixNano: T0,
+              name: 'exception',
+              attributes: { 'exception.type': `Error${i}`, 'exception.message': 'boom' },
+            },
+          ],
         }),
       );
     }
@@ -148,10 +210,17 @@ describe('StreamAnalyzer', () => {
     assert.equal(d.patterns.filter((p) => p.service === 's3').length, 0);
   });
 
-  it("keeps the lines of different code.* call sites apart and counts which line followed which in a span", () => {
+  it('keeps the lines of different code.* call sites apart and counts which line followed which in a span', () => {
     const a = new StreamAnalyzer();
     const line = (spanId: string, t: number, site: number) =>
-      logRecord({ service: 'travel', timeUnixNano: T0 + t * 1e6, spanId, severityNumber: 9, body: `calculate distance ${t}`, attributes: { 'code.namespace': 't.s.TravelServiceImpl', 'code.lineno': site } });
+      logRecord({
+        service: 'travel',
+        timeUnixNano: T0 + t * 1e6,
+        spanId,
+        severityNumber: 9,
+        body: `calculate distance ${t}`,
+        attributes: { 'code.namespace': 't.s.TravelServiceImpl', 'code.lineno': site },
+      });
     // Two spans: 451 then 457; the second span's lines arrive out of order within the batch.
     a.observeLogs([line('s1', 1, 451), line('s1', 2, 457), line('s2', 4, 457), line('s2', 3, 451), line('s2', 4, 457)]);
     // A later batch continues span s1.
@@ -171,10 +240,19 @@ describe('StreamAnalyzer', () => {
 
 describe('logCallSite', () => {
   it('reads the current and the older code.* semantic conventions', () => {
-    assert.equal(logCallSite({ 'code.file.path': 'src/cart.ts', 'code.line.number': 42, 'code.function.name': 'total' }), 'src/cart.ts:42');
-    assert.equal(logCallSite({ 'code.function.name': 'com.shop.Cart.total', 'code.line.number': '7' }), 'com.shop.Cart.total:7');
+    assert.equal(
+      logCallSite({ 'code.file.path': 'src/cart.ts', 'code.line.number': 42, 'code.function.name': 'total' }),
+      'src/cart.ts:42',
+    );
+    assert.equal(
+      logCallSite({ 'code.function.name': 'com.shop.Cart.total', 'code.line.number': '7' }),
+      'com.shop.Cart.total:7',
+    );
     assert.equal(logCallSite({ 'code.filepath': 'cart.py', 'code.lineno': 3 }), 'cart.py:3');
-    assert.equal(logCallSite({ 'code.namespace': 'com.shop.Cart', 'code.function': 'total', 'code.lineno': 9 }), 'com.shop.Cart.total:9');
+    assert.equal(
+      logCallSite({ 'code.namespace': 'com.shop.Cart', 'code.function': 'total', 'code.lineno': 9 }),
+      'com.shop.Cart.total:9',
+    );
     assert.equal(logCallSite({ 'code.namespace': 'c.s.Contacts', 'code.lineno': 31 }), 'c.s.Contacts:31');
   });
 
@@ -218,7 +296,7 @@ describe('LogFlows', () => {
     assert.equal(f.size, 0);
   });
 
-  it('skips a line older than the span\'s last one (a late batch)', () => {
+  it("skips a line older than the span's last one (a late batch)", () => {
     const f = new LogFlows();
     f.add('svc', 's', 10, 'a');
     f.flush();

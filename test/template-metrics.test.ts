@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { alignWithContent, evaluateParsing, normalizeTemplate, parsingErrors } from '../bench/lib/template-metrics.js';
 
-const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
+const close = (actual: number, expected: number, what: string) =>
+  assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
 
 describe('normalizeTemplate', () => {
   it('collapses whitespace and consecutive parameters as Loghub-2.0 does', () => {
@@ -29,9 +30,29 @@ describe('normalizeTemplate', () => {
 describe('evaluateParsing', () => {
   // 9 lines. Truth, after normalisation, has 5 templates:
   //   O "open <*>" {1,2,3,9}   C "close <*>" {4,5}   X "exit now" {6}   S "stop <*>" {7}   H "halt <*>" {8}
-  const truth = ['open <*>', 'open <*>', 'open <*>', 'close <*>', 'close <*>', 'exit  now', 'stop <*>', 'halt <*>', 'open <*>'];
+  const truth = [
+    'open <*>',
+    'open <*>',
+    'open <*>',
+    'close <*>',
+    'close <*>',
+    'exit  now',
+    'stop <*>',
+    'halt <*>',
+    'open <*>',
+  ];
   const ids = ['a', 'a', 'b', 'c', 'c', 'd', 'e', 'e', 'f'];
-  const templates = ['open <*>', 'open <*>', 'open <*> <*>', 'close <*>s', 'close <*>s', 'exit now', '<*> <*>', '<*> <*>', 'open <*> x'];
+  const templates = [
+    'open <*>',
+    'open <*>',
+    'open <*> <*>',
+    'close <*>s',
+    'close <*>s',
+    'exit now',
+    '<*> <*>',
+    '<*> <*>',
+    'open <*> x',
+  ];
   // Predicted, keyed by normalised template, 5 groups:
   //   P1 "open <*>" {1,2,3} (line 3's "open <*> <*>" collapses into it)   P2 "close <*>s" {4,5}
   //   P3 "exit now" {6}   P4 "<*>" {7,8}   P5 "open <*> x" {9}
@@ -135,7 +156,13 @@ describe('parsingErrors', () => {
     const templates = ['a <*>', 'a <*>', 'b'];
     assert.deepEqual(parsingErrors(truth, ids, templates), []);
     assert.deepEqual(
-      parsingErrors(truth, ids, templates, { groupBy: 'id' }).map((e) => [e.truth, e.lines, e.wrongTemplate, e.splitInto, e.mergedWith]),
+      parsingErrors(truth, ids, templates, { groupBy: 'id' }).map((e) => [
+        e.truth,
+        e.lines,
+        e.wrongTemplate,
+        e.splitInto,
+        e.mergedWith,
+      ]),
       [['a <*>', 2, 0, 2, []]],
     );
   });

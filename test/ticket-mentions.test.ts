@@ -24,12 +24,18 @@ interface Case {
   services?: string[];
   expected: Array<Mention | { kind: 'email'; email: string }>;
 }
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/tickets/mentions/cases.json', import.meta.url), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(new URL('./fixtures/tickets/mentions/cases.json', import.meta.url), 'utf8'),
+) as {
   reference: string;
   services: string[];
   cases: Case[];
 };
-const opts = (c: Case) => ({ emailKey: KEY, services: c.services ?? fixture.services, reference: new Date(fixture.reference) });
+const opts = (c: Case) => ({
+  emailKey: KEY,
+  services: c.services ?? fixture.services,
+  reference: new Date(fixture.reference),
+});
 const expected = (c: Case): Mention[] =>
   c.expected.map((m) => ('email' in m ? { kind: 'email' as const, value: keyedHash(KEY, m.email) } : m));
 const byKey = (a: Mention, b: Mention) => `${a.kind} ${a.value}`.localeCompare(`${b.kind} ${b.value}`);
@@ -76,7 +82,12 @@ describe('extractMentions: contracts', () => {
   it('stays linear on hostile input (ticket text comes from outside)', () => {
     // Shapes that once made a pattern backtrack quadratically, plus a realistic mix; 200 kB each.
     const n = 200_000;
-    for (const text of ['a@b' + '.c'.repeat(n / 2), 'a.'.repeat(n / 2) + 'b', 'GET /cart/1 "Failed to load" at 14:05 UTC '.repeat(n / 40), '/a'.repeat(n / 2)]) {
+    for (const text of [
+      'a@b' + '.c'.repeat(n / 2),
+      'a.'.repeat(n / 2) + 'b',
+      'GET /cart/1 "Failed to load" at 14:05 UTC '.repeat(n / 40),
+      '/a'.repeat(n / 2),
+    ]) {
       const t = performance.now();
       extractMentions(text, { emailKey: KEY, services: ['cart'], reference: new Date() });
       assert.ok(performance.now() - t < 3000, `took ${(performance.now() - t).toFixed(0)} ms on ${text.slice(0, 20)}…`);
@@ -84,8 +95,12 @@ describe('extractMentions: contracts', () => {
   });
 
   it('without a reference time, a time of day stays a time of day', () => {
-    assert.deepEqual(extractMentions('broken since 14:05 UTC', { emailKey: KEY }), [{ kind: 'timestamp', value: '14:05Z' }]);
-    assert.deepEqual(extractMentions('down at 9:30 pm EST', { emailKey: KEY }), [{ kind: 'timestamp', value: '21:30-05:00' }]);
+    assert.deepEqual(extractMentions('broken since 14:05 UTC', { emailKey: KEY }), [
+      { kind: 'timestamp', value: '14:05Z' },
+    ]);
+    assert.deepEqual(extractMentions('down at 9:30 pm EST', { emailKey: KEY }), [
+      { kind: 'timestamp', value: '21:30-05:00' },
+    ]);
   });
 
   it('a time later in the day than the ticket was written is read as the day before', () => {
@@ -123,7 +138,10 @@ describe('routes and error templates', () => {
     assert.equal(routeKey('/cart/:id'), routeKey('/cart/<int:id>'));
   });
   it('groups error messages that differ only by numbers and ids', () => {
-    assert.equal(errorTemplate('Order 7712 failed (req 3f2a9c1e-77aa-4b7e-9c0e-1f2e3d4c5b6a)'), errorTemplate('order 15 failed (req 0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5)'));
+    assert.equal(
+      errorTemplate('Order 7712 failed (req 3f2a9c1e-77aa-4b7e-9c0e-1f2e3d4c5b6a)'),
+      errorTemplate('order 15 failed (req 0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5)'),
+    );
   });
 });
 
@@ -141,8 +159,18 @@ describe('ticketMentions: one list per ticket', () => {
       { emailKey: KEY, services: ['cart'], reference: new Date('2026-11-22T16:00:00Z') },
     );
     const find = (kind: string, value: string) => m.find((x) => x.kind === kind && x.value === value);
-    assert.deepEqual(find('email', reporter), { kind: 'email', value: reporter, fields: ['reporter', 'body'], count: 2 });
-    assert.deepEqual(find('user', 'u-1042'), { kind: 'user', value: 'u-1042', fields: ['title', 'body', 'comment'], count: 3 });
+    assert.deepEqual(find('email', reporter), {
+      kind: 'email',
+      value: reporter,
+      fields: ['reporter', 'body'],
+      count: 2,
+    });
+    assert.deepEqual(find('user', 'u-1042'), {
+      kind: 'user',
+      value: 'u-1042',
+      fields: ['title', 'body', 'comment'],
+      count: 3,
+    });
     assert.deepEqual(find('account', 'acct-9'), { kind: 'account', value: 'acct-9', fields: ['field'], count: 1 });
     assert.equal(find('trace', '4bf92f3577b34da6a3ce929d0e0e4736')?.fields[0], 'comment');
     assert.ok(find('service', 'cart'));

@@ -19,13 +19,20 @@ const SECRETS = {
   zendeskWebhookSecret: 'zd-secret',
   linearWebhookSecret: 'lin-secret',
 };
-const SECRET_OF: Record<string, string> = { github: 'gh-secret', jira: 'jira-secret', zendesk: 'zd-secret', linear: 'lin-secret' };
+const SECRET_OF: Record<string, string> = {
+  github: 'gh-secret',
+  jira: 'jira-secret',
+  zendesk: 'zd-secret',
+  linear: 'lin-secret',
+};
 
 /** The first payload of each format that yields tickets, with the headers it came with. */
 function sample(format: string): { raw: string; headers: Record<string, string> } {
   const name = { github: 'issues-opened', jira: 'issue-created', zendesk: 'trigger', linear: 'issue-create' }[format]!;
   const dir = new URL(`./fixtures/tickets/${format}/`, import.meta.url);
-  const expected = JSON.parse(readFileSync(new URL(`${name}.expected.json`, dir), 'utf8')) as { headers: Record<string, string> };
+  const expected = JSON.parse(readFileSync(new URL(`${name}.expected.json`, dir), 'utf8')) as {
+    headers: Record<string, string>;
+  };
   return { raw: readFileSync(new URL(`${name}.payload.json`, dir), 'utf8'), headers: expected.headers };
 }
 
@@ -41,10 +48,21 @@ describe('POST /api/tickets and reading tickets back', () => {
   after(() => o.cleanup());
 
   const post = (payload: unknown, headers: Record<string, string> = {}) =>
-    o.server.api.inject({ method: 'POST', url: '/api/tickets', payload: payload as string, headers: { 'content-type': 'application/json', ...headers } });
+    o.server.api.inject({
+      method: 'POST',
+      url: '/api/tickets',
+      payload: payload as string,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
 
   it('stores one ticket, and upserts it by source + id', async () => {
-    const t = { source: 'helpdesk', id: 'HD-1', title: 'Cart shows 0', body: 'user u-1042 sees HTTP 500 on /cart/items', status: 'New' };
+    const t = {
+      source: 'helpdesk',
+      id: 'HD-1',
+      title: 'Cart shows 0',
+      body: 'user u-1042 sees HTTP 500 on /cart/items',
+      status: 'New',
+    };
     const first = await post(t);
     assert.equal(first.statusCode, 200, first.body);
     assert.equal(first.json().created, 1);
@@ -61,19 +79,29 @@ describe('POST /api/tickets and reading tickets back', () => {
       detail.mentions.map((m: { kind: string; value: string }) => `${m.kind}:${m.value}`),
       ['user:u-1042', 'route:/cart/items', 'error:HTTP 500'],
     );
-    assert.ok(detail.links.some((l: { dstKind: string; dstId: string }) => l.dstKind === 'end_user' && l.dstId === 'u-1042'));
+    assert.ok(
+      detail.links.some((l: { dstKind: string; dstId: string }) => l.dstKind === 'end_user' && l.dstId === 'u-1042'),
+    );
   });
 
   it('stores a batch, and lists by status, mention and email', async () => {
     const res = await post({
       tickets: [
-        { id: 'B-1', title: 'Login broken', body: 'account acct-9 cannot log in', reporter: { email: 'Ops@Example.com' } },
+        {
+          id: 'B-1',
+          title: 'Login broken',
+          body: 'account acct-9 cannot log in',
+          reporter: { email: 'Ops@Example.com' },
+        },
         { id: 'B-2', title: 'Slow', status: 'closed' },
       ],
     });
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(res.json().created, 2);
-    const list = async (q: string) => (await o.server.api.inject({ method: 'GET', url: `/api/tickets?${q}` })).json().tickets.map((t: { externalId: string }) => t.externalId);
+    const list = async (q: string) =>
+      (await o.server.api.inject({ method: 'GET', url: `/api/tickets?${q}` }))
+        .json()
+        .tickets.map((t: { externalId: string }) => t.externalId);
     assert.deepEqual(await list('status=closed'), ['B-2', 'HD-1'], 'newest first');
     assert.deepEqual(await list('mention=account:acct-9'), ['B-1']);
     assert.deepEqual(await list('email=ops@example.com'), ['B-1']);
@@ -92,13 +120,21 @@ describe('POST /api/tickets and reading tickets back', () => {
     assert.match(badDate.json().message, /createdAt: "last week" is not a date/);
     const huge = await post({ id: 'big', title: 'big', body: 'x'.repeat(1_100_000) });
     assert.equal(huge.statusCode, 413);
-    const nul = await post({ id: 'nul\u0000', title: 'a\u0000b', body: 'NUL \u0000 inside', comments: [{ body: '\u0000' }] });
+    const nul = await post({
+      id: 'nul\u0000',
+      title: 'a\u0000b',
+      body: 'NUL \u0000 inside',
+      comments: [{ body: '\u0000' }],
+    });
     assert.equal(nul.statusCode, 200, nul.body);
     const text = await post('id=1', { 'content-type': 'text/plain' });
     assert.equal(text.statusCode, 415);
     assert.equal((await o.server.api.inject({ method: 'GET', url: '/api/tickets/999999' })).statusCode, 404);
     assert.equal((await o.server.api.inject({ method: 'GET', url: '/api/tickets/abc' })).statusCode, 400);
-    assert.equal((await o.server.api.inject({ method: 'GET', url: '/api/tickets?mention=colour:red' })).statusCode, 400);
+    assert.equal(
+      (await o.server.api.inject({ method: 'GET', url: '/api/tickets?mention=colour:red' })).statusCode,
+      400,
+    );
   });
 });
 
@@ -112,12 +148,20 @@ describe('webhooks with secrets configured', () => {
   after(() => o.cleanup());
 
   const send = (format: string, raw: string | Buffer, headers: Record<string, string>) =>
-    o.server.api.inject({ method: 'POST', url: `/webhooks/${format}`, payload: raw, headers: { 'content-type': 'application/json', ...headers } });
+    o.server.api.inject({
+      method: 'POST',
+      url: `/webhooks/${format}`,
+      payload: raw,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
 
   for (const format of WEBHOOK_FORMATS.map((f) => f.name)) {
     describe(format, () => {
       const { raw, headers } = sample(format);
-      const signed = (body: string | Buffer, secret = SECRET_OF[format]!) => ({ ...headers, ...signFor(format, Buffer.from(body), secret) });
+      const signed = (body: string | Buffer, secret = SECRET_OF[format]!) => ({
+        ...headers,
+        ...signFor(format, Buffer.from(body), secret),
+      });
 
       it('stores the ticket when the signature is right', async () => {
         const before = await count(o.store);
@@ -140,7 +184,10 @@ describe('webhooks with secrets configured', () => {
       it('401 when the signature is missing, naming the header and the setting', async () => {
         const res = await send(format, raw, headers);
         assert.equal(res.statusCode, 401);
-        assert.match(res.json().message, new RegExp(`missing ${SIGNATURE_HEADER[format]}.*ORRERY_${format.toUpperCase()}_WEBHOOK_SECRET`, 'i'));
+        assert.match(
+          res.json().message,
+          new RegExp(`missing ${SIGNATURE_HEADER[format]}.*ORRERY_${format.toUpperCase()}_WEBHOOK_SECRET`, 'i'),
+        );
       });
 
       it('accepts a valid Bearer token instead of a signature', async () => {
@@ -155,7 +202,12 @@ describe('webhooks with secrets configured', () => {
         assert.equal(malformed.statusCode, 400);
         assert.match(malformed.json().message, /not valid JSON/);
         const body = JSON.parse(raw);
-        const field = { github: 'issue.title', jira: 'issue.fields.summary', zendesk: 'ticket.subject', linear: 'data.identifier' }[format]!;
+        const field = {
+          github: 'issue.title',
+          jira: 'issue.fields.summary',
+          zendesk: 'ticket.subject',
+          linear: 'data.identifier',
+        }[format]!;
         const path = field.split('.');
         let cur = body;
         for (const k of path.slice(0, -1)) cur = cur[k];
@@ -178,11 +230,17 @@ describe('webhooks with secrets configured', () => {
 
   it('answers GitHub ping with 200 and acknowledges other events with 202', async () => {
     const ping = JSON.stringify({ zen: 'Design for failure.', hook_id: 7 });
-    const res = await send('github', ping, { 'x-github-event': 'ping', 'x-hub-signature-256': signFor('github', Buffer.from(ping), 'gh-secret')['x-hub-signature-256']! });
+    const res = await send('github', ping, {
+      'x-github-event': 'ping',
+      'x-hub-signature-256': signFor('github', Buffer.from(ping), 'gh-secret')['x-hub-signature-256']!,
+    });
     assert.equal(res.statusCode, 200);
     assert.match(res.json().reason, /pong/);
     const push = JSON.stringify({ ref: 'refs/heads/main' });
-    const ignored = await send('github', push, { 'x-github-event': 'push', 'x-hub-signature-256': signFor('github', Buffer.from(push), 'gh-secret')['x-hub-signature-256']! });
+    const ignored = await send('github', push, {
+      'x-github-event': 'push',
+      'x-hub-signature-256': signFor('github', Buffer.from(push), 'gh-secret')['x-hub-signature-256']!,
+    });
     assert.equal(ignored.statusCode, 202);
   });
 
@@ -203,7 +261,12 @@ describe('webhooks without secrets', () => {
     const o = await inProcessOrrery({ host: '0.0.0.0' });
     try {
       const { raw, headers } = sample('linear');
-      const res = await o.server.api.inject({ method: 'POST', url: '/webhooks/linear', payload: raw, headers: { 'content-type': 'application/json', ...headers } });
+      const res = await o.server.api.inject({
+        method: 'POST',
+        url: '/webhooks/linear',
+        payload: raw,
+        headers: { 'content-type': 'application/json', ...headers },
+      });
       assert.equal(res.statusCode, 401);
       assert.match(res.json().message, /ORRERY_LINEAR_WEBHOOK_SECRET.*Bearer/);
       // A signature it cannot check (no secret configured) does not let it in either.
@@ -238,10 +301,19 @@ describe('imports', () => {
   after(() => o.cleanup());
 
   const imp = (body: string, query: string, headers: Record<string, string> = {}) =>
-    o.server.api.inject({ method: 'POST', url: `/api/tickets/import?${query}`, payload: body, headers: { 'content-type': 'text/csv', ...headers } });
+    o.server.api.inject({
+      method: 'POST',
+      url: `/api/tickets/import?${query}`,
+      payload: body,
+      headers: { 'content-type': 'text/csv', ...headers },
+    });
 
   it('a CSV with a bad row: 400 naming the row, and the ticket counts are unchanged', async () => {
-    const before = { ticket: await count(o.store), mention: await count(o.store, 'ticket_mention'), link: await count(o.store, 'link') };
+    const before = {
+      ticket: await count(o.store),
+      mention: await count(o.store, 'ticket_mention'),
+      link: await count(o.store, 'link'),
+    };
     const csv = 'id,title,body\nT-1,First,"user u-1 can\'t pay"\nT-2,Second,fine\nT-3,,"no title"\n';
     for (const accept of ['application/json', 'application/x-ndjson']) {
       const res = await imp(csv, 'format=generic-csv', { accept });
@@ -253,7 +325,14 @@ describe('imports', () => {
     assert.match(unreadable.json().message, /not a readable CSV file/);
     assert.equal((await imp('', 'format=auto')).statusCode, 400);
     assert.equal((await imp('x', 'format=excel')).statusCode, 400);
-    assert.deepEqual({ ticket: await count(o.store), mention: await count(o.store, 'ticket_mention'), link: await count(o.store, 'link') }, before);
+    assert.deepEqual(
+      {
+        ticket: await count(o.store),
+        mention: await count(o.store, 'ticket_mention'),
+        link: await count(o.store, 'link'),
+      },
+      before,
+    );
   });
 
   it('a good file: counts, and NDJSON progress lines when asked for', async () => {
@@ -261,10 +340,20 @@ describe('imports', () => {
     const res = await imp(csv, 'format=auto&filename=t.csv', { accept: 'application/x-ndjson' });
     assert.equal(res.statusCode, 200, res.body);
     assert.match(res.headers['content-type'] as string, /application\/x-ndjson/);
-    const lines = res.body.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = res.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.deepEqual(lines[0], { progress: { phase: 'parsed', done: 0, total: 40 } });
     assert.deepEqual(lines.at(-2), { progress: { phase: 'writing', done: 40, total: 40 } });
-    assert.deepEqual(lines.at(-1).result, { format: 'generic-csv', total: 40, created: 40, updated: 0, mentions: 120, links: 80 });
+    assert.deepEqual(lines.at(-1).result, {
+      format: 'generic-csv',
+      total: 40,
+      created: 40,
+      updated: 0,
+      mentions: 120,
+      links: 80,
+    });
     const plain = await imp(csv, 'format=generic-csv');
     assert.equal(plain.json().updated, 40);
     assert.equal(await count(o.store), 41);
@@ -291,7 +380,10 @@ describe('imports', () => {
     const ctx = { store: { db } as unknown as Store, metrics: o.ctx.metrics };
     const csv = 'id,title\nR-1,one\nR-2,two\nR-3,three\nR-4,four\n';
     const seen: number[] = [];
-    await assert.rejects(importTickets(ctx, { format: 'generic-csv', content: csv, onProgress: (p) => seen.push(p.done) }), /disk full/);
+    await assert.rejects(
+      importTickets(ctx, { format: 'generic-csv', content: csv, onProgress: (p) => seen.push(p.done) }),
+      /disk full/,
+    );
     assert.deepEqual(seen, [0, 1, 2], 'two tickets were written inside the transaction before it failed');
     assert.equal(await count(o.store), before);
     assert.equal(await count(o.store, 'ticket_mention'), beforeMentions);
@@ -309,9 +401,28 @@ describe('linking tickets to telemetry', () => {
     await o.store.writeTelemetry({
       // The trace: cart serves /cart/:cartId and calls payments.
       spans: [
-        span({ traceId: TRACE, spanId: 'a1a1a1a1a1a1a1a1', service: 'cart', userId: 'u-1042', httpRoute: '/cart/:cartId' }),
-        span({ traceId: TRACE, spanId: 'b2b2b2b2b2b2b2b2', parentSpanId: 'a1a1a1a1a1a1a1a1', service: 'payments', userId: null, httpRoute: null }),
-        span({ traceId: 'ffffffffffffffffffffffffffffff01', spanId: 'c3c3c3c3c3c3c3c3', service: 'search', userId: 'u-7', httpRoute: '/search' }),
+        span({
+          traceId: TRACE,
+          spanId: 'a1a1a1a1a1a1a1a1',
+          service: 'cart',
+          userId: 'u-1042',
+          httpRoute: '/cart/:cartId',
+        }),
+        span({
+          traceId: TRACE,
+          spanId: 'b2b2b2b2b2b2b2b2',
+          parentSpanId: 'a1a1a1a1a1a1a1a1',
+          service: 'payments',
+          userId: null,
+          httpRoute: null,
+        }),
+        span({
+          traceId: 'ffffffffffffffffffffffffffffff01',
+          spanId: 'c3c3c3c3c3c3c3c3',
+          service: 'search',
+          userId: 'u-7',
+          httpRoute: '/search',
+        }),
       ],
       // Telemetry that carries an email as the user id hashes it with the same key (streaming analysis).
       logs: [logRecord({ service: 'web', userId: emailHash, traceId: null })],
@@ -333,8 +444,15 @@ describe('linking tickets to telemetry', () => {
       },
     });
     assert.equal(res.statusCode, 200, res.body);
-    const detail = (await o.server.api.inject({ method: 'GET', url: `/api/tickets/${res.json().tickets[0].id}` })).json();
-    const links = Object.fromEntries(detail.links.map((l: { dstKind: string; dstId: string; attributes: unknown }) => [`${l.dstKind}:${l.dstId}`, l.attributes]));
+    const detail = (
+      await o.server.api.inject({ method: 'GET', url: `/api/tickets/${res.json().tickets[0].id}` })
+    ).json();
+    const links = Object.fromEntries(
+      detail.links.map((l: { dstKind: string; dstId: string; attributes: unknown }) => [
+        `${l.dstKind}:${l.dstId}`,
+        l.attributes,
+      ]),
+    );
     assert.deepEqual(Object.keys(links).sort(), [
       'account:acct-9',
       `end_user:${emailHash}`,
@@ -351,10 +469,20 @@ describe('linking tickets to telemetry', () => {
     assert.deepEqual((links['service:cart'] as { via: string[] }).via.sort(), ['name', 'route', 'trace']);
     assert.deepEqual(links['service:payments'], { via: ['trace'], traces: [TRACE] });
     // The mentions can be joined on: every ticket about this user, found by its email.
-    const byEmail = (await o.server.api.inject({ method: 'GET', url: '/api/tickets?email=JANE.DOE@example.com' })).json().tickets;
-    assert.deepEqual(byEmail.map((t: { externalId: string }) => t.externalId), ['L-1']);
-    const rows = await o.store.db.query<{ external_id: string }>('SELECT external_id FROM end_user ORDER BY external_id');
-    assert.deepEqual(rows.map((r) => r.external_id), [emailHash, 'u-1042', 'u-9999'].sort());
+    const byEmail = (
+      await o.server.api.inject({ method: 'GET', url: '/api/tickets?email=JANE.DOE@example.com' })
+    ).json().tickets;
+    assert.deepEqual(
+      byEmail.map((t: { externalId: string }) => t.externalId),
+      ['L-1'],
+    );
+    const rows = await o.store.db.query<{ external_id: string }>(
+      'SELECT external_id FROM end_user ORDER BY external_id',
+    );
+    assert.deepEqual(
+      rows.map((r) => r.external_id),
+      [emailHash, 'u-1042', 'u-9999'].sort(),
+    );
   });
 
   it('never stores an email in clear: not in tickets, mentions, links or users', async () => {
@@ -375,7 +503,10 @@ describe('linking tickets to telemetry', () => {
       `SELECT t::text AS t FROM ticket t UNION ALL SELECT m::text FROM ticket_mention m
        UNION ALL SELECT l::text FROM link l UNION ALL SELECT u::text FROM end_user u UNION ALL SELECT a::text FROM account a`,
     );
-    const all = dump.map((r) => r.t).join('\n').toLowerCase();
+    const all = dump
+      .map((r) => r.t)
+      .join('\n')
+      .toLowerCase();
     for (const local of ['jane.doe', 'bob', 'carol.smith', 'dave', 'erin', 'frank', 'grace', 'agent.heidi', 'ivan']) {
       assert.ok(!all.includes(`${local}@`) && !all.includes(`${local}%40`), `${local}'s email is stored in clear`);
     }

@@ -35,10 +35,18 @@ describe('orrery tickets', () => {
   const cli = (...args: string[]) => runCli(['tickets', ...args, '--server', server.apiUrl]);
   // Checks read through the API directly: only the commands under test are spawned.
   const listed = async () =>
-    (await server.getJson<{ tickets: Array<{ id: number; externalId: string; source: string }> }>('/api/tickets?limit=1000')).tickets;
+    (
+      await server.getJson<{ tickets: Array<{ id: number; externalId: string; source: string }> }>(
+        '/api/tickets?limit=1000',
+      )
+    ).tickets;
 
   it('imports a CSV, printing progress and the counts', async () => {
-    const rows = Array.from({ length: 120 }, (_, i) => `C-${i},"Cart shows 0 (case ${i})","user u-${i} added three things, GET /cart/${i} returns 500",open,2026-11-22T10:${String(i % 60).padStart(2, '0')}:00Z,c${i}@example.com`);
+    const rows = Array.from(
+      { length: 120 },
+      (_, i) =>
+        `C-${i},"Cart shows 0 (case ${i})","user u-${i} added three things, GET /cart/${i} returns 500",open,2026-11-22T10:${String(i % 60).padStart(2, '0')}:00Z,c${i}@example.com`,
+    );
     const file = join(work, 'support.csv');
     writeFileSync(file, `id,subject,description,status,created_at,email\n${rows.join('\n')}\n`);
     const r = await cli('import', file);
@@ -46,7 +54,10 @@ describe('orrery tickets', () => {
     assert.match(r.stderr, /support\.csv: 120 tickets \(generic-csv\)/);
     assert.match(r.stderr, /uploading: .*\(100%\)/);
     assert.match(r.stderr, /importing: 120\/120 \(100%\)/);
-    assert.match(r.stdout, /Imported 120 tickets from support\.csv \(generic-csv\): 120 new, 0 updated; 480 mentions, 240 links\./);
+    assert.match(
+      r.stdout,
+      /Imported 120 tickets from support\.csv \(generic-csv\): 120 new, 0 updated; 480 mentions, 240 links\./,
+    );
     assert.equal((await listed()).length, 120);
   });
 
@@ -54,7 +65,11 @@ describe('orrery tickets', () => {
     const file = join(work, 'tty.csv');
     writeFileSync(file, `id,title\n${Array.from({ length: 50 }, (_, i) => `TTY-${i},Ticket ${i}`).join('\n')}\n`);
     const cmd = `${process.execPath} --import tsx src/cli/main.ts tickets import ${file} --server ${server.apiUrl}`;
-    const out = execFileSync(SCRIPT!, ['-qec', cmd, '/dev/null'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ORRERY_TOKEN: '' } });
+    const out = execFileSync(SCRIPT!, ['-qec', cmd, '/dev/null'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, ORRERY_TOKEN: '' },
+    });
     assert.match(out, /\ruploading {2}\[#{30}\] 100%/);
     assert.match(out, /\rimporting {2}\[#{30}\] 100% 50\/50/);
     assert.match(out, /Imported 50 tickets from tty\.csv/);
@@ -67,10 +82,20 @@ describe('orrery tickets', () => {
     assert.match(r.stdout, /Imported 2 tickets from tickets\.export\.json \(zendesk-json\): 2 new, 0 updated/);
     const again = await cli('import', file, '--format', 'zendesk-json', '--json');
     assert.equal(again.code, 0, again.stderr);
-    assert.deepEqual(JSON.parse(again.stdout), { format: 'zendesk-json', total: 2, created: 0, updated: 2, mentions: 5, links: 2 });
+    assert.deepEqual(JSON.parse(again.stdout), {
+      format: 'zendesk-json',
+      total: 2,
+      created: 0,
+      updated: 2,
+      mentions: 5,
+      links: 2,
+    });
     assert.equal(again.stderr, '', '--json prints no progress');
     assert.deepEqual(
-      (await listed()).filter((t) => t.source === 'zendesk').map((t) => t.externalId).sort(),
+      (await listed())
+        .filter((t) => t.source === 'zendesk')
+        .map((t) => t.externalId)
+        .sort(),
       ['35436', '35440'],
     );
   });
@@ -112,8 +137,17 @@ describe('orrery tickets', () => {
     assert.match(out.stdout, /zendesk\s+35440\s+closed/);
     assert.match(out.stdout, /1 tickets/);
     const byEmail = JSON.parse((await cli('list', '--email', 'C7@example.com', '--json')).stdout).tickets;
-    assert.deepEqual(byEmail.map((t: { externalId: string }) => t.externalId), ['C-7']);
-    const down = await runCli(['tickets', 'import', join(FIXTURES, 'zendesk', 'tickets.export.json'), '--server', 'http://127.0.0.1:9']);
+    assert.deepEqual(
+      byEmail.map((t: { externalId: string }) => t.externalId),
+      ['C-7'],
+    );
+    const down = await runCli([
+      'tickets',
+      'import',
+      join(FIXTURES, 'zendesk', 'tickets.export.json'),
+      '--server',
+      'http://127.0.0.1:9',
+    ]);
     assert.equal(down.code, 3);
     assert.match(down.stderr, /could not reach Orrery/);
   });

@@ -53,7 +53,12 @@ function cases(format: string): { webhooks: WebhookCase[]; exports: ExportCase[]
     .filter((f) => /\.export\.(csv|json)$/.test(f))
     .map((f) => {
       const name = f.replace(/\.export\.(csv|json)$/, '');
-      return { name, file: f, content: read(format, f), ...JSON.parse(read(format, `${name}.expected.json`)) } as ExportCase;
+      return {
+        name,
+        file: f,
+        content: read(format, f),
+        ...JSON.parse(read(format, `${name}.expected.json`)),
+      } as ExportCase;
     });
   return { webhooks, exports };
 }
@@ -85,8 +90,14 @@ describe('ticket formats: fixtures exist for every format', () => {
   it('each format has webhook payloads, bad payloads, and export files when it reads exports', () => {
     for (const format of TICKET_FORMATS) {
       const c = cases(format.name);
-      assert.ok(c.webhooks.some((w) => w.tickets), `${format.name}: a payload that yields tickets`);
-      assert.ok(c.webhooks.some((w) => w.error), `${format.name}: a bad payload`);
+      assert.ok(
+        c.webhooks.some((w) => w.tickets),
+        `${format.name}: a payload that yields tickets`,
+      );
+      assert.ok(
+        c.webhooks.some((w) => w.error),
+        `${format.name}: a bad payload`,
+      );
       if (format.fromExportRecord) assert.ok(c.exports.length > 0, `${format.name}: an export fixture`);
     }
   });
@@ -139,7 +150,9 @@ for (const format of TICKET_FORMATS) {
         .filter((w) => w.tickets)
         .map((c) => {
           const body = JSON.parse(c.raw);
-          const objects = Object.keys(body).filter((k) => typeof body[k] === 'object' && body[k] !== null && !Array.isArray(body[k]));
+          const objects = Object.keys(body).filter(
+            (k) => typeof body[k] === 'object' && body[k] !== null && !Array.isArray(body[k]),
+          );
           for (const k of objects) body[k] = 'oops';
           return { c, body, changed: objects.length > 0 };
         })
@@ -190,7 +203,10 @@ describe('import files: shared failure modes', () => {
     assert.throws(() => parseImport('generic-csv', 'id,title\n'), /no tickets/);
     assert.throws(() => parseImport('generic-json', '{"tickets": [1, 2]}'), /record 1 is not an object/);
     assert.throws(() => parseImport('jira-json', '{"issues": [{"key": "A-1"'), /not a readable JSON file/);
-    assert.throws(() => parseImport('zendesk-json', '{"id": 1, "subject": "a"}\n{"id": 2, oops}'), /line 2 is not JSON/);
+    assert.throws(
+      () => parseImport('zendesk-json', '{"id": 1, "subject": "a"}\n{"id": 2, oops}'),
+      /line 2 is not JSON/,
+    );
     assert.throws(() => detectImportFormat('\u0000\u0001garbage', 'x.json'), ImportError);
   });
   it('reads newline-delimited JSON (Zendesk full export) and overrides the generic source', () => {
@@ -202,6 +218,9 @@ describe('import files: shared failure modes', () => {
         ['2', 'b', null],
       ],
     );
-    assert.equal(parseImport('generic-csv', 'id,title\n1,x\n', { source: 'helpscout' }).tickets[0]!.source, 'helpscout');
+    assert.equal(
+      parseImport('generic-csv', 'id,title\n1,x\n', { source: 'helpscout' }).tickets[0]!.source,
+      'helpscout',
+    );
   });
 });

@@ -28,7 +28,9 @@ describe('tickets on PostgreSQL', () => {
   after(() => cleanup());
 
   it('keeps one secret per install, even when asked for concurrently', async () => {
-    const keys = await Promise.all(Array.from({ length: 5 }, () => ticketStore.instanceSecret(store.db, 'another-key')));
+    const keys = await Promise.all(
+      Array.from({ length: 5 }, () => ticketStore.instanceSecret(store.db, 'another-key')),
+    );
     assert.equal(new Set(keys).size, 1);
     assert.match(keys[0]!, /^[0-9a-f]{64}$/);
   });
@@ -47,7 +49,9 @@ describe('tickets on PostgreSQL', () => {
     const d = (await getTicket({ store }, first.tickets[0]!.id))!;
     assert.equal(d.ticket.status, 'closed');
     assert.deepEqual(
-      d.links.map((l) => `${l.dstKind}:${l.dstId}:${(l.attributes.via as string[] | undefined)?.join('+') ?? ''}`).sort(),
+      d.links
+        .map((l) => `${l.dstKind}:${l.dstId}:${(l.attributes.via as string[] | undefined)?.join('+') ?? ''}`)
+        .sort(),
       [
         `end_user:${d.ticket.reporterHash}:email`,
         'end_user:u-1042:user',
@@ -89,7 +93,12 @@ function failingOnSecond(store: Store): Store {
       fn({
         ...tx,
         query: (sql: string, params?: unknown[]) =>
-          sql.includes('INSERT INTO ticket (') && ++n === 2 ? tx.query(sql, params?.map((p, i) => (i === 4 ? 'weird' : p))) : tx.query(sql, params),
+          sql.includes('INSERT INTO ticket (') && ++n === 2
+            ? tx.query(
+                sql,
+                params?.map((p, i) => (i === 4 ? 'weird' : p)),
+              )
+            : tx.query(sql, params),
       } as typeof tx),
     );
   return { db } as unknown as Store;

@@ -42,7 +42,9 @@ describe('/api/triage and /api/problems', () => {
     return res.json() as ProblemDetail;
   };
   const ticketId = async (externalId: string) =>
-    Number((await o.store.db.query<{ id: number }>('SELECT id FROM ticket WHERE external_id = $1', [externalId]))[0]!.id);
+    Number(
+      (await o.store.db.query<{ id: number }>('SELECT id FROM ticket WHERE external_id = $1', [externalId]))[0]!.id,
+    );
 
   let first: TriageRun;
   it('ranks one problem per fault: the error with its pattern, the ticket naming it, owners from CODEOWNERS', async () => {
@@ -69,7 +71,11 @@ describe('/api/triage and /api/problems', () => {
     assert.ok(!keys.some((k) => k.includes('p-retry') || k.includes('fp-old')), keys.join(', '));
     assert.equal(first.ignoredPatterns, 1);
     const scores = first.problems.map((p) => p.priority.score);
-    assert.deepEqual(scores, [...scores].sort((a, b) => b - a), 'highest priority first');
+    assert.deepEqual(
+      scores,
+      [...scores].sort((a, b) => b - a),
+      'highest priority first',
+    );
   });
 
   it('shows a problem with its members and tickets, and points the tickets at it', async () => {
@@ -79,9 +85,14 @@ describe('/api/triage and /api/problems', () => {
     assert.equal(d.problem.status, 'open');
     assert.equal(d.problem.service, 'cart');
     assert.equal(d.problem.firstSeen, minute(ONSET));
-    assert.deepEqual(d.tickets.map((t) => t.externalId), ['HD-1']);
+    assert.deepEqual(
+      d.tickets.map((t) => t.externalId),
+      ['HD-1'],
+    );
     assert.ok(d.problem.members.some((m) => m.kind === 'ticket' && /quotes the error/.test(m.why)));
-    const [row] = await o.store.db.query<{ problem_id: number }>(`SELECT problem_id FROM ticket WHERE external_id = 'HD-1'`);
+    const [row] = await o.store.db.query<{ problem_id: number }>(
+      `SELECT problem_id FROM ticket WHERE external_id = 'HD-1'`,
+    );
     assert.equal(Number(row!.problem_id), cart.id);
   });
 
@@ -91,7 +102,9 @@ describe('/api/triage and /api/problems', () => {
     for (const p of first.problems) assert.equal(idOf(again, p.key), p.id, `${p.key} keeps its id`);
 
     // search's error was seen in an earlier window only; web now calls cart.
-    await o.store.db.query(`INSERT INTO problem (title, fingerprint, status) VALUES ('old', 'error:search:fp-old', 'open')`);
+    await o.store.db.query(
+      `INSERT INTO problem (title, fingerprint, status) VALUES ('old', 'error:search:fp-old', 'open')`,
+    );
     await addEdge(o.store.db);
     const third = await run({ limit: 50 });
     const cartId = idOf(first, 'error:cart:fp-price')!;
@@ -103,9 +116,14 @@ describe('/api/triage and /api/problems', () => {
     const web = await show(webId);
     assert.equal(web.problem.status, 'merged');
     assert.equal(web.problem.mergedInto, cartId);
-    assert.deepEqual((await show(cartId)).merged.map((m) => m.id), [webId]);
+    assert.deepEqual(
+      (await show(cartId)).merged.map((m) => m.id),
+      [webId],
+    );
     assert.equal(third.merged, 1);
-    const [old] = await o.store.db.query<{ status: string }>(`SELECT status FROM problem WHERE fingerprint = 'error:search:fp-old'`);
+    const [old] = await o.store.db.query<{ status: string }>(
+      `SELECT status FROM problem WHERE fingerprint = 'error:search:fp-old'`,
+    );
     assert.equal(old!.status, 'resolved');
     assert.equal(third.resolved, 1);
 
@@ -126,7 +144,11 @@ describe('/api/triage and /api/problems', () => {
 
   it('investigates a problem: its service from its first occurrence, with its tickets', async () => {
     const problem = first.problems.find((p) => p.service === 'cart')!;
-    const res = await api.inject({ method: 'POST', url: '/api/investigations', payload: { subject: { kind: 'problem', problemId: problem.id } } });
+    const res = await api.inject({
+      method: 'POST',
+      url: '/api/investigations',
+      payload: { subject: { kind: 'problem', problemId: problem.id } },
+    });
     assert.equal(res.statusCode, 201, res.body);
     const inv = res.json().investigation as Investigation;
     assert.equal(inv.problemId, problem.id);
@@ -163,7 +185,11 @@ describe('/api/triage and /api/problems', () => {
       );
     }
     const problem = first.problems.find((p) => p.service === 'cart')!;
-    const res = await api.inject({ method: 'POST', url: '/api/investigations', payload: { subject: { kind: 'problem', problemId: problem.id } } });
+    const res = await api.inject({
+      method: 'POST',
+      url: '/api/investigations',
+      payload: { subject: { kind: 'problem', problemId: problem.id } },
+    });
     assert.equal(res.statusCode, 201, res.body);
     const inv = res.json().investigation as Investigation;
     const said = inv.result.findings.map((f) => f.title).join('; ');
@@ -184,13 +210,24 @@ describe('/api/triage and /api/problems', () => {
       ['1.4.0', at(-10)],
       ['1.5.0', at(5)],
     ] as const) {
-      const res = await api.inject({ method: 'POST', url: '/api/deploys', payload: { service: 'cart', version, at: when } });
+      const res = await api.inject({
+        method: 'POST',
+        url: '/api/deploys',
+        payload: { service: 'cart', version, at: when },
+      });
       assert.equal(res.statusCode, 201, res.body);
     }
-    const list = (await api.inject({ method: 'GET', url: '/api/problems' })).json().problems as Array<Problem & { suspectedDeploy: { version: string } | null; investigation: { id: number } | null }>;
+    const list = (await api.inject({ method: 'GET', url: '/api/problems' })).json().problems as Array<
+      Problem & { suspectedDeploy: { version: string } | null; investigation: { id: number } | null }
+    >;
     const row = list.find((p) => p.id === cart.id)!;
     assert.equal(row.suspectedDeploy?.version, '1.4.0');
-    const latest = (await o.store.db.query<{ id: number }>("SELECT max(id) AS id FROM investigation WHERE result->'subject'->>'problemId' = $1", [String(cart.id)]))[0]!.id;
+    const latest = (
+      await o.store.db.query<{ id: number }>(
+        "SELECT max(id) AS id FROM investigation WHERE result->'subject'->>'problemId' = $1",
+        [String(cart.id)],
+      )
+    )[0]!.id;
     assert.equal(row.investigation?.id, Number(latest));
     const detail = (await show(cart.id)) as ProblemDetail & { problem: { suspectedDeploy: unknown } };
     assert.deepEqual(detail.problem.suspectedDeploy, row.suspectedDeploy);

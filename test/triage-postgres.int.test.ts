@@ -50,12 +50,16 @@ describe('triage on PostgreSQL', () => {
     assert.equal(stored!.problem.status, 'merged');
     assert.equal(stored!.problem.mergedInto, cart.id);
     const detail = await storedProblem(store.db, cart.id);
-    assert.deepEqual(detail!.tickets.map((t) => t.externalId), ['HD-1']);
+    assert.deepEqual(
+      detail!.tickets.map((t) => t.externalId),
+      ['HD-1'],
+    );
   });
 
   it("reads a user's errors from failed spans and ERROR logs, most frequent first", async () => {
     const ns = Date.parse(minute(5)) * 1e6;
-    const failed = (statusCode: number, spanId: string) => span({ service: 'cart', userId: 'u-9', statusCode, statusMessage: 'boom', startTimeUnixNano: ns, spanId });
+    const failed = (statusCode: number, spanId: string) =>
+      span({ service: 'cart', userId: 'u-9', statusCode, statusMessage: 'boom', startTimeUnixNano: ns, spanId });
     await store.writeTelemetry({
       spans: [failed(2, 'a1'), failed(2, 'a2'), failed(0, 'a3')],
       logs: [
@@ -64,7 +68,12 @@ describe('triage on PostgreSQL', () => {
       ],
       metrics: [],
     });
-    const got = await userErrors(store.db, ['u-9', 'nobody'], new Date(Date.parse(minute(60))), new Date(Date.parse(minute(-1))));
+    const got = await userErrors(
+      store.db,
+      ['u-9', 'nobody'],
+      new Date(Date.parse(minute(60))),
+      new Date(Date.parse(minute(-1))),
+    );
     assert.deepEqual(got.get('u-9'), [
       { service: 'cart', text: 'boom' },
       { service: 'web', text: 'render failed' },

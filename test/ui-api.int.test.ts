@@ -33,10 +33,17 @@ describe('the web UI at /', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  const get = (url: string, accept = 'text/html,application/xhtml+xml') => o.server.api.inject({ method: 'GET', url, headers: { accept } });
+  const get = (url: string, accept = 'text/html,application/xhtml+xml') =>
+    o.server.api.inject({ method: 'GET', url, headers: { accept } });
 
   it('serves index.html at / and for any page path a browser asks for (deep links)', async () => {
-    for (const url of ['/', '/problems', '/investigations/12', '/patterns/abc?service=cart', '/traces/0af7651916cd43dd8448eb211c80319c']) {
+    for (const url of [
+      '/',
+      '/problems',
+      '/investigations/12',
+      '/patterns/abc?service=cart',
+      '/traces/0af7651916cd43dd8448eb211c80319c',
+    ]) {
       const res = await get(url);
       assert.equal(res.statusCode, 200, url);
       assert.match(String(res.headers['content-type']), /text\/html/);
@@ -50,7 +57,12 @@ describe('the web UI at /', () => {
     assert.equal(js.statusCode, 200);
     assert.match(String(js.headers['content-type']), /text\/javascript/);
     assert.match(String(js.headers['cache-control']), /immutable/);
-    for (const url of ['/assets/../secret.txt', '/assets/%2e%2e/secret.txt', '/assets/missing.js', '/assets/..%2fsecret.txt']) {
+    for (const url of [
+      '/assets/../secret.txt',
+      '/assets/%2e%2e/secret.txt',
+      '/assets/missing.js',
+      '/assets/..%2fsecret.txt',
+    ]) {
       const res = await get(url, '*/*');
       assert.equal(res.statusCode, 404, url);
       assert.doesNotMatch(res.body, /not an asset/);
@@ -85,7 +97,11 @@ describe('API routes the UI reads', () => {
   before(async () => {
     o = await inProcessOrrery();
     shop = buildShopRepo();
-    const add = await o.server.api.inject({ method: 'POST', url: '/api/repos', payload: { path: shop.dir, name: 'shop' } });
+    const add = await o.server.api.inject({
+      method: 'POST',
+      url: '/api/repos',
+      payload: { path: shop.dir, name: 'shop' },
+    });
     assert.equal(add.statusCode, 201, add.body);
     const sync = await o.server.api.inject({ method: 'POST', url: '/api/repos/shop/sync' });
     assert.equal(sync.statusCode, 200, sync.body);
@@ -114,7 +130,9 @@ describe('API routes the UI reads', () => {
     assert.deepEqual(body.errors, [1, 5]);
     assert.ok(Math.abs(body.p95Ms[0] - 10) / 10 < 0.02, String(body.p95Ms[0]));
     assert.ok(Math.abs(body.p95Ms[1] - 900) / 900 < 0.02, String(body.p95Ms[1]));
-    const one = (await get(`/api/services/cart/latency?since=${m0}&until=2026-11-22T10:02:00Z&buckets=2&endpoint=GET%20%2Fcart`)).json();
+    const one = (
+      await get(`/api/services/cart/latency?since=${m0}&until=2026-11-22T10:02:00Z&buckets=2&endpoint=GET%20%2Fcart`)
+    ).json();
     assert.deepEqual(one.requests, [10, 5]);
     const empty = (await get(`/api/services/nowhere/latency?since=${m0}&until=2026-11-22T10:02:00Z&buckets=2`)).json();
     assert.deepEqual(empty.p50Ms, [null, null]);
@@ -130,7 +148,8 @@ describe('API routes the UI reads', () => {
     assert.match(body.commit.message, /Say why checkout failed/);
     assert.equal(body.truncated, false);
     assert.ok(body.commit.files.length > 0);
-    for (const f of body.commit.files as Array<{ path: string }>) assert.ok(body.patch.includes(`b/${f.path}`), `${f.path} in the patch`);
+    for (const f of body.commit.files as Array<{ path: string }>)
+      assert.ok(body.patch.includes(`b/${f.path}`), `${f.path} in the patch`);
     assert.equal((await get('/api/repos/shop/commits/0000000000')).statusCode, 404);
     assert.equal((await get('/api/repos/shop/commits/not-a-sha')).statusCode, 400);
     assert.equal((await get('/api/repos/nope/commits/abcdef')).statusCode, 404);
@@ -148,7 +167,10 @@ describe('API routes the UI reads', () => {
         span({ spanId: 'a3'.padEnd(16, '0'), userId: 'u-9', accountId: 'acct-8', statusCode: 2 }),
       ],
     });
-    const ids = async (q: string) => ((await get(`/api/spans?${q}`)).json().spans as Array<{ spanId: string }>).map((s) => s.spanId.slice(0, 2)).sort();
+    const ids = async (q: string) =>
+      ((await get(`/api/spans?${q}`)).json().spans as Array<{ spanId: string }>)
+        .map((s) => s.spanId.slice(0, 2))
+        .sort();
     assert.deepEqual(await ids('account=acct-7'), ['a1', 'a2']);
     assert.deepEqual(await ids('account=acct-7&status=error'), ['a1']);
     assert.deepEqual(await ids('user=Ava@Example.com'), ['a1', 'a2']);

@@ -48,7 +48,10 @@ describe('web UI (Chromium) on a demo world', () => {
   };
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium), as .ci/run does, or set ORRERY_CHROMIUM`);
+    assert.ok(
+      existsSync(CHROMIUM),
+      `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium), as .ci/run does, or set ORRERY_CHROMIUM`,
+    );
     assert.ok(findWebRoot(), 'the web UI is not built: run npm run build');
     rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -57,7 +60,15 @@ describe('web UI (Chromium) on a demo world', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   });
@@ -79,7 +90,7 @@ describe('web UI (Chromium) on a demo world', () => {
     assert.match(title ?? '', /TypeError|percent|cart/i, `first problem: ${title}`);
   });
 
-  it("opens it: the investigation names the culprit commit, the file and the users hurt, as the truth file says", async () => {
+  it('opens it: the investigation names the culprit commit, the file and the users hurt, as the truth file says', async () => {
     const t = truth('cart-badge');
     await page.locator('table.problems tbody tr').first().locator('a').first().click();
     await page.locator('h1').first().waitFor();
@@ -96,8 +107,16 @@ describe('web UI (Chromium) on a demo world', () => {
     await section.locator('pre.diff, .state.error, p.muted').first().waitFor({ timeout: 60_000 });
     await page.locator('table.code').first().waitFor({ timeout: 60_000 });
     await screenshot('investigation');
-    assert.equal(suspect, t.culprit!.commit.slice(0, 10), `the suspect commit is the culprit: ${await section.textContent()}`);
-    assert.equal(await section.locator('pre.diff').count(), 1, `the suspect commit's diff is shown: ${await section.textContent()}`);
+    assert.equal(
+      suspect,
+      t.culprit!.commit.slice(0, 10),
+      `the suspect commit is the culprit: ${await section.textContent()}`,
+    );
+    assert.equal(
+      await section.locator('pre.diff').count(),
+      1,
+      `the suspect commit's diff is shown: ${await section.textContent()}`,
+    );
     const code = await page.locator('section.code-location h3').first().textContent();
     assert.ok(code?.includes(t.culprit!.file), `code location ${code} names ${t.culprit!.file}`);
     assert.ok(code?.includes(t.culprit!.function ?? ''), `code location ${code} names ${t.culprit!.function}`);
@@ -130,7 +149,9 @@ describe('web UI (Chromium) on a demo world', () => {
 
   it("searches for a ticket's user and finds that user's failing trace", async () => {
     const t = truth('cart-badge');
-    const listed = (await (await fetch(`${world.api}/api/tickets?limit=1000`)).json()) as { tickets: Array<{ id: number; externalId: string }> };
+    const listed = (await (await fetch(`${world.api}/api/tickets?limit=1000`)).json()) as {
+      tickets: Array<{ id: number; externalId: string }>;
+    };
     let user: string | undefined;
     for (const ext of t.tickets) {
       const id = listed.tickets.find((x) => x.externalId === ext)?.id;
@@ -155,7 +176,10 @@ describe('web UI (Chromium) on a demo world', () => {
       `a failed cart span in the trace: ${failed.join(' | ')}`,
     );
     await open('trace', page.url(), 'table.waterfall tbody tr');
-    for (const [name, v] of Object.entries(timing)) console.log(`# page ${name}: DOMContentLoaded ${v.domContentLoadedMs.toFixed(0)} ms, load ${v.loadMs.toFixed(0)} ms, content shown ${v.readyMs} ms`);
+    for (const [name, v] of Object.entries(timing))
+      console.log(
+        `# page ${name}: DOMContentLoaded ${v.domContentLoadedMs.toFixed(0)} ms, load ${v.loadMs.toFixed(0)} ms, content shown ${v.readyMs} ms`,
+      );
   });
 
   it('is usable by keyboard, with a visible focus and readable contrast', async () => {
@@ -164,13 +188,18 @@ describe('web UI (Chromium) on a demo world', () => {
     let reached = false;
     for (let i = 0; i < 80 && !reached; i++) {
       await page.keyboard.press('Tab');
-      reached = (await page.evaluate(`(() => { const a = document.activeElement; return !!a && !!a.closest('table.problems tbody tr') && a.tagName === 'A'; })()`)) as boolean;
+      reached = (await page.evaluate(
+        `(() => { const a = document.activeElement; return !!a && !!a.closest('table.problems tbody tr') && a.tagName === 'A'; })()`,
+      )) as boolean;
     }
     assert.ok(reached, 'a problem link is reachable with Tab');
     const focus = (await page.evaluate(
       `(() => { const s = getComputedStyle(document.activeElement); return { outline: s.outlineStyle, width: parseFloat(s.outlineWidth), shadow: s.boxShadow }; })()`,
     )) as { outline: string; width: number; shadow: string };
-    assert.ok((focus.outline !== 'none' && focus.width > 0) || focus.shadow !== 'none', `the focused link shows it: ${JSON.stringify(focus)}`);
+    assert.ok(
+      (focus.outline !== 'none' && focus.width > 0) || focus.shadow !== 'none',
+      `the focused link shows it: ${JSON.stringify(focus)}`,
+    );
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/problems\/\d+/, { timeout: 30_000 });
     await page.getByRole('button', { name: /^Investigate/ }).waitFor();

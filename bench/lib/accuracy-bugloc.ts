@@ -7,7 +7,12 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { type CodeLanguage, languageOf } from '../../src/analysis/index.js';
-import { type CodeDocument, LOCALIZE_ALGORITHM, buildCodeIndex, localizeText } from '../../src/analysis/retrieval/index.js';
+import {
+  type CodeDocument,
+  LOCALIZE_ALGORITHM,
+  buildCodeIndex,
+  localizeText,
+} from '../../src/analysis/retrieval/index.js';
 import { loadCodeParsers } from '../../src/ingest/sources/git/index.js';
 import type { AccuracyOptions } from '../accuracy.js';
 import { extractOnce } from './archive-cache.js';
@@ -48,7 +53,12 @@ function lines(file: string): string[] {
 }
 
 function scores(cases: readonly RankedCase[]): string[] {
-  return [int(cases.length), ...[hitAt(cases, 1), hitAt(cases, 5), hitAt(cases, 10), mrrAt(cases, 10), mapAt(cases, 10)].map((x) => x.toFixed(3))];
+  return [
+    int(cases.length),
+    ...[hitAt(cases, 1), hitAt(cases, 5), hitAt(cases, 10), mrrAt(cases, 10), mapAt(cases, 10)].map((x) =>
+      x.toFixed(3),
+    ),
+  ];
 }
 
 export async function run(opts: AccuracyOptions): Promise<number> {
@@ -116,7 +126,15 @@ export async function run(opts: AccuracyOptions): Promise<number> {
     const sub = cases.filter((x) => classOf.get(x.case) === c);
     if (sub.length > 0) rows.push([c, ...scores(sub)]);
   }
-  rows.push(['BLIZZARD (published)', '5,139', BLIZZARD.hit1.toFixed(2), '-', BLIZZARD.hit10.toFixed(2), BLIZZARD.mrr10.toFixed(2), '-']);
+  rows.push([
+    'BLIZZARD (published)',
+    '5,139',
+    BLIZZARD.hit1.toFixed(2),
+    '-',
+    BLIZZARD.hit10.toFixed(2),
+    BLIZZARD.mrr10.toFixed(2),
+    '-',
+  ]);
   process.stdout.write(
     `bug localization (${LOCALIZE_ALGORITHM}) on ${root}\n` +
       `${int(docs.length)} source files indexed (${parseFailures} without symbols), ${int(cases.length)} reports scored, ` +

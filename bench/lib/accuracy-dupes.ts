@@ -13,7 +13,12 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { SIMILAR_TICKETS_ALGORITHM, type TicketDocument, buildTicketIndex, rankSimilarTickets } from '../../src/analysis/retrieval/index.js';
+import {
+  SIMILAR_TICKETS_ALGORITHM,
+  type TicketDocument,
+  buildTicketIndex,
+  rankSimilarTickets,
+} from '../../src/analysis/retrieval/index.js';
 import type { AccuracyOptions } from '../accuracy.js';
 import { int, table } from './format.js';
 import { datasetsRoot } from './loghub.js';
@@ -27,7 +32,12 @@ const WRITE_TOP = 20;
 type Row = Record<string, string | undefined>;
 
 function readCsv(file: string): Row[] {
-  return parse(readFileSync(file), { columns: true, relax_column_count: true, skip_empty_lines: true, bom: true }) as Row[];
+  return parse(readFileSync(file), {
+    columns: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    bom: true,
+  }) as Row[];
 }
 
 function oneFile(dir: string, suffix: string): string {
@@ -97,7 +107,11 @@ export async function run(opts: AccuracyOptions): Promise<number> {
       unanswerable++;
       continue;
     }
-    timely.push({ case: id, truth: visible, ranked: rankSimilarTickets(q, index, { limit: WRITE_TOP, createdUntil: until }).map((s) => s.id) });
+    timely.push({
+      case: id,
+      truth: visible,
+      ranked: rankSimilarTickets(q, index, { limit: WRITE_TOP, createdUntil: until }).map((s) => s.id),
+    });
   }
   const tQuery = performance.now();
 

@@ -37,7 +37,11 @@ interface Score {
 }
 
 async function post(api: string, subject: unknown): Promise<Investigation> {
-  const res = await fetch(`${api}/api/investigations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ subject }) });
+  const res = await fetch(`${api}/api/investigations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ subject }),
+  });
   const body = (await res.json()) as { investigation?: Investigation; message?: string };
   if (!res.ok || !body.investigation) throw new Error(`POST /api/investigations ${res.status}: ${body.message ?? ''}`);
   return body.investigation;
@@ -56,12 +60,22 @@ function scoreAlert(truth: ScenarioTruth, inv: Investigation, s: Score): void {
     const fn = truth.culprit.function;
     const symbol = typeof place?.data.symbol === 'string' ? place.data.symbol.split('.').pop() : null;
     s.location = place?.data.path === truth.culprit.file && (fn === null || symbol === fn);
-    if (!s.location) s.notes.push(`top location ${String(place?.data.path ?? 'none')} ${String(place?.data.symbol ?? '')}, truth ${truth.culprit.file} ${fn ?? ''}`);
-    if (!s.commit) s.notes.push(`top suspect ${String(suspect?.data.sha ?? 'none').slice(0, 10)}, truth ${truth.culprit.commit.slice(0, 10)}`);
+    if (!s.location)
+      s.notes.push(
+        `top location ${String(place?.data.path ?? 'none')} ${String(place?.data.symbol ?? '')}, truth ${truth.culprit.file} ${fn ?? ''}`,
+      );
+    if (!s.commit)
+      s.notes.push(
+        `top suspect ${String(suspect?.data.sha ?? 'none').slice(0, 10)}, truth ${truth.culprit.commit.slice(0, 10)}`,
+      );
   }
   if (truth.firstBadDeploy) {
-    s.deploy = change?.data.service === truth.firstBadDeploy.service && change?.data.version === truth.firstBadDeploy.version;
-    if (!s.deploy) s.notes.push(`first change ${String(change?.data.service ?? 'none')} ${String(change?.data.version ?? '')}, truth ${truth.firstBadDeploy.service} ${truth.firstBadDeploy.version}`);
+    s.deploy =
+      change?.data.service === truth.firstBadDeploy.service && change?.data.version === truth.firstBadDeploy.version;
+    if (!s.deploy)
+      s.notes.push(
+        `first change ${String(change?.data.service ?? 'none')} ${String(change?.data.version ?? '')}, truth ${truth.firstBadDeploy.service} ${truth.firstBadDeploy.version}`,
+      );
   }
   const want = truth.affected.errored.length || truth.affected.users.length;
   const got = typeof impact?.data.users === 'number' ? impact.data.users : null;
@@ -84,7 +98,16 @@ async function runScenario(scenario: ScenarioName, durationS: number, seed: numb
     baseRps: 20,
     out,
   });
-  const s: Score = { scenario, commit: null, location: null, deploy: null, users: { got: null, want: 0, ok: false }, tickets: { recall: null, precision: null }, ranked: [], notes: [] };
+  const s: Score = {
+    scenario,
+    commit: null,
+    location: null,
+    deploy: null,
+    users: { got: null, want: 0, ok: false },
+    tickets: { recall: null, precision: null },
+    ranked: [],
+    notes: [],
+  };
   try {
     process.stderr.write(`  ${scenario}: world ready in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
     const truth = world.truth.find((t) => t.scenario === scenario)!;
@@ -92,7 +115,9 @@ async function runScenario(scenario: ScenarioName, durationS: number, seed: numb
     scoreAlert(truth, alert, s);
 
     // The scenario's tickets: each one's report should list the others as related.
-    const listed = (await (await fetch(`${world.api}/api/tickets?limit=1000`)).json()) as { tickets: Array<{ id: number; externalId: string }> };
+    const listed = (await (await fetch(`${world.api}/api/tickets?limit=1000`)).json()) as {
+      tickets: Array<{ id: number; externalId: string }>;
+    };
     const idOf = new Map(listed.tickets.map((t) => [t.externalId, t.id]));
     const mine = new Set(truth.tickets);
     let found = 0;
@@ -126,11 +151,17 @@ export async function run(opts: AccuracyOptions): Promise<number> {
   const { values } = parseArgs({
     args: opts.rest,
     strict: true,
-    options: { duration: { type: 'string' }, scenario: { type: 'string' }, seed: { type: 'string' }, keep: { type: 'boolean' } },
+    options: {
+      duration: { type: 'string' },
+      scenario: { type: 'string' },
+      seed: { type: 'string' },
+      keep: { type: 'boolean' },
+    },
   });
   const durationS = parseDuration(values.duration ?? '3m');
   const scenarios = values.scenario ? [values.scenario as ScenarioName] : [...SCENARIO_NAMES];
-  for (const s of scenarios) if (!SCENARIO_NAMES.includes(s)) throw new Error(`unknown scenario ${s}; one of ${SCENARIO_NAMES.join(', ')}`);
+  for (const s of scenarios)
+    if (!SCENARIO_NAMES.includes(s)) throw new Error(`unknown scenario ${s}; one of ${SCENARIO_NAMES.join(', ')}`);
   const seed = Number(values.seed ?? 42);
   process.stderr.write(`example world: ${scenarios.length} scenarios, ${durationS} s of traffic each, seed ${seed}\n`);
   const scores: Score[] = [];
@@ -138,7 +169,16 @@ export async function run(opts: AccuracyOptions): Promise<number> {
 
   console.log(
     table(
-      ['scenario', 'culprit commit @1', 'file+function @1', 'first bad deploy', 'users (got/truth)', 'within ±10%', 'tickets recall', 'precision'],
+      [
+        'scenario',
+        'culprit commit @1',
+        'file+function @1',
+        'first bad deploy',
+        'users (got/truth)',
+        'within ±10%',
+        'tickets recall',
+        'precision',
+      ],
       scores.map((s) => [
         s.scenario,
         mark(s.commit),
@@ -153,8 +193,14 @@ export async function run(opts: AccuracyOptions): Promise<number> {
   );
   for (const s of scores) for (const n of s.notes) console.log(`  ${s.scenario}: ${n}`);
   const graded = scores.flatMap((s) => [s.commit, s.location, s.deploy].filter((x) => x !== null));
-  console.log(`\ntop-1 right: ${graded.filter(Boolean).length} of ${graded.length}; users within ±10%: ${scores.filter((s) => s.users.ok).length} of ${scores.length}`);
+  console.log(
+    `\ntop-1 right: ${graded.filter(Boolean).length} of ${graded.length}; users within ±10%: ${scores.filter((s) => s.users.ok).length} of ${scores.length}`,
+  );
   console.log('target: every scenario right at top-1, and users within the bound');
-  if (opts.out) writeRankings(opts.out, scores.map((s) => ({ case: s.scenario, ranked: s.ranked })));
+  if (opts.out)
+    writeRankings(
+      opts.out,
+      scores.map((s) => ({ case: s.scenario, ranked: s.ranked })),
+    );
   return 0;
 }

@@ -32,7 +32,16 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FindingList, type MetricRow, RCA_ALGORITHM, type RcaInput, type RcaResult, type TimeWindow, rankRootCauses, rcaFindings } from '../../src/analysis/index.js';
+import {
+  FindingList,
+  type MetricRow,
+  RCA_ALGORITHM,
+  type RcaInput,
+  type RcaResult,
+  type TimeWindow,
+  rankRootCauses,
+  rcaFindings,
+} from '../../src/analysis/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { Finding, Investigation } from '../../src/model/index.js';
 import { type RunningOrrery, startOrrery } from '../../src/server/index.js';
@@ -88,7 +97,12 @@ function readFaults(dayDir: string, day: string): Fault[] {
   for (const list of Object.values(raw)) {
     for (const f of list) {
       const ts = Number(f.inject_timestamp);
-      out.push({ injectTime: f.inject_time ?? '', injectTimestamp: Number.isFinite(ts) ? ts : null, pod: f.inject_pod ?? '', type: f.inject_type ?? '?' });
+      out.push({
+        injectTime: f.inject_time ?? '',
+        injectTimestamp: Number.isFinite(ts) ? ts : null,
+        pod: f.inject_pod ?? '',
+        type: f.inject_type ?? '?',
+      });
     }
   }
   return out;
@@ -151,8 +165,11 @@ export async function readNezha(root: string): Promise<NezhaData> {
     const refDir = join(root, 'construct_data', day);
     const files = [...minuteFilesOf(dayDir, day), ...(existsSync(refDir) ? minuteFilesOf(refDir, day) : [])];
     out.files.push(...files);
-    for (const f of minuteFilesOf(dayDir, day)) if (f.trace) for (const m of await spanMinutes(f.trace)) faultMinutes.add(m);
-    if (existsSync(refDir)) for (const f of minuteFilesOf(refDir, day)) if (f.trace) for (const m of await spanMinutes(f.trace)) referenceMinutes.add(m);
+    for (const f of minuteFilesOf(dayDir, day))
+      if (f.trace) for (const m of await spanMinutes(f.trace)) faultMinutes.add(m);
+    if (existsSync(refDir))
+      for (const f of minuteFilesOf(refDir, day))
+        if (f.trace) for (const m of await spanMinutes(f.trace)) referenceMinutes.add(m);
     for (const dir of existsSync(refDir) ? [dayDir, refDir] : [dayDir]) {
       for (const s of await readMetricSamples(dir)) {
         const k = `${s.pod}\u0000${s.time}`;
@@ -175,13 +192,19 @@ export async function readNezha(root: string): Promise<NezhaData> {
       if (Number.isNaN(at)) out.notes.push(`${f.injectTime}: no telemetry around the injection; scored as a miss`);
       out.faults.push({ case: f.injectTime, type: f.type, truth: serviceOfPod(f.pod), injectMs: at });
     }
-    for (const [k, n] of offsets) out.notes.push(`${day}: time-zone offsets detected (${k}) for ${n} fault${n === 1 ? '' : 's'}`);
+    for (const [k, n] of offsets)
+      out.notes.push(`${day}: time-zone offsets detected (${k}) for ${n} fault${n === 1 ? '' : 's'}`);
   }
   out.reference = windowsOf([...referenceMinutes].filter((m) => !faultMinutes.has(m)));
-  for (const w of out.reference) out.notes.push(`known-good reference (construct_data): ${new Date(w.startMs).toISOString()} to ${new Date(w.endMs).toISOString()}`);
+  for (const w of out.reference)
+    out.notes.push(
+      `known-good reference (construct_data): ${new Date(w.startMs).toISOString()} to ${new Date(w.endMs).toISOString()}`,
+    );
   out.files.sort((a, b) => a.minuteMs - b.minuteMs);
   out.samples.sort((a, b) => nanosToMs(a.time) - nanosToMs(b.time));
-  out.faults.sort((a, b) => (Number.isNaN(a.injectMs) ? 1 : 0) - (Number.isNaN(b.injectMs) ? 1 : 0) || a.injectMs - b.injectMs);
+  out.faults.sort(
+    (a, b) => (Number.isNaN(a.injectMs) ? 1 : 0) - (Number.isNaN(b.injectMs) ? 1 : 0) || a.injectMs - b.injectMs,
+  );
   return out;
 }
 
@@ -199,7 +222,8 @@ function windowsOf(minutes: readonly number[]): TimeWindow[] {
 /** The minutes a trace file's spans start in. */
 async function spanMinutes(file: string): Promise<Set<number>> {
   const out = new Set<number>();
-  for (const s of await readTraceRows(file, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY)) out.add(Math.floor(nanosToMs(s.start) / MINUTE) * MINUTE);
+  for (const s of await readTraceRows(file, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY))
+    out.add(Math.floor(nanosToMs(s.start) / MINUTE) * MINUTE);
   return out;
 }
 
@@ -232,13 +256,20 @@ export class Replay {
     while (this.nextFile < files.length && (files[this.nextFile] as MinuteFiles).minuteMs - FILE_LEAD_MS <= tMs) {
       const f = files[this.nextFile++] as MinuteFiles;
       const all = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY] as const;
-      const spans = (f.trace ? await readTraceRows(f.trace, ...all) : []).filter((s) => this.once(`s\u0000${s.traceId}\u0000${s.spanId}`));
+      const spans = (f.trace ? await readTraceRows(f.trace, ...all) : []).filter((s) =>
+        this.once(`s\u0000${s.traceId}\u0000${s.spanId}`),
+      );
       for (const s of spans) {
         this.serviceOfSpan.set(s.spanId, s.service);
         if (s.parentId === null) this.roots.set(s.service, (this.roots.get(s.service) ?? 0) + 1);
       }
       this.spans.push(...spans);
-      if (f.log) this.logs.push(...(await readLogRows(f.log, ...all)).filter((l) => this.once(`l\u0000${l.time}\u0000${l.pod}\u0000${l.line}`)));
+      if (f.log)
+        this.logs.push(
+          ...(await readLogRows(f.log, ...all)).filter((l) =>
+            this.once(`l\u0000${l.time}\u0000${l.pod}\u0000${l.line}`),
+          ),
+        );
     }
     const due = <T>(rows: T[], time: (r: T) => string): [T[], T[]] => {
       const now: T[] = [];
@@ -251,12 +282,21 @@ export class Replay {
     this.spans = laterSpans;
     this.logs = laterLogs;
     const samples: MetricSample[] = [];
-    while (this.nextSample < this.data.samples.length && nanosToMs((this.data.samples[this.nextSample] as MetricSample).time) <= tMs) {
+    while (
+      this.nextSample < this.data.samples.length &&
+      nanosToMs((this.data.samples[this.nextSample] as MetricSample).time) <= tMs
+    ) {
       samples.push(this.data.samples[this.nextSample++] as MetricSample);
     }
     // Minute by minute, as a collector would export them.
     const minuteOf = (ns: string) => Math.floor(nanosToMs(ns) / MINUTE);
-    const minutes = [...new Set([...spans.map((s) => minuteOf(s.start)), ...logs.map((l) => minuteOf(l.time)), ...samples.map((s) => minuteOf(s.time))])].sort((a, b) => a - b);
+    const minutes = [
+      ...new Set([
+        ...spans.map((s) => minuteOf(s.start)),
+        ...logs.map((l) => minuteOf(l.time)),
+        ...samples.map((s) => minuteOf(s.time)),
+      ]),
+    ].sort((a, b) => a - b);
     let [si, li, mi] = [0, 0, 0];
     for (const m of minutes) {
       const from = (i: number, rows: readonly { time?: string; start?: string }[]) => {
@@ -265,7 +305,12 @@ export class Replay {
         return j;
       };
       const [sj, lj, mj] = [from(si, spans), from(li, logs), from(mi, samples)];
-      for (const r of [...metricRequests(samples.slice(mi, mj)), ...traceRequests(spans.slice(si, sj), this.serviceOfSpan), ...logRequests(logs.slice(li, lj))]) await this.send(r);
+      for (const r of [
+        ...metricRequests(samples.slice(mi, mj)),
+        ...traceRequests(spans.slice(si, sj), this.serviceOfSpan),
+        ...logRequests(logs.slice(li, lj)),
+      ])
+        await this.send(r);
       [si, li, mi] = [sj, lj, mj];
     }
     this.sent.spans += spans.length;
@@ -290,7 +335,11 @@ export class Replay {
 
 /** POSTs one OTLP/JSON request; anything but a full success is an error. */
 export async function postOtlp(otlp: string, r: OtlpJsonRequest): Promise<void> {
-  const res = await fetch(`${otlp}/v1/${r.signal}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: r.body });
+  const res = await fetch(`${otlp}/v1/${r.signal}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: r.body,
+  });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`POST /v1/${r.signal} answered ${res.status}: ${text.slice(0, 300)}`);
   const partial = (JSON.parse(text || '{}') as { partialSuccess?: Record<string, unknown> }).partialSuccess ?? {};
@@ -311,7 +360,8 @@ export function rankedServices(findings: readonly Finding[]): string[] {
   const roots = findings.filter((f) => f.kind === 'root_cause_service');
   for (const f of roots) add(f.data.service);
   for (const f of roots) for (const s of Array.isArray(f.data.symptoms) ? f.data.symptoms : []) add(s);
-  for (const f of roots) for (const r of Array.isArray(f.data.ranking) ? f.data.ranking : []) add((r as { service?: unknown }).service);
+  for (const f of roots)
+    for (const r of Array.isArray(f.data.ranking) ? f.data.ranking : []) add((r as { service?: unknown }).service);
   for (const f of findings) add(f.data.service);
   return out;
 }
@@ -332,7 +382,12 @@ export async function minuteGauges(q: Queryable, since: Date, until: Date): Prom
       GROUP BY 1, service, name`,
     [since, until],
   );
-  return rows.map((r) => ({ minuteMs: new Date(r.minute as string | Date).getTime(), service: String(r.service), name: String(r.name), value: Number(r.value) }));
+  return rows.map((r) => ({
+    minuteMs: new Date(r.minute as string | Date).getTime(),
+    service: String(r.service),
+    name: String(r.name),
+    value: Number(r.value),
+  }));
 }
 
 /**
@@ -340,7 +395,11 @@ export async function minuteGauges(q: Queryable, since: Date, until: Date): Prom
  * optionally with the gauges and with known-good reference windows (those that end before the
  * incident starts), which investigate does not pass yet.
  */
-export async function rcaInputOf(q: Queryable, inv: Investigation, extra: { gauges?: boolean; reference?: readonly TimeWindow[] } = {}): Promise<RcaInput> {
+export async function rcaInputOf(
+  q: Queryable,
+  inv: Investigation,
+  extra: { gauges?: boolean; reference?: readonly TimeWindow[] } = {},
+): Promise<RcaInput> {
   const w = inv.result.window;
   const incident = { startMs: Date.parse(w.since), endMs: Date.parse(w.until) };
   const baseline = { startMs: Date.parse(w.baselineSince), endMs: Date.parse(w.baselineUntil) };
@@ -377,11 +436,24 @@ interface CaseResult extends RankedCase {
 }
 
 /** Investigates one fault on the Orrery the replay has brought up to the fault's `now`. */
-async function investigateFault(running: RunningOrrery, front: string, f: PlacedFault, reference: readonly TimeWindow[], say: (s: string) => void): Promise<[CaseResult, Investigation]> {
+async function investigateFault(
+  running: RunningOrrery,
+  front: string,
+  f: PlacedFault,
+  reference: readonly TimeWindow[],
+  say: (s: string) => void,
+): Promise<[CaseResult, Investigation]> {
   // The known-good reference goes along for an investigate that takes one (options it does not
   // know are ignored): an operator who marked a healthy period would pass it.
-  const options = { now: new Date(f.injectMs + NOW_AFTER_MS), reference: reference.map((w) => ({ since: new Date(w.startMs), until: new Date(w.endMs) })) };
-  const inv = await investigate(running.ctx, { kind: 'alert', service: front, since: new Date(f.injectMs).toISOString() }, options);
+  const options = {
+    now: new Date(f.injectMs + NOW_AFTER_MS),
+    reference: reference.map((w) => ({ since: new Date(w.startMs), until: new Date(w.endMs) })),
+  };
+  const inv = await investigate(
+    running.ctx,
+    { kind: 'alert', service: front, since: new Date(f.injectMs).toISOString() },
+    options,
+  );
   const db = running.ctx.store.db;
   const variants = {} as CaseResult['variants'];
   for (const v of VARIANTS) {
@@ -389,7 +461,10 @@ async function investigateFault(running: RunningOrrery, front: string, f: Placed
     const whole = rankRootCauses(input, { weakCandidates: true });
     // As investigate calls the ranker today; the proposed variants with the weak candidates too.
     const asFindings = v === 'asIs' ? rankRootCauses(input) : whole;
-    variants[v] = { findings: findingsRanking(asFindings, inv.result.window.since), whole: whole.services.map((s) => s.service) };
+    variants[v] = {
+      findings: findingsRanking(asFindings, inv.result.window.since),
+      whole: whole.services.map((s) => s.service),
+    };
     if (process.env.NEZHA_DEBUG && v === debugVariant(process.env.NEZHA_DEBUG)) say(debugCase(f, whole));
   }
   return [{ case: f.case, truth: [f.truth], type: f.type, ranked: rankedServices(inv.result.findings), variants }, inv];
@@ -403,7 +478,10 @@ function debugVariant(value: string): Variant {
 /** A case's top five with their evidence (NEZHA_DEBUG). */
 function debugCase(f: PlacedFault, result: RcaResult): string {
   const lines = [`\n${f.case} ${f.type} truth=${f.truth} tests=${result.tests} sig=${result.significant}`];
-  for (const s of result.services.slice(0, 5)) lines.push(`  ${s.service === f.truth ? '*' : ' '} ${s.service} ${s.score.toFixed(1)} own=${s.ownScore.toFixed(1)} ${s.hint}`);
+  for (const s of result.services.slice(0, 5))
+    lines.push(
+      `  ${s.service === f.truth ? '*' : ' '} ${s.service} ${s.score.toFixed(1)} own=${s.ownScore.toFixed(1)} ${s.hint}`,
+    );
   const at = result.services.findIndex((s) => s.service === f.truth);
   if (at >= 5) lines.push(`  * ${f.truth} at ${at + 1}: ${result.services[at]?.hint}`);
   if (at < 0) lines.push(`  * ${f.truth} not ranked`);
@@ -437,7 +515,13 @@ export async function runNezha(
       const t0 = performance.now();
       if (Number.isNaN(f.injectMs)) {
         const none = { findings: [], whole: [] };
-        cases.push({ case: f.case, truth: [f.truth], type: f.type, ranked: [], variants: { asIs: none, gauges: none, reference: none } });
+        cases.push({
+          case: f.case,
+          truth: [f.truth],
+          type: f.type,
+          ranked: [],
+          variants: { asIs: none, gauges: none, reference: none },
+        });
         continue;
       }
       await replay.until(f.injectMs + NOW_AFTER_MS);
@@ -446,7 +530,9 @@ export async function runNezha(
       if (front === null) throw new Error(`no root spans before ${f.case}: no alert service to investigate`);
       const [c, inv] = await investigateFault(running, front, f, data.reference, say);
       cases.push(c);
-      say(`${c.case} ${c.type.padEnd(14)} ${f.truth.padEnd(28)} ${firstHit(c) === 1 ? 'hit ' : 'miss'} ${c.ranked.slice(0, 3).join(', ') || '(none)'} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+      say(
+        `${c.case} ${c.type.padEnd(14)} ${f.truth.padEnd(28)} ${firstHit(c) === 1 ? 'hit ' : 'miss'} ${c.ranked.slice(0, 3).join(', ') || '(none)'} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`,
+      );
       await onCase?.(f, inv, running, data);
     }
   } finally {
@@ -480,7 +566,8 @@ export async function run(opts: AccuracyOptions): Promise<number> {
   const types = [...new Set(cases.map((c) => c.type))].sort();
   const fmt = (x: number) => x.toFixed(3);
   const at = (cs: readonly RankedCase[]) => [1, 3, 5].map((k) => fmt(hitAt(cs, k)));
-  const variant = (v: Variant, which: 'findings' | 'whole') => at(cases.map((c) => ({ ...c, ranked: c.variants[v][which] })));
+  const variant = (v: Variant, which: 'findings' | 'whole') =>
+    at(cases.map((c) => ({ ...c, ranked: c.variants[v][which] })));
   const rows = [
     ['Orrery investigate@2 (its findings)', String(cases.length), ...at(cases)],
     ...types.map((t) => {
@@ -488,7 +575,7 @@ export async function run(opts: AccuracyOptions): Promise<number> {
       return [`  ${t}`, String(sub.length), ...at(sub)];
     }),
     [`  ${RCA_ALGORITHM}'s whole ranking (same signals)`, '', ...variant('gauges', 'whole')],
-    ['  without the pods\' gauges', '', ...variant('asIs', 'whole')],
+    ["  without the pods' gauges", '', ...variant('asIs', 'whole')],
     ['  with construct_data as known-good reference', '', ...variant('reference', 'findings')],
     ...PUBLISHED.map((p) => [`${p.method} (paper)`, '', ...p.at.map(fmt)]),
   ];
@@ -504,7 +591,11 @@ export async function run(opts: AccuracyOptions): Promise<number> {
     `Nezha TrainTicket, service-level root cause through OTLP ingest and investigate (${root})`,
     `${int(sent.spans)} spans, ${int(sent.logs)} log lines and ${int(sent.metrics)} pod samples replayed as OTLP/JSON into one Orrery (${int(sent.duplicates)} rows that two minute files share sent once); ${cases.length} alerts on ${front ?? '?'}, each investigated at injection + ${NOW_AFTER_MS / MINUTE} min`,
     ...notes.map((n) => `note: ${n}`),
-    ...(drift > 0 ? [`note: ${drift} investigations ranked otherwise than ${RCA_ALGORITHM} + rcaFindings on the same signals (investigate changed?)`] : []),
+    ...(drift > 0
+      ? [
+          `note: ${drift} investigations ranked otherwise than ${RCA_ALGORITHM} + rcaFindings on the same signals (investigate changed?)`,
+        ]
+      : []),
     '',
     table(['method', 'faults', 'AC@1', 'AC@3', 'AC@5'], rows, new Set([1, 2, 3, 4])),
     '',

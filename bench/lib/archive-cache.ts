@@ -7,7 +7,9 @@ import os from 'node:os';
 import { basename, join } from 'node:path';
 
 export function benchCacheDir(name: string): string {
-  return process.env.ORRERY_BENCH_CACHE ? join(process.env.ORRERY_BENCH_CACHE, name) : join(os.homedir(), '.cache', 'orrery-bench', name);
+  return process.env.ORRERY_BENCH_CACHE
+    ? join(process.env.ORRERY_BENCH_CACHE, name)
+    : join(os.homedir(), '.cache', 'orrery-bench', name);
 }
 
 /**
@@ -15,7 +17,12 @@ export function benchCacheDir(name: string): string {
  * it first when that folder does not exist yet. `marker` is a path inside the archive
  * whose presence means the extraction is complete.
  */
-export async function extractOnce(archive: string, cacheName: string, marker: string, log: (s: string) => void): Promise<string> {
+export async function extractOnce(
+  archive: string,
+  cacheName: string,
+  marker: string,
+  log: (s: string) => void,
+): Promise<string> {
   const st = statSync(archive);
   const dir = join(benchCacheDir(cacheName), `${basename(archive).replace(/\.tar\.xz$/, '')}-${st.size}`);
   if (existsSync(join(dir, marker))) return dir;

@@ -31,7 +31,9 @@ function findWorkTrees(root: string, depth: number, out: Set<string>): void {
 /** Tracked files at HEAD, or -1 when git cannot read the repository. */
 export function trackedFiles(path: string): number {
   try {
-    const out = execFileSync('git', ['-C', path, 'ls-tree', '-r', '-z', '--name-only', 'HEAD'], { maxBuffer: 512 * 1024 * 1024 });
+    const out = execFileSync('git', ['-C', path, 'ls-tree', '-r', '-z', '--name-only', 'HEAD'], {
+      maxBuffer: 512 * 1024 * 1024,
+    });
     let n = 0;
     for (const b of out) if (b === 0) n++;
     return n;
@@ -43,7 +45,8 @@ export function trackedFiles(path: string): number {
 /** Work trees under the roots (depth ≤ `maxDepth`), largest first. */
 export function findRepos(opts: { roots?: string[]; maxDepth?: number } = {}): FoundRepo[] {
   const found = new Set<string>();
-  for (const root of new Set(opts.roots ?? SEARCH_ROOTS)) if (existsSync(root)) findWorkTrees(root, opts.maxDepth ?? 4, found);
+  for (const root of new Set(opts.roots ?? SEARCH_ROOTS))
+    if (existsSync(root)) findWorkTrees(root, opts.maxDepth ?? 4, found);
   return [...found]
     .map((path) => ({ path, trackedFiles: trackedFiles(path) }))
     .filter((r) => r.trackedFiles > 0)

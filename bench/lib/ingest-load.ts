@@ -55,7 +55,11 @@ function post(agent: http.Agent, url: URL, body: Buffer): Promise<Reply> {
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const retry = res.headers['retry-after'];
-          resolve({ status: res.statusCode ?? 0, retryAfter: Array.isArray(retry) ? retry[0] : retry, body: Buffer.concat(chunks) });
+          resolve({
+            status: res.statusCode ?? 0,
+            retryAfter: Array.isArray(retry) ? retry[0] : retry,
+            body: Buffer.concat(chunks),
+          });
         });
         res.on('error', reject);
       },
@@ -69,7 +73,8 @@ function post(agent: http.Agent, url: URL, body: Buffer): Promise<Reply> {
 function rejectedIn(signal: LoadConfig['signal'], body: Buffer): number {
   if (body.length === 0) return 0;
   try {
-    if (signal === 'traces') return Number(ProtobufTraceSerializer.deserializeResponse(body).partialSuccess?.rejectedSpans ?? 0);
+    if (signal === 'traces')
+      return Number(ProtobufTraceSerializer.deserializeResponse(body).partialSuccess?.rejectedSpans ?? 0);
     return Number(ProtobufLogsSerializer.deserializeResponse(body).partialSuccess?.rejectedLogRecords ?? 0);
   } catch {
     return 0;
@@ -118,7 +123,10 @@ export async function runLoad(config: LoadConfig): Promise<LoadReport> {
           continue;
         }
         report.non200[reply.status] = (report.non200[reply.status] ?? 0) + 1;
-        report.firstError ??= `HTTP ${reply.status}: ${reply.body.toString('utf8', 0, 300).replace(/[^\x20-\x7e]+/g, ' ').trim()}`;
+        report.firstError ??= `HTTP ${reply.status}: ${reply.body
+          .toString('utf8', 0, 300)
+          .replace(/[^\x20-\x7e]+/g, ' ')
+          .trim()}`;
         if (reply.status === 503 || reply.status === 429) {
           const wait = Math.min(backoffMs(reply.retryAfter), Math.max(0, deadline - performance.now()));
           report.backoffMs += wait;

@@ -35,7 +35,8 @@ export function structuredFile(system: string, root = datasetsRoot()): string {
  * structured CSV is there.
  */
 export function loghubMissing(systems: readonly string[] = LOGHUB_SYSTEMS, root = datasetsRoot()): string | null {
-  const hint = 'Put the datasets at ../shared/datasets (beside the repository) or point ORRERY_DATASETS at the folder that holds loghub-2k.';
+  const hint =
+    'Put the datasets at ../shared/datasets (beside the repository) or point ORRERY_DATASETS at the folder that holds loghub-2k.';
   if (!existsSync(loghubDir(root))) return `loghub-2k data not found: there is no ${loghubDir(root)}.\n${hint}`;
   const missing = systems.filter((s) => !existsSync(structuredFile(s, root)));
   if (missing.length === 0) return null;
@@ -45,13 +46,16 @@ export function loghubMissing(systems: readonly string[] = LOGHUB_SYSTEMS, root 
 /** Reads one system's `<Sys>_2k.log_structured_corrected.csv`. */
 export function readLoghubSystem(system: string, root = datasetsRoot()): LoghubSystemData {
   const file = structuredFile(system, root);
-  const rows = parse(readFileSync(file, 'utf8'), { columns: true, bom: true, skip_empty_lines: true }) as Array<Record<string, string | undefined>>;
+  const rows = parse(readFileSync(file, 'utf8'), { columns: true, bom: true, skip_empty_lines: true }) as Array<
+    Record<string, string | undefined>
+  >;
   const contents: string[] = [];
   const truth: string[] = [];
   for (const [i, row] of rows.entries()) {
     const content = row.Content;
     const template = row.EventTemplate;
-    if (content === undefined || template === undefined) throw new Error(`${file}: row ${i + 2} has no Content or EventTemplate column`);
+    if (content === undefined || template === undefined)
+      throw new Error(`${file}: row ${i + 2} has no Content or EventTemplate column`);
     contents.push(content);
     truth.push(template);
   }

@@ -51,17 +51,36 @@ export function levelWord(line: string): string {
 const LOGBACK_LINE = /^\d\d:\d\d:\d\d\.\d+\s+([A-Za-z]+)\s+(\S+)#(\d+)\s+TraceID:\s*\S*\s+SpanID:\s*\S*\s?/;
 
 /** A logback line (see the header) as the appender's fields; null for another layout. */
-export function logbackFields(line: string): { level: string; namespace: string; lineno: number; message: string } | null {
+export function logbackFields(
+  line: string,
+): { level: string; namespace: string; lineno: number; message: string } | null {
   const m = LOGBACK_LINE.exec(line);
   if (m === null || !LEVEL_WORDS.test(m[1] as string)) return null;
-  return { level: (m[1] as string).toUpperCase(), namespace: m[2] as string, lineno: Number(m[3]), message: line.slice(m[0].length).replace(/\s+$/, '') };
+  return {
+    level: (m[1] as string).toUpperCase(),
+    namespace: m[2] as string,
+    lineno: Number(m[3]),
+    message: line.slice(m[0].length).replace(/\s+$/, ''),
+  };
 }
 
 /** OTLP SeverityNumber of a level word (the first number of each range). */
-const SEVERITY: Record<string, number> = { TRACE: 1, DEBUG: 5, INFO: 9, WARN: 13, WARNING: 13, ERROR: 17, SEVERE: 17, FATAL: 21, CRITICAL: 21 };
+const SEVERITY: Record<string, number> = {
+  TRACE: 1,
+  DEBUG: 5,
+  INFO: 9,
+  WARN: 13,
+  WARNING: 13,
+  ERROR: 17,
+  SEVERE: 17,
+  FATAL: 21,
+  CRITICAL: 21,
+};
 
 export async function* csvRows(file: string): AsyncGenerator<Record<string, string>> {
-  const parser = createReadStream(file).pipe(parse({ bom: true, columns: true, relax_column_count: true, skip_records_with_error: true }));
+  const parser = createReadStream(file).pipe(
+    parse({ bom: true, columns: true, relax_column_count: true, skip_records_with_error: true }),
+  );
   for await (const row of parser as AsyncIterable<Record<string, string>>) yield row;
 }
 
@@ -136,7 +155,16 @@ export async function readTraceRows(file: string, fromMs: number, toMs: number):
     if (t < fromMs || t > toMs) continue;
     const parent = r.ParentID ?? '';
     const pod = r.PodName ?? '';
-    out.push({ traceId, spanId, parentId: HEX.test(parent) ? parent : null, pod, service: serviceOfPod(pod), name: r.OperationName ?? '', start, end });
+    out.push({
+      traceId,
+      spanId,
+      parentId: HEX.test(parent) ? parent : null,
+      pod,
+      service: serviceOfPod(pod),
+      name: r.OperationName ?? '',
+      start,
+      end,
+    });
   }
   return out;
 }
@@ -158,7 +186,15 @@ export async function readLogRows(file: string, fromMs: number, toMs: number): P
       continue;
     }
     const pod = r.PodName ?? '';
-    out.push({ pod, container: r.Container ?? '', service: serviceOfPod(pod), time, traceId: r.TraceID ?? '', spanId: r.SpanID ?? '', line });
+    out.push({
+      pod,
+      container: r.Container ?? '',
+      service: serviceOfPod(pod),
+      time,
+      traceId: r.TraceID ?? '',
+      spanId: r.SpanID ?? '',
+      line,
+    });
   }
   return out;
 }
@@ -203,7 +239,11 @@ function byPod<T extends { pod: string }>(items: readonly T[]): Map<string, T[]>
  * ExportTraceServiceRequest bodies for `rows`. `serviceOfSpan` resolves parents that are not in
  * `rows` (spans of an earlier request); a span whose parent is unknown is INTERNAL.
  */
-export function traceRequests(rows: readonly TraceRow[], serviceOfSpan: ReadonlyMap<string, string>, batch = 2000): OtlpJsonRequest[] {
+export function traceRequests(
+  rows: readonly TraceRow[],
+  serviceOfSpan: ReadonlyMap<string, string>,
+  batch = 2000,
+): OtlpJsonRequest[] {
   return chunks(rows, batch).map((chunk) => {
     const resourceSpans = [...byPod(chunk)].map(([pod, spans]) => ({
       resource: resourceOf(pod, spans[0]?.service ?? ''),
@@ -293,7 +333,8 @@ export async function readMetricSamples(dayDir: string): Promise<MetricSample[]>
   const dir = join(dayDir, 'metric');
   if (!existsSync(dir)) return [];
   const out: MetricSample[] = [];
-  const num = (v: string | undefined) => (v === undefined || v.trim() === '' || !Number.isFinite(Number(v)) ? null : Number(v));
+  const num = (v: string | undefined) =>
+    v === undefined || v.trim() === '' || !Number.isFinite(Number(v)) ? null : Number(v);
   for (const f of readdirSync(dir).sort()) {
     const m = /^(.+)_metric\.csv$/.exec(f);
     if (!m) continue;
@@ -326,7 +367,11 @@ export function metricRequests(samples: readonly MetricSample[], batch = 2000): 
       const gauge = (name: string, unit: string, value: (p: MetricSample) => number | null) => ({
         name,
         unit,
-        gauge: { dataPoints: points.filter((p) => value(p) !== null).map((p) => ({ timeUnixNano: p.time, asDouble: value(p) })) },
+        gauge: {
+          dataPoints: points
+            .filter((p) => value(p) !== null)
+            .map((p) => ({ timeUnixNano: p.time, asDouble: value(p) })),
+        },
       });
       return {
         resource: resourceOf(pod, points[0]?.service ?? ''),

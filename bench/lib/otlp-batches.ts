@@ -235,7 +235,11 @@ function makeTrace(ts: TracingService, r: Rng, nowMs: number, maxSpans: number):
     } else {
       child = tracer.startSpan(
         r.pick(['render template', 'validate cart', 'compute price', 'serialize response']),
-        { kind: SpanKind.INTERNAL, startTime: childStart, attributes: { 'code.function.name': r.pick(['handle', 'render', 'validate']) } },
+        {
+          kind: SpanKind.INTERNAL,
+          startTime: childStart,
+          attributes: { 'code.function.name': r.pick(['handle', 'render', 'validate']) },
+        },
         parent,
       );
     }
@@ -265,8 +269,13 @@ export async function traceBatches(count: number, size: number, seed = 1): Promi
     await Promise.all(services.map((s) => s.provider.forceFlush()));
     const spans = services.flatMap((s) => s.exporter.getFinishedSpans());
     for (const s of services) s.exporter.reset();
-    if (spans.length !== size) throw new Error(`trace batch ${b}: expected ${size} spans, the SDK exported ${spans.length}`);
-    out.push({ signal: 'traces', records: size, bytes: nonEmpty(ProtobufTraceSerializer.serializeRequest(spans), 'trace') });
+    if (spans.length !== size)
+      throw new Error(`trace batch ${b}: expected ${size} spans, the SDK exported ${spans.length}`);
+    out.push({
+      signal: 'traces',
+      records: size,
+      bytes: nonEmpty(ProtobufTraceSerializer.serializeRequest(spans), 'trace'),
+    });
   }
   await Promise.all(services.map((s) => s.provider.shutdown()));
   return out;
@@ -356,7 +365,9 @@ function emitLog(ls: LoggingService, r: Rng, nowMs: number): void {
       'enduser.id': user,
       'code.function.name': r.pick(['handleRequest', 'processJob', 'reserveStock', 'charge', 'render']),
       'thread.name': `worker-${r.int(8)}`,
-      ...(r.chance(0.4) ? { 'http.request.method': r.pick(ls.service.routes).method, 'http.response.status_code': 200 } : {}),
+      ...(r.chance(0.4)
+        ? { 'http.request.method': r.pick(ls.service.routes).method, 'http.response.status_code': 200 }
+        : {}),
       ...(sev.t === 'ERROR' ? { 'exception.type': r.pick(ERRORS).type } : {}),
     },
     context,
@@ -374,8 +385,13 @@ export async function logBatches(count: number, size: number, seed = 2): Promise
     await Promise.all(services.map((s) => s.provider.forceFlush()));
     const records = services.flatMap((s) => s.exporter.getFinishedLogRecords());
     for (const s of services) s.exporter.reset();
-    if (records.length !== size) throw new Error(`log batch ${b}: expected ${size} records, the SDK exported ${records.length}`);
-    out.push({ signal: 'logs', records: size, bytes: nonEmpty(ProtobufLogsSerializer.serializeRequest(records), 'logs') });
+    if (records.length !== size)
+      throw new Error(`log batch ${b}: expected ${size} records, the SDK exported ${records.length}`);
+    out.push({
+      signal: 'logs',
+      records: size,
+      bytes: nonEmpty(ProtobufLogsSerializer.serializeRequest(records), 'logs'),
+    });
   }
   await Promise.all(services.map((s) => s.provider.shutdown()));
   return out;

@@ -24,7 +24,9 @@ async function admin<T>(serverUrl: string, adminDb: string, fn: (c: pg.Client) =
     await client.connect();
   } catch (err) {
     await client.end().catch(() => {});
-    throw new PostgresUnavailableError(`cannot connect to ${withDatabase(serverUrl, adminDb)}: ${(err as Error).message}`);
+    throw new PostgresUnavailableError(
+      `cannot connect to ${withDatabase(serverUrl, adminDb)}: ${(err as Error).message}`,
+    );
   }
   try {
     return await fn(client);
@@ -40,6 +42,7 @@ export async function createBenchDatabase(serverUrl: string, adminDb = 'test'): 
   return {
     name,
     url: withDatabase(serverUrl, name),
-    drop: () => admin(serverUrl, adminDb, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
+    drop: () =>
+      admin(serverUrl, adminDb, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
   };
 }

@@ -20,10 +20,12 @@ export function firstHit(c: RankedCase): number | null {
 
 export function hitAt(cases: readonly RankedCase[], k: number): number {
   if (cases.length === 0) return 0;
-  return cases.filter((c) => {
-    const r = firstHit(c);
-    return r !== null && r <= k;
-  }).length / cases.length;
+  return (
+    cases.filter((c) => {
+      const r = firstHit(c);
+      return r !== null && r <= k;
+    }).length / cases.length
+  );
 }
 
 export function mrrAt(cases: readonly RankedCase[], k: number): number {

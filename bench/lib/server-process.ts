@@ -96,11 +96,29 @@ export class ServerProcess {
     const stderrLog = join(opts.logDir, 'server.stderr.log');
     const out = openSync(stdoutLog, 'w');
     const err = openSync(stderrLog, 'w');
-    const args = ['--import', 'tsx', 'src/cli/main.ts', 'up', '--data-dir', opts.dataDir, '--port', String(port), '--otlp-port', String(otlpPort), ...(opts.args ?? [])];
+    const args = [
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'up',
+      '--data-dir',
+      opts.dataDir,
+      '--port',
+      String(port),
+      '--otlp-port',
+      String(otlpPort),
+      ...(opts.args ?? []),
+    ];
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', out, err] });
     closeSync(out);
     closeSync(err);
-    const server = new ServerProcess(child, `http://127.0.0.1:${port}`, `http://127.0.0.1:${otlpPort}`, stdoutLog, stderrLog);
+    const server = new ServerProcess(
+      child,
+      `http://127.0.0.1:${port}`,
+      `http://127.0.0.1:${otlpPort}`,
+      stdoutLog,
+      stderrLog,
+    );
     try {
       await server.waitHealthy(opts.startTimeoutMs ?? 120_000);
     } catch (e) {
@@ -123,7 +141,9 @@ export class ServerProcess {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.exitInfo) {
-        throw new Error(`the server exited during start (code ${this.exitInfo.code}, signal ${this.exitInfo.signal}): ${this.logTail()}`);
+        throw new Error(
+          `the server exited during start (code ${this.exitInfo.code}, signal ${this.exitInfo.signal}): ${this.logTail()}`,
+        );
       }
       try {
         const res = await fetch(`${this.apiUrl}/healthz`, { signal: AbortSignal.timeout(2000) });

@@ -166,9 +166,18 @@ interface Prepared {
   contents: string[] | null;
 }
 
-function prepare(truthTemplates: readonly string[], predictedGroupIds: readonly string[], predictedTemplates: readonly string[], opts: EvaluateOptions): Prepared {
+function prepare(
+  truthTemplates: readonly string[],
+  predictedGroupIds: readonly string[],
+  predictedTemplates: readonly string[],
+  opts: EvaluateOptions,
+): Prepared {
   const n = truthTemplates.length;
-  if (predictedGroupIds.length !== n || predictedTemplates.length !== n || (opts.contents && opts.contents.length !== n)) {
+  if (
+    predictedGroupIds.length !== n ||
+    predictedTemplates.length !== n ||
+    (opts.contents && opts.contents.length !== n)
+  ) {
     throw new Error(
       `evaluateParsing: lengths differ (truth ${n}, ids ${predictedGroupIds.length}, templates ${predictedTemplates.length}` +
         `${opts.contents ? `, contents ${opts.contents.length}` : ''})`,
@@ -300,6 +309,7 @@ export function parsingErrors(
       exampleLine: p.index[exampleAt]! + 1,
     });
   }
-  const cost = (e: TemplateError) => Math.max(e.wrongTemplate, e.splitInto > 1 || e.mergedWith.length > 0 ? e.lines : 0);
+  const cost = (e: TemplateError) =>
+    Math.max(e.wrongTemplate, e.splitInto > 1 || e.mergedWith.length > 0 ? e.lines : 0);
   return errors.sort((a, b) => cost(b) - cost(a) || b.lines - a.lines);
 }

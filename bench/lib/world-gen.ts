@@ -18,7 +18,13 @@ const DAY = 24 * HOUR;
 // Sizes
 
 /** The world at scale 1 (the issue's numbers). */
-export const FULL_WORLD = { services: 200, spans: 1_000_000, logs: 5_000_000, tickets: 10_000, commits: 20_000 } as const;
+export const FULL_WORLD = {
+  services: 200,
+  spans: 1_000_000,
+  logs: 5_000_000,
+  tickets: 10_000,
+  commits: 20_000,
+} as const;
 
 export interface WorldOptions {
   seed: number;
@@ -167,36 +173,152 @@ export interface WorldPlan {
 }
 
 const DOMAINS: ReadonlyArray<readonly [string, string, string]> = [
-  ['orders', 'order', 'orders'], ['checkout', 'checkout', 'checkouts'], ['cart', 'cart', 'carts'],
-  ['payments', 'payment', 'payments'], ['billing', 'invoice', 'invoices'], ['ledger', 'entry', 'ledger_entries'],
-  ['refunds', 'refund', 'refunds'], ['fraud', 'assessment', 'risk_assessments'], ['identity', 'identity', 'identities'],
-  ['auth', 'token', 'tokens'], ['sessions', 'session', 'sessions'], ['profiles', 'profile', 'profiles'],
-  ['accounts', 'account', 'accounts'], ['orgs', 'organization', 'organizations'], ['permissions', 'grant', 'grants'],
-  ['catalog', 'product', 'products'], ['search', 'query', 'search_queries'], ['pricing', 'price', 'prices'],
-  ['promotions', 'promotion', 'promotions'], ['coupons', 'coupon', 'coupons'], ['inventory', 'stock', 'stock_levels'],
-  ['warehouse', 'bin', 'bins'], ['fulfillment', 'shipment', 'shipments'], ['shipping', 'label', 'labels'],
-  ['tracking', 'parcel', 'parcels'], ['returns', 'return', 'returns'], ['reviews', 'review', 'reviews'],
-  ['recommendations', 'suggestion', 'suggestions'], ['notifications', 'notification', 'notifications'],
-  ['email', 'message', 'messages'], ['sms', 'text', 'texts'], ['push', 'device', 'devices'],
-  ['webhooks', 'delivery', 'deliveries'], ['media', 'asset', 'assets'], ['images', 'image', 'images'],
-  ['uploads', 'upload', 'uploads'], ['documents', 'document', 'documents'], ['reports', 'report', 'reports'],
-  ['analytics', 'event', 'events'], ['audit', 'record', 'audit_records'], ['tax', 'rate', 'tax_rates'],
-  ['currency', 'quote', 'fx_quotes'], ['subscriptions', 'subscription', 'subscriptions'], ['plans', 'plan', 'plans'],
-  ['usage', 'meter', 'meters'], ['quotas', 'quota', 'quotas'], ['scheduler', 'job', 'jobs'],
-  ['exports', 'export', 'exports'], ['imports', 'batch', 'import_batches'], ['geo', 'location', 'locations'],
-  ['chat', 'conversation', 'conversations'], ['support', 'case', 'cases'], ['flags', 'flag', 'flags'],
-  ['settings', 'setting', 'settings'], ['loyalty', 'reward', 'rewards'], ['giftcards', 'card', 'gift_cards'],
-  ['wishlist', 'item', 'wishlist_items'], ['vendors', 'vendor', 'vendors'], ['contracts', 'contract', 'contracts'],
+  ['orders', 'order', 'orders'],
+  ['checkout', 'checkout', 'checkouts'],
+  ['cart', 'cart', 'carts'],
+  ['payments', 'payment', 'payments'],
+  ['billing', 'invoice', 'invoices'],
+  ['ledger', 'entry', 'ledger_entries'],
+  ['refunds', 'refund', 'refunds'],
+  ['fraud', 'assessment', 'risk_assessments'],
+  ['identity', 'identity', 'identities'],
+  ['auth', 'token', 'tokens'],
+  ['sessions', 'session', 'sessions'],
+  ['profiles', 'profile', 'profiles'],
+  ['accounts', 'account', 'accounts'],
+  ['orgs', 'organization', 'organizations'],
+  ['permissions', 'grant', 'grants'],
+  ['catalog', 'product', 'products'],
+  ['search', 'query', 'search_queries'],
+  ['pricing', 'price', 'prices'],
+  ['promotions', 'promotion', 'promotions'],
+  ['coupons', 'coupon', 'coupons'],
+  ['inventory', 'stock', 'stock_levels'],
+  ['warehouse', 'bin', 'bins'],
+  ['fulfillment', 'shipment', 'shipments'],
+  ['shipping', 'label', 'labels'],
+  ['tracking', 'parcel', 'parcels'],
+  ['returns', 'return', 'returns'],
+  ['reviews', 'review', 'reviews'],
+  ['recommendations', 'suggestion', 'suggestions'],
+  ['notifications', 'notification', 'notifications'],
+  ['email', 'message', 'messages'],
+  ['sms', 'text', 'texts'],
+  ['push', 'device', 'devices'],
+  ['webhooks', 'delivery', 'deliveries'],
+  ['media', 'asset', 'assets'],
+  ['images', 'image', 'images'],
+  ['uploads', 'upload', 'uploads'],
+  ['documents', 'document', 'documents'],
+  ['reports', 'report', 'reports'],
+  ['analytics', 'event', 'events'],
+  ['audit', 'record', 'audit_records'],
+  ['tax', 'rate', 'tax_rates'],
+  ['currency', 'quote', 'fx_quotes'],
+  ['subscriptions', 'subscription', 'subscriptions'],
+  ['plans', 'plan', 'plans'],
+  ['usage', 'meter', 'meters'],
+  ['quotas', 'quota', 'quotas'],
+  ['scheduler', 'job', 'jobs'],
+  ['exports', 'export', 'exports'],
+  ['imports', 'batch', 'import_batches'],
+  ['geo', 'location', 'locations'],
+  ['chat', 'conversation', 'conversations'],
+  ['support', 'case', 'cases'],
+  ['flags', 'flag', 'flags'],
+  ['settings', 'setting', 'settings'],
+  ['loyalty', 'reward', 'rewards'],
+  ['giftcards', 'card', 'gift_cards'],
+  ['wishlist', 'item', 'wishlist_items'],
+  ['vendors', 'vendor', 'vendors'],
+  ['contracts', 'contract', 'contracts'],
   ['payouts', 'payout', 'payouts'],
 ];
 const ROLES = ['api', 'service', 'worker', 'store', 'sync', 'indexer', 'adapter', 'consumer'] as const;
 const ENTRIES = ['web-bff', 'mobile-bff', 'public-api', 'partner-api', 'admin-web', 'webhook-gateway'] as const;
 const ENTRY_WEIGHTS = [0.34, 0.26, 0.15, 0.1, 0.08, 0.07];
-const FIELDS = ['currency', 'amount', 'quantity', 'email', 'address', 'locale', 'status', 'sku', 'region', 'timezone', 'discount', 'owner'];
-const OPS = ['process', 'validate', 'sync', 'price', 'reserve', 'settle', 'publish', 'reconcile', 'render', 'archive', 'refresh', 'import'];
-const RUNTIMES: ReadonlyArray<readonly [Runtime, number]> = [['node', 0.45], ['java', 0.2], ['python', 0.2], ['go', 0.15]];
-const FIRST = ['Ana', 'Ben', 'Chen', 'Dara', 'Eli', 'Fatima', 'Gus', 'Hana', 'Ivan', 'Jo', 'Kofi', 'Lena', 'Mateo', 'Nia', 'Omar', 'Priya', 'Quinn', 'Rosa', 'Sam', 'Tariq', 'Uma', 'Vik', 'Wen', 'Yara'];
-const LAST = ['Abara', 'Berg', 'Costa', 'Dube', 'Eriksen', 'Fujita', 'Garcia', 'Haddad', 'Iyer', 'Jansen', 'Kim', 'Larsen', 'Moreau', 'Novak', 'Okafor', 'Patel', 'Quist', 'Rossi', 'Silva', 'Tanaka'];
+const FIELDS = [
+  'currency',
+  'amount',
+  'quantity',
+  'email',
+  'address',
+  'locale',
+  'status',
+  'sku',
+  'region',
+  'timezone',
+  'discount',
+  'owner',
+];
+const OPS = [
+  'process',
+  'validate',
+  'sync',
+  'price',
+  'reserve',
+  'settle',
+  'publish',
+  'reconcile',
+  'render',
+  'archive',
+  'refresh',
+  'import',
+];
+const RUNTIMES: ReadonlyArray<readonly [Runtime, number]> = [
+  ['node', 0.45],
+  ['java', 0.2],
+  ['python', 0.2],
+  ['go', 0.15],
+];
+const FIRST = [
+  'Ana',
+  'Ben',
+  'Chen',
+  'Dara',
+  'Eli',
+  'Fatima',
+  'Gus',
+  'Hana',
+  'Ivan',
+  'Jo',
+  'Kofi',
+  'Lena',
+  'Mateo',
+  'Nia',
+  'Omar',
+  'Priya',
+  'Quinn',
+  'Rosa',
+  'Sam',
+  'Tariq',
+  'Uma',
+  'Vik',
+  'Wen',
+  'Yara',
+];
+const LAST = [
+  'Abara',
+  'Berg',
+  'Costa',
+  'Dube',
+  'Eriksen',
+  'Fujita',
+  'Garcia',
+  'Haddad',
+  'Iyer',
+  'Jansen',
+  'Kim',
+  'Larsen',
+  'Moreau',
+  'Novak',
+  'Okafor',
+  'Patel',
+  'Quist',
+  'Rossi',
+  'Silva',
+  'Tanaka',
+];
 
 /**
  * Template shapes: `{E}` entity, `{Es}` its plural, `{T}` table, `{C}` a callee, `{Q}` a queue,
@@ -271,7 +393,10 @@ const ERROR_POOL: Record<Runtime, ReadonlyArray<readonly [string, string]>> = {
     ['java.lang.NullPointerException', 'Cannot invoke "String.length()" because "{F}" is null'],
     ['java.lang.IllegalStateException', '{E} <id> already processed'],
     ['java.util.concurrent.TimeoutException', 'Timeout waiting for {T} after <ms> ms'],
-    ['org.springframework.dao.DataIntegrityViolationException', 'could not execute statement; constraint [{T}_{F}_key]'],
+    [
+      'org.springframework.dao.DataIntegrityViolationException',
+      'could not execute statement; constraint [{T}_{F}_key]',
+    ],
     ['java.lang.NumberFormatException', 'For input string: "<hex>"'],
   ],
   go: [
@@ -428,7 +553,11 @@ interface Naming {
 
 function nameServices(r: Prng, count: number): Naming[] {
   const entries = Math.max(2, Math.round((ENTRIES.length * count) / FULL_WORLD.services));
-  const out: Naming[] = ENTRIES.slice(0, entries).map((name) => ({ name, domain: ['gateway', 'request', ''] as const, role: 'bff' }));
+  const out: Naming[] = ENTRIES.slice(0, entries).map((name) => ({
+    name,
+    domain: ['gateway', 'request', ''] as const,
+    role: 'bff',
+  }));
   const combos = r.shuffle(DOMAINS.flatMap((d) => ROLES.map((role) => ({ name: `${d[0]}-${role}`, domain: d, role }))));
   // Prefer one service per domain first, so a small world still has many domains.
   const seen = new Set<string>();
@@ -442,7 +571,8 @@ function planService(r: Prng, index: number, naming: Naming, tier: number): Serv
   const runtime = pickRuntime(r);
   const consumer = naming.role === 'consumer' || naming.role === 'worker';
   const [domain, entity, table] = naming.domain;
-  const hasTable = table !== '' && (naming.role === 'store' || naming.role === 'service' || naming.role === 'api' || r.chance(0.4));
+  const hasTable =
+    table !== '' && (naming.role === 'store' || naming.role === 'service' || naming.role === 'api' || r.chance(0.4));
   const endpoints: Endpoint[] = [];
   const nEndpoints = tier === 0 ? r.int(5, 8) : r.int(2, 6);
   const plural_ = plural(entity);
@@ -500,7 +630,12 @@ function planService(r: Prng, index: number, naming: Naming, tier: number): Serv
   const ops = r.sample(OPS, r.int(3, 6));
   const fn = (...w: string[]) => fnName(runtime, ...w);
   s.files = [
-    { path: sourcePath(s.name, runtime, 0), functions: endpoints.map((e, i) => fn('handle', e.method ? e.method.toLowerCase() : 'message', entity, String(i))) },
+    {
+      path: sourcePath(s.name, runtime, 0),
+      functions: endpoints.map((e, i) =>
+        fn('handle', e.method ? e.method.toLowerCase() : 'message', entity, String(i)),
+      ),
+    },
     { path: sourcePath(s.name, runtime, 1), functions: ops.map((op) => fn(op, entity)) },
     { path: sourcePath(s.name, runtime, 2), functions: ['load', 'save', 'query', 'lock'].map((v) => fn(v, entity)) },
     { path: sourcePath(s.name, runtime, 3), functions: ['call', 'retry', 'publish'].map((v) => fn(v, 'upstream')) },
@@ -529,17 +664,35 @@ function planServiceText(r: Prng, s: ServiceDef, services: ServiceDef[]): void {
   for (const [level, text] of shapes) {
     const file = r.int(0, s.files.length - 1);
     const weight = level === 'WARN' ? 0.01 : 1 / (++rank) ** 1.1;
-    s.templates.push({ level, parts: parse(text, { ...words, F: r.pick(FIELDS) }), weight, file, fn: r.int(0, s.files[file]!.functions.length - 1) });
+    s.templates.push({
+      level,
+      parts: parse(text, { ...words, F: r.pick(FIELDS) }),
+      weight,
+      file,
+      fn: r.int(0, s.files[file]!.functions.length - 1),
+    });
   }
   const errorShapes = r.sample(ERROR_SHAPES, 2);
   for (const text of errorShapes) {
     const file = r.int(0, s.files.length - 1);
-    s.errorTemplates.push({ level: 'ERROR', parts: parse(text, words), weight: 1, file, fn: r.int(0, s.files[file]!.functions.length - 1) });
+    s.errorTemplates.push({
+      level: 'ERROR',
+      parts: parse(text, words),
+      weight: 1,
+      file,
+      fn: r.int(0, s.files[file]!.functions.length - 1),
+    });
   }
   for (const [type, message] of r.sample(ERROR_POOL[s.runtime], r.int(2, 4))) {
     const file = r.pick([1, 1, 2, 3]);
     const fn = r.int(0, s.files[file]!.functions.length - 1);
-    s.errors.push({ type, message: parse(message, { ...words, F: r.pick(FIELDS) }), stack: stackOf(s, type, file, fn, r), file, fn });
+    s.errors.push({
+      type,
+      message: parse(message, { ...words, F: r.pick(FIELDS) }),
+      stack: stackOf(s, type, file, fn, r),
+      file,
+      fn,
+    });
   }
   const [utype, umessage] = UPSTREAM_ERROR[s.runtime];
   s.upstreamError = { type: utype, message: parse(umessage, words), stack: stackOf(s, utype, 3, 0, r), file: 3, fn: 0 };
@@ -547,7 +700,13 @@ function planServiceText(r: Prng, s: ServiceDef, services: ServiceDef[]): void {
 
 /** Tiers as shares of the non-entry services; each tier calls only deeper ones. */
 const TIER_SHARES = [0.15, 0.3, 0.32, 0.23];
-const CALLS_PER_TIER: ReadonlyArray<readonly [number, number]> = [[3, 5], [2, 4], [1, 3], [0, 2], [0, 0]];
+const CALLS_PER_TIER: ReadonlyArray<readonly [number, number]> = [
+  [3, 5],
+  [2, 4],
+  [1, 3],
+  [0, 2],
+  [0, 0],
+];
 
 function wireCalls(r: Prng, services: ServiceDef[]): void {
   const byTier = new Map<number, ServiceDef[]>();
@@ -617,7 +776,14 @@ export function planWorld(opts: WorldOptions): WorldPlan {
     else v[2] = (v[2] ?? 0) + 1;
     return v.join('.');
   };
-  for (const s of services) deploys.push({ service: s.index, version: versions[s.index]!.join('.'), atMs: startMs - pr.float(0.2, 20) * DAY, commit: -1, baseline: true });
+  for (const s of services)
+    deploys.push({
+      service: s.index,
+      version: versions[s.index]!.join('.'),
+      atMs: startMs - pr.float(0.2, 20) * DAY,
+      commit: -1,
+      baseline: true,
+    });
 
   // Faults: a mid-tier service starts failing after a deploy 47 minutes before the end; a
   // deeper data service slows down on one endpoint after a deploy 110 minutes before the end.
@@ -625,14 +791,29 @@ export function planWorld(opts: WorldOptions): WorldPlan {
   const midTier = services.filter((s) => s.tier === 2 && !s.consumer);
   const deepTier = services.filter((s) => s.tier >= 3 && s.table !== null && !s.consumer);
   const errorsService = fr.pick(midTier.length ? midTier : services.filter((s) => s.tier > 0));
-  const latencyService = fr.pick((deepTier.length ? deepTier : services.filter((s) => s.tier > 0)).filter((s) => s !== errorsService));
+  const latencyService = fr.pick(
+    (deepTier.length ? deepTier : services.filter((s) => s.tier > 0)).filter((s) => s !== errorsService),
+  );
   const faults: Fault[] = [];
   {
     const s = errorsService;
-    const deploy: DeployPlan = { service: s.index, version: bump(s.index), atMs: endMs - 47 * MINUTE, commit: -1, baseline: false };
+    const deploy: DeployPlan = {
+      service: s.index,
+      version: bump(s.index),
+      atMs: endMs - 47 * MINUTE,
+      commit: -1,
+      baseline: false,
+    };
     const fn = fr.int(0, s.files[1]!.functions.length - 1);
     const field = fr.pick(['currency', 'amount', 'discount']);
-    const type = s.runtime === 'node' ? 'TypeError' : s.runtime === 'python' ? 'KeyError' : s.runtime === 'java' ? 'java.lang.NullPointerException' : 'runtime.Error';
+    const type =
+      s.runtime === 'node'
+        ? 'TypeError'
+        : s.runtime === 'python'
+          ? 'KeyError'
+          : s.runtime === 'java'
+            ? 'java.lang.NullPointerException'
+            : 'runtime.Error';
     const message =
       s.runtime === 'node'
         ? `Cannot read properties of undefined (reading '${field}')`
@@ -650,11 +831,27 @@ export function planWorld(opts: WorldOptions): WorldPlan {
       fn,
     };
     deploys.push(deploy);
-    faults.push({ kind: 'errors', service: s.index, deploy, onsetMs: deploy.atMs + 2 * MINUTE, endpoint: 0, error, template, errorRate: 0.3, latencyFactor: 1.3 });
+    faults.push({
+      kind: 'errors',
+      service: s.index,
+      deploy,
+      onsetMs: deploy.atMs + 2 * MINUTE,
+      endpoint: 0,
+      error,
+      template,
+      errorRate: 0.3,
+      latencyFactor: 1.3,
+    });
   }
   {
     const s = latencyService;
-    const deploy: DeployPlan = { service: s.index, version: bump(s.index), atMs: endMs - 110 * MINUTE, commit: -1, baseline: false };
+    const deploy: DeployPlan = {
+      service: s.index,
+      version: bump(s.index),
+      atMs: endMs - 110 * MINUTE,
+      commit: -1,
+      baseline: false,
+    };
     const template: LogTemplate = {
       level: 'WARN',
       parts: parse('connection pool exhausted for {T}: waited <ms>ms for a connection', { T: s.table ?? 'cache' }),
@@ -663,7 +860,17 @@ export function planWorld(opts: WorldOptions): WorldPlan {
       fn: 3,
     };
     deploys.push(deploy);
-    faults.push({ kind: 'latency', service: s.index, deploy, onsetMs: deploy.atMs + 3 * MINUTE, endpoint: 0, error: null, template, errorRate: 0, latencyFactor: 6 });
+    faults.push({
+      kind: 'latency',
+      service: s.index,
+      deploy,
+      onsetMs: deploy.atMs + 3 * MINUTE,
+      endpoint: 0,
+      error: null,
+      template,
+      errorRate: 0,
+      latencyFactor: 6,
+    });
   }
   // Ordinary deploys inside the window, away from the faults.
   const faulty = new Set(faults.map((f) => f.service));
@@ -676,7 +883,14 @@ export function planWorld(opts: WorldOptions): WorldPlan {
   deploys.sort((a, b) => a.atMs - b.atMs);
   for (const d of deploys) if (d.version === '') d.version = bump(d.service);
 
-  const commits = planCommits(r.fork('commits'), { services, deploys, faults, developers, endMs, count: targets.commits });
+  const commits = planCommits(r.fork('commits'), {
+    services,
+    deploys,
+    faults,
+    developers,
+    endMs,
+    count: targets.commits,
+  });
   return {
     seed: opts.seed,
     scale: opts.scale,
@@ -698,7 +912,14 @@ const VERBS = ['fix', 'handle', 'refactor', 'speed up', 'log', 'validate', 'retr
 
 function planCommits(
   r: Prng,
-  w: { services: ServiceDef[]; deploys: DeployPlan[]; faults: Fault[]; developers: Developer[]; endMs: number; count: number },
+  w: {
+    services: ServiceDef[];
+    deploys: DeployPlan[];
+    faults: Fault[];
+    developers: Developer[];
+    endMs: number;
+    count: number;
+  },
 ): CommitPlan[] {
   const { services, developers } = w;
   // Each developer works mostly on a few services.
@@ -737,10 +958,22 @@ function planCommits(
   for (let i = 0; i < others; i++) {
     const s = r.pick(services);
     const changes = change(s);
-    planned.push({ atMs: w.endMs - r.float(2 * MINUTE, horizon), service: s.index, author: authorOf(s.index), message: message(s, changes), changes });
+    planned.push({
+      atMs: w.endMs - r.float(2 * MINUTE, horizon),
+      service: s.index,
+      author: authorOf(s.index),
+      message: message(s, changes),
+      changes,
+    });
   }
   planned.sort((a, b) => a.atMs - b.atMs);
-  const initial: CommitPlan = { atMs: Math.min(planned[0]?.atMs ?? w.endMs, w.endMs - horizon) - DAY, service: -1, author: 0, message: 'Initial import of the services monorepo', changes: [] };
+  const initial: CommitPlan = {
+    atMs: Math.min(planned[0]?.atMs ?? w.endMs, w.endMs - horizon) - DAY,
+    service: -1,
+    author: 0,
+    message: 'Initial import of the services monorepo',
+    changes: [],
+  };
   const commits: CommitPlan[] = [initial];
   for (const p of planned) {
     const { deploy, ...c } = p;
@@ -834,7 +1067,14 @@ export class TelemetryGenerator {
     this.ids = mix(plan.seed) | 1;
     this.tracePrefix = hex32(mix(plan.seed ^ 0x5bd1e995)) + hex32(mix(plan.seed ^ 0x1b873593));
     this.scopes = plan.services.map((s) => ({
-      name: s.runtime === 'java' ? 'io.opentelemetry.spring-webmvc-6.0' : s.runtime === 'python' ? 'opentelemetry.instrumentation.flask' : s.runtime === 'go' ? 'go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp' : '@opentelemetry/instrumentation-http',
+      name:
+        s.runtime === 'java'
+          ? 'io.opentelemetry.spring-webmvc-6.0'
+          : s.runtime === 'python'
+            ? 'opentelemetry.instrumentation.flask'
+            : s.runtime === 'go'
+              ? 'go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp'
+              : '@opentelemetry/instrumentation-http',
       version: '0.52.0',
       attributes: {},
     }));
@@ -1003,7 +1243,13 @@ export class TelemetryGenerator {
     return v;
   }
 
-  private trace(entry: number, startMs: number, deploys: readonly DeployPlan[], spans: Span[], servers: ServerCall[]): void {
+  private trace(
+    entry: number,
+    startMs: number,
+    deploys: readonly DeployPlan[],
+    spans: Span[],
+    servers: ServerCall[],
+  ): void {
     const r = this.r;
     const user = `u-${Math.floor(this.plan.users * r.next() ** 2) + 1}`;
     const acct = `acct-${Math.floor((Number(user.slice(2)) * 7919) % this.plan.accounts) + 1}`;
@@ -1054,10 +1300,25 @@ export class TelemetryGenerator {
       const clientEnd = res.endMs + 0.4;
       const calleeEp = callee.endpoints[cep]!;
       spans.push(
-        this.span(s, resource, scope, ctx, clientId, spanId, callee.consumer ? `${calleeEp.name.split(' ')[0]} publish` : `${calleeEp.method} ${calleeEp.route}`, callee.consumer ? 4 : 3, cursor, clientEnd, res.failed, {
-          'server.address': `${callee.name}.internal`,
-          ...(callee.consumer ? { 'messaging.system': 'kafka', 'messaging.destination.name': calleeEp.name.split(' ')[0]! } : { 'http.request.method': calleeEp.method, 'http.response.status_code': res.failed ? 503 : 200 }),
-        }),
+        this.span(
+          s,
+          resource,
+          scope,
+          ctx,
+          clientId,
+          spanId,
+          callee.consumer ? `${calleeEp.name.split(' ')[0]} publish` : `${calleeEp.method} ${calleeEp.route}`,
+          callee.consumer ? 4 : 3,
+          cursor,
+          clientEnd,
+          res.failed,
+          {
+            'server.address': `${callee.name}.internal`,
+            ...(callee.consumer
+              ? { 'messaging.system': 'kafka', 'messaging.destination.name': calleeEp.name.split(' ')[0]! }
+              : { 'http.request.method': calleeEp.method, 'http.response.status_code': res.failed ? 503 : 200 }),
+          },
+        ),
       );
       if (res.failed) upstreamFailed = callee.name;
       cursor = clientEnd + 0.3;
@@ -1085,7 +1346,12 @@ export class TelemetryGenerator {
     else if (upstreamFailed !== null && r.chance(0.6)) error = s.upstreamError;
     const errText = error ? this.fill(error.message, { user: ctx.user, acct: ctx.acct, err: '' }) : '';
     const attributes: Attributes = s.consumer
-      ? { 'messaging.system': 'kafka', 'messaging.operation.type': 'process', 'enduser.id': ctx.user, 'account.id': ctx.acct }
+      ? {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'enduser.id': ctx.user,
+          'account.id': ctx.acct,
+        }
       : {
           'http.request.method': endpoint.method,
           'http.route': endpoint.route,
@@ -1093,7 +1359,20 @@ export class TelemetryGenerator {
           'enduser.id': ctx.user,
           'account.id': ctx.acct,
         };
-    const span = this.span(s, resource, scope, ctx, spanId, parentSpanId, endpoint.name, s.consumer ? 5 : 2, startMs, endMs, error !== null, attributes);
+    const span = this.span(
+      s,
+      resource,
+      scope,
+      ctx,
+      spanId,
+      parentSpanId,
+      endpoint.name,
+      s.consumer ? 5 : 2,
+      startMs,
+      endMs,
+      error !== null,
+      attributes,
+    );
     span.httpRoute = endpoint.route;
     if (error) {
       span.statusMessage = errText;
@@ -1101,11 +1380,26 @@ export class TelemetryGenerator {
         {
           timeUnixNano: (endMs - 0.2) * 1e6,
           name: 'exception',
-          attributes: { 'exception.type': error.type, 'exception.message': errText, 'exception.stacktrace': error.stack.replace('\u0000', errText), 'exception.escaped': true },
+          attributes: {
+            'exception.type': error.type,
+            'exception.message': errText,
+            'exception.stacktrace': error.stack.replace('\u0000', errText),
+            'exception.escaped': true,
+          },
         },
       ];
       const fi = fault?.error === error ? this.plan.faults.indexOf(fault) : null;
-      this.remember({ service: s.index, atMs: endMs, user: ctx.user, account: ctx.acct, traceId: ctx.traceId, route: endpoint.name, type: error.type, message: errText, fault: fi });
+      this.remember({
+        service: s.index,
+        atMs: endMs,
+        user: ctx.user,
+        account: ctx.acct,
+        traceId: ctx.traceId,
+        route: endpoint.name,
+        type: error.type,
+        message: errText,
+        fault: fi,
+      });
     }
     spans.push(span);
     servers.push({ s, span, resource, scope, error, errText, fault, startMs, endMs, version });
@@ -1192,7 +1486,8 @@ export class TelemetryGenerator {
         const own = c.fault !== null && c.fault.error === c.error ? c.fault.template : null;
         out.push(this.log(c, own ?? r.pick(c.s.errorTemplates), c.endMs - 0.3, c.errText, true));
       }
-      if (c.fault?.kind === 'latency' && r.chance(0.5)) out.push(this.log(c, c.fault.template, c.startMs + 1, '', false));
+      if (c.fault?.kind === 'latency' && r.chance(0.5))
+        out.push(this.log(c, c.fault.template, c.startMs + 1, '', false));
     }
     // The rest spread over the requests by chattiness; about 8% from background jobs.
     let totalWeight = 0;
@@ -1203,7 +1498,8 @@ export class TelemetryGenerator {
       const want = c.s.chattiness * perWeight;
       let n = Math.floor(want);
       if (r.next() < want - n) n++;
-      for (let k = 0; k < n; k++) out.push(this.log(c, this.template(c.s), c.startMs + r.next() * (c.endMs - c.startMs), '', false));
+      for (let k = 0; k < n; k++)
+        out.push(this.log(c, this.template(c.s), c.startMs + r.next() * (c.endMs - c.startMs), '', false));
     }
     // Background jobs: no trace, on a random service.
     for (let k = goal - out.length; k > 0; k--) {
@@ -1211,7 +1507,18 @@ export class TelemetryGenerator {
       const version = this.version[s.index]!;
       const resource = this.resource(s, version, r.int(0, s.instances - 1));
       const user = `u-${r.int(1, this.plan.users)}`;
-      const call: ServerCall = { s, span: null, resource, scope: this.scopes[s.index]!, error: null, errText: '', fault: null, startMs, endMs, version };
+      const call: ServerCall = {
+        s,
+        span: null,
+        resource,
+        scope: this.scopes[s.index]!,
+        error: null,
+        errText: '',
+        fault: null,
+        startMs,
+        endMs,
+        version,
+      };
       out.push(this.log(call, this.template(s), startMs + r.next() * (endMs - startMs), '', false, user));
     }
     return out;
@@ -1235,7 +1542,14 @@ export class TelemetryGenerator {
     return s.templates[i]!;
   }
 
-  private log(c: ServerCall, t: LogTemplate, atMs: number, errText: string, withException: boolean, userOverride?: string): LogRecord {
+  private log(
+    c: ServerCall,
+    t: LogTemplate,
+    atMs: number,
+    errText: string,
+    withException: boolean,
+    userOverride?: string,
+  ): LogRecord {
     const span = c.span;
     const user = userOverride ?? span?.userId ?? '';
     const acct = span?.accountId ?? `acct-${(Number(user.slice(2)) % this.plan.accounts) + 1}`;
@@ -1305,7 +1619,10 @@ function renderFile(s: ServiceDef, file: number, revs: Uint16Array, offset: numb
     java: [`package com.acme.${snake(s.name).replace(/_/g, '')};`, 'import org.slf4j.Logger;'],
     go: ['package internal', 'import "log/slog"'],
   }[s.runtime];
-  lines.push(`${s.runtime === 'python' ? '#' : '//'} ${f.path.split('/').pop()}: ${s.name} (${FILE_NAMES[file]})`, ...header);
+  lines.push(
+    `${s.runtime === 'python' ? '#' : '//'} ${f.path.split('/').pop()}: ${s.name} (${FILE_NAMES[file]})`,
+    ...header,
+  );
   while (lines.length < HEADER_LINES) lines.push('');
   const java = s.runtime === 'java';
   f.functions.forEach((name, i) => {
@@ -1314,7 +1631,17 @@ function renderFile(s: ServiceDef, file: number, revs: Uint16Array, offset: numb
     const call = (t: LogTemplate): string => {
       const level = t.level.toLowerCase();
       const js = t.parts.map((p) => (typeof p === 'string' ? p.replace(/[`$\\]/g, '') : `\${${p.d}}`)).join('');
-      const fmt = t.parts.map((p) => (typeof p === 'string' ? p.replace(/["\\{}%]/g, '') : s.runtime === 'python' ? `{${p.d}}` : s.runtime === 'go' ? '%v' : '{}')).join('');
+      const fmt = t.parts
+        .map((p) =>
+          typeof p === 'string'
+            ? p.replace(/["\\{}%]/g, '')
+            : s.runtime === 'python'
+              ? `{${p.d}}`
+              : s.runtime === 'go'
+                ? '%v'
+                : '{}',
+        )
+        .join('');
       const args = t.parts.flatMap((p) => (typeof p === 'string' ? [] : [p.d])).join(', ');
       switch (s.runtime) {
         case 'node':
@@ -1328,13 +1655,20 @@ function renderFile(s: ServiceDef, file: number, revs: Uint16Array, offset: numb
       }
     };
     const body = [
-      s.runtime === 'python' ? `    limit = ${(rev * 7919) % 1000}  # rev ${rev}` : `${s.runtime === 'go' ? '\t' : '  '}${s.runtime === 'go' ? 'limit := ' : java ? 'int limit = ' : 'const limit = '}${(rev * 7919) % 1000}; // rev ${rev}`,
+      s.runtime === 'python'
+        ? `    limit = ${(rev * 7919) % 1000}  # rev ${rev}`
+        : `${s.runtime === 'go' ? '\t' : '  '}${s.runtime === 'go' ? 'limit := ' : java ? 'int limit = ' : 'const limit = '}${(rev * 7919) % 1000}; // rev ${rev}`,
       ...logs.map(call),
     ];
     while (body.length < FN_LINES - 3) body.push(s.runtime === 'python' ? '    pass' : '');
     switch (s.runtime) {
       case 'node':
-        lines.push(`export async function ${name}(ctx: Ctx, id: string): Promise<number> {`, ...body, '  return limit;', '}');
+        lines.push(
+          `export async function ${name}(ctx: Ctx, id: string): Promise<number> {`,
+          ...body,
+          '  return limit;',
+          '}',
+        );
         break;
       case 'python':
         lines.push(`def ${name}(ctx: Ctx, id: str) -> int:`, ...body, '    return limit', '');
@@ -1362,19 +1696,29 @@ export interface RepoBuild {
  * Writes the plan's history into a new git repository at `dir` with one `git fast-import`
  * (one commit per planned commit, each rewriting the files it changes), then checks out HEAD.
  */
-export async function buildRepository(plan: WorldPlan, dir: string, onProgress?: (done: number, total: number) => void): Promise<RepoBuild> {
+export async function buildRepository(
+  plan: WorldPlan,
+  dir: string,
+  onProgress?: (done: number, total: number) => void,
+): Promise<RepoBuild> {
   const t0 = performance.now();
   mkdirSync(dir, { recursive: true });
   await git(dir, ['init', '-q', '-b', 'main']);
   const marks = join(dir, '.git', 'orrery-bench-marks');
-  const child = spawn('git', ['fast-import', '--quiet', `--export-marks=${marks}`], { cwd: dir, stdio: ['pipe', 'ignore', 'pipe'] });
+  const child = spawn('git', ['fast-import', '--quiet', `--export-marks=${marks}`], {
+    cwd: dir,
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
   const done = new Promise<void>((resolve, reject) => {
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`git fast-import exited with ${code}: ${stderr.trim().slice(-2000)}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`git fast-import exited with ${code}: ${stderr.trim().slice(-2000)}`)),
+    );
   });
-  const write = (s: string): Promise<void> | null => (child.stdin.write(s) ? null : new Promise((resolve) => child.stdin.once('drain', () => resolve())));
+  const write = (s: string): Promise<void> | null =>
+    child.stdin.write(s) ? null : new Promise((resolve) => child.stdin.once('drain', () => resolve()));
   const data = (s: string) => `data ${Buffer.byteLength(s)}\n${s}\n`;
 
   // Function revisions per service, flattened per file.
@@ -1440,14 +1784,29 @@ function git(cwd: string, args: string[]): Promise<string> {
     child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
     child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`git ${args.join(' ')} failed (${code}): ${err.trim()}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`git ${args.join(' ')} failed (${code}): ${err.trim()}`)),
+    );
   });
 }
 
 // ---------------------------------------------------------------------------------------
 // Tickets
 
-const CUSTOMERS = ['northwind', 'globex', 'initech', 'umbrella', 'hooli', 'vandelay', 'stark', 'wayne', 'tyrell', 'cyberdyne', 'soylent', 'wonka'];
+const CUSTOMERS = [
+  'northwind',
+  'globex',
+  'initech',
+  'umbrella',
+  'hooli',
+  'vandelay',
+  'stark',
+  'wayne',
+  'tyrell',
+  'cyberdyne',
+  'soylent',
+  'wonka',
+];
 const NOISE = [
   ['How do I export my {Es}?', 'Is there a way to download all {Es} as CSV? I could not find it in the settings.'],
   ['Invoice address change', 'Please change the billing address on account {acct} to our new office.'],
@@ -1478,7 +1837,11 @@ export function* ticketInputs(plan: WorldPlan, sightings: readonly Sighting[]): 
       const s = r.pick(faultSightings);
       const svc = plan.services[s.service]!;
       createdMs = Math.min(plan.endMs - 1000, s.atMs + r.float(1, 30) * MINUTE);
-      title = r.pick([`Errors when saving ${plural(svc.entity)}`, `${svc.entity} page broken since this afternoon`, `500 errors on ${s.route}`]);
+      title = r.pick([
+        `Errors when saving ${plural(svc.entity)}`,
+        `${svc.entity} page broken since this afternoon`,
+        `500 errors on ${s.route}`,
+      ]);
       body = `Since about ${fmtTime(s.atMs)} UTC we get "${s.type}: ${s.message}" when we use ${s.route}. User ${s.user} on account ${s.account} is blocked. Trace id ${s.traceId}. It looks like ${svc.name} is failing.`;
       userIds = [s.user];
     } else if (x < 0.35 && other.length) {
@@ -1486,7 +1849,10 @@ export function* ticketInputs(plan: WorldPlan, sightings: readonly Sighting[]): 
       const s = r.pick(other);
       const svc = plan.services[s.service]!;
       const recent = r.chance(0.3);
-      createdMs = Math.min(plan.endMs - 1000, recent ? s.atMs + r.float(1, 120) * MINUTE : plan.startMs - r.float(0.1, 60) * DAY);
+      createdMs = Math.min(
+        plan.endMs - 1000,
+        recent ? s.atMs + r.float(1, 120) * MINUTE : plan.startMs - r.float(0.1, 60) * DAY,
+      );
       title = `${s.type} in ${svc.name}`;
       body = recent
         ? `Customer ${s.user} (${s.account}) reports an error on ${s.route} at ${fmtTime(s.atMs)} UTC:\n\n    ${s.type}: ${s.message}\n\n${r.chance(0.5) ? `trace_id=${s.traceId}` : 'No trace id available.'}`
@@ -1520,7 +1886,16 @@ export function* ticketInputs(plan: WorldPlan, sightings: readonly Sighting[]): 
       url: `https://acme.zendesk.example/agent/tickets/${100_000 + i}`,
       labels: r.sample(['bug', 'billing', 'question', 'outage', 'performance', 'vip'], r.int(0, 2)),
       priority: r.pick(['low', 'normal', 'normal', 'high', 'urgent']),
-      comments: r.chance(0.3) ? [{ id: `c${i}`, author: 'agent@acme.dev', body: 'Thanks, we are looking into it.', createdAt: new Date(createdMs + HOUR).toISOString() }] : [],
+      comments: r.chance(0.3)
+        ? [
+            {
+              id: `c${i}`,
+              author: 'agent@acme.dev',
+              body: 'Thanks, we are looking into it.',
+              createdAt: new Date(createdMs + HOUR).toISOString(),
+            },
+          ]
+        : [],
       userIds,
       accountIds: [],
     };
@@ -1562,15 +1937,28 @@ export function alertPlans(plan: WorldPlan, n: number): AlertPlan[] {
   for (let i = 0; out.length < n; i++) {
     const k = i % 5;
     if (k === 0 && errorsFault) {
-      out.push({ why: 'fault service (errors)', service: plan.services[errorsFault.service]!.name, sinceMs: errorsFault.onsetMs - r.int(0, 3) * MINUTE });
+      out.push({
+        why: 'fault service (errors)',
+        service: plan.services[errorsFault.service]!.name,
+        sinceMs: errorsFault.onsetMs - r.int(0, 3) * MINUTE,
+      });
     } else if (k === 1 && errorsFault) {
       const callers = upstream(errorsFault.service);
       const entry = callers.filter((c) => plan.services[c]!.tier === 0);
       const pick = r.pick(entry.length ? entry : callers.length ? callers : [errorsFault.service]);
-      out.push({ why: 'upstream of the failing service', service: plan.services[pick]!.name, sinceMs: errorsFault.onsetMs + r.int(0, 5) * MINUTE });
+      out.push({
+        why: 'upstream of the failing service',
+        service: plan.services[pick]!.name,
+        sinceMs: errorsFault.onsetMs + r.int(0, 5) * MINUTE,
+      });
     } else if (k === 2 && latencyFault) {
       const s = plan.services[latencyFault.service]!;
-      out.push({ why: 'fault service (latency)', service: s.name, endpoint: s.endpoints[latencyFault.endpoint]!.name, sinceMs: latencyFault.onsetMs - r.int(0, 3) * MINUTE });
+      out.push({
+        why: 'fault service (latency)',
+        service: s.name,
+        endpoint: s.endpoints[latencyFault.endpoint]!.name,
+        sinceMs: latencyFault.onsetMs - r.int(0, 3) * MINUTE,
+      });
     } else {
       const s = r.pick(plan.services);
       out.push({ why: 'random service', service: s.name, sinceMs: plan.endMs - r.int(5, 120) * MINUTE });

@@ -56,7 +56,13 @@ export function walkCommitRange(
   const headNode = lookup(head);
   if (!headNode) missing.add(head);
   if (base === null) {
-    return { commits: headNode ? [head] : [], truncated: !headNode, baseFound: false, rollback: false, missing: [...missing] };
+    return {
+      commits: headNode ? [head] : [],
+      truncated: !headNode,
+      baseFound: false,
+      rollback: false,
+      missing: [...missing],
+    };
   }
   const baseFound = lookup(base) !== undefined;
   if (!baseFound) missing.add(base);

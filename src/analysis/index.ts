@@ -78,8 +78,24 @@ export type {
   Runtime,
   StackFrame,
 } from './errors/index.js';
-export { buildCodeIndex, buildTicketIndex, localizeText, rankSimilarTickets, tokenize, LOCALIZE_ALGORITHM, SIMILAR_TICKETS_ALGORITHM } from './retrieval/index.js';
-export type { CodeDocument, CodeIndex, FileCandidate, LocalizeQuery, SimilarTicket, TicketDocument, TicketIndex } from './retrieval/index.js';
+export {
+  buildCodeIndex,
+  buildTicketIndex,
+  localizeText,
+  rankSimilarTickets,
+  tokenize,
+  LOCALIZE_ALGORITHM,
+  SIMILAR_TICKETS_ALGORITHM,
+} from './retrieval/index.js';
+export type {
+  CodeDocument,
+  CodeIndex,
+  FileCandidate,
+  LocalizeQuery,
+  SimilarTicket,
+  TicketDocument,
+  TicketIndex,
+} from './retrieval/index.js';
 export {
   addFlowTests,
   rankRootCauses,
@@ -94,7 +110,41 @@ export {
   mannWhitneyBinned,
   poissonRateTest,
 } from './rca/index.js';
-export type { EdgeRow, ErrorGroupRow, FlowRow, MetricRow, Onset, OnsetOptions, PatternRow, RcaInput, RcaOptions, RcaResult, RcaSignal, RcaTests, RankedService, RedRow, TimeWindow } from './rca/index.js';
+export type {
+  EdgeRow,
+  ErrorGroupRow,
+  FlowRow,
+  MetricRow,
+  Onset,
+  OnsetOptions,
+  PatternRow,
+  RcaInput,
+  RcaOptions,
+  RcaResult,
+  RcaSignal,
+  RcaTests,
+  RankedService,
+  RedRow,
+  TimeWindow,
+} from './rca/index.js';
 export * from './investigate/index.js';
-export { triageProblems, sameFault, pearson, growthOf, TRIAGE_ALGORITHM, SEVERITY, TICKET_WEIGHTS } from './triage/index.js';
-export type { TriageInput, TriageOptions, TriageResult, TriagedProblem, ProblemMember, TriageErrorGroup, TriagePattern, TriageTicket, Owners } from './triage/index.js';
+export {
+  triageProblems,
+  sameFault,
+  pearson,
+  growthOf,
+  TRIAGE_ALGORITHM,
+  SEVERITY,
+  TICKET_WEIGHTS,
+} from './triage/index.js';
+export type {
+  TriageInput,
+  TriageOptions,
+  TriageResult,
+  TriagedProblem,
+  ProblemMember,
+  TriageErrorGroup,
+  TriagePattern,
+  TriageTicket,
+  Owners,
+} from './triage/index.js';

@@ -103,8 +103,10 @@ export function routeKey(route: string): string {
 
 const URL_RE = /\bhttps?:\/\/[^\s<>"'`()[\]{}]+/gi;
 const ROUTE_RE = /(?<![\w./\\~:@&=?#%\u0001-])\/[A-Za-z0-9_~%{}:.+-]+(?:\/[A-Za-z0-9_~%{}:.+\u0001-]+)*\/?/g;
-const FS_ROOTS = /^\/(?:usr|var|etc|home|tmp|opt|proc|dev|bin|sbin|lib|lib64|mnt|root|srv|sys|boot|private|Users|System|Library|Applications|Volumes)(?:\/|$)/;
-const SOURCE_FILE = /\.(?:ts|tsx|js|jsx|mjs|cjs|py|pyc|rb|go|java|kt|kts|class|jar|cs|cpp|cc|c|h|hpp|rs|swift|scala|ex|exs|erl|pl|sh|log|ya?ml|toml|ini|conf|lock|md|txt|so|dll|dylib)$/i;
+const FS_ROOTS =
+  /^\/(?:usr|var|etc|home|tmp|opt|proc|dev|bin|sbin|lib|lib64|mnt|root|srv|sys|boot|private|Users|System|Library|Applications|Volumes)(?:\/|$)/;
+const SOURCE_FILE =
+  /\.(?:ts|tsx|js|jsx|mjs|cjs|py|pyc|rb|go|java|kt|kts|class|jar|cs|cpp|cc|c|h|hpp|rs|swift|scala|ex|exs|erl|pl|sh|log|ya?ml|toml|ini|conf|lock|md|txt|so|dll|dylib)$/i;
 
 function routeFrom(raw: string): string | null {
   const path = raw.replace(/[.,:;!?]+$/, '').replace(/\/+$/, '');
@@ -119,10 +121,13 @@ function routeFrom(raw: string): string | null {
 // ---------------------------------------------------------------------------------------
 // Errors
 
-const CLASS_RE = /(?<![\w$.])((?:[a-z_$][\w$]*\.)*)([A-Z][A-Za-z0-9]*(?:Error|Exception|Fault|Failure|Panic|Timeout|Rejection))(?![\w$])(?:: *([^\n"\u201d`]{3,300}))?/g;
-const ERRNO = /(?<![\w])(E(?:CONNRESET|CONNREFUSED|CONNABORTED|TIMEDOUT|NOTFOUND|AI_AGAIN|PIPE|ADDRINUSE|ADDRNOTAVAIL|ACCES|PERM|NOENT|MFILE|NFILE|NOMEM|NOSPC|HOSTUNREACH|HOSTDOWN|NETUNREACH|NETDOWN|NETRESET|PROTO|CANCELED|EXIST|ISDIR|NOTDIR|BADF|AGAIN|BUSY|INVAL|NOTEMPTY|ROFS|SOCKETTIMEDOUT|SOCKETHANGUP)|ERR_[A-Z0-9_]{3,})(?![\w])/g;
+const CLASS_RE =
+  /(?<![\w$.])((?:[a-z_$][\w$]*\.)*)([A-Z][A-Za-z0-9]*(?:Error|Exception|Fault|Failure|Panic|Timeout|Rejection))(?![\w$])(?:: *([^\n"\u201d`]{3,300}))?/g;
+const ERRNO =
+  /(?<![\w])(E(?:CONNRESET|CONNREFUSED|CONNABORTED|TIMEDOUT|NOTFOUND|AI_AGAIN|PIPE|ADDRINUSE|ADDRNOTAVAIL|ACCES|PERM|NOENT|MFILE|NFILE|NOMEM|NOSPC|HOSTUNREACH|HOSTDOWN|NETUNREACH|NETDOWN|NETRESET|PROTO|CANCELED|EXIST|ISDIR|NOTDIR|BADF|AGAIN|BUSY|INVAL|NOTEMPTY|ROFS|SOCKETTIMEDOUT|SOCKETHANGUP)|ERR_[A-Z0-9_]{3,})(?![\w])/g;
 /** An upper-case code named as an error: `error code CARD_DECLINED`, `code: INSUFFICIENT_FUNDS`. */
-const CODE_RE = /\b(?:[Ee]rror|[Ee]rr|[Cc]ode|[Rr]eason)(?:\s+code)?\s*[:=#]?\s*["'`]?([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b/g;
+const CODE_RE =
+  /\b(?:[Ee]rror|[Ee]rr|[Cc]ode|[Rr]eason)(?:\s+code)?\s*[:=#]?\s*["'`]?([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b/g;
 const HTTP_STATUS_RE = new RegExp(
   [
     String.raw`\b(?:HTTP(?:/[\d.]+)?|status(?:\s+code)?|error(?:\s+code)?|response(?:\s+code)?|code)\s*[:#]?\s*([45]\d\d)\b`,
@@ -133,7 +138,8 @@ const HTTP_STATUS_RE = new RegExp(
   ].join('|'),
   'gi',
 );
-const ERROR_LINE_RE = /^[ \t]*(?:[>*•-][ \t]*)?(?:\[[^\]\n]{0,40}\][ \t]*)?(?:uncaught |unhandled )?(?:error|fatal|panic|exception|unhandled rejection)[ \t]*:[ \t]*([^\n]{6,300})$/gim;
+const ERROR_LINE_RE =
+  /^[ \t]*(?:[>*•-][ \t]*)?(?:\[[^\]\n]{0,40}\][ \t]*)?(?:uncaught |unhandled )?(?:error|fatal|panic|exception|unhandled rejection)[ \t]*:[ \t]*([^\n]{6,300})$/gim;
 const QUOTED_RES = [
   /"([^"\n\u0001]{6,300}?)"/g,
   /\u201c([^\u201d\n\u0001]{6,300}?)\u201d/g,
@@ -141,9 +147,12 @@ const QUOTED_RES = [
   /\u2018([^\u2019\n\u0001]{6,300}?)\u2019/g,
   /`([^`\n\u0001]{6,300}?)`/g,
 ];
-const ERROR_WORDS = /\b(?:errors?|fail(?:s|ed|ure|ing)?|cannot|can't|can ?not|could ?n[o']t|unable|invalid|denied|refused|not found|time[ds]? ?out|undefined|null|nil|NaN|exception|unexpected|went wrong|forbidden|unauthori[sz]ed|unavailable|declined|rejected|expired|oops|crash(?:ed)?|missing|not allowed|no longer|try again|problem)\b/i;
-const SHOWN_CUE = /\b(?:says?|said|saying|message|error|shows?|showed|showing|displays?|displayed|got|get|getting|gets|see|seeing|saw|reads?|popup|pop-up|toast|banner|alert|dialog|prompt|returned|returns|response|throws?|threw|thrown)\b[^.!?\n]{0,40}$/i;
-const MESSAGE_PREFIX = /^(?:[\w.$]*(?:Error|Exception|Fault|Failure|Panic|Timeout|Rejection)|error|fatal|panic)\s*:\s*/i;
+const ERROR_WORDS =
+  /\b(?:errors?|fail(?:s|ed|ure|ing)?|cannot|can't|can ?not|could ?n[o']t|unable|invalid|denied|refused|not found|time[ds]? ?out|undefined|null|nil|NaN|exception|unexpected|went wrong|forbidden|unauthori[sz]ed|unavailable|declined|rejected|expired|oops|crash(?:ed)?|missing|not allowed|no longer|try again|problem)\b/i;
+const SHOWN_CUE =
+  /\b(?:says?|said|saying|message|error|shows?|showed|showing|displays?|displayed|got|get|getting|gets|see|seeing|saw|reads?|popup|pop-up|toast|banner|alert|dialog|prompt|returned|returns|response|throws?|threw|thrown)\b[^.!?\n]{0,40}$/i;
+const MESSAGE_PREFIX =
+  /^(?:[\w.$]*(?:Error|Exception|Fault|Failure|Panic|Timeout|Rejection)|error|fatal|panic)\s*:\s*/i;
 
 function normalizeMessage(raw: string): string {
   return raw
@@ -172,8 +181,35 @@ const ID_TOKEN = '[A-Za-z0-9](?:[A-Za-z0-9_.:-]*[A-Za-z0-9])?';
 /** Words after a number that make it a quantity, not an id ("customer 3 times"). */
 const NOT_AN_ID_AFTER = String.raw`(?!\s*(?:%|percent|times?|days?|hours?|hrs?|minutes?|mins?|seconds?|secs?|weeks?|months?|years?|items?|things?|orders?|products?|people|users|customers|members|accounts)\b)`;
 const STOPWORDS = new Set([
-  'is', 'was', 'the', 'a', 'an', 'and', 'or', 'not', 'none', 'null', 'undefined', 'unknown', 'here', 'there', 'this',
-  'that', 'my', 'our', 'your', 'their', 'its', 'his', 'her', 'missing', 'empty', 'same', 'above', 'below', 'attached',
+  'is',
+  'was',
+  'the',
+  'a',
+  'an',
+  'and',
+  'or',
+  'not',
+  'none',
+  'null',
+  'undefined',
+  'unknown',
+  'here',
+  'there',
+  'this',
+  'that',
+  'my',
+  'our',
+  'your',
+  'their',
+  'its',
+  'his',
+  'her',
+  'missing',
+  'empty',
+  'same',
+  'above',
+  'below',
+  'attached',
 ]);
 
 function idCueRe(cues: string): RegExp {
@@ -185,8 +221,10 @@ function idCueRe(cues: string): RegExp {
 
 const USER_CUE_RE = idCueRe('(?:end[ _.-]?)?user|customer|member|uid');
 const ACCOUNT_CUE_RE = idCueRe('account|acct|org|organi[sz]ation|tenant|workspace|company');
-const USER_PREFIXED_RE = /(?<![\w-])(?:u|usr|user|uid|cust|customer|member|mbr)[-_][A-Za-z0-9]*\d[A-Za-z0-9]*(?![\w-])/gi;
-const ACCOUNT_PREFIXED_RE = /(?<![\w-])(?:acct|acc|account|org|tenant|workspace)[-_][A-Za-z0-9]*\d[A-Za-z0-9-]*(?<!-)(?![\w-])/gi;
+const USER_PREFIXED_RE =
+  /(?<![\w-])(?:u|usr|user|uid|cust|customer|member|mbr)[-_][A-Za-z0-9]*\d[A-Za-z0-9]*(?![\w-])/gi;
+const ACCOUNT_PREFIXED_RE =
+  /(?<![\w-])(?:acct|acc|account|org|tenant|workspace)[-_][A-Za-z0-9]*\d[A-Za-z0-9-]*(?<!-)(?![\w-])/gi;
 
 function acceptId(token: string, explicit: boolean): boolean {
   if (STOPWORDS.has(token.toLowerCase())) return false;
@@ -199,15 +237,36 @@ function acceptId(token: string, explicit: boolean): boolean {
 // Versions
 
 const V_VERSION_RE = /(?<![\w.])[vV](\d+(?:\.\d+){1,3}(?:-[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?)(?![\w])(?!\.\d)/g;
-const KEYWORD_VERSION_RE = /\b(version|ver\.?|release|build)\s*(?:no\.?|number|#)?\s*[:#]?\s*v?(\d+(?:\.\d+){0,3}(?:-[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?)(?![\w])(?!\.\d)/gi;
+const KEYWORD_VERSION_RE =
+  /\b(version|ver\.?|release|build)\s*(?:no\.?|number|#)?\s*[:#]?\s*v?(\d+(?:\.\d+){0,3}(?:-[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?)(?![\w])(?!\.\d)/gi;
 const SEMVER_RE = /(?<![\w.])(\d+\.\d+\.\d+(?:-[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?(?:\+[0-9A-Za-z.]+)?)(?![\w])(?!\.\d)/g;
 
 // ---------------------------------------------------------------------------------------
 // Timestamps
 
 const TZ_OFFSETS: Record<string, number> = {
-  Z: 0, UTC: 0, GMT: 0, WET: 0, WEST: 60, BST: 60, CET: 60, CEST: 120, EET: 120, EEST: 180, IST: 330, JST: 540,
-  AEST: 600, AEDT: 660, EST: -300, EDT: -240, CST: -360, CDT: -300, MST: -420, MDT: -360, PST: -480, PDT: -420,
+  Z: 0,
+  UTC: 0,
+  GMT: 0,
+  WET: 0,
+  WEST: 60,
+  BST: 60,
+  CET: 60,
+  CEST: 120,
+  EET: 120,
+  EEST: 180,
+  IST: 330,
+  JST: 540,
+  AEST: 600,
+  AEDT: 660,
+  EST: -300,
+  EDT: -240,
+  CST: -360,
+  CDT: -300,
+  MST: -420,
+  MDT: -360,
+  PST: -480,
+  PDT: -420,
 };
 const TZ_SRC = String.raw`Z|UTC(?:[+-]\d{1,2}(?::?\d{2})?)?|GMT(?:[+-]\d{1,2}(?::?\d{2})?)?|[+-]\d{2}:?\d{2}|WES?T|BST|CES?T|EES?T|IST|JST|AE[SD]T|[ECMP][SD]T`;
 const ISO_RE = new RegExp(
@@ -225,7 +284,8 @@ const TIME_RE = new RegExp(
   String.raw`(?<![\w:.])(\d{1,2})(?::(\d{2})(?::(\d{2}))?)?(?![\d:])\s?(am|pm|a\.m\.|p\.m\.)?(?:\s?(${TZ_SRC}))?(?![\w])`,
   'gi',
 );
-const TIME_CUE = /(?:\b(?:at|around|about|approx\.?|approximately|since|from|until|till|by|after|before|between|and|to)\s+|[~@]\s*|\b(?:at|around)\s+~\s*)$/i;
+const TIME_CUE =
+  /(?:\b(?:at|around|about|approx\.?|approximately|since|from|until|till|by|after|before|between|and|to)\s+|[~@]\s*|\b(?:at|around)\s+~\s*)$/i;
 
 function tzOffsetMinutes(tz: string | undefined): number | null {
   if (!tz) return null;
@@ -248,7 +308,15 @@ interface Found {
 }
 
 /** A time of day on a calendar day; offset null means the text named no zone (read as UTC). */
-function timestamp(y: number, mo: number, d: number, h: number, mi: number, s: number | null, offset: number | null): { value: string; at: string } | null {
+function timestamp(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number | null,
+  offset: number | null,
+): { value: string; at: string } | null {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || (s !== null && s > 59)) return null;
   if (new Date(Date.UTC(y, mo - 1, d)).getUTCDate() !== d) return null; // Feb 30
   const at = new Date(Date.UTC(y, mo - 1, d, h, mi, s ?? 0) - (offset ?? 0) * 60_000);
@@ -272,7 +340,15 @@ function extractTimestamps(text: string, reference: Date | undefined): { found: 
   for (const m of text.matchAll(ISO_RE)) {
     const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
     if (m[4] !== undefined) {
-      const t = timestamp(y, mo, d, Number(m[4]), Number(m[5]), m[6] === undefined ? null : Number(m[6]), tzOffsetMinutes(m[7]));
+      const t = timestamp(
+        y,
+        mo,
+        d,
+        Number(m[4]),
+        Number(m[5]),
+        m[6] === undefined ? null : Number(m[6]),
+        tzOffsetMinutes(m[7]),
+      );
       if (t) found.push({ kind: 'timestamp', ...t, index: m.index });
     } else {
       const day = dayMention(y, mo, d, m.index);
@@ -288,7 +364,7 @@ function extractTimestamps(text: string, reference: Date | undefined): { found: 
     const monthWord = (m[2] ?? m[4])!;
     const mo = MONTHS.indexOf(monthWord.slice(0, 3).toLowerCase()) + 1;
     const d = Number(m[1] ?? m[5]);
-    let y = m[3] ?? m[6] ? Number(m[3] ?? m[6]) : null;
+    let y = (m[3] ?? m[6]) ? Number(m[3] ?? m[6]) : null;
     if (y === null) {
       if (!reference) continue;
       y = reference.getUTCFullYear();
@@ -301,7 +377,14 @@ function extractTimestamps(text: string, reference: Date | undefined): { found: 
     for (const m of noIso.matchAll(RELATIVE_DAY_RE)) {
       const back = /yesterday|last night/i.test(m[1]!) ? 1 : 0;
       const day = new Date(reference.getTime() - back * 86_400_000);
-      days.push({ start: m.index, end: m.index + m[0].length, y: day.getUTCFullYear(), mo: day.getUTCMonth() + 1, d: day.getUTCDate(), relative: back === 0 });
+      days.push({
+        start: m.index,
+        end: m.index + m[0].length,
+        y: day.getUTCFullYear(),
+        mo: day.getUTCMonth() + 1,
+        d: day.getUTCDate(),
+        relative: back === 0,
+      });
     }
   }
   days.sort((a, b) => a.start - b.start);
@@ -313,8 +396,13 @@ function extractTimestamps(text: string, reference: Date | undefined): { found: 
     const before = noIso.slice(Math.max(0, m.index - 16), m.index);
     // The day this time belongs to: written just before it ("Nov 20 at 14:05") or just after ("3pm yesterday").
     const end = m.index + m[0].length;
-    let dayIdx = days.findIndex((d) => d.end <= m.index && m.index - d.end <= 6 && /^[\s,]*(?:at\s*)?$/i.test(noIso.slice(d.end, m.index)));
-    if (dayIdx < 0) dayIdx = days.findIndex((d) => d.start >= end && d.start - end <= 5 && /^[\s,]*(?:on\s*)?$/i.test(noIso.slice(end, d.start)));
+    let dayIdx = days.findIndex(
+      (d) => d.end <= m.index && m.index - d.end <= 6 && /^[\s,]*(?:at\s*)?$/i.test(noIso.slice(d.end, m.index)),
+    );
+    if (dayIdx < 0)
+      dayIdx = days.findIndex(
+        (d) => d.start >= end && d.start - end <= 5 && /^[\s,]*(?:on\s*)?$/i.test(noIso.slice(end, d.start)),
+      );
     if (!tz && !ampm && !TIME_CUE.test(before) && dayIdx < 0) continue;
     let h = Number(hStr);
     const mi = Number(miStr ?? 0);
@@ -343,10 +431,22 @@ function extractTimestamps(text: string, reference: Date | undefined): { found: 
       t = cand;
     } else if (h < 24 && mi < 60) {
       const hm = `${pad(h)}:${pad(mi)}${s !== null ? `:${pad(s)}` : ''}`;
-      t = { value: offset === 0 ? `${hm}Z` : offset === null ? hm : `${hm}${offset < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`, at: '' };
+      t = {
+        value:
+          offset === 0
+            ? `${hm}Z`
+            : offset === null
+              ? hm
+              : `${hm}${offset < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`,
+        at: '',
+      };
     }
     if (!t) continue;
-    found.push(t.at ? { kind: 'timestamp', value: t.value, at: t.at, index: m.index } : { kind: 'timestamp', value: t.value, index: m.index });
+    found.push(
+      t.at
+        ? { kind: 'timestamp', value: t.value, at: t.at, index: m.index }
+        : { kind: 'timestamp', value: t.value, index: m.index },
+    );
     hide(m.index, m[0].length);
   }
   days.forEach((d, i) => {
@@ -382,11 +482,14 @@ export function extractMentions(text: string, opts: ExtractOptions): Mention[] {
   const add = (f: Found) => found.push(f);
 
   // 1. Emails first, and masked, so that no later pattern ever sees one in clear.
-  const noEmails = text.replace(EMAIL_OR_PLACEHOLDER, (m, placeholder: string | undefined, clear: string | undefined, offset: number) => {
-    const value = placeholder ?? keyedHash(opts.emailKey, clear!.replace(/%40/i, '@'));
-    if (isKeyedHash(value)) add({ kind: 'email', value, index: offset });
-    return mask(m);
-  });
+  const noEmails = text.replace(
+    EMAIL_OR_PLACEHOLDER,
+    (m, placeholder: string | undefined, clear: string | undefined, offset: number) => {
+      const value = placeholder ?? keyedHash(opts.emailKey, clear!.replace(/%40/i, '@'));
+      if (isKeyedHash(value)) add({ kind: 'email', value, index: offset });
+      return mask(m);
+    },
+  );
 
   // 2. URLs (and the route each one carries), then masked for the prose patterns.
   const urlRanges: Array<[number, number]> = [];
@@ -435,7 +538,8 @@ export function extractMentions(text: string, opts: ExtractOptions): Mention[] {
   }
   for (const m of prose.matchAll(ERRNO)) add({ kind: 'error', value: m[1]!, index: m.index });
   for (const m of prose.matchAll(CODE_RE)) add({ kind: 'error', value: m[1]!, index: m.index });
-  for (const m of prose.matchAll(HTTP_STATUS_RE)) add({ kind: 'error', value: `HTTP ${m.slice(1).find(Boolean)}`, index: m.index });
+  for (const m of prose.matchAll(HTTP_STATUS_RE))
+    add({ kind: 'error', value: `HTTP ${m.slice(1).find(Boolean)}`, index: m.index });
   for (const m of prose.matchAll(ERROR_LINE_RE)) {
     const msg = normalizeMessage(m[1]!);
     if (msg.length >= 6) add({ kind: 'error', value: msg, template: errorTemplate(msg), index: m.index });
@@ -447,7 +551,8 @@ export function extractMentions(text: string, opts: ExtractOptions): Mention[] {
       if (msg.length < 6 || !/[A-Za-z]{2}/.test(msg)) continue;
       const twoWords = /\S\s+\S/.test(msg);
       const cued = SHOWN_CUE.test(prose.slice(Math.max(0, m.index - 60), m.index));
-      if (ERROR_WORDS.test(msg) || (cued && twoWords)) add({ kind: 'error', value: msg, template: errorTemplate(msg), index: m.index });
+      if (ERROR_WORDS.test(msg) || (cued && twoWords))
+        add({ kind: 'error', value: msg, template: errorTemplate(msg), index: m.index });
     }
   }
 

@@ -15,5 +15,7 @@ export function parseTimeArg(value: string, now: Date): Date {
     const d = new Date(v);
     if (!Number.isNaN(d.getTime())) return d;
   }
-  throw new TimeArgError(`"${value}" is not a time: use an ISO timestamp (2026-11-22T14:00:00Z), epoch ms, or an age like 15m, 2h, 7d`);
+  throw new TimeArgError(
+    `"${value}" is not a time: use an ISO timestamp (2026-11-22T14:00:00Z), epoch ms, or an age like 15m, 2h, 7d`,
+  );
 }

@@ -29,7 +29,11 @@ export class ApiClient {
    * Sends a request and returns the response when it is OK. A connection failure or an error
    * status becomes a CliError with the right exit code and a hint, the same for every command.
    */
-  async send(method: string, path: string, init: { body?: RequestInit['body']; headers?: Record<string, string> } = {}): Promise<Response> {
+  async send(
+    method: string,
+    path: string,
+    init: { body?: RequestInit['body']; headers?: Record<string, string> } = {},
+  ): Promise<Response> {
     const url = new URL(path, this.opts.server.endsWith('/') ? this.opts.server : `${this.opts.server}/`);
     const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
     if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
@@ -76,8 +80,15 @@ export class ApiClient {
    * Asks for NDJSON (progress events while long work runs) and yields each line parsed; a
    * server that answers with plain JSON yields that one value.
    */
-  async *lines(method: string, path: string, init: { body?: RequestInit['body']; headers?: Record<string, string> } = {}): AsyncGenerator<unknown> {
-    const res = await this.send(method, path, { ...init, headers: { accept: 'application/x-ndjson, application/json', ...init.headers } });
+  async *lines(
+    method: string,
+    path: string,
+    init: { body?: RequestInit['body']; headers?: Record<string, string> } = {},
+  ): AsyncGenerator<unknown> {
+    const res = await this.send(method, path, {
+      ...init,
+      headers: { accept: 'application/x-ndjson, application/json', ...init.headers },
+    });
     if (!(res.headers.get('content-type') ?? '').includes('ndjson')) {
       yield await res.json();
       return;

@@ -94,7 +94,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') {
-      process.stderr.write(`orrery: ${e.message}: another process holds that port; pick another with --port / --otlp-port\n`);
+      process.stderr.write(
+        `orrery: ${e.message}: another process holds that port; pick another with --port / --otlp-port\n`,
+      );
       return EXIT.usage;
     }
     process.stderr.write(`orrery: ${e.message ?? String(err)}\n`);

@@ -71,7 +71,14 @@ export const configSchema = z.object({
       try {
         const v: unknown = JSON.parse(s);
         const rules = z
-          .array(z.object({ name: z.string().min(1), pattern: z.string().min(1), flags: z.string().optional(), replacement: z.string().optional() }))
+          .array(
+            z.object({
+              name: z.string().min(1),
+              pattern: z.string().min(1),
+              flags: z.string().optional(),
+              replacement: z.string().optional(),
+            }),
+          )
           .parse(v);
         for (const r of rules) {
           try {
@@ -82,7 +89,10 @@ export const configSchema = z.object({
         }
         return rules;
       } catch (err) {
-        ctx.addIssue({ code: 'custom', message: `must be a JSON array of {name, pattern, flags?, replacement?}: ${(err as Error).message.split('\n')[0]}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a JSON array of {name, pattern, flags?, replacement?}: ${(err as Error).message.split('\n')[0]}`,
+        });
         return z.NEVER;
       }
     }),
@@ -95,7 +105,10 @@ export const configSchema = z.object({
   llmUrl: z
     .string()
     .refine(isHttpUrl, 'must be an http:// or https:// URL, the API base such as http://127.0.0.1:11434/v1')
-    .refine((s) => !isHttpUrl(s) || !/^[a-z]+:\/\/[^/?#]*@/i.test(s), 'must not hold a user or password: set ORRERY_LLM_API_KEY instead')
+    .refine(
+      (s) => !isHttpUrl(s) || !/^[a-z]+:\/\/[^/?#]*@/i.test(s),
+      'must not hold a user or password: set ORRERY_LLM_API_KEY instead',
+    )
     .optional(),
   llmModel: z.string().min(1).default('gpt-4o-mini'),
   llmApiKey: z.string().min(1).optional(),
@@ -143,7 +156,10 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
 export class ConfigError extends Error {}
 
 /** Reads the environment, applies flag overrides (undefined means "not given"), validates. */
-export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<keyof ConfigInput, unknown>> = {}): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  overrides: Partial<Record<keyof ConfigInput, unknown>> = {},
+): Config {
   const input: Record<string, unknown> = {};
   const from: Record<string, string> = {};
   for (const [key, name] of Object.entries(ENV_VARS)) {
@@ -173,6 +189,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<key
 
 /** True for addresses only this machine can reach. */
 export function isLoopback(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '::ffff:127.0.0.1';
 }

@@ -1,7 +1,14 @@
 // The example world: the shop's history, services, load, scenarios, tickets and truth.
 export { DemoError, nextSteps, runDemo } from './run.js';
 export type { DemoOptions, DemoWorld } from './run.js';
-export { SCENARIO_NAMES, ScenarioError, parseDuration, planDemo, parseScenariosFile, selectScenarios } from './scenarios.js';
+export {
+  SCENARIO_NAMES,
+  ScenarioError,
+  parseDuration,
+  planDemo,
+  parseScenariosFile,
+  selectScenarios,
+} from './scenarios.js';
 export type { Plan, ScenarioName } from './scenarios.js';
 export { memoryOutput, streamOutput } from './progress.js';
 export type { DemoOutput } from './progress.js';
@@ -10,8 +17,26 @@ export type { BuiltRepo, BuiltCommit, HistoryCommit } from './repo-builder.js';
 export { TRUTH_VERSION, harmed, scenarioTruth } from './truth.js';
 export type { DeployRecord, ScenarioTruth } from './truth.js';
 export { shopSourceDir } from './paths.js';
-export { LoadDriver, makePopulation, planSession, meanRequestsPerSession, nextCartBelief, beliefFromCart } from './load.js';
-export type { DemoUser, LoadOptions, LoadStats, Observation, SessionPlan, SessionStep, CartBelief, CartEvent, Action, ThinkTime } from './load.js';
+export {
+  LoadDriver,
+  makePopulation,
+  planSession,
+  meanRequestsPerSession,
+  nextCartBelief,
+  beliefFromCart,
+} from './load.js';
+export type {
+  DemoUser,
+  LoadOptions,
+  LoadStats,
+  Observation,
+  SessionPlan,
+  SessionStep,
+  CartBelief,
+  CartEvent,
+  Action,
+  ThinkTime,
+} from './load.js';
 export { scenarioTickets, noiseTickets, renumberTickets, ticketCatalog, parseTicketCatalog } from './tickets.js';
 export type { DemoTicket, TicketOptions, TicketCatalog } from './tickets.js';
 export { Prng, seedOf } from './prng.js';

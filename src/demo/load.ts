@@ -20,25 +20,152 @@ export interface DemoUser {
 // Population
 
 const FIRST = [
-  'Ava', 'Ben', 'Chloe', 'Daniel', 'Elena', 'Felix', 'Grace', 'Hugo', 'Isla', 'Jonas', 'Keiko', 'Liam', 'Maya',
-  'Noah', 'Olivia', 'Pedro', 'Quinn', 'Rosa', 'Samir', 'Tara', 'Umar', 'Vera', 'Wen', 'Ximena', 'Yusuf', 'Zoe',
-  'Amara', 'Bruno', 'Carmen', 'Dmitri', 'Esther', 'Farah', 'Gabriel', 'Hana', 'Ivan', 'Julia', 'Kofi', 'Lena',
-  'Mateo', 'Nadia', 'Oscar', 'Priya', 'Rahul', 'Sofia', 'Tomas', 'Uma', 'Viktor', 'Willa', 'Yara', 'Zane',
+  'Ava',
+  'Ben',
+  'Chloe',
+  'Daniel',
+  'Elena',
+  'Felix',
+  'Grace',
+  'Hugo',
+  'Isla',
+  'Jonas',
+  'Keiko',
+  'Liam',
+  'Maya',
+  'Noah',
+  'Olivia',
+  'Pedro',
+  'Quinn',
+  'Rosa',
+  'Samir',
+  'Tara',
+  'Umar',
+  'Vera',
+  'Wen',
+  'Ximena',
+  'Yusuf',
+  'Zoe',
+  'Amara',
+  'Bruno',
+  'Carmen',
+  'Dmitri',
+  'Esther',
+  'Farah',
+  'Gabriel',
+  'Hana',
+  'Ivan',
+  'Julia',
+  'Kofi',
+  'Lena',
+  'Mateo',
+  'Nadia',
+  'Oscar',
+  'Priya',
+  'Rahul',
+  'Sofia',
+  'Tomas',
+  'Uma',
+  'Viktor',
+  'Willa',
+  'Yara',
+  'Zane',
 ];
 const LAST = [
-  'Abbott', 'Banerjee', 'Castillo', 'Dubois', 'Eriksen', 'Fischer', 'Garcia', 'Hoffman', 'Ibrahim', 'Jensen',
-  'Kowalski', 'Lindqvist', 'Moreau', 'Nakamura', 'Okafor', 'Petrov', 'Quintero', 'Rossi', 'Schmidt', 'Tanaka',
-  'Usman', 'Varga', 'Walsh', 'Xu', 'Yilmaz', 'Zimmerman', 'Alvarez', 'Brennan', 'Chen', 'Dlamini', 'Evans',
-  'Ferreira', 'Gupta', 'Haddad', 'Ito', 'Johansson', 'Kim', 'Lopez', 'Mensah', 'Novak', "O'Brien", 'Park',
-  'Reyes', 'Silva', 'Thompson', 'Vogel', 'Weber', 'Young', 'Zhang', 'Murphy',
+  'Abbott',
+  'Banerjee',
+  'Castillo',
+  'Dubois',
+  'Eriksen',
+  'Fischer',
+  'Garcia',
+  'Hoffman',
+  'Ibrahim',
+  'Jensen',
+  'Kowalski',
+  'Lindqvist',
+  'Moreau',
+  'Nakamura',
+  'Okafor',
+  'Petrov',
+  'Quintero',
+  'Rossi',
+  'Schmidt',
+  'Tanaka',
+  'Usman',
+  'Varga',
+  'Walsh',
+  'Xu',
+  'Yilmaz',
+  'Zimmerman',
+  'Alvarez',
+  'Brennan',
+  'Chen',
+  'Dlamini',
+  'Evans',
+  'Ferreira',
+  'Gupta',
+  'Haddad',
+  'Ito',
+  'Johansson',
+  'Kim',
+  'Lopez',
+  'Mensah',
+  'Novak',
+  "O'Brien",
+  'Park',
+  'Reyes',
+  'Silva',
+  'Thompson',
+  'Vogel',
+  'Weber',
+  'Young',
+  'Zhang',
+  'Murphy',
 ];
 const COMPANY_A = [
-  'north', 'bright', 'blue', 'oak', 'river', 'stone', 'silver', 'maple', 'harbor', 'summit', 'cedar', 'copper',
-  'iron', 'pine', 'sun', 'west', 'red', 'green', 'clear', 'swift',
+  'north',
+  'bright',
+  'blue',
+  'oak',
+  'river',
+  'stone',
+  'silver',
+  'maple',
+  'harbor',
+  'summit',
+  'cedar',
+  'copper',
+  'iron',
+  'pine',
+  'sun',
+  'west',
+  'red',
+  'green',
+  'clear',
+  'swift',
 ];
 const COMPANY_B = [
-  'wind', 'leaf', 'field', 'works', 'labs', 'craft', 'point', 'line', 'gate', 'bridge', 'forge', 'path', 'mark',
-  'wave', 'stack', 'hill', 'brook', 'yard', 'dale', 'light',
+  'wind',
+  'leaf',
+  'field',
+  'works',
+  'labs',
+  'craft',
+  'point',
+  'line',
+  'gate',
+  'bridge',
+  'forge',
+  'path',
+  'mark',
+  'wave',
+  'stack',
+  'hill',
+  'brook',
+  'yard',
+  'dale',
+  'light',
 ];
 /** Personal mail domains: some users shop with a private address rather than their company's. */
 const PERSONAL_DOMAINS = ['mailbox.example', 'webpost.example', 'inbox.example', 'postmail.example'];
@@ -325,7 +452,9 @@ class ObservationLog {
   }
 
   private resize(n: number) {
-    const grow = <A extends Float64Array | Uint32Array | Uint8Array | Int8Array | Uint16Array | Float32Array | Int32Array>(
+    const grow = <
+      A extends Float64Array | Uint32Array | Uint8Array | Int8Array | Uint16Array | Float32Array | Int32Array,
+    >(
       a: A,
       make: (n: number) => A,
     ): A => {
@@ -478,7 +607,18 @@ export class LoadDriver {
   private progress: NodeJS.Timeout | null = null;
   private nextArrival = Number.POSITIVE_INFINITY;
   private loadStart = 0;
-  private counts = { requests: 0, c2: 0, c3: 0, c4: 0, c5: 0, err: 0, started: 0, active: 0, dropped: 0, mismatches: 0 };
+  private counts = {
+    requests: 0,
+    c2: 0,
+    c3: 0,
+    c4: 0,
+    c5: 0,
+    err: 0,
+    started: 0,
+    active: 0,
+    dropped: 0,
+    mismatches: 0,
+  };
 
   constructor(opts: LoadOptions) {
     if (opts.users.length === 0) throw new Error('the load driver needs at least one user');
@@ -654,7 +794,10 @@ export class LoadDriver {
         return;
       }
       case 'add': {
-        const a = await this.request('POST', '/api/cart/items', user, { productId: step.productId, quantity: step.quantity });
+        const a = await this.request('POST', '/api/cart/items', user, {
+          productId: step.productId,
+          quantity: step.quantity,
+        });
         const discounted = this.discountedProducts.has(step.productId);
         st.cart = nextCartBelief(st.cart, { action: 'add', status: a.status, quantity: step.quantity, discounted });
         this.record(at, idx, 'add', a, held);
@@ -664,7 +807,8 @@ export class LoadDriver {
         const a = await this.request('GET', '/api/cart/badge', user);
         const shown = (a.body as { count?: unknown } | null)?.count;
         const expected = st.cart.count;
-        const badge = a.status === 200 && typeof shown === 'number' && expected !== null ? { shown, expected } : undefined;
+        const badge =
+          a.status === 200 && typeof shown === 'number' && expected !== null ? { shown, expected } : undefined;
         if (badge && badge.shown !== badge.expected) this.counts.mismatches++;
         this.record(at, idx, 'badge', a, held, badge);
         return;
@@ -766,7 +910,9 @@ export class LoadDriver {
             size += c.length;
             if (size <= MAX_BODY) chunks.push(c);
           });
-          res.on('end', () => finish(res.statusCode ?? 0, size <= MAX_BODY ? Buffer.concat(chunks).toString('utf8') : null));
+          res.on('end', () =>
+            finish(res.statusCode ?? 0, size <= MAX_BODY ? Buffer.concat(chunks).toString('utf8') : null),
+          );
           // A response cut short ends in 'error' or 'close' without 'end': no answer.
           res.on('error', () => finish(0, null));
           res.on('close', () => finish(0, null));

@@ -110,7 +110,9 @@ export function readHistory(historyDir: string): HistoryCommit[] {
   });
   for (let i = 1; i < commits.length; i++) {
     if (commits[i]!.hoursAgo > commits[i - 1]!.hoursAgo) {
-      throw new HistoryError(`${commits[i]!.id}: hoursAgo ${commits[i]!.hoursAgo} is earlier than the commit before it`);
+      throw new HistoryError(
+        `${commits[i]!.id}: hoursAgo ${commits[i]!.hoursAgo} is earlier than the commit before it`,
+      );
     }
   }
   return commits;
@@ -118,11 +120,16 @@ export function readHistory(historyDir: string): HistoryCommit[] {
 
 async function git(dir: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   try {
-    const { stdout } = await run('git', args, { cwd: dir, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run('git', args, {
+      cwd: dir,
+      env: { ...process.env, ...env },
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return stdout;
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === 'ENOENT') throw new Error('git is not installed (or not on PATH); install it, e.g. apt-get install git');
+    if (e.code === 'ENOENT')
+      throw new Error('git is not installed (or not on PATH); install it, e.g. apt-get install git');
     throw new Error(`git ${args.join(' ')} failed: ${(e.stderr ?? e.message).trim()}`);
   }
 }

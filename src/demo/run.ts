@@ -56,7 +56,12 @@ export class DemoError extends Error {}
 
 const MARKER = 'orrery-demo.json';
 /** Tickets per scenario (cart-badge is the loud one; the log-only failure barely reaches support). */
-const TICKETS: Record<ScenarioName, number> = { 'cart-badge': 12, 'slow-dependency': 6, 'inventory-timeout': 2, capacity: 5 };
+const TICKETS: Record<ScenarioName, number> = {
+  'cart-badge': 12,
+  'slow-dependency': 6,
+  'inventory-timeout': 2,
+  capacity: 5,
+};
 const NOISE_TICKETS = 10;
 /** Orrery's analysis flush interval inside the demo, so the world is ready soon after load stops. */
 const FLUSH_MS = 2_000;
@@ -103,7 +108,10 @@ class Api {
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(`${this.base}${path}`, {
       method,
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      headers:
+        body === undefined
+          ? { accept: 'application/json' }
+          : { accept: 'application/json', 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(300_000),
     });
@@ -113,13 +121,19 @@ class Api {
   }
 }
 
-async function startOrrery(opts: DemoOptions, storeDir: string, logFile: string): Promise<{ child: ChildProcess; api: Api }> {
+async function startOrrery(
+  opts: DemoOptions,
+  storeDir: string,
+  logFile: string,
+): Promise<{ child: ChildProcess; api: Api }> {
   for (const [flag, port] of [
     ['--port', opts.port],
     ['--otlp-port', opts.otlpPort],
   ] as const) {
     if (!(await portFree(port))) {
-      throw new DemoError(`port ${port} is in use (is \`orrery up\` or another demo running?); pass ${flag} to use another`);
+      throw new DemoError(
+        `port ${port} is in use (is \`orrery up\` or another demo running?); pass ${flag} to use another`,
+      );
     }
   }
   const cmd = orreryCommand();
@@ -128,7 +142,20 @@ async function startOrrery(opts: DemoOptions, storeDir: string, logFile: string)
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ORRERY_')) env[k] = v;
   env.ORRERY_ANALYSIS_FLUSH_MS = String(FLUSH_MS);
   env.ORRERY_LOG_LEVEL = process.env.ORRERY_LOG_LEVEL ?? 'warn';
-  const args = ['--import', EXIT_WITH_PARENT, ...cmd.args, 'up', '--data-dir', storeDir, '--port', String(opts.port), '--otlp-port', String(opts.otlpPort), '--host', '127.0.0.1'];
+  const args = [
+    '--import',
+    EXIT_WITH_PARENT,
+    ...cmd.args,
+    'up',
+    '--data-dir',
+    storeDir,
+    '--port',
+    String(opts.port),
+    '--otlp-port',
+    String(opts.otlpPort),
+    '--host',
+    '127.0.0.1',
+  ];
   const child = spawn(cmd.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(logFile);
   child.stdout!.pipe(log, { end: false });
@@ -212,9 +239,14 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
   const dir = resolve(opts.dir);
   prepareDir(dir);
   const world = join(dir, 'world');
-  const plan: Plan = planDemo(parseScenariosFile(readFileSync(join(shopSourceDir(), 'scenarios.json'), 'utf8')), opts.scenarios);
+  const plan: Plan = planDemo(
+    parseScenariosFile(readFileSync(join(shopSourceDir(), 'scenarios.json'), 'utf8')),
+    opts.scenarios,
+  );
 
-  out.step(`Orrery demo: scenario${plan.scenarios.length > 1 ? 's' : ''} ${plan.scenarios.join(', ')}; ${opts.durationS} s of traffic; seed ${opts.seed}`);
+  out.step(
+    `Orrery demo: scenario${plan.scenarios.length > 1 ? 's' : ''} ${plan.scenarios.join(', ')}; ${opts.durationS} s of traffic; seed ${opts.seed}`,
+  );
   const orrery = await startOrrery(opts, join(dir, 'store'), join(world, 'logs', 'orrery.log'));
   const { api } = orrery;
   const otlp = `http://127.0.0.1:${opts.otlpPort}`;
@@ -235,16 +267,37 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
     out.step(`✓ built the shop repository: ${repo.commits.length} commits, ${repo.tags.size} tags (${repo.dir})`);
     await indexWorld(api, repo, out);
 
-    supervisor = await Supervisor.create({ repoDir: repo.dir, workDir: world, otlpEndpoint: otlp, nodeModules: sdkNodeModules(), environment: 'demo' });
+    supervisor = await Supervisor.create({
+      repoDir: repo.dir,
+      workDir: world,
+      otlpEndpoint: otlp,
+      nodeModules: sdkNodeModules(),
+      environment: 'demo',
+    });
     const deploys: DeployRecord[] = [];
     const deploy = async (service: ShopService, tag: string, recorded: boolean, scenario: ScenarioName | null) => {
       const sha = repo.tags.get(tag);
       if (!sha) throw new DemoError(`scenarios.json names tag ${tag}, which the shop history does not create`);
       const r = await supervisor!.deploy(service, tag, sha);
-      const rec: DeployRecord = { service, version: r.version, tag, sha, at: r.liveAt.toISOString(), recorded, scenario };
+      const rec: DeployRecord = {
+        service,
+        version: r.version,
+        tag,
+        sha,
+        at: r.liveAt.toISOString(),
+        recorded,
+        scenario,
+      };
       deploys.push(rec);
       if (recorded) {
-        await api.call('POST', '/api/deploys', { service, version: r.version, commit: sha, environment: 'demo', at: rec.at, source: 'demo-cd' });
+        await api.call('POST', '/api/deploys', {
+          service,
+          version: r.version,
+          commit: sha,
+          environment: 'demo',
+          at: rec.at,
+          source: 'demo-cd',
+        });
       }
       return rec;
     };
@@ -255,7 +308,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
         out.status(`started ${b.tag}`);
       }),
     );
-    out.step(`✓ started the shop: ${plan.baselines.map((b) => b.tag).join(', ')} (storefront ${supervisor.url('web')})`);
+    out.step(
+      `✓ started the shop: ${plan.baselines.map((b) => b.tag).join(', ')} (storefront ${supervisor.url('web')})`,
+    );
 
     const users: DemoUser[] = makePopulation(opts.seed, opts.users, opts.accounts);
     driver = new LoadDriver({ webUrl: supervisor.url('web'), seed: opts.seed, users, baseRps: opts.baseRps });
@@ -280,7 +335,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
         run: async () => {
           driver!.setMultiplier(t.multiplier);
           const w = trafficWindows.get(t.scenario);
-          if (t.multiplier > 1 && !w) trafficWindows.set(t.scenario, { from: Date.now(), to: Number.POSITIVE_INFINITY });
+          if (t.multiplier > 1 && !w)
+            trafficWindows.set(t.scenario, { from: Date.now(), to: Number.POSITIVE_INFINITY });
           else if (t.multiplier <= 1 && w) w.to = Date.now();
         },
       })),
@@ -289,7 +345,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
     const end = loadStart + opts.durationS * 1000;
     const ticker = setInterval(() => {
       const s = driver!.stats();
-      const next = events[0] ? `; next: ${events[0].label} in ${Math.max(0, Math.round((loadStart + events[0].at * opts.durationS * 1000 - Date.now()) / 1000))} s` : '';
+      const next = events[0]
+        ? `; next: ${events[0].label} in ${Math.max(0, Math.round((loadStart + events[0].at * opts.durationS * 1000 - Date.now()) / 1000))} s`
+        : '';
       out.status(
         `${Math.round((Date.now() - loadStart) / 1000)}/${opts.durationS} s  ${s.rps.toFixed(0)} req/s  p95 ${Math.round(s.p95Ms)} ms  ` +
           `${s.requests} requests, ${s.byClass['5xx'] ?? 0} 5xx${next}`,
@@ -345,14 +403,26 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
       const draft = truthOf(scenario, []);
       const hurt = draft.affected.users.map((u) => byEmail.get(u)).filter((u): u is DemoUser => u !== undefined);
       const onset = Date.parse(draft.onset);
-      const made = scenarioTickets(scenario, { users: hurt }, { seed: opts.seed, now: new Date(onset), count: hurt.length ? TICKETS[scenario] : 0 });
+      const made = scenarioTickets(
+        scenario,
+        { users: hurt },
+        { seed: opts.seed, now: new Date(onset), count: hurt.length ? TICKETS[scenario] : 0 },
+      );
       tickets.push(...fitTimes(made, Math.min(onset + 5_000, now), now));
     }
-    tickets.push(...fitTimes(noiseTickets(users, { seed: opts.seed, now: new Date(loadStart), count: NOISE_TICKETS }), loadStart, now));
+    tickets.push(
+      ...fitTimes(
+        noiseTickets(users, { seed: opts.seed, now: new Date(loadStart), count: NOISE_TICKETS }),
+        loadStart,
+        now,
+      ),
+    );
     // One numbering in filing order, so an id says nothing about the scenario.
     tickets = renumberTickets(tickets);
     if (tickets.length) await api.call('POST', '/api/tickets', { tickets: tickets.map(ticketPayload) });
-    out.step(`✓ support filed ${tickets.length} tickets (${tickets.filter((t) => t.scenario).length} about the faults, ${tickets.filter((t) => t.duplicateOf).length} duplicates)`);
+    out.step(
+      `✓ support filed ${tickets.length} tickets (${tickets.filter((t) => t.scenario).length} about the faults, ${tickets.filter((t) => t.duplicateOf).length} duplicates)`,
+    );
 
     const truthDir = join(world, 'truth');
     mkdirSync(truthDir, { recursive: true });

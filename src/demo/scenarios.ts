@@ -75,7 +75,11 @@ export function selectScenarios(arg: string): ScenarioName[] {
 }
 
 export function planDemo(file: ScenariosFile, selected: readonly ScenarioName[]): Plan {
-  const baselines = SHOP_SERVICES.map((service) => ({ service, tag: file.services[service]!.baseline, recorded: file.services[service]!.recorded }));
+  const baselines = SHOP_SERVICES.map((service) => ({
+    service,
+    tag: file.services[service]!.baseline,
+    recorded: file.services[service]!.recorded,
+  }));
   const deploys: PlannedDeploy[] = file.noiseDeploys.map((d) => ({ ...d, scenario: null }));
   const traffic: PlannedTraffic[] = [];
   for (const name of selected) {

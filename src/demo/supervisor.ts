@@ -24,7 +24,13 @@ export interface Manifest {
 /** The Deployment in deploy/k8s/<service>.yaml: replicas and the first container's plain env values. */
 export function readManifest(text: string, service: string): Manifest {
   for (const doc of parseAllDocuments(text)) {
-    const m = doc.toJS() as { kind?: string; spec?: { replicas?: number; template?: { spec?: { containers?: { env?: { name: string; value?: unknown }[] }[] } } } } | null;
+    const m = doc.toJS() as {
+      kind?: string;
+      spec?: {
+        replicas?: number;
+        template?: { spec?: { containers?: { env?: { name: string; value?: unknown }[] }[] } };
+      };
+    } | null;
     if (m?.kind !== 'Deployment') continue;
     const env: Record<string, string> = {};
     for (const e of m.spec?.template?.spec?.containers?.[0]?.env ?? []) {
@@ -43,11 +49,19 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitHealthy(port: number, child: ChildProcess, timeoutMs: number, what: string, logFile: string): Promise<void> {
+async function waitHealthy(
+  port: number,
+  child: ChildProcess,
+  timeoutMs: number,
+  what: string,
+  logFile: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${what} exited during start-up (code ${child.exitCode}, signal ${child.signalCode}); see ${logFile}`);
+      throw new Error(
+        `${what} exited during start-up (code ${child.exitCode}, signal ${child.signalCode}); see ${logFile}`,
+      );
     }
     try {
       const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) });
@@ -125,7 +139,14 @@ export class Supervisor {
     return next;
   }
 
-  private async startReplica(service: ShopService, tree: string, version: string, sha: string, env: Record<string, string>, index: number): Promise<Replica> {
+  private async startReplica(
+    service: ShopService,
+    tree: string,
+    version: string,
+    sha: string,
+    env: Record<string, string>,
+    index: number,
+  ): Promise<Replica> {
     const port = await freePort();
     const instance = `${service}-${version}-${++this.instances}`;
     const logFile = join(this.opts.workDir, 'logs', `${instance}.log`);
@@ -137,30 +158,40 @@ export class Supervisor {
       `vcs.ref.head.revision=${sha}`,
       `service.instance.id=${instance}`,
     ];
-    const child = spawn(process.execPath, ['--import', EXIT_WITH_PARENT, '--import', join(tree, 'lib', 'telemetry.js'), join(tree, 'services', service, 'src', 'server.js')], {
-      cwd: tree,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_ENV: 'production',
-        ...env,
-        PORT: String(port),
-        SERVICE_NAME: service,
-        SERVICE_VERSION: version,
-        REPLICA: String(index),
-        DATA_DIR: dataDir,
-        WEB_URL: this.url('web'),
-        CART_URL: this.url('cart'),
-        CATALOG_URL: this.url('catalog'),
-        PAYMENTS_URL: this.url('payments'),
-        OTEL_SERVICE_NAME: service,
-        OTEL_RESOURCE_ATTRIBUTES: attrs.join(','),
-        OTEL_EXPORTER_OTLP_ENDPOINT: this.opts.otlpEndpoint,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-        OTEL_METRICS_EXPORTER: 'none',
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        EXIT_WITH_PARENT,
+        '--import',
+        join(tree, 'lib', 'telemetry.js'),
+        join(tree, 'services', service, 'src', 'server.js'),
+      ],
+      {
+        cwd: tree,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          NODE_ENV: 'production',
+          ...env,
+          PORT: String(port),
+          SERVICE_NAME: service,
+          SERVICE_VERSION: version,
+          REPLICA: String(index),
+          DATA_DIR: dataDir,
+          WEB_URL: this.url('web'),
+          CART_URL: this.url('cart'),
+          CATALOG_URL: this.url('catalog'),
+          PAYMENTS_URL: this.url('payments'),
+          OTEL_SERVICE_NAME: service,
+          OTEL_RESOURCE_ATTRIBUTES: attrs.join(','),
+          OTEL_EXPORTER_OTLP_ENDPOINT: this.opts.otlpEndpoint,
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+          OTEL_METRICS_EXPORTER: 'none',
+        },
       },
-    });
+    );
     const log = createWriteStream(logFile);
     child.stdout!.pipe(log, { end: false });
     child.stderr!.pipe(log, { end: false });
@@ -180,7 +211,9 @@ export class Supervisor {
     const tree = await this.worktree(tag);
     const manifest = readManifest(readFileSync(join(tree, 'deploy', 'k8s', `${service}.yaml`), 'utf8'), service);
     const started = await Promise.allSettled(
-      Array.from({ length: manifest.replicas }, (_, i) => this.startReplica(service, tree, version, sha, manifest.env, i)),
+      Array.from({ length: manifest.replicas }, (_, i) =>
+        this.startReplica(service, tree, version, sha, manifest.env, i),
+      ),
     );
     const replicas = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -195,7 +228,9 @@ export class Supervisor {
     if (old) {
       // Connections opened just before the switch finish on the old replicas, which then
       // stop (and flush their telemetry) while the demo goes on.
-      const retiring = new Promise((r) => setTimeout(r, 1000)).then(() => Promise.all(old.replicas.map((r) => stopChild(r.child))));
+      const retiring = new Promise((r) => setTimeout(r, 1000)).then(() =>
+        Promise.all(old.replicas.map((r) => stopChild(r.child))),
+      );
       this.retiring.add(retiring);
       void retiring.finally(() => this.retiring.delete(retiring));
     }

@@ -61,7 +61,8 @@ export function parseTicketCatalog(text: string, source = 'tickets.json'): Ticke
   }
   for (const [name, s] of Object.entries(parsed.data.scenarios)) {
     for (const t of [...s.titles, ...s.bodies, ...s.followUps]) {
-      if (/\{(?:email|account)\}/.test(t)) throw new Error(`${source}: scenarios.${name}: identity goes in identity.*, not in "${t}"`);
+      if (/\{(?:email|account)\}/.test(t))
+        throw new Error(`${source}: scenarios.${name}: identity goes in identity.*, not in "${t}"`);
     }
   }
   return parsed.data;
@@ -115,7 +116,8 @@ interface Reveal {
 export function scenarioTickets(scenario: string, affected: { users: DemoUser[] }, opts: TicketOptions): DemoTicket[] {
   const catalog = opts.catalog ?? ticketCatalog();
   const texts = catalog.scenarios[scenario];
-  if (!texts) throw new Error(`no ticket texts for scenario ${scenario} (known: ${Object.keys(catalog.scenarios).join(', ')})`);
+  if (!texts)
+    throw new Error(`no ticket texts for scenario ${scenario} (known: ${Object.keys(catalog.scenarios).join(', ')})`);
   const users = uniqueSorted(affected.users);
   if (opts.count <= 0 || users.length === 0) return [];
 
@@ -125,7 +127,9 @@ export function scenarioTickets(scenario: string, affected: { users: DemoUser[] 
   const duplicates = Math.round(opts.count * DUPLICATE_SHARE);
   const firsts = Math.max(1, Math.min(users.length, opts.count - duplicates));
   const writers = rng.sample(users, firsts);
-  const times = writers.map(() => now + Math.round(rng.float(0.5 * MINUTE, Math.max(spread, MINUTE)))).sort((a, b) => a - b);
+  const times = writers
+    .map(() => now + Math.round(rng.float(0.5 * MINUTE, Math.max(spread, MINUTE))))
+    .sort((a, b) => a - b);
 
   const drafts: Array<DemoTicket & { at: number; dupIndex?: number }> = writers.map((user, i) => {
     const reveal = firstReportReveal(rng);
@@ -145,7 +149,11 @@ export function scenarioTickets(scenario: string, affected: { users: DemoUser[] 
     const byColleague = colleagues.length > 0 && rng.chance(0.4);
     const user = byColleague ? rng.pick(colleagues) : writer;
     const reveal: Reveal = byColleague
-      ? { email: rng.chance(0.6) ? 'field' : 'none', account: rng.chance(0.5) ? 'field' : 'text', name: rng.chance(0.8) }
+      ? {
+          email: rng.chance(0.6) ? 'field' : 'none',
+          account: rng.chance(0.5) ? 'field' : 'text',
+          name: rng.chance(0.8),
+        }
       : first.reporter?.email && rng.chance(0.7)
         ? { email: 'field', account: 'none', name: first.reporter.name !== undefined }
         : firstReportReveal(rng);
@@ -183,7 +191,11 @@ export function noiseTickets(users: DemoUser[], opts: TicketOptions): DemoTicket
     const user = r < 0.5 && people.length > 0 ? rng.pick(people) : null;
     const stranger = !user && r < 0.7 ? strangerEmail(rng) : null;
     const reveal: Reveal = user
-      ? { email: rng.chance(0.9) ? 'field' : 'text', account: rng.chance(0.2) ? 'field' : 'none', name: rng.chance(0.8) }
+      ? {
+          email: rng.chance(0.9) ? 'field' : 'text',
+          account: rng.chance(0.2) ? 'field' : 'none',
+          name: rng.chance(0.8),
+        }
       : { email: stranger ? 'field' : 'none', account: 'none', name: rng.chance(0.4) };
     const writer: DemoUser = user ?? { id: stranger ?? '', accountId: '', name: rng.pick(STRANGER_NAMES) };
     const vars: Vars = { ...revealedVars(writer, reveal), order: orderNumber(rng) };
@@ -210,7 +222,9 @@ export function noiseTickets(users: DemoUser[], opts: TicketOptions): DemoTicket
  * that ids interleave as in a real help desk, rather than coming in blocks per scenario.
  */
 export function renumberTickets(tickets: readonly DemoTicket[], firstId = 1001): DemoTicket[] {
-  const order = tickets.map((t, i) => ({ t, i })).sort((a, b) => Date.parse(a.t.createdAt) - Date.parse(b.t.createdAt) || a.i - b.i);
+  const order = tickets
+    .map((t, i) => ({ t, i }))
+    .sort((a, b) => Date.parse(a.t.createdAt) - Date.parse(b.t.createdAt) || a.i - b.i);
   const ids = new Map(order.map(({ t }, k) => [t.id, `SUP-${firstId + k}`]));
   if (ids.size !== tickets.length) throw new Error('renumberTickets: ticket ids are not unique');
   return order.map(({ t }) => ({
@@ -234,7 +248,11 @@ function firstReportReveal(rng: Prng): Reveal {
   const r = rng.next();
   if (r < 0.5) {
     const a = rng.next();
-    return { email: rng.chance(0.85) ? 'field' : 'text', account: a < 0.2 ? 'field' : a < 0.3 ? 'text' : 'none', name: rng.chance(0.85) };
+    return {
+      email: rng.chance(0.85) ? 'field' : 'text',
+      account: a < 0.2 ? 'field' : a < 0.3 ? 'text' : 'none',
+      name: rng.chance(0.85),
+    };
   }
   if (r < 0.75) return { email: 'none', account: rng.chance(0.5) ? 'field' : 'text', name: rng.chance(0.6) };
   return { email: 'none', account: 'none', name: rng.chance(0.4) };
@@ -267,11 +285,20 @@ function scenarioText(
 }
 
 /** Greeting, the sentences, the identity the writer puts in the text, a sign-off. */
-function composeBody(rng: Prng, catalog: TicketCatalog, sentences: string[], user: DemoUser, reveal: Reveal, vars: Vars): string {
+function composeBody(
+  rng: Prng,
+  catalog: TicketCatalog,
+  sentences: string[],
+  user: DemoUser,
+  reveal: Reveal,
+  vars: Vars,
+): string {
   const id = catalog.identity;
   const parts = [...sentences];
-  if (reveal.account === 'text') parts.splice(rng.int(1, parts.length), 0, fill(rng.pick(id.accountInText), { ...vars, account: user.accountId }));
-  if (reveal.email === 'text') parts.splice(rng.int(1, parts.length), 0, fill(rng.pick(id.emailInText), { ...vars, email: user.id }));
+  if (reveal.account === 'text')
+    parts.splice(rng.int(1, parts.length), 0, fill(rng.pick(id.accountInText), { ...vars, account: user.accountId }));
+  if (reveal.email === 'text')
+    parts.splice(rng.int(1, parts.length), 0, fill(rng.pick(id.emailInText), { ...vars, email: user.id }));
   const greeting = rng.pick(id.greetings);
   const signoff = fill(rng.pick(usable(id.signoffs, vars)), vars);
   const text = rng.chance(0.3) ? parts.join('\n') : parts.join(' ');

@@ -113,7 +113,9 @@ export function scenarioTruth(input: TruthInput): ScenarioTruth {
           message: commit.message.split('\n')[0]!,
         }
       : null,
-    firstBadDeploy: deploy ? { service: deploy.service, version: deploy.version, tag: deploy.tag, commit: deploy.sha, at: deploy.at } : null,
+    firstBadDeploy: deploy
+      ? { service: deploy.service, version: deploy.version, tag: deploy.tag, commit: deploy.sha, at: deploy.at }
+      : null,
     onset: new Date(from).toISOString(),
     affected: { users: [...users].sort(), accounts: [...accounts].sort(), errored: [...erroredUsers].sort() },
     tickets: tickets.map((t) => t.id),

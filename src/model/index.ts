@@ -16,7 +16,15 @@ export type {
 export { SpanKind, StatusCode } from './telemetry.js';
 export { ENTITY_KINDS, RAW_KINDS } from './entities.js';
 export type { EntityKind, RawKind, ApiToken, StoreStatus } from './entities.js';
-export type { Deploy, DeploySource, DeployFilter, CommitFileChange, RangeCommit, CommitRange, DeployDetail } from './deploys.js';
+export type {
+  Deploy,
+  DeploySource,
+  DeployFilter,
+  CommitFileChange,
+  RangeCommit,
+  CommitRange,
+  DeployDetail,
+} from './deploys.js';
 export type {
   ResourceAmounts,
   ContainerSpec,
@@ -49,7 +57,13 @@ export type {
   TicketDetail,
 } from './tickets.js';
 export { INVESTIGATE_ALGORITHM, EVIDENCE_KINDS, FINDING_KINDS } from './investigation.js';
-export { investigationSchema, investigationResultSchema, findingSchema, evidenceSchema, investigationJsonSchema } from './investigation-schema.js';
+export {
+  investigationSchema,
+  investigationResultSchema,
+  findingSchema,
+  evidenceSchema,
+  investigationJsonSchema,
+} from './investigation-schema.js';
 export type {
   InvestigationSubject,
   EvidenceKind,

@@ -11,7 +11,10 @@ export const evidenceSchema = z
     kind: z.enum(EVIDENCE_KINDS),
     summary: z.string().describe('one line a person can read'),
     query: z.string().optional().describe('the API request (path and query) that shows the rows again'),
-    ref: z.string().optional().describe('the identity of the object: a pattern key, a fingerprint, a deploy id, a commit SHA, a path:line'),
+    ref: z
+      .string()
+      .optional()
+      .describe('the identity of the object: a pattern key, a fingerprint, a deploy id, a commit SHA, a path:line'),
     rows: z.array(z.unknown()).optional().describe('a few source rows or figures, as stored'),
   })
   .strict();
@@ -38,7 +41,9 @@ export const investigationResultSchema = z
   .object({
     algorithm: z.literal(INVESTIGATE_ALGORITHM),
     subject: subjectSchema,
-    window: z.object({ since: iso, until: iso, onset: iso.nullable(), baselineSince: iso, baselineUntil: iso }).strict(),
+    window: z
+      .object({ since: iso, until: iso, onset: iso.nullable(), baselineSince: iso, baselineUntil: iso })
+      .strict(),
     summary: z.string().describe('deterministic, citing finding ids in brackets: [F3]'),
     findings: z.array(findingSchema),
     priority: z

@@ -4,13 +4,7 @@
 // waterfalls and avoids BigInt on the hot path.
 
 /** An OTLP AnyValue as plain JSON: kvlists become objects, bytes become base64. */
-export type AttributeValue =
-  | string
-  | number
-  | boolean
-  | null
-  | AttributeValue[]
-  | { [key: string]: AttributeValue };
+export type AttributeValue = string | number | boolean | null | AttributeValue[] | { [key: string]: AttributeValue };
 
 export type Attributes = Record<string, AttributeValue>;
 

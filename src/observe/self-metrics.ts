@@ -67,10 +67,23 @@ class Histogram {
 export class SelfMetrics {
   readonly received = new Counter('orrery_ingest_received_records_total', 'Records received, per source and signal.');
   readonly accepted = new Counter('orrery_ingest_accepted_records_total', 'Records committed to the store.');
-  readonly rejected = new Counter('orrery_ingest_rejected_records_total', 'Records refused, per source, signal and reason.');
-  readonly refused = new Counter('orrery_ingest_refused_requests_total', 'Whole requests refused, per source and HTTP status.');
-  readonly storeWrite = new Histogram('orrery_store_write_seconds', 'Time to commit one write transaction.', LATENCY_BUCKETS);
-  readonly redacted = new Counter('orrery_ingest_redacted_total', 'Values redacted before storage, per signal and rule.');
+  readonly rejected = new Counter(
+    'orrery_ingest_rejected_records_total',
+    'Records refused, per source, signal and reason.',
+  );
+  readonly refused = new Counter(
+    'orrery_ingest_refused_requests_total',
+    'Whole requests refused, per source and HTTP status.',
+  );
+  readonly storeWrite = new Histogram(
+    'orrery_store_write_seconds',
+    'Time to commit one write transaction.',
+    LATENCY_BUCKETS,
+  );
+  readonly redacted = new Counter(
+    'orrery_ingest_redacted_total',
+    'Values redacted before storage, per signal and rule.',
+  );
   readonly storeRecords = new Counter('orrery_store_written_records_total', 'Records written, per outcome.');
   private readonly gauges = new Map<string, { help: string; read: () => number }>();
   private readonly families = new Map<string, { help: string; type: string; read: () => [Labels, number][] }>();
@@ -107,7 +120,8 @@ export class SelfMetrics {
 
   render(): string {
     let out = '';
-    for (const m of [this.received, this.accepted, this.rejected, this.refused, this.redacted, this.storeRecords]) out += m.render();
+    for (const m of [this.received, this.accepted, this.rejected, this.refused, this.redacted, this.storeRecords])
+      out += m.render();
     out += this.storeWrite.render();
     for (const [name, g] of this.gauges) out += `# HELP ${name} ${g.help}\n# TYPE ${name} gauge\n${name} ${g.read()}\n`;
     for (const [name, f] of this.families) {

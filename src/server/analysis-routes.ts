@@ -70,7 +70,10 @@ export async function analysisRoutes(app: FastifyInstance, opts: RouteOptions): 
     return guarded(reply, async () => {
       const q = req.query as z.output<typeof oneQuery>;
       const r = await getPattern(ctx, key, q);
-      return r ?? fail(reply, 404, `no log pattern with key ${key}${q.service === undefined ? '' : ` in service ${q.service}`}`);
+      return (
+        r ??
+        fail(reply, 404, `no log pattern with key ${key}${q.service === undefined ? '' : ` in service ${q.service}`}`)
+      );
     });
   });
 
@@ -78,14 +81,25 @@ export async function analysisRoutes(app: FastifyInstance, opts: RouteOptions): 
     guarded(reply, () => listErrorGroups(ctx, req.query as z.output<typeof errorsQuery>)),
   );
 
-  app.get('/api/errors/:fingerprint', { schema: { params: fingerprintParams, querystring: oneQuery } }, (req, reply) => {
-    const { fingerprint } = req.params as z.output<typeof fingerprintParams>;
-    return guarded(reply, async () => {
-      const q = req.query as z.output<typeof oneQuery>;
-      const r = await getErrorGroup(ctx, fingerprint, q);
-      return r ?? fail(reply, 404, `no error group with fingerprint ${fingerprint}${q.service === undefined ? '' : ` in service ${q.service}`}`);
-    });
-  });
+  app.get(
+    '/api/errors/:fingerprint',
+    { schema: { params: fingerprintParams, querystring: oneQuery } },
+    (req, reply) => {
+      const { fingerprint } = req.params as z.output<typeof fingerprintParams>;
+      return guarded(reply, async () => {
+        const q = req.query as z.output<typeof oneQuery>;
+        const r = await getErrorGroup(ctx, fingerprint, q);
+        return (
+          r ??
+          fail(
+            reply,
+            404,
+            `no error group with fingerprint ${fingerprint}${q.service === undefined ? '' : ` in service ${q.service}`}`,
+          )
+        );
+      });
+    },
+  );
 
   app.get('/api/services', { schema: { querystring: servicesQuery } }, (req, reply) =>
     guarded(reply, () => listServices(ctx, req.query as z.output<typeof servicesQuery>)),
@@ -97,7 +111,15 @@ export async function analysisRoutes(app: FastifyInstance, opts: RouteOptions): 
 
   const latencyParams = z.object({ service: z.string().min(1).max(256) });
   const latencyQuery = windowQuery.extend({ endpoint: z.string().min(1).max(1024).optional() });
-  app.get('/api/services/:service/latency', { schema: { params: latencyParams, querystring: latencyQuery } }, (req, reply) =>
-    guarded(reply, () => latencySeries(ctx, { ...(req.query as z.output<typeof latencyQuery>), service: (req.params as z.output<typeof latencyParams>).service })),
+  app.get(
+    '/api/services/:service/latency',
+    { schema: { params: latencyParams, querystring: latencyQuery } },
+    (req, reply) =>
+      guarded(reply, () =>
+        latencySeries(ctx, {
+          ...(req.query as z.output<typeof latencyQuery>),
+          service: (req.params as z.output<typeof latencyParams>).service,
+        }),
+      ),
   );
 }

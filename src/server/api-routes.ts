@@ -80,12 +80,14 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
       authHook({
         verifier: opts.verifier,
         anonymous: opts.anonymous,
-        deny: (reply, status, message) => reply.code(status).send({ statusCode: status, error: STATUS_CODES[status], message }),
+        deny: (reply, status, message) =>
+          reply.code(status).send({ statusCode: status, error: STATUS_CODES[status], message }),
       }),
     );
 
     secured.setErrorHandler((err: FastifyError, req, reply) => {
-      if (err instanceof TokenNameTakenError) return reply.code(409).send({ statusCode: 409, error: 'Conflict', message: err.message });
+      if (err instanceof TokenNameTakenError)
+        return reply.code(409).send({ statusCode: 409, error: 'Conflict', message: err.message });
       const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
       if (status >= 500) req.log.error({ err }, 'API request failed');
       return reply.code(status).send({
@@ -130,13 +132,19 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
       return reply.code(201).send({ token, record });
     });
 
-    secured.delete('/api/tokens/:id', { schema: { params: z.object({ id: z.string().min(1).max(128) }) } }, async (req, reply) => {
-      const revoked = await ctx.store.revokeToken((req.params as { id: string }).id);
-      opts.verifier.clear();
-      if (revoked.length === 0) {
-        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'no live token with that id or name' });
-      }
-      return { revoked };
-    });
+    secured.delete(
+      '/api/tokens/:id',
+      { schema: { params: z.object({ id: z.string().min(1).max(128) }) } },
+      async (req, reply) => {
+        const revoked = await ctx.store.revokeToken((req.params as { id: string }).id);
+        opts.verifier.clear();
+        if (revoked.length === 0) {
+          return reply
+            .code(404)
+            .send({ statusCode: 404, error: 'Not Found', message: 'no live token with that id or name' });
+        }
+        return { revoked };
+      },
+    );
   });
 }

@@ -6,7 +6,15 @@ import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { codeStore } from '../store/index.js';
-import { type SyncProgress, type SyncResult, addRepository, blame, commitDetail, getRepository, syncRepository } from '../workflows/index.js';
+import {
+  type SyncProgress,
+  type SyncResult,
+  addRepository,
+  blame,
+  commitDetail,
+  getRepository,
+  syncRepository,
+} from '../workflows/index.js';
 import type { RouteOptions } from './route-options.js';
 
 const NDJSON = 'application/x-ndjson';
@@ -25,7 +33,10 @@ const addBody = z.object({
     .string()
     .min(1)
     .max(4096)
-    .refine(isAbsolute, 'must be an absolute path on the server (the server reads the repository from its own filesystem)'),
+    .refine(
+      isAbsolute,
+      'must be an absolute path on the server (the server reads the repository from its own filesystem)',
+    ),
   name: repoName.optional(),
   services: z.array(serviceMapping).max(500).optional(),
   /** false: only register; the first `sync` reads it. */
@@ -62,7 +73,11 @@ async function answerSync(
       (err: Error & { statusCode?: number }) => {
         const code = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
         if (code >= 500) req.log.error({ err }, 'repository sync failed');
-        write({ type: 'error', statusCode: code, message: code >= 500 ? 'internal error; see the server log' : err.message });
+        write({
+          type: 'error',
+          statusCode: code,
+          message: code >= 500 ? 'internal error; see the server log' : err.message,
+        });
       },
     )
     .finally(() => stream.end());
@@ -78,7 +93,11 @@ export async function codeRoutes(app: FastifyInstance, opts: RouteOptions): Prom
   app.post('/api/repos', { schema: { body: addBody } }, async (req, reply) => {
     const body = req.body as z.output<typeof addBody>;
     // Registration errors (not a git repository, a taken name) are answered before any streaming.
-    const { repository, created } = await addRepository(ctx, { path: body.path, name: body.name, services: body.services });
+    const { repository, created } = await addRepository(ctx, {
+      path: body.path,
+      name: body.name,
+      services: body.services,
+    });
     const status = created ? 201 : 200;
     if (!body.sync) return reply.code(status).send({ repository, created, sync: null });
     return answerSync(req, reply, status, async (onProgress) => {
@@ -99,14 +118,21 @@ export async function codeRoutes(app: FastifyInstance, opts: RouteOptions): Prom
   app.get('/api/repos/:name/files', { schema: { params: nameParams, querystring: filesQuery } }, async (req) => {
     const repository = await getRepository(ctx, (req.params as z.output<typeof nameParams>).name);
     const q = req.query as z.output<typeof filesQuery>;
-    return { files: await codeStore.listFiles(db(), repository.id, { pathPrefix: q.path?.replace(/^\/+/, ''), limit: q.limit }) };
+    return {
+      files: await codeStore.listFiles(db(), repository.id, {
+        pathPrefix: q.path?.replace(/^\/+/, ''),
+        limit: q.limit,
+      }),
+    };
   });
 
   const commitsQuery = z.object({ path: z.string().min(1).max(1024).optional(), limit: limit(100) });
   app.get('/api/repos/:name/commits', { schema: { params: nameParams, querystring: commitsQuery } }, async (req) => {
     const repository = await getRepository(ctx, (req.params as z.output<typeof nameParams>).name);
     const q = req.query as z.output<typeof commitsQuery>;
-    return { commits: await codeStore.listCommits(db(), repository.id, { path: q.path?.replace(/^\/+/, ''), limit: q.limit }) };
+    return {
+      commits: await codeStore.listCommits(db(), repository.id, { path: q.path?.replace(/^\/+/, ''), limit: q.limit }),
+    };
   });
 
   const commitParams = z.object({ name: repoName, sha: z.string().min(1).max(64) });
@@ -123,7 +149,9 @@ export async function codeRoutes(app: FastifyInstance, opts: RouteOptions): Prom
   });
   app.get('/api/symbols', { schema: { querystring: symbolsQuery } }, async (req) => {
     const q = req.query as z.output<typeof symbolsQuery>;
-    return { symbols: await codeStore.findSymbols(db(), { name: q.name, repository: q.repo, path: q.path, limit: q.limit }) };
+    return {
+      symbols: await codeStore.findSymbols(db(), { name: q.name, repository: q.repo, path: q.path, limit: q.limit }),
+    };
   });
 
   const routesQuery = z.object({
@@ -134,10 +162,16 @@ export async function codeRoutes(app: FastifyInstance, opts: RouteOptions): Prom
   });
   app.get('/api/routes', { schema: { querystring: routesQuery } }, async (req) => {
     const q = req.query as z.output<typeof routesQuery>;
-    return { routes: await codeStore.findRoutes(db(), { path: q.path, method: q.method, repository: q.repo, limit: q.limit }) };
+    return {
+      routes: await codeStore.findRoutes(db(), { path: q.path, method: q.method, repository: q.repo, limit: q.limit }),
+    };
   });
 
-  const callsitesQuery = z.object({ q: z.string().min(1).max(1024).optional(), repo: repoName.optional(), limit: limit(200) });
+  const callsitesQuery = z.object({
+    q: z.string().min(1).max(1024).optional(),
+    repo: repoName.optional(),
+    limit: limit(200),
+  });
   app.get('/api/callsites', { schema: { querystring: callsitesQuery } }, async (req) => {
     const q = req.query as z.output<typeof callsitesQuery>;
     return { callsites: await codeStore.findCallsites(db(), { text: q.q, repository: q.repo, limit: q.limit }) };

@@ -55,14 +55,23 @@ export async function deployRoutes(app: FastifyInstance, opts: RouteOptions): Pr
 
   app.get('/api/deploys', { schema: { querystring: listQuery } }, async (req) => {
     const q = req.query as z.output<typeof listQuery>;
-    return { deploys: await listDeploys(ctx, { service: q.service, environment: q.env, since: q.since, until: q.until, limit: q.limit }) };
+    return {
+      deploys: await listDeploys(ctx, {
+        service: q.service,
+        environment: q.env,
+        since: q.since,
+        until: q.until,
+        limit: q.limit,
+      }),
+    };
   });
 
   app.get('/api/deploys/:id', { schema: { params: showParams, querystring: showQuery } }, async (req, reply) => {
     const { id } = req.params as z.output<typeof showParams>;
     const { paths } = req.query as z.output<typeof showQuery>;
     const detail = await showDeploy(ctx, id, { restrictToService: paths === 'service' });
-    if (!detail) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no deploy with id ${id}` });
+    if (!detail)
+      return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no deploy with id ${id}` });
     return detail;
   });
 }

@@ -26,24 +26,29 @@ const listQuery = z.object({
 export async function infraRoutes(app: FastifyInstance, opts: RouteOptions): Promise<void> {
   const { ctx } = opts;
 
-  app.post('/api/infra/import', { bodyLimit: INFRA_IMPORT_BODY_LIMIT, schema: { body: importBody } }, async (req, reply) => {
-    const b = req.body as z.output<typeof importBody>;
-    try {
-      return reply.code(200).send(await importInfra(ctx, { files: b.files, source: b.source }));
-    } catch (err) {
-      if (err instanceof InfraParseError) {
-        return reply.code(400).send({
-          statusCode: 400,
-          error: 'Bad Request',
-          message: `${err.message} (nothing was imported)`,
-          file: err.path,
-          line: err.line,
-        });
+  app.post(
+    '/api/infra/import',
+    { bodyLimit: INFRA_IMPORT_BODY_LIMIT, schema: { body: importBody } },
+    async (req, reply) => {
+      const b = req.body as z.output<typeof importBody>;
+      try {
+        return reply.code(200).send(await importInfra(ctx, { files: b.files, source: b.source }));
+      } catch (err) {
+        if (err instanceof InfraParseError) {
+          return reply.code(400).send({
+            statusCode: 400,
+            error: 'Bad Request',
+            message: `${err.message} (nothing was imported)`,
+            file: err.path,
+            line: err.line,
+          });
+        }
+        if (err instanceof InfraImportInputError)
+          return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: err.message });
+        throw err;
       }
-      if (err instanceof InfraImportInputError) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: err.message });
-      throw err;
-    }
-  });
+    },
+  );
 
   app.get('/api/infra', { schema: { querystring: listQuery } }, async (req) => {
     const q = req.query as z.output<typeof listQuery>;

@@ -6,7 +6,13 @@ import { z } from 'zod';
 import { investigationMarkdown } from '../analysis/index.js';
 import { investigationJsonSchema } from '../model/index.js';
 import { investigationStore } from '../store/index.js';
-import { InvestigationInputError, InvestigationNotFoundError, investigate, llmSettings, narrate } from '../workflows/index.js';
+import {
+  InvestigationInputError,
+  InvestigationNotFoundError,
+  investigate,
+  llmSettings,
+  narrate,
+} from '../workflows/index.js';
 import type { RouteOptions } from './route-options.js';
 import { timeArg } from './zod.js';
 
@@ -34,11 +40,15 @@ export async function investigationRoutes(app: FastifyInstance, opts: RouteOptio
   app.post('/api/investigations', { schema: { body: startBody } }, async (req, reply) => {
     const s = (req.body as z.output<typeof startBody>).subject;
     try {
-      const run = await investigate(ctx, s.kind === 'alert' ? { ...s, since: s.since.toISOString() } : s, { narrate: narrator });
+      const run = await investigate(ctx, s.kind === 'alert' ? { ...s, since: s.since.toISOString() } : s, {
+        narrate: narrator,
+      });
       return reply.code(201).send({ investigation: run });
     } catch (err) {
-      if (err instanceof InvestigationInputError) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: err.message });
-      if (err instanceof InvestigationNotFoundError) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: err.message });
+      if (err instanceof InvestigationInputError)
+        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: err.message });
+      if (err instanceof InvestigationNotFoundError)
+        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: err.message });
       throw err;
     }
   });
@@ -46,13 +56,17 @@ export async function investigationRoutes(app: FastifyInstance, opts: RouteOptio
   app.get('/api/investigations/schema', async () => investigationJsonSchema());
 
   app.get('/api/investigations', { schema: { querystring: listQuery } }, async (req) => ({
-    investigations: await investigationStore.listInvestigations(ctx.store.db, (req.query as z.output<typeof listQuery>).limit),
+    investigations: await investigationStore.listInvestigations(
+      ctx.store.db,
+      (req.query as z.output<typeof listQuery>).limit,
+    ),
   }));
 
   app.get('/api/investigations/:id', { schema: { params: idParams, querystring: showQuery } }, async (req, reply) => {
     const { id } = req.params as z.output<typeof idParams>;
     const run = await investigationStore.getInvestigation(ctx.store.db, id);
-    if (!run) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no investigation with id ${id}` });
+    if (!run)
+      return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no investigation with id ${id}` });
     if ((req.query as z.output<typeof showQuery>).format === 'markdown') {
       return reply.type('text/markdown; charset=utf-8').send(investigationMarkdown(run.result));
     }

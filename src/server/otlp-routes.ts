@@ -36,7 +36,10 @@ function formatOf(req: FastifyRequest): OtlpFormat {
 
 export function sendStatus(req: FastifyRequest, reply: FastifyReply, status: number, message: string): FastifyReply {
   const format = formatOf(req);
-  return reply.code(status).header('content-type', CONTENT_TYPE[format]).send(statusBody(format, status, message));
+  return reply
+    .code(status)
+    .header('content-type', CONTENT_TYPE[format])
+    .send(statusBody(format, status, message));
 }
 
 /** Registers the receiver in its own encapsulated context (own body parsing and errors). */
@@ -93,7 +96,8 @@ export async function otlpRoutes(app: FastifyInstance, opts: OtlpRouteOptions & 
 }
 
 function classify(err: FastifyError, opts: OtlpRouteOptions): { status: number; message: string } {
-  if (err instanceof UndecodableBodyError || err instanceof CorruptBodyError) return { status: 400, message: err.message };
+  if (err instanceof UndecodableBodyError || err instanceof CorruptBodyError)
+    return { status: 400, message: err.message };
   if (err instanceof BodyTooLargeError) return { status: 413, message: err.message };
   if (err instanceof UnsupportedEncodingError) return { status: 415, message: err.message };
   if (err instanceof OverloadedError) return { status: 503, message: err.message };
@@ -103,6 +107,7 @@ function classify(err: FastifyError, opts: OtlpRouteOptions): { status: number; 
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
     return { status: err.statusCode ?? 415, message: err.message };
   }
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return { status: err.statusCode, message: err.message };
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+    return { status: err.statusCode, message: err.message };
   return { status: 503, message: 'the store could not commit the batch; retry later' };
 }

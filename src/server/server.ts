@@ -50,7 +50,14 @@ export function buildServer(ctx: Context, config: Config, opts: ServerOptions): 
   };
 
   const api = fastify(config, 1024 * 1024);
-  void api.register(apiRoutes, { ctx, config, verifier, anonymous: apiAnonymous, version: opts.version, startedAt: new Date() });
+  void api.register(apiRoutes, {
+    ctx,
+    config,
+    verifier,
+    anonymous: apiAnonymous,
+    version: opts.version,
+    startedAt: new Date(),
+  });
   void api.register(otlpRoutes, { ...otlpOpts, anonymous: apiAnonymous });
   // The UI at the root context, so its not-found handler (deep links) covers every path.
   void webRoutes(api, { root: opts.webRoot === undefined ? findWebRoot() : opts.webRoot });

@@ -29,7 +29,10 @@ const listQuery = z.object({
   mention: z
     .string()
     .max(1024)
-    .regex(new RegExp(`^(${MENTION_KINDS.join('|')}):.+$`), `must be kind:value with kind one of ${MENTION_KINDS.join(', ')}`)
+    .regex(
+      new RegExp(`^(${MENTION_KINDS.join('|')}):.+$`),
+      `must be kind:value with kind one of ${MENTION_KINDS.join(', ')}`,
+    )
     .optional(),
   email: z.string().min(3).max(320).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_TICKET_LIST).default(50),
@@ -75,17 +78,28 @@ export async function ticketRoutes(app: FastifyInstance, opts: RouteOptions): Pr
     return { tickets: await listTickets(ctx, { source: q.source, status: q.status, mention, limit: q.limit }) };
   });
 
-  app.get('/api/tickets/:id', { schema: { params: z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }) } }, async (req, reply) => {
-    const detail = await getTicket(ctx, (req.params as { id: number }).id);
-    if (!detail) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'no ticket with that id' });
-    return detail;
-  });
+  app.get(
+    '/api/tickets/:id',
+    { schema: { params: z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }) } },
+    async (req, reply) => {
+      const detail = await getTicket(ctx, (req.params as { id: number }).id);
+      if (!detail)
+        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'no ticket with that id' });
+      return detail;
+    },
+  );
 
   await app.register(async (raw) => {
     // The export file is the body as it is (CSV or JSON of any content type), read here.
     raw.removeAllContentTypeParsers();
-    raw.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => done(null, body));
-    raw.post('/api/tickets/import', { bodyLimit: IMPORT_BODY_LIMIT, schema: { querystring: importQuery } }, (req, reply) => importRoute(req, reply, opts));
+    raw.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) =>
+      done(null, body),
+    );
+    raw.post(
+      '/api/tickets/import',
+      { bodyLimit: IMPORT_BODY_LIMIT, schema: { querystring: importQuery } },
+      (req, reply) => importRoute(req, reply, opts),
+    );
   });
 }
 
@@ -130,7 +144,12 @@ async function importRoute(req: FastifyRequest, reply: FastifyReply, opts: Route
     if (!stream) return badRequest(err);
     const known = err instanceof ImportError || err instanceof TicketFormatError;
     if (!known) req.log.error({ err }, 'ticket import failed');
-    line({ error: { statusCode: known ? 400 : 500, message: known ? (err as Error).message : 'the import failed and nothing was written; see the server log' } });
+    line({
+      error: {
+        statusCode: known ? 400 : 500,
+        message: known ? (err as Error).message : 'the import failed and nothing was written; see the server log',
+      },
+    });
   }
   (stream as PassThrough | null)?.end();
   return reply;

@@ -62,7 +62,8 @@ export async function webRoutes(app: FastifyInstance, opts: WebRouteOptions): Pr
   app.get('/assets/*', async (req: FastifyRequest, reply) => {
     const rel = (req.params as { '*': string })['*'];
     const file = root ? normalize(join(root, 'assets', rel)) : null;
-    if (!file?.startsWith(join(root as string, 'assets') + sep)) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'no such asset' });
+    if (!file?.startsWith(join(root as string, 'assets') + sep))
+      return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'no such asset' });
     try {
       const body = await readFile(file);
       return reply
@@ -79,6 +80,8 @@ export async function webRoutes(app: FastifyInstance, opts: WebRouteOptions): Pr
     const path = req.url.split('?')[0] ?? '/';
     const wantsPage = req.method === 'GET' && !NOT_PAGES.test(path) && (req.headers.accept ?? '').includes('text/html');
     if (wantsPage) return page(reply);
-    return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `Route ${req.method}:${path} not found` });
+    return reply
+      .code(404)
+      .send({ statusCode: 404, error: 'Not Found', message: `Route ${req.method}:${path} not found` });
   });
 }

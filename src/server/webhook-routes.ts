@@ -40,13 +40,16 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRouteOpti
     return send(reply, status, message);
   };
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) =>
+    done(null, body),
+  );
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     let status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     let message = err.message;
     if (err instanceof TicketFormatError) status = 400;
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = `the webhook body is over the limit of ${WEBHOOK_BODY_LIMIT} bytes`;
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      message = `the webhook body is over the limit of ${WEBHOOK_BODY_LIMIT} bytes`;
     if (status >= 500) {
       req.log.error({ err }, 'webhook failed');
       message = 'internal error; the delivery was not stored (the sender will retry)';
@@ -79,7 +82,11 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRouteOpti
           }
           const signed = !format.signature!.missing(req.headers as Headers);
           if (secret() && !signed) {
-            return deny(reply, 401, `missing ${format.signature!.header}: ${setting.env} is set, so ${format.name} deliveries must be signed with it`);
+            return deny(
+              reply,
+              401,
+              `missing ${format.signature!.header}: ${setting.env} is set, so ${format.name} deliveries must be signed with it`,
+            );
           }
           if (!secret() && !opts.anonymous) {
             return deny(

@@ -114,7 +114,10 @@ async function aggregate(
     const bucketMs = w.param(win.bucketMs);
     const recent = w.param(win.recentSince);
     const sums = cols.measures
-      .map((m) => `sum(m.${m})::int8 AS s_${m}, (COALESCE(sum(m.${m}) FILTER (WHERE m.minute >= ${recent}::timestamptz), 0))::int8 AS r_${m}`)
+      .map(
+        (m) =>
+          `sum(m.${m})::int8 AS s_${m}, (COALESCE(sum(m.${m}) FILTER (WHERE m.minute >= ${recent}::timestamptz), 0))::int8 AS r_${m}`,
+      )
       .join(', ');
     const rows = await q.query(
       `${s.with}
@@ -315,7 +318,11 @@ export async function patternsInWindow(q: Queryable, win: MinuteWindow, f: Patte
   const w = new Where();
   const alg = w.param(f.algorithm);
   if (f.service !== undefined) w.add('p.service = ?', f.service);
-  if (f.levels?.length) w.add('upper(p.level) = ANY(?::text[])', f.levels.map((l) => l.toUpperCase()));
+  if (f.levels?.length)
+    w.add(
+      'upper(p.level) = ANY(?::text[])',
+      f.levels.map((l) => l.toUpperCase()),
+    );
   if (f.text) w.add('p.template ILIKE ?', likeText(f.text));
   const live = `SELECT p.service, p.pattern_key FROM log_pattern p ${w.sql ? `${w.sql} AND` : 'WHERE'} p.algorithm = ${alg} AND p.merged_into IS NULL`;
   const since = w.param(win.since);
@@ -345,7 +352,12 @@ export async function patternsInWindow(q: Queryable, win: MinuteWindow, f: Patte
 }
 
 /** Every stored pattern with this key (one per service), merged ones included. */
-export async function patternsByKey(q: Queryable, algorithm: string, key: string, service?: string): Promise<StoredPattern[]> {
+export async function patternsByKey(
+  q: Queryable,
+  algorithm: string,
+  key: string,
+  service?: string,
+): Promise<StoredPattern[]> {
   const w = new Where();
   w.add('algorithm = ?', algorithm);
   w.add('pattern_key = ?', key);
@@ -358,7 +370,12 @@ export async function patternsByKey(q: Queryable, algorithm: string, key: string
  * The live pattern a key ends at, following merged_into; null when the key is unknown. A
  * chain that names a pattern not stored (yet) ends at the last pattern that is.
  */
-export async function resolvePattern(q: Queryable, algorithm: string, service: string, key: string): Promise<StoredPattern | null> {
+export async function resolvePattern(
+  q: Queryable,
+  algorithm: string,
+  service: string,
+  key: string,
+): Promise<StoredPattern | null> {
   let [p] = await patternsByKey(q, algorithm, key, service);
   if (!p) return null;
   const seen = new Set([key]);
@@ -372,7 +389,13 @@ export async function resolvePattern(q: Queryable, algorithm: string, service: s
 }
 
 /** One live pattern's window (with the keys merged into it). */
-export async function patternWindow(q: Queryable, win: MinuteWindow, algorithm: string, service: string, key: string): Promise<PatternWindow | null> {
+export async function patternWindow(
+  q: Queryable,
+  win: MinuteWindow,
+  algorithm: string,
+  service: string,
+  key: string,
+): Promise<PatternWindow | null> {
   const [r] = await patternDetails(q, win, algorithm, [[service, key]]);
   return r ?? null;
 }
@@ -461,7 +484,11 @@ async function errorDetails(
 }
 
 /** Error groups with occurrences in the window, most first. */
-export async function errorGroupsInWindow(q: Queryable, win: MinuteWindow, f: ErrorGroupFilter): Promise<ErrorGroupWindow[]> {
+export async function errorGroupsInWindow(
+  q: Queryable,
+  win: MinuteWindow,
+  f: ErrorGroupFilter,
+): Promise<ErrorGroupWindow[]> {
   const w = new Where();
   const alg = w.param(f.algorithm);
   w.add('m.minute >= ?::timestamptz', win.since);
@@ -487,7 +514,12 @@ export async function errorGroupsInWindow(q: Queryable, win: MinuteWindow, f: Er
 }
 
 /** Every stored error group with this fingerprint (one per service). */
-export async function errorGroupsByFingerprint(q: Queryable, algorithm: string, fingerprint: string, service?: string): Promise<StoredErrorGroup[]> {
+export async function errorGroupsByFingerprint(
+  q: Queryable,
+  algorithm: string,
+  fingerprint: string,
+  service?: string,
+): Promise<StoredErrorGroup[]> {
   const w = new Where();
   w.add('algorithm = ?', algorithm);
   w.add('fingerprint = ?', fingerprint);
@@ -496,7 +528,13 @@ export async function errorGroupsByFingerprint(q: Queryable, algorithm: string, 
   return rows.map(toErrorGroup);
 }
 
-export async function errorGroupWindow(q: Queryable, win: MinuteWindow, algorithm: string, service: string, fingerprint: string): Promise<ErrorGroupWindow | null> {
+export async function errorGroupWindow(
+  q: Queryable,
+  win: MinuteWindow,
+  algorithm: string,
+  service: string,
+  fingerprint: string,
+): Promise<ErrorGroupWindow | null> {
   const [r] = await errorDetails(q, win, algorithm, [[service, fingerprint]]);
   return r ?? null;
 }
@@ -510,7 +548,12 @@ export interface VersionCount {
 }
 
 /** Lines per service.version in the window, for a pattern (with the keys merged into it). */
-export async function patternVersions(q: Queryable, win: MinuteWindow, service: string, keys: string[]): Promise<VersionCount[]> {
+export async function patternVersions(
+  q: Queryable,
+  win: MinuteWindow,
+  service: string,
+  keys: string[],
+): Promise<VersionCount[]> {
   const rows = await q.query<{ version: string; n: number }>(
     `SELECT version, sum(count)::int8 AS n FROM pattern_minute
       WHERE service = $1 AND pattern_key = ANY($2::text[]) AND minute >= $3::timestamptz AND minute < $4::timestamptz
@@ -520,7 +563,12 @@ export async function patternVersions(q: Queryable, win: MinuteWindow, service: 
   return rows.map((r) => ({ version: r.version, count: Number(r.n) }));
 }
 
-export async function errorVersions(q: Queryable, win: MinuteWindow, service: string, fingerprint: string): Promise<VersionCount[]> {
+export async function errorVersions(
+  q: Queryable,
+  win: MinuteWindow,
+  service: string,
+  fingerprint: string,
+): Promise<VersionCount[]> {
   const rows = await q.query<{ version: string; n: number }>(
     `SELECT version, sum(count)::int8 AS n FROM error_minute
       WHERE service = $1 AND fingerprint = $2 AND minute >= $3::timestamptz AND minute < $4::timestamptz
@@ -540,7 +588,10 @@ export interface EndpointWindow {
   minutes: MinuteAggregate;
 }
 
-const RED_COLUMNS: AggregationColumns = { measures: ['requests', 'errors'], sketches: ['latency', 'users', 'accounts'] };
+const RED_COLUMNS: AggregationColumns = {
+  measures: ['requests', 'errors'],
+  sketches: ['latency', 'users', 'accounts'],
+};
 const RED_LATENCY_ONLY: AggregationColumns = { measures: ['requests', 'errors'], sketches: ['latency'] };
 
 /**
@@ -580,7 +631,12 @@ export async function redInWindow(
   const rank = new Map(services.map((s, i) => [s, i]));
   return [...groups.values()]
     .map((g) => ({ service: g.keys[0]!, endpoint: g.keys[1]!, minutes: g.agg }))
-    .sort((a, b) => rank.get(a.service)! - rank.get(b.service)! || b.minutes.totals.requests! - a.minutes.totals.requests! || a.endpoint.localeCompare(b.endpoint));
+    .sort(
+      (a, b) =>
+        rank.get(a.service)! - rank.get(b.service)! ||
+        b.minutes.totals.requests! - a.minutes.totals.requests! ||
+        a.endpoint.localeCompare(b.endpoint),
+    );
 }
 
 export interface EdgeWindow {
@@ -593,7 +649,11 @@ export interface EdgeWindow {
 const EDGE_COLUMNS: AggregationColumns = { measures: ['calls', 'errors'], sketches: ['latency'] };
 
 /** Service-graph edges with calls in the window; `service` keeps the edges that touch it. */
-export async function edgesInWindow(q: Queryable, win: MinuteWindow, f: { service?: string } = {}): Promise<EdgeWindow[]> {
+export async function edgesInWindow(
+  q: Queryable,
+  win: MinuteWindow,
+  f: { service?: string } = {},
+): Promise<EdgeWindow[]> {
   const groups = await aggregate(
     q,
     win,
@@ -607,7 +667,12 @@ export async function edgesInWindow(q: Queryable, win: MinuteWindow, f: { servic
   );
   return [...groups.values()]
     .map((g) => ({ caller: g.keys[0]!, callee: g.keys[1]!, minutes: g.agg }))
-    .sort((a, b) => b.minutes.totals.calls! - a.minutes.totals.calls! || a.caller.localeCompare(b.caller) || a.callee.localeCompare(b.callee));
+    .sort(
+      (a, b) =>
+        b.minutes.totals.calls! - a.minutes.totals.calls! ||
+        a.caller.localeCompare(b.caller) ||
+        a.callee.localeCompare(b.callee),
+    );
 }
 
 /** When each service was first seen in telemetry (the earliest over its namespaces). */

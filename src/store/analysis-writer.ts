@@ -62,8 +62,16 @@ async function writePatterns(q: Queryable, delta: AnalysisDelta): Promise<void> 
       `UPDATE log_pattern SET merged_into = $3 WHERE service = $1 AND algorithm = $4 AND pattern_key = $2 AND pattern_key <> $3`,
       [m.service, m.from, m.into, PATTERNS_ALGORITHM],
     );
-    await q.query('UPDATE pattern_minute SET pattern_key = $3 WHERE service = $1 AND pattern_key = $2', [m.service, m.from, m.into]);
-    await q.query('UPDATE flow_minute SET from_key = $3 WHERE service = $1 AND from_key = $2', [m.service, m.from, m.into]);
+    await q.query('UPDATE pattern_minute SET pattern_key = $3 WHERE service = $1 AND pattern_key = $2', [
+      m.service,
+      m.from,
+      m.into,
+    ]);
+    await q.query('UPDATE flow_minute SET from_key = $3 WHERE service = $1 AND from_key = $2', [
+      m.service,
+      m.from,
+      m.into,
+    ]);
     await q.query('UPDATE flow_minute SET to_key = $3 WHERE service = $1 AND to_key = $2', [m.service, m.from, m.into]);
   }
 }
@@ -101,7 +109,12 @@ async function writeErrorGroups(q: Queryable, delta: AnalysisDelta): Promise<voi
   );
 }
 
-async function appendKeyMinutes(q: Queryable, table: 'pattern_minute' | 'error_minute', keyCol: string, rows: KeyMinute[]): Promise<void> {
+async function appendKeyMinutes(
+  q: Queryable,
+  table: 'pattern_minute' | 'error_minute',
+  keyCol: string,
+  rows: KeyMinute[],
+): Promise<void> {
   if (rows.length === 0) return;
   const json = rows.map((r) => ({
     minute: ts(r.minuteMs),
@@ -122,7 +135,13 @@ async function appendKeyMinutes(q: Queryable, table: 'pattern_minute' | 'error_m
 
 async function appendFlows(q: Queryable, delta: AnalysisDelta): Promise<void> {
   if (delta.flows.length === 0) return;
-  const json = delta.flows.map((f) => ({ minute: ts(f.minuteMs), service: f.service, from_key: f.from, to_key: f.to, count: f.count }));
+  const json = delta.flows.map((f) => ({
+    minute: ts(f.minuteMs),
+    service: f.service,
+    from_key: f.from,
+    to_key: f.to,
+    count: f.count,
+  }));
   await q.query(
     `INSERT INTO flow_minute (minute, service, from_key, to_key, count)
      SELECT x.minute, x.service, x.from_key, x.to_key, x.count

@@ -54,7 +54,10 @@ export class BatchWriter {
   submit(batch: TelemetryBatch): Promise<void> {
     const n = size(batch);
     if (n === 0) return Promise.resolve();
-    if (this.queued > 0 && (this.queued + n > this.opts.maxQueuedRecords || this.oldestWaitMs() > this.opts.maxQueueWaitMs)) {
+    if (
+      this.queued > 0 &&
+      (this.queued + n > this.opts.maxQueuedRecords || this.oldestWaitMs() > this.opts.maxQueueWaitMs)
+    ) {
       return Promise.reject(new OverloadedError(1));
     }
     return new Promise<void>((resolve, reject) => {

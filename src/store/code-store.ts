@@ -143,7 +143,9 @@ function toRepository(r: Record<string, unknown>): RepositoryRecord {
 /** By name, or by id when `idOrName` is all digits. */
 export async function findRepository(q: Queryable, idOrName: string | number): Promise<RepositoryRecord | null> {
   const byId = typeof idOrName === 'number' || /^\d+$/.test(idOrName);
-  const rows = await q.query(`SELECT * FROM repository WHERE ${byId ? 'id = $1::bigint' : 'name = $1'}`, [String(idOrName)]);
+  const rows = await q.query(`SELECT * FROM repository WHERE ${byId ? 'id = $1::bigint' : 'name = $1'}`, [
+    String(idOrName),
+  ]);
   return rows[0] ? toRepository(rows[0]) : null;
 }
 
@@ -152,7 +154,10 @@ export async function findRepositoryByPath(q: Queryable, path: string): Promise<
   return rows[0] ? toRepository(rows[0]) : null;
 }
 
-export async function insertRepository(q: Queryable, r: { name: string; path: string; defaultBranch: string | null }): Promise<RepositoryRecord> {
+export async function insertRepository(
+  q: Queryable,
+  r: { name: string; path: string; defaultBranch: string | null },
+): Promise<RepositoryRecord> {
   const rows = await q.query('INSERT INTO repository (name, path, default_branch) VALUES ($1, $2, $3) RETURNING *', [
     r.name,
     r.path,
@@ -161,7 +166,11 @@ export async function insertRepository(q: Queryable, r: { name: string; path: st
   return toRepository(rows[0]!);
 }
 
-export async function markSynced(q: Queryable, id: number, s: { headSha: string; defaultBranch: string | null }): Promise<RepositoryRecord> {
+export async function markSynced(
+  q: Queryable,
+  id: number,
+  s: { headSha: string; defaultBranch: string | null },
+): Promise<RepositoryRecord> {
   const rows = await q.query(
     'UPDATE repository SET head_sha = $2, default_branch = COALESCE($3, default_branch), synced_at = now() WHERE id = $1 RETURNING *',
     [id, s.headSha, s.defaultBranch],
@@ -205,7 +214,11 @@ function samePaths(a: readonly ServicePathRecord[], b: readonly ServicePathRecor
 }
 
 /** Replaces a repository's service mapping; returns whether it changed. */
-export async function replaceServicePaths(q: Queryable, repositoryId: number, paths: readonly ServicePathRecord[]): Promise<boolean> {
+export async function replaceServicePaths(
+  q: Queryable,
+  repositoryId: number,
+  paths: readonly ServicePathRecord[],
+): Promise<boolean> {
   const before = await getServicePaths(q, repositoryId);
   if (samePaths(before, paths)) return false;
   await q.query('DELETE FROM service_path WHERE repository_id = $1', [repositoryId]);
@@ -224,7 +237,11 @@ export async function replaceServicePaths(q: Queryable, repositoryId: number, pa
  * The ids of `service` rows (namespace '') by name, creating the missing ones; a service
  * seen before only in telemetry gets linked to this repository.
  */
-export async function ensureServices(q: Queryable, repositoryId: number, names: readonly string[]): Promise<Map<string, number>> {
+export async function ensureServices(
+  q: Queryable,
+  repositoryId: number,
+  names: readonly string[],
+): Promise<Map<string, number>> {
   const unique = [...new Set(names)];
   if (unique.length === 0) return new Map();
   const rows = await q.query<{ id: number; name: string }>(
@@ -238,12 +255,15 @@ export async function ensureServices(q: Queryable, repositoryId: number, names: 
 }
 
 /** Moves files to another service (after the mapping changed). */
-export async function updateServiceIds(q: Queryable, updates: ReadonlyArray<{ id: number; serviceId: number | null }>): Promise<void> {
+export async function updateServiceIds(
+  q: Queryable,
+  updates: ReadonlyArray<{ id: number; serviceId: number | null }>,
+): Promise<void> {
   if (updates.length === 0) return;
-  await q.query('UPDATE file SET service_id = v.s FROM unnest($1::bigint[], $2::bigint[]) AS v(id, s) WHERE file.id = v.id', [
-    updates.map((u) => u.id),
-    updates.map((u) => u.serviceId),
-  ]);
+  await q.query(
+    'UPDATE file SET service_id = v.s FROM unnest($1::bigint[], $2::bigint[]) AS v(id, s) WHERE file.id = v.id',
+    [updates.map((u) => u.id), updates.map((u) => u.serviceId)],
+  );
 }
 
 // ---- CODEOWNERS ----
@@ -257,7 +277,11 @@ export async function getCodeownerRules(q: Queryable, repositoryId: number): Pro
 }
 
 /** Replaces the rules; returns whether they changed. */
-export async function replaceCodeownerRules(q: Queryable, repositoryId: number, rules: readonly CodeownerRuleRecord[]): Promise<boolean> {
+export async function replaceCodeownerRules(
+  q: Queryable,
+  repositoryId: number,
+  rules: readonly CodeownerRuleRecord[],
+): Promise<boolean> {
   const before = await getCodeownerRules(q, repositoryId);
   const key = (r: readonly CodeownerRuleRecord[]) => JSON.stringify(r.map((x) => [x.line, x.pattern, x.owners]));
   if (key(before) === key(rules)) return false;
@@ -271,7 +295,10 @@ export async function replaceCodeownerRules(q: Queryable, repositoryId: number, 
 }
 
 /** Sets the owners of files whose CODEOWNERS resolution changed. */
-export async function updateOwners(q: Queryable, updates: ReadonlyArray<{ id: number; owners: string[] }>): Promise<void> {
+export async function updateOwners(
+  q: Queryable,
+  updates: ReadonlyArray<{ id: number; owners: string[] }>,
+): Promise<void> {
   if (updates.length === 0) return;
   await q.query(
     `UPDATE file f SET owners = ARRAY(SELECT jsonb_array_elements_text(v.owners))
@@ -291,7 +318,9 @@ export async function getStoredFiles(q: Queryable, repositoryId: number): Promis
     skipped: string | null;
     extractor: string | null;
     service_id: number | null;
-  }>('SELECT id, path, blob_sha, owners, skipped, extractor, service_id FROM file WHERE repository_id = $1', [repositoryId]);
+  }>('SELECT id, path, blob_sha, owners, skipped, extractor, service_id FROM file WHERE repository_id = $1', [
+    repositoryId,
+  ]);
   return rows.map((r) => ({
     id: Number(r.id),
     path: r.path,
@@ -308,7 +337,8 @@ export async function deleteFiles(q: Queryable, ids: readonly number[]): Promise
   if (ids.length) await q.query('DELETE FROM file WHERE id = ANY($1::bigint[])', [ids]);
 }
 
-const symbolKey = (s: { kind: string; parent?: string | null; name: string }) => `${s.kind}\0${s.parent ?? ''}\0${s.name}`;
+const symbolKey = (s: { kind: string; parent?: string | null; name: string }) =>
+  `${s.kind}\0${s.parent ?? ''}\0${s.name}`;
 
 interface PlacedSymbol {
   id: number;
@@ -330,7 +360,8 @@ function resolveSymbol(symbols: readonly PlacedSymbol[], name: string | null | u
   for (const s of symbols) {
     if (s.qualified !== name && s.name !== name && !s.qualified.endsWith(`.${name}`)) continue;
     fallback ??= s;
-    if (s.startLine <= line && line <= s.endLine && (!best || s.endLine - s.startLine < best.endLine - best.startLine)) best = s;
+    if (s.startLine <= line && line <= s.endLine && (!best || s.endLine - s.startLine < best.endLine - best.startLine))
+      best = s;
   }
   return (best ?? fallback)?.id ?? null;
 }
@@ -342,7 +373,9 @@ function resolveSymbol(symbols: readonly PlacedSymbol[], name: string | null | u
  */
 function resolveHandler(symbols: readonly PlacedSymbol[], r: RouteInput): number | null {
   if (r.handler) {
-    const exact = symbols.filter((s) => s.qualified === r.handler || (s.name === r.handler && !r.handler.includes('.')));
+    const exact = symbols.filter(
+      (s) => s.qualified === r.handler || (s.name === r.handler && !r.handler.includes('.')),
+    );
     if (exact.length === 1) return exact[0]!.id;
     const last = r.handler.slice(r.handler.lastIndexOf('.') + 1);
     const byLast = symbols.filter((s) => s.name === last);
@@ -368,7 +401,11 @@ export interface WriteFilesResult {
  * matched in order), with their new line ranges, so that links to them from endpoints and
  * log patterns survive a re-parse; symbols that are gone are deleted, new ones inserted.
  */
-export async function writeFiles(q: Queryable, repositoryId: number, files: readonly FileWrite[]): Promise<WriteFilesResult> {
+export async function writeFiles(
+  q: Queryable,
+  repositoryId: number,
+  files: readonly FileWrite[],
+): Promise<WriteFilesResult> {
   const result: WriteFilesResult = { ids: [], symbols: 0, callsites: 0, routes: 0 };
   if (files.length === 0) return result;
   const fresh = files.filter((f) => f.id === null);
@@ -425,7 +462,15 @@ export async function writeFiles(q: Queryable, repositoryId: number, files: read
     );
     await q.query('DELETE FROM log_callsite WHERE file_id = ANY($1::bigint[])', [changedIds]);
     await q.query('DELETE FROM route_handler WHERE file_id = ANY($1::bigint[])', [changedIds]);
-    const old = await q.query<{ id: number; file_id: number; name: string; kind: string; parent: string | null; start_line: number; end_line: number }>(
+    const old = await q.query<{
+      id: number;
+      file_id: number;
+      name: string;
+      kind: string;
+      parent: string | null;
+      start_line: number;
+      end_line: number;
+    }>(
       'SELECT id, file_id, name, kind, parent, start_line, end_line FROM symbol WHERE file_id = ANY($1::bigint[]) ORDER BY id',
       [changedIds],
     );
@@ -456,7 +501,8 @@ export async function writeFiles(q: Queryable, repositoryId: number, files: read
       const kept = pool?.get(symbolKey(sym))?.shift();
       if (kept) {
         slot.id = kept.id;
-        if (kept.start !== sym.startLine || kept.end !== sym.endLine) moved.push({ id: kept.id, start: sym.startLine, end: sym.endLine });
+        if (kept.start !== sym.startLine || kept.end !== sym.endLine)
+          moved.push({ id: kept.id, start: sym.startLine, end: sym.endLine });
       } else {
         toInsert.push({ file: f, sym, slot });
       }
@@ -479,7 +525,17 @@ export async function writeFiles(q: Queryable, repositoryId: number, files: read
     'symbol',
     ['id', 'file_id', 'name', 'kind', 'parent', 'start_line', 'end_line'],
     toInsert
-      .map((t) => row([int(t.slot.id), int(idOf.get(t.file)), text(t.sym.name), text(t.sym.kind), text(t.sym.parent ?? null), int(t.sym.startLine), int(t.sym.endLine)]))
+      .map((t) =>
+        row([
+          int(t.slot.id),
+          int(idOf.get(t.file)),
+          text(t.sym.name),
+          text(t.sym.kind),
+          text(t.sym.parent ?? null),
+          int(t.sym.startLine),
+          int(t.sym.endLine),
+        ]),
+      )
       .join(''),
   );
 
@@ -490,10 +546,26 @@ export async function writeFiles(q: Queryable, repositoryId: number, files: read
     const fileId = int(idOf.get(f));
     const syms = placed.get(f)!;
     for (const c of f.callsites) {
-      callsites += row([fileId, int(resolveSymbol(syms, c.symbol, c.line)), int(c.line), text(c.logger), text(c.level ?? null), text(c.template), text(c.raw)]);
+      callsites += row([
+        fileId,
+        int(resolveSymbol(syms, c.symbol, c.line)),
+        int(c.line),
+        text(c.logger),
+        text(c.level ?? null),
+        text(c.template),
+        text(c.raw),
+      ]);
     }
     for (const r of f.routes) {
-      routes += row([fileId, int(resolveHandler(syms, r)), int(r.line), text(r.framework), text(r.method ?? null), text(r.path), text(r.handler ?? null)]);
+      routes += row([
+        fileId,
+        int(resolveHandler(syms, r)),
+        int(r.line),
+        text(r.framework),
+        text(r.method ?? null),
+        text(r.path),
+        text(r.handler ?? null),
+      ]);
     }
     result.symbols += f.symbols.length;
     result.callsites += f.callsites.length;
@@ -508,7 +580,11 @@ export async function writeFiles(q: Queryable, repositoryId: number, files: read
 // ---- commits ----
 
 /** Writes commits not stored yet (a resumed sync may meet some again); returns how many were new. */
-export async function writeCommits(q: Queryable, repositoryId: number, commits: readonly CommitInput[]): Promise<number> {
+export async function writeCommits(
+  q: Queryable,
+  repositoryId: number,
+  commits: readonly CommitInput[],
+): Promise<number> {
   if (commits.length === 0) return 0;
   const existing = new Set(
     (
@@ -525,7 +601,16 @@ export async function writeCommits(q: Queryable, repositoryId: number, commits: 
   for (const c of commits) {
     if (existing.has(c.sha) || seen.has(c.sha)) continue;
     seen.add(c.sha);
-    commitRows += row([repo, text(c.sha), text(c.authorName), text(c.authorEmailHash), time(c.authoredAt), time(c.committedAt), text(c.message), textArray(c.parents)]);
+    commitRows += row([
+      repo,
+      text(c.sha),
+      text(c.authorName),
+      text(c.authorEmailHash),
+      time(c.authoredAt),
+      time(c.committedAt),
+      text(c.message),
+      textArray(c.parents),
+    ]);
     // A path can be listed twice in one commit (a type change is a delete and an add).
     const byPath = new Map<string, { additions: number | null; deletions: number | null }>();
     for (const f of c.files) {
@@ -536,9 +621,14 @@ export async function writeCommits(q: Queryable, repositoryId: number, commits: 
         prev.deletions = prev.deletions === null || f.deletions === null ? null : prev.deletions + f.deletions;
       }
     }
-    for (const [path, f] of byPath) fileRows += row([repo, text(c.sha), text(path), int(f.additions), int(f.deletions)]);
+    for (const [path, f] of byPath)
+      fileRows += row([repo, text(c.sha), text(path), int(f.additions), int(f.deletions)]);
   }
-  await q.copyFrom('commit', ['repository_id', 'sha', 'author_name', 'author_email_hash', 'authored_at', 'committed_at', 'message', 'parents'], commitRows);
+  await q.copyFrom(
+    'commit',
+    ['repository_id', 'sha', 'author_name', 'author_email_hash', 'authored_at', 'committed_at', 'message', 'parents'],
+    commitRows,
+  );
   await q.copyFrom('commit_file', ['repository_id', 'sha', 'path', 'additions', 'deletions'], fileRows);
   return seen.size;
 }
@@ -557,7 +647,11 @@ export interface FileRecord {
   symbols: number;
 }
 
-export async function listFiles(q: Queryable, repositoryId: number, opts: { pathPrefix?: string; limit: number }): Promise<FileRecord[]> {
+export async function listFiles(
+  q: Queryable,
+  repositoryId: number,
+  opts: { pathPrefix?: string; limit: number },
+): Promise<FileRecord[]> {
   const rows = await q.query(
     `SELECT f.id, r.name AS repository, f.path, f.language, f.lines, f.owners, s.name AS service, f.skipped,
        (SELECT count(*) FROM symbol y WHERE y.file_id = f.id) AS symbols
@@ -596,7 +690,10 @@ function likePattern(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`).replaceAll('*', '%');
 }
 
-export async function findSymbols(q: Queryable, opts: { name: string; repository?: string; path?: string; limit: number }): Promise<SymbolRecord[]> {
+export async function findSymbols(
+  q: Queryable,
+  opts: { name: string; repository?: string; path?: string; limit: number },
+): Promise<SymbolRecord[]> {
   const rows = await q.query(
     `SELECT y.id, r.name AS repository, f.path, y.name, y.kind, y.parent, y.start_line, y.end_line, s.name AS service
      FROM symbol y JOIN file f ON f.id = y.file_id JOIN repository r ON r.id = f.repository_id
@@ -669,7 +766,10 @@ const LOCATED_JOINS = `JOIN file f ON f.id = x.file_id JOIN repository r ON r.id
   LEFT JOIN service s ON s.id = f.service_id LEFT JOIN symbol y ON y.id = x.symbol_id`;
 
 /** Routes whose declared path contains `path` (case-insensitive); all routes without it. */
-export async function findRoutes(q: Queryable, opts: { path?: string; method?: string; repository?: string; limit: number }): Promise<RouteRecord[]> {
+export async function findRoutes(
+  q: Queryable,
+  opts: { path?: string; method?: string; repository?: string; limit: number },
+): Promise<RouteRecord[]> {
   const rows = await q.query(
     `SELECT ${LOCATED_COLUMNS}, x.framework, x.method, x.path AS route_path, x.handler
      FROM route_handler x ${LOCATED_JOINS}
@@ -688,7 +788,10 @@ export async function findRoutes(q: Queryable, opts: { path?: string; method?: s
 }
 
 /** Call sites whose template contains `text` (case-insensitive). */
-export async function findCallsites(q: Queryable, opts: { text?: string; repository?: string; limit: number }): Promise<CallsiteRecord[]> {
+export async function findCallsites(
+  q: Queryable,
+  opts: { text?: string; repository?: string; limit: number },
+): Promise<CallsiteRecord[]> {
   const rows = await q.query(
     `SELECT ${LOCATED_COLUMNS}, x.logger, x.level, x.template, x.raw
      FROM log_callsite x ${LOCATED_JOINS}
@@ -720,7 +823,11 @@ const COMMIT_FILES = `COALESCE((SELECT jsonb_agg(jsonb_build_object('path', cf.p
                 FROM commit_file cf WHERE cf.repository_id = c.repository_id AND cf.sha = c.sha), '[]'::jsonb) AS files`;
 
 /** Newest first; with `path`, only commits that changed that file (or a file under that folder). */
-export async function listCommits(q: Queryable, repositoryId: number, opts: { path?: string; limit: number }): Promise<CommitRecord[]> {
+export async function listCommits(
+  q: Queryable,
+  repositoryId: number,
+  opts: { path?: string; limit: number },
+): Promise<CommitRecord[]> {
   const rows = await q.query(
     `SELECT c.*, ${COMMIT_FILES}
      FROM commit c
@@ -734,7 +841,10 @@ export async function listCommits(q: Queryable, repositoryId: number, opts: { pa
 
 /** One indexed commit by its full sha or a unique prefix (4+ hex digits); null when none or several match. */
 export async function findCommit(q: Queryable, repositoryId: number, sha: string): Promise<CommitRecord | null> {
-  const rows = await q.query(`SELECT c.*, ${COMMIT_FILES} FROM commit c WHERE c.repository_id = $1 AND starts_with(c.sha, $2) LIMIT 2`, [repositoryId, sha.toLowerCase()]);
+  const rows = await q.query(
+    `SELECT c.*, ${COMMIT_FILES} FROM commit c WHERE c.repository_id = $1 AND starts_with(c.sha, $2) LIMIT 2`,
+    [repositoryId, sha.toLowerCase()],
+  );
   return rows.length === 1 ? commitRecord(rows[0] as Record<string, unknown>) : null;
 }
 
@@ -789,7 +899,14 @@ export async function filesWithSymbols(
   q: Queryable,
   repository: string,
   paths: readonly string[],
-): Promise<Array<IndexedFile & { lines: number | null; symbols: Array<{ name: string; parent: string | null; startLine: number; endLine: number }> }>> {
+): Promise<
+  Array<
+    IndexedFile & {
+      lines: number | null;
+      symbols: Array<{ name: string; parent: string | null; startLine: number; endLine: number }>;
+    }
+  >
+> {
   if (paths.length === 0) return [];
   const rows = await q.query(
     `SELECT f.id, r.name AS repository, f.path, f.owners, s.name AS service, f.lines,
@@ -799,11 +916,19 @@ export async function filesWithSymbols(
      WHERE r.name = $1 AND f.path = ANY($2::text[])`,
     [repository, [...new Set(paths)]],
   );
-  return rows.map((r) => ({ ...indexedFile(r), lines: (r.lines as number | null) ?? null, symbols: (typeof r.symbols === 'string' ? JSON.parse(r.symbols) : r.symbols) as never }));
+  return rows.map((r) => ({
+    ...indexedFile(r),
+    lines: (r.lines as number | null) ?? null,
+    symbols: (typeof r.symbols === 'string' ? JSON.parse(r.symbols) : r.symbols) as never,
+  }));
 }
 
 /** Every parsed file of the service (by its repository mapping; every file when null), with owners and blob; at most `limit`. */
-export async function serviceFiles(q: Queryable, service: string | null, limit: number): Promise<Array<IndexedFile & { blobSha: string | null }>> {
+export async function serviceFiles(
+  q: Queryable,
+  service: string | null,
+  limit: number,
+): Promise<Array<IndexedFile & { blobSha: string | null }>> {
   const rows = await q.query(
     `SELECT f.id, r.name AS repository, f.path, f.owners, s.name AS service, f.blob_sha
      FROM file f JOIN repository r ON r.id = f.repository_id LEFT JOIN service s ON s.id = f.service_id

@@ -38,7 +38,9 @@ function toDeploy(r: Row): Deploy {
 
 /** Serialises writers of one service+environment's deploys across transactions and Orrery nodes. */
 async function lockChain(tx: Queryable, service: string, environment: string): Promise<void> {
-  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`orrery.deploy ${JSON.stringify([service, environment])}`]);
+  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+    `orrery.deploy ${JSON.stringify([service, environment])}`,
+  ]);
 }
 
 async function selectForUpdate(tx: Queryable, w: DeployWrite): Promise<Row | undefined> {
@@ -72,7 +74,13 @@ async function relink(tx: Queryable, service: string, environment: string, from:
   );
   let prev = before[0]?.commit_sha ?? null;
   let first = before[0]?.earlier !== true;
-  const rows = await tx.query<{ id: number; commit_sha: string | null; previous_commit_sha: string | null; inferred: boolean; baseline: boolean | null }>(
+  const rows = await tx.query<{
+    id: number;
+    commit_sha: string | null;
+    previous_commit_sha: string | null;
+    inferred: boolean;
+    baseline: boolean | null;
+  }>(
     `SELECT id, commit_sha, previous_commit_sha, inferred, (attributes->>'baseline')::boolean AS baseline
        FROM deploy WHERE service = $1 AND environment = $2 AND deployed_at >= $3 ORDER BY deployed_at, id`,
     [service, environment, from],
@@ -165,7 +173,10 @@ export async function listDeploys(q: Queryable, f: DeployFilter): Promise<Deploy
   if (f.since !== undefined) w.add('deployed_at >= ?', f.since);
   if (f.until !== undefined) w.add('deployed_at < ?', f.until);
   const limit = w.param(f.limit);
-  const rows = await q.query(`SELECT * FROM deploy ${w.sql} ORDER BY deployed_at DESC, id DESC LIMIT ${limit}`, w.params);
+  const rows = await q.query(
+    `SELECT * FROM deploy ${w.sql} ORDER BY deployed_at DESC, id DESC LIMIT ${limit}`,
+    w.params,
+  );
   return rows.map(toDeploy);
 }
 
@@ -216,15 +227,21 @@ async function locateCommit(q: Queryable, service: string, sha: string): Promise
 }
 
 async function resolveIn(q: Queryable, repositoryId: number, sha: string): Promise<string | null> {
-  const rows = await q.query<{ sha: string }>('SELECT sha FROM commit WHERE repository_id = $1 AND sha LIKE $2 LIMIT 2', [
-    repositoryId,
-    `${sha.replace(/[\\%_]/g, '')}%`,
-  ]);
+  const rows = await q.query<{ sha: string }>(
+    'SELECT sha FROM commit WHERE repository_id = $1 AND sha LIKE $2 LIMIT 2',
+    [repositoryId, `${sha.replace(/[\\%_]/g, '')}%`],
+  );
   return rows.length === 1 ? rows[0]!.sha : null;
 }
 
 /** Loads `from` and their ancestors (breadth first, at most `max` commits) into `nodes`. */
-async function fetchAncestors(q: Queryable, repositoryId: number, from: string[], max: number, nodes: Map<string, CommitNode>): Promise<void> {
+async function fetchAncestors(
+  q: Queryable,
+  repositoryId: number,
+  from: string[],
+  max: number,
+  nodes: Map<string, CommitNode>,
+): Promise<void> {
   const rows = await q.query<{ sha: string; parents: string[]; t: Date | null }>(
     `WITH RECURSIVE walk(sha) AS (
        SELECT unnest($2::text[])
@@ -238,7 +255,12 @@ async function fetchAncestors(q: Queryable, repositoryId: number, from: string[]
   for (const r of rows) nodes.set(r.sha, { parents: r.parents ?? [], time: r.t ? new Date(r.t).getTime() : undefined });
 }
 
-function emptyRange(head: string | null, base: string | null, note: string, over: Partial<CommitRange> = {}): CommitRange {
+function emptyRange(
+  head: string | null,
+  base: string | null,
+  note: string,
+  over: Partial<CommitRange> = {},
+): CommitRange {
   return {
     head,
     base,
@@ -267,7 +289,8 @@ export async function commitRange(q: Queryable, deploy: Deploy, opts: RangeOptio
     );
   }
   const located = await locateCommit(q, deploy.service, head);
-  if (located === 'ambiguous') return emptyRange(head, base, `the abbreviated commit ${head} matches several commits; record the full SHA`);
+  if (located === 'ambiguous')
+    return emptyRange(head, base, `the abbreviated commit ${head} matches several commits; record the full SHA`);
   if (!located) {
     const repos = await q.query<{ n: number }>('SELECT count(*) AS n FROM repository');
     return emptyRange(
@@ -282,7 +305,13 @@ export async function commitRange(q: Queryable, deploy: Deploy, opts: RangeOptio
   const baseSha = base ? ((await resolveIn(q, repositoryId, base)) ?? base.toLowerCase()) : null;
 
   const nodes = new Map<string, CommitNode>();
-  await fetchAncestors(q, repositoryId, baseSha ? [located.sha, baseSha] : [located.sha], limit * 2 + FETCH_SLACK, nodes);
+  await fetchAncestors(
+    q,
+    repositoryId,
+    baseSha ? [located.sha, baseSha] : [located.sha],
+    limit * 2 + FETCH_SLACK,
+    nodes,
+  );
   let walk = walkCommitRange(located.sha, baseSha, (s) => nodes.get(s), { limit });
   const absent = new Set<string>();
   for (let round = 0; round < MAX_FETCH_ROUNDS; round++) {
@@ -301,18 +330,33 @@ export async function commitRange(q: Queryable, deploy: Deploy, opts: RangeOptio
   );
   const pathPrefix = prefixRows[0]?.path_prefix ?? null;
   const scoped = pathPrefix !== null && pathPrefix !== '';
-  let commits = await loadCommits(q, repositoryId, walk.commits, scoped ? pathPrefix : null, opts.filesPerCommit ?? 100);
+  let commits = await loadCommits(
+    q,
+    repositoryId,
+    walk.commits,
+    scoped ? pathPrefix : null,
+    opts.filesPerCommit ?? 100,
+  );
   const restricted = Boolean(opts.restrictToService && scoped);
   if (restricted) commits = commits.filter((c) => c.touchesService);
 
   const notes: string[] = [];
-  if (!base) notes.push('no earlier deploy of this service and environment has a commit: showing the head commit alone');
-  else if (!walk.baseFound) notes.push(`the previous deploy's commit ${base} is not in ${located.repositoryName}; the list stops at the bound`);
-  if (baseSha === located.sha) notes.push('the same commit as the previous deploy: no new commits shipped (a configuration or infrastructure change?)');
-  if (walk.rollback) notes.push(`rollback: ${head} is an ancestor of the previous deploy's commit ${base}, so no new commits shipped`);
-  if (walk.truncated && walk.baseFound) notes.push(`the list is incomplete: over ${limit} commits, or history is missing commits`);
-  if (restricted) notes.push(`only commits touching ${pathPrefix} (${walk.commits.length - commits.length} others left out)`);
-  if (opts.restrictToService && !scoped) notes.push('the service has the whole repository, so no commits were left out');
+  if (!base)
+    notes.push('no earlier deploy of this service and environment has a commit: showing the head commit alone');
+  else if (!walk.baseFound)
+    notes.push(`the previous deploy's commit ${base} is not in ${located.repositoryName}; the list stops at the bound`);
+  if (baseSha === located.sha)
+    notes.push(
+      'the same commit as the previous deploy: no new commits shipped (a configuration or infrastructure change?)',
+    );
+  if (walk.rollback)
+    notes.push(`rollback: ${head} is an ancestor of the previous deploy's commit ${base}, so no new commits shipped`);
+  if (walk.truncated && walk.baseFound)
+    notes.push(`the list is incomplete: over ${limit} commits, or history is missing commits`);
+  if (restricted)
+    notes.push(`only commits touching ${pathPrefix} (${walk.commits.length - commits.length} others left out)`);
+  if (opts.restrictToService && !scoped)
+    notes.push('the service has the whole repository, so no commits were left out');
 
   return {
     head: located.sha,
@@ -404,7 +448,9 @@ export interface ServiceSighting {
 export async function touchServices(q: Queryable, sightings: ServiceSighting[]): Promise<void> {
   if (sightings.length === 0) return;
   // A fixed order, so that concurrent writers on several nodes lock rows in the same order.
-  const s = [...sightings].sort((a, b) => (a.namespace === b.namespace ? (a.name < b.name ? -1 : 1) : a.namespace < b.namespace ? -1 : 1));
+  const s = [...sightings].sort((a, b) =>
+    a.namespace === b.namespace ? (a.name < b.name ? -1 : 1) : a.namespace < b.namespace ? -1 : 1,
+  );
   await q.query(
     `INSERT INTO service (namespace, name, first_seen, last_seen)
      SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[])
@@ -413,7 +459,12 @@ export async function touchServices(q: Queryable, sightings: ServiceSighting[]):
            last_seen = GREATEST(service.last_seen, EXCLUDED.last_seen)
      WHERE service.first_seen IS NULL OR service.last_seen IS NULL
         OR EXCLUDED.first_seen < service.first_seen OR EXCLUDED.last_seen > service.last_seen`,
-    [s.map((x) => x.namespace), s.map((x) => x.name), s.map((x) => x.firstSeen.toISOString()), s.map((x) => x.lastSeen.toISOString())],
+    [
+      s.map((x) => x.namespace),
+      s.map((x) => x.name),
+      s.map((x) => x.firstSeen.toISOString()),
+      s.map((x) => x.lastSeen.toISOString()),
+    ],
   );
 }
 

@@ -48,11 +48,26 @@ export type { TicketRow, TicketFilter, TicketSummary } from './ticket-store.js';
 import * as investigationStore from './investigation-store.js';
 export { investigationStore };
 export type { InvestigationSummary } from './investigation-store.js';
-export { dependencyScope, downstreamScopes, failedAtEntry, flowSignals, hurtUsers, minuteSignals, servicesOnEndpointTraces } from './signal-query.js';
+export {
+  dependencyScope,
+  downstreamScopes,
+  failedAtEntry,
+  flowSignals,
+  hurtUsers,
+  minuteSignals,
+  servicesOnEndpointTraces,
+} from './signal-query.js';
 // Problems (triage@1): upserted by key, tickets pointed at them, owners.
 import * as problemStore from './problem-store.js';
 export { problemStore };
-export type { Problem, ProblemDetail, ProblemStatus, ProblemTicket, ProblemFilter, OwnerQuery } from './problem-store.js';
+export type {
+  Problem,
+  ProblemDetail,
+  ProblemStatus,
+  ProblemTicket,
+  ProblemFilter,
+  OwnerQuery,
+} from './problem-store.js';
 export type { MinuteSignals, PatternMerges, SignalBuckets } from './signal-query.js';
 export { SPAN_ROUTE_KEY_SQL } from './migrations/004-tickets.js';
 export { EMAIL_HASH_KEY, instanceSecret } from './instance-secret.js';

@@ -34,7 +34,12 @@ function toResource(r: Row): InfraResource {
 const INSERT_CHUNK = 500;
 
 /** Deletes the source's rows and inserts `resources`; returns how many rows were deleted. */
-export async function replaceInfraSource(tx: Queryable, source: string, resources: readonly InfraWrite[], importedAt: Date): Promise<number> {
+export async function replaceInfraSource(
+  tx: Queryable,
+  source: string,
+  resources: readonly InfraWrite[],
+  importedAt: Date,
+): Promise<number> {
   const deleted = await tx.query<{ n: number }>(
     'WITH d AS (DELETE FROM infra_resource WHERE source = $1 RETURNING 1) SELECT count(*) AS n FROM d',
     [source],
@@ -72,13 +77,26 @@ export async function listInfra(q: Queryable, f: InfraFilter = {}): Promise<Infr
   if (f.service !== undefined) w.add('service = ?', f.service);
   if (f.kind !== undefined) w.add('kind = ?', f.kind);
   if (f.source !== undefined) w.add('source = ?', f.source);
-  const rows = await q.query(`SELECT * FROM infra_resource ${w.sql} ORDER BY service NULLS LAST, kind, namespace, name, source`, w.params);
+  const rows = await q.query(
+    `SELECT * FROM infra_resource ${w.sql} ORDER BY service NULLS LAST, kind, namespace, name, source`,
+    w.params,
+  );
   return rows.map(toResource);
 }
 
 /** Workloads stored by imports other than `source`, for linking HPAs and Services across imports. */
-export async function workloadsOutside(q: Queryable, source: string): Promise<
-  Array<{ kind: string; namespace: string; name: string; podLabels: Record<string, string>; service: string | null; link: ServiceLink | null }>
+export async function workloadsOutside(
+  q: Queryable,
+  source: string,
+): Promise<
+  Array<{
+    kind: string;
+    namespace: string;
+    name: string;
+    podLabels: Record<string, string>;
+    service: string | null;
+    link: ServiceLink | null;
+  }>
 > {
   const rows = await q.query(
     `SELECT kind, namespace, name, spec, service, link FROM infra_resource

@@ -22,13 +22,20 @@ export function subjectKey(s: InvestigationSubject): Record<string, unknown> {
 }
 
 export async function latestForSubject(db: Queryable, subject: InvestigationSubject): Promise<Investigation | null> {
-  const rows = await db.query('SELECT * FROM investigation WHERE subject = $1::jsonb ORDER BY id DESC LIMIT 1', [JSON.stringify(subjectKey(subject))]);
+  const rows = await db.query('SELECT * FROM investigation WHERE subject = $1::jsonb ORDER BY id DESC LIMIT 1', [
+    JSON.stringify(subjectKey(subject)),
+  ]);
   return rows[0] ? toInvestigation(rows[0]) : null;
 }
 
 export async function insertInvestigation(
   db: Queryable,
-  input: { result: InvestigationResult; problemId: number | null; previousId: number | null; diff: InvestigationDiff | null },
+  input: {
+    result: InvestigationResult;
+    problemId: number | null;
+    previousId: number | null;
+    diff: InvestigationDiff | null;
+  },
 ): Promise<Investigation> {
   const rows = await db.query(
     `INSERT INTO investigation (problem_id, subject, algorithm, result, previous_id, diff)

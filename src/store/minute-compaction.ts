@@ -24,9 +24,27 @@ interface MinuteTable {
 }
 
 const TABLES: MinuteTable[] = [
-  { name: 'pattern_minute', keys: ['service', 'pattern_key', 'version'], sums: ['count'], quantiles: [], distinct: ['users', 'accounts'] },
-  { name: 'error_minute', keys: ['service', 'fingerprint', 'version'], sums: ['count'], quantiles: [], distinct: ['users', 'accounts'] },
-  { name: 'red_minute', keys: ['service', 'endpoint', 'version'], sums: ['requests', 'errors'], quantiles: ['latency'], distinct: ['users', 'accounts'] },
+  {
+    name: 'pattern_minute',
+    keys: ['service', 'pattern_key', 'version'],
+    sums: ['count'],
+    quantiles: [],
+    distinct: ['users', 'accounts'],
+  },
+  {
+    name: 'error_minute',
+    keys: ['service', 'fingerprint', 'version'],
+    sums: ['count'],
+    quantiles: [],
+    distinct: ['users', 'accounts'],
+  },
+  {
+    name: 'red_minute',
+    keys: ['service', 'endpoint', 'version'],
+    sums: ['requests', 'errors'],
+    quantiles: ['latency'],
+    distinct: ['users', 'accounts'],
+  },
   { name: 'edge_minute', keys: ['caller', 'callee'], sums: ['calls', 'errors'], quantiles: ['latency'], distinct: [] },
   { name: 'flow_minute', keys: ['service', 'from_key', 'to_key'], sums: ['count'], quantiles: [], distinct: [] },
 ];
@@ -47,7 +65,11 @@ async function compactTable(q: Queryable, t: MinuteTable, from: Date, to: Date):
   const keys = ['minute', ...t.keys];
   const sketches = [...t.quantiles, ...t.distinct];
   const join = keys.map((k) => `m.${k} = d.${k}`).join(' AND ');
-  const returning = [...keys.map((k) => `m.${k}`), ...t.sums.map((c) => `m.${c}::int8 AS ${c}`), ...sketches.map((c) => `encode(m.${c}, 'base64') AS ${c}`)];
+  const returning = [
+    ...keys.map((k) => `m.${k}`),
+    ...t.sums.map((c) => `m.${c}::int8 AS ${c}`),
+    ...sketches.map((c) => `encode(m.${c}, 'base64') AS ${c}`),
+  ];
   const window = (a = '') => `${a}minute >= $1::timestamptz AND ${a}minute < $2::timestamptz`;
   if (sketches.length === 0) {
     // Nothing to merge outside SQL: one statement.
@@ -71,13 +93,21 @@ async function compactTable(q: Queryable, t: MinuteTable, from: Date, to: Date):
     [from, to],
   );
   if (gone.length === 0) return { table: t.name, rowsIn: 0, rowsOut: 0 };
-  const groups = new Map<string, { row: Row; sums: number[]; quantiles: (DDSketch | null)[]; distinct: (HyperLogLog | null)[] }>();
+  const groups = new Map<
+    string,
+    { row: Row; sums: number[]; quantiles: (DDSketch | null)[]; distinct: (HyperLogLog | null)[] }
+  >();
   for (const r of gone) {
     const minute = r.minute instanceof Date ? r.minute.toISOString() : new Date(String(r.minute)).toISOString();
     const id = [minute, ...t.keys.map((k) => String(r[k]))].join('\u0000');
     let g = groups.get(id);
     if (!g) {
-      g = { row: { ...r, minute }, sums: t.sums.map(() => 0), quantiles: t.quantiles.map(() => null), distinct: t.distinct.map(() => null) };
+      g = {
+        row: { ...r, minute },
+        sums: t.sums.map(() => 0),
+        quantiles: t.quantiles.map(() => null),
+        distinct: t.distinct.map(() => null),
+      };
       groups.set(id, g);
     }
     t.sums.forEach((c, i) => {
@@ -109,7 +139,12 @@ async function compactTable(q: Queryable, t: MinuteTable, from: Date, to: Date):
     });
     return out;
   });
-  const types = [`minute timestamptz`, ...t.keys.map((k) => `${k} text`), ...t.sums.map((c) => `${c} bigint`), ...sketches.map((c) => `${c} text`)];
+  const types = [
+    `minute timestamptz`,
+    ...t.keys.map((k) => `${k} text`),
+    ...t.sums.map((c) => `${c} bigint`),
+    ...sketches.map((c) => `${c} text`),
+  ];
   await q.query(
     `INSERT INTO ${t.name} (${[...keys, ...t.sums, ...sketches].join(', ')})
      SELECT ${[...keys.map((k) => `x.${k}`), ...t.sums.map((c) => `x.${c}`), ...sketches.map((c) => `decode(x.${c}, 'base64')`)].join(', ')}

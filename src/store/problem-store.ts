@@ -42,7 +42,8 @@ export interface ProblemDetail {
   merged: Array<{ id: number; key: string; title: string }>;
 }
 
-const iso = (v: unknown): string | null => (v === null || v === undefined ? null : (v instanceof Date ? v : new Date(String(v))).toISOString());
+const iso = (v: unknown): string | null =>
+  v === null || v === undefined ? null : (v instanceof Date ? v : new Date(String(v))).toISOString();
 
 function toProblem(r: Row): Problem {
   const detail = (r.detail ?? {}) as Partial<TriagedProblem>;
@@ -151,7 +152,10 @@ export async function saveRun(q: Queryable, run: TriageResult, opts: SaveRunOpti
     }
   }
   if (ticketIds.length) {
-    await q.query('UPDATE ticket SET problem_id = v.p FROM unnest($1::bigint[], $2::bigint[]) AS v(t, p) WHERE ticket.id = v.t', [ticketIds, ticketProblems]);
+    await q.query(
+      'UPDATE ticket SET problem_id = v.p FROM unnest($1::bigint[], $2::bigint[]) AS v(t, p) WHERE ticket.id = v.t',
+      [ticketIds, ticketProblems],
+    );
   }
 
   // Problems stored before that are upstream symptoms of another this time.
@@ -402,7 +406,11 @@ export async function servedRoutes(q: Queryable, since: Date, until: Date): Prom
 }
 
 /** Caller → callee pairs of the service graph with calls in [since, until). */
-export async function edgePairs(q: Queryable, since: Date, until: Date): Promise<Array<{ caller: string; callee: string }>> {
+export async function edgePairs(
+  q: Queryable,
+  since: Date,
+  until: Date,
+): Promise<Array<{ caller: string; callee: string }>> {
   return q.query<{ caller: string; callee: string }>(
     'SELECT DISTINCT caller, callee FROM edge_minute WHERE minute >= $1 AND minute < $2 ORDER BY caller, callee',
     [since, until],
@@ -472,7 +480,8 @@ export async function ownersFor(q: Queryable, items: readonly OwnerQuery[]): Pro
         const same = f.service === i.service;
         if (common < 2 && !same) continue;
         const rank = (same ? 1000 : 0) + common;
-        if (!best || rank > best.rank || (rank === best.rank && f.path < best.path)) best = { path: f.path, owners: f.owners ?? [], rank };
+        if (!best || rank > best.rank || (rank === best.rank && f.path < best.path))
+          best = { path: f.path, owners: f.owners ?? [], rank };
       }
       if (best?.owners.length) out.set(i.id, { owners: best.owners, from: `file:${best.path}` });
     }

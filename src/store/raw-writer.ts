@@ -13,20 +13,68 @@ export interface TelemetryBatch {
 }
 
 const LOG_COLUMNS = [
-  'received_at', 'time', 'observed_time', 'service', 'service_version', 'environment', 'severity_number',
-  'severity_text', 'body', 'event_name', 'trace_id', 'span_id', 'user_id', 'account_id', 'flags', 'attributes',
+  'received_at',
+  'time',
+  'observed_time',
+  'service',
+  'service_version',
+  'environment',
+  'severity_number',
+  'severity_text',
+  'body',
+  'event_name',
+  'trace_id',
+  'span_id',
+  'user_id',
+  'account_id',
+  'flags',
+  'attributes',
   'resource_hash',
 ] as const;
 
 const SPAN_COLUMNS = [
-  'received_at', 'trace_id', 'span_id', 'parent_span_id', 'trace_state', 'name', 'kind', 'start_time', 'end_time',
-  'duration_ns', 'status_code', 'status_message', 'service', 'service_version', 'environment', 'http_route',
-  'user_id', 'account_id', 'attributes', 'events', 'links', 'resource_hash',
+  'received_at',
+  'trace_id',
+  'span_id',
+  'parent_span_id',
+  'trace_state',
+  'name',
+  'kind',
+  'start_time',
+  'end_time',
+  'duration_ns',
+  'status_code',
+  'status_message',
+  'service',
+  'service_version',
+  'environment',
+  'http_route',
+  'user_id',
+  'account_id',
+  'attributes',
+  'events',
+  'links',
+  'resource_hash',
 ] as const;
 
 const METRIC_COLUMNS = [
-  'received_at', 'time', 'start_time', 'service', 'service_version', 'environment', 'name', 'description', 'unit',
-  'kind', 'temporality', 'monotonic', 'value', 'count', 'detail', 'attributes', 'resource_hash',
+  'received_at',
+  'time',
+  'start_time',
+  'service',
+  'service_version',
+  'environment',
+  'name',
+  'description',
+  'unit',
+  'kind',
+  'temporality',
+  'monotonic',
+  'value',
+  'count',
+  'detail',
+  'attributes',
+  'resource_hash',
 ] as const;
 
 const KNOWN_SETS_LIMIT = 50_000;
@@ -52,7 +100,9 @@ class ResourceSets {
     }
     let h = inner.get(scope);
     if (h === undefined) {
-      h = createHash('sha1').update(c.safeJson([resource, scope])).digest('hex');
+      h = createHash('sha1')
+        .update(c.safeJson([resource, scope]))
+        .digest('hex');
       inner.set(scope, h);
       if (!this.known.has(h)) this.pending.set(h, { resource, scope });
     }

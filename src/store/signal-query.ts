@@ -271,9 +271,20 @@ export async function minuteSignals(
     ]);
     return { flows, patterns, merges };
   })();
-  const [red, errors, edges, gauges, { flows, patterns, merges }] = await Promise.all([redRead, errorsRead, edgesRead, gaugesRead, logsRead]);
+  const [red, errors, edges, gauges, { flows, patterns, merges }] = await Promise.all([
+    redRead,
+    errorsRead,
+    edgesRead,
+    gaugesRead,
+    logsRead,
+  ]);
   return {
-    metrics: gauges.map((r: Row) => ({ minuteMs: ms(r.minute), service: String(r.service), name: String(r.name), value: Number(r.value) })),
+    metrics: gauges.map((r: Row) => ({
+      minuteMs: ms(r.minute),
+      service: String(r.service),
+      name: String(r.name),
+      value: Number(r.value),
+    })),
     red: red.map((r: Row) => ({
       minuteMs: ms(r.minute),
       service: String(r.service),
@@ -341,7 +352,13 @@ function downstreamOf(callees: ReadonlyMap<string, readonly string[]>, service: 
  * until) directly or through others (from the service-graph edges), and its direct callers
  * (whose traffic it serves; left out with `callers: false`). Just the service when no edge names it.
  */
-export async function dependencyScope(q: Queryable, service: string, since: Date, until: Date, opts: { callers?: boolean } = {}): Promise<string[]> {
+export async function dependencyScope(
+  q: Queryable,
+  service: string,
+  since: Date,
+  until: Date,
+  opts: { callers?: boolean } = {},
+): Promise<string[]> {
   const edges = await windowEdges(q, since, until);
   const scope = downstreamOf(calleesOf(edges), service);
   if (opts.callers ?? true) for (const e of edges) if (e.callee === service) scope.add(e.caller);
@@ -352,7 +369,12 @@ export async function dependencyScope(q: Queryable, service: string, since: Date
  * dependencyScope without callers for several services at once, from one read of the window's
  * edges (a ticket's users can have failed in many services).
  */
-export async function downstreamScopes(q: Queryable, services: readonly string[], since: Date, until: Date): Promise<Map<string, string[]>> {
+export async function downstreamScopes(
+  q: Queryable,
+  services: readonly string[],
+  since: Date,
+  until: Date,
+): Promise<Map<string, string[]>> {
   if (services.length === 0) return new Map();
   const callees = calleesOf(await windowEdges(q, since, until));
   return new Map(services.map((s) => [s, [...downstreamOf(callees, s)]]));
@@ -396,7 +418,15 @@ export async function failedAtEntry(
   since: Date,
   until: Date,
   maxTraces = 5000,
-): Promise<{ traces: number; failed: number; users: number; accounts: number; withUser: number; entries: string[]; capped: boolean }> {
+): Promise<{
+  traces: number;
+  failed: number;
+  users: number;
+  accounts: number;
+  withUser: number;
+  entries: string[];
+  capped: boolean;
+}> {
   const [r] = await q.query(
     `WITH t AS (
        SELECT DISTINCT trace_id FROM span
@@ -453,5 +483,11 @@ export async function hurtUsers(
        FROM req`,
     [service, endpoint, since, until, slowNs],
   );
-  return { users: Number(r?.users ?? 0), accounts: Number(r?.accounts ?? 0), requests: Number(r?.requests ?? 0), hurt: Number(r?.hurt ?? 0), withUser: Number(r?.with_user ?? 0) };
+  return {
+    users: Number(r?.users ?? 0),
+    accounts: Number(r?.accounts ?? 0),
+    requests: Number(r?.requests ?? 0),
+    hurt: Number(r?.hurt ?? 0),
+    withUser: Number(r?.with_user ?? 0),
+  };
 }

@@ -1,5 +1,12 @@
 // The Store: the world model and the raw event window behind one object, on either backend.
-import { ENTITY_KINDS, RAW_KINDS, type ApiToken, type EntityKind, type RawKind, type StoreStatus } from '../model/index.js';
+import {
+  ENTITY_KINDS,
+  RAW_KINDS,
+  type ApiToken,
+  type EntityKind,
+  type RawKind,
+  type StoreStatus,
+} from '../model/index.js';
 import type { Db } from './db.js';
 import { migrate, schemaVersion } from './migrate.js';
 import { dropExpiredPartitions, listPartitions } from './partitions.js';

@@ -17,7 +17,6 @@ import { SPAN_ROUTE_KEY_SQL } from './migrations/004-tickets.js';
 
 export { EMAIL_HASH_KEY, instanceSecret };
 
-
 /**
  * Service names Orrery knows: the service table plus every service seen in spans and logs.
  * Distinct services are read by skipping along the (service, time) indexes (a loose index
@@ -54,7 +53,8 @@ export interface TicketRow {
   algorithm: string;
 }
 
-const iso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : typeof v === 'string' ? new Date(v).toISOString() : null);
+const iso = (v: unknown): string | null =>
+  v instanceof Date ? v.toISOString() : typeof v === 'string' ? new Date(v).toISOString() : null;
 
 function toTicket(r: Row): Ticket {
   return {
@@ -78,8 +78,15 @@ function toTicket(r: Row): Ticket {
 }
 
 /** The stored ticket with this source and external id and its mentions, locked for update inside a transaction. */
-export async function findTicket(q: Queryable, source: string, externalId: string): Promise<{ ticket: Ticket; mentions: TicketMention[] } | null> {
-  const rows = await q.query('SELECT * FROM ticket WHERE source = $1 AND external_id = $2 FOR UPDATE', [source, externalId]);
+export async function findTicket(
+  q: Queryable,
+  source: string,
+  externalId: string,
+): Promise<{ ticket: Ticket; mentions: TicketMention[] } | null> {
+  const rows = await q.query('SELECT * FROM ticket WHERE source = $1 AND external_id = $2 FOR UPDATE', [
+    source,
+    externalId,
+  ]);
   if (!rows[0]) return null;
   const stored = rows[0].mentions as { items?: TicketMention[] } | null;
   return { ticket: toTicket(rows[0]), mentions: stored?.items ?? [] };
@@ -153,7 +160,11 @@ interface LinkDraft {
  * - every route that a service served (a server span's http_route, compared by routeKey) → that service;
  * - every known service named in the text → that service.
  */
-export async function linkTicket(q: Queryable, ticketId: number, mentions: readonly TicketMention[]): Promise<TicketLink[]> {
+export async function linkTicket(
+  q: Queryable,
+  ticketId: number,
+  mentions: readonly TicketMention[],
+): Promise<TicketLink[]> {
   const of = (...kinds: string[]) => [...new Set(mentions.filter((m) => kinds.includes(m.kind)).map((m) => m.value))];
   const links = new Map<string, LinkDraft>();
   const link = (dstKind: TicketLinkTarget, dstId: string, attrs: Record<string, unknown>) => {
@@ -168,7 +179,10 @@ export async function linkTicket(q: Queryable, ticketId: number, mentions: reado
 
   const users = of('user', 'email');
   if (users.length) {
-    await q.query('INSERT INTO end_user (external_id) SELECT u FROM unnest($1::text[]) u ON CONFLICT (external_id) DO NOTHING', [users]);
+    await q.query(
+      'INSERT INTO end_user (external_id) SELECT u FROM unnest($1::text[]) u ON CONFLICT (external_id) DO NOTHING',
+      [users],
+    );
     const seen = await q.query<{ u: string }>(
       `SELECT u FROM unnest($1::text[]) u
        WHERE EXISTS (SELECT 1 FROM span WHERE user_id = u) OR EXISTS (SELECT 1 FROM log_record WHERE user_id = u)`,
@@ -176,13 +190,17 @@ export async function linkTicket(q: Queryable, ticketId: number, mentions: reado
     );
     const observed = new Set(seen.map((r) => r.u));
     for (const m of mentions) {
-      if (m.kind === 'user' || m.kind === 'email') link('end_user', m.value, { via: [m.kind], observed: observed.has(m.value) });
+      if (m.kind === 'user' || m.kind === 'email')
+        link('end_user', m.value, { via: [m.kind], observed: observed.has(m.value) });
     }
   }
 
   const accounts = of('account');
   if (accounts.length) {
-    await q.query('INSERT INTO account (external_id) SELECT a FROM unnest($1::text[]) a ON CONFLICT (external_id) DO NOTHING', [accounts]);
+    await q.query(
+      'INSERT INTO account (external_id) SELECT a FROM unnest($1::text[]) a ON CONFLICT (external_id) DO NOTHING',
+      [accounts],
+    );
     for (const a of accounts) link('account', a, { via: ['account'] });
   }
 
@@ -198,7 +216,9 @@ export async function linkTicket(q: Queryable, ticketId: number, mentions: reado
     }
   }
 
-  const routes = [...new Set(mentions.filter((m) => m.kind === 'route').map((m) => routeKey(m.template ?? m.value)))].slice(0, MAX_ROUTES);
+  const routes = [
+    ...new Set(mentions.filter((m) => m.kind === 'route').map((m) => routeKey(m.template ?? m.value))),
+  ].slice(0, MAX_ROUTES);
   for (const key of routes) {
     const where = `http_route IS NOT NULL AND kind = 2 AND ${SPAN_ROUTE_KEY_SQL} = $1`;
     const rows = await q.query<{ name: string }>(
@@ -220,14 +240,24 @@ export async function linkTicket(q: Queryable, ticketId: number, mentions: reado
     await q.query(
       `INSERT INTO link (src_kind, src_id, kind, dst_kind, dst_id, attributes)
        SELECT 'ticket', $1, 'mentions', k, d, a::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS l(k, d, a)`,
-      [String(ticketId), drafts.map((l) => l.dstKind), drafts.map((l) => l.dstId), drafts.map((l) => JSON.stringify(l.attributes))],
+      [
+        String(ticketId),
+        drafts.map((l) => l.dstKind),
+        drafts.map((l) => l.dstId),
+        drafts.map((l) => JSON.stringify(l.attributes)),
+      ],
     );
   }
   return drafts.map((l) => ({ kind: 'mentions', ...l }));
 }
 
 function toMention(r: Row): TicketMention {
-  const m: TicketMention = { kind: r.kind as TicketMention['kind'], value: r.value as string, fields: r.fields as TicketMention['fields'], count: Number(r.count) };
+  const m: TicketMention = {
+    kind: r.kind as TicketMention['kind'],
+    value: r.value as string,
+    fields: r.fields as TicketMention['fields'],
+    count: Number(r.count),
+  };
   if (r.template !== null && r.template !== undefined) m.template = r.template as string;
   const at = iso(r.at);
   if (at) m.at = at;
@@ -239,7 +269,9 @@ const KIND_ORDER = `array_position(ARRAY['email','user','account','url','route',
 export async function getTicket(q: Queryable, id: number): Promise<TicketDetail | null> {
   const rows = await q.query('SELECT * FROM ticket WHERE id = $1', [id]);
   if (!rows[0]) return null;
-  const mentions = await q.query(`SELECT * FROM ticket_mention WHERE ticket_id = $1 ORDER BY ${KIND_ORDER}, value`, [id]);
+  const mentions = await q.query(`SELECT * FROM ticket_mention WHERE ticket_id = $1 ORDER BY ${KIND_ORDER}, value`, [
+    id,
+  ]);
   const links = await q.query(
     `SELECT kind, dst_kind, dst_id, attributes FROM link WHERE src_kind = 'ticket' AND src_id = $1 ORDER BY dst_kind, dst_id`,
     [String(id)],
@@ -345,7 +377,13 @@ export interface UserActivityRow {
 }
 
 /** Spans of these users (or accounts) in [since, until], grouped by service, most errors first. */
-export async function userActivity(q: Queryable, users: readonly string[], accounts: readonly string[], since: Date, until: Date): Promise<UserActivityRow[]> {
+export async function userActivity(
+  q: Queryable,
+  users: readonly string[],
+  accounts: readonly string[],
+  since: Date,
+  until: Date,
+): Promise<UserActivityRow[]> {
   if (users.length === 0 && accounts.length === 0) return [];
   // One read of the users' spans: per service, and per service and failure message.
   const rows = await q.query(
@@ -374,7 +412,9 @@ export async function userActivity(q: Queryable, users: readonly string[], accou
     lastError: r.last_error ? new Date(iso(r.last_error)!) : null,
     users: (r.users as string[] | null) ?? [],
     traces: (r.traces as string[] | null) ?? [],
-    failures: ((r.failures as Array<{ message: string | null; errors: number | string; first: string }> | null) ?? []).map((f) => ({
+    failures: (
+      (r.failures as Array<{ message: string | null; errors: number | string; first: string }> | null) ?? []
+    ).map((f) => ({
       message: f.message || null,
       errors: Number(f.errors),
       first: new Date(iso(f.first)!),

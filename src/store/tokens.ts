@@ -40,12 +40,14 @@ export async function createToken(q: Queryable, name: string): Promise<{ token: 
   const problem = tokenNameProblem(name);
   if (problem) throw new InvalidTokenNameError(`token name "${name}": ${problem}`);
   const existing = await q.query('SELECT 1 FROM api_token WHERE name = $1 AND revoked_at IS NULL', [name]);
-  if (existing.length > 0) throw new TokenNameTakenError(`a live token named "${name}" already exists; revoke it first`);
+  if (existing.length > 0)
+    throw new TokenNameTakenError(`a live token named "${name}" already exists; revoke it first`);
   const token = generateToken();
-  const rows = await q.query(
-    'INSERT INTO api_token (name, prefix, token_hash) VALUES ($1, $2, $3) RETURNING *',
-    [name, token.slice(0, PREFIX.length + 6), hashToken(token)],
-  );
+  const rows = await q.query('INSERT INTO api_token (name, prefix, token_hash) VALUES ($1, $2, $3) RETURNING *', [
+    name,
+    token.slice(0, PREFIX.length + 6),
+    hashToken(token),
+  ]);
   return { token, record: toToken(rows[0]!) };
 }
 
@@ -65,7 +67,9 @@ export async function revokeToken(q: Queryable, idOrName: string): Promise<ApiTo
 
 /** The live token with this clear value, or null. */
 export async function verifyToken(q: Queryable, token: string): Promise<ApiToken | null> {
-  const rows = await q.query('SELECT * FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL', [hashToken(token)]);
+  const rows = await q.query('SELECT * FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL', [
+    hashToken(token),
+  ]);
   return rows[0] ? toToken(rows[0]) : null;
 }
 

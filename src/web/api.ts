@@ -28,7 +28,10 @@ export function setToken(value: string | null): void {
   window.dispatchEvent(new Event('orrery-token'));
 }
 
-export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+export async function api<T>(
+  path: string,
+  init: { method?: string; body?: unknown; signal?: AbortSignal } = {},
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const t = token();
   if (t) headers.authorization = `Bearer ${t}`;
@@ -63,7 +66,11 @@ export interface Loaded<T> {
 
 /** GETs `path` (null: nothing yet) and re-GETs when it changes or on reload(). */
 export function useApi<T>(path: string | null): Loaded<T> {
-  const [state, setState] = useState<{ data: T | null; error: Error | null; loading: boolean }>({ data: null, error: null, loading: path !== null });
+  const [state, setState] = useState<{ data: T | null; error: Error | null; loading: boolean }>({
+    data: null,
+    error: null,
+    loading: path !== null,
+  });
   const [tick, setTick] = useState(0);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   useEffect(() => {

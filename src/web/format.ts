@@ -2,7 +2,11 @@
 
 export function num(n: number | null | undefined): string {
   if (n === null || n === undefined || Number.isNaN(n)) return '–';
-  return Math.abs(n) >= 1000 ? n.toLocaleString('en-US', { maximumFractionDigits: 0 }) : Number.isInteger(n) ? String(n) : n.toPrecision(3);
+  return Math.abs(n) >= 1000
+    ? n.toLocaleString('en-US', { maximumFractionDigits: 0 })
+    : Number.isInteger(n)
+      ? String(n)
+      : n.toPrecision(3);
 }
 
 export function pct(x: number | null | undefined): string {

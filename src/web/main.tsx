@@ -28,26 +28,26 @@ function App() {
   return (
     <Layout>
       <PageBoundary resetKey={location.pathname + location.search}>
-      <Routes>
-        <Route path="/" element={<Navigate to="/problems" replace />} />
-        <Route path="/problems" element={<ProblemsPage />} />
-        <Route path="/problems/:id" element={<ProblemPage />} />
-        <Route path="/investigations" element={<InvestigationsPage />} />
-        <Route path="/investigations/:id" element={<InvestigationPage />} />
-        <Route path="/map" element={<ServiceMapPage />} />
-        <Route path="/tickets" element={<TicketsPage />} />
-        <Route path="/tickets/:id" element={<TicketPage />} />
-        <Route path="/deploys" element={<DeploysPage />} />
-        <Route path="/deploys/:id" element={<DeployPage />} />
-        <Route path="/errors" element={<ErrorsPage />} />
-        <Route path="/errors/:fingerprint" element={<ErrorPage />} />
-        <Route path="/patterns" element={<PatternsPage />} />
-        <Route path="/patterns/:key" element={<PatternPage />} />
-        <Route path="/commits/:repo/:sha" element={<CommitPage />} />
-        <Route path="/search" element={<SearchPage />} />
-        <Route path="/traces/:traceId" element={<TracePage />} />
-        <Route path="*" element={<Empty>There is no page here. Pick one above.</Empty>} />
-      </Routes>
+        <Routes>
+          <Route path="/" element={<Navigate to="/problems" replace />} />
+          <Route path="/problems" element={<ProblemsPage />} />
+          <Route path="/problems/:id" element={<ProblemPage />} />
+          <Route path="/investigations" element={<InvestigationsPage />} />
+          <Route path="/investigations/:id" element={<InvestigationPage />} />
+          <Route path="/map" element={<ServiceMapPage />} />
+          <Route path="/tickets" element={<TicketsPage />} />
+          <Route path="/tickets/:id" element={<TicketPage />} />
+          <Route path="/deploys" element={<DeploysPage />} />
+          <Route path="/deploys/:id" element={<DeployPage />} />
+          <Route path="/errors" element={<ErrorsPage />} />
+          <Route path="/errors/:fingerprint" element={<ErrorPage />} />
+          <Route path="/patterns" element={<PatternsPage />} />
+          <Route path="/patterns/:key" element={<PatternPage />} />
+          <Route path="/commits/:repo/:sha" element={<CommitPage />} />
+          <Route path="/search" element={<SearchPage />} />
+          <Route path="/traces/:traceId" element={<TracePage />} />
+          <Route path="*" element={<Empty>There is no page here. Pick one above.</Empty>} />
+        </Routes>
       </PageBoundary>
     </Layout>
   );

@@ -282,11 +282,14 @@ export function resolveWindow(q: WindowQuery, now: Date = new Date()): MinuteWin
   const sinceMs = q.since ? q.since.getTime() : untilMs - DEFAULT_WINDOW_MS;
   if (Number.isNaN(untilMs) || Number.isNaN(sinceMs)) throw new AnalysisInputError('since/until: not a valid time');
   if (sinceMs >= untilMs) {
-    throw new AnalysisInputError(`since (${new Date(sinceMs).toISOString()}) must be before until (${new Date(untilMs).toISOString()})`);
+    throw new AnalysisInputError(
+      `since (${new Date(sinceMs).toISOString()}) must be before until (${new Date(untilMs).toISOString()})`,
+    );
   }
   const since = ceilMinute(sinceMs);
   const until = Math.max(ceilMinute(untilMs), since + MINUTE);
-  if (until - since > MAX_WINDOW_MS) throw new AnalysisInputError(`the window is longer than ${MAX_WINDOW_MS / 86_400_000} days: narrow since/until`);
+  if (until - since > MAX_WINDOW_MS)
+    throw new AnalysisInputError(`the window is longer than ${MAX_WINDOW_MS / 86_400_000} days: narrow since/until`);
   const minutes = (until - since) / MINUTE;
   const requested = q.buckets ?? DEFAULT_BUCKETS;
   if (!Number.isInteger(requested) || requested < 1 || requested > MAX_BUCKETS) {
@@ -387,7 +390,8 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 function clampLimit(limit: number | undefined, fallback: number): number {
   const n = limit ?? fallback;
-  if (!Number.isInteger(n) || n < 1 || n > MAX_ANALYSIS_LIMIT) throw new AnalysisInputError(`limit: must be an integer from 1 to ${MAX_ANALYSIS_LIMIT}`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_ANALYSIS_LIMIT)
+    throw new AnalysisInputError(`limit: must be an integer from 1 to ${MAX_ANALYSIS_LIMIT}`);
   return n;
 }
 
@@ -417,7 +421,9 @@ function patternSummary(p: StoredPattern, m: MinuteAggregate, w: MinuteWindow): 
 function onlyService(found: readonly { service: string }[], what: string): string | null {
   if (found.length === 0) return null;
   if (found.length > 1) {
-    throw new AnalysisInputError(`${what} is in several services (${found.map((f) => f.service).join(', ')}): say which with service`);
+    throw new AnalysisInputError(
+      `${what} is in several services (${found.map((f) => f.service).join(', ')}): say which with service`,
+    );
   }
   return found[0]!.service;
 }
@@ -542,7 +548,15 @@ function edgeSummary(e: EdgeWindow): EdgeSummary {
   const s = mergeDd(e.minutes.sketches.latency);
   const calls = e.minutes.totals.calls!;
   const errors = e.minutes.totals.errors!;
-  return { caller: e.caller, callee: e.callee, calls, errors, errorRate: rate(errors, calls), p50Ms: quantile(s, 0.5), p99Ms: quantile(s, 0.99) };
+  return {
+    caller: e.caller,
+    callee: e.callee,
+    calls,
+    errors,
+    errorRate: rate(errors, calls),
+    p50Ms: quantile(s, 0.5),
+    p99Ms: quantile(s, 0.99),
+  };
 }
 
 function latencyOf(s: DDSketch | null): Latency {
@@ -550,7 +564,13 @@ function latencyOf(s: DDSketch | null): Latency {
 }
 
 /** One service's summary from its endpoints' minutes in the window, with its neighbours from `edges`. */
-function summarize(name: string, endpoints: readonly EndpointWindow[], w: MinuteWindow, edges: readonly EdgeSummary[], seen: Date | null): ServiceSummary {
+function summarize(
+  name: string,
+  endpoints: readonly EndpointWindow[],
+  w: MinuteWindow,
+  edges: readonly EdgeSummary[],
+  seen: Date | null,
+): ServiceSummary {
   const minutes = (w.until.getTime() - w.since.getTime()) / MINUTE;
   const series = new Array<number>(w.buckets).fill(0);
   const errorSeries = new Array<number>(w.buckets).fill(0);
@@ -640,7 +660,10 @@ export interface ServiceActivity {
  * that needs those, not the callers, callees and endpoints listServices also reads. Null when the
  * service served nothing in the window.
  */
-export async function serviceActivity(ctx: Pick<Context, 'store'>, q: WindowQuery & { service: string }): Promise<ServiceActivity | null> {
+export async function serviceActivity(
+  ctx: Pick<Context, 'store'>,
+  q: WindowQuery & { service: string },
+): Promise<ServiceActivity | null> {
   const w = resolveWindow(q);
   const endpoints = await redInWindow(ctx.store.db, w, { service: q.service, limit: 1 });
   if (endpoints.length === 0) return null;
@@ -652,7 +675,10 @@ export async function serviceActivity(ctx: Pick<Context, 'store'>, q: WindowQuer
  * The service graph in the window: edges (caller → callee, calls, errors, latency) and a node
  * per service on either end or with RED minutes. `service` keeps the edges touching it.
  */
-export async function serviceGraph(ctx: Pick<Context, 'store'>, q: WindowQuery & { service?: string } = {}): Promise<ServiceGraph> {
+export async function serviceGraph(
+  ctx: Pick<Context, 'store'>,
+  q: WindowQuery & { service?: string } = {},
+): Promise<ServiceGraph> {
   const w = resolveWindow(q);
   const db = ctx.store.db;
   const edges = (await edgesInWindow(db, w, { service: q.service })).map(edgeSummary);
@@ -668,7 +694,14 @@ export async function serviceGraph(ctx: Pick<Context, 'store'>, q: WindowQuery &
     const requests = eps.reduce((n, r) => n + r.minutes.totals.requests!, 0);
     const errors = eps.reduce((n, r) => n + r.minutes.totals.errors!, 0);
     const latency = mergeDd(eps.flatMap((r) => r.minutes.sketches.latency ?? []));
-    return { service: name, requests, errors, errorRate: rate(errors, requests), p99Ms: quantile(latency, 0.99), edgeOnly: eps.length === 0 };
+    return {
+      service: name,
+      requests,
+      errors,
+      errorRate: rate(errors, requests),
+      p99Ms: quantile(latency, 0.99),
+      edgeOnly: eps.length === 0,
+    };
   });
   return { window: windowInfo(w), nodes, edges };
 }
@@ -689,7 +722,10 @@ export interface LatencySeries {
 }
 
 /** A service's (or one endpoint's) requests, errors and latency quantiles per bucket of the window. */
-export async function latencySeries(ctx: Pick<Context, 'store'>, q: WindowQuery & { service: string; endpoint?: string }): Promise<LatencySeries> {
+export async function latencySeries(
+  ctx: Pick<Context, 'store'>,
+  q: WindowQuery & { service: string; endpoint?: string },
+): Promise<LatencySeries> {
   const w = resolveWindow(q);
   const { red } = await minuteSignals(ctx.store.db, w.since, w.until, [q.service]);
   const n = w.buckets;
@@ -705,5 +741,13 @@ export async function latencySeries(ctx: Pick<Context, 'store'>, q: WindowQuery 
     (sketches[b] as DDSketch).merge(r.latency);
   }
   const at = (p: number) => sketches.map((s) => (s.count > 0 ? s.quantile(p) : null));
-  return { window: windowInfo(w), service: q.service, endpoint: q.endpoint ?? null, requests, errors, p50Ms: at(0.5), p95Ms: at(0.95) };
+  return {
+    window: windowInfo(w),
+    service: q.service,
+    endpoint: q.endpoint ?? null,
+    requests,
+    errors,
+    p50Ms: at(0.5),
+    p95Ms: at(0.95),
+  };
 }

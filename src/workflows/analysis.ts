@@ -30,7 +30,8 @@ export interface AnalysisOptions {
 
 function newestMinute(delta: AnalysisDelta): number {
   let m = Number.NEGATIVE_INFINITY;
-  for (const rows of [delta.patternMinutes, delta.errorMinutes, delta.red, delta.edges, delta.flows]) for (const r of rows) if (r.minuteMs > m) m = r.minuteMs;
+  for (const rows of [delta.patternMinutes, delta.errorMinutes, delta.red, delta.edges, delta.flows])
+    for (const r of rows) if (r.minuteMs > m) m = r.minuteMs;
   return m;
 }
 
@@ -54,29 +55,48 @@ export class AnalysisPipeline {
     private readonly opts: AnalysisOptions = {},
   ) {
     this.analyzer = new StreamAnalyzer(opts.limits);
-    metrics.family('orrery_analysis_overflow_total', 'Items past an analysis cardinality limit, per kind.', 'counter', () => {
-      const o = this.analyzer.overflow;
-      return [
-        [{ kind: 'services' }, o.services],
-        [{ kind: 'patterns' }, o.patterns],
-        [{ kind: 'error_groups' }, o.errorGroups],
-        [{ kind: 'endpoints' }, o.endpoints],
-      ];
-    });
-    metrics.gauge('orrery_analysis_pending_rows', 'Analysis minute rows waiting for the next flush.', () => this.analyzer.pendingRows);
+    metrics.family(
+      'orrery_analysis_overflow_total',
+      'Items past an analysis cardinality limit, per kind.',
+      'counter',
+      () => {
+        const o = this.analyzer.overflow;
+        return [
+          [{ kind: 'services' }, o.services],
+          [{ kind: 'patterns' }, o.patterns],
+          [{ kind: 'error_groups' }, o.errorGroups],
+          [{ kind: 'endpoints' }, o.endpoints],
+        ];
+      },
+    );
+    metrics.gauge(
+      'orrery_analysis_pending_rows',
+      'Analysis minute rows waiting for the next flush.',
+      () => this.analyzer.pendingRows,
+    );
     metrics.gauge('orrery_analysis_patterns', 'Log patterns held by the miners.', () => this.analyzer.patternCount());
     metrics.family('orrery_analysis_flushes_total', 'Analysis flushes, per outcome.', 'counter', () => [
       [{ outcome: 'ok' }, this.flushes],
       [{ outcome: 'error' }, this.failures],
     ]);
-    metrics.family('orrery_analysis_compaction_rows_total', 'Minute rows removed by compaction (in) and written in their place (out).', 'counter', () => [
-      [{ direction: 'in' }, this.compacted.rowsIn],
-      [{ direction: 'out' }, this.compacted.rowsOut],
-    ]);
-    metrics.family('orrery_analysis_compactions_total', 'Compactions of closed minutes, per outcome.', 'counter', () => [
-      [{ outcome: 'ok' }, this.compacted.runs],
-      [{ outcome: 'error' }, this.compacted.failures],
-    ]);
+    metrics.family(
+      'orrery_analysis_compaction_rows_total',
+      'Minute rows removed by compaction (in) and written in their place (out).',
+      'counter',
+      () => [
+        [{ direction: 'in' }, this.compacted.rowsIn],
+        [{ direction: 'out' }, this.compacted.rowsOut],
+      ],
+    );
+    metrics.family(
+      'orrery_analysis_compactions_total',
+      'Compactions of closed minutes, per outcome.',
+      'counter',
+      () => [
+        [{ outcome: 'ok' }, this.compacted.runs],
+        [{ outcome: 'error' }, this.compacted.failures],
+      ],
+    );
   }
 
   /** Seed the miners with the patterns already stored, then flush on a timer. */

@@ -29,7 +29,8 @@ export async function blame(ctx: Context, input: BlameInput): Promise<BlameResul
   }
   if (endLine - startLine + 1 > MAX_BLAME_LINES) throw new RepoInputError(`at most ${MAX_BLAME_LINES} lines per blame`);
   const path = input.path.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
-  if (!path || path.split('/').includes('..')) throw new RepoInputError(`path "${input.path}" must be a file inside the repository`);
+  if (!path || path.split('/').includes('..'))
+    throw new RepoInputError(`path "${input.path}" must be a file inside the repository`);
   const repository = await getRepository(ctx, input.repository);
   try {
     const rev = repository.headSha ?? (await headCommit(repository.path));
@@ -39,7 +40,8 @@ export async function blame(ctx: Context, input: BlameInput): Promise<BlameResul
     if (err instanceof GitError) {
       if (err.kind === 'missing-path') throw new RepoNotFoundError(err.message);
       if (err.kind === 'bad-range') throw new RepoInputError(err.message);
-      if (err.kind !== 'failed' && err.kind !== 'git-missing') throw new RepoInputError(`repository "${repository.name}" at ${repository.path}: ${err.message}`);
+      if (err.kind !== 'failed' && err.kind !== 'git-missing')
+        throw new RepoInputError(`repository "${repository.name}" at ${repository.path}: ${err.message}`);
     }
     throw err;
   }

@@ -25,7 +25,10 @@ export async function commitDetail(ctx: Context, repositoryName: string, sha: st
     return { repository: repository.name, commit, patch, truncated };
   } catch (err) {
     // The index outlives the working tree (a force-push and gc, a moved checkout): say so.
-    if (err instanceof GitError && err.kind !== 'git-missing') throw new RepoNotFoundError(`commit ${commit.sha.slice(0, 12)} is indexed but git cannot show it in ${repository.path}: ${err.message}`);
+    if (err instanceof GitError && err.kind !== 'git-missing')
+      throw new RepoNotFoundError(
+        `commit ${commit.sha.slice(0, 12)} is indexed but git cannot show it in ${repository.path}: ${err.message}`,
+      );
     throw err;
   }
 }

@@ -107,7 +107,8 @@ export function commitOf(resource: Attributes, version: string | null): { sha: s
     if (typeof v === 'string' && SHA_LIKE.test(v.trim())) return { sha: v.trim().toLowerCase(), from: key };
   }
   if (version) {
-    if (SHA_LIKE.test(version) && /[a-f]/i.test(version)) return { sha: version.toLowerCase(), from: 'service.version' };
+    if (SHA_LIKE.test(version) && /[a-f]/i.test(version))
+      return { sha: version.toLowerCase(), from: 'service.version' };
     const m = DESCRIBE_SUFFIX.exec(version);
     if (m) return { sha: m[1]!.toLowerCase(), from: 'service.version (git describe)' };
   }
@@ -144,7 +145,13 @@ export function scanBatch(batch: TelemetryBatch, nowMs: number): Map<string, Tup
   let lastEnv: string | null | undefined;
   let cur: Tuple | null = null;
   const tupleOf = (r: TimedRecord): Tuple => {
-    if (cur && r.resource === lastResource && r.environment === lastEnv && r.serviceVersion === cur.version && r.service === cur.service) {
+    if (
+      cur &&
+      r.resource === lastResource &&
+      r.environment === lastEnv &&
+      r.serviceVersion === cur.version &&
+      r.service === cur.service
+    ) {
       return cur;
     }
     const environment = r.environment ?? '';
@@ -288,7 +295,12 @@ export class DeployInference {
         if (first < s.firstSeen.getTime()) s.firstSeen = new Date(first);
         if (last > s.lastSeen.getTime()) s.lastSeen = new Date(last);
       } else {
-        batch.set(key, { namespace: t.namespace, name: t.service, firstSeen: new Date(first), lastSeen: new Date(last) });
+        batch.set(key, {
+          namespace: t.namespace,
+          name: t.service,
+          firstSeen: new Date(first),
+          lastSeen: new Date(last),
+        });
       }
     }
     if (this.services.size >= CACHE_LIMIT) this.services.clear();

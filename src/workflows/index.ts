@@ -98,5 +98,18 @@ export { investigate, InvestigationInputError, InvestigationNotFoundError } from
 export type { InvestigateOptions, Narrator } from './investigate.js';
 export { narrate, llmSettings, LLM_MAX_TOKENS } from './narrate.js';
 export type { LlmSettings, NarrateOptions, NarrateResult } from './narrate.js';
-export { triage, listProblems, getProblem, DEFAULT_TRIAGE_LIMIT, DEFAULT_TRIAGE_WINDOW_MS, MAX_TRIAGE_BUCKETS } from './triage.js';
-export type { TriageOptions as TriageRunOptions, TriageRun, ProblemListQuery, QueuedProblem, SuspectedDeploy } from './triage.js';
+export {
+  triage,
+  listProblems,
+  getProblem,
+  DEFAULT_TRIAGE_LIMIT,
+  DEFAULT_TRIAGE_WINDOW_MS,
+  MAX_TRIAGE_BUCKETS,
+} from './triage.js';
+export type {
+  TriageOptions as TriageRunOptions,
+  TriageRun,
+  ProblemListQuery,
+  QueuedProblem,
+  SuspectedDeploy,
+} from './triage.js';

@@ -3,7 +3,13 @@
 // transaction (a file that does not parse means nothing is written).
 import { type InfraFile, linkServices, parseInfraFiles } from '../ingest/sources/infra/index.js';
 import type { InfraImportResult, InfraResource } from '../model/index.js';
-import { type InfraFilter, knownServiceNames, listInfra, replaceInfraSource, workloadsOutside } from '../store/index.js';
+import {
+  type InfraFilter,
+  knownServiceNames,
+  listInfra,
+  replaceInfraSource,
+  workloadsOutside,
+} from '../store/index.js';
 import type { Context } from './context.js';
 
 export interface ImportInfraOptions {
@@ -46,7 +52,14 @@ export async function importInfra(ctx: Pick<Context, 'store'>, opts: ImportInfra
       source,
       imported,
       replaced,
-      resources: writes.map((r) => ({ kind: r.kind, namespace: r.namespace, name: r.name, service: r.service, link: r.link, rawRef: r.rawRef })),
+      resources: writes.map((r) => ({
+        kind: r.kind,
+        namespace: r.namespace,
+        name: r.name,
+        service: r.service,
+        link: r.link,
+        rawRef: r.rawRef,
+      })),
       skipped: parsed.skipped,
       warnings: parsed.warnings,
     };

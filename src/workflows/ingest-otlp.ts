@@ -15,7 +15,12 @@ export interface IngestResult {
   message: string;
 }
 
-export async function ingestOtlp(ctx: Context, signal: Signal, format: OtlpFormat, body: Buffer): Promise<IngestResult> {
+export async function ingestOtlp(
+  ctx: Context,
+  signal: Signal,
+  format: OtlpFormat,
+  body: Buffer,
+): Promise<IngestResult> {
   const decoded = decodeOtlp(signal, format, body);
   const n = decoded.records.length;
   ctx.metrics.recordReceived('otlp', signal, n + decoded.rejected);
@@ -28,7 +33,12 @@ export async function ingestOtlp(ctx: Context, signal: Signal, format: OtlpForma
   else batch.metrics = decoded.records as TelemetryBatch['metrics'];
   // Secrets and personal data go before anything is stored or analysed.
   if (ctx.redactor && n > 0) {
-    const stats = signal === 'logs' ? ctx.redactor.logs(batch.logs) : signal === 'traces' ? ctx.redactor.spans(batch.spans) : ctx.redactor.metrics(batch.metrics);
+    const stats =
+      signal === 'logs'
+        ? ctx.redactor.logs(batch.logs)
+        : signal === 'traces'
+          ? ctx.redactor.spans(batch.spans)
+          : ctx.redactor.metrics(batch.metrics);
     ctx.metrics.recordRedacted(signal, stats.byRule);
   }
   await ctx.writer.submit(batch);

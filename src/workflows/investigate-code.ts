@@ -96,7 +96,10 @@ export async function locateCode(ctx: Pick<Context, 'store'>, input: CodeStepInp
   const candidates = await codeStore.filesByBaseName(q, baseNames);
   for (const f of frames) {
     const mine = candidates.filter((c) => c.service === service);
-    const path = matchFramePath(f.file, (mine.length ? mine : candidates).map((c) => `${c.repository}/${c.path}`));
+    const path = matchFramePath(
+      f.file,
+      (mine.length ? mine : candidates).map((c) => `${c.repository}/${c.path}`),
+    );
     if (!path) continue;
     const file = candidates.find((c) => `${c.repository}/${c.path}` === path)!;
     hints.push({
@@ -104,24 +107,36 @@ export async function locateCode(ctx: Pick<Context, 'store'>, input: CodeStepInp
       path: file.path,
       line: f.line,
       symbol: f.function && f.function !== '<anonymous>' ? f.function : null,
-      source: { kind: 'frame', position: f.position, frame: `${f.function} (${f.file}:${f.line ?? '?'})`, errorGroup: f.errorGroup },
+      source: {
+        kind: 'frame',
+        position: f.position,
+        frame: `${f.function} (${f.file}:${f.line ?? '?'})`,
+        errorGroup: f.errorGroup,
+      },
     });
   }
-  if (frames.length && !hints.some((h) => h.source.kind === 'frame')) gaps.push(`the stack frames of ${service}'s errors match no indexed file (is its repository added?)`);
+  if (frames.length && !hints.some((h) => h.source.kind === 'frame'))
+    gaps.push(`the stack frames of ${service}'s errors match no indexed file (is its repository added?)`);
 
   // Changed log patterns → the call sites that log them; regressed endpoints → their handlers.
   for (const s of input.signals) {
     if ((s.kind === 'pattern' || s.kind === 'error-pattern' || s.kind === 'new-error-pattern') && s.label) {
       const chunk = literalChunk(s.label);
       if (!chunk) continue;
-      const sites = (await codeStore.findCallsites(q, { text: chunk, limit: 50 })).filter((c) => c.service === null || c.service === service);
+      const sites = (await codeStore.findCallsites(q, { text: chunk, limit: 50 })).filter(
+        (c) => c.service === null || c.service === service,
+      );
       const best = sites.map((c) => ({ c, sim: jaccard(c.template, s.label!) })).sort((a, b) => b.sim - a.sim)[0];
       if (best && best.sim >= 0.5) {
         hints.push({
           repository: best.c.repository,
           path: best.c.path,
           line: best.c.line,
-          symbol: best.c.symbol ? (best.c.symbol.parent ? `${best.c.symbol.parent}.${best.c.symbol.name}` : best.c.symbol.name) : null,
+          symbol: best.c.symbol
+            ? best.c.symbol.parent
+              ? `${best.c.symbol.parent}.${best.c.symbol.name}`
+              : best.c.symbol.name
+            : null,
           source: { kind: 'log_callsite', template: best.c.template, pattern: s.key },
         });
       }
@@ -148,7 +163,8 @@ export async function locateCode(ctx: Pick<Context, 'store'>, input: CodeStepInp
   let range: CommitRange | null = null;
   if (input.deploy) {
     range = await commitRange(q, input.deploy, { limit: 200, filesPerCommit: 50 });
-    if (range.note && range.commits.length === 0) gaps.push(`commits of ${service} ${input.deploy.version}: ${range.note}`);
+    if (range.note && range.commits.length === 0)
+      gaps.push(`commits of ${service} ${input.deploy.version}: ${range.note}`);
   }
   const repoName = range?.repository?.name ?? hints[0]?.repository ?? null;
   const hinted = new Set(hints.filter((h) => h.repository === repoName).map((h) => h.path));
@@ -163,22 +179,40 @@ export async function locateCode(ctx: Pick<Context, 'store'>, input: CodeStepInp
   const files = repoName ? await codeStore.filesWithSymbols(q, repoName, [...toBlame]) : [];
   // Also the files hinted in other repositories (for their symbols).
   for (const repo of new Set(hints.map((h) => h.repository).filter((r) => r !== repoName))) {
-    files.push(...(await codeStore.filesWithSymbols(q, repo, hints.filter((h) => h.repository === repo).map((h) => h.path))));
+    files.push(
+      ...(await codeStore.filesWithSymbols(
+        q,
+        repo,
+        hints.filter((h) => h.repository === repo).map((h) => h.path),
+      )),
+    );
   }
-  const facts: CodeFileFacts[] = files.map((f) => ({ repository: f.repository, path: f.path, owners: f.owners, symbols: f.symbols }));
+  const facts: CodeFileFacts[] = files.map((f) => ({
+    repository: f.repository,
+    path: f.path,
+    owners: f.owners,
+    symbols: f.symbols,
+  }));
 
   const blame: BlamedLine[] = [];
   if (repoName && range?.commits.length) {
     const repo = await codeStore.findRepository(q, repoName);
     const rev = repo?.headSha;
-    const blamable = files.filter((f) => f.repository === repoName && f.symbols.length && (f.lines ?? 0) > 0).slice(0, MAX_BLAMED_FILES);
+    const blamable = files
+      .filter((f) => f.repository === repoName && f.symbols.length && (f.lines ?? 0) > 0)
+      .slice(0, MAX_BLAMED_FILES);
     if (repo && rev) {
       // Only lines of the range's commits count, so blame stops at its base. A few git
       // processes at a time (each waits on its own I/O); the lines keep the files' order.
       const since = range.baseFound && range.base ? range.base : undefined;
       const blamed = await mapLimit(blamable, BLAME_CONCURRENCY, async (f) => {
         try {
-          return await blameRange(repo.path, f.path, { rev, startLine: 1, endLine: Math.min(f.lines!, MAX_BLAME_LINES), ...(since ? { since } : {}) });
+          return await blameRange(repo.path, f.path, {
+            rev,
+            startLine: 1,
+            endLine: Math.min(f.lines!, MAX_BLAME_LINES),
+            ...(since ? { since } : {}),
+          });
         } catch (err) {
           if (!(err instanceof GitError)) throw err;
           gaps.push(`blame of ${f.path} failed: ${err.message}`);
@@ -186,7 +220,8 @@ export async function locateCode(ctx: Pick<Context, 'store'>, input: CodeStepInp
         }
       });
       blamable.forEach((f, i) => {
-        for (const l of blamed[i]!) blame.push({ repository: repoName, path: f.path, line: l.line, sha: l.sha, text: l.text });
+        for (const l of blamed[i]!)
+          blame.push({ repository: repoName, path: f.path, line: l.line, sha: l.sha, text: l.text });
       });
     }
   }
@@ -205,7 +240,13 @@ export async function locateCode(ctx: Pick<Context, 'store'>, input: CodeStepInp
     for (const f of c.files) {
       if (!concerns(f.path) || changeKind([f.path]) !== 'code') continue;
       const share = total > 0 ? size(f) / total : 1 / c.files.length;
-      hints.push({ repository: repoName, path: f.path, line: null, symbol: null, source: { kind: 'changed', sha: c.sha, lines: size(f), share: Number(share.toFixed(3)) } });
+      hints.push({
+        repository: repoName,
+        path: f.path,
+        line: null,
+        symbol: null,
+        source: { kind: 'changed', sha: c.sha, lines: size(f), share: Number(share.toFixed(3)) },
+      });
     }
   }
 
@@ -213,7 +254,10 @@ export async function locateCode(ctx: Pick<Context, 'store'>, input: CodeStepInp
   if (hints.length === 0 && input.text) hints.push(...(await textHints(ctx, service, input.text, facts)));
 
   let locations = rankCodeLocations(hints, facts, 5);
-  if (locations.length === 0) gaps.push(`no code location for ${service}: no in-app stack frame, log call site, route handler or changed function matched`);
+  if (locations.length === 0)
+    gaps.push(
+      `no code location for ${service}: no in-app stack frame, log call site, route handler or changed function matched`,
+    );
   const owners = new Map(facts.map((f) => [f.path, f.owners]));
   const suspects =
     service && range?.repository && range.commits.length
@@ -231,7 +275,9 @@ export async function locateCode(ctx: Pick<Context, 'store'>, input: CodeStepInp
   const top = suspects[0];
   if (top && top.confidence >= SUSPECT_FOCUS_MIN) {
     const extra = hints.flatMap((h) =>
-      h.source.kind === 'changed' && h.source.sha === top.sha ? [{ ...h, source: { kind: 'suspect' as const, sha: top.sha, confidence: top.confidence } }] : [],
+      h.source.kind === 'changed' && h.source.sha === top.sha
+        ? [{ ...h, source: { kind: 'suspect' as const, sha: top.sha, confidence: top.confidence } }]
+        : [],
     );
     if (extra.length) locations = rankCodeLocations([...hints, ...extra], facts, 5);
   }
@@ -242,7 +288,12 @@ export async function locateCode(ctx: Pick<Context, 'store'>, input: CodeStepInp
 const MAX_TEXT_BYTES = 256 * 1024;
 
 /** The ticket's words over the files' paths, symbol names and content (localize-text@1), per repository. */
-async function textHints(ctx: Pick<Context, 'store'>, service: string | null, text: { title: string; body: string }, facts: CodeFileFacts[]): Promise<LocationHint[]> {
+async function textHints(
+  ctx: Pick<Context, 'store'>,
+  service: string | null,
+  text: { title: string; body: string },
+  facts: CodeFileFacts[],
+): Promise<LocationHint[]> {
   const q = ctx.store.db;
   const pool = await codeStore.serviceFiles(q, service, MAX_TEXT_FILES);
   const hints: LocationHint[] = [];
@@ -252,16 +303,25 @@ async function textHints(ctx: Pick<Context, 'store'>, service: string | null, te
     const content = new Map<string, string>();
     if (record) {
       try {
-        for await (const b of readBlobs(record.path, mine.flatMap((f) => (f.blobSha ? [f.blobSha] : [])))) {
+        for await (const b of readBlobs(
+          record.path,
+          mine.flatMap((f) => (f.blobSha ? [f.blobSha] : [])),
+        )) {
           content.set(b.sha, b.content.subarray(0, MAX_TEXT_BYTES).toString('utf8'));
         }
       } catch (err) {
         if (!(err instanceof GitError)) throw err; // the clone moved: paths and symbols still index
       }
     }
-    const withSymbols = await codeStore.filesWithSymbols(q, repo, mine.map((f) => f.path));
+    const withSymbols = await codeStore.filesWithSymbols(
+      q,
+      repo,
+      mine.map((f) => f.path),
+    );
     const symbolsOf = new Map(withSymbols.map((f) => [f.path, f.symbols]));
-    facts.push(...withSymbols.map((f) => ({ repository: f.repository, path: f.path, owners: f.owners, symbols: f.symbols })));
+    facts.push(
+      ...withSymbols.map((f) => ({ repository: f.repository, path: f.path, owners: f.owners, symbols: f.symbols })),
+    );
     const index = buildCodeIndex(
       mine.map((f) => ({
         path: f.path,
@@ -270,7 +330,13 @@ async function textHints(ctx: Pick<Context, 'store'>, service: string | null, te
       })),
     );
     for (const r of localizeText(text, index, { limit: 5 })) {
-      hints.push({ repository: repo, path: r.path, line: null, symbol: null, source: { kind: 'text', score: r.score / (1 + r.score), terms: r.terms } });
+      hints.push({
+        repository: repo,
+        path: r.path,
+        line: null,
+        symbol: null,
+        source: { kind: 'text', score: r.score / (1 + r.score), terms: r.terms },
+      });
     }
   }
   return hints;

@@ -33,7 +33,18 @@ import {
   type InvestigationSubject,
   type PriorityScore,
 } from '../model/index.js';
-import { type SignalBuckets, dependencyScope, downstreamScopes, failedAtEntry, flowSignals, hurtUsers, investigationStore, minuteSignals, servicesOnEndpointTraces, ticketStore } from '../store/index.js';
+import {
+  type SignalBuckets,
+  dependencyScope,
+  downstreamScopes,
+  failedAtEntry,
+  flowSignals,
+  hurtUsers,
+  investigationStore,
+  minuteSignals,
+  servicesOnEndpointTraces,
+  ticketStore,
+} from '../store/index.js';
 import { type ErrorGroupSummary, listErrorGroups, listPatterns, serviceActivity } from './analysis-read.js';
 import type { Context } from './context.js';
 import { listDeploys } from './deploys.js';
@@ -43,7 +54,9 @@ export class InvestigationInputError extends Error {}
 export class InvestigationNotFoundError extends Error {}
 
 /** Writes the optional narrative; null when no LLM is configured. Never throws. */
-export type Narrator = (result: InvestigationResult) => Promise<{ narrative: InvestigationResult['narrative']; gap: string | null }>;
+export type Narrator = (
+  result: InvestigationResult,
+) => Promise<{ narrative: InvestigationResult['narrative']; gap: string | null }>;
 
 export interface InvestigateOptions {
   now?: Date;
@@ -62,10 +75,22 @@ const SLOW_QUANTILE = 0.5;
  * The `q` quantile (ms) of a service's request latency (one endpoint, or all) over the
  * baseline's RED minutes; null with fewer than 20 requests there.
  */
-function baselineQuantile(red: readonly RedRow[], baseline: { startMs: number; endMs: number }, service: string, endpoint: string | null, q: number): number | null {
+function baselineQuantile(
+  red: readonly RedRow[],
+  baseline: { startMs: number; endMs: number },
+  service: string,
+  endpoint: string | null,
+  q: number,
+): number | null {
   const all = new DDSketch();
   for (const r of red) {
-    if (r.service !== service || (endpoint !== null && r.endpoint !== endpoint) || r.minuteMs < baseline.startMs || r.minuteMs >= baseline.endMs) continue;
+    if (
+      r.service !== service ||
+      (endpoint !== null && r.endpoint !== endpoint) ||
+      r.minuteMs < baseline.startMs ||
+      r.minuteMs >= baseline.endMs
+    )
+      continue;
     all.merge(r.latency);
   }
   return all.count >= 20 ? all.quantile(q) : null;
@@ -122,7 +147,11 @@ interface Anchor {
   endpoint?: string;
 }
 
-export async function investigate(ctx: Pick<Context, 'store'>, subject: InvestigationSubject, opts: InvestigateOptions = {}): Promise<Investigation> {
+export async function investigate(
+  ctx: Pick<Context, 'store'>,
+  subject: InvestigationSubject,
+  opts: InvestigateOptions = {},
+): Promise<Investigation> {
   const now = (opts.now ?? new Date()).getTime();
   const list = new FindingList();
   const gaps: string[] = [];
@@ -141,7 +170,10 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
   }
 
   const incident = { startMs: floorMinute(anchor.sinceMs), endMs: floorMinute(anchor.untilMs) + MINUTE };
-  const baselineMs = Math.min(BASELINE_MAX_MS, Math.max(BASELINE_MIN_MS, BASELINE_FACTOR * (incident.endMs - incident.startMs)));
+  const baselineMs = Math.min(
+    BASELINE_MAX_MS,
+    Math.max(BASELINE_MIN_MS, BASELINE_FACTOR * (incident.endMs - incident.startMs)),
+  );
   const baseline = { startMs: incident.startMs - baselineMs, endMs: incident.startMs };
   const window = { since: new Date(incident.startMs), until: new Date(incident.endMs) };
 
@@ -154,9 +186,17 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
     baseline: Math.max(1, Math.ceil(baselineMs / MINUTE / BASELINE_BUCKETS)),
     incident: Math.max(1, Math.ceil((incident.endMs - incident.startMs) / MINUTE / INCIDENT_BUCKETS)),
   };
-  const buckets: SignalBuckets = { split: new Date(incident.startMs), baselineMinutes: bucketMinutes.baseline, incidentMinutes: bucketMinutes.incident };
+  const buckets: SignalBuckets = {
+    split: new Date(incident.startMs),
+    baselineMinutes: bucketMinutes.baseline,
+    incidentMinutes: bucketMinutes.incident,
+  };
   const signals = await minuteSignals(ctx.store.db, since, until, scope, buckets, { flows: false });
-  if (anchor.service && !signals.red.some((r) => r.service === anchor.service) && !signals.patterns.some((p) => p.service === anchor.service)) {
+  if (
+    anchor.service &&
+    !signals.red.some((r) => r.service === anchor.service) &&
+    !signals.patterns.some((p) => p.service === anchor.service)
+  ) {
     gaps.push(`no telemetry from ${anchor.service} between ${iso(baseline.startMs)} and ${iso(incident.endMs)}`);
   }
   let roots: RankedService[] = [];
@@ -176,7 +216,12 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
     // The log flow is the costliest signal to read (one row per pair of statements): it is read
     // for the strongest candidates of a first ranking, and the subject's own service, and the
     // ranking is done again with it.
-    const flowFor = [...new Set([...rca.services.slice(0, FLOW_CANDIDATES).map((r) => r.service), ...(anchor.service ? [anchor.service] : [])])];
+    const flowFor = [
+      ...new Set([
+        ...rca.services.slice(0, FLOW_CANDIDATES).map((r) => r.service),
+        ...(anchor.service ? [anchor.service] : []),
+      ]),
+    ];
     // The scope's patterns were read with the signals; without a scope (every service), so were all.
     const flows = await flowSignals(ctx.store.db, since, until, flowFor, buckets, signals.merges);
     if (flows.length > 0) {
@@ -185,17 +230,31 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
     }
     if (anchor.service && anchor.endpoint) {
       // Only services its requests reached can explain an endpoint's trouble.
-      const on = await servicesOnEndpointTraces(ctx.store.db, anchor.service, anchor.endpoint, window.since, window.until);
-      if (on.traces === 0) gaps.push(`no traces through ${anchor.service} ${anchor.endpoint} in the window, so every service was considered`);
+      const on = await servicesOnEndpointTraces(
+        ctx.store.db,
+        anchor.service,
+        anchor.endpoint,
+        window.since,
+        window.until,
+      );
+      if (on.traces === 0)
+        gaps.push(
+          `no traces through ${anchor.service} ${anchor.endpoint} in the window, so every service was considered`,
+        );
       else {
         const left = rca.services.filter((s) => !on.services.has(s.service)).map((s) => s.service);
         rca.services = rca.services.filter((s) => on.services.has(s.service));
-        if (left.length) gaps.push(`left out ${left.join(', ')}: not on the ${on.traces} traces through ${anchor.endpoint} of ${anchor.service}`);
+        if (left.length)
+          gaps.push(
+            `left out ${left.join(', ')}: not on the ${on.traces} traces through ${anchor.endpoint} of ${anchor.service}`,
+          );
       }
     }
     roots = rcaFindings(list, rca, iso(incident.startMs));
     if (roots.every((r) => r.score === 0)) {
-      gaps.push(`no signal changed significantly between the baseline and the window (${rca.tests} tests)${roots.length ? '; the candidates are listed by their strongest test' : ''}`);
+      gaps.push(
+        `no signal changed significantly between the baseline and the window (${rca.tests} tests)${roots.length ? '; the candidates are listed by their strongest test' : ''}`,
+      );
     }
   }
 
@@ -206,7 +265,14 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
   if (anchor.prefer && !candidates.includes(anchor.prefer)) candidates.push(anchor.prefer);
   const changes = new Map<string, { finding: Finding; deploy: Deploy; previous: Deploy | null }>();
   const deploysOf = await Promise.all(
-    candidates.map((service) => listDeploys(ctx, { service, since: new Date(incident.startMs - CHANGE_LOOK_BACK_MS), until: new Date(incident.endMs), limit: 50 })),
+    candidates.map((service) =>
+      listDeploys(ctx, {
+        service,
+        since: new Date(incident.startMs - CHANGE_LOOK_BACK_MS),
+        until: new Date(incident.endMs),
+        limit: 50,
+      }),
+    ),
   );
   for (const [c, service] of candidates.entries()) {
     const deploys = deploysOf[c]!;
@@ -216,7 +282,12 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
       continue;
     }
     const deploy = deploys.find((d) => d.id === finding.data.deployId)!;
-    const older = await listDeploys(ctx, { service, environment: deploy.environment, until: new Date(Date.parse(deploy.deployedAt) - 1), limit: 1 });
+    const older = await listDeploys(ctx, {
+      service,
+      environment: deploy.environment,
+      until: new Date(Date.parse(deploy.deployedAt) - 1),
+      limit: 1,
+    });
     changes.set(service, { finding, deploy, previous: older[0] ?? null });
   }
 
@@ -252,8 +323,19 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
   const strong = roots.filter((r) => r.score > 0).map((r) => r.service);
   const counted = strong.length ? candidates.filter((c) => strong.includes(c)) : candidates;
   const ordered = focus && counted.includes(focus) ? [focus, ...counted.filter((c) => c !== focus)] : counted;
-  const slowAt = (service: string, endpoint: string | null) => baselineQuantile(signals.red, baseline, service, endpoint, SLOW_QUANTILE);
-  const { priority } = await impactFindings(ctx, list, ordered, roots, window, anchor.tickets.length, gaps, errorGroupsOf, slowAt);
+  const slowAt = (service: string, endpoint: string | null) =>
+    baselineQuantile(signals.red, baseline, service, endpoint, SLOW_QUANTILE);
+  const { priority } = await impactFindings(
+    ctx,
+    list,
+    ordered,
+    roots,
+    window,
+    anchor.tickets.length,
+    gaps,
+    errorGroupsOf,
+    slowAt,
+  );
 
   // 8. What to do next.
   nextSteps(list, { focus, changes, code, anchor });
@@ -261,7 +343,13 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
   const result: InvestigationResult = {
     algorithm: INVESTIGATE_ALGORITHM,
     subject,
-    window: { since: iso(incident.startMs), until: iso(incident.endMs), onset: iso(anchor.onsetMs ?? anchor.sinceMs), baselineSince: iso(baseline.startMs), baselineUntil: iso(baseline.endMs) },
+    window: {
+      since: iso(incident.startMs),
+      until: iso(incident.endMs),
+      onset: iso(anchor.onsetMs ?? anchor.sinceMs),
+      baselineSince: iso(baseline.startMs),
+      baselineUntil: iso(baseline.endMs),
+    },
     summary: summaryOf(list.findings, anchor.service),
     findings: list.findings,
     priority,
@@ -286,7 +374,12 @@ export async function investigate(ctx: Pick<Context, 'store'>, subject: Investig
 // Entry points
 
 function ticketEvidence(t: { id: number; externalId: string; title: string }, summary?: string): Evidence {
-  return { kind: 'ticket', summary: summary ?? `${t.externalId}: ${t.title}`, ref: String(t.id), query: `/api/tickets/${t.id}` };
+  return {
+    kind: 'ticket',
+    summary: summary ?? `${t.externalId}: ${t.title}`,
+    ref: String(t.id),
+    query: `/api/tickets/${t.id}`,
+  };
 }
 
 /**
@@ -294,7 +387,13 @@ function ticketEvidence(t: { id: number; externalId: string; title: string }, su
  * service, and the first failure as the onset, moved earlier to the first occurrence of that
  * service's top error when it began within the look-back); else the services it links to.
  */
-async function ticketAnchor(ctx: Pick<Context, 'store'>, ticketId: number, now: number, list: FindingList, gaps: string[]): Promise<Anchor> {
+async function ticketAnchor(
+  ctx: Pick<Context, 'store'>,
+  ticketId: number,
+  now: number,
+  list: FindingList,
+  gaps: string[],
+): Promise<Anchor> {
   const q = ctx.store.db;
   const detail = await ticketStore.getTicket(q, ticketId);
   if (!detail) throw new InvestigationNotFoundError(`no ticket with id ${ticketId}`);
@@ -303,7 +402,12 @@ async function ticketAnchor(ctx: Pick<Context, 'store'>, ticketId: number, now: 
   const text = { title: ticket.title, body: [ticket.body, ...ticket.comments.map((c) => c.body)].join('\n') };
 
   // 1. Related tickets and duplicates.
-  const around = await ticketStore.ticketFactsBetween(q, new Date(createdMs - RELATED_BEFORE_MS), new Date(createdMs + RELATED_AFTER_MS), MAX_RELATED_CANDIDATES);
+  const around = await ticketStore.ticketFactsBetween(
+    q,
+    new Date(createdMs - RELATED_BEFORE_MS),
+    new Date(createdMs + RELATED_AFTER_MS),
+    MAX_RELATED_CANDIDATES,
+  );
   const facts = around.map((t) => ({ ...t, createdAt: t.createdAt.getTime() }));
   const self = facts.find((t) => t.id === ticket.id) ?? {
     id: ticket.id,
@@ -311,7 +415,9 @@ async function ticketAnchor(ctx: Pick<Context, 'store'>, ticketId: number, now: 
     title: ticket.title,
     body: ticket.body,
     createdAt: createdMs,
-    entities: mentions.filter((m) => m.kind !== 'timestamp' && m.kind !== 'version').map((m) => `${m.kind}:${m.template ?? m.value}`),
+    entities: mentions
+      .filter((m) => m.kind !== 'timestamp' && m.kind !== 'version')
+      .map((m) => `${m.kind}:${m.template ?? m.value}`),
   };
   const related = relateTickets({ ...self, title: text.title, body: text.body }, facts, { limit: 10 });
   const duplicates = related.filter((r) => r.duplicate);
@@ -321,9 +427,18 @@ async function ticketAnchor(ctx: Pick<Context, 'store'>, ticketId: number, now: 
   const users = links.filter((l) => l.dstKind === 'end_user').map((l) => l.dstId);
   const accounts = links.filter((l) => l.dstKind === 'account').map((l) => l.dstId);
   const linkedServices = [...new Set(links.filter((l) => l.dstKind === 'service').map((l) => l.dstId))];
-  const stamps = mentions.filter((m) => m.kind === 'timestamp' && m.at).map((m) => Date.parse(m.at!)).filter((t) => t <= createdMs + MINUTE);
+  const stamps = mentions
+    .filter((m) => m.kind === 'timestamp' && m.at)
+    .map((m) => Date.parse(m.at!))
+    .filter((t) => t <= createdMs + MINUTE);
   const until = Math.min(now, createdMs + TICKET_WINDOW_AFTER_MS);
-  const activity = await ticketStore.userActivity(q, users, accounts, new Date(createdMs - TICKET_LOOK_BACK_MS), new Date(until));
+  const activity = await ticketStore.userActivity(
+    q,
+    users,
+    accounts,
+    new Date(createdMs - TICKET_LOOK_BACK_MS),
+    new Date(until),
+  );
   // Where they failed, the furthest downstream first: a service whose failures follow a failing
   // service it calls shows that service's fault.
   const failingAll = activity.filter((a) => a.errors > 0);
@@ -336,7 +451,12 @@ async function ticketAnchor(ctx: Pick<Context, 'store'>, ticketId: number, now: 
   );
   for (const a of failingAll) downstream.set(a.service, scopes.get(a.service) ?? [a.service]);
   const upstreamOfAnother = (a: (typeof failingAll)[number]) =>
-    failingAll.some((b) => b.service !== a.service && (downstream.get(a.service) ?? []).includes(b.service) && !(downstream.get(b.service) ?? []).includes(a.service));
+    failingAll.some(
+      (b) =>
+        b.service !== a.service &&
+        (downstream.get(a.service) ?? []).includes(b.service) &&
+        !(downstream.get(b.service) ?? []).includes(a.service),
+    );
   const failing = [...failingAll.filter((a) => !upstreamOfAnother(a)), ...failingAll.filter(upstreamOfAnother)];
   // Where the users failed; else a service the ticket names; else where the users' requests went.
   let service: string | null = failing[0]?.service ?? linkedServices[0] ?? activity[0]?.service ?? null;
@@ -354,32 +474,68 @@ async function ticketAnchor(ctx: Pick<Context, 'store'>, ticketId: number, now: 
           kind: 'users',
           summary: `${failing.map((f) => `${f.service}: ${f.errors} of ${f.requests} failed`).join('; ')}`,
           query: `/api/spans?service=${encodeURIComponent(a.service)}&status=error`,
-          rows: failing.slice(0, 5).map((f) => ({ service: f.service, requests: f.requests, errors: f.errors, firstError: f.firstError, traces: f.traces })),
+          rows: failing.slice(0, 5).map((f) => ({
+            service: f.service,
+            requests: f.requests,
+            errors: f.errors,
+            firstError: f.firstError,
+            traces: f.traces,
+          })),
         },
         ticketEvidence(ticket),
       ],
-      data: { users: a.users, service: a.service, errors: a.errors, requests: a.requests, firstError: a.firstError?.toISOString() ?? null },
+      data: {
+        users: a.users,
+        service: a.service,
+        errors: a.errors,
+        requests: a.requests,
+        firstError: a.firstError?.toISOString() ?? null,
+      },
     });
     // The onset from telemetry: the users' main failure, or its error group's first occurrence
     // (they can have been hit after the fault began). What the customer wrote only widens the window.
-    const groups = (await listErrorGroups(ctx, { since: new Date(createdMs - TICKET_LOOK_BACK_MS), until: new Date(until), service: a.service, limit: 10 })).errors;
-    const failures = a.failures.length ? a.failures.map((f) => ({ ...f, firstMs: f.first.getTime() })) : [{ message: null, errors: a.errors, firstMs: a.firstError!.getTime() }];
+    const groups = (
+      await listErrorGroups(ctx, {
+        since: new Date(createdMs - TICKET_LOOK_BACK_MS),
+        until: new Date(until),
+        service: a.service,
+        limit: 10,
+      })
+    ).errors;
+    const failures = a.failures.length
+      ? a.failures.map((f) => ({ ...f, firstMs: f.first.getTime() }))
+      : [{ message: null, errors: a.errors, firstMs: a.firstError!.getTime() }];
     const onset = ticketOnset(failures, groups, createdMs - TICKET_LOOK_BACK_MS);
     if (onset) {
       onsetMs = onset.onsetMs;
       sinceMs = Math.min(onset.onsetMs, ...stamps);
     }
   } else {
-    if (users.length || accounts.length) gaps.push(`no failed request of the ticket's users or accounts (${[...users, ...accounts].length}) in the ${TICKET_LOOK_BACK_MS / HOUR} h before it`);
+    if (users.length || accounts.length)
+      gaps.push(
+        `no failed request of the ticket's users or accounts (${[...users, ...accounts].length}) in the ${TICKET_LOOK_BACK_MS / HOUR} h before it`,
+      );
     // No failure of its own to date it: the service it names began failing when its top error
     // group first occurred (within the look-back), not at a guess of half an hour before.
     if (service) {
-      const top = (await listErrorGroups(ctx, { since: new Date(createdMs - TICKET_LOOK_BACK_MS), until: new Date(until), service, limit: 1 })).errors[0];
+      const top = (
+        await listErrorGroups(ctx, {
+          since: new Date(createdMs - TICKET_LOOK_BACK_MS),
+          until: new Date(until),
+          service,
+          limit: 1,
+        })
+      ).errors[0];
       const first = top?.firstSeen ? Date.parse(top.firstSeen) : Number.NaN;
-      if (Number.isFinite(first) && first >= createdMs - TICKET_LOOK_BACK_MS && first <= createdMs) sinceMs = Math.min(first, ...stamps);
+      if (Number.isFinite(first) && first >= createdMs - TICKET_LOOK_BACK_MS && first <= createdMs)
+        sinceMs = Math.min(first, ...stamps);
     }
   }
-  const anonymous = users.length === 0 && accounts.length === 0 && linkedServices.length === 0 && !mentions.some((m) => m.kind === 'trace');
+  const anonymous =
+    users.length === 0 &&
+    accounts.length === 0 &&
+    linkedServices.length === 0 &&
+    !mentions.some((m) => m.kind === 'trace');
   if (!service) {
     gaps.push(
       anonymous
@@ -390,7 +546,16 @@ async function ticketAnchor(ctx: Pick<Context, 'store'>, ticketId: number, now: 
   }
   if (sinceMs >= until) sinceMs = until - 30 * MINUTE;
   if (onsetMs !== undefined && onsetMs >= until) onsetMs = undefined;
-  return { service, sinceMs, ...(onsetMs !== undefined ? { onsetMs } : {}), untilMs: until, tickets: [ticket.id, ...duplicates.map((d) => d.id)], text, anonymous, prefer: failing[0]?.service };
+  return {
+    service,
+    sinceMs,
+    ...(onsetMs !== undefined ? { onsetMs } : {}),
+    untilMs: until,
+    tickets: [ticket.id, ...duplicates.map((d) => d.id)],
+    text,
+    anonymous,
+    prefer: failing[0]?.service,
+  };
 }
 
 function relatedFinding(list: FindingList, related: readonly RelatedTicket[], pool: number): Finding {
@@ -400,20 +565,38 @@ function relatedFinding(list: FindingList, related: readonly RelatedTicket[], po
     title: `${related.length} related ticket${related.length > 1 ? 's' : ''}${dups ? `, ${dups} likely duplicate${dups > 1 ? 's' : ''}` : ''}`,
     confidence: related[0]!.score,
     hint: `of ${pool} tickets within 14 days before and 7 after: text similarity (similar-tickets@1) joined with shared users, accounts, errors, routes and traces, and time proximity`,
-    evidence: related.map((r) => ticketEvidence(r, `${r.externalId}: ${r.title} — ${r.hint} (score ${r.score.toFixed(2)})`)),
-    data: { tickets: related.map((r) => ({ id: r.id, externalId: r.externalId, score: Number(r.score.toFixed(3)), duplicate: r.duplicate })) },
+    evidence: related.map((r) =>
+      ticketEvidence(r, `${r.externalId}: ${r.title} — ${r.hint} (score ${r.score.toFixed(2)})`),
+    ),
+    data: {
+      tickets: related.map((r) => ({
+        id: r.id,
+        externalId: r.externalId,
+        score: Number(r.score.toFixed(3)),
+        duplicate: r.duplicate,
+      })),
+    },
   });
 }
 
 /** A problem: its service and first occurrence, and the tickets attached to it. */
-async function problemAnchor(ctx: Pick<Context, 'store'>, problemId: number, now: number, list: FindingList, gaps: string[]): Promise<Anchor> {
+async function problemAnchor(
+  ctx: Pick<Context, 'store'>,
+  problemId: number,
+  now: number,
+  list: FindingList,
+  gaps: string[],
+): Promise<Anchor> {
   const p = await investigationStore.problemSubject(ctx.store.db, problemId);
-  if (!p) throw new InvestigationNotFoundError(`no problem with id ${problemId} (run orrery triage to build the queue)`);
+  if (!p)
+    throw new InvestigationNotFoundError(`no problem with id ${problemId} (run orrery triage to build the queue)`);
   const last = p.lastSeen ? Math.min(now, Date.parse(p.lastSeen) + 5 * MINUTE) : now;
   let since = p.firstSeen ? Date.parse(p.firstSeen) : last - HOUR;
   // A long-running problem: look at its last 6 hours, compared with the hours before.
   if (last - since > BASELINE_MAX_MS) {
-    gaps.push(`the problem began at ${p.firstSeen}; only its last ${BASELINE_MAX_MS / HOUR} h are compared with the baseline before them`);
+    gaps.push(
+      `the problem began at ${p.firstSeen}; only its last ${BASELINE_MAX_MS / HOUR} h are compared with the baseline before them`,
+    );
     since = last - BASELINE_MAX_MS;
   }
   if (since >= last) since = last - 30 * MINUTE;
@@ -458,15 +641,40 @@ function codeFindings(list: FindingList, code: CodeStepResult, service: string |
         kind: 'code',
         summary: `${loc.symbol ? `${loc.symbol} in ` : ''}${where} (${loc.repository})${loc.owners.length ? `, owned by ${loc.owners.map(identityLabel).join(', ')}` : ''}`,
         ref: `${loc.repository}:${where}`,
-        query: loc.symbol ? `/api/symbols?name=${encodeURIComponent(loc.symbol)}&repository=${encodeURIComponent(loc.repository)}` : undefined,
+        query: loc.symbol
+          ? `/api/symbols?name=${encodeURIComponent(loc.symbol)}&repository=${encodeURIComponent(loc.repository)}`
+          : undefined,
       },
     ];
     for (const s of loc.sources.slice(0, 4)) {
-      if (s.kind === 'frame') evidence.push({ kind: 'error_group', summary: `frame ${s.position + 1}: ${s.frame}`, ref: s.errorGroup, query: `/api/errors/${s.errorGroup}` });
-      if (s.kind === 'log_callsite') evidence.push({ kind: 'log_pattern', summary: `logs "${s.template}"`, ref: s.pattern, query: `/api/patterns/${encodeURIComponent(s.pattern)}` });
-      if (s.kind === 'route') evidence.push({ kind: 'endpoint', summary: `${s.route} serves ${s.endpoint}`, ref: s.endpoint });
-      if (s.kind === 'changed') evidence.push({ kind: 'commit', summary: `${s.lines} lines last changed by ${s.sha.slice(0, 10)}`, ref: s.sha });
-      if (s.kind === 'suspect') evidence.push({ kind: 'commit', summary: `changed by the likeliest suspect ${s.sha.slice(0, 10)}`, ref: s.sha });
+      if (s.kind === 'frame')
+        evidence.push({
+          kind: 'error_group',
+          summary: `frame ${s.position + 1}: ${s.frame}`,
+          ref: s.errorGroup,
+          query: `/api/errors/${s.errorGroup}`,
+        });
+      if (s.kind === 'log_callsite')
+        evidence.push({
+          kind: 'log_pattern',
+          summary: `logs "${s.template}"`,
+          ref: s.pattern,
+          query: `/api/patterns/${encodeURIComponent(s.pattern)}`,
+        });
+      if (s.kind === 'route')
+        evidence.push({ kind: 'endpoint', summary: `${s.route} serves ${s.endpoint}`, ref: s.endpoint });
+      if (s.kind === 'changed')
+        evidence.push({
+          kind: 'commit',
+          summary: `${s.lines} lines last changed by ${s.sha.slice(0, 10)}`,
+          ref: s.sha,
+        });
+      if (s.kind === 'suspect')
+        evidence.push({
+          kind: 'commit',
+          summary: `changed by the likeliest suspect ${s.sha.slice(0, 10)}`,
+          ref: s.sha,
+        });
     }
     list.add({
       kind: 'code_location',
@@ -485,7 +693,9 @@ function codeFindings(list: FindingList, code: CodeStepResult, service: string |
         kind: 'commit',
         summary: `${s.sha.slice(0, 10)} ${s.subject} — ${s.authorName ?? 'unknown author'}, ${s.committedAt ?? ''}; ${s.files.length} files: ${s.files.slice(0, 4).join(', ')}`,
         ref: s.sha,
-        query: range?.repository ? `/api/repos/${encodeURIComponent(range.repository.name)}/commits?limit=50` : undefined,
+        query: range?.repository
+          ? `/api/repos/${encodeURIComponent(range.repository.name)}/commits?limit=50`
+          : undefined,
       },
     ];
     if (s.blame.length) {
@@ -533,17 +743,44 @@ async function impactFindings(
   const unclear: string[] = [];
   for (const service of candidates) {
     const active = await serviceActivity(ctx, { ...window, service });
-    const shareOf = (users: number | null) => (users !== null && active?.users ? ` (${Math.round((100 * users) / active.users)}% of ${active.users} active)` : '');
-    const add = (x: { users: number | null; accounts: number | null; series: number[]; severity: number; what: string; hint: string; evidence: Evidence }) => {
+    const shareOf = (users: number | null) =>
+      users !== null && active?.users
+        ? ` (${Math.round((100 * users) / active.users)}% of ${active.users} active)`
+        : '';
+    const add = (x: {
+      users: number | null;
+      accounts: number | null;
+      series: number[];
+      severity: number;
+      what: string;
+      hint: string;
+      evidence: Evidence;
+    }) => {
       const growth = growthOf(x.series);
-      priority ??= priorityScore({ users: x.users, accounts: x.accounts, activeUsers: active?.users ?? null, tickets, growth, severity: x.severity });
+      priority ??= priorityScore({
+        users: x.users,
+        accounts: x.accounts,
+        activeUsers: active?.users ?? null,
+        tickets,
+        growth,
+        severity: x.severity,
+      });
       list.add({
         kind: 'impact',
         title: `${x.users ?? 0} users and ${x.accounts ?? 0} accounts ${x.what} in ${service}`,
         confidence: x.users === null ? 0.3 : x.severity === 1 ? 0.9 : 0.7,
         hint: `${x.hint}${shareOf(x.users)}${ticketNote}`,
         evidence: [x.evidence],
-        data: { service, users: x.users, accounts: x.accounts, activeUsers: active?.users ?? null, growth, series: x.series, tickets, severity: x.severity },
+        data: {
+          service,
+          users: x.users,
+          accounts: x.accounts,
+          activeUsers: active?.users ?? null,
+          growth,
+          series: x.series,
+          tickets,
+          severity: x.severity,
+        },
       });
     };
 
@@ -553,7 +790,10 @@ async function impactFindings(
       // service failed (a failure a caller retried hurt nobody); the error group's sketch, of
       // everyone whose request touched the error, when the traces cannot say.
       // (Followed for the first such candidate only, the count the priority uses: it reads raw spans.)
-      const entry = priority === null ? await failedAtEntry(ctx.store.db, service, window.since, window.until, ENTRY_TRACES) : NO_ENTRY;
+      const entry =
+        priority === null
+          ? await failedAtEntry(ctx.store.db, service, window.since, window.until, ENTRY_TRACES)
+          : NO_ENTRY;
       const atEntry = entry.failed > 0 && entry.withUser > 0 && !entry.capped;
       const sketch = `${top.users ?? 0} users and ${top.accounts ?? 0} accounts hit it (the error group's per-minute HyperLogLog sketches, ≈1% error)`;
       add({
@@ -575,8 +815,12 @@ async function impactFindings(
       continue;
     }
     const signals = ranked.find((r) => r.service === service)?.signals ?? [];
-    const pattern = signals.find((x) => (x.kind === 'new-error-pattern' || x.kind === 'error-pattern' || x.kind === 'pattern') && x.statistic > 0);
-    const p = pattern ? (await listPatterns(ctx, { ...window, service, limit: 1000 })).patterns.find((y) => y.key === pattern.key) : undefined;
+    const pattern = signals.find(
+      (x) => (x.kind === 'new-error-pattern' || x.kind === 'error-pattern' || x.kind === 'pattern') && x.statistic > 0,
+    );
+    const p = pattern
+      ? (await listPatterns(ctx, { ...window, service, limit: 1000 })).patterns.find((y) => y.key === pattern.key)
+      : undefined;
     if (p?.level && /^(warn|error|fatal|critical|severe)/i.test(p.level)) {
       add({
         users: p.users,
@@ -594,23 +838,40 @@ async function impactFindings(
       });
       continue;
     }
-    const regression = signals.find((x) => (x.kind === 'latency' || x.kind === 'error-rate' || x.kind === 'edge-latency' || x.kind === 'edge-fanout') && x.statistic > 0);
+    const regression = signals.find(
+      (x) =>
+        (x.kind === 'latency' || x.kind === 'error-rate' || x.kind === 'edge-latency' || x.kind === 'edge-fanout') &&
+        x.statistic > 0,
+    );
     if (regression && active) {
       // Who felt it: the users whose requests failed or were slower than the baseline's
       // SLOW_QUANTILE (for the regressed endpoint, else the whole service); everyone who used the
       // service only when the requests carry no user ids to count.
-      const endpoint = regression.kind === 'latency' || regression.kind === 'error-rate' ? (regression.key === '*' ? null : regression.key) : null;
+      const endpoint =
+        regression.kind === 'latency' || regression.kind === 'error-rate'
+          ? regression.key === '*'
+            ? null
+            : regression.key
+          : null;
       const threshold = regression.kind === 'error-rate' ? Number.POSITIVE_INFINITY : slowAt(service, endpoint);
-      const felt = threshold === null ? null : await hurtUsers(ctx.store.db, service, endpoint, window.since, window.until, threshold);
+      const felt =
+        threshold === null
+          ? null
+          : await hurtUsers(ctx.store.db, service, endpoint, window.since, window.until, threshold);
       const where = endpoint ?? 'its requests';
-      const slower = threshold !== null && Number.isFinite(threshold) ? ` or took longer than ${Math.round(threshold)} ms (the baseline's p${Math.round(SLOW_QUANTILE * 100)})` : '';
+      const slower =
+        threshold !== null && Number.isFinite(threshold)
+          ? ` or took longer than ${Math.round(threshold)} ms (the baseline's p${Math.round(SLOW_QUANTILE * 100)})`
+          : '';
       const counted = felt !== null && felt.withUser > 0;
       add({
         users: counted ? felt.users : active.users,
         accounts: counted ? felt.accounts : active.accounts,
         series: active.series,
         severity: regression.kind === 'error-rate' ? 1 : 0.6,
-        what: counted ? `had ${where} fail${slower ? ' or slow down' : ''} while its ${regression.kind} regressed` : `used it while its ${regression.kind} regressed (${regression.label ?? regression.key})`,
+        what: counted
+          ? `had ${where} fail${slower ? ' or slow down' : ''} while its ${regression.kind} regressed`
+          : `used it while its ${regression.kind} regressed (${regression.label ?? regression.key})`,
         hint: counted
           ? `distinct users whose requests to ${service} (${where}) in the window failed${slower}: ${felt.hurt} of ${felt.requests} requests, from the raw spans`
           : `everyone who used ${service} in the window (its users' HyperLogLog sketches), an upper bound on who felt the ${regression.kind} regression`,
@@ -625,13 +886,21 @@ async function impactFindings(
     }
     unclear.push(service);
   }
-  if (!priority && unclear.length) gaps.push(`no error group, WARN/ERROR pattern or regression with users in ${unclear.join(', ')}, so impact is not counted`);
+  if (!priority && unclear.length)
+    gaps.push(
+      `no error group, WARN/ERROR pattern or regression with users in ${unclear.join(', ')}, so impact is not counted`,
+    );
   return { priority };
 }
 
 function nextSteps(
   list: FindingList,
-  s: { focus: string | null; changes: Map<string, { finding: Finding; deploy: Deploy; previous: Deploy | null }>; code: CodeStepResult | null; anchor: Anchor },
+  s: {
+    focus: string | null;
+    changes: Map<string, { finding: Finding; deploy: Deploy; previous: Deploy | null }>;
+    code: CodeStepResult | null;
+    anchor: Anchor;
+  },
 ): void {
   const change = s.focus ? s.changes.get(s.focus) : undefined;
   const suspect = list.findings.find((f) => f.kind === 'suspect_commit');
@@ -643,7 +912,13 @@ function nextSteps(
       confidence: change.finding.confidence,
       hint: `${change.deploy.version} went out just before the onset [${change.finding.id}]${suspect ? ` and shipped the suspect commit [${suspect.id}]` : ''}; rolling back is proposed, never run without approval`,
       evidence: [...change.finding.evidence, ...(suspect ? suspect.evidence.slice(0, 1) : [])],
-      data: { action: 'rollback', service: change.deploy.service, from: change.deploy.version, to: change.previous.version, deployId: change.previous.id },
+      data: {
+        action: 'rollback',
+        service: change.deploy.service,
+        from: change.deploy.version,
+        to: change.previous.version,
+        deployId: change.previous.id,
+      },
     });
   }
   if (place) {
@@ -662,10 +937,18 @@ function nextSteps(
   if (s.anchor.anonymous && s.anchor.tickets.length) {
     list.add({
       kind: 'next_step',
-      title: 'ask the customer for their account id or login email, the time it happened (with time zone), and the page or request that failed',
+      title:
+        'ask the customer for their account id or login email, the time it happened (with time zone), and the page or request that failed',
       confidence: 0.8,
       hint: 'the ticket names no user, account, trace or route that telemetry holds, so its requests cannot be found',
-      evidence: [{ kind: 'ticket', summary: 'no user, account, trace, route or service mention linked to telemetry', ref: String(s.anchor.tickets[0]), query: `/api/tickets/${s.anchor.tickets[0]}` }],
+      evidence: [
+        {
+          kind: 'ticket',
+          summary: 'no user, account, trace, route or service mention linked to telemetry',
+          ref: String(s.anchor.tickets[0]),
+          query: `/api/tickets/${s.anchor.tickets[0]}`,
+        },
+      ],
       data: { action: 'ask', ask: ['account id or login email', 'time with time zone', 'page or request'] },
     });
   }

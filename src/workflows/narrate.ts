@@ -93,7 +93,8 @@ function errorMessage(body: string): string {
 
 function reasonOf(err: unknown, url: string, timeoutMs: number): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } } | null;
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer from ${url} within ${timeoutMs / 1000} s (ORRERY_LLM_TIMEOUT_MS)`;
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError')
+    return `no answer from ${url} within ${timeoutMs / 1000} s (ORRERY_LLM_TIMEOUT_MS)`;
   const code = e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
   return `cannot reach ${url} (${code})`;
 }
@@ -104,7 +105,11 @@ function reasonOf(err: unknown, url: string, timeoutMs: number): string {
  * completion, or a rejected narrative each come back as `{ narrative: null, gap }`. The API
  * key is sent only in the Authorization header and is scrubbed from every gap.
  */
-export async function narrate(s: LlmSettings, result: InvestigationResult, opts: NarrateOptions = {}): Promise<NarrateResult> {
+export async function narrate(
+  s: LlmSettings,
+  result: InvestigationResult,
+  opts: NarrateOptions = {},
+): Promise<NarrateResult> {
   const endpoint = endpointOf(s.url);
   const url = shown(endpoint);
   const secrets = [s.apiKey, ...urlSecrets(endpoint)].filter((x): x is string => !!x);
@@ -125,7 +130,12 @@ export async function narrate(s: LlmSettings, result: InvestigationResult, opts:
       res = await doFetch(endpoint, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ model: s.model, messages: narrativeMessages(result), temperature: 0, max_tokens: s.maxTokens }),
+        body: JSON.stringify({
+          model: s.model,
+          messages: narrativeMessages(result),
+          temperature: 0,
+          max_tokens: s.maxTokens,
+        }),
         signal: AbortSignal.timeout(s.timeoutMs),
       });
       body = await res.text();
@@ -136,24 +146,32 @@ export async function narrate(s: LlmSettings, result: InvestigationResult, opts:
       const detail = errorMessage(body.slice(0, 2000)).slice(0, 200);
       return skipped(`${url} answered ${res.status}${detail ? `: ${detail}` : ''}`);
     }
-    if (body.length > MAX_RESPONSE_CHARS) return skipped(`${url} answered with ${body.length} characters, more than a chat completion holds`);
+    if (body.length > MAX_RESPONSE_CHARS)
+      return skipped(`${url} answered with ${body.length} characters, more than a chat completion holds`);
     let json: unknown;
     try {
       json = JSON.parse(body);
     } catch {
       return skipped(`${url} answered with something that is not JSON: ${JSON.stringify(body.slice(0, 80))}`);
     }
-    const answer = json as { model?: unknown; choices?: { message?: { content?: unknown; refusal?: unknown }; finish_reason?: unknown }[] };
+    const answer = json as {
+      model?: unknown;
+      choices?: { message?: { content?: unknown; refusal?: unknown }; finish_reason?: unknown }[];
+    };
     const choice = Array.isArray(answer?.choices) ? answer.choices[0] : undefined;
     const content = choice?.message?.content;
-    if (typeof choice?.message?.refusal === 'string' && choice.message.refusal) return skipped(`the model refused: ${choice.message.refusal}`);
-    if (typeof content !== 'string') return skipped(`${url} answered without choices[0].message.content: not an OpenAI chat completion`);
+    if (typeof choice?.message?.refusal === 'string' && choice.message.refusal)
+      return skipped(`the model refused: ${choice.message.refusal}`);
+    if (typeof content !== 'string')
+      return skipped(`${url} answered without choices[0].message.content: not an OpenAI chat completion`);
     // Reasoning models (DeepSeek-R1, Qwen3 through Ollama) may put their thinking first.
     const text = content.replace(/<think>[\s\S]*?<\/think>/g, '').trim();
     const check = checkNarrative(text, result);
     if (!check.ok) {
       const cut = choice?.finish_reason === 'length' ? ` (the answer was cut at max_tokens ${s.maxTokens})` : '';
-      const shownProblems = check.problems.slice(0, 6).join('; ') + (check.problems.length > 6 ? `; and ${check.problems.length - 6} more` : '');
+      const shownProblems =
+        check.problems.slice(0, 6).join('; ') +
+        (check.problems.length > 6 ? `; and ${check.problems.length - 6} more` : '');
       return { narrative: null, gap: scrub(`LLM narrative rejected: ${shownProblems}${cut}`) };
     }
     const model = typeof answer.model === 'string' && answer.model ? answer.model : s.model;

@@ -4,7 +4,13 @@
 // until the last line is mined; between the two passes only a small id per line is kept.
 import { createReadStream, statSync } from 'node:fs';
 import { parse as parseCsv } from 'csv-parse';
-import { PATTERNS_ALGORITHM, type MinerOptions, type PatternInfo, type PatternMiner, createPatternMiner } from '../analysis/patterns/index.js';
+import {
+  PATTERNS_ALGORITHM,
+  type MinerOptions,
+  type PatternInfo,
+  type PatternMiner,
+  createPatternMiner,
+} from '../analysis/patterns/index.js';
 
 /** A bad input: a file that cannot be read, or a CSV without the named column. */
 export class MineInputError extends Error {}
@@ -80,7 +86,11 @@ class IdColumn {
  * Mines every body with a fresh miner, then calls `emit` once per body in input order with its
  * final id and template.
  */
-export async function mineLines(lines: AsyncIterable<string> | Iterable<string>, opts: MineOptions = {}, emit?: MineEmit): Promise<MineSummary> {
+export async function mineLines(
+  lines: AsyncIterable<string> | Iterable<string>,
+  opts: MineOptions = {},
+  emit?: MineEmit,
+): Promise<MineSummary> {
   const miner: PatternMiner = createPatternMiner(opts.miner);
   const every = opts.progressEvery ?? 100_000;
   const column = new IdColumn();
@@ -108,7 +118,12 @@ export async function mineLines(lines: AsyncIterable<string> | Iterable<string>,
       if (pending) await pending;
     }
   }
-  return { algorithm: PATTERNS_ALGORITHM, lines: column.length, patterns: miner.patterns(), overflowed: miner.overflowed };
+  return {
+    algorithm: PATTERNS_ALGORITHM,
+    lines: column.length,
+    patterns: miner.patterns(),
+    overflowed: miner.overflowed,
+  };
 }
 
 /** The lines of a text file: split on LF, a CR before it dropped, empty lines kept. */
@@ -139,7 +154,9 @@ async function* csvColumn(path: string, name: string): AsyncGenerator<string> {
         if (at === -1) {
           const trimmed = record.findIndex((c) => c.trim() === name);
           if (trimmed === -1) {
-            throw new MineInputError(`${path} has no column "${name}"; its columns are: ${record.map((c) => JSON.stringify(c)).join(', ')}`);
+            throw new MineInputError(
+              `${path} has no column "${name}"; its columns are: ${record.map((c) => JSON.stringify(c)).join(', ')}`,
+            );
           }
           at = trimmed;
         }
@@ -159,7 +176,9 @@ function checkReadable(path: string): void {
     isFile = statSync(path).isFile();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new MineInputError(code === 'ENOENT' ? `${path}: no such file` : `cannot read ${path}: ${code ?? (err as Error).message}`);
+    throw new MineInputError(
+      code === 'ENOENT' ? `${path}: no such file` : `cannot read ${path}: ${code ?? (err as Error).message}`,
+    );
   }
   if (!isFile) throw new MineInputError(`${path} is not a file`);
 }
@@ -170,15 +189,18 @@ function checkReadable(path: string): void {
  */
 export async function mineFile(path: string, opts: MineFileOptions, emit?: MineEmit): Promise<MineSummary> {
   const format = opts.format ?? (opts.column !== undefined ? 'csv' : 'lines');
-  if (format === 'csv' && opts.column === undefined) throw new MineInputError('a CSV is read by one column: name it (--column NAME)');
+  if (format === 'csv' && opts.column === undefined)
+    throw new MineInputError('a CSV is read by one column: name it (--column NAME)');
   checkReadable(path);
   const bodies = format === 'csv' ? csvColumn(path, opts.column!) : textLines(path);
   try {
     return await mineLines(bodies, opts, emit);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EISDIR' || code === 'ENOENT') throw new MineInputError(`cannot read ${path}: ${code}`);
-    if (typeof code === 'string' && code.startsWith('CSV_')) throw new MineInputError(`${path} is not a valid CSV: ${(err as Error).message}`);
+    if (code === 'EACCES' || code === 'EISDIR' || code === 'ENOENT')
+      throw new MineInputError(`cannot read ${path}: ${code}`);
+    if (typeof code === 'string' && code.startsWith('CSV_'))
+      throw new MineInputError(`${path} is not a valid CSV: ${(err as Error).message}`);
     throw err;
   }
 }

@@ -89,31 +89,48 @@ export function hashEmail(key: string, email: string): string | null {
 /** CODEOWNERS may name owners by email: those are stored as keyed hashes, handles as written. */
 export function hashOwnerEmails(rules: CodeownerRule[], key: string): CodeownerRule[] {
   const isEmail = (o: string) => !o.startsWith('@') && o.includes('@');
-  return rules.map((r) => (r.owners.some(isEmail) ? { ...r, owners: r.owners.map((o) => (isEmail(o) ? keyedHash(key, o) : o)) } : r));
+  return rules.map((r) =>
+    r.owners.some(isEmail) ? { ...r, owners: r.owners.map((o) => (isEmail(o) ? keyedHash(key, o) : o)) } : r,
+  );
 }
 
 /** '' for the whole repository, otherwise 'a/b/' (no leading './' or '/', one trailing '/'). */
 export function normalizePrefix(prefix: string | undefined): string {
-  const p = (prefix ?? '').trim().replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/^\/+/, '').replace(/\/+$/, '');
+  const p = (prefix ?? '')
+    .trim()
+    .replace(/\\/g, '/')
+    .replace(/^(\.\/)+/, '')
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '');
   if (p === '' || p === '.') return '';
-  if (p.split('/').some((s) => s === '..' || s === '.' || s === '')) throw new RepoInputError(`service path "${prefix}" must be a folder inside the repository`);
+  if (p.split('/').some((s) => s === '..' || s === '.' || s === ''))
+    throw new RepoInputError(`service path "${prefix}" must be a folder inside the repository`);
   return `${p}/`;
 }
 
 /** The folder's name made into a valid repository name. */
 function defaultName(root: string): string {
-  const name = basename(root).replace(/[^\w.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 128) || 'repository';
+  const name =
+    basename(root)
+      .replace(/[^\w.-]/g, '-')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, 128) || 'repository';
   return /^\d+$/.test(name) ? `repo-${name}`.slice(0, 128) : name;
 }
 
 function givenPaths(services: readonly ServiceMapping[]): ServicePathRecord[] {
   const byPrefix = new Map<string, ServicePathRecord>();
   for (const s of services) {
-    if (!SERVICE.test(s.service)) throw new RepoInputError(`service name "${s.service}" must be 1 to 256 characters with no spaces, not starting with "/"`);
+    if (!SERVICE.test(s.service))
+      throw new RepoInputError(
+        `service name "${s.service}" must be 1 to 256 characters with no spaces, not starting with "/"`,
+      );
     const pathPrefix = normalizePrefix(s.pathPrefix);
     const prev = byPrefix.get(pathPrefix);
     if (prev && prev.service !== s.service) {
-      throw new RepoInputError(`path "${pathPrefix || '(whole repository)'}" is given to two services: ${prev.service} and ${s.service}`);
+      throw new RepoInputError(
+        `path "${pathPrefix || '(whole repository)'}" is given to two services: ${prev.service} and ${s.service}`,
+      );
     }
     byPrefix.set(pathPrefix, { pathPrefix, service: s.service, source: 'given' });
   }
@@ -125,7 +142,10 @@ function givenPaths(services: readonly ServiceMapping[]): ServicePathRecord[] {
  * registered returns it, with the given service mapping applied; a name taken by another
  * path is a conflict.
  */
-export async function addRepository(ctx: Context, input: AddRepositoryInput): Promise<{ repository: RepositoryRecord; created: boolean }> {
+export async function addRepository(
+  ctx: Context,
+  input: AddRepositoryInput,
+): Promise<{ repository: RepositoryRecord; created: boolean }> {
   const paths = input.services?.length ? givenPaths(input.services) : null;
   if (input.name !== undefined && (!NAME.test(input.name) || /^\d+$/.test(input.name))) {
     throw new RepoInputError(
@@ -136,7 +156,8 @@ export async function addRepository(ctx: Context, input: AddRepositoryInput): Pr
   try {
     head = await openRepository(input.path);
   } catch (err) {
-    if (err instanceof GitError && err.kind !== 'failed' && err.kind !== 'git-missing') throw new RepoInputError(`cannot add ${input.path}: ${err.message}`);
+    if (err instanceof GitError && err.kind !== 'failed' && err.kind !== 'git-missing')
+      throw new RepoInputError(`cannot add ${input.path}: ${err.message}`);
     throw err;
   }
   const db = ctx.store.db;
@@ -149,7 +170,10 @@ export async function addRepository(ctx: Context, input: AddRepositoryInput): Pr
     if (!repository) {
       const name = input.name ?? defaultName(head.root);
       const taken = await codeStore.findRepository(tx, name);
-      if (taken) throw new RepoConflictError(`a repository named "${name}" already exists (at ${taken.path}); choose another with --name`);
+      if (taken)
+        throw new RepoConflictError(
+          `a repository named "${name}" already exists (at ${taken.path}); choose another with --name`,
+        );
       repository = await codeStore.insertRepository(tx, { name, path: head.root, defaultBranch: head.branch });
       created = true;
     }
@@ -240,7 +264,11 @@ const PROGRESS_EVERY_MS = 250;
 // One sync per repository at a time in this process; a second request waits for the first.
 const running = new Map<number, Promise<unknown>>();
 
-export async function syncRepository(ctx: Context, idOrName: string | number, opts: SyncOptions = {}): Promise<SyncResult> {
+export async function syncRepository(
+  ctx: Context,
+  idOrName: string | number,
+  opts: SyncOptions = {},
+): Promise<SyncResult> {
   const repository = await getRepository(ctx, idOrName);
   const before = running.get(repository.id);
   const run = (async () => {
@@ -300,7 +328,8 @@ class RepoSync {
     const { done, total } = this.progress.files;
     const pct = total ? ` (${((100 * done) / total).toFixed(1)}%)` : '';
     const commits = this.progress.commits;
-    const c = commits.total !== null && commits.done < commits.total ? `, commits ${commits.done}/${commits.total}` : '';
+    const c =
+      commits.total !== null && commits.done < commits.total ? `, commits ${commits.done}/${commits.total}` : '';
     return `indexing ${done}/${total ?? '?'} files${pct}${c}`;
   }
 
@@ -311,10 +340,12 @@ class RepoSync {
     try {
       head = await openRepository(repository.path);
     } catch (err) {
-      if (err instanceof GitError) throw new RepoInputError(`repository "${repository.name}" at ${repository.path}: ${err.message}`);
+      if (err instanceof GitError)
+        throw new RepoInputError(`repository "${repository.name}" at ${repository.path}: ${err.message}`);
       throw err;
     }
-    const previous = repository.headSha && (await commitExists(head.root, repository.headSha)) ? repository.headSha : null;
+    const previous =
+      repository.headSha && (await commitExists(head.root, repository.headSha)) ? repository.headSha : null;
     const result: SyncResult = {
       repository: repository.name,
       head: head.head,
@@ -340,7 +371,11 @@ class RepoSync {
       durationMs: 0,
       timings: { commitsMs: 0, treeMs: 0, parseMs: 0, writeMs: 0, filesMs: 0 },
     };
-    this.emit('start', `syncing ${repository.name} at ${head.head.slice(0, 12)}${previous ? ` (since ${previous.slice(0, 12)})` : ''}`, true);
+    this.emit(
+      'start',
+      `syncing ${repository.name} at ${head.head.slice(0, 12)}${previous ? ` (since ${previous.slice(0, 12)})` : ''}`,
+      true,
+    );
 
     // Commits (git computes numstat diffs in its own process) and files (parsed here) run
     // side by side: on two cores, each hides most of the other's time.
@@ -376,7 +411,11 @@ class RepoSync {
     return result;
   }
 
-  private async syncCommits(root: string, head: string, exclude: string | null): Promise<{ read: number; stored: number }> {
+  private async syncCommits(
+    root: string,
+    head: string,
+    exclude: string | null,
+  ): Promise<{ read: number; stored: number }> {
     const total = await countCommits(root, { head, exclude });
     this.progress.commits.total = total;
     let read = 0;
@@ -396,7 +435,10 @@ class RepoSync {
       batch = [];
       stored += await this.db.transaction((tx) => codeStore.writeCommits(tx, this.repositoryId, rows));
       this.progress.commits.done = read;
-      this.emit('commits', this.progress.files.total === null ? `reading commits ${read}/${total}` : this.filesMessage());
+      this.emit(
+        'commits',
+        this.progress.files.total === null ? `reading commits ${read}/${total}` : this.filesMessage(),
+      );
     };
     for await (const c of readLog(root, { head, exclude })) {
       if (this.failed) return { read, stored };
@@ -414,7 +456,8 @@ class RepoSync {
     const out = new Map<string, string>();
     const small = entries.filter((e) => e.size <= this.maxBytes && e.mode !== '120000');
     const byPath = new Map<string, string>();
-    for await (const b of readBlobs(root, [...new Set(small.map((e) => e.sha))])) byPath.set(b.sha, b.content.toString('utf8'));
+    for await (const b of readBlobs(root, [...new Set(small.map((e) => e.sha))]))
+      byPath.set(b.sha, b.content.toString('utf8'));
     for (const e of small) out.set(e.path, byPath.get(e.sha) ?? '');
     return out;
   }
@@ -439,9 +482,18 @@ class RepoSync {
     for (const entry of tree) {
       const old = stored.get(entry.path);
       const language = languageOf(entry.path);
-      const reparse = language !== null && old !== undefined && (old.skipped === null || old.skipped === 'parse-error') && old.extractor !== CODE_EXTRACTOR;
+      const reparse =
+        language !== null &&
+        old !== undefined &&
+        (old.skipped === null || old.skipped === 'parse-error') &&
+        old.extractor !== CODE_EXTRACTOR;
       if (old && old.blobSha === entry.sha && !reparse) continue;
-      tasks.push({ entry, stored: old, language, skip: skipBeforeReading(entry.path, entry.size, { mode: entry.mode, maxBytes: this.maxBytes }) });
+      tasks.push({
+        entry,
+        stored: old,
+        language,
+        skip: skipBeforeReading(entry.path, entry.size, { mode: entry.mode, maxBytes: this.maxBytes }),
+      });
     }
     result.filesUnchanged = tree.length - tasks.length;
     // Parse workers start now: loading their grammars overlaps with the steps below.
@@ -449,7 +501,13 @@ class RepoSync {
     try {
       const gone = [...stored.values()].filter((f) => !inTree.has(f.path));
       result.filesDeleted = gone.length;
-      if (gone.length) await this.db.transaction((tx) => codeStore.deleteFiles(tx, gone.map((f) => f.id)));
+      if (gone.length)
+        await this.db.transaction((tx) =>
+          codeStore.deleteFiles(
+            tx,
+            gone.map((f) => f.id),
+          ),
+        );
 
       // The service mapping: given by the user, or inferred again when files came or went.
       const current = await codeStore.getServicePaths(this.db, this.repositoryId);
@@ -457,10 +515,16 @@ class RepoSync {
       let mapping = current;
       if (given.length === 0 && (tasks.length > 0 || gone.length > 0 || current.length === 0)) {
         mapping = await this.inferMapping(root, tree, result.repository);
-        result.servicesChanged = await this.db.transaction((tx) => codeStore.replaceServicePaths(tx, this.repositoryId, mapping));
+        result.servicesChanged = await this.db.transaction((tx) =>
+          codeStore.replaceServicePaths(tx, this.repositoryId, mapping),
+        );
       }
       result.services = mapping;
-      const serviceIds = await codeStore.ensureServices(this.db, this.repositoryId, mapping.map((p) => p.service));
+      const serviceIds = await codeStore.ensureServices(
+        this.db,
+        this.repositoryId,
+        mapping.map((p) => p.service),
+      );
       this.serviceIdOf = (path) => {
         const service = serviceOf(path, mapping);
         return service === null ? null : (serviceIds.get(service) ?? null);
@@ -486,7 +550,9 @@ class RepoSync {
     // Unchanged files: owners move only when CODEOWNERS changed, services when the mapping did.
     const touched = new Set(tasks.map((t) => t.entry.path));
     const unchanged = [...stored.values()].filter((f) => !touched.has(f.path) && inTree.has(f.path));
-    const moved = unchanged.map((f) => ({ id: f.id, serviceId: this.serviceIdOf(f.path), before: f.serviceId })).filter((f) => f.serviceId !== f.before);
+    const moved = unchanged
+      .map((f) => ({ id: f.id, serviceId: this.serviceIdOf(f.path), before: f.serviceId }))
+      .filter((f) => f.serviceId !== f.before);
     if (moved.length) await this.db.transaction((tx) => codeStore.updateServiceIds(tx, moved));
     if (result.codeownersChanged) {
       const updates: Array<{ id: number; owners: string[] }> = [];
@@ -495,7 +561,8 @@ class RepoSync {
         if (owners.join('\0') !== f.owners.join('\0')) updates.push({ id: f.id, owners });
       }
       result.ownersUpdated = updates.length;
-      if (updates.length) this.emit('owners', `CODEOWNERS changed: updating the owners of ${updates.length} files`, true);
+      if (updates.length)
+        this.emit('owners', `CODEOWNERS changed: updating the owners of ${updates.length} files`, true);
       await this.db.transaction(async (tx) => {
         await codeStore.updateOwners(tx, updates);
         await codeStore.replaceCodeownerRules(tx, this.repositoryId, rules);
@@ -505,17 +572,26 @@ class RepoSync {
 
   private async inferMapping(root: string, tree: readonly TreeEntry[], rootName: string): Promise<ServicePathRecord[]> {
     const files = tree.filter((e) => skipBeforeReading(e.path, 0, { mode: e.mode }) === null).map((e) => e.path);
-    const manifestEntries = tree.filter((e) => isManifestPath(e.path) && skipBeforeReading(e.path, e.size, { mode: e.mode, maxBytes: this.maxBytes }) === null);
+    const manifestEntries = tree.filter(
+      (e) =>
+        isManifestPath(e.path) && skipBeforeReading(e.path, e.size, { mode: e.mode, maxBytes: this.maxBytes }) === null,
+    );
     const contents = await this.readSmall(root, manifestEntries);
     const manifests = manifestEntries.map((e) => ({ path: e.path, content: contents.get(e.path) ?? '' }));
-    return inferServicePaths({ files, manifests, rootName }).map((p) => ({ pathPrefix: p.pathPrefix, service: p.service, source: p.source }));
+    return inferServicePaths({ files, manifests, rootName }).map((p) => ({
+      pathPrefix: p.pathPrefix,
+      service: p.service,
+      source: p.source,
+    }));
   }
 
   /** Worker threads when there is enough to parse, this thread otherwise, nothing when nothing is parsed. */
   private async openPool(tasks: readonly FileTask[]): Promise<ParsePool | null> {
     const toParse = tasks.filter((t) => t.skip === null && t.language !== null).length;
     if (toParse === 0) return null;
-    return openParsePool({ workers: this.opts.parseWorkers ?? (toParse >= POOL_THRESHOLD ? defaultParseWorkers() : 0) });
+    return openParsePool({
+      workers: this.opts.parseWorkers ?? (toParse >= POOL_THRESHOLD ? defaultParseWorkers() : 0),
+    });
   }
 
   /**
@@ -523,7 +599,13 @@ class RepoSync {
    * files is in flight so that the parse workers stay busy while this thread reads blobs and
    * writes the previous batch.
    */
-  private async writeFiles(root: string, tasks: FileTask[], pool: ParsePool | null, rules: readonly CodeownerRule[], result: SyncResult): Promise<void> {
+  private async writeFiles(
+    root: string,
+    tasks: FileTask[],
+    pool: ParsePool | null,
+    rules: readonly CodeownerRule[],
+    result: SyncResult,
+  ): Promise<void> {
     const toRead = tasks.filter((t) => t.skip === null);
     let batch: FileWrite[] = [];
     let inFlight: Promise<void> | null = null;
@@ -585,7 +667,12 @@ class RepoSync {
       if (list) list.push(t);
       else bySha.set(t.entry.sha, [t]);
     }
-    const one = async (t: FileTask, lines: number, contentSkip: string | null, source: string | null): Promise<FileWrite> => {
+    const one = async (
+      t: FileTask,
+      lines: number,
+      contentSkip: string | null,
+      source: string | null,
+    ): Promise<FileWrite> => {
       const w = base(t);
       result.filesRead++;
       w.lines = contentSkip === 'binary' ? null : lines;
@@ -619,7 +706,8 @@ class RepoSync {
         const lines = countLines(blob.content);
         const contentSkip = skipAfterReading(blob.content, lines);
         const paths = bySha.get(blob.sha)!;
-        const source = contentSkip === null && paths.some((t) => t.language !== null) ? blob.content.toString('utf8') : null;
+        const source =
+          contentSkip === null && paths.some((t) => t.language !== null) ? blob.content.toString('utf8') : null;
         const p = Promise.all(paths.map((t) => one(t, lines, contentSkip, source)));
         p.catch(() => {});
         window.push(p);

@@ -43,7 +43,11 @@ interface Keys {
 }
 
 /** Stores the tickets (upserting by source + external id); resolves after the commit. */
-export async function ingestTickets(ctx: Pick<Context, 'store' | 'metrics'>, inputs: readonly TicketInput[], opts: IngestTicketsOptions = {}): Promise<IngestTicketsResult> {
+export async function ingestTickets(
+  ctx: Pick<Context, 'store' | 'metrics'>,
+  inputs: readonly TicketInput[],
+  opts: IngestTicketsOptions = {},
+): Promise<IngestTicketsResult> {
   const db = ctx.store.db;
   const keys: Keys = {
     emailKey: await ticketStore.instanceSecret(db, ticketStore.EMAIL_HASH_KEY),
@@ -86,7 +90,14 @@ async function ingestOne(tx: Queryable, raw: TicketInput, keys: Keys): Promise<I
   const row = toRow(input, found, keys);
   const saved = await ticketStore.saveTicket(tx, row);
   const links = await ticketStore.linkTicket(tx, saved.id, row.mentions);
-  return { id: saved.id, source: row.source, externalId: row.externalId, created: saved.created, mentions: row.mentions.length, links: links.length };
+  return {
+    id: saved.id,
+    source: row.source,
+    externalId: row.externalId,
+    created: saved.created,
+    mentions: row.mentions.length,
+    links: links.length,
+  };
 }
 
 const nonEmpty = <T>(a: T[], b: T[] | undefined): T[] => (a.length ? a : (b ?? []));
@@ -97,17 +108,29 @@ const nonEmpty = <T>(a: T[], b: T[] | undefined): T[] => (a.length ? a : (b ?? [
  * partial (a comment webhook carries the comment, not the whole ticket): fields the update
  * leaves empty keep their stored value, and comments accumulate (one per comment id).
  */
-function toRow(input: TicketInput, found: { ticket: Ticket; mentions: TicketMention[] } | null, keys: Keys, now = new Date()): TicketRow {
+function toRow(
+  input: TicketInput,
+  found: { ticket: Ticket; mentions: TicketMention[] } | null,
+  keys: Keys,
+  now = new Date(),
+): TicketRow {
   const existing = found?.ticket ?? null;
   const redact = (s: string) => redactEmails(s, keys.emailKey);
   const reporterEmailHash = input.reporterEmail ? keyedHash(keys.emailKey, input.reporterEmail) : null;
-  const reporterHash = reporterEmailHash ?? (input.reporterName ? keyedHash(keys.emailKey, input.reporterName) : null) ?? existing?.reporterHash ?? null;
-  const comments = mergeComments(existing?.comments ?? [], input.comments.map((c) => ({
-    id: c.id,
-    authorHash: c.author ? keyedHash(keys.emailKey, c.author) : null,
-    body: redact(c.body),
-    createdAt: c.createdAt,
-  })));
+  const reporterHash =
+    reporterEmailHash ??
+    (input.reporterName ? keyedHash(keys.emailKey, input.reporterName) : null) ??
+    existing?.reporterHash ??
+    null;
+  const comments = mergeComments(
+    existing?.comments ?? [],
+    input.comments.map((c) => ({
+      id: c.id,
+      authorHash: c.author ? keyedHash(keys.emailKey, c.author) : null,
+      body: redact(c.body),
+      createdAt: c.createdAt,
+    })),
+  );
   const statusGiven = input.sourceStatus !== null || !existing;
   const createdAt = new Date(input.createdAt ?? existing?.createdAt ?? now.toISOString());
   const row: Omit<TicketRow, 'mentions'> = {
@@ -164,9 +187,15 @@ export interface WebhookResult {
 }
 
 /** A verified webhook delivery: the format reads it, and the tickets it carries are stored. */
-export async function ingestWebhook(ctx: Pick<Context, 'store' | 'metrics'>, format: TicketFormat, headers: Headers, body: unknown): Promise<WebhookResult> {
+export async function ingestWebhook(
+  ctx: Pick<Context, 'store' | 'metrics'>,
+  format: TicketFormat,
+  headers: Headers,
+  body: unknown,
+): Promise<WebhookResult> {
   const outcome = format.fromWebhook(headers, body);
-  if (outcome.kind === 'ignored') return { status: outcome.status ?? 202, body: { ignored: true, reason: outcome.reason } };
+  if (outcome.kind === 'ignored')
+    return { status: outcome.status ?? 202, body: { ignored: true, reason: outcome.reason } };
   const r = await ingestTickets(ctx, outcome.tickets);
   return { status: 200, body: { created: r.created, updated: r.updated, tickets: r.tickets } };
 }
@@ -193,14 +222,24 @@ export interface ImportTicketsResult extends Omit<IngestTicketsResult, 'tickets'
  * throws ImportError naming it, before anything is written), then every ticket is written;
  * if any write fails, nothing is kept.
  */
-export async function importTickets(ctx: Pick<Context, 'store' | 'metrics'>, opts: ImportTicketsOptions): Promise<ImportTicketsResult> {
+export async function importTickets(
+  ctx: Pick<Context, 'store' | 'metrics'>,
+  opts: ImportTicketsOptions,
+): Promise<ImportTicketsResult> {
   const { format, tickets } = parseImport(opts.format, opts.content, { source: opts.source, filename: opts.filename });
   opts.onProgress?.({ phase: 'parsed', done: 0, total: tickets.length });
   const r = await ingestTickets(ctx, tickets, {
     transaction: true,
     onProgress: (done, total) => opts.onProgress?.({ phase: 'writing', done, total }),
   });
-  return { format, total: tickets.length, created: r.created, updated: r.updated, mentions: r.mentions, links: r.links };
+  return {
+    format,
+    total: tickets.length,
+    created: r.created,
+    updated: r.updated,
+    mentions: r.mentions,
+    links: r.links,
+  };
 }
 
 export function getTicket(ctx: Pick<Context, 'store'>, id: number): Promise<TicketDetail | null> {

@@ -13,7 +13,14 @@ import {
   type TriageWindow,
   triageProblems,
 } from '../analysis/triage/index.js';
-import { type MinuteWindow, errorGroupsInWindow, investigationStore, listDeploys as listStoredDeploys, patternsInWindow, serviceFirstSeen } from '../store/index.js';
+import {
+  type MinuteWindow,
+  errorGroupsInWindow,
+  investigationStore,
+  listDeploys as listStoredDeploys,
+  patternsInWindow,
+  serviceFirstSeen,
+} from '../store/index.js';
 import {
   type Problem,
   type ProblemDetail,
@@ -39,7 +46,20 @@ export const TICKET_LOOK_BACK_MS = 7 * 86_400_000;
 export const MAX_TRIAGE_TICKETS = 2000;
 export const DEFAULT_TRIAGE_LIMIT = 20;
 /** Levels of the patterns triage reads (compared upper-case). */
-export const TRIAGE_LEVELS = ['WARN', 'WARNING', 'ERROR', 'ERR', 'FATAL', 'CRITICAL', 'CRIT', 'SEVERE', 'ALERT', 'EMERG', 'EMERGENCY', 'PANIC'];
+export const TRIAGE_LEVELS = [
+  'WARN',
+  'WARNING',
+  'ERROR',
+  'ERR',
+  'FATAL',
+  'CRITICAL',
+  'CRIT',
+  'SEVERE',
+  'ALERT',
+  'EMERG',
+  'EMERGENCY',
+  'PANIC',
+];
 
 const MINUTE = 60_000;
 
@@ -81,7 +101,9 @@ function culpritOf(f: ErrorFrame | null): string | null {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-function distinctErrors(list: ReadonlyArray<{ service: string; text: string }>): Array<{ service: string; text: string }> {
+function distinctErrors(
+  list: ReadonlyArray<{ service: string; text: string }>,
+): Array<{ service: string; text: string }> {
   const seen = new Map<string, { service: string; text: string }>();
   for (const e of list) seen.set(`${e.service}\u0000${e.text}`, e);
   return [...seen.values()];
@@ -105,7 +127,8 @@ function traceIds(samples: readonly unknown[]): string[] {
 export async function triage(ctx: Pick<Context, 'store'>, opts: TriageOptions = {}): Promise<TriageRun> {
   const now = opts.now ?? new Date();
   const limit = opts.limit ?? DEFAULT_TRIAGE_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_ANALYSIS_LIMIT) throw new AnalysisInputError(`limit: must be an integer from 1 to ${MAX_ANALYSIS_LIMIT}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_ANALYSIS_LIMIT)
+    throw new AnalysisInputError(`limit: must be an integer from 1 to ${MAX_ANALYSIS_LIMIT}`);
   const until = opts.until ?? now;
   const since = opts.since ?? new Date(until.getTime() - DEFAULT_TRIAGE_WINDOW_MS);
   const base = resolveWindow({ since, until }, now);
@@ -116,14 +139,33 @@ export async function triage(ctx: Pick<Context, 'store'>, opts: TriageOptions = 
   const gaps: string[] = [];
 
   const groups = await errorGroupsInWindow(db, w, { algorithm: ERRORS_ALGORITHM, limit: MAX_ANALYSIS_LIMIT });
-  const pats = await patternsInWindow(db, w, { algorithm: PATTERNS_ALGORITHM, levels: TRIAGE_LEVELS, limit: MAX_ANALYSIS_LIMIT });
-  if (groups.length === MAX_ANALYSIS_LIMIT) gaps.push(`only the ${MAX_ANALYSIS_LIMIT} error groups with the most events were read`);
-  if (pats.length === MAX_ANALYSIS_LIMIT) gaps.push(`only the ${MAX_ANALYSIS_LIMIT} WARN/ERROR patterns with the most lines were read`);
+  const pats = await patternsInWindow(db, w, {
+    algorithm: PATTERNS_ALGORITHM,
+    levels: TRIAGE_LEVELS,
+    limit: MAX_ANALYSIS_LIMIT,
+  });
+  if (groups.length === MAX_ANALYSIS_LIMIT)
+    gaps.push(`only the ${MAX_ANALYSIS_LIMIT} error groups with the most events were read`);
+  if (pats.length === MAX_ANALYSIS_LIMIT)
+    gaps.push(`only the ${MAX_ANALYSIS_LIMIT} WARN/ERROR patterns with the most lines were read`);
 
-  const frames = new Map(groups.map((g) => [`${g.group.service}\u0000${g.group.fingerprint}`, innermostFrame(g.group.frames as ErrorFrame[])]));
+  const frames = new Map(
+    groups.map((g) => [
+      `${g.group.service}\u0000${g.group.fingerprint}`,
+      innermostFrame(g.group.frames as ErrorFrame[]),
+    ]),
+  );
   const owners = await ownersFor(db, [
-    ...groups.map((g) => ({ id: `e\u0000${g.group.service}\u0000${g.group.fingerprint}`, service: g.group.service, file: frames.get(`${g.group.service}\u0000${g.group.fingerprint}`)?.file ?? null })),
-    ...pats.map((p) => ({ id: `p\u0000${p.pattern.service}\u0000${p.pattern.key}`, service: p.pattern.service, patternKey: p.pattern.key })),
+    ...groups.map((g) => ({
+      id: `e\u0000${g.group.service}\u0000${g.group.fingerprint}`,
+      service: g.group.service,
+      file: frames.get(`${g.group.service}\u0000${g.group.fingerprint}`)?.file ?? null,
+    })),
+    ...pats.map((p) => ({
+      id: `p\u0000${p.pattern.service}\u0000${p.pattern.key}`,
+      service: p.pattern.service,
+      patternKey: p.pattern.key,
+    })),
   ]);
 
   const errors: TriageErrorGroup[] = groups.map(({ group: g, minutes: m }) => ({
@@ -161,9 +203,17 @@ export async function triage(ctx: Pick<Context, 'store'>, opts: TriageOptions = 
   const ticketSince = new Date(Math.min(w.since.getTime(), w.until.getTime() - TICKET_LOOK_BACK_MS));
   const open = await openTickets(db, ticketSince, w.until, MAX_TRIAGE_TICKETS);
   if (open.length === MAX_TRIAGE_TICKETS) gaps.push(`only the ${MAX_TRIAGE_TICKETS} newest open tickets were read`);
-  const hit = await userErrors(db, open.flatMap((t) => t.users), w.since, w.until);
+  const hit = await userErrors(
+    db,
+    open.flatMap((t) => t.users),
+    w.since,
+    w.until,
+  );
   const ticketServices = [...new Set(open.flatMap((t) => [...t.linkedServices, ...t.routeServices]))];
-  const serviceOwners = await ownersFor(db, ticketServices.map((s) => ({ id: s, service: s })));
+  const serviceOwners = await ownersFor(
+    db,
+    ticketServices.map((s) => ({ id: s, service: s })),
+  );
   const tickets: TriageTicket[] = open.map((t) => {
     const home = t.linkedServices[0] ?? t.routeServices[0];
     const own: Owners | null = home === undefined ? null : (serviceOwners.get(home) ?? null);
@@ -207,7 +257,10 @@ export async function triage(ctx: Pick<Context, 'store'>, opts: TriageOptions = 
   if (!reachesNow) gaps.push('the window ends before now, so problems it did not see were left open');
   const authoritative = reachesNow && gaps.length === 0;
   const saved = await db.transaction((tx) => saveRun(tx, result, { authoritative }));
-  const stored = await problemsByIds(db, result.problems.slice(0, limit).map((p) => saved.ids.get(p.key)!));
+  const stored = await problemsByIds(
+    db,
+    result.problems.slice(0, limit).map((p) => saved.ids.get(p.key)!),
+  );
   return {
     algorithm: TRIAGE_ALGORITHM,
     window,
@@ -250,8 +303,20 @@ async function queued(ctx: Pick<Context, 'store'>, p: Problem): Promise<QueuedPr
   let suspectedDeploy: SuspectedDeploy | null = null;
   const first = p.firstSeen ? Date.parse(p.firstSeen) : Number.NaN;
   if (p.service && Number.isFinite(first)) {
-    const [d] = await listStoredDeploys(db, { service: p.service, since: new Date(first - SUSPECT_LOOK_BACK_MS), until: new Date(first + 60_000), limit: 1 });
-    if (d) suspectedDeploy = { id: d.id, service: d.service, version: d.version, deployedAt: d.deployedAt, commit: d.commitSha };
+    const [d] = await listStoredDeploys(db, {
+      service: p.service,
+      since: new Date(first - SUSPECT_LOOK_BACK_MS),
+      until: new Date(first + 60_000),
+      limit: 1,
+    });
+    if (d)
+      suspectedDeploy = {
+        id: d.id,
+        service: d.service,
+        version: d.version,
+        deployedAt: d.deployedAt,
+        commit: d.commitSha,
+      };
   }
   const inv = await investigationStore.latestForSubject(db, { kind: 'problem', problemId: p.id });
   return { ...p, suspectedDeploy, investigation: inv ? { id: inv.id, createdAt: inv.createdAt } : null };
@@ -260,7 +325,8 @@ async function queued(ctx: Pick<Context, 'store'>, p: Problem): Promise<QueuedPr
 /** Stored problems (no new run), highest priority first; default the 50 open ones. */
 export async function listProblems(ctx: Pick<Context, 'store'>, q: ProblemListQuery = {}): Promise<QueuedProblem[]> {
   const limit = q.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_ANALYSIS_LIMIT) throw new AnalysisInputError(`limit: must be an integer from 1 to ${MAX_ANALYSIS_LIMIT}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_ANALYSIS_LIMIT)
+    throw new AnalysisInputError(`limit: must be an integer from 1 to ${MAX_ANALYSIS_LIMIT}`);
   const problems = await listStoredProblems(ctx.store.db, { status: q.status ?? 'open', limit });
   const out: QueuedProblem[] = [];
   for (const p of problems) out.push(await queued(ctx, p));
@@ -268,7 +334,10 @@ export async function listProblems(ctx: Pick<Context, 'store'>, q: ProblemListQu
 }
 
 /** One stored problem with its tickets and the problems merged into it; null when unknown. */
-export async function getProblem(ctx: Pick<Context, 'store'>, id: number): Promise<(Omit<ProblemDetail, 'problem'> & { problem: QueuedProblem }) | null> {
+export async function getProblem(
+  ctx: Pick<Context, 'store'>,
+  id: number,
+): Promise<(Omit<ProblemDetail, 'problem'> & { problem: QueuedProblem }) | null> {
   const detail = await getStoredProblem(ctx.store.db, id);
   return detail ? { ...detail, problem: await queued(ctx, detail.problem) } : null;
 }

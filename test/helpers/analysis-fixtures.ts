@@ -28,7 +28,10 @@ export function analysisCases(): AnalysisCase[] {
   return readdirSync(ANALYSIS_FIXTURES)
     .filter((f) => f.endsWith('.json') && !f.endsWith('.expected.json'))
     .sort()
-    .map((f) => ({ name: f.replace(/\.json$/, ''), ...(JSON.parse(readFileSync(join(ANALYSIS_FIXTURES, f), 'utf8')) as Omit<AnalysisCase, 'name'>) }));
+    .map((f) => ({
+      name: f.replace(/\.json$/, ''),
+      ...(JSON.parse(readFileSync(join(ANALYSIS_FIXTURES, f), 'utf8')) as Omit<AnalysisCase, 'name'>),
+    }));
 }
 
 function at(body: unknown, path: string): unknown {
@@ -38,7 +41,11 @@ function at(body: unknown, path: string): unknown {
 }
 
 /** Seeds the case into an emptied store, makes its requests, and compares with the snapshot. */
-export async function checkAnalysisCase(c: AnalysisCase, db: Queryable, get: (url: string) => Promise<{ status: number; body: unknown }>): Promise<void> {
+export async function checkAnalysisCase(
+  c: AnalysisCase,
+  db: Queryable,
+  get: (url: string) => Promise<{ status: number; body: unknown }>,
+): Promise<void> {
   await clearAnalysis(db);
   await seedAnalysis(db, c.rows);
   const answers: Answer[] = [];
@@ -53,5 +60,6 @@ export async function checkAnalysisCase(c: AnalysisCase, db: Queryable, get: (ur
   if (process.env.UPDATE_FIXTURES === '1') writeFileSync(file, `${JSON.stringify(answers, null, 2)}\n`);
   const expected = JSON.parse(readFileSync(file, 'utf8')) as Answer[];
   assert.equal(answers.length, expected.length, `${c.name}: number of requests`);
-  for (let i = 0; i < answers.length; i++) assert.deepEqual(answers[i], expected[i], `${c.name}: ${answers[i]!.request}`);
+  for (let i = 0; i < answers.length; i++)
+    assert.deepEqual(answers[i], expected[i], `${c.name}: ${answers[i]!.request}`);
 }

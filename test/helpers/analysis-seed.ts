@@ -6,7 +6,15 @@ import type { Queryable } from '../../src/store/index.js';
 
 export type SeedRows = Record<string, Array<Record<string, unknown>>>;
 
-const TABLES = ['service', 'log_pattern', 'pattern_minute', 'error_group', 'error_minute', 'red_minute', 'edge_minute'] as const;
+const TABLES = [
+  'service',
+  'log_pattern',
+  'pattern_minute',
+  'error_group',
+  'error_minute',
+  'red_minute',
+  'edge_minute',
+] as const;
 const JSONB = new Set(['slots', 'samples', 'frames', 'attributes']);
 
 export function ddsketch(pairs: Array<[number, number]>): Uint8Array {
@@ -23,7 +31,8 @@ export function hll(ids: string[]): Uint8Array {
 
 function columnValue(column: string, v: unknown): { sql: string; value: unknown } {
   if (column === 'latency') return { sql: '::bytea', value: Buffer.from(ddsketch(v as Array<[number, number]>)) };
-  if (column === 'users' || column === 'accounts') return { sql: '::bytea', value: v === null ? null : Buffer.from(hll(v as string[])) };
+  if (column === 'users' || column === 'accounts')
+    return { sql: '::bytea', value: v === null ? null : Buffer.from(hll(v as string[])) };
   if (JSONB.has(column)) return { sql: '::jsonb', value: JSON.stringify(v) };
   return { sql: '', value: v };
 }

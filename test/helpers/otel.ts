@@ -44,7 +44,11 @@ export async function sdkSpans(resourceAttrs: Record<string, string> = RESOURCE_
       'code.line.number': 88,
     },
   });
-  const child = tracer.startSpan('POST payments', { kind: 2, attributes: { 'peer.service': 'payments' } }, trace.setSpan(context.active(), server));
+  const child = tracer.startSpan(
+    'POST payments',
+    { kind: 2, attributes: { 'peer.service': 'payments' } },
+    trace.setSpan(context.active(), server),
+  );
   child.end();
   server.recordException(new TypeError("Cannot read properties of undefined (reading 'price')"));
   server.setStatus({ code: SpanStatusCode.ERROR, message: 'badge count failed' });

@@ -16,7 +16,12 @@ export interface InProcess {
 
 export async function inProcessOrrery(
   overrides: Record<string, unknown> = {},
-  opts: { allowAnonymousLoopback?: boolean; write?: (store: Store, b: TelemetryBatch) => Promise<void>; maxQueuedRecords?: number; webRoot?: string | null } = {},
+  opts: {
+    allowAnonymousLoopback?: boolean;
+    write?: (store: Store, b: TelemetryBatch) => Promise<void>;
+    maxQueuedRecords?: number;
+    webRoot?: string | null;
+  } = {},
 ): Promise<InProcess> {
   const { store, cleanup } = await freshPglite();
   const config = loadConfig({}, { logLevel: 'silent', ...overrides });
@@ -30,7 +35,11 @@ export async function inProcessOrrery(
     onCommit: (n, s, ok) => metrics.recordStoreWrite(n, s, ok),
   });
   const ctx: Context = { store, writer, metrics };
-  const server = buildServer(ctx, config, { allowAnonymousLoopback: opts.allowAnonymousLoopback ?? true, version: 'test', ...(opts.webRoot !== undefined ? { webRoot: opts.webRoot } : {}) });
+  const server = buildServer(ctx, config, {
+    allowAnonymousLoopback: opts.allowAnonymousLoopback ?? true,
+    version: 'test',
+    ...(opts.webRoot !== undefined ? { webRoot: opts.webRoot } : {}),
+  });
   await Promise.all([server.api.ready(), server.otlp.ready()]);
   return {
     server,

@@ -39,7 +39,9 @@ export async function freshDataDir(): Promise<string> {
   return dir;
 }
 
-export async function freshPglite(retentionDays = 7): Promise<{ store: Store; dataDir: string; cleanup(): Promise<void> }> {
+export async function freshPglite(
+  retentionDays = 7,
+): Promise<{ store: Store; dataDir: string; cleanup(): Promise<void> }> {
   const dataDir = await freshDataDir();
   const store = await openStore({ dataDir, retentionDays });
   return {

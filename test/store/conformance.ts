@@ -45,7 +45,10 @@ export function storeConformance(backend: 'pglite' | 'postgres', open: OpenStore
     it('writes logs, spans and metric points and reads them back with every field', async () => {
       const t = Date.parse('2026-11-22T10:00:00.123456Z') * 1e6 + 789_000; // sub-ms precision
       await store.writeTelemetry({
-        logs: [logRecord({ timeUnixNano: t, body: 'first' }), logRecord({ body: 'second', userId: 'u-2', traceId: null, spanId: null })],
+        logs: [
+          logRecord({ timeUnixNano: t, body: 'first' }),
+          logRecord({ body: 'second', userId: 'u-2', traceId: null, spanId: null }),
+        ],
         spans: [span({ startTimeUnixNano: t, endTimeUnixNano: t + 12_345_678 })],
         metrics: [metricPoint()],
       });
@@ -101,18 +104,30 @@ export function storeConformance(backend: 'pglite' | 'postgres', open: OpenStore
         metrics: [],
       });
       const byUser = await store.queryLogs({ limit: 10, userId: 'u-filter' });
-      assert.deepEqual(byUser.map((l) => l.body), ['checkout later', 'Checkout 100% done_ok']);
+      assert.deepEqual(
+        byUser.map((l) => l.body),
+        ['checkout later', 'Checkout 100% done_ok'],
+      );
       const bySvc = await store.queryLogs({ limit: 10, service: 'payments' });
-      assert.deepEqual(bySvc.map((l) => l.body), ['charge ok']);
+      assert.deepEqual(
+        bySvc.map((l) => l.body),
+        ['charge ok'],
+      );
       const windowed = await store.queryLogs({
         limit: 10,
         service: 'web',
         since: new Date(base / 1e6 + 30_000),
         until: new Date(base / 1e6 + 90_000),
       });
-      assert.deepEqual(windowed.map((l) => l.body), ['checkout later']);
+      assert.deepEqual(
+        windowed.map((l) => l.body),
+        ['checkout later'],
+      );
       // LIKE wildcards in the search text are literal.
-      assert.deepEqual((await store.queryLogs({ limit: 10, grep: '100%' })).map((l) => l.body), ['Checkout 100% done_ok']);
+      assert.deepEqual(
+        (await store.queryLogs({ limit: 10, grep: '100%' })).map((l) => l.body),
+        ['Checkout 100% done_ok'],
+      );
       assert.equal((await store.queryLogs({ limit: 10, grep: 'o_o' })).length, 0);
       assert.equal((await store.queryLogs({ limit: 1, service: 'web' })).length, 1);
     });
@@ -165,7 +180,10 @@ export function storeConformance(backend: 'pglite' | 'postgres', open: OpenStore
     it('partitions raw events by arrival day and drops whole expired days', async () => {
       const now = new Date();
       const old = new Date(now.getTime() - 9 * DAY);
-      await store.writeTelemetry({ logs: [logRecord({ body: 'old one' })], spans: [span({ name: 'old span' })], metrics: [] }, old);
+      await store.writeTelemetry(
+        { logs: [logRecord({ body: 'old one' })], spans: [span({ name: 'old span' })], metrics: [] },
+        old,
+      );
       await store.writeTelemetry({ logs: [logRecord({ body: 'fresh one' })], spans: [], metrics: [] }, now);
       const names = (await listPartitions(store.db)).map((p) => p.name);
       assert.ok(names.includes(partitionName('log_record', old)));
@@ -189,7 +207,14 @@ export function storeConformance(backend: 'pglite' | 'postgres', open: OpenStore
         "SELECT indexdef FROM pg_indexes WHERE tablename IN ('log_record', 'span') AND schemaname = current_schema()",
       );
       const defs = idx.map((r) => r.indexdef).join('\n');
-      for (const col of ['(service, "time")', 'brin ("time")', '(trace_id)', '(user_id)', '(service, start_time)', 'brin (start_time)']) {
+      for (const col of [
+        '(service, "time")',
+        'brin ("time")',
+        '(trace_id)',
+        '(user_id)',
+        '(service, start_time)',
+        'brin (start_time)',
+      ]) {
         assert.ok(defs.includes(col), `missing index on ${col}:\n${defs}`);
       }
     });
@@ -197,7 +222,9 @@ export function storeConformance(backend: 'pglite' | 'postgres', open: OpenStore
     it('stores tokens only as hashes, verifies and revokes them', async () => {
       const { token, record } = await store.createToken('ci');
       assert.match(token, /^orr_[\w-]{43}$/);
-      const rows = await store.db.query<{ token_hash: string; prefix: string }>('SELECT token_hash, prefix FROM api_token');
+      const rows = await store.db.query<{ token_hash: string; prefix: string }>(
+        'SELECT token_hash, prefix FROM api_token',
+      );
       for (const r of rows) {
         assert.ok(!r.token_hash.includes(token) && r.token_hash.length === 64);
         assert.ok(token.startsWith(r.prefix) && r.prefix.length < 12);

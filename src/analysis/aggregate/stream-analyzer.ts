@@ -12,7 +12,13 @@
 // count, under an overflow key). The pending rows between two flushes are bounded by
 // `needsDrain`, which the caller checks after each batch. Pure: no I/O, no clock.
 import type { LogRecord, Span } from '../../model/index.js';
-import { ERRORS_ALGORITHM, type ExceptionOccurrence, type StackFrame, exceptionFromLog, exceptionsFromSpan } from '../errors/index.js';
+import {
+  ERRORS_ALGORITHM,
+  type ExceptionOccurrence,
+  type StackFrame,
+  exceptionFromLog,
+  exceptionsFromSpan,
+} from '../errors/index.js';
 import { groupException } from './group-exception.js';
 import { logCallSite } from './log-call-site.js';
 import { type FlowMinute, LogFlows } from './log-flow.js';
@@ -286,7 +292,14 @@ export class StreamAnalyzer {
       const level = levelOf(log.severityNumber, log.severityText);
       let st = s.patterns.get(m.id);
       if (st === undefined) {
-        st = { level, firstSeenMs: timeMs, lastSeenMs: timeMs, firstVersion: log.serviceVersion, count: 0, samples: [] };
+        st = {
+          level,
+          firstSeenMs: timeMs,
+          lastSeenMs: timeMs,
+          firstVersion: log.serviceVersion,
+          count: 0,
+          samples: [],
+        };
         s.patterns.set(m.id, st);
       }
       st.count++;
@@ -297,12 +310,19 @@ export class StreamAnalyzer {
       }
       if (timeMs > st.lastSeenMs) st.lastSeenMs = timeMs;
       if (st.samples.length < SAMPLES_PER_FLUSH) {
-        st.samples.push({ time: isoOf(timeMs), body: clip(log.body, SAMPLE_CHARS), traceId: log.traceId, spanId: log.spanId });
+        st.samples.push({
+          time: isoOf(timeMs),
+          body: clip(log.body, SAMPLE_CHARS),
+          traceId: log.traceId,
+          spanId: log.spanId,
+        });
       }
       this.countKey(this.patternMinutes, minuteOf(timeMs), log.service, m.id, version, log.userId, log.accountId);
-      if (log.spanId !== null && log.spanId !== '' && !m.overflow) this.flows.add(log.service, log.spanId, timeMs, m.id);
+      if (log.spanId !== null && log.spanId !== '' && !m.overflow)
+        this.flows.add(log.service, log.spanId, timeMs, m.id);
       const exc = exceptionFromLog(log);
-      if (exc !== null) this.observeException(s, log.service, version, exc, log.traceId, log.spanId, log.userId, log.accountId);
+      if (exc !== null)
+        this.observeException(s, log.service, version, exc, log.traceId, log.spanId, log.userId, log.accountId);
     }
     this.flows.flush();
   }
@@ -312,7 +332,16 @@ export class StreamAnalyzer {
       const s = this.service(span.service);
       if (s !== null) {
         for (const exc of exceptionsFromSpan(span)) {
-          this.observeException(s, span.service, span.serviceVersion ?? '', exc, span.traceId, span.spanId, span.userId, span.accountId);
+          this.observeException(
+            s,
+            span.service,
+            span.serviceVersion ?? '',
+            exc,
+            span.traceId,
+            span.spanId,
+            span.userId,
+            span.accountId,
+          );
         }
         if (span.kind === 2 || span.kind === 5 || span.parentSpanId === null) this.observeRequest(s, span);
       }
@@ -386,7 +415,12 @@ export class StreamAnalyzer {
     }
     if (timeMs > u.lastSeenMs) u.lastSeenMs = timeMs;
     if (u.samples.length < SAMPLES_PER_FLUSH) {
-      u.samples.push({ time: isoOf(timeMs), message: exc.message === null ? null : clip(exc.message, SAMPLE_CHARS), traceId, spanId });
+      u.samples.push({
+        time: isoOf(timeMs),
+        message: exc.message === null ? null : clip(exc.message, SAMPLE_CHARS),
+        traceId,
+        spanId,
+      });
     }
     this.countKey(this.errorMinutes, minuteOf(timeMs), service, fp, version, user, account);
   }
@@ -404,7 +438,17 @@ export class StreamAnalyzer {
     const k = `${minuteMs}\u0000${span.service}\u0000${endpoint}\u0000${version}`;
     let row = this.red.get(k);
     if (row === undefined) {
-      row = { minuteMs, service: span.service, endpoint, version, requests: 0, errors: 0, latency: new DDSketch(), users: null, accounts: null };
+      row = {
+        minuteMs,
+        service: span.service,
+        endpoint,
+        version,
+        requests: 0,
+        errors: 0,
+        latency: new DDSketch(),
+        users: null,
+        accounts: null,
+      };
       this.red.set(k, row);
     }
     row.requests++;

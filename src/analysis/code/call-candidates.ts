@@ -34,7 +34,8 @@ const JS: Omit<Shape, 'scan'> = {
 };
 
 // `[(<]`: TypeScript calls may carry type arguments, `fastify.get<{ Params: P }>(...)`.
-const JS_SCAN = /\.\s*(log|info|warn|warning|error|debug|trace|fatal|verbose|silly|get|post|put|delete|del|patch|head|options|all|route)\s*[(<]/dg;
+const JS_SCAN =
+  /\.\s*(log|info|warn|warning|error|debug|trace|fatal|verbose|silly|get|post|put|delete|del|patch|head|options|all|route)\s*[(<]/dg;
 
 const SHAPES: Record<CodeLanguage, Shape> = {
   typescript: { ...JS, scan: JS_SCAN },
@@ -101,7 +102,11 @@ export function candidateCalls(tree: Tree, source: string, language: CodeLanguag
 const DJANGO_SCAN = /(?<![\w.])(path|re_path|url)\s*\(/dg;
 
 /** Python calls of path(), re_path() and url(): Django's urlpatterns. */
-export function candidateFunctionCalls(tree: Tree, source: string, language: CodeLanguage): Array<{ node: Node; fn: Node; args: Node }> {
+export function candidateFunctionCalls(
+  tree: Tree,
+  source: string,
+  language: CodeLanguage,
+): Array<{ node: Node; fn: Node; args: Node }> {
   if (language !== 'python') return [];
   const out: Array<{ node: Node; fn: Node; args: Node }> = [];
   const root = tree.rootNode;

@@ -5,7 +5,14 @@ import type { Node, QueryCapture, Tree } from 'web-tree-sitter';
 import { candidateCalls, candidateFunctionCalls } from './call-candidates.js';
 import { logCallsite } from './log-calls.js';
 import type { CodeQueries } from './queries.js';
-import { type Annotation, ROUTE_ANNOTATIONS, ROUTE_VERBS, callRoutes, decoratorRoutes, functionCallRoutes } from './routes.js';
+import {
+  type Annotation,
+  ROUTE_ANNOTATIONS,
+  ROUTE_VERBS,
+  callRoutes,
+  decoratorRoutes,
+  functionCallRoutes,
+} from './routes.js';
 import { type SymbolDraft, SymbolTable } from './symbol-table.js';
 import type { CodeLanguage, ExtractedCallsite, ExtractedRoute, FileExtraction, SymbolKind } from './types.js';
 
@@ -18,7 +25,13 @@ function capture(captures: QueryCapture[], name: string): Node | undefined {
   return undefined;
 }
 
-function draft(node: Node, name: string, kind: SymbolKind, parent: SymbolDraft['parent'], memberInType = false): SymbolDraft {
+function draft(
+  node: Node,
+  name: string,
+  kind: SymbolKind,
+  parent: SymbolDraft['parent'],
+  memberInType = false,
+): SymbolDraft {
   return {
     name,
     kind,
@@ -60,7 +73,8 @@ function jsDefinition(kind: string, def: Node, captures: QueryCapture[]): Symbol
       const owner = capture(captures, 'owner');
       if (!name || !owner) return null;
       const ownerText = owner.text;
-      if (ownerText.endsWith('.prototype')) return draft(def, name, 'method', ownerText.slice(0, -'.prototype'.length).split('.').pop()!);
+      if (ownerText.endsWith('.prototype'))
+        return draft(def, name, 'method', ownerText.slice(0, -'.prototype'.length).split('.').pop()!);
       if (ownerText === 'exports' || ownerText === 'module.exports') return draft(def, name, 'function', null);
       return null;
     }
@@ -78,7 +92,8 @@ function goReceiverType(receiver: Node | undefined): string | null {
 }
 
 function definition(language: CodeLanguage, kind: string, def: Node, captures: QueryCapture[]): SymbolDraft | null {
-  if (language === 'typescript' || language === 'tsx' || language === 'javascript') return jsDefinition(kind, def, captures);
+  if (language === 'typescript' || language === 'tsx' || language === 'javascript')
+    return jsDefinition(kind, def, captures);
   const name = capture(captures, 'name')?.text;
   if (!name) return null;
   if (language === 'python') {
@@ -86,7 +101,8 @@ function definition(language: CodeLanguage, kind: string, def: Node, captures: Q
   }
   if (language === 'go') {
     if (kind === 'method') return draft(def, name, 'method', goReceiverType(capture(captures, 'receiver')));
-    if (kind === 'type') return draft(def, name, capture(captures, 'body')?.type === 'interface_type' ? 'interface' : 'type', null);
+    if (kind === 'type')
+      return draft(def, name, capture(captures, 'body')?.type === 'interface_type' ? 'interface' : 'type', null);
     return draft(def, name, 'function', null);
   }
   return draft(def, name, kind as SymbolKind, 'container');
@@ -115,7 +131,12 @@ function byLine<T extends { line: number }>(a: T, b: T): number {
 /** Extracts one file's symbols, log call sites and routes from its syntax tree. `queries`
  *  must have been compiled for `language`'s grammar (see compileQueries), and `source`
  *  must be the text the tree was parsed from. */
-export function extractFromTree(tree: Tree, language: CodeLanguage, queries: CodeQueries, source: string): FileExtraction {
+export function extractFromTree(
+  tree: Tree,
+  language: CodeLanguage,
+  queries: CodeQueries,
+  source: string,
+): FileExtraction {
   if (queries.language !== language) throw new Error(`queries compiled for ${queries.language}, not ${language}`);
   const drafts: SymbolDraft[] = [];
   const annotationNodes: Array<{ node: Node; name: string; args: Node | null }> = [];
@@ -128,7 +149,8 @@ export function extractFromTree(tree: Tree, language: CodeLanguage, queries: Cod
       }
       if (c.name === 'annotation') {
         const name = capture(captures, 'ann')?.text.split('.').pop();
-        if (name && ROUTE_ANNOTATIONS.has(name)) annotationNodes.push({ node: c.node, name, args: capture(captures, 'annargs') ?? null });
+        if (name && ROUTE_ANNOTATIONS.has(name))
+          annotationNodes.push({ node: c.node, name, args: capture(captures, 'annargs') ?? null });
         break;
       }
     }
@@ -146,7 +168,8 @@ export function extractFromTree(tree: Tree, language: CodeLanguage, queries: Cod
     }
     if (routeVerbs.has(call.prop.text)) routes.push(...callRoutes(language, symbols, call));
   }
-  for (const f of candidateFunctionCalls(tree, source, language)) routes.push(...functionCallRoutes(language, symbols, f.node, f.fn, f.args));
+  for (const f of candidateFunctionCalls(tree, source, language))
+    routes.push(...functionCallRoutes(language, symbols, f.node, f.fn, f.args));
   const annotations: Annotation[] = [];
   for (const a of annotationNodes) {
     const target = annotated(a.node, language);

@@ -13,4 +13,10 @@ export { type CodeQueries, compileQueries } from './queries.js';
 export { CODE_EXTRACTION_ALGORITHM, extractFromTree } from './extract.js';
 export { toTemplate } from './log-template.js';
 export { type CodeownerRule, codeownersRegex, ownersOf, parseCodeowners } from './codeowners.js';
-export { type ServiceMapInput, type ServicePath, inferServicePaths, normalizeServiceName, serviceOf } from './service-map.js';
+export {
+  type ServiceMapInput,
+  type ServicePath,
+  inferServicePaths,
+  normalizeServiceName,
+  serviceOf,
+} from './service-map.js';

@@ -23,7 +23,21 @@ interface Plan {
 
 const JS_METHODS = new Set(['log', 'info', 'warn', 'warning', 'error', 'debug', 'trace', 'fatal', 'verbose', 'silly']);
 const PY_METHODS = new Set(['debug', 'info', 'warning', 'warn', 'error', 'exception', 'critical', 'fatal', 'log']);
-const JAVA_METHODS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'severe', 'warning', 'fine', 'finer', 'finest', 'config', 'log']);
+const JAVA_METHODS = new Set([
+  'trace',
+  'debug',
+  'info',
+  'warn',
+  'error',
+  'fatal',
+  'severe',
+  'warning',
+  'fine',
+  'finer',
+  'finest',
+  'config',
+  'log',
+]);
 const GO_METHOD = /^(Print|Trace|Debug|Info|Warn|Warning|Error|Fatal|Panic|DPanic)(f|ln|w|Context|Ctx)?$/;
 
 function plan(language: CodeLanguage, method: string, chain: string[]): Plan | null {
@@ -46,7 +60,10 @@ function plan(language: CodeLanguage, method: string, chain: string[]): Plan | n
     default: {
       if (!JS_METHODS.has(method)) return null;
       const isConsole = chain.length === 1 && chain[0] === 'console';
-      return { level: method === 'log' && !isConsole ? 'arg' : normalizeLevel(method), style: isConsole ? 'util' : 'first' };
+      return {
+        level: method === 'log' && !isConsole ? 'arg' : normalizeLevel(method),
+        style: isConsole ? 'util' : 'first',
+      };
     }
   }
 }
@@ -108,7 +125,8 @@ export function logCallsite(call: MethodCall, language: CodeLanguage): Omit<Extr
     const format = renderMessage(first, language);
     if (format !== null) {
       message = format;
-      for (const extra of args.slice(1 + countPrintfPlaceholders(format))) message += ` ${stringValue(extra, language) ?? WILDCARD}`;
+      for (const extra of args.slice(1 + countPrintfPlaceholders(format)))
+        message += ` ${stringValue(extra, language) ?? WILDCARD}`;
       last = args[args.length - 1]!;
     }
   } else {

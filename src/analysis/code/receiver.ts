@@ -13,11 +13,35 @@ interface MemberShape {
 }
 
 const SHAPES: Record<CodeLanguage, MemberShape> = {
-  typescript: { member: 'member_expression', object: 'object', property: 'property', call: 'call_expression', callee: 'function' },
-  tsx: { member: 'member_expression', object: 'object', property: 'property', call: 'call_expression', callee: 'function' },
-  javascript: { member: 'member_expression', object: 'object', property: 'property', call: 'call_expression', callee: 'function' },
+  typescript: {
+    member: 'member_expression',
+    object: 'object',
+    property: 'property',
+    call: 'call_expression',
+    callee: 'function',
+  },
+  tsx: {
+    member: 'member_expression',
+    object: 'object',
+    property: 'property',
+    call: 'call_expression',
+    callee: 'function',
+  },
+  javascript: {
+    member: 'member_expression',
+    object: 'object',
+    property: 'property',
+    call: 'call_expression',
+    callee: 'function',
+  },
   python: { member: 'attribute', object: 'object', property: 'attribute', call: 'call', callee: 'function' },
-  go: { member: 'selector_expression', object: 'operand', property: 'field', call: 'call_expression', callee: 'function' },
+  go: {
+    member: 'selector_expression',
+    object: 'operand',
+    property: 'field',
+    call: 'call_expression',
+    callee: 'function',
+  },
   java: { member: 'field_access', object: 'object', property: 'field', call: 'method_invocation', callee: '' },
 };
 
@@ -82,7 +106,10 @@ export function positionalArgs(args: Node, language: CodeLanguage): Node[] {
   const out: Node[] = [];
   for (const a of args.namedChildren) {
     if (a.type === 'comment') continue;
-    if (language === 'python' && (a.type === 'keyword_argument' || a.type === 'list_splat' || a.type === 'dictionary_splat')) {
+    if (
+      language === 'python' &&
+      (a.type === 'keyword_argument' || a.type === 'list_splat' || a.type === 'dictionary_splat')
+    ) {
       continue;
     }
     out.push(a);

@@ -72,7 +72,8 @@ export function joinPath(prefix: string, path: string): string {
 // ---------------------------------------------------------------- JS / TS
 
 const JS_METHODS = new Set(['get', 'post', 'put', 'delete', 'del', 'patch', 'head', 'options', 'all']);
-const JS_ROUTER = /^(?:app|application|server|srv|fastify|router|routes|route|r|koa|hono|instance)$|(?:Router|Routes|App|Server)$/i;
+const JS_ROUTER =
+  /^(?:app|application|server|srv|fastify|router|routes|route|r|koa|hono|instance)$|(?:Router|Routes|App|Server)$/i;
 
 function jsHandler(node: Node | undefined, depth = 0): Handler {
   if (!node || depth > 3) return null;
@@ -169,7 +170,9 @@ function fastifyRoute(ctx: Ctx, call: MethodCall, args: Node[]): ExtractedRoute[
   }
   if (path === undefined || !handler) return [];
   const at = call.prop;
-  return (methods.length > 0 ? methods : [null]).map((m) => route(ctx, at, { framework: 'fastify', method: m, path: path!, handler }));
+  return (methods.length > 0 ? methods : [null]).map((m) =>
+    route(ctx, at, { framework: 'fastify', method: m, path: path!, handler }),
+  );
 }
 
 // ---------------------------------------------------------------- Python
@@ -194,7 +197,11 @@ function pythonRoutes(ctx: Ctx, call: MethodCall): ExtractedRoute[] {
   }
 
   if (!decorator || !(verb === 'route' || verb === 'api_route' || PY_SHORTCUTS.has(verb))) return [];
-  const path = args[0] ? stringValue(args[0], ctx.language) : (kw.get('path') ? stringValue(kw.get('path')!, ctx.language) : null);
+  const path = args[0]
+    ? stringValue(args[0], ctx.language)
+    : kw.get('path')
+      ? stringValue(kw.get('path')!, ctx.language)
+      : null;
   if (path === null || !(path.startsWith('/') || path === '')) return [];
   const decorated = decorator.parent?.childForFieldName('definition');
   if (!decorated) return [];
@@ -358,11 +365,20 @@ const NEST: Record<string, string | null> = {
   Options: 'OPTIONS',
   All: null,
 };
-export const ROUTE_ANNOTATIONS = new Set([...Object.keys(SPRING), ...Object.keys(NEST), ...HTTP_METHODS, 'Path', 'Controller']);
+export const ROUTE_ANNOTATIONS = new Set([
+  ...Object.keys(SPRING),
+  ...Object.keys(NEST),
+  ...HTTP_METHODS,
+  'Path',
+  'Controller',
+]);
 
 /** Paths and methods of a Spring mapping: ("/x"), (value = {"/a", "/b"}), (path = "/x",
  *  method = RequestMethod.GET). `unresolved` when a path is a constant we cannot read. */
-function springArgs(args: Node | null, language: CodeLanguage): { paths: string[]; methods: string[]; unresolved: boolean } {
+function springArgs(
+  args: Node | null,
+  language: CodeLanguage,
+): { paths: string[]; methods: string[]; unresolved: boolean } {
   const paths: string[] = [];
   const methods: string[] = [];
   let unresolved = false;
@@ -412,7 +428,8 @@ function annotationRoutes(ctx: Ctx, annotations: Annotation[]): ExtractedRoute[]
     const owner = symbols.symbols[a.owner];
     if (!owner) continue;
     if (owner.kind === 'class' || owner.kind === 'interface') {
-      if (a.name === 'RequestMapping' || a.name === 'Path' || a.name === 'Controller') prefixes.set(a.owner, prefixOf(a, language));
+      if (a.name === 'RequestMapping' || a.name === 'Path' || a.name === 'Controller')
+        prefixes.set(a.owner, prefixOf(a, language));
     } else if (owner.kind === 'method') {
       const list = byOwner.get(a.owner) ?? [];
       list.push(a);
@@ -432,7 +449,8 @@ function annotationRoutes(ctx: Ctx, annotations: Annotation[]): ExtractedRoute[]
         if (unresolved && paths.length === 0) continue;
         const ms: Array<string | null> = SPRING[a.name] ? [SPRING[a.name]!] : methods.length > 0 ? methods : [null];
         for (const p of paths.length > 0 ? paths : ['']) {
-          for (const m of ms) out.push(route(ctx, a.at, { framework: 'spring', method: m, path: joinPath(prefix, p), handler, owner }));
+          for (const m of ms)
+            out.push(route(ctx, a.at, { framework: 'spring', method: m, path: joinPath(prefix, p), handler, owner }));
         }
       } else if (language === 'java' && HTTP_METHODS.has(a.name)) {
         const p = jaxPath ? prefixOf(jaxPath, language) : '';
@@ -442,7 +460,9 @@ function annotationRoutes(ctx: Ctx, annotations: Annotation[]): ExtractedRoute[]
         const first = a.args ? positionalArgs(a.args, language)[0] : undefined;
         const paths = first ? strings(first, language) : [''];
         for (const p of paths) {
-          out.push(route(ctx, a.at, { framework: 'nestjs', method: NEST[a.name]!, path: joinPath(prefix, p), handler, owner }));
+          out.push(
+            route(ctx, a.at, { framework: 'nestjs', method: NEST[a.name]!, path: joinPath(prefix, p), handler, owner }),
+          );
         }
       }
     }
@@ -490,11 +510,21 @@ export function callRoutes(language: CodeLanguage, symbols: SymbolTable, call: M
 }
 
 /** Routes registered by a plain function call: Django's path(), re_path() and url(). */
-export function functionCallRoutes(language: CodeLanguage, symbols: SymbolTable, call: Node, fn: Node, args: Node): ExtractedRoute[] {
+export function functionCallRoutes(
+  language: CodeLanguage,
+  symbols: SymbolTable,
+  call: Node,
+  fn: Node,
+  args: Node,
+): ExtractedRoute[] {
   if (language !== 'python' || !DJANGO.has(fn.text)) return [];
   return djangoRoute({ language, symbols }, call, args);
 }
 
-export function decoratorRoutes(language: CodeLanguage, symbols: SymbolTable, annotations: Annotation[]): ExtractedRoute[] {
+export function decoratorRoutes(
+  language: CodeLanguage,
+  symbols: SymbolTable,
+  annotations: Annotation[],
+): ExtractedRoute[] {
   return annotations.length === 0 ? [] : annotationRoutes({ language, symbols }, annotations);
 }

@@ -71,7 +71,10 @@ function setupPy(content: string): string | null {
 function pomArtifact(content: string): string | null {
   const own = content
     .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(/<(parent|dependencies|dependencyManagement|build|profiles|plugins|reporting|modules)>[\s\S]*?<\/\1>/g, '');
+    .replace(
+      /<(parent|dependencies|dependencyManagement|build|profiles|plugins|reporting|modules)>[\s\S]*?<\/\1>/g,
+      '',
+    );
   return /<artifactId>\s*([^<\s]+)\s*<\/artifactId>/.exec(own)?.[1] ?? null;
 }
 
@@ -145,7 +148,10 @@ export function inferServicePaths(input: ServiceMapInput): ServicePath[] {
 }
 
 /** The service of a path: the mapping with the longest prefix that contains it, or null. */
-export function serviceOf(path: string, servicePaths: ReadonlyArray<Pick<ServicePath, 'pathPrefix' | 'service'>>): string | null {
+export function serviceOf(
+  path: string,
+  servicePaths: ReadonlyArray<Pick<ServicePath, 'pathPrefix' | 'service'>>,
+): string | null {
   const p = path.replace(/^\.?\/+/, '');
   let found: string | null = null;
   let length = -1;

@@ -178,7 +178,8 @@ const HEADER_START = {
 } as const;
 const BARE_TYPE = /(?:Error|Exception|Throwable)$/;
 /** An exception name inside a longer line (a log prefix before it): `… TypeError: boom`. */
-const HEADER_INSIDE = /(?:^|[\s[(])([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:Error|Exception|Throwable))(?: \[[^\]\s]{1,100}\])?: (.*)$/;
+const HEADER_INSIDE =
+  /(?:^|[\s[(])([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:Error|Exception|Throwable))(?: \[[^\]\s]{1,100}\])?: (.*)$/;
 
 /** Whether a matched name is a plausible exception type for the style. Python's exception line
  *  is known by its place (after the frames), so any name goes; the JVM always prints class
@@ -195,7 +196,10 @@ function plausibleType(style: keyof typeof HEADER_START, name: string, colon: bo
  * message (messages may span lines). Lines before it (a log prefix, Node's source excerpt of
  * an uncaught error) are dropped. Failing that, a name inside a line (`ERROR … Foo: msg`).
  */
-function parseHeader(lines: string[], style: keyof typeof HEADER_START): { type: string | null; message: string | null } {
+function parseHeader(
+  lines: string[],
+  style: keyof typeof HEADER_START,
+): { type: string | null; message: string | null } {
   const re = HEADER_START[style];
   for (let i = 0; i < lines.length; i++) {
     const m = re.exec(lines[i]!.trim());

@@ -61,7 +61,16 @@ export interface CodeLocation {
  * second pass, once the commits are ranked). Text retrieval is the weakest. Frames further
  * out weigh 1/(1+position).
  */
-export const LOCATION_WEIGHTS = { frame: 1, log_callsite: 0.6, route: 0.4, changed: 0.3, changedShare: 0.2, loop_call: 0.4, suspect: 0.4, text: 0.3 } as const;
+export const LOCATION_WEIGHTS = {
+  frame: 1,
+  log_callsite: 0.6,
+  route: 0.4,
+  changed: 0.3,
+  changedShare: 0.2,
+  loop_call: 0.4,
+  suspect: 0.4,
+  text: 0.3,
+} as const;
 
 function weightOf(s: LocationSource): number {
   switch (s.kind) {
@@ -164,7 +173,11 @@ export function symbolFor(file: CodeFileFacts, name: string | null, line: number
 }
 
 /** Places ranked by the summed weight of the hints that land on them, best first. */
-export function rankCodeLocations(hints: readonly LocationHint[], files: readonly CodeFileFacts[], limit = 5): CodeLocation[] {
+export function rankCodeLocations(
+  hints: readonly LocationHint[],
+  files: readonly CodeFileFacts[],
+  limit = 5,
+): CodeLocation[] {
   const byPath = new Map(files.map((f) => [`${f.repository}\u0000${f.path}`, f]));
   const places = new Map<string, CodeLocation>();
   for (const h of hints) {
@@ -192,7 +205,9 @@ export function rankCodeLocations(hints: readonly LocationHint[], files: readonl
     place.sources.push(h.source);
     place.score += weightOf(h.source);
   }
-  const ranked = [...places.values()].sort((a, b) => b.score - a.score || a.path.localeCompare(b.path) || (a.startLine ?? 0) - (b.startLine ?? 0));
+  const ranked = [...places.values()].sort(
+    (a, b) => b.score - a.score || a.path.localeCompare(b.path) || (a.startLine ?? 0) - (b.startLine ?? 0),
+  );
   for (const p of ranked) {
     p.score = Number(p.score.toFixed(3));
     p.hint = p.sources
@@ -242,8 +257,10 @@ export interface SuspectCommit {
   files: string[];
 }
 
-const DOC_FILE = /(^|\/)(docs?|documentation)\/|(^|\/)(readme|changelog|license|contributing|authors|notice)(\.[a-z]+)?$|\.(md|mdx|rst|txt|adoc)$/i;
-const TEST_FILE = /(^|\/)(tests?|__tests__|spec|specs)\/|[._-](test|spec)\.[a-z0-9]+$|_test\.go$|(^|\/)test_[^/]+\.py$/i;
+const DOC_FILE =
+  /(^|\/)(docs?|documentation)\/|(^|\/)(readme|changelog|license|contributing|authors|notice)(\.[a-z]+)?$|\.(md|mdx|rst|txt|adoc)$/i;
+const TEST_FILE =
+  /(^|\/)(tests?|__tests__|spec|specs)\/|[._-](test|spec)\.[a-z0-9]+$|_test\.go$|(^|\/)test_[^/]+\.py$/i;
 
 /** 'docs' when every file is documentation, 'tests' when every file is a test, else 'code'. */
 export function changeKind(paths: readonly string[]): 'docs' | 'tests' | 'code' {
@@ -291,7 +308,12 @@ export function rankSuspectCommits(input: SuspectInput, limit = 5): SuspectCommi
   const scored = commits.map((c) => {
     const paths = c.files.map((f) => f.path);
     const mine = input.blame.filter((b) => b.sha === c.sha && b.repository === input.repository);
-    const hitLocations = located.filter((l) => mine.some((b) => b.path === l.path && l.startLine !== null && b.line >= l.startLine && b.line <= (l.endLine ?? l.startLine)));
+    const hitLocations = located.filter((l) =>
+      mine.some(
+        (b) =>
+          b.path === l.path && l.startLine !== null && b.line >= l.startLine && b.line <= (l.endLine ?? l.startLine),
+      ),
+    );
     const blameShare = Math.min(1, hitLocations.reduce((a, l) => a + l.score, 0) / top);
     const touchesLocated = paths.filter((p) => locatedFiles.has(p));
     const touchesService = paths.some((p) => pathConcernsService(p, input.service, input.pathPrefix));
@@ -311,7 +333,9 @@ export function rankSuspectCommits(input: SuspectInput, limit = 5): SuspectCommi
     ].filter(Boolean);
     const ownerSource = touchesLocated.length ? touchesLocated : paths;
     const owners = [...new Set(ownerSource.flatMap((p) => input.owners.get(p) ?? []))];
-    const blameInLocations = mine.filter((b) => hitLocations.some((l) => l.path === b.path && b.line >= (l.startLine ?? 0) && b.line <= (l.endLine ?? 0)));
+    const blameInLocations = mine.filter((b) =>
+      hitLocations.some((l) => l.path === b.path && b.line >= (l.startLine ?? 0) && b.line <= (l.endLine ?? 0)),
+    );
     return {
       sha: c.sha,
       repository: input.repository,
@@ -331,14 +355,20 @@ export function rankSuspectCommits(input: SuspectInput, limit = 5): SuspectCommi
     s.confidence = Number((s.score / total).toFixed(3));
     s.score = Number(s.score.toFixed(3));
   }
-  return scored.sort((a, b) => b.score - a.score || (b.committedAt ?? '').localeCompare(a.committedAt ?? '')).slice(0, limit);
+  return scored
+    .sort((a, b) => b.score - a.score || (b.committedAt ?? '').localeCompare(a.committedAt ?? ''))
+    .slice(0, limit);
 }
 
 /**
  * 'changed' hints from blame: for each commit, the symbols holding lines it last changed,
  * with the share of those lines that fall in each symbol.
  */
-export function changedHints(blame: readonly BlamedLine[], files: readonly CodeFileFacts[], shas: ReadonlySet<string>): LocationHint[] {
+export function changedHints(
+  blame: readonly BlamedLine[],
+  files: readonly CodeFileFacts[],
+  shas: ReadonlySet<string>,
+): LocationHint[] {
   const byPath = new Map(files.map((f) => [`${f.repository}\u0000${f.path}`, f]));
   const perCommit = new Map<string, Map<string, { file: CodeFileFacts; sym: CodeSymbol; lines: number }>>();
   const totals = new Map<string, number>();
@@ -395,7 +425,12 @@ function indentOf(text: string): number {
  * a call repeated per item, so the loop holding the new call is the place, not the function
  * it calls. Reads the blamed text of whole files (every line, not only the range's).
  */
-export function loopCallHints(blame: readonly BlamedLine[], files: readonly CodeFileFacts[], shas: ReadonlySet<string>, edge: string): LocationHint[] {
+export function loopCallHints(
+  blame: readonly BlamedLine[],
+  files: readonly CodeFileFacts[],
+  shas: ReadonlySet<string>,
+  edge: string,
+): LocationHint[] {
   const byPath = new Map(files.map((f) => [`${f.repository}\u0000${f.path}`, f]));
   const lines = new Map<string, Map<number, BlamedLine>>();
   for (const b of blame) {
@@ -431,7 +466,13 @@ export function loopCallHints(blame: readonly BlamedLine[], files: readonly Code
     const key = `${b.path}\u0000${qualifiedName(sym)}@${sym.startLine}\u0000${b.sha}`;
     if (!inLoop || seen.has(key)) continue;
     seen.add(key);
-    hints.push({ repository: b.repository, path: b.path, line: sym.startLine, symbol: qualifiedName(sym), source: { kind: 'loop_call', sha: b.sha, line: b.line, edge } });
+    hints.push({
+      repository: b.repository,
+      path: b.path,
+      line: sym.startLine,
+      symbol: qualifiedName(sym),
+      source: { kind: 'loop_call', sha: b.sha, line: b.line, edge },
+    });
   }
   return hints;
 }

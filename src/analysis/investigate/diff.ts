@@ -14,7 +14,9 @@ export function diffInvestigations(previous: InvestigationResult, next: Investig
   const removed = previous.findings.filter((f) => !after.has(key(f))).map((f) => f.title);
   const changed = next.findings.flatMap((f) => {
     const old = before.get(key(f));
-    return old && Math.abs(old.confidence - f.confidence) >= MIN_CHANGE ? [{ title: f.title, from: old.confidence, to: f.confidence }] : [];
+    return old && Math.abs(old.confidence - f.confidence) >= MIN_CHANGE
+      ? [{ title: f.title, from: old.confidence, to: f.confidence }]
+      : [];
   });
   return { added, removed, changed };
 }

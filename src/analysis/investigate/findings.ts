@@ -36,10 +36,14 @@ function fmt(x: number): string {
 
 function queryOf(s: RcaSignal, since: string): string | undefined {
   const at = `since=${encodeURIComponent(since)}`;
-  if (s.kind === 'pattern' || s.kind === 'error-pattern' || s.kind === 'new-error-pattern') return `/api/patterns/${encodeURIComponent(s.key)}?service=${encodeURIComponent(s.service)}&${at}`;
-  if (s.kind === 'error-group') return `/api/errors/${encodeURIComponent(s.key)}?service=${encodeURIComponent(s.service)}&${at}`;
-  if (s.kind === 'latency' || s.kind === 'error-rate' || s.kind === 'traffic') return `/api/services?service=${encodeURIComponent(s.service)}&${at}`;
-  if (s.kind === 'edge-latency' || s.kind === 'edge-errors' || s.kind === 'edge-fanout') return `/api/services/graph?service=${encodeURIComponent(s.service)}&${at}`;
+  if (s.kind === 'pattern' || s.kind === 'error-pattern' || s.kind === 'new-error-pattern')
+    return `/api/patterns/${encodeURIComponent(s.key)}?service=${encodeURIComponent(s.service)}&${at}`;
+  if (s.kind === 'error-group')
+    return `/api/errors/${encodeURIComponent(s.key)}?service=${encodeURIComponent(s.service)}&${at}`;
+  if (s.kind === 'latency' || s.kind === 'error-rate' || s.kind === 'traffic')
+    return `/api/services?service=${encodeURIComponent(s.service)}&${at}`;
+  if (s.kind === 'edge-latency' || s.kind === 'edge-errors' || s.kind === 'edge-fanout')
+    return `/api/services/graph?service=${encodeURIComponent(s.service)}&${at}`;
   return undefined;
 }
 
@@ -80,7 +84,9 @@ export function rcaFindings(list: FindingList, rca: RcaResult, since: string, ma
     const weak = r.score === 0;
     list.add({
       kind: 'root_cause_service',
-      title: weak ? `${r.service} is a candidate, without a significant signal${maybe}` : `${r.service} is ${r === roots[0] ? 'the likely' : 'a possible'} root cause${maybe}`,
+      title: weak
+        ? `${r.service} is a candidate, without a significant signal${maybe}`
+        : `${r.service} is ${r === roots[0] ? 'the likely' : 'a possible'} root cause${maybe}`,
       confidence: r.confidence,
       hint: `${r.hint}${symptoms.length ? `; ${symptoms.join(', ')} show it upstream` : ''} (${rca.significant} of ${rca.tests} tests significant, ${rca.algorithm})`,
       evidence: faultSignals(r)
@@ -91,7 +97,9 @@ export function rcaFindings(list: FindingList, rca: RcaResult, since: string, ma
         score: r.score,
         symptoms,
         // The ranker's whole order, so a reader (or a benchmark) sees where every service stood.
-        ...(r === roots[0] ? { ranking: rca.services.map((s) => ({ service: s.service, score: s.score, symptomOf: s.symptomOf })) } : {}),
+        ...(r === roots[0]
+          ? { ranking: rca.services.map((s) => ({ service: s.service, score: s.score, symptomOf: s.symptomOf })) }
+          : {}),
       },
     });
   }
@@ -114,7 +122,13 @@ export function rcaFindings(list: FindingList, rca: RcaResult, since: string, ma
  * onset (with a minute of clock slack), closer being likelier. Null when there is none in
  * the look-back.
  */
-export function changeFinding(list: FindingList, service: string, deploys: readonly Deploy[], onsetMs: number, lookBackMs: number): Finding | null {
+export function changeFinding(
+  list: FindingList,
+  service: string,
+  deploys: readonly Deploy[],
+  onsetMs: number,
+  lookBackMs: number,
+): Finding | null {
   const before = deploys
     .filter((d) => d.service === service)
     .filter((d) => {
@@ -140,7 +154,14 @@ export function changeFinding(list: FindingList, service: string, deploys: reado
         query: `/api/deploys/${d.id}`,
       },
     ],
-    data: { deployId: d.id, service, version: d.version, commit: d.commitSha, previousCommit: d.previousCommitSha, deployedAt: d.deployedAt },
+    data: {
+      deployId: d.id,
+      service,
+      version: d.version,
+      commit: d.commitSha,
+      previousCommit: d.previousCommitSha,
+      deployedAt: d.deployedAt,
+    },
   });
 }
 
@@ -166,7 +187,8 @@ export function priorityScore(i: ImpactInput): PriorityScore {
   const voice = 1 + 0.2 * i.tickets;
   return {
     score: Number((i.severity * reach * trend * voice).toFixed(3)),
-    formula: 'severity × (log10(1+users) + 0.5·log10(1+accounts)) × max(0.25, 1 + 0.5·log2(growth)) × (1 + 0.2·tickets)',
+    formula:
+      'severity × (log10(1+users) + 0.5·log10(1+accounts)) × max(0.25, 1 + 0.5·log2(growth)) × (1 + 0.2·tickets)',
     inputs: {
       severity: i.severity,
       users: i.users ?? 0,

@@ -19,8 +19,24 @@ export {
   rankSuspectCommits,
   symbolFor,
 } from './code-suspects.js';
-export type { BlamedLine, CodeFileFacts, CodeLocation, CodeSymbol, CommitFacts, LocationHint, LocationSource, SuspectCommit, SuspectInput } from './code-suspects.js';
-export { checkNarrative, narrativeMessages, splitSentences, NARRATIVE_MAX_CHARS, NARRATIVE_PROMPT_MAX_CHARS } from './narrative.js';
+export type {
+  BlamedLine,
+  CodeFileFacts,
+  CodeLocation,
+  CodeSymbol,
+  CommitFacts,
+  LocationHint,
+  LocationSource,
+  SuspectCommit,
+  SuspectInput,
+} from './code-suspects.js';
+export {
+  checkNarrative,
+  narrativeMessages,
+  splitSentences,
+  NARRATIVE_MAX_CHARS,
+  NARRATIVE_PROMPT_MAX_CHARS,
+} from './narrative.js';
 export type { ChatMessage, NarrativeCheck } from './narrative.js';
 export { groupOfMessage, ticketOnset } from './ticket-onset.js';
 export type { OnsetGroup, TicketOnset, UsersFailure } from './ticket-onset.js';

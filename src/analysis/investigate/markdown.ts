@@ -34,7 +34,15 @@ export function investigationMarkdown(r: InvestigationResult): string {
   }
   const steps = r.findings.filter((f) => f.kind === 'next_step');
   if (steps.length) out.push('## Next steps', '', ...steps.map((f) => `- ${f.title} [${f.id}]`), '');
-  if (r.narrative) out.push('## Narrative', '', r.narrative.text, '', `_(${r.narrative.model}; cites ${r.narrative.citations.join(', ')})_`, '');
+  if (r.narrative)
+    out.push(
+      '## Narrative',
+      '',
+      r.narrative.text,
+      '',
+      `_(${r.narrative.model}; cites ${r.narrative.citations.join(', ')})_`,
+      '',
+    );
   out.push('## Findings', '');
   for (const f of r.findings) out.push(finding(f), '');
   if (r.gaps.length) out.push('## Not covered', '', ...r.gaps.map((g) => `- ${g}`), '');

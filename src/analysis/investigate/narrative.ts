@@ -80,12 +80,16 @@ function promptPayload(r: InvestigationResult, lim: PromptLimits): string {
     evidence: f.evidence.slice(0, lim.evidence).map((e) => `${e.kind}: ${clip(e.summary, lim.summaryChars)}`),
   }));
   const omitted = r.findings.length - findings.length;
-  const subject = JSON.parse(JSON.stringify(r.subject), (_k, v: unknown) => (typeof v === 'string' ? clip(v, 200) : v)) as unknown;
+  const subject = JSON.parse(JSON.stringify(r.subject), (_k, v: unknown) =>
+    typeof v === 'string' ? clip(v, 200) : v,
+  ) as unknown;
   const payload = {
     subject,
     window: r.window,
     summary: clip(r.summary, 1000),
-    priority: r.priority ? { score: r.priority.score, inputs: Object.fromEntries(Object.entries(r.priority.inputs).slice(0, 20)) } : null,
+    priority: r.priority
+      ? { score: r.priority.score, inputs: Object.fromEntries(Object.entries(r.priority.inputs).slice(0, 20)) }
+      : null,
     findings,
     ...(omitted > 0 ? { omittedFindings: omitted } : {}),
     gaps: r.gaps.slice(0, 12).map((g) => clip(g, 300)),
@@ -118,7 +122,8 @@ export function narrativeMessages(result: InvestigationResult): ChatMessage[] {
 // ---- reading numbers, times and identifiers out of text ----
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const MONTH = '(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)(?![A-Za-z])\\.?';
+const MONTH =
+  '(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)(?![A-Za-z])\\.?';
 const ISO_RE = /\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|UTC|[+-]\d{2}:?\d{2})?)?/g;
 const CLOCK_RE = /\b(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([ap])\.?m\b\.?)?/gi;
 const MONTH_DAY_RE = new RegExp(`\\b${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?\\b(?:,?\\s+(\\d{4})\\b)?`, 'g');
@@ -232,7 +237,10 @@ function readPiece(piece: string, percent: boolean): Claim | null {
   // Small whole numbers must appear exactly; anything else may be a fact rounded to the written place.
   const rounding = 0.5 * 10 ** -d * scale;
   const tol = scale === 1 && d === 0 && value <= 10 ? 0 : rounding;
-  return { type: 'number', n: percent ? { text: `${piece}%`, value, tol, fractionTol: rounding } : { text: piece, value, tol } };
+  return {
+    type: 'number',
+    n: percent ? { text: `${piece}%`, value, tol, fractionTol: rounding } : { text: piece, value, tol },
+  };
 }
 
 // ---- the facts a result supports ----
@@ -248,7 +256,15 @@ interface Facts {
 }
 
 function factsOf(r: InvestigationResult): Facts {
-  const f: Facts = { numbers: [], dates: new Set(), monthDays: new Set(), clocks: new Set(), minutes: new Set(), seconds: new Set(), corpus: '' };
+  const f: Facts = {
+    numbers: [],
+    dates: new Set(),
+    monthDays: new Set(),
+    clocks: new Set(),
+    minutes: new Set(),
+    seconds: new Set(),
+    corpus: '',
+  };
   const texts: string[] = [];
   const addInstant = (ms: number) => {
     if (!Number.isFinite(ms)) return;
@@ -264,7 +280,8 @@ function factsOf(r: InvestigationResult): Facts {
   const readText = (s: string, numbers: boolean) => {
     texts.push(s);
     for (const c of claimsIn(s)) {
-      if (c.type === 'number' && numbers) f.numbers.push(Math.abs(c.n.fractionTol !== undefined ? c.n.value / 100 : c.n.value));
+      if (c.type === 'number' && numbers)
+        f.numbers.push(Math.abs(c.n.fractionTol !== undefined ? c.n.value / 100 : c.n.value));
       else if (c.type === 'instant') addInstant(c.ms);
       else if (c.type === 'date') {
         f.dates.add(c.key);
@@ -327,7 +344,8 @@ function supported(c: Claim, facts: Facts): boolean {
       const slack = 1e-9 * Math.max(1, value);
       return (
         anyWithin(facts.numbers, value - tol - slack, value + tol + slack) ||
-        (fractionTol !== undefined && anyWithin(facts.numbers, (value - fractionTol - slack) / 100, (value + fractionTol + slack) / 100))
+        (fractionTol !== undefined &&
+          anyWithin(facts.numbers, (value - fractionTol - slack) / 100, (value + fractionTol + slack) / 100))
       );
     }
     case 'instant':
@@ -386,9 +404,16 @@ export function splitSentences(text: string): string[] {
  * identifier in it is supported by the result (the rules are at the top of this file).
  */
 export function checkNarrative(text: string, result: InvestigationResult): NarrativeCheck {
-  const t = text.replace(/[\u00a0\u2009\u202f]/g, ' ').replace(/\u2212/g, '-').trim();
+  const t = text
+    .replace(/[\u00a0\u2009\u202f]/g, ' ')
+    .replace(/\u2212/g, '-')
+    .trim();
   if (t === '') return { ok: false, problems: ['the text is empty'] };
-  if (t.length > NARRATIVE_MAX_CHARS) return { ok: false, problems: [`the text is ${t.length} characters long, over the ${NARRATIVE_MAX_CHARS} allowed`] };
+  if (t.length > NARRATIVE_MAX_CHARS)
+    return {
+      ok: false,
+      problems: [`the text is ${t.length} characters long, over the ${NARRATIVE_MAX_CHARS} allowed`],
+    };
   const ids = new Set(result.findings.map((f) => f.id));
   const facts = factsOf(result);
   const problems = new Set<string>();

@@ -59,13 +59,19 @@ function kindOf(entity: string): string {
   return i < 0 ? entity : entity.slice(0, i);
 }
 
-export function relateTickets(query: TicketFacts, others: readonly TicketFacts[], opts: RelateOptions = {}): RelatedTicket[] {
+export function relateTickets(
+  query: TicketFacts,
+  others: readonly TicketFacts[],
+  opts: RelateOptions = {},
+): RelatedTicket[] {
   const limit = opts.limit ?? 10;
   const until = query.createdAt + (opts.laterWindowMs ?? 7 * 86_400_000);
   const candidates = others.filter((t) => t.id !== query.id && t.createdAt <= until);
   if (candidates.length === 0) return [];
   const byExternal = new Map(candidates.map((t) => [String(t.id), t]));
-  const index = buildTicketIndex(candidates.map((t) => ({ id: String(t.id), title: t.title, body: t.body, createdAt: t.createdAt })));
+  const index = buildTicketIndex(
+    candidates.map((t) => ({ id: String(t.id), title: t.title, body: t.body, createdAt: t.createdAt })),
+  );
   const text = rankSimilarTickets({ title: query.title, body: query.body }, index, { limit: Math.max(50, limit * 5) });
   const best = text[0]?.score ?? 1;
   const textById = new Map(text.map((r) => [r.id, r]));
@@ -85,9 +91,13 @@ export function relateTickets(query: TicketFacts, others: readonly TicketFacts[]
     const hoursApart = Math.abs(t.createdAt - query.createdAt) / 3_600_000;
     const time = 0.5 ** (hoursApart / TIME_HALF_LIFE_H);
     const score =
-      RELATED_WEIGHTS.text * textScore + RELATED_WEIGHTS.person * person + RELATED_WEIGHTS.fault * fault + RELATED_WEIGHTS.time * time;
+      RELATED_WEIGHTS.text * textScore +
+      RELATED_WEIGHTS.person * person +
+      RELATED_WEIGHTS.fault * fault +
+      RELATED_WEIGHTS.time * time;
     const duplicate =
-      (person === 1 && textScore >= DUPLICATE_MIN_TEXT.samePerson) || (fault > 0 && textScore >= DUPLICATE_MIN_TEXT.sameFault);
+      (person === 1 && textScore >= DUPLICATE_MIN_TEXT.samePerson) ||
+      (fault > 0 && textScore >= DUPLICATE_MIN_TEXT.sameFault);
     const why = [
       tr ? `text ${textScore.toFixed(2)} (${tr.terms.slice(0, 3).join(', ')})` : null,
       shared.length ? `shares ${shared.slice(0, 3).join(', ')}` : null,

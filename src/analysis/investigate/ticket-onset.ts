@@ -56,7 +56,11 @@ export function groupOfMessage(groups: readonly OnsetGroup[], message: string | 
  * The onset of the users' trouble: the first of their dominant failure, or that failure's
  * error group's first occurrence when it lies within [lookBackStartMs, first failure].
  */
-export function ticketOnset(failures: readonly UsersFailure[], groups: readonly OnsetGroup[], lookBackStartMs: number): TicketOnset | null {
+export function ticketOnset(
+  failures: readonly UsersFailure[],
+  groups: readonly OnsetGroup[],
+  lookBackStartMs: number,
+): TicketOnset | null {
   const failure = dominantFailure(failures);
   if (!failure) return null;
   const group = groupOfMessage(groups, failure.message);

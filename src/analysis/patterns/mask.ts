@@ -87,7 +87,6 @@ function mayBeCalendar(tok: string): boolean {
   return false;
 }
 
-
 /** Day and month names, lower case. */
 export const CALENDAR_WORDS: ReadonlySet<string> = new Set(
   'mon tue wed thu fri sat sun monday tuesday wednesday thursday friday saturday sunday jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july august september october november december'.split(

@@ -149,7 +149,9 @@ function isSizeUnit(tok: string): boolean {
 function wordDiff(t: string, l: string): boolean {
   if (isWord(t) && isWord(l)) return true;
   const g = generalizeToken(t, l);
-  return isWord(t.slice(g.pre.length, t.length - g.suf.length)) && isWord(l.slice(g.pre.length, l.length - g.suf.length));
+  return (
+    isWord(t.slice(g.pre.length, t.length - g.suf.length)) && isWord(l.slice(g.pre.length, l.length - g.suf.length))
+  );
 }
 
 /** A plain word: letters, digits, `_`, `-`, `.` and no value mask (those are values already). */
@@ -157,12 +159,12 @@ function isWord(tok: string): boolean {
   if (tok.length === 0) return false;
   for (let i = 0; i < tok.length; i++) {
     const c = tok.charCodeAt(i);
-    const ok = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 46;
+    const ok =
+      (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 46;
     if (!ok) return false;
   }
   return true;
 }
-
 
 function mergeTypes(into: SlotType[], from: SlotType[]): SlotType[] {
   if (into.length !== from.length) return into.map(() => 'mixed');
@@ -174,7 +176,7 @@ function mergeTypes(into: SlotType[], from: SlotType[]): SlotType[] {
  * string alive behind a slice of it; a log body can be long).
  */
 function detach(s: string): string {
-  return (` ${s}`).slice(1);
+  return ` ${s}`.slice(1);
 }
 
 /** Split on runs of whitespace, without a regular expression. */
@@ -283,7 +285,8 @@ export class Miner implements PatternMiner {
     let c: Cluster;
     let created = false;
     let sibling = NO_SIBLING;
-    if (best !== null) sibling = this.differsInWords(best, tokens) ? this.wordSibling(best, tokens) : { join: best, parent: null };
+    if (best !== null)
+      sibling = this.differsInWords(best, tokens) ? this.wordSibling(best, tokens) : { join: best, parent: null };
     if (sibling.join !== null) {
       c = sibling.join;
       this.absorb(c, tokens, types);
@@ -606,7 +609,14 @@ export class Miner implements PatternMiner {
   }
 
   private info(c: Cluster): PatternInfo {
-    return { id: c.id, template: c.text, slots: this.slots(c), count: c.count, merged: c.merged.slice(), ...(c.site !== '' ? { site: c.site } : {}) };
+    return {
+      id: c.id,
+      template: c.text,
+      slots: this.slots(c),
+      count: c.count,
+      merged: c.merged.slice(),
+      ...(c.site !== '' ? { site: c.site } : {}),
+    };
   }
 
   /** One live pattern by id (after following merges); null when unknown. */
@@ -626,7 +636,13 @@ export class Miner implements PatternMiner {
       out.push(this.info(c));
     }
     if (this.overflow.count > 0) {
-      out.push({ id: this.overflow.id, template: OVERFLOW_TEMPLATE, slots: [], count: this.overflow.count, merged: [] });
+      out.push({
+        id: this.overflow.id,
+        template: OVERFLOW_TEMPLATE,
+        slots: [],
+        count: this.overflow.count,
+        merged: [],
+      });
     }
     return out;
   }

@@ -198,7 +198,11 @@ export class ShapeCache<V> {
       const run = node.run === undefined ? this.runFrom(node) : node.run;
       if (run !== null) {
         const q = p + run.length;
-        if (q <= limit && isSpace(src[q] as number) && this.same(run, (p & 1) === 0 ? m.evenPairs : m.oddPairs, (p + 1) >> 1, src, p)) {
+        if (
+          q <= limit &&
+          isSpace(src[q] as number) &&
+          this.same(run, (p & 1) === 0 ? m.evenPairs : m.oddPairs, (p + 1) >> 1, src, p)
+        ) {
           node = run.target;
           p = q;
           continue;
@@ -367,7 +371,8 @@ export class ShapeCache<V> {
   private holds(node: ShapeNode<V>, t: string): boolean {
     const n = t.length;
     if (node.length !== n) return false;
-    for (let j = 0; j < n >> 1; j++) if (this.pairs[node.at + j] !== pair(t.charCodeAt(2 * j), t.charCodeAt(2 * j + 1))) return false;
+    for (let j = 0; j < n >> 1; j++)
+      if (this.pairs[node.at + j] !== pair(t.charCodeAt(2 * j), t.charCodeAt(2 * j + 1))) return false;
     return (n & 1) === 0 || node.last === t.charCodeAt(n - 1);
   }
 }

@@ -104,7 +104,10 @@ function isWordValue(src: Uint16Array, a: number, b: number): boolean {
   const c0 = src[a] as number;
   if (n === 4 || n === 5) {
     const f = c0 | 32;
-    if ((f === 116 || f === 102 || f === 110) && (equalsFolded(src, a, b, 'true') || equalsFolded(src, a, b, 'false') || equalsFolded(src, a, b, 'null'))) {
+    if (
+      (f === 116 || f === 102 || f === 110) &&
+      (equalsFolded(src, a, b, 'true') || equalsFolded(src, a, b, 'false') || equalsFolded(src, a, b, 'null'))
+    ) {
       return true;
     }
   }
@@ -332,7 +335,10 @@ export class TokenMasker {
   string(): string {
     let s = '';
     for (let i = 0; i < this.length; i += 8192) {
-      s += String.fromCharCode.apply(null, this.out.subarray(i, Math.min(this.length, i + 8192)) as unknown as number[]);
+      s += String.fromCharCode.apply(
+        null,
+        this.out.subarray(i, Math.min(this.length, i + 8192)) as unknown as number[],
+      );
     }
     return s;
   }
@@ -382,11 +388,13 @@ export class TokenMasker {
           else value = isDigit(c0) || ((all & HEX) !== 0 && n >= 6) || isValue(src, a, i);
         } else if ((any & DOT) !== 0 || ((c0 === 45 || c0 === 43) && n > 1)) {
           // No digit: a dotted name is left alone unless a segment could be a value word.
-          exact = (c0 === 45 || c0 === 43) || src[i - 1] === 46 || dotSegmentsValueLike(src, a, i);
+          exact = c0 === 45 || c0 === 43 || src[i - 1] === 46 || dotSegmentsValueLike(src, a, i);
         } else if (n >= 3 && n <= 9) {
           // A boolean or a calendar word (isWordValue, whose first checks are inlined here)?
           const f = c0 | 32;
-          exact = ((c0 >= 65 && c0 <= 90) || ((n === 4 || n === 5) && (f === 116 || f === 102 || f === 110))) && isWordValue(src, a, i);
+          exact =
+            ((c0 >= 65 && c0 <= 90) || ((n === 4 || n === 5) && (f === 116 || f === 102 || f === 110))) &&
+            isWordValue(src, a, i);
         }
         if (exact) {
           this.length = o;

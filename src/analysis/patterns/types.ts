@@ -5,7 +5,19 @@
 export const PATTERNS_ALGORITHM = 'patterns@2';
 
 /** What a parameter slot held in the lines seen so far. */
-export type SlotType = 'int' | 'float' | 'hex' | 'uuid' | 'ip' | 'path' | 'url' | 'time' | 'duration' | 'size' | 'word' | 'mixed';
+export type SlotType =
+  | 'int'
+  | 'float'
+  | 'hex'
+  | 'uuid'
+  | 'ip'
+  | 'path'
+  | 'url'
+  | 'time'
+  | 'duration'
+  | 'size'
+  | 'word'
+  | 'mixed';
 
 export interface TemplateSlot {
   /** Which `<*>` of the template this is, counting from 0. */

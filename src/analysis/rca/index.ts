@@ -1,5 +1,13 @@
 // Root-cause ranking from per-minute signals: statistical tests, the onset finder and the ranker.
-export { addFlowTests, rankRootCauses, rankTested, statementRows, testSignals, RCA_ALGORITHM, TESTS as RCA_TESTS } from './rank.js';
+export {
+  addFlowTests,
+  rankRootCauses,
+  rankTested,
+  statementRows,
+  testSignals,
+  RCA_ALGORITHM,
+  TESTS as RCA_TESTS,
+} from './rank.js';
 export type { RcaTests } from './rank.js';
 export { findOnset } from './onset.js';
 export type { Onset, OnsetOptions } from './onset.js';

@@ -60,7 +60,18 @@ import {
   poissonMinP,
   poissonRateTest,
 } from './stats.js';
-import type { EdgeRow, FlowRow, PatternRow, RankedService, RcaInput, RcaOptions, RcaResult, RcaSignal, SignalKind, TimeWindow } from './types.js';
+import type {
+  EdgeRow,
+  FlowRow,
+  PatternRow,
+  RankedService,
+  RcaInput,
+  RcaOptions,
+  RcaResult,
+  RcaSignal,
+  SignalKind,
+  TimeWindow,
+} from './types.js';
 
 export const RCA_ALGORITHM = 'rca@3';
 
@@ -72,10 +83,12 @@ export const TESTS: Record<SignalKind, string> = {
   traffic: 'conditional binomial test of Poisson rates per minute of telemetry, two-sided',
   pattern: "Fisher's exact on the pattern's share of the service's lines, two-sided",
   'error-pattern': "Fisher's exact on the pattern's share of the service's lines, one-sided (increase)",
-  'new-error-pattern': "Fisher's exact on the pattern's share of the service's lines, one-sided (increase; absent before)",
+  'new-error-pattern':
+    "Fisher's exact on the pattern's share of the service's lines, one-sided (increase; absent before)",
   'error-group': 'conditional binomial test of Poisson rates per minute of telemetry, one-sided (increase)',
   metric: "Student's t prediction test on log values, strongest incident minute, Bonferroni, one-sided (increase)",
-  'edge-fanout': 'conditional binomial test of Poisson rates, calls per request the caller served, one-sided (increase)',
+  'edge-fanout':
+    'conditional binomial test of Poisson rates, calls per request the caller served, one-sided (increase)',
   'log-flow': "Fisher's exact on the share of a statement's successors in the same span, two-sided",
 };
 
@@ -183,7 +196,10 @@ function latencyBins(s: DDSketch): Array<[number, number]> {
 }
 
 /** Bin counts of `all` less those of `part` (a minute's sketch out of the window's). */
-function binsMinus(all: ReadonlyArray<[number, number]>, part: ReadonlyArray<[number, number]>): Array<[number, number]> {
+function binsMinus(
+  all: ReadonlyArray<[number, number]>,
+  part: ReadonlyArray<[number, number]>,
+): Array<[number, number]> {
   const left = new Map(all);
   for (const [k, c] of part) left.set(k, (left.get(k) ?? 0) - c);
   return [...left].filter(([, c]) => c > 0);
@@ -197,7 +213,9 @@ function binsMinus(all: ReadonlyArray<[number, number]>, part: ReadonlyArray<[nu
  * baseline's own variation (quasi-likelihood overdispersion).
  */
 function latencyDispersion(perMinute: readonly DDSketch[], all: DDSketch): number {
-  const minutesUsed = perMinute.filter((m) => m.count >= MIN_LATENCY_SAMPLES && all.count - m.count >= MIN_LATENCY_SAMPLES);
+  const minutesUsed = perMinute.filter(
+    (m) => m.count >= MIN_LATENCY_SAMPLES && all.count - m.count >= MIN_LATENCY_SAMPLES,
+  );
   if (minutesUsed.length < 2) return 1;
   const allBins = latencyBins(all);
   let sum = 0;
@@ -209,7 +227,14 @@ function latencyDispersion(perMinute: readonly DDSketch[], all: DDSketch): numbe
 }
 
 /** Slower in the incident: one-sided Mann–Whitney, its z deflated by the baseline's dispersion, with the effect at least ½ + minEffect. */
-function latencyDraft(kind: SignalKind, service: string, key: string, b: Lat, i: DDSketch, minEffect: number): Draft | null {
+function latencyDraft(
+  kind: SignalKind,
+  service: string,
+  key: string,
+  b: Lat,
+  i: DDSketch,
+  minEffect: number,
+): Draft | null {
   if (b.all.count < MIN_LATENCY_SAMPLES || i.count < MIN_LATENCY_SAMPLES) return null;
   const t = mannWhitneyBinned(latencyBins(b.all), latencyBins(i));
   if (t.effect - 0.5 < minEffect || t.statistic <= 0) return null;
@@ -319,7 +344,11 @@ function centred(series: Series): Centred {
  * least MIN_PARTNER_MINUTES minutes. Statements of one code path move together whatever the mix
  * of requests; a fault that skips one of them (or adds one) breaks their ratio.
  */
-function partnerOf(series: Centred | undefined, key: string, presentInIncident: (k: string) => boolean): { key: string; r: number } | null {
+function partnerOf(
+  series: Centred | undefined,
+  key: string,
+  presentInIncident: (k: string) => boolean,
+): { key: string; r: number } | null {
   if (series === undefined || series.minutes < MIN_PARTNER_MINUTES) return null;
   const mine = series.vectors.get(key);
   if (mine === undefined || mine.ss === 0) return null;
@@ -353,7 +382,15 @@ export function statementRows(patterns: readonly PatternRow[]): PatternRow[] {
     const k = `${p.minuteMs}\u0000${p.service}\u0000${p.site}`;
     const row = sites.get(k);
     if (row === undefined) {
-      const r: PatternRow = { minuteMs: p.minuteMs, service: p.service, key: p.site, level: p.level, count: p.count, site: p.site, label: `${p.site} ${p.label ?? ''}`.trim() };
+      const r: PatternRow = {
+        minuteMs: p.minuteMs,
+        service: p.service,
+        key: p.site,
+        level: p.level,
+        count: p.count,
+        site: p.site,
+        label: `${p.site} ${p.label ?? ''}`.trim(),
+      };
       sites.set(k, r);
       out.push(r);
       continue;
@@ -377,7 +414,11 @@ function logDrafts(input: RcaInput, against: Comparison, out: Draft[]): void {
     if (side !== 'base') return;
     const s = child(base, service, (): Series => ({ byKey: new Map(), minutes: new Set() }));
     s.minutes.add(minuteMs);
-    addAt(child(s.byKey, key, () => new Map()), minuteMs, n);
+    addAt(
+      child(s.byKey, key, () => new Map()),
+      minuteMs,
+      n,
+    );
   };
   for (const r of statementRows(input.patterns)) {
     const side = sideOf(r.minuteMs, input, against);
@@ -411,14 +452,19 @@ function logDrafts(input: RcaInput, against: Comparison, out: Draft[]): void {
     const warn = WARN_LEVELS.has(i?.level ?? '') || WARN_LEVELS.has(b?.level ?? '');
     const kind: SignalKind = warn ? (xb === 0 && xi > 0 ? 'new-error-pattern' : 'error-pattern') : 'pattern';
     const label = i?.label ?? b?.label;
-    const partner = xb > 0 ? partnerOf(centredOf(service), key, (other) => (count.inc.get(`${service}\u0000${other}`)?.n ?? 0) > 0) : null;
+    const partner =
+      xb > 0
+        ? partnerOf(centredOf(service), key, (other) => (count.inc.get(`${service}\u0000${other}`)?.n ?? 0) > 0)
+        : null;
     let draft: Draft;
     if (partner !== null) {
       // The pattern's count per partner count: a conditional binomial test of two Poisson rates.
       const pb = count.base.get(`${service}\u0000${partner.key}`)?.n ?? 0;
       const pi = count.inc.get(`${service}\u0000${partner.key}`)?.n ?? 0;
       const t = poissonRateTest(xb, pb, xi, pi);
-      const per = partner.key.startsWith(REQUESTS) ? `request to ${partner.key.slice(REQUESTS.length)}` : `line of pattern ${partner.key}`;
+      const per = partner.key.startsWith(REQUESTS)
+        ? `request to ${partner.key.slice(REQUESTS.length)}`
+        : `line of pattern ${partner.key}`;
       draft = {
         kind,
         service,
@@ -533,7 +579,8 @@ function flowDrafts(input: RcaInput, against: Comparison, out: Draft[]): void {
   }
   const services = new Map<string, ServiceFlow>();
   const newSide = (): FlowSide => ({ pair: new Map(), from: new Map() });
-  for (const f of input.flows) child(services, f.service, () => ({ nodeOf: new Map(), labelOf: new Map(), sides: [newSide(), newSide()] }));
+  for (const f of input.flows)
+    child(services, f.service, () => ({ nodeOf: new Map(), labelOf: new Map(), sides: [newSide(), newSide()] }));
   const patterns = input.patterns.filter((p) => services.has(p.service));
   for (const p of patterns) {
     const sf = services.get(p.service)!;
@@ -552,8 +599,20 @@ function flowDrafts(input: RcaInput, against: Comparison, out: Draft[]): void {
     const a = sf.nodeOf.get(f.from) ?? f.from;
     const b = sf.nodeOf.get(f.to) ?? f.to;
     const side = sf.sides[s];
-    addAt(child(child(side.pair, a, () => new Map<string, PerMinute>()), b, () => new Map()), f.minuteMs, f.count);
-    addAt(child(side.from, a, () => new Map()), f.minuteMs, f.count);
+    addAt(
+      child(
+        child(side.pair, a, () => new Map<string, PerMinute>()),
+        b,
+        () => new Map(),
+      ),
+      f.minuteMs,
+      f.count,
+    );
+    addAt(
+      child(side.from, a, () => new Map()),
+      f.minuteMs,
+      f.count,
+    );
   }
   // The statement's lines that nothing followed (the span's last line, or a path cut short):
   // its lines less its transitions, minute by minute, as the successor END.
@@ -562,8 +621,16 @@ function flowDrafts(input: RcaInput, against: Comparison, out: Draft[]): void {
     const s = sideIndex(p.minuteMs);
     if (s === null) continue;
     const sf = services.get(p.service)!;
-    const perService = child(lines, p.service, () => [new Map(), new Map()] as [Map<string, PerMinute>, Map<string, PerMinute>]);
-    addAt(child(perService[s], sf.nodeOf.get(p.key) ?? p.key, () => new Map()), p.minuteMs, p.count);
+    const perService = child(
+      lines,
+      p.service,
+      () => [new Map(), new Map()] as [Map<string, PerMinute>, Map<string, PerMinute>],
+    );
+    addAt(
+      child(perService[s], sf.nodeOf.get(p.key) ?? p.key, () => new Map()),
+      p.minuteMs,
+      p.count,
+    );
   }
   for (const [service, perSide] of lines) {
     const sf = services.get(service)!;
@@ -574,8 +641,20 @@ function flowDrafts(input: RcaInput, against: Comparison, out: Draft[]): void {
         for (const [minute, n] of perMinute) {
           const end = n - (followed?.get(minute) ?? 0);
           if (end <= 0) continue;
-          addAt(child(child(side.pair, a, () => new Map<string, PerMinute>()), END, () => new Map()), minute, end);
-          addAt(child(side.from, a, () => new Map()), minute, end);
+          addAt(
+            child(
+              child(side.pair, a, () => new Map<string, PerMinute>()),
+              END,
+              () => new Map(),
+            ),
+            minute,
+            end,
+          );
+          addAt(
+            child(side.from, a, () => new Map()),
+            minute,
+            end,
+          );
         }
       }
     }
@@ -677,7 +756,14 @@ function drafts(input: RcaInput, minEffect: number): { drafts: Draft[]; unbaseli
       const b = pair.base.get(k) ?? newRed();
       const i = pair.inc.get(k) ?? newRed();
       const [service, endpoint] = perEndpoint ? (k.split('\u0000') as [string, string]) : [k, '*'];
-      const lat = latencyDraft('latency', service, endpoint, { all: b.latency, minutes: b.minutes }, i.latency, minEffect);
+      const lat = latencyDraft(
+        'latency',
+        service,
+        endpoint,
+        { all: b.latency, minutes: b.minutes },
+        i.latency,
+        minEffect,
+      );
       if (lat) out.push(lat);
       const err = errorDraft('error-rate', service, endpoint, b, i);
       if (err) out.push(err);
@@ -756,7 +842,11 @@ function drafts(input: RcaInput, minEffect: number): { drafts: Draft[]; unbaseli
   // Resource gauges: a rise (saturation).
   const gauge = new Pair<number[]>(() => []);
   for (const r of input.metrics ?? []) {
-    const side = inWindow(r.minuteMs, input.metricBaseline ?? input.baseline) ? 'base' : inWindow(r.minuteMs, input.incident) ? 'inc' : null;
+    const side = inWindow(r.minuteMs, input.metricBaseline ?? input.baseline)
+      ? 'base'
+      : inWindow(r.minuteMs, input.incident)
+        ? 'inc'
+        : null;
     if (side === null || !Number.isFinite(r.value)) continue;
     gauge.at(side, `${r.service}\u0000${r.name}`).push(r.value);
   }
@@ -787,8 +877,20 @@ function drafts(input: RcaInput, minEffect: number): { drafts: Draft[]; unbaseli
       : gaugeShift(b, i, { alternative: 'greater', ...(fleet.length >= 3 ? { offset: median(fleet) } : {}) });
     if (t.p >= 1) continue;
     const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
-    const test = share ? TESTS.metric.replace('on log values', 'on the headroom, log 1/(1 − utilization)') : TESTS.metric;
-    out.push({ kind: 'metric', service, key: name, baseline: mean(b), incident: mean(i), unit: share ? 'mean share of the limit' : 'mean', test, ...t, pMin: 0 });
+    const test = share
+      ? TESTS.metric.replace('on log values', 'on the headroom, log 1/(1 − utilization)')
+      : TESTS.metric;
+    out.push({
+      kind: 'metric',
+      service,
+      key: name,
+      baseline: mean(b),
+      incident: mean(i),
+      unit: share ? 'mean share of the limit' : 'mean',
+      test,
+      ...t,
+      pMin: 0,
+    });
   }
   return { drafts: out, unbaselined };
 }
@@ -900,7 +1002,8 @@ export function rankTested(tests: RcaTests, options: RcaOptions = {}): RcaResult
   all.forEach((d, j) => {
     const q = qs[j] as number;
     const mult = d.kind === 'new-error-pattern' ? newWeight : 1;
-    if (q < fdr) signals.push({ ...signal(d), q, weight: mult * Math.min(WEIGHT_CAP, -Math.log10(Math.max(q, 1e-300))) });
+    if (q < fdr)
+      signals.push({ ...signal(d), q, weight: mult * Math.min(WEIGHT_CAP, -Math.log10(Math.max(q, 1e-300))) });
   });
 
   const byService = new Map<string, RcaSignal[]>();
@@ -924,7 +1027,12 @@ export function rankTested(tests: RcaTests, options: RcaOptions = {}): RcaResult
   const EDGE_KINDS = new Set<SignalKind>(['edge-latency', 'edge-errors', 'edge-fanout']);
   const serverFamilies = new Map<string, Set<string>>();
   for (const [service, list] of byService) {
-    serverFamilies.set(service, new Set(list.filter((x) => !EDGE_KINDS.has(x.kind) && FAMILY[x.kind] !== null).map((x) => FAMILY[x.kind] as string)));
+    serverFamilies.set(
+      service,
+      new Set(
+        list.filter((x) => !EDGE_KINDS.has(x.kind) && FAMILY[x.kind] !== null).map((x) => FAMILY[x.kind] as string),
+      ),
+    );
   }
   // Symptom walk (see EXPLAINS).
   const callees = calleesOf(input.edges);
@@ -938,7 +1046,9 @@ export function rankTested(tests: RcaTests, options: RcaOptions = {}): RcaResult
       // The path must carry the anomaly: the caller sees the callee change on their edge (or,
       // with no baseline for either, sees the failing callee's errors on it).
       const link = `${service}→${c}`;
-      const changed = (byService.get(c) ?? []).some((s) => (s.kind === 'edge-latency' || s.kind === 'edge-errors') && s.key === link);
+      const changed = (byService.get(c) ?? []).some(
+        (s) => (s.kind === 'edge-latency' || s.kind === 'edge-errors') && s.key === link,
+      );
       if (!changed && !(unbaselined.has(link) && serverFamilies.get(c)?.has('errors'))) continue;
       // Only the callee's own signals explain: an edge's errors or slowness as the caller sees
       // them may be the caller's doing (a timeout it tightened), not the callee's.
@@ -954,10 +1064,14 @@ export function rankTested(tests: RcaTests, options: RcaOptions = {}): RcaResult
   for (const [service, fams] of families) {
     if (own(service) === 0 || symptomOf.has(service)) continue;
     const drivers = [...byService.entries()]
-      .filter(([caller, list]) => caller !== service && list.some((x) => x.kind === 'edge-fanout' && x.key === `${caller}→${service}`))
+      .filter(
+        ([caller, list]) =>
+          caller !== service && list.some((x) => x.kind === 'edge-fanout' && x.key === `${caller}→${service}`),
+      )
       .map(([caller]) => caller);
     const mine = [...fams.keys()];
-    if (drivers.length > 0 && mine.length > 0 && mine.every((f) => LOAD_EXPLAINS.includes(f))) symptomOf.set(service, drivers);
+    if (drivers.length > 0 && mine.length > 0 && mine.every((f) => LOAD_EXPLAINS.includes(f)))
+      symptomOf.set(service, drivers);
   }
 
   const ranked: RankedService[] = [];
@@ -970,8 +1084,18 @@ export function rankTested(tests: RcaTests, options: RcaOptions = {}): RcaResult
     const top = list.filter((s) => FAMILY[s.kind] !== null).slice(0, 3);
     const hint =
       `${top.map((s) => `${s.kind} ${s.key} ${fmt(s.baseline)}→${fmt(s.incident)} ${s.unit} (q=${s.q.toExponential(1)})`).join('; ')}` +
-      (culprits.length > 0 ? `; explained by ${culprits.map((c) => (callees.get(service)?.has(c) ? `anomalous callee ${c}` : `more calls from ${c}`)).join(', ')}` : '');
-    ranked.push({ service, score, ownScore, confidence: 0, symptomOf: culprits, hint, signals: list.slice(0, maxSignals) });
+      (culprits.length > 0
+        ? `; explained by ${culprits.map((c) => (callees.get(service)?.has(c) ? `anomalous callee ${c}` : `more calls from ${c}`)).join(', ')}`
+        : '');
+    ranked.push({
+      service,
+      score,
+      ownScore,
+      confidence: 0,
+      symptomOf: culprits,
+      hint,
+      signals: list.slice(0, maxSignals),
+    });
   }
   ranked.sort((a, b) => b.score - a.score || a.service.localeCompare(b.service));
   if (options.weakCandidates) {
@@ -999,7 +1123,14 @@ export function rankTested(tests: RcaTests, options: RcaOptions = {}): RcaResult
   }
   const total = ranked.reduce((s, r) => s + r.score, 0);
   for (const r of ranked) r.confidence = total > 0 ? r.score / total : 0;
-  return { algorithm: RCA_ALGORITHM, baseline: input.baseline, incident: input.incident, services: ranked, tests: all.length, significant: signals.length };
+  return {
+    algorithm: RCA_ALGORITHM,
+    baseline: input.baseline,
+    incident: input.incident,
+    services: ranked,
+    tests: all.length,
+    significant: signals.length,
+  };
 }
 
 function fmt(x: number): string {

@@ -10,8 +10,8 @@ export interface TestResult {
 }
 
 const LANCZOS = [
-  676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
-  9.9843695780195716e-6, 1.5056327351493116e-7,
+  676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+  -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
 ];
 
 /** ln Γ(x) for x > 0 (Lanczos, about 15 significant digits). */
@@ -105,7 +105,16 @@ export function normalSf(z: number): number {
     Math.exp(
       -x * x -
         1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return z >= 0 ? erfc / 2 : 1 - erfc / 2;
 }
@@ -289,7 +298,11 @@ export function headroomScale(u: number): number {
  * whatever the unit (see `offset` for c). An extreme within `minRatio` of the baseline's median
  * (on that scale) is no finding. Statistic: the signed z of p.
  */
-export function gaugeShift(baseline: readonly number[], incident: readonly number[], options: GaugeOptions = {}): TestResult {
+export function gaugeShift(
+  baseline: readonly number[],
+  incident: readonly number[],
+  options: GaugeOptions = {},
+): TestResult {
   const none = { statistic: 0, p: 1 };
   if (baseline.length < 2 || incident.length === 0) return none;
   const mb = median(baseline);

@@ -52,7 +52,15 @@ export class Bm25Index<F extends string = string> {
   private readonly postTf: Float32Array;
   private readonly idfs: Float64Array;
 
-  private constructor(fields: readonly F[], size: number, k1: number, termIds: Map<string, number>, offsets: Int32Array, postDoc: Int32Array, postTf: Float32Array) {
+  private constructor(
+    fields: readonly F[],
+    size: number,
+    k1: number,
+    termIds: Map<string, number>,
+    offsets: Int32Array,
+    postDoc: Int32Array,
+    postTf: Float32Array,
+  ) {
     this.fields = fields;
     this.size = size;
     this.k1 = k1;
@@ -195,7 +203,11 @@ export class Bm25Index<F extends string = string> {
 }
 
 /** A query from terms: repeats add up, each occurrence counting `weight`. */
-export function queryTerms(terms: readonly string[], weight = 1, into: Map<string, number> = new Map()): Map<string, number> {
+export function queryTerms(
+  terms: readonly string[],
+  weight = 1,
+  into: Map<string, number> = new Map(),
+): Map<string, number> {
   for (const t of terms) into.set(t, (into.get(t) ?? 0) + weight);
   return into;
 }

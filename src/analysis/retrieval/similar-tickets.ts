@@ -61,7 +61,9 @@ export function buildTicketIndex(tickets: readonly TicketDocument[], opts: Ticke
   return {
     algorithm: SIMILAR_TICKETS_ALGORITHM,
     ids: tickets.map((t) => t.id),
-    createdAt: Float64Array.from(tickets, (t) => (typeof t.createdAt === 'number' && Number.isFinite(t.createdAt) ? t.createdAt : Number.NaN)),
+    createdAt: Float64Array.from(tickets, (t) =>
+      typeof t.createdAt === 'number' && Number.isFinite(t.createdAt) ? t.createdAt : Number.NaN,
+    ),
     bm25: Bm25Index.build(
       tickets.map((t) => ({ title: tokenize(t.title), body: t.body ? tokenize(t.body) : [] })),
       opts.fields ?? TICKET_FIELDS,

@@ -88,7 +88,8 @@ export function stem(w: string): string {
   let s = w;
   if (s.endsWith('ies') && s.length > 4) s = `${s.slice(0, -3)}y`;
   else if (s.endsWith('sses')) s = s.slice(0, -2);
-  else if (s.endsWith('s') && !s.endsWith('ss') && !s.endsWith('us') && !s.endsWith('is') && s.length > 3) s = s.slice(0, -1);
+  else if (s.endsWith('s') && !s.endsWith('ss') && !s.endsWith('us') && !s.endsWith('is') && s.length > 3)
+    s = s.slice(0, -1);
   if (s.endsWith('ing') && s.length > 5 && VOWEL.test(s.slice(0, -3))) s = s.slice(0, -3);
   else if (s.endsWith('ed') && s.length > 4 && VOWEL.test(s.slice(0, -2))) s = s.slice(0, -2);
   else if (s.endsWith('ly') && s.length > 4) s = s.slice(0, -2);

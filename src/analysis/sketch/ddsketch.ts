@@ -79,7 +79,8 @@ export class DDSketch {
   constructor(options: DDSketchOptions = {}) {
     const alpha = options.alpha ?? DEFAULT_ALPHA;
     const maxBins = options.maxBins ?? DEFAULT_MAX_BINS;
-    if (!(alpha >= MIN_ALPHA && alpha < 1)) throw new RangeError(`DDSketch: alpha must be in [${MIN_ALPHA}, 1), got ${alpha}`);
+    if (!(alpha >= MIN_ALPHA && alpha < 1))
+      throw new RangeError(`DDSketch: alpha must be in [${MIN_ALPHA}, 1), got ${alpha}`);
     if (!Number.isInteger(maxBins) || maxBins < 2 || maxBins > MAX_MAX_BINS) {
       throw new RangeError(`DDSketch: maxBins must be an integer in [2, ${MAX_MAX_BINS}], got ${maxBins}`);
     }
@@ -130,8 +131,10 @@ export class DDSketch {
    * otherwise: a negative duration from clock skew is the caller's to clamp or drop.
    */
   add(value: number, count = 1): void {
-    if (!(value >= 0 && value < Number.POSITIVE_INFINITY)) throw new RangeError(`DDSketch.add: value must be finite and >= 0, got ${value}`);
-    if (!(count >= 0 && Number.isSafeInteger(count))) throw new RangeError(`DDSketch.add: count must be a non-negative integer, got ${count}`);
+    if (!(value >= 0 && value < Number.POSITIVE_INFINITY))
+      throw new RangeError(`DDSketch.add: value must be finite and >= 0, got ${value}`);
+    if (!(count >= 0 && Number.isSafeInteger(count)))
+      throw new RangeError(`DDSketch.add: count must be a non-negative integer, got ${count}`);
     if (count === 0) return;
     this.total += count;
     this.totalSum += value * count;
@@ -216,7 +219,9 @@ export class DDSketch {
    */
   merge(other: DDSketch): void {
     if (other.gamma !== this.gamma) {
-      throw new Error(`DDSketch.merge: cannot merge a sketch with alpha ${other.alpha} into one with alpha ${this.alpha}`);
+      throw new Error(
+        `DDSketch.merge: cannot merge a sketch with alpha ${other.alpha} into one with alpha ${this.alpha}`,
+      );
     }
     if (other.total === 0) return;
     if (other !== this && !other.isCollapsed && this.addInPlace(other)) return;
@@ -424,7 +429,7 @@ export class DDSketch {
     // Each bin takes at least two bytes, which bounds the allocation by the input's size.
     if (n > maxBins || n * 2 > r.remaining) r.fail(`bin count ${n} out of range`);
     if (n === 0 && zeros === 0) r.fail('non-empty sketch with no values');
-    if ((flags & FLAG_COLLAPSED) && n === 0) r.fail('collapsed sketch with no bins');
+    if (flags & FLAG_COLLAPSED && n === 0) r.fail('collapsed sketch with no bins');
     const keys = n === 0 ? NO_KEYS : new Int32Array(n);
     const counts = n === 0 ? NO_COUNTS : new Float64Array(n);
     let prev = 0;

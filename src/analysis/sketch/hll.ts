@@ -59,7 +59,8 @@ export class HyperLogLog {
 
   constructor(options: HyperLogLogOptions = {}) {
     const p = options.precision ?? DEFAULT_P;
-    if (!Number.isInteger(p) || p < MIN_P || p > MAX_P) throw new RangeError(`HyperLogLog: precision must be an integer in [${MIN_P}, ${MAX_P}], got ${p}`);
+    if (!Number.isInteger(p) || p < MIN_P || p > MAX_P)
+      throw new RangeError(`HyperLogLog: precision must be an integer in [${MIN_P}, ${MAX_P}], got ${p}`);
     this.precision = p;
     this.m = 1 << p;
     this.sparseLimit = (3 * this.m) >>> 4;
@@ -123,7 +124,10 @@ export class HyperLogLog {
   /** Sorts the pending entries into the list, then goes dense if the list is too long. */
   private flush(): void {
     if (this.pending > 0) {
-      const merged = mergeSparse(this.sparse.subarray(0, this.k), this.sparse.subarray(this.k, this.k + this.pending).sort());
+      const merged = mergeSparse(
+        this.sparse.subarray(0, this.k),
+        this.sparse.subarray(this.k, this.k + this.pending).sort(),
+      );
       this.k = merged.length;
       this.pending = 0;
       this.sparse = withHeadroom(merged);

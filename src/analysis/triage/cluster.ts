@@ -11,7 +11,14 @@ import { buildTicketIndex, rankSimilarTickets } from '../retrieval/index.js';
 import { HyperLogLog } from '../sketch/index.js';
 import { EVIDENCE_DEFAULTS, type Evidence, type EvidenceOptions, type Evidential, sameFault } from './evidence.js';
 import { FOLLOW_DEFAULTS, growthOf } from './series.js';
-import { type ProblemProfile, TICKET_WEIGHTS, type TicketClues, scoreTicket, ticketClues, wordSet } from './ticket-match.js';
+import {
+  type ProblemProfile,
+  TICKET_WEIGHTS,
+  type TicketClues,
+  scoreTicket,
+  ticketClues,
+  wordSet,
+} from './ticket-match.js';
 import {
   type Owners,
   type ProblemMember,
@@ -78,7 +85,14 @@ interface Draft {
   mergeWhy: string;
 }
 
-function newDraft(kind: 'error' | 'pattern', key: string, service: string, title: string, item: TriageErrorGroup | TriagePattern, seed: Evidential): Draft {
+function newDraft(
+  kind: 'error' | 'pattern',
+  key: string,
+  service: string,
+  title: string,
+  item: TriageErrorGroup | TriagePattern,
+  seed: Evidential,
+): Draft {
   return {
     key,
     kind,
@@ -103,7 +117,10 @@ function root(d: Draft): Draft {
 }
 
 /** The candidate with the strongest evidence (the first of equals). */
-function strongest<T>(candidates: Iterable<T>, test: (c: T) => Evidence | null): { target: T; evidence: Evidence } | null {
+function strongest<T>(
+  candidates: Iterable<T>,
+  test: (c: T) => Evidence | null,
+): { target: T; evidence: Evidence } | null {
   let best: { target: T; evidence: Evidence } | null = null;
   for (const c of candidates) {
     const e = test(c);
@@ -158,7 +175,16 @@ function entitiesOf(t: TriageTicket, ...kinds: string[]): string[] {
 }
 
 function ticketMember(t: TriageTicket, role: ProblemMember['role'], why: string): ProblemMember {
-  return { kind: 'ticket', ref: String(t.id), key: `ticket:${t.id}`, service: null, title: t.title, role, why, count: 1 };
+  return {
+    kind: 'ticket',
+    ref: String(t.id),
+    key: `ticket:${t.id}`,
+    service: null,
+    title: t.title,
+    role,
+    why,
+    count: 1,
+  };
 }
 
 export function rulesOf(o: EvidenceOptions, ticketMinScore: number): string[] {
@@ -187,7 +213,8 @@ export function triageProblems(input: TriageInput, opts: TriageOptions = {}): Tr
   const sinceMs = Date.parse(w.since);
   const recentMs = Date.parse(w.recentSince);
   for (const x of [...input.errors, ...input.patterns]) {
-    if (x.series.length !== w.buckets) throw new Error(`series of ${x.service} has ${x.series.length} buckets, the window ${w.buckets}`);
+    if (x.series.length !== w.buckets)
+      throw new Error(`series of ${x.service} has ${x.series.length} buckets, the window ${w.buckets}`);
   }
   const serviceFirst = input.serviceFirstSeen ?? {};
   const evidential = new Map<TriageErrorGroup | TriagePattern, Evidential>();
@@ -251,7 +278,12 @@ export function triageProblems(input: TriageInput, opts: TriageOptions = {}): Tr
   }
 
   // 3. The rest: join a pattern problem of the service, else seed one when new or rising.
-  loose.sort((a, b) => Number(isErrorLevel(b.level)) - Number(isErrorLevel(a.level)) || b.count - a.count || patternKey(a).localeCompare(patternKey(b)));
+  loose.sort(
+    (a, b) =>
+      Number(isErrorLevel(b.level)) - Number(isErrorLevel(a.level)) ||
+      b.count - a.count ||
+      patternKey(a).localeCompare(patternKey(b)),
+  );
   const patternDrafts = new Map<string, Draft[]>();
   let ignoredPatterns = 0;
   for (const p of loose) {
@@ -295,7 +327,12 @@ export function triageProblems(input: TriageInput, opts: TriageOptions = {}): Tr
       if (best) merges.push({ from, into: best.target, evidence: best.evidence });
     }
   }
-  merges.sort((a, b) => b.evidence.strength - a.evidence.strength || a.from.key.localeCompare(b.from.key) || a.into.key.localeCompare(b.into.key));
+  merges.sort(
+    (a, b) =>
+      b.evidence.strength - a.evidence.strength ||
+      a.from.key.localeCompare(b.from.key) ||
+      a.into.key.localeCompare(b.into.key),
+  );
   for (const m of merges) {
     if (m.from.parent !== null || root(m.into) === m.from) continue;
     m.from.parent = m.into;
@@ -310,7 +347,8 @@ export function triageProblems(input: TriageInput, opts: TriageOptions = {}): Tr
     const merged = absorbed.get(r)!;
     const members = [...r.members];
     for (const m of merged) {
-      for (const x of m.members) members.push(x.role === 'seed' ? { ...x, role: 'merged', why: `${m.mergeWhy}; ${x.why}` } : x);
+      for (const x of m.members)
+        members.push(x.role === 'seed' ? { ...x, role: 'merged', why: `${m.mergeWhy}; ${x.why}` } : x);
     }
     const errorsOf = [...r.errors, ...merged.flatMap((m) => m.errors)];
     const patternsOf = [...r.patterns, ...merged.flatMap((m) => m.patterns)];
@@ -319,13 +357,27 @@ export function triageProblems(input: TriageInput, opts: TriageOptions = {}): Tr
       home: r.service,
       services: new Set(services),
       types: new Set(errorsOf.flatMap((g) => (g.type ? [g.type] : []))),
-      texts: [...errorsOf.flatMap((g) => (g.message ? [wordSet(g.message)] : [])), ...patternsOf.map((p) => wordSet(p.template))],
+      texts: [
+        ...errorsOf.flatMap((g) => (g.message ? [wordSet(g.message)] : [])),
+        ...patternsOf.map((p) => wordSet(p.template)),
+      ],
       routes: new Map(services.map((s) => [s, new Set(input.serviceRoutes[s] ?? [])])),
     };
-    return { root: r, merged, members, errors: errorsOf, patterns: patternsOf, services, profile, tickets: [] as TriageTicket[] };
+    return {
+      root: r,
+      merged,
+      members,
+      errors: errorsOf,
+      patterns: patternsOf,
+      services,
+      profile,
+      tickets: [] as TriageTicket[],
+    };
   });
   type Built = (typeof built)[number];
-  const events = new Map<Built, number>(built.map((b) => [b, b.errors.reduce((n, g) => n + g.count, 0) + b.patterns.reduce((n, p) => n + p.count, 0)]));
+  const events = new Map<Built, number>(
+    built.map((b) => [b, b.errors.reduce((n, g) => n + g.count, 0) + b.patterns.reduce((n, p) => n + p.count, 0)]),
+  );
   const eventsOf = (b: Built) => events.get(b)!;
 
   // 5. Tickets join the problem they name. Only problems sharing something with the ticket
@@ -374,7 +426,8 @@ export function triageProblems(input: TriageInput, opts: TriageOptions = {}): Tr
         s.score > best.s.score ||
         (s.score === best.s.score &&
           (s.overlap > best.s.overlap ||
-            (s.overlap === best.s.overlap && (events > best.events || (events === best.events && b.root.key < best.b.root.key)))));
+            (s.overlap === best.s.overlap &&
+              (events > best.events || (events === best.events && b.root.key < best.b.root.key)))));
       if (better) {
         if (best) runnerUp = Math.max(runnerUp, best.s.score);
         best = { b, s, events };
@@ -382,7 +435,8 @@ export function triageProblems(input: TriageInput, opts: TriageOptions = {}): Tr
         runnerUp = Math.max(runnerUp, s.score);
       }
     }
-    const attach = best !== null && best.s.score >= ticketMinScore && (best.s.fault || best.s.score - runnerUp >= TICKET_MIN_MARGIN);
+    const attach =
+      best !== null && best.s.score >= ticketMinScore && (best.s.fault || best.s.score - runnerUp >= TICKET_MIN_MARGIN);
     if (attach && best) {
       best.b.tickets.push(t);
       best.b.members.push(ticketMember(t, 'attached', `ticket scoring ${best.s.score} (${best.s.parts.join('; ')})`));
@@ -401,11 +455,19 @@ export function triageProblems(input: TriageInput, opts: TriageOptions = {}): Tr
       accounts.addSketches(x.accountSketches);
     }
     addTicketPeople(b.tickets, users, accounts);
-    const severity = b.errors.length > 0 || b.patterns.some((p) => isErrorLevel(p.level)) ? SEVERITY.error : SEVERITY.warning;
+    const severity =
+      b.errors.length > 0 || b.patterns.some((p) => isErrorLevel(p.level)) ? SEVERITY.error : SEVERITY.warning;
     const u = users.count();
     const a = accounts.count();
     const growth = growthOf(r.seed.series);
-    const priority = priorityScore({ users: u, accounts: a, activeUsers: null, tickets: b.tickets.length, growth, severity });
+    const priority = priorityScore({
+      users: u,
+      accounts: a,
+      activeUsers: null,
+      tickets: b.tickets.length,
+      growth,
+      severity,
+    });
     const telemetry = [...b.errors, ...b.patterns];
     const firsts = telemetry.map((x) => x.firstSeen).filter((x): x is string => x !== null);
     const lasts = telemetry.map((x) => x.lastSeen).filter((x): x is string => x !== null);
@@ -413,7 +475,9 @@ export function triageProblems(input: TriageInput, opts: TriageOptions = {}): Tr
     const ticketIds = b.tickets.map((t) => t.id).sort((x, y) => x - y);
     const hint = [
       `${r.kind === 'error' ? 'error group' : `${r.trend} log pattern`} in ${r.service}`,
-      b.patterns.length - (r.kind === 'pattern' ? 1 : 0) > 0 ? `${b.patterns.length - (r.kind === 'pattern' ? 1 : 0)} pattern(s) of the same fault` : null,
+      b.patterns.length - (r.kind === 'pattern' ? 1 : 0) > 0
+        ? `${b.patterns.length - (r.kind === 'pattern' ? 1 : 0)} pattern(s) of the same fault`
+        : null,
       b.merged.length ? `${b.merged.map((m) => m.key).join(', ')} merged as upstream symptom(s)` : null,
       ticketIds.length ? `ticket(s) ${ticketIds.map((id) => `#${id}`).join(', ')} name it` : null,
       `priority ${priority.score}: severity ${severity}, ${u ?? 0} users, ${a ?? 0} accounts, growth ${priority.inputs.growth}, ${ticketIds.length} ticket(s)`,
@@ -458,7 +522,12 @@ function addTicketPeople(tickets: readonly TriageTicket[], users: Distinct, acco
   }
 }
 
-function ticketProblems(lone: readonly TriageTicket[], w: TriageInput['window'], sinceMs: number, recentMs: number): TriagedProblem[] {
+function ticketProblems(
+  lone: readonly TriageTicket[],
+  w: TriageInput['window'],
+  sinceMs: number,
+  recentMs: number,
+): TriagedProblem[] {
   // Union–find over the duplicate pairs relateTickets finds among these tickets.
   const parent = new Map<number, number>(lone.map((t) => [t.id, t.id]));
   const find = (id: number): number => {
@@ -470,7 +539,9 @@ function ticketProblems(lone: readonly TriageTicket[], w: TriageInput['window'],
   // relateTickets over each ticket's nearest by text (one similar-tickets@1 index) and the
   // tickets sharing an entity with it, nearest in time first: a duplicate always shares an
   // entity (a person or a fault), and the nearest by text set the scale its text score is on.
-  const textIndex = buildTicketIndex(lone.map((t) => ({ id: String(t.id), title: t.title, body: t.body, createdAt: t.createdAt })));
+  const textIndex = buildTicketIndex(
+    lone.map((t) => ({ id: String(t.id), title: t.title, body: t.body, createdAt: t.createdAt })),
+  );
   const byId = new Map(lone.map((t) => [t.id, t]));
   const byEntity = new Map<string, TriageTicket[]>();
   for (const t of lone) {
@@ -483,19 +554,28 @@ function ticketProblems(lone: readonly TriageTicket[], w: TriageInput['window'],
   const why = new Map<number, string>();
   for (const t of lone) {
     const near = new Set<TriageTicket>();
-    for (const r of rankSimilarTickets({ id: String(t.id), title: t.title, body: t.body }, textIndex, { limit: DEDUPE_TEXT_CANDIDATES, createdUntil: t.createdAt + DEDUPE_LATER_MS })) {
+    for (const r of rankSimilarTickets({ id: String(t.id), title: t.title, body: t.body }, textIndex, {
+      limit: DEDUPE_TEXT_CANDIDATES,
+      createdUntil: t.createdAt + DEDUPE_LATER_MS,
+    })) {
       near.add(byId.get(Number(r.id))!);
     }
     const sharing = new Set<TriageTicket>();
     for (const e of new Set(t.entities)) for (const o of byEntity.get(e) ?? []) if (o !== t) sharing.add(o);
-    const nearest = [...sharing].sort((a, b) => Math.abs(a.createdAt - t.createdAt) - Math.abs(b.createdAt - t.createdAt) || a.id - b.id);
+    const nearest = [...sharing].sort(
+      (a, b) => Math.abs(a.createdAt - t.createdAt) - Math.abs(b.createdAt - t.createdAt) || a.id - b.id,
+    );
     for (const o of nearest.slice(0, DEDUPE_ENTITY_CANDIDATES)) near.add(o);
     for (const rel of relateTickets(t, [...near], { limit: 20, laterWindowMs: DEDUPE_LATER_MS })) {
       if (!rel.duplicate) continue;
       const [a, b] = [find(t.id), find(rel.id)];
       if (a === b) continue;
       parent.set(Math.max(a, b), Math.min(a, b));
-      if (!why.has(Math.max(t.id, rel.id))) why.set(Math.max(t.id, rel.id), `duplicate of #${Math.min(t.id, rel.id)}: ${rel.hint.replace(/^duplicate: /, '')}`);
+      if (!why.has(Math.max(t.id, rel.id)))
+        why.set(
+          Math.max(t.id, rel.id),
+          `duplicate of #${Math.min(t.id, rel.id)}: ${rel.hint.replace(/^duplicate: /, '')}`,
+        );
     }
   }
   const groups = new Map<number, TriageTicket[]>();
@@ -515,16 +595,25 @@ function ticketProblems(lone: readonly TriageTicket[], w: TriageInput['window'],
     addTicketPeople(list, users, accounts);
     const series = new Array<number>(w.buckets).fill(0);
     for (const t of list) {
-      if (t.createdAt >= sinceMs && t.createdAt < untilMs) series[Math.min(w.buckets - 1, Math.floor((t.createdAt - sinceMs) / w.bucketMs))]!++;
+      if (t.createdAt >= sinceMs && t.createdAt < untilMs)
+        series[Math.min(w.buckets - 1, Math.floor((t.createdAt - sinceMs) / w.bucketMs))]!++;
     }
     const linked = new Map<string, number>();
-    for (const t of list) for (const s of new Set([...t.linkedServices, ...t.routeServices])) linked.set(s, (linked.get(s) ?? 0) + 1);
+    for (const t of list)
+      for (const s of new Set([...t.linkedServices, ...t.routeServices])) linked.set(s, (linked.get(s) ?? 0) + 1);
     const service = [...linked.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? null;
     const firstMs = Math.min(...list.map((t) => t.createdAt));
     const lastMs = Math.max(...list.map((t) => Math.max(t.createdAt, t.updatedAt ?? 0)));
     const u = users.count();
     const a = accounts.count();
-    const priority = priorityScore({ users: u, accounts: a, activeUsers: null, tickets: list.length, growth: growthOf(series), severity: SEVERITY.tickets });
+    const priority = priorityScore({
+      users: u,
+      accounts: a,
+      activeUsers: null,
+      tickets: list.length,
+      growth: growthOf(series),
+      severity: SEVERITY.tickets,
+    });
     const owners = list.find((t) => t.owners)?.owners ?? null;
     out.push({
       key: `tickets:${lowest}`,
@@ -541,7 +630,11 @@ function ticketProblems(lone: readonly TriageTicket[], w: TriageInput['window'],
       owners: owners?.owners ?? null,
       ownersFrom: owners?.from ?? null,
       members: list.map((t, i) =>
-        ticketMember(t, i === 0 ? 'seed' : 'attached', i === 0 ? 'ticket that names no problem seen in telemetry' : (why.get(t.id) ?? `duplicate of #${lowest}`)),
+        ticketMember(
+          t,
+          i === 0 ? 'seed' : 'attached',
+          i === 0 ? 'ticket that names no problem seen in telemetry' : (why.get(t.id) ?? `duplicate of #${lowest}`),
+        ),
       ),
       mergedFrom: [],
       priority,

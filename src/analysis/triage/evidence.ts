@@ -62,7 +62,10 @@ function sharedTrace(a: ReadonlySet<string>, b: ReadonlySet<string>): string | n
 }
 
 function settled(x: Evidential, o: EvidenceOptions): boolean {
-  return x.firstSeenMs !== null && (x.serviceFirstSeenMs === null || x.firstSeenMs - x.serviceFirstSeenMs >= o.onsetAfterServiceMs);
+  return (
+    x.firstSeenMs !== null &&
+    (x.serviceFirstSeenMs === null || x.firstSeenMs - x.serviceFirstSeenMs >= o.onsetAfterServiceMs)
+  );
 }
 
 /**
@@ -71,7 +74,13 @@ function settled(x: Evidential, o: EvidenceOptions): boolean {
  * `a` is in a caller of `b`'s service; only `a` quoting `b` counts, and `a` may not begin
  * before `b` (a symptom does not precede its cause).
  */
-export function sameFault(a: Evidential, b: Evidential, windowSinceMs: number, o: EvidenceOptions, mode: 'attach' | 'upstream'): Evidence | null {
+export function sameFault(
+  a: Evidential,
+  b: Evidential,
+  windowSinceMs: number,
+  o: EvidenceOptions,
+  mode: 'attach' | 'upstream',
+): Evidence | null {
   if (
     mode === 'upstream' &&
     a.firstSeenMs !== null &&

@@ -83,7 +83,10 @@ function correlate(a: readonly number[], b: readonly number[]): { r: number | nu
   }
   const active = sa.nonzero.length + sb.nonzero.length - both;
   const n = a.length;
-  const r = n < 2 || sa.norm === 0 || sb.norm === 0 ? null : Math.max(-1, Math.min(1, (ab - n * sa.mean * sb.mean) / (sa.norm * sb.norm)));
+  const r =
+    n < 2 || sa.norm === 0 || sb.norm === 0
+      ? null
+      : Math.max(-1, Math.min(1, (ab - n * sa.mean * sb.mean) / (sa.norm * sb.norm)));
   return { r, active };
 }
 
@@ -118,7 +121,12 @@ export interface Follow {
  * events, or both first seen inside the window within firstSeenSlackMs of each other. Null
  * when it does not.
  */
-export function follows(a: Signal, b: Signal, windowSinceMs: number, opts: FollowOptions = FOLLOW_DEFAULTS): Follow | null {
+export function follows(
+  a: Signal,
+  b: Signal,
+  windowSinceMs: number,
+  opts: FollowOptions = FOLLOW_DEFAULTS,
+): Follow | null {
   const c = correlate(a.series, b.series);
   const active = c.active;
   const r = active >= opts.minActiveBuckets ? c.r : null;

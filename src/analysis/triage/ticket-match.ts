@@ -127,7 +127,9 @@ export function scoreTicket(c: TicketClues, p: ProblemProfile): TicketScore {
   if (best >= MIN_MESSAGE_CONTAINMENT) {
     score += TICKET_WEIGHTS.message * best;
     fault = true;
-    parts.push(`quotes the error "${quoted.length > 60 ? `${quoted.slice(0, 59)}…` : quoted}" (${Math.round(best * 100)}% of words)`);
+    parts.push(
+      `quotes the error "${quoted.length > 60 ? `${quoted.slice(0, 59)}…` : quoted}" (${Math.round(best * 100)}% of words)`,
+    );
   } else {
     overlap = 0;
   }
@@ -155,7 +157,9 @@ export function scoreTicket(c: TicketClues, p: ProblemProfile): TicketScore {
     score += TICKET_WEIGHTS.service * place(serviceAt);
     parts.push(`is linked to ${serviceAt}`);
   }
-  const hits = c.userErrors.filter((e) => p.services.has(e.service) && p.texts.some((words) => quotes(words, e.words) || quotes(e.words, words)));
+  const hits = c.userErrors.filter(
+    (e) => p.services.has(e.service) && p.texts.some((words) => quotes(words, e.words) || quotes(e.words, words)),
+  );
   const hitAt = nearest(hits.map((e) => e.service));
   const userAt = nearest(c.userErrors.map((e) => e.service));
   if (hitAt !== null) {

@@ -39,7 +39,9 @@ const BARS = '▁▂▃▄▅▆▇█';
 /** A sparkline: ▁ for zero, ▂ to █ for the rest in proportion to the largest bucket. */
 export function sparkline(series: readonly number[]): string {
   const max = Math.max(0, ...series);
-  return series.map((v) => (v <= 0 || max === 0 ? BARS[0] : BARS[1 + Math.min(6, Math.floor((v / max) * 6.999))])).join('');
+  return series
+    .map((v) => (v <= 0 || max === 0 ? BARS[0] : BARS[1 + Math.min(6, Math.floor((v / max) * 6.999))]))
+    .join('');
 }
 
 function ms(v: number | null): string {
@@ -65,7 +67,9 @@ function duration(seconds: number): string {
 
 /** `35 lines, 5 users, 2 accounts`, leaving out what no event carried. */
 function reach(count: number, noun: string, users: number | null, accounts: number | null): string {
-  return [`${count} ${noun}`, users === null ? '' : `${users} users`, accounts === null ? '' : `${accounts} accounts`].filter(Boolean).join(', ');
+  return [`${count} ${noun}`, users === null ? '' : `${users} users`, accounts === null ? '' : `${accounts} accounts`]
+    .filter(Boolean)
+    .join(', ');
 }
 
 function spanText(w: AnalysisWindow): string {
@@ -119,7 +123,16 @@ function printPatterns(res: PatternList): void {
   out(
     `${table(
       ['key', 'service', 'level', 'lines', 'users', 'trend', 'series', 'template'],
-      res.patterns.map((p) => [p.key, p.service, p.level ?? '', p.count, num(p.users), p.trend, sparkline(p.series), p.template]),
+      res.patterns.map((p) => [
+        p.key,
+        p.service,
+        p.level ?? '',
+        p.count,
+        num(p.users),
+        p.trend,
+        sparkline(p.series),
+        p.template,
+      ]),
     )}\n${res.patterns.length} patterns in ${windowText(res.window)}`,
   );
 }
@@ -141,16 +154,26 @@ function printPattern(res: PatternShow): void {
     lines.push(`slots (what each <*> held, in order): ${types.join(', ')}`);
   }
   if (p.mergedKeys.length) lines.push(`merged into it: ${p.mergedKeys.join(', ')}`);
-  if (p.versions.length) lines.push(`by version: ${p.versions.map((v) => `${v.version || '(none)'} ${v.count}`).join(', ')}`);
+  if (p.versions.length)
+    lines.push(`by version: ${p.versions.map((v) => `${v.version || '(none)'} ${v.count}`).join(', ')}`);
   if (p.samples.length) {
-    lines.push('', 'samples:', table(['time', 'trace', 'body'], p.samples.map((s) => [s.time, s.traceId ?? '', s.body])));
+    lines.push(
+      '',
+      'samples:',
+      table(
+        ['time', 'trace', 'body'],
+        p.samples.map((s) => [s.time, s.traceId ?? '', s.body]),
+      ),
+    );
   }
   out(lines.join('\n'));
 }
 
 export function registerPatterns(program: Command, client: Client): Command {
   const patterns = windowOptions(
-    program.command('patterns').description('log patterns mined at ingest (patterns@2), most lines first, with users and a trend'),
+    program
+      .command('patterns')
+      .description('log patterns mined at ingest (patterns@2), most lines first, with users and a trend'),
   )
     .option('--level <levels>', 'only these severities, comma separated (e.g. warn,error)')
     .option('--grep <text>', 'case-insensitive text in the template (also --q)')
@@ -169,14 +192,19 @@ Examples:
   orrery patterns mine app.log --summary                 # offline, no server`,
     )
     .action(async (f: ListFlags, cmd: Command) => {
-      const res = await client(cmd).api.request<PatternList>('GET', `api/patterns${params(f, [...WINDOW_KEYS, 'level', 'q', 'limit'])}`);
+      const res = await client(cmd).api.request<PatternList>(
+        'GET',
+        `api/patterns${params(f, [...WINDOW_KEYS, 'level', 'q', 'limit'])}`,
+      );
       if (f.json) return json(res);
       printPatterns(res);
     });
 
   patterns
     .command('show <key>')
-    .description('one pattern: template, slots, samples, series and versions (a merged key shows the pattern it merged into)')
+    .description(
+      'one pattern: template, slots, samples, series and versions (a merged key shows the pattern it merged into)',
+    )
     .addHelpText(
       'after',
       `
@@ -188,7 +216,10 @@ Example:
     )
     .action(async (key: string, _f: unknown, cmd: Command) => {
       const f = cmd.optsWithGlobals() as ListFlags;
-      const res = await client(cmd).api.request<PatternShow>('GET', `api/patterns/${encodeURIComponent(key)}${params(f, WINDOW_KEYS)}`);
+      const res = await client(cmd).api.request<PatternShow>(
+        'GET',
+        `api/patterns/${encodeURIComponent(key)}${params(f, WINDOW_KEYS)}`,
+      );
       if (f.json) return json(res);
       printPattern(res);
     });
@@ -233,7 +264,8 @@ function printError(res: ErrorGroupShow): void {
     lines.push('', 'frames, innermost first (* in app):');
     for (const f of e.frames) lines.push(`  ${f.inApp ? '*' : ' '} ${f.file}:${f.function}:${f.line ?? '?'}`);
   }
-  if (e.versions.length) lines.push('', `by version: ${e.versions.map((v) => `${v.version || '(none)'} ${v.count}`).join(', ')}`);
+  if (e.versions.length)
+    lines.push('', `by version: ${e.versions.map((v) => `${v.version || '(none)'} ${v.count}`).join(', ')}`);
   if (e.samples.length) {
     lines.push('', 'samples:');
     for (const s of e.samples) {
@@ -246,7 +278,9 @@ function printError(res: ErrorGroupShow): void {
 
 export function registerErrors(program: Command, client: Client): Command {
   const errors = windowOptions(
-    program.command('errors').description('error groups (errors@1) with occurrences in the window, most first, with users and a trend'),
+    program
+      .command('errors')
+      .description('error groups (errors@1) with occurrences in the window, most first, with users and a trend'),
   )
     .option('--grep <text>', 'case-insensitive text in the type or message (also --q)')
     .option('--q <text>', 'the same as --grep')
@@ -263,7 +297,10 @@ Examples:
   orrery errors show 9c1f0e7a2b3d4c5e --json`,
     )
     .action(async (f: ListFlags, cmd: Command) => {
-      const res = await client(cmd).api.request<ErrorGroupList>('GET', `api/errors${params(f, [...WINDOW_KEYS, 'q', 'limit'])}`);
+      const res = await client(cmd).api.request<ErrorGroupList>(
+        'GET',
+        `api/errors${params(f, [...WINDOW_KEYS, 'q', 'limit'])}`,
+      );
       if (f.json) return json(res);
       printErrors(res);
     });
@@ -282,7 +319,10 @@ Example:
     )
     .action(async (fingerprint: string, _f: unknown, cmd: Command) => {
       const f = cmd.optsWithGlobals() as ListFlags;
-      const res = await client(cmd).api.request<ErrorGroupShow>('GET', `api/errors/${encodeURIComponent(fingerprint)}${params(f, WINDOW_KEYS)}`);
+      const res = await client(cmd).api.request<ErrorGroupShow>(
+        'GET',
+        `api/errors/${encodeURIComponent(fingerprint)}${params(f, WINDOW_KEYS)}`,
+      );
       if (f.json) return json(res);
       printError(res);
     });
@@ -300,7 +340,16 @@ function printServices(res: ServiceList): void {
   out(
     `${table(
       ['service', 'req/min', 'err %', 'p50', 'p99', 'users', 'trend', 'series'],
-      res.services.map((s) => [s.service, s.requestsPerMinute, pct(s.errorRate), ms(s.p50Ms), ms(s.p99Ms), num(s.users), s.trend, sparkline(s.series)]),
+      res.services.map((s) => [
+        s.service,
+        s.requestsPerMinute,
+        pct(s.errorRate),
+        ms(s.p50Ms),
+        ms(s.p99Ms),
+        num(s.users),
+        s.trend,
+        sparkline(s.series),
+      ]),
     )}\n${res.services.length} services in ${windowText(res.window)}`,
   );
 }
@@ -316,7 +365,11 @@ function printGraph(res: ServiceGraph): void {
 
 export function registerServices(program: Command, client: Client): Command {
   return windowOptions(
-    program.command('services').description('RED per service in the window: requests, errors, latency, users, trend; --graph for the call graph'),
+    program
+      .command('services')
+      .description(
+        'RED per service in the window: requests, errors, latency, users, trend; --graph for the call graph',
+      ),
   )
     .option('--graph', 'print the service graph instead: caller → callee, calls, error rate, p50, p99')
     .option('--limit <n>', 'at most this many services (default 200)')
@@ -335,7 +388,10 @@ Examples:
     .action(async (f: ListFlags, cmd: Command) => {
       const api = client(cmd).api;
       if (f.graph) {
-        const res = await api.request<ServiceGraph>('GET', `api/services/graph${params(f, ['service', 'since', 'until'])}`);
+        const res = await api.request<ServiceGraph>(
+          'GET',
+          `api/services/graph${params(f, ['service', 'since', 'until'])}`,
+        );
         if (f.json) return json(res);
         return printGraph(res);
       }

@@ -1,7 +1,17 @@
 // `orrery demo`: build the example world (the instrumented shop, its history, deploys, faults
 // and tickets) on an embedded store and leave it running. `npm start` runs this.
 import type { Command } from 'commander';
-import { DemoError, type DemoWorld, SCENARIO_NAMES, ScenarioError, nextSteps, parseDuration, runDemo, selectScenarios, streamOutput } from '../../demo/index.js';
+import {
+  DemoError,
+  type DemoWorld,
+  SCENARIO_NAMES,
+  ScenarioError,
+  nextSteps,
+  parseDuration,
+  runDemo,
+  selectScenarios,
+  streamOutput,
+} from '../../demo/index.js';
 import { CliError, EXIT } from '../client.js';
 
 export interface DemoFlags {
@@ -19,14 +29,17 @@ export interface DemoFlags {
 
 function whole(name: string, v: string, min: number, max: number): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`--${name} must be a whole number from ${min} to ${max}, not "${v}"`, EXIT.usage);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new CliError(`--${name} must be a whole number from ${min} to ${max}, not "${v}"`, EXIT.usage);
   return n;
 }
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('build the example world (an instrumented shop with history, deploys, faults and tickets) and leave it running')
+    .description(
+      'build the example world (an instrumented shop with history, deploys, faults and tickets) and leave it running',
+    )
     .option('--scenario <name>', `all, or one of: ${SCENARIO_NAMES.join(', ')}`, 'all')
     .option('--duration <d>', 'traffic phase: short (45 s, for CI), normal (100 s), or a time like 90s or 5m', 'normal')
     .option('--seed <n>', 'seed for users, shopping and tickets (same seed, same world)', '42')
@@ -79,7 +92,9 @@ Examples:
         throw err;
       }
       if (flags.exitWhenReady) {
-        process.stdout.write(`\nThe world is ready (${(world.readyMs / 1000).toFixed(0)} s); stopping. Truth files: ${world.truthDir}\n`);
+        process.stdout.write(
+          `\nThe world is ready (${(world.readyMs / 1000).toFixed(0)} s); stopping. Truth files: ${world.truthDir}\n`,
+        );
         await world.stop();
         return;
       }

@@ -35,7 +35,9 @@ function rangeText(r: CommitRange): string {
   const lines: string[] = [];
   const span = r.base ? `${short(r.base)}..${short(r.head)}` : short(r.head);
   if (r.repository) {
-    lines.push(`commits ${span} in ${r.repository.name}${r.pathPrefix ? ` (service path ${r.pathPrefix})` : ''}: ${r.commits.length}${r.truncated ? '+' : ''}`);
+    lines.push(
+      `commits ${span} in ${r.repository.name}${r.pathPrefix ? ` (service path ${r.pathPrefix})` : ''}: ${r.commits.length}${r.truncated ? '+' : ''}`,
+    );
   }
   if (r.commits.length) {
     lines.push(
@@ -116,7 +118,17 @@ Examples:
       process.stdout.write(
         `${table(
           ['id', 'deployed', 'service', 'env', 'version', 'commit', 'range base', 'how', 'source'],
-          res.deploys.map((d) => [d.id, d.deployedAt, d.service, d.environment, d.version, short(d.commitSha), short(d.previousCommitSha), kindOf(d), d.source]),
+          res.deploys.map((d) => [
+            d.id,
+            d.deployedAt,
+            d.service,
+            d.environment,
+            d.version,
+            short(d.commitSha),
+            short(d.previousCommitSha),
+            kindOf(d),
+            d.source,
+          ]),
         )}\n${res.deploys.length} deploys\n`,
       );
     });
@@ -127,8 +139,12 @@ Examples:
     .option('--service-paths', "only commits touching the service's folder in a monorepo")
     .option('--json', 'print JSON')
     .action(async (id: string, f: { servicePaths?: boolean; json?: boolean }, cmd: Command) => {
-      if (!/^\d+$/.test(id)) throw new CliError(`deploy id "${id}" must be a number (see orrery deploy list)`, EXIT.usage);
-      const res = await client(cmd).api.request<DeployDetail>('GET', `api/deploys/${id}${f.servicePaths ? '?paths=service' : ''}`);
+      if (!/^\d+$/.test(id))
+        throw new CliError(`deploy id "${id}" must be a number (see orrery deploy list)`, EXIT.usage);
+      const res = await client(cmd).api.request<DeployDetail>(
+        'GET',
+        `api/deploys/${id}${f.servicePaths ? '?paths=service' : ''}`,
+      );
       if (f.json) return void process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
       const d = res.deploy;
       const attrs = Object.entries(d.attributes)

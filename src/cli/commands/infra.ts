@@ -36,13 +36,17 @@ export function collectInfraFiles(root: string): string[] {
   return out;
 }
 
-const mi = (bytes: number | null) => (bytes === null ? '?' : bytes >= 2 ** 30 ? `${+(bytes / 2 ** 30).toFixed(2)}Gi` : `${+(bytes / 2 ** 20).toFixed(1)}Mi`);
+const mi = (bytes: number | null) =>
+  bytes === null ? '?' : bytes >= 2 ** 30 ? `${+(bytes / 2 ** 30).toFixed(2)}Gi` : `${+(bytes / 2 ** 20).toFixed(1)}Mi`;
 
 function summary(spec: InfraSpec): string {
   switch (spec.type) {
     case 'workload': {
       const r = spec.perPod.requests;
-      const reqs = r.cpuMillicores === null && r.memoryBytes === null ? '' : `, requests ${r.cpuMillicores ?? '?'}m/${mi(r.memoryBytes)} per pod`;
+      const reqs =
+        r.cpuMillicores === null && r.memoryBytes === null
+          ? ''
+          : `, requests ${r.cpuMillicores ?? '?'}m/${mi(r.memoryBytes)} per pod`;
       return `replicas ${spec.replicas ?? 'unset'}${reqs}`;
     }
     case 'hpa': {
@@ -115,11 +119,19 @@ Examples:
         process.stdout.write(
           `${table(
             ['kind', 'resource', 'service', 'linked by'],
-            res.resources.map((r) => [r.kind, where(r), r.service ?? '-', r.link ? `${r.link.detail}${r.link.known ? '' : ' (service not seen yet)'}` : '-']),
+            res.resources.map((r) => [
+              r.kind,
+              where(r),
+              r.service ?? '-',
+              r.link ? `${r.link.detail}${r.link.known ? '' : ' (service not seen yet)'}` : '-',
+            ]),
           )}\n`,
         );
       }
-      if (res.skipped.length) process.stdout.write(`\nskipped ${res.skipped.length}: ${res.skipped.map((s) => `${s.ref} (${s.reason})`).join('; ')}\n`);
+      if (res.skipped.length)
+        process.stdout.write(
+          `\nskipped ${res.skipped.length}: ${res.skipped.map((s) => `${s.ref} (${s.reason})`).join('; ')}\n`,
+        );
       for (const w of res.warnings) process.stdout.write(`warning: ${w}\n`);
     });
 

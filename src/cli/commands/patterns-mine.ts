@@ -36,14 +36,21 @@ function progress(): ((mined: number) => void) | undefined {
 }
 
 function printSummary(file: string, s: MineSummary): void {
-  const rows = [...s.patterns].sort((a, b) => b.count - a.count || a.id.localeCompare(b.id)).map((p) => [p.id, p.count, p.template]);
-  const overflow = s.overflowed > 0 ? `; ${s.overflowed} lines over the pattern limit went to the overflow pattern` : '';
-  process.stdout.write(`${table(['id', 'lines', 'template'], rows)}\n${s.lines} lines of ${file}, ${s.patterns.length} patterns (${s.algorithm})${overflow}\n`);
+  const rows = [...s.patterns]
+    .sort((a, b) => b.count - a.count || a.id.localeCompare(b.id))
+    .map((p) => [p.id, p.count, p.template]);
+  const overflow =
+    s.overflowed > 0 ? `; ${s.overflowed} lines over the pattern limit went to the overflow pattern` : '';
+  process.stdout.write(
+    `${table(['id', 'lines', 'template'], rows)}\n${s.lines} lines of ${file}, ${s.patterns.length} patterns (${s.algorithm})${overflow}\n`,
+  );
 }
 
 async function mine(file: string, f: MineFlags): Promise<void> {
   if (f.column === undefined && /\.csv$/i.test(file)) {
-    process.stderr.write(`note: ${file} is read as plain text, one body per line; give --column NAME to read one column of a CSV\n`);
+    process.stderr.write(
+      `note: ${file} is read as plain text, one body per line; give --column NAME to read one column of a CSV\n`,
+    );
   }
   // `orrery patterns mine big.log | head` closes the pipe early: that is not an error.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -57,7 +64,12 @@ async function mine(file: string, f: MineFlags): Promise<void> {
     summary = await mineFile(
       file,
       { column: f.column, onProgress },
-      f.summary ? undefined : (row) => out.write(`{"line":${row.line},"id":${JSON.stringify(row.id)},"template":${JSON.stringify(row.template)}}\n`),
+      f.summary
+        ? undefined
+        : (row) =>
+            out.write(
+              `{"line":${row.line},"id":${JSON.stringify(row.id)},"template":${JSON.stringify(row.template)}}\n`,
+            ),
     );
   } catch (err) {
     if (err instanceof MineInputError) throw new CliError(err.message, EXIT.usage);
@@ -73,9 +85,16 @@ export function registerPatternsMine(patterns: Command): void {
   patterns
     .command('mine')
     .argument('<file>', 'a text file with one log body per line (LF or CRLF), or a CSV with --column')
-    .description("mine log templates from a file offline, in this process (no server): each line's template id and template")
+    .description(
+      "mine log templates from a file offline, in this process (no server): each line's template id and template",
+    )
     .option('--column <name>', 'read the file as a CSV with a header row and mine this column (e.g. Content)')
-    .addOption(new Option('--jsonl', 'one JSON object per input line, in input order (the default): {"line":1,"id":"…","template":"…"}').conflicts('summary'))
+    .addOption(
+      new Option(
+        '--jsonl',
+        'one JSON object per input line, in input order (the default): {"line":1,"id":"…","template":"…"}',
+      ).conflicts('summary'),
+    )
     .option('--summary', 'print a table of the templates found, most lines first, instead of one row per line')
     .addHelpText(
       'after',

@@ -35,7 +35,33 @@ function withFilters(cmd: Command): Command {
     .option('--json', 'print JSON (one object with all fields)');
 }
 
-const SEVERITY = ['', 'TRACE', 'TRACE', 'TRACE', 'TRACE', 'DEBUG', 'DEBUG', 'DEBUG', 'DEBUG', 'INFO', 'INFO', 'INFO', 'INFO', 'WARN', 'WARN', 'WARN', 'WARN', 'ERROR', 'ERROR', 'ERROR', 'ERROR', 'FATAL', 'FATAL', 'FATAL', 'FATAL'];
+const SEVERITY = [
+  '',
+  'TRACE',
+  'TRACE',
+  'TRACE',
+  'TRACE',
+  'DEBUG',
+  'DEBUG',
+  'DEBUG',
+  'DEBUG',
+  'INFO',
+  'INFO',
+  'INFO',
+  'INFO',
+  'WARN',
+  'WARN',
+  'WARN',
+  'WARN',
+  'ERROR',
+  'ERROR',
+  'ERROR',
+  'ERROR',
+  'FATAL',
+  'FATAL',
+  'FATAL',
+  'FATAL',
+];
 
 export function registerQuery(program: Command, client: (cmd: Command) => GlobalOptions): void {
   const query = program
@@ -50,23 +76,25 @@ Examples:
   orrery query spans --user u-1042 --since 1d --json`,
     );
 
-  withFilters(query.command('logs').description('log records, newest first')).action(async (f: QueryFlags, cmd: Command) => {
-    const res = await client(cmd).api.request<{ logs: LogRow[] }>('GET', `api/logs?${params(f)}`);
-    if (f.json) return void process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
-    process.stdout.write(
-      `${table(
-        ['time', 'service', 'level', 'user', 'trace', 'body'],
-        res.logs.map((l) => [
-          l.time,
-          l.service,
-          l.severityText || SEVERITY[l.severityNumber] || '',
-          l.userId,
-          l.traceId,
-          l.body,
-        ]),
-      )}\n${res.logs.length} log records\n`,
-    );
-  });
+  withFilters(query.command('logs').description('log records, newest first')).action(
+    async (f: QueryFlags, cmd: Command) => {
+      const res = await client(cmd).api.request<{ logs: LogRow[] }>('GET', `api/logs?${params(f)}`);
+      if (f.json) return void process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
+      process.stdout.write(
+        `${table(
+          ['time', 'service', 'level', 'user', 'trace', 'body'],
+          res.logs.map((l) => [
+            l.time,
+            l.service,
+            l.severityText || SEVERITY[l.severityNumber] || '',
+            l.userId,
+            l.traceId,
+            l.body,
+          ]),
+        )}\n${res.logs.length} log records\n`,
+      );
+    },
+  );
 
   withFilters(query.command('spans').description('spans, newest first')).action(async (f: QueryFlags, cmd: Command) => {
     const res = await client(cmd).api.request<{ spans: SpanRow[] }>('GET', `api/spans?${params(f)}`);

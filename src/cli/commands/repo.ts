@@ -68,8 +68,16 @@ class ProgressLine {
  * POSTs to an add/sync route asking for NDJSON, passes each progress line to `onProgress`,
  * and returns the final result line.
  */
-async function streamSync(api: ApiClient, path: string, body: unknown, onProgress: (p: SyncProgress) => void): Promise<SyncAnswer> {
-  const lines = api.lines('POST', path, { body: JSON.stringify(body ?? {}), headers: { 'content-type': 'application/json' } });
+async function streamSync(
+  api: ApiClient,
+  path: string,
+  body: unknown,
+  onProgress: (p: SyncProgress) => void,
+): Promise<SyncAnswer> {
+  const lines = api.lines('POST', path, {
+    body: JSON.stringify(body ?? {}),
+    headers: { 'content-type': 'application/json' },
+  });
   for await (const line of lines) {
     const msg = line as { type?: string; statusCode?: number; message?: string };
     if (msg.type === 'progress') onProgress(line as SyncProgress);
@@ -96,7 +104,11 @@ function describeSync(name: string, s: SyncResult): string {
   ];
   if (s.codeownersChanged) lines.push(`  CODEOWNERS changed: owners of ${s.ownersUpdated} other files updated`);
   if (s.services.length) {
-    const shown = s.services.slice(0, MAX_SERVICES_SHOWN).map((p) => `${p.service} ← ${p.pathPrefix || '(whole repository)'}${p.source === 'given' ? '' : ` (${p.source})`}`);
+    const shown = s.services
+      .slice(0, MAX_SERVICES_SHOWN)
+      .map(
+        (p) => `${p.service} ← ${p.pathPrefix || '(whole repository)'}${p.source === 'given' ? '' : ` (${p.source})`}`,
+      );
     const more = s.services.length - shown.length;
     lines.push(`  services: ${shown.join(', ')}${more > 0 ? `, and ${more} more (see --json)` : ''}`);
   }
@@ -140,16 +152,24 @@ Examples:
   orrery repo add ~/src/shop
   orrery repo add ~/src/monorepo --name mono --service cart=services/cart/ --service web=apps/web/`,
     )
-    .action(async (path: string, f: { name?: string; service?: Array<{ service: string; pathPrefix?: string }>; sync: boolean; json?: boolean }, cmd: Command) => {
-      const progress = new ProgressLine();
-      const body = { path: resolve(path), name: f.name, services: f.service, sync: f.sync };
-      const res = await streamSync(client(cmd).api, 'api/repos', body, (p) => progress.update(p)).finally(() => progress.clear());
-      if (f.json) return void process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
-      const verb = res.created ? 'Added' : 'Already added:';
-      process.stdout.write(`${verb} repository "${res.repository.name}" (${res.repository.path})\n`);
-      if (res.sync) process.stdout.write(`${describeSync(res.repository.name, res.sync)}\n`);
-      else process.stdout.write(`Not indexed yet: run \`orrery repo sync ${res.repository.name}\`\n`);
-    });
+    .action(
+      async (
+        path: string,
+        f: { name?: string; service?: Array<{ service: string; pathPrefix?: string }>; sync: boolean; json?: boolean },
+        cmd: Command,
+      ) => {
+        const progress = new ProgressLine();
+        const body = { path: resolve(path), name: f.name, services: f.service, sync: f.sync };
+        const res = await streamSync(client(cmd).api, 'api/repos', body, (p) => progress.update(p)).finally(() =>
+          progress.clear(),
+        );
+        if (f.json) return void process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
+        const verb = res.created ? 'Added' : 'Already added:';
+        process.stdout.write(`${verb} repository "${res.repository.name}" (${res.repository.path})\n`);
+        if (res.sync) process.stdout.write(`${describeSync(res.repository.name, res.sync)}\n`);
+        else process.stdout.write(`Not indexed yet: run \`orrery repo sync ${res.repository.name}\`\n`);
+      },
+    );
 
   repo
     .command('sync [name]')
@@ -165,7 +185,9 @@ Examples:
     .action(async (name: string | undefined, f: { json?: boolean }, cmd: Command) => {
       const names = name
         ? [name]
-        : (await client(cmd).api.request<{ repositories: RepositorySummary[] }>('GET', 'api/repos')).repositories.map((r) => r.name);
+        : (await client(cmd).api.request<{ repositories: RepositorySummary[] }>('GET', 'api/repos')).repositories.map(
+            (r) => r.name,
+          );
       if (names.length === 0) {
         process.stderr.write('No repositories yet; add one with `orrery repo add <path>`.\n');
         if (f.json) process.stdout.write('[]\n');
@@ -177,18 +199,24 @@ Examples:
       for (const n of names) {
         const progress = new ProgressLine();
         try {
-          const res = await streamSync(client(cmd).api, `api/repos/${encodeURIComponent(n)}/sync`, {}, (p) => progress.update(p)).finally(() => progress.clear());
+          const res = await streamSync(client(cmd).api, `api/repos/${encodeURIComponent(n)}/sync`, {}, (p) =>
+            progress.update(p),
+          ).finally(() => progress.clear());
           results.push(res);
           if (!f.json && res.sync) process.stdout.write(`${describeSync(res.repository.name, res.sync)}\n`);
         } catch (err) {
-          if (name || !(err instanceof CliError) || err.exitCode === EXIT.unreachable || err.exitCode === EXIT.auth) throw err;
+          if (name || !(err instanceof CliError) || err.exitCode === EXIT.unreachable || err.exitCode === EXIT.auth)
+            throw err;
           process.stderr.write(`orrery: ${n}: ${err.message}\n`);
           failed.push(err);
         }
       }
       if (f.json) process.stdout.write(`${JSON.stringify(name ? results[0] : results, null, 2)}\n`);
       if (failed.length) {
-        throw new CliError(`${failed.length} of ${names.length} repositories failed to sync`, Math.max(...failed.map((e) => e.exitCode)));
+        throw new CliError(
+          `${failed.length} of ${names.length} repositories failed to sync`,
+          Math.max(...failed.map((e) => e.exitCode)),
+        );
       }
     });
 
@@ -228,15 +256,29 @@ Examples:
   orrery repo blame shop src/cart/checkout.ts -L 40,60
   orrery repo blame shop services/pay/main.go -L 120,+10 --json`,
     )
-    .action(async (repoName: string, path: string, f: { L: { start: number; end: number }; json?: boolean }, cmd: Command) => {
-      const q = new URLSearchParams({ repo: repoName, path, start: String(f.L.start), end: String(f.L.end) });
-      const res = await client(cmd).api.request<BlameResult>('GET', `api/blame?${q}`);
-      if (f.json) return void process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
-      process.stdout.write(
-        `${table(
-          ['line', 'commit', 'author', 'date', 'summary', 'text'],
-          res.lines.map((l) => [l.line, l.sha.slice(0, 10), l.authorName, String(l.authorTime).slice(0, 10), l.summary.slice(0, 40), l.text]),
-        )}\n`,
-      );
-    });
+    .action(
+      async (
+        repoName: string,
+        path: string,
+        f: { L: { start: number; end: number }; json?: boolean },
+        cmd: Command,
+      ) => {
+        const q = new URLSearchParams({ repo: repoName, path, start: String(f.L.start), end: String(f.L.end) });
+        const res = await client(cmd).api.request<BlameResult>('GET', `api/blame?${q}`);
+        if (f.json) return void process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
+        process.stdout.write(
+          `${table(
+            ['line', 'commit', 'author', 'date', 'summary', 'text'],
+            res.lines.map((l) => [
+              l.line,
+              l.sha.slice(0, 10),
+              l.authorName,
+              String(l.authorTime).slice(0, 10),
+              l.summary.slice(0, 40),
+              l.text,
+            ]),
+          )}\n`,
+        );
+      },
+    );
 }

@@ -34,6 +34,11 @@ export function registerStatus(program: Command, client: (cmd: Command) => Globa
           Object.entries(st.raw).map(([k, v]) => [k, v.count, v.oldest ?? '-', v.newest ?? '-', v.partitions]),
         )}\n\n`,
       );
-      process.stdout.write(`${table(['entity', 'count'], Object.entries(st.entities).map(([k, v]) => [k, v]))}\n`);
+      process.stdout.write(
+        `${table(
+          ['entity', 'count'],
+          Object.entries(st.entities).map(([k, v]) => [k, v]),
+        )}\n`,
+      );
     });
 }

@@ -26,7 +26,9 @@ class Progress {
     if (this.tty) {
       const width = 30;
       const fill = Math.round((pct / 100) * width);
-      process.stderr.write(`\r${label.padEnd(10)} [${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${String(pct).padStart(3)}% ${unit(done)}/${unit(total)}\u001b[K`);
+      process.stderr.write(
+        `\r${label.padEnd(10)} [${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${String(pct).padStart(3)}% ${unit(done)}/${unit(total)}\u001b[K`,
+      );
       this.drawn = true;
       return;
     }
@@ -50,7 +52,8 @@ class Progress {
   }
 }
 
-const kib = (n: number) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`);
+const kib = (n: number) =>
+  n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`;
 
 interface ImportFlags {
   format: ImportFormat | 'auto';
@@ -63,7 +66,10 @@ async function importFile(api: ApiClient, file: string, f: ImportFlags): Promise
   try {
     data = readFileSync(file);
   } catch (err) {
-    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.usage);
+    throw new CliError(
+      `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      EXIT.usage,
+    );
   }
   // Read it here first: a bad file is reported at once, with its row, and never sent.
   let format: ImportFormat;
@@ -100,7 +106,11 @@ async function importFile(api: ApiClient, file: string, f: ImportFlags): Promise
       headers: { 'content-type': CONTENT_TYPE[format.endsWith('csv') ? 'csv' : 'json']! },
     });
     for await (const line of lines) {
-      const msg = line as { progress?: ImportProgress; result?: ImportTicketsResult; error?: { statusCode: number; message: string } };
+      const msg = line as {
+        progress?: ImportProgress;
+        result?: ImportTicketsResult;
+        error?: { statusCode: number; message: string };
+      };
       if (msg.progress && !f.json) {
         if (msg.progress.phase === 'parsed') progress.phase();
         progress.update('importing', msg.progress.done, msg.progress.total);
@@ -109,15 +119,18 @@ async function importFile(api: ApiClient, file: string, f: ImportFlags): Promise
       if (msg.error) failure = msg.error;
     }
   } catch (err) {
-    if (err instanceof CliError && err.exitCode !== EXIT.unreachable) throw new CliError(`${err.message}\nNothing was imported.`, err.exitCode);
+    if (err instanceof CliError && err.exitCode !== EXIT.unreachable)
+      throw new CliError(`${err.message}\nNothing was imported.`, err.exitCode);
     throw err;
   } finally {
     progress.done();
   }
   const failed = failure as { statusCode: number; message: string } | null;
-  if (failed) throw new CliError(`import failed: ${failed.message}\nNothing was imported.`, exitForStatus(failed.statusCode));
+  if (failed)
+    throw new CliError(`import failed: ${failed.message}\nNothing was imported.`, exitForStatus(failed.statusCode));
   const r = result as ImportTicketsResult | null;
-  if (!r) throw new CliError('the server ended the import without a result; nothing is known to be imported', EXIT.failure);
+  if (!r)
+    throw new CliError('the server ended the import without a result; nothing is known to be imported', EXIT.failure);
   if (f.json) return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   process.stdout.write(
     `Imported ${r.total} tickets from ${basename(file)} (${r.format}): ${r.created} new, ${r.updated} updated; ${r.mentions} mentions, ${r.links} links.\n`,
@@ -135,14 +148,26 @@ function printDetail(d: TicketDetail): void {
   if (t.priority) lines.push(`Priority: ${t.priority}`);
   if (t.labels.length) lines.push(`Labels:   ${t.labels.join(', ')}`);
   if (t.reporterHash) lines.push(`Reporter: ${t.reporterHash.slice(0, 18)}… (keyed hash)`);
-  if (t.body) lines.push('', ...t.body.split('\n').slice(0, 30).map((l) => `  ${l}`));
+  if (t.body)
+    lines.push(
+      '',
+      ...t.body
+        .split('\n')
+        .slice(0, 30)
+        .map((l) => `  ${l}`),
+    );
   if (t.comments.length) lines.push('', `${t.comments.length} comment(s)`);
   lines.push('', 'Mentions:');
   lines.push(
     d.mentions.length
       ? table(
           ['kind', 'value', 'template / at', 'found in'],
-          d.mentions.map((m) => [m.kind, m.value, m.template ?? m.at ?? '', `${m.fields.join(', ')}${m.count > 1 ? ` (×${m.count})` : ''}`]),
+          d.mentions.map((m) => [
+            m.kind,
+            m.value,
+            m.template ?? m.at ?? '',
+            `${m.fields.join(', ')}${m.count > 1 ? ` (×${m.count})` : ''}`,
+          ]),
         )
       : '  (none)',
   );
@@ -151,7 +176,13 @@ function printDetail(d: TicketDetail): void {
     d.links.length
       ? table(
           ['to', 'id', 'why'],
-          d.links.map((l) => [l.dstKind, l.dstId, Object.entries(l.attributes).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : String(v)}`).join(' ')]),
+          d.links.map((l) => [
+            l.dstKind,
+            l.dstId,
+            Object.entries(l.attributes)
+              .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : String(v)}`)
+              .join(' '),
+          ]),
         )
       : '  (none)',
   );
@@ -178,7 +209,11 @@ Examples:
   tickets
     .command('import <file>')
     .description('import a ticket export (CSV or JSON) in one transaction: all of it or nothing')
-    .addOption(new Option('--format <format>', 'the export shape; auto guesses it from the extension and the header or keys').choices(['auto', ...IMPORT_FORMATS]).default('auto'))
+    .addOption(
+      new Option('--format <format>', 'the export shape; auto guesses it from the extension and the header or keys')
+        .choices(['auto', ...IMPORT_FORMATS])
+        .default('auto'),
+    )
     .option('--source <name>', 'the source of generic imports (default "generic"); tickets upsert by source + id')
     .option('--json', 'print the result as JSON (and no progress)')
     .addHelpText(
@@ -206,29 +241,48 @@ Examples:
     .description('tickets, newest first')
     .option('--source <name>', 'only this source (github, jira, zendesk, linear, generic, …)')
     .addOption(new Option('--status <status>', 'only this status').choices(['open', 'pending', 'closed']))
-    .option('--mention <kind:value>', 'only tickets that mention this, e.g. user:u-1042, trace:4bf9…, route:/cart/items')
+    .option(
+      '--mention <kind:value>',
+      'only tickets that mention this, e.g. user:u-1042, trace:4bf9…, route:/cart/items',
+    )
     .option('--email <email>', 'only tickets that mention or were filed by this email (matched by its hash)')
     .option('--limit <n>', 'at most this many', '50')
     .option('--json', 'print JSON')
-    .action(async (f: { source?: string; status?: string; mention?: string; email?: string; limit: string; json?: boolean }, cmd: Command) => {
-      const p = new URLSearchParams();
-      for (const k of ['source', 'status', 'mention', 'email', 'limit'] as const) if (f[k] !== undefined) p.set(k, f[k]!);
-      const res = await client(cmd).api.request<{ tickets: TicketSummary[] }>('GET', `api/tickets?${p}`);
-      if (f.json) return void process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
-      process.stdout.write(
-        `${table(
-          ['id', 'source', 'external id', 'status', 'created', 'mentions', 'links', 'title'],
-          res.tickets.map((t) => [t.id, t.source, t.externalId, t.status, t.createdAt, t.mentionCount, t.linkCount, t.title]),
-        )}\n${res.tickets.length} tickets\n`,
-      );
-    });
+    .action(
+      async (
+        f: { source?: string; status?: string; mention?: string; email?: string; limit: string; json?: boolean },
+        cmd: Command,
+      ) => {
+        const p = new URLSearchParams();
+        for (const k of ['source', 'status', 'mention', 'email', 'limit'] as const)
+          if (f[k] !== undefined) p.set(k, f[k]!);
+        const res = await client(cmd).api.request<{ tickets: TicketSummary[] }>('GET', `api/tickets?${p}`);
+        if (f.json) return void process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
+        process.stdout.write(
+          `${table(
+            ['id', 'source', 'external id', 'status', 'created', 'mentions', 'links', 'title'],
+            res.tickets.map((t) => [
+              t.id,
+              t.source,
+              t.externalId,
+              t.status,
+              t.createdAt,
+              t.mentionCount,
+              t.linkCount,
+              t.title,
+            ]),
+          )}\n${res.tickets.length} tickets\n`,
+        );
+      },
+    );
 
   tickets
     .command('show <id>')
     .description('one ticket with its mentions (users, accounts, errors, routes, traces, …) and links')
     .option('--json', 'print JSON')
     .action(async (id: string, f: { json?: boolean }, cmd: Command) => {
-      if (!/^\d+$/.test(id)) throw new CliError(`"${id}" is not a ticket id (a number, as \`orrery tickets list\` shows)`, EXIT.usage);
+      if (!/^\d+$/.test(id))
+        throw new CliError(`"${id}" is not a ticket id (a number, as \`orrery tickets list\` shows)`, EXIT.usage);
       const res = await client(cmd).api.request<TicketDetail>('GET', `api/tickets/${id}`);
       if (f.json) return void process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
       printDetail(res);

@@ -33,7 +33,11 @@ Examples:
       let created: { token: string; record: ApiToken };
       if (f.offline) {
         const config = loadConfig(process.env, { dataDir: f.dataDir });
-        const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, retentionDays: config.retention });
+        const store = await openStore({
+          databaseUrl: config.databaseUrl,
+          dataDir: config.dataDir,
+          retentionDays: config.retention,
+        });
         try {
           created = await store.createToken(f.name);
         } finally {
@@ -59,7 +63,14 @@ Examples:
       process.stdout.write(
         `${table(
           ['id', 'name', 'prefix', 'created', 'last used', 'revoked'],
-          res.tokens.map((t) => [t.id, t.name, `${t.prefix}…`, String(t.createdAt), t.lastUsedAt ?? '-', t.revokedAt ?? '-']),
+          res.tokens.map((t) => [
+            t.id,
+            t.name,
+            `${t.prefix}…`,
+            String(t.createdAt),
+            t.lastUsedAt ?? '-',
+            t.revokedAt ?? '-',
+          ]),
         )}\n`,
       );
     });
@@ -68,7 +79,10 @@ Examples:
     .command('revoke <idOrName>')
     .description('revoke a token by id or name; it stops working at once on this server')
     .action(async (idOrName: string, _f: unknown, cmd: Command) => {
-      const res = await client(cmd).api.request<{ revoked: ApiToken[] }>('DELETE', `api/tokens/${encodeURIComponent(idOrName)}`);
+      const res = await client(cmd).api.request<{ revoked: ApiToken[] }>(
+        'DELETE',
+        `api/tokens/${encodeURIComponent(idOrName)}`,
+      );
       process.stdout.write(`Revoked ${res.revoked.map((t) => `"${t.name}" (id ${t.id})`).join(', ')}\n`);
     });
 }

@@ -47,7 +47,11 @@ function shortSparkline(series: readonly number[], n = 24): string {
 }
 
 function tickets(p: Problem): string {
-  return p.tickets.length === 0 ? '' : p.tickets.length <= 3 ? p.tickets.map((t) => `#${t}`).join(' ') : `${p.tickets.length} (#${p.tickets[0]}…)`;
+  return p.tickets.length === 0
+    ? ''
+    : p.tickets.length <= 3
+      ? p.tickets.map((t) => `#${t}`).join(' ')
+      : `${p.tickets.length} (#${p.tickets[0]}…)`;
 }
 
 function queue(problems: readonly Problem[]): string {
@@ -100,7 +104,14 @@ function printProblem(d: ProblemDetail): void {
     ),
   ];
   if (d.tickets.length) {
-    lines.push('', 'tickets:', table(['id', 'source', 'external id', 'status', 'created', 'title'], d.tickets.map((t) => [t.id, t.source, t.externalId, t.status, t.createdAt, t.title])));
+    lines.push(
+      '',
+      'tickets:',
+      table(
+        ['id', 'source', 'external id', 'status', 'created', 'title'],
+        d.tickets.map((t) => [t.id, t.source, t.externalId, t.status, t.createdAt, t.title]),
+      ),
+    );
   }
   if (d.merged.length) lines.push('', `merged into it: ${d.merged.map((m) => `${m.id} ${m.key}`).join(', ')}`);
   out(lines.join('\n'));
@@ -115,7 +126,9 @@ function limitFlag(v: string | undefined): number | undefined {
 export function registerTriage(program: Command, client: Client): Command {
   const tri = program
     .command('triage')
-    .description('rank the open problems across the world: one per fault (error group, log patterns, tickets), duplicates merged')
+    .description(
+      'rank the open problems across the world: one per fault (error group, log patterns, tickets), duplicates merged',
+    )
     .option('--since <time>', 'window start: ISO timestamp, epoch ms, or an age like 6h (default 24h)')
     .option('--until <time>', 'window end (default now)')
     .option('--limit <n>', 'problems printed (all are stored; default 20)')

@@ -39,7 +39,15 @@ import type { AttributeValue, Attributes, LogRecord, MetricPoint, Span } from '.
 /** Stored results record the algorithm that produced them (STYLE rule 4). */
 export const REDACT_ALGORITHM = 'redact@1';
 
-export const BUILTIN_RULE_NAMES = ['url_password', 'bearer', 'api_key', 'jwt', 'card', 'email', 'secret_attribute'] as const;
+export const BUILTIN_RULE_NAMES = [
+  'url_password',
+  'bearer',
+  'api_key',
+  'jwt',
+  'card',
+  'email',
+  'secret_attribute',
+] as const;
 export type BuiltinRuleName = (typeof BUILTIN_RULE_NAMES)[number];
 
 /** A compiled text rule: every match of `pattern` (global) that passes `validate` becomes `replacement`. */
@@ -100,19 +108,52 @@ const CLEAN_CACHE_MAX_LENGTH = 512;
 // Secret keys: attribute keys, and keys written in text (password=…, "token": "…").
 
 const SECRET_NAMES = new Set([
-  'password', 'passwd', 'passphrase', 'secret', 'token', 'api_key', 'apikey', 'authorization', 'cookie',
-  'set_cookie', 'credential', 'credentials', 'private_key', 'secret_key', 'signature',
+  'password',
+  'passwd',
+  'passphrase',
+  'secret',
+  'token',
+  'api_key',
+  'apikey',
+  'authorization',
+  'cookie',
+  'set_cookie',
+  'credential',
+  'credentials',
+  'private_key',
+  'secret_key',
+  'signature',
 ]);
 const SECRET_SUFFIXES = [
-  '_password', '_passwd', '_passphrase', '_secret', '_token', '_api_key', '_apikey', '_authorization', '_cookie',
-  '_credential', '_credentials', '_private_key', '_secret_key', '_access_key', '_signature',
+  '_password',
+  '_passwd',
+  '_passphrase',
+  '_secret',
+  '_token',
+  '_api_key',
+  '_apikey',
+  '_authorization',
+  '_cookie',
+  '_credential',
+  '_credentials',
+  '_private_key',
+  '_secret_key',
+  '_access_key',
+  '_signature',
 ];
 /** Keys that are secret only in a query string (`?key=…`): elsewhere `key=` is usually a cache or map key. */
 const QUERY_ONLY_NAMES = new Set(['key', 'sig']);
 /** Headers whose value is a credential when written as `Name: value` in text. */
 const AUTH_HEADERS = new Set(['authorization', 'proxy-authorization']);
 const COOKIE_HEADERS = new Set(['cookie', 'set-cookie']);
-const TOKEN_HEADERS = new Set(['x-api-key', 'api-key', 'x-auth-token', 'x-access-token', 'x-amz-security-token', 'x-goog-api-key']);
+const TOKEN_HEADERS = new Set([
+  'x-api-key',
+  'api-key',
+  'x-auth-token',
+  'x-access-token',
+  'x-amz-security-token',
+  'x-goog-api-key',
+]);
 
 /**
  * The last three characters (lower-cased) of every name above, packed in a number: a key
@@ -126,7 +167,14 @@ const lower = (c: number) => (c | 32) & 127;
 function endingAt(s: string, end: number): number {
   return (lower(s.charCodeAt(end - 3)) << 14) | (lower(s.charCodeAt(end - 2)) << 7) | lower(s.charCodeAt(end - 1));
 }
-for (const name of [...SECRET_NAMES, ...SECRET_SUFFIXES, ...QUERY_ONLY_NAMES, ...AUTH_HEADERS, ...COOKIE_HEADERS, ...TOKEN_HEADERS]) {
+for (const name of [
+  ...SECRET_NAMES,
+  ...SECRET_SUFFIXES,
+  ...QUERY_ONLY_NAMES,
+  ...AUTH_HEADERS,
+  ...COOKIE_HEADERS,
+  ...TOKEN_HEADERS,
+]) {
   const e = endingAt(name, name.length);
   SECRET_ENDINGS.add(e);
   SECRET_LAST_TWO[e & 0x3fff] = 1;
@@ -171,8 +219,16 @@ export function isSecretKey(key: string): boolean {
 
 /** Attributes that hold who the user or account is: an email there becomes its keyed hash. */
 const IDENTITY_KEYS = new Set([
-  'enduser.id', 'user.id', 'enduser.pseudo.id', 'user.email', 'enduser.email', 'user.name',
-  'account.id', 'enduser.account.id', 'tenant.id', 'organization.id',
+  'enduser.id',
+  'user.id',
+  'enduser.pseudo.id',
+  'user.email',
+  'enduser.email',
+  'user.name',
+  'account.id',
+  'enduser.account.id',
+  'tenant.id',
+  'organization.id',
 ]);
 
 /** IDENTITY_KEYS.has, after a look at the last character (d, l or e) that rules out most keys. */
@@ -323,7 +379,20 @@ function placeholderAt(s: string, at: number): number {
 /** Unquoted values end at whitespace or a delimiter: & , ; quotes ( ) { } ] < > \ */
 function isValueEnd(c: number): boolean {
   return (
-    c <= 32 || c === 38 || c === 44 || c === 59 || c === 34 || c === 39 || c === 40 || c === 41 || c === 123 || c === 125 || c === 93 || c === 60 || c === 62 || c === 92
+    c <= 32 ||
+    c === 38 ||
+    c === 44 ||
+    c === 59 ||
+    c === 34 ||
+    c === 39 ||
+    c === 40 ||
+    c === 41 ||
+    c === 123 ||
+    c === 125 ||
+    c === 93 ||
+    c === 60 ||
+    c === 62 ||
+    c === 92
   );
 }
 
@@ -458,7 +527,8 @@ function keyValueEdits(s: string, edits: number[]): void {
       const at = skipSpaces(s, i + 1);
       const c = s.charCodeAt(at);
       if ((c === C_QUOTE || c === C_APOS) && isSecretKey(key)) v = valueAt(s, at);
-      else if (at === i + 1) continue; // a header has a space after the colon
+      else if (at === i + 1)
+        continue; // a header has a space after the colon
       else {
         const name = key.toLowerCase();
         if (!AUTH_HEADERS.has(name) && !COOKIE_HEADERS.has(name) && !TOKEN_HEADERS.has(name)) continue;
@@ -557,7 +627,8 @@ const CARD_GATE = /\d{4}[ -]?\d{4}/;
 
 const CARD: RedactionRule = {
   name: 'card',
-  pattern: /(?<![\w.-])(?:\d{13,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?|\d{4}([ -])\d{6}\2\d{4,5})(?![\w-])(?!\.\d)/g,
+  pattern:
+    /(?<![\w.-])(?:\d{13,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?|\d{4}([ -])\d{6}\2\d{4,5})(?![\w-])(?!\.\d)/g,
   replacement: '[CARD]',
   validate: cardValid,
   precheck: (s) => CARD_GATE.test(s),
@@ -618,7 +689,9 @@ function compileSpec(spec: RedactionRuleSpec): RedactionRule {
   try {
     pattern = new RegExp(spec.pattern, flags.includes('g') ? flags : `${flags}g`);
   } catch (err) {
-    throw new Error(`redaction rule "${spec.name}": invalid pattern /${spec.pattern}/${flags}: ${(err as Error).message}`);
+    throw new Error(
+      `redaction rule "${spec.name}": invalid pattern /${spec.pattern}/${flags}: ${(err as Error).message}`,
+    );
   }
   return { name: spec.name, pattern, replacement: spec.replacement ?? REDACTED };
 }
@@ -626,12 +699,15 @@ function compileSpec(spec: RedactionRuleSpec): RedactionRule {
 function checkCustom(rule: RedactionRule, seen: Set<string>): void {
   if (!rule.name || typeof rule.name !== 'string') throw new Error('redaction rule without a name');
   if ((BUILTIN_RULE_NAMES as readonly string[]).includes(rule.name) || rule.name === 'email_hash') {
-    throw new Error(`redaction rule "${rule.name}": the name of a built-in rule; disable the built-in and give yours another name`);
+    throw new Error(
+      `redaction rule "${rule.name}": the name of a built-in rule; disable the built-in and give yours another name`,
+    );
   }
   if (seen.has(rule.name)) throw new Error(`redaction rule "${rule.name}": defined twice`);
   seen.add(rule.name);
   const probe = new RegExp(rule.pattern.source, rule.pattern.flags.replace(/[gy]/g, ''));
-  if (probe.test('')) throw new Error(`redaction rule "${rule.name}": pattern /${rule.pattern.source}/ matches the empty string`);
+  if (probe.test(''))
+    throw new Error(`redaction rule "${rule.name}": pattern /${rule.pattern.source}/ matches the empty string`);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -651,7 +727,9 @@ export function compileRedactor(config: RedactionConfig): Redactor {
   const disabled = new Set(config.disable ?? []);
   for (const name of disabled) {
     if (!(BUILTIN_RULE_NAMES as readonly string[]).includes(name)) {
-      throw new Error(`redaction: cannot disable unknown built-in rule "${name}" (built-ins: ${BUILTIN_RULE_NAMES.join(', ')})`);
+      throw new Error(
+        `redaction: cannot disable unknown built-in rule "${name}" (built-ins: ${BUILTIN_RULE_NAMES.join(', ')})`,
+      );
     }
   }
   const on = (name: BuiltinRuleName) => !disabled.has(name);

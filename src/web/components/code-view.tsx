@@ -35,7 +35,9 @@ export function CodeView({
 }) {
   const from = Math.max(1, start - CONTEXT);
   const to = Math.max(from, Math.min(end + CONTEXT, from + 400));
-  const state = useApi<{ rev: string; lines: BlameLine[] }>(`/api/blame${qs({ repo: repository, path, start: from, end: to })}`);
+  const state = useApi<{ rev: string; lines: BlameLine[] }>(
+    `/api/blame${qs({ repo: repository, path, start: from, end: to })}`,
+  );
   return (
     <Load state={state} what={`${path} with its blame`}>
       {(b) => (
@@ -43,9 +45,17 @@ export function CodeView({
           <table className="code" aria-label={`${path} lines ${from} to ${to}, at ${short(b.rev)}`}>
             <tbody>
               {b.lines.map((l) => (
-                <tr key={l.line} className={[focus.has(l.line) ? 'focus' : '', suspect && l.sha === suspect ? 'suspect' : ''].join(' ')}>
+                <tr
+                  key={l.line}
+                  className={[focus.has(l.line) ? 'focus' : '', suspect && l.sha === suspect ? 'suspect' : ''].join(
+                    ' ',
+                  )}
+                >
                   <td className="blame">
-                    <Link to={`/commits/${encodeURIComponent(repository)}/${l.sha}`} title={`${l.summary} — ${l.authorName}, ${l.authorTime}`}>
+                    <Link
+                      to={`/commits/${encodeURIComponent(repository)}/${l.sha}`}
+                      title={`${l.summary} — ${l.authorName}, ${l.authorTime}`}
+                    >
                       {short(l.sha).slice(0, 8)}
                     </Link>{' '}
                     <span className="muted">{l.authorName}</span>
@@ -71,7 +81,16 @@ export function DiffView({ patch }: { patch: string }) {
     <div className="scroll">
       <pre className="diff">
         {lines.map((l, i) => {
-          const cls = l.startsWith('+++') || l.startsWith('---') || l.startsWith('diff ') || l.startsWith('index ') ? 'meta' : l.startsWith('@@') ? 'hunk' : l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : '';
+          const cls =
+            l.startsWith('+++') || l.startsWith('---') || l.startsWith('diff ') || l.startsWith('index ')
+              ? 'meta'
+              : l.startsWith('@@')
+                ? 'hunk'
+                : l.startsWith('+')
+                  ? 'add'
+                  : l.startsWith('-')
+                    ? 'del'
+                    : '';
           return (
             // biome-ignore lint/suspicious/noArrayIndexKey: a diff's lines are positional
             <span key={i} className={cls}>

@@ -34,7 +34,9 @@ function Rows({ rows }: { rows: Array<Record<string, unknown>> }) {
             // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own
             <tr key={i}>
               {cols.map((c) => (
-                <td key={c}>{typeof r[c] === 'object' && r[c] !== null ? JSON.stringify(r[c]).slice(0, 200) : String(r[c] ?? '')}</td>
+                <td key={c}>
+                  {typeof r[c] === 'object' && r[c] !== null ? JSON.stringify(r[c]).slice(0, 200) : String(r[c] ?? '')}
+                </td>
               ))}
             </tr>
           ))}
@@ -75,7 +77,8 @@ export function EvidenceItem({ e }: { e: Evidence }) {
 export function Confidence({ value }: { value: number }) {
   return (
     <span className="confidence" title="confidence">
-      <meter min={0} max={1} value={value} aria-label={`confidence ${Math.round(value * 100)}%`} /> {Math.round(value * 100)}%
+      <meter min={0} max={1} value={value} aria-label={`confidence ${Math.round(value * 100)}%`} />{' '}
+      {Math.round(value * 100)}%
     </span>
   );
 }

@@ -40,7 +40,10 @@ export function ServiceGraphView({
       container: box.current,
       elements: [
         ...nodes.map((n) => ({
-          data: { id: n.service, label: `${n.service}${n.errorRate ? `\n${(n.errorRate * 100).toFixed(1)}% err` : ''}` },
+          data: {
+            id: n.service,
+            label: `${n.service}${n.errorRate ? `\n${(n.errorRate * 100).toFixed(1)}% err` : ''}`,
+          },
           classes: [highlight.has(n.service) ? 'hot' : '', n.edgeOnly ? 'external' : ''].join(' '),
         })),
         ...edges.map((e) => ({
@@ -73,7 +76,10 @@ export function ServiceGraphView({
           },
         },
         { selector: 'node.external', style: { 'border-style': 'dashed' } },
-        { selector: 'node.hot', style: { 'background-color': '#fee4e2', 'border-color': '#b42318', 'border-width': 3 } },
+        {
+          selector: 'node.hot',
+          style: { 'background-color': '#fee4e2', 'border-color': '#b42318', 'border-width': 3 },
+        },
         {
           selector: 'edge',
           style: {
@@ -98,5 +104,12 @@ export function ServiceGraphView({
     if (onSelect) cy.on('tap', 'node', (ev) => onSelect(ev.target.id()));
     return () => cy.destroy();
   }, [nodes, edges, highlight, minutes, onSelect]);
-  return <div ref={box} className="graph" role="img" aria-label={`Service map: ${nodes.length} services, ${edges.length} calls between them`} />;
+  return (
+    <div
+      ref={box}
+      className="graph"
+      role="img"
+      aria-label={`Service map: ${nodes.length} services, ${edges.length} calls between them`}
+    />
+  );
 }

@@ -18,7 +18,8 @@ export function ErrorBox({ error, retry }: { error: Error; retry?: () => void })
   const auth = error instanceof ApiError && error.status === 401;
   return (
     <div className="state error" role="alert">
-      <strong>{auth ? 'This server needs a token.' : 'Could not load this.'}</strong> {auth ? 'Set one with the Token button at the top.' : error.message}
+      <strong>{auth ? 'This server needs a token.' : 'Could not load this.'}</strong>{' '}
+      {auth ? 'Set one with the Token button at the top.' : error.message}
       {retry && (
         <button type="button" onClick={retry}>
           Try again
@@ -29,14 +30,25 @@ export function ErrorBox({ error, retry }: { error: Error; retry?: () => void })
 }
 
 /** Renders `children(data)` once loaded; the loading and error states before. */
-export function Load<T>({ state, what, children }: { state: Loaded<T>; what: string; children: (data: T) => ReactNode }) {
+export function Load<T>({
+  state,
+  what,
+  children,
+}: {
+  state: Loaded<T>;
+  what: string;
+  children: (data: T) => ReactNode;
+}) {
   if (state.error) return <ErrorBox error={state.error} retry={state.reload} />;
   if (state.data === null) return <Loading what={what} />;
   return <>{children(state.data)}</>;
 }
 
 /** A page that threw while rendering says so (with the message), instead of going blank. */
-export class PageBoundary extends Component<{ children: ReactNode; resetKey: string }, { error: Error | null; key: string }> {
+export class PageBoundary extends Component<
+  { children: ReactNode; resetKey: string },
+  { error: Error | null; key: string }
+> {
   state = { error: null as Error | null, key: this.props.resetKey };
   static getDerivedStateFromError(error: Error) {
     return { error };
@@ -48,7 +60,8 @@ export class PageBoundary extends Component<{ children: ReactNode; resetKey: str
     console.error('page failed', error, info.componentStack);
   }
   render() {
-    if (this.state.error) return <ErrorBox error={new Error(`this page failed to draw: ${this.state.error.message}`)} />;
+    if (this.state.error)
+      return <ErrorBox error={new Error(`this page failed to draw: ${this.state.error.message}`)} />;
     return this.props.children;
   }
 }

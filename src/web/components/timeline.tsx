@@ -25,7 +25,17 @@ export function seriesColor(i: number): string {
   return COLORS[i % COLORS.length] as string;
 }
 
-export function Timeline({ times, series, markers, title }: { times: number[]; series: TimelineSeries[]; markers: TimelineMarker[]; title: string }) {
+export function Timeline({
+  times,
+  series,
+  markers,
+  title,
+}: {
+  times: number[];
+  series: TimelineSeries[];
+  markers: TimelineMarker[];
+  title: string;
+}) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
@@ -58,9 +68,21 @@ export function Timeline({ times, series, markers, title }: { times: number[]; s
         title,
         series: [
           {},
-          ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, scale: s.unit, spanGaps: false, value: (_u: uPlot, v: number | null) => (v === null ? '–' : s.unit === 'ms' ? `${v.toFixed(0)} ms` : String(v)) })),
+          ...series.map((s) => ({
+            label: s.label,
+            stroke: s.color,
+            width: 2,
+            scale: s.unit,
+            spanGaps: false,
+            value: (_u: uPlot, v: number | null) =>
+              v === null ? '–' : s.unit === 'ms' ? `${v.toFixed(0)} ms` : String(v),
+          })),
         ],
-        axes: [{}, { scale: 'count', label: 'per bucket' }, ...(hasMs ? [{ scale: 'ms', side: 1 as const, label: 'ms', grid: { show: false } }] : [])],
+        axes: [
+          {},
+          { scale: 'count', label: 'per bucket' },
+          ...(hasMs ? [{ scale: 'ms', side: 1 as const, label: 'ms', grid: { show: false } }] : []),
+        ],
         scales: { x: { time: true } },
         hooks: { draw: [drawMarkers] },
       },
@@ -73,7 +95,9 @@ export function Timeline({ times, series, markers, title }: { times: number[]; s
     <figure className="timeline">
       <div ref={box} />
       <figcaption className="muted">
-        {markers.length ? `Deploys: ${markers.map((m) => `${m.label} at ${new Date(m.at).toISOString().slice(11, 19)}`).join('; ')}` : 'No deploys in this window.'}
+        {markers.length
+          ? `Deploys: ${markers.map((m) => `${m.label} at ${new Date(m.at).toISOString().slice(11, 19)}`).join('; ')}`
+          : 'No deploys in this window.'}
       </figcaption>
     </figure>
   );

@@ -50,7 +50,9 @@ interface LatencySeries {
 function InvestigationTimeline({ inv }: { inv: Investigation }) {
   const r = inv.result;
   const fs = r.findings;
-  const roots = of(fs, 'root_cause_service').map((f) => str(f.data.service)).filter((s): s is string => s !== null);
+  const roots = of(fs, 'root_cause_service')
+    .map((f) => str(f.data.service))
+    .filter((s): s is string => s !== null);
   const service = roots[0] ?? (r.subject.kind === 'alert' ? r.subject.service : null);
   // The incident and as much before it again (at least 10 minutes, within the baseline): the change stands out against what came just before.
   const span = Math.max(10 * 60_000, Date.parse(r.window.until) - Date.parse(r.window.since));
@@ -58,22 +60,37 @@ function InvestigationTimeline({ inv }: { inv: Investigation }) {
   const until = r.window.until;
   const buckets = Math.max(2, Math.min(120, Math.round((Date.parse(until) - Date.parse(since)) / 60_000)));
   const win = { since, until, buckets };
-  const signal = of(fs, 'signal').find((f) => f.data.kind === 'error-group' || f.data.kind === 'new-error-pattern' || f.data.kind === 'error-pattern');
+  const signal = of(fs, 'signal').find(
+    (f) => f.data.kind === 'error-group' || f.data.kind === 'new-error-pattern' || f.data.kind === 'error-pattern',
+  );
   const sigPath = signal
     ? signal.data.kind === 'error-group'
       ? `/api/errors/${encodeURIComponent(String(signal.data.key))}${qs({ service: String(signal.data.service), ...win })}`
       : `/api/patterns/${encodeURIComponent(String(signal.data.key))}${qs({ service: String(signal.data.service), ...win })}`
     : null;
   const lat = useApi<LatencySeries>(service ? `/api/services/${encodeURIComponent(service)}/latency${qs(win)}` : null);
-  const sig = useApi<{ error?: { series: number[]; type: string | null }; pattern?: { series: number[]; template: string } }>(sigPath);
-  const deps = useApi<{ deploys: Array<{ id: number; service: string; version: string; deployedAt: string }> }>(`/api/deploys${qs({ since, until, limit: 100 })}`);
+  const sig = useApi<{
+    error?: { series: number[]; type: string | null };
+    pattern?: { series: number[]; template: string };
+  }>(sigPath);
+  const deps = useApi<{ deploys: Array<{ id: number; service: string; version: string; deployedAt: string }> }>(
+    `/api/deploys${qs({ since, until, limit: 100 })}`,
+  );
   const data = useMemo(() => {
     if (!lat.data) return null;
     const w = lat.data.window;
     const times = Array.from({ length: w.buckets }, (_, i) => Date.parse(w.since) + i * w.bucketSeconds * 1000);
-    const series: TimelineSeries[] = [{ label: `${service} errors`, values: lat.data.errors, unit: 'count', color: seriesColor(0) }];
+    const series: TimelineSeries[] = [
+      { label: `${service} errors`, values: lat.data.errors, unit: 'count', color: seriesColor(0) },
+    ];
     const s = sig.data?.error ?? sig.data?.pattern;
-    if (s && s.series.length === times.length) series.push({ label: sig.data?.error ? `${sig.data.error.type ?? 'error group'}` : 'log pattern', values: s.series, unit: 'count', color: seriesColor(2) });
+    if (s && s.series.length === times.length)
+      series.push({
+        label: sig.data?.error ? `${sig.data.error.type ?? 'error group'}` : 'log pattern',
+        values: s.series,
+        unit: 'count',
+        color: seriesColor(2),
+      });
     series.push({ label: `${service} p95 latency`, values: lat.data.p95Ms, unit: 'ms', color: seriesColor(1) });
     const relevant = new Set([...roots, ...of(fs, 'change').map((f) => String(f.data.service))]);
     const markers: TimelineMarker[] = (deps.data?.deploys ?? [])
@@ -84,7 +101,14 @@ function InvestigationTimeline({ inv }: { inv: Investigation }) {
   if (!service) return <p className="muted">No service to draw: the investigation found none.</p>;
   if (lat.error) return <ErrorBox error={lat.error} retry={lat.reload} />;
   if (!data) return <p className="state">Loading the timeline…</p>;
-  return <Timeline times={data.times} series={data.series} markers={data.markers} title={`${service}, ${time(since)} to ${time(until)}`} />;
+  return (
+    <Timeline
+      times={data.times}
+      series={data.series}
+      markers={data.markers}
+      title={`${service}, ${time(since)} to ${time(until)}`}
+    />
+  );
 }
 
 function CodeLocations({ fs }: { fs: Finding[] }) {
@@ -105,7 +129,11 @@ function CodeLocations({ fs }: { fs: Finding[] }) {
             <h3 id={`${f.id}-code`}>
               <a href={`#${f.id}`}>{f.id}</a> {str(f.data.symbol) ?? ''} <span className="path">{path}</span>:{start}
             </h3>
-            {repo && path ? <CodeView repository={repo} path={path} start={start} end={end} focus={focus} suspect={suspect} /> : <p className="muted">No indexed repository holds this file.</p>}
+            {repo && path ? (
+              <CodeView repository={repo} path={path} start={start} end={end} focus={focus} suspect={suspect} />
+            ) : (
+              <p className="muted">No indexed repository holds this file.</p>
+            )}
           </section>
         );
       })}
@@ -118,13 +146,21 @@ function SuspectCommit({ f }: { f: Finding }) {
   const blame = (f.data.blame as Array<{ repository?: string }> | undefined) ?? [];
   // The commit's repository; runs stored before it was recorded name it in their blame only.
   const repo = str(f.data.repository) ?? blame.find((b) => b.repository)?.repository ?? null;
-  const detail = useApi<{ commit: { message: string; authorName: string | null; committedAt: string | null; files: Array<{ path: string; additions: number | null; deletions: number | null }> }; patch: string; truncated: boolean }>(
-    repo ? `/api/repos/${encodeURIComponent(repo)}/commits/${sha}` : null,
-  );
+  const detail = useApi<{
+    commit: {
+      message: string;
+      authorName: string | null;
+      committedAt: string | null;
+      files: Array<{ path: string; additions: number | null; deletions: number | null }>;
+    };
+    patch: string;
+    truncated: boolean;
+  }>(repo ? `/api/repos/${encodeURIComponent(repo)}/commits/${sha}` : null);
   return (
     <section aria-labelledby="suspect-head">
       <h3 id="suspect-head">
-        <a href={`#${f.id}`}>{f.id}</a> <span className="sha">{short(sha)}</span> {str(f.data.subject)} <span className="muted">by {str(f.data.authorName) ?? 'unknown'}</span>
+        <a href={`#${f.id}`}>{f.id}</a> <span className="sha">{short(sha)}</span> {str(f.data.subject)}{' '}
+        <span className="muted">by {str(f.data.authorName) ?? 'unknown'}</span>
       </h3>
       <p className="hint">{f.hint}</p>
       {!repo ? (
@@ -134,7 +170,8 @@ function SuspectCommit({ f }: { f: Finding }) {
           {(d) => (
             <>
               <p>
-                <Link to={`/commits/${encodeURIComponent(repo)}/${sha}`}>Open the commit</Link> — {d.commit.files.length} files
+                <Link to={`/commits/${encodeURIComponent(repo)}/${sha}`}>Open the commit</Link> —{' '}
+                {d.commit.files.length} files
                 {d.truncated ? ' (diff cut: it is long)' : ''}
               </p>
               <DiffView patch={d.patch} />
@@ -170,7 +207,8 @@ export function InvestigationPage() {
             </PageHead>
             {inv.error && <ErrorBox error={inv.error} />}
             <p className="muted">
-              {r.algorithm}, run {time(i.createdAt)}; window {time(r.window.since)} to {time(r.window.until)}, compared with {time(r.window.baselineSince)} to {time(r.window.baselineUntil)}
+              {r.algorithm}, run {time(i.createdAt)}; window {time(r.window.since)} to {time(r.window.until)}, compared
+              with {time(r.window.baselineSince)} to {time(r.window.baselineUntil)}
               {i.previousId ? (
                 <>
                   {' '}
@@ -195,12 +233,14 @@ export function InvestigationPage() {
               )}
               {r.priority && (
                 <p>
-                  Priority <strong>{r.priority.score.toFixed(2)}</strong> <span className="muted">= {r.priority.formula}</span>
+                  Priority <strong>{r.priority.score.toFixed(2)}</strong>{' '}
+                  <span className="muted">= {r.priority.formula}</span>
                 </p>
               )}
               {i.diff && (i.diff.added.length > 0 || i.diff.removed.length > 0 || i.diff.changed.length > 0) && (
                 <p className="diff-note">
-                  Since #{i.previousId}: {i.diff.added.length} findings added, {i.diff.removed.length} removed, {i.diff.changed.length} changed in confidence.
+                  Since #{i.previousId}: {i.diff.added.length} findings added, {i.diff.removed.length} removed,{' '}
+                  {i.diff.changed.length} changed in confidence.
                 </p>
               )}
               {r.gaps.length > 0 && (
@@ -237,7 +277,12 @@ export function InvestigationPage() {
                         <td className="impact-users">{num(f.data.users as number | null)}</td>
                         <td>{num(f.data.accounts as number | null)}</td>
                         <td>
-                          <Sparkline series={(f.data.series as number[]) ?? []} label="affected per bucket" width={160} height={28} />
+                          <Sparkline
+                            series={(f.data.series as number[]) ?? []}
+                            label="affected per bucket"
+                            width={160}
+                            height={28}
+                          />
                         </td>
                         <td>
                           <a href={`#${f.id}`}>{f.id}</a> {f.title}
@@ -254,15 +299,28 @@ export function InvestigationPage() {
             </section>
             <section aria-labelledby="commit-head">
               <h2 id="commit-head">Suspect commit</h2>
-              {suspect ? <SuspectCommit f={suspect} /> : <p className="muted">No suspect commit: no deploy's range touched the code the evidence points at.</p>}
+              {suspect ? (
+                <SuspectCommit f={suspect} />
+              ) : (
+                <p className="muted">No suspect commit: no deploy's range touched the code the evidence points at.</p>
+              )}
             </section>
             <section aria-labelledby="tickets-head">
               <h2 id="tickets-head">Related tickets</h2>
               {related ? (
                 <ul>
-                  {(related.data.tickets as Array<{ id: number; externalId?: string; title?: string; score?: number; duplicate?: boolean }>).map((t) => (
+                  {(
+                    related.data.tickets as Array<{
+                      id: number;
+                      externalId?: string;
+                      title?: string;
+                      score?: number;
+                      duplicate?: boolean;
+                    }>
+                  ).map((t) => (
                     <li key={t.id}>
-                      <Link to={`/tickets/${t.id}`}>{t.externalId ?? `#${t.id}`}</Link> {t.title && <span>{t.title}</span>}{' '}
+                      <Link to={`/tickets/${t.id}`}>{t.externalId ?? `#${t.id}`}</Link>{' '}
+                      {t.title && <span>{t.title}</span>}{' '}
                       {typeof t.score === 'number' && <span className="muted">score {t.score.toFixed(2)}</span>}
                       {t.duplicate && <span className="tag">duplicate</span>}
                     </li>
@@ -278,7 +336,9 @@ export function InvestigationPage() {
                 <FindingCard key={f.id} f={f} />
               ))}
             </section>
-            <p className="muted">Owners are shown as {who('h:0000000000')}-style ids when they were emails (stored hashed).</p>
+            <p className="muted">
+              Owners are shown as {who('h:0000000000')}-style ids when they were emails (stored hashed).
+            </p>
           </>
         );
       }}

@@ -100,7 +100,11 @@ export function TicketPage() {
               {users.map((l) => (
                 <li key={`u${l.dstId}`}>
                   user <Link to={`/search${qs({ user: l.dstId, kind: 'spans' })}`}>{who(l.dstId)}</Link>{' '}
-                  {l.attributes.observed === true ? <span className="tag">seen in telemetry</span> : <span className="muted">not seen in telemetry</span>}
+                  {l.attributes.observed === true ? (
+                    <span className="tag">seen in telemetry</span>
+                  ) : (
+                    <span className="muted">not seen in telemetry</span>
+                  )}
                 </li>
               ))}
               {links
@@ -207,7 +211,8 @@ export function DeployPage() {
         <>
           <PageHead title={`Deploy of ${d.service} ${d.version}`} />
           <p className="muted">
-            {time(d.deployedAt)} · {d.inferred ? 'inferred from telemetry' : `recorded by ${d.source}`} · commit <span className="sha">{short(d.commitSha)}</span>
+            {time(d.deployedAt)} · {d.inferred ? 'inferred from telemetry' : `recorded by ${d.source}`} · commit{' '}
+            <span className="sha">{short(d.commitSha)}</span>
             {range.base && (
               <>
                 {' '}
@@ -223,8 +228,12 @@ export function DeployPage() {
             <ul>
               {range.commits.map((c) => (
                 <li key={c.sha}>
-                  {range.repository ? <Link to={`/commits/${encodeURIComponent(range.repository.name)}/${c.sha}`}>{short(c.sha)}</Link> : short(c.sha)} {c.message.split('\n')[0]}{' '}
-                  <span className="muted">{c.authorName}</span>
+                  {range.repository ? (
+                    <Link to={`/commits/${encodeURIComponent(range.repository.name)}/${c.sha}`}>{short(c.sha)}</Link>
+                  ) : (
+                    short(c.sha)
+                  )}{' '}
+                  {c.message.split('\n')[0]} <span className="muted">{c.authorName}</span>
                 </li>
               ))}
             </ul>
@@ -242,9 +251,17 @@ export function DeployPage() {
 
 export function CommitPage() {
   const { repo = '', sha = '' } = useParams();
-  const state = useApi<{ commit: { sha: string; message: string; authorName: string | null; committedAt: string | null; files: Array<{ path: string; additions: number | null; deletions: number | null }> }; patch: string; truncated: boolean }>(
-    `/api/repos/${encodeURIComponent(repo)}/commits/${encodeURIComponent(sha)}`,
-  );
+  const state = useApi<{
+    commit: {
+      sha: string;
+      message: string;
+      authorName: string | null;
+      committedAt: string | null;
+      files: Array<{ path: string; additions: number | null; deletions: number | null }>;
+    };
+    patch: string;
+    truncated: boolean;
+  }>(`/api/repos/${encodeURIComponent(repo)}/commits/${encodeURIComponent(sha)}`);
   return (
     <Load state={state} what="the commit">
       {({ commit, patch, truncated }) => (
@@ -257,7 +274,8 @@ export function CommitPage() {
           <ul>
             {commit.files.map((f) => (
               <li key={f.path}>
-                <code>{f.path}</code> <span className="add">+{f.additions ?? '?'}</span> <span className="del">−{f.deletions ?? '?'}</span>
+                <code>{f.path}</code> <span className="add">+{f.additions ?? '?'}</span>{' '}
+                <span className="del">−{f.deletions ?? '?'}</span>
               </li>
             ))}
           </ul>
@@ -285,7 +303,11 @@ interface ErrorRow {
 }
 
 function windowParams(params: URLSearchParams) {
-  return { since: params.get('since') ?? undefined, until: params.get('until') ?? undefined, service: params.get('service') ?? undefined };
+  return {
+    since: params.get('since') ?? undefined,
+    until: params.get('until') ?? undefined,
+    service: params.get('service') ?? undefined,
+  };
 }
 
 export function ErrorsPage() {
@@ -353,7 +375,8 @@ export function ErrorPage() {
         <>
           <PageHead title={`${e.type}: ${e.message}`} />
           <p className="muted">
-            {e.service} · {num(e.count)} events · {num(e.users)} users · first seen {time(e.firstSeen)} in {e.firstRelease ?? 'an unknown version'}
+            {e.service} · {num(e.count)} events · {num(e.users)} users · first seen {time(e.firstSeen)} in{' '}
+            {e.firstRelease ?? 'an unknown version'}
           </p>
           <h2>Stack (innermost first)</h2>
           <ol className="frames">
@@ -369,7 +392,9 @@ export function ErrorPage() {
           <ul>
             {e.samples.map((s) => (
               <li key={`${s.time}${s.traceId}`}>
-                {time(s.time)} {s.traceId ? <Link to={`/traces/${s.traceId}`}>trace {s.traceId.slice(0, 12)}</Link> : null} <span className="muted">{s.message}</span>
+                {time(s.time)}{' '}
+                {s.traceId ? <Link to={`/traces/${s.traceId}`}>trace {s.traceId.slice(0, 12)}</Link> : null}{' '}
+                <span className="muted">{s.message}</span>
               </li>
             ))}
           </ul>
@@ -444,16 +469,20 @@ export function PatternsPage() {
 export function PatternPage() {
   const { key = '' } = useParams();
   const [params] = useSearchParams();
-  const state = useApi<{ pattern: PatternRow & { samples: Array<{ time: string; body: string; traceId: string | null }>; versions: Array<{ version: string; count: number }> } }>(
-    `/api/patterns/${encodeURIComponent(key)}${qs(windowParams(params))}`,
-  );
+  const state = useApi<{
+    pattern: PatternRow & {
+      samples: Array<{ time: string; body: string; traceId: string | null }>;
+      versions: Array<{ version: string; count: number }>;
+    };
+  }>(`/api/patterns/${encodeURIComponent(key)}${qs(windowParams(params))}`);
   return (
     <Load state={state} what="the pattern">
       {({ pattern: p }) => (
         <>
           <PageHead title={<code>{p.template}</code>} />
           <p className="muted">
-            {p.service} · {p.level ?? 'no level'} · {num(p.count)} lines · {num(p.users)} users{p.site ? ` · logged at ${p.site}` : ''}
+            {p.service} · {p.level ?? 'no level'} · {num(p.count)} lines · {num(p.users)} users
+            {p.site ? ` · logged at ${p.site}` : ''}
           </p>
           <Sparkline series={p.series} label="lines per bucket" width={320} height={40} />
           <h2>Samples</h2>
@@ -473,7 +502,16 @@ export function PatternPage() {
 // ---- investigations
 
 export function InvestigationsPage() {
-  const state = useApi<{ investigations: Array<{ id: number; createdAt: string; subject: InvestigationSubject; findings: number; priority: number | null; previousId: number | null }> }>('/api/investigations?limit=100');
+  const state = useApi<{
+    investigations: Array<{
+      id: number;
+      createdAt: string;
+      subject: InvestigationSubject;
+      findings: number;
+      priority: number | null;
+      previousId: number | null;
+    }>;
+  }>('/api/investigations?limit=100');
   return (
     <>
       <PageHead title="Investigations" />

@@ -11,7 +11,17 @@ import { ago, num, time, who } from '../format';
 import type { QueuedProblem } from './problems';
 
 interface ProblemDetail {
-  problem: QueuedProblem & { members: Array<{ kind: string; ref: string; service: string | null; title: string; role: string; why: string; count: number }> };
+  problem: QueuedProblem & {
+    members: Array<{
+      kind: string;
+      ref: string;
+      service: string | null;
+      title: string;
+      role: string;
+      why: string;
+      count: number;
+    }>;
+  };
   tickets: Array<{ id: number; externalId: string; title: string; status: string; createdAt: string }>;
   merged: Array<{ id: number; key: string; title: string }>;
 }
@@ -24,7 +34,10 @@ export function useInvestigate(): { start: (subject: unknown) => Promise<void>; 
     setBusy(true);
     setError(null);
     try {
-      const { investigation } = await api<{ investigation: Investigation }>('/api/investigations', { method: 'POST', body: { subject } });
+      const { investigation } = await api<{ investigation: Investigation }>('/api/investigations', {
+        method: 'POST',
+        body: { subject },
+      });
       navigate(`/investigations/${investigation.id}`);
     } catch (e) {
       setError(e as Error);
@@ -66,7 +79,11 @@ export function ProblemPage() {
             <dt>Services</dt>
             <dd>
               {p.services.map((s) => (
-                <Link key={s} to={`/map?highlight=${encodeURIComponent(p.services.join(','))}&service=${encodeURIComponent(s)}`} className="chip">
+                <Link
+                  key={s}
+                  to={`/map?highlight=${encodeURIComponent(p.services.join(','))}&service=${encodeURIComponent(s)}`}
+                  className="chip"
+                >
                   {s}
                 </Link>
               ))}
@@ -78,7 +95,15 @@ export function ProblemPage() {
               {time(p.firstSeen)} ({ago(p.firstSeen)})
             </dd>
             <dt>Suspected deploy</dt>
-            <dd>{p.suspectedDeploy ? <Link to={`/deploys/${p.suspectedDeploy.id}`}>{`${p.suspectedDeploy.service} ${p.suspectedDeploy.version} at ${time(p.suspectedDeploy.deployedAt)}`}</Link> : '–'}</dd>
+            <dd>
+              {p.suspectedDeploy ? (
+                <Link
+                  to={`/deploys/${p.suspectedDeploy.id}`}
+                >{`${p.suspectedDeploy.service} ${p.suspectedDeploy.version} at ${time(p.suspectedDeploy.deployedAt)}`}</Link>
+              ) : (
+                '–'
+              )}
+            </dd>
             <dt>Priority</dt>
             <dd>
               {p.priority.score.toFixed(2)} <span className="muted">= {p.priority.formula}</span>

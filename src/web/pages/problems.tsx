@@ -70,7 +70,9 @@ export function ProblemsPage() {
         {({ problems }) => {
           const services = [...new Set(problems.flatMap((p) => p.services))].sort();
           const owners = [...new Set(problems.flatMap((p) => p.owners ?? []))].sort();
-          const shown = problems.filter((p) => (!service || p.services.includes(service)) && (!owner || (p.owners ?? []).includes(owner)));
+          const shown = problems.filter(
+            (p) => (!service || p.services.includes(service)) && (!owner || (p.owners ?? []).includes(owner)),
+          );
           return (
             <>
               <form className="filters" onSubmit={(e) => e.preventDefault()}>
@@ -96,7 +98,9 @@ export function ProblemsPage() {
                 </label>
               </form>
               {problems.length === 0 ? (
-                <Empty>No open problems. Run triage to build the queue from the last 24 hours of telemetry and tickets.</Empty>
+                <Empty>
+                  No open problems. Run triage to build the queue from the last 24 hours of telemetry and tickets.
+                </Empty>
               ) : shown.length === 0 ? (
                 <Empty>No problem matches these filters.</Empty>
               ) : (
@@ -124,7 +128,8 @@ export function ProblemsPage() {
                         </td>
                         <td className="users">{num(p.users)}</td>
                         <td>
-                          <Sparkline series={p.series} label={`events of ${p.title}`} /> <span className="muted">{p.trend}</span>
+                          <Sparkline series={p.series} label={`events of ${p.title}`} />{' '}
+                          <span className="muted">{p.trend}</span>
                         </td>
                         <td>{p.tickets.length}</td>
                         <td>{p.owners?.length ? p.owners.map(who).join(', ') : '–'}</td>
@@ -132,7 +137,8 @@ export function ProblemsPage() {
                         <td>
                           {p.suspectedDeploy ? (
                             <Link to={`/deploys/${p.suspectedDeploy.id}`}>
-                              {p.suspectedDeploy.service} {p.suspectedDeploy.version} ({short(p.suspectedDeploy.commit)})
+                              {p.suspectedDeploy.service} {p.suspectedDeploy.version} ({short(p.suspectedDeploy.commit)}
+                              )
                             </Link>
                           ) : (
                             '–'

@@ -42,7 +42,9 @@ export function SearchPage() {
   const query = Object.fromEntries(FIELDS.map((f) => [f, params.get(f) ?? undefined]));
   const asked = FIELDS.some((f) => params.get(f));
   const since = query.since ?? (asked ? new Date(Date.now() - 7 * 86_400_000).toISOString() : undefined);
-  const path = asked ? `/api/${kind}${qs({ ...query, since, status: params.get('status') ?? undefined, limit: 200 })}` : null;
+  const path = asked
+    ? `/api/${kind}${qs({ ...query, since, status: params.get('status') ?? undefined, limit: 200 })}`
+    : null;
   const state = useApi<{ spans?: SpanRow[]; logs?: LogRow[] }>(path);
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -58,34 +60,35 @@ export function SearchPage() {
     <>
       <PageHead title="Search" />
       <search>
-      <form className="search" onSubmit={submit} key={params.toString()}>
-        <label>
-          In{' '}
-          <select name="kind" defaultValue={kind}>
-            <option value="spans">spans</option>
-            <option value="logs">logs</option>
-          </select>
-        </label>
-        <label>
-          User <input name="user" defaultValue={query.user} placeholder="id or email" />
-        </label>
-        <label>
-          Account <input name="account" defaultValue={query.account} />
-        </label>
-        <label>
-          Trace id <input name="trace" defaultValue={query.trace} pattern="[0-9a-fA-F]{32}" title="32 hex digits" />
-        </label>
-        <label>
-          Text <input name="grep" defaultValue={query.grep} />
-        </label>
-        <label>
-          Service <input name="service" defaultValue={query.service} />
-        </label>
-        <label>
-          <input type="checkbox" name="status" value="error" defaultChecked={params.get('status') === 'error'} /> failed only
-        </label>
-        <button type="submit">Search</button>
-      </form>
+        <form className="search" onSubmit={submit} key={params.toString()}>
+          <label>
+            In{' '}
+            <select name="kind" defaultValue={kind}>
+              <option value="spans">spans</option>
+              <option value="logs">logs</option>
+            </select>
+          </label>
+          <label>
+            User <input name="user" defaultValue={query.user} placeholder="id or email" />
+          </label>
+          <label>
+            Account <input name="account" defaultValue={query.account} />
+          </label>
+          <label>
+            Trace id <input name="trace" defaultValue={query.trace} pattern="[0-9a-fA-F]{32}" title="32 hex digits" />
+          </label>
+          <label>
+            Text <input name="grep" defaultValue={query.grep} />
+          </label>
+          <label>
+            Service <input name="service" defaultValue={query.service} />
+          </label>
+          <label>
+            <input type="checkbox" name="status" value="error" defaultChecked={params.get('status') === 'error'} />{' '}
+            failed only
+          </label>
+          <button type="submit">Search</button>
+        </form>
       </search>
       {!asked ? (
         <Empty>Search the last 7 days (the retention window) by user, account, trace id or text.</Empty>
@@ -173,7 +176,9 @@ function SpanResults({ spans }: { spans: SpanRow[] }) {
 /** A trace as a waterfall: spans in tree order, each bar placed and sized by its time. */
 export function TracePage() {
   const { traceId = '' } = useParams();
-  const state = useApi<{ spans: SpanRow[] }>(`/api/spans${qs({ trace: traceId, limit: 1000, since: new Date(Date.now() - 30 * 86_400_000).toISOString() })}`);
+  const state = useApi<{ spans: SpanRow[] }>(
+    `/api/spans${qs({ trace: traceId, limit: 1000, since: new Date(Date.now() - 30 * 86_400_000).toISOString() })}`,
+  );
   return (
     <>
       <PageHead title={`Trace ${traceId}`}>
@@ -182,7 +187,13 @@ export function TracePage() {
         </Link>
       </PageHead>
       <Load state={state} what="the trace">
-        {({ spans }) => (spans.length === 0 ? <Empty>No span of this trace is in the retention window.</Empty> : <Waterfall spans={spans} />)}
+        {({ spans }) =>
+          spans.length === 0 ? (
+            <Empty>No span of this trace is in the retention window.</Empty>
+          ) : (
+            <Waterfall spans={spans} />
+          )
+        }
       </Load>
     </>
   );
@@ -226,7 +237,9 @@ function Waterfall({ spans }: { spans: SpanRow[] }) {
             <tr key={s.spanId} className={s.statusCode === 2 ? 'failed' : ''}>
               <td style={{ paddingLeft: `${0.5 + depth * 1.2}rem` }}>
                 <strong>{s.service}</strong> {s.name}
-                {s.statusCode === 2 && <span className="tag err">error{s.statusMessage ? `: ${s.statusMessage.slice(0, 80)}` : ''}</span>}
+                {s.statusCode === 2 && (
+                  <span className="tag err">error{s.statusMessage ? `: ${s.statusMessage.slice(0, 80)}` : ''}</span>
+                )}
               </td>
               <td>{ms(s.durationNs / 1e6)}</td>
               <td className="bar-cell">

@@ -20,10 +20,18 @@ export function ServiceMapPage() {
   const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
   const minutes = Number(params.get('minutes') ?? 60) || 60;
-  const highlight = useMemo(() => new Set((params.get('highlight') ?? params.get('service') ?? '').split(',').filter(Boolean)), [params]);
+  const highlight = useMemo(
+    () => new Set((params.get('highlight') ?? params.get('service') ?? '').split(',').filter(Boolean)),
+    [params],
+  );
   // Fixed for this view's lifetime, so a re-render does not refetch.
-  const since = useMemo(() => params.get('since') ?? new Date(Date.now() - minutes * 60_000).toISOString(), [params, minutes]);
-  const state = useApi<{ window: { since: string; until: string }; nodes: GraphNode[]; edges: GraphEdge[] }>(`/api/services/graph${qs({ since, until: params.get('until') ?? undefined })}`);
+  const since = useMemo(
+    () => params.get('since') ?? new Date(Date.now() - minutes * 60_000).toISOString(),
+    [params, minutes],
+  );
+  const state = useApi<{ window: { since: string; until: string }; nodes: GraphNode[]; edges: GraphEdge[] }>(
+    `/api/services/graph${qs({ since, until: params.get('until') ?? undefined })}`,
+  );
   const select = useMemo(() => (service: string) => navigate(`/errors${qs({ service })}`), [navigate]);
   return (
     <>
@@ -51,7 +59,13 @@ export function ServiceMapPage() {
           ) : (
             <>
               {highlight.size > 0 && <p>Highlighted: {[...highlight].join(', ')}</p>}
-              <ServiceGraphView nodes={g.nodes} edges={g.edges} highlight={highlight} minutes={(Date.parse(g.window.until) - Date.parse(g.window.since)) / 60_000} onSelect={select} />
+              <ServiceGraphView
+                nodes={g.nodes}
+                edges={g.edges}
+                highlight={highlight}
+                minutes={(Date.parse(g.window.until) - Date.parse(g.window.since)) / 60_000}
+                onSelect={select}
+              />
               <h2>Calls</h2>
               <table className="list edges">
                 <thead>
@@ -66,7 +80,10 @@ export function ServiceMapPage() {
                 </thead>
                 <tbody>
                   {g.edges.map((e) => (
-                    <tr key={`${e.caller}->${e.callee}`} className={highlight.has(e.caller) && highlight.has(e.callee) ? 'hot' : ''}>
+                    <tr
+                      key={`${e.caller}->${e.callee}`}
+                      className={highlight.has(e.caller) && highlight.has(e.callee) ? 'hot' : ''}
+                    >
                       <td>{e.caller}</td>
                       <td>
                         <Link to={`/errors${qs({ service: e.callee })}`}>{e.callee}</Link>

@@ -81,16 +81,31 @@ export interface BlameOptions {
 
 export async function blameRange(repo: string, path: string, opts: BlameOptions): Promise<BlameLine[]> {
   if (!/^[0-9a-f]{4,64}$/i.test(opts.rev)) throw new GitError(`not a commit id: ${JSON.stringify(opts.rev)}`, 'failed');
-  if (opts.since !== undefined && !/^[0-9a-f]{4,64}$/i.test(opts.since)) throw new GitError(`not a commit id: ${JSON.stringify(opts.since)}`, 'failed');
-  const args = ['blame', '--porcelain', '-L', `${opts.startLine},${opts.endLine}`, opts.since ? `${opts.since}..${opts.rev}` : opts.rev, '--', path];
+  if (opts.since !== undefined && !/^[0-9a-f]{4,64}$/i.test(opts.since))
+    throw new GitError(`not a commit id: ${JSON.stringify(opts.since)}`, 'failed');
+  const args = [
+    'blame',
+    '--porcelain',
+    '-L',
+    `${opts.startLine},${opts.endLine}`,
+    opts.since ? `${opts.since}..${opts.rev}` : opts.rev,
+    '--',
+    path,
+  ];
   try {
     return parseBlamePorcelain(await git(repo, args));
   } catch (err) {
     if (err instanceof GitError && err.kind === 'failed') {
-      if (/no such path/i.test(err.message)) throw new GitError(`${path} is not in commit ${opts.rev.slice(0, 12)}`, 'missing-path');
+      if (/no such path/i.test(err.message))
+        throw new GitError(`${path} is not in commit ${opts.rev.slice(0, 12)}`, 'missing-path');
       const only = /has only (\d+) lines?/i.exec(err.message);
-      if (only) throw new GitError(`${path} has only ${only[1]} lines; ${opts.startLine}-${opts.endLine} is outside it`, 'bad-range');
-      if (/invalid -L|-L range/i.test(err.message)) throw new GitError(`bad line range ${opts.startLine},${opts.endLine}`, 'bad-range');
+      if (only)
+        throw new GitError(
+          `${path} has only ${only[1]} lines; ${opts.startLine}-${opts.endLine} is outside it`,
+          'bad-range',
+        );
+      if (/invalid -L|-L range/i.test(err.message))
+        throw new GitError(`bad line range ${opts.startLine},${opts.endLine}`, 'bad-range');
     }
     throw err;
   }

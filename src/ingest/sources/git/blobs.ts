@@ -11,7 +11,9 @@ export interface Blob {
  * Parses `cat-file --batch` output: for each requested id, "<id> blob <size>\n<bytes>\n", or
  * "<id> missing\n" (yielded with a null content).
  */
-export async function* parseBatch(chunks: AsyncIterable<Buffer>): AsyncGenerator<{ sha: string; content: Buffer | null }> {
+export async function* parseBatch(
+  chunks: AsyncIterable<Buffer>,
+): AsyncGenerator<{ sha: string; content: Buffer | null }> {
   let buf: Buffer = Buffer.alloc(0);
   let want: { sha: string; size: number } | null = null;
   for await (const chunk of chunks) {

@@ -40,7 +40,14 @@ const FIXED_CONFIG = [
 
 /** Environment for git: no prompts, no pager, C locale for messages we match on. */
 function gitEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', PAGER: 'cat', LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0' };
+  return {
+    ...process.env,
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_PAGER: 'cat',
+    PAGER: 'cat',
+    LC_ALL: 'C',
+    GIT_OPTIONAL_LOCKS: '0',
+  };
 }
 
 /** Throws a GitError when `path` does not exist or is not a directory. */
@@ -56,21 +63,32 @@ export function checkDirectory(path: string): void {
 
 function classify(repo: string, args: readonly string[], code: number | null, stderr: string): GitError {
   const msg = stderr.trim().split('\n').slice(-3).join(' ').slice(0, 500);
-  if (/not a git repository/i.test(stderr)) return new GitError(`${repo} is not a git repository (or any of its parents)`, 'not-a-repository');
+  if (/not a git repository/i.test(stderr))
+    return new GitError(`${repo} is not a git repository (or any of its parents)`, 'not-a-repository');
   if (/dubious ownership/i.test(stderr)) {
     return new GitError(
       `git refuses to read ${repo}: it belongs to another user than the one running Orrery (allow it with \`git config --global --add safe.directory ${repo}\`)`,
       'dubious-ownership',
     );
   }
-  if (/does not have any commits yet|ambiguous argument 'HEAD'|unknown revision.*HEAD|bad default revision 'HEAD'/i.test(stderr)) {
+  if (
+    /does not have any commits yet|ambiguous argument 'HEAD'|unknown revision.*HEAD|bad default revision 'HEAD'/i.test(
+      stderr,
+    )
+  ) {
     return new GitError(`${repo} has no commits yet`, 'empty-repository');
   }
-  return new GitError(`git ${args.slice(0, 2).join(' ')} failed in ${repo} (exit ${code}): ${msg || 'no message'}`, 'failed');
+  return new GitError(
+    `git ${args.slice(0, 2).join(' ')} failed in ${repo} (exit ${code}): ${msg || 'no message'}`,
+    'failed',
+  );
 }
 
 function spawnGit(repo: string, args: readonly string[]) {
-  const child = spawn('git', [...FIXED_CONFIG, '-C', repo, ...args], { env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('git', [...FIXED_CONFIG, '-C', repo, ...args], {
+    env: gitEnv(),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => {
@@ -78,7 +96,11 @@ function spawnGit(repo: string, args: readonly string[]) {
   });
   const done = new Promise<void>((resolve, reject) => {
     child.once('error', (err: NodeJS.ErrnoException) => {
-      reject(err.code === 'ENOENT' ? new GitError('git is not installed (or not on PATH); install it, e.g. apt-get install git', 'git-missing') : err);
+      reject(
+        err.code === 'ENOENT'
+          ? new GitError('git is not installed (or not on PATH); install it, e.g. apt-get install git', 'git-missing')
+          : err,
+      );
     });
     child.once('close', (code) => (code === 0 ? resolve() : reject(classify(repo, args, code, stderr))));
   });

@@ -36,11 +36,19 @@ function parseHeader(token: string): GitCommit {
   let start = 1;
   for (let i = 0; i < HEADER_FIELDS; i++) {
     const end = token.indexOf(US, start);
-    if (end === -1) throw new GitError(`unexpected git log output near ${JSON.stringify(token.slice(0, 80))}`, 'failed');
+    if (end === -1)
+      throw new GitError(`unexpected git log output near ${JSON.stringify(token.slice(0, 80))}`, 'failed');
     fields.push(token.slice(start, end));
     start = end + 1;
   }
-  const [sha, parents, authorName, authorEmail, authoredAt, committedAt] = fields as [string, string, string, string, string, string];
+  const [sha, parents, authorName, authorEmail, authoredAt, committedAt] = fields as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const message = token.endsWith(US) ? token.slice(start, -1) : token.slice(start);
   return {
     sha,
@@ -61,7 +69,11 @@ function parseNumstat(token: string): GitFileChange | null {
   if (t2 === -1) return null;
   const add = entry.slice(0, t1);
   const del = entry.slice(t1 + 1, t2);
-  return { path: entry.slice(t2 + 1), additions: add === '-' ? null : Number(add), deletions: del === '-' ? null : Number(del) };
+  return {
+    path: entry.slice(t2 + 1),
+    additions: add === '-' ? null : Number(add),
+    deletions: del === '-' ? null : Number(del),
+  };
 }
 
 /** Parses the NUL-separated tokens of `git log -z --numstat` run with LOG_FORMAT. */
@@ -94,6 +106,18 @@ function checkRev(rev: string): string {
 /** Streams the commits of `exclude..head`, newest first. */
 export function readLog(repo: string, range: LogRange): AsyncGenerator<GitCommit> {
   const revs = range.exclude ? [`^${checkRev(range.exclude)}`, checkRev(range.head)] : [checkRev(range.head)];
-  const args = ['log', '--numstat', '-z', '--no-renames', '--no-ext-diff', '--no-textconv', '--no-color', LOG_FORMAT, '--end-of-options', ...revs, '--'];
+  const args = [
+    'log',
+    '--numstat',
+    '-z',
+    '--no-renames',
+    '--no-ext-diff',
+    '--no-textconv',
+    '--no-color',
+    LOG_FORMAT,
+    '--end-of-options',
+    ...revs,
+    '--',
+  ];
   return parseLog(splitOn(gitStream(repo, args), 0));
 }

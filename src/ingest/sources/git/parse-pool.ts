@@ -90,7 +90,11 @@ export async function openParsePool(opts: { workers?: number } = {}): Promise<Pa
     parse(language, source) {
       const live = handles.filter((h) => !h.dead);
       if (closed || live.length === 0) {
-        return Promise.reject(new ParsePoolError(closed ? 'the parse pool is closed' : (handles[0]?.dead?.message ?? 'no parse worker is left')));
+        return Promise.reject(
+          new ParsePoolError(
+            closed ? 'the parse pool is closed' : (handles[0]?.dead?.message ?? 'no parse worker is left'),
+          ),
+        );
       }
       let h = live[0]!;
       for (const x of live) if (x.pending.size < h.pending.size) h = x;

@@ -9,7 +9,11 @@ export interface CommitPatch {
   truncated: boolean;
 }
 
-export async function commitPatch(repo: string, sha: string, opts: { maxBytes: number; paths?: readonly string[] }): Promise<CommitPatch> {
+export async function commitPatch(
+  repo: string,
+  sha: string,
+  opts: { maxBytes: number; paths?: readonly string[] },
+): Promise<CommitPatch> {
   const out = await git(repo, [
     'show',
     '--format=',

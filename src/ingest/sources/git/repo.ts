@@ -16,7 +16,8 @@ export async function openRepository(path: string): Promise<RepositoryHead> {
   const abs = resolve(path);
   checkDirectory(abs);
   const root = (await git(abs, ['rev-parse', '--show-toplevel'])).trim();
-  if (!root) throw new GitError(`${abs} is a bare repository; Orrery reads a working tree (clone it first)`, 'not-a-repository');
+  if (!root)
+    throw new GitError(`${abs} is a bare repository; Orrery reads a working tree (clone it first)`, 'not-a-repository');
   const head = await headCommit(root);
   const branch = (await git(root, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim();
   return { root, head, branch: branch && branch !== 'HEAD' ? branch : null };
@@ -26,7 +27,8 @@ export async function headCommit(repo: string): Promise<string> {
   try {
     return (await git(repo, ['rev-parse', '--verify', '--end-of-options', 'HEAD^{commit}'])).trim();
   } catch (err) {
-    if (err instanceof GitError && err.kind === 'failed') throw new GitError(`${repo} has no commits yet`, 'empty-repository');
+    if (err instanceof GitError && err.kind === 'failed')
+      throw new GitError(`${repo} has no commits yet`, 'empty-repository');
     throw err;
   }
 }

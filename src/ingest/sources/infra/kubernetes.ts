@@ -75,7 +75,9 @@ export function perPod(containers: ContainerSpec[]): WorkloadSpec['perPod'] {
 
 function workload(kind: string, spec: Obj, ref: string, warn: Warn): WorkloadSpec {
   const template = obj(spec.template);
-  const containers: ContainerSpec[] = (Array.isArray(obj(template.spec).containers) ? (obj(template.spec).containers as unknown[]) : [])
+  const containers: ContainerSpec[] = (
+    Array.isArray(obj(template.spec).containers) ? (obj(template.spec).containers as unknown[]) : []
+  )
     .filter(isObj)
     .map((c, i) => {
       const name = str(c.name) ?? `container-${i}`;
@@ -88,7 +90,8 @@ function workload(kind: string, spec: Obj, ref: string, warn: Warn): WorkloadSpe
       };
     });
   const replicas = kind === 'DaemonSet' ? null : int(spec.replicas);
-  if (spec.replicas !== undefined && replicas === null && kind !== 'DaemonSet') warn(`${ref}: replicas "${String(spec.replicas)}" is not a number`);
+  if (spec.replicas !== undefined && replicas === null && kind !== 'DaemonSet')
+    warn(`${ref}: replicas "${String(spec.replicas)}" is not a number`);
   return {
     type: 'workload',
     replicas,
@@ -125,7 +128,12 @@ function hpaMetrics(list: unknown): HpaMetric[] {
     if (isObj(body.target)) return { type, name, target: metricTarget(name, body.target) };
     // v2beta1: targetAverageUtilization / targetAverageValue / targetValue on the metric itself
     const legacy: Obj = {
-      type: body.targetAverageUtilization !== undefined ? 'Utilization' : body.targetAverageValue !== undefined ? 'AverageValue' : 'Value',
+      type:
+        body.targetAverageUtilization !== undefined
+          ? 'Utilization'
+          : body.targetAverageValue !== undefined
+            ? 'AverageValue'
+            : 'Value',
       averageUtilization: body.targetAverageUtilization,
       averageValue: body.targetAverageValue,
       value: body.targetValue,
@@ -138,12 +146,17 @@ function hpa(spec: Obj, ref: string, warn: Warn): HpaSpec {
   const target = obj(spec.scaleTargetRef);
   const metrics = hpaMetrics(spec.metrics);
   const cpuPercent = int(spec.targetCPUUtilizationPercentage);
-  if (cpuPercent !== null) metrics.push({ type: 'Resource', name: 'cpu', target: { type: 'Utilization', averageUtilization: cpuPercent } });
+  if (cpuPercent !== null)
+    metrics.push({ type: 'Resource', name: 'cpu', target: { type: 'Utilization', averageUtilization: cpuPercent } });
   const maxReplicas = int(spec.maxReplicas);
   if (maxReplicas === null) warn(`${ref}: maxReplicas is missing or not a number`);
   return {
     type: 'hpa',
-    target: { kind: str(target.kind) ?? 'Deployment', name: str(target.name) ?? '', apiVersion: str(target.apiVersion) },
+    target: {
+      kind: str(target.kind) ?? 'Deployment',
+      name: str(target.name) ?? '',
+      apiVersion: str(target.apiVersion),
+    },
     minReplicas: int(spec.minReplicas) ?? 1,
     maxReplicas,
     metrics,
@@ -203,7 +216,12 @@ export function fromManifest(doc: unknown, ref: string, warn: Warn): ManifestRes
     namespace: str(meta.namespace) ?? '',
     name,
     labels: stringMap(meta.labels),
-    spec: kind === 'HorizontalPodAutoscaler' ? hpa(spec, at, warn) : kind === 'Service' ? service(spec) : workload(kind, spec, at, warn),
+    spec:
+      kind === 'HorizontalPodAutoscaler'
+        ? hpa(spec, at, warn)
+        : kind === 'Service'
+          ? service(spec)
+          : workload(kind, spec, at, warn),
     rawRef: ref,
   });
   return out;

@@ -29,7 +29,14 @@ export interface Linked {
 }
 
 /** Labels that name an application, most specific first. */
-export const SERVICE_LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app', 'service', 'component', 'k8s-app'];
+export const SERVICE_LABELS = [
+  'app.kubernetes.io/name',
+  'app.kubernetes.io/instance',
+  'app',
+  'service',
+  'component',
+  'k8s-app',
+];
 /** Labels trusted to name the service even when Orrery has not seen it yet. */
 const NAMING_LABELS = new Set(['app.kubernetes.io/name', 'app', 'service', 'k8s-app']);
 const KIND_SUFFIXES = ['-deployment', '-deploy', '-statefulset', '-sts', '-daemonset', '-hpa', '-autoscaler', '-svc'];
@@ -59,13 +66,23 @@ export function linkServices(resources: readonly InfraResourceInput[], ctx: Link
       if (s) return { service: s, link: { by: 'label', detail: `label ${k}=${v}`, known: true } };
     }
     // A Terraform address ends in the resource's own name: module.db.aws_db_instance.orders[0] → orders.
-    const name = r.spec.type === 'generic' ? r.name.replace(/\[[^\]]*\]$/, '').split('.').pop()! : r.name;
+    const name =
+      r.spec.type === 'generic'
+        ? r.name
+            .replace(/\[[^\]]*\]$/, '')
+            .split('.')
+            .pop()!
+        : r.name;
     const plain = knownName(name);
     if (plain) return { service: plain, link: { by: 'name', detail: `name ${name}`, known: true } };
     for (const suffixes of [KIND_SUFFIXES, LOOSE_SUFFIXES]) {
       const stripped = stripOne(name.toLowerCase(), suffixes);
       const s = stripped ? knownName(stripped) : null;
-      if (s) return { service: s, link: { by: 'name', detail: `name ${name} without "${name.slice(stripped!.length)}"`, known: true } };
+      if (s)
+        return {
+          service: s,
+          link: { by: 'name', detail: `name ${name} without "${name.slice(stripped!.length)}"`, known: true },
+        };
     }
     return null;
   };
@@ -73,13 +90,18 @@ export function linkServices(resources: readonly InfraResourceInput[], ctx: Link
   /** A naming label, or (for Kubernetes objects) the name without a kind suffix, for a service not seen yet. */
   const byUnknown = (r: InfraResourceInput, labels: Record<string, string>): Linked | null => {
     for (const [k, v] of labelValues(labels)) {
-      if (NAMING_LABELS.has(k.toLowerCase())) return { service: v, link: { by: 'label', detail: `label ${k}=${v}`, known: false } };
+      if (NAMING_LABELS.has(k.toLowerCase()))
+        return { service: v, link: { by: 'label', detail: `label ${k}=${v}`, known: false } };
     }
     if (r.spec.type === 'generic') return null; // a Terraform address is not a service name
     const stripped = stripOne(r.name, KIND_SUFFIXES);
     return {
       service: stripped ?? r.name,
-      link: { by: 'name', detail: stripped ? `name ${r.name} without "${r.name.slice(stripped.length)}"` : `name ${r.name}`, known: false },
+      link: {
+        by: 'name',
+        detail: stripped ? `name ${r.name} without "${r.name.slice(stripped.length)}"` : `name ${r.name}`,
+        known: false,
+      },
     };
   };
 
@@ -112,7 +134,10 @@ export function linkServices(resources: readonly InfraResourceInput[], ctx: Link
       }
       const viaTarget = t.name ? knownName(t.name) : null;
       if (viaTarget) {
-        out[i] = { service: viaTarget, link: { by: 'hpa-target', detail: `scaleTargetRef ${t.kind}/${t.name} (not imported)`, known: true } };
+        out[i] = {
+          service: viaTarget,
+          link: { by: 'hpa-target', detail: `scaleTargetRef ${t.kind}/${t.name} (not imported)`, known: true },
+        };
         return;
       }
       out[i] = own(r);
@@ -121,7 +146,9 @@ export function linkServices(resources: readonly InfraResourceInput[], ctx: Link
       const matches =
         sel.length === 0
           ? []
-          : candidates.filter((w) => w.namespace === r.namespace && w.service && sel.every(([k, v]) => w.podLabels[k] === v));
+          : candidates.filter(
+              (w) => w.namespace === r.namespace && w.service && sel.every(([k, v]) => w.podLabels[k] === v),
+            );
       const services = [...new Set(matches.map((w) => w.service))];
       if (services.length === 1) {
         const w = matches[0]!;

@@ -43,7 +43,11 @@ function parseJson(file: InfraFile): unknown {
     const msg = (err as Error).message;
     const pos = /position (\d+)/.exec(msg);
     const line = /line (\d+)/.exec(msg);
-    throw new InfraParseError(file.path, line ? Number(line[1]) : pos ? lineAt(file.content, Number(pos[1])) : null, `invalid JSON: ${msg}`);
+    throw new InfraParseError(
+      file.path,
+      line ? Number(line[1]) : pos ? lineAt(file.content, Number(pos[1])) : null,
+      `invalid JSON: ${msg}`,
+    );
   }
 }
 
@@ -91,7 +95,8 @@ export function parseInfraFiles(files: readonly InfraFile[]): ParsedInfra {
     }
     if (/\.json$/i.test(file.path)) {
       const doc = parseJson(file);
-      if (!isObj(doc)) out.skipped.push({ ref: file.path, reason: 'not a Kubernetes manifest or terraform show -json output' });
+      if (!isObj(doc))
+        out.skipped.push({ ref: file.path, reason: 'not a Kubernetes manifest or terraform show -json output' });
       else fromDocument(doc, file, file.path, out);
     } else {
       parseYaml(file, out);
@@ -107,7 +112,9 @@ function dedupe(resources: InfraResourceInput[], warnings: string[]): InfraResou
     const key = `${r.kind}\u0000${r.namespace}\u0000${r.name}`;
     const prev = byKey.get(key);
     if (prev) {
-      warnings.push(`${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name} appears twice (${prev.rawRef} and ${r.rawRef}); kept ${r.rawRef}`);
+      warnings.push(
+        `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name} appears twice (${prev.rawRef} and ${r.rawRef}); kept ${r.rawRef}`,
+      );
       byKey.delete(key);
     }
     byKey.set(key, r);

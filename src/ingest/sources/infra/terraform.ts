@@ -143,12 +143,17 @@ function hpa(spec: Obj, ref: string, warn: Warn): HpaSpec {
     return { type, name, target: metricTarget(name, block(body.target)) };
   });
   const cpuPercent = int(spec.target_cpu_utilization_percentage);
-  if (cpuPercent !== null) metrics.push({ type: 'Resource', name: 'cpu', target: { type: 'Utilization', averageUtilization: cpuPercent } });
+  if (cpuPercent !== null)
+    metrics.push({ type: 'Resource', name: 'cpu', target: { type: 'Utilization', averageUtilization: cpuPercent } });
   const maxReplicas = int(spec.max_replicas);
   if (maxReplicas === null) warn(`${ref}: max_replicas is missing or not a number`);
   return {
     type: 'hpa',
-    target: { kind: str(target.kind) ?? 'Deployment', name: str(target.name) ?? '', apiVersion: str(target.api_version) },
+    target: {
+      kind: str(target.kind) ?? 'Deployment',
+      name: str(target.name) ?? '',
+      apiVersion: str(target.api_version),
+    },
     minReplicas: int(spec.min_replicas) ?? 1,
     maxReplicas,
     metrics,
@@ -163,7 +168,8 @@ function service(spec: Obj): ServiceSpec {
     ports: blocks(spec.port).map((p) => ({
       name: str(p.name) || null,
       port: int(p.port),
-      targetPort: typeof p.target_port === 'number' ? p.target_port : int(p.target_port) ?? (str(p.target_port) || null),
+      targetPort:
+        typeof p.target_port === 'number' ? p.target_port : (int(p.target_port) ?? (str(p.target_port) || null)),
       protocol: str(p.protocol) ?? 'TCP',
     })),
   };
@@ -175,7 +181,8 @@ function generic(type: string, values: Obj): { spec: GenericSpec; labels: Record
     for (const k of GENERIC_ATTRIBUTES) {
       const v = o[k];
       if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') attributes[prefix + k] = v;
-      else if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) attributes[prefix + k] = v.join(',');
+      else if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string'))
+        attributes[prefix + k] = v.join(',');
     }
   };
   lift(values, '');
@@ -192,7 +199,9 @@ function resourceOf(r: Obj, path: string, warn: Warn): InfraResourceInput | null
   if (!type || !address) return null;
   const values = isObj(r.values) ? r.values : {};
   const ref = `${path}#${address}`;
-  const k8sKind = WORKLOAD_TYPES[type] ?? (HPA_TYPES.has(type) ? 'HorizontalPodAutoscaler' : SERVICE_TYPES.has(type) ? 'Service' : null);
+  const k8sKind =
+    WORKLOAD_TYPES[type] ??
+    (HPA_TYPES.has(type) ? 'HorizontalPodAutoscaler' : SERVICE_TYPES.has(type) ? 'Service' : null);
   if (k8sKind) {
     const meta = block(values.metadata);
     const spec = block(values.spec);
@@ -203,7 +212,12 @@ function resourceOf(r: Obj, path: string, warn: Warn): InfraResourceInput | null
       namespace: str(meta.namespace) ?? '',
       name,
       labels: stringMap(meta.labels),
-      spec: k8sKind === 'HorizontalPodAutoscaler' ? hpa(spec, at, warn) : k8sKind === 'Service' ? service(spec) : workload(k8sKind, spec, at, warn),
+      spec:
+        k8sKind === 'HorizontalPodAutoscaler'
+          ? hpa(spec, at, warn)
+          : k8sKind === 'Service'
+            ? service(spec)
+            : workload(k8sKind, spec, at, warn),
       rawRef: ref,
     };
   }
@@ -213,7 +227,11 @@ function resourceOf(r: Obj, path: string, warn: Warn): InfraResourceInput | null
 
 /** Walks values.root_module (or planned_values) and its child_modules, depth first. */
 export function fromTerraformShow(doc: Obj, path: string, warn: Warn): InfraResourceInput[] {
-  const root = isObj(doc.values) ? doc.values.root_module : isObj(doc.planned_values) ? doc.planned_values.root_module : undefined;
+  const root = isObj(doc.values)
+    ? doc.values.root_module
+    : isObj(doc.planned_values)
+      ? doc.planned_values.root_module
+      : undefined;
   const out: InfraResourceInput[] = [];
   const visit = (mod: unknown, depth: number) => {
     if (!isObj(mod) || depth > 64) return;

@@ -270,13 +270,31 @@ function readMetric(o: Json, res: WithService, resource: Attributes, scope: Scop
 }
 
 export function decodeLogsJson(body: unknown): DecodedBatch<LogRecord> {
-  return walk<LogRecord>(body, ['resourceLogs', 'resource_logs'], ['scopeLogs', 'scope_logs'], ['logRecords', 'log_records'], readLog);
+  return walk<LogRecord>(
+    body,
+    ['resourceLogs', 'resource_logs'],
+    ['scopeLogs', 'scope_logs'],
+    ['logRecords', 'log_records'],
+    readLog,
+  );
 }
 
 export function decodeTracesJson(body: unknown): DecodedBatch<Span> {
-  return walk<Span>(body, ['resourceSpans', 'resource_spans'], ['scopeSpans', 'scope_spans'], ['spans', 'spans'], readSpan);
+  return walk<Span>(
+    body,
+    ['resourceSpans', 'resource_spans'],
+    ['scopeSpans', 'scope_spans'],
+    ['spans', 'spans'],
+    readSpan,
+  );
 }
 
 export function decodeMetricsJson(body: unknown): DecodedBatch<MetricPoint> {
-  return walk<MetricPoint>(body, ['resourceMetrics', 'resource_metrics'], ['scopeMetrics', 'scope_metrics'], ['metrics', 'metrics'], readMetric);
+  return walk<MetricPoint>(
+    body,
+    ['resourceMetrics', 'resource_metrics'],
+    ['scopeMetrics', 'scope_metrics'],
+    ['metrics', 'metrics'],
+    readMetric,
+  );
 }

@@ -352,7 +352,14 @@ const METRIC_KINDS: Record<number, MetricKind> = {
   11: 'summary',
 };
 
-function readMetric(r: Reader, end: number, res: WithService, resource: Attributes, scope: Scope, out: MetricPoint[]): void {
+function readMetric(
+  r: Reader,
+  end: number,
+  res: WithService,
+  resource: Attributes,
+  scope: Scope,
+  out: MetricPoint[],
+): void {
   let name = '';
   let description = '';
   let unit = '';
@@ -430,7 +437,14 @@ interface PointFields {
 
 /** Number, histogram, exponential-histogram and summary data points; their field numbers differ. */
 function readPoint(r: Reader, end: number, kind: MetricKind): PointFields {
-  const p: PointFields = { startTimeUnixNano: 0, timeUnixNano: 0, value: null, count: null, detail: null, attributes: {} };
+  const p: PointFields = {
+    startTimeUnixNano: 0,
+    timeUnixNano: 0,
+    value: null,
+    count: null,
+    detail: null,
+    attributes: {},
+  };
   const detail: Attributes = {};
   const attrField = kind === 'histogram' ? 9 : kind === 'exponential_histogram' ? 1 : 7;
   while (r.pos < end) {

@@ -10,10 +10,15 @@ export class BodyTooLargeError extends Error {}
 export class UnsupportedEncodingError extends Error {}
 export class CorruptBodyError extends Error {}
 
-export async function decodeContentEncoding(body: Buffer, encoding: string | undefined, maxBytes: number): Promise<Buffer> {
+export async function decodeContentEncoding(
+  body: Buffer,
+  encoding: string | undefined,
+  maxBytes: number,
+): Promise<Buffer> {
   const enc = (encoding ?? 'identity').trim().toLowerCase();
   if (enc === '' || enc === 'identity') {
-    if (body.length > maxBytes) throw new BodyTooLargeError(`body is ${body.length} bytes, over the limit of ${maxBytes}`);
+    if (body.length > maxBytes)
+      throw new BodyTooLargeError(`body is ${body.length} bytes, over the limit of ${maxBytes}`);
     return body;
   }
   if (enc !== 'gzip' && enc !== 'deflate') {

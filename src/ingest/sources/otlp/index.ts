@@ -8,7 +8,14 @@ export { exportResponse, statusBody } from './response.js';
 export type { OtlpFormat } from './response.js';
 export { decodeContentEncoding, BodyTooLargeError, UnsupportedEncodingError, CorruptBodyError } from './decompress.js';
 export { OtlpJsonError } from './decode-json.js';
-export { decodeLogsJson, decodeMetricsJson, decodeTracesJson, decodeLogsProtobuf, decodeMetricsProtobuf, decodeTracesProtobuf };
+export {
+  decodeLogsJson,
+  decodeMetricsJson,
+  decodeTracesJson,
+  decodeLogsProtobuf,
+  decodeMetricsProtobuf,
+  decodeTracesProtobuf,
+};
 
 export type SignalRecords = { logs: LogRecord; traces: Span; metrics: MetricPoint };
 
@@ -23,10 +30,15 @@ export function otlpFormat(contentType: string | undefined): OtlpFormat | null {
 export class UndecodableBodyError extends Error {}
 
 /** Decodes a whole (already decompressed) body; any structural problem is an UndecodableBodyError. */
-export function decodeOtlp<S extends Signal>(signal: S, format: OtlpFormat, body: Buffer): DecodedBatch<SignalRecords[S]> {
+export function decodeOtlp<S extends Signal>(
+  signal: S,
+  format: OtlpFormat,
+  body: Buffer,
+): DecodedBatch<SignalRecords[S]> {
   try {
     if (format === 'protobuf') {
-      const fn = signal === 'logs' ? decodeLogsProtobuf : signal === 'traces' ? decodeTracesProtobuf : decodeMetricsProtobuf;
+      const fn =
+        signal === 'logs' ? decodeLogsProtobuf : signal === 'traces' ? decodeTracesProtobuf : decodeMetricsProtobuf;
       return fn(body) as DecodedBatch<SignalRecords[S]>;
     }
     const parsed = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));

@@ -367,7 +367,8 @@ export function readKeyValue(r: Reader, end: number, into: Attributes, depth = 0
 /** Adds one attribute. A key of "__proto__" would otherwise set the object's prototype
  * and vanish, so it becomes an ordinary own property, as JSON.parse makes it. */
 export function setAttribute(into: Attributes, key: string, value: AttributeValue): void {
-  if (key === '__proto__') Object.defineProperty(into, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(into, key, { value, enumerable: true, writable: true, configurable: true });
   else into[key] = value;
 }
 

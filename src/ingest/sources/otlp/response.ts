@@ -12,7 +12,12 @@ const REJECTED_FIELD: Record<Signal, string> = {
 };
 
 /** Export{Trace,Logs,Metrics}ServiceResponse { partial_success = 1 { rejected_* = 1; error_message = 2 } } */
-export function exportResponse(signal: Signal, format: OtlpFormat, rejected: number, message: string): Uint8Array | string {
+export function exportResponse(
+  signal: Signal,
+  format: OtlpFormat,
+  rejected: number,
+  message: string,
+): Uint8Array | string {
   if (format === 'json') {
     if (rejected === 0 && message === '') return '{}';
     return JSON.stringify({ partialSuccess: { [REJECTED_FIELD[signal]]: String(rejected), errorMessage: message } });

@@ -26,10 +26,7 @@ export function userIdOf(a: Attributes): string | null {
 /** account.id, enduser.account.id, tenant.id, then organization.id. */
 export function accountIdOf(a: Attributes): string | null {
   return (
-    asText(a['account.id']) ??
-    asText(a['enduser.account.id']) ??
-    asText(a['tenant.id']) ??
-    asText(a['organization.id'])
+    asText(a['account.id']) ?? asText(a['enduser.account.id']) ?? asText(a['tenant.id']) ?? asText(a['organization.id'])
   );
 }
 

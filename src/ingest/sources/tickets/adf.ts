@@ -3,7 +3,17 @@
 
 type Node = { type?: unknown; text?: unknown; attrs?: Record<string, unknown>; content?: unknown };
 
-const BLOCKS = new Set(['paragraph', 'heading', 'blockquote', 'codeBlock', 'listItem', 'tableRow', 'panel', 'rule', 'mediaSingle']);
+const BLOCKS = new Set([
+  'paragraph',
+  'heading',
+  'blockquote',
+  'codeBlock',
+  'listItem',
+  'tableRow',
+  'panel',
+  'rule',
+  'mediaSingle',
+]);
 
 export function isAdf(v: unknown): boolean {
   return typeof v === 'object' && v !== null && (v as Node).type === 'doc';

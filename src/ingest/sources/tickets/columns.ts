@@ -59,4 +59,3 @@ export class Columns {
     return d.toISOString();
   }
 }
-

@@ -52,7 +52,20 @@ export function header(headers: Headers, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-const MONTHS: Record<string, number> = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 };
+const MONTHS: Record<string, number> = {
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
+};
 
 /**
  * The date forms ticket systems write, as a Date: ISO-8601, "2026-11-22 14:05:00 +0100",
@@ -65,10 +78,21 @@ export function parseDate(v: unknown): Date | null {
   if (typeof v !== 'string') return null;
   const s = v.trim();
   if (/^\d{9,13}$/.test(s)) return parseDate(Number(s));
-  let m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?$/i.exec(s);
+  let m =
+    /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?$/i.exec(
+      s,
+    );
   if (m) {
     const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '', tz] = m;
-    const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), Math.round(Number(frac || 0) * 1000));
+    const ms = Date.UTC(
+      Number(y),
+      Number(mo) - 1,
+      Number(d),
+      Number(h),
+      Number(mi),
+      Number(sec),
+      Math.round(Number(frac || 0) * 1000),
+    );
     return valid(ms - offsetMinutes(tz) * 60_000, Number(y), Number(mo), Number(d));
   }
   m = /^(\d{1,2})\/([A-Za-z]{3})[a-z]*\/(\d{2}|\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?$/.exec(s);
@@ -117,12 +141,46 @@ export function optDate(o: unknown, path: string, label = path): string | null {
 }
 
 const CLOSED = new Set([
-  'closed', 'close', 'done', 'resolved', 'solved', 'complete', 'completed', 'canceled', 'cancelled', 'duplicate',
-  "won't fix", 'wontfix', "won't do", 'invalid', 'rejected', 'archived', 'deleted', 'fixed', 'released', 'shipped', 'not planned',
+  'closed',
+  'close',
+  'done',
+  'resolved',
+  'solved',
+  'complete',
+  'completed',
+  'canceled',
+  'cancelled',
+  'duplicate',
+  "won't fix",
+  'wontfix',
+  "won't do",
+  'invalid',
+  'rejected',
+  'archived',
+  'deleted',
+  'fixed',
+  'released',
+  'shipped',
+  'not planned',
 ]);
 const PENDING = new Set([
-  'pending', 'in progress', 'started', 'hold', 'on hold', 'waiting', 'waiting for customer', 'waiting for support',
-  'awaiting customer', 'in review', 'review', 'code review', 'blocked', 'investigating', 'in development', 'in qa', 'testing',
+  'pending',
+  'in progress',
+  'started',
+  'hold',
+  'on hold',
+  'waiting',
+  'waiting for customer',
+  'waiting for support',
+  'awaiting customer',
+  'in review',
+  'review',
+  'code review',
+  'blocked',
+  'investigating',
+  'in development',
+  'in qa',
+  'testing',
 ]);
 
 /** A source's status word folded to open/pending/closed; anything unknown is open. */
@@ -140,7 +198,15 @@ export function labelList(v: unknown): string[] {
   if (!Array.isArray(v)) return [];
   const out: string[] = [];
   for (const x of v.flat()) {
-    if (typeof x === 'string' && x.trim()) out.push(...(x.includes(',') ? x.split(',').map((s) => s.trim()).filter(Boolean) : [x.trim()]));
+    if (typeof x === 'string' && x.trim())
+      out.push(
+        ...(x.includes(',')
+          ? x
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : [x.trim()]),
+      );
     else if (isObj(x) && typeof x.name === 'string') out.push(x.name);
   }
   return [...new Set(out)];
@@ -149,5 +215,8 @@ export function labelList(v: unknown): string[] {
 /** Ids that may arrive as a string, a number or a list of them. */
 export function idList(v: unknown): string[] {
   const arr = Array.isArray(v) ? v : [v];
-  return arr.map(asText).filter((s): s is string => s !== null).map((s) => s.trim());
+  return arr
+    .map(asText)
+    .filter((s): s is string => s !== null)
+    .map((s) => s.trim());
 }

@@ -45,7 +45,9 @@ export class TicketFormatError extends Error {
 }
 
 /** Fills the optional parts of a TicketInput so that each format states only what it knows. */
-export function ticketInput(t: Pick<TicketInput, 'source' | 'externalId' | 'title'> & Partial<TicketInput>): TicketInput {
+export function ticketInput(
+  t: Pick<TicketInput, 'source' | 'externalId' | 'title'> & Partial<TicketInput>,
+): TicketInput {
   return {
     source: t.source,
     externalId: t.externalId,

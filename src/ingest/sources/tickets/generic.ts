@@ -12,7 +12,10 @@ export const MAX_TICKETS_PER_REQUEST = 1000;
 const dateish = z.union([z.string(), z.number()]).transform((v, c) => {
   const d = parseDate(v);
   if (!d) {
-    c.addIssue({ code: 'custom', message: `${JSON.stringify(v).slice(0, 60)} is not a date (use ISO-8601 or epoch ms)` });
+    c.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(v).slice(0, 60)} is not a date (use ISO-8601 or epoch ms)`,
+    });
     return z.NEVER;
   }
   return d.toISOString();
@@ -64,7 +67,12 @@ function fromGeneric(t: GenericTicket): TicketInput {
     url: t.url ?? null,
     labels: t.labels ?? [],
     priority: t.priority ?? null,
-    comments: (t.comments ?? []).map((c) => ({ id: c.id ?? null, author: c.author ?? null, body: c.body, createdAt: c.createdAt ?? null })),
+    comments: (t.comments ?? []).map((c) => ({
+      id: c.id ?? null,
+      author: c.author ?? null,
+      body: c.body,
+      createdAt: c.createdAt ?? null,
+    })),
     userIds: t.userId ?? [],
     accountIds: t.accountId ?? [],
   });
@@ -73,7 +81,10 @@ function fromGeneric(t: GenericTicket): TicketInput {
 /** Zod's issues as one message that names each field the way the sender wrote it: `tickets[2].title`. */
 function formatError(err: z.ZodError, prefix: string): TicketFormatError {
   const issues = err.issues.slice(0, 5).map((i) => {
-    const path = i.path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), prefix);
+    const path = i.path.reduce<string>(
+      (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+      prefix,
+    );
     const missing = i.code === 'invalid_type' && /received undefined/.test(i.message);
     return { path, text: missing ? `missing required field "${path}"` : `${path || '(root)'}: ${i.message}` };
   });
@@ -98,8 +109,13 @@ function fromGenericRecord(record: Obj): TicketInput {
   const status = c.text('status', 'state');
   const requester = c.text('requester', 'reporter', 'from', 'customer');
   const nested = ['reporter', 'requester'].map((k) => c.raw(k)).find(isObj);
-  const email = emailLike(c.text('email', 'requester email', 'reporter email', 'customer email', 'from email')) ?? emailLike(requester) ?? emailLike(typeof nested?.email === 'string' ? nested.email : null);
-  const name = c.text('name', 'requester name', 'reporter name', 'customer name') ?? (requester && !emailLike(requester) ? requester : null);
+  const email =
+    emailLike(c.text('email', 'requester email', 'reporter email', 'customer email', 'from email')) ??
+    emailLike(requester) ??
+    emailLike(typeof nested?.email === 'string' ? nested.email : null);
+  const name =
+    c.text('name', 'requester name', 'reporter name', 'customer name') ??
+    (requester && !emailLike(requester) ? requester : null);
   const source = c.text('source');
   const comments = c.raw('comments');
   return ticketInput({
@@ -125,7 +141,19 @@ function fromGenericRecord(record: Obj): TicketInput {
         }))
       : c.all('comment', 'comments').map((body) => ({ id: null, author: null, body, createdAt: null })),
     userIds: idList(c.raw('user id', 'user', 'uid', 'customer id', 'end user id')),
-    accountIds: idList(c.raw('account id', 'account', 'org id', 'organization id', 'organization', 'org', 'tenant id', 'tenant', 'company id')),
+    accountIds: idList(
+      c.raw(
+        'account id',
+        'account',
+        'org id',
+        'organization id',
+        'organization',
+        'org',
+        'tenant id',
+        'tenant',
+        'company id',
+      ),
+    ),
   });
 }
 
@@ -138,7 +166,10 @@ export const generic: TicketFormat = {
       if (!Array.isArray(list)) throw new TicketFormatError('"tickets" must be an array of tickets', 'tickets');
       if (list.length === 0) throw new TicketFormatError('"tickets" is empty', 'tickets');
       if (list.length > MAX_TICKETS_PER_REQUEST) {
-        throw new TicketFormatError(`at most ${MAX_TICKETS_PER_REQUEST} tickets per request; use POST /api/tickets/import for more`, 'tickets');
+        throw new TicketFormatError(
+          `at most ${MAX_TICKETS_PER_REQUEST} tickets per request; use POST /api/tickets/import for more`,
+          'tickets',
+        );
       }
       return { kind: 'tickets', tickets: list.map((t, i) => parseOne(t, `tickets[${i}]`)) };
     }

@@ -2,7 +2,18 @@
 // X-Hub-Signature-256. `ping` is answered; comments on pull requests and other events are
 // acknowledged and ignored. External id: `owner/repo#number`.
 import type { TicketCommentInput } from '../../../model/index.js';
-import { get, header, isObj, labelList, normalizeStatus, optDate, optString, reqObject, reqString, rootObject } from './fields.js';
+import {
+  get,
+  header,
+  isObj,
+  labelList,
+  normalizeStatus,
+  optDate,
+  optString,
+  reqObject,
+  reqString,
+  rootObject,
+} from './fields.js';
 import { type Headers, type TicketFormat, TicketFormatError, type WebhookOutcome, ticketInput } from './format.js';
 import { hubSignature } from './signature.js';
 
@@ -21,14 +32,23 @@ export const github: TicketFormat = {
   signature: hubSignature('X-Hub-Signature-256'),
   fromWebhook(headers: Headers, body: unknown): WebhookOutcome {
     const event = header(headers, 'x-github-event');
-    if (!event) throw new TicketFormatError('missing X-GitHub-Event header: is this a GitHub webhook delivery?', 'X-GitHub-Event');
+    if (!event)
+      throw new TicketFormatError(
+        'missing X-GitHub-Event header: is this a GitHub webhook delivery?',
+        'X-GitHub-Event',
+      );
     const p = rootObject(body, 'GitHub');
-    if (event === 'ping') return { kind: 'ignored', reason: `pong (hook ${optString(p, 'hook_id') ?? '?'})`, status: 200 };
+    if (event === 'ping')
+      return { kind: 'ignored', reason: `pong (hook ${optString(p, 'hook_id') ?? '?'})`, status: 200 };
     if (event !== 'issues' && event !== 'issue_comment') {
-      return { kind: 'ignored', reason: `event "${event}" is not about issues; subscribe to Issues and Issue comments only` };
+      return {
+        kind: 'ignored',
+        reason: `event "${event}" is not about issues; subscribe to Issues and Issue comments only`,
+      };
     }
     const issue = reqObject(p, 'issue');
-    if (event === 'issue_comment' && isObj(issue.pull_request)) return { kind: 'ignored', reason: 'comment on a pull request, not an issue' };
+    if (event === 'issue_comment' && isObj(issue.pull_request))
+      return { kind: 'ignored', reason: 'comment on a pull request, not an issue' };
     const action = optString(p, 'action');
     const comments: TicketCommentInput[] = [];
     if (event === 'issue_comment') {

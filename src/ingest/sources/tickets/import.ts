@@ -10,7 +10,14 @@ import { generic } from './generic.js';
 import { jira } from './jira.js';
 import { zendesk } from './zendesk.js';
 
-export const IMPORT_FORMATS = ['generic-csv', 'generic-json', 'zendesk-csv', 'zendesk-json', 'jira-csv', 'jira-json'] as const;
+export const IMPORT_FORMATS = [
+  'generic-csv',
+  'generic-json',
+  'zendesk-csv',
+  'zendesk-json',
+  'jira-csv',
+  'jira-json',
+] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 const READERS: Record<ImportFormat, { format: TicketFormat; shape: ExportShape; listKey?: string }> = {
@@ -34,7 +41,14 @@ interface Rec {
 function csvRecords(content: string): Rec[] {
   let rows: Array<{ record: Obj; info: { lines: number } }>;
   try {
-    rows = parseCsv(content, { columns: true, group_columns_by_name: true, bom: true, skip_empty_lines: true, trim: false, info: true });
+    rows = parseCsv(content, {
+      columns: true,
+      group_columns_by_name: true,
+      bom: true,
+      skip_empty_lines: true,
+      trim: false,
+      info: true,
+    });
   } catch (err) {
     throw new ImportError(`not a readable CSV file: ${(err as Error).message}`);
   }
@@ -60,8 +74,17 @@ function jsonRecords(content: string, listKey: string | undefined): Rec[] {
     }
     throw new ImportError(`not a readable JSON file: ${(err as Error).message}`);
   }
-  const list = Array.isArray(doc) ? doc : isObj(doc) && listKey && Array.isArray(doc[listKey]) ? doc[listKey] : isObj(doc) ? [doc] : null;
-  if (!list) throw new ImportError(`expected ${listKey ? `{"${listKey}": […]}, ` : ''}an array of objects, or one object per line`);
+  const list = Array.isArray(doc)
+    ? doc
+    : isObj(doc) && listKey && Array.isArray(doc[listKey])
+      ? doc[listKey]
+      : isObj(doc)
+        ? [doc]
+        : null;
+  if (!list)
+    throw new ImportError(
+      `expected ${listKey ? `{"${listKey}": […]}, ` : ''}an array of objects, or one object per line`,
+    );
   return list.map((record, i) => {
     if (!isObj(record)) throw new ImportError(`record ${i + 1} is not an object`);
     return { record, where: `record ${i + 1}` };
@@ -76,7 +99,11 @@ export interface ParseImportOptions {
 }
 
 /** Reads a whole export file into tickets, or throws ImportError naming the first bad record. */
-export function parseImport(format: ImportFormat | 'auto', content: string, opts: ParseImportOptions = {}): { format: ImportFormat; tickets: TicketInput[] } {
+export function parseImport(
+  format: ImportFormat | 'auto',
+  content: string,
+  opts: ParseImportOptions = {},
+): { format: ImportFormat; tickets: TicketInput[] } {
   const chosen = format === 'auto' ? detectImportFormat(content, opts.filename) : format;
   const reader = READERS[chosen];
   const records = reader.shape === 'csv' ? csvRecords(content) : jsonRecords(content, reader.listKey);
@@ -110,9 +137,14 @@ export function detectImportFormat(content: string, filename?: string): ImportFo
       }
     }
     if (isObj(first) && Array.isArray(first.issues)) return 'jira-json';
-    const sample = Array.isArray(first) ? first[0] : isObj(first) && Array.isArray(first.tickets) ? first.tickets[0] : first;
+    const sample = Array.isArray(first)
+      ? first[0]
+      : isObj(first) && Array.isArray(first.tickets)
+        ? first.tickets[0]
+        : first;
     if (isObj(sample) && isObj(sample.fields) && 'key' in sample) return 'jira-json';
-    if (isObj(sample) && ('requester_id' in sample || 'via' in sample || 'raw_subject' in sample)) return 'zendesk-json';
+    if (isObj(sample) && ('requester_id' in sample || 'via' in sample || 'raw_subject' in sample))
+      return 'zendesk-json';
     return 'generic-json';
   }
   const firstLine = head.split(/\r?\n/, 1)[0] ?? '';

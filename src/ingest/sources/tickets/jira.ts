@@ -5,7 +5,19 @@
 import type { TicketCommentInput, TicketInput, TicketStatus } from '../../../model/index.js';
 import { adfToText, isAdf } from './adf.js';
 import { Columns } from './columns.js';
-import { type Obj, get, isObj, labelList, normalizeStatus, optDate, optString, parseDate, reqObject, reqString, rootObject } from './fields.js';
+import {
+  type Obj,
+  get,
+  isObj,
+  labelList,
+  normalizeStatus,
+  optDate,
+  optString,
+  parseDate,
+  reqObject,
+  reqString,
+  rootObject,
+} from './fields.js';
 import { type ExportShape, type Headers, type TicketFormat, type WebhookOutcome, ticketInput } from './format.js';
 import { hubSignature } from './signature.js';
 
@@ -93,7 +105,9 @@ function fromCsvRow(record: Obj): TicketInput {
     comments: c.all('comment').map((raw) => {
       const m = /^([^;]+);([^;]*);([\s\S]*)$/.exec(raw);
       const at = m ? parseDate(m[1]) : null;
-      return at && m ? { id: null, author: m[2] || null, body: m[3]!, createdAt: at.toISOString() } : { id: null, author: null, body: raw, createdAt: null };
+      return at && m
+        ? { id: null, author: m[2] || null, body: m[3]!, createdAt: at.toISOString() }
+        : { id: null, author: null, body: raw, createdAt: null };
     }),
   });
 }
@@ -105,7 +119,8 @@ export const jira: TicketFormat = {
   fromWebhook(_headers: Headers, body: unknown): WebhookOutcome {
     const p = rootObject(body, 'Jira');
     const event = optString(p, 'webhookEvent');
-    if (event === 'jira:issue_deleted') return { kind: 'ignored', reason: 'issue deleted; the ticket keeps what it had' };
+    if (event === 'jira:issue_deleted')
+      return { kind: 'ignored', reason: 'issue deleted; the ticket keeps what it had' };
     if (event && !/^jira:issue_(created|updated)$|^comment_(created|updated)$/.test(event)) {
       return { kind: 'ignored', reason: `event "${event}" is not an issue or comment event` };
     }

@@ -2,7 +2,17 @@
 // carry their issue's identifier and title), signed with Linear-Signature, the hex HMAC of
 // the raw body. External id: the issue identifier (ENG-123).
 import type { TicketStatus } from '../../../model/index.js';
-import { get, header, labelList, normalizeStatus, optDate, optString, reqObject, reqString, rootObject } from './fields.js';
+import {
+  get,
+  header,
+  labelList,
+  normalizeStatus,
+  optDate,
+  optString,
+  reqObject,
+  reqString,
+  rootObject,
+} from './fields.js';
 import { type Headers, type SignatureCheck, type TicketFormat, type WebhookOutcome, ticketInput } from './format.js';
 import { hmac, sameSignature } from './signature.js';
 
@@ -41,7 +51,8 @@ export const linear: TicketFormat = {
       const issue = get(data, 'issue');
       const identifier = optString(issue, 'identifier');
       const title = optString(issue, 'title');
-      if (!identifier || !title) return { kind: 'ignored', reason: 'comment whose issue is not described in the payload' };
+      if (!identifier || !title)
+        return { kind: 'ignored', reason: 'comment whose issue is not described in the payload' };
       return {
         kind: 'tickets',
         tickets: [
@@ -82,7 +93,8 @@ export const linear: TicketFormat = {
           reporterName: optString(data, 'creator.name'),
           url: optString(data, 'url'),
           labels: labelList(get(data, 'labels')),
-          priority: optString(data, 'priorityLabel') ?? (typeof priority === 'number' ? (PRIORITY[priority] ?? null) : null),
+          priority:
+            optString(data, 'priorityLabel') ?? (typeof priority === 'number' ? (PRIORITY[priority] ?? null) : null),
         }),
       ],
     };

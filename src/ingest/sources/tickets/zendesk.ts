@@ -4,8 +4,28 @@
 // and exports, the API's ticket JSON and the CSV export's column names. External id: the ticket id.
 import type { TicketCommentInput, TicketInput } from '../../../model/index.js';
 import { Columns } from './columns.js';
-import { type Obj, get, header, idList, isObj, labelList, normalizeStatus, optDate, optString, reqObject, reqString, rootObject } from './fields.js';
-import { type ExportShape, type Headers, type SignatureCheck, type TicketFormat, type WebhookOutcome, ticketInput } from './format.js';
+import {
+  type Obj,
+  get,
+  header,
+  idList,
+  isObj,
+  labelList,
+  normalizeStatus,
+  optDate,
+  optString,
+  reqObject,
+  reqString,
+  rootObject,
+} from './fields.js';
+import {
+  type ExportShape,
+  type Headers,
+  type SignatureCheck,
+  type TicketFormat,
+  type WebhookOutcome,
+  ticketInput,
+} from './format.js';
 import { hmac, sameSignature } from './signature.js';
 
 const SIG = 'X-Zendesk-Webhook-Signature';
@@ -35,8 +55,10 @@ function fromTicket(t: Obj, at: string, extra: TicketCommentInput[] = []): Ticke
     sourceStatus: status,
     createdAt: optDate(t, 'created_at', `${at}.created_at`),
     updatedAt: optDate(t, 'updated_at', `${at}.updated_at`),
-    reporterEmail: optString(t, 'requester.email') ?? optString(t, 'requester_email') ?? optString(t, 'via.source.from.address'),
-    reporterName: optString(t, 'requester.name') ?? optString(t, 'requester_name') ?? optString(t, 'via.source.from.name'),
+    reporterEmail:
+      optString(t, 'requester.email') ?? optString(t, 'requester_email') ?? optString(t, 'via.source.from.address'),
+    reporterName:
+      optString(t, 'requester.name') ?? optString(t, 'requester_name') ?? optString(t, 'via.source.from.name'),
     url: optString(t, 'url'),
     labels: labelList(get(t, 'tags')),
     priority: optString(t, 'priority'),
@@ -84,7 +106,8 @@ export const zendesk: TicketFormat = {
     const p = rootObject(body, 'Zendesk');
     const type = optString(p, 'type');
     if (type?.startsWith('zen:event-type:')) {
-      if (!type.startsWith('zen:event-type:ticket.')) return { kind: 'ignored', reason: `event "${type}" is not a ticket event` };
+      if (!type.startsWith('zen:event-type:ticket.'))
+        return { kind: 'ignored', reason: `event "${type}" is not a ticket event` };
       const detail = reqObject(p, 'detail');
       const c = get(p, 'event.comment');
       return { kind: 'tickets', tickets: [fromTicket(detail, 'detail', isObj(c) ? comments([c]) : [])] };
