@@ -26,9 +26,17 @@ export type EntityKind = (typeof ENTITY_KINDS)[number];
 export const RAW_KINDS = ['log_record', 'span', 'metric_point'] as const;
 export type RawKind = (typeof RAW_KINDS)[number];
 
+/**
+ * What a token may do. `viewer` ⊂ `operator` ⊂ `approver` ⊂ `admin` (each adds to the one
+ * before); `ingest` stands apart (data in: OTLP, webhooks, Sentry) and only `admin` includes it.
+ */
+export const TOKEN_ROLES = ['ingest', 'viewer', 'operator', 'approver', 'admin'] as const;
+export type TokenRole = (typeof TOKEN_ROLES)[number];
+
 export interface ApiToken {
   id: number;
   name: string;
+  role: TokenRole;
   /** The first characters of the token, for recognising it in a list; never enough to use it. */
   prefix: string;
   createdAt: Date;

@@ -14,8 +14,8 @@ export type {
   Signal,
 } from './telemetry.js';
 export { SpanKind, StatusCode } from './telemetry.js';
-export { ENTITY_KINDS, RAW_KINDS } from './entities.js';
-export type { EntityKind, RawKind, ApiToken, StoreStatus } from './entities.js';
+export { ENTITY_KINDS, RAW_KINDS, TOKEN_ROLES } from './entities.js';
+export type { EntityKind, RawKind, ApiToken, StoreStatus, TokenRole } from './entities.js';
 export type {
   Deploy,
   DeploySource,

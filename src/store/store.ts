@@ -15,6 +15,8 @@ import { openPostgres } from './postgres-db.js';
 import { type LogRow, type RawFilter, type SpanRow, queryLogs, querySpans } from './raw-query.js';
 import { RawWriter, type TelemetryBatch } from './raw-writer.js';
 import * as tokens from './tokens.js';
+import type { CreateTokenOptions, TokenChangeOptions } from './tokens.js';
+import { type AuditEvent, listAudit } from './audit.js';
 
 export interface StoreOptions {
   /** A PostgreSQL URL; when absent the embedded store in `dataDir` is used. */
@@ -89,16 +91,25 @@ export class Store {
     };
   }
 
-  createToken(name: string): Promise<{ token: string; record: ApiToken }> {
-    return tokens.createToken(this.db, name);
+  /**
+   * Creates a token and its audit row. Direct callers that name no role get `admin`, what
+   * every token was before roles; the API and the CLI choose their own defaults.
+   */
+  createToken(name: string, opts: Partial<CreateTokenOptions> = {}): Promise<{ token: string; record: ApiToken }> {
+    return tokens.createToken(this.db, name, { role: opts.role ?? 'admin', actor: opts.actor ?? 'system' });
   }
 
   listTokens(): Promise<ApiToken[]> {
     return tokens.listTokens(this.db);
   }
 
-  revokeToken(idOrName: string): Promise<ApiToken[]> {
-    return tokens.revokeToken(this.db, idOrName);
+  revokeToken(idOrName: string, opts: Partial<TokenChangeOptions> = {}): Promise<ApiToken[]> {
+    return tokens.revokeToken(this.db, idOrName, { actor: opts.actor ?? 'system' });
+  }
+
+  /** The audit trail, newest first. */
+  listAudit(opts: { limit?: number } = {}): Promise<AuditEvent[]> {
+    return listAudit(this.db, opts);
   }
 
   verifyToken(token: string): Promise<ApiToken | null> {

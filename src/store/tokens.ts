@@ -1,8 +1,9 @@
 // API tokens. The clear token is shown once at creation; only its SHA-256 is stored.
 // Tokens are 256 random bits, so a fast hash is enough: there is nothing to brute-force.
 import { createHash, randomBytes } from 'node:crypto';
-import type { ApiToken } from '../model/index.js';
-import type { Queryable } from './db.js';
+import { type ApiToken, TOKEN_ROLES, type TokenRole } from '../model/index.js';
+import { recordAudit } from './audit.js';
+import type { Db, Queryable } from './db.js';
 
 const PREFIX = 'orr_';
 
@@ -16,6 +17,7 @@ export function generateToken(): string {
 
 export class TokenNameTakenError extends Error {}
 export class InvalidTokenNameError extends Error {}
+export class InvalidTokenRoleError extends Error {}
 
 /** Why a token name is unusable, or null. All-digit names would be read as ids by revoke. */
 export function tokenNameProblem(name: string): string | null {
@@ -29,6 +31,7 @@ function toToken(r: Record<string, unknown>): ApiToken {
   return {
     id: r.id as number,
     name: r.name as string,
+    role: r.role as TokenRole,
     prefix: r.prefix as string,
     createdAt: r.created_at as Date,
     lastUsedAt: (r.last_used_at as Date | null) ?? null,
@@ -36,33 +39,70 @@ function toToken(r: Record<string, unknown>): ApiToken {
   };
 }
 
-export async function createToken(q: Queryable, name: string): Promise<{ token: string; record: ApiToken }> {
+export interface TokenChangeOptions {
+  /** Who acts, for the audit row: `token:<id>`, `anonymous-loopback`, `cli-offline`, `bootstrap`. */
+  actor: string;
+}
+
+export interface CreateTokenOptions extends TokenChangeOptions {
+  role: TokenRole;
+}
+
+/** Creates a live token and its audit row in one transaction. */
+export async function createToken(
+  db: Db,
+  name: string,
+  opts: CreateTokenOptions,
+): Promise<{ token: string; record: ApiToken }> {
   const problem = tokenNameProblem(name);
   if (problem) throw new InvalidTokenNameError(`token name "${name}": ${problem}`);
-  const existing = await q.query('SELECT 1 FROM api_token WHERE name = $1 AND revoked_at IS NULL', [name]);
-  if (existing.length > 0)
-    throw new TokenNameTakenError(`a live token named "${name}" already exists; revoke it first`);
-  const token = generateToken();
-  const rows = await q.query('INSERT INTO api_token (name, prefix, token_hash) VALUES ($1, $2, $3) RETURNING *', [
-    name,
-    token.slice(0, PREFIX.length + 6),
-    hashToken(token),
-  ]);
-  return { token, record: toToken(rows[0]!) };
+  if (!TOKEN_ROLES.includes(opts.role))
+    throw new InvalidTokenRoleError(`token role "${opts.role}": use one of ${TOKEN_ROLES.join(', ')}`);
+  return db.transaction(async (tx) => {
+    const existing = await tx.query('SELECT 1 FROM api_token WHERE name = $1 AND revoked_at IS NULL', [name]);
+    if (existing.length > 0)
+      throw new TokenNameTakenError(`a live token named "${name}" already exists; revoke it first`);
+    const token = generateToken();
+    const rows = await tx.query(
+      'INSERT INTO api_token (name, role, prefix, token_hash) VALUES ($1, $2, $3, $4) RETURNING *',
+      [name, opts.role, token.slice(0, PREFIX.length + 6), hashToken(token)],
+    );
+    const record = toToken(rows[0]!);
+    await recordAudit(tx, {
+      actor: opts.actor,
+      action: 'token.create',
+      subjectKind: 'api_token',
+      subjectId: String(record.id),
+      detail: { name, role: record.role },
+    });
+    return { token, record };
+  });
 }
 
 export async function listTokens(q: Queryable): Promise<ApiToken[]> {
   return (await q.query('SELECT * FROM api_token ORDER BY id')).map(toToken);
 }
 
-/** Revokes by id or by name; returns the revoked tokens. */
-export async function revokeToken(q: Queryable, idOrName: string): Promise<ApiToken[]> {
+/** Revokes by id or by name; returns the revoked tokens, each with its audit row. */
+export async function revokeToken(db: Db, idOrName: string, opts: TokenChangeOptions): Promise<ApiToken[]> {
   const byId = /^\d+$/.test(idOrName);
-  const rows = await q.query(
-    `UPDATE api_token SET revoked_at = now() WHERE revoked_at IS NULL AND ${byId ? 'id = $1' : 'name = $1'} RETURNING *`,
-    [byId ? Number(idOrName) : idOrName],
-  );
-  return rows.map(toToken);
+  return db.transaction(async (tx) => {
+    const rows = await tx.query(
+      `UPDATE api_token SET revoked_at = now() WHERE revoked_at IS NULL AND ${byId ? 'id = $1' : 'name = $1'} RETURNING *`,
+      [byId ? Number(idOrName) : idOrName],
+    );
+    const revoked = rows.map(toToken);
+    for (const t of revoked) {
+      await recordAudit(tx, {
+        actor: opts.actor,
+        action: 'token.revoke',
+        subjectKind: 'api_token',
+        subjectId: String(t.id),
+        detail: { name: t.name, role: t.role },
+      });
+    }
+    return revoked;
+  });
 }
 
 /** The live token with this clear value, or null. */

@@ -236,5 +236,30 @@ export function storeConformance(backend: 'pglite' | 'postgres', open: OpenStore
       assert.equal(await store.verifyToken(token), null);
       assert.ok((await store.createToken('ci')).token !== token, 'the name is free again after a revoke');
     });
+
+    it("keeps each token's role and writes an audit row on create and on revoke", async () => {
+      const before = (await store.listAudit()).length;
+      const { record } = await store.createToken('audited', { role: 'viewer', actor: 'token:7' });
+      assert.equal(record.role, 'viewer');
+      assert.equal((await store.listTokens()).find((t) => t.id === record.id)?.role, 'viewer');
+      await assert.rejects(store.createToken('bad-role', { role: 'root' as 'admin', actor: 'cli-offline' }), /role/);
+      const revoked = await store.revokeToken('audited', { actor: 'cli-offline' });
+      assert.equal(revoked.length, 1);
+      const events = await store.listAudit();
+      assert.equal(events.length, before + 2, 'one row per change, none for the refused role');
+      const [revoke, create] = events;
+      assert.equal(create!.action, 'token.create');
+      assert.equal(create!.actor, 'token:7');
+      assert.equal(create!.subjectKind, 'api_token');
+      assert.equal(create!.subjectId, String(record.id));
+      assert.deepEqual(create!.detail, { name: 'audited', role: 'viewer' });
+      assert.ok(create!.at instanceof Date && Date.now() - create!.at.getTime() < 60_000);
+      assert.equal(revoke!.action, 'token.revoke');
+      assert.equal(revoke!.actor, 'cli-offline');
+      assert.equal(revoke!.subjectId, String(record.id));
+      // Nothing revoked, nothing recorded.
+      assert.deepEqual(await store.revokeToken('audited', { actor: 'cli-offline' }), []);
+      assert.equal((await store.listAudit()).length, before + 2);
+    });
   });
 }

@@ -9,6 +9,7 @@ import problems from './007-problems.js';
 import patternFlows from './008-pattern-flows.js';
 import spanAccount from './009-span-account.js';
 import minuteByService from './010-minute-by-service.js';
+import tokenRoles from './011-token-roles.js';
 
 export interface Migration {
   version: number;
@@ -27,4 +28,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'pattern-flows', sql: patternFlows },
   { version: 9, name: 'span-account', sql: spanAccount },
   { version: 10, name: 'minute-by-service', sql: minuteByService },
+  { version: 11, name: 'token-roles', sql: tokenRoles },
 ];
