@@ -46,6 +46,27 @@ export const configSchema = z.object({
       }
     }),
   auth: z.enum(['auto', 'required']).default('auto'),
+  /**
+   * Host names the API answers to besides loopback and the bound address (comma separated; a
+   * port is ignored), e.g. the name a reverse proxy or webhook sender uses; `*` turns the check off.
+   */
+  publicHosts: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const names = s
+        .split(',')
+        .map((n) => n.trim().toLowerCase())
+        .filter((n) => n !== '')
+        .map((n) => (n === '*' ? n : n.replace(/^\[(.*)\](:\d+)?$/, '$1').replace(/^([^:]+):\d+$/, '$1')));
+      for (const n of names) {
+        if (n !== '*' && !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?\.?$|^[0-9a-f:.]+$/.test(n)) {
+          ctx.addIssue({ code: 'custom', message: `"${n}" is not a host name or address` });
+          return z.NEVER;
+        }
+      }
+      return names.map((n) => n.replace(/\.$/, ''));
+    }),
   maxBodyBytes: bytes.default(16 * 1024 * 1024),
   maxDecodedBytes: bytes.default(64 * 1024 * 1024),
   maxQueuedRecords: bytes.default(100_000),
@@ -128,6 +149,7 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   otlpPort: 'ORRERY_OTLP_PORT',
   retention: 'ORRERY_RETENTION',
   auth: 'ORRERY_AUTH',
+  publicHosts: 'ORRERY_PUBLIC_HOSTS',
   maxBodyBytes: 'ORRERY_MAX_BODY_BYTES',
   maxDecodedBytes: 'ORRERY_MAX_DECODED_BYTES',
   maxQueuedRecords: 'ORRERY_MAX_QUEUED_RECORDS',

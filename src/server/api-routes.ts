@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { TokenNameTakenError, tokenNameProblem } from '../store/index.js';
 import { type Context, MAX_QUERY_LIMIT, searchLogs, searchSpans } from '../workflows/index.js';
 import type { Config } from '../config/index.js';
-import { type TokenVerifier, authHook } from './auth.js';
+import { TOKEN_ROLES } from '../model/index.js';
+import { type TokenVerifier, actorOf, authHook } from './auth.js';
 import { analysisRoutes } from './analysis-routes.js';
 import { codeRoutes } from './code-routes.js';
 import { deployRoutes } from './deploy-routes.js';
@@ -63,6 +64,8 @@ const tokenBody = z.object({
     const problem = tokenNameProblem(n);
     if (problem) c.addIssue({ code: 'custom', message: problem });
   }),
+  /** Least privilege unless asked: a new token reads only. */
+  role: z.enum(TOKEN_ROLES).default('viewer'),
 });
 
 export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Promise<void> {
@@ -128,7 +131,8 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
     secured.get('/api/tokens', async () => ({ tokens: await ctx.store.listTokens() }));
 
     secured.post('/api/tokens', { schema: { body: tokenBody } }, async (req, reply) => {
-      const { token, record } = await ctx.store.createToken((req.body as z.output<typeof tokenBody>).name);
+      const body = req.body as z.output<typeof tokenBody>;
+      const { token, record } = await ctx.store.createToken(body.name, { role: body.role, actor: actorOf(req) });
       return reply.code(201).send({ token, record });
     });
 
@@ -136,7 +140,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
       '/api/tokens/:id',
       { schema: { params: z.object({ id: z.string().min(1).max(128) }) } },
       async (req, reply) => {
-        const revoked = await ctx.store.revokeToken((req.params as { id: string }).id);
+        const revoked = await ctx.store.revokeToken((req.params as { id: string }).id, { actor: actorOf(req) });
         opts.verifier.clear();
         if (revoked.length === 0) {
           return reply

@@ -1,9 +1,11 @@
 // Bearer-token authentication for the API and the OTLP receiver. Anonymous requests are
-// let through only when the listener allows it (loopback with the explicit setting); a
-// token that is sent is always checked. Verified tokens are cached briefly by hash.
+// let through only when the listener allows it (loopback with the explicit setting), and act
+// as admin; a token that is sent is always checked, and must have the role its route needs
+// (roles.ts). Verified tokens are cached briefly by hash.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiToken } from '../model/index.js';
 import { type Store, hashToken } from '../store/index.js';
+import { requiredRole, roleRefusal } from './roles.js';
 
 const CACHE_MS = 30_000;
 const CACHE_MAX = 1_000;
@@ -37,7 +39,7 @@ export class TokenVerifier {
 export interface AuthOptions {
   verifier: TokenVerifier;
   anonymous: boolean;
-  /** Sends a refusal (401, or 503 when tokens cannot be checked) in the listener's own format. */
+  /** Sends a refusal (401, 403 for a role short of the route's, or 503 when tokens cannot be checked) in the listener's own format. */
   deny: (reply: FastifyReply, status: number, message: string) => FastifyReply;
 }
 
@@ -62,6 +64,14 @@ export function authHook(opts: AuthOptions) {
       return opts.deny(reply, 503, 'the token store is unavailable; retry shortly');
     }
     if (!token) return opts.deny(reply, 401, 'invalid or revoked token');
+    const refused = roleRefusal(token, requiredRole(req.method, req.routeOptions.url));
+    if (refused) return opts.deny(reply, 403, refused);
     (req as FastifyRequest & { token?: ApiToken }).token = token;
   };
+}
+
+/** Who is acting, for audit rows: `token:<id>` for a token, else the anonymous loopback caller. */
+export function actorOf(req: FastifyRequest): string {
+  const token = (req as FastifyRequest & { token?: ApiToken }).token;
+  return token ? `token:${token.id}` : 'anonymous-loopback';
 }

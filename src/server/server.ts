@@ -3,10 +3,13 @@
 // that can open only one.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type Config, isLoopback } from '../config/index.js';
+import { WEBHOOK_FORMATS } from '../ingest/sources/tickets/index.js';
 import type { Context } from '../workflows/index.js';
 import { apiRoutes } from './api-routes.js';
 import { TokenVerifier } from './auth.js';
-import { otlpRoutes } from './otlp-routes.js';
+import { otlpRoutes, sendStatus } from './otlp-routes.js';
+import { hostPolicy, requestGuard, signedWebhook } from './request-guard.js';
+import { SECRET_SETTING } from './webhook-routes.js';
 import { findWebRoot, webRoutes } from './web-routes.js';
 import { zodValidatorCompiler } from './zod.js';
 
@@ -50,6 +53,18 @@ export function buildServer(ctx: Context, config: Config, opts: ServerOptions): 
   };
 
   const api = fastify(config, 1024 * 1024);
+  // First of all hooks: a browser's cross-site or rebound request is refused before auth or body.
+  api.addHook(
+    'onRequest',
+    requestGuard({
+      hosts: hostPolicy({ bound: config.host, publicHosts: config.publicHosts }),
+      enforceHost: true,
+      exempt: signedWebhook(WEBHOOK_FORMATS, (name) => {
+        const setting = SECRET_SETTING[name];
+        return setting ? (config[setting.key] as string | undefined) : undefined;
+      }),
+    }),
+  );
   void api.register(apiRoutes, {
     ctx,
     config,
@@ -63,6 +78,16 @@ export function buildServer(ctx: Context, config: Config, opts: ServerOptions): 
   void webRoutes(api, { root: opts.webRoot === undefined ? findWebRoot() : opts.webRoot });
 
   const otlp = fastify(config, config.maxBodyBytes);
+  // SDKs call this listener under whatever name they were given, so any Host; browsers' writes
+  // (which carry Origin or Sec-Fetch-Site) are still refused unless from Orrery's own origin.
+  otlp.addHook(
+    'onRequest',
+    requestGuard({
+      hosts: hostPolicy({ bound: config.otlpHost, publicHosts: config.publicHosts }),
+      enforceHost: false,
+      deny: (reply, status, message) => sendStatus(reply.request, reply, status, message),
+    }),
+  );
   void otlp.register(otlpRoutes, { ...otlpOpts, anonymous: otlpAnonymous });
   otlp.get('/healthz', async () => ({ status: 'ok' }));
 

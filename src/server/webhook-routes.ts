@@ -8,12 +8,14 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { Config } from '../config/index.js';
 import { type Headers, TicketFormatError, WEBHOOK_FORMATS } from '../ingest/sources/tickets/index.js';
 import { ingestWebhook } from '../workflows/index.js';
+import { requiredRole, roleRefusal } from './roles.js';
 import type { WebhookRouteOptions } from './route-options.js';
 
 /** Webhook bodies above this get 413; issue payloads are a few kB, large Jira ones well under 1 MiB. */
 export const WEBHOOK_BODY_LIMIT = 5 * 1024 * 1024;
 
-const SECRET_SETTING: Record<string, { key: keyof Config; env: string }> = {
+/** Each sender's secret setting (the request guard also reads it: a signed delivery is not a browser's). */
+export const SECRET_SETTING: Record<string, { key: keyof Config; env: string }> = {
   github: { key: 'githubWebhookSecret', env: 'ORRERY_GITHUB_WEBHOOK_SECRET' },
   jira: { key: 'jiraWebhookSecret', env: 'ORRERY_JIRA_WEBHOOK_SECRET' },
   zendesk: { key: 'zendeskWebhookSecret', env: 'ORRERY_ZENDESK_WEBHOOK_SECRET' },
@@ -78,6 +80,8 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRouteOpti
               return deny(reply, 503, 'the token store is unavailable; retry shortly');
             }
             if (!token) return deny(reply, 401, 'invalid or revoked token');
+            const refused = roleRefusal(token, requiredRole(req.method, req.routeOptions.url));
+            if (refused) return deny(reply, 403, refused);
             return;
           }
           const signed = !format.signature!.missing(req.headers as Headers);

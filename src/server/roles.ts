@@ -1,0 +1,60 @@
+// Which token role each route needs, in one table, and what a role grants. Auth (auth.ts and
+// the webhook routes) checks it after the token is verified; anonymous loopback requests act
+// as admin and are not checked.
+import type { ApiToken, TokenRole } from '../model/index.js';
+
+/**
+ * Routes by `METHOD /path` as Fastify registers them. A route not listed needs `viewer` when it
+ * only reads (GET, HEAD) and `admin` otherwise, so a new state-changing route is closed until
+ * it is given a role here (test/roles.test.ts fails on one that is not).
+ */
+export const ROUTE_ROLES: Readonly<Record<string, TokenRole>> = {
+  // Data in, from SDKs and senders.
+  'POST /v1/logs': 'ingest',
+  'POST /v1/traces': 'ingest',
+  'POST /v1/metrics': 'ingest',
+  'POST /webhooks/github': 'ingest',
+  'POST /webhooks/jira': 'ingest',
+  'POST /webhooks/zendesk': 'ingest',
+  'POST /webhooks/linear': 'ingest',
+  // Work a person or a CI job asks for: analysis runs and world-model facts.
+  'POST /api/investigations': 'operator',
+  'POST /api/triage': 'operator',
+  'POST /api/tickets': 'operator',
+  'POST /api/tickets/import': 'operator',
+  'POST /api/deploys': 'operator',
+  'POST /api/infra/import': 'operator',
+  'POST /api/repos/:name/sync': 'operator',
+  // Access and setup.
+  'POST /api/repos': 'admin',
+  'GET /api/tokens': 'admin',
+  'POST /api/tokens': 'admin',
+  'DELETE /api/tokens/:id': 'admin',
+};
+
+/** What each role includes besides itself. `ingest` is apart: only `admin` includes it. */
+const INCLUDES: Record<TokenRole, readonly TokenRole[]> = {
+  ingest: [],
+  viewer: [],
+  operator: ['viewer'],
+  approver: ['operator', 'viewer'],
+  admin: ['ingest', 'viewer', 'operator', 'approver'],
+};
+
+export function grants(have: TokenRole, need: TokenRole): boolean {
+  return have === need || INCLUDES[have].includes(need);
+}
+
+/** The role a request needs, from its route (`url` is the route's pattern, not the path sent). */
+export function requiredRole(method: string, url: string | undefined): TokenRole {
+  const m = method.toUpperCase();
+  const listed = url === undefined ? undefined : ROUTE_ROLES[`${m} ${url}`];
+  if (listed) return listed;
+  return m === 'GET' || m === 'HEAD' ? 'viewer' : 'admin';
+}
+
+/** Why this token may not use a route that needs `need`, or null when it may. */
+export function roleRefusal(token: ApiToken, need: TokenRole): string | null {
+  if (grants(token.role, need)) return null;
+  return `this needs a token with the "${need}" role (or one that includes it); the token "${token.name}" has "${token.role}"`;
+}
