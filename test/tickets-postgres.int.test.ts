@@ -1,5 +1,5 @@
 // Tickets on the PostgreSQL backend: the same upsert, mentions, linking (through the route
-// index) and one-transaction import as on PGlite, since both speak one dialect.
+// index) and chunked import as on PGlite, since both speak one dialect.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { keyedHash } from '../src/analysis/index.js';
@@ -9,6 +9,7 @@ import { getTicket, importTickets, ingestTickets } from '../src/workflows/index.
 import { ticketInput } from '../src/ingest/sources/tickets/index.js';
 import { logRecord, span } from './helpers/records.js';
 import { freshPostgres } from './helpers/stores.js';
+import { ticketImportSpec, ticketReplaySpec } from './helpers/ticket-store-spec.js';
 
 describe('tickets on PostgreSQL', () => {
   let store: Store;
@@ -72,10 +73,10 @@ describe('tickets on PostgreSQL', () => {
     assert.match(plan.map((r) => r['QUERY PLAN']).join('\n'), /span_route_key|_expr_idx|Index/);
   });
 
-  it('rolls an import back as a whole when a row cannot be stored', async () => {
+  it('rolls a chunk back as a whole when the database refuses one of its rows', async () => {
     const before = Number((await store.db.query<{ n: number }>('SELECT count(*) AS n FROM ticket'))[0]!.n);
     // The database itself refuses the second row (a status outside the CHECK constraint,
-    // injected here) after the first was written in the same transaction.
+    // injected here) of the statement that writes the chunk's tickets.
     const csv = 'id,title\nP-1,one\nP-2,two\n';
     const ctx = { store: failingOnSecond(store), metrics };
     await assert.rejects(importTickets(ctx, { format: 'generic-csv', content: csv }));
@@ -83,20 +84,23 @@ describe('tickets on PostgreSQL', () => {
   });
 });
 
-/** A store whose second ticket insert breaks the CHECK on status, inside the import's transaction. */
+describe('tickets on PostgreSQL: replayed and stale deliveries', () => ticketReplaySpec(() => freshPostgres()));
+describe('tickets on PostgreSQL: chunked imports', () => ticketImportSpec(() => freshPostgres()));
+
+/** A store whose ticket insert gives the second ticket a status the CHECK on status refuses. */
 function failingOnSecond(store: Store): Store {
   const real = store.db;
   const db = Object.create(real) as typeof real;
-  let n = 0;
   db.transaction = (fn) =>
     real.transaction((tx) =>
       fn({
         ...tx,
         query: (sql: string, params?: unknown[]) =>
-          sql.includes('INSERT INTO ticket (') && ++n === 2
+          sql.includes('INSERT INTO ticket (')
             ? tx.query(
                 sql,
-                params?.map((p, i) => (i === 4 ? 'weird' : p)),
+                // Parameter 5 is the statuses, one per ticket.
+                params?.map((p, i) => (i === 4 ? (p as string[]).map((v, j) => (j === 1 ? 'weird' : v)) : p)),
               )
             : tx.query(sql, params),
       } as typeof tx),

@@ -122,6 +122,8 @@ export const configSchema = z.object({
   jiraWebhookSecret: z.string().min(1).optional(),
   zendeskWebhookSecret: z.string().min(1).optional(),
   linearWebhookSecret: z.string().min(1).optional(),
+  /** How far from now a signed webhook time (Zendesk's timestamp, Linear's webhookTimestamp) may be: older is a replay. */
+  webhookToleranceSeconds: z.coerce.number().int().min(30).max(86_400).default(300),
   // The optional LLM narrative of investigations: any OpenAI-compatible chat endpoint. Off when no URL is set.
   llmUrl: z
     .string()
@@ -169,6 +171,7 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   jiraWebhookSecret: 'ORRERY_JIRA_WEBHOOK_SECRET',
   zendeskWebhookSecret: 'ORRERY_ZENDESK_WEBHOOK_SECRET',
   linearWebhookSecret: 'ORRERY_LINEAR_WEBHOOK_SECRET',
+  webhookToleranceSeconds: 'ORRERY_WEBHOOK_TOLERANCE_SECONDS',
   llmUrl: 'ORRERY_LLM_URL',
   llmModel: 'ORRERY_LLM_MODEL',
   llmApiKey: 'ORRERY_LLM_API_KEY',

@@ -1,7 +1,7 @@
 // Ticket API routes (inside the authenticated API context): POST /api/tickets (the generic
 // format, one ticket or {tickets: […]}), GET /api/tickets[/:id], and POST
-// /api/tickets/import for export files (raw CSV or JSON, one transaction, NDJSON progress
-// when asked for with `Accept: application/x-ndjson`).
+// /api/tickets/import for export files (raw CSV or JSON, read whole, then written in chunks of
+// one transaction each; NDJSON progress when asked for with `Accept: application/x-ndjson`).
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -9,7 +9,14 @@ import { keyedHash } from '../analysis/index.js';
 import { IMPORT_FORMATS, ImportError, TicketFormatError, generic } from '../ingest/sources/tickets/index.js';
 import { MENTION_KINDS } from '../model/index.js';
 import { ticketStore } from '../store/index.js';
-import { MAX_TICKET_LIST, getTicket, importTickets, ingestTickets, listTickets } from '../workflows/index.js';
+import {
+  IngestWriteError,
+  MAX_TICKET_LIST,
+  getTicket,
+  importTickets,
+  ingestTickets,
+  listTickets,
+} from '../workflows/index.js';
 import type { RouteOptions } from './route-options.js';
 
 /** Export files are larger than API bodies; this limit is for POST /api/tickets/import only. */
@@ -118,7 +125,9 @@ async function importRoute(req: FastifyRequest, reply: FastifyReply, opts: Route
     try {
       return await run();
     } catch (err) {
-      return badRequest(err);
+      if (!(err instanceof IngestWriteError)) return badRequest(err);
+      req.log.error({ err }, 'ticket import failed');
+      return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', ...writeFailure(err) });
     }
   }
 
@@ -145,12 +154,22 @@ async function importRoute(req: FastifyRequest, reply: FastifyReply, opts: Route
     const known = err instanceof ImportError || err instanceof TicketFormatError;
     if (!known) req.log.error({ err }, 'ticket import failed');
     line({
-      error: {
-        statusCode: known ? 400 : 500,
-        message: known ? (err as Error).message : 'the import failed and nothing was written; see the server log',
-      },
+      error: known
+        ? { statusCode: 400, message: (err as Error).message }
+        : err instanceof IngestWriteError
+          ? { statusCode: 500, ...writeFailure(err) }
+          : { statusCode: 500, message: 'the import failed; see the server log' },
     });
   }
   (stream as PassThrough | null)?.end();
   return reply;
+}
+
+/** What a client is told of a store failure mid-import: how far it got, and that a re-run completes it. */
+function writeFailure(err: IngestWriteError): { message: string; written: number; total: number } {
+  return {
+    message: `the import failed after ${err.written} of ${err.total} tickets were written (each chunk is written whole or not at all); importing the same file again completes it; see the server log`,
+    written: err.written,
+    total: err.total,
+  };
 }

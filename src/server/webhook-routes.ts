@@ -2,14 +2,17 @@
 // context because senders authenticate by signature. A request is let in by a valid
 // signature made with the configured secret, or a valid Bearer token, or (only when the
 // listener allows anonymous requests) nothing at all; a signature that is present is always
-// checked when a secret is configured. The raw body is kept for the signature and parsed here.
+// checked when a secret is configured, and so is the time it signs, where the sender signs one
+// (ORRERY_WEBHOOK_TOLERANCE_SECONDS). The raw body is kept for the signature and parsed here.
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { Config } from '../config/index.js';
-import { type Headers, TicketFormatError, WEBHOOK_FORMATS } from '../ingest/sources/tickets/index.js';
+import { type Headers, TicketFormatError, WEBHOOK_FORMATS, checkSignedTime } from '../ingest/sources/tickets/index.js';
 import { ingestWebhook } from '../workflows/index.js';
 import { requiredRole, roleRefusal } from './roles.js';
 import type { WebhookRouteOptions } from './route-options.js';
+
+const TOLERANCE_ENV = 'ORRERY_WEBHOOK_TOLERANCE_SECONDS';
 
 /** Webhook bodies above this get 413; issue payloads are a few kB, large Jira ones well under 1 MiB. */
 export const WEBHOOK_BODY_LIMIT = 5 * 1024 * 1024;
@@ -104,11 +107,19 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRouteOpti
       async (req, reply) => {
         const raw = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
         const s = secret();
-        if (s && !format.signature!.missing(req.headers as Headers)) {
-          const check = format.signature!.verify(raw, req.headers as Headers, s);
+        const signed = Boolean(s) && !format.signature!.missing(req.headers as Headers);
+        if (signed) {
+          const check = format.signature!.verify(raw, req.headers as Headers, s!);
           if (!check.ok) throw new WebhookRefusal(401, `signature check failed: ${check.reason}`);
         }
         const body = parseBody(raw, req.headers['content-type']);
+        // A signed time is only worth checking on a delivery whose signature covers it.
+        const signedAt = signed ? format.signature!.signedAt?.(req.headers as Headers, body) : undefined;
+        if (signedAt) {
+          const window = { toleranceSeconds: opts.config.webhookToleranceSeconds, setting: TOLERANCE_ENV };
+          const check = checkSignedTime(signedAt, window);
+          if (!check.ok) throw new WebhookRefusal(401, `signature check failed: ${check.reason}`);
+        }
         const r = await ingestWebhook(ctx, format, req.headers as Headers, body);
         return reply.code(r.status).send(r.body);
       },

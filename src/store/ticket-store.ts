@@ -77,69 +77,105 @@ function toTicket(r: Row): Ticket {
   };
 }
 
-/** The stored ticket with this source and external id and its mentions, locked for update inside a transaction. */
-export async function findTicket(
-  q: Queryable,
-  source: string,
-  externalId: string,
-): Promise<{ ticket: Ticket; mentions: TicketMention[] } | null> {
-  const rows = await q.query('SELECT * FROM ticket WHERE source = $1 AND external_id = $2 FOR UPDATE', [
-    source,
-    externalId,
-  ]);
-  if (!rows[0]) return null;
-  const stored = rows[0].mentions as { items?: TicketMention[] } | null;
-  return { ticket: toTicket(rows[0]), mentions: stored?.items ?? [] };
+/** `source` + NUL + external id: the key tickets are upserted by. */
+export const ticketKey = (source: string, externalId: string): string => `${source}\u0000${externalId}`;
+
+export interface StoredTicket {
+  ticket: Ticket;
+  mentions: TicketMention[];
 }
 
-/** Inserts or replaces the ticket (merging is the caller's job) and its mentions; returns its id. */
-export async function saveTicket(q: Queryable, t: TicketRow): Promise<{ id: number; created: boolean }> {
-  const rows = await q.query<{ id: number; created: boolean }>(
+/**
+ * The stored tickets with these keys and their mentions, by ticketKey, locked for update inside a
+ * transaction (so that two writers of one ticket merge in turn). One query for the whole set.
+ */
+export async function findTickets(
+  q: Queryable,
+  keys: ReadonlyArray<{ source: string; externalId: string }>,
+): Promise<Map<string, StoredTicket>> {
+  const out = new Map<string, StoredTicket>();
+  if (keys.length === 0) return out;
+  const rows = await q.query(
+    `SELECT t.* FROM ticket t JOIN unnest($1::text[], $2::text[]) AS k(s, e) ON t.source = k.s AND t.external_id = k.e
+     ORDER BY t.id FOR UPDATE OF t`,
+    [keys.map((k) => k.source), keys.map((k) => k.externalId)],
+  );
+  for (const r of rows) {
+    const stored = r.mentions as { items?: TicketMention[] } | null;
+    out.set(ticketKey(r.source as string, r.external_id as string), {
+      ticket: toTicket(r),
+      mentions: stored?.items ?? [],
+    });
+  }
+  return out;
+}
+
+/**
+ * Inserts or replaces the tickets (merging is the caller's job) and their mentions, in a few
+ * statements whatever their number; returns each one's id in input order. The keys must be
+ * distinct: one statement cannot upsert a row twice.
+ */
+export async function saveTickets(
+  q: Queryable,
+  ts: readonly TicketRow[],
+): Promise<Array<{ id: number; created: boolean }>> {
+  if (ts.length === 0) return [];
+  const col = <T>(f: (t: TicketRow) => T) => ts.map(f);
+  const rows = await q.query<{ id: number; source: string; external_id: string; created: boolean }>(
     `INSERT INTO ticket (source, external_id, title, body, status, source_status, reporter_hash, url, labels, priority,
                          created_at, updated_at, comments, mentions, ingested_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[], $10, $11, $12, $13::jsonb, $14::jsonb, now())
+     SELECT s, e, ti, b, st, ss, rh, u, ARRAY(SELECT jsonb_array_elements_text(l::jsonb)), p, ca, ua, c::jsonb, m::jsonb, now()
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                 $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[], $13::text[], $14::text[])
+          WITH ORDINALITY AS r(s, e, ti, b, st, ss, rh, u, l, p, ca, ua, c, m, ord)
+     ORDER BY ord
      ON CONFLICT (source, external_id) DO UPDATE SET
        title = EXCLUDED.title, body = EXCLUDED.body, status = EXCLUDED.status, source_status = EXCLUDED.source_status,
        reporter_hash = EXCLUDED.reporter_hash, url = EXCLUDED.url, labels = EXCLUDED.labels, priority = EXCLUDED.priority,
        created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, comments = EXCLUDED.comments,
        mentions = EXCLUDED.mentions, ingested_at = now()
-     RETURNING id, (xmax = 0) AS created`,
+     RETURNING id, source, external_id, (xmax = 0) AS created`,
     [
-      t.source,
-      t.externalId,
-      t.title,
-      t.body,
-      t.status,
-      t.sourceStatus,
-      t.reporterHash,
-      t.url,
-      t.labels,
-      t.priority,
-      t.createdAt,
-      t.updatedAt,
-      JSON.stringify(t.comments),
-      JSON.stringify({ algorithm: t.algorithm, items: t.mentions }),
+      col((t) => t.source),
+      col((t) => t.externalId),
+      col((t) => t.title),
+      col((t) => t.body),
+      col((t) => t.status),
+      col((t) => t.sourceStatus),
+      col((t) => t.reporterHash),
+      col((t) => t.url),
+      col((t) => JSON.stringify(t.labels)),
+      col((t) => t.priority),
+      col((t) => t.createdAt.toISOString()),
+      col((t) => t.updatedAt?.toISOString() ?? null),
+      col((t) => JSON.stringify(t.comments)),
+      col((t) => JSON.stringify({ algorithm: t.algorithm, items: t.mentions })),
     ],
   );
-  const id = Number(rows[0]!.id);
-  await q.query('DELETE FROM ticket_mention WHERE ticket_id = $1', [id]);
-  if (t.mentions.length) {
+  const byKey = new Map(
+    rows.map((r) => [ticketKey(r.source, r.external_id), { id: Number(r.id), created: Boolean(r.created) }]),
+  );
+  const saved = ts.map((t) => byKey.get(ticketKey(t.source, t.externalId))!);
+  const ids = saved.map((s) => s.id);
+  await q.query('DELETE FROM ticket_mention WHERE ticket_id = ANY($1::bigint[])', [ids]);
+  const ms = ts.flatMap((t, i) => t.mentions.map((m) => ({ id: ids[i]!, m })));
+  if (ms.length) {
     await q.query(
       `INSERT INTO ticket_mention (ticket_id, kind, value, template, at, fields, count)
-       SELECT $1, k, v, tpl, at, string_to_array(f, ','), n
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::int[]) AS m(k, v, tpl, at, f, n)`,
+       SELECT id, k, v, tpl, at, string_to_array(f, ','), n
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::int[]) AS m(id, k, v, tpl, at, f, n)`,
       [
-        id,
-        t.mentions.map((m) => m.kind),
-        t.mentions.map((m) => m.value),
-        t.mentions.map((m) => m.template ?? null),
-        t.mentions.map((m) => m.at ?? null),
-        t.mentions.map((m) => m.fields.join(',')),
-        t.mentions.map((m) => m.count),
+        ms.map((x) => x.id),
+        ms.map((x) => x.m.kind),
+        ms.map((x) => x.m.value),
+        ms.map((x) => x.m.template ?? null),
+        ms.map((x) => x.m.at ?? null),
+        ms.map((x) => x.m.fields.join(',')),
+        ms.map((x) => x.m.count),
       ],
     );
   }
-  return { id, created: Boolean(rows[0]!.created) };
+  return saved;
 }
 
 /** At most this many routes per ticket are matched against spans (each is a few index probes). */
@@ -151,33 +187,27 @@ interface LinkDraft {
   attributes: Record<string, unknown>;
 }
 
-/**
- * Links a ticket to what its mentions point at, replacing its previous links:
- * - every mentioned user id and email hash → an `end_user` (created if new), with
- *   `observed: true` when spans or logs carry that user id;
- * - every mentioned account id → an `account` (created if new);
- * - every mentioned trace id that spans hold → the trace, and the services in it;
- * - every route that a service served (a server span's http_route, compared by routeKey) → that service;
- * - every known service named in the text → that service.
- */
-export async function linkTicket(
-  q: Queryable,
-  ticketId: number,
-  mentions: readonly TicketMention[],
-): Promise<TicketLink[]> {
-  const of = (...kinds: string[]) => [...new Set(mentions.filter((m) => kinds.includes(m.kind)).map((m) => m.value))];
-  const links = new Map<string, LinkDraft>();
-  const link = (dstKind: TicketLinkTarget, dstId: string, attrs: Record<string, unknown>) => {
-    const key = `${dstKind}\u0000${dstId}`;
-    const prev = links.get(key);
-    if (!prev) return void links.set(key, { dstKind, dstId, attributes: attrs });
-    for (const [k, v] of Object.entries(attrs)) {
-      const old = prev.attributes[k];
-      prev.attributes[k] = Array.isArray(old) && Array.isArray(v) ? [...new Set([...old, ...v])] : v;
-    }
-  };
+/** What the lookups of one batch of tickets found, shared by every ticket in it. */
+interface LinkFacts {
+  observedUsers: Set<string>;
+  traceServices: Map<string, string[]>;
+  routeServices: Map<string, string[]>;
+}
 
-  const users = of('user', 'email');
+const distinct = (mentions: readonly TicketMention[], ...kinds: string[]) => [
+  ...new Set(mentions.filter((m) => kinds.includes(m.kind)).map((m) => m.value)),
+];
+const routeKeys = (mentions: readonly TicketMention[]) =>
+  [...new Set(mentions.filter((m) => m.kind === 'route').map((m) => routeKey(m.template ?? m.value)))].slice(
+    0,
+    MAX_ROUTES,
+  );
+
+/** Creates the users and accounts the tickets mention and looks up, once per batch, what spans and logs know of them. */
+async function linkFacts(q: Queryable, all: readonly TicketMention[][]): Promise<LinkFacts> {
+  const flat = all.flat();
+  const users = distinct(flat, 'user', 'email');
+  const facts: LinkFacts = { observedUsers: new Set(), traceServices: new Map(), routeServices: new Map() };
   if (users.length) {
     await q.query(
       'INSERT INTO end_user (external_id) SELECT u FROM unnest($1::text[]) u ON CONFLICT (external_id) DO NOTHING',
@@ -188,38 +218,24 @@ export async function linkTicket(
        WHERE EXISTS (SELECT 1 FROM span WHERE user_id = u) OR EXISTS (SELECT 1 FROM log_record WHERE user_id = u)`,
       [users],
     );
-    const observed = new Set(seen.map((r) => r.u));
-    for (const m of mentions) {
-      if (m.kind === 'user' || m.kind === 'email')
-        link('end_user', m.value, { via: [m.kind], observed: observed.has(m.value) });
-    }
+    for (const r of seen) facts.observedUsers.add(r.u);
   }
-
-  const accounts = of('account');
+  const accounts = distinct(flat, 'account');
   if (accounts.length) {
     await q.query(
       'INSERT INTO account (external_id) SELECT a FROM unnest($1::text[]) a ON CONFLICT (external_id) DO NOTHING',
       [accounts],
     );
-    for (const a of accounts) link('account', a, { via: ['account'] });
   }
-
-  const traces = of('trace');
+  const traces = distinct(flat, 'trace');
   if (traces.length) {
     const rows = await q.query<{ trace_id: string; services: string[] }>(
-      'SELECT trace_id, array_agg(DISTINCT service) AS services FROM span WHERE trace_id = ANY($1::text[]) GROUP BY trace_id',
+      'SELECT trace_id, array_agg(DISTINCT service ORDER BY service) AS services FROM span WHERE trace_id = ANY($1::text[]) GROUP BY trace_id',
       [traces],
     );
-    for (const r of rows) {
-      link('trace', r.trace_id, { services: r.services });
-      for (const s of r.services) link('service', s, { via: ['trace'], traces: [r.trace_id] });
-    }
+    for (const r of rows) facts.traceServices.set(r.trace_id, r.services);
   }
-
-  const routes = [
-    ...new Set(mentions.filter((m) => m.kind === 'route').map((m) => routeKey(m.template ?? m.value))),
-  ].slice(0, MAX_ROUTES);
-  for (const key of routes) {
+  for (const key of new Set(all.flatMap(routeKeys))) {
     const where = `http_route IS NOT NULL AND kind = 2 AND ${SPAN_ROUTE_KEY_SQL} = $1`;
     const rows = await q.query<{ name: string }>(
       `WITH RECURSIVE s(name) AS (
@@ -229,26 +245,101 @@ export async function linkTicket(
        ) SELECT name FROM s WHERE name IS NOT NULL`,
       [key],
     );
-    for (const r of rows) link('service', r.name, { via: ['route'], routes: [key] });
+    facts.routeServices.set(
+      key,
+      rows.map((r) => r.name),
+    );
   }
+  return facts;
+}
 
-  for (const s of of('service')) link('service', s, { via: ['name'] });
+/** One ticket's links from the batch's facts. */
+function linkDrafts(mentions: readonly TicketMention[], facts: LinkFacts): LinkDraft[] {
+  const links = new Map<string, LinkDraft>();
+  const link = (dstKind: TicketLinkTarget, dstId: string, attrs: Record<string, unknown>) => {
+    const key = `${dstKind}\u0000${dstId}`;
+    const prev = links.get(key);
+    if (!prev) return void links.set(key, { dstKind, dstId, attributes: attrs });
+    for (const [k, v] of Object.entries(attrs)) {
+      const old = prev.attributes[k];
+      prev.attributes[k] = Array.isArray(old) && Array.isArray(v) ? [...new Set([...old, ...v])] : v;
+    }
+  };
+  for (const m of mentions) {
+    if (m.kind === 'user' || m.kind === 'email')
+      link('end_user', m.value, { via: [m.kind], observed: facts.observedUsers.has(m.value) });
+  }
+  for (const a of distinct(mentions, 'account')) link('account', a, { via: ['account'] });
+  for (const t of distinct(mentions, 'trace')) {
+    const services = facts.traceServices.get(t);
+    if (!services) continue;
+    link('trace', t, { services });
+    for (const s of services) link('service', s, { via: ['trace'], traces: [t] });
+  }
+  for (const key of routeKeys(mentions)) {
+    for (const name of facts.routeServices.get(key) ?? []) link('service', name, { via: ['route'], routes: [key] });
+  }
+  for (const s of distinct(mentions, 'service')) link('service', s, { via: ['name'] });
+  return [...links.values()];
+}
 
-  await q.query(`DELETE FROM link WHERE src_kind = 'ticket' AND src_id = $1 AND kind = 'mentions'`, [String(ticketId)]);
-  const drafts = [...links.values()];
-  if (drafts.length) {
+/**
+ * Links each ticket to what its mentions point at, replacing its previous links, with one set of
+ * lookups for the whole batch; returns each ticket's links in input order:
+ * - every mentioned user id and email hash → an `end_user` (created if new), with
+ *   `observed: true` when spans or logs carry that user id;
+ * - every mentioned account id → an `account` (created if new);
+ * - every mentioned trace id that spans hold → the trace, and the services in it;
+ * - every route that a service served (a server span's http_route, compared by routeKey) → that service;
+ * - every known service named in the text → that service.
+ */
+export async function linkTickets(
+  q: Queryable,
+  items: ReadonlyArray<{ ticketId: number; mentions: readonly TicketMention[] }>,
+): Promise<TicketLink[][]> {
+  if (items.length === 0) return [];
+  const facts = await linkFacts(
+    q,
+    items.map((i) => [...i.mentions]),
+  );
+  const drafts = items.map((i) => linkDrafts(i.mentions, facts));
+  await q.query(`DELETE FROM link WHERE src_kind = 'ticket' AND src_id = ANY($1::text[]) AND kind = 'mentions'`, [
+    items.map((i) => String(i.ticketId)),
+  ]);
+  const flat = items.flatMap((it, n) => drafts[n]!.map((l) => ({ src: String(it.ticketId), l })));
+  if (flat.length) {
     await q.query(
       `INSERT INTO link (src_kind, src_id, kind, dst_kind, dst_id, attributes)
-       SELECT 'ticket', $1, 'mentions', k, d, a::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS l(k, d, a)`,
+       SELECT 'ticket', s, 'mentions', k, d, a::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS l(s, k, d, a)`,
       [
-        String(ticketId),
-        drafts.map((l) => l.dstKind),
-        drafts.map((l) => l.dstId),
-        drafts.map((l) => JSON.stringify(l.attributes)),
+        flat.map((x) => x.src),
+        flat.map((x) => x.l.dstKind),
+        flat.map((x) => x.l.dstId),
+        flat.map((x) => JSON.stringify(x.l.attributes)),
       ],
     );
   }
-  return drafts.map((l) => ({ kind: 'mentions', ...l }));
+  return drafts.map((ds) => ds.map((l) => ({ kind: 'mentions', ...l })));
+}
+
+/** Delivery ids are remembered this long; a repeat after that is still caught by its stale updated time. */
+export const DELIVERY_MEMORY_DAYS = 7;
+
+/**
+ * Records a webhook delivery id inside the transaction that stores its tickets (so a delivery
+ * whose write failed is not remembered, and its retry is applied). False when it was recorded
+ * before: a repeat. Concurrent repeats wait on the key, and all but the first get false.
+ */
+export async function recordDelivery(q: Queryable, source: string, deliveryId: string): Promise<boolean> {
+  const rows = await q.query(
+    `INSERT INTO webhook_delivery (source, delivery_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1 AS fresh`,
+    [source, deliveryId],
+  );
+  if (rows.length === 0) return false;
+  await q.query(
+    `DELETE FROM webhook_delivery WHERE received_at < now() - make_interval(days => ${DELIVERY_MEMORY_DAYS})`,
+  );
+  return true;
 }
 
 function toMention(r: Row): TicketMention {

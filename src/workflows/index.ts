@@ -34,7 +34,16 @@ export {
 export type { RecordDeployInput } from './deploys.js';
 export { importInfra, listInfraResources, defaultSource, InfraImportInputError } from './infra-import.js';
 export type { ImportInfraOptions } from './infra-import.js';
-export { ingestTickets, ingestWebhook, importTickets, getTicket, listTickets, MAX_TICKET_LIST } from './tickets.js';
+export {
+  ingestTickets,
+  ingestWebhook,
+  importTickets,
+  getTicket,
+  listTickets,
+  IngestWriteError,
+  IMPORT_CHUNK_SIZE,
+  MAX_TICKET_LIST,
+} from './tickets.js';
 export type {
   IngestTicketsOptions,
   IngestTicketsResult,

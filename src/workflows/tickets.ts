@@ -1,7 +1,8 @@
 // Tickets: ingest (from the API, webhooks and imports), read back, list. Ingest redacts and
 // hashes identities, extracts mentions, upserts by (source, external id) and links the
-// ticket to the users, accounts, traces and services it points at, all in one transaction.
-import { TICKET_MENTIONS_ALGORITHM, keyedHash, redactEmails, ticketMentions } from '../analysis/index.js';
+// ticket to the users, accounts, traces and services it points at: a request or a webhook in
+// one transaction, an import in chunks of one transaction each.
+import { TICKET_MENTIONS_ALGORITHM, keyedHash, ticketMentions } from '../analysis/index.js';
 import {
   type ImportFormat,
   type ParseImportOptions,
@@ -9,15 +10,32 @@ import {
   type Headers,
   parseImport,
 } from '../ingest/sources/tickets/index.js';
+import { storableValue } from '../ingest/transforms/index.js';
 import type { Ticket, TicketComment, TicketDetail, TicketInput, TicketMention, TicketStatus } from '../model/index.js';
 import { type Queryable, type TicketFilter, type TicketRow, type TicketSummary, ticketStore } from '../store/index.js';
 import type { Context } from './context.js';
+import { type TicketRedaction, ticketRedaction } from './ticket-redaction.js';
 
 export interface IngestTicketsOptions {
-  /** One transaction for all (default): either every ticket is stored or none is. */
-  transaction?: boolean;
-  /** Called after each ticket is written (inside the transaction). */
+  /**
+   * Tickets per transaction. Unset (API and webhooks): one transaction for all, so either every
+   * ticket is stored or none is. Set (imports): each chunk commits on its own and the connection
+   * is handed back between chunks, so OTLP writes queued meanwhile are not held behind the whole
+   * import; a failure then keeps the chunks already committed (IngestWriteError says how many).
+   */
+  chunkSize?: number;
+  /** Called after each chunk is written (inside its transaction), with the tickets done so far. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * A webhook's delivery id, recorded in the same transaction as its tickets: if it was
+   * recorded before, nothing is written and the result says `duplicate`.
+   */
+  delivery?: { source: string; id: string };
+  /**
+   * Skip a ticket whose `updatedAt` is older than the stored one's (webhooks: a delayed or
+   * replayed delivery must not move a ticket backwards). Skipped tickets are listed in `stale`.
+   */
+  skipStale?: boolean;
 }
 
 export interface IngestedTicket {
@@ -29,42 +47,116 @@ export interface IngestedTicket {
   links: number;
 }
 
+/** A ticket not written because the stored one is newer. */
+export interface StaleTicket {
+  source: string;
+  externalId: string;
+  updatedAt: string;
+  storedUpdatedAt: string;
+}
+
 export interface IngestTicketsResult {
   created: number;
   updated: number;
   mentions: number;
   links: number;
   tickets: IngestedTicket[];
+  stale: StaleTicket[];
+  /** True when `delivery` had been stored before; then nothing else was done. */
+  duplicate: boolean;
+}
+
+/** A write failed after `written` of `total` tickets had been committed in earlier chunks. */
+export class IngestWriteError extends Error {
+  constructor(
+    readonly written: number,
+    readonly total: number,
+    cause: Error,
+  ) {
+    super(cause.message, { cause });
+  }
 }
 
 interface Keys {
   emailKey: string;
   services: string[];
+  redact: TicketRedaction;
 }
 
-/** Stores the tickets (upserting by source + external id); resolves after the commit. */
+/** Bytes of text per chunk, besides the ticket count: a few huge tickets make a chunk too. */
+const CHUNK_TEXT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Consecutive runs of at most `size` tickets and about CHUNK_TEXT_BYTES of text, never holding
+ * one (source, external id) twice: a later row of the same ticket starts a new chunk, so it
+ * merges with the earlier one as stored (an upsert statement cannot touch a row twice).
+ */
+function chunks(inputs: readonly TicketInput[], size: number): TicketInput[][] {
+  const out: TicketInput[][] = [];
+  let cur: TicketInput[] = [];
+  let keys = new Set<string>();
+  let bytes = 0;
+  for (const t of inputs) {
+    const key = ticketStore.ticketKey(t.source, t.externalId);
+    const b = t.title.length + t.body.length + t.comments.reduce((n, c) => n + c.body.length, 0);
+    if (cur.length && (cur.length >= size || keys.has(key) || bytes + b > CHUNK_TEXT_BYTES)) {
+      out.push(cur);
+      cur = [];
+      keys = new Set();
+      bytes = 0;
+    }
+    cur.push(t);
+    keys.add(key);
+    bytes += b;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+/** Lets I/O callbacks and other queued store work run before the next chunk takes the connection. */
+const yieldToQueued = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Stores the tickets (upserting by source + external id); resolves after the (last) commit. */
 export async function ingestTickets(
-  ctx: Pick<Context, 'store' | 'metrics'>,
+  ctx: Pick<Context, 'store' | 'metrics' | 'redactor'>,
   inputs: readonly TicketInput[],
   opts: IngestTicketsOptions = {},
 ): Promise<IngestTicketsResult> {
   const db = ctx.store.db;
+  const emailKey = await ticketStore.instanceSecret(db, ticketStore.EMAIL_HASH_KEY);
   const keys: Keys = {
-    emailKey: await ticketStore.instanceSecret(db, ticketStore.EMAIL_HASH_KEY),
+    emailKey,
     services: await ticketStore.knownServices(db),
+    redact: ticketRedaction(ctx.redactor, emailKey),
   };
   const out: IngestedTicket[] = [];
-  const one = async (tx: Queryable, t: TicketInput) => {
-    out.push(await ingestOne(tx, t, keys));
-    opts.onProgress?.(out.length, inputs.length);
+  const stale: StaleTicket[] = [];
+  let duplicate = false;
+  const parts = chunks(inputs, opts.chunkSize ?? 1000);
+  const write = async (tx: Queryable, part: TicketInput[]) => {
+    const r = await writeChunk(tx, part, keys, opts.skipStale ?? false);
+    out.push(...r.written);
+    stale.push(...r.stale);
+    opts.onProgress?.(out.length + stale.length, inputs.length);
   };
   for (const t of inputs) ctx.metrics.recordReceived('tickets', t.source, 1);
-  if (opts.transaction === false) {
-    for (const t of inputs) await db.transaction((tx) => one(tx, t));
-  } else {
+  if (opts.chunkSize === undefined) {
     await db.transaction(async (tx) => {
-      for (const t of inputs) await one(tx, t);
+      if (opts.delivery && !(await ticketStore.recordDelivery(tx, opts.delivery.source, opts.delivery.id))) {
+        duplicate = true;
+        return;
+      }
+      for (const part of parts) await write(tx, part);
     });
+  } else {
+    for (const [i, part] of parts.entries()) {
+      if (i > 0) await yieldToQueued();
+      try {
+        await db.transaction((tx) => write(tx, part));
+      } catch (err) {
+        throw new IngestWriteError(out.length + stale.length, inputs.length, err as Error);
+      }
+    }
   }
   for (const t of out) ctx.metrics.recordAccepted('tickets', t.source, 1);
   return {
@@ -73,40 +165,74 @@ export async function ingestTickets(
     mentions: out.reduce((n, t) => n + t.mentions, 0),
     links: out.reduce((n, t) => n + t.links, 0),
     tickets: out,
+    stale,
+    duplicate,
   };
 }
 
-/** PostgreSQL cannot store NUL in text or jsonb, and it carries no meaning in a ticket: it is dropped everywhere. */
-function withoutNul<T>(v: T): T {
-  if (typeof v === 'string') return v.replace(/\u0000/g, '') as T;
-  if (Array.isArray(v)) return v.map(withoutNul) as T;
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withoutNul(x)])) as T;
-  return v;
-}
-
-async function ingestOne(tx: Queryable, raw: TicketInput, keys: Keys): Promise<IngestedTicket> {
-  const input = withoutNul(raw);
-  const found = await ticketStore.findTicket(tx, input.source, input.externalId);
-  const row = toRow(input, found, keys);
-  const saved = await ticketStore.saveTicket(tx, row);
-  const links = await ticketStore.linkTicket(tx, saved.id, row.mentions);
-  return {
-    id: saved.id,
+/** One chunk (distinct keys): read the stored tickets, merge, and write them all in a few statements. */
+async function writeChunk(
+  tx: Queryable,
+  raw: readonly TicketInput[],
+  keys: Keys,
+  skipStale: boolean,
+): Promise<{ written: IngestedTicket[]; stale: StaleTicket[] }> {
+  const inputs = raw.map(withoutNul);
+  const found = await ticketStore.findTickets(tx, inputs);
+  const stale: StaleTicket[] = [];
+  const rows: TicketRow[] = [];
+  for (const input of inputs) {
+    const prev = found.get(ticketStore.ticketKey(input.source, input.externalId)) ?? null;
+    const older = skipStale ? staleAgainst(input, prev) : null;
+    if (older) stale.push(older);
+    else rows.push(toRow(input, prev, keys));
+  }
+  const saved = await ticketStore.saveTickets(tx, rows);
+  const links = await ticketStore.linkTickets(
+    tx,
+    rows.map((r, i) => ({ ticketId: saved[i]!.id, mentions: r.mentions })),
+  );
+  const written = rows.map((row, i) => ({
+    id: saved[i]!.id,
     source: row.source,
     externalId: row.externalId,
-    created: saved.created,
+    created: saved[i]!.created,
     mentions: row.mentions.length,
-    links: links.length,
+    links: links[i]!.length,
+  }));
+  return { written, stale };
+}
+
+/** The input is stale when both it and the stored ticket carry the source's updated time and the input's is older. */
+function staleAgainst(input: TicketInput, found: { ticket: Ticket } | null): StaleTicket | null {
+  const stored = found?.ticket.updatedAt;
+  if (!input.updatedAt || !stored) return null;
+  const given = new Date(input.updatedAt);
+  if (given.getTime() >= new Date(stored).getTime()) return null;
+  return {
+    source: input.source,
+    externalId: input.externalId,
+    updatedAt: given.toISOString(),
+    storedUpdatedAt: new Date(stored).toISOString(),
   };
+}
+
+/**
+ * PostgreSQL cannot store NUL or an unpaired surrogate in text or jsonb: both become U+FFFD
+ * everywhere in a ticket, keys included (ingest/transforms storableValue, as for telemetry).
+ */
+function withoutNul<T>(v: T): T {
+  return storableValue(v);
 }
 
 const nonEmpty = <T>(a: T[], b: T[] | undefined): T[] => (a.length ? a : (b ?? []));
 
 /**
- * The stored form of a ticket: emails redacted to their keyed hashes, the reporter hashed,
- * mentions extracted. An update merges with what is stored, because some deliveries are
- * partial (a comment webhook carries the comment, not the whole ticket): fields the update
- * leaves empty keep their stored value, and comments accumulate (one per comment id).
+ * The stored form of a ticket: its text through the redactor (secrets → placeholders, emails
+ * → their keyed hashes; see ticket-redaction), the reporter hashed, mentions extracted. An
+ * update merges with what is stored, because some deliveries are partial (a comment webhook
+ * carries the comment, not the whole ticket): fields the update leaves empty keep their stored
+ * value, and comments accumulate (one per comment id).
  */
 function toRow(
   input: TicketInput,
@@ -115,7 +241,7 @@ function toRow(
   now = new Date(),
 ): TicketRow {
   const existing = found?.ticket ?? null;
-  const redact = (s: string) => redactEmails(s, keys.emailKey);
+  const redact = keys.redact.text;
   const reporterEmailHash = input.reporterEmail ? keyedHash(keys.emailKey, input.reporterEmail) : null;
   const reporterHash =
     reporterEmailHash ??
@@ -139,11 +265,11 @@ function toRow(
     title: redact(input.title),
     body: input.body.trim() || !existing ? redact(input.body) : existing.body,
     status: statusGiven ? input.status : (existing.status as TicketStatus),
-    sourceStatus: statusGiven ? input.sourceStatus : existing.sourceStatus,
+    sourceStatus: statusGiven ? input.sourceStatus && redact(input.sourceStatus) : existing.sourceStatus,
     reporterHash,
     url: input.url ? redact(input.url) : (existing?.url ?? null),
     labels: nonEmpty(input.labels.map(redact), existing?.labels),
-    priority: input.priority ?? existing?.priority ?? null,
+    priority: input.priority ? redact(input.priority) : (existing?.priority ?? null),
     createdAt,
     updatedAt: input.updatedAt ? new Date(input.updatedAt) : existing?.updatedAt ? new Date(existing.updatedAt) : null,
     comments,
@@ -157,8 +283,8 @@ function toRow(
       body: row.body,
       comments: comments.map((c) => c.body),
       reporterHash: reporterEmailHash ?? (input.reporterName ? null : stored.reporter),
-      userIds: nonEmpty(input.userIds, stored.users),
-      accountIds: nonEmpty(input.accountIds, stored.accounts),
+      userIds: nonEmpty(input.userIds.map(keys.redact.id), stored.users),
+      accountIds: nonEmpty(input.accountIds.map(keys.redact.id), stored.accounts),
     },
     { emailKey: keys.emailKey, services: keys.services, reference: createdAt },
   );
@@ -186,9 +312,14 @@ export interface WebhookResult {
   body: Record<string, unknown>;
 }
 
-/** A verified webhook delivery: the format reads it, and the tickets it carries are stored. */
+/**
+ * A verified webhook delivery: the format reads it, and the tickets it carries are stored, never
+ * moving a ticket backwards. A delivery id seen before, or tickets all older (by the source's
+ * updated time) than the stored ones, are answered 200 with `ignored: true` and the reason, so
+ * that the sender does not retry; nothing is written then.
+ */
 export async function ingestWebhook(
-  ctx: Pick<Context, 'store' | 'metrics'>,
+  ctx: Pick<Context, 'store' | 'metrics' | 'redactor'>,
   format: TicketFormat,
   headers: Headers,
   body: unknown,
@@ -196,8 +327,32 @@ export async function ingestWebhook(
   const outcome = format.fromWebhook(headers, body);
   if (outcome.kind === 'ignored')
     return { status: outcome.status ?? 202, body: { ignored: true, reason: outcome.reason } };
-  const r = await ingestTickets(ctx, outcome.tickets);
-  return { status: 200, body: { created: r.created, updated: r.updated, tickets: r.tickets } };
+  const id = format.deliveryId?.(headers) ?? null;
+  const r = await ingestTickets(ctx, outcome.tickets, {
+    skipStale: true,
+    ...(id ? { delivery: { source: format.source, id } } : {}),
+  });
+  if (r.duplicate)
+    return {
+      status: 200,
+      body: { ignored: true, duplicate: true, reason: `duplicate delivery ${id}: it was stored before` },
+    };
+  if (r.tickets.length === 0 && r.stale.length > 0) {
+    const reason = r.stale
+      .map((t) => `${t.source} ${t.externalId} updated at ${t.updatedAt} is older than the stored ${t.storedUpdatedAt}`)
+      .join('; ');
+    return { status: 200, body: { ignored: true, stale: true, reason: `stale: ${reason}` } };
+  }
+  const staleIds = r.stale.map((t) => t.externalId);
+  return {
+    status: 200,
+    body: {
+      created: r.created,
+      updated: r.updated,
+      tickets: r.tickets,
+      ...(staleIds.length ? { stale: staleIds } : {}),
+    },
+  };
 }
 
 export interface ImportProgress {
@@ -210,26 +365,37 @@ export interface ImportTicketsOptions extends ParseImportOptions {
   format: ImportFormat | 'auto';
   content: string;
   onProgress?: (p: ImportProgress) => void;
+  /** Tickets per transaction (default IMPORT_CHUNK_SIZE). */
+  chunkSize?: number;
 }
 
-export interface ImportTicketsResult extends Omit<IngestTicketsResult, 'tickets'> {
+export interface ImportTicketsResult extends Omit<IngestTicketsResult, 'tickets' | 'stale' | 'duplicate'> {
   format: ImportFormat;
   total: number;
 }
 
 /**
- * Imports an export file in ONE transaction: the file is read whole first (a bad record
- * throws ImportError naming it, before anything is written), then every ticket is written;
- * if any write fails, nothing is kept.
+ * Tickets per import transaction. A chunk of this many holds the (embedded store's one)
+ * connection for tens of milliseconds, which is what an OTLP request queued behind it waits.
+ */
+export const IMPORT_CHUNK_SIZE = 250;
+
+/**
+ * Imports an export file. The file is read whole first: a bad record throws ImportError naming
+ * it, and nothing is written. The tickets are then written in chunks, each one transaction,
+ * handing the store back between chunks so that telemetry ingest is not held for the whole
+ * import. If a write fails, the chunks already committed are kept and the failed one left
+ * nothing: an IngestWriteError says how many tickets were written, and importing the same file
+ * again completes it (tickets upsert by source + id, so the rows written twice end the same).
  */
 export async function importTickets(
-  ctx: Pick<Context, 'store' | 'metrics'>,
+  ctx: Pick<Context, 'store' | 'metrics' | 'redactor'>,
   opts: ImportTicketsOptions,
 ): Promise<ImportTicketsResult> {
   const { format, tickets } = parseImport(opts.format, opts.content, { source: opts.source, filename: opts.filename });
   opts.onProgress?.({ phase: 'parsed', done: 0, total: tickets.length });
   const r = await ingestTickets(ctx, tickets, {
-    transaction: true,
+    chunkSize: opts.chunkSize ?? IMPORT_CHUNK_SIZE,
     onProgress: (done, total) => opts.onProgress?.({ phase: 'writing', done, total }),
   });
   return {

@@ -61,6 +61,14 @@ interface ImportFlags {
   json?: boolean;
 }
 
+/** The server's last NDJSON line when the import failed; `written` > 0 when chunks were committed before it. */
+interface ImportFailure {
+  statusCode: number;
+  message: string;
+  written?: number;
+  total?: number;
+}
+
 async function importFile(api: ApiClient, file: string, f: ImportFlags): Promise<void> {
   let data: Buffer;
   try {
@@ -99,7 +107,7 @@ async function importFile(api: ApiClient, file: string, f: ImportFlags): Promise
   });
 
   let result: ImportTicketsResult | null = null;
-  let failure: { statusCode: number; message: string } | null = null;
+  let failure: ImportFailure | null = null;
   try {
     const lines = api.lines('POST', `api/tickets/import?${query}`, {
       body,
@@ -109,7 +117,7 @@ async function importFile(api: ApiClient, file: string, f: ImportFlags): Promise
       const msg = line as {
         progress?: ImportProgress;
         result?: ImportTicketsResult;
-        error?: { statusCode: number; message: string };
+        error?: ImportFailure;
       };
       if (msg.progress && !f.json) {
         if (msg.progress.phase === 'parsed') progress.phase();
@@ -125,9 +133,14 @@ async function importFile(api: ApiClient, file: string, f: ImportFlags): Promise
   } finally {
     progress.done();
   }
-  const failed = failure as { statusCode: number; message: string } | null;
-  if (failed)
-    throw new CliError(`import failed: ${failed.message}\nNothing was imported.`, exitForStatus(failed.statusCode));
+  const failed = failure as ImportFailure | null;
+  if (failed) {
+    // A store failure mid-import keeps the chunks written before it (the server says how many).
+    const kept = failed.written
+      ? `${failed.written} of ${failed.total} tickets were imported; run the same import again to complete it.`
+      : 'Nothing was imported.';
+    throw new CliError(`import failed: ${failed.message}\n${kept}`, exitForStatus(failed.statusCode));
+  }
   const r = result as ImportTicketsResult | null;
   if (!r)
     throw new CliError('the server ended the import without a result; nothing is known to be imported', EXIT.failure);

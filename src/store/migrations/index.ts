@@ -10,6 +10,7 @@ import patternFlows from './008-pattern-flows.js';
 import spanAccount from './009-span-account.js';
 import minuteByService from './010-minute-by-service.js';
 import tokenRoles from './011-token-roles.js';
+import webhookDeliveries from './012-webhook-deliveries.js';
 
 export interface Migration {
   version: number;
@@ -29,4 +30,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'span-account', sql: spanAccount },
   { version: 10, name: 'minute-by-service', sql: minuteByService },
   { version: 11, name: 'token-roles', sql: tokenRoles },
+  { version: 12, name: 'webhook-deliveries', sql: webhookDeliveries },
 ];

@@ -15,12 +15,27 @@ export type WebhookOutcome =
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };
 
+/** The time a sender signed, as sent: `value` null when the delivery lacks it; `ms` null when it is not a time. */
+export interface SignedTime {
+  /** Where it is, for messages: a header name or a body field. */
+  name: string;
+  value: string | null;
+  ms: number | null;
+}
+
 export interface WebhookSignature {
   /** The header(s) the sender signs with, for error messages and docs. */
   header: string;
   /** True when the request carries no signature at all. */
   missing(headers: Headers): boolean;
   verify(rawBody: Buffer, headers: Headers, secret: string): SignatureCheck;
+  /**
+   * For senders whose signature covers the time of sending (Zendesk's timestamp header,
+   * Linear's `webhookTimestamp`): that time, read from a delivery whose signature verified, so
+   * that a replayed one can be refused (signature.ts checkSignedTime). Absent for senders that
+   * sign no time (GitHub) or sign one their retries repeat (Jira).
+   */
+  signedAt?(headers: Headers, body: unknown): SignedTime;
 }
 
 export interface TicketFormat {
@@ -30,6 +45,12 @@ export interface TicketFormat {
   signature?: WebhookSignature;
   /** Throws TicketFormatError naming the field when the payload lacks one the ticket needs. */
   fromWebhook(headers: Headers, body: unknown): WebhookOutcome;
+  /**
+   * The sender's id of this delivery, the same on its retries (GitHub X-GitHub-Delivery, …), or
+   * null: a delivery stored once is not applied again. Not signed by any sender, so it only
+   * catches honest repeats; stale updated times catch the rest.
+   */
+  deliveryId?(headers: Headers): string | null;
   /** One record of an export file: a JSON object, or a CSV row keyed by column name (repeated columns as arrays). */
   fromExportRecord?(record: Record<string, unknown>, shape: ExportShape): TicketInput;
 }

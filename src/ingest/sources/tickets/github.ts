@@ -15,7 +15,7 @@ import {
   rootObject,
 } from './fields.js';
 import { type Headers, type TicketFormat, TicketFormatError, type WebhookOutcome, ticketInput } from './format.js';
-import { hubSignature } from './signature.js';
+import { deliveryHeader, hubSignature } from './signature.js';
 
 function comment(c: unknown): TicketCommentInput {
   return {
@@ -29,7 +29,9 @@ function comment(c: unknown): TicketCommentInput {
 export const github: TicketFormat = {
   name: 'github',
   source: 'github',
+  // GitHub signs no time: a replay is caught by its delivery id or its issue's older updated_at.
   signature: hubSignature('X-Hub-Signature-256'),
+  deliveryId: deliveryHeader('X-GitHub-Delivery'),
   fromWebhook(headers: Headers, body: unknown): WebhookOutcome {
     const event = header(headers, 'x-github-event');
     if (!event)

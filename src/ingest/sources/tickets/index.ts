@@ -8,11 +8,20 @@ import { linear } from './linear.js';
 import { zendesk } from './zendesk.js';
 
 export { TicketFormatError, ticketInput } from './format.js';
-export type { ExportShape, Headers, SignatureCheck, TicketFormat, WebhookOutcome, WebhookSignature } from './format.js';
+export type {
+  ExportShape,
+  Headers,
+  SignatureCheck,
+  SignedTime,
+  TicketFormat,
+  WebhookOutcome,
+  WebhookSignature,
+} from './format.js';
 export { MAX_TICKETS_PER_REQUEST } from './generic.js';
 export { IMPORT_FORMATS, ImportError, detectImportFormat, parseImport } from './import.js';
 export type { ImportFormat, ParseImportOptions } from './import.js';
-export { hmac } from './signature.js';
+export { checkSignedTime, hmac } from './signature.js';
+export type { SignedTimeWindow } from './signature.js';
 export { generic, github, jira, linear, zendesk };
 
 /** Every format; the conformance suite runs each of them. */

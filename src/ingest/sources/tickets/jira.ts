@@ -19,7 +19,7 @@ import {
   rootObject,
 } from './fields.js';
 import { type ExportShape, type Headers, type TicketFormat, type WebhookOutcome, ticketInput } from './format.js';
-import { hubSignature } from './signature.js';
+import { deliveryHeader, hubSignature } from './signature.js';
 
 const CATEGORY: Record<string, TicketStatus> = { new: 'open', indeterminate: 'pending', done: 'closed' };
 
@@ -115,7 +115,10 @@ function fromCsvRow(record: Obj): TicketInput {
 export const jira: TicketFormat = {
   name: 'jira',
   source: 'jira',
+  // The body's `timestamp` is signed, but Jira's retries resend the same body for up to hours, so
+  // it cannot bound a window; a replay is caught by its delivery id or the issue's older `updated`.
   signature: hubSignature('X-Hub-Signature'),
+  deliveryId: deliveryHeader('X-Atlassian-Webhook-Identifier'),
   fromWebhook(_headers: Headers, body: unknown): WebhookOutcome {
     const p = rootObject(body, 'Jira');
     const event = optString(p, 'webhookEvent');

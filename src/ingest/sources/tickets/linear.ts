@@ -14,7 +14,7 @@ import {
   rootObject,
 } from './fields.js';
 import { type Headers, type SignatureCheck, type TicketFormat, type WebhookOutcome, ticketInput } from './format.js';
-import { hmac, sameSignature } from './signature.js';
+import { deliveryHeader, hmac, sameSignature } from './signature.js';
 
 const SIG = 'Linear-Signature';
 const STATE_TYPE: Record<string, TicketStatus> = {
@@ -40,7 +40,16 @@ export const linear: TicketFormat = {
         ? { ok: true }
         : { ok: false, reason: `${SIG} does not match the body signed with the configured secret` };
     },
+    // `webhookTimestamp` (ms since the epoch) is in the signed body: when Linear sent the delivery.
+    signedAt(_h: Headers, body: unknown) {
+      const v = get(body, 'webhookTimestamp');
+      const value = typeof v === 'number' || typeof v === 'string' ? String(v) : null;
+      const ms = value !== null && /^\d{1,15}$/.test(value) ? Number(value) : null;
+      return { name: 'webhookTimestamp', value, ms };
+    },
   },
+  // Linear-Delivery names one delivery; the body's webhookId names the webhook, the same for all of them.
+  deliveryId: deliveryHeader('Linear-Delivery'),
   fromWebhook(_headers: Headers, body: unknown): WebhookOutcome {
     const p = rootObject(body, 'Linear');
     const type = reqString(p, 'type');

@@ -26,10 +26,12 @@ import {
   type WebhookOutcome,
   ticketInput,
 } from './format.js';
-import { hmac, sameSignature } from './signature.js';
+import { deliveryHeader, hmac, sameSignature } from './signature.js';
 
 const SIG = 'X-Zendesk-Webhook-Signature';
 const SIG_TS = 'X-Zendesk-Webhook-Signature-Timestamp';
+/** Zendesk's timestamps: ISO-8601 to the second, in UTC (`2021-03-25T05:09:27Z`). */
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
 function comments(v: unknown): TicketCommentInput[] {
   if (!Array.isArray(v)) return [];
@@ -101,7 +103,13 @@ export const zendesk: TicketFormat = {
         ? { ok: true }
         : { ok: false, reason: `${SIG} does not match the timestamp and body signed with the configured secret` };
     },
+    signedAt(h: Headers) {
+      const value = header(h, SIG_TS)?.trim() ?? null;
+      const ms = value && ISO_TIME.test(value) ? Date.parse(value) : Number.NaN;
+      return { name: SIG_TS, value, ms: Number.isFinite(ms) ? ms : null };
+    },
   },
+  deliveryId: deliveryHeader('X-Zendesk-Webhook-Invocation-Id'),
   fromWebhook(_headers: Headers, body: unknown): WebhookOutcome {
     const p = rootObject(body, 'Zendesk');
     const type = optString(p, 'type');
