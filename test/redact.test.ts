@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { keyedHash } from '../src/analysis/index.js';
+import { keyedHash, redactEmails } from '../src/analysis/index.js';
 import { BUILTIN_RULE_NAMES, REDACT_ALGORITHM, compileRedactor, isSecretKey } from '../src/ingest/transforms/index.js';
 import type { Attributes, LogRecord, Scope } from '../src/model/index.js';
 import { logRecord, metricPoint, span } from './helpers/records.js';
@@ -162,7 +162,7 @@ describe('redact: record batches', () => {
     });
     const name = s.name;
     const stats = compileRedactor({ hashKey: KEY }).spans([s]);
-    assert.equal(s.name, name, 'span names are not redacted');
+    assert.equal(s.name, name, 'a clean span name stays as it is');
     assert.equal(s.statusMessage, 'charge failed for [EMAIL]');
     assert.equal(s.attributes['url.full'], 'https://u:[REDACTED]@api.example.com/pay');
     assert.equal(s.attributes['db.statement'], "UPDATE users SET password='[REDACTED]' WHERE email='[EMAIL]'");
@@ -223,6 +223,135 @@ describe('redact: record batches', () => {
     assert.deepEqual(r.logs([]), { redacted: 0, byRule: {} });
     const rec = oneLog('GET /cart/42 200 12ms');
     assert.deepEqual(r.logs([rec]), { redacted: 0, byRule: {} });
+  });
+});
+
+describe('redact: span and event names, lifted fields', () => {
+  it('span names go through the text rules, and stay one name per endpoint', () => {
+    const named = (name: string) => span({ name, resource: { 'service.name': 'users' }, scope: freshScope() });
+    const spans = [
+      named('GET /users/alice@example.com'),
+      named('GET /users/bob@example.com'),
+      named('GET /reset?token=t0k3nAbc123&lang=en'),
+      named('GET /reset?token=other99Xyz&lang=en'),
+      named('POST /session eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlMTIz'),
+      named('GET /cart/:id'),
+    ];
+    const stats = compileRedactor({ hashKey: KEY }).spans(spans);
+    assert.deepEqual(
+      spans.map((s) => s.name),
+      [
+        'GET /users/[EMAIL]',
+        'GET /users/[EMAIL]',
+        'GET /reset?token=[REDACTED]&lang=en',
+        'GET /reset?token=[REDACTED]&lang=en',
+        'POST /session [JWT]',
+        'GET /cart/:id',
+      ],
+    );
+    assert.equal(stats.redacted, 5);
+    assert.deepEqual(stats.byRule, { email: 2, api_key: 2, jwt: 1 });
+  });
+
+  it('span event names and log event names too', () => {
+    const s = span({
+      events: [
+        { timeUnixNano: 1, name: 'retry for jane@example.com', attributes: {} },
+        { timeUnixNano: 2, name: 'exception', attributes: {} },
+      ],
+      scope: freshScope(),
+    });
+    const l = logRecord({ eventName: 'login Bearer abcDEF123456789xyz', scope: freshScope() });
+    const r = compileRedactor({ hashKey: KEY });
+    r.spans([s]);
+    r.logs([l]);
+    assert.deepEqual(
+      s.events.map((e) => e.name),
+      ['retry for [EMAIL]', 'exception'],
+    );
+    assert.equal(l.eventName, 'login Bearer [REDACTED]');
+  });
+
+  it('fields lifted from attributes (service, version, environment, route) read as the attributes they came from', () => {
+    const resource: Attributes = {
+      'service.name': 'cart',
+      'service.version': '1.4.0+ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8',
+      'deployment.environment.name': 'staging/jane@example.com',
+    };
+    const s = span({
+      serviceVersion: resource['service.version'] as string,
+      environment: resource['deployment.environment.name'] as string,
+      httpRoute: '/users/jane@example.com',
+      attributes: { 'http.route': '/users/jane@example.com' },
+      resource,
+      scope: freshScope(),
+    });
+    const l = logRecord({
+      serviceVersion: s.serviceVersion,
+      environment: s.environment,
+      resource,
+      scope: freshScope(),
+    });
+    const r = compileRedactor({ hashKey: KEY });
+    r.spans([s]);
+    r.logs([l]);
+    assert.equal(s.serviceVersion, '1.4.0+[REDACTED]');
+    assert.equal(s.environment, 'staging/[EMAIL]');
+    assert.equal(s.httpRoute, '/users/[EMAIL]');
+    assert.equal(s.serviceVersion, resource['service.version']);
+    assert.equal(s.environment, resource['deployment.environment.name']);
+    assert.equal(s.httpRoute, s.attributes['http.route']);
+    assert.equal(l.serviceVersion, '1.4.0+[REDACTED]');
+    assert.equal(l.environment, 'staging/[EMAIL]');
+  });
+});
+
+describe('redact: plain maps and ticket text', () => {
+  it('attributes(): secret-named keys become [REDACTED], text rules on every other string, nested too', () => {
+    const attrs: Attributes = {
+      pipeline: 'https://ci.example.com/run/42?token=abc123def',
+      'db.password': 'hunter2',
+      deployToken: 'xyz',
+      by: 'jane@example.com',
+      'user.id': 'jane@example.com',
+      notes: ['card 4111 1111 1111 1111', { aws: 'AKIAIOSFODNN7EXAMPLE' }],
+      replicas: 3,
+      canary: false,
+      none: null,
+      ref: 'v1.4.0',
+    };
+    const stats = compileRedactor({ hashKey: KEY }).attributes(attrs);
+    assert.deepEqual(attrs, {
+      pipeline: 'https://ci.example.com/run/42?token=[REDACTED]',
+      'db.password': '[REDACTED]',
+      deployToken: '[REDACTED]',
+      by: '[EMAIL]',
+      'user.id': keyedHash(KEY, 'jane@example.com'),
+      notes: ['card [CARD]', { aws: '[REDACTED]' }],
+      replicas: 3,
+      canary: false,
+      none: null,
+      ref: 'v1.4.0',
+    });
+    assert.equal(stats.redacted, 7);
+    assert.deepEqual(stats.byRule, { api_key: 2, secret_attribute: 2, email: 1, email_hash: 1, card: 1 });
+  });
+
+  it("text(s, { emails: 'mention' }): emails become the ticket mention form, every other rule as usual", () => {
+    const r = compileRedactor({ hashKey: KEY });
+    const s = 'jane@example.com cannot pay with 4111 1111 1111 1111, Authorization: Bearer abcDEF123456789xyz';
+    const emailOnly = 'ask jane@example.com or Bob@Example.com';
+    assert.equal(r.text(emailOnly, { emails: 'mention' }), redactEmails(emailOnly, KEY));
+    assert.equal(
+      r.text(s, { emails: 'mention' }),
+      `[email ${keyedHash(KEY, 'jane@example.com')}] cannot pay with [CARD], Authorization: Bearer [REDACTED]`,
+    );
+    assert.equal(r.text(s), '[EMAIL] cannot pay with [CARD], Authorization: Bearer [REDACTED]');
+    // A URL password is not mistaken for an email.
+    assert.equal(
+      r.text('see https://ops:s3cret@db.example.com/x', { emails: 'mention' }),
+      'see https://ops:[REDACTED]@db.example.com/x',
+    );
   });
 });
 
@@ -355,7 +484,7 @@ describe('redact: emails as user ids become a stable keyed hash', () => {
 
 describe('redact: configuration', () => {
   it('names its algorithm and built-in rules', () => {
-    assert.equal(REDACT_ALGORITHM, 'redact@1');
+    assert.equal(REDACT_ALGORITHM, 'redact@2');
     assert.deepEqual([...BUILTIN_RULE_NAMES].sort(), [
       'api_key',
       'bearer',

@@ -21,23 +21,35 @@
 //                     Luhn-valid                         → [CARD]
 //   email             the project's one email rule (EMAIL_PATTERN) → [EMAIL]; in user and
 //                     account id fields and attributes → keyedHash(hashKey, email), so one
-//                     person counts once across tickets and telemetry
+//                     person counts once across tickets and telemetry; in ticket text (text()
+//                     with emails: 'mention') → [email <keyed hash>], the form mentions read back
 //   secret_attribute  an attribute whose key names a secret (last dotted segment password,
 //                     token, authorization, cookie, api_key, …, or ending in _token, _secret, …;
 //                     camelCase too)                     → the whole value becomes [REDACTED]
 // Custom rules (config `rules`) run after the built-ins, on every string. Each match a rule
 // replaces counts once in `byRule`; emails hashed in id fields count as `email_hash`.
-// Not redacted: attribute keys, span and event names, metric names (code identifiers).
+// What the text rules run on: log bodies, span status messages, span names, span event and
+// log event names (names embed URLs, ids and emails: `GET /users/jane@example.com` is stored
+// as `GET /users/[EMAIL]`, one name for the endpoint), every string attribute value, the
+// fields lifted from attributes (service, version, environment, http route), and, through
+// text() and attributes(), what the workflows store beside telemetry (ticket text, deploy
+// attributes, infrastructure labels and tags). Not redacted: attribute keys, metric names and
+// scope names (code identifiers), and ids that are keys (trace and span ids, ticket ids).
 //
 // Cost: each rule sits behind a precheck (`includes` of a literal or a one-line regex), so
 // a string with nothing suspicious costs a few native searches; strings shorter than six
-// characters skip the built-ins; attribute values already seen clean are remembered. Every
-// pattern is linear in the input (bounded repetitions, scans that never re-read a value).
+// characters skip the built-ins; attribute values and names already seen clean are
+// remembered; a record's lifted resource fields are the same strings as the record's before
+// it, so they are looked at once per run of records. Every pattern is linear in the input
+// (bounded repetitions, scans that never re-read a value).
 import { EMAIL_PATTERN, isKeyedHash, keyedHash } from '../../analysis/index.js';
-import type { AttributeValue, Attributes, LogRecord, MetricPoint, Span } from '../../model/index.js';
+import type { AttributeValue, Attributes, LogRecord, MetricPoint, SemanticFields, Span } from '../../model/index.js';
 
-/** Stored results record the algorithm that produced them (STYLE rule 4). */
-export const REDACT_ALGORITHM = 'redact@1';
+/**
+ * Stored results record the algorithm that produced them (STYLE rule 4). redact@2: span names,
+ * event names and lifted fields are redacted too; so are tickets, deploys and infrastructure.
+ */
+export const REDACT_ALGORITHM = 'redact@2';
 
 export const BUILTIN_RULE_NAMES = [
   'url_password',
@@ -90,9 +102,27 @@ export interface RedactionStats {
   byRule: Record<string, number>;
 }
 
+/**
+ * What an email becomes: `placeholder` `[EMAIL]`; `hash` its keyed hash `h:…` (what user and
+ * account ids get: a lone email becomes the bare hash); `mention` `[email h:…]`, the form
+ * ticket text is stored in, which mention extraction reads back as that person.
+ */
+export type EmailForm = 'placeholder' | 'hash' | 'mention';
+
+export interface TextOptions {
+  /** Default `placeholder`. */
+  emails?: EmailForm;
+}
+
 export interface Redactor {
   /** One string, with every text rule applied. */
-  text(s: string): string;
+  text(s: string, opts?: TextOptions): string;
+  /**
+   * A plain attribute map (deploy attributes, labels, tags), in place, as record attributes
+   * are: a secret-named key's value becomes [REDACTED], every other string (nested ones too)
+   * goes through the text rules, and an email in a user or account id key becomes its hash.
+   */
+  attributes(attrs: Attributes): RedactionStats;
   logs(records: LogRecord[]): RedactionStats;
   spans(records: Span[]): RedactionStats;
   metrics(points: MetricPoint[]): RedactionStats;
@@ -252,7 +282,7 @@ function count(t: Tally | null, rule: string, n: number): void {
 interface Pass {
   rule: string;
   precheck: ((s: string) => boolean) | null;
-  run(s: string, t: Tally | null, identity: boolean): string;
+  run(s: string, t: Tally | null, emails: EmailForm): string;
 }
 
 type Expand = (args: unknown[]) => string;
@@ -637,6 +667,8 @@ const CARD: RedactionRule = {
 // email --------------------------------------------------------------------------------------
 
 const EMAIL_RE = new RegExp(EMAIL_PATTERN, 'g');
+/** An email's keyed hash as ticket text stores it: analysis/ticket-mentions' redactEmails form, which extraction reads back. */
+const emailMention = (hash: string) => `[email ${hash}]`;
 const HASH_CACHE_LIMIT = 10_000;
 /** `h:` and 64 hex digits. */
 const HASH_LENGTH = 66;
@@ -661,20 +693,25 @@ function emailPass(hashKey: string): Pass {
     hits++;
     return hashOf(m);
   };
+  const toMention = (m: string) => {
+    hits++;
+    return emailMention(hashOf(m));
+  };
   return {
     rule: 'email',
     precheck: (s) => s.includes('@') || s.includes('%40'),
-    run(s, t, identity) {
+    run(s, t, emails) {
       hits = 0;
       EMAIL_RE.lastIndex = 0;
-      let out = s.replace(EMAIL_RE, identity ? toHash : toPlaceholder);
+      const identity = emails === 'hash';
+      let out = s.replace(EMAIL_RE, identity ? toHash : emails === 'mention' ? toMention : toPlaceholder);
       if (hits === 0) return s;
       // ` Jane@Example.com ` as a user id is that user: the hash alone, as keyedHash gives it.
       if (identity && hits === 1 && out.length > HASH_LENGTH) {
         const trimmed = out.trim();
         if (trimmed.length === HASH_LENGTH && isKeyedHash(trimmed)) out = trimmed;
       }
-      count(t, identity ? 'email_hash' : 'email', hits);
+      count(t, emails === 'placeholder' ? 'email' : 'email_hash', hits);
       return out;
     },
   };
@@ -766,29 +803,29 @@ export function compileRedactor(config: RedactionConfig): Redactor {
     clean.add(s);
   };
 
-  /** An attribute value: often one seen before. */
-  function redactValue(s: string, t: Tally | null, identity: boolean): string {
+  /** An attribute value or a name: often one seen before. */
+  function redactValue(s: string, t: Tally | null, emails: EmailForm): string {
     if (s.length < MIN_BUILTIN_LENGTH && custom.length === 0) return s;
     const cacheable = s.length <= CLEAN_CACHE_MAX_LENGTH;
     if (cacheable && (clean.has(s) || cleanBefore.has(s))) return s;
-    const out = redactText(s, t, identity);
+    const out = redactText(s, t, emails);
     if (cacheable && out === s) remember(s);
     return out;
   }
 
-  function redactText(s: string, t: Tally | null, identity: boolean): string {
+  function redactText(s: string, t: Tally | null, emails: EmailForm): string {
     let out = s;
     if (s.length >= MIN_BUILTIN_LENGTH) {
       const at = s.includes('@');
-      if (urlPassword && at && s.includes('://')) out = urlPassword.run(out, t, identity);
-      if (bearer && BEARER_GATE.test(out)) out = bearer.run(out, t, identity);
-      if (keyValues && (out.includes('=') || out.includes(':'))) out = keyValues.run(out, t, identity);
-      if (keyShapes && KEY_PREFIX.test(out)) out = keyShapes.run(out, t, identity);
-      if (jwt && out.includes('eyJ')) out = jwt.run(out, t, identity);
-      if (card && CARD_GATE.test(out)) out = card.run(out, t, identity);
-      if (email && (at || out.includes('%40'))) out = email.run(out, t, identity);
+      if (urlPassword && at && s.includes('://')) out = urlPassword.run(out, t, emails);
+      if (bearer && BEARER_GATE.test(out)) out = bearer.run(out, t, emails);
+      if (keyValues && (out.includes('=') || out.includes(':'))) out = keyValues.run(out, t, emails);
+      if (keyShapes && KEY_PREFIX.test(out)) out = keyShapes.run(out, t, emails);
+      if (jwt && out.includes('eyJ')) out = jwt.run(out, t, emails);
+      if (card && CARD_GATE.test(out)) out = card.run(out, t, emails);
+      if (email && (at || out.includes('%40'))) out = email.run(out, t, emails);
     }
-    for (const p of custom) if (!p.precheck || p.precheck(out)) out = p.run(out, t, identity);
+    for (const p of custom) if (!p.precheck || p.precheck(out)) out = p.run(out, t, emails);
     return out;
   }
 
@@ -800,16 +837,51 @@ export function compileRedactor(config: RedactionConfig): Redactor {
 
     /** Free text: a log body, a status message. */
     text(s: string): string {
-      const out = redactText(s, this, false);
+      const out = redactText(s, this, 'placeholder');
       if (out !== s) this.redacted++;
       return out;
     }
 
-    /** An attribute value or an id field. */
+    /** An attribute value, a name or an id field. */
     string(s: string, identity: boolean): string {
-      const out = redactValue(s, this, identity);
+      const out = redactValue(s, this, identity ? 'hash' : 'placeholder');
       if (out !== s) this.redacted++;
       return out;
+    }
+
+    // The last lifted resource field seen and what it became, per field: a batch holds runs
+    // of records of one resource, which share these strings, so most records cost one
+    // comparison each. A changed field counts once per run, as a shared resource map does.
+    private lastService = '';
+    private newService = '';
+    private lastVersion: string | null = null;
+    private newVersion: string | null = null;
+    private lastEnv: string | null = null;
+    private newEnv: string | null = null;
+
+    /** Service, version and environment: copies of resource attributes, so redacted as those are. */
+    lifted(r: SemanticFields): void {
+      if (r.service !== this.lastService) {
+        this.lastService = r.service;
+        this.newService = this.string(r.service, false);
+      }
+      r.service = this.newService;
+      const v = r.serviceVersion;
+      if (v !== null) {
+        if (v !== this.lastVersion) {
+          this.lastVersion = v;
+          this.newVersion = this.string(v, false);
+        }
+        r.serviceVersion = this.newVersion;
+      }
+      const e = r.environment;
+      if (e !== null) {
+        if (e !== this.lastEnv) {
+          this.lastEnv = e;
+          this.newEnv = this.string(e, false);
+        }
+        r.environment = this.newEnv;
+      }
     }
 
     /** Redacts an attribute map in place; shared maps (resource, scope) once per batch. */
@@ -857,16 +929,24 @@ export function compileRedactor(config: RedactionConfig): Redactor {
   }
 
   return {
-    text: (s) => redactText(s, null, false),
+    text: (s, opts) => redactText(s, null, opts?.emails ?? 'placeholder'),
+
+    attributes(attrs) {
+      const b = new Batch();
+      b.attributes(attrs, false);
+      return b.stats();
+    },
 
     logs(records) {
       const b = new Batch();
       for (const r of records) {
         r.body = b.text(r.body);
+        if (r.eventName) r.eventName = b.string(r.eventName, false);
         b.attributes(r.attributes, false);
         b.attributes(r.resource, true);
         b.attributes(r.scope.attributes, true);
         b.identity(r);
+        b.lifted(r);
       }
       return b.stats();
     },
@@ -874,13 +954,24 @@ export function compileRedactor(config: RedactionConfig): Redactor {
     spans(records) {
       const b = new Batch();
       for (const r of records) {
+        r.name = b.string(r.name, false);
         if (r.statusMessage) r.statusMessage = b.text(r.statusMessage);
+        const route = r.httpRoute;
+        const routeAttribute = r.attributes['http.route'];
         b.attributes(r.attributes, false);
-        for (const e of r.events) b.attributes(e.attributes, false);
+        if (route !== null) {
+          // Lifted from http.route: the attribute's redacted value, without a second look.
+          r.httpRoute = route === routeAttribute ? (r.attributes['http.route'] as string) : b.string(route, false);
+        }
+        for (const e of r.events) {
+          e.name = b.string(e.name, false);
+          b.attributes(e.attributes, false);
+        }
         for (const l of r.links) b.attributes(l.attributes, false);
         b.attributes(r.resource, true);
         b.attributes(r.scope.attributes, true);
         b.identity(r);
+        b.lifted(r);
       }
       return b.stats();
     },
@@ -892,6 +983,7 @@ export function compileRedactor(config: RedactionConfig): Redactor {
         b.attributes(p.resource, true);
         b.attributes(p.scope.attributes, true);
         b.identity(p);
+        b.lifted(p);
       }
       return b.stats();
     },
