@@ -46,9 +46,15 @@ function clean(s: string, field: string): string {
   return v;
 }
 
-/** Records (or re-records) a deploy and returns it with its commit range. */
+/**
+ * Records (or re-records) a deploy and returns it with its commit range. With redaction on,
+ * what is stored goes through the telemetry's redactor first: the attributes as attributes are
+ * (a secret-named key's value becomes [REDACTED], text rules on every other string; the
+ * caller's object is not changed), service, environment and version as telemetry's lifted
+ * fields are, so a recorded deploy still meets the versions its telemetry reports.
+ */
 export async function recordDeploy(
-  ctx: Pick<Context, 'store'>,
+  ctx: Pick<Context, 'store' | 'redactor'>,
   input: RecordDeployInput,
 ): Promise<DeployDetail & { created: boolean }> {
   const commit = input.commit?.trim() || null;
@@ -57,14 +63,18 @@ export async function recordDeploy(
   }
   const at = input.at ?? new Date();
   if (Number.isNaN(at.getTime())) throw new DeployInputError('at: not a valid time');
+  const redactor = ctx.redactor;
+  const text = (s: string) => (redactor ? redactor.text(s) : s);
+  const attributes = structuredClone(input.attributes ?? {}) as Attributes;
+  redactor?.attributes(attributes);
   const { deploy, created } = await recordStoredDeploy(ctx.store.db, {
-    service: clean(input.service, 'service'),
-    environment: (input.environment ?? '').trim(),
-    version: clean(input.version, 'version'),
+    service: text(clean(input.service, 'service')),
+    environment: text((input.environment ?? '').trim()),
+    version: text(clean(input.version, 'version')),
     commitSha: commit?.toLowerCase() ?? null,
     deployedAt: at,
-    source: input.source?.trim() || 'api',
-    attributes: input.attributes ?? {},
+    source: text(input.source?.trim() || 'api'),
+    attributes,
   });
   return { deploy, range: await commitRange(ctx.store.db, deploy), created };
 }
