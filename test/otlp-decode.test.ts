@@ -73,15 +73,14 @@ describe('OTLP traces', async () => {
     );
     assert.throws(() => decodeOtlp('traces', 'json', Buffer.from('{"resourceSpans": [')), UndecodableBodyError);
     assert.throws(() => decodeOtlp('traces', 'json', Buffer.from('{"resourceSpans": 5}')), /must be an array/);
-    assert.throws(
-      () =>
-        decodeOtlp(
-          'traces',
-          'json',
-          Buffer.from('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"zz","spanId":"01"}]}]}]}'),
-        ),
-      /hex/,
+    // A bad id rejects its record (counted, with the reason), not the request.
+    const badId = decodeOtlp(
+      'traces',
+      'json',
+      Buffer.from('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"zz","spanId":"01"}]}]}]}'),
     );
+    assert.equal(badId.rejected, 1);
+    assert.match(badId.rejectReasons[0]!, /trace id must be 16 bytes/);
   });
 
   it('keeps an attribute named __proto__ as data, not as a prototype', () => {
@@ -95,6 +94,8 @@ describe('OTLP traces', async () => {
                 {
                   traceId: '0af7651916cd43dd8448eb211c80319c',
                   spanId: 'b7ad6b7169203331',
+                  startTimeUnixNano: '1790000000000000000',
+                  endTimeUnixNano: '1790000000005000000',
                   attributes: [
                     {
                       key: '__proto__',

@@ -8,3 +8,4 @@ export type {
   RedactionStats,
   Redactor,
 } from './redact.js';
+export { isStorableText, storableText, storableValue, unstorableTextAt } from './sanitize.js';

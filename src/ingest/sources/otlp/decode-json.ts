@@ -1,7 +1,9 @@
 // Decodes OTLP/HTTP JSON export requests into the same model as the protobuf path.
 // Per the OTLP JSON encoding: trace and span ids are hex strings, 64-bit integers may be
 // strings or numbers, enums are integers, and field names are lowerCamelCase (the
-// proto field names are accepted too). Unknown fields are ignored.
+// proto field names are accepted too). Unknown fields are ignored. Every string is made
+// storable (NUL and lone surrogates, which JSON's \u escapes can carry, become U+FFFD), and
+// invalid records (validity.ts) are rejected one by one, as in the protobuf path.
 import type {
   AttributeValue,
   Attributes,
@@ -14,9 +16,22 @@ import type {
   SpanEvent,
   SpanLink,
 } from '../../../model/index.js';
+import { storableText, storableValue } from '../../transforms/index.js';
 import { bodyText } from './decode-protobuf.js';
 import { setAttribute } from './proto-reader.js';
 import { MISSING_SERVICE_NAME, type ResourceFields, httpRoute, resourceFields, semanticFields } from './semconv.js';
+import {
+  BAD_LINK_ID,
+  BAD_LOG_SPAN_ID,
+  BAD_LOG_TRACE_ID,
+  BAD_PARENT_SPAN_ID,
+  BAD_SPAN_ID,
+  BAD_TRACE_ID,
+  RejectedRecord,
+  checkLogIds,
+  checkSpanIds,
+  checkSpanTimes,
+} from './validity.js';
 
 type Json = Record<string, unknown>;
 type WithService = ResourceFields & { service: string };
@@ -42,7 +57,7 @@ function field(o: Json, camel: string, snake: string): unknown {
 function str(v: unknown, what: string): string {
   if (v === undefined || v === null) return '';
   if (typeof v !== 'string') throw new OtlpJsonError(`${what} must be a string`);
-  return v;
+  return storableText(v);
 }
 
 function int(v: unknown, what: string): number {
@@ -68,10 +83,11 @@ function dbl(v: unknown, what: string): number | null {
 
 const HEX_ID = /^[0-9a-fA-F]*$/;
 
-function hexId(v: unknown, what: string): string | null {
+/** A hex id, lowercase; null when empty or all zero. Not hex at all: the record is rejected with `reason`. */
+function hexId(v: unknown, what: string, reason: string): string | null {
   const s = str(v, what);
   if (s === '') return null;
-  if (!HEX_ID.test(s) || s.length % 2 !== 0) throw new OtlpJsonError(`${what} must be a hex string`);
+  if (!HEX_ID.test(s) || s.length % 2 !== 0) throw new RejectedRecord(reason);
   return /^0+$/.test(s) ? null : s.toLowerCase();
 }
 
@@ -135,7 +151,13 @@ function walk<T>(
       const sObj = obj(sItem, scopeKey[0]);
       const scope = scopeOf(sObj.scope);
       for (const item of arr(field(sObj, ...itemKey), itemKey[0])) {
-        readItem(obj(item, itemKey[0]), res, resource, scope, out);
+        try {
+          readItem(obj(item, itemKey[0]), res, resource, scope, out);
+        } catch (err) {
+          if (!(err instanceof RejectedRecord)) throw err;
+          rejected++;
+          reasons.add(err.message);
+        }
       }
     }
     if (fields.service === null && out.length > before) {
@@ -149,6 +171,9 @@ function walk<T>(
 
 function readLog(o: Json, res: WithService, resource: Attributes, scope: Scope, out: LogRecord[]): void {
   const attributes = keyValues(o.attributes, 'logRecord.attributes');
+  const traceId = hexId(field(o, 'traceId', 'trace_id'), 'traceId', BAD_LOG_TRACE_ID);
+  const spanId = hexId(field(o, 'spanId', 'span_id'), 'spanId', BAD_LOG_SPAN_ID);
+  checkLogIds(traceId, spanId);
   out.push({
     ...semanticFields(res, attributes),
     timeUnixNano: int(field(o, 'timeUnixNano', 'time_unix_nano'), 'timeUnixNano'),
@@ -157,8 +182,8 @@ function readLog(o: Json, res: WithService, resource: Attributes, scope: Scope, 
     severityText: str(field(o, 'severityText', 'severity_text'), 'severityText'),
     body: o.body === undefined ? '' : bodyText(anyValue(o.body)),
     eventName: str(field(o, 'eventName', 'event_name'), 'eventName'),
-    traceId: hexId(field(o, 'traceId', 'trace_id'), 'traceId'),
-    spanId: hexId(field(o, 'spanId', 'span_id'), 'spanId'),
+    traceId,
+    spanId,
     flags: int(o.flags, 'flags'),
     attributes,
     resource,
@@ -168,9 +193,9 @@ function readLog(o: Json, res: WithService, resource: Attributes, scope: Scope, 
 
 function readSpan(o: Json, res: WithService, resource: Attributes, scope: Scope, out: Span[]): void {
   const attributes = keyValues(o.attributes, 'span.attributes');
-  const traceId = hexId(field(o, 'traceId', 'trace_id'), 'traceId');
-  const spanId = hexId(field(o, 'spanId', 'span_id'), 'spanId');
-  if (traceId === null || spanId === null) throw new OtlpJsonError('a span has an empty traceId or spanId');
+  const traceId = hexId(field(o, 'traceId', 'trace_id'), 'traceId', BAD_TRACE_ID);
+  const spanId = hexId(field(o, 'spanId', 'span_id'), 'spanId', BAD_SPAN_ID);
+  const parentSpanId = hexId(field(o, 'parentSpanId', 'parent_span_id'), 'parentSpanId', BAD_PARENT_SPAN_ID);
   const startRaw = field(o, 'startTimeUnixNano', 'start_time_unix_nano');
   const endRaw = field(o, 'endTimeUnixNano', 'end_time_unix_nano');
   const status = obj(o.status, 'span.status');
@@ -185,23 +210,26 @@ function readSpan(o: Json, res: WithService, resource: Attributes, scope: Scope,
   const links: SpanLink[] = arr(o.links, 'span.links').map((l) => {
     const lk = obj(l, 'span.links');
     return {
-      traceId: hexId(field(lk, 'traceId', 'trace_id'), 'link.traceId') ?? '',
-      spanId: hexId(field(lk, 'spanId', 'span_id'), 'link.spanId') ?? '',
+      traceId: hexId(field(lk, 'traceId', 'trace_id'), 'link.traceId', BAD_LINK_ID) ?? '',
+      spanId: hexId(field(lk, 'spanId', 'span_id'), 'link.spanId', BAD_LINK_ID) ?? '',
       attributes: keyValues(lk.attributes, 'link.attributes'),
     };
   });
-  const duration = big(endRaw) - big(startRaw);
+  checkSpanIds(traceId, spanId, parentSpanId, links);
+  const start = big(startRaw);
+  const end = big(endRaw);
+  checkSpanTimes(start === 0n, end === 0n, Number(end - start));
   out.push({
     ...semanticFields(res, attributes),
-    traceId,
-    spanId,
-    parentSpanId: hexId(field(o, 'parentSpanId', 'parent_span_id'), 'parentSpanId'),
+    traceId: traceId as string,
+    spanId: spanId as string,
+    parentSpanId,
     traceState: str(field(o, 'traceState', 'trace_state'), 'traceState'),
     name: str(o.name, 'span.name'),
     kind: int(o.kind, 'span.kind'),
     startTimeUnixNano: int(startRaw, 'startTimeUnixNano'),
     endTimeUnixNano: int(endRaw, 'endTimeUnixNano'),
-    durationNano: duration > 0n ? Number(duration) : 0,
+    durationNano: Number(end - start),
     statusCode: int(status.code, 'status.code'),
     statusMessage: str(status.message, 'status.message'),
     httpRoute: httpRoute(attributes),
@@ -243,7 +271,7 @@ function readMetric(o: Json, res: WithService, resource: Attributes, scope: Scop
         detail = {};
         for (const [k, v] of Object.entries(p)) {
           if (!['attributes', 'count', 'sum', 'startTimeUnixNano', 'timeUnixNano', 'exemplars', 'flags'].includes(k)) {
-            detail[k] = v as AttributeValue;
+            setAttribute(detail, storableText(k), storableValue(v) as AttributeValue);
           }
         }
       }

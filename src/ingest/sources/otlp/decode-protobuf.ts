@@ -1,6 +1,8 @@
 // Decodes OTLP/HTTP protobuf export requests (logs, traces, metrics) straight into the
 // normalized model, reading only the fields Orrery keeps. A truncated or malformed body
-// throws; records under a resource with no service.name are counted as rejected.
+// throws; records under a resource with no service.name, and records OTLP calls invalid
+// (validity.ts: id lengths, span times), are counted as rejected. Text is storable (NUL
+// becomes U+FFFD in the reader).
 import type {
   AttributeValue,
   Attributes,
@@ -32,9 +34,16 @@ import {
   resourceFields,
   userIdOf,
 } from './semconv.js';
+import { RejectedRecord, checkLogIds, checkSpanIds, checkSpanTimes } from './validity.js';
 
 type WithService = ResourceFields & { service: string };
 type ReadItem<T> = (r: Reader, end: number, res: WithService, resource: Attributes, scope: Scope, out: T[]) => void;
+
+/** Records rejected one by one (RejectedRecord), and why. */
+interface Rejects {
+  n: number;
+  reasons: Set<string>;
+}
 
 // Tags (field number << 3 | wire type) of the envelope shared by all three signals:
 // Export*ServiceRequest.resource_* = 1, Resource*.resource = 1, Resource*.scope_* = 2,
@@ -51,8 +60,9 @@ const TAG_2_LEN = 0x12;
 function walk<T>(buf: Uint8Array, readItem: ReadItem<T>): DecodedBatch<T> {
   const r = createReader(buf);
   const out: T[] = [];
+  const rejects: Rejects = { n: 0, reasons: new Set<string>() };
   let rejected = 0;
-  const reasons = new Set<string>();
+  const reasons = rejects.reasons;
   while (r.pos < r.len) {
     const tag = r.tag();
     if (tag !== TAG_1_LEN) {
@@ -79,7 +89,7 @@ function walk<T>(buf: Uint8Array, readItem: ReadItem<T>): DecodedBatch<T> {
       }
       const end = r.end();
       const before = out.length;
-      readScopeItems(r, end, res, resource, out, readItem);
+      readScopeItems(r, end, res, resource, out, readItem, rejects);
       // Items are decoded even without a service name so that a malformed one still fails
       // the whole body (400) rather than being silently counted as a reject.
       if (fields.service === null) {
@@ -89,7 +99,7 @@ function walk<T>(buf: Uint8Array, readItem: ReadItem<T>): DecodedBatch<T> {
       }
     }
   }
-  return { records: out, rejected, rejectReasons: [...reasons] };
+  return { records: out, rejected: rejected + rejects.n, rejectReasons: [...reasons] };
 }
 
 function readScopeItems<T>(
@@ -99,6 +109,7 @@ function readScopeItems<T>(
   resource: Attributes,
   out: T[],
   readItem: ReadItem<T>,
+  rejects: Rejects,
 ): void {
   const first = r.pos;
   let scope: Scope = EMPTY_SCOPE;
@@ -113,7 +124,14 @@ function readScopeItems<T>(
     const t = r.tag();
     if (t === TAG_2_LEN) {
       const e = r.end();
-      readItem(r, e, res, resource, scope, out);
+      try {
+        readItem(r, e, res, resource, scope, out);
+      } catch (err) {
+        // Thrown only after the whole record was read, so the body is still in step.
+        if (!(err instanceof RejectedRecord)) throw err;
+        rejects.n++;
+        rejects.reasons.add(err.message);
+      }
       checkEnd(r, e);
     } else r.skip(t);
   }
@@ -181,6 +199,7 @@ function readLogRecord(
         r.skip(tag);
     }
   }
+  checkLogIds(traceId, spanId);
   out.push({
     service: res.service,
     serviceVersion: res.serviceVersion,
@@ -314,25 +333,24 @@ function readSpan(r: Reader, end: number, res: WithService, resource: Attributes
         r.skip(tag);
     }
   }
-  if (traceId === null || spanId === null) {
-    throw new RangeError('a span has an empty trace_id or span_id');
-  }
+  checkSpanIds(traceId, spanId, parentSpanId, links);
   const duration = (endHi - startHi) * 4294967296 + (endLo - startLo);
+  checkSpanTimes(startHi === 0 && startLo === 0, endHi === 0 && endLo === 0, duration);
   out.push({
     service: res.service,
     serviceVersion: res.serviceVersion,
     environment: environmentOf(attributes) ?? res.environment,
     userId: userIdOf(attributes) ?? res.userId,
     accountId: accountIdOf(attributes) ?? res.accountId,
-    traceId,
-    spanId,
+    traceId: traceId as string,
+    spanId: spanId as string,
     parentSpanId,
     traceState,
     name,
     kind,
     startTimeUnixNano: startHi * 4294967296 + startLo,
     endTimeUnixNano: endHi * 4294967296 + endLo,
-    durationNano: Math.max(0, duration),
+    durationNano: duration,
     statusCode: status.code,
     statusMessage: status.message,
     httpRoute: httpRoute(attributes),

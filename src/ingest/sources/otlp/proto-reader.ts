@@ -3,6 +3,7 @@
 // Field numbers are the ones in opentelemetry-proto; unknown fields are skipped, as the
 // protobuf rules ask, and truncated or malformed input throws a RangeError.
 import type { AttributeValue, Attributes, Scope } from '../../../model/index.js';
+import { storableText } from '../../transforms/index.js';
 
 const TWO_32 = 4294967296;
 
@@ -129,11 +130,14 @@ export class Reader {
     return end;
   }
 
+  /** UTF-8 text, storable: decoding never yields a lone surrogate, so only NUL needs a look. */
   string(): string {
     const end = this.end();
     const start = this.pos;
     this.pos = end;
-    return start === end ? '' : utf8Slice.call(this.buf, start, end);
+    if (start === end) return '';
+    const s = utf8Slice.call(this.buf, start, end);
+    return s.indexOf('\0') === -1 ? s : storableText(s);
   }
 
   /** A string that is likely to repeat (attribute keys, names, severities): interned when short ASCII. */
@@ -143,7 +147,10 @@ export class Reader {
     this.pos = end;
     const n = end - start;
     if (n === 0) return '';
-    if (n > INTERN_MAX_LEN) return utf8Slice.call(this.buf, start, end);
+    if (n > INTERN_MAX_LEN) {
+      const long = utf8Slice.call(this.buf, start, end);
+      return long.indexOf('\0') === -1 ? long : storableText(long);
+    }
     const b = this.buf;
     let h = n;
     for (let i = start; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
@@ -151,6 +158,7 @@ export class Reader {
     const hit = interned[slot];
     if (hit !== undefined && hit.length === n && sameAscii(hit, b, start)) return hit;
     const s = utf8Slice.call(b, start, end);
+    if (s.indexOf('\0') !== -1) return storableText(s);
     // Only pure ASCII is cached, so that length and char codes map 1:1 onto the bytes.
     if (s.length === n && isAscii(b, start, end)) interned[slot] = s;
     return s;
