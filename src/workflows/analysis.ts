@@ -5,12 +5,27 @@
 // key and minute in place of one per flush), so that reading a long window stays cheap.
 // Analysis never fails an ingest request: the records are committed before it runs, and an
 // analysis or flush error is counted in /metrics and logged, not returned.
-import { type AnalysisDelta, type AnalyzerLimits, StreamAnalyzer } from '../analysis/aggregate/index.js';
+//
+// A flush the store rejects for its data (an SQLSTATE of class 22, 23 or 54) is written
+// again one service at a time, and a failing service's rows in halves down to single rows,
+// so one bad row costs only itself: it is dropped, counted in
+// orrery_analysis_rows_dropped_total{reason} and logged once per SQLSTATE. Any other failure
+// (the store is down) keeps the unwritten rows for the next flush.
+import {
+  type AnalysisDelta,
+  type AnalyzerLimits,
+  StreamAnalyzer,
+  deltaRows,
+  halveDelta,
+  splitDeltaByService,
+} from '../analysis/aggregate/index.js';
 import type { SelfMetrics } from '../observe/index.js';
 import type { Db, TelemetryBatch } from '../store/index.js';
-import { compactMinutes, loadPatternSeeds, writeAnalysisDelta } from '../store/index.js';
+import { compactMinutes, dataErrorClass, loadPatternSeeds, sqlState, writeAnalysisDelta } from '../store/index.js';
 
 const MINUTE = 60_000;
+/** Deltas kept for retry while the store is failing; past this the oldest is dropped (and counted). */
+const MAX_RETRY_DELTAS = 3;
 /** At the first compaction after start, minutes this far before the closed ones are compacted too. */
 const FIRST_COMPACTION_LOOK_BACK_MS = 60 * MINUTE;
 
@@ -43,6 +58,10 @@ export class AnalysisPipeline {
   private flushes = 0;
   /** Deltas that failed to write, retried on the next flush (bounded: oldest dropped). */
   private retry: AnalysisDelta[] = [];
+  /** Rows dropped, per reason (an SQLSTATE class name, or store_unavailable past the retry bound). */
+  private readonly dropped = new Map<string, number>();
+  /** The SQLSTATEs whose drops were logged already: each is logged once. */
+  private readonly loggedDrops = new Set<string>();
   /** The newest minute with data (event time, capped at the clock). */
   private newest = Number.NEGATIVE_INFINITY;
   /** Minutes before this are compacted (null: none yet by this process). */
@@ -79,6 +98,12 @@ export class AnalysisPipeline {
       [{ outcome: 'ok' }, this.flushes],
       [{ outcome: 'error' }, this.failures],
     ]);
+    metrics.family(
+      'orrery_analysis_rows_dropped_total',
+      'Analysis rows not written, per reason: rejected by the store for their data (the SQLSTATE class), or store_unavailable (still failing past the retry bound).',
+      'counter',
+      () => [...this.dropped].map(([reason, n]) => [{ reason }, n]),
+    );
     metrics.family(
       'orrery_analysis_compaction_rows_total',
       'Minute rows removed by compaction (in) and written in their place (out).',
@@ -121,27 +146,73 @@ export class AnalysisPipeline {
     if (this.analyzer.needsDrain) await this.flush();
   }
 
-  /** Write what is pending. Flushes run one at a time; a failed delta is retried next time. */
+  /**
+   * Write what is pending. Flushes run one at a time; rows the store rejects for their data
+   * are isolated and dropped, rows it failed to take for any other reason are retried next time.
+   */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
       const delta = this.analyzer.drain();
       const todo = [...this.retry, delta];
       this.retry = [];
-      for (let i = 0; i < todo.length; i++) {
-        try {
-          await writeAnalysisDelta(this.db, todo[i] as AnalysisDelta);
-          this.flushes++;
-        } catch (err) {
-          this.failures++;
-          this.opts.onError?.(err as Error, 'analysis flush');
-          this.retry = todo.slice(i).slice(-3);
-          break;
-        }
+      for (const d of todo) {
+        // Once the store fails, the rest waits for the next flush instead of failing too.
+        if (this.retry.length > 0) this.retry.push(d);
+        else this.retry.push(...(await this.writeIsolating(d)));
+      }
+      if (this.retry.length > 0) this.failures++;
+      else this.flushes++;
+      while (this.retry.length > MAX_RETRY_DELTAS) {
+        this.drop('store_unavailable', deltaRows(this.retry.shift() as AnalysisDelta));
       }
       this.newest = Math.max(this.newest, Math.min(newestMinute(delta), (this.opts.now ?? Date.now)()));
       if (this.retry.length === 0) await this.compactIfDue();
     });
     return this.flushing;
+  }
+
+  /**
+   * Writes `delta`; on a data error, each service's rows apart, and a failing service's in
+   * halves (`depth` > 0) until the rows that fail are single and dropped. Returns the parts
+   * left unwritten by a store failure, to retry.
+   */
+  private async writeIsolating(delta: AnalysisDelta, depth = 0): Promise<AnalysisDelta[]> {
+    const rows = deltaRows(delta);
+    if (rows === 0) return [];
+    try {
+      await writeAnalysisDelta(this.db, delta);
+      return [];
+    } catch (err) {
+      const reason = dataErrorClass(err);
+      if (reason === null) {
+        this.opts.onError?.(err as Error, 'analysis flush');
+        return [delta];
+      }
+      if (rows === 1) {
+        this.drop(reason, 1, err as Error);
+        return [];
+      }
+      const services = depth === 0 ? splitDeltaByService(delta) : null;
+      const parts = services && services.size > 1 ? [...services.values()] : halveDelta(delta);
+      const left: AnalysisDelta[] = [];
+      for (const p of parts) left.push(...(await this.writeIsolating(p, depth + 1)));
+      return left;
+    }
+  }
+
+  /** Counts dropped rows; the first drop for each SQLSTATE is logged, later ones only counted. */
+  private drop(reason: string, rows: number, err?: Error): void {
+    this.dropped.set(reason, (this.dropped.get(reason) ?? 0) + rows);
+    const state = err ? (sqlState(err) ?? reason) : reason;
+    if (this.loggedDrops.has(state)) return;
+    this.loggedDrops.add(state);
+    const why = err ? `the store rejected them (SQLSTATE ${state}: ${err.message})` : 'the store kept failing';
+    this.opts.onError?.(
+      new Error(
+        `analysis rows dropped: ${why}; further drops for this reason are counted in orrery_analysis_rows_dropped_total{reason="${reason}"} and not logged`,
+      ),
+      'analysis rows dropped',
+    );
   }
 
   /** Compacts the closed minutes once enough of them wait (after a flush, in the flush chain). */

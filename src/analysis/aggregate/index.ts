@@ -28,3 +28,4 @@ export { LogFlows, DEFAULT_MAX_FLOW_SPANS } from './log-flow.js';
 export type { FlowMinute } from './log-flow.js';
 export { logCallSite } from './log-call-site.js';
 export type { ExceptionGroup } from './group-exception.js';
+export { deltaRows, halveDelta, splitDeltaByService } from './delta-parts.js';
