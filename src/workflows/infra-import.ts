@@ -1,7 +1,9 @@
 // Infrastructure import: parse Kubernetes manifests and `terraform show -json` output, link
 // each resource to its service, and replace the source's earlier import, all in one
-// transaction (a file that does not parse means nothing is written).
+// transaction (a file that does not parse means nothing is written). Parsed text is made
+// storable first: YAML's "\0" and JSON's "\u0000" or "\ud800" escapes become U+FFFD.
 import { type InfraFile, linkServices, parseInfraFiles } from '../ingest/sources/infra/index.js';
+import { storableValue } from '../ingest/transforms/index.js';
 import type { InfraImportResult, InfraResource } from '../model/index.js';
 import {
   type InfraFilter,
@@ -36,7 +38,7 @@ export function defaultSource(paths: readonly string[]): string {
 
 export async function importInfra(ctx: Pick<Context, 'store'>, opts: ImportInfraOptions): Promise<InfraImportResult> {
   if (opts.files.length === 0) throw new InfraImportInputError('files: give at least one file');
-  const parsed = parseInfraFiles(opts.files);
+  const parsed = storableValue(parseInfraFiles(opts.files));
   const source = opts.source?.trim() || defaultSource(opts.files.map((f) => f.path));
   const importedAt = new Date();
   return ctx.store.db.transaction(async (tx) => {

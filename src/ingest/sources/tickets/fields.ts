@@ -1,5 +1,6 @@
 // Reading fields out of foreign payloads: typed getters that name the missing field in
 // their error, the date forms ticket systems write, statuses folded to open/pending/closed.
+import { isStorableTime } from '../../../analysis/index.js';
 import type { TicketStatus } from '../../../model/index.js';
 import { type Headers, TicketFormatError } from './format.js';
 
@@ -71,10 +72,13 @@ const MONTHS: Record<string, number> = {
  * The date forms ticket systems write, as a Date: ISO-8601, "2026-11-22 14:05:00 +0100",
  * Jira's CSV "22/Nov/26 2:05 PM", Zendesk's "November 22, 2026 14:05", epoch seconds or
  * milliseconds. Forms without a zone are
- * read as UTC. Null when the value is not a date.
+ * read as UTC. Null when the value is not a date, or one outside 1970..9999 (isStorableTime).
  */
 export function parseDate(v: unknown): Date | null {
-  if (typeof v === 'number' && Number.isFinite(v)) return new Date(v < 1e11 ? v * 1000 : v);
+  if (typeof v === 'number' && Number.isFinite(v)) {
+    const ms = v < 1e11 ? v * 1000 : v;
+    return isStorableTime(ms) ? new Date(ms) : null;
+  }
   if (typeof v !== 'string') return null;
   const s = v.trim();
   if (/^\d{9,13}$/.test(s)) return parseDate(Number(s));
@@ -121,7 +125,7 @@ export function parseDate(v: unknown): Date | null {
 /** Null for a calendar day that does not exist (Feb 30 would otherwise roll over to March). */
 function valid(ms: number, y: number, mo: number, d: number): Date | null {
   const day = new Date(Date.UTC(y, mo - 1, d));
-  if (Number.isNaN(ms) || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return null;
+  if (!isStorableTime(ms) || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return null;
   return new Date(ms);
 }
 
