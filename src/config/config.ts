@@ -71,6 +71,16 @@ export const configSchema = z.object({
   maxDecodedBytes: bytes.default(64 * 1024 * 1024),
   maxQueuedRecords: bytes.default(100_000),
   maxQueueWaitMs: z.coerce.number().int().min(100).max(60_000).default(2_000),
+  /** Inflated request bodies held at once across all requests (a gzip bomb flood stays within it). */
+  maxInflightDecodedBytes: bytes.default(256 * 1024 * 1024),
+  /** A compressed body may inflate to at most this many times its size (past 1 MiB); 0: no limit. */
+  maxInflateRatio: z.coerce.number().int().min(0).max(100_000).default(500),
+  /** OTLP requests processed at once; default from the store (4 on PGlite, 2 per pool connection on PostgreSQL). */
+  ingestConcurrency: z.coerce.number().int().min(1).max(1_000).optional(),
+  /** A request body must arrive whole within this time… */
+  bodyTimeoutMs: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  /** …and, after its first 5 s, at least this fast. */
+  minBodyBytesPerSecond: z.coerce.number().int().min(0).max(1_000_000_000).default(1_024),
   dbPoolSize: z.coerce.number().int().min(1).max(100).default(6),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
   // Streaming analysis (patterns, error groups, RED, service graph) and its memory bounds.
@@ -156,6 +166,11 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   maxDecodedBytes: 'ORRERY_MAX_DECODED_BYTES',
   maxQueuedRecords: 'ORRERY_MAX_QUEUED_RECORDS',
   maxQueueWaitMs: 'ORRERY_MAX_QUEUE_WAIT_MS',
+  maxInflightDecodedBytes: 'ORRERY_MAX_INFLIGHT_DECODED_BYTES',
+  maxInflateRatio: 'ORRERY_MAX_INFLATE_RATIO',
+  ingestConcurrency: 'ORRERY_INGEST_CONCURRENCY',
+  bodyTimeoutMs: 'ORRERY_BODY_TIMEOUT_MS',
+  minBodyBytesPerSecond: 'ORRERY_MIN_BODY_BYTES_PER_SECOND',
   dbPoolSize: 'ORRERY_DB_POOL_SIZE',
   logLevel: 'ORRERY_LOG_LEVEL',
   analysis: 'ORRERY_ANALYSIS',
@@ -208,6 +223,11 @@ export function loadConfig(
       return `${name}: ${i.message}`;
     });
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  if (parsed.data.maxDecodedBytes > parsed.data.maxInflightDecodedBytes) {
+    const a = from.maxDecodedBytes ?? ENV_VARS.maxDecodedBytes;
+    const b = from.maxInflightDecodedBytes ?? ENV_VARS.maxInflightDecodedBytes;
+    throw new ConfigError(`invalid configuration:\n  ${a}: must not be larger than ${b}`);
   }
   return { ...parsed.data, otlpHost: parsed.data.otlpHost ?? parsed.data.host };
 }

@@ -1,8 +1,10 @@
 // The OTLP/HTTP receiver: POST /v1/logs, /v1/traces and /v1/metrics in protobuf or JSON,
 // optionally gzip- or deflate-encoded. Status codes follow the OTLP specification: 200
 // (with partial_success when records were rejected) only after the commit, 400 for an
-// undecodable body, 413 over a size limit, 415 for an unknown type, 503 + Retry-After
-// when the store is behind or unavailable. Error bodies are google.rpc.Status messages.
+// undecodable body, 408 for a body that trickles in, 413 over a size limit, 415 for an
+// unknown type, 503 + Retry-After when the receiver is overloaded (admission, the shared
+// inflate budget) or the store is behind or unavailable. Error bodies are google.rpc.Status
+// messages. A request whose client has gone away before its batch was written is dropped.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   BodyTooLargeError,
@@ -10,21 +12,36 @@ import {
   type OtlpFormat,
   UndecodableBodyError,
   UnsupportedEncodingError,
+  type InflateBudget,
+  InflateBudgetError,
   decodeContentEncoding,
   exportResponse,
   otlpFormat,
   statusBody,
 } from '../ingest/sources/otlp/index.js';
 import type { Signal } from '../model/index.js';
-import { OverloadedError } from '../store/index.js';
+import { AbandonedBatchError, OverloadedError } from '../store/index.js';
 import { type Context, ingestOtlp } from '../workflows/index.js';
+import { type Admission, AdmissionRefusedError, type AdmissionTicket } from './admission.js';
 import { type TokenVerifier, authHook } from './auth.js';
 
 export interface OtlpRouteOptions {
   maxBodyBytes: number;
   maxDecodedBytes: number;
+  maxInflateRatio: number;
   anonymous: boolean;
   verifier: TokenVerifier;
+  /** Shared by every OTLP listener of the process: how many requests run at once. */
+  admission: Admission;
+  /** Shared by every OTLP listener of the process: inflated bytes held at once. */
+  inflate: InflateBudget;
+}
+
+/** Set while a request holds an admission slot. */
+interface InFlight {
+  ticket: AdmissionTicket | null;
+  /** Aborts when the client goes away before its answer. */
+  abort: AbortSignal;
 }
 
 const CONTENT_TYPE: Record<OtlpFormat, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
@@ -62,13 +79,38 @@ export async function otlpRoutes(app: FastifyInstance, opts: OtlpRouteOptions & 
     }),
   );
 
+  const inFlight = new WeakMap<FastifyRequest, InFlight>();
+  // After auth: wait for a slot before the body is read. The slot is held until the answer
+  // is sent or the connection closes, whichever comes first.
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method !== 'POST') return;
+    const ac = new AbortController();
+    const state: InFlight = { ticket: null, abort: ac.signal };
+    inFlight.set(req, state);
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) ac.abort(new AbandonedBatchError());
+      state.ticket?.release();
+    });
+    const declared = Number(req.headers['content-length']);
+    const ticket = await opts.admission.acquire({
+      signal: ac.signal,
+      bytes: Number.isFinite(declared) ? declared : undefined,
+    });
+    if (ac.signal.aborted) ticket.release();
+    else state.ticket = ticket;
+  });
+
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const { status, message } = classify(err, opts);
     ctx.metrics.recordRefused('otlp', status);
-    if (status >= 500 && !(err instanceof OverloadedError)) req.log.error({ err }, 'OTLP ingest failed');
-    if (status === 503 || status === 429) {
-      reply.header('retry-after', String(err instanceof OverloadedError ? err.retryAfterSeconds : 5));
+    if (status >= 500 && !isOverload(err) && !(err instanceof AbandonedBatchError)) {
+      req.log.error({ err }, 'OTLP ingest failed');
     }
+    if (status === 503 || status === 429) {
+      reply.header('retry-after', String(isOverload(err) ? err.retryAfterSeconds : 5));
+    }
+    // A refused body may still be on its way: do not read the rest of it on this connection.
+    if (status === 408 || status === 413) reply.header('connection', 'close');
     return sendStatus(req, reply, status, message);
   });
 
@@ -85,12 +127,21 @@ export async function otlpRoutes(app: FastifyInstance, opts: OtlpRouteOptions & 
         );
       }
       const raw = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
-      const body = await decodeContentEncoding(raw, req.headers['content-encoding'], opts.maxDecodedBytes);
-      const result = await ingestOtlp(ctx, signal, format, body);
-      return reply
-        .code(200)
-        .header('content-type', CONTENT_TYPE[format])
-        .send(exportResponse(signal, format, result.rejected, result.message));
+      const lease = opts.inflate.open();
+      try {
+        const body = await decodeContentEncoding(raw, req.headers['content-encoding'], {
+          maxBytes: opts.maxDecodedBytes,
+          maxRatio: opts.maxInflateRatio,
+          lease,
+        });
+        const result = await ingestOtlp(ctx, signal, format, body, { abort: inFlight.get(req)?.abort });
+        return reply
+          .code(200)
+          .header('content-type', CONTENT_TYPE[format])
+          .send(exportResponse(signal, format, result.rejected, result.message));
+      } finally {
+        lease.release();
+      }
     });
   }
 }
@@ -100,7 +151,7 @@ function classify(err: FastifyError, opts: OtlpRouteOptions): { status: number; 
     return { status: 400, message: err.message };
   if (err instanceof BodyTooLargeError) return { status: 413, message: err.message };
   if (err instanceof UnsupportedEncodingError) return { status: 415, message: err.message };
-  if (err instanceof OverloadedError) return { status: 503, message: err.message };
+  if (isOverload(err) || err instanceof AbandonedBatchError) return { status: 503, message: err.message };
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return { status: 413, message: `request body is over the limit of ${opts.maxBodyBytes} bytes` };
   }
@@ -110,4 +161,10 @@ function classify(err: FastifyError, opts: OtlpRouteOptions): { status: number; 
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
     return { status: err.statusCode, message: err.message };
   return { status: 503, message: 'the store could not commit the batch; retry later' };
+}
+
+type Overload = OverloadedError | AdmissionRefusedError | InflateBudgetError;
+
+function isOverload(err: unknown): err is Overload {
+  return err instanceof OverloadedError || err instanceof AdmissionRefusedError || err instanceof InflateBudgetError;
 }

@@ -6,7 +6,10 @@ import { type Config, isLoopback } from '../config/index.js';
 import { WEBHOOK_FORMATS } from '../ingest/sources/tickets/index.js';
 import type { Context } from '../workflows/index.js';
 import { apiRoutes } from './api-routes.js';
+import { InflateBudget } from '../ingest/sources/otlp/index.js';
+import { Admission } from './admission.js';
 import { TokenVerifier } from './auth.js';
+import { guardBodies } from './body-guard.js';
 import { otlpRoutes, sendStatus } from './otlp-routes.js';
 import { hostPolicy, requestGuard, signedWebhook } from './request-guard.js';
 import { SECRET_SETTING } from './webhook-routes.js';
@@ -36,20 +39,56 @@ function fastify(config: Config, bodyLimit: number): FastifyInstance {
     // On close, drop idle keep-alive sockets but let in-flight requests finish: an ingest
     // request cut mid-commit would be retried by the exporter and stored twice.
     forceCloseConnections: 'idle',
+    // Node's own whole-request deadline, behind the body guard's finer one.
+    requestTimeout: config.bodyTimeoutMs + 10_000,
   });
   app.setValidatorCompiler(zodValidatorCompiler);
+  guardBodies(app, { timeoutMs: config.bodyTimeoutMs, minBytesPerSecond: config.minBodyBytesPerSecond });
   return app;
+}
+
+/**
+ * OTLP requests in progress at once when not configured: enough for group commit to fill a
+ * transaction per writer slot while the next batches decode (PGlite has one connection, so
+ * 4), and few enough that a burst waits before its bodies are read instead of thrashing the
+ * CPU that decodes them.
+ */
+function defaultIngestConcurrency(writerSlots: number): number {
+  return Math.max(4, 2 * writerSlots);
 }
 
 export function buildServer(ctx: Context, config: Config, opts: ServerOptions): OrreryServer {
   const verifier = new TokenVerifier(ctx.store);
   const apiAnonymous = opts.allowAnonymousLoopback && config.auth === 'auto' && isLoopback(config.host);
   const otlpAnonymous = opts.allowAnonymousLoopback && config.auth === 'auto' && isLoopback(config.otlpHost);
+  const admission = new Admission({
+    slots: config.ingestConcurrency ?? defaultIngestConcurrency(ctx.store.db.concurrency),
+    maxWaitMs: config.maxQueueWaitMs,
+  });
+  const inflate = new InflateBudget(config.maxInflightDecodedBytes);
+  ctx.metrics.gauge(
+    'orrery_ingest_requests_in_progress',
+    'OTLP requests holding an admission slot.',
+    () => admission.inProgress,
+  );
+  ctx.metrics.gauge(
+    'orrery_ingest_requests_waiting',
+    'OTLP requests waiting for an admission slot.',
+    () => admission.queued,
+  );
+  ctx.metrics.gauge(
+    'orrery_ingest_inflated_bytes',
+    'Inflated request bytes held across requests.',
+    () => inflate.usedBytes,
+  );
   const otlpOpts = {
     ctx,
     verifier,
     maxBodyBytes: config.maxBodyBytes,
     maxDecodedBytes: config.maxDecodedBytes,
+    maxInflateRatio: config.maxInflateRatio,
+    admission,
+    inflate,
   };
 
   const api = fastify(config, 1024 * 1024);

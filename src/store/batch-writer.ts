@@ -10,8 +10,21 @@ export class OverloadedError extends Error {
   }
 }
 
+/** The submitter's client went away before its batch's transaction began; nothing was written. */
+export class AbandonedBatchError extends Error {
+  constructor() {
+    super('the client went away before its batch was written; nothing was stored');
+  }
+}
+
+export interface SubmitOptions {
+  /** Aborted when the client is gone: a batch still queued then is dropped, never written. */
+  signal?: AbortSignal;
+}
+
 interface Pending {
   batch: TelemetryBatch;
+  signal: AbortSignal | undefined;
   size: number;
   /** performance.now() when it was queued. */
   at: number;
@@ -51,9 +64,16 @@ export class BatchWriter {
     return this.queued;
   }
 
-  submit(batch: TelemetryBatch): Promise<void> {
+  /**
+   * Resolves once the batch is committed. A batch whose `signal` aborts while it is still
+   * queued is taken out and rejected with AbandonedBatchError; once its transaction has
+   * begun it is committed regardless (a client retrying that batch may store it twice).
+   */
+  submit(batch: TelemetryBatch, opts: SubmitOptions = {}): Promise<void> {
     const n = size(batch);
     if (n === 0) return Promise.resolve();
+    const { signal } = opts;
+    if (signal?.aborted) return Promise.reject(new AbandonedBatchError());
     if (
       this.queued > 0 &&
       (this.queued + n > this.opts.maxQueuedRecords || this.oldestWaitMs() > this.opts.maxQueueWaitMs)
@@ -61,10 +81,20 @@ export class BatchWriter {
       return Promise.reject(new OverloadedError(1));
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ batch, size: n, at: performance.now(), resolve, reject });
+      const p: Pending = { batch, signal, size: n, at: performance.now(), resolve, reject };
+      this.queue.push(p);
       this.queued += n;
+      signal?.addEventListener('abort', () => this.abandon(p), { once: true });
       this.pump();
     });
+  }
+
+  private abandon(p: Pending): void {
+    const i = this.queue.indexOf(p);
+    if (i < 0) return;
+    this.queue.splice(i, 1);
+    this.queued -= p.size;
+    p.reject(new AbandonedBatchError());
   }
 
   private oldestWaitMs(): number {

@@ -4,8 +4,8 @@ export type { StoreOptions } from './store.js';
 export type { Db, Queryable, Row } from './db.js';
 export type { TelemetryBatch } from './raw-writer.js';
 export type { RawFilter, LogRow, SpanRow } from './raw-query.js';
-export { BatchWriter, OverloadedError } from './batch-writer.js';
-export type { BatchWriterOptions } from './batch-writer.js';
+export { AbandonedBatchError, BatchWriter, OverloadedError } from './batch-writer.js';
+export type { BatchWriterOptions, SubmitOptions } from './batch-writer.js';
 export { DataDirLockedError } from './lock.js';
 export {
   InvalidTokenNameError,

@@ -15,11 +15,17 @@ export interface IngestResult {
   message: string;
 }
 
+export interface IngestOptions {
+  /** Aborted when the client has gone away: a batch not yet being written is then dropped. */
+  abort?: AbortSignal;
+}
+
 export async function ingestOtlp(
   ctx: Context,
   signal: Signal,
   format: OtlpFormat,
   body: Buffer,
+  opts: IngestOptions = {},
 ): Promise<IngestResult> {
   const decoded = decodeOtlp(signal, format, body);
   const n = decoded.records.length;
@@ -41,7 +47,7 @@ export async function ingestOtlp(
           : ctx.redactor.metrics(batch.metrics);
     ctx.metrics.recordRedacted(signal, stats.byRule);
   }
-  await ctx.writer.submit(batch);
+  await ctx.writer.submit(batch, { signal: opts.abort });
   ctx.metrics.recordAccepted('otlp', signal, n);
   // Never fails the request: the records are committed whatever happens here.
   if (n > 0) {

@@ -6,7 +6,15 @@ import type { OtlpFormat } from './response.js';
 
 export { exportResponse, statusBody } from './response.js';
 export type { OtlpFormat } from './response.js';
-export { decodeContentEncoding, BodyTooLargeError, UnsupportedEncodingError, CorruptBodyError } from './decompress.js';
+export {
+  decodeContentEncoding,
+  BodyTooLargeError,
+  UnsupportedEncodingError,
+  CorruptBodyError,
+  InflateBudget,
+  InflateBudgetError,
+} from './decompress.js';
+export type { DecodeBodyOptions, InflateLease } from './decompress.js';
 export { OtlpJsonError } from './decode-json.js';
 export {
   decodeLogsJson,
