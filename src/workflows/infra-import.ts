@@ -13,6 +13,7 @@ import {
   workloadsOutside,
 } from '../store/index.js';
 import type { Context } from './context.js';
+import { redactInfra } from './infra-redaction.js';
 
 export interface ImportInfraOptions {
   files: readonly InfraFile[];
@@ -36,9 +37,14 @@ export function defaultSource(paths: readonly string[]): string {
   return dir === '' ? (paths[0]!.startsWith('/') ? '/' : '.') : dir;
 }
 
-export async function importInfra(ctx: Pick<Context, 'store'>, opts: ImportInfraOptions): Promise<InfraImportResult> {
+/** Imports the files as one source; with redaction on, labels, tags and attributes go through the redactor (infra-redaction). */
+export async function importInfra(
+  ctx: Pick<Context, 'store' | 'redactor'>,
+  opts: ImportInfraOptions,
+): Promise<InfraImportResult> {
   if (opts.files.length === 0) throw new InfraImportInputError('files: give at least one file');
   const parsed = storableValue(parseInfraFiles(opts.files));
+  if (ctx.redactor) redactInfra(parsed, ctx.redactor);
   const source = opts.source?.trim() || defaultSource(opts.files.map((f) => f.path));
   const importedAt = new Date();
   return ctx.store.db.transaction(async (tx) => {
