@@ -111,7 +111,7 @@ describe('orrery CLI', () => {
     const server = await ServerProcess.start({ dataDir, logDir: dataDir, args: ['--auth', 'required'] });
     try {
       const out = readFileSync(server.stdoutLog, 'utf8');
-      assert.match(out, /one named "bootstrap" was created/);
+      assert.match(out, /an admin token named "bootstrap" was created/);
       const token = /orr_[\w-]+/.exec(out)?.[0];
       const ok = await runCli(['token', 'create', '--name', 'ops', '--server', server.apiUrl], { ORRERY_TOKEN: token });
       assert.equal(ok.code, 0, ok.stderr);

@@ -111,7 +111,7 @@ export class ApiClient {
 
 /** A server error status as a CLI exit code: 401 auth, other 4xx usage, 5xx failure. */
 export function exitForStatus(status: number): number {
-  if (status === 401) return EXIT.auth;
+  if (status === 401 || status === 403) return EXIT.auth;
   return status < 500 ? EXIT.usage : EXIT.failure;
 }
 

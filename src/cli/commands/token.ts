@@ -1,8 +1,8 @@
 // `orrery token create|list|revoke`: API tokens. Only a hash is stored; the token is
 // printed once, at creation.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { loadConfig } from '../../config/index.js';
-import type { ApiToken } from '../../model/index.js';
+import { type ApiToken, TOKEN_ROLES, type TokenRole } from '../../model/index.js';
 import { openStore, tokenNameProblem } from '../../store/index.js';
 import { CliError, EXIT, type GlobalOptions } from '../client.js';
 import { table } from '../table.js';
@@ -16,6 +16,12 @@ export function registerToken(program: Command, client: (cmd: Command) => Global
     .command('create')
     .description('create a token and print it once; only its hash is stored')
     .requiredOption('--name <name>', 'a name to recognise it by, e.g. the service or person using it')
+    .addOption(
+      new Option(
+        '--role <role>',
+        'what it may do: ingest (OTLP, webhooks), viewer (read), operator (+ run investigations, record data), approver (+ approve proposals), admin (everything, tokens included); default viewer, admin with --offline',
+      ).choices(TOKEN_ROLES),
+    )
     .option('--offline', 'write to the store directly instead of through the server (to bootstrap the first token)')
     .option('--data-dir <dir>', 'with --offline: the embedded store directory (env ORRERY_DATA_DIR)')
     .option('--json', 'print JSON')
@@ -23,35 +29,42 @@ export function registerToken(program: Command, client: (cmd: Command) => Global
       'after',
       `
 Examples:
-  orrery token create --name checkout-service
-  orrery token create --name admin --offline     # before the first \`orrery up --host 0.0.0.0\`
+  orrery token create --name checkout-service --role ingest
+  orrery token create --name alice --role operator
+  orrery token create --name admin --offline     # an admin token, before the first \`orrery up --host 0.0.0.0\`
   export ORRERY_TOKEN=orr_...                   # then every command sends it`,
     )
-    .action(async (f: { name: string; offline?: boolean; dataDir?: string; json?: boolean }, cmd: Command) => {
-      const problem = tokenNameProblem(f.name);
-      if (problem) throw new CliError(`token name "${f.name}": ${problem}`, EXIT.usage);
-      let created: { token: string; record: ApiToken };
-      if (f.offline) {
-        const config = loadConfig(process.env, { dataDir: f.dataDir });
-        const store = await openStore({
-          databaseUrl: config.databaseUrl,
-          dataDir: config.dataDir,
-          retentionDays: config.retention,
-        });
-        try {
-          created = await store.createToken(f.name);
-        } finally {
-          await store.close();
+    .action(
+      async (
+        f: { name: string; role?: TokenRole; offline?: boolean; dataDir?: string; json?: boolean },
+        cmd: Command,
+      ) => {
+        const problem = tokenNameProblem(f.name);
+        if (problem) throw new CliError(`token name "${f.name}": ${problem}`, EXIT.usage);
+        let created: { token: string; record: ApiToken };
+        if (f.offline) {
+          const config = loadConfig(process.env, { dataDir: f.dataDir });
+          const store = await openStore({
+            databaseUrl: config.databaseUrl,
+            dataDir: config.dataDir,
+            retentionDays: config.retention,
+          });
+          try {
+            // Offline is how the first token is made, so it is an admin unless told otherwise.
+            created = await store.createToken(f.name, { role: f.role ?? 'admin', actor: 'cli-offline' });
+          } finally {
+            await store.close();
+          }
+        } else {
+          created = await client(cmd).api.request('POST', 'api/tokens', { name: f.name, role: f.role ?? 'viewer' });
         }
-      } else {
-        created = await client(cmd).api.request('POST', 'api/tokens', { name: f.name });
-      }
-      if (f.json) return void process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
-      process.stdout.write(
-        `Created token "${created.record.name}" (id ${created.record.id}). It is shown only this once:\n\n  ${created.token}\n\n` +
-          'Use it as:  export ORRERY_TOKEN=<token>   or   Authorization: Bearer <token>\n',
-      );
-    });
+        if (f.json) return void process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
+        process.stdout.write(
+          `Created token "${created.record.name}" (id ${created.record.id}, role ${created.record.role}). It is shown only this once:\n\n  ${created.token}\n\n` +
+            'Use it as:  export ORRERY_TOKEN=<token>   or   Authorization: Bearer <token>\n',
+        );
+      },
+    );
 
   token
     .command('list')
@@ -62,10 +75,11 @@ Examples:
       if (f.json) return void process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
       process.stdout.write(
         `${table(
-          ['id', 'name', 'prefix', 'created', 'last used', 'revoked'],
+          ['id', 'name', 'role', 'prefix', 'created', 'last used', 'revoked'],
           res.tokens.map((t) => [
             t.id,
             t.name,
+            t.role,
             `${t.prefix}…`,
             String(t.createdAt),
             t.lastUsedAt ?? '-',

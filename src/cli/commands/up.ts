@@ -1,4 +1,6 @@
-// `orrery up`: serve the API, the OTLP receiver and (later) the web UI on one store.
+// `orrery up`: serve the API, the OTLP receiver and the web UI on one store.
+import type { AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import type { Command } from 'commander';
 import { type Config, isLoopback, loadConfig } from '../../config/index.js';
 import { startOrrery } from '../../server/index.js';
@@ -13,6 +15,7 @@ export interface UpFlags {
   dataDir?: string;
   retention?: string;
   auth?: string;
+  publicHost?: string[];
 }
 
 export function registerUp(program: Command): void {
@@ -26,17 +29,26 @@ export function registerUp(program: Command): void {
     .option('--data-dir <dir>', 'embedded store directory (env ORRERY_DATA_DIR)')
     .option('--retention <age>', 'how long raw logs and spans are kept, e.g. 7d or 48h (env ORRERY_RETENTION)')
     .option('--auth <mode>', '"auto": no token needed on loopback; "required": always (env ORRERY_AUTH)')
+    .option(
+      '--public-host <name>',
+      'a host name the API is reached under besides loopback and the bound address; repeatable (env ORRERY_PUBLIC_HOSTS, comma separated)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .addHelpText(
       'after',
       `
 Defaults: API on 127.0.0.1:8470, OTLP on 127.0.0.1:4318, store in ./.orrery, retention 7d.
 Bound to loopback, requests without a token are allowed. Bound to any other address,
 every request needs "Authorization: Bearer <token>": create one first with
-  orrery token create --name ingest --offline
+  orrery token create --name admin --offline
+(or let the first start mint an admin token named "bootstrap" and print it once).
+Requests under a host name that is not loopback, the bound address or a --public-host
+get 421 (bound to 0.0.0.0, the machine's own name and addresses count too).
 
 Examples:
   orrery up
   orrery up --host 0.0.0.0 --retention 3d
+  orrery up --host 0.0.0.0 --public-host orrery.example.com
   ORRERY_DATABASE_URL=postgres://orrery@db:5432/orrery orrery up`,
     )
     .action(async (flags: UpFlags) => {
@@ -48,6 +60,7 @@ Examples:
         dataDir: flags.dataDir,
         retention: flags.retention,
         auth: flags.auth,
+        publicHosts: flags.publicHost?.join(','),
       });
       await runUp(config);
     });
@@ -65,7 +78,11 @@ async function runUp(config: Config): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.stdout.write(banner(config, running.addresses, running.ctx.store.db.location));
+  const bound = {
+    api: running.server.api.server.address() as AddressInfo,
+    otlp: running.server.otlp.server.address() as AddressInfo,
+  };
+  process.stdout.write(banner(config, bound, running.ctx.store.db.location));
   if (!anonymousEverywhere(config)) await bootstrapToken(running.ctx.store);
 }
 
@@ -73,33 +90,66 @@ function anonymousEverywhere(config: Config): boolean {
   return config.auth === 'auto' && isLoopback(config.host) && isLoopback(config.otlpHost);
 }
 
-/** With auth required and no live token, nobody could use the server: mint one, show it once. */
+/**
+ * With tokens needed (a non-loopback bind or auth=required) and no live token, nobody could
+ * use the server: mint an admin token named "bootstrap" and show it once (its audit row's
+ * actor is `bootstrap`).
+ */
 async function bootstrapToken(store: Store): Promise<void> {
   const live = (await store.listTokens()).filter((t) => t.revokedAt === null);
   if (live.length > 0) return;
-  const { token } = await store.createToken('bootstrap');
+  const { token } = await store.createToken('bootstrap', { role: 'admin', actor: 'bootstrap' });
   process.stdout.write(
-    `No API token existed, so one named "bootstrap" was created. It is shown only this once:\n\n  ${token}\n\n` +
-      'Use it to create named tokens (ORRERY_TOKEN=... orrery token create --name NAME), then revoke it:\n' +
+    `No API token existed, so an admin token named "bootstrap" was created. It is shown only this once:\n\n  ${token}\n\n` +
+      'Use it to create named tokens (ORRERY_TOKEN=... orrery token create --name NAME --role ROLE), then revoke it:\n' +
       '  orrery token revoke bootstrap\n',
   );
 }
 
-function banner(config: Config, addr: { api: string; otlp: string }, location: string): string {
+const WILDCARDS = new Set(['0.0.0.0', '::']);
+
+/** `http://address:port` with IPv6 addresses bracketed. */
+function url(address: string, port: number): string {
+  return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+}
+
+/**
+ * The address a listener is bound to and a URL to reach it by. Bound to a wildcard, it listens
+ * on every interface: the URL uses the machine's name, and the addresses are listed.
+ */
+export function describeBound(addr: AddressInfo): { bound: string; url: string; note: string } {
+  const bound = url(addr.address, addr.port);
+  if (!WILDCARDS.has(addr.address)) return { bound, url: bound, note: '' };
+  const ips = Object.values(networkInterfaces())
+    .flat()
+    .filter((i) => i && !i.internal && (addr.address === '::' || i.family === 'IPv4'))
+    .map((i) => url(i!.address, addr.port));
+  const others = ips.length > 0 ? `; also ${ips.slice(0, 3).join(', ')}` : '';
+  return {
+    bound,
+    url: url(hostname(), addr.port),
+    note: `   (all interfaces; reach it as ${url(hostname(), addr.port)}${others})`,
+  };
+}
+
+export function banner(config: Config, addr: { api: AddressInfo; otlp: AddressInfo }, location: string): string {
+  const api = describeBound(addr.api);
+  const otlp = describeBound(addr.otlp);
   const open = anonymousEverywhere(config);
   const store = config.databaseUrl ? `PostgreSQL ${location}` : `embedded PGlite in ${location}`;
   const authLine = open
     ? 'no token needed (loopback only)'
-    : 'a Bearer token is required (orrery token create --name NAME)';
+    : 'a Bearer token is required (orrery token create --name NAME --role ROLE)';
   return `
 Orrery is up.
-  API        ${addr.api}
-  OTLP/HTTP  ${addr.otlp}   (POST /v1/traces, /v1/logs, /v1/metrics; protobuf or JSON)
+  API        ${api.bound}${api.note}
+  OTLP/HTTP  ${otlp.bound}${otlp.note}
+             POST /v1/traces, /v1/logs, /v1/metrics; protobuf or JSON
   store      ${store}, raw events kept ${config.retention} days
   auth       ${authLine}
 
 Point an OpenTelemetry SDK or Collector at it:
-  export OTEL_EXPORTER_OTLP_ENDPOINT=${addr.otlp}
+  export OTEL_EXPORTER_OTLP_ENDPOINT=${otlp.url}
   export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
   export OTEL_SERVICE_NAME=my-service${open ? '' : '\n  export OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer%20$ORRERY_TOKEN"'}
 
