@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { hostname, networkInterfaces } from 'node:os';
 import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '../src/config/index.js';
 import { bareHost, hostPolicy } from '../src/server/request-guard.js';
 import { type InProcess, inProcessOrrery } from './helpers/server.js';
 
@@ -71,6 +72,20 @@ describe('request guard: Host', () => {
     assert.ok(!fixed(hostname()) && !fixed('10.1.2.4'));
     assert.ok(hostPolicy({ bound: '127.0.0.1', publicHosts: ['*'] })('anything.example'));
     assert.equal(bareHost('[::1]:80'), '::1');
+  });
+
+  it('reads ORRERY_PUBLIC_HOSTS (and --public-host) as names without ports, naming a bad one', () => {
+    const hosts = (v: string) => loadConfig({ ORRERY_PUBLIC_HOSTS: v }).publicHosts;
+    assert.deepEqual(hosts('Orrery.Example.com:443, [::1]:8470 ,10.0.0.5,host.'), [
+      'orrery.example.com',
+      '::1',
+      '10.0.0.5',
+      'host',
+    ]);
+    assert.deepEqual(hosts('*'), ['*']);
+    assert.deepEqual(loadConfig({}).publicHosts, []);
+    assert.throws(() => hosts('a b'), /ORRERY_PUBLIC_HOSTS: "a b" is not a host name/);
+    assert.throws(() => loadConfig({}, { publicHosts: 'x/y' }), /--public-hosts: "x\/y"/);
     assert.equal(bareHost('Name.Example.:80'), 'name.example');
   });
 });

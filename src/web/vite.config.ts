@@ -16,6 +16,9 @@ export default defineConfig({
     sourcemap: true,
     chunkSizeWarningLimit: 1500,
   },
+  // The proxy passes the browser's Host (localhost:5173) through, and Orrery answers loopback
+  // names on any port; the page's Origin then equals that Host, so the UI's writes count as
+  // Orrery's own origin (server/request-guard). Do not set changeOrigin: the Origin would differ.
   server: { proxy: { '/api': process.env.ORRERY_SERVER ?? 'http://127.0.0.1:8470' } },
   logLevel: 'warn',
 });
