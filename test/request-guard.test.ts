@@ -250,12 +250,13 @@ describe('request guard: the OTLP listener', () => {
 
   it("takes SDK requests under any name, and refuses browsers' writes from elsewhere", async () => {
     assert.equal((await send({ host: 'otel-collector.svc.cluster.local:4318' })).statusCode, 200);
-    for (const h of [
+    const attempts: Record<string, string>[] = [
       { host: '127.0.0.1:4318', origin: 'http://127.0.0.1:9999' },
       { host: 'attacker.example:4318', origin: 'http://attacker.example:4318' },
       { host: '127.0.0.1:4318', 'sec-fetch-site': 'cross-site' },
       { host: '127.0.0.1:4318', 'sec-fetch-site': 'same-site' },
-    ]) {
+    ];
+    for (const h of attempts) {
       const res = await send(h, 'text/plain');
       assert.equal(res.statusCode, 403, JSON.stringify(h));
       assert.match(res.json().message, /only pages served by Orrery itself/);
