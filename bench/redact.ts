@@ -1,4 +1,4 @@
-// `npm run bench -- redact`: throughput of the redact transform (redact@1) on realistic,
+// `npm run bench -- redact`: throughput of the redact transform (REDACT_ALGORITHM) on realistic,
 // mostly clean strings: real log bodies from loghub-2k (when ../shared/datasets is there),
 // application log lines and short attribute values, with a few percent carrying secrets.
 // Also reports what it changed in the real logs, where nearly nothing should change.

@@ -132,6 +132,7 @@ const REDACTED = '[REDACTED]';
 /** Built-in text rules cannot match anything shorter (`a@b.co`). */
 const MIN_BUILTIN_LENGTH = 6;
 const CLEAN_CACHE_GENERATION = 4096;
+const CLEAN_NAMES_GENERATION = 1024;
 const CLEAN_CACHE_MAX_LENGTH = 512;
 
 // ---------------------------------------------------------------------------------------
@@ -750,6 +751,25 @@ function checkCustom(rule: RedactionRule, seen: Set<string>): void {
 // ---------------------------------------------------------------------------------------
 // The redactor
 
+/** Strings seen to come back unchanged, in two generations: the older is dropped when the newer fills. */
+class CleanCache {
+  private now = new Set<string>();
+  private before = new Set<string>();
+  constructor(private readonly generation: number) {}
+
+  has(s: string): boolean {
+    return this.now.has(s) || this.before.has(s);
+  }
+
+  add(s: string): void {
+    if (this.now.size >= this.generation) {
+      this.before = this.now;
+      this.now = new Set();
+    }
+    this.now.add(s);
+  }
+}
+
 /**
  * Compiles the built-in rules (less those disabled) and the custom ones into a Redactor.
  * Throws an Error naming the rule for a bad pattern (or one that matches the empty string),
@@ -789,27 +809,21 @@ export function compileRedactor(config: RedactionConfig): Redactor {
   }
   const secretAttributes = on('secret_attribute');
 
-  // Attribute values seen to come back unchanged, in two generations (the older one is
-  // dropped when the newer fills): attribute values repeat (routes, user agents, statements,
-  // hosts), and a set lookup is cheaper than the prechecks. Bodies are mostly distinct, so
-  // they skip it. Only clean strings are kept, never secrets.
-  let clean = new Set<string>();
-  let cleanBefore = new Set<string>();
-  const remember = (s: string) => {
-    if (clean.size >= CLEAN_CACHE_GENERATION) {
-      cleanBefore = clean;
-      clean = new Set();
-    }
-    clean.add(s);
-  };
+  // Attribute values and names seen to come back unchanged: they repeat (routes, user
+  // agents, statements, hosts; span names per endpoint), and a set lookup is cheaper than the
+  // prechecks. Names have their own cache, so that names made unique by raw URLs cannot push
+  // the attribute values out. Bodies are mostly distinct, so they skip it. Only clean strings
+  // are kept, never secrets.
+  const cleanValues = new CleanCache(CLEAN_CACHE_GENERATION);
+  const cleanNames = new CleanCache(CLEAN_NAMES_GENERATION);
 
-  /** An attribute value or a name: often one seen before. */
-  function redactValue(s: string, t: Tally | null, emails: EmailForm): string {
+  /** An attribute value, an id field or a name: often one seen before. */
+  function redactValue(s: string, t: Tally | null, emails: EmailForm, clean: CleanCache): string {
     if (s.length < MIN_BUILTIN_LENGTH && custom.length === 0) return s;
     const cacheable = s.length <= CLEAN_CACHE_MAX_LENGTH;
-    if (cacheable && (clean.has(s) || cleanBefore.has(s))) return s;
+    if (cacheable && clean.has(s)) return s;
     const out = redactText(s, t, emails);
-    if (cacheable && out === s) remember(s);
+    if (cacheable && out === s) clean.add(s);
     return out;
   }
 
@@ -842,9 +856,16 @@ export function compileRedactor(config: RedactionConfig): Redactor {
       return out;
     }
 
-    /** An attribute value, a name or an id field. */
+    /** An attribute value, a lifted field or an id field. */
     string(s: string, identity: boolean): string {
-      const out = redactValue(s, this, identity ? 'hash' : 'placeholder');
+      const out = redactValue(s, this, identity ? 'hash' : 'placeholder', cleanValues);
+      if (out !== s) this.redacted++;
+      return out;
+    }
+
+    /** A span or event name. */
+    name(s: string): string {
+      const out = redactValue(s, this, 'placeholder', cleanNames);
       if (out !== s) this.redacted++;
       return out;
     }
@@ -941,7 +962,7 @@ export function compileRedactor(config: RedactionConfig): Redactor {
       const b = new Batch();
       for (const r of records) {
         r.body = b.text(r.body);
-        if (r.eventName) r.eventName = b.string(r.eventName, false);
+        if (r.eventName) r.eventName = b.name(r.eventName);
         b.attributes(r.attributes, false);
         b.attributes(r.resource, true);
         b.attributes(r.scope.attributes, true);
@@ -954,7 +975,7 @@ export function compileRedactor(config: RedactionConfig): Redactor {
     spans(records) {
       const b = new Batch();
       for (const r of records) {
-        r.name = b.string(r.name, false);
+        r.name = b.name(r.name);
         if (r.statusMessage) r.statusMessage = b.text(r.statusMessage);
         const route = r.httpRoute;
         const routeAttribute = r.attributes['http.route'];
@@ -964,7 +985,7 @@ export function compileRedactor(config: RedactionConfig): Redactor {
           r.httpRoute = route === routeAttribute ? (r.attributes['http.route'] as string) : b.string(route, false);
         }
         for (const e of r.events) {
-          e.name = b.string(e.name, false);
+          e.name = b.name(e.name);
           b.attributes(e.attributes, false);
         }
         for (const l of r.links) b.attributes(l.attributes, false);
