@@ -1,8 +1,14 @@
-// An import must not hold the embedded store's one connection until it ends: an OTLP request
-// sent while an import is writing is stored and answered before the import finishes (PGlite,
-// in process; not timed, only ordered).
+// An import must not hold the embedded store's one connection (nor the event loop) until it
+// ends: an OTLP request sent while an import is writing is stored and answered before the import
+// finishes (PGlite, in process; not timed, only ordered); a large file is read in a worker thread.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import {
+  INLINE_PARSE_BYTES,
+  ImportError,
+  parseImport,
+  parseImportOffThread,
+} from '../src/ingest/sources/tickets/index.js';
 import { importTickets } from '../src/workflows/index.js';
 import { type InProcess, inProcessOrrery } from './helpers/server.js';
 
@@ -57,5 +63,27 @@ describe('ticket imports and OTLP ingest', () => {
     assert.ok(sent.doneAt < r.doneAt, 'the OTLP request was answered before the import finished');
     assert.ok(sent.writtenWhenDone < ROWS, `answered after ${sent.writtenWhenDone} of ${ROWS} tickets were written`);
     assert.equal((await o.store.queryLogs({ limit: 5, service: 'during-import' })).length, 1);
+  });
+});
+
+describe('reading a large export off the main thread', () => {
+  it('gives what parseImport gives, and the same ImportError naming the row', async () => {
+    const rows = ['id,title,body,created'];
+    for (let i = 0; rows.join('\n').length <= INLINE_PARSE_BYTES; i++)
+      rows.push(`W-${i},Title ${i},"user u-${i} sees HTTP 502 on /cart/${i}",2026-11-22T10:00:00Z`);
+    const csv = `${rows.join('\n')}\n`;
+    assert.ok(csv.length > INLINE_PARSE_BYTES);
+    assert.deepEqual(
+      await parseImportOffThread('auto', csv, { source: 'shop' }),
+      parseImport('auto', csv, { source: 'shop' }),
+    );
+    await assert.rejects(
+      parseImportOffThread('generic-csv', `${csv}W-x,,no title,\n`),
+      (err: Error) =>
+        err instanceof ImportError &&
+        new RegExp(`row ${rows.length} \\(line ${rows.length + 1}\\): missing required field "title"`).test(
+          err.message,
+        ),
+    );
   });
 });

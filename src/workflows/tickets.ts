@@ -8,7 +8,7 @@ import {
   type ParseImportOptions,
   type TicketFormat,
   type Headers,
-  parseImport,
+  parseImportOffThread,
 } from '../ingest/sources/tickets/index.js';
 import { storableValue } from '../ingest/transforms/index.js';
 import type { Ticket, TicketComment, TicketDetail, TicketInput, TicketMention, TicketStatus } from '../model/index.js';
@@ -84,7 +84,7 @@ interface Keys {
 }
 
 /** Bytes of text per chunk, besides the ticket count: a few huge tickets make a chunk too. */
-const CHUNK_TEXT_BYTES = 4 * 1024 * 1024;
+const CHUNK_TEXT_BYTES = 1024 * 1024;
 
 /**
  * Consecutive runs of at most `size` tickets and about CHUNK_TEXT_BYTES of text, never holding
@@ -113,6 +113,12 @@ function chunks(inputs: readonly TicketInput[], size: number): TicketInput[][] {
   return out;
 }
 
+function countBySource(items: ReadonlyArray<{ source: string }>): Map<string, number> {
+  const n = new Map<string, number>();
+  for (const t of items) n.set(t.source, (n.get(t.source) ?? 0) + 1);
+  return n;
+}
+
 /** Lets I/O callbacks and other queued store work run before the next chunk takes the connection. */
 const yieldToQueued = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -139,7 +145,7 @@ export async function ingestTickets(
     stale.push(...r.stale);
     opts.onProgress?.(out.length + stale.length, inputs.length);
   };
-  for (const t of inputs) ctx.metrics.recordReceived('tickets', t.source, 1);
+  for (const [source, n] of countBySource(inputs)) ctx.metrics.recordReceived('tickets', source, n);
   if (opts.chunkSize === undefined) {
     await db.transaction(async (tx) => {
       if (opts.delivery && !(await ticketStore.recordDelivery(tx, opts.delivery.source, opts.delivery.id))) {
@@ -158,7 +164,7 @@ export async function ingestTickets(
       }
     }
   }
-  for (const t of out) ctx.metrics.recordAccepted('tickets', t.source, 1);
+  for (const [source, n] of countBySource(out)) ctx.metrics.recordAccepted('tickets', source, n);
   return {
     created: out.filter((t) => t.created).length,
     updated: out.filter((t) => !t.created).length,
@@ -378,13 +384,13 @@ export interface ImportTicketsResult extends Omit<IngestTicketsResult, 'tickets'
  * Tickets per import transaction. A chunk of this many holds the (embedded store's one)
  * connection for tens of milliseconds, which is what an OTLP request queued behind it waits.
  */
-export const IMPORT_CHUNK_SIZE = 250;
+export const IMPORT_CHUNK_SIZE = 200;
 
 /**
- * Imports an export file. The file is read whole first: a bad record throws ImportError naming
- * it, and nothing is written. The tickets are then written in chunks, each one transaction,
- * handing the store back between chunks so that telemetry ingest is not held for the whole
- * import. If a write fails, the chunks already committed are kept and the failed one left
+ * Imports an export file. The file is read whole first (a large one in a worker thread): a bad
+ * record throws ImportError naming it, and nothing is written. The tickets are then written in
+ * chunks, each one transaction, handing the store back between chunks so that telemetry ingest
+ * is not held for the whole import. If a write fails, the chunks already committed are kept and the failed one left
  * nothing: an IngestWriteError says how many tickets were written, and importing the same file
  * again completes it (tickets upsert by source + id, so the rows written twice end the same).
  */
@@ -392,7 +398,10 @@ export async function importTickets(
   ctx: Pick<Context, 'store' | 'metrics' | 'redactor'>,
   opts: ImportTicketsOptions,
 ): Promise<ImportTicketsResult> {
-  const { format, tickets } = parseImport(opts.format, opts.content, { source: opts.source, filename: opts.filename });
+  const { format, tickets } = await parseImportOffThread(opts.format, opts.content, {
+    source: opts.source,
+    filename: opts.filename,
+  });
   opts.onProgress?.({ phase: 'parsed', done: 0, total: tickets.length });
   const r = await ingestTickets(ctx, tickets, {
     chunkSize: opts.chunkSize ?? IMPORT_CHUNK_SIZE,

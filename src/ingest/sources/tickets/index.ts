@@ -20,6 +20,7 @@ export type {
 export { MAX_TICKETS_PER_REQUEST } from './generic.js';
 export { IMPORT_FORMATS, ImportError, detectImportFormat, parseImport } from './import.js';
 export type { ImportFormat, ParseImportOptions } from './import.js';
+export { INLINE_PARSE_BYTES, parseImportOffThread } from './import-off-thread.js';
 export { checkSignedTime, hmac } from './signature.js';
 export type { SignedTimeWindow } from './signature.js';
 export { generic, github, jira, linear, zendesk };
