@@ -48,7 +48,7 @@ export {
 export type { DeployWrite, RangeOptions, ServiceSighting } from './deploy-store.js';
 export { replaceInfraSource, listInfra, workloadsOutside } from './infra-store.js';
 export type { InfraWrite, InfraFilter } from './infra-store.js';
-// Tickets, their mentions and links, as one namespace: ticketStore.saveTicket(tx, …) and so on.
+// Tickets, their mentions and links, as one namespace: ticketStore.saveTickets(tx, …) and so on.
 import * as ticketStore from './ticket-store.js';
 export { ticketStore };
 export type { TicketRow, TicketFilter, TicketSummary } from './ticket-store.js';
