@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { WEBHOOK_FORMATS } from '../src/ingest/sources/tickets/index.js';
 import { type InProcess, inProcessOrrery } from './helpers/server.js';
 import { signFor } from './fixtures/tickets/signatures.js';
 
@@ -18,6 +19,23 @@ const payload = (path: string) => {
   return JSON.parse(text) as Record<string, any>;
 };
 const zendeskTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+describe('delivery ids', () => {
+  it('each sender names its deliveries in its own header; an overlong id is not remembered', () => {
+    const header = {
+      github: 'x-github-delivery',
+      jira: 'x-atlassian-webhook-identifier',
+      zendesk: 'x-zendesk-webhook-invocation-id',
+      linear: 'linear-delivery',
+    };
+    for (const f of WEBHOOK_FORMATS) {
+      const name = header[f.name as keyof typeof header];
+      assert.equal(f.deliveryId?.({ [name]: ' d-42 ' }), 'd-42', f.name);
+      assert.equal(f.deliveryId?.({ [name]: 'x'.repeat(201) }), null, f.name);
+      assert.equal(f.deliveryId?.({}), null, f.name);
+    }
+  });
+});
 
 describe('webhook replay and freshness', () => {
   let o: InProcess;

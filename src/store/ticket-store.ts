@@ -336,8 +336,12 @@ export async function recordDelivery(q: Queryable, source: string, deliveryId: s
     [source, deliveryId],
   );
   if (rows.length === 0) return false;
+  // A few expired rows per delivery; rows another writer is pruning are skipped, never waited for.
   await q.query(
-    `DELETE FROM webhook_delivery WHERE received_at < now() - make_interval(days => ${DELIVERY_MEMORY_DAYS})`,
+    `DELETE FROM webhook_delivery WHERE (source, delivery_id) IN (
+       SELECT source, delivery_id FROM webhook_delivery
+        WHERE received_at < now() - make_interval(days => ${DELIVERY_MEMORY_DAYS})
+        ORDER BY received_at LIMIT 100 FOR UPDATE SKIP LOCKED)`,
   );
   return true;
 }

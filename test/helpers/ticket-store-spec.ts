@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, it } from 'node:test';
 import { type Headers, github, ticketInput, zendesk } from '../../src/ingest/sources/tickets/index.js';
 import { SelfMetrics } from '../../src/observe/index.js';
-import type { Queryable, Store } from '../../src/store/index.js';
+import { type Queryable, type Store, ticketStore } from '../../src/store/index.js';
 import { getTicket, importTickets, ingestTickets, ingestWebhook } from '../../src/workflows/index.js';
 import { span } from './records.js';
 
@@ -91,6 +91,20 @@ export function ticketReplaySpec(open: OpenStore): void {
     assert.equal(newer.body.updated, 1);
     ({ ticket } = await ticketBy(store, 'zendesk', '35436'));
     assert.deepEqual([ticket.status, ticket.title], ['open', 'Cart broken again']);
+  });
+
+  it('delivery ids are forgotten after DELIVERY_MEMORY_DAYS, pruned as new ones arrive', async () => {
+    await store.db.query(
+      `INSERT INTO webhook_delivery (source, delivery_id, received_at) VALUES ('jira', 'old', now() - interval '8 days')`,
+    );
+    assert.equal(await ticketStore.recordDelivery(store.db, 'jira', 'new'), true);
+    assert.equal(await ticketStore.recordDelivery(store.db, 'jira', 'new'), false);
+    const left = await store.db.query(`SELECT delivery_id FROM webhook_delivery WHERE source = 'jira' ORDER BY 1`);
+    assert.deepEqual(
+      left.map((r) => r.delivery_id),
+      ['new'],
+    );
+    assert.equal(ticketStore.DELIVERY_MEMORY_DAYS, 7);
   });
 
   it('a delivery id is remembered only once its tickets are stored: a failed delivery can be retried', async () => {
