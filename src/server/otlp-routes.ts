@@ -109,8 +109,10 @@ export async function otlpRoutes(app: FastifyInstance, opts: OtlpRouteOptions & 
     if (status === 503 || status === 429) {
       reply.header('retry-after', String(isOverload(err) ? err.retryAfterSeconds : 5));
     }
-    // A refused body may still be on its way: do not read the rest of it on this connection.
-    if (status === 408 || status === 413) reply.header('connection', 'close');
+    // A refused body may still be on its way: do not read the rest of it on this connection
+    // (draining the bodies of a flood of refused requests would cost the CPU the admitted
+    // ones need).
+    if (status === 408 || status === 413 || err instanceof AdmissionRefusedError) reply.header('connection', 'close');
     return sendStatus(req, reply, status, message);
   });
 

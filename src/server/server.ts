@@ -77,6 +77,11 @@ export function buildServer(ctx: Context, config: Config, opts: ServerOptions): 
     () => admission.queued,
   );
   ctx.metrics.gauge(
+    'orrery_ingest_slot_seconds',
+    'Moving average of the time an OTLP request holds its admission slot.',
+    () => (admission.averageSlotMs ?? 0) / 1000,
+  );
+  ctx.metrics.gauge(
     'orrery_ingest_inflated_bytes',
     'Inflated request bytes held across requests.',
     () => inflate.usedBytes,
