@@ -5,6 +5,7 @@
 import type { Mention, MentionField, MentionKind, TicketMention } from '../model/index.js';
 import { MENTION_KINDS } from '../model/index.js';
 import { isKeyedHash, keyedHash } from './identity-hash.js';
+import { TupleMap, TupleSet } from './tuple-map.js';
 
 /** Stored mentions record the algorithm that produced them (STYLE rule 4). */
 export const TICKET_MENTIONS_ALGORITHM = 'ticket-mentions@1';
@@ -603,10 +604,10 @@ function idMentionsAt(text: string, re: RegExp): Array<{ value: string; index: n
 function dedupe(found: Found[]): Mention[] {
   const order = new Map<MentionKind, number>(MENTION_KINDS.map((k, i) => [k, i]));
   const sorted = [...found].sort((a, b) => order.get(a.kind)! - order.get(b.kind)! || a.index - b.index);
-  const seen = new Set<string>();
+  const seen = new TupleSet<[MentionKind, string]>();
   const out: Mention[] = [];
   for (const f of sorted) {
-    const k = `${f.kind}\u0000${f.value}`;
+    const k: [MentionKind, string] = [f.kind, f.value];
     if (seen.has(k)) continue;
     seen.add(k);
     const m: Mention = { kind: f.kind, value: f.value };
@@ -631,9 +632,9 @@ export interface TicketText {
 
 /** All of a ticket's mentions, merged across its fields: one per (kind, value) with where it was found and how often. */
 export function ticketMentions(t: TicketText, opts: ExtractOptions): TicketMention[] {
-  const merged = new Map<string, TicketMention>();
+  const merged = new TupleMap<[MentionKind, string], TicketMention>();
   const put = (m: Mention, field: MentionField) => {
-    const k = `${m.kind}\u0000${m.value}`;
+    const k: [MentionKind, string] = [m.kind, m.value];
     const prev = merged.get(k);
     if (prev) {
       prev.count++;

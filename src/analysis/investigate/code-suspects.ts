@@ -6,6 +6,8 @@
 // by whether their lines are in the localized code (blame), whether they touch its files or
 // the service, and what kind of files they change. Pure: hints, files and commits in.
 
+import { TupleMap, TupleSet } from '../tuple-map.js';
+
 /** A function or class in an indexed file. */
 export interface CodeSymbol {
   name: string;
@@ -172,18 +174,25 @@ export function symbolFor(file: CodeFileFacts, name: string | null, line: number
   return line === null ? null : enclosingSymbol(file.symbols, line);
 }
 
+/** Indexed files by [repository, path]. */
+function filesByPath(files: readonly CodeFileFacts[]): TupleMap<[string, string], CodeFileFacts> {
+  const byPath = new TupleMap<[string, string], CodeFileFacts>();
+  for (const f of files) byPath.set([f.repository, f.path], f);
+  return byPath;
+}
+
 /** Places ranked by the summed weight of the hints that land on them, best first. */
 export function rankCodeLocations(
   hints: readonly LocationHint[],
   files: readonly CodeFileFacts[],
   limit = 5,
 ): CodeLocation[] {
-  const byPath = new Map(files.map((f) => [`${f.repository}\u0000${f.path}`, f]));
-  const places = new Map<string, CodeLocation>();
+  const byPath = filesByPath(files);
+  const places = new TupleMap<[string, string, string], CodeLocation>();
   for (const h of hints) {
-    const file = byPath.get(`${h.repository}\u0000${h.path}`);
+    const file = byPath.get([h.repository, h.path]);
     const sym = file ? symbolFor(file, h.symbol, h.line) : null;
-    const key = `${h.repository}\u0000${h.path}\u0000${sym ? `${qualifiedName(sym)}@${sym.startLine}` : ''}`;
+    const key: [string, string, string] = [h.repository, h.path, sym ? `${qualifiedName(sym)}@${sym.startLine}` : ''];
     let place = places.get(key);
     if (!place) {
       place = {
@@ -369,25 +378,26 @@ export function changedHints(
   files: readonly CodeFileFacts[],
   shas: ReadonlySet<string>,
 ): LocationHint[] {
-  const byPath = new Map(files.map((f) => [`${f.repository}\u0000${f.path}`, f]));
-  const perCommit = new Map<string, Map<string, { file: CodeFileFacts; sym: CodeSymbol; lines: number }>>();
+  const byPath = filesByPath(files);
+  const perCommit = new Map<
+    string,
+    TupleMap<[string, string, number], { file: CodeFileFacts; sym: CodeSymbol; lines: number }>
+  >();
   const totals = new Map<string, number>();
   for (const b of blame) {
     if (!shas.has(b.sha)) continue;
-    const file = byPath.get(`${b.repository}\u0000${b.path}`);
+    const file = byPath.get([b.repository, b.path]);
     if (!file) continue;
     totals.set(b.sha, (totals.get(b.sha) ?? 0) + 1);
     const sym = enclosingSymbol(file.symbols, b.line);
     if (!sym) continue;
     let m = perCommit.get(b.sha);
     if (!m) {
-      m = new Map();
+      m = new TupleMap();
       perCommit.set(b.sha, m);
     }
-    const key = `${b.path}\u0000${qualifiedName(sym)}@${sym.startLine}`;
-    const e = m.get(key) ?? { file, sym, lines: 0 };
+    const e = m.upsert([b.path, qualifiedName(sym), sym.startLine], () => ({ file, sym, lines: 0 }));
     e.lines++;
-    m.set(key, e);
   }
   const hints: LocationHint[] = [];
   for (const [sha, m] of perCommit) {
@@ -431,25 +441,17 @@ export function loopCallHints(
   shas: ReadonlySet<string>,
   edge: string,
 ): LocationHint[] {
-  const byPath = new Map(files.map((f) => [`${f.repository}\u0000${f.path}`, f]));
-  const lines = new Map<string, Map<number, BlamedLine>>();
-  for (const b of blame) {
-    const k = `${b.repository}\u0000${b.path}`;
-    let m = lines.get(k);
-    if (!m) {
-      m = new Map();
-      lines.set(k, m);
-    }
-    m.set(b.line, b);
-  }
+  const byPath = filesByPath(files);
+  const lines = new TupleMap<[string, string], Map<number, BlamedLine>>();
+  for (const b of blame) lines.upsert([b.repository, b.path], () => new Map()).set(b.line, b);
   const hints: LocationHint[] = [];
-  const seen = new Set<string>();
+  const seen = new TupleSet<[string, string, number, string]>();
   for (const b of blame) {
     if (!shas.has(b.sha) || !CALL.test(b.text)) continue;
-    const file = byPath.get(`${b.repository}\u0000${b.path}`);
+    const file = byPath.get([b.repository, b.path]);
     const sym = file ? enclosingSymbol(file.symbols, b.line) : null;
     if (!file || !sym) continue;
-    const text = lines.get(`${b.repository}\u0000${b.path}`)!;
+    const text = lines.get([b.repository, b.path])!;
     let indent = indentOf(b.text);
     let inLoop = false;
     for (let n = b.line - 1; n >= sym.startLine && indent > 0; n--) {
@@ -463,7 +465,7 @@ export function loopCallHints(
         break;
       }
     }
-    const key = `${b.path}\u0000${qualifiedName(sym)}@${sym.startLine}\u0000${b.sha}`;
+    const key: [string, string, number, string] = [b.path, qualifiedName(sym), sym.startLine, b.sha];
     if (!inLoop || seen.has(key)) continue;
     seen.add(key);
     hints.push({

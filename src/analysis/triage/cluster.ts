@@ -9,6 +9,7 @@ import { priorityScore } from '../investigate/findings.js';
 import { relateTickets } from '../investigate/related-tickets.js';
 import { buildTicketIndex, rankSimilarTickets } from '../retrieval/index.js';
 import { HyperLogLog } from '../sketch/index.js';
+import { TupleSet } from '../tuple-map.js';
 import { EVIDENCE_DEFAULTS, type Evidence, type EvidenceOptions, type Evidential, sameFault } from './evidence.js';
 import { FOLLOW_DEFAULTS, growthOf } from './series.js';
 import {
@@ -317,10 +318,10 @@ export function triageProblems(input: TriageInput, opts: TriageOptions = {}): Tr
   // 4. An upstream symptom merges into its downstream cause over a service-graph edge.
   const inService = byService(drafts);
   const merges: Array<{ from: Draft; into: Draft; evidence: Evidence }> = [];
-  const seenEdges = new Set<string>();
+  const seenEdges = new TupleSet<[string, string]>();
   for (const e of input.edges) {
-    if (e.caller === e.callee || seenEdges.has(`${e.caller}\u0000${e.callee}`)) continue;
-    seenEdges.add(`${e.caller}\u0000${e.callee}`);
+    if (e.caller === e.callee || seenEdges.has([e.caller, e.callee])) continue;
+    seenEdges.add([e.caller, e.callee]);
     const causes = (inService.get(e.callee) ?? []).filter((d) => d.severity === SEVERITY.error);
     for (const from of inService.get(e.caller) ?? []) {
       const best = strongest(causes, (into) => sameFault(from.seed, into.seed, sinceMs, fo, 'upstream'));
