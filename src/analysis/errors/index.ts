@@ -22,3 +22,4 @@ export {
   normalizeSymbol,
 } from './fingerprint.js';
 export { type ExceptionOccurrence, exceptionFromLog, exceptionsFromSpan, runtimeOfResource } from './extract.js';
+export { type CulpritFrame, culpritOf, innermostFrame } from './culprit.js';
