@@ -2,7 +2,7 @@
 // graph) over a time window: totals, a bucketed series, a trend and distinct users per item.
 // The same functions answer the API, `orrery patterns|errors|services`, the UI and MCP.
 import { DDSketch, HyperLogLog } from '../analysis/index.js';
-import { ERRORS_ALGORITHM } from '../analysis/errors/index.js';
+import { ERRORS_ALGORITHM, culpritOf } from '../analysis/errors/index.js';
 import { PATTERNS_ALGORITHM } from '../analysis/patterns/index.js';
 import {
   type EdgeWindow,
@@ -27,6 +27,7 @@ import {
   serviceFirstSeen,
 } from '../store/index.js';
 import type { Context } from './context.js';
+import { isoOrNull } from './iso.js';
 
 export const DEFAULT_WINDOW_MS = 60 * 60_000;
 /** Longest window read at once: every sketch in it is merged in memory. */
@@ -383,8 +384,6 @@ function rate(part: number, whole: number): number | null {
   return whole > 0 ? round3(part / whole) : null;
 }
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
 // ---------------------------------------------------------------------------------------
 // Patterns
 
@@ -407,8 +406,8 @@ function patternSummary(p: StoredPattern, m: MinuteAggregate, w: MinuteWindow): 
     accounts: mergeHll(m.sketches.accounts),
     series: m.series.count!,
     trend: trendOf(m.totals.count!, m.recent.count!, p.firstSeen, w),
-    firstSeen: iso(p.firstSeen),
-    lastSeen: iso(p.lastSeen),
+    firstSeen: isoOrNull(p.firstSeen),
+    lastSeen: isoOrNull(p.lastSeen),
     firstVersion: p.firstVersion,
     totalCount: p.count,
   };
@@ -478,12 +477,6 @@ export async function getPattern(
 // ---------------------------------------------------------------------------------------
 // Error groups
 
-function culpritOf(frames: readonly ErrorFrame[]): string | null {
-  const f = frames.find((x) => x.inApp) ?? frames[0];
-  if (!f) return null;
-  return `${f.function} (${f.file}${f.line !== null ? `:${f.line}` : ''})`;
-}
-
 function errorSummary(g: StoredErrorGroup, m: MinuteAggregate, w: MinuteWindow): ErrorGroupSummary {
   return {
     fingerprint: g.fingerprint,
@@ -496,9 +489,9 @@ function errorSummary(g: StoredErrorGroup, m: MinuteAggregate, w: MinuteWindow):
     accounts: mergeHll(m.sketches.accounts),
     series: m.series.count!,
     trend: trendOf(m.totals.count!, m.recent.count!, g.firstSeen, w),
-    firstSeen: iso(g.firstSeen),
+    firstSeen: isoOrNull(g.firstSeen),
     firstRelease: g.firstRelease,
-    lastSeen: iso(g.lastSeen),
+    lastSeen: isoOrNull(g.lastSeen),
     totalCount: g.count,
   };
 }
@@ -617,7 +610,7 @@ function summarize(
     series,
     errorSeries,
     trend: trendOf(requests, recent, seen, w),
-    firstSeen: iso(seen),
+    firstSeen: isoOrNull(seen),
     endpoints: endpointList,
     callers: edges.filter((e) => e.callee === name),
     callees: edges.filter((e) => e.caller === name),

@@ -2,7 +2,8 @@
 // groups, WARN/ERROR log patterns, service-graph edges, served routes and open tickets from
 // the store, clusters them with triage@1 (analysis/triage), stores the problems (stable ids
 // by key) and returns the ranked queue. The server, the CLI, the UI and MCP all call this.
-import { ERRORS_ALGORITHM } from '../analysis/errors/index.js';
+import { ERRORS_ALGORITHM, type CulpritFrame, culpritOf, innermostFrame } from '../analysis/errors/index.js';
+import { TupleMap, tupleKey } from '../analysis/index.js';
 import { PATTERNS_ALGORITHM } from '../analysis/patterns/index.js';
 import {
   type Owners,
@@ -37,6 +38,7 @@ import {
 } from '../store/problem-store.js';
 import { AnalysisInputError, type ErrorFrame, MAX_ANALYSIS_LIMIT, resolveWindow, trendOf } from './analysis-read.js';
 import type { Context } from './context.js';
+import { isoOrNull } from './iso.js';
 
 export const DEFAULT_TRIAGE_WINDOW_MS = 24 * 3_600_000;
 /** Series are per minute up to this many buckets (24 h); longer windows use this many equal buckets. */
@@ -91,21 +93,11 @@ export interface TriageRun {
   gaps: string[];
 }
 
-function innermostFrame(frames: readonly ErrorFrame[]): ErrorFrame | null {
-  return frames.find((f) => f.inApp) ?? frames[0] ?? null;
-}
-
-function culpritOf(f: ErrorFrame | null): string | null {
-  return f ? `${f.function} (${f.file}${f.line !== null ? `:${f.line}` : ''})` : null;
-}
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
 function distinctErrors(
   list: ReadonlyArray<{ service: string; text: string }>,
 ): Array<{ service: string; text: string }> {
-  const seen = new Map<string, { service: string; text: string }>();
-  for (const e of list) seen.set(`${e.service}\u0000${e.text}`, e);
+  const seen = new TupleMap<[string, string], { service: string; text: string }>();
+  for (const e of list) seen.set([e.service, e.text], e);
   return [...seen.values()];
 }
 
@@ -149,20 +141,17 @@ export async function triage(ctx: Pick<Context, 'store'>, opts: TriageOptions = 
   if (pats.length === MAX_ANALYSIS_LIMIT)
     gaps.push(`only the ${MAX_ANALYSIS_LIMIT} WARN/ERROR patterns with the most lines were read`);
 
-  const frames = new Map(
-    groups.map((g) => [
-      `${g.group.service}\u0000${g.group.fingerprint}`,
-      innermostFrame(g.group.frames as ErrorFrame[]),
-    ]),
-  );
+  const frames = new TupleMap<[string, string], readonly CulpritFrame[]>();
+  for (const g of groups) frames.set([g.group.service, g.group.fingerprint], g.group.frames as ErrorFrame[]);
+  // ownersFor answers by an opaque string id: the tuple's encoding, so no two items share one.
   const owners = await ownersFor(db, [
     ...groups.map((g) => ({
-      id: `e\u0000${g.group.service}\u0000${g.group.fingerprint}`,
+      id: tupleKey(['e', g.group.service, g.group.fingerprint]),
       service: g.group.service,
-      file: frames.get(`${g.group.service}\u0000${g.group.fingerprint}`)?.file ?? null,
+      file: innermostFrame(frames.get([g.group.service, g.group.fingerprint]) ?? [])?.file ?? null,
     })),
     ...pats.map((p) => ({
-      id: `p\u0000${p.pattern.service}\u0000${p.pattern.key}`,
+      id: tupleKey(['p', p.pattern.service, p.pattern.key]),
       service: p.pattern.service,
       patternKey: p.pattern.key,
     })),
@@ -173,16 +162,16 @@ export async function triage(ctx: Pick<Context, 'store'>, opts: TriageOptions = 
     fingerprint: g.fingerprint,
     type: g.type,
     message: g.message,
-    culprit: culpritOf(frames.get(`${g.service}\u0000${g.fingerprint}`) ?? null),
+    culprit: culpritOf(frames.get([g.service, g.fingerprint]) ?? []),
     count: m.totals.count!,
     series: m.series.count!,
     userSketches: m.sketches.users ?? [],
     accountSketches: m.sketches.accounts ?? [],
     traces: traceIds(g.samples),
     trend: trendOf(m.totals.count!, m.recent.count!, g.firstSeen, w),
-    firstSeen: iso(g.firstSeen),
-    lastSeen: iso(g.lastSeen),
-    owners: owners.get(`e\u0000${g.service}\u0000${g.fingerprint}`) ?? null,
+    firstSeen: isoOrNull(g.firstSeen),
+    lastSeen: isoOrNull(g.lastSeen),
+    owners: owners.get(tupleKey(['e', g.service, g.fingerprint])) ?? null,
   }));
   const patterns: TriagePattern[] = pats.map(({ pattern: p, minutes: m }) => ({
     service: p.service,
@@ -195,9 +184,9 @@ export async function triage(ctx: Pick<Context, 'store'>, opts: TriageOptions = 
     accountSketches: m.sketches.accounts ?? [],
     traces: traceIds(p.samples),
     trend: trendOf(m.totals.count!, m.recent.count!, p.firstSeen, w),
-    firstSeen: iso(p.firstSeen),
-    lastSeen: iso(p.lastSeen),
-    owners: owners.get(`p\u0000${p.service}\u0000${p.key}`) ?? null,
+    firstSeen: isoOrNull(p.firstSeen),
+    lastSeen: isoOrNull(p.lastSeen),
+    owners: owners.get(tupleKey(['p', p.service, p.key])) ?? null,
   }));
 
   const ticketSince = new Date(Math.min(w.since.getTime(), w.until.getTime() - TICKET_LOOK_BACK_MS));
