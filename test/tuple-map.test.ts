@@ -36,6 +36,9 @@ describe('tuple keys', () => {
     assert.ok(m.has(['web', 'x']));
     assert.ok(m.delete(['web', 'x']));
     assert.equal(m.get(['web', 'x']), undefined);
+    m.clear();
+    assert.equal(m.size, 0);
+    assert.ok(!m.has(['cart', 'a']));
   });
 
   it('a set keeps one copy of each tuple', () => {
@@ -54,5 +57,7 @@ describe('tuple keys', () => {
         ['a', 2],
       ],
     );
+    s.clear();
+    assert.equal(s.size, 0);
   });
 });

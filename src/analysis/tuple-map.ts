@@ -43,6 +43,10 @@ export class TupleMap<K extends readonly KeyPart[], V> implements Iterable<[K, V
     return this.map.delete(tupleKey(key));
   }
 
+  clear(): void {
+    this.map.clear();
+  }
+
   /** The value under `key`, made by `make` and stored first when missing. */
   upsert(key: K, make: () => V): V {
     const k = tupleKey(key);
@@ -94,6 +98,10 @@ export class TupleSet<K extends readonly KeyPart[]> implements Iterable<K> {
 
   delete(key: K): boolean {
     return this.map.delete(tupleKey(key));
+  }
+
+  clear(): void {
+    this.map.clear();
   }
 
   [Symbol.iterator](): IterableIterator<K> {
