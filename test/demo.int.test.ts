@@ -6,7 +6,13 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { DemoWorld, ScenarioTruth } from '../src/demo/index.js';
-import { type Deploy, type Investigation, type TicketDetail, investigationSchema } from '../src/model/index.js';
+import {
+  type Deploy,
+  type Investigation,
+  type TicketDetail,
+  findingsOf,
+  investigationSchema,
+} from '../src/model/index.js';
 import type { SpanRow as Span } from '../src/store/index.js';
 import type { ErrorGroupList, PatternList, ServiceGraph } from '../src/workflows/index.js';
 import { freshDataDir } from './helpers/stores.js';
@@ -114,13 +120,13 @@ describe('orrery demo --scenario all --duration short', () => {
     const f = investigation.result.findings;
     // With every scenario on one timeline, catalog's saturation is in the window too: cart
     // must be among the root causes, not necessarily first.
-    const roots = f.filter((x) => x.kind === 'root_cause_service').map((x) => x.data.service);
+    const roots = findingsOf(f, 'root_cause_service').map((x) => x.data.service);
     assert.ok(roots.includes('cart'), `root causes: ${roots}`);
     assert.ok(f.every((x) => x.evidence.length > 0 && x.confidence >= 0 && x.confidence <= 1 && x.hint));
-    const change = f.find((x) => x.kind === 'change' && x.data.service === 'cart');
+    const change = findingsOf(f, 'change').find((x) => x.data.service === 'cart');
     assert.equal(change?.data.commit, t.firstBadDeploy!.commit, `the cart deploy found: ${change?.title}`);
-    const impact = f.find((x) => x.kind === 'impact' && x.data.service === 'cart');
-    near((impact?.data.users as number) ?? null, t.affected.errored.length, 'users in the impact finding');
+    const impact = findingsOf(f, 'impact').find((x) => x.data.service === 'cart');
+    near(impact?.data.users ?? null, t.affected.errored.length, 'users in the impact finding');
     assert.match(investigation.result.summary, /\[F\d+\]/);
     const md = await (await fetch(`${world.api}/api/investigations/${investigation.id}?format=markdown`)).text();
     assert.match(md, /^# Investigation of alert on web/);
@@ -159,7 +165,7 @@ describe('orrery demo --scenario all --duration short', () => {
     const place = f.find((x) => x.kind === 'code_location');
     assert.equal(place?.data.path, t.culprit!.file);
     assert.equal(place?.data.symbol, t.culprit!.function);
-    const related = (f.find((x) => x.kind === 'related_tickets')?.data.tickets ?? []) as Array<{ externalId: string }>;
+    const related = findingsOf(f, 'related_tickets')[0]?.data.tickets ?? [];
     assert.ok(
       related.some((r) => t.tickets.includes(r.externalId)),
       `related tickets ${related.map((r) => r.externalId)} include one of ${t.tickets}`,

@@ -27,7 +27,7 @@ function fixture(): InvestigationResult {
           rows: [{ baseline: 2, incident: 147.3, p: 1.2e-7, q: 2.1e-6 }],
         },
       ],
-      data: { service: 'cart', score: 8.25 },
+      data: { service: 'cart', score: 8.25, symptoms: [] },
     },
     {
       id: 'F2',
@@ -40,8 +40,10 @@ function fixture(): InvestigationResult {
       ],
       data: {
         deployId: 5,
+        service: 'cart',
         version: '1.4.0',
         commit: '8a2fb20a9a41c2d8e0f7b6a5c4d3e2f1a0b9c8d7',
+        previousCommit: null,
         deployedAt: '2026-11-22T17:21:00.000Z',
       },
     },
@@ -54,7 +56,17 @@ function fixture(): InvestigationResult {
       evidence: [
         { kind: 'users', summary: 'TypeError: cannot read total — 5120 events since 2026-11-22T17:00:00.000Z' },
       ],
-      data: { users: 1234, accounts: 17, activeUsers: 2938 },
+      // Figures the rest of the result already holds (severity 0.6: the check below needs a result without a 1).
+      data: {
+        service: 'cart',
+        users: 1234,
+        accounts: 17,
+        activeUsers: 2938,
+        growth: 3.2,
+        series: [],
+        tickets: 0,
+        severity: 0.6,
+      },
     },
   ];
   return {

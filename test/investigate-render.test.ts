@@ -5,16 +5,27 @@ import { describe, it } from 'node:test';
 import { diffInvestigations, investigationMarkdown } from '../src/analysis/index.js';
 import type { Finding, InvestigationResult } from '../src/model/index.js';
 
-function finding(id: string, title: string, confidence: number, kind: Finding['kind'] = 'signal'): Finding {
-  return {
+function finding(
+  id: string,
+  title: string,
+  confidence: number,
+  kind: 'signal' | 'change' | 'next_step' = 'signal',
+): Finding {
+  const common = {
     id,
-    kind,
     title,
     confidence,
     hint: `because ${title}`,
-    evidence: [{ kind: 'error_group', summary: `rows for ${title}`, ref: 'fp1', query: '/api/errors/fp1' }],
-    data: {},
+    evidence: [{ kind: 'error_group' as const, summary: `rows for ${title}`, ref: 'fp1', query: '/api/errors/fp1' }],
   };
+  if (kind === 'change') {
+    const deployedAt = '2026-11-22T10:15:00.000Z';
+    const data = { deployId: 1, service: 'cart', version: '1.4.0', commit: null, previousCommit: null, deployedAt };
+    return { ...common, kind, data };
+  }
+  if (kind === 'next_step')
+    return { ...common, kind, data: { action: 'rollback', service: 'cart', from: '1.4.0', to: '1.3.1', deployId: 1 } };
+  return { ...common, kind, data: { users: ['u1'], service: 'cart', errors: 3, requests: 9, firstError: null } };
 }
 
 function result(findings: Finding[]): InvestigationResult {

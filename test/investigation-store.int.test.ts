@@ -26,7 +26,7 @@ function result(subject: InvestigationSubject, score: number): InvestigationResu
         confidence: 0.5,
         hint: 'h',
         evidence: [{ kind: 'log', summary: 'x' }],
-        data: {},
+        data: { users: ['u1'], service: 'cart', errors: 1, requests: 2, firstError: null },
       },
     ],
     priority: { score, formula: 'f', inputs: {} },

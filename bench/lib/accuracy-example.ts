@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SCENARIO_NAMES, type ScenarioName, memoryOutput, parseDuration, runDemo } from '../../src/demo/index.js';
 import type { ScenarioTruth } from '../../src/demo/truth.js';
-import type { Finding, Investigation } from '../../src/model/index.js';
+import { type FindingKind, type Investigation, findingsOf } from '../../src/model/index.js';
 import type { AccuracyOptions } from '../accuracy.js';
 import { table } from './format.js';
 import { writeRankings } from './ranking.js';
@@ -47,26 +47,26 @@ async function post(api: string, subject: unknown): Promise<Investigation> {
   return body.investigation;
 }
 
-const first = (inv: Investigation, kind: Finding['kind']) => inv.result.findings.find((f) => f.kind === kind);
+const first = <K extends FindingKind>(inv: Investigation, kind: K) => findingsOf(inv.result.findings, kind)[0];
 
 function scoreAlert(truth: ScenarioTruth, inv: Investigation, s: Score): void {
   const suspect = first(inv, 'suspect_commit');
   const place = first(inv, 'code_location');
   const change = first(inv, 'change');
   const impact = first(inv, 'impact');
-  s.ranked = inv.result.findings.filter((f) => f.kind === 'suspect_commit').map((f) => String(f.data.sha));
+  s.ranked = findingsOf(inv.result.findings, 'suspect_commit').map((f) => f.data.sha);
   if (truth.culprit) {
     s.commit = suspect?.data.sha === truth.culprit.commit;
     const fn = truth.culprit.function;
-    const symbol = typeof place?.data.symbol === 'string' ? place.data.symbol.split('.').pop() : null;
+    const symbol = place?.data.symbol?.split('.').pop() ?? null;
     s.location = place?.data.path === truth.culprit.file && (fn === null || symbol === fn);
     if (!s.location)
       s.notes.push(
-        `top location ${String(place?.data.path ?? 'none')} ${String(place?.data.symbol ?? '')}, truth ${truth.culprit.file} ${fn ?? ''}`,
+        `top location ${place?.data.path ?? 'none'} ${place?.data.symbol ?? ''}, truth ${truth.culprit.file} ${fn ?? ''}`,
       );
     if (!s.commit)
       s.notes.push(
-        `top suspect ${String(suspect?.data.sha ?? 'none').slice(0, 10)}, truth ${truth.culprit.commit.slice(0, 10)}`,
+        `top suspect ${(suspect?.data.sha ?? 'none').slice(0, 10)}, truth ${truth.culprit.commit.slice(0, 10)}`,
       );
   }
   if (truth.firstBadDeploy) {
@@ -74,11 +74,11 @@ function scoreAlert(truth: ScenarioTruth, inv: Investigation, s: Score): void {
       change?.data.service === truth.firstBadDeploy.service && change?.data.version === truth.firstBadDeploy.version;
     if (!s.deploy)
       s.notes.push(
-        `first change ${String(change?.data.service ?? 'none')} ${String(change?.data.version ?? '')}, truth ${truth.firstBadDeploy.service} ${truth.firstBadDeploy.version}`,
+        `first change ${change?.data.service ?? 'none'} ${change?.data.version ?? ''}, truth ${truth.firstBadDeploy.service} ${truth.firstBadDeploy.version}`,
       );
   }
   const want = truth.affected.errored.length || truth.affected.users.length;
-  const got = typeof impact?.data.users === 'number' ? impact.data.users : null;
+  const got = impact?.data.users ?? null;
   s.users = { got, want, ok: got !== null && want > 0 && Math.abs(got - want) <= USERS_BOUND * want };
 }
 
@@ -128,7 +128,7 @@ async function runScenario(scenario: ScenarioName, durationS: number, seed: numb
       const id = idOf.get(ext);
       if (id === undefined) continue;
       const inv = await post(world.api, { kind: 'ticket', ticketId: id });
-      const related = (first(inv, 'related_tickets')?.data.tickets as Array<{ externalId: string }> | undefined) ?? [];
+      const related = first(inv, 'related_tickets')?.data.tickets ?? [];
       const others = truth.tickets.filter((t) => t !== ext);
       possible += Math.min(others.length, 10);
       found += related.filter((r) => mine.has(r.externalId)).length;

@@ -43,7 +43,7 @@ import {
   rcaFindings,
 } from '../../src/analysis/index.js';
 import { loadConfig } from '../../src/config/index.js';
-import type { Finding, Investigation } from '../../src/model/index.js';
+import { type Finding, type Investigation, findingsOf } from '../../src/model/index.js';
 import { type RunningOrrery, startOrrery } from '../../src/server/index.js';
 import { type Queryable, minuteSignals } from '../../src/store/index.js';
 import { investigate } from '../../src/workflows/index.js';
@@ -354,15 +354,14 @@ export async function postOtlp(otlp: string, r: OtlpJsonRequest): Promise<void> 
  */
 export function rankedServices(findings: readonly Finding[]): string[] {
   const out: string[] = [];
-  const add = (s: unknown) => {
-    if (typeof s === 'string' && s !== '' && !out.includes(s)) out.push(s);
+  const add = (s: string | undefined) => {
+    if (s !== undefined && s !== '' && !out.includes(s)) out.push(s);
   };
-  const roots = findings.filter((f) => f.kind === 'root_cause_service');
+  const roots = findingsOf(findings, 'root_cause_service');
   for (const f of roots) add(f.data.service);
-  for (const f of roots) for (const s of Array.isArray(f.data.symptoms) ? f.data.symptoms : []) add(s);
-  for (const f of roots)
-    for (const r of Array.isArray(f.data.ranking) ? f.data.ranking : []) add((r as { service?: unknown }).service);
-  for (const f of findings) add(f.data.service);
+  for (const f of roots) for (const s of f.data.symptoms) add(s);
+  for (const f of roots) for (const r of f.data.ranking ?? []) add(r.service);
+  for (const f of findings) add('service' in f.data ? f.data.service : undefined);
   return out;
 }
 

@@ -56,20 +56,45 @@ export type {
   TicketLink,
   TicketDetail,
 } from './tickets.js';
-export { INVESTIGATE_ALGORITHM, EVIDENCE_KINDS, FINDING_KINDS } from './investigation.js';
+export { INVESTIGATE_ALGORITHM } from './investigation.js';
 export {
-  investigationSchema,
-  investigationResultSchema,
-  findingSchema,
+  EVIDENCE_KINDS,
+  SIGNAL_KINDS,
+  FINDING_KINDS,
   evidenceSchema,
-  investigationJsonSchema,
-} from './investigation-schema.js';
+  findingSchema,
+  findingData,
+  rcaSignalData,
+  usersFailedData,
+  locationSourceData,
+  findingsOf,
+  isRcaSignal,
+} from './findings.js';
 export type {
-  InvestigationSubject,
   EvidenceKind,
   Evidence,
-  FindingKind,
+  SignalKind,
   Finding,
+  FindingKind,
+  FindingOf,
+  FindingData,
+  FindingDraft,
+  RcaSignalData,
+  UsersFailedData,
+  LocationSourceData,
+  BlamedLineData,
+  RelatedTicketsData,
+  SignalData,
+  RootCauseData,
+  ChangeData,
+  CodeLocationData,
+  SuspectCommitData,
+  ImpactData,
+  NextStepData,
+} from './findings.js';
+export { investigationSchema, investigationResultSchema, investigationJsonSchema } from './investigation-schema.js';
+export type {
+  InvestigationSubject,
   PriorityScore,
   InvestigationResult,
   Investigation,

@@ -1,35 +1,12 @@
 // The published schema of investigate@2's JSON, as zod (to validate) and as JSON Schema
 // (docs/investigation.schema.json, and GET /api/investigations/schema). It mirrors the
-// types in investigation.ts; a test checks stored runs against it and the file against it.
+// types in investigation.ts, with the findings' union from findings.ts; a test checks stored
+// runs against it, and `npm run schema` writes the file from it.
 import { z } from 'zod';
-import { EVIDENCE_KINDS, FINDING_KINDS, INVESTIGATE_ALGORITHM } from './investigation.js';
+import { findingSchema } from './findings.js';
+import { INVESTIGATE_ALGORITHM } from './investigation.js';
 
 const iso = z.string().describe('ISO-8601 timestamp');
-
-export const evidenceSchema = z
-  .object({
-    kind: z.enum(EVIDENCE_KINDS),
-    summary: z.string().describe('one line a person can read'),
-    query: z.string().optional().describe('the API request (path and query) that shows the rows again'),
-    ref: z
-      .string()
-      .optional()
-      .describe('the identity of the object: a pattern key, a fingerprint, a deploy id, a commit SHA, a path:line'),
-    rows: z.array(z.unknown()).optional().describe('a few source rows or figures, as stored'),
-  })
-  .strict();
-
-export const findingSchema = z
-  .object({
-    id: z.string().regex(/^F\d+$/),
-    kind: z.enum(FINDING_KINDS),
-    title: z.string(),
-    confidence: z.number().min(0).max(1),
-    hint: z.string().min(1).describe('why: the test, the join or the rule that produced it'),
-    evidence: z.array(evidenceSchema).min(1).describe('never empty: nothing is stated without evidence'),
-    data: z.record(z.string(), z.unknown()),
-  })
-  .strict();
 
 export const subjectSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ticket'), ticketId: z.number().int().positive() }).strict(),

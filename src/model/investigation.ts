@@ -1,7 +1,8 @@
 // Investigations: what `orrery investigate` produces and stores (investigate@2). Every
 // finding carries a confidence, a hint (why), and the evidence it stands on; a narrative
 // (from an optional LLM) may only cite finding ids. This is the published JSON schema's
-// TypeScript form: docs/investigations.md documents each field.
+// TypeScript form (the findings are in findings.ts): docs/investigations.md documents each field.
+import type { Finding } from './findings.js';
 
 /**
  * investigate@2: the signals of rca@3 (log flow, log statements by call site), and the users
@@ -15,65 +16,6 @@ export type InvestigationSubject =
   | { kind: 'ticket'; ticketId: number }
   | { kind: 'alert'; service: string; endpoint?: string; since: string }
   | { kind: 'problem'; problemId: number };
-
-/** The kinds of evidence, each naming the rows or the query that back a claim. */
-export const EVIDENCE_KINDS = [
-  'ticket',
-  'log_pattern',
-  'error_group',
-  'endpoint',
-  'edge',
-  'deploy',
-  'commit',
-  'blame',
-  'code',
-  'span',
-  'log',
-  'users',
-  'infra',
-] as const;
-export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
-
-export interface Evidence {
-  kind: EvidenceKind;
-  /** One line a person can read: "TypeError in cart: 147 events, 17 users since 17:29". */
-  summary: string;
-  /** The API request that shows the rows again (path with query), when there is one. */
-  query?: string;
-  /** The identity of the object: a pattern key, a fingerprint, a deploy id, a commit SHA, a path:line. */
-  ref?: string;
-  /** A few source rows or figures, as stored. */
-  rows?: unknown[];
-}
-
-export const FINDING_KINDS = [
-  'related_tickets',
-  'onset',
-  'signal',
-  'root_cause_service',
-  'change',
-  'code_location',
-  'suspect_commit',
-  'impact',
-  'priority',
-  'next_step',
-] as const;
-export type FindingKind = (typeof FINDING_KINDS)[number];
-
-export interface Finding {
-  /** Stable within one result: `F1`, `F2`, … in the order the steps produced them. */
-  id: string;
-  kind: FindingKind;
-  title: string;
-  /** 0..1: how sure the step is. */
-  confidence: number;
-  /** Why: the test, the join or the rule that produced it, in words. */
-  hint: string;
-  /** Never empty: nothing is stated without evidence. */
-  evidence: Evidence[];
-  /** The finding's figures, by kind (e.g. a signal's baseline and incident values and p-value). */
-  data: Record<string, unknown>;
-}
 
 export interface PriorityScore {
   score: number;
@@ -112,4 +54,14 @@ export interface InvestigationDiff {
   added: string[];
   removed: string[];
   changed: { title: string; from: number; to: number }[];
+}
+
+/** One run as /api/investigations lists it: the subject, how many findings, the priority score. */
+export interface InvestigationSummary {
+  id: number;
+  createdAt: string;
+  subject: InvestigationSubject;
+  previousId: number | null;
+  findings: number;
+  priority: number | null;
 }

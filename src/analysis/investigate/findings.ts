@@ -1,13 +1,22 @@
 // Turning what the steps found into findings with confidence, hint and evidence, and the
 // priority score with its formula. Pure: rows in, findings out.
-import type { Deploy, Evidence, EvidenceKind, Finding, PriorityScore } from '../../model/index.js';
+import type {
+  Deploy,
+  Evidence,
+  EvidenceKind,
+  Finding,
+  FindingDraft,
+  FindingOf,
+  PriorityScore,
+} from '../../model/index.js';
 import type { RankedService, RcaResult, RcaSignal, SignalKind } from '../rca/index.js';
 
 /** Numbers findings F1, F2, … in the order they are added. */
 export class FindingList {
   readonly findings: Finding[] = [];
 
-  add(f: Omit<Finding, 'id'>): Finding {
+  /** Returns the finding numbered, as precisely typed as the draft: a change draft gives a `FindingOf<'change'>`. */
+  add<F extends FindingDraft>(f: F): F & { id: string } {
     if (f.evidence.length === 0) throw new Error(`finding "${f.title}" has no evidence`);
     const finding = { id: `F${this.findings.length + 1}`, ...f, confidence: Math.max(0, Math.min(1, f.confidence)) };
     this.findings.push(finding);
@@ -128,7 +137,7 @@ export function changeFinding(
   deploys: readonly Deploy[],
   onsetMs: number,
   lookBackMs: number,
-): Finding | null {
+): FindingOf<'change'> | null {
   const before = deploys
     .filter((d) => d.service === service)
     .filter((d) => {
