@@ -2,6 +2,7 @@
 export { parseTimeArg, TimeArgError, isStorableTime, MIN_TIME_MS, MAX_TIME_MS } from './time-arg.js';
 export { TupleMap, TupleSet, tupleKey } from './tuple-map.js';
 export type { KeyPart } from './tuple-map.js';
+export { calleesOf, downstreamOf } from './service-graph.js';
 export { walkCommitRange, COMMIT_RANGE_ALGORITHM } from './commit-range.js';
 export type { CommitNode, CommitRangeOptions, CommitRangeWalk } from './commit-range.js';
 export { keyedHash, isKeyedHash, normalizeIdentity, identityLabel } from './identity-hash.js';

@@ -4,7 +4,7 @@
 // mean of each gauge (OTLP gauge points: CPU, memory) per service and name.
 // Several rows of one (minute, key) — from several nodes — are summed and their sketches
 // merged here.
-import { DDSketch } from '../analysis/index.js';
+import { DDSketch, calleesOf, downstreamOf } from '../analysis/index.js';
 import type { EdgeRow, ErrorGroupRow, FlowRow, MetricRow, PatternRow, RedRow } from '../analysis/index.js';
 import { bytesOf } from './analysis-query.js';
 import type { Queryable, Row } from './db.js';
@@ -320,31 +320,6 @@ async function windowEdges(q: Queryable, since: Date, until: Date): Promise<Arra
     'SELECT DISTINCT m.caller, m.callee FROM edge_minute m WHERE m.minute >= $1::timestamptz AND m.minute < $2::timestamptz',
     [since, until],
   );
-}
-
-/** Each caller's callees. */
-function calleesOf(edges: ReadonlyArray<{ caller: string; callee: string }>): Map<string, string[]> {
-  const callees = new Map<string, string[]>();
-  for (const e of edges) {
-    const list = callees.get(e.caller);
-    if (list) list.push(e.callee);
-    else callees.set(e.caller, [e.callee]);
-  }
-  return callees;
-}
-
-/** `service` and every service it calls, directly or through others. */
-function downstreamOf(callees: ReadonlyMap<string, readonly string[]>, service: string): Set<string> {
-  const seen = new Set<string>([service]);
-  const todo = [service];
-  while (todo.length > 0) {
-    for (const c of callees.get(todo.pop()!) ?? []) {
-      if (seen.has(c)) continue;
-      seen.add(c);
-      todo.push(c);
-    }
-  }
-  return seen;
 }
 
 /**

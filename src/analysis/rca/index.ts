@@ -1,14 +1,7 @@
 // Root-cause ranking from per-minute signals: statistical tests, the onset finder and the ranker.
-export {
-  addFlowTests,
-  rankRootCauses,
-  rankTested,
-  statementRows,
-  testSignals,
-  RCA_ALGORITHM,
-  TESTS as RCA_TESTS,
-} from './rank.js';
-export type { RcaTests } from './rank.js';
+export { rankRootCauses, rankTested, RCA_ALGORITHM } from './rank.js';
+export { addFlowTests, statementRows, testSignals, TESTS as RCA_TESTS } from './tests/index.js';
+export type { RcaTests } from './tests/index.js';
 export { findOnset } from './onset.js';
 export type { Onset, OnsetOptions } from './onset.js';
 export {

@@ -246,10 +246,16 @@ export function studentUpper(t: number, df: number): number {
   return t >= 0 ? two / 2 : 1 - two / 2;
 }
 
-function median(xs: readonly number[]): number {
+/** The middle value (the mean of the two middle ones for an even count); NaN when empty. */
+export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** The arithmetic mean, summed left to right; 0 when empty. */
+export function mean(xs: readonly number[]): number {
+  return xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
 }
 
 export interface GaugeOptions {

@@ -1,0 +1,45 @@
+// Signal kinds grouped into families, and the symptom rules between families: which anomaly of
+// a callee can explain which of its caller's (so the caller is a symptom), and which of a
+// callee's a caller's extra calls can cause.
+import type { SignalKind } from './types.js';
+
+/** A service scores the best signal of each family; traffic (null) is never scored. */
+export const FAMILY: Record<SignalKind, string | null> = {
+  latency: 'latency',
+  'edge-latency': 'latency',
+  'error-rate': 'errors',
+  'edge-errors': 'errors',
+  'error-group': 'errors',
+  'error-pattern': 'warn-logs',
+  'new-error-pattern': 'new-warn-logs',
+  pattern: 'logs',
+  metric: 'resource',
+  'edge-fanout': 'fanout',
+  'log-flow': 'flow',
+  traffic: null,
+};
+
+/** Signals about a caller→callee edge rather than a service's own behaviour. */
+export const EDGE_KINDS: ReadonlySet<SignalKind> = new Set<SignalKind>(['edge-latency', 'edge-errors', 'edge-fanout']);
+
+/**
+ * A caller is a symptom of a direct callee when the callee is anomalous, the caller→callee
+ * edge itself changed (latency or errors), and the callee's anomaly can explain every family
+ * of the caller's. The families that an anomaly of the callee can cause in its caller: slowness makes callers
+ * slow (and can make them log timeouts), errors make callers fail and log, a changed response
+ * changes what the caller logs. Resource use is the service's own.
+ */
+export const EXPLAINS: Record<string, readonly string[]> = {
+  latency: ['latency', 'errors', 'warn-logs', 'new-warn-logs', 'logs', 'flow'],
+  // A failing callee can make its callers retry: more calls per request.
+  errors: ['errors', 'warn-logs', 'new-warn-logs', 'logs', 'latency', 'fanout', 'flow'],
+  'warn-logs': ['errors', 'warn-logs', 'logs', 'flow'],
+  'new-warn-logs': ['errors', 'warn-logs', 'logs', 'flow'],
+  logs: ['logs', 'warn-logs', 'flow'],
+  // A callee whose own code path changed returns something else: its callers log and branch otherwise.
+  flow: ['logs', 'warn-logs', 'new-warn-logs', 'errors', 'flow'],
+  resource: ['latency', 'errors', 'warn-logs', 'new-warn-logs', 'logs', 'flow'],
+};
+
+/** What more calls from a caller can do to a callee: slow it, make it fail, saturate it, make it warn. */
+export const LOAD_EXPLAINS: readonly string[] = ['latency', 'errors', 'warn-logs', 'logs', 'resource'];
