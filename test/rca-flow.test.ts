@@ -8,44 +8,13 @@ import { describe, it } from 'node:test';
 import {
   type FlowRow,
   type PatternRow,
-  type RcaInput,
   addFlowTests,
   rankRootCauses,
   rankTested,
   statementRows,
   testSignals,
 } from '../src/analysis/rca/index.js';
-
-const MIN = 60_000;
-const T0 = Date.UTC(2026, 0, 5, 10, 0);
-const BASE = { startMs: T0, endMs: T0 + 6 * MIN };
-const INC = { startMs: T0 + 6 * MIN, endMs: T0 + 8 * MIN };
-
-function input(parts: Partial<RcaInput>): RcaInput {
-  return { baseline: BASE, incident: INC, red: [], patterns: [], errorGroups: [], edges: [], ...parts };
-}
-
-/**
- * A service whose requests log `calc` then `done` (site-less patterns), `n(m)` requests a minute;
- * `cut(m)` of them stop after `calc` (the span ends there).
- */
-function calcDone(
-  service: string,
-  n: (m: number) => number,
-  cut: (m: number) => number,
-): { patterns: PatternRow[]; flows: FlowRow[] } {
-  const patterns: PatternRow[] = [];
-  const flows: FlowRow[] = [];
-  for (let m = 0; m < 8; m++) {
-    const minuteMs = T0 + m * MIN;
-    const k = n(m);
-    const c = cut(m);
-    patterns.push({ minuteMs, service, key: `${service}-calc`, level: 'INFO', count: k });
-    patterns.push({ minuteMs, service, key: `${service}-done`, level: 'INFO', count: k - c });
-    flows.push({ minuteMs, service, from: `${service}-calc`, to: `${service}-done`, count: k - c });
-  }
-  return { patterns, flows };
-}
+import { calcDone, flowInput as input, MIN, T0 } from './helpers/rca-worlds.js';
 
 describe('log flow (rca@3)', () => {
   it('ranks the service whose statement is no longer followed by its usual successor', () => {

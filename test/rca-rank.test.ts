@@ -5,85 +5,12 @@
 // latency against the baseline's own minute-to-minute swing, rates per minute of data.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  type EdgeRow,
-  type PatternRow,
-  type RcaInput,
-  type RedRow,
-  rankRootCauses,
-} from '../src/analysis/rca/index.js';
+import type { EdgeRow, PatternRow, RcaInput, RedRow } from '../src/analysis/rca/index.js';
+import { rankRootCauses } from '../src/analysis/rca/index.js';
 import { DDSketch } from '../src/analysis/sketch/index.js';
-
-const MIN = 60_000;
-const T0 = Date.UTC(2026, 0, 5, 10, 0);
-const BASE = { startMs: T0, endMs: T0 + 5 * MIN };
-const INC = { startMs: T0 + 5 * MIN, endMs: T0 + 8 * MIN };
-
-/** Deterministic pseudo-random numbers (LCG), so fixtures are stable. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-function sketch(n: number, median: number, r: () => number): DDSketch {
-  const s = new DDSketch();
-  for (let i = 0; i < n; i++) s.add(median * (0.7 + 0.6 * r()));
-  return s;
-}
-
-interface Svc {
-  name: string;
-  requests: number;
-  /** Median latency (ms) before and during the incident. */
-  latency: [number, number];
-  /** Error share before and during. */
-  errors?: [number, number];
-}
-
-/** Eight minutes of RED rows and caller→callee edges for a chain of services. */
-function world(services: Svc[], calls: Array<[string, string]>, seed = 7): Pick<RcaInput, 'red' | 'edges'> {
-  const r = rng(seed);
-  const red: RedRow[] = [];
-  const edges: EdgeRow[] = [];
-  const byName = new Map(services.map((s) => [s.name, s]));
-  for (let m = 0; m < 8; m++) {
-    const minuteMs = T0 + m * MIN;
-    const inc = m >= 5 ? 1 : 0;
-    for (const s of services) {
-      const errShare = s.errors?.[inc] ?? 0;
-      red.push({
-        minuteMs,
-        service: s.name,
-        endpoint: `GET /${s.name}`,
-        requests: s.requests,
-        errors: Math.round(s.requests * errShare),
-        latency: sketch(s.requests, s.latency[inc], r),
-      });
-    }
-    for (const [caller, callee] of calls) {
-      const c = byName.get(callee) as Svc;
-      const errShare = c.errors?.[inc] ?? 0;
-      edges.push({
-        minuteMs,
-        caller,
-        callee,
-        calls: c.requests,
-        errors: Math.round(c.requests * errShare),
-        latency: sketch(c.requests, c.latency[inc], r),
-      });
-    }
-  }
-  return { red, edges };
-}
+import { BASE, INC, MIN, REF, SHORT, T0, input, logRows, mixRows, rng, sketch, world } from './helpers/rca-worlds.js';
 
 const close = (a: number, b: number) => assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
-
-function input(parts: Partial<RcaInput>): RcaInput {
-  return { baseline: BASE, incident: INC, red: [], patterns: [], errorGroups: [], edges: [], ...parts };
-}
 
 describe('rankRootCauses', () => {
   it('blames a caller whose calls per request to its callee rose (an N+1), not the callee slowed by the extra load', () => {
@@ -347,25 +274,6 @@ describe('rankRootCauses', () => {
     assert.deepEqual(usageOnly.services.map((s) => s.service).sort(), ['auth', 'cart']);
   });
 
-  // A quiet, 1-minute recent baseline and a known-good reference an hour earlier.
-  const REF = { startMs: T0 - 60 * MIN, endMs: T0 - 50 * MIN };
-  const SHORT = { startMs: T0 + 4 * MIN, endMs: T0 + 5 * MIN };
-
-  /** `service` logs 20 INFO lines a minute, and `warnPerMinute` of pattern `svc-warn` in the given minutes. */
-  function logRows(service: string, warnAt: (minuteMs: number) => number): PatternRow[] {
-    const rows: PatternRow[] = [];
-    const minutes = [
-      ...Array.from({ length: 10 }, (_, i) => REF.startMs + i * MIN),
-      ...Array.from({ length: 8 }, (_, i) => T0 + i * MIN),
-    ];
-    for (const minuteMs of minutes) {
-      rows.push({ minuteMs, service, key: `${service}-info`, level: 'INFO', count: 20 });
-      const w = warnAt(minuteMs);
-      if (w > 0) rows.push({ minuteMs, service, key: `${service}-warn`, level: 'ERROR', count: w });
-    }
-    return rows;
-  }
-
   it('tests log patterns against the reference too: a short baseline leaves a healthy comparison', () => {
     const patterns = logRows('contacts', (m) => (m >= INC.startMs ? 4 : 0));
     const without = rankRootCauses(input({ baseline: SHORT, patterns }));
@@ -475,28 +383,6 @@ describe('rankRootCauses', () => {
     const res2 = rankRootCauses(input({ red: [...slow.red, ...red], edges: slow.edges, patterns: up }));
     assert.deepEqual(res2.services.map((s) => s.service).sort(), ['orders', 'search']);
   });
-
-  /** A service whose endpoint /a logs a1 and a2 once per request and /b logs b1, with the given requests per minute. */
-  function mixRows(
-    service: string,
-    mix: (m: number) => [number, number],
-    a2Missing: (m: number) => boolean,
-  ): Pick<RcaInput, 'red' | 'patterns'> {
-    const red: RedRow[] = [];
-    const patterns: PatternRow[] = [];
-    for (let m = 0; m < 8; m++) {
-      const minuteMs = T0 + m * MIN;
-      const [a, b] = mix(m);
-      const lat = new DDSketch();
-      lat.add(10, a + b);
-      red.push({ minuteMs, service, endpoint: '/a', requests: a, errors: 0, latency: lat });
-      red.push({ minuteMs, service, endpoint: '/b', requests: b, errors: 0, latency: new DDSketch() });
-      patterns.push({ minuteMs, service, key: `${service}-a1`, level: 'INFO', count: a });
-      if (!a2Missing(m)) patterns.push({ minuteMs, service, key: `${service}-a2`, level: 'INFO', count: a });
-      patterns.push({ minuteMs, service, key: `${service}-b1`, level: 'INFO', count: b });
-    }
-    return { red, patterns };
-  }
 
   it('judges a pattern against its co-logged partner: a change of the request mix is no finding, a skipped statement is', () => {
     // "mix": the mix moves from /b to /a, every statement still logged once per request.

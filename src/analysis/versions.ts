@@ -1,0 +1,272 @@
+// The registry of algorithm ids: every versioned algorithm, its current id (imported from the
+// one constant that defines it), where its results are stored, and a dated changelog of what
+// each version changed and the effect measured on the accuracy benches. The rule it records:
+// a change that alters an algorithm's output gets a new id (test/algorithm-versions.test.ts
+// fails otherwise), and each stored result keeps the id that made it.
+import { INVESTIGATE_ALGORITHM } from '../model/index.js';
+import { REDACT_ALGORITHM } from '../ingest/transforms/index.js';
+import { CODE_EXTRACTION_ALGORITHM } from './code/index.js';
+import { COMMIT_RANGE_ALGORITHM } from './commit-range.js';
+import { ERRORS_ALGORITHM } from './errors/index.js';
+import { PATTERNS_ALGORITHM } from './patterns/index.js';
+import { RCA_ALGORITHM } from './rca/index.js';
+import { LOCALIZE_ALGORITHM, SIMILAR_TICKETS_ALGORITHM } from './retrieval/index.js';
+import { DDSKETCH_ALGORITHM, HLL_ALGORITHM } from './sketch/index.js';
+import { TICKET_MENTIONS_ALGORITHM } from './ticket-mentions.js';
+import { TRIAGE_ALGORITHM } from './triage/index.js';
+import { GRAPH_ALGORITHM, RED_ALGORITHM } from './aggregate/index.js';
+
+/**
+ * A dataset an accuracy bench measures: `npm run bench -- accuracy nezha|example|bugloc|dupes`
+ * and `npm run bench -- patterns` (Loghub).
+ */
+export type Dataset = 'nezha' | 'example' | 'bugloc' | 'dupes' | 'loghub';
+
+export interface VersionEntry {
+  /** `rca@4`. */
+  id: string;
+  /** The day the id was introduced, YYYY-MM-DD. */
+  date: string;
+  /** What changed from the previous version, and the round-1 commits that changed results without a new id. */
+  changed: string;
+  /**
+   * Effect per benched dataset, as measured when the change was made (figures from the commits
+   * that made them); "not measured at the time" where nobody measured. Never an estimate.
+   */
+  effect: Partial<Record<Dataset, string>>;
+  /** The commits that made this version. */
+  commits: readonly string[];
+  /**
+   * A catch-up bump: the id moves for results that changed earlier under the old id, so the
+   * fixtures' outputs may be the same as the previous id's.
+   */
+  catchUp?: true;
+}
+
+export interface AlgorithmEntry {
+  /** The name before the `@`. */
+  name: string;
+  current: string;
+  /** Where results keep the id that made them. */
+  stored: string;
+  /** The datasets whose bench measures this algorithm; each history entry's `effect` names them. */
+  benched: readonly Dataset[];
+  /** Oldest first; the last entry is `current`. */
+  history: readonly VersionEntry[];
+}
+
+const NOT_MEASURED = 'not measured at the time';
+
+export const ALGORITHMS: readonly AlgorithmEntry[] = [
+  {
+    name: 'patterns',
+    current: PATTERNS_ALGORITHM,
+    stored: 'log_pattern.algorithm (part of the pattern key; every read filters on it)',
+    benched: ['loghub'],
+    history: [
+      {
+        id: 'patterns@1',
+        date: '2026-11-22',
+        changed: 'log template miner: values masked, Drain-class tree, word-sibling rule, convergence merges',
+        effect: { loghub: NOT_MEASURED },
+        commits: ['a3989d9'],
+      },
+      {
+        id: 'patterns@2',
+        date: '2026-12-05',
+        changed: 'lines of different log call sites (code.* attributes) kept apart',
+        effect: { loghub: NOT_MEASURED },
+        commits: ['4799a00'],
+      },
+    ],
+  },
+  {
+    name: 'errors',
+    current: ERRORS_ALGORITHM,
+    stored: 'error_group.algorithm, and hashed into every fingerprint (a bump regroups every error)',
+    benched: [],
+    history: [
+      {
+        id: 'errors@1',
+        date: '2026-11-22',
+        changed: 'V8, Python, Java and Go stack parsers, in-app frames, fingerprints',
+        effect: {},
+        commits: ['a3989d9'],
+      },
+    ],
+  },
+  {
+    name: 'rca',
+    current: RCA_ALGORITHM,
+    stored: 'investigation.result.algorithms.rca (investigate@3 on), and the root finding hint',
+    benched: ['nezha'],
+    history: [
+      {
+        id: 'rca@1',
+        date: '2026-11-22',
+        changed:
+          'root-cause services from minute signals with stated tests; reference baselines and new WARN/ERROR patterns (74595b1)',
+        effect: { nezha: 'AC@1 0.393, AC@5 0.750 (74595b1)' },
+        commits: ['288ecc8', '74595b1'],
+      },
+      {
+        id: 'rca@2',
+        date: '2026-11-22',
+        changed:
+          'directional tests, co-logged partner tests for patterns, dispersion-calibrated latency, small-sample t for gauges, independent filtering',
+        effect: { nezha: `${NOT_MEASURED} (AC@1 was 0.607 just before 4799a00, as its message states)` },
+        commits: ['2bf9c5b'],
+      },
+      {
+        id: 'rca@3',
+        date: '2026-12-05',
+        changed:
+          "log flow tested, calibrated to the baseline's dispersion; a call site's patterns tested as one statement",
+        effect: {
+          nezha: 'AC@1 0.607 → 0.786, with patterns@2 and the replay sending logback lines as the OTel appender would',
+        },
+        commits: ['4799a00'],
+      },
+    ],
+  },
+  {
+    name: 'investigate',
+    current: INVESTIGATE_ALGORITHM,
+    stored: 'investigation.algorithm and investigation.result.algorithm',
+    benched: ['nezha', 'example'],
+    history: [
+      {
+        id: 'investigate@1',
+        date: '2026-11-22',
+        changed:
+          'from an alert, a ticket or a problem: tested signals, root service vs symptoms, the deploy before the onset, impact and the priority formula, related tickets, code locations and suspect commits',
+        effect: { nezha: 'AC@1 0.393, AC@5 0.750 (with rca@1, 74595b1)', example: NOT_MEASURED },
+        commits: ['74595b1', '2aef5d7'],
+      },
+      {
+        id: 'investigate@2',
+        date: '2026-12-05',
+        changed:
+          "a latency regression's impact counts the users whose requests failed or were slower than the baseline's p95 (raw spans)",
+        effect: { nezha: NOT_MEASURED, example: NOT_MEASURED },
+        commits: ['f35c0d4'],
+      },
+    ],
+  },
+  {
+    name: 'triage',
+    current: TRIAGE_ALGORITHM,
+    stored: 'problem.algorithm',
+    benched: [],
+    history: [
+      {
+        id: 'triage@1',
+        date: '2026-11-22',
+        changed:
+          'error groups, patterns, graph edges and tickets clustered into problems on shared-trace, quote, series and onset evidence, ranked by the priority score',
+        effect: {},
+        commits: ['9d3e943'],
+      },
+    ],
+  },
+  {
+    name: 'similar-tickets',
+    current: SIMILAR_TICKETS_ALGORITHM,
+    stored: 'investigation.result.algorithms (investigate@3 on), and the related-tickets hint',
+    benched: ['dupes'],
+    history: [
+      {
+        id: 'similar-tickets@1',
+        date: '2026-11-22',
+        changed: 'related tickets by BM25F over code-aware tokens',
+        effect: { dupes: NOT_MEASURED },
+        commits: ['288ecc8'],
+      },
+    ],
+  },
+  {
+    name: 'localize-text',
+    current: LOCALIZE_ALGORITHM,
+    stored: 'investigation.result.algorithms (investigate@3 on); a `text` location source',
+    benched: ['bugloc'],
+    history: [
+      {
+        id: 'localize-text@1',
+        date: '2026-11-22',
+        changed: 'ticket text to source files by BM25F, stack frames boosted',
+        effect: { bugloc: NOT_MEASURED },
+        commits: ['288ecc8'],
+      },
+    ],
+  },
+  {
+    name: 'ticket-mentions',
+    current: TICKET_MENTIONS_ALGORITHM,
+    stored: 'ticket.mentions.algorithm',
+    benched: [],
+    history: [
+      {
+        id: 'ticket-mentions@1',
+        date: '2026-11-22',
+        changed: 'emails (as keyed hashes), users, accounts, routes, errors, traces named in ticket text',
+        effect: {},
+        commits: ['77671c6'],
+      },
+    ],
+  },
+  {
+    name: 'redact',
+    current: REDACT_ALGORITHM,
+    stored: 'not stored: the placeholders in stored text show it',
+    benched: [],
+    history: [
+      {
+        id: 'redact@1',
+        date: '2026-11-22',
+        changed: 'emails, Luhn-checked cards, bearer/JWT/API-key shapes, URL passwords, secret-named attributes',
+        effect: {},
+        commits: ['a3989d9'],
+      },
+      {
+        id: 'redact@2',
+        date: '2026-12-07',
+        changed:
+          'span and event names and the lifted fields go through the text rules; tickets through the same redactor',
+        effect: {},
+        commits: ['d315715'],
+      },
+    ],
+  },
+  {
+    name: 'code-extract',
+    current: CODE_EXTRACTION_ALGORITHM,
+    stored: 'file.extractor (a different value re-parses the file)',
+    benched: [],
+    history: [
+      {
+        id: 'code-extract@1',
+        date: '2026-11-22',
+        changed: 'tree-sitter symbols, log call sites and routes',
+        effect: {},
+        commits: ['77671c6'],
+      },
+    ],
+  },
+];
+
+/**
+ * Format ids: the encodings of stored sketches and rows, not results an algorithm decides.
+ * Listed so the inventory is complete; they have no changelog and no snapshot.
+ */
+export const FORMATS: readonly string[] = [
+  DDSKETCH_ALGORITHM,
+  HLL_ALGORITHM,
+  RED_ALGORITHM,
+  GRAPH_ALGORITHM,
+  COMMIT_RANGE_ALGORITHM,
+];
+
+/** The registry entry of an algorithm by name (`rca`), or undefined. */
+export function algorithmEntry(name: string): AlgorithmEntry | undefined {
+  return ALGORITHMS.find((a) => a.name === name);
+}

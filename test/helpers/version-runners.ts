@@ -1,0 +1,283 @@
+// What each versioned algorithm produces on fixed fixtures, for the version snapshot
+// (test/algorithm-versions.test.ts): one runner per algorithm name of src/analysis/versions.ts,
+// each returning its outputs by fixture name. The fixtures are the ones the algorithm's own
+// tests use; nothing reads a clock.
+import { readFileSync, readdirSync } from 'node:fs';
+import {
+  FindingList,
+  buildCodeIndex,
+  buildTicketIndex,
+  changeFinding,
+  fingerprintOccurrence,
+  localizeText,
+  parseStackTrace,
+  priorityScore,
+  rankRootCauses,
+  rankSimilarTickets,
+  rcaFindings,
+  ticketMentions,
+  triageProblems,
+} from '../../src/analysis/index.js';
+import type { CodeDocument, RcaResult, TicketDocument } from '../../src/analysis/index.js';
+import { createPatternMiner } from '../../src/analysis/patterns/index.js';
+import type { Deploy } from '../../src/model/index.js';
+import { RCA_WORLDS } from './rca-world-cases.js';
+import { TRIAGE_CASES } from './triage-inputs.js';
+
+const FIXTURES = new URL('../fixtures/', import.meta.url);
+const read = (path: string) => readFileSync(new URL(path, FIXTURES), 'utf8');
+const list = (dir: string, ext: string) =>
+  readdirSync(new URL(dir, FIXTURES))
+    .filter((f) => f.endsWith(ext))
+    .sort();
+
+export type Outputs = Record<string, unknown>;
+
+function patterns(): Outputs {
+  const out: Outputs = {};
+  const files = [...list('patterns/miner/', '.txt').map((f) => `patterns/miner/${f}`), 'patterns/mine-input.txt'];
+  for (const file of files) {
+    const body = read(file)
+      .split('\n')
+      .filter((l) => !l.startsWith('#'));
+    const li = body.indexOf('== lines');
+    const ti = body.indexOf('== templates');
+    const lines = (li < 0 ? body : body.slice(li + 1, ti)).filter((l) => l !== '');
+    const miner = createPatternMiner();
+    const added = lines.map((line) => {
+      const r = miner.add(line);
+      return { line, id: r.id, template: r.template };
+    });
+    out[file] = { added, patterns: miner.patterns() };
+  }
+  return out;
+}
+
+function errors(): Outputs {
+  const out: Outputs = {};
+  for (const runtime of ['go', 'java', 'python', 'v8'])
+    for (const f of list(`stacktraces/${runtime}/`, '.txt'))
+      out[`parse/${runtime}/${f}`] = parseStackTrace(read(`stacktraces/${runtime}/${f}`));
+  for (const f of list('fingerprints/', '.json')) {
+    const c = JSON.parse(read(`fingerprints/${f}`)) as Record<
+      'a' | 'b',
+      { type: string | null; message: string | null; stack: string | null }
+    >;
+    out[`fingerprint/${f}`] = (['a', 'b'] as const).map(
+      (side) =>
+        fingerprintOccurrence({
+          type: c[side].type,
+          message: c[side].message,
+          stacktrace: c[side].stack,
+          runtime: 'unknown',
+        }).fingerprint,
+    );
+  }
+  return out;
+}
+
+/** A ranking without its id (the snapshot's header holds that). */
+function rca(): Outputs {
+  const out: Outputs = {};
+  for (const [name, build] of Object.entries(RCA_WORLDS)) {
+    const w = build();
+    const { algorithm: _, ...rest } = rankRootCauses(w.input, w.options);
+    out[name] = rest;
+  }
+  return out;
+}
+
+const DEPLOY_ONSET = Date.parse('2026-11-22T17:30:00Z');
+function deploy(id: number, at: string, version: string, previous: string | null = null): Deploy {
+  return {
+    id,
+    service: 'cart',
+    environment: 'prod',
+    version,
+    commitSha: `${id}`.repeat(40).slice(0, 40),
+    previousCommitSha: previous,
+    deployedAt: at,
+    inferred: id % 2 === 0,
+    source: 'api',
+    attributes: {},
+  };
+}
+
+/**
+ * investigate's pure steps until the workflow's decisions are pure too: root-cause findings
+ * from the rca worlds' rankings, the change finding for deploys around an onset, the priority.
+ */
+function investigate(): Outputs {
+  const out: Outputs = {};
+  for (const name of ['n-plus-one', 'downstream-latency', 'no-baseline-edge-errors', 'weak-candidates', 'flow-cut']) {
+    const w = RCA_WORLDS[name]!();
+    const ranking: RcaResult = rankRootCauses(w.input, w.options);
+    const findings = new FindingList();
+    const roots = rcaFindings(findings, ranking, '2026-01-05T10:00:00.000Z');
+    out[`rca-findings/${name}`] = { roots: roots.map((r) => r.service), findings: findings.findings };
+  }
+  const deploys = [
+    deploy(1, '2026-11-22T10:00:00Z', '1.2.0'),
+    deploy(2, '2026-11-22T17:00:00Z', '1.3.0', '1'.repeat(40)),
+    deploy(3, '2026-11-22T17:30:40Z', '1.4.0', '2'.repeat(40)),
+    deploy(4, '2026-11-22T17:35:00Z', '1.5.0'),
+  ];
+  const cases: Record<string, Deploy[]> = {
+    'within-slack': deploys,
+    'half-hour-before': deploys.slice(0, 2),
+    'none-in-look-back': [deploys[0]!, deploys[3]!],
+  };
+  for (const [name, ds] of Object.entries(cases)) {
+    const findings = new FindingList();
+    out[`change/${name}`] = changeFinding(findings, 'cart', ds, DEPLOY_ONSET, 6 * 3_600_000);
+  }
+  const impacts = {
+    'printed-formula': { users: 99, accounts: 9, activeUsers: 500, tickets: 5, growth: 4, severity: 0.5 },
+    'falling-trend': { users: 99, accounts: 9, activeUsers: 500, tickets: 0, growth: 0.01, severity: 1 },
+    'no-reach': { users: null, accounts: null, activeUsers: null, tickets: 2, growth: 1, severity: 0.6 },
+    latency: { users: 1234, accounts: 56, activeUsers: 4000, tickets: 1, growth: 1.7, severity: 0.6 },
+  };
+  for (const [name, i] of Object.entries(impacts)) out[`priority/${name}`] = priorityScore(i);
+  return out;
+}
+
+function triage(): Outputs {
+  const out: Outputs = {};
+  for (const [name, build] of Object.entries(TRIAGE_CASES)) {
+    const { algorithm: _, ...rest } = triageProblems(build());
+    out[name] = rest;
+  }
+  return out;
+}
+
+const DAY = 86_400_000;
+/** test/retrieval-similar.test.ts's tickets. */
+const TICKETS: TicketDocument[] = [
+  {
+    id: 'T1',
+    title: 'Checkout throws NullPointerException',
+    body: 'CartService.checkout NPE when the cart is empty.',
+    createdAt: 1 * DAY,
+  },
+  {
+    id: 'T2',
+    title: 'Password reset mail not sent',
+    body: 'No email after clicking reset password.',
+    createdAt: 2 * DAY,
+  },
+  { id: 'T3', title: 'Dark mode colours wrong', body: 'Buttons unreadable in dark mode.', createdAt: 3 * DAY },
+  {
+    id: 'T4',
+    title: 'NPE in cart checkout',
+    body: 'java.lang.NullPointerException at CartService.checkout',
+    createdAt: 4 * DAY,
+  },
+  {
+    id: 'T5',
+    title: 'Reset password email missing',
+    body: 'The password reset email never arrives.',
+    createdAt: 9 * DAY,
+  },
+  { id: 'T6', title: 'Slow search', body: 'Searching for products takes seconds.', createdAt: 10 * DAY },
+];
+
+function similarTickets(): Outputs {
+  const index = buildTicketIndex(TICKETS);
+  const out: Outputs = {};
+  for (const t of TICKETS) out[t.id] = rankSimilarTickets(t, index);
+  out['T5-created-until-T4'] = rankSimilarTickets(TICKETS[4]!, index, { createdUntil: 4 * DAY });
+  return out;
+}
+
+/** test/retrieval-localize.test.ts's files and queries. */
+const FILES: CodeDocument[] = [
+  {
+    path: 'shop/src/main/java/com/acme/cart/CartService.java',
+    symbols: ['CartService', 'addItem', 'removeItem', 'checkout'],
+    content:
+      'package com.acme.cart;\n/** Adds and removes cart items; checkout validates the cart. */\npublic class CartService { void addItem() {} void checkout() {} }',
+  },
+  {
+    path: 'shop/src/main/java/com/acme/payment/PaymentClient.java',
+    symbols: ['PaymentClient', 'charge'],
+    content:
+      'package com.acme.payment;\n/** Calls the payment provider to charge a card. */\npublic class PaymentClient { void charge() {} }',
+  },
+  {
+    path: 'shop/src/main/java/com/acme/payment/Util.java',
+    symbols: ['Util', 'round'],
+    content: 'package com.acme.payment;\nclass Util { static long round(double amount) { return 0; } }',
+  },
+  {
+    path: 'shop/src/main/java/com/acme/cart/Util.java',
+    symbols: ['Util', 'merge'],
+    content: 'package com.acme.cart;\nclass Util { static void merge() {} }',
+  },
+  {
+    path: 'web/src/checkout/checkout_page.py',
+    symbols: ['render_checkout', 'CheckoutPage'],
+    content: 'def render_checkout(cart):\n    """Renders the checkout page with the cart total."""\n',
+  },
+];
+
+function localize(): Outputs {
+  const index = buildCodeIndex(FILES);
+  const java = [
+    'Checkout checkout cart cart page render checkout.',
+    'java.lang.ArithmeticException: / by zero',
+    '\tat com.acme.payment.Util.round(Util.java:12)',
+    '\tat com.acme.payment.PaymentClient.charge(PaymentClient.java:40)',
+    '\tat java.base/java.lang.Thread.run(Thread.java:833)',
+  ].join('\n');
+  const python = [
+    'Traceback (most recent call last):',
+    '  File "/srv/app/web/src/checkout/checkout_page.py", line 2, in render_checkout',
+    'KeyError: total',
+  ].join('\n');
+  return {
+    words: localizeText('Charging the card fails at the payment provider', index),
+    'split-identifiers': localizeText({ title: 'Cannot remove item' }, index),
+    'java-frames': localizeText({ title: 'Checkout of the cart page crashes', body: java }, index),
+    'text-only': localizeText(
+      { title: 'Checkout of the cart page crashes', body: 'Checkout checkout cart cart page render checkout.' },
+      index,
+    ),
+    'python-frames': localizeText({ title: 'Payment provider charge card', body: python }, index),
+    limit: localizeText('checkout cart', FILES, { limit: 2 }),
+    'no-match': localizeText('zzz qqq', index),
+  };
+}
+
+function mentions(): Outputs {
+  const fixture = JSON.parse(read('tickets/mentions/cases.json')) as {
+    reference: string;
+    services: string[];
+    cases: Array<{ name: string; text: string; services?: string[] }>;
+  };
+  const out: Outputs = {};
+  for (const c of fixture.cases) {
+    const opts = {
+      emailKey: 'test-key-0123456789',
+      services: c.services ?? fixture.services,
+      reference: new Date(fixture.reference),
+    };
+    out[c.name] = ticketMentions({ title: '', body: c.text, comments: [] }, opts);
+  }
+  return out;
+}
+
+/**
+ * Runners by algorithm name. redact and code-extract have no runner here: their own tests
+ * are snapshot tests already (test/redact.test.ts over test/fixtures/redact/cases.txt,
+ * test/code-extract.test.ts over test/fixtures/code/**).
+ */
+export const RUNNERS: Record<string, () => Outputs> = {
+  patterns,
+  errors,
+  rca,
+  investigate,
+  triage,
+  'similar-tickets': similarTickets,
+  'localize-text': localize,
+  'ticket-mentions': mentions,
+};
