@@ -7,6 +7,7 @@
 // version seen for a service and environment is stored too, marked `baseline: true`: it
 // is what was running when Orrery started watching (not a deploy it saw happen), and its
 // commit is the base of the next deploy's range.
+import { TupleMap } from '../analysis/index.js';
 import type { Attributes, AttributeValue, Deploy, DeployDetail, DeployFilter } from '../model/index.js';
 import {
   type DeployWrite,
@@ -125,6 +126,11 @@ export function commitOf(resource: Attributes, version: string | null): { sha: s
   return null;
 }
 
+/** (service, environment, version), with '' for no environment or version. */
+type VersionKey = [service: string, environment: string, version: string];
+/** (service.namespace, service name). */
+type ServiceKey = [namespace: string, service: string];
+
 interface Tuple {
   service: string;
   namespace: string;
@@ -148,8 +154,8 @@ interface TimedRecord {
  * latest times. Records of one resource are contiguous and share the resource object (and
  * its strings), so the per-record cost is a few identity comparisons and the time comparisons.
  */
-export function scanBatch(batch: TelemetryBatch, nowMs: number): Map<string, Tuple> {
-  const tuples = new Map<string, Tuple>();
+export function scanBatch(batch: TelemetryBatch, nowMs: number): TupleMap<VersionKey, Tuple> {
+  const tuples = new TupleMap<VersionKey, Tuple>();
   const limitMs = nowMs + FUTURE_SLACK_MS;
   let lastResource: Attributes | null = null;
   let lastEnv: string | null | undefined;
@@ -165,7 +171,7 @@ export function scanBatch(batch: TelemetryBatch, nowMs: number): Map<string, Tup
       return cur;
     }
     const environment = r.environment ?? '';
-    const key = `${r.service}\u0000${environment}\u0000${r.serviceVersion ?? ''}`;
+    const key: VersionKey = [r.service, environment, r.serviceVersion ?? ''];
     let t = tuples.get(key);
     if (!t) {
       const ns = r.resource['service.namespace'];
@@ -219,8 +225,8 @@ interface SeenService {
  * on one PostgreSQL: the writes are idempotent upserts under a per-service lock.
  */
 export class DeployInference {
-  private readonly versions = new Map<string, SeenVersion>();
-  private readonly services = new Map<string, SeenService>();
+  private readonly versions = new TupleMap<VersionKey, SeenVersion>();
+  private readonly services = new TupleMap<ServiceKey, SeenService>();
   failures = 0;
   lastError: string | null = null;
 
@@ -253,13 +259,13 @@ export class DeployInference {
     try {
       await touchServices(this.store.db, sightings);
     } catch (err) {
-      for (const s of sightings) this.services.delete(`${s.namespace}\u0000${s.name}`); // retried with the next batch
+      for (const s of sightings) this.services.delete([s.namespace, s.name]); // retried with the next batch
       throw err;
     }
   }
 
   /** The upsert a tuple needs, or null when the cache says it changes nothing. */
-  private deployWrite(key: string, t: Tuple, nowMs: number): DeployWrite | null {
+  private deployWrite(key: VersionKey, t: Tuple, nowMs: number): DeployWrite | null {
     const at = Number.isFinite(t.min) ? t.min : nowMs;
     const commit = commitOf(t.resource, t.version);
     const seen = this.versions.get(key);
@@ -282,7 +288,7 @@ export class DeployInference {
     };
   }
 
-  private async infer(key: string, w: DeployWrite): Promise<void> {
+  private async infer(key: VersionKey, w: DeployWrite): Promise<void> {
     try {
       const d = await inferDeploy(this.store.db, w);
       this.versions.set(key, { minMs: Date.parse(d.deployedAt), hasCommit: d.commitSha !== null, frozen: !d.inferred });
@@ -293,13 +299,13 @@ export class DeployInference {
   }
 
   /** Services due a first_seen/last_seen write: new to this process, or not written for a minute. */
-  private serviceSightings(tuples: Map<string, Tuple>, nowMs: number): ServiceSighting[] {
+  private serviceSightings(tuples: TupleMap<VersionKey, Tuple>, nowMs: number): ServiceSighting[] {
     const due: ServiceSighting[] = [];
-    const batch = new Map<string, ServiceSighting>();
+    const batch = new TupleMap<ServiceKey, ServiceSighting>();
     for (const t of tuples.values()) {
       const first = Number.isFinite(t.min) ? t.min : nowMs;
       const last = Number.isFinite(t.max) ? Math.min(t.max, nowMs) : nowMs;
-      const key = `${t.namespace}\u0000${t.service}`;
+      const key: ServiceKey = [t.namespace, t.service];
       const s = batch.get(key);
       if (s) {
         if (first < s.firstSeen.getTime()) s.firstSeen = new Date(first);
