@@ -8,7 +8,13 @@ import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileRedactor } from '../src/ingest/transforms/index.js';
-import type { InvestigationSubject, LogRecord, Span, TicketInput } from '../src/model/index.js';
+import {
+  type InvestigationSubject,
+  type LogRecord,
+  type Span,
+  type TicketInput,
+  findingsOf,
+} from '../src/model/index.js';
 import { SelfMetrics } from '../src/observe/index.js';
 import {
   BatchWriter,
@@ -563,7 +569,7 @@ async function runInvestigations(
     try {
       const inv = await investigate(timed, subject, { now: new Date(plan.endMs) });
       const ms = performance.now() - t0;
-      const root = inv.result.findings.find((f) => f.kind === 'root_cause_service');
+      const root = findingsOf(inv.result.findings, 'root_cause_service')[0];
       run = {
         kind: subject.kind,
         why,
@@ -574,7 +580,7 @@ async function runInvestigations(
         queries: log.length,
         slowest: null,
         findings: inv.result.findings.length,
-        rootCause: root ? String(root.data.service) : null,
+        rootCause: root ? root.data.service : null,
         expectedRoot: expected[why] ?? null,
       };
       if (subject.kind === 'ticket') ticketSupport = 'yes';

@@ -2,7 +2,8 @@
 // the TypeScript types are inferred from these schemas, stored runs are validated by them, and
 // docs/investigation.schema.json is generated from them (`npm run schema`). The analysis types
 // that fill `data` (RcaSignal, CodeLocation, SuspectCommit, …) stay in src/analysis and must be
-// assignable to these shapes: a drift stops `data: { ...loc }` from compiling.
+// assignable to these shapes: a drift stops `data: { ...loc }` from compiling. The typed reads
+// (findingsOf, isRcaSignal) are in finding-reads.ts.
 import { z } from 'zod';
 
 /** The kinds of evidence, each naming the rows or the query that back a claim. */
@@ -240,13 +241,3 @@ export type ImpactData = FindingData<'impact'>;
 export type NextStepData = FindingData<'next_step'>;
 
 export const FINDING_KINDS: readonly FindingKind[] = findingSchema.options.map((o) => o.shape.kind.value);
-
-/** The findings of one kind, typed, in their order (what the UI, the workflow and the benches read). */
-export function findingsOf<K extends FindingKind>(fs: readonly Finding[], kind: K): FindingOf<K>[] {
-  return fs.filter((f): f is FindingOf<K> => f.kind === kind);
-}
-
-/** A signal finding's data: an rca test (true), or the failed requests of a ticket's users. */
-export function isRcaSignal(d: SignalData): d is RcaSignalData {
-  return 'test' in d;
-}

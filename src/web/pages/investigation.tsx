@@ -4,7 +4,9 @@
 // related tickets, and a re-run that records what changed.
 import { type ReactNode, useMemo } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import type { Finding, Investigation, InvestigationSubject } from '../../model/index.js';
+// The typed reads come from their own zod-free file, so the bundle does not carry the schemas.
+import { findingsOf, isRcaSignal } from '../../model/finding-reads.js';
+import type { Finding, FindingOf, Investigation, InvestigationSubject } from '../../model/index.js';
 import { qs, useApi } from '../api';
 import { CodeView, DiffView } from '../components/code-view';
 import { FindingCard } from '../components/evidence';
@@ -38,9 +40,6 @@ function Cited({ text }: { text: string }) {
   return <p className="summary">{parts}</p>;
 }
 
-const of = (fs: Finding[], kind: string) => fs.filter((f) => f.kind === kind);
-const str = (v: unknown) => (typeof v === 'string' ? v : null);
-
 interface LatencySeries {
   window: { since: string; until: string; buckets: number; bucketSeconds: number };
   p95Ms: Array<number | null>;
@@ -50,9 +49,7 @@ interface LatencySeries {
 function InvestigationTimeline({ inv }: { inv: Investigation }) {
   const r = inv.result;
   const fs = r.findings;
-  const roots = of(fs, 'root_cause_service')
-    .map((f) => str(f.data.service))
-    .filter((s): s is string => s !== null);
+  const roots = findingsOf(fs, 'root_cause_service').map((f) => f.data.service);
   const service = roots[0] ?? (r.subject.kind === 'alert' ? r.subject.service : null);
   // The incident and as much before it again (at least 10 minutes, within the baseline): the change stands out against what came just before.
   const span = Math.max(10 * 60_000, Date.parse(r.window.until) - Date.parse(r.window.since));
@@ -60,13 +57,14 @@ function InvestigationTimeline({ inv }: { inv: Investigation }) {
   const until = r.window.until;
   const buckets = Math.max(2, Math.min(120, Math.round((Date.parse(until) - Date.parse(since)) / 60_000)));
   const win = { since, until, buckets };
-  const signal = of(fs, 'signal').find(
-    (f) => f.data.kind === 'error-group' || f.data.kind === 'new-error-pattern' || f.data.kind === 'error-pattern',
-  );
+  const signal = findingsOf(fs, 'signal')
+    .map((f) => f.data)
+    .filter(isRcaSignal)
+    .find((d) => d.kind === 'error-group' || d.kind === 'new-error-pattern' || d.kind === 'error-pattern');
   const sigPath = signal
-    ? signal.data.kind === 'error-group'
-      ? `/api/errors/${encodeURIComponent(String(signal.data.key))}${qs({ service: String(signal.data.service), ...win })}`
-      : `/api/patterns/${encodeURIComponent(String(signal.data.key))}${qs({ service: String(signal.data.service), ...win })}`
+    ? signal.kind === 'error-group'
+      ? `/api/errors/${encodeURIComponent(signal.key)}${qs({ service: signal.service, ...win })}`
+      : `/api/patterns/${encodeURIComponent(signal.key)}${qs({ service: signal.service, ...win })}`
     : null;
   const lat = useApi<LatencySeries>(service ? `/api/services/${encodeURIComponent(service)}/latency${qs(win)}` : null);
   const sig = useApi<{
@@ -92,7 +90,7 @@ function InvestigationTimeline({ inv }: { inv: Investigation }) {
         color: seriesColor(2),
       });
     series.push({ label: `${service} p95 latency`, values: lat.data.p95Ms, unit: 'ms', color: seriesColor(1) });
-    const relevant = new Set([...roots, ...of(fs, 'change').map((f) => String(f.data.service))]);
+    const relevant = new Set([...roots, ...findingsOf(fs, 'change').map((f) => f.data.service)]);
     const markers: TimelineMarker[] = (deps.data?.deploys ?? [])
       .filter((d) => relevant.size === 0 || relevant.has(d.service))
       .map((d) => ({ at: Date.parse(d.deployedAt), label: `${d.service} ${d.version}` }));
@@ -112,22 +110,22 @@ function InvestigationTimeline({ inv }: { inv: Investigation }) {
 }
 
 function CodeLocations({ fs }: { fs: Finding[] }) {
-  const suspect = str(of(fs, 'suspect_commit')[0]?.data.sha);
-  const places = of(fs, 'code_location').slice(0, 3);
+  const suspect = findingsOf(fs, 'suspect_commit')[0]?.data.sha ?? null;
+  const places = findingsOf(fs, 'code_location').slice(0, 3);
   if (places.length === 0) return <p className="muted">The investigation points at no code.</p>;
   return (
     <>
       {places.map((f) => {
-        const repo = str(f.data.repository);
-        const path = str(f.data.path);
-        const start = Number(f.data.startLine ?? f.data.line ?? 1);
-        const end = Number(f.data.endLine ?? start);
+        const { repository: repo, path } = f.data;
+        // A location without lines is the file as a whole: show it from the top.
+        const start = f.data.startLine ?? 1;
+        const end = f.data.endLine ?? start;
         const focus = new Set<number>();
         for (let l = start; l <= end; l++) focus.add(l);
         return (
           <section key={f.id} className="code-location" aria-labelledby={`${f.id}-code`}>
             <h3 id={`${f.id}-code`}>
-              <a href={`#${f.id}`}>{f.id}</a> {str(f.data.symbol) ?? ''} <span className="path">{path}</span>:{start}
+              <a href={`#${f.id}`}>{f.id}</a> {f.data.symbol ?? ''} <span className="path">{path}</span>:{start}
             </h3>
             {repo && path ? (
               <CodeView repository={repo} path={path} start={start} end={end} focus={focus} suspect={suspect} />
@@ -141,11 +139,10 @@ function CodeLocations({ fs }: { fs: Finding[] }) {
   );
 }
 
-function SuspectCommit({ f }: { f: Finding }) {
-  const sha = String(f.data.sha);
-  const blame = (f.data.blame as Array<{ repository?: string }> | undefined) ?? [];
+function SuspectCommit({ f }: { f: FindingOf<'suspect_commit'> }) {
+  const sha = f.data.sha;
   // The commit's repository; runs stored before it was recorded name it in their blame only.
-  const repo = str(f.data.repository) ?? blame.find((b) => b.repository)?.repository ?? null;
+  const repo = f.data.repository ?? f.data.blame.find((b) => b.repository)?.repository ?? null;
   const detail = useApi<{
     commit: {
       message: string;
@@ -159,8 +156,8 @@ function SuspectCommit({ f }: { f: Finding }) {
   return (
     <section aria-labelledby="suspect-head">
       <h3 id="suspect-head">
-        <a href={`#${f.id}`}>{f.id}</a> <span className="sha">{short(sha)}</span> {str(f.data.subject)}{' '}
-        <span className="muted">by {str(f.data.authorName) ?? 'unknown'}</span>
+        <a href={`#${f.id}`}>{f.id}</a> <span className="sha">{short(sha)}</span> {f.data.subject}{' '}
+        <span className="muted">by {f.data.authorName ?? 'unknown'}</span>
       </h3>
       <p className="hint">{f.hint}</p>
       {!repo ? (
@@ -192,9 +189,9 @@ export function InvestigationPage() {
       {({ investigation: i }) => {
         const r = i.result;
         const fs = r.findings;
-        const impact = of(fs, 'impact');
-        const related = of(fs, 'related_tickets')[0];
-        const suspect = of(fs, 'suspect_commit')[0];
+        const impact = findingsOf(fs, 'impact');
+        const related = findingsOf(fs, 'related_tickets')[0];
+        const suspect = findingsOf(fs, 'suspect_commit')[0];
         return (
           <>
             <PageHead title={`Investigation #${i.id}: ${subjectText(r.subject)}`}>
@@ -273,16 +270,11 @@ export function InvestigationPage() {
                   <tbody>
                     {impact.map((f) => (
                       <tr key={f.id}>
-                        <td>{String(f.data.service)}</td>
-                        <td className="impact-users">{num(f.data.users as number | null)}</td>
-                        <td>{num(f.data.accounts as number | null)}</td>
+                        <td>{f.data.service}</td>
+                        <td className="impact-users">{num(f.data.users)}</td>
+                        <td>{num(f.data.accounts)}</td>
                         <td>
-                          <Sparkline
-                            series={(f.data.series as number[]) ?? []}
-                            label="affected per bucket"
-                            width={160}
-                            height={28}
-                          />
+                          <Sparkline series={f.data.series} label="affected per bucket" width={160} height={28} />
                         </td>
                         <td>
                           <a href={`#${f.id}`}>{f.id}</a> {f.title}
@@ -309,18 +301,9 @@ export function InvestigationPage() {
               <h2 id="tickets-head">Related tickets</h2>
               {related ? (
                 <ul>
-                  {(
-                    related.data.tickets as Array<{
-                      id: number;
-                      externalId?: string;
-                      title?: string;
-                      score?: number;
-                      duplicate?: boolean;
-                    }>
-                  ).map((t) => (
+                  {related.data.tickets.map((t) => (
                     <li key={t.id}>
-                      <Link to={`/tickets/${t.id}`}>{t.externalId ?? `#${t.id}`}</Link>{' '}
-                      {t.title && <span>{t.title}</span>}{' '}
+                      <Link to={`/tickets/${t.id}`}>{t.externalId}</Link>{' '}
                       {typeof t.score === 'number' && <span className="muted">score {t.score.toFixed(2)}</span>}
                       {t.duplicate && <span className="tag">duplicate</span>}
                     </li>
