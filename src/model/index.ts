@@ -12,6 +12,8 @@ export type {
   MetricPoint,
   DecodedBatch,
   Signal,
+  LogRow,
+  SpanRow,
 } from './telemetry.js';
 export { SpanKind, StatusCode } from './telemetry.js';
 export { ENTITY_KINDS, RAW_KINDS, TOKEN_ROLES } from './entities.js';
@@ -55,6 +57,7 @@ export type {
   TicketLinkTarget,
   TicketLink,
   TicketDetail,
+  TicketSummary,
 } from './tickets.js';
 export { INVESTIGATE_ALGORITHM } from './investigation.js';
 export {
@@ -67,8 +70,9 @@ export {
   rcaSignalData,
   usersFailedData,
   locationSourceData,
+  findingsOf,
+  isRcaSignal,
 } from './findings.js';
-export { findingsOf, isRcaSignal } from './finding-reads.js';
 export type {
   EvidenceKind,
   Evidence,
@@ -98,4 +102,47 @@ export type {
   InvestigationResult,
   Investigation,
   InvestigationDiff,
+  InvestigationSummary,
 } from './investigation.js';
+export type {
+  Trend,
+  SlotType,
+  TemplateSlot,
+  VersionCount,
+  AnalysisWindow,
+  PatternSample,
+  PatternSummary,
+  PatternDetail,
+  PatternList,
+  PatternShow,
+  ErrorFrame,
+  ErrorSample,
+  ErrorGroupSummary,
+  ErrorGroupDetail,
+  ErrorGroupList,
+  ErrorGroupShow,
+  Latency,
+  EdgeSummary,
+  EndpointSummary,
+  ServiceSummary,
+  ServiceList,
+  ServiceNode,
+  ServiceGraph,
+  ServiceActivity,
+  LatencySeries,
+} from './analysis-api.js';
+export type { CommitRecord, CommitDetail, BlameLine, BlameResult } from './code-api.js';
+export type {
+  TriageTrend,
+  MemberKind,
+  ProblemMember,
+  TriagedProblem,
+  ProblemStatus,
+  Problem,
+  ProblemTicket,
+  ProblemDetail,
+  SuspectedDeploy,
+  QueuedProblem,
+  QueuedProblemDetail,
+} from './problems.js';
+export type { Json } from './json.js';

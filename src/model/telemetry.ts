@@ -114,3 +114,51 @@ export interface DecodedBatch<T> {
 }
 
 export type Signal = 'logs' | 'traces' | 'metrics';
+
+// Raw records as /api/logs and /api/spans answer (store/raw-query reads them back): the stored
+// columns, times as ISO-8601 strings.
+
+export interface LogRow {
+  time: string;
+  observedTime: string | null;
+  service: string;
+  serviceVersion: string | null;
+  environment: string | null;
+  severityNumber: number;
+  severityText: string;
+  body: string;
+  eventName: string | null;
+  traceId: string | null;
+  spanId: string | null;
+  flags: number;
+  userId: string | null;
+  accountId: string | null;
+  attributes: Attributes;
+  resource: Attributes;
+  scope: Scope;
+}
+
+export interface SpanRow {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  traceState: string | null;
+  name: string;
+  kind: number;
+  startTime: string;
+  endTime: string;
+  durationNs: number;
+  statusCode: number;
+  statusMessage: string | null;
+  service: string;
+  serviceVersion: string | null;
+  environment: string | null;
+  httpRoute: string | null;
+  userId: string | null;
+  accountId: string | null;
+  attributes: Attributes;
+  events: SpanEvent[];
+  links: SpanLink[];
+  resource: Attributes;
+  scope: Scope;
+}

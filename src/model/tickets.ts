@@ -120,3 +120,9 @@ export interface TicketDetail {
   mentions: TicketMention[];
   links: TicketLink[];
 }
+
+/** A ticket as /api/tickets lists it: without its body and comments, with how much it mentions and links. */
+export interface TicketSummary extends Omit<Ticket, 'body' | 'comments'> {
+  mentionCount: number;
+  linkCount: number;
+}

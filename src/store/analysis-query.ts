@@ -2,6 +2,7 @@
 // edges) over a window of whole minutes. Minute rows are append-only and one (minute, key)
 // may have several rows, so every read SUMS the counts per key and hands back EVERY sketch
 // of the window for the caller to merge; series are bucketed here, in SQL.
+import type { VersionCount } from '../model/index.js';
 import type { Queryable, Row } from './db.js';
 import { Where } from './where.js';
 
@@ -542,10 +543,8 @@ export async function errorGroupWindow(
 // ---------------------------------------------------------------------------------------
 // Per-version counts (for one pattern or error group)
 
-export interface VersionCount {
-  version: string;
-  count: number;
-}
+// The shape is the API's (model/analysis-api.ts); re-exported for the store's callers.
+export type { VersionCount } from '../model/index.js';
 
 /** Lines per service.version in the window, for a pattern (with the keys merged into it). */
 export async function patternVersions(

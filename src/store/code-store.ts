@@ -2,6 +2,7 @@
 // symbols, log call sites, route handlers and commits. Bulk rows go in with COPY; a file's
 // symbols, call sites and routes are always replaced inside the caller's transaction, so a
 // failed sync never leaves half of a file.
+import type { CommitRecord } from '../model/index.js';
 import { NULL, int, text } from './copy-text.js';
 import type { Queryable } from './db.js';
 
@@ -808,16 +809,8 @@ export async function findCallsites(
   }));
 }
 
-export interface CommitRecord {
-  sha: string;
-  parents: string[];
-  authorName: string | null;
-  authorEmailHash: string | null;
-  authoredAt: Date;
-  committedAt: Date | null;
-  message: string;
-  files: Array<{ path: string; additions: number | null; deletions: number | null }>;
-}
+// The shape is the API's (model/code-api.ts); re-exported for the store's callers.
+export type { CommitRecord } from '../model/index.js';
 
 const COMMIT_FILES = `COALESCE((SELECT jsonb_agg(jsonb_build_object('path', cf.path, 'additions', cf.additions, 'deletions', cf.deletions) ORDER BY cf.path)
                 FROM commit_file cf WHERE cf.repository_id = c.repository_id AND cf.sha = c.sha), '[]'::jsonb) AS files`;

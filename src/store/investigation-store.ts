@@ -1,6 +1,12 @@
 // Investigations: each run is a row holding its whole result (investigate@2 JSON); a re-run
 // of the same subject points at the run before it and stores the diff against it.
-import type { Investigation, InvestigationDiff, InvestigationResult, InvestigationSubject } from '../model/index.js';
+import type {
+  Investigation,
+  InvestigationDiff,
+  InvestigationResult,
+  InvestigationSubject,
+  InvestigationSummary,
+} from '../model/index.js';
 import type { Queryable, Row } from './db.js';
 
 function toInvestigation(r: Row): Investigation {
@@ -57,14 +63,8 @@ export async function getInvestigation(db: Queryable, id: number): Promise<Inves
   return rows[0] ? toInvestigation(rows[0]) : null;
 }
 
-export interface InvestigationSummary {
-  id: number;
-  createdAt: string;
-  subject: InvestigationSubject;
-  previousId: number | null;
-  findings: number;
-  priority: number | null;
-}
+// The shape is the API's (model/investigation.ts); re-exported for the store's callers.
+export type { InvestigationSummary } from '../model/index.js';
 
 export async function listInvestigations(db: Queryable, limit: number): Promise<InvestigationSummary[]> {
   const rows = await db.query(

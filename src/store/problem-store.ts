@@ -5,42 +5,12 @@
 // hit errors in, the routes each service served, the graph's edges, and code owners.
 import { type CodeownerRule, ownersOf, routeKey } from '../analysis/index.js';
 import type { Owners, TriageResult, TriagedProblem } from '../analysis/triage/index.js';
+import type { Problem, ProblemDetail, ProblemStatus } from '../model/index.js';
 import type { Queryable, Row } from './db.js';
 
-export type ProblemStatus = 'open' | 'resolved' | 'merged';
+// The shapes are the API's (model/problems.ts); re-exported for the store's callers.
+export type { Problem, ProblemDetail, ProblemStatus, ProblemTicket } from '../model/index.js';
 export const PROBLEM_STATUSES: readonly ProblemStatus[] = ['open', 'resolved', 'merged'];
-
-/** A stored problem: the last run's answer for it, with its id and lifecycle. */
-export interface Problem extends TriagedProblem {
-  id: number;
-  status: ProblemStatus;
-  algorithm: string | null;
-  /** The problem it merged into (status 'merged'), else null. */
-  mergedInto: number | null;
-  /** The window of the run that last produced it. */
-  window: { since: string; until: string } | null;
-  createdAt: string;
-  updatedAt: string;
-  resolvedAt: string | null;
-}
-
-export interface ProblemTicket {
-  id: number;
-  source: string;
-  externalId: string;
-  title: string;
-  status: string;
-  createdAt: string;
-  url: string | null;
-}
-
-export interface ProblemDetail {
-  problem: Problem;
-  /** Tickets whose problem_id is this problem, oldest first. */
-  tickets: ProblemTicket[];
-  /** Problems merged into this one (status 'merged'). */
-  merged: Array<{ id: number; key: string; title: string }>;
-}
 
 const iso = (v: unknown): string | null =>
   v === null || v === undefined ? null : (v instanceof Date ? v : new Date(String(v))).toISOString();

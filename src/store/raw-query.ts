@@ -1,5 +1,5 @@
 // Reads raw log records and spans back, newest first, by time, service, trace, user and text.
-import type { Attributes, Scope, SpanEvent, SpanLink } from '../model/index.js';
+import type { Attributes, LogRow, Scope, SpanEvent, SpanLink, SpanRow } from '../model/index.js';
 import type { Queryable } from './db.js';
 import { Where } from './where.js';
 
@@ -17,50 +17,8 @@ export interface RawFilter {
   limit: number;
 }
 
-export interface LogRow {
-  time: string;
-  observedTime: string | null;
-  service: string;
-  serviceVersion: string | null;
-  environment: string | null;
-  severityNumber: number;
-  severityText: string;
-  body: string;
-  eventName: string | null;
-  traceId: string | null;
-  spanId: string | null;
-  flags: number;
-  userId: string | null;
-  accountId: string | null;
-  attributes: Attributes;
-  resource: Attributes;
-  scope: Scope;
-}
-
-export interface SpanRow {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | null;
-  traceState: string | null;
-  name: string;
-  kind: number;
-  startTime: string;
-  endTime: string;
-  durationNs: number;
-  statusCode: number;
-  statusMessage: string | null;
-  service: string;
-  serviceVersion: string | null;
-  environment: string | null;
-  httpRoute: string | null;
-  userId: string | null;
-  accountId: string | null;
-  attributes: Attributes;
-  events: SpanEvent[];
-  links: SpanLink[];
-  resource: Attributes;
-  scope: Scope;
-}
+// The shapes are the API's (model/telemetry.ts); re-exported for the store's callers.
+export type { LogRow, SpanRow } from '../model/index.js';
 
 function likePattern(s: string): string {
   return `%${s.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;

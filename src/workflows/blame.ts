@@ -1,6 +1,7 @@
 // Blame on demand: who last changed each line of a range, at the repository's synced head
 // (so that line numbers agree with the stored symbols), straight from `git blame`.
-import { type BlameLine, GitError, blameRange, headCommit } from '../ingest/sources/git/index.js';
+import { GitError, blameRange, headCommit } from '../ingest/sources/git/index.js';
+import type { BlameResult } from '../model/index.js';
 import type { Context } from './context.js';
 import { RepoInputError, RepoNotFoundError, getRepository } from './repo-sync.js';
 
@@ -14,13 +15,7 @@ export interface BlameInput {
   endLine: number;
 }
 
-export interface BlameResult {
-  repository: string;
-  path: string;
-  /** The commit blamed at: the synced head, or HEAD when the repository was never synced. */
-  rev: string;
-  lines: BlameLine[];
-}
+export type { BlameResult } from '../model/index.js';
 
 export async function blame(ctx: Context, input: BlameInput): Promise<BlameResult> {
   const { startLine, endLine } = input;

@@ -1,19 +1,14 @@
 // One commit as a person reviews it: what the index knows of it (author, message, files
 // with their line counts) and its patch from git, cut at MAX_PATCH_BYTES.
 import { GitError, commitPatch } from '../ingest/sources/git/index.js';
-import { type CommitRecord, codeStore } from '../store/index.js';
+import type { CommitDetail } from '../model/index.js';
+import { codeStore } from '../store/index.js';
 import type { Context } from './context.js';
 import { RepoInputError, RepoNotFoundError, getRepository } from './repo-sync.js';
 
 export const MAX_PATCH_BYTES = 512 * 1024;
 
-export interface CommitDetail {
-  repository: string;
-  commit: CommitRecord;
-  patch: string;
-  /** True when the patch was longer than MAX_PATCH_BYTES and was cut. */
-  truncated: boolean;
-}
+export type { CommitDetail } from '../model/index.js';
 
 export async function commitDetail(ctx: Context, repositoryName: string, sha: string): Promise<CommitDetail> {
   if (!/^[0-9a-f]{4,64}$/i.test(sha)) throw new RepoInputError(`"${sha}" is not a commit sha (4 to 64 hex digits)`);

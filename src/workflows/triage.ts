@@ -22,10 +22,8 @@ import {
   patternsInWindow,
   serviceFirstSeen,
 } from '../store/index.js';
+import type { Problem, ProblemStatus, QueuedProblem, QueuedProblemDetail, SuspectedDeploy } from '../model/index.js';
 import {
-  type Problem,
-  type ProblemDetail,
-  type ProblemStatus,
   edgePairs,
   getProblem as getStoredProblem,
   listProblems as listStoredProblems,
@@ -268,22 +266,7 @@ export interface ProblemListQuery {
   limit?: number;
 }
 
-/** The deploy a problem most likely came with: its service's last deploy before it was first seen. */
-export interface SuspectedDeploy {
-  id: number;
-  service: string;
-  version: string;
-  deployedAt: string;
-  commit: string | null;
-}
-
-/** A stored problem with what the queue shows beside it. */
-export interface QueuedProblem extends Problem {
-  /** Its service's last deploy at most SUSPECT_LOOK_BACK_MS before it was first seen (a minute after counts: rollouts overlap the first errors); null when none. */
-  suspectedDeploy: SuspectedDeploy | null;
-  /** The newest investigation of this problem, if one was run. */
-  investigation: { id: number; createdAt: string } | null;
-}
+export type { QueuedProblem, QueuedProblemDetail, SuspectedDeploy } from '../model/index.js';
 
 const SUSPECT_LOOK_BACK_MS = 6 * 3_600_000;
 
@@ -323,10 +306,7 @@ export async function listProblems(ctx: Pick<Context, 'store'>, q: ProblemListQu
 }
 
 /** One stored problem with its tickets and the problems merged into it; null when unknown. */
-export async function getProblem(
-  ctx: Pick<Context, 'store'>,
-  id: number,
-): Promise<(Omit<ProblemDetail, 'problem'> & { problem: QueuedProblem }) | null> {
+export async function getProblem(ctx: Pick<Context, 'store'>, id: number): Promise<QueuedProblemDetail | null> {
   const detail = await getStoredProblem(ctx.store.db, id);
   return detail ? { ...detail, problem: await queued(ctx, detail.problem) } : null;
 }

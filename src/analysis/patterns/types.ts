@@ -1,29 +1,12 @@
 // The public shape of the log template miner (patterns@2): what callers see of a mined
 // template, independent of how the miner stores its clusters.
+import type { TemplateSlot } from '../../model/index.js';
 
 /** patterns@2: patterns@1, with lines of different log call sites kept apart. */
 export const PATTERNS_ALGORITHM = 'patterns@2';
 
-/** What a parameter slot held in the lines seen so far. */
-export type SlotType =
-  | 'int'
-  | 'float'
-  | 'hex'
-  | 'uuid'
-  | 'ip'
-  | 'path'
-  | 'url'
-  | 'time'
-  | 'duration'
-  | 'size'
-  | 'word'
-  | 'mixed';
-
-export interface TemplateSlot {
-  /** Which `<*>` of the template this is, counting from 0. */
-  index: number;
-  type: SlotType;
-}
+// A template's slots are part of the API's pattern detail, so their shape lives in the model.
+export type { SlotType, TemplateSlot } from '../../model/index.js';
 
 /** The miner's answer for one line. */
 export interface PatternMatch {

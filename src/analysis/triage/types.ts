@@ -1,12 +1,13 @@
 // The shapes triage@1 reads and produces: signals of the window (error groups, WARN/ERROR log
 // patterns, the service graph, open tickets) in, one ranked problem per fault out.
-import type { PriorityScore } from '../../model/index.js';
+import type { TriageTrend, TriagedProblem } from '../../model/index.js';
 import type { TicketFacts } from '../investigate/index.js';
 import type { EvidenceOptions } from './evidence.js';
 
 export const TRIAGE_ALGORITHM = 'triage@1';
 
-export type TriageTrend = 'new' | 'rising' | 'falling' | 'steady';
+// The problems triage produces are API shapes, so they live in the model; re-exported here.
+export type { MemberKind, ProblemMember, TriagedProblem, TriageTrend } from '../../model/index.js';
 
 /** Who owns the code a member points at, and how that was found (`file:<path>`, `service-path:<prefix>`). */
 export interface Owners {
@@ -100,57 +101,6 @@ export interface TriageInput {
 export interface TriageOptions extends Partial<EvidenceOptions> {
   /** Least score for a ticket to attach to a problem (default 3; see ticket-match.ts). */
   ticketMinScore?: number;
-}
-
-export type MemberKind = 'error' | 'pattern' | 'ticket';
-
-/** One signal merged into a problem, with the reason. */
-export interface ProblemMember {
-  kind: MemberKind;
-  /** Error fingerprint, pattern key, or ticket id. */
-  ref: string;
-  /** The member's own key: `error:<service>:<fingerprint>`, `pattern:<service>:<key>`, `ticket:<id>`. */
-  key: string;
-  service: string | null;
-  title: string;
-  /** `seed`: the problem's first signal; `attached`: joined it; `merged`: came with an upstream problem merged in. */
-  role: 'seed' | 'attached' | 'merged';
-  /** Why it is here, in words. */
-  why: string;
-  /** Events in the window (errors or lines); tickets count 1. */
-  count: number;
-}
-
-export interface TriagedProblem {
-  /** Stable across runs: `error:<service>:<fingerprint>`, `pattern:<service>:<key>` or `tickets:<lowest ticket id>`. */
-  key: string;
-  kind: 'error' | 'pattern' | 'tickets';
-  title: string;
-  /** The service of the problem's seed (the downstream cause after merges); for tickets, the most linked service. */
-  service: string | null;
-  /** Every service a member is in. */
-  services: string[];
-  /** Distinct users (HyperLogLog union of members' sketches and the attached tickets' users and reporters, ≈1%); null when nothing carried one. */
-  users: number | null;
-  accounts: number | null;
-  /** Events in the window over every telemetry member. */
-  events: number;
-  trend: TriageTrend;
-  /** The seed's events per bucket. */
-  series: number[];
-  /** Ids of the attached tickets, lowest first. */
-  tickets: number[];
-  owners: string[] | null;
-  /** How the owners were found (`file:<path>`, `service-path:<prefix>`), null when unknown. */
-  ownersFrom: string | null;
-  members: ProblemMember[];
-  /** Keys of problems merged into this one as upstream symptoms. */
-  mergedFrom: string[];
-  priority: PriorityScore;
-  firstSeen: string | null;
-  lastSeen: string | null;
-  /** Why this is one problem and where its priority comes from, in words. */
-  hint: string;
 }
 
 export interface TriageResult {

@@ -2,6 +2,8 @@
 // ingest, over a window (default the last hour), as text tables with a sparkline and a trend
 // word, or JSON with --json. `orrery patterns mine` (offline) is registered here too.
 import type { Command } from 'commander';
+import { ERRORS_ALGORITHM } from '../../analysis/errors/index.js';
+import { PATTERNS_ALGORITHM } from '../../analysis/patterns/index.js';
 import type {
   AnalysisWindow,
   EdgeSummary,
@@ -11,7 +13,8 @@ import type {
   PatternShow,
   ServiceGraph,
   ServiceList,
-} from '../../workflows/index.js';
+  TemplateSlot,
+} from '../../model/index.js';
 import type { GlobalOptions } from '../client.js';
 import { table } from '../table.js';
 import { registerPatternsMine } from './patterns-mine.js';
@@ -148,7 +151,8 @@ function printPattern(res: PatternShow): void {
     `series: ${sparkline(p.series)}  [${p.series.join(' ')}]`,
     `all time: ${p.totalCount} lines`,
   ];
-  const slots = p.slots as Array<{ index?: number; type?: string }>;
+  // Slots are read back from stored JSON: a missing field prints as '?' rather than failing.
+  const slots: ReadonlyArray<Partial<TemplateSlot>> = p.slots;
   if (slots.length) {
     const types = [...slots].sort((a, b) => (a.index ?? 0) - (b.index ?? 0)).map((s) => s.type ?? '?');
     lines.push(`slots (what each <*> held, in order): ${types.join(', ')}`);
@@ -173,7 +177,7 @@ export function registerPatterns(program: Command, client: Client): Command {
   const patterns = windowOptions(
     program
       .command('patterns')
-      .description('log patterns mined at ingest (patterns@2), most lines first, with users and a trend'),
+      .description(`log patterns mined at ingest (${PATTERNS_ALGORITHM}), most lines first, with users and a trend`),
   )
     .option('--level <levels>', 'only these severities, comma separated (e.g. warn,error)')
     .option('--grep <text>', 'case-insensitive text in the template (also --q)')
@@ -280,7 +284,9 @@ export function registerErrors(program: Command, client: Client): Command {
   const errors = windowOptions(
     program
       .command('errors')
-      .description('error groups (errors@1) with occurrences in the window, most first, with users and a trend'),
+      .description(
+        `error groups (${ERRORS_ALGORITHM}) with occurrences in the window, most first, with users and a trend`,
+      ),
   )
     .option('--grep <text>', 'case-insensitive text in the type or message (also --q)')
     .option('--q <text>', 'the same as --grep')

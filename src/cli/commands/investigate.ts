@@ -2,8 +2,7 @@
 // as Markdown (or JSON), show a stored one, list the runs.
 import type { Command } from 'commander';
 import { investigationMarkdown } from '../../analysis/index.js';
-import type { Investigation } from '../../model/index.js';
-import type { InvestigationSummary } from '../../store/index.js';
+import type { Investigation, InvestigationSummary } from '../../model/index.js';
 import { CliError, EXIT, type GlobalOptions } from '../client.js';
 import { table } from '../table.js';
 import { timeFlag } from '../time-flag.js';

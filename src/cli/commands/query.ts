@@ -1,6 +1,6 @@
 // `orrery query logs|spans`: search the raw event window.
 import { type Command, Option } from 'commander';
-import type { LogRow, SpanRow } from '../../store/index.js';
+import type { LogRow, SpanRow } from '../../model/index.js';
 import type { GlobalOptions } from '../client.js';
 import { table } from '../table.js';
 

@@ -3,7 +3,8 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { RepositoryRecord, RepositorySummary } from '../../store/index.js';
-import type { BlameResult, SyncProgress, SyncResult } from '../../workflows/index.js';
+import type { BlameResult, Json } from '../../model/index.js';
+import type { SyncProgress, SyncResult } from '../../workflows/index.js';
 import { type ApiClient, CliError, EXIT, type GlobalOptions, exitForStatus } from '../client.js';
 import { table } from '../table.js';
 
@@ -264,7 +265,7 @@ Examples:
         cmd: Command,
       ) => {
         const q = new URLSearchParams({ repo: repoName, path, start: String(f.L.start), end: String(f.L.end) });
-        const res = await client(cmd).api.request<BlameResult>('GET', `api/blame?${q}`);
+        const res = await client(cmd).api.request<Json<BlameResult>>('GET', `api/blame?${q}`);
         if (f.json) return void process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
         process.stdout.write(
           `${table(
@@ -273,7 +274,7 @@ Examples:
               l.line,
               l.sha.slice(0, 10),
               l.authorName,
-              String(l.authorTime).slice(0, 10),
+              l.authorTime.slice(0, 10),
               l.summary.slice(0, 40),
               l.text,
             ]),

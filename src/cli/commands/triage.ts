@@ -3,8 +3,8 @@
 // members and tickets, or list the stored problems without a new run.
 import type { Command } from 'commander';
 import { identityLabel } from '../../analysis/index.js';
-import type { Problem, ProblemDetail } from '../../store/problem-store.js';
-import type { TriageRun } from '../../workflows/triage.js';
+import type { Problem, QueuedProblem, QueuedProblemDetail } from '../../model/index.js';
+import type { TriageRun } from '../../workflows/index.js';
 import { CliError, EXIT, type GlobalOptions } from '../client.js';
 import { table } from '../table.js';
 import { timeFlag } from '../time-flag.js';
@@ -82,7 +82,7 @@ function printRun(run: TriageRun): void {
   out(lines.join('\n'));
 }
 
-function printProblem(d: ProblemDetail): void {
+function printProblem(d: QueuedProblemDetail): void {
   const p = d.problem;
   const lines = [
     `problem ${p.id} [${p.status}${p.mergedInto ? ` into ${p.mergedInto}` : ''}] ${p.key}`,
@@ -177,7 +177,7 @@ Examples:
       // The parent's options are read wherever they were typed: `triage show 3 --json`.
       const f = cmd.optsWithGlobals() as TriageFlags;
       if (!/^\d+$/.test(id)) throw new CliError(`problem id "${id}" must be a number (see orrery triage)`, EXIT.usage);
-      const res = await client(cmd).api.request<ProblemDetail>('GET', `api/problems/${id}`);
+      const res = await client(cmd).api.request<QueuedProblemDetail>('GET', `api/problems/${id}`);
       if (f.json) return json(res);
       printProblem(res);
     });
@@ -196,7 +196,10 @@ Examples:
       const limit = limitFlag(f.limit);
       if (limit !== undefined) p.set('limit', String(limit));
       const qs = p.toString();
-      const res = await client(cmd).api.request<{ problems: Problem[] }>('GET', `api/problems${qs ? `?${qs}` : ''}`);
+      const res = await client(cmd).api.request<{ problems: QueuedProblem[] }>(
+        'GET',
+        `api/problems${qs ? `?${qs}` : ''}`,
+      );
       if (f.json) return json(res);
       out(`${queue(res.problems)}\n${res.problems.length} ${f.status ?? 'open'} problems`);
     });

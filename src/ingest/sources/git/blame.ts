@@ -1,20 +1,10 @@
 // `git blame --porcelain` for a line range: which commit last changed each line, by whom
 // and when. Run on demand, never stored.
+import type { BlameLine } from '../../../model/index.js';
 import { GitError, git } from './git-cli.js';
 
-export interface BlameLine {
-  /** The line number in the blamed revision. */
-  line: number;
-  /** The line number in the commit that last changed it. */
-  originalLine: number;
-  sha: string;
-  authorName: string;
-  authorTime: Date;
-  summary: string;
-  /** The file as it was called in that commit (it may have been renamed since). */
-  originalPath: string;
-  text: string;
-}
+// The shape is the API's (model/code-api.ts); re-exported for this folder's callers.
+export type { BlameLine } from '../../../model/index.js';
 
 interface CommitInfo {
   authorName: string;
