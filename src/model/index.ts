@@ -70,9 +70,8 @@ export {
   rcaSignalData,
   usersFailedData,
   locationSourceData,
-  findingsOf,
-  isRcaSignal,
 } from './findings.js';
+export { findingsOf, isRcaSignal } from './finding-reads.js';
 export type {
   EvidenceKind,
   Evidence,
