@@ -1,5 +1,6 @@
 // Inputs and outputs of root-cause ranking: per-minute rows as the streaming analyzer
 // produces them (and the store keeps), and ranked services with the evidence behind each.
+import type { SignalKind as ModelSignalKind } from '../../model/index.js';
 import type { DDSketch } from '../sketch/index.js';
 
 /** Minutes in [startMs, endMs). */
@@ -120,21 +121,14 @@ export interface RcaOptions {
   weakCandidates?: boolean;
 }
 
-export type SignalKind =
-  | 'latency'
-  | 'error-rate'
-  | 'traffic'
-  | 'pattern'
-  | 'error-pattern'
-  | 'new-error-pattern'
-  | 'error-group'
-  | 'metric'
-  | 'edge-latency'
-  | 'edge-errors'
-  /** Calls a caller makes to a callee per request it serves: a caller that starts calling more (an N+1, a retry loop) changed itself. */
-  | 'edge-fanout'
-  /** What follows a log statement in a span (its next statement's share of what followed it): a code path cut short or sent elsewhere. */
-  | 'log-flow';
+/**
+ * What a signal tested: one list, the model's SIGNAL_KINDS, since findings publish it. Among
+ * them, `edge-fanout` is the calls a caller makes to a callee per request it serves (a caller
+ * that starts calling more, an N+1 or a retry loop, changed itself), and `log-flow` what follows
+ * a log statement in a span (its next statement's share of what followed it: a code path cut
+ * short or sent elsewhere).
+ */
+export type SignalKind = ModelSignalKind;
 
 /** One tested change between the baseline and the incident window. */
 export interface RcaSignal {
