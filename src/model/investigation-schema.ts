@@ -1,10 +1,10 @@
-// The published schema of investigate@2's JSON, as zod (to validate) and as JSON Schema
+// The published schema of investigate@3's JSON (investigate@2 runs validate too), as zod (to validate) and as JSON Schema
 // (docs/investigation.schema.json, and GET /api/investigations/schema). It mirrors the
 // types in investigation.ts, with the findings' union from findings.ts; a test checks stored
 // runs against it, and `npm run schema` writes the file from it.
 import { z } from 'zod';
 import { findingSchema } from './findings.js';
-import { INVESTIGATE_ALGORITHM } from './investigation.js';
+import { INVESTIGATE_ALGORITHM, INVESTIGATE_ALGORITHMS } from './investigation.js';
 
 const iso = z.string().describe('ISO-8601 timestamp');
 
@@ -16,7 +16,18 @@ export const subjectSchema = z.discriminatedUnion('kind', [
 
 export const investigationResultSchema = z
   .object({
-    algorithm: z.literal(INVESTIGATE_ALGORITHM),
+    algorithm: z.enum(INVESTIGATE_ALGORITHMS).describe('the id of the run that made it: stored runs keep theirs'),
+    algorithms: z
+      .object({
+        rca: z.string().optional(),
+        'similar-tickets': z.string().optional(),
+        'localize-text': z.string().optional(),
+        patterns: z.string(),
+        errors: z.string(),
+      })
+      .strict()
+      .optional()
+      .describe('the ids of the algorithms the run used (absent from investigate@2 runs)'),
     subject: subjectSchema,
     window: z
       .object({ since: iso, until: iso, onset: iso.nullable(), baselineSince: iso, baselineUntil: iso })

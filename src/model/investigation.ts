@@ -1,15 +1,34 @@
-// Investigations: what `orrery investigate` produces and stores (investigate@2). Every
+// Investigations: what `orrery investigate` produces and stores (investigate@3). Every
 // finding carries a confidence, a hint (why), and the evidence it stands on; a narrative
 // (from an optional LLM) may only cite finding ids. This is the published JSON schema's
 // TypeScript form (the findings are in findings.ts): docs/investigations.md documents each field.
 import type { Finding } from './findings.js';
 
 /**
- * investigate@2: the signals of rca@3 (log flow, log statements by call site), and the users
- * a latency regression hurt counted from the requests that failed or were slower than the
- * baseline's median (investigate@1 counted everyone who used the service).
+ * investigate@3: investigate@2's results as they stood after round 1 (the users a latency
+ * regression hurt, counted from the requests that failed where they entered or were slower
+ * than the baseline's median; a ticket's onset from its users' main failure), with the ids of
+ * the algorithms it used recorded in `algorithms`. The changelog is src/analysis/versions.ts.
  */
-export const INVESTIGATE_ALGORITHM = 'investigate@2';
+export const INVESTIGATE_ALGORITHM = 'investigate@3';
+
+/** Every id a stored investigation may carry: runs keep the id that made them. */
+export const INVESTIGATE_ALGORITHMS = ['investigate@2', INVESTIGATE_ALGORITHM] as const;
+export type InvestigateAlgorithm = (typeof INVESTIGATE_ALGORITHMS)[number];
+
+/**
+ * The ids of the algorithms a run used (investigate@3 on). `rca` is absent when nothing was
+ * ranked, `similar-tickets` unless the subject is a ticket (its related tickets), `localize-text`
+ * unless a code location came from the ticket's text; patterns and errors are the ids of the
+ * groups its signals name.
+ */
+export interface InvestigationAlgorithms {
+  rca?: string;
+  'similar-tickets'?: string;
+  'localize-text'?: string;
+  patterns: string;
+  errors: string;
+}
 
 /** What an investigation starts from. */
 export type InvestigationSubject =
@@ -25,7 +44,9 @@ export interface PriorityScore {
 }
 
 export interface InvestigationResult {
-  algorithm: typeof INVESTIGATE_ALGORITHM;
+  algorithm: InvestigateAlgorithm;
+  /** Absent from investigate@2 runs. */
+  algorithms?: InvestigationAlgorithms;
   subject: InvestigationSubject;
   /** The incident window and the baseline it was compared with. */
   window: { since: string; until: string; onset: string | null; baselineSince: string; baselineUntil: string };

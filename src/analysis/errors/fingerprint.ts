@@ -30,7 +30,7 @@ export interface FingerprintInput {
 }
 
 export interface ErrorFingerprint {
-  algorithm: 'errors@1';
+  algorithm: typeof ERRORS_ALGORITHM;
   /** 32 hex characters: the first 128 bits of a SHA-256 over `components`. */
   fingerprint: string;
   /** The exception type as reported ('' when the occurrence had none). */

@@ -1,4 +1,4 @@
-// Root-cause ranking (rca@3): test every service's signals between a baseline and an
+// Root-cause ranking (rca@4): test every service's signals between a baseline and an
 // incident window (tests/: one file per family of signals, run in a fixed order), keep what
 // survives a false-discovery-rate correction (fdr.ts), score each service from its own
 // evidence, then walk the service graph so that an anomaly explained by an anomalous callee is
@@ -17,7 +17,7 @@ import { qValues } from './fdr.js';
 import { type Draft, type RcaTests, signal, testSignals } from './tests/index.js';
 import type { RankedService, RcaInput, RcaOptions, RcaResult, RcaSignal } from './types.js';
 
-export const RCA_ALGORITHM = 'rca@3';
+export const RCA_ALGORITHM = 'rca@4';
 
 /** The most a single signal adds to its service's score (−log10 q is capped here). */
 const WEIGHT_CAP = 20;

@@ -7,7 +7,7 @@
 // its formula. Pure: plain rows in, ranked problems out.
 import { priorityScore } from '../investigate/findings.js';
 import { relateTickets } from '../investigate/related-tickets.js';
-import { buildTicketIndex, rankSimilarTickets } from '../retrieval/index.js';
+import { SIMILAR_TICKETS_ALGORITHM, buildTicketIndex, rankSimilarTickets } from '../retrieval/index.js';
 import { HyperLogLog } from '../sketch/index.js';
 import { TupleSet } from '../tuple-map.js';
 import { EVIDENCE_DEFAULTS, type Evidence, type EvidenceOptions, type Evidential, sameFault } from './evidence.js';
@@ -201,7 +201,7 @@ export function rulesOf(o: EvidenceOptions, ticketMinScore: number): string[] {
     'a pattern that joins no error problem joins a pattern problem of its service on the same evidence; otherwise, when new or rising, it seeds its own (key pattern:<service>:<key>; ERROR patterns first, then by volume); steady or falling patterns that join nothing are background and left out',
     `a problem merges into a problem of a service it calls (a service-graph edge caller → callee in the window) whose seed is an error (an error group or an ERROR pattern), on the same evidence between their seeds, where only the caller quoting the callee counts and the caller may not be first seen more than ${o.precedenceSlackMs / 1000} s before the callee: the upstream symptom joins the downstream cause (strongest evidence first, never in a cycle)`,
     `a ticket joins the problem it scores highest with, score = ${TICKET_WEIGHTS.message}·message + ${TICKET_WEIGHTS.type}·type + ${TICKET_WEIGHTS.hit}·hit + route + service + user, the last four weighed 1 in the problem's own service and ½ in a merged member's (see ticket-match.ts), when the score is ≥ ${ticketMinScore} and either the ticket names the fault (quotes its message or names its type) or no other problem comes within ${TICKET_MIN_MARGIN}; ties go to the closer message, then to more events`,
-    `tickets that join no problem form ticket-only problems (key tickets:<lowest id>), tickets that relateTickets marks duplicates of each other merged into one (each judged against its ${DEDUPE_TEXT_CANDIDATES} nearest by text, similar-tickets@1, and up to ${DEDUPE_ENTITY_CANDIDATES} tickets sharing a user, account, error or route with it)`,
+    `tickets that join no problem form ticket-only problems (key tickets:<lowest id>), tickets that relateTickets marks duplicates of each other merged into one (each judged against its ${DEDUPE_TEXT_CANDIDATES} nearest by text, ${SIMILAR_TICKETS_ALGORITHM}, and up to ${DEDUPE_ENTITY_CANDIDATES} tickets sharing a user, account, error or route with it)`,
     `priority = priorityScore: severity (${SEVERITY.error} errors and ERROR patterns, ${SEVERITY.warning} WARN patterns only, ${SEVERITY.tickets} tickets only) × reach (users, accounts: the HyperLogLog union of members and the users, emails and reporters of the tickets) × growth (the seed's later half over its earlier half) × (1 + 0.2·tickets)`,
   ];
 }
@@ -641,7 +641,7 @@ function ticketProblems(
       priority,
       firstSeen: new Date(firstMs).toISOString(),
       lastSeen: new Date(lastMs).toISOString(),
-      hint: `${list.length} ticket(s) that name no problem seen in telemetry${list.length > 1 ? ', merged as duplicates (similar-tickets@1)' : ''}; priority ${priority.score}: severity ${SEVERITY.tickets}, ${u ?? 0} users, ${a ?? 0} accounts, ${list.length} ticket(s)`,
+      hint: `${list.length} ticket(s) that name no problem seen in telemetry${list.length > 1 ? `, merged as duplicates (${SIMILAR_TICKETS_ALGORITHM})` : ''}; priority ${priority.score}: severity ${SEVERITY.tickets}, ${u ?? 0} users, ${a ?? 0} accounts, ${list.length} ticket(s)`,
     });
   }
   return out;

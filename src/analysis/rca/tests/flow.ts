@@ -1,4 +1,4 @@
-// Log flow tests (rca@3): for each log statement of a service (its call site when its lines
+// Log flow tests (rca@3 on): for each log statement of a service (its call site when its lines
 // named one, else its pattern), what followed it in the same span, the span's end included,
 // baseline against incident: each successor's share of the statement's successors (Fisher's
 // exact, two-sided: a successor that stopped following is as telling as one that started), its
