@@ -1,7 +1,7 @@
 // Tickets in the store: upsert by (source, external id), their mentions (ticket_mention), and
 // their links to users, accounts, traces and services (rows of `link`, src_kind 'ticket',
 // kind 'mentions', dst_id the target's natural key). Linking uses indexed lookups only.
-import { routeKey } from '../analysis/index.js';
+import { TupleMap, routeKey } from '../analysis/index.js';
 import type {
   Ticket,
   TicketComment,
@@ -10,7 +10,6 @@ import type {
   TicketLinkTarget,
   TicketMention,
   TicketStatus,
-  TicketSummary,
 } from '../model/index.js';
 import type { Queryable, Row } from './db.js';
 import { EMAIL_HASH_KEY, instanceSecret } from './instance-secret.js';
@@ -78,8 +77,10 @@ function toTicket(r: Row): Ticket {
   };
 }
 
-/** `source` + NUL + external id: the key tickets are upserted by. */
-export const ticketKey = (source: string, externalId: string): string => `${source}\u0000${externalId}`;
+/** (source, external id): the key tickets are upserted by. */
+export type TicketKey = [source: string, externalId: string];
+
+export const ticketKey = (source: string, externalId: string): TicketKey => [source, externalId];
 
 export interface StoredTicket {
   ticket: Ticket;
@@ -93,8 +94,8 @@ export interface StoredTicket {
 export async function findTickets(
   q: Queryable,
   keys: ReadonlyArray<{ source: string; externalId: string }>,
-): Promise<Map<string, StoredTicket>> {
-  const out = new Map<string, StoredTicket>();
+): Promise<TupleMap<TicketKey, StoredTicket>> {
+  const out = new TupleMap<TicketKey, StoredTicket>();
   if (keys.length === 0) return out;
   const rows = await q.query(
     `SELECT t.* FROM ticket t JOIN unnest($1::text[], $2::text[]) AS k(s, e) ON t.source = k.s AND t.external_id = k.e
@@ -153,9 +154,9 @@ export async function saveTickets(
       col((t) => JSON.stringify({ algorithm: t.algorithm, items: t.mentions })),
     ],
   );
-  const byKey = new Map(
-    rows.map((r) => [ticketKey(r.source, r.external_id), { id: Number(r.id), created: Boolean(r.created) }]),
-  );
+  const byKey = new TupleMap<TicketKey, { id: number; created: boolean }>();
+  for (const r of rows)
+    byKey.set(ticketKey(r.source, r.external_id), { id: Number(r.id), created: Boolean(r.created) });
   const saved = ts.map((t) => byKey.get(ticketKey(t.source, t.externalId))!);
   const ids = saved.map((s) => s.id);
   await q.query('DELETE FROM ticket_mention WHERE ticket_id = ANY($1::bigint[])', [ids]);
@@ -256,9 +257,9 @@ async function linkFacts(q: Queryable, all: readonly TicketMention[][]): Promise
 
 /** One ticket's links from the batch's facts. */
 function linkDrafts(mentions: readonly TicketMention[], facts: LinkFacts): LinkDraft[] {
-  const links = new Map<string, LinkDraft>();
+  const links = new TupleMap<[TicketLinkTarget, string], LinkDraft>();
   const link = (dstKind: TicketLinkTarget, dstId: string, attrs: Record<string, unknown>) => {
-    const key = `${dstKind}\u0000${dstId}`;
+    const key: [TicketLinkTarget, string] = [dstKind, dstId];
     const prev = links.get(key);
     if (!prev) return void links.set(key, { dstKind, dstId, attributes: attrs });
     for (const [k, v] of Object.entries(attrs)) {
@@ -392,8 +393,10 @@ export interface TicketFilter {
   limit: number;
 }
 
-// The shape is the API's (model/tickets.ts); re-exported for the store's callers.
-export type { TicketSummary } from '../model/index.js';
+export interface TicketSummary extends Omit<Ticket, 'body' | 'comments'> {
+  mentionCount: number;
+  linkCount: number;
+}
 
 /** Newest first. */
 export async function listTickets(q: Queryable, f: TicketFilter): Promise<TicketSummary[]> {

@@ -2,7 +2,7 @@
 // hashes identities, extracts mentions, upserts by (source, external id) and links the
 // ticket to the users, accounts, traces and services it points at: a request or a webhook in
 // one transaction, an import in chunks of one transaction each.
-import { TICKET_MENTIONS_ALGORITHM, keyedHash, ticketMentions } from '../analysis/index.js';
+import { TICKET_MENTIONS_ALGORITHM, TupleMap, TupleSet, keyedHash, ticketMentions } from '../analysis/index.js';
 import {
   type ImportFormat,
   type ParseImportOptions,
@@ -94,7 +94,7 @@ const CHUNK_TEXT_BYTES = 1024 * 1024;
 function chunks(inputs: readonly TicketInput[], size: number): TicketInput[][] {
   const out: TicketInput[][] = [];
   let cur: TicketInput[] = [];
-  let keys = new Set<string>();
+  let keys = new TupleSet<ticketStore.TicketKey>();
   let bytes = 0;
   for (const t of inputs) {
     const key = ticketStore.ticketKey(t.source, t.externalId);
@@ -102,7 +102,7 @@ function chunks(inputs: readonly TicketInput[], size: number): TicketInput[][] {
     if (cur.length && (cur.length >= size || keys.has(key) || bytes + b > CHUNK_TEXT_BYTES)) {
       out.push(cur);
       cur = [];
-      keys = new Set();
+      keys = new TupleSet();
       bytes = 0;
     }
     cur.push(t);
@@ -298,9 +298,11 @@ function toRow(
 }
 
 function mergeComments(old: TicketComment[], incoming: TicketComment[]): TicketComment[] {
-  const key = (c: TicketComment) => c.id ?? `${c.createdAt ?? ''}\u0000${c.body}`;
-  const byKey = new Map(old.map((c) => [key(c), c]));
-  for (const c of incoming) byKey.set(key(c), c);
+  // By the source's id; a comment without one by its time and text.
+  const key = (c: TicketComment): [string] | [string, string] =>
+    typeof c.id === 'string' ? [c.id] : [c.createdAt ?? '', c.body];
+  const byKey = new TupleMap<[string] | [string, string], TicketComment>();
+  for (const c of [...old, ...incoming]) byKey.set(key(c), c);
   return [...byKey.values()];
 }
 
