@@ -7,9 +7,8 @@
 import {
   type BlamedLine,
   type CodeFileFacts,
-  type CodeLocation,
+  type CodeStepResult,
   type LocationHint,
-  type SuspectCommit,
   buildCodeIndex,
   changeKind,
   changedHints,
@@ -43,13 +42,8 @@ export interface CodeStepInput {
   text?: { title: string; body: string };
 }
 
-export interface CodeStepResult {
-  locations: CodeLocation[];
-  suspects: SuspectCommit[];
-  range: CommitRange | null;
-  /** Steps that could not run, and why. */
-  gaps: string[];
-}
+/** The step's answer (declared with the investigation's facts). */
+export type { CodeStepResult };
 
 /** Frames per error group, error groups, files blamed: bounds that keep a step to seconds. */
 const MAX_FRAMES = 5;

@@ -1,4 +1,5 @@
-// investigate@2's pure parts: the Markdown rendering and the diff between runs.
+// investigate@2's pure parts: the decisions buildInvestigation makes from the facts read (anchor,
+// windows, candidates, impact, next steps, summary), the findings, the Markdown rendering and the diff between runs.
 export { diffInvestigations } from './diff.js';
 export { investigationMarkdown } from './markdown.js';
 export { relateTickets, RELATED_WEIGHTS, DUPLICATE_MIN_TEXT } from './related-tickets.js';
@@ -38,5 +39,75 @@ export {
   NARRATIVE_PROMPT_MAX_CHARS,
 } from './narrative.js';
 export type { ChatMessage, NarrativeCheck } from './narrative.js';
-export { groupOfMessage, ticketOnset } from './ticket-onset.js';
-export type { OnsetGroup, TicketOnset, UsersFailure } from './ticket-onset.js';
+export { groupOfMessage, ticketOnset, ticketWindow } from './onset.js';
+export type { OnsetGroup, TicketOnset, TicketWindowInput, TicketWindowOptions, UsersFailure } from './onset.js';
+export type {
+  Anchor,
+  CandidateChange,
+  CodeStepResult,
+  EntryFailures,
+  HurtUsers,
+  ImpactActivity,
+  ImpactErrorGroup,
+  ImpactPattern,
+  InvestigationFacts,
+  InvestigationWindows,
+  ProblemSubjectFacts,
+  ServiceImpactFacts,
+  TicketSubjectFacts,
+  UserActivity,
+} from './facts.js';
+export {
+  BASELINE_BUCKETS,
+  BASELINE_FACTOR,
+  BASELINE_MAX_MS,
+  BASELINE_MIN_MS,
+  INCIDENT_BUCKETS,
+  TICKET_LOOK_BACK_MS,
+  TICKET_WINDOW_AFTER_MS,
+  alertAnchor,
+  failingOrder,
+  investigationWindows,
+  problemAnchor,
+  ticketAnchor,
+  ticketService,
+  ticketUntil,
+} from './anchor.js';
+export type { WindowOptions } from './anchor.js';
+export {
+  CHANGE_LOOK_BACK_MS,
+  FLOW_CANDIDATES,
+  candidateServices,
+  firstRanking,
+  focusOf,
+  impactOrder,
+  likelyChange,
+  restrictToEndpoint,
+  rootCandidates,
+  withFlows,
+} from './candidates.js';
+export type { RankOptions } from './candidates.js';
+export {
+  ENTRY_TRACES,
+  SLOW_QUANTILE,
+  countsImpact,
+  countsPattern,
+  hurtThreshold,
+  impactFindings,
+  impactReads,
+  slowThreshold,
+} from './impact.js';
+export type { ImpactOptions } from './impact.js';
+export { codeFindings } from './code-findings.js';
+export type { CodeFindings } from './code-findings.js';
+export { nextSteps } from './next-steps.js';
+export type { NextStepInput } from './next-steps.js';
+export { summaryOf } from './summary.js';
+export {
+  problemTicketsFinding,
+  relatedFinding,
+  ticketEvidence,
+  ticketFindings,
+  usersFailedFinding,
+} from './ticket-findings.js';
+export { buildInvestigation } from './build.js';

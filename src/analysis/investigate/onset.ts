@@ -5,7 +5,7 @@
 // onset is the first failure with the users' most common failure message, moved earlier to the
 // first occurrence of the service's error group with that message when it began within the
 // look-back. With no message to match (a failure with no status message), the service's most
-// frequent error group stands in.
+// frequent error group stands in. ticketWindow turns that into the ticket's window.
 
 /** The users' failures in one service with one message. */
 export interface UsersFailure {
@@ -67,4 +67,66 @@ export function ticketOnset(
   const first = group?.firstSeen ? Date.parse(group.firstSeen) : Number.NaN;
   if (Number.isFinite(first) && first >= lookBackStartMs && first < failure.firstMs) return { onsetMs: first, group };
   return { onsetMs: failure.firstMs, group: null };
+}
+
+const MINUTE = 60_000;
+
+export interface TicketWindowInput {
+  createdMs: number;
+  /** The window's end: the ticket's filing plus the time after it, or now. */
+  untilMs: number;
+  /** Times the ticket mentions; those after it was filed (past a minute) are ignored. */
+  stampsMs: readonly number[];
+  /** The users' failures in the service where they failed first; null when they did not fail. */
+  failure: {
+    errors: number;
+    firstError: Date | null;
+    failures: ReadonlyArray<{ message: string | null; errors: number; first: Date }>;
+  } | null;
+  /** That service's error groups (most occurrences first). */
+  groups: readonly OnsetGroup[] | null;
+  /** With no failure: the named service's top error group. */
+  linkedTopGroup: { firstSeen: string | null } | null;
+}
+
+export interface TicketWindowOptions {
+  /** How far before the ticket its users' requests were read (24 h). */
+  lookBackMs?: number;
+  /** With nothing better, the window starts this long before the ticket (30 min). */
+  fallbackMs?: number;
+}
+
+/**
+ * A ticket's window start and onset. The onset comes from telemetry (the users' main failure,
+ * or its error group's first occurrence); with no failure, the named service's top error group
+ * dates it when it began within the look-back. What the customer wrote only widens the window.
+ * A start at or after the window's end falls back to `fallbackMs` before it; such an onset is dropped.
+ */
+export function ticketWindow(
+  i: TicketWindowInput,
+  opts: TicketWindowOptions = {},
+): { sinceMs: number; onsetMs?: number } {
+  const lookBackMs = opts.lookBackMs ?? 24 * 60 * MINUTE;
+  const fallbackMs = opts.fallbackMs ?? 30 * MINUTE;
+  const stamps = i.stampsMs.filter((t) => t <= i.createdMs + MINUTE);
+  let sinceMs = Math.min(i.failure?.firstError?.getTime() ?? i.createdMs - fallbackMs, ...stamps);
+  let onsetMs: number | undefined;
+  if (i.failure) {
+    const a = i.failure;
+    const failures = a.failures.length
+      ? a.failures.map((f) => ({ ...f, firstMs: f.first.getTime() }))
+      : [{ message: null, errors: a.errors, firstMs: a.firstError!.getTime() }];
+    const onset = ticketOnset(failures, i.groups ?? [], i.createdMs - lookBackMs);
+    if (onset) {
+      onsetMs = onset.onsetMs;
+      sinceMs = Math.min(onset.onsetMs, ...stamps);
+    }
+  } else if (i.linkedTopGroup) {
+    const first = i.linkedTopGroup.firstSeen ? Date.parse(i.linkedTopGroup.firstSeen) : Number.NaN;
+    if (Number.isFinite(first) && first >= i.createdMs - lookBackMs && first <= i.createdMs)
+      sinceMs = Math.min(first, ...stamps);
+  }
+  if (sinceMs >= i.untilMs) sinceMs = i.untilMs - fallbackMs;
+  if (onsetMs !== undefined && onsetMs >= i.untilMs) onsetMs = undefined;
+  return { sinceMs, ...(onsetMs !== undefined ? { onsetMs } : {}) };
 }
