@@ -1,18 +1,10 @@
 // Source lines with their blame (from /api/blame at the synced head): the lines a finding
 // points at highlighted, each line's last commit beside it, the suspect's lines marked.
 import { Link } from 'react-router-dom';
+import type { BlameResult, Json } from '../../model/index.js';
 import { qs, useApi } from '../api';
 import { short } from '../format';
 import { Load } from './states';
-
-interface BlameLine {
-  line: number;
-  sha: string;
-  authorName: string;
-  authorTime: string;
-  summary: string;
-  text: string;
-}
 
 const CONTEXT = 4;
 
@@ -35,9 +27,7 @@ export function CodeView({
 }) {
   const from = Math.max(1, start - CONTEXT);
   const to = Math.max(from, Math.min(end + CONTEXT, from + 400));
-  const state = useApi<{ rev: string; lines: BlameLine[] }>(
-    `/api/blame${qs({ repo: repository, path, start: from, end: to })}`,
-  );
+  const state = useApi<Json<BlameResult>>(`/api/blame${qs({ repo: repository, path, start: from, end: to })}`);
   return (
     <Load state={state} what={`${path} with its blame`}>
       {(b) => (

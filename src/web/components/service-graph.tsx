@@ -2,22 +2,7 @@
 // rate, error rate and latency; the services of a problem's path highlighted.
 import cytoscape from 'cytoscape';
 import { useEffect, useRef } from 'react';
-
-export interface GraphNode {
-  service: string;
-  requests: number;
-  errorRate: number | null;
-  p99Ms: number | null;
-  edgeOnly: boolean;
-}
-
-export interface GraphEdge {
-  caller: string;
-  callee: string;
-  calls: number;
-  errorRate: number | null;
-  p50Ms: number | null;
-}
+import type { EdgeSummary, ServiceNode } from '../../model/index.js';
 
 export function ServiceGraphView({
   nodes,
@@ -26,8 +11,8 @@ export function ServiceGraphView({
   minutes,
   onSelect,
 }: {
-  nodes: GraphNode[];
-  edges: GraphEdge[];
+  nodes: ServiceNode[];
+  edges: EdgeSummary[];
   highlight: ReadonlySet<string>;
   minutes: number;
   onSelect?: (service: string) => void;

@@ -6,7 +6,18 @@ import { type ReactNode, useMemo } from 'react';
 import { Link, useParams } from 'react-router-dom';
 // The typed reads come from their own zod-free file, so the bundle does not carry the schemas.
 import { findingsOf, isRcaSignal } from '../../model/finding-reads.js';
-import type { Finding, FindingOf, Investigation, InvestigationSubject } from '../../model/index.js';
+import type {
+  CommitDetail,
+  Deploy,
+  ErrorGroupShow,
+  Finding,
+  FindingOf,
+  Investigation,
+  InvestigationSubject,
+  Json,
+  LatencySeries,
+  PatternShow,
+} from '../../model/index.js';
 import { qs, useApi } from '../api';
 import { CodeView, DiffView } from '../components/code-view';
 import { FindingCard } from '../components/evidence';
@@ -40,12 +51,6 @@ function Cited({ text }: { text: string }) {
   return <p className="summary">{parts}</p>;
 }
 
-interface LatencySeries {
-  window: { since: string; until: string; buckets: number; bucketSeconds: number };
-  p95Ms: Array<number | null>;
-  errors: number[];
-}
-
 function InvestigationTimeline({ inv }: { inv: Investigation }) {
   const r = inv.result;
   const fs = r.findings;
@@ -67,13 +72,9 @@ function InvestigationTimeline({ inv }: { inv: Investigation }) {
       : `/api/patterns/${encodeURIComponent(signal.key)}${qs({ service: signal.service, ...win })}`
     : null;
   const lat = useApi<LatencySeries>(service ? `/api/services/${encodeURIComponent(service)}/latency${qs(win)}` : null);
-  const sig = useApi<{
-    error?: { series: number[]; type: string | null };
-    pattern?: { series: number[]; template: string };
-  }>(sigPath);
-  const deps = useApi<{ deploys: Array<{ id: number; service: string; version: string; deployedAt: string }> }>(
-    `/api/deploys${qs({ since, until, limit: 100 })}`,
-  );
+  // sigPath is an error group's or a pattern's: the answer has one of the two.
+  const sig = useApi<Partial<Pick<ErrorGroupShow, 'error'> & Pick<PatternShow, 'pattern'>>>(sigPath);
+  const deps = useApi<{ deploys: Deploy[] }>(`/api/deploys${qs({ since, until, limit: 100 })}`);
   const data = useMemo(() => {
     if (!lat.data) return null;
     const w = lat.data.window;
@@ -143,16 +144,7 @@ function SuspectCommit({ f }: { f: FindingOf<'suspect_commit'> }) {
   const sha = f.data.sha;
   // The commit's repository; runs stored before it was recorded name it in their blame only.
   const repo = f.data.repository ?? f.data.blame.find((b) => b.repository)?.repository ?? null;
-  const detail = useApi<{
-    commit: {
-      message: string;
-      authorName: string | null;
-      committedAt: string | null;
-      files: Array<{ path: string; additions: number | null; deletions: number | null }>;
-    };
-    patch: string;
-    truncated: boolean;
-  }>(repo ? `/api/repos/${encodeURIComponent(repo)}/commits/${sha}` : null);
+  const detail = useApi<Json<CommitDetail>>(repo ? `/api/repos/${encodeURIComponent(repo)}/commits/${sha}` : null);
   return (
     <section aria-labelledby="suspect-head">
       <h3 id="suspect-head">

@@ -1,7 +1,20 @@
 // The world's objects, each a list and a detail page, cross-linked: tickets, deploys, error
 // groups, log patterns, commits, investigations.
 import { Link, useParams, useSearchParams } from 'react-router-dom';
-import type { Deploy, DeployDetail, InvestigationSubject, TicketDetail } from '../../model/index.js';
+import type {
+  CommitDetail,
+  Deploy,
+  DeployDetail,
+  ErrorGroupDetail,
+  ErrorGroupSummary,
+  InvestigationSubject,
+  InvestigationSummary,
+  Json,
+  PatternDetail,
+  PatternSummary,
+  TicketDetail,
+  TicketSummary,
+} from '../../model/index.js';
 import { qs, useApi } from '../api';
 import { DiffView } from '../components/code-view';
 import { PageHead } from '../components/layout';
@@ -13,19 +26,8 @@ import { useInvestigate } from './problem';
 
 // ---- tickets
 
-interface TicketRow {
-  id: number;
-  externalId: string;
-  title: string;
-  status: string;
-  source: string;
-  createdAt: string;
-  problemId: number | null;
-  linkCount: number;
-}
-
 export function TicketsPage() {
-  const state = useApi<{ tickets: TicketRow[] }>('/api/tickets?limit=200');
+  const state = useApi<{ tickets: TicketSummary[] }>('/api/tickets?limit=200');
   return (
     <>
       <PageHead title="Tickets" />
@@ -251,17 +253,7 @@ export function DeployPage() {
 
 export function CommitPage() {
   const { repo = '', sha = '' } = useParams();
-  const state = useApi<{
-    commit: {
-      sha: string;
-      message: string;
-      authorName: string | null;
-      committedAt: string | null;
-      files: Array<{ path: string; additions: number | null; deletions: number | null }>;
-    };
-    patch: string;
-    truncated: boolean;
-  }>(`/api/repos/${encodeURIComponent(repo)}/commits/${encodeURIComponent(sha)}`);
+  const state = useApi<Json<CommitDetail>>(`/api/repos/${encodeURIComponent(repo)}/commits/${encodeURIComponent(sha)}`);
   return (
     <Load state={state} what="the commit">
       {({ commit, patch, truncated }) => (
@@ -289,19 +281,6 @@ export function CommitPage() {
 
 // ---- error groups and patterns
 
-interface ErrorRow {
-  fingerprint: string;
-  service: string;
-  type: string | null;
-  message: string | null;
-  culprit: string | null;
-  count: number;
-  users: number | null;
-  series: number[];
-  trend: string;
-  firstSeen: string | null;
-}
-
 function windowParams(params: URLSearchParams) {
   return {
     since: params.get('since') ?? undefined,
@@ -312,7 +291,7 @@ function windowParams(params: URLSearchParams) {
 
 export function ErrorsPage() {
   const [params] = useSearchParams();
-  const state = useApi<{ errors: ErrorRow[] }>(`/api/errors${qs({ ...windowParams(params), limit: 100 })}`);
+  const state = useApi<{ errors: ErrorGroupSummary[] }>(`/api/errors${qs({ ...windowParams(params), limit: 100 })}`);
   return (
     <>
       <PageHead title="Error groups" />
@@ -362,13 +341,9 @@ export function ErrorsPage() {
 export function ErrorPage() {
   const { fingerprint = '' } = useParams();
   const [params] = useSearchParams();
-  const state = useApi<{
-    error: ErrorRow & {
-      frames: Array<{ file: string; function: string; line: number | null; inApp: boolean }>;
-      samples: Array<{ time: string; message: string; traceId: string | null }>;
-      firstRelease: string | null;
-    };
-  }>(`/api/errors/${encodeURIComponent(fingerprint)}${qs(windowParams(params))}`);
+  const state = useApi<{ error: ErrorGroupDetail }>(
+    `/api/errors/${encodeURIComponent(fingerprint)}${qs(windowParams(params))}`,
+  );
   return (
     <Load state={state} what="the error group">
       {({ error: e }) => (
@@ -404,22 +379,9 @@ export function ErrorPage() {
   );
 }
 
-interface PatternRow {
-  key: string;
-  service: string;
-  template: string;
-  site: string | null;
-  level: string | null;
-  count: number;
-  users: number | null;
-  series: number[];
-  trend: string;
-  firstSeen: string | null;
-}
-
 export function PatternsPage() {
   const [params] = useSearchParams();
-  const state = useApi<{ patterns: PatternRow[] }>(`/api/patterns${qs({ ...windowParams(params), limit: 200 })}`);
+  const state = useApi<{ patterns: PatternSummary[] }>(`/api/patterns${qs({ ...windowParams(params), limit: 200 })}`);
   return (
     <>
       <PageHead title="Log patterns" />
@@ -469,12 +431,9 @@ export function PatternsPage() {
 export function PatternPage() {
   const { key = '' } = useParams();
   const [params] = useSearchParams();
-  const state = useApi<{
-    pattern: PatternRow & {
-      samples: Array<{ time: string; body: string; traceId: string | null }>;
-      versions: Array<{ version: string; count: number }>;
-    };
-  }>(`/api/patterns/${encodeURIComponent(key)}${qs(windowParams(params))}`);
+  const state = useApi<{ pattern: PatternDetail }>(
+    `/api/patterns/${encodeURIComponent(key)}${qs(windowParams(params))}`,
+  );
   return (
     <Load state={state} what="the pattern">
       {({ pattern: p }) => (
@@ -502,16 +461,7 @@ export function PatternPage() {
 // ---- investigations
 
 export function InvestigationsPage() {
-  const state = useApi<{
-    investigations: Array<{
-      id: number;
-      createdAt: string;
-      subject: InvestigationSubject;
-      findings: number;
-      priority: number | null;
-      previousId: number | null;
-    }>;
-  }>('/api/investigations?limit=100');
+  const state = useApi<{ investigations: InvestigationSummary[] }>('/api/investigations?limit=100');
   return (
     <>
       <PageHead title="Investigations" />

@@ -2,29 +2,12 @@
 // or open the latest).
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import type { Investigation } from '../../model/index.js';
+import type { Investigation, QueuedProblemDetail } from '../../model/index.js';
 import { api, useApi } from '../api';
 import { PageHead } from '../components/layout';
 import { Sparkline } from '../components/sparkline';
 import { ErrorBox, Load } from '../components/states';
 import { ago, num, time, who } from '../format';
-import type { QueuedProblem } from './problems';
-
-interface ProblemDetail {
-  problem: QueuedProblem & {
-    members: Array<{
-      kind: string;
-      ref: string;
-      service: string | null;
-      title: string;
-      role: string;
-      why: string;
-      count: number;
-    }>;
-  };
-  tickets: Array<{ id: number; externalId: string; title: string; status: string; createdAt: string }>;
-  merged: Array<{ id: number; key: string; title: string }>;
-}
 
 export function useInvestigate(): { start: (subject: unknown) => Promise<void>; busy: boolean; error: Error | null } {
   const navigate = useNavigate();
@@ -50,7 +33,7 @@ export function useInvestigate(): { start: (subject: unknown) => Promise<void>; 
 
 export function ProblemPage() {
   const { id } = useParams();
-  const state = useApi<ProblemDetail>(`/api/problems/${id}`);
+  const state = useApi<QueuedProblemDetail>(`/api/problems/${id}`);
   const inv = useInvestigate();
   return (
     <Load state={state} what="the problem">

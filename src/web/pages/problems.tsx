@@ -3,34 +3,12 @@
 // service and owner (kept in the URL, so a filtered queue is a link).
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
-import type { PriorityScore } from '../../model/index.js';
+import type { QueuedProblem } from '../../model/index.js';
 import { api, useApi } from '../api';
 import { PageHead } from '../components/layout';
 import { Sparkline } from '../components/sparkline';
 import { Empty, Load } from '../components/states';
 import { ago, num, short, who } from '../format';
-
-export interface QueuedProblem {
-  id: number;
-  key: string;
-  title: string;
-  service: string | null;
-  services: string[];
-  users: number | null;
-  accounts: number | null;
-  events: number;
-  trend: string;
-  series: number[];
-  tickets: number[];
-  owners: string[] | null;
-  priority: PriorityScore;
-  firstSeen: string | null;
-  lastSeen: string | null;
-  status: string;
-  hint: string;
-  suspectedDeploy: { id: number; service: string; version: string; deployedAt: string; commit: string | null } | null;
-  investigation: { id: number; createdAt: string } | null;
-}
 
 export function ProblemsPage() {
   const [params, setParams] = useSearchParams();

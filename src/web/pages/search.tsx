@@ -3,36 +3,11 @@
 // waterfall.
 import { type FormEvent, useMemo } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
+import type { LogRow, SpanRow } from '../../model/index.js';
 import { qs, useApi } from '../api';
 import { PageHead } from '../components/layout';
 import { Empty, Load } from '../components/states';
 import { ms, time, who } from '../format';
-
-interface SpanRow {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | null;
-  name: string;
-  startTime: string;
-  endTime: string;
-  durationNs: number;
-  statusCode: number;
-  statusMessage: string | null;
-  service: string;
-  serviceVersion: string | null;
-  userId: string | null;
-  accountId: string | null;
-  attributes: Record<string, unknown>;
-}
-
-interface LogRow {
-  time: string;
-  service: string;
-  severityText: string;
-  body: string;
-  traceId: string | null;
-  userId: string | null;
-}
 
 const FIELDS = ['user', 'account', 'trace', 'grep', 'service', 'since', 'until'] as const;
 

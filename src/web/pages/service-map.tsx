@@ -3,9 +3,10 @@
 // edges as a table (readable without the canvas).
 import { useMemo } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import type { ServiceGraph } from '../../model/index.js';
 import { qs, useApi } from '../api';
 import { PageHead } from '../components/layout';
-import { type GraphEdge, type GraphNode, ServiceGraphView } from '../components/service-graph';
+import { ServiceGraphView } from '../components/service-graph';
 import { Empty, Load } from '../components/states';
 import { ms, num, pct } from '../format';
 
@@ -29,9 +30,7 @@ export function ServiceMapPage() {
     () => params.get('since') ?? new Date(Date.now() - minutes * 60_000).toISOString(),
     [params, minutes],
   );
-  const state = useApi<{ window: { since: string; until: string }; nodes: GraphNode[]; edges: GraphEdge[] }>(
-    `/api/services/graph${qs({ since, until: params.get('until') ?? undefined })}`,
-  );
+  const state = useApi<ServiceGraph>(`/api/services/graph${qs({ since, until: params.get('until') ?? undefined })}`);
   const select = useMemo(() => (service: string) => navigate(`/errors${qs({ service })}`), [navigate]);
   return (
     <>
@@ -91,7 +90,7 @@ export function ServiceMapPage() {
                       <td>{num(e.calls)}</td>
                       <td>{pct(e.errorRate)}</td>
                       <td>{ms(e.p50Ms)}</td>
-                      <td>{ms((e as GraphEdge & { p99Ms?: number | null }).p99Ms)}</td>
+                      <td>{ms(e.p99Ms)}</td>
                     </tr>
                   ))}
                 </tbody>
