@@ -3,6 +3,8 @@
 // output that changes while the id stays the same fails; a new id needs a changelog entry in
 // src/analysis/versions.ts and UPDATE_FIXTURES=1. Then the registry's own rules.
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RCA_ALGORITHM } from '../src/analysis/rca/index.js';
 import { ALGORITHMS, FORMATS, algorithmEntry } from '../src/analysis/versions.js';
@@ -113,5 +115,30 @@ describe('the registry', () => {
       for (const h of a.history)
         for (const d of datasets) assert.ok(h.effect[d as keyof typeof h.effect], `${h.id} states its effect on ${d}`);
     }
+  });
+  it('has one definition per id: no code line in src spells a current id but its constant', () => {
+    // Comments may name ids (they describe); code must use the constant, so a bump reaches
+    // every hint, help text and type. The registry's changelog is the one exception.
+    const ids = [...ALGORITHMS.map((a) => a.current), ...FORMATS];
+    const spelled = new RegExp(`(?<![\\w@-])(${ids.map((id) => id.replace(/[-@]/g, '\\$&')).join('|')})(?![\\w])`);
+    const defining = /^export const [A-Z_]+ = '[a-z-]+@\d+';$/;
+    const registry = new URL('../src/analysis/versions.ts', import.meta.url).pathname;
+    const found: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const p = join(dir, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (/\.tsx?$/.test(name) && p !== registry)
+          readFileSync(p, 'utf8')
+            .split('\n')
+            .forEach((line, i) => {
+              if (defining.test(line) || /^\s*(\/\/|\*|\/\*)/.test(line)) return;
+              const m = spelled.exec(line.replace(/\/\/.*$/, ''));
+              if (m) found.push(`${p}:${i + 1} ${m[1]}`);
+            });
+      }
+    };
+    walk(new URL('../src', import.meta.url).pathname);
+    assert.deepEqual(found, []);
   });
 });

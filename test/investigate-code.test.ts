@@ -1,4 +1,4 @@
-// Steps 4 and 5 of investigate@2, pure: frames, call sites, routes and changes landing on
+// Steps 4 and 5 of investigate@3, pure: frames, call sites, routes and changes landing on
 // functions, and the commits of a deploy ranked by blame, files and the kind of change.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -1,4 +1,4 @@
-// Root-cause findings from rca@3's ranking: symptoms are left out unless they raised new
+// Root-cause findings from rca's ranking: symptoms are left out unless they raised new
 // exceptions of their own; every finding has evidence; traffic is never a root cause.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

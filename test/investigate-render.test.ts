@@ -1,4 +1,4 @@
-// investigate@2's pure parts: a re-run's diff matches findings by kind and title, and the
+// investigate@3's pure parts: a re-run's diff matches findings by kind and title, and the
 // Markdown carries every finding's confidence, hint and evidence.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

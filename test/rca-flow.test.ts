@@ -1,4 +1,4 @@
-// Log flow in root-cause ranking (rca@3's 'log-flow' test): what follows a log statement in a
+// Log flow in root-cause ranking (rca's 'log-flow' test, since rca@3): what follows a log statement in a
 // span, baseline against incident. A statement no longer followed by its usual successor (the
 // span ends there: an exception) ranks its service; a change of the request mix that leaves each
 // statement's successor alone does not; a path that already swung from minute to minute in the
@@ -16,7 +16,7 @@ import {
 } from '../src/analysis/rca/index.js';
 import { calcDone, flowInput as input, MIN, T0 } from './helpers/rca-worlds.js';
 
-describe('log flow (rca@3)', () => {
+describe('log flow (rca@4)', () => {
   it('ranks the service whose statement is no longer followed by its usual successor', () => {
     // "travel": from minute 6 on, half its requests end after calc. "steady": unchanged.
     const travel = calcDone(

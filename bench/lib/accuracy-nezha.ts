@@ -43,7 +43,7 @@ import {
   rcaFindings,
 } from '../../src/analysis/index.js';
 import { loadConfig } from '../../src/config/index.js';
-import { type Finding, type Investigation, findingsOf } from '../../src/model/index.js';
+import { type Finding, INVESTIGATE_ALGORITHM, type Investigation, findingsOf } from '../../src/model/index.js';
 import { type RunningOrrery, startOrrery } from '../../src/server/index.js';
 import { type Queryable, minuteSignals } from '../../src/store/index.js';
 import { investigate } from '../../src/workflows/index.js';
@@ -428,7 +428,7 @@ interface CaseResult extends RankedCase {
   /**
    * Per input variant (as investigate reads the store today; with the pods' gauges; with the
    * gauges and the known-good reference), the ranking investigate's findings would give (today's
-   * call, or the proposed one with weak candidates) and rca@3's whole ranking (weak candidates
+   * call, or the proposed one with weak candidates) and rca's whole ranking (weak candidates
    * included). `ranked` is the stored investigation's.
    */
   variants: Record<Variant, { findings: string[]; whole: string[] }>;
@@ -568,7 +568,7 @@ export async function run(opts: AccuracyOptions): Promise<number> {
   const variant = (v: Variant, which: 'findings' | 'whole') =>
     at(cases.map((c) => ({ ...c, ranked: c.variants[v][which] })));
   const rows = [
-    ['Orrery investigate@2 (its findings)', String(cases.length), ...at(cases)],
+    [`Orrery ${INVESTIGATE_ALGORITHM} (its findings)`, String(cases.length), ...at(cases)],
     ...types.map((t) => {
       const sub = cases.filter((c) => c.type === t);
       return [`  ${t}`, String(sub.length), ...at(sub)];

@@ -1,4 +1,4 @@
-// The minute signals an investigation tests (rca@3's input): per minute, the RED rows per
+// The minute signals an investigation tests (rca@4's input): per minute, the RED rows per
 // service and endpoint, pattern counts (with the pattern's level, merged patterns counted
 // under the pattern they converged into), error-group counts, service-graph edges and the
 // mean of each gauge (OTLP gauge points: CPU, memory) per service and name.

@@ -4,6 +4,7 @@
 // gaps follow the steps (subject, signals, no significant signal, changes, code, impact).
 import { INVESTIGATE_ALGORITHM, type Finding, type InvestigationResult } from '../../model/index.js';
 import type { RankedService } from '../rca/index.js';
+import { algorithmsUsed } from './algorithms-used.js';
 import { TICKET_LOOK_BACK_MS } from './anchor.js';
 import { CHANGE_LOOK_BACK_MS, candidateServices, focusOf } from './candidates.js';
 import { type CodeFindings, codeFindings } from './code-findings.js';
@@ -80,6 +81,7 @@ export function buildInvestigation(facts: InvestigationFacts): InvestigationResu
 
   return {
     algorithm: INVESTIGATE_ALGORITHM,
+    algorithms: algorithmsUsed(facts),
     subject: facts.subject,
     window: {
       since,

@@ -149,7 +149,7 @@ export function follows(
 
 /**
  * Growth for the priority: events in the later half of the window over the earlier half
- * (1 = flat; 2 when the earlier half had none and the later some), as investigate@2 counts it.
+ * (1 = flat; 2 when the earlier half had none and the later some), as investigate@3 counts it.
  */
 export function growthOf(series: readonly number[]): number {
   const half = Math.floor(series.length / 2);
