@@ -3,6 +3,7 @@
 // may have several rows, so every read SUMS the counts per key and hands back EVERY sketch
 // of the window for the caller to merge; series are bucketed here, in SQL.
 import type { VersionCount } from '../model/index.js';
+import { TupleMap } from '../analysis/index.js';
 import type { Queryable, Row } from './db.js';
 import { Where } from './where.js';
 
@@ -51,10 +52,6 @@ function likeText(s: string): string {
   return `%${s.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 }
 
-function groupId(keys: readonly string[]): string {
-  return keys.join('\u0000');
-}
-
 // ---------------------------------------------------------------------------------------
 // The one aggregation over a minute table
 
@@ -84,26 +81,9 @@ async function aggregate(
   win: MinuteWindow,
   spec: (w: Where) => AggregationSpec,
   cols: AggregationColumns,
-): Promise<Map<string, { keys: string[]; agg: MinuteAggregate }>> {
-  const out = new Map<string, { keys: string[]; agg: MinuteAggregate }>();
-  const entry = (keys: string[]) => {
-    const id = groupId(keys);
-    let e = out.get(id);
-    if (!e) {
-      const zero = () => Object.fromEntries(cols.measures.map((m) => [m, 0]));
-      e = {
-        keys,
-        agg: {
-          totals: zero(),
-          recent: zero(),
-          series: Object.fromEntries(cols.measures.map((m) => [m, new Array<number>(win.buckets).fill(0)])),
-          sketches: Object.fromEntries(cols.sketches.map((c) => [c, []])),
-        },
-      };
-      out.set(id, e);
-    }
-    return e.agg;
-  };
+): Promise<TupleMap<string[], MinuteAggregate>> {
+  const out = new TupleMap<string[], MinuteAggregate>();
+  const entry = (keys: string[]) => out.upsert(keys, () => emptyAggregate(win, cols));
   const keyAliases = (s: AggregationSpec) => s.keys.map((k, i) => `${k} AS g${i}`).join(', ');
   const groupBy = (s: AggregationSpec) => s.keys.map((_, i) => `g${i}`).join(', ');
 
@@ -273,14 +253,9 @@ async function patternDetails(
      SELECT p.*, c.root, c.depth FROM canon c JOIN log_pattern p ON p.service = c.service AND p.pattern_key = c.key AND p.algorithm = ${alg}`,
     w.params,
   );
-  const byRoot = new Map<string, { pattern?: StoredPattern; merged: string[] }>();
+  const byRoot = new TupleMap<[string, string], { pattern?: StoredPattern; merged: string[] }>();
   for (const r of rows) {
-    const id = groupId([r.service as string, r.root as string]);
-    let e = byRoot.get(id);
-    if (!e) {
-      e = { merged: [] };
-      byRoot.set(id, e);
-    }
+    const e = byRoot.upsert([r.service as string, r.root as string], () => ({ merged: [] }));
     if (Number(r.depth) === 0) e.pattern = toPattern(r);
     else if (!e.merged.includes(r.pattern_key as string)) e.merged.push(r.pattern_key as string);
   }
@@ -299,13 +274,13 @@ async function patternDetails(
     PATTERN_COLUMNS,
   );
   return roots.flatMap(([service, key]) => {
-    const e = byRoot.get(groupId([service, key]));
+    const e = byRoot.get([service, key]);
     if (!e?.pattern) return [];
     return [
       {
         pattern: e.pattern,
         mergedKeys: e.merged.sort(),
-        minutes: minutes.get(groupId([service, key]))?.agg ?? emptyAggregate(win, PATTERN_COLUMNS),
+        minutes: minutes.get([service, key]) ?? emptyAggregate(win, PATTERN_COLUMNS),
       },
     ];
   });
@@ -465,7 +440,8 @@ async function errorDetails(
        JOIN error_group g ON g.service = k.service AND g.fingerprint = k.fingerprint AND g.algorithm = ${alg}`,
     w.params,
   );
-  const groups = new Map(rows.map((r) => [groupId([r.service as string, r.fingerprint as string]), toErrorGroup(r)]));
+  const groups = new TupleMap<[string, string], StoredErrorGroup>();
+  for (const r of rows) groups.set([r.service as string, r.fingerprint as string], toErrorGroup(r));
   const minutes = await aggregate(
     q,
     win,
@@ -478,9 +454,9 @@ async function errorDetails(
     ERROR_COLUMNS,
   );
   return keys.flatMap(([service, fp]) => {
-    const group = groups.get(groupId([service, fp]));
+    const group = groups.get([service, fp]);
     if (!group) return [];
-    return [{ group, minutes: minutes.get(groupId([service, fp]))?.agg ?? emptyAggregate(win, ERROR_COLUMNS) }];
+    return [{ group, minutes: minutes.get([service, fp]) ?? emptyAggregate(win, ERROR_COLUMNS) }];
   });
 }
 
@@ -628,8 +604,8 @@ export async function redInWindow(
     f.withUsers === false ? RED_LATENCY_ONLY : RED_COLUMNS,
   );
   const rank = new Map(services.map((s, i) => [s, i]));
-  return [...groups.values()]
-    .map((g) => ({ service: g.keys[0]!, endpoint: g.keys[1]!, minutes: g.agg }))
+  return [...groups]
+    .map(([keys, agg]) => ({ service: keys[0]!, endpoint: keys[1]!, minutes: agg }))
     .sort(
       (a, b) =>
         rank.get(a.service)! - rank.get(b.service)! ||
@@ -664,8 +640,8 @@ export async function edgesInWindow(
     }),
     EDGE_COLUMNS,
   );
-  return [...groups.values()]
-    .map((g) => ({ caller: g.keys[0]!, callee: g.keys[1]!, minutes: g.agg }))
+  return [...groups]
+    .map(([keys, agg]) => ({ caller: keys[0]!, callee: keys[1]!, minutes: agg }))
     .sort(
       (a, b) =>
         b.minutes.totals.calls! - a.minutes.totals.calls! ||

@@ -7,7 +7,7 @@
 // one INSERT of their sums, in one transaction: exactly the rows removed are the rows summed,
 // so rows another node appends meanwhile are left alone, and compacting a range twice (or a
 // row that arrives late into a compacted minute) changes nothing that readers see.
-import { DDSketch, HyperLogLog } from '../analysis/index.js';
+import { DDSketch, HyperLogLog, TupleMap } from '../analysis/index.js';
 import { bytesOf } from './analysis-query.js';
 import type { Db, Queryable, Row } from './db.js';
 
@@ -93,23 +93,19 @@ async function compactTable(q: Queryable, t: MinuteTable, from: Date, to: Date):
     [from, to],
   );
   if (gone.length === 0) return { table: t.name, rowsIn: 0, rowsOut: 0 };
-  const groups = new Map<
-    string,
+  // By (minute, …key columns).
+  const groups = new TupleMap<
+    string[],
     { row: Row; sums: number[]; quantiles: (DDSketch | null)[]; distinct: (HyperLogLog | null)[] }
   >();
   for (const r of gone) {
     const minute = r.minute instanceof Date ? r.minute.toISOString() : new Date(String(r.minute)).toISOString();
-    const id = [minute, ...t.keys.map((k) => String(r[k]))].join('\u0000');
-    let g = groups.get(id);
-    if (!g) {
-      g = {
-        row: { ...r, minute },
-        sums: t.sums.map(() => 0),
-        quantiles: t.quantiles.map(() => null),
-        distinct: t.distinct.map(() => null),
-      };
-      groups.set(id, g);
-    }
+    const g = groups.upsert([minute, ...t.keys.map((k) => String(r[k]))], () => ({
+      row: { ...r, minute },
+      sums: t.sums.map(() => 0),
+      quantiles: t.quantiles.map(() => null),
+      distinct: t.distinct.map(() => null),
+    }));
     t.sums.forEach((c, i) => {
       g.sums[i]! += Number(r[c]);
     });

@@ -2,6 +2,7 @@
 // file, `List` kinds) or JSON, and `terraform show -json` output. A file that does not
 // parse fails the whole set with its path and line, so an import is all or nothing.
 import YAML, { LineCounter } from 'yaml';
+import { TupleMap } from '../../../analysis/index.js';
 import type { InfraResourceInput } from '../../../model/index.js';
 import { fromManifest, isObj } from './kubernetes.js';
 import { fromTerraformShow, isTerraformShow } from './terraform.js';
@@ -107,9 +108,9 @@ export function parseInfraFiles(files: readonly InfraFile[]): ParsedInfra {
 
 /** One resource per kind, namespace and name: the last file wins, as `kubectl apply` of the set would. */
 function dedupe(resources: InfraResourceInput[], warnings: string[]): InfraResourceInput[] {
-  const byKey = new Map<string, InfraResourceInput>();
+  const byKey = new TupleMap<[kind: string, namespace: string, name: string], InfraResourceInput>();
   for (const r of resources) {
-    const key = `${r.kind}\u0000${r.namespace}\u0000${r.name}`;
+    const key: [string, string, string] = [r.kind, r.namespace, r.name];
     const prev = byKey.get(key);
     if (prev) {
       warnings.push(
