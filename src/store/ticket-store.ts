@@ -10,6 +10,7 @@ import type {
   TicketLinkTarget,
   TicketMention,
   TicketStatus,
+  TicketSummary,
 } from '../model/index.js';
 import type { Queryable, Row } from './db.js';
 import { EMAIL_HASH_KEY, instanceSecret } from './instance-secret.js';
@@ -393,10 +394,8 @@ export interface TicketFilter {
   limit: number;
 }
 
-export interface TicketSummary extends Omit<Ticket, 'body' | 'comments'> {
-  mentionCount: number;
-  linkCount: number;
-}
+// The shape is the API's (model/tickets.ts); re-exported for the store's callers.
+export type { TicketSummary } from '../model/index.js';
 
 /** Newest first. */
 export async function listTickets(q: Queryable, f: TicketFilter): Promise<TicketSummary[]> {
