@@ -151,3 +151,5 @@ export type {
   TriageTicket,
   Owners,
 } from './triage/index.js';
+export { ALGORITHMS, FORMATS, algorithmEntry } from './versions.js';
+export type { AlgorithmEntry, Dataset, VersionEntry } from './versions.js';

@@ -59,7 +59,8 @@ export type {
   TicketDetail,
   TicketSummary,
 } from './tickets.js';
-export { INVESTIGATE_ALGORITHM } from './investigation.js';
+export { INVESTIGATE_ALGORITHM, INVESTIGATE_ALGORITHMS } from './investigation.js';
+export type { InvestigateAlgorithm, InvestigationAlgorithms } from './investigation.js';
 export {
   EVIDENCE_KINDS,
   SIGNAL_KINDS,

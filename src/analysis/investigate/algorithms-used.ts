@@ -1,6 +1,6 @@
 // The ids of the algorithms an investigation used, recorded in its result (investigate@3 on)
 // so a stored run says what made it, whatever the current ids are later.
-import type { InvestigationAlgorithms } from '../../model/investigation.js';
+import type { InvestigationAlgorithms } from '../../model/index.js';
 import { ERRORS_ALGORITHM } from '../errors/index.js';
 import { PATTERNS_ALGORITHM } from '../patterns/index.js';
 import { LOCALIZE_ALGORITHM, SIMILAR_TICKETS_ALGORITHM } from '../retrieval/index.js';
