@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ALGORITHMS, FORMATS, RCA_ALGORITHM, algorithmEntry } from '../src/analysis/index.js';
+import { RCA_ALGORITHM } from '../src/analysis/index.js';
+import { ALGORITHMS, FORMATS, algorithmEntry } from '../src/analysis/versions.js';
 import { RUNNERS } from './helpers/version-runners.js';
 import {
   UPDATE,

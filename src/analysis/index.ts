@@ -151,5 +151,5 @@ export type {
   TriageTicket,
   Owners,
 } from './triage/index.js';
-export { ALGORITHMS, FORMATS, algorithmEntry } from './versions.js';
-export type { AlgorithmEntry, Dataset, VersionEntry } from './versions.js';
+// The version registry (./versions.ts) is not re-exported here: it imports redact's id from
+// ingest/transforms, which imports this index; import it from 'analysis/versions.js'.
