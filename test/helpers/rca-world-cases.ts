@@ -1,7 +1,7 @@
 // The named worlds the rca version snapshot ranks: the inputs of test/rca-rank.test.ts and
 // test/rca-flow.test.ts, rebuilt from the same builders (test/helpers/rca-worlds.ts), so a
 // change of any ranking they exercise shows up under the same id.
-import type { EdgeRow, ErrorGroupRow, FlowRow, MetricRow, PatternRow, RedRow } from '../../src/analysis/rca/index.js';
+import type { EdgeRow, ErrorGroupRow, MetricRow, PatternRow, RedRow } from '../../src/analysis/rca/index.js';
 import { DDSketch } from '../../src/analysis/sketch/index.js';
 import {
   INC,
@@ -11,7 +11,6 @@ import {
   SHORT,
   T0,
   calcDone,
-  flowInput,
   input,
   logRows,
   mixRows,
@@ -19,6 +18,7 @@ import {
   sketch,
   world,
 } from './rca-worlds.js';
+import { buckets, flowSites, flows, gapInData, quietMinute } from './rca-world-flows.js';
 
 function nPlusOne(): RcaWorld {
   const r = rng(11);
@@ -275,83 +275,6 @@ function dispersion(): RcaWorld {
   return { input: input({ red }) };
 }
 
-function gapInData(): RcaWorld {
-  const errorGroups: ErrorGroupRow[] = [];
-  const patterns: PatternRow[] = [];
-  for (const m of [3, 4, 5, 6, 7]) {
-    errorGroups.push({ minuteMs: T0 + m * MIN, service: 'pay', key: 'TimeoutError', count: 5 });
-    patterns.push({ minuteMs: T0 + m * MIN, service: 'pay', key: 'info', level: 'INFO', count: 50 });
-  }
-  return { input: input({ baseline: { startMs: T0 - 25 * MIN, endMs: T0 + 5 * MIN }, errorGroups, patterns }) };
-}
-
-function quietMinute(): RcaWorld {
-  const errorGroups: ErrorGroupRow[] = [];
-  for (const m of [5, 6, 7]) {
-    errorGroups.push({ minuteMs: T0 + m * MIN, service: 'cart', key: 'TypeError', count: 60 });
-    errorGroups.push({ minuteMs: T0 + m * MIN, service: 'web', key: 'Timeout', count: 1 });
-  }
-  return { input: input({ errorGroups }) };
-}
-
-function buckets(bucketed: boolean): RcaWorld {
-  const baseline = { startMs: T0 - 32 * MIN, endMs: T0 };
-  const incident = { startMs: T0, endMs: T0 + 10 * MIN };
-  const errorGroups: ErrorGroupRow[] = [];
-  const patterns: PatternRow[] = [];
-  for (let m = -32; m < 10; m++) {
-    errorGroups.push({ minuteMs: T0 + m * MIN, service: 'pay', key: 'TimeoutError', count: m < 0 ? 5 : 20 });
-    patterns.push({ minuteMs: T0 + m * MIN, service: 'pay', key: 'info', level: 'INFO', count: 100 });
-  }
-  if (!bucketed) return { input: input({ baseline, incident, errorGroups, patterns }) };
-  const bucketOf = (ms: number) =>
-    ms < T0
-      ? Math.max(baseline.startMs, T0 - Math.ceil((T0 - ms) / (5 * MIN)) * 5 * MIN)
-      : T0 + Math.floor((ms - T0) / (4 * MIN)) * 4 * MIN;
-  const sum = <R extends { minuteMs: number; key: string; count: number }>(rows: R[]): R[] => {
-    const out = new Map<string, R>();
-    for (const r of rows) {
-      const b = bucketOf(r.minuteMs);
-      const o = out.get(`${b} ${r.key}`);
-      if (o) o.count += r.count;
-      else out.set(`${b} ${r.key}`, { ...r, minuteMs: b });
-    }
-    return [...out.values()];
-  };
-  return {
-    input: input({
-      baseline,
-      incident,
-      errorGroups: sum(errorGroups),
-      patterns: sum(patterns),
-      bucketMinutes: { baseline: 5, incident: 4 },
-    }),
-  };
-}
-
-function flowSites(): RcaWorld {
-  const patterns: PatternRow[] = [];
-  const flows: FlowRow[] = [];
-  for (let m = 0; m < 8; m++) {
-    const minuteMs = T0 + m * MIN;
-    const cut = m >= 6;
-    patterns.push({ minuteMs, service: 'route', key: 'a1', level: 'INFO', count: 10, site: 'Route.java:53' });
-    patterns.push({ minuteMs, service: 'route', key: 'a2', level: 'INFO', count: 10, site: 'Route.java:53' });
-    patterns.push({ minuteMs, service: 'route', key: 'b', level: 'INFO', count: cut ? 0 : 20, site: 'Route.java:60' });
-    if (!cut)
-      flows.push(
-        { minuteMs, service: 'route', from: 'a1', to: 'b', count: 10 },
-        { minuteMs, service: 'route', from: 'a2', to: 'b', count: 10 },
-      );
-  }
-  return { input: flowInput({ patterns, flows }) };
-}
-
-function flows(...parts: Array<{ patterns: PatternRow[]; flows: FlowRow[] }>): RcaWorld {
-  return { input: flowInput({ patterns: parts.flatMap((p) => p.patterns), flows: parts.flatMap((p) => p.flows) }) };
-}
-
-/** Every world by name; each call builds fresh rows (the rankers may not mutate them, but sketches are objects). */
 export const RCA_WORLDS: Record<string, () => RcaWorld> = {
   'n-plus-one': nPlusOne,
   'downstream-latency': () => ({
