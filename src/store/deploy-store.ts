@@ -5,6 +5,7 @@
 import { type CommitNode, walkCommitRange } from '../analysis/index.js';
 import type { CommitFileChange, CommitRange, Deploy, DeployFilter, RangeCommit } from '../model/index.js';
 import type { Db, Queryable, Row } from './db.js';
+import { iso } from './timestamps.js';
 import { Where } from './where.js';
 
 export interface DeployWrite {
@@ -15,10 +16,6 @@ export interface DeployWrite {
   deployedAt: Date;
   source: string;
   attributes: Record<string, unknown>;
-}
-
-function iso(v: unknown): string {
-  return (v instanceof Date ? v : new Date(String(v))).toISOString();
 }
 
 function toDeploy(r: Row): Deploy {

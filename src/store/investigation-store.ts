@@ -8,6 +8,7 @@ import type {
   InvestigationSummary,
 } from '../model/index.js';
 import type { Queryable, Row } from './db.js';
+import { isoOrNull } from './timestamps.js';
 
 function toInvestigation(r: Row): Investigation {
   return {
@@ -104,15 +105,14 @@ export async function problemSubject(db: Queryable, id: number): Promise<Problem
   );
   const r = rows[0];
   if (!r) return null;
-  const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).toISOString());
   return {
     id: Number(r.id),
     title: r.title as string,
     status: r.status as string,
     service: (r.service as string | null) ?? null,
     key: (r.fingerprint as string | null) ?? null,
-    firstSeen: iso(r.first_seen),
-    lastSeen: iso(r.last_seen),
+    firstSeen: isoOrNull(r.first_seen),
+    lastSeen: isoOrNull(r.last_seen),
     ticketIds: ((r.tickets as Array<number | string>) ?? []).map(Number),
   };
 }

@@ -7,13 +7,11 @@ import { type CodeownerRule, ownersOf, routeKey } from '../analysis/index.js';
 import type { Owners, TriageResult, TriagedProblem } from '../analysis/triage/index.js';
 import type { Problem, ProblemDetail, ProblemStatus } from '../model/index.js';
 import type { Queryable, Row } from './db.js';
+import { isoOrNull } from './timestamps.js';
 
 // The shapes are the API's (model/problems.ts); re-exported for the store's callers.
 export type { Problem, ProblemDetail, ProblemStatus, ProblemTicket } from '../model/index.js';
 export const PROBLEM_STATUSES: readonly ProblemStatus[] = ['open', 'resolved', 'merged'];
-
-const iso = (v: unknown): string | null =>
-  v === null || v === undefined ? null : (v instanceof Date ? v : new Date(String(v))).toISOString();
 
 function toProblem(r: Row): Problem {
   const detail = (r.detail ?? {}) as Partial<TriagedProblem>;
@@ -34,17 +32,17 @@ function toProblem(r: Row): Problem {
     members: detail.members ?? [],
     mergedFrom: detail.mergedFrom ?? [],
     priority: detail.priority ?? { score: Number(r.priority ?? 0), formula: '', inputs: {} },
-    firstSeen: iso(r.first_seen),
-    lastSeen: iso(r.last_seen),
+    firstSeen: isoOrNull(r.first_seen),
+    lastSeen: isoOrNull(r.last_seen),
     hint: detail.hint ?? '',
     id: Number(r.id),
     status: r.status as ProblemStatus,
     algorithm: (r.algorithm as string | null) ?? null,
     mergedInto: r.merged_into === null || r.merged_into === undefined ? null : Number(r.merged_into),
-    window: r.window_since ? { since: iso(r.window_since)!, until: iso(r.window_until)! } : null,
-    createdAt: iso(r.created_at)!,
-    updatedAt: iso(r.updated_at)!,
-    resolvedAt: iso(r.resolved_at),
+    window: r.window_since ? { since: isoOrNull(r.window_since)!, until: isoOrNull(r.window_until)! } : null,
+    createdAt: isoOrNull(r.created_at)!,
+    updatedAt: isoOrNull(r.updated_at)!,
+    resolvedAt: isoOrNull(r.resolved_at),
   };
 }
 
@@ -228,7 +226,7 @@ export async function getProblem(q: Queryable, id: number): Promise<ProblemDetai
       externalId: t.external_id as string,
       title: t.title as string,
       status: t.status as string,
-      createdAt: iso(t.created_at)!,
+      createdAt: isoOrNull(t.created_at)!,
       url: (t.url as string | null) ?? null,
     })),
     merged: merged.map((m) => ({ id: Number(m.id), key: m.fingerprint as string, title: m.title as string })),
@@ -292,8 +290,8 @@ export async function openTickets(q: Queryable, since: Date, until: Date, limit:
         externalId: r.external_id as string,
         title: r.title as string,
         body: r.body as string,
-        createdAt: Date.parse(iso(r.created_at)!),
-        updatedAt: r.updated_at ? Date.parse(iso(r.updated_at)!) : null,
+        createdAt: Date.parse(isoOrNull(r.created_at)!),
+        updatedAt: r.updated_at ? Date.parse(isoOrNull(r.updated_at)!) : null,
         reporterHash: (r.reporter_hash as string | null) ?? null,
         entities: [],
         linkedServices: [],

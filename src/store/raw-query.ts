@@ -1,6 +1,7 @@
 // Reads raw log records and spans back, newest first, by time, service, trace, user and text.
 import type { Attributes, LogRow, Scope, SpanEvent, SpanLink, SpanRow } from '../model/index.js';
 import type { Queryable } from './db.js';
+import { iso, isoOrNull } from './timestamps.js';
 import { Where } from './where.js';
 
 export interface RawFilter {
@@ -36,8 +37,6 @@ function where(f: RawFilter, timeCol: string, grepCols: string[]): Where {
   return w;
 }
 
-const iso = (d: unknown): string | null => (d instanceof Date ? d.toISOString() : d == null ? null : String(d));
-
 export async function queryLogs(q: Queryable, f: RawFilter): Promise<LogRow[]> {
   const w = where(f, 'time', ['body']);
   const rows = await q.query(
@@ -46,8 +45,8 @@ export async function queryLogs(q: Queryable, f: RawFilter): Promise<LogRow[]> {
     w.params,
   );
   return rows.map((r) => ({
-    time: iso(r.time)!,
-    observedTime: iso(r.observed_time),
+    time: iso(r.time),
+    observedTime: isoOrNull(r.observed_time),
     service: r.service as string,
     serviceVersion: r.service_version as string | null,
     environment: r.environment as string | null,
@@ -81,8 +80,8 @@ export async function querySpans(q: Queryable, f: RawFilter): Promise<SpanRow[]>
     traceState: r.trace_state as string | null,
     name: r.name as string,
     kind: r.kind as number,
-    startTime: iso(r.start_time)!,
-    endTime: iso(r.end_time)!,
+    startTime: iso(r.start_time),
+    endTime: iso(r.end_time),
     durationNs: r.duration_ns as number,
     statusCode: r.status_code as number,
     statusMessage: r.status_message as string | null,

@@ -13,6 +13,7 @@ import type {
   TicketSummary,
 } from '../model/index.js';
 import type { Queryable, Row } from './db.js';
+import { isoOrNull } from './timestamps.js';
 import { EMAIL_HASH_KEY, instanceSecret } from './instance-secret.js';
 import { SPAN_ROUTE_KEY_SQL } from './migrations/004-tickets.js';
 
@@ -54,9 +55,6 @@ export interface TicketRow {
   algorithm: string;
 }
 
-const iso = (v: unknown): string | null =>
-  v instanceof Date ? v.toISOString() : typeof v === 'string' ? new Date(v).toISOString() : null;
-
 function toTicket(r: Row): Ticket {
   return {
     id: Number(r.id),
@@ -70,9 +68,9 @@ function toTicket(r: Row): Ticket {
     url: (r.url as string | null) ?? null,
     labels: (r.labels as string[] | null) ?? [],
     priority: (r.priority as string | null) ?? null,
-    createdAt: iso(r.created_at)!,
-    updatedAt: iso(r.updated_at),
-    ingestedAt: iso(r.ingested_at)!,
+    createdAt: isoOrNull(r.created_at)!,
+    updatedAt: isoOrNull(r.updated_at),
+    ingestedAt: isoOrNull(r.ingested_at)!,
     comments: (r.comments as TicketComment[] | null) ?? [],
     problemId: r.problem_id === null || r.problem_id === undefined ? null : Number(r.problem_id),
   };
@@ -357,7 +355,7 @@ function toMention(r: Row): TicketMention {
     count: Number(r.count),
   };
   if (r.template !== null && r.template !== undefined) m.template = r.template as string;
-  const at = iso(r.at);
+  const at = isoOrNull(r.at);
   if (at) m.at = at;
   return m;
 }
@@ -453,7 +451,7 @@ export async function ticketFactsBetween(q: Queryable, from: Date, to: Date, lim
     externalId: r.external_id as string,
     title: r.title as string,
     body: r.body as string,
-    createdAt: new Date(iso(r.created_at)!),
+    createdAt: new Date(isoOrNull(r.created_at)!),
     problemId: r.problem_id === null || r.problem_id === undefined ? null : Number(r.problem_id),
     entities: (r.entities as string[]) ?? [],
   }));
@@ -504,8 +502,8 @@ export async function userActivity(
     service: r.service as string,
     requests: Number(r.requests),
     errors: Number(r.errors),
-    firstError: r.first_error ? new Date(iso(r.first_error)!) : null,
-    lastError: r.last_error ? new Date(iso(r.last_error)!) : null,
+    firstError: r.first_error ? new Date(isoOrNull(r.first_error)!) : null,
+    lastError: r.last_error ? new Date(isoOrNull(r.last_error)!) : null,
     users: (r.users as string[] | null) ?? [],
     traces: (r.traces as string[] | null) ?? [],
     failures: (
@@ -513,7 +511,7 @@ export async function userActivity(
     ).map((f) => ({
       message: f.message || null,
       errors: Number(f.errors),
-      first: new Date(iso(f.first)!),
+      first: new Date(isoOrNull(f.first)!),
     })),
   }));
 }
