@@ -5,6 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import {
   FindingList,
+  buildInvestigation,
   buildCodeIndex,
   buildTicketIndex,
   changeFinding,
@@ -21,6 +22,7 @@ import {
 import type { CodeDocument, RcaResult, TicketDocument } from '../../src/analysis/index.js';
 import { createPatternMiner } from '../../src/analysis/patterns/index.js';
 import type { Deploy } from '../../src/model/index.js';
+import { INVESTIGATE_FACTS } from './investigate-facts.js';
 import { RCA_WORLDS } from './rca-world-cases.js';
 import { TRIAGE_CASES } from './triage-inputs.js';
 
@@ -104,8 +106,9 @@ function deploy(id: number, at: string, version: string, previous: string | null
 }
 
 /**
- * investigate's pure steps until the workflow's decisions are pure too: root-cause findings
- * from the rca worlds' rankings, the change finding for deploys around an onset, the priority.
+ * investigate: root-cause findings from the rca worlds' rankings, the change finding for
+ * deploys around an onset, the priority, and whole results (buildInvestigation) from the facts
+ * of test/helpers/investigate-facts.ts.
  */
 function investigate(): Outputs {
   const out: Outputs = {};
@@ -138,6 +141,10 @@ function investigate(): Outputs {
     latency: { users: 1234, accounts: 56, activeUsers: 4000, tickets: 1, growth: 1.7, severity: 0.6 },
   };
   for (const [name, i] of Object.entries(impacts)) out[`priority/${name}`] = priorityScore(i);
+  for (const [name, facts] of Object.entries(INVESTIGATE_FACTS)) {
+    const { narrative: _, ...result } = buildInvestigation(facts());
+    out[`build/${name}`] = result;
+  }
   return out;
 }
 
