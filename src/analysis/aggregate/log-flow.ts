@@ -42,6 +42,7 @@ export class LogFlows {
 
   /** One line of a span, in any order within a batch (see flush). */
   add(service: string, spanId: string, timeMs: number, key: string): void {
+    // Ingest hot path: NUL-joined keys (one string per record), not TupleMap; decoding leaves no NUL in parts.
     this.pending.push({ span: `${service}\u0000${spanId}`, service, timeMs, key, seq: this.pending.length });
   }
 

@@ -361,6 +361,7 @@ export class StreamAnalyzer {
     user: string | null,
     account: string | null,
   ): void {
+    // Ingest hot path: NUL-joined keys (one string per record), not TupleMap; decoding leaves no NUL in parts.
     const k = `${minuteMs}\u0000${service}\u0000${key}\u0000${version}`;
     let row = into.get(k);
     if (row === undefined) {
