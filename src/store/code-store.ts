@@ -2,6 +2,7 @@
 // symbols, log call sites, route handlers and commits. Bulk rows go in with COPY; a file's
 // symbols, call sites and routes are always replaced inside the caller's transaction, so a
 // failed sync never leaves half of a file.
+import { TupleMap, tupleKey } from '../analysis/index.js';
 import type { CommitRecord } from '../model/index.js';
 import { NULL, int, text } from './copy-text.js';
 import type { Queryable } from './db.js';
@@ -208,7 +209,7 @@ export async function getServicePaths(q: Queryable, repositoryId: number): Promi
 }
 
 function samePaths(a: readonly ServicePathRecord[], b: readonly ServicePathRecord[]): boolean {
-  const key = (p: ServicePathRecord) => `${p.pathPrefix}\0${p.service}\0${p.source}`;
+  const key = (p: ServicePathRecord) => tupleKey([p.pathPrefix, p.service, p.source]);
   const sa = a.map(key).sort();
   const sb = b.map(key).sort();
   return sa.length === sb.length && sa.every((k, i) => k === sb[i]);
@@ -338,8 +339,13 @@ export async function deleteFiles(q: Queryable, ids: readonly number[]): Promise
   if (ids.length) await q.query('DELETE FROM file WHERE id = ANY($1::bigint[])', [ids]);
 }
 
-const symbolKey = (s: { kind: string; parent?: string | null; name: string }) =>
-  `${s.kind}\0${s.parent ?? ''}\0${s.name}`;
+type SymbolKey = [kind: string, parent: string, name: string];
+
+const symbolKey = (s: { kind: string; parent?: string | null; name: string }): SymbolKey => [
+  s.kind,
+  s.parent ?? '',
+  s.name,
+];
 
 interface PlacedSymbol {
   id: number;
@@ -439,7 +445,7 @@ export async function writeFiles(
   );
   const changedIds = changed.map((f) => f.id!);
   // Old symbols of changed files, to keep the ids of those still there.
-  const oldByFile = new Map<number, Map<string, Array<{ id: number; start: number; end: number }>>>();
+  const oldByFile = new Map<number, TupleMap<SymbolKey, Array<{ id: number; start: number; end: number }>>>();
   if (changed.length) {
     await q.query(
       `UPDATE file f SET language = v.language, blob_sha = v.blob_sha, lines = v.lines,
@@ -479,13 +485,10 @@ export async function writeFiles(
       const fileId = Number(s.file_id);
       let byKey = oldByFile.get(fileId);
       if (!byKey) {
-        byKey = new Map();
+        byKey = new TupleMap();
         oldByFile.set(fileId, byKey);
       }
-      const k = symbolKey(s);
-      const list = byKey.get(k) ?? [];
-      list.push({ id: Number(s.id), start: s.start_line, end: s.end_line });
-      byKey.set(k, list);
+      byKey.upsert(symbolKey(s), () => []).push({ id: Number(s.id), start: s.start_line, end: s.end_line });
     }
   }
 
