@@ -253,7 +253,7 @@ describe('the OTLP receiver under overload', () => {
 describe('the OTLP receiver on a socket', () => {
   let o: InProcess;
   let port: number;
-  const g = gate();
+  let g = gate();
 
   before(async () => {
     o = await inProcessOrrery(
@@ -311,6 +311,26 @@ describe('the OTLP receiver on a socket', () => {
       0,
       'the abandoned batch was not stored',
     );
+  });
+
+  it('does not write a batch whose client ended its connection before the answer (its timeout fired)', async () => {
+    g = gate();
+    const blocker = post('blocker'); // the next transaction waits behind this one
+    await sleep(100);
+    const body = jsonLogs('ended', ['one line']);
+    const sock = net.connect(port, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    // The whole request, then the client's FIN, as a client whose timer fired would leave it.
+    sock.end(
+      `POST /v1/logs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    sock.resume();
+    await sleep(200); // read, decoded and queued behind the blocked transaction
+    g.open();
+    assert.equal(await blocker, 200);
+    await sleep(200);
+    sock.destroy();
+    assert.equal((await o.store.queryLogs({ limit: 5, service: 'ended' })).length, 0, 'nobody would read the answer');
   });
 
   it('answers 408 and closes the connection when a body trickles in', async () => {
