@@ -134,7 +134,7 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
           "catch-up: round 1 changed rca@3's results without a new id — 9a83d4e (a utilization tested on its headroom; a usage gauge not tested when the service reports the resource's utilization), a6ef954 (with no baseline, a caller failing on its calls to a failing callee is that callee's symptom), d27e48a and 29c1abc (rows in buckets of several minutes, bucketMinutes; the log flow's tests added for the first ranking's ten strongest services). Issue 17: id bump only, no output change from the restructuring (the rca@3 and rca@4 snapshots are the same)",
         effect: {
           nezha:
-            'AC@1 0.786 → 0.893 (9a83d4e); a6ef954, d27e48a and 29c1abc not measured at the time; issue 17 changes no output',
+            'AC@1 0.786 → 0.893 (9a83d4e); a6ef954, d27e48a and 29c1abc not measured at the time; at the bump (2026-12-07) AC@1/3/5 0.893/1.000/1.000, the same before and after issue 17',
         },
         commits: ['9a83d4e', 'a6ef954', 'd27e48a', '29c1abc'],
         catchUp: true,
@@ -169,7 +169,8 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
         changed:
           "catch-up: round 1 changed investigate@2's results without a new id — f38c2e7 (a request slower than the baseline's median counts as hurt), 25885d6 and 2379c4a (a ticket's onset from its users' main failure and that failure's error group), f14157a, 205fd02 and 7c8fcd1 (the users hurt counted where the failed requests entered), d27e48a and 29c1abc (signals read in buckets, the log flow for the ten strongest candidates), 72d718e (a fan-out's code location is the function whose changed line calls inside a loop), a6ef954 (a suspect commit names its repository), 1d6a818 (a problem's investigation focuses on the problem's own service); and it runs rca@4. New: the result records the ids of the algorithms it used (`algorithms`). Issue 17: otherwise no output change from the restructuring",
         effect: {
-          nezha: 'AC@1 0.786 → 0.893 (9a83d4e, through rca); the other commits not measured at the time',
+          nezha:
+            'AC@1 0.786 → 0.893 (9a83d4e, through rca); the other commits not measured at the time; at the bump (2026-12-07) AC@1/3/5 0.893/1.000/1.000, the same before and after issue 17',
           example: NOT_MEASURED,
         },
         commits: [
