@@ -14,9 +14,10 @@ type Mode = (typeof MODES)[number];
 const USAGE = `usage: npm run bench -- accuracy <${MODES.join('|')}> [--data DIR] [--out FILE]
 
   example   investigations of the demo world, scored against its truth files
-  nezha     root-cause service ranking on Nezha TrainTicket (AC@1/3/5); DIR holds
-            rca_data/<day>/ and construct_data/ (default: the archive in ../shared/datasets,
-            extracted once into the bench cache)
+  nezha     root-cause service ranking on Nezha TrainTicket (AC@1/3/5) per day, per fault type
+            and over all days; DIR holds one day's rca_data/<day>/ and construct_data/ (default:
+            every nezha-trainticket/trainticket-*.tar.xz in ../shared/datasets, each extracted once
+            into the bench cache)
   bugloc    ticket text → source files (Hit@1/5/10, MRR@10, MAP@10); DIR holds source/,
             reports/ and goldset/ (default: ../shared/datasets/bug-localization-ecf)
   dupes     duplicate tickets (Recall@1/5/10); DIR holds one *_bugs.csv and one

@@ -26,6 +26,16 @@ export function nezhaArchivePath(): string {
   return join(datasetsRoot(), 'nezha-trainticket', NEZHA_ARCHIVE);
 }
 
+/** Every day's archive in the dataset folder (trainticket-*.tar.xz), by name; none when the folder is missing. */
+export function nezhaArchivePaths(): string[] {
+  const dir = join(datasetsRoot(), 'nezha-trainticket');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /^trainticket-.+\.tar\.xz$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
 /** The folder holding rca_data/ and construct_data/, extracting the archive the first time. */
 export function extractNezhaOnce(archive: string, log: (s: string) => void): Promise<string> {
   return extractOnce(archive, 'nezha', 'rca_data', log);
