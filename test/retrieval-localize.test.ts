@@ -1,37 +1,9 @@
 // localizeText: ticket text to source files, with stack frames weighing heavily.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type CodeDocument, buildCodeIndex, localizeText } from '../src/analysis/retrieval/index.js';
+import { buildCodeIndex, localizeText } from '../src/analysis/retrieval/index.js';
+import { FILES } from './helpers/retrieval-fixtures.js';
 
-const FILES: CodeDocument[] = [
-  {
-    path: 'shop/src/main/java/com/acme/cart/CartService.java',
-    symbols: ['CartService', 'addItem', 'removeItem', 'checkout'],
-    content:
-      'package com.acme.cart;\n/** Adds and removes cart items; checkout validates the cart. */\npublic class CartService { void addItem() {} void checkout() {} }',
-  },
-  {
-    path: 'shop/src/main/java/com/acme/payment/PaymentClient.java',
-    symbols: ['PaymentClient', 'charge'],
-    content:
-      'package com.acme.payment;\n/** Calls the payment provider to charge a card. */\npublic class PaymentClient { void charge() {} }',
-  },
-  {
-    path: 'shop/src/main/java/com/acme/payment/Util.java',
-    symbols: ['Util', 'round'],
-    content: 'package com.acme.payment;\nclass Util { static long round(double amount) { return 0; } }',
-  },
-  {
-    path: 'shop/src/main/java/com/acme/cart/Util.java',
-    symbols: ['Util', 'merge'],
-    content: 'package com.acme.cart;\nclass Util { static void merge() {} }',
-  },
-  {
-    path: 'web/src/checkout/checkout_page.py',
-    symbols: ['render_checkout', 'CheckoutPage'],
-    content: 'def render_checkout(cart):\n    """Renders the checkout page with the cart total."""\n',
-  },
-];
 const index = buildCodeIndex(FILES);
 
 describe('localizeText', () => {

@@ -1,42 +1,9 @@
 // rankSimilarTickets: related tickets by text on a small fixture.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  type TicketDocument,
-  buildTicketIndex,
-  rankSimilarTickets,
-  tokenize,
-} from '../src/analysis/retrieval/index.js';
+import { buildTicketIndex, rankSimilarTickets, tokenize } from '../src/analysis/retrieval/index.js';
+import { DAY, TICKETS } from './helpers/retrieval-fixtures.js';
 
-const DAY = 86_400_000;
-const TICKETS: TicketDocument[] = [
-  {
-    id: 'T1',
-    title: 'Checkout throws NullPointerException',
-    body: 'CartService.checkout NPE when the cart is empty.',
-    createdAt: 1 * DAY,
-  },
-  {
-    id: 'T2',
-    title: 'Password reset mail not sent',
-    body: 'No email after clicking reset password.',
-    createdAt: 2 * DAY,
-  },
-  { id: 'T3', title: 'Dark mode colours wrong', body: 'Buttons unreadable in dark mode.', createdAt: 3 * DAY },
-  {
-    id: 'T4',
-    title: 'NPE in cart checkout',
-    body: 'java.lang.NullPointerException at CartService.checkout',
-    createdAt: 4 * DAY,
-  },
-  {
-    id: 'T5',
-    title: 'Reset password email missing',
-    body: 'The password reset email never arrives.',
-    createdAt: 9 * DAY,
-  },
-  { id: 'T6', title: 'Slow search', body: 'Searching for products takes seconds.', createdAt: 10 * DAY },
-];
 const index = buildTicketIndex(TICKETS);
 
 describe('rankSimilarTickets', () => {
