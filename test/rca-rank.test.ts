@@ -8,46 +8,15 @@ import { describe, it } from 'node:test';
 import type { EdgeRow, PatternRow, RcaInput, RedRow } from '../src/analysis/rca/index.js';
 import { rankRootCauses } from '../src/analysis/rca/index.js';
 import { DDSketch } from '../src/analysis/sketch/index.js';
-import { BASE, INC, MIN, REF, SHORT, T0, input, logRows, mixRows, rng, sketch, world } from './helpers/rca-worlds.js';
+import { RCA_WORLDS } from './helpers/rca-world-cases.js';
+import { INC, MIN, REF, SHORT, T0, input, logRows, mixRows, rng, sketch, world } from './helpers/rca-worlds.js';
 
 const close = (a: number, b: number) => assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
 
 describe('rankRootCauses', () => {
   it('blames a caller whose calls per request to its callee rose (an N+1), not the callee slowed by the extra load', () => {
-    const r = rng(11);
-    const red: RedRow[] = [];
-    const edges: EdgeRow[] = [];
-    for (let m = 0; m < 8; m++) {
-      const minuteMs = T0 + m * MIN;
-      const inc = m >= 5;
-      // payments serves 20 checkouts a minute throughout; it calls catalog once per checkout, then 6 times.
-      const calls = inc ? 120 : 20;
-      red.push({
-        minuteMs,
-        service: 'payments',
-        endpoint: 'POST /charge',
-        requests: 20,
-        errors: 0,
-        latency: sketch(20, inc ? 400 : 60, r),
-      });
-      red.push({
-        minuteMs,
-        service: 'catalog',
-        endpoint: 'GET /products/:id',
-        requests: calls + 30,
-        errors: 0,
-        latency: sketch(calls + 30, inc ? 45 : 20, r),
-      });
-      edges.push({
-        minuteMs,
-        caller: 'payments',
-        callee: 'catalog',
-        calls,
-        errors: 0,
-        latency: sketch(calls, inc ? 45 : 20, r),
-      });
-    }
-    const res = rankRootCauses({ baseline: BASE, incident: INC, red, patterns: [], errorGroups: [], edges });
+    // payments serves 20 checkouts a minute throughout; it calls catalog once per checkout, then 6 times.
+    const res = rankRootCauses(RCA_WORLDS['n-plus-one']!().input);
     assert.equal(
       res.services[0]?.service,
       'payments',
@@ -60,20 +29,7 @@ describe('rankRootCauses', () => {
   });
 
   it('attributes a downstream latency fault to the downstream service, not its callers', () => {
-    const w = world(
-      [
-        { name: 'frontend', requests: 200, latency: [40, 130] },
-        { name: 'cart', requests: 200, latency: [25, 115] },
-        { name: 'db', requests: 200, latency: [10, 100] },
-        { name: 'search', requests: 150, latency: [30, 30] },
-      ],
-      [
-        ['frontend', 'cart'],
-        ['cart', 'db'],
-        ['frontend', 'search'],
-      ],
-    );
-    const res = rankRootCauses(input(w));
+    const res = rankRootCauses(RCA_WORLDS['downstream-latency']!().input);
     assert.equal(res.services[0]?.service, 'db');
     assert.deepEqual(res.services[0]?.symptomOf, []);
     const cart = res.services.find((s) => s.service === 'cart');
@@ -171,18 +127,7 @@ describe('rankRootCauses', () => {
   });
 
   it('ranks the service with an error spike first', () => {
-    const w = world(
-      [
-        { name: 'frontend', requests: 300, latency: [40, 40], errors: [0.01, 0.02] },
-        { name: 'payment', requests: 200, latency: [20, 20], errors: [0.01, 0.3] },
-        { name: 'catalog', requests: 250, latency: [15, 15], errors: [0.01, 0.01] },
-      ],
-      [
-        ['frontend', 'payment'],
-        ['frontend', 'catalog'],
-      ],
-    );
-    const res = rankRootCauses(input(w));
+    const res = rankRootCauses(RCA_WORLDS['error-spike']!().input);
     assert.equal(res.services[0]?.service, 'payment');
     const err = res.services[0]?.signals.find((s) => s.kind === 'error-rate' || s.kind === 'edge-errors');
     assert.ok(err && err.incident > 0.25 && err.baseline < 0.02 && /Fisher/.test(err.test));
