@@ -63,6 +63,7 @@ export {
   flowSignals,
   hurtUsers,
   minuteSignals,
+  serviceMinutes,
   servicesOnEndpointTraces,
 } from './signal-query.js';
 // Problems (triage@1): upserted by key, tickets pointed at them, owners.
