@@ -50,6 +50,7 @@ import {
   investigationStore,
   minuteSignals,
   servicesOnEndpointTraces,
+  spanTimeSignals,
   ticketStore,
 } from '../store/index.js';
 import { type ErrorGroupSummary, listErrorGroups, listPatterns, serviceActivity } from './analysis-read.js';
@@ -243,7 +244,16 @@ async function readSignalFacts(ctx: Ctx, anchor: Anchor, windows: InvestigationF
     baselineMinutes: bucketMinutes.baseline,
     incidentMinutes: bucketMinutes.incident,
   };
-  const signals = await minuteSignals(ctx.store.db, since, until, scope, buckets, { flows: false });
+  // Self time and edge own time come from the raw span trees of both windows, read beside the minute rows.
+  const [signals, spans] = await Promise.all([
+    minuteSignals(ctx.store.db, since, until, scope, buckets, { flows: false }),
+    spanTimeSignals(ctx.store.db, [baseline, incident], scope ? { services: scope } : {}),
+  ]);
+  const share = Math.min(...spans.sampled);
+  if (share < 1)
+    gaps.push(
+      `self time and edge time were measured on a ${(share * 100).toFixed(0)}% sample of the traces (by trace id)`,
+    );
   if (
     anchor.service &&
     !signals.red.some((r) => r.service === anchor.service) &&
@@ -262,6 +272,8 @@ async function readSignalFacts(ctx: Ctx, anchor: Anchor, windows: InvestigationF
       errorGroups: signals.errorGroups,
       edges: signals.edges,
       metrics: signals.metrics,
+      selfTimes: spans.selfTimes,
+      edgeTimes: spans.edgeTimes,
       bucketMinutes,
     },
     anchor.service,
