@@ -145,7 +145,8 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
         changed:
           "issue 18: latency root cause from the span trees — self time per service (a visit's time less its calls) and own time per call edge (client span less the server span that answered it; unanswered calls counted), read at query time from the raw spans (trace-id-hash sample past 40k spans a window), tested like latency (Mann–Whitney on DDSketch bins, BH); an edge's rise attributed to the end touching more risen edges; a callee's self time or edge time explains its callers' latency (symptom walk); hints say what carried the finding",
         effect: {
-          nezha: 'in progress (before, on main with the injection + 2 min alert protocol: 2023-01-29 AC@1 0.714, 2023-01-30-morning AC@1 0.667, network_delay 4/7)',
+          nezha:
+            'in progress (before, on main with the injection + 2 min alert protocol: 2023-01-29 AC@1 0.714, 2023-01-30-morning AC@1 0.667, network_delay 4/7)',
         },
         commits: [],
       },

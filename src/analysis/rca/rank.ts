@@ -15,6 +15,7 @@ import { calleesOf } from '../service-graph.js';
 import { attributeEdgeTimes } from './attribution.js';
 import { EDGE_KINDS, EXPLAINS, FAMILY, FAMILY_WORDS, LOAD_EXPLAINS } from './families.js';
 import { qValues } from './fdr.js';
+import { recentSplit } from './recent.js';
 import { type Draft, type RcaTests, signal, testSignals } from './tests/index.js';
 import type { RankedService, RcaInput, RcaOptions, RcaResult, RcaSignal } from './types.js';
 
@@ -27,8 +28,32 @@ export function rankRootCauses(input: RcaInput, options: RcaOptions & { minEffec
   return rankTested(testSignals(input, options), options);
 }
 
-/** Ranks the services by the tests' FDR-corrected evidence, symptoms discounted (rankRootCauses' second half). */
+/**
+ * Ranks the services by the tests' FDR-corrected evidence, symptoms discounted (rankRootCauses'
+ * second half). The services anomalous now come first (recent.ts): those the latest part of the
+ * incident window names as roots when tested against the rest of the window, in that ranking's
+ * order and with its evidence; then the others in the whole window's order.
+ */
 export function rankTested(tests: RcaTests, options: RcaOptions = {}): RcaResult {
+  const whole = rankWindow(tests, options);
+  const split = recentSplit(tests.input);
+  if (split === null) return whole;
+  const recent = rankWindow(testSignals(split), { ...options, weakCandidates: false });
+  const { startMs, endMs } = split.incident;
+  const span = `the last ${Math.round((endMs - startMs) / 60_000)} min against the ${Math.round((startMs - split.baseline.startMs) / 60_000)} min before`;
+  const now = recent.services
+    .filter((s) => s.score > 0 && s.symptomOf.length === 0)
+    .map((s) => ({ ...s, hint: `anomalous now (${span}), ${s.hint}` }));
+  if (now.length === 0) return whole;
+  const first = new Set(now.map((s) => s.service));
+  const services = [...now, ...whole.services.filter((s) => !first.has(s.service))];
+  const total = services.reduce((s, r) => s + r.score, 0);
+  for (const r of services) r.confidence = total > 0 ? r.score / total : 0;
+  return { ...whole, services };
+}
+
+/** rankTested over the tests' own windows. */
+function rankWindow(tests: RcaTests, options: RcaOptions): RcaResult {
   const input = tests.input;
   const fdr = options.fdr ?? 0.01;
   const all = tests.drafts;
