@@ -30,26 +30,27 @@ export function rankRootCauses(input: RcaInput, options: RcaOptions & { minEffec
 
 /**
  * Ranks the services by the tests' FDR-corrected evidence, symptoms discounted (rankRootCauses'
- * second half). The services anomalous now come first (recent.ts): those the latest part of the
- * incident window names as roots when tested against the rest of the window, in that ranking's
- * order and with its evidence; then the others in the whole window's order.
+ * second half). Among the roots, those still anomalous now come first (recent.ts): a root with a
+ * significant signal in the latest part of the incident window tested against the rest of the
+ * window outranks one whose anomaly began earlier in the window or already ended; each keeps its
+ * order otherwise.
  */
 export function rankTested(tests: RcaTests, options: RcaOptions = {}): RcaResult {
   const whole = rankWindow(tests, options);
+  const isRoot = (s: RankedService) => s.score > 0 && s.symptomOf.length === 0;
+  const roots = whole.services.filter(isRoot);
+  if (roots.length < 2) return whole;
   const split = recentSplit(tests.input);
   if (split === null) return whole;
   const recent = rankWindow(testSignals(split), { ...options, weakCandidates: false });
+  const current = new Set(recent.services.filter((s) => s.score > 0).map((s) => s.service));
+  const now = roots.filter((s) => current.has(s.service));
+  if (now.length === 0 || now.length === roots.length) return whole;
   const { startMs, endMs } = split.incident;
   const span = `the last ${Math.round((endMs - startMs) / 60_000)} min against the ${Math.round((startMs - split.baseline.startMs) / 60_000)} min before`;
-  const now = recent.services
-    .filter((s) => s.score > 0 && s.symptomOf.length === 0)
-    .map((s) => ({ ...s, hint: `anomalous now (${span}), ${s.hint}` }));
-  if (now.length === 0) return whole;
+  for (const s of now) s.hint = `anomalous now (${span}); ${s.hint}`;
   const first = new Set(now.map((s) => s.service));
-  const services = [...now, ...whole.services.filter((s) => !first.has(s.service))];
-  const total = services.reduce((s, r) => s + r.score, 0);
-  for (const r of services) r.confidence = total > 0 ? r.score / total : 0;
-  return { ...whole, services };
+  return { ...whole, services: [...now, ...whole.services.filter((s) => !first.has(s.service))] };
 }
 
 /** rankTested over the tests' own windows. */
