@@ -30,21 +30,28 @@ export function rankRootCauses(input: RcaInput, options: RcaOptions & { minEffec
 
 /**
  * Ranks the services by the tests' FDR-corrected evidence, symptoms discounted (rankRootCauses'
- * second half). Among the roots, those still anomalous now come first (recent.ts): a root with a
- * significant signal in the latest part of the incident window tested against the rest of the
- * window outranks one whose anomaly began earlier in the window or already ended; each keeps its
- * order otherwise.
+ * second half). With `recentFirst`, among the roots those still anomalous now come first
+ * (recent.ts): a root one of whose findings (the same test of the same key, the same way) is significant in the
+ * latest part of the incident window tested against the rest of the window outranks one whose anomaly began earlier in the window or
+ * already ended; each keeps its order otherwise.
  */
 export function rankTested(tests: RcaTests, options: RcaOptions = {}): RcaResult {
   const whole = rankWindow(tests, options);
+  if (!options.recentFirst) return whole;
   const isRoot = (s: RankedService) => s.score > 0 && s.symptomOf.length === 0;
   const roots = whole.services.filter(isRoot);
   if (roots.length < 2) return whole;
   const split = recentSplit(tests.input);
   if (split === null) return whole;
   const recent = rankWindow(testSignals(split), { ...options, weakCandidates: false });
-  const current = new Set(recent.services.filter((s) => s.score > 0).map((s) => s.service));
-  const now = roots.filter((s) => current.has(s.service));
+  // Still anomalous now: one of the root's own findings (the same test of the same key, the same way) holds in the latest part too.
+  const held = new Set<string>();
+  for (const s of recent.services)
+    for (const x of s.signals)
+      if (x.weight > 0) held.add(`${s.service}\u0000${x.kind}\u0000${x.key}\u0000${Math.sign(x.statistic)}`);
+  const now = roots.filter((s) =>
+    s.signals.some((x) => held.has(`${s.service}\u0000${x.kind}\u0000${x.key}\u0000${Math.sign(x.statistic)}`)),
+  );
   if (now.length === 0 || now.length === roots.length) return whole;
   const { startMs, endMs } = split.incident;
   const span = `the last ${Math.round((endMs - startMs) / 60_000)} min against the ${Math.round((startMs - split.baseline.startMs) / 60_000)} min before`;

@@ -150,6 +150,13 @@ export interface RcaOptions {
    * test as its one signal (weight 0, its q at or above the FDR). Default false.
    */
   weakCandidates?: boolean;
+  /**
+   * Put the roots still anomalous in the latest part of the incident window (tested against the
+   * rest of it, see recent.ts) first. Default false: on the Nezha 2023-01-30 morning it moved
+   * AC@1 from 0.778 to 0.556 (the latest few minutes against the rest of a sparse window gave
+   * small shifts of other services and missed a root whose rare calls had no earlier samples).
+   */
+  recentFirst?: boolean;
 }
 
 /**
