@@ -139,6 +139,17 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
         commits: ['9a83d4e', 'a6ef954', 'd27e48a', '29c1abc'],
         catchUp: true,
       },
+      {
+        id: 'rca@5',
+        date: '2026-12-07',
+        changed:
+          "issue 18: latency root cause from the span trees — self time per service (a visit's time less its calls) and own time per call edge (client span less the server span that answered it; unanswered calls counted), read at query time from the raw spans (trace-id-hash sample past 40k spans a window), tested like latency (Mann–Whitney on DDSketch bins, BH); an edge's rise attributed to the end touching more risen edges; a callee's self time or edge time explains its callers' latency (symptom walk); hints say what carried the finding",
+        effect: {
+          nezha:
+            'ORRERY_DATASETS=/work/shared/datasets npm run bench -- accuracy nezha, before (main 6cefcb0) → after: 2023-01-29 AC@1/3/5 0.714/0.821/0.821 → 0.714/0.821/0.821 (unchanged, the same 20 hits); 2023-01-30-morning 0.667/0.778/0.778 → 0.778/0.889/0.889, network_delay AC@1 0.571 → 0.714 (4/7 → 5/7), cpu_contention 1.000 → 1.000; all 37 faults 0.703 → 0.730. The recentFirst option (off) measured 0.556 on the morning',
+        },
+        commits: ['083d1ed', '20e5138', '0a6c699', '0a7f3d4'],
+      },
     ],
   },
   {
@@ -187,6 +198,18 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
           '1d6a818',
         ],
         catchUp: true,
+      },
+      {
+        id: 'investigate@4',
+        date: '2026-12-07',
+        changed:
+          "issue 18: an alert's window starts at its onset, the latest significant rise of the alerted service's error ratio or median latency inside the look-back (6b4f36e); it runs rca@5 (span-tree self time and edge own time; hints say what carried a finding)",
+        effect: {
+          nezha:
+            'ORRERY_DATASETS=/work/shared/datasets npm run bench -- accuracy nezha, before (main 6cefcb0) → after: see the figures at the end of this entry',
+          example: NOT_MEASURED,
+        },
+        commits: ['6b4f36e'],
       },
     ],
   },
