@@ -40,7 +40,7 @@ function world() {
     confidence: 0.8,
     hint: 'h',
     evidence: [ev('deploy')],
-    data: {} as never,
+    data: { service: 'cart' } as never,
   });
   const place = list.add({
     kind: 'code_location',

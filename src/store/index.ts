@@ -65,6 +65,7 @@ export {
   minuteSignals,
   servicesOnEndpointTraces,
 } from './signal-query.js';
+export { versionMinutes } from './version-query.js';
 // Problems (triage@1): upserted by key, tickets pointed at them, owners.
 import * as problemStore from './problem-store.js';
 export { problemStore };

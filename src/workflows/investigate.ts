@@ -9,6 +9,7 @@ import {
   type CandidateChange,
   type CodeStepResult,
   type InvestigationFacts,
+  type LoadFacts,
   type ProblemSubjectFacts,
   type RcaResult,
   type ServiceImpactFacts,
@@ -30,6 +31,7 @@ import {
   impactReads,
   investigationWindows,
   likelyChange,
+  loadJudgement,
   problemAnchor,
   relateTickets,
   restrictToEndpoint,
@@ -51,6 +53,7 @@ import {
   minuteSignals,
   servicesOnEndpointTraces,
   ticketStore,
+  versionMinutes,
 } from '../store/index.js';
 import { type ErrorGroupSummary, listErrorGroups, listPatterns, serviceActivity } from './analysis-read.js';
 import type { Context } from './context.js';
@@ -78,6 +81,8 @@ const DAY = 24 * 60 * MINUTE;
 const RELATED_BEFORE_MS = 14 * DAY;
 const RELATED_AFTER_MS = 7 * DAY;
 const MAX_RELATED_CANDIDATES = 5000;
+/** A deployed version is compared with the one before it over at least this long before its deploy. */
+const VERSION_LOOK_BACK_MS = 60 * MINUTE;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export async function investigate(
@@ -224,6 +229,8 @@ async function readProblemFacts(ctx: Ctx, problemId: number): Promise<ProblemSub
 
 type SignalFacts = Pick<InvestigationFacts, 'signalGaps' | 'rca'> & {
   red: Awaited<ReturnType<typeof minuteSignals>>['red'];
+  /** The caller→callee pairs read (for the load judgement's entries). */
+  calls: Array<{ caller: string; callee: string }>;
 };
 
 /**
@@ -251,7 +258,7 @@ async function readSignalFacts(ctx: Ctx, anchor: Anchor, windows: InvestigationF
   )
     gaps.push(`no telemetry from ${anchor.service} between ${iso(baseline.startMs)} and ${iso(incident.endMs)}`);
   if (!anchor.service && !signals.red.length && !signals.patterns.length)
-    return { signalGaps: gaps, rca: null, red: signals.red };
+    return { signalGaps: gaps, rca: null, red: signals.red, calls: [] };
 
   const first = firstRanking(
     {
@@ -281,13 +288,16 @@ async function readSignalFacts(ctx: Ctx, anchor: Anchor, windows: InvestigationF
     rca = restricted.rca;
     gaps.push(...restricted.gaps);
   }
-  return { signalGaps: gaps, rca, red: signals.red };
+  const calls = new Map(
+    signals.edges.map((e) => [`${e.caller}\u0000${e.callee}`, { caller: e.caller, callee: e.callee }]),
+  );
+  return { signalGaps: gaps, rca, red: signals.red, calls: [...calls.values()] };
 }
 
 // ---------------------------------------------------------------------------------------
 // The candidates: changes, code, impact
 
-type CandidateFacts = Pick<InvestigationFacts, 'deploys' | 'changes' | 'code' | 'impact'>;
+type CandidateFacts = Pick<InvestigationFacts, 'deploys' | 'changes' | 'code' | 'load' | 'impact'>;
 
 async function readCandidateFacts(
   ctx: Ctx,
@@ -297,7 +307,7 @@ async function readCandidateFacts(
 ): Promise<CandidateFacts> {
   const { incident, baseline } = windows;
   const window = { since: new Date(incident.startMs), until: new Date(incident.endMs) };
-  const roots = signals.rca ? rootCandidates(signals.rca) : [];
+  const roots = signals.rca ? rootCandidates(signals.rca, { stayOn: anchor.stayOn }) : [];
   const candidates = candidateServices(roots, anchor);
 
   // Each candidate's deploys of the look-back; for its likely change, the deploy before it.
@@ -336,13 +346,35 @@ async function readCandidateFacts(
     return p;
   };
 
-  // The code and the suspect commits, for the likeliest root.
-  const focus = focusOf(candidates, anchor);
+  // The focus's traffic and versions: a load change that explains its trouble clears its deploy.
+  const focus = focusOf(candidates, anchor, roots);
+  let load: LoadFacts | null = null;
+  if (focus && signals.rca) {
+    const change = changes.get(focus);
+    const from = Math.min(
+      baseline.startMs,
+      change ? Date.parse(change.deploy.deployedAt) - VERSION_LOOK_BACK_MS : Infinity,
+    );
+    load = {
+      service: focus,
+      traffic: signals.red.map((r) => ({
+        minuteMs: r.minuteMs,
+        service: r.service,
+        endpoint: r.endpoint,
+        requests: r.requests,
+      })),
+      calls: signals.calls,
+      versions: await versionMinutes(ctx.store.db, focus, new Date(from), new Date(incident.startMs)),
+    };
+  }
+  const cleared = loadJudgement({ load, rca: signals.rca, windows, changes }, focus)?.explains ?? false;
+
+  // The code and the suspect commits, for the likeliest root (no deploy's range when the load explains it).
   let code: CodeStepResult | null = null;
   if (focus || anchor.text) {
     code = await locateCode(ctx, {
       service: focus,
-      deploy: focus ? (changes.get(focus)?.deploy ?? null) : null,
+      deploy: focus && !cleared ? (changes.get(focus)?.deploy ?? null) : null,
       window,
       errorGroups: focus ? await errorGroupsOf(focus) : [],
       signals: roots[0]?.signals ?? [],
@@ -392,5 +424,5 @@ async function readCandidateFacts(
     impact.push(f);
     counted ||= countsImpact(f);
   }
-  return { deploys, changes, code, impact };
+  return { deploys, changes, code, load, impact };
 }
