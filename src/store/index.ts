@@ -63,6 +63,7 @@ export {
   flowSignals,
   hurtUsers,
   minuteSignals,
+  serviceMinutes,
   servicesOnEndpointTraces,
 } from './signal-query.js';
 export { versionMinutes } from './version-query.js';

@@ -33,6 +33,32 @@ export function sketchOf(joined: unknown): DDSketch {
   return s;
 }
 
+/** One service's requests per minute, all endpoints summed, with the minute's median latency (an alert's onset). */
+export async function serviceMinutes(
+  q: Queryable,
+  service: string,
+  since: Date,
+  until: Date,
+): Promise<Array<{ minuteMs: number; requests: number; errors: number; p50Ms: number | null }>> {
+  const rows = await q.query(
+    `SELECT m.minute, sum(m.requests)::int8 AS requests, sum(m.errors)::int8 AS errors,
+            string_agg(encode(m.latency, 'base64'), ',') AS latency
+       FROM red_minute m
+      WHERE m.service = $1 AND m.minute >= $2::timestamptz AND m.minute < $3::timestamptz
+      GROUP BY m.minute ORDER BY m.minute`,
+    [service, since, until],
+  );
+  return rows.map((r) => {
+    const p50 = sketchOf(r.latency).quantile(0.5);
+    return {
+      minuteMs: ms(r.minute),
+      requests: Number(r.requests),
+      errors: Number(r.errors),
+      p50Ms: Number.isFinite(p50) ? p50 : null,
+    };
+  });
+}
+
 /**
  * Rows of several minutes: before `split` (the baseline) buckets of `baselineMinutes` aligned
  * to end at `split`, the first cut at `since`; from `split` on (the incident) buckets of

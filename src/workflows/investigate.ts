@@ -14,10 +14,12 @@ import {
   type RcaResult,
   type ServiceImpactFacts,
   type TicketSubjectFacts,
+  BASELINE_MIN_MS,
   CHANGE_LOOK_BACK_MS,
   ENTRY_TRACES,
   TICKET_LOOK_BACK_MS,
   alertAnchor,
+  alertOnset,
   buildInvestigation,
   candidateServices,
   countsImpact,
@@ -51,6 +53,7 @@ import {
   hurtUsers,
   investigationStore,
   minuteSignals,
+  serviceMinutes,
   servicesOnEndpointTraces,
   ticketStore,
   versionMinutes,
@@ -124,7 +127,7 @@ async function readSubjectFacts(ctx: Ctx, subject: InvestigationSubject, nowMs: 
   if (subject.kind === 'alert') {
     const anchor = alertAnchor(subject, nowMs);
     if ('error' in anchor) throw new InvestigationInputError(anchor.error);
-    return { anchor, ticket: null, problem: null, subjectGaps: [] };
+    return { anchor: await withAlertOnset(ctx, anchor), ticket: null, problem: null, subjectGaps: [] };
   }
   if (subject.kind === 'ticket') {
     const ticket = await readTicketFacts(ctx, subject.ticketId, nowMs);
@@ -134,6 +137,19 @@ async function readSubjectFacts(ctx: Ctx, subject: InvestigationSubject, nowMs: 
   const problem = await readProblemFacts(ctx, subject.problemId);
   const { anchor, gaps } = problemAnchor(problem, nowMs);
   return { anchor, ticket: null, problem, subjectGaps: gaps };
+}
+
+/**
+ * An alert's window starts at its onset (alertOnset) when the alerted service's error ratio or
+ * median latency changed within the look-back; the minutes before are read as far back as the
+ * shortest baseline, or twice the look-back.
+ */
+async function withAlertOnset(ctx: Ctx, anchor: Anchor): Promise<Anchor> {
+  if (!anchor.service) return anchor;
+  const readFromMs = anchor.sinceMs - Math.max(BASELINE_MIN_MS, 2 * (anchor.untilMs - anchor.sinceMs));
+  const minutes = await serviceMinutes(ctx.store.db, anchor.service, new Date(readFromMs), new Date(anchor.untilMs));
+  const onset = alertOnset(minutes, anchor.sinceMs, anchor.untilMs);
+  return onset ? { ...anchor, sinceMs: onset.onsetMs, onsetMs: onset.onsetMs } : anchor;
 }
 
 /**
