@@ -56,6 +56,7 @@ import {
   serviceMinutes,
   servicesOnEndpointTraces,
   ticketStore,
+  versionBuckets,
   versionMinutes,
 } from '../store/index.js';
 import { type ErrorGroupSummary, listErrorGroups, listPatterns, serviceActivity } from './analysis-read.js';
@@ -84,8 +85,16 @@ const DAY = 24 * 60 * MINUTE;
 const RELATED_BEFORE_MS = 14 * DAY;
 const RELATED_AFTER_MS = 7 * DAY;
 const MAX_RELATED_CANDIDATES = 5000;
-/** A deployed version is compared with the one before it over at least this long before its deploy. */
-const VERSION_LOOK_BACK_MS = 60 * MINUTE;
+/**
+ * A deployed version is compared with the one before it from the raw spans in buckets of
+ * VERSION_BUCKET_S, from VERSION_BEFORE_MS before its deploy to VERSION_AFTER_MS after it; from the
+ * minute rows (an hour either side, up to the window) when the raw spans are gone.
+ */
+const VERSION_BUCKET_S = 15;
+const VERSION_BEFORE_MS = 15 * MINUTE;
+const VERSION_AFTER_MS = 30 * MINUTE;
+const VERSION_MINUTES_MS = 60 * MINUTE;
+const NO_VERSIONS = { versions: [], bucketSeconds: 60 };
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export async function investigate(
@@ -313,6 +322,31 @@ async function readSignalFacts(ctx: Ctx, anchor: Anchor, windows: InvestigationF
 // ---------------------------------------------------------------------------------------
 // The candidates: changes, code, impact
 
+/** The focus's requests by version around its deploy at `deployMs` (see VERSION_BUCKET_S). */
+async function readVersions(
+  ctx: Ctx,
+  service: string,
+  deployMs: number,
+  windows: InvestigationFacts['windows'],
+): Promise<Pick<LoadFacts, 'versions' | 'bucketSeconds'>> {
+  const until = Math.min(windows.incident.endMs, deployMs + VERSION_AFTER_MS);
+  const raw = await versionBuckets(
+    ctx.store.db,
+    service,
+    new Date(deployMs - VERSION_BEFORE_MS),
+    new Date(until),
+    VERSION_BUCKET_S,
+  );
+  if (raw.length > 0) return { versions: raw, bucketSeconds: VERSION_BUCKET_S };
+  const minutes = await versionMinutes(
+    ctx.store.db,
+    service,
+    new Date(deployMs - VERSION_MINUTES_MS),
+    new Date(Math.min(windows.incident.startMs, deployMs + VERSION_MINUTES_MS)),
+  );
+  return { versions: minutes, bucketSeconds: 60 };
+}
+
 type CandidateFacts = Pick<InvestigationFacts, 'deploys' | 'changes' | 'code' | 'load' | 'impact'>;
 
 async function readCandidateFacts(
@@ -367,10 +401,6 @@ async function readCandidateFacts(
   let load: LoadFacts | null = null;
   if (focus && signals.rca) {
     const change = changes.get(focus);
-    const from = Math.min(
-      baseline.startMs,
-      change ? Date.parse(change.deploy.deployedAt) - VERSION_LOOK_BACK_MS : Infinity,
-    );
     load = {
       service: focus,
       traffic: signals.red.map((r) => ({
@@ -380,7 +410,7 @@ async function readCandidateFacts(
         requests: r.requests,
       })),
       calls: signals.calls,
-      versions: await versionMinutes(ctx.store.db, focus, new Date(from), new Date(incident.startMs)),
+      ...(change ? await readVersions(ctx, focus, Date.parse(change.deploy.deployedAt), windows) : NO_VERSIONS),
     };
   }
   const cleared = loadJudgement({ load, rca: signals.rca, windows, changes }, focus)?.explains ?? false;

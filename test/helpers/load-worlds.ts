@@ -93,6 +93,7 @@ export function loadWorld(kind: LoadCase): LoadWorld {
       traffic: red.map(({ minuteMs, service, endpoint, requests }) => ({ minuteMs, service, endpoint, requests })),
       calls: [{ caller: 'web', callee: 'catalog' }],
       versions,
+      bucketSeconds: 60,
     },
     change: { deploy: deploy(8, '3.2.1', DEPLOY_MS), previous: deploy(7, '3.2.0', T0 - 60 * MIN) },
     windows,

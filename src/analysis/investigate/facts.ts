@@ -181,8 +181,9 @@ export interface TrafficRow {
   requests: number;
 }
 
-/** One version of a service in one minute (red_minute by version). */
+/** One version of a service in one bucket (a minute of red_minute by version, or seconds of raw spans). */
 export interface VersionMinute {
+  /** The bucket's start. */
   minuteMs: number;
   version: string;
   requests: number;
@@ -199,8 +200,10 @@ export interface LoadFacts {
   traffic: readonly TrafficRow[];
   /** The caller→callee pairs of the service graph in the read. */
   calls: ReadonlyArray<{ caller: string; callee: string }>;
-  /** The judged service per minute and version before the window (from before its likely change when that is older). */
+  /** The judged service per bucket and version around its likely change (empty when it has none). */
   versions: readonly VersionMinute[];
+  /** The versions' bucket: 60 for minute rows, less from the raw spans. */
+  bucketSeconds: number;
 }
 
 /** A candidate's likely change and the deploy before it (the rollback target). */

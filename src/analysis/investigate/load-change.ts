@@ -98,10 +98,10 @@ function bins(s: DDSketch): Array<[number, number]> {
 }
 
 /**
- * The deployed version against the one before it, each at loads the other served too: per minute,
- * the service's load is its requests over every version, and a version's minute is matched when
- * the other version has a minute within `matchFactor` of its load. Only minutes before the window
- * count: the deployed version must have served earlier, comparable load.
+ * The deployed version against the one before it, each at loads the other served too: per bucket,
+ * the service's load is its requests over every version, and a version's bucket is matched when
+ * the other version has a bucket within `matchFactor` of its load. Only buckets before `beforeMs`
+ * count (before the load rose): the deployed version must have served earlier, comparable load.
  */
 export function compareVersions(
   versions: readonly VersionMinute[],
@@ -175,6 +175,24 @@ export function compareVersions(
 }
 
 /**
+ * When the load rose, to a bucket of the versions' read: the bucket before the first one from the
+ * window's start whose load (requests over every version) reached `minRise` times the baseline's
+ * (the rise may have begun inside it); the window's start when none did. Buckets before it served
+ * the baseline's load.
+ */
+function riseOf(facts: LoadFacts, basePerMinute: number, windows: { incident: TimeWindow }, minRise: number): number {
+  const bucketMs = facts.bucketSeconds * 1000;
+  const load = new Map<number, number>();
+  for (const v of facts.versions) load.set(v.minuteMs, (load.get(v.minuteMs) ?? 0) + v.requests);
+  const limit = minRise * basePerMinute * (bucketMs / MINUTE);
+  const risen = [...load]
+    .filter(([ms, n]) => ms >= windows.incident.startMs && n >= limit)
+    .map(([ms]) => ms)
+    .sort((a, b) => a - b)[0];
+  return risen === undefined ? windows.incident.startMs : risen - bucketMs;
+}
+
+/**
  * A load change behind `facts.service`'s trouble, or null when there is none: the service has a
  * significant signal; the load at an entry (an endpoint of a service no other service calls in
  * the read) rose at least `minRise` times, and so did the service's own; the service's rise is
@@ -231,7 +249,9 @@ export function judgeLoadChange(
   }
   if (!best) return null;
   const { rise: _, ...entry } = best;
-  const version = change ? compareVersions(facts.versions, change, windows.incident.startMs, opts) : null;
+  const version = change
+    ? compareVersions(facts.versions, change, riseOf(facts, incoming.base, windows, minRise), opts)
+    : null;
   return {
     service,
     entry,
@@ -253,6 +273,8 @@ function fmt(x: number): string {
 export function versionWords(v: VersionComparison): string {
   const d = `${v.deploy.service} ${v.deploy.version}`;
   if (v.verdict === 'first') return `${d} served the baseline's load before the rise (no earlier version in the read)`;
+  if (v.verdict === 'unknown' && v.matched.deployed === 0)
+    return `${d} served no load before the rise at which to compare it with ${v.previous ?? 'an earlier version'}`;
   if (v.verdict === 'unknown')
     return `${d} could not be compared with ${v.previous ?? 'an earlier version'} at the same load (${v.matched.deployed} and ${v.matched.previous} requests at matched load)`;
   const p50 = v.p50 ? `p50 ${fmt(v.p50.deployed)} ms vs ${fmt(v.p50.previous)} ms` : 'no latency';
