@@ -10,6 +10,7 @@ import {
   type RcaResult,
   type RcaSignal,
   candidateServices,
+  faultScope,
   changeFinding,
   firstRanking,
   focusOf,
@@ -119,6 +120,46 @@ describe('rootCandidates', () => {
     );
     assert.deepEqual(rcaFindings(new FindingList(), r, '2026-12-01T00:00:00.000Z'), roots);
     assert.equal(rootCandidates(r, { maxServices: 1 }).length, 1);
+  });
+});
+
+describe("a problem's fault (stayOn)", () => {
+  const r = rca([
+    ranked('catalog', ['latency', 'error-rate']),
+    ranked('cart', ['latency', 'error-group'], { symptomOf: ['catalog'] }),
+    ranked('web', ['latency'], { symptomOf: ['catalog'] }),
+    ranked('payments', ['edge-fanout']),
+    ranked('search', ['latency'], { symptomOf: ['payments'] }),
+  ]);
+  it('is the service alone when it has new exceptions of its own: a slow callee does not explain a TypeError', () => {
+    assert.deepEqual([...faultScope(r, 'cart')], ['cart']);
+    assert.deepEqual(
+      rootCandidates(r, { stayOn: 'cart' }).map((s) => s.service),
+      ['cart'],
+    );
+    assert.deepEqual(
+      rcaFindings(new FindingList(), r, '2026-12-01T00:00:00.000Z', { stayOn: 'cart' }).map((s) => s.service),
+      ['cart'],
+    );
+  });
+  it('adds what its trouble is explained by otherwise (a callee, or a caller calling it more), and focuses there', () => {
+    assert.deepEqual([...faultScope(r, 'web')], ['web', 'catalog']);
+    assert.deepEqual([...faultScope(r, 'search')], ['search', 'payments']);
+    const roots = rootCandidates(r, { stayOn: 'web' });
+    assert.deepEqual(
+      roots.map((s) => s.service),
+      ['catalog'],
+    );
+    const anchor = { prefer: 'web', stayOn: 'web' };
+    const c = candidateServices(roots, { service: 'web', ...anchor });
+    assert.deepEqual(c, ['catalog', 'web']);
+    assert.equal(focusOf(c, anchor, roots), 'catalog');
+  });
+  it('keeps the focus on the service when it is a root, or when nothing was ranked', () => {
+    const roots = rootCandidates(r, { stayOn: 'cart' });
+    assert.equal(focusOf(['cart'], { prefer: 'cart', stayOn: 'cart' }, roots), 'cart');
+    assert.equal(focusOf(['mail'], { prefer: 'mail', stayOn: 'mail' }, []), 'mail');
+    assert.deepEqual([...faultScope(r, 'mail')], ['mail']);
   });
 });
 

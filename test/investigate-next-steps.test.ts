@@ -40,7 +40,7 @@ function world() {
     confidence: 0.8,
     hint: 'h',
     evidence: [ev('deploy')],
-    data: {} as never,
+    data: { service: 'cart' } as never,
   });
   const place = list.add({
     kind: 'code_location',
@@ -117,5 +117,59 @@ describe('summaryOf', () => {
       'No root cause stood out for cart after the deploy of cart v2 [F1]; the likeliest commit is aaaaaaaaaa "fix" by Alice [F3]; look at priceOf [F2].',
     );
     assert.equal(summaryOf([], null), 'No root cause stood out.');
+  });
+
+  it("never mixes services: another service's change, and code looked for elsewhere, stay out", () => {
+    const list = new FindingList();
+    const ev2 = [ev('x')];
+    list.add({
+      kind: 'root_cause_service',
+      title: 'catalog is the likely root cause',
+      confidence: 0.5,
+      hint: 'h',
+      evidence: ev2,
+      data: { service: 'catalog', score: 5, symptoms: [] },
+    });
+    list.add({
+      kind: 'root_cause_service',
+      title: 'cart is a possible root cause',
+      confidence: 0.4,
+      hint: 'h',
+      evidence: ev2,
+      data: { service: 'cart', score: 2, symptoms: [] },
+    });
+    list.add({
+      kind: 'change',
+      title: 'deploy of catalog 3.2.1',
+      confidence: 0.8,
+      hint: 'h',
+      evidence: ev2,
+      data: { service: 'catalog' } as never,
+    });
+    list.add({
+      kind: 'change',
+      title: 'deploy of cart 1.4.0',
+      confidence: 0.8,
+      hint: 'h',
+      evidence: ev2,
+      data: { service: 'cart' } as never,
+    });
+    list.add({
+      kind: 'suspect_commit',
+      title: 'commit 37f721088a "cart: lineItems"',
+      confidence: 0.7,
+      hint: 'h',
+      evidence: ev2,
+      data: {} as never,
+    });
+    assert.equal(
+      summaryOf(list.findings, 'web', { focus: 'cart' }),
+      'cart is a possible root cause [F2] after the deploy of cart 1.4.0 [F4]; the likeliest commit is 37f721088a "cart: lineItems" [F5].',
+    );
+    // The code step looked at cart: a sentence about catalog names neither its commit nor cart's deploy.
+    assert.equal(
+      summaryOf(list.findings, 'web', { focus: 'search' }),
+      'catalog is the likely root cause [F1] after the deploy of catalog 3.2.1 [F3].',
+    );
   });
 });

@@ -175,6 +175,15 @@ export const findingData = {
       files: z.array(z.string()),
     })
     .strict(),
+  load_change: z
+    .object({
+      service: z.string().describe('the service whose errors or latency followed the rise in its incoming load'),
+      entry: z.string().describe('the entry endpoint whose rate rose most: "<service> <endpoint>"'),
+      baselinePerMinute: z.number().describe("the entry endpoint's requests per minute in the baseline"),
+      incidentPerMinute: z.number().describe('and in the window'),
+      ratio: z.number().describe('incidentPerMinute ÷ baselinePerMinute'),
+    })
+    .strict(),
   impact: z
     .object({
       service: z.string(),
@@ -217,6 +226,7 @@ export const findingSchema = z.discriminatedUnion('kind', [
   z.object({ ...common, kind: z.literal('change'), data: findingData.change }).strict(),
   z.object({ ...common, kind: z.literal('code_location'), data: findingData.code_location }).strict(),
   z.object({ ...common, kind: z.literal('suspect_commit'), data: findingData.suspect_commit }).strict(),
+  z.object({ ...common, kind: z.literal('load_change'), data: findingData.load_change }).strict(),
   z.object({ ...common, kind: z.literal('impact'), data: findingData.impact }).strict(),
   z.object({ ...common, kind: z.literal('next_step'), data: findingData.next_step }).strict(),
 ]);
@@ -240,6 +250,7 @@ export type RootCauseData = FindingData<'root_cause_service'>;
 export type ChangeData = FindingData<'change'>;
 export type CodeLocationData = FindingData<'code_location'>;
 export type SuspectCommitData = FindingData<'suspect_commit'>;
+export type LoadChangeData = FindingData<'load_change'>;
 export type ImpactData = FindingData<'impact'>;
 export type NextStepData = FindingData<'next_step'>;
 

@@ -93,6 +93,7 @@ export type {
   CodeLocationData,
   SuspectCommitData,
   ImpactData,
+  LoadChangeData,
   NextStepData,
 } from './findings.js';
 export { investigationSchema, investigationResultSchema, investigationJsonSchema } from './investigation-schema.js';

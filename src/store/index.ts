@@ -66,6 +66,7 @@ export {
   serviceMinutes,
   servicesOnEndpointTraces,
 } from './signal-query.js';
+export { versionBuckets, versionMinutes } from './version-query.js';
 // Problems (triage@1): upserted by key, tickets pointed at them, owners.
 import * as problemStore from './problem-store.js';
 export { problemStore };

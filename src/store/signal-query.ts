@@ -25,7 +25,7 @@ function ms(v: unknown): number {
 }
 
 /** Merges the base64 sketches string_agg joined with ','. */
-function sketchOf(joined: unknown): DDSketch {
+export function sketchOf(joined: unknown): DDSketch {
   const s = new DDSketch();
   if (typeof joined !== 'string' || joined === '') return s;
   // encode(…, 'base64') wraps lines every 76 characters; Buffer's decoder skips the newlines.

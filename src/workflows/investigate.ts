@@ -9,6 +9,7 @@ import {
   type CandidateChange,
   type CodeStepResult,
   type InvestigationFacts,
+  type LoadFacts,
   type ProblemSubjectFacts,
   type RcaResult,
   type ServiceImpactFacts,
@@ -32,6 +33,7 @@ import {
   impactReads,
   investigationWindows,
   likelyChange,
+  loadJudgement,
   problemAnchor,
   relateTickets,
   restrictToEndpoint,
@@ -55,6 +57,8 @@ import {
   servicesOnEndpointTraces,
   spanTimeSignals,
   ticketStore,
+  versionBuckets,
+  versionMinutes,
 } from '../store/index.js';
 import { type ErrorGroupSummary, listErrorGroups, listPatterns, serviceActivity } from './analysis-read.js';
 import type { Context } from './context.js';
@@ -82,6 +86,16 @@ const DAY = 24 * 60 * MINUTE;
 const RELATED_BEFORE_MS = 14 * DAY;
 const RELATED_AFTER_MS = 7 * DAY;
 const MAX_RELATED_CANDIDATES = 5000;
+/**
+ * A deployed version is compared with the one before it from the raw spans in buckets of
+ * VERSION_BUCKET_S, from VERSION_BEFORE_MS before its deploy to VERSION_AFTER_MS after it; from the
+ * minute rows (an hour either side, up to the window) when the raw spans are gone.
+ */
+const VERSION_BUCKET_S = 15;
+const VERSION_BEFORE_MS = 15 * MINUTE;
+const VERSION_AFTER_MS = 30 * MINUTE;
+const VERSION_MINUTES_MS = 60 * MINUTE;
+const NO_VERSIONS = { versions: [], bucketSeconds: 60 };
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export async function investigate(
@@ -241,6 +255,8 @@ async function readProblemFacts(ctx: Ctx, problemId: number): Promise<ProblemSub
 
 type SignalFacts = Pick<InvestigationFacts, 'signalGaps' | 'rca'> & {
   red: Awaited<ReturnType<typeof minuteSignals>>['red'];
+  /** The caller→callee pairs read (for the load judgement's entries). */
+  calls: Array<{ caller: string; callee: string }>;
 };
 
 /**
@@ -277,7 +293,7 @@ async function readSignalFacts(ctx: Ctx, anchor: Anchor, windows: InvestigationF
   )
     gaps.push(`no telemetry from ${anchor.service} between ${iso(baseline.startMs)} and ${iso(incident.endMs)}`);
   if (!anchor.service && !signals.red.length && !signals.patterns.length)
-    return { signalGaps: gaps, rca: null, red: signals.red };
+    return { signalGaps: gaps, rca: null, red: signals.red, calls: [] };
 
   const first = firstRanking(
     {
@@ -309,13 +325,41 @@ async function readSignalFacts(ctx: Ctx, anchor: Anchor, windows: InvestigationF
     rca = restricted.rca;
     gaps.push(...restricted.gaps);
   }
-  return { signalGaps: gaps, rca, red: signals.red };
+  const calls = new Map(
+    signals.edges.map((e) => [`${e.caller}\u0000${e.callee}`, { caller: e.caller, callee: e.callee }]),
+  );
+  return { signalGaps: gaps, rca, red: signals.red, calls: [...calls.values()] };
 }
 
 // ---------------------------------------------------------------------------------------
 // The candidates: changes, code, impact
 
-type CandidateFacts = Pick<InvestigationFacts, 'deploys' | 'changes' | 'code' | 'impact'>;
+/** The focus's requests by version around its deploy at `deployMs` (see VERSION_BUCKET_S). */
+async function readVersions(
+  ctx: Ctx,
+  service: string,
+  deployMs: number,
+  windows: InvestigationFacts['windows'],
+): Promise<Pick<LoadFacts, 'versions' | 'bucketSeconds'>> {
+  const until = Math.min(windows.incident.endMs, deployMs + VERSION_AFTER_MS);
+  const raw = await versionBuckets(
+    ctx.store.db,
+    service,
+    new Date(deployMs - VERSION_BEFORE_MS),
+    new Date(until),
+    VERSION_BUCKET_S,
+  );
+  if (raw.length > 0) return { versions: raw, bucketSeconds: VERSION_BUCKET_S };
+  const minutes = await versionMinutes(
+    ctx.store.db,
+    service,
+    new Date(deployMs - VERSION_MINUTES_MS),
+    new Date(Math.min(windows.incident.startMs, deployMs + VERSION_MINUTES_MS)),
+  );
+  return { versions: minutes, bucketSeconds: 60 };
+}
+
+type CandidateFacts = Pick<InvestigationFacts, 'deploys' | 'changes' | 'code' | 'load' | 'impact'>;
 
 async function readCandidateFacts(
   ctx: Ctx,
@@ -325,7 +369,7 @@ async function readCandidateFacts(
 ): Promise<CandidateFacts> {
   const { incident, baseline } = windows;
   const window = { since: new Date(incident.startMs), until: new Date(incident.endMs) };
-  const roots = signals.rca ? rootCandidates(signals.rca) : [];
+  const roots = signals.rca ? rootCandidates(signals.rca, { stayOn: anchor.stayOn }) : [];
   const candidates = candidateServices(roots, anchor);
 
   // Each candidate's deploys of the look-back; for its likely change, the deploy before it.
@@ -364,13 +408,31 @@ async function readCandidateFacts(
     return p;
   };
 
-  // The code and the suspect commits, for the likeliest root.
-  const focus = focusOf(candidates, anchor);
+  // The focus's traffic and versions: a load change that explains its trouble clears its deploy.
+  const focus = focusOf(candidates, anchor, roots);
+  let load: LoadFacts | null = null;
+  if (focus && signals.rca) {
+    const change = changes.get(focus);
+    load = {
+      service: focus,
+      traffic: signals.red.map((r) => ({
+        minuteMs: r.minuteMs,
+        service: r.service,
+        endpoint: r.endpoint,
+        requests: r.requests,
+      })),
+      calls: signals.calls,
+      ...(change ? await readVersions(ctx, focus, Date.parse(change.deploy.deployedAt), windows) : NO_VERSIONS),
+    };
+  }
+  const cleared = loadJudgement({ load, rca: signals.rca, windows, changes }, focus)?.explains ?? false;
+
+  // The code and the suspect commits, for the likeliest root (no deploy's range when the load explains it).
   let code: CodeStepResult | null = null;
   if (focus || anchor.text) {
     code = await locateCode(ctx, {
       service: focus,
-      deploy: focus ? (changes.get(focus)?.deploy ?? null) : null,
+      deploy: focus && !cleared ? (changes.get(focus)?.deploy ?? null) : null,
       window,
       errorGroups: focus ? await errorGroupsOf(focus) : [],
       signals: roots[0]?.signals ?? [],
@@ -420,5 +482,5 @@ async function readCandidateFacts(
     impact.push(f);
     counted ||= countsImpact(f);
   }
-  return { deploys, changes, code, impact };
+  return { deploys, changes, code, load, impact };
 }

@@ -5,8 +5,10 @@
 import type { InvestigationFacts, RcaSignal, ServiceImpactFacts } from '../../src/analysis/index.js';
 import { rankRootCauses } from '../../src/analysis/index.js';
 import type { Deploy } from '../../src/model/index.js';
+import type { EdgeRow, ErrorGroupRow, RedRow } from '../../src/analysis/index.js';
+import { loadAlertFacts } from './load-worlds.js';
 import { RCA_WORLDS } from './rca-world-cases.js';
-import { INC, MIN, T0 } from './rca-worlds.js';
+import { BASE, INC, MIN, T0, rng, sketch } from './rca-worlds.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const windows = {
@@ -132,6 +134,7 @@ function alert(): InvestigationFacts {
       range: null,
       gaps: [],
     },
+    load: null,
     impact: [impactOf('payments'), impactOf('catalog', { topGroup: null, entry: null })],
   };
 }
@@ -198,6 +201,7 @@ function ticket(): InvestigationFacts {
     deploys: new Map([['cart', []]]),
     changes: new Map(),
     code: null,
+    load: null,
     impact: [impactOf('cart'), impactOf('web', { entry: null })],
   };
 }
@@ -215,6 +219,7 @@ function anonymous(): InvestigationFacts {
     deploys: new Map(),
     changes: new Map(),
     code: null,
+    load: null,
     impact: [],
   };
 }
@@ -248,6 +253,7 @@ function problem(): InvestigationFacts {
     ]),
     changes: new Map([['catalog', { deploy: catalogDeploy, previous: null }]]),
     code: null,
+    load: null,
     impact: [
       impactOf('catalog', {
         topGroup: null,
@@ -265,9 +271,95 @@ function problem(): InvestigationFacts {
   };
 }
 
+/**
+ * The problem is cart's new TypeError; in the same window catalog saturates (slower, failing)
+ * after a deploy of its own, and cart's calls to catalog show it. The investigation stays on
+ * cart: catalog's deploy and rank are another fault's.
+ */
+function problemAnotherFault(): InvestigationFacts {
+  const r = rng(5);
+  const red: RedRow[] = [];
+  const edges: EdgeRow[] = [];
+  const errorGroups: ErrorGroupRow[] = [];
+  for (let m = 0; m < 8; m++) {
+    const minuteMs = T0 + m * MIN;
+    const inc = m >= 5;
+    red.push({
+      minuteMs,
+      service: 'catalog',
+      endpoint: 'GET /products',
+      requests: 200,
+      errors: inc ? 20 : 0,
+      latency: sketch(200, inc ? 400 : 30, r),
+    });
+    red.push({
+      minuteMs,
+      service: 'cart',
+      endpoint: 'GET /cart',
+      requests: 100,
+      errors: inc ? 30 : 0,
+      latency: sketch(100, inc ? 60 : 20, r),
+    });
+    edges.push({
+      minuteMs,
+      caller: 'cart',
+      callee: 'catalog',
+      calls: 100,
+      errors: inc ? 10 : 0,
+      latency: sketch(100, inc ? 400 : 30, r),
+    });
+    if (inc)
+      errorGroups.push({
+        minuteMs,
+        service: 'cart',
+        key: 'cart-fp',
+        count: 30,
+        label: "TypeError: Cannot read properties of undefined (reading 'percent')",
+      });
+  }
+  const rca = rankRootCauses({ baseline: BASE, incident: INC, red, patterns: [], errorGroups, edges });
+  const catalogDeploy = deploy(6, 'catalog', '3.2.1', INC.startMs - 10 * MIN);
+  const cartDeploy = deploy(7, 'cart', '1.4.0', INC.startMs - 3 * MIN);
+  return {
+    subject: { kind: 'problem', problemId: 2 },
+    anchor: { service: 'cart', sinceMs: INC.startMs, untilMs: INC.endMs, tickets: [], prefer: 'cart', stayOn: 'cart' },
+    ticket: null,
+    problem: {
+      problem: {
+        id: 2,
+        service: 'cart',
+        title: "TypeError: Cannot read properties of undefined (reading 'percent')",
+        firstSeen: iso(INC.startMs),
+        lastSeen: iso(INC.endMs),
+        ticketIds: [],
+      },
+      tickets: [],
+    },
+    subjectGaps: [],
+    windows,
+    signalGaps: [],
+    rca,
+    deploys: new Map([
+      ['cart', [cartDeploy]],
+      ['catalog', [catalogDeploy]],
+    ]),
+    changes: new Map([
+      ['cart', { deploy: cartDeploy, previous: null }],
+      ['catalog', { deploy: catalogDeploy, previous: null }],
+    ]),
+    code: null,
+    load: null,
+    impact: [impactOf('cart', { entry: null })],
+  };
+}
+
 export const INVESTIGATE_FACTS: Record<string, () => InvestigationFacts> = {
   'alert-deploy-code': alert,
   'ticket-users-failed': ticket,
   'anonymous-ticket': anonymous,
   'problem-focus-second': problem,
+  'problem-another-fault': problemAnotherFault,
+  'alert-load-surge-benign-deploy': () => loadAlertFacts('surge-benign-deploy'),
+  'alert-load-surge-slower-deploy': () => loadAlertFacts('surge-slower-deploy'),
+  'alert-n-plus-one-caller': () => loadAlertFacts('n-plus-one-caller'),
 };

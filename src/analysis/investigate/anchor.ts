@@ -125,7 +125,9 @@ export function ticketAnchor(
  * A problem's anchor: its service and the time it was seen (its last `maxProblemMs` when it
  * ran longer, said in a gap), and the tickets attached to it. Triage put the problem in its
  * service, upstream symptoms merged into their downstream cause on trace and quote evidence:
- * that service is the focus (and a candidate), whatever the ranker's order.
+ * that service is the focus (and a candidate), whatever the ranker's order, and the
+ * investigation stays on it (`stayOn`): another service's fault in the same window is another
+ * problem.
  */
 export function problemAnchor(
   f: ProblemSubjectFacts,
@@ -155,7 +157,7 @@ export function problemAnchor(
       untilMs: last,
       tickets: p.ticketIds,
       text,
-      ...(p.service ? { prefer: p.service } : {}),
+      ...(p.service ? { prefer: p.service, stayOn: p.service } : {}),
     },
     gaps,
   };

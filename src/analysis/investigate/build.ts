@@ -11,6 +11,7 @@ import { type CodeFindings, codeFindings } from './code-findings.js';
 import type { CandidateChange, InvestigationFacts } from './facts.js';
 import { FindingList, changeFinding, rcaFindings } from './findings.js';
 import { impactFindings } from './impact.js';
+import { loadChangeFinding, loadJudgement, versionWords } from './load-change.js';
 import { nextSteps } from './next-steps.js';
 import { summaryOf } from './summary.js';
 import { problemTicketsFinding, ticketFindings } from './ticket-findings.js';
@@ -33,17 +34,41 @@ export function buildInvestigation(facts: InvestigationFacts): InvestigationResu
   gaps.push(...facts.signalGaps);
   let roots: RankedService[] = [];
   if (facts.rca) {
-    roots = rcaFindings(list, facts.rca, since);
+    roots = rcaFindings(list, facts.rca, since, { stayOn: anchor.stayOn });
+    const elsewhere = anchor.stayOn
+      ? facts.rca.services
+          .filter((s) => s.score > 0 && !roots.some((r) => r.service === s.service))
+          .map((s) => s.service)
+      : [];
+    if (elsewhere.length > 0)
+      gaps.push(
+        `left out ${elsewhere.join(', ')}: ${elsewhere.length > 1 ? 'their' : 'its'} signals do not explain ${anchor.stayOn}'s trouble (another fault in the same window)`,
+      );
     if (roots.every((r) => r.score === 0))
       gaps.push(
         `no signal changed significantly between the baseline and the window (${facts.rca.tests} tests)${roots.length ? '; the candidates are listed by their strongest test' : ''}`,
       );
   }
 
-  // 3. What changed: each candidate's last deploy before the onset.
+  // 2b. A load change behind the focus's trouble: named when it explains it, the deploy cleared.
   const candidates = candidateServices(roots, anchor);
+  const focus = focusOf(candidates, anchor, roots);
+  const load = loadJudgement(facts, focus);
+  if (load?.explains) loadChangeFinding(list, load, since);
+  else if (load?.version)
+    gaps.push(
+      `${load.service}'s incoming requests rose ${load.incoming.ratio.toFixed(1)}× too, but ${versionWords(load.version)}`,
+    );
+
+  // 3. What changed: each candidate's last deploy before the onset (not one the load judgement cleared).
   const changes = new Map<string, CandidateChange & { finding: Finding }>();
   for (const service of candidates) {
+    if (load?.explains && load.version && service === load.service) {
+      gaps.push(
+        `the deploy of ${service} ${load.version.deploy.version} is not named as the cause: ${versionWords(load.version)}`,
+      );
+      continue;
+    }
     const finding = changeFinding(
       list,
       service,
@@ -60,7 +85,6 @@ export function buildInvestigation(facts: InvestigationFacts): InvestigationResu
   }
 
   // 4–5. The code and the suspect commits, for the likeliest root.
-  const focus = focusOf(candidates, anchor);
   let code: CodeFindings = { locations: [], suspects: [] };
   if (facts.code) {
     gaps.push(...facts.code.gaps);
@@ -90,7 +114,7 @@ export function buildInvestigation(facts: InvestigationFacts): InvestigationResu
       baselineSince: iso(baseline.startMs),
       baselineUntil: iso(baseline.endMs),
     },
-    summary: summaryOf(list.findings, anchor.service),
+    summary: summaryOf(list.findings, anchor.service, { focus }),
     findings: list.findings,
     priority: impact.priority,
     narrative: null,

@@ -77,16 +77,36 @@ export function restrictToEndpoint(
 }
 
 /** Kinds of signal a callee's trouble rarely explains: a service's own new exceptions. */
-const OWN_FAULT = new Set<SignalKind>(['error-group', 'new-error-pattern']);
+export const OWN_FAULT: ReadonlySet<SignalKind> = new Set<SignalKind>(['error-group', 'new-error-pattern']);
+
+/**
+ * The services a subject's fault can lie in when the investigation stays on `service` (a
+ * problem's): the service itself, and the services the ranker explains its trouble by (a
+ * callee whose slowness or failures its edge carries, a caller whose calls per request into it
+ * rose), unless it has new exceptions of its own: a callee's trouble explains a caller's
+ * slowness and failed calls, not a new exception in the caller's own code.
+ */
+export function faultScope(rca: RcaResult, service: string): Set<string> {
+  const scope = new Set([service]);
+  const own = rca.services.find((s) => s.service === service);
+  if (own && !own.signals.some((x) => OWN_FAULT.has(x.kind))) for (const c of own.symptomOf) scope.add(c);
+  return scope;
+}
 
 /**
  * The root-cause candidates, in the ranker's order (score, after the symptom discount): services
  * with a signal other than traffic, leaving out those judged symptoms unless they have new
  * exceptions of their own (a downstream slowdown can explain timeouts upstream, but it rarely
- * explains a new TypeError). The same list rcaFindings turns into findings.
+ * explains a new TypeError); with `stayOn`, only the services of its faultScope. The same list
+ * rcaFindings turns into findings.
  */
-export function rootCandidates(rca: RcaResult, opts: { maxServices?: number } = {}): RankedService[] {
+export function rootCandidates(
+  rca: RcaResult,
+  opts: { maxServices?: number; stayOn?: string | null } = {},
+): RankedService[] {
+  const scope = opts.stayOn ? faultScope(rca, opts.stayOn) : null;
   return rca.services
+    .filter((s) => !scope || scope.has(s.service))
     .filter((s) => s.signals.some((x) => x.kind !== 'traffic'))
     .filter((s) => s.symptomOf.length === 0 || s.signals.some((x) => OWN_FAULT.has(x.kind)))
     .slice(0, opts.maxServices ?? 3);
@@ -106,8 +126,18 @@ export function candidateServices(
   return candidates;
 }
 
-/** The likeliest root, whose code is looked at: the subject's own service when it is a candidate, else the first. */
-export function focusOf(candidates: readonly string[], anchor: Pick<Anchor, 'prefer'>): string | null {
+/**
+ * The likeliest root, whose code is looked at: the subject's own service when it is a candidate,
+ * else the first. A problem's own service (`stayOn`) that is no root, judged a symptom of the
+ * roots its trouble is explained by, gives way to the first of them: the summary, the change and
+ * the suspect commit are then all that root's.
+ */
+export function focusOf(
+  candidates: readonly string[],
+  anchor: Pick<Anchor, 'prefer' | 'stayOn'>,
+  roots: readonly Pick<RankedService, 'service'>[] = [],
+): string | null {
+  if (anchor.stayOn && roots.length > 0 && !roots.some((r) => r.service === anchor.stayOn)) return roots[0]!.service;
   return anchor.prefer && candidates.includes(anchor.prefer) ? anchor.prefer : (candidates[0] ?? null);
 }
 

@@ -4,6 +4,7 @@
 // and the API's richer rows fit them without a conversion.
 import type { CommitRange, Deploy, InvestigationSubject } from '../../model/index.js';
 import type { RcaResult, RcaSignal, TimeWindow } from '../rca/index.js';
+import type { DDSketch } from '../sketch/index.js';
 import type { CodeLocation, SuspectCommit } from './code-suspects.js';
 import type { OnsetGroup } from './onset.js';
 import type { RelatedTicket } from './related-tickets.js';
@@ -27,6 +28,11 @@ export interface Anchor {
   prefer?: string;
   /** An alerting endpoint: the root candidates are the services on its traces. */
   endpoint?: string;
+  /**
+   * A problem's service: the investigation stays on the problem's fault. Only this service and
+   * the services its trouble is explained by can be root candidates (see rootCandidates).
+   */
+  stayOn?: string;
 }
 
 /** The window tested, the baseline before it, and the bucket sizes the signals are summed in. */
@@ -167,6 +173,39 @@ export interface CodeStepResult {
   gaps: string[];
 }
 
+/** Requests of one service endpoint in one bucket (the signals' RED rows without their sketches). */
+export interface TrafficRow {
+  minuteMs: number;
+  service: string;
+  endpoint: string;
+  requests: number;
+}
+
+/** One version of a service in one bucket (a minute of red_minute by version, or seconds of raw spans). */
+export interface VersionMinute {
+  /** The bucket's start. */
+  minuteMs: number;
+  version: string;
+  requests: number;
+  errors: number;
+  /** Milliseconds. */
+  latency: DDSketch;
+}
+
+/** What the load judgement (load-change) reads: the traffic of the services read, their calls, and the judged service by version. */
+export interface LoadFacts {
+  /** The service judged: the focus. */
+  service: string;
+  /** Every service's requests per endpoint, in the windows' buckets. */
+  traffic: readonly TrafficRow[];
+  /** The caller→callee pairs of the service graph in the read. */
+  calls: ReadonlyArray<{ caller: string; callee: string }>;
+  /** The judged service per bucket and version around its likely change (empty when it has none). */
+  versions: readonly VersionMinute[];
+  /** The versions' bucket: 60 for minute rows, less from the raw spans. */
+  bucketSeconds: number;
+}
+
 /** A candidate's likely change and the deploy before it (the rollback target). */
 export interface CandidateChange {
   deploy: Deploy;
@@ -189,6 +228,8 @@ export interface InvestigationFacts {
   deploys: ReadonlyMap<string, readonly Deploy[]>;
   changes: ReadonlyMap<string, CandidateChange>;
   code: CodeStepResult | null;
+  /** The focus's traffic and versions, for the load judgement (load-change); null when nothing was ranked. */
+  load: LoadFacts | null;
   /** In impact order. */
   impact: readonly ServiceImpactFacts[];
 }

@@ -10,6 +10,7 @@ import type {
   PriorityScore,
 } from '../../model/index.js';
 import type { RankedService, RcaResult, RcaSignal, SignalKind } from '../rca/index.js';
+import { rootCandidates } from './candidates.js';
 
 /** Numbers findings F1, F2, … in the order they are added. */
 export class FindingList {
@@ -80,25 +81,25 @@ function faultSignals(r: RankedService): RcaSignal[] {
   return [...r.signals.filter((s) => s.kind !== 'traffic'), ...r.signals.filter((s) => s.kind === 'traffic')];
 }
 
-/** Kinds of signal a callee's trouble rarely explains: a service's own new exceptions. */
-const OWN_FAULT = new Set<SignalKind>(['error-group', 'new-error-pattern']);
-
 /**
- * The root-cause candidates, in the ranker's order, and for the first its strongest signals.
- * Services judged symptoms are left out, except those with new exceptions of their own: a
- * downstream slowdown can explain timeouts upstream, but it rarely explains a new TypeError,
- * so such a service stays a candidate, named with the service it may be a symptom of.
+ * The root-cause candidates (rootCandidates: in the ranker's order, symptoms left out unless
+ * they have new exceptions of their own, within a problem's fault with `stayOn`), and for the
+ * first its strongest signals. A symptom kept for its own exceptions is named with the service
+ * it may be a symptom of: a downstream slowdown can explain timeouts upstream, but it rarely
+ * explains a new TypeError.
  */
-export function rcaFindings(list: FindingList, rca: RcaResult, since: string, maxServices = 3): RankedService[] {
-  // In the ranker's order (score, after the symptom discount): a symptom with new exceptions
-  // of its own can still outscore a weak root.
-  const roots = rca.services
-    .filter((s) => s.signals.some((x) => x.kind !== 'traffic'))
-    .filter((s) => s.symptomOf.length === 0 || s.signals.some((x) => OWN_FAULT.has(x.kind)))
-    .slice(0, maxServices);
+export function rcaFindings(
+  list: FindingList,
+  rca: RcaResult,
+  since: string,
+  opts: { maxServices?: number; stayOn?: string | null } = {},
+): RankedService[] {
+  const roots = rootCandidates(rca, opts);
   for (const r of roots) {
     const symptoms = rca.services.filter((s) => s.symptomOf.includes(r.service)).map((s) => s.service);
-    const maybe = r.symptomOf.length ? ` (or a symptom of ${r.symptomOf.join(', ')})` : '';
+    // Staying on a problem's fault, a service outside it is another fault: not named beside the root.
+    const of = opts.stayOn ? r.symptomOf.filter((s) => roots.some((x) => x.service === s)) : r.symptomOf;
+    const maybe = of.length ? ` (or a symptom of ${of.join(', ')})` : '';
     const weak = r.score === 0;
     list.add({
       kind: 'root_cause_service',

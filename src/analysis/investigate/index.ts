@@ -54,10 +54,13 @@ export type {
   ImpactPattern,
   InvestigationFacts,
   InvestigationWindows,
+  LoadFacts,
   ProblemSubjectFacts,
   ServiceImpactFacts,
   TicketSubjectFacts,
+  TrafficRow,
   UserActivity,
+  VersionMinute,
 } from './facts.js';
 export {
   BASELINE_BUCKETS,
@@ -84,6 +87,8 @@ export {
   focusOf,
   impactOrder,
   likelyChange,
+  OWN_FAULT,
+  faultScope,
   restrictToEndpoint,
   rootCandidates,
   withFlows,
@@ -105,6 +110,14 @@ export type { CodeFindings } from './code-findings.js';
 export { nextSteps } from './next-steps.js';
 export type { NextStepInput } from './next-steps.js';
 export { summaryOf } from './summary.js';
+export {
+  compareVersions,
+  judgeLoadChange,
+  loadChangeFinding,
+  loadJudgement,
+  versionWords,
+} from './load-change.js';
+export type { LoadChange, LoadOptions, VersionComparison } from './load-change.js';
 export {
   problemTicketsFinding,
   relatedFinding,

@@ -184,6 +184,7 @@ export function InvestigationPage() {
         const impact = findingsOf(fs, 'impact');
         const related = findingsOf(fs, 'related_tickets')[0];
         const suspect = findingsOf(fs, 'suspect_commit')[0];
+        const load = findingsOf(fs, 'load_change')[0];
         return (
           <>
             <PageHead title={`Investigation #${i.id}: ${subjectText(r.subject)}`}>
@@ -285,6 +286,11 @@ export function InvestigationPage() {
               <h2 id="commit-head">Suspect commit</h2>
               {suspect ? (
                 <SuspectCommit f={suspect} />
+              ) : load ? (
+                <p className="muted load-change">
+                  No suspect commit: more load explains it, not a change of code: <a href={`#${load.id}`}>{load.id}</a>{' '}
+                  {load.title}.
+                </p>
               ) : (
                 <p className="muted">No suspect commit: no deploy's range touched the code the evidence points at.</p>
               )}

@@ -1,0 +1,108 @@
+// The investigation page's timeline in Debian's Chromium (playwright-core): eight deploys within
+// two minutes of each other get their labels in lanes that never overlap, those that fit no lane
+// counted, and every deploy is still listed in the caption. Needs the built UI (npm run build).
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { loadConfig } from '../src/config/index.js';
+import { type RunningOrrery, startOrrery } from '../src/server/index.js';
+import { findWebRoot } from '../src/server/web-routes.js';
+import { freshDataDir } from './helpers/stores.js';
+
+const CHROMIUM = process.env.ORRERY_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts', 'web-timeline');
+/** One service's eight deploys, as a busy service's timeline shows them. */
+const SERVICES = ['web'];
+
+interface Box {
+  text: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+describe('the investigation timeline in Chromium', () => {
+  let dir: string;
+  let orrery: RunningOrrery;
+  let browser: Browser;
+  let page: Page;
+  let id: number;
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: install Debian's chromium, or set ORRERY_CHROMIUM`);
+    assert.ok(findWebRoot(), 'the web UI is not built: run npm run build');
+    dir = await freshDataDir();
+    const config = loadConfig({}, { dataDir: dir, port: 0, otlpPort: 0, logLevel: 'silent', analysis: 'off' });
+    orrery = await startOrrery(config, { allowAnonymousLoopback: true, version: 'test' });
+    const api = orrery.addresses.api;
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${api}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const text = await res.text();
+      assert.ok(res.ok, `${path}: ${res.status} ${text}`);
+      return JSON.parse(text);
+    };
+    const now = Date.now();
+    for (let i = 0; i < 8; i++)
+      await post('/api/deploys', {
+        service: SERVICES[i % SERVICES.length],
+        version: `3.${i}.0`,
+        at: new Date(now - 6 * 60_000 + i * 15_000).toISOString(),
+      });
+    const run = (await post('/api/investigations', {
+      subject: { kind: 'alert', service: 'web', since: new Date(now - 5 * 60_000).toISOString() },
+    })) as { investigation: { id: number } };
+    id = run.investigation.id;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await orrery?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lays eight close deploy labels out in lanes without overlap, counting those left out', async () => {
+    await page.goto(`${orrery.addresses.api}/investigations/${id}`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    try {
+      await page.locator('.timeline-marker-label').first().waitFor({ timeout: 60_000 });
+    } catch (e) {
+      await page.screenshot({ path: join(ARTIFACTS, 'no-labels.png'), fullPage: true });
+      throw e;
+    }
+    await page.locator('figure.timeline').screenshot({ path: join(ARTIFACTS, 'deploy-lanes.png') });
+    const boxes: Box[] = [];
+    for (const label of await page.locator('.timeline-marker-label').all()) {
+      const b = await label.boundingBox();
+      assert.ok(b);
+      boxes.push({ text: (await label.textContent()) ?? '', ...b });
+    }
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, b] = [boxes[i]!, boxes[j]!];
+        const apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+        assert.ok(apart, `"${a.text}" and "${b.text}" overlap: ${JSON.stringify([a, b])}`);
+      }
+    assert.ok(new Set(boxes.map((b) => b.y)).size > 1, 'the labels take more than one lane');
+    const more = await page
+      .locator('.timeline-elided')
+      .textContent()
+      .catch(() => null);
+    const elided = more ? Number(/\+(\d+)/.exec(more)?.[1]) : 0;
+    assert.equal(boxes.length + elided, 8, `drawn ${boxes.length}, counted ${more ?? 'none'}`);
+    const caption = (await page.locator('figure.timeline figcaption').textContent()) ?? '';
+    for (let i = 0; i < 8; i++) assert.match(caption, new RegExp(`${SERVICES[i % SERVICES.length]} 3\\.${i}\\.0`));
+  });
+});
