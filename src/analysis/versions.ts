@@ -78,6 +78,17 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
         effect: { loghub: NOT_MEASURED },
         commits: ['4799a00'],
       },
+      {
+        id: 'patterns@3',
+        date: '2026-12-07',
+        changed:
+          'general rules checked on the 8 Loghub systems and on TrainTicket call sites (npm run bench -- patterns trainticket): a token with more digits than letters is a value (`Z1234`); sentence punctuation after a word is not part of it (`List!` vs `Start!` stay two messages); a line whose words differ from a template only in the values of several keys joins it',
+        effect: {
+          loghub:
+            'GA 0.965 → 0.965, PA 0.941 → 0.942 (BGL GA 0.991 → 0.995; Android PA 0.780 → 0.789; Apache, HDFS, Hadoop, Linux, Spark, Zookeeper unchanged). TrainTicket call sites (GA, template strings): 2023-01-29 0.449 → 0.522, 2023-01-30 0.452 → 0.526',
+        },
+        commits: ['1d7f226'],
+      },
     ],
   },
   {

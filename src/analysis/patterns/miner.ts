@@ -1,4 +1,4 @@
-// patterns@2: an online, Drain-class log template miner.
+// patterns@3: an online, Drain-class log template miner.
 //
 // A line may name its log call site (the file and line, or function, that logged it, from the
 // record's code.* attributes). Lines of different sites never share a pattern: two statements
@@ -20,6 +20,16 @@
 //     up to a delimiter stay literal (`cmp=a.b` and `cmp=c.d` give `cmp=<*>`, not `<*>`).
 //  3. When a template generalises so that it now covers another pattern (they converged), the
 //     two merge: the covered one's id forwards to the covering one for good.
+//
+// Words are constants until shown otherwise (patterns@3 made these general rules, each checked
+// on the 8 Loghub systems and on TrainTicket's call sites):
+//  - A line that differs from its closest template in one plain word is another message until
+//    SIBLING_VALUES different words were seen there (wordSibling); sentence punctuation after
+//    a word (`List!`, `done.`) is not part of the word.
+//  - A line that differs in several words, each the value of a key (`name=a, type=b` then
+//    `name=c, type=d`, or `TrainType: X` after a `key:` token), is the same record with other
+//    values: it joins, and those values become `<*>`. Any other difference in two or more
+//    words makes another message.
 //
 // Improvements over Drain: typed masking before clustering (so numbers never split groups and
 // templates come out in the `<*>` form people write by hand), sub-token generalisation, the
@@ -145,13 +155,44 @@ function isSizeUnit(tok: string): boolean {
   return SIZE_UNITS.has(core);
 }
 
-/** Do two different tokens differ only in a plain word (`Foo#<*>` vs `Bar#<*>`, `open` vs `close`)? */
+/**
+ * Do two different tokens differ only in a plain word (`Foo#<*>` vs `Bar#<*>`, `open` vs `close`,
+ * `List!` vs `Start!`)? Sentence punctuation after a word is not part of it.
+ */
 function wordDiff(t: string, l: string): boolean {
   if (isWord(t) && isWord(l)) return true;
   const g = generalizeToken(t, l);
   return (
-    isWord(t.slice(g.pre.length, t.length - g.suf.length)) && isWord(l.slice(g.pre.length, l.length - g.suf.length))
+    isWord(unpunctuated(t.slice(g.pre.length, t.length - g.suf.length))) &&
+    isWord(unpunctuated(l.slice(g.pre.length, l.length - g.suf.length)))
   );
+}
+
+/** A word without the sentence punctuation after it: `List!` → `List`, `done.` → `done`. */
+function unpunctuated(w: string): string {
+  let e = w.length;
+  while (e > 1 && '.,;:!?'.includes(w.charAt(e - 1))) e--;
+  return e === w.length ? w : w.slice(0, e);
+}
+
+/**
+ * Is the word where the line differs from c's template at i the value of a key: right after
+ * `key=` or `key:` in the same token (an opening quote or bracket between them), or the
+ * token after one that ends in `=` or `:`?
+ */
+function isKeyValue(c: Cluster, i: number, line: string): boolean {
+  const t = c.tokens[i] as string;
+  const { pre } = generalizeToken(t, line);
+  let e = pre.length;
+  while (e > 0 && '"\'[({'.includes(pre.charAt(e - 1))) e--;
+  if (e > 0) {
+    const k = pre.charCodeAt(e - 1);
+    return k === 61 || k === 58;
+  }
+  if (i === 0 || c.pre[i - 1] !== null) return false;
+  const prev = c.tokens[i - 1] as string;
+  const k = prev.charCodeAt(prev.length - 1);
+  return prev.length > 1 && (k === 61 || k === 58);
 }
 
 /** A plain word: letters, digits, `_`, `-`, `.` and no value mask (those are values already). */
@@ -383,15 +424,21 @@ export class Miner implements PatternMiner {
    */
   private wordSibling(best: Cluster, tokens: string[]): SiblingOutcome {
     let d = -1;
+    let diffs = 0;
+    let keyed = 0;
     for (let i = 0; i < tokens.length; i++) {
       if (best.pre[i] !== null) continue;
       const t = best.tokens[i] as string;
       const l = tokens[i] as string;
       if (t === l || !wordDiff(t, l)) continue;
-      if (d >= 0) return NO_SIBLING;
-      d = i;
+      diffs++;
+      if (isKeyValue(best, i, l)) keyed++;
+      if (d < 0) d = i;
     }
     if (d < 0) return NO_SIBLING;
+    // Several keys whose values all changed at once: one record with other values, not
+    // another message (`name=a, type=b` and `name=c, type=d`).
+    if (diffs > 1) return keyed === diffs ? { join: best, parent: null } : NO_SIBLING;
     let root = best.parent?.alive ? best.parent : best;
     if (root.pre[d] !== null || root.tokens.length !== tokens.length) root = best;
     root.variants ??= new Map();
