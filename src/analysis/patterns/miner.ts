@@ -21,6 +21,10 @@
 //  3. When a template generalises so that it now covers another pattern (they converged), the
 //     two merge: the covered one's id forwards to the covering one for good.
 //
+// Before clustering, fields that span several tokens are joined into one (fields.ts: a value
+// written with spaces, a key's bracketed list or map), so a field whose token count varies does
+// not split a template; the shape cache still keys lines by their tokens masked one by one.
+//
 // Words are constants until shown otherwise (patterns@3 made these general rules, each checked
 // on the 8 Loghub systems and on TrainTicket's call sites):
 //  - A line that differs from its closest template in one plain word is another message until
@@ -36,6 +40,7 @@
 // exact-shape fast path, convergence merging, and a hard bound on patterns per miner (lines
 // of new shapes beyond it are counted in one overflow pattern, so hostile input cannot grow
 // memory).
+import { joinFields } from './fields.js';
 import { WILDCARD, maskToken } from './mask.js';
 import { ShapeCache } from './shape-cache.js';
 import type { MinerOptions, PatternInfo, PatternMatch, PatternMiner, SlotType, TemplateSlot } from './types.js';
@@ -162,10 +167,9 @@ function isSizeUnit(tok: string): boolean {
 function wordDiff(t: string, l: string): boolean {
   if (isWord(t) && isWord(l)) return true;
   const g = generalizeToken(t, l);
-  return (
-    isWord(unpunctuated(t.slice(g.pre.length, t.length - g.suf.length))) &&
-    isWord(unpunctuated(l.slice(g.pre.length, l.length - g.suf.length)))
-  );
+  const a = t.slice(g.pre.length, t.length - g.suf.length);
+  const b = l.slice(g.pre.length, l.length - g.suf.length);
+  return isWord(unpunctuated(a)) && isWord(unpunctuated(b));
 }
 
 /** A word without the sentence punctuation after it: `List!` → `List`, `done.` → `done`. */
@@ -321,7 +325,14 @@ export class Miner implements PatternMiner {
     return this.byId.get(this.resolve(c.id)) ?? this.overflow;
   }
 
-  private slowPath(tokens: string[], types: SlotType[][], site: string): PatternMatch {
+  /**
+   * `shape` is the line's tokens as the shape cache reads them (masked one by one); the miner
+   * clusters them with multi-token fields joined (fields.ts).
+   */
+  private slowPath(shape: string[], shapeTypes: SlotType[][], site: string): PatternMatch {
+    const joined = joinFields(shape, shapeTypes);
+    const tokens = joined === null ? shape : joined.tokens;
+    const types = joined === null ? shapeTypes : joined.types;
     const best = this.bestMatch(tokens, site);
     let c: Cluster;
     let created = false;
@@ -334,7 +345,7 @@ export class Miner implements PatternMiner {
     } else if (this.live >= this.maxPatterns) {
       this.overflowCount++;
       this.overflow.count++;
-      this.shapes.set(tokens, this.overflow, site);
+      this.shapes.set(shape, this.overflow, site);
       return { id: this.overflow.id, template: OVERFLOW_TEMPLATE, created: false, overflow: true };
     } else {
       c = this.create(tokens, types, site);
@@ -342,7 +353,7 @@ export class Miner implements PatternMiner {
       created = true;
     }
     c.count++;
-    this.shapes.set(tokens, c, site);
+    this.shapes.set(shape, c, site);
     if (!c.alive) c = this.live_(c);
     return { id: c.id, template: c.text, created, overflow: false };
   }
