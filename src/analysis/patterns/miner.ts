@@ -27,9 +27,10 @@
 //
 // Words are constants until shown otherwise (patterns@3 made these general rules, each checked
 // on the 8 Loghub systems and on TrainTicket's call sites):
-//  - A line that differs from its closest template in one plain word is another message until
-//    SIBLING_VALUES different words were seen there (wordSibling); sentence punctuation after
-//    a word (`List!`, `done.`) is not part of the word.
+//  - A line that differs from its closest template in one word is another message until
+//    SIBLING_VALUES different words were seen there (wordSibling). Words with brackets or
+//    punctuation between them (`Success][OrderId:`, `List!`) are words too, not values; a name
+//    with `/`, `$` or other signs in it that differs (`com.x/.Y`, `a.B$C`) is left a value.
 //  - A line that differs in several words, each the value of a key (`name=a, type=b` then
 //    `name=c, type=d`, or `TrainType: X` after a `key:` token), is the same record with other
 //    values: it joins, and those values become `<*>`. Any other difference in two or more
@@ -161,22 +162,32 @@ function isSizeUnit(tok: string): boolean {
 }
 
 /**
- * Do two different tokens differ only in a plain word (`Foo#<*>` vs `Bar#<*>`, `open` vs `close`,
- * `List!` vs `Start!`)? Sentence punctuation after a word is not part of it.
+ * Do two different tokens differ only in words (`Foo#<*>` vs `Bar#<*>`, `open` vs `close`,
+ * `List!` vs `Start!`, `ID Success][OrderId:` vs `Id][Order Id:`)? Where they differ, both hold
+ * a plain word, or words with brackets and punctuation between them, and no value.
  */
 function wordDiff(t: string, l: string): boolean {
   if (isWord(t) && isWord(l)) return true;
   const g = generalizeToken(t, l);
   const a = t.slice(g.pre.length, t.length - g.suf.length);
   const b = l.slice(g.pre.length, l.length - g.suf.length);
-  return isWord(unpunctuated(a)) && isWord(unpunctuated(b));
+  return (isWord(a) && isWord(b)) || (isWordText(a) && isWordText(b));
 }
 
-/** A word without the sentence punctuation after it: `List!` → `List`, `done.` → `done`. */
-function unpunctuated(w: string): string {
-  let e = w.length;
-  while (e > 1 && '.,;:!?'.includes(w.charAt(e - 1))) e--;
-  return e === w.length ? w : w.slice(0, e);
+/**
+ * Words with brackets and punctuation between them (`Success][OrderId`, `List!`): letters,
+ * digits, `_`, `-`, brackets, quotes and `,;:!?`, at least one letter, no value. A dotted or
+ * slashed name (`org.a.B$C`, `com.x/.Y`) is not word text: a class or a path that differs is
+ * more often a value.
+ */
+function isWordText(m: string): boolean {
+  let letter = false;
+  for (let i = 0; i < m.length; i++) {
+    const c = m.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) letter = true;
+    else if (!((c >= 48 && c <= 57) || '_-[](){}"\',;:!?'.includes(m.charAt(i)))) return false;
+  }
+  return letter && !m.includes(WILDCARD);
 }
 
 /**
