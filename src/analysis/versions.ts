@@ -87,7 +87,7 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
           loghub:
             'GA 0.965 → 0.966, PA 0.941 → 0.942; per system GA/PA: Android 0.932/0.780 → 0.935/0.790, Apache 1.000/1.000 → same, BGL 0.991/0.981 → 0.993/0.981, HDFS 1.000/0.943 → same (GA by id 0.998 → 1.000), Hadoop 0.994/0.908 → same, Linux 0.814/0.928 → same, Spark 1.000/0.998 → same, Zookeeper 0.989/0.992 → same. TrainTicket call sites (messages alone), GA: 2023-01-29 0.449 → 0.649, 2023-01-30 0.452 → 0.651; single-call-site share 0.801/0.799 → 0.729/0.729 (the joined fields merge call sites that print one format with other data). Whole logback lines (time, level, class, ids, message) of 2023-01-30: GA 0.177 → 0.768',
         },
-        commits: ['1d7f226'],
+        commits: ['1d7f226', '791ffaa', 'f7bb457', '9e486ce'],
       },
     ],
   },
