@@ -45,6 +45,8 @@ export interface DemoWorld {
   tickets: DemoTicket[];
   /** What the shoppers saw during the traffic phase, in time order. */
   observations: readonly Observation[];
+  /** The problem queue the demo's triage made, in its order. */
+  problems: { id: number; title: string; service: string | null }[];
   /** Milliseconds from runDemo's start to the ready world. */
   readyMs: number;
   /** Starts traffic again at 1× (it pauses when the world is ready), until stop(). */
@@ -494,7 +496,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
     // The last spans and logs reach Orrery (the SDKs batch for ≤ 1 s), and its analysis flushes.
     await new Promise((r) => setTimeout(r, 1_500 + FLUSH_MS + 1_000));
     // The problem queue, as an on-call engineer opening the UI would want it: triage once.
-    const queue = await api.call<{ problems: unknown[] }>('POST', '/api/triage', {});
+    const queue = await api.call<{ problems: { id: number; title: string; service: string | null }[] }>(
+      'POST',
+      '/api/triage',
+      {},
+    );
     out.step(`✓ triage queued ${queue.problems.length} problems`);
     const readyMs = Date.now() - started;
     const running = driver;
@@ -509,6 +515,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
       deploys,
       tickets,
       observations,
+      problems: queue.problems.map((p) => ({ id: p.id, title: p.title, service: p.service })),
       readyMs,
       keepDriving: () => running.setMultiplier(1),
       stop: stopAll,
@@ -519,13 +526,27 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
   }
 }
 
-/** What to run and open next, printed when the world is ready. */
-export function nextSteps(w: DemoWorld): string {
+/** Problems of the queue nextSteps suggests investigating. */
+const SUGGESTED_PROBLEMS = 4;
+
+/**
+ * What to run and open next, printed when the world is ready. `npm run bench -- accuracy
+ * demo-commands` runs every `npx orrery …` line of it and checks the answers against the truth.
+ */
+export function nextSteps(w: DemoWorld, nowMs = Date.now()): string {
   const server = w.api === 'http://127.0.0.1:8470' ? '' : ` --server ${w.api}`;
-  // An alert as an on-call engineer would get it: the storefront, since the first fault's
-  // deploy (a few minutes back, rounded, as a pager would say it).
-  const first = w.deploys.find((d) => d.scenario !== null);
-  const minutesAgo = first ? Math.max(1, Math.ceil((Date.now() - Date.parse(first.at)) / 60_000)) : 10;
+  // An alert as an on-call engineer would get it: the storefront, since the latest fault
+  // began (in whole minutes, as a pager would say it).
+  const latest = Math.max(...w.truth.map((t) => Date.parse(t.onset)));
+  const minutesAgo = Number.isFinite(latest) ? Math.max(1, Math.ceil((nowMs - latest) / 60_000)) : 10;
+  const width = Math.max(0, ...w.problems.slice(0, SUGGESTED_PROBLEMS).map((p) => String(p.id).length));
+  const problems = w.problems
+    .slice(0, SUGGESTED_PROBLEMS)
+    .map(
+      (p) =>
+        `  npx orrery investigate problem ${String(p.id).padEnd(width)}${server}   # ${p.service ?? '?'}: ${p.title.slice(0, 60)}\n`,
+    )
+    .join('');
   return `
 The world is ready (${(w.readyMs / 1000).toFixed(0)} s). It keeps running until you press Ctrl-C.
 
@@ -537,7 +558,7 @@ The world is ready (${(w.readyMs / 1000).toFixed(0)} s). It keeps running until 
 Try:
   npx orrery triage list${server}
   npx orrery investigate alert --service web --since ${minutesAgo}m${server}
-  npx orrery services --graph${server}
+${problems}  npx orrery services --graph${server}
   npx orrery errors${server}
   npx orrery patterns${server}
   npx orrery deploy list${server}
