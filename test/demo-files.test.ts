@@ -55,7 +55,7 @@ describe('demo inputs', () => {
     const cpu = planDemo(file, ['cpu-saturation'], 240);
     assert.deepEqual(
       cpu.faults.map((f) => [f.at, f.service, f.kind, f.ms]),
-      [[0.5, 'payments', 'cpu', 300]],
+      [[0.5, 'payments', 'cpu', 150]],
     );
     assert.deepEqual(
       planDemo(file, ['cart-badge'], 240)

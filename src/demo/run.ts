@@ -71,6 +71,8 @@ const TICKETS: Record<ScenarioName, number> = {
  * onset, for a bad deploy) lands on its planned time however long the processes take to start.
  */
 const DEPLOY_LEAD_MS = 15_000;
+/** A baseline version went out this long after its release commit. */
+const RELEASED_AFTER_MS = 30 * 60_000;
 const NOISE_TICKETS = 10;
 /** Orrery's analysis flush interval inside the demo, so the world is ready soon after load stops. */
 const FLUSH_MS = 2_000;
@@ -291,7 +293,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
       return sha;
     };
     const stage = (service: ShopService, tag: string) => supervisor!.stage(service, tag, shaOf(tag));
-    const deploy = async (staged: Staged, recorded: boolean, scenario: ScenarioName | null) => {
+    const deploy = async (staged: Staged, recorded: boolean, scenario: ScenarioName | null, at?: Date) => {
       const { service, tag, sha } = staged;
       const r = supervisor!.promote(staged);
       const rec: DeployRecord = {
@@ -299,7 +301,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
         version: r.version,
         tag,
         sha,
-        at: r.liveAt.toISOString(),
+        at: (at ?? r.liveAt).toISOString(),
         recorded,
         scenario,
       };
@@ -317,9 +319,16 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
       return rec;
     };
     // All at once: no traffic flows until the load starts, after every service is healthy.
+    // The world is older than the demo: a baseline version went out when its release was cut
+    // (RELEASED_AFTER_MS after its tag's commit), and that is when a CD pipeline recorded it.
+    const worldStart = Date.now();
+    const releasedAt = (tag: string) => {
+      const commit = repo.commits.find((c) => c.sha === shaOf(tag));
+      return new Date(Math.min(worldStart, Date.parse(commit?.at ?? '') + RELEASED_AFTER_MS || worldStart));
+    };
     await Promise.all(
       plan.baselines.map(async (b) => {
-        await deploy(await stage(b.service, b.tag), b.recorded, null);
+        await deploy(await stage(b.service, b.tag), b.recorded, null, releasedAt(b.tag));
         out.status(`started ${b.tag}`);
       }),
     );

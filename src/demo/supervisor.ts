@@ -143,11 +143,13 @@ export class Supervisor {
     return from === to ? this.url(to) : this.links.get(`${from}→${to}`)!.url;
   }
 
-  /** The proxies that carry `service`'s calls in and out. */
+  /** The proxies that carry `service`'s calls in (its balancer, the others' links to it) and out (its links). */
   private pathsOf(service: ShopService): ServiceProxy[] {
+    const others = SHOP_SERVICES.filter((s) => s !== service);
     return [
       this.proxies.get(service)!,
-      ...SHOP_SERVICES.filter((s) => s !== service).map((s) => this.links.get(`${service}→${s}`)!),
+      ...others.map((s) => this.links.get(`${s}→${service}`)!),
+      ...others.map((s) => this.links.get(`${service}→${s}`)!),
     ];
   }
 
