@@ -9,8 +9,8 @@
 //    named). With several faults in one window, naming any of them rightly counts;
 //  - `errors`, `patterns`, `deploy list`, `tickets list`, `services --graph`, `triage list`:
 //    their output names what the truth says they hold (the cart exception, the retry warning,
-//    every bad deploy's version, every scenario ticket, the four services, a problem for each
-//    faulty service that raised an error).
+//    every bad deploy's version, every scenario ticket, the four services, and the service of
+//    each fault that raised an error or a new warning).
 // Prints per command right or wrong, and the time from start to the ready world.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -95,8 +95,14 @@ function expectedIn(args: readonly string[], truth: readonly ScenarioTruth[]): s
     case 'services':
       return ['web', 'cart', 'catalog', 'payments'];
     case 'triage list':
-      // A problem on each service whose fault raised an error or a new warning.
-      return [...new Set(truth.filter((t) => t.fault.type !== 'network-delay').map((t) => t.fault.service))];
+      // A problem on each service whose fault raised an error (or, the config change, a new warning).
+      return [
+        ...new Set(
+          truth
+            .filter((t) => t.affected.errored.length > 0 || t.fault.type === 'config-change')
+            .map((t) => t.fault.service),
+        ),
+      ];
     default:
       return [];
   }
