@@ -151,16 +151,20 @@ describe('orrery demo --scenario all --duration short', () => {
     const t = truth('cart-badge');
     const listed = await get<{ tickets: Array<{ id: number; externalId: string }> }>('/api/tickets?limit=1000');
     const idOf = new Map(listed.tickets.map((x) => [x.externalId, x.id]));
-    // A ticket whose reporter Orrery saw in telemetry: its users' failures lead to cart.
+    // A ticket whose reporter Orrery saw in telemetry, from a user whose request raised the
+    // error (a user who only saw a wrong badge has no failure to lead to cart): its users'
+    // failures lead to cart.
+    const errored = new Set(t.affected.errored);
+    const writers = new Map(world.tickets.map((x) => [x.id, x.aboutUser]));
     let ticketId: number | undefined;
-    for (const ext of t.tickets) {
+    for (const ext of t.tickets.filter((x) => errored.has(writers.get(x) ?? ''))) {
       const d = await get<TicketDetail>(`/api/tickets/${idOf.get(ext)}`);
       if (d.links.some((l) => l.dstKind === 'end_user' && l.attributes.observed === true)) {
         ticketId = d.ticket.id;
         break;
       }
     }
-    assert.ok(ticketId, 'a cart-badge ticket from a user seen in telemetry');
+    assert.ok(ticketId, 'a cart-badge ticket from a user seen in telemetry whose request raised the error');
     const res = await fetch(`${world.api}/api/investigations`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
