@@ -214,7 +214,7 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
         id: 'investigate@4',
         date: '2026-12-07',
         changed:
-          "issue 18: an alert's window starts at its onset, the latest significant rise of the alerted service's error ratio or median latency inside the look-back (6b4f36e); it runs rca@5 (span-tree self time and edge own time; hints say what carried a finding); a load surge is told from a bad deploy: a `load_change` finding names the entry and its rate ratio, and the deploy is cleared when its version performed like the one before at the same load (per-version minutes, 15 s buckets of the raw spans around the deploy); a problem's investigation stays on its fault (roots within the problem's service and what its trouble is explained by; a summary about one service only)",
+          "issue 18: an alert's window starts at its onset, the latest significant rise of the alerted service's error ratio or median latency inside the look-back (6b4f36e); it runs rca@5 (span-tree self time and edge own time; hints say what carried a finding); a load surge is told from a bad deploy: a `load_change` finding names the entry and its rate ratio, and the deploy is cleared when its version performed like the one before at the same load (per-version minutes, 15 s buckets of the raw spans around the deploy); a problem's investigation stays on its fault (roots within the problem's service and what its trouble is explained by; a summary about one service only); a baseline deploy (the first version telemetry showed) is never the likely change",
         effect: {
           nezha:
             'ORRERY_DATASETS=/work/shared/datasets npm run bench -- accuracy nezha, before (main 6cefcb0) → after: see the figures at the end of this entry',
