@@ -11,7 +11,7 @@
 // Compaction leaves most of a closed minute's rows dead. vacuumMinutes reclaims them and marks
 // the pages all-visible (so the covering indexes of 013 answer reads without the table) and
 // refreshes the planner's statistics: the pipeline runs it where nothing else would (PGlite
-// has no autovacuum).
+// has no autovacuum, and a PostgreSQL server can have it turned off).
 import { DDSketch, HyperLogLog, TupleMap } from '../analysis/index.js';
 import { bytesOf } from './analysis-query.js';
 import type { Db, Queryable, Row } from './db.js';
@@ -175,4 +175,11 @@ export async function compactMinutes(db: Db, from: Date, to: Date): Promise<Comp
  */
 export async function vacuumMinutes(db: Db): Promise<void> {
   for (const t of TABLES) await db.exec(`VACUUM ANALYZE ${t.name}`);
+}
+
+/** Whether the store vacuums its tables itself: PostgreSQL with autovacuum on (PGlite has none). */
+export async function autovacuums(db: Db): Promise<boolean> {
+  if (db.backend === 'pglite') return false;
+  const [r] = await db.query<{ autovacuum: string }>('SHOW autovacuum');
+  return r?.autovacuum === 'on';
 }

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFromStream } from 'pg-copy-streams';
-import type { Db, Queryable, Row } from './db.js';
+import { type Db, type Queryable, type Row, WORK_MEM } from './db.js';
 import { INT8_OID, parseInt8 } from './int8.js';
 
 const types = {
@@ -46,6 +46,11 @@ export async function openPostgres(url: string, opts: { poolSize?: number } = {}
   // An idle client that loses its connection emits 'error' on the pool; without a
   // listener that would crash the process. The next query simply gets a new client.
   pool.on('error', () => {});
+  // Every session of the pool, before its first query (pg runs a client's queries in order).
+  // It fails only with the connection, which the next query then reports.
+  pool.on('connect', (client) => {
+    client.query(`SET work_mem = '${WORK_MEM}'`).catch(() => {});
+  });
   try {
     const c = await pool.connect();
     c.release();

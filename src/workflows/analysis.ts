@@ -3,8 +3,8 @@
 // are flushed to the store every few seconds, early when too many are pending, and on stop.
 // Every few minutes of event time, the minutes that have closed are compacted (one row per
 // key and minute in place of one per flush), so that reading a long window stays cheap; on a
-// store without autovacuum (PGlite) the minute tables are then vacuumed, outside the flush
-// chain, so that the rows compaction removed stop being read.
+// store without autovacuum (PGlite, or PostgreSQL with it off) the minute tables are then
+// vacuumed, outside the flush chain, so that the rows compaction removed stop being read.
 // Analysis never fails an ingest request: the records are committed before it runs, and an
 // analysis or flush error is counted in /metrics and logged, not returned.
 //
@@ -24,6 +24,7 @@ import {
 import type { SelfMetrics } from '../observe/index.js';
 import type { Db, TelemetryBatch } from '../store/index.js';
 import {
+  autovacuums,
   compactMinutes,
   dataErrorClass,
   loadPatternSeeds,
@@ -50,7 +51,7 @@ export interface AnalysisOptions {
   closeAfterMinutes?: number;
   /**
    * VACUUM ANALYZE the minute tables after a compaction (one at a time; skipped while one runs).
-   * Default: on PGlite, which has no autovacuum; PostgreSQL's autovacuum does it there.
+   * Default: when the store has no autovacuum (PGlite; PostgreSQL with autovacuum off).
    */
   vacuumAfterCompaction?: boolean;
   /** The clock event time is capped at (tests). */
@@ -83,6 +84,8 @@ export class AnalysisPipeline {
   private readonly compacted = { runs: 0, rowsIn: 0, rowsOut: 0, failures: 0 };
   /** The vacuum after a compaction, while it runs (not part of the flush chain). */
   private vacuuming: Promise<void> | null = null;
+  /** Whether to vacuum after compaction (asked of the store at the first compaction). */
+  private vacuums: Promise<boolean> | null = null;
   private readonly vacuumed = { runs: 0, failures: 0 };
 
   constructor(
@@ -270,11 +273,19 @@ export class AnalysisPipeline {
    * PGlite they wait only for the statement under way.
    */
   private vacuumSoon(): void {
-    if (this.vacuuming || !(this.opts.vacuumAfterCompaction ?? this.db.backend === 'pglite')) return;
-    this.vacuuming = vacuumMinutes(this.db)
+    if (this.vacuuming) return;
+    this.vacuums ??=
+      this.opts.vacuumAfterCompaction === undefined
+        ? autovacuums(this.db).then(
+            (auto) => !auto,
+            () => false,
+          )
+        : Promise.resolve(this.opts.vacuumAfterCompaction);
+    this.vacuuming = this.vacuums
+      .then((vacuum) => (vacuum ? vacuumMinutes(this.db).then(() => true) : false))
       .then(
-        () => {
-          this.vacuumed.runs++;
+        (ran) => {
+          if (ran) this.vacuumed.runs++;
         },
         (err: Error) => {
           this.vacuumed.failures++;
