@@ -9,8 +9,8 @@
 // row that arrives late into a compacted minute) changes nothing that readers see.
 //
 // Compaction leaves most of a closed minute's rows dead. vacuumMinutes reclaims them and marks
-// the pages all-visible (so the covering indexes of 013 answer reads without the table) and
-// refreshes the planner's statistics: the pipeline runs it where nothing else would (PGlite
+// the pages all-visible (so the covering indexes of 013 answer reads without the table), and
+// can refresh the planner's statistics: the pipeline runs it where nothing else would (PGlite
 // has no autovacuum, and a PostgreSQL server can have it turned off).
 import { DDSketch, HyperLogLog, TupleMap } from '../analysis/index.js';
 import { bytesOf } from './analysis-query.js';
@@ -169,12 +169,14 @@ export async function compactMinutes(db: Db, from: Date, to: Date): Promise<Comp
 }
 
 /**
- * VACUUM ANALYZE of the minute tables, one after another. Not in a transaction (VACUUM cannot
- * run in one); it takes no lock that blocks reads or writes on PostgreSQL, while on PGlite's
- * single session it runs between other statements.
+ * VACUUM of the minute tables, one after another, and with `analyze` their statistics too.
+ * Not in a transaction (VACUUM cannot run in one); it takes no lock that blocks reads or writes
+ * on PostgreSQL, while on PGlite's single session it runs between other statements. A vacuum
+ * after one compaction is cheap (the dead rows are on few pages, so indexes are not scanned);
+ * an ANALYZE reads sample pages across the whole table and costs ten to twenty times more.
  */
-export async function vacuumMinutes(db: Db): Promise<void> {
-  for (const t of TABLES) await db.exec(`VACUUM ANALYZE ${t.name}`);
+export async function vacuumMinutes(db: Db, opts: { analyze?: boolean } = {}): Promise<void> {
+  for (const t of TABLES) await db.exec(`VACUUM ${opts.analyze ? 'ANALYZE ' : ''}${t.name}`);
 }
 
 /** Whether the store vacuums its tables itself: PostgreSQL with autovacuum on (PGlite has none). */

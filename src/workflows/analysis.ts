@@ -4,7 +4,8 @@
 // Every few minutes of event time, the minutes that have closed are compacted (one row per
 // key and minute in place of one per flush), so that reading a long window stays cheap; on a
 // store without autovacuum (PGlite, or PostgreSQL with it off) the minute tables are then
-// vacuumed, outside the flush chain, so that the rows compaction removed stop being read.
+// vacuumed (and hourly analyzed), outside the flush chain, so that the rows compaction
+// removed stop being read.
 // Analysis never fails an ingest request: the records are committed before it runs, and an
 // analysis or flush error is counted in /metrics and logged, not returned.
 //
@@ -38,6 +39,12 @@ const MINUTE = 60_000;
 const MAX_RETRY_DELTAS = 3;
 /** At the first compaction after start, minutes this far before the closed ones are compacted too. */
 const FIRST_COMPACTION_LOOK_BACK_MS = 60 * MINUTE;
+/**
+ * The minute tables' statistics are refreshed with a vacuum at most this often (wall clock):
+ * compaction's churn would make autovacuum's rule (10% of the rows changed) analyze every time,
+ * and the reads' plans do not depend on fresh statistics (their indexes cover them).
+ */
+const ANALYZE_EVERY_MS = 60 * MINUTE;
 
 export interface AnalysisOptions {
   limits?: Partial<AnalyzerLimits>;
@@ -50,8 +57,9 @@ export interface AnalysisOptions {
   /** A minute is closed when data this many minutes newer has arrived (how late rows may still come). */
   closeAfterMinutes?: number;
   /**
-   * VACUUM ANALYZE the minute tables after a compaction (one at a time; skipped while one runs).
-   * Default: when the store has no autovacuum (PGlite; PostgreSQL with autovacuum off).
+   * VACUUM the minute tables after a compaction (one at a time; skipped while one runs), with
+   * ANALYZE at most once an hour. Default: when the store has no autovacuum (PGlite; PostgreSQL
+   * with autovacuum off).
    */
   vacuumAfterCompaction?: boolean;
   /** The clock event time is capped at (tests). */
@@ -86,6 +94,8 @@ export class AnalysisPipeline {
   private vacuuming: Promise<void> | null = null;
   /** Whether to vacuum after compaction (asked of the store at the first compaction). */
   private vacuums: Promise<boolean> | null = null;
+  /** When this process last analyzed the minute tables (wall clock; null: not yet). */
+  private analyzedAt: number | null = null;
   private readonly vacuumed = { runs: 0, failures: 0 };
 
   constructor(
@@ -144,7 +154,7 @@ export class AnalysisPipeline {
     );
     metrics.family(
       'orrery_analysis_vacuums_total',
-      'VACUUM ANALYZE runs of the minute tables after compaction, per outcome.',
+      'VACUUM runs of the minute tables after compaction, per outcome.',
       'counter',
       () => [
         [{ outcome: 'ok' }, this.vacuumed.runs],
@@ -282,7 +292,14 @@ export class AnalysisPipeline {
           )
         : Promise.resolve(this.opts.vacuumAfterCompaction);
     this.vacuuming = this.vacuums
-      .then((vacuum) => (vacuum ? vacuumMinutes(this.db).then(() => true) : false))
+      .then(async (vacuum) => {
+        if (!vacuum) return false;
+        const now = Date.now();
+        const analyze = this.analyzedAt === null || now - this.analyzedAt >= ANALYZE_EVERY_MS;
+        await vacuumMinutes(this.db, { analyze });
+        if (analyze) this.analyzedAt = now;
+        return true;
+      })
       .then(
         (ran) => {
           if (ran) this.vacuumed.runs++;
