@@ -42,15 +42,19 @@ function wrap(client: pg.PoolClient | pg.Pool): Queryable {
 }
 
 export async function openPostgres(url: string, opts: { poolSize?: number } = {}): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 6, types });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.poolSize ?? 6,
+    types,
+    // Every session, before the pool hands it out (the pool awaits the hook; a failure fails
+    // that connection like a refused one).
+    onConnect: async (client) => {
+      await client.query(`SET work_mem = '${WORK_MEM}'`);
+    },
+  });
   // An idle client that loses its connection emits 'error' on the pool; without a
   // listener that would crash the process. The next query simply gets a new client.
   pool.on('error', () => {});
-  // Every session of the pool, before its first query (pg runs a client's queries in order).
-  // It fails only with the connection, which the next query then reports.
-  pool.on('connect', (client) => {
-    client.query(`SET work_mem = '${WORK_MEM}'`).catch(() => {});
-  });
   try {
     const c = await pool.connect();
     c.release();
