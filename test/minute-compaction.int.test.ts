@@ -243,7 +243,8 @@ describe('AnalysisPipeline compaction', () => {
 
   it('compacts the minutes that have closed, and leaves the open ones', async () => {
     const start = T0 + 60 * MIN;
-    const pipeline = new AnalysisPipeline(store.db, new SelfMetrics(), {
+    const metrics = new SelfMetrics();
+    const pipeline = new AnalysisPipeline(store.db, metrics, {
       flushIntervalMs: 2 ** 30,
       compactEveryMinutes: 2,
       closeAfterMinutes: 1,
@@ -272,5 +273,13 @@ describe('AnalysisPipeline compaction', () => {
     const s = await minuteSignals(store.db, new Date(start), new Date(start + 6 * MIN), ['web']);
     const requests = s.red.filter((r) => r.service === 'web').reduce((a, r) => a + r.requests, 0);
     assert.equal(requests, sent, 'every request is counted once');
+    // PGlite has no autovacuum: the compaction was followed by a vacuum of the minute tables.
+    const exposition = metrics.render();
+    assert.match(exposition, /orrery_analysis_vacuums_total\{outcome="ok"\} [1-9]/);
+    const [dead] = await store.db.query(
+      `SELECT count(*) FILTER (WHERE last_vacuum IS NOT NULL)::int8 AS vacuumed
+         FROM pg_stat_user_tables WHERE relname IN ('red_minute', 'pattern_minute', 'error_minute', 'edge_minute', 'flow_minute')`,
+    );
+    assert.equal(Number(dead?.vacuumed), 5);
   });
 });

@@ -20,3 +20,10 @@ export interface Db extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/**
+ * Memory a sort or hash of one session may use before it spills to disk. An investigation
+ * sorts and groups a few hundred thousand minute rows: with PostgreSQL's 4 MB default they
+ * spill (external merge, hash batches written to disk), which costs more than the grouping.
+ */
+export const WORK_MEM = '64MB';

@@ -85,7 +85,7 @@ export { SPAN_ROUTE_KEY_SQL } from './migrations/004-tickets.js';
 export { EMAIL_HASH_KEY, instanceSecret } from './instance-secret.js';
 export { writeAnalysisDelta, loadPatternSeeds } from './analysis-writer.js';
 export { dataErrorClass, sqlState } from './sql-error.js';
-export { compactMinutes } from './minute-compaction.js';
+export { autovacuums, compactMinutes, vacuumMinutes } from './minute-compaction.js';
 export type { CompactionStats } from './minute-compaction.js';
 export {
   bytesOf,

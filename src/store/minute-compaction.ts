@@ -7,6 +7,11 @@
 // one INSERT of their sums, in one transaction: exactly the rows removed are the rows summed,
 // so rows another node appends meanwhile are left alone, and compacting a range twice (or a
 // row that arrives late into a compacted minute) changes nothing that readers see.
+//
+// Compaction leaves most of a closed minute's rows dead. vacuumMinutes reclaims them and marks
+// the pages all-visible (so the covering indexes of 013 answer reads without the table), and
+// can refresh the planner's statistics: the pipeline runs it where nothing else would (PGlite
+// has no autovacuum, and a PostgreSQL server can have it turned off).
 import { DDSketch, HyperLogLog, TupleMap } from '../analysis/index.js';
 import { bytesOf } from './analysis-query.js';
 import type { Db, Queryable, Row } from './db.js';
@@ -161,4 +166,22 @@ export async function compactMinutes(db: Db, from: Date, to: Date): Promise<Comp
     for (const t of TABLES) out.push(await compactTable(tx, t, from, to));
     return out;
   });
+}
+
+/**
+ * VACUUM of the minute tables, one after another, and with `analyze` their statistics too.
+ * Not in a transaction (VACUUM cannot run in one); it takes no lock that blocks reads or writes
+ * on PostgreSQL, while on PGlite's single session it runs between other statements. A vacuum
+ * after one compaction is cheap (the dead rows are on few pages, so indexes are not scanned);
+ * an ANALYZE reads sample pages across the whole table and costs ten to twenty times more.
+ */
+export async function vacuumMinutes(db: Db, opts: { analyze?: boolean } = {}): Promise<void> {
+  for (const t of TABLES) await db.exec(`VACUUM ${opts.analyze ? 'ANALYZE ' : ''}${t.name}`);
+}
+
+/** Whether the store vacuums its tables itself: PostgreSQL with autovacuum on (PGlite has none). */
+export async function autovacuums(db: Db): Promise<boolean> {
+  if (db.backend === 'pglite') return false;
+  const [r] = await db.query<{ autovacuum: string }>('SHOW autovacuum');
+  return r?.autovacuum === 'on';
 }

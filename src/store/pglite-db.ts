@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import type { Db, Queryable, Row } from './db.js';
+import { type Db, type Queryable, type Row, WORK_MEM } from './db.js';
 import { INT8_OID, parseInt8 } from './int8.js';
 import { acquireDirLock } from './lock.js';
 
@@ -27,9 +27,6 @@ function wrap(q: PgliteLike): Queryable {
   };
 }
 
-/** Memory a sort or hash may use before it spills to disk. */
-const WORK_MEM = '64MB';
-
 export async function openPglite(dataDir: string): Promise<Db> {
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
@@ -41,9 +38,8 @@ export async function openPglite(dataDir: string): Promise<Db> {
     lock.release();
     throw new Error(`could not open the embedded store in ${dir}: ${(err as Error).message}`);
   }
-  // An investigation sorts and groups a few hundred thousand minute rows: with PostgreSQL's 4 MB
-  // default they spill to disk (external merge), which in the WASM build's file system costs more
-  // than the sort. One session, so one setting.
+  // Spilling to the WASM build's file system costs more than the sort (see WORK_MEM). One
+  // session, so one setting.
   await pg.exec(`SET work_mem = '${WORK_MEM}'`);
   const base = wrap(pg as unknown as PgliteLike);
   return {

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFromStream } from 'pg-copy-streams';
-import type { Db, Queryable, Row } from './db.js';
+import { type Db, type Queryable, type Row, WORK_MEM } from './db.js';
 import { INT8_OID, parseInt8 } from './int8.js';
 
 const types = {
@@ -42,7 +42,16 @@ function wrap(client: pg.PoolClient | pg.Pool): Queryable {
 }
 
 export async function openPostgres(url: string, opts: { poolSize?: number } = {}): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 6, types });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.poolSize ?? 6,
+    types,
+    // Every session, before the pool hands it out (the pool awaits the hook; a failure fails
+    // that connection like a refused one).
+    onConnect: async (client) => {
+      await client.query(`SET work_mem = '${WORK_MEM}'`);
+    },
+  });
   // An idle client that loses its connection emits 'error' on the pool; without a
   // listener that would crash the process. The next query simply gets a new client.
   pool.on('error', () => {});

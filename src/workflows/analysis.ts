@@ -2,7 +2,10 @@
 // (patterns, error groups, RED, service graph, user sketches), and the pending minute rows
 // are flushed to the store every few seconds, early when too many are pending, and on stop.
 // Every few minutes of event time, the minutes that have closed are compacted (one row per
-// key and minute in place of one per flush), so that reading a long window stays cheap.
+// key and minute in place of one per flush), so that reading a long window stays cheap; on a
+// store without autovacuum (PGlite, or PostgreSQL with it off) the minute tables are then
+// vacuumed (and hourly analyzed), outside the flush chain, so that the rows compaction
+// removed stop being read.
 // Analysis never fails an ingest request: the records are committed before it runs, and an
 // analysis or flush error is counted in /metrics and logged, not returned.
 //
@@ -21,13 +24,27 @@ import {
 } from '../analysis/aggregate/index.js';
 import type { SelfMetrics } from '../observe/index.js';
 import type { Db, TelemetryBatch } from '../store/index.js';
-import { compactMinutes, dataErrorClass, loadPatternSeeds, sqlState, writeAnalysisDelta } from '../store/index.js';
+import {
+  autovacuums,
+  compactMinutes,
+  dataErrorClass,
+  loadPatternSeeds,
+  sqlState,
+  vacuumMinutes,
+  writeAnalysisDelta,
+} from '../store/index.js';
 
 const MINUTE = 60_000;
 /** Deltas kept for retry while the store is failing; past this the oldest is dropped (and counted). */
 const MAX_RETRY_DELTAS = 3;
 /** At the first compaction after start, minutes this far before the closed ones are compacted too. */
 const FIRST_COMPACTION_LOOK_BACK_MS = 60 * MINUTE;
+/**
+ * The minute tables' statistics are refreshed with a vacuum at most this often (wall clock):
+ * compaction's churn would make autovacuum's rule (10% of the rows changed) analyze every time,
+ * and the reads' plans do not depend on fresh statistics (their indexes cover them).
+ */
+const ANALYZE_EVERY_MS = 60 * MINUTE;
 
 export interface AnalysisOptions {
   limits?: Partial<AnalyzerLimits>;
@@ -39,6 +56,12 @@ export interface AnalysisOptions {
   compactEveryMinutes?: number;
   /** A minute is closed when data this many minutes newer has arrived (how late rows may still come). */
   closeAfterMinutes?: number;
+  /**
+   * VACUUM the minute tables after a compaction (one at a time; skipped while one runs), with
+   * ANALYZE at most once an hour. Default: when the store has no autovacuum (PGlite; PostgreSQL
+   * with autovacuum off).
+   */
+  vacuumAfterCompaction?: boolean;
   /** The clock event time is capped at (tests). */
   now?: () => number;
 }
@@ -67,6 +90,13 @@ export class AnalysisPipeline {
   /** Minutes before this are compacted (null: none yet by this process). */
   private compactedUntil: number | null = null;
   private readonly compacted = { runs: 0, rowsIn: 0, rowsOut: 0, failures: 0 };
+  /** The vacuum after a compaction, while it runs (not part of the flush chain). */
+  private vacuuming: Promise<void> | null = null;
+  /** Whether to vacuum after compaction (asked of the store at the first compaction). */
+  private vacuums: Promise<boolean> | null = null;
+  /** When this process last analyzed the minute tables (wall clock; null: not yet). */
+  private analyzedAt: number | null = null;
+  private readonly vacuumed = { runs: 0, failures: 0 };
 
   constructor(
     private readonly db: Db,
@@ -120,6 +150,15 @@ export class AnalysisPipeline {
       () => [
         [{ outcome: 'ok' }, this.compacted.runs],
         [{ outcome: 'error' }, this.compacted.failures],
+      ],
+    );
+    metrics.family(
+      'orrery_analysis_vacuums_total',
+      'VACUUM runs of the minute tables after compaction, per outcome.',
+      'counter',
+      () => [
+        [{ outcome: 'ok' }, this.vacuumed.runs],
+        [{ outcome: 'error' }, this.vacuumed.failures],
       ],
     );
   }
@@ -233,7 +272,46 @@ export class AnalysisPipeline {
     } catch (err) {
       this.compacted.failures++;
       this.opts.onError?.(err as Error, 'analysis compaction');
+      return;
     }
+    this.vacuumSoon();
+  }
+
+  /**
+   * Starts a vacuum of the minute tables unless one runs (or the store vacuums itself). Not
+   * awaited by the flush: the next flush's writes do not wait for it on PostgreSQL, and on
+   * PGlite they wait only for the statement under way.
+   */
+  private vacuumSoon(): void {
+    if (this.vacuuming) return;
+    this.vacuums ??=
+      this.opts.vacuumAfterCompaction === undefined
+        ? autovacuums(this.db).then(
+            (auto) => !auto,
+            () => false,
+          )
+        : Promise.resolve(this.opts.vacuumAfterCompaction);
+    this.vacuuming = this.vacuums
+      .then(async (vacuum) => {
+        if (!vacuum) return false;
+        const now = Date.now();
+        const analyze = this.analyzedAt === null || now - this.analyzedAt >= ANALYZE_EVERY_MS;
+        await vacuumMinutes(this.db, { analyze });
+        if (analyze) this.analyzedAt = now;
+        return true;
+      })
+      .then(
+        (ran) => {
+          if (ran) this.vacuumed.runs++;
+        },
+        (err: Error) => {
+          this.vacuumed.failures++;
+          this.opts.onError?.(err, 'analysis vacuum');
+        },
+      )
+      .finally(() => {
+        this.vacuuming = null;
+      });
   }
 
   /** Stop the timer and write what is pending. */
@@ -241,5 +319,6 @@ export class AnalysisPipeline {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.flush();
+    await this.vacuuming;
   }
 }

@@ -11,6 +11,7 @@ import spanAccount from './009-span-account.js';
 import minuteByService from './010-minute-by-service.js';
 import tokenRoles from './011-token-roles.js';
 import webhookDeliveries from './012-webhook-deliveries.js';
+import minuteCovering from './013-minute-covering.js';
 
 export interface Migration {
   version: number;
@@ -31,4 +32,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'minute-by-service', sql: minuteByService },
   { version: 11, name: 'token-roles', sql: tokenRoles },
   { version: 12, name: 'webhook-deliveries', sql: webhookDeliveries },
+  { version: 13, name: 'minute-covering', sql: minuteCovering },
 ];
