@@ -59,7 +59,7 @@ describe('judgeLoadChange', () => {
 
 describe('compareVersions', () => {
   const w = loadWorld('surge-benign-deploy');
-  const before = w.windows.incident.startMs;
+  const before = { beforeMs: w.windows.incident.startMs, bucketSeconds: 60 };
   it('compares only minutes before the window, each at a load the other version also served', () => {
     // 3.2.1 also served 3× the load in the window, much slower: not compared with 3.2.0's lighter minutes.
     const v = compareVersions(w.load.versions, w.change, before);
@@ -76,6 +76,29 @@ describe('compareVersions', () => {
     ];
     assert.equal(compareVersions(few, w.change, before).verdict, 'unknown');
   });
+  it("leaves out the deployed version's cold start: the buckets mostly inside its first 30 s", () => {
+    const r = rng(6);
+    const deployMs = Date.parse(w.change.deploy.deployedAt);
+    const at = (s: number) => deployMs + s * 1000;
+    const rows: VersionMinute[] = [
+      { minuteMs: at(-45), version: '3.2.0', requests: 60, errors: 0, latency: sketch(60, 30, r) },
+      { minuteMs: at(-30), version: '3.2.0', requests: 60, errors: 0, latency: sketch(60, 30, r) },
+      { minuteMs: at(-15), version: '3.2.0', requests: 60, errors: 0, latency: sketch(60, 30, r) },
+      // Cold: ten times slower for its first half minute, then like 3.2.0.
+      { minuteMs: at(0), version: '3.2.1', requests: 60, errors: 0, latency: sketch(60, 300, r) },
+      { minuteMs: at(15), version: '3.2.1', requests: 60, errors: 0, latency: sketch(60, 300, r) },
+      { minuteMs: at(30), version: '3.2.1', requests: 60, errors: 0, latency: sketch(60, 30, r) },
+      { minuteMs: at(45), version: '3.2.1', requests: 60, errors: 0, latency: sketch(60, 31, r) },
+    ];
+    const v = compareVersions(rows, w.change, { beforeMs: at(60), bucketSeconds: 15 });
+    assert.equal(v.verdict, 'same');
+    assert.deepEqual(v.matched, { previous: 180, deployed: 120 });
+    assert.equal(
+      compareVersions(rows, w.change, { beforeMs: at(60), bucketSeconds: 15 }, { warmUpMs: 0 }).verdict,
+      'worse',
+    );
+  });
+
   it('finds no match when the versions never served a comparable load', () => {
     const r = rng(4);
     const apart: VersionMinute[] = [

@@ -20,6 +20,8 @@ export interface LoadOptions {
   minMatched?: number;
   /** A version is slower when P(new > old) reaches ½ + this (Vargha–Delaney's small effect) at p < 0.01. Default 0.06. */
   minEffect?: number;
+  /** The deployed version's buckets starting this soon after its deploy are left out: a new process starts cold (caches, JIT). Default 30 s. */
+  warmUpMs?: number;
 }
 
 /** How the deployed version did against the one before it at the same load. */
@@ -101,14 +103,17 @@ function bins(s: DDSketch): Array<[number, number]> {
  * The deployed version against the one before it, each at loads the other served too: per bucket,
  * the service's load is its requests over every version, and a version's bucket is matched when
  * the other version has a bucket within `matchFactor` of its load. Only buckets before `beforeMs`
- * count (before the load rose): the deployed version must have served earlier, comparable load.
+ * count (before the load rose): the deployed version must have served earlier, comparable load;
+ * and not the deployed version's buckets mostly inside its first `warmUpMs` (a cold start is not
+ * its steady state).
  */
 export function compareVersions(
   versions: readonly VersionMinute[],
   change: CandidateChange,
-  beforeMs: number,
+  at: { beforeMs: number; bucketSeconds: number },
   opts: LoadOptions = {},
 ): VersionComparison {
+  const beforeMs = at.beforeMs;
   const factor = opts.matchFactor ?? 1.5;
   const minMatched = opts.minMatched ?? 30;
   const deployed = change.deploy.version;
@@ -116,7 +121,11 @@ export function compareVersions(
   const load = new Map<number, number>();
   for (const v of versions) if (v.minuteMs < beforeMs) load.set(v.minuteMs, (load.get(v.minuteMs) ?? 0) + v.requests);
   const before = versions.filter((v) => v.minuteMs < beforeMs && v.version !== '' && v.requests > 0);
-  const mine = before.filter((v) => v.version === deployed);
+  // A new process starts cold (empty caches, code not yet optimized): its first moments are not
+  // its steady state. A bucket mostly inside them is left out.
+  const warm = deployMs + (opts.warmUpMs ?? 30_000);
+  const half = (at.bucketSeconds * 1000) / 2;
+  const mine = before.filter((v) => v.version === deployed && v.minuteMs + half >= warm);
   // The version before: the deploy's previous one, else the one that served most before the deploy.
   let previous = change.previous?.version ?? null;
   if (previous === null || !before.some((v) => v.version === previous)) {
@@ -176,17 +185,22 @@ export function compareVersions(
 
 /**
  * When the load rose, to a bucket of the versions' read: the bucket before the first one from the
- * window's start whose load (requests over every version) reached `minRise` times the baseline's
- * (the rise may have begun inside it); the window's start when none did. Buckets before it served
- * the baseline's load.
+ * window's start whose load (requests over every version) reached `minRise` times the usual load
+ * (the rise may have begun inside it); the window's start when none did. The usual load is the
+ * median of the read's buckets before the window (else the baseline's rate): the same buckets,
+ * so a baseline that began mid-bucket does not lower it.
  */
 function riseOf(facts: LoadFacts, basePerMinute: number, windows: { incident: TimeWindow }, minRise: number): number {
   const bucketMs = facts.bucketSeconds * 1000;
   const load = new Map<number, number>();
   for (const v of facts.versions) load.set(v.minuteMs, (load.get(v.minuteMs) ?? 0) + v.requests);
-  const limit = minRise * basePerMinute * (bucketMs / MINUTE);
+  const before = [...load]
+    .filter(([ms]) => ms < windows.incident.startMs)
+    .map(([, n]) => n)
+    .sort((a, b) => a - b);
+  const usual = before.length > 0 ? before[Math.floor(before.length / 2)]! : basePerMinute * (bucketMs / MINUTE);
   const risen = [...load]
-    .filter(([ms, n]) => ms >= windows.incident.startMs && n >= limit)
+    .filter(([ms, n]) => ms >= windows.incident.startMs && n >= minRise * usual)
     .map(([ms]) => ms)
     .sort((a, b) => a - b)[0];
   return risen === undefined ? windows.incident.startMs : risen - bucketMs;
@@ -250,7 +264,12 @@ export function judgeLoadChange(
   if (!best) return null;
   const { rise: _, ...entry } = best;
   const version = change
-    ? compareVersions(facts.versions, change, riseOf(facts, incoming.base, windows, minRise), opts)
+    ? compareVersions(
+        facts.versions,
+        change,
+        { beforeMs: riseOf(facts, incoming.base, windows, minRise), bucketSeconds: facts.bucketSeconds },
+        opts,
+      )
     : null;
   return {
     service,
