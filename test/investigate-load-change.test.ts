@@ -30,8 +30,8 @@ describe('judgeLoadChange', () => {
     });
     assert.equal(lc.version?.verdict, 'same');
     assert.equal(lc.version?.previous, '3.2.0');
-    // 3.2.1's minutes before the rise, less the one before the first risen minute (the rise may begin inside it).
-    assert.deepEqual(lc.version?.matched, { previous: 200, deployed: 200 });
+    // 3.2.1's minutes before the rise (minute 5, where the load reached √1.5 times the usual).
+    assert.deepEqual(lc.version?.matched, { previous: 200, deployed: 300 });
   });
 
   it('keeps the deploy when its version was slower at the same load', () => {

@@ -184,11 +184,11 @@ export function compareVersions(
 }
 
 /**
- * When the load rose, to a bucket of the versions' read: the bucket before the first one from the
- * window's start whose load (requests over every version) reached `minRise` times the usual load
- * (the rise may have begun inside it); the window's start when none did. The usual load is the
- * median of the read's buckets before the window (else the baseline's rate): the same buckets,
- * so a baseline that began mid-bucket does not lower it.
+ * When the load rose, to a bucket of the versions' read: the first bucket from the window's start
+ * whose load (requests over every version) reached √minRise times the usual load, halfway to a
+ * rise on a log scale, so that a bucket the rise began inside is caught too; the window's start
+ * when none did. The usual load is the median of the read's buckets before the window (else the
+ * baseline's rate): the same buckets, so a baseline that began mid-bucket does not lower it.
  */
 function riseOf(facts: LoadFacts, basePerMinute: number, windows: { incident: TimeWindow }, minRise: number): number {
   const bucketMs = facts.bucketSeconds * 1000;
@@ -200,10 +200,10 @@ function riseOf(facts: LoadFacts, basePerMinute: number, windows: { incident: Ti
     .sort((a, b) => a - b);
   const usual = before.length > 0 ? before[Math.floor(before.length / 2)]! : basePerMinute * (bucketMs / MINUTE);
   const risen = [...load]
-    .filter(([ms, n]) => ms >= windows.incident.startMs && n >= minRise * usual)
+    .filter(([ms, n]) => ms >= windows.incident.startMs && n >= Math.sqrt(minRise) * usual)
     .map(([ms]) => ms)
     .sort((a, b) => a - b)[0];
-  return risen === undefined ? windows.incident.startMs : risen - bucketMs;
+  return risen ?? windows.incident.startMs;
 }
 
 /**
