@@ -18,7 +18,7 @@ import { MIN, T0, rng, sketch } from './helpers/rca-worlds.js';
 describe('judgeLoadChange', () => {
   it('names the entry and its rise when a benign deploy ran like the one before at the same load', () => {
     const w = loadWorld('surge-benign-deploy');
-    const lc = judgeLoadChange(w.load, rankRootCauses(w.input), w.windows, w.change);
+    const lc = judgeLoadChange(w.load, rankRootCauses(w.input), w.windows, w.change, w.windows.incident.startMs);
     assert.ok(lc);
     assert.equal(lc.explains, true);
     assert.deepEqual(lc.entry, {
@@ -30,13 +30,13 @@ describe('judgeLoadChange', () => {
     });
     assert.equal(lc.version?.verdict, 'same');
     assert.equal(lc.version?.previous, '3.2.0');
-    // 3.2.1's minutes before the rise (minute 5, where the load reached √1.5 times the usual).
+    // 3.2.1's minutes before the onset's.
     assert.deepEqual(lc.version?.matched, { previous: 200, deployed: 300 });
   });
 
   it('keeps the deploy when its version was slower at the same load', () => {
     const w = loadWorld('surge-slower-deploy');
-    const lc = judgeLoadChange(w.load, rankRootCauses(w.input), w.windows, w.change);
+    const lc = judgeLoadChange(w.load, rankRootCauses(w.input), w.windows, w.change, w.windows.incident.startMs);
     assert.ok(lc);
     assert.equal(lc.explains, false);
     assert.equal(lc.version?.verdict, 'worse');
@@ -46,14 +46,20 @@ describe('judgeLoadChange', () => {
   it('is no load change when a caller calls more per request (an N+1), for the callee or the caller', () => {
     const w = loadWorld('n-plus-one-caller');
     const rca = rankRootCauses(w.input);
-    assert.equal(judgeLoadChange(w.load, rca, w.windows, w.change), null);
-    assert.equal(judgeLoadChange({ ...w.load, service: 'web' }, rca, w.windows, null), null);
+    assert.equal(judgeLoadChange(w.load, rca, w.windows, w.change, w.windows.incident.startMs), null);
+    assert.equal(
+      judgeLoadChange({ ...w.load, service: 'web' }, rca, w.windows, null, w.windows.incident.startMs),
+      null,
+    );
   });
 
   it('is no load change for a service the ranker did not score', () => {
     const w = loadWorld('surge-benign-deploy');
     const rca = rankRootCauses(w.input);
-    assert.equal(judgeLoadChange({ ...w.load, service: 'payments' }, rca, w.windows, w.change), null);
+    assert.equal(
+      judgeLoadChange({ ...w.load, service: 'payments' }, rca, w.windows, w.change, w.windows.incident.startMs),
+      null,
+    );
   });
 });
 

@@ -413,7 +413,7 @@ async function readCandidateFacts(
       ...(change ? await readVersions(ctx, focus, Date.parse(change.deploy.deployedAt), windows) : NO_VERSIONS),
     };
   }
-  const cleared = loadJudgement({ load, rca: signals.rca, windows, changes }, focus)?.explains ?? false;
+  const cleared = loadJudgement({ anchor, load, rca: signals.rca, windows, changes }, focus)?.explains ?? false;
 
   // The code and the suspect commits, for the likeliest root (no deploy's range when the load explains it).
   let code: CodeStepResult | null = null;

@@ -184,43 +184,22 @@ export function compareVersions(
 }
 
 /**
- * When the load rose, to a bucket of the versions' read: the first bucket from the window's start
- * whose load (requests over every version) reached √minRise times the usual load, halfway to a
- * rise on a log scale, so that a bucket the rise began inside is caught too; the window's start
- * when none did. The usual load is the median of the read's buckets before the window (else the
- * baseline's rate): the same buckets, so a baseline that began mid-bucket does not lower it.
- */
-function riseOf(facts: LoadFacts, basePerMinute: number, windows: { incident: TimeWindow }, minRise: number): number {
-  const bucketMs = facts.bucketSeconds * 1000;
-  const load = new Map<number, number>();
-  for (const v of facts.versions) load.set(v.minuteMs, (load.get(v.minuteMs) ?? 0) + v.requests);
-  const before = [...load]
-    .filter(([ms]) => ms < windows.incident.startMs)
-    .map(([, n]) => n)
-    .sort((a, b) => a - b);
-  const usual = before.length > 0 ? before[Math.floor(before.length / 2)]! : basePerMinute * (bucketMs / MINUTE);
-  const risen = [...load]
-    .filter(([ms, n]) => ms >= windows.incident.startMs && n >= Math.sqrt(minRise) * usual)
-    .map(([ms]) => ms)
-    .sort((a, b) => a - b)[0];
-  return risen ?? windows.incident.startMs;
-}
-
-/**
  * A load change behind `facts.service`'s trouble, or null when there is none: the service has a
  * significant signal; the load at an entry (an endpoint of a service no other service calls in
  * the read) rose at least `minRise` times, and so did the service's own; the service's rise is
  * in proportion to the entry's (at most `minRise` times the entries' total rise) and no caller's
  * calls per request into it rose (an N+1 in a caller is that caller's change, not more load);
  * and the service itself calls no more per request than before. Then its likely change, if any,
- * is compared at matched load (compareVersions): the load `explains` the trouble unless the
- * deployed version did worse, or could not be compared.
+ * is compared at matched load (compareVersions) on the buckets before the one holding the
+ * trouble's onset (`onsetMs`): the load `explains` the trouble unless the deployed version did
+ * worse, or could not be compared.
  */
 export function judgeLoadChange(
   facts: LoadFacts,
   rca: RcaResult,
   windows: { baseline: TimeWindow; incident: TimeWindow; bucketMinutes: { baseline: number; incident: number } },
   change: CandidateChange | null,
+  onsetMs: number,
   opts: LoadOptions = {},
 ): LoadChange | null {
   const minRise = opts.minRise ?? 1.5;
@@ -267,7 +246,7 @@ export function judgeLoadChange(
     ? compareVersions(
         facts.versions,
         change,
-        { beforeMs: riseOf(facts, incoming.base, windows, minRise), bucketSeconds: facts.bucketSeconds },
+        { beforeMs: bucketOf(onsetMs, facts.bucketSeconds), bucketSeconds: facts.bucketSeconds },
         opts,
       )
     : null;
@@ -282,6 +261,12 @@ export function judgeLoadChange(
     version,
     explains: version === null || version.verdict === 'same' || version.verdict === 'first',
   };
+}
+
+/** The start of the bucket (whole multiples of its size since the epoch, as the raw read aligns them) holding `ms`. */
+function bucketOf(ms: number, bucketSeconds: number): number {
+  const size = bucketSeconds * 1000;
+  return Math.floor(ms / size) * size;
 }
 
 function fmt(x: number): string {
@@ -356,10 +341,11 @@ export function loadChangeFinding(list: FindingList, lc: LoadChange, since: stri
 
 /** The load judgement of an investigation's focus (what build and the workflow's code step both ask). */
 export function loadJudgement(
-  facts: Pick<InvestigationFacts, 'load' | 'rca' | 'windows' | 'changes'>,
+  facts: Pick<InvestigationFacts, 'anchor' | 'load' | 'rca' | 'windows' | 'changes'>,
   focus: string | null,
   opts: LoadOptions = {},
 ): LoadChange | null {
   if (!facts.load || !facts.rca || focus === null || facts.load.service !== focus) return null;
-  return judgeLoadChange(facts.load, facts.rca, facts.windows, facts.changes.get(focus) ?? null, opts);
+  const onsetMs = facts.anchor.onsetMs ?? facts.anchor.sinceMs;
+  return judgeLoadChange(facts.load, facts.rca, facts.windows, facts.changes.get(focus) ?? null, onsetMs, opts);
 }
