@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import { PATTERNS_ALGORITHM } from '../src/analysis/patterns/index.js';
 import { mineLines } from '../src/workflows/index.js';
 import { table } from './lib/format.js';
-import { LOGHUB_SYSTEMS, loghubDir, loghubMissing, readLoghubSystem } from './lib/loghub.js';
+import { DRAIN3_CALLSITE_GA, overall, printCallSites, runCallSites } from './lib/patterns-callsites.js';
+import { LOGHUB_SYSTEMS, datasetsRoot, loghubDir, loghubMissing, readLoghubSystem } from './lib/loghub.js';
 import { type ParsingMetrics, type TemplateError, evaluateParsing, parsingErrors } from './lib/template-metrics.js';
 import { parseOrExit } from './lib/options.js';
 
@@ -21,7 +22,7 @@ const PUBLISHED = [
   { parser: 'LILAC (GPT-3.5)', GA: 0.93, PA: 0.84, note: 'full Loghub-2.0' },
 ];
 
-const USAGE = `usage: npm run bench -- patterns [options]
+const USAGE = `usage: npm run bench -- patterns [trainticket] [options]
 
 Mines each loghub-2k system's Content column with a fresh miner (${PATTERNS_ALGORITHM}, default
 options, the same for every system) through the workflow behind \`orrery patterns mine\`, and
@@ -32,6 +33,13 @@ scores it against the corrected EventTemplate labels with Loghub-2.0's metrics:
   FTA  F1 over templates (a template is correct when all its lines have it as truth)
 Templates are compared after Loghub-2.0's normalisation (empty parameters dropped, spaces
 collapsed, consecutive <*> merged). Target: average GA ≥ ${TARGET.GA}, PA ≥ ${TARGET.PA}.
+
+With \`trainticket\`: mines the Nezha TrainTicket application messages instead (every day
+archive in nezha-trainticket/, a fresh miner per day; the input is the message after
+\`SpanID: <id> \` of each logback line) and scores the grouping against the line's
+\`Class#line\` call site: GA, GA by id, the share of lines in single-call-site templates,
+the text-only ceiling, and Python Drain3's GA of ${DRAIN3_CALLSITE_GA} for reference.
+--show-errors N then lists the N templates with the most lines from several call sites.
 
 Options:
   --system NAME      only this system (repeatable, or comma-separated): ${LOGHUB_SYSTEMS.join(', ')}
@@ -50,6 +58,7 @@ Data: ../shared/datasets/loghub-2k beside the repository, or $ORRERY_DATASETS/lo
 class UsageError extends Error {}
 
 interface Options {
+  mode: 'loghub' | 'trainticket';
   systems: string[];
   showErrors: number;
   groupBy: 'template' | 'id';
@@ -57,10 +66,10 @@ interface Options {
 }
 
 function parseOptions(args: string[]): Options | 'help' {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args,
     strict: true,
-    allowPositionals: false,
+    allowPositionals: true,
     options: {
       system: { type: 'string', multiple: true },
       'show-errors': { type: 'string' },
@@ -70,6 +79,8 @@ function parseOptions(args: string[]): Options | 'help' {
     },
   });
   if (values.help) return 'help';
+  if (positionals.length > 1 || (positionals.length === 1 && positionals[0] !== 'trainticket'))
+    throw new UsageError(`unknown mode "${positionals.join(' ')}"; the only mode is trainticket`);
   const known = new Map(LOGHUB_SYSTEMS.map((s) => [s.toLowerCase(), s as string]));
   const systems = (values.system ?? [])
     .flatMap((s) => s.split(','))
@@ -86,6 +97,7 @@ function parseOptions(args: string[]): Options | 'help' {
   if (groupBy !== 'template' && groupBy !== 'id')
     throw new UsageError(`--group-by must be template or id, not "${groupBy}"`);
   return {
+    mode: positionals[0] === 'trainticket' ? 'trainticket' : 'loghub',
     systems: resolved.length ? [...new Set(resolved)] : [...LOGHUB_SYSTEMS],
     showErrors: n === undefined ? 0 : Number(n),
     groupBy,
@@ -180,9 +192,34 @@ function printErrors(r: SystemResult, groupBy: Options['groupBy']): void {
   }
 }
 
+async function mainCallSites(opts: Options): Promise<number> {
+  const log = (s: string) => process.stderr.write(s);
+  const results = await runCallSites({ showErrors: opts.showErrors, log });
+  if (results === null) {
+    process.stdout.write(
+      `skipping the patterns trainticket benchmark: no trainticket-*.tar.xz under ${datasetsRoot()}/nezha-trainticket.\n`,
+    );
+    return 0;
+  }
+  if (opts.json) {
+    const out = {
+      benchmark: 'patterns trainticket',
+      algorithm: PATTERNS_ALGORITHM,
+      days: results,
+      overall: overall(results),
+      drain3: { GA: DRAIN3_CALLSITE_GA, measured: false },
+    };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return 0;
+  }
+  printCallSites(results, (s) => process.stdout.write(s));
+  return 0;
+}
+
 export async function main(args: string[]): Promise<number> {
   const opts = parseOrExit(args, parseOptions, USAGE);
   if (typeof opts === 'number') return opts;
+  if (opts.mode === 'trainticket') return mainCallSites(opts);
   const missing = loghubMissing(opts.systems);
   if (missing) {
     process.stdout.write(`skipping the patterns benchmark: ${missing}\n`);

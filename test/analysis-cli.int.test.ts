@@ -26,7 +26,7 @@ describe('orrery patterns, errors and services', () => {
       log_pattern: [
         {
           service: 'cart',
-          algorithm: 'patterns@2',
+          algorithm: 'patterns@3',
           pattern_key: 'k-timeout',
           template: 'payment timeout after <*> ms',
           level: 'ERROR',
@@ -45,7 +45,7 @@ describe('orrery patterns, errors and services', () => {
         },
         {
           service: 'cart',
-          algorithm: 'patterns@2',
+          algorithm: 'patterns@3',
           pattern_key: 'k-new',
           template: 'cache warmed in <*> ms',
           level: 'INFO',
@@ -133,7 +133,7 @@ describe('orrery patterns, errors and services', () => {
   it('orrery patterns show prints the template, slots and samples', async () => {
     const r = await cli('patterns', 'show', 'k-timeout', '--service', 'cart');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^pattern k-timeout \(cart, patterns@2\)\ntemplate: payment timeout after <\*> ms\n/);
+    assert.match(r.stdout, /^pattern k-timeout \(cart, patterns@3\)\ntemplate: payment timeout after <\*> ms\n/);
     assert.match(r.stdout, /55 lines, 3 users/);
     assert.match(r.stdout, /slots \(what each <\*> held, in order\): int\n/);
     assert.match(r.stdout, /4bf92f3577b34da6a3ce929d0e0e4736 +payment timeout after 3000 ms/);

@@ -65,7 +65,7 @@ describe('analysis read API (PGlite)', () => {
       log_pattern: [
         {
           service: 'cart',
-          algorithm: 'patterns@2',
+          algorithm: 'patterns@3',
           pattern_key: 'recent',
           template: 'recent <*>',
           first_seen: minute(30),
@@ -73,7 +73,7 @@ describe('analysis read API (PGlite)', () => {
         },
         {
           service: 'cart',
-          algorithm: 'patterns@2',
+          algorithm: 'patterns@3',
           pattern_key: 'old',
           template: 'old <*>',
           first_seen: minute(200),

@@ -1,4 +1,4 @@
-// patterns@2: fixture matrix (test/fixtures/patterns/miner/*.txt: lines and the final
+// patterns@3: fixture matrix (test/fixtures/patterns/miner/*.txt: lines and the final
 // template of each), template stability, convergence merges, seeding, bounded memory under
 // hostile high-cardinality input, and the hot path (TokenMasker, ShapeCache) agreeing with
 // the rules it speeds up.
@@ -23,7 +23,7 @@ function readFixture(file: string): { lines: string[]; templates: string[] } {
   return { lines, templates };
 }
 
-describe('patterns@2 fixtures', () => {
+describe('patterns@3 fixtures', () => {
   for (const file of readdirSync(DIR).filter((f) => f.endsWith('.txt'))) {
     it(file, () => {
       const { lines, templates } = readFixture(file);
@@ -38,7 +38,7 @@ describe('patterns@2 fixtures', () => {
   }
 });
 
-describe('patterns@2 behaviour', () => {
+describe('patterns@3 behaviour', () => {
   it('masks value shapes and keeps names that merely contain a digit', () => {
     const m = (t: string) => maskToken(t, []);
     assert.equal(m('blk_-1608999687919862906'), '<*>');
@@ -49,6 +49,7 @@ describe('patterns@2 behaviour', () => {
     assert.equal(m('jk2_init()'), 'jk2_init()');
     assert.equal(m('HttpServer2'), 'HttpServer2');
     assert.equal(m('tty2'), 'tty2');
+    assert.equal(m('Z1234'), '<*>', 'more digits than letters: a code');
     assert.equal(m('/var/log/app.log'), '<*>');
     assert.equal(m('https://example.com/a/b?c=1'), 'https://<*>');
   });
@@ -231,7 +232,7 @@ function referenceTokens(line: string): string[] {
   return out;
 }
 
-describe('patterns@2 call sites', () => {
+describe('patterns@3 call sites', () => {
   it('keeps lines of different call sites apart, even with the same words', () => {
     const miner = createPatternMiner();
     const a = miner.add('calculate time: 0 at 07:00', 'TravelServiceImpl.java:451');
@@ -278,7 +279,7 @@ describe('patterns@2 call sites', () => {
   });
 });
 
-describe('patterns@2 hot path', () => {
+describe('patterns@3 hot path', () => {
   const fixtureTokens = readFileSync(join(DIR, '..', 'mask-tokens.txt'), 'utf8')
     .split('\n')
     .filter((l) => l !== '' && !l.startsWith('# '));

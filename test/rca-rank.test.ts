@@ -227,7 +227,7 @@ describe('rankRootCauses', () => {
     assert.equal(withRef.services[0]?.service, 'contacts');
     const s = withRef.services[0]?.signals.find((x) => x.key === 'contacts-warn');
     assert.equal(s?.kind, 'new-error-pattern');
-    assert.match(withRef.services[0]?.hint ?? '', /^new-error-pattern contacts-warn/);
+    assert.match(withRef.services[0]?.hint ?? '', /^carried by log patterns: new-error-pattern contacts-warn/);
   });
 
   it('does not call a pattern new when the reference has it, and weighs new patterns up', () => {

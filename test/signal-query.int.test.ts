@@ -33,7 +33,7 @@ for (const backend of ['pglite', 'postgres'] as const) {
         log_pattern: [
           {
             service: 'cart',
-            algorithm: 'patterns@2',
+            algorithm: 'patterns@3',
             pattern_key: 'old',
             template: 'retry <*>',
             level: 'INFO',
@@ -41,7 +41,7 @@ for (const backend of ['pglite', 'postgres'] as const) {
           },
           {
             service: 'cart',
-            algorithm: 'patterns@2',
+            algorithm: 'patterns@3',
             pattern_key: 'new',
             template: 'retrying <*> attempt <*>',
             level: 'WARN',

@@ -47,7 +47,7 @@ import {
 import { loadConfig } from '../../src/config/index.js';
 import { type Finding, INVESTIGATE_ALGORITHM, type Investigation, findingsOf } from '../../src/model/index.js';
 import { type RunningOrrery, startOrrery } from '../../src/server/index.js';
-import { type Queryable, minuteSignals } from '../../src/store/index.js';
+import { type Queryable, minuteSignals, spanTimeSignals } from '../../src/store/index.js';
 import { investigate } from '../../src/workflows/index.js';
 import type { AccuracyOptions } from '../accuracy.js';
 import { int, table } from './format.js';
@@ -409,7 +409,10 @@ export async function rcaInputOf(
   const since = new Date(Math.min(baseline.startMs, ...reference.map((r) => r.startMs)));
   const until = new Date(incident.endMs);
   const { red, patterns, errorGroups, edges, flows } = await minuteSignals(q, since, until);
+  const { selfTimes, edgeTimes } = await spanTimeSignals(q, [baseline, incident]);
   return {
+    selfTimes,
+    edgeTimes,
     baseline,
     incident,
     red,

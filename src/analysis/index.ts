@@ -107,6 +107,7 @@ export {
   RCA_ALGORITHM,
   RCA_TESTS,
   findOnset,
+  spanTimes,
   benjaminiHochberg,
   fisherTest,
   gaugeShift,
@@ -115,6 +116,10 @@ export {
 } from './rca/index.js';
 export type {
   EdgeRow,
+  EdgeTimeRow,
+  SelfTimeRow,
+  SpanTimes,
+  TimedSpan,
   ErrorGroupRow,
   FlowRow,
   MetricRow,

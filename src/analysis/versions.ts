@@ -78,6 +78,17 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
         effect: { loghub: NOT_MEASURED },
         commits: ['4799a00'],
       },
+      {
+        id: 'patterns@3',
+        date: '2026-12-07',
+        changed:
+          "general rules checked on the 8 Loghub systems and on TrainTicket call sites (npm run bench -- patterns trainticket): a token with more digits than letters is a value (`Z1234`); where two lines differ in words with brackets or punctuation between them (`Success][OrderId:` vs `Id][Order`, `List!` vs `Start!`), those are words, not values; a line whose words differ from a template only in the values of several keys joins it; a value written with spaces (`2023-01-30 17:38:46`) and a key's bracketed list or map (`stations=[a, b, c]`) are one field whatever their token count",
+        effect: {
+          loghub:
+            'GA 0.965 → 0.966, PA 0.941 → 0.942; per system GA/PA: Android 0.932/0.780 → 0.935/0.790, Apache 1.000/1.000 → same, BGL 0.991/0.981 → 0.993/0.981, HDFS 1.000/0.943 → same (GA by id 0.998 → 1.000), Hadoop 0.994/0.908 → same, Linux 0.814/0.928 → same, Spark 1.000/0.998 → same, Zookeeper 0.989/0.992 → same. TrainTicket call sites (messages alone), GA: 2023-01-29 0.449 → 0.649, 2023-01-30 0.452 → 0.651; single-call-site share 0.801/0.799 → 0.729/0.729 (the joined fields merge call sites that print one format with other data). Whole logback lines (time, level, class, ids, message) of 2023-01-30: GA 0.177 → 0.768',
+        },
+        commits: ['1d7f226', '791ffaa', 'f7bb457', '9e486ce'],
+      },
     ],
   },
   {
@@ -139,6 +150,17 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
         commits: ['9a83d4e', 'a6ef954', 'd27e48a', '29c1abc'],
         catchUp: true,
       },
+      {
+        id: 'rca@5',
+        date: '2026-12-07',
+        changed:
+          "issue 18: latency root cause from the span trees — self time per service (a visit's time less its calls) and own time per call edge (client span less the server span that answered it; unanswered calls counted), read at query time from the raw spans (trace-id-hash sample past 40k spans a window), tested like latency (Mann–Whitney on DDSketch bins, BH); an edge's rise attributed to the end touching more risen edges; a callee's self time or edge time explains its callers' latency (symptom walk); hints say what carried the finding",
+        effect: {
+          nezha:
+            'ORRERY_DATASETS=/work/shared/datasets npm run bench -- accuracy nezha, before (main 6cefcb0) → after: 2023-01-29 AC@1/3/5 0.714/0.821/0.821 → 0.714/0.821/0.821 (unchanged, the same 20 hits); 2023-01-30-morning 0.667/0.778/0.778 → 0.778/0.889/0.889, network_delay AC@1 0.571 → 0.714 (4/7 → 5/7), cpu_contention 1.000 → 1.000; all 37 faults 0.703 → 0.730. The recentFirst option (off) measured 0.556 on the morning',
+        },
+        commits: ['083d1ed', '20e5138', '0a6c699', '0a7f3d4'],
+      },
     ],
   },
   {
@@ -187,6 +209,18 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
           '1d6a818',
         ],
         catchUp: true,
+      },
+      {
+        id: 'investigate@4',
+        date: '2026-12-07',
+        changed:
+          "issue 18: an alert's window starts at its onset, the latest significant rise of the alerted service's error ratio or median latency inside the look-back (6b4f36e); it runs rca@5 (span-tree self time and edge own time; hints say what carried a finding); a load surge is told from a bad deploy: a `load_change` finding names the entry and its rate ratio, and the deploy is cleared when its version performed like the one before at the same load (per-version minutes, 15 s buckets of the raw spans around the deploy); a problem's investigation stays on its fault (roots within the problem's service and what its trouble is explained by; a summary about one service only)",
+        effect: {
+          nezha:
+            'ORRERY_DATASETS=/work/shared/datasets npm run bench -- accuracy nezha, before (main 6cefcb0) → after: see the figures at the end of this entry',
+          example: NOT_MEASURED,
+        },
+        commits: ['6b4f36e', 'c37d9a1', '509b56d'],
       },
     ],
   },

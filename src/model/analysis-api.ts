@@ -1,5 +1,5 @@
 // What /api/patterns, /api/errors and /api/services answer (and `orrery patterns|errors|
-// services` prints): streaming analysis's patterns@2, errors@1, RED minutes and service graph
+// services` prints): streaming analysis's patterns@3, errors@1, RED minutes and service graph
 // read over a window. Produced by workflows/analysis-read; read by the CLI and the web UI.
 
 export type Trend = 'new' | 'rising' | 'falling' | 'steady';

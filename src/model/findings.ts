@@ -51,6 +51,9 @@ export const SIGNAL_KINDS = [
   'edge-errors',
   'edge-fanout',
   'log-flow',
+  'self-time',
+  'edge-time',
+  'edge-unanswered',
 ] as const;
 
 // The published JSON Schema names the schemas given a `meta({ id })` under $defs (ids are global

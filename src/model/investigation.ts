@@ -1,19 +1,18 @@
-// Investigations: what `orrery investigate` produces and stores (investigate@3). Every
+// Investigations: what `orrery investigate` produces and stores (investigate@4). Every
 // finding carries a confidence, a hint (why), and the evidence it stands on; a narrative
 // (from an optional LLM) may only cite finding ids. This is the published JSON schema's
 // TypeScript form (the findings are in findings.ts): docs/investigations.md documents each field.
 import type { Finding } from './findings.js';
 
 /**
- * investigate@3: investigate@2's results as they stood after round 1 (the users a latency
- * regression hurt, counted from the requests that failed where they entered or were slower
- * than the baseline's median; a ticket's onset from its users' main failure), with the ids of
- * the algorithms it used recorded in `algorithms`. The changelog is src/analysis/versions.ts.
+ * investigate@4: investigate@3 (round 1's results, with the ids of the algorithms it used in
+ * `algorithms`) with an alert's window from its onset, rca@5's span-tree findings, and the
+ * issue-18 changes the changelog lists. The changelog is src/analysis/versions.ts.
  */
-export const INVESTIGATE_ALGORITHM = 'investigate@3';
+export const INVESTIGATE_ALGORITHM = 'investigate@4';
 
 /** Every id a stored investigation may carry: runs keep the id that made them. */
-export const INVESTIGATE_ALGORITHMS = ['investigate@2', INVESTIGATE_ALGORITHM] as const;
+export const INVESTIGATE_ALGORITHMS = ['investigate@2', 'investigate@3', INVESTIGATE_ALGORITHM] as const;
 export type InvestigateAlgorithm = (typeof INVESTIGATE_ALGORITHMS)[number];
 
 /**

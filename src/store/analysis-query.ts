@@ -1,4 +1,4 @@
-// Reads of the streaming-analysis tables (patterns@2, errors@1, RED minutes, service-graph
+// Reads of the streaming-analysis tables (patterns@3, errors@1, RED minutes, service-graph
 // edges) over a window of whole minutes. Minute rows are append-only and one (minute, key)
 // may have several rows, so every read SUMS the counts per key and hands back EVERY sketch
 // of the window for the caller to merge; series are bucketed here, in SQL.

@@ -79,6 +79,8 @@ export type {
   OwnerQuery,
 } from './problem-store.js';
 export type { MinuteSignals, PatternMerges, SignalBuckets } from './signal-query.js';
+export { MAX_WINDOW_SPANS, spanTimeSignals } from './span-time-query.js';
+export type { SpanTimeSignals } from './span-time-query.js';
 export { SPAN_ROUTE_KEY_SQL } from './migrations/004-tickets.js';
 export { EMAIL_HASH_KEY, instanceSecret } from './instance-secret.js';
 export { writeAnalysisDelta, loadPatternSeeds } from './analysis-writer.js';

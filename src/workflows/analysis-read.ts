@@ -1,4 +1,4 @@
-// Reading what streaming analysis mined (patterns@2, errors@1, RED minutes, the service
+// Reading what streaming analysis mined (patterns@3, errors@1, RED minutes, the service
 // graph) over a time window: totals, a bucketed series, a trend and distinct users per item.
 // The same functions answer the API, `orrery patterns|errors|services`, the UI and MCP.
 import { DDSketch, HyperLogLog } from '../analysis/index.js';

@@ -1,4 +1,4 @@
-// investigate@3: from an alert, a ticket or a problem to ranked findings with evidence. This
+// investigate@4: from an alert, a ticket or a problem to ranked findings with evidence. This
 // file only reads: the subject, the signals, each candidate's deploys, code and impact, into one
 // InvestigationFacts, calling the pure decisions of analysis/investigate between reads where
 // the next read depends on them (the anchor, the first ranking, the candidates, the focus, the
@@ -55,6 +55,7 @@ import {
   minuteSignals,
   serviceMinutes,
   servicesOnEndpointTraces,
+  spanTimeSignals,
   ticketStore,
   versionBuckets,
   versionMinutes,
@@ -275,7 +276,16 @@ async function readSignalFacts(ctx: Ctx, anchor: Anchor, windows: InvestigationF
     baselineMinutes: bucketMinutes.baseline,
     incidentMinutes: bucketMinutes.incident,
   };
-  const signals = await minuteSignals(ctx.store.db, since, until, scope, buckets, { flows: false });
+  // Self time and edge own time come from the raw span trees of both windows, read beside the minute rows.
+  const [signals, spans] = await Promise.all([
+    minuteSignals(ctx.store.db, since, until, scope, buckets, { flows: false }),
+    spanTimeSignals(ctx.store.db, [baseline, incident], scope ? { services: scope } : {}),
+  ]);
+  const share = Math.min(...spans.sampled);
+  if (share < 1)
+    gaps.push(
+      `self time and edge time were measured on a ${(share * 100).toFixed(0)}% sample of the traces (by trace id)`,
+    );
   if (
     anchor.service &&
     !signals.red.some((r) => r.service === anchor.service) &&
@@ -294,6 +304,8 @@ async function readSignalFacts(ctx: Ctx, anchor: Anchor, windows: InvestigationF
       errorGroups: signals.errorGroups,
       edges: signals.edges,
       metrics: signals.metrics,
+      selfTimes: spans.selfTimes,
+      edgeTimes: spans.edgeTimes,
       bucketMinutes,
     },
     anchor.service,

@@ -19,6 +19,7 @@ import {
   world,
 } from './rca-worlds.js';
 import { buckets, flowSites, flows, gapInData, quietMinute } from './rca-world-flows.js';
+import { networkDelay } from './rca-world-spans.js';
 
 function nPlusOne(): RcaWorld {
   const r = rng(11);
@@ -294,6 +295,7 @@ export const RCA_WORLDS: Record<string, () => RcaWorld> = {
       ),
     ),
   }),
+  'network-delay': networkDelay,
   'no-baseline-edge-errors': () => noBaseline(false),
   'no-baseline-quiet-edge': () => noBaseline(true),
   'new-call-path': newCallPath,

@@ -98,7 +98,7 @@ export async function seedTriageWorld(db: Queryable): Promise<void> {
     log_pattern: [
       {
         service: 'cart',
-        algorithm: 'patterns@2',
+        algorithm: 'patterns@3',
         pattern_key: 'p-checkout',
         template: 'checkout failed for cart <*>',
         level: 'ERROR',
@@ -108,7 +108,7 @@ export async function seedTriageWorld(db: Queryable): Promise<void> {
       },
       {
         service: 'cart',
-        algorithm: 'patterns@2',
+        algorithm: 'patterns@3',
         pattern_key: 'p-retry',
         template: 'retrying inventory call <*>',
         level: 'WARN',

@@ -1,7 +1,7 @@
 // The streaming analyzer: everything issue-4 analysis derives from telemetry as it arrives,
 // held in memory between flushes and handed out as a delta of per-minute rows.
 //
-//  - logs  → patterns@2 (one miner per service, lines kept apart by call site), per-minute counts per pattern and version,
+//  - logs  → patterns@3 (one miner per service, lines kept apart by call site), per-minute counts per pattern and version,
 //            level, first/last seen, a few samples, and a HyperLogLog of users and accounts;
 //  - exceptions (span events, log records) → errors@1 groups, the same per-minute shape;
 //  - spans → RED per minute, service, endpoint and version (count, errors, DDSketch of ms,

@@ -38,6 +38,9 @@ const EVIDENCE_OF: Record<SignalKind, EvidenceKind> = {
   'edge-errors': 'edge',
   'edge-fanout': 'edge',
   'log-flow': 'log_pattern',
+  'self-time': 'span',
+  'edge-time': 'edge',
+  'edge-unanswered': 'edge',
 };
 
 function fmt(x: number): string {
@@ -50,9 +53,15 @@ function queryOf(s: RcaSignal, since: string): string | undefined {
     return `/api/patterns/${encodeURIComponent(s.key)}?service=${encodeURIComponent(s.service)}&${at}`;
   if (s.kind === 'error-group')
     return `/api/errors/${encodeURIComponent(s.key)}?service=${encodeURIComponent(s.service)}&${at}`;
-  if (s.kind === 'latency' || s.kind === 'error-rate' || s.kind === 'traffic')
+  if (s.kind === 'latency' || s.kind === 'error-rate' || s.kind === 'traffic' || s.kind === 'self-time')
     return `/api/services?service=${encodeURIComponent(s.service)}&${at}`;
-  if (s.kind === 'edge-latency' || s.kind === 'edge-errors' || s.kind === 'edge-fanout')
+  if (
+    s.kind === 'edge-latency' ||
+    s.kind === 'edge-errors' ||
+    s.kind === 'edge-fanout' ||
+    s.kind === 'edge-time' ||
+    s.kind === 'edge-unanswered'
+  )
     return `/api/services/graph?service=${encodeURIComponent(s.service)}&${at}`;
   return undefined;
 }

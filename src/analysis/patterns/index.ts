@@ -1,4 +1,4 @@
-// patterns@2: online log template mining (see miner.ts for the algorithm).
+// patterns@3: online log template mining (see miner.ts for the algorithm).
 export { createPatternMiner, Miner, generalizeToken, OVERFLOW_TEMPLATE } from './miner.js';
 export { maskToken, valueType, WILDCARD } from './mask.js';
 export { PATTERNS_ALGORITHM } from './types.js';

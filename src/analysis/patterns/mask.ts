@@ -1,4 +1,4 @@
-// Token masking for patterns@2: turns one whitespace-separated token of a log body into its
+// Token masking for patterns@3: turns one whitespace-separated token of a log body into its
 // masked form, with the parts that are plainly values (numbers, hex, ids with numeric
 // segments, IPs, paths, URLs, booleans) replaced by `<*>`, and says what type each was.
 //
@@ -6,8 +6,9 @@
 // one system: a part is a value when it starts with a digit (`42`, `5.8`, `16K`, `-27`,
 // `10.0.0.1`), is long hex (`0x1f`, `9f4ef63`), is an identifier with a numeric segment
 // (`blk_-4737`, `rdd_30_1`, `attempt_1445_0020_m_0`, `host-41`), is a dotted name whose
-// segment is numeric (`core.9136` → `core.<*>`), a version (`v2.0`), an absolute path, the
-// rest of a URL after `scheme://`, or a boolean. Identifiers that merely contain a digit
+// segment is numeric (`core.9136` → `core.<*>`), has more digits than letters (`Z1234`,
+// `G1236`: a code, not a name), a version (`v2.0`), an absolute path, the rest of a URL after
+// `scheme://`, or a boolean. Identifiers that merely contain a digit
 // (`jk2_init`, `tty2`, `HttpServer2`, `PSR0`, `L3`) are names, and stay.
 //
 // Speed matters (this runs on every ingested log line), so the hot path is a character scan
@@ -161,14 +162,20 @@ export function valueType(part: string): SlotType | null {
   if (isBoolean(part)) return 'word';
   if (isCalendarWord(part)) return 'time';
   let digits = 0;
+  let letters = 0;
   let hex = true;
   for (let i = 0; i < n; i++) {
     const c = part.charCodeAt(i);
     if (isDigit(c)) digits++;
-    else if (!isHexLetter(c)) hex = false;
+    else {
+      if (isLetter(c)) letters++;
+      if (!isHexLetter(c)) hex = false;
+    }
   }
   if (digits === 0) return null;
   if (hex && n >= 6) return 'hex';
+  // More digits than letters: a code or a number with a letter (`Z1234`, `G1236`), not a name.
+  if (digits > letters) return 'mixed';
   // A version: v2.0, V1.2.3
   if ((c0 === 118 || c0 === 86) && n > 2 && isDigit(part.charCodeAt(1)) && part.includes('.')) return 'mixed';
   // An identifier with a numeric segment: blk_-123, rdd_30_1, host-41, attempt_1_2_m_3.

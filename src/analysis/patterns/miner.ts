@@ -1,4 +1,4 @@
-// patterns@2: an online, Drain-class log template miner.
+// patterns@3: an online, Drain-class log template miner.
 //
 // A line may name its log call site (the file and line, or function, that logged it, from the
 // record's code.* attributes). Lines of different sites never share a pattern: two statements
@@ -21,11 +21,27 @@
 //  3. When a template generalises so that it now covers another pattern (they converged), the
 //     two merge: the covered one's id forwards to the covering one for good.
 //
+// Before clustering, fields that span several tokens are joined into one (fields.ts: a value
+// written with spaces, a key's bracketed list or map), so a field whose token count varies does
+// not split a template; the shape cache still keys lines by their tokens masked one by one.
+//
+// Words are constants until shown otherwise (patterns@3 made these general rules, each checked
+// on the 8 Loghub systems and on TrainTicket's call sites):
+//  - A line that differs from its closest template in one word is another message until
+//    SIBLING_VALUES different words were seen there (wordSibling). Words with brackets or
+//    punctuation between them (`Success][OrderId:`, `List!`) are words too, not values; a name
+//    with `/`, `$` or other signs in it that differs (`com.x/.Y`, `a.B$C`) is left a value.
+//  - A line that differs in several words, each the value of a key (`name=a, type=b` then
+//    `name=c, type=d`, or `TrainType: X` after a `key:` token), is the same record with other
+//    values: it joins, and those values become `<*>`. Any other difference in two or more
+//    words makes another message.
+//
 // Improvements over Drain: typed masking before clustering (so numbers never split groups and
 // templates come out in the `<*>` form people write by hand), sub-token generalisation, the
 // exact-shape fast path, convergence merging, and a hard bound on patterns per miner (lines
 // of new shapes beyond it are counted in one overflow pattern, so hostile input cannot grow
 // memory).
+import { joinFields } from './fields.js';
 import { WILDCARD, maskToken } from './mask.js';
 import { ShapeCache } from './shape-cache.js';
 import type { MinerOptions, PatternInfo, PatternMatch, PatternMiner, SlotType, TemplateSlot } from './types.js';
@@ -145,13 +161,53 @@ function isSizeUnit(tok: string): boolean {
   return SIZE_UNITS.has(core);
 }
 
-/** Do two different tokens differ only in a plain word (`Foo#<*>` vs `Bar#<*>`, `open` vs `close`)? */
+/**
+ * Do two different tokens differ only in words (`Foo#<*>` vs `Bar#<*>`, `open` vs `close`,
+ * `List!` vs `Start!`, `ID Success][OrderId:` vs `Id][Order Id:`)? Where they differ, both hold
+ * a plain word, or words with brackets and punctuation between them, and no value.
+ */
 function wordDiff(t: string, l: string): boolean {
   if (isWord(t) && isWord(l)) return true;
   const g = generalizeToken(t, l);
-  return (
-    isWord(t.slice(g.pre.length, t.length - g.suf.length)) && isWord(l.slice(g.pre.length, l.length - g.suf.length))
-  );
+  const a = t.slice(g.pre.length, t.length - g.suf.length);
+  const b = l.slice(g.pre.length, l.length - g.suf.length);
+  return (isWord(a) && isWord(b)) || (isWordText(a) && isWordText(b));
+}
+
+/**
+ * Words with brackets and punctuation between them (`Success][OrderId`, `List!`): letters,
+ * digits, `_`, `-`, brackets, quotes and `,;:!?`, at least one letter, no value. A dotted or
+ * slashed name (`org.a.B$C`, `com.x/.Y`) is not word text: a class or a path that differs is
+ * more often a value.
+ */
+function isWordText(m: string): boolean {
+  let letter = false;
+  for (let i = 0; i < m.length; i++) {
+    const c = m.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) letter = true;
+    else if (!((c >= 48 && c <= 57) || '_-[](){}"\',;:!?'.includes(m.charAt(i)))) return false;
+  }
+  return letter && !m.includes(WILDCARD);
+}
+
+/**
+ * Is the word where the line differs from c's template at i the value of a key: right after
+ * `key=` or `key:` in the same token (an opening quote or bracket between them), or the
+ * token after one that ends in `=` or `:`?
+ */
+function isKeyValue(c: Cluster, i: number, line: string): boolean {
+  const t = c.tokens[i] as string;
+  const { pre } = generalizeToken(t, line);
+  let e = pre.length;
+  while (e > 0 && '"\'[({'.includes(pre.charAt(e - 1))) e--;
+  if (e > 0) {
+    const k = pre.charCodeAt(e - 1);
+    return k === 61 || k === 58;
+  }
+  if (i === 0 || c.pre[i - 1] !== null) return false;
+  const prev = c.tokens[i - 1] as string;
+  const k = prev.charCodeAt(prev.length - 1);
+  return prev.length > 1 && (k === 61 || k === 58);
 }
 
 /** A plain word: letters, digits, `_`, `-`, `.` and no value mask (those are values already). */
@@ -280,7 +336,14 @@ export class Miner implements PatternMiner {
     return this.byId.get(this.resolve(c.id)) ?? this.overflow;
   }
 
-  private slowPath(tokens: string[], types: SlotType[][], site: string): PatternMatch {
+  /**
+   * `shape` is the line's tokens as the shape cache reads them (masked one by one); the miner
+   * clusters them with multi-token fields joined (fields.ts).
+   */
+  private slowPath(shape: string[], shapeTypes: SlotType[][], site: string): PatternMatch {
+    const joined = joinFields(shape, shapeTypes);
+    const tokens = joined === null ? shape : joined.tokens;
+    const types = joined === null ? shapeTypes : joined.types;
     const best = this.bestMatch(tokens, site);
     let c: Cluster;
     let created = false;
@@ -293,7 +356,7 @@ export class Miner implements PatternMiner {
     } else if (this.live >= this.maxPatterns) {
       this.overflowCount++;
       this.overflow.count++;
-      this.shapes.set(tokens, this.overflow, site);
+      this.shapes.set(shape, this.overflow, site);
       return { id: this.overflow.id, template: OVERFLOW_TEMPLATE, created: false, overflow: true };
     } else {
       c = this.create(tokens, types, site);
@@ -301,7 +364,7 @@ export class Miner implements PatternMiner {
       created = true;
     }
     c.count++;
-    this.shapes.set(tokens, c, site);
+    this.shapes.set(shape, c, site);
     if (!c.alive) c = this.live_(c);
     return { id: c.id, template: c.text, created, overflow: false };
   }
@@ -383,15 +446,21 @@ export class Miner implements PatternMiner {
    */
   private wordSibling(best: Cluster, tokens: string[]): SiblingOutcome {
     let d = -1;
+    let diffs = 0;
+    let keyed = 0;
     for (let i = 0; i < tokens.length; i++) {
       if (best.pre[i] !== null) continue;
       const t = best.tokens[i] as string;
       const l = tokens[i] as string;
       if (t === l || !wordDiff(t, l)) continue;
-      if (d >= 0) return NO_SIBLING;
-      d = i;
+      diffs++;
+      if (isKeyValue(best, i, l)) keyed++;
+      if (d < 0) d = i;
     }
     if (d < 0) return NO_SIBLING;
+    // Several keys whose values all changed at once: one record with other values, not
+    // another message (`name=a, type=b` and `name=c, type=d`).
+    if (diffs > 1) return keyed === diffs ? { join: best, parent: null } : NO_SIBLING;
     let root = best.parent?.alive ? best.parent : best;
     if (root.pre[d] !== null || root.tokens.length !== tokens.length) root = best;
     root.variants ??= new Map();

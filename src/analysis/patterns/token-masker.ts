@@ -129,6 +129,7 @@ function isValue(src: Uint16Array, a: number, b: number): boolean {
   }
   if (isWordValue(src, a, b)) return true;
   let digits = 0;
+  let letters = 0;
   let hex = true;
   let dot = false;
   // An identifier with a numeric segment (between `_`, `-`, `#`): blk_-123, rdd_30_1, host-41.
@@ -149,12 +150,15 @@ function isValue(src: Uint16Array, a: number, b: number): boolean {
     else {
       segDigits = false;
       if (c === 46) dot = true;
+      if ((classOf(c) & LETTER) !== 0) letters++;
       if ((classOf(c) & HEX_LETTER) === 0) hex = false;
     }
   }
   if (segLength > 0 && segDigits) numericSegment = true;
   if (digits === 0) return false;
   if (hex && n >= 6) return true;
+  // More digits than letters: a code or a number with a letter (`Z1234`).
+  if (digits > letters) return true;
   // A version: v2.0, V1.2.3
   if ((c0 === 118 || c0 === 86) && n > 2 && isDigit(src[a + 1] as number) && dot) return true;
   return numericSegment;

@@ -1,9 +1,9 @@
-// The public shape of the log template miner (patterns@2): what callers see of a mined
+// The public shape of the log template miner (patterns@3): what callers see of a mined
 // template, independent of how the miner stores its clusters.
 import type { TemplateSlot } from '../../model/index.js';
 
-/** patterns@2: patterns@1, with lines of different log call sites kept apart. */
-export const PATTERNS_ALGORITHM = 'patterns@2';
+/** patterns@3: patterns@2, with rules checked on Loghub and on TrainTicket call sites (see miner.ts). */
+export const PATTERNS_ALGORITHM = 'patterns@3';
 
 // A template's slots are part of the API's pattern detail, so their shape lives in the model.
 export type { SlotType, TemplateSlot } from '../../model/index.js';

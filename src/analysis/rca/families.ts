@@ -16,7 +16,24 @@ export const FAMILY: Record<SignalKind, string | null> = {
   metric: 'resource',
   'edge-fanout': 'fanout',
   'log-flow': 'flow',
+  'self-time': 'self-time',
+  'edge-time': 'network',
+  'edge-unanswered': 'network',
   traffic: null,
+};
+
+/** What carried a finding, in words, per family (for hints). */
+export const FAMILY_WORDS: Record<string, string> = {
+  latency: 'latency',
+  errors: 'errors',
+  'warn-logs': 'log patterns',
+  'new-warn-logs': 'log patterns',
+  logs: 'log patterns',
+  flow: 'log patterns',
+  resource: 'gauges',
+  fanout: 'fan-out',
+  'self-time': 'self time',
+  network: 'edge time',
 };
 
 /** Signals about a caller→callee edge rather than a service's own behaviour. */
@@ -27,10 +44,14 @@ export const EDGE_KINDS: ReadonlySet<SignalKind> = new Set<SignalKind>(['edge-la
  * edge itself changed (latency or errors), and the callee's anomaly can explain every family
  * of the caller's. The families that an anomaly of the callee can cause in its caller: slowness makes callers
  * slow (and can make them log timeouts), errors make callers fail and log, a changed response
- * changes what the caller logs. Resource use is the service's own.
+ * changes what the caller logs. Resource use is the service's own, and so are a caller's own
+ * self time and the own time of its edges: nothing downstream explains them. A callee whose
+ * self time rose, or whose edges' own time (the network to it) rose, makes its callers wait.
  */
 export const EXPLAINS: Record<string, readonly string[]> = {
   latency: ['latency', 'errors', 'warn-logs', 'new-warn-logs', 'logs', 'flow'],
+  'self-time': ['latency', 'errors', 'warn-logs', 'new-warn-logs', 'logs', 'flow'],
+  network: ['latency', 'errors', 'warn-logs', 'new-warn-logs', 'logs', 'flow'],
   // A failing callee can make its callers retry: more calls per request.
   errors: ['errors', 'warn-logs', 'new-warn-logs', 'logs', 'latency', 'fanout', 'flow'],
   'warn-logs': ['errors', 'warn-logs', 'logs', 'flow'],

@@ -12,12 +12,14 @@
 // the side it is compared with is new ('new-error-pattern'): it scores in a family of its own,
 // its weight multiplied (newPatternWeight).
 import { calleesOf } from '../service-graph.js';
-import { EDGE_KINDS, EXPLAINS, FAMILY, LOAD_EXPLAINS } from './families.js';
+import { attributeEdgeTimes } from './attribution.js';
+import { EDGE_KINDS, EXPLAINS, FAMILY, FAMILY_WORDS, LOAD_EXPLAINS } from './families.js';
 import { qValues } from './fdr.js';
+import { recentSplit } from './recent.js';
 import { type Draft, type RcaTests, signal, testSignals } from './tests/index.js';
 import type { RankedService, RcaInput, RcaOptions, RcaResult, RcaSignal } from './types.js';
 
-export const RCA_ALGORITHM = 'rca@4';
+export const RCA_ALGORITHM = 'rca@5';
 
 /** The most a single signal adds to its service's score (−log10 q is capped here). */
 const WEIGHT_CAP = 20;
@@ -26,13 +28,48 @@ export function rankRootCauses(input: RcaInput, options: RcaOptions & { minEffec
   return rankTested(testSignals(input, options), options);
 }
 
-/** Ranks the services by the tests' FDR-corrected evidence, symptoms discounted (rankRootCauses' second half). */
+/**
+ * Ranks the services by the tests' FDR-corrected evidence, symptoms discounted (rankRootCauses'
+ * second half). With `recentFirst`, among the roots those still anomalous now come first
+ * (recent.ts): a root one of whose findings (the same test of the same key, the same way) is significant in the
+ * latest part of the incident window tested against the rest of the window outranks one whose anomaly began earlier in the window or
+ * already ended; each keeps its order otherwise.
+ */
 export function rankTested(tests: RcaTests, options: RcaOptions = {}): RcaResult {
+  const whole = rankWindow(tests, options);
+  if (!options.recentFirst) return whole;
+  const isRoot = (s: RankedService) => s.score > 0 && s.symptomOf.length === 0;
+  const roots = whole.services.filter(isRoot);
+  if (roots.length < 2) return whole;
+  const split = recentSplit(tests.input);
+  if (split === null) return whole;
+  const recent = rankWindow(testSignals(split), { ...options, weakCandidates: false });
+  // Still anomalous now: one of the root's own findings (the same test of the same key, the same way) holds in the latest part too.
+  const held = new Set<string>();
+  for (const s of recent.services)
+    for (const x of s.signals)
+      if (x.weight > 0) held.add(`${s.service}\u0000${x.kind}\u0000${x.key}\u0000${Math.sign(x.statistic)}`);
+  const now = roots.filter((s) =>
+    s.signals.some((x) => held.has(`${s.service}\u0000${x.kind}\u0000${x.key}\u0000${Math.sign(x.statistic)}`)),
+  );
+  if (now.length === 0 || now.length === roots.length) return whole;
+  const { startMs, endMs } = split.incident;
+  const span = `the last ${Math.round((endMs - startMs) / 60_000)} min against the ${Math.round((startMs - split.baseline.startMs) / 60_000)} min before`;
+  for (const s of now) s.hint = `anomalous now (${span}); ${s.hint}`;
+  const first = new Set(now.map((s) => s.service));
+  return { ...whole, services: [...now, ...whole.services.filter((s) => !first.has(s.service))] };
+}
+
+/** rankTested over the tests' own windows. */
+function rankWindow(tests: RcaTests, options: RcaOptions): RcaResult {
   const input = tests.input;
   const fdr = options.fdr ?? 0.01;
   const all = tests.drafts;
   const qs = qValues(all, fdr);
-  const signals = significantSignals(all, qs, { fdr, newPatternWeight: options.newPatternWeight ?? 2 });
+  const signals = attributeEdgeTimes(
+    significantSignals(all, qs, { fdr, newPatternWeight: options.newPatternWeight ?? 2 }),
+    incidentEdges(input),
+  );
   const evidence = familyScores(signals);
   const callees = calleesOf(input.edges);
   const symptomOf = symptomWalk(evidence, callees, tests.unbaselined);
@@ -68,6 +105,17 @@ function significantSignals(
   });
   return signals;
 }
+
+/** The call edges ("caller→callee") the incident window's span trees had. */
+function incidentEdges(input: RcaInput): Set<string> {
+  const out = new Set<string>();
+  for (const r of input.edgeTimes ?? [])
+    if (r.minuteMs >= input.incident.startMs && r.minuteMs < input.incident.endMs) out.add(`${r.caller}→${r.callee}`);
+  return out;
+}
+
+/** Signals that show a call edge changed: its latency or errors as the caller saw them, its own time, its unanswered calls. */
+const LINK_KINDS: ReadonlySet<string> = new Set(['edge-latency', 'edge-errors', 'edge-time', 'edge-unanswered']);
 
 /** The significant evidence per service, in the order services first have a signal. */
 interface Evidence {
@@ -124,6 +172,9 @@ function symptomWalk(
 ): Map<string, string[]> {
   const { byService, families, serverFamilies, own } = evidence;
   const symptomOf = new Map<string, string[]>();
+  // Edge own time may be attributed to either end: the link's signals are looked for in every service's.
+  const changedLinks = new Set<string>();
+  for (const list of byService.values()) for (const s of list) if (LINK_KINDS.has(s.kind)) changedLinks.add(s.key);
   for (const [service, fams] of families) {
     if (own(service) === 0) continue;
     const culprits: string[] = [];
@@ -132,9 +183,7 @@ function symptomWalk(
       // The path must carry the anomaly: the caller sees the callee change on their edge (or,
       // with no baseline for either, sees the failing callee's errors on it).
       const link = `${service}→${c}`;
-      const changed = (byService.get(c) ?? []).some(
-        (s) => (s.kind === 'edge-latency' || s.kind === 'edge-errors') && s.key === link,
-      );
+      const changed = changedLinks.has(link);
       if (!changed && !(unbaselined.has(link) && serverFamilies.get(c)?.has('errors'))) continue;
       // Only the callee's own signals explain: an edge's errors or slowness as the caller sees
       // them may be the caller's doing (a timeout it tightened), not the callee's.
@@ -180,7 +229,15 @@ function rankServices(
     const score = culprits.length > 0 ? ownScore * opts.discount : ownScore;
     list.sort((a, b) => b.weight - a.weight);
     const top = list.filter((s) => FAMILY[s.kind] !== null).slice(0, 3);
+    const carried = [
+      ...new Set(
+        [...(evidence.families.get(service) ?? new Map<string, number>())]
+          .sort((a, b) => b[1] - a[1])
+          .map(([f]) => FAMILY_WORDS[f] ?? f),
+      ),
+    ];
     const hint =
+      `carried by ${carried.join(', ')}: ` +
       `${top.map((s) => `${s.kind} ${s.key} ${fmt(s.baseline)}→${fmt(s.incident)} ${s.unit} (q=${s.q.toExponential(1)})`).join('; ')}` +
       (culprits.length > 0
         ? `; explained by ${culprits.map((c) => (callees.get(service)?.has(c) ? `anomalous callee ${c}` : `more calls from ${c}`)).join(', ')}`

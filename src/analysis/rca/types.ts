@@ -63,6 +63,33 @@ export interface EdgeRow {
   latency: DDSketch;
 }
 
+/**
+ * A service's own (self) time in one minute: per visit (an entry span and its local
+ * descendants), the entry's duration less the time it spent in calls to other services.
+ */
+export interface SelfTimeRow {
+  minuteMs: number;
+  service: string;
+  visits: number;
+  /** Milliseconds. */
+  latency: DDSketch;
+}
+
+/**
+ * One call edge's own time in one minute: per answered call, the client span's duration less the
+ * server span's (the network and queueing between them); and the calls no server span answered.
+ */
+export interface EdgeTimeRow {
+  minuteMs: number;
+  caller: string;
+  callee: string;
+  /** Answered and unanswered calls. */
+  calls: number;
+  unanswered: number;
+  /** Milliseconds, of the answered calls. */
+  latency: DDSketch;
+}
+
 /** One sample of a resource gauge (CPU, memory, …) of a service. */
 export interface MetricRow {
   minuteMs: number;
@@ -81,6 +108,10 @@ export interface RcaInput {
   /** Log flow (which line follows which in a span); absent or empty when not collected. */
   flows?: readonly FlowRow[];
   metrics?: readonly MetricRow[];
+  /** Self time per service (from the span trees); absent or empty when not read. */
+  selfTimes?: readonly SelfTimeRow[];
+  /** Own time and unanswered calls per call edge (from the span trees); absent or empty when not read. */
+  edgeTimes?: readonly EdgeTimeRow[];
   /** The gauges' baseline when it differs from `baseline` (gauges are sparse: a longer look back). */
   metricBaseline?: TimeWindow;
   /**
@@ -119,6 +150,13 @@ export interface RcaOptions {
    * test as its one signal (weight 0, its q at or above the FDR). Default false.
    */
   weakCandidates?: boolean;
+  /**
+   * Put the roots still anomalous in the latest part of the incident window (tested against the
+   * rest of it, see recent.ts) first. Default false: on the Nezha 2023-01-30 morning it moved
+   * AC@1 from 0.778 to 0.556 (the latest few minutes against the rest of a sparse window gave
+   * small shifts of other services and missed a root whose rare calls had no earlier samples).
+   */
+  recentFirst?: boolean;
 }
 
 /**

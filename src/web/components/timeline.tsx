@@ -135,7 +135,7 @@ export function Timeline({
       el,
     );
     return () => plot.destroy();
-  }, [times, series, markers, title]);
+  }, [times, series, markers]);
   return (
     <figure className="timeline">
       <div className="timeline-title">{title}</div>

@@ -8,6 +8,7 @@ import { FLOW_TESTS, flowDrafts } from './flow.js';
 import { GAUGE_TESTS, gaugeDrafts } from './gauges.js';
 import { LOG_TESTS, logDrafts } from './logs.js';
 import { DEFAULT_MIN_EFFECT, EDGE_TESTS, RED_TESTS, edgeDrafts, redDrafts } from './red.js';
+import { SPAN_TESTS, spanDrafts } from './spans.js';
 
 export { statementRows } from './logs.js';
 export { signal } from './common.js';
@@ -20,6 +21,7 @@ export const TESTS = {
   ...LOG_TESTS,
   ...FLOW_TESTS,
   ...GAUGE_TESTS,
+  ...SPAN_TESTS,
 } as const satisfies Record<SignalKind, string>;
 
 /** Every test of an input, before the ranking (rankTested); opaque. */
@@ -33,7 +35,8 @@ export interface RcaTests {
 /**
  * Runs the tests of rankRootCauses, to rank them with rankTested (and add flows with addFlowTests
  * in between). In this order: RED per service and endpoint; logs and flow against the recent
- * baseline; logs and flow against the known-good reference (when given); edges; gauges.
+ * baseline; logs and flow against the known-good reference (when given); edges; gauges; self
+ * time and edge own time from the span trees (when given).
  */
 export function testSignals(input: RcaInput, options: { minEffect?: number } = {}): RcaTests {
   const minEffect = options.minEffect ?? DEFAULT_MIN_EFFECT;
@@ -47,6 +50,7 @@ export function testSignals(input: RcaInput, options: { minEffect?: number } = {
   }
   const unbaselined = edgeDrafts(input, drafts, { svc, minEffect });
   gaugeDrafts(input, drafts);
+  spanDrafts(input, drafts, { minEffect });
   return { input, drafts, unbaselined };
 }
 

@@ -55,12 +55,12 @@ export interface Red {
 export const newRed = (): Red => ({ requests: 0, errors: 0, latency: new DDSketch(), minutes: new Map() });
 
 /** A baseline's latency: all of it and minute by minute. */
-interface Lat {
+export interface Lat {
   all: DDSketch;
   minutes: Map<number, DDSketch>;
 }
 
-function addLatency(acc: Red, side: Side, minuteMs: number, s: DDSketch): void {
+export function addLatency(acc: Red, side: Side, minuteMs: number, s: DDSketch): void {
   acc.latency.merge(s);
   if (side !== 'base') return;
   upsert(acc.minutes, minuteMs, () => new DDSketch()).merge(s);
@@ -103,14 +103,18 @@ function latencyDispersion(perMinute: readonly DDSketch[], all: DDSketch): numbe
   return Math.max(1, sum / minutesUsed.length);
 }
 
-/** Slower in the incident: one-sided Mann–Whitney, its z deflated by the baseline's dispersion, with the effect at least ½ + minEffect. */
-function latencyDraft(
-  kind: 'latency' | 'edge-latency',
+/**
+ * Slower in the incident: one-sided Mann–Whitney, its z deflated by the baseline's dispersion,
+ * with the effect at least ½ + minEffect. `test` names it (default: the kind's RED test).
+ */
+export function latencyDraft(
+  kind: 'latency' | 'edge-latency' | 'self-time' | 'edge-time',
   service: string,
   key: string,
   b: Lat,
   i: DDSketch,
   minEffect: number,
+  test?: string,
 ): Draft | null {
   if (b.all.count < MIN_LATENCY_SAMPLES || i.count < MIN_LATENCY_SAMPLES) return null;
   const t = mannWhitneyBinned(latencyBins(b.all), latencyBins(i));
@@ -124,7 +128,7 @@ function latencyDraft(
     baseline: b.all.quantile(0.5),
     incident: i.quantile(0.5),
     unit: 'p50 ms',
-    test: phi > 1 ? `${TESTS[kind]}, z ÷ √${phi.toFixed(1)} (the baseline's minute-to-minute dispersion)` : TESTS[kind],
+    test: `${test ?? RED_TESTS.latency}${phi > 1 ? `, z ÷ √${phi.toFixed(1)} (the baseline's minute-to-minute dispersion)` : ''}`,
     statistic: z,
     p: normalSf(z),
     pMin: mannWhitneyMinP(b.all.count, i.count) / 2,

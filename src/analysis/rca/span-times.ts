@@ -1,0 +1,188 @@
+// Where the time of a request went, from its span tree: each service's own (self) time per
+// visit, and each call edge's own time (the network and queueing between a client span and the
+// server span that answered it), per minute, as DDSketches rca tests like any latency.
+//
+// Pairing is structural, not by name: a span whose parent belongs to another service is the
+// server side of its parent's call (also a SERVER/CONSUMER span under a CLIENT/PRODUCER span of
+// its own service: a service calling itself). A client span is one that such a server span
+// answered, one of kind CLIENT/PRODUCER, or one whose service and name answered elsewhere in the
+// spans given; a client span no server span answered is an unanswered call (a timeout, a request
+// that never arrived). Concurrency is accounted for by interval unions clipped to the parent, so
+// concurrent children are not subtracted twice and async children that outlive it are clipped.
+import { DDSketch } from '../sketch/index.js';
+import type { EdgeTimeRow, SelfTimeRow } from './types.js';
+
+/** One span, as span-times needs it; times in milliseconds (fractions kept). */
+export interface TimedSpan {
+  traceId: string;
+  spanId: string;
+  parentId: string | null;
+  service: string;
+  name: string;
+  /** OTLP SpanKind: 0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
+  kind: number;
+  startMs: number;
+  endMs: number;
+}
+
+const SERVER = 2;
+const CLIENT = 3;
+const PRODUCER = 4;
+const CONSUMER = 5;
+const MINUTE_MS = 60_000;
+
+export interface SpanTimes {
+  self: SelfTimeRow[];
+  edges: EdgeTimeRow[];
+}
+
+/** Whether `span` is the server side of a call made by `parent`. */
+export function answers(span: TimedSpan, parent: TimedSpan | undefined): boolean {
+  if (parent === undefined) return false;
+  if (parent.service !== span.service) return true;
+  return (span.kind === SERVER || span.kind === CONSUMER) && (parent.kind === CLIENT || parent.kind === PRODUCER);
+}
+
+/** The length of the union of `intervals`, each clipped to [from, to]. */
+export function coveredMs(intervals: ReadonlyArray<readonly [number, number]>, from: number, to: number): number {
+  const clipped = intervals
+    .map(([a, b]) => [Math.max(a, from), Math.min(b, to)] as const)
+    .filter(([a, b]) => b > a)
+    .sort((x, y) => x[0] - y[0]);
+  let total = 0;
+  let curA = Number.NaN;
+  let curB = Number.NaN;
+  for (const [a, b] of clipped) {
+    if (Number.isNaN(curA) || a > curB) {
+      if (!Number.isNaN(curA)) total += curB - curA;
+      curA = a;
+      curB = b;
+    } else if (b > curB) curB = b;
+  }
+  if (!Number.isNaN(curA)) total += curB - curA;
+  return total;
+}
+
+const duration = (s: TimedSpan) => Math.max(0, s.endMs - s.startMs);
+const minuteOf = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+
+/**
+ * Self time per service visit and own time per call edge, per minute (the minute the visit's
+ * entry span, or the client span, started in). A visit is a service's entry span (a root, a
+ * span whose parent is missing, or the server side of a call) with its local descendants; its
+ * self time is the entry's duration less the union of its calls' client spans within it. A call's
+ * own time is its client span's duration less the union of the server spans that answered it.
+ * Spans of several traces may come in any order; spans of a trace whose parent is not given are
+ * taken as entries (a trace cut by the window).
+ */
+export function spanTimes(spans: readonly TimedSpan[]): SpanTimes {
+  const byTrace = new Map<string, TimedSpan[]>();
+  for (const s of spans) {
+    let list = byTrace.get(s.traceId);
+    if (list === undefined) {
+      list = [];
+      byTrace.set(s.traceId, list);
+    }
+    list.push(s);
+  }
+  // First pass: each trace's tree, and which (service, name) ever answered (a call operation).
+  interface Tree {
+    byId: Map<string, TimedSpan>;
+    children: Map<string, TimedSpan[]>;
+  }
+  const trees: Tree[] = [];
+  const callOps = new Set<string>();
+  const op = (s: TimedSpan) => `${s.service}\u0000${s.name}`;
+  for (const list of byTrace.values()) {
+    const byId = new Map<string, TimedSpan>();
+    for (const s of list) byId.set(s.spanId, s);
+    const children = new Map<string, TimedSpan[]>();
+    for (const s of list) {
+      if (s.parentId === null || !byId.has(s.parentId)) continue;
+      const c = children.get(s.parentId);
+      if (c) c.push(s);
+      else children.set(s.parentId, [s]);
+      if (answers(s, byId.get(s.parentId))) callOps.add(op(byId.get(s.parentId) as TimedSpan));
+    }
+    trees.push({ byId, children });
+  }
+  // The single callee each call operation reached when answered ('' when several or none).
+  const calleeOf = new Map<string, string>();
+  for (const { byId, children } of trees) {
+    for (const [parentId, kids] of children) {
+      const parent = byId.get(parentId) as TimedSpan;
+      for (const k of kids) {
+        if (!answers(k, parent)) continue;
+        const prev = calleeOf.get(op(parent));
+        calleeOf.set(op(parent), prev === undefined || prev === k.service ? k.service : '');
+      }
+    }
+  }
+  const self = new Map<string, SelfTimeRow>();
+  const edges = new Map<string, EdgeTimeRow>();
+  const edgeRow = (minuteMs: number, caller: string, callee: string): EdgeTimeRow => {
+    const k = `${minuteMs}\u0000${caller}\u0000${callee}`;
+    let r = edges.get(k);
+    if (r === undefined) {
+      r = { minuteMs, caller, callee, calls: 0, unanswered: 0, latency: new DDSketch() };
+      edges.set(k, r);
+    }
+    return r;
+  };
+  for (const { byId, children } of trees) {
+    const isCall = (s: TimedSpan) => s.kind === CLIENT || s.kind === PRODUCER || callOps.has(op(s));
+    for (const s of byId.values()) {
+      const parent = s.parentId === null ? undefined : byId.get(s.parentId);
+      const kids = children.get(s.spanId) ?? [];
+      // The calls: a client span's own time, or its going unanswered.
+      if (isCall(s)) {
+        const servers = kids.filter((k) => answers(k, s));
+        if (servers.length > 0) {
+          const own =
+            duration(s) -
+            coveredMs(
+              servers.map((k) => [k.startMs, k.endMs] as const),
+              s.startMs,
+              s.endMs,
+            );
+          for (const callee of new Set(servers.map((k) => k.service))) {
+            const r = edgeRow(minuteOf(s.startMs), s.service, callee);
+            r.calls++;
+            r.latency.add(Math.max(0, own));
+          }
+        } else {
+          const callee = calleeOf.get(op(s)) ?? '';
+          if (callee !== '') {
+            const r = edgeRow(minuteOf(s.startMs), s.service, callee);
+            r.calls++;
+            r.unanswered++;
+          }
+        }
+      }
+      // The visits: an entry span's duration less its calls within the visit.
+      if (parent !== undefined && !answers(s, parent)) continue;
+      // An entry that is itself a call (a client span at a trace's root) spends its time on the edge.
+      const calls: Array<readonly [number, number]> = isCall(s) ? [[s.startMs, s.endMs]] : [];
+      const stack = [s];
+      while (stack.length > 0) {
+        const x = stack.pop() as TimedSpan;
+        if (x !== s && isCall(x)) {
+          calls.push([x.startMs, x.endMs]);
+          continue;
+        }
+        for (const k of children.get(x.spanId) ?? []) if (!answers(k, x)) stack.push(k);
+      }
+      const own = duration(s) - coveredMs(calls, s.startMs, s.endMs);
+      const minuteMs = minuteOf(s.startMs);
+      const k = `${minuteMs}\u0000${s.service}`;
+      let r = self.get(k);
+      if (r === undefined) {
+        r = { minuteMs, service: s.service, visits: 0, latency: new DDSketch() };
+        self.set(k, r);
+      }
+      r.visits++;
+      r.latency.add(Math.max(0, own));
+    }
+  }
+  return { self: [...self.values()], edges: [...edges.values()] };
+}
