@@ -1,4 +1,4 @@
-// `npm run bench -- accuracy <example|nezha|bugloc|dupes> [--data DIR] [--out FILE]`: how
+// `npm run bench -- accuracy <example|demo-commands|nezha|bugloc|dupes> [--data DIR] [--out FILE]`: how
 // often Orrery's analysis ranks the right answer first, on datasets with ground truth. Each
 // mode lives in bench/lib/accuracy-<mode>.ts and exports run(opts).
 import { existsSync } from 'node:fs';
@@ -8,12 +8,16 @@ import { parseArgs } from 'node:util';
 import { parseOrExit } from './lib/options.js';
 import { BENCH_DIR } from './lib/paths.js';
 
-const MODES = ['example', 'nezha', 'bugloc', 'dupes'] as const;
+const MODES = ['example', 'demo-commands', 'nezha', 'bugloc', 'dupes'] as const;
 type Mode = (typeof MODES)[number];
 
 const USAGE = `usage: npm run bench -- accuracy <${MODES.join('|')}> [--data DIR] [--out FILE]
 
-  example   investigations of the demo world, scored against its truth files
+  example   investigations of the demo world, scored against its truth files: one world per
+            scenario [--scenario NAME] [--seed N] [--duration 4m] [--keep]
+  demo-commands
+            the default all-scenario demo; every command its "Try:" block prints, run and
+            checked against the truth files [--seed N] [--duration D] [--keep]
   nezha     root-cause service ranking on Nezha TrainTicket (AC@1/3/5) per day, per fault type
             and over all days; DIR holds one day's rca_data/<day>/ and construct_data/ (default:
             every nezha-trainticket/trainticket-*.tar.xz in ../shared/datasets, each extracted once

@@ -10,6 +10,7 @@ import {
   ScenarioError,
   parseDuration,
   parseScenariosFile,
+  planDemo,
   readHistory,
   selectScenarios,
   shopSourceDir,
@@ -31,6 +32,41 @@ describe('demo inputs', () => {
     assert.ok(commits.length > 20);
     assert.equal(commits.filter((c) => c.culprit).length, 3);
     parseScenariosFile(readFileSync(join(shopSourceDir(), 'scenarios.json'), 'utf8'));
+  });
+
+  it('plans all scenarios on one timeline, and one alone with its fault two minutes before the end, held', () => {
+    const file = parseScenariosFile(readFileSync(join(shopSourceDir(), 'scenarios.json'), 'utf8'));
+    const all = planDemo(file, selectScenarios('all'), 150);
+    const starts = new Map<string, number>();
+    for (const e of [...all.deploys, ...all.traffic, ...all.faults])
+      if (e.scenario && !starts.has(e.scenario)) starts.set(e.scenario, e.at);
+    assert.equal(starts.size, 6);
+    const sorted = [...starts.values()].sort((a, b) => a - b);
+    // Onsets at least 10 s apart in the 150 s of npm start.
+    for (let i = 1; i < sorted.length; i++) assert.ok((sorted[i]! - sorted[i - 1]!) * 150 >= 10, `${sorted}`);
+    assert.equal(all.rootCauses.capacity, 'catalog');
+
+    const solo = planDemo(file, ['capacity'], 240);
+    assert.deepEqual(
+      solo.traffic.map((t) => [t.at, t.multiplier]),
+      [[0.5, 3]],
+      'the surge starts 2 min before the end and is not lifted',
+    );
+    const cpu = planDemo(file, ['cpu-saturation'], 240);
+    assert.deepEqual(
+      cpu.faults.map((f) => [f.at, f.service, f.kind, f.ms]),
+      [[0.5, 'payments', 'cpu', 150]],
+    );
+    assert.deepEqual(
+      planDemo(file, ['cart-badge'], 240)
+        .deploys.filter((d) => d.scenario)
+        .map((d) => [d.at, d.tag]),
+      [[0.5, 'cart/v1.4.0']],
+    );
+    assert.ok(
+      planDemo(file, ['cart-badge'], 240).deploys.some((d) => d.scenario === null),
+      'noise deploys stay',
+    );
   });
 
   it('names the file and field of a broken commit', () => {

@@ -1,12 +1,67 @@
 // A loopback TCP balancer in front of each shop service, the part a Kubernetes Service plays:
 // callers keep one address while replicas come and go. New connections go round-robin to
 // the current backends; a deploy swaps the list, and connections already open stay on the
-// old process until it closes them.
+// old process until it closes them. It also injects network faults: with a delay set, every
+// chunk of every connection it carries, open or new, arrives that much later in each
+// direction (what `tc netem delay` does to a pod's interface).
 import net from 'node:net';
+
+/**
+ * Forwards one direction of a connection, each chunk `delayMs()` after it arrived; chunks
+ * keep their order when the delay changes while some are in flight.
+ */
+class DelayedPipe {
+  private readonly queue: { due: number; chunk: Buffer | null }[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private lastDue = 0;
+
+  constructor(
+    private readonly to: net.Socket,
+    private readonly delayMs: () => number,
+  ) {}
+
+  /** A chunk, or null for the end of the stream. */
+  push(chunk: Buffer | null): void {
+    const now = Date.now();
+    const due = Math.max(now + this.delayMs(), this.lastDue);
+    this.lastDue = due;
+    if (due <= now && this.queue.length === 0) {
+      this.write(chunk);
+      return;
+    }
+    this.queue.push({ due, chunk });
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer || this.queue.length === 0) return;
+    this.timer = setTimeout(() => this.flush(), Math.max(0, this.queue[0]!.due - Date.now()));
+  }
+
+  private flush(): void {
+    this.timer = null;
+    const now = Date.now();
+    while (this.queue.length && this.queue[0]!.due <= now) this.write(this.queue.shift()!.chunk);
+    this.schedule();
+  }
+
+  private write(chunk: Buffer | null): void {
+    if (this.to.destroyed) return;
+    if (chunk === null) this.to.end();
+    else this.to.write(chunk);
+  }
+
+  cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.queue.length = 0;
+  }
+}
 
 export class ServiceProxy {
   private backends: number[] = [];
   private next = 0;
+  private delay = 0;
   private readonly sockets = new Set<net.Socket>();
   private constructor(
     readonly name: string,
@@ -38,6 +93,16 @@ export class ServiceProxy {
     this.next = 0;
   }
 
+  /** Delays every chunk this many milliseconds in each direction, on open connections too (0: none). */
+  setDelay(ms: number): void {
+    if (!(ms >= 0) || !Number.isFinite(ms)) throw new Error(`delay must be a finite number ≥ 0 (got ${ms})`);
+    this.delay = ms;
+  }
+
+  get delayMs(): number {
+    return this.delay;
+  }
+
   private accept(client: net.Socket): void {
     if (this.backends.length === 0) {
       client.destroy();
@@ -48,7 +113,12 @@ export class ServiceProxy {
     this.sockets.add(client).add(upstream);
     client.setNoDelay(true);
     upstream.setNoDelay(true);
+    const delay = () => this.delay;
+    const toUpstream = new DelayedPipe(upstream, delay);
+    const toClient = new DelayedPipe(client, delay);
     const close = () => {
+      toUpstream.cancel();
+      toClient.cancel();
       client.destroy();
       upstream.destroy();
       this.sockets.delete(client);
@@ -56,8 +126,8 @@ export class ServiceProxy {
     };
     client.on('error', close).on('close', close);
     upstream.on('error', close).on('close', close);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    client.on('data', (c: Buffer) => toUpstream.push(c)).on('end', () => toUpstream.push(null));
+    upstream.on('data', (c: Buffer) => toClient.push(c)).on('end', () => toClient.push(null));
   }
 
   async close(): Promise<void> {

@@ -2,8 +2,8 @@
 // process on an embedded store in the demo folder; this process builds the shop's git
 // history, has Orrery index it and its manifests, runs the shop's services (each exports
 // OTLP to Orrery with the OpenTelemetry SDK), drives users through the storefront, performs
-// the scenario's deploys and traffic changes, files the customers' tickets, and writes each
-// scenario's ground truth.
+// the scenario's deploys, traffic changes and injected faults, files the customers' tickets,
+// and writes each scenario's ground truth.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -13,9 +13,9 @@ import { EXIT_WITH_PARENT, orreryCommand, sdkNodeModules, shopSourceDir } from '
 import type { DemoOutput } from './progress.js';
 import { type BuiltRepo, buildShopRepo } from './repo-builder.js';
 import { type Plan, type ScenarioName, parseScenariosFile, planDemo } from './scenarios.js';
-import { SHOP_SERVICES, type ShopService, Supervisor, stopChild } from './supervisor.js';
+import { SHOP_SERVICES, type ShopService, type Staged, Supervisor, stopChild } from './supervisor.js';
 import { type DemoTicket, noiseTickets, renumberTickets, scenarioTickets } from './tickets.js';
-import { type DeployRecord, type ScenarioTruth, scenarioTruth } from './truth.js';
+import { type DeployRecord, type ScenarioTruth, type TruthInput, scenarioTruth } from './truth.js';
 
 export interface DemoOptions {
   scenarios: ScenarioName[];
@@ -45,6 +45,8 @@ export interface DemoWorld {
   tickets: DemoTicket[];
   /** What the shoppers saw during the traffic phase, in time order. */
   observations: readonly Observation[];
+  /** The problem queue the demo's triage made, in its order. */
+  problems: { id: number; title: string; service: string | null }[];
   /** Milliseconds from runDemo's start to the ready world. */
   readyMs: number;
   /** Starts traffic again at 1× (it pauses when the world is ready), until stop(). */
@@ -61,7 +63,16 @@ const TICKETS: Record<ScenarioName, number> = {
   'slow-dependency': 6,
   'inventory-timeout': 2,
   capacity: 5,
+  'network-delay': 4,
+  'cpu-saturation': 3,
 };
+/**
+ * A deploy's replicas are started this long before it goes live, so that the go-live (the
+ * onset, for a bad deploy) lands on its planned time however long the processes take to start.
+ */
+const DEPLOY_LEAD_MS = 15_000;
+/** A baseline version went out this long after its release commit. */
+const RELEASED_AFTER_MS = 30 * 60_000;
 const NOISE_TICKETS = 10;
 /** Orrery's analysis flush interval inside the demo, so the world is ready soon after load stops. */
 const FLUSH_MS = 2_000;
@@ -242,6 +253,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
   const plan: Plan = planDemo(
     parseScenariosFile(readFileSync(join(shopSourceDir(), 'scenarios.json'), 'utf8')),
     opts.scenarios,
+    opts.durationS,
   );
 
   out.step(
@@ -275,16 +287,21 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
       environment: 'demo',
     });
     const deploys: DeployRecord[] = [];
-    const deploy = async (service: ShopService, tag: string, recorded: boolean, scenario: ScenarioName | null) => {
+    const shaOf = (tag: string) => {
       const sha = repo.tags.get(tag);
       if (!sha) throw new DemoError(`scenarios.json names tag ${tag}, which the shop history does not create`);
-      const r = await supervisor!.deploy(service, tag, sha);
+      return sha;
+    };
+    const stage = (service: ShopService, tag: string) => supervisor!.stage(service, tag, shaOf(tag));
+    const deploy = async (staged: Staged, recorded: boolean, scenario: ScenarioName | null, at?: Date) => {
+      const { service, tag, sha } = staged;
+      const r = supervisor!.promote(staged);
       const rec: DeployRecord = {
         service,
         version: r.version,
         tag,
         sha,
-        at: r.liveAt.toISOString(),
+        at: (at ?? r.liveAt).toISOString(),
         recorded,
         scenario,
       };
@@ -302,9 +319,16 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
       return rec;
     };
     // All at once: no traffic flows until the load starts, after every service is healthy.
+    // The world is older than the demo: a baseline version went out when its release was cut
+    // (RELEASED_AFTER_MS after its tag's commit), and that is when a CD pipeline recorded it.
+    const worldStart = Date.now();
+    const releasedAt = (tag: string) => {
+      const commit = repo.commits.find((c) => c.sha === shaOf(tag));
+      return new Date(Math.min(worldStart, Date.parse(commit?.at ?? '') + RELEASED_AFTER_MS || worldStart));
+    };
     await Promise.all(
       plan.baselines.map(async (b) => {
-        await deploy(b.service, b.tag, b.recorded, null);
+        await deploy(await stage(b.service, b.tag), b.recorded, null, releasedAt(b.tag));
         out.status(`started ${b.tag}`);
       }),
     );
@@ -318,14 +342,30 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
     driver.start();
     out.step(`✓ ${users.length} users of ${opts.accounts} accounts are shopping (${opts.baseRps} requests/s at 1×)`);
 
-    const trafficWindows = new Map<ScenarioName, { from: number; to: number }>();
+    const trafficWindows = new Map<ScenarioName, NonNullable<TruthInput['trafficWindow']>>();
+    const faultWindows = new Map<ScenarioName, NonNullable<TruthInput['faultWindow']>>();
+    const dueOf = (at: number) => loadStart + at * opts.durationS * 1000;
+    // Each deploy's replicas start DEPLOY_LEAD_MS ahead, one deploy of a service after another.
+    const staging = new Map<ShopService, Promise<unknown>>();
+    const staged = plan.deploys.map((d) => {
+      const after = staging.get(d.service) ?? Promise.resolve();
+      const ready = after
+        .then(() => new Promise((r) => setTimeout(r, Math.max(0, dueOf(d.at) - DEPLOY_LEAD_MS - Date.now()))))
+        .then(() => stage(d.service, d.tag));
+      staging.set(
+        d.service,
+        ready.catch(() => {}),
+      );
+      ready.catch(() => {}); // awaited by the deploy's event
+      return ready;
+    });
     const events: Timeline[] = [
-      ...plan.deploys.map((d) => ({
+      ...plan.deploys.map((d, i) => ({
         at: d.at,
         lane: d.service,
         label: `deploy ${d.tag}${d.scenario ? ` (${d.scenario})` : ''}${d.recorded ? '' : ', not recorded'}`,
         run: async () => {
-          await deploy(d.service, d.tag, d.recorded, d.scenario);
+          await deploy(await staged[i]!, d.recorded, d.scenario);
         },
       })),
       ...plan.traffic.map((t) => ({
@@ -336,8 +376,35 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
           driver!.setMultiplier(t.multiplier);
           const w = trafficWindows.get(t.scenario);
           if (t.multiplier > 1 && !w)
-            trafficWindows.set(t.scenario, { from: Date.now(), to: Number.POSITIVE_INFINITY });
+            trafficWindows.set(t.scenario, {
+              from: Date.now(),
+              to: Number.POSITIVE_INFINITY,
+              entry: 'web',
+              multiplier: t.multiplier,
+            });
           else if (t.multiplier <= 1 && w) w.to = Date.now();
+        },
+      })),
+      ...plan.faults.map((f) => ({
+        at: f.at,
+        lane: `fault ${f.service}`,
+        label:
+          f.ms > 0
+            ? `${f.kind} on ${f.service}: ${f.ms} ms (${f.scenario})`
+            : `${f.kind} on ${f.service} lifted (${f.scenario})`,
+        run: async () => {
+          if (f.kind === 'network-delay') supervisor!.setNetworkDelay(f.service, f.ms);
+          else supervisor!.setCpuWork(f.service, f.ms);
+          const w = faultWindows.get(f.scenario);
+          if (f.ms > 0 && !w)
+            faultWindows.set(f.scenario, {
+              from: Date.now(),
+              to: Number.POSITIVE_INFINITY,
+              service: f.service,
+              type: f.kind === 'cpu' ? 'cpu-saturation' : 'network-delay',
+              ms: f.ms,
+            });
+          else if (f.ms <= 0 && w) w.to = Date.now();
         },
       })),
     ].sort((a, b) => a.at - b.at);
@@ -359,7 +426,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
     try {
       while (events.length) {
         const e = events[0]!;
-        const due = loadStart + e.at * opts.durationS * 1000;
+        const due = dueOf(e.at);
         if (Date.now() < due) await new Promise((r) => setTimeout(r, due - Date.now()));
         events.shift();
         const lane = (lanes.get(e.lane) ?? Promise.resolve()).then(async () => {
@@ -396,6 +463,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
         commits: repo.commits,
         deploys,
         trafficWindow: trafficWindows.get(scenario),
+        faultWindow: faultWindows.get(scenario),
+        rootCause: plan.rootCauses[scenario],
         observations,
         tickets: filed,
       });
@@ -436,7 +505,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
     // The last spans and logs reach Orrery (the SDKs batch for ≤ 1 s), and its analysis flushes.
     await new Promise((r) => setTimeout(r, 1_500 + FLUSH_MS + 1_000));
     // The problem queue, as an on-call engineer opening the UI would want it: triage once.
-    const queue = await api.call<{ problems: unknown[] }>('POST', '/api/triage', {});
+    const queue = await api.call<{ problems: { id: number; title: string; service: string | null }[] }>(
+      'POST',
+      '/api/triage',
+      {},
+    );
     out.step(`✓ triage queued ${queue.problems.length} problems`);
     const readyMs = Date.now() - started;
     const running = driver;
@@ -451,6 +524,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
       deploys,
       tickets,
       observations,
+      problems: queue.problems.map((p) => ({ id: p.id, title: p.title, service: p.service })),
       readyMs,
       keepDriving: () => running.setMultiplier(1),
       stop: stopAll,
@@ -461,13 +535,27 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
   }
 }
 
-/** What to run and open next, printed when the world is ready. */
-export function nextSteps(w: DemoWorld): string {
+/** Problems of the queue nextSteps suggests investigating. */
+const SUGGESTED_PROBLEMS = 4;
+
+/**
+ * What to run and open next, printed when the world is ready. `npm run bench -- accuracy
+ * demo-commands` runs every `npx orrery …` line of it and checks the answers against the truth.
+ */
+export function nextSteps(w: DemoWorld, nowMs = Date.now()): string {
   const server = w.api === 'http://127.0.0.1:8470' ? '' : ` --server ${w.api}`;
-  // An alert as an on-call engineer would get it: the storefront, since the first fault's
-  // deploy (a few minutes back, rounded, as a pager would say it).
-  const first = w.deploys.find((d) => d.scenario !== null);
-  const minutesAgo = first ? Math.max(1, Math.ceil((Date.now() - Date.parse(first.at)) / 60_000)) : 10;
+  // An alert as an on-call engineer would get it: the storefront, since the latest fault
+  // began (in whole minutes, as a pager would say it).
+  const latest = Math.max(...w.truth.map((t) => Date.parse(t.onset)));
+  const minutesAgo = Number.isFinite(latest) ? Math.max(1, Math.ceil((nowMs - latest) / 60_000)) : 10;
+  const width = Math.max(0, ...w.problems.slice(0, SUGGESTED_PROBLEMS).map((p) => String(p.id).length));
+  const problems = w.problems
+    .slice(0, SUGGESTED_PROBLEMS)
+    .map(
+      (p) =>
+        `  npx orrery investigate problem ${String(p.id).padEnd(width)}${server}   # ${p.service ?? '?'}: ${p.title.slice(0, 60)}\n`,
+    )
+    .join('');
   return `
 The world is ready (${(w.readyMs / 1000).toFixed(0)} s). It keeps running until you press Ctrl-C.
 
@@ -479,7 +567,7 @@ The world is ready (${(w.readyMs / 1000).toFixed(0)} s). It keeps running until 
 Try:
   npx orrery triage list${server}
   npx orrery investigate alert --service web --since ${minutesAgo}m${server}
-  npx orrery services --graph${server}
+${problems}  npx orrery services --graph${server}
   npx orrery errors${server}
   npx orrery patterns${server}
   npx orrery deploy list${server}

@@ -1,10 +1,18 @@
-// The demo's timeline: which tags each service starts at, which deploys and traffic changes
-// happen when (as fractions of the load phase), read from examples/shop/scenarios.json and
-// narrowed to the scenarios asked for. Pure: the file's content in, a plan out.
+// The demo's timeline: which tags each service starts at, which deploys, traffic changes and
+// injected faults happen when (as fractions of the load phase), read from
+// examples/shop/scenarios.json and narrowed to the scenarios asked for. Pure: the file's
+// content in, a plan out.
 import { z } from 'zod';
 import { SHOP_SERVICES, type ShopService } from './supervisor.js';
 
-export const SCENARIO_NAMES = ['cart-badge', 'slow-dependency', 'inventory-timeout', 'capacity'] as const;
+export const SCENARIO_NAMES = [
+  'cart-badge',
+  'slow-dependency',
+  'inventory-timeout',
+  'capacity',
+  'network-delay',
+  'cpu-saturation',
+] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 const fraction = z.number().min(0).max(1);
@@ -15,9 +23,22 @@ const deploy = z.object({
   at: fraction,
   recorded: z.boolean().default(false),
 });
+/** Injected without a deploy: a network delay through the service's proxies, or CPU work in its requests (fault-agent.ts). */
+export const FAULT_KINDS = ['network-delay', 'cpu'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+const fault = z.object({
+  at: fraction,
+  service: z.enum(SHOP_SERVICES),
+  kind: z.enum(FAULT_KINDS),
+  /** network-delay: ms each way on every inbound and outbound call; cpu: CPU ms per request. 0 ends the fault. */
+  ms: z.number().min(0).max(5000),
+});
 const scenarioSpec = z.object({
   deploys: z.array(deploy).default([]),
   traffic: z.array(z.object({ at: fraction, multiplier: z.number().positive().max(10) })).default([]),
+  faults: z.array(fault).default([]),
+  /** The root-cause service when it is not the one deployed or faulted (a load surge: the one that saturates). */
+  rootCause: z.enum(SHOP_SERVICES).optional(),
 });
 export const scenariosFile = z.object({
   services: z.record(z.enum(SHOP_SERVICES), z.object({ baseline: tag, recorded: z.boolean().default(false) })),
@@ -41,12 +62,23 @@ export interface PlannedTraffic {
   scenario: ScenarioName;
 }
 
+export interface PlannedFault {
+  at: number;
+  service: ShopService;
+  kind: FaultKind;
+  ms: number;
+  scenario: ScenarioName;
+}
+
 export interface Plan {
   scenarios: ScenarioName[];
   baselines: { service: ShopService; tag: string; recorded: boolean }[];
   /** In time order. */
   deploys: PlannedDeploy[];
   traffic: PlannedTraffic[];
+  faults: PlannedFault[];
+  /** Scenarios whose root-cause service is not the one deployed or faulted (scenarios.json `rootCause`). */
+  rootCauses: Partial<Record<ScenarioName, ShopService>>;
 }
 
 export class ScenarioError extends Error {}
@@ -74,7 +106,26 @@ export function selectScenarios(arg: string): ScenarioName[] {
   throw new ScenarioError(`unknown scenario "${arg}"; choose one of: all, ${SCENARIO_NAMES.join(', ')}`);
 }
 
-export function planDemo(file: ScenariosFile, selected: readonly ScenarioName[]): Plan {
+/** An alert on a fault is raised this long after it starts (as the accuracy benches assume). */
+export const ALERT_AFTER_S = 120;
+
+/**
+ * Where one scenario run alone puts its fault: two minutes before the end of the traffic
+ * phase (so an alert raised two minutes in sees it, with the minutes before as its
+ * baseline), but never in the first quarter.
+ */
+export function soloOnset(durationS: number): number {
+  return Math.max(0.25, 1 - ALERT_AFTER_S / durationS);
+}
+
+/**
+ * The plan for the scenarios asked for. All of them: each event at its time in the file, on
+ * one timeline. One alone: its events keep their order and spacing but move so the first is
+ * at `soloOnset(durationS)`, and the fault holds to the end of the traffic phase (whatever
+ * would end it, traffic back to 1× or the fault lifted, is dropped), so the alert two minutes
+ * later still sees it.
+ */
+export function planDemo(file: ScenariosFile, selected: readonly ScenarioName[], durationS = 180): Plan {
   const baselines = SHOP_SERVICES.map((service) => ({
     service,
     tag: file.services[service]!.baseline,
@@ -82,21 +133,36 @@ export function planDemo(file: ScenariosFile, selected: readonly ScenarioName[])
   }));
   const deploys: PlannedDeploy[] = file.noiseDeploys.map((d) => ({ ...d, scenario: null }));
   const traffic: PlannedTraffic[] = [];
+  const faults: PlannedFault[] = [];
+  const rootCauses: Plan['rootCauses'] = {};
+  const solo = selected.length === 1;
   for (const name of selected) {
     const spec = file.scenarios[name];
     if (!spec) throw new ScenarioError(`scenarios.json has no scenario "${name}"`);
-    for (const d of spec.deploys) deploys.push({ ...d, scenario: name });
-    for (const t of spec.traffic) traffic.push({ ...t, scenario: name });
+    if (spec.rootCause) rootCauses[name] = spec.rootCause;
+    const starts = [...spec.deploys, ...spec.traffic, ...spec.faults].map((e) => e.at);
+    if (starts.length === 0) throw new ScenarioError(`scenarios.json: scenario "${name}" has no event`);
+    const shift = solo ? soloOnset(durationS) - Math.min(...starts) : 0;
+    const at = (x: number) => Math.min(1, Math.max(0, x + shift));
+    for (const d of spec.deploys) deploys.push({ ...d, at: at(d.at), scenario: name });
+    for (const t of spec.traffic) if (!solo || t.multiplier > 1) traffic.push({ ...t, at: at(t.at), scenario: name });
+    for (const f of spec.faults) if (!solo || f.ms > 0) faults.push({ ...f, at: at(f.at), scenario: name });
   }
-  deploys.sort((a, b) => a.at - b.at);
-  traffic.sort((a, b) => a.at - b.at);
-  return { scenarios: [...selected], baselines, deploys, traffic };
+  const byTime = (a: { at: number }, b: { at: number }) => a.at - b.at;
+  return {
+    scenarios: [...selected],
+    baselines,
+    deploys: deploys.sort(byTime),
+    traffic: traffic.sort(byTime),
+    faults: faults.sort(byTime),
+    rootCauses,
+  };
 }
 
 /** The demo's load-phase length for --duration: short (CI), normal (npm start), or seconds. */
 export function parseDuration(arg: string): number {
   if (arg === 'short') return 45;
-  if (arg === 'normal') return 100;
+  if (arg === 'normal') return 150;
   const m = /^(\d+)(s|m)?$/.exec(arg);
   if (!m) throw new ScenarioError(`--duration must be short, normal, or a time like 90s or 3m, not "${arg}"`);
   const s = Number(m[1]) * (m[2] === 'm' ? 60 : 1);

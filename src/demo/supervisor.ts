@@ -2,12 +2,16 @@
 // into a working tree, starts the replicas its Kubernetes manifest asks for with the
 // manifest's container env, waits for /healthz, moves the service's proxy to the new
 // replicas and stops the old ones (SIGTERM, so they flush their telemetry).
+// Each service reaches the others through its own outbound proxies (a sidecar's egress), so
+// a network fault can slow one service's inbound and outbound calls and nobody else's; and
+// each replica runs the fault agent (fault-agent.ts), which can add CPU work to its requests.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
+import { FAULT_AGENT, type FaultCommand } from './fault-agent.js';
 import { EXIT_WITH_PARENT } from './paths.js';
 import { ServiceProxy } from './proxy.js';
 
@@ -98,8 +102,21 @@ export interface SupervisorOptions {
   environment: string;
 }
 
+/** A deploy whose replicas are up and healthy but get no traffic yet (see `Supervisor.stage`). */
+export interface Staged {
+  service: ShopService;
+  tag: string;
+  version: string;
+  sha: string;
+  replicas: Replica[];
+}
+
 export class Supervisor {
   private readonly proxies = new Map<ShopService, ServiceProxy>();
+  /** `from→to`: the proxy `from` calls `to` through; it balances over `to`'s replicas too. */
+  private readonly links = new Map<string, ServiceProxy>();
+  private readonly cpuMs = new Map<ShopService, number>();
+  private readonly staged = new Set<Staged>();
   private readonly live = new Map<ShopService, Running>();
   private instances = 0;
   private readonly retiring = new Set<Promise<unknown>>();
@@ -110,12 +127,45 @@ export class Supervisor {
   static async create(opts: SupervisorOptions): Promise<Supervisor> {
     const s = new Supervisor(opts);
     for (const name of SHOP_SERVICES) s.proxies.set(name, await ServiceProxy.listen(name));
+    for (const from of SHOP_SERVICES)
+      for (const to of SHOP_SERVICES)
+        if (from !== to) s.links.set(`${from}→${to}`, await ServiceProxy.listen(`${from}→${to}`));
     mkdirSync(join(opts.workDir, 'logs'), { recursive: true });
     return s;
   }
 
   url(service: ShopService): string {
     return this.proxies.get(service)!.url;
+  }
+
+  /** What `from` calls `to` at. */
+  private linkUrl(from: ShopService, to: ShopService): string {
+    return from === to ? this.url(to) : this.links.get(`${from}→${to}`)!.url;
+  }
+
+  /** The proxies that carry `service`'s calls in (its balancer, the others' links to it) and out (its links). */
+  private pathsOf(service: ShopService): ServiceProxy[] {
+    const others = SHOP_SERVICES.filter((s) => s !== service);
+    return [
+      this.proxies.get(service)!,
+      ...others.map((s) => this.links.get(`${s}→${service}`)!),
+      ...others.map((s) => this.links.get(`${service}→${s}`)!),
+    ];
+  }
+
+  /**
+   * A network fault on `service`: every chunk of its inbound and outbound calls is delayed
+   * `ms` in each direction, on open connections too (0 ends it). Its callers' calls to other
+   * services are untouched.
+   */
+  setNetworkDelay(service: ShopService, ms: number): void {
+    for (const p of this.pathsOf(service)) p.setDelay(ms);
+  }
+
+  /** A CPU fault on `service`: each request does `ms` of CPU work first, on every replica, now and after deploys (0 ends it). */
+  setCpuWork(service: ShopService, ms: number): void {
+    this.cpuMs.set(service, ms);
+    for (const r of this.live.get(service)?.replicas ?? []) sendFault(r.child, { fault: 'cpu', ms });
   }
 
   running(service: ShopService): Running | undefined {
@@ -163,13 +213,16 @@ export class Supervisor {
       [
         '--import',
         EXIT_WITH_PARENT,
+        // Before telemetry.js, so the instrumentation's server span wraps the agent's work.
+        '--import',
+        FAULT_AGENT,
         '--import',
         join(tree, 'lib', 'telemetry.js'),
         join(tree, 'services', service, 'src', 'server.js'),
       ],
       {
         cwd: tree,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         env: {
           PATH: process.env.PATH,
           HOME: process.env.HOME,
@@ -180,10 +233,10 @@ export class Supervisor {
           SERVICE_VERSION: version,
           REPLICA: String(index),
           DATA_DIR: dataDir,
-          WEB_URL: this.url('web'),
-          CART_URL: this.url('cart'),
-          CATALOG_URL: this.url('catalog'),
-          PAYMENTS_URL: this.url('payments'),
+          WEB_URL: this.linkUrl(service, 'web'),
+          CART_URL: this.linkUrl(service, 'cart'),
+          CATALOG_URL: this.linkUrl(service, 'catalog'),
+          PAYMENTS_URL: this.linkUrl(service, 'payments'),
           OTEL_SERVICE_NAME: service,
           OTEL_RESOURCE_ATTRIBUTES: attrs.join(','),
           OTEL_EXPORTER_OTLP_ENDPOINT: this.opts.otlpEndpoint,
@@ -207,6 +260,15 @@ export class Supervisor {
 
   /** Deploys `tag` of `service`: start the new replicas, switch traffic, stop the old ones. */
   async deploy(service: ShopService, tag: string, sha: string): Promise<Running> {
+    return this.promote(await this.stage(service, tag, sha));
+  }
+
+  /**
+   * The first half of a deploy: starts `tag`'s replicas and waits until they are healthy,
+   * without traffic. `promote` then switches to them at a chosen moment, so a deploy's
+   * go-live time does not depend on how long its processes took to start.
+   */
+  async stage(service: ShopService, tag: string, sha: string): Promise<Staged> {
     const version = tag.slice(tag.lastIndexOf('/v') + 2);
     const tree = await this.worktree(tag);
     const manifest = readManifest(readFileSync(join(tree, 'deploy', 'k8s', `${service}.yaml`), 'utf8'), service);
@@ -221,8 +283,21 @@ export class Supervisor {
       await Promise.all(replicas.map((r) => stopChild(r.child)));
       throw failed.reason;
     }
+    const staged: Staged = { service, tag, version, sha, replicas };
+    this.staged.add(staged);
+    return staged;
+  }
+
+  /** The second half of a deploy: moves the service's traffic to the staged replicas and stops the old ones. */
+  promote(staged: Staged): Running {
+    const { service, tag, version, sha, replicas } = staged;
+    this.staged.delete(staged);
+    const cpu = this.cpuMs.get(service) ?? 0;
+    if (cpu > 0) for (const r of replicas) sendFault(r.child, { fault: 'cpu', ms: cpu });
     const old = this.live.get(service);
-    this.proxies.get(service)!.setBackends(replicas.map((r) => r.port));
+    const ports = replicas.map((r) => r.port);
+    this.proxies.get(service)!.setBackends(ports);
+    for (const from of SHOP_SERVICES) if (from !== service) this.links.get(`${from}→${service}`)!.setBackends(ports);
     const now: Running = { service, tag, version, sha, replicas, liveAt: new Date() };
     this.live.set(service, now);
     if (old) {
@@ -239,10 +314,16 @@ export class Supervisor {
 
   async stop(): Promise<void> {
     await Promise.all(this.retiring);
+    await Promise.all([...this.staged].flatMap((s) => s.replicas.map((x) => stopChild(x.child))));
+    this.staged.clear();
     await Promise.all([...this.live.values()].flatMap((r) => r.replicas.map((x) => stopChild(x.child))));
     this.live.clear();
-    await Promise.all([...this.proxies.values()].map((p) => p.close()));
+    await Promise.all([...this.proxies.values(), ...this.links.values()].map((p) => p.close()));
   }
+}
+
+function sendFault(child: ChildProcess, command: FaultCommand): void {
+  if (child.connected) child.send(command, () => {});
 }
 
 /** SIGTERM, then SIGKILL after 8 s. */

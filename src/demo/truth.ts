@@ -1,12 +1,31 @@
 // Each scenario's ground truth, from what the demo did and what the load driver observed:
-// the culprit commit, the first bad deploy, the users and accounts that were hurt, and the
-// tickets that belong to it. Written for scoring; nothing in Orrery reads it. Pure.
+// the faulty service and the kind of fault, the culprit commit, the first bad deploy, the
+// users and accounts that were hurt, and the tickets that belong to it. Written for scoring;
+// nothing in Orrery reads it. Pure.
 import type { Observation } from './load.js';
 import type { BuiltCommit } from './repo-builder.js';
 import type { ScenarioName } from './scenarios.js';
 import type { DemoTicket } from './tickets.js';
 
-export const TRUTH_VERSION = 'demo-truth@1';
+/** @2 added `fault` (the service at fault and the kind of fault) and the scenarios without a deploy. */
+export const TRUTH_VERSION = 'demo-truth@2';
+
+/**
+ * What went wrong: a commit shipped by a deploy (code or config), more traffic than the
+ * service can take, or a fault injected into a running service (no deploy, no commit).
+ */
+export const FAULT_TYPES = ['code-change', 'config-change', 'load-surge', 'network-delay', 'cpu-saturation'] as const;
+export type FaultType = (typeof FAULT_TYPES)[number];
+
+export interface FaultTruth {
+  /** The root-cause service: where the fault is (for a load surge, the service that saturated). */
+  service: string;
+  type: FaultType;
+  /** For a load surge: the entry service whose incoming traffic rose, and by how many times. */
+  load?: { entry: string; multiplier: number };
+  /** For an injected fault: its size (network-delay: ms each way; cpu-saturation: CPU ms per request). */
+  ms?: number;
+}
 
 export interface DeployRecord {
   service: string;
@@ -23,9 +42,13 @@ export interface ScenarioTruth {
   scenario: ScenarioName;
   seed: number;
   startedAt: string;
+  fault: FaultTruth;
   culprit: { commit: string; file: string; function: string | null; message: string } | null;
   firstBadDeploy: { service: string; version: string; tag: string; commit: string; at: string } | null;
+  /** When the fault began: the bad deploy's go-live, the raised traffic's start, or the injection. */
   onset: string;
+  /** When an injected fault or the raised traffic ended, if it did before the traffic phase did. */
+  end: string | null;
   /**
    * users: everyone the fault hurt; errored: those of them whose request raised the fault's
    * error (for cart-badge, a cart read while the cart held a discounted item).
@@ -60,8 +83,15 @@ export function harmed(scenario: ScenarioName, o: Observation): boolean {
       return o.action === 'add';
     case 'capacity':
       return FAILED(o) || o.ms > SLOW_MS;
+    case 'network-delay':
+      // Every request that passes through cart (web calls it for these) was slowed.
+      return THROUGH_CART.has(o.action);
+    case 'cpu-saturation':
+      return o.action === 'checkout';
   }
 }
+
+const THROUGH_CART = new Set(['add', 'badge', 'cart', 'checkout']);
 
 export interface TruthInput {
   scenario: ScenarioName;
@@ -69,8 +99,12 @@ export interface TruthInput {
   startedAt: Date;
   commits: readonly BuiltCommit[];
   deploys: readonly DeployRecord[];
-  /** For capacity: the window of raised traffic. */
-  trafficWindow?: { from: number; to: number };
+  /** For capacity: the window of raised traffic, its entry service and multiplier. */
+  trafficWindow?: { from: number; to: number; entry: string; multiplier: number };
+  /** For an injected fault: when it was on, where and how large. */
+  faultWindow?: { from: number; to: number; service: string; type: 'network-delay' | 'cpu-saturation'; ms: number };
+  /** The service that saturates under a load surge (scenarios.json `rootCause`). */
+  rootCause?: string;
   observations: readonly Observation[];
   tickets: readonly DemoTicket[];
 }
@@ -82,9 +116,23 @@ export function scenarioTruth(input: TruthInput): ScenarioTruth {
   const deploy = input.deploys.find((d) => d.scenario === scenario) ?? null;
   let from: number;
   let to = Number.POSITIVE_INFINITY;
-  if (deploy) from = Date.parse(deploy.at);
-  else if (input.trafficWindow) ({ from, to } = input.trafficWindow);
-  else throw new Error(`scenario ${scenario} ran no deploy and no traffic change`);
+  let fault: FaultTruth;
+  if (deploy) {
+    from = Date.parse(deploy.at);
+    const configOnly = commit?.culprit
+      ? commit.culprit.function === null && !/\.[cm]?[jt]sx?$/.test(commit.culprit.file)
+      : false;
+    fault = { service: input.rootCause ?? deploy.service, type: configOnly ? 'config-change' : 'code-change' };
+  } else if (input.faultWindow) {
+    ({ from, to } = input.faultWindow);
+    const w = input.faultWindow;
+    fault = { service: input.rootCause ?? w.service, type: w.type, ms: w.ms };
+  } else if (input.trafficWindow) {
+    ({ from, to } = input.trafficWindow);
+    const w = input.trafficWindow;
+    if (!input.rootCause) throw new Error(`scenario ${scenario} raises traffic but names no rootCause service`);
+    fault = { service: input.rootCause, type: 'load-surge', load: { entry: w.entry, multiplier: w.multiplier } };
+  } else throw new Error(`scenario ${scenario} ran no deploy, no traffic change and no fault`);
   const users = new Set<string>();
   const accounts = new Set<string>();
   const erroredUsers = new Set<string>();
@@ -105,6 +153,7 @@ export function scenarioTruth(input: TruthInput): ScenarioTruth {
     scenario,
     seed: input.seed,
     startedAt: input.startedAt.toISOString(),
+    fault,
     culprit: commit?.culprit
       ? {
           commit: commit.sha,
@@ -117,6 +166,7 @@ export function scenarioTruth(input: TruthInput): ScenarioTruth {
       ? { service: deploy.service, version: deploy.version, tag: deploy.tag, commit: deploy.sha, at: deploy.at }
       : null,
     onset: new Date(from).toISOString(),
+    end: Number.isFinite(to) ? new Date(to).toISOString() : null,
     affected: { users: [...users].sort(), accounts: [...accounts].sort(), errored: [...erroredUsers].sort() },
     tickets: tickets.map((t) => t.id),
     duplicates: tickets.filter((t) => t.duplicateOf).map((t) => [t.id, t.duplicateOf!] as [string, string]),

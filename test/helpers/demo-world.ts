@@ -2,11 +2,11 @@
 // traffic, seed 7, a small population, on free ports (about three and a half minutes).
 import { join } from 'node:path';
 import { freePort } from '../../bench/lib/server-process.js';
-import { type DemoWorld, memoryOutput, runDemo } from '../../src/demo/index.js';
+import { type DemoWorld, SCENARIO_NAMES, memoryOutput, runDemo } from '../../src/demo/index.js';
 
 export async function shortDemoWorld(dir: string): Promise<DemoWorld> {
   return runDemo({
-    scenarios: ['cart-badge', 'slow-dependency', 'inventory-timeout', 'capacity'],
+    scenarios: [...SCENARIO_NAMES],
     durationS: 45,
     seed: 7,
     dir: join(dir, 'demo'),

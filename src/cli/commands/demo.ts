@@ -41,7 +41,7 @@ export function registerDemo(program: Command): void {
       'build the example world (an instrumented shop with history, deploys, faults and tickets) and leave it running',
     )
     .option('--scenario <name>', `all, or one of: ${SCENARIO_NAMES.join(', ')}`, 'all')
-    .option('--duration <d>', 'traffic phase: short (45 s, for CI), normal (100 s), or a time like 90s or 5m', 'normal')
+    .option('--duration <d>', 'traffic phase: short (45 s, for CI), normal (150 s), or a time like 90s or 5m', 'normal')
     .option('--seed <n>', 'seed for users, shopping and tickets (same seed, same world)', '42')
     .option('--dir <dir>', 'demo folder: store, shop repository, logs, truth files (wiped at start)', '.orrery-demo')
     .option('--port <port>', 'Orrery API port', '8470')
@@ -59,7 +59,10 @@ Scenarios (each reproducible from --seed, each with its own deploys):
   slow-dependency    a payments deploy adds an N+1 call; checkout p95 regresses, no errors
   inventory-timeout  a config change makes "retrying inventory reservation" warnings spike
   capacity           three times the traffic saturates catalog at its replica count
+  network-delay      40 ms each way on every call into and out of cart (no deploy)
+  cpu-saturation     payments burns CPU in every request and queues (no deploy)
 Background noise runs in all: other tickets, benign warnings, deploys of other services.
+With one scenario, its fault starts two minutes before the traffic phase ends and holds.
 
 The world's Orrery runs on an embedded store in <dir>/store; the shop's repository, service
 logs and each scenario's ground truth (<dir>/world/truth/*.json) are in <dir>/world.
