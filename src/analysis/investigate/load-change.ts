@@ -339,13 +339,14 @@ export function loadChangeFinding(list: FindingList, lc: LoadChange, since: stri
   });
 }
 
-/** The load judgement of an investigation's focus (what build and the workflow's code step both ask). */
+/** The load judgement of one of an investigation's candidates (what build and the workflow's code step both ask). */
 export function loadJudgement(
   facts: Pick<InvestigationFacts, 'anchor' | 'load' | 'rca' | 'windows' | 'changes'>,
-  focus: string | null,
+  service: string | null,
   opts: LoadOptions = {},
 ): LoadChange | null {
-  if (!facts.load || !facts.rca || focus === null || facts.load.service !== focus) return null;
+  const load = facts.load.find((l) => l.service === service);
+  if (!load || !facts.rca || service === null) return null;
   const onsetMs = facts.anchor.onsetMs ?? facts.anchor.sinceMs;
-  return judgeLoadChange(facts.load, facts.rca, facts.windows, facts.changes.get(focus) ?? null, onsetMs, opts);
+  return judgeLoadChange(load, facts.rca, facts.windows, facts.changes.get(service) ?? null, onsetMs, opts);
 }
