@@ -53,6 +53,33 @@ describe('judgeLoadChange', () => {
     );
   });
 
+  it("reads a symptom caller's extra calls as retries of the service's failures, not an N+1", () => {
+    const w = loadWorld('surge-benign-deploy');
+    const rca = rankRootCauses(w.input);
+    const web = rca.services.find((s) => s.service === 'web')!;
+    assert.deepEqual(web.symptomOf, ['catalog']);
+    const retries = {
+      ...web.signals[0]!,
+      kind: 'edge-fanout' as const,
+      key: 'web→catalog',
+      baseline: 1,
+      incident: 1.3,
+      unit: 'calls per request',
+      q: 1e-4,
+    };
+    const withRetries = {
+      ...rca,
+      services: rca.services.map((s) => (s === web ? { ...s, signals: [...s.signals, retries] } : s)),
+    };
+    const at = w.windows.incident.startMs;
+    assert.equal(judgeLoadChange(w.load, withRetries, w.windows, w.change, at)?.explains, true);
+    const notSymptom = {
+      ...withRetries,
+      services: withRetries.services.map((s) => (s.service === 'web' ? { ...s, symptomOf: [] } : s)),
+    };
+    assert.equal(judgeLoadChange(w.load, notSymptom, w.windows, w.change, at), null, 'an N+1 of a caller of its own');
+  });
+
   it('is no load change for a service the ranker did not score', () => {
     const w = loadWorld('surge-benign-deploy');
     const rca = rankRootCauses(w.input);

@@ -188,7 +188,8 @@ export function compareVersions(
  * significant signal; the load at an entry (an endpoint of a service no other service calls in
  * the read) rose at least `minRise` times, and so did the service's own; the service's rise is
  * in proportion to the entry's (at most `minRise` times the entries' total rise) and no caller's
- * calls per request into it rose (an N+1 in a caller is that caller's change, not more load);
+ * calls per request into it rose (an N+1 in a caller is that caller's change, not more load),
+ * but for a caller judged its symptom (retries of its failures);
  * and the service itself calls no more per request than before. Then its likely change, if any,
  * is compared at matched load (compareVersions) on the buckets before the one holding the
  * trouble's onset (`onsetMs`): the load `explains` the trouble unless the deployed version did
@@ -207,12 +208,15 @@ export function judgeLoadChange(
   const service = facts.service;
   const ranked = rca.services.find((s) => s.service === service);
   if (!ranked || ranked.score <= 0) return null;
-  // More calls per request into the service, or out of it: a caller's or its own change.
+  // More calls per request into the service, or out of it: a caller's or its own change. A
+  // caller the ranker judged a symptom of the service calling it more is retrying its failures:
+  // the service's trouble echoed, not its cause.
+  const echoes = new Set(rca.services.filter((s) => s.symptomOf.includes(service)).map((s) => s.service));
   const fanout = rca.services.some((s) =>
     s.signals.some((x) => {
       if (x.kind !== 'edge-fanout' || x.q >= 0.01) return false;
       const [caller, callee] = x.key.split('→');
-      return callee === service || caller === service;
+      return (callee === service && !echoes.has(caller!)) || caller === service;
     }),
   );
   if (fanout) return null;
