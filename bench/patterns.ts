@@ -39,7 +39,8 @@ archive in nezha-trainticket/, a fresh miner per day; the input is the message a
 \`SpanID: <id> \` of each logback line) and scores the grouping against the line's
 \`Class#line\` call site: GA, GA by id, the share of lines in single-call-site templates,
 the text-only ceiling, and Python Drain3's GA of ${DRAIN3_CALLSITE_GA} for reference.
---show-errors N then lists the N templates with the most lines from several call sites.
+--show-errors N then lists the N templates with the most lines from several call sites;
+--whole-lines mines each whole logback line (time, level, class#line, ids and message).
 
 Options:
   --system NAME      only this system (repeatable, or comma-separated): ${LOGHUB_SYSTEMS.join(', ')}
@@ -50,6 +51,7 @@ Options:
                      Loghub-2.0 groups (default), or its pattern id, as the "GA by id"
                      column does (Loghub-2.0 aligns each line's template with its content
                      before grouping, which can split an over-general pattern for free)
+  --whole-lines      trainticket only: mine whole logback lines, not the messages alone
   --json             print the results as JSON instead of tables
   --help             this text
 
@@ -59,6 +61,7 @@ class UsageError extends Error {}
 
 interface Options {
   mode: 'loghub' | 'trainticket';
+  wholeLines: boolean;
   systems: string[];
   showErrors: number;
   groupBy: 'template' | 'id';
@@ -75,6 +78,7 @@ function parseOptions(args: string[]): Options | 'help' {
       'show-errors': { type: 'string' },
       'group-by': { type: 'string' },
       json: { type: 'boolean' },
+      'whole-lines': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -98,6 +102,7 @@ function parseOptions(args: string[]): Options | 'help' {
     throw new UsageError(`--group-by must be template or id, not "${groupBy}"`);
   return {
     mode: positionals[0] === 'trainticket' ? 'trainticket' : 'loghub',
+    wholeLines: values['whole-lines'] ?? false,
     systems: resolved.length ? [...new Set(resolved)] : [...LOGHUB_SYSTEMS],
     showErrors: n === undefined ? 0 : Number(n),
     groupBy,
@@ -194,7 +199,7 @@ function printErrors(r: SystemResult, groupBy: Options['groupBy']): void {
 
 async function mainCallSites(opts: Options): Promise<number> {
   const log = (s: string) => process.stderr.write(s);
-  const results = await runCallSites({ showErrors: opts.showErrors, log });
+  const results = await runCallSites({ showErrors: opts.showErrors, wholeLines: opts.wholeLines, log });
   if (results === null) {
     process.stdout.write(
       `skipping the patterns trainticket benchmark: no trainticket-*.tar.xz under ${datasetsRoot()}/nezha-trainticket.\n`,
@@ -204,6 +209,7 @@ async function mainCallSites(opts: Options): Promise<number> {
   if (opts.json) {
     const out = {
       benchmark: 'patterns trainticket',
+      input: opts.wholeLines ? 'whole logback lines' : 'messages',
       algorithm: PATTERNS_ALGORITHM,
       days: results,
       overall: overall(results),
@@ -212,7 +218,7 @@ async function mainCallSites(opts: Options): Promise<number> {
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
   }
-  printCallSites(results, (s) => process.stdout.write(s));
+  printCallSites(results, (s) => process.stdout.write(s), opts.wholeLines);
   return 0;
 }
 

@@ -210,4 +210,11 @@ describe('likelyChange', () => {
     assert.equal(likelyChange('cart', [deploys[0]!, deploys[3]!], onset), null);
     assert.equal(likelyChange('cart', deploys.slice(0, 1), onset, { lookBackMs: 8 * 3_600_000 })?.id, 1);
   });
+
+  it('skips a baseline deploy (the first version telemetry showed is no change), in the finding too', () => {
+    const first = { ...deploy(6, '2026-11-22T17:20:00Z'), inferred: true, attributes: { baseline: true } };
+    assert.equal(likelyChange('cart', [deploys[1]!, first], onset)?.id, 2);
+    assert.equal(likelyChange('cart', [first], onset), null);
+    assert.equal(changeFinding(new FindingList(), 'cart', [first], onset, 6 * 3_600_000), null);
+  });
 });

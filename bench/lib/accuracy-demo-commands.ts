@@ -3,10 +3,12 @@
 // through tsx), then every `npx orrery …` command its "Try:" block prints, run as printed
 // against that world while it keeps running, each answer checked against the truth files:
 //  - `investigate alert|problem`: run with --json added. The window it reports holds the
-//    scenarios whose onset falls in it (with a minute of slack before); the answer is right when
-//    it names one of them at the first root with that scenario's cause (demo-answer.ts: the bad
-//    deploy and culprit commit, or no deploy or commit blamed, and for the load surge the load
-//    named). With several faults in one window, naming any of them rightly counts;
+//    scenarios whose onset falls in it (with a minute of slack before); for a problem, only
+//    those whose faulty service is the problem's (a problem's investigation stays on its
+//    fault). The answer is right when it names one of them at the first root with that
+//    scenario's cause (demo-answer.ts: the bad deploy and culprit commit, or no deploy or
+//    commit blamed, and for the load surge the load named). With several faults in one
+//    window, naming any of them rightly counts;
 //  - `errors`, `patterns`, `deploy list`, `tickets list`, `services --graph`, `triage list`:
 //    their output names what the truth says they hold (the cart exception, the retry warning,
 //    every bad deploy's version, every scenario ticket, the four services, and the service of
@@ -18,7 +20,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ScenarioTruth } from '../../src/demo/truth.js';
-import type { Investigation } from '../../src/model/index.js';
+import type { Investigation, ProblemDetail } from '../../src/model/index.js';
 import type { AccuracyOptions } from '../accuracy.js';
 import { answerOf, judge } from './demo-answer.js';
 import { table } from './format.js';
@@ -63,12 +65,22 @@ function faultsIn(truth: readonly ScenarioTruth[], since: string, until: string)
   });
 }
 
-function checkInvestigation(truth: readonly ScenarioTruth[], inv: Investigation): { ok: boolean; detail: string } {
+function checkInvestigation(
+  truth: readonly ScenarioTruth[],
+  inv: Investigation,
+  problemService: string | null,
+): { ok: boolean; detail: string } {
   const { since, until } = inv.result.window;
-  const candidates = faultsIn(truth, since, until);
+  const candidates = faultsIn(truth, since, until).filter(
+    (t) => problemService === null || t.fault.service === problemService,
+  );
   const answer = answerOf(inv);
   const said = `root ${answer.ranked[0] ?? 'none'}${answer.change ? `, deploy ${answer.change.service} ${answer.change.version}` : ''}${answer.loadChanges.length ? ', load change' : ''}`;
-  if (candidates.length === 0) return { ok: false, detail: `${said}; no scenario began in ${since} → ${until}` };
+  if (candidates.length === 0)
+    return {
+      ok: false,
+      detail: `${said}; no scenario${problemService ? ` of ${problemService}` : ''} began in ${since} → ${until}`,
+    };
   const verdicts = candidates.map((t) => ({ t, v: judge(t, answer) }));
   const hit = verdicts.find(({ v }) => v.root && v.cause);
   if (hit) return { ok: true, detail: `${said}: ${hit.t.scenario}` };
@@ -117,6 +129,13 @@ function runCli(args: readonly string[], cwd: string): { code: number | null; ou
     timeout: 300_000,
   });
   return { code: r.status, out: r.stdout ?? '', err: r.stderr ?? '', ms: Date.now() - t0 };
+}
+
+/** The service of a problem in the queue (null when it names none). */
+async function problemService(port: number, id: string): Promise<string | null> {
+  const res = await fetch(`http://127.0.0.1:${port}/api/problems/${encodeURIComponent(id)}`);
+  if (!res.ok) return null;
+  return ((await res.json()) as ProblemDetail).problem.service;
 }
 
 export async function run(opts: AccuracyOptions): Promise<number> {
@@ -170,7 +189,8 @@ export async function run(opts: AccuracyOptions): Promise<number> {
       let ok = r.code === 0;
       let detail = ok ? '' : `exit ${r.code}: ${r.err.trim().split('\n').slice(-2).join(' ')}`;
       if (ok && investigates) {
-        ({ ok, detail } = checkInvestigation(truth, JSON.parse(r.out) as Investigation));
+        const problem = args[1] === 'problem' ? await problemService(port, args[2]!) : null;
+        ({ ok, detail } = checkInvestigation(truth, JSON.parse(r.out) as Investigation, problem));
       } else if (ok) {
         const missing = expectedIn(args, truth).filter((x) => !r.out.includes(x));
         ok = missing.length === 0;

@@ -110,7 +110,7 @@ export function scoreCallSiteDay(data: CallSiteDay, worstN = 0): CallSiteResult 
     GA: m.GA,
     gaById: m.byId.GA,
     singleSite: messages.length === 0 ? 0 : single / messages.length,
-    ceiling: ceilingGA(messages, sites),
+    ceiling: ceilingGA(data.bodies, sites),
     worst,
     ms,
   };
@@ -119,6 +119,7 @@ export function scoreCallSiteDay(data: CallSiteDay, worstN = 0): CallSiteResult 
 /** Every day of every TrainTicket archive in the datasets folder; null when there is none. */
 export async function runCallSites(opts: {
   showErrors: number;
+  wholeLines: boolean;
   log: (s: string) => void;
 }): Promise<CallSiteResult[] | null> {
   const archives = nezhaArchivePaths();
@@ -127,7 +128,7 @@ export async function runCallSites(opts: {
   for (const archive of archives) {
     const root = await extractNezhaOnce(archive, opts.log);
     for (const { dir } of dayDirs(root)) {
-      const data = await readCallSiteDay(dir, { maxLines: MAX_LINES_PER_DAY });
+      const data = await readCallSiteDay(dir, { maxLines: MAX_LINES_PER_DAY, wholeLines: opts.wholeLines });
       results.push(scoreCallSiteDay(data, opts.showErrors));
     }
   }
@@ -156,11 +157,18 @@ export function overall(results: readonly CallSiteResult[]): {
   };
 }
 
-export function printCallSites(results: readonly CallSiteResult[], write: (s: string) => void): void {
+export function printCallSites(
+  results: readonly CallSiteResult[],
+  write: (s: string) => void,
+  wholeLines = false,
+): void {
   const all = overall(results);
   write(
-    `patterns trainticket: ${PATTERNS_ALGORITHM}, default options, a fresh miner per day; input = the message after\n` +
-      '`SpanID: <id> ` of each logback line, truth = its `Class#line` call site\n\n',
+    `patterns trainticket: ${PATTERNS_ALGORITHM}, default options, a fresh miner per day; input = ${
+      wholeLines
+        ? 'each whole logback line\n(time, level, class#line, ids and message)'
+        : 'the message after\n`SpanID: <id> ` of each logback line'
+    }, truth = its \`Class#line\` call site\n\n`,
   );
   const rows = results.map((r) => [
     r.day,

@@ -11,8 +11,13 @@ import { csvRows, logbackFields } from './nezha-archive.js';
 export interface CallSiteDay {
   /** The day folder's name, YYYY-MM-DD. */
   day: string;
-  /** The messages: the text after `SpanID: <id> `, without time, level, class or ids. */
+  /**
+   * The messages: the text after `SpanID: <id> `, without time, level, class or ids (or, with
+   * `wholeLines`, the whole logback line).
+   */
   messages: string[];
+  /** The messages alone, also with `wholeLines` (what the text-only ceiling reads). */
+  bodies: string[];
   /** The `Class#line` of each message. */
   sites: string[];
   /** Application lines read (before sampling), and those not in the logback layout (skipped). */
@@ -37,7 +42,10 @@ export function dayDirs(root: string): Array<{ day: string; dir: string }> {
  * as written). With `maxLines`, every k-th logback line is kept, k the smallest that keeps at most
  * that many: a deterministic sample spread over the whole day.
  */
-export async function readCallSiteDay(dayDir: string, opts: { maxLines?: number } = {}): Promise<CallSiteDay> {
+export async function readCallSiteDay(
+  dayDir: string,
+  opts: { maxLines?: number; wholeLines?: boolean } = {},
+): Promise<CallSiteDay> {
   const logDir = join(dayDir, 'log');
   const files = existsSync(logDir)
     ? readdirSync(logDir)
@@ -46,6 +54,7 @@ export async function readCallSiteDay(dayDir: string, opts: { maxLines?: number 
         .map((f) => join(logDir, f))
     : [];
   const messages: string[] = [];
+  const bodies: string[] = [];
   const sites: string[] = [];
   let read = 0;
   let skipped = 0;
@@ -59,12 +68,14 @@ export async function readCallSiteDay(dayDir: string, opts: { maxLines?: number 
       }
       if (typeof line !== 'string') continue;
       read++;
-      const f = logbackFields(line.replace(/\r?\n$/, ''));
+      const whole = line.replace(/\r?\n$/, '');
+      const f = logbackFields(whole);
       if (f === null) {
         skipped++;
         continue;
       }
-      messages.push(f.message);
+      messages.push(opts.wholeLines ? whole : f.message);
+      bodies.push(f.message);
       sites.push(`${f.namespace}#${f.lineno}`);
     }
   }
@@ -74,6 +85,7 @@ export async function readCallSiteDay(dayDir: string, opts: { maxLines?: number 
   return {
     day: basename(dayDir),
     messages: keep(messages),
+    bodies: keep(bodies),
     sites: keep(sites),
     read,
     skipped,

@@ -157,8 +157,9 @@ export function impactOrder(
 
 /**
  * The deploy that most likely brought the fault: the service's last deploy at or before the
- * onset (with a minute of clock slack) within the look-back. Null when there is none.
- * (changeFinding makes the finding by the same rule.)
+ * onset (with a minute of clock slack) within the look-back. A baseline deploy (the first version
+ * telemetry showed: Orrery saw it running, not being deployed) is no change. Null when there is
+ * none. (changeFinding makes the finding by the same rule.)
  */
 export function likelyChange(
   service: string,
@@ -169,7 +170,7 @@ export function likelyChange(
   const lookBackMs = opts.lookBackMs ?? CHANGE_LOOK_BACK_MS;
   const slackMs = opts.slackMs ?? 60_000;
   const before = deploys
-    .filter((d) => d.service === service)
+    .filter((d) => d.service === service && d.attributes.baseline !== true)
     .filter((d) => {
       const at = Date.parse(d.deployedAt);
       return at <= onsetMs + slackMs && at >= onsetMs - lookBackMs;

@@ -10,7 +10,7 @@ import type {
   PriorityScore,
 } from '../../model/index.js';
 import type { RankedService, RcaResult, RcaSignal, SignalKind } from '../rca/index.js';
-import { rootCandidates } from './candidates.js';
+import { likelyChange, rootCandidates } from './candidates.js';
 
 /** Numbers findings F1, F2, … in the order they are added. */
 export class FindingList {
@@ -137,9 +137,9 @@ export function rcaFindings(
 }
 
 /**
- * The deploy that most likely brought the fault: the service's last deploy at or before the
- * onset (with a minute of clock slack), closer being likelier. Null when there is none in
- * the look-back.
+ * The finding of the deploy that most likely brought the fault (likelyChange: the service's
+ * last deploy, not a baseline one, at or before the onset with a minute of clock slack), closer
+ * being likelier. Null when there is none in the look-back.
  */
 export function changeFinding(
   list: FindingList,
@@ -148,14 +148,7 @@ export function changeFinding(
   onsetMs: number,
   lookBackMs: number,
 ): FindingOf<'change'> | null {
-  const before = deploys
-    .filter((d) => d.service === service)
-    .filter((d) => {
-      const at = Date.parse(d.deployedAt);
-      return at <= onsetMs + 60_000 && at >= onsetMs - lookBackMs;
-    })
-    .sort((a, b) => Date.parse(b.deployedAt) - Date.parse(a.deployedAt));
-  const d = before[0];
+  const d = likelyChange(service, deploys, onsetMs, { lookBackMs });
   if (!d) return null;
   const gapMin = Math.max(0, (onsetMs - Date.parse(d.deployedAt)) / 60_000);
   // Halves every 30 minutes between the deploy and the onset: a deploy minutes before is a strong lead.
