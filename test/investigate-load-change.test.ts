@@ -18,7 +18,7 @@ import { MIN, T0, rng, sketch } from './helpers/rca-worlds.js';
 describe('judgeLoadChange', () => {
   it('names the entry and its rise when a benign deploy ran like the one before at the same load', () => {
     const w = loadWorld('surge-benign-deploy');
-    const lc = judgeLoadChange(w.load, rankRootCauses(w.input), w.windows, w.change);
+    const lc = judgeLoadChange(w.load, rankRootCauses(w.input), w.windows, w.change, w.windows.incident.startMs);
     assert.ok(lc);
     assert.equal(lc.explains, true);
     assert.deepEqual(lc.entry, {
@@ -30,13 +30,13 @@ describe('judgeLoadChange', () => {
     });
     assert.equal(lc.version?.verdict, 'same');
     assert.equal(lc.version?.previous, '3.2.0');
-    // 3.2.1's minutes before the rise, less the one before the first risen minute (the rise may begin inside it).
-    assert.deepEqual(lc.version?.matched, { previous: 200, deployed: 200 });
+    // 3.2.1's minutes before the onset's.
+    assert.deepEqual(lc.version?.matched, { previous: 200, deployed: 300 });
   });
 
   it('keeps the deploy when its version was slower at the same load', () => {
     const w = loadWorld('surge-slower-deploy');
-    const lc = judgeLoadChange(w.load, rankRootCauses(w.input), w.windows, w.change);
+    const lc = judgeLoadChange(w.load, rankRootCauses(w.input), w.windows, w.change, w.windows.incident.startMs);
     assert.ok(lc);
     assert.equal(lc.explains, false);
     assert.equal(lc.version?.verdict, 'worse');
@@ -46,20 +46,53 @@ describe('judgeLoadChange', () => {
   it('is no load change when a caller calls more per request (an N+1), for the callee or the caller', () => {
     const w = loadWorld('n-plus-one-caller');
     const rca = rankRootCauses(w.input);
-    assert.equal(judgeLoadChange(w.load, rca, w.windows, w.change), null);
-    assert.equal(judgeLoadChange({ ...w.load, service: 'web' }, rca, w.windows, null), null);
+    assert.equal(judgeLoadChange(w.load, rca, w.windows, w.change, w.windows.incident.startMs), null);
+    assert.equal(
+      judgeLoadChange({ ...w.load, service: 'web' }, rca, w.windows, null, w.windows.incident.startMs),
+      null,
+    );
+  });
+
+  it("reads a symptom caller's extra calls as retries of the service's failures, not an N+1", () => {
+    const w = loadWorld('surge-benign-deploy');
+    const rca = rankRootCauses(w.input);
+    const web = rca.services.find((s) => s.service === 'web')!;
+    assert.deepEqual(web.symptomOf, ['catalog']);
+    const retries = {
+      ...web.signals[0]!,
+      kind: 'edge-fanout' as const,
+      key: 'web→catalog',
+      baseline: 1,
+      incident: 1.3,
+      unit: 'calls per request',
+      q: 1e-4,
+    };
+    const withRetries = {
+      ...rca,
+      services: rca.services.map((s) => (s === web ? { ...s, signals: [...s.signals, retries] } : s)),
+    };
+    const at = w.windows.incident.startMs;
+    assert.equal(judgeLoadChange(w.load, withRetries, w.windows, w.change, at)?.explains, true);
+    const notSymptom = {
+      ...withRetries,
+      services: withRetries.services.map((s) => (s.service === 'web' ? { ...s, symptomOf: [] } : s)),
+    };
+    assert.equal(judgeLoadChange(w.load, notSymptom, w.windows, w.change, at), null, 'an N+1 of a caller of its own');
   });
 
   it('is no load change for a service the ranker did not score', () => {
     const w = loadWorld('surge-benign-deploy');
     const rca = rankRootCauses(w.input);
-    assert.equal(judgeLoadChange({ ...w.load, service: 'payments' }, rca, w.windows, w.change), null);
+    assert.equal(
+      judgeLoadChange({ ...w.load, service: 'payments' }, rca, w.windows, w.change, w.windows.incident.startMs),
+      null,
+    );
   });
 });
 
 describe('compareVersions', () => {
   const w = loadWorld('surge-benign-deploy');
-  const before = w.windows.incident.startMs;
+  const before = { beforeMs: w.windows.incident.startMs, bucketSeconds: 60 };
   it('compares only minutes before the window, each at a load the other version also served', () => {
     // 3.2.1 also served 3× the load in the window, much slower: not compared with 3.2.0's lighter minutes.
     const v = compareVersions(w.load.versions, w.change, before);
@@ -76,6 +109,29 @@ describe('compareVersions', () => {
     ];
     assert.equal(compareVersions(few, w.change, before).verdict, 'unknown');
   });
+  it("leaves out the deployed version's cold start: the buckets mostly inside its first 30 s", () => {
+    const r = rng(6);
+    const deployMs = Date.parse(w.change.deploy.deployedAt);
+    const at = (s: number) => deployMs + s * 1000;
+    const rows: VersionMinute[] = [
+      { minuteMs: at(-45), version: '3.2.0', requests: 60, errors: 0, latency: sketch(60, 30, r) },
+      { minuteMs: at(-30), version: '3.2.0', requests: 60, errors: 0, latency: sketch(60, 30, r) },
+      { minuteMs: at(-15), version: '3.2.0', requests: 60, errors: 0, latency: sketch(60, 30, r) },
+      // Cold: ten times slower for its first half minute, then like 3.2.0.
+      { minuteMs: at(0), version: '3.2.1', requests: 60, errors: 0, latency: sketch(60, 300, r) },
+      { minuteMs: at(15), version: '3.2.1', requests: 60, errors: 0, latency: sketch(60, 300, r) },
+      { minuteMs: at(30), version: '3.2.1', requests: 60, errors: 0, latency: sketch(60, 30, r) },
+      { minuteMs: at(45), version: '3.2.1', requests: 60, errors: 0, latency: sketch(60, 31, r) },
+    ];
+    const v = compareVersions(rows, w.change, { beforeMs: at(60), bucketSeconds: 15 });
+    assert.equal(v.verdict, 'same');
+    assert.deepEqual(v.matched, { previous: 180, deployed: 120 });
+    assert.equal(
+      compareVersions(rows, w.change, { beforeMs: at(60), bucketSeconds: 15 }, { warmUpMs: 0 }).verdict,
+      'worse',
+    );
+  });
+
   it('finds no match when the versions never served a comparable load', () => {
     const r = rng(4);
     const apart: VersionMinute[] = [

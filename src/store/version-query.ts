@@ -35,7 +35,7 @@ const BIN_BASE = 1.04;
 
 /**
  * `service`'s requests (server and consumer spans, and roots) in [since, until) per bucket of
- * `bucketSeconds` and version, from the raw spans: finer than a minute, for a deploy and a load
+ * `bucketSeconds` (aligned to whole multiples since 2000-01-01 UTC) and version, from the raw spans: finer than a minute, for a deploy and a load
  * change a minute apart. Latency comes back as a histogram (4% bins) made into a sketch.
  */
 export async function versionBuckets(
@@ -47,7 +47,7 @@ export async function versionBuckets(
 ): Promise<VersionMinute[]> {
   const rows = await q.query(
     `SELECT bucket, version, bin, count(*)::int8 AS n, count(*) FILTER (WHERE status_code = 2)::int8 AS errors
-       FROM (SELECT date_bin($4::interval, s.start_time, $2::timestamptz) AS bucket,
+       FROM (SELECT date_bin($4::interval, s.start_time, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket,
                     COALESCE(s.service_version, '') AS version,
                     round(ln(greatest(s.duration_ns, 1000)::float8 / 1e6) / ln(${BIN_BASE}))::int AS bin,
                     s.status_code

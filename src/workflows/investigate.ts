@@ -408,24 +408,27 @@ async function readCandidateFacts(
     return p;
   };
 
-  // The focus's traffic and versions: a load change that explains its trouble clears its deploy.
+  // The traffic, and each candidate's versions around its likely change (the focus first): a load
+  // change that explains a candidate's trouble clears its deploy.
   const focus = focusOf(candidates, anchor, roots);
-  let load: LoadFacts | null = null;
+  const load: LoadFacts[] = [];
   if (focus && signals.rca) {
-    const change = changes.get(focus);
-    load = {
-      service: focus,
-      traffic: signals.red.map((r) => ({
-        minuteMs: r.minuteMs,
-        service: r.service,
-        endpoint: r.endpoint,
-        requests: r.requests,
-      })),
-      calls: signals.calls,
-      ...(change ? await readVersions(ctx, focus, Date.parse(change.deploy.deployedAt), windows) : NO_VERSIONS),
-    };
+    const traffic = signals.red.map((r) => ({
+      minuteMs: r.minuteMs,
+      service: r.service,
+      endpoint: r.endpoint,
+      requests: r.requests,
+    }));
+    const judged = [focus, ...candidates.filter((c) => c !== focus && changes.has(c))];
+    const reads = await Promise.all(
+      judged.map((service) => {
+        const change = changes.get(service);
+        return change ? readVersions(ctx, service, Date.parse(change.deploy.deployedAt), windows) : NO_VERSIONS;
+      }),
+    );
+    for (const [i, service] of judged.entries()) load.push({ service, traffic, calls: signals.calls, ...reads[i]! });
   }
-  const cleared = loadJudgement({ load, rca: signals.rca, windows, changes }, focus)?.explains ?? false;
+  const cleared = loadJudgement({ anchor, load, rca: signals.rca, windows, changes }, focus)?.explains ?? false;
 
   // The code and the suspect commits, for the likeliest root (no deploy's range when the load explains it).
   let code: CodeStepResult | null = null;

@@ -134,7 +134,7 @@ function alert(): InvestigationFacts {
       range: null,
       gaps: [],
     },
-    load: null,
+    load: [],
     impact: [impactOf('payments'), impactOf('catalog', { topGroup: null, entry: null })],
   };
 }
@@ -201,7 +201,7 @@ function ticket(): InvestigationFacts {
     deploys: new Map([['cart', []]]),
     changes: new Map(),
     code: null,
-    load: null,
+    load: [],
     impact: [impactOf('cart'), impactOf('web', { entry: null })],
   };
 }
@@ -219,7 +219,7 @@ function anonymous(): InvestigationFacts {
     deploys: new Map(),
     changes: new Map(),
     code: null,
-    load: null,
+    load: [],
     impact: [],
   };
 }
@@ -253,7 +253,7 @@ function problem(): InvestigationFacts {
     ]),
     changes: new Map([['catalog', { deploy: catalogDeploy, previous: null }]]),
     code: null,
-    load: null,
+    load: [],
     impact: [
       impactOf('catalog', {
         topGroup: null,
@@ -348,7 +348,7 @@ function problemAnotherFault(): InvestigationFacts {
       ['catalog', { deploy: catalogDeploy, previous: null }],
     ]),
     code: null,
-    load: null,
+    load: [],
     impact: [impactOf('cart', { entry: null })],
   };
 }

@@ -116,7 +116,7 @@ export function loadAlertFacts(kind: LoadCase): InvestigationFacts {
     deploys: new Map([['catalog', [w.change.previous!, w.change.deploy]]]),
     changes: new Map([['catalog', w.change]]),
     code: null,
-    load: w.load,
+    load: [w.load],
     impact: [],
   };
 }

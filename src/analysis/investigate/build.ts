@@ -60,12 +60,13 @@ export function buildInvestigation(facts: InvestigationFacts): InvestigationResu
       `${load.service}'s incoming requests rose ${load.incoming.ratio.toFixed(1)}× too, but ${versionWords(load.version)}`,
     );
 
-  // 3. What changed: each candidate's last deploy before the onset (not one the load judgement cleared).
+  // 3. What changed: each candidate's last deploy before the onset (not one a load change explains, its version no worse).
   const changes = new Map<string, CandidateChange & { finding: Finding }>();
   for (const service of candidates) {
-    if (load?.explains && load.version && service === load.service) {
+    const judged = service === focus ? load : loadJudgement(facts, service);
+    if (judged?.explains && judged.version) {
       gaps.push(
-        `the deploy of ${service} ${load.version.deploy.version} is not named as the cause: ${versionWords(load.version)}`,
+        `the deploy of ${service} ${judged.version.deploy.version} is not named as the cause: ${versionWords(judged.version)}`,
       );
       continue;
     }

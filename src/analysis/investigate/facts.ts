@@ -228,8 +228,8 @@ export interface InvestigationFacts {
   deploys: ReadonlyMap<string, readonly Deploy[]>;
   changes: ReadonlyMap<string, CandidateChange>;
   code: CodeStepResult | null;
-  /** The focus's traffic and versions, for the load judgement (load-change); null when nothing was ranked. */
-  load: LoadFacts | null;
+  /** The traffic and versions of the focus (first) and of the other candidates with a likely change, for the load judgement (load-change); empty when nothing was ranked. */
+  load: readonly LoadFacts[];
   /** In impact order. */
   impact: readonly ServiceImpactFacts[];
 }

@@ -20,6 +20,8 @@ export interface LoadOptions {
   minMatched?: number;
   /** A version is slower when P(new > old) reaches ½ + this (Vargha–Delaney's small effect) at p < 0.01. Default 0.06. */
   minEffect?: number;
+  /** The deployed version's buckets starting this soon after its deploy are left out: a new process starts cold (caches, JIT). Default 30 s. */
+  warmUpMs?: number;
 }
 
 /** How the deployed version did against the one before it at the same load. */
@@ -101,14 +103,17 @@ function bins(s: DDSketch): Array<[number, number]> {
  * The deployed version against the one before it, each at loads the other served too: per bucket,
  * the service's load is its requests over every version, and a version's bucket is matched when
  * the other version has a bucket within `matchFactor` of its load. Only buckets before `beforeMs`
- * count (before the load rose): the deployed version must have served earlier, comparable load.
+ * count (before the load rose): the deployed version must have served earlier, comparable load;
+ * and not the deployed version's buckets mostly inside its first `warmUpMs` (a cold start is not
+ * its steady state).
  */
 export function compareVersions(
   versions: readonly VersionMinute[],
   change: CandidateChange,
-  beforeMs: number,
+  at: { beforeMs: number; bucketSeconds: number },
   opts: LoadOptions = {},
 ): VersionComparison {
+  const beforeMs = at.beforeMs;
   const factor = opts.matchFactor ?? 1.5;
   const minMatched = opts.minMatched ?? 30;
   const deployed = change.deploy.version;
@@ -116,7 +121,11 @@ export function compareVersions(
   const load = new Map<number, number>();
   for (const v of versions) if (v.minuteMs < beforeMs) load.set(v.minuteMs, (load.get(v.minuteMs) ?? 0) + v.requests);
   const before = versions.filter((v) => v.minuteMs < beforeMs && v.version !== '' && v.requests > 0);
-  const mine = before.filter((v) => v.version === deployed);
+  // A new process starts cold (empty caches, code not yet optimized): its first moments are not
+  // its steady state. A bucket mostly inside them is left out.
+  const warm = deployMs + (opts.warmUpMs ?? 30_000);
+  const half = (at.bucketSeconds * 1000) / 2;
+  const mine = before.filter((v) => v.version === deployed && v.minuteMs + half >= warm);
   // The version before: the deploy's previous one, else the one that served most before the deploy.
   let previous = change.previous?.version ?? null;
   if (previous === null || !before.some((v) => v.version === previous)) {
@@ -175,38 +184,23 @@ export function compareVersions(
 }
 
 /**
- * When the load rose, to a bucket of the versions' read: the bucket before the first one from the
- * window's start whose load (requests over every version) reached `minRise` times the baseline's
- * (the rise may have begun inside it); the window's start when none did. Buckets before it served
- * the baseline's load.
- */
-function riseOf(facts: LoadFacts, basePerMinute: number, windows: { incident: TimeWindow }, minRise: number): number {
-  const bucketMs = facts.bucketSeconds * 1000;
-  const load = new Map<number, number>();
-  for (const v of facts.versions) load.set(v.minuteMs, (load.get(v.minuteMs) ?? 0) + v.requests);
-  const limit = minRise * basePerMinute * (bucketMs / MINUTE);
-  const risen = [...load]
-    .filter(([ms, n]) => ms >= windows.incident.startMs && n >= limit)
-    .map(([ms]) => ms)
-    .sort((a, b) => a - b)[0];
-  return risen === undefined ? windows.incident.startMs : risen - bucketMs;
-}
-
-/**
  * A load change behind `facts.service`'s trouble, or null when there is none: the service has a
  * significant signal; the load at an entry (an endpoint of a service no other service calls in
  * the read) rose at least `minRise` times, and so did the service's own; the service's rise is
  * in proportion to the entry's (at most `minRise` times the entries' total rise) and no caller's
- * calls per request into it rose (an N+1 in a caller is that caller's change, not more load);
+ * calls per request into it rose (an N+1 in a caller is that caller's change, not more load),
+ * but for a caller judged its symptom (retries of its failures);
  * and the service itself calls no more per request than before. Then its likely change, if any,
- * is compared at matched load (compareVersions): the load `explains` the trouble unless the
- * deployed version did worse, or could not be compared.
+ * is compared at matched load (compareVersions) on the buckets before the one holding the
+ * trouble's onset (`onsetMs`): the load `explains` the trouble unless the deployed version did
+ * worse, or could not be compared.
  */
 export function judgeLoadChange(
   facts: LoadFacts,
   rca: RcaResult,
   windows: { baseline: TimeWindow; incident: TimeWindow; bucketMinutes: { baseline: number; incident: number } },
   change: CandidateChange | null,
+  onsetMs: number,
   opts: LoadOptions = {},
 ): LoadChange | null {
   const minRise = opts.minRise ?? 1.5;
@@ -214,12 +208,15 @@ export function judgeLoadChange(
   const service = facts.service;
   const ranked = rca.services.find((s) => s.service === service);
   if (!ranked || ranked.score <= 0) return null;
-  // More calls per request into the service, or out of it: a caller's or its own change.
+  // More calls per request into the service, or out of it: a caller's or its own change. A
+  // caller the ranker judged a symptom of the service calling it more is retrying its failures:
+  // the service's trouble echoed, not its cause.
+  const echoes = new Set(rca.services.filter((s) => s.symptomOf.includes(service)).map((s) => s.service));
   const fanout = rca.services.some((s) =>
     s.signals.some((x) => {
       if (x.kind !== 'edge-fanout' || x.q >= 0.01) return false;
       const [caller, callee] = x.key.split('→');
-      return callee === service || caller === service;
+      return (callee === service && !echoes.has(caller!)) || caller === service;
     }),
   );
   if (fanout) return null;
@@ -250,7 +247,12 @@ export function judgeLoadChange(
   if (!best) return null;
   const { rise: _, ...entry } = best;
   const version = change
-    ? compareVersions(facts.versions, change, riseOf(facts, incoming.base, windows, minRise), opts)
+    ? compareVersions(
+        facts.versions,
+        change,
+        { beforeMs: bucketOf(onsetMs, facts.bucketSeconds), bucketSeconds: facts.bucketSeconds },
+        opts,
+      )
     : null;
   return {
     service,
@@ -263,6 +265,12 @@ export function judgeLoadChange(
     version,
     explains: version === null || version.verdict === 'same' || version.verdict === 'first',
   };
+}
+
+/** The start of the bucket (whole multiples of its size since the epoch, as the raw read aligns them) holding `ms`. */
+function bucketOf(ms: number, bucketSeconds: number): number {
+  const size = bucketSeconds * 1000;
+  return Math.floor(ms / size) * size;
 }
 
 function fmt(x: number): string {
@@ -335,12 +343,14 @@ export function loadChangeFinding(list: FindingList, lc: LoadChange, since: stri
   });
 }
 
-/** The load judgement of an investigation's focus (what build and the workflow's code step both ask). */
+/** The load judgement of one of an investigation's candidates (what build and the workflow's code step both ask). */
 export function loadJudgement(
-  facts: Pick<InvestigationFacts, 'load' | 'rca' | 'windows' | 'changes'>,
-  focus: string | null,
+  facts: Pick<InvestigationFacts, 'anchor' | 'load' | 'rca' | 'windows' | 'changes'>,
+  service: string | null,
   opts: LoadOptions = {},
 ): LoadChange | null {
-  if (!facts.load || !facts.rca || focus === null || facts.load.service !== focus) return null;
-  return judgeLoadChange(facts.load, facts.rca, facts.windows, facts.changes.get(focus) ?? null, opts);
+  const load = facts.load.find((l) => l.service === service);
+  if (!load || !facts.rca || service === null) return null;
+  const onsetMs = facts.anchor.onsetMs ?? facts.anchor.sinceMs;
+  return judgeLoadChange(load, facts.rca, facts.windows, facts.changes.get(service) ?? null, onsetMs, opts);
 }
