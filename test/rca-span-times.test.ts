@@ -5,8 +5,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  type PatternRow,
-  type RcaInput,
   type RcaSignal,
   type TimedSpan,
   attributeEdgeTimes,
@@ -167,39 +165,5 @@ describe('the symptom walk for a network delay', () => {
     assert.deepEqual(res.services.find((s) => s.service === 'frontend')?.symptomOf, ['cart']);
     // Nobody's own time rose: the slowness is on the edge.
     assert.ok(!res.services.some((s) => s.signals.some((x) => x.kind === 'self-time')), summary);
-  });
-});
-
-describe('recentFirst (what is anomalous now)', () => {
-  it('puts a root still anomalous in the latest minutes before one whose anomaly began earlier in the window and ended', () => {
-    const MIN = 60_000;
-    const rows: PatternRow[] = [];
-    for (let m = 0; m < 20; m++) {
-      const minuteMs = T + m * MIN;
-      const i = m - 10; // incident minute
-      for (const service of ['old', 'new']) {
-        rows.push({ minuteMs, service, key: `${service}-info`, level: 'INFO', count: 20 });
-        const warn = service === 'old' ? (i >= 0 && i < 5 ? 30 : 0) : i >= 8 ? 10 : 0;
-        if (warn > 0) rows.push({ minuteMs, service, key: `${service}-warn`, level: 'ERROR', count: warn });
-      }
-    }
-    const input: RcaInput = {
-      baseline: { startMs: T, endMs: T + 10 * MIN },
-      incident: { startMs: T + 10 * MIN, endMs: T + 20 * MIN },
-      red: [],
-      patterns: rows,
-      errorGroups: [],
-      edges: [],
-    };
-    assert.deepEqual(
-      rankRootCauses(input).services.map((s) => s.service),
-      ['old', 'new'],
-    );
-    const now = rankRootCauses(input, { recentFirst: true });
-    assert.deepEqual(
-      now.services.map((s) => s.service),
-      ['new', 'old'],
-    );
-    assert.match(now.services[0]?.hint ?? '', /^anomalous now \(the last 3 min against the 7 min before\)/);
   });
 });

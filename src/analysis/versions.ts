@@ -154,12 +154,12 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
         id: 'rca@5',
         date: '2026-12-07',
         changed:
-          "issue 18: latency root cause from the span trees — self time per service (a visit's time less its calls) and own time per call edge (client span less the server span that answered it; unanswered calls counted), read at query time from the raw spans (trace-id-hash sample past 40k spans a window), tested like latency (Mann–Whitney on DDSketch bins, BH); an edge's rise attributed to the end touching more risen edges; a callee's self time or edge time explains its callers' latency (symptom walk); hints say what carried the finding",
+          "issue 18: latency root cause from the span trees — self time per service (a visit's time less its calls) and own time per call edge (client span less the server span that answered it; unanswered calls counted), read at query time from the raw spans (trace-id-hash sample past 40k spans a window), tested like latency (Mann–Whitney on DDSketch bins, BH); an edge's rise attributed to the end touching more risen edges; a callee's self time or edge time explains its callers' latency (symptom walk); hints say what carried the finding; an anomaly that ended ranks after one that did not (ended.ts: a service with a finding significantly back toward the baseline in the window's latest part, the earlier part tested against it, and nothing significant now, Bonferroni over its tests in the latest part against the baseline, ranks after the non-ended roots and the latest part's own roots; a service with too few samples in the latest part keeps its place; this replaces the recentFirst option, which had measured 0.556 on the morning)",
         effect: {
           nezha:
-            'ORRERY_DATASETS=/work/shared/datasets npm run bench -- accuracy nezha, before (main 6cefcb0) → after: 2023-01-29 AC@1/3/5 0.714/0.821/0.821 → 0.714/0.821/0.821 (unchanged, the same 20 hits); 2023-01-30-morning 0.667/0.778/0.778 → 0.778/0.889/0.889, network_delay AC@1 0.571 → 0.714 (4/7 → 5/7), cpu_contention 1.000 → 1.000; all 37 faults 0.703 → 0.730. The recentFirst option (off) measured 0.556 on the morning',
+            'ORRERY_DATASETS=/work/shared/datasets npm run bench -- accuracy nezha, before (main 6cefcb0) → after span times: 2023-01-29 AC@1/3/5 0.714/0.821/0.821 → 0.714/0.821/0.821 (the same 20 hits); 2023-01-30-morning 0.667/0.778/0.778 → 0.778/0.889/0.889, network_delay AC@1 0.571 → 0.714. Then, with investigate@4 (main 169311f) → with the ended anomalies last (996075a): 2023-01-29 0.714/0.857/0.857 → 0.786/0.893/0.893 (return 0.545 → 0.727, exception 0.769 → 0.769, cpu_contention 1.000 → 1.000; 09:30 food and 09:42 verification-code now first, an earlier fault in their window ranked after them); 2023-01-30-morning 0.667/0.889/0.889 → 0.667/0.889/0.889 (the same 6 hits; network_delay 0.571, cpu_contention 1.000); all 37 faults 0.703 → 0.757',
         },
-        commits: ['083d1ed', '20e5138', '0a6c699', '0a7f3d4'],
+        commits: ['083d1ed', '20e5138', '0a6c699', '0a7f3d4', '996075a'],
       },
     ],
   },
@@ -214,13 +214,13 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
         id: 'investigate@4',
         date: '2026-12-07',
         changed:
-          "issue 18: an alert's window starts at its onset, the latest significant rise of the alerted service's error ratio or median latency inside the look-back (6b4f36e); it runs rca@5 (span-tree self time and edge own time; hints say what carried a finding); a load surge is told from a bad deploy: a `load_change` finding names the entry and its rate ratio, and the deploy is cleared when its version performed like the one before at the same load (per-version minutes, 15 s buckets of the raw spans around the deploy); a problem's investigation stays on its fault (roots within the problem's service and what its trouble is explained by; a summary about one service only); a baseline deploy (the first version telemetry showed) is never the likely change",
+          "issue 18: an alert's window starts at its onset, the latest significant rise of the alerted service's error ratio or median latency inside the look-back (6b4f36e); it runs rca@5 (span-tree self time and edge own time; hints say what carried a finding; a service whose anomaly ended in the window's latest part ranks after those whose did not, in the ranking with the log flow, while the first ranking that picks whose flow is read leaves that step out); a load surge is told from a bad deploy: a `load_change` finding names the entry and its rate ratio, and the deploy is cleared when its version performed like the one before at the same load (per-version minutes, 15 s buckets of the raw spans around the deploy); a problem's investigation stays on its fault (roots within the problem's service and what its trouble is explained by; a summary about one service only); a baseline deploy (the first version telemetry showed) is never the likely change",
         effect: {
           nezha:
-            'ORRERY_DATASETS=/work/shared/datasets npm run bench -- accuracy nezha, before (main 6cefcb0) → after: see the figures at the end of this entry',
+            'ORRERY_DATASETS=/work/shared/datasets npm run bench -- accuracy nezha, main 169311f (onset + rca@5 span times) → 996075a (the ended anomalies last): 2023-01-29 AC@1/3/5 0.714/0.857/0.857 → 0.786/0.893/0.893 (return 0.545 → 0.727, exception 0.769, cpu_contention 1.000); 2023-01-30-morning 0.667/0.889/0.889 → 0.667/0.889/0.889 (network_delay 0.571, cpu_contention 1.000)',
           example: NOT_MEASURED,
         },
-        commits: ['6b4f36e', 'c37d9a1', '509b56d'],
+        commits: ['6b4f36e', 'c37d9a1', '509b56d', '996075a'],
       },
     ],
   },

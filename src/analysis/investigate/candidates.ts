@@ -28,7 +28,8 @@ export interface RankOptions {
 /**
  * The first ranking, and the services whose log flow is worth reading: the log flow is the
  * costliest signal to read (one row per pair of statements), so it is read for the strongest
- * candidates of a first ranking, and the subject's own service.
+ * candidates of a first ranking, and the subject's own service. The first ranking leaves out
+ * the look at the window's latest part (endedLast), which withFlows' ranking makes.
  */
 export function firstRanking(
   input: RcaInput,
@@ -36,7 +37,7 @@ export function firstRanking(
   opts: RankOptions = {},
 ): { tests: RcaTests; rca: RcaResult; flowFor: string[] } {
   const tests = testSignals(input);
-  const rca = rankTested(tests, { weakCandidates: true });
+  const rca = rankTested(tests, { weakCandidates: true, endedLast: false });
   const flowFor = [
     ...new Set([
       ...rca.services.slice(0, opts.flowCandidates ?? FLOW_CANDIDATES).map((r) => r.service),
@@ -46,10 +47,9 @@ export function firstRanking(
   return { tests, rca, flowFor };
 }
 
-/** The ranking done again with the log flow's tests added; the first ranking when there was no flow. */
-export function withFlows(first: { tests: RcaTests; rca: RcaResult }, flows: readonly FlowRow[]): RcaResult {
-  if (flows.length === 0) return first.rca;
-  return rankTested(addFlowTests(first.tests, flows), { weakCandidates: true });
+/** The ranking done again with the log flow's tests added (when there was any flow), the services whose anomaly ended last. */
+export function withFlows(first: { tests: RcaTests }, flows: readonly FlowRow[]): RcaResult {
+  return rankTested(flows.length === 0 ? first.tests : addFlowTests(first.tests, flows), { weakCandidates: true });
 }
 
 /**

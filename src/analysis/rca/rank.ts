@@ -15,7 +15,7 @@ import { calleesOf } from '../service-graph.js';
 import { attributeEdgeTimes } from './attribution.js';
 import { EDGE_KINDS, EXPLAINS, FAMILY, FAMILY_WORDS, LOAD_EXPLAINS } from './families.js';
 import { qValues } from './fdr.js';
-import { recentSplit } from './recent.js';
+import { type Recovery, activeNow, latestParts, recoveries } from './ended.js';
 import { type Draft, type RcaTests, signal, testSignals } from './tests/index.js';
 import type { RankedService, RcaInput, RcaOptions, RcaResult, RcaSignal } from './types.js';
 
@@ -30,34 +30,48 @@ export function rankRootCauses(input: RcaInput, options: RcaOptions & { minEffec
 
 /**
  * Ranks the services by the tests' FDR-corrected evidence, symptoms discounted (rankRootCauses'
- * second half). With `recentFirst`, among the roots those still anomalous now come first
- * (recent.ts): a root one of whose findings (the same test of the same key, the same way) is significant in the
- * latest part of the incident window tested against the rest of the window outranks one whose anomaly began earlier in the window or
- * already ended; each keeps its order otherwise.
+ * second half). Unless `endedLast` is false, a service whose anomaly ended in the window's latest
+ * part (ended.ts) ranks after the roots whose anomaly did not end and after the roots of the
+ * latest part's own ranking (what is significant now); each keeps its order otherwise.
  */
 export function rankTested(tests: RcaTests, options: RcaOptions = {}): RcaResult {
   const whole = rankWindow(tests, options);
-  if (!options.recentFirst) return whole;
+  return options.endedLast === false ? whole : endedLast(whole, tests, options);
+}
+
+/** The ranking with the services whose anomaly ended after those whose did not (see ended.ts). */
+function endedLast(whole: RcaResult, tests: RcaTests, options: RcaOptions): RcaResult {
+  const fdr = options.fdr ?? 0.01;
   const isRoot = (s: RankedService) => s.score > 0 && s.symptomOf.length === 0;
-  const roots = whole.services.filter(isRoot);
-  if (roots.length < 2) return whole;
-  const split = recentSplit(tests.input);
-  if (split === null) return whole;
-  const recent = rankWindow(testSignals(split), { ...options, weakCandidates: false });
-  // Still anomalous now: one of the root's own findings (the same test of the same key, the same way) holds in the latest part too.
-  const held = new Set<string>();
-  for (const s of recent.services)
-    for (const x of s.signals)
-      if (x.weight > 0) held.add(`${s.service}\u0000${x.kind}\u0000${x.key}\u0000${Math.sign(x.statistic)}`);
-  const now = roots.filter((s) =>
-    s.signals.some((x) => held.has(`${s.service}\u0000${x.kind}\u0000${x.key}\u0000${Math.sign(x.statistic)}`)),
+  if (!whole.services.some(isRoot)) return whole;
+  const parts = latestParts(tests.input);
+  if (parts === null) return whole;
+  const recovered = recoveries(whole.services, testSignals(parts.reversed, { minEffect: tests.minEffect }), fdr);
+  if (recovered.size === 0) return whole;
+  const latest = testSignals(parts.latest, { minEffect: tests.minEffect });
+  const active = activeNow(latest, fdr);
+  const now = rankWindow(latest, { ...options, weakCandidates: false }).services.filter(isRoot);
+  const nowSet = new Set(now.map((s) => s.service));
+  const ended = whole.services.filter(
+    (s) => recovered.has(s.service) && !active.has(s.service) && !nowSet.has(s.service),
   );
-  if (now.length === 0 || now.length === roots.length) return whole;
-  const { startMs, endMs } = split.incident;
-  const span = `the last ${Math.round((endMs - startMs) / 60_000)} min against the ${Math.round((startMs - split.baseline.startMs) / 60_000)} min before`;
-  for (const s of now) s.hint = `anomalous now (${span}); ${s.hint}`;
-  const first = new Set(now.map((s) => s.service));
-  return { ...whole, services: [...now, ...whole.services.filter((s) => !first.has(s.service))] };
+  if (ended.length === 0) return whole;
+  const endedSet = new Set(ended.map((s) => s.service));
+  const head = whole.services.filter((s) => s.score > 0 && !endedSet.has(s.service));
+  const listed = new Set(head.map((s) => s.service));
+  const span = `the last ${parts.minutes} min against the baseline`;
+  const extra = now
+    .filter((s) => !listed.has(s.service))
+    .map((s) => ({ ...s, hint: `significant now (${span}); ${s.hint}` }));
+  if (!head.some(isRoot) && extra.length === 0) return whole;
+  for (const s of ended) {
+    const r = recovered.get(s.service) as Recovery;
+    const x = r.signal;
+    s.hint = `anomaly ended: ${x.kind} ${x.key} back to ${fmt(r.latest)} ${x.unit} in the last ${parts.minutes} min (${fmt(r.earlier)} before, q=${r.q.toExponential(1)}); ${s.hint}`;
+  }
+  const moved = new Set([...listed, ...extra.map((s) => s.service), ...endedSet]);
+  const tail = whole.services.filter((s) => !moved.has(s.service));
+  return { ...whole, services: [...head, ...extra, ...ended, ...tail] };
 }
 
 /** rankTested over the tests' own windows. */

@@ -151,12 +151,12 @@ export interface RcaOptions {
    */
   weakCandidates?: boolean;
   /**
-   * Put the roots still anomalous in the latest part of the incident window (tested against the
-   * rest of it, see recent.ts) first. Default false: on the Nezha 2023-01-30 morning it moved
-   * AC@1 from 0.778 to 0.556 (the latest few minutes against the rest of a sparse window gave
-   * small shifts of other services and missed a root whose rare calls had no earlier samples).
+   * Rank the services whose anomaly ended in the latest part of the incident window (see ended.ts:
+   * their findings significantly back toward the baseline there, nothing of theirs significant
+   * now) after the roots whose anomaly did not end and the roots significant in the latest part.
+   * Default true: an alert's look-back can hold an earlier incident that is over.
    */
-  recentFirst?: boolean;
+  endedLast?: boolean;
 }
 
 /**

@@ -30,6 +30,8 @@ export interface RcaTests {
   readonly drafts: readonly Draft[];
   /** Failing caller→callee links with no baseline for the edge or its caller (see edgeDrafts). */
   readonly unbaselined: ReadonlySet<string>;
+  /** The smallest latency effect the tests took (so parts of the window are tested alike). */
+  readonly minEffect: number;
 }
 
 /**
@@ -51,7 +53,7 @@ export function testSignals(input: RcaInput, options: { minEffect?: number } = {
   const unbaselined = edgeDrafts(input, drafts, { svc, minEffect });
   gaugeDrafts(input, drafts);
   spanDrafts(input, drafts, { minEffect });
-  return { input, drafts, unbaselined };
+  return { input, drafts, unbaselined, minEffect };
 }
 
 /**
@@ -65,5 +67,5 @@ export function addFlowTests(tests: RcaTests, flows: readonly FlowRow[]): RcaTes
   const only: RcaInput = { ...input, flows };
   flowDrafts(only, 'baseline', extra);
   if ((input.reference ?? []).length > 0) flowDrafts(only, 'reference', extra);
-  return { input, drafts: [...tests.drafts, ...extra], unbaselined: tests.unbaselined };
+  return { input, drafts: [...tests.drafts, ...extra], unbaselined: tests.unbaselined, minEffect: tests.minEffect };
 }
