@@ -3,7 +3,7 @@
 // minutes with too few requests set no onset.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type ServiceMinute, alertOnset } from '../src/analysis/index.js';
+import { DDSketch, type ServiceMinute, alertOnset, serviceBuckets } from '../src/analysis/index.js';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-12-01T12:00:00.000Z');
@@ -49,5 +49,29 @@ describe('alertOnset', () => {
   it('skips minutes with too few requests to carry a ratio', () => {
     const series = [...healthy(20), ...Array(5).fill([100, 1])];
     assert.equal(alertOnset(minutes(series, 2), T0 + 10 * MIN, T0 + 25 * MIN), null);
+  });
+});
+
+describe('serviceBuckets', () => {
+  it("sums a bucket's versions and takes the median of their latencies together", () => {
+    const sketch = (...ms: number[]) => {
+      const s = new DDSketch();
+      for (const x of ms) s.add(x);
+      return s;
+    };
+    const rows = [
+      { minuteMs: T0 + 15_000, version: '2', requests: 2, errors: 1, latency: sketch(300, 300) },
+      { minuteMs: T0, version: '1', requests: 3, errors: 0, latency: sketch(10, 10, 10) },
+      { minuteMs: T0 + 15_000, version: '1', requests: 1, errors: 0, latency: sketch(10) },
+    ];
+    const out = serviceBuckets(rows);
+    assert.deepEqual(
+      out.map((b) => [b.minuteMs - T0, b.requests, b.errors]),
+      [
+        [0, 3, 0],
+        [15_000, 3, 1],
+      ],
+    );
+    assert.ok(Math.abs(out[1]!.p50Ms! - 300) < 6, `${out[1]!.p50Ms}`);
   });
 });

@@ -20,6 +20,7 @@ import {
   TICKET_LOOK_BACK_MS,
   alertAnchor,
   alertOnset,
+  serviceBuckets,
   buildInvestigation,
   candidateServices,
   countsImpact,
@@ -92,6 +93,10 @@ const MAX_RELATED_CANDIDATES = 5000;
  * minute rows (an hour either side, up to the window) when the raw spans are gone.
  */
 const VERSION_BUCKET_S = 15;
+/** An alert's onset is looked for in buckets of this many seconds of the raw spans. */
+const ONSET_BUCKET_S = 15;
+/** Minutes with requests before an alert's look-back that make a history to compare it with. */
+const ONSET_HISTORY_MINUTES = 2;
 const VERSION_BEFORE_MS = 15 * MINUTE;
 const VERSION_AFTER_MS = 30 * MINUTE;
 const VERSION_MINUTES_MS = 60 * MINUTE;
@@ -150,15 +155,28 @@ async function readSubjectFacts(ctx: Ctx, subject: InvestigationSubject, nowMs: 
 }
 
 /**
- * An alert's window starts at its onset (alertOnset) when the alerted service's error ratio or
- * median latency changed within the look-back; the minutes before are read as far back as the
- * shortest baseline, or twice the look-back.
+ * An alert's window: its look-back, unless nothing of the alerted service came before it to
+ * compare with (a service, or a world, younger than the look-back); then it starts at the
+ * alert's onset inside the look-back (alertOnset), and what came before the onset is the
+ * baseline. With a history before the look-back the whole look-back is compared with it: cutting
+ * it at a later rise would put an earlier part of the same trouble (a repeated fault) into the
+ * baseline. The onset is found in ONSET_BUCKET_S buckets of the raw spans, or in the minute rows
+ * when the raw spans are gone.
  */
 async function withAlertOnset(ctx: Ctx, anchor: Anchor): Promise<Anchor> {
   if (!anchor.service) return anchor;
-  const readFromMs = anchor.sinceMs - Math.max(BASELINE_MIN_MS, 2 * (anchor.untilMs - anchor.sinceMs));
-  const minutes = await serviceMinutes(ctx.store.db, anchor.service, new Date(readFromMs), new Date(anchor.untilMs));
-  const onset = alertOnset(minutes, anchor.sinceMs, anchor.untilMs);
+  const history = await serviceMinutes(
+    ctx.store.db,
+    anchor.service,
+    new Date(anchor.sinceMs - BASELINE_MIN_MS),
+    new Date(anchor.sinceMs),
+  );
+  if (history.filter((m) => m.requests > 0).length >= ONSET_HISTORY_MINUTES) return anchor;
+  const from = new Date(anchor.sinceMs - BASELINE_MIN_MS);
+  const until = new Date(anchor.untilMs);
+  const raw = await versionBuckets(ctx.store.db, anchor.service, from, until, ONSET_BUCKET_S);
+  const points = raw.length > 0 ? serviceBuckets(raw) : await serviceMinutes(ctx.store.db, anchor.service, from, until);
+  const onset = alertOnset(points, anchor.sinceMs, anchor.untilMs);
   return onset ? { ...anchor, sinceMs: onset.onsetMs, onsetMs: onset.onsetMs } : anchor;
 }
 

@@ -6,9 +6,12 @@
 // median latency, per minute with data; the investigation compares from there, and the minutes
 // before it (the earlier part of the look-back included) are its baseline.
 import { findOnset } from '../rca/index.js';
+import { DDSketch } from '../sketch/index.js';
+import type { VersionMinute } from './facts.js';
 
-/** The alerted service's requests in one minute (all its endpoints). */
+/** The alerted service's requests in one minute, or one shorter bucket (all its endpoints). */
 export interface ServiceMinute {
+  /** The minute's (the bucket's) start. */
   minuteMs: number;
   requests: number;
   errors: number;
@@ -89,4 +92,25 @@ export function alertOnset(
     }
   }
   return latest;
+}
+
+/** Buckets of one service by version, summed over its versions, with each bucket's median latency. */
+export function serviceBuckets(rows: readonly VersionMinute[]): ServiceMinute[] {
+  const by = new Map<number, { requests: number; errors: number; latency: DDSketch }>();
+  for (const r of rows) {
+    let b = by.get(r.minuteMs);
+    if (!b) {
+      b = { requests: 0, errors: 0, latency: new DDSketch() };
+      by.set(r.minuteMs, b);
+    }
+    b.requests += r.requests;
+    b.errors += r.errors;
+    b.latency.merge(r.latency);
+  }
+  return [...by]
+    .sort((a, b) => a[0] - b[0])
+    .map(([minuteMs, b]) => {
+      const p50 = b.latency.quantile(0.5);
+      return { minuteMs, requests: b.requests, errors: b.errors, p50Ms: Number.isFinite(p50) ? p50 : null };
+    });
 }

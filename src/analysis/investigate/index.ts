@@ -39,7 +39,7 @@ export {
   NARRATIVE_PROMPT_MAX_CHARS,
 } from './narrative.js';
 export type { ChatMessage, NarrativeCheck } from './narrative.js';
-export { alertOnset } from './alert-onset.js';
+export { alertOnset, serviceBuckets } from './alert-onset.js';
 export type { AlertOnset, AlertOnsetOptions, ServiceMinute } from './alert-onset.js';
 export { groupOfMessage, ticketOnset, ticketWindow } from './onset.js';
 export type { OnsetGroup, TicketOnset, TicketWindowInput, TicketWindowOptions, UsersFailure } from './onset.js';
