@@ -4,7 +4,9 @@
 // which would otherwise be compared as if it were part of this one. So the onset is the latest
 // significant upward change point, within the look-back, of the alerted service's error ratio or
 // median latency, per minute with data; the investigation compares from there, and the minutes
-// before it (the earlier part of the look-back included) are its baseline.
+// before it (the earlier part of the look-back included) are its baseline. The investigation
+// looks for it only when the service has no history before the look-back (workflows/investigate:
+// with one, the whole look-back is compared with it, so a repeated fault's earlier part stays in).
 import { findOnset } from '../rca/index.js';
 import { DDSketch } from '../sketch/index.js';
 import type { VersionMinute } from './facts.js';
