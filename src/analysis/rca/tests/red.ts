@@ -212,6 +212,25 @@ export function redDrafts(input: RcaInput, out: Draft[], opts: { minEffect: numb
 }
 
 /**
+ * Per call edge, the baseline's and the incident's calls, failures (as `failed` reads them from a
+ * row) and latency: the edge rows of the service graph or of the span trees' own time.
+ */
+export function edgeSides<
+  R extends { minuteMs: number; caller: string; callee: string; calls: number; latency: DDSketch },
+>(input: RcaInput, rows: readonly R[], failed: (r: R) => number): Pair<[string, string], Red> {
+  const edge = new Pair<[string, string], Red>(newRed);
+  for (const r of rows) {
+    const side = sideOf(r.minuteMs, input, 'baseline');
+    if (side === null) continue;
+    const e = edge.at(side, [r.caller, r.callee]);
+    e.requests += r.calls;
+    e.errors += failed(r);
+    addLatency(e, side, r.minuteMs, r.latency);
+  }
+  return edge;
+}
+
+/**
  * Edges, against the recent baseline: latency and errors of the callee as its callers see
  * them, and the caller's fan-out, appended to `out`. Returns the caller→callee links that
  * carried errors in the incident with nothing to compare them with: neither the edge nor its
@@ -227,15 +246,7 @@ export function edgeDrafts(
 ): Set<string> {
   const { svc, minEffect } = opts;
   const unbaselined = new Set<string>();
-  const edge = new Pair<[string, string], Red>(newRed);
-  for (const r of input.edges) {
-    const side = sideOf(r.minuteMs, input, 'baseline');
-    if (side === null) continue;
-    const e = edge.at(side, [r.caller, r.callee]);
-    e.requests += r.calls;
-    e.errors += r.errors;
-    addLatency(e, side, r.minuteMs, r.latency);
-  }
+  const edge = edgeSides(input, input.edges, (r) => r.errors);
   for (const k of edge.keys()) {
     const [caller, callee] = k;
     const b = edge.base.get(k) ?? newRed();

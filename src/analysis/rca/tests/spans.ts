@@ -9,7 +9,7 @@
 import { fisherMinP, fisherTest } from '../stats.js';
 import type { RcaInput, SignalKind } from '../types.js';
 import { type Draft, Pair, sideOf } from './common.js';
-import { type Red, addLatency, latencyDraft, newRed } from './red.js';
+import { type Red, addLatency, edgeSides, latencyDraft, newRed } from './red.js';
 
 export const SPAN_TESTS = {
   'self-time': "Mann–Whitney U on self-time sketch bins (a visit's time less its calls), one-sided (slower)",
@@ -43,15 +43,7 @@ export function spanDrafts(input: RcaInput, out: Draft[], opts: { minEffect: num
     );
     if (d) out.push({ ...d, unit: 'p50 ms of self time' });
   }
-  const edge = new Pair<[string, string], Red>(newRed);
-  for (const r of input.edgeTimes ?? []) {
-    const side = sideOf(r.minuteMs, input, 'baseline');
-    if (side === null) continue;
-    const acc = edge.at(side, [r.caller, r.callee]);
-    acc.requests += r.calls;
-    acc.errors += r.unanswered;
-    addLatency(acc, side, r.minuteMs, r.latency);
-  }
+  const edge = edgeSides(input, input.edgeTimes ?? [], (r) => r.unanswered);
   for (const k of edge.keys()) {
     const [caller, callee] = k;
     const key = `${caller}→${callee}`;
