@@ -3,8 +3,8 @@ export { rankRootCauses, rankTested, RCA_ALGORITHM } from './rank.js';
 export { addFlowTests, statementRows, testSignals, TESTS as RCA_TESTS } from './tests/index.js';
 export type { RcaTests } from './tests/index.js';
 export { findOnset } from './onset.js';
-export { answers, coveredMs, spanTimes } from './span-times.js';
-export type { SpanTimes, TimedSpan } from './span-times.js';
+export { answers, coveredMs, spanTimes, spanWalk } from './span-times.js';
+export type { SpanCall, SpanTimes, SpanVisit, SpanWalk, TimedSpan } from './span-times.js';
 export { attributeEdgeTimes, edgeEnds } from './attribution.js';
 export type { Onset, OnsetOptions } from './onset.js';
 export {

@@ -1,6 +1,7 @@
 // Where the time of a request went, from its span tree: each service's own (self) time per
 // visit, and each call edge's own time (the network and queueing between a client span and the
-// server span that answered it), per minute, as DDSketches rca tests like any latency.
+// server span that answered it), per minute, as DDSketches rca tests like any latency. The walk
+// under them (spanWalk: each visit and each call, one by one) is also what simulate calibrates from.
 //
 // Pairing is structural, not by name: a span whose parent belongs to another service is the
 // server side of its parent's call (also a SERVER/CONSUMER span under a CLIENT/PRODUCER span of
@@ -66,17 +67,42 @@ export function coveredMs(intervals: ReadonlyArray<readonly [number, number]>, f
 const duration = (s: TimedSpan) => Math.max(0, s.endMs - s.startMs);
 const minuteOf = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 
+/** One visit: a service's entry span (a root, a span whose parent is missing, or the server side of a call) with its local descendants. */
+export interface SpanVisit<T extends TimedSpan = TimedSpan> {
+  entry: T;
+  /** The entry's duration less the union of its calls' client spans within it (≥ 0). */
+  selfMs: number;
+}
+
+/** One call: a client span, with the server spans that answered it. */
+export interface SpanCall<T extends TimedSpan = TimedSpan> {
+  client: T;
+  /** The server spans that answered it; empty for an unanswered call. */
+  servers: T[];
+  /**
+   * An unanswered call's callee: the single service its operation (service and name) reached
+   * when answered elsewhere in the spans given; null when none or several (a leaf call to
+   * something uninstrumented, such as a database). Null for answered calls (see `servers`).
+   */
+  unansweredCallee: string | null;
+  /** Answered: the client span's duration less the union of the servers' spans (≥ 0); else null. */
+  ownMs: number | null;
+}
+
+export interface SpanWalk<T extends TimedSpan = TimedSpan> {
+  visits: SpanVisit<T>[];
+  calls: SpanCall<T>[];
+}
+
 /**
- * Self time per service visit and own time per call edge, per minute (the minute the visit's
- * entry span, or the client span, started in). A visit is a service's entry span (a root, a
- * span whose parent is missing, or the server side of a call) with its local descendants; its
- * self time is the entry's duration less the union of its calls' client spans within it. A call's
- * own time is its client span's duration less the union of the server spans that answered it.
- * Spans of several traces may come in any order; spans of a trace whose parent is not given are
- * taken as entries (a trace cut by the window).
+ * The visits and calls of span trees, with each visit's self time and each answered call's own
+ * time: the one walk that spanTimes sums per minute and the simulation calibrates from. Spans of
+ * several traces may come in any order; spans of a trace whose parent is not given are taken as
+ * entries (a trace cut by the window). Visits and calls come trace by trace, each trace's in the
+ * order its spans were given.
  */
-export function spanTimes(spans: readonly TimedSpan[]): SpanTimes {
-  const byTrace = new Map<string, TimedSpan[]>();
+export function spanWalk<T extends TimedSpan>(spans: readonly T[]): SpanWalk<T> {
+  const byTrace = new Map<string, T[]>();
   for (const s of spans) {
     let list = byTrace.get(s.traceId);
     if (list === undefined) {
@@ -87,22 +113,22 @@ export function spanTimes(spans: readonly TimedSpan[]): SpanTimes {
   }
   // First pass: each trace's tree, and which (service, name) ever answered (a call operation).
   interface Tree {
-    byId: Map<string, TimedSpan>;
-    children: Map<string, TimedSpan[]>;
+    byId: Map<string, T>;
+    children: Map<string, T[]>;
   }
   const trees: Tree[] = [];
   const callOps = new Set<string>();
   const op = (s: TimedSpan) => `${s.service}\u0000${s.name}`;
   for (const list of byTrace.values()) {
-    const byId = new Map<string, TimedSpan>();
+    const byId = new Map<string, T>();
     for (const s of list) byId.set(s.spanId, s);
-    const children = new Map<string, TimedSpan[]>();
+    const children = new Map<string, T[]>();
     for (const s of list) {
       if (s.parentId === null || !byId.has(s.parentId)) continue;
       const c = children.get(s.parentId);
       if (c) c.push(s);
       else children.set(s.parentId, [s]);
-      if (answers(s, byId.get(s.parentId))) callOps.add(op(byId.get(s.parentId) as TimedSpan));
+      if (answers(s, byId.get(s.parentId))) callOps.add(op(byId.get(s.parentId) as T));
     }
     trees.push({ byId, children });
   }
@@ -110,7 +136,7 @@ export function spanTimes(spans: readonly TimedSpan[]): SpanTimes {
   const calleeOf = new Map<string, string>();
   for (const { byId, children } of trees) {
     for (const [parentId, kids] of children) {
-      const parent = byId.get(parentId) as TimedSpan;
+      const parent = byId.get(parentId) as T;
       for (const k of kids) {
         if (!answers(k, parent)) continue;
         const prev = calleeOf.get(op(parent));
@@ -118,17 +144,8 @@ export function spanTimes(spans: readonly TimedSpan[]): SpanTimes {
       }
     }
   }
-  const self = new Map<string, SelfTimeRow>();
-  const edges = new Map<string, EdgeTimeRow>();
-  const edgeRow = (minuteMs: number, caller: string, callee: string): EdgeTimeRow => {
-    const k = `${minuteMs}\u0000${caller}\u0000${callee}`;
-    let r = edges.get(k);
-    if (r === undefined) {
-      r = { minuteMs, caller, callee, calls: 0, unanswered: 0, latency: new DDSketch() };
-      edges.set(k, r);
-    }
-    return r;
-  };
+  const visits: SpanVisit<T>[] = [];
+  const calls: SpanCall<T>[] = [];
   for (const { byId, children } of trees) {
     const isCall = (s: TimedSpan) => s.kind === CLIENT || s.kind === PRODUCER || callOps.has(op(s));
     for (const s of byId.values()) {
@@ -145,44 +162,73 @@ export function spanTimes(spans: readonly TimedSpan[]): SpanTimes {
               s.startMs,
               s.endMs,
             );
-          for (const callee of new Set(servers.map((k) => k.service))) {
-            const r = edgeRow(minuteOf(s.startMs), s.service, callee);
-            r.calls++;
-            r.latency.add(Math.max(0, own));
-          }
+          calls.push({ client: s, servers, unansweredCallee: null, ownMs: Math.max(0, own) });
         } else {
           const callee = calleeOf.get(op(s)) ?? '';
-          if (callee !== '') {
-            const r = edgeRow(minuteOf(s.startMs), s.service, callee);
-            r.calls++;
-            r.unanswered++;
-          }
+          calls.push({ client: s, servers, unansweredCallee: callee === '' ? null : callee, ownMs: null });
         }
       }
       // The visits: an entry span's duration less its calls within the visit.
       if (parent !== undefined && !answers(s, parent)) continue;
       // An entry that is itself a call (a client span at a trace's root) spends its time on the edge.
-      const calls: Array<readonly [number, number]> = isCall(s) ? [[s.startMs, s.endMs]] : [];
-      const stack = [s];
+      const within: Array<readonly [number, number]> = isCall(s) ? [[s.startMs, s.endMs]] : [];
+      const stack: T[] = [s];
       while (stack.length > 0) {
-        const x = stack.pop() as TimedSpan;
+        const x = stack.pop() as T;
         if (x !== s && isCall(x)) {
-          calls.push([x.startMs, x.endMs]);
+          within.push([x.startMs, x.endMs]);
           continue;
         }
         for (const k of children.get(x.spanId) ?? []) if (!answers(k, x)) stack.push(k);
       }
-      const own = duration(s) - coveredMs(calls, s.startMs, s.endMs);
-      const minuteMs = minuteOf(s.startMs);
-      const k = `${minuteMs}\u0000${s.service}`;
-      let r = self.get(k);
-      if (r === undefined) {
-        r = { minuteMs, service: s.service, visits: 0, latency: new DDSketch() };
-        self.set(k, r);
-      }
-      r.visits++;
-      r.latency.add(Math.max(0, own));
+      visits.push({ entry: s, selfMs: Math.max(0, duration(s) - coveredMs(within, s.startMs, s.endMs)) });
     }
+  }
+  return { visits, calls };
+}
+
+/**
+ * Self time per service visit and own time per call edge, per minute (the minute the visit's
+ * entry span, or the client span, started in): spanWalk's visits and calls summed. A call
+ * answered by servers of several services counts once on each edge.
+ */
+export function spanTimes(spans: readonly TimedSpan[]): SpanTimes {
+  const { visits, calls } = spanWalk(spans);
+  const self = new Map<string, SelfTimeRow>();
+  const edges = new Map<string, EdgeTimeRow>();
+  const edgeRow = (minuteMs: number, caller: string, callee: string): EdgeTimeRow => {
+    const k = `${minuteMs}\u0000${caller}\u0000${callee}`;
+    let r = edges.get(k);
+    if (r === undefined) {
+      r = { minuteMs, caller, callee, calls: 0, unanswered: 0, latency: new DDSketch() };
+      edges.set(k, r);
+    }
+    return r;
+  };
+  for (const c of calls) {
+    const s = c.client;
+    if (c.ownMs !== null) {
+      for (const callee of new Set(c.servers.map((k) => k.service))) {
+        const r = edgeRow(minuteOf(s.startMs), s.service, callee);
+        r.calls++;
+        r.latency.add(c.ownMs);
+      }
+    } else if (c.unansweredCallee !== null) {
+      const r = edgeRow(minuteOf(s.startMs), s.service, c.unansweredCallee);
+      r.calls++;
+      r.unanswered++;
+    }
+  }
+  for (const { entry: s, selfMs } of visits) {
+    const minuteMs = minuteOf(s.startMs);
+    const k = `${minuteMs}\u0000${s.service}`;
+    let r = self.get(k);
+    if (r === undefined) {
+      r = { minuteMs, service: s.service, visits: 0, latency: new DDSketch() };
+      self.set(k, r);
+    }
+    r.visits++;
+    r.latency.add(selfMs);
   }
   return { self: [...self.values()], edges: [...edges.values()] };
 }
