@@ -147,12 +147,15 @@ describe('infra import API', () => {
         image: 'registry.example.com/shop/catalog:4.2.0',
         requests: { cpuMillicores: 250, memoryBytes: 256 * Mi },
         limits: { cpuMillicores: 1000, memoryBytes: Gi },
+        // Literal settings only: the secret-named var and the one from a Secret are left out.
+        env: { DB_POOL_SIZE: '4' },
       },
       {
         name: 'envoy',
         image: 'envoyproxy/envoy:v1.30',
         requests: { cpuMillicores: 50, memoryBytes: 64 * Mi },
         limits: { cpuMillicores: null, memoryBytes: null },
+        env: {},
       },
     ]);
     assert.deepEqual(spec.perPod, {
@@ -275,6 +278,7 @@ describe('infra import API', () => {
     for (const secret of [
       'hunter2-in-a-secret',
       's3cret-in-env',
+      'API_KEY_FROM_SECRET',
       'last-applied-configuration',
       'hunter2-in-terraform',
     ]) {

@@ -405,6 +405,8 @@ for (const backend of ['pglite', 'postgres'] as const) {
         '          env:',
         '            - { name: DB_PASSWORD, value: envSecretValue1 }',
         '            - { name: NOTE, value: "Bearer abcDEF123456789xyz" }',
+        '            - { name: UPSTREAM_URL, value: "https://svc:pa55w0rdInUrl@upstream.example" }',
+        '            - { name: DB_POOL_SIZE, value: "4" }',
       ].join('\n');
       const res = await api('POST', '/api/infra/import', {
         source: 'redaction',
@@ -417,7 +419,7 @@ for (const backend of ['pglite', 'postgres'] as const) {
       const listed = (await api('GET', '/api/infra?source=redaction')).json().resources as Array<{
         kind: string;
         labels: Record<string, string>;
-        spec: { podLabels?: Record<string, string> };
+        spec: { podLabels?: Record<string, string>; containers?: Array<{ env?: Record<string, string> }> };
       }>;
       const db = listed.find((r) => r.kind === 'aws_db_instance')!;
       assert.deepEqual(db.labels, {
@@ -429,6 +431,11 @@ for (const backend of ['pglite', 'postgres'] as const) {
       const billing = listed.find((r) => r.kind === 'Deployment')!;
       assert.equal(billing.labels['aws-key'], '[REDACTED]');
       assert.equal(billing.spec.podLabels?.stripe, '[REDACTED]');
+      // Literal env settings are kept (capacity simulation reads them), their values redacted.
+      const env = billing.spec.containers?.[0]?.env ?? {};
+      assert.deepEqual(Object.keys(env).sort(), ['DB_POOL_SIZE', 'NOTE', 'UPSTREAM_URL']);
+      assert.equal(env.DB_POOL_SIZE, '4');
+      assert.equal(env.UPSTREAM_URL, 'https://svc:[REDACTED]@upstream.example');
       const rows = JSON.stringify(await o.store.db.query("SELECT * FROM infra_resource WHERE source = 'redaction'"));
       for (const [where, text] of [
         ['infra rows', rows],
@@ -444,6 +451,7 @@ for (const backend of ['pglite', 'postgres'] as const) {
           'annotationSecret1',
           'envSecretValue1',
           'abcDEF123456789xyz',
+          'pa55w0rdInUrl',
         ]);
       }
     });

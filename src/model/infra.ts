@@ -12,6 +12,12 @@ export interface ContainerSpec {
   image: string | null;
   requests: ResourceAmounts;
   limits: ResourceAmounts;
+  /**
+   * Env vars written as literal values (settings such as DB_POOL_SIZE or a timeout), redacted like
+   * labels; secret-named vars and values from Secrets or ConfigMaps are never kept. Absent in
+   * resources imported before env was read.
+   */
+  env?: Record<string, string>;
 }
 
 /** A Deployment, StatefulSet or DaemonSet. */

@@ -1,8 +1,9 @@
 // Parsed infrastructure before it is linked and stored: labels, Terraform tags, selectors,
 // generic attributes and container images through the telemetry's redactor, in place.
 // Names, namespaces and kinds are keys (a re-import replaces by them, HPAs and Services find
-// their targets by them) and are left as written. Env values and annotations never get here:
-// the parsers do not keep them.
+// their targets by them) and are left as written. Env values are redacted like labels (the
+// parsers keep only literal values under names that do not name a secret); annotations never
+// get here.
 import type { Redactor } from '../ingest/transforms/index.js';
 import type { InfraResourceInput } from '../model/index.js';
 
@@ -25,7 +26,10 @@ export function redactInfra(parsed: ParsedInfraText, redactor: Redactor): void {
     if (spec.type === 'workload') {
       redactor.attributes(spec.selector);
       redactor.attributes(spec.podLabels);
-      for (const c of spec.containers) if (c.image !== null) c.image = redactor.text(c.image);
+      for (const c of spec.containers) {
+        if (c.image !== null) c.image = redactor.text(c.image);
+        if (c.env) redactor.attributes(c.env);
+      }
     } else if (spec.type === 'service') redactor.attributes(spec.selector);
     else if (spec.type === 'generic') redactor.attributes(spec.attributes);
   }

@@ -1,7 +1,8 @@
 // Kubernetes manifests as normalised resources: Deployments, StatefulSets and DaemonSets
 // (replicas, selector, pod labels, containers with requests/limits), HorizontalPodAutoscalers
 // (autoscaling/v1 and v2) and Services. Other kinds are skipped; Secrets and ConfigMaps in
-// particular are never read. Env vars and annotations are not kept (they can hold secrets).
+// particular are never read. Of env vars only literal values under names that do not name a
+// secret are kept (what capacity simulation reads: pool sizes, timeouts); annotations are not.
 import type {
   ContainerSpec,
   HpaMetric,
@@ -12,6 +13,7 @@ import type {
   ServiceSpec,
   WorkloadSpec,
 } from '../../../model/index.js';
+import { isSecretKey } from '../../transforms/index.js';
 import { cpuMillicores, memoryBytes } from './quantity.js';
 
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
@@ -60,6 +62,26 @@ function amounts(v: unknown, where: string, warn: Warn): ResourceAmounts {
   return { cpuMillicores: cpu, memoryBytes: mem };
 }
 
+/** Longer env values are not settings (certificates, JSON blobs): left out. */
+const MAX_ENV_VALUE = 256;
+
+/**
+ * A container's env list (`[{name, value}]`) as a map of its literal values; entries from
+ * valueFrom (Secrets, ConfigMaps, fields), secret-named ones and long values are left out.
+ */
+export function literalEnv(list: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!Array.isArray(list)) return out;
+  for (const e of list) {
+    if (!isObj(e)) continue;
+    const name = str(e.name);
+    const value = str(e.value);
+    if (!name || value === null || value.length > MAX_ENV_VALUE || isSecretKey(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
 function sum(values: Array<number | null>): number | null {
   const known = values.filter((v): v is number => v !== null);
   return known.length ? known.reduce((a, b) => a + b, 0) : null;
@@ -87,6 +109,7 @@ function workload(kind: string, spec: Obj, ref: string, warn: Warn): WorkloadSpe
         image: str(c.image),
         requests: amounts(res.requests, `${ref} container ${name} requests`, warn),
         limits: amounts(res.limits, `${ref} container ${name} limits`, warn),
+        env: literalEnv(c.env),
       };
     });
   const replicas = kind === 'DaemonSet' ? null : int(spec.replicas);

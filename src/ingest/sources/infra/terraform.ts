@@ -12,7 +12,7 @@ import type {
   ServiceSpec,
   WorkloadSpec,
 } from '../../../model/index.js';
-import { type Warn, int, isObj, perPod, stringMap } from './kubernetes.js';
+import { type Warn, int, isObj, literalEnv, perPod, stringMap } from './kubernetes.js';
 import { cpuMillicores, memoryBytes } from './quantity.js';
 
 type Obj = Record<string, unknown>;
@@ -105,6 +105,7 @@ function workload(kind: string, spec: Obj, ref: string, warn: Warn): WorkloadSpe
       image: str(c.image),
       requests: amounts(res.requests, `${ref} container ${name} requests`, warn),
       limits: amounts(res.limits, `${ref} container ${name} limits`, warn),
+      env: literalEnv(blocks(c.env)),
     };
   });
   return {
