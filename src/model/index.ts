@@ -147,3 +147,24 @@ export type {
   QueuedProblemDetail,
 } from './problems.js';
 export type { Json } from './json.js';
+export { SIMULATION_KINDS } from './simulation.js';
+export type {
+  SimulationKind,
+  Validity,
+  Figure,
+  SimulationInput,
+  SimulationWindow,
+  LoadSimulationRequest,
+  SimulationRequest,
+  EndpointLatency,
+  EndpointPrediction,
+  ResourceKind,
+  ResourcePrediction,
+  ServicePrediction,
+  EdgePrediction,
+  Bottleneck,
+  LoadSimulationResult,
+  SimulationResult,
+  Simulation,
+  SimulationSummary,
+} from './simulation.js';
