@@ -97,6 +97,44 @@ describe('queueing core', () => {
     }
   });
 
+  it('with patience (M/M/c+D): abandonment and waits match a simulated station whose waiters give up', () => {
+    for (const [lambda, ms, c, patience] of [
+      [9, 200, 2, 300],
+      [18, 100, 2, 300],
+      [30, 100, 2, 150],
+    ] as const) {
+      const r = new Random(5);
+      const free = new Array(c).fill(0);
+      let t = 0;
+      let gaveUp = 0;
+      let waitSum = 0;
+      const n = 300_000;
+      for (let i = 0; i < n; i++) {
+        t += r.exp(1000 / lambda);
+        let at = 0;
+        for (let k = 1; k < c; k++) if (free[k] < free[at]) at = k;
+        const start = Math.max(t, free[at]);
+        if (start - t > patience) {
+          gaveUp++;
+          waitSum += patience;
+          continue;
+        }
+        waitSum += start - t;
+        free[at] = start + r.exp(ms);
+      }
+      const st = station({ arrivalPerSec: lambda, serviceMs: ms, servers: c, ca2: 1, cs2: 1, patienceMs: patience });
+      assert.equal(st.saturated, false);
+      assert.ok(
+        Math.abs(st.pAbandon - gaveUp / n) < 0.01,
+        `P(give up) ${st.pAbandon} vs ${gaveUp / n} (ρ=${st.utilization})`,
+      );
+      close(st.waitMs, waitSum / n, 0.05, `mean wait (ρ=${st.utilization})`);
+    }
+    // Deep overload: the share beyond capacity gives up.
+    const deep = station({ arrivalPerSec: 100, serviceMs: 100, servers: 2, ca2: 1, cs2: 1, patienceMs: 2000 });
+    close(deep.pAbandon, 1 - 1 / deep.utilization, 0.01, 'overload');
+  });
+
   it('saturates at ρ ≥ 1: unbounded wait', () => {
     const st = station({ arrivalPerSec: 10, serviceMs: 100, servers: 1, ca2: 1, cs2: 1 });
     assert.equal(st.saturated, true);

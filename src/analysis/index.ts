@@ -156,5 +156,25 @@ export type {
   TriageTicket,
   Owners,
 } from './triage/index.js';
+export {
+  calibrate,
+  simulateLoad,
+  loadSimulationMarkdown,
+  applySettings,
+  parseSetLine,
+  entriesNamed,
+  SimulationInputError,
+  SIM_LOAD_ALGORITHM,
+  MAX_FACTOR,
+} from './simulate/index.js';
+export type {
+  Calibration,
+  CalibrationInput,
+  CalibrationOptions,
+  CpuGauge,
+  LoadOptions,
+  LoadRequest,
+  SimSpan,
+} from './simulate/index.js';
 // The version registry (./versions.ts) is not re-exported here: it imports redact's id from
 // ingest/transforms, which imports this index; import it from 'analysis/versions.js'.

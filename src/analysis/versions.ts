@@ -10,6 +10,7 @@ import { COMMIT_RANGE_ALGORITHM } from './commit-range.js';
 import { ERRORS_ALGORITHM } from './errors/index.js';
 import { PATTERNS_ALGORITHM } from './patterns/index.js';
 import { RCA_ALGORITHM } from './rca/index.js';
+import { SIM_LOAD_ALGORITHM } from './simulate/index.js';
 import { LOCALIZE_ALGORITHM, SIMILAR_TICKETS_ALGORITHM } from './retrieval/index.js';
 import { DDSKETCH_ALGORITHM, HLL_ALGORITHM } from './sketch/index.js';
 import { TICKET_MENTIONS_ALGORITHM } from './ticket-mentions.js';
@@ -221,6 +222,22 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
           example: NOT_MEASURED,
         },
         commits: ['6b4f36e', 'c37d9a1', '509b56d', 'ac6acc8', '5242bdf', 'a24a216', '996075a', '86de557'],
+      },
+    ],
+  },
+  {
+    name: 'sim-load',
+    current: SIM_LOAD_ALGORITHM,
+    stored: 'simulation.algorithm and simulation.result.algorithm',
+    benched: [],
+    history: [
+      {
+        id: 'sim-load@1',
+        date: '2026-12-07',
+        changed:
+          "issue 19: load and capacity simulation. Calibrated from a window of whole traces (entry endpoints and their rates; visits, leaf calls and edge calls per request; self time per visit from span-times' walk; retries and their spacing; how far failures reach), the infra manifests (replicas, HPA, CPU limits and requests, env: *_POOL_SIZE, workers, *_TIMEOUT_MS matched to calls by name) and CPU gauges; each input measured or assumed. An open network of M/G/c stations per service (CPU: replicas × workers; pool: replicas × pool size, M/M/c+D when it has a queue timeout), demands from the measured times less their calibrated queueing, retries after timeouts as a fixed point; latency per entry from its own sampled traces with the predicted extra waits; the first bottleneck and the knee by a scan to 20×; P10–P90 over bootstrap replicates of the window's blocks and traces and the assumed values' ranges",
+        effect: {},
+        commits: ['84ddfdb'],
       },
     ],
   },

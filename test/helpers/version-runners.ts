@@ -21,9 +21,11 @@ import {
 } from '../../src/analysis/index.js';
 import type { RcaResult } from '../../src/analysis/index.js';
 import { createPatternMiner } from '../../src/analysis/patterns/index.js';
+import { calibrate, simulateLoad } from '../../src/analysis/simulate/index.js';
 import type { Deploy } from '../../src/model/index.js';
 import { INVESTIGATE_FACTS } from './investigate-facts.js';
 import { RCA_WORLDS } from './rca-world-cases.js';
+import { BASE_WORLD, type QueueWorld, runWorld, worldInfra } from './sim-world.js';
 import { TRIAGE_CASES } from './triage-inputs.js';
 import { DAY, FILES, TICKETS } from './retrieval-fixtures.js';
 
@@ -212,6 +214,41 @@ function mentions(): Outputs {
   return out;
 }
 
+/** sim-load: the queueing world's calibration, predicted at 2× and with a --set, and the pool-bound world at 3×. */
+function simLoad(): Outputs {
+  const window = { startMs: BASE_WORLD.startMs, endMs: BASE_WORLD.startMs + BASE_WORLD.durationMs };
+  const out: Outputs = {};
+  const poolWorld: QueueWorld = {
+    ...BASE_WORLD,
+    seed: 21,
+    apiMs: 8,
+    dbMs: 100,
+    checkoutRate: 6,
+    homeRate: 2,
+    poolTimeoutMs: 300,
+  };
+  const cases: Array<[string, QueueWorld, Record<string, string>, number, string[]]> = [
+    ['cpu-bound 2x', BASE_WORLD, {}, 2, []],
+    ['cpu-bound 2x api.replicas=2', BASE_WORLD, {}, 2, ['api.replicas=2']],
+    ['pool-bound 3x', poolWorld, { DB_QUEUE_TIMEOUT_MS: '300' }, 3, []],
+  ];
+  for (const [name, w, env, factor, set] of cases) {
+    const cal = calibrate(
+      { spans: runWorld(w).spans, window, sampled: 1, infra: worldInfra(w, env), gauges: [], instances: new Map() },
+      { seed: 3 },
+    );
+    const r = simulateLoad(cal, { factor, endpoint: null, set }, { replicates: 4 });
+    out[name] = {
+      endpoints: r.endpoints.map((e) => ({ endpoint: e.endpoint, predicted: e.predicted, knee: e.knee })),
+      services: r.services,
+      bottleneck: r.bottleneck,
+      knee: r.knee,
+      validity: r.validity,
+    };
+  }
+  return out;
+}
+
 /**
  * Runners by algorithm name. redact and code-extract have no runner here: their own tests
  * are snapshot tests already (test/redact.test.ts over test/fixtures/redact/cases.txt,
@@ -226,4 +263,5 @@ export const RUNNERS: Record<string, () => Outputs> = {
   'similar-tickets': similarTickets,
   'localize-text': localize,
   'ticket-mentions': mentions,
+  'sim-load': simLoad,
 };

@@ -1,0 +1,51 @@
+// Simulation's pure parts: the calibration from a window's traces, infrastructure and gauges,
+// the load model (an open network of M/G/c stations) and its Markdown.
+export { calibrate, defaultBlocks, attemptTimeouts } from './calibrate.js';
+export type { CalibrationInput, CalibrationOptions } from './calibrate.js';
+export { calibrateTraces } from './calibrate-traces.js';
+export type { TraceCalibration, TraceCalibrationOptions, TracedEdge, TracedService } from './calibrate-traces.js';
+export { capacityOf, cpuCores, cpuShareOf, ASSUMED_CPU_SHARE } from './capacity.js';
+export type { CpuGauge } from './capacity.js';
+export { envRole, readEnv, durationMs, words } from './env-settings.js';
+export type { EnvRole, EnvSettings, EdgeEnv, EdgeNames } from './env-settings.js';
+export { erlangB, erlangC, station, waitExceeds, sampleWait, serviceTimeFor } from './queueing.js';
+export type { StationInput, StationState } from './queueing.js';
+export { SimulationInputError, SETTINGS, parseSetLine, applySettings, cpuCoresOf } from './overrides.js';
+export type { ModelSettings, SetLine, SettingName } from './overrides.js';
+export { pointInputs, bootstrapInputs } from './inputs.js';
+export type { ModelInputs, PerRequest } from './inputs.js';
+export { prepare, stateAt, drawWait, extraWait, speedOf } from './network.js';
+export type { EdgeState, NetworkState, PreparedModel } from './network.js';
+export { endpointsAt, errorRateAt } from './endpoints.js';
+export type { EndpointState } from './endpoints.js';
+export {
+  simulateLoad,
+  entriesNamed,
+  scanFactors,
+  SIM_LOAD_ALGORITHM,
+  MAX_FACTOR,
+  KNEE_RATIO,
+  LOAD_ASSUMPTIONS,
+} from './load.js';
+export type { LoadOptions, LoadRequest } from './load.js';
+export { inputsOf } from './validity.js';
+export { loadSimulationMarkdown } from './render.js';
+export { Random, describe as describeDistribution, quantileSorted } from './stats.js';
+export type {
+  SimSpan,
+  Setting,
+  UncertainSetting,
+  Distribution,
+  BlockSums,
+  TreeSample,
+  ServiceTouch,
+  EdgeTouch,
+  EntryCalibration,
+  PoolSettings,
+  HpaSettings,
+  CapacitySettings,
+  ServiceCalibration,
+  EdgeCalibration,
+  CalibrationWindow,
+  Calibration,
+} from './types.js';
