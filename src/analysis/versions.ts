@@ -237,7 +237,7 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
         changed:
           "issue 19: load and capacity simulation. Calibrated from a window of whole traces (entry endpoints and their rates; visits, leaf calls and edge calls per request; self time per visit from span-times' walk; retries and their spacing; how far failures reach), the infra manifests (replicas, HPA, CPU limits and requests, env: *_POOL_SIZE, workers, *_TIMEOUT_MS matched to calls by name) and CPU gauges; each input measured or assumed. An open network of M/G/c stations per service (CPU: replicas × workers; pool: replicas × pool size, M/M/c+D when it has a queue timeout), demands from the measured times less their calibrated queueing, retries after timeouts as a fixed point; latency per entry from its own sampled traces with the predicted extra waits; the first bottleneck and the knee by a scan to 20×; P10–P90 over bootstrap replicates of the window's blocks and traces and the assumed values' ranges",
         effect: {},
-        commits: ['84ddfdb'],
+        commits: ['84ddfdb', '1018549'],
       },
     ],
   },
