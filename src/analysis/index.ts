@@ -166,6 +166,9 @@ export {
   SimulationInputError,
   SIM_LOAD_ALGORITHM,
   MAX_FACTOR,
+  parseWindow,
+  DEFAULT_WINDOW_MS as DEFAULT_SIMULATION_WINDOW_MS,
+  MAX_WINDOW_MS as MAX_SIMULATION_WINDOW_MS,
 } from './simulate/index.js';
 export type {
   Calibration,

@@ -159,7 +159,8 @@ export interface Simulation {
   id: number;
   kind: SimulationKind;
   algorithm: string;
-  window: SimulationWindow;
+  /** The telemetry window it was calibrated on; null for a kind that calibrates on none. */
+  window: SimulationWindow | null;
   request: SimulationRequest;
   result: SimulationResult;
   createdAt: string;
@@ -169,7 +170,7 @@ export interface SimulationSummary {
   id: number;
   kind: SimulationKind;
   algorithm: string;
-  window: SimulationWindow;
+  window: SimulationWindow | null;
   request: SimulationRequest;
   createdAt: string;
 }

@@ -19,6 +19,7 @@ export const ROUTE_ROLES: Readonly<Record<string, TokenRole>> = {
   'POST /webhooks/linear': 'ingest',
   // Work a person or a CI job asks for: analysis runs and world-model facts.
   'POST /api/investigations': 'operator',
+  'POST /api/simulations': 'operator',
   'POST /api/triage': 'operator',
   'POST /api/tickets': 'operator',
   'POST /api/tickets/import': 'operator',

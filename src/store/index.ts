@@ -79,8 +79,13 @@ export type {
   OwnerQuery,
 } from './problem-store.js';
 export type { MinuteSignals, PatternMerges, SignalBuckets } from './signal-query.js';
-export { MAX_WINDOW_SPANS, spanTimeSignals } from './span-time-query.js';
-export type { SpanTimeSignals } from './span-time-query.js';
+export { MAX_WINDOW_SPANS, spanTimeSignals, windowTraces } from './span-time-query.js';
+export type { SpanTimeSignals, WindowSpan } from './span-time-query.js';
+export { cpuGauges, instancesSeen } from './simulation-query.js';
+// Simulations: one row per run with its request, result, algorithm and calibration window.
+import * as simulationStore from './simulation-store.js';
+export { simulationStore };
+export type { SimulationWrite } from './simulation-store.js';
 export { SPAN_ROUTE_KEY_SQL } from './migrations/004-tickets.js';
 export { EMAIL_HASH_KEY, instanceSecret } from './instance-secret.js';
 export { writeAnalysisDelta, loadPatternSeeds } from './analysis-writer.js';

@@ -122,3 +122,12 @@ export type {
   QueuedProblem,
   SuspectedDeploy,
 } from './triage.js';
+export {
+  simulateLoad,
+  calibrateWindow,
+  getSimulation,
+  listSimulations,
+  SimulationInputError,
+  SIMULATION_MAX_SPANS,
+} from './simulate.js';
+export type { SimulateLoadInput, SimulateOptions } from './simulate.js';

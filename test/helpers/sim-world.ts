@@ -275,3 +275,79 @@ export function worldInfra(w: QueueWorld, env: Record<string, string> = {}): Inf
     }),
   ];
 }
+
+/** The spans as OTLP/JSON export requests of at most `batch` spans, one resource per service (one instance each). */
+export function otlpJsonBatches(spans: readonly SimSpan[], batch = 2000): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < spans.length; i += batch) {
+    const byService = new Map<string, SimSpan[]>();
+    for (const s of spans.slice(i, i + batch)) {
+      const list = byService.get(s.service) ?? [];
+      list.push(s);
+      byService.set(s.service, list);
+    }
+    const ns = (ms: number) => String(BigInt(Math.round(ms * 1000)) * 1000n);
+    out.push(
+      JSON.stringify({
+        resourceSpans: [...byService].map(([service, list]) => ({
+          resource: {
+            attributes: [
+              { key: 'service.name', value: { stringValue: service } },
+              { key: 'host.name', value: { stringValue: `${service}-0` } },
+              { key: 'process.pid', value: { intValue: '1' } },
+            ],
+          },
+          scopeSpans: [
+            {
+              scope: { name: 'sim-world' },
+              spans: list.map((s) => ({
+                traceId: s.traceId,
+                spanId: s.spanId,
+                ...(s.parentId ? { parentSpanId: s.parentId } : {}),
+                name: s.name,
+                kind: s.kind,
+                startTimeUnixNano: ns(s.startMs),
+                endTimeUnixNano: ns(s.endMs),
+                attributes: s.route ? [{ key: 'http.route', value: { stringValue: s.route } }] : [],
+                status: { code: s.error ? 2 : 0 },
+              })),
+            },
+          ],
+        })),
+      }),
+    );
+  }
+  return out;
+}
+
+/** The world's Kubernetes manifests as `orrery infra import` reads them. */
+export function worldManifests(
+  w: QueueWorld,
+  env: Record<string, string> = {},
+): Array<{ path: string; content: string }> {
+  const manifest = (service: string, replicas: number, vars: Record<string, string>) =>
+    [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      `metadata: { name: ${service}, namespace: shop, labels: { app: ${service} } }`,
+      'spec:',
+      `  replicas: ${replicas}`,
+      `  selector: { matchLabels: { app: ${service} } }`,
+      '  template:',
+      `    metadata: { labels: { app: ${service} } }`,
+      '    spec:',
+      '      containers:',
+      `        - name: ${service}`,
+      `          image: registry.example/${service}`,
+      ...(Object.keys(vars).length
+        ? ['          env:', ...Object.entries(vars).map(([k, v]) => `            - { name: ${k}, value: "${v}" }`)]
+        : []),
+    ].join('\n');
+  return [
+    { path: 'k8s/web.yaml', content: manifest('web', w.webServers, {}) },
+    {
+      path: 'k8s/api.yaml',
+      content: manifest('api', w.apiServers, { DB_POOL_SIZE: String(w.poolServers / w.apiServers), ...env }),
+    },
+  ];
+}

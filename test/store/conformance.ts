@@ -2,9 +2,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ENTITY_KINDS } from '../../src/model/index.js';
-import { MIGRATIONS, type Store, listPartitions, partitionName } from '../../src/store/index.js';
+import { calibrate, simulateLoad } from '../../src/analysis/simulate/index.js';
+import {
+  MIGRATIONS,
+  type Store,
+  cpuGauges,
+  instancesSeen,
+  listPartitions,
+  partitionName,
+  simulationStore,
+  windowTraces,
+} from '../../src/store/index.js';
 import { migrate } from '../../src/store/migrate.js';
 import { logRecord, metricPoint, span } from '../helpers/records.js';
+import { BASE_WORLD, runWorld, worldInfra } from '../helpers/sim-world.js';
 
 export type OpenStore = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
 
@@ -260,6 +271,162 @@ export function storeConformance(backend: 'pglite' | 'postgres', open: OpenStore
       // Nothing revoked, nothing recorded.
       assert.deepEqual(await store.revokeToken('audited', { actor: 'cli-offline' }), []);
       assert.equal((await store.listAudit()).length, before + 2);
+    });
+
+    it("reads a simulation's calibration window: whole traces with routes and status, instances, CPU gauges", async () => {
+      const t0 = Date.parse('2026-12-01T09:00:00Z');
+      const ns = (ms: number) => ms * 1e6;
+      const res = (host: string) => ({ 'service.name': 'sim-a', 'host.name': host, 'process.pid': 7 });
+      await store.writeTelemetry({
+        logs: [],
+        spans: [
+          // A trace that began in the window, one of whose spans started after it.
+          span({
+            service: 'sim-a',
+            traceId: 'a'.repeat(32),
+            spanId: '1'.repeat(16),
+            parentSpanId: null,
+            name: 'GET /x',
+            kind: 2,
+            httpRoute: '/x',
+            statusCode: 2,
+            startTimeUnixNano: ns(t0 + 1000),
+            endTimeUnixNano: ns(t0 + 1050),
+            durationNano: ns(50),
+            resource: res('pod-1'),
+          }),
+          span({
+            service: 'sim-b',
+            traceId: 'a'.repeat(32),
+            spanId: '2'.repeat(16),
+            parentSpanId: '1'.repeat(16),
+            name: 'GET /y',
+            kind: 2,
+            httpRoute: null,
+            statusCode: 0,
+            startTimeUnixNano: ns(t0 + 61_000),
+            endTimeUnixNano: ns(t0 + 61_020),
+            durationNano: ns(20),
+          }),
+          span({
+            service: 'sim-a',
+            traceId: 'b'.repeat(32),
+            spanId: '3'.repeat(16),
+            parentSpanId: null,
+            name: 'GET /x',
+            kind: 2,
+            httpRoute: '/x',
+            statusCode: 0,
+            startTimeUnixNano: ns(t0 + 2000),
+            endTimeUnixNano: ns(t0 + 2010),
+            durationNano: ns(10),
+            resource: res('pod-2'),
+          }),
+          // Outside the window.
+          span({
+            service: 'sim-a',
+            traceId: 'c'.repeat(32),
+            spanId: '4'.repeat(16),
+            parentSpanId: null,
+            startTimeUnixNano: ns(t0 - 120_000),
+            endTimeUnixNano: ns(t0 - 119_000),
+            durationNano: ns(1000),
+          }),
+        ],
+        metrics: [
+          metricPoint({
+            service: 'sim-a',
+            name: 'container.cpu.usage',
+            kind: 'gauge',
+            value: 0.3,
+            timeUnixNano: ns(t0 + 5000),
+            resource: res('pod-1'),
+          }),
+          metricPoint({
+            service: 'sim-a',
+            name: 'container.cpu.usage',
+            kind: 'gauge',
+            value: 0.5,
+            timeUnixNano: ns(t0 + 15_000),
+            resource: res('pod-1'),
+          }),
+          metricPoint({
+            service: 'sim-a',
+            name: 'container.cpu.usage',
+            kind: 'gauge',
+            value: 0.2,
+            timeUnixNano: ns(t0 + 5000),
+            resource: res('pod-2'),
+          }),
+          metricPoint({
+            service: 'sim-a',
+            name: 'http.server.request.duration',
+            kind: 'gauge',
+            value: 9,
+            timeUnixNano: ns(t0 + 5000),
+          }),
+        ],
+      });
+      const w = { startMs: t0, endMs: t0 + 60_000 };
+      const { spans, share } = await windowTraces(store.db, w);
+      assert.equal(share, 1);
+      assert.deepEqual(spans.map((x) => [x.traceId[0], x.service, x.route, x.error]).sort(), [
+        ['a', 'sim-a', '/x', true],
+        ['a', 'sim-b', null, false],
+        ['b', 'sim-a', '/x', false],
+      ]);
+      const root = spans.find((x) => x.spanId === '1'.repeat(16))!;
+      assert.equal(root.endMs - root.startMs, 50);
+      assert.deepEqual([...(await instancesSeen(store.db, w))], [['sim-a', 2]]);
+      // Each series' mean (pod-1: 0.4, pod-2: 0.2), summed.
+      const g = await cpuGauges(store.db, w);
+      assert.equal(g.length, 1);
+      assert.deepEqual([g[0]!.service, g[0]!.name, g[0]!.series], ['sim-a', 'container.cpu.usage', 2]);
+      assert.ok(Math.abs(g[0]!.value - 0.6) < 1e-9);
+    });
+
+    it('stores simulations whole, with their algorithm and window, newest first', async () => {
+      const window = { startMs: BASE_WORLD.startMs, endMs: BASE_WORLD.startMs + BASE_WORLD.durationMs };
+      const cal = calibrate({
+        spans: runWorld(BASE_WORLD).spans,
+        window,
+        sampled: 1,
+        infra: worldInfra(BASE_WORLD),
+        gauges: [],
+        instances: new Map(),
+      });
+      const result = simulateLoad(cal, { factor: 2, endpoint: null, set: [] }, { replicates: 0 });
+      const request = { kind: 'load' as const, factor: 2, endpoint: null, set: [], windowMs: 600_000 };
+      const a = await simulationStore.insertSimulation(store.db, {
+        request,
+        result,
+        algorithm: result.algorithm,
+        window: result.window,
+      });
+      const b = await simulationStore.insertSimulation(store.db, {
+        request: { ...request, factor: 3 },
+        result,
+        algorithm: result.algorithm,
+        window: null,
+      });
+      assert.ok(b.id > a.id);
+      assert.deepEqual(await simulationStore.getSimulation(store.db, a.id), a);
+      assert.deepEqual(a.window, result.window);
+      assert.equal(a.algorithm, 'sim-load@1');
+      assert.deepEqual(a.result, JSON.parse(JSON.stringify(result)));
+      assert.equal(await simulationStore.getSimulation(store.db, 999_999), null);
+      const listed = await simulationStore.listSimulations(store.db, { limit: 10, kind: 'load' });
+      assert.deepEqual(
+        listed.map((x) => [x.id, x.request.factor, x.window === null]),
+        [
+          [b.id, 3, true],
+          [a.id, 2, false],
+        ],
+      );
+      assert.deepEqual(await simulationStore.listSimulations(store.db, { limit: 10, kind: 'failure' }), []);
+      await assert.rejects(
+        store.db.query("INSERT INTO simulation (kind, algorithm, request, result) VALUES ('weather', 'x', '{}', '{}')"),
+      );
     });
   });
 }

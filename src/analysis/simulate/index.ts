@@ -49,3 +49,4 @@ export type {
   CalibrationWindow,
   Calibration,
 } from './types.js';
+export { parseWindow, DEFAULT_WINDOW_MS, MIN_WINDOW_MS, MAX_WINDOW_MS } from './request.js';

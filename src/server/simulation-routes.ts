@@ -1,0 +1,98 @@
+// Simulation API routes (inside the authenticated API context): run one (the body's `kind` picks
+// the simulation: load today; failure and change join the union when they exist), list them, show
+// one as JSON or as Markdown.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { MAX_FACTOR, loadSimulationMarkdown, parseSetLine, parseWindow } from '../analysis/index.js';
+import { SIMULATION_KINDS } from '../model/index.js';
+import { SimulationInputError, getSimulation, listSimulations, simulateLoad } from '../workflows/index.js';
+import type { RouteOptions } from './route-options.js';
+import { timeArg } from './zod.js';
+
+/** A `--set` line, checked for its shape here (the service and setting are checked against the calibration). */
+const setLine = z
+  .string()
+  .min(3)
+  .max(512)
+  .superRefine((s, c) => {
+    try {
+      parseSetLine(s);
+    } catch (err) {
+      c.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  });
+
+const windowArg = z.union([z.string().max(32), z.number()]).transform((v, c) => {
+  try {
+    return parseWindow(v);
+  } catch (err) {
+    c.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+const loadBody = z
+  .object({
+    kind: z.literal('load'),
+    factor: z.number().gt(0).max(MAX_FACTOR),
+    endpoint: z.string().trim().min(1).max(1024).optional(),
+    set: z.array(setLine).max(50).default([]),
+    /** The calibration window's length: 30m, 2h, 900s, or milliseconds (default 30m). */
+    window: windowArg.optional(),
+    /** The window's end (default now): ISO, epoch ms or an age like 1h. */
+    until: timeArg.optional(),
+  })
+  .strict();
+
+/** The kinds still to come: recognised, so their callers get a clear answer rather than a schema error. */
+const comingBody = (kind: 'failure' | 'change') => z.object({ kind: z.literal(kind) }).passthrough();
+
+const startBody = z.discriminatedUnion('kind', [loadBody, comingBody('failure'), comingBody('change')]);
+const idParams = z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
+const showQuery = z.object({ format: z.enum(['json', 'markdown']).default('json') });
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  kind: z.enum(SIMULATION_KINDS).optional(),
+});
+
+const badRequest = (message: string) => ({ statusCode: 400, error: 'Bad Request', message });
+
+export async function simulationRoutes(app: FastifyInstance, opts: RouteOptions): Promise<void> {
+  const { ctx } = opts;
+
+  app.post('/api/simulations', { schema: { body: startBody } }, async (req, reply) => {
+    const body = req.body as z.output<typeof startBody>;
+    if (body.kind !== 'load')
+      return reply
+        .code(400)
+        .send(badRequest(`simulate ${body.kind} is not yet supported by this server; kind "load" is`));
+    try {
+      const run = await simulateLoad(ctx, {
+        factor: body.factor,
+        endpoint: body.endpoint ?? null,
+        set: body.set,
+        windowMs: body.window,
+        until: body.until,
+      });
+      return reply.code(201).send({ simulation: run });
+    } catch (err) {
+      if (err instanceof SimulationInputError) return reply.code(400).send(badRequest(err.message));
+      throw err;
+    }
+  });
+
+  app.get('/api/simulations', { schema: { querystring: listQuery } }, async (req) => {
+    const q = req.query as z.output<typeof listQuery>;
+    return { simulations: await listSimulations(ctx, { limit: q.limit, ...(q.kind ? { kind: q.kind } : {}) }) };
+  });
+
+  app.get('/api/simulations/:id', { schema: { params: idParams, querystring: showQuery } }, async (req, reply) => {
+    const { id } = req.params as z.output<typeof idParams>;
+    const run = await getSimulation(ctx, id);
+    if (!run)
+      return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no simulation with id ${id}` });
+    if ((req.query as z.output<typeof showQuery>).format === 'markdown')
+      return reply.type('text/markdown; charset=utf-8').send(loadSimulationMarkdown(run.result, { id: run.id }));
+    return { simulation: run };
+  });
+}
