@@ -114,35 +114,56 @@ function runOnce(
   const factorsAt = (f: number) => cal.entries.map((_, i) => (scaled.has(i) ? f : 1));
   const state = stateAt(m, settings, factorsAt(factor));
   const endpoints = endpointsAt(m, state, settings.attemptTimeoutsMs, opts.draws);
-  // Scans: the knee of each endpoint and the first station to saturate.
-  const at1 = endpointsAt(m, stateAt(m, settings, factorsAt(1)), settings.attemptTimeoutsMs, opts.scanDraws);
-  const knees = cal.entries.map(() => Number.POSITIVE_INFINITY);
-  const total = cal.entries.reduce((s, e) => s + e.requests, 0) || 1;
-  const counted = cal.entries.flatMap((e, i) => (e.requests / total >= KNEE_MIN_SHARE && scaled.has(i) ? [i] : []));
-  let prevF = 1;
-  let prev = at1;
-  let satBracket: [number, number] | null = maxUtilization(stateAt(m, settings, factorsAt(1))).u >= 1 ? [1, 1] : null;
-  for (const f of scanFactors(opts.maxFactor)) {
-    const st = stateAt(m, settings, factorsAt(f));
-    if (satBracket === null && maxUtilization(st).u >= 1) satBracket = [prevF, f];
-    const open = cal.entries.flatMap((_, i) => (knees[i] === Number.POSITIVE_INFINITY ? [i] : []));
-    if (open.length === 0 && satBracket !== null) break;
-    const eps = endpointsAt(m, st, settings.attemptTimeoutsMs, opts.scanDraws, new Set(open));
-    for (const i of open) {
-      const now = eps[i] as EndpointState;
-      const base = (at1[i] as EndpointState).p95;
-      const before = (prev[i] as EndpointState | null)?.p95 ?? base;
-      const target = KNEE_RATIO * base;
-      if (now.p95 > target) {
-        knees[i] =
-          Number.isFinite(now.p95) && now.p95 > before && before <= target
-            ? prevF + ((f - prevF) * (target - before)) / (now.p95 - before)
-            : f;
-      }
+  // Scans: the first station to saturate (states alone, cheap), and each endpoint's knee by a
+  // binary search over the scan's factors (its p95 grows with the load).
+  const grid = scanFactors(opts.maxFactor);
+  const states = new Map<number, NetworkState>();
+  const stateOf = (f: number) => {
+    let st = states.get(f);
+    if (st === undefined) {
+      st = stateAt(m, settings, factorsAt(f));
+      states.set(f, st);
     }
-    prev = prev.map((p, i) => eps[i] ?? p);
+    return st;
+  };
+  const state1 = stateOf(1);
+  const at1 = endpointsAt(m, state1, settings.attemptTimeoutsMs, opts.scanDraws);
+  const reference = { state: state1, endpoints: at1 };
+  let satBracket: [number, number] | null = maxUtilization(state1).u >= 1 ? [1, 1] : null;
+  let prevF = 1;
+  for (const f of grid) {
+    if (satBracket !== null) break;
+    if (maxUtilization(stateOf(f)).u >= 1) satBracket = [prevF, f];
     prevF = f;
   }
+  const knees = cal.entries.map((_, i) => {
+    const base = (at1[i] as EndpointState).p95;
+    const target = KNEE_RATIO * base;
+    const memo = new Map<number, number>([[1, base]]);
+    const p95 = (f: number) => {
+      let v = memo.get(f);
+      if (v === undefined) {
+        v = (endpointsAt(m, stateOf(f), settings.attemptTimeoutsMs, opts.scanDraws, new Set([i]), reference)[i] as EndpointState).p95;
+        memo.set(f, v);
+      }
+      return v;
+    };
+    if (grid.length === 0 || !(p95(grid[grid.length - 1] as number) > target)) return Number.POSITIVE_INFINITY;
+    let lo = -1;
+    let hi = grid.length - 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (p95(grid[mid] as number) > target) hi = mid;
+      else lo = mid;
+    }
+    const fLo = lo < 0 ? 1 : (grid[lo] as number);
+    const fHi = grid[hi] as number;
+    const before = p95(fLo);
+    const now = p95(fHi);
+    return Number.isFinite(now) && now > before && before <= target ? fLo + ((fHi - fLo) * (target - before)) / (now - before) : fHi;
+  });
+  const total = cal.entries.reduce((s, e) => s + e.requests, 0) || 1;
+  const counted = cal.entries.flatMap((e, i) => (e.requests / total >= KNEE_MIN_SHARE && scaled.has(i) ? [i] : []));
   let bottleneck: RunResult['bottleneck'] = null;
   if (satBracket) {
     let [lo, hi] = satBracket;

@@ -48,6 +48,8 @@ export interface EdgeState {
 }
 
 const FIXED_POINT_ROUNDS = 40;
+/** Below this chance of waiting, a station's wait is taken at its mean rather than drawn. */
+const RARE_WAIT = 1e-4;
 const EDGE_DRAWS = 200;
 
 /** The speed of a worker under a CPU limit below one core per worker (1: unlimited). */
@@ -79,12 +81,15 @@ export function extraWait(t: TreeSample, state: NetworkState, base: NetworkState
   let extra = 0;
   for (const s of t.services) {
     const cpu = state.cpu[s.service] as StationState;
-    const cpuBase = (base.cpu[s.service] as StationState).waitMs;
-    for (let k = 0; k < s.visits; k++) extra += drawWait(cpu, r) - cpuBase;
+    extra -= s.visits * (base.cpu[s.service] as StationState).waitMs;
+    // A station where hardly anyone waits adds its mean instead of draws (most, at low load).
+    if (cpu.pWait < RARE_WAIT) extra += s.visits * cpu.waitMs;
+    else for (let k = 0; k < s.visits; k++) extra += drawWait(cpu, r);
     const pool = state.pool[s.service];
     if (pool && s.leafCalls > 0) {
-      const poolBase = (base.pool[s.service] as StationState | null)?.waitMs ?? 0;
-      for (let k = 0; k < s.leafCalls; k++) extra += drawWait(pool, r) - poolBase;
+      extra -= s.leafCalls * ((base.pool[s.service] as StationState | null)?.waitMs ?? 0);
+      if (pool.pWait < RARE_WAIT) extra += s.leafCalls * pool.waitMs;
+      else for (let k = 0; k < s.leafCalls; k++) extra += drawWait(pool, r);
     }
     if (!Number.isFinite(extra)) return extra;
   }
