@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import {
   type Calibration,
   type SimSpan,
+  applySettings,
   calibrate,
   durationMs,
   envRole,
@@ -217,6 +218,22 @@ describe('retries and timeouts', () => {
     assert.equal(envRole('DB_POOL_SIZE'), 'pool');
     assert.equal(durationMs('2', 'X_TIMEOUT_SECONDS'), 2000);
     assert.equal(durationMs('abc'), null);
+  });
+
+  it('leaves out an env timeout the window contradicts: calls outlived it without failing or a retry', () => {
+    const spans = Array.from({ length: 8 }, (_, i) => reserveTrace(`c${i}`, 1_000 * (i + 1), [], 30)).flat();
+    const infra = deployment('cart', { env: { INVENTORY_RESERVE_TIMEOUT_MS: '20' } });
+    const c = calibrate({ spans, window, sampled: 1, infra, ...noGauges });
+    const reserve = c.edges.find((x) => x.caller === 'cart')!;
+    assert.deepEqual(reserve.attemptTimeoutsMs.value, [null]);
+    assert.equal(reserve.attemptTimeoutsMs.validity, 'assumed');
+    assert.match(
+      reserve.attemptTimeoutsMs.source,
+      /INVENTORY_RESERVE_TIMEOUT_MS = 20 ms is not in force: 100% of the window's calls ran longer/,
+    );
+    // A value given with --set is taken as given.
+    const set = applySettings(c, ['cart.env.INVENTORY_RESERVE_TIMEOUT_MS=25']);
+    assert.deepEqual(set.attemptTimeoutsMs[c.edges.indexOf(reserve)], [25]);
   });
 
   it('takes failed calls that end alike as timing out there, and measures how far failures reach', () => {

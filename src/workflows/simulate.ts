@@ -12,13 +12,16 @@ import {
   simulateLoad as predictLoad,
 } from '../analysis/index.js';
 import type { LoadSimulationRequest, Simulation, SimulationKind, SimulationSummary } from '../model/index.js';
-import { cpuGauges, instancesSeen, listInfra, simulationStore, windowTraces } from '../store/index.js';
+import { MAX_WINDOW_SPANS, cpuGauges, instancesSeen, listInfra, simulationStore, windowTraces } from '../store/index.js';
 import type { Context } from './context.js';
 
 export { SimulationInputError } from '../analysis/index.js';
 
-/** Spans of the calibration window read at most (about); past it, traces are sampled by trace id. */
-export const SIMULATION_MAX_SPANS = 60_000;
+/**
+ * Spans of the calibration window read at most (about), rca's bound too; past it, traces are
+ * sampled by trace id (rates stay unbiased: counts are divided by the share read).
+ */
+export const SIMULATION_MAX_SPANS = MAX_WINDOW_SPANS;
 
 export interface SimulateLoadInput {
   factor: number;

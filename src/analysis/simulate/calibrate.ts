@@ -36,11 +36,20 @@ export function defaultBlocks(windowMs: number): number {
   return Math.min(60, Math.max(10, Math.round(windowMs / 60_000)));
 }
 
-/** The attempts' timeouts of an edge: retries seen, else the caller's env, else the latency its calls fail at, else none. */
+/** A timeout this many calls outlived (at least 5, 5% of them), mostly without failing or a retry, is not in force. */
+const CONTRADICTED_SHARE = 0.05;
+
+/**
+ * The attempts' timeouts of an edge: retries seen, else the caller's env, else the latency its
+ * calls fail at, else none. An env timeout the window contradicts — calls outlived it without
+ * failing and without a retry — is not used (the running code does not enforce it as set), unless
+ * `trust` (a value given by `--set`).
+ */
 export function attemptTimeouts(
   e: Omit<EdgeCalibration, 'attemptTimeoutsMs'>,
   env: EdgeEnv | undefined,
   where: string | null,
+  trust = false,
 ): Setting<Array<number | null>> {
   const fromEnv = env?.timeout;
   const attemptsEnv = env?.attempts;
@@ -56,6 +65,16 @@ export function attemptTimeouts(
       validity: 'measured',
       source: `retries seen in the traces (${Math.round(r.seen)}), each after the one before ran this long; the last attempt assumed to wait as long as it takes${fromEnv ? ` (${where} env ${fromEnv.name} = ${fromEnv.ms} ms)` : ''}`,
     };
+  }
+  if (fromEnv && !trust && r.seen === 0) {
+    const over = e.samples.filter((x) => x.durationMs > fromEnv.ms);
+    const share = e.samples.length ? over.length / e.samples.length : 0;
+    if (over.length >= 5 && share >= CONTRADICTED_SHARE && over.filter((x) => x.error).length < over.length / 2)
+      return {
+        value: [null],
+        validity: 'assumed',
+        source: `${where} env ${fromEnv.name} = ${fromEnv.ms} ms is not in force: ${Math.round(100 * share)}% of the window's calls ran longer without failing or a retry; no timeout assumed`,
+      };
   }
   if (fromEnv) {
     const attempts = attemptsEnv?.value ?? 1;

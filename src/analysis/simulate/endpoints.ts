@@ -112,7 +112,8 @@ export function endpointsAt(
     const errorRate = errorRateAt(m, i, state);
     if (e.samples.length === 0) return { p50: e.latency.p50, p95: e.latency.p95, errorRate };
     const ref = reference?.endpoints[i];
-    if (ref && reference && samePath(m, i, state, reference.state, ref.p50)) return { p50: ref.p50, p95: ref.p95, errorRate };
+    if (ref && reference && samePath(m, i, state, reference.state, ref.p50))
+      return { p50: ref.p50, p95: ref.p95, errorRate };
     const r = new Random(m.seed * 104729 + i);
     const xs = new Float64Array(draws);
     for (let d = 0; d < draws; d++) {

@@ -143,7 +143,11 @@ function runOnce(
     const p95 = (f: number) => {
       let v = memo.get(f);
       if (v === undefined) {
-        v = (endpointsAt(m, stateOf(f), settings.attemptTimeoutsMs, opts.scanDraws, new Set([i]), reference)[i] as EndpointState).p95;
+        v = (
+          endpointsAt(m, stateOf(f), settings.attemptTimeoutsMs, opts.scanDraws, new Set([i]), reference)[
+            i
+          ] as EndpointState
+        ).p95;
         memo.set(f, v);
       }
       return v;
@@ -160,7 +164,9 @@ function runOnce(
     const fHi = grid[hi] as number;
     const before = p95(fLo);
     const now = p95(fHi);
-    return Number.isFinite(now) && now > before && before <= target ? fLo + ((fHi - fLo) * (target - before)) / (now - before) : fHi;
+    return Number.isFinite(now) && now > before && before <= target
+      ? fLo + ((fHi - fLo) * (target - before)) / (now - before)
+      : fHi;
   });
   const total = cal.entries.reduce((s, e) => s + e.requests, 0) || 1;
   const counted = cal.entries.flatMap((e, i) => (e.requests / total >= KNEE_MIN_SHARE && scaled.has(i) ? [i] : []));

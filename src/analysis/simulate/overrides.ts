@@ -213,7 +213,7 @@ function applyEnv(
         const next =
           first !== null && e.attemptTimeoutsMs.validity === 'measured' && e.retries.spacingMs.length > 0
             ? old.map((x) => (x === null ? null : (x * ms) / first))
-            : attemptTimeouts(e, { timeout: { name: l.name, ms, why: 'set' } }, null).value;
+            : attemptTimeouts(e, { timeout: { name: l.name, ms, why: 'set' } }, null, true).value;
         applied.push({ set: raw, setting: `${l.service} → ${e.callee} timeouts`, from: fmtMs(old), to: fmtMs(next) });
         attempts[edge] = next;
       }
