@@ -297,7 +297,7 @@ async function readSignalFacts(ctx: Ctx, anchor: Anchor, windows: InvestigationF
   // Self time and edge own time come from the raw span trees of both windows, read beside the minute rows.
   const [signals, spans] = await Promise.all([
     minuteSignals(ctx.store.db, since, until, scope, buckets, { flows: false }),
-    spanTimeSignals(ctx.store.db, since, until, { ...(scope ? { services: scope } : {}), buckets }),
+    spanTimeSignals(ctx.store.db, since, until, scope ? { services: scope } : {}),
   ]);
   const share = spans.sampled;
   if (share < 1)
