@@ -1,4 +1,4 @@
-// investigate@4: from an alert, a ticket or a problem to ranked findings with evidence. This
+// investigate@5: from an alert, a ticket or a problem to ranked findings with evidence. This
 // file only reads: the subject, the signals, each candidate's deploys, code and impact, into one
 // InvestigationFacts, calling the pure decisions of analysis/investigate between reads where
 // the next read depends on them (the anchor, the first ranking, the candidates, the focus, the
