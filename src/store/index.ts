@@ -79,7 +79,9 @@ export type {
   OwnerQuery,
 } from './problem-store.js';
 export type { MinuteSignals, PatternMerges, SignalBuckets } from './signal-query.js';
-export { MAX_WINDOW_SPANS, spanTimeSignals, windowTraces } from './span-time-query.js';
+export { MAX_WINDOW_SPANS, readWholeTraces, spanTimeSignals } from './span-time-query.js';
+export { MAX_MINUTE_SPANS, rollUpSpanTimes } from './span-time-rollup.js';
+export type { RollupStats } from './span-time-rollup.js';
 export type { SpanTimeSignals, WindowSpan } from './span-time-query.js';
 export { cpuGauges, instancesSeen } from './simulation-query.js';
 // Simulations: one row per run with its request, result, algorithm and calibration window.

@@ -12,7 +12,14 @@ import {
   simulateLoad as predictLoad,
 } from '../analysis/index.js';
 import type { LoadSimulationRequest, Simulation, SimulationKind, SimulationSummary } from '../model/index.js';
-import { MAX_WINDOW_SPANS, cpuGauges, instancesSeen, listInfra, simulationStore, windowTraces } from '../store/index.js';
+import {
+  MAX_WINDOW_SPANS,
+  cpuGauges,
+  instancesSeen,
+  listInfra,
+  readWholeTraces,
+  simulationStore,
+} from '../store/index.js';
 import type { Context } from './context.js';
 
 export { SimulationInputError } from '../analysis/index.js';
@@ -51,7 +58,9 @@ export async function calibrateWindow(
   const t0 = performance.now();
   const db = ctx.store.db;
   const [traces, infra, gauges, instances] = await Promise.all([
-    windowTraces(db, window, { maxSpans: opts.maxSpans ?? SIMULATION_MAX_SPANS }),
+    readWholeTraces(db, new Date(window.startMs), new Date(window.endMs), {
+      maxSpans: opts.maxSpans ?? SIMULATION_MAX_SPANS,
+    }),
     listInfra(db),
     cpuGauges(db, window),
     instancesSeen(db, window),

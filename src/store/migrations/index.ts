@@ -12,7 +12,8 @@ import minuteByService from './010-minute-by-service.js';
 import tokenRoles from './011-token-roles.js';
 import webhookDeliveries from './012-webhook-deliveries.js';
 import minuteCovering from './013-minute-covering.js';
-import simulations from './014-simulations.js';
+import spanTimeMinute from './014-span-time-minute.js';
+import simulations from './015-simulations.js';
 
 export interface Migration {
   version: number;
@@ -34,5 +35,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, name: 'token-roles', sql: tokenRoles },
   { version: 12, name: 'webhook-deliveries', sql: webhookDeliveries },
   { version: 13, name: 'minute-covering', sql: minuteCovering },
-  { version: 14, name: 'simulations', sql: simulations },
+  { version: 14, name: 'span-time-minute', sql: spanTimeMinute },
+  { version: 15, name: 'simulations', sql: simulations },
 ];
