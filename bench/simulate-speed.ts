@@ -1,7 +1,8 @@
 // `npm run bench -- simulate-speed`: how long `orrery simulate load` takes (the workflow: the
 // calibration window's reads, the calibration, the model with its bootstrap replicates) on the
 // investigate bench's generated world — 200 services at scale 1 (target under 30 s) and a small
-// one — or on a world kept by `npm run bench -- investigate --keep DIR`.
+// one — or on a world kept by `npm run bench -- investigate --keep DIR`, or on any store (the
+// example world's: `orrery demo --dir D` leaves it in D/store).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,6 +33,10 @@ Options:
   --scale LIST      world scales, comma-separated (default 0.01,1: 20 and 200 services)
   --reuse DIR       instead, time on a world kept by \`npm run bench -- investigate --keep DIR\`
                     (its PGlite store, and PostgreSQL when it was kept; end from DIR/world.json)
+  --store DIR       instead, time on this PGlite store (e.g. the example world's: \`orrery demo
+                    --dir D --exit-when-ready\` leaves it in D/store), with the window ending at
+                    --until (ISO; default the newest span's start). The store is migrated like
+                    \`orrery up\` would, and the simulations are stored in it
   --runs N          simulations per world (default 3)
   --factor X        the load factor (default 3)
   --window LENGTH   the calibration window (default 30m)
@@ -42,6 +47,8 @@ Options:
 interface Options {
   scales: number[];
   reuse: string | null;
+  store: string | null;
+  until: string | null;
   runs: number;
   factor: number;
   windowMs: number;
@@ -57,6 +64,8 @@ function parseOptions(args: string[]): Options | 'help' {
     options: {
       scale: { type: 'string' },
       reuse: { type: 'string' },
+      store: { type: 'string' },
+      until: { type: 'string' },
       runs: { type: 'string' },
       factor: { type: 'string' },
       window: { type: 'string' },
@@ -73,11 +82,17 @@ function parseOptions(args: string[]): Options | 'help' {
     return n;
   };
   const scales = (values.scale ?? '0.01,1').split(',').map((s) => num('scale', s, 0, (n) => n > 0 && n <= 1));
+  if (values.reuse !== undefined && values.store !== undefined)
+    throw new Error('--reuse and --store exclude each other');
+  if (values.until !== undefined && Number.isNaN(Date.parse(values.until)))
+    throw new Error(`--until must be an ISO time, not "${values.until}"`);
   const w = /^(\d+)(m|h)$/.exec(values.window ?? '30m');
   if (!w) throw new Error(`--window must be minutes or hours (30m, 2h), not "${values.window}"`);
   return {
     scales,
     reuse: values.reuse === undefined ? null : resolve(values.reuse),
+    store: values.store === undefined ? null : resolve(values.store),
+    until: values.until ?? null,
     runs: num('runs', values.runs, 3, (n) => Number.isInteger(n) && n >= 1),
     factor: num('factor', values.factor, 3, (n) => n > 0 && n <= 1000),
     windowMs: Number(w[1]) * (w[2] === 'h' ? 60 : 1) * MINUTE,
@@ -213,7 +228,27 @@ export async function main(args: string[]): Promise<number> {
     `simulate load --factor ${o.factor} --window ${o.windowMs / MINUTE}m, ${o.replicates} replicates, ${o.runs} runs per world; ${os.cpus().length} CPUs\n`,
   );
   const lines: string[] = [];
-  if (o.reuse) {
+  if (o.store) {
+    const store = await openStore({ dataDir: o.store, retentionDays: 3650 });
+    try {
+      const [newest] = await store.db.query('SELECT max(start_time) AS t FROM span');
+      const endMs = o.until
+        ? Date.parse(o.until)
+        : new Date(String((newest as { t: unknown } | undefined)?.t ?? Date.now())).getTime() + 1;
+      const [svc] = await store.db.query(
+        'SELECT count(DISTINCT service) AS n FROM span WHERE start_time >= $1 AND start_time < $2',
+        [new Date(endMs - o.windowMs), new Date(endMs)],
+      );
+      const spans = await windowSpans(store, o, endMs);
+      const runs = await timeRuns(contextOf(store), o, endMs);
+      lines.push(
+        report(`the store at ${o.store}, until ${new Date(endMs).toISOString()}`, Number(svc?.n ?? 0), spans, runs)
+          .line,
+      );
+    } finally {
+      await store.close();
+    }
+  } else if (o.reuse) {
     const kept = JSON.parse(readFileSync(join(o.reuse, 'world.json'), 'utf8')) as {
       scale: number;
       seed: number;

@@ -9,7 +9,14 @@ import { after, before, describe, it } from 'node:test';
 import { ServerProcess } from '../bench/lib/server-process.js';
 import type { Simulation } from '../src/model/index.js';
 import { runCli } from './helpers/cli.js';
-import { BASE_WORLD, otlpJsonBatches, quantile, runWorld, worldManifests } from './helpers/sim-world.js';
+import {
+  BASE_WORLD,
+  otlpJsonBatches,
+  otlpJsonGauges,
+  quantile,
+  runWorld,
+  worldManifests,
+} from './helpers/sim-world.js';
 import { freshDataDir } from './helpers/stores.js';
 
 const END = new Date(BASE_WORLD.startMs + BASE_WORLD.durationMs).toISOString();
@@ -20,7 +27,14 @@ describe('simulations over HTTP and the CLI', () => {
   before(async () => {
     dataDir = await freshDataDir();
     server = await ServerProcess.start({ dataDir, logDir: dataDir });
-    for (const body of otlpJsonBatches(runWorld(BASE_WORLD).spans)) {
+    const run = runWorld(BASE_WORLD);
+    const gauges = await fetch(`${server.otlpUrl}/v1/metrics`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: otlpJsonGauges(BASE_WORLD, run),
+    });
+    assert.equal(gauges.status, 200, await gauges.text());
+    for (const body of otlpJsonBatches(run.spans)) {
       const res = await fetch(`${server.otlpUrl}/v1/traces`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -73,9 +87,12 @@ describe('simulations over HTTP and the CLI', () => {
       Math.abs(checkout.predicted.p95.value! - p95) <= 0.25 * p95,
       `p95 ${checkout.predicted.p95.value} vs ${p95}`,
     );
-    // The manifests were read: api's pool from its env, measured.
+    // The manifests were read: api's pool from its env, measured; and its CPU from the gauge.
     const pool = run.result.inputs.find((i) => i.name === 'api pool size per replica (DB_POOL_SIZE)');
     assert.deepEqual([pool?.value, pool?.validity], ['2', 'measured']);
+    const cpu = run.result.inputs.find((i) => i.name === 'api CPU per visit');
+    assert.equal(cpu?.validity, 'measured');
+    assert.match(cpu?.source ?? '', /gauge container\.cpu\.usage/);
     assert.equal(run.result.bottleneck?.service, 'api');
   });
 
@@ -154,7 +171,8 @@ describe('simulations over HTTP and the CLI', () => {
     assert.match(r.stdout, /^# Load simulation: 1\.5× the traffic/);
     assert.match(r.stdout, /- api replicas: 1 → 2 \(`--set api\.replicas=2`\)/);
     assert.match(r.stdout, /10th–90th percentile over 30 bootstrap replicates/);
-    assert.match(r.stdout, /\| api CPU share of self time \| 100% \| assumed \|/);
+    assert.match(r.stdout, /\| api CPU per visit \| \d+ ms \| measured \| gauge container\.cpu\.usage/);
+    assert.match(r.stdout, /\| api workers per replica \| 1 \| assumed \|/);
     const shownId = Number(/simulation (\d+) \(orrery simulate show/.exec(r.stdout)![1]);
     const json = await cli('simulate', 'show', String(shownId), '--format', 'json');
     assert.equal(json.code, 0, json.stderr);

@@ -134,8 +134,10 @@ describe('calibration from traces', () => {
     assert.equal(api.pool?.queueTimeoutMs.value, null);
     assert.equal(api.pool?.queueTimeoutMs.validity, 'assumed');
     assert.equal(api.workers.validity, 'assumed');
-    assert.equal(svc(cal, 'api').cpuShare.validity, 'assumed');
-    assert.deepEqual(svc(cal, 'api').cpuShare.range, [0.5, 1]);
+    const cpu = svc(cal, 'api').cpu;
+    assert.equal(cpu.from, 'self-time');
+    assert.ok(cpu.from === 'self-time');
+    assert.deepEqual([cpu.share.value, cpu.share.validity, cpu.share.range], [0.875, 'assumed', [0.5, 1]]);
   });
 
   it('ignores traces that began before the window', () => {
@@ -307,8 +309,8 @@ describe('capacity from infrastructure and telemetry', () => {
     assert.equal(web.replicas.value, 1);
   });
 
-  it('the CPU share of self time from a usage gauge', () => {
-    // catalog: one visit of ~30 ms self time in a 600 s window → 0.05 ms/s; 0.00002 cores is 40% of it.
+  it('the CPU per visit from a usage gauge: busy cores over visits per second', () => {
+    // catalog: one visit in a 600 s window; 0.00002 cores busy → 12 ms of CPU per visit.
     const c = calibrate({
       spans,
       window,
@@ -318,9 +320,10 @@ describe('capacity from infrastructure and telemetry', () => {
       instances: new Map(),
     });
     const catalog = c.services.find((s) => s.service === 'catalog')!;
-    assert.equal(catalog.cpuShare.validity, 'measured');
-    close(catalog.cpuShare.value, (0.00002 * 1000) / ((catalog.visits * catalog.selfTime.mean) / 600), 1e-9);
-    assert.equal(catalog.cpuShare.range, null);
+    assert.ok(catalog.cpu.from === 'gauge');
+    assert.equal(catalog.cpu.msPerVisit.validity, 'measured');
+    close(catalog.cpu.msPerVisit.value, 12, 1e-9);
+    assert.match(catalog.cpu.msPerVisit.source, /gauge container\.cpu\.usage \(1 series\)/);
   });
 
   it('warns when a workload was imported before env was read', () => {

@@ -14,7 +14,7 @@ import {
   simulateLoad,
 } from '../src/analysis/simulate/index.js';
 import type { LoadSimulationResult } from '../src/model/index.js';
-import { BASE_WORLD, type QueueWorld, quantile, runWorld, worldInfra } from './helpers/sim-world.js';
+import { BASE_WORLD, type QueueWorld, quantile, runWorld, worldGauges, worldInfra } from './helpers/sim-world.js';
 
 const window = { startMs: BASE_WORLD.startMs, endMs: BASE_WORLD.startMs + BASE_WORLD.durationMs };
 const within = (pred: number | null, real: number, rel: number, what: string) =>
@@ -23,9 +23,18 @@ const within = (pred: number | null, real: number, rel: number, what: string) =>
     `${what}: predicted ${pred}, measured ${real} (±${rel * 100}%)`,
   );
 
-function calibrated(w: QueueWorld, env: Record<string, string> = {}): Calibration {
+/** The world calibrated on its traces and manifests, with its CPU gauges unless `gauges` is false. */
+function calibrated(w: QueueWorld, env: Record<string, string> = {}, gauges = true): Calibration {
+  const run = runWorld(w);
   return calibrate(
-    { spans: runWorld(w).spans, window, sampled: 1, infra: worldInfra(w, env), gauges: [], instances: new Map() },
+    {
+      spans: run.spans,
+      window,
+      sampled: 1,
+      infra: worldInfra(w, env),
+      gauges: gauges ? worldGauges(w, run) : [],
+      instances: new Map(),
+    },
     { seed: 3 },
   );
 }
@@ -108,14 +117,27 @@ describe('sim-load@1 against the system it models', () => {
     assert.deepEqual(a, b);
   });
 
+  it('without CPU gauges, assumes a share of self time is CPU: its interval holds the system run at 2×', () => {
+    // api's visits also wait 12 ms on something untraced: its self time is not all CPU.
+    const world = { ...BASE_WORLD, apiWaitMs: 12 };
+    const r = simulateLoad(calibrated(world, {}, false), { factor: 2, endpoint: null, set: [] }, opts);
+    const real = measured(scaled(world, 2));
+    const p95 = checkout(r).predicted.p95;
+    assert.ok(p95.p10! <= real.p95 && real.p95 <= p95.p90!, `${real.p95} in ${p95.p10}–${p95.p90}`);
+    assert.ok(p95.p10! <= p95.value! && p95.value! <= p95.p90!, `the estimate ${p95.value} in its interval`);
+    const share = r.inputs.find((i) => i.name === 'api CPU share of self time')!;
+    assert.deepEqual([share.value, share.validity], ['88%', 'assumed']);
+  });
+
   it('states its validity: inputs measured and assumed, and its assumptions', () => {
     const r = simulateLoad(cal, { factor: 2, endpoint: null, set: [] }, { replicates: 2 });
     assert.equal(r.validity.measured + r.validity.assumed, r.inputs.length);
     assert.ok(r.validity.assumed > 0 && r.validity.measured > 0);
     const pool = r.inputs.find((i) => i.name === 'api pool size per replica (DB_POOL_SIZE)')!;
     assert.deepEqual([pool.value, pool.validity], ['2', 'measured']);
-    const share = r.inputs.find((i) => i.name === 'api CPU share of self time')!;
-    assert.equal(share.validity, 'assumed');
+    const cpu = r.inputs.find((i) => i.name === 'api CPU per visit')!;
+    assert.equal(cpu.validity, 'measured');
+    assert.match(cpu.source, /gauge container\.cpu\.usage/);
     assert.ok(r.assumptions.length >= 5);
   });
 });

@@ -4,7 +4,7 @@
 // c servers and exponential service, a pool's waiters giving up after its queue timeout. The
 // spans are what OpenTelemetry would record (server and client spans, a database client span no
 // server answers), so the waits sit inside the measured times just as in production.
-import type { SimSpan } from '../../src/analysis/simulate/index.js';
+import type { CpuGauge, SimSpan } from '../../src/analysis/simulate/index.js';
 import type { InfraResource } from '../../src/model/index.js';
 import { Random } from '../../src/analysis/simulate/index.js';
 
@@ -19,6 +19,8 @@ export interface QueueWorld {
   webMs: number;
   apiServers: number;
   apiMs: number;
+  /** Time each api visit then waits on something untraced (a timer, local I/O), holding no CPU. */
+  apiWaitMs?: number;
   /** Pool connections in all (replicas × pool size) and hold time per query. */
   poolServers: number;
   dbMs: number;
@@ -98,7 +100,7 @@ export function runWorld(w: QueueWorld): WorldRun {
   const onApi = reqs.filter((q) => q.route === '/checkout').sort((a, b) => a.t1 - b.t1);
   for (const q of onApi) {
     const s = r.exp(w.apiMs);
-    q.t2 = (api.take(q.t1, s, null) as number) + s;
+    q.t2 = (api.take(q.t1, s, null) as number) + s + (w.apiWaitMs ?? 0);
   }
   onApi.sort((a, b) => a.t2 - b.t2);
   for (const q of onApi) {
@@ -350,4 +352,43 @@ export function worldManifests(
       content: manifest('api', w.apiServers, { DB_POOL_SIZE: String(w.poolServers / w.apiServers), ...env }),
     },
   ];
+}
+
+/** The CPU gauges a container runtime would report for the run: each service's busy cores. */
+export function worldGauges(w: QueueWorld, run: WorldRun): CpuGauge[] {
+  return [
+    { service: 'web', name: 'container.cpu.usage', value: run.busy.web * w.webServers, series: 1 },
+    { service: 'api', name: 'container.cpu.usage', value: run.busy.api * w.apiServers, series: 1 },
+  ];
+}
+
+/** The run's CPU gauges as an OTLP/JSON metrics export: each service's busy cores, once a minute. */
+export function otlpJsonGauges(w: QueueWorld, run: WorldRun): string {
+  return JSON.stringify({
+    resourceMetrics: worldGauges(w, run).map((g) => ({
+      resource: {
+        attributes: [
+          { key: 'service.name', value: { stringValue: g.service } },
+          { key: 'host.name', value: { stringValue: `${g.service}-0` } },
+        ],
+      },
+      scopeMetrics: [
+        {
+          scope: { name: 'sim-world' },
+          metrics: [
+            {
+              name: g.name,
+              unit: '{cpu}',
+              gauge: {
+                dataPoints: Array.from({ length: Math.floor(w.durationMs / 60_000) }, (_, i) => ({
+                  timeUnixNano: String(BigInt(w.startMs + i * 60_000 + 30_000) * 1_000_000n),
+                  asDouble: g.value,
+                })),
+              },
+            },
+          ],
+        },
+      ],
+    })),
+  });
 }

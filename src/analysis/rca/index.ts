@@ -4,7 +4,7 @@ export { addFlowTests, statementRows, testSignals, TESTS as RCA_TESTS } from './
 export type { RcaTests } from './tests/index.js';
 export { findOnset } from './onset.js';
 export { answers, coveredMs, spanTimes, spanWalk } from './span-times.js';
-export type { SpanCall, SpanTimes, SpanVisit, SpanWalk, TimedSpan } from './span-times.js';
+export type { SpanCall, SpanTimes, SpanTree, SpanVisit, SpanWalk, TimedSpan } from './span-times.js';
 export { attributeEdgeTimes, edgeEnds } from './attribution.js';
 export type { Onset, OnsetOptions } from './onset.js';
 export {

@@ -89,9 +89,17 @@ export interface SpanCall<T extends TimedSpan = TimedSpan> {
   ownMs: number | null;
 }
 
+/** One trace's tree: its spans by id, and each span's children (by the parent's id). */
+export interface SpanTree<T extends TimedSpan = TimedSpan> {
+  byId: Map<string, T>;
+  children: Map<string, T[]>;
+}
+
 export interface SpanWalk<T extends TimedSpan = TimedSpan> {
   visits: SpanVisit<T>[];
   calls: SpanCall<T>[];
+  /** Per trace id, its tree (for walks of their own over the same spans). */
+  trees: Map<string, SpanTree<T>>;
 }
 
 /**
@@ -112,11 +120,7 @@ export function spanWalk<T extends TimedSpan>(spans: readonly T[]): SpanWalk<T> 
     list.push(s);
   }
   // First pass: each trace's tree, and which (service, name) ever answered (a call operation).
-  interface Tree {
-    byId: Map<string, T>;
-    children: Map<string, T[]>;
-  }
-  const trees: Tree[] = [];
+  const trees = new Map<string, SpanTree<T>>();
   const callOps = new Set<string>();
   const op = (s: TimedSpan) => `${s.service}\u0000${s.name}`;
   for (const list of byTrace.values()) {
@@ -130,11 +134,11 @@ export function spanWalk<T extends TimedSpan>(spans: readonly T[]): SpanWalk<T> 
       else children.set(s.parentId, [s]);
       if (answers(s, byId.get(s.parentId))) callOps.add(op(byId.get(s.parentId) as T));
     }
-    trees.push({ byId, children });
+    trees.set(list[0]?.traceId as string, { byId, children });
   }
   // The single callee each call operation reached when answered ('' when several or none).
   const calleeOf = new Map<string, string>();
-  for (const { byId, children } of trees) {
+  for (const { byId, children } of trees.values()) {
     for (const [parentId, kids] of children) {
       const parent = byId.get(parentId) as T;
       for (const k of kids) {
@@ -146,7 +150,7 @@ export function spanWalk<T extends TimedSpan>(spans: readonly T[]): SpanWalk<T> 
   }
   const visits: SpanVisit<T>[] = [];
   const calls: SpanCall<T>[] = [];
-  for (const { byId, children } of trees) {
+  for (const { byId, children } of trees.values()) {
     const isCall = (s: TimedSpan) => s.kind === CLIENT || s.kind === PRODUCER || callOps.has(op(s));
     for (const s of byId.values()) {
       const parent = s.parentId === null ? undefined : byId.get(s.parentId);
@@ -184,7 +188,7 @@ export function spanWalk<T extends TimedSpan>(spans: readonly T[]): SpanWalk<T> 
       visits.push({ entry: s, selfMs: Math.max(0, duration(s) - coveredMs(within, s.startMs, s.endMs)) });
     }
   }
-  return { visits, calls };
+  return { visits, calls, trees };
 }
 
 /**

@@ -85,25 +85,9 @@ export function calibrateTraces(
   const inWindow = (ms: number) => ms >= window.startMs && ms < window.endMs;
   const walk = spanWalk(spans);
 
-  // Each trace's tree, for roots and subtrees.
-  const byId = new Map<string, Map<string, SimSpan>>();
-  for (const s of spans) {
-    let m = byId.get(s.traceId);
-    if (m === undefined) {
-      m = new Map();
-      byId.set(s.traceId, m);
-    }
-    m.set(s.spanId, s);
-  }
-  const children = new Map<SimSpan, SimSpan[]>();
-  const parentOf = (s: SimSpan) => (s.parentId === null ? undefined : byId.get(s.traceId)?.get(s.parentId));
-  for (const s of spans) {
-    const p = parentOf(s);
-    if (p === undefined) continue;
-    const c = children.get(p);
-    if (c) c.push(s);
-    else children.set(p, [s]);
-  }
+  // Each trace's tree (the walk's), for roots and subtrees.
+  const parentOf = (s: SimSpan) => (s.parentId === null ? undefined : walk.trees.get(s.traceId)?.byId.get(s.parentId));
+  const kidsOf = (s: SimSpan): readonly SimSpan[] => walk.trees.get(s.traceId)?.children.get(s.spanId) ?? [];
   const rootMemo = new Map<SimSpan, SimSpan>();
   const rootOf = (s: SimSpan): SimSpan => {
     const path: SimSpan[] = [];
@@ -275,7 +259,7 @@ export function calibrateTraces(
       }
       const ei = callEdge.get(x);
       if (ei !== undefined && ei >= 0 && (x !== top || countTop)) calls.set(ei, (calls.get(ei) ?? 0) + 1);
-      for (const k of children.get(x) ?? []) stack.push(k);
+      for (const k of kidsOf(x)) stack.push(k);
     }
     const edgesTouched: EdgeTouch[] = [...calls].map(([e, n]) => ({ edge: e, calls: n }));
     return { durationMs, error, services: [...touches.values()], edges: edgesTouched };

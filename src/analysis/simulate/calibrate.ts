@@ -3,7 +3,7 @@
 // attempts' timeouts, from the retries seen in the traces, the services' env, or the latency at
 // which its calls fail. Each input keeps whether it was measured or assumed.
 import type { InfraResource } from '../../model/index.js';
-import { type CpuGauge, capacityOf, cpuShareOf } from './capacity.js';
+import { type CpuGauge, capacityOf, cpuDemandOf } from './capacity.js';
 import { calibrateTraces } from './calibrate-traces.js';
 import type { EdgeEnv, EdgeNames } from './env-settings.js';
 import { Random } from './stats.js';
@@ -132,7 +132,7 @@ export function calibrate(input: CalibrationInput, opts: CalibrationOptions = {}
     const gauges = input.gauges.filter((g) => g.service === t.service);
     return {
       ...t,
-      cpuShare: cpuShareOf(t.service, gauges, capacity.cpuLimitCores.value, (t.visits * t.selfTime.mean) / windowSec),
+      cpu: cpuDemandOf(t.service, gauges, capacity.cpuLimitCores.value, t.visits / windowSec),
       instances,
       capacity,
     };

@@ -5,7 +5,7 @@
 import type { HpaSpec, InfraResource, WorkloadSpec } from '../../model/index.js';
 import { readEnv } from './env-settings.js';
 import type { EdgeNames } from './env-settings.js';
-import type { CapacitySettings, HpaSettings, Setting, UncertainSetting } from './types.js';
+import type { CapacitySettings, CpuDemand, HpaSettings, Setting } from './types.js';
 
 /** One CPU gauge of a service over the window: its mean per series, summed over the series (pods). */
 export interface CpuGauge {
@@ -15,8 +15,15 @@ export interface CpuGauge {
   series: number;
 }
 
-/** Without a gauge, this share of self time is taken as CPU, drawn from the range in the intervals. */
-export const ASSUMED_CPU_SHARE: { value: number; range: readonly [number, number] } = { value: 1, range: [0.5, 1] };
+/**
+ * Without a gauge, a share of self time is taken as CPU work: mostly it is (code running, or
+ * waiting for the CPU), but self time also holds waits for what is not traced (timers, I/O, the
+ * host). The intervals draw it from 0.5–1, weighted toward 1; the value is that draw's median.
+ */
+export const ASSUMED_CPU_SHARE: { value: number; range: readonly [number, number] } = {
+  value: 0.875,
+  range: [0.5, 1],
+};
 
 function workloadName(r: InfraResource): string {
   return `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name} (${r.rawRef})`;
@@ -149,27 +156,31 @@ export function cpuCores(
   return null;
 }
 
-/** The share of self time that is CPU: busy cores over self-time seconds per second, from gauges; else assumed. */
-export function cpuShareOf(
+/** A visit's CPU demand: busy cores over visits per second, from gauges; else an assumed share of its self time. */
+export function cpuDemandOf(
   service: string,
   gauges: readonly CpuGauge[],
   limitCores: number | null,
-  selfMsPerSec: number,
-): UncertainSetting {
+  visitsPerSec: number,
+): CpuDemand {
   const cpu = cpuCores(gauges, limitCores);
-  if (cpu && selfMsPerSec > 0) {
-    const share = Math.min(1, Math.max(0.02, (cpu.cores * 1000) / selfMsPerSec));
+  if (cpu && visitsPerSec > 0)
     return {
-      value: share,
-      validity: 'measured',
-      source: `${cpu.source}: ${cpu.cores.toFixed(2)} cores over ${(selfMsPerSec / 1000).toFixed(2)} s of self time per second`,
-      range: null,
+      from: 'gauge',
+      msPerVisit: {
+        value: (cpu.cores * 1000) / visitsPerSec,
+        validity: 'measured',
+        source: `${cpu.source}: ${cpu.cores.toFixed(3)} cores over ${visitsPerSec.toFixed(2)} visits per second`,
+      },
     };
-  }
   return {
-    value: ASSUMED_CPU_SHARE.value,
-    validity: 'assumed',
-    source: `no CPU gauge for ${service}: its self time is taken as CPU work (intervals draw ${ASSUMED_CPU_SHARE.range[0]}–${ASSUMED_CPU_SHARE.range[1]})`,
-    range: ASSUMED_CPU_SHARE.range,
+    from: 'self-time',
+    share: {
+      value: ASSUMED_CPU_SHARE.value,
+      validity: 'assumed',
+      source: `no CPU gauge for ${service}: this share of its self time is taken as CPU work (the intervals draw it from ${ASSUMED_CPU_SHARE.range[0]}–${ASSUMED_CPU_SHARE.range[1]}, weighted toward ${ASSUMED_CPU_SHARE.range[1]})`,
+      range: ASSUMED_CPU_SHARE.range,
+      towardHigh: true,
+    },
   };
 }

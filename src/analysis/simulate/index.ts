@@ -4,7 +4,7 @@ export { calibrate, defaultBlocks, attemptTimeouts } from './calibrate.js';
 export type { CalibrationInput, CalibrationOptions } from './calibrate.js';
 export { calibrateTraces } from './calibrate-traces.js';
 export type { TraceCalibration, TraceCalibrationOptions, TracedEdge, TracedService } from './calibrate-traces.js';
-export { capacityOf, cpuCores, cpuShareOf, ASSUMED_CPU_SHARE } from './capacity.js';
+export { capacityOf, cpuCores, cpuDemandOf, ASSUMED_CPU_SHARE } from './capacity.js';
 export type { CpuGauge } from './capacity.js';
 export { envRole, readEnv, durationMs, words } from './env-settings.js';
 export type { EnvRole, EnvSettings, EdgeEnv, EdgeNames } from './env-settings.js';
@@ -44,9 +44,11 @@ export type {
   PoolSettings,
   HpaSettings,
   CapacitySettings,
+  CpuDemand,
   ServiceCalibration,
   EdgeCalibration,
   CalibrationWindow,
   Calibration,
 } from './types.js';
+export { drawSetting } from './types.js';
 export { parseWindow, DEFAULT_WINDOW_MS, MIN_WINDOW_MS, MAX_WINDOW_MS } from './request.js';

@@ -4,7 +4,7 @@
 // assumed value drawn from its range — so the spread of the predictions over replicates is the
 // interval each predicted figure carries.
 import type { Random } from './stats.js';
-import type { BlockSums, Calibration, TreeSample } from './types.js';
+import { type BlockSums, type Calibration, type TreeSample, drawSetting } from './types.js';
 
 export interface PerRequest {
   index: number;
@@ -25,6 +25,8 @@ export interface ModelInputs {
   leafRate: number[];
   leafMs: number[];
   leafCv2: number[];
+  /** Per service: the CPU demand per visit from gauges (ms), or null; else the share of self time taken as CPU. */
+  cpuMs: Array<number | null>;
   cpuShare: number[];
 }
 
@@ -57,7 +59,8 @@ export function pointInputs(cal: Calibration): ModelInputs {
     leafRate: cal.services.map((s) => (s.leaf ? s.leaf.calls / sec : 0)),
     leafMs: cal.services.map((s) => s.leaf?.duration.mean ?? 0),
     leafCv2: cal.services.map((s) => s.leaf?.duration.cv2 ?? 0),
-    cpuShare: cal.services.map((s) => s.cpuShare.value),
+    cpuMs: cal.services.map((s) => (s.cpu.from === 'gauge' ? s.cpu.msPerVisit.value : null)),
+    cpuShare: cal.services.map((s) => (s.cpu.from === 'self-time' ? s.cpu.share.value : 1)),
   };
 }
 
@@ -152,8 +155,14 @@ export function bootstrapInputs(cal: Calibration, random: Random): ModelInputs {
     leafMs.push(l.count > 0 ? l.mean : (base.leafMs[i] as number));
     leafCv2.push(l.count > 1 ? l.cv2 : (base.leafCv2[i] as number));
   });
-  const cpuShare = cal.services.map((s) =>
-    s.cpuShare.range ? random.between(s.cpuShare.range[0], s.cpuShare.range[1]) : s.cpuShare.value,
+  const cpuShare = cal.services.map((s) => (s.cpu.from === 'gauge' ? 1 : drawSetting(s.cpu.share, random.next())));
+  // A gauge's demand per visit moves with the visits the replicate counts (the busy cores stay).
+  const cpuMs = cal.services.map((s, i) =>
+    s.cpu.from === 'gauge' && (visitRate[i] as number) > 0
+      ? (s.cpu.msPerVisit.value * (base.visitRate[i] as number)) / (visitRate[i] as number)
+      : s.cpu.from === 'gauge'
+        ? s.cpu.msPerVisit.value
+        : null,
   );
-  return { rate, visits, leaf, edgeCalls, visitRate, selfMs, selfCv2, leafRate, leafMs, leafCv2, cpuShare };
+  return { rate, visits, leaf, edgeCalls, visitRate, selfMs, selfCv2, leafRate, leafMs, leafCv2, cpuMs, cpuShare };
 }

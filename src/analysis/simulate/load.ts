@@ -31,8 +31,9 @@ export interface LoadRequest {
 export interface LoadOptions {
   /** Bootstrap replicates behind the intervals (default 30; 0: no intervals). */
   replicates?: number;
-  /** Latency draws per endpoint at the simulated load (default 800) and per scan step (default 200). */
+  /** Latency draws per endpoint at the simulated load (default 800; 400 in each replicate) and per scan step (default 200). */
   draws?: number;
+  replicateDraws?: number;
   scanDraws?: number;
   /** The largest load factor the knee and bottleneck scans reach (default 20). */
   maxFactor?: number;
@@ -200,6 +201,7 @@ export function simulateLoad(cal: Calibration, req: LoadRequest, options: LoadOp
   const opts: Required<LoadOptions> = {
     replicates: options.replicates ?? 30,
     draws: options.draws ?? 800,
+    replicateDraws: options.replicateDraws ?? 400,
     scanDraws: options.scanDraws ?? 200,
     maxFactor: options.maxFactor ?? 20,
     seed: options.seed ?? 1,
@@ -218,7 +220,10 @@ export function simulateLoad(cal: Calibration, req: LoadRequest, options: LoadOp
   const reps: RunResult[] = [];
   for (let r = 0; r < opts.replicates; r++)
     reps.push(
-      runOnce(prepare(cal, bootstrapInputs(cal, random), opts.seed + r + 1), settings, req.factor, scaled, opts),
+      runOnce(prepare(cal, bootstrapInputs(cal, random), opts.seed + r + 1), settings, req.factor, scaled, {
+        ...opts,
+        draws: opts.replicateDraws,
+      }),
     );
   const over = (f: (x: RunResult) => number) => reps.map(f);
   const inf = Number.POSITIVE_INFINITY;

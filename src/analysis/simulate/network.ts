@@ -229,17 +229,20 @@ function solve(
 /** Demands from the measured times, and the baseline's state (factor 1, the calibrated capacity). */
 export function prepare(cal: Calibration, inputs: ModelInputs, seed: number): PreparedModel {
   const baselineReplicas = cal.services.map((s) => s.capacity.replicas.value);
-  const cpuMs = cal.services.map((s, i) =>
-    serviceTimeFor(
-      (inputs.cpuShare[i] as number) * (inputs.selfMs[i] as number),
-      {
-        arrivalPerSec: inputs.visitRate[i] as number,
-        servers: cpuServers(s.capacity, s.capacity.replicas.value),
-        ca2: s.arrivalCv2,
-        cs2: inputs.selfCv2[i] as number,
-      },
-      speedOf(s.capacity),
-    ),
+  // CPU demand: a gauge's, or the assumed share of self time less the queueing it met.
+  const cpuMs = cal.services.map(
+    (s, i) =>
+      inputs.cpuMs[i] ??
+      serviceTimeFor(
+        (inputs.cpuShare[i] as number) * (inputs.selfMs[i] as number),
+        {
+          arrivalPerSec: inputs.visitRate[i] as number,
+          servers: cpuServers(s.capacity, s.capacity.replicas.value),
+          ca2: s.arrivalCv2,
+          cs2: inputs.selfCv2[i] as number,
+        },
+        speedOf(s.capacity),
+      ),
   );
   const poolMs = cal.services.map((s, i) =>
     s.capacity.pool && s.leaf

@@ -22,9 +22,21 @@ export interface Setting<T> {
   source: string;
 }
 
-/** An assumed number with the range the intervals draw it from (uniformly). */
+/**
+ * An assumed number with the range the intervals draw it from: uniformly, or with a density rising
+ * linearly toward the range's top (`towardHigh`: lo + (hi − lo)(1 − u²); its median, hi − (hi − lo)/4,
+ * is then the value).
+ */
 export interface UncertainSetting extends Setting<number> {
   range: readonly [number, number] | null;
+  towardHigh?: boolean;
+}
+
+/** A draw of an uncertain setting from `u`, uniform in [0, 1). */
+export function drawSetting(s: UncertainSetting, u: number): number {
+  if (!s.range) return s.value;
+  const [lo, hi] = s.range;
+  return s.towardHigh ? lo + (hi - lo) * (1 - u * u) : lo + (hi - lo) * u;
 }
 
 /** An empirical distribution (milliseconds, or whatever was measured). */
@@ -127,6 +139,13 @@ export interface CapacitySettings {
   workload: string | null;
 }
 
+/**
+ * A visit's CPU demand. From gauges: busy cores over visits per second, per visit (ms), measured
+ * directly. Else a share of the visit's self time, its queueing for the CPU included (the model
+ * takes out the queueing it predicts at the calibrated load), assumed.
+ */
+export type CpuDemand = { from: 'gauge'; msPerVisit: Setting<number> } | { from: 'self-time'; share: UncertainSetting };
+
 export interface ServiceCalibration {
   service: string;
   /** Visits (entry span plus local descendants) that started in the window. */
@@ -138,8 +157,8 @@ export interface ServiceCalibration {
   /** Calls no instrumented service answered (databases, third parties); null when none. */
   leaf: { calls: number; duration: Distribution; arrivalCv2: number } | null;
   blocks: { visits: BlockSums; leaf: BlockSums };
-  /** Share of self time that uses a CPU: from CPU gauges where they exist, else assumed. */
-  cpuShare: UncertainSetting;
+  /** What a visit asks of the CPU: measured by CPU gauges, or an assumed share of its self time. */
+  cpu: CpuDemand;
   /** Of the traces in which a span of this service failed, the share whose entry failed. */
   errorPropagation: Setting<number>;
   /** Instances seen in telemetry (median per minute); null when not read. */

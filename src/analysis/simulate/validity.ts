@@ -49,7 +49,8 @@ export function inputsOf(cal: Calibration, settings: ModelSettings): SimulationI
       });
     out.push(item(`${n} workers per replica`, c.workers, String));
     out.push(item(`${n} CPU limit`, c.cpuLimitCores, (v) => (v === null ? 'none' : `${v} cores`)));
-    out.push(item(`${n} CPU share of self time`, s.cpuShare, pct));
+    if (s.cpu.from === 'gauge') out.push(item(`${n} CPU per visit`, s.cpu.msPerVisit, ms));
+    else out.push(item(`${n} CPU share of self time`, s.cpu.share, pct));
     if (c.pool) {
       out.push(item(`${n} pool size per replica (${c.pool.name})`, c.pool.size, String));
       out.push(item(`${n} pool queue timeout`, c.pool.queueTimeoutMs, (v) => (v === null ? 'none' : ms(v))));
