@@ -156,5 +156,35 @@ export type {
   TriageTicket,
   Owners,
 } from './triage/index.js';
+export {
+  SIM_CHANGE_ALGORITHM,
+  CodeGraph,
+  blastRadiusMarkdown,
+  buildBlastRadius,
+  changedUnits,
+  endpointKey,
+  fileCode,
+  parseUnifiedDiff,
+  runtimeView,
+  unitId,
+  walkCallers,
+} from './simulate/change/index.js';
+export type {
+  BlastErrorGroupFacts,
+  BlastPatternFacts,
+  BlastProblemFacts,
+  BlastRadiusFacts,
+  BlastTicketFacts,
+  ChangedUnit,
+  EndpointTraffic,
+  FileCode,
+  FileDiff,
+  RuntimeUnit,
+  RuntimeView,
+  TraceLog,
+  TraceSpan,
+  UnitRef,
+  WalkedUnit,
+} from './simulate/change/index.js';
 // The version registry (./versions.ts) is not re-exported here: it imports redact's id from
 // ingest/transforms, which imports this index; import it from 'analysis/versions.js'.

@@ -147,3 +147,18 @@ export type {
   QueuedProblemDetail,
 } from './problems.js';
 export type { Json } from './json.js';
+export type {
+  BlastChangedFile,
+  BlastChangedUnit,
+  BlastEndpoint,
+  BlastEvidence,
+  BlastOwner,
+  BlastPeople,
+  BlastProblem,
+  BlastRadius,
+  BlastReachedUnit,
+  BlastService,
+  BlastTicket,
+  ChangedUnitKind,
+  ExposureMark,
+} from './blast-radius.js';

@@ -13,6 +13,7 @@ import { codeRoutes } from './code-routes.js';
 import { deployRoutes } from './deploy-routes.js';
 import { investigationRoutes } from './investigation-routes.js';
 import { problemRoutes } from './problem-routes.js';
+import { simulationChangeRoutes } from './simulation-change-routes.js';
 import { infraRoutes } from './infra-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
@@ -127,6 +128,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
     await secured.register(analysisRoutes, routeOpts);
     await secured.register(investigationRoutes, routeOpts);
     await secured.register(problemRoutes, routeOpts);
+    await secured.register(simulationChangeRoutes, routeOpts);
 
     secured.get('/api/tokens', async () => ({ tokens: await ctx.store.listTokens() }));
 

@@ -20,6 +20,7 @@ export const ROUTE_ROLES: Readonly<Record<string, TokenRole>> = {
   // Work a person or a CI job asks for: analysis runs and world-model facts.
   'POST /api/investigations': 'operator',
   'POST /api/triage': 'operator',
+  'POST /api/simulations/change': 'operator',
   'POST /api/tickets': 'operator',
   'POST /api/tickets/import': 'operator',
   'POST /api/deploys': 'operator',

@@ -122,3 +122,12 @@ export type {
   QueuedProblem,
   SuspectedDeploy,
 } from './triage.js';
+export {
+  blastRadius,
+  blastRadiusMarkdown,
+  simulateChange,
+  parseRange,
+  ChangeInputError,
+  ChangeNotFoundError,
+} from './simulate-change.js';
+export type { BlastRadiusInput, BlastRadiusOptions, ChangeSubject } from './simulate-change.js';
