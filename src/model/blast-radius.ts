@@ -47,7 +47,11 @@ export interface BlastReachedUnit {
 }
 
 export interface BlastEvidence {
-  kind: 'span-code' | 'span-name' | 'frame' | 'log' | 'trace-call';
+  /** span-code: a span's code.* attributes name the unit; span-name: an internal span is named
+   *  after it; frame: an exception's stack frame is in it; log: a line its log statement wrote;
+   *  handler: the endpoint's own handler changed and served requests; trace-call: the endpoint
+   *  calls an exposed endpoint in sampled traces. */
+  kind: 'span-code' | 'span-name' | 'frame' | 'log' | 'handler' | 'trace-call';
   /** The affected unit the evidence names (`path name`), or the endpoint called for trace-call. */
   unit: string;
   detail: string;

@@ -56,6 +56,10 @@ export interface ChangeCode {
 
 const MAX_ROUNDS = 40;
 
+/** Test code: it calls production code, but no request runs it. */
+const TEST_PATH =
+  /(^|\/)(test|tests|__tests__|spec|specs|testdata)\/|\.(test|spec)\.[cm]?[jt]sx?$|_test\.(go|py)$|(^|\/)test_[^/]*\.py$|Tests?\.java$/;
+
 function isCode(e: TreeEntry): boolean {
   return languageOf(e.path) !== null && skipBeforeReading(e.path, e.size, { mode: e.mode }) === null;
 }
@@ -168,7 +172,9 @@ export async function analyzeChangeCode(
     }
     for (const n of names) grepped.add(n);
     const hits = await grepFiles(root, head, [...names]);
-    const want = new Set([...graph.wanted, ...hits].filter((p) => paths.has(p) && !files.has(p) && inScope(p)));
+    const want = new Set(
+      [...graph.wanted, ...hits.filter((p) => !TEST_PATH.test(p))].filter((p) => paths.has(p) && !files.has(p) && inScope(p)),
+    );
     if (want.size === 0) break;
     const room = maxFiles - (files.size - headCode.size);
     if (room <= 0) {
@@ -190,6 +196,7 @@ export async function analyzeChangeCode(
   const walked: WalkedUnit[] = [];
   const runtimeUnits: RuntimeUnit[] = [];
   for (const [id, r] of walk.reached) {
+    if (r.depth > 0 && TEST_PATH.test(r.at.path)) continue;
     const f = files.get(r.at.path)!;
     const u = f.units[r.at.unit]!;
     const service = serviceFor(f.path);

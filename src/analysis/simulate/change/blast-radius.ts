@@ -19,6 +19,10 @@ export const SIM_CHANGE_ALGORITHM = 'sim-change@1';
 
 /** Reached units listed in the result at most (the count is always whole). */
 const MAX_REACHED_LISTED = 200;
+/** Problems listed only for being in an exposed service, at most (highest priority first). */
+const MAX_SERVICE_PROBLEMS = 10;
+/** Tickets listed at most. */
+const MAX_TICKETS = 25;
 
 export interface BlastProblemFacts {
   id: number;
@@ -178,6 +182,10 @@ export function buildBlastRadius(facts: BlastRadiusFacts): BlastRadius {
       problems.push({ id: p.id, title: p.title, service: p.service, priority: p.priority, why: 'service', detail: `in exposed service ${inService}` });
   }
   problems.sort((a, b) => Number(b.why === 'code') - Number(a.why === 'code') || (b.priority ?? 0) - (a.priority ?? 0) || a.id - b.id);
+  const byService = problems.filter((p) => p.why === 'service').length;
+  if (byService > MAX_SERVICE_PROBLEMS) {
+    problems.splice(problems.length - (byService - MAX_SERVICE_PROBLEMS));
+  }
 
   const routeKeys = new Map<string, string>();
   for (const e of endpoints) routeKeys.set(routeKey(e.endpoint.replace(/^[A-Z]+\s+(?=\/)/, '')), `${e.service} ${e.endpoint}`);
@@ -195,6 +203,8 @@ export function buildBlastRadius(facts: BlastRadiusFacts): BlastRadius {
           : null;
     if (why) tickets.push({ id: t.id, title: t.title, status: t.status, why });
   }
+  const ticketsFound = tickets.length;
+  tickets.splice(MAX_TICKETS);
 
   const owners = new Map<string, BlastOwner>();
   const own = (owner: string, role: BlastOwner['role'], path: string) => {
@@ -208,6 +218,9 @@ export function buildBlastRadius(facts: BlastRadiusFacts): BlastRadius {
 
   const entry = endpoints.filter((e) => e.entry);
   const notes = [...facts.notes];
+  if (byService > MAX_SERVICE_PROBLEMS)
+    notes.push(`${byService} open problems are in exposed services; the ${MAX_SERVICE_PROBLEMS} of highest priority are listed`);
+  if (ticketsFound > MAX_TICKETS) notes.push(`${ticketsFound} open tickets touch the exposed endpoints; ${MAX_TICKETS} are listed`);
   if (facts.walkTruncated) notes.push('the caller walk hit its bound: more code may reach the change');
   if (facts.walked.length - facts.changed.length > MAX_REACHED_LISTED)
     notes.push(`${reachedAll.length} units reach the change; the first ${MAX_REACHED_LISTED} are listed`);

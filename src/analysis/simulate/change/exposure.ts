@@ -5,7 +5,7 @@
 // service graph shows but no sampled trace placed at an endpoint.
 import type { BlastEndpoint, BlastEvidence, BlastService } from '../../../model/index.js';
 import { routeKey } from '../../ticket-mentions.js';
-import { type RuntimeView, endpointKey } from './runtime.js';
+import { type RuntimeEvidence, type RuntimeView, endpointKey, runtimeKey } from './runtime.js';
 import type { RouteFacts, UnitKind } from './types.js';
 
 /** A unit the walk reached (a changed unit at depth 0), with what the store knows of it. */
@@ -41,6 +41,8 @@ export interface ExposureInput {
   serviceEdges: ReadonlyArray<{ caller: string; callee: string }>;
   /** CODEOWNERS owners of each service's folder. */
   serviceOwners: ReadonlyMap<string, string[]>;
+  /** `caller\u0000callee` service pairs whose calls sampled traces placed at endpoints. */
+  sampledCalls?: ReadonlySet<string>;
 }
 
 export interface Exposure {
@@ -70,6 +72,8 @@ function chainTo(u: WalkedUnit, byId: ReadonlyMap<string, WalkedUnit>): string[]
 
 interface Draft {
   ep: BlastEndpoint;
+  /** The method of the runtime endpoint (null: any, or unknown). */
+  method: string | null;
   depth: number;
 }
 
@@ -77,28 +81,47 @@ export function exposure(input: ExposureInput): Exposure {
   const byId = new Map(input.units.map((u) => [u.id, u]));
   const runtime = input.runtime;
   const traffic = new Map(input.traffic.map((t) => [endpointKey(t.service, t.endpoint), t]));
-  const known = new Map<string, { service: string; endpoint: string }>();
-  for (const t of input.traffic) known.set(endpointKey(t.service, t.endpoint), t);
+  // Runtime endpoints by key, and the ones the traffic names but no sampled trace went through.
+  const known = new Map<string, { service: string; endpoint: string; method: string | null }>();
   for (const [k, e] of runtime?.endpoints ?? []) known.set(k, e);
+  const sampledRoutes = new Set([...known.values()].map((e) => endpointKey(e.service, e.endpoint)));
+  for (const t of input.traffic) {
+    if (!sampledRoutes.has(endpointKey(t.service, t.endpoint)))
+      known.set(runtimeKey(t.service, null, t.endpoint), { service: t.service, endpoint: t.endpoint, method: null });
+  }
+  /** A method's share of its route's requests, from the local root spans sampled. */
+  const spansOf = new Map<string, number>();
+  for (const e of runtime?.endpoints.values() ?? []) {
+    const k = endpointKey(e.service, e.endpoint);
+    spansOf.set(k, (spansOf.get(k) ?? 0) + e.spans);
+  }
+  const shareOf = (k: string): number => {
+    const e = runtime?.endpoints.get(k);
+    if (!e) return 1;
+    const all = spansOf.get(endpointKey(e.service, e.endpoint)) ?? 0;
+    return all > 0 ? e.spans / all : 1;
+  };
 
-  /** The telemetry name of a declared route of a service, when it was served. */
-  const servedAs = (service: string, path: string): string | null => {
+  /** The runtime endpoints a declared route of a service is served as (none: never served). */
+  const servedAs = (service: string, path: string, method: string | null): string[] => {
     const want = keyOf(path);
-    let best: string | null = null;
-    for (const e of known.values()) {
+    const exact: string[] = [];
+    const suffix: string[] = [];
+    for (const [k, e] of known) {
       if (e.service !== service) continue;
+      if (method !== null && e.method !== null && e.method !== method) continue;
       const have = keyOf(e.endpoint);
-      if (have === want) return e.endpoint;
-      if (have.endsWith(want) && best === null) best = e.endpoint;
+      if (have === want) exact.push(k);
+      else if (have.endsWith(want)) suffix.push(k);
     }
-    return best;
+    return exact.length ? exact : suffix;
   };
 
   const drafts = new Map<string, Draft>();
-  const blank = (service: string, endpoint: string): BlastEndpoint => ({
+  const blank = (service: string, endpoint: string, method: string | null): BlastEndpoint => ({
     service,
     endpoint,
-    methods: [],
+    methods: method ? [method] : [],
     entry: false,
     mark: 'static-only',
     via: 'code',
@@ -111,22 +134,42 @@ export function exposure(input: ExposureInput): Exposure {
     handler: null,
     owners: [],
   });
+  const evidenceOf = (x: RuntimeEvidence, suffix = ''): BlastEvidence => ({
+    kind: x.kind,
+    unit: byId.has(x.unit) ? unitLabel(byId.get(x.unit)!) : x.unit,
+    detail: `${x.detail}${suffix}`,
+    traceId: x.traceId,
+  });
 
   // Routes the code walk reached, nearest to the change first.
   const routes = input.units.filter((u) => u.kind === 'route' && u.route && u.service).sort((a, b) => a.depth - b.depth);
   for (const u of routes) {
     const service = u.service!;
-    const name = servedAs(service, u.route!.path) ?? u.route!.path;
-    const k = endpointKey(service, name);
-    let d = drafts.get(k);
-    if (!d) drafts.set(k, (d = { ep: blank(service, name), depth: u.depth }));
-    const ep = d.ep;
-    if (ep.path.length === 0) {
-      ep.path = chainTo(u, byId);
-      ep.handler = u.startLine === null ? null : { path: u.path, line: u.startLine };
+    const method = u.route!.method;
+    const served = servedAs(service, u.route!.path, method);
+    const keys = served.length ? served : [runtimeKey(service, method, u.route!.path)];
+    for (const k of keys) {
+      const e = known.get(k) ?? { service, endpoint: u.route!.path, method };
+      let d = drafts.get(k);
+      if (!d) drafts.set(k, (d = { ep: blank(service, e.endpoint, e.method ?? method), method: e.method, depth: u.depth }));
+      const ep = d.ep;
+      if (ep.path.length === 0) {
+        ep.path = chainTo(u, byId);
+        ep.handler = u.startLine === null ? null : { path: u.path, line: u.startLine };
+      }
+      for (const o of u.owners) if (!ep.owners.includes(o)) ep.owners.push(o);
+      // A changed route that served requests: its own handler is the changed code, and it ran.
+      const t = traffic.get(endpointKey(service, e.endpoint));
+      if (u.depth === 0 && served.length && t && t.requests > 0 && !ep.evidence.some((x) => x.kind === 'handler')) {
+        ep.mark = 'runtime-confirmed';
+        ep.evidence.push({
+          kind: 'handler',
+          unit: unitLabel(u),
+          detail: 'its handler is changed code, and it served requests in the window',
+          traceId: null,
+        });
+      }
     }
-    if (u.route!.method && !ep.methods.includes(u.route!.method)) ep.methods.push(u.route!.method);
-    for (const o of u.owners) if (!ep.owners.includes(o)) ep.owners.push(o);
   }
   // Endpoints runtime evidence confirmed (also those the walk missed).
   for (const [k, all] of runtime?.confirmed ?? []) {
@@ -135,21 +178,12 @@ export function exposure(input: ExposureInput): Exposure {
     const e = known.get(k)!;
     let d = drafts.get(k);
     if (!d) {
-      drafts.set(k, (d = { ep: blank(e.service, e.endpoint), depth: Number.POSITIVE_INFINITY }));
+      drafts.set(k, (d = { ep: blank(e.service, e.endpoint, e.method), method: e.method, depth: Number.POSITIVE_INFINITY }));
       const first = byId.get(evidence[0]!.unit);
-      d.ep.path = first ? [...chainTo(first, byId), `${e.service} ${e.endpoint}`] : [`${e.service} ${e.endpoint}`];
+      d.ep.path = [...(first ? chainTo(first, byId) : []), `${e.service} ${e.endpoint}`];
     }
     d.ep.mark = 'runtime-confirmed';
-    d.ep.evidence.push(
-      ...evidence.map(
-        (x): BlastEvidence => ({
-          kind: x.kind,
-          unit: byId.has(x.unit) ? unitLabel(byId.get(x.unit)!) : x.unit,
-          detail: x.detail,
-          traceId: x.traceId,
-        }),
-      ),
-    );
+    d.ep.evidence.push(...evidence.map((x) => evidenceOf(x)));
   }
 
   // Up the calls seen in traces: whoever calls an exposed endpoint is exposed through it.
@@ -169,26 +203,22 @@ export function exposure(input: ExposureInput): Exposure {
       for (const caller of [...(callers.get(callee)?.keys() ?? [])].sort()) {
         if (drafts.has(caller)) continue;
         const e = known.get(caller)!;
-        const ep = blank(e.service, e.endpoint);
+        const ep = blank(e.service, e.endpoint, e.method);
         ep.via = 'calls';
         ep.path = [...from.ep.path, `${e.service} ${e.endpoint}`];
+        // Confirmed by evidence further down its own traces, or by calling (as traces show)
+        // an endpoint whose requests ran the changed code.
         const below = runtime?.confirmed.get(caller) ?? [];
-        ep.mark = below.length ? 'runtime-confirmed' : 'static-only';
-        for (const x of below.slice(0, 2)) {
-          ep.evidence.push({
-            kind: x.kind,
-            unit: byId.has(x.unit) ? unitLabel(byId.get(x.unit)!) : x.unit,
-            detail: `${x.detail}, further down its traces`,
-            traceId: x.traceId,
-          });
-        }
+        ep.mark = below.length || from.ep.mark === 'runtime-confirmed' ? 'runtime-confirmed' : 'static-only';
+        ep.evidence.push(...below.slice(0, 2).map((x) => evidenceOf(x, ', further down its traces')));
+        const display = `${from.ep.service} ${from.ep.methods.join(',')} ${from.ep.endpoint}`.replace(/\s+/g, ' ');
         ep.evidence.push({
           kind: 'trace-call',
-          unit: `${from.ep.service} ${from.ep.endpoint}`,
-          detail: `calls ${from.ep.service} ${from.ep.endpoint} in ${callers.get(callee)!.get(caller)} sampled traces`,
+          unit: display,
+          detail: `calls ${display} in ${callers.get(callee)!.get(caller)} sampled traces`,
           traceId: null,
         });
-        drafts.set(caller, { ep, depth: from.depth });
+        drafts.set(caller, { ep, method: e.method, depth: from.depth });
         next.push(caller);
       }
     }
@@ -201,16 +231,12 @@ export function exposure(input: ExposureInput): Exposure {
   for (const [k, d] of drafts) {
     const ep = d.ep;
     const seen = runtime?.endpoints.get(k);
-    if (seen) {
-      ep.entry = seen.entry;
-      for (const m of seen.methods) if (!ep.methods.includes(m)) ep.methods.push(m);
-    } else {
-      ep.entry = !calledBy.has(k) && !hasCallers.has(ep.service);
-    }
-    const t = traffic.get(k);
+    ep.entry = seen ? seen.entry : !calledBy.has(k) && !hasCallers.has(ep.service);
+    const t = traffic.get(endpointKey(ep.service, ep.endpoint));
     if (t && input.minutes) {
-      ep.callsPerMinute = round(t.requests / input.minutes);
-      ep.errorsPerMinute = round(t.errors / input.minutes);
+      const share = shareOf(k);
+      ep.callsPerMinute = round((t.requests * share) / input.minutes);
+      ep.errorsPerMinute = round((t.errors * share) / input.minutes);
       ep.users = t.users;
       ep.accounts = t.accounts;
     } else if (input.minutes) {
@@ -218,7 +244,6 @@ export function exposure(input: ExposureInput): Exposure {
       ep.errorsPerMinute = 0;
     }
     if (ep.owners.length === 0) ep.owners = [...(input.serviceOwners.get(ep.service) ?? [])];
-    ep.methods.sort();
   }
   const endpoints = [...drafts.values()]
     .map((d) => d.ep)
@@ -227,9 +252,14 @@ export function exposure(input: ExposureInput): Exposure {
         Number(b.entry) - Number(a.entry) ||
         (b.callsPerMinute ?? -1) - (a.callsPerMinute ?? -1) ||
         a.service.localeCompare(b.service) ||
-        a.endpoint.localeCompare(b.endpoint),
+        a.endpoint.localeCompare(b.endpoint) ||
+        a.methods.join().localeCompare(b.methods.join()),
     );
-  return { endpoints, services: servicesOf(endpoints, input) };
+  const sampledCalls = new Set<string>();
+  for (const [caller, row] of runtime?.calls ?? []) {
+    for (const callee of row.keys()) sampledCalls.add(`${known.get(caller)!.service}\u0000${known.get(callee)!.service}`);
+  }
+  return { endpoints, services: servicesOf(endpoints, { ...input, sampledCalls }) };
 }
 
 function servicesOf(endpoints: readonly BlastEndpoint[], input: ExposureInput): BlastService[] {
@@ -263,6 +293,8 @@ function servicesOf(endpoints: readonly BlastEndpoint[], input: ExposureInput): 
     for (const callee of frontier) {
       for (const e of input.serviceEdges) {
         if (e.callee !== callee || out.has(e.caller)) continue;
+        // Sampled traces already say which of the caller's endpoints call this service.
+        if (input.sampledCalls?.has(`${e.caller}\u0000${e.callee}`)) continue;
         out.set(e.caller, {
           service: e.caller,
           mark: 'static-only',

@@ -216,7 +216,8 @@ export class CodeGraph {
       }
       // Python `from pkg import mod; mod.f()`: the binding is a module.
       if (out.length === 0 && f.language === 'python' && binding.imported !== '*') {
-        for (const p of this.modulePaths(f.path, f.language, `${binding.source}.${binding.imported}`))
+        const sub = binding.source.endsWith('.') ? `${binding.source}${binding.imported}` : `${binding.source}.${binding.imported}`;
+        for (const p of this.modulePaths(f.path, f.language, sub))
           out.push(...this.exported(p, name));
       }
       return out;

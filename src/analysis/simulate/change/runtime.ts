@@ -65,14 +65,18 @@ export interface RuntimeEvidence {
   direct: boolean;
 }
 
-/** An endpoint as telemetry names it: the service and `http.route`, else the span name. */
+/** An endpoint as telemetry names it: the service and `http.route` (else the span name), with
+ *  the HTTP method of its spans (null when they name none). RED minutes key endpoints without
+ *  the method, so one route serving GET and DELETE is one RED endpoint and two of these. */
 export interface RuntimeEndpoint {
   service: string;
   endpoint: string;
-  methods: string[];
+  method: string | null;
   /** Seen as the first span of a trace: the request entered the system here. */
   entry: boolean;
+  /** Sampled traces through it, and its local root spans in them (for the method's share of the route). */
   traces: number;
+  spans: number;
 }
 
 export interface RuntimeView {
@@ -86,8 +90,14 @@ export interface RuntimeView {
   traces: number;
 }
 
+/** The key of an endpoint as RED minutes count it (service and route). */
 export function endpointKey(service: string, endpoint: string): string {
   return `${service}\u0000${endpoint}`;
+}
+
+/** The key of a runtime endpoint: service, method and route. */
+export function runtimeKey(service: string, method: string | null, endpoint: string): string {
+  return `${service}\u0000${endpoint}\u0000${method ?? ''}`;
 }
 
 const SERVER = 2;
@@ -228,10 +238,10 @@ export function runtimeView(
     const endpointOf = (s: TraceSpan): string => {
       const r = rootOf(s);
       const name = r.route ?? r.name;
-      const key = endpointKey(r.service, name);
-      let e = view.endpoints.get(key);
-      if (!e) view.endpoints.set(key, (e = { service: r.service, endpoint: name, methods: [], entry: false, traces: 0 }));
-      if (r.method && !e.methods.includes(r.method)) e.methods.push(r.method);
+      const method = r.method ? r.method.toUpperCase() : null;
+      const key = runtimeKey(r.service, method, name);
+      if (!view.endpoints.has(key))
+        view.endpoints.set(key, { service: r.service, endpoint: name, method, entry: false, traces: 0, spans: 0 });
       return key;
     };
     /** The endpoints above a span in this trace, nearest first, each service's once per stretch. */
@@ -253,6 +263,7 @@ export function runtimeView(
         seenHere.add(k);
         view.endpoints.get(k)!.traces++;
       }
+      if (rootOf(s) === s) view.endpoints.get(k)!.spans++;
       const p = parentOf(s);
       if (!p) view.endpoints.get(k)!.entry = true;
       else if (rootOf(s) === s && p.service !== s.service) {

@@ -81,7 +81,8 @@ export function walkCallers(graph: CodeGraph, start: readonly UnitRef[], opts: W
       }
     }
     frontier = next;
-    if (depth === maxDepth && frontier.length) truncated = true;
   }
+  // Units left at the last depth whose callers were not visited.
+  if (frontier.some((u) => (callers.get(unitId(u)) ?? []).some((c) => !reached.has(unitId(c))))) truncated = true;
   return { reached, truncated };
 }
