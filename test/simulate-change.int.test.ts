@@ -14,7 +14,11 @@ import { buildShopRepo } from '../src/demo/repo-builder.js';
 import type { BlastEndpoint, BlastRadius } from '../src/model/index.js';
 import { addRepository, blastRadius, blastRadiusMarkdown, syncRepository } from '../src/workflows/index.js';
 import { ALICE, commit, git } from './fixtures/repo/build.js';
+import { SelfMetrics } from '../src/observe/index.js';
+import { BatchWriter, type Store } from '../src/store/index.js';
+import type { Context } from '../src/workflows/index.js';
 import { type InProcess, inProcessOrrery } from './helpers/server.js';
+import { freshPglite, freshPostgres } from './helpers/stores.js';
 import { sendShopTraffic } from './helpers/shop-traffic.js';
 
 const HISTORY = fileURLToPath(new URL('../examples/shop/history', import.meta.url));
@@ -102,6 +106,16 @@ def ping():
 `,
   'items/helpers.py': "def fmt(items):\n    return ', '.join(str(i) for i in items)\n",
 };
+
+function contextFor(store: Store): Context {
+  const writer = new BatchWriter((b) => store.writeTelemetry(b), {
+    concurrency: 1,
+    maxQueuedRecords: 100_000,
+    maxQueueWaitMs: 5000,
+    maxBatchRecords: 20_000,
+  });
+  return { store, writer, metrics: new SelfMetrics() };
+}
 
 const names = (r: BlastRadius, kind?: string) =>
   r.changed.filter((c) => kind === undefined || c.kind === kind).map((c) => `${c.path} ${c.name} ${c.change}`);
@@ -228,8 +242,9 @@ describe('sim-change on a repository with real commits', () => {
   });
 });
 
-describe('sim-change on the example shop with traffic', () => {
-  let o: InProcess;
+for (const backend of ['pglite', 'postgres'] as const) describe(`sim-change on the example shop with traffic (${backend})`, () => {
+  let store: { store: Store; cleanup(): Promise<void> };
+  let ctx: Context;
   let dir: string;
   const sha: Record<string, string> = {};
   const results: Record<string, BlastRadius> = {};
@@ -242,7 +257,8 @@ describe('sim-change on the example shop with traffic', () => {
       .sort();
 
   before(async () => {
-    o = await inProcessOrrery();
+    store = backend === 'pglite' ? await freshPglite() : await freshPostgres();
+    ctx = contextFor(store.store);
     dir = mkdtempSync(join(tmpdir(), 'orrery-simchange-shop-'));
     const built = await buildShopRepo(HISTORY, join(dir, 'shop'), { now: new Date('2026-12-01T00:00:00Z') });
     const shop = built.dir;
@@ -266,9 +282,9 @@ describe('sim-change on the example shop with traffic', () => {
     );
     sha.s4 = commitAll(shop, 'cart: line count endpoint');
 
-    const { repository } = await addRepository(o.ctx, { path: shop });
-    await syncRepository(o.ctx, repository.name);
-    await sendShopTraffic(o.ctx, [
+    const { repository } = await addRepository(ctx, { path: shop });
+    await syncRepository(ctx, repository.name);
+    await sendShopTraffic(ctx, [
       { method: 'GET', route: '/api/cart', calls: [{ method: 'GET', route: '/carts/:user', internal: ['summarizeCart'] }], count: 8 },
       {
         method: 'GET',
@@ -299,11 +315,11 @@ describe('sim-change on the example shop with traffic', () => {
       ['clear', sha.s2, sha.s3],
       ['newRoute', sha.s3, sha.s4],
     ] as const) {
-      results[name] = await blastRadius(o.ctx, { repository: repository.name, base: base!, head: head! });
+      results[name] = await blastRadius(ctx, { repository: repository.name, base: base!, head: head! });
     }
   });
   after(async () => {
-    await o.cleanup();
+    await store.cleanup();
     rmSync(dir, { recursive: true, force: true });
   });
 

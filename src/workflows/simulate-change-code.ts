@@ -39,6 +39,8 @@ export interface ChangeCodeOptions {
   rules: readonly CodeownerRule[];
   /** Only code this service runs (its folder and shared code outside every service's folder). */
   service: string | null;
+  /** The service a route outside every service's folder belongs to (the repository's name). */
+  defaultService: string;
   /** Files parsed for the caller walk at most (default 3,000). */
   maxFiles?: number;
   maxDepth?: number;
@@ -206,7 +208,8 @@ export async function analyzeChangeCode(
       path: f.path,
       name: u.name,
       kind: u.kind,
-      service,
+      // A route is served by some process: with no service folder, the repository's.
+      service: u.kind === 'route' ? (service ?? opts.service ?? opts.defaultService) : service,
       owners: ownersOf(f.path, opts.rules),
       depth: r.depth,
       via: r.via ? unitId(r.via) : null,

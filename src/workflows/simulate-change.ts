@@ -132,8 +132,18 @@ export async function simulateChange(
     throw new ChangeNotFoundError(`deploy ${deploy.id}'s commit ${deploy.commitSha}: ${range.note ?? 'not in any indexed repository'}`);
   const repo = await codeStore.findRepository(ctx.store.db, range.repository.id);
   let base = deploy.previousCommitSha;
+  const root = repo ? (await openRepository(repo.path)).root : null;
+  if (base && root) {
+    try {
+      base = await resolveCommit(root, base);
+    } catch (err) {
+      if (!(err instanceof GitError)) throw err;
+      throw new ChangeInputError(
+        `deploy ${deploy.id}'s base, the previous ${deploy.service} deploy's commit ${base}, is not in repository ${range.repository.name}: give a range instead`,
+      );
+    }
+  }
   if (!base) {
-    const root = repo ? (await openRepository(repo.path)).root : null;
     base = root ? await firstParent(root, deploy.commitSha) : null;
     if (!base)
       throw new ChangeInputError(
@@ -176,7 +186,13 @@ export async function blastRadius(
   const servicePaths = await codeStore.getServicePaths(db, repo.id);
   const rules = await codeStore.getCodeownerRules(db, repo.id);
   const service = input.service ?? null;
-  const code = await analyzeChangeCode(root, base, head, { servicePaths, rules, service, maxFiles: opts.maxFiles });
+  const code = await analyzeChangeCode(root, base, head, {
+    servicePaths,
+    rules,
+    service,
+    defaultService: repo.name,
+    maxFiles: opts.maxFiles,
+  });
   const notes = [...code.notes];
 
   // The telemetry window: by default the last 7 days, cut to the minutes that hold data.
