@@ -16,11 +16,17 @@ import { freshDataDir } from './helpers/stores.js';
 function smallRepo(): { dir: string; head: string; base: string } {
   const dir = mkdtempSync(join(tmpdir(), 'orrery-simchange-input-'));
   git(dir, ['init', '-q', '-b', 'main']);
-  writeFileSync(join(dir, 'app.js'), "app.get('/x', (req, res) => res.send(total(1)));\nfunction total(n) {\n  return n;\n}\n");
+  writeFileSync(
+    join(dir, 'app.js'),
+    "app.get('/x', (req, res) => res.send(total(1)));\nfunction total(n) {\n  return n;\n}\n",
+  );
   git(dir, ['add', '-A']);
   commit(dir, ALICE, '2026-11-01T10:00:00Z', ['-m', 'one']);
   const base = git(dir, ['rev-parse', 'HEAD']);
-  writeFileSync(join(dir, 'app.js'), "app.get('/x', (req, res) => res.send(total(1)));\nfunction total(n) {\n  return n + 0;\n}\n");
+  writeFileSync(
+    join(dir, 'app.js'),
+    "app.get('/x', (req, res) => res.send(total(1)));\nfunction total(n) {\n  return n + 0;\n}\n",
+  );
   git(dir, ['add', '-A']);
   commit(dir, ALICE, '2026-11-01T11:00:00Z', ['-m', 'two']);
   return { dir, base, head: git(dir, ['rev-parse', 'HEAD']) };
@@ -68,7 +74,11 @@ describe('POST /api/simulations/change: bad input', () => {
   });
 
   it('unknown repository, revision or deploy: 404 or 400 with what was not found', async () => {
-    const add = await o.server.api.inject({ method: 'POST', url: '/api/repos', payload: { path: repo.dir, name: 'small' } });
+    const add = await o.server.api.inject({
+      method: 'POST',
+      url: '/api/repos',
+      payload: { path: repo.dir, name: 'small' },
+    });
     assert.equal(add.statusCode, 201, add.body);
     let res = await post({ range: 'HEAD~1..HEAD', repository: 'nope' });
     assert.equal(res.statusCode, 404);
@@ -99,11 +109,18 @@ describe('POST /api/simulations/change: bad input', () => {
     res = await post({ deploy: elsewhere.json().deploy.id });
     assert.equal(res.statusCode, 404);
     assert.match(res.json().message, /abcdef1234567/);
-    await o.server.api.inject({ method: 'POST', url: '/api/deploys', payload: { service: 'other', version: '1.0.2', commit: repo.head } });
+    await o.server.api.inject({
+      method: 'POST',
+      url: '/api/deploys',
+      payload: { service: 'other', version: '1.0.2', commit: repo.head },
+    });
     const after = (await o.server.api.inject({ method: 'GET', url: '/api/deploys?service=other' })).json().deploys[0];
     res = await post({ deploy: after.id });
     assert.equal(res.statusCode, 400);
-    assert.match(res.json().message, /the previous other deploy's commit abcdef1234567, is not in repository small: give a range instead/);
+    assert.match(
+      res.json().message,
+      /the previous other deploy's commit abcdef1234567, is not in repository small: give a range instead/,
+    );
   });
 
   it('a range and a deploy answer the blast radius, as JSON or Markdown', async () => {

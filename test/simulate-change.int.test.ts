@@ -119,8 +119,7 @@ function contextFor(store: Store): Context {
 
 const names = (r: BlastRadius, kind?: string) =>
   r.changed.filter((c) => kind === undefined || c.kind === kind).map((c) => `${c.path} ${c.name} ${c.change}`);
-const routes = (r: BlastRadius) =>
-  r.endpoints.map((e) => `${e.service} ${e.methods.join(',')} ${e.endpoint}`).sort();
+const routes = (r: BlastRadius) => r.endpoints.map((e) => `${e.service} ${e.methods.join(',')} ${e.endpoint}`).sort();
 
 describe('sim-change on a repository with real commits', () => {
   let o: InProcess;
@@ -136,16 +135,21 @@ describe('sim-change on a repository with real commits', () => {
     sha.c1 = commitAll(dir, 'orders and items');
     write(dir, {
       'api/lib/money.js': 'export function round2(x) {\n  return Math.round((x + Number.EPSILON) * 100) / 100;\n}\n',
-      'api/orders.js': ORDERS.replace('// Orders are normalized before they are saved.', '// Orders are normalized, then saved.'),
+      'api/orders.js': ORDERS.replace(
+        '// Orders are normalized before they are saved.',
+        '// Orders are normalized, then saved.',
+      ),
       'items/helpers.py': "def fmt(items):\n    return '; '.join(str(i) for i in items)\n",
     });
     sha.c2 = commitAll(dir, 'round2 and fmt');
-    write(dir, { 'api/parity.js': FILES['api/parity.js']!.replace('false : isEven', 'false : !isOdd(n - 1) && isEven') });
+    write(dir, {
+      'api/parity.js': FILES['api/parity.js']!.replace('false : isEven', 'false : !isOdd(n - 1) && isEven'),
+    });
     sha.c3 = commitAll(dir, 'isOdd');
-    const c4 = ORDERS.replace(
-      'export function loadOrder(id) {\n  return store.get(id) ?? null;\n}\n\n',
-      '',
-    ).replace('res.json(loadOrder(req.params.id));', 'res.json(store.get(req.params.id) ?? null);');
+    const c4 = ORDERS.replace('export function loadOrder(id) {\n  return store.get(id) ?? null;\n}\n\n', '').replace(
+      'res.json(loadOrder(req.params.id));',
+      'res.json(store.get(req.params.id) ?? null);',
+    );
     write(dir, { 'api/orders.js': c4 });
     sha.c4 = commitAll(dir, 'inline loadOrder');
     write(dir, { 'api/orders.js': c4.replace("from './lib/index.js'", "from './lib/money.js'") });
@@ -242,146 +246,171 @@ describe('sim-change on a repository with real commits', () => {
   });
 });
 
-for (const backend of ['pglite', 'postgres'] as const) describe(`sim-change on the example shop with traffic (${backend})`, () => {
-  let store: { store: Store; cleanup(): Promise<void> };
-  let ctx: Context;
-  let dir: string;
-  const sha: Record<string, string> = {};
-  const results: Record<string, BlastRadius> = {};
+for (const backend of ['pglite', 'postgres'] as const)
+  describe(`sim-change on the example shop with traffic (${backend})`, () => {
+    let store: { store: Store; cleanup(): Promise<void> };
+    let ctx: Context;
+    let dir: string;
+    const sha: Record<string, string> = {};
+    const results: Record<string, BlastRadius> = {};
 
-  const cartRoute = (route: string) => (e: BlastEndpoint) => e.service === 'cart' && e.endpoint === route;
-  const entry = (r: BlastRadius) =>
-    r.endpoints
-      .filter((e) => e.entry)
-      .map((e) => `${e.methods.join(',')} ${e.endpoint} ${e.mark}`)
-      .sort();
+    const cartRoute = (route: string) => (e: BlastEndpoint) => e.service === 'cart' && e.endpoint === route;
+    const entry = (r: BlastRadius) =>
+      r.endpoints
+        .filter((e) => e.entry)
+        .map((e) => `${e.methods.join(',')} ${e.endpoint} ${e.mark}`)
+        .sort();
 
-  before(async () => {
-    store = backend === 'pglite' ? await freshPglite() : await freshPostgres();
-    ctx = contextFor(store.store);
-    dir = mkdtempSync(join(tmpdir(), 'orrery-simchange-shop-'));
-    const built = await buildShopRepo(HISTORY, join(dir, 'shop'), { now: new Date('2026-12-01T00:00:00Z') });
-    const shop = built.dir;
-    sha.s0 = built.head;
-    const edit = (path: string, from: string, to: string) => {
-      const full = join(shop, path);
-      const text = readFileSync(full, 'utf8');
-      assert.ok(text.includes(from), `${path} holds ${from}`);
-      writeFileSync(full, text.replace(from, to));
-    };
-    edit('services/cart/src/cart-summary.js', '    lineTotal: 0,\n', '    lineTotal: 0,\n    note: item.note ?? null,\n');
-    sha.s1 = commitAll(shop, 'cart: lines carry their note');
-    edit('services/cart/src/catalog.js', 'return getJson(`${CATALOG_URL}/products/', 'return getJson(`${CATALOG_URL}/products/v1/');
-    sha.s2 = commitAll(shop, 'cart: versioned product lookups');
-    edit('services/cart/src/cart-store.js', 'await rm(this.file(userId), { force: true });', 'await rm(this.file(userId), { force: true, maxRetries: 2 });');
-    sha.s3 = commitAll(shop, 'cart: retry clearing');
-    edit(
-      'services/cart/src/server.js',
-      "  ['GET', '/carts/:user/count',",
-      "  ['GET', '/carts/:user/lines', async ({ params }) => ({ lines: (await carts.get(params.user)).items.length })],\n\n  ['GET', '/carts/:user/count',",
-    );
-    sha.s4 = commitAll(shop, 'cart: line count endpoint');
+    before(async () => {
+      store = backend === 'pglite' ? await freshPglite() : await freshPostgres();
+      ctx = contextFor(store.store);
+      dir = mkdtempSync(join(tmpdir(), 'orrery-simchange-shop-'));
+      const built = await buildShopRepo(HISTORY, join(dir, 'shop'), { now: new Date('2026-12-01T00:00:00Z') });
+      const shop = built.dir;
+      sha.s0 = built.head;
+      const edit = (path: string, from: string, to: string) => {
+        const full = join(shop, path);
+        const text = readFileSync(full, 'utf8');
+        assert.ok(text.includes(from), `${path} holds ${from}`);
+        writeFileSync(full, text.replace(from, to));
+      };
+      edit(
+        'services/cart/src/cart-summary.js',
+        '    lineTotal: 0,\n',
+        '    lineTotal: 0,\n    note: item.note ?? null,\n',
+      );
+      sha.s1 = commitAll(shop, 'cart: lines carry their note');
+      edit(
+        'services/cart/src/catalog.js',
+        'return getJson(`$' + '{CATALOG_URL}/products/',
+        'return getJson(`$' + '{CATALOG_URL}/products/v1/',
+      );
+      sha.s2 = commitAll(shop, 'cart: versioned product lookups');
+      edit(
+        'services/cart/src/cart-store.js',
+        'await rm(this.file(userId), { force: true });',
+        'await rm(this.file(userId), { force: true, maxRetries: 2 });',
+      );
+      sha.s3 = commitAll(shop, 'cart: retry clearing');
+      edit(
+        'services/cart/src/server.js',
+        "  ['GET', '/carts/:user/count',",
+        "  ['GET', '/carts/:user/lines', async ({ params }) => ({ lines: (await carts.get(params.user)).items.length })],\n\n  ['GET', '/carts/:user/count',",
+      );
+      sha.s4 = commitAll(shop, 'cart: line count endpoint');
 
-    const { repository } = await addRepository(ctx, { path: shop });
-    await syncRepository(ctx, repository.name);
-    await sendShopTraffic(ctx, [
-      { method: 'GET', route: '/api/cart', calls: [{ method: 'GET', route: '/carts/:user', internal: ['summarizeCart'] }], count: 8 },
-      {
-        method: 'GET',
-        route: '/api/cart/badge',
-        calls: [{ method: 'GET', route: '/carts/:user/count', internal: ['summarizeCart'] }],
-        count: 8,
-      },
-      {
-        method: 'POST',
-        route: '/api/cart/items',
-        calls: [{ method: 'POST', route: '/carts/:user/items', log: 'added 2 x p-17 to the cart of u3' }],
-        count: 6,
-      },
-      {
-        method: 'POST',
-        route: '/api/checkout',
-        calls: [
-          { method: 'GET', route: '/carts/:user', internal: ['summarizeCart'] },
-          { method: 'DELETE', route: '/carts/:user' },
-        ],
-        count: 4,
-      },
-      { method: 'GET', route: '/api/products', calls: [], count: 5 },
-    ]);
-    for (const [name, base, head] of [
-      ['lineItems', sha.s0, sha.s1],
-      ['getProduct', sha.s1, sha.s2],
-      ['clear', sha.s2, sha.s3],
-      ['newRoute', sha.s3, sha.s4],
-    ] as const) {
-      results[name] = await blastRadius(ctx, { repository: repository.name, base: base!, head: head! });
-    }
+      const { repository } = await addRepository(ctx, { path: shop });
+      await syncRepository(ctx, repository.name);
+      await sendShopTraffic(ctx, [
+        {
+          method: 'GET',
+          route: '/api/cart',
+          calls: [{ method: 'GET', route: '/carts/:user', internal: ['summarizeCart'] }],
+          count: 8,
+        },
+        {
+          method: 'GET',
+          route: '/api/cart/badge',
+          calls: [{ method: 'GET', route: '/carts/:user/count', internal: ['summarizeCart'] }],
+          count: 8,
+        },
+        {
+          method: 'POST',
+          route: '/api/cart/items',
+          calls: [{ method: 'POST', route: '/carts/:user/items', log: 'added 2 x p-17 to the cart of u3' }],
+          count: 6,
+        },
+        {
+          method: 'POST',
+          route: '/api/checkout',
+          calls: [
+            { method: 'GET', route: '/carts/:user', internal: ['summarizeCart'] },
+            { method: 'DELETE', route: '/carts/:user' },
+          ],
+          count: 4,
+        },
+        { method: 'GET', route: '/api/products', calls: [], count: 5 },
+      ]);
+      for (const [name, base, head] of [
+        ['lineItems', sha.s0, sha.s1],
+        ['getProduct', sha.s1, sha.s2],
+        ['clear', sha.s2, sha.s3],
+        ['newRoute', sha.s3, sha.s4],
+      ] as const) {
+        results[name] = await blastRadius(ctx, { repository: repository.name, base: base!, head: head! });
+      }
+    });
+    after(async () => {
+      await store.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('a helper in cart reaches the web endpoints that call it, confirmed by the traces', () => {
+      const r = results.lineItems!;
+      assert.deepEqual(names(r), ['services/cart/src/cart-summary.js lineItems modified']);
+      assert.deepEqual(entry(r), [
+        'GET /api/cart runtime-confirmed',
+        'GET /api/cart/badge runtime-confirmed',
+        'POST /api/checkout runtime-confirmed',
+      ]);
+      const cart = r.endpoints.filter((e) => e.service === 'cart').map((e) => `${e.methods.join(',')} ${e.endpoint}`);
+      assert.deepEqual(
+        cart.sort(),
+        ['GET /carts/:user', 'GET /carts/:user/count'],
+        'DELETE /carts/:user is not exposed',
+      );
+      const get = r.endpoints.find(cartRoute('/carts/:user'))!;
+      assert.equal(get.mark, 'runtime-confirmed');
+      assert.ok(get.evidence.some((x) => x.kind === 'span-name' && /summarizeCart/.test(x.detail)));
+      assert.deepEqual(get.path.slice(0, 2), [
+        'services/cart/src/cart-summary.js lineItems',
+        'services/cart/src/cart-summary.js summarizeCart',
+      ]);
+      const web = r.endpoints.find((e) => e.endpoint === '/api/cart')!;
+      assert.equal(web.via, 'calls');
+      assert.ok(web.callsPerMinute! > 0);
+      assert.ok(web.users! >= 1);
+      assert.ok(r.changed[0]!.seenAtRuntime === false, 'lineItems itself has no span');
+      assert.ok(r.reached.some((u) => u.name === 'summarizeCart' && u.seenAtRuntime));
+      assert.deepEqual(
+        r.services.map((s) => `${s.service} ${s.mark}`),
+        ['web runtime-confirmed', 'cart runtime-confirmed'],
+      );
+      assert.ok(r.people.users! >= 1 && r.people.topUsers.length > 0 && r.people.topAccounts.length > 0);
+      assert.ok(r.owners.some((x) => x.role === 'changed') && r.owners.some((x) => x.role === 'exposed'));
+    });
+
+    it('a product lookup reaches only the add-to-cart path, confirmed by its log line', () => {
+      const r = results.getProduct!;
+      assert.deepEqual(entry(r), ['POST /api/cart/items runtime-confirmed']);
+      const items = r.endpoints.find(cartRoute('/carts/:user/items'))!;
+      assert.ok(
+        items.evidence.some((x) => x.kind === 'log' && /added 2 x p-17/.test(x.detail)),
+        JSON.stringify(items),
+      );
+    });
+
+    it('code no trace shows running stays static-only, through the same calls', () => {
+      const r = results.clear!;
+      const del = r.endpoints.find(cartRoute('/carts/:user'))!;
+      assert.deepEqual(del.methods, ['DELETE']);
+      assert.equal(del.mark, 'static-only');
+      assert.ok(del.callsPerMinute! > 0, 'served, but nothing showed its requests reaching the change');
+      assert.deepEqual(entry(r), ['POST /api/checkout static-only'], 'GET /api/cart calls GET, not DELETE');
+    });
+
+    it('a new route is exposed with no traffic, and nothing calls it', () => {
+      const r = results.newRoute!;
+      assert.deepEqual(names(r, 'route'), ['services/cart/src/server.js GET /carts/:user/lines added']);
+      assert.deepEqual(routes(r), ['cart GET /carts/:user/lines']);
+      const lines = r.endpoints[0]!;
+      assert.equal(lines.mark, 'static-only');
+      assert.equal(lines.callsPerMinute, 0);
+      assert.equal(lines.entry, false, 'cart is called by web: its endpoints are not entry endpoints');
+      assert.deepEqual(
+        r.services.map((s) => s.service),
+        ['cart'],
+        'web is not pulled in by the service graph: sampled traces show which web endpoints call cart',
+      );
+    });
   });
-  after(async () => {
-    await store.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('a helper in cart reaches the web endpoints that call it, confirmed by the traces', () => {
-    const r = results.lineItems!;
-    assert.deepEqual(names(r), ['services/cart/src/cart-summary.js lineItems modified']);
-    assert.deepEqual(entry(r), [
-      'GET /api/cart runtime-confirmed',
-      'GET /api/cart/badge runtime-confirmed',
-      'POST /api/checkout runtime-confirmed',
-    ]);
-    const cart = r.endpoints.filter((e) => e.service === 'cart').map((e) => `${e.methods.join(',')} ${e.endpoint}`);
-    assert.deepEqual(cart.sort(), ['GET /carts/:user', 'GET /carts/:user/count'], 'DELETE /carts/:user is not exposed');
-    const get = r.endpoints.find(cartRoute('/carts/:user'))!;
-    assert.equal(get.mark, 'runtime-confirmed');
-    assert.ok(get.evidence.some((x) => x.kind === 'span-name' && /summarizeCart/.test(x.detail)));
-    assert.deepEqual(get.path.slice(0, 2), [
-      'services/cart/src/cart-summary.js lineItems',
-      'services/cart/src/cart-summary.js summarizeCart',
-    ]);
-    const web = r.endpoints.find((e) => e.endpoint === '/api/cart')!;
-    assert.equal(web.via, 'calls');
-    assert.ok(web.callsPerMinute! > 0);
-    assert.ok(web.users! >= 1);
-    assert.ok(r.changed[0]!.seenAtRuntime === false, 'lineItems itself has no span');
-    assert.ok(r.reached.some((u) => u.name === 'summarizeCart' && u.seenAtRuntime));
-    assert.deepEqual(
-      r.services.map((s) => `${s.service} ${s.mark}`),
-      ['web runtime-confirmed', 'cart runtime-confirmed'],
-    );
-    assert.ok(r.people.users! >= 1 && r.people.topUsers.length > 0 && r.people.topAccounts.length > 0);
-    assert.ok(r.owners.some((x) => x.role === 'changed') && r.owners.some((x) => x.role === 'exposed'));
-  });
-
-  it('a product lookup reaches only the add-to-cart path, confirmed by its log line', () => {
-    const r = results.getProduct!;
-    assert.deepEqual(entry(r), ['POST /api/cart/items runtime-confirmed']);
-    const items = r.endpoints.find(cartRoute('/carts/:user/items'))!;
-    assert.ok(items.evidence.some((x) => x.kind === 'log' && /added 2 x p-17/.test(x.detail)), JSON.stringify(items));
-  });
-
-  it('code no trace shows running stays static-only, through the same calls', () => {
-    const r = results.clear!;
-    const del = r.endpoints.find(cartRoute('/carts/:user'))!;
-    assert.deepEqual(del.methods, ['DELETE']);
-    assert.equal(del.mark, 'static-only');
-    assert.ok(del.callsPerMinute! > 0, 'served, but nothing showed its requests reaching the change');
-    assert.deepEqual(entry(r), ['POST /api/checkout static-only'], 'GET /api/cart calls GET, not DELETE');
-  });
-
-  it('a new route is exposed with no traffic, and nothing calls it', () => {
-    const r = results.newRoute!;
-    assert.deepEqual(names(r, 'route'), ['services/cart/src/server.js GET /carts/:user/lines added']);
-    assert.deepEqual(routes(r), ['cart GET /carts/:user/lines']);
-    const lines = r.endpoints[0]!;
-    assert.equal(lines.mark, 'static-only');
-    assert.equal(lines.callsPerMinute, 0);
-    assert.equal(lines.entry, false, 'cart is called by web: its endpoints are not entry endpoints');
-    assert.deepEqual(
-      r.services.map((s) => s.service),
-      ['cart'],
-      'web is not pulled in by the service graph: sampled traces show which web endpoints call cart',
-    );
-  });
-});

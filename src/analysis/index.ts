@@ -159,6 +159,8 @@ export type {
 export {
   SIM_CHANGE_ALGORITHM,
   CodeGraph,
+  analyzeChange,
+  isTestPath,
   blastRadiusMarkdown,
   buildBlastRadius,
   changedUnits,
@@ -175,6 +177,8 @@ export type {
   BlastProblemFacts,
   BlastRadiusFacts,
   BlastTicketFacts,
+  ChangeCodeAnalysis,
+  ChangeCodeInput,
   ChangedUnit,
   EndpointTraffic,
   FileCode,

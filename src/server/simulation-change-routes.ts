@@ -30,11 +30,19 @@ export const changeSubject = z
     if ((b.range === undefined) === (b.deploy === undefined))
       c.addIssue({ code: 'custom', message: 'give either range (base..head) or deploy (a deploy id), not both' });
     if (b.deploy !== undefined && b.repository !== undefined)
-      c.addIssue({ code: 'custom', path: ['repository'], message: "a deploy names its repository; repository is for a range" });
+      c.addIssue({
+        code: 'custom',
+        path: ['repository'],
+        message: 'a deploy names its repository; repository is for a range',
+      });
     if (b.range !== undefined) {
       const parts = b.range.split('..');
       if (parts.length !== 2 || b.range.includes('...') || !parts.every((p) => REVISION.test(p)))
-        c.addIssue({ code: 'custom', path: ['range'], message: 'must be <base>..<head>, e.g. v1.2.0..v1.3.0 or HEAD~3..HEAD' });
+        c.addIssue({
+          code: 'custom',
+          path: ['range'],
+          message: 'must be <base>..<head>, e.g. v1.2.0..v1.3.0 or HEAD~3..HEAD',
+        });
     }
   });
 

@@ -76,7 +76,12 @@ function codeOf(r: Record<string, unknown>): SampledSpan['code'] {
   const fn = (r.code_function as string | null) ?? null;
   const file = (r.code_file as string | null) ?? null;
   if (fn === null && file === null) return null;
-  return { function: fn, namespace: (r.code_namespace as string | null) ?? null, filepath: file, line: lineOf(r.code_line) };
+  return {
+    function: fn,
+    namespace: (r.code_namespace as string | null) ?? null,
+    filepath: file,
+    line: lineOf(r.code_line),
+  };
 }
 
 const CODE_COLUMNS = `COALESCE(attributes->>'code.function.name', attributes->>'code.function') AS code_function,
@@ -168,7 +173,9 @@ export async function recentErrorGroups(
       file: f.file ?? '',
       line: f.line ?? null,
     })),
-    traceIds: (json<Array<{ traceId?: string | null }>>(r.samples) ?? []).flatMap((s) => (s.traceId ? [s.traceId] : [])),
+    traceIds: (json<Array<{ traceId?: string | null }>>(r.samples) ?? []).flatMap((s) =>
+      s.traceId ? [s.traceId] : [],
+    ),
   }));
 }
 

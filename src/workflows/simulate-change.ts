@@ -129,7 +129,9 @@ export async function simulateChange(
     );
   const range = await commitRange(ctx.store.db, deploy, { limit: 1 });
   if (!range.repository)
-    throw new ChangeNotFoundError(`deploy ${deploy.id}'s commit ${deploy.commitSha}: ${range.note ?? 'not in any indexed repository'}`);
+    throw new ChangeNotFoundError(
+      `deploy ${deploy.id}'s commit ${deploy.commitSha}: ${range.note ?? 'not in any indexed repository'}`,
+    );
   const repo = await codeStore.findRepository(ctx.store.db, range.repository.id);
   let base = deploy.previousCommitSha;
   const root = repo ? (await openRepository(repo.path)).root : null;
@@ -179,8 +181,10 @@ export async function blastRadius(
     base = await resolveCommit(root, input.base);
     head = await resolveCommit(root, input.head);
   } catch (err) {
-    if (err instanceof GitError && err.kind === 'bad-range') throw new ChangeInputError(`${err.message} (repository ${repo.name})`);
-    if (err instanceof GitError) throw new ChangeInputError(`repository "${repo.name}" at ${repo.path}: ${err.message}`);
+    if (err instanceof GitError && err.kind === 'bad-range')
+      throw new ChangeInputError(`${err.message} (repository ${repo.name})`);
+    if (err instanceof GitError)
+      throw new ChangeInputError(`repository "${repo.name}" at ${repo.path}: ${err.message}`);
     throw err;
   }
   const servicePaths = await codeStore.getServicePaths(db, repo.id);
@@ -211,10 +215,15 @@ export async function blastRadius(
   let since = new Date(sinceMs);
   const until = new Date(untilMs);
   if (!span) {
-    notes.push('no RED minutes in the window: no runtime view, every endpoint is static-only and cross-service callers are unknown');
+    notes.push(
+      'no RED minutes in the window: no runtime view, every endpoint is static-only and cross-service callers are unknown',
+    );
   } else {
     since = new Date(Math.max(sinceMs, span.first.getTime()));
-    const minutes = Math.max(1, Math.round((Math.min(untilMs, span.last.getTime() + MINUTE) - since.getTime()) / MINUTE));
+    const minutes = Math.max(
+      1,
+      Math.round((Math.min(untilMs, span.last.getTime() + MINUTE) - since.getTime()) / MINUTE),
+    );
     window = { since: since.toISOString(), until: until.toISOString(), minutes };
     const win: MinuteWindow = { since, until, buckets: 1, bucketMs: untilMs - since.getTime(), recentSince: since };
     const red = await redInWindow(db, win, { limit: 10_000 });
@@ -253,7 +262,10 @@ export async function blastRadius(
     const endpoints = traffic.filter((t) => scope.has(t.service) && t.endpoint !== '<other>');
     sampled = endpoints.length;
     const maxTraces = opts.maxTraces ?? 3000;
-    const per = Math.max(3, Math.min(opts.tracesPerEndpoint ?? 20, Math.floor(maxTraces / Math.max(1, endpoints.length))));
+    const per = Math.max(
+      3,
+      Math.min(opts.tracesPerEndpoint ?? 20, Math.floor(maxTraces / Math.max(1, endpoints.length))),
+    );
     const traceIds = new Set(await blastRadiusQuery.sampleTraceIds(db, endpoints, since, until, per));
     const services = [...scope];
     errorGroups = await blastRadiusQuery.recentErrorGroups(db, services, since);
@@ -271,14 +283,16 @@ export async function blastRadius(
     patterns = await blastRadiusQuery.servicePatterns(db, services);
   }
 
-  const problems: BlastProblemFacts[] = (await problemStore.listProblems(db, { status: 'open', limit: 500 })).map((p) => ({
-    id: p.id,
-    title: p.title,
-    service: p.service,
-    services: p.services,
-    priority: p.priority.score,
-    members: p.members.map((m) => ({ kind: m.kind, ref: m.ref, service: m.service })),
-  }));
+  const problems: BlastProblemFacts[] = (await problemStore.listProblems(db, { status: 'open', limit: 500 })).map(
+    (p) => ({
+      id: p.id,
+      title: p.title,
+      service: p.service,
+      services: p.services,
+      priority: p.priority.score,
+      members: p.members.map((m) => ({ kind: m.kind, ref: m.ref, service: m.service })),
+    }),
+  );
   const tickets: BlastTicketFacts[] = (await blastRadiusQuery.openTicketLinks(db)).map((t) => ({
     id: t.id,
     title: t.title,
@@ -288,7 +302,8 @@ export async function blastRadius(
     problemId: t.problemId,
   }));
   const serviceOwners = new Map<string, string[]>();
-  for (const p of servicePaths) if (!serviceOwners.has(p.service)) serviceOwners.set(p.service, ownersOf(p.pathPrefix, rules));
+  for (const p of servicePaths)
+    if (!serviceOwners.has(p.service)) serviceOwners.set(p.service, ownersOf(p.pathPrefix, rules));
 
   const result = buildBlastRadius({
     repository: repo.name,

@@ -30,7 +30,10 @@ export async function sendShopTraffic(ctx: Context, requests: readonly ShopReque
   for (const service of ['web', 'cart']) {
     const resource = resourceFromAttributes({ 'service.name': service, 'service.version': '1.0.0' });
     tracers.set(service, new BasicTracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor(spans)] }));
-    loggers.set(service, new LoggerProvider({ resource, processors: [new SimpleLogRecordProcessor({ exporter: logs })] }));
+    loggers.set(
+      service,
+      new LoggerProvider({ resource, processors: [new SimpleLogRecordProcessor({ exporter: logs })] }),
+    );
   }
   const web = tracers.get('web')!.getTracer('web');
   const cart = tracers.get('cart')!.getTracer('cart');
@@ -45,7 +48,11 @@ export async function sendShopTraffic(ctx: Context, requests: readonly ShopReque
       });
       const inServer = trace.setSpan(context.active(), server);
       for (const c of r.calls) {
-        const client = web.startSpan(c.method, { kind: SpanKind.CLIENT, attributes: { 'http.method': c.method } }, inServer);
+        const client = web.startSpan(
+          c.method,
+          { kind: SpanKind.CLIENT, attributes: { 'http.method': c.method } },
+          inServer,
+        );
         const callee = cart.startSpan(
           `${c.method} ${c.route}`,
           { kind: SpanKind.SERVER, attributes: { 'http.route': c.route, 'http.method': c.method, ...identity } },
@@ -53,7 +60,8 @@ export async function sendShopTraffic(ctx: Context, requests: readonly ShopReque
         );
         const inCallee = trace.setSpan(context.active(), callee);
         for (const name of c.internal ?? []) cart.startSpan(name, { kind: SpanKind.INTERNAL }, inCallee).end();
-        if (c.log) cartLog.emit({ severityNumber: SeverityNumber.INFO, severityText: 'INFO', body: c.log, context: inCallee });
+        if (c.log)
+          cartLog.emit({ severityNumber: SeverityNumber.INFO, severityText: 'INFO', body: c.log, context: inCallee });
         callee.end();
         client.end();
       }

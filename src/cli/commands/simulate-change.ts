@@ -21,7 +21,10 @@ export function registerSimulateChange(simulate: Command, client: (cmd: Command)
       "a change's blast radius: the functions a diff changed, the code that calls them up to its routes, and the endpoints exposed — runtime-confirmed (traces ran that code) or static-only — with calls per minute, services, users and accounts, open problems and tickets, and owners",
     )
     .option('--repo <name>', 'the indexed repository of the range (needed when several are indexed)')
-    .option('--deploy <id>', "what a recorded deploy shipped: the previous deploy's commit..its commit (see orrery deploy list)")
+    .option(
+      '--deploy <id>',
+      "what a recorded deploy shipped: the previous deploy's commit..its commit (see orrery deploy list)",
+    )
     .option('--format <format>', 'md (Markdown) or json', 'md')
     .option('--since <time>', 'start of the telemetry window read (ISO, epoch ms, or an age like 24h; default 7d)')
     .addHelpText(
@@ -51,7 +54,8 @@ marked "entry").`,
         body.range = range;
         if (f.repo !== undefined) body.repository = f.repo;
       } else {
-        if (f.repo !== undefined) throw new CliError('--repo is for a range; a deploy names its repository', EXIT.usage);
+        if (f.repo !== undefined)
+          throw new CliError('--repo is for a range; a deploy names its repository', EXIT.usage);
         if (!/^\d{1,15}$/.test(f.deploy!) || Number(f.deploy) < 1)
           throw new CliError(`--deploy must be a deploy id (a positive number), not "${f.deploy}"`, EXIT.usage);
         body.deploy = Number(f.deploy);

@@ -7,6 +7,6 @@ import { registerSimulateChange } from './simulate-change.js';
 export function registerSimulate(program: Command, client: (cmd: Command) => GlobalOptions): void {
   const simulate = program
     .command('simulate')
-    .description('simulate instead of reproducing: a change\'s blast radius (more kinds to come)');
+    .description("simulate instead of reproducing: a change's blast radius (more kinds to come)");
   registerSimulateChange(simulate, client);
 }

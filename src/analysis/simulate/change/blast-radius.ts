@@ -104,7 +104,10 @@ function codeSignals(facts: BlastRadiusFacts): Map<string, string> {
           f.line <= (x.endLine ?? x.startLine),
       );
       if (u) {
-        out.set(`error:${g.service}:${g.fingerprint}`, `its error group's frame ${f.function} is in ${u.path} ${u.name}`);
+        out.set(
+          `error:${g.service}:${g.fingerprint}`,
+          `its error group's frame ${f.function} is in ${u.path} ${u.name}`,
+        );
         break;
       }
     }
@@ -112,7 +115,8 @@ function codeSignals(facts: BlastRadiusFacts): Map<string, string> {
   const norm = (t: string) => t.replace(/<\*>/g, '<*>').replace(/\s+/g, ' ').trim().toLowerCase();
   for (const p of facts.patterns) {
     const u = facts.runtimeUnits.find(
-      (x) => (x.service === null || x.service === p.service) && x.logTemplates.some((t) => norm(t) === norm(p.template)),
+      (x) =>
+        (x.service === null || x.service === p.service) && x.logTemplates.some((t) => norm(t) === norm(p.template)),
     );
     if (u) out.set(`pattern:${p.service}:${p.key}`, `its pattern "${p.template}" is logged by ${u.path} ${u.name}`);
   }
@@ -176,19 +180,40 @@ export function buildBlastRadius(facts: BlastRadiusFacts): BlastRadius {
   const problems: BlastProblem[] = [];
   for (const p of facts.problems) {
     const byCode = p.members.map((m) => signals.get(`${m.kind}:${m.service}:${m.ref}`)).find((x) => x !== undefined);
-    const inService = p.services.find((s) => exposedServices.has(s)) ?? (p.service && exposedServices.has(p.service) ? p.service : undefined);
-    if (byCode) problems.push({ id: p.id, title: p.title, service: p.service, priority: p.priority, why: 'code', detail: byCode });
+    const inService =
+      p.services.find((s) => exposedServices.has(s)) ??
+      (p.service && exposedServices.has(p.service) ? p.service : undefined);
+    if (byCode)
+      problems.push({
+        id: p.id,
+        title: p.title,
+        service: p.service,
+        priority: p.priority,
+        why: 'code',
+        detail: byCode,
+      });
     else if (inService)
-      problems.push({ id: p.id, title: p.title, service: p.service, priority: p.priority, why: 'service', detail: `in exposed service ${inService}` });
+      problems.push({
+        id: p.id,
+        title: p.title,
+        service: p.service,
+        priority: p.priority,
+        why: 'service',
+        detail: `in exposed service ${inService}`,
+      });
   }
-  problems.sort((a, b) => Number(b.why === 'code') - Number(a.why === 'code') || (b.priority ?? 0) - (a.priority ?? 0) || a.id - b.id);
+  problems.sort(
+    (a, b) =>
+      Number(b.why === 'code') - Number(a.why === 'code') || (b.priority ?? 0) - (a.priority ?? 0) || a.id - b.id,
+  );
   const byService = problems.filter((p) => p.why === 'service').length;
   if (byService > MAX_SERVICE_PROBLEMS) {
     problems.splice(problems.length - (byService - MAX_SERVICE_PROBLEMS));
   }
 
   const routeKeys = new Map<string, string>();
-  for (const e of endpoints) routeKeys.set(routeKey(e.endpoint.replace(/^[A-Z]+\s+(?=\/)/, '')), `${e.service} ${e.endpoint}`);
+  for (const e of endpoints)
+    routeKeys.set(routeKey(e.endpoint.replace(/^[A-Z]+\s+(?=\/)/, '')), `${e.service} ${e.endpoint}`);
   const problemIds = new Set(problems.map((p) => p.id));
   const tickets: BlastTicket[] = [];
   for (const t of facts.tickets) {
@@ -210,7 +235,10 @@ export function buildBlastRadius(facts: BlastRadiusFacts): BlastRadius {
   const own = (owner: string, role: BlastOwner['role'], path: string) => {
     const k = `${role}\u0000${owner}`;
     let o = owners.get(k);
-    if (!o) owners.set(k, (o = { owner, role, paths: [] }));
+    if (!o) {
+      o = { owner, role, paths: [] };
+      owners.set(k, o);
+    }
     if (!o.paths.includes(path)) o.paths.push(path);
   };
   for (const c of facts.changed) for (const o of c.owners) own(o, 'changed', c.path);
@@ -219,8 +247,11 @@ export function buildBlastRadius(facts: BlastRadiusFacts): BlastRadius {
   const entry = endpoints.filter((e) => e.entry);
   const notes = [...facts.notes];
   if (byService > MAX_SERVICE_PROBLEMS)
-    notes.push(`${byService} open problems are in exposed services; the ${MAX_SERVICE_PROBLEMS} of highest priority are listed`);
-  if (ticketsFound > MAX_TICKETS) notes.push(`${ticketsFound} open tickets touch the exposed endpoints; ${MAX_TICKETS} are listed`);
+    notes.push(
+      `${byService} open problems are in exposed services; the ${MAX_SERVICE_PROBLEMS} of highest priority are listed`,
+    );
+  if (ticketsFound > MAX_TICKETS)
+    notes.push(`${ticketsFound} open tickets touch the exposed endpoints; ${MAX_TICKETS} are listed`);
   if (facts.walkTruncated) notes.push('the caller walk hit its bound: more code may reach the change');
   if (facts.walked.length - facts.changed.length > MAX_REACHED_LISTED)
     notes.push(`${reachedAll.length} units reach the change; the first ${MAX_REACHED_LISTED} are listed`);
@@ -252,7 +283,9 @@ export function buildBlastRadius(facts: BlastRadiusFacts): BlastRadius {
     people: { users: null, accounts: null, topUsers: [], topAccounts: [] },
     problems,
     tickets,
-    owners: [...owners.values()].sort((a, b) => (a.role === b.role ? a.owner.localeCompare(b.owner) : a.role === 'changed' ? -1 : 1)),
+    owners: [...owners.values()].sort((a, b) =>
+      a.role === b.role ? a.owner.localeCompare(b.owner) : a.role === 'changed' ? -1 : 1,
+    ),
     runtime: { traces: facts.runtime?.traces ?? 0, endpointsSampled: facts.endpointsSampled },
     notes,
   };

@@ -6,75 +6,8 @@ import type { Node, Tree } from 'web-tree-sitter';
 import type { CodeLanguage, FileExtraction } from '../../code/index.js';
 import { importsOf } from './imports.js';
 import { tableRoutes } from './route-tables.js';
+import { type Shape, SHAPES, calleeOf, isDeclaration, rootOf } from './syntax.js';
 import type { CodeRef, CodeUnit, FileCode, LogSite, RouteFacts } from './types.js';
-
-interface Shape {
-  calls: readonly string[];
-  /** Member access (`a.b`): its node type and the fields of its object and property. */
-  member: string;
-  object: string;
-  property: string;
-  identifiers: readonly string[];
-  comments: readonly string[];
-  /** Parents under which a name or member access is a value handed on (a callback). */
-  valueParents: ReadonlySet<string>;
-}
-
-const JS_VALUES = new Set([
-  'arguments',
-  'array',
-  'pair',
-  'return_statement',
-  'variable_declarator',
-  'assignment_expression',
-  'export_statement',
-  'parenthesized_expression',
-  'ternary_expression',
-  'binary_expression',
-]);
-
-const JS: Shape = {
-  calls: ['call_expression', 'new_expression'],
-  member: 'member_expression',
-  object: 'object',
-  property: 'property',
-  identifiers: ['identifier', 'shorthand_property_identifier'],
-  comments: ['comment'],
-  valueParents: JS_VALUES,
-};
-
-const SHAPES: Record<CodeLanguage, Shape> = {
-  javascript: JS,
-  typescript: JS,
-  tsx: JS,
-  python: {
-    calls: ['call'],
-    member: 'attribute',
-    object: 'object',
-    property: 'attribute',
-    identifiers: ['identifier'],
-    comments: ['comment'],
-    valueParents: new Set(['argument_list', 'list', 'tuple', 'pair', 'return_statement', 'assignment', 'keyword_argument']),
-  },
-  go: {
-    calls: ['call_expression'],
-    member: 'selector_expression',
-    object: 'operand',
-    property: 'field',
-    identifiers: ['identifier'],
-    comments: ['comment'],
-    valueParents: new Set(['argument_list', 'literal_value', 'keyed_element', 'return_statement', 'expression_list']),
-  },
-  java: {
-    calls: ['method_invocation', 'object_creation_expression', 'method_reference'],
-    member: 'field_access',
-    object: 'object',
-    property: 'field',
-    identifiers: ['identifier'],
-    comments: ['line_comment', 'block_comment'],
-    valueParents: new Set(['argument_list', 'return_statement', 'variable_declarator']),
-  },
-};
 
 const FUNCTION_VALUES = new Set([
   'arrow_function',
@@ -85,102 +18,6 @@ const FUNCTION_VALUES = new Set([
   'lambda',
   'func_literal',
 ]);
-const IMPORT_TYPES = new Set([
-  'import_statement',
-  'import_from_statement',
-  'import_declaration',
-  'import_specifier',
-  'import_clause',
-  'namespace_import',
-  'export_specifier',
-  'import_spec',
-]);
-const PARAMETER_PARENTS = new Set([
-  'formal_parameters',
-  'required_parameter',
-  'optional_parameter',
-  'parameters',
-  'default_parameter',
-  'typed_parameter',
-  'typed_default_parameter',
-  'parameter_declaration',
-  'formal_parameter',
-  'lambda_parameters',
-  'catch_clause',
-]);
-
-/** The root name of a receiver chain: `this.store.get` → this; `log.With(x).Info` → log. */
-function rootOf(node: Node | null, shape: Shape): string | null {
-  let n = node;
-  for (let depth = 0; n && depth < 8; depth++) {
-    if (n.type === shape.member) n = n.childForFieldName(shape.object);
-    else if (shape.calls.includes(n.type)) n = n.childForFieldName('function') ?? n.childForFieldName('object');
-    else if (n.type === 'parenthesized_expression' || n.type === 'non_null_expression') n = n.namedChild(0);
-    else if (n.type === 'identifier' || n.type === 'this' || n.type === 'self') return n.text;
-    else return null;
-  }
-  return null;
-}
-
-/** What a call calls: its name, and its receiver when it is a member call. */
-function calleeOf(call: Node, shape: Shape): Omit<CodeRef, 'unit'> | null {
-  switch (call.type) {
-    case 'new_expression': {
-      const c = call.childForFieldName('constructor');
-      if (c?.type === 'identifier') return { name: c.text, member: false, receiver: null };
-      if (c?.type === shape.member) {
-        const p = c.childForFieldName(shape.property);
-        return p ? { name: p.text, member: true, receiver: rootOf(c.childForFieldName(shape.object), shape) } : null;
-      }
-      return null;
-    }
-    case 'method_invocation': {
-      const name = call.childForFieldName('name');
-      const object = call.childForFieldName('object');
-      if (!name) return null;
-      return { name: name.text, member: object !== null, receiver: object ? rootOf(object, shape) : null };
-    }
-    case 'object_creation_expression': {
-      const type = call.childForFieldName('type');
-      const name = type ? /(\w+)(?:<.*)?$/.exec(type.text)?.[1] : undefined;
-      return name ? { name, member: false, receiver: null } : null;
-    }
-    case 'method_reference': {
-      const parts = call.namedChildren;
-      const name = parts.at(-1);
-      if (!name || parts.length < 2) return null;
-      return { name: name.text, member: true, receiver: rootOf(parts[0]!, shape) };
-    }
-    default: {
-      const fn = call.childForFieldName('function');
-      if (!fn) return null;
-      if (fn.type === 'identifier') return fn.text === 'require' ? null : { name: fn.text, member: false, receiver: null };
-      if (fn.type === shape.member) {
-        const p = fn.childForFieldName(shape.property);
-        return p ? { name: p.text, member: true, receiver: rootOf(fn.childForFieldName(shape.object), shape) } : null;
-      }
-      return null;
-    }
-  }
-}
-
-/** A name being declared (a definition's name, a parameter, an import) rather than used. */
-function isDeclaration(node: Node, shape: Shape): boolean {
-  const parent = node.parent;
-  if (!parent) return true;
-  if (PARAMETER_PARENTS.has(parent.type)) return true;
-  if (parent.type === shape.member && parent.childForFieldName(shape.property)?.startIndex === node.startIndex)
-    return true;
-  const named = parent.childForFieldName('name');
-  if (named?.startIndex === node.startIndex && named.endIndex === node.endIndex) return true;
-  if (parent.type === 'assignment_pattern' || parent.type === 'keyword_argument') {
-    const left = parent.childForFieldName('left') ?? parent.childForFieldName('name');
-    if (left?.startIndex === node.startIndex) return true;
-  }
-  for (let a: Node | null = parent, i = 0; a && i < 3; a = a.parent, i++) if (IMPORT_TYPES.has(a.type)) return true;
-  return false;
-}
-
 /** Top-level variables whose value is not a function or class (those are symbols already). */
 function topLevelVariables(tree: Tree, language: CodeLanguage): Array<{ name: string; node: Node }> {
   const out: Array<{ name: string; node: Node }> = [];
@@ -190,7 +27,8 @@ function topLevelVariables(tree: Tree, language: CodeLanguage): Array<{ name: st
       const a = stmt.namedChild(0);
       const left = a?.type === 'assignment' ? a.childForFieldName('left') : null;
       const right = a?.childForFieldName('right');
-      if (left?.type === 'identifier' && right && !FUNCTION_VALUES.has(right.type)) out.push({ name: left.text, node: stmt });
+      if (left?.type === 'identifier' && right && !FUNCTION_VALUES.has(right.type))
+        out.push({ name: left.text, node: stmt });
     } else if (stmt.type === 'lexical_declaration' || stmt.type === 'variable_declaration') {
       for (const d of stmt.namedChildren) {
         if (d.type !== 'variable_declarator') continue;
@@ -213,7 +51,11 @@ function topLevelVariables(tree: Tree, language: CodeLanguage): Array<{ name: st
 function registration(tree: Tree, shape: Shape, line: number, path: string): Node | null {
   const row = line - 1;
   let best: Node | null = null;
-  for (const call of tree.rootNode.descendantsOfType([...shape.calls], { row, column: 0 }, { row: row + 1, column: 0 })) {
+  for (const call of tree.rootNode.descendantsOfType(
+    [...shape.calls],
+    { row, column: 0 },
+    { row: row + 1, column: 0 },
+  )) {
     if (call.startPosition.row !== row) continue;
     const args = call.childForFieldName('arguments');
     if (!args?.namedChildren.some((a) => a.text.includes(path))) continue;
@@ -293,19 +135,40 @@ export function fileCode(
   for (const s of extraction.symbols) {
     const name = s.parent ? `${s.parent}.${s.name}` : s.name;
     add(
-      { kind: 'symbol', name, bare: s.name, parent: s.parent, symbolKind: s.kind, startLine: s.startLine, endLine: s.endLine, route: null },
+      {
+        kind: 'symbol',
+        name,
+        bare: s.name,
+        parent: s.parent,
+        symbolKind: s.kind,
+        startLine: s.startLine,
+        endLine: s.endLine,
+        route: null,
+      },
       name,
     );
   }
   for (const v of topLevelVariables(tree, language)) {
     const lines = { startLine: v.node.startPosition.row + 1, endLine: v.node.endPosition.row + 1 };
-    add({ kind: 'variable', name: v.name, bare: v.name, parent: null, symbolKind: null, ...lines, route: null }, `var ${v.name}`);
+    add(
+      { kind: 'variable', name: v.name, bare: v.name, parent: null, symbolKind: null, ...lines, route: null },
+      `var ${v.name}`,
+    );
   }
   const routeHandlers: Array<{ unit: number; handler: string }> = [];
   const seen = new Set<string>();
   const addRoute = (route: RouteFacts, startLine: number, endLine: number, handler: string | null) => {
     const unit = add(
-      { kind: 'route', name: `${route.method ?? '*'} ${route.path}`, bare: route.path, parent: null, symbolKind: null, startLine, endLine, route },
+      {
+        kind: 'route',
+        name: `${route.method ?? '*'} ${route.path}`,
+        bare: route.path,
+        parent: null,
+        symbolKind: null,
+        startLine,
+        endLine,
+        route,
+      },
       routeKey(route),
     );
     if (handler) routeHandlers.push({ unit, handler });
@@ -325,7 +188,7 @@ export function fileCode(
   const lineUnit = new Int32Array(lineCount + 2);
   const rank: Record<CodeUnit['kind'], number> = { module: 0, variable: 1, symbol: 2, route: 3 };
   const order = units
-    .map((u, i) => i)
+    .map((_u, i) => i)
     .slice(1)
     .sort((a, b) => {
       const ua = units[a]!;

@@ -142,7 +142,9 @@ export function exposure(input: ExposureInput): Exposure {
   });
 
   // Routes the code walk reached, nearest to the change first.
-  const routes = input.units.filter((u) => u.kind === 'route' && u.route && u.service).sort((a, b) => a.depth - b.depth);
+  const routes = input.units
+    .filter((u) => u.kind === 'route' && u.route && u.service)
+    .sort((a, b) => a.depth - b.depth);
   for (const u of routes) {
     const service = u.service!;
     const method = u.route!.method;
@@ -151,7 +153,10 @@ export function exposure(input: ExposureInput): Exposure {
     for (const k of keys) {
       const e = known.get(k) ?? { service, endpoint: u.route!.path, method };
       let d = drafts.get(k);
-      if (!d) drafts.set(k, (d = { ep: blank(service, e.endpoint, e.method ?? method), method: e.method, depth: u.depth }));
+      if (!d) {
+        d = { ep: blank(service, e.endpoint, e.method ?? method), method: e.method, depth: u.depth };
+        drafts.set(k, d);
+      }
       const ep = d.ep;
       if (ep.path.length === 0) {
         ep.path = chainTo(u, byId);
@@ -178,7 +183,8 @@ export function exposure(input: ExposureInput): Exposure {
     const e = known.get(k)!;
     let d = drafts.get(k);
     if (!d) {
-      drafts.set(k, (d = { ep: blank(e.service, e.endpoint, e.method), method: e.method, depth: Number.POSITIVE_INFINITY }));
+      d = { ep: blank(e.service, e.endpoint, e.method), method: e.method, depth: Number.POSITIVE_INFINITY };
+      drafts.set(k, d);
       const first = byId.get(evidence[0]!.unit);
       d.ep.path = [...(first ? chainTo(first, byId) : []), `${e.service} ${e.endpoint}`];
     }
@@ -191,7 +197,10 @@ export function exposure(input: ExposureInput): Exposure {
   for (const [caller, row] of runtime?.calls ?? []) {
     for (const [callee, n] of row) {
       let m = callers.get(callee);
-      if (!m) callers.set(callee, (m = new Map()));
+      if (!m) {
+        m = new Map();
+        callers.set(callee, m);
+      }
       m.set(caller, n);
     }
   }
@@ -257,7 +266,8 @@ export function exposure(input: ExposureInput): Exposure {
     );
   const sampledCalls = new Set<string>();
   for (const [caller, row] of runtime?.calls ?? []) {
-    for (const callee of row.keys()) sampledCalls.add(`${known.get(caller)!.service}\u0000${known.get(callee)!.service}`);
+    for (const callee of row.keys())
+      sampledCalls.add(`${known.get(caller)!.service}\u0000${known.get(callee)!.service}`);
   }
   return { endpoints, services: servicesOf(endpoints, { ...input, sampledCalls }) };
 }
@@ -267,18 +277,16 @@ function servicesOf(endpoints: readonly BlastEndpoint[], input: ExposureInput): 
   for (const e of endpoints) {
     let s = out.get(e.service);
     if (!s) {
-      out.set(
-        e.service,
-        (s = {
-          service: e.service,
-          mark: 'static-only',
-          endpoints: 0,
-          entryEndpoints: 0,
-          callsPerMinute: null,
-          via: e.via,
-          owners: [...(input.serviceOwners.get(e.service) ?? [])],
-        }),
-      );
+      s = {
+        service: e.service,
+        mark: 'static-only',
+        endpoints: 0,
+        entryEndpoints: 0,
+        callsPerMinute: null,
+        via: e.via,
+        owners: [...(input.serviceOwners.get(e.service) ?? [])],
+      };
+      out.set(e.service, s);
     }
     s.endpoints++;
     if (e.entry) s.entryEndpoints++;
@@ -310,7 +318,10 @@ function servicesOf(endpoints: readonly BlastEndpoint[], input: ExposureInput): 
     frontier = next;
   }
   return [...out.values()].sort(
-    (a, b) => b.endpoints - a.endpoints || (b.callsPerMinute ?? -1) - (a.callsPerMinute ?? -1) || a.service.localeCompare(b.service),
+    (a, b) =>
+      b.endpoints - a.endpoints ||
+      (b.callsPerMinute ?? -1) - (a.callsPerMinute ?? -1) ||
+      a.service.localeCompare(b.service),
   );
 }
 

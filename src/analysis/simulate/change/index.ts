@@ -18,6 +18,7 @@ export type {
 export { parseUnifiedDiff, unquotePath } from './diff.js';
 export { fileCode, unitAtLine } from './code-facts.js';
 export { changedUnits } from './changed.js';
+export { type ChangeCodeAnalysis, type ChangeCodeInput, analyzeChange, isTestPath } from './analyze.js';
 export { CodeGraph, type UnitRef } from './resolve.js';
 export { type CallerWalk, type ReachedUnit, type WalkOptions, callerIndex, unitId, walkCallers } from './walk.js';
 export {

@@ -21,7 +21,10 @@ export function blastRadiusMarkdown(r: BlastRadius): string {
   const short = (sha: string) => sha.slice(0, 12);
   out.push(`# Blast radius of ${r.repository} ${short(r.base)}..${short(r.head)}`);
   out.push('');
-  if (r.deploy) out.push(`Deploy ${r.deploy.id}: ${r.deploy.service} ${r.deploy.version} (only code ${r.deploy.service} runs counts as changed).`);
+  if (r.deploy)
+    out.push(
+      `Deploy ${r.deploy.id}: ${r.deploy.service} ${r.deploy.version} (only code ${r.deploy.service} runs counts as changed).`,
+    );
   const s = r.summary;
   out.push(
     `${s.changedUnits} changed unit${s.changedUnits === 1 ? '' : 's'}, ${s.reachedUnits} reaching them; ` +
@@ -29,7 +32,8 @@ export function blastRadiusMarkdown(r: BlastRadius): string {
       `${s.runtimeConfirmed} runtime-confirmed, ${s.staticOnly} static-only.` +
       (s.entryCallsPerMinute !== null ? ` Entry traffic: ${num(s.entryCallsPerMinute)} calls/min.` : ''),
   );
-  if (r.window) out.push(`Telemetry window: ${r.window.since} to ${r.window.until} (${r.window.minutes} min with data).`);
+  if (r.window)
+    out.push(`Telemetry window: ${r.window.since} to ${r.window.until} (${r.window.minutes} min with data).`);
   out.push('', `Algorithm ${r.algorithm}.`, '');
 
   out.push('## Exposed endpoints', '');
@@ -48,7 +52,9 @@ export function blastRadiusMarkdown(r: BlastRadius): string {
       out.push('Runtime evidence:', '');
       for (const e of withEvidence) {
         const x = e.evidence.find((v) => v.kind !== 'trace-call')!;
-        out.push(`- ${e.service} ${endpointName(e)}: ${x.detail} — ${x.unit}${x.traceId ? ` (trace ${x.traceId})` : ''}`);
+        out.push(
+          `- ${e.service} ${endpointName(e)}: ${x.detail} — ${x.unit}${x.traceId ? ` (trace ${x.traceId})` : ''}`,
+        );
       }
       out.push('');
     }
@@ -68,9 +74,13 @@ export function blastRadiusMarkdown(r: BlastRadius): string {
   const p = r.people;
   if (p.users !== null || p.accounts !== null || p.topUsers.length || p.topAccounts.length) {
     out.push('## Users and accounts', '');
-    out.push(`About ${num(p.users)} users and ${num(p.accounts)} accounts used the exposed entry endpoints in the window.`);
-    if (p.topUsers.length) out.push(`Most active users: ${p.topUsers.map((u) => `${u.id} (${u.requests})`).join(', ')}.`);
-    if (p.topAccounts.length) out.push(`Most active accounts: ${p.topAccounts.map((u) => `${u.id} (${u.requests})`).join(', ')}.`);
+    out.push(
+      `About ${num(p.users)} users and ${num(p.accounts)} accounts used the exposed entry endpoints in the window.`,
+    );
+    if (p.topUsers.length)
+      out.push(`Most active users: ${p.topUsers.map((u) => `${u.id} (${u.requests})`).join(', ')}.`);
+    if (p.topAccounts.length)
+      out.push(`Most active accounts: ${p.topAccounts.map((u) => `${u.id} (${u.requests})`).join(', ')}.`);
     out.push('');
   }
 
@@ -102,7 +112,10 @@ export function blastRadiusMarkdown(r: BlastRadius): string {
 
   if (r.owners.length) {
     out.push('## Owners', '');
-    for (const o of r.owners) out.push(`- ${o.owner}: ${o.role === 'changed' ? 'owns changed code' : 'owns exposed code'} (${o.paths.slice(0, 5).join(', ')}${o.paths.length > 5 ? ', …' : ''})`);
+    for (const o of r.owners)
+      out.push(
+        `- ${o.owner}: ${o.role === 'changed' ? 'owns changed code' : 'owns exposed code'} (${o.paths.slice(0, 5).join(', ')}${o.paths.length > 5 ? ', …' : ''})`,
+      );
     out.push('');
   }
   if (r.notes.length) {

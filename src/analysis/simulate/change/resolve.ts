@@ -152,7 +152,8 @@ export class CodeGraph {
     if (out.length === 0) {
       const b = f.imports.find((i) => i.local === name);
       if (b && b.imported !== '*')
-        for (const p of this.modulePaths(path, f.language, b.source)) out.push(...this.exported(p, b.imported, depth + 1));
+        for (const p of this.modulePaths(path, f.language, b.source))
+          out.push(...this.exported(p, b.imported, depth + 1));
     }
     return out;
   }
@@ -216,9 +217,10 @@ export class CodeGraph {
       }
       // Python `from pkg import mod; mod.f()`: the binding is a module.
       if (out.length === 0 && f.language === 'python' && binding.imported !== '*') {
-        const sub = binding.source.endsWith('.') ? `${binding.source}${binding.imported}` : `${binding.source}.${binding.imported}`;
-        for (const p of this.modulePaths(f.path, f.language, sub))
-          out.push(...this.exported(p, name));
+        const sub = binding.source.endsWith('.')
+          ? `${binding.source}${binding.imported}`
+          : `${binding.source}.${binding.imported}`;
+        for (const p of this.modulePaths(f.path, f.language, sub)) out.push(...this.exported(p, name));
       }
       return out;
     }
@@ -267,7 +269,8 @@ export class CodeGraph {
     if (binding) {
       if (binding.imported === '*') return [];
       const out: UnitRef[] = [];
-      for (const p of this.modulePaths(f.path, f.language, binding.source)) out.push(...this.exported(p, binding.imported));
+      for (const p of this.modulePaths(f.path, f.language, binding.source))
+        out.push(...this.exported(p, binding.imported));
       if (out.length === 0 && f.language === 'python') {
         // `from pkg import mod` names a module: it is not a unit.
         return [];

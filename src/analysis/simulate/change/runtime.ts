@@ -161,7 +161,11 @@ function codeMatch(m: Matchers, service: string, code: CodeAttributes): RuntimeU
     if (!servesUnit(u, service)) continue;
     if (code.filepath && pathMatches(code.filepath, u.path)) {
       if (lineIn(u, code.line) || nameMatches(u, code.function)) return u;
-    } else if (!code.filepath && code.function && nameMatches(u, code.namespace ? `${code.namespace}.${code.function}` : code.function)) {
+    } else if (
+      !code.filepath &&
+      code.function &&
+      nameMatches(u, code.namespace ? `${code.namespace}.${code.function}` : code.function)
+    ) {
       return u;
     }
   }
@@ -191,7 +195,10 @@ export function runtimeView(
   const byTrace = new Map<string, Map<string, TraceSpan>>();
   for (const s of spans) {
     let t = byTrace.get(s.traceId);
-    if (!t) byTrace.set(s.traceId, (t = new Map()));
+    if (!t) {
+      t = new Map();
+      byTrace.set(s.traceId, t);
+    }
     t.set(s.spanId, s);
   }
   const view: RuntimeView = {
@@ -269,7 +276,10 @@ export function runtimeView(
       else if (rootOf(s) === s && p.service !== s.service) {
         const caller = endpointOf(p);
         let row = view.calls.get(caller);
-        if (!row) view.calls.set(caller, (row = new Map()));
+        if (!row) {
+          row = new Map();
+          view.calls.set(caller, row);
+        }
         row.set(k, (row.get(k) ?? 0) + 1);
       }
     }
@@ -277,7 +287,10 @@ export function runtimeView(
       view.unitsSeen.add(unit.id);
       chain(s).forEach((k, i) => {
         let list = view.confirmed.get(k);
-        if (!list) view.confirmed.set(k, (list = []));
+        if (!list) {
+          list = [];
+          view.confirmed.set(k, list);
+        }
         const direct = i === 0;
         if (list.length >= MAX_EVIDENCE_PER_ENDPOINT && !(direct && !list.some((e) => e.direct))) return;
         if (list.some((e) => e.unit === unit.id && e.kind === kind && e.direct === direct)) return;
@@ -294,7 +307,8 @@ export function runtimeView(
           if (servesUnit(u, s.service) && u.kind === 'symbol') confirm(s, u, 'span-name', `span "${s.name}"`);
         }
       }
-      for (const stack of s.stacks) for (const f of frameMatches(m, s.service, stack)) confirm(s, f.unit, 'frame', f.detail);
+      for (const stack of s.stacks)
+        for (const f of frameMatches(m, s.service, stack)) confirm(s, f.unit, 'frame', f.detail);
       for (const l of logsBySpan.get(`${traceId}\u0000${s.spanId}`) ?? []) {
         if (l.code) {
           const u = codeMatch(m, l.service, l.code);

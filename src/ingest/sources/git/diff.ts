@@ -45,7 +45,12 @@ export async function diffZeroContext(repo: string, base: string, head: string):
  * The paths at `rev` (among `paths`, when given) that hold one of `names` as a whole word.
  * Names are fixed strings; an empty list finds nothing.
  */
-export async function grepFiles(repo: string, rev: string, names: readonly string[], paths?: readonly string[]): Promise<string[]> {
+export async function grepFiles(
+  repo: string,
+  rev: string,
+  names: readonly string[],
+  paths?: readonly string[],
+): Promise<string[]> {
   const words = [...new Set(names.filter((n) => /^[\w$]{2,200}$/.test(n)))];
   if (words.length === 0) return [];
   const out = new Set<string>();
