@@ -121,7 +121,9 @@ function chain(n: number): FileCode {
     path: 'x.js',
     language: 'javascript',
     units,
-    refs: units.slice(2).map((_, i) => ({ unit: i + 2, name: `a${i}`, member: false, receiver: null })),
+    refs: units
+      .slice(2)
+      .map((_, i) => ({ unit: i + 2, name: `a${i}`, member: false, receiver: null, how: 'call' as const })),
     imports: [],
     reexports: [],
     logSites: [],

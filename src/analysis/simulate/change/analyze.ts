@@ -84,7 +84,7 @@ export function analyzeChange(input: ChangeCodeInput): ChangeCodeAnalysis {
     changed.push({ ...c, id: unitId(at), service: serviceFor(c.path), owners: ownersOf(c.path, input.rules) });
   }
 
-  const graph = new CodeGraph(files, paths);
+  const graph = new CodeGraph(files, paths, serviceFor);
   const walk = walkCallers(graph, start, { maxDepth: input.maxDepth });
   const walked: WalkedUnit[] = [];
   const runtimeUnits: RuntimeUnit[] = [];
@@ -94,6 +94,8 @@ export function analyzeChange(input: ChangeCodeInput): ChangeCodeAnalysis {
     const f = files.get(r.at.path)!;
     const u = f.units[r.at.unit]!;
     if (u.kind === 'symbol' || u.kind === 'variable') names.add(u.bare);
+    // Callers construct a class by its name, not its constructor's.
+    if (u.parent && (u.bare === 'constructor' || u.bare === '__init__' || u.bare === u.parent)) names.add(u.parent);
     const service = serviceFor(f.path);
     const live = u.startLine > 0;
     walked.push({

@@ -205,7 +205,7 @@ export function fileCode(
   const refs: CodeRef[] = [];
   const refKeys = new Set<string>();
   const push = (unit: number, r: Omit<CodeRef, 'unit'>) => {
-    const k = `${unit}\u0000${r.name}\u0000${r.member}\u0000${r.receiver ?? ''}`;
+    const k = `${unit}\u0000${r.name}\u0000${r.member}\u0000${r.receiver ?? ''}\u0000${r.how}`;
     if (refKeys.has(k)) return;
     refKeys.add(k);
     refs.push({ unit, ...r });
@@ -213,7 +213,12 @@ export function fileCode(
   for (const { unit, handler } of routeHandlers) {
     const parts = handler.split('.');
     const name = parts.pop()!;
-    push(unit, parts.length ? { name, member: true, receiver: parts[0]! } : { name, member: false, receiver: null });
+    push(
+      unit,
+      parts.length
+        ? { name, member: true, receiver: parts[0]!, how: 'value' }
+        : { name, member: false, receiver: null, how: 'value' },
+    );
   }
   for (const call of tree.rootNode.descendantsOfType([...shape.calls])) {
     const callee = calleeOf(call, shape);
@@ -222,13 +227,19 @@ export function fileCode(
   const known = new Set<string>([...imports.map((i) => i.local), ...units.map((u) => u.bare)]);
   for (const id of tree.rootNode.descendantsOfType([...shape.identifiers])) {
     if (!known.has(id.text) || isDeclaration(id, shape)) continue;
-    push(unitAt(id), { name: id.text, member: false, receiver: null });
+    push(unitAt(id), { name: id.text, member: false, receiver: null, how: 'value' });
   }
   for (const m of tree.rootNode.descendantsOfType(shape.member)) {
     const parent = m.parent;
     if (!parent || !shape.valueParents.has(parent.type)) continue;
     const p = m.childForFieldName(shape.property);
-    if (p) push(unitAt(m), { name: p.text, member: true, receiver: rootOf(m.childForFieldName(shape.object), shape) });
+    if (p)
+      push(unitAt(m), {
+        name: p.text,
+        member: true,
+        receiver: rootOf(m.childForFieldName(shape.object), shape),
+        how: 'value',
+      });
   }
   const logSites: LogSite[] = extraction.callsites.map((c) => ({
     unit: lineUnit[c.line] ?? 0,

@@ -176,6 +176,22 @@ export function exposure(input: ExposureInput): Exposure {
       }
     }
   }
+  // Code that runs when the process starts (a module's statements, a top-level variable's
+  // initializer) reaches the change: if it breaks, the service does not start, and every
+  // endpoint of it is exposed. A variable whose own value changed exposes only its users.
+  const startup = new Map<string, WalkedUnit>();
+  for (const u of input.units) {
+    const atStart = u.kind === 'module' || (u.kind === 'variable' && u.depth > 0);
+    if (atStart && u.service !== null && !startup.has(u.service)) startup.set(u.service, u);
+  }
+  for (const [service, u] of startup) {
+    for (const [k, e] of known) {
+      if (e.service !== service || drafts.has(k)) continue;
+      const d: Draft = { ep: blank(service, e.endpoint, e.method), method: e.method, depth: u.depth + 1 };
+      d.ep.path = [...chainTo(u, byId), `${service} startup`];
+      drafts.set(k, d);
+    }
+  }
   // Endpoints runtime evidence confirmed (also those the walk missed).
   for (const [k, all] of runtime?.confirmed ?? []) {
     const evidence = all.filter((x) => x.direct);

@@ -50,11 +50,14 @@ export class CodeGraph {
 
   /**
    * `files`: the loaded files by path; `paths`: every code path that exists (at head, plus the
-   * files the change deleted), so module resolution can name a file that is not loaded.
+   * files the change deleted), so module resolution can name a file that is not loaded;
+   * `scopeOf`: the service a path belongs to (null: none), for methods called on values of
+   * unknown type.
    */
   constructor(
     readonly files: ReadonlyMap<string, FileCode>,
     readonly paths: ReadonlySet<string>,
+    private readonly scopeOf: (path: string) => string | null = () => null,
   ) {
     for (const p of paths) {
       const d = dirname(p);
@@ -141,7 +144,7 @@ export class CodeGraph {
     const own = f.units.flatMap((u, i) =>
       i > 0 && u.parent === null && u.bare === name && u.kind !== 'route' ? [{ path, unit: i }] : [],
     );
-    if (own.length) return this.withConstructors(f, own);
+    if (own.length) return own;
     const out: UnitRef[] = [];
     for (const r of f.reexports) {
       if (r.exported !== name && r.exported !== '*') continue;
@@ -158,12 +161,13 @@ export class CodeGraph {
     return out;
   }
 
-  /** A class stands for its constructor too: `new Foo()` runs `Foo.constructor`. */
-  private withConstructors(f: FileCode, refs: UnitRef[]): UnitRef[] {
+  /** Constructing a class runs its constructor: `new Foo()` calls `Foo.constructor` too. */
+  private withConstructors(refs: UnitRef[]): UnitRef[] {
     const out = [...refs];
     for (const r of refs) {
-      const u = f.units[r.unit]!;
-      if (u.symbolKind !== 'class') continue;
+      const f = this.files.get(r.path);
+      const u = f?.units[r.unit];
+      if (!f || u?.symbolKind !== 'class') continue;
       f.units.forEach((m, i) => {
         if (m.parent === u.bare && (m.bare === 'constructor' || m.bare === '__init__' || m.bare === u.bare))
           out.push({ path: f.path, unit: i });
@@ -229,10 +233,19 @@ export class CodeGraph {
       if (statics.length) return statics;
     }
     if (COMMON_METHODS.has(name)) return this.typedReceiver(f, ref);
-    const methods: UnitRef[] = this.inFile(f, (u) => u.bare === name && u.symbolKind === 'method');
+    const isMethod = (u: CodeUnit) => u.bare === name && u.symbolKind === 'method';
+    const methods: UnitRef[] = this.inFile(f, isMethod);
     for (const p of this.importedFiles(f)) {
       const target = this.file(p);
-      if (target) methods.push(...this.inFile(target, (u) => u.bare === name && u.symbolKind === 'method'));
+      if (target) methods.push(...this.inFile(target, isMethod));
+    }
+    if (methods.length || ref.receiver === null) return methods;
+    // A value handed in (a parameter, an injected dependency): methods of that name in the
+    // loaded files of the same service.
+    const scope = this.scopeOf(f.path);
+    if (scope === null) return methods;
+    for (const other of this.files.values()) {
+      if (other !== f && this.scopeOf(other.path) === scope) methods.push(...this.inFile(other, isMethod));
     }
     return methods;
   }
@@ -261,6 +274,12 @@ export class CodeGraph {
 
   /** The units a reference may mean (none when it names something outside the repository). */
   resolve(f: FileCode, ref: CodeRef): UnitRef[] {
+    const found = this.lookup(f, ref);
+    // Python constructs by calling the class.
+    return ref.how === 'new' || (ref.how === 'call' && f.language === 'python') ? this.withConstructors(found) : found;
+  }
+
+  private lookup(f: FileCode, ref: CodeRef): UnitRef[] {
     if (ref.member) {
       const binding = ref.receiver === null ? undefined : f.imports.find((i) => i.local === ref.receiver);
       return this.member(f, ref, binding);
@@ -278,7 +297,7 @@ export class CodeGraph {
       return out;
     }
     const top = this.inFile(f, (u) => u.bare === ref.name && u.parent === null);
-    if (top.length) return this.withConstructors(f, top);
+    if (top.length) return top;
     const owner = f.units[ref.unit]!;
     if (f.language === 'java' || f.language === 'python') {
       // A method of the same class called without a receiver (Java), a nested function (Python).

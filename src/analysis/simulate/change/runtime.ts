@@ -72,8 +72,10 @@ export interface RuntimeEndpoint {
   service: string;
   endpoint: string;
   method: string | null;
-  /** Seen as the first span of a trace: the request entered the system here. */
+  /** The first span of at least half of its sampled traces: requests enter the system here
+   *  (a span whose parent never arrived makes a stray root now and then; that is not enough). */
   entry: boolean;
+  roots: number;
   /** Sampled traces through it, and its local root spans in them (for the method's share of the route). */
   traces: number;
   spans: number;
@@ -100,8 +102,10 @@ export function runtimeKey(service: string, method: string | null, endpoint: str
   return `${service}\u0000${endpoint}\u0000${method ?? ''}`;
 }
 
-const SERVER = 2;
 const INTERNAL = 1;
+const SERVER = 2;
+const CLIENT = 3;
+const PRODUCER = 4;
 const MAX_EVIDENCE_PER_ENDPOINT = 5;
 
 function pathMatches(file: string, path: string): boolean {
@@ -242,13 +246,24 @@ export function runtimeView(
       localRoot.set(s.spanId, top);
       return top;
     };
-    const endpointOf = (s: TraceSpan): string => {
+    /** The endpoint a span serves; null when its stretch starts with an outgoing call (a
+     *  client or producer span whose parent is missing): no request of this service. */
+    const endpointOf = (s: TraceSpan): string | null => {
       const r = rootOf(s);
+      if (r.kind === CLIENT || r.kind === PRODUCER) return null;
       const name = r.route ?? r.name;
       const method = r.method ? r.method.toUpperCase() : null;
       const key = runtimeKey(r.service, method, name);
       if (!view.endpoints.has(key))
-        view.endpoints.set(key, { service: r.service, endpoint: name, method, entry: false, traces: 0, spans: 0 });
+        view.endpoints.set(key, {
+          service: r.service,
+          endpoint: name,
+          method,
+          entry: false,
+          roots: 0,
+          traces: 0,
+          spans: 0,
+        });
       return key;
     };
     /** The endpoints above a span in this trace, nearest first, each service's once per stretch. */
@@ -257,7 +272,7 @@ export function runtimeView(
       let cur: TraceSpan | undefined = rootOf(s);
       for (let i = 0; cur && i < 64; i++) {
         const k = endpointOf(cur);
-        if (out.at(-1) !== k) out.push(k);
+        if (k !== null && out.at(-1) !== k) out.push(k);
         const p = parentOf(cur);
         cur = p ? rootOf(p) : undefined;
       }
@@ -266,15 +281,17 @@ export function runtimeView(
     const seenHere = new Set<string>();
     for (const s of trace.values()) {
       const k = endpointOf(s);
+      if (k === null) continue;
       if (!seenHere.has(k)) {
         seenHere.add(k);
         view.endpoints.get(k)!.traces++;
       }
       if (rootOf(s) === s) view.endpoints.get(k)!.spans++;
       const p = parentOf(s);
-      if (!p) view.endpoints.get(k)!.entry = true;
+      if (!p) view.endpoints.get(k)!.roots++;
       else if (rootOf(s) === s && p.service !== s.service) {
         const caller = endpointOf(p);
+        if (caller === null) continue;
         let row = view.calls.get(caller);
         if (!row) {
           row = new Map();
@@ -285,13 +302,14 @@ export function runtimeView(
     }
     const confirm = (s: TraceSpan, unit: RuntimeUnit, kind: EvidenceKind, detail: string) => {
       view.unitsSeen.add(unit.id);
-      chain(s).forEach((k, i) => {
+      const own = endpointOf(s);
+      chain(s).forEach((k) => {
         let list = view.confirmed.get(k);
         if (!list) {
           list = [];
           view.confirmed.set(k, list);
         }
-        const direct = i === 0;
+        const direct = k === own;
         if (list.length >= MAX_EVIDENCE_PER_ENDPOINT && !(direct && !list.some((e) => e.direct))) return;
         if (list.some((e) => e.unit === unit.id && e.kind === kind && e.direct === direct)) return;
         list.push({ kind, unit: unit.id, detail, traceId, direct });
@@ -321,6 +339,7 @@ export function runtimeView(
       }
     }
   }
+  for (const e of view.endpoints.values()) e.entry = e.roots > 0 && e.roots * 2 >= e.traces;
   return view;
 }
 

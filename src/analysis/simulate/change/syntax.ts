@@ -122,10 +122,12 @@ export function calleeOf(call: Node, shape: Shape): Omit<CodeRef, 'unit'> | null
   switch (call.type) {
     case 'new_expression': {
       const c = call.childForFieldName('constructor');
-      if (c?.type === 'identifier') return { name: c.text, member: false, receiver: null };
+      if (c?.type === 'identifier') return { name: c.text, member: false, receiver: null, how: 'new' };
       if (c?.type === shape.member) {
         const p = c.childForFieldName(shape.property);
-        return p ? { name: p.text, member: true, receiver: rootOf(c.childForFieldName(shape.object), shape) } : null;
+        return p
+          ? { name: p.text, member: true, receiver: rootOf(c.childForFieldName(shape.object), shape), how: 'new' }
+          : null;
       }
       return null;
     }
@@ -133,27 +135,29 @@ export function calleeOf(call: Node, shape: Shape): Omit<CodeRef, 'unit'> | null
       const name = call.childForFieldName('name');
       const object = call.childForFieldName('object');
       if (!name) return null;
-      return { name: name.text, member: object !== null, receiver: object ? rootOf(object, shape) : null };
+      return { name: name.text, member: object !== null, receiver: object ? rootOf(object, shape) : null, how: 'call' };
     }
     case 'object_creation_expression': {
       const type = call.childForFieldName('type');
       const name = type ? /(\w+)(?:<.*)?$/.exec(type.text)?.[1] : undefined;
-      return name ? { name, member: false, receiver: null } : null;
+      return name ? { name, member: false, receiver: null, how: 'new' } : null;
     }
     case 'method_reference': {
       const parts = call.namedChildren;
       const name = parts.at(-1);
       if (!name || parts.length < 2) return null;
-      return { name: name.text, member: true, receiver: rootOf(parts[0]!, shape) };
+      return { name: name.text, member: true, receiver: rootOf(parts[0]!, shape), how: 'value' };
     }
     default: {
       const fn = call.childForFieldName('function');
       if (!fn) return null;
       if (fn.type === 'identifier')
-        return fn.text === 'require' ? null : { name: fn.text, member: false, receiver: null };
+        return fn.text === 'require' ? null : { name: fn.text, member: false, receiver: null, how: 'call' };
       if (fn.type === shape.member) {
         const p = fn.childForFieldName(shape.property);
-        return p ? { name: p.text, member: true, receiver: rootOf(fn.childForFieldName(shape.object), shape) } : null;
+        return p
+          ? { name: p.text, member: true, receiver: rootOf(fn.childForFieldName(shape.object), shape), how: 'call' }
+          : null;
       }
       return null;
     }

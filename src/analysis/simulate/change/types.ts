@@ -40,6 +40,8 @@ export interface CodeRef {
    *  import's local name…) or null when the root is not a plain name. */
   member: boolean;
   receiver: string | null;
+  /** `call`, `new` (constructs: the class's constructor runs), or `value` (named, not called here). */
+  how: 'call' | 'new' | 'value';
 }
 
 /** `import { imported as local } from source` and its kin in each language. `imported` is a
