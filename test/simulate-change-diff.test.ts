@@ -2,7 +2,8 @@
 // binary, quoted paths, hunks without counts), and the walk's bounds.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CodeGraph, type FileCode, parseUnifiedDiff, walkCallers } from '../src/analysis/index.js';
+import { CodeGraph, type FileCode, type WalkedUnit, parseUnifiedDiff, walkCallers } from '../src/analysis/index.js';
+import { exposure } from '../src/analysis/simulate/change/exposure.js';
 
 const DIFF = `diff --git a/src/a.ts b/src/a.ts
 index 1111111..2222222 100644
@@ -149,5 +150,40 @@ describe('walkCallers bounds', () => {
     const bySize = walkCallers(graph, [{ path: 'x.js', unit: 1 }], { maxUnits: 10 });
     assert.equal(bySize.reached.size, 10);
     assert.equal(bySize.truncated, true);
+  });
+});
+
+describe('exposure: code run at start-up', () => {
+  const unit = (id: string, kind: WalkedUnit['kind'], depth: number, via: string | null): WalkedUnit => ({
+    id,
+    path: 'src/app.js',
+    name: id,
+    kind,
+    service: 'api',
+    owners: [],
+    depth,
+    via,
+    route: null,
+    startLine: 1,
+  });
+  const traffic = [
+    { service: 'api', endpoint: '/a', requests: 60, errors: 0, users: 3, accounts: 1 },
+    { service: 'api', endpoint: '/b', requests: 30, errors: 0, users: 2, accounts: 1 },
+    { service: 'other', endpoint: '/c', requests: 10, errors: 0, users: 1, accounts: 1 },
+  ];
+  const run = (units: WalkedUnit[]) =>
+    exposure({ units, runtime: null, traffic, minutes: 10, serviceEdges: [], serviceOwners: new Map() }).endpoints.map(
+      (e) => `${e.service} ${e.endpoint} ${e.path.at(-1)} ${e.callsPerMinute}`,
+    );
+
+  it('a top-level variable whose initializer reaches the change exposes every endpoint of its service', () => {
+    assert.deepEqual(run([unit('parseConfig', 'symbol', 0, null), unit('config', 'variable', 1, 'parseConfig')]), [
+      'api /a api startup 6',
+      'api /b api startup 3',
+    ]);
+  });
+
+  it('a variable whose own value changed exposes only what uses it', () => {
+    assert.deepEqual(run([unit('config', 'variable', 0, null)]), []);
   });
 });

@@ -298,6 +298,8 @@ for (const backend of ['pglite', 'postgres'] as const)
         "  ['GET', '/carts/:user/lines', async ({ params }) => ({ lines: (await carts.get(params.user)).items.length })],\n\n  ['GET', '/carts/:user/count',",
       );
       sha.s4 = commitAll(shop, 'cart: line count endpoint');
+      edit('lib/env.js', 'if (!Number.isInteger(n) || n < 0)', 'if (!Number.isSafeInteger(n) || n < 0)');
+      sha.s5 = commitAll(shop, 'lib: safe integers only');
 
       const { repository } = await addRepository(ctx, { path: shop });
       await syncRepository(ctx, repository.name);
@@ -336,6 +338,7 @@ for (const backend of ['pglite', 'postgres'] as const)
         ['getProduct', sha.s1, sha.s2],
         ['clear', sha.s2, sha.s3],
         ['newRoute', sha.s3, sha.s4],
+        ['startup', sha.s4, sha.s5],
       ] as const) {
         results[name] = await blastRadius(ctx, { repository: repository.name, base: base!, head: head! });
       }
@@ -397,6 +400,25 @@ for (const backend of ['pglite', 'postgres'] as const)
       assert.equal(del.mark, 'static-only');
       assert.ok(del.callsPerMinute! > 0, 'served, but nothing showed its requests reaching the change');
       assert.deepEqual(entry(r), ['POST /api/checkout static-only'], 'GET /api/cart calls GET, not DELETE');
+    });
+
+    it('a function run at start-up (top-level variables call it) exposes the services that run it', () => {
+      const r = results.startup!;
+      assert.deepEqual(names(r), ['lib/env.js intEnv modified']);
+      assert.ok(
+        r.reached.some((u) => u.path === 'services/cart/src/server.js' && u.name === 'config' && u.kind === 'variable'),
+      );
+      const web = r.endpoints.filter((e) => e.service === 'web').map((e) => `${e.methods.join(',')} ${e.endpoint}`);
+      assert.deepEqual(web.sort(), [
+        'GET /api/cart',
+        'GET /api/cart/badge',
+        'POST /api/cart/items',
+        'POST /api/checkout',
+      ]);
+      const cart = r.endpoints.filter((e) => e.service === 'cart');
+      assert.equal(cart.length, 5, 'every cart endpoint: cart reads its config at start-up');
+      const catalog = r.endpoints.filter((e) => e.service === 'catalog');
+      assert.ok(catalog.length > 0 && catalog.every((e) => e.mark === 'static-only' && e.callsPerMinute === 0));
     });
 
     it('a new route is exposed with no traffic, and nothing calls it', () => {
