@@ -90,7 +90,8 @@ export function analyzeChange(input: ChangeCodeInput): ChangeCodeAnalysis {
   const runtimeUnits: RuntimeUnit[] = [];
   const names = new Set<string>();
   for (const [id, r] of walk.reached) {
-    if (r.depth > 0 && isTestPath(r.at.path)) continue;
+    // Test code is listed as changed, but no request runs it.
+    if (isTestPath(r.at.path)) continue;
     const f = files.get(r.at.path)!;
     const u = f.units[r.at.unit]!;
     if (u.kind === 'symbol' || u.kind === 'variable') names.add(u.bare);

@@ -253,7 +253,7 @@ export function buildBlastRadius(facts: BlastRadiusFacts): BlastRadius {
   if (ticketsFound > MAX_TICKETS)
     notes.push(`${ticketsFound} open tickets touch the exposed endpoints; ${MAX_TICKETS} are listed`);
   if (facts.walkTruncated) notes.push('the caller walk hit its bound: more code may reach the change');
-  if (facts.walked.length - facts.changed.length > MAX_REACHED_LISTED)
+  if (reachedAll.length > MAX_REACHED_LISTED)
     notes.push(`${reachedAll.length} units reach the change; the first ${MAX_REACHED_LISTED} are listed`);
   return {
     algorithm: SIM_CHANGE_ALGORITHM,
