@@ -58,7 +58,11 @@ function isCode(e: TreeEntry): boolean {
   return languageOf(e.path) !== null && skipBeforeReading(e.path, e.size, { mode: e.mode }) === null;
 }
 
-async function parseFiles(root: string, entries: readonly TreeEntry[]): Promise<Map<string, FileCode>> {
+async function parseFiles(
+  root: string,
+  entries: readonly TreeEntry[],
+  opts: { quietLines?: boolean } = {},
+): Promise<Map<string, FileCode>> {
   const parsers = await loadCodeParsers();
   const out = new Map<string, FileCode>();
   const byBlob = new Map<string, TreeEntry[]>();
@@ -75,7 +79,7 @@ async function parseFiles(root: string, entries: readonly TreeEntry[]): Promise<
       try {
         out.set(
           e.path,
-          parsers.inspect(language, source, (tree, x) => fileCode(e.path, language, tree, source, x)),
+          parsers.inspect(language, source, (tree, x) => fileCode(e.path, language, tree, source, x, opts)),
         );
       } catch {
         // A file tree-sitter cannot take is left out, as the index leaves it out.
@@ -157,6 +161,7 @@ export async function analyzeChangeCode(
     const loaded = await parseFiles(
       root,
       batch.flatMap((p) => (headEntries.has(p) ? [headEntries.get(p)!] : [])),
+      { quietLines: false },
     );
     for (const [p, f] of loaded) files.set(p, f);
     if (loaded.size === 0) break;

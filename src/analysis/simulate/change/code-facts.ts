@@ -109,6 +109,7 @@ export function fileCode(
   tree: Tree,
   source: string,
   extraction: FileExtraction,
+  opts: { quietLines?: boolean } = {},
 ): FileCode {
   const shape = SHAPES[language];
   const lineCount = source.split('\n').length;
@@ -179,7 +180,7 @@ export function fileCode(
     const route = { method: r.method, path: r.path, framework: r.framework };
     addRoute(route, r.line, call ? call.endPosition.row + 1 : r.line, r.handler);
   }
-  for (const r of tableRoutes(tree, language)) {
+  for (const r of tableRoutes(tree, language, source)) {
     if (seen.has(`${r.startLine} ${r.path}`)) continue;
     addRoute({ method: r.method, path: r.path, framework: 'route-table' }, r.startLine, r.endLine, r.handler);
   }
@@ -224,10 +225,12 @@ export function fileCode(
     const callee = calleeOf(call, shape);
     if (callee) push(unitAt(call), callee);
   }
-  const known = new Set<string>([...imports.map((i) => i.local), ...units.map((u) => u.bare)]);
+  // Names used as values: only the file's own units and imports can resolve.
+  const known = new Set<string>([...imports.map((i) => i.local), ...units.slice(1).map((u) => u.bare)]);
   for (const id of tree.rootNode.descendantsOfType([...shape.identifiers])) {
-    if (!known.has(id.text) || isDeclaration(id, shape)) continue;
-    push(unitAt(id), { name: id.text, member: false, receiver: null, how: 'value' });
+    const name = id.text;
+    if (!known.has(name) || isDeclaration(id, shape)) continue;
+    push(unitAt(id), { name, member: false, receiver: null, how: 'value' });
   }
   for (const m of tree.rootNode.descendantsOfType(shape.member)) {
     const parent = m.parent;
@@ -254,7 +257,8 @@ export function fileCode(
     imports,
     reexports,
     logSites,
-    quietLines: quietLines(tree, source, shape),
+    // Only a changed file's quiet lines are ever asked for.
+    quietLines: opts.quietLines === false ? [] : quietLines(tree, source, shape),
   };
 }
 

@@ -217,6 +217,12 @@ export class CodeGraph {
         } else {
           // A class or an object the module exports: its members of that name.
           out.push(...this.inFile(target, (u) => u.bare === name && u.parent === binding.imported));
+          // A namespace the module imports and exports again (`import * as ns …; export { ns }`).
+          const ns = target.imports.find((i) => i.local === binding.imported && i.imported === '*');
+          if (ns && out.length === 0) {
+            for (const q of this.modulePaths(target.path, target.language, ns.source))
+              out.push(...this.exported(q, name));
+          }
         }
       }
       // Python `from pkg import mod; mod.f()`: the binding is a module.

@@ -46,9 +46,14 @@ function lines(node: Node): { startLine: number; endLine: number } {
   return { startLine: node.startPosition.row + 1, endLine: node.endPosition.row + 1 };
 }
 
+// Cheap gates on the source text before walking the tree's arrays and objects.
+const METHOD_LITERAL = /['"`](?:get|post|put|delete|patch|head|options|all)['"`]/i;
+const ROUTE_KEYS = /\bmethod\b[\s\S]*\bhandler\b|\bhandler\b[\s\S]*\bmethod\b/;
+
 /** The route tables of one file, in source order. */
-export function tableRoutes(tree: Tree, language: CodeLanguage): TableRoute[] {
+export function tableRoutes(tree: Tree, language: CodeLanguage, source: string): TableRoute[] {
   const out: TableRoute[] = [];
+  if (!METHOD_LITERAL.test(source)) return out;
   const seqTypes = SEQUENCES[language];
   if (seqTypes) {
     for (const node of tree.rootNode.descendantsOfType([...seqTypes])) {
@@ -61,7 +66,7 @@ export function tableRoutes(tree: Tree, language: CodeLanguage): TableRoute[] {
     }
   }
   const map = MAPS[language];
-  if (map) {
+  if (map && ROUTE_KEYS.test(source)) {
     for (const node of tree.rootNode.descendantsOfType(map.type)) {
       const fields = new Map<string, Node>();
       for (const p of node.namedChildren) {
