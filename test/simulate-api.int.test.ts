@@ -136,7 +136,7 @@ describe('simulations over HTTP and the CLI', () => {
       [{ kind: 'load', factor: 2, until: '2020-01-01T00:00:00Z' }, /no trace began between .* nothing to calibrate on/],
       [{ kind: 'load', factor: 2, colour: 'red' }, /colour|Unrecognized/i],
       [{ kind: 'failure', service: 'api', mode: 'down' }, /simulate failure is not yet supported/],
-      [{ kind: 'change', range: 'a..b' }, /simulate change is not yet supported/],
+      [{ kind: 'change', range: 'a..b' }, /blast radius runs at POST \/api\/simulations\/change/],
     ] as const) {
       const res = await api('POST', '/api/simulations', body);
       assert.equal(res.status, 400, `${JSON.stringify(body)}: ${res.text}`);

@@ -179,5 +179,39 @@ export type {
   LoadRequest,
   SimSpan,
 } from './simulate/index.js';
+export {
+  SIM_CHANGE_ALGORITHM,
+  CodeGraph,
+  analyzeChange,
+  isTestPath,
+  blastRadiusMarkdown,
+  buildBlastRadius,
+  changedUnits,
+  endpointKey,
+  fileCode,
+  parseUnifiedDiff,
+  runtimeView,
+  unitId,
+  walkCallers,
+} from './simulate/change/index.js';
+export type {
+  BlastErrorGroupFacts,
+  BlastPatternFacts,
+  BlastProblemFacts,
+  BlastRadiusFacts,
+  BlastTicketFacts,
+  ChangeCodeAnalysis,
+  ChangeCodeInput,
+  ChangedUnit,
+  EndpointTraffic,
+  FileCode,
+  FileDiff,
+  RuntimeUnit,
+  RuntimeView,
+  TraceLog,
+  TraceSpan,
+  UnitRef,
+  WalkedUnit,
+} from './simulate/change/index.js';
 // The version registry (./versions.ts) is not re-exported here: it imports redact's id from
 // ingest/transforms, which imports this index; import it from 'analysis/versions.js'.

@@ -11,6 +11,7 @@ import { ERRORS_ALGORITHM } from './errors/index.js';
 import { PATTERNS_ALGORITHM } from './patterns/index.js';
 import { RCA_ALGORITHM } from './rca/index.js';
 import { SIM_LOAD_ALGORITHM } from './simulate/index.js';
+import { SIM_CHANGE_ALGORITHM } from './simulate/change/index.js';
 import { LOCALIZE_ALGORITHM, SIMILAR_TICKETS_ALGORITHM } from './retrieval/index.js';
 import { DDSKETCH_ALGORITHM, HLL_ALGORITHM } from './sketch/index.js';
 import { TICKET_MENTIONS_ALGORITHM } from './ticket-mentions.js';
@@ -334,6 +335,22 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
           'span and event names and the lifted fields go through the text rules; tickets through the same redactor',
         effect: {},
         commits: ['d315715'],
+      },
+    ],
+  },
+  {
+    name: 'sim-change',
+    current: SIM_CHANGE_ALGORITHM,
+    stored: 'the change simulation result (`algorithm` of the blast radius the API answers)',
+    benched: [],
+    history: [
+      {
+        id: 'sim-change@1',
+        date: '2026-12-07',
+        changed:
+          "a change's blast radius: diff hunks → changed units at both revisions (symbols, route handlers, top-level variables), the static caller walk up to routes, the runtime view from sampled traces (code.* span attributes, internal span names, stack frames, log call sites) and the endpoint-to-endpoint calls across services",
+        effect: {},
+        commits: ['9426aa5'],
       },
     ],
   },

@@ -168,3 +168,18 @@ export type {
   Simulation,
   SimulationSummary,
 } from './simulation.js';
+export type {
+  BlastChangedFile,
+  BlastChangedUnit,
+  BlastEndpoint,
+  BlastEvidence,
+  BlastOwner,
+  BlastPeople,
+  BlastProblem,
+  BlastRadius,
+  BlastReachedUnit,
+  BlastService,
+  BlastTicket,
+  ChangedUnitKind,
+  ExposureMark,
+} from './blast-radius.js';

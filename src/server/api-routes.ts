@@ -14,6 +14,7 @@ import { deployRoutes } from './deploy-routes.js';
 import { investigationRoutes } from './investigation-routes.js';
 import { problemRoutes } from './problem-routes.js';
 import { simulationRoutes } from './simulation-routes.js';
+import { simulationChangeRoutes } from './simulation-change-routes.js';
 import { infraRoutes } from './infra-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
@@ -129,6 +130,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
     await secured.register(investigationRoutes, routeOpts);
     await secured.register(problemRoutes, routeOpts);
     await secured.register(simulationRoutes, routeOpts);
+    await secured.register(simulationChangeRoutes, routeOpts);
 
     secured.get('/api/tokens', async () => ({ tokens: await ctx.store.listTokens() }));
 

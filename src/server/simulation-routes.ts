@@ -1,6 +1,7 @@
 // Simulation API routes (inside the authenticated API context): run one (the body's `kind` picks
-// the simulation: load today; failure and change join the union when they exist), list them, show
-// one as JSON or as Markdown.
+// the simulation: load today; failure joins the union when it exists, and change, which answers at
+// POST /api/simulations/change for now, when its runs are stored), list them, show one as JSON or
+// as Markdown.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { MAX_FACTOR, loadSimulationMarkdown, parseSetLine, parseWindow } from '../analysis/index.js';
@@ -62,6 +63,14 @@ export async function simulationRoutes(app: FastifyInstance, opts: RouteOptions)
 
   app.post('/api/simulations', { schema: { body: startBody } }, async (req, reply) => {
     const body = req.body as z.output<typeof startBody>;
+    if (body.kind === 'change')
+      return reply
+        .code(400)
+        .send(
+          badRequest(
+            'a change\'s blast radius runs at POST /api/simulations/change ({"range": "base..head"} or {"deploy": id}); its runs are not stored here yet',
+          ),
+        );
     if (body.kind !== 'load')
       return reply
         .code(400)

@@ -122,3 +122,7 @@ export type {
   EndpointWindow,
   EdgeWindow,
 } from './analysis-query.js';
+// A change's blast radius (sim-change@1): sampled traces, their logs, and what touches them.
+import * as blastRadiusQuery from './blast-radius-query.js';
+export { blastRadiusQuery };
+export type { ErrorGroupRow, OpenTicketRow, SampledLog, SampledSpan } from './blast-radius-query.js';

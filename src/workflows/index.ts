@@ -131,3 +131,12 @@ export {
   SIMULATION_MAX_SPANS,
 } from './simulate.js';
 export type { SimulateLoadInput, SimulateOptions } from './simulate.js';
+export {
+  blastRadius,
+  blastRadiusMarkdown,
+  simulateChange,
+  parseRange,
+  ChangeInputError,
+  ChangeNotFoundError,
+} from './simulate-change.js';
+export type { BlastRadiusInput, BlastRadiusOptions, ChangeSubject } from './simulate-change.js';

@@ -5,6 +5,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import {
   FindingList,
+  analyzeChange,
+  buildBlastRadius,
   buildInvestigation,
   buildCodeIndex,
   buildTicketIndex,
@@ -12,14 +14,16 @@ import {
   fingerprintOccurrence,
   localizeText,
   parseStackTrace,
+  parseUnifiedDiff,
   priorityScore,
   rankRootCauses,
   rankSimilarTickets,
   rcaFindings,
+  runtimeView,
   ticketMentions,
   triageProblems,
 } from '../../src/analysis/index.js';
-import type { RcaResult } from '../../src/analysis/index.js';
+import type { EndpointTraffic, FileCode, RcaResult, TraceLog, TraceSpan } from '../../src/analysis/index.js';
 import { createPatternMiner } from '../../src/analysis/patterns/index.js';
 import { calibrate, simulateLoad } from '../../src/analysis/simulate/index.js';
 import type { Deploy } from '../../src/model/index.js';
@@ -249,6 +253,60 @@ function simLoad(): Outputs {
   return out;
 }
 
+/** sim-change: the shop's files as parsed (fixtures), a diff, and hand-made traces → the blast radius. */
+function simChange(): Outputs {
+  const out: Outputs = {};
+  for (const file of list('simulate-change/', '.json')) {
+    const fx = JSON.parse(read(`simulate-change/${file}`)) as {
+      diff: string;
+      base: Record<string, FileCode>;
+      head: Record<string, FileCode>;
+      paths: string[];
+      servicePaths: Array<{ pathPrefix: string; service: string }>;
+      spans: TraceSpan[];
+      logs: TraceLog[];
+      traffic: EndpointTraffic[];
+      edges: Array<{ caller: string; callee: string }>;
+    };
+    const diff = parseUnifiedDiff(fx.diff);
+    const code = analyzeChange({
+      diff,
+      base: new Map(Object.entries(fx.base)),
+      head: new Map(Object.entries(fx.head)),
+      paths: new Set(fx.paths),
+      servicePaths: fx.servicePaths,
+      rules: [{ line: 1, pattern: '/services/cart/', owners: ['@cart-team'] }],
+      service: null,
+      defaultService: 'shop',
+    });
+    const runtime = runtimeView(fx.spans, fx.logs, code.runtimeUnits);
+    out[file] = buildBlastRadius({
+      repository: 'shop',
+      base: 'base',
+      head: 'head',
+      deploy: null,
+      service: null,
+      window: { since: '2026-12-01T00:00:00.000Z', until: '2026-12-01T01:00:00.000Z', minutes: 60 },
+      diff,
+      changed: code.changed,
+      walked: code.walked,
+      walkTruncated: code.truncated,
+      runtimeUnits: code.runtimeUnits,
+      runtime,
+      endpointsSampled: fx.traffic.length,
+      traffic: fx.traffic,
+      serviceEdges: fx.edges,
+      serviceOwners: new Map([['cart', ['@cart-team']]]),
+      problems: [],
+      tickets: [],
+      errorGroups: [],
+      patterns: [],
+      notes: [],
+    });
+  }
+  return out;
+}
+
 /**
  * Runners by algorithm name. redact and code-extract have no runner here: their own tests
  * are snapshot tests already (test/redact.test.ts over test/fixtures/redact/cases.txt,
@@ -264,4 +322,5 @@ export const RUNNERS: Record<string, () => Outputs> = {
   'localize-text': localize,
   'ticket-mentions': mentions,
   'sim-load': simLoad,
+  'sim-change': simChange,
 };

@@ -12,6 +12,7 @@ export { languageOf } from './language.js';
 export { type CodeQueries, compileQueries } from './queries.js';
 export { CODE_EXTRACTION_ALGORITHM, extractFromTree } from './extract.js';
 export { toTemplate } from './log-template.js';
+export { stringValue } from './message.js';
 export { type CodeownerRule, codeownersRegex, ownersOf, parseCodeowners } from './codeowners.js';
 export {
   type ServiceMapInput,

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Language, Parser } from 'web-tree-sitter';
+import { Language, Parser, type Tree } from 'web-tree-sitter';
 import {
   type CodeLanguage,
   type CodeQueries,
@@ -16,6 +16,8 @@ export interface CodeParsers {
   /** Parses one file and extracts its symbols, log call sites and routes. Syntax errors
    *  do not throw: tree-sitter recovers and whatever parsed is extracted. */
   parse(language: CodeLanguage, source: string): FileExtraction;
+  /** Parses one file and hands its tree and extraction to `use`; the tree is freed after. */
+  inspect<T>(language: CodeLanguage, source: string, use: (tree: Tree, extraction: FileExtraction) => T): T;
 }
 
 const WASM_FILE: Record<CodeLanguage, string> = {
@@ -61,17 +63,19 @@ async function load(): Promise<CodeParsers> {
       loaded.set(language, { parser, queries: compileQueries(language, grammar) });
     }),
   );
+  const inspect = <T>(language: CodeLanguage, source: string, use: (tree: Tree, x: FileExtraction) => T): T => {
+    const entry = loaded.get(language);
+    if (!entry) throw new Error(`no grammar for language "${language}"`);
+    const tree = entry.parser.parse(source);
+    if (!tree) throw new Error(`tree-sitter could not parse this ${language} source`);
+    try {
+      return use(tree, extractFromTree(tree, language, entry.queries, source));
+    } finally {
+      tree.delete();
+    }
+  };
   return {
-    parse(language, source) {
-      const entry = loaded.get(language);
-      if (!entry) throw new Error(`no grammar for language "${language}"`);
-      const tree = entry.parser.parse(source);
-      if (!tree) throw new Error(`tree-sitter could not parse this ${language} source`);
-      try {
-        return extractFromTree(tree, language, entry.queries, source);
-      } finally {
-        tree.delete();
-      }
-    },
+    parse: (language, source) => inspect(language, source, (_tree, x) => x),
+    inspect,
   };
 }

@@ -12,6 +12,7 @@ export { readBlobs, parseBatch } from './blobs.js';
 export type { Blob } from './blobs.js';
 export { blameRange, parseBlamePorcelain } from './blame.js';
 export { commitPatch } from './patch.js';
+export { diffZeroContext, firstParent, grepFiles, resolveCommit } from './diff.js';
 export type { CommitPatch } from './patch.js';
 export type { BlameLine, BlameOptions } from './blame.js';
 export { MAX_FILE_BYTES, countLines, skipAfterReading, skipBeforeReading } from './skip.js';
