@@ -166,8 +166,9 @@ export function scoreLadder(
         out.errorRate.scored++;
         if (Math.abs(e.errorRate - m.errorRate) <= 0.05) out.errorRate.hits++;
       }
+      const underTimeout = m.p95Ms !== null && m.p95Ms < opts.timeoutMs;
       for (const [iv, v] of [
-        [e.p95Interval, m.p95Ms],
+        [underTimeout ? e.p95Interval : null, m.p95Ms],
         [e.errorRateInterval, m.errorRate],
       ] as const) {
         if (!iv || v === null) continue;
