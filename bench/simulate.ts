@@ -68,8 +68,9 @@ every measured figure is its own client-side timing per entry endpoint (web's ro
      invalid and not scored); each service's CPU against its limit, and pool timeouts from
      its logs. The measured knee is the first step where an endpoint's p95 doubled (and
      rose 200 ms) or its errors rose 5 points; the first bottleneck is the first resource
-     at its limit (CPU ≥ 85% of the limit, or a pool that made requests give up). The
-     base ladder is pool-bound (catalog), the bigger pool's is CPU-bound (cart).
+     at its limit (CPU at ≥ 85% of its limit or held back in ≥ 25% of its periods, or a
+     pool that made requests give up). The base ladder is pool-bound (catalog), the
+     bigger pool's is CPU-bound (cart).
      Scored: p95 within 25% (where the measured p95 is under the driver's timeout), error
      rate within 5 points, the first bottleneck, the knee within one step, and how often
      the measured value is inside the predicted interval.
@@ -80,8 +81,11 @@ every measured figure is its own client-side timing per entry endpoint (web's ro
      endpoints (target ≥ 0.9), error rate within 10 points.
   5. Mutation oracle: the shop at its head; for every exported function (and exported
      class method) of services/*/src, a commit on top of the head in which it throws;
-     that service runs it while the ordinary traffic runs. Affected endpoints as above.
-     Functions the traffic never reached are listed apart. Scored per function: recall and
+     that service runs it while the ordinary traffic runs. Affected endpoints as above (a
+     fallback counts when it changes the answer: web's badge falls back to 0); services
+     logging errors well beyond the baseline are listed beside each function. Functions
+     the traffic never reached (the mutant logs a marker when first called; a service
+     that cannot start counts as reached) are listed apart. Scored per function: recall and
      precision of \`simulate change head..mutant\`; the worst ten are printed.
 
 Options:
@@ -404,6 +408,9 @@ export async function main(args: string[]): Promise<number> {
         if (mine.length) await atHead(service);
       }
       const baseEndpoints = await bw.endpoints(base);
+      const baseLogs = new Map(
+        SHOP_SERVICES.map((service) => [service, countLogLines(bw.logDir, service, base.from, base.to, PROBLEM_LINE)]),
+      );
       const rows: MutantRow[] = [];
       for (const r of runs) {
         const endpoints = await bw.endpoints(r.w);
@@ -422,11 +429,19 @@ export async function main(args: string[]): Promise<number> {
             r.w.to,
             new RegExp(`${REACHED_MARKER} ${regexEscape(r.m.id)}`),
           ) > 0;
+        // Errors and warnings the services logged beyond the baseline's rate: a fallback that
+        // changed nothing the shopper saw still shows here (not attributed to an endpoint).
+        const logged = SHOP_SERVICES.flatMap((service) => {
+          const during = countLogLines(bw.logDir, service, r.w.from, r.w.to, PROBLEM_LINE);
+          const usual = (baseLogs.get(service) ?? 0) * ((r.w.to - r.w.from) / (base.to - base.from));
+          const extra = Math.round(during - usual);
+          return extra >= 5 && during >= 2 * usual ? [`${service} +${extra}`] : [];
+        });
         const predicted = changePred.get(r.m.id)!;
         const s = predicted.prediction
           ? setScore(new Set(predicted.prediction.endpoints), new Set(affected))
           : { recall: null, precision: null };
-        rows.push({ id: r.m.id, reached, startFailed: r.startFailed, affected, predicted, ...s });
+        rows.push({ id: r.m.id, reached, startFailed: r.startFailed, affected, logged, predicted, ...s });
       }
       const reached = rows.filter((r) => r.reached);
       const recall = meanOf(reached.map((r) => r.recall));
@@ -447,4 +462,6 @@ export async function main(args: string[]): Promise<number> {
   return 0;
 }
 
+/** A service's error or warning line (lib/log.js writes `<ISO time> <LEVEL> <service>: …`). */
+const PROBLEM_LINE = /^\S+ (ERROR|WARN) /;
 const regexEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

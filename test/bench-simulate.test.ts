@@ -52,16 +52,18 @@ describe('the measured side', () => {
     assert.equal(measuredKnee(base, [step(2, 350, 90), step(3, 400, 95)]), null, 'badge ×2 but only +55 ms');
   });
 
-  it('calls a resource saturated at 85% of its CPU limit or when its pool made requests give up', () => {
+  it('calls a resource saturated at 85% of its CPU limit, throttled in a quarter of its periods, or when its pool made requests give up', () => {
     const use = { replicas: 1, cpuM: 0, cpuLimitM: 300, throttledShare: 0, poolTimeouts: 0 };
     assert.deepEqual(
       saturatedResources([
         { ...use, service: 'cart', cpuOfLimit: 0.9 },
         { ...use, service: 'web', cpuOfLimit: 0.5 },
+        { ...use, service: 'payments', cpuOfLimit: 0.6, throttledShare: 0.4 },
         { ...use, service: 'catalog', cpuOfLimit: 0.1, poolTimeouts: 3 },
       ]),
       [
         { service: 'cart', resource: 'cpu' },
+        { service: 'payments', resource: 'cpu' },
         { service: 'catalog', resource: 'pool' },
       ],
     );

@@ -130,6 +130,8 @@ export interface MutantRow {
   reached: boolean;
   startFailed: boolean;
   affected: string[];
+  /** Services that logged errors or warnings well beyond the baseline's rate, e.g. "web +35". */
+  logged: string[];
   predicted: Predicted<ChangePrediction>;
   recall: number | null;
   precision: number | null;
@@ -141,10 +143,11 @@ export function mutationReport(rows: MutantRow[], recall: number | null, precisi
   const short = (e: string) => e.replace(/^(GET|POST) \/api/, '');
   lines.push(
     table(
-      ['function', 'affected (measured)', 'predicted', 'recall', 'precision'],
+      ['function', 'affected (measured)', 'logged errors', 'predicted', 'recall', 'precision'],
       reached.map((r) => [
         `${r.id}${r.startFailed ? ' (did not start)' : ''}`,
         r.affected.map(short).join(' ') || 'none',
+        r.logged.join(' ') || '-',
         r.predicted.prediction ? r.predicted.prediction.endpoints.map(short).join(' ') || 'none' : '-',
         pct(r.recall),
         pct(r.precision),

@@ -69,12 +69,18 @@ export interface ServiceUse {
 
 /** A CPU limit counts as reached at this share of it (the governor holds the rest back). */
 export const CPU_SATURATED = 0.85;
+/**
+ * …or when it held the service back in this share of its periods: on a busy host a service
+ * can hit its quota in bursts yet get less than its limit on average.
+ */
+export const THROTTLED_SATURATED = 0.25;
 
-/** Resources at their limit: CPU at ≥ 85% of the limit, a pool that made requests give up. */
+/** Resources at their limit: CPU at ≥ 85% of the limit or throttled in ≥ 25% of periods, a pool that made requests give up. */
 export function saturatedResources(uses: readonly ServiceUse[]): Bottleneck[] {
   const out: Bottleneck[] = [];
   for (const u of uses) {
-    if (u.cpuOfLimit !== null && u.cpuOfLimit >= CPU_SATURATED) out.push({ service: u.service, resource: 'cpu' });
+    const cpu = (u.cpuOfLimit ?? 0) >= CPU_SATURATED || (u.throttledShare ?? 0) >= THROTTLED_SATURATED;
+    if (cpu) out.push({ service: u.service, resource: 'cpu' });
     if (u.poolTimeouts > 0) out.push({ service: u.service, resource: 'pool' });
   }
   return out;
