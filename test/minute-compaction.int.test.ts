@@ -1,7 +1,8 @@
 // Compaction of closed minutes, on both backends: the rows of one key and minute (one per
 // flush) become one, and everything a reader sees is unchanged: counts, latency quantiles,
 // distinct users, flows. Compacting again changes nothing; a row that arrives late into a
-// compacted minute still counts; the pipeline compacts the minutes that have closed.
+// compacted minute still counts; the pipeline compacts the minutes that have closed and rolls
+// their span trees up into self time and edge own time.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { StreamAnalyzer } from '../src/analysis/aggregate/index.js';
@@ -14,6 +15,7 @@ import {
   bytesOf,
   compactMinutes,
   minuteSignals,
+  spanTimeSignals,
   writeAnalysisDelta,
 } from '../src/store/index.js';
 import { AnalysisPipeline } from '../src/workflows/index.js';
@@ -281,5 +283,40 @@ describe('AnalysisPipeline compaction', () => {
          FROM pg_stat_user_tables WHERE relname IN ('red_minute', 'pattern_minute', 'error_minute', 'edge_minute', 'flow_minute')`,
     );
     assert.equal(Number(dead?.vacuumed), 5);
+  });
+});
+
+describe('AnalysisPipeline span-time roll-up', () => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  before(async () => {
+    ({ store, cleanup } = await freshPglite());
+  });
+  after(async () => cleanup());
+
+  it('rolls up the closed minutes once, and the reader takes the rest from the raw spans', async () => {
+    const start = T0 + 60 * MIN;
+    const pipeline = new AnalysisPipeline(store.db, new SelfMetrics(), {
+      flushIntervalMs: 2 ** 30,
+      closeAfterMinutes: 1,
+      now: () => start + 60 * MIN,
+    });
+    await pipeline.start();
+    for (const { spans, logs } of slices(start, 6)) {
+      await store.writeTelemetry({ spans, logs, metrics: [] });
+      await pipeline.observe({ spans, logs, metrics: [] });
+      await pipeline.flush();
+    }
+    await pipeline.stop();
+    // Spans reached minute 5 and a minute closes one minute later: minutes 0–3 are rolled up.
+    const rolled = await store.db.query('SELECT minute FROM span_time_rollup ORDER BY minute');
+    assert.deepEqual(
+      rolled.map((r) => (r.minute as Date).getTime() - start),
+      [0, 1, 2, 3].map((m) => m * MIN),
+    );
+    const s = await spanTimeSignals(store.db, new Date(start), new Date(start + 6 * MIN));
+    assert.deepEqual(s.minutes, { rolled: 4, raw: 2 });
+    const visits = s.selfTimes.filter((r) => r.service === 'web').reduce((a, r) => a + r.visits, 0);
+    assert.equal(visits, (6 * 60 * 3) / 5, 'every web request is one visit, rolled up or read raw');
   });
 });

@@ -409,7 +409,7 @@ export async function rcaInputOf(
   const since = new Date(Math.min(baseline.startMs, ...reference.map((r) => r.startMs)));
   const until = new Date(incident.endMs);
   const { red, patterns, errorGroups, edges, flows } = await minuteSignals(q, since, until);
-  const { selfTimes, edgeTimes } = await spanTimeSignals(q, [baseline, incident]);
+  const { selfTimes, edgeTimes } = await spanTimeSignals(q, new Date(baseline.startMs), until);
   return {
     selfTimes,
     edgeTimes,

@@ -222,6 +222,18 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
         },
         commits: ['6b4f36e', 'c37d9a1', '509b56d', 'ac6acc8', '5242bdf', 'a24a216', '996075a', '86de557'],
       },
+      {
+        id: 'investigate@5',
+        date: '2026-12-07',
+        changed:
+          "self time and edge own time per minute come from the roll-up of closed minutes (store/span-time-rollup: every trace up to 20k spans a minute, a trace-id-hash sample past it) and only the minutes not rolled up from the raw spans (a 40k-span sample per read, as before); the rows stay per minute (in the other signals' buckets the morning day's 12:15 basic fell to second). Results differ from investigate@4 only where its 40k-span window sample was taken",
+        effect: {
+          nezha:
+            "ORRERY_DATASETS=/work/shared/datasets npm run bench -- accuracy nezha, main 95d16b6 (investigate@4) → investigate@5: 2023-01-29 AC@1/3/5 0.786/0.857/0.857 → 0.786/0.857/0.857; 2023-01-30-morning 0.778/0.889/0.889 → 0.778/0.889/0.889; all 37 faults 0.784 → 0.784 (the same hits and misses). With the span-time rows in the signals' buckets instead: morning 0.667 (12:15 basic second), hence per minute",
+          example: NOT_MEASURED,
+        },
+        commits: ['facc698', '3ab0d1f'],
+      },
     ],
   },
   {

@@ -1,4 +1,4 @@
-// The published schema of investigate@4's JSON (investigate@2 and @3 runs validate too), as zod (to validate) and as JSON Schema
+// The published schema of investigate@5's JSON (investigate@2, @3 and @4 runs validate too), as zod (to validate) and as JSON Schema
 // (docs/investigation.schema.json, and GET /api/investigations/schema). It mirrors the
 // types in investigation.ts, with the findings' union from findings.ts; a test checks stored
 // runs against it, and `npm run schema` writes the file from it.

@@ -1,18 +1,24 @@
-// Investigations: what `orrery investigate` produces and stores (investigate@4). Every
+// Investigations: what `orrery investigate` produces and stores (investigate@5). Every
 // finding carries a confidence, a hint (why), and the evidence it stands on; a narrative
 // (from an optional LLM) may only cite finding ids. This is the published JSON schema's
 // TypeScript form (the findings are in findings.ts): docs/investigations.md documents each field.
 import type { Finding } from './findings.js';
 
 /**
- * investigate@4: investigate@3 (round 1's results, with the ids of the algorithms it used in
- * `algorithms`) with an alert's window from its onset, rca@5's span-tree findings, and the
- * issue-18 changes the changelog lists. The changelog is src/analysis/versions.ts.
+ * investigate@5: investigate@4 (investigate@3 — round 1's results, with the ids of the
+ * algorithms it used in `algorithms` — with an alert's window from its onset, rca@5's span-tree
+ * findings, and the issue-18 changes the changelog lists) with self time and edge own time read
+ * from the per-minute roll-up where a minute has one. The changelog is src/analysis/versions.ts.
  */
-export const INVESTIGATE_ALGORITHM = 'investigate@4';
+export const INVESTIGATE_ALGORITHM = 'investigate@5';
 
 /** Every id a stored investigation may carry: runs keep the id that made them. */
-export const INVESTIGATE_ALGORITHMS = ['investigate@2', 'investigate@3', INVESTIGATE_ALGORITHM] as const;
+export const INVESTIGATE_ALGORITHMS = [
+  'investigate@2',
+  'investigate@3',
+  'investigate@4',
+  INVESTIGATE_ALGORITHM,
+] as const;
 export type InvestigateAlgorithm = (typeof INVESTIGATE_ALGORITHMS)[number];
 
 /**

@@ -1,4 +1,4 @@
-// Investigation API routes (inside the authenticated API context): start one (investigate@4,
+// Investigation API routes (inside the authenticated API context): start one (investigate@5,
 // stored; a re-run of the same subject records what changed), list them, show one as JSON
 // or as Markdown.
 import type { FastifyInstance } from 'fastify';

@@ -80,6 +80,8 @@ export type {
 } from './problem-store.js';
 export type { MinuteSignals, PatternMerges, SignalBuckets } from './signal-query.js';
 export { MAX_WINDOW_SPANS, spanTimeSignals } from './span-time-query.js';
+export { MAX_MINUTE_SPANS, rollUpSpanTimes } from './span-time-rollup.js';
+export type { RollupStats } from './span-time-rollup.js';
 export type { SpanTimeSignals } from './span-time-query.js';
 export { SPAN_ROUTE_KEY_SQL } from './migrations/004-tickets.js';
 export { EMAIL_HASH_KEY, instanceSecret } from './instance-secret.js';

@@ -1,4 +1,4 @@
-// Investigations: each run is a row holding its whole result (investigate@4 JSON); a re-run
+// Investigations: each run is a row holding its whole result (investigate@5 JSON); a re-run
 // of the same subject points at the run before it and stores the diff against it.
 import type {
   Investigation,

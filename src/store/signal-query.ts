@@ -20,7 +20,7 @@ export interface MinuteSignals {
   metrics: MetricRow[];
 }
 
-function ms(v: unknown): number {
+export function ms(v: unknown): number {
   return (v instanceof Date ? v : new Date(String(v))).getTime();
 }
 
@@ -71,14 +71,14 @@ export interface SignalBuckets {
 }
 
 /** The shared parts of a minute-table read: parameters, the window, the service filter, the bucket expression. */
-interface Read {
+export interface MinuteRead {
   params: unknown[];
   window: string;
   only: (col: string) => string;
   bucket: string;
 }
 
-function readOf(since: Date, until: Date, services?: readonly string[], buckets?: SignalBuckets): Read {
+export function readOf(since: Date, until: Date, services?: readonly string[], buckets?: SignalBuckets): MinuteRead {
   const params: unknown[] = [since, until];
   if (services) params.push([...services]);
   const only = (col: string) => (services ? ` AND ${col} = ANY($3::text[])` : '');
@@ -128,7 +128,7 @@ async function patternInfo(q: Queryable, services?: readonly string[]): Promise<
  */
 async function countRows(
   q: Queryable,
-  r: Read,
+  r: MinuteRead,
   table: string,
   keys: readonly string[],
   each: (keys: readonly string[], minuteMs: number, count: number) => void,
@@ -189,7 +189,7 @@ function mergesOf(info: Map<string, PatternInfo>): Map<string, string> {
 }
 
 /** Flows, merged keys (rare, mostly rewritten by the writer already) resolved. */
-async function readFlows(q: Queryable, r: Read, merges: PatternMerges): Promise<FlowRow[]> {
+async function readFlows(q: Queryable, r: MinuteRead, merges: PatternMerges): Promise<FlowRow[]> {
   const canon = (service: string, key: string) => merges.get(`${service}\u0000${key}`) ?? key;
   const flows = new Summed<FlowRow>(merges.size > 0);
   await countRows(q, r, 'flow_minute', ['service', 'from_key', 'to_key'], ([service, from, to], minuteMs, count) => {

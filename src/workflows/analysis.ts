@@ -29,6 +29,7 @@ import {
   compactMinutes,
   dataErrorClass,
   loadPatternSeeds,
+  rollUpSpanTimes,
   sqlState,
   vacuumMinutes,
   writeAnalysisDelta,
@@ -56,6 +57,11 @@ export interface AnalysisOptions {
   compactEveryMinutes?: number;
   /** A minute is closed when data this many minutes newer has arrived (how late rows may still come). */
   closeAfterMinutes?: number;
+  /**
+   * Roll closed minutes' span trees up into self time and edge own time (store/span-time-rollup),
+   * one minute at a time as spans newer than the closing delay arrive. Default true.
+   */
+  rollUpSpanTimes?: boolean;
   /**
    * VACUUM the minute tables after a compaction (one at a time; skipped while one runs), with
    * ANALYZE at most once an hour. Default: when the store has no autovacuum (PGlite; PostgreSQL
@@ -90,6 +96,11 @@ export class AnalysisPipeline {
   /** Minutes before this are compacted (null: none yet by this process). */
   private compactedUntil: number | null = null;
   private readonly compacted = { runs: 0, rowsIn: 0, rowsOut: 0, failures: 0 };
+  /** The newest span start seen (event time, capped at the clock): span-time minutes close by it. */
+  private newestSpan = Number.NEGATIVE_INFINITY;
+  /** Span-time minutes before this are rolled up (null: none yet by this process). */
+  private rolledUntil: number | null = null;
+  private readonly rolled = { runs: 0, minutes: 0, failures: 0 };
   /** The vacuum after a compaction, while it runs (not part of the flush chain). */
   private vacuuming: Promise<void> | null = null;
   /** Whether to vacuum after compaction (asked of the store at the first compaction). */
@@ -124,6 +135,15 @@ export class AnalysisPipeline {
       () => this.analyzer.pendingRows,
     );
     metrics.gauge('orrery_analysis_patterns', 'Log patterns held by the miners.', () => this.analyzer.patternCount());
+    metrics.family(
+      'orrery_analysis_span_time_rollups_total',
+      'Roll-ups of closed minutes into self time and edge own time, per outcome.',
+      'counter',
+      () => [
+        [{ outcome: 'ok' }, this.rolled.runs],
+        [{ outcome: 'error' }, this.rolled.failures],
+      ],
+    );
     metrics.family('orrery_analysis_flushes_total', 'Analysis flushes, per outcome.', 'counter', () => [
       [{ outcome: 'ok' }, this.flushes],
       [{ outcome: 'error' }, this.failures],
@@ -177,7 +197,12 @@ export class AnalysisPipeline {
   async observe(batch: TelemetryBatch): Promise<void> {
     try {
       if (batch.logs.length > 0) this.analyzer.observeLogs(batch.logs);
-      if (batch.spans.length > 0) this.analyzer.observeSpans(batch.spans);
+      if (batch.spans.length > 0) {
+        this.analyzer.observeSpans(batch.spans);
+        let newest = this.newestSpan;
+        for (const sp of batch.spans) if (sp.startTimeUnixNano / 1e6 > newest) newest = sp.startTimeUnixNano / 1e6;
+        this.newestSpan = Math.min(newest, (this.opts.now ?? Date.now)());
+      }
     } catch (err) {
       this.failures++;
       this.opts.onError?.(err as Error, 'analysis');
@@ -205,7 +230,10 @@ export class AnalysisPipeline {
         this.drop('store_unavailable', deltaRows(this.retry.shift() as AnalysisDelta));
       }
       this.newest = Math.max(this.newest, Math.min(newestMinute(delta), (this.opts.now ?? Date.now)()));
-      if (this.retry.length === 0) await this.compactIfDue();
+      if (this.retry.length === 0) {
+        await this.compactIfDue();
+        await this.rollUpIfDue();
+      }
     });
     return this.flushing;
   }
@@ -275,6 +303,27 @@ export class AnalysisPipeline {
       return;
     }
     this.vacuumSoon();
+  }
+
+  /**
+   * Rolls up the span-time minutes closed since the last roll-up (after a flush, in the flush
+   * chain): a minute is closed when spans closeAfterMinutes newer have arrived. The first
+   * roll-up of a process looks back as far as the first compaction.
+   */
+  private async rollUpIfDue(): Promise<void> {
+    if (this.opts.rollUpSpanTimes === false || !Number.isFinite(this.newestSpan)) return;
+    const closedBefore = Math.floor(this.newestSpan / MINUTE) * MINUTE - (this.opts.closeAfterMinutes ?? 2) * MINUTE;
+    const from = this.rolledUntil ?? closedBefore - FIRST_COMPACTION_LOOK_BACK_MS;
+    if (closedBefore <= from) return;
+    try {
+      const stats = await rollUpSpanTimes(this.db, new Date(from), new Date(closedBefore));
+      this.rolledUntil = closedBefore;
+      this.rolled.runs++;
+      this.rolled.minutes += stats.minutes;
+    } catch (err) {
+      this.rolled.failures++;
+      this.opts.onError?.(err as Error, 'span-time roll-up');
+    }
   }
 
   /**

@@ -1,4 +1,4 @@
-// Steps 4 and 5 of investigate@4 for one service: the code the evidence points at (stack
+// Steps 4 and 5 of investigate@5 for one service: the code the evidence points at (stack
 // frames → files and functions, the changed patterns → their logging call sites, the
 // regressed endpoints → their route handlers, the deploy's commits → the functions they
 // changed, and, with no telemetry, a ticket's words → files), then the deploy's commits

@@ -1,4 +1,4 @@
-// investigate@4: from an alert, a ticket or a problem to ranked findings with evidence. This
+// investigate@5: from an alert, a ticket or a problem to ranked findings with evidence. This
 // file only reads: the subject, the signals, each candidate's deploys, code and impact, into one
 // InvestigationFacts, calling the pure decisions of analysis/investigate between reads where
 // the next read depends on them (the anchor, the first ranking, the candidates, the focus, the
@@ -297,9 +297,9 @@ async function readSignalFacts(ctx: Ctx, anchor: Anchor, windows: InvestigationF
   // Self time and edge own time come from the raw span trees of both windows, read beside the minute rows.
   const [signals, spans] = await Promise.all([
     minuteSignals(ctx.store.db, since, until, scope, buckets, { flows: false }),
-    spanTimeSignals(ctx.store.db, [baseline, incident], scope ? { services: scope } : {}),
+    spanTimeSignals(ctx.store.db, since, until, scope ? { services: scope } : {}),
   ]);
-  const share = Math.min(...spans.sampled);
+  const share = spans.sampled;
   if (share < 1)
     gaps.push(
       `self time and edge time were measured on a ${(share * 100).toFixed(0)}% sample of the traces (by trace id)`,

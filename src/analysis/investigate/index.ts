@@ -1,4 +1,4 @@
-// investigate@4's pure parts: the decisions buildInvestigation makes from the facts read (anchor,
+// investigate@5's pure parts: the decisions buildInvestigation makes from the facts read (anchor,
 // windows, candidates, impact, next steps, summary), the findings, the Markdown rendering and the diff between runs.
 export { diffInvestigations } from './diff.js';
 export { investigationMarkdown } from './markdown.js';

@@ -1,4 +1,4 @@
-// `orrery investigate alert|show|list`: start an investigation (investigate@4) and print it
+// `orrery investigate alert|show|list`: start an investigation (investigate@5) and print it
 // as Markdown (or JSON), show a stored one, list the runs.
 import type { Command } from 'commander';
 import { investigationMarkdown } from '../../analysis/index.js';

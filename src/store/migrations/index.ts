@@ -12,6 +12,7 @@ import minuteByService from './010-minute-by-service.js';
 import tokenRoles from './011-token-roles.js';
 import webhookDeliveries from './012-webhook-deliveries.js';
 import minuteCovering from './013-minute-covering.js';
+import spanTimeMinute from './014-span-time-minute.js';
 
 export interface Migration {
   version: number;
@@ -33,4 +34,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, name: 'token-roles', sql: tokenRoles },
   { version: 12, name: 'webhook-deliveries', sql: webhookDeliveries },
   { version: 13, name: 'minute-covering', sql: minuteCovering },
+  { version: 14, name: 'span-time-minute', sql: spanTimeMinute },
 ];
