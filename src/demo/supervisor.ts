@@ -12,7 +12,6 @@
 // made to fail a share of its requests through the shop's own fault flags (FAULT_FLAGS_FILE).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Autoscaler } from './autoscaler.js';
@@ -20,51 +19,19 @@ import { CpuGovernor, type ThrottleStats } from './cpu-governor.js';
 import { FAULT_AGENT, type FaultCommand } from './fault-agent.js';
 import { readManifest } from './manifest.js';
 import { EXIT_WITH_PARENT } from './paths.js';
+import { freePort, stopChild, waitHealthy } from './processes.js';
 import { processCpuMs } from './proc-stat.js';
 import { ServiceProxy } from './proxy.js';
 import { type ShopSettings, applySettings } from './settings.js';
 import { type Replica, type Running, SHOP_SERVICES, type ShopService, type Staged } from './workload.js';
 
-export { SHOP_SERVICES };
+export { SHOP_SERVICES, stopChild };
 export type { Replica, Running, ShopService, Staged };
 
 const run = promisify(execFile);
 
 /** A failure injected into one service: down (connections refused), slow (answers held back), errors (a share fail with 500). */
 export type InjectedFailure = { mode: 'down' } | { mode: 'slow'; ms: number } | { mode: 'errors'; rate: number };
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
-
-async function waitHealthy(
-  port: number,
-  child: ChildProcess,
-  timeoutMs: number,
-  what: string,
-  logFile: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(
-        `${what} exited during start-up (code ${child.exitCode}, signal ${child.signalCode}); see ${logFile}`,
-      );
-    }
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} did not answer /healthz within ${timeoutMs / 1000} s; see ${logFile}`);
-}
 
 /** One live replica's CPU so far and how often its limit held it back. */
 export interface ReplicaSnapshot {
@@ -397,17 +364,4 @@ export class Supervisor {
 
 function sendFault(child: ChildProcess, command: FaultCommand): void {
   if (child.connected) child.send(command, () => {});
-}
-
-/** SIGTERM, then SIGKILL after 8 s. */
-export function stopChild(child: ChildProcess, graceMs = 8_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
