@@ -76,8 +76,8 @@ every measured figure is its own client-side timing per entry endpoint (web's ro
      the measured value is inside the predicted interval.
   4. Failure oracle: each service × down (its balancer refuses), slow=2s (its answers held
      back 2 s) and errors=30% (the shop's own fault flag fails 30% with a 500), at 1×.
-     Each endpoint is failed (≥ 50% errors), degraded (errors +5 points, p95 ×1.5 and
-     +100 ms, or wrong badges +5 points) or unaffected. Scored: F1 over affected
+     Each endpoint is failed (≥ 50% errors), degraded (errors +5 points, p95 doubled and
+     +250 ms, or wrong badges +5 points) or unaffected. Scored: F1 over affected
      endpoints (target ≥ 0.9), error rate within 10 points.
   5. Mutation oracle: the shop at its head; for every exported function (and exported
      class method) of services/*/src, a commit on top of the head in which it throws;
@@ -87,6 +87,9 @@ every measured figure is its own client-side timing per entry endpoint (web's ro
      the traffic never reached (the mutant logs a marker when first called; a service
      that cannot start counts as reached) are listed apart. Scored per function: recall and
      precision of \`simulate change head..mutant\`; the worst ten are printed.
+
+Between measurements the shoppers' sessions are let finish (and for the failure and
+mutation oracles every cart is emptied), so one case does not spill into the next.
 
 Options:
   --quick           one point of each part (ladder 2×, one failure, one mutant): < 10 min
@@ -197,6 +200,12 @@ const timestamp = (d: Date) =>
     .replace(/[:]/g, '-')
     .replace(/\.\d+Z$/, 'Z');
 const say = (line: string) => process.stdout.write(`${line}\n`);
+let benchStart = Date.now();
+/** A line while the bench runs, stamped with the minutes and seconds since it started. */
+const progress = (line: string) => {
+  const s = Math.round((Date.now() - benchStart) / 1000);
+  say(`[${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}]${line}`);
+};
 
 interface LadderSpec {
   name: string;
@@ -208,6 +217,7 @@ export async function main(args: string[]): Promise<number> {
   const opts = parseOrExit(args, parse, USAGE);
   if (typeof opts === 'number') return opts;
   const startedAt = new Date();
+  benchStart = startedAt.getTime();
   const dir = mkdtempSync(join(os.tmpdir(), 'orrery-bench-simulate-'));
   const out = process.stdout.isTTY ? streamOutput(process.stdout) : memoryOutput();
   say(
@@ -246,7 +256,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     // 1. Calibration.
     const cal = await bw.step('calibration 1×', 1, opts.warmS, opts.calibrateS);
-    say(stepLine(cal));
+    progress(stepLine(cal));
     const window: Window = { from: new Date(cal.from).toISOString(), to: new Date(cal.to).toISOString() };
     await sleep(FLUSH_MS + 2_000); // the SDKs' last batches and Orrery's analysis flush
 
@@ -262,7 +272,7 @@ export async function main(args: string[]): Promise<number> {
       for (const [i, m] of picked.entries())
         mutants.push({ ...m, sha: await commitMutant(repo.dir, repo.head, m, i + 1) });
       await bw.world.api.call('POST', '/api/repos/shop/sync', {});
-      say(`  ${mutants.length} mutants committed on top of the head (of ${all.length} exported functions)`);
+      progress(`  ${mutants.length} mutants committed on top of the head (of ${all.length} exported functions)`);
     }
     const loadPred = new Map<string, Map<number, Predicted<LoadPrediction>>>();
     if (opts.parts.includes('ladder'))
@@ -300,10 +310,10 @@ export async function main(args: string[]): Promise<number> {
         const windows: StepWindow[] = [];
         for (const f of l.factors) {
           const w = await bw.step(`${l.name} ${f}×`, f, opts.warmS, opts.stepS);
-          say(stepLine(w));
+          progress(stepLine(w));
           windows.push(w);
         }
-        bw.driver.setMultiplier(1);
+        await bw.settle();
         if (l.set.length) await bw.applySettings({});
         const rows: LadderRow[] = [];
         for (const w of windows)
@@ -338,14 +348,16 @@ export async function main(args: string[]): Promise<number> {
 
     // 4. Failure oracle.
     if (opts.parts.includes('failure')) {
+      await bw.settle({ freshCarts: true });
       const base = await bw.step('no fault 1×', 1, 5, opts.faultS);
-      say(stepLine(base));
+      progress(stepLine(base));
       const rows: FailureRow[] = [];
       for (const c of failureCases) {
+        await bw.settle({ freshCarts: true });
         bw.world.supervisor.setFailure(c.service, failureOf(c.mode));
         const w = await bw.step(`${c.service} ${c.mode}`, 1, 5, opts.faultS);
         bw.world.supervisor.setFailure(c.service, null);
-        say(stepLine(w));
+        progress(stepLine(w));
         rows.push({
           service: c.service,
           mode: c.mode,
@@ -354,7 +366,6 @@ export async function main(args: string[]): Promise<number> {
           outcomes: [],
           predicted: failPred.get(`${c.service} ${c.mode}`)!,
         });
-        await sleep(5_000);
       }
       const baseEndpoints = await bw.endpoints(base);
       const pairs: { predicted: boolean; measured: boolean }[] = [];
@@ -385,8 +396,9 @@ export async function main(args: string[]): Promise<number> {
       const sup = bw.world.supervisor;
       const atHead = (s: ShopService) => sup.deploy(s, repo.head, repo.head, { version: 'head' });
       await Promise.all(SHOP_SERVICES.map(atHead));
+      await bw.settle({ freshCarts: true });
       const base = await bw.step('head, no mutant', 1, opts.warmS, opts.faultS);
-      say(stepLine(base));
+      progress(stepLine(base));
       const runs: { m: (typeof mutants)[number]; w: StepWindow; startFailed: boolean; since: number }[] = [];
       for (const service of SHOP_SERVICES) {
         const mine = mutants.filter((m) => m.service === service);
@@ -400,9 +412,10 @@ export async function main(args: string[]): Promise<number> {
             startFailed = true;
             sup.setFailure(service, { mode: 'down' });
           }
+          await bw.settle({ freshCarts: true });
           const w = await bw.step(m.id, 1, 3, opts.faultS);
           if (startFailed) sup.setFailure(service, null);
-          say(stepLine(w));
+          progress(stepLine(w));
           runs.push({ m, w, startFailed, since });
         }
         if (mine.length) await atHead(service);

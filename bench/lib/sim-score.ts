@@ -214,7 +214,7 @@ export function classify(base: EndpointStats, during: EndpointStats): Outcome | 
   if (rate - baseRate >= 0.05 && extraErrors >= 2) return 'degraded';
   const p95 = during.p95Ms ?? 0;
   const ref = base.p95Ms ?? 0;
-  if (p95 >= 1.5 * ref && p95 - ref >= 100) return 'degraded';
+  if (p95 >= 2 * ref && p95 - ref >= 250) return 'degraded';
   const wrong = share(during.wrongAnswers, during.requests) - share(base.wrongAnswers, base.requests);
   if (wrong >= 0.05 && during.wrongAnswers >= 2) return 'degraded';
   return 'unaffected';

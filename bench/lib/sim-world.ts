@@ -4,7 +4,7 @@
 // reports what the world itself saw: the host's CPU, each service's CPU against its limit
 // and its pool timeouts (from the service's logs); the shoppers' per-endpoint timings are
 // read afterwards for the step's window, once every request sent in it has finished.
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type DemoOutput,
@@ -189,6 +189,28 @@ export class BenchWorld {
     const wait = w.to + this.opts.requestTimeoutMs + 500 - Date.now();
     if (wait > 0) await sleep(wait);
     return endpointStats(this.driver.observations(), w.from, w.to);
+  }
+
+  /**
+   * Stops new sessions and waits (up to `maxS`) for those under way to finish, so that what
+   * one measurement left behind (queues, slow sessions) does not spill into the next; then
+   * traffic resumes at 1×. With `freshCarts`, every cart is emptied in between (the shop's
+   * cart files and the shoppers' knowledge of them), so a fault that kept carts from being
+   * checked out does not carry over either.
+   */
+  async settle(opts: { freshCarts?: boolean; maxS?: number } = {}): Promise<void> {
+    this.driver.setMultiplier(0);
+    for (const until = Date.now() + (opts.maxS ?? 60) * 1000; this.driver.stats().sessionsActive > 0; ) {
+      if (Date.now() > until) break;
+      await sleep(200);
+    }
+    if (opts.freshCarts && this.driver.stats().sessionsActive === 0) {
+      // The files, not the folder: cart made it at start and writes into it.
+      const carts = join(this.world.worldDir, 'data', 'cart', 'carts');
+      for (const f of existsSync(carts) ? readdirSync(carts) : []) rmSync(join(carts, f), { force: true });
+      this.driver.resetCarts();
+    }
+    this.driver.setMultiplier(1);
   }
 
   /** Runs the world with these settings: every service whose settings change is deployed again. */

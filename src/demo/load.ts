@@ -709,6 +709,15 @@ export class LoadDriver {
     if (this.ticker) this.nextArrival = performance.now() + this.gapMs();
   }
 
+  /**
+   * Every user's cart is now known to be empty (the shop's carts were cleared between two
+   * measurements). Call it only while no session runs (`stats().sessionsActive === 0`).
+   */
+  resetCarts(): void {
+    if (this.counts.active > 0) throw new Error('resetCarts needs every session finished');
+    for (const st of this.state) st.cart = { count: 0, discountedAdds: 0 };
+  }
+
   stats(): LoadStats {
     const now = performance.now();
     const recent = this.recent.values(now).sort((a, b) => a - b);

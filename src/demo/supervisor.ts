@@ -43,6 +43,13 @@ export interface ReplicaSnapshot {
   throttle: ThrottleStats | null;
 }
 
+export interface StageOptions {
+  /** The version label; by default the tag's `/vX.Y.Z`. */
+  version?: string;
+  /** 'manifest': start the manifest's replica count even under an HPA (by default a rollout keeps the current count). */
+  replicas?: 'current' | 'manifest';
+}
+
 export interface SupervisorOptions {
   repoDir: string;
   /** Worktrees, service data and logs go under here. */
@@ -249,15 +256,18 @@ export class Supervisor {
   }
 
   /** Deploys `tag` of `service`: start the new replicas, switch traffic, stop the old ones. */
-  async deploy(service: ShopService, tag: string, sha: string, opts: { version?: string } = {}): Promise<Running> {
+  async deploy(service: ShopService, tag: string, sha: string, opts: StageOptions = {}): Promise<Running> {
     return this.promote(await this.stage(service, tag, sha, opts));
   }
 
-  /** Deploys the running version of `service` again, with the current settings. */
+  /**
+   * Deploys the running version of `service` again with the current settings, as applying
+   * its manifest would: with the manifest's replica count, which an HPA then adjusts.
+   */
   async redeploy(service: ShopService): Promise<Running> {
     const r = this.live.get(service);
     if (!r) throw new Error(`${service} is not running`);
-    return this.deploy(service, r.tag, r.sha, { version: r.version });
+    return this.deploy(service, r.tag, r.sha, { version: r.version, replicas: 'manifest' });
   }
 
   /**
@@ -266,13 +276,13 @@ export class Supervisor {
    * go-live time does not depend on how long its processes took to start. `tag` may be any
    * ref; the version is the tag's `/vX.Y.Z` unless given.
    */
-  async stage(service: ShopService, tag: string, sha: string, opts: { version?: string } = {}): Promise<Staged> {
+  async stage(service: ShopService, tag: string, sha: string, opts: StageOptions = {}): Promise<Staged> {
     const version = opts.version ?? tag.slice(tag.lastIndexOf('/v') + 2);
     const tree = await this.worktree(tag);
     const declared = readManifest(readFileSync(join(tree, 'deploy', 'k8s', `${service}.yaml`), 'utf8'), service);
     const manifest = applySettings(declared, this.settings[service]);
     // Under an autoscaler a rollout keeps the current replica count, as a Deployment's does.
-    const current = this.live.get(service)?.replicas.length;
+    const current = opts.replicas === 'manifest' ? undefined : this.live.get(service)?.replicas.length;
     const count =
       manifest.hpa && current !== undefined
         ? Math.max(manifest.hpa.min, Math.min(manifest.hpa.max, current))
