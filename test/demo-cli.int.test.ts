@@ -2,7 +2,7 @@
 // message that says what to do), and no process left behind when the demo is killed.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -34,6 +34,33 @@ describe('orrery demo: refusals, and no orphans', () => {
     const s = await runCli(['demo', '--seed', '-1', '--dir', join(dir, 'a')]);
     assert.equal(s.code, 2);
     assert.match(s.stderr, /--seed must be a whole number/);
+  });
+
+  it('an unknown --set service, setting or env name exits 2 and says what exists, before anything starts', async () => {
+    const svc = await runCli(['demo', '--dir', join(dir, 'c'), '--set', 'shop.replicas=2']);
+    assert.equal(svc.code, 2);
+    assert.match(
+      svc.stderr,
+      /--set shop\.replicas=2: unknown service "shop"; the shop has web, cart, catalog, payments/,
+    );
+    const setting = await runCli([
+      'demo',
+      '--dir',
+      join(dir, 'c'),
+      '--set',
+      'catalog.replicas=3',
+      '--set',
+      'catalog.pool=2',
+    ]);
+    assert.equal(setting.code, 2);
+    assert.match(
+      setting.stderr,
+      /unknown setting "pool" for catalog; use replicas, cpu, hpa\.min, hpa\.max or env\.<NAME>/,
+    );
+    const env = await runCli(['demo', '--dir', join(dir, 'c'), '--set', 'catalog.env.POOL=2']);
+    assert.equal(env.code, 2);
+    assert.match(env.stderr, /catalog's manifest declares no env POOL \(it declares .*DB_POOL_SIZE/);
+    assert.equal(existsSync(join(dir, 'c')), false, 'nothing was created');
   });
 
   it('will not wipe a folder that is not a demo folder', async () => {

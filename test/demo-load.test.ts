@@ -11,6 +11,7 @@ import {
   type CartBelief,
   type CartEvent,
   type DemoUser,
+  ENTRY_ENDPOINTS,
   LoadDriver,
   type Observation,
   beliefFromCart,
@@ -19,6 +20,7 @@ import {
   nextCartBelief,
   planSession,
 } from '../src/demo/load.js';
+import { endpointStats } from '../src/demo/load-stats.js';
 import { Prng, seedOf } from '../src/demo/prng.js';
 
 const PRODUCTS = Array.from({ length: 20 }, (_, i) => `p-${i + 1}`);
@@ -464,6 +466,52 @@ describe('LoadDriver against an in-test shop', () => {
     const browse = obs.filter((o) => o.action === 'browse').length / obs.length;
     assert.ok(browse < 0.15, `browse share after dropping ${browse} (about 0.36 in traffic)`);
     assert.ok(obs.some((o) => o.action === 'checkout') && obs.some((o) => o.badge));
+  });
+
+  it('names each request by its entry endpoint, sums them per endpoint, and forgets carts only when idle', async () => {
+    const shop = await startShop();
+    shops.push(shop);
+    const driver = new LoadDriver({
+      webUrl: shop.url,
+      seed: 11,
+      users: makePopulation(11, 60, 6),
+      baseRps: 80,
+      thinkMs: { minMs: 5, maxMs: 20 },
+    });
+    driver.start();
+    await until(() => driver.stats().requests > 150, 10_000);
+    assert.throws(() => driver.resetCarts(), /needs every session finished/);
+    driver.setMultiplier(0);
+    await until(() => driver.stats().sessionsActive === 0, 10_000);
+    driver.resetCarts();
+    await driver.stop();
+    const obs = driver.observations();
+    const want: Record<string, string> = {
+      add: 'POST /api/cart/items',
+      badge: 'GET /api/cart/badge',
+      cart: 'GET /api/cart',
+      checkout: 'POST /api/checkout',
+    };
+    for (const o of obs) {
+      if (o.action === 'browse') assert.match(o.endpoint, /^GET \/api\/products(\/:id)?$/);
+      else assert.equal(o.endpoint, want[o.action]);
+    }
+    const stats = endpointStats(obs, obs[0]!.at, obs.at(-1)!.at + 1);
+    assert.deepEqual(
+      stats.map((e) => e.endpoint),
+      [...ENTRY_ENDPOINTS],
+    );
+    assert.equal(
+      stats.reduce((a, e) => a + e.requests, 0),
+      obs.length,
+    );
+    for (const e of stats) {
+      const mine = obs.filter((o) => o.endpoint === e.endpoint);
+      assert.equal(e.requests, mine.length);
+      assert.equal(e.errors, mine.filter((o) => o.status === 0 || o.status >= 500).length);
+      if (e.requests) assert.ok(e.p95Ms! >= e.p50Ms! && e.p50Ms! > 0, `${e.endpoint} p50 ${e.p50Ms} p95 ${e.p95Ms}`);
+    }
+    assert.ok(stats.find((e) => e.endpoint === 'GET /api/products/:id')!.requests > 0);
   });
 
   it('stops cleanly while still waiting for the shop to answer', async () => {

@@ -3,7 +3,17 @@
 // receiver here, and each faulty tag misbehaves the way its scenario says.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -125,6 +135,7 @@ describe('the example shop', () => {
           SERVICE_NAME: service,
           SERVICE_VERSION: version,
           DATA_DIR: join(work, 'data', service),
+          FAULT_FLAGS_FILE: join(work, 'flags', `${service}.json`),
           WEB_URL: url('web'),
           CART_URL: url('cart'),
           CATALOG_URL: url('catalog'),
@@ -204,6 +215,7 @@ describe('the example shop', () => {
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'orrery-shop-'));
+    mkdirSync(join(work, 'flags'));
     repo = join(work, 'repo');
     await buildShopRepo(join(SHOP, 'history'), repo, { now: new Date() });
     const tags = [
@@ -303,6 +315,38 @@ describe('the example shop', () => {
     assert.ok(added.traceId, 'logs are correlated with the trace');
     // With the baseline timeout no reservation is retried.
     assert.equal(receiver.logs.filter((l) => l.body.startsWith('retrying inventory reservation')).length, 0);
+  });
+
+  it("the game-day fault flag fails that share of a service's requests with a 500, and 0 ends it", async () => {
+    const [fay, acct] = ['fay@shop.test', 'acct_1006'];
+    const flags = join(work, 'flags', 'catalog.json');
+    writeFileSync(flags, JSON.stringify({ errorRate: 0.5 }));
+    await new Promise((r) => setTimeout(r, 1200));
+    const answers = [];
+    for (let i = 0; i < 40; i++) answers.push((await call(fay, acct, 'GET', '/api/products')).status);
+    const failed = answers.filter((s) => s === 502).length;
+    assert.ok(failed >= 8 && failed <= 32, `${failed} of 40 listings failed with errorRate 0.5`);
+    assert.deepEqual([...new Set(answers)].sort(), [200, 502]);
+    const logged = await receiver.waitFor('the drill error on catalog', () =>
+      receiver.logs.find(
+        (l) => l.service === 'catalog' && l.body.includes('fault drill: this request fails on purpose'),
+      ),
+    );
+    assert.equal(logged.severityText, 'ERROR');
+    writeFileSync(flags, JSON.stringify({ errorRate: 0 }));
+    await new Promise((r) => setTimeout(r, 1200));
+    for (let i = 0; i < 10; i++) assert.equal((await call(fay, acct, 'GET', '/api/products')).status, 200);
+  });
+
+  it('cart stores carts sealed: no product or price in the file', async () => {
+    const [gus, acct] = ['gus@shop.test', 'acct_1007'];
+    await addItems(gus, acct, [['p-7', 1]]);
+    const dir = join(work, 'data', 'cart', 'carts');
+    const file = readdirSync(dir).find((f) => f.startsWith(encodeURIComponent(gus)))!;
+    const text = readFileSync(join(dir, file), 'utf8');
+    assert.equal(JSON.parse(text).sealed, 1);
+    assert.doesNotMatch(text, /p-7|45/);
+    assert.deepEqual((await call(gus, acct, 'GET', '/api/cart/badge')).body, { count: 1 });
   });
 
   it('slow-dependency: the payments tag prices every line with its own catalog call', async () => {

@@ -1,6 +1,23 @@
 // The example world: the shop's history, services, load, scenarios, tickets and truth.
 export { DemoError, nextSteps, runDemo } from './run.js';
 export type { DemoOptions, DemoWorld } from './run.js';
+export { Api, FLUSH_MS, headManifests, settableServices, startWorld } from './world.js';
+export type { World, WorldOptions } from './world.js';
+export { SettingError, applySettings, parseSettings, settingsFlags } from './settings.js';
+export type { ServiceSettings, SettableService, ShopSettings } from './settings.js';
+export { cpuMillicores, readManifest } from './manifest.js';
+export type { HpaPolicy, Manifest } from './manifest.js';
+export { HPA_SYNC_MS, hpaStep } from './hpa.js';
+export type { HpaStep, Recommendation } from './hpa.js';
+export { CPU_PERIOD_MS, CpuGovernor, cpuLimitsSupported } from './cpu-governor.js';
+export type { ThrottleStats } from './cpu-governor.js';
+export { busyShare, hostCpuTimes, processCpuMs } from './proc-stat.js';
+export type { HostCpuTimes } from './proc-stat.js';
+export { SHOP_SERVICES, Supervisor, stopChild } from './supervisor.js';
+export type { InjectedFailure, ReplicaSnapshot, Running, ShopService, Staged } from './supervisor.js';
+export { ServiceProxy } from './proxy.js';
+export { endpointStats } from './load-stats.js';
+export type { EndpointStats } from './load-stats.js';
 export {
   SCENARIO_NAMES,
   ScenarioError,
@@ -12,13 +29,15 @@ export {
 export type { Plan, ScenarioName } from './scenarios.js';
 export { memoryOutput, streamOutput } from './progress.js';
 export type { DemoOutput } from './progress.js';
-export { buildShopRepo, readHistory, HistoryError } from './repo-builder.js';
+export { buildShopRepo, latestHistoryFile, readHistory, HistoryError } from './repo-builder.js';
 export type { BuiltRepo, BuiltCommit, HistoryCommit } from './repo-builder.js';
 export { TRUTH_VERSION, harmed, scenarioTruth } from './truth.js';
 export type { DeployRecord, ScenarioTruth } from './truth.js';
 export { shopSourceDir } from './paths.js';
 export {
+  ENTRY_ENDPOINTS,
   LoadDriver,
+  endpointOf,
   makePopulation,
   planSession,
   meanRequestsPerSession,
@@ -27,6 +46,7 @@ export {
 } from './load.js';
 export type {
   DemoUser,
+  EntryEndpoint,
   LoadOptions,
   LoadStats,
   Observation,

@@ -218,6 +218,36 @@ export function makePopulation(seed: number, users: number, accounts: number): D
 
 export type Action = 'browse' | 'add' | 'badge' | 'cart' | 'checkout';
 
+/**
+ * The storefront's entry endpoints the shoppers call, as web's server spans name them
+ * (method and route template): what the simulation bench measures per endpoint.
+ */
+export const ENTRY_ENDPOINTS = [
+  'GET /api/products',
+  'GET /api/products/:id',
+  'POST /api/cart/items',
+  'GET /api/cart/badge',
+  'GET /api/cart',
+  'POST /api/checkout',
+] as const;
+export type EntryEndpoint = (typeof ENTRY_ENDPOINTS)[number];
+
+/** The endpoint a session step calls. */
+export function endpointOf(step: SessionStep): EntryEndpoint {
+  switch (step.action) {
+    case 'browse':
+      return step.productId ? 'GET /api/products/:id' : 'GET /api/products';
+    case 'add':
+      return 'POST /api/cart/items';
+    case 'badge':
+      return 'GET /api/cart/badge';
+    case 'cart':
+      return 'GET /api/cart';
+    case 'checkout':
+      return 'POST /api/checkout';
+  }
+}
+
 /** One request of a session. A `browse` without a product reads the product list. */
 export type SessionStep =
   | { action: 'browse'; productId?: string }
@@ -343,6 +373,7 @@ export interface Observation {
   user: string;
   account: string;
   action: Action;
+  endpoint: EntryEndpoint;
   /** HTTP status; 0 when there was no answer (connection error or timeout). */
   status: number;
   ms: number;
@@ -357,6 +388,7 @@ export interface Observation {
 
 const ACTIONS: readonly Action[] = ['browse', 'add', 'badge', 'cart', 'checkout'];
 const ACTION_CODE = new Map(ACTIONS.map((a, i) => [a, i]));
+const ENDPOINT_CODE = new Map(ENTRY_ENDPOINTS.map((e, i) => [e, i]));
 const BROWSE = 0;
 const NO_BADGE = -1;
 const UNKNOWN = -1;
@@ -372,6 +404,7 @@ class ObservationLog {
   private at = new Float64Array(0);
   private user = new Uint32Array(0);
   private action = new Uint8Array(0);
+  private endpoint = new Uint8Array(0);
   private status = new Uint16Array(0);
   private ms = new Float32Array(0);
   private shown = new Int32Array(0);
@@ -384,6 +417,7 @@ class ObservationLog {
     at: number,
     user: number,
     action: Action,
+    endpoint: EntryEndpoint,
     status: number,
     ms: number,
     discounted: boolean | null,
@@ -394,6 +428,7 @@ class ObservationLog {
     this.at[i] = at;
     this.user[i] = user;
     this.action[i] = ACTION_CODE.get(action)!;
+    this.endpoint[i] = ENDPOINT_CODE.get(endpoint)!;
     this.status[i] = status;
     this.ms[i] = ms;
     this.shown[i] = badge ? clampInt(badge.shown) : NO_BADGE;
@@ -410,6 +445,7 @@ class ObservationLog {
         user: u.id,
         account: u.accountId,
         action: ACTIONS[this.action[i]!]!,
+        endpoint: ENTRY_ENDPOINTS[this.endpoint[i]!]!,
         status: this.status[i]!,
         ms: Math.round(this.ms[i]! * 10) / 10,
       };
@@ -444,6 +480,7 @@ class ObservationLog {
     this.at[to] = this.at[from]!;
     this.user[to] = this.user[from]!;
     this.action[to] = this.action[from]!;
+    this.endpoint[to] = this.endpoint[from]!;
     this.status[to] = this.status[from]!;
     this.ms[to] = this.ms[from]!;
     this.shown[to] = this.shown[from]!;
@@ -465,6 +502,7 @@ class ObservationLog {
     this.at = grow(this.at, (k) => new Float64Array(k));
     this.user = grow(this.user, (k) => new Uint32Array(k));
     this.action = grow(this.action, (k) => new Uint8Array(k));
+    this.endpoint = grow(this.endpoint, (k) => new Uint8Array(k));
     this.status = grow(this.status, (k) => new Uint16Array(k));
     this.ms = grow(this.ms, (k) => new Float32Array(k));
     this.shown = grow(this.shown, (k) => new Int32Array(k));
@@ -671,6 +709,15 @@ export class LoadDriver {
     if (this.ticker) this.nextArrival = performance.now() + this.gapMs();
   }
 
+  /**
+   * Every user's cart is now known to be empty (the shop's carts were cleared between two
+   * measurements). Call it only while no session runs (`stats().sessionsActive === 0`).
+   */
+  resetCarts(): void {
+    if (this.counts.active > 0) throw new Error('resetCarts needs every session finished');
+    for (const st of this.state) st.cart = { count: 0, discountedAdds: 0 };
+  }
+
   stats(): LoadStats {
     const now = performance.now();
     const recent = this.recent.values(now).sort((a, b) => a - b);
@@ -790,7 +837,7 @@ export class LoadDriver {
       case 'browse': {
         const path = step.productId ? `/api/products/${encodeURIComponent(step.productId)}` : '/api/products';
         const a = await this.request('GET', path, user);
-        this.record(at, idx, 'browse', a, held);
+        this.record(at, idx, step, a, held);
         return;
       }
       case 'add': {
@@ -800,7 +847,7 @@ export class LoadDriver {
         });
         const discounted = this.discountedProducts.has(step.productId);
         st.cart = nextCartBelief(st.cart, { action: 'add', status: a.status, quantity: step.quantity, discounted });
-        this.record(at, idx, 'add', a, held);
+        this.record(at, idx, step, a, held);
         return;
       }
       case 'badge': {
@@ -810,7 +857,7 @@ export class LoadDriver {
         const badge =
           a.status === 200 && typeof shown === 'number' && expected !== null ? { shown, expected } : undefined;
         if (badge && badge.shown !== badge.expected) this.counts.mismatches++;
-        this.record(at, idx, 'badge', a, held, badge);
+        this.record(at, idx, step, a, held, badge);
         return;
       }
       case 'cart': {
@@ -818,13 +865,13 @@ export class LoadDriver {
         if (a.status === 200 && (st.cart.count === null || st.cart.discountedAdds === null)) {
           st.cart = beliefFromCart(a.body) ?? st.cart;
         }
-        this.record(at, idx, 'cart', a, held);
+        this.record(at, idx, step, a, held);
         return;
       }
       case 'checkout': {
         const a = await this.request('POST', '/api/checkout', user, {});
         st.cart = nextCartBelief(st.cart, { action: 'checkout', status: a.status });
-        this.record(at, idx, 'checkout', a, held);
+        this.record(at, idx, step, a, held);
         return;
       }
     }
@@ -833,7 +880,7 @@ export class LoadDriver {
   private record(
     at: number,
     idx: number,
-    action: Action,
+    step: SessionStep,
     a: Answer,
     discounted: boolean | null,
     badge?: { shown: number; expected: number },
@@ -846,7 +893,7 @@ export class LoadDriver {
     else if (a.status < 500) c.c4++;
     else c.c5++;
     this.recent.add(performance.now(), a.ms);
-    this.log.push(at, idx, action, a.status, a.ms, discounted, badge);
+    this.log.push(at, idx, step.action, endpointOf(step), a.status, a.ms, discounted, badge);
   }
 
   /** Reads the product ids, retrying every half second until the shop answers with some. */

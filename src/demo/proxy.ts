@@ -3,7 +3,9 @@
 // the current backends; a deploy swaps the list, and connections already open stay on the
 // old process until it closes them. It also injects network faults: with a delay set, every
 // chunk of every connection it carries, open or new, arrives that much later in each
-// direction (what `tc netem delay` does to a pod's interface).
+// direction (what `tc netem delay` does to a pod's interface). For the failure faults it can
+// also hold every answer back (`setResponseDelay`: a slow service, as its callers see it) or
+// refuse every connection and cut the open ones (`setDown`: a service that is down).
 import net from 'node:net';
 
 /**
@@ -62,6 +64,8 @@ export class ServiceProxy {
   private backends: number[] = [];
   private next = 0;
   private delay = 0;
+  private responseDelay = 0;
+  private down = false;
   private readonly sockets = new Set<net.Socket>();
   private constructor(
     readonly name: string,
@@ -103,7 +107,23 @@ export class ServiceProxy {
     return this.delay;
   }
 
+  /** Holds every chunk from the service back this long more, on open connections too (0: none). */
+  setResponseDelay(ms: number): void {
+    if (!(ms >= 0) || !Number.isFinite(ms)) throw new Error(`delay must be a finite number ≥ 0 (got ${ms})`);
+    this.responseDelay = ms;
+  }
+
+  /** Down: new connections are reset at once and open ones are cut; up again: as before. */
+  setDown(down: boolean): void {
+    this.down = down;
+    if (down) for (const s of this.sockets) s.destroy();
+  }
+
   private accept(client: net.Socket): void {
+    if (this.down) {
+      client.resetAndDestroy();
+      return;
+    }
     if (this.backends.length === 0) {
       client.destroy();
       return;
@@ -113,9 +133,8 @@ export class ServiceProxy {
     this.sockets.add(client).add(upstream);
     client.setNoDelay(true);
     upstream.setNoDelay(true);
-    const delay = () => this.delay;
-    const toUpstream = new DelayedPipe(upstream, delay);
-    const toClient = new DelayedPipe(client, delay);
+    const toUpstream = new DelayedPipe(upstream, () => this.delay);
+    const toClient = new DelayedPipe(client, () => this.delay + this.responseDelay);
     const close = () => {
       toUpstream.cancel();
       toClient.cancel();

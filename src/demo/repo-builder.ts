@@ -178,3 +178,13 @@ export async function buildShopRepo(historyDir: string, outDir: string, opts: Bu
   }
   return { dir: outDir, commits, tags, head: commits[commits.length - 1]!.sha };
 }
+
+/** A file's content at the history's last commit (null when no commit writes it, or one deleted it since). */
+export function latestHistoryFile(historyDir: string, path: string): string | null {
+  let latest: string | null = null;
+  for (const c of readHistory(historyDir)) {
+    if (c.delete.includes(path)) latest = null;
+    if (c.files.includes(path)) latest = join(historyDir, c.id, 'files', path);
+  }
+  return latest === null ? null : readFileSync(latest, 'utf8');
+}

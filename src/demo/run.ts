@@ -4,18 +4,19 @@
 // OTLP to Orrery with the OpenTelemetry SDK), drives users through the storefront, performs
 // the scenario's deploys, traffic changes and injected faults, files the customers' tickets,
 // and writes each scenario's ground truth.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type DemoUser, LoadDriver, type Observation, makePopulation } from './load.js';
-import { EXIT_WITH_PARENT, orreryCommand, sdkNodeModules, shopSourceDir } from './paths.js';
+import { shopSourceDir } from './paths.js';
 import type { DemoOutput } from './progress.js';
-import { type BuiltRepo, buildShopRepo } from './repo-builder.js';
 import { type Plan, type ScenarioName, parseScenariosFile, planDemo } from './scenarios.js';
-import { SHOP_SERVICES, type ShopService, type Staged, Supervisor, stopChild } from './supervisor.js';
+import { type ShopSettings, settingsFlags } from './settings.js';
+import type { ShopService, Staged } from './supervisor.js';
 import { type DemoTicket, noiseTickets, renumberTickets, scenarioTickets } from './tickets.js';
 import { type DeployRecord, type ScenarioTruth, type TruthInput, scenarioTruth } from './truth.js';
+import { DemoError, FLUSH_MS, startWorld } from './world.js';
+
+export { DemoError };
 
 export interface DemoOptions {
   scenarios: ScenarioName[];
@@ -30,6 +31,8 @@ export interface DemoOptions {
   accounts: number;
   /** Storefront requests per second at 1× traffic. */
   baseRps: number;
+  /** Capacity settings over the manifests (`--set`), for every deploy. */
+  settings?: ShopSettings;
   out: DemoOutput;
 }
 
@@ -54,9 +57,6 @@ export interface DemoWorld {
   stop(): Promise<void>;
 }
 
-export class DemoError extends Error {}
-
-const MARKER = 'orrery-demo.json';
 /** Tickets per scenario (cart-badge is the loud one; the log-only failure barely reaches support). */
 const TICKETS: Record<ScenarioName, number> = {
   'cart-badge': 12,
@@ -71,145 +71,7 @@ const TICKETS: Record<ScenarioName, number> = {
  * onset, for a bad deploy) lands on its planned time however long the processes take to start.
  */
 const DEPLOY_LEAD_MS = 15_000;
-/** A baseline version went out this long after its release commit. */
-const RELEASED_AFTER_MS = 30 * 60_000;
 const NOISE_TICKETS = 10;
-/** Orrery's analysis flush interval inside the demo, so the world is ready soon after load stops. */
-const FLUSH_MS = 2_000;
-
-async function portFree(port: number): Promise<boolean> {
-  const srv = net.createServer();
-  return new Promise((resolve) => {
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
-/** A fresh demo folder: an earlier demo's is wiped; anything else that is not empty is refused. */
-function prepareDir(dir: string): void {
-  if (existsSync(dir) && readdirSync(dir).length > 0) {
-    if (!existsSync(join(dir, MARKER))) {
-      throw new DemoError(`${dir} exists and is not a demo folder (no ${MARKER}); choose another with --dir`);
-    }
-    const lock = join(dir, 'store', 'orrery.lock');
-    if (existsSync(lock)) {
-      const pid = Number(readFileSync(lock, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
-        throw new DemoError(`a demo is already running in ${dir} (Orrery pid ${pid}); stop it first, or use --dir`);
-      }
-    }
-    for (const sub of ['store', 'world']) rmSync(join(dir, sub), { recursive: true, force: true });
-  }
-  mkdirSync(join(dir, 'world', 'logs'), { recursive: true });
-  writeFileSync(join(dir, MARKER), `${JSON.stringify({ createdAt: new Date().toISOString() })}\n`);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-class Api {
-  constructor(readonly base: string) {}
-
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.base}${path}`, {
-      method,
-      headers:
-        body === undefined
-          ? { accept: 'application/json' }
-          : { accept: 'application/json', 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(300_000),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new DemoError(`Orrery answered ${res.status} to ${method} ${path}: ${text.slice(0, 500)}`);
-    return (text ? JSON.parse(text) : null) as T;
-  }
-}
-
-async function startOrrery(
-  opts: DemoOptions,
-  storeDir: string,
-  logFile: string,
-): Promise<{ child: ChildProcess; api: Api }> {
-  for (const [flag, port] of [
-    ['--port', opts.port],
-    ['--otlp-port', opts.otlpPort],
-  ] as const) {
-    if (!(await portFree(port))) {
-      throw new DemoError(
-        `port ${port} is in use (is \`orrery up\` or another demo running?); pass ${flag} to use another`,
-      );
-    }
-  }
-  const cmd = orreryCommand();
-  const env: NodeJS.ProcessEnv = {};
-  // The demo's Orrery is its own: an embedded store in the demo folder, whatever the shell sets.
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ORRERY_')) env[k] = v;
-  env.ORRERY_ANALYSIS_FLUSH_MS = String(FLUSH_MS);
-  env.ORRERY_LOG_LEVEL = process.env.ORRERY_LOG_LEVEL ?? 'warn';
-  const args = [
-    '--import',
-    EXIT_WITH_PARENT,
-    ...cmd.args,
-    'up',
-    '--data-dir',
-    storeDir,
-    '--port',
-    String(opts.port),
-    '--otlp-port',
-    String(opts.otlpPort),
-    '--host',
-    '127.0.0.1',
-  ];
-  const child = spawn(cmd.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = createWriteStream(logFile);
-  child.stdout!.pipe(log, { end: false });
-  child.stderr!.pipe(log, { end: false });
-  const api = new Api(`http://127.0.0.1:${opts.port}`);
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-8).join('\n') : '';
-      throw new DemoError(`Orrery exited during start-up (code ${child.exitCode}):\n${tail}`);
-    }
-    try {
-      await api.call('GET', '/api/status');
-      return { child, api };
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  await stopChild(child);
-  throw new DemoError(`Orrery did not answer on ${api.base} within 60 s; see ${logFile}`);
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}
-
-async function indexWorld(api: Api, repo: BuiltRepo, out: DemoOutput): Promise<void> {
-  const t0 = Date.now();
-  const added = await api.call<{ sync: { commits?: number; files?: number } | null }>('POST', '/api/repos', {
-    path: resolve(repo.dir),
-    name: 'shop',
-    services: SHOP_SERVICES.map((service) => ({ service, pathPrefix: `services/${service}/` })),
-  });
-  out.step(`✓ indexed the repository in ${seconds(Date.now() - t0)}: commits, owners, symbols, log call sites, routes`);
-  void added;
-  const k8s = join(repo.dir, 'deploy', 'k8s');
-  const files = readdirSync(k8s)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .map((f) => ({ path: `deploy/k8s/${f}`, content: readFileSync(join(k8s, f), 'utf8') }));
-  await api.call('POST', '/api/infra/import', { source: 'shop/deploy/k8s', files });
-  out.step(`✓ imported ${files.length} Kubernetes manifests`);
-}
-
 interface Timeline {
   at: number;
   /** Events in one lane run one after another (a service's deploys). */
@@ -247,94 +109,30 @@ function fitTimes(tickets: DemoTicket[], from: number, to: number): DemoTicket[]
 export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
   const started = Date.now();
   const { out } = opts;
-  const dir = resolve(opts.dir);
-  prepareDir(dir);
-  const world = join(dir, 'world');
   const plan: Plan = planDemo(
     parseScenariosFile(readFileSync(join(shopSourceDir(), 'scenarios.json'), 'utf8')),
     opts.scenarios,
     opts.durationS,
   );
-
+  const what = plan.scenarios.length
+    ? `scenario${plan.scenarios.length > 1 ? 's' : ''} ${plan.scenarios.join(', ')}`
+    : 'no scenario (steady traffic)';
+  const set = settingsFlags(opts.settings ?? {});
   out.step(
-    `Orrery demo: scenario${plan.scenarios.length > 1 ? 's' : ''} ${plan.scenarios.join(', ')}; ${opts.durationS} s of traffic; seed ${opts.seed}`,
+    `Orrery demo: ${what}; ${opts.durationS} s of traffic; seed ${opts.seed}${set.length ? `; --set ${set.join(' ')}` : ''}`,
   );
-  const orrery = await startOrrery(opts, join(dir, 'store'), join(world, 'logs', 'orrery.log'));
-  const { api } = orrery;
-  const otlp = `http://127.0.0.1:${opts.otlpPort}`;
-  out.step(`✓ Orrery is up: API ${api.base}, OTLP ${otlp}, store ${join(dir, 'store')}`);
-
-  let supervisor: Supervisor | undefined;
+  const w = await startWorld(opts);
+  const { api, otlp, dir, repo, supervisor, deploys } = w;
   let driver: LoadDriver | undefined;
   const stopAll = async () => {
     await driver?.stop();
-    await supervisor?.stop();
-    await stopChild(orrery.child, 15_000);
+    await w.stop();
   };
   try {
-    const repo = await buildShopRepo(join(shopSourceDir(), 'history'), join(world, 'shop'), {
-      now: new Date(),
-      onCommit: (n, total) => out.status(`building the shop repository: commit ${n}/${total}`),
-    });
-    out.step(`✓ built the shop repository: ${repo.commits.length} commits, ${repo.tags.size} tags (${repo.dir})`);
-    await indexWorld(api, repo, out);
-
-    supervisor = await Supervisor.create({
-      repoDir: repo.dir,
-      workDir: world,
-      otlpEndpoint: otlp,
-      nodeModules: sdkNodeModules(),
-      environment: 'demo',
-    });
-    const deploys: DeployRecord[] = [];
-    const shaOf = (tag: string) => {
-      const sha = repo.tags.get(tag);
-      if (!sha) throw new DemoError(`scenarios.json names tag ${tag}, which the shop history does not create`);
-      return sha;
-    };
-    const stage = (service: ShopService, tag: string) => supervisor!.stage(service, tag, shaOf(tag));
-    const deploy = async (staged: Staged, recorded: boolean, scenario: ScenarioName | null, at?: Date) => {
-      const { service, tag, sha } = staged;
-      const r = supervisor!.promote(staged);
-      const rec: DeployRecord = {
-        service,
-        version: r.version,
-        tag,
-        sha,
-        at: (at ?? r.liveAt).toISOString(),
-        recorded,
-        scenario,
-      };
-      deploys.push(rec);
-      if (recorded) {
-        await api.call('POST', '/api/deploys', {
-          service,
-          version: r.version,
-          commit: sha,
-          environment: 'demo',
-          at: rec.at,
-          source: 'demo-cd',
-        });
-      }
-      return rec;
-    };
-    // All at once: no traffic flows until the load starts, after every service is healthy.
-    // The world is older than the demo: a baseline version went out when its release was cut
-    // (RELEASED_AFTER_MS after its tag's commit), and that is when a CD pipeline recorded it.
-    const worldStart = Date.now();
-    const releasedAt = (tag: string) => {
-      const commit = repo.commits.find((c) => c.sha === shaOf(tag));
-      return new Date(Math.min(worldStart, Date.parse(commit?.at ?? '') + RELEASED_AFTER_MS || worldStart));
-    };
-    await Promise.all(
-      plan.baselines.map(async (b) => {
-        await deploy(await stage(b.service, b.tag), b.recorded, null, releasedAt(b.tag));
-        out.status(`started ${b.tag}`);
-      }),
-    );
-    out.step(
-      `✓ started the shop: ${plan.baselines.map((b) => b.tag).join(', ')} (storefront ${supervisor.url('web')})`,
-    );
+    const stage = (service: ShopService, tag: string) => supervisor.stage(service, tag, w.shaOf(tag));
+    const deploy = (staged: Staged, recorded: boolean, scenario: ScenarioName | null) =>
+      w.release(staged, { recorded, scenario });
+    await w.startBaselines(plan.baselines);
 
     const users: DemoUser[] = makePopulation(opts.seed, opts.users, opts.accounts);
     driver = new LoadDriver({ webUrl: supervisor.url('web'), seed: opts.seed, users, baseRps: opts.baseRps });
@@ -393,8 +191,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
             ? `${f.kind} on ${f.service}: ${f.ms} ms (${f.scenario})`
             : `${f.kind} on ${f.service} lifted (${f.scenario})`,
         run: async () => {
-          if (f.kind === 'network-delay') supervisor!.setNetworkDelay(f.service, f.ms);
-          else supervisor!.setCpuWork(f.service, f.ms);
+          if (f.kind === 'network-delay') supervisor.setNetworkDelay(f.service, f.ms);
+          else supervisor.setCpuWork(f.service, f.ms);
           const w = faultWindows.get(f.scenario);
           if (f.ms > 0 && !w)
             faultWindows.set(f.scenario, {
@@ -493,14 +291,14 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
       `✓ support filed ${tickets.length} tickets (${tickets.filter((t) => t.scenario).length} about the faults, ${tickets.filter((t) => t.duplicateOf).length} duplicates)`,
     );
 
-    const truthDir = join(world, 'truth');
+    const truthDir = join(w.worldDir, 'truth');
     mkdirSync(truthDir, { recursive: true });
     for (const scenario of plan.scenarios) {
       const t = truthOf(scenario, tickets);
       truth.push(t);
       writeFileSync(join(truthDir, `${scenario}.json`), `${JSON.stringify(t, null, 2)}\n`);
     }
-    writeFileSync(join(world, 'deploys.json'), `${JSON.stringify(deploys, null, 2)}\n`);
+    writeFileSync(join(w.worldDir, 'deploys.json'), `${JSON.stringify(deploys, null, 2)}\n`);
 
     // The last spans and logs reach Orrery (the SDKs batch for ≤ 1 s), and its analysis flushes.
     await new Promise((r) => setTimeout(r, 1_500 + FLUSH_MS + 1_000));

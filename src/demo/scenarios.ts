@@ -99,11 +99,12 @@ export function parseScenariosFile(json: string): ScenariosFile {
   return r.data;
 }
 
-/** `all`, or one name; anything else is an error that lists the names. */
+/** `all`, `none` (steady traffic: no deploys, faults or surges), or one name; anything else is an error that lists the names. */
 export function selectScenarios(arg: string): ScenarioName[] {
   if (arg === 'all') return [...SCENARIO_NAMES];
+  if (arg === 'none') return [];
   if ((SCENARIO_NAMES as readonly string[]).includes(arg)) return [arg as ScenarioName];
-  throw new ScenarioError(`unknown scenario "${arg}"; choose one of: all, ${SCENARIO_NAMES.join(', ')}`);
+  throw new ScenarioError(`unknown scenario "${arg}"; choose one of: all, ${SCENARIO_NAMES.join(', ')}, none`);
 }
 
 /** An alert on a fault is raised this long after it starts (as the accuracy benches assume). */
@@ -123,7 +124,8 @@ export function soloOnset(durationS: number): number {
  * one timeline. One alone: its events keep their order and spacing but move so the first is
  * at `soloOnset(durationS)`, and the fault holds to the end of the traffic phase (whatever
  * would end it, traffic back to 1× or the fault lifted, is dropped), so the alert two minutes
- * later still sees it.
+ * later still sees it. None: the baselines alone, without the noise deploys (a steady world to
+ * measure).
  */
 export function planDemo(file: ScenariosFile, selected: readonly ScenarioName[], durationS = 180): Plan {
   const baselines = SHOP_SERVICES.map((service) => ({
@@ -131,7 +133,8 @@ export function planDemo(file: ScenariosFile, selected: readonly ScenarioName[],
     tag: file.services[service]!.baseline,
     recorded: file.services[service]!.recorded,
   }));
-  const deploys: PlannedDeploy[] = file.noiseDeploys.map((d) => ({ ...d, scenario: null }));
+  const deploys: PlannedDeploy[] =
+    selected.length === 0 ? [] : file.noiseDeploys.map((d) => ({ ...d, scenario: null }));
   const traffic: PlannedTraffic[] = [];
   const faults: PlannedFault[] = [];
   const rootCauses: Plan['rootCauses'] = {};

@@ -6,10 +6,13 @@ import {
   type DemoWorld,
   SCENARIO_NAMES,
   ScenarioError,
+  SettingError,
   nextSteps,
   parseDuration,
+  parseSettings,
   runDemo,
   selectScenarios,
+  settableServices,
   streamOutput,
 } from '../../demo/index.js';
 import { CliError, EXIT } from '../client.js';
@@ -24,8 +27,11 @@ export interface DemoFlags {
   users: string;
   accounts: string;
   rps: string;
+  set: string[];
   exitWhenReady?: boolean;
 }
+
+const collect = (v: string, all: string[]) => [...all, v];
 
 function whole(name: string, v: string, min: number, max: number): number {
   const n = Number(v);
@@ -40,7 +46,7 @@ export function registerDemo(program: Command): void {
     .description(
       'build the example world (an instrumented shop with history, deploys, faults and tickets) and leave it running',
     )
-    .option('--scenario <name>', `all, or one of: ${SCENARIO_NAMES.join(', ')}`, 'all')
+    .option('--scenario <name>', `all, none (steady traffic), or one of: ${SCENARIO_NAMES.join(', ')}`, 'all')
     .option('--duration <d>', 'traffic phase: short (45 s, for CI), normal (150 s), or a time like 90s or 5m', 'normal')
     .option('--seed <n>', 'seed for users, shopping and tickets (same seed, same world)', '42')
     .option('--dir <dir>', 'demo folder: store, shop repository, logs, truth files (wiped at start)', '.orrery-demo')
@@ -49,6 +55,12 @@ export function registerDemo(program: Command): void {
     .option('--users <n>', 'shoppers', '400')
     .option('--accounts <n>', 'customer accounts the shoppers belong to', '90')
     .option('--rps <n>', 'storefront requests per second at 1× traffic', '20')
+    .option(
+      '--set <service.setting=value>',
+      'override a manifest for every deploy (repeatable): replicas, cpu, hpa.min, hpa.max, env.<NAME>',
+      collect,
+      [],
+    )
     .option('--exit-when-ready', 'stop everything once the world is built (the store stays in --dir)')
     .addHelpText(
       'after',
@@ -61,8 +73,20 @@ Scenarios (each reproducible from --seed, each with its own deploys):
   capacity           three times the traffic saturates catalog at its replica count
   network-delay      40 ms each way on every call into and out of cart (no deploy)
   cpu-saturation     payments burns CPU in every request and queues (no deploy)
+  none               steady traffic at --rps: no deploy, fault or surge (to measure)
 Background noise runs in all: other tickets, benign warnings, deploys of other services.
 With one scenario, its fault starts two minutes before the traffic phase ends and holds.
+
+The shop runs as its manifests (deploy/k8s/*.yaml) say: each service's replicas behind a
+balancer, each replica held to its CPU limit (CFS-style: stopped for the rest of a 100 ms
+period once it used its share), catalog scaled by its HPA on CPU, and the env values the
+code reads (catalog's DB_POOL_SIZE is a real pool of connections). --set overrides that:
+  catalog.replicas=3            3 replicas (an HPA on the service is pinned to 3)
+  cart.cpu=500m                 the CPU limit per replica (millicores, or cores: 0.5)
+  catalog.hpa.min=2             the HPA's bounds (catalog.hpa.max=6)
+  catalog.env.DB_POOL_SIZE=2    an env value the service's manifest declares
+An unknown service, setting or env name exits 2. Orrery still imports the manifests as the
+repository has them: --set is a change to the running world, not to the repository.
 
 The world's Orrery runs on an embedded store in <dir>/store; the shop's repository, service
 logs and each scenario's ground truth (<dir>/world/truth/*.json) are in <dir>/world.
@@ -72,11 +96,13 @@ Later, look at the same store again with: orrery up --data-dir <dir>/store
 Examples:
   orrery demo
   orrery demo --scenario cart-badge --duration 3m
-  orrery demo --scenario all --duration short --exit-when-ready`,
+  orrery demo --scenario all --duration short --exit-when-ready
+  orrery demo --scenario none --rps 40 --set catalog.replicas=3 --set catalog.env.DB_POOL_SIZE=2`,
     )
     .action(async (flags: DemoFlags) => {
       let world: DemoWorld;
       try {
+        const settings = parseSettings(flags.set, settableServices());
         world = await runDemo({
           scenarios: selectScenarios(flags.scenario),
           durationS: parseDuration(flags.duration),
@@ -87,10 +113,11 @@ Examples:
           users: whole('users', flags.users, 10, 100_000),
           accounts: whole('accounts', flags.accounts, 1, 100_000),
           baseRps: whole('rps', flags.rps, 1, 1000),
+          settings,
           out: streamOutput(process.stdout),
         });
       } catch (err) {
-        if (err instanceof ScenarioError) throw new CliError(err.message, EXIT.usage);
+        if (err instanceof ScenarioError || err instanceof SettingError) throw new CliError(err.message, EXIT.usage);
         if (err instanceof DemoError) throw new CliError(err.message, EXIT.failure);
         throw err;
       }

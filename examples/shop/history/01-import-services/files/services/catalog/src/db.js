@@ -7,8 +7,8 @@ import { identityAttributes } from '../../../lib/context.js';
 const tracer = trace.getTracer('catalog-db');
 
 export class PoolTimeoutError extends Error {
-  constructor(waitedMs, size) {
-    super(`timed out after ${waitedMs} ms waiting for a database connection (pool size ${size})`);
+  constructor(waitedMs) {
+    super(`timed out after ${waitedMs} ms waiting for a database connection`);
     this.name = 'PoolTimeoutError';
     this.status = 503;
   }
@@ -33,7 +33,7 @@ export class Pool {
       const waiter = { resolve, timer: null };
       waiter.timer = setTimeout(() => {
         this.waiting.splice(this.waiting.indexOf(waiter), 1);
-        reject(new PoolTimeoutError(this.queueTimeoutMs, this.size));
+        reject(new PoolTimeoutError(this.queueTimeoutMs));
       }, this.queueTimeoutMs);
       this.waiting.push(waiter);
     });
