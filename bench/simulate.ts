@@ -257,7 +257,7 @@ export async function main(args: string[]): Promise<number> {
     // 1. Calibration.
     const cal = await bw.step('calibration 1×', 1, opts.warmS, opts.calibrateS);
     progress(stepLine(cal));
-    const window: Window = { from: new Date(cal.from).toISOString(), to: new Date(cal.to).toISOString() };
+    const window: Window = { from: cal.from, to: cal.to };
     await sleep(FLUSH_MS + 2_000); // the SDKs' last batches and Orrery's analysis flush
 
     // 2. Predictions, all before anything else runs.
@@ -290,7 +290,7 @@ export async function main(args: string[]): Promise<number> {
         );
     const changePred = new Map<string, Predicted<ChangePrediction>>();
     for (const m of mutants)
-      changePred.set(m.id, await predictChange(bw.api, { repo: 'shop', base: repo.head, head: m.sha, window }));
+      changePred.set(m.id, await predictChange(bw.api, { repo: 'shop', base: repo.head, head: m.sha }));
     const simMs = [...loadPred.values()]
       .flatMap((m) => [...m.values()])
       .filter((p) => p.prediction)
