@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import type { EndpointStats } from '../src/demo/index.js';
 import { exportedFunctions, mutate } from '../bench/lib/sim-mutants.js';
-import { predictFailure, predictLoad } from '../bench/lib/sim-predict.js';
+import { entryEndpointOf, predictChange, predictFailure, predictLoad } from '../bench/lib/sim-predict.js';
 import {
   type LoadPrediction,
   type MeasuredStep,
@@ -200,7 +200,7 @@ describe('the prediction client', () => {
         text += c;
       });
       req.on('end', () => {
-        got.push(JSON.parse(text));
+        got.push({ path: req.url, body: JSON.parse(text) });
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       });
@@ -208,7 +208,16 @@ describe('the prediction client', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close(), got };
   }
-  const window = { from: '2026-12-07T10:00:00Z', to: '2026-12-07T10:02:00Z' };
+  const window = { from: Date.parse('2026-12-07T10:00:00Z'), to: Date.parse('2026-12-07T10:02:00Z') };
+  const figure = (value: number | null, p10: number | null = null, p90: number | null = null) => ({ value, p10, p90 });
+
+  it("names the model's endpoints (service and http.route) as the shoppers' entry endpoints", () => {
+    assert.equal(entryEndpointOf('web', '/api/cart'), 'GET /api/cart');
+    assert.equal(entryEndpointOf('web', '/api/cart/items', ['POST']), 'POST /api/cart/items');
+    assert.equal(entryEndpointOf('web', '/api/cart/items', ['GET']), null);
+    assert.equal(entryEndpointOf('cart', '/carts/:user'), null, 'not an entry of the storefront');
+    assert.equal(entryEndpointOf('web', 'GET /api/products/:id'), 'GET /api/products/:id');
+  });
 
   it('says the simulation is not available when the route is missing', async () => {
     const s = await serve(404, {
@@ -220,50 +229,102 @@ describe('the prediction client', () => {
       const p = await predictLoad(s.url, { factor: 3, set: ['catalog.replicas=3'], window });
       assert.equal(p.prediction, null);
       assert.equal(p.note, 'simulate load not available');
-      assert.deepEqual(s.got[0], { kind: 'load', factor: 3, set: ['catalog.replicas=3'], window });
+      assert.deepEqual(s.got[0], {
+        path: '/api/simulations',
+        body: {
+          kind: 'load',
+          factor: 3,
+          set: ['catalog.replicas=3'],
+          window: 120_000,
+          until: '2026-12-07T10:02:00.000Z',
+        },
+      });
     } finally {
       s.close();
     }
   });
 
-  it('reads a load prediction: endpoints by name or method and route, intervals, bottleneck and knee', async () => {
-    const s = await serve(200, {
+  it("reads a load simulation: the storefront's endpoints with their intervals, the bottleneck and the knee", async () => {
+    const endpoint = (service: string, route: string, p95: number) => ({
+      service,
+      endpoint: route,
+      predicted: { p50: figure(p95 / 3), p95: figure(p95, p95 * 0.8, p95 * 1.3), errorRate: figure(0.02, 0, 0.05) },
+    });
+    const s = await serve(201, {
       simulation: {
         id: 7,
+        kind: 'load',
         result: {
+          kind: 'load',
+          factor: 3,
           endpoints: [
-            {
-              endpoint: 'GET /api/products',
-              p50Ms: 300,
-              p95Ms: 900,
-              errorRate: 0.01,
-              p95Interval: { p10: 700, p90: 1200 },
-            },
-            { method: 'get', route: '/api/cart/badge', p95Ms: 40, errorRate: 0 },
+            endpoint('web', '/api/products', 900),
+            endpoint('catalog', '/products', 700),
+            endpoint('web', '/api/cart/badge', 40),
           ],
-          bottleneck: { service: 'catalog', resource: 'DB_POOL_SIZE' },
-          kneeFactor: 3,
+          bottleneck: { service: 'catalog', resource: 'pool', saturatesAt: figure(2.4), utilization: figure(1.2) },
+          knee: figure(2.5, 2, 3),
         },
       },
     });
     try {
       const p = await predictLoad(s.url, { factor: 3, set: [], window });
       assert.equal(p.note, null);
-      assert.deepEqual(p.prediction?.endpoints[0]?.p95Interval, [700, 1200]);
-      assert.equal(p.prediction?.endpoints[1]?.endpoint, 'GET /api/cart/badge');
+      assert.deepEqual(
+        p.prediction?.endpoints.map((e) => e.endpoint),
+        ['GET /api/products', 'GET /api/cart/badge'],
+      );
+      assert.deepEqual(p.prediction?.endpoints[0]?.p95Interval, [720, 1170]);
+      assert.deepEqual(p.prediction?.endpoints[0]?.errorRateInterval, [0, 0.05]);
       assert.deepEqual(p.prediction?.bottleneck, { service: 'catalog', resource: 'pool' });
-      assert.equal(p.prediction?.kneeFactor, 3);
+      assert.equal(p.prediction?.kneeFactor, 2.5);
     } finally {
       s.close();
     }
   });
 
-  it('says so when an answer is not the shape the bench reads', async () => {
-    const s = await serve(200, { result: { endpoints: [{ endpoint: 'GET /api/cart', outcome: 'broken' }] } });
+  it('says a kind the server does not support yet is not available, with what it said', async () => {
+    const s = await serve(400, {
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'simulate failure is not yet supported by this server; kind "load" is',
+    });
     try {
       const p = await predictFailure(s.url, { service: 'cart', mode: 'down', window });
       assert.equal(p.prediction, null);
-      assert.match(p.note ?? '', /^simulate failure: answer not understood/);
+      assert.match(
+        p.note ?? '',
+        /^simulate failure not available \(the server says: simulate failure is not yet supported/,
+      );
+    } finally {
+      s.close();
+    }
+  });
+
+  it('reads a blast radius as the entry endpoints it exposes, at /api/simulations/change', async () => {
+    const ep = (service: string, endpoint: string, methods: string[], entry: boolean) => ({
+      service,
+      endpoint,
+      methods,
+      entry,
+    });
+    const s = await serve(200, {
+      simulation: {
+        kind: 'change',
+        result: {
+          endpoints: [
+            ep('cart', '/carts/:user', ['GET'], false),
+            ep('web', '/api/cart', ['GET'], true),
+            ep('web', '/api/cart/badge', ['GET'], true),
+            ep('web', '/api/checkout', ['POST'], true),
+          ],
+        },
+      },
+    });
+    try {
+      const p = await predictChange(s.url, { repo: 'shop', base: 'abc', head: 'def' });
+      assert.deepEqual(p.prediction?.endpoints, ['GET /api/cart', 'GET /api/cart/badge', 'POST /api/checkout']);
+      assert.deepEqual(s.got[0], { path: '/api/simulations/change', body: { range: 'abc..def', repository: 'shop' } });
     } finally {
       s.close();
     }

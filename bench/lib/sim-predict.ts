@@ -1,10 +1,12 @@
 // The prediction side of the simulation bench: one function per part, each asking Orrery's
-// API (`POST /api/simulations`, kind load, failure or change) and reading the answer into
-// what the bench compares. Where the API is not there yet (404) or answers something else,
-// the function returns no prediction and says why; the bench still prints every measured
-// figure. This file is the one place to change when the API's result shape moves.
-import { z } from 'zod';
-import type { ChangePrediction, FailurePrediction, LoadPrediction } from './sim-score.js';
+// API and reading the answer into what the bench compares. Load: POST /api/simulations
+// (kind load, calibrated on the bench's window). Change: POST /api/simulations/change (a range
+// of the indexed shop repository). Failure: POST /api/simulations (kind failure). Where a
+// simulation is not there yet (404, or the server says the kind is not supported) the function
+// returns no prediction and says why; the bench still prints every measured figure.
+import { ENTRY_ENDPOINTS, type EntryEndpoint } from '../../src/demo/index.js';
+import type { BlastRadius, Json, LoadSimulationResult, Simulation } from '../../src/model/index.js';
+import type { ChangePrediction, FailurePrediction, LoadPrediction, Outcome } from './sim-score.js';
 
 /** A prediction, or why there is none, and how long the simulation took. */
 export interface Predicted<T> {
@@ -14,74 +16,76 @@ export interface Predicted<T> {
   ms: number;
 }
 
-/** The telemetry window the model is calibrated on. */
+/** The telemetry window the model is calibrated on (epoch ms). */
 export interface Window {
-  from: string;
-  to: string;
+  from: number;
+  to: number;
 }
 
-const num = z.number().finite();
-const interval = z
-  .union([z.tuple([num, num]), z.object({ low: num, high: num }), z.object({ p10: num, p90: num })])
-  .nullish()
-  .transform((v): [number, number] | null => {
-    if (!v) return null;
-    if (Array.isArray(v)) return [v[0], v[1]];
-    return 'low' in v ? [v.low, v.high] : [v.p10, v.p90];
+/** The storefront service whose routes the shoppers call. */
+const ENTRY_SERVICE = 'web';
+
+/**
+ * A predicted endpoint as one of the shoppers' entry endpoints: the model names an endpoint by
+ * its service and `http.route` (`/api/cart`), the bench by method and route; web's routes are
+ * unique by path. Null for anything else (another service's endpoint).
+ */
+export function entryEndpointOf(
+  service: string,
+  endpoint: string,
+  methods: readonly string[] = [],
+): EntryEndpoint | null {
+  if (service !== ENTRY_SERVICE) return null;
+  const path = endpoint.replace(/^[A-Z]+ /, '');
+  const found = ENTRY_ENDPOINTS.find((e) => e.slice(e.indexOf(' ') + 1) === path);
+  if (!found) return null;
+  const method = found.slice(0, found.indexOf(' '));
+  return methods.length === 0 || methods.includes(method) ? found : null;
+}
+
+const interval = (f: { p10: number | null; p90: number | null }): [number, number] | null =>
+  f.p10 !== null && f.p90 !== null ? [f.p10, f.p90] : null;
+
+/** The bench's view of a load simulation's result. */
+export function loadPredictionOf(r: Json<LoadSimulationResult>): LoadPrediction {
+  const endpoints = r.endpoints.flatMap((e) => {
+    const endpoint = entryEndpointOf(e.service, e.endpoint);
+    if (!endpoint) return [];
+    const { p50, p95, errorRate } = e.predicted;
+    return [
+      {
+        endpoint,
+        p50Ms: p50.value,
+        p95Ms: p95.value,
+        errorRate: errorRate.value,
+        p95Interval: interval(p95),
+        errorRateInterval: interval(errorRate),
+      },
+    ];
   });
-/** An endpoint as "GET /api/cart", or as a method and a route. */
-const named = {
-  endpoint: z.string().optional(),
-  method: z.string().optional(),
-  route: z.string().optional(),
-};
-const nameOf = (e: { endpoint?: string; method?: string; route?: string }) =>
-  e.endpoint ?? `${(e.method ?? 'GET').toUpperCase()} ${e.route ?? '?'}`;
-const resourceKind = z
-  .string()
-  .transform((r) => (/pool|connection|DB_POOL/i.test(r) ? 'pool' : /cpu/i.test(r) ? 'cpu' : r));
-
-const loadResult = z.object({
-  endpoints: z.array(
-    z.looseObject({
-      ...named,
-      p50Ms: num.nullish(),
-      p95Ms: num.nullish(),
-      errorRate: num.nullish(),
-      p95Interval: interval,
-      errorRateInterval: interval,
-    }),
-  ),
-  bottleneck: z.looseObject({ service: z.string(), resource: resourceKind }).nullish(),
-  kneeFactor: num.nullish(),
-});
-
-const failureResult = z.object({
-  endpoints: z.array(
-    z.looseObject({
-      ...named,
-      outcome: z.enum(['failed', 'degraded', 'unaffected']),
-      errorRate: num.nullish(),
-      p95Ms: num.nullish(),
-    }),
-  ),
-});
-
-const changeResult = z.object({
-  endpoints: z.array(z.union([z.string(), z.looseObject(named)])),
-});
-
-/** The answer's result: `{ simulation: { result } }` or `{ result }`. */
-function resultOf(body: unknown): unknown {
-  const b = body as { simulation?: { result?: unknown }; result?: unknown } | null;
-  return b?.simulation?.result ?? b?.result ?? body;
+  return {
+    factor: r.factor,
+    endpoints,
+    bottleneck: r.bottleneck ? { service: r.bottleneck.service, resource: r.bottleneck.resource } : null,
+    kneeFactor: r.knee.value,
+  };
 }
 
-async function simulate<T>(
+/** The bench's view of a blast radius: the entry endpoints it exposes, runtime-confirmed or static-only. */
+export function changePredictionOf(r: Json<BlastRadius>): ChangePrediction {
+  const exposed = r.endpoints.flatMap((e) => {
+    const endpoint = e.entry ? entryEndpointOf(e.service, e.endpoint, e.methods) : null;
+    return endpoint ? [endpoint] : [];
+  });
+  return { endpoints: [...new Set(exposed)] };
+}
+
+async function post<T>(
   api: string,
+  path: string,
   kind: string,
-  request: Record<string, unknown>,
-  read: (result: unknown) => T,
+  body: Record<string, unknown>,
+  read: (answer: unknown) => T,
 ): Promise<Predicted<T>> {
   const t0 = performance.now();
   const done = (prediction: T | null, note: string | null): Predicted<T> => ({
@@ -91,24 +95,30 @@ async function simulate<T>(
   });
   let res: Response;
   try {
-    res = await fetch(`${api}/api/simulations`, {
+    res = await fetch(`${api}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ kind, ...request }),
-      signal: AbortSignal.timeout(120_000),
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(300_000),
     });
   } catch (err) {
     return done(null, `simulate ${kind} failed: ${(err as Error).message}`);
   }
   const text = await res.text();
-  if (res.status === 404 && /not found/i.test(text) && /simulations/.test(text))
-    return done(null, `simulate ${kind} not available`);
-  if (!res.ok) return done(null, `simulate ${kind} answered ${res.status}: ${text.slice(0, 200)}`);
+  let message = text.slice(0, 300);
   try {
-    return done(read(resultOf(JSON.parse(text))), null);
+    message = (JSON.parse(text) as { message?: string }).message ?? message;
+  } catch {
+    // not JSON: keep the text
+  }
+  if (res.status === 404 && /route .* not found/i.test(message)) return done(null, `simulate ${kind} not available`);
+  if (res.status === 400 && /not yet supported/i.test(message))
+    return done(null, `simulate ${kind} not available (the server says: ${message})`);
+  if (!res.ok) return done(null, `simulate ${kind} answered ${res.status}: ${message}`);
+  try {
+    return done(read(JSON.parse(text)), null);
   } catch (err) {
-    const msg = err instanceof z.ZodError ? (err.issues[0]?.message ?? 'bad shape') : (err as Error).message;
-    return done(null, `simulate ${kind}: answer not understood (${msg})`);
+    return done(null, `simulate ${kind}: answer not understood (${(err as Error).message})`);
   }
 }
 
@@ -116,45 +126,68 @@ export function predictLoad(
   api: string,
   req: { factor: number; set: readonly string[]; window: Window },
 ): Promise<Predicted<LoadPrediction>> {
-  return simulate(api, 'load', { factor: req.factor, set: req.set, window: req.window }, (r) => {
-    const p = loadResult.parse(r);
-    const b = p.bottleneck;
-    return {
-      factor: req.factor,
-      endpoints: p.endpoints.map((e) => ({
-        endpoint: nameOf(e),
-        p50Ms: e.p50Ms ?? null,
-        p95Ms: e.p95Ms ?? null,
-        errorRate: e.errorRate ?? null,
-        p95Interval: e.p95Interval,
-        errorRateInterval: e.errorRateInterval,
-      })),
-      bottleneck:
-        b && (b.resource === 'cpu' || b.resource === 'pool') ? { service: b.service, resource: b.resource } : null,
-      kneeFactor: p.kneeFactor ?? null,
-    };
+  const body = {
+    kind: 'load',
+    factor: req.factor,
+    set: req.set,
+    window: req.window.to - req.window.from,
+    until: new Date(req.window.to).toISOString(),
+  };
+  return post(api, '/api/simulations', 'load', body, (a) => {
+    const run = (a as { simulation: Json<Simulation> }).simulation;
+    if (run?.result?.kind !== 'load') throw new Error('no load simulation in the answer');
+    return loadPredictionOf(run.result);
   });
 }
 
+/** A failure mode as `simulate failure` takes it: down, slow=2s, errors=30%. */
 export function predictFailure(
   api: string,
   req: { service: string; mode: string; window: Window },
 ): Promise<Predicted<FailurePrediction>> {
-  return simulate(api, 'failure', { service: req.service, mode: req.mode, window: req.window }, (r) => ({
-    endpoints: failureResult.parse(r).endpoints.map((e) => ({
-      endpoint: nameOf(e),
-      outcome: e.outcome,
-      errorRate: e.errorRate ?? null,
-      p95Ms: e.p95Ms ?? null,
-    })),
-  }));
+  const body = {
+    kind: 'failure',
+    service: req.service,
+    mode: req.mode,
+    window: req.window.to - req.window.from,
+    until: new Date(req.window.to).toISOString(),
+  };
+  return post(api, '/api/simulations', 'failure', body, (a) => {
+    // The failure simulation's result is not in the model yet: read the fields the bench needs.
+    const result = (a as { simulation?: { result?: { endpoints?: unknown } } }).simulation?.result;
+    if (!Array.isArray(result?.endpoints)) throw new Error('no endpoints in the answer');
+    const endpoints = (
+      result.endpoints as {
+        service?: string;
+        endpoint?: string;
+        outcome?: string;
+        errorRate?: unknown;
+        p95?: unknown;
+      }[]
+    ).flatMap((e) => {
+      const endpoint = entryEndpointOf(e.service ?? ENTRY_SERVICE, e.endpoint ?? '');
+      const outcome = e.outcome as Outcome;
+      if (!endpoint || !['failed', 'degraded', 'unaffected'].includes(outcome)) return [];
+      const num = (v: unknown) =>
+        typeof v === 'number'
+          ? v
+          : typeof (v as { value?: unknown })?.value === 'number'
+            ? (v as { value: number }).value
+            : null;
+      return [{ endpoint, outcome, errorRate: num(e.errorRate), p95Ms: num(e.p95) }];
+    });
+    return { endpoints };
+  });
 }
 
 export function predictChange(
   api: string,
-  req: { repo: string; base: string; head: string; window: Window },
+  req: { repo: string; base: string; head: string },
 ): Promise<Predicted<ChangePrediction>> {
-  return simulate(api, 'change', { repo: req.repo, range: `${req.base}..${req.head}`, window: req.window }, (r) => ({
-    endpoints: changeResult.parse(r).endpoints.map((e) => (typeof e === 'string' ? e : nameOf(e))),
-  }));
+  const body = { range: `${req.base}..${req.head}`, repository: req.repo };
+  return post(api, '/api/simulations/change', 'change', body, (a) => {
+    const result = (a as { simulation: { result: Json<BlastRadius> } }).simulation?.result;
+    if (!Array.isArray(result?.endpoints)) throw new Error('no blast radius in the answer');
+    return changePredictionOf(result);
+  });
 }

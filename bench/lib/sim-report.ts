@@ -45,7 +45,15 @@ export interface LadderRow {
   predicted: Predicted<LoadPrediction> | null;
 }
 
-export function ladderReport(name: string, settings: string[], rows: LadderRow[], score: LadderScore): string {
+const factor = (f: number | null) => (f === null ? '-' : Number.isInteger(f) ? String(f) : f.toFixed(2));
+
+export function ladderReport(
+  name: string,
+  settings: string[],
+  rows: LadderRow[],
+  score: LadderScore,
+  countingInvalid: LadderScore | null = null,
+): string {
   const lines = [
     `\nLoad ladder "${name}" (${settings.length ? `--set ${settings.join(' ')}` : 'the manifests as they are'})`,
   ];
@@ -76,12 +84,17 @@ export function ladderReport(name: string, settings: string[], rows: LadderRow[]
   );
   for (const n of notes) lines.push(`  no prediction (${n})`);
   lines.push(
-    `  knee: measured ${score.knee.measured ?? 'beyond the ladder'}×, predicted ${score.knee.predicted ?? '-'}× → ${mark(score.knee.right)}`,
+    `  knee: measured ${score.knee.measured === null ? 'beyond the ladder' : `${score.knee.measured}×`}, predicted ${factor(score.knee.predicted)}× → ${mark(score.knee.right)}`,
     `  first bottleneck: measured ${score.bottleneck.measured?.map(bn).join(' + ') ?? 'none within the ladder'}, predicted ${bn(score.bottleneck.predicted)} → ${mark(score.bottleneck.right)}`,
     `  p95 within 25%: ${tally(score.p95)}; error rate within 5 points: ${tally(score.errorRate)}; inside the predicted interval: ${tally(score.coverage)}`,
   );
   if (score.invalidSteps.length)
     lines.push(`  invalid (host over 80% busy), not scored: ${score.invalidSteps.map((f) => `${f}×`).join(', ')}`);
+  if (countingInvalid)
+    lines.push(
+      `  for information, counting the invalid steps too: p95 ${tally(countingInvalid.p95)}, errors ${tally(countingInvalid.errorRate)}, ` +
+        `interval ${tally(countingInvalid.coverage)}, knee ${mark(countingInvalid.knee.right)}, bottleneck ${mark(countingInvalid.bottleneck.right)}`,
+    );
   return lines.join('\n');
 }
 
