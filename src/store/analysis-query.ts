@@ -32,6 +32,11 @@ export interface MinuteAggregate {
 const MAX_MERGE_DEPTH = 32;
 
 /** bytea as both backends return it (Uint8Array from PGlite, Buffer from pg, hex text if untyped). */
+/** A bytea's bytes as base64 (for jsonb_to_recordset rows, decoded in SQL). */
+export function base64Of(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
 export function bytesOf(v: unknown): Uint8Array | null {
   if (v === null || v === undefined) return null;
   if (v instanceof Uint8Array) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);

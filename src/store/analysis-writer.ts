@@ -7,11 +7,12 @@
 import type { AnalysisDelta, KeyMinute } from '../analysis/aggregate/index.js';
 import { ERRORS_ALGORITHM, PATTERNS_ALGORITHM } from '../analysis/aggregate/index.js';
 import type { Db, Queryable } from './db.js';
+import { base64Of } from './analysis-query.js';
 
 const SAMPLES_KEPT = 10;
 
 function b64(bytes: Uint8Array | null | undefined): string | null {
-  return bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') : null;
+  return bytes ? base64Of(bytes) : null;
 }
 
 function ts(ms: number): string {

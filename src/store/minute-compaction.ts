@@ -13,7 +13,7 @@
 // can refresh the planner's statistics: the pipeline runs it where nothing else would (PGlite
 // has no autovacuum, and a PostgreSQL server can have it turned off).
 import { DDSketch, HyperLogLog, TupleMap } from '../analysis/index.js';
-import { bytesOf } from './analysis-query.js';
+import { base64Of as b64, bytesOf } from './analysis-query.js';
 import type { Db, Queryable, Row } from './db.js';
 
 interface MinuteTable {
@@ -60,10 +60,6 @@ export interface CompactionStats {
   rowsIn: number;
   /** Rows written in their place (one per key and minute). */
   rowsOut: number;
-}
-
-function b64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
 async function compactTable(q: Queryable, t: MinuteTable, from: Date, to: Date): Promise<CompactionStats> {

@@ -12,6 +12,7 @@
 // same time writes none of them twice. Spans that arrive after their minute was rolled up are
 // not in its rows (like minute rows, a minute is final once closed).
 import { type EdgeTimeRow, type SelfTimeRow, spanTimes } from '../analysis/index.js';
+import { base64Of as b64 } from './analysis-query.js';
 import type { Db, Row } from './db.js';
 import { ms } from './signal-query.js';
 import { readWholeTraces } from './span-time-query.js';
@@ -27,10 +28,6 @@ export interface RollupStats {
   spans: number;
   selfRows: number;
   edgeRows: number;
-}
-
-function b64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
 /** Rolls up the minutes in [from, to) that have spans and are not rolled up yet. */
