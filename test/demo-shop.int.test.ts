@@ -344,8 +344,12 @@ describe('the example shop', () => {
     const dir = join(work, 'data', 'cart', 'carts');
     const file = readdirSync(dir).find((f) => f.startsWith(encodeURIComponent(gus)))!;
     const text = readFileSync(join(dir, file), 'utf8');
-    assert.equal(JSON.parse(text).sealed, 1);
-    assert.doesNotMatch(text, /p-7|45/);
+    const sealed = JSON.parse(text) as { sealed: number; iv: string; tag: string; data: string };
+    assert.deepEqual(Object.keys(sealed).sort(), ['data', 'iv', 'sealed', 'tag']);
+    assert.equal(sealed.sealed, 1);
+    // Base64 ciphertext can spell "45" by chance; the plaintext's quoted fields cannot appear in it.
+    assert.doesNotMatch(text, /"p-7"|"productId"|"price"/);
+    assert.ok(!Buffer.from(sealed.data, 'base64').toString('latin1').includes('p-7'), 'the data is not plaintext');
     assert.deepEqual((await call(gus, acct, 'GET', '/api/cart/badge')).body, { count: 1 });
   });
 
