@@ -183,3 +183,4 @@ export type {
   ChangedUnitKind,
   ExposureMark,
 } from './blast-radius.js';
+export type { AuditAnchor, AuditEntry, AuditProblem, AuditProblemKind, AuditVerification } from './audit.js';
