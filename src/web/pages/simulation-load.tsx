@@ -11,6 +11,9 @@ import { factor, figure, ms, msOrInf, num, share } from '../format';
 
 const BANDS = Object.values(UTILIZATION_BANDS);
 
+/** A load factor of the knee or bottleneck scans; null is past the scan's end. */
+const beyond = (r: LoadSimulationResult) => (x: number | null) => (x === null ? `>${r.scannedTo}×` : factor(x));
+
 export function LoadVerdict({ r }: { r: LoadSimulationResult }) {
   const b = r.bottleneck;
   return (
@@ -22,7 +25,7 @@ export function LoadVerdict({ r }: { r: LoadSimulationResult }) {
             <strong>
               {b.service}'s {b.resource === 'cpu' ? 'CPU' : 'connection pool'}
             </strong>
-            , saturating at {figure(b.saturatesAt, factor)} the calibrated load; at {r.factor}× it is{' '}
+            , saturating at {figure(b.saturatesAt, beyond(r))} the calibrated load; at {r.factor}× it is{' '}
             {figure(b.utilization, share)} busy.
           </>
         ) : (
@@ -38,7 +41,7 @@ export function LoadVerdict({ r }: { r: LoadSimulationResult }) {
         ) : (
           <>
             Latency takes off (an entry endpoint's p95 passes twice its 1× value) at{' '}
-            <strong>{figure(r.knee, factor)}</strong> the calibrated load.
+            <strong>{figure(r.knee, beyond(r))}</strong> the calibrated load.
           </>
         )}
       </li>
@@ -178,7 +181,7 @@ function EndpointsTable({ r }: { r: LoadSimulationResult }) {
                   <td className="errors">
                     {share(e.baseline.errorRate)} → {figure(e.predicted.errorRate, share)}
                   </td>
-                  <td>{figure(e.knee, factor)}</td>
+                  <td>{figure(e.knee, beyond(r))}</td>
                   <td>
                     <IntervalChart
                       title={`${name} latency`}
