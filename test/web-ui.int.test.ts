@@ -345,6 +345,7 @@ describe('web UI (Chromium) on a demo world', () => {
     assert.match(page.url(), /\/simulations$/, 'the form stays open');
     assert.equal(await page.getByRole('button', { name: 'Run simulation' }).isEnabled(), true);
     await screenshot('simulation-refused');
+    assert.deepEqual(await lowContrast(), [], 'text below WCAG AA contrast on the simulations page');
   });
 
   it("shows the bad deploy's blast radius: the cart's endpoints confirmed by traces, the culprit function changed", async () => {
@@ -361,6 +362,7 @@ describe('web UI (Chromium) on a demo world', () => {
     await page.getByRole('button', { name: 'Show blast radius' }).click();
     await page.locator('table.blast-endpoints tbody tr').first().waitFor({ timeout: 120_000 });
     await screenshot('blast-radius');
+    assert.deepEqual(await lowContrast(), [], 'text below WCAG AA contrast on the blast radius');
     const confirmed = await page
       .locator('table.blast-endpoints tr[data-mark="runtime-confirmed"] th')
       .allTextContents();
