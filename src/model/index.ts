@@ -167,6 +167,8 @@ export type {
   SimulationResult,
   Simulation,
   SimulationSummary,
+  SimulationHeadline,
+  LoadSimulationHeadline,
 } from './simulation.js';
 export type {
   BlastChangedFile,
