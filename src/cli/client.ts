@@ -23,6 +23,7 @@ export const EXIT = {
   auth: 4,
   regressed: 4,
   inconclusive: 5,
+  auditBroken: 6,
 } as const;
 
 export interface ClientOptions {

@@ -148,6 +148,11 @@ export const configSchema = z.object({
   llmModel: z.string().min(1).default('gpt-4o-mini'),
   llmApiKey: z.string().min(1).optional(),
   llmTimeoutMs: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
+  /**
+   * Signs the audit trail's entries and anchor (at least 32 characters). Absent: a key file made
+   * once in the data directory. Nodes sharing one PostgreSQL must set the same value.
+   */
+  auditKey: z.string().min(32, 'must be at least 32 characters, e.g. `openssl rand -hex 32`').optional(),
 });
 
 export type Config = z.output<typeof configSchema> & { otlpHost: string };
@@ -194,6 +199,7 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   llmModel: 'ORRERY_LLM_MODEL',
   llmApiKey: 'ORRERY_LLM_API_KEY',
   llmTimeoutMs: 'ORRERY_LLM_TIMEOUT_MS',
+  auditKey: 'ORRERY_AUDIT_KEY',
 };
 
 export class ConfigError extends Error {}

@@ -178,6 +178,8 @@ export type {
   SimulationResult,
   Simulation,
   SimulationSummary,
+  SimulationHeadline,
+  LoadSimulationHeadline,
 } from './simulation.js';
 export type {
   BlastChangedFile,
@@ -194,3 +196,4 @@ export type {
   ChangedUnitKind,
   ExposureMark,
 } from './blast-radius.js';
+export type { AuditAnchor, AuditEntry, AuditProblem, AuditProblemKind, AuditVerification } from './audit.js';

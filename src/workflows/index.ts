@@ -147,3 +147,4 @@ export {
   ChangeNotFoundError,
 } from './simulate-change.js';
 export type { BlastRadiusInput, BlastRadiusOptions, ChangeSubject } from './simulate-change.js';
+export { auditEntries, exportAudit, verifyAudit } from './audit.js';

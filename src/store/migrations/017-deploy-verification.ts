@@ -1,4 +1,4 @@
-// Deploy verification (deploy-verify@1): a deploy's decided verdict, when it was decided and the
+// Deploy verification (deploy-verify@1), migration 17: a deploy's decided verdict, when it was decided and the
 // whole verification as JSON (findings, evidence, tests, controls), kept on the deploy so that
 // listing deploys shows it; null while it is still watched (or was never verified).
 export default `
