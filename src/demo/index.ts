@@ -1,7 +1,7 @@
 // The example world: the shop's history, services, load, scenarios, tickets and truth.
 export { DemoError, nextSteps, runDemo } from './run.js';
 export type { DemoOptions, DemoWorld } from './run.js';
-export { Api, FLUSH_MS, headManifests, settableServices, startWorld } from './world.js';
+export { Api, DEMO_VERIFY_WATCH_MINUTES, FLUSH_MS, headManifests, settableServices, startWorld } from './world.js';
 export type { World, WorldOptions } from './world.js';
 export { SettingError, applySettings, parseSettings, settingsFlags } from './settings.js';
 export type { ServiceSettings, SettableService, ShopSettings } from './settings.js';

@@ -33,6 +33,8 @@ export interface DemoOptions {
   baseRps: number;
   /** Capacity settings over the manifests (`--set`), for every deploy. */
   settings?: ShopSettings;
+  /** Deploy verification's watch window in the demo's Orrery (default DEMO_VERIFY_WATCH_MINUTES). */
+  verifyWatchMinutes?: number;
   out: DemoOutput;
 }
 

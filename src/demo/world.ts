@@ -21,6 +21,12 @@ export class DemoError extends Error {}
 const MARKER = 'orrery-demo.json';
 /** Orrery's analysis flush interval inside the demo, so the world is ready soon after load stops. */
 export const FLUSH_MS = 2_000;
+/**
+ * The deploy verification watch window of the demo's Orrery (ORRERY_VERIFY_WATCH_MINUTES; 10 by
+ * default elsewhere): the demo's timeline is minutes long, so a benign deploy is judged healthy
+ * while the world still runs. A regression is called as soon as it shows, whatever the window.
+ */
+export const DEMO_VERIFY_WATCH_MINUTES = 4;
 /** A baseline version went out this long after its release commit. */
 const RELEASED_AFTER_MS = 30 * 60_000;
 
@@ -35,6 +41,8 @@ export interface WorldOptions {
    * measurement can run without Orrery's ingest sharing the host.
    */
   otlpRelay?: boolean;
+  /** The watch window of the Orrery it starts, in minutes (default DEMO_VERIFY_WATCH_MINUTES). */
+  verifyWatchMinutes?: number;
   out: DemoOutput;
 }
 
@@ -143,6 +151,7 @@ async function startOrrery(
   // The demo's Orrery is its own: an embedded store in the demo folder, whatever the shell sets.
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ORRERY_')) env[k] = v;
   env.ORRERY_ANALYSIS_FLUSH_MS = String(FLUSH_MS);
+  env.ORRERY_VERIFY_WATCH_MINUTES = String(opts.verifyWatchMinutes ?? DEMO_VERIFY_WATCH_MINUTES);
   env.ORRERY_LOG_LEVEL = process.env.ORRERY_LOG_LEVEL ?? 'warn';
   const args = [
     '--import',

@@ -2,6 +2,7 @@
 // keeps them (with ids and a lifecycle), and as the queue (/api/problems) shows them.
 import type { Trend } from './analysis-api.js';
 import type { PriorityScore } from './investigation.js';
+import type { DeployVerdictSummary } from './deploy-verification.js';
 
 export type TriageTrend = Trend;
 
@@ -96,6 +97,10 @@ export interface SuspectedDeploy {
   version: string;
   deployedAt: string;
   commit: string | null;
+  /** Its verification's decided verdict (deploy-verify); null while watched or never verified. */
+  verdict: DeployVerdictSummary | null;
+  /** The first version Orrery saw running (not a deploy it saw go out): never verified. */
+  baseline: boolean;
 }
 
 /** A stored problem with what the queue shows beside it. */

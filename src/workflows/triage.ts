@@ -288,6 +288,8 @@ async function queued(ctx: Pick<Context, 'store'>, p: Problem): Promise<QueuedPr
         version: d.version,
         deployedAt: d.deployedAt,
         commit: d.commitSha,
+        verdict: d.verdict ?? null,
+        baseline: d.attributes.baseline === true,
       };
   }
   const inv = await investigationStore.latestForSubject(db, { kind: 'problem', problemId: p.id });

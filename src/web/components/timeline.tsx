@@ -1,7 +1,8 @@
 // An incident's timeline (uPlot): counts per bucket (errors, log lines) on the left axis,
 // latency on the right, and each deploy as a vertical marker over them, labelled in a band above
-// the plot in lanes that never overlap (marker-lanes; those that fit no lane are counted).
-import { useEffect, useRef } from 'react';
+// the plot in lanes that never overlap (marker-lanes; those that fit no lane are counted). The
+// caption lists every deploy, each with what the caller adds (its verification verdict).
+import { type ReactNode, useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { markerLanes } from './marker-lanes';
@@ -19,7 +20,13 @@ export interface TimelineMarker {
   /** Epoch ms. */
   at: number;
   label: string;
+  /** A few words after the label in the band above the plot (a deploy's verdict). */
+  badge?: string;
+  /** What the caption shows after the marker's label and time (a link, a verdict's tag). */
+  caption?: ReactNode;
 }
+
+const hms = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 
 const COLORS = ['#b42318', '#175cd3', '#6941c6', '#027a48', '#b54708'];
 /** Label lanes above the plot, and each lane's height in CSS pixels. */
@@ -43,8 +50,8 @@ function placeLabels(u: uPlot, band: HTMLDivElement, markers: readonly TimelineM
   const spans = shown.map(({ m, x }) => {
     const span = document.createElement('span');
     span.className = 'timeline-marker-label';
-    span.textContent = `▼ ${m.label}`;
-    span.title = `${m.label} at ${new Date(m.at).toISOString().slice(11, 19)}`;
+    span.textContent = `▼ ${m.label}${m.badge ? ` ${m.badge}` : ''}`;
+    span.title = `${m.label} at ${hms(m.at)}${m.badge ? `: ${m.badge}` : ''}`;
     span.style.left = `${offset + x - 4}px`;
     band.append(span);
     return span;
@@ -142,9 +149,20 @@ export function Timeline({
       <div ref={lanes} className="timeline-lanes" aria-hidden="true" />
       <div ref={box} />
       <figcaption className="muted">
-        {markers.length
-          ? `Deploys: ${markers.map((m) => `${m.label} at ${new Date(m.at).toISOString().slice(11, 19)}`).join('; ')}`
-          : 'No deploys in this window.'}
+        {markers.length === 0 ? (
+          'No deploys in this window.'
+        ) : (
+          <>
+            Deploys:{' '}
+            {markers.map((m, i) => (
+              <span key={`${m.at}:${m.label}`} className="timeline-deploy">
+                {i > 0 ? '; ' : ''}
+                {m.label} at {hms(m.at)}
+                {m.caption ? <> {m.caption}</> : null}
+              </span>
+            ))}
+          </>
+        )}
       </figcaption>
     </figure>
   );

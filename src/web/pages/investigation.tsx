@@ -24,6 +24,7 @@ import { FindingCard } from '../components/evidence';
 import { PageHead } from '../components/layout';
 import { Sparkline } from '../components/sparkline';
 import { ErrorBox, Load } from '../components/states';
+import { DeployVerdictCell, verdictText } from '../components/verdict';
 import { Timeline, type TimelineMarker, type TimelineSeries, seriesColor } from '../components/timeline';
 import { num, short, time, who } from '../format';
 import { useInvestigate } from './problem';
@@ -94,7 +95,12 @@ function InvestigationTimeline({ inv }: { inv: Investigation }) {
     const relevant = new Set([...roots, ...findingsOf(fs, 'change').map((f) => f.data.service)]);
     const markers: TimelineMarker[] = (deps.data?.deploys ?? [])
       .filter((d) => relevant.size === 0 || relevant.has(d.service))
-      .map((d) => ({ at: Date.parse(d.deployedAt), label: `${d.service} ${d.version}` }));
+      .map((d) => ({
+        at: Date.parse(d.deployedAt),
+        label: `${d.service} ${d.version}`,
+        badge: d.verdict ? verdictText(d.verdict.verdict) : undefined,
+        caption: <DeployVerdictCell deploy={d} ask />,
+      }));
     return { times, series, markers };
   }, [lat.data, sig.data, deps.data, service, roots, fs]);
   if (!service) return <p className="muted">No service to draw: the investigation found none.</p>;

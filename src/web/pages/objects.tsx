@@ -19,6 +19,8 @@ import { qs, useApi } from '../api';
 import { DiffView } from '../components/code-view';
 import { PageHead } from '../components/layout';
 import { Sparkline } from '../components/sparkline';
+import { DeployVerdictCell } from '../components/verdict';
+import { DeployVerificationSection } from '../components/verification';
 import { Empty, ErrorBox, Load } from '../components/states';
 import { ago, num, short, time, who } from '../format';
 import { subjectText } from './investigation';
@@ -159,6 +161,9 @@ function InvestigateButton({ subject }: { subject: InvestigationSubject }) {
 
 // ---- deploys
 
+/** Undecided deploys at the top of the list whose verdict is asked for (each is one request). */
+const ASKED_VERDICTS = 20;
+
 export function DeploysPage() {
   const [params] = useSearchParams();
   const service = params.get('service') ?? undefined;
@@ -179,10 +184,11 @@ export function DeploysPage() {
                   <th scope="col">Version</th>
                   <th scope="col">Commit</th>
                   <th scope="col">How known</th>
+                  <th scope="col">Verification</th>
                 </tr>
               </thead>
               <tbody>
-                {deploys.map((d) => (
+                {deploys.map((d, i) => (
                   <tr key={d.id}>
                     <td>
                       <Link to={`/deploys/${d.id}`}>{time(d.deployedAt)}</Link>
@@ -193,6 +199,9 @@ export function DeploysPage() {
                     <td>{d.version}</td>
                     <td className="sha">{short(d.commitSha)}</td>
                     <td>{d.inferred ? 'inferred from telemetry' : d.source}</td>
+                    <td>
+                      <DeployVerdictCell deploy={d} ask={i < ASKED_VERDICTS} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -222,6 +231,17 @@ export function DeployPage() {
               </>
             )}
           </p>
+          {d.attributes.baseline === true ? (
+            <section aria-labelledby="verification">
+              <h2 id="verification">Verification</h2>
+              <p className="muted">
+                Not verified: this is the first version Orrery saw running, not a deploy it saw go out, so there is no
+                version before it to compare with.
+              </p>
+            </section>
+          ) : (
+            <DeployVerificationSection deployId={d.id} />
+          )}
           <h2>Commits it shipped ({range.commits.length})</h2>
           {range.note && <p className="muted">{range.note}</p>}
           {range.commits.length === 0 ? (

@@ -6,6 +6,7 @@ import type { Investigation, QueuedProblemDetail } from '../../model/index.js';
 import { api, useApi } from '../api';
 import { PageHead } from '../components/layout';
 import { Sparkline } from '../components/sparkline';
+import { AskedVerdict, VerdictTag } from '../components/verdict';
 import { ErrorBox, Load } from '../components/states';
 import { ago, num, time, who } from '../format';
 
@@ -80,9 +81,18 @@ export function ProblemPage() {
             <dt>Suspected deploy</dt>
             <dd>
               {p.suspectedDeploy ? (
-                <Link
-                  to={`/deploys/${p.suspectedDeploy.id}`}
-                >{`${p.suspectedDeploy.service} ${p.suspectedDeploy.version} at ${time(p.suspectedDeploy.deployedAt)}`}</Link>
+                <>
+                  <Link
+                    to={`/deploys/${p.suspectedDeploy.id}`}
+                  >{`${p.suspectedDeploy.service} ${p.suspectedDeploy.version} at ${time(p.suspectedDeploy.deployedAt)}`}</Link>{' '}
+                  {p.suspectedDeploy.verdict ? (
+                    <VerdictTag deployId={p.suspectedDeploy.id} verdict={p.suspectedDeploy.verdict.verdict} />
+                  ) : p.suspectedDeploy.baseline ? (
+                    <span className="muted">not verified (baseline)</span>
+                  ) : (
+                    <AskedVerdict deployId={p.suspectedDeploy.id} />
+                  )}
+                </>
               ) : (
                 '–'
               )}

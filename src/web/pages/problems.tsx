@@ -7,6 +7,7 @@ import type { QueuedProblem } from '../../model/index.js';
 import { api, useApi } from '../api';
 import { PageHead } from '../components/layout';
 import { Sparkline } from '../components/sparkline';
+import { VerdictTag } from '../components/verdict';
 import { Empty, Load } from '../components/states';
 import { ago, num, short, who } from '../format';
 
@@ -114,10 +115,21 @@ export function ProblemsPage() {
                         <td>{ago(p.firstSeen)}</td>
                         <td>
                           {p.suspectedDeploy ? (
-                            <Link to={`/deploys/${p.suspectedDeploy.id}`}>
-                              {p.suspectedDeploy.service} {p.suspectedDeploy.version} ({short(p.suspectedDeploy.commit)}
-                              )
-                            </Link>
+                            <>
+                              <Link to={`/deploys/${p.suspectedDeploy.id}`}>
+                                {p.suspectedDeploy.service} {p.suspectedDeploy.version} (
+                                {short(p.suspectedDeploy.commit)})
+                              </Link>
+                              {p.suspectedDeploy.verdict && (
+                                <>
+                                  {' '}
+                                  <VerdictTag
+                                    deployId={p.suspectedDeploy.id}
+                                    verdict={p.suspectedDeploy.verdict.verdict}
+                                  />
+                                </>
+                              )}
+                            </>
                           ) : (
                             '–'
                           )}
