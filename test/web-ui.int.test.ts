@@ -5,7 +5,8 @@
 // failing trace opens; the queue works by keyboard, and text keeps WCAG AA contrast; a load
 // simulation run from its form shows the API's numbers and the map coloured by utilization (its
 // bottleneck saturated past its knee), a 400 shows in the form, and the bad deploy's blast radius
-// confirms the cart's endpoints. Screenshots go to test-artifacts/web/, and the pages' navigation timing
+// confirms the cart's endpoints; every deploy shows its verification verdict as the API answers
+// it, and the bad deploy's page its findings. Screenshots go to test-artifacts/web/, and the pages' navigation timing
 // to test-artifacts/web/timing.json (reported, not asserted: speed is measured, not a test).
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import type { DemoWorld, ScenarioTruth } from '../src/demo/index.js';
-import type { Simulation, TicketDetail } from '../src/model/index.js';
+import type { DeployVerification, Simulation, TicketDetail } from '../src/model/index.js';
 import { findWebRoot } from '../src/server/web-routes.js';
 import { loadPaint } from '../src/web/components/sim-paint.js';
 import { figure, ms, msOrInf, share } from '../src/web/format.js';
@@ -376,5 +377,59 @@ describe('web UI (Chromium) on a demo world', () => {
       new RegExp(t.culprit!.function!),
     );
     assert.match(page.url(), new RegExp(`/simulations/change\\?deploy=${deploy.id}$`), 'the answer is a link');
+  });
+
+  it("shows every deploy's verification verdict, and the bad deploy's findings as the API has them", async () => {
+    type Listed = { id: number; service: string; version: string; attributes: { baseline?: boolean } };
+    const verdictOf = async (id: number) =>
+      ((await (await fetch(`${world.api}/api/deploys/${id}/verification`)).json()) as DeployVerification).verdict;
+    const { deploys } = (await (await fetch(`${world.api}/api/deploys?limit=200`)).json()) as { deploys: Listed[] };
+    const verified = deploys.filter((d) => d.attributes.baseline !== true);
+    assert.ok(verified.length >= 5, `deploys after the baselines: ${verified.length}`);
+    const before = new Map(await Promise.all(verified.map(async (d) => [d.id, await verdictOf(d.id)] as const)));
+    await open('deploys', `${world.api}/deploys`, 'table.list tbody tr a.tag.verdict');
+    // Every asked-for verdict has arrived (none still loading).
+    await page.waitForFunction(
+      `![...document.querySelectorAll('table.list tbody td')].some((td) => td.textContent === '…')`,
+    );
+    await screenshot('deploys');
+    assert.deepEqual(await lowContrast(), [], 'text below WCAG AA contrast on the deploys list');
+    for (const d of deploys) {
+      const row = page.locator('table.list tbody tr', { has: page.locator(`a[href="/deploys/${d.id}"]`) });
+      const cell = row.locator('td').last();
+      if (d.attributes.baseline === true) {
+        assert.equal(await cell.textContent(), 'not verified (baseline)', `${d.service} ${d.version}`);
+        continue;
+      }
+      const label = (await cell.locator('a.tag.verdict').getAttribute('aria-label')) ?? '';
+      const shown = /^verification: (\w+)/.exec(label)?.[1];
+      // The verdict may be decided between the API's answer and the page's: either is right.
+      const after = await verdictOf(d.id);
+      assert.ok(
+        shown === before.get(d.id) || shown === after,
+        `${d.service} ${d.version}: page "${label}", API ${before.get(d.id)} then ${after}`,
+      );
+    }
+    const t = truth('cart-badge');
+    const bad = deploys.find(
+      (d) => d.service === t.firstBadDeploy?.service && d.version === t.firstBadDeploy?.version,
+    )!;
+    await page.locator(`a.tag.verdict[href="/deploys/${bad.id}#verification"]`).click();
+    await page
+      .locator('section.verification .finding, section.verification p.muted')
+      .first()
+      .waitFor({ timeout: 60_000 });
+    await screenshot('deploy-verification');
+    assert.deepEqual(await lowContrast(), [], 'text below WCAG AA contrast on the deploy page');
+    const api = (await (await fetch(`${world.api}/api/deploys/${bad.id}/verification`)).json()) as DeployVerification;
+    const section = page.locator('section.verification');
+    if ((await section.locator('.tag.verdict').first().textContent()) !== api.verdict) await page.reload();
+    await section.locator('.tag.verdict').first().waitFor();
+    assert.equal(await section.locator('.tag.verdict').first().textContent(), api.verdict);
+    assert.deepEqual(
+      await section.locator('.finding strong').allTextContents(),
+      api.findings.map((f) => f.title),
+      "the findings, in the API's order",
+    );
   });
 });

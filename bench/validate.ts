@@ -1,0 +1,133 @@
+// `npm run bench -- validate [--parts deploys] [--seed N] [--quick]`: Orrery's judgements of
+// changes checked against the example world's truth, one part per judgement, each in
+// bench/lib/validate-<part>.ts. Prints every figure, writes a JSON summary to
+// bench/out/validate-<timestamp>.json and exits 1 when a check fails.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SCENARIO_NAMES, type ScenarioName, parseDuration, selectScenarios } from '../src/demo/index.js';
+import { parseOrExit } from './lib/options.js';
+import { OUT_DIR } from './lib/paths.js';
+import { DEPLOYS_DEFAULTS, MIN_BENIGN, deploysReport, validateDeploys } from './lib/validate-deploys.js';
+
+const PARTS = ['deploys'] as const;
+type Part = (typeof PARTS)[number];
+
+const USAGE = `usage: npm run bench -- validate [--parts ${PARTS.join(',')}] [--quick] [options]
+
+Parts:
+  deploys   deploy verification (deploy-verify) in the example world, read through the API as a
+            rollout gate reads it (GET /api/deploys/:id/verification every 10 s):
+            1. the demo's world (every scenario, --duration of traffic, then traffic on at 1×,
+               the demo's watch window): each scenario's first bad deploy (its truth file's
+               firstBadDeploy) must be called regressed, and within ${180} s of going live;
+               every other deploy (the history's harmless ones) healthy or inconclusive;
+            2. a world with only benign deploys (${MIN_BENIGN} by default: the history's harmless
+               deploys, documentation-only commits and commits touching a function on the hot
+               path without changing it, each service's deploys a watch window apart): none
+               may be called regressed, and at least half must touch hot-path code (the bench
+               checks that the traffic ran the changed function).
+            The truth is read by the bench only; Orrery gets the shop's telemetry, deploys and
+            repository as in the demo.
+
+Options:
+  --parts LIST        parts to run (default all: ${PARTS.join(',')})
+  --seed N            the shoppers' seed (default 42, the demo's); other seeds are worlds the
+                      bench was not tuned on
+  --scenarios LIST    the example world's scenarios (default all: ${SCENARIO_NAMES.join(',')})
+  --duration D        the example world's traffic phase (default normal: 150 s)
+  --watch M           the watch window of the worlds' Orrery (default ${DEPLOYS_DEFAULTS.watchMinutes}, the demo's)
+  --benign N          benign deploys in the benign-only world (default ${DEPLOYS_DEFAULTS.benign}; quick ${DEPLOYS_DEFAULTS.quickBenign})
+  --worlds LIST       example,benign (default both)
+  --quick             ${DEPLOYS_DEFAULTS.quickBenign} benign deploys a minute apart (about 20 minutes in all instead of 35)
+  --keep              keep the worlds' folders (stores, repositories, logs)
+  --help              this text`;
+
+interface Options {
+  parts: Part[];
+  seed: number;
+  quick: boolean;
+  keep: boolean;
+  scenarios: ScenarioName[];
+  durationS: number;
+  watchMinutes: number;
+  benign: number;
+  worlds: Array<'example' | 'benign'>;
+}
+
+function whole(name: string, v: string | undefined, fallback: number, min: number, max: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`--${name} must be a whole number from ${min} to ${max}, not "${v}"`);
+  return n;
+}
+
+function list<T extends string>(name: string, v: string | undefined, all: readonly T[]): T[] {
+  if (v === undefined) return [...all];
+  const xs = v.split(',').map((x) => x.trim());
+  const bad = xs.filter((x) => !(all as readonly string[]).includes(x));
+  if (bad.length || xs.length === 0)
+    throw new Error(`--${name}: unknown ${bad.join(', ')}; choose from ${all.join(', ')}`);
+  return xs as T[];
+}
+
+function parse(args: string[]): Options | 'help' {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      parts: { type: 'string' },
+      seed: { type: 'string' },
+      scenarios: { type: 'string' },
+      duration: { type: 'string' },
+      watch: { type: 'string' },
+      benign: { type: 'string' },
+      worlds: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  const quick = values.quick === true;
+  const partsArg = values.parts ?? (positionals.length ? positionals.join(',') : undefined);
+  const scenarios =
+    values.scenarios === undefined ? [...SCENARIO_NAMES] : values.scenarios.split(',').flatMap(selectScenarios);
+  return {
+    parts: list('parts', partsArg, PARTS),
+    seed: whole('seed', values.seed, 42, 0, 2 ** 31 - 1),
+    quick,
+    keep: values.keep === true,
+    scenarios,
+    durationS: parseDuration(values.duration ?? 'normal'),
+    watchMinutes: whole('watch', values.watch, DEPLOYS_DEFAULTS.watchMinutes, 1, 60),
+    benign: whole('benign', values.benign, quick ? DEPLOYS_DEFAULTS.quickBenign : DEPLOYS_DEFAULTS.benign, 1, 10),
+    worlds: list('worlds', values.worlds, ['example', 'benign'] as const),
+  };
+}
+
+function timestamp(d: Date): string {
+  return d.toISOString().replace(/[:.]/g, '-').slice(0, 19);
+}
+
+export async function main(args: string[]): Promise<number> {
+  const opts = parseOrExit(args, parse, USAGE);
+  if (typeof opts === 'number') return opts;
+  const startedAt = new Date();
+  const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+  const summary: Record<string, unknown> = { startedAt: startedAt.toISOString(), options: opts };
+  let pass = true;
+  if (opts.parts.includes('deploys')) {
+    const r = await validateDeploys({ ...opts, log });
+    process.stdout.write(`\n## deploys: deploy verification\n\n${deploysReport(r)}\n`);
+    summary.deploys = r;
+    pass &&= r.pass;
+  }
+  mkdirSync(OUT_DIR, { recursive: true });
+  const file = join(OUT_DIR, `validate-${timestamp(startedAt)}.json`);
+  writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
+  process.stdout.write(`\nWrote ${file}\n`);
+  return pass ? 0 : 1;
+}
