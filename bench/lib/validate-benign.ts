@@ -25,7 +25,7 @@ import {
 import { countLogLines } from './sim-world.js';
 import { exportedFunctions } from './sim-mutants.js';
 import { freePort } from './server-process.js';
-import { type ReadVerdict, watchVerdicts } from './validate-verdicts.js';
+import { type ReadVerdict, VerdictWatcher } from './validate-verdicts.js';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -215,6 +215,7 @@ export async function runBenign(opts: BenignOptions): Promise<BenignRun> {
     out: memoryOutput(),
   });
   let driver: LoadDriver | undefined;
+  let watcher: VerdictWatcher | undefined;
   try {
     await world.startBaselines(planDemo(file, []).baselines);
     driver = new LoadDriver({
@@ -225,6 +226,7 @@ export async function runBenign(opts: BenignOptions): Promise<BenignRun> {
     });
     driver.start();
     const t0 = Date.now();
+    watcher = new VerdictWatcher(world.api.base, t0);
     const noise = [...file.noiseDeploys];
     const plan: Scheduled[] = BENIGN_PLAN.slice(0, opts.count).map((p, i) => {
       let change: BenignChange;
@@ -254,14 +256,10 @@ export async function runBenign(opts: BenignOptions): Promise<BenignRun> {
     });
     const deployed = await Promise.all(made);
     const lastLive = Math.max(...deployed.map((d) => d.liveAtMs));
-    const reads = await watchVerdicts(
-      world.api.base,
+    const reads = await watcher.finish(
       deployed.map((d, i) => ({ service: plan[i]!.service, version: d.version, liveAtMs: d.liveAtMs })),
-      {
-        untilMs: lastLive + opts.watchMinutes * 60_000 + opts.graceMs,
-        onDecided: (d, r) =>
-          opts.log(`  ${d.service} ${d.version}: ${r.verdict} ${r.seenAfterS?.toFixed(0)} s after go-live`),
-      },
+      lastLive + opts.watchMinutes * 60_000 + opts.graceMs,
+      (d, r) => opts.log(`  ${d.service} ${d.version}: ${r.verdict} ${r.seenAfterS?.toFixed(0)} s after go-live`),
     );
     const logDir = join(world.worldDir, 'logs');
     const deploys = deployed.map((d, i): BenignDeploy => {
@@ -290,6 +288,7 @@ export async function runBenign(opts: BenignOptions): Promise<BenignRun> {
     });
     return { seed: opts.seed, watchMinutes: opts.watchMinutes, gapS: opts.gapS, warmS: opts.warmS, deploys };
   } finally {
+    await watcher?.stop();
     await driver?.stop();
     await world.stop();
   }

@@ -15,7 +15,7 @@ import {
   shopSourceDir,
 } from '../../src/demo/index.js';
 import { freePort } from './server-process.js';
-import { type ReadVerdict, type WatchedDeploy, watchVerdicts } from './validate-verdicts.js';
+import { type ReadVerdict, VerdictWatcher, type WatchedDeploy } from './validate-verdicts.js';
 
 export interface ExampleDeploy {
   service: string;
@@ -55,18 +55,24 @@ function madeDeploys(deploys: readonly DeployRecord[]): DeployRecord[] {
 
 export async function runExample(opts: ExampleOptions): Promise<ExampleRun> {
   const t0 = Date.now();
+  const port = await freePort();
+  // Watching from the start: verdicts come while the traffic phase still runs.
+  const watcher = new VerdictWatcher(`http://127.0.0.1:${port}`, t0);
   const world = await runDemo({
     scenarios: opts.scenarios,
     durationS: opts.durationS,
     seed: opts.seed,
     dir: opts.dir,
-    port: await freePort(),
+    port,
     otlpPort: await freePort(),
     users: 400,
     accounts: 90,
     baseRps: 20,
     verifyWatchMinutes: opts.watchMinutes,
     out: memoryOutput(),
+  }).catch(async (err) => {
+    await watcher.stop();
+    throw err;
   });
   // Traffic goes on at 1× as in `orrery demo`: the watch windows run past the traffic phase.
   world.keepDriving();
@@ -79,11 +85,9 @@ export async function runExample(opts: ExampleOptions): Promise<ExampleRun> {
       liveAtMs: Date.parse(d.at),
     }));
     const lastLive = Math.max(...watched.map((d) => d.liveAtMs));
-    const reads = await watchVerdicts(world.api, watched, {
-      untilMs: lastLive + opts.watchMinutes * 60_000 + opts.graceMs,
-      onDecided: (d, r) =>
-        opts.log(`  ${d.service} ${d.version}: ${r.verdict} ${r.seenAfterS?.toFixed(0)} s after go-live`),
-    });
+    const reads = await watcher.finish(watched, lastLive + opts.watchMinutes * 60_000 + opts.graceMs, (d, r) =>
+      opts.log(`  ${d.service} ${d.version}: ${r.verdict} ${r.seenAfterS?.toFixed(0)} s after go-live`),
+    );
     const badOf = (d: DeployRecord, truth: readonly ScenarioTruth[]) =>
       truth.find((t) => t.firstBadDeploy?.service === d.service && t.firstBadDeploy.version === d.version)?.scenario ??
       null;
@@ -101,6 +105,7 @@ export async function runExample(opts: ExampleOptions): Promise<ExampleRun> {
       deploys,
     };
   } finally {
+    await watcher.stop();
     await world.stop();
   }
 }
