@@ -233,6 +233,21 @@ describe('/api/triage and /api/problems', () => {
     assert.equal(row.investigation?.id, Number(latest));
     const detail = (await show(cart.id)) as ProblemDetail & { problem: { suspectedDeploy: unknown } };
     assert.deepEqual(detail.problem.suspectedDeploy, row.suspectedDeploy);
+    // Its verification's verdict comes with it once decided (the UI shows it beside the deploy).
+    const suspect = row.suspectedDeploy as unknown as { id: number; verdict: unknown; baseline: boolean };
+    assert.equal(suspect.verdict, null);
+    assert.equal(suspect.baseline, false);
+    await o.store.db.query(
+      `UPDATE deploy SET verdict = 'regressed', verified_at = now(), verification = $2::jsonb WHERE id = $1`,
+      [suspect.id, JSON.stringify({ algorithm: 'deploy-verify@1', decidedAt: at(-8), problemId: cart.id })],
+    );
+    const again = (await show(cart.id)) as ProblemDetail & { problem: { suspectedDeploy: { verdict: unknown } } };
+    assert.deepEqual(again.problem.suspectedDeploy.verdict, {
+      verdict: 'regressed',
+      decidedAt: at(-8),
+      algorithm: 'deploy-verify@1',
+      problemId: cart.id,
+    });
   });
 
   it('answers 404 for an unknown problem and 400 for bad input, with a reason', async () => {

@@ -5,6 +5,7 @@
 import { Link } from 'react-router-dom';
 import type { Deploy, DeployVerdict, DeployVerification } from '../../model/index.js';
 import { useApi } from '../api';
+import { shouldAsk } from './verdict-ask';
 
 const MARK: Record<DeployVerdict, string> = { healthy: '✓', regressed: '✗', inconclusive: '?', watching: '…' };
 
@@ -56,8 +57,8 @@ export function AskedVerdict({ deployId }: { deployId: number }) {
 
 /**
  * A listed deploy's verdict: the decided one it carries; a baseline (the version Orrery saw
- * running, not deployed) is not verified; an undecided one is asked for when `ask` allows, else
- * shown as not decided yet.
+ * running, not deployed) is not verified; an undecided recent one is asked for when `ask`
+ * allows (verdict-ask), else linked as not decided or, when old, not verified.
  */
 export function DeployVerdictCell({ deploy, ask }: { deploy: Deploy; ask: boolean }) {
   if (deploy.verdict)
@@ -69,10 +70,11 @@ export function DeployVerdictCell({ deploy, ask }: { deploy: Deploy; ask: boolea
       />
     );
   if (deploy.attributes.baseline === true) return <span className="muted">not verified (baseline)</span>;
-  if (ask) return <AskedVerdict deployId={deploy.id} />;
+  const recent = shouldAsk(deploy, Date.now());
+  if (ask && recent) return <AskedVerdict deployId={deploy.id} />;
   return (
     <Link to={`/deploys/${deploy.id}#verification`} className="muted">
-      not decided
+      {recent ? 'not decided' : 'not verified'}
     </Link>
   );
 }
