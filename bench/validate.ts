@@ -35,7 +35,9 @@ Options:
   --seed N            the shoppers' seed (default 42, the demo's); other seeds are worlds the
                       bench was not tuned on
   --scenarios LIST    the example world's scenarios (default all: ${SCENARIO_NAMES.join(',')})
-  --duration D        the example world's traffic phase (default normal: 150 s)
+  --duration D        the example world's traffic phase (default 8m: each bad deploy then has
+                      minutes of the version before it; the demo's normal 150 s leaves its
+                      first deploys under a minute of it)
   --watch M           the watch window of the worlds' Orrery (default ${DEPLOYS_DEFAULTS.watchMinutes}, the demo's)
   --benign N          benign deploys in the benign-only world (default ${DEPLOYS_DEFAULTS.benign}; quick ${DEPLOYS_DEFAULTS.quickBenign})
   --worlds LIST       example,benign (default both)
@@ -101,7 +103,7 @@ function parse(args: string[]): Options | 'help' {
     quick,
     keep: values.keep === true,
     scenarios,
-    durationS: parseDuration(values.duration ?? 'normal'),
+    durationS: parseDuration(values.duration ?? DEPLOYS_DEFAULTS.duration),
     watchMinutes: whole('watch', values.watch, DEPLOYS_DEFAULTS.watchMinutes, 1, 60),
     benign: whole('benign', values.benign, quick ? DEPLOYS_DEFAULTS.quickBenign : DEPLOYS_DEFAULTS.benign, 1, 10),
     worlds: list('worlds', values.worlds, ['example', 'benign'] as const),

@@ -66,6 +66,8 @@ export interface BenignDeploy {
 
 export interface BenignRun {
   seed: number;
+  /** Deploys asked for (--benign). */
+  asked: number;
   watchMinutes: number;
   gapS: number;
   warmS: number;
@@ -286,7 +288,14 @@ export async function runBenign(opts: BenignOptions): Promise<BenignRun> {
         ok: read.verdict === 'healthy' || read.verdict === 'inconclusive',
       };
     });
-    return { seed: opts.seed, watchMinutes: opts.watchMinutes, gapS: opts.gapS, warmS: opts.warmS, deploys };
+    return {
+      seed: opts.seed,
+      asked: opts.count,
+      watchMinutes: opts.watchMinutes,
+      gapS: opts.gapS,
+      warmS: opts.warmS,
+      deploys,
+    };
   } finally {
     await watcher?.stop();
     await driver?.stop();

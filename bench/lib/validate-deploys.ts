@@ -40,7 +40,8 @@ export interface DeploysResult {
   example: ExampleRun | null;
   benign: BenignRun | null;
   host: { example: HostLoad | null; benign: HostLoad | null };
-  checks: Array<{ check: string; pass: boolean; figure: string }>;
+  /** pass null: not scored in this run (fewer deploys asked for than the check needs). */
+  checks: Array<{ check: string; pass: boolean | null; figure: string }>;
   pass: boolean;
 }
 
@@ -89,7 +90,8 @@ function checksOf(r: Omit<DeploysResult, 'checks' | 'pass'>): DeploysResult['che
     });
     out.push({
       check: `benign-only run: at least ${MIN_BENIGN} deploys, half of them touching hot-path code`,
-      pass: ds.length >= MIN_BENIGN && hot * 2 >= ds.length,
+      pass:
+        ds.length < MIN_BENIGN && r.benign.asked < MIN_BENIGN ? null : ds.length >= MIN_BENIGN && hot * 2 >= ds.length,
       figure: `${ds.length} deploys, ${hot} on the hot path (their changed function ran)`,
     });
   }
@@ -143,7 +145,11 @@ export function deploysReport(r: DeploysResult): string {
     '\n### Checks\n',
     table(
       ['check', 'figure', 'pass'],
-      r.checks.map((c) => [c.check, c.figure, c.pass ? 'yes' : 'NO']),
+      r.checks.map((c) => [
+        c.check,
+        c.figure,
+        c.pass === null ? 'not scored (fewer deploys asked for)' : c.pass ? 'yes' : 'NO',
+      ]),
     ),
   );
   return parts.join('\n');
@@ -193,7 +199,12 @@ export async function validateDeploys(opts: DeploysOptions): Promise<DeploysResu
     else rmSync(root, { recursive: true, force: true });
   }
   const checks = checksOf(result);
-  return { ...result, checks, pass: checks.every((c) => c.pass) };
+  return { ...result, checks, pass: checks.every((c) => c.pass !== false) };
 }
 
-export const DEPLOYS_DEFAULTS = { watchMinutes: DEMO_VERIFY_WATCH_MINUTES, benign: MIN_BENIGN, quickBenign: 5 };
+export const DEPLOYS_DEFAULTS = {
+  watchMinutes: DEMO_VERIFY_WATCH_MINUTES,
+  benign: MIN_BENIGN,
+  quickBenign: 5,
+  duration: '8m',
+};
