@@ -63,7 +63,7 @@ export function entryEvidence(
 }
 
 /** Per entry, per edge, the propagation its own requests measured (enough of them), else the edge's. */
-export function entryPropagation(cal: Calibration, edges: readonly Propagation[]): Array<Map<number, Propagation>> {
+export function entryPropagation(cal: Calibration): Array<Map<number, Propagation>> {
   return cal.entries.map((entry) => {
     const own = new Map<number, Propagation>();
     for (const [e, x] of entryEvidence(entry.samples)) {

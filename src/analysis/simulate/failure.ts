@@ -196,7 +196,7 @@ export function simulateFailure(
   };
   const m: Model = { cal, ws, entryIsFailed: cal.entries.map((e) => e.service === req.service) };
   const edgeProps = edgePropagation(cal);
-  const entryProps = entryPropagation(cal, edgeProps);
+  const entryProps = entryPropagation(cal);
   const propOf = (entry: number, edge: number): Propagation =>
     (entryProps[entry] as Map<number, Propagation>).get(edge) ?? (edgeProps[edge] as Propagation);
 

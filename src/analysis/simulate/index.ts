@@ -45,6 +45,7 @@ export { withImpact } from './failure-impact.js';
 export type { ImpactFacts, ImpactTicketFacts } from './failure-impact.js';
 export { inputsOf } from './validity.js';
 export { loadSimulationMarkdown } from './render.js';
+export { simulationMarkdown } from './markdown.js';
 export { Random, describe as describeDistribution, quantileSorted } from './stats.js';
 export type {
   SimSpan,
