@@ -4,10 +4,10 @@
 // durations; each edge's failures, the latency at which its calls fail and the retries its callers
 // made; who a failure reaches; and uniform samples of request trees for the latency model.
 import { spanWalk } from '../rca/index.js';
+import { callTree } from './call-tree.js';
 import { type Random, Reservoir, describe, gapCv2 } from './stats.js';
 import type {
   BlockSums,
-  CallNode,
   CalibrationWindow,
   Distribution,
   EdgeCalibration,
@@ -58,8 +58,6 @@ const dur = (s: SimSpan) => Math.max(0, s.endMs - s.startMs);
 /** A later call of the same operation that began this long after the earlier one (and this share of its duration) while it still ran is a retry after a timeout, not a fan-out. */
 const RETRY_MIN_GAP_MS = 5;
 const RETRY_MIN_GAP_SHARE = 0.1;
-/** Request trees are walked this deep at most (a guard against a malformed trace). */
-const MAX_CALL_DEPTH = 64;
 /** A call that ends this much after the visit that made it ended was not waited for. */
 const DETACHED_SLACK_MS = 1;
 const PRODUCER = 4;
@@ -283,32 +281,6 @@ export function calibrateTraces(
     return { durationMs, error, services: [...touches.values()], edges: edgesTouched };
   };
 
-  // A request's call tree: each call on an edge, with the calls made below it (leaf calls left out).
-  const callTree = (root: SimSpan): CallNode[] => {
-    const out: CallNode[] = [];
-    const take = (k: SimSpan, into: CallNode[], depth: number): boolean => {
-      const ei = callEdge.get(k);
-      if (ei === undefined || ei < 0) return false;
-      const node: CallNode = {
-        edge: ei,
-        atMs: k.startMs - root.startMs,
-        ms: dur(k),
-        failed: callFailed.get(k) === true,
-        calls: [],
-      };
-      into.push(node);
-      walkBelow(k, node.calls, depth + 1);
-      return true;
-    };
-    const walkBelow = (x: SimSpan, into: CallNode[], depth: number) => {
-      if (depth > MAX_CALL_DEPTH) return;
-      for (const k of kidsOf(x)) if (!take(k, into, depth)) walkBelow(k, into, depth + 1);
-    };
-    // A trace that starts with a call (a job's client span) is that call.
-    if (!take(root, out, 0)) walkBelow(root, out, 0);
-    return out;
-  };
-
   // Entries: the roots that began in the window.
   interface EntryAcc {
     service: string;
@@ -351,7 +323,11 @@ export function calibrateTraces(
     const b = blockOf(s.startMs);
     e.blockRequests[b] = (e.blockRequests[b] as number) + 1;
     const at = e.reservoir.slot();
-    if (at >= 0) e.reservoir.take(at, { ...treeSample(s, dur(s), s.error, true), calls: callTree(s) });
+    if (at >= 0)
+      e.reservoir.take(at, {
+        ...treeSample(s, dur(s), s.error, true),
+        calls: callTree(s, { kidsOf, callEdge, callFailed }),
+      });
   }
   const bump = (m: Map<number, number>, k: number) => m.set(k, (m.get(k) ?? 0) + 1);
   for (const [entrySpan] of selfOf) {
