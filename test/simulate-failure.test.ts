@@ -116,6 +116,37 @@ describe('simulate failure (sim-failure@1)', () => {
     assert.ok(at(slow, '/a').p50.value! >= 1500, `three 500 ms attempts: ${at(slow, '/a').p50.value}`);
   });
 
+  it('retries seen only after timeouts: a failed answer is not retried, a slow one gets its next attempt', () => {
+    const entries: EntrySpec[] = [
+      {
+        route: '/a',
+        rate: 4,
+        ms: 10,
+        calls: [
+          {
+            callee: 'cart',
+            route: '/cart',
+            ms: 10,
+            calls: [{ ...catalog, timedOutRetry: { share: 0.05, afterMs: 300 } }],
+          },
+        ],
+      },
+    ];
+    const cal = failureWorld(entries);
+    const edge = cal.edges.find((e) => e.caller === 'cart' && e.callee === 'catalog')!;
+    assert.deepEqual([edge.attemptTimeoutsMs.value.length, edge.retries.afterFailure], [2, 0]);
+    const errors = simulateFailure(cal, { service: 'catalog', mode: 'errors=50%' }, opts);
+    assert.ok(Math.abs(at(errors, '/a').errorRate.value! - 0.5) < 0.06, String(at(errors, '/a').errorRate.value));
+    const input = errors.inputs.find((i) => i.name === 'cart → catalog retries a failed answer');
+    assert.deepEqual([input?.value, input?.validity], ['no', 'measured']);
+    const slow = simulateFailure(cal, { service: 'catalog', mode: 'slow=2s' }, opts);
+    assert.equal(at(slow, '/a').errorRate.value! < 0.06, true);
+    assert.ok(
+      at(slow, '/a').p50.value! > 2250,
+      `a 300 ms attempt, then the answer 2 s later: ${at(slow, '/a').p50.value}`,
+    );
+  });
+
   it('a fallback measured in the window (failed calls that never failed the request) keeps the endpoint unaffected', () => {
     const r = simulateFailure(cal, { service: 'payments', mode: 'down' }, opts);
     const c = at(r, '/c');

@@ -20,6 +20,8 @@ export interface CallSpec {
   propagates?: boolean;
   /** Calls the caller makes at once (in parallel) with the next sibling. */
   parallel?: boolean;
+  /** In this share of calls the caller gave up on a first attempt after `afterMs` (it still ran) and tried again. */
+  timedOutRetry?: { share: number; afterMs: number };
   /** The caller does not wait for it (make it outlast the caller's visit). */
   detached?: boolean;
 }
@@ -51,6 +53,35 @@ export function failureWorldSpans(entries: readonly EntrySpec[], seed = 5): SimS
     c: CallSpec,
     t: number,
   ): { end: number; fails: boolean } => {
+    if (c.timedOutRetry && r.next() < c.timedOutRetry.share) {
+      // The first attempt, given up on while it still ran: same caller, same operation.
+      const end = t + c.timedOutRetry.afterMs + 50;
+      const [a, b] = [id(), id()];
+      const base = { traceId, error: false };
+      spans.push({
+        ...base,
+        spanId: a,
+        parentId: parent,
+        service: caller,
+        name: `GET ${c.route}`,
+        route: null,
+        kind: 3,
+        startMs: t,
+        endMs: end,
+      });
+      spans.push({
+        ...base,
+        spanId: b,
+        parentId: a,
+        service: c.callee,
+        name: `GET ${c.route}`,
+        route: c.route,
+        kind: 2,
+        startMs: t + 0.5,
+        endMs: end - 1,
+      });
+      t += c.timedOutRetry.afterMs;
+    }
     const client = id();
     const server = id();
     const failing = r.next() < (c.failShare ?? 0);

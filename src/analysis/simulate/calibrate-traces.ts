@@ -154,6 +154,7 @@ export function calibrateTraces(
     endpoints: Map<string, number>;
     reservoir: Reservoir<TreeSample>;
     retries: number;
+    retriesAfterFailure: number;
     spacing: number[][];
     maxAttempts: number;
   }
@@ -177,6 +178,7 @@ export function calibrateTraces(
         endpoints: new Map(),
         reservoir: new Reservoir(opts.sampleSize, opts.random),
         retries: 0,
+        retriesAfterFailure: 0,
         spacing: [],
         maxAttempts: 1,
       });
@@ -369,6 +371,7 @@ export function calibrateTraces(
         continue;
       }
       e.retries++;
+      if (!timedOut) e.retriesAfterFailure++;
       if (timedOut) {
         const list = e.spacing[attempt - 1] ?? [];
         list.push(gap);
@@ -414,7 +417,12 @@ export function calibrateTraces(
     errorRate: e.calls === 0 ? 0 : e.failed / e.calls,
     duration: describe(e.durations),
     failedDuration: e.failedDurations.length === 0 ? null : describe(e.failedDurations),
-    retries: { seen: e.retries / share, spacingMs: e.spacing.map(median), maxAttempts: e.maxAttempts },
+    retries: {
+      seen: e.retries / share,
+      afterFailure: e.retriesAfterFailure / share,
+      spacingMs: e.spacing.map(median),
+      maxAttempts: e.maxAttempts,
+    },
     detached: e.detached / share,
     errorPropagation:
       e.failed === 0

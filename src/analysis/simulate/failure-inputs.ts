@@ -13,6 +13,34 @@ export const MIN_ENTRY_EVIDENCE = 5;
 /** An edge whose calls mostly outlive the visit that made them (or are messages) is not waited for. */
 export const DETACHED_SHARE = 0.5;
 
+/**
+ * Whether a caller makes its next attempt after an attempt answered with an error: measured when
+ * the traces showed retries after failed answers (yes) or only retries while the attempt before
+ * still ran (no: it retries after timeouts only); with no retry seen, attempts the env sets are
+ * assumed to cover errors too.
+ */
+export function retriesErrors(e: Calibration['edges'][number]): Setting<boolean> {
+  const attempts = e.attemptTimeoutsMs.value.length;
+  if (attempts < 2) return { value: false, validity: 'measured', source: 'one attempt: nothing to retry' };
+  if (e.retries.afterFailure > 0)
+    return {
+      value: true,
+      validity: 'measured',
+      source: `${Math.round(e.retries.afterFailure)} retries after a failed answer seen in the traces`,
+    };
+  if (e.retries.seen > 0)
+    return {
+      value: false,
+      validity: 'measured',
+      source: `the ${Math.round(e.retries.seen)} retries seen all came while the attempt before still ran: retried after timeouts only`,
+    };
+  return {
+    value: true,
+    validity: 'assumed',
+    source: `no retry seen; the ${attempts} attempts set are assumed to retry failed answers too`,
+  };
+}
+
 /** How often a failed call on an edge fails the request: a share, and what it rests on. */
 export interface Propagation {
   value: number;
@@ -146,6 +174,14 @@ export function failureInputs(
         value: pct(e.detached / e.calls),
         validity: 'measured',
         source: `${Math.round(e.detached)} of ${Math.round(e.calls)} calls were messages or outlived the visit that made them`,
+      });
+    const retry = retriesErrors(e);
+    if (t.value.length > 1)
+      out.push({
+        name: `${name} retries a failed answer`,
+        value: retry.value ? 'yes' : 'no',
+        validity: retry.validity,
+        source: retry.source,
       });
     const f = failMs[i];
     if (f)

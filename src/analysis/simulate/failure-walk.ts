@@ -18,6 +18,8 @@ export interface WalkSettings {
   detached: readonly boolean[];
   /** Per edge: how long a failing attempt into the failed service takes (errors mode). */
   failMs: readonly number[];
+  /** Per edge: its caller makes its next attempt after an attempt answered with an error (not only after a timeout). */
+  retriesErrors: readonly boolean[];
 }
 
 /** What became of one call (or of the request, at the root). */
@@ -56,7 +58,8 @@ function intoFailed(node: CallNode, ws: WalkSettings, r: Random, trace: WalkTrac
   if (m.kind === 'down') return { ms: 0, origins: [node.edge] };
   if (m.kind === 'errors') {
     let ms = 0;
-    for (let k = 0; k < ts.length; k++) {
+    const tries = ws.retriesErrors[node.edge] ? ts.length : 1;
+    for (let k = 0; k < tries; k++) {
       if (r.next() >= m.rate) return { ms: ms + node.ms, origins: [] };
       ms += ws.failMs[node.edge] ?? 0;
     }

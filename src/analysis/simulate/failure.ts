@@ -19,6 +19,7 @@ import {
   edgePropagation,
   entryPropagation,
   failureInputs,
+  retriesErrors,
 } from './failure-inputs.js';
 import { describeMode, parseFailureMode } from './failure-mode.js';
 import { type WalkSettings, type WalkTrace, pathsToFailed, walkRequest } from './failure-walk.js';
@@ -59,7 +60,7 @@ export const FAILURE_ASSUMPTIONS: readonly string[] = [
   'Each request keeps its sampled shape: the same calls, in the same order, with the same durations, except what the failure changes.',
   'down: every attempt to call the failed service fails at once (connections refused); its callers see an error without waiting.',
   'slow: every answer of the failed service comes the given delay later; a caller whose attempt timeout is passed gives up at the timeout and makes its next attempt, if any.',
-  'errors: each attempt to call the failed service fails with the given probability, independently, taking as long as the failed calls measured on that edge (at once when none was seen); a request the failed service itself serves fails with that probability at once.',
+  'errors: each attempt to call the failed service fails with the given probability, independently, taking as long as the failed calls measured on that edge (at once when none was seen); a failed answer is retried only where the traces showed retries after failed answers, or where no retry was seen and the env sets several attempts; a request the failed service itself serves fails with that probability at once.',
   'A call waiting on slowed calls below it takes their added delay (calls that overlapped in the sample ran in parallel: the largest delay of a group counts) and times out where that passes its own timeout; a timeout the call already outlived in the sample is not taken as in force.',
   "A failure reaches the request as often as failed calls on that edge failed their requests in the window (the endpoint's own requests when at least 5 had one); never seen: assumed to always fail it, the intervals drawing the share from 50% to 100%.",
   'Calls their caller does not wait for (messages, calls that mostly outlive the visit that made them) neither delay nor fail the request.',
@@ -193,6 +194,7 @@ export function simulateFailure(
     timeouts: cal.edges.map((e) => e.attemptTimeoutsMs.value),
     detached: cal.edges.map((e) => e.calls > 0 && e.detached / e.calls >= DETACHED_SHARE),
     failMs: failMs.map((f) => f?.ms ?? 0),
+    retriesErrors: cal.edges.map((e) => retriesErrors(e).value),
   };
   const m: Model = { cal, ws, entryIsFailed: cal.entries.map((e) => e.service === req.service) };
   const edgeProps = edgePropagation(cal);

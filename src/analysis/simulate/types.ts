@@ -201,7 +201,13 @@ export interface EdgeCalibration {
    * or while it still ran (it timed out); per attempt k (from 1), the median time from its start to
    * the next attempt's when the next began while it still ran; the most attempts of one call.
    */
-  retries: { seen: number; spacingMs: number[]; maxAttempts: number };
+  retries: {
+    seen: number;
+    /** Of those, the retries made after the attempt before had failed (answered with an error), not while it still ran. */
+    afterFailure: number;
+    spacingMs: number[];
+    maxAttempts: number;
+  };
   /**
    * Calls its caller did not wait for: a message sent (a producer span), or a call still running
    * when the visit that made it had ended (same division by the share read as `calls`).
