@@ -16,6 +16,7 @@ import { LOCALIZE_ALGORITHM, SIMILAR_TICKETS_ALGORITHM } from './retrieval/index
 import { DDSKETCH_ALGORITHM, HLL_ALGORITHM } from './sketch/index.js';
 import { TICKET_MENTIONS_ALGORITHM } from './ticket-mentions.js';
 import { TRIAGE_ALGORITHM } from './triage/index.js';
+import { DEPLOY_VERIFY_ALGORITHM } from './verify/index.js';
 import { GRAPH_ALGORITHM, RED_ALGORITHM } from './aggregate/index.js';
 
 /**
@@ -367,6 +368,22 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
           "a change's blast radius: diff hunks → changed units at both revisions (symbols, route handlers, top-level variables), the static caller walk up to routes, the runtime view from sampled traces (code.* span attributes, internal span names, stack frames, log call sites) and the endpoint-to-endpoint calls across services",
         effect: {},
         commits: ['9426aa5'],
+      },
+    ],
+  },
+  {
+    name: 'deploy-verify',
+    current: DEPLOY_VERIFY_ALGORITHM,
+    stored: 'deploy.verification (its `algorithm`), decided verdicts only',
+    benched: [],
+    history: [
+      {
+        id: 'deploy-verify@1',
+        date: '2026-12-07',
+        changed:
+          "issue 20: a deploy's verdict (healthy, regressed, inconclusive) from sequential tests of the deployed version against the previous one over the 30 minutes before: error share per endpoint (Fisher), error groups and WARN/ERROR patterns per request and calls per request to each callee (conditional Poisson), unanswered calls (Fisher), each with the baseline's minute-to-minute dispersion and serial inflation; latency per endpoint, self time and calls' own time as each minute's p50/p95 robust z against the baseline's minutes (Student t). Alpha 0.01 split over six families, the watch window's looks (Bonferroni) and each family's tests; a rise is called when it passes at two looks running and the load could be checked; controls: a rise already under way in the baseline's last 5 minutes is not the deploy's, a load change past 1.5× or a callee's concurrent deploy that changed its own service makes it inconclusive; healthy needs 100 requests each side by the window's end. Measured: 0.8% false alarms on 1000 generated no-change worlds (test/helpers/verify-worlds), 2 of 600 (0.33%) pseudo-deploys on Nezha's fault-free minutes",
+        effect: {},
+        commits: ['c9fc566'],
       },
     ],
   },

@@ -86,6 +86,8 @@ export const configSchema = z.object({
   // Streaming analysis (patterns, error groups, RED, service graph) and its memory bounds.
   analysis: z.enum(['on', 'off']).default('on'),
   analysisFlushMs: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /** Deploy verification's watch window: a deploy is judged healthy or inconclusive this long after it went out. */
+  verifyWatchMinutes: z.coerce.number().int().min(1).max(240).default(10),
   maxServices: z.coerce.number().int().min(1).max(100_000).default(500),
   maxPatternsPerService: z.coerce.number().int().min(10).max(1_000_000).default(2_000),
   maxErrorGroupsPerService: z.coerce.number().int().min(10).max(1_000_000).default(1_000),
@@ -146,6 +148,11 @@ export const configSchema = z.object({
   llmModel: z.string().min(1).default('gpt-4o-mini'),
   llmApiKey: z.string().min(1).optional(),
   llmTimeoutMs: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
+  /**
+   * Signs the audit trail's entries and anchor (at least 32 characters). Absent: a key file made
+   * once in the data directory. Nodes sharing one PostgreSQL must set the same value.
+   */
+  auditKey: z.string().min(32, 'must be at least 32 characters, e.g. `openssl rand -hex 32`').optional(),
 });
 
 export type Config = z.output<typeof configSchema> & { otlpHost: string };
@@ -175,6 +182,7 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   logLevel: 'ORRERY_LOG_LEVEL',
   analysis: 'ORRERY_ANALYSIS',
   analysisFlushMs: 'ORRERY_ANALYSIS_FLUSH_MS',
+  verifyWatchMinutes: 'ORRERY_VERIFY_WATCH_MINUTES',
   maxServices: 'ORRERY_MAX_SERVICES',
   maxPatternsPerService: 'ORRERY_MAX_PATTERNS_PER_SERVICE',
   maxErrorGroupsPerService: 'ORRERY_MAX_ERROR_GROUPS_PER_SERVICE',
@@ -191,6 +199,7 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   llmModel: 'ORRERY_LLM_MODEL',
   llmApiKey: 'ORRERY_LLM_API_KEY',
   llmTimeoutMs: 'ORRERY_LLM_TIMEOUT_MS',
+  auditKey: 'ORRERY_AUDIT_KEY',
 };
 
 export class ConfigError extends Error {}

@@ -18,6 +18,17 @@ export type {
 export { SpanKind, StatusCode } from './telemetry.js';
 export { ENTITY_KINDS, RAW_KINDS, TOKEN_ROLES } from './entities.js';
 export type { EntityKind, RawKind, ApiToken, StoreStatus, TokenRole } from './entities.js';
+export { VERIFY_FAMILIES } from './deploy-verification.js';
+export type {
+  DeployVerdict,
+  DeployVerification,
+  DeployVerdictSummary,
+  VerifyControls,
+  VerifyFamily,
+  VerifyFinding,
+  VerifyFindingKind,
+  VerifyTest,
+} from './deploy-verification.js';
 export type {
   Deploy,
   DeploySource,
@@ -176,6 +187,8 @@ export type {
   SimulationResult,
   Simulation,
   SimulationSummary,
+  SimulationHeadline,
+  LoadSimulationHeadline,
 } from './simulation.js';
 export type {
   BlastChangedFile,
@@ -192,3 +205,4 @@ export type {
   ChangedUnitKind,
   ExposureMark,
 } from './blast-radius.js';
+export type { AuditAnchor, AuditEntry, AuditProblem, AuditProblemKind, AuditVerification } from './audit.js';

@@ -16,6 +16,8 @@ export {
 } from './tokens.js';
 export type { CreateTokenOptions, TokenChangeOptions } from './tokens.js';
 export type { AuditEvent, AuditWrite } from './audit.js';
+export { auditEntryOf, readAuditRows, recordAudit } from './audit.js';
+export { AUDIT_ANCHOR_FILE, AUDIT_KEY_FILE, AuditKeyError, AuditTrail } from './audit-trail.js';
 export { listPartitions, partitionName } from './partitions.js';
 export { MIGRATIONS } from './migrations/index.js';
 export { redactUrl } from './postgres-db.js';
@@ -67,6 +69,8 @@ export {
   servicesOnEndpointTraces,
 } from './signal-query.js';
 export { versionBuckets, versionMinutes } from './version-query.js';
+export { storeVerification, storedVerification, unverifiedDeploys, verifyFacts } from './verify-query.js';
+export type { VerifyRead } from './verify-query.js';
 // Problems (triage@1): upserted by key, tickets pointed at them, owners.
 import * as problemStore from './problem-store.js';
 export { problemStore };

@@ -32,6 +32,13 @@ export {
   COMMIT_PATTERN,
 } from './deploys.js';
 export type { RecordDeployInput } from './deploys.js';
+export {
+  DEFAULT_BASELINE_MINUTES,
+  DEFAULT_SETTLE_MS,
+  verifyDeployment,
+  verifyRecentDeploys,
+} from './deploy-verify.js';
+export type { VerifyDeployOptions, VerifyRecentResult } from './deploy-verify.js';
 export { importInfra, listInfraResources, defaultSource, InfraImportInputError } from './infra-import.js';
 export type { ImportInfraOptions } from './infra-import.js';
 export {
@@ -142,3 +149,4 @@ export {
   ChangeNotFoundError,
 } from './simulate-change.js';
 export type { BlastRadiusInput, BlastRadiusOptions, ChangeSubject } from './simulate-change.js';
+export { auditEntries, exportAudit, verifyAudit } from './audit.js';
