@@ -113,6 +113,7 @@ describe('simulations over HTTP and the CLI', () => {
     assert.equal(listed?.id, id);
     // The list's headline is the stored result's verdict.
     const stored = (shown.body.simulation as Simulation).result;
+    if (stored.kind !== 'load') throw new Error('not a load simulation');
     assert.deepEqual(listed?.headline, {
       kind: 'load',
       bottleneck: {
