@@ -189,6 +189,7 @@ export type {
   SimulationSummary,
   SimulationHeadline,
   LoadSimulationHeadline,
+  FailureSimulationHeadline,
 } from './simulation.js';
 export type {
   BlastChangedFile,

@@ -283,8 +283,16 @@ export interface LoadSimulationHeadline {
   scannedTo: number;
 }
 
-/** What a list of runs shows of each result; the failure and change kinds join this union when they exist. */
-export type SimulationHeadline = LoadSimulationHeadline;
+/** A failure simulation's verdict in a line: how many entry endpoints fail, degrade or are unaffected. */
+export interface FailureSimulationHeadline {
+  kind: 'failure';
+  service: string;
+  modeText: string;
+  summary: Record<FailureOutcome, number>;
+}
+
+/** What a list of runs shows of each result. */
+export type SimulationHeadline = LoadSimulationHeadline | FailureSimulationHeadline;
 
 export interface SimulationSummary {
   id: number;
