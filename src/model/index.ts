@@ -166,6 +166,15 @@ export type {
   SimulationInput,
   SimulationWindow,
   LoadSimulationRequest,
+  FailureMode,
+  FailureSimulationRequest,
+  FailureOutcome,
+  EndpointPeople,
+  FailureEndpointPrediction,
+  PersonActivity,
+  FailurePeople,
+  FailureTicket,
+  FailureSimulationResult,
   SimulationRequest,
   EndpointLatency,
   EndpointPrediction,
@@ -180,6 +189,7 @@ export type {
   SimulationSummary,
   SimulationHeadline,
   LoadSimulationHeadline,
+  FailureSimulationHeadline,
 } from './simulation.js';
 export type {
   BlastChangedFile,

@@ -138,6 +138,8 @@ export {
   SIMULATION_MAX_SPANS,
 } from './simulate.js';
 export type { SimulateLoadInput, SimulateOptions } from './simulate.js';
+export { simulateFailure, FAILURE_PEOPLE_LOOKBACK_MS } from './simulate-failure.js';
+export type { SimulateFailureInput } from './simulate-failure.js';
 export {
   blastRadius,
   blastRadiusMarkdown,

@@ -25,7 +25,8 @@ import {
 } from '../../src/analysis/index.js';
 import type { EndpointTraffic, FileCode, RcaResult, TraceLog, TraceSpan } from '../../src/analysis/index.js';
 import { createPatternMiner } from '../../src/analysis/patterns/index.js';
-import { calibrate, simulateLoad } from '../../src/analysis/simulate/index.js';
+import { calibrate, simulateFailure, simulateLoad } from '../../src/analysis/simulate/index.js';
+import { type EntrySpec, failureWorld } from './failure-world.js';
 import type { Deploy } from '../../src/model/index.js';
 import { INVESTIGATE_FACTS } from './investigate-facts.js';
 import { RCA_WORLDS } from './rca-world-cases.js';
@@ -279,6 +280,43 @@ function simLoad(): Outputs {
   return out;
 }
 
+/** sim-failure: hand-built request trees with a timeout, a retried edge and a fallback, each service failed each way. */
+function simFailure(): Outputs {
+  const out: Outputs = {};
+  const entries: EntrySpec[] = [
+    {
+      route: '/a',
+      rate: 3,
+      ms: 10,
+      calls: [{ callee: 'cart', route: '/cart', ms: 10, calls: [{ callee: 'catalog', route: '/products', ms: 20 }] }],
+    },
+    { route: '/b', rate: 3, ms: 10 },
+    {
+      route: '/c',
+      rate: 3,
+      ms: 10,
+      calls: [{ callee: 'payments', route: '/charge', ms: 30, failShare: 0.05, propagates: false }],
+    },
+  ];
+  const cal = failureWorld(entries, { cart: { CATALOG_TIMEOUT_MS: '500', CATALOG_RETRIES: '1' } });
+  for (const service of ['web', 'cart', 'catalog', 'payments'])
+    for (const mode of ['down', 'slow=2s', 'errors=30%']) {
+      const r = simulateFailure(cal, { service, mode }, { replicates: 4, draws: 200, replicateDraws: 100 });
+      out[`${service} ${mode}`] = {
+        endpoints: r.endpoints.map((e) => ({
+          endpoint: e.endpoint,
+          outcome: e.outcome,
+          errorRate: e.errorRate,
+          p95: e.p95,
+          reach: e.reach,
+          paths: e.paths,
+        })),
+        validity: r.validity,
+      };
+    }
+  return out;
+}
+
 /** sim-change: the shop's files as parsed (fixtures), a diff, and hand-made traces → the blast radius. */
 function simChange(): Outputs {
   const out: Outputs = {};
@@ -348,6 +386,7 @@ export const RUNNERS: Record<string, () => Outputs> = {
   'localize-text': localize,
   'ticket-mentions': mentions,
   'sim-load': simLoad,
+  'sim-failure': simFailure,
   'sim-change': simChange,
   'deploy-verify': deployVerify,
 };

@@ -8,6 +8,7 @@ import { PageHead } from '../components/layout';
 import { ValiditySection } from '../components/sim-validity';
 import { Empty, Load } from '../components/states';
 import { num, share, time } from '../format';
+import { FailureResultView } from './simulation-failure';
 import { LoadResultView } from './simulation-load';
 
 /** What was asked, in a few words: `3× the traffic of web /checkout`. */
@@ -15,9 +16,8 @@ export function requestTitle(q: SimulationRequest): string {
   switch (q.kind) {
     case 'load':
       return `${q.factor}× the traffic${q.endpoint ? ` of ${q.endpoint}` : ''}${q.set.length ? `, with ${q.set.join(', ')}` : ''}`;
-    // FAILURE (branch sim-failure): a `case 'failure':` naming the service made to fail and how.
-    default:
-      return (q as { kind: string }).kind;
+    case 'failure':
+      return `${q.service} ${q.mode}`;
   }
 }
 
@@ -66,11 +66,8 @@ function ResultView({ result }: { result: SimulationResult }) {
   switch (result.kind) {
     case 'load':
       return <LoadResultView r={result} />;
-    // FAILURE: when FailureSimulationResult joins SimulationResult (branch sim-failure), add
-    //   case 'failure': return <FailureResultView r={result} />;
-    // in pages/simulation-failure.tsx: the map painted with sim-paint's OUTCOME_BANDS (the failed
-    // service `injected`, each service it reaches by its outcome) and a table of each entry
-    // endpoint's outcome, its error rate and p95 figures, its users, accounts and tickets.
+    case 'failure':
+      return <FailureResultView r={result} />;
     default:
       return (
         <Empty>
