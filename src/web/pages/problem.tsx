@@ -7,6 +7,7 @@ import { api, useApi } from '../api';
 import { PageHead } from '../components/layout';
 import { Sparkline } from '../components/sparkline';
 import { AskedVerdict, VerdictTag } from '../components/verdict';
+import { shouldAsk } from '../components/verdict-ask';
 import { ErrorBox, Load } from '../components/states';
 import { ago, num, time, who } from '../format';
 
@@ -89,8 +90,10 @@ export function ProblemPage() {
                     <VerdictTag deployId={p.suspectedDeploy.id} verdict={p.suspectedDeploy.verdict.verdict} />
                   ) : p.suspectedDeploy.baseline ? (
                     <span className="muted">not verified (baseline)</span>
-                  ) : (
+                  ) : shouldAsk({ ...p.suspectedDeploy, attributes: {} }, Date.now()) ? (
                     <AskedVerdict deployId={p.suspectedDeploy.id} />
+                  ) : (
+                    <span className="muted">not verified</span>
                   )}
                 </>
               ) : (
