@@ -66,18 +66,23 @@ export class VerdictWatcher {
     const since = encodeURIComponent(new Date(sinceMs).toISOString());
     this.loop = (async () => {
       while (this.running) {
+        const cycle = Date.now();
         const list = await getJson<{ deploys: Deploy[] }>(api, `/api/deploys?since=${since}&limit=500`);
-        for (const d of list?.deploys ?? []) {
-          const k = keyOf(d.service, d.version);
-          this.known.set(k, d.id);
-          if (this.seen.has(k) || d.attributes.baseline === true) continue;
-          const verdict =
-            d.verdict?.verdict ??
-            (await getJson<DeployVerification>(api, `/api/deploys/${d.id}/verification`))?.verdict ??
-            'watching';
-          if (verdict !== 'watching') this.seen.set(k, { id: d.id, atMs: Date.now(), verdict });
-        }
-        await sleep(everyMs);
+        // Asked side by side, each deploy's answer timed as it arrives, every `everyMs` from the
+        // cycle's start: a slow answer for one deploy does not delay another's.
+        await Promise.all(
+          (list?.deploys ?? []).map(async (d) => {
+            const k = keyOf(d.service, d.version);
+            this.known.set(k, d.id);
+            if (this.seen.has(k) || d.attributes.baseline === true) return;
+            const verdict =
+              d.verdict?.verdict ??
+              (await getJson<DeployVerification>(api, `/api/deploys/${d.id}/verification`))?.verdict ??
+              'watching';
+            if (verdict !== 'watching') this.seen.set(k, { id: d.id, atMs: Date.now(), verdict });
+          }),
+        );
+        await sleep(Math.max(0, everyMs - (Date.now() - cycle)));
       }
     })();
   }
