@@ -1,6 +1,7 @@
 // The investigation page's timeline in Debian's Chromium (playwright-core): eight deploys within
 // two minutes of each other get their labels in lanes that never overlap, those that fit no lane
-// counted, and every deploy is still listed in the caption. Needs the built UI (npm run build).
+// counted, and every deploy is still listed in the caption, each with its verification verdict.
+// Needs the built UI (npm run build).
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +31,7 @@ describe('the investigation timeline in Chromium', () => {
   let browser: Browser;
   let page: Page;
   let id: number;
+  let regressedId: number;
 
   before(async () => {
     assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: install Debian's chromium, or set ORRERY_CHROMIUM`);
@@ -55,6 +57,15 @@ describe('the investigation timeline in Chromium', () => {
         version: `3.${i}.0`,
         at: new Date(now - 6 * 60_000 + i * 15_000).toISOString(),
       });
+    // One of them decided regressed (as the verification loop stores it): its label and caption say so.
+    const listed = (await (await fetch(`${api}/api/deploys?limit=20`)).json()) as {
+      deploys: Array<{ id: number; version: string }>;
+    };
+    regressedId = listed.deploys.find((d) => d.version === '3.2.0')!.id;
+    await orrery.ctx.store.db.query(
+      `UPDATE deploy SET verdict = 'regressed', verified_at = now(), verification = $2::jsonb WHERE id = $1`,
+      [regressedId, JSON.stringify({ algorithm: 'deploy-verify@1', decidedAt: new Date(now).toISOString() })],
+    );
     const run = (await post('/api/investigations', {
       subject: { kind: 'alert', service: 'web', since: new Date(now - 5 * 60_000).toISOString() },
     })) as { investigation: { id: number } };
@@ -104,5 +115,22 @@ describe('the investigation timeline in Chromium', () => {
     assert.equal(boxes.length + elided, 8, `drawn ${boxes.length}, counted ${more ?? 'none'}`);
     const caption = (await page.locator('figure.timeline figcaption').textContent()) ?? '';
     for (let i = 0; i < 8; i++) assert.match(caption, new RegExp(`${SERVICES[i % SERVICES.length]} 3\\.${i}\\.0`));
+  });
+
+  it("shows each deploy's verification verdict: in its label, and as a tag in the caption that the API agrees with", async () => {
+    const tags = page.locator('figure.timeline figcaption a.tag.verdict');
+    await page.waitForFunction(`document.querySelectorAll('figure.timeline figcaption a.tag.verdict').length === 8`);
+    for (const tag of await tags.all()) {
+      const label = (await tag.getAttribute('aria-label')) ?? '';
+      const m = /^verification: (\w+).*\(deploy (\d+)\)$/.exec(label);
+      assert.ok(m, label);
+      const api = (await (await fetch(`${orrery.addresses.api}/api/deploys/${m[2]}/verification`)).json()) as {
+        verdict: string;
+      };
+      assert.equal(m[1], Number(m[2]) === regressedId ? 'regressed' : api.verdict, label);
+      assert.equal(await tag.getAttribute('href'), `/deploys/${m[2]}#verification`);
+    }
+    const drawn = await page.locator('.timeline-marker-label', { hasText: 'web 3.2.0' }).allTextContents();
+    for (const text of drawn) assert.match(text, /✗ regressed$/);
   });
 });
