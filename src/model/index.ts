@@ -190,6 +190,9 @@ export type {
   SimulationHeadline,
   LoadSimulationHeadline,
   FailureSimulationHeadline,
+  ChangeSimulationHeadline,
+  ChangeSimulationRequest,
+  ChangeSimulationResult,
 } from './simulation.js';
 export type {
   BlastChangedFile,

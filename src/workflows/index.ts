@@ -148,5 +148,6 @@ export {
   ChangeInputError,
   ChangeNotFoundError,
 } from './simulate-change.js';
+export { runChangeSimulation } from './simulate-change-run.js';
 export type { BlastRadiusInput, BlastRadiusOptions, ChangeSubject } from './simulate-change.js';
 export { auditEntries, exportAudit, verifyAudit } from './audit.js';
