@@ -16,6 +16,7 @@ import { LOCALIZE_ALGORITHM, SIMILAR_TICKETS_ALGORITHM } from './retrieval/index
 import { DDSKETCH_ALGORITHM, HLL_ALGORITHM } from './sketch/index.js';
 import { TICKET_MENTIONS_ALGORITHM } from './ticket-mentions.js';
 import { TRIAGE_ALGORITHM } from './triage/index.js';
+import { PROPOSE_ALGORITHM } from './remediate/index.js';
 import { GRAPH_ALGORITHM, RED_ALGORITHM } from './aggregate/index.js';
 
 /**
@@ -251,6 +252,22 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
           "issue 19: load and capacity simulation. Calibrated from a window of whole traces (entry endpoints and their rates; visits, leaf calls and edge calls per request; self time per visit from span-times' walk; retries and their spacing; how far failures reach), the infra manifests (replicas, HPA, CPU limits and requests, env: *_POOL_SIZE, workers, *_TIMEOUT_MS matched to calls by name) and CPU gauges (a visit's CPU demand from busy cores; without a gauge, an assumed 0.875 of its self time, drawn from 0.5–1 in the intervals); each input measured or assumed; an env timeout the window's calls contradict is not used. An open network of M/G/c stations per service (CPU: replicas × workers; pool: replicas × pool size, M/M/c+D when it has a queue timeout), demands from the measured times less their calibrated queueing, retries after timeouts as a fixed point; latency per entry from its own sampled traces with the predicted extra waits; the first bottleneck and the knee by a scan to 20×; P10–P90 over bootstrap replicates of the window's blocks and traces and the assumed values' ranges",
         effect: {},
         commits: ['84ddfdb', '1018549'],
+      },
+    ],
+  },
+  {
+    name: 'propose',
+    current: PROPOSE_ALGORITHM,
+    stored: 'proposal.algorithm',
+    benched: [],
+    history: [
+      {
+        id: 'propose@1',
+        date: '2026-12-08',
+        changed:
+          "issue 21: remediation proposals. Rules: the deploy the evidence blames (an investigation's change of its root service, a problem's suspected deploy, a deploy named by hand or by a regressed verification) is rolled back to the version before it when it is its service's newest deploy; when later deploys followed it, or there is no earlier version, the investigation's suspect commit is reverted as a pull request; a load rise with the focus service's busiest resource saturated or past its target utilization (its HPA's CPU target, else 70%) at the present load is met by ⌈replicas × utilization ÷ target⌉ replicas, checked with a second load simulation. Risk tiers from the kind and the blast radius (high: more than one service, a scale-down, a rollback or revert of a service not at fault; medium: a rollback or revert of the service at fault, a config value, a flag, one restart, a scale-up others call; low: a scale-up nothing calls); one approval for low and medium, two for high, never the proposer's; 4 h expiry by default",
+        effect: {},
+        commits: [],
       },
     ],
   },
