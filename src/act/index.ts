@@ -6,3 +6,6 @@ export { GitOpsExecutor, editManifests } from './sinks/gitops/index.js';
 export type { GitOpsOptions, GitHubOptions, ManifestFile, ManifestEdit, EditResult } from './sinks/gitops/index.js';
 export { WebhookExecutor, webhookSignature } from './sinks/webhook/index.js';
 export type { WebhookExecutorOptions, WebhookBody } from './sinks/webhook/index.js';
+export { DemoExecutor } from './sinks/demo/index.js';
+export type { DemoExecutorOptions, DemoServiceState } from './sinks/demo/index.js';
+export { executorsFromConfig } from './from-config.js';
