@@ -21,7 +21,7 @@ export function executorsFromConfig(c: Config): Executor[] {
         });
       case 'webhook':
         return new WebhookExecutor({ url: c.webhookExecutorUrl!, secret: c.webhookExecutorSecret! });
-      case 'demo':
+      default:
         return new DemoExecutor({ url: c.demoExecutorUrl!, token: c.demoExecutorToken! });
     }
   });

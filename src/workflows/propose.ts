@@ -24,7 +24,15 @@ import {
   simulateLoad as predictLoad,
   titleOf,
 } from '../analysis/index.js';
-import type { DryRunDiff, Evidence, Precondition, Proposal, ProposalAction, ProposalSource } from '../model/index.js';
+import type {
+  DryRunDiff,
+  Evidence,
+  LoadSimulationResult,
+  Precondition,
+  Proposal,
+  ProposalAction,
+  ProposalSource,
+} from '../model/index.js';
 import { codeStore, getDeploy, investigationStore, listDeploys, proposalStore, recordAudit } from '../store/index.js';
 import type { Context } from './context.js';
 import {
@@ -178,7 +186,7 @@ async function scaleDraft(
     };
   // The count is checked with the model at that many replicas, stepping up while it falls short.
   for (let i = 0; i < 3; i++) {
-    let check;
+    let check: LoadSimulationResult;
     try {
       check = predictLoad(
         calibration,
