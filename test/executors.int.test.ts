@@ -20,7 +20,11 @@ const CATALOG = readFileSync(new URL('./fixtures/remediate/catalog.yaml', import
 const TFVARS = `# prod sizing\ncart_version = "2.0.0"\ncart_replicas = 3 # peak\n`;
 
 /** A GitHub-shaped server: GET and POST /repos/:owner/:repo/pulls, each PR kept. */
-async function fakeGitHub(): Promise<{ url: string; prs: Array<{ head: string; base: string; title: string }>; close(): Promise<void> }> {
+async function fakeGitHub(): Promise<{
+  url: string;
+  prs: Array<{ head: string; base: string; title: string }>;
+  close(): Promise<void>;
+}> {
   const prs: Array<{ number: number; head: string; base: string; title: string }> = [];
   const srv = http.createServer((req, res) => {
     let body = '';
@@ -34,7 +38,14 @@ async function fakeGitHub(): Promise<{ url: string; prs: Array<{ head: string; b
       };
       if (req.headers.authorization !== 'Bearer gh-token') return send(401, { message: 'Bad credentials' });
       if (!m) return send(404, { message: 'Not Found' });
-      const shape = (p: (typeof prs)[number]) => ({ number: p.number, html_url: `https://github.example/${m[1]}/${m[2]}/pull/${p.number}`, state: 'open', head: { ref: p.head }, base: { ref: p.base }, title: p.title });
+      const shape = (p: (typeof prs)[number]) => ({
+        number: p.number,
+        html_url: `https://github.example/${m[1]}/${m[2]}/pull/${p.number}`,
+        state: 'open',
+        head: { ref: p.head },
+        base: { ref: p.base },
+        title: p.title,
+      });
       if (req.method === 'GET') {
         const head = url.searchParams.get('head')?.split(':')[1];
         return send(200, prs.filter((p) => head === undefined || p.head === head).map(shape));
@@ -47,7 +58,11 @@ async function fakeGitHub(): Promise<{ url: string; prs: Array<{ head: string; b
     });
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, prs, close: () => new Promise((r) => srv.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`,
+    prs,
+    close: () => new Promise((r) => srv.close(() => r())),
+  };
 }
 
 function gitopsRepo(): { dir: string; remote: string; suspect: string } {
@@ -104,14 +119,29 @@ executorConformance('gitops (real git, a bare remote, GitHub-shaped pull request
       { kind: 'scale', service: 'catalog', replicas: { from: 2, to: 3 }, hpaMin: { from: 2, to: 3 } },
       { kind: 'config', service: 'catalog', name: 'DB_POOL_SIZE', from: '1', to: '4' },
       { kind: 'restart', services: ['catalog'] },
-      { kind: 'rollback', service: 'cart', environment: 'prod', fromVersion: '2.0.0', toVersion: '1.9.0', toDeployId: null, toCommit: null },
-      { kind: 'revert', repository: 'platform', sha: repo.suspect, subject: 'catalog: pool of zero', service: 'catalog' },
+      {
+        kind: 'rollback',
+        service: 'cart',
+        environment: 'prod',
+        fromVersion: '2.0.0',
+        toVersion: '1.9.0',
+        toDeployId: null,
+        toCommit: null,
+      },
+      {
+        kind: 'revert',
+        repository: 'platform',
+        sha: repo.suspect,
+        subject: 'catalog: pool of zero',
+        service: 'catalog',
+      },
     ],
     unsupported: { kind: 'flag', service: 'catalog', flag: 'new-search', to: 'off' },
     stale: { kind: 'scale', service: 'catalog', replicas: { from: 5, to: 6 }, hpaMin: null },
     context: (a) => (a.kind === 'revert' ? { repositoryPath: repo.dir } : {}),
     async applied(_a, id) {
-      const onRemote = git(repo.remote, 'for-each-ref', '--format=%(refname)', `refs/heads/orrery/proposal-${id}`) !== '';
+      const onRemote =
+        git(repo.remote, 'for-each-ref', '--format=%(refname)', `refs/heads/orrery/proposal-${id}`) !== '';
       return onRemote && gh.prs.some((p) => p.head === `orrery/proposal-${id}`);
     },
     effects: async () => branches() + gh.prs.length,
@@ -163,19 +193,26 @@ describe('the GitOps dry run', () => {
     const after = r.edits[0]!.after;
     const changed = after.split('\n').filter((l, i) => l !== CATALOG.split('\n')[i]);
     assert.deepEqual(changed, ['          image: registry.shop.example/catalog:1.3.1  # set by the deploy pipeline']);
-    const env = editManifests(files, { kind: 'config', service: 'catalog', name: 'DB_POOL_SIZE', from: '1', to: '4' }, 7);
+    const env = editManifests(
+      files,
+      { kind: 'config', service: 'catalog', name: 'DB_POOL_SIZE', from: '1', to: '4' },
+      7,
+    );
     assert.match(env.edits[0]!.after, /- name: DB_POOL_SIZE\n {14}value: "4"/);
-    const hpa = editManifests(files, { kind: 'scale', service: 'catalog', replicas: null, hpaMin: { from: 2, to: 9 } }, 7);
+    const hpa = editManifests(
+      files,
+      { kind: 'scale', service: 'catalog', replicas: null, hpaMin: { from: 2, to: 9 } },
+      7,
+    );
     assert.match(hpa.problems.join(), /maxReplicas is 4, below the minimum 9/);
     const restart = editManifests(files, { kind: 'restart', services: ['catalog'] }, 7);
     assert.match(restart.edits[0]!.after, /orrery.dev\/restarted-by: proposal-7/);
-    const untagged = editManifests(
-      [{ path: 'k.yaml', text: CATALOG.replace(':1.3.2', '') }],
-      rollback,
-      7,
-    );
+    const untagged = editManifests([{ path: 'k.yaml', text: CATALOG.replace(':1.3.2', '') }], rollback, 7);
     assert.match(untagged.problems.join(), /not tagged with the running version 1.3.2/);
-    assert.match(editManifests(files, { ...rollback, service: 'billing' }, 7).problems.join(), /no Kubernetes manifest or Terraform variable of billing/);
+    assert.match(
+      editManifests(files, { ...rollback, service: 'billing' }, 7).problems.join(),
+      /no Kubernetes manifest or Terraform variable of billing/,
+    );
   });
 
   it("shows the unified diff of the files it will commit, and leaves the clone's checkout alone", async () => {
@@ -196,7 +233,13 @@ describe('the GitOps dry run', () => {
       assert.match(git(repo.dir, 'log', '-1', '--format=%B', 'orrery/proposal-3'), /Orrery-Proposal: 3/);
       assert.equal(git(repo.dir, 'worktree', 'list').split('\n').length, 1, 'no worktree left behind');
       const revert = await ex.plan(
-        { kind: 'revert', repository: 'platform', sha: repo.suspect, subject: 'catalog: pool of zero', service: 'catalog' },
+        {
+          kind: 'revert',
+          repository: 'platform',
+          sha: repo.suspect,
+          subject: 'catalog: pool of zero',
+          service: 'catalog',
+        },
         { ...x, proposalId: 4, repositoryPath: repo.dir },
       );
       assert.match(revert.diff.patch, /-export const size = 0;\n\+export const size = 1;/);

@@ -52,7 +52,13 @@ async function holdingServer(
   return state;
 }
 
-async function api<T>(s: ServerProcess, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: T }> {
+async function api<T>(
+  s: ServerProcess,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; json: T }> {
   const res = await fetch(`${s.apiUrl}${path}`, {
     method,
     headers: {
@@ -117,10 +123,18 @@ describe('executions across SIGKILL', () => {
         res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
         if (req.method === 'POST') {
           prs.push(JSON.parse(body).head);
-          return res.end(JSON.stringify({ number: prs.length, html_url: `https://gh.example/pull/${prs.length}`, state: 'open' }));
+          return res.end(
+            JSON.stringify({ number: prs.length, html_url: `https://gh.example/pull/${prs.length}`, state: 'open' }),
+          );
         }
         const head = new URL(req.url ?? '/', 'http://x').searchParams.get('head')?.split(':')[1];
-        res.end(JSON.stringify(prs.flatMap((h, i) => (h === head ? [{ number: i + 1, html_url: `https://gh.example/pull/${i + 1}`, state: 'open' }] : []))));
+        res.end(
+          JSON.stringify(
+            prs.flatMap((h, i) =>
+              h === head ? [{ number: i + 1, html_url: `https://gh.example/pull/${i + 1}`, state: 'open' }] : [],
+            ),
+          ),
+        );
       },
     );
     const env = {
@@ -134,11 +148,7 @@ describe('executions across SIGKILL', () => {
     const start = () => ServerProcess.start({ dataDir, logDir: dataDir, env });
     let s = await start();
     try {
-      const id = await approvedAndRunning(
-        s,
-        { kind: 'scale', service: 'catalog', replicas: 3 },
-        () => gh.held === 1,
-      );
+      const id = await approvedAndRunning(s, { kind: 'scale', service: 'catalog', replicas: 3 }, () => gh.held === 1);
       const branch = `orrery/proposal-${id}`;
       assert.match(git(remote, 'log', '--format=%s', branch), /scale catalog/, 'the branch was pushed before the kill');
       await s.kill9();
@@ -151,9 +161,20 @@ describe('executions across SIGKILL', () => {
       assert.equal(gh.seen.length, 2, 'the POST cut short, then the one that finished it');
       const again = await api<{ message: string }>(s, 'POST', `/api/proposals/${id}/execute`);
       assert.equal(again.status, 409);
-      const audit = await api<{ entries: Array<{ action: string; subjectKind: string | null; subjectId: string | null }> }>(s, 'GET', '/api/audit?limit=50');
-      const mine = audit.json.entries.filter((e) => e.subjectKind === 'proposal' && e.subjectId === String(id)).map((e) => e.action).reverse();
-      assert.deepEqual(mine, ['proposal.create', 'proposal.approve', 'proposal.execute.start', 'proposal.recover', 'proposal.execute']);
+      const audit = await api<{
+        entries: Array<{ action: string; subjectKind: string | null; subjectId: string | null }>;
+      }>(s, 'GET', '/api/audit?limit=50');
+      const mine = audit.json.entries
+        .filter((e) => e.subjectKind === 'proposal' && e.subjectId === String(id))
+        .map((e) => e.action)
+        .reverse();
+      assert.deepEqual(mine, [
+        'proposal.create',
+        'proposal.approve',
+        'proposal.execute.start',
+        'proposal.recover',
+        'proposal.execute',
+      ]);
     } finally {
       await s.stop();
       await gh.close();
@@ -179,7 +200,11 @@ describe('executions across SIGKILL', () => {
     const start = () => ServerProcess.start({ dataDir, logDir: dataDir, env });
     let s = await start();
     try {
-      const id = await approvedAndRunning(s, { kind: 'flag', service: 'search', flag: 'new-ranker', to: 'off' }, () => hook.held === 1);
+      const id = await approvedAndRunning(
+        s,
+        { kind: 'flag', service: 'search', flag: 'new-ranker', to: 'off' },
+        () => hook.held === 1,
+      );
       await s.kill9();
       s = await start();
       const p = await settled(s, id);

@@ -60,14 +60,18 @@ export function executorConformance(label: string, make: () => Promise<Harness>)
         assert.ok(plan.diff.target.length > 0);
         assert.ok(plan.diff.changes.length > 0, `${a.kind}: the dry run names what changes`);
         assert.ok(plan.diff.patch.length > 0, `${a.kind}: the dry run shows the change`);
-        assert.ok(plan.preconditions.every((c) => c.met !== false), `${a.kind}: its preconditions hold`);
+        assert.ok(
+          plan.preconditions.every((c) => c.met !== false),
+          `${a.kind}: its preconditions hold`,
+        );
         assert.equal(await h.effects(), before0, `${a.kind}: planning changes nothing`);
         assert.equal(await h.applied(a, id), false, `${a.kind}: not applied before apply`);
         const report = await h.executor.apply(a, x);
         assert.equal(report.executor, h.executor.name);
         assert.ok(report.did.length > 0, `${a.kind}: it says what it did`);
         assert.ok(report.undo.text.length > 0, `${a.kind}: it says how to undo it`);
-        if (a.kind !== 'restart' && inverseOf(a) !== null) assert.ok(report.undo.action, `${a.kind}: the undo as an action`);
+        if (a.kind !== 'restart' && inverseOf(a) !== null)
+          assert.ok(report.undo.action, `${a.kind}: the undo as an action`);
         assert.ok(await h.applied(a, id), `${a.kind}: applied`);
         const after1 = await h.effects();
         assert.ok(after1 > before0, `${a.kind}: the world changed`);
