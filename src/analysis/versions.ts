@@ -263,11 +263,11 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
     history: [
       {
         id: 'propose@1',
-        date: '2026-12-08',
+        date: '2026-12-07',
         changed:
           "issue 21: remediation proposals. Rules: the deploy the evidence blames (an investigation's change of its root service, a problem's suspected deploy, a deploy named by hand or by a regressed verification) is rolled back to the version before it when it is its service's newest deploy; when later deploys followed it, or there is no earlier version, the investigation's suspect commit is reverted as a pull request; a load rise with the focus service's busiest resource saturated or past its target utilization (its HPA's CPU target, else 70%) at the present load is met by ⌈replicas × utilization ÷ target⌉ replicas, checked with a second load simulation. Risk tiers from the kind and the blast radius (high: more than one service, a scale-down, a rollback or revert of a service not at fault; medium: a rollback or revert of the service at fault, a config value, a flag, one restart, a scale-up others call; low: a scale-up nothing calls); one approval for low and medium, two for high, never the proposer's; 4 h expiry by default",
         effect: {},
-        commits: [],
+        commits: ['bf9381b'],
       },
     ],
   },

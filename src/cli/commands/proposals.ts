@@ -75,7 +75,7 @@ export function registerProposals(program: Command, client: (cmd: Command) => Gl
     .command('propose')
     .description('propose a remediation: from an investigation, a problem or a deploy, or written by hand');
   for (const from of ['investigation', 'problem', 'deploy'] as const)
-    common(propose.command(`${from} <id>`).description(`the actions propose@1's rules draw from ${from} <id>`)).action(
+    common(propose.command(`${from} <id>`).description(`the actions the proposal rules draw from ${from} <id>`)).action(
       async (id: string, f: Common, cmd: Command) =>
         send(cmd, f, { from, id: idOf(id, from), ...(from === 'deploy' && f.reason ? { reason: f.reason } : {}) }),
     );
