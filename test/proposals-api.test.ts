@@ -235,6 +235,45 @@ describe('proposals: approval and refusals, checked at the executor', () => {
     assert.equal(verify.json().verification.ok, true, verify.body);
   });
 
+  it('rolls a blamed deploy back to the version before it; a deploy not found regressed is refused', async () => {
+    const at = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+    for (const [version, h] of [
+      ['1.0.0', 3],
+      ['1.1.0', 1],
+    ] as const) {
+      const r = await call('op', 'POST', '/api/deploys', { service: 'cart', version, environment: 'prod', at: at(h) });
+      assert.equal(r.statusCode, 201, r.body);
+    }
+    const newest = (await call('vic', 'GET', '/api/deploys?service=cart')).json().deploys[0];
+    const made = await call('op', 'POST', '/api/proposals', {
+      from: 'deploy',
+      id: newest.id,
+      reason: 'checkout errors since',
+      simulate: false,
+    });
+    assert.equal(made.statusCode, 201, made.body);
+    const p = made.json().proposals[0] as Proposal;
+    assert.deepEqual(
+      { kind: p.action.kind, title: p.title, tier: p.risk.tier },
+      { kind: 'rollback', title: 'roll back cart from 1.1.0 to 1.0.0', tier: 'medium' },
+    );
+    assert.deepEqual(
+      p.preconditions.filter((c) => c.key !== 'executor').map((c) => [c.text, c.met]),
+      [
+        ['cart still runs 1.1.0', true],
+        ['version 1.0.0 is still deployable', true],
+      ],
+    );
+    assert.match(p.rationale, /rolling back to 1.0.0/);
+    const v = await call('op', 'POST', '/api/proposals', {
+      from: 'verification',
+      deployId: newest.id,
+      simulate: false,
+    });
+    assert.equal(v.statusCode, 400);
+    assert.match(v.json().message, /not regressed/);
+  });
+
   it('a bad proposal is a 400 naming the problem', async () => {
     const bad = await call('op', 'POST', '/api/proposals', {
       from: 'manual',

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import type { DemoWorld, ScenarioTruth } from '../src/demo/index.js';
-import type { Simulation, TicketDetail } from '../src/model/index.js';
+import type { LoadSimulationRequest, LoadSimulationResult, Simulation, TicketDetail } from '../src/model/index.js';
 import { findWebRoot } from '../src/server/web-routes.js';
 import { loadPaint } from '../src/web/components/sim-paint.js';
 import { figure, ms, msOrInf, share } from '../src/web/format.js';
@@ -64,12 +64,17 @@ describe('web UI (Chromium) on a demo world', () => {
       }
       return out;
     })()`)) as string[];
-  /** The stored simulation a run page shows, as the API answers it. */
-  const simulation = async (url: string): Promise<Simulation> => {
+  /** The stored load simulation a run page shows, as the API answers it. */
+  const simulation = async (
+    url: string,
+  ): Promise<Simulation & { request: LoadSimulationRequest; result: LoadSimulationResult }> => {
     const id = /\/simulations\/(\d+)$/.exec(new URL(url).pathname)?.[1];
     const res = await fetch(`${world.api}/api/simulations/${id}`);
     assert.equal(res.status, 200, `simulation ${id}`);
-    return ((await res.json()) as { simulation: Simulation }).simulation;
+    const sim = ((await res.json()) as { simulation: Simulation }).simulation;
+    if (sim.request.kind !== 'load' || sim.result.kind !== 'load')
+      throw new Error(`simulation ${id} is not a load simulation`);
+    return { ...sim, request: sim.request, result: sim.result };
   };
   const open = async (name: string, url: string, ready: string) => {
     const t0 = Date.now();

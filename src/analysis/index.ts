@@ -167,6 +167,12 @@ export {
   SIM_LOAD_ALGORITHM,
   MAX_FACTOR,
   parseWindow,
+  simulateFailure,
+  failureSimulationMarkdown,
+  simulationMarkdown,
+  parseFailureMode,
+  withImpact,
+  SIM_FAILURE_ALGORITHM,
   DEFAULT_WINDOW_MS as DEFAULT_SIMULATION_WINDOW_MS,
   MAX_WINDOW_MS as MAX_SIMULATION_WINDOW_MS,
 } from './simulate/index.js';
@@ -178,6 +184,10 @@ export type {
   LoadOptions,
   LoadRequest,
   SimSpan,
+  FailureOptions,
+  FailureRequest,
+  ImpactFacts,
+  ImpactTicketFacts,
 } from './simulate/index.js';
 export {
   SIM_CHANGE_ALGORITHM,

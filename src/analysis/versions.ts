@@ -10,13 +10,14 @@ import { COMMIT_RANGE_ALGORITHM } from './commit-range.js';
 import { ERRORS_ALGORITHM } from './errors/index.js';
 import { PATTERNS_ALGORITHM } from './patterns/index.js';
 import { RCA_ALGORITHM } from './rca/index.js';
-import { SIM_LOAD_ALGORITHM } from './simulate/index.js';
+import { SIM_FAILURE_ALGORITHM, SIM_LOAD_ALGORITHM } from './simulate/index.js';
 import { SIM_CHANGE_ALGORITHM } from './simulate/change/index.js';
 import { LOCALIZE_ALGORITHM, SIMILAR_TICKETS_ALGORITHM } from './retrieval/index.js';
 import { DDSKETCH_ALGORITHM, HLL_ALGORITHM } from './sketch/index.js';
 import { TICKET_MENTIONS_ALGORITHM } from './ticket-mentions.js';
 import { TRIAGE_ALGORITHM } from './triage/index.js';
 import { PROPOSE_ALGORITHM } from './remediate/index.js';
+import { DEPLOY_VERIFY_ALGORITHM } from './verify/index.js';
 import { GRAPH_ALGORITHM, RED_ALGORITHM } from './aggregate/index.js';
 
 /**
@@ -256,6 +257,22 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
     ],
   },
   {
+    name: 'sim-failure',
+    current: SIM_FAILURE_ALGORITHM,
+    stored: 'simulation.algorithm and simulation.result.algorithm',
+    benched: [],
+    history: [
+      {
+        id: 'sim-failure@1',
+        date: '2026-12-07',
+        changed:
+          "issue 19: dependency failure simulation (down, slow=<delay>, errors=<share>). On the load simulation's calibration, whose entry samples now keep each request's call tree (edge, start, duration, failed, the calls below) and whose edges count the calls their caller did not wait for: a Monte Carlo over each entry's sampled trees, calls into the failed service failing or slowed attempt by attempt under the caller's timeouts and retries (a failed answer retried only where retries after failed answers were seen, or the env sets attempts and none was seen; the calibration's edges now count retries after failed answers apart), calls above taking the added delay (parallel calls once) and timing out past their own timeouts, a failure reaching the request as often as failed calls on that edge failed their requests in the window (the endpoint's own requests with at least 5, else the edge's; never seen: assumed 1, drawn 0.5–1 in the intervals); calls not waited for neither delay nor fail it. Outcomes: failed at ≥ 50% errors, degraded at +5 points or p95 ≥ 2× and +250 ms; P10–P90 over bootstrap replicates of the samples and the propagation shares; the people (RED sketches, top from spans) and open tickets (routes named, or users and accounts named who used the endpoints) of the affected endpoints over 7 days",
+        effect: {},
+        commits: ['81a8a62', '7ea959b'],
+      },
+    ],
+  },
+  {
     name: 'propose',
     current: PROPOSE_ALGORITHM,
     stored: 'proposal.algorithm',
@@ -368,6 +385,22 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
           "a change's blast radius: diff hunks → changed units at both revisions (symbols, route handlers, top-level variables), the static caller walk up to routes, the runtime view from sampled traces (code.* span attributes, internal span names, stack frames, log call sites) and the endpoint-to-endpoint calls across services",
         effect: {},
         commits: ['9426aa5'],
+      },
+    ],
+  },
+  {
+    name: 'deploy-verify',
+    current: DEPLOY_VERIFY_ALGORITHM,
+    stored: 'deploy.verification (its `algorithm`), decided verdicts only',
+    benched: [],
+    history: [
+      {
+        id: 'deploy-verify@1',
+        date: '2026-12-07',
+        changed:
+          "issue 20: a deploy's verdict (healthy, regressed, inconclusive) from sequential tests of the deployed version against the previous one over the 30 minutes before: error share per endpoint (Fisher), error groups and WARN/ERROR patterns per request and calls per request to each callee (conditional Poisson), unanswered calls (Fisher), each with the baseline's minute-to-minute dispersion and serial inflation; latency per endpoint, self time and calls' own time as each minute's p50/p95 robust z against the baseline's minutes (Student t). Alpha 0.01 split over six families, the watch window's looks (Bonferroni) and each family's tests; a rise is called when it passes at two looks running and the load could be checked; controls: a rise already under way in the baseline's last 5 minutes is not the deploy's, a load change past 1.5× or a callee's concurrent deploy that changed its own service makes it inconclusive; healthy needs 100 requests each side by the window's end. Measured: 0.8% false alarms on 1000 generated no-change worlds (test/helpers/verify-worlds), 2 of 600 (0.33%) pseudo-deploys on Nezha's fault-free minutes",
+        effect: {},
+        commits: ['c9fc566'],
       },
     ],
   },

@@ -47,8 +47,10 @@ export type ProposalAction =
 export type ProposalSource =
   | { kind: 'investigation'; id: number }
   | { kind: 'problem'; id: number }
-  /** A deploy, e.g. one its verification found regressed. */
+  /** A deploy named by hand. */
   | { kind: 'deploy'; id: number }
+  /** A deploy its verification (deploy-verify) found regressed. */
+  | { kind: 'verification'; deployId: number }
   | { kind: 'manual' }
   /** The undo of an executed proposal. */
   | { kind: 'undo'; proposalId: number };

@@ -67,6 +67,7 @@ const proposeBody = z.union([
   z.object({ from: z.literal('investigation'), id, ...common }).strict(),
   z.object({ from: z.literal('problem'), id, ...common }).strict(),
   z.object({ from: z.literal('deploy'), id, reason: z.string().max(2000).optional(), ...common }).strict(),
+  z.object({ from: z.literal('verification'), deployId: id, ...common }).strict(),
   z
     .object({ from: z.literal('manual'), action: manualAction, reason: z.string().trim().min(1).max(2000), ...common })
     .strict(),
@@ -118,9 +119,11 @@ export async function proposalRoutes(app: FastifyInstance, opts: RouteOptions): 
       const r =
         b.from === 'manual'
           ? await propose(ctx, { from: 'manual', action: b.action, reason: b.reason }, o)
-          : b.from === 'deploy'
-            ? await propose(ctx, { from: 'deploy', id: b.id, ...(b.reason ? { reason: b.reason } : {}) }, o)
-            : await propose(ctx, { from: b.from, id: b.id }, o);
+          : b.from === 'verification'
+            ? await propose(ctx, { from: 'verification', deployId: b.deployId }, o)
+            : b.from === 'deploy'
+              ? await propose(ctx, { from: 'deploy', id: b.id, ...(b.reason ? { reason: b.reason } : {}) }, o)
+              : await propose(ctx, { from: b.from, id: b.id }, o);
       return reply.code(r.proposals.length ? 201 : 200).send(r);
     } catch (err) {
       return answer(reply, err);

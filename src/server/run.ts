@@ -6,7 +6,13 @@ import type { Config } from '../config/index.js';
 import { SelfMetrics } from '../observe/index.js';
 import { compileRedactor } from '../ingest/transforms/index.js';
 import { BatchWriter, EMAIL_HASH_KEY, instanceSecret, openStore } from '../store/index.js';
-import { AnalysisPipeline, type Context, expireDue, recoverExecutions } from '../workflows/index.js';
+import {
+  AnalysisPipeline,
+  type Context,
+  expireDue,
+  recoverExecutions,
+  verifyRecentDeploys,
+} from '../workflows/index.js';
 import { buildServer, type OrreryServer } from './server.js';
 
 export interface RunningOrrery {
@@ -21,6 +27,8 @@ export interface StartOptions {
   version: string;
   /** How often to drop expired partitions; default hourly. */
   retentionIntervalMs?: number;
+  /** How often recent deploys are verified (default each minute). */
+  verifyIntervalMs?: number;
 }
 
 export async function startOrrery(config: Config, opts: StartOptions): Promise<RunningOrrery> {
@@ -101,6 +109,20 @@ export async function startOrrery(config: Config, opts: StartOptions): Promise<R
       Math.max(1_000, config.executionLeaseMs / 3),
     );
     recovery.unref();
+    // Deploy verification: recent deploys are verified each minute until their verdict is decided.
+    let verifying: Promise<unknown> | null = null;
+    const verify = setInterval(() => {
+      if (verifying || config.analysis !== 'on') return;
+      verifying = verifyRecentDeploys(ctx, {
+        watchMinutes: config.verifyWatchMinutes,
+        onError: (err, id) => server?.api.log.error({ err }, `verifying deploy ${id} failed`),
+      })
+        .catch((err) => server?.api.log.error({ err }, 'deploy verification failed'))
+        .finally(() => {
+          verifying = null;
+        });
+    }, opts.verifyIntervalMs ?? 60_000);
+    verify.unref();
     let stopping: Promise<void> | undefined;
     return {
       ctx,
@@ -110,6 +132,8 @@ export async function startOrrery(config: Config, opts: StartOptions): Promise<R
         stopping ??= (async () => {
           clearInterval(retention);
           clearInterval(recovery);
+          clearInterval(verify);
+          await verifying;
           await server!.close();
           await writer.drain();
           await ctx.analysis?.stop();

@@ -1,12 +1,17 @@
 // Simulation API routes (inside the authenticated API context): run one (the body's `kind` picks
-// the simulation: load today; failure joins the union when it exists, and change, which answers at
-// POST /api/simulations/change for now, when its runs are stored), list them, show one as JSON or
-// as Markdown.
+// the simulation: load or failure; change, which answers at POST /api/simulations/change for now,
+// joins when its runs are stored), list them, show one as JSON or as Markdown.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { MAX_FACTOR, loadSimulationMarkdown, parseSetLine, parseWindow } from '../analysis/index.js';
+import { MAX_FACTOR, parseFailureMode, parseSetLine, parseWindow, simulationMarkdown } from '../analysis/index.js';
 import { SIMULATION_KINDS } from '../model/index.js';
-import { SimulationInputError, getSimulation, listSimulations, simulateLoad } from '../workflows/index.js';
+import {
+  SimulationInputError,
+  getSimulation,
+  listSimulations,
+  simulateFailure,
+  simulateLoad,
+} from '../workflows/index.js';
 import type { RouteOptions } from './route-options.js';
 import { timeArg } from './zod.js';
 
@@ -45,10 +50,31 @@ const loadBody = z
   })
   .strict();
 
-/** The kinds still to come: recognised, so their callers get a clear answer rather than a schema error. */
-const comingBody = (kind: 'failure' | 'change') => z.object({ kind: z.literal(kind) }).passthrough();
+const failureBody = z
+  .object({
+    kind: z.literal('failure'),
+    /** The service that fails (checked against the calibration's services). */
+    service: z.string().trim().min(1).max(256),
+    /** down, slow=2s, errors=30%. */
+    mode: z
+      .string()
+      .max(64)
+      .superRefine((s, c) => {
+        try {
+          parseFailureMode(s);
+        } catch (err) {
+          c.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      }),
+    window: windowArg.optional(),
+    until: timeArg.optional(),
+  })
+  .strict();
 
-const startBody = z.discriminatedUnion('kind', [loadBody, comingBody('failure'), comingBody('change')]);
+/** The kinds still to come: recognised, so their callers get a clear answer rather than a schema error. */
+const comingBody = (kind: 'change') => z.object({ kind: z.literal(kind) }).passthrough();
+
+const startBody = z.discriminatedUnion('kind', [loadBody, failureBody, comingBody('change')]);
 const idParams = z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
 const showQuery = z.object({ format: z.enum(['json', 'markdown']).default('json') });
 const listQuery = z.object({
@@ -71,18 +97,22 @@ export async function simulationRoutes(app: FastifyInstance, opts: RouteOptions)
             'a change\'s blast radius runs at POST /api/simulations/change ({"range": "base..head"} or {"deploy": id}); its runs are not stored here yet',
           ),
         );
-    if (body.kind !== 'load')
-      return reply
-        .code(400)
-        .send(badRequest(`simulate ${body.kind} is not yet supported by this server; kind "load" is`));
     try {
-      const run = await simulateLoad(ctx, {
-        factor: body.factor,
-        endpoint: body.endpoint ?? null,
-        set: body.set,
-        windowMs: body.window,
-        until: body.until,
-      });
+      const run =
+        body.kind === 'failure'
+          ? await simulateFailure(ctx, {
+              service: body.service,
+              mode: body.mode,
+              windowMs: body.window,
+              until: body.until,
+            })
+          : await simulateLoad(ctx, {
+              factor: body.factor,
+              endpoint: body.endpoint ?? null,
+              set: body.set,
+              windowMs: body.window,
+              until: body.until,
+            });
       return reply.code(201).send({ simulation: run });
     } catch (err) {
       if (err instanceof SimulationInputError) return reply.code(400).send(badRequest(err.message));
@@ -101,7 +131,7 @@ export async function simulationRoutes(app: FastifyInstance, opts: RouteOptions)
     if (!run)
       return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no simulation with id ${id}` });
     if ((req.query as z.output<typeof showQuery>).format === 'markdown')
-      return reply.type('text/markdown; charset=utf-8').send(loadSimulationMarkdown(run.result, { id: run.id }));
+      return reply.type('text/markdown; charset=utf-8').send(simulationMarkdown(run.result, { id: run.id }));
     return { simulation: run };
   });
 }

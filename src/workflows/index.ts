@@ -32,6 +32,13 @@ export {
   COMMIT_PATTERN,
 } from './deploys.js';
 export type { RecordDeployInput } from './deploys.js';
+export {
+  DEFAULT_BASELINE_MINUTES,
+  DEFAULT_SETTLE_MS,
+  verifyDeployment,
+  verifyRecentDeploys,
+} from './deploy-verify.js';
+export type { VerifyDeployOptions, VerifyRecentResult } from './deploy-verify.js';
 export { importInfra, listInfraResources, defaultSource, InfraImportInputError } from './infra-import.js';
 export type { ImportInfraOptions } from './infra-import.js';
 export {
@@ -131,6 +138,8 @@ export {
   SIMULATION_MAX_SPANS,
 } from './simulate.js';
 export type { SimulateLoadInput, SimulateOptions } from './simulate.js';
+export { simulateFailure, FAILURE_PEOPLE_LOOKBACK_MS } from './simulate-failure.js';
+export type { SimulateFailureInput } from './simulate-failure.js';
 export {
   blastRadius,
   blastRadiusMarkdown,

@@ -174,6 +174,12 @@ export async function blastRadiusOf(
   };
 }
 
+/** A load run's result (simulateLoad stores load runs only). */
+function loadResult(r: { result: { kind: string } }): LoadSimulationResult {
+  if (r.result.kind !== 'load') throw new Error(`expected a load simulation, got ${r.result.kind}`);
+  return r.result as LoadSimulationResult;
+}
+
 const entryRate = (r: LoadSimulationResult) => r.endpoints.reduce((s, e) => s + e.rate.baseline, 0);
 
 function effects(now: LoadSimulationResult, after: LoadSimulationResult): ProposalEffect[] {
@@ -224,7 +230,7 @@ export async function simulateAction(
           window: run.result.window,
           factor: 1,
           set,
-          endpoints: effects(present, run.result),
+          endpoints: effects(present, loadResult(run)),
         },
         note: null,
       };
@@ -249,7 +255,7 @@ export async function simulateAction(
         window: run.result.window,
         factor,
         set: [],
-        endpoints: effects(present, run.result),
+        endpoints: effects(present, loadResult(run)),
       },
       note: null,
     };

@@ -44,6 +44,7 @@ import {
   simulateAction,
 } from './proposal-facts.js';
 import { calibrateWindow } from './simulate.js';
+import { verifyDeployment } from './deploy-verify.js';
 import { getProblem } from './triage.js';
 
 export { ProposalInputError } from '../analysis/index.js';
@@ -62,6 +63,8 @@ export type ProposeRequest =
   | { from: 'problem'; id: number }
   /** A deploy to roll back, e.g. one its verification found regressed (`reason` says why). */
   | { from: 'deploy'; id: number; reason?: string }
+  /** A deploy whose verification (deploy-verify) found it regressed: its findings are the evidence. */
+  | { from: 'verification'; deployId: number }
   | { from: 'manual'; action: ManualAction; reason: string };
 
 export interface ProposeOptions {
@@ -377,6 +380,23 @@ export async function propose(ctx: Context, req: ProposeRequest, opts: ProposeOp
     rules = fromProblem(detail.problem, deploys);
     blamedAt = sd ? new Date(sd.deployedAt) : null;
     source = { kind: 'problem', id: req.id };
+  } else if (req.from === 'verification') {
+    const v = await verifyDeployment(ctx, req.deployId);
+    if (!v) throw new ProposalNotFoundError(`no deploy with id ${req.deployId}`);
+    if (v.verdict !== 'regressed')
+      throw new ProposalInputError(
+        `deploy ${req.deployId}'s verification is ${v.verdict}, not regressed: nothing to roll back on its account`,
+      );
+    const d = (await getDeploy(ctx.store.db, req.deployId))!;
+    const all = await listDeploys(ctx.store.db, { service: d.service, limit: 200 });
+    rules = fromDeploy(d, all, {
+      rationale: `deploy ${d.id}'s verification (${v.algorithm}) found ${d.service} ${d.version} regressed: ${v.summary}`,
+      evidence: v.findings
+        .slice(0, 4)
+        .flatMap((f) => f.evidence.slice(0, 1).map((e) => ({ ...e, summary: `[${f.id}] ${f.title}: ${e.summary}` }))),
+    });
+    blamedAt = new Date(d.deployedAt);
+    source = { kind: 'verification', deployId: d.id };
   } else {
     const d = await getDeploy(ctx.store.db, req.id);
     if (!d) throw new ProposalNotFoundError(`no deploy with id ${req.id}`);

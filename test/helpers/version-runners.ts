@@ -28,12 +28,15 @@ import {
 } from '../../src/analysis/index.js';
 import type { EndpointTraffic, FileCode, RcaResult, TraceLog, TraceSpan } from '../../src/analysis/index.js';
 import { createPatternMiner } from '../../src/analysis/patterns/index.js';
-import { calibrate, simulateLoad } from '../../src/analysis/simulate/index.js';
+import { calibrate, simulateFailure, simulateLoad } from '../../src/analysis/simulate/index.js';
+import { type EntrySpec, failureWorld } from './failure-world.js';
 import type { Deploy } from '../../src/model/index.js';
 import { INVESTIGATE_FACTS } from './investigate-facts.js';
 import { RCA_WORLDS } from './rca-world-cases.js';
 import { BASE_WORLD, type QueueWorld, runWorld, worldInfra } from './sim-world.js';
 import { TRIAGE_CASES } from './triage-inputs.js';
+import { verifyDeploy } from '../../src/analysis/verify/index.js';
+import { verifyWorld } from './verify-worlds.js';
 import { DAY, FILES, TICKETS } from './retrieval-fixtures.js';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url);
@@ -167,6 +170,30 @@ function triage(): Outputs {
   return out;
 }
 
+function deployVerify(): Outputs {
+  const cases = {
+    'no-change': verifyWorld({ seed: 5 }),
+    'error-share': verifyWorld({ seed: 11, change: { fromMinute: 0, errorShare: 0.1 } }),
+    'new-error-group': verifyWorld({ seed: 12, change: { fromMinute: 0, newErrorsPerMinute: 8 } }),
+    'before-the-deploy': verifyWorld({ seed: 21, change: { fromMinute: -4, errorShare: 0.1 } }),
+    'load-change': verifyWorld({ seed: 31, change: { fromMinute: 0, trafficFactor: 3, errorShare: 0.1 } }),
+    watching: verifyWorld({ seed: 3, minutesAfter: 4 }),
+  };
+  const out: Outputs = {};
+  for (const [name, facts] of Object.entries(cases)) {
+    const { verification: v } = verifyDeploy(facts);
+    out[name] = {
+      verdict: v.verdict,
+      decidedAt: v.decidedAt,
+      looks: v.watch.looks,
+      summary: v.summary,
+      findings: v.findings.map((f) => `${f.kind}: ${f.title}`),
+      tests: v.tests.map((t) => ({ family: t.family, key: t.key, measure: t.measure, p: t.p, passed: t.passed })),
+    };
+  }
+  return out;
+}
+
 function similarTickets(): Outputs {
   const index = buildTicketIndex(TICKETS);
   const out: Outputs = {};
@@ -253,6 +280,43 @@ function simLoad(): Outputs {
       validity: r.validity,
     };
   }
+  return out;
+}
+
+/** sim-failure: hand-built request trees with a timeout, a retried edge and a fallback, each service failed each way. */
+function simFailure(): Outputs {
+  const out: Outputs = {};
+  const entries: EntrySpec[] = [
+    {
+      route: '/a',
+      rate: 3,
+      ms: 10,
+      calls: [{ callee: 'cart', route: '/cart', ms: 10, calls: [{ callee: 'catalog', route: '/products', ms: 20 }] }],
+    },
+    { route: '/b', rate: 3, ms: 10 },
+    {
+      route: '/c',
+      rate: 3,
+      ms: 10,
+      calls: [{ callee: 'payments', route: '/charge', ms: 30, failShare: 0.05, propagates: false }],
+    },
+  ];
+  const cal = failureWorld(entries, { cart: { CATALOG_TIMEOUT_MS: '500', CATALOG_RETRIES: '1' } });
+  for (const service of ['web', 'cart', 'catalog', 'payments'])
+    for (const mode of ['down', 'slow=2s', 'errors=30%']) {
+      const r = simulateFailure(cal, { service, mode }, { replicates: 4, draws: 200, replicateDraws: 100 });
+      out[`${service} ${mode}`] = {
+        endpoints: r.endpoints.map((e) => ({
+          endpoint: e.endpoint,
+          outcome: e.outcome,
+          errorRate: e.errorRate,
+          p95: e.p95,
+          reach: e.reach,
+          paths: e.paths,
+        })),
+        validity: r.validity,
+      };
+    }
   return out;
 }
 
@@ -374,6 +438,8 @@ export const RUNNERS: Record<string, () => Outputs> = {
   'localize-text': localize,
   'ticket-mentions': mentions,
   'sim-load': simLoad,
+  'sim-failure': simFailure,
   'sim-change': simChange,
+  'deploy-verify': deployVerify,
   propose,
 };

@@ -79,6 +79,13 @@ export function registerProposals(program: Command, client: (cmd: Command) => Gl
       async (id: string, f: Common, cmd: Command) =>
         send(cmd, f, { from, id: idOf(id, from), ...(from === 'deploy' && f.reason ? { reason: f.reason } : {}) }),
     );
+  common(
+    propose
+      .command('verification <deployId>')
+      .description('roll back a deploy its verification found regressed (its findings as evidence)'),
+  ).action(async (id: string, f: Common, cmd: Command) =>
+    send(cmd, f, { from: 'verification', deployId: idOf(id, 'deploy') }),
+  );
   common(propose.command('rollback <service>').description('roll the service back to an earlier version'))
     .requiredOption('--to <version>', 'the version to roll back to')
     .option('--environment <env>', 'the deploys environment')
