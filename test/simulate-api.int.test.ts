@@ -151,7 +151,8 @@ describe('simulations over HTTP and the CLI', () => {
       ],
       [{ kind: 'load', factor: 2, until: '2020-01-01T00:00:00Z' }, /no trace began between .* nothing to calibrate on/],
       [{ kind: 'load', factor: 2, colour: 'red' }, /colour|Unrecognized/i],
-      [{ kind: 'change', range: 'a..b' }, /blast radius runs at POST \/api\/simulations\/change/],
+      [{ kind: 'change', range: 'a' }, /range must be <base>\.\.<head>/],
+      [{ kind: 'change', range: 'a..b', deploy: 3 }, /give either range \(base\.\.head\) or deploy/],
     ] as const) {
       const res = await api('POST', '/api/simulations', body);
       assert.equal(res.status, 400, `${JSON.stringify(body)}: ${res.text}`);

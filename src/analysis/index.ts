@@ -236,3 +236,37 @@ export {
 } from './audit/chain.js';
 // The version registry (./versions.ts) is not re-exported here: it imports redact's id from
 // ingest/transforms, which imports this index; import it from 'analysis/versions.js'.
+export {
+  PROPOSE_ALGORITHM,
+  titleOf,
+  servicesOf,
+  changesOf,
+  scalesDown,
+  simulationSetOf,
+  inverseOf,
+  undoText,
+  RISK_RULES,
+  APPROVAL_RULES,
+  riskOf,
+  approvalPolicy,
+  judgeDecision,
+  decisionState,
+  parseTtl,
+  ProposalInputError,
+  DEFAULT_PROPOSAL_TTL_MS,
+  MIN_PROPOSAL_TTL_MS,
+  MAX_PROPOSAL_TTL_MS,
+  previousDeploy,
+  laterDeploys,
+  rollbackOrRevert,
+  fromInvestigation,
+  fromProblem,
+  fromDeploy,
+  DEFAULT_UTILIZATION_TARGET,
+  MAX_SCALE_REPLICAS,
+  scaleNeed,
+  replicasFor,
+  scaleAction,
+  proposalMarkdown,
+} from './remediate/index.js';
+export type { ProposalDraft, ScaleRequest, RuleResult, ScaleNeed } from './remediate/index.js';

@@ -20,6 +20,7 @@ import { registerStatus } from './commands/status.js';
 import { registerTickets } from './commands/tickets.js';
 import { registerToken } from './commands/token.js';
 import { registerAudit } from './commands/audit.js';
+import { registerProposals } from './commands/proposals.js';
 import { registerUp } from './commands/up.js';
 import { version } from './version.js';
 
@@ -67,6 +68,7 @@ and send ORRERY_TOKEN as a Bearer token when it is set. Docs: docs/cli.md, docs/
   registerInvestigate(program, clientFor);
   registerTriage(program, clientFor);
   registerSimulate(program, clientFor);
+  registerProposals(program, clientFor);
   return program;
 }
 

@@ -190,6 +190,9 @@ export type {
   SimulationHeadline,
   LoadSimulationHeadline,
   FailureSimulationHeadline,
+  ChangeSimulationHeadline,
+  ChangeSimulationRequest,
+  ChangeSimulationResult,
 } from './simulation.js';
 export type {
   BlastChangedFile,
@@ -207,3 +210,24 @@ export type {
   ExposureMark,
 } from './blast-radius.js';
 export type { AuditAnchor, AuditEntry, AuditProblem, AuditProblemKind, AuditVerification } from './audit.js';
+export { PROPOSAL_KINDS, PROPOSAL_STATUSES } from './proposals.js';
+export type {
+  ProposalKind,
+  ProposalAction,
+  ProposalSource,
+  ProposalStatus,
+  RiskTier,
+  RiskAssessment,
+  Precondition,
+  ProposalBlastRadius,
+  ProposalEffect,
+  ProposalSimulation,
+  DryRunDiff,
+  ApprovalPolicy,
+  ApprovalDecision,
+  UndoPlan,
+  ExecutionReport,
+  ProposalExecution,
+  Proposal,
+  ProposalSummary,
+} from './proposals.js';

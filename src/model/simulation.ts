@@ -3,6 +3,8 @@
 // prediction, each figure with its interval and each input with whether it was measured or
 // assumed. One home for the server, the CLI, the web UI and MCP.
 
+import type { BlastRadius } from './blast-radius.js';
+
 export const SIMULATION_KINDS = ['load', 'failure', 'change'] as const;
 export type SimulationKind = (typeof SIMULATION_KINDS)[number];
 
@@ -69,8 +71,19 @@ export interface FailureSimulationRequest {
   windowMs: number;
 }
 
-/** What the simulations take; the change kind joins this union when its runs are stored. */
-export type SimulationRequest = LoadSimulationRequest | FailureSimulationRequest;
+/** `orrery simulate change`: the blast radius of a range of an indexed repository, or of what a deploy shipped. */
+export interface ChangeSimulationRequest {
+  kind: 'change';
+  /** `base..head`; null when a deploy was asked about. */
+  range: string | null;
+  repository: string | null;
+  deploy: number | null;
+  /** The start of the telemetry window read (ISO); null: the default, 7 days before the run. */
+  since: string | null;
+}
+
+/** What the simulations take. */
+export type SimulationRequest = LoadSimulationRequest | FailureSimulationRequest | ChangeSimulationRequest;
 
 export interface EndpointLatency {
   p50: number | null;
@@ -259,7 +272,12 @@ export interface FailureSimulationResult {
   traces: number;
 }
 
-export type SimulationResult = LoadSimulationResult | FailureSimulationResult;
+/** A change's blast radius as a stored simulation's result. */
+export interface ChangeSimulationResult extends BlastRadius {
+  kind: 'change';
+}
+
+export type SimulationResult = LoadSimulationResult | FailureSimulationResult | ChangeSimulationResult;
 
 /** A stored simulation. */
 export interface Simulation {
@@ -291,8 +309,17 @@ export interface FailureSimulationHeadline {
   summary: Record<FailureOutcome, number>;
 }
 
+/** A change simulation's verdict in a line: what it exposes. */
+export interface ChangeSimulationHeadline {
+  kind: 'change';
+  entryEndpoints: number;
+  runtimeConfirmed: number;
+  staticOnly: number;
+  services: number;
+}
+
 /** What a list of runs shows of each result. */
-export type SimulationHeadline = LoadSimulationHeadline | FailureSimulationHeadline;
+export type SimulationHeadline = LoadSimulationHeadline | FailureSimulationHeadline | ChangeSimulationHeadline;
 
 export interface SimulationSummary {
   id: number;

@@ -13,6 +13,7 @@ import {
   simulateLoad,
 } from '../workflows/index.js';
 import type { RouteOptions } from './route-options.js';
+import { changeSubject, runChange } from './simulation-change-routes.js';
 import { timeArg } from './zod.js';
 
 /** A `--set` line, checked for its shape here (the service and setting are checked against the calibration). */
@@ -72,9 +73,10 @@ const failureBody = z
   .strict();
 
 /** The kinds still to come: recognised, so their callers get a clear answer rather than a schema error. */
-const comingBody = (kind: 'change') => z.object({ kind: z.literal(kind) }).passthrough();
+/** kind `change`: the rest of the body is POST /api/simulations/change's (checked by changeSubject in the handler). */
+const changeBody = z.object({ kind: z.literal('change') }).passthrough();
 
-const startBody = z.discriminatedUnion('kind', [loadBody, failureBody, comingBody('change')]);
+const startBody = z.discriminatedUnion('kind', [loadBody, failureBody, changeBody]);
 const idParams = z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
 const showQuery = z.object({ format: z.enum(['json', 'markdown']).default('json') });
 const listQuery = z.object({
@@ -89,14 +91,21 @@ export async function simulationRoutes(app: FastifyInstance, opts: RouteOptions)
 
   app.post('/api/simulations', { schema: { body: startBody } }, async (req, reply) => {
     const body = req.body as z.output<typeof startBody>;
-    if (body.kind === 'change')
-      return reply
-        .code(400)
-        .send(
-          badRequest(
-            'a change\'s blast radius runs at POST /api/simulations/change ({"range": "base..head"} or {"deploy": id}); its runs are not stored here yet',
-          ),
-        );
+    if (body.kind === 'change') {
+      const { kind: _kind, ...rest } = body;
+      const subject = changeSubject.safeParse(rest);
+      if (!subject.success)
+        return reply
+          .code(400)
+          .send(
+            badRequest(
+              subject.error.issues
+                .map((i) => (i.path.length ? `body/${i.path.join('/')} ${i.message}` : i.message))
+                .join('; '),
+            ),
+          );
+      return runChange(ctx, subject.data, reply);
+    }
     try {
       const run =
         body.kind === 'failure'

@@ -65,10 +65,26 @@ export async function getSimulation(db: Queryable, id: number): Promise<Simulati
 
 /**
  * The headline from the parts of the result the list reads (`head`: load's bottleneck, knee and
- * scannedTo; failure's service, modeText and summary).
+ * scannedTo; failure's service, modeText and summary; change's summary as changeSummary).
  */
 function headlineOf(kind: SimulationKind, head: Row | null): SimulationHeadline | null {
   if (!head) return null;
+  if (kind === 'change') {
+    const c = head.changeSummary as {
+      entryEndpoints: number;
+      runtimeConfirmed: number;
+      staticOnly: number;
+      services: number;
+    } | null;
+    if (!c) return null;
+    return {
+      kind: 'change',
+      entryEndpoints: c.entryEndpoints,
+      runtimeConfirmed: c.runtimeConfirmed,
+      staticOnly: c.staticOnly,
+      services: c.services,
+    };
+  }
   if (kind === 'failure') {
     const summary = head.summary as Record<FailureOutcome, number> | null;
     if (!summary) return null;
@@ -96,7 +112,9 @@ export async function listSimulations(
   const rows = await db.query(
     `SELECT id, kind, algorithm, window_since, window_until, request, created_at,
             jsonb_build_object('bottleneck', result->'bottleneck', 'knee', result->'knee', 'scannedTo', result->'scannedTo',
-                               'service', result->'service', 'modeText', result->'modeText', 'summary', result->'summary') AS head
+                               'service', result->'service', 'modeText', result->'modeText', 'summary',
+                               CASE WHEN kind = 'failure' THEN result->'summary' END,
+                               'changeSummary', CASE WHEN kind = 'change' THEN result->'summary' END) AS head
        FROM simulation ${opts.kind ? 'WHERE kind = $2' : ''} ORDER BY id DESC LIMIT $1`,
     opts.kind ? [opts.limit, opts.kind] : [opts.limit],
   );

@@ -148,5 +148,20 @@ export {
   ChangeInputError,
   ChangeNotFoundError,
 } from './simulate-change.js';
+export { runChangeSimulation } from './simulate-change-run.js';
 export type { BlastRadiusInput, BlastRadiusOptions, ChangeSubject } from './simulate-change.js';
 export { auditEntries, exportAudit, verifyAudit } from './audit.js';
+export { propose, planOn, ProposalInputError, ProposalNotFoundError } from './propose.js';
+export type { ManualAction, ProposeRequest, ProposeOptions, ProposeResult } from './propose.js';
+export {
+  listProposals,
+  getProposal,
+  decide,
+  executeProposal,
+  recoverExecutions,
+  undoProposal,
+  expireDue,
+  ProposalRefusedError,
+} from './proposals.js';
+export type { Decider } from './proposals.js';
+export type { Remediation } from './context.js';

@@ -12,6 +12,9 @@ import {
   buildTicketIndex,
   changeFinding,
   fingerprintOccurrence,
+  fromInvestigation,
+  replicasFor,
+  riskOf,
   localizeText,
   parseStackTrace,
   parseUnifiedDiff,
@@ -371,6 +374,55 @@ function simChange(): Outputs {
   return out;
 }
 
+/** propose@1: the rules on the investigate fixtures (with a later deploy, the revert instead), the tiers, the replica counts. */
+function propose(): Outputs {
+  const out: Outputs = {};
+  for (const [name, build] of Object.entries(INVESTIGATE_FACTS)) {
+    const facts = build();
+    const result = buildInvestigation(facts);
+    const deploys = [...facts.deploys.values()].flat();
+    out[`rules/${name}`] = fromInvestigation(result, deploys);
+    const newest = [...deploys].sort((a, b) => Date.parse(b.deployedAt) - Date.parse(a.deployedAt))[0];
+    if (newest) {
+      const later: Deploy = {
+        ...newest,
+        id: 99,
+        version: `${newest.version}-hotfix`,
+        deployedAt: new Date(Date.parse(newest.deployedAt) + 600_000).toISOString(),
+      };
+      out[`rules/${name}+later-deploy`] = fromInvestigation(result, [...deploys, later]);
+    }
+  }
+  const none = { changed: ['cart'], exposed: [], requestsPerMinute: null, window: null, note: null };
+  const called = { ...none, exposed: [{ service: 'web', via: 'web → cart', callsPerMinute: 10 }] };
+  const rb = {
+    kind: 'rollback',
+    service: 'cart',
+    environment: '',
+    fromVersion: '2',
+    toVersion: '1',
+    toDeployId: 1,
+    toCommit: null,
+  } as const;
+  const risks: Record<string, Parameters<typeof riskOf>> = {
+    'rollback-at-fault': [rb, ['cart'], called],
+    'rollback-not-at-fault': [rb, ['payments'], called],
+    'scale-up-called': [{ kind: 'scale', service: 'cart', replicas: { from: 2, to: 4 }, hpaMin: null }, [], called],
+    'scale-up-alone': [{ kind: 'scale', service: 'cart', replicas: { from: 2, to: 4 }, hpaMin: null }, [], none],
+    'scale-down': [{ kind: 'scale', service: 'cart', replicas: { from: 4, to: 2 }, hpaMin: null }, [], none],
+    'restart-two': [{ kind: 'restart', services: ['cart', 'web'] }, [], none],
+    config: [{ kind: 'config', service: 'cart', name: 'TIMEOUT_MS', from: '800', to: '2000' }, ['cart'], called],
+  };
+  for (const [name, args] of Object.entries(risks)) out[`risk/${name}`] = riskOf(...args);
+  const needs = {
+    'cpu-at-95': { current: 2, utilization: 0.95, resource: 'cpu', saturated: false },
+    saturated: { current: 3, utilization: Number.POSITIVE_INFINITY, resource: 'pool', saturated: true },
+    'under-target': { current: 2, utilization: 0.4, resource: 'cpu', saturated: false },
+  };
+  for (const [name, n] of Object.entries(needs)) out[`replicas/${name}`] = { to: replicasFor(n, 0.7) };
+  return out;
+}
+
 /**
  * Runners by algorithm name. redact and code-extract have no runner here: their own tests
  * are snapshot tests already (test/redact.test.ts over test/fixtures/redact/cases.txt,
@@ -389,4 +441,5 @@ export const RUNNERS: Record<string, () => Outputs> = {
   'sim-failure': simFailure,
   'sim-change': simChange,
   'deploy-verify': deployVerify,
+  propose,
 };

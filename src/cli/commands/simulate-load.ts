@@ -122,7 +122,9 @@ export function registerSimulateLoad(sim: Command, client: (cmd: Command) => Glo
           ? `load ${s.request.factor}×${s.request.endpoint ? ` ${s.request.endpoint}` : ''}${s.request.set.length ? ` ${s.request.set.map((x) => `--set ${x}`).join(' ')}` : ''}`
           : s.request.kind === 'failure'
             ? `failure ${s.request.service} ${s.request.mode}`
-            : s.kind;
+            : s.request.deploy !== null
+              ? `change: deploy ${s.request.deploy}`
+              : `change ${s.request.range}${s.request.repository ? ` --repo ${s.request.repository}` : ''}`;
       process.stdout.write(
         `${table(
           ['id', 'created', 'simulation', 'window', 'algorithm'],

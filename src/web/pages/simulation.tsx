@@ -8,6 +8,7 @@ import { PageHead } from '../components/layout';
 import { ValiditySection } from '../components/sim-validity';
 import { Empty, Load } from '../components/states';
 import { num, share, time } from '../format';
+import { BlastRadiusView } from './blast-radius';
 import { FailureResultView } from './simulation-failure';
 import { LoadResultView } from './simulation-load';
 
@@ -18,6 +19,10 @@ export function requestTitle(q: SimulationRequest): string {
       return `${q.factor}× the traffic${q.endpoint ? ` of ${q.endpoint}` : ''}${q.set.length ? `, with ${q.set.join(', ')}` : ''}`;
     case 'failure':
       return `${q.service} ${q.mode}`;
+    case 'change':
+      return q.deploy !== null
+        ? `what deploy ${q.deploy} shipped`
+        : `${q.range}${q.repository ? ` in ${q.repository}` : ''}`;
   }
 }
 
@@ -39,21 +44,29 @@ export function SimulationPage() {
                 Markdown
               </a>
             </PageHead>
-            <p className="muted sim-meta">
-              <span className="algorithm">{s.algorithm}</span>, run {time(s.createdAt)}
-              {s.window && (
-                <>
-                  ; calibrated on {time(s.window.since)} to {time(s.window.until)} ({num(minutes)} min, {num(r.traces)}{' '}
-                  traces{r.sampled < 1 ? `, ${share(r.sampled)} of them read` : ''})
-                </>
-              )}
-            </p>
-            <ValiditySection
-              validity={r.validity}
-              inputs={r.inputs}
-              assumptions={r.assumptions}
-              warnings={r.warnings}
-            />
+            {r.kind === 'change' ? (
+              <p className="muted sim-meta">
+                <span className="algorithm">{s.algorithm}</span>, run {time(s.createdAt)}
+              </p>
+            ) : (
+              <>
+                <p className="muted sim-meta">
+                  <span className="algorithm">{s.algorithm}</span>, run {time(s.createdAt)}
+                  {s.window && (
+                    <>
+                      ; calibrated on {time(s.window.since)} to {time(s.window.until)} ({num(minutes)} min,{' '}
+                      {num(r.traces)} traces{r.sampled < 1 ? `, ${share(r.sampled)} of them read` : ''})
+                    </>
+                  )}
+                </p>
+                <ValiditySection
+                  validity={r.validity}
+                  inputs={r.inputs}
+                  assumptions={r.assumptions}
+                  warnings={r.warnings}
+                />
+              </>
+            )}
             <ResultView result={r} />
           </>
         );
@@ -68,6 +81,8 @@ function ResultView({ result }: { result: SimulationResult }) {
       return <LoadResultView r={result} />;
     case 'failure':
       return <FailureResultView r={result} />;
+    case 'change':
+      return <BlastRadiusView r={result} />;
     default:
       return (
         <Empty>

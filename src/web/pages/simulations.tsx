@@ -76,6 +76,13 @@ export function SimulationsPage() {
 }
 
 function Headline({ h }: { h: SimulationHeadline }) {
+  if (h.kind === 'change')
+    return (
+      <>
+        {h.entryEndpoints} entry endpoints exposed ({h.runtimeConfirmed} runtime-confirmed, {h.staticOnly} static-only)
+        across {h.services} services
+      </>
+    );
   if (h.kind === 'failure')
     return (
       <>
