@@ -215,3 +215,32 @@ export type {
 } from './simulate/change/index.js';
 // The version registry (./versions.ts) is not re-exported here: it imports redact's id from
 // ingest/transforms, which imports this index; import it from 'analysis/versions.js'.
+export {
+  CHECK_RUN_NAME,
+  GITHUB_MAX_ANNOTATIONS,
+  GITHUB_MAX_TEXT,
+  REVIEW_ALGORITHM,
+  RULES as REVIEW_RULES,
+  SARIF_SCHEMA,
+  buildReview,
+  checkRunPlan,
+  commentBody,
+  commentMarker,
+  configChanges,
+  measureConfig,
+  reachOfChanged,
+  reviewMarkdown,
+  reviewSarif,
+} from './review/index.js';
+export type {
+  CheckRunPlan,
+  EdgeStat,
+  EndpointStat,
+  GithubAnnotation,
+  LinkedResource,
+  Production,
+  ReviewChangedFacts,
+  ReviewFacts,
+  SarifLog,
+  SymbolReach,
+} from './review/index.js';

@@ -183,3 +183,23 @@ export type {
   ChangedUnitKind,
   ExposureMark,
 } from './blast-radius.js';
+export { REVIEW_TIERS } from './review.js';
+export type {
+  ConfigMeasure,
+  ConfigRole,
+  Review,
+  ReviewAnnotation,
+  ReviewConfigChange,
+  ReviewEndpoint,
+  ReviewErrorGroup,
+  ReviewEvidence,
+  ReviewEvidenceKind,
+  ReviewOwner,
+  ReviewReason,
+  ReviewRollout,
+  ReviewRouteChange,
+  ReviewRule,
+  ReviewSymbol,
+  ReviewTest,
+  ReviewTier,
+} from './review.js';

@@ -187,13 +187,18 @@ export interface ProblemFilter {
   /** Default 'open'; 'all' for every status. */
   status?: ProblemStatus | 'all';
   limit: number;
+  /** Only problems first seen before this time. */
+  firstSeenBefore?: Date;
 }
 
 /** Highest priority first, then most events, then key. */
 export async function listProblems(q: Queryable, f: ProblemFilter): Promise<Problem[]> {
   const status = f.status ?? 'open';
   const params: unknown[] = [f.limit];
-  const where = status === 'all' ? '' : `WHERE status = $${params.push(status)}`;
+  const conds: string[] = [];
+  if (status !== 'all') conds.push(`status = $${params.push(status)}`);
+  if (f.firstSeenBefore) conds.push(`first_seen < $${params.push(f.firstSeenBefore)}`);
+  const where = conds.length ? `WHERE ${conds.join(' AND ')}` : '';
   const rows = await q.query(
     `SELECT * FROM problem ${where}
       ORDER BY priority DESC NULLS LAST, (detail->>'events')::float8 DESC NULLS LAST, fingerprint LIMIT $1`,

@@ -140,3 +140,5 @@ export {
   ChangeNotFoundError,
 } from './simulate-change.js';
 export type { BlastRadiusInput, BlastRadiusOptions, ChangeSubject } from './simulate-change.js';
+export { reviewChange } from './review.js';
+export type { ReviewInput, ReviewOptions } from './review.js';
