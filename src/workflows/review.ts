@@ -68,7 +68,7 @@ async function manifestsAt(
     try {
       const parsed = parseInfraFiles([{ path, content }]);
       const links = linkServices(parsed.resources, { knownServices });
-      parsed.resources.forEach((r, i) => resources.push({ ...r, service: links[i]!.service }));
+      for (const [i, r] of parsed.resources.entries()) resources.push({ ...r, service: links[i]!.service });
     } catch (err) {
       if (!(err instanceof InfraParseError)) throw err;
       notes.push(`${path} is not a manifest Orrery reads (${err.detail}); its settings were not compared`);

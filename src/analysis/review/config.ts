@@ -43,7 +43,7 @@ interface Setting {
   find: RegExp;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function attempts(name: string, value: string): number | null {
   const n = wholeNumber(value, 0);
@@ -89,7 +89,7 @@ function settingsOf(r: LinkedResource): Setting[] {
             : role === 'attempts'
               ? attempts(name, value)
               : wholeNumber(value, 1);
-        out.push({ setting: name, role, value, amount, find: new RegExp(`\\b${escape(name)}\\b`) });
+        out.push({ setting: name, role, value, amount, find: new RegExp(`\\b${escapeRegExp(name)}\\b`) });
       }
     }
   } else if (spec.type === 'hpa') {
