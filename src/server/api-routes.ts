@@ -14,6 +14,7 @@ import { deployRoutes } from './deploy-routes.js';
 import { investigationRoutes } from './investigation-routes.js';
 import { problemRoutes } from './problem-routes.js';
 import { simulationRoutes } from './simulation-routes.js';
+import { reviewRoutes } from './review-routes.js';
 import { simulationChangeRoutes } from './simulation-change-routes.js';
 import { infraRoutes } from './infra-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
@@ -131,6 +132,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
     await secured.register(problemRoutes, routeOpts);
     await secured.register(simulationRoutes, routeOpts);
     await secured.register(simulationChangeRoutes, routeOpts);
+    await secured.register(reviewRoutes, routeOpts);
 
     secured.get('/api/tokens', async () => ({ tokens: await ctx.store.listTokens() }));
 
