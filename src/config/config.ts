@@ -146,6 +146,25 @@ export const configSchema = z.object({
   llmModel: z.string().min(1).default('gpt-4o-mini'),
   llmApiKey: z.string().min(1).optional(),
   llmTimeoutMs: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
+  // Pull-request reviews delivered to GitHub (a check run and one summary comment): a token, or a GitHub App.
+  githubApiUrl: z
+    .string()
+    .refine(
+      isHttpUrl,
+      'must be an http:// or https:// URL, such as https://api.github.com or https://ghe.example/api/v3',
+    )
+    .default('https://api.github.com'),
+  githubToken: z.string().min(1).optional(),
+  githubAppId: z.coerce.number().int().positive().optional(),
+  /** The App's private key (PEM); `\n` stands for a newline so it fits one environment variable. */
+  githubAppPrivateKey: z
+    .string()
+    .min(1)
+    .transform((s) => s.replace(/\\n/g, '\n'))
+    .refine((s) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(s), "must be the App's PEM private key")
+    .optional(),
+  /** The App's installation; a webhook delivery names its own. */
+  githubInstallationId: z.coerce.number().int().positive().optional(),
 });
 
 export type Config = z.output<typeof configSchema> & { otlpHost: string };
@@ -191,6 +210,11 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   llmModel: 'ORRERY_LLM_MODEL',
   llmApiKey: 'ORRERY_LLM_API_KEY',
   llmTimeoutMs: 'ORRERY_LLM_TIMEOUT_MS',
+  githubApiUrl: 'ORRERY_GITHUB_API_URL',
+  githubToken: 'ORRERY_GITHUB_TOKEN',
+  githubAppId: 'ORRERY_GITHUB_APP_ID',
+  githubAppPrivateKey: 'ORRERY_GITHUB_APP_PRIVATE_KEY',
+  githubInstallationId: 'ORRERY_GITHUB_INSTALLATION_ID',
 };
 
 export class ConfigError extends Error {}

@@ -142,3 +142,14 @@ export {
 export type { BlastRadiusInput, BlastRadiusOptions, ChangeSubject } from './simulate-change.js';
 export { reviewChange } from './review.js';
 export type { ReviewInput, ReviewOptions } from './review.js';
+export { GithubClient, GithubError, appJwt } from './github-client.js';
+export type { GithubAuth, GithubClientOptions } from './github-client.js';
+export {
+  GithubConfigError,
+  acceptPullRequestDelivery,
+  deliverReview,
+  githubAuth,
+  pullRequestEvent,
+  reviewPullRequest,
+} from './review-github.js';
+export type { Delivery, PullRequestDeliveryOptions, PullRequestEvent, PullRequestTarget } from './review-github.js';
