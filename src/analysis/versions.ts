@@ -12,6 +12,7 @@ import { PATTERNS_ALGORITHM } from './patterns/index.js';
 import { RCA_ALGORITHM } from './rca/index.js';
 import { SIM_LOAD_ALGORITHM } from './simulate/index.js';
 import { SIM_CHANGE_ALGORITHM } from './simulate/change/index.js';
+import { REVIEW_ALGORITHM } from './review/index.js';
 import { LOCALIZE_ALGORITHM, SIMILAR_TICKETS_ALGORITHM } from './retrieval/index.js';
 import { DDSKETCH_ALGORITHM, HLL_ALGORITHM } from './sketch/index.js';
 import { TICKET_MENTIONS_ALGORITHM } from './ticket-mentions.js';
@@ -351,6 +352,23 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
           "a change's blast radius: diff hunks → changed units at both revisions (symbols, route handlers, top-level variables), the static caller walk up to routes, the runtime view from sampled traces (code.* span attributes, internal span names, stack frames, log call sites) and the endpoint-to-endpoint calls across services",
         effect: {},
         commits: ['9426aa5'],
+      },
+    ],
+  },
+  {
+    name: 'review',
+    current: REVIEW_ALGORITHM,
+    stored:
+      'the review answered by POST /api/reviews, `orrery review` and the GitHub delivery (`algorithm`; SARIF: the tool version)',
+    benched: [],
+    history: [
+      {
+        id: 'review@1',
+        date: '2026-12-07',
+        changed:
+          "a pull request's review as of a time: changed symbols with the endpoints that reach them (calls/min, p95), error groups with a frame in them, open problems and tickets, past suspect commits of their files; the tests that reach each (walked per symbol through sim-change@1's call graph, test files included); CODEOWNERS and recent authors; manifest settings (timeouts, attempts, pools, workers, replicas, HPA bounds, CPU and memory) against the measured p99, error ratio or traffic of what they govern; removed routes with traffic; a tier from eight general rules, each reason citing evidence, and a rollout",
+        effect: {},
+        commits: ['c0a691a'],
       },
     ],
   },

@@ -140,7 +140,7 @@ export {
   ChangeNotFoundError,
 } from './simulate-change.js';
 export type { BlastRadiusInput, BlastRadiusOptions, ChangeSubject } from './simulate-change.js';
-export { reviewChange } from './review.js';
+export { reviewChange, reviewFacts } from './review.js';
 export type { ReviewInput, ReviewOptions } from './review.js';
 export { GithubClient, GithubError, appJwt } from './github-client.js';
 export type { GithubAuth, GithubClientOptions } from './github-client.js';

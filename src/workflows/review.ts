@@ -9,16 +9,16 @@ import {
   type EndpointStat,
   type LinkedResource,
   type ReviewChangedFacts,
+  type ReviewFacts,
   buildReview,
   configChanges,
   isTestPath,
-  measureConfig,
   ownersOf,
   reachOfChanged,
 } from '../analysis/index.js';
 import { type TreeEntry, listTree, readBlobs, readLog } from '../ingest/sources/git/index.js';
 import { InfraParseError, linkServices, parseInfraFiles } from '../ingest/sources/infra/index.js';
-import type { Review } from '../model/index.js';
+import type { Review, ReviewConfigChange } from '../model/index.js';
 import {
   type MinuteWindow,
   blastRadiusQuery,
@@ -83,6 +83,15 @@ export async function reviewChange(
   input: ReviewInput,
   opts: ReviewOptions = {},
 ): Promise<Review> {
+  return buildReview(await reviewFacts(ctx, input, opts));
+}
+
+/** Everything review@1 decides from, read up to `asOf` (buildReview turns it into the review). */
+export async function reviewFacts(
+  ctx: Pick<Context, 'store'>,
+  input: ReviewInput,
+  opts: ReviewOptions = {},
+): Promise<ReviewFacts> {
   const db = ctx.store.db;
   const { base, head } = parseRange(input.range);
   const repository = await repositoryFor(ctx, input.repository);
@@ -178,7 +187,7 @@ export async function reviewChange(
 
   // The changed manifests at both revisions.
   const manifestDiffs = code.diff.filter((d) => MANIFEST.test((d.newPath ?? d.oldPath)!));
-  let config: Review['config'] = [];
+  let config: ReviewConfigChange[] = [];
   if (manifestDiffs.length) {
     const [baseTree, headTree] = await Promise.all([listTree(root, blast.base), listTree(root, blast.head)]);
     const want = (tree: TreeEntry[], side: 'oldPath' | 'newPath') => {
@@ -190,7 +199,7 @@ export async function reviewChange(
       await manifestsAt(root, want(baseTree, 'oldPath'), known, notes),
       await manifestsAt(root, want(headTree, 'newPath'), known, notes),
     ];
-    config = measureConfig(configChanges(b.resources, h.resources, h.text), { minutes, endpoints, edges });
+    config = configChanges(b.resources, h.resources, h.text);
   }
 
   const hunks: Record<string, Array<{ startLine: number; endLine: number }>> = {};
@@ -201,7 +210,7 @@ export async function reviewChange(
       .map((x) => ({ startLine: x.newStart, endLine: x.newStart + x.newCount - 1 }));
   }
 
-  return buildReview({
+  return {
     repository: detail.repository.name,
     base: blast.base,
     head: blast.head,
@@ -218,5 +227,5 @@ export async function reviewChange(
     recentAuthors: Object.fromEntries(authors),
     config,
     notes,
-  });
+  };
 }

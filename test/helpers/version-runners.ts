@@ -23,7 +23,15 @@ import {
   ticketMentions,
   triageProblems,
 } from '../../src/analysis/index.js';
-import type { EndpointTraffic, FileCode, RcaResult, TraceLog, TraceSpan } from '../../src/analysis/index.js';
+import type {
+  EndpointTraffic,
+  FileCode,
+  RcaResult,
+  ReviewFacts,
+  TraceLog,
+  TraceSpan,
+} from '../../src/analysis/index.js';
+import { buildReview } from '../../src/analysis/index.js';
 import { createPatternMiner } from '../../src/analysis/patterns/index.js';
 import { calibrate, simulateLoad } from '../../src/analysis/simulate/index.js';
 import type { Deploy } from '../../src/model/index.js';
@@ -307,6 +315,26 @@ function simChange(): Outputs {
   return out;
 }
 
+/** review: the facts read for three of the shop's commits (test/fixtures/review/, written from the real workflow) → the review. */
+function review(): Outputs {
+  const out: Outputs = {};
+  for (const file of list('review/', '.json')) {
+    const facts = JSON.parse(read(`review/${file}`)) as ReviewFacts;
+    const r = buildReview(facts);
+    out[file.replace(/\.json$/, '')] = {
+      tier: r.tier,
+      reasons: r.reasons.map((x) => ({ rule: x.rule, finding: x.finding, at: x.at })),
+      rollout: r.rollout.text,
+      symbols: r.symbols.map((x) => ({ id: x.id, calls: x.callsPerMinute, p95: x.p95Ms, tests: x.tests, hot: x.hot })),
+      untestedHot: r.untestedHot,
+      config: r.config.map((c) => ({ setting: c.setting, line: c.line, measured: c.measured })),
+      owners: r.owners,
+      annotations: r.annotations.length,
+    };
+  }
+  return out;
+}
+
 /**
  * Runners by algorithm name. redact and code-extract have no runner here: their own tests
  * are snapshot tests already (test/redact.test.ts over test/fixtures/redact/cases.txt,
@@ -323,4 +351,5 @@ export const RUNNERS: Record<string, () => Outputs> = {
   'ticket-mentions': mentions,
   'sim-load': simLoad,
   'sim-change': simChange,
+  review,
 };

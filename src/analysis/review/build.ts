@@ -18,7 +18,7 @@ import type {
   ReviewSymbol,
   ReviewTest,
 } from '../../model/index.js';
-import type { Production } from './config.js';
+import { type Production, measureConfig } from './config.js';
 import type { SymbolReach } from './reach.js';
 import { assess } from './rules.js';
 
@@ -60,7 +60,7 @@ export interface ReviewFacts {
   /** CODEOWNERS entries and recent authors of each changed path. */
   codeowners: Readonly<Record<string, readonly string[]>>;
   recentAuthors: Readonly<Record<string, readonly string[]>>;
-  /** Measured (config.measureConfig). */
+  /** The manifests' setting changes (config.configChanges), measured here against `production`. */
   config: readonly ReviewConfigChange[];
   notes: readonly string[];
 }
@@ -289,9 +289,10 @@ function annotations(
 export function buildReview(f: ReviewFacts): Review {
   const list = symbols(f);
   const routes = routeChanges(f);
+  const config = measureConfig(f.config, f.production);
   const { tier, reasons } = assess({
     symbols: list,
-    config: f.config,
+    config,
     routes,
     firstChangedLine: firstChangedLine(f),
   });
@@ -310,7 +311,7 @@ export function buildReview(f: ReviewFacts): Review {
     untestedHot: list.filter((s) => s.hot && s.tests.length === 0 && s.change !== 'removed').map((s) => s.id),
     tests: tests(list),
     owners: owners(f),
-    config: [...f.config],
+    config,
     routes,
     annotations: annotations(reasons, list, f),
     blastRadius: f.blast,
