@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { ServerProcess } from '../bench/lib/server-process.js';
-import type { Simulation } from '../src/model/index.js';
+import type { Simulation, SimulationSummary } from '../src/model/index.js';
 import { runCli } from './helpers/cli.js';
 import {
   BASE_WORLD,
@@ -107,7 +107,20 @@ describe('simulations over HTTP and the CLI', () => {
     assert.match(md.text, /## Validity: \d+ inputs measured, \d+ assumed/);
     assert.match(md.text, /\| web \/checkout \|/);
     const list = await api('GET', '/api/simulations?kind=load');
-    assert.equal((list.body.simulations as Array<{ id: number }>)[0]?.id, id);
+    const listed = (list.body.simulations as SimulationSummary[])[0];
+    assert.equal(listed?.id, id);
+    // The list's headline is the stored result's verdict.
+    const stored = (shown.body.simulation as Simulation).result;
+    assert.deepEqual(listed?.headline, {
+      kind: 'load',
+      bottleneck: {
+        service: 'api',
+        resource: stored.bottleneck!.resource,
+        saturatesAt: stored.bottleneck!.saturatesAt.value,
+      },
+      knee: stored.knee.value,
+      scannedTo: stored.scannedTo,
+    });
     const missing = await api('GET', '/api/simulations/424242');
     assert.equal(missing.status, 404);
     assert.match(String(missing.body.message), /no simulation with id 424242/);

@@ -2,7 +2,10 @@
 // world (the example shop with every scenario): the problem queue ranks the broken cart first;
 // its investigation names the culprit commit, file and the users hurt as the truth file says;
 // an evidence item expands; the service map draws; a ticket's user is searched and their
-// failing trace opens; the queue works by keyboard, and text keeps WCAG AA contrast. Screenshots go to test-artifacts/web/, and the pages' navigation timing
+// failing trace opens; the queue works by keyboard, and text keeps WCAG AA contrast; a load
+// simulation run from its form shows the API's numbers and the map coloured by utilization (its
+// bottleneck saturated past its knee), a 400 shows in the form, and the bad deploy's blast radius
+// confirms the cart's endpoints. Screenshots go to test-artifacts/web/, and the pages' navigation timing
 // to test-artifacts/web/timing.json (reported, not asserted: speed is measured, not a test).
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,8 +13,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import type { DemoWorld, ScenarioTruth } from '../src/demo/index.js';
-import type { TicketDetail } from '../src/model/index.js';
+import type { Simulation, TicketDetail } from '../src/model/index.js';
 import { findWebRoot } from '../src/server/web-routes.js';
+import { loadPaint } from '../src/web/components/sim-paint.js';
+import { figure, ms, msOrInf, share } from '../src/web/format.js';
 import { freshDataDir } from './helpers/stores.js';
 import { shortDemoWorld } from './helpers/demo-world.js';
 
@@ -39,6 +44,32 @@ describe('web UI (Chromium) on a demo world', () => {
       `(() => { const e = performance.getEntriesByType('navigation')[0]; return e ? { domContentLoadedMs: e.domContentLoadedEventEnd - e.startTime, loadMs: e.loadEventEnd - e.startTime } : { domContentLoadedMs: -1, loadMs: -1 }; })()`,
     )) as { domContentLoadedMs: number; loadMs: number };
     timing[name] = { ...nav, readyMs };
+  };
+  /** Visible text below WCAG AA contrast against its effective background (4.5:1, 3:1 for large text). */
+  const lowContrast = async () =>
+    (await page.evaluate(`(() => {
+      const rgb = (c) => { const m = c.match(/[\\d.]+/g); return m ? m.map(Number) : [0, 0, 0, 1]; };
+      const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+      const bg = (el) => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if ((c[3] ?? 1) > 0.5) return c; } return [255, 255, 255]; };
+      const out = [];
+      for (const el of document.querySelectorAll('body *')) {
+        const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+        if (!own || !el.getClientRects().length) continue;
+        const s = getComputedStyle(el);
+        if (s.visibility === 'hidden' || Number(s.opacity) === 0) continue;
+        const a = lum(rgb(s.color)); const b = lum(bg(el));
+        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        const large = parseFloat(s.fontSize) >= 24 || (parseFloat(s.fontSize) >= 18.66 && Number(s.fontWeight) >= 700);
+        if (ratio < (large ? 3 : 4.5)) out.push(el.tagName + '.' + el.className + ' ' + ratio.toFixed(2) + ': ' + el.textContent.trim().slice(0, 40));
+      }
+      return out;
+    })()`)) as string[];
+  /** The stored simulation a run page shows, as the API answers it. */
+  const simulation = async (url: string): Promise<Simulation> => {
+    const id = /\/simulations\/(\d+)$/.exec(new URL(url).pathname)?.[1];
+    const res = await fetch(`${world.api}/api/simulations/${id}`);
+    assert.equal(res.status, 200, `simulation ${id}`);
+    return ((await res.json()) as { simulation: Simulation }).simulation;
   };
   const open = async (name: string, url: string, ready: string) => {
     const t0 = Date.now();
@@ -206,24 +237,144 @@ describe('web UI (Chromium) on a demo world', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/problems\/\d+/, { timeout: 30_000 });
     await page.getByRole('button', { name: /^Investigate/ }).waitFor();
-    // WCAG contrast of the text against its effective background, for every visible text element.
-    const low = (await page.evaluate(`(() => {
-      const rgb = (c) => { const m = c.match(/[\\d.]+/g); return m ? m.map(Number) : [0, 0, 0, 1]; };
-      const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
-      const bg = (el) => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if ((c[3] ?? 1) > 0.5) return c; } return [255, 255, 255]; };
-      const out = [];
-      for (const el of document.querySelectorAll('body *')) {
-        const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
-        if (!own || !el.getClientRects().length) continue;
-        const s = getComputedStyle(el);
-        if (s.visibility === 'hidden' || Number(s.opacity) === 0) continue;
-        const a = lum(rgb(s.color)); const b = lum(bg(el));
-        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-        const large = parseFloat(s.fontSize) >= 24 || (parseFloat(s.fontSize) >= 18.66 && Number(s.fontWeight) >= 700);
-        if (ratio < (large ? 3 : 4.5)) out.push(el.tagName + '.' + el.className + ' ' + ratio.toFixed(2) + ': ' + el.textContent.trim().slice(0, 40));
-      }
-      return out;
-    })()`)) as string[];
-    assert.deepEqual(low, [], 'text below WCAG AA contrast');
+    assert.deepEqual(await lowContrast(), [], 'text below WCAG AA contrast');
+  });
+  it("runs a load simulation from the form: the map coloured by utilization, the endpoints with the API's numbers", async () => {
+    await page.getByRole('link', { name: 'Simulations' }).click();
+    await page.getByLabel('Load factor').fill('2');
+    const t0 = Date.now();
+    await page.getByRole('button', { name: 'Run simulation' }).click();
+    await page.waitForURL(/\/simulations\/\d+$/, { timeout: 120_000 });
+    await page.locator('table.sim-endpoints tbody tr').first().waitFor({ timeout: 60_000 });
+    await page.locator('.sim-map .graph canvas').first().waitFor({ timeout: 30_000 });
+    timing['simulate load (POST and render)'] = { domContentLoadedMs: -1, loadMs: -1, readyMs: Date.now() - t0 };
+    await screenshot('simulation');
+    const sim = await simulation(page.url());
+    assert.deepEqual([sim.request.factor, sim.algorithm], [2, 'sim-load@1']);
+    const r = sim.result;
+    assert.equal(
+      await page.locator('#validity-head').textContent(),
+      `Validity: ${r.validity.measured} inputs measured, ${r.validity.assumed} assumed`,
+    );
+    assert.match((await page.locator('.sim-meta').textContent()) ?? '', /^sim-load@1, run .* calibrated on .* traces/);
+    // Every entry endpoint's row says what the API predicted, with its interval, and has its chart.
+    assert.ok(r.endpoints.length >= 3, `entry endpoints: ${r.endpoints.map((e) => e.endpoint).join(', ')}`);
+    for (const e of r.endpoints) {
+      const row = page.locator(`table.sim-endpoints tr[data-endpoint="${e.service} ${e.endpoint}"]`);
+      assert.equal(
+        await row.locator('td.p50').textContent(),
+        `${ms(e.baseline.p50)} → ${figure(e.predicted.p50, msOrInf)}`,
+      );
+      assert.equal(
+        await row.locator('td.p95').textContent(),
+        `${ms(e.baseline.p95)} → ${figure(e.predicted.p95, msOrInf)}`,
+      );
+      assert.equal(
+        await row.locator('td.errors').textContent(),
+        `${share(e.baseline.errorRate)} → ${figure(e.predicted.errorRate, share)}`,
+      );
+      assert.equal(await row.locator('svg.interval-chart rect.predicted').count(), 2);
+    }
+    assert.ok(
+      r.endpoints.some((e) => e.predicted.p95.value !== null && e.predicted.p95.value > 0),
+      'real latencies, not empty figures',
+    );
+    // The map paints each modelled service by its busiest resource; the graph's name says how.
+    const painted = [...loadPaint(r)];
+    assert.ok(painted.length >= 3, `painted: ${painted.map(([s]) => s).join(', ')}`);
+    const label = (await page.locator('.sim-map .graph').getAttribute('aria-label')) ?? '';
+    for (const [service, paint] of painted) {
+      assert.ok(label.includes(`${service} ${paint.note}`), `${service} ${paint.note} in "${label}"`);
+      assert.ok(
+        (await page.locator(`table.sim-services tr[data-service="${service}"][data-band="${paint.band.id}"]`).count()) >
+          0,
+        `${service}'s row is in band ${paint.band.id}`,
+      );
+    }
+    assert.equal(await page.locator('.sim-map ul.legend li').count(), 5);
+    const verdict = (await page.locator('ul.verdict').textContent()) ?? '';
+    if (r.bottleneck) assert.match(verdict, new RegExp(`first bottleneck is ${r.bottleneck.service}'s`));
+    else assert.match(verdict, /Nothing saturates below/);
+    assert.deepEqual(await lowContrast(), [], 'text below WCAG AA contrast on the simulation page');
+  });
+
+  it("past the bottleneck's saturation the map paints it saturated, and the list states the verdict", async () => {
+    const first = await simulation(page.url());
+    const b = first.result.bottleneck;
+    assert.ok(b && b.saturatesAt.value !== null, "the demo shop saturates something below the scan's end");
+    const beyond = Math.min(1000, Math.ceil(b.saturatesAt.value! * 1.5));
+    await page.getByRole('link', { name: 'All simulations' }).click();
+    await page.getByLabel('Load factor').fill(String(beyond));
+    await page.getByRole('button', { name: 'Run simulation' }).click();
+    await page.waitForURL((u) => /\/simulations\/\d+$/.test(u.pathname) && !u.pathname.endsWith(`/${first.id}`), {
+      timeout: 120_000,
+    });
+    await page.locator('table.sim-services tbody tr').first().waitFor({ timeout: 60_000 });
+    const r = (await simulation(page.url())).result;
+    const resource = b.resource === 'cpu' ? 'CPU' : 'pool';
+    assert.ok(
+      (await page.locator(`table.sim-services tr[data-service="${b.service}"][data-band="saturated"]`).count()) > 0,
+      `${b.service} saturated at ${beyond}×`,
+    );
+    const label = (await page.locator('.sim-map .graph').getAttribute('aria-label')) ?? '';
+    // Its busiest resource at 100% or more (∞: a queue that only grows).
+    const busy = new RegExp(`${b.service} ${resource} (\\d+|∞)%?`).exec(label)?.[1];
+    assert.ok(busy === '∞' || Number(busy) >= 100, `${b.service} ${resource} at ${busy} in "${label}"`);
+    assert.equal(loadPaint(r).get(b.service)?.band.id, 'saturated');
+    await screenshot('simulation-saturated');
+    await page.getByRole('link', { name: 'All simulations' }).click();
+    const top = page.locator('table.simulations tbody tr').first();
+    await top.waitFor();
+    assert.match(
+      (await top.textContent()) ?? '',
+      new RegExp(`${beyond}× the traffic.*${b.service} ${resource} saturates at`),
+    );
+    await screenshot('simulations');
+  });
+
+  it("shows the server's refusal (400) in the form", async () => {
+    await open('simulations', `${world.api}/simulations`, 'form.sim-form');
+    await page.getByLabel('Settings (optional)').fill('nosuch.replicas=2');
+    await page.getByRole('button', { name: 'Run simulation' }).click();
+    const alert = page.locator('form.sim-form ~ [role="alert"]');
+    await alert.waitFor({ timeout: 60_000 });
+    assert.match(
+      (await alert.textContent()) ?? '',
+      /did not run it: --set "nosuch\.replicas=2": no service "nosuch" in the calibration window/,
+    );
+    assert.match(page.url(), /\/simulations$/, 'the form stays open');
+    assert.equal(await page.getByRole('button', { name: 'Run simulation' }).isEnabled(), true);
+    await screenshot('simulation-refused');
+    assert.deepEqual(await lowContrast(), [], 'text below WCAG AA contrast on the simulations page');
+  });
+
+  it("shows the bad deploy's blast radius: the cart's endpoints confirmed by traces, the culprit function changed", async () => {
+    const t = truth('cart-badge');
+    const { deploys } = (await (await fetch(`${world.api}/api/deploys?limit=100`)).json()) as {
+      deploys: Array<{ id: number; service: string; version: string }>;
+    };
+    const deploy = deploys.find(
+      (d) => d.service === t.firstBadDeploy?.service && d.version === t.firstBadDeploy?.version,
+    );
+    assert.ok(deploy, `the deploy of ${JSON.stringify(t.firstBadDeploy)}`);
+    await page.getByRole('link', { name: 'Blast radius of a change' }).click();
+    await page.getByLabel('Deploy id').fill(String(deploy.id));
+    await page.getByRole('button', { name: 'Show blast radius' }).click();
+    await page.locator('table.blast-endpoints tbody tr').first().waitFor({ timeout: 120_000 });
+    await screenshot('blast-radius');
+    assert.deepEqual(await lowContrast(), [], 'text below WCAG AA contrast on the blast radius');
+    const confirmed = await page
+      .locator('table.blast-endpoints tr[data-mark="runtime-confirmed"] th')
+      .allTextContents();
+    assert.ok(
+      confirmed.some((x) => /^cart /.test(x)),
+      `runtime-confirmed: ${confirmed.join(' | ')}`,
+    );
+    await page.getByText(/^What changed:/).click();
+    assert.match(
+      (await page.locator('details', { hasText: 'What changed' }).textContent()) ?? '',
+      new RegExp(t.culprit!.function!),
+    );
+    assert.match(page.url(), new RegExp(`/simulations/change\\?deploy=${deploy.id}$`), 'the answer is a link');
   });
 });

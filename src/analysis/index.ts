@@ -213,6 +213,17 @@ export type {
   UnitRef,
   WalkedUnit,
 } from './simulate/change/index.js';
+export {
+  type AuditRow,
+  type ChainHead,
+  type ChainedFields,
+  anchorMac,
+  canonicalJson,
+  entryHash,
+  entryMac,
+  genesisHash,
+  verifyChain,
+} from './audit/chain.js';
 // The version registry (./versions.ts) is not re-exported here: it imports redact's id from
 // ingest/transforms, which imports this index; import it from 'analysis/versions.js'.
 export {

@@ -11,7 +11,7 @@ export class CliError extends Error {
 }
 
 /** Exit codes, documented in docs/cli.md. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, unreachable: 3, auth: 4 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, unreachable: 3, auth: 4, auditBroken: 6 } as const;
 
 export interface ClientOptions {
   server: string;

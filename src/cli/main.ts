@@ -20,6 +20,7 @@ import { registerRepo } from './commands/repo.js';
 import { registerStatus } from './commands/status.js';
 import { registerTickets } from './commands/tickets.js';
 import { registerToken } from './commands/token.js';
+import { registerAudit } from './commands/audit.js';
 import { registerUp } from './commands/up.js';
 import { version } from './version.js';
 
@@ -56,6 +57,7 @@ and send ORRERY_TOKEN as a Bearer token when it is set. Docs: docs/cli.md, docs/
   registerStatus(program, clientFor);
   registerQuery(program, clientFor);
   registerToken(program, clientFor);
+  registerAudit(program, clientFor);
   registerRepo(program, clientFor);
   registerDeploy(program, clientFor);
   registerTickets(program, clientFor);

@@ -165,6 +165,11 @@ export const configSchema = z.object({
     .optional(),
   /** The App's installation; a webhook delivery names its own. */
   githubInstallationId: z.coerce.number().int().positive().optional(),
+  /**
+   * Signs the audit trail's entries and anchor (at least 32 characters). Absent: a key file made
+   * once in the data directory. Nodes sharing one PostgreSQL must set the same value.
+   */
+  auditKey: z.string().min(32, 'must be at least 32 characters, e.g. `openssl rand -hex 32`').optional(),
 });
 
 export type Config = z.output<typeof configSchema> & { otlpHost: string };
@@ -215,6 +220,7 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   githubAppId: 'ORRERY_GITHUB_APP_ID',
   githubAppPrivateKey: 'ORRERY_GITHUB_APP_PRIVATE_KEY',
   githubInstallationId: 'ORRERY_GITHUB_INSTALLATION_ID',
+  auditKey: 'ORRERY_AUDIT_KEY',
 };
 
 export class ConfigError extends Error {}

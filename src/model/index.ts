@@ -167,6 +167,8 @@ export type {
   SimulationResult,
   Simulation,
   SimulationSummary,
+  SimulationHeadline,
+  LoadSimulationHeadline,
 } from './simulation.js';
 export type {
   BlastChangedFile,
@@ -203,3 +205,4 @@ export type {
   ReviewTest,
   ReviewTier,
 } from './review.js';
+export type { AuditAnchor, AuditEntry, AuditProblem, AuditProblemKind, AuditVerification } from './audit.js';

@@ -166,6 +166,19 @@ export interface Simulation {
   createdAt: string;
 }
 
+/** A load simulation's verdict in a line: what saturates first and where latency takes off. */
+export interface LoadSimulationHeadline {
+  kind: 'load';
+  /** The first resource to saturate and the load factor's estimate at which it does (null: not below `scannedTo`). */
+  bottleneck: { service: string; resource: ResourceKind; saturatesAt: number | null } | null;
+  /** The knee's estimate; null: latency does not take off below `scannedTo`. */
+  knee: number | null;
+  scannedTo: number;
+}
+
+/** What a list of runs shows of each result; the failure and change kinds join this union when they exist. */
+export type SimulationHeadline = LoadSimulationHeadline;
+
 export interface SimulationSummary {
   id: number;
   kind: SimulationKind;
@@ -173,4 +186,6 @@ export interface SimulationSummary {
   window: SimulationWindow | null;
   request: SimulationRequest;
   createdAt: string;
+  /** The result's verdict in a line, so a list need not read whole results; null for a kind that has none yet. */
+  headline: SimulationHeadline | null;
 }

@@ -8,6 +8,7 @@ import { type Context, MAX_QUERY_LIMIT, searchLogs, searchSpans } from '../workf
 import type { Config } from '../config/index.js';
 import { TOKEN_ROLES } from '../model/index.js';
 import { type TokenVerifier, actorOf, authHook } from './auth.js';
+import { auditRoutes } from './audit-routes.js';
 import { analysisRoutes } from './analysis-routes.js';
 import { codeRoutes } from './code-routes.js';
 import { deployRoutes } from './deploy-routes.js';
@@ -133,6 +134,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
     await secured.register(simulationRoutes, routeOpts);
     await secured.register(simulationChangeRoutes, routeOpts);
     await secured.register(reviewRoutes, routeOpts);
+    await secured.register(auditRoutes, routeOpts);
 
     secured.get('/api/tokens', async () => ({ tokens: await ctx.store.listTokens() }));
 

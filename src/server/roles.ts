@@ -33,6 +33,9 @@ export const ROUTE_ROLES: Readonly<Record<string, TokenRole>> = {
   'GET /api/tokens': 'admin',
   'POST /api/tokens': 'admin',
   'DELETE /api/tokens/:id': 'admin',
+  'GET /api/audit': 'admin',
+  'GET /api/audit/verify': 'admin',
+  'GET /api/audit/export': 'admin',
 };
 
 /** What each role includes besides itself. `ingest` is apart: only `admin` includes it. */

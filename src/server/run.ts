@@ -27,6 +27,7 @@ export async function startOrrery(config: Config, opts: StartOptions): Promise<R
     dataDir: config.dataDir,
     retentionDays: config.retention,
     poolSize: config.dbPoolSize,
+    ...(config.auditKey ? { auditKey: config.auditKey } : {}),
   });
   const metrics = new SelfMetrics();
   const writer = new BatchWriter((batch) => store.writeTelemetry(batch), {

@@ -16,6 +16,8 @@ export {
 } from './tokens.js';
 export type { CreateTokenOptions, TokenChangeOptions } from './tokens.js';
 export type { AuditEvent, AuditWrite } from './audit.js';
+export { auditEntryOf, readAuditRows, recordAudit } from './audit.js';
+export { AUDIT_ANCHOR_FILE, AUDIT_KEY_FILE, AuditKeyError, AuditTrail } from './audit-trail.js';
 export { listPartitions, partitionName } from './partitions.js';
 export { MIGRATIONS } from './migrations/index.js';
 export { redactUrl } from './postgres-db.js';

@@ -1,7 +1,9 @@
 // Simulations: one row per run, the request and the whole result as JSON, with the algorithm id
 // and the window it was calibrated on.
 import type {
+  ResourceKind,
   Simulation,
+  SimulationHeadline,
   SimulationKind,
   SimulationRequest,
   SimulationResult,
@@ -18,7 +20,8 @@ function windowOf(r: Row): SimulationWindow | null {
     : { since: iso(r.window_since), until: iso(r.window_until) };
 }
 
-function toSummary(r: Row): SimulationSummary {
+/** The run's fields beside its request and result (a summary less its headline). */
+function toRun(r: Row): Omit<SimulationSummary, 'headline'> {
   return {
     id: Number(r.id),
     kind: r.kind as SimulationKind,
@@ -50,24 +53,41 @@ export async function insertSimulation(db: Queryable, w: SimulationWrite): Promi
     ],
   );
   const r = rows[0] as Row;
-  return { ...toSummary(r), result: r.result as SimulationResult };
+  return { ...toRun(r), result: r.result as SimulationResult };
 }
 
 export async function getSimulation(db: Queryable, id: number): Promise<Simulation | null> {
   const rows = await db.query('SELECT * FROM simulation WHERE id = $1', [id]);
   const r = rows[0];
-  return r ? { ...toSummary(r), result: r.result as SimulationResult } : null;
+  return r ? { ...toRun(r), result: r.result as SimulationResult } : null;
 }
 
-/** Newest first; of one kind when given. */
+/** The headline from the parts of the result the list reads (`head`: bottleneck, knee, scannedTo). */
+function headlineOf(kind: SimulationKind, head: Row | null): SimulationHeadline | null {
+  if (kind !== 'load' || !head) return null;
+  const b = head.bottleneck as {
+    service: string;
+    resource: ResourceKind;
+    saturatesAt: { value: number | null };
+  } | null;
+  return {
+    kind: 'load',
+    bottleneck: b ? { service: b.service, resource: b.resource, saturatesAt: b.saturatesAt.value } : null,
+    knee: (head.knee as { value: number | null } | null)?.value ?? null,
+    scannedTo: Number(head.scannedTo),
+  };
+}
+
+/** Newest first; of one kind when given. Each with its headline, read from the result in the database. */
 export async function listSimulations(
   db: Queryable,
   opts: { limit: number; kind?: SimulationKind },
 ): Promise<SimulationSummary[]> {
   const rows = await db.query(
-    `SELECT id, kind, algorithm, window_since, window_until, request, created_at FROM simulation
-      ${opts.kind ? 'WHERE kind = $2' : ''} ORDER BY id DESC LIMIT $1`,
+    `SELECT id, kind, algorithm, window_since, window_until, request, created_at,
+            jsonb_build_object('bottleneck', result->'bottleneck', 'knee', result->'knee', 'scannedTo', result->'scannedTo') AS head
+       FROM simulation ${opts.kind ? 'WHERE kind = $2' : ''} ORDER BY id DESC LIMIT $1`,
     opts.kind ? [opts.limit, opts.kind] : [opts.limit],
   );
-  return rows.map(toSummary);
+  return rows.map((r) => ({ ...toRun(r), headline: headlineOf(r.kind as SimulationKind, r.head as Row | null) }));
 }

@@ -17,6 +17,7 @@ import { RawWriter, type TelemetryBatch } from './raw-writer.js';
 import * as tokens from './tokens.js';
 import type { CreateTokenOptions, TokenChangeOptions } from './tokens.js';
 import { type AuditEvent, listAudit } from './audit.js';
+import { AuditTrail } from './audit-trail.js';
 
 export interface StoreOptions {
   /** A PostgreSQL URL; when absent the embedded store in `dataDir` is used. */
@@ -24,6 +25,8 @@ export interface StoreOptions {
   dataDir: string;
   retentionDays: number;
   poolSize?: number;
+  /** The audit key (setting ORRERY_AUDIT_KEY); absent: the data directory's key file, made on first use. */
+  auditKey?: string;
 }
 
 const TIME_COLUMN: Record<RawKind, string> = { log_record: 'time', span: 'start_time', metric_point: 'time' };
@@ -34,6 +37,8 @@ export class Store {
   constructor(
     readonly db: Db,
     readonly retentionDays: number,
+    /** The audit chain's key and anchor (a key of its own and no anchor when not given). */
+    readonly audit: AuditTrail = AuditTrail.ephemeral(),
   ) {
     this.writer = new RawWriter(db);
   }
@@ -95,16 +100,30 @@ export class Store {
    * Creates a token and its audit row. Direct callers that name no role get `admin`, what
    * every token was before roles; the API and the CLI choose their own defaults.
    */
-  createToken(name: string, opts: Partial<CreateTokenOptions> = {}): Promise<{ token: string; record: ApiToken }> {
-    return tokens.createToken(this.db, name, { role: opts.role ?? 'admin', actor: opts.actor ?? 'system' });
+  async createToken(
+    name: string,
+    opts: Partial<Omit<CreateTokenOptions, 'auditKey'>> = {},
+  ): Promise<{ token: string; record: ApiToken }> {
+    const made = await tokens.createToken(this.db, name, {
+      role: opts.role ?? 'admin',
+      actor: opts.actor ?? 'system',
+      auditKey: this.audit.key,
+    });
+    await this.audit.advance(this.db);
+    return made;
   }
 
   listTokens(): Promise<ApiToken[]> {
     return tokens.listTokens(this.db);
   }
 
-  revokeToken(idOrName: string, opts: Partial<TokenChangeOptions> = {}): Promise<ApiToken[]> {
-    return tokens.revokeToken(this.db, idOrName, { actor: opts.actor ?? 'system' });
+  async revokeToken(idOrName: string, opts: Partial<Omit<TokenChangeOptions, 'auditKey'>> = {}): Promise<ApiToken[]> {
+    const revoked = await tokens.revokeToken(this.db, idOrName, {
+      actor: opts.actor ?? 'system',
+      auditKey: this.audit.key,
+    });
+    await this.audit.advance(this.db);
+    return revoked;
   }
 
   /** The audit trail, newest first. */
@@ -136,5 +155,12 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     await db.close().catch(() => {});
     throw new Error(`could not migrate the store at ${db.location}: ${(err as Error).message}`);
   }
-  return new Store(db, opts.retentionDays);
+  let audit: AuditTrail;
+  try {
+    audit = AuditTrail.open({ dataDir: opts.dataDir, ...(opts.auditKey !== undefined ? { key: opts.auditKey } : {}) });
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw err;
+  }
+  return new Store(db, opts.retentionDays, audit);
 }

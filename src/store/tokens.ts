@@ -42,6 +42,8 @@ function toToken(r: Record<string, unknown>): ApiToken {
 export interface TokenChangeOptions {
   /** Who acts, for the audit row: `token:<id>`, `anonymous-loopback`, `cli-offline`, `bootstrap`. */
   actor: string;
+  /** Signs the audit row (the Store's AuditTrail key). */
+  auditKey: Buffer;
 }
 
 export interface CreateTokenOptions extends TokenChangeOptions {
@@ -68,13 +70,17 @@ export async function createToken(
       [name, opts.role, token.slice(0, PREFIX.length + 6), hashToken(token)],
     );
     const record = toToken(rows[0]!);
-    await recordAudit(tx, {
-      actor: opts.actor,
-      action: 'token.create',
-      subjectKind: 'api_token',
-      subjectId: String(record.id),
-      detail: { name, role: record.role },
-    });
+    await recordAudit(
+      tx,
+      {
+        actor: opts.actor,
+        action: 'token.create',
+        subjectKind: 'api_token',
+        subjectId: String(record.id),
+        detail: { name, role: record.role },
+      },
+      opts.auditKey,
+    );
     return { token, record };
   });
 }
@@ -93,13 +99,17 @@ export async function revokeToken(db: Db, idOrName: string, opts: TokenChangeOpt
     );
     const revoked = rows.map(toToken);
     for (const t of revoked) {
-      await recordAudit(tx, {
-        actor: opts.actor,
-        action: 'token.revoke',
-        subjectKind: 'api_token',
-        subjectId: String(t.id),
-        detail: { name: t.name, role: t.role },
-      });
+      await recordAudit(
+        tx,
+        {
+          actor: opts.actor,
+          action: 'token.revoke',
+          subjectKind: 'api_token',
+          subjectId: String(t.id),
+          detail: { name: t.name, role: t.role },
+        },
+        opts.auditKey,
+      );
     }
     return revoked;
   });

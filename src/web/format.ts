@@ -46,3 +46,28 @@ export function who(v: string | null | undefined): string {
 export function short(sha: string | null | undefined): string {
   return sha ? sha.slice(0, 10) : '–';
 }
+
+/** A predicted figure's bound or estimate in milliseconds; null is a queue that grows without bound. */
+export function msOrInf(x: number | null): string {
+  return x === null ? '∞' : ms(x);
+}
+
+/** A share with a decimal below 10% (predicted error rates are often small). */
+export function share(x: number | null | undefined): string {
+  if (x === null || x === undefined) return '–';
+  return `${(100 * x).toFixed(x > 0 && x < 0.1 ? 1 : 0)}%`;
+}
+
+/** A load factor: `2.40×`. */
+export function factor(x: number | null | undefined): string {
+  return x === null || x === undefined ? '–' : `${x.toFixed(x < 10 ? 2 : 1)}×`;
+}
+
+/** A figure as `estimate (p10–p90)`, or the estimate alone when the interval is a point. */
+export function figure(
+  f: { value: number | null; p10: number | null; p90: number | null },
+  show: (x: number | null) => string,
+): string {
+  const v = show(f.value);
+  return f.p10 === f.value && f.p90 === f.value ? v : `${v} (${show(f.p10)}–${show(f.p90)})`;
+}

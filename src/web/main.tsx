@@ -19,7 +19,10 @@ import {
 } from './pages/objects';
 import { ProblemPage } from './pages/problem';
 import { ProblemsPage } from './pages/problems';
+import { BlastRadiusPage } from './pages/blast-radius';
 import { SearchPage, TracePage } from './pages/search';
+import { SimulationPage } from './pages/simulation';
+import { SimulationsPage } from './pages/simulations';
 import { ServiceMapPage } from './pages/service-map';
 import './styles.css';
 
@@ -44,6 +47,9 @@ function App() {
           <Route path="/patterns" element={<PatternsPage />} />
           <Route path="/patterns/:key" element={<PatternPage />} />
           <Route path="/commits/:repo/:sha" element={<CommitPage />} />
+          <Route path="/simulations" element={<SimulationsPage />} />
+          <Route path="/simulations/change" element={<BlastRadiusPage />} />
+          <Route path="/simulations/:id" element={<SimulationPage />} />
           <Route path="/search" element={<SearchPage />} />
           <Route path="/traces/:traceId" element={<TracePage />} />
           <Route path="*" element={<Empty>There is no page here. Pick one above.</Empty>} />

@@ -153,3 +153,4 @@ export {
   reviewPullRequest,
 } from './review-github.js';
 export type { Delivery, PullRequestDeliveryOptions, PullRequestEvent, PullRequestTarget } from './review-github.js';
+export { auditEntries, exportAudit, verifyAudit } from './audit.js';

@@ -425,6 +425,18 @@ export function storeConformance(backend: 'pglite' | 'postgres', open: OpenStore
           [a.id, 2, false],
         ],
       );
+      // The list's headline is the result's verdict, read from the stored result.
+      assert.deepEqual(listed[1]!.headline, {
+        kind: 'load',
+        bottleneck: result.bottleneck && {
+          service: result.bottleneck.service,
+          resource: result.bottleneck.resource,
+          saturatesAt: result.bottleneck.saturatesAt.value,
+        },
+        knee: result.knee.value,
+        scannedTo: result.scannedTo,
+      });
+      assert.ok(listed[1]!.headline?.bottleneck, 'the queueing world has a bottleneck below the scan');
       assert.deepEqual(await simulationStore.listSimulations(store.db, { limit: 10, kind: 'failure' }), []);
       await assert.rejects(
         store.db.query("INSERT INTO simulation (kind, algorithm, request, result) VALUES ('weather', 'x', '{}', '{}')"),

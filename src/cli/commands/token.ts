@@ -48,6 +48,7 @@ Examples:
             databaseUrl: config.databaseUrl,
             dataDir: config.dataDir,
             retentionDays: config.retention,
+            ...(config.auditKey ? { auditKey: config.auditKey } : {}),
           });
           try {
             // Offline is how the first token is made, so it is an admin unless told otherwise.

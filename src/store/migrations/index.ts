@@ -14,6 +14,7 @@ import webhookDeliveries from './012-webhook-deliveries.js';
 import minuteCovering from './013-minute-covering.js';
 import spanTimeMinute from './014-span-time-minute.js';
 import simulations from './015-simulations.js';
+import auditChain from './016-audit-chain.js';
 
 export interface Migration {
   version: number;
@@ -37,4 +38,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 13, name: 'minute-covering', sql: minuteCovering },
   { version: 14, name: 'span-time-minute', sql: spanTimeMinute },
   { version: 15, name: 'simulations', sql: simulations },
+  { version: 16, name: 'audit-chain', sql: auditChain },
 ];

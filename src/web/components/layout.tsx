@@ -11,6 +11,7 @@ const NAV: Array<[string, string]> = [
   ['/deploys', 'Deploys'],
   ['/errors', 'Errors'],
   ['/patterns', 'Patterns'],
+  ['/simulations', 'Simulations'],
   ['/search', 'Search'],
 ];
 

@@ -1,8 +1,13 @@
 // The service graph (Cytoscape.js): services as nodes, calls as edges labelled with their
-// rate, error rate and latency; the services of a problem's path highlighted.
+// rate, error rate and latency; the services of a problem's path highlighted, or each service
+// painted by a simulation (a band's colours and a note under its name, both also in the
+// accessible name, so the colouring is readable without the canvas).
 import cytoscape from 'cytoscape';
 import { useEffect, useRef } from 'react';
 import type { EdgeSummary, ServiceNode } from '../../model/index.js';
+import type { NodePaint } from './sim-paint';
+
+const NO_PAINT: ReadonlyMap<string, NodePaint> = new Map();
 
 export function ServiceGraphView({
   nodes,
@@ -10,12 +15,17 @@ export function ServiceGraphView({
   highlight,
   minutes,
   onSelect,
+  paint = NO_PAINT,
+  label = 'Service map',
 }: {
   nodes: ServiceNode[];
   edges: EdgeSummary[];
   highlight: ReadonlySet<string>;
   minutes: number;
   onSelect?: (service: string) => void;
+  paint?: ReadonlyMap<string, NodePaint>;
+  /** The start of the accessible name. */
+  label?: string;
 }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -24,13 +34,21 @@ export function ServiceGraphView({
     const cy = cytoscape({
       container: box.current,
       elements: [
-        ...nodes.map((n) => ({
-          data: {
-            id: n.service,
-            label: `${n.service}${n.errorRate ? `\n${(n.errorRate * 100).toFixed(1)}% err` : ''}`,
-          },
-          classes: [highlight.has(n.service) ? 'hot' : '', n.edgeOnly ? 'external' : ''].join(' '),
-        })),
+        ...nodes.map((n) => {
+          const p = paint.get(n.service);
+          return {
+            data: {
+              id: n.service,
+              label: p
+                ? `${n.service}\n${p.note}`
+                : `${n.service}${n.errorRate ? `\n${(n.errorRate * 100).toFixed(1)}% err` : ''}`,
+              ...(p ? { fill: p.band.fill, border: p.band.border, borderWidth: p.band.borderWidth } : {}),
+            },
+            classes: [highlight.has(n.service) ? 'hot' : '', n.edgeOnly ? 'external' : '', p ? 'painted' : ''].join(
+              ' ',
+            ),
+          };
+        }),
         ...edges.map((e) => ({
           data: {
             id: `${e.caller}->${e.callee}`,
@@ -62,6 +80,14 @@ export function ServiceGraphView({
         },
         { selector: 'node.external', style: { 'border-style': 'dashed' } },
         {
+          selector: 'node.painted',
+          style: {
+            'background-color': 'data(fill)',
+            'border-color': 'data(border)',
+            'border-width': 'data(borderWidth)',
+          },
+        },
+        {
           selector: 'node.hot',
           style: { 'background-color': '#fee4e2', 'border-color': '#b42318', 'border-width': 3 },
         },
@@ -88,13 +114,14 @@ export function ServiceGraphView({
     });
     if (onSelect) cy.on('tap', 'node', (ev) => onSelect(ev.target.id()));
     return () => cy.destroy();
-  }, [nodes, edges, highlight, minutes, onSelect]);
+  }, [nodes, edges, highlight, minutes, onSelect, paint]);
+  const painted = nodes.filter((n) => paint.has(n.service)).map((n) => `${n.service} ${paint.get(n.service)!.note}`);
   return (
     <div
       ref={box}
       className="graph"
       role="img"
-      aria-label={`Service map: ${nodes.length} services, ${edges.length} calls between them`}
+      aria-label={`${label}: ${nodes.length} services, ${edges.length} calls between them${painted.length ? `; ${painted.join(', ')}` : ''}`}
     />
   );
 }
