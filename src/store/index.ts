@@ -129,4 +129,4 @@ import * as blastRadiusQuery from './blast-radius-query.js';
 export { blastRadiusQuery };
 export type { ErrorGroupRow, OpenTicketRow, SampledLog, SampledSpan } from './blast-radius-query.js';
 // A pull-request review (review@1): past suspects and recent authors of the changed files.
-export { recentAuthors, suspectFileCounts } from './review-query.js';
+export { authorNamesOfHashes, recentAuthors, suspectFileCounts } from './review-query.js';

@@ -51,3 +51,22 @@ export async function recentAuthors(
   for (const r of rows) out.set(r.path, [...(out.get(r.path) ?? []), r.author]);
   return out;
 }
+
+/**
+ * The names commit authors go by for emails stored as keyed hashes (`h:…`, the same key for
+ * CODEOWNERS entries and commit authors), the most recent name per hash.
+ */
+export async function authorNamesOfHashes(
+  q: Queryable,
+  repositoryId: number,
+  hashes: readonly string[],
+): Promise<Map<string, string>> {
+  if (hashes.length === 0) return new Map();
+  const rows = await q.query<{ hash: string; name: string }>(
+    `SELECT DISTINCT ON (author_email_hash) author_email_hash AS hash, author_name AS name
+       FROM commit WHERE repository_id = $1 AND author_email_hash = ANY($2::text[]) AND author_name IS NOT NULL
+      ORDER BY author_email_hash, committed_at DESC`,
+    [repositoryId, [...hashes]],
+  );
+  return new Map(rows.map((r) => [r.hash, r.name]));
+}

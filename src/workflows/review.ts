@@ -21,6 +21,7 @@ import { InfraParseError, linkServices, parseInfraFiles } from '../ingest/source
 import type { Review, ReviewConfigChange } from '../model/index.js';
 import {
   type MinuteWindow,
+  authorNamesOfHashes,
   blastRadiusQuery,
   edgesInWindow,
   knownServiceNames,
@@ -179,11 +180,12 @@ export async function reviewFacts(
     suspectFileCounts(db, paths, asOf),
     recentAuthors(db, detail.repository.id, paths, { before: asOf, exclude: commits.map((c) => c.sha) }),
   ]);
+  // CODEOWNERS emails are stored as keyed hashes; the commit authors with the same hash name them.
+  const owned = new Map(paths.map((p) => [p, ownersOf(p, detail.rules)]));
+  const hashes = [...new Set([...owned.values()].flat().filter((o) => o.startsWith('h:')))];
+  const names = await authorNamesOfHashes(db, detail.repository.id, hashes);
   const codeowners: Record<string, string[]> = {};
-  for (const p of paths) {
-    const o = ownersOf(p, detail.rules);
-    if (o.length) codeowners[p] = o;
-  }
+  for (const [p, o] of owned) if (o.length) codeowners[p] = o.map((x) => names.get(x) ?? x);
 
   // The changed manifests at both revisions.
   const manifestDiffs = code.diff.filter((d) => MANIFEST.test((d.newPath ?? d.oldPath)!));

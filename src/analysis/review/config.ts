@@ -220,11 +220,15 @@ const UNIT_AND_RETRY_WORDS = new Set([
 
 /** The callee endpoints whose route shares the most words with the setting's name (none when no word is shared). */
 function namedEndpoints(setting: string, endpoints: readonly EndpointStat[]): EndpointStat[] {
-  const own = words(setting).filter((w) => !UNIT_AND_RETRY_WORDS.has(w));
+  // A name says `CHARGE` where the route says `/charges`: words compared in the singular.
+  const singular = (w: string) => (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w);
+  const own = words(setting)
+    .filter((w) => !UNIT_AND_RETRY_WORDS.has(w))
+    .map(singular);
   let best = 0;
   let hits: EndpointStat[] = [];
   for (const e of endpoints) {
-    const theirs = new Set(words(e.endpoint));
+    const theirs = new Set(words(e.endpoint).map(singular));
     const n = own.filter((w) => theirs.has(w)).length;
     if (n > best) {
       best = n;
