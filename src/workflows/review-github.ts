@@ -191,7 +191,9 @@ export async function acceptPullRequestDelivery(
     .then(
       (r) => opts.onDone?.({ ok: true, delivery: r.delivery }),
       (err: Error) => opts.onDone?.({ ok: false, error: err }),
-    );
+    )
+    // A failing callback must not become an unhandled rejection of the server process.
+    .catch(() => undefined);
   chains.set(key, run);
   void run.finally(() => {
     if (chains.get(key) === run) chains.delete(key);
