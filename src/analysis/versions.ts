@@ -17,6 +17,7 @@ import { LOCALIZE_ALGORITHM, SIMILAR_TICKETS_ALGORITHM } from './retrieval/index
 import { DDSKETCH_ALGORITHM, HLL_ALGORITHM } from './sketch/index.js';
 import { TICKET_MENTIONS_ALGORITHM } from './ticket-mentions.js';
 import { TRIAGE_ALGORITHM } from './triage/index.js';
+import { DEPLOY_VERIFY_ALGORITHM } from './verify/index.js';
 import { GRAPH_ALGORITHM, RED_ALGORITHM } from './aggregate/index.js';
 
 /**
@@ -369,6 +370,22 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
           "a pull request's review as of a time: changed symbols with the endpoints that reach them (calls/min, p95), error groups with a frame in them, open problems and tickets, past suspect commits of their files; the tests that reach each (walked per symbol through sim-change@1's call graph, test files included); CODEOWNERS and recent authors; manifest settings (timeouts, attempts, pools, workers, replicas, HPA bounds, CPU and memory) against the measured p99, error ratio or traffic of what they govern; removed routes with traffic; a tier from eight general rules, each reason citing evidence, and a rollout",
         effect: {},
         commits: ['c0a691a'],
+      },
+    ],
+  },
+  {
+    name: 'deploy-verify',
+    current: DEPLOY_VERIFY_ALGORITHM,
+    stored: 'deploy.verification (its `algorithm`), decided verdicts only',
+    benched: [],
+    history: [
+      {
+        id: 'deploy-verify@1',
+        date: '2026-12-07',
+        changed:
+          "issue 20: a deploy's verdict (healthy, regressed, inconclusive) from sequential tests of the deployed version against the previous one over the 30 minutes before: error share per endpoint (Fisher), error groups and WARN/ERROR patterns per request and calls per request to each callee (conditional Poisson), unanswered calls (Fisher), each with the baseline's minute-to-minute dispersion and serial inflation; latency per endpoint, self time and calls' own time as each minute's p50/p95 robust z against the baseline's minutes (Student t). Alpha 0.01 split over six families, the watch window's looks (Bonferroni) and each family's tests; a rise is called when it passes at two looks running and the load could be checked; controls: a rise already under way in the baseline's last 5 minutes is not the deploy's, a load change past 1.5× or a callee's concurrent deploy that changed its own service makes it inconclusive; healthy needs 100 requests each side by the window's end. Measured: 0.8% false alarms on 1000 generated no-change worlds (test/helpers/verify-worlds), 2 of 600 (0.33%) pseudo-deploys on Nezha's fault-free minutes",
+        effect: {},
+        commits: ['c9fc566'],
       },
     ],
   },

@@ -10,8 +10,21 @@ export class CliError extends Error {
   }
 }
 
-/** Exit codes, documented in docs/cli.md. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, unreachable: 3, auth: 4, auditBroken: 6 } as const;
+/**
+ * Exit codes, documented in docs/cli.md. `regressed` and `inconclusive` are `deploy verify`'s
+ * verdicts (0 is healthy); that command reports an auth failure as `failure`, so that its 4
+ * always means a regressed deploy to the pipeline gating a rollout on it.
+ */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  unreachable: 3,
+  auth: 4,
+  regressed: 4,
+  inconclusive: 5,
+  auditBroken: 6,
+} as const;
 
 export interface ClientOptions {
   server: string;

@@ -86,6 +86,8 @@ export const configSchema = z.object({
   // Streaming analysis (patterns, error groups, RED, service graph) and its memory bounds.
   analysis: z.enum(['on', 'off']).default('on'),
   analysisFlushMs: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /** Deploy verification's watch window: a deploy is judged healthy or inconclusive this long after it went out. */
+  verifyWatchMinutes: z.coerce.number().int().min(1).max(240).default(10),
   maxServices: z.coerce.number().int().min(1).max(100_000).default(500),
   maxPatternsPerService: z.coerce.number().int().min(10).max(1_000_000).default(2_000),
   maxErrorGroupsPerService: z.coerce.number().int().min(10).max(1_000_000).default(1_000),
@@ -199,6 +201,7 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   logLevel: 'ORRERY_LOG_LEVEL',
   analysis: 'ORRERY_ANALYSIS',
   analysisFlushMs: 'ORRERY_ANALYSIS_FLUSH_MS',
+  verifyWatchMinutes: 'ORRERY_VERIFY_WATCH_MINUTES',
   maxServices: 'ORRERY_MAX_SERVICES',
   maxPatternsPerService: 'ORRERY_MAX_PATTERNS_PER_SERVICE',
   maxErrorGroupsPerService: 'ORRERY_MAX_ERROR_GROUPS_PER_SERVICE',

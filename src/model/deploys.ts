@@ -1,5 +1,6 @@
 // Deploys and the commit ranges they shipped. A deploy is identified by service +
 // environment + version; it is recorded (API, CLI) or inferred from telemetry.
+import type { DeployVerdictSummary } from './deploy-verification.js';
 
 /** Where a deploy's record came from: 'api', 'cli', 'telemetry' (inferred) or a caller's own name. */
 export type DeploySource = string;
@@ -25,6 +26,8 @@ export interface Deploy {
    * overrides an inferred one).
    */
   attributes: Record<string, unknown>;
+  /** Its verification's decided verdict (deploy-verify); null while watched or never verified. Absent on deploys built outside the store. */
+  verdict?: DeployVerdictSummary | null;
 }
 
 export interface DeployFilter {

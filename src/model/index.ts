@@ -18,6 +18,17 @@ export type {
 export { SpanKind, StatusCode } from './telemetry.js';
 export { ENTITY_KINDS, RAW_KINDS, TOKEN_ROLES } from './entities.js';
 export type { EntityKind, RawKind, ApiToken, StoreStatus, TokenRole } from './entities.js';
+export { VERIFY_FAMILIES } from './deploy-verification.js';
+export type {
+  DeployVerdict,
+  DeployVerification,
+  DeployVerdictSummary,
+  VerifyControls,
+  VerifyFamily,
+  VerifyFinding,
+  VerifyFindingKind,
+  VerifyTest,
+} from './deploy-verification.js';
 export type {
   Deploy,
   DeploySource,

@@ -4,7 +4,7 @@ import type { Config } from '../config/index.js';
 import { SelfMetrics } from '../observe/index.js';
 import { compileRedactor } from '../ingest/transforms/index.js';
 import { BatchWriter, EMAIL_HASH_KEY, instanceSecret, openStore } from '../store/index.js';
-import { AnalysisPipeline, type Context } from '../workflows/index.js';
+import { AnalysisPipeline, type Context, verifyRecentDeploys } from '../workflows/index.js';
 import { buildServer, type OrreryServer } from './server.js';
 
 export interface RunningOrrery {
@@ -19,6 +19,8 @@ export interface StartOptions {
   version: string;
   /** How often to drop expired partitions; default hourly. */
   retentionIntervalMs?: number;
+  /** How often recent deploys are verified (default each minute). */
+  verifyIntervalMs?: number;
 }
 
 export async function startOrrery(config: Config, opts: StartOptions): Promise<RunningOrrery> {
@@ -73,6 +75,20 @@ export async function startOrrery(config: Config, opts: StartOptions): Promise<R
       store.applyRetention().catch((err) => server?.api.log.error({ err }, 'retention failed'));
     }, opts.retentionIntervalMs ?? 3_600_000);
     retention.unref();
+    // Deploy verification: recent deploys are verified each minute until their verdict is decided.
+    let verifying: Promise<unknown> | null = null;
+    const verify = setInterval(() => {
+      if (verifying || config.analysis !== 'on') return;
+      verifying = verifyRecentDeploys(ctx, {
+        watchMinutes: config.verifyWatchMinutes,
+        onError: (err, id) => server?.api.log.error({ err }, `verifying deploy ${id} failed`),
+      })
+        .catch((err) => server?.api.log.error({ err }, 'deploy verification failed'))
+        .finally(() => {
+          verifying = null;
+        });
+    }, opts.verifyIntervalMs ?? 60_000);
+    verify.unref();
     let stopping: Promise<void> | undefined;
     return {
       ctx,
@@ -81,6 +97,8 @@ export async function startOrrery(config: Config, opts: StartOptions): Promise<R
       stop() {
         stopping ??= (async () => {
           clearInterval(retention);
+          clearInterval(verify);
+          await verifying;
           await server!.close();
           await writer.drain();
           await ctx.analysis?.stop();

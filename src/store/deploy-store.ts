@@ -3,7 +3,15 @@
 // resolved from the indexed git history. Also the service table's first/last-seen upkeep
 // that the same ingest pass drives.
 import { type CommitNode, walkCommitRange } from '../analysis/index.js';
-import type { CommitFileChange, CommitRange, Deploy, DeployFilter, RangeCommit } from '../model/index.js';
+import type {
+  CommitFileChange,
+  CommitRange,
+  Deploy,
+  DeployFilter,
+  DeployVerdictSummary,
+  DeployVerification,
+  RangeCommit,
+} from '../model/index.js';
 import type { Db, Queryable, Row } from './db.js';
 import { iso } from './timestamps.js';
 import { Where } from './where.js';
@@ -30,6 +38,18 @@ function toDeploy(r: Row): Deploy {
     inferred: r.inferred as boolean,
     source: r.source as string,
     attributes: (r.attributes as Record<string, unknown>) ?? {},
+    verdict: verdictOf(r),
+  };
+}
+
+function verdictOf(r: Row): DeployVerdictSummary | null {
+  if (r.verdict === null || r.verdict === undefined) return null;
+  const v = (r.verification ?? {}) as Partial<DeployVerification>;
+  return {
+    verdict: r.verdict as DeployVerdictSummary['verdict'],
+    decidedAt: v.decidedAt ?? iso(r.verified_at),
+    algorithm: v.algorithm ?? '',
+    problemId: v.problemId ?? null,
   };
 }
 

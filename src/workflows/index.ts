@@ -32,6 +32,13 @@ export {
   COMMIT_PATTERN,
 } from './deploys.js';
 export type { RecordDeployInput } from './deploys.js';
+export {
+  DEFAULT_BASELINE_MINUTES,
+  DEFAULT_SETTLE_MS,
+  verifyDeployment,
+  verifyRecentDeploys,
+} from './deploy-verify.js';
+export type { VerifyDeployOptions, VerifyRecentResult } from './deploy-verify.js';
 export { importInfra, listInfraResources, defaultSource, InfraImportInputError } from './infra-import.js';
 export type { ImportInfraOptions } from './infra-import.js';
 export {

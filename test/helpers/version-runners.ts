@@ -39,6 +39,8 @@ import { INVESTIGATE_FACTS } from './investigate-facts.js';
 import { RCA_WORLDS } from './rca-world-cases.js';
 import { BASE_WORLD, type QueueWorld, runWorld, worldInfra } from './sim-world.js';
 import { TRIAGE_CASES } from './triage-inputs.js';
+import { verifyDeploy } from '../../src/analysis/verify/index.js';
+import { verifyWorld } from './verify-worlds.js';
 import { DAY, FILES, TICKETS } from './retrieval-fixtures.js';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url);
@@ -168,6 +170,30 @@ function triage(): Outputs {
   for (const [name, build] of Object.entries(TRIAGE_CASES)) {
     const { algorithm: _, ...rest } = triageProblems(build());
     out[name] = rest;
+  }
+  return out;
+}
+
+function deployVerify(): Outputs {
+  const cases = {
+    'no-change': verifyWorld({ seed: 5 }),
+    'error-share': verifyWorld({ seed: 11, change: { fromMinute: 0, errorShare: 0.1 } }),
+    'new-error-group': verifyWorld({ seed: 12, change: { fromMinute: 0, newErrorsPerMinute: 8 } }),
+    'before-the-deploy': verifyWorld({ seed: 21, change: { fromMinute: -4, errorShare: 0.1 } }),
+    'load-change': verifyWorld({ seed: 31, change: { fromMinute: 0, trafficFactor: 3, errorShare: 0.1 } }),
+    watching: verifyWorld({ seed: 3, minutesAfter: 4 }),
+  };
+  const out: Outputs = {};
+  for (const [name, facts] of Object.entries(cases)) {
+    const { verification: v } = verifyDeploy(facts);
+    out[name] = {
+      verdict: v.verdict,
+      decidedAt: v.decidedAt,
+      looks: v.watch.looks,
+      summary: v.summary,
+      findings: v.findings.map((f) => `${f.kind}: ${f.title}`),
+      tests: v.tests.map((t) => ({ family: t.family, key: t.key, measure: t.measure, p: t.p, passed: t.passed })),
+    };
   }
   return out;
 }
@@ -352,4 +378,5 @@ export const RUNNERS: Record<string, () => Outputs> = {
   'sim-load': simLoad,
   'sim-change': simChange,
   review,
+  'deploy-verify': deployVerify,
 };

@@ -1,7 +1,7 @@
 // `orrery deploy record|list|show`: deploys, recorded from CI or a person, or inferred from
 // telemetry, each with the commit range it shipped.
 import type { Command } from 'commander';
-import type { CommitRange, Deploy, DeployDetail } from '../../model/index.js';
+import type { CommitRange, Deploy, DeployDetail, DeployVerification } from '../../model/index.js';
 import { CliError, EXIT, type GlobalOptions } from '../client.js';
 import { table } from '../table.js';
 import { timeFlag } from '../time-flag.js';
@@ -68,8 +68,10 @@ Examples:
   orrery deploy record --service cart --version 1.4.0 --commit 9f8e7d6 --env production
   orrery deploy record --service cart --version 1.4.1 --at 15m      # it went out 15 minutes ago
   orrery deploy list --service cart --since 7d
-  orrery deploy show 42                                              # with the commits it shipped`,
+  orrery deploy show 42                                              # with the commits it shipped
+  orrery deploy verify 42 --wait                                     # healthy 0, regressed 4, inconclusive 5`,
     );
+  registerDeployVerify(deploy, client);
 
   deploy
     .command('record')
@@ -117,7 +119,7 @@ Examples:
       if (f.json) return void process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
       process.stdout.write(
         `${table(
-          ['id', 'deployed', 'service', 'env', 'version', 'commit', 'range base', 'how', 'source'],
+          ['id', 'deployed', 'service', 'env', 'version', 'commit', 'range base', 'how', 'source', 'verdict'],
           res.deploys.map((d) => [
             d.id,
             d.deployedAt,
@@ -128,6 +130,7 @@ Examples:
             short(d.previousCommitSha),
             kindOf(d),
             d.source,
+            d.verdict?.verdict ?? '',
           ]),
         )}\n${res.deploys.length} deploys\n`,
       );
@@ -155,6 +158,114 @@ Examples:
           `deployed: ${d.deployedAt} (${kindOf(d)}, source ${d.source})\n` +
           `commit: ${d.commitSha ?? '-'}   previous deploy's commit: ${d.previousCommitSha ?? '-'}\n` +
           `${attrs ? `attributes: ${attrs}\n` : ''}\n${rangeText(res.range)}\n`,
+      );
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// deploy verify
+
+interface VerifyFlags {
+  wait?: boolean;
+  json?: boolean;
+  timeout: string;
+  interval: string;
+}
+
+/** Seconds from `90s`, `10m`, `1h` or a bare number of seconds. */
+export function durationSeconds(flag: string, arg: string): number {
+  const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(arg.trim());
+  if (!m) throw new CliError(`--${flag} must be a time like 90s, 10m or 1h, not "${arg}"`, EXIT.usage);
+  const s = Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
+  if (!(s > 0)) throw new CliError(`--${flag} must be more than 0`, EXIT.usage);
+  return s;
+}
+
+function verificationText(v: DeployVerification): string {
+  const lines = [
+    `deploy ${v.deployId}: ${v.service} ${v.version}${v.environment ? ` (${v.environment})` : ''}${v.previousVersion ? ` (was ${v.previousVersion})` : ''}, deployed ${v.deployedAt}`,
+    `verdict: ${v.verdict}${v.decidedAt ? ` (decided at ${v.decidedAt})` : ` (watching: ${v.watch.looks} of ${v.watch.minutes} minutes, until ${v.watch.endsAt})`}`,
+    v.summary,
+    `traffic: ${v.traffic.before} before, ${v.traffic.after} after (${v.traffic.minimum} needed on each side); alpha ${v.alpha.overall}`,
+  ];
+  if (v.problemId !== null) lines.push(`problem: ${v.problemId} (orrery triage show ${v.problemId})`);
+  if (v.findings.length) {
+    lines.push('');
+    for (const f of v.findings) {
+      lines.push(`${f.id} [${f.kind}] ${f.title}`);
+      for (const e of f.evidence) lines.push(`     ${e.summary}${e.query ? `  ${e.query}` : ''}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function registerDeployVerify(deploy: Command, client: (cmd: Command) => GlobalOptions): void {
+  deploy
+    .command('verify <id>')
+    .description("a deploy's verdict: healthy, regressed or inconclusive (too little traffic, or a confound)")
+    .option('--wait', 'wait until the verdict is decided (the watch window ends at most), polling')
+    .option('--timeout <time>', 'with --wait, give up after this long (90s, 10m, 1h); exit 1', '15m')
+    .option('--interval <time>', 'with --wait, ask this often', '15s')
+    .option('--json', 'print the verification as JSON')
+    .addHelpText(
+      'after',
+      `
+The verdict comes from sequential tests of the deployed version against the one before it over
+the 30 minutes before the deploy: error share and latency per endpoint, error groups, WARN/ERROR
+log patterns, self time, and calls to each callee (per request, unanswered, own time). A clear
+regression is called as soon as it shows (two looks running); healthy and inconclusive wait for
+the watch window (ORRERY_VERIFY_WATCH_MINUTES, 10 by default). A rise that started before the
+deploy, that follows a load change, or that a callee's own concurrent deploy explains is not
+called the deploy's.
+
+Exit codes (for a pipeline gating a rollout on it):
+  0  healthy
+  4  regressed
+  5  inconclusive, or still watching without --wait
+  1  the server failed, the token was refused, or --timeout passed first
+  2  usage: a bad id or flag, or no such deploy
+  3  the server could not be reached
+
+Examples:
+  orrery deploy verify 42
+  orrery deploy verify 42 --wait --timeout 15m      # in CI, after the rollout
+  orrery deploy verify 42 --json | jq .findings`,
+    )
+    .action(async (id: string, f: VerifyFlags, cmd: Command) => {
+      if (!/^\d+$/.test(id))
+        throw new CliError(`deploy id "${id}" must be a number (see orrery deploy list)`, EXIT.usage);
+      const timeoutMs = durationSeconds('timeout', f.timeout) * 1000;
+      const intervalMs = durationSeconds('interval', f.interval) * 1000;
+      const api = client(cmd).api;
+      const deadline = Date.now() + timeoutMs;
+      let v: DeployVerification;
+      for (;;) {
+        try {
+          v = await api.request<DeployVerification>('GET', `api/deploys/${id}/verification`);
+        } catch (err) {
+          // 4 is the regressed verdict here: a refused token is a failure to verify.
+          if (err instanceof CliError && err.exitCode === EXIT.auth) throw new CliError(err.message, EXIT.failure);
+          throw err;
+        }
+        if (!f.wait || v.verdict !== 'watching') break;
+        if (Date.now() + intervalMs > deadline) {
+          if (f.json) process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+          throw new CliError(
+            `deploy ${id} is still watched (${v.watch.looks} of ${v.watch.minutes} minutes) after --timeout ${f.timeout}`,
+            EXIT.failure,
+          );
+        }
+        await new Promise((r) => setTimeout(r, intervalMs));
+      }
+      process.stdout.write(f.json ? `${JSON.stringify(v, null, 2)}\n` : `${verificationText(v)}\n`);
+      if (v.verdict === 'healthy') return;
+      throw new CliError(
+        v.verdict === 'regressed'
+          ? `deploy ${id} regressed`
+          : v.verdict === 'watching'
+            ? `deploy ${id} is still watched: no verdict yet (--wait waits for it)`
+            : `deploy ${id} is inconclusive`,
+        v.verdict === 'regressed' ? EXIT.regressed : EXIT.inconclusive,
       );
     });
 }

@@ -15,6 +15,7 @@ import minuteCovering from './013-minute-covering.js';
 import spanTimeMinute from './014-span-time-minute.js';
 import simulations from './015-simulations.js';
 import auditChain from './016-audit-chain.js';
+import deployVerification from './017-deploy-verification.js';
 
 export interface Migration {
   version: number;
@@ -39,4 +40,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 14, name: 'span-time-minute', sql: spanTimeMinute },
   { version: 15, name: 'simulations', sql: simulations },
   { version: 16, name: 'audit-chain', sql: auditChain },
+  { version: 17, name: 'deploy-verification', sql: deployVerification },
 ];
