@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { reviewMarkdown, reviewSarif } from '../analysis/index.js';
-import { ChangeInputError, ChangeNotFoundError, reviewChange } from '../workflows/index.js';
+import { reviewChange } from '../workflows/index.js';
 import type { RouteOptions } from './route-options.js';
 import { timeArg } from './zod.js';
 
@@ -34,22 +34,15 @@ export async function reviewRoutes(app: FastifyInstance, opts: RouteOptions): Pr
   const { ctx } = opts;
   app.post('/api/reviews', { schema: { body: reviewBody, querystring: query } }, async (req, reply) => {
     const body = req.body as z.output<typeof reviewBody>;
-    try {
-      const review = await reviewChange(ctx, {
-        range: body.range,
-        ...(body.repository ? { repository: body.repository } : {}),
-        ...(body.asOf ? { asOf: body.asOf } : {}),
-      });
-      const format = (req.query as z.output<typeof query>).format;
-      if (format === 'markdown') return reply.type('text/markdown; charset=utf-8').send(reviewMarkdown(review));
-      if (format === 'sarif') return reply.type('application/sarif+json').send(JSON.stringify(reviewSarif(review)));
-      return { review };
-    } catch (err) {
-      if (err instanceof ChangeInputError)
-        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: err.message });
-      if (err instanceof ChangeNotFoundError)
-        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: err.message });
-      throw err;
-    }
+    // ChangeInputError and ChangeNotFoundError carry their status (400, 404) to the API's error handler.
+    const review = await reviewChange(ctx, {
+      range: body.range,
+      ...(body.repository ? { repository: body.repository } : {}),
+      ...(body.asOf ? { asOf: body.asOf } : {}),
+    });
+    const format = (req.query as z.output<typeof query>).format;
+    if (format === 'markdown') return reply.type('text/markdown; charset=utf-8').send(reviewMarkdown(review));
+    if (format === 'sarif') return reply.type('application/sarif+json').send(JSON.stringify(reviewSarif(review)));
+    return { review };
   });
 }

@@ -144,60 +144,36 @@ export function configChanges(
   const before = new Map(base.map((r) => [keyOf(r), r]));
   const out: ReviewConfigChange[] = [];
   const seen = new Set<string>();
+  /** One change of a resource's setting; `line` at head, null when the setting is gone. */
+  const change = (r: LinkedResource, path: string, line: number | null, o: Setting | null, n: Setting | null) =>
+    out.push({
+      path,
+      line,
+      resource: `${r.kind}/${r.name}`,
+      service: r.service,
+      setting: (n ?? o)!.setting,
+      role: (n ?? o)!.role,
+      before: o?.value ?? null,
+      after: n?.value ?? null,
+      beforeValue: o?.amount ?? null,
+      afterValue: n?.amount ?? null,
+      measured: null,
+    });
   for (const h of head) {
     seen.add(keyOf(h));
     const b = before.get(keyOf(h));
     const old = new Map((b ? settingsOf(b) : []).map((s) => [s.setting, s]));
     const ref = refOf(h.rawRef);
     for (const s of settingsOf(h)) {
-      const o = old.get(s.setting);
+      const o = old.get(s.setting) ?? null;
       old.delete(s.setting);
-      if (o && o.value === s.value) continue;
-      out.push({
-        path: ref.path,
-        line: lineOf(headText.get(ref.path), ref.line, s.find),
-        resource: `${h.kind}/${h.name}`,
-        service: h.service,
-        setting: s.setting,
-        role: s.role,
-        before: o?.value ?? null,
-        after: s.value,
-        beforeValue: o?.amount ?? null,
-        afterValue: s.amount,
-        measured: null,
-      });
+      if (o?.value !== s.value) change(h, ref.path, lineOf(headText.get(ref.path), ref.line, s.find), o, s);
     }
-    for (const o of old.values())
-      out.push({
-        path: ref.path,
-        line: null,
-        resource: `${h.kind}/${h.name}`,
-        service: h.service,
-        setting: o.setting,
-        role: o.role,
-        before: o.value,
-        after: null,
-        beforeValue: o.amount,
-        afterValue: null,
-        measured: null,
-      });
+    for (const o of old.values()) change(h, ref.path, null, o, null);
   }
   for (const b of base) {
     if (seen.has(keyOf(b))) continue;
-    for (const o of settingsOf(b))
-      out.push({
-        path: refOf(b.rawRef).path,
-        line: null,
-        resource: `${b.kind}/${b.name}`,
-        service: b.service,
-        setting: o.setting,
-        role: o.role,
-        before: o.value,
-        after: null,
-        beforeValue: o.amount,
-        afterValue: null,
-        measured: null,
-      });
+    for (const o of settingsOf(b)) change(b, refOf(b.rawRef).path, null, o, null);
   }
   return out;
 }
