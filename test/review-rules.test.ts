@@ -135,6 +135,7 @@ function symbol(over: Partial<ReviewSymbol>): ReviewSymbol {
     tickets: [],
     suspectInvestigations: 0,
     tests: [],
+    loopCalls: [],
     ...over,
   };
 }
@@ -199,5 +200,19 @@ describe('review@1 symbol and route rules', () => {
       assess({ symbols: [quiet, symbol({})], config: [], routes: [], firstChangedLine: at }).reasons,
       [],
     );
+  });
+
+  it('a loop calling another service once per item is high on code production runs, no reason on code it does not run', () => {
+    const loopCalls = [{ line: 14, calls: 'fetchPrice', service: 'catalog', endpoint: '/prices/:id', p95Ms: 40 }];
+    const hot = symbol({ hot: true, callsPerMinute: 12, tests: ['test/orders.test.js'], loopCalls });
+    const r = assess({ symbols: [hot], config: [], routes: [], firstChangedLine: at });
+    assert.equal(r.tier, 'high');
+    assert.deepEqual(r.reasons[0]!.at, { path: 'src/orders.js', startLine: 14, endLine: 14 });
+    assert.match(
+      r.reasons[0]!.finding,
+      /calls catalog \/prices\/:id once per item .* \(through fetchPrice\), 40 ms at p95 each/,
+    );
+    const cold = symbol({ tests: ['test/orders.test.js'], loopCalls });
+    assert.deepEqual(assess({ symbols: [cold], config: [], routes: [], firstChangedLine: at }).reasons, []);
   });
 });

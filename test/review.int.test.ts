@@ -92,6 +92,21 @@ describe('review@1 on the example shop', () => {
     assert.ok(!r.reasons.some((x) => x.rule === 'hot-code-untested'));
   });
 
+  it('rates high a loop that calls another service once per item, and not the commit that removed one', async () => {
+    const r = await review('23');
+    assert.equal(r.tier, 'high');
+    const reason = r.reasons.find((x) => x.rule === 'remote-call-per-item')!;
+    assert.ok(reason, JSON.stringify(r.reasons.map((x) => x.rule)));
+    assert.match(
+      reason.finding,
+      /priceOrder calls catalog \/products\/:id\/price once per item .* \(through currentPrice\)/,
+    );
+    assert.equal(reason.at?.path, 'services/payments/src/pricing.js');
+    const batch = await review('05');
+    assert.notEqual(batch.tier, 'high');
+    assert.ok(!batch.reasons.some((x) => x.rule === 'remote-call-per-item'));
+  });
+
   it('names the hot changed code no test reaches', async () => {
     const r = await review('15');
     assert.ok(r.untestedHot.includes('services/cart/src/server.js POST /carts/:user/items'), r.untestedHot.join());

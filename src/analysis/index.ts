@@ -240,6 +240,7 @@ export {
   configChanges,
   measureConfig,
   reachOfChanged,
+  remoteCallsInLoops,
   reviewMarkdown,
   reviewSarif,
 } from './review/index.js';
@@ -251,6 +252,7 @@ export type {
   LinkedResource,
   Production,
   ReviewChangedFacts,
+  RemoteLoopCall,
   ReviewFacts,
   SarifLog,
   SymbolReach,

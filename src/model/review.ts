@@ -55,6 +55,8 @@ export interface ReviewSymbol {
   suspectInvestigations: number;
   /** Test files whose code calls it, directly or through the call graph. */
   tests: string[];
+  /** Loops the change added or altered in it that call another service once per item. */
+  loopCalls: Array<{ line: number; calls: string; service: string; endpoint: string; p95Ms: number | null }>;
 }
 
 export interface ReviewTest {
@@ -147,6 +149,7 @@ export type ReviewRule =
   | 'attempts-reduced-on-failing-call'
   | 'capacity-reduced-under-load'
   | 'route-removed-with-traffic'
+  | 'remote-call-per-item'
   | 'hot-code-untested'
   | 'known-trouble'
   | 'suspect-history'

@@ -15,6 +15,7 @@ import {
   isTestPath,
   ownersOf,
   reachOfChanged,
+  remoteCallsInLoops,
 } from '../analysis/index.js';
 import { type TreeEntry, listTree, readBlobs, readLog } from '../ingest/sources/git/index.js';
 import { InfraParseError, linkServices, parseInfraFiles } from '../ingest/sources/infra/index.js';
@@ -187,11 +188,12 @@ export async function reviewFacts(
   const codeowners: Record<string, string[]> = {};
   for (const [p, o] of owned) if (o.length) codeowners[p] = o.map((x) => names.get(x) ?? x);
 
+  const headTree = await listTree(root, blast.head);
   // The changed manifests at both revisions.
   const manifestDiffs = code.diff.filter((d) => MANIFEST.test((d.newPath ?? d.oldPath)!));
   let config: ReviewConfigChange[] = [];
   if (manifestDiffs.length) {
-    const [baseTree, headTree] = await Promise.all([listTree(root, blast.base), listTree(root, blast.head)]);
+    const baseTree = await listTree(root, blast.base);
     const want = (tree: TreeEntry[], side: 'oldPath' | 'newPath') => {
       const names = new Set(manifestDiffs.flatMap((d) => (d[side] ? [d[side]!] : [])));
       return tree.filter((e) => names.has(e.path));
@@ -212,6 +214,23 @@ export async function reviewFacts(
       .map((x) => ({ startLine: x.newStart, endLine: x.newStart + x.newCount - 1 }));
   }
 
+  // The loaded files' text at head, for the loops that call another service once per item.
+  const texts = new Map<string, string>();
+  const wanted = new Map(headTree.filter((e) => code.files.has(e.path)).map((e) => [e.sha, e.path]));
+  for await (const b of readBlobs(root, [...wanted.keys()])) {
+    for (const e of headTree)
+      if (e.sha === b.sha && code.files.has(e.path)) texts.set(e.path, b.content.toString('utf8'));
+  }
+  const loopCalls = remoteCallsInLoops({
+    files: code.files,
+    paths: code.paths,
+    servicePaths: detail.servicePaths,
+    texts,
+    changed: changed.map((c) => ({ id: `${c.path} ${c.name}`, path: c.path, key: c.key })),
+    hunks,
+    endpoints,
+  });
+
   return {
     repository: detail.repository.name,
     base: blast.base,
@@ -222,6 +241,7 @@ export async function reviewFacts(
     changed: changed.map(({ key: _key, ...c }) => c),
     reach: Object.fromEntries(reachMap),
     hunks,
+    loopCalls: Object.fromEntries(loopCalls),
     production: { minutes, endpoints, edges },
     errorGroups,
     suspects: Object.fromEntries(suspects),

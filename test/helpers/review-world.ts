@@ -82,6 +82,22 @@ export async function seedProduction(store: Store, asOf: Date): Promise<void> {
         },
         {
           minute: minute(start, i),
+          service: 'catalog',
+          endpoint: '/products/:id/price',
+          requests: 10,
+          errors: 0,
+          latency: [[30 * slow, 10]],
+        },
+        {
+          minute: minute(start, i),
+          service: 'payments',
+          endpoint: '/payments/charge',
+          requests: 5,
+          errors: 0,
+          latency: [[120 * slow, 5]],
+        },
+        {
+          minute: minute(start, i),
           service: 'cart',
           endpoint: '/carts/:user/items',
           requests: 20,

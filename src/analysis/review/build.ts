@@ -20,6 +20,7 @@ import type {
 } from '../../model/index.js';
 import { type Production, measureConfig } from './config.js';
 import type { SymbolReach } from './reach.js';
+import type { RemoteLoopCall } from './remote-calls.js';
 import { assess } from './rules.js';
 
 export const REVIEW_ALGORITHM = 'review@1';
@@ -49,6 +50,8 @@ export interface ReviewFacts {
   reach: Readonly<Record<string, SymbolReach>>;
   /** Lines added or changed at head, per path. */
   hunks: Readonly<Record<string, readonly Lines[]>>;
+  /** By symbol id: its changed loops' calls to other services (remote-calls). */
+  loopCalls: Readonly<Record<string, readonly RemoteLoopCall[]>>;
   production: Production;
   errorGroups: ReadonlyArray<{
     service: string;
@@ -148,6 +151,10 @@ function symbols(f: ReviewFacts): ReviewSymbol[] {
         .map((t) => ({ id: t.id, title: t.title })),
       suspectInvestigations: f.suspects[c.path] ?? 0,
       tests: reach.tests,
+      loopCalls: (f.loopCalls[id] ?? []).map((l) => ({
+        ...l,
+        p95Ms: stat.get(`${l.service} ${l.endpoint}`)?.p95Ms ?? null,
+      })),
     };
   });
 }

@@ -21,6 +21,10 @@ export const RULES: Record<ReviewRule, { tier: 'medium' | 'high'; says: string }
     tier: 'high',
     says: 'A route removed or renamed while production still sends it requests will answer those requests with an error.',
   },
+  'remote-call-per-item': {
+    tier: 'high',
+    says: "A call to another service made once per item of a collection, on code production runs, multiplies that call's load and chance of failing by the items a request carries, and its measured latency too when each call waits for the one before.",
+  },
   'attempts-reduced-on-failing-call': {
     tier: 'medium',
     says: 'Fewer attempts on a call that fails in production turn failures a retry hides today into failures its callers see.',
@@ -150,6 +154,23 @@ function symbolReasons(
   const out: ReviewReason[] = [];
   for (const s of symbols) {
     const at = symbolAt(s, firstChangedLine);
+    if (s.hot && s.loopCalls.length)
+      for (const l of s.loopCalls)
+        out.push(
+          reason(
+            'remote-call-per-item',
+            `${s.id} calls ${l.service} ${l.endpoint} once per item in its loop at line ${l.line} (through ${l.calls})${l.p95Ms === null ? '' : `, ${num(l.p95Ms)} ms at p95 each`}`,
+            [
+              {
+                kind: 'endpoint',
+                ref: `${l.service} ${l.endpoint}`,
+                detail: l.p95Ms === null ? 'no latency measured' : `p95 ${num(l.p95Ms)} ms`,
+              },
+              ...endpointEvidence(s),
+            ],
+            { path: s.path, startLine: l.line, endLine: l.line },
+          ),
+        );
     if (s.hot && s.tests.length === 0 && s.change !== 'removed')
       out.push(
         reason(
