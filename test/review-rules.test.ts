@@ -10,7 +10,7 @@ import {
   configChanges,
   measureConfig,
 } from '../src/analysis/index.js';
-import { assess } from '../src/analysis/review/index.js';
+import { assess, readPathChanges, writesKey } from '../src/analysis/review/index.js';
 import type { ReviewSymbol, WorkloadSpec } from '../src/model/index.js';
 
 function workload(name: string, replicas: number, env: Record<string, string>, cpuLimit = 500): LinkedResource {
@@ -136,6 +136,7 @@ function symbol(over: Partial<ReviewSymbol>): ReviewSymbol {
     suspectInvestigations: 0,
     tests: [],
     loopCalls: [],
+    unwrittenReads: [],
     ...over,
   };
 }
@@ -214,5 +215,33 @@ describe('review@1 symbol and route rules', () => {
     );
     const cold = symbol({ tests: ['test/orders.test.js'], loopCalls });
     assert.deepEqual(assess({ symbols: [cold], config: [], routes: [], firstChangedLine: at }).reasons, []);
+  });
+});
+
+describe('review@1 nested reads whose path changed', () => {
+  it('pairs a new read with the one it replaced: same field, same last key, new keys between', () => {
+    const found = readPathChanges({
+      removed: [
+        { line: 6, text: '  return item.discount ? item.price * (1 - item.discount.percent / 100) : item.price;' },
+      ],
+      added: [
+        { line: 20, text: '    const off = line.discount ? line.discount.rate.percent / 100 : 0; // a.b.c.d' },
+        { line: 21, text: '    const x = order.customer.address.city;' },
+        { line: 22, text: '    const n = item.discount.percent;' },
+      ],
+    });
+    assert.deepEqual(found, [
+      { line: 20, read: 'discount.rate.percent', replaced: 'discount.percent', newKeys: ['rate'] },
+    ]);
+  });
+
+  it('counts object keys and assignments as writes, not reads, declarations or comments', () => {
+    assert.ok(writesKey("  discount: { code: 'S15', percent: 15 },", 'percent'));
+    assert.ok(writesKey('  row.rate = 0.15;', 'rate'));
+    assert.ok(writesKey('  out["rate"] = r;', 'rate'));
+    assert.ok(!writesKey('/** Discounts follow the { code, rate: { percent } } shape. */', 'rate'));
+    assert.ok(!writesKey('  // rate: later', 'rate'));
+    assert.ok(!writesKey('  const rate = Number(x);', 'rate'));
+    assert.ok(!writesKey('  if (row.rate === 1) return;', 'rate'));
   });
 });

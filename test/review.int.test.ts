@@ -90,6 +90,14 @@ describe('review@1 on the example shop', () => {
     assert.deepEqual(lineItems.tests, ['services/cart/test/cart-summary.test.js']);
     assert.deepEqual(r.untestedHot, []);
     assert.ok(!r.reasons.some((x) => x.rule === 'hot-code-untested'));
+    // The discount is read through a key no service writes (catalog sends { code, percent }).
+    assert.equal(r.tier, 'high');
+    const read = r.reasons.find((x) => x.rule === 'read-path-nobody-writes')!;
+    assert.match(
+      read.finding,
+      /summarizeCart reads discount\.rate\.percent where it read discount\.percent; no code outside tests writes "rate"/,
+    );
+    assert.equal(read.at?.path, 'services/cart/src/cart-summary.js');
   });
 
   it('rates high a loop that calls another service once per item, and not the commit that removed one', async () => {
@@ -169,10 +177,10 @@ describe('review@1 on the example shop', () => {
     const fail = await runCli(['review', range, '--as-of', at, '--fail-on', 'high', '--server', server]);
     assert.equal(fail.code, 1);
     assert.match(fail.stderr, /risk tier is high \(--fail-on high\)/);
-    const c25 = w.commit('25');
+    const c15 = w.commit('15');
     const pass = await runCli([
       'review',
-      `${c25.parent}..${c25.sha}`,
+      `${c15.parent}..${c15.sha}`,
       '--as-of',
       at,
       '--fail-on',

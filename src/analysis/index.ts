@@ -240,9 +240,11 @@ export {
   configChanges,
   measureConfig,
   reachOfChanged,
+  readPathChanges,
   remoteCallsInLoops,
   reviewMarkdown,
   reviewSarif,
+  writesKey,
 } from './review/index.js';
 export type {
   CheckRunPlan,
@@ -252,6 +254,7 @@ export type {
   LinkedResource,
   Production,
   ReviewChangedFacts,
+  ReadPathChange,
   RemoteLoopCall,
   ReviewFacts,
   SarifLog,

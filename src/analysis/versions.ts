@@ -367,7 +367,7 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
         id: 'review@1',
         date: '2026-12-07',
         changed:
-          "a pull request's review as of a time: changed symbols with the endpoints that reach them (calls/min, p95), error groups with a frame in them, open problems and tickets, past suspect commits of their files; the tests that reach each (walked per symbol through sim-change@1's call graph, test files included); CODEOWNERS and recent authors; manifest settings (timeouts, attempts, pools, workers, replicas, HPA bounds, CPU and memory) against the measured p99, error ratio or traffic of what they govern; removed routes with traffic; a tier from eight general rules, each reason citing evidence, and a rollout",
+          "a pull request's review as of a time: changed symbols with the endpoints that reach them (calls/min, p95), error groups with a frame in them, open problems and tickets, past suspect commits of their files; the tests that reach each (walked per symbol through sim-change@1's call graph, test files included); CODEOWNERS and recent authors; manifest settings (timeouts, attempts, pools, workers, replicas, HPA bounds, CPU and memory) against the measured p99, error ratio or traffic of what they govern; removed routes with traffic; changed loops over a collection that call another service's served route once per item; nested reads changed to keys no code in the repository writes; a tier from ten general rules, each reason citing evidence, and a rollout",
         effect: {},
         commits: ['c0a691a'],
       },

@@ -57,6 +57,8 @@ export interface ReviewSymbol {
   tests: string[];
   /** Loops the change added or altered in it that call another service once per item. */
   loopCalls: Array<{ line: number; calls: string; service: string; endpoint: string; p95Ms: number | null }>;
+  /** Nested reads whose path it changed to keys no code in the repository writes (`discount.rate.percent` for `discount.percent`). */
+  unwrittenReads: Array<{ line: number; read: string; replaced: string; unwritten: string[] }>;
 }
 
 export interface ReviewTest {
@@ -150,6 +152,7 @@ export type ReviewRule =
   | 'capacity-reduced-under-load'
   | 'route-removed-with-traffic'
   | 'remote-call-per-item'
+  | 'read-path-nobody-writes'
   | 'hot-code-untested'
   | 'known-trouble'
   | 'suspect-history'

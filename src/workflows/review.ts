@@ -31,6 +31,7 @@ import {
   suspectFileCounts,
 } from '../store/index.js';
 import { mergeDd, quantile } from './analysis-read.js';
+import { textsAt, unwrittenReads } from './review-code-text.js';
 import type { Context } from './context.js';
 import { ChangeInputError, blastRadiusDetail, parseRange, repositoryFor } from './simulate-change.js';
 
@@ -189,11 +190,12 @@ export async function reviewFacts(
   for (const [p, o] of owned) if (o.length) codeowners[p] = o.map((x) => names.get(x) ?? x);
 
   const headTree = await listTree(root, blast.head);
+  let baseTree: TreeEntry[] | null = null;
   // The changed manifests at both revisions.
   const manifestDiffs = code.diff.filter((d) => MANIFEST.test((d.newPath ?? d.oldPath)!));
   let config: ReviewConfigChange[] = [];
   if (manifestDiffs.length) {
-    const baseTree = await listTree(root, blast.base);
+    baseTree ??= await listTree(root, blast.base);
     const want = (tree: TreeEntry[], side: 'oldPath' | 'newPath') => {
       const names = new Set(manifestDiffs.flatMap((d) => (d[side] ? [d[side]!] : [])));
       return tree.filter((e) => names.has(e.path));
@@ -215,12 +217,7 @@ export async function reviewFacts(
   }
 
   // The loaded files' text at head, for the loops that call another service once per item.
-  const texts = new Map<string, string>();
-  const wanted = new Map(headTree.filter((e) => code.files.has(e.path)).map((e) => [e.sha, e.path]));
-  for await (const b of readBlobs(root, [...wanted.keys()])) {
-    for (const e of headTree)
-      if (e.sha === b.sha && code.files.has(e.path)) texts.set(e.path, b.content.toString('utf8'));
-  }
+  const texts = await textsAt(root, headTree, new Set(code.files.keys()));
   const loopCalls = remoteCallsInLoops({
     files: code.files,
     paths: code.paths,
@@ -242,6 +239,15 @@ export async function reviewFacts(
     reach: Object.fromEntries(reachMap),
     hunks,
     loopCalls: Object.fromEntries(loopCalls),
+    unwrittenReads: Object.fromEntries(
+      await unwrittenReads(
+        root,
+        blast.head,
+        { base: baseTree ?? (await listTree(root, blast.base)), head: headTree },
+        code.diff,
+        changed,
+      ),
+    ),
     production: { minutes, endpoints, edges },
     errorGroups,
     suspects: Object.fromEntries(suspects),

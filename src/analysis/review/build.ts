@@ -20,6 +20,7 @@ import type {
 } from '../../model/index.js';
 import { type Production, measureConfig } from './config.js';
 import type { SymbolReach } from './reach.js';
+import type { ReadPathChange } from './read-paths.js';
 import type { RemoteLoopCall } from './remote-calls.js';
 import { assess } from './rules.js';
 
@@ -52,6 +53,8 @@ export interface ReviewFacts {
   hunks: Readonly<Record<string, readonly Lines[]>>;
   /** By symbol id: its changed loops' calls to other services (remote-calls). */
   loopCalls: Readonly<Record<string, readonly RemoteLoopCall[]>>;
+  /** By symbol id: its changed nested reads through keys no code here writes (read-paths). */
+  unwrittenReads: Readonly<Record<string, ReadonlyArray<ReadPathChange & { unwritten: string[] }>>>;
   production: Production;
   errorGroups: ReadonlyArray<{
     service: string;
@@ -154,6 +157,12 @@ function symbols(f: ReviewFacts): ReviewSymbol[] {
       loopCalls: (f.loopCalls[id] ?? []).map((l) => ({
         ...l,
         p95Ms: stat.get(`${l.service} ${l.endpoint}`)?.p95Ms ?? null,
+      })),
+      unwrittenReads: (f.unwrittenReads[id] ?? []).map((u) => ({
+        line: u.line,
+        read: u.read,
+        replaced: u.replaced,
+        unwritten: [...u.unwritten],
       })),
     };
   });

@@ -11,6 +11,7 @@ export {
   measureConfig,
 } from './config.js';
 export { RULES, assess } from './rules.js';
+export { type ReadPathChange, type ReadPathInput, readPathChanges, writesKey } from './read-paths.js';
 export { type RemoteCallInput, type RemoteLoopCall, remoteCallsInLoops } from './remote-calls.js';
 export { REVIEW_ALGORITHM, type ReviewChangedFacts, type ReviewFacts, buildReview } from './build.js';
 export { reviewMarkdown } from './render.js';

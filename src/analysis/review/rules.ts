@@ -25,6 +25,10 @@ export const RULES: Record<ReviewRule, { tier: 'medium' | 'high'; says: string }
     tier: 'high',
     says: "A call to another service made once per item of a collection, on code production runs, multiplies that call's load and chance of failing by the items a request carries, and its measured latency too when each call waits for the one before.",
   },
+  'read-path-nobody-writes': {
+    tier: 'high',
+    says: "A read of nested data through new keys that no code in the repository writes, where the path it replaces is written by the repository's own code, expects a shape its producer does not send: on code production runs, every record with that field fails or reads nothing.",
+  },
   'attempts-reduced-on-failing-call': {
     tier: 'medium',
     says: 'Fewer attempts on a call that fails in production turn failures a retry hides today into failures its callers see.',
@@ -169,6 +173,19 @@ function symbolReasons(
               ...endpointEvidence(s),
             ],
             { path: s.path, startLine: l.line, endLine: l.line },
+          ),
+        );
+    if (s.hot)
+      for (const u of s.unwrittenReads)
+        out.push(
+          reason(
+            'read-path-nobody-writes',
+            `${s.id} reads ${u.read} where it read ${u.replaced}; no code outside tests writes ${u.unwritten.map((k) => `"${k}"`).join(', ')}`,
+            [
+              { kind: 'symbol', ref: s.id, detail: `line ${u.line}: ${u.replaced} → ${u.read}` },
+              ...endpointEvidence(s),
+            ],
+            { path: s.path, startLine: u.line, endLine: u.line },
           ),
         );
     if (s.hot && s.tests.length === 0 && s.change !== 'removed')
