@@ -17,7 +17,7 @@ import {
   reachOfChanged,
   remoteCallsInLoops,
 } from '../analysis/index.js';
-import { type TreeEntry, listTree, readBlobs, readLog } from '../ingest/sources/git/index.js';
+import { type TreeEntry, listTree, readLog } from '../ingest/sources/git/index.js';
 import { InfraParseError, linkServices, parseInfraFiles } from '../ingest/sources/infra/index.js';
 import type { Review, ReviewConfigChange } from '../model/index.js';
 import {
@@ -61,11 +61,7 @@ async function manifestsAt(
   knownServices: readonly string[],
   notes: string[],
 ): Promise<{ resources: LinkedResource[]; text: Map<string, string> }> {
-  const text = new Map<string, string>();
-  const byBlob = new Map(entries.map((e) => [e.sha, e.path]));
-  for await (const b of readBlobs(root, [...byBlob.keys()])) {
-    for (const e of entries) if (e.sha === b.sha) text.set(e.path, b.content.toString('utf8'));
-  }
+  const text = await textsAt(root, entries, new Set(entries.map((e) => e.path)));
   const resources: LinkedResource[] = [];
   for (const [path, content] of text) {
     try {
