@@ -90,6 +90,14 @@ export async function seedProduction(store: Store, asOf: Date): Promise<void> {
         },
         {
           minute: minute(start, i),
+          service: 'catalog',
+          endpoint: '/prices',
+          requests: 5,
+          errors: 0,
+          latency: [[40 * slow, 5]],
+        },
+        {
+          minute: minute(start, i),
           service: 'payments',
           endpoint: '/payments/charge',
           requests: 5,

@@ -151,10 +151,13 @@ export function remoteCallsInLoops(input: RemoteCallInput): Map<string, RemoteLo
     const hunks = input.hunks[c.path] ?? [];
     const found: RemoteLoopCall[] = [];
     for (let i = u.startLine - 1; i < u.endLine && i < text.length; i++) {
-      if (!LOOP.test(text[i]!)) continue;
-      const [from, to] = loopBlock(text, i, f.language === 'python');
+      const header = LOOP.exec(text[i]!);
+      if (!header) continue;
+      // What stands before the loop on its first line (`post(url, { ids: xs.map(…) })`) is not in it.
+      const lines = [...text.slice(0, i), text[i]!.slice(header.index), ...text.slice(i + 1)];
+      const [from, to] = loopBlock(lines, i, f.language === 'python');
       if (!hunks.some((h) => h.startLine - 1 <= to && h.endLine - 1 >= from)) continue;
-      const block = text.slice(from, to + 1);
+      const block = lines.slice(from, to + 1);
       for (const e of remoteOf(c.path, block)) found.push({ line: from + 1, calls: '(in the loop)', ...e });
       const names = new Set([...block.join('\n').matchAll(CALL)].map((m) => m[1]!).filter((n) => !KEYWORDS.has(n)));
       for (const ref of f.refs) {
