@@ -165,6 +165,7 @@ async function timeRuns(ctx: Context, o: Options, endMs: number): Promise<Timed[
       { replicates: o.replicates, onTimings: (x) => (t = x) },
     );
     const res = run.result;
+    if (res.kind !== 'load') throw new Error(`simulate load answered a ${res.kind} simulation`);
     const c = process.cpuUsage(c0);
     out.push({
       totalMs: performance.now() - t0,

@@ -283,6 +283,48 @@ describe('the prediction client', () => {
     }
   });
 
+  it("reads a failure simulation: the storefront's endpoints with their outcome, error rate and p95", async () => {
+    const ep = (service: string, route: string, outcome: string, errorRate: number, p95: number) => ({
+      service,
+      endpoint: route,
+      outcome,
+      errorRate: figure(errorRate, 0, 1),
+      p95: figure(p95),
+    });
+    const s = await serve(201, {
+      simulation: {
+        id: 8,
+        kind: 'failure',
+        algorithm: 'sim-failure@1',
+        result: {
+          kind: 'failure',
+          endpoints: [
+            ep('web', '/api/checkout', 'failed', 1, 12),
+            ep('payments', '/payments/charge', 'failed', 1, 3),
+            ep('web', '/api/products', 'unaffected', 0, 90),
+          ],
+        },
+      },
+    });
+    try {
+      const p = await predictFailure(s.url, { service: 'payments', mode: 'down', window });
+      assert.equal(p.note, null);
+      assert.deepEqual(p.prediction?.endpoints, [
+        { endpoint: 'POST /api/checkout', outcome: 'failed', errorRate: 1, p95Ms: 12 },
+        { endpoint: 'GET /api/products', outcome: 'unaffected', errorRate: 0, p95Ms: 90 },
+      ]);
+      assert.deepEqual((s.got[0] as { body: unknown }).body, {
+        kind: 'failure',
+        service: 'payments',
+        mode: 'down',
+        window: window.to - window.from,
+        until: new Date(window.to).toISOString(),
+      });
+    } finally {
+      s.close();
+    }
+  });
+
   it('says a kind the server does not support yet is not available, with what it said', async () => {
     const s = await serve(400, {
       statusCode: 400,

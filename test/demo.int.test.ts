@@ -47,6 +47,30 @@ describe('orrery demo --scenario all --duration short', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('makes two named approver tokens and plans proposals on the supervisor (the demo executor)', async () => {
+    assert.deepEqual(
+      world.approvers.map((a) => a.name),
+      ['approver-ana', 'approver-ben'],
+    );
+    const tokens = await get<{ tokens: Array<{ name: string; role: string }> }>('/api/tokens');
+    for (const a of world.approvers) assert.equal(tokens.tokens.find((t) => t.name === a.name)?.role, 'approver');
+    const res = await fetch(`${world.api}/api/proposals`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        from: 'manual',
+        action: { kind: 'restart', services: ['cart'] },
+        reason: 'wiring check',
+        simulate: false,
+      }),
+    });
+    assert.equal(res.status, 201);
+    const p = ((await res.json()) as { proposals: Array<{ diff: { executor: string | null; patch: string } }> })
+      .proposals[0]!;
+    assert.equal(p.diff.executor, 'demo');
+    assert.match(p.diff.patch, /~ cart \d+\.\d+\.\d+: start \d+ new replicas/);
+  });
+
   it('writes a truth file per scenario, each naming its deploy, culprit and hurt users', () => {
     assert.deepEqual(world.truth.map((t) => t.scenario).sort(), [
       'capacity',

@@ -140,10 +140,12 @@ describe('token roles', () => {
     assert.equal(requiredRole('GET', '/api/whatever'), 'viewer');
     assert.equal(requiredRole('POST', '/api/not-listed'), 'admin', 'closed until given a role');
     assert.ok(grants('admin', 'ingest') && grants('approver', 'viewer') && !grants('operator', 'ingest'));
+    assert.ok(!grants('admin', 'approver'), 'admin does not include approver');
+    assert.equal(requiredRole('POST', '/api/proposals/:id/approve'), 'approver');
   });
 });
 
-describe('anonymous loopback requests act as admin', () => {
+describe('anonymous loopback requests act as admin (but cannot approve)', () => {
   it('creates and revokes tokens, audited as the anonymous loopback caller', async () => {
     const o = await inProcessOrrery();
     try {
@@ -152,6 +154,34 @@ describe('anonymous loopback requests act as admin', () => {
       const [event] = await o.store.listAudit();
       assert.equal(event!.actor, 'anonymous-loopback');
       assert.equal(event!.action, 'token.create');
+    } finally {
+      await o.cleanup();
+    }
+  });
+
+  it('cannot approve or reject: an approval names who approves (401 with the reason)', async () => {
+    const o = await inProcessOrrery();
+    try {
+      const made = await o.server.api.inject({
+        method: 'POST',
+        url: '/api/proposals',
+        payload: {
+          from: 'manual',
+          action: { kind: 'restart', services: ['cart'] },
+          reason: 'stuck workers',
+          simulate: false,
+        },
+      });
+      assert.equal(made.statusCode, 201, made.body);
+      const id = made.json().proposals[0].id as number;
+      for (const verdict of ['approve', 'reject']) {
+        const res = await o.server.api.inject({ method: 'POST', url: `/api/proposals/${id}/${verdict}`, payload: {} });
+        assert.equal(res.statusCode, 401, verdict);
+        assert.match(res.json().message, /anonymous request cannot .*names who approves/);
+      }
+      const shown = await o.server.api.inject({ method: 'GET', url: `/api/proposals/${id}` });
+      assert.equal(shown.json().proposal.status, 'proposed');
+      assert.equal(shown.json().proposal.decisions.length, 0);
     } finally {
       await o.cleanup();
     }

@@ -78,6 +78,8 @@ describe('simulations over HTTP and the CLI', () => {
     assert.equal(run.algorithm, 'sim-load@1');
     assert.deepEqual(run.window, { since: new Date(BASE_WORLD.startMs).toISOString(), until: END });
     assert.deepEqual(run.request, { kind: 'load', factor: 2, endpoint: null, set: [], windowMs: 600_000 });
+    assert.equal(run.result.kind, 'load');
+    if (run.result.kind !== 'load') return;
     const checkout = run.result.endpoints.find((e) => e.endpoint === '/checkout')!;
     const real = runWorld({ ...BASE_WORLD, seed: 99, checkoutRate: 16, homeRate: 8 }).measured.get(
       '/checkout',
@@ -111,6 +113,7 @@ describe('simulations over HTTP and the CLI', () => {
     assert.equal(listed?.id, id);
     // The list's headline is the stored result's verdict.
     const stored = (shown.body.simulation as Simulation).result;
+    if (stored.kind !== 'load') throw new Error('not a load simulation');
     assert.deepEqual(listed?.headline, {
       kind: 'load',
       bottleneck: {
@@ -148,8 +151,8 @@ describe('simulations over HTTP and the CLI', () => {
       ],
       [{ kind: 'load', factor: 2, until: '2020-01-01T00:00:00Z' }, /no trace began between .* nothing to calibrate on/],
       [{ kind: 'load', factor: 2, colour: 'red' }, /colour|Unrecognized/i],
-      [{ kind: 'failure', service: 'api', mode: 'down' }, /simulate failure is not yet supported/],
-      [{ kind: 'change', range: 'a..b' }, /blast radius runs at POST \/api\/simulations\/change/],
+      [{ kind: 'change', range: 'a' }, /range must be <base>\.\.<head>/],
+      [{ kind: 'change', range: 'a..b', deploy: 3 }, /give either range \(base\.\.head\) or deploy/],
     ] as const) {
       const res = await api('POST', '/api/simulations', body);
       assert.equal(res.status, 400, `${JSON.stringify(body)}: ${res.text}`);
@@ -189,7 +192,13 @@ describe('simulations over HTTP and the CLI', () => {
     const shownId = Number(/simulation (\d+) \(orrery simulate show/.exec(r.stdout)![1]);
     const json = await cli('simulate', 'show', String(shownId), '--format', 'json');
     assert.equal(json.code, 0, json.stderr);
-    assert.equal((JSON.parse(json.stdout) as Simulation).request.factor, 1.5);
+    assert.deepEqual((JSON.parse(json.stdout) as Simulation).request, {
+      kind: 'load',
+      factor: 1.5,
+      endpoint: null,
+      set: ['api.replicas=2'],
+      windowMs: 600_000,
+    });
     const list = await cli('simulate', 'list');
     assert.match(list.stdout, new RegExp(`${shownId}\\s+\\S+\\s+load 1\\.5× --set api\\.replicas=2`));
   });

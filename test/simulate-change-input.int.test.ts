@@ -123,11 +123,39 @@ describe('POST /api/simulations/change: bad input', () => {
     );
   });
 
-  it('a range and a deploy answer the blast radius, as JSON or Markdown', async () => {
+  it('a range and a deploy answer the blast radius, as JSON or Markdown, each run stored', async () => {
     let res = await post({ range: 'HEAD~1..HEAD' });
-    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.statusCode, 201, res.body);
     const sim = res.json().simulation;
     assert.equal(sim.kind, 'change');
+    assert.equal(sim.result.kind, 'change');
+    assert.deepEqual(sim.request, {
+      kind: 'change',
+      range: 'HEAD~1..HEAD',
+      repository: null,
+      deploy: null,
+      since: null,
+    });
+    // Kept like the other simulations: read back by id, as Markdown, and listed with its headline.
+    const stored = await o.server.api.inject({ method: 'GET', url: `/api/simulations/${sim.id}` });
+    assert.deepEqual(stored.json().simulation.result.changed, sim.result.changed);
+    const md = await o.server.api.inject({ method: 'GET', url: `/api/simulations/${sim.id}?format=markdown` });
+    assert.match(md.body, /^# Blast radius of small /);
+    const list = await o.server.api.inject({ method: 'GET', url: '/api/simulations?kind=change' });
+    assert.deepEqual(list.json().simulations[0].headline, {
+      kind: 'change',
+      entryEndpoints: sim.result.summary.entryEndpoints,
+      runtimeConfirmed: sim.result.summary.runtimeConfirmed,
+      staticOnly: sim.result.summary.staticOnly,
+      services: sim.result.summary.services,
+    });
+    // The simulations API takes the same body as kind `change`; a bad one is a 400 naming the field.
+    const viaKind = await post({ kind: 'change', range: 'HEAD~1..HEAD' }, '/api/simulations');
+    assert.equal(viaKind.statusCode, 201, viaKind.body);
+    assert.deepEqual(viaKind.json().simulation.result.changed, sim.result.changed);
+    const badKind = await post({ kind: 'change', range: 'main' }, '/api/simulations');
+    assert.equal(badKind.statusCode, 400);
+    assert.match(badKind.json().message, /range must be <base>\.\.<head>/);
     assert.equal(sim.algorithm, 'sim-change@1');
     assert.deepEqual(
       sim.result.changed.map((c: { name: string }) => c.name),
@@ -138,7 +166,7 @@ describe('POST /api/simulations/change: bad input', () => {
       ['/x'],
     );
     res = await post({ range: 'HEAD~1..HEAD' }, '/api/simulations/change?format=markdown');
-    assert.equal(res.statusCode, 200);
+    assert.equal(res.statusCode, 201);
     assert.match(res.headers['content-type'] as string, /text\/markdown/);
     assert.match(res.body, /^# Blast radius of small /);
     const d = await o.server.api.inject({
@@ -147,7 +175,7 @@ describe('POST /api/simulations/change: bad input', () => {
       payload: { service: 'small', version: '1.1.0', commit: repo.head },
     });
     res = await post({ deploy: d.json().deploy.id });
-    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.statusCode, 201, res.body);
     const r = res.json().simulation.result;
     assert.deepEqual(r.deploy, { id: d.json().deploy.id, service: 'small', version: '1.1.0' });
     assert.equal(r.base, repo.base, "no earlier deploy with a commit: the commit's parent is the base");

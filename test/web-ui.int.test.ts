@@ -13,9 +13,15 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import type { DemoWorld, ScenarioTruth } from '../src/demo/index.js';
-import type { Simulation, TicketDetail } from '../src/model/index.js';
+import type {
+  FailureSimulationResult,
+  LoadSimulationRequest,
+  LoadSimulationResult,
+  Simulation,
+  TicketDetail,
+} from '../src/model/index.js';
 import { findWebRoot } from '../src/server/web-routes.js';
-import { loadPaint } from '../src/web/components/sim-paint.js';
+import { failurePaint, loadPaint } from '../src/web/components/sim-paint.js';
 import { figure, ms, msOrInf, share } from '../src/web/format.js';
 import { freshDataDir } from './helpers/stores.js';
 import { shortDemoWorld } from './helpers/demo-world.js';
@@ -64,12 +70,17 @@ describe('web UI (Chromium) on a demo world', () => {
       }
       return out;
     })()`)) as string[];
-  /** The stored simulation a run page shows, as the API answers it. */
-  const simulation = async (url: string): Promise<Simulation> => {
+  /** The stored load simulation a run page shows, as the API answers it. */
+  const simulation = async (
+    url: string,
+  ): Promise<Simulation & { request: LoadSimulationRequest; result: LoadSimulationResult }> => {
     const id = /\/simulations\/(\d+)$/.exec(new URL(url).pathname)?.[1];
     const res = await fetch(`${world.api}/api/simulations/${id}`);
     assert.equal(res.status, 200, `simulation ${id}`);
-    return ((await res.json()) as { simulation: Simulation }).simulation;
+    const sim = ((await res.json()) as { simulation: Simulation }).simulation;
+    if (sim.request.kind !== 'load' || sim.result.kind !== 'load')
+      throw new Error(`simulation ${id} is not a load simulation`);
+    return { ...sim, request: sim.request, result: sim.result };
   };
   const open = async (name: string, url: string, ready: string) => {
     const t0 = Date.now();
@@ -346,6 +357,45 @@ describe('web UI (Chromium) on a demo world', () => {
     assert.equal(await page.getByRole('button', { name: 'Run simulation' }).isEnabled(), true);
     await screenshot('simulation-refused');
     assert.deepEqual(await lowContrast(), [], 'text below WCAG AA contrast on the simulations page');
+  });
+
+  it("runs a failure simulation from its form: each endpoint's outcome and figures as the API predicted, the failed service marked on the map", async () => {
+    await open('simulations', `${world.api}/simulations`, 'form.sim-form');
+    await page.getByLabel('Service', { exact: true }).fill('catalog');
+    await page.getByRole('textbox', { name: /^Mode/ }).fill('down');
+    await page.getByRole('button', { name: 'Run failure simulation' }).click();
+    await page.waitForURL(/\/simulations\/\d+$/, { timeout: 120_000 });
+    await page.locator('table.sim-endpoints tbody tr').first().waitFor({ timeout: 60_000 });
+    const id = /\/simulations\/(\d+)$/.exec(new URL(page.url()).pathname)?.[1];
+    const res = await fetch(`${world.api}/api/simulations/${id}`);
+    const sim = ((await res.json()) as { simulation: Simulation }).simulation;
+    assert.equal(sim.algorithm, 'sim-failure@1');
+    const r = sim.result as FailureSimulationResult;
+    assert.equal(r.kind, 'failure');
+    assert.ok(r.summary.failed > 0, 'catalog down fails the endpoints that list products');
+    for (const e of r.endpoints) {
+      const row = page.locator(`table.sim-endpoints tr[data-endpoint="${e.service} ${e.endpoint}"]`);
+      assert.equal(await row.getAttribute('data-outcome'), e.outcome);
+      assert.equal(
+        await row.locator('td.errors').textContent(),
+        `${share(e.baseline.errorRate)} → ${figure(e.errorRate, share)}`,
+      );
+      assert.equal(await row.locator('td.p95').textContent(), `${ms(e.baseline.p95)} → ${figure(e.p95, msOrInf)}`);
+    }
+    const verdict = (await page.locator('ul.verdict').textContent()) ?? '';
+    assert.match(verdict, new RegExp(`${r.summary.failed} fail, ${r.summary.degraded} degrade`));
+    await page.locator('.sim-map .graph canvas').first().waitFor({ timeout: 30_000 });
+    const label = (await page.locator('.sim-map .graph').getAttribute('aria-label')) ?? '';
+    const paint = failurePaint(r);
+    assert.equal(paint.get('catalog')?.band.id, 'injected');
+    for (const [service, p] of paint)
+      assert.ok(label.includes(`${service} ${p.note}`), `${service} ${p.note} in "${label}"`);
+    await screenshot('simulation-failure');
+    assert.deepEqual(await lowContrast(), [], 'text below WCAG AA contrast on the failure simulation page');
+    await page.getByRole('link', { name: 'All simulations' }).click();
+    const top = page.locator('table.simulations tbody tr').first();
+    await top.waitFor();
+    assert.match((await top.textContent()) ?? '', new RegExp(`catalog down.*${r.summary.failed} endpoints fail`));
   });
 
   it("shows the bad deploy's blast radius: the cart's endpoints confirmed by traces, the culprit function changed", async () => {

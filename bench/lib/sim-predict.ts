@@ -5,8 +5,14 @@
 // simulation is not there yet (404, or the server says the kind is not supported) the function
 // returns no prediction and says why; the bench still prints every measured figure.
 import { ENTRY_ENDPOINTS, type EntryEndpoint } from '../../src/demo/index.js';
-import type { BlastRadius, Json, LoadSimulationResult, Simulation } from '../../src/model/index.js';
-import type { ChangePrediction, FailurePrediction, LoadPrediction, Outcome } from './sim-score.js';
+import type {
+  BlastRadius,
+  FailureSimulationResult,
+  Json,
+  LoadSimulationResult,
+  Simulation,
+} from '../../src/model/index.js';
+import type { ChangePrediction, FailurePrediction, LoadPrediction } from './sim-score.js';
 
 /** A prediction, or why there is none, and how long the simulation took. */
 export interface Predicted<T> {
@@ -153,31 +159,19 @@ export function predictFailure(
     until: new Date(req.window.to).toISOString(),
   };
   return post(api, '/api/simulations', 'failure', body, (a) => {
-    // The failure simulation's result is not in the model yet: read the fields the bench needs.
-    const result = (a as { simulation?: { result?: { endpoints?: unknown } } }).simulation?.result;
-    if (!Array.isArray(result?.endpoints)) throw new Error('no endpoints in the answer');
-    const endpoints = (
-      result.endpoints as {
-        service?: string;
-        endpoint?: string;
-        outcome?: string;
-        errorRate?: unknown;
-        p95?: unknown;
-      }[]
-    ).flatMap((e) => {
-      const endpoint = entryEndpointOf(e.service ?? ENTRY_SERVICE, e.endpoint ?? '');
-      const outcome = e.outcome as Outcome;
-      if (!endpoint || !['failed', 'degraded', 'unaffected'].includes(outcome)) return [];
-      const num = (v: unknown) =>
-        typeof v === 'number'
-          ? v
-          : typeof (v as { value?: unknown })?.value === 'number'
-            ? (v as { value: number }).value
-            : null;
-      return [{ endpoint, outcome, errorRate: num(e.errorRate), p95Ms: num(e.p95) }];
-    });
-    return { endpoints };
+    const run = (a as { simulation: Json<Simulation> }).simulation;
+    if (run?.result?.kind !== 'failure') throw new Error('no failure simulation in the answer');
+    return failurePredictionOf(run.result);
   });
+}
+
+/** The bench's view of a failure simulation's result: each storefront entry endpoint's outcome, error rate and p95. */
+export function failurePredictionOf(r: Json<FailureSimulationResult>): FailurePrediction {
+  const endpoints = r.endpoints.flatMap((e) => {
+    const endpoint = entryEndpointOf(e.service, e.endpoint);
+    return endpoint ? [{ endpoint, outcome: e.outcome, errorRate: e.errorRate.value, p95Ms: e.p95.value }] : [];
+  });
+  return { endpoints };
 }
 
 export function predictChange(

@@ -10,13 +10,14 @@ import { COMMIT_RANGE_ALGORITHM } from './commit-range.js';
 import { ERRORS_ALGORITHM } from './errors/index.js';
 import { PATTERNS_ALGORITHM } from './patterns/index.js';
 import { RCA_ALGORITHM } from './rca/index.js';
-import { SIM_LOAD_ALGORITHM } from './simulate/index.js';
+import { SIM_FAILURE_ALGORITHM, SIM_LOAD_ALGORITHM } from './simulate/index.js';
 import { SIM_CHANGE_ALGORITHM } from './simulate/change/index.js';
 import { REVIEW_ALGORITHM } from './review/index.js';
 import { LOCALIZE_ALGORITHM, SIMILAR_TICKETS_ALGORITHM } from './retrieval/index.js';
 import { DDSKETCH_ALGORITHM, HLL_ALGORITHM } from './sketch/index.js';
 import { TICKET_MENTIONS_ALGORITHM } from './ticket-mentions.js';
 import { TRIAGE_ALGORITHM } from './triage/index.js';
+import { PROPOSE_ALGORITHM } from './remediate/index.js';
 import { DEPLOY_VERIFY_ALGORITHM } from './verify/index.js';
 import { GRAPH_ALGORITHM, RED_ALGORITHM } from './aggregate/index.js';
 
@@ -253,6 +254,38 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
           "issue 19: load and capacity simulation. Calibrated from a window of whole traces (entry endpoints and their rates; visits, leaf calls and edge calls per request; self time per visit from span-times' walk; retries and their spacing; how far failures reach), the infra manifests (replicas, HPA, CPU limits and requests, env: *_POOL_SIZE, workers, *_TIMEOUT_MS matched to calls by name) and CPU gauges (a visit's CPU demand from busy cores; without a gauge, an assumed 0.875 of its self time, drawn from 0.5–1 in the intervals); each input measured or assumed; an env timeout the window's calls contradict is not used. An open network of M/G/c stations per service (CPU: replicas × workers; pool: replicas × pool size, M/M/c+D when it has a queue timeout), demands from the measured times less their calibrated queueing, retries after timeouts as a fixed point; latency per entry from its own sampled traces with the predicted extra waits; the first bottleneck and the knee by a scan to 20×; P10–P90 over bootstrap replicates of the window's blocks and traces and the assumed values' ranges",
         effect: {},
         commits: ['84ddfdb', '1018549'],
+      },
+    ],
+  },
+  {
+    name: 'sim-failure',
+    current: SIM_FAILURE_ALGORITHM,
+    stored: 'simulation.algorithm and simulation.result.algorithm',
+    benched: [],
+    history: [
+      {
+        id: 'sim-failure@1',
+        date: '2026-12-07',
+        changed:
+          "issue 19: dependency failure simulation (down, slow=<delay>, errors=<share>). On the load simulation's calibration, whose entry samples now keep each request's call tree (edge, start, duration, failed, the calls below) and whose edges count the calls their caller did not wait for: a Monte Carlo over each entry's sampled trees, calls into the failed service failing or slowed attempt by attempt under the caller's timeouts and retries (a failed answer retried only where retries after failed answers were seen, or the env sets attempts and none was seen; the calibration's edges now count retries after failed answers apart), calls above taking the added delay (parallel calls once) and timing out past their own timeouts, a failure reaching the request as often as failed calls on that edge failed their requests in the window (the endpoint's own requests with at least 5, else the edge's; never seen: assumed 1, drawn 0.5–1 in the intervals); calls not waited for neither delay nor fail it. Outcomes: failed at ≥ 50% errors, degraded at +5 points or p95 ≥ 2× and +250 ms; P10–P90 over bootstrap replicates of the samples and the propagation shares; the people (RED sketches, top from spans) and open tickets (routes named, or users and accounts named who used the endpoints) of the affected endpoints over 7 days",
+        effect: {},
+        commits: ['81a8a62', '7ea959b'],
+      },
+    ],
+  },
+  {
+    name: 'propose',
+    current: PROPOSE_ALGORITHM,
+    stored: 'proposal.algorithm',
+    benched: [],
+    history: [
+      {
+        id: 'propose@1',
+        date: '2026-12-07',
+        changed:
+          "issue 21: remediation proposals. Rules: the deploy the evidence blames (an investigation's change of its root service, a problem's suspected deploy, a deploy named by hand or by a regressed verification) is rolled back to the version before it when it is its service's newest deploy; when later deploys followed it, or there is no earlier version, the investigation's suspect commit is reverted as a pull request; a load rise with the focus service's busiest resource saturated or past its target utilization (its HPA's CPU target, else 70%) at the present load is met by ⌈replicas × utilization ÷ target⌉ replicas, checked with a second load simulation. Risk tiers from the kind and the blast radius (high: more than one service, a scale-down, a rollback or revert of a service not at fault; medium: a rollback or revert of the service at fault, a config value, a flag, one restart, a scale-up others call; low: a scale-up nothing calls); one approval for low and medium, two for high, never the proposer's; 4 h expiry by default",
+        effect: {},
+        commits: ['bf9381b'],
       },
     ],
   },

@@ -21,6 +21,7 @@ import { registerStatus } from './commands/status.js';
 import { registerTickets } from './commands/tickets.js';
 import { registerToken } from './commands/token.js';
 import { registerAudit } from './commands/audit.js';
+import { registerProposals } from './commands/proposals.js';
 import { registerUp } from './commands/up.js';
 import { version } from './version.js';
 
@@ -69,6 +70,7 @@ and send ORRERY_TOKEN as a Bearer token when it is set. Docs: docs/cli.md, docs/
   registerTriage(program, clientFor);
   registerSimulate(program, clientFor);
   registerReview(program, clientFor);
+  registerProposals(program, clientFor);
   return program;
 }
 

@@ -148,15 +148,8 @@ export const configSchema = z.object({
   llmModel: z.string().min(1).default('gpt-4o-mini'),
   llmApiKey: z.string().min(1).optional(),
   llmTimeoutMs: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
-  // Pull-request reviews delivered to GitHub (a check run and one summary comment): a token, or a GitHub App.
-  githubApiUrl: z
-    .string()
-    .refine(
-      isHttpUrl,
-      'must be an http:// or https:// URL, such as https://api.github.com or https://ghe.example/api/v3',
-    )
-    .default('https://api.github.com'),
-  githubToken: z.string().min(1).optional(),
+  // Pull-request reviews delivered to GitHub (a check run and one summary comment): ORRERY_GITHUB_TOKEN
+  // (below, shared with the GitOps executor), or a GitHub App.
   githubAppId: z.coerce.number().int().positive().optional(),
   /** The App's private key (PEM); `\n` stands for a newline so it fits one environment variable. */
   githubAppPrivateKey: z
@@ -172,7 +165,44 @@ export const configSchema = z.object({
    * once in the data directory. Nodes sharing one PostgreSQL must set the same value.
    */
   auditKey: z.string().min(32, 'must be at least 32 characters, e.g. `openssl rand -hex 32`').optional(),
+  // Remediation: the executors approved proposals run on, in order of preference (none: nothing runs).
+  executors: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const names = s
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => n !== '');
+      for (const n of names)
+        if (!EXECUTOR_NAMES.includes(n as ExecutorName)) {
+          ctx.addIssue({ code: 'custom', message: `"${n}" is not an executor: ${EXECUTOR_NAMES.join(', ')}` });
+          return z.NEVER;
+        }
+      return names as ExecutorName[];
+    }),
+  /** This node's name in execution claims; default the host name and process id. */
+  nodeId: z.string().min(1).max(200).optional(),
+  /** A claim not renewed for this long may be recovered by another node. */
+  executionLeaseMs: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+  gitopsRepo: z.string().min(1).optional(),
+  gitopsBase: z.string().min(1).optional(),
+  gitopsDir: z.string().default(''),
+  gitopsRemote: z.string().min(1).optional(),
+  githubApiUrl: z.string().refine(isHttpUrl, 'must be an http:// or https:// URL').default('https://api.github.com'),
+  githubRepo: z
+    .string()
+    .regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name')
+    .optional(),
+  githubToken: z.string().min(1).optional(),
+  webhookExecutorUrl: z.string().refine(isHttpUrl, 'must be an http:// or https:// URL').optional(),
+  webhookExecutorSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+  demoExecutorUrl: z.string().refine(isHttpUrl, 'must be an http:// or https:// URL').optional(),
+  demoExecutorToken: z.string().min(16, 'must be at least 16 characters').optional(),
 });
+
+export const EXECUTOR_NAMES = ['gitops', 'webhook', 'demo'] as const;
+export type ExecutorName = (typeof EXECUTOR_NAMES)[number];
 
 export type Config = z.output<typeof configSchema> & { otlpHost: string };
 export type ConfigInput = z.input<typeof configSchema>;
@@ -218,12 +248,24 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   llmModel: 'ORRERY_LLM_MODEL',
   llmApiKey: 'ORRERY_LLM_API_KEY',
   llmTimeoutMs: 'ORRERY_LLM_TIMEOUT_MS',
-  githubApiUrl: 'ORRERY_GITHUB_API_URL',
-  githubToken: 'ORRERY_GITHUB_TOKEN',
   githubAppId: 'ORRERY_GITHUB_APP_ID',
   githubAppPrivateKey: 'ORRERY_GITHUB_APP_PRIVATE_KEY',
   githubInstallationId: 'ORRERY_GITHUB_INSTALLATION_ID',
   auditKey: 'ORRERY_AUDIT_KEY',
+  executors: 'ORRERY_EXECUTORS',
+  nodeId: 'ORRERY_NODE_ID',
+  executionLeaseMs: 'ORRERY_EXECUTION_LEASE_MS',
+  gitopsRepo: 'ORRERY_GITOPS_REPO',
+  gitopsBase: 'ORRERY_GITOPS_BASE',
+  gitopsDir: 'ORRERY_GITOPS_DIR',
+  gitopsRemote: 'ORRERY_GITOPS_REMOTE',
+  githubApiUrl: 'ORRERY_GITHUB_API_URL',
+  githubRepo: 'ORRERY_GITHUB_REPO',
+  githubToken: 'ORRERY_GITHUB_TOKEN',
+  webhookExecutorUrl: 'ORRERY_WEBHOOK_EXECUTOR_URL',
+  webhookExecutorSecret: 'ORRERY_WEBHOOK_EXECUTOR_SECRET',
+  demoExecutorUrl: 'ORRERY_DEMO_EXECUTOR_URL',
+  demoExecutorToken: 'ORRERY_DEMO_EXECUTOR_TOKEN',
 };
 
 export class ConfigError extends Error {}
@@ -262,7 +304,24 @@ export function loadConfig(
     const b = from.maxInflightDecodedBytes ?? ENV_VARS.maxInflightDecodedBytes;
     throw new ConfigError(`invalid configuration:\n  ${a}: must not be larger than ${b}`);
   }
-  return { ...parsed.data, otlpHost: parsed.data.otlpHost ?? parsed.data.host };
+  const d = parsed.data;
+  const needs: Array<[ExecutorName, Array<keyof ConfigInput>]> = [
+    ['gitops', ['gitopsRepo']],
+    ['webhook', ['webhookExecutorUrl', 'webhookExecutorSecret']],
+    ['demo', ['demoExecutorUrl', 'demoExecutorToken']],
+  ];
+  for (const [name, keys] of needs)
+    for (const k of keys)
+      if (d.executors.includes(name) && d[k as keyof typeof d] === undefined)
+        throw new ConfigError(
+          `invalid configuration:\n  ${ENV_VARS[k]}: the ${name} executor (ORRERY_EXECUTORS) needs it`,
+        );
+  // The token alone serves review delivery; the GitOps pull requests need it with the repository.
+  if (d.githubRepo !== undefined && d.githubToken === undefined)
+    throw new ConfigError(
+      'invalid configuration:\n  ORRERY_GITHUB_REPO needs ORRERY_GITHUB_TOKEN (the GitOps executor opens pull requests with it)',
+    );
+  return { ...d, otlpHost: d.otlpHost ?? d.host };
 }
 
 /** True for addresses only this machine can reach. */

@@ -50,6 +50,8 @@ export interface DemoWorld {
   observations: readonly Observation[];
   /** The problem queue the demo's triage made, in its order. */
   problems: { id: number; title: string; service: string | null }[];
+  /** The two approver tokens the demo made: an approval names who approves, so each person has one. */
+  approvers: Array<{ name: string; token: string }>;
   /** Milliseconds from runDemo's start to the ready world. */
   readyMs: number;
   /** Starts traffic again at 1× (it pauses when the world is ready), until stop(). */
@@ -122,6 +124,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
     `Orrery demo: ${what}; ${opts.durationS} s of traffic; seed ${opts.seed}${set.length ? `; --set ${set.join(' ')}` : ''}`,
   );
   const w = await startWorld(opts);
+  const approvers: DemoWorld['approvers'] = [];
   const { api, otlp, dir, repo, supervisor, deploys } = w;
   let driver: LoadDriver | undefined;
   const stopAll = async () => {
@@ -133,6 +136,14 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
     const deploy = (staged: Staged, recorded: boolean, scenario: ScenarioName | null) =>
       w.release(staged, { recorded, scenario });
     await w.startBaselines(plan.baselines);
+    // Two people who may approve remediations, each with a named token: an approval always says who.
+    for (const name of ['approver-ana', 'approver-ben']) {
+      const t = await api.call<{ token: string }>('POST', '/api/tokens', { name, role: 'approver' });
+      approvers.push({ name, token: t.token });
+    }
+    out.step(
+      `✓ made two approver tokens (${approvers.map((a) => a.name).join(', ')}); approved proposals run on the supervisor`,
+    );
 
     const users: DemoUser[] = makePopulation(opts.seed, opts.users, opts.accounts);
     driver = new LoadDriver({ webUrl: supervisor.url('web'), seed: opts.seed, users, baseRps: opts.baseRps });
@@ -323,6 +334,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
       tickets,
       observations,
       problems: queue.problems.map((p) => ({ id: p.id, title: p.title, service: p.service })),
+      approvers,
       readyMs,
       keepDriving: () => running.setMultiplier(1),
       stop: stopAll,
@@ -370,5 +382,11 @@ ${problems}  npx orrery services --graph${server}
   npx orrery patterns${server}
   npx orrery deploy list${server}
   npx orrery tickets list${server}
+  npx orrery proposals list${server}
+
+Remediation: \`orrery propose problem <id>\` (or investigation <id>) drafts a rollback or a scale-up
+with its evidence, simulation, dry run and risk tier; two approvers can approve it:
+${w.approvers.map((a) => `  ${a.name.padEnd(13)} ${a.token}`).join('\n')}
+  ORRERY_TOKEN=<an approver's token> npx orrery proposals approve <id>${server}
 `;
 }

@@ -156,6 +156,16 @@ export class Supervisor {
     writeFileSync(this.flagsFile(service), `${JSON.stringify({ errorRate })}\n`);
   }
 
+  /** The settings the next deploys use. */
+  currentSettings(): ShopSettings {
+    return this.settings;
+  }
+
+  /** The failure injected into `service`, if any. */
+  failureOf(service: ShopService): InjectedFailure | null {
+    return this.failures.get(service) ?? null;
+  }
+
   /** Settings for the next deploys (`redeploy` applies them to a running service). */
   setSettings(settings: ShopSettings): void {
     this.settings = settings;

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join, resolve } from 'node:path';
+import { ControlServer } from './control.js';
 import { type Manifest, readManifest } from './manifest.js';
 import { EXIT_WITH_PARENT, orreryCommand, sdkNodeModules, shopSourceDir } from './paths.js';
 import type { DemoOutput } from './progress.js';
@@ -127,6 +128,7 @@ async function startOrrery(
   opts: WorldOptions,
   storeDir: string,
   logFile: string,
+  control: ControlServer,
 ): Promise<{ child: ChildProcess; api: Api }> {
   for (const [flag, port] of [
     ['--port', opts.port],
@@ -144,6 +146,10 @@ async function startOrrery(
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ORRERY_')) env[k] = v;
   env.ORRERY_ANALYSIS_FLUSH_MS = String(FLUSH_MS);
   env.ORRERY_LOG_LEVEL = process.env.ORRERY_LOG_LEVEL ?? 'warn';
+  // Approved proposals run on the supervisor, through its control API (control.ts).
+  env.ORRERY_EXECUTORS = 'demo';
+  env.ORRERY_DEMO_EXECUTOR_URL = control.url;
+  env.ORRERY_DEMO_EXECUTOR_TOKEN = control.token;
   const args = [
     '--import',
     EXIT_WITH_PARENT,
@@ -225,7 +231,14 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   const dir = resolve(opts.dir);
   prepareDir(dir);
   const worldDir = join(dir, 'world');
-  const orrery = await startOrrery(opts, join(dir, 'store'), join(worldDir, 'logs', 'orrery.log'));
+  const control = await ControlServer.listen();
+  let orrery: Awaited<ReturnType<typeof startOrrery>>;
+  try {
+    orrery = await startOrrery(opts, join(dir, 'store'), join(worldDir, 'logs', 'orrery.log'), control);
+  } catch (err) {
+    await control.close();
+    throw err;
+  }
   const { api } = orrery;
   const otlp = `http://127.0.0.1:${opts.otlpPort}`;
   out.step(`✓ Orrery is up: API ${api.base}, OTLP ${otlp}, store ${join(dir, 'store')}`);
@@ -235,6 +248,7 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     await supervisor?.stop();
     await relay?.close();
     await stopChild(orrery.child, 15_000);
+    await control.close();
   };
   try {
     const repo = await buildShopRepo(join(shopSourceDir(), 'history'), join(worldDir, 'shop'), {
@@ -289,6 +303,13 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
       }
       return rec;
     };
+    control.bind({
+      supervisor: sup,
+      tags: repo.tags,
+      release: async (staged) => {
+        await release(staged, { recorded: true, scenario: null });
+      },
+    });
     const startBaselines: World['startBaselines'] = async (baselines) => {
       const worldStart = Date.now();
       const releasedAt = (tag: string) => {

@@ -27,8 +27,9 @@ export const RAW_KINDS = ['log_record', 'span', 'metric_point'] as const;
 export type RawKind = (typeof RAW_KINDS)[number];
 
 /**
- * What a token may do. `viewer` ⊂ `operator` ⊂ `approver` ⊂ `admin` (each adds to the one
- * before); `ingest` stands apart (data in: OTLP, webhooks, Sentry) and only `admin` includes it.
+ * What a token may do. `viewer` ⊂ `operator` ⊂ `approver` and `operator` ⊂ `admin` (each adds to
+ * the one before); `ingest` stands apart (data in: OTLP, webhooks, Sentry) and only `admin`
+ * includes it. Admin does not include `approver`: approving a remediation needs a token made for it.
  */
 export const TOKEN_ROLES = ['ingest', 'viewer', 'operator', 'approver', 'admin'] as const;
 export type TokenRole = (typeof TOKEN_ROLES)[number];

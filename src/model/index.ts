@@ -166,6 +166,15 @@ export type {
   SimulationInput,
   SimulationWindow,
   LoadSimulationRequest,
+  FailureMode,
+  FailureSimulationRequest,
+  FailureOutcome,
+  EndpointPeople,
+  FailureEndpointPrediction,
+  PersonActivity,
+  FailurePeople,
+  FailureTicket,
+  FailureSimulationResult,
   SimulationRequest,
   EndpointLatency,
   EndpointPrediction,
@@ -180,6 +189,10 @@ export type {
   SimulationSummary,
   SimulationHeadline,
   LoadSimulationHeadline,
+  FailureSimulationHeadline,
+  ChangeSimulationHeadline,
+  ChangeSimulationRequest,
+  ChangeSimulationResult,
 } from './simulation.js';
 export type {
   BlastChangedFile,
@@ -217,3 +230,24 @@ export type {
   ReviewTier,
 } from './review.js';
 export type { AuditAnchor, AuditEntry, AuditProblem, AuditProblemKind, AuditVerification } from './audit.js';
+export { PROPOSAL_KINDS, PROPOSAL_STATUSES } from './proposals.js';
+export type {
+  ProposalKind,
+  ProposalAction,
+  ProposalSource,
+  ProposalStatus,
+  RiskTier,
+  RiskAssessment,
+  Precondition,
+  ProposalBlastRadius,
+  ProposalEffect,
+  ProposalSimulation,
+  DryRunDiff,
+  ApprovalPolicy,
+  ApprovalDecision,
+  UndoPlan,
+  ExecutionReport,
+  ProposalExecution,
+  Proposal,
+  ProposalSummary,
+} from './proposals.js';

@@ -3,6 +3,8 @@
 // prediction, each figure with its interval and each input with whether it was measured or
 // assumed. One home for the server, the CLI, the web UI and MCP.
 
+import type { BlastRadius } from './blast-radius.js';
+
 export const SIMULATION_KINDS = ['load', 'failure', 'change'] as const;
 export type SimulationKind = (typeof SIMULATION_KINDS)[number];
 
@@ -50,8 +52,38 @@ export interface LoadSimulationRequest {
   windowMs: number;
 }
 
-/** What the simulations take; the failure and change kinds join this union when they exist. */
-export type SimulationRequest = LoadSimulationRequest;
+/** How the failed service fails, as `simulate failure --mode` reads it. */
+export type FailureMode =
+  /** Every call to it fails at once (connections refused). */
+  | { kind: 'down' }
+  /** Every answer it gives comes `delayMs` later. */
+  | { kind: 'slow'; delayMs: number }
+  /** Each request to it fails with probability `rate` (0 to 1). */
+  | { kind: 'errors'; rate: number };
+
+/** `orrery simulate failure`: what fails when `service` fails as `mode` says. */
+export interface FailureSimulationRequest {
+  kind: 'failure';
+  service: string;
+  /** As given: `down`, `slow=2s`, `errors=30%`. */
+  mode: string;
+  /** The calibration window's length. */
+  windowMs: number;
+}
+
+/** `orrery simulate change`: the blast radius of a range of an indexed repository, or of what a deploy shipped. */
+export interface ChangeSimulationRequest {
+  kind: 'change';
+  /** `base..head`; null when a deploy was asked about. */
+  range: string | null;
+  repository: string | null;
+  deploy: number | null;
+  /** The start of the telemetry window read (ISO); null: the default, 7 days before the run. */
+  since: string | null;
+}
+
+/** What the simulations take. */
+export type SimulationRequest = LoadSimulationRequest | FailureSimulationRequest | ChangeSimulationRequest;
 
 export interface EndpointLatency {
   p50: number | null;
@@ -152,7 +184,100 @@ export interface LoadSimulationResult {
   traces: number;
 }
 
-export type SimulationResult = LoadSimulationResult;
+/**
+ * An entry endpoint's outcome under the failure, by the same definitions as the measurements it
+ * is checked against: failed when its error rate is at least 50%; degraded when its error rate
+ * rises 5 points or more, or its p95 at least doubles and rises 250 ms or more; else unaffected.
+ */
+export type FailureOutcome = 'failed' | 'degraded' | 'unaffected';
+
+/** Who used an endpoint (or a set of them) in the look-back: distinct users and accounts, and the most active. */
+export interface EndpointPeople {
+  /** Distinct users (a HyperLogLog estimate); null when the telemetry named none. */
+  users: number | null;
+  accounts: number | null;
+}
+
+export interface FailureEndpointPrediction {
+  service: string;
+  /** http.route, else the span name (as load's EndpointPrediction names it). */
+  endpoint: string;
+  outcome: FailureOutcome;
+  /** Requests per second in the calibration window. */
+  rate: number;
+  /** Measured in the calibration window (milliseconds; error rate 0 to 1). */
+  baseline: EndpointLatency & { requests: number };
+  /** Predicted under the failure: share of requests failing (0 to 1), latency (milliseconds). */
+  errorRate: Figure;
+  p50: Figure;
+  p95: Figure;
+  /** Share of its sampled requests that reach the failed service (0 to 1). */
+  reach: number;
+  /** The call paths from the endpoint to the failed service seen in its requests (`web → cart → catalog`). */
+  paths: string[];
+  /** Why this outcome, in words: what reaches the failed service, what times out, what a failure does. */
+  why: string;
+  /** Who used it in the look-back; null when not read (no telemetry minutes). */
+  people: EndpointPeople | null;
+  /** Open tickets that name it, or a user or account who used it (ids; details in the result's tickets). */
+  tickets: number[];
+}
+
+export interface PersonActivity {
+  id: string;
+  requests: number;
+}
+
+/** The people behind the failed and degraded endpoints over the look-back. */
+export interface FailurePeople extends EndpointPeople {
+  since: string;
+  until: string;
+  topUsers: PersonActivity[];
+  topAccounts: PersonActivity[];
+}
+
+export interface FailureTicket {
+  id: number;
+  title: string;
+  status: string;
+  /** What ties it to the failure: the route it names, or the user or account it names who used an affected endpoint. */
+  why: string;
+  /** `service endpoint` of the affected endpoints it names or whose users it names. */
+  endpoints: string[];
+}
+
+export interface FailureSimulationResult {
+  kind: 'failure';
+  algorithm: string;
+  window: SimulationWindow;
+  service: string;
+  mode: FailureMode;
+  /** The mode as given (`slow=2s`). */
+  modeText: string;
+  /** Every entry endpoint of the calibration window, failed first. */
+  endpoints: FailureEndpointPrediction[];
+  summary: Record<FailureOutcome, number>;
+  /** The users and accounts of the failed and degraded endpoints; null when not read. */
+  people: FailurePeople | null;
+  /** Open tickets naming an affected endpoint or one of its users or accounts (at most 50). */
+  tickets: FailureTicket[];
+  /** The outcome definitions, in words. */
+  definitions: string[];
+  inputs: SimulationInput[];
+  validity: Record<Validity, number>;
+  assumptions: string[];
+  warnings: string[];
+  replicates: number;
+  sampled: number;
+  traces: number;
+}
+
+/** A change's blast radius as a stored simulation's result. */
+export interface ChangeSimulationResult extends BlastRadius {
+  kind: 'change';
+}
+
+export type SimulationResult = LoadSimulationResult | FailureSimulationResult | ChangeSimulationResult;
 
 /** A stored simulation. */
 export interface Simulation {
@@ -176,8 +301,25 @@ export interface LoadSimulationHeadline {
   scannedTo: number;
 }
 
-/** What a list of runs shows of each result; the failure and change kinds join this union when they exist. */
-export type SimulationHeadline = LoadSimulationHeadline;
+/** A failure simulation's verdict in a line: how many entry endpoints fail, degrade or are unaffected. */
+export interface FailureSimulationHeadline {
+  kind: 'failure';
+  service: string;
+  modeText: string;
+  summary: Record<FailureOutcome, number>;
+}
+
+/** A change simulation's verdict in a line: what it exposes. */
+export interface ChangeSimulationHeadline {
+  kind: 'change';
+  entryEndpoints: number;
+  runtimeConfirmed: number;
+  staticOnly: number;
+  services: number;
+}
+
+/** What a list of runs shows of each result. */
+export type SimulationHeadline = LoadSimulationHeadline | FailureSimulationHeadline | ChangeSimulationHeadline;
 
 export interface SimulationSummary {
   id: number;

@@ -14,6 +14,7 @@ import { codeRoutes } from './code-routes.js';
 import { deployRoutes } from './deploy-routes.js';
 import { investigationRoutes } from './investigation-routes.js';
 import { problemRoutes } from './problem-routes.js';
+import { proposalRoutes } from './proposal-routes.js';
 import { simulationRoutes } from './simulation-routes.js';
 import { reviewRoutes } from './review-routes.js';
 import { simulationChangeRoutes } from './simulation-change-routes.js';
@@ -135,6 +136,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
     await secured.register(simulationChangeRoutes, routeOpts);
     await secured.register(reviewRoutes, routeOpts);
     await secured.register(auditRoutes, routeOpts);
+    await secured.register(proposalRoutes, routeOpts);
 
     secured.get('/api/tokens', async () => ({ tokens: await ctx.store.listTokens() }));
 

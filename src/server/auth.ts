@@ -75,3 +75,8 @@ export function actorOf(req: FastifyRequest): string {
   const token = (req as FastifyRequest & { token?: ApiToken }).token;
   return token ? `token:${token.id}` : 'anonymous-loopback';
 }
+
+/** The token behind a request (its id, name and role), or null for an anonymous loopback request. */
+export function tokenOf(req: FastifyRequest): ApiToken | null {
+  return (req as FastifyRequest & { token?: ApiToken }).token ?? null;
+}

@@ -121,13 +121,11 @@ export async function deployRoutes(app: FastifyInstance, opts: RouteOptions): Pr
     const q = req.query as z.output<typeof latestQuery>;
     const [d] = await listDeploys(ctx, { service: q.service, environment: q.env, limit: 1 });
     if (!d)
-      return reply
-        .code(404)
-        .send({
-          statusCode: 404,
-          error: 'Not Found',
-          message: `no deploy of service ${q.service}${q.env ? ` in ${q.env}` : ''}`,
-        });
+      return reply.code(404).send({
+        statusCode: 404,
+        error: 'Not Found',
+        message: `no deploy of service ${q.service}${q.env ? ` in ${q.env}` : ''}`,
+      });
     const v = await verifyDeployment(ctx, d.id, { watchMinutes: opts.config.verifyWatchMinutes });
     if (!v) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no deploy with id ${d.id}` });
     return verificationReply(reply, v, q.failOn);

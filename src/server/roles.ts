@@ -1,6 +1,6 @@
 // Which token role each route needs, in one table, and what a role grants. Auth (auth.ts and
 // the webhook routes) checks it after the token is verified; anonymous loopback requests act
-// as admin and are not checked.
+// as admin and are not checked (approving still needs an identified approver: workflows/proposals).
 import type { ApiToken, TokenRole } from '../model/index.js';
 
 /**
@@ -28,6 +28,13 @@ export const ROUTE_ROLES: Readonly<Record<string, TokenRole>> = {
   'POST /api/deploys': 'operator',
   'POST /api/infra/import': 'operator',
   'POST /api/repos/:name/sync': 'operator',
+  // Remediation: anyone who runs investigations proposes and runs approved proposals; only an
+  // approver decides (and the workflow checks the token's own role too: admin is not enough).
+  'POST /api/proposals': 'operator',
+  'POST /api/proposals/:id/execute': 'operator',
+  'POST /api/proposals/:id/undo': 'operator',
+  'POST /api/proposals/:id/approve': 'approver',
+  'POST /api/proposals/:id/reject': 'approver',
   // Access and setup.
   'POST /api/repos': 'admin',
   'GET /api/tokens': 'admin',
@@ -38,13 +45,17 @@ export const ROUTE_ROLES: Readonly<Record<string, TokenRole>> = {
   'GET /api/audit/export': 'admin',
 };
 
-/** What each role includes besides itself. `ingest` is apart: only `admin` includes it. */
+/**
+ * What each role includes besides itself. `ingest` is apart: only `admin` includes it. `approver`
+ * is apart the other way: admin does not include it, so that whoever manages tokens cannot also
+ * approve remediations with the same token; an approval comes from a token made for approving.
+ */
 const INCLUDES: Record<TokenRole, readonly TokenRole[]> = {
   ingest: [],
   viewer: [],
   operator: ['viewer'],
   approver: ['operator', 'viewer'],
-  admin: ['ingest', 'viewer', 'operator', 'approver'],
+  admin: ['ingest', 'viewer', 'operator'],
 };
 
 export function grants(have: TokenRole, need: TokenRole): boolean {

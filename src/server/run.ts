@@ -1,10 +1,18 @@
 // The composition root: opens the store, starts the group-commit writer, the listeners
 // and the retention job, and stops them in order (stop listening, drain, close the store).
+import { hostname } from 'node:os';
+import { executorsFromConfig } from '../act/index.js';
 import type { Config } from '../config/index.js';
 import { SelfMetrics } from '../observe/index.js';
 import { compileRedactor } from '../ingest/transforms/index.js';
 import { BatchWriter, EMAIL_HASH_KEY, instanceSecret, openStore } from '../store/index.js';
-import { AnalysisPipeline, type Context, verifyRecentDeploys } from '../workflows/index.js';
+import {
+  AnalysisPipeline,
+  type Context,
+  expireDue,
+  recoverExecutions,
+  verifyRecentDeploys,
+} from '../workflows/index.js';
 import { buildServer, type OrreryServer } from './server.js';
 
 export interface RunningOrrery {
@@ -40,7 +48,16 @@ export async function startOrrery(config: Config, opts: StartOptions): Promise<R
     onCommit: (n, s, ok) => metrics.recordStoreWrite(n, s, ok),
   });
   metrics.gauge('orrery_ingest_queued_records', 'Records waiting for a store transaction.', () => writer.queuedRecords);
-  const ctx: Context = { store, writer, metrics };
+  const ctx: Context = {
+    store,
+    writer,
+    metrics,
+    remediation: {
+      executors: executorsFromConfig(config),
+      node: config.nodeId ?? `${hostname()}:${process.pid}`,
+      leaseMs: config.executionLeaseMs,
+    },
+  };
 
   let server: OrreryServer | undefined;
   try {
@@ -75,6 +92,23 @@ export async function startOrrery(config: Config, opts: StartOptions): Promise<R
       store.applyRetention().catch((err) => server?.api.log.error({ err }, 'retention failed'));
     }, opts.retentionIntervalMs ?? 3_600_000);
     retention.unref();
+    // Executions a crash left in flight: on the embedded store this process is the only one (the
+    // data directory's lock), so every claim found at start is finished now; on PostgreSQL this
+    // node's own claims are, and other nodes' once their lease runs out (checked every third of it).
+    const log = server.api.log;
+    const recover = (opts: { ownClaims: boolean; anyClaim?: boolean }) =>
+      expireDue(ctx)
+        .then(() => recoverExecutions(ctx, opts))
+        .then((done) => {
+          for (const d of done) log.warn({ proposal: d.id, status: d.status }, 'recovered an execution left in flight');
+        })
+        .catch((err) => log.error({ err }, 'recovering executions failed'));
+    void recover({ ownClaims: true, anyClaim: store.backend === 'pglite' });
+    const recovery = setInterval(
+      () => void recover({ ownClaims: false }),
+      Math.max(1_000, config.executionLeaseMs / 3),
+    );
+    recovery.unref();
     // Deploy verification: recent deploys are verified each minute until their verdict is decided.
     let verifying: Promise<unknown> | null = null;
     const verify = setInterval(() => {
@@ -97,6 +131,7 @@ export async function startOrrery(config: Config, opts: StartOptions): Promise<R
       stop() {
         stopping ??= (async () => {
           clearInterval(retention);
+          clearInterval(recovery);
           clearInterval(verify);
           await verifying;
           await server!.close();

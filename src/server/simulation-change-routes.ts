@@ -1,15 +1,16 @@
 // The change simulation (sim-change@1) over HTTP: POST /api/simulations/change with a range of
-// an indexed repository or a deploy id answers the blast radius as JSON, or as Markdown with
-// ?format=markdown. `changeSubject` is the body's schema, for the simulations API to take as
-// its `kind: 'change'` member.
-import type { FastifyInstance } from 'fastify';
+// an indexed repository or a deploy id stores the run and answers it (201) as JSON, or the blast
+// radius as Markdown with ?format=markdown. `changeSubject` is the body's schema and `runChange`
+// the handler, which POST /api/simulations takes as its `kind: 'change'` member.
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import {
   ChangeInputError,
   ChangeNotFoundError,
   type ChangeSubject,
+  type Context,
   blastRadiusMarkdown,
-  simulateChange,
+  runChangeSimulation,
 } from '../workflows/index.js';
 import type { RouteOptions } from './route-options.js';
 import { timeArg } from './zod.js';
@@ -57,25 +58,33 @@ export function changeSubjectOf(b: ChangeSubjectBody): ChangeSubject {
     : { kind: 'range', range: b.range!, ...(b.repository ? { repository: b.repository } : {}) };
 }
 
+/** Runs and stores a change simulation; 201 with the run, 400 for a bad range, 404 for what is not there. */
+export async function runChange(
+  ctx: Context,
+  body: ChangeSubjectBody,
+  reply: FastifyReply,
+  format: 'json' | 'markdown' = 'json',
+): Promise<FastifyReply> {
+  try {
+    const run = await runChangeSimulation(
+      ctx,
+      changeSubjectOf(body),
+      body.since ? { window: { since: body.since, until: new Date() } } : {},
+    );
+    if (format === 'markdown' && run.result.kind === 'change')
+      return reply.code(201).type('text/markdown; charset=utf-8').send(blastRadiusMarkdown(run.result));
+    return reply.code(201).send({ simulation: run });
+  } catch (err) {
+    if (err instanceof ChangeInputError)
+      return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: err.message });
+    if (err instanceof ChangeNotFoundError)
+      return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: err.message });
+    throw err;
+  }
+}
+
 export async function simulationChangeRoutes(app: FastifyInstance, opts: RouteOptions): Promise<void> {
-  const { ctx } = opts;
-  app.post('/api/simulations/change', { schema: { body: changeSubject, querystring: query } }, async (req, reply) => {
-    const body = req.body as ChangeSubjectBody;
-    try {
-      const result = await simulateChange(
-        ctx,
-        changeSubjectOf(body),
-        body.since ? { window: { since: body.since, until: new Date() } } : {},
-      );
-      if ((req.query as z.output<typeof query>).format === 'markdown')
-        return reply.type('text/markdown; charset=utf-8').send(blastRadiusMarkdown(result));
-      return { simulation: { kind: 'change', algorithm: result.algorithm, result } };
-    } catch (err) {
-      if (err instanceof ChangeInputError)
-        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: err.message });
-      if (err instanceof ChangeNotFoundError)
-        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: err.message });
-      throw err;
-    }
-  });
+  app.post('/api/simulations/change', { schema: { body: changeSubject, querystring: query } }, async (req, reply) =>
+    runChange(opts.ctx, req.body as ChangeSubjectBody, reply, (req.query as z.output<typeof query>).format),
+  );
 }

@@ -1,13 +1,19 @@
 // Simulation API routes (inside the authenticated API context): run one (the body's `kind` picks
-// the simulation: load today; failure joins the union when it exists, and change, which answers at
-// POST /api/simulations/change for now, when its runs are stored), list them, show one as JSON or
-// as Markdown.
+// the simulation: load or failure; change, which answers at POST /api/simulations/change for now,
+// joins when its runs are stored), list them, show one as JSON or as Markdown.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { MAX_FACTOR, loadSimulationMarkdown, parseSetLine, parseWindow } from '../analysis/index.js';
+import { MAX_FACTOR, parseFailureMode, parseSetLine, parseWindow, simulationMarkdown } from '../analysis/index.js';
 import { SIMULATION_KINDS } from '../model/index.js';
-import { SimulationInputError, getSimulation, listSimulations, simulateLoad } from '../workflows/index.js';
+import {
+  SimulationInputError,
+  getSimulation,
+  listSimulations,
+  simulateFailure,
+  simulateLoad,
+} from '../workflows/index.js';
 import type { RouteOptions } from './route-options.js';
+import { changeSubject, runChange } from './simulation-change-routes.js';
 import { timeArg } from './zod.js';
 
 /** A `--set` line, checked for its shape here (the service and setting are checked against the calibration). */
@@ -45,10 +51,32 @@ const loadBody = z
   })
   .strict();
 
-/** The kinds still to come: recognised, so their callers get a clear answer rather than a schema error. */
-const comingBody = (kind: 'failure' | 'change') => z.object({ kind: z.literal(kind) }).passthrough();
+const failureBody = z
+  .object({
+    kind: z.literal('failure'),
+    /** The service that fails (checked against the calibration's services). */
+    service: z.string().trim().min(1).max(256),
+    /** down, slow=2s, errors=30%. */
+    mode: z
+      .string()
+      .max(64)
+      .superRefine((s, c) => {
+        try {
+          parseFailureMode(s);
+        } catch (err) {
+          c.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      }),
+    window: windowArg.optional(),
+    until: timeArg.optional(),
+  })
+  .strict();
 
-const startBody = z.discriminatedUnion('kind', [loadBody, comingBody('failure'), comingBody('change')]);
+/** The kinds still to come: recognised, so their callers get a clear answer rather than a schema error. */
+/** kind `change`: the rest of the body is POST /api/simulations/change's (checked by changeSubject in the handler). */
+const changeBody = z.object({ kind: z.literal('change') }).passthrough();
+
+const startBody = z.discriminatedUnion('kind', [loadBody, failureBody, changeBody]);
 const idParams = z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
 const showQuery = z.object({ format: z.enum(['json', 'markdown']).default('json') });
 const listQuery = z.object({
@@ -63,26 +91,37 @@ export async function simulationRoutes(app: FastifyInstance, opts: RouteOptions)
 
   app.post('/api/simulations', { schema: { body: startBody } }, async (req, reply) => {
     const body = req.body as z.output<typeof startBody>;
-    if (body.kind === 'change')
-      return reply
-        .code(400)
-        .send(
-          badRequest(
-            'a change\'s blast radius runs at POST /api/simulations/change ({"range": "base..head"} or {"deploy": id}); its runs are not stored here yet',
-          ),
-        );
-    if (body.kind !== 'load')
-      return reply
-        .code(400)
-        .send(badRequest(`simulate ${body.kind} is not yet supported by this server; kind "load" is`));
+    if (body.kind === 'change') {
+      const { kind: _kind, ...rest } = body;
+      const subject = changeSubject.safeParse(rest);
+      if (!subject.success)
+        return reply
+          .code(400)
+          .send(
+            badRequest(
+              subject.error.issues
+                .map((i) => (i.path.length ? `body/${i.path.join('/')} ${i.message}` : i.message))
+                .join('; '),
+            ),
+          );
+      return runChange(ctx, subject.data, reply);
+    }
     try {
-      const run = await simulateLoad(ctx, {
-        factor: body.factor,
-        endpoint: body.endpoint ?? null,
-        set: body.set,
-        windowMs: body.window,
-        until: body.until,
-      });
+      const run =
+        body.kind === 'failure'
+          ? await simulateFailure(ctx, {
+              service: body.service,
+              mode: body.mode,
+              windowMs: body.window,
+              until: body.until,
+            })
+          : await simulateLoad(ctx, {
+              factor: body.factor,
+              endpoint: body.endpoint ?? null,
+              set: body.set,
+              windowMs: body.window,
+              until: body.until,
+            });
       return reply.code(201).send({ simulation: run });
     } catch (err) {
       if (err instanceof SimulationInputError) return reply.code(400).send(badRequest(err.message));
@@ -101,7 +140,7 @@ export async function simulationRoutes(app: FastifyInstance, opts: RouteOptions)
     if (!run)
       return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no simulation with id ${id}` });
     if ((req.query as z.output<typeof showQuery>).format === 'markdown')
-      return reply.type('text/markdown; charset=utf-8').send(loadSimulationMarkdown(run.result, { id: run.id }));
+      return reply.type('text/markdown; charset=utf-8').send(simulationMarkdown(run.result, { id: run.id }));
     return { simulation: run };
   });
 }

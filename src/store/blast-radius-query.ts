@@ -1,7 +1,8 @@
 // What a change's blast radius reads from telemetry: the minutes that hold data, a sample of
 // recent traces per endpoint (whole traces: spans with their code.* attributes and exception
 // stacks, and their logs), error groups and patterns of the services in scope, open tickets'
-// routes and links, and the most active users and accounts of the exposed entry endpoints.
+// routes and links, and the most active users and accounts of the exposed entry endpoints (and,
+// for a failure simulation, the open tickets naming people who used the affected endpoints).
 import type { Queryable } from './db.js';
 
 export interface SampledSpan {
@@ -276,4 +277,46 @@ export async function topPeople(
   const [users, accounts] = await Promise.all([query('user_id'), query('account_id')]);
   const rows = (r: Array<{ id: string; n: number }>) => r.map((x) => ({ id: x.id, requests: Number(x.n) }));
   return { users: rows(users), accounts: rows(accounts) };
+}
+
+/**
+ * Open and pending tickets that name a user or an account who used one of `endpoints` in
+ * [since, until), with the endpoints each used (`service endpoint`); at most `limit` rows.
+ */
+export async function openTicketsNamingPeople(
+  q: Queryable,
+  endpoints: ReadonlyArray<{ service: string; endpoint: string }>,
+  since: Date,
+  until: Date,
+  limit = 500,
+): Promise<
+  Array<{ id: number; title: string; status: string; kind: 'user' | 'account'; person: string; endpoints: string[] }>
+> {
+  if (endpoints.length === 0) return [];
+  const params = [endpoints.map((e) => e.service), endpoints.map((e) => e.endpoint), since, until, limit];
+  const query = (kind: 'user' | 'account', column: 'user_id' | 'account_id') =>
+    q.query<{ id: number; title: string; status: string; person: string; endpoints: string[] }>(
+      `SELECT t.id, t.title, t.status, m.value AS person,
+              array_agg(DISTINCT k.service || ' ' || k.endpoint) AS endpoints
+         FROM ticket t
+         JOIN ticket_mention m ON m.ticket_id = t.id AND m.kind = '${kind}'
+         JOIN span s ON s.${column} = m.value
+         JOIN unnest($1::text[], $2::text[]) AS k(service, endpoint)
+           ON s.service = k.service AND COALESCE(s.http_route, s.name) = k.endpoint
+        WHERE t.status IN ('open', 'pending') AND s.start_time >= $3 AND s.start_time < $4
+        GROUP BY t.id, t.title, t.status, m.value
+        ORDER BY t.id DESC LIMIT $5`,
+      params,
+    );
+  const [users, accounts] = await Promise.all([query('user', 'user_id'), query('account', 'account_id')]);
+  const rows = (kind: 'user' | 'account', r: typeof users) =>
+    r.map((x) => ({
+      id: Number(x.id),
+      title: x.title,
+      status: x.status,
+      kind,
+      person: x.person,
+      endpoints: [...x.endpoints].sort(),
+    }));
+  return [...rows('user', users), ...rows('account', accounts)];
 }

@@ -92,6 +92,10 @@ export { cpuGauges, instancesSeen } from './simulation-query.js';
 import * as simulationStore from './simulation-store.js';
 export { simulationStore };
 export type { SimulationWrite } from './simulation-store.js';
+// Remediation proposals (propose@1): the row, the decisions, the execution's claim.
+import * as proposalStore from './proposal-store.js';
+export { proposalStore };
+export type { ProposalWrite, ProposalFilter } from './proposal-store.js';
 export { SPAN_ROUTE_KEY_SQL } from './migrations/004-tickets.js';
 export { EMAIL_HASH_KEY, instanceSecret } from './instance-secret.js';
 export { writeAnalysisDelta, loadPatternSeeds } from './analysis-writer.js';

@@ -1,6 +1,7 @@
 // Simulations: one row per run, the request and the whole result as JSON, with the algorithm id
 // and the window it was calibrated on.
 import type {
+  FailureOutcome,
   ResourceKind,
   Simulation,
   SimulationHeadline,
@@ -62,9 +63,34 @@ export async function getSimulation(db: Queryable, id: number): Promise<Simulati
   return r ? { ...toRun(r), result: r.result as SimulationResult } : null;
 }
 
-/** The headline from the parts of the result the list reads (`head`: bottleneck, knee, scannedTo). */
+/**
+ * The headline from the parts of the result the list reads (`head`: load's bottleneck, knee and
+ * scannedTo; failure's service, modeText and summary; change's summary as changeSummary).
+ */
 function headlineOf(kind: SimulationKind, head: Row | null): SimulationHeadline | null {
-  if (kind !== 'load' || !head) return null;
+  if (!head) return null;
+  if (kind === 'change') {
+    const c = head.changeSummary as {
+      entryEndpoints: number;
+      runtimeConfirmed: number;
+      staticOnly: number;
+      services: number;
+    } | null;
+    if (!c) return null;
+    return {
+      kind: 'change',
+      entryEndpoints: c.entryEndpoints,
+      runtimeConfirmed: c.runtimeConfirmed,
+      staticOnly: c.staticOnly,
+      services: c.services,
+    };
+  }
+  if (kind === 'failure') {
+    const summary = head.summary as Record<FailureOutcome, number> | null;
+    if (!summary) return null;
+    return { kind: 'failure', service: String(head.service), modeText: String(head.modeText), summary };
+  }
+  if (kind !== 'load') return null;
   const b = head.bottleneck as {
     service: string;
     resource: ResourceKind;
@@ -85,7 +111,10 @@ export async function listSimulations(
 ): Promise<SimulationSummary[]> {
   const rows = await db.query(
     `SELECT id, kind, algorithm, window_since, window_until, request, created_at,
-            jsonb_build_object('bottleneck', result->'bottleneck', 'knee', result->'knee', 'scannedTo', result->'scannedTo') AS head
+            jsonb_build_object('bottleneck', result->'bottleneck', 'knee', result->'knee', 'scannedTo', result->'scannedTo',
+                               'service', result->'service', 'modeText', result->'modeText', 'summary',
+                               CASE WHEN kind = 'failure' THEN result->'summary' END,
+                               'changeSummary', CASE WHEN kind = 'change' THEN result->'summary' END) AS head
        FROM simulation ${opts.kind ? 'WHERE kind = $2' : ''} ORDER BY id DESC LIMIT $1`,
     opts.kind ? [opts.limit, opts.kind] : [opts.limit],
   );

@@ -138,6 +138,8 @@ export {
   SIMULATION_MAX_SPANS,
 } from './simulate.js';
 export type { SimulateLoadInput, SimulateOptions } from './simulate.js';
+export { simulateFailure, FAILURE_PEOPLE_LOOKBACK_MS } from './simulate-failure.js';
+export type { SimulateFailureInput } from './simulate-failure.js';
 export {
   blastRadius,
   blastRadiusMarkdown,
@@ -146,6 +148,7 @@ export {
   ChangeInputError,
   ChangeNotFoundError,
 } from './simulate-change.js';
+export { runChangeSimulation } from './simulate-change-run.js';
 export type { BlastRadiusInput, BlastRadiusOptions, ChangeSubject } from './simulate-change.js';
 export { reviewChange, reviewFacts } from './review.js';
 export type { ReviewInput, ReviewOptions } from './review.js';
@@ -161,3 +164,17 @@ export {
 } from './review-github.js';
 export type { Delivery, PullRequestDeliveryOptions, PullRequestEvent, PullRequestTarget } from './review-github.js';
 export { auditEntries, exportAudit, verifyAudit } from './audit.js';
+export { propose, planOn, ProposalInputError, ProposalNotFoundError } from './propose.js';
+export type { ManualAction, ProposeRequest, ProposeOptions, ProposeResult } from './propose.js';
+export {
+  listProposals,
+  getProposal,
+  decide,
+  executeProposal,
+  recoverExecutions,
+  undoProposal,
+  expireDue,
+  ProposalRefusedError,
+} from './proposals.js';
+export type { Decider } from './proposals.js';
+export type { Remediation } from './context.js';

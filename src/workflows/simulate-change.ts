@@ -7,11 +7,9 @@ import {
   type BlastProblemFacts,
   type BlastTicketFacts,
   type EndpointTraffic,
-  HyperLogLog,
   type RuntimeView,
   blastRadiusMarkdown,
   buildBlastRadius,
-  endpointKey,
   ownersOf,
   routeKey,
   runtimeView,
@@ -28,9 +26,9 @@ import {
   edgesInWindow,
   getDeploy,
   problemStore,
-  redInWindow,
 } from '../store/index.js';
 import type { Context } from './context.js';
+import { type EndpointUse, endpointUse, peopleOf, endpointUseKey } from './endpoint-people.js';
 import { type ChangeCode, analyzeChangeCode } from './simulate-change-code.js';
 
 export { blastRadiusMarkdown };
@@ -105,20 +103,6 @@ export function parseRange(text: string): { base: string; head: string } {
 
 function minuteFloor(ms: number): number {
   return Math.floor(ms / MINUTE) * MINUTE;
-}
-
-function hllUnion(list: ReadonlyArray<readonly Uint8Array[]>): number | null {
-  let acc: HyperLogLog | null = null;
-  for (const bytes of list.flat()) {
-    try {
-      const h = HyperLogLog.fromBytes(bytes);
-      if (acc === null) acc = h;
-      else acc.merge(h);
-    } catch {
-      // A sketch that does not decode is left out rather than failing the simulation.
-    }
-  }
-  return acc === null ? null : Math.round(acc.estimate());
 }
 
 /** The repository named, or the one indexed when none is named; several indexed and none named is refused. */
@@ -242,7 +226,7 @@ export async function blastRadiusDetail(
   let traffic: EndpointTraffic[] = [];
   let window: BlastRadius['window'] = null;
   let serviceEdges: Array<{ caller: string; callee: string }> = [];
-  const sketches = new Map<string, { users: Uint8Array[]; accounts: Uint8Array[] }>();
+  const uses = new Map<string, EndpointUse>();
   let sampled = 0;
   let errorGroups: Awaited<ReturnType<typeof blastRadiusQuery.recentErrorGroups>> = [];
   let patterns: Awaited<ReturnType<typeof blastRadiusQuery.servicePatterns>> = [];
@@ -260,20 +244,9 @@ export async function blastRadiusDetail(
     );
     window = { since: since.toISOString(), until: until.toISOString(), minutes };
     const win: MinuteWindow = { since, until, buckets: 1, bucketMs: untilMs - since.getTime(), recentSince: since };
-    const red = await redInWindow(db, win, { limit: 10_000 });
-    traffic = red.map((r) => {
-      const users = r.minutes.sketches.users ?? [];
-      const accounts = r.minutes.sketches.accounts ?? [];
-      sketches.set(endpointKey(r.service, r.endpoint), { users, accounts });
-      return {
-        service: r.service,
-        endpoint: r.endpoint,
-        requests: r.minutes.totals.requests ?? 0,
-        errors: r.minutes.totals.errors ?? 0,
-        users: hllUnion([users]),
-        accounts: hllUnion([accounts]),
-      };
-    });
+    const used = await endpointUse(db, since, until);
+    for (const u of used) uses.set(endpointUseKey(u.service, u.endpoint), u);
+    traffic = used.map(({ sketches: _, ...t }) => t);
     serviceEdges = (await edgesInWindow(db, win)).map((e) => ({ caller: e.caller, callee: e.callee }));
 
     // The services whose traces can show the change: those running affected code, and
@@ -368,14 +341,7 @@ export async function blastRadiusDetail(
   // Who used the exposed entry endpoints: the sketches' union, and the most active from the spans.
   if (window) {
     const entry = result.endpoints.filter((e) => e.entry && e.callsPerMinute);
-    const picked = entry.map((e) => sketches.get(endpointKey(e.service, e.endpoint))).filter((s) => s !== undefined);
-    const top = await blastRadiusQuery.topPeople(db, entry, since, until);
-    result.people = {
-      users: hllUnion(picked.map((s) => s.users)),
-      accounts: hllUnion(picked.map((s) => s.accounts)),
-      topUsers: top.users,
-      topAccounts: top.accounts,
-    };
+    result.people = await peopleOf(db, uses, entry, since, until);
   }
   return {
     radius: result,

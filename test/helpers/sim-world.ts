@@ -279,7 +279,12 @@ export function worldInfra(w: QueueWorld, env: Record<string, string> = {}): Inf
 }
 
 /** The spans as OTLP/JSON export requests of at most `batch` spans, one resource per service (one instance each). */
-export function otlpJsonBatches(spans: readonly SimSpan[], batch = 2000): string[] {
+export function otlpJsonBatches(
+  spans: readonly SimSpan[],
+  batch = 2000,
+  /** The user and account a span carries (enduser.id, account.id), if any. */
+  identity?: (s: SimSpan) => { user: string; account: string } | null,
+): string[] {
   const out: string[] = [];
   for (let i = 0; i < spans.length; i += batch) {
     const byService = new Map<string, SimSpan[]>();
@@ -310,7 +315,16 @@ export function otlpJsonBatches(spans: readonly SimSpan[], batch = 2000): string
                 kind: s.kind,
                 startTimeUnixNano: ns(s.startMs),
                 endTimeUnixNano: ns(s.endMs),
-                attributes: s.route ? [{ key: 'http.route', value: { stringValue: s.route } }] : [],
+                attributes: [
+                  ...(s.route ? [{ key: 'http.route', value: { stringValue: s.route } }] : []),
+                  ...((who) =>
+                    who
+                      ? [
+                          { key: 'enduser.id', value: { stringValue: who.user } },
+                          { key: 'account.id', value: { stringValue: who.account } },
+                        ]
+                      : [])(identity?.(s) ?? null),
+                ],
                 status: { code: s.error ? 2 : 0 },
               })),
             },

@@ -12,6 +12,9 @@ import {
   buildTicketIndex,
   changeFinding,
   fingerprintOccurrence,
+  fromInvestigation,
+  replicasFor,
+  riskOf,
   localizeText,
   parseStackTrace,
   parseUnifiedDiff,
@@ -33,7 +36,8 @@ import type {
 } from '../../src/analysis/index.js';
 import { buildReview } from '../../src/analysis/index.js';
 import { createPatternMiner } from '../../src/analysis/patterns/index.js';
-import { calibrate, simulateLoad } from '../../src/analysis/simulate/index.js';
+import { calibrate, simulateFailure, simulateLoad } from '../../src/analysis/simulate/index.js';
+import { type EntrySpec, failureWorld } from './failure-world.js';
 import type { Deploy } from '../../src/model/index.js';
 import { INVESTIGATE_FACTS } from './investigate-facts.js';
 import { RCA_WORLDS } from './rca-world-cases.js';
@@ -287,6 +291,43 @@ function simLoad(): Outputs {
   return out;
 }
 
+/** sim-failure: hand-built request trees with a timeout, a retried edge and a fallback, each service failed each way. */
+function simFailure(): Outputs {
+  const out: Outputs = {};
+  const entries: EntrySpec[] = [
+    {
+      route: '/a',
+      rate: 3,
+      ms: 10,
+      calls: [{ callee: 'cart', route: '/cart', ms: 10, calls: [{ callee: 'catalog', route: '/products', ms: 20 }] }],
+    },
+    { route: '/b', rate: 3, ms: 10 },
+    {
+      route: '/c',
+      rate: 3,
+      ms: 10,
+      calls: [{ callee: 'payments', route: '/charge', ms: 30, failShare: 0.05, propagates: false }],
+    },
+  ];
+  const cal = failureWorld(entries, { cart: { CATALOG_TIMEOUT_MS: '500', CATALOG_RETRIES: '1' } });
+  for (const service of ['web', 'cart', 'catalog', 'payments'])
+    for (const mode of ['down', 'slow=2s', 'errors=30%']) {
+      const r = simulateFailure(cal, { service, mode }, { replicates: 4, draws: 200, replicateDraws: 100 });
+      out[`${service} ${mode}`] = {
+        endpoints: r.endpoints.map((e) => ({
+          endpoint: e.endpoint,
+          outcome: e.outcome,
+          errorRate: e.errorRate,
+          p95: e.p95,
+          reach: e.reach,
+          paths: e.paths,
+        })),
+        validity: r.validity,
+      };
+    }
+  return out;
+}
+
 /** sim-change: the shop's files as parsed (fixtures), a diff, and hand-made traces → the blast radius. */
 function simChange(): Outputs {
   const out: Outputs = {};
@@ -361,6 +402,55 @@ function review(): Outputs {
   return out;
 }
 
+/** propose@1: the rules on the investigate fixtures (with a later deploy, the revert instead), the tiers, the replica counts. */
+function propose(): Outputs {
+  const out: Outputs = {};
+  for (const [name, build] of Object.entries(INVESTIGATE_FACTS)) {
+    const facts = build();
+    const result = buildInvestigation(facts);
+    const deploys = [...facts.deploys.values()].flat();
+    out[`rules/${name}`] = fromInvestigation(result, deploys);
+    const newest = [...deploys].sort((a, b) => Date.parse(b.deployedAt) - Date.parse(a.deployedAt))[0];
+    if (newest) {
+      const later: Deploy = {
+        ...newest,
+        id: 99,
+        version: `${newest.version}-hotfix`,
+        deployedAt: new Date(Date.parse(newest.deployedAt) + 600_000).toISOString(),
+      };
+      out[`rules/${name}+later-deploy`] = fromInvestigation(result, [...deploys, later]);
+    }
+  }
+  const none = { changed: ['cart'], exposed: [], requestsPerMinute: null, window: null, note: null };
+  const called = { ...none, exposed: [{ service: 'web', via: 'web → cart', callsPerMinute: 10 }] };
+  const rb = {
+    kind: 'rollback',
+    service: 'cart',
+    environment: '',
+    fromVersion: '2',
+    toVersion: '1',
+    toDeployId: 1,
+    toCommit: null,
+  } as const;
+  const risks: Record<string, Parameters<typeof riskOf>> = {
+    'rollback-at-fault': [rb, ['cart'], called],
+    'rollback-not-at-fault': [rb, ['payments'], called],
+    'scale-up-called': [{ kind: 'scale', service: 'cart', replicas: { from: 2, to: 4 }, hpaMin: null }, [], called],
+    'scale-up-alone': [{ kind: 'scale', service: 'cart', replicas: { from: 2, to: 4 }, hpaMin: null }, [], none],
+    'scale-down': [{ kind: 'scale', service: 'cart', replicas: { from: 4, to: 2 }, hpaMin: null }, [], none],
+    'restart-two': [{ kind: 'restart', services: ['cart', 'web'] }, [], none],
+    config: [{ kind: 'config', service: 'cart', name: 'TIMEOUT_MS', from: '800', to: '2000' }, ['cart'], called],
+  };
+  for (const [name, args] of Object.entries(risks)) out[`risk/${name}`] = riskOf(...args);
+  const needs = {
+    'cpu-at-95': { current: 2, utilization: 0.95, resource: 'cpu', saturated: false },
+    saturated: { current: 3, utilization: Number.POSITIVE_INFINITY, resource: 'pool', saturated: true },
+    'under-target': { current: 2, utilization: 0.4, resource: 'cpu', saturated: false },
+  };
+  for (const [name, n] of Object.entries(needs)) out[`replicas/${name}`] = { to: replicasFor(n, 0.7) };
+  return out;
+}
+
 /**
  * Runners by algorithm name. redact and code-extract have no runner here: their own tests
  * are snapshot tests already (test/redact.test.ts over test/fixtures/redact/cases.txt,
@@ -376,7 +466,9 @@ export const RUNNERS: Record<string, () => Outputs> = {
   'localize-text': localize,
   'ticket-mentions': mentions,
   'sim-load': simLoad,
+  'sim-failure': simFailure,
   'sim-change': simChange,
   review,
   'deploy-verify': deployVerify,
+  propose,
 };

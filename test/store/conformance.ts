@@ -419,7 +419,7 @@ export function storeConformance(backend: 'pglite' | 'postgres', open: OpenStore
       assert.equal(await simulationStore.getSimulation(store.db, 999_999), null);
       const listed = await simulationStore.listSimulations(store.db, { limit: 10, kind: 'load' });
       assert.deepEqual(
-        listed.map((x) => [x.id, x.request.factor, x.window === null]),
+        listed.map((x) => [x.id, x.request.kind === 'load' ? x.request.factor : null, x.window === null]),
         [
           [b.id, 3, true],
           [a.id, 2, false],

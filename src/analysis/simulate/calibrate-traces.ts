@@ -4,6 +4,7 @@
 // durations; each edge's failures, the latency at which its calls fail and the retries its callers
 // made; who a failure reaches; and uniform samples of request trees for the latency model.
 import { spanWalk } from '../rca/index.js';
+import { callTree } from './call-tree.js';
 import { type Random, Reservoir, describe, gapCv2 } from './stats.js';
 import type {
   BlockSums,
@@ -57,6 +58,9 @@ const dur = (s: SimSpan) => Math.max(0, s.endMs - s.startMs);
 /** A later call of the same operation that began this long after the earlier one (and this share of its duration) while it still ran is a retry after a timeout, not a fan-out. */
 const RETRY_MIN_GAP_MS = 5;
 const RETRY_MIN_GAP_SHARE = 0.1;
+/** A call that ends this much after the visit that made it ended was not waited for. */
+const DETACHED_SLACK_MS = 1;
+const PRODUCER = 4;
 
 function blockSums(n: number): BlockSums {
   return { count: new Array(n).fill(0), sum: new Array(n).fill(0), sumSq: new Array(n).fill(0) };
@@ -146,9 +150,11 @@ export function calibrateTraces(
     durations: number[];
     failedDurations: number[];
     failedRootErrored: number;
+    detached: number;
     endpoints: Map<string, number>;
     reservoir: Reservoir<TreeSample>;
     retries: number;
+    retriesAfterFailure: number;
     spacing: number[][];
     maxAttempts: number;
   }
@@ -168,9 +174,11 @@ export function calibrateTraces(
         durations: [],
         failedDurations: [],
         failedRootErrored: 0,
+        detached: 0,
         endpoints: new Map(),
         reservoir: new Reservoir(opts.sampleSize, opts.random),
         retries: 0,
+        retriesAfterFailure: 0,
         spacing: [],
         maxAttempts: 1,
       });
@@ -189,6 +197,15 @@ export function calibrateTraces(
     acc.starts.push(v.entry.startMs);
     addBlock(acc.blocks.visits, blockOf(v.entry.startMs), v.selfMs);
   }
+  /** When the visit that made a span ended: its nearest ancestor (or itself) that is a visit's entry. */
+  const visitEndOf = (s: SimSpan): number => {
+    let x: SimSpan | undefined = s;
+    for (let depth = 0; x !== undefined && depth < 1000; depth++) {
+      if (selfOf.has(x)) return x.endMs;
+      x = parentOf(x);
+    }
+    return Number.POSITIVE_INFINITY;
+  };
   /** Client span → the edge it is a call on, or -1 for a leaf call. */
   const callEdge = new Map<SimSpan, number>();
   const callFailed = new Map<SimSpan, boolean>();
@@ -212,6 +229,7 @@ export function calibrateTraces(
     callEdge.set(c.client, ei);
     const e = edges[ei] as EdgeAcc;
     e.calls++;
+    if (c.client.kind === PRODUCER || c.client.endMs > visitEndOf(c.client) + DETACHED_SLACK_MS) e.detached++;
     e.durations.push(dur(c.client));
     const server = c.servers[0];
     const ep = server ? (server.route ?? server.name) : c.client.name;
@@ -307,7 +325,11 @@ export function calibrateTraces(
     const b = blockOf(s.startMs);
     e.blockRequests[b] = (e.blockRequests[b] as number) + 1;
     const at = e.reservoir.slot();
-    if (at >= 0) e.reservoir.take(at, treeSample(s, dur(s), s.error, true));
+    if (at >= 0)
+      e.reservoir.take(at, {
+        ...treeSample(s, dur(s), s.error, true),
+        calls: callTree(s, { kidsOf, callEdge, callFailed }),
+      });
   }
   const bump = (m: Map<number, number>, k: number) => m.set(k, (m.get(k) ?? 0) + 1);
   for (const [entrySpan] of selfOf) {
@@ -349,6 +371,7 @@ export function calibrateTraces(
         continue;
       }
       e.retries++;
+      if (!timedOut) e.retriesAfterFailure++;
       if (timedOut) {
         const list = e.spacing[attempt - 1] ?? [];
         list.push(gap);
@@ -394,7 +417,13 @@ export function calibrateTraces(
     errorRate: e.calls === 0 ? 0 : e.failed / e.calls,
     duration: describe(e.durations),
     failedDuration: e.failedDurations.length === 0 ? null : describe(e.failedDurations),
-    retries: { seen: e.retries / share, spacingMs: e.spacing.map(median), maxAttempts: e.maxAttempts },
+    retries: {
+      seen: e.retries / share,
+      afterFailure: e.retriesAfterFailure / share,
+      spacingMs: e.spacing.map(median),
+      maxAttempts: e.maxAttempts,
+    },
+    detached: e.detached / share,
     errorPropagation:
       e.failed === 0
         ? {

@@ -1,5 +1,6 @@
 // Simulation's pure parts: the calibration from a window's traces, infrastructure and gauges,
-// the load model (an open network of M/G/c stations) and its Markdown.
+// the load model (an open network of M/G/c stations), the failure model (a walk of sampled
+// request trees) and their Markdown.
 export { calibrate, defaultBlocks, attemptTimeouts } from './calibrate.js';
 export type { CalibrationInput, CalibrationOptions } from './calibrate.js';
 export { calibrateTraces } from './calibrate-traces.js';
@@ -28,8 +29,23 @@ export {
   LOAD_ASSUMPTIONS,
 } from './load.js';
 export type { LoadOptions, LoadRequest } from './load.js';
+export {
+  simulateFailure,
+  failureOutcome,
+  SIM_FAILURE_ALGORITHM,
+  FAILURE_DEFINITIONS,
+  FAILURE_ASSUMPTIONS,
+} from './failure.js';
+export type { FailureRequest, FailureOptions } from './failure.js';
+export { parseFailureMode, describeMode, MAX_SLOW_MS } from './failure-mode.js';
+export { walkRequest, walkCall, pathsToFailed } from './failure-walk.js';
+export type { WalkSettings, CallResult, WalkTrace } from './failure-walk.js';
+export { failureSimulationMarkdown } from './failure-render.js';
+export { withImpact } from './failure-impact.js';
+export type { ImpactFacts, ImpactTicketFacts } from './failure-impact.js';
 export { inputsOf } from './validity.js';
 export { loadSimulationMarkdown } from './render.js';
+export { simulationMarkdown } from './markdown.js';
 export { Random, describe as describeDistribution, quantileSorted } from './stats.js';
 export type {
   SimSpan,
@@ -38,6 +54,7 @@ export type {
   Distribution,
   BlockSums,
   TreeSample,
+  CallNode,
   ServiceTouch,
   EdgeTouch,
   EntryCalibration,

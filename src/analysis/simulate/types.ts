@@ -70,6 +70,21 @@ export interface TreeSample {
   error: boolean;
   services: ServiceTouch[];
   edges: EdgeTouch[];
+  /** An entry's request tree: the calls its root's visit made, each with the calls below it (entry samples only). */
+  calls?: CallNode[];
+}
+
+/**
+ * One call of a sampled request, where the failure model walks: the edge it was made on, when it
+ * started (from the request's start) and how long its client span ran, whether it failed, and
+ * the calls its callee made while answering it.
+ */
+export interface CallNode {
+  edge: number;
+  atMs: number;
+  ms: number;
+  failed: boolean;
+  calls: CallNode[];
 }
 
 export interface ServiceTouch {
@@ -186,7 +201,18 @@ export interface EdgeCalibration {
    * or while it still ran (it timed out); per attempt k (from 1), the median time from its start to
    * the next attempt's when the next began while it still ran; the most attempts of one call.
    */
-  retries: { seen: number; spacingMs: number[]; maxAttempts: number };
+  retries: {
+    seen: number;
+    /** Of those, the retries made after the attempt before had failed (answered with an error), not while it still ran. */
+    afterFailure: number;
+    spacingMs: number[];
+    maxAttempts: number;
+  };
+  /**
+   * Calls its caller did not wait for: a message sent (a producer span), or a call still running
+   * when the visit that made it had ended (same division by the share read as `calls`).
+   */
+  detached: number;
   /** The endpoints the callee served on this edge, most called first (settings are matched to edges by name). */
   calleeEndpoints: string[];
   /** A uniform sample of its calls with what each caused below it. */

@@ -1,32 +1,33 @@
 // `orrery simulate load|show|list`: run a load simulation on the server (calibrated on a window
 // of its telemetry and infrastructure) and print it as Markdown or JSON, show a stored
-// simulation, list them.
+// simulation (of any kind), list them.
 import { type Command, Option } from 'commander';
 import {
   MAX_FACTOR,
   SimulationInputError,
-  loadSimulationMarkdown,
   parseSetLine,
   parseWindow,
+  simulationMarkdown,
 } from '../../analysis/index.js';
 import type { Simulation, SimulationSummary } from '../../model/index.js';
 import { CliError, EXIT, type GlobalOptions } from '../client.js';
 import { table } from '../table.js';
 import { timeFlag } from '../time-flag.js';
 
-type Format = 'md' | 'json';
+export type Format = 'md' | 'json';
 
-function print(run: Simulation, format: Format): void {
+/** A simulation as Markdown (with how to see every figure) or as JSON. */
+export function print(run: Simulation, format: Format): void {
   if (format === 'json') return void process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
-  process.stdout.write(loadSimulationMarkdown(run.result, { id: run.id }));
+  process.stdout.write(simulationMarkdown(run.result, { id: run.id }));
   process.stdout.write(`\nsimulation ${run.id} (orrery simulate show ${run.id} --format json for every figure)\n`);
 }
 
-const formatOption = () =>
+export const formatOption = () =>
   new Option('--format <format>', 'md (Markdown) or json').choices(['md', 'json']).default('md');
 
 /** A usage error (exit 2) from a bad flag value, with the flag's name. */
-function usage(flag: string, err: unknown): never {
+export function usage(flag: string, err: unknown): never {
   if (err instanceof SimulationInputError) throw new CliError(`${flag}: ${err.message}`, EXIT.usage);
   throw err;
 }
@@ -119,7 +120,11 @@ export function registerSimulateLoad(sim: Command, client: (cmd: Command) => Glo
       const what = (s: SimulationSummary) =>
         s.request.kind === 'load'
           ? `load ${s.request.factor}×${s.request.endpoint ? ` ${s.request.endpoint}` : ''}${s.request.set.length ? ` ${s.request.set.map((x) => `--set ${x}`).join(' ')}` : ''}`
-          : s.kind;
+          : s.request.kind === 'failure'
+            ? `failure ${s.request.service} ${s.request.mode}`
+            : s.request.deploy !== null
+              ? `change: deploy ${s.request.deploy}`
+              : `change ${s.request.range}${s.request.repository ? ` --repo ${s.request.repository}` : ''}`;
       process.stdout.write(
         `${table(
           ['id', 'created', 'simulation', 'window', 'algorithm'],

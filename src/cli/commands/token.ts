@@ -19,7 +19,7 @@ export function registerToken(program: Command, client: (cmd: Command) => Global
     .addOption(
       new Option(
         '--role <role>',
-        'what it may do: ingest (OTLP, webhooks), viewer (read), operator (+ run investigations, record data), approver (+ approve proposals), admin (everything, tokens included); default viewer, admin with --offline',
+        'what it may do: ingest (OTLP, webhooks), viewer (read), operator (+ run investigations, record data), approver (+ approve proposals), admin (everything but approving, tokens included); default viewer, admin with --offline',
       ).choices(TOKEN_ROLES),
     )
     .option('--offline', 'write to the store directly instead of through the server (to bootstrap the first token)')

@@ -16,6 +16,7 @@ import spanTimeMinute from './014-span-time-minute.js';
 import simulations from './015-simulations.js';
 import auditChain from './016-audit-chain.js';
 import deployVerification from './017-deploy-verification.js';
+import proposals from './018-proposals.js';
 
 export interface Migration {
   version: number;
@@ -41,4 +42,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 15, name: 'simulations', sql: simulations },
   { version: 16, name: 'audit-chain', sql: auditChain },
   { version: 17, name: 'deploy-verification', sql: deployVerification },
+  { version: 18, name: 'proposals', sql: proposals },
 ];

@@ -1,7 +1,12 @@
 // How a simulation colours the service map: each kind maps its services to a band of one
 // legend, and each band to a fill and border that keep the map's dark label text readable
 // (every fill is light: at least 4.5:1 against #101828). Pure, so it is tested without a browser.
-import type { LoadSimulationResult, ServicePrediction } from '../../model/index.js';
+import type {
+  FailureOutcome,
+  FailureSimulationResult,
+  LoadSimulationResult,
+  ServicePrediction,
+} from '../../model/index.js';
 
 /** A band of a legend: its colours, its name, and what it means. */
 export interface Band {
@@ -64,14 +69,38 @@ export function loadPaint(r: LoadSimulationResult): Map<string, NodePaint> {
   return out;
 }
 
-/**
- * What a failure does to a service: the one made to fail, and the outcome of each it reaches.
- * For the failure kind's page (FailureSimulationResult is being added on branch sim-failure):
- * its component maps each service's outcome to one of these bands.
- */
+/** What a failure does to a service: the one made to fail, and the outcome of each on a path to it. */
 export const OUTCOME_BANDS = {
   injected: { id: 'injected', fill: '#fecdca', border: '#7a271a', borderWidth: 5, label: 'made to fail' },
   failed: { id: 'failed', fill: '#fecdca', border: '#b42318', borderWidth: 3, label: 'fails' },
   degraded: { id: 'degraded', fill: '#fef0c7', border: '#b54708', borderWidth: 2, label: 'degraded' },
   unaffected: { id: 'unaffected', fill: '#d1fadf', border: '#027a48', borderWidth: 1, label: 'unaffected' },
 } as const satisfies Record<string, Band>;
+
+const WORST: readonly FailureOutcome[] = ['failed', 'degraded', 'unaffected'];
+
+/**
+ * Each service's paint for a failure simulation: the failed service `injected`; every other
+ * service on a call path from an entry endpoint to it (the endpoint's own service included) the
+ * worst outcome of those endpoints; services of unaffected endpoints `unaffected`.
+ */
+export function failurePaint(r: FailureSimulationResult): Map<string, NodePaint> {
+  const worst = new Map<string, FailureOutcome>();
+  const note = (service: string, o: FailureOutcome) => {
+    const had = worst.get(service);
+    if (had === undefined || WORST.indexOf(o) < WORST.indexOf(had)) worst.set(service, o);
+  };
+  for (const e of r.endpoints) {
+    note(e.service, e.outcome);
+    for (const path of e.paths) for (const s of path.split(' → ')) note(s.trim(), e.outcome);
+  }
+  const out = new Map<string, NodePaint>();
+  for (const [service, o] of worst)
+    if (service !== r.service)
+      out.set(service, {
+        band: OUTCOME_BANDS[o],
+        note: o === 'unaffected' ? 'unaffected' : `${o === 'failed' ? 'fails' : 'degraded'} by it`,
+      });
+  out.set(r.service, { band: OUTCOME_BANDS.injected, note: r.modeText });
+  return out;
+}

@@ -1,4 +1,4 @@
-// A change's blast radius (POST /api/simulations/change, not stored): a range of an indexed
+// A change's blast radius (POST /api/simulations/change, which stores each run): a range of an indexed
 // repository or a deploy id, asked in a form whose values stay in the address (so an answer is a
 // link); then the exposed endpoints, each runtime-confirmed or static-only, the services, the users
 // and accounts behind them, open problems, tickets and owners, and what limited the answer.
@@ -97,7 +97,7 @@ export function BlastRadiusPage() {
 const endpointName = (e: BlastEndpoint) =>
   `${e.methods.length && !/^[A-Z]+ \//.test(e.endpoint) ? `${e.methods.join(',')} ` : ''}${e.endpoint}`;
 
-function BlastRadiusView({ r }: { r: BlastRadius }) {
+export function BlastRadiusView({ r }: { r: BlastRadius }) {
   const s = r.summary;
   const p = r.people;
   return (

@@ -8,6 +8,8 @@ import { PageHead } from '../components/layout';
 import { ValiditySection } from '../components/sim-validity';
 import { Empty, Load } from '../components/states';
 import { num, share, time } from '../format';
+import { BlastRadiusView } from './blast-radius';
+import { FailureResultView } from './simulation-failure';
 import { LoadResultView } from './simulation-load';
 
 /** What was asked, in a few words: `3× the traffic of web /checkout`. */
@@ -15,9 +17,12 @@ export function requestTitle(q: SimulationRequest): string {
   switch (q.kind) {
     case 'load':
       return `${q.factor}× the traffic${q.endpoint ? ` of ${q.endpoint}` : ''}${q.set.length ? `, with ${q.set.join(', ')}` : ''}`;
-    // FAILURE (branch sim-failure): a `case 'failure':` naming the service made to fail and how.
-    default:
-      return (q as { kind: string }).kind;
+    case 'failure':
+      return `${q.service} ${q.mode}`;
+    case 'change':
+      return q.deploy !== null
+        ? `what deploy ${q.deploy} shipped`
+        : `${q.range}${q.repository ? ` in ${q.repository}` : ''}`;
   }
 }
 
@@ -39,21 +44,29 @@ export function SimulationPage() {
                 Markdown
               </a>
             </PageHead>
-            <p className="muted sim-meta">
-              <span className="algorithm">{s.algorithm}</span>, run {time(s.createdAt)}
-              {s.window && (
-                <>
-                  ; calibrated on {time(s.window.since)} to {time(s.window.until)} ({num(minutes)} min, {num(r.traces)}{' '}
-                  traces{r.sampled < 1 ? `, ${share(r.sampled)} of them read` : ''})
-                </>
-              )}
-            </p>
-            <ValiditySection
-              validity={r.validity}
-              inputs={r.inputs}
-              assumptions={r.assumptions}
-              warnings={r.warnings}
-            />
+            {r.kind === 'change' ? (
+              <p className="muted sim-meta">
+                <span className="algorithm">{s.algorithm}</span>, run {time(s.createdAt)}
+              </p>
+            ) : (
+              <>
+                <p className="muted sim-meta">
+                  <span className="algorithm">{s.algorithm}</span>, run {time(s.createdAt)}
+                  {s.window && (
+                    <>
+                      ; calibrated on {time(s.window.since)} to {time(s.window.until)} ({num(minutes)} min,{' '}
+                      {num(r.traces)} traces{r.sampled < 1 ? `, ${share(r.sampled)} of them read` : ''})
+                    </>
+                  )}
+                </p>
+                <ValiditySection
+                  validity={r.validity}
+                  inputs={r.inputs}
+                  assumptions={r.assumptions}
+                  warnings={r.warnings}
+                />
+              </>
+            )}
             <ResultView result={r} />
           </>
         );
@@ -66,11 +79,10 @@ function ResultView({ result }: { result: SimulationResult }) {
   switch (result.kind) {
     case 'load':
       return <LoadResultView r={result} />;
-    // FAILURE: when FailureSimulationResult joins SimulationResult (branch sim-failure), add
-    //   case 'failure': return <FailureResultView r={result} />;
-    // in pages/simulation-failure.tsx: the map painted with sim-paint's OUTCOME_BANDS (the failed
-    // service `injected`, each service it reaches by its outcome) and a table of each entry
-    // endpoint's outcome, its error rate and p95 figures, its users, accounts and tickets.
+    case 'failure':
+      return <FailureResultView r={result} />;
+    case 'change':
+      return <BlastRadiusView r={result} />;
     default:
       return (
         <Empty>

@@ -20,6 +20,7 @@ export function SimulationsPage() {
         </Link>
       </PageHead>
       <LoadForm />
+      <FailureForm />
       <h2 id="runs-head">Runs</h2>
       <Load state={state} what="the simulations">
         {({ simulations }) =>
@@ -75,6 +76,19 @@ export function SimulationsPage() {
 }
 
 function Headline({ h }: { h: SimulationHeadline }) {
+  if (h.kind === 'change')
+    return (
+      <>
+        {h.entryEndpoints} entry endpoints exposed ({h.runtimeConfirmed} runtime-confirmed, {h.staticOnly} static-only)
+        across {h.services} services
+      </>
+    );
+  if (h.kind === 'failure')
+    return (
+      <>
+        {h.summary.failed} endpoints fail, {h.summary.degraded} degrade, {h.summary.unaffected} unaffected
+      </>
+    );
   const b = h.bottleneck;
   return (
     <>
@@ -83,6 +97,81 @@ function Headline({ h }: { h: SimulationHeadline }) {
         : `nothing saturates below ${h.scannedTo}×`}
       ; {h.knee === null ? `no knee below ${h.scannedTo}×` : `knee at ${factor(h.knee)}`}
     </>
+  );
+}
+
+/** Posts a simulation request and opens the result; the server's refusal is kept for the form to show. */
+function useRun(bodyOf: (f: FormData) => Record<string, unknown>) {
+  const navigate = useNavigate();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const { simulation } = await api<{ simulation: Simulation }>('/api/simulations', {
+        method: 'POST',
+        body: bodyOf(new FormData(e.currentTarget)),
+      });
+      navigate(`/simulations/${simulation.id}`);
+    } catch (err) {
+      setError((err as Error).message);
+      setBusy(false);
+    }
+  };
+  return { busy, error, submit };
+}
+
+function FailureForm() {
+  const { busy, error, submit } = useRun((f) => {
+    const text = (k: string) => String(f.get(k) ?? '').trim();
+    return {
+      kind: 'failure',
+      service: text('service'),
+      mode: text('mode'),
+      ...(text('window') ? { window: text('window') } : {}),
+    };
+  });
+  return (
+    <section aria-labelledby="fail-head" className="run-form">
+      <h2 id="fail-head">Simulate a dependency failure</h2>
+      <p className="muted">
+        Replays the window's sampled requests with one service down, slow or failing a share of its answers, under the
+        timeouts and retries the traces and manifests show, and predicts which entry endpoints fail, degrade or are
+        unaffected.
+      </p>
+      <form className="search sim-form" onSubmit={submit} aria-describedby={error ? 'fail-error' : undefined}>
+        <label>
+          Service
+          <input name="service" required placeholder="payments" />
+        </label>
+        <label>
+          Mode
+          <input name="mode" required defaultValue="down" aria-describedby="mode-hint" />
+          <span id="mode-hint" className="hint-text">
+            down, slow=2s or errors=30%
+          </span>
+        </label>
+        <label>
+          Window
+          <input name="window" defaultValue="30m" aria-label="Failure calibration window" />
+        </label>
+        <button type="submit" disabled={busy}>
+          {busy ? 'Simulating…' : 'Run failure simulation'}
+        </button>
+      </form>
+      {busy && (
+        <p className="state" role="status">
+          Calibrating and simulating; this takes a few seconds…
+        </p>
+      )}
+      {error && (
+        <div id="fail-error" className="state error" role="alert">
+          <strong>The server did not run it:</strong> {error}
+        </div>
+      )}
+    </section>
   );
 }
 
@@ -103,24 +192,7 @@ function loadBody(f: FormData): Record<string, unknown> {
 }
 
 function LoadForm() {
-  const navigate = useNavigate();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const { simulation } = await api<{ simulation: Simulation }>('/api/simulations', {
-        method: 'POST',
-        body: loadBody(new FormData(e.currentTarget)),
-      });
-      navigate(`/simulations/${simulation.id}`);
-    } catch (err) {
-      setError((err as Error).message);
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useRun(loadBody);
   return (
     <section aria-labelledby="run-head" className="run-form">
       <h2 id="run-head">Simulate more load</h2>
