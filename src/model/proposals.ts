@@ -224,4 +224,5 @@ export interface ProposalSummary {
   createdAt: string;
   expiresAt: string;
   executor: string | null;
+  source: ProposalSource;
 }

@@ -78,6 +78,7 @@ const showQuery = z.object({ format: z.enum(['json', 'markdown']).default('json'
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   status: z.enum(PROPOSAL_STATUSES).optional(),
+  problem: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 const decideBody = z
   .object({ comment: z.string().max(2000).optional() })
@@ -132,7 +133,13 @@ export async function proposalRoutes(app: FastifyInstance, opts: RouteOptions): 
 
   app.get('/api/proposals', { schema: { querystring: listQuery } }, async (req) => {
     const q = req.query as z.output<typeof listQuery>;
-    return { proposals: await listProposals(ctx, { limit: q.limit, ...(q.status ? { status: q.status } : {}) }) };
+    return {
+      proposals: await listProposals(ctx, {
+        limit: q.limit,
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.problem ? { problem: q.problem } : {}),
+      }),
+    };
   });
 
   app.get('/api/proposals/:id', { schema: { params: idParams, querystring: showQuery } }, async (req, reply) => {

@@ -150,19 +150,24 @@ export async function getProposal(q: Queryable, id: number, opts: { lock?: boole
 
 export interface ProposalFilter {
   status?: ProposalStatus;
+  /** Only proposals made for this triage problem: from it, or from one of its investigations. */
+  problem?: number;
   limit: number;
 }
 
 export async function listProposals(q: Queryable, f: ProposalFilter): Promise<ProposalSummary[]> {
   const rows = await q.query(
     `SELECT p.id, p.status, p.title, p.kind, p.tier, p.approvals_required, p.proposer, p.created_at, p.expires_at,
-            p.executor,
+            p.executor, p.source,
             (SELECT count(*) FROM proposal_decision d
               WHERE d.proposal_id = p.id AND d.verdict = 'approve' AND d.counted)::int8 AS counted
        FROM proposal p
       WHERE p.algorithm IS NOT NULL AND ($1::text IS NULL OR p.status = $1)
+        AND ($3::int8 IS NULL
+             OR (p.source->>'kind' = 'problem' AND (p.source->>'id')::int8 = $3)
+             OR p.investigation_id IN (SELECT i.id FROM investigation i WHERE i.problem_id = $3))
       ORDER BY p.id DESC LIMIT $2`,
-    [f.status ?? null, f.limit],
+    [f.status ?? null, f.limit, f.problem ?? null],
   );
   return rows.map((r) => ({
     id: Number(r.id),
@@ -175,6 +180,7 @@ export async function listProposals(q: Queryable, f: ProposalFilter): Promise<Pr
     createdAt: iso(r.created_at),
     expiresAt: iso(r.expires_at),
     executor: (r.executor as string | null) ?? null,
+    source: json<ProposalSource>(r.source),
   }));
 }
 
