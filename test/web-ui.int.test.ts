@@ -440,9 +440,9 @@ describe('web UI (Chromium) on a demo world', () => {
     const body = (await made.json()) as { proposals: Array<{ id: number; title: string }>; notes: string[] };
     assert.equal(made.status, 201, `proposals for problem ${problem.id}: ${JSON.stringify(body.notes)}`);
     const proposal = body.proposals[0]!;
-    await page.evaluate(`localStorage.removeItem('orrery.token')`);
-    // The problem's page lists it; the proposal page opens from there.
+    // The problem's page lists it; the proposal page opens from there (with no token in this browser).
     await open('problem with proposals', `${world.api}/problems/${problem.id}`, '#proposals-head');
+    await page.evaluate(`localStorage.removeItem('orrery.token')`);
     await page.locator(`table.proposals tr[data-proposal="${proposal.id}"] a`).click();
     await page.locator('[data-status]').waitFor();
     assert.equal(await page.locator('[data-status]').textContent(), 'proposed');
