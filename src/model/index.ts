@@ -230,4 +230,7 @@ export type {
   ProposalExecution,
   Proposal,
   ProposalSummary,
+  ProposalOutcome,
+  ProposalOutcomeVerdict,
+  OutcomeTest,
 } from './proposals.js';

@@ -14,6 +14,7 @@ import type {
   ProposalBlastRadius,
   ProposalExecution,
   ProposalSimulation,
+  ProposalOutcome,
   ProposalSource,
   ProposalStatus,
   ProposalSummary,
@@ -97,6 +98,7 @@ function proposalOf(r: Row, decisions: ApprovalDecision[]): Proposal {
     expiresAt: iso(r.expires_at),
     decisions,
     execution: executionOf(r),
+    outcome: r.outcome === null || r.outcome === undefined ? null : json<ProposalOutcome>(r.outcome),
   };
 }
 
@@ -295,4 +297,35 @@ export async function finish(
     [id, node, outcome, JSON.stringify(e)],
   );
   return rows.length === 1;
+}
+
+/** Stores a decided outcome; false when one was already stored (the first decision stands). */
+export async function setOutcome(q: Queryable, id: number, outcome: ProposalOutcome): Promise<boolean> {
+  const rows = await q.query(
+    `UPDATE proposal SET outcome = $2::jsonb WHERE id = $1 AND status = 'executed' AND outcome IS NULL RETURNING id`,
+    [id, JSON.stringify(outcome)],
+  );
+  return rows.length === 1;
+}
+
+/** Executed proposals of the kinds whose effect is watched, finished since `since`, with no outcome yet. */
+export async function awaitingOutcome(q: Queryable, kinds: readonly string[], since: Date): Promise<number[]> {
+  const rows = await q.query(
+    `SELECT id FROM proposal WHERE status = 'executed' AND outcome IS NULL AND algorithm IS NOT NULL
+        AND kind = ANY($1::text[]) AND executed_at >= $2 ORDER BY id`,
+    [kinds, since],
+  );
+  return rows.map((r: Row) => Number(r.id));
+}
+
+/** Adds what followed a stored outcome (the problem it closed or reopened, the undo it proposed). */
+export async function patchOutcome(
+  q: Queryable,
+  id: number,
+  patch: Partial<Pick<ProposalOutcome, 'problem' | 'undoProposalId' | 'summary'>>,
+): Promise<void> {
+  await q.query('UPDATE proposal SET outcome = outcome || $2::jsonb WHERE id = $1 AND outcome IS NOT NULL', [
+    id,
+    JSON.stringify(patch),
+  ]);
 }
