@@ -143,6 +143,13 @@ describe('proposal outcome after the action (proposal-outcome@1)', () => {
     assert.equal(stored.algorithm, 'proposal-outcome@1');
     assert.equal((await audit('proposal.outcome', String(p.id))).length, 1);
     assert.equal((await audit('problem.close', String(pid))).length, 1);
+    // The API answers it, and the Markdown shows it.
+    const res = await o.server.api.inject({ method: 'GET', url: `/api/proposals/${p.id}/outcome` });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().outcome.verdict, 'resolved');
+    const md = await o.server.api.inject({ method: 'GET', url: `/api/proposals/${p.id}?format=markdown` });
+    assert.match(md.body, /## Outcome: resolved/);
+    assert.match(md.body, new RegExp(`problem ${pid}: closed`));
     // The first decision stands.
     const again = await watchOutcome(o.ctx, p.id, { now: at(end, 11) });
     assert.equal(again?.decidedAt, stored.decidedAt);
@@ -179,6 +186,18 @@ describe('proposal outcome after the action (proposal-outcome@1)', () => {
     assert.equal(out?.looks, 10);
     assert.deepEqual(out!.problem, { id: pid, action: 'unchanged' });
     assert.equal(await problemStatus(pid), 'open');
+  });
+
+  it('answers 409 for a proposal that was not executed, 404 for none', async () => {
+    const r = await propose(
+      o.ctx,
+      { from: 'manual', action: { kind: 'config', service: 'x', name: 'A', value: '1' }, reason: 'why not' },
+      { actor: 'token:1', simulate: false },
+    );
+    const res = await o.server.api.inject({ method: 'GET', url: `/api/proposals/${r.proposals[0]!.id}/outcome` });
+    assert.equal(res.statusCode, 409);
+    assert.match(res.json().message, /only an executed rollback, scale or config change is watched/);
+    assert.equal((await o.server.api.inject({ method: 'GET', url: '/api/proposals/9999/outcome' })).statusCode, 404);
   });
 
   it('judges with alpha split over the tests and the looks', () => {

@@ -266,6 +266,43 @@ function Trail({ p }: { p: Proposal }) {
   );
 }
 
+function Outcome({ p }: { p: Proposal }) {
+  const o = p.outcome;
+  if (!o) return null;
+  return (
+    <section aria-labelledby="outcome-head">
+      <h2 id="outcome-head">
+        After the action: <span data-outcome={o.verdict}>{o.verdict}</span>
+      </h2>
+      <p>
+        {o.summary}{' '}
+        <span className="muted">
+          ({o.services.join(', ')}; {o.looks} of {o.watchMinutes} minutes watched; {o.algorithm})
+        </span>
+      </p>
+      <ul>
+        {o.tests.map((t) => (
+          <li key={`${t.measure} ${t.direction}`}>
+            {t.measure} {t.direction}: {num(t.before)} → {num(t.after)}, p = {t.p.toPrecision(2)} (level{' '}
+            {t.level.toPrecision(2)}){t.passed ? ' — passed' : ''}
+          </li>
+        ))}
+        {o.problem && (
+          <li>
+            <Link to={`/problems/${o.problem.id}`}>problem #{o.problem.id}</Link>: {o.problem.action}
+          </li>
+        )}
+        {o.undoProposalId !== null && (
+          <li>
+            The undo is proposed, not run:{' '}
+            <Link to={`/proposals/${o.undoProposalId}`}>proposal #{o.undoProposalId}</Link>
+          </li>
+        )}
+      </ul>
+    </section>
+  );
+}
+
 export function ProposalPage() {
   const { id } = useParams();
   const state = useApi<{ proposal: Proposal }>(`/api/proposals/${id}`);
@@ -305,6 +342,7 @@ export function ProposalPage() {
             </dl>
             <p className="narrative">{p.rationale}</p>
             <Decide p={p} done={state.reload} />
+            <Outcome p={p} />
             <Body p={p} />
             <Trail p={p} />
           </>
