@@ -459,6 +459,21 @@ describe('web UI (Chromium) on a demo world', () => {
     assert.match((await alert.textContent()) ?? '', /Approving needs an approver token/);
     assert.equal(await page.locator('[data-status]').textContent(), 'proposed');
 
+    // A token of another role: refused (403), and the page says this token is not an approver's.
+    const viewer = await fetch(`${world.api}/api/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'viewer-vic', role: 'viewer' }),
+    });
+    assert.equal(viewer.status, 201, await viewer.clone().text());
+    await page.evaluate(
+      `localStorage.setItem('orrery.token', ${JSON.stringify(((await viewer.json()) as { token: string }).token)})`,
+    );
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.locator('section.decide [role="alert"]', { hasText: 'this one is not' }).waitFor();
+    assert.match((await alert.textContent()) ?? '', /"approver" role/);
+    assert.equal(await page.locator('[data-status]').textContent(), 'proposed');
+
     // Each of the demo's approvers approves with their own token until enough count.
     const required = Number(/of (\d+)/.exec((await page.locator('dd.approvals').textContent()) ?? '')?.[1]);
     assert.ok(required >= 1 && required <= world.approvers.length, `approvals required: ${required}`);

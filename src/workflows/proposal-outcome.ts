@@ -61,7 +61,7 @@ export async function watchOutcome(
 ): Promise<ProposalOutcome | null> {
   const db = ctx.store.db;
   const p = await proposalStore.getProposal(db, id);
-  if (!p || p.status !== 'executed' || !p.execution || !WATCHED_KINDS.includes(p.action.kind)) return null;
+  if (p?.status !== 'executed' || !p.execution || !WATCHED_KINDS.includes(p.action.kind)) return null;
   if (p.outcome) return p.outcome;
   const now = opts.now ?? new Date();
   const watch = opts.watchMinutes ?? OUTCOME_DEFAULTS.watchMinutes;
