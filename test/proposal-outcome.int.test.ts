@@ -18,6 +18,7 @@ import {
   watchOutcome,
   watchRecentOutcomes,
 } from '../src/workflows/index.js';
+import { recordDeploy } from '../src/store/index.js';
 import { seedAnalysis } from './helpers/analysis-seed.js';
 import { type InProcess, inProcessOrrery } from './helpers/server.js';
 
@@ -186,6 +187,57 @@ describe('proposal outcome after the action (proposal-outcome@1)', () => {
     assert.equal(out?.looks, 10);
     assert.deepEqual(out!.problem, { id: pid, action: 'unchanged' });
     assert.equal(await problemStatus(pid), 'open');
+  });
+
+  it("a rollback is watched from its version's deploy, not from when the executor finished", async () => {
+    const pid = await problem('roll-resolved');
+    const deploy = (version: string, at: Date) =>
+      recordDeploy(o.store.db, {
+        service: 'roll',
+        environment: '',
+        version,
+        commitSha: null,
+        deployedAt: at,
+        source: 'test',
+        attributes: {},
+      });
+    await deploy('1.0', new Date(Date.now() - 60 * MIN));
+    await deploy('2.0', new Date(Date.now() - 40 * MIN));
+    const r = await propose(
+      o.ctx,
+      { from: 'manual', action: { kind: 'rollback', service: 'roll', toVersion: '1.0' }, reason: '2.0 broke it' },
+      { actor: 'token:1', simulate: false },
+    );
+    const p = r.proposals[0]!;
+    await o.store.db.query('UPDATE proposal SET source = $2::jsonb WHERE id = $1', [
+      p.id,
+      JSON.stringify({ kind: 'problem', id: pid }),
+    ]);
+    for (const [actor, name] of [
+      ['token:2', 'ana'],
+      ['token:3', 'ben'],
+    ] as const)
+      await decide(o.ctx, p.id, 'approve', { actor, name, role: 'approver' });
+    const done = await executeProposal(o.ctx, p.id, { actor: 'token:1' });
+    assert.equal(done.status, 'executed', done.execution?.error ?? '');
+    // Still failing for two minutes after the executor finished, until 1.0 is deployed again.
+    const end = await minutes('roll', done, 30, 30, 2);
+    const rolled = new Date(end + 2 * MIN + 5_000);
+    await deploy('1.0', rolled);
+    const red = Array.from({ length: 6 }, (_, i) => ({
+      minute: new Date(end + (2 + i) * MIN),
+      service: 'roll',
+      endpoint: 'GET /x',
+      version: '1.0',
+      requests: 200,
+      errors: i === 0 ? 15 : i & 1,
+      latency: [[40, 200]],
+    }));
+    await seedAnalysis(o.store.db, { red_minute: red });
+    const out = await watchOutcome(o.ctx, p.id, { now: at(end, 7) });
+    assert.equal(out?.after.since, new Date(end + 3 * MIN).toISOString(), 'the watch starts after the deploy');
+    assert.equal(out?.verdict, 'resolved', out?.summary);
+    assert.equal(await problemStatus(pid), 'resolved');
   });
 
   it('answers 409 for a proposal that was not executed, 404 for none', async () => {

@@ -298,7 +298,7 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
         id: 'proposal-outcome@1',
         date: '2026-12-07',
         changed:
-          "issue 21, after the action: an executed rollback, scale or config change is judged on the changed service's minutes — the 30 before the action against those after it — by deploy-verify@1's tests both ways: error share (Fisher, deflated by the baseline's dispersion) and each minute's p95 (Mann–Whitney), alpha 0.01 split over the four tests and the 10-minute watch window's looks (Bonferroni). A rise of either: made-worse (the undo is proposed, not run; the problem reopens); else a fall of either: resolved (the problem closes); else, once the window is over, not-resolved (the problem reopens)",
+          "issue 21, after the action: an executed rollback, scale or config change is judged on the changed service's minutes — the 30 before the action against those after it took effect (a rollback: its version's deploy; else when the executor finished) — by deploy-verify@1's tests both ways: error share (Fisher, deflated by the baseline's dispersion) and each minute's p95 (Mann–Whitney), alpha 0.01 split over the four tests and the 10-minute watch window's looks (Bonferroni). A rise of either: made-worse (the undo is proposed, not run; the problem reopens); else a fall of either: resolved (the problem closes); else, once the window is over, not-resolved (the problem reopens)",
         effect: {},
         commits: ['ec04965'],
       },

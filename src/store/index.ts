@@ -46,6 +46,7 @@ export {
   commitRange,
   touchServices,
   knownServiceNames,
+  firstDeployOf,
 } from './deploy-store.js';
 export type { DeployWrite, RangeOptions, ServiceSighting } from './deploy-store.js';
 export { replaceInfraSource, listInfra, workloadsOutside } from './infra-store.js';

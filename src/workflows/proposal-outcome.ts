@@ -8,6 +8,7 @@ import { OUTCOME_DEFAULTS, PROPOSAL_OUTCOME_ALGORITHM, judgeOutcome, outcomeMinu
 import type { Proposal, ProposalKind, ProposalOutcome } from '../model/index.js';
 import {
   type Queryable,
+  firstDeployOf,
   problemStore,
   proposalStore,
   recordAudit,
@@ -49,6 +50,46 @@ async function problemOf(q: Queryable, p: Proposal): Promise<number | null> {
   return null;
 }
 
+/** When the action took effect, in ms; null (with why) while a rollback's deploy has not been seen. */
+async function liveAt(q: Queryable, p: Proposal): Promise<{ at: number | null; note: string }> {
+  const x = p.execution!;
+  const finished = Date.parse(x.finishedAt ?? x.claimedAt);
+  const a = p.action;
+  if (a.kind !== 'rollback') return { at: finished, note: 'when the executor finished' };
+  const d = await firstDeployOf(q, {
+    service: a.service,
+    environment: a.environment,
+    version: a.toVersion,
+    since: new Date(Math.floor(Date.parse(x.claimedAt) / MINUTE) * MINUTE),
+  });
+  if (d) return { at: Math.max(Date.parse(d.deployedAt), finished), note: `deploy ${d.id}` };
+  const opened = x.report?.refs.some((r) => r.kind === 'pull-request' || r.kind === 'branch') ?? false;
+  return opened
+    ? { at: null, note: `waiting for the deploy of ${a.service} ${a.toVersion} (the executor opened a pull request)` }
+    : { at: finished, note: 'when the executor finished (no deploy of the version was recorded)' };
+}
+
+function waiting(p: Proposal, note: string, baselineMinutes: number, watch: number, started: number): ProposalOutcome {
+  return {
+    algorithm: PROPOSAL_OUTCOME_ALGORITHM,
+    verdict: 'watching',
+    services: servicesOf(p),
+    summary: `watching: ${note}`,
+    baseline: {
+      since: new Date(started - baselineMinutes * MINUTE).toISOString(),
+      until: new Date(started).toISOString(),
+    },
+    after: { since: new Date(started).toISOString(), until: new Date(started).toISOString() },
+    watchMinutes: watch,
+    looks: 0,
+    requests: { before: 0, after: 0 },
+    tests: [],
+    decidedAt: null,
+    undoProposalId: null,
+    problem: null,
+  };
+}
+
 /**
  * An executed proposal's outcome: the stored one once decided, else computed from the minutes
  * with complete data (and stored, with its consequences, when that decides it). Null for a
@@ -67,9 +108,13 @@ export async function watchOutcome(
   const watch = opts.watchMinutes ?? OUTCOME_DEFAULTS.watchMinutes;
   const baselineMinutes = opts.baselineMinutes ?? OUTCOME_DEFAULTS.baselineMinutes;
   const completeBefore = Math.floor((now.getTime() - (opts.settleMs ?? DEFAULT_SETTLE_MS)) / MINUTE) * MINUTE;
-  // The baseline is the whole minutes before the action began; the watch, whole minutes after it ended.
+  // The baseline is the whole minutes before the action began; the watch, whole minutes after it
+  // took effect: for a rollback, the deploy of the version it rolled back to (an executor that
+  // opens a pull request is done long before that); else when the executor finished.
   const started = Math.floor(Date.parse(p.execution.claimedAt) / MINUTE) * MINUTE;
-  const ended = Math.floor(Date.parse(p.execution.finishedAt ?? p.execution.claimedAt) / MINUTE) * MINUTE + MINUTE;
+  const live = await liveAt(db, p);
+  if (live.at === null) return waiting(p, live.note, baselineMinutes, watch, started);
+  const ended = Math.floor(live.at / MINUTE) * MINUTE + MINUTE;
   const baseline = { since: new Date(started - baselineMinutes * MINUTE), until: new Date(started) };
   const after = {
     since: new Date(ended),
