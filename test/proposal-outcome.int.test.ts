@@ -144,7 +144,12 @@ describe('proposal outcome after the action (proposal-outcome@1)', () => {
     assert.equal(stored.algorithm, 'proposal-outcome@1');
     assert.equal((await audit('proposal.outcome', String(p.id))).length, 1);
     assert.equal((await audit('problem.close', String(pid))).length, 1);
-    // The API answers it, and the Markdown shows it.
+    // The list shows it, the API answers it, and the Markdown shows it.
+    const list = await o.server.api.inject({ method: 'GET', url: `/api/proposals?problem=${pid}` });
+    assert.deepEqual(
+      list.json().proposals.map((x: { id: number; outcome: string | null }) => [x.id, x.outcome]),
+      [[p.id, 'resolved']],
+    );
     const res = await o.server.api.inject({ method: 'GET', url: `/api/proposals/${p.id}/outcome` });
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(res.json().outcome.verdict, 'resolved');

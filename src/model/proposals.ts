@@ -270,4 +270,6 @@ export interface ProposalSummary {
   expiresAt: string;
   executor: string | null;
   source: ProposalSource;
+  /** The stored outcome's verdict after an executed rollback, scale or config change; null until decided. */
+  outcome: ProposalOutcomeVerdict | null;
 }

@@ -15,6 +15,7 @@ import type {
   ProposalExecution,
   ProposalSimulation,
   ProposalOutcome,
+  ProposalOutcomeVerdict,
   ProposalSource,
   ProposalStatus,
   ProposalSummary,
@@ -160,7 +161,7 @@ export interface ProposalFilter {
 export async function listProposals(q: Queryable, f: ProposalFilter): Promise<ProposalSummary[]> {
   const rows = await q.query(
     `SELECT p.id, p.status, p.title, p.kind, p.tier, p.approvals_required, p.proposer, p.created_at, p.expires_at,
-            p.executor, p.source,
+            p.executor, p.source, p.outcome->>'verdict' AS outcome,
             (SELECT count(*) FROM proposal_decision d
               WHERE d.proposal_id = p.id AND d.verdict = 'approve' AND d.counted)::int8 AS counted
        FROM proposal p
@@ -183,6 +184,7 @@ export async function listProposals(q: Queryable, f: ProposalFilter): Promise<Pr
     expiresAt: iso(r.expires_at),
     executor: (r.executor as string | null) ?? null,
     source: json<ProposalSource>(r.source),
+    outcome: (r.outcome as ProposalOutcomeVerdict | null) ?? null,
   }));
 }
 

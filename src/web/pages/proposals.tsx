@@ -41,6 +41,7 @@ export function ProposalTable({ proposals }: { proposals: ProposalSummary[] }) {
             </td>
             <td>
               <span className={`status status-${p.status}`}>{p.status}</span>
+              {p.outcome && <div className="muted">then {p.outcome}</div>}
             </td>
             <td>{p.kind}</td>
             <td>
