@@ -302,5 +302,16 @@ export {
   replicasFor,
   scaleAction,
   proposalMarkdown,
+  PROPOSAL_OUTCOME_ALGORITHM,
+  OUTCOME_DEFAULTS,
+  judgeOutcome,
+  outcomeMinutes,
 } from './remediate/index.js';
-export type { ProposalDraft, ScaleRequest, RuleResult, ScaleNeed } from './remediate/index.js';
+export type {
+  ProposalDraft,
+  ScaleRequest,
+  RuleResult,
+  ScaleNeed,
+  OutcomeMinute,
+  OutcomeJudgement,
+} from './remediate/index.js';

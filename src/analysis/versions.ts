@@ -17,7 +17,7 @@ import { LOCALIZE_ALGORITHM, SIMILAR_TICKETS_ALGORITHM } from './retrieval/index
 import { DDSKETCH_ALGORITHM, HLL_ALGORITHM } from './sketch/index.js';
 import { TICKET_MENTIONS_ALGORITHM } from './ticket-mentions.js';
 import { TRIAGE_ALGORITHM } from './triage/index.js';
-import { PROPOSE_ALGORITHM } from './remediate/index.js';
+import { PROPOSAL_OUTCOME_ALGORITHM, PROPOSE_ALGORITHM } from './remediate/index.js';
 import { DEPLOY_VERIFY_ALGORITHM } from './verify/index.js';
 import { GRAPH_ALGORITHM, RED_ALGORITHM } from './aggregate/index.js';
 
@@ -286,6 +286,22 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
           "issue 21: remediation proposals. Rules: the deploy the evidence blames (an investigation's change of its root service, a problem's suspected deploy, a deploy named by hand or by a regressed verification) is rolled back to the version before it when it is its service's newest deploy; when later deploys followed it, or there is no earlier version, the investigation's suspect commit is reverted as a pull request; a load rise with the focus service's busiest resource saturated or past its target utilization (its HPA's CPU target, else 70%) at the present load is met by ⌈replicas × utilization ÷ target⌉ replicas, checked with a second load simulation. Risk tiers from the kind and the blast radius (high: more than one service, a scale-down, a rollback or revert of a service not at fault; medium: a rollback or revert of the service at fault, a config value, a flag, one restart, a scale-up others call; low: a scale-up nothing calls); one approval for low and medium, two for high, never the proposer's; 4 h expiry by default",
         effect: {},
         commits: ['bf9381b'],
+      },
+    ],
+  },
+  {
+    name: 'proposal-outcome',
+    current: PROPOSAL_OUTCOME_ALGORITHM,
+    stored: 'proposal.outcome (its `algorithm`), decided outcomes only',
+    benched: [],
+    history: [
+      {
+        id: 'proposal-outcome@1',
+        date: '2026-12-07',
+        changed:
+          "issue 21, after the action: an executed rollback, scale or config change is judged on the changed service's minutes — the 30 before the action against those after it took effect (a rollback: its version's deploy; else when the executor finished) — by deploy-verify@1's tests both ways: error share (Fisher, deflated by the baseline's dispersion) and each minute's p95 (Mann–Whitney), alpha 0.01 split over the four tests and the 10-minute watch window's looks (Bonferroni). A rise of either: made-worse (the undo is proposed, not run; the problem reopens); else a fall of either: resolved (the problem closes); else, once the window is over, not-resolved (the problem reopens)",
+        effect: {},
+        commits: ['ec04965'],
       },
     ],
   },

@@ -250,4 +250,7 @@ export type {
   ProposalExecution,
   Proposal,
   ProposalSummary,
+  ProposalOutcome,
+  ProposalOutcomeVerdict,
+  OutcomeTest,
 } from './proposals.js';

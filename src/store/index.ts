@@ -46,6 +46,7 @@ export {
   commitRange,
   touchServices,
   knownServiceNames,
+  firstDeployOf,
 } from './deploy-store.js';
 export type { DeployWrite, RangeOptions, ServiceSighting } from './deploy-store.js';
 export { replaceInfraSource, listInfra, workloadsOutside } from './infra-store.js';
@@ -69,7 +70,13 @@ export {
   servicesOnEndpointTraces,
 } from './signal-query.js';
 export { versionBuckets, versionMinutes } from './version-query.js';
-export { storeVerification, storedVerification, unverifiedDeploys, verifyFacts } from './verify-query.js';
+export {
+  serviceTotals,
+  storeVerification,
+  storedVerification,
+  unverifiedDeploys,
+  verifyFacts,
+} from './verify-query.js';
 export type { VerifyRead } from './verify-query.js';
 // Problems (triage@1): upserted by key, tickets pointed at them, owners.
 import * as problemStore from './problem-store.js';

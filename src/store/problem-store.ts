@@ -507,3 +507,24 @@ export async function ownersFor(q: Queryable, items: readonly OwnerQuery[]): Pro
   }
   return out;
 }
+
+/**
+ * Closes (resolved) or reopens (open) a problem after a remediation's outcome; a merged problem
+ * is left as it is. Returns the status it had, or null when there is no such problem.
+ */
+export async function setProblemStatus(
+  q: Queryable,
+  id: number,
+  to: 'open' | 'resolved',
+): Promise<ProblemStatus | null> {
+  const rows = await q.query('SELECT status FROM problem WHERE id = $1 FOR UPDATE', [id]);
+  if (!rows.length) return null;
+  const was = rows[0]!.status as ProblemStatus;
+  if (was !== 'merged' && was !== to)
+    await q.query(
+      `UPDATE problem SET status = $2, resolved_at = CASE WHEN $2 = 'resolved' THEN now() ELSE NULL END,
+              updated_at = now() WHERE id = $1`,
+      [id, to],
+    );
+  return was;
+}

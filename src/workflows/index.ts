@@ -178,3 +178,5 @@ export {
 } from './proposals.js';
 export type { Decider } from './proposals.js';
 export type { Remediation } from './context.js';
+export { WATCHED_KINDS, watchOutcome, watchRecentOutcomes } from './proposal-outcome.js';
+export type { WatchOutcomeOptions } from './proposal-outcome.js';

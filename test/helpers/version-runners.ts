@@ -44,6 +44,7 @@ import { RCA_WORLDS } from './rca-world-cases.js';
 import { BASE_WORLD, type QueueWorld, runWorld, worldInfra } from './sim-world.js';
 import { TRIAGE_CASES } from './triage-inputs.js';
 import { verifyDeploy } from '../../src/analysis/verify/index.js';
+import { type OutcomeMinute, judgeOutcome } from '../../src/analysis/remediate/index.js';
 import { verifyWorld } from './verify-worlds.js';
 import { DAY, FILES, TICKETS } from './retrieval-fixtures.js';
 
@@ -451,6 +452,76 @@ function propose(): Outputs {
   return out;
 }
 
+/** proposal-outcome@1: fixed before/after minutes — errors down, errors up, slower, unchanged at and before the window's end. */
+function proposalOutcome(): Outputs {
+  const minutes = (n: number, errors: (i: number) => number, p95: (i: number) => number | null): OutcomeMinute[] =>
+    Array.from({ length: n }, (_, i) => ({
+      minuteMs: i * 60_000,
+      requests: 150 + (i % 7) * 10,
+      errors: errors(i),
+      p95: p95(i),
+    }));
+  const before = minutes(
+    30,
+    (i) => 6 + (i % 3),
+    (i) => 80 + (i % 5) * 4,
+  );
+  return {
+    'errors-down': judgeOutcome(
+      before,
+      minutes(
+        10,
+        (i) => i % 2,
+        (i) => 78 + (i % 5) * 4,
+      ),
+    ),
+    'errors-up': judgeOutcome(
+      before,
+      minutes(
+        3,
+        (i) => 30 + i,
+        (i) => 82 + i,
+      ),
+    ),
+    slower: judgeOutcome(
+      before,
+      minutes(
+        10,
+        (i) => 6 + (i % 3),
+        (i) => 160 + i * 3,
+      ),
+    ),
+    unchanged: judgeOutcome(
+      before,
+      minutes(
+        10,
+        (i) => 7 + (i % 2),
+        (i) => 84 + (i % 3) * 4,
+      ),
+    ),
+    'unchanged-early': judgeOutcome(
+      before,
+      minutes(
+        4,
+        (i) => 7 + (i % 2),
+        (i) => 84 + (i % 3) * 4,
+      ),
+    ),
+    'no-latency': judgeOutcome(
+      minutes(
+        30,
+        () => 5,
+        () => null,
+      ),
+      minutes(
+        10,
+        () => 5,
+        () => null,
+      ),
+    ),
+  };
+}
+
 /**
  * Runners by algorithm name. redact and code-extract have no runner here: their own tests
  * are snapshot tests already (test/redact.test.ts over test/fixtures/redact/cases.txt,
@@ -471,4 +542,5 @@ export const RUNNERS: Record<string, () => Outputs> = {
   review,
   'deploy-verify': deployVerify,
   propose,
+  'proposal-outcome': proposalOutcome,
 };
