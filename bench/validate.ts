@@ -1,7 +1,8 @@
-// `npm run bench -- validate [--parts deploys] [--seed N] [--quick]`: Orrery's judgements of
-// changes checked against the example world's truth, one part per judgement, each in
-// bench/lib/validate-<part>.ts. Prints every figure, writes a JSON summary to
-// bench/out/validate-<timestamp>.json and exits 1 when a check fails.
+// `npm run bench -- validate [--parts deploys,review] [--seed N] [--quick]`: Orrery's judgements
+// of changes checked against the example world's truth, one part per judgement, each in
+// bench/lib/validate-<part>.ts: `deploys` deploy verification, `review` change review. Prints
+// every figure, writes a JSON summary to bench/out/validate-<timestamp>.json and exits 1 when a
+// check fails.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,8 +10,11 @@ import { SCENARIO_NAMES, type ScenarioName, parseDuration, selectScenarios } fro
 import { parseOrExit } from './lib/options.js';
 import { OUT_DIR } from './lib/paths.js';
 import { DEPLOYS_DEFAULTS, MIN_BENIGN, deploysReport, validateDeploys } from './lib/validate-deploys.js';
+import { reviewTable, validateReview } from './lib/validate-review.js';
 
-const PARTS = ['deploys'] as const;
+const PARTS = ['deploys', 'review'] as const;
+/** The review part's own defaults (its world: the three bad-deploy scenarios). */
+const REVIEW_DEFAULTS = { duration: '4m', seed: 1 };
 type Part = (typeof PARTS)[number];
 
 const USAGE = `usage: npm run bench -- validate [--parts ${PARTS.join(',')}] [--quick] [options]
@@ -29,13 +33,17 @@ Parts:
                checks that the traffic ran the changed function).
             The truth is read by the bench only; Orrery gets the shop's telemetry, deploys and
             repository as in the demo.
+  review    the example world runs once with its three bad-deploy scenarios (--duration,
+            default 4m; --seed, default 1); every commit of the shop's history is reviewed
+            (POST /api/reviews) as of its own deploy and scored against the culprits: each rated
+            high with a reason in its file, at most 20% of the benign commits rated high
 
 Options:
-  --parts LIST        parts to run (default all: ${PARTS.join(',')})
-  --seed N            the shoppers' seed (default 42, the demo's); other seeds are worlds the
-                      bench was not tuned on
+  --parts LIST        parts to run (default all: ${PARTS.join(',')}); or name them: validate review
+  --seed N            the shoppers' seed (deploys: default 42, the demo's; review: 1); other
+                      seeds are worlds the bench was not tuned on
   --scenarios LIST    the example world's scenarios (default all: ${SCENARIO_NAMES.join(',')})
-  --duration D        the example world's traffic phase (default 8m: each bad deploy then has
+  --duration D        the example world's traffic phase (deploys: default 8m, each bad deploy then has
                       minutes of the version before it; the demo's normal 150 s leaves its
                       first deploys under a minute of it)
   --watch M           the watch window of the worlds' Orrery (default ${DEPLOYS_DEFAULTS.watchMinutes}, the demo's)
@@ -47,11 +55,12 @@ Options:
 
 interface Options {
   parts: Part[];
-  seed: number;
+  /** Null: each part's own default. */
+  seed: number | null;
+  durationS: number | null;
   quick: boolean;
   keep: boolean;
   scenarios: ScenarioName[];
-  durationS: number;
   watchMinutes: number;
   benign: number;
   worlds: Array<'example' | 'benign'>;
@@ -99,11 +108,11 @@ function parse(args: string[]): Options | 'help' {
     values.scenarios === undefined ? [...SCENARIO_NAMES] : values.scenarios.split(',').flatMap(selectScenarios);
   return {
     parts: list('parts', partsArg, PARTS),
-    seed: whole('seed', values.seed, 42, 0, 2 ** 31 - 1),
+    seed: values.seed === undefined ? null : whole('seed', values.seed, 0, 0, 2 ** 31 - 1),
     quick,
     keep: values.keep === true,
     scenarios,
-    durationS: parseDuration(values.duration ?? DEPLOYS_DEFAULTS.duration),
+    durationS: values.duration === undefined ? null : parseDuration(values.duration),
     watchMinutes: whole('watch', values.watch, DEPLOYS_DEFAULTS.watchMinutes, 1, 60),
     benign: whole('benign', values.benign, quick ? DEPLOYS_DEFAULTS.quickBenign : DEPLOYS_DEFAULTS.benign, 1, 10),
     worlds: list('worlds', values.worlds, ['example', 'benign'] as const),
@@ -122,10 +131,26 @@ export async function main(args: string[]): Promise<number> {
   const summary: Record<string, unknown> = { startedAt: startedAt.toISOString(), options: opts };
   let pass = true;
   if (opts.parts.includes('deploys')) {
-    const r = await validateDeploys({ ...opts, log });
+    const r = await validateDeploys({
+      ...opts,
+      seed: opts.seed ?? 42,
+      durationS: opts.durationS ?? parseDuration(DEPLOYS_DEFAULTS.duration),
+      log,
+    });
     process.stdout.write(`\n## deploys: deploy verification\n\n${deploysReport(r)}\n`);
     summary.deploys = r;
     pass &&= r.pass;
+  }
+  if (opts.parts.includes('review')) {
+    const v = await validateReview({
+      durationS: opts.durationS ?? parseDuration(REVIEW_DEFAULTS.duration),
+      seed: opts.seed ?? REVIEW_DEFAULTS.seed,
+      keep: opts.keep,
+      log,
+    });
+    process.stdout.write(`\n## review\n\n${reviewTable(v)}\n`);
+    summary.review = v;
+    pass &&= v.pass;
   }
   mkdirSync(OUT_DIR, { recursive: true });
   const file = join(OUT_DIR, `validate-${timestamp(startedAt)}.json`);

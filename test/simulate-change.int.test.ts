@@ -14,12 +14,12 @@ import { buildShopRepo } from '../src/demo/repo-builder.js';
 import type { BlastEndpoint, BlastRadius } from '../src/model/index.js';
 import { addRepository, blastRadius, blastRadiusMarkdown, syncRepository } from '../src/workflows/index.js';
 import { ALICE, commit, git } from './fixtures/repo/build.js';
-import { SelfMetrics } from '../src/observe/index.js';
-import { BatchWriter, type Store } from '../src/store/index.js';
+import type { Store } from '../src/store/index.js';
 import type { Context } from '../src/workflows/index.js';
 import { type InProcess, inProcessOrrery } from './helpers/server.js';
 import { freshPglite, freshPostgres } from './helpers/stores.js';
 import { sendShopTraffic } from './helpers/shop-traffic.js';
+import { contextFor } from './helpers/review-world.js';
 
 const HISTORY = fileURLToPath(new URL('../examples/shop/history', import.meta.url));
 
@@ -106,16 +106,6 @@ def ping():
 `,
   'items/helpers.py': "def fmt(items):\n    return ', '.join(str(i) for i in items)\n",
 };
-
-function contextFor(store: Store): Context {
-  const writer = new BatchWriter((b) => store.writeTelemetry(b), {
-    concurrency: 1,
-    maxQueuedRecords: 100_000,
-    maxQueueWaitMs: 5000,
-    maxBatchRecords: 20_000,
-  });
-  return { store, writer, metrics: new SelfMetrics() };
-}
 
 const names = (r: BlastRadius, kind?: string) =>
   r.changed.filter((c) => kind === undefined || c.kind === kind).map((c) => `${c.path} ${c.name} ${c.change}`);

@@ -6,7 +6,9 @@
 // simulation run from its form shows the API's numbers and the map coloured by utilization (its
 // bottleneck saturated past its knee), a 400 shows in the form, and the bad deploy's blast radius
 // confirms the cart's endpoints; every deploy shows its verification verdict as the API answers
-// it, and the bad deploy's page its findings. Screenshots go to test-artifacts/web/, and the pages' navigation timing
+// it, and the bad deploy's page its findings; a rollback proposed for the cart's problem is listed on the
+// problem's page and under Proposals, its page refuses an approval without an approver token and
+// says so, and the demo's approver tokens approve it. Screenshots go to test-artifacts/web/, and the pages' navigation timing
 // to test-artifacts/web/timing.json (reported, not asserted: speed is measured, not a test).
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import type {
   DeployVerification,
   FailureSimulationResult,
   LoadSimulationRequest,
+  ProposalSummary,
   LoadSimulationResult,
   Simulation,
   TicketDetail,
@@ -496,5 +499,77 @@ describe('web UI (Chromium) on a demo world', () => {
       api.findings.map((f) => f.title),
       "the findings, in the API's order",
     );
+  });
+
+  it("shows a proposal for the cart's problem: approving is refused without an approver token, then approved with them", async () => {
+    const problem = world.problems[0]!;
+    const made = await fetch(`${world.api}/api/proposals`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: 'problem', id: problem.id }),
+    });
+    const body = (await made.json()) as { proposals: Array<{ id: number; title: string }>; notes: string[] };
+    assert.equal(made.status, 201, `proposals for problem ${problem.id}: ${JSON.stringify(body.notes)}`);
+    const proposal = body.proposals[0]!;
+    // The problem's page lists it; the proposal page opens from there (with no token in this browser).
+    await open('problem with proposals', `${world.api}/problems/${problem.id}`, '#proposals-head');
+    await page.evaluate(`localStorage.removeItem('orrery.token')`);
+    await page.locator(`table.proposals tr[data-proposal="${proposal.id}"] a`).click();
+    await page.locator('[data-status]').waitFor();
+    assert.equal(await page.locator('[data-status]').textContent(), 'proposed');
+    for (const head of ['Evidence', 'Simulated effect', 'Preconditions', 'Blast radius', 'Dry run'])
+      await page.getByRole('heading', { name: head }).waitFor();
+    await page.getByRole('heading', { name: /^Risk tier: (low|medium|high)$/ }).waitFor();
+    await screenshot('proposal');
+    assert.deepEqual(await lowContrast(), [], 'text below WCAG AA contrast on the proposal');
+
+    // No token: the server refuses (401) and the page says what is needed.
+    await page.getByRole('button', { name: 'Approve' }).click();
+    const alert = page.locator('section.decide [role="alert"]');
+    await alert.waitFor();
+    assert.match((await alert.textContent()) ?? '', /Approving needs an approver token/);
+    assert.equal(await page.locator('[data-status]').textContent(), 'proposed');
+
+    // A token of another role: refused (403), and the page says this token is not an approver's.
+    const viewer = await fetch(`${world.api}/api/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'viewer-vic', role: 'viewer' }),
+    });
+    assert.equal(viewer.status, 201, await viewer.clone().text());
+    await page.evaluate(
+      `localStorage.setItem('orrery.token', ${JSON.stringify(((await viewer.json()) as { token: string }).token)})`,
+    );
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.locator('section.decide [role="alert"]', { hasText: 'this one is not' }).waitFor();
+    assert.match((await alert.textContent()) ?? '', /"approver" role/);
+    assert.equal(await page.locator('[data-status]').textContent(), 'proposed');
+
+    // Each of the demo's approvers approves with their own token until enough count.
+    const required = Number(/of (\d+)/.exec((await page.locator('dd.approvals').textContent()) ?? '')?.[1]);
+    assert.ok(required >= 1 && required <= world.approvers.length, `approvals required: ${required}`);
+    for (const [i, approver] of world.approvers.slice(0, required).entries()) {
+      const tokenForm = page.locator('form.token');
+      if (!(await tokenForm.isVisible())) await page.getByRole('button', { name: /^Token/ }).click();
+      await page.getByLabel('API token').fill(approver.token);
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.locator('[data-status]').waitFor();
+      await page.getByRole('button', { name: 'Approve' }).click();
+      await page.locator('ol.trail li[data-verdict="approve"]', { hasText: approver.name }).waitFor();
+      assert.match((await page.locator('dd.approvals').textContent()) ?? '', new RegExp(`^${i + 1} of ${required}`));
+    }
+    await page.locator('[data-status="approved"]').waitFor();
+    await screenshot('proposal-approved');
+
+    // The list, from the navigation, shows it approved with its approvals.
+    await page.getByRole('link', { name: 'Proposals', exact: true }).click();
+    const row = page.locator(`table.proposals tr[data-proposal="${proposal.id}"]`);
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? '', new RegExp(`approved.*${required} of ${required}`));
+    const listed = (await (await fetch(`${world.api}/api/proposals?problem=${problem.id}`)).json()) as {
+      proposals: ProposalSummary[];
+    };
+    assert.ok(listed.proposals.some((p) => p.id === proposal.id && p.source.kind === 'problem'));
+    await page.evaluate(`localStorage.removeItem('orrery.token')`);
   });
 });

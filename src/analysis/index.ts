@@ -237,6 +237,40 @@ export {
 // The version registry (./versions.ts) is not re-exported here: it imports redact's id from
 // ingest/transforms, which imports this index; import it from 'analysis/versions.js'.
 export {
+  CHECK_RUN_NAME,
+  GITHUB_MAX_ANNOTATIONS,
+  GITHUB_MAX_TEXT,
+  REVIEW_ALGORITHM,
+  RULES as REVIEW_RULES,
+  SARIF_SCHEMA,
+  buildReview,
+  checkRunPlan,
+  commentBody,
+  commentMarker,
+  configChanges,
+  measureConfig,
+  reachOfChanged,
+  readPathChanges,
+  remoteCallsInLoops,
+  reviewMarkdown,
+  reviewSarif,
+  writesKey,
+} from './review/index.js';
+export type {
+  CheckRunPlan,
+  EdgeStat,
+  EndpointStat,
+  GithubAnnotation,
+  LinkedResource,
+  Production,
+  ReviewChangedFacts,
+  ReadPathChange,
+  RemoteLoopCall,
+  ReviewFacts,
+  SarifLog,
+  SymbolReach,
+} from './review/index.js';
+export {
   PROPOSE_ALGORITHM,
   titleOf,
   servicesOf,
@@ -268,5 +302,16 @@ export {
   replicasFor,
   scaleAction,
   proposalMarkdown,
+  PROPOSAL_OUTCOME_ALGORITHM,
+  OUTCOME_DEFAULTS,
+  judgeOutcome,
+  outcomeMinutes,
 } from './remediate/index.js';
-export type { ProposalDraft, ScaleRequest, RuleResult, ScaleNeed } from './remediate/index.js';
+export type {
+  ProposalDraft,
+  ScaleRequest,
+  RuleResult,
+  ScaleNeed,
+  OutcomeMinute,
+  OutcomeJudgement,
+} from './remediate/index.js';

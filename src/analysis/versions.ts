@@ -12,11 +12,12 @@ import { PATTERNS_ALGORITHM } from './patterns/index.js';
 import { RCA_ALGORITHM } from './rca/index.js';
 import { SIM_FAILURE_ALGORITHM, SIM_LOAD_ALGORITHM } from './simulate/index.js';
 import { SIM_CHANGE_ALGORITHM } from './simulate/change/index.js';
+import { REVIEW_ALGORITHM } from './review/index.js';
 import { LOCALIZE_ALGORITHM, SIMILAR_TICKETS_ALGORITHM } from './retrieval/index.js';
 import { DDSKETCH_ALGORITHM, HLL_ALGORITHM } from './sketch/index.js';
 import { TICKET_MENTIONS_ALGORITHM } from './ticket-mentions.js';
 import { TRIAGE_ALGORITHM } from './triage/index.js';
-import { PROPOSE_ALGORITHM } from './remediate/index.js';
+import { PROPOSAL_OUTCOME_ALGORITHM, PROPOSE_ALGORITHM } from './remediate/index.js';
 import { DEPLOY_VERIFY_ALGORITHM } from './verify/index.js';
 import { GRAPH_ALGORITHM, RED_ALGORITHM } from './aggregate/index.js';
 
@@ -289,6 +290,22 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
     ],
   },
   {
+    name: 'proposal-outcome',
+    current: PROPOSAL_OUTCOME_ALGORITHM,
+    stored: 'proposal.outcome (its `algorithm`), decided outcomes only',
+    benched: [],
+    history: [
+      {
+        id: 'proposal-outcome@1',
+        date: '2026-12-07',
+        changed:
+          "issue 21, after the action: an executed rollback, scale or config change is judged on the changed service's minutes — the 30 before the action against those after it took effect (a rollback: its version's deploy; else when the executor finished) — by deploy-verify@1's tests both ways: error share (Fisher, deflated by the baseline's dispersion) and each minute's p95 (Mann–Whitney), alpha 0.01 split over the four tests and the 10-minute watch window's looks (Bonferroni). A rise of either: made-worse (the undo is proposed, not run; the problem reopens); else a fall of either: resolved (the problem closes); else, once the window is over, not-resolved (the problem reopens)",
+        effect: {},
+        commits: ['ec04965'],
+      },
+    ],
+  },
+  {
     name: 'triage',
     current: TRIAGE_ALGORITHM,
     stored: 'problem.algorithm',
@@ -385,6 +402,23 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
           "a change's blast radius: diff hunks → changed units at both revisions (symbols, route handlers, top-level variables), the static caller walk up to routes, the runtime view from sampled traces (code.* span attributes, internal span names, stack frames, log call sites) and the endpoint-to-endpoint calls across services",
         effect: {},
         commits: ['9426aa5'],
+      },
+    ],
+  },
+  {
+    name: 'review',
+    current: REVIEW_ALGORITHM,
+    stored:
+      'the review answered by POST /api/reviews, `orrery review` and the GitHub delivery (`algorithm`; SARIF: the tool version)',
+    benched: [],
+    history: [
+      {
+        id: 'review@1',
+        date: '2026-12-07',
+        changed:
+          "a pull request's review as of a time: changed symbols with the endpoints that reach them (calls/min, p95), error groups with a frame in them, open problems and tickets, past suspect commits of their files; the tests that reach each (walked per symbol through sim-change@1's call graph, test files included); CODEOWNERS and recent authors; manifest settings (timeouts, attempts, pools, workers, replicas, HPA bounds, CPU and memory) against the measured p99, error ratio or traffic of what they govern; removed routes with traffic; changed loops over a collection that call another service's served route once per item; nested reads changed to keys no code in the repository writes; a tier from ten general rules, each reason citing evidence, and a rollout",
+        effect: {},
+        commits: ['c0a691a'],
       },
     ],
   },

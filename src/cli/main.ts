@@ -12,6 +12,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerInfra } from './commands/infra.js';
 import { registerInvestigate } from './commands/investigate.js';
+import { registerReview } from './commands/review.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerTriage } from './commands/triage.js';
 import { registerQuery } from './commands/query.js';
@@ -68,6 +69,7 @@ and send ORRERY_TOKEN as a Bearer token when it is set. Docs: docs/cli.md, docs/
   registerInvestigate(program, clientFor);
   registerTriage(program, clientFor);
   registerSimulate(program, clientFor);
+  registerReview(program, clientFor);
   registerProposals(program, clientFor);
   return program;
 }

@@ -148,6 +148,18 @@ export const configSchema = z.object({
   llmModel: z.string().min(1).default('gpt-4o-mini'),
   llmApiKey: z.string().min(1).optional(),
   llmTimeoutMs: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
+  // Pull-request reviews delivered to GitHub (a check run and one summary comment): ORRERY_GITHUB_TOKEN
+  // (below, shared with the GitOps executor), or a GitHub App.
+  githubAppId: z.coerce.number().int().positive().optional(),
+  /** The App's private key (PEM); `\n` stands for a newline so it fits one environment variable. */
+  githubAppPrivateKey: z
+    .string()
+    .min(1)
+    .transform((s) => s.replace(/\\n/g, '\n'))
+    .refine((s) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(s), "must be the App's PEM private key")
+    .optional(),
+  /** The App's installation; a webhook delivery names its own. */
+  githubInstallationId: z.coerce.number().int().positive().optional(),
   /**
    * Signs the audit trail's entries and anchor (at least 32 characters). Absent: a key file made
    * once in the data directory. Nodes sharing one PostgreSQL must set the same value.
@@ -236,6 +248,9 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   llmModel: 'ORRERY_LLM_MODEL',
   llmApiKey: 'ORRERY_LLM_API_KEY',
   llmTimeoutMs: 'ORRERY_LLM_TIMEOUT_MS',
+  githubAppId: 'ORRERY_GITHUB_APP_ID',
+  githubAppPrivateKey: 'ORRERY_GITHUB_APP_PRIVATE_KEY',
+  githubInstallationId: 'ORRERY_GITHUB_INSTALLATION_ID',
   auditKey: 'ORRERY_AUDIT_KEY',
   executors: 'ORRERY_EXECUTORS',
   nodeId: 'ORRERY_NODE_ID',
@@ -301,9 +316,10 @@ export function loadConfig(
         throw new ConfigError(
           `invalid configuration:\n  ${ENV_VARS[k]}: the ${name} executor (ORRERY_EXECUTORS) needs it`,
         );
-  if ((d.githubRepo === undefined) !== (d.githubToken === undefined))
+  // The token alone serves review delivery; the GitOps pull requests need it with the repository.
+  if (d.githubRepo !== undefined && d.githubToken === undefined)
     throw new ConfigError(
-      'invalid configuration:\n  ORRERY_GITHUB_REPO and ORRERY_GITHUB_TOKEN are set together (pull requests need both)',
+      'invalid configuration:\n  ORRERY_GITHUB_REPO needs ORRERY_GITHUB_TOKEN (the GitOps executor opens pull requests with it)',
     );
   return { ...d, otlpHost: d.otlpHost ?? d.host };
 }

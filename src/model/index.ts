@@ -209,6 +209,26 @@ export type {
   ChangedUnitKind,
   ExposureMark,
 } from './blast-radius.js';
+export { REVIEW_TIERS } from './review.js';
+export type {
+  ConfigMeasure,
+  ConfigRole,
+  Review,
+  ReviewAnnotation,
+  ReviewConfigChange,
+  ReviewEndpoint,
+  ReviewErrorGroup,
+  ReviewEvidence,
+  ReviewEvidenceKind,
+  ReviewOwner,
+  ReviewReason,
+  ReviewRollout,
+  ReviewRouteChange,
+  ReviewRule,
+  ReviewSymbol,
+  ReviewTest,
+  ReviewTier,
+} from './review.js';
 export type { AuditAnchor, AuditEntry, AuditProblem, AuditProblemKind, AuditVerification } from './audit.js';
 export { PROPOSAL_KINDS, PROPOSAL_STATUSES } from './proposals.js';
 export type {
@@ -230,4 +250,7 @@ export type {
   ProposalExecution,
   Proposal,
   ProposalSummary,
+  ProposalOutcome,
+  ProposalOutcomeVerdict,
+  OutcomeTest,
 } from './proposals.js';

@@ -210,6 +210,51 @@ export interface Proposal {
   expiresAt: string;
   decisions: ApprovalDecision[];
   execution: ProposalExecution | null;
+  /** After an executed rollback, scale or config change: whether it helped (null until decided, or for other kinds). */
+  outcome: ProposalOutcome | null;
+}
+
+export type ProposalOutcomeVerdict = 'resolved' | 'not-resolved' | 'made-worse';
+
+/** One comparison of the changed services' minutes before the action with those after it. */
+export interface OutcomeTest {
+  measure: 'error share' | 'p95 ms (minute)';
+  /** `rise`: worse after the action; `fall`: better. */
+  direction: 'rise' | 'fall';
+  before: number;
+  after: number;
+  /** The test that was run, in words. */
+  test: string;
+  /** One-sided p at the look that decided (or the latest). */
+  p: number;
+  /** The level it had to reach at one look: alpha over the tests and the watch window's looks. */
+  level: number;
+  passed: boolean;
+}
+
+/**
+ * How an executed action turned out (proposal-outcome@1): `resolved` (the changed services' error
+ * share or p95 fell, and neither rose), `made-worse` (either rose), `not-resolved` (neither moved
+ * by the watch window's end). `watching` is only ever computed, never stored.
+ */
+export interface ProposalOutcome {
+  algorithm: string;
+  verdict: ProposalOutcomeVerdict | 'watching';
+  /** The services whose minutes were compared: those the action changed. */
+  services: string[];
+  summary: string;
+  baseline: SimulationWindow;
+  after: SimulationWindow;
+  watchMinutes: number;
+  /** Minutes after the action with complete data so far. */
+  looks: number;
+  requests: { before: number; after: number };
+  tests: OutcomeTest[];
+  decidedAt: string | null;
+  /** made-worse: the undo proposed at once (not run); null otherwise or when there is nothing to undo. */
+  undoProposalId: number | null;
+  /** The triage problem the proposal was for, and what the outcome did to it. */
+  problem: { id: number; action: 'closed' | 'reopened' | 'unchanged' } | null;
 }
 
 /** One proposal as a list shows it. */
@@ -224,4 +269,7 @@ export interface ProposalSummary {
   createdAt: string;
   expiresAt: string;
   executor: string | null;
+  source: ProposalSource;
+  /** The stored outcome's verdict after an executed rollback, scale or config change; null until decided. */
+  outcome: ProposalOutcomeVerdict | null;
 }

@@ -16,6 +16,7 @@ import { investigationRoutes } from './investigation-routes.js';
 import { problemRoutes } from './problem-routes.js';
 import { proposalRoutes } from './proposal-routes.js';
 import { simulationRoutes } from './simulation-routes.js';
+import { reviewRoutes } from './review-routes.js';
 import { simulationChangeRoutes } from './simulation-change-routes.js';
 import { infraRoutes } from './infra-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
@@ -133,6 +134,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
     await secured.register(problemRoutes, routeOpts);
     await secured.register(simulationRoutes, routeOpts);
     await secured.register(simulationChangeRoutes, routeOpts);
+    await secured.register(reviewRoutes, routeOpts);
     await secured.register(auditRoutes, routeOpts);
     await secured.register(proposalRoutes, routeOpts);
 

@@ -15,6 +15,7 @@ import {
   listProposals,
   propose,
   undoProposal,
+  watchOutcome,
 } from '../workflows/index.js';
 import { actorOf, tokenOf } from './auth.js';
 import type { RouteOptions } from './route-options.js';
@@ -78,6 +79,7 @@ const showQuery = z.object({ format: z.enum(['json', 'markdown']).default('json'
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   status: z.enum(PROPOSAL_STATUSES).optional(),
+  problem: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 const decideBody = z
   .object({ comment: z.string().max(2000).optional() })
@@ -132,7 +134,13 @@ export async function proposalRoutes(app: FastifyInstance, opts: RouteOptions): 
 
   app.get('/api/proposals', { schema: { querystring: listQuery } }, async (req) => {
     const q = req.query as z.output<typeof listQuery>;
-    return { proposals: await listProposals(ctx, { limit: q.limit, ...(q.status ? { status: q.status } : {}) }) };
+    return {
+      proposals: await listProposals(ctx, {
+        limit: q.limit,
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.problem ? { problem: q.problem } : {}),
+      }),
+    };
   });
 
   app.get('/api/proposals/:id', { schema: { params: idParams, querystring: showQuery } }, async (req, reply) => {
@@ -142,6 +150,21 @@ export async function proposalRoutes(app: FastifyInstance, opts: RouteOptions): 
     if ((req.query as z.output<typeof showQuery>).format === 'markdown')
       return reply.type('text/markdown; charset=utf-8').send(proposalMarkdown(p));
     return { proposal: p };
+  });
+
+  // After the action: the outcome so far (stored once decided; `watching` is computed each time).
+  app.get('/api/proposals/:id/outcome', { schema: { params: idParams } }, async (req, reply) => {
+    const { id } = req.params as z.output<typeof idParams>;
+    const p = await getProposal(ctx, id);
+    if (!p) return fail(reply, 404, `no proposal with id ${id}`);
+    const outcome = await watchOutcome(ctx, id);
+    if (!outcome)
+      return fail(
+        reply,
+        409,
+        `proposal ${id} is ${p.status} (${p.action.kind}): only an executed rollback, scale or config change is watched`,
+      );
+    return { outcome };
   });
 
   for (const verdict of ['approve', 'reject'] as const) {

@@ -22,6 +22,7 @@ export const ROUTE_ROLES: Readonly<Record<string, TokenRole>> = {
   'POST /api/simulations': 'operator',
   'POST /api/triage': 'operator',
   'POST /api/simulations/change': 'operator',
+  'POST /api/reviews': 'operator',
   'POST /api/tickets': 'operator',
   'POST /api/tickets/import': 'operator',
   'POST /api/deploys': 'operator',

@@ -12,6 +12,7 @@ import {
   expireDue,
   recoverExecutions,
   verifyRecentDeploys,
+  watchRecentOutcomes,
 } from '../workflows/index.js';
 import { buildServer, type OrreryServer } from './server.js';
 
@@ -117,6 +118,13 @@ export async function startOrrery(config: Config, opts: StartOptions): Promise<R
         watchMinutes: config.verifyWatchMinutes,
         onError: (err, id) => server?.api.log.error({ err }, `verifying deploy ${id} failed`),
       })
+        // Then the executed remediations, watched the same way (issue 21, after the action).
+        .then(() =>
+          watchRecentOutcomes(ctx, {
+            watchMinutes: config.verifyWatchMinutes,
+            onError: (err, id) => server?.api.log.error({ err }, `watching proposal ${id}'s outcome failed`),
+          }),
+        )
         .catch((err) => server?.api.log.error({ err }, 'deploy verification failed'))
         .finally(() => {
           verifying = null;

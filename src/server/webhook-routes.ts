@@ -4,11 +4,12 @@
 // listener allows anonymous requests) nothing at all; a signature that is present is always
 // checked when a secret is configured, and so is the time it signs, where the sender signs one
 // (ORRERY_WEBHOOK_TOLERANCE_SECONDS). The raw body is kept for the signature and parsed here.
+// GitHub's `pull_request` events on /webhooks/github are reviewed (review-github) instead.
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { Config } from '../config/index.js';
 import { type Headers, TicketFormatError, WEBHOOK_FORMATS, checkSignedTime } from '../ingest/sources/tickets/index.js';
-import { ingestWebhook } from '../workflows/index.js';
+import { acceptPullRequestDelivery, ingestWebhook } from '../workflows/index.js';
 import { requiredRole, roleRefusal } from './roles.js';
 import type { WebhookRouteOptions } from './route-options.js';
 
@@ -119,6 +120,23 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRouteOpti
           const window = { toleranceSeconds: opts.config.webhookToleranceSeconds, setting: TOLERANCE_ENV };
           const check = checkSignedTime(signedAt, window);
           if (!check.ok) throw new WebhookRefusal(401, `signature check failed: ${check.reason}`);
+        }
+        // A GitHub App sends every event to one URL: pull requests are reviewed, not stored as tickets.
+        if (format.name === 'github' && req.headers['x-github-event'] === 'pull_request') {
+          const delivery = req.headers['x-github-delivery'];
+          const r = await acceptPullRequestDelivery(
+            ctx,
+            opts.config,
+            typeof delivery === 'string' && delivery.length <= 200 ? delivery : null,
+            body,
+            {
+              onDone: (o) =>
+                o.ok
+                  ? req.log.info({ delivery: o.delivery }, 'pull request review delivered')
+                  : req.log.error({ err: o.error }, 'pull request review failed'),
+            },
+          );
+          return reply.code(r.status).send(r.body);
         }
         const r = await ingestWebhook(ctx, format, req.headers as Headers, body);
         return reply.code(r.status).send(r.body);

@@ -151,19 +151,23 @@ export interface ErrorGroupRow {
   traceIds: string[];
 }
 
-/** Error groups of the services seen since `since`, with their stored frames and sample traces. */
+/**
+ * Error groups of the services seen since `since`, with their stored frames and sample traces;
+ * `firstSeenBefore` leaves out the groups that first appeared at or after it.
+ */
 export async function recentErrorGroups(
   q: Queryable,
   services: readonly string[],
   since: Date,
-  limit = 500,
+  opts: { limit?: number; firstSeenBefore?: Date } = {},
 ): Promise<ErrorGroupRow[]> {
   if (services.length === 0) return [];
   const rows = await q.query<{ service: string; fingerprint: string; frames: unknown; samples: unknown }>(
     `SELECT service, fingerprint, frames, samples FROM error_group
       WHERE service = ANY($1::text[]) AND (last_seen IS NULL OR last_seen >= $2)
+        AND ($4::timestamptz IS NULL OR first_seen IS NULL OR first_seen < $4)
       ORDER BY count DESC, fingerprint LIMIT $3`,
-    [[...services], since, limit],
+    [[...services], since, opts.limit ?? 500, opts.firstSeenBefore ?? null],
   );
   const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
   return rows.map((r) => ({
@@ -205,12 +209,19 @@ export interface OpenTicketRow {
   problemId: number | null;
 }
 
-/** Open and pending tickets (newest first, at most `limit`) with the routes they name and their linked services. */
-export async function openTicketLinks(q: Queryable, limit = 1000): Promise<OpenTicketRow[]> {
+/**
+ * Open and pending tickets (newest first, at most `limit`) with the routes they name and their
+ * linked services; `createdBefore` leaves out those created at or after it.
+ */
+export async function openTicketLinks(
+  q: Queryable,
+  opts: { limit?: number; createdBefore?: Date } = {},
+): Promise<OpenTicketRow[]> {
   const rows = await q.query<{ id: number; title: string; status: string; problem_id: number | null }>(
     `SELECT id, title, status, problem_id FROM ticket WHERE status IN ('open', 'pending')
+        AND ($2::timestamptz IS NULL OR created_at < $2)
       ORDER BY created_at DESC, id DESC LIMIT $1`,
-    [limit],
+    [opts.limit ?? 1000, opts.createdBefore ?? null],
   );
   if (rows.length === 0) return [];
   const ids = rows.map((r) => Number(r.id));

@@ -492,3 +492,16 @@ export async function knownServiceNames(q: Queryable): Promise<string[]> {
   );
   return rows.map((r) => r.name);
 }
+
+/** The first deploy of `version` of a service (in `environment`) at or after `since`: when a rollback went live. */
+export async function firstDeployOf(
+  q: Queryable,
+  w: { service: string; environment: string; version: string; since: Date },
+): Promise<{ id: number; deployedAt: string } | null> {
+  const rows = await q.query(
+    `SELECT id, deployed_at FROM deploy WHERE service = $1 AND environment = $2 AND version = $3 AND deployed_at >= $4
+      ORDER BY deployed_at, id LIMIT 1`,
+    [w.service, w.environment, w.version, w.since],
+  );
+  return rows.length ? { id: Number(rows[0]!.id), deployedAt: iso(rows[0]!.deployed_at) } : null;
+}

@@ -46,6 +46,7 @@ export {
   commitRange,
   touchServices,
   knownServiceNames,
+  firstDeployOf,
 } from './deploy-store.js';
 export type { DeployWrite, RangeOptions, ServiceSighting } from './deploy-store.js';
 export { replaceInfraSource, listInfra, workloadsOutside } from './infra-store.js';
@@ -69,7 +70,13 @@ export {
   servicesOnEndpointTraces,
 } from './signal-query.js';
 export { versionBuckets, versionMinutes } from './version-query.js';
-export { storeVerification, storedVerification, unverifiedDeploys, verifyFacts } from './verify-query.js';
+export {
+  serviceTotals,
+  storeVerification,
+  storedVerification,
+  unverifiedDeploys,
+  verifyFacts,
+} from './verify-query.js';
 export type { VerifyRead } from './verify-query.js';
 // Problems (triage@1): upserted by key, tickets pointed at them, owners.
 import * as problemStore from './problem-store.js';
@@ -134,3 +141,5 @@ export type {
 import * as blastRadiusQuery from './blast-radius-query.js';
 export { blastRadiusQuery };
 export type { ErrorGroupRow, OpenTicketRow, SampledLog, SampledSpan } from './blast-radius-query.js';
+// A pull-request review (review@1): past suspects and recent authors of the changed files.
+export { authorNamesOfHashes, recentAuthors, suspectFileCounts } from './review-query.js';

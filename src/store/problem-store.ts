@@ -187,13 +187,18 @@ export interface ProblemFilter {
   /** Default 'open'; 'all' for every status. */
   status?: ProblemStatus | 'all';
   limit: number;
+  /** Only problems first seen before this time. */
+  firstSeenBefore?: Date;
 }
 
 /** Highest priority first, then most events, then key. */
 export async function listProblems(q: Queryable, f: ProblemFilter): Promise<Problem[]> {
   const status = f.status ?? 'open';
   const params: unknown[] = [f.limit];
-  const where = status === 'all' ? '' : `WHERE status = $${params.push(status)}`;
+  const conds: string[] = [];
+  if (status !== 'all') conds.push(`status = $${params.push(status)}`);
+  if (f.firstSeenBefore) conds.push(`first_seen < $${params.push(f.firstSeenBefore)}`);
+  const where = conds.length ? `WHERE ${conds.join(' AND ')}` : '';
   const rows = await q.query(
     `SELECT * FROM problem ${where}
       ORDER BY priority DESC NULLS LAST, (detail->>'events')::float8 DESC NULLS LAST, fingerprint LIMIT $1`,
@@ -501,4 +506,25 @@ export async function ownersFor(q: Queryable, items: readonly OwnerQuery[]): Pro
     }
   }
   return out;
+}
+
+/**
+ * Closes (resolved) or reopens (open) a problem after a remediation's outcome; a merged problem
+ * is left as it is. Returns the status it had, or null when there is no such problem.
+ */
+export async function setProblemStatus(
+  q: Queryable,
+  id: number,
+  to: 'open' | 'resolved',
+): Promise<ProblemStatus | null> {
+  const rows = await q.query('SELECT status FROM problem WHERE id = $1 FOR UPDATE', [id]);
+  if (!rows.length) return null;
+  const was = rows[0]!.status as ProblemStatus;
+  if (was !== 'merged' && was !== to)
+    await q.query(
+      `UPDATE problem SET status = $2, resolved_at = CASE WHEN $2 = 'resolved' THEN now() ELSE NULL END,
+              updated_at = now() WHERE id = $1`,
+      [id, to],
+    );
+  return was;
 }

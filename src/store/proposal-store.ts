@@ -14,6 +14,8 @@ import type {
   ProposalBlastRadius,
   ProposalExecution,
   ProposalSimulation,
+  ProposalOutcome,
+  ProposalOutcomeVerdict,
   ProposalSource,
   ProposalStatus,
   ProposalSummary,
@@ -97,6 +99,7 @@ function proposalOf(r: Row, decisions: ApprovalDecision[]): Proposal {
     expiresAt: iso(r.expires_at),
     decisions,
     execution: executionOf(r),
+    outcome: r.outcome === null || r.outcome === undefined ? null : json<ProposalOutcome>(r.outcome),
   };
 }
 
@@ -150,19 +153,24 @@ export async function getProposal(q: Queryable, id: number, opts: { lock?: boole
 
 export interface ProposalFilter {
   status?: ProposalStatus;
+  /** Only proposals made for this triage problem: from it, or from one of its investigations. */
+  problem?: number;
   limit: number;
 }
 
 export async function listProposals(q: Queryable, f: ProposalFilter): Promise<ProposalSummary[]> {
   const rows = await q.query(
     `SELECT p.id, p.status, p.title, p.kind, p.tier, p.approvals_required, p.proposer, p.created_at, p.expires_at,
-            p.executor,
+            p.executor, p.source, p.outcome->>'verdict' AS outcome,
             (SELECT count(*) FROM proposal_decision d
               WHERE d.proposal_id = p.id AND d.verdict = 'approve' AND d.counted)::int8 AS counted
        FROM proposal p
       WHERE p.algorithm IS NOT NULL AND ($1::text IS NULL OR p.status = $1)
+        AND ($3::int8 IS NULL
+             OR (p.source->>'kind' = 'problem' AND (p.source->>'id')::int8 = $3)
+             OR p.investigation_id IN (SELECT i.id FROM investigation i WHERE i.problem_id = $3))
       ORDER BY p.id DESC LIMIT $2`,
-    [f.status ?? null, f.limit],
+    [f.status ?? null, f.limit, f.problem ?? null],
   );
   return rows.map((r) => ({
     id: Number(r.id),
@@ -175,6 +183,8 @@ export async function listProposals(q: Queryable, f: ProposalFilter): Promise<Pr
     createdAt: iso(r.created_at),
     expiresAt: iso(r.expires_at),
     executor: (r.executor as string | null) ?? null,
+    source: json<ProposalSource>(r.source),
+    outcome: (r.outcome as ProposalOutcomeVerdict | null) ?? null,
   }));
 }
 
@@ -289,4 +299,35 @@ export async function finish(
     [id, node, outcome, JSON.stringify(e)],
   );
   return rows.length === 1;
+}
+
+/** Stores a decided outcome; false when one was already stored (the first decision stands). */
+export async function setOutcome(q: Queryable, id: number, outcome: ProposalOutcome): Promise<boolean> {
+  const rows = await q.query(
+    `UPDATE proposal SET outcome = $2::jsonb WHERE id = $1 AND status = 'executed' AND outcome IS NULL RETURNING id`,
+    [id, JSON.stringify(outcome)],
+  );
+  return rows.length === 1;
+}
+
+/** Executed proposals of the kinds whose effect is watched, finished since `since`, with no outcome yet. */
+export async function awaitingOutcome(q: Queryable, kinds: readonly string[], since: Date): Promise<number[]> {
+  const rows = await q.query(
+    `SELECT id FROM proposal WHERE status = 'executed' AND outcome IS NULL AND algorithm IS NOT NULL
+        AND kind = ANY($1::text[]) AND executed_at >= $2 ORDER BY id`,
+    [kinds, since],
+  );
+  return rows.map((r: Row) => Number(r.id));
+}
+
+/** Adds what followed a stored outcome (the problem it closed or reopened, the undo it proposed). */
+export async function patchOutcome(
+  q: Queryable,
+  id: number,
+  patch: Partial<Pick<ProposalOutcome, 'problem' | 'undoProposalId' | 'summary'>>,
+): Promise<void> {
+  await q.query('UPDATE proposal SET outcome = outcome || $2::jsonb WHERE id = $1 AND outcome IS NOT NULL', [
+    id,
+    JSON.stringify(patch),
+  ]);
 }

@@ -23,7 +23,7 @@ export interface VerifyRead {
 type Totals = VerifyFacts['otherDeploys'][number]['totals'];
 
 /** A service's requests, errors and merged latency per minute in [since, until). */
-async function serviceTotals(q: Queryable, service: string, since: Date, until: Date): Promise<Totals> {
+export async function serviceTotals(q: Queryable, service: string, since: Date, until: Date): Promise<Totals> {
   const rows = await q.query(
     `SELECT m.minute, sum(m.requests)::int8 AS requests, sum(m.errors)::int8 AS errors,
             string_agg(encode(m.latency, 'base64'), ',') AS latency

@@ -19,6 +19,8 @@ import {
 } from './pages/objects';
 import { ProblemPage } from './pages/problem';
 import { ProblemsPage } from './pages/problems';
+import { ProposalPage } from './pages/proposal';
+import { ProposalsPage } from './pages/proposals';
 import { BlastRadiusPage } from './pages/blast-radius';
 import { SearchPage, TracePage } from './pages/search';
 import { SimulationPage } from './pages/simulation';
@@ -37,6 +39,8 @@ function App() {
           <Route path="/problems/:id" element={<ProblemPage />} />
           <Route path="/investigations" element={<InvestigationsPage />} />
           <Route path="/investigations/:id" element={<InvestigationPage />} />
+          <Route path="/proposals" element={<ProposalsPage />} />
+          <Route path="/proposals/:id" element={<ProposalPage />} />
           <Route path="/map" element={<ServiceMapPage />} />
           <Route path="/tickets" element={<TicketsPage />} />
           <Route path="/tickets/:id" element={<TicketPage />} />

@@ -220,7 +220,7 @@ function mergeHll(list: readonly Uint8Array[] | undefined): number | null {
   return acc === null ? null : acc.estimate();
 }
 
-function mergeDd(list: readonly Uint8Array[] | undefined): DDSketch | null {
+export function mergeDd(list: readonly Uint8Array[] | undefined): DDSketch | null {
   let acc: DDSketch | null = null;
   for (const bytes of list ?? []) {
     try {
@@ -234,7 +234,7 @@ function mergeDd(list: readonly Uint8Array[] | undefined): DDSketch | null {
   return acc;
 }
 
-function quantile(s: DDSketch | null, q: number): number | null {
+export function quantile(s: DDSketch | null, q: number): number | null {
   if (s === null || s.count === 0) return null;
   return round3(s.quantile(q));
 }

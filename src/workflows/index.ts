@@ -150,6 +150,19 @@ export {
 } from './simulate-change.js';
 export { runChangeSimulation } from './simulate-change-run.js';
 export type { BlastRadiusInput, BlastRadiusOptions, ChangeSubject } from './simulate-change.js';
+export { reviewChange, reviewFacts } from './review.js';
+export type { ReviewInput, ReviewOptions } from './review.js';
+export { GithubClient, GithubError, appJwt } from './github-client.js';
+export type { GithubAuth, GithubClientOptions } from './github-client.js';
+export {
+  GithubConfigError,
+  acceptPullRequestDelivery,
+  deliverReview,
+  githubAuth,
+  pullRequestEvent,
+  reviewPullRequest,
+} from './review-github.js';
+export type { Delivery, PullRequestDeliveryOptions, PullRequestEvent, PullRequestTarget } from './review-github.js';
 export { auditEntries, exportAudit, verifyAudit } from './audit.js';
 export { propose, planOn, ProposalInputError, ProposalNotFoundError } from './propose.js';
 export type { ManualAction, ProposeRequest, ProposeOptions, ProposeResult } from './propose.js';
@@ -165,3 +178,5 @@ export {
 } from './proposals.js';
 export type { Decider } from './proposals.js';
 export type { Remediation } from './context.js';
+export { WATCHED_KINDS, watchOutcome, watchRecentOutcomes } from './proposal-outcome.js';
+export type { WatchOutcomeOptions } from './proposal-outcome.js';

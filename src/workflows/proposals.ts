@@ -63,7 +63,7 @@ export async function expireDue(ctx: Pick<Context, 'store'>): Promise<number[]> 
 
 export async function listProposals(
   ctx: Pick<Context, 'store'>,
-  q: { status?: ProposalStatus; limit: number },
+  q: { status?: ProposalStatus; problem?: number; limit: number },
 ): Promise<ProposalSummary[]> {
   await expireDue(ctx);
   return proposalStore.listProposals(ctx.store.db, q);

@@ -40,6 +40,8 @@ export interface ChangeCodeOptions {
   /** Files parsed for the caller walk at most (default 3,000). */
   maxFiles?: number;
   maxDepth?: number;
+  /** Also load the test files that name a reached unit (and the test helpers they use), for a review's test reach. */
+  tests?: boolean;
 }
 
 export interface ChangeCode {
@@ -50,6 +52,9 @@ export interface ChangeCode {
   truncated: boolean;
   filesParsed: number;
   notes: string[];
+  /** The files loaded at head (with the test files when asked for) and every code path at head. */
+  files: ReadonlyMap<string, FileCode>;
+  paths: ReadonlySet<string>;
 }
 
 const MAX_ROUNDS = 40;
@@ -143,12 +148,15 @@ export async function analyzeChangeCode(
   // Round by round: walk what is loaded, then load the files that could hold more callers.
   const maxFiles = opts.maxFiles ?? 3000;
   const grepped = new Set<string>();
+  const testHits = new Set<string>();
   let capped = false;
   let analysis = analyze();
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const names = analysis.names.filter((n) => !grepped.has(n));
     for (const n of names) grepped.add(n);
-    const hits = (await grepFiles(root, head, names)).filter((p) => !isTestPath(p));
+    const all = await grepFiles(root, head, names);
+    for (const p of all) if (isTestPath(p)) testHits.add(p);
+    const hits = all.filter((p) => !isTestPath(p));
     const want = new Set([...analysis.wanted, ...hits].filter((p) => paths.has(p) && !files.has(p) && inScope(p)));
     if (want.size === 0) break;
     const room = maxFiles - (files.size - changedFiles);
@@ -169,6 +177,7 @@ export async function analyzeChangeCode(
   }
   if (capped)
     notes.push(`the caller walk parsed ${maxFiles} files at most; callers in other files were not looked for`);
+  const withTests = opts.tests ? await loadTests(root, head, headEntries, files, testHits, paths, maxFiles) : files;
   return {
     diff,
     changed: analysis.changed,
@@ -177,5 +186,43 @@ export async function analyzeChangeCode(
     truncated: analysis.truncated,
     filesParsed: files.size,
     notes,
+    files: withTests,
+    paths,
   };
+}
+
+/** Test helpers called through other test files: rounds of names to look for past the first. */
+const TEST_ROUNDS = 3;
+
+/**
+ * The loaded files plus the test files that name a reached unit, then, round by round, the test
+ * files that name a function of a loaded test file (a test calling production through a helper).
+ */
+async function loadTests(
+  root: string,
+  head: string,
+  headEntries: ReadonlyMap<string, TreeEntry>,
+  files: ReadonlyMap<string, FileCode>,
+  hits: ReadonlySet<string>,
+  paths: ReadonlySet<string>,
+  maxFiles: number,
+): Promise<Map<string, FileCode>> {
+  const out = new Map(files);
+  let want = [...hits].filter((p) => paths.has(p) && !out.has(p));
+  const grepped = new Set<string>();
+  for (let round = 0; want.length && round <= TEST_ROUNDS && out.size < maxFiles * 2; round++) {
+    const loaded = await parseFiles(
+      root,
+      want.sort().flatMap((p) => (headEntries.has(p) ? [headEntries.get(p)!] : [])),
+      { quietLines: false },
+    );
+    for (const [p, f] of loaded) out.set(p, f);
+    const names = [...loaded.values()]
+      .flatMap((f) => f.units.filter((u) => u.kind === 'symbol').map((u) => u.bare))
+      .filter((n) => !grepped.has(n));
+    for (const n of names) grepped.add(n);
+    if (names.length === 0) break;
+    want = (await grepFiles(root, head, names)).filter((p) => isTestPath(p) && paths.has(p) && !out.has(p));
+  }
+  return out;
 }

@@ -17,7 +17,9 @@ import {
 import { GitError, firstParent, openRepository, resolveCommit } from '../ingest/sources/git/index.js';
 import type { BlastRadius } from '../model/index.js';
 import {
+  type CodeownerRuleRecord,
   type MinuteWindow,
+  type ServicePathRecord,
   blastRadiusQuery,
   codeStore,
   commitRange,
@@ -27,7 +29,7 @@ import {
 } from '../store/index.js';
 import type { Context } from './context.js';
 import { type EndpointUse, endpointUse, peopleOf, endpointUseKey } from './endpoint-people.js';
-import { analyzeChangeCode } from './simulate-change-code.js';
+import { type ChangeCode, analyzeChangeCode } from './simulate-change-code.js';
 
 export { blastRadiusMarkdown };
 
@@ -63,6 +65,25 @@ export interface BlastRadiusOptions {
   maxTraces?: number;
   /** Files parsed for the caller walk at most (default 3,000). */
   maxFiles?: number;
+  /**
+   * Read nothing that came after this time: error groups first seen, problems first seen and
+   * tickets created later are left out (a review of a commit as of its deploy). The window
+   * should end here too.
+   */
+  asOf?: Date;
+  /** Also load the test files that reach the change (a review's test reach). */
+  tests?: boolean;
+}
+
+/** The blast radius with the code analysis it came from, for a workflow that reads on from there. */
+export interface BlastRadiusDetail {
+  radius: BlastRadius;
+  code: ChangeCode;
+  repository: { id: number; name: string; root: string };
+  base: string;
+  head: string;
+  servicePaths: ServicePathRecord[];
+  rules: CodeownerRuleRecord[];
 }
 
 const DAY = 86_400_000;
@@ -84,6 +105,19 @@ function minuteFloor(ms: number): number {
   return Math.floor(ms / MINUTE) * MINUTE;
 }
 
+/** The repository named, or the one indexed when none is named; several indexed and none named is refused. */
+export async function repositoryFor(ctx: Pick<Context, 'store'>, name: string | undefined): Promise<string> {
+  if (name !== undefined) return name;
+  const repos = await codeStore.listRepositories(ctx.store.db);
+  if (repos.length === 0)
+    throw new ChangeNotFoundError('no repository is indexed: add one with `orrery repo add <path>`');
+  if (repos.length > 1)
+    throw new ChangeInputError(
+      `${repos.length} repositories are indexed (${repos.map((r) => r.name).join(', ')}): choose one with --repo`,
+    );
+  return repos[0]!.name;
+}
+
 /** Resolves a subject to a repository and two commits, then runs blastRadius. */
 export async function simulateChange(
   ctx: Pick<Context, 'store'>,
@@ -92,17 +126,7 @@ export async function simulateChange(
 ): Promise<BlastRadius> {
   if (subject.kind === 'range') {
     const { base, head } = parseRange(subject.range);
-    let repository: string | number | undefined = subject.repository;
-    if (repository === undefined) {
-      const repos = await codeStore.listRepositories(ctx.store.db);
-      if (repos.length === 0)
-        throw new ChangeNotFoundError('no repository is indexed: add one with `orrery repo add <path>`');
-      if (repos.length > 1)
-        throw new ChangeInputError(
-          `${repos.length} repositories are indexed (${repos.map((r) => r.name).join(', ')}): choose one with --repo`,
-        );
-      repository = repos[0]!.name;
-    }
+    const repository = await repositoryFor(ctx, subject.repository);
     return blastRadius(ctx, { repository, base, head }, opts);
   }
   const deploy = await getDeploy(ctx.store.db, subject.deployId);
@@ -154,6 +178,15 @@ export async function blastRadius(
   input: BlastRadiusInput,
   opts: BlastRadiusOptions = {},
 ): Promise<BlastRadius> {
+  return (await blastRadiusDetail(ctx, input, opts)).radius;
+}
+
+/** blastRadius, with the code analysis and the repository it read. */
+export async function blastRadiusDetail(
+  ctx: Pick<Context, 'store'>,
+  input: BlastRadiusInput,
+  opts: BlastRadiusOptions = {},
+): Promise<BlastRadiusDetail> {
   const db = ctx.store.db;
   const repo = await codeStore.findRepository(db, input.repository);
   if (!repo) throw new ChangeNotFoundError(`no repository "${input.repository}"; see \`orrery repo list\``);
@@ -180,6 +213,7 @@ export async function blastRadius(
     service,
     defaultService: repo.name,
     maxFiles: opts.maxFiles,
+    tests: opts.tests,
   });
   const notes = [...code.notes];
 
@@ -241,7 +275,7 @@ export async function blastRadius(
     );
     const traceIds = new Set(await blastRadiusQuery.sampleTraceIds(db, endpoints, since, until, per));
     const services = [...scope];
-    errorGroups = await blastRadiusQuery.recentErrorGroups(db, services, since);
+    errorGroups = await blastRadiusQuery.recentErrorGroups(db, services, since, { firstSeenBefore: opts.asOf });
     const affectedPaths = new Set(code.runtimeUnits.map((u) => u.path));
     for (const g of errorGroups) {
       if (!g.frames.some((f) => [...affectedPaths].some((p) => f.file.endsWith(p)))) continue;
@@ -256,24 +290,26 @@ export async function blastRadius(
     patterns = await blastRadiusQuery.servicePatterns(db, services);
   }
 
-  const problems: BlastProblemFacts[] = (await problemStore.listProblems(db, { status: 'open', limit: 500 })).map(
-    (p) => ({
-      id: p.id,
-      title: p.title,
-      service: p.service,
-      services: p.services,
-      priority: p.priority.score,
-      members: p.members.map((m) => ({ kind: m.kind, ref: m.ref, service: m.service })),
+  const problems: BlastProblemFacts[] = (
+    await problemStore.listProblems(db, { status: 'open', limit: 500, firstSeenBefore: opts.asOf })
+  ).map((p) => ({
+    id: p.id,
+    title: p.title,
+    service: p.service,
+    services: p.services,
+    priority: p.priority.score,
+    members: p.members.map((m) => ({ kind: m.kind, ref: m.ref, service: m.service })),
+  }));
+  const tickets: BlastTicketFacts[] = (await blastRadiusQuery.openTicketLinks(db, { createdBefore: opts.asOf })).map(
+    (t) => ({
+      id: t.id,
+      title: t.title,
+      status: t.status,
+      routes: t.routes.map(routeKey),
+      services: t.services,
+      problemId: t.problemId,
     }),
   );
-  const tickets: BlastTicketFacts[] = (await blastRadiusQuery.openTicketLinks(db)).map((t) => ({
-    id: t.id,
-    title: t.title,
-    status: t.status,
-    routes: t.routes.map(routeKey),
-    services: t.services,
-    problemId: t.problemId,
-  }));
   const serviceOwners = new Map<string, string[]>();
   for (const p of servicePaths)
     if (!serviceOwners.has(p.service)) serviceOwners.set(p.service, ownersOf(p.pathPrefix, rules));
@@ -307,5 +343,13 @@ export async function blastRadius(
     const entry = result.endpoints.filter((e) => e.entry && e.callsPerMinute);
     result.people = await peopleOf(db, uses, entry, since, until);
   }
-  return result;
+  return {
+    radius: result,
+    code,
+    repository: { id: repo.id, name: repo.name, root },
+    base,
+    head,
+    servicePaths,
+    rules,
+  };
 }

@@ -26,7 +26,15 @@ import {
   ticketMentions,
   triageProblems,
 } from '../../src/analysis/index.js';
-import type { EndpointTraffic, FileCode, RcaResult, TraceLog, TraceSpan } from '../../src/analysis/index.js';
+import type {
+  EndpointTraffic,
+  FileCode,
+  RcaResult,
+  ReviewFacts,
+  TraceLog,
+  TraceSpan,
+} from '../../src/analysis/index.js';
+import { buildReview } from '../../src/analysis/index.js';
 import { createPatternMiner } from '../../src/analysis/patterns/index.js';
 import { calibrate, simulateFailure, simulateLoad } from '../../src/analysis/simulate/index.js';
 import { type EntrySpec, failureWorld } from './failure-world.js';
@@ -36,6 +44,7 @@ import { RCA_WORLDS } from './rca-world-cases.js';
 import { BASE_WORLD, type QueueWorld, runWorld, worldInfra } from './sim-world.js';
 import { TRIAGE_CASES } from './triage-inputs.js';
 import { verifyDeploy } from '../../src/analysis/verify/index.js';
+import { type OutcomeMinute, judgeOutcome } from '../../src/analysis/remediate/index.js';
 import { verifyWorld } from './verify-worlds.js';
 import { DAY, FILES, TICKETS } from './retrieval-fixtures.js';
 
@@ -374,6 +383,26 @@ function simChange(): Outputs {
   return out;
 }
 
+/** review: the facts read for three of the shop's commits (test/fixtures/review/, written from the real workflow) → the review. */
+function review(): Outputs {
+  const out: Outputs = {};
+  for (const file of list('review/', '.json')) {
+    const facts = JSON.parse(read(`review/${file}`)) as ReviewFacts;
+    const r = buildReview(facts);
+    out[file.replace(/\.json$/, '')] = {
+      tier: r.tier,
+      reasons: r.reasons.map((x) => ({ rule: x.rule, finding: x.finding, at: x.at })),
+      rollout: r.rollout.text,
+      symbols: r.symbols.map((x) => ({ id: x.id, calls: x.callsPerMinute, p95: x.p95Ms, tests: x.tests, hot: x.hot })),
+      untestedHot: r.untestedHot,
+      config: r.config.map((c) => ({ setting: c.setting, line: c.line, measured: c.measured })),
+      owners: r.owners,
+      annotations: r.annotations.length,
+    };
+  }
+  return out;
+}
+
 /** propose@1: the rules on the investigate fixtures (with a later deploy, the revert instead), the tiers, the replica counts. */
 function propose(): Outputs {
   const out: Outputs = {};
@@ -423,6 +452,76 @@ function propose(): Outputs {
   return out;
 }
 
+/** proposal-outcome@1: fixed before/after minutes — errors down, errors up, slower, unchanged at and before the window's end. */
+function proposalOutcome(): Outputs {
+  const minutes = (n: number, errors: (i: number) => number, p95: (i: number) => number | null): OutcomeMinute[] =>
+    Array.from({ length: n }, (_, i) => ({
+      minuteMs: i * 60_000,
+      requests: 150 + (i % 7) * 10,
+      errors: errors(i),
+      p95: p95(i),
+    }));
+  const before = minutes(
+    30,
+    (i) => 6 + (i % 3),
+    (i) => 80 + (i % 5) * 4,
+  );
+  return {
+    'errors-down': judgeOutcome(
+      before,
+      minutes(
+        10,
+        (i) => i % 2,
+        (i) => 78 + (i % 5) * 4,
+      ),
+    ),
+    'errors-up': judgeOutcome(
+      before,
+      minutes(
+        3,
+        (i) => 30 + i,
+        (i) => 82 + i,
+      ),
+    ),
+    slower: judgeOutcome(
+      before,
+      minutes(
+        10,
+        (i) => 6 + (i % 3),
+        (i) => 160 + i * 3,
+      ),
+    ),
+    unchanged: judgeOutcome(
+      before,
+      minutes(
+        10,
+        (i) => 7 + (i % 2),
+        (i) => 84 + (i % 3) * 4,
+      ),
+    ),
+    'unchanged-early': judgeOutcome(
+      before,
+      minutes(
+        4,
+        (i) => 7 + (i % 2),
+        (i) => 84 + (i % 3) * 4,
+      ),
+    ),
+    'no-latency': judgeOutcome(
+      minutes(
+        30,
+        () => 5,
+        () => null,
+      ),
+      minutes(
+        10,
+        () => 5,
+        () => null,
+      ),
+    ),
+  };
+}
+
 /**
  * Runners by algorithm name. redact and code-extract have no runner here: their own tests
  * are snapshot tests already (test/redact.test.ts over test/fixtures/redact/cases.txt,
@@ -440,6 +539,8 @@ export const RUNNERS: Record<string, () => Outputs> = {
   'sim-load': simLoad,
   'sim-failure': simFailure,
   'sim-change': simChange,
+  review,
   'deploy-verify': deployVerify,
   propose,
+  'proposal-outcome': proposalOutcome,
 };

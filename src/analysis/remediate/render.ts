@@ -73,5 +73,15 @@ export function proposalMarkdown(p: Proposal): string {
     if (e.error) out.push(`- error: ${e.error}`);
     if (e.recovery) out.push(`- recovery: ${e.recovery}`);
   }
+  if (p.outcome) {
+    const o = p.outcome;
+    out.push('', `## Outcome: ${o.verdict}`, '', `${o.summary} (${o.algorithm}, ${o.services.join(', ')})`);
+    for (const t of o.tests)
+      out.push(
+        `- ${t.measure} ${t.direction}: ${t.before.toPrecision(3)} → ${t.after.toPrecision(3)}, p=${t.p.toPrecision(2)} at level ${t.level.toPrecision(2)}${t.passed ? ' — passed' : ''}`,
+      );
+    if (o.problem) out.push(`- problem ${o.problem.id}: ${o.problem.action}`);
+    if (o.undoProposalId !== null) out.push(`- the undo is proposed as proposal ${o.undoProposalId} (not run)`);
+  }
   return `${out.join('\n')}\n`;
 }

@@ -7,7 +7,7 @@ export { calibrateTraces } from './calibrate-traces.js';
 export type { TraceCalibration, TraceCalibrationOptions, TracedEdge, TracedService } from './calibrate-traces.js';
 export { capacityOf, cpuCores, cpuDemandOf, ASSUMED_CPU_SHARE } from './capacity.js';
 export type { CpuGauge } from './capacity.js';
-export { envRole, readEnv, durationMs, words } from './env-settings.js';
+export { envRole, readEnv, durationMs, wholeNumber, words } from './env-settings.js';
 export type { EnvRole, EnvSettings, EdgeEnv, EdgeNames } from './env-settings.js';
 export { erlangB, erlangC, station, waitExceeds, sampleWait, serviceTimeFor } from './queueing.js';
 export type { StationInput, StationState } from './queueing.js';

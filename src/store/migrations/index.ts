@@ -17,6 +17,7 @@ import simulations from './015-simulations.js';
 import auditChain from './016-audit-chain.js';
 import deployVerification from './017-deploy-verification.js';
 import proposals from './018-proposals.js';
+import proposalOutcome from './019-proposal-outcome.js';
 
 export interface Migration {
   version: number;
@@ -43,4 +44,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 16, name: 'audit-chain', sql: auditChain },
   { version: 17, name: 'deploy-verification', sql: deployVerification },
   { version: 18, name: 'proposals', sql: proposals },
+  { version: 19, name: 'proposal-outcome', sql: proposalOutcome },
 ];

@@ -6,6 +6,7 @@ import { setToken, token } from '../api';
 const NAV: Array<[string, string]> = [
   ['/problems', 'Problems'],
   ['/investigations', 'Investigations'],
+  ['/proposals', 'Proposals'],
   ['/map', 'Service map'],
   ['/tickets', 'Tickets'],
   ['/deploys', 'Deploys'],

@@ -9,6 +9,8 @@ export interface WalkOptions {
   maxDepth?: number;
   /** Units reached at most (default 20,000); past it the walk stops and says so. */
   maxUnits?: number;
+  /** The graph's caller index when the caller walks it more than once (`callerIndex(graph)`). */
+  callers?: ReadonlyMap<string, UnitRef[]>;
 }
 
 export interface ReachedUnit {
@@ -56,7 +58,7 @@ export function callerIndex(graph: CodeGraph): Map<string, UnitRef[]> {
 export function walkCallers(graph: CodeGraph, start: readonly UnitRef[], opts: WalkOptions = {}): CallerWalk {
   const maxDepth = opts.maxDepth ?? 16;
   const maxUnits = opts.maxUnits ?? 20_000;
-  const callers = callerIndex(graph);
+  const callers = opts.callers ?? callerIndex(graph);
   const reached = new Map<string, ReachedUnit>();
   let frontier: UnitRef[] = [];
   for (const s of start) {
