@@ -123,6 +123,24 @@ function useRun(bodyOf: (f: FormData) => Record<string, unknown>) {
   return { busy, error, submit };
 }
 
+/** While a run is asked for, and the server's refusal after (its id is the form's aria-describedby). */
+function RunState({ busy, error, id }: { busy: boolean; error: string | null; id: string }) {
+  return (
+    <>
+      {busy && (
+        <p className="state" role="status">
+          Calibrating and simulating; this takes a few seconds…
+        </p>
+      )}
+      {error && (
+        <div id={id} className="state error" role="alert">
+          <strong>The server did not run it:</strong> {error}
+        </div>
+      )}
+    </>
+  );
+}
+
 function FailureForm() {
   const { busy, error, submit } = useRun((f) => {
     const text = (k: string) => String(f.get(k) ?? '').trim();
@@ -161,16 +179,7 @@ function FailureForm() {
           {busy ? 'Simulating…' : 'Run failure simulation'}
         </button>
       </form>
-      {busy && (
-        <p className="state" role="status">
-          Calibrating and simulating; this takes a few seconds…
-        </p>
-      )}
-      {error && (
-        <div id="fail-error" className="state error" role="alert">
-          <strong>The server did not run it:</strong> {error}
-        </div>
-      )}
+      <RunState busy={busy} error={error} id="fail-error" />
     </section>
   );
 }
@@ -246,16 +255,7 @@ function LoadForm() {
           {busy ? 'Simulating…' : 'Run simulation'}
         </button>
       </form>
-      {busy && (
-        <p className="state" role="status">
-          Calibrating and simulating; this takes a few seconds…
-        </p>
-      )}
-      {error && (
-        <div id="run-error" className="state error" role="alert">
-          <strong>The server did not run it:</strong> {error}
-        </div>
-      )}
+      <RunState busy={busy} error={error} id="run-error" />
     </section>
   );
 }
