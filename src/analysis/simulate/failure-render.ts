@@ -1,29 +1,11 @@
 // A failure simulation as Markdown: the verdict per entry endpoint with its error rate and p95
 // (each with its interval) and why, the people and open tickets behind the affected ones, then
 // what it rests on (inputs measured or assumed, the outcome definitions, assumptions).
-import type { FailureSimulationResult, Figure } from '../../model/index.js';
+import type { FailureSimulationResult } from '../../model/index.js';
 import { describeMode } from './failure-mode.js';
+import { fig, msOf, num, pctOf, table, validityLines } from './markdown-parts.js';
 
-const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
-const num = (x: number) =>
-  Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : x >= 10 ? x.toFixed(0) : x.toFixed(1);
-const msOf = (x: number | null) => (x === null ? '∞' : num(x));
-const pctOf = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(x > 0 && x < 0.1 ? 1 : 0)}%`);
 const count = (x: number | null) => (x === null ? '–' : x.toLocaleString('en-US'));
-
-function fig(f: Figure, show: (x: number | null) => string): string {
-  const v = show(f.value);
-  if (f.p10 === f.value && f.p90 === f.value) return v;
-  return `${v} (${show(f.p10)}–${show(f.p90)})`;
-}
-
-function table(head: string[], rows: string[][]): string {
-  return [
-    `| ${head.join(' | ')} |`,
-    `|${head.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
-  ].join('\n');
-}
 
 export function failureSimulationMarkdown(r: FailureSimulationResult, opts: { id?: number } = {}): string {
   const out: string[] = [];
@@ -90,25 +72,7 @@ export function failureSimulationMarkdown(r: FailureSimulationResult, opts: { id
   out.push('');
   for (const d of r.definitions) out.push(`- ${d}`);
   out.push('');
-  out.push(`## Validity: ${r.validity.measured} inputs measured, ${r.validity.assumed} assumed`);
-  out.push('');
-  const inputs = [...r.inputs].sort((a, b) => (a.validity === b.validity ? 0 : a.validity === 'assumed' ? -1 : 1));
-  out.push(
-    table(
-      ['input', 'value', 'validity', 'source'],
-      inputs.map((i) => [i.name, i.value, i.validity, i.source]),
-    ),
-  );
-  out.push('');
-  out.push('## Assumptions');
-  out.push('');
-  for (const a of r.assumptions) out.push(`- ${a}`);
-  if (r.warnings.length) {
-    out.push('');
-    out.push('## Warnings');
-    out.push('');
-    for (const w of r.warnings) out.push(`- ${w}`);
-  }
+  out.push(...validityLines(r));
   out.push('');
   return out.join('\n');
 }
