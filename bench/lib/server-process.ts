@@ -85,7 +85,22 @@ export class ServerProcess {
     this.rssTimer.unref();
   }
 
+  /**
+   * Starts the server on two ports that were free a moment ago. Another process may take one
+   * between the check and the server's listen (tests run in parallel); a start refused with
+   * EADDRINUSE is tried again on new ports.
+   */
   static async start(opts: ServerOptions): Promise<ServerProcess> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ServerProcess.startOnce(opts);
+      } catch (e) {
+        if (attempt >= 4 || !/EADDRINUSE/.test((e as Error).message)) throw e;
+      }
+    }
+  }
+
+  private static async startOnce(opts: ServerOptions): Promise<ServerProcess> {
     const [port, otlpPort] = [await freePort(), await freePort()];
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ORRERY_')) env[k] = v;
