@@ -57,6 +57,8 @@ export async function main(args: string[]): Promise<number> {
     String(await freePort()),
     '--otlp-port',
     String(await freePort()),
+    '--otlp-grpc-port',
+    String(await freePort()),
     '--exit-when-ready',
   ];
   process.stdout.write(

@@ -246,6 +246,7 @@ export async function main(args: string[]): Promise<number> {
     dir: join(dir, 'demo'),
     port: await freePort(),
     otlpPort: await freePort(),
+    otlpGrpcPort: await freePort(),
     seed: opts.seed,
     baseRps: opts.rps,
     users: 400,

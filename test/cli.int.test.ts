@@ -74,7 +74,17 @@ describe('orrery CLI', () => {
       const server = await ServerProcess.start({ dataDir, logDir: dataDir, args: ['--auth', 'required'] });
       try {
         // A second server on the same data directory is refused with a clear message.
-        const second = await runCli(['up', '--data-dir', dataDir, '--port', '0', '--otlp-port', '0']);
+        const second = await runCli([
+          'up',
+          '--data-dir',
+          dataDir,
+          '--port',
+          '0',
+          '--otlp-port',
+          '0',
+          '--otlp-grpc-port',
+          '0',
+        ]);
         assert.equal(second.code, 2);
         assert.match(second.stderr, /in use by another Orrery process/);
 

@@ -102,6 +102,8 @@ describe('orrery demo: refusals, and no orphans', () => {
         String(await freePort()),
         '--otlp-port',
         String(await freePort()),
+        '--otlp-grpc-port',
+        String(await freePort()),
         '--duration',
         '60s',
       ],

@@ -155,6 +155,8 @@ export async function run(opts: AccuracyOptions): Promise<number> {
     String(port),
     '--otlp-port',
     String(await freePort()),
+    '--otlp-grpc-port',
+    String(await freePort()),
     ...(values.seed ? ['--seed', values.seed] : []),
     ...(values.duration ? ['--duration', values.duration] : []),
   ];

@@ -104,6 +104,7 @@ async function runScenario(scenario: ScenarioName, durationS: number, seed: numb
     dir,
     port: await freePort(),
     otlpPort: await freePort(),
+    otlpGrpcPort: await freePort(),
     users: 400,
     accounts: 90,
     baseRps: 20,

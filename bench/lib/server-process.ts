@@ -71,6 +71,8 @@ export class ServerProcess {
     private readonly child: ChildProcess,
     readonly apiUrl: string,
     readonly otlpUrl: string,
+    /** host:port of the OTLP/gRPC receiver. */
+    readonly otlpGrpcAddress: string,
     readonly stdoutLog: string,
     readonly stderrLog: string,
   ) {
@@ -86,7 +88,7 @@ export class ServerProcess {
   }
 
   /**
-   * Starts the server on two ports that were free a moment ago. Another process may take one
+   * Starts the server on three ports that were free a moment ago. Another process may take one
    * between the check and the server's listen (tests run in parallel); a start refused with
    * EADDRINUSE is tried again on new ports.
    */
@@ -101,7 +103,7 @@ export class ServerProcess {
   }
 
   private static async startOnce(opts: ServerOptions): Promise<ServerProcess> {
-    const [port, otlpPort] = [await freePort(), await freePort()];
+    const [port, otlpPort, grpcPort] = [await freePort(), await freePort(), await freePort()];
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('ORRERY_')) env[k] = v;
     env.ORRERY_LOG_LEVEL = 'warn';
@@ -122,6 +124,8 @@ export class ServerProcess {
       String(port),
       '--otlp-port',
       String(otlpPort),
+      '--otlp-grpc-port',
+      String(grpcPort),
       ...(opts.args ?? []),
     ];
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', out, err] });
@@ -131,6 +135,7 @@ export class ServerProcess {
       child,
       `http://127.0.0.1:${port}`,
       `http://127.0.0.1:${otlpPort}`,
+      `127.0.0.1:${grpcPort}`,
       stdoutLog,
       stderrLog,
     );

@@ -47,6 +47,7 @@ export interface BenchWorldOptions {
   dir: string;
   port: number;
   otlpPort: number;
+  otlpGrpcPort: number;
   seed: number;
   baseRps: number;
   users: number;
@@ -124,6 +125,7 @@ export class BenchWorld {
       dir: opts.dir,
       port: opts.port,
       otlpPort: opts.otlpPort,
+      otlpGrpcPort: opts.otlpGrpcPort,
       otlpRelay: true,
       out: opts.out,
     });

@@ -213,6 +213,7 @@ export async function runBenign(opts: BenignOptions): Promise<BenignRun> {
     dir: opts.dir,
     port: await freePort(),
     otlpPort: await freePort(),
+    otlpGrpcPort: await freePort(),
     verifyWatchMinutes: opts.watchMinutes,
     out: memoryOutput(),
   });

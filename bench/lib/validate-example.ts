@@ -65,6 +65,7 @@ export async function runExample(opts: ExampleOptions): Promise<ExampleRun> {
     dir: opts.dir,
     port,
     otlpPort: await freePort(),
+    otlpGrpcPort: await freePort(),
     users: 400,
     accounts: 90,
     baseRps: 20,

@@ -85,6 +85,7 @@ export async function validateReview(opts: {
     dir,
     port: await freePort(),
     otlpPort: await freePort(),
+    otlpGrpcPort: await freePort(),
     users: 400,
     accounts: 90,
     baseRps: 20,

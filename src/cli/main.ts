@@ -103,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') {
       process.stderr.write(
-        `orrery: ${e.message}: another process holds that port; pick another with --port / --otlp-port\n`,
+        `orrery: ${e.message}: another process holds that port; pick another with --port / --otlp-port / --otlp-grpc-port\n`,
       );
       return EXIT.usage;
     }

@@ -32,6 +32,11 @@ export const configSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(8470),
   otlpHost: z.string().min(1).optional(),
   otlpPort: z.coerce.number().int().min(0).max(65535).default(4318),
+  /** OTLP/gRPC on the OTLP host; `off`: no gRPC listener (0, as for the other ports, is any free port). */
+  otlpGrpcPort: z
+    .union([z.literal('off'), z.coerce.number().int().min(0).max(65535)])
+    .default(4317)
+    .transform((v) => (v === 'off' ? null : v)),
   retention: z
     .string()
     .default('7d')
@@ -215,6 +220,7 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   port: 'ORRERY_PORT',
   otlpHost: 'ORRERY_OTLP_HOST',
   otlpPort: 'ORRERY_OTLP_PORT',
+  otlpGrpcPort: 'ORRERY_OTLP_GRPC_PORT',
   retention: 'ORRERY_RETENTION',
   auth: 'ORRERY_AUTH',
   publicHosts: 'ORRERY_PUBLIC_HOSTS',

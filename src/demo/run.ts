@@ -27,6 +27,7 @@ export interface DemoOptions {
   dir: string;
   port: number;
   otlpPort: number;
+  otlpGrpcPort: number;
   users: number;
   accounts: number;
   /** Storefront requests per second at 1× traffic. */

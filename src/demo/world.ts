@@ -36,6 +36,8 @@ export interface WorldOptions {
   dir: string;
   port: number;
   otlpPort: number;
+  /** The OTLP/gRPC port of the Orrery it starts. */
+  otlpGrpcPort: number;
   settings?: ShopSettings;
   /**
    * The shop's OTLP goes through a relay the caller can cut (`setIngest(false)`), so a
@@ -141,6 +143,7 @@ async function startOrrery(
   for (const [flag, port] of [
     ['--port', opts.port],
     ['--otlp-port', opts.otlpPort],
+    ['--otlp-grpc-port', opts.otlpGrpcPort],
   ] as const) {
     if (!(await portFree(port))) {
       throw new DemoError(
@@ -170,6 +173,8 @@ async function startOrrery(
     String(opts.port),
     '--otlp-port',
     String(opts.otlpPort),
+    '--otlp-grpc-port',
+    String(opts.otlpGrpcPort),
     '--host',
     '127.0.0.1',
   ];

@@ -1,5 +1,5 @@
 // The server's public surface.
 export { buildServer } from './server.js';
-export type { OrreryServer, ServerOptions } from './server.js';
+export type { ListenAddresses, OrreryServer, ServerOptions } from './server.js';
 export { startOrrery } from './run.js';
 export type { RunningOrrery, StartOptions } from './run.js';

@@ -14,12 +14,12 @@ import {
   verifyRecentDeploys,
   watchRecentOutcomes,
 } from '../workflows/index.js';
-import { buildServer, type OrreryServer } from './server.js';
+import { type ListenAddresses, buildServer, type OrreryServer } from './server.js';
 
 export interface RunningOrrery {
   ctx: Context;
   server: OrreryServer;
-  addresses: { api: string; otlp: string };
+  addresses: ListenAddresses;
   stop(): Promise<void>;
 }
 

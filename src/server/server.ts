@@ -1,6 +1,7 @@
-// Builds and runs Orrery's listeners: the API and the web UI on one port and the
-// OTLP receiver on another. The receiver is also mounted on the API port, for setups
-// that can open only one.
+// Builds and runs Orrery's listeners: the API and the web UI on one port, the OTLP/HTTP
+// receiver on another (also mounted on the API port, for setups that can open only one) and
+// the OTLP/gRPC receiver on a third, unless it is off. Both receivers share one admission and
+// one inflate budget.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type Config, isLoopback } from '../config/index.js';
 import { WEBHOOK_FORMATS } from '../ingest/sources/tickets/index.js';
@@ -10,6 +11,7 @@ import { InflateBudget } from '../ingest/sources/otlp/index.js';
 import { Admission } from './admission.js';
 import { TokenVerifier } from './auth.js';
 import { guardBodies } from './body-guard.js';
+import { OtlpGrpcServer } from './otlp-grpc.js';
 import { otlpRoutes, sendStatus } from './otlp-routes.js';
 import { hostPolicy, requestGuard, signedWebhook } from './request-guard.js';
 import { SECRET_SETTING } from './webhook-routes.js';
@@ -24,11 +26,20 @@ export interface ServerOptions {
   version: string;
 }
 
+export interface ListenAddresses {
+  api: string;
+  otlp: string;
+  /** `host:port` of the OTLP/gRPC receiver, or null when it is off. */
+  otlpGrpc: string | null;
+}
+
 export interface OrreryServer {
   api: FastifyInstance;
   otlp: FastifyInstance;
+  /** The OTLP/gRPC receiver; null when its port is `off`. */
+  grpc: OtlpGrpcServer | null;
   /** Listens on the configured hosts and ports; resolves to the bound addresses. */
-  listen(): Promise<{ api: string; otlp: string }>;
+  listen(): Promise<ListenAddresses>;
   close(): Promise<void>;
 }
 
@@ -135,16 +146,37 @@ export function buildServer(ctx: Context, config: Config, opts: ServerOptions): 
   void otlp.register(otlpRoutes, { ...otlpOpts, anonymous: otlpAnonymous });
   otlp.get('/healthz', async () => ({ status: 'ok' }));
 
+  const grpc =
+    config.otlpGrpcPort === null
+      ? null
+      : new OtlpGrpcServer({
+          ctx,
+          verifier,
+          anonymous: otlpAnonymous,
+          maxMessageBytes: config.maxBodyBytes,
+          maxDecodedBytes: config.maxDecodedBytes,
+          maxInflateRatio: config.maxInflateRatio,
+          admission,
+          inflate,
+          onError: (err, what) => otlp.log.error({ err }, `${what} failed`),
+        });
+
   return {
     api,
     otlp,
+    grpc,
     async listen() {
       const a = await api.listen({ host: config.host, port: config.port });
       const o = await otlp.listen({ host: config.otlpHost, port: config.otlpPort });
-      return { api: a, otlp: o };
+      const g = grpc && config.otlpGrpcPort !== null ? await grpc.listen(config.otlpHost, config.otlpGrpcPort) : null;
+      return { api: a, otlp: o, otlpGrpc: g === null ? null : hostPort(config.otlpHost, g) };
     },
     async close() {
-      await Promise.allSettled([api.close(), otlp.close()]);
+      await Promise.allSettled([api.close(), otlp.close(), grpc?.close()]);
     },
   };
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

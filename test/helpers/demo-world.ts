@@ -12,6 +12,7 @@ export async function shortDemoWorld(dir: string): Promise<DemoWorld> {
     dir: join(dir, 'demo'),
     port: await freePort(),
     otlpPort: await freePort(),
+    otlpGrpcPort: await freePort(),
     users: 150,
     accounts: 40,
     baseRps: 15,

@@ -24,6 +24,7 @@ export interface DemoFlags {
   dir: string;
   port: string;
   otlpPort: string;
+  otlpGrpcPort: string;
   users: string;
   accounts: string;
   rps: string;
@@ -52,6 +53,7 @@ export function registerDemo(program: Command): void {
     .option('--dir <dir>', 'demo folder: store, shop repository, logs, truth files (wiped at start)', '.orrery-demo')
     .option('--port <port>', 'Orrery API port', '8470')
     .option('--otlp-port <port>', 'Orrery OTLP/HTTP port', '4318')
+    .option('--otlp-grpc-port <port>', 'Orrery OTLP/gRPC port', '4317')
     .option('--users <n>', 'shoppers', '400')
     .option('--accounts <n>', 'customer accounts the shoppers belong to', '90')
     .option('--rps <n>', 'storefront requests per second at 1× traffic', '20')
@@ -110,6 +112,7 @@ Examples:
           dir: flags.dir,
           port: whole('port', flags.port, 1, 65535),
           otlpPort: whole('otlp-port', flags.otlpPort, 1, 65535),
+          otlpGrpcPort: whole('otlp-grpc-port', flags.otlpGrpcPort, 1, 65535),
           users: whole('users', flags.users, 10, 100_000),
           accounts: whole('accounts', flags.accounts, 1, 100_000),
           baseRps: whole('rps', flags.rps, 1, 1000),

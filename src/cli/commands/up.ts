@@ -12,6 +12,7 @@ export interface UpFlags {
   port?: string;
   otlpHost?: string;
   otlpPort?: string;
+  otlpGrpcPort?: string;
   dataDir?: string;
   retention?: string;
   auth?: string;
@@ -21,11 +22,14 @@ export interface UpFlags {
 export function registerUp(program: Command): void {
   program
     .command('up')
-    .description('serve the API and the OTLP/HTTP receiver on the embedded store (or ORRERY_DATABASE_URL)')
+    .description(
+      'serve the API and the OTLP/HTTP and OTLP/gRPC receivers on the embedded store (or ORRERY_DATABASE_URL)',
+    )
     .option('--host <host>', 'address for the API (env ORRERY_HOST)', undefined)
     .option('--port <port>', 'API port (env ORRERY_PORT)', undefined)
     .option('--otlp-host <host>', 'address for the OTLP receiver; defaults to --host (env ORRERY_OTLP_HOST)')
     .option('--otlp-port <port>', 'OTLP/HTTP port (env ORRERY_OTLP_PORT)')
+    .option('--otlp-grpc-port <port>', 'OTLP/gRPC port, or "off" (env ORRERY_OTLP_GRPC_PORT)')
     .option('--data-dir <dir>', 'embedded store directory (env ORRERY_DATA_DIR)')
     .option('--retention <age>', 'how long raw logs and spans are kept, e.g. 7d or 48h (env ORRERY_RETENTION)')
     .option('--auth <mode>', '"auto": no token needed on loopback; "required": always (env ORRERY_AUTH)')
@@ -37,7 +41,8 @@ export function registerUp(program: Command): void {
     .addHelpText(
       'after',
       `
-Defaults: API on 127.0.0.1:8470, OTLP on 127.0.0.1:4318, store in ./.orrery, retention 7d.
+Defaults: API on 127.0.0.1:8470, OTLP/HTTP on 127.0.0.1:4318, OTLP/gRPC on 127.0.0.1:4317
+(on --otlp-host), store in ./.orrery, retention 7d.
 Bound to loopback, requests without a token are allowed. Bound to any other address,
 every request needs "Authorization: Bearer <token>": create one first with
   orrery token create --name admin --offline
@@ -57,6 +62,7 @@ Examples:
         port: flags.port,
         otlpHost: flags.otlpHost,
         otlpPort: flags.otlpPort,
+        otlpGrpcPort: flags.otlpGrpcPort,
         dataDir: flags.dataDir,
         retention: flags.retention,
         auth: flags.auth,
@@ -82,7 +88,9 @@ async function runUp(config: Config): Promise<void> {
     api: running.server.api.server.address() as AddressInfo,
     otlp: running.server.otlp.server.address() as AddressInfo,
   };
-  process.stdout.write(banner(config, bound, running.ctx.store.db.location));
+  process.stdout.write(
+    banner(config, { ...bound, grpc: running.server.grpc?.boundPort ?? null }, running.ctx.store.db.location),
+  );
   if (!anonymousEverywhere(config)) await bootstrapToken(running.ctx.store);
 }
 
@@ -132,9 +140,17 @@ export function describeBound(addr: AddressInfo): { bound: string; url: string; 
   };
 }
 
-export function banner(config: Config, addr: { api: AddressInfo; otlp: AddressInfo }, location: string): string {
+export function banner(
+  config: Config,
+  addr: { api: AddressInfo; otlp: AddressInfo; grpc: number | null },
+  location: string,
+): string {
   const api = describeBound(addr.api);
   const otlp = describeBound(addr.otlp);
+  const grpc =
+    addr.grpc === null
+      ? null
+      : describeBound({ address: addr.otlp.address, family: addr.otlp.family, port: addr.grpc });
   const open = anonymousEverywhere(config);
   const store = config.databaseUrl ? `PostgreSQL ${location}` : `embedded PGlite in ${location}`;
   const authLine = open
@@ -145,6 +161,7 @@ Orrery is up.
   API        ${api.bound}${api.note}
   OTLP/HTTP  ${otlp.bound}${otlp.note}
              POST /v1/traces, /v1/logs, /v1/metrics; protobuf or JSON
+  OTLP/gRPC  ${grpc ? `${grpc.bound.replace(/^http:\/\//, '')}${grpc.note}` : 'off'}
   store      ${store}, raw events kept ${config.retention} days
   auth       ${authLine}
 
@@ -152,7 +169,7 @@ Point an OpenTelemetry SDK or Collector at it:
   export OTEL_EXPORTER_OTLP_ENDPOINT=${otlp.url}
   export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
   export OTEL_SERVICE_NAME=my-service${open ? '' : '\n  export OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer%20$ORRERY_TOKEN"'}
-
+${grpc ? `or over gRPC: OTEL_EXPORTER_OTLP_ENDPOINT=${grpc.url} OTEL_EXPORTER_OTLP_PROTOCOL=grpc\n` : ''}
 Then look at what arrived:
   orrery status
   orrery query spans --since 15m
