@@ -87,7 +87,10 @@ describe('request guard in Chromium: another loopback page cannot write', () => 
       `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium), or set ORRERY_CHROMIUM`,
     );
     dir = await freshDataDir();
-    const config = loadConfig({}, { dataDir: dir, port: 0, otlpPort: 0, otlpGrpcPort: 0, logLevel: 'silent', analysis: 'off' });
+    const config = loadConfig(
+      {},
+      { dataDir: dir, port: 0, otlpPort: 0, otlpGrpcPort: 0, logLevel: 'silent', analysis: 'off' },
+    );
     orrery = await startOrrery(config, { allowAnonymousLoopback: true, version: 'test' });
     api = orrery.addresses.api;
     apiPort = Number(new URL(api).port);

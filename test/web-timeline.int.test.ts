@@ -37,7 +37,10 @@ describe('the investigation timeline in Chromium', () => {
     assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: install Debian's chromium, or set ORRERY_CHROMIUM`);
     assert.ok(findWebRoot(), 'the web UI is not built: run npm run build');
     dir = await freshDataDir();
-    const config = loadConfig({}, { dataDir: dir, port: 0, otlpPort: 0, otlpGrpcPort: 0, logLevel: 'silent', analysis: 'off' });
+    const config = loadConfig(
+      {},
+      { dataDir: dir, port: 0, otlpPort: 0, otlpGrpcPort: 0, logLevel: 'silent', analysis: 'off' },
+    );
     orrery = await startOrrery(config, { allowAnonymousLoopback: true, version: 'test' });
     const api = orrery.addresses.api;
     const post = async (path: string, body: unknown) => {
