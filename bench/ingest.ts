@@ -1,5 +1,6 @@
-// `npm run bench -- ingest`: OTLP/HTTP ingest throughput of a real `orrery up` child process,
-// fed SDK-encoded protobuf batches by a separate load process, per backend and signal.
+// `npm run bench -- ingest`: OTLP ingest throughput of a real `orrery up` child process, fed
+// SDK-encoded protobuf batches by a separate load process, per backend, signal and protocol
+// (OTLP/HTTP and OTLP/gRPC side by side in the same run).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,8 @@ import { type BenchDatabase, PostgresUnavailableError, createBenchDatabase } fro
 import { type ServerExit, type ServerProblem, ServerProcess } from './lib/server-process.js';
 
 type Backend = 'pglite' | 'postgres';
+type Protocol = 'http' | 'grpc';
+const PROTOCOL_LABEL: Record<Protocol, string> = { http: 'OTLP/HTTP', grpc: 'OTLP/gRPC' };
 
 const LOAD_SCRIPT = join(REPO_ROOT, 'bench/lib/ingest-load.ts');
 const LABEL: Record<BenchSignal, string> = { traces: 'spans', logs: 'logs' };
@@ -22,12 +25,15 @@ const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/';
 
 const USAGE = `usage: npm run bench -- ingest [options]
 
-Measures OTLP/HTTP protobuf ingest into \`orrery up\` (run as a child process) from a separate
-load-generator process over loopback, for spans and log records, per store backend.
+Measures OTLP protobuf ingest into \`orrery up\` (run as a child process) from a separate
+load-generator process over loopback, for spans and log records, per store backend, over
+OTLP/HTTP and OTLP/gRPC (the same batches, each protocol against its own fresh server).
 
 Options:
   --duration SECONDS     how long each (backend, signal) run sends for (default 30)
   --only spans|logs      one signal only (default both)
+  --protocol http|grpc|both
+                         which OTLP transport (default both, printed side by side)
   --backend pglite|postgres|all
                          which store (default all); PostgreSQL gets a fresh database per run
   --concurrency N        requests in flight (default 4)
@@ -47,6 +53,7 @@ to bench/out/ingest-<timestamp>.json. Missing a target is reported, not an error
 interface Options {
   durationS: number;
   signals: BenchSignal[];
+  protocols: Protocol[];
   backends: Backend[];
   concurrency: number;
   batchCount: number;
@@ -75,6 +82,7 @@ function targetLabel(t: Target): string {
 interface RunResult {
   backend: Backend;
   signal: BenchSignal;
+  protocol: Protocol;
   analysis: Analysis;
   status: 'ok' | 'skipped' | 'failed';
   reason?: string;
@@ -116,6 +124,7 @@ function parseOptions(args: string[]): Options | 'help' {
     options: {
       duration: { type: 'string' },
       only: { type: 'string' },
+      protocol: { type: 'string' },
       backend: { type: 'string' },
       concurrency: { type: 'string' },
       batches: { type: 'string' },
@@ -137,12 +146,16 @@ function parseOptions(args: string[]): Options | 'help' {
   if (backend !== 'all' && backend !== 'pglite' && backend !== 'postgres') {
     throw new UsageError(`--backend must be pglite, postgres or all, not "${backend}"`);
   }
+  const protocol = values.protocol ?? 'both';
+  if (protocol !== 'http' && protocol !== 'grpc' && protocol !== 'both')
+    throw new UsageError(`--protocol must be http, grpc or both, not "${protocol}"`);
   const analysis = values.analysis ?? 'both';
   if (analysis !== 'on' && analysis !== 'off' && analysis !== 'both')
     throw new UsageError(`--analysis must be on, off or both, not "${analysis}"`);
   return {
     durationS,
     signals: only === 'spans' ? ['traces'] : only === 'logs' ? ['logs'] : ['traces', 'logs'],
+    protocols: protocol === 'both' ? ['http', 'grpc'] : [protocol],
     backends: backend === 'all' ? ['pglite', 'postgres'] : [backend],
     concurrency: positiveInt('concurrency', values.concurrency, 4),
     batchCount: positiveInt('batches', values.batches, 20),
@@ -232,6 +245,7 @@ interface RunInput {
   opts: Options;
   backend: Backend;
   signal: BenchSignal;
+  protocol: Protocol;
   analysis: Analysis;
   files: { path: string; records: number }[];
   decodeRate: number;
@@ -239,7 +253,7 @@ interface RunInput {
 }
 
 async function runOne(input: RunInput): Promise<RunResult> {
-  const { opts, backend, signal, analysis, runDir } = input;
+  const { opts, backend, signal, protocol, analysis, runDir } = input;
   const target = TARGETS[backend][signal];
   mkdirSync(runDir, { recursive: true });
   let db: BenchDatabase | undefined;
@@ -255,7 +269,7 @@ async function runOne(input: RunInput): Promise<RunResult> {
         db = await createBenchDatabase(opts.postgresUrl);
       } catch (err) {
         if (err instanceof PostgresUnavailableError)
-          return { backend, signal, analysis, status: 'skipped', reason: err.message, target };
+          return { backend, signal, protocol, analysis, status: 'skipped', reason: err.message, target };
         throw err;
       }
     }
@@ -266,7 +280,8 @@ async function runOne(input: RunInput): Promise<RunResult> {
       env: { ORRERY_ANALYSIS: analysis },
     });
     const load = await runLoadProcess({
-      url: `${server.otlpUrl}/v1/${signal}`,
+      url: protocol === 'grpc' ? server.otlpGrpcAddress : `${server.otlpUrl}/v1/${signal}`,
+      protocol,
       signal,
       batches: input.files,
       durationMs: opts.durationS * 1000,
@@ -291,6 +306,7 @@ async function runOne(input: RunInput): Promise<RunResult> {
     const result: RunResult = {
       backend,
       signal,
+      protocol,
       analysis,
       status: 'ok',
       elapsedS: load.elapsedMs / 1000,
@@ -334,6 +350,7 @@ async function runOne(input: RunInput): Promise<RunResult> {
     return {
       backend,
       signal,
+      protocol,
       analysis,
       status: 'failed',
       reason: (err as Error).message,
@@ -382,6 +399,7 @@ function render(results: RunResult[]): string {
   const header = [
     'backend',
     'signal',
+    'protocol',
     'analysis',
     'accepted/s',
     '÷decode',
@@ -397,6 +415,7 @@ function render(results: RunResult[]): string {
   const rows = results.map((r) => [
     r.backend,
     LABEL[r.signal],
+    PROTOCOL_LABEL[r.protocol],
     r.analysis,
     int(r.recordsPerSec!),
     `${r.ratioToDecode!.toFixed(2)}×`,
@@ -409,26 +428,64 @@ function render(results: RunResult[]): string {
     targetLabel(r.target),
     resultCell(r),
   ]);
-  return table(header, rows, new Set([3, 4, 5, 6, 7, 9, 10]));
+  return table(header, rows, new Set([4, 5, 6, 7, 8, 10, 11]));
 }
 
 /** Throughput with the analysis on over the same case with it off, where both completed. */
 function analysisRatios(
   results: RunResult[],
-): { backend: Backend; signal: BenchSignal; on: number; off: number; ratio: number }[] {
+): { backend: Backend; signal: BenchSignal; protocol: Protocol; on: number; off: number; ratio: number }[] {
   const ok = results.filter((r) => r.status === 'ok' && r.recordsPerSec !== undefined);
   return ok
     .filter((r) => r.analysis === 'on')
     .flatMap((on) => {
-      const off = ok.find((r) => r.analysis === 'off' && r.backend === on.backend && r.signal === on.signal);
+      const off = ok.find(
+        (r) => r.analysis === 'off' && r.backend === on.backend && r.signal === on.signal && r.protocol === on.protocol,
+      );
       return off
         ? [
             {
               backend: on.backend,
               signal: on.signal,
+              protocol: on.protocol,
               on: on.recordsPerSec!,
               off: off.recordsPerSec!,
               ratio: on.recordsPerSec! / off.recordsPerSec!,
+            },
+          ]
+        : [];
+    });
+}
+
+/** The same case over gRPC and over HTTP, where both completed. */
+function protocolRatios(results: RunResult[]): {
+  backend: Backend;
+  signal: BenchSignal;
+  analysis: Analysis;
+  grpc: number;
+  http: number;
+  ratio: number;
+  grpcP99: number | null;
+  httpP99: number | null;
+}[] {
+  const ok = results.filter((r) => r.status === 'ok' && r.recordsPerSec !== undefined);
+  return ok
+    .filter((r) => r.protocol === 'grpc')
+    .flatMap((g) => {
+      const h = ok.find(
+        (r) => r.protocol === 'http' && r.backend === g.backend && r.signal === g.signal && r.analysis === g.analysis,
+      );
+      return h
+        ? [
+            {
+              backend: g.backend,
+              signal: g.signal,
+              analysis: g.analysis,
+              grpc: g.recordsPerSec!,
+              http: h.recordsPerSec!,
+              ratio: g.recordsPerSec! / h.recordsPerSec!,
+              grpcP99: g.latencyMs?.p99 ?? null,
+              httpP99: h.latencyMs?.p99 ?? null,
             },
           ]
         : [];
@@ -529,32 +586,38 @@ async function run(opts: Options, tmp: string, startedAt: Date): Promise<number>
     let skipReason: string | undefined;
     for (const signal of opts.signals) {
       for (const analysis of opts.analysis) {
-        if (skipReason) {
-          results.push({
+        for (const protocol of opts.protocols) {
+          if (skipReason) {
+            results.push({
+              backend,
+              signal,
+              protocol,
+              analysis,
+              status: 'skipped',
+              reason: skipReason,
+              target: TARGETS[backend][signal],
+            });
+            continue;
+          }
+          process.stdout.write(
+            `running ${backend} / ${LABEL[signal]} / ${PROTOCOL_LABEL[protocol]} / analysis ${analysis} for ${opts.durationS} s…\n`,
+          );
+          const runDir = join(tmp, `${backend}-${LABEL[signal]}-${protocol}-analysis-${analysis}`);
+          const r = await runOne({
+            opts,
             backend,
             signal,
+            protocol,
             analysis,
-            status: 'skipped',
-            reason: skipReason,
-            target: TARGETS[backend][signal],
+            files: files[signal],
+            decodeRate: decode[signal],
+            runDir,
           });
-          continue;
+          if (interrupted) return 130;
+          if (r.status === 'skipped') skipReason = r.reason;
+          process.stdout.write(`  ${progressLine(r)}\n`);
+          results.push(r);
         }
-        process.stdout.write(`running ${backend} / ${LABEL[signal]} / analysis ${analysis} for ${opts.durationS} s…\n`);
-        const runDir = join(tmp, `${backend}-${LABEL[signal]}-analysis-${analysis}`);
-        const r = await runOne({
-          opts,
-          backend,
-          signal,
-          analysis,
-          files: files[signal],
-          decodeRate: decode[signal],
-          runDir,
-        });
-        if (interrupted) return 130;
-        if (r.status === 'skipped') skipReason = r.reason;
-        process.stdout.write(`  ${progressLine(r)}\n`);
-        results.push(r);
       }
     }
   }
@@ -564,15 +627,22 @@ async function run(opts: Options, tmp: string, startedAt: Date): Promise<number>
   const ratios = analysisRatios(results);
   for (const r of ratios) {
     process.stdout.write(
-      `analysis on ÷ off, ${r.backend}/${LABEL[r.signal]}: ${int(r.on)} ÷ ${int(r.off)} = ${r.ratio.toFixed(2)}×\n`,
+      `analysis on ÷ off, ${r.backend}/${LABEL[r.signal]}/${PROTOCOL_LABEL[r.protocol]}: ${int(r.on)} ÷ ${int(r.off)} = ${r.ratio.toFixed(2)}×\n`,
     );
   }
   if (ratios.length) process.stdout.write('\n');
+  const versus = protocolRatios(results);
+  for (const r of versus) {
+    process.stdout.write(
+      `OTLP/gRPC ÷ OTLP/HTTP, ${r.backend}/${LABEL[r.signal]}/analysis ${r.analysis}: ${int(r.grpc)} ÷ ${int(r.http)} ${LABEL[r.signal]}/s = ${r.ratio.toFixed(2)}×; p99 ${ms(r.grpcP99)} vs ${ms(r.httpP99)} ms\n`,
+    );
+  }
+  if (versus.length) process.stdout.write('\n');
   const skipped = new Map<Backend, string>();
   for (const r of results) if (r.status === 'skipped') skipped.set(r.backend, r.reason ?? '');
   for (const [backend, reason] of skipped) process.stdout.write(`skipped: ${backend}: ${reason}\n`);
   for (const r of results) {
-    const where = `${r.backend}/${LABEL[r.signal]}/analysis ${r.analysis}`;
+    const where = `${r.backend}/${LABEL[r.signal]}/${PROTOCOL_LABEL[r.protocol]}/analysis ${r.analysis}`;
     if (r.status === 'failed') process.stdout.write(`FAILED: ${where}: ${r.reason}\n`);
     if (r.firstError) process.stdout.write(`${where}: first refused request: ${r.firstError}\n`);
     if (r.backoffMs)
@@ -613,6 +683,7 @@ async function run(opts: Options, tmp: string, startedAt: Date): Promise<number>
     decodeOnlyRecordsPerSec: decode,
     runs: results,
     analysisOnOverOff: ratios,
+    grpcOverHttp: versus,
   };
   writeFileSync(outFile, `${JSON.stringify(summary, null, 2)}\n`);
   process.stdout.write(`JSON summary: ${relative(REPO_ROOT, outFile)}\n`);

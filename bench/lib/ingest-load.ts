@@ -1,12 +1,15 @@
-// The ingest load generator, run as its own process: keeps N pre-encoded OTLP/HTTP protobuf
-// requests in flight against the receiver for a fixed time, then prints one JSON report.
+// The ingest load generator, run as its own process: keeps N pre-encoded OTLP protobuf
+// requests in flight against the receiver for a fixed time, over HTTP or gRPC (one HTTP/2
+// connection, as an exporter keeps), then prints one JSON report.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import * as grpc from '@grpc/grpc-js';
 import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 
 export interface LoadConfig {
-  /** http://127.0.0.1:<otlpPort>/v1/traces or /v1/logs */
+  /** http://127.0.0.1:<otlpPort>/v1/traces or /v1/logs; for gRPC, 127.0.0.1:<otlpGrpcPort>. */
   url: string;
+  protocol: 'http' | 'grpc';
   signal: 'traces' | 'logs';
   /** Encoded export requests and how many records each holds. */
   batches: { path: string; records: number }[];
@@ -22,7 +25,7 @@ export interface LoadReport {
   rejectedRecords: number;
   /** Ack latency of each 200 response, ms. */
   latenciesMs: number[];
-  /** Responses other than 200, by HTTP status. */
+  /** Responses other than 200, by HTTP status (gRPC: `grpc <code>`). */
   non200: Record<string, number>;
   /** Requests that got no response at all, by error code. */
   errors: Record<string, number>;
@@ -70,6 +73,34 @@ function post(agent: http.Agent, url: URL, body: Buffer): Promise<Reply> {
   });
 }
 
+const GRPC_PATH: Record<LoadConfig['signal'], string> = {
+  traces: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+  logs: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+};
+
+/** One unary Export call, answered as an HTTP reply would be (200, or `grpc <code>` with RetryInfo's delay). */
+function callGrpc(client: grpc.Client, signal: LoadConfig['signal'], body: Buffer): Promise<Reply> {
+  return new Promise((resolve) => {
+    client.makeUnaryRequest(
+      GRPC_PATH[signal],
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      body,
+      new grpc.Metadata(),
+      { deadline: Date.now() + REQUEST_TIMEOUT_MS },
+      (err, response) => {
+        if (!err) return resolve({ status: 200, retryAfter: undefined, body: response ?? Buffer.alloc(0) });
+        const overloaded = err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.RESOURCE_EXHAUSTED;
+        resolve({
+          status: -err.code,
+          retryAfter: overloaded ? '1' : undefined,
+          body: Buffer.from(err.details ?? ''),
+        });
+      },
+    );
+  });
+}
+
 function rejectedIn(signal: LoadConfig['signal'], body: Buffer): number {
   if (body.length === 0) return 0;
   try {
@@ -91,8 +122,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function runLoad(config: LoadConfig): Promise<LoadReport> {
   const batches = config.batches.map((b) => ({ body: readFileSync(b.path), records: b.records }));
   if (batches.length === 0) throw new Error('no batches to send');
-  const url = new URL(config.url);
+  const grpcClient =
+    config.protocol === 'grpc'
+      ? new grpc.Client(config.url, grpc.credentials.createInsecure(), {
+          'grpc.max_send_message_length': 64 * 1024 * 1024,
+        })
+      : null;
+  const url = grpcClient ? null : new URL(config.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: config.concurrency });
+  const send = (body: Buffer) => (grpcClient ? callGrpc(grpcClient, config.signal, body) : post(agent, url!, body));
   const report: LoadReport = {
     elapsedMs: 0,
     requests: 0,
@@ -113,7 +151,7 @@ export async function runLoad(config: LoadConfig): Promise<LoadReport> {
       const t0 = performance.now();
       report.requests++;
       try {
-        const reply = await post(agent, url, batch.body);
+        const reply = await send(batch.body);
         const ms = performance.now() - t0;
         if (reply.status === 200) {
           const rejected = rejectedIn(config.signal, reply.body);
@@ -122,12 +160,13 @@ export async function runLoad(config: LoadConfig): Promise<LoadReport> {
           report.rejectedRecords += rejected;
           continue;
         }
-        report.non200[reply.status] = (report.non200[reply.status] ?? 0) + 1;
-        report.firstError ??= `HTTP ${reply.status}: ${reply.body
+        const label = reply.status < 0 ? `grpc ${-reply.status}` : String(reply.status);
+        report.non200[label] = (report.non200[label] ?? 0) + 1;
+        report.firstError ??= `${reply.status < 0 ? 'gRPC' : 'HTTP'} ${Math.abs(reply.status)}: ${reply.body
           .toString('utf8', 0, 300)
           .replace(/[^\x20-\x7e]+/g, ' ')
           .trim()}`;
-        if (reply.status === 503 || reply.status === 429) {
+        if (reply.status === 503 || reply.status === 429 || reply.retryAfter !== undefined) {
           const wait = Math.min(backoffMs(reply.retryAfter), Math.max(0, deadline - performance.now()));
           report.backoffMs += wait;
           await sleep(wait);
@@ -144,6 +183,7 @@ export async function runLoad(config: LoadConfig): Promise<LoadReport> {
   await Promise.all(Array.from({ length: config.concurrency }, worker));
   report.elapsedMs = performance.now() - start;
   agent.destroy();
+  grpcClient?.close();
   return report;
 }
 
