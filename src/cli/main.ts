@@ -9,6 +9,7 @@ import { DataDirLockedError, InvalidTokenNameError, TokenNameTakenError } from '
 import { ApiClient, CliError, EXIT, type GlobalOptions } from './client.js';
 import { registerErrors, registerPatterns, registerServices } from './commands/analysis.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerInfra } from './commands/infra.js';
 import { registerInvestigate } from './commands/investigate.js';
@@ -44,7 +45,8 @@ export function buildProgram(): Command {
       `
 Start here:
   orrery demo                        build the example world and leave it running (npm start)
-  orrery up                          serve the API and the OTLP receiver
+  orrery up                          serve the API and the OTLP receivers (HTTP and gRPC)
+  orrery doctor [--fix]              check this machine's setup (exit 0 good, 1 problem, 2 unchecked)
   orrery status                      what the store holds
   orrery query spans --since 15m     recent spans
 
@@ -55,6 +57,7 @@ and send ORRERY_TOKEN as a Bearer token when it is set. Docs: docs/cli.md, docs/
   program.exitOverride();
   registerUp(program);
   registerDemo(program);
+  registerDoctor(program);
   registerStatus(program, clientFor);
   registerQuery(program, clientFor);
   registerToken(program, clientFor);

@@ -254,3 +254,4 @@ export type {
   ProposalOutcomeVerdict,
   OutcomeTest,
 } from './proposals.js';
+export type { DoctorCheck, DoctorReport, DoctorStatus } from './doctor.js';

@@ -143,3 +143,5 @@ export { blastRadiusQuery };
 export type { ErrorGroupRow, OpenTicketRow, SampledLog, SampledSpan } from './blast-radius-query.js';
 // A pull-request review (review@1): past suspects and recent authors of the changed files.
 export { authorNamesOfHashes, recentAuthors, suspectFileCounts } from './review-query.js';
+export { dataDirLockHolder, embeddedStoreExists, inspectStore } from './inspect.js';
+export type { StoreInspection } from './inspect.js';

@@ -15,7 +15,9 @@ import {
   settableServices,
   streamOutput,
 } from '../../demo/index.js';
+import { loadConfig } from '../../config/index.js';
 import { CliError, EXIT } from '../client.js';
+import { renderDoctor, runDoctor } from '../doctor/index.js';
 
 export interface DemoFlags {
   scenario: string;
@@ -105,14 +107,16 @@ Examples:
       let world: DemoWorld;
       try {
         const settings = parseSettings(flags.set, settableServices());
+        const ports = {
+          ...ports,
+        };
+        await preflight(ports);
         world = await runDemo({
           scenarios: selectScenarios(flags.scenario),
           durationS: parseDuration(flags.duration),
           seed: whole('seed', flags.seed, 0, 2 ** 31 - 1),
           dir: flags.dir,
-          port: whole('port', flags.port, 1, 65535),
-          otlpPort: whole('otlp-port', flags.otlpPort, 1, 65535),
-          otlpGrpcPort: whole('otlp-grpc-port', flags.otlpGrpcPort, 1, 65535),
+          ...ports,
           users: whole('users', flags.users, 10, 100_000),
           accounts: whole('accounts', flags.accounts, 1, 100_000),
           baseRps: whole('rps', flags.rps, 1, 1000),
@@ -142,4 +146,16 @@ Examples:
         process.once('SIGTERM', () => stop('SIGTERM'));
       });
     });
+}
+
+/**
+ * `orrery doctor`'s checks of this machine and the demo's ports, before anything starts; only
+ * the problems are printed (the demo makes its own store, so the store's checks are left out).
+ * A problem does not stop the demo here: the step it breaks fails with its own message.
+ */
+async function preflight(ports: { port: number; otlpPort: number; otlpGrpcPort: number }): Promise<void> {
+  const config = loadConfig({}, { host: '127.0.0.1', ...ports });
+  const report = await runDoctor(config, { skipStore: true });
+  const failures = renderDoctor(report, { onlyFailures: true });
+  if (failures) process.stderr.write(`orrery doctor found:\n${failures}\n`);
 }
