@@ -108,7 +108,9 @@ Examples:
       try {
         const settings = parseSettings(flags.set, settableServices());
         const ports = {
-          ...ports,
+          port: whole('port', flags.port, 1, 65535),
+          otlpPort: whole('otlp-port', flags.otlpPort, 1, 65535),
+          otlpGrpcPort: whole('otlp-grpc-port', flags.otlpGrpcPort, 1, 65535),
         };
         await preflight(ports);
         world = await runDemo({
