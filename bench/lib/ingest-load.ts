@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
+import { distinctBody } from './otlp-batches.js';
 import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 
 export interface LoadConfig {
@@ -142,6 +143,7 @@ export async function runLoad(config: LoadConfig): Promise<LoadReport> {
     backoffMs: 0,
   };
   let next = 0;
+  let seq = 0;
   const start = performance.now();
   const deadline = start + config.durationMs;
 
@@ -151,7 +153,7 @@ export async function runLoad(config: LoadConfig): Promise<LoadReport> {
       const t0 = performance.now();
       report.requests++;
       try {
-        const reply = await send(batch.body);
+        const reply = await send(distinctBody(batch.body, seq++));
         const ms = performance.now() - t0;
         if (reply.status === 200) {
           const rejected = rejectedIn(config.signal, reply.body);
