@@ -112,8 +112,8 @@ Examples:
           otlpPort: whole('otlp-port', flags.otlpPort, 1, 65535),
           otlpGrpcPort: whole('otlp-grpc-port', flags.otlpGrpcPort, 1, 65535),
         };
-        await preflight(ports);
-        world = await runDemo({
+        // Every flag is checked before the preflight, so a usage error answers at once.
+        const options = {
           scenarios: selectScenarios(flags.scenario),
           durationS: parseDuration(flags.duration),
           seed: whole('seed', flags.seed, 0, 2 ** 31 - 1),
@@ -124,7 +124,9 @@ Examples:
           baseRps: whole('rps', flags.rps, 1, 1000),
           settings,
           out: streamOutput(process.stdout),
-        });
+        };
+        await preflight(ports);
+        world = await runDemo(options);
       } catch (err) {
         if (err instanceof ScenarioError || err instanceof SettingError) throw new CliError(err.message, EXIT.usage);
         if (err instanceof DemoError) throw new CliError(err.message, EXIT.failure);
