@@ -198,6 +198,7 @@ export {
   buildBlastRadius,
   changedUnits,
   endpointKey,
+  changeLanguage,
   fileCode,
   parseUnifiedDiff,
   runtimeView,

@@ -27,6 +27,11 @@ const WASM_FILE: Record<CodeLanguage, string> = {
   python: 'tree-sitter-python.wasm',
   go: 'tree-sitter-go.wasm',
   java: 'tree-sitter-java.wasm',
+  csharp: 'tree-sitter-c-sharp.wasm',
+  rust: 'tree-sitter-rust.wasm',
+  ruby: 'tree-sitter-ruby.wasm',
+  php: 'tree-sitter-php.wasm',
+  cpp: 'tree-sitter-cpp.wasm',
 };
 
 function grammarDir(): string {
