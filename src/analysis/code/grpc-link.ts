@@ -53,18 +53,25 @@ const qualified = (s: LinkSymbol) => (s.parent ? `${s.parent}.${s.name}` : s.nam
 const CALLABLE = new Set(['method', 'function']);
 
 /** Which proto services an implementation can be for: the service of its name (or, for
- *  generators that add a `Service` suffix, without it), narrowed by its qualifier when the
- *  name is in several packages. */
-function servicesOf(impl: ExtractedGrpcImpl, byShort: ReadonlyMap<string, string[]>): string[] {
+ *  generators that add a `Service` suffix, without it). When the name is in several packages,
+ *  the ones its qualifier names are `specific`; a qualifier that names none (a Go import
+ *  alias such as `pb`) leaves every one as a fallback, used only for a service no specific
+ *  implementation claims. */
+function servicesOf(
+  impl: ExtractedGrpcImpl,
+  byShort: ReadonlyMap<string, string[]>,
+): Array<{ service: string; specific: boolean }> {
   let full = byShort.get(impl.service);
   if (!full && impl.service.endsWith('Service')) full = byShort.get(impl.service.slice(0, -'Service'.length));
   if (!full) return [];
-  if (full.length === 1 || !impl.qualifier) return full;
-  const q = squash(impl.qualifier);
-  return full.filter((f) => {
+  if (full.length === 1) return [{ service: full[0]!, specific: true }];
+  const q = squash(impl.qualifier ?? '');
+  const named = full.filter((f) => {
     const pkg = f.includes('.') ? f.slice(0, f.lastIndexOf('.')) : '';
-    return pkg !== '' && q.includes(squash(pkg));
+    return q !== '' && pkg !== '' && q.includes(squash(pkg));
   });
+  if (named.length) return named.map((service) => ({ service, specific: true }));
+  return full.map((service) => ({ service, specific: false }));
 }
 
 /** Files searched for a symbol, nearest first: the file itself, its folder, then all. */
@@ -99,19 +106,20 @@ export function linkRpcs(rpcs: readonly LinkRpc[], files: readonly LinkFile[]): 
     byShort.set(short, list);
   }
   // Implementations per full service name.
-  const implsOf = new Map<string, Array<{ file: LinkFile; impl: ExtractedGrpcImpl }>>();
+  const implsOf = new Map<string, Array<{ file: LinkFile; impl: ExtractedGrpcImpl; specific: boolean }>>();
   for (const file of files) {
     for (const impl of file.impls) {
-      for (const service of servicesOf(impl, byShort)) {
+      for (const { service, specific } of servicesOf(impl, byShort)) {
         const list = implsOf.get(service) ?? [];
-        list.push({ file, impl });
+        list.push({ file, impl, specific });
         implsOf.set(service, list);
       }
     }
   }
   const out: RpcLink[] = [];
   for (const rpc of rpcs) {
-    const candidates = implsOf.get(rpc.service) ?? [];
+    const all = implsOf.get(rpc.service) ?? [];
+    const candidates = all.some((c) => c.specific) ? all.filter((c) => c.specific) : all;
     let link: RpcLink | null = null;
     // Registrations name the rpc's handler outright; they win over a type's methods.
     for (const { file, impl } of candidates) {
