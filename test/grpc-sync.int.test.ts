@@ -1,0 +1,102 @@
+// A real git repository with a .proto file and two servers, synced into a real store: the rpcs
+// are linked to their handlers, a span's rpc.service/rpc.method finds the handler through the
+// store, the link follows a renamed handler on the next sync, and a malformed .proto is listed
+// as a parse error without failing the sync.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { rpcOfSpan } from '../src/analysis/index.js';
+import { SelfMetrics } from '../src/observe/index.js';
+import { BatchWriter, type Store, rpcStore } from '../src/store/index.js';
+import { type Context, addRepository, syncRepository } from '../src/workflows/index.js';
+import { freshPglite } from './helpers/stores.js';
+
+function write(root: string, files: Record<string, string>): void {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+}
+
+function commit(root: string, message: string): void {
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-C', root, '-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args]);
+  git('add', '-A');
+  git('commit', '-qm', message);
+}
+
+describe('gRPC rpcs linked at sync (PGlite)', () => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let ctx: Context;
+  let dir: string;
+  let repoId: number;
+
+  before(async () => {
+    ({ store, cleanup } = await freshPglite());
+    const writer = new BatchWriter((b) => store.writeTelemetry(b), {
+      concurrency: 1,
+      maxQueuedRecords: 100,
+      maxQueueWaitMs: 100,
+      maxBatchRecords: 100,
+    });
+    ctx = { store, writer, metrics: new SelfMetrics() };
+    dir = mkdtempSync(join(tmpdir(), 'orrery-grpc-'));
+    execFileSync('git', ['init', '-q', dir]);
+    write(dir, {
+      'pb/shop.proto':
+        'syntax = "proto3";\npackage shop;\nservice CartService {\n  rpc GetCart(A) returns (B);\n}\nservice PaymentService {\n  rpc Charge(A) returns (B);\n}\n',
+      'cart/main.go':
+        'package main\n\ntype cart struct {\n\tpb.UnimplementedCartServiceServer\n}\n\nfunc (c *cart) GetCart(ctx context.Context, r *pb.A) (*pb.B, error) {\n\treturn nil, nil\n}\n',
+      'payment/index.js':
+        "function pay(call, cb) { cb(null, {}) }\nserver.addService(proto.shop.PaymentService.service, { charge: pay })\n",
+      'fraud/Main.kt': 'fun main() {}\n',
+    });
+    commit(dir, 'shop');
+    repoId = (await addRepository(ctx, { path: dir })).repository.id;
+  });
+  after(async () => {
+    await cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('links each rpc to its handler and says why Kotlin is not parsed', async () => {
+    const notes: string[] = [];
+    const r = await syncRepository(ctx, repoId, { onProgress: (p) => p.phase === 'note' && notes.push(p.message) });
+    assert.equal(r.rpcs, 2);
+    assert.equal(r.rpcsLinked, 2);
+    assert.deepEqual(r.unparsed, { kotlin: 1 });
+    assert.ok(notes.some((n) => /1 kotlin files without parsing them: no tree-sitter grammar/.test(n)));
+    const all = await rpcStore.findRpcs(store.db, { limit: 10 });
+    assert.deepEqual(
+      all.map((x) => `${x.service}/${x.method} → ${x.handler?.path}:${x.handler?.line} ${x.handler?.symbol}`),
+      ['shop.CartService/GetCart → cart/main.go:7 cart.GetCart', 'shop.PaymentService/Charge → payment/index.js:1 pay'],
+    );
+  });
+
+  it("finds a span's handler from rpc.service and rpc.method", async () => {
+    const rpc = rpcOfSpan({ rpcService: 'shop.PaymentService', rpcMethod: 'Charge', name: 'shop.PaymentService/Charge' })!;
+    const [hit] = await rpcStore.findRpcs(store.db, { service: rpc.service, method: rpc.method, limit: 1 });
+    assert.equal(hit?.handler?.symbol, 'pay');
+    const [short] = await rpcStore.findRpcs(store.db, { service: 'CartService', method: 'GetCart', limit: 1 });
+    assert.equal(short?.handler?.path, 'cart/main.go');
+  });
+
+  it('relinks when the registered handler changes, and lists a malformed .proto as a parse error', async () => {
+    write(dir, {
+      'payment/index.js':
+        "function pay(call, cb) { cb(null, {}) }\nfunction chargeIt(call, cb) { cb(null, {}) }\nserver.addService(proto.shop.PaymentService.service, { charge: chargeIt })\n",
+      'pb/broken.proto': 'package x;\nservice Broken {\n  rpc Nope(A) returns B;\n}\n',
+    });
+    commit(dir, 'rename');
+    const r = await syncRepository(ctx, repoId);
+    assert.equal(r.skipped['parse-error'], 1);
+    assert.equal(r.rpcsLinked, 2);
+    const [hit] = await rpcStore.findRpcs(store.db, { service: 'shop.PaymentService', method: 'Charge', limit: 1 });
+    assert.equal(hit?.handler?.symbol, 'chargeIt');
+    assert.equal(hit?.handler?.line, 2);
+  });
+});
