@@ -7,15 +7,14 @@ import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SelfMetrics } from '../src/observe/index.js';
-import { BatchWriter, openStore } from '../src/store/index.js';
+import { BatchWriter, openStore, rpcStore } from '../src/store/index.js';
 import { type Context, type SyncResult, addRepository, syncRepository } from '../src/workflows/index.js';
 import { SEARCH_ROOTS, findRepos, trackedFiles } from './lib/find-repos.js';
 import { int, table } from './lib/format.js';
 import { OUT_DIR, REPO_ROOT } from './lib/paths.js';
 import { PostgresUnavailableError, createBenchDatabase } from './lib/postgres.js';
 import { parseOrExit } from './lib/options.js';
-import { type TruthScore, TruthFileError, readTruth, renderTruth, scoreTruth } from './lib/proto-truth.js';
-import { rpcStore } from '../src/store/index.js';
+import { type TruthScore, readTruth, renderTruth, scoreTruth } from './lib/proto-truth.js';
 
 const CTAGS = '/usr/bin/ctags';
 const CTAGS_LANGUAGES = 'TypeScript,JavaScript,Python,Go,Java,C#,Rust,Ruby,PHP,C++';

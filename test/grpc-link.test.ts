@@ -2,11 +2,7 @@
 // real tree-sitter grammars, linking each rpc to its handler (by registration, not by name),
 // and a span's rpc.service/rpc.method reaching the handler through a real sync.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import {
   type CodeLanguage,
   type LinkFile,
@@ -39,7 +35,9 @@ describe('proto parsing', () => {
     const p = parseProto(PROTO);
     assert.equal(p.package, 'shop.v1');
     assert.deepEqual(
-      p.rpcs.map((r) => `${r.service}/${r.method}@${r.line}${r.clientStreaming ? ' cs' : ''}${r.serverStreaming ? ' ss' : ''}`),
+      p.rpcs.map(
+        (r) => `${r.service}/${r.method}@${r.line}${r.clientStreaming ? ' cs' : ''}${r.serverStreaming ? ' ss' : ''}`,
+      ),
       [
         'shop.v1.CartService/AddItem@5',
         'shop.v1.CartService/GetCart@6',

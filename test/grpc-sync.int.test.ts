@@ -52,7 +52,7 @@ describe('gRPC rpcs linked at sync (PGlite)', () => {
       'cart/main.go':
         'package main\n\ntype cart struct {\n\tpb.UnimplementedCartServiceServer\n}\n\nfunc (c *cart) GetCart(ctx context.Context, r *pb.A) (*pb.B, error) {\n\treturn nil, nil\n}\n',
       'payment/index.js':
-        "function pay(call, cb) { cb(null, {}) }\nserver.addService(proto.shop.PaymentService.service, { charge: pay })\n",
+        'function pay(call, cb) { cb(null, {}) }\nserver.addService(proto.shop.PaymentService.service, { charge: pay })\n',
       'fraud/Main.kt': 'fun main() {}\n',
     });
     commit(dir, 'shop');
@@ -78,7 +78,11 @@ describe('gRPC rpcs linked at sync (PGlite)', () => {
   });
 
   it("finds a span's handler from rpc.service and rpc.method", async () => {
-    const rpc = rpcOfSpan({ rpcService: 'shop.PaymentService', rpcMethod: 'Charge', name: 'shop.PaymentService/Charge' })!;
+    const rpc = rpcOfSpan({
+      rpcService: 'shop.PaymentService',
+      rpcMethod: 'Charge',
+      name: 'shop.PaymentService/Charge',
+    })!;
     const [hit] = await rpcStore.findRpcs(store.db, { service: rpc.service, method: rpc.method, limit: 1 });
     assert.equal(hit?.handler?.symbol, 'pay');
     const [short] = await rpcStore.findRpcs(store.db, { service: 'CartService', method: 'GetCart', limit: 1 });
@@ -88,7 +92,7 @@ describe('gRPC rpcs linked at sync (PGlite)', () => {
   it('relinks when the registered handler changes, and lists a malformed .proto as a parse error', async () => {
     write(dir, {
       'payment/index.js':
-        "function pay(call, cb) { cb(null, {}) }\nfunction chargeIt(call, cb) { cb(null, {}) }\nserver.addService(proto.shop.PaymentService.service, { charge: chargeIt })\n",
+        'function pay(call, cb) { cb(null, {}) }\nfunction chargeIt(call, cb) { cb(null, {}) }\nserver.addService(proto.shop.PaymentService.service, { charge: chargeIt })\n',
       'pb/broken.proto': 'package x;\nservice Broken {\n  rpc Nope(A) returns B;\n}\n',
     });
     commit(dir, 'rename');

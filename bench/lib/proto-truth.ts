@@ -37,7 +37,13 @@ export function readTruth(path: string): TruthRpc[] {
 
 export interface TruthScore {
   byLanguage: Record<string, { right: number; wrong: number; notLinked: number }>;
-  details: Array<{ rpc: string; language: string; outcome: 'right' | 'wrong' | 'not linked'; linked: string | null; truth: string }>;
+  details: Array<{
+    rpc: string;
+    language: string;
+    outcome: 'right' | 'wrong' | 'not linked';
+    linked: string | null;
+    truth: string;
+  }>;
   /** Rpcs linked to a handler that the truth does not list. */
   extra: Array<{ rpc: string; linked: string }>;
   allRight: boolean;
@@ -49,7 +55,8 @@ export function scoreTruth(truth: readonly TruthRpc[], rpcs: readonly RpcRecord[
   const byName = new Map(rpcs.map((r) => [`${r.service}/${r.method}`, r]));
   const score: TruthScore = { byLanguage: {}, details: [], extra: [], allRight: true };
   for (const t of truth) {
-    const lang = (score.byLanguage[t.language] ??= { right: 0, wrong: 0, notLinked: 0 });
+    const lang = score.byLanguage[t.language] ?? { right: 0, wrong: 0, notLinked: 0 };
+    score.byLanguage[t.language] = lang;
     const r = byName.get(t.rpc);
     const h = r?.handler ?? null;
     const linked = h ? `${h.path}:${h.line} ${h.symbol}` : null;

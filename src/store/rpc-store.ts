@@ -48,9 +48,7 @@ export async function rpcLinkInput(q: Queryable, repositoryId: number): Promise<
   );
   if (impls.length === 0) return { rpcs, files: [] };
   const dirs = [...new Set(impls.map((i) => (i.path as string).replace(/[^/]*$/, '')))];
-  const handlers = [
-    ...new Set(impls.flatMap((i) => (i.handler ? [(i.handler as string).split('.').pop()!] : []))),
-  ];
+  const handlers = [...new Set(impls.flatMap((i) => (i.handler ? [(i.handler as string).split('.').pop()!] : [])))];
   const fileRows = await q.query<{ id: number; path: string; language: string | null }>(
     `SELECT f.id, f.path, f.language FROM file f
      WHERE f.repository_id = $1 AND f.language IS NOT NULL
@@ -101,7 +99,11 @@ export interface RpcHandlerLink {
 }
 
 /** Replaces the handler links of a repository's rpcs (rpcs left out get none). */
-export async function saveRpcLinks(q: Queryable, repositoryId: number, links: readonly RpcHandlerLink[]): Promise<void> {
+export async function saveRpcLinks(
+  q: Queryable,
+  repositoryId: number,
+  links: readonly RpcHandlerLink[],
+): Promise<void> {
   await q.query(
     `UPDATE proto_rpc p SET handler_file_id = NULL, handler_symbol_id = NULL, handler_line = NULL,
        handler_symbol = NULL, linked_by = NULL

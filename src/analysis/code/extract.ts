@@ -106,7 +106,13 @@ function goReceiverType(receiver: Node | undefined): string | null {
 function rustImplType(def: Node): string | null {
   const holder = def.parent?.type === 'declaration_list' ? def.parent.parent : null;
   if (holder?.type !== 'impl_item') return null;
-  return holder.childForFieldName('type')?.text.replace(/<[\s\S]*$/, '').split('::').pop() ?? null;
+  return (
+    holder
+      .childForFieldName('type')
+      ?.text.replace(/<[\s\S]*$/, '')
+      .split('::')
+      .pop() ?? null
+  );
 }
 
 function polyDefinition(language: PolyglotLanguage, kind: string, def: Node, name: string): SymbolDraft | null {
@@ -117,7 +123,9 @@ function polyDefinition(language: PolyglotLanguage, kind: string, def: Node, nam
       return owner ? draft(def, name, 'method', owner) : draft(def, name, 'function', null);
     }
     case 'ruby':
-      return kind === 'function' ? draft(def, name, 'function', null, true) : draft(def, name, kind as SymbolKind, 'container');
+      return kind === 'function'
+        ? draft(def, name, 'function', null, true)
+        : draft(def, name, kind as SymbolKind, 'container');
     case 'cpp': {
       if (kind !== 'function') return draft(def, name, kind as SymbolKind, 'container');
       // Foo::Convert defined outside its class; ~Foo, operator==

@@ -188,7 +188,14 @@ function classImpls(language: CodeLanguage, root: Node, out: ExtractedGrpcImpl[]
     case 'java':
       for (const cls of root.descendantsOfType('class_declaration')) {
         const sup = cls.childForFieldName('superclass');
-        if (sup) typeImpl(out, cls, cls.childForFieldName('name')?.text, sup.text.replace(/^extends\s+/, ''), /^(\w+)ImplBase$/);
+        if (sup)
+          typeImpl(
+            out,
+            cls,
+            cls.childForFieldName('name')?.text,
+            sup.text.replace(/^extends\s+/, ''),
+            /^(\w+)ImplBase$/,
+          );
       }
       return;
     case 'csharp':

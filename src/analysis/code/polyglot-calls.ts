@@ -20,7 +20,8 @@ export interface PolyCall {
 }
 
 const LOG_NAMES: Record<PolyglotLanguage, RegExp> = {
-  csharp: /^(?:Log(?:Trace|Debug|Information|Warning|Error|Critical)?|Verbose|Debug|Information|Warning|Error|Fatal|Trace|Info|Warn)$/,
+  csharp:
+    /^(?:Log(?:Trace|Debug|Information|Warning|Error|Critical)?|Verbose|Debug|Information|Warning|Error|Fatal|Trace|Info|Warn)$/,
   rust: /^(?:trace|debug|info|warn|error|event)$/,
   ruby: /^(?:debug|info|warn|error|fatal|unknown)$/,
   php: /^(?:debug|info|notice|warning|error|critical|alert|emergency|log)$/,
@@ -222,7 +223,8 @@ export function renderPoly(node: Node, depth = 0): string | null {
     case 'function_call_expression':
     case 'call': {
       // format!("..", x), string.Format("..", x), sprintf('..', $x), fmt::format("..", x), std::string("..")
-      const fn = node.childForFieldName('macro') ?? node.childForFieldName('function') ?? node.childForFieldName('method');
+      const fn =
+        node.childForFieldName('macro') ?? node.childForFieldName('function') ?? node.childForFieldName('method');
       const name = /(\w+)$/.exec(fn?.text ?? '')?.[1] ?? '';
       if (!FORMATTERS.has(name)) return null;
       const args =
@@ -287,10 +289,7 @@ function rustMessage(args: Node[]): { message: Node; level: string | null } | nu
 }
 
 /** The call site, or null when the call is not a log statement or has no literal message. */
-export function polyLogCallsite(
-  call: PolyCall,
-  language: PolyglotLanguage,
-): Omit<ExtractedCallsite, 'symbol'> | null {
+export function polyLogCallsite(call: PolyCall, language: PolyglotLanguage): Omit<ExtractedCallsite, 'symbol'> | null {
   const method = call.name.text;
   if (!LOG_NAMES[language].test(method)) return null;
   let level = levelWord(method);

@@ -56,7 +56,9 @@ export function parseProto(source: string): ProtoFile {
   const expect = (k: number, what: string, ok: (t: string) => boolean): string => {
     const t = at(k);
     if (t === undefined || !ok(t))
-      throw new ProtoSyntaxError(`line ${tokens[k]?.line ?? tokens.at(-1)?.line ?? 1}: expected ${what}, found ${t ?? 'the end of the file'}`);
+      throw new ProtoSyntaxError(
+        `line ${tokens[k]?.line ?? tokens.at(-1)?.line ?? 1}: expected ${what}, found ${t ?? 'the end of the file'}`,
+      );
     return t;
   };
   let depth = 0;

@@ -20,7 +20,9 @@ export type PolyglotLanguage = 'csharp' | 'rust' | 'ruby' | 'php' | 'cpp';
 export type ClassicLanguage = Exclude<CodeLanguage, PolyglotLanguage>;
 
 export function isPolyglot(language: CodeLanguage): language is PolyglotLanguage {
-  return language === 'csharp' || language === 'rust' || language === 'ruby' || language === 'php' || language === 'cpp';
+  return (
+    language === 'csharp' || language === 'rust' || language === 'ruby' || language === 'php' || language === 'cpp'
+  );
 }
 
 export type SymbolKind = 'function' | 'method' | 'class' | 'interface' | 'type' | 'enum';
