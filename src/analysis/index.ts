@@ -49,6 +49,7 @@ export type {
   FileExtraction,
   LinkFile,
   LinkRpc,
+  LinkSymbol,
   ProtoFile,
   ProtoRpc,
   RpcLink,

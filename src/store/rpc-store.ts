@@ -1,6 +1,7 @@
 // gRPC rpcs of a repository's .proto files and their linked handlers: what the linker needs
 // (the rpcs, the implementations found per file and the symbols near them), the links it
 // made, and the lookup by rpc name that investigations and the API use.
+import type { ExtractedGrpcImpl, LinkFile, LinkSymbol, RpcLink } from '../analysis/index.js';
 import type { Queryable } from './db.js';
 
 export interface RpcLinkRow {
@@ -9,20 +10,10 @@ export interface RpcLinkRow {
   method: string;
 }
 
-export interface ImplFileRow {
-  id: number;
-  path: string;
-  language: string;
-  symbols: Array<{ id: number; name: string; kind: string; parent: string | null; startLine: number; endLine: number }>;
-  impls: Array<{
-    kind: 'type' | 'handler';
-    service: string;
-    qualifier: string | null;
-    line: number;
-    typeName: string | null;
-    method: string | null;
-    handler: string | null;
-  }>;
+/** A file as the linker sees it (analysis/code/grpc-link's LinkFile), with mutable lists. */
+export interface ImplFileRow extends LinkFile {
+  symbols: LinkSymbol[];
+  impls: ExtractedGrpcImpl[];
 }
 
 export interface RpcLinkInput {
@@ -89,21 +80,8 @@ export async function rpcLinkInput(q: Queryable, repositoryId: number): Promise<
   return { rpcs, files: [...files.values()] };
 }
 
-export interface RpcHandlerLink {
-  rpcId: number;
-  fileId: number;
-  symbolId: number;
-  line: number;
-  symbol: string;
-  via: string;
-}
-
 /** Replaces the handler links of a repository's rpcs (rpcs left out get none). */
-export async function saveRpcLinks(
-  q: Queryable,
-  repositoryId: number,
-  links: readonly RpcHandlerLink[],
-): Promise<void> {
+export async function saveRpcLinks(q: Queryable, repositoryId: number, links: readonly RpcLink[]): Promise<void> {
   await q.query(
     `UPDATE proto_rpc p SET handler_file_id = NULL, handler_symbol_id = NULL, handler_line = NULL,
        handler_symbol = NULL, linked_by = NULL

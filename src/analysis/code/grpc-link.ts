@@ -97,6 +97,17 @@ function find(
   return null;
 }
 
+function linkTo(rpc: LinkRpc, hit: { file: LinkFile; symbol: LinkSymbol }, via: RpcLink['via']): RpcLink {
+  return {
+    rpcId: rpc.id,
+    fileId: hit.file.id,
+    symbolId: hit.symbol.id,
+    line: hit.symbol.startLine,
+    symbol: qualified(hit.symbol),
+    via,
+  };
+}
+
 export function linkRpcs(rpcs: readonly LinkRpc[], files: readonly LinkFile[]): RpcLink[] {
   const byShort = new Map<string, string[]>();
   for (const r of rpcs) {
@@ -131,14 +142,7 @@ export function linkRpcs(rpcs: readonly LinkRpc[], files: readonly LinkFile[]): 
         ? { file, symbol: inline }
         : find(files, file, true, (s) => CALLABLE.has(s.kind) && (qualified(s) === handler || s.name === last));
       if (hit) {
-        link = {
-          rpcId: rpc.id,
-          fileId: hit.file.id,
-          symbolId: hit.symbol.id,
-          line: hit.symbol.startLine,
-          symbol: qualified(hit.symbol),
-          via: 'registration',
-        };
+        link = linkTo(rpc, hit, 'registration');
         break;
       }
     }
@@ -157,14 +161,7 @@ export function linkRpcs(rpcs: readonly LinkRpc[], files: readonly LinkFile[]): 
             (f === file || f.language === file.language),
         );
         if (hit) {
-          link = {
-            rpcId: rpc.id,
-            fileId: hit.file.id,
-            symbolId: hit.symbol.id,
-            line: hit.symbol.startLine,
-            symbol: qualified(hit.symbol),
-            via: 'type',
-          };
+          link = linkTo(rpc, hit, 'type');
           break;
         }
       }

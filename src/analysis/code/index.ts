@@ -15,6 +15,7 @@ export {
   GRPC_LINK_ALGORITHM,
   type LinkFile,
   type LinkRpc,
+  type LinkSymbol,
   type RpcLink,
   linkRpcs,
   rpcOfSpan,

@@ -84,24 +84,19 @@ export function parseProto(source: string): ProtoFile {
         else if (inner === 0 && u === 'rpc') {
           const line = tokens[i]!.line;
           const method = expect(i + 1, 'an rpc name', (x) => IDENT.test(x));
+          // `( [stream] Type )`: whether it streams; moves k past it.
           let k = i + 2;
-          expect(k++, '"("', (x) => x === '(');
-          let clientStreaming = false;
-          if (at(k) === 'stream') {
-            clientStreaming = true;
-            k++;
-          }
-          expect(k++, 'a request type', (x) => /^\.?[A-Za-z_][\w.]*$/.test(x));
-          expect(k++, '")"', (x) => x === ')');
+          const message = (what: string): boolean => {
+            expect(k++, '"("', (x) => x === '(');
+            const stream = at(k) === 'stream';
+            if (stream) k++;
+            expect(k++, what, (x) => /^\.?[A-Za-z_][\w.]*$/.test(x));
+            expect(k++, '")"', (x) => x === ')');
+            return stream;
+          };
+          const clientStreaming = message('a request type');
           expect(k++, '"returns"', (x) => x === 'returns');
-          expect(k++, '"("', (x) => x === '(');
-          let serverStreaming = false;
-          if (at(k) === 'stream') {
-            serverStreaming = true;
-            k++;
-          }
-          expect(k++, 'a response type', (x) => /^\.?[A-Za-z_][\w.]*$/.test(x));
-          expect(k++, '")"', (x) => x === ')');
+          const serverStreaming = message('a response type');
           rpcs.push({ service: full, method, line, clientStreaming, serverStreaming });
           i = k;
           continue;
