@@ -12,6 +12,7 @@ import { rpcOfSpan } from '../src/analysis/index.js';
 import { SelfMetrics } from '../src/observe/index.js';
 import { BatchWriter, type Store, rpcStore } from '../src/store/index.js';
 import { type Context, addRepository, syncRepository } from '../src/workflows/index.js';
+import { locateCode } from '../src/workflows/investigate-code.js';
 import { freshPglite } from './helpers/stores.js';
 
 function write(root: string, files: Record<string, string>): void {
@@ -87,6 +88,33 @@ describe('gRPC rpcs linked at sync (PGlite)', () => {
     assert.equal(hit?.handler?.symbol, 'pay');
     const [short] = await rpcStore.findRpcs(store.db, { service: 'CartService', method: 'GetCart', limit: 1 });
     assert.equal(short?.handler?.path, 'cart/main.go');
+  });
+
+  it("lets an investigation reach a regressed rpc's handler as it reaches an HTTP route's", async () => {
+    const signal = {
+      kind: 'latency' as const,
+      service: 'payment',
+      key: 'shop.PaymentService/Charge',
+      baseline: 10,
+      incident: 90,
+      unit: 'p50 ms',
+      test: 'mann-whitney',
+      statistic: 5,
+      p: 0.0001,
+      q: 0.001,
+      weight: 3,
+    };
+    const code = await locateCode(ctx, {
+      service: 'payment',
+      deploy: null,
+      window: { since: new Date(Date.now() - 3_600_000), until: new Date() },
+      errorGroups: [],
+      signals: [signal],
+    });
+    const hit = code.locations.find((l) => l.path === 'payment/index.js');
+    assert.ok(hit, `no location for the rpc's handler: ${JSON.stringify(code.locations)}`);
+    assert.equal(hit.symbol, 'pay');
+    assert.ok(hit.sources.some((s) => s.kind === 'route' && s.route === 'rpc shop.PaymentService/Charge'));
   });
 
   it('relinks when the registered handler changes, and lists a malformed .proto as a parse error', async () => {
