@@ -69,7 +69,7 @@ async function parseFiles(
   entries: readonly TreeEntry[],
   opts: { quietLines?: boolean } = {},
 ): Promise<Map<string, FileCode>> {
-  const parsers = await loadCodeParsers();
+  const parsers = await loadCodeParsers([...new Set(entries.flatMap((e) => changeLanguage(languageOf(e.path)) ?? []))]);
   const out = new Map<string, FileCode>();
   const byBlob = new Map<string, TreeEntry[]>();
   for (const e of entries) {
