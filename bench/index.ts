@@ -336,7 +336,8 @@ export async function main(args: string[]): Promise<number> {
     );
     const skipped = Object.entries(s.skipped).map(([k, v]) => `${v} ${k}`);
     if (skipped.length) process.stdout.write(`not parsed: ${skipped.join(', ')}\n`);
-    if (s.rpcs || truth) process.stdout.write(`gRPC: ${s.rpcsLinked} of ${s.rpcs} rpcs of the .proto files linked to a handler\n`);
+    if (s.rpcs || truth)
+      process.stdout.write(`gRPC: ${s.rpcsLinked} of ${s.rpcs} rpcs of the .proto files linked to a handler\n`);
     let truthScore: TruthScore | null = null;
     if (truth) {
       truthScore = scoreTruth(truth, orrery.rpcs);

@@ -9,11 +9,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { rpcOfSpan } from '../src/analysis/index.js';
-import { SelfMetrics } from '../src/observe/index.js';
-import { BatchWriter, type Store, rpcStore } from '../src/store/index.js';
+import { type Store, rpcStore } from '../src/store/index.js';
 import { type Context, addRepository, syncRepository } from '../src/workflows/index.js';
 import { locateCode } from '../src/workflows/investigate-code.js';
-import { freshPglite } from './helpers/stores.js';
+import { type InProcess, inProcessOrrery } from './helpers/server.js';
 
 function write(root: string, files: Record<string, string>): void {
   for (const [path, text] of Object.entries(files)) {
@@ -30,21 +29,16 @@ function commit(root: string, message: string): void {
 }
 
 describe('gRPC rpcs linked at sync (PGlite)', () => {
+  let o: InProcess;
   let store: Store;
-  let cleanup: () => Promise<void>;
   let ctx: Context;
   let dir: string;
   let repoId: number;
 
   before(async () => {
-    ({ store, cleanup } = await freshPglite());
-    const writer = new BatchWriter((b) => store.writeTelemetry(b), {
-      concurrency: 1,
-      maxQueuedRecords: 100,
-      maxQueueWaitMs: 100,
-      maxBatchRecords: 100,
-    });
-    ctx = { store, writer, metrics: new SelfMetrics() };
+    o = await inProcessOrrery();
+    store = o.store;
+    ctx = o.ctx;
     dir = mkdtempSync(join(tmpdir(), 'orrery-grpc-'));
     execFileSync('git', ['init', '-q', dir]);
     write(dir, {
@@ -60,7 +54,7 @@ describe('gRPC rpcs linked at sync (PGlite)', () => {
     repoId = (await addRepository(ctx, { path: dir })).repository.id;
   });
   after(async () => {
-    await cleanup();
+    await o.cleanup();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -88,6 +82,20 @@ describe('gRPC rpcs linked at sync (PGlite)', () => {
     assert.equal(hit?.handler?.symbol, 'pay');
     const [short] = await rpcStore.findRpcs(store.db, { service: 'CartService', method: 'GetCart', limit: 1 });
     assert.equal(short?.handler?.path, 'cart/main.go');
+  });
+
+  it('answers GET /api/rpcs with each rpc and its handler, and 400 to bad parameters', async () => {
+    const res = await o.server.api.inject({ method: 'GET', url: '/api/rpcs?service=PaymentService' });
+    assert.equal(res.statusCode, 200, res.body);
+    const [rpc] = res.json().rpcs;
+    assert.deepEqual(
+      [rpc.service, rpc.method, rpc.protoPath, rpc.handler.path, rpc.handler.symbol, rpc.handler.linkedBy],
+      ['shop.PaymentService', 'Charge', 'pb/shop.proto', 'payment/index.js', 'pay', 'registration'],
+    );
+    for (const url of ['/api/rpcs?limit=0', '/api/rpcs?limit=abc', `/api/rpcs?service=${'x'.repeat(600)}`]) {
+      const bad = await o.server.api.inject({ method: 'GET', url });
+      assert.equal(bad.statusCode, 400, `${url}: ${bad.body}`);
+    }
   });
 
   it("lets an investigation reach a regressed rpc's handler as it reaches an HTTP route's", async () => {
