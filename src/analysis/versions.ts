@@ -5,7 +5,7 @@
 // fails otherwise), and each stored result keeps the id that made it.
 import { INVESTIGATE_ALGORITHM } from '../model/index.js';
 import { REDACT_ALGORITHM } from '../ingest/transforms/index.js';
-import { CODE_EXTRACTION_ALGORITHM } from './code/index.js';
+import { CODE_EXTRACTION_ALGORITHM, GRPC_LINK_ALGORITHM } from './code/index.js';
 import { COMMIT_RANGE_ALGORITHM } from './commit-range.js';
 import { ERRORS_ALGORITHM } from './errors/index.js';
 import { PATTERNS_ALGORITHM } from './patterns/index.js';
@@ -458,6 +458,30 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
         changed: 'tree-sitter symbols, log call sites and routes',
         effect: {},
         commits: ['77671c6'],
+      },
+      {
+        id: 'code-extract@2',
+        date: '2026-12-07',
+        changed:
+          'C#, Rust, Ruby, PHP and C++ parsed (symbols, log call sites, routes); gRPC service implementations per file in every language',
+        effect: {},
+        commits: ['3634f6a'],
+      },
+    ],
+  },
+  {
+    name: 'grpc-link',
+    current: GRPC_LINK_ALGORITHM,
+    stored: 'proto_rpc.handler_* (relinked at every sync)',
+    benched: [],
+    history: [
+      {
+        id: 'grpc-link@1',
+        date: '2026-12-07',
+        changed:
+          'rpcs of .proto files linked to handlers: methods of the type a generated base, trait or Register call names, or the function addService registers under the rpc',
+        effect: {},
+        commits: ['c1e1e13'],
       },
     ],
   },

@@ -11,6 +11,7 @@ import {
   type ServicePath,
   type WalkedUnit,
   analyzeChange,
+  changeLanguage,
   fileCode,
   isTestPath,
   languageOf,
@@ -60,7 +61,7 @@ export interface ChangeCode {
 const MAX_ROUNDS = 40;
 
 function isCode(e: TreeEntry): boolean {
-  return languageOf(e.path) !== null && skipBeforeReading(e.path, e.size, { mode: e.mode }) === null;
+  return changeLanguage(languageOf(e.path)) !== null && skipBeforeReading(e.path, e.size, { mode: e.mode }) === null;
 }
 
 async function parseFiles(
@@ -68,7 +69,7 @@ async function parseFiles(
   entries: readonly TreeEntry[],
   opts: { quietLines?: boolean } = {},
 ): Promise<Map<string, FileCode>> {
-  const parsers = await loadCodeParsers();
+  const parsers = await loadCodeParsers([...new Set(entries.flatMap((e) => changeLanguage(languageOf(e.path)) ?? []))]);
   const out = new Map<string, FileCode>();
   const byBlob = new Map<string, TreeEntry[]>();
   for (const e of entries) {
@@ -80,7 +81,7 @@ async function parseFiles(
     if (skipAfterReading(blob.content, countLines(blob.content)) !== null) continue;
     const source = blob.content.toString('utf8');
     for (const e of byBlob.get(blob.sha)!) {
-      const language = languageOf(e.path)!;
+      const language = changeLanguage(languageOf(e.path))!;
       try {
         out.set(
           e.path,
