@@ -319,6 +319,8 @@ export {
   ASK_ALGORITHM,
   EXPLAIN_ALGORITHM,
   askMarkdown,
+  answerMessages,
+  checkAnswerText,
   buildAsk,
   buildEntityIndex,
   buildExplain,

@@ -36,3 +36,4 @@ export { type ParsedQuestion, parseQuestion } from './question.js';
 export { type EntityIndex, buildEntityIndex, findEntities } from './entities.js';
 export { type AskInput, buildAsk } from './ask.js';
 export { askMarkdown, explainMarkdown, lineMarkdown } from './render.js';
+export { ANSWER_PROMPT_MAX_LINES, answerMessages, checkAnswerText } from './llm.js';
