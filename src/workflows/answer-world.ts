@@ -9,6 +9,7 @@ import {
   type CommitFact,
   type DocFact,
   type ErrorGroupFact,
+  type RouteFact,
   type StaticCall,
   buildCodeIndex,
   buildRuntimeGraph,
@@ -60,6 +61,8 @@ const DOC = /(^|\/)(readme[^/]*|[^/]+\.(md|markdown|rst|txt))$/i;
 
 interface ParsedRepo {
   staticCalls: StaticCall[];
+  /** Route registrations the parse found (route tables the index's route extraction does not read included). */
+  routes: RouteFact[];
   docs: DocFact[];
   codeDocs: Array<{ path: string; symbols: string[]; content: string }>;
   notes: string[];
@@ -103,7 +106,22 @@ async function parseRepo(
     symbols: f.units.filter((u) => u.kind === 'symbol').map((u) => u.name),
     content: sources.get(f.path) ?? '',
   }));
-  const out = { staticCalls, docs, codeDocs, notes };
+  const routes: RouteFact[] = [];
+  for (const f of files.values())
+    for (const u of f.units) {
+      if (u.kind !== 'route' || !u.route) continue;
+      routes.push({
+        repository: repo.name,
+        path: f.path,
+        line: u.startLine,
+        service: serviceOf(f.path, servicePaths),
+        method: u.route.method,
+        routePath: u.route.path,
+        handler: null,
+        symbol: { name: u.name, parent: null, startLine: u.startLine, endLine: u.endLine },
+      });
+    }
+  const out = { staticCalls, routes, docs, codeDocs, notes };
   parsedCache.set(key, out);
   while (parsedCache.size > CACHE_SIZE) parsedCache.delete(parsedCache.keys().next().value!);
   return out;
@@ -171,6 +189,8 @@ export async function readAnswerWorld(
     try {
       const parsed = await parseRepo(repo, servicePaths, opts.maxFiles ?? 2000);
       world.staticCalls.push(...parsed.staticCalls);
+      const declared = new Set(routes.map((r) => `${r.path}\u0000${r.method}\u0000${r.routePath}`));
+      world.routes.push(...parsed.routes.filter((r) => !declared.has(`${r.path}\u0000${r.method}\u0000${r.routePath}`)));
       world.docs.push(...parsed.docs);
       gaps.push(...parsed.notes);
       if (opts.codeIndex) codeDocs.push(...parsed.codeDocs);

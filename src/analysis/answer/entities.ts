@@ -65,9 +65,11 @@ export function buildEntityIndex(world: AnswerWorld): EntityIndex {
 function exactMatches(index: EntityIndex, phrase: string, kinds: ReadonlySet<AnswerEntityKind>): AnswerEntity[] {
   const p = phrase.trim();
   const lower = p.toLowerCase();
-  const words = new Set(lower.split(/[^\w$.-]+/).filter(Boolean));
-  const rawWords = new Set(p.split(/[^\w$.]+/).map((w) => w.replace(/\.$/, '')).filter(Boolean));
   const routeIn = /(?:(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+)?(\/\S*)/i.exec(p);
+  // A service named outside the route's own text ("cart GET /carts/:user", not the "cart" in "/api/cart").
+  const outside = routeIn ? lower.replace(routeIn[0].toLowerCase(), ' ') : lower;
+  const words = new Set(outside.split(/[^\w$.-]+/).filter(Boolean));
+  const rawWords = new Set(p.split(/[^\w$.]+/).map((w) => w.replace(/\.$/, '')).filter(Boolean));
   const out: AnswerEntity[] = [];
   for (const e of index.entities) {
     if (!kinds.has(e.kind)) continue;

@@ -141,8 +141,9 @@ export function resolveTarget(world: AnswerWorld, query: string): TargetResoluti
   }
 
   // A route, optionally after its service: `cart GET /carts/:user`, `GET /carts/:user`, `/carts/:user`.
-  const routeMatch = /^(?:(\S+)\s+)?((?:(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+)?\/\S*)$/i.exec(q);
-  if (routeMatch && (routeMatch[1] === undefined || !/^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/i.test(routeMatch[1]))) {
+  const routeMatch =
+    /^(?:(?!(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s)(\S+)\s+)?((?:(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+)?\/\S*)$/i.exec(q);
+  if (routeMatch) {
     const service = routeMatch[1] ?? null;
     const { method, path } = splitEndpoint(routeMatch[2]!);
     const want = normalizeRoute(path);
