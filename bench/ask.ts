@@ -134,6 +134,8 @@ async function examplePart(o: Options): Promise<boolean> {
     users: 400,
     accounts: 90,
     baseRps: 20,
+    // A host shared by several sessions starts Orrery through tsx slowly.
+    startTimeoutMs: 300_000,
     out,
   });
   try {
