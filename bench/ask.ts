@@ -117,7 +117,9 @@ function answered(r: AskResult): Set<string> {
 }
 
 function hops(r: AskResult): string[] {
-  return (r.path ?? []).filter((s) => s.kind === 'endpoint' || s.kind === 'handler').map((s) => `${s.service} ${s.name}`);
+  return (r.path ?? [])
+    .filter((s) => s.kind === 'endpoint' || s.kind === 'handler')
+    .map((s) => `${s.service} ${s.name}`);
 }
 
 async function examplePart(o: Options): Promise<boolean> {
@@ -140,22 +142,40 @@ async function examplePart(o: Options): Promise<boolean> {
   });
   try {
     const api = world.api;
-    const services = ((await getJson(`${api}/api/services?since=24h`)).body as { services: Array<{ service: string }> }).services.map((s) => s.service);
+    const services = (
+      (await getJson(`${api}/api/services?since=24h`)).body as { services: Array<{ service: string }> }
+    ).services.map((s) => s.service);
     const spans: TruthSpan[] = [];
     const logs: TruthLog[] = [];
     for (const svc of services) {
-      const s = (await getJson(`${api}/api/spans?service=${encodeURIComponent(svc)}&since=24h&limit=10000`)).body as { spans: SpanRow[] };
+      const s = (await getJson(`${api}/api/spans?service=${encodeURIComponent(svc)}&since=24h&limit=10000`)).body as {
+        spans: SpanRow[];
+      };
       for (const x of s.spans) {
         const a = x.attributes as Record<string, unknown>;
         const method = (a['http.request.method'] ?? a['http.method'] ?? null) as string | null;
         const fn = (a['code.function.name'] ?? a['code.function'] ?? null) as string | null;
-        spans.push({ traceId: x.traceId, spanId: x.spanId, parentSpanId: x.parentSpanId, kind: x.kind, service: x.service, name: x.name, route: x.httpRoute, method, codeFunction: fn });
+        spans.push({
+          traceId: x.traceId,
+          spanId: x.spanId,
+          parentSpanId: x.parentSpanId,
+          kind: x.kind,
+          service: x.service,
+          name: x.name,
+          route: x.httpRoute,
+          method,
+          codeFunction: fn,
+        });
       }
-      const l = (await getJson(`${api}/api/logs?service=${encodeURIComponent(svc)}&since=24h&limit=10000`)).body as { logs: LogRow[] };
+      const l = (await getJson(`${api}/api/logs?service=${encodeURIComponent(svc)}&since=24h&limit=10000`)).body as {
+        logs: LogRow[];
+      };
       for (const x of l.logs) logs.push({ traceId: x.traceId, spanId: x.spanId, service: x.service, body: x.body });
     }
     const questions = askQuestions(spans, logs, { max: o.max });
-    process.stdout.write(`example world: ${spans.length} spans and ${logs.length} log lines read raw; ${questions.length} questions\n`);
+    process.stdout.write(
+      `example world: ${spans.length} spans and ${logs.length} log lines read raw; ${questions.length} questions\n`,
+    );
     const cache = new Map<string, boolean>();
     let pathOk = 0;
     let pathN = 0;
@@ -166,7 +186,11 @@ async function examplePart(o: Options): Promise<boolean> {
     const misses: string[] = [];
     const t0 = performance.now();
     for (const q of questions) {
-      const res = await fetch(`${api}/api/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: q.question }) });
+      const res = await fetch(`${api}/api/ask`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ question: q.question }),
+      });
       const body = (await res.json()) as { ask?: AskResult; message?: string };
       if (!body.ask) throw new Error(`POST /api/ask ${res.status}: ${body.message ?? ''}`);
       const r = body.ask;
@@ -181,9 +205,15 @@ async function examplePart(o: Options): Promise<boolean> {
         pathN++;
         const ok = JSON.stringify(hops(r)) === JSON.stringify(q.path);
         if (ok) pathOk++;
-        else misses.push(`${q.question}\n    want ${q.path.join(' → ')}\n    got  ${hops(r).join(' → ') || '(no path)'}${r.gaps.length ? ` [${r.gaps.join('; ')}]` : ''}`);
+        else
+          misses.push(
+            `${q.question}\n    want ${q.path.join(' → ')}\n    got  ${hops(r).join(' → ') || '(no path)'}${r.gaps.length ? ` [${r.gaps.join('; ')}]` : ''}`,
+          );
       }
-      if (recall < 1) misses.push(`${q.question}: recall ${recall.toFixed(2)}; missing ${q.entities.filter((e) => !got.has(e)).join(', ')}`);
+      if (recall < 1)
+        misses.push(
+          `${q.question}: recall ${recall.toFixed(2)}; missing ${q.entities.filter((e) => !got.has(e)).join(', ')}`,
+        );
       for (const l of r.lines)
         for (const e of l.evidence) {
           cited++;
@@ -203,7 +233,13 @@ async function examplePart(o: Options): Promise<boolean> {
         `citations resolve  ${(share * 100).toFixed(1)}% (${resolved}/${cited})   target 100%\n` +
         `answer time        ${(seconds / Math.max(1, questions.length)).toFixed(2)} s per question (busy shared host)\n`,
     );
-    if (misses.length) process.stdout.write(`\nmisses:\n${misses.slice(0, 40).map((m) => `  ${m}`).join('\n')}\n`);
+    if (misses.length)
+      process.stdout.write(
+        `\nmisses:\n${misses
+          .slice(0, 40)
+          .map((m) => `  ${m}`)
+          .join('\n')}\n`,
+      );
     return questions.length >= 30 && pathAcc >= TARGETS.path && recall >= TARGETS.recall && share >= TARGETS.citations;
   } finally {
     await world.stop();

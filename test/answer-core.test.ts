@@ -18,7 +18,10 @@ describe('answer core', () => {
   const world = fixtureWorld();
 
   it('builds the runtime graph: endpoints, internal spans, in-process calls and HTTP edges', () => {
-    const edges = world.runtime.edges.map((e) => `${e.from.split('\u0000').slice(1).join(' ')} -${e.kind}-> ${e.to.split('\u0000').slice(1).join(' ')} x${e.traces}`);
+    const edges = world.runtime.edges.map(
+      (e) =>
+        `${e.from.split('\u0000').slice(1).join(' ')} -${e.kind}-> ${e.to.split('\u0000').slice(1).join(' ')} x${e.traces}`,
+    );
     assert.deepEqual(edges.sort(), [
       'orders POST /orders -call-> orders placeOrder x3',
       'orders placeOrder -http-> payments POST /charges x3',
@@ -32,7 +35,10 @@ describe('answer core', () => {
     assert.equal(found.kind, 'found');
     const amb = resolveTarget(world, '/orders');
     assert.equal(amb.kind, 'ambiguous');
-    assert.deepEqual(amb.kind === 'ambiguous' && amb.candidates.map((c) => c.name).sort(), ['DELETE /orders', 'POST /orders']);
+    assert.deepEqual(amb.kind === 'ambiguous' && amb.candidates.map((c) => c.name).sort(), [
+      'DELETE /orders',
+      'POST /orders',
+    ]);
     const unknown = resolveTarget(world, 'placeOrdr');
     assert.equal(unknown.kind, 'unknown');
     assert.equal(unknown.kind === 'unknown' && unknown.suggestions[0], 'placeOrder');
@@ -45,8 +51,15 @@ describe('answer core', () => {
     assert.equal(r.kind, 'found');
     if (r.kind !== 'found') return;
     const ex = buildExplain(world, 'placeOrder', r);
-    const text = (t: string) => ex.sections.find((s) => s.title === t)!.lines.map((l) => l.text).join('\n');
-    assert.match(text('Callers'), /POST \/orders handler \(orders\/server\.js:5\) calls it; runtime-confirmed in 3 sampled traces/);
+    const text = (t: string) =>
+      ex.sections
+        .find((s) => s.title === t)!
+        .lines.map((l) => l.text)
+        .join('\n');
+    assert.match(
+      text('Callers'),
+      /POST \/orders handler \(orders\/server\.js:5\) calls it; runtime-confirmed in 3 sampled traces/,
+    );
     assert.match(text('Callees'), /calls validate \(orders\/place\.js:17\) \(static\)/);
     assert.match(text('Routes that reach it'), /web POST \/checkout/);
     assert.match(text('Downstream services'), /placeOrder\(\) calls payments POST \/charges .*handled by charge/);
@@ -57,10 +70,22 @@ describe('answer core', () => {
   });
 
   it('reads the five question shapes', () => {
-    assert.deepEqual(parseQuestion('Walk me through how checkout reaches payments?'), { intent: 'path', subject: 'checkout', to: 'payments' });
-    assert.deepEqual(parseQuestion('how does route POST /checkout reach service payments'), { intent: 'path', subject: 'POST /checkout', to: 'payments' });
+    assert.deepEqual(parseQuestion('Walk me through how checkout reaches payments?'), {
+      intent: 'path',
+      subject: 'checkout',
+      to: 'payments',
+    });
+    assert.deepEqual(parseQuestion('how does route POST /checkout reach service payments'), {
+      intent: 'path',
+      subject: 'POST /checkout',
+      to: 'payments',
+    });
     assert.equal(parseQuestion('what calls function placeOrder?').subject, 'placeOrder');
-    assert.deepEqual(parseQuestion('where is "charged card for order o-1" logged?'), { intent: 'logged', subject: 'charged card for order o-1', to: null });
+    assert.deepEqual(parseQuestion('where is "charged card for order o-1" logged?'), {
+      intent: 'logged',
+      subject: 'charged card for order o-1',
+      to: null,
+    });
     assert.equal(parseQuestion('who owns the code behind endpoint POST /orders?').subject, 'POST /orders');
     assert.deepEqual(parseQuestion('where is the basket validated?'), { intent: 'where', subject: 'basket', to: null });
   });
@@ -99,7 +124,10 @@ describe('answer core', () => {
 
   it("checks an LLM's prose against the answer's lines: cited and supported, or rejected", () => {
     const r = buildAsk({ question: 'how does POST /checkout reach payments?', world });
-    const good = checkAnswerText('A checkout enters web at web/server.js:10 [F1]. It calls orders over HTTP [F2], and placeOrder calls payments [F6].', r);
+    const good = checkAnswerText(
+      'A checkout enters web at web/server.js:10 [F1]. It calls orders over HTTP [F2], and placeOrder calls payments [F6].',
+      r,
+    );
     assert.equal(good.ok, true, JSON.stringify(good));
     assert.equal(checkAnswerText('Checkout calls payments directly.', r).ok, false);
     assert.equal(checkAnswerText('Checkout calls payments [F99].', r).ok, false);

@@ -14,7 +14,13 @@ describe('ask with an LLM configured', () => {
   let fake: FakeLlm;
   const world = fixtureWorld();
   const base = () => buildAsk({ question: 'how does POST /checkout reach payments?', world });
-  const settings = (): LlmSettings => ({ url: fake.base, model: 'gpt-4o-mini', apiKey: 'sk-ask-test-1234', timeoutMs: 5000, maxTokens: 512 });
+  const settings = (): LlmSettings => ({
+    url: fake.base,
+    model: 'gpt-4o-mini',
+    apiKey: 'sk-ask-test-1234',
+    timeoutMs: 5000,
+    maxTokens: 512,
+  });
 
   before(async () => {
     fake = await startFakeLlm();
@@ -25,7 +31,13 @@ describe('ask with an LLM configured', () => {
 
   it('keeps prose whose every sentence cites the lines it was given', async () => {
     fake.reply = (_s, res) =>
-      send(res, 200, completion('A checkout enters web at web/server.js:10 [F1]. Web calls orders over HTTP [F2], and placeOrder calls payments [F6].'));
+      send(
+        res,
+        200,
+        completion(
+          'A checkout enters web at web/server.js:10 [F1]. Web calls orders over HTTP [F2], and placeOrder calls payments [F6].',
+        ),
+      );
     fake.seen.length = 0;
     const r = await proseAnswer(settings(), base());
     assert.equal(r.answer.source, 'llm');
@@ -37,17 +49,25 @@ describe('ask with an LLM configured', () => {
   });
 
   it('rejects prose that cites nothing it was given, or invents a figure; the deterministic answer stands', async () => {
-    for (const text of ['Checkout reaches payments through orders.', 'Checkout reaches payments [F42].', 'It takes 950 ms end to end [F1].']) {
+    for (const text of [
+      'Checkout reaches payments through orders.',
+      'Checkout reaches payments [F42].',
+      'It takes 950 ms end to end [F1].',
+    ]) {
       fake.reply = (_s, res) => send(res, 200, completion(text));
       const r = await proseAnswer(settings(), base());
       assert.equal(r.answer.source, 'deterministic', text);
       assert.equal(r.answer.text, base().answer.text);
-      assert.ok(r.gaps.some((g) => /LLM answer rejected, the deterministic answer stands/.test(g)), r.gaps.join('; '));
+      assert.ok(
+        r.gaps.some((g) => /LLM answer rejected, the deterministic answer stands/.test(g)),
+        r.gaps.join('; '),
+      );
     }
   });
 
   it('turns an HTTP error into a gap without the key', async () => {
-    fake.reply = (_s, res) => send(res, 401, JSON.stringify({ error: { message: 'Incorrect API key provided: sk-ask-test-1234' } }));
+    fake.reply = (_s, res) =>
+      send(res, 401, JSON.stringify({ error: { message: 'Incorrect API key provided: sk-ask-test-1234' } }));
     const r = await proseAnswer(settings(), base());
     assert.equal(r.answer.source, 'deterministic');
     assert.ok(r.gaps.some((g) => /LLM answer skipped: .* answered 401/.test(g)));

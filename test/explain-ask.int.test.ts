@@ -30,7 +30,12 @@ describe('explain and ask on the shop with traffic', () => {
     const { repository } = await addRepository(o.ctx, { path: shop });
     await syncRepository(o.ctx, repository.name);
     await sendShopTraffic(o.ctx, [
-      { method: 'GET', route: '/api/cart', calls: [{ method: 'GET', route: '/carts/:user', internal: ['summarizeCart'] }], count: 6 },
+      {
+        method: 'GET',
+        route: '/api/cart',
+        calls: [{ method: 'GET', route: '/carts/:user', internal: ['summarizeCart'] }],
+        count: 6,
+      },
       {
         method: 'POST',
         route: '/api/cart/items',
@@ -49,7 +54,12 @@ describe('explain and ask on the shop with traffic', () => {
   const get = (url: string, token: string | null = viewer) =>
     o.server.api.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
   const post = (url: string, payload: unknown, token: string | null = viewer) =>
-    o.server.api.inject({ method: 'POST', url, payload: payload as object, headers: token ? { authorization: `Bearer ${token}` } : {} });
+    o.server.api.inject({
+      method: 'POST',
+      url,
+      payload: payload as object,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
 
   /** A file:line resolves when the file exists at that line in the repository; a query when the API returns rows for it. */
   async function resolves(e: Evidence): Promise<string | null> {
@@ -88,10 +98,14 @@ describe('explain and ask on the shop with traffic', () => {
     assert.equal(r.target.path, 'services/cart/src/cart-summary.js');
     assert.equal(r.target.service, 'cart');
     const section = (t: string) => r.sections.find((s) => s.title === t)!;
-    const routes = section('Routes that reach it').lines.map((l) => l.text).join('\n');
+    const routes = section('Routes that reach it')
+      .lines.map((l) => l.text)
+      .join('\n');
     assert.match(routes, /GET \/carts\/:user/);
     assert.match(routes, /runtime/);
-    const callers = section('Callers').lines.map((l) => l.text).join('\n');
+    const callers = section('Callers')
+      .lines.map((l) => l.text)
+      .join('\n');
     assert.match(callers, /summarize|GET \/carts\/:user/);
     await allResolve([r.summary, ...r.sections.flatMap((s) => s.lines)]);
   });
@@ -100,9 +114,15 @@ describe('explain and ask on the shop with traffic', () => {
     const r = await explain(o.ctx, 'POST /carts/:user/items');
     assert.equal(r.target.kind, 'route');
     assert.equal(r.target.service, 'cart');
-    const logs = r.sections.find((s) => s.title === 'Log statements')!.lines.map((l) => l.text).join('\n');
+    const logs = r.sections
+      .find((s) => s.title === 'Log statements')!
+      .lines.map((l) => l.text)
+      .join('\n');
     assert.match(logs, /added <\*> x <\*> to the cart of <\*>.*seen in \d+ sampled traces/);
-    const traffic = r.sections.find((s) => s.title === 'Traffic')!.lines.map((l) => l.text).join('\n');
+    const traffic = r.sections
+      .find((s) => s.title === 'Traffic')!
+      .lines.map((l) => l.text)
+      .join('\n');
     assert.match(traffic, /calls\/min, p95/);
     await allResolve([r.summary, ...r.sections.flatMap((s) => s.lines)]);
   });
@@ -110,7 +130,10 @@ describe('explain and ask on the shop with traffic', () => {
   it('explains a service and a file:line', async () => {
     const svc = await explain(o.ctx, 'cart');
     assert.equal(svc.target.kind, 'service');
-    const callers = svc.sections.find((s) => s.title === 'Callers')!.lines.map((l) => l.text).join('\n');
+    const callers = svc.sections
+      .find((s) => s.title === 'Callers')!
+      .lines.map((l) => l.text)
+      .join('\n');
     assert.match(callers, /web GET \/api\/cart calls it over HTTP/);
     const loc = await explain(o.ctx, 'services/cart/src/cart-summary.js:5');
     assert.equal(loc.target.kind, 'location');
@@ -120,7 +143,10 @@ describe('explain and ask on the shop with traffic', () => {
   it('refuses an unknown target with the nearest names, and lists the candidates of an ambiguous one', async () => {
     await assert.rejects(
       () => explain(o.ctx, 'summariseCart'),
-      (e: unknown) => e instanceof ExplainTargetError && e.suggestions.includes('summarizeCart') && /nearest: .*summarizeCart/.test(e.message),
+      (e: unknown) =>
+        e instanceof ExplainTargetError &&
+        e.suggestions.includes('summarizeCart') &&
+        /nearest: .*summarizeCart/.test(e.message),
     );
     await assert.rejects(
       () => explain(o.ctx, '/carts/:user'),
@@ -149,20 +175,29 @@ describe('explain and ask on the shop with traffic', () => {
     assert.equal(r.path[2]!.ref?.startsWith('services/cart/src/server.js:'), true);
     await allResolve(r.lines);
     const svc = await ask(o.ctx, 'how does web reach cart');
-    assert.ok(svc.path && svc.path.some((s) => s.kind === 'http'), svc.gaps.join('; '));
+    assert.ok(
+      svc.path?.some((s) => s.kind === 'http'),
+      svc.gaps.join('; '),
+    );
   });
 
   it('answers what calls, where a template is logged and who owns the code behind an endpoint', async () => {
     const callers = await ask(o.ctx, 'what calls summarizeCart?');
     assert.equal(callers.intent, 'callers');
-    assert.ok(callers.entities.some((e) => e.kind === 'endpoint' && e.name === 'web GET /api/cart'), JSON.stringify(callers.entities));
+    assert.ok(
+      callers.entities.some((e) => e.kind === 'endpoint' && e.name === 'web GET /api/cart'),
+      JSON.stringify(callers.entities),
+    );
     const logged = await ask(o.ctx, 'where is "added %d x %s to the cart of %s" logged?');
     assert.equal(logged.intent, 'logged');
     assert.match(logged.lines[0]!.text, /services\/cart\/src\/server\.js:\d+/);
     assert.ok(logged.entities.some((e) => e.kind === 'endpoint' && e.name === 'cart POST /carts/:user/items'));
     const owners = await ask(o.ctx, 'who owns the code behind GET /carts/:user?');
     assert.equal(owners.intent, 'owners');
-    assert.ok(owners.entities.some((e) => e.kind === 'owner'), JSON.stringify(owners.entities));
+    assert.ok(
+      owners.entities.some((e) => e.kind === 'owner'),
+      JSON.stringify(owners.entities),
+    );
     assert.ok(owners.files.includes('services/cart/src/server.js'));
     await allResolve([...callers.lines, ...logged.lines, ...owners.lines]);
   });

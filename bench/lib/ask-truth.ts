@@ -58,30 +58,41 @@ function countMost(m: Map<string, number>): string | null {
   return best;
 }
 
-export function askQuestions(spans: readonly TruthSpan[], logs: readonly TruthLog[], opts: { max?: number } = {}): AskQuestion[] {
+export function askQuestions(
+  spans: readonly TruthSpan[],
+  logs: readonly TruthLog[],
+  opts: { max?: number } = {},
+): AskQuestion[] {
   const max = opts.max ?? 60;
   const traces = new Map<string, Map<string, TruthSpan>>();
   for (const s of spans) {
-    let t = traces.get(s.traceId);
-    if (!t) traces.set(s.traceId, (t = new Map()));
+    const t = traces.get(s.traceId) ?? new Map<string, TruthSpan>();
+    traces.set(s.traceId, t);
     t.set(s.spanId, s);
   }
   /** The server spans above a span, nearest first (itself first when it is one). */
   const serversAbove = (trace: Map<string, TruthSpan>, s: TruthSpan): TruthSpan[] => {
     const out: TruthSpan[] = [];
-    for (let x: TruthSpan | undefined = s, d = 0; x && d < 200; x = x.parentSpanId ? trace.get(x.parentSpanId) : undefined, d++)
+    for (
+      let x: TruthSpan | undefined = s, d = 0;
+      x && d < 200;
+      x = x.parentSpanId ? trace.get(x.parentSpanId) : undefined, d++
+    )
       if (x.kind === SERVER) out.push(x);
     return out;
   };
 
   const paths = new Map<string, Map<string, number>>();
   const callers = new Map<string, Set<string>>();
-  const logged = new Map<string, { service: string; endpoints: Set<string> }>();
+  const logged = new Map<string, { service: string; body: string; endpoints: Set<string> }>();
   const served = new Map<string, string>();
   for (const trace of traces.values()) {
     for (const s of trace.values()) {
       if (s.kind === SERVER) {
-        served.set(endpointOf(s), served.get(endpointOf(s)) === undefined || served.get(endpointOf(s)) === s.service ? s.service : '');
+        served.set(
+          endpointOf(s),
+          served.get(endpointOf(s)) === undefined || served.get(endpointOf(s)) === s.service ? s.service : '',
+        );
         const chain = serversAbove(trace, s).reverse();
         // Every ancestor route of another service reaches this span's service along this chain.
         for (let i = 0; i < chain.length - 1; i++) {
@@ -91,16 +102,16 @@ export function askQuestions(spans: readonly TruthSpan[], logs: readonly TruthLo
           // The first span of the service: no hop of it before the last.
           if (chain.slice(i, -1).some((x) => x.service === s.service)) continue;
           const key = `${hop(from)}\u0000${s.service}`;
-          let m = paths.get(key);
-          if (!m) paths.set(key, (m = new Map()));
+          const m = paths.get(key) ?? new Map<string, number>();
+          paths.set(key, m);
           const k = hops.join('\u0001');
           m.set(k, (m.get(k) ?? 0) + 1);
         }
       } else if (s.kind === INTERNAL) {
         const fn = s.codeFunction ?? s.name;
         if (!/^[A-Za-z_$][\w$.]*$/.test(fn)) continue;
-        let set = callers.get(`${s.service}\u0000${fn}`);
-        if (!set) callers.set(`${s.service}\u0000${fn}`, (set = new Set()));
+        const set = callers.get(`${s.service}\u0000${fn}`) ?? new Set<string>();
+        callers.set(`${s.service}\u0000${fn}`, set);
         for (const x of serversAbove(trace, s)) set.add(hop(x));
       }
     }
@@ -112,11 +123,10 @@ export function askQuestions(spans: readonly TruthSpan[], logs: readonly TruthLo
     if (!trace || !s) continue;
     // One question per distinct line shape: digits and ids vary between lines of one statement.
     const shape = `${l.service}\u0000${l.body.replace(/[0-9a-f]{8,}|\d+/gi, '#')}`;
-    let e = logged.get(shape);
-    if (!e) logged.set(shape, (e = { service: l.service, endpoints: new Set() }));
+    const e = logged.get(shape) ?? { service: l.service, body: l.body, endpoints: new Set<string>() };
+    logged.set(shape, e);
     const above = serversAbove(trace, s)[0];
     if (above) e.endpoints.add(hop(above));
-    (e as { body?: string }).body ??= l.body;
   }
 
   const out: AskQuestion[] = [];
@@ -129,7 +139,10 @@ export function askQuestions(spans: readonly TruthSpan[], logs: readonly TruthLo
       kind: 'path',
       question: `how does ${from.slice(0, from.indexOf(' '))} ${route} reach service ${service}?`,
       path: best,
-      entities: [...best.map((h) => `endpoint ${h}`), ...new Set(best.map((h) => `service ${h.slice(0, h.indexOf(' '))}`))],
+      entities: [
+        ...best.map((h) => `endpoint ${h}`),
+        ...new Set(best.map((h) => `service ${h.slice(0, h.indexOf(' '))}`)),
+      ],
     });
   }
   const callerQs: AskQuestion[] = [...callers]
@@ -143,10 +156,10 @@ export function askQuestions(spans: readonly TruthSpan[], logs: readonly TruthLo
     }));
   const loggedQs: AskQuestion[] = [...logged.values()]
     .filter((e) => e.endpoints.size > 0)
-    .sort((a, b) => ((a as { body?: string }).body ?? '').localeCompare((b as { body?: string }).body ?? ''))
+    .sort((a, b) => a.body.localeCompare(b.body))
     .map((e) => ({
       kind: 'logged',
-      question: `where is "${(e as { body?: string }).body}" logged?`,
+      question: `where is "${e.body}" logged?`,
       path: null,
       entities: [`service ${e.service}`, ...[...e.endpoints].sort().map((h) => `endpoint ${h}`)],
     }));

@@ -70,7 +70,8 @@ export async function answerRoutes(app: FastifyInstance, opts: RouteOptions): Pr
         return reply.type('text/markdown; charset=utf-8').send(askMarkdown(result));
       return { ask: result };
     } catch (err) {
-      if (err instanceof AskInputError || err instanceof AnalysisInputError) return reply.code(400).send(bad(err.message));
+      if (err instanceof AskInputError || err instanceof AnalysisInputError)
+        return reply.code(400).send(bad(err.message));
       throw err;
     }
   });

@@ -96,7 +96,10 @@ async function parseRepo(
   const staticCalls = staticCallsOf(repo.name, files, paths, { scopeOf: (p) => serviceOf(p, servicePaths) });
   const docEntries = tree.filter((e) => DOC.test(e.path) && e.size <= 4 * MAX_DOC_CHARS).slice(0, MAX_DOCS);
   const docs: DocFact[] = [];
-  for await (const blob of readBlobs(root, docEntries.map((e) => e.sha))) {
+  for await (const blob of readBlobs(
+    root,
+    docEntries.map((e) => e.sha),
+  )) {
     const text = blob.content.toString('utf8').slice(0, MAX_DOC_CHARS);
     for (const e of docEntries) if (e.sha === blob.sha) docs.push({ repository: repo.name, path: e.path, text });
   }
@@ -157,7 +160,8 @@ export async function readAnswerWorld(
   const codeDocs: Array<{ path: string; symbols: string[]; content: string }> = [];
 
   const repos = await codeStore.listRepositories(db);
-  if (repos.length === 0) gaps.push('no repository is indexed (orrery repo add): code locations, static calls and owners are missing');
+  if (repos.length === 0)
+    gaps.push('no repository is indexed (orrery repo add): code locations, static calls and owners are missing');
   for (const repo of repos) {
     const [symbols, routes, callsites, files, commits, servicePaths] = await Promise.all([
       codeStore.findSymbols(db, { name: '*', repository: repo.name, limit: MAX_ROWS }),
@@ -168,12 +172,39 @@ export async function readAnswerWorld(
       codeStore.getServicePaths(db, repo.id),
     ]);
     for (const s of symbols)
-      world.symbols.push({ repository: s.repository, path: s.path, name: s.name, parent: s.parent, kind: s.kind, startLine: s.startLine, endLine: s.endLine, service: s.service });
+      world.symbols.push({
+        repository: s.repository,
+        path: s.path,
+        name: s.name,
+        parent: s.parent,
+        kind: s.kind,
+        startLine: s.startLine,
+        endLine: s.endLine,
+        service: s.service,
+      });
     for (const r of routes)
-      world.routes.push({ repository: r.repository, path: r.path, line: r.line, service: r.service, method: r.method, routePath: r.routePath, handler: r.handler, symbol: r.symbol });
+      world.routes.push({
+        repository: r.repository,
+        path: r.path,
+        line: r.line,
+        service: r.service,
+        method: r.method,
+        routePath: r.routePath,
+        handler: r.handler,
+        symbol: r.symbol,
+      });
     for (const c of callsites)
-      world.callsites.push({ repository: c.repository, path: c.path, line: c.line, service: c.service, level: c.level, template: c.template, symbol: c.symbol });
-    for (const f of files) world.files.push({ repository: f.repository, path: f.path, owners: f.owners, service: f.service });
+      world.callsites.push({
+        repository: c.repository,
+        path: c.path,
+        line: c.line,
+        service: c.service,
+        level: c.level,
+        template: c.template,
+        symbol: c.symbol,
+      });
+    for (const f of files)
+      world.files.push({ repository: f.repository, path: f.path, owners: f.owners, service: f.service });
     world.commits.push(
       ...commits.map(
         (c): CommitFact => ({
@@ -190,7 +221,9 @@ export async function readAnswerWorld(
       const parsed = await parseRepo(repo, servicePaths, opts.maxFiles ?? 2000);
       world.staticCalls.push(...parsed.staticCalls);
       const declared = new Set(routes.map((r) => `${r.path}\u0000${r.method}\u0000${r.routePath}`));
-      world.routes.push(...parsed.routes.filter((r) => !declared.has(`${r.path}\u0000${r.method}\u0000${r.routePath}`)));
+      world.routes.push(
+        ...parsed.routes.filter((r) => !declared.has(`${r.path}\u0000${r.method}\u0000${r.routePath}`)),
+      );
       world.docs.push(...parsed.docs);
       gaps.push(...parsed.notes);
       if (opts.codeIndex) codeDocs.push(...parsed.codeDocs);
@@ -215,7 +248,10 @@ export async function readAnswerWorld(
 
   const perEndpoint = opts.tracesPerEndpoint ?? 10;
   const maxTraces = opts.maxTraces ?? 1500;
-  const ids = (await blastRadiusQuery.sampleTraceIds(db, red.slice(0, 300), win.since, win.until, perEndpoint)).slice(0, maxTraces);
+  const ids = (await blastRadiusQuery.sampleTraceIds(db, red.slice(0, 300), win.since, win.until, perEndpoint)).slice(
+    0,
+    maxTraces,
+  );
   const [spans, logs] = await Promise.all([blastRadiusQuery.traceSpans(db, ids), blastRadiusQuery.traceLogs(db, ids)]);
   world.runtime = buildRuntimeGraph(spans, logs);
 

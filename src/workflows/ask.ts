@@ -24,12 +24,15 @@ export interface AskOptions extends AnswerWorldOptions, NarrateOptions {
 
 /** The model's prose over a deterministic answer, kept only when its citations check out. */
 export async function proseAnswer(s: LlmSettings, r: AskResult, opts: NarrateOptions = {}): Promise<AskResult> {
-  if (r.lines.length === 0) return { ...r, gaps: [...r.gaps, 'LLM answer skipped: there is no evidence to write about'] };
+  if (r.lines.length === 0)
+    return { ...r, gaps: [...r.gaps, 'LLM answer skipped: there is no evidence to write about'] };
   const out = await chatCompletion(s, answerMessages(r), opts);
   if (!out.ok) return { ...r, gaps: [...r.gaps, out.scrub(`LLM answer skipped: ${out.why}`)] };
   const check = checkAnswerText(out.text, r);
   if (!check.ok) {
-    const problems = check.problems.slice(0, 6).join('; ') + (check.problems.length > 6 ? `; and ${check.problems.length - 6} more` : '');
+    const problems =
+      check.problems.slice(0, 6).join('; ') +
+      (check.problems.length > 6 ? `; and ${check.problems.length - 6} more` : '');
     return { ...r, gaps: [...r.gaps, out.scrub(`LLM answer rejected, the deterministic answer stands: ${problems}`)] };
   }
   return { ...r, answer: { text: out.text, source: 'llm', model: out.model, citations: check.citations } };
@@ -38,7 +41,8 @@ export async function proseAnswer(s: LlmSettings, r: AskResult, opts: NarrateOpt
 export async function ask(ctx: Pick<Context, 'store'>, question: string, opts: AskOptions = {}): Promise<AskResult> {
   const q = question.trim();
   if (q === '') throw new AskInputError('the question is empty');
-  if (q.length > MAX_QUESTION_CHARS) throw new AskInputError(`the question is longer than ${MAX_QUESTION_CHARS} characters`);
+  if (q.length > MAX_QUESTION_CHARS)
+    throw new AskInputError(`the question is longer than ${MAX_QUESTION_CHARS} characters`);
   const { world, code } = await readAnswerWorld(ctx, { ...opts, codeIndex: true });
   const r = buildAsk({ question: q, world, code });
   return opts.llm ? proseAnswer(opts.llm, r, opts) : r;

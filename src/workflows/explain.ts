@@ -3,12 +3,7 @@
 // problems (analysis/answer: explain@1). An unknown target names the nearest known names; an
 // ambiguous one lists its candidates, each written so that explain takes it at once.
 import type { ExplainResult, ExplainTarget } from '../model/index.js';
-import {
-  buildExplain,
-  explainMarkdown,
-  resolveTarget,
-  targetSpelling,
-} from '../analysis/index.js';
+import { buildExplain, explainMarkdown, resolveTarget, targetSpelling } from '../analysis/index.js';
 import { type AnswerWorldOptions, readAnswerWorld } from './answer-world.js';
 import type { Context } from './context.js';
 
@@ -35,7 +30,11 @@ export async function explain(
 ): Promise<ExplainResult> {
   const q = target.trim();
   if (q === '' || q.length > MAX_TARGET_CHARS)
-    throw new ExplainTargetError(`a target is 1 to ${MAX_TARGET_CHARS} characters: a symbol, a route, a service or file:line`, [], []);
+    throw new ExplainTargetError(
+      `a target is 1 to ${MAX_TARGET_CHARS} characters: a symbol, a route, a service or file:line`,
+      [],
+      [],
+    );
   const { world } = await readAnswerWorld(ctx, opts);
   const found = resolveTarget(world, q);
   if (found.kind === 'unknown') {
@@ -43,7 +42,10 @@ export async function explain(
     throw new ExplainTargetError(`no symbol, route, service or file is named "${q}"${near}`, found.suggestions, []);
   }
   if (found.kind === 'ambiguous') {
-    const list = found.candidates.map((c) => `${targetSpelling(c)} (${c.kind}${c.path ? ` in ${c.path}:${c.startLine}` : ''}${c.service ? `, ${c.service}` : ''})`);
+    const list = found.candidates.map(
+      (c) =>
+        `${targetSpelling(c)} (${c.kind}${c.path ? ` in ${c.path}:${c.startLine}` : ''}${c.service ? `, ${c.service}` : ''})`,
+    );
     throw new ExplainTargetError(
       `"${q}" names ${found.candidates.length} things; explain one of: ${list.join('; ')}`,
       found.candidates.map(targetSpelling),

@@ -189,7 +189,8 @@ export async function narrate(
   if (!check.ok) {
     const cut = out.finishReason === 'length' ? ` (the answer was cut at max_tokens ${s.maxTokens})` : '';
     const shownProblems =
-      check.problems.slice(0, 6).join('; ') + (check.problems.length > 6 ? `; and ${check.problems.length - 6} more` : '');
+      check.problems.slice(0, 6).join('; ') +
+      (check.problems.length > 6 ? `; and ${check.problems.length - 6} more` : '');
     return { narrative: null, gap: out.scrub(`LLM narrative rejected: ${shownProblems}${cut}`) };
   }
   return { narrative: { text: out.text, model: out.model, citations: check.citations }, gap: null };

@@ -17,7 +17,14 @@ function sym(path: string, name: string, start: number, end: number, service: st
   return { repository: REPO, path, name, parent: null, kind: 'function', startLine: start, endLine: end, service };
 }
 
-function route(path: string, line: number, method: string, routePath: string, handler: string, service: string): RouteFact {
+function route(
+  path: string,
+  line: number,
+  method: string,
+  routePath: string,
+  handler: string,
+  service: string,
+): RouteFact {
   return {
     repository: REPO,
     path,
@@ -30,11 +37,26 @@ function route(path: string, line: number, method: string, routePath: string, ha
   };
 }
 
-function unit(path: string, name: string, start: number, end: number, r: { method: string; path: string } | null = null): UnitFact {
+function unit(
+  path: string,
+  name: string,
+  start: number,
+  end: number,
+  r: { method: string; path: string } | null = null,
+): UnitFact {
   return { repository: REPO, path, name, startLine: start, endLine: end, route: r };
 }
 
-function span(traceId: string, spanId: string, parentId: string | null, service: string, name: string, kind: number, route: string | null = null, method: string | null = null): TraceSpan {
+function span(
+  traceId: string,
+  spanId: string,
+  parentId: string | null,
+  service: string,
+  name: string,
+  kind: number,
+  route: string | null = null,
+  method: string | null = null,
+): TraceSpan {
   return { traceId, spanId, parentId, service, name, kind, route, method, code: null, stacks: [] };
 }
 
@@ -52,7 +74,14 @@ export function fixtureSpans(): { spans: TraceSpan[]; logs: TraceLog[] } {
       span(t, `${t}e`, `${t}d`, 'orders', 'POST', 3),
       span(t, `${t}f`, `${t}e`, 'payments', 'POST /charges', 2, '/charges', 'POST'),
     );
-    logs.push({ traceId: t, spanId: `${t}f`, service: 'payments', body: `charged card for order o-${i} (3 lines)`, code: null, stack: null });
+    logs.push({
+      traceId: t,
+      spanId: `${t}f`,
+      service: 'payments',
+      body: `charged card for order o-${i} (3 lines)`,
+      code: null,
+      stack: null,
+    });
   }
   spans.push(span('t9', 't9a', null, 'web', 'GET /cart', 2, '/cart', 'GET'));
   return { spans, logs };
@@ -71,7 +100,6 @@ export function fixtureWorld(): AnswerWorld {
       symbol: { name: 'charge', parent: null, startLine: 8, endLine: 20 },
     },
   ];
-  const checkout = unit('web/server.js', 'POST /checkout', 10, 16, { method: 'POST', path: '/checkout' });
   const orders = unit('orders/server.js', 'POST /orders', 5, 9, { method: 'POST', path: '/orders' });
   const placeOrder = unit('orders/place.js', 'placeOrder', 3, 15);
   const validate = unit('orders/place.js', 'validate', 17, 22);
@@ -129,12 +157,43 @@ export function fixtureWorld(): AnswerWorld {
       },
     ],
     commits: [
-      { repository: REPO, sha: 'a'.repeat(40), message: 'orders: validate lines before charging', author: 'Ana', at: '2026-11-30T10:00:00.000Z', files: ['orders/place.js'] },
-      { repository: REPO, sha: 'b'.repeat(40), message: 'payments: charge per order', author: 'Ben', at: '2026-11-29T10:00:00.000Z', files: ['payments/charges.js'] },
+      {
+        repository: REPO,
+        sha: 'a'.repeat(40),
+        message: 'orders: validate lines before charging',
+        author: 'Ana',
+        at: '2026-11-30T10:00:00.000Z',
+        files: ['orders/place.js'],
+      },
+      {
+        repository: REPO,
+        sha: 'b'.repeat(40),
+        message: 'payments: charge per order',
+        author: 'Ben',
+        at: '2026-11-29T10:00:00.000Z',
+        files: ['payments/charges.js'],
+      },
     ],
-    tickets: [{ id: 4, title: 'Checkout fails with an empty basket', body: 'the checkout page errors', status: 'open' }],
-    docs: [{ repository: REPO, path: 'orders/README.md', text: 'Orders validates each basket line, then charges the card through payments.' }],
-    problems: [{ id: 3, title: 'TypeError in validate', status: 'open', kind: 'error', services: ['orders'], errorGroups: ['fp-validate'] }],
+    tickets: [
+      { id: 4, title: 'Checkout fails with an empty basket', body: 'the checkout page errors', status: 'open' },
+    ],
+    docs: [
+      {
+        repository: REPO,
+        path: 'orders/README.md',
+        text: 'Orders validates each basket line, then charges the card through payments.',
+      },
+    ],
+    problems: [
+      {
+        id: 3,
+        title: 'TypeError in validate',
+        status: 'open',
+        kind: 'error',
+        services: ['orders'],
+        errorGroups: ['fp-validate'],
+      },
+    ],
     gaps: [],
   };
 }

@@ -70,7 +70,11 @@ export async function startFakeLlm(): Promise<FakeLlm> {
           res,
           404,
           JSON.stringify({
-            error: { message: `Unknown request URL: ${s.method} ${s.url}`, type: 'invalid_request_error', code: 'unknown_url' },
+            error: {
+              message: `Unknown request URL: ${s.method} ${s.url}`,
+              type: 'invalid_request_error',
+              code: 'unknown_url',
+            },
           }),
         );
         return;

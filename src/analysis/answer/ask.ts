@@ -83,7 +83,8 @@ function unitsOfEntity(world: AnswerWorld, e: AnswerEntity): UnitFact[] {
   const line = lineOfRef(e.ref);
   const out = new Map<string, UnitFact>();
   for (const c of world.staticCalls)
-    for (const u of [c.from, c.to]) if (u.path === path && u.startLine <= line && line <= u.endLine) out.set(`${u.path}:${u.startLine}:${u.name}`, u);
+    for (const u of [c.from, c.to])
+      if (u.path === path && u.startLine <= line && line <= u.endLine) out.set(`${u.path}:${u.startLine}:${u.name}`, u);
   return [...out.values()];
 }
 
@@ -93,7 +94,8 @@ function filesOf(lines: readonly AnswerLine[], entities: readonly AnswerEntity[]
     if (!out.includes(p)) out.push(p);
   };
   for (const e of entities) if (e.ref) add(pathOfRef(e.ref));
-  for (const l of lines) for (const ev of l.evidence) if (ev.kind === 'code' && ev.ref && /:\d+$/.test(ev.ref)) add(pathOfRef(ev.ref));
+  for (const l of lines)
+    for (const ev of l.evidence) if (ev.kind === 'code' && ev.ref && /:\d+$/.test(ev.ref)) add(pathOfRef(ev.ref));
   return out;
 }
 
@@ -130,7 +132,22 @@ export function buildAsk(input: AskInput): AskResult {
         const found = runtimePath(world, a, b);
         if (found) {
           path = pathSteps(world, found);
-          entities = [a, b, ...found.nodes.map((n) => (n.kind === 'endpoint' ? endpointEntity(n, world) : { kind: 'symbol' as const, name: n.name, service: n.service, ref: nodeRef(world, n), score: 0 })), ...found.nodes.map((n) => ({ kind: 'service' as const, name: n.service, service: n.service, ref: null, score: 0 }))];
+          entities = [
+            a,
+            b,
+            ...found.nodes.map((n) =>
+              n.kind === 'endpoint'
+                ? endpointEntity(n, world)
+                : { kind: 'symbol' as const, name: n.name, service: n.service, ref: nodeRef(world, n), score: 0 },
+            ),
+            ...found.nodes.map((n) => ({
+              kind: 'service' as const,
+              name: n.service,
+              service: n.service,
+              ref: null,
+              score: 0,
+            })),
+          ];
           break search;
         }
         const steps = staticPath(world, unitsOfEntity(world, a), unitsOfEntity(world, b));
@@ -142,7 +159,9 @@ export function buildAsk(input: AskInput): AskResult {
       }
     if (path) lines = path.map((s) => s.line);
     else if (from.length && to.length)
-      gaps.push(`no path from ${from[0]!.name} to ${to[0]!.name} in the sampled traces (${world.runtime.traces}) or the static calls`);
+      gaps.push(
+        `no path from ${from[0]!.name} to ${to[0]!.name} in the sampled traces (${world.runtime.traces}) or the static calls`,
+      );
   } else if (q.intent === 'callers') {
     const found = findEntities(index, q.subject, ['symbol', 'endpoint', 'route', 'service'], 3);
     const e = found[0];
@@ -152,7 +171,8 @@ export function buildAsk(input: AskInput): AskResult {
       const route = e.kind === 'endpoint' || e.kind === 'route' ? routeOfEntity(world, e) : null;
       const nodes = nodesOfEntity(world, e);
       const target = {
-        kind: e.kind === 'service' ? ('service' as const) : e.kind === 'symbol' ? ('symbol' as const) : ('route' as const),
+        kind:
+          e.kind === 'service' ? ('service' as const) : e.kind === 'symbol' ? ('symbol' as const) : ('route' as const),
         name: e.kind === 'endpoint' && e.service ? e.name.slice(e.service.length + 1) : e.name,
         service: e.service,
         repository: symbol?.repository ?? route?.repository ?? null,
@@ -161,7 +181,8 @@ export function buildAsk(input: AskInput): AskResult {
         endLine: symbol?.endLine ?? route?.symbol?.endLine ?? route?.line ?? null,
       };
       const ex = buildExplain(world, q.subject, { target, symbol, route });
-      for (const s of ex.sections) if (s.title === 'Callers' || s.title === 'Routes that reach it') lines.push(...s.lines);
+      for (const s of ex.sections)
+        if (s.title === 'Callers' || s.title === 'Routes that reach it') lines.push(...s.lines);
       const above = endpointsAbove(world, nodes).filter((n) => !nodes.some((m) => m.id === n.id));
       entities = [e, ...above.map((n) => endpointEntity(n, world))];
       if (lines.length === 0) gaps.push(`no caller of ${e.name} in the static calls or the sampled traces`);
@@ -181,7 +202,8 @@ export function buildAsk(input: AskInput): AskResult {
         });
       }
       for (const n of eps) {
-        const log = world.runtime.logs.find((l) => nodes.some((m) => m.id === l.node) && l.service === n.service) ?? null;
+        const log =
+          world.runtime.logs.find((l) => nodes.some((m) => m.id === l.node) && l.service === n.service) ?? null;
         lines.push({
           text: `logged while serving ${nodeLabel(n)}, in ${n.traces} sampled traces`,
           evidence: [traceEvidence(log?.traceId ?? n.traceId, `a trace through ${nodeLabel(n)} that logged it`)],
@@ -189,8 +211,20 @@ export function buildAsk(input: AskInput): AskResult {
       }
       entities = [
         t,
-        ...(site?.service ? [{ kind: 'service' as const, name: site.service, service: site.service, ref: null, score: 0 }] : []),
-        ...(site?.symbol ? [{ kind: 'symbol' as const, name: site.symbol.name, service: site.service, ref: refOf(site.path, site.symbol.startLine), score: 0 }] : []),
+        ...(site?.service
+          ? [{ kind: 'service' as const, name: site.service, service: site.service, ref: null, score: 0 }]
+          : []),
+        ...(site?.symbol
+          ? [
+              {
+                kind: 'symbol' as const,
+                name: site.symbol.name,
+                service: site.service,
+                ref: refOf(site.path, site.symbol.startLine),
+                score: 0,
+              },
+            ]
+          : []),
         ...eps.map((n) => endpointEntity(n, world)),
         ...eps.map((n) => ({ kind: 'service' as const, name: n.service, service: n.service, ref: null, score: 0 })),
       ];
@@ -203,7 +237,7 @@ export function buildAsk(input: AskInput): AskResult {
       let paths: string[] = [];
       if (e.kind === 'endpoint' || e.kind === 'route') {
         const node = nodesOfEntity(world, e)[0];
-        const route = routeOfEntity(world, e) ?? (node ? routesOfEndpoint(world, node)[0] ?? null : null);
+        const route = routeOfEntity(world, e) ?? (node ? (routesOfEndpoint(world, node)[0] ?? null) : null);
         if (route) {
           paths = [route.path];
           lines.push({
@@ -214,23 +248,37 @@ export function buildAsk(input: AskInput): AskResult {
       } else if (e.kind === 'service') paths = world.files.filter((f) => f.service === e.name).map((f) => f.path);
       else if (e.ref) paths = [pathOfRef(e.ref)];
       const owners = new Map<string, number>();
-      for (const p of paths) for (const o of world.files.find((f) => f.path === p)?.owners ?? []) owners.set(o, (owners.get(o) ?? 0) + 1);
+      for (const p of paths)
+        for (const o of world.files.find((f) => f.path === p)?.owners ?? []) owners.set(o, (owners.get(o) ?? 0) + 1);
       const repo = world.files.find((f) => paths.includes(f.path))?.repository ?? null;
       const ranked = [...owners].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([o]) => o);
       if (ranked.length && repo) {
         const p = paths.length === 1 ? paths[0]! : '';
         lines.push({
           text: `owners (CODEOWNERS) of ${paths.length === 1 ? paths[0] : `${paths.length} files`}: ${ranked.join(', ')}`,
-          evidence: [{ kind: 'code', summary: 'the files with their owners', ref: p, query: `/api/repos/${enc(repo)}/files?path=${enc(p)}` }],
+          evidence: [
+            {
+              kind: 'code',
+              summary: 'the files with their owners',
+              ref: p,
+              query: `/api/repos/${enc(repo)}/files?path=${enc(p)}`,
+            },
+          ],
         });
       }
       const pathSet = new Set(paths);
-      const commits = world.commits.filter((c) => c.files.some((f) => pathSet.has(f))).sort((a, b) => b.at.localeCompare(a.at));
+      const commits = world.commits
+        .filter((c) => c.files.some((f) => pathSet.has(f)))
+        .sort((a, b) => b.at.localeCompare(a.at));
       const authors = [...new Set(commits.map((c) => c.author).filter((a): a is string => a !== null))].slice(0, 5);
       if (commits.length)
         lines.push({
           text: `recent authors: ${authors.join(', ')} (last commit ${commits[0]!.sha.slice(0, 10)} on ${commits[0]!.at.slice(0, 10)})`,
-          evidence: commits.slice(0, 3).map((c) => commitEvidence(c.repository, c.sha, `commit ${c.sha.slice(0, 10)} by ${c.author ?? 'unknown'}`)),
+          evidence: commits
+            .slice(0, 3)
+            .map((c) =>
+              commitEvidence(c.repository, c.sha, `commit ${c.sha.slice(0, 10)} by ${c.author ?? 'unknown'}`),
+            ),
         });
       const svc = e.service ?? world.files.find((f) => pathSet.has(f.path))?.service ?? null;
       entities = [
@@ -242,16 +290,27 @@ export function buildAsk(input: AskInput): AskResult {
       if (lines.length === 0) gaps.push(`no CODEOWNERS rule or indexed commit names the code behind ${e.name}`);
     }
   } else {
-    const found = findEntities(index, q.subject, ['symbol', 'route', 'endpoint', 'template', 'doc', 'ticket', 'commit'], 5);
+    const found = findEntities(
+      index,
+      q.subject,
+      ['symbol', 'route', 'endpoint', 'template', 'doc', 'ticket', 'commit'],
+      5,
+    );
     const ranked = input.code ? localizeText({ title: q.subject, body: '' }, input.code, { limit: FILES }) : [];
     files = ranked.map((c) => c.path);
     for (const c of ranked.slice(0, 5))
-      lines.push({ text: `${c.path}: ${c.hint}`, evidence: [codeEvidence(c.path, 1, `${c.path}, ranked by the question's words`)] });
+      lines.push({
+        text: `${c.path}: ${c.hint}`,
+        evidence: [codeEvidence(c.path, 1, `${c.path}, ranked by the question's words`)],
+      });
     for (const e of found) {
       if (e.ref === null) continue;
       const p = pathOfRef(e.ref);
       if (!files.includes(p)) files.push(p);
-      lines.push({ text: `${e.kind} ${e.name} at ${e.ref}`, evidence: [codeEvidence(p, lineOfRef(e.ref), `${e.kind} ${e.name}`)] });
+      lines.push({
+        text: `${e.kind} ${e.name} at ${e.ref}`,
+        evidence: [codeEvidence(p, lineOfRef(e.ref), `${e.kind} ${e.name}`)],
+      });
     }
     entities = found;
     if (lines.length === 0) gaps.push(`nothing in the index matches "${q.subject}"`);

@@ -32,9 +32,18 @@ export function buildEntityIndex(world: AnswerWorld): EntityIndex {
   const endpoints = new Set<string>();
   for (const n of world.runtime.nodes) {
     if (n.kind !== 'endpoint') continue;
-    const r = world.routes.find((x) => x.service === n.service && normalizeRoute(x.routePath) === normalizeRoute(splitEndpoint(n.name).path) && (x.method === null || splitEndpoint(n.name).method === null || x.method === splitEndpoint(n.name).method));
+    const r = world.routes.find(
+      (x) =>
+        x.service === n.service &&
+        normalizeRoute(x.routePath) === normalizeRoute(splitEndpoint(n.name).path) &&
+        (x.method === null || splitEndpoint(n.name).method === null || x.method === splitEndpoint(n.name).method),
+    );
     endpoints.add(`${n.service} ${n.name}`);
-    add({ kind: 'endpoint', name: `${n.service} ${n.name}`, service: n.service, ref: r ? refOf(r.path, r.line) : null }, `${n.service} ${n.name}`, r?.handler ?? '');
+    add(
+      { kind: 'endpoint', name: `${n.service} ${n.name}`, service: n.service, ref: r ? refOf(r.path, r.line) : null },
+      `${n.service} ${n.name}`,
+      r?.handler ?? '',
+    );
   }
   for (const r of world.routes) {
     const name = `${r.service ?? ''} ${routeName(r)}`.trim();
@@ -43,7 +52,12 @@ export function buildEntityIndex(world: AnswerWorld): EntityIndex {
   }
   for (const s of world.symbols)
     add(
-      { kind: 'symbol', name: s.parent ? `${s.parent}.${s.name}` : s.name, service: s.service, ref: refOf(s.path, s.startLine) },
+      {
+        kind: 'symbol',
+        name: s.parent ? `${s.parent}.${s.name}` : s.name,
+        service: s.service,
+        ref: refOf(s.path, s.startLine),
+      },
       s.parent ? `${s.parent} ${s.name}` : s.name,
       s.path,
     );
@@ -52,7 +66,11 @@ export function buildEntityIndex(world: AnswerWorld): EntityIndex {
     add({ kind: 'symbol', name: n.name, service: n.service, ref: null }, n.name);
   }
   for (const c of world.callsites)
-    add({ kind: 'template', name: c.template, service: c.service, ref: refOf(c.path, c.line) }, c.template, c.symbol?.name ?? '');
+    add(
+      { kind: 'template', name: c.template, service: c.service, ref: refOf(c.path, c.line) },
+      c.template,
+      c.symbol?.name ?? '',
+    );
   for (const f of world.files) add({ kind: 'file', name: f.path, service: f.service, ref: refOf(f.path, 1) }, f.path);
   for (const d of world.docs) add({ kind: 'doc', name: d.path, service: null, ref: refOf(d.path, 1) }, d.path, d.text);
   for (const c of world.commits)
@@ -69,7 +87,12 @@ function exactMatches(index: EntityIndex, phrase: string, kinds: ReadonlySet<Ans
   // A service named outside the route's own text ("cart GET /carts/:user", not the "cart" in "/api/cart").
   const outside = routeIn ? lower.replace(routeIn[0].toLowerCase(), ' ') : lower;
   const words = new Set(outside.split(/[^\w$.-]+/).filter(Boolean));
-  const rawWords = new Set(p.split(/[^\w$.]+/).map((w) => w.replace(/\.$/, '')).filter(Boolean));
+  const rawWords = new Set(
+    p
+      .split(/[^\w$.]+/)
+      .map((w) => w.replace(/\.$/, ''))
+      .filter(Boolean),
+  );
   const out: AnswerEntity[] = [];
   for (const e of index.entities) {
     if (!kinds.has(e.kind)) continue;
@@ -79,7 +102,12 @@ function exactMatches(index: EntityIndex, phrase: string, kinds: ReadonlySet<Ans
       const method = routeIn[1]?.toUpperCase() ?? null;
       if (normalizeRoute(ep.path) !== normalizeRoute(routeIn[2]!)) continue;
       if (method !== null && ep.method !== null && ep.method !== method) continue;
-      if (e.service !== null && index.entities.some((s) => s.kind === 'service' && words.has(s.name.toLowerCase())) && !words.has(e.service.toLowerCase())) continue;
+      if (
+        e.service !== null &&
+        index.entities.some((s) => s.kind === 'service' && words.has(s.name.toLowerCase())) &&
+        !words.has(e.service.toLowerCase())
+      )
+        continue;
       out.push(e);
     } else if (e.kind === 'symbol') {
       // A whole phrase that is the name, or an identifier-looking word (camelCase, snake_case) in it.

@@ -27,7 +27,11 @@ export function serviceEvidence(service: string, window: { since: string; until:
   };
 }
 
-export function errorEvidence(fingerprint: string, window: { since: string; until: string }, summary: string): Evidence {
+export function errorEvidence(
+  fingerprint: string,
+  window: { since: string; until: string },
+  summary: string,
+): Evidence {
   return {
     kind: 'error_group',
     summary,
@@ -42,7 +46,8 @@ export function commitEvidence(repository: string, sha: string, summary: string)
 
 export function problemEvidence(p: { id: number; kind: string }, summary: string): Evidence {
   return {
-    kind: p.kind === 'error' ? 'error_group' : p.kind === 'pattern' ? 'log_pattern' : p.kind === 'edge' ? 'edge' : 'ticket',
+    kind:
+      p.kind === 'error' ? 'error_group' : p.kind === 'pattern' ? 'log_pattern' : p.kind === 'edge' ? 'edge' : 'ticket',
     summary,
     ref: String(p.id),
     query: `/api/problems/${p.id}`,

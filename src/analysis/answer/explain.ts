@@ -13,7 +13,14 @@ import {
   serviceEvidence,
   traceEvidence,
 } from './evidence.js';
-import { type AnswerWorld, EXPLAIN_ALGORITHM, type ErrorGroupFact, type RouteFact, type UnitFact, refOf } from './facts.js';
+import {
+  type AnswerWorld,
+  EXPLAIN_ALGORITHM,
+  type ErrorGroupFact,
+  type RouteFact,
+  type UnitFact,
+  refOf,
+} from './facts.js';
 import { endpointsOfRoute, nodesOfUnit, routeName, routesOfEndpoint, splitEndpoint, symbolsOfSpan } from './link.js';
 import type { RuntimeNode } from './runtime-graph.js';
 import type { SymbolFact } from './facts.js';
@@ -42,8 +49,7 @@ function targetUnits(world: AnswerWorld, s: ExplainSubject): UnitFact[] {
   for (const c of world.staticCalls) for (const u of [c.from, c.to]) units.set(unitKey(u), u);
   const all = [...units.values()];
   const t = s.target;
-  if (t.kind === 'service')
-    return all.filter((u) => world.files.find((f) => f.path === u.path)?.service === t.service);
+  if (t.kind === 'service') return all.filter((u) => world.files.find((f) => f.path === u.path)?.service === t.service);
   if (t.path === null) return [];
   if (s.route) {
     const r = s.route;
@@ -64,7 +70,11 @@ function targetNodes(world: AnswerWorld, s: ExplainSubject, units: readonly Unit
   if (t.kind === 'route') {
     const { method, path } = splitEndpoint(t.name);
     return world.runtime.nodes.filter(
-      (n) => n.kind === 'endpoint' && n.service === t.service && splitEndpoint(n.name).path === path && (method === null || splitEndpoint(n.name).method === method),
+      (n) =>
+        n.kind === 'endpoint' &&
+        n.service === t.service &&
+        splitEndpoint(n.name).path === path &&
+        (method === null || splitEndpoint(n.name).method === method),
     );
   }
   const out = new Map<string, RuntimeNode>();
@@ -72,7 +82,8 @@ function targetNodes(world: AnswerWorld, s: ExplainSubject, units: readonly Unit
   if (s.symbol) {
     const names = [s.symbol.name, s.symbol.parent ? `${s.symbol.parent}.${s.symbol.name}` : null];
     for (const n of world.runtime.nodes)
-      if (n.kind === 'span' && (t.service === null || n.service === t.service) && names.includes(n.name)) out.set(n.id, n);
+      if (n.kind === 'span' && (t.service === null || n.service === t.service) && names.includes(n.name))
+        out.set(n.id, n);
   }
   return [...out.values()];
 }
@@ -104,7 +115,10 @@ function nodeLine(world: AnswerWorld, n: RuntimeNode, text: string, traces: numb
 function section(title: string, lines: AnswerLine[], empty: string): AnswerSection {
   const out: AnswerSection = { title, lines: lines.slice(0, MAX_LINES) };
   if (lines.length > MAX_LINES)
-    out.lines.push({ ...lines[MAX_LINES]!, text: `… and ${lines.length - MAX_LINES} more; first left out: ${lines[MAX_LINES]!.text}` });
+    out.lines.push({
+      ...lines[MAX_LINES]!,
+      text: `… and ${lines.length - MAX_LINES} more; first left out: ${lines[MAX_LINES]!.text}`,
+    });
   if (lines.length === 0) out.empty = empty;
   return out;
 }
@@ -130,7 +144,11 @@ export function templateRegex(template: string): RegExp {
 
 function errorGroupsIn(world: AnswerWorld, t: ExplainTarget): ErrorGroupFact[] {
   if (t.kind === 'service') return world.errorGroups.filter((g) => g.service === t.service);
-  return world.errorGroups.filter((g) => g.frames.some((f) => t.path !== null && frameMatches(f.file, t.path) && (f.line === null || inRange(t, world, t.path, f.line))));
+  return world.errorGroups.filter((g) =>
+    g.frames.some(
+      (f) => t.path !== null && frameMatches(f.file, t.path) && (f.line === null || inRange(t, world, t.path, f.line)),
+    ),
+  );
 }
 
 /** Walks a relation from the start keys; each key once; depth-bounded. */
@@ -199,7 +217,15 @@ export function buildExplain(world: AnswerWorld, query: string, s: ExplainSubjec
   for (const e of runtimeIn) {
     if (confirmedIn.has(e.from)) continue;
     const from = byId.get(e.from)!;
-    callerLines.push(nodeLine(world, from, `${nodeLabel(from)} calls it${e.kind === 'http' ? ' over HTTP' : ''} (runtime, ${e.traces} sampled traces)`, e.traces, e.traceId));
+    callerLines.push(
+      nodeLine(
+        world,
+        from,
+        `${nodeLabel(from)} calls it${e.kind === 'http' ? ' over HTTP' : ''} (runtime, ${e.traces} sampled traces)`,
+        e.traces,
+        e.traceId,
+      ),
+    );
   }
   const calleeLines: AnswerLine[] = [];
   const confirmedOut = new Set<string>();
@@ -219,7 +245,9 @@ export function buildExplain(world: AnswerWorld, query: string, s: ExplainSubjec
   for (const e of runtimeOut) {
     if (confirmedOut.has(e.to) || e.kind === 'http') continue;
     const to = byId.get(e.to)!;
-    calleeLines.push(nodeLine(world, to, `calls ${nodeLabel(to)} (runtime, ${e.traces} sampled traces)`, e.traces, e.traceId));
+    calleeLines.push(
+      nodeLine(world, to, `calls ${nodeLabel(to)} (runtime, ${e.traces} sampled traces)`, e.traces, e.traceId),
+    );
   }
 
   // Routes that reach it: up the static calls to route registrations, and up the traces to endpoints.
@@ -253,7 +281,11 @@ export function buildExplain(world: AnswerWorld, query: string, s: ExplainSubjec
     else parentsOf.set(e.to, [e.from]);
   }
   if (t.kind !== 'service') {
-    for (const id of reach([...nodeIds], (id) => parentsOf.get(id) ?? [], (id) => id)) {
+    for (const id of reach(
+      [...nodeIds],
+      (id) => parentsOf.get(id) ?? [],
+      (id) => id,
+    )) {
       const n = byId.get(id)!;
       if (n.kind !== 'endpoint' || routeSeen.has(`${n.service} ${n.name}`)) continue;
       routeLines.push(nodeLine(world, n, `${nodeLabel(n)} (runtime, ${n.traces} sampled traces)`, n.traces, n.traceId));
@@ -278,7 +310,14 @@ export function buildExplain(world: AnswerWorld, query: string, s: ExplainSubjec
     if (list) list.push(e);
     else childrenOf.set(e.from, [e]);
   }
-  const inProcess = [...nodeIds, ...reach([...nodeIds], (id) => (childrenOf.get(id) ?? []).filter((e) => e.kind === 'call').map((e) => e.to), (id) => id)];
+  const inProcess = [
+    ...nodeIds,
+    ...reach(
+      [...nodeIds],
+      (id) => (childrenOf.get(id) ?? []).filter((e) => e.kind === 'call').map((e) => e.to),
+      (id) => id,
+    ),
+  ];
   const downLines: AnswerLine[] = [];
   for (const id of new Set(inProcess))
     for (const e of childrenOf.get(id) ?? []) {
@@ -301,7 +340,9 @@ export function buildExplain(world: AnswerWorld, query: string, s: ExplainSubjec
   const logLines: AnswerLine[] = [];
   for (const c of world.callsites.filter((c) => inRange(t, world, c.path, c.line))) {
     const re = templateRegex(c.template);
-    const seen = world.runtime.logs.find((l) => (nodeIds.has(l.node) || t.kind !== 'service') && l.service === (c.service ?? l.service) && re.test(l.body));
+    const seen = world.runtime.logs.find(
+      (l) => (nodeIds.has(l.node) || t.kind !== 'service') && l.service === (c.service ?? l.service) && re.test(l.body),
+    );
     logLines.push({
       text: `${c.level ?? 'log'} "${c.template}" (${refOf(c.path, c.line)})${seen ? `; seen in ${seen.traces} sampled traces` : ''}`,
       evidence: [
@@ -323,7 +364,16 @@ export function buildExplain(world: AnswerWorld, query: string, s: ExplainSubjec
   const epNodes =
     t.kind === 'service'
       ? nodes.filter((n) => n.kind === 'endpoint')
-      : [...nodes.filter((n) => n.kind === 'endpoint'), ...reach([...nodeIds], (id) => parentsOf.get(id) ?? [], (id) => id).map((id) => byId.get(id)!).filter((n) => n.kind === 'endpoint' && n.service === (t.service ?? n.service))];
+      : [
+          ...nodes.filter((n) => n.kind === 'endpoint'),
+          ...reach(
+            [...nodeIds],
+            (id) => parentsOf.get(id) ?? [],
+            (id) => id,
+          )
+            .map((id) => byId.get(id)!)
+            .filter((n) => n.kind === 'endpoint' && n.service === (t.service ?? n.service)),
+        ];
   const statKeys = new Set<string>();
   for (const n of epNodes) {
     const stat = world.endpoints.find((e) => e.service === n.service && e.endpoint === n.endpoint);
@@ -345,21 +395,38 @@ export function buildExplain(world: AnswerWorld, query: string, s: ExplainSubjec
   }
 
   // Owners and recent commits.
-  const paths = t.kind === 'service' ? world.files.filter((f) => f.service === t.name).map((f) => f.path) : t.path ? [t.path] : [];
+  const paths =
+    t.kind === 'service' ? world.files.filter((f) => f.service === t.name).map((f) => f.path) : t.path ? [t.path] : [];
   const ownerCount = new Map<string, number>();
-  for (const p of paths) for (const o of world.files.find((f) => f.path === p)?.owners ?? []) ownerCount.set(o, (ownerCount.get(o) ?? 0) + 1);
+  for (const p of paths)
+    for (const o of world.files.find((f) => f.path === p)?.owners ?? [])
+      ownerCount.set(o, (ownerCount.get(o) ?? 0) + 1);
   const ownerLines: AnswerLine[] = [];
   const repo = world.files.find((f) => paths.includes(f.path))?.repository ?? null;
   if (ownerCount.size && repo) {
     const owners = [...ownerCount].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([o]) => o);
-    const p = t.kind === 'service' ? (paths[0]!.includes('/') ? paths[0]!.slice(0, paths[0]!.lastIndexOf('/') + 1) : '') : t.path!;
+    const p =
+      t.kind === 'service'
+        ? paths[0]!.includes('/')
+          ? paths[0]!.slice(0, paths[0]!.lastIndexOf('/') + 1)
+          : ''
+        : t.path!;
     ownerLines.push({
       text: `owners (CODEOWNERS): ${owners.join(', ')}`,
-      evidence: [{ kind: 'code', summary: 'the files with their owners', ref: p, query: `/api/repos/${enc(repo)}/files?path=${enc(p)}` }],
+      evidence: [
+        {
+          kind: 'code',
+          summary: 'the files with their owners',
+          ref: p,
+          query: `/api/repos/${enc(repo)}/files?path=${enc(p)}`,
+        },
+      ],
     });
   }
   const pathSet = new Set(paths);
-  const commits = world.commits.filter((c) => c.files.some((f) => pathSet.has(f))).sort((a, b) => b.at.localeCompare(a.at));
+  const commits = world.commits
+    .filter((c) => c.files.some((f) => pathSet.has(f)))
+    .sort((a, b) => b.at.localeCompare(a.at));
   for (const c of commits.slice(0, 5))
     ownerLines.push({
       text: `${c.sha.slice(0, 10)} ${c.at.slice(0, 10)} ${c.author ?? 'unknown'}: ${c.message.split('\n')[0]!.slice(0, 120)}`,
@@ -372,9 +439,13 @@ export function buildExplain(world: AnswerWorld, query: string, s: ExplainSubjec
     .filter(
       (p) =>
         p.status === 'open' &&
-        (p.errorGroups.some((g) => groups.has(g)) || ((t.kind === 'service' || t.kind === 'route') && t.service !== null && p.services.includes(t.service))),
+        (p.errorGroups.some((g) => groups.has(g)) ||
+          ((t.kind === 'service' || t.kind === 'route') && t.service !== null && p.services.includes(t.service))),
     )
-    .map((p) => ({ text: `problem ${p.id}: ${p.title} (${p.services.join(', ')})`, evidence: [problemEvidence(p, `problem ${p.id}`)] }));
+    .map((p) => ({
+      text: `problem ${p.id}: ${p.title} (${p.services.join(', ')})`,
+      evidence: [problemEvidence(p, `problem ${p.id}`)],
+    }));
 
   return {
     algorithm: EXPLAIN_ALGORITHM,

@@ -71,7 +71,8 @@ export function nodesOfUnit(world: AnswerWorld, u: UnitFact, service: string | n
       if (n.kind !== 'endpoint' || (service !== null && n.service !== service)) return false;
       const e = splitEndpoint(n.name);
       return (
-        normalizeRoute(e.path) === want && (u.route!.method === null || e.method === null || e.method === u.route!.method)
+        normalizeRoute(e.path) === want &&
+        (u.route!.method === null || e.method === null || e.method === u.route!.method)
       );
     });
   }

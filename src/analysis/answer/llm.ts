@@ -8,7 +8,7 @@ import { type ChatMessage, type CitableSource, type NarrativeCheck, checkCitedTe
 export const ANSWER_PROMPT_MAX_LINES = 40;
 
 const SYSTEM_PROMPT = [
-  'You answer an engineer\'s question about a production system, from evidence an analysis already found.',
+  "You answer an engineer's question about a production system, from evidence an analysis already found.",
   'The evidence is given as numbered lines (F1, F2, …); each line cites code (path:line) or telemetry.',
   'Rules:',
   '- Write 2 to 6 sentences of plain prose. No headings, no lists, no Markdown.',

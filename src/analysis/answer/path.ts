@@ -19,21 +19,34 @@ export function nodesOfEntity(world: AnswerWorld, e: AnswerEntity): RuntimeNode[
       return nodes.filter((n) => n.service === e.name);
     case 'endpoint':
     case 'route': {
-      const rest = e.service !== null && e.name.startsWith(`${e.service} `) ? e.name.slice(e.service.length + 1) : e.name;
+      const rest =
+        e.service !== null && e.name.startsWith(`${e.service} `) ? e.name.slice(e.service.length + 1) : e.name;
       const want = splitEndpoint(rest);
       return nodes.filter((n) => {
         if (n.kind !== 'endpoint' || (e.service !== null && n.service !== e.service)) return false;
         const got = splitEndpoint(n.name);
-        return normalizeRoute(got.path) === normalizeRoute(want.path) && (want.method === null || got.method === null || got.method === want.method);
+        return (
+          normalizeRoute(got.path) === normalizeRoute(want.path) &&
+          (want.method === null || got.method === null || got.method === want.method)
+        );
       });
     }
     case 'symbol': {
       const bare = e.name.includes('.') ? e.name.slice(e.name.lastIndexOf('.') + 1) : e.name;
-      return nodes.filter((n) => n.kind === 'span' && (e.service === null || n.service === e.service) && (n.name === e.name || n.name === bare));
+      return nodes.filter(
+        (n) =>
+          n.kind === 'span' &&
+          (e.service === null || n.service === e.service) &&
+          (n.name === e.name || n.name === bare),
+      );
     }
     case 'template': {
       const re = templateRegex(e.name);
-      const ids = new Set(world.runtime.logs.filter((l) => (e.service === null || l.service === e.service) && re.test(l.body)).map((l) => l.node));
+      const ids = new Set(
+        world.runtime.logs
+          .filter((l) => (e.service === null || l.service === e.service) && re.test(l.body))
+          .map((l) => l.node),
+      );
       return nodes.filter((n) => ids.has(n.id));
     }
     default:
@@ -114,7 +127,14 @@ export function pathSteps(world: AnswerWorld, p: FoundPath): AnswerStep[] {
     }
     const ref = nodeRef(world, n);
     const evidence = [traceEvidence(n.traceId, `a trace through ${nodeLabel(n)}`)];
-    if (ref) evidence.unshift(codeEvidence(ref.slice(0, ref.lastIndexOf(':')), Number(ref.slice(ref.lastIndexOf(':') + 1)), `${nodeLabel(n)} in code`));
+    if (ref)
+      evidence.unshift(
+        codeEvidence(
+          ref.slice(0, ref.lastIndexOf(':')),
+          Number(ref.slice(ref.lastIndexOf(':') + 1)),
+          `${nodeLabel(n)} in code`,
+        ),
+      );
     steps.push({
       kind: n.kind === 'endpoint' ? (ref ? 'handler' : 'endpoint') : 'span',
       service: n.service,
@@ -137,7 +157,11 @@ function unitKey(u: UnitFact): string {
 }
 
 /** The fewest static calls from one set of code units to another (no runtime evidence). */
-export function staticPath(world: AnswerWorld, from: readonly UnitFact[], to: readonly UnitFact[]): AnswerStep[] | null {
+export function staticPath(
+  world: AnswerWorld,
+  from: readonly UnitFact[],
+  to: readonly UnitFact[],
+): AnswerStep[] | null {
   const targets = new Set(to.map(unitKey));
   const out = new Map<string, UnitFact[]>();
   for (const c of world.staticCalls) {

@@ -36,7 +36,8 @@ const WHERE = new RegExp(
   'i',
 );
 /** Words that say what kind of thing follows, not which one. */
-const LEADING = /^(?:the\s+)?(?:code\s+(?:behind|for|of)\s+)?(?:the\s+)?(?:route|endpoint|service|function|method|template|log\s+template|log\s+line|message|handler|symbol|class)\s+/i;
+const LEADING =
+  /^(?:the\s+)?(?:code\s+(?:behind|for|of)\s+)?(?:the\s+)?(?:route|endpoint|service|function|method|template|log\s+template|log\s+line|message|handler|symbol|class)\s+/i;
 
 /** The quoted text, when the phrase quotes one; else the phrase without its leading kind words. */
 export function cleanPhrase(phrase: string): string {

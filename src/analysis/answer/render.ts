@@ -27,10 +27,18 @@ export function explainMarkdown(r: ExplainResult): string {
 
 export function askMarkdown(r: AskResult): string {
   const out = [`# ${r.question}`, ''];
-  if (r.answer.source === 'llm') out.push(r.answer.text, '', `_Written by ${r.answer.model} over the evidence below; its citations were checked._`, '');
+  if (r.answer.source === 'llm')
+    out.push(
+      r.answer.text,
+      '',
+      `_Written by ${r.answer.model} over the evidence below; its citations were checked._`,
+      '',
+    );
   if (r.path) {
     out.push('## Path', '');
-    r.path.forEach((s, i) => out.push(`${i + 1}. ${lineMarkdown(s.line)}`));
+    r.path.forEach((s, i) => {
+      out.push(`${i + 1}. ${lineMarkdown(s.line)}`);
+    });
     out.push('');
   } else if (r.lines.length) {
     out.push('## Answer', '');

@@ -60,8 +60,8 @@ export function endpointName(method: string | null, endpoint: string): string {
 export function buildRuntimeGraph(spans: readonly TraceSpan[], logs: readonly TraceLog[] = []): RuntimeGraph {
   const byTrace = new Map<string, Map<string, TraceSpan>>();
   for (const s of spans) {
-    let t = byTrace.get(s.traceId);
-    if (!t) byTrace.set(s.traceId, (t = new Map()));
+    const t = byTrace.get(s.traceId) ?? new Map<string, TraceSpan>();
+    byTrace.set(s.traceId, t);
     t.set(s.spanId, s);
   }
   const nodes = new Map<string, RuntimeNode>();
@@ -106,7 +106,8 @@ export function buildRuntimeGraph(spans: readonly TraceSpan[], logs: readonly Tr
         return id;
       }
       const id = `s\u0000${s.service}\u0000${s.name}`;
-      if (!nodes.has(id)) nodes.set(id, { id, kind: 'span', service: s.service, name: s.name, endpoint: null, traces: 0, traceId });
+      if (!nodes.has(id))
+        nodes.set(id, { id, kind: 'span', service: s.service, name: s.name, endpoint: null, traces: 0, traceId });
       return id;
     };
     /** The node a span belongs to: itself, or for a client span the node that made the call. */
@@ -133,8 +134,14 @@ export function buildRuntimeGraph(spans: readonly TraceSpan[], logs: readonly Tr
       if (from === null || from === id) continue;
       const http = parent.kind === CLIENT || parent.kind === PRODUCER || parent.service !== s.service;
       const key = `${from}\u0001${id}`;
-      let e = edges.get(key);
-      if (!e) edges.set(key, (e = { from, to: id, kind: http ? 'http' : 'call', traces: 0, traceId }));
+      const e = edges.get(key) ?? {
+        from,
+        to: id,
+        kind: http ? ('http' as const) : ('call' as const),
+        traces: 0,
+        traceId,
+      };
+      edges.set(key, e);
       if (once(key, traceId)) e.traces++;
     }
     for (const l of logsByTrace.get(traceId) ?? []) {
@@ -147,7 +154,8 @@ export function buildRuntimeGraph(spans: readonly TraceSpan[], logs: readonly Tr
         const n = perNode.get(node) ?? 0;
         if (n >= MAX_LOGS_PER_NODE) continue;
         perNode.set(node, n + 1);
-        logsOut.set(key, (out = { node, service: l.service, body: l.body, traces: 0, traceId }));
+        out = { node, service: l.service, body: l.body, traces: 0, traceId };
+        logsOut.set(key, out);
       }
       if (once(key, traceId)) out.traces++;
     }

@@ -142,7 +142,9 @@ export function resolveTarget(world: AnswerWorld, query: string): TargetResoluti
 
   // A route, optionally after its service: `cart GET /carts/:user`, `GET /carts/:user`, `/carts/:user`.
   const routeMatch =
-    /^(?:(?!(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s)(\S+)\s+)?((?:(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+)?\/\S*)$/i.exec(q);
+    /^(?:(?!(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s)(\S+)\s+)?((?:(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+)?\/\S*)$/i.exec(
+      q,
+    );
   if (routeMatch) {
     const service = routeMatch[1] ?? null;
     const { method, path } = splitEndpoint(routeMatch[2]!);
@@ -153,7 +155,8 @@ export function resolveTarget(world: AnswerWorld, query: string): TargetResoluti
         (method === null || r.method === null || r.method === method) &&
         (service === null || r.service === service),
     );
-    if (routes.length === 1) return { kind: 'found', target: routeTarget(routes[0]!, service), symbol: null, route: routes[0]! };
+    if (routes.length === 1)
+      return { kind: 'found', target: routeTarget(routes[0]!, service), symbol: null, route: routes[0]! };
     if (routes.length > 1) return { kind: 'ambiguous', candidates: routes.map((r) => routeTarget(r, service)) };
     // Served in telemetry but not found in the index: an endpoint with no code location.
     const served = world.runtime.nodes.filter((n) => {
@@ -172,7 +175,10 @@ export function resolveTarget(world: AnswerWorld, query: string): TargetResoluti
     });
     if (served.length === 1) return { kind: 'found', target: one(served[0]!), symbol: null, route: null };
     if (served.length > 1) return { kind: 'ambiguous', candidates: served.map(one) };
-    const routeNames = [...world.routes.map(routeName), ...world.runtime.nodes.filter((n) => n.kind === 'endpoint').map((n) => n.name)];
+    const routeNames = [
+      ...world.routes.map(routeName),
+      ...world.runtime.nodes.filter((n) => n.kind === 'endpoint').map((n) => n.name),
+    ];
     return { kind: 'unknown', suggestions: nearestNames(routeMatch[2]!, routeNames) };
   }
 
@@ -187,7 +193,8 @@ export function resolveTarget(world: AnswerWorld, query: string): TargetResoluti
   const symbols = world.symbols.filter((s) => s.name === q || (s.parent !== null && `${s.parent}.${s.name}` === q));
   // One definition seen through several kinds (a class and its constructor at one line) is one target.
   const distinct = [...new Map(symbols.map((s) => [`${s.path}:${s.startLine}:${s.name}`, s])).values()];
-  if (distinct.length === 1) return { kind: 'found', target: symbolTarget(distinct[0]!), symbol: distinct[0]!, route: null };
+  if (distinct.length === 1)
+    return { kind: 'found', target: symbolTarget(distinct[0]!), symbol: distinct[0]!, route: null };
   if (distinct.length > 1) return { kind: 'ambiguous', candidates: distinct.map(symbolTarget) };
   return { kind: 'unknown', suggestions: nearestNames(q, knownNames(world)) };
 }

@@ -27,7 +27,10 @@ export function registerAnswer(program: Command, client: Client): void {
     .description(
       'what a symbol, route, service or file:line is and where it lives: callers and callees (static and runtime-confirmed from traces), routes that reach it, downstream services matched to their handlers, log statements and error groups, calls/min and p95, owners and recent commits, open problems — each line citing a file:line or a query',
     )
-    .option('--since <time>', 'start of the telemetry window (ISO, epoch ms, or an age like 6h; default 24h before --until)')
+    .option(
+      '--since <time>',
+      'start of the telemetry window (ISO, epoch ms, or an age like 6h; default 24h before --until)',
+    )
     .option('--until <time>', 'end of the telemetry window (default now)')
     .option('--json', 'print the result as JSON')
     .addHelpText(
@@ -43,7 +46,8 @@ An unknown target exits 2 with the nearest names; a name that fits several thing
 listing them, each written so that explain takes it.`,
     )
     .action(async (target: string, f: Flags, cmd: Command) => {
-      if (target.trim() === '') throw new CliError('give a target: a symbol, a route, a service or file:line', EXIT.usage);
+      if (target.trim() === '')
+        throw new CliError('give a target: a symbol, a route, a service or file:line', EXIT.usage);
       const api = client(cmd).api;
       const params = new URLSearchParams({ target, ...windowParams(f) });
       if (!f.json) {
