@@ -32,8 +32,11 @@ export type QuestionKind = 'path' | 'callers' | 'logged' | 'owners';
 export interface AskQuestion {
   kind: QuestionKind;
   question: string;
-  /** For a path: the (service, endpoint) hops from the route to the service, in order. */
+  /** For a path: the (service, endpoint) hops from the route to the service, in order: the most
+   *  frequent of the shortest chains the traces show. */
   path: string[] | null;
+  /** Every shortest chain the traces show (each a right answer: the route reaches the service that way). */
+  paths: string[][] | null;
   /** Entities the answer must name: `endpoint <service> <METHOD route>` or `service <name>`. */
   entities: string[];
 }
@@ -133,12 +136,15 @@ export function askQuestions(
   const pathQs: AskQuestion[] = [];
   for (const [key, m] of [...paths].sort((a, b) => a[0].localeCompare(b[0]))) {
     const [from, service] = key.split('\u0000') as [string, string];
-    const best = countMost(m)!.split('\u0001');
+    const fewest = Math.min(...[...m.keys()].map((k) => k.split('\u0001').length));
+    const shortest = new Map([...m].filter(([k]) => k.split('\u0001').length === fewest));
+    const best = countMost(shortest)!.split('\u0001');
     const route = from.slice(from.indexOf(' ') + 1);
     pathQs.push({
       kind: 'path',
       question: `how does ${from.slice(0, from.indexOf(' '))} ${route} reach service ${service}?`,
       path: best,
+      paths: [...shortest.keys()].sort().map((k) => k.split('\u0001')),
       entities: [
         ...best.map((h) => `endpoint ${h}`),
         ...new Set(best.map((h) => `service ${h.slice(0, h.indexOf(' '))}`)),
@@ -152,6 +158,7 @@ export function askQuestions(
       kind: 'callers',
       question: `what calls function ${key.split('\u0000')[1]}?`,
       path: null,
+      paths: null,
       entities: [...set].sort().map((h) => `endpoint ${h}`),
     }));
   const loggedQs: AskQuestion[] = [...logged.values()]
@@ -161,6 +168,7 @@ export function askQuestions(
       kind: 'logged',
       question: `where is "${e.body}" logged?`,
       path: null,
+      paths: null,
       entities: [`service ${e.service}`, ...[...e.endpoints].sort().map((h) => `endpoint ${h}`)],
     }));
   const ownerQs: AskQuestion[] = [...served]
@@ -170,6 +178,7 @@ export function askQuestions(
       kind: 'owners',
       question: `who owns the code behind endpoint ${endpoint}?`,
       path: null,
+      paths: null,
       entities: [`service ${svc}`],
     }));
   // Round-robin over the four kinds, so a cap keeps each kind.

@@ -44,6 +44,8 @@ export interface AnswerWorldOptions {
   maxFiles?: number;
   /** Also build the retrieval index of the code files (for "where" questions). */
   codeIndex?: boolean;
+  /** Traces read besides the sample (a question's own evidence: the traces of the lines it asks about). */
+  extraTraceIds?: readonly string[];
 }
 
 export interface AnswerWorldRead {
@@ -248,10 +250,10 @@ export async function readAnswerWorld(
 
   const perEndpoint = opts.tracesPerEndpoint ?? 10;
   const maxTraces = opts.maxTraces ?? 1500;
-  const ids = (await blastRadiusQuery.sampleTraceIds(db, red.slice(0, 300), win.since, win.until, perEndpoint)).slice(
-    0,
-    maxTraces,
-  );
+  const sampled = (
+    await blastRadiusQuery.sampleTraceIds(db, red.slice(0, 300), win.since, win.until, perEndpoint)
+  ).slice(0, maxTraces);
+  const ids = [...new Set([...sampled, ...(opts.extraTraceIds ?? [])])];
   const [spans, logs] = await Promise.all([blastRadiusQuery.traceSpans(db, ids), blastRadiusQuery.traceLogs(db, ids)]);
   world.runtime = buildRuntimeGraph(spans, logs);
 

@@ -7,6 +7,7 @@ import { answerMessages, askMarkdown, buildAsk, checkAnswerText } from '../analy
 import type { AskResult } from '../model/index.js';
 import { type AnswerWorldOptions, readAnswerWorld } from './answer-world.js';
 import type { Context } from './context.js';
+import { searchLogs } from './query-raw.js';
 import { type LlmSettings, type NarrateOptions, chatCompletion } from './narrate.js';
 
 export { askMarkdown };
@@ -16,6 +17,8 @@ export class AskInputError extends Error {
 }
 
 export const MAX_QUESTION_CHARS = 2000;
+/** Traces of a template's recent lines read for a "where is T logged" question. */
+const LOGGED_TRACES = 20;
 
 export interface AskOptions extends AnswerWorldOptions, NarrateOptions {
   /** The model that writes the prose; null or absent: the deterministic answer only. */
@@ -44,6 +47,28 @@ export async function ask(ctx: Pick<Context, 'store'>, question: string, opts: A
   if (q.length > MAX_QUESTION_CHARS)
     throw new AskInputError(`the question is longer than ${MAX_QUESTION_CHARS} characters`);
   const { world, code } = await readAnswerWorld(ctx, { ...opts, codeIndex: true });
-  const r = buildAsk({ question: q, world, code });
+  let r = buildAsk({ question: q, world, code });
+  // "Where is T logged": the sample may hold no line of T (a rare error); read the traces of
+  // recent lines that carry the template's longest literal part, and answer again with them.
+  const template = r.intent === 'logged' ? r.entities.find((e) => e.kind === 'template') : undefined;
+  if (template) {
+    const literal = template.name
+      .split('<*>')
+      .map((p) => p.trim())
+      .sort((a, b) => b.length - a.length)[0];
+    if (literal && literal.length >= 4) {
+      const lines = await searchLogs(ctx, {
+        grep: literal,
+        since: new Date(world.window.since),
+        until: new Date(world.window.until),
+        limit: LOGGED_TRACES * 4,
+      });
+      const extra = [...new Set(lines.map((l) => l.traceId).filter((t): t is string => !!t))].slice(0, LOGGED_TRACES);
+      if (extra.length) {
+        const again = await readAnswerWorld(ctx, { ...opts, codeIndex: true, extraTraceIds: extra });
+        r = buildAsk({ question: q, world: again.world, code: again.code });
+      }
+    }
+  }
   return opts.llm ? proseAnswer(opts.llm, r, opts) : r;
 }

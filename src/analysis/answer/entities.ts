@@ -115,7 +115,12 @@ function exactMatches(index: EntityIndex, phrase: string, kinds: ReadonlySet<Ans
       if (bare === e.name || (e.name.length > 3 && /[A-Z_]/.test(e.name.slice(1)) && rawWords.has(e.name))) out.push(e);
     } else if (e.kind === 'template' && lower === e.name.toLowerCase()) out.push(e);
   }
-  return out;
+  // The most specific first: a phrase naming a route in a service means the route, not the service.
+  const rank: Partial<Record<AnswerEntityKind, number>> = { endpoint: 0, route: 1, symbol: 2, template: 3, service: 4 };
+  const routed = new Set(out.filter((e) => e.kind === 'endpoint' || e.kind === 'route').map((e) => e.service));
+  return out
+    .filter((e) => !(e.kind === 'service' && routed.has(e.name)))
+    .sort((a, b) => (rank[a.kind] ?? 9) - (rank[b.kind] ?? 9));
 }
 
 /** The entities a phrase names, best first: exact spellings, then BM25 over the kinds asked. */
