@@ -5,6 +5,7 @@
 // who owns the code behind an endpoint, where something is handled — each line citing a
 // `file:line` or a query. Files named by the answer are ranked for "where" questions.
 import type { AnswerEntity, AnswerLine, AnswerStep, AskResult } from '../../model/index.js';
+import { identityLabel } from '../identity-hash.js';
 import { type CodeIndex, localizeText } from '../retrieval/index.js';
 import { buildEntityIndex, type EntityIndex, findEntities } from './entities.js';
 import { codeEvidence, commitEvidence, traceEvidence } from './evidence.js';
@@ -255,7 +256,7 @@ export function buildAsk(input: AskInput): AskResult {
       if (ranked.length && repo) {
         const p = paths.length === 1 ? paths[0]! : '';
         lines.push({
-          text: `owners (CODEOWNERS) of ${paths.length === 1 ? paths[0] : `${paths.length} files`}: ${ranked.join(', ')}`,
+          text: `owners (CODEOWNERS) of ${paths.length === 1 ? paths[0] : `${paths.length} files`}: ${ranked.map(identityLabel).join(', ')}`,
           evidence: [
             {
               kind: 'code',
@@ -285,7 +286,7 @@ export function buildAsk(input: AskInput): AskResult {
         e,
         ...(svc ? [{ kind: 'service' as const, name: svc, service: svc, ref: null, score: 0 }] : []),
         ...paths.slice(0, 5).map((p) => ({ kind: 'file' as const, name: p, service: svc, ref: refOf(p, 1), score: 0 })),
-        ...ranked.map((o) => ({ kind: 'owner' as const, name: o, service: svc, ref: null, score: 0 })),
+        ...ranked.map((o) => ({ kind: 'owner' as const, name: identityLabel(o), service: svc, ref: null, score: 0 })),
       ];
       if (lines.length === 0) gaps.push(`no CODEOWNERS rule or indexed commit names the code behind ${e.name}`);
     }

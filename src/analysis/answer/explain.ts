@@ -3,6 +3,7 @@
 // routes that reach it, the services it calls with each call matched to the callee's handler,
 // its log statements and error groups, its traffic, owners and recent commits, and the open
 // problems that touch it. Every line cites a `file:line` or an API query.
+import { identityLabel } from '../identity-hash.js';
 import type { AnswerLine, AnswerSection, ExplainResult, ExplainTarget } from '../../model/index.js';
 import {
   codeEvidence,
@@ -412,7 +413,7 @@ export function buildExplain(world: AnswerWorld, query: string, s: ExplainSubjec
           : ''
         : t.path!;
     ownerLines.push({
-      text: `owners (CODEOWNERS): ${owners.join(', ')}`,
+      text: `owners (CODEOWNERS): ${owners.map(identityLabel).join(', ')}`,
       evidence: [
         {
           kind: 'code',
