@@ -14,8 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildAsk } from '../src/analysis/index.js';
-import type { AnswerWorld } from '../src/analysis/index.js';
+import { buildAsk, emptyAnswerWorld } from '../src/analysis/index.js';
 import { memoryOutput, parseDuration, runDemo } from '../src/demo/index.js';
 import type { AskResult, Evidence, LogRow, SpanRow } from '../src/model/index.js';
 import { loadBugloc } from './lib/accuracy-bugloc.js';
@@ -255,31 +254,10 @@ async function examplePart(o: Options): Promise<boolean> {
   }
 }
 
-function emptyWorld(): AnswerWorld {
-  const now = new Date().toISOString();
-  return {
-    window: { since: now, until: now },
-    minutes: 1,
-    services: [],
-    symbols: [],
-    routes: [],
-    callsites: [],
-    files: [],
-    staticCalls: [],
-    runtime: { nodes: [], edges: [], logs: [], traces: 0 },
-    endpoints: [],
-    errorGroups: [],
-    commits: [],
-    tickets: [],
-    docs: [],
-    problems: [],
-    gaps: [],
-  };
-}
-
 async function ecfPart(o: Options): Promise<boolean> {
   const corpus = await loadBugloc({ data: o.data });
-  const world = emptyWorld();
+  const now = new Date().toISOString();
+  const world = emptyAnswerWorld({ since: now, until: now });
   const cases: RankedCase[] = [];
   for (const r of corpus.reports) {
     const a = buildAsk({ question: `where is ${r.title.trim()} handled?`, world, code: corpus.index });

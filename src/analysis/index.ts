@@ -327,6 +327,7 @@ export {
   buildRuntimeGraph,
   staticCallsOf,
   editDistance,
+  emptyAnswerWorld,
   emptyRuntime,
   endpointName,
   explainMarkdown,

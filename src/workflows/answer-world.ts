@@ -13,6 +13,7 @@ import {
   type StaticCall,
   buildCodeIndex,
   buildRuntimeGraph,
+  emptyAnswerWorld,
   isTestPath,
   serviceOf,
   staticCallsOf,
@@ -140,25 +141,11 @@ export async function readAnswerWorld(
   const now = opts.now ?? new Date();
   const asked = opts.window ?? { since: new Date(now.getTime() - DAY), until: now };
   const win = resolveWindow({ since: asked.since, until: asked.until, buckets: 1 }, now);
-  const gaps: string[] = [];
-  const world: AnswerWorld = {
-    window: { since: win.since.toISOString(), until: win.until.toISOString() },
-    minutes: Math.max(1, Math.round((win.until.getTime() - win.since.getTime()) / 60_000)),
-    services: [],
-    symbols: [],
-    routes: [],
-    callsites: [],
-    files: [],
-    staticCalls: [],
-    runtime: { nodes: [], edges: [], logs: [], traces: 0 },
-    endpoints: [],
-    errorGroups: [],
-    commits: [],
-    tickets: [],
-    docs: [],
-    problems: [],
-    gaps,
-  };
+  const world = emptyAnswerWorld(
+    { since: win.since.toISOString(), until: win.until.toISOString() },
+    Math.max(1, Math.round((win.until.getTime() - win.since.getTime()) / 60_000)),
+  );
+  const gaps = world.gaps;
   const codeDocs: Array<{ path: string; symbols: string[]; content: string }> = [];
 
   const repos = await codeStore.listRepositories(db);

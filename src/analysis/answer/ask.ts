@@ -10,6 +10,7 @@ import { type CodeIndex, localizeText } from '../retrieval/index.js';
 import { buildEntityIndex, type EntityIndex, findEntities } from './entities.js';
 import { codeEvidence, commitEvidence, traceEvidence } from './evidence.js';
 import { buildExplain, nodeLabel, nodeRef } from './explain.js';
+import { commitsTouching, ownersLine, ownersOf } from './owners.js';
 import { ASK_ALGORITHM, type AnswerWorld, type RouteFact, type SymbolFact, type UnitFact, refOf } from './facts.js';
 import { routesOfEndpoint } from './link.js';
 import { nodesOfEntity, pathSteps, runtimePath, staticPath } from './path.js';
@@ -26,7 +27,6 @@ export interface AskInput {
 }
 
 const FILES = 10;
-const enc = encodeURIComponent;
 
 function pathOfRef(ref: string): string {
   return ref.slice(0, ref.lastIndexOf(':'));
@@ -248,29 +248,11 @@ export function buildAsk(input: AskInput): AskResult {
         }
       } else if (e.kind === 'service') paths = world.files.filter((f) => f.service === e.name).map((f) => f.path);
       else if (e.ref) paths = [pathOfRef(e.ref)];
-      const owners = new Map<string, number>();
-      for (const p of paths)
-        for (const o of world.files.find((f) => f.path === p)?.owners ?? []) owners.set(o, (owners.get(o) ?? 0) + 1);
-      const repo = world.files.find((f) => paths.includes(f.path))?.repository ?? null;
-      const ranked = [...owners].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([o]) => o);
-      if (ranked.length && repo) {
-        const p = paths.length === 1 ? paths[0]! : '';
-        lines.push({
-          text: `owners (CODEOWNERS) of ${paths.length === 1 ? paths[0] : `${paths.length} files`}: ${ranked.map(identityLabel).join(', ')}`,
-          evidence: [
-            {
-              kind: 'code',
-              summary: 'the files with their owners',
-              ref: p,
-              query: `/api/repos/${enc(repo)}/files?path=${enc(p)}`,
-            },
-          ],
-        });
-      }
+      const ranked = ownersOf(world, paths);
+      const owned = ownersLine(world, paths, paths.length === 1 ? paths[0]! : `${paths.length} files`);
+      if (owned) lines.push(owned);
       const pathSet = new Set(paths);
-      const commits = world.commits
-        .filter((c) => c.files.some((f) => pathSet.has(f)))
-        .sort((a, b) => b.at.localeCompare(a.at));
+      const commits = commitsTouching(world, paths);
       const authors = [...new Set(commits.map((c) => c.author).filter((a): a is string => a !== null))].slice(0, 5);
       if (commits.length)
         lines.push({

@@ -3,7 +3,6 @@
 // routes that reach it, the services it calls with each call matched to the callee's handler,
 // its log statements and error groups, its traffic, owners and recent commits, and the open
 // problems that touch it. Every line cites a `file:line` or an API query.
-import { identityLabel } from '../identity-hash.js';
 import type { AnswerLine, AnswerSection, ExplainResult, ExplainTarget } from '../../model/index.js';
 import {
   codeEvidence,
@@ -23,12 +22,12 @@ import {
   refOf,
 } from './facts.js';
 import { endpointsOfRoute, nodesOfUnit, routeName, routesOfEndpoint, splitEndpoint, symbolsOfSpan } from './link.js';
+import { commitsTouching, ownersLine } from './owners.js';
 import type { RuntimeNode } from './runtime-graph.js';
 import type { SymbolFact } from './facts.js';
 
 const MAX_LINES = 12;
 const MAX_DEPTH = 12;
-const enc = encodeURIComponent;
 
 export interface ExplainSubject {
   target: ExplainTarget;
@@ -398,36 +397,10 @@ export function buildExplain(world: AnswerWorld, query: string, s: ExplainSubjec
   // Owners and recent commits.
   const paths =
     t.kind === 'service' ? world.files.filter((f) => f.service === t.name).map((f) => f.path) : t.path ? [t.path] : [];
-  const ownerCount = new Map<string, number>();
-  for (const p of paths)
-    for (const o of world.files.find((f) => f.path === p)?.owners ?? [])
-      ownerCount.set(o, (ownerCount.get(o) ?? 0) + 1);
   const ownerLines: AnswerLine[] = [];
-  const repo = world.files.find((f) => paths.includes(f.path))?.repository ?? null;
-  if (ownerCount.size && repo) {
-    const owners = [...ownerCount].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([o]) => o);
-    const p =
-      t.kind === 'service'
-        ? paths[0]!.includes('/')
-          ? paths[0]!.slice(0, paths[0]!.lastIndexOf('/') + 1)
-          : ''
-        : t.path!;
-    ownerLines.push({
-      text: `owners (CODEOWNERS): ${owners.map(identityLabel).join(', ')}`,
-      evidence: [
-        {
-          kind: 'code',
-          summary: 'the files with their owners',
-          ref: p,
-          query: `/api/repos/${enc(repo)}/files?path=${enc(p)}`,
-        },
-      ],
-    });
-  }
-  const pathSet = new Set(paths);
-  const commits = world.commits
-    .filter((c) => c.files.some((f) => pathSet.has(f)))
-    .sort((a, b) => b.at.localeCompare(a.at));
+  const owned = ownersLine(world, paths, '');
+  if (owned) ownerLines.push(owned);
+  const commits = commitsTouching(world, paths);
   for (const c of commits.slice(0, 5))
     ownerLines.push({
       text: `${c.sha.slice(0, 10)} ${c.at.slice(0, 10)} ${c.author ?? 'unknown'}: ${c.message.split('\n')[0]!.slice(0, 120)}`,

@@ -143,6 +143,28 @@ export interface AnswerWorld {
   gaps: string[];
 }
 
+/** A world with nothing in it but its window: what a reader fills. */
+export function emptyAnswerWorld(window: { since: string; until: string }, minutes = 1): AnswerWorld {
+  return {
+    window,
+    minutes,
+    services: [],
+    symbols: [],
+    routes: [],
+    callsites: [],
+    files: [],
+    staticCalls: [],
+    runtime: emptyRuntime(),
+    endpoints: [],
+    errorGroups: [],
+    commits: [],
+    tickets: [],
+    docs: [],
+    problems: [],
+    gaps: [],
+  };
+}
+
 export function emptyRuntime(): RuntimeGraph {
   return { nodes: [], edges: [], logs: [], traces: 0 };
 }

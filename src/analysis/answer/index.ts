@@ -17,6 +17,7 @@ export {
   type SymbolFact,
   type TicketFact,
   type UnitFact,
+  emptyAnswerWorld,
   emptyRuntime,
   refOf,
 } from './facts.js';
