@@ -31,7 +31,12 @@ export function ownersLine(world: AnswerWorld, paths: readonly string[], what: s
   return {
     text: `owners (CODEOWNERS)${what ? ` of ${what}` : ''}: ${owners.map(identityLabel).join(', ')}`,
     evidence: [
-      { kind: 'code', summary: 'the files with their owners', ref: p, query: `/api/repos/${enc(repo)}/files?path=${enc(p)}` },
+      {
+        kind: 'code',
+        summary: 'the files with their owners',
+        ref: p,
+        query: `/api/repos/${enc(repo)}/files?path=${enc(p)}`,
+      },
     ],
   };
 }
