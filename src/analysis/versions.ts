@@ -19,6 +19,7 @@ import { TICKET_MENTIONS_ALGORITHM } from './ticket-mentions.js';
 import { TRIAGE_ALGORITHM } from './triage/index.js';
 import { PROPOSAL_OUTCOME_ALGORITHM, PROPOSE_ALGORITHM } from './remediate/index.js';
 import { DEPLOY_VERIFY_ALGORITHM } from './verify/index.js';
+import { ASK_ALGORITHM, EXPLAIN_ALGORITHM } from './answer/index.js';
 import { GRAPH_ALGORITHM, RED_ALGORITHM } from './aggregate/index.js';
 
 /**
@@ -419,6 +420,38 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
           "a pull request's review as of a time: changed symbols with the endpoints that reach them (calls/min, p95), error groups with a frame in them, open problems and tickets, past suspect commits of their files; the tests that reach each (walked per symbol through sim-change@1's call graph, test files included); CODEOWNERS and recent authors; manifest settings (timeouts, attempts, pools, workers, replicas, HPA bounds, CPU and memory) against the measured p99, error ratio or traffic of what they govern; removed routes with traffic; changed loops over a collection that call another service's served route once per item; nested reads changed to keys no code in the repository writes; a tier from ten general rules, each reason citing evidence, and a rollout",
         effect: {},
         commits: ['c0a691a'],
+      },
+    ],
+  },
+  {
+    name: 'explain',
+    current: EXPLAIN_ALGORITHM,
+    stored: 'the result GET /api/explain and `orrery explain` answer (`algorithm`); not stored',
+    benched: [],
+    history: [
+      {
+        id: 'explain@1',
+        date: '2026-12-07',
+        changed:
+          "issue 22: a symbol, route, service or file:line resolved against the index, the parse's route tables and the sampled traces (unknown: the nearest names by edit distance; ambiguous: the candidates); its static callers and callees (sim-change's CodeGraph) marked runtime-confirmed when a trace shows the same call, runtime-only callers from the runtime graph (server and internal spans as nodes, in-process calls, HTTP edges from a client span to the server span answering it); routes reaching it (static walk up to route registrations, runtime walk up to endpoints); downstream services through HTTP edges from it and what it calls in-process, matched to the callee's route handler; log statements in its lines with the trace lines matching their template; error groups with an in-app frame in it; calls/min and p95 of its endpoints; CODEOWNERS owners and the newest commits of its files; open problems holding its error groups (or of its service, for a service or route). Every line cites a file:line or an API query",
+        effect: {},
+        commits: ['e72b43e'],
+      },
+    ],
+  },
+  {
+    name: 'ask',
+    current: ASK_ALGORITHM,
+    stored: 'the result POST /api/ask and `orrery ask` answer (`algorithm`); not stored',
+    benched: [],
+    history: [
+      {
+        id: 'ask@1',
+        date: '2026-12-07',
+        changed:
+          "issue 22: a question read as one of five shapes (how does A reach B, what calls F, where is T logged, who owns E, where is X handled); its phrases resolved to entities by exact spelling (a service, a route, an identifier-like function name, a template) else BM25F (the code-aware tokenizer) over services, endpoints, routes, functions, log templates, files, docs, commit messages and tickets; a path as the fewest hops through the sampled traces' in-process calls and HTTP edges (more-traced edges first; static calls when no trace joins them), each step citing its handler's file:line and a trace; callers and routes reaching a function as explain@1's; a template's call site and the endpoints whose traces logged it; the owners (CODEOWNERS) and recent authors of the code behind an endpoint; \"where\" questions ranked by localize-text@1 over the repository's files with the question's words as the title. Measured with `npm run bench -- ask`",
+        effect: {},
+        commits: ['e72b43e'],
       },
     ],
   },

@@ -254,3 +254,17 @@ export type {
   ProposalOutcomeVerdict,
   OutcomeTest,
 } from './proposals.js';
+export { ANSWER_ENTITY_KINDS } from './answer.js';
+export type {
+  AnswerEntity,
+  AnswerEntityKind,
+  AnswerLine,
+  AnswerSection,
+  AnswerStep,
+  AnswerStepKind,
+  AskIntent,
+  AskResult,
+  ExplainResult,
+  ExplainTarget,
+  ExplainTargetKind,
+} from './answer.js';

@@ -34,7 +34,8 @@ import type {
   TraceLog,
   TraceSpan,
 } from '../../src/analysis/index.js';
-import { buildReview, linkRpcs } from '../../src/analysis/index.js';
+import { buildAsk, buildExplain, buildReview, linkRpcs, resolveTarget } from '../../src/analysis/index.js';
+import { fixtureWorld } from './answer-world.js';
 import { createPatternMiner } from '../../src/analysis/patterns/index.js';
 import { calibrate, simulateFailure, simulateLoad } from '../../src/analysis/simulate/index.js';
 import { type EntrySpec, failureWorld } from './failure-world.js';
@@ -589,7 +590,34 @@ function grpcLink(): Outputs {
  * are snapshot tests already (test/redact.test.ts over test/fixtures/redact/cases.txt,
  * test/code-extract.test.ts over test/fixtures/code/**).
  */
+/** explain and ask: the hand-made three-service world (test/helpers/answer-world.ts). */
+function explainRunner(): Outputs {
+  const world = fixtureWorld();
+  const out: Outputs = {};
+  for (const target of ['placeOrder', 'POST /orders', 'orders', 'orders/place.js:19', '/orders', 'placeOrdr']) {
+    const r = resolveTarget(world, target);
+    out[target] = r.kind === 'found' ? buildExplain(world, target, r) : r;
+  }
+  return out;
+}
+
+function askRunner(): Outputs {
+  const world = fixtureWorld();
+  const out: Outputs = {};
+  for (const q of [
+    'how does POST /checkout reach payments?',
+    'what calls placeOrder?',
+    'where is "charged card for order o-1 (3 lines)" logged?',
+    'who owns the code behind endpoint POST /orders?',
+    'where is the basket validated?',
+  ])
+    out[q] = buildAsk({ question: q, world });
+  return out;
+}
+
 export const RUNNERS: Record<string, () => Outputs> = {
+  explain: explainRunner,
+  ask: askRunner,
   patterns,
   errors,
   rca,
