@@ -36,6 +36,8 @@ export interface DemoOptions {
   settings?: ShopSettings;
   /** Deploy verification's watch window in the demo's Orrery (default DEMO_VERIFY_WATCH_MINUTES). */
   verifyWatchMinutes?: number;
+  /** How long Orrery may take to answer after it is started (default 60 s). */
+  startTimeoutMs?: number;
   out: DemoOutput;
 }
 

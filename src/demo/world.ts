@@ -46,6 +46,8 @@ export interface WorldOptions {
   otlpRelay?: boolean;
   /** The watch window of the Orrery it starts, in minutes (default DEMO_VERIFY_WATCH_MINUTES). */
   verifyWatchMinutes?: number;
+  /** How long Orrery may take to answer after it is started (default 60 s; a busy host may need more). */
+  startTimeoutMs?: number;
   out: DemoOutput;
 }
 
@@ -183,7 +185,8 @@ async function startOrrery(
   child.stdout!.pipe(log, { end: false });
   child.stderr!.pipe(log, { end: false });
   const api = new Api(`http://127.0.0.1:${opts.port}`);
-  const deadline = Date.now() + 60_000;
+  const startTimeoutMs = opts.startTimeoutMs ?? 60_000;
+  const deadline = Date.now() + startTimeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
       const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-8).join('\n') : '';
@@ -197,7 +200,7 @@ async function startOrrery(
     }
   }
   await stopChild(child);
-  throw new DemoError(`Orrery did not answer on ${api.base} within 60 s; see ${logFile}`);
+  throw new DemoError(`Orrery did not answer on ${api.base} within ${startTimeoutMs / 1000} s; see ${logFile}`);
 }
 
 export function seconds(ms: number): string {

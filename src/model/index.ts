@@ -254,4 +254,18 @@ export type {
   ProposalOutcomeVerdict,
   OutcomeTest,
 } from './proposals.js';
+export { ANSWER_ENTITY_KINDS } from './answer.js';
+export type {
+  AnswerEntity,
+  AnswerEntityKind,
+  AnswerLine,
+  AnswerSection,
+  AnswerStep,
+  AnswerStepKind,
+  AskIntent,
+  AskResult,
+  ExplainResult,
+  ExplainTarget,
+  ExplainTargetKind,
+} from './answer.js';
 export type { DoctorCheck, DoctorReport, DoctorStatus } from './doctor.js';

@@ -17,6 +17,8 @@ export const ROUTE_ROLES: Readonly<Record<string, TokenRole>> = {
   'POST /webhooks/jira': 'ingest',
   'POST /webhooks/zendesk': 'ingest',
   'POST /webhooks/linear': 'ingest',
+  // Questions read only: a viewer may ask.
+  'POST /api/ask': 'viewer',
   // Work a person or a CI job asks for: analysis runs and world-model facts.
   'POST /api/investigations': 'operator',
   'POST /api/simulations': 'operator',

@@ -180,3 +180,8 @@ export type { Decider } from './proposals.js';
 export type { Remediation } from './context.js';
 export { WATCHED_KINDS, watchOutcome, watchRecentOutcomes } from './proposal-outcome.js';
 export type { WatchOutcomeOptions } from './proposal-outcome.js';
+export { readAnswerWorld } from './answer-world.js';
+export type { AnswerWorldOptions, AnswerWorldRead } from './answer-world.js';
+export { explain, explainMarkdown, ExplainTargetError, MAX_TARGET_CHARS } from './explain.js';
+export { ask, askMarkdown, proseAnswer, AskInputError, MAX_QUESTION_CHARS } from './ask.js';
+export type { AskOptions } from './ask.js';

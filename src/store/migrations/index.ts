@@ -20,6 +20,7 @@ import proposals from './018-proposals.js';
 import proposalOutcome from './019-proposal-outcome.js';
 import edgeVersion from './020-edge-version.js';
 import ingestKeys from './021-ingest-keys.js';
+import grpc from './022-grpc.js';
 
 export interface Migration {
   version: number;
@@ -49,4 +50,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 19, name: 'proposal-outcome', sql: proposalOutcome },
   { version: 20, name: 'edge-version', sql: edgeVersion },
   { version: 21, name: 'ingest-keys', sql: ingestKeys },
+  { version: 22, name: 'grpc', sql: grpc },
 ];
