@@ -5,9 +5,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { judgeFix } from '../bench/lib/remediate-judge.js';
-import { parseScenariosFile, planDemo, scenarioTruth, shopSourceDir } from '../src/demo/index.js';
-import type { DeployRecord, ScenarioName } from '../src/demo/index.js';
-import type { ProposalAction } from '../src/model/index.js';
+import { compareEffect, effectMet, recoveryOf } from '../bench/lib/remediate-measure.js';
+import { endpointStats, parseScenariosFile, planDemo, scenarioTruth, shopSourceDir } from '../src/demo/index.js';
+import type { DeployRecord, Observation, ScenarioName } from '../src/demo/index.js';
+import type { Json, ProposalAction, ProposalSimulation } from '../src/model/index.js';
 
 const file = parseScenariosFile(readFileSync(join(shopSourceDir(), 'scenarios.json'), 'utf8'));
 const onset = Date.parse('2026-12-07T12:00:00Z');
@@ -128,5 +129,69 @@ describe('right fixes in the truth files', () => {
     assert.equal(judgeFix(fix, pool('4')).right, true);
     assert.equal(judgeFix(fix, pool('1')).right, false);
     assert.equal(judgeFix(fix, rollback('catalog', '3.2.1', '3.2.0')).right, false);
+  });
+});
+
+describe('the remediation bench measures recovery and the effect from the shoppers’ timings', () => {
+  const obs = (from: number, to: number, every: number, ms: number, status = 200): Observation[] => {
+    const out: Observation[] = [];
+    for (let t = from; t < to; t += every)
+      out.push({ at: t, user: 'u', account: 'a', action: 'cart', endpoint: 'GET /api/cart', status, ms });
+    return out;
+  };
+  const t0 = Date.parse('2026-12-07T12:00:00Z');
+  const baseline = endpointStats(obs(t0, t0 + 60_000, 500, 40), t0, t0 + 60_000);
+
+  it('recovers when the errors end and stays so; the time is from the action', () => {
+    const action = t0 + 120_000;
+    // Failing for 40 s after the action, then healthy.
+    const all = [...obs(action, action + 40_000, 500, 40, 500), ...obs(action + 40_000, action + 200_000, 500, 45)];
+    const r = recoveryOf(all, baseline, action, action + 200_000);
+    assert.equal(r.afterS, 40);
+    // Never healthy: no recovery.
+    const broken = obs(action, action + 200_000, 500, 40, 500);
+    assert.equal(recoveryOf(broken, baseline, action, action + 200_000).afterS, null);
+    // Slow (p95 far past 25% and 50 ms of the baseline's) is not healthy either.
+    const slow = obs(action, action + 200_000, 500, 400);
+    assert.equal(recoveryOf(slow, baseline, action, action + 200_000).afterS, null);
+  });
+
+  it('compares each predicted storefront endpoint with the measured, within 5 points and 25%', () => {
+    const from = t0;
+    const to = t0 + 90_000;
+    const measured = obs(from, to, 500, 100);
+    const sim = (errorRate: number, p95: number): Json<ProposalSimulation> => ({
+      simulationId: 1,
+      algorithm: 'sim-load@1',
+      method: '',
+      window: { since: '', until: '' },
+      factor: 1,
+      set: [],
+      endpoints: [
+        {
+          service: 'web',
+          endpoint: '/api/cart',
+          before: { errorRate: 0.3, p95: 900, requests: 100 },
+          after: {
+            errorRate: { value: errorRate, p10: null, p90: null },
+            p95: { value: p95, p10: null, p90: null },
+          },
+        },
+        // Not a storefront endpoint: not compared.
+        {
+          service: 'cart',
+          endpoint: '/cart/:user',
+          before: { errorRate: 0, p95: 1, requests: 1 },
+          after: { errorRate: { value: 0, p10: null, p90: null }, p95: { value: 1, p10: null, p90: null } },
+        },
+      ],
+    });
+    const good = compareEffect(sim(0.02, 110), measured, from, to);
+    assert.equal(good.length, 1);
+    assert.equal(good[0]!.endpoint, 'GET /api/cart');
+    assert.equal(effectMet(good), true);
+    assert.equal(effectMet(compareEffect(sim(0.08, 110), measured, from, to)), false, '8 points off');
+    assert.equal(effectMet(compareEffect(sim(0, 130), measured, from, to)), false, '30% off');
+    assert.equal(effectMet([]), false, 'nothing compared is not a met target');
   });
 });

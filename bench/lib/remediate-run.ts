@@ -93,7 +93,7 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
   const dir = mkdtempSync(join(os.tmpdir(), `orrery-remediate-${scenario}-`));
   const t0 = Date.now();
   const loadStart = os.loadavg()[0]!;
-  const world = await runDemo({
+  const started = runDemo({
     scenarios: [scenario],
     durationS: opts.durationS,
     seed: opts.seed,
@@ -122,9 +122,18 @@ export async function runScenario(opts: ScenarioOptions): Promise<ScenarioResult
     recovery: { atMs: null, afterS: null, unhealthy: [] },
     outcome: null,
     hostLoad: { start: loadStart, end: 0 },
-    readyS: Math.round((Date.now() - t0) / 1000),
+    readyS: 0,
     error: null,
   };
+  const world = await started.catch((err: Error) => {
+    r.error = `the world did not start: ${err.message}`;
+    log(`${scenario}: ${r.error}`);
+    r.hostLoad.end = os.loadavg()[0]!;
+    if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+    return null;
+  });
+  if (!world) return r;
+  r.readyS = Math.round((Date.now() - t0) / 1000);
   try {
     log(`${scenario}: world ready in ${r.readyS} s; traffic resumed at the fault's level`);
     const truth = world.truth.find((t) => t.scenario === scenario)!;
