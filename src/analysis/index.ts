@@ -306,6 +306,11 @@ export {
   OUTCOME_DEFAULTS,
   judgeOutcome,
   outcomeMinutes,
+  NOTICE_DEFAULTS,
+  statusEvent,
+  expiringSoon,
+  noticeBackoffMs,
+  noticesDue,
 } from './remediate/index.js';
 export type {
   ProposalDraft,
@@ -314,4 +319,5 @@ export type {
   ScaleNeed,
   OutcomeMinute,
   OutcomeJudgement,
+  NoticeOptions,
 } from './remediate/index.js';

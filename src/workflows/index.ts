@@ -180,3 +180,5 @@ export type { Decider } from './proposals.js';
 export type { Remediation } from './context.js';
 export { WATCHED_KINDS, watchOutcome, watchRecentOutcomes } from './proposal-outcome.js';
 export type { WatchOutcomeOptions } from './proposal-outcome.js';
+export { notifyApprovers } from './proposal-notices.js';
+export type { NotifyOptions, NotifyResult } from './proposal-notices.js';
