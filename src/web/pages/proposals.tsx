@@ -17,6 +17,25 @@ export function expiry(p: Pick<ProposalSummary, 'status' | 'expiresAt'>, now = D
   return min < 90 ? `in ${min} min` : `in ${Math.round(min / 60)} h`;
 }
 
+/** As the server's default ORRERY_APPROVER_EXPIRING_MINUTES: a waiting proposal this close to its expiry is marked. */
+const EXPIRING_MS = 30 * 60_000;
+
+/**
+ * What a person deciding should see first: `pending` while it waits for approval, and `expiring`
+ * when it still waits and expires within 30 minutes (or the approver webhook already said so).
+ */
+export function attention(
+  p: Pick<ProposalSummary, 'status' | 'expiresAt' | 'notices'>,
+  now = Date.now(),
+): { pending: boolean; expiring: boolean } {
+  const waiting = p.status === 'proposed' || p.status === 'approved';
+  const left = Date.parse(p.expiresAt) - now;
+  return {
+    pending: p.status === 'proposed',
+    expiring: waiting && left > 0 && (left <= EXPIRING_MS || p.notices?.expiring?.sentAt != null),
+  };
+}
+
 export function ProposalTable({ proposals }: { proposals: ProposalSummary[] }) {
   return (
     <table className="list proposals">
@@ -33,29 +52,41 @@ export function ProposalTable({ proposals }: { proposals: ProposalSummary[] }) {
         </tr>
       </thead>
       <tbody>
-        {proposals.map((p) => (
-          <tr key={p.id} data-proposal={p.id}>
-            <td>{p.id}</td>
-            <td>
-              <Link to={`/proposals/${p.id}`}>{p.title}</Link>
-            </td>
-            <td>
-              <span className={`status status-${p.status}`}>{p.status}</span>
-              {p.outcome && <div className="muted">then {p.outcome}</div>}
-            </td>
-            <td>{p.kind}</td>
-            <td>
-              <span className={`tier tier-${p.tier}`}>{p.tier}</span>
-            </td>
-            <td className="approvals">
-              {p.approvals.counted} of {p.approvals.required}
-            </td>
-            <td title={time(p.expiresAt)}>{expiry(p)}</td>
-            <td>
-              {ago(p.createdAt)} <span className="muted">by {p.proposer}</span>
-            </td>
-          </tr>
-        ))}
+        {proposals.map((p) => {
+          const a = attention(p);
+          return (
+            <tr
+              key={p.id}
+              data-proposal={p.id}
+              data-pending={a.pending || undefined}
+              data-expiring={a.expiring || undefined}
+              className={a.expiring ? 'expiring' : a.pending ? 'pending' : undefined}
+            >
+              <td>{p.id}</td>
+              <td>
+                <Link to={`/proposals/${p.id}`}>{p.title}</Link>
+                {a.pending && <span className="flag flag-pending">awaiting approval</span>}
+                {a.expiring && <span className="flag flag-expiring">expiring soon</span>}
+                {p.notices?.pending?.sentAt && <div className="muted">approvers notified</div>}
+              </td>
+              <td>
+                <span className={`status status-${p.status}`}>{p.status}</span>
+                {p.outcome && <div className="muted">then {p.outcome}</div>}
+              </td>
+              <td>{p.kind}</td>
+              <td>
+                <span className={`tier tier-${p.tier}`}>{p.tier}</span>
+              </td>
+              <td className="approvals">
+                {p.approvals.counted} of {p.approvals.required}
+              </td>
+              <td title={time(p.expiresAt)}>{expiry(p)}</td>
+              <td>
+                {ago(p.createdAt)} <span className="muted">by {p.proposer}</span>
+              </td>
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   );
