@@ -11,6 +11,7 @@ import { noticesDue } from '../src/analysis/index.js';
 import { ConfigError, loadConfig } from '../src/config/index.js';
 import type { Proposal, TokenRole } from '../src/model/index.js';
 import { getProposal, notifyApprovers } from '../src/workflows/index.js';
+import { attention } from '../src/web/proposal-attention.js';
 import { type InProcess, inProcessOrrery } from './helpers/server.js';
 
 const SECRET = 'an-approver-webhook-secret';
@@ -208,6 +209,36 @@ describe('approver notices', () => {
     assert.deepEqual(noticesDue({ status: 'executing', expiresAt, notices: {} }, now), []);
     const spent = { attempts: 8, nextAt: null, sentAt: null, lastError: '503' };
     assert.deepEqual(noticesDue({ status: 'proposed', expiresAt, notices: { pending: spent } }, now), [], 'given up');
+  });
+
+  it('the web UI marks a proposal awaiting approval, and one still waiting that expires soon', () => {
+    const now = Date.parse('2026-12-07T12:00:00Z');
+    const at = (min: number) => new Date(now + min * 60_000).toISOString();
+    assert.deepEqual(attention({ status: 'proposed', expiresAt: at(120), notices: {} }, now), {
+      pending: true,
+      expiring: false,
+    });
+    assert.deepEqual(attention({ status: 'proposed', expiresAt: at(10), notices: {} }, now), {
+      pending: true,
+      expiring: true,
+    });
+    // Approved but not yet run: no longer pending, still expiring.
+    assert.deepEqual(attention({ status: 'approved', expiresAt: at(10), notices: {} }, now), {
+      pending: false,
+      expiring: true,
+    });
+    // Run, or past its expiry: neither.
+    assert.deepEqual(attention({ status: 'executed', expiresAt: at(10), notices: {} }, now), {
+      pending: false,
+      expiring: false,
+    });
+    assert.deepEqual(attention({ status: 'proposed', expiresAt: at(-1), notices: {} }, now), {
+      pending: true,
+      expiring: false,
+    });
+    // The server's window may be longer than the UI's 30 minutes: its expiring notice marks it too.
+    const told = { expiring: { attempts: 1, nextAt: null, sentAt: at(-5), lastError: null } };
+    assert.equal(attention({ status: 'proposed', expiresAt: at(50), notices: told }, now).expiring, true);
   });
 
   it('the setting needs its secret, and the secret its URL', () => {

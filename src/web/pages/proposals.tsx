@@ -7,6 +7,7 @@ import { qs, useApi } from '../api';
 import { PageHead } from '../components/layout';
 import { Empty, Load } from '../components/states';
 import { ago, time } from '../format';
+import { attention } from '../proposal-attention';
 
 /** When a waiting proposal expires, "expired" after, and nothing once it was decided and run. */
 export function expiry(p: Pick<ProposalSummary, 'status' | 'expiresAt'>, now = Date.now()): string {
@@ -15,25 +16,6 @@ export function expiry(p: Pick<ProposalSummary, 'status' | 'expiresAt'>, now = D
   if (left <= 0) return 'expired';
   const min = Math.round(left / 60_000);
   return min < 90 ? `in ${min} min` : `in ${Math.round(min / 60)} h`;
-}
-
-/** As the server's default ORRERY_APPROVER_EXPIRING_MINUTES: a waiting proposal this close to its expiry is marked. */
-const EXPIRING_MS = 30 * 60_000;
-
-/**
- * What a person deciding should see first: `pending` while it waits for approval, and `expiring`
- * when it still waits and expires within 30 minutes (or the approver webhook already said so).
- */
-export function attention(
-  p: Pick<ProposalSummary, 'status' | 'expiresAt' | 'notices'>,
-  now = Date.now(),
-): { pending: boolean; expiring: boolean } {
-  const waiting = p.status === 'proposed' || p.status === 'approved';
-  const left = Date.parse(p.expiresAt) - now;
-  return {
-    pending: p.status === 'proposed',
-    expiring: waiting && left > 0 && (left <= EXPIRING_MS || p.notices?.expiring?.sentAt != null),
-  };
 }
 
 export function ProposalTable({ proposals }: { proposals: ProposalSummary[] }) {
