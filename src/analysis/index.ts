@@ -322,6 +322,11 @@ export {
   OUTCOME_DEFAULTS,
   judgeOutcome,
   outcomeMinutes,
+  NOTICE_DEFAULTS,
+  statusEvent,
+  expiringSoon,
+  noticeBackoffMs,
+  noticesDue,
 } from './remediate/index.js';
 export type {
   ProposalDraft,
@@ -330,6 +335,7 @@ export type {
   ScaleNeed,
   OutcomeMinute,
   OutcomeJudgement,
+  NoticeOptions,
 } from './remediate/index.js';
 export {
   ASK_ALGORITHM,

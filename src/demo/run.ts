@@ -61,6 +61,13 @@ export interface DemoWorld {
   readyMs: number;
   /** Starts traffic again at 1× (it pauses when the world is ready), until stop(). */
   keepDriving(): void;
+  /**
+   * Starts traffic again at the multiplier the timeline left it at (a surge held to the end is
+   * held again), or at `multiplier`, until stop().
+   */
+  drive(multiplier?: number): void;
+  /** Everything the shoppers saw so far, traffic after the world was ready included (built on each call). */
+  liveObservations(): readonly Observation[];
   stop(): Promise<void>;
 }
 
@@ -279,6 +286,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
         trafficWindow: trafficWindows.get(scenario),
         faultWindow: faultWindows.get(scenario),
         rootCause: plan.rootCauses[scenario],
+        rightFix: plan.rightFixes[scenario],
         observations,
         tickets: filed,
       });
@@ -342,6 +350,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
       approvers,
       readyMs,
       keepDriving: () => running.setMultiplier(1),
+      drive: (m = plan.finalMultiplier) => running.setMultiplier(m),
+      liveObservations: () => running.observations(),
       stop: stopAll,
     };
   } catch (err) {

@@ -117,6 +117,8 @@ function processAlive(pid: number): boolean {
 }
 
 /** Orrery's HTTP API as the demo calls it: JSON in and out, a non-2xx answer is a DemoError. */
+const START_TIMEOUT_MS = 180_000;
+
 export class Api {
   constructor(readonly base: string) {}
 
@@ -185,7 +187,8 @@ async function startOrrery(
   child.stdout!.pipe(log, { end: false });
   child.stderr!.pipe(log, { end: false });
   const api = new Api(`http://127.0.0.1:${opts.port}`);
-  const startTimeoutMs = opts.startTimeoutMs ?? 60_000;
+  // Generous: on a busy shared host the start (tsx compiling, the store's migrations) takes minutes.
+  const startTimeoutMs = opts.startTimeoutMs ?? START_TIMEOUT_MS;
   const deadline = Date.now() + startTimeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {

@@ -230,7 +230,7 @@ export type {
   ReviewTier,
 } from './review.js';
 export type { AuditAnchor, AuditEntry, AuditProblem, AuditProblemKind, AuditVerification } from './audit.js';
-export { PROPOSAL_KINDS, PROPOSAL_STATUSES } from './proposals.js';
+export { NOTICE_EVENTS, PROPOSAL_KINDS, PROPOSAL_STATUSES } from './proposals.js';
 export type {
   ProposalKind,
   ProposalAction,
@@ -253,6 +253,9 @@ export type {
   ProposalOutcome,
   ProposalOutcomeVerdict,
   OutcomeTest,
+  NoticeEvent,
+  NoticeDelivery,
+  ProposalNotices,
 } from './proposals.js';
 export { ANSWER_ENTITY_KINDS } from './answer.js';
 export type {

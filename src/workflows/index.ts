@@ -185,3 +185,5 @@ export type { AnswerWorldOptions, AnswerWorldRead } from './answer-world.js';
 export { explain, explainMarkdown, ExplainTargetError, MAX_TARGET_CHARS } from './explain.js';
 export { ask, askMarkdown, proseAnswer, AskInputError, MAX_QUESTION_CHARS } from './ask.js';
 export type { AskOptions } from './ask.js';
+export { notifyApprovers } from './proposal-notices.js';
+export type { NotifyOptions, NotifyResult } from './proposal-notices.js';
