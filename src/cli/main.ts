@@ -12,6 +12,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerInfra } from './commands/infra.js';
 import { registerInvestigate } from './commands/investigate.js';
+import { registerMcp } from './commands/mcp.js';
 import { registerReview } from './commands/review.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerTriage } from './commands/triage.js';
@@ -25,10 +26,13 @@ import { registerProposals } from './commands/proposals.js';
 import { registerUp } from './commands/up.js';
 import { version } from './version.js';
 
-function clientFor(cmd: Command): GlobalOptions {
+function serverOf(cmd: Command): string {
   const opts = cmd.optsWithGlobals() as { server?: string };
-  const server = opts.server || process.env.ORRERY_SERVER || 'http://127.0.0.1:8470';
-  return { api: new ApiClient({ server, token: process.env.ORRERY_TOKEN || undefined }) };
+  return opts.server || process.env.ORRERY_SERVER || 'http://127.0.0.1:8470';
+}
+
+function clientFor(cmd: Command): GlobalOptions {
+  return { api: new ApiClient({ server: serverOf(cmd), token: process.env.ORRERY_TOKEN || undefined }) };
 }
 
 export function buildProgram(): Command {
@@ -71,6 +75,7 @@ and send ORRERY_TOKEN as a Bearer token when it is set. Docs: docs/cli.md, docs/
   registerSimulate(program, clientFor);
   registerReview(program, clientFor);
   registerProposals(program, clientFor);
+  registerMcp(program, serverOf);
   return program;
 }
 

@@ -19,6 +19,7 @@ import { simulationRoutes } from './simulation-routes.js';
 import { reviewRoutes } from './review-routes.js';
 import { simulationChangeRoutes } from './simulation-change-routes.js';
 import { infraRoutes } from './infra-routes.js';
+import { mcpRoutes } from './mcp/index.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
 import { timeArg } from './zod.js';
@@ -137,6 +138,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
     await secured.register(reviewRoutes, routeOpts);
     await secured.register(auditRoutes, routeOpts);
     await secured.register(proposalRoutes, routeOpts);
+    await secured.register(mcpRoutes, { ...routeOpts, version: opts.version });
 
     secured.get('/api/tokens', async () => ({ tokens: await ctx.store.listTokens() }));
 
