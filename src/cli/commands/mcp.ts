@@ -56,22 +56,29 @@ export async function serveStdio(opts: McpCommandOptions): Promise<void> {
     return remote;
   };
 
+  // Requests still being answered when stdin ends are answered before the process exits.
+  const inflight = new Set<Promise<unknown>>();
+  const forward = <T>(run: () => Promise<T>): Promise<T> => {
+    const p = run().catch((err: unknown) => {
+      throw explain(err, url);
+    });
+    const settled = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    inflight.add(settled);
+    void settled.then(() => inflight.delete(settled));
+    return p;
+  };
+
   const mcp = new McpServer({ name: 'orrery', version: version() }, { capabilities: { tools: {} } });
   // Forwarded, not registered: the server's registry answers (McpServer's own tool handlers stay unused).
-  mcp.server.setRequestHandler(ListToolsRequestSchema, async (req) => {
-    try {
-      return await (await connect()).listTools(req.params);
-    } catch (err) {
-      throw explain(err, url);
-    }
-  });
-  mcp.server.setRequestHandler(CallToolRequestSchema, async (req) => {
-    try {
-      return await (await connect()).callTool(req.params);
-    } catch (err) {
-      throw explain(err, url);
-    }
-  });
+  mcp.server.setRequestHandler(ListToolsRequestSchema, (req) =>
+    forward(async () => (await connect()).listTools(req.params)),
+  );
+  mcp.server.setRequestHandler(CallToolRequestSchema, (req) =>
+    forward(async () => (await connect()).callTool(req.params)),
+  );
 
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
@@ -82,6 +89,8 @@ export async function serveStdio(opts: McpCommandOptions): Promise<void> {
   await mcp.connect(transport);
   process.stderr.write(`orrery mcp: serving MCP on stdio for ${url.href}${opts.allowPropose ? ' (proposing allowed)' : ''}\n`);
   await closed;
+  await Promise.all(inflight);
+  await new Promise((r) => setImmediate(r)); // their replies are written after their handlers settle
   await mcp.close();
   if (remote) await (await (remote as Promise<Client>).catch(() => null))?.close();
 }
