@@ -145,7 +145,7 @@ export function envelope<D, I extends Item>(
       return v;
     });
     // The largest count of items that fits: the text grows with each item, so search down.
-    for (let n = items.length; n >= (limits === TIGHT ? 0 : 1); n--) {
+    for (let n = items.length; n >= Math.min(1, items.length); n--) {
       const text = build(items.slice(0, n), data, [...dataCut, ...itemCuts.slice(0, n).flat()], n);
       if (text.length <= budget) return text;
       if (n > 8) n = Math.ceil(n * 0.75) + 1; // big pages: step faster
