@@ -94,7 +94,7 @@ describe('MCP: auth, roles, schemas and stdio', () => {
     assert.ok(refused.isError, 'propose_remediation is not there without the opt-in');
   });
 
-  it("refuses a viewer the tools whose route needs an operator, naming the role; lets it read", async () => {
+  it('refuses a viewer the tools whose route needs an operator, naming the role; lets it read', async () => {
     const c = await httpClient(api, viewer);
     clients.push(c);
     for (const [name, args] of [
@@ -109,7 +109,10 @@ describe('MCP: auth, roles, schemas and stdio', () => {
     }
     const list = await call(c, 'list_problems', {});
     assert.ok(!list.isError, list.text);
-    const env = JSON.parse(list.text) as { page: { total: number; returned: number; cursor: string | null }; budget: { maxChars: number } };
+    const env = JSON.parse(list.text) as {
+      page: { total: number; returned: number; cursor: string | null };
+      budget: { maxChars: number };
+    };
     assert.deepEqual([env.page.total, env.page.returned, env.page.cursor], [0, 0, null]);
     assert.equal(env.budget.maxChars, MCP_TEXT_BUDGET);
     const op = await httpClient(api, operator);
@@ -148,13 +151,26 @@ describe('MCP: auth, roles, schemas and stdio', () => {
     assert.ok(!(await call(c, 'list_problems', {})).isError, 'still serving');
     const big = await fetch(`${api}/mcp`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${operator}` },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { pad: 'x'.repeat(2 * 1024 * 1024) } }),
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${operator}`,
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/list',
+        params: { pad: 'x'.repeat(2 * 1024 * 1024) },
+      }),
     });
     assert.equal(big.status, 413, 'a body past the API limit is a 413');
     const junk = await fetch(`${api}/mcp`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${operator}` },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${operator}`,
+      },
       body: '{"jsonrpc": "2.0", "id": 1, "method": ',
     });
     assert.equal(junk.status, 400, 'malformed JSON is a 400');

@@ -33,7 +33,10 @@ describe('MCP tools on a demo world', () => {
     assert.equal(e.page.returned, e.items.length, name);
     assert.ok(e.page.total >= e.page.returned, name);
     for (const i of e.items) assert.ok(e.evidence.includes(i.id), `${name}: ${i.id} in evidence`);
-    assert.ok(Object.values(e.links).every((l) => l.startsWith('/api/')), `${name} links: ${JSON.stringify(e.links)}`);
+    assert.ok(
+      Object.values(e.links).every((l) => l.startsWith('/api/')),
+      `${name} links: ${JSON.stringify(e.links)}`,
+    );
     return e;
   };
 
@@ -66,7 +69,10 @@ describe('MCP tools on a demo world', () => {
     if (problems.page.cursor) {
       const next = await tool(http, 'list_problems', { limit: 5, cursor: problems.page.cursor });
       assert.equal(next.page.offset, 5);
-      assert.ok(!next.items.some((i) => problems.items.some((p) => p.id === i.id)), 'the next page holds other problems');
+      assert.ok(
+        !next.items.some((i) => problems.items.some((p) => p.id === i.id)),
+        'the next page holds other problems',
+      );
     }
     const problemId = Number(top.id.split(':')[1]);
     const problem = await tool(http, 'get_problem', { id: problemId });
@@ -87,15 +93,27 @@ describe('MCP tools on a demo world', () => {
     assert.ok(trace.items.length >= 2 && trace.data.services.includes('cart'), trace.summary);
     assert.ok(trace.data.failed.length > 0);
 
-    const owners = await tool<{ owners: Array<{ owner: string }>; recentCommits: Array<{ sha: string }> }>(http, 'owners_for', {
-      path: t.culprit!.file,
-    });
-    assert.deepEqual(owners.items.map((i) => i.path), [t.culprit!.file]);
+    const owners = await tool<{ owners: Array<{ owner: string }>; recentCommits: Array<{ sha: string }> }>(
+      http,
+      'owners_for',
+      {
+        path: t.culprit!.file,
+      },
+    );
+    assert.deepEqual(
+      owners.items.map((i) => i.path),
+      [t.culprit!.file],
+    );
     assert.ok(owners.data.owners.length > 0, owners.summary);
-    assert.ok(owners.data.recentCommits.some((c) => c.sha === t.culprit!.commit), 'the culprit is among its recent commits');
+    assert.ok(
+      owners.data.recentCommits.some((c) => c.sha === t.culprit!.commit),
+      'the culprit is among its recent commits',
+    );
     assert.ok((await tool(http, 'owners_for', { service: 'cart' })).items.length > 1);
 
-    const inv = await tool<{ id: string; suspectCommit: { sha: string } | null }>(http, 'investigate', { problem: problemId });
+    const inv = await tool<{ id: string; suspectCommit: { sha: string } | null }>(http, 'investigate', {
+      problem: problemId,
+    });
     assert.equal(inv.data.suspectCommit?.sha, t.culprit!.commit, inv.summary);
     const invId = Number(inv.data.id.split(':')[1]);
     const finding = inv.items.find((f) => f.kind === 'suspect_commit')!;
@@ -103,12 +121,15 @@ describe('MCP tools on a demo world', () => {
     assert.equal(one.items.length, 1);
     assert.ok(one.items[0]!.data, 'one finding comes with its data');
 
-    const deployId = Number(((top.suspectedDeploy as { id: string }).id).split(':')[1]);
+    const deployId = Number((top.suspectedDeploy as { id: string }).id.split(':')[1]);
     const status = await tool<{ verdict: string; service: string }>(http, 'deploy_status', { deploy: deployId });
     assert.equal(status.data.service, 'cart');
     assert.ok(['healthy', 'regressed', 'inconclusive', 'watching'].includes(status.data.verdict), status.summary);
     const blast = await tool(http, 'blast_radius', { deploy: deployId });
-    assert.ok(blast.items.some((e) => e.service === 'cart'), blast.summary);
+    assert.ok(
+      blast.items.some((e) => e.service === 'cart'),
+      blast.summary,
+    );
     const review = await tool<{ tier: string }>(http, 'review_diff', {
       range: `${t.culprit!.commit}~1..${t.culprit!.commit}`,
       repository: 'shop',
@@ -117,7 +138,10 @@ describe('MCP tools on a demo world', () => {
     const load = await tool(http, 'simulate', { kind: 'load', factor: 2 });
     assert.ok(load.items.length > 0, load.summary);
     const down = await tool(http, 'simulate', { kind: 'failure', service: 'payments', mode: 'down' });
-    assert.ok(down.items.some((e) => e.outcome === 'fails'), down.summary);
+    assert.ok(
+      down.items.some((e) => e.outcome === 'fails'),
+      down.summary,
+    );
   });
 
   it('serves the same tools over stdio (orrery mcp)', async () => {
@@ -163,14 +187,18 @@ describe('MCP tools on a demo world', () => {
     const ticket = found.items[0]!;
     assert.equal(ticket.externalId, externalId, transcript.join('\n'));
     // 2. Investigate it.
-    const inv = await use<{ id: string; suspectCommit: { sha: string; files: string[] } | null; codeLocation: { path: string } | null }>(
-      'investigate',
-      { ticket: Number(ticket.id.split(':')[1]) },
-    );
+    const inv = await use<{
+      id: string;
+      suspectCommit: { sha: string; files: string[] } | null;
+      codeLocation: { path: string } | null;
+    }>('investigate', { ticket: Number(ticket.id.split(':')[1]) });
     // 3. Read the suspect finding's evidence in full, then who owns the code and what else it touched.
     const suspect = inv.items.find((f) => f.kind === 'suspect_commit');
     assert.ok(suspect, `a suspect commit:\n${transcript.join('\n')}`);
-    const detail = await use('get_investigation', { id: Number(inv.data.id.split(':')[1]), finding: suspect.id.split('/')[1] });
+    const detail = await use('get_investigation', {
+      id: Number(inv.data.id.split(':')[1]),
+      finding: suspect.id.split('/')[1],
+    });
     const sha = (detail.items[0]!.data as { sha: string }).sha;
     const place = inv.data.codeLocation;
     assert.ok(place, 'a code location');

@@ -51,6 +51,7 @@ Start here:
   orrery up                          serve the API and the OTLP receiver
   orrery status                      what the store holds
   orrery query spans --since 15m     recent spans
+  orrery mcp                         MCP tools on stdio for a coding agent (docs/mcp.md)
 
 Commands other than \`up\` talk to the server at --server (default http://127.0.0.1:8470)
 and send ORRERY_TOKEN as a Bearer token when it is set. Docs: docs/cli.md, docs/configuration.md.`,

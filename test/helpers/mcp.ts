@@ -56,7 +56,10 @@ export function rawStdio(
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('ORRERY_')) env[k] = v;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--server', api, 'mcp'], { cwd: ROOT, env });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--server', api, 'mcp'], {
+      cwd: ROOT,
+      env,
+    });
     let stdout = '';
     let stderr = '';
     const ender = setTimeout(() => child.stdin.end(), waitMs);
@@ -86,7 +89,10 @@ export interface CallResult {
 }
 
 export async function call(client: Client, name: string, args: Record<string, unknown>): Promise<CallResult> {
-  const r = (await client.callTool({ name, arguments: args })) as { isError?: boolean; content: Array<{ type: string; text?: string }> };
+  const r = (await client.callTool({ name, arguments: args })) as {
+    isError?: boolean;
+    content: Array<{ type: string; text?: string }>;
+  };
   return { isError: r.isError === true, text: r.content.map((c) => c.text ?? '').join('') };
 }
 

@@ -6,12 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import {
-  CallToolRequestSchema,
-  ErrorCode,
-  ListToolsRequestSchema,
-  McpError,
-} from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { Command } from 'commander';
 import { version } from '../version.js';
 
@@ -87,7 +82,9 @@ export async function serveStdio(opts: McpCommandOptions): Promise<void> {
     transport.onclose = () => resolve();
   });
   await mcp.connect(transport);
-  process.stderr.write(`orrery mcp: serving MCP on stdio for ${url.href}${opts.allowPropose ? ' (proposing allowed)' : ''}\n`);
+  process.stderr.write(
+    `orrery mcp: serving MCP on stdio for ${url.href}${opts.allowPropose ? ' (proposing allowed)' : ''}\n`,
+  );
   await closed;
   await Promise.all(inflight);
   await new Promise((r) => setImmediate(r)); // their replies are written after their handlers settle
@@ -98,7 +95,7 @@ export async function serveStdio(opts: McpCommandOptions): Promise<void> {
 export function registerMcp(program: Command, server: (cmd: Command) => string): void {
   program
     .command('mcp')
-    .description('serve Orrery\'s MCP tools on stdio for a coding agent (forwarded to the server\'s /mcp)')
+    .description("serve Orrery's MCP tools on stdio for a coding agent (forwarded to the server's /mcp)")
     .option('--allow-propose', 'also offer propose_remediation (proposals only: approving is never possible over MCP)')
     .addHelpText(
       'after',

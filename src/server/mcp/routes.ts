@@ -46,7 +46,11 @@ export async function mcpRoutes(app: FastifyInstance, opts: McpRouteOptions): Pr
       if (!reply.raw.headersSent) {
         reply.raw.writeHead(500, { 'content-type': 'application/json' });
         reply.raw.end(
-          JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'internal error; see the server log' }, id: null }),
+          JSON.stringify({
+            jsonrpc: '2.0',
+            error: { code: -32603, message: 'internal error; see the server log' },
+            id: null,
+          }),
         );
       }
     }

@@ -70,7 +70,11 @@ export function buildMcpServer(opts: McpServerOptions): McpServer {
         const { limit, cursor, ...rest } = args as { limit?: number; cursor?: string };
         try {
           const page = { offset: decodeCursor(cursor), limit: limit ?? DEFAULT_PAGE };
-          const answer = await t.run({ ctx: opts.ctx, config: opts.config, actor, logError: opts.logError }, t.paged ? rest : args, page);
+          const answer = await t.run(
+            { ctx: opts.ctx, config: opts.config, actor, logError: opts.logError },
+            t.paged ? rest : args,
+            page,
+          );
           return textResult(envelope(answer, page));
         } catch (err) {
           if (err instanceof ToolInputError || err instanceof CursorError) return textResult(err.message, true);

@@ -22,7 +22,6 @@ import {
 import { reviewBody } from '../review-routes.js';
 import { changeSubject, changeSubjectOf } from '../simulation-change-routes.js';
 import { setLine, windowArg } from '../simulation-routes.js';
-import { timeArg } from '../zod.js';
 import type { Item, ToolAnswer } from './envelope.js';
 import { ToolInputError, tool } from './registry.js';
 
@@ -55,7 +54,12 @@ function blastAnswer(sim: Simulation, r: BlastRadius): ToolAnswer<unknown, Item>
       simulation: `simulation:${sim.id}`,
       deploy: r.deploy ? `deploy:${r.deploy.id}` : null,
       summary: r.summary,
-      services: r.services.map((s) => ({ service: s.service, mark: s.mark, via: s.via, callsPerMinute: s.callsPerMinute })),
+      services: r.services.map((s) => ({
+        service: s.service,
+        mark: s.mark,
+        via: s.via,
+        callsPerMinute: s.callsPerMinute,
+      })),
       changed: r.changed.map((u) => `${u.path}:${u.lines?.startLine ?? '?'} ${u.name} (${u.change})`),
       people: { users: r.people.users, accounts: r.people.accounts },
       problems: r.problems.map((p) => ({ id: `problem:${p.id}`, title: p.title, why: p.why })),
@@ -79,7 +83,11 @@ function blastAnswer(sim: Simulation, r: BlastRadius): ToolAnswer<unknown, Item>
       evidence: e.evidence.map((x) => `${x.kind}: ${x.detail}${x.traceId ? ` (trace ${x.traceId})` : ''}`),
     })),
     complete: true,
-    evidence: [`simulation:${sim.id}`, ...r.problems.map((p) => `problem:${p.id}`), ...r.tickets.map((t) => `ticket:${t.id}`)],
+    evidence: [
+      `simulation:${sim.id}`,
+      ...r.problems.map((p) => `problem:${p.id}`),
+      ...r.tickets.map((t) => `ticket:${t.id}`),
+    ],
     links: { simulation: `/api/simulations/${sim.id}`, markdown: `/api/simulations/${sim.id}?format=markdown` },
   };
 }
@@ -87,7 +95,7 @@ function blastAnswer(sim: Simulation, r: BlastRadius): ToolAnswer<unknown, Item>
 export const blastRadius = tool({
   name: 'blast_radius',
   description:
-    "What a change would touch, from production traces: changed code, reached endpoints and services, users, problems, tickets, owners. Give range (base..head) or deploy. Stored.",
+    'What a change would touch, from production traces: changed code, reached endpoints and services, users, problems, tickets, owners. Give range (base..head) or deploy. Stored.',
   route: 'POST /api/simulations/change',
   input: changeSubject,
   paged: true,
@@ -140,7 +148,8 @@ export const simulate = tool<typeof simulateInput, SimulationData, Item>({
   async run({ ctx }, a) {
     if (a.kind === 'load') {
       if (a.factor === undefined) throw new ToolInputError('factor: required for a load simulation');
-      if (a.service !== undefined || a.mode !== undefined) throw new ToolInputError('service and mode are for kind failure');
+      if (a.service !== undefined || a.mode !== undefined)
+        throw new ToolInputError('service and mode are for kind failure');
       const sim = await inputErrors(() =>
         simulateLoad(ctx, { factor: a.factor!, endpoint: a.endpoint ?? null, set: a.set ?? [], windowMs: a.window }),
       );
@@ -159,7 +168,11 @@ export const simulate = tool<typeof simulateInput, SimulationData, Item>({
           warnings: r.warnings,
           assumptions: r.assumptions,
         },
-        items: r.endpoints.map((e) => ({ id: endpointId(e.service, e.endpoint), api: `/api/simulations/${sim.id}`, ...e })),
+        items: r.endpoints.map((e) => ({
+          id: endpointId(e.service, e.endpoint),
+          api: `/api/simulations/${sim.id}`,
+          ...e,
+        })),
         complete: true,
         evidence: [`simulation:${sim.id}`],
         links: { simulation: `/api/simulations/${sim.id}`, markdown: `/api/simulations/${sim.id}?format=markdown` },
@@ -173,7 +186,9 @@ export const simulate = tool<typeof simulateInput, SimulationData, Item>({
     if (sim.result.kind !== 'failure') throw new Error('a failure simulation answered another kind');
     const r = sim.result;
     return {
-      summary: `${r.service} ${r.modeText}: ${Object.entries(r.summary).map(([k, v]) => `${v} ${k}`).join(', ')}`,
+      summary: `${r.service} ${r.modeText}: ${Object.entries(r.summary)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')}`,
       data: {
         simulation: `simulation:${sim.id}`,
         window: r.window,
@@ -184,7 +199,11 @@ export const simulate = tool<typeof simulateInput, SimulationData, Item>({
         warnings: r.warnings,
         assumptions: r.assumptions,
       },
-      items: r.endpoints.map((e) => ({ id: endpointId(e.service, e.endpoint), api: `/api/simulations/${sim.id}`, ...e })),
+      items: r.endpoints.map((e) => ({
+        id: endpointId(e.service, e.endpoint),
+        api: `/api/simulations/${sim.id}`,
+        ...e,
+      })),
       complete: true,
       evidence: [`simulation:${sim.id}`],
       links: { simulation: `/api/simulations/${sim.id}`, markdown: `/api/simulations/${sim.id}?format=markdown` },
@@ -251,7 +270,8 @@ export const deployStatus = tool({
     .strict(),
   paged: true,
   async run({ ctx, config }, a) {
-    if ((a.deploy === undefined) === (a.service === undefined)) throw new ToolInputError('give deploy or service (one of them)');
+    if ((a.deploy === undefined) === (a.service === undefined))
+      throw new ToolInputError('give deploy or service (one of them)');
     let deployId = a.deploy;
     if (deployId === undefined) {
       const [d] = await listDeploys(ctx, { service: a.service, environment: a.env, limit: 1 });
@@ -310,7 +330,9 @@ export const proposeRemediation = tool({
     const r = await inputErrors(() =>
       propose(
         ctx,
-        a.from === 'deploy' ? { from: 'deploy', id: a.id, ...(a.reason ? { reason: a.reason } : {}) } : { from: a.from, id: a.id },
+        a.from === 'deploy'
+          ? { from: 'deploy', id: a.id, ...(a.reason ? { reason: a.reason } : {}) }
+          : { from: a.from, id: a.id },
         { actor: `mcp:${actor}`, simulate: true },
       ),
     );

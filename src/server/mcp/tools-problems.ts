@@ -65,7 +65,8 @@ function problemItem(p: QueuedProblem): ProblemItem {
 
 export const listProblems = tool({
   name: 'list_problems',
-  description: 'The triage queue: problems (one underlying fault each) by priority, with service, users, tickets and suspected deploy.',
+  description:
+    'The triage queue: problems (one underlying fault each) by priority, with service, users, tickets and suspected deploy.',
   route: 'GET /api/problems',
   input: z.object({ status: z.enum([...PROBLEM_STATUSES, 'all']).optional() }).strict(),
   paged: true,
@@ -84,7 +85,8 @@ export const listProblems = tool({
 
 export const getProblem = tool({
   name: 'get_problem',
-  description: "One problem: its signals, tickets (the items), merged problems, suspected deploy and latest investigation.",
+  description:
+    'One problem: its signals, tickets (the items), merged problems, suspected deploy and latest investigation.',
   route: 'GET /api/problems/:id',
   input: z.object({ id }).strict(),
   paged: true,
@@ -110,7 +112,10 @@ export const getProblem = tool({
       })),
       complete: true,
       evidence: [`problem:${p.id}`, ...(p.suspectedDeploy ? [`deploy:${p.suspectedDeploy.id}`] : [])],
-      links: { problem: `/api/problems/${p.id}`, ...(p.investigation ? { investigation: `/api/investigations/${p.investigation.id}` } : {}) },
+      links: {
+        problem: `/api/problems/${p.id}`,
+        ...(p.investigation ? { investigation: `/api/investigations/${p.investigation.id}` } : {}),
+      },
     };
   },
 });
@@ -150,7 +155,9 @@ function investigationAnswer(run: Investigation, finding?: string): ToolAnswer<u
   const place = r.findings.find((f) => f.kind === 'code_location');
   const picked = finding ? r.findings.filter((f) => f.id === finding) : r.findings;
   if (finding && picked.length === 0)
-    throw new ToolInputError(`investigation ${run.id} has no finding ${finding} (it has ${r.findings.map((f) => f.id).join(', ')})`);
+    throw new ToolInputError(
+      `investigation ${run.id} has no finding ${finding} (it has ${r.findings.map((f) => f.id).join(', ')})`,
+    );
   return {
     summary: r.summary,
     data: {
@@ -162,7 +169,14 @@ function investigationAnswer(run: Investigation, finding?: string): ToolAnswer<u
       priority: r.priority?.score ?? null,
       suspectCommit:
         suspect?.kind === 'suspect_commit'
-          ? { sha: suspect.data.sha, repository: suspect.data.repository ?? null, subject: suspect.data.subject, files: suspect.data.files, owners: suspect.data.owners, finding: suspect.id }
+          ? {
+              sha: suspect.data.sha,
+              repository: suspect.data.repository ?? null,
+              subject: suspect.data.subject,
+              files: suspect.data.files,
+              owners: suspect.data.owners,
+              finding: suspect.id,
+            }
           : null,
       codeLocation:
         place?.kind === 'code_location'
@@ -200,7 +214,8 @@ export const investigate = tool({
   paged: true,
   async run({ ctx, config }, a) {
     const given = [a.ticket !== undefined, a.problem !== undefined, a.service !== undefined].filter(Boolean).length;
-    if (given !== 1) throw new ToolInputError('give one subject: ticket, problem, or service (with since) for an alert');
+    if (given !== 1)
+      throw new ToolInputError('give one subject: ticket, problem, or service (with since) for an alert');
     if (a.service !== undefined && !a.since) throw new ToolInputError('since: required for an alert');
     if (a.endpoint !== undefined && a.service === undefined) throw new ToolInputError('endpoint: only with service');
     const subject =
@@ -235,7 +250,11 @@ export const getInvestigation = tool({
   input: z
     .object({
       id,
-      finding: z.string().regex(/^F\d{1,4}$/, 'a finding id such as F3').optional().describe('one finding, with its data'),
+      finding: z
+        .string()
+        .regex(/^F\d{1,4}$/, 'a finding id such as F3')
+        .optional()
+        .describe('one finding, with its data'),
     })
     .strict(),
   paged: true,

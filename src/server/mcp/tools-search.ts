@@ -52,7 +52,8 @@ function spanItem(s: SpanRow): SpanItem {
     spanId: s.spanId,
     parentSpanId: s.parentSpanId,
     userId: s.userId,
-    code: file || fn ? `${file ?? '?'}${line !== undefined ? `:${String(line)}` : ''}${fn ? ` ${String(fn)}` : ''}` : null,
+    code:
+      file || fn ? `${file ?? '?'}${line !== undefined ? `:${String(line)}` : ''}${fn ? ` ${String(fn)}` : ''}` : null,
   };
 }
 
@@ -118,7 +119,12 @@ const words = (s: string) => s.toLowerCase().match(/[\p{L}\p{N}_-]+/gu) ?? [];
 const searchInput = z
   .object({
     kind: z.enum(['logs', 'spans', 'code', 'tickets']),
-    text: z.string().min(1).max(1024).optional().describe('logs: substring; code: symbol, route or log text; tickets: words or an external id'),
+    text: z
+      .string()
+      .min(1)
+      .max(1024)
+      .optional()
+      .describe('logs: substring; code: symbol, route or log text; tickets: words or an external id'),
     service: z.string().min(1).max(256).optional(),
     user: z.string().min(1).max(512).optional(),
     since: timeArg.optional().describe('ISO time, epoch ms or an age like 15m'),
@@ -166,7 +172,10 @@ export const search = tool<typeof searchInput, null, SearchItem>({
           links: { all: api },
         };
       }
-      if (a.text) throw new ToolInputError('text: spans are searched by service, user, time and errors; use get_trace for a trace');
+      if (a.text)
+        throw new ToolInputError(
+          'text: spans are searched by service, user, time and errors; use get_trace for a trace',
+        );
       const rows = await searchSpans(ctx, filter);
       return {
         summary: `${rows.length}${rows.length === filter.limit ? '+' : ''} spans`,
@@ -306,14 +315,26 @@ export const ownersFor = tool({
       throw new ToolInputError(a.repository ? `no repository named ${a.repository}` : 'no repository is indexed');
     const path = a.path?.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
     const files: Array<{ repository: string; path: string; owners: string[]; service: string | null }> = [];
-    const commits: Array<{ id: string; sha: string; repository: string; author: string | null; at: string | null; subject: string }> = [];
+    const commits: Array<{
+      id: string;
+      sha: string;
+      repository: string;
+      author: string | null;
+      at: string | null;
+      subject: string;
+    }> = [];
     for (const r of repos) {
       const found = path
         ? await codeStore.listFiles(db, r.id, { pathPrefix: path, limit: 1000 })
         : (await codeStore.serviceFiles(db, a.service!, 1000)).filter((f) => f.repository === r.name);
-      files.push(...found.map((f) => ({ repository: f.repository, path: f.path, owners: [...f.owners], service: f.service })));
+      files.push(
+        ...found.map((f) => ({ repository: f.repository, path: f.path, owners: [...f.owners], service: f.service })),
+      );
       if (found.length === 0) continue;
-      const recent = await codeStore.listCommits(db, r.id, { path: path ?? commonFolder(found.map((f) => f.path)), limit: 5 });
+      const recent = await codeStore.listCommits(db, r.id, {
+        path: path ?? commonFolder(found.map((f) => f.path)),
+        limit: 5,
+      });
       commits.push(
         ...recent.map((c) => ({
           id: `commit:${c.sha}`,
