@@ -19,7 +19,8 @@ import { simulationRoutes } from './simulation-routes.js';
 import { reviewRoutes } from './review-routes.js';
 import { simulationChangeRoutes } from './simulation-change-routes.js';
 import { infraRoutes } from './infra-routes.js';
-import { mcpRoutes } from './mcp/index.js';
+// routes.js alone: the rest of mcp/ (the SDK, the tools) loads on the first MCP request.
+import { mcpRoutes } from './mcp/routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
 import { timeArg } from './zod.js';

@@ -3,11 +3,19 @@
 // the API's body limit and request guard. Stateless: each POST builds a server for its caller
 // (its token's role decides what each tool may do) and answers as JSON; GET and DELETE, which
 // serve sessions and server-sent streams, are 405.
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { tokenOf } from '../auth.js';
 import type { RouteOptions } from '../route-options.js';
-import { buildMcpServer } from './server.js';
+
+/** The SDK and the tools load on the first MCP request, so that `orrery up` starts no slower for them. */
+const load = async () => {
+  const [{ StreamableHTTPServerTransport }, { buildMcpServer }] = await Promise.all([
+    import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+    import('./server.js'),
+  ]);
+  return { StreamableHTTPServerTransport, buildMcpServer };
+};
+let loaded: ReturnType<typeof load> | null = null;
 
 /** The header an HTTP client sets (to 1 or true) to be offered propose_remediation. */
 export const ALLOW_PROPOSE_HEADER = 'x-orrery-allow-propose';
@@ -24,6 +32,8 @@ const notAllowed = {
 
 export async function mcpRoutes(app: FastifyInstance, opts: McpRouteOptions): Promise<void> {
   app.post('/mcp', async (req, reply) => {
+    loaded ??= load();
+    const { StreamableHTTPServerTransport, buildMcpServer } = await loaded;
     const flag = String(req.headers[ALLOW_PROPOSE_HEADER] ?? '').toLowerCase();
     const server = buildMcpServer({
       ctx: opts.ctx,
@@ -55,8 +65,7 @@ export async function mcpRoutes(app: FastifyInstance, opts: McpRouteOptions): Pr
       }
     }
   });
-  const refuse = async (_req: unknown, reply: import('fastify').FastifyReply) =>
-    reply.code(405).header('allow', 'POST').send(notAllowed);
+  const refuse = async (_req: unknown, reply: FastifyReply) => reply.code(405).header('allow', 'POST').send(notAllowed);
   app.get('/mcp', refuse);
   app.delete('/mcp', refuse);
 }

@@ -124,7 +124,9 @@ const searchInput = z
       .min(1)
       .max(1024)
       .optional()
-      .describe('logs: substring; code: symbol, route or log text; tickets: words or an external id'),
+      .describe(
+        'logs: body substring; spans: name or status substring; code: symbol, route or log text; tickets: words or an external id',
+      ),
     service: z.string().min(1).max(256).optional(),
     user: z.string().min(1).max(512).optional(),
     since: timeArg.optional().describe('ISO time, epoch ms or an age like 15m'),
@@ -150,7 +152,7 @@ export const search = tool<typeof searchInput, null, SearchItem>({
         since: a.since,
         until: a.until,
         userId: a.user,
-        grep: a.kind === 'logs' ? a.text : undefined,
+        grep: a.text,
         errorsOnly: a.errors === true,
         limit: Math.min(want, MAX_QUERY_LIMIT),
       };
@@ -172,10 +174,6 @@ export const search = tool<typeof searchInput, null, SearchItem>({
           links: { all: api },
         };
       }
-      if (a.text)
-        throw new ToolInputError(
-          'text: spans are searched by service, user, time and errors; use get_trace for a trace',
-        );
       const rows = await searchSpans(ctx, filter);
       return {
         summary: `${rows.length}${rows.length === filter.limit ? '+' : ''} spans`,
