@@ -179,7 +179,7 @@ describe('MCP: auth, roles, schemas and stdio', () => {
   it('serves the same tools on stdio (orrery mcp with ORRERY_TOKEN), refusing a missing token clearly', async () => {
     const { client, stderr } = await stdioClient(api, { token: viewer });
     clients.push(client);
-    const { tools } = await client.listTools();
+    const { tools } = await client.listTools({}, { timeout: 300_000 });
     assert.deepEqual(
       tools.map((t) => t.name),
       EXPECTED,

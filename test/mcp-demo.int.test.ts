@@ -67,7 +67,10 @@ describe('MCP tools on a demo world', () => {
     // The cart's fault (its rank depends on the host's speed during the traffic: a loaded host adds timeouts elsewhere).
     const queue = await tool(http, 'list_problems', { limit: 100 });
     const top = queue.items.find((p) => p.service === 'cart' && p.suspectedDeploy !== null);
-    assert.ok(top, `a cart problem with a suspected deploy in ${queue.items.map((p) => `${p.service}: ${p.title}`).join('; ')}`);
+    assert.ok(
+      top,
+      `a cart problem with a suspected deploy in ${queue.items.map((p) => `${p.service}: ${p.title}`).join('; ')}`,
+    );
     if (problems.page.cursor) {
       const next = await tool(http, 'list_problems', { limit: 5, cursor: problems.page.cursor });
       assert.equal(next.page.offset, 5);
@@ -158,8 +161,8 @@ describe('MCP tools on a demo world', () => {
       viaHttp.items.map((p) => p.id),
       'the same queue through stdio as through HTTP',
     );
-    const traceId = ((await ask(client, 'search', { kind: 'spans', service: 'cart', errors: true, limit: 1 })).items[0]!
-      .traceId) as string;
+    const traceId = (await ask(client, 'search', { kind: 'spans', service: 'cart', errors: true, limit: 1 })).items[0]!
+      .traceId as string;
     assert.ok((await ask(client, 'get_trace', { traceId })).items.length > 0);
   });
 

@@ -8,6 +8,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Envelope, Item } from '../../src/server/mcp/index.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** A child started through tsx on a host shared by several sessions can take minutes to answer its first request. */
+const SLOW = { timeout: 300_000 };
 
 export async function httpClient(api: string, token?: string, headers: Record<string, string> = {}): Promise<Client> {
   const client = new Client({ name: 'orrery-test', version: '0' });
@@ -39,7 +41,7 @@ export async function stdioClient(
     err += d;
   });
   const client = new Client({ name: 'orrery-test', version: '0' });
-  await client.connect(transport);
+  await client.connect(transport, SLOW);
   return { client, stderr: () => err };
 }
 
@@ -89,7 +91,7 @@ export interface CallResult {
 }
 
 export async function call(client: Client, name: string, args: Record<string, unknown>): Promise<CallResult> {
-  const r = (await client.callTool({ name, arguments: args })) as {
+  const r = (await client.callTool({ name, arguments: args }, undefined, SLOW)) as {
     isError?: boolean;
     content: Array<{ type: string; text?: string }>;
   };

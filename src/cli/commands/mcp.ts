@@ -10,6 +10,9 @@ import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } fr
 import type { Command } from 'commander';
 import { version } from '../version.js';
 
+/** How long a forwarded request may take: an investigation or a simulation on a large world runs for minutes. */
+const FORWARD_TIMEOUT_MS = 10 * 60_000;
+
 export interface McpCommandOptions {
   server: string;
   token: string | undefined;
@@ -42,7 +45,9 @@ export async function serveStdio(opts: McpCommandOptions): Promise<void> {
   const connect = (): Promise<Client> => {
     remote ??= (async () => {
       const client = new Client({ name: 'orrery-mcp-stdio', version: version() });
-      await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers } }));
+      await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers } }), {
+        timeout: FORWARD_TIMEOUT_MS,
+      });
       return client;
     })().catch((err: unknown) => {
       remote = null; // the next request tries again (the server may start later)
@@ -69,10 +74,10 @@ export async function serveStdio(opts: McpCommandOptions): Promise<void> {
   const mcp = new McpServer({ name: 'orrery', version: version() }, { capabilities: { tools: {} } });
   // Forwarded, not registered: the server's registry answers (McpServer's own tool handlers stay unused).
   mcp.server.setRequestHandler(ListToolsRequestSchema, (req) =>
-    forward(async () => (await connect()).listTools(req.params)),
+    forward(async () => (await connect()).listTools(req.params, { timeout: FORWARD_TIMEOUT_MS })),
   );
   mcp.server.setRequestHandler(CallToolRequestSchema, (req) =>
-    forward(async () => (await connect()).callTool(req.params)),
+    forward(async () => (await connect()).callTool(req.params, undefined, { timeout: FORWARD_TIMEOUT_MS })),
   );
 
   const transport = new StdioServerTransport();
