@@ -1,7 +1,10 @@
 // OTLP ingest: decode a request body, count what was received and rejected, and commit the
 // good records through the group-commit writer, redacted first. Resolves only after the
 // commit, and after the committed batch was looked at for new service versions (inferred
-// deploys) and went through streaming analysis.
+// deploys) and went through streaming analysis. Exactly once: the batch's key is a hash of the
+// signal and the body, so a client's retry of a batch already committed (its answer lost, or
+// sent to another node) is answered as accepted and neither stored nor analysed again.
+import { createHash } from 'node:crypto';
 import { type OtlpFormat, decodeOtlp } from '../ingest/sources/otlp/index.js';
 import type { Signal } from '../model/index.js';
 import type { TelemetryBatch } from '../store/index.js';
@@ -47,13 +50,19 @@ export async function ingestOtlp(
           : ctx.redactor.metrics(batch.metrics);
     ctx.metrics.recordRedacted(signal, stats.byRule);
   }
-  await ctx.writer.submit(batch, { signal: opts.abort });
+  const stored = await ctx.writer.submit(batch, { signal: opts.abort, key: batchKey(signal, format, body) });
   ctx.metrics.recordAccepted('otlp', signal, n);
+  if (!stored) ctx.metrics.recordDuplicate('otlp', signal);
   // Never fails the request: the records are committed whatever happens here.
-  if (n > 0) {
+  if (n > 0 && stored) {
     await deployInference(ctx).observe(batch);
     await ctx.analysis?.observe(batch);
   }
   const message = decoded.rejected > 0 ? `${decoded.rejected} rejected: ${decoded.rejectReasons.join('; ')}` : '';
   return { accepted: n, rejected: decoded.rejected, message };
+}
+
+/** A batch's idempotency key: the same request sent again has the same one. */
+export function batchKey(signal: Signal, format: OtlpFormat, body: Buffer): string {
+  return createHash('sha256').update(`otlp\u0000${signal}\u0000${format}\u0000`).update(body).digest('base64url');
 }

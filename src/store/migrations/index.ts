@@ -19,6 +19,7 @@ import deployVerification from './017-deploy-verification.js';
 import proposals from './018-proposals.js';
 import proposalOutcome from './019-proposal-outcome.js';
 import edgeVersion from './020-edge-version.js';
+import ingestKeys from './021-ingest-keys.js';
 
 export interface Migration {
   version: number;
@@ -47,4 +48,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 18, name: 'proposals', sql: proposals },
   { version: 19, name: 'proposal-outcome', sql: proposalOutcome },
   { version: 20, name: 'edge-version', sql: edgeVersion },
+  { version: 21, name: 'ingest-keys', sql: ingestKeys },
 ];
