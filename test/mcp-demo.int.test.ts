@@ -80,8 +80,9 @@ describe('MCP tools on a demo world', () => {
       );
     }
     const problemId = Number(top.id.split(':')[1]);
-    const problem = await tool(http, 'get_problem', { id: problemId });
-    assert.ok(problem.items.length > 0, 'the cart problem has tickets');
+    const problem = await tool<{ problem: { id: string } }>(http, 'get_problem', { id: problemId });
+    assert.equal(problem.data.problem.id, top.id);
+    assert.ok(problem.items.every((i) => i.id.startsWith('ticket:')), 'its items are its tickets');
 
     const logs = await tool(http, 'search', { kind: 'logs', service: 'cart', limit: 5 });
     assert.equal(logs.items.length, 5);
