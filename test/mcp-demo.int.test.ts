@@ -82,7 +82,10 @@ describe('MCP tools on a demo world', () => {
     const problemId = Number(top.id.split(':')[1]);
     const problem = await tool<{ problem: { id: string } }>(http, 'get_problem', { id: problemId });
     assert.equal(problem.data.problem.id, top.id);
-    assert.ok(problem.items.every((i) => i.id.startsWith('ticket:')), 'its items are its tickets');
+    assert.ok(
+      problem.items.every((i) => i.id.startsWith('ticket:')),
+      'its items are its tickets',
+    );
 
     const logs = await tool(http, 'search', { kind: 'logs', service: 'cart', limit: 5 });
     assert.equal(logs.items.length, 5);
