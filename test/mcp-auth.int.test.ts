@@ -23,6 +23,8 @@ const EXPECTED = [
   'deploy_status',
   'get_trace',
   'owners_for',
+  'explain',
+  'ask',
 ];
 
 describe('MCP: auth, roles, schemas and stdio', () => {
@@ -109,6 +111,10 @@ describe('MCP: auth, roles, schemas and stdio', () => {
     }
     const list = await call(c, 'list_problems', {});
     assert.ok(!list.isError, list.text);
+    // explain and ask read (viewer): on an empty world an answer that says what it lacks, not an error.
+    const asked = await call(c, 'ask', { question: 'how does checkout reach payments?' });
+    assert.ok(!asked.isError, asked.text);
+    assert.ok((JSON.parse(asked.text) as { summary: string }).summary.length > 0);
     const env = JSON.parse(list.text) as {
       page: { total: number; returned: number; cursor: string | null };
       budget: { maxChars: number };
@@ -137,6 +143,9 @@ describe('MCP: auth, roles, schemas and stdio', () => {
       ['get_investigation', { id: 1, finding: 'X' }, /finding/],
       ['investigate', {}, /one subject/],
       ['search', { kind: 'logs', text: 'x'.repeat(5000) }, /text/],
+      ['explain', { target: '' }, /target/],
+      ['explain', { target: 'nothingLikeThisExists' }, /nothingLikeThisExists/],
+      ['ask', { question: 'q'.repeat(5000) }, /question/],
     ];
     for (const [name, args, want] of cases) {
       const r = await call(c, name, args);
