@@ -109,7 +109,10 @@ function dedupeEntities(list: readonly AnswerEntity[]): AnswerEntity[] {
   return [...m.values()];
 }
 
-function deterministicText(lines: readonly AnswerLine[]): string {
+/** The answer's lines as text; with none, that nothing answered, and the first gap that says why. */
+function deterministicText(lines: readonly AnswerLine[], gaps: readonly string[]): string {
+  if (lines.length === 0)
+    return `Nothing in the indexed code or the telemetry answers this${gaps[0] ? `: ${gaps[0]}` : '.'}`;
   return lines.map((l) => l.text).join('\n');
 }
 
@@ -308,7 +311,7 @@ export function buildAsk(input: AskInput): AskResult {
     path,
     lines,
     files: (files ?? filesOf(lines, entities)).slice(0, FILES),
-    answer: { text: deterministicText(lines), source: 'deterministic', model: null, citations: [] },
+    answer: { text: deterministicText(lines, gaps), source: 'deterministic', model: null, citations: [] },
     window: world.window,
     gaps,
   };
