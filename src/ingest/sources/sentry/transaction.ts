@@ -1,0 +1,118 @@
+// A Sentry transaction as spans: the transaction itself is the local root (its trace context:
+// `contexts.trace`), and each entry of `spans` a child. Ids, times and durations follow the
+// same validity rules as OTLP spans: a bad span is rejected alone and counted. Pure.
+import { type Attributes, type Span, SpanKind, StatusCode } from '../../../model/index.js';
+import { RejectedRecord, checkSpanIds, checkSpanTimes } from '../otlp/index.js';
+import { type EventBase, type Json, arr, attrValue, hexId, obj, tagAttributes, text, timeNs } from './fields.js';
+
+/** The span kind a Sentry `op` names (https://develop.sentry.dev/sdk/telemetry/traces/span-operations/). */
+export function kindOf(op: string | null, root: boolean): number {
+  if (op === null) return root ? SpanKind.SERVER : SpanKind.INTERNAL;
+  if (op.startsWith('http.server') || op === 'rpc.server' || op.startsWith('function')) return SpanKind.SERVER;
+  if (op.startsWith('http.client') || op === 'rpc.client' || op.startsWith('db') || op.startsWith('cache'))
+    return SpanKind.CLIENT;
+  if (op.startsWith('queue.publish') || op.startsWith('queue.submit')) return SpanKind.PRODUCER;
+  if (op.startsWith('queue.process') || op.startsWith('queue.task')) return SpanKind.CONSUMER;
+  return SpanKind.INTERNAL;
+}
+
+/** Sentry's span status names: `ok` (or none) is unset, as an OTel SDK leaves a good span; any other is an error. */
+function statusOf(status: string | null): { code: number; message: string } {
+  if (status === null || status === 'ok') return { code: StatusCode.UNSET, message: '' };
+  return { code: StatusCode.ERROR, message: status };
+}
+
+function dataAttributes(data: unknown, into: Attributes): void {
+  const o = obj(data);
+  if (!o) return;
+  for (const [k, v] of Object.entries(o)) {
+    const a = attrValue(v);
+    if (a !== undefined) into[k] = a;
+  }
+}
+
+/** `GET /users/:id` → `/users/:id`; a name that is not a route gives null. */
+function routeOfName(name: string): string | null {
+  const m = /^(?:[A-Z]+\s+)?(\/\S*)$/.exec(name);
+  return m ? m[1]! : null;
+}
+
+export interface SpansResult {
+  spans: Span[];
+  rejected: number;
+  reasons: string[];
+}
+
+/** The transaction's spans; rejected ones are counted with their reasons. */
+export function transactionSpans(event: Json, base: EventBase): SpansResult {
+  const out: SpansResult = { spans: [], rejected: 0, reasons: [] };
+  const trace = obj(obj(event.contexts)?.trace) ?? {};
+  const traceId = hexId(trace.trace_id, 32);
+  const name = text(event.transaction) ?? text(trace.op) ?? 'transaction';
+  const source = text(obj(event.transaction_info)?.source);
+  const tags = tagAttributes(base);
+
+  const make = (s: Json, root: boolean): Span => {
+    const spanId = hexId(s.span_id, 16);
+    const parent = s.parent_span_id === undefined || s.parent_span_id === null ? null : hexId(s.parent_span_id, 16);
+    const tid = root ? traceId : (hexId(s.trace_id, 32) ?? traceId);
+    checkSpanIds(tid, spanId, s.parent_span_id ? (parent ?? '') : null, []);
+    const start = timeNs(root ? event.start_timestamp : s.start_timestamp);
+    const end = timeNs(root ? event.timestamp : s.timestamp);
+    checkSpanTimes(start === null, end === null, (end ?? 0) - (start ?? 0));
+    const op = text(s.op);
+    const attributes: Attributes = root ? { ...tags } : {};
+    dataAttributes(s.data, attributes);
+    if (op !== null) attributes['sentry.op'] = op;
+    const origin = text(s.origin);
+    if (origin !== null) attributes['sentry.origin'] = origin;
+    const spanName = root ? name : (text(s.description) ?? op ?? 'span');
+    const route =
+      text(attributes['http.route']) ?? (root && source === 'route' && kindOf(op, root) === SpanKind.SERVER ? routeOfName(name) : null);
+    const status = statusOf(text(s.status));
+    return {
+      service: base.service,
+      serviceVersion: base.serviceVersion,
+      environment: base.environment,
+      userId: base.userId,
+      accountId: base.accountId,
+      traceId: tid!,
+      spanId: spanId!,
+      parentSpanId: parent,
+      traceState: '',
+      name: spanName,
+      kind: kindOf(op, root),
+      startTimeUnixNano: start!,
+      endTimeUnixNano: end!,
+      durationNano: end! - start!,
+      statusCode: status.code,
+      statusMessage: status.message,
+      httpRoute: route,
+      attributes,
+      events: [],
+      links: [],
+      resource: base.resource,
+      scope: base.scope,
+    };
+  };
+
+  const each = (s: Json, root: boolean) => {
+    try {
+      out.spans.push(make(s, root));
+    } catch (err) {
+      if (!(err instanceof RejectedRecord)) throw err;
+      out.rejected++;
+      if (!out.reasons.includes(err.message)) out.reasons.push(err.message);
+    }
+  };
+  each(trace, true);
+  for (const s of arr(event.spans)) {
+    const o = obj(s);
+    if (o) each(o, false);
+    else {
+      out.rejected++;
+      if (!out.reasons.includes('a span is not an object')) out.reasons.push('a span is not an object');
+    }
+  }
+  return out;
+}
