@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { TokenNameTakenError, tokenNameProblem } from '../store/index.js';
 import { type Context, MAX_QUERY_LIMIT, searchLogs, searchSpans } from '../workflows/index.js';
 import type { Config } from '../config/index.js';
-import { TOKEN_ROLES } from '../model/index.js';
+import { GENERAL_TOKEN_ROLES } from '../model/index.js';
 import { type TokenVerifier, actorOf, authHook } from './auth.js';
 import { auditRoutes } from './audit-routes.js';
 import { analysisRoutes } from './analysis-routes.js';
@@ -70,7 +70,7 @@ const tokenBody = z.object({
     if (problem) c.addIssue({ code: 'custom', message: problem });
   }),
   /** Least privilege unless asked: a new token reads only. */
-  role: z.enum(TOKEN_ROLES).default('viewer'),
+  role: z.enum(GENERAL_TOKEN_ROLES).default('viewer'),
 });
 
 export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Promise<void> {

@@ -56,6 +56,7 @@ const INCLUDES: Record<TokenRole, readonly TokenRole[]> = {
   operator: ['viewer'],
   approver: ['operator', 'viewer'],
   admin: ['ingest', 'viewer', 'operator'],
+  'sentry-ingest': [],
 };
 
 export function grants(have: TokenRole, need: TokenRole): boolean {
