@@ -254,3 +254,4 @@ export type {
   ProposalOutcomeVerdict,
   OutcomeTest,
 } from './proposals.js';
+export type { SentryProject, SentryProjectCreated } from './sentry.js';

@@ -4,7 +4,7 @@
 // (roles.ts). Verified tokens are cached briefly by hash.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiToken } from '../model/index.js';
-import { type Store, hashToken } from '../store/index.js';
+import { type SentryKey, type Store, hashToken } from '../store/index.js';
 import { requiredRole, roleRefusal } from './roles.js';
 
 const CACHE_MS = 30_000;
@@ -30,9 +30,28 @@ export class TokenVerifier {
     return token;
   }
 
+  private readonly sentryCache = new Map<string, { key: SentryKey; until: number }>();
+
+  /** A Sentry DSN key (role sentry-ingest) with its project, or null for anything else. */
+  async verifySentry(clear: string): Promise<SentryKey | null> {
+    const h = hashToken(clear);
+    const hit = this.sentryCache.get(h);
+    if (hit && hit.until > Date.now()) return hit.key;
+    const key = await this.store.verifySentryKey(clear);
+    if (!key) {
+      this.sentryCache.delete(h);
+      return null;
+    }
+    if (this.sentryCache.size >= CACHE_MAX) this.sentryCache.clear();
+    this.sentryCache.set(h, { key, until: Date.now() + CACHE_MS });
+    void this.store.touchToken(key.token.id).catch(() => {});
+    return key;
+  }
+
   /** Called after a revoke so that it takes effect at once on this node. */
   clear(): void {
     this.cache.clear();
+    this.sentryCache.clear();
   }
 }
 

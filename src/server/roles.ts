@@ -17,6 +17,11 @@ export const ROUTE_ROLES: Readonly<Record<string, TokenRole>> = {
   'POST /webhooks/jira': 'ingest',
   'POST /webhooks/zendesk': 'ingest',
   'POST /webhooks/linear': 'ingest',
+  // Sentry SDKs: only a project's DSN key (server/sentry-routes checks it and its project).
+  'POST /api/:project/envelope/': 'sentry-ingest',
+  'POST /api/:project/envelope': 'sentry-ingest',
+  'POST /api/:project/store/': 'sentry-ingest',
+  'POST /api/:project/store': 'sentry-ingest',
   // Work a person or a CI job asks for: analysis runs and world-model facts.
   'POST /api/investigations': 'operator',
   'POST /api/simulations': 'operator',
@@ -40,6 +45,8 @@ export const ROUTE_ROLES: Readonly<Record<string, TokenRole>> = {
   'GET /api/tokens': 'admin',
   'POST /api/tokens': 'admin',
   'DELETE /api/tokens/:id': 'admin',
+  'GET /api/sentry/projects': 'admin',
+  'POST /api/sentry/projects': 'admin',
   'GET /api/audit': 'admin',
   'GET /api/audit/verify': 'admin',
   'GET /api/audit/export': 'admin',

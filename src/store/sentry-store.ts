@@ -2,20 +2,14 @@
 // they name their own) and a number (Sentry SDKs want a numeric project id in the DSN); its key
 // is an api_token of role `sentry-ingest` bound to it, stored hashed like every token, named
 // `sentry:<project>`, and revoked with `orrery token revoke`.
-import type { ApiToken } from '../model/index.js';
+import type { ApiToken, SentryProject } from '../model/index.js';
+
+export type { SentryProject };
 import { recordAudit } from './audit.js';
 import type { Db, Queryable } from './db.js';
 import { generateSentryKey, hashToken, toToken } from './tokens.js';
 
 export class SentryProjectError extends Error {}
-
-export interface SentryProject {
-  id: number;
-  name: string;
-  createdAt: Date;
-  /** Live keys of the project. */
-  keys: number;
-}
 
 /** A verified DSN key: the token row and the project it posts to. */
 export interface SentryKey {

@@ -37,23 +37,30 @@ export async function ingestOtlp(
   if (signal === 'logs') batch.logs = decoded.records as TelemetryBatch['logs'];
   else if (signal === 'traces') batch.spans = decoded.records as TelemetryBatch['spans'];
   else batch.metrics = decoded.records as TelemetryBatch['metrics'];
-  // Secrets and personal data go before anything is stored or analysed.
-  if (ctx.redactor && n > 0) {
-    const stats =
-      signal === 'logs'
-        ? ctx.redactor.logs(batch.logs)
-        : signal === 'traces'
-          ? ctx.redactor.spans(batch.spans)
-          : ctx.redactor.metrics(batch.metrics);
-    ctx.metrics.recordRedacted(signal, stats.byRule);
-  }
-  await ctx.writer.submit(batch, { signal: opts.abort });
+  await commitTelemetry(ctx, batch, opts);
   ctx.metrics.recordAccepted('otlp', signal, n);
-  // Never fails the request: the records are committed whatever happens here.
-  if (n > 0) {
-    await deployInference(ctx).observe(batch);
-    await ctx.analysis?.observe(batch);
-  }
+  await afterCommit(ctx, batch);
   const message = decoded.rejected > 0 ? `${decoded.rejected} rejected: ${decoded.rejectReasons.join('; ')}` : '';
   return { accepted: n, rejected: decoded.rejected, message };
+}
+
+/**
+ * Redacts a batch (secrets and personal data go before anything is stored or analysed) and
+ * commits it through the group-commit writer; resolves after the COMMIT. Shared by every
+ * telemetry source.
+ */
+export async function commitTelemetry(ctx: Context, batch: TelemetryBatch, opts: IngestOptions = {}): Promise<void> {
+  if (ctx.redactor) {
+    if (batch.logs.length > 0) ctx.metrics.recordRedacted('logs', ctx.redactor.logs(batch.logs).byRule);
+    if (batch.spans.length > 0) ctx.metrics.recordRedacted('traces', ctx.redactor.spans(batch.spans).byRule);
+    if (batch.metrics.length > 0) ctx.metrics.recordRedacted('metrics', ctx.redactor.metrics(batch.metrics).byRule);
+  }
+  await ctx.writer.submit(batch, { signal: opts.abort });
+}
+
+/** After the commit: new service versions (inferred deploys) and streaming analysis. Never fails the request. */
+export async function afterCommit(ctx: Context, batch: TelemetryBatch): Promise<void> {
+  if (batch.logs.length + batch.spans.length + batch.metrics.length === 0) return;
+  await deployInference(ctx).observe(batch);
+  await ctx.analysis?.observe(batch);
 }

@@ -36,6 +36,12 @@ export function timeNs(v: unknown): number | null {
   return null;
 }
 
+/** end − start in ns, exact to the microsecond Sentry's seconds carry (not the rounded ns doubles' difference). */
+export function durationNs(start: unknown, end: unknown, startNs: number, endNs: number): number {
+  if (typeof start === 'number' && typeof end === 'number') return (Math.round(end * 1e6) - Math.round(start * 1e6)) * 1e3;
+  return endNs - startNs;
+}
+
 /** Lowercase hex of exactly `length` digits, not all zero (Sentry ids may carry dashes: UUIDs). */
 export function hexId(v: unknown, length: number): string | null {
   if (typeof v !== 'string') return null;

@@ -3,7 +3,7 @@
 // same validity rules as OTLP spans: a bad span is rejected alone and counted. Pure.
 import { type Attributes, type Span, SpanKind, StatusCode } from '../../../model/index.js';
 import { RejectedRecord, checkSpanIds, checkSpanTimes } from '../otlp/index.js';
-import { type EventBase, type Json, arr, attrValue, hexId, obj, tagAttributes, text, timeNs } from './fields.js';
+import { type EventBase, type Json, arr, attrValue, durationNs, hexId, obj, tagAttributes, text, timeNs } from './fields.js';
 
 /** The span kind a Sentry `op` names (https://develop.sentry.dev/sdk/telemetry/traces/span-operations/). */
 export function kindOf(op: string | null, root: boolean): number {
@@ -57,9 +57,12 @@ export function transactionSpans(event: Json, base: EventBase): SpansResult {
     const parent = s.parent_span_id === undefined || s.parent_span_id === null ? null : hexId(s.parent_span_id, 16);
     const tid = root ? traceId : (hexId(s.trace_id, 32) ?? traceId);
     checkSpanIds(tid, spanId, s.parent_span_id ? (parent ?? '') : null, []);
-    const start = timeNs(root ? event.start_timestamp : s.start_timestamp);
-    const end = timeNs(root ? event.timestamp : s.timestamp);
-    checkSpanTimes(start === null, end === null, (end ?? 0) - (start ?? 0));
+    const startRaw = root ? event.start_timestamp : s.start_timestamp;
+    const endRaw = root ? event.timestamp : s.timestamp;
+    const start = timeNs(startRaw);
+    const end = timeNs(endRaw);
+    const duration = start !== null && end !== null ? durationNs(startRaw, endRaw, start, end) : 0;
+    checkSpanTimes(start === null, end === null, duration);
     const op = text(s.op);
     const attributes: Attributes = root ? { ...tags } : {};
     dataAttributes(s.data, attributes);
@@ -84,7 +87,7 @@ export function transactionSpans(event: Json, base: EventBase): SpansResult {
       kind: kindOf(op, root),
       startTimeUnixNano: start!,
       endTimeUnixNano: end!,
-      durationNano: end! - start!,
+      durationNano: duration,
       statusCode: status.code,
       statusMessage: status.message,
       httpRoute: route,
