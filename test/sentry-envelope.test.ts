@@ -249,6 +249,18 @@ describe('decodeEnvelope', () => {
     assert.equal(of({ tags: [['service', 'cart']] }), 'cart');
   });
 
+  it('hostile keys stay data: Object.prototype names as levels, __proto__ as a tag, a span data key or an item type', () => {
+    const body = '{"message":"m","level":"valueOf","tags":{"__proto__":{"http.route":"/x"}},"breadcrumbs":[{"message":"b","level":"constructor"}]}';
+    const r = decodeStoreEvent(Buffer.from(body), project);
+    assert.equal(r.logs[0]!.severityText, 'ERROR');
+    assert.equal(r.logs[1]!.severityText, 'INFO');
+    assert.equal(Object.getPrototypeOf(r.logs[0]!.attributes), Object.prototype);
+    const env = parseEnvelope(Buffer.from('{}\n{"type":"__proto__"}\n{}\n{"type":"__proto__"}\n{}\n'));
+    const d = decodeEnvelope(env, project);
+    assert.equal(Object.getPrototypeOf(d.dropped), Object.prototype);
+    assert.deepEqual(Object.entries(d.dropped), [['__proto__', 2]]);
+  });
+
   it('an item whose payload is not JSON fails the whole envelope', () => {
     const env = `{}\n${line({ type: 'event' })}\n${line(EVENT)}\n${line({ type: 'event' })}\n{oops\n`;
     assert.throws(() => decodeEnvelope(parseEnvelope(Buffer.from(env)), project), /item 2 \(event\) is not JSON/);

@@ -17,6 +17,7 @@ export {
 export type { DecodeBodyOptions, InflateLease } from './decompress.js';
 export { OtlpJsonError } from './decode-json.js';
 export { RejectedRecord, checkLogIds, checkSpanIds, checkSpanTimes } from './validity.js';
+export { setAttribute } from './proto-reader.js';
 export {
   decodeLogsJson,
   decodeMetricsJson,

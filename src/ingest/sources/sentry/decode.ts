@@ -76,7 +76,12 @@ export function decodeEnvelope(envelope: Envelope, opts: DecodeSentryOptions): S
         out.logs.push(...logItemRecords(json(item.payload, what), opts.project, opts.receivedNs));
         return;
       default:
-        out.dropped[item.type] = (out.dropped[item.type] ?? 0) + 1;
+        Object.defineProperty(out.dropped, item.type, {
+          value: (Object.hasOwn(out.dropped, item.type) ? out.dropped[item.type]! : 0) + 1,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
     }
   });
   return out;

@@ -95,7 +95,8 @@ const SEVERITY: Record<string, [number, string]> = {
 };
 
 export function severityOf(level: unknown, fallback: string): [number, string] {
-  return SEVERITY[typeof level === 'string' ? level : fallback] ?? SEVERITY[fallback]!;
+  const name = typeof level === 'string' && Object.hasOwn(SEVERITY, level) ? level : fallback;
+  return SEVERITY[name]!;
 }
 
 /** `message` as a string, or `{formatted|message}`, or `logentry`. */

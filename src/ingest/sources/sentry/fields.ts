@@ -3,6 +3,9 @@
 // the resource and the user. Pure.
 import type { AttributeValue, Attributes, Scope } from '../../../model/index.js';
 import { storableText, storableValue } from '../../transforms/index.js';
+import { setAttribute } from '../otlp/index.js';
+
+export { setAttribute };
 
 export type Json = Record<string, unknown>;
 
@@ -58,22 +61,22 @@ export function attrValue(v: unknown): AttributeValue | undefined {
 
 /** Tags arrive as an object or as a list of [key, value] pairs. */
 export function tagsOf(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Attributes = {};
   const o = obj(v);
   if (o) {
     for (const [k, val] of Object.entries(o)) {
       const t = text(val);
-      if (t !== null) out[storableText(k)] = t;
+      if (t !== null) setAttribute(out, storableText(k), t);
     }
-    return out;
+    return out as Record<string, string>;
   }
   for (const pair of arr(v)) {
     if (!Array.isArray(pair) || pair.length !== 2) continue;
     const k = text(pair[0]);
     const t = text(pair[1]);
-    if (k !== null && t !== null) out[k] = t;
+    if (k !== null && t !== null) setAttribute(out, k, t);
   }
-  return out;
+  return out as Record<string, string>;
 }
 
 /** The runtime hint (`telemetry.sdk.language`) for a Sentry platform name. */
@@ -145,6 +148,6 @@ export function eventBase(event: Json, project: string): EventBase {
 /** An event's tags as record attributes (the `service` tag is the record's service instead). */
 export function tagAttributes(base: EventBase): Attributes {
   const out: Attributes = {};
-  for (const [k, v] of Object.entries(base.tags)) if (k !== 'service') out[k] = v;
+  for (const [k, v] of Object.entries(base.tags)) if (k !== 'service') setAttribute(out, k, v);
   return out;
 }

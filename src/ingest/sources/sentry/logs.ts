@@ -3,7 +3,7 @@
 // SDK's structured logs (`{items: [{timestamp, level, body, trace_id, attributes}]}`). Pure.
 import type { Attributes, LogRecord } from '../../../model/index.js';
 import { severityOf, traceContext } from './error-event.js';
-import { type EventBase, type Json, arr, attrValue, eventBase, hexId, obj, text, timeNs } from './fields.js';
+import { type EventBase, type Json, arr, attrValue, eventBase, hexId, obj, setAttribute, text, timeNs } from './fields.js';
 
 /** Breadcrumbs at most per event (SDKs keep 100 by default). */
 export const MAX_BREADCRUMBS = 200;
@@ -49,7 +49,7 @@ export function breadcrumbRecords(event: Json, base: EventBase, fallbackNs: numb
     if (type !== null) attributes['sentry.breadcrumb.type'] = type;
     if (data) for (const [k, v] of Object.entries(data)) {
       const a = attrValue(v);
-      if (a !== undefined) attributes[k] = a;
+      if (a !== undefined) setAttribute(attributes, k, a);
     }
     const [severityNumber, severityText] = severityOf(o.level, 'info');
     out.push(
@@ -75,7 +75,7 @@ function logAttributes(v: unknown): Attributes {
   for (const [k, raw] of Object.entries(o)) {
     const typed = obj(raw);
     const a = attrValue(typed && 'value' in typed ? typed.value : raw);
-    if (a !== undefined) out[k] = a;
+    if (a !== undefined) setAttribute(out, k, a);
   }
   return out;
 }

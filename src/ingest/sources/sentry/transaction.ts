@@ -3,7 +3,7 @@
 // same validity rules as OTLP spans: a bad span is rejected alone and counted. Pure.
 import { type Attributes, type Span, SpanKind, StatusCode } from '../../../model/index.js';
 import { RejectedRecord, checkSpanIds, checkSpanTimes } from '../otlp/index.js';
-import { type EventBase, type Json, arr, attrValue, durationNs, hexId, obj, tagAttributes, text, timeNs } from './fields.js';
+import { type EventBase, type Json, arr, attrValue, durationNs, hexId, obj, setAttribute, tagAttributes, text, timeNs } from './fields.js';
 
 /** The span kind a Sentry `op` names (https://develop.sentry.dev/sdk/telemetry/traces/span-operations/). */
 export function kindOf(op: string | null, root: boolean): number {
@@ -27,7 +27,7 @@ function dataAttributes(data: unknown, into: Attributes): void {
   if (!o) return;
   for (const [k, v] of Object.entries(o)) {
     const a = attrValue(v);
-    if (a !== undefined) into[k] = a;
+    if (a !== undefined) setAttribute(into, k, a);
   }
 }
 
