@@ -33,15 +33,29 @@ const EVENT = {
         mechanism: { type: 'onuncaughtexception', handled: false },
         stacktrace: {
           frames: [
-            { filename: 'node:internal/process/task_queues', function: 'process.processTicksAndRejections', lineno: 95, colno: 5, in_app: false },
-            { filename: '/srv/app/node_modules/express/lib/router/layer.js', function: 'Layer.handle', lineno: 95, colno: 5, in_app: false },
+            {
+              filename: 'node:internal/process/task_queues',
+              function: 'process.processTicksAndRejections',
+              lineno: 95,
+              colno: 5,
+              in_app: false,
+            },
+            {
+              filename: '/srv/app/node_modules/express/lib/router/layer.js',
+              function: 'Layer.handle',
+              lineno: 95,
+              colno: 5,
+              in_app: false,
+            },
             { filename: '/srv/app/src/cart/total.js', function: 'cartTotal', lineno: 12, colno: 20, in_app: true },
           ],
         },
       },
     ],
   },
-  breadcrumbs: { values: [{ timestamp: 1_765_000_000.1, category: 'console', level: 'info', message: 'loading cart 7' }] },
+  breadcrumbs: {
+    values: [{ timestamp: 1_765_000_000.1, category: 'console', level: 'info', message: 'loading cart 7' }],
+  },
 };
 
 const line = (o: unknown) => JSON.stringify(o);
@@ -73,7 +87,9 @@ describe('parseEnvelope', () => {
   });
 
   it('takes a missing final newline, CRLF line ends and an empty envelope header', () => {
-    const crlf = Buffer.from(`{}\r\n${line({ type: 'event' })}\r\n${line(EVENT)}\r\n${line({ type: 'event', length: 2 })}\r\n{}`);
+    const crlf = Buffer.from(
+      `{}\r\n${line({ type: 'event' })}\r\n${line(EVENT)}\r\n${line({ type: 'event', length: 2 })}\r\n{}`,
+    );
     const e = parseEnvelope(crlf);
     assert.equal(e.items.length, 2);
     assert.equal(JSON.parse(e.items[0]!.payload.toString()).event_id, EVENT.event_id);
@@ -133,7 +149,7 @@ describe('decodeEnvelope', () => {
     assert.equal(crumb.attributes['sentry.breadcrumb.category'], 'console');
   });
 
-  it('Python and Java frames are written in their runtimes\' formats', () => {
+  it("Python and Java frames are written in their runtimes' formats", () => {
     const py = decodeStoreEvent(
       Buffer.from(
         line({
@@ -158,7 +174,13 @@ describe('decodeEnvelope', () => {
     );
     const pyStack = parseStackTrace(String(py.logs[0]!.attributes['exception.stacktrace']), 'python');
     assert.equal(pyStack.type, 'KeyError');
-    assert.deepEqual(pyStack.frames.map((f) => [f.function, f.inApp]), [['place_order', true], ['dispatch', false]]);
+    assert.deepEqual(
+      pyStack.frames.map((f) => [f.function, f.inApp]),
+      [
+        ['place_order', true],
+        ['dispatch', false],
+      ],
+    );
     const java = decodeStoreEvent(
       Buffer.from(
         line({
@@ -171,8 +193,18 @@ describe('decodeEnvelope', () => {
                 value: 'no stock',
                 stacktrace: {
                   frames: [
-                    { module: 'org.springframework.web.servlet.FrameworkServlet', function: 'service', filename: 'FrameworkServlet.java', lineno: 897 },
-                    { module: 'com.acme.shop.StockService', function: 'reserve', filename: 'StockService.java', lineno: 58 },
+                    {
+                      module: 'org.springframework.web.servlet.FrameworkServlet',
+                      function: 'service',
+                      filename: 'FrameworkServlet.java',
+                      lineno: 897,
+                    },
+                    {
+                      module: 'com.acme.shop.StockService',
+                      function: 'reserve',
+                      filename: 'StockService.java',
+                      lineno: 58,
+                    },
                   ],
                 },
               },
@@ -183,10 +215,13 @@ describe('decodeEnvelope', () => {
       project,
     );
     const jStack = parseStackTrace(String(java.logs[0]!.attributes['exception.stacktrace']), 'java');
-    assert.deepEqual(jStack.frames.map((f) => [f.module, f.function, f.line, f.inApp]), [
-      ['com.acme.shop.StockService', 'StockService.reserve', 58, true],
-      ['org.springframework.web.servlet.FrameworkServlet', 'FrameworkServlet.service', 897, false],
-    ]);
+    assert.deepEqual(
+      jStack.frames.map((f) => [f.module, f.function, f.line, f.inApp]),
+      [
+        ['com.acme.shop.StockService', 'StockService.reserve', 58, true],
+        ['org.springframework.web.servlet.FrameworkServlet', 'FrameworkServlet.service', 897, false],
+      ],
+    );
   });
 
   it('a transaction becomes its spans; a span with a bad id is rejected alone', () => {
@@ -199,11 +234,23 @@ describe('decodeEnvelope', () => {
       release: 'checkout@1.4.0',
       contexts: { trace: { trace_id: TRACE, span_id: 'a1b2c3d4e5f60718', op: 'http.server', status: 'ok' } },
       spans: [
-        { span_id: 'b1b2c3d4e5f60718', parent_span_id: 'a1b2c3d4e5f60718', trace_id: TRACE, op: 'db', description: 'SELECT cart', start_timestamp: 1_765_000_000.01, timestamp: 1_765_000_000.2, status: 'internal_error' },
+        {
+          span_id: 'b1b2c3d4e5f60718',
+          parent_span_id: 'a1b2c3d4e5f60718',
+          trace_id: TRACE,
+          op: 'db',
+          description: 'SELECT cart',
+          start_timestamp: 1_765_000_000.01,
+          timestamp: 1_765_000_000.2,
+          status: 'internal_error',
+        },
         { span_id: 'nope', parent_span_id: 'a1b2c3d4e5f60718', start_timestamp: 1, timestamp: 2 },
       ],
     };
-    const r = decodeEnvelope(parseEnvelope(Buffer.from(`{}\n${line({ type: 'transaction' })}\n${line(tx)}\n`)), project);
+    const r = decodeEnvelope(
+      parseEnvelope(Buffer.from(`{}\n${line({ type: 'transaction' })}\n${line(tx)}\n`)),
+      project,
+    );
     assert.equal(r.spans.length, 2);
     assert.equal(r.rejected, 1);
     assert.match(r.rejectReasons[0]!, /span id/);
@@ -219,6 +266,58 @@ describe('decodeEnvelope', () => {
     assert.equal(db.parentSpanId, root.spanId);
   });
 
+  it('streamed span items (a v2 container, as @sentry/node 11 sends) become spans', () => {
+    const a = (value: unknown, type = 'string') => ({ value, type });
+    const payload = {
+      version: 2,
+      items: [
+        {
+          name: 'SELECT cart',
+          span_id: 'a229fe93be850faf',
+          trace_id: TRACE,
+          parent_span_id: '91b0788eeb663861',
+          start_timestamp: 1_765_000_000.1,
+          end_timestamp: 1_765_000_000.125,
+          is_segment: false,
+          status: 'ok',
+          attributes: { 'sentry.op': a('db'), 'sentry.release': a('checkout@1.4.0'), 'sentry.environment': a('production') },
+        },
+        {
+          name: 'GET /cart/:id',
+          span_id: '91b0788eeb663861',
+          trace_id: TRACE,
+          start_timestamp: 1_765_000_000,
+          end_timestamp: 1_765_000_000.2,
+          is_segment: true,
+          status: 'error',
+          attributes: {
+            'sentry.op': a('http.server'),
+            'sentry.segment.name.source': a('route'),
+            'sentry.release': a('checkout@1.4.0'),
+            'sentry.sdk.integrations': a(['Http', 'Express'], 'array'),
+          },
+        },
+        { name: 'bad', span_id: '1', trace_id: TRACE, start_timestamp: 1, end_timestamp: 2 },
+      ],
+    };
+    const env = `{}\n${line({ type: 'span', item_count: 3, content_type: 'application/vnd.sentry.items.span.v2+json' })}\n${line(payload)}\n`;
+    const r = decodeEnvelope(parseEnvelope(Buffer.from(env)), project);
+    assert.equal(r.rejected, 1);
+    const [db, root] = r.spans;
+    assert.equal(root!.name, 'GET /cart/:id');
+    assert.equal(root!.parentSpanId, null);
+    assert.equal(root!.kind, 2);
+    assert.equal(root!.httpRoute, '/cart/:id');
+    assert.equal(root!.statusCode, 2);
+    assert.equal(root!.attributes['sentry.sdk.integrations'], undefined, 'SDK setup is not kept on every span');
+    assert.equal(db!.parentSpanId, root!.spanId);
+    assert.equal(db!.kind, 3);
+    assert.equal(db!.durationNano, 25_000_000);
+    assert.equal(db!.service, 'checkout');
+    assert.equal(db!.serviceVersion, 'checkout@1.4.0');
+    assert.equal(db!.environment, 'production');
+  });
+
   it('log items become logs; unknown items and attachments are counted, not stored', () => {
     const logs = {
       items: [
@@ -227,7 +326,10 @@ describe('decodeEnvelope', () => {
           level: 'warn',
           body: 'slow cart',
           trace_id: TRACE,
-          attributes: { 'sentry.release': { value: 'checkout@1.4.0', type: 'string' }, ms: { value: 812, type: 'integer' } },
+          attributes: {
+            'sentry.release': { value: 'checkout@1.4.0', type: 'string' },
+            ms: { value: 812, type: 'integer' },
+          },
         },
       ],
     };
@@ -241,8 +343,9 @@ describe('decodeEnvelope', () => {
     assert.deepEqual(r.dropped, { future_thing: 1, attachment: 1 });
   });
 
-  it('the service is the event\'s own service tag, else its server_name, else the project', () => {
-    const of = (extra: object) => decodeStoreEvent(Buffer.from(line({ message: 'hi', ...extra })), project).logs[0]!.service;
+  it("the service is the event's own service tag, else its server_name, else the project", () => {
+    const of = (extra: object) =>
+      decodeStoreEvent(Buffer.from(line({ message: 'hi', ...extra })), project).logs[0]!.service;
     assert.equal(of({}), 'checkout');
     assert.equal(of({ server_name: 'cart-api' }), 'cart-api');
     assert.equal(of({ server_name: 'cart-api', tags: { service: 'cart' } }), 'cart');
@@ -250,7 +353,8 @@ describe('decodeEnvelope', () => {
   });
 
   it('hostile keys stay data: Object.prototype names as levels, __proto__ as a tag, a span data key or an item type', () => {
-    const body = '{"message":"m","level":"valueOf","tags":{"__proto__":{"http.route":"/x"}},"breadcrumbs":[{"message":"b","level":"constructor"}]}';
+    const body =
+      '{"message":"m","level":"valueOf","tags":{"__proto__":{"http.route":"/x"}},"breadcrumbs":[{"message":"b","level":"constructor"}]}';
     const r = decodeStoreEvent(Buffer.from(body), project);
     assert.equal(r.logs[0]!.severityText, 'ERROR');
     assert.equal(r.logs[1]!.severityText, 'INFO');
@@ -271,7 +375,10 @@ describe('decodeEnvelope', () => {
 
 describe('Sentry keys', () => {
   it('reads X-Sentry-Auth and DSNs', () => {
-    assert.equal(keyFromAuthHeader('Sentry sentry_version=7, sentry_client=sentry.javascript.node/11.12.0, sentry_key=abc123'), 'abc123');
+    assert.equal(
+      keyFromAuthHeader('Sentry sentry_version=7, sentry_client=sentry.javascript.node/11.12.0, sentry_key=abc123'),
+      'abc123',
+    );
     assert.equal(keyFromAuthHeader('Sentry sentry_key=k1,sentry_secret=s'), 'k1');
     assert.equal(keyFromAuthHeader('Bearer abc'), null);
     assert.equal(keyFromAuthHeader('Sentry sentry_version=7'), null);

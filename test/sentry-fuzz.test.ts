@@ -49,22 +49,51 @@ const sentryEvent = fc.record(
     environment: anyValue,
     server_name: anyValue,
     message: anyValue,
-    tags: fc.oneof(fc.dictionary(fc.string(), anyValue, { maxKeys: 4 }), fc.array(fc.array(anyValue, { maxLength: 3 }))),
+    tags: fc.oneof(
+      fc.dictionary(fc.string(), anyValue, { maxKeys: 4 }),
+      fc.array(fc.array(anyValue, { maxLength: 3 })),
+    ),
     user: fc.oneof(fc.record({ id: anyValue, email: anyValue, username: anyValue }, { requiredKeys: [] }), anyValue),
     contexts: fc.record({ trace: fc.oneof(span, anyValue) }, { requiredKeys: [] }),
     exception: fc.oneof(
-      fc.record({ values: fc.array(fc.record({ type: anyValue, value: anyValue, stacktrace: fc.record({ frames: fc.array(frame, { maxLength: 5 }) }) }, { requiredKeys: [] }), { maxLength: 3 }) }),
+      fc.record({
+        values: fc.array(
+          fc.record(
+            { type: anyValue, value: anyValue, stacktrace: fc.record({ frames: fc.array(frame, { maxLength: 5 }) }) },
+            { requiredKeys: [] },
+          ),
+          { maxLength: 3 },
+        ),
+      }),
       anyValue,
     ),
     spans: fc.oneof(fc.array(span, { maxLength: 4 }), anyValue),
-    breadcrumbs: fc.oneof(fc.array(fc.record({ message: anyValue, category: anyValue, timestamp: anyValue, data: anyValue }, { requiredKeys: [] }), { maxLength: 3 }), anyValue),
+    breadcrumbs: fc.oneof(
+      fc.array(
+        fc.record({ message: anyValue, category: anyValue, timestamp: anyValue, data: anyValue }, { requiredKeys: [] }),
+        { maxLength: 3 },
+      ),
+      anyValue,
+    ),
     transaction: anyValue,
   },
   { requiredKeys: [] },
 );
 const logPayload = fc.record({
   items: fc.oneof(
-    fc.array(fc.record({ timestamp: anyValue, level: anyValue, body: anyValue, trace_id: anyValue, attributes: fc.dictionary(fc.string(), anyValue, { maxKeys: 3 }) }, { requiredKeys: [] }), { maxLength: 3 }),
+    fc.array(
+      fc.record(
+        {
+          timestamp: anyValue,
+          level: anyValue,
+          body: anyValue,
+          trace_id: anyValue,
+          attributes: fc.dictionary(fc.string(), anyValue, { maxKeys: 3 }),
+        },
+        { requiredKeys: [] },
+      ),
+      { maxLength: 3 },
+    ),
     anyValue,
   ),
 });
@@ -91,7 +120,12 @@ const item = fc
   });
 
 const envelope = fc.oneof(
-  { weight: 4, arbitrary: fc.tuple(fc.constantFrom('{}', '{"event_id":"x"}', '[]', 'nope', ''), fc.array(item, { maxLength: 4 })).map(([h, items]) => Buffer.concat([Buffer.from(`${h}\n`), ...items])) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(fc.constantFrom('{}', '{"event_id":"x"}', '[]', 'nope', ''), fc.array(item, { maxLength: 4 }))
+      .map(([h, items]) => Buffer.concat([Buffer.from(`${h}\n`), ...items])),
+  },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)) },
 );
 
@@ -118,10 +152,17 @@ describe('Sentry fuzzing', () => {
   after(() => o.cleanup());
 
   it('the pure parser and decoder throw only EnvelopeError', () => {
-    fc.assert(fc.property(envelope, (body) => void readable(body, false)), { numRuns: 2000 });
     fc.assert(
-      fc.property(fc.oneof(sentryEvent.map((e) => Buffer.from(JSON.stringify(e))), fc.uint8Array().map((a) => Buffer.from(a))), (body) =>
-        void readable(body, true),
+      fc.property(envelope, (body) => void readable(body, false)),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          sentryEvent.map((e) => Buffer.from(JSON.stringify(e))),
+          fc.uint8Array().map((a) => Buffer.from(a)),
+        ),
+        (body) => void readable(body, true),
       ),
       { numRuns: 1000 },
     );

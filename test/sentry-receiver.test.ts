@@ -55,15 +55,23 @@ describe('Sentry routes', () => {
   });
   after(() => o.cleanup());
 
-  const post = (
-    url: string,
-    payload: string | Buffer,
-    headers: Record<string, string> = {},
-  ) => o.server.api.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/x-sentry-envelope', ...headers } });
-  const auth = (key: string) => ({ 'x-sentry-auth': `Sentry sentry_version=7, sentry_key=${key}, sentry_client=test/1` });
+  const post = (url: string, payload: string | Buffer, headers: Record<string, string> = {}) =>
+    o.server.api.inject({
+      method: 'POST',
+      url,
+      payload,
+      headers: { 'content-type': 'application/x-sentry-envelope', ...headers },
+    });
+  const auth = (key: string) => ({
+    'x-sentry-auth': `Sentry sentry_version=7, sentry_key=${key}, sentry_client=test/1`,
+  });
   const logsOf = async (service: string, grep: string) =>
-    (await o.server.api.inject({ method: 'GET', url: `/api/logs?service=${service}&since=1h&grep=${encodeURIComponent(grep)}` })).json()
-      .logs as LogRow[];
+    (
+      await o.server.api.inject({
+        method: 'GET',
+        url: `/api/logs?service=${service}&since=1h&grep=${encodeURIComponent(grep)}`,
+      })
+    ).json().logs as LogRow[];
 
   it('creates projects with a numeric id, a DSN with a hex key, and lists them without keys; a second key is refused', async () => {
     assert.match(shop.dsn, /^http:\/\/[0-9a-f]{64}@[^/]+\/\d+$/);
@@ -75,10 +83,17 @@ describe('Sentry routes', () => {
     const list = await o.server.api.inject({ method: 'GET', url: '/api/sentry/projects' });
     assert.deepEqual(
       list.json().projects.map((p: { name: string; keys: number }) => [p.name, p.keys]),
-      [['shop', 1], ['other', 1]],
+      [
+        ['shop', 1],
+        ['other', 1],
+      ],
     );
     assert.equal(list.body.includes(shop.key), false);
-    const tokens = await o.server.api.inject({ method: 'POST', url: '/api/tokens', payload: { name: 'x', role: 'sentry-ingest' } });
+    const tokens = await o.server.api.inject({
+      method: 'POST',
+      url: '/api/tokens',
+      payload: { name: 'x', role: 'sentry-ingest' },
+    });
     assert.equal(tokens.statusCode, 400, 'a DSN key is made with its project only');
   });
 
@@ -91,7 +106,10 @@ describe('Sentry routes', () => {
     assert.equal(b.statusCode, 200, b.body);
     const c = await post(`/api/${id}/envelope/`, envelope([event('by dsn')], { dsn: shop.dsn }));
     assert.equal(c.statusCode, 200, c.body);
-    const d = await post(`/api/${id}/store/`, line(event('by store')), { ...auth(shop.key), 'content-type': 'application/json' });
+    const d = await post(`/api/${id}/store/`, line(event('by store')), {
+      ...auth(shop.key),
+      'content-type': 'application/json',
+    });
     assert.equal(d.statusCode, 200, d.body);
     for (const text of ['by header', 'by query', 'by dsn', 'by store']) {
       const logs = await logsOf('shop', text);
@@ -101,7 +119,7 @@ describe('Sentry routes', () => {
     }
   });
 
-  it('refuses a missing, unknown or other project\'s key, and any other token, even on loopback', async () => {
+  it("refuses a missing, unknown or other project's key, and any other token, even on loopback", async () => {
     const body = envelope([event('refused')]);
     const none = await post(`/api/${shop.project.id}/envelope/`, body);
     assert.equal(none.statusCode, 401);
@@ -120,7 +138,11 @@ describe('Sentry routes', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${shop.key}` },
     });
     assert.equal(otlp.statusCode, 403);
-    const api = await o.server.api.inject({ method: 'GET', url: '/api/logs', headers: { authorization: `Bearer ${shop.key}` } });
+    const api = await o.server.api.inject({
+      method: 'GET',
+      url: '/api/logs',
+      headers: { authorization: `Bearer ${shop.key}` },
+    });
     assert.equal(api.statusCode, 403);
     // Revoked: refused at once.
     const extra = await o.server.api.inject({ method: 'POST', url: '/api/sentry/projects', payload: { name: 'gone' } });
@@ -139,8 +161,16 @@ describe('Sentry routes', () => {
     assert.equal(pre.statusCode, 200);
     assert.equal(pre.headers['access-control-allow-origin'], '*');
     assert.match(String(pre.headers['access-control-allow-headers']), /x-sentry-auth/);
-    const browser = { origin: 'https://shop.example', 'sec-fetch-site': 'cross-site', 'content-type': 'text/plain;charset=UTF-8' };
-    const ok = await post(`/api/${shop.project.id}/envelope/?sentry_key=${shop.key}`, envelope([event('from a browser')]), browser);
+    const browser = {
+      origin: 'https://shop.example',
+      'sec-fetch-site': 'cross-site',
+      'content-type': 'text/plain;charset=UTF-8',
+    };
+    const ok = await post(
+      `/api/${shop.project.id}/envelope/?sentry_key=${shop.key}`,
+      envelope([event('from a browser')]),
+      browser,
+    );
     assert.equal(ok.statusCode, 200, ok.body);
     assert.equal(ok.headers['access-control-allow-origin'], '*');
     const no = await post(`/api/${shop.project.id}/envelope/`, envelope([event('x')]), browser);
@@ -167,7 +197,10 @@ describe('Sentry routes', () => {
       assert.equal(res.statusCode, 200, `${enc}: ${res.body}`);
       assert.equal((await logsOf('shop', `encoded ${enc}`)).length, 1, enc);
     }
-    const zstd = await post(`/api/${shop.project.id}/envelope/`, 'x', { ...auth(shop.key), 'content-encoding': 'zstd' });
+    const zstd = await post(`/api/${shop.project.id}/envelope/`, 'x', {
+      ...auth(shop.key),
+      'content-encoding': 'zstd',
+    });
     assert.equal(zstd.statusCode, 415);
     const corrupt = await post(`/api/${shop.project.id}/envelope/`, Buffer.from('not gzip'), {
       ...auth(shop.key),
@@ -205,7 +238,8 @@ describe('Sentry routes', () => {
     };
     const env = `{}\n${line({ type: 'transaction' })}\n${line(tx)}\n`;
     assert.equal((await post(`/api/${shop.project.id}/envelope/`, env, auth(shop.key))).statusCode, 200);
-    const spans = (await o.server.api.inject({ method: 'GET', url: `/api/spans?trace=${TRACE}&since=1h` })).json().spans as SpanRow[];
+    const spans = (await o.server.api.inject({ method: 'GET', url: `/api/spans?trace=${TRACE}&since=1h` })).json()
+      .spans as SpanRow[];
     assert.equal(spans.length, 1);
     assert.equal(spans[0]!.name, 'POST /pay');
     assert.equal(spans[0]!.service, 'shop');

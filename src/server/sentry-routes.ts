@@ -94,17 +94,24 @@ export async function sentryRoutes(app: FastifyInstance, opts: SentryRouteOption
     } catch {
       throw Object.assign(new Error('the key store is unavailable; retry shortly'), { statusCode: 503 });
     }
-    if (!key) throw new KeyError(401, 'unknown or revoked Sentry key: make one with `orrery sentry project create NAME`');
+    if (!key)
+      throw new KeyError(401, 'unknown or revoked Sentry key: make one with `orrery sentry project create NAME`');
     const project = (req.params as { project: string }).project;
     if (project !== String(key.projectId) && project !== key.projectName) {
-      throw new KeyError(403, `this key belongs to the Sentry project "${key.projectName}" (${key.projectId}), not "${project}"`);
+      throw new KeyError(
+        403,
+        `this key belongs to the Sentry project "${key.projectName}" (${key.projectId}), not "${project}"`,
+      );
     }
     keys.set(req, key);
     return key;
   };
   app.addHook('onRequest', async (req) => {
     if (req.method !== 'POST') return;
-    const clear = keyFromAuthHeader(headerOf(req, 'x-sentry-auth')) ?? keyFromAuthHeader(headerOf(req, 'authorization')) ?? queryKey(req);
+    const clear =
+      keyFromAuthHeader(headerOf(req, 'x-sentry-auth')) ??
+      keyFromAuthHeader(headerOf(req, 'authorization')) ??
+      queryKey(req);
     if (clear !== null) await check(req, clear);
   });
   const admitted = admissionHook(opts.admission);
@@ -149,7 +156,7 @@ export async function sentryRoutes(app: FastifyInstance, opts: SentryRouteOption
     if (known) return known;
     const fromDsn = envelope?.header.dsn ? parseDsn(envelope.header.dsn) : null;
     if (fromDsn) return check(req, fromDsn.key);
-    throw new KeyError(401, 'no Sentry key: send it as X-Sentry-Auth, ?sentry_key= or the envelope header\'s dsn');
+    throw new KeyError(401, "no Sentry key: send it as X-Sentry-Auth, ?sentry_key= or the envelope header's dsn");
   };
 
   for (const path of ['/api/:project/envelope/', '/api/:project/envelope']) {
@@ -157,7 +164,12 @@ export async function sentryRoutes(app: FastifyInstance, opts: SentryRouteOption
     app.post(path, async (req, reply) => {
       const envelope = parseEnvelope(await read(req));
       const key = await keyOf(req, envelope);
-      const result = await ingestSentry(ctx, key.projectName, { kind: 'envelope', envelope }, { abort: admitted.abortOf(req) });
+      const result = await ingestSentry(
+        ctx,
+        key.projectName,
+        { kind: 'envelope', envelope },
+        { abort: admitted.abortOf(req) },
+      );
       return reply.code(200).headers(CORS_HEADERS).send({ id: result.eventId });
     });
   }

@@ -1,6 +1,6 @@
 // Sentry payloads to telemetry records: an envelope's items, or a whole event posted to the
 // older store endpoint. Error and message events become error log records (with their
-// breadcrumbs as logs), transactions become spans, log items logs; items Orrery keeps nothing
+// breadcrumbs as logs), transactions and span items become spans, log items logs; items Orrery keeps nothing
 // of (attachments, sessions, client reports, profiles, replays, …) are counted and dropped.
 // A payload that is not JSON where JSON is due fails the whole request (EnvelopeError): the
 // SDK is told, rather than acknowledged for something not stored. Pure.
@@ -9,7 +9,8 @@ import { type Envelope, EnvelopeError } from './envelope.js';
 import { breadcrumbRecords, logItemRecords } from './logs.js';
 import { errorRecord } from './error-event.js';
 import { type Json, eventBase, obj, timeNs } from './fields.js';
-import { transactionSpans } from './transaction.js';
+import { spanItemSpans } from './span-items.js';
+import { type SpansResult, transactionSpans } from './transaction.js';
 
 export interface SentryRecords {
   logs: LogRecord[];
@@ -52,14 +53,17 @@ function addEvent(out: SentryRecords, event: Json, transaction: boolean, opts: D
   const at = timeNs(event.timestamp) ?? opts.receivedNs;
   out.events++;
   if (transaction) {
-    const r = transactionSpans(event, base);
-    out.spans.push(...r.spans);
-    out.rejected += r.rejected;
-    for (const reason of r.reasons) if (!out.rejectReasons.includes(reason)) out.rejectReasons.push(reason);
+    addSpans(out, transactionSpans(event, base));
   } else {
     out.logs.push(errorRecord(event, base, at, opts.receivedNs));
   }
   out.logs.push(...breadcrumbRecords(event, base, at));
+}
+
+function addSpans(out: SentryRecords, r: SpansResult): void {
+  out.spans.push(...r.spans);
+  out.rejected += r.rejected;
+  for (const reason of r.reasons) if (!out.rejectReasons.includes(reason)) out.rejectReasons.push(reason);
 }
 
 /** The records of an envelope's items. */
@@ -67,22 +71,18 @@ export function decodeEnvelope(envelope: Envelope, opts: DecodeSentryOptions): S
   const out = empty();
   envelope.items.forEach((item, i) => {
     const what = `item ${i + 1} (${item.type})`;
-    switch (item.type) {
-      case 'event':
-        return addEvent(out, json(item.payload, what), false, opts);
-      case 'transaction':
-        return addEvent(out, json(item.payload, what), true, opts);
-      case 'log':
-        out.logs.push(...logItemRecords(json(item.payload, what), opts.project, opts.receivedNs));
-        return;
-      default:
-        Object.defineProperty(out.dropped, item.type, {
-          value: (Object.hasOwn(out.dropped, item.type) ? out.dropped[item.type]! : 0) + 1,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-    }
+    if (item.type === 'event') addEvent(out, json(item.payload, what), false, opts);
+    else if (item.type === 'transaction') addEvent(out, json(item.payload, what), true, opts);
+    else if (item.type === 'span') addSpans(out, spanItemSpans(json(item.payload, what), opts.project));
+    else if (item.type === 'log')
+      out.logs.push(...logItemRecords(json(item.payload, what), opts.project, opts.receivedNs));
+    else
+      Object.defineProperty(out.dropped, item.type, {
+        value: (Object.hasOwn(out.dropped, item.type) ? out.dropped[item.type]! : 0) + 1,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   });
   return out;
 }

@@ -37,7 +37,9 @@ function framesOf(stacktrace: unknown): Frame[] {
 function v8(type: string | null, message: string | null, frames: Frame[]): string {
   const lines = [[type ?? 'Error', message].filter(Boolean).join(': ')];
   for (const f of frames) {
-    const loc = [f.file ?? '<anonymous>', f.line, f.line !== null ? f.column : null].filter((x) => x !== null).join(':');
+    const loc = [f.file ?? '<anonymous>', f.line, f.line !== null ? f.column : null]
+      .filter((x) => x !== null)
+      .join(':');
     lines.push(f.fn ? `    at ${f.fn} (${loc})` : `    at ${loc}`);
   }
   return lines.join('\n');

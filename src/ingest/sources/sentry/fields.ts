@@ -41,7 +41,8 @@ export function timeNs(v: unknown): number | null {
 
 /** end − start in ns, exact to the microsecond Sentry's seconds carry (not the rounded ns doubles' difference). */
 export function durationNs(start: unknown, end: unknown, startNs: number, endNs: number): number {
-  if (typeof start === 'number' && typeof end === 'number') return (Math.round(end * 1e6) - Math.round(start * 1e6)) * 1e3;
+  if (typeof start === 'number' && typeof end === 'number')
+    return (Math.round(end * 1e6) - Math.round(start * 1e6)) * 1e3;
   return endNs - startNs;
 }
 

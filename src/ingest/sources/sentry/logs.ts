@@ -3,7 +3,18 @@
 // SDK's structured logs (`{items: [{timestamp, level, body, trace_id, attributes}]}`). Pure.
 import type { Attributes, LogRecord } from '../../../model/index.js';
 import { severityOf, traceContext } from './error-event.js';
-import { type EventBase, type Json, arr, attrValue, eventBase, hexId, obj, setAttribute, text, timeNs } from './fields.js';
+import {
+  type EventBase,
+  type Json,
+  arr,
+  attrValue,
+  eventBase,
+  hexId,
+  obj,
+  setAttribute,
+  text,
+  timeNs,
+} from './fields.js';
 
 /** Breadcrumbs at most per event (SDKs keep 100 by default). */
 export const MAX_BREADCRUMBS = 200;
@@ -47,10 +58,11 @@ export function breadcrumbRecords(event: Json, base: EventBase, fallbackNs: numb
     const attributes: Attributes = {};
     if (category !== null) attributes['sentry.breadcrumb.category'] = category;
     if (type !== null) attributes['sentry.breadcrumb.type'] = type;
-    if (data) for (const [k, v] of Object.entries(data)) {
-      const a = attrValue(v);
-      if (a !== undefined) setAttribute(attributes, k, a);
-    }
+    if (data)
+      for (const [k, v] of Object.entries(data)) {
+        const a = attrValue(v);
+        if (a !== undefined) setAttribute(attributes, k, a);
+      }
     const [severityNumber, severityText] = severityOf(o.level, 'info');
     out.push(
       record(base, {

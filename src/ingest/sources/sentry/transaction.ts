@@ -3,7 +3,19 @@
 // same validity rules as OTLP spans: a bad span is rejected alone and counted. Pure.
 import { type Attributes, type Span, SpanKind, StatusCode } from '../../../model/index.js';
 import { RejectedRecord, checkSpanIds, checkSpanTimes } from '../otlp/index.js';
-import { type EventBase, type Json, arr, attrValue, durationNs, hexId, obj, setAttribute, tagAttributes, text, timeNs } from './fields.js';
+import {
+  type EventBase,
+  type Json,
+  arr,
+  attrValue,
+  durationNs,
+  hexId,
+  obj,
+  setAttribute,
+  tagAttributes,
+  text,
+  timeNs,
+} from './fields.js';
 
 /** The span kind a Sentry `op` names (https://develop.sentry.dev/sdk/telemetry/traces/span-operations/). */
 export function kindOf(op: string | null, root: boolean): number {
@@ -32,7 +44,7 @@ function dataAttributes(data: unknown, into: Attributes): void {
 }
 
 /** `GET /users/:id` → `/users/:id`; a name that is not a route gives null. */
-function routeOfName(name: string): string | null {
+export function routeOfName(name: string): string | null {
   const m = /^(?:[A-Z]+\s+)?(\/\S*)$/.exec(name);
   return m ? m[1]! : null;
 }
@@ -71,7 +83,8 @@ export function transactionSpans(event: Json, base: EventBase): SpansResult {
     if (origin !== null) attributes['sentry.origin'] = origin;
     const spanName = root ? name : (text(s.description) ?? op ?? 'span');
     const route =
-      text(attributes['http.route']) ?? (root && source === 'route' && kindOf(op, root) === SpanKind.SERVER ? routeOfName(name) : null);
+      text(attributes['http.route']) ??
+      (root && source === 'route' && kindOf(op, root) === SpanKind.SERVER ? routeOfName(name) : null);
     const status = statusOf(text(s.status));
     return {
       service: base.service,
