@@ -101,10 +101,40 @@ const logPayload = fc.record({
 /** An item: a header (type, maybe a length, right or wrong) and a payload (JSON of a type's shape, or bytes). */
 const item = fc
   .tuple(
-    fc.constantFrom('event', 'transaction', 'log', 'attachment', 'session', 'client_report', 'whatever'),
+    fc.constantFrom('event', 'transaction', 'span', 'log', 'attachment', 'session', 'client_report', 'whatever'),
     fc.oneof(
       sentryEvent.map((e) => Buffer.from(JSON.stringify(e))),
       logPayload.map((p) => Buffer.from(JSON.stringify(p))),
+      fc
+        .record(
+          {
+            version: anyValue,
+            items: fc.oneof(
+              fc.array(
+                fc.oneof(
+                  span,
+                  fc.record(
+                    {
+                      is_segment: anyValue,
+                      name: anyValue,
+                      end_timestamp: anyValue,
+                      attributes: fc.dictionary(
+                        fc.string(),
+                        fc.oneof(anyValue, fc.record({ value: anyValue, type: anyValue })),
+                        { maxKeys: 4 },
+                      ),
+                    },
+                    { requiredKeys: [] },
+                  ),
+                ),
+                { maxLength: 3 },
+              ),
+              anyValue,
+            ),
+          },
+          { requiredKeys: [] },
+        )
+        .map((p) => Buffer.from(JSON.stringify(p))),
       fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)),
     ),
     fc.constantFrom('none', 'right', 'short', 'long', 'junk'),
