@@ -83,6 +83,20 @@ describe('@sentry/node against a running Orrery', () => {
     assert.equal(logs.logs[0]!.environment, 'production');
   });
 
+  it('a user known by email is stored as the keyed hash telemetry uses, never the address', async () => {
+    Sentry.setUser({ email: 'ana.pereira@example.com' });
+    Sentry.captureMessage('coupon expired for this shopper', 'warning');
+    assert.ok(await Sentry.flush(10_000));
+    const log = await until('the message', async () => {
+      const res = await server.getJson<{ logs: LogRow[] }>(`/api/logs?service=${SERVICE}&since=1h&grep=coupon`);
+      return res.logs[0];
+    });
+    assert.match(String(log.userId), /^h:/);
+    assert.equal(JSON.stringify(log).includes('ana.pereira@example.com'), false);
+    assert.equal(log.severityText, 'WARN');
+    Sentry.setUser(null);
+  });
+
   it('a transaction and its child span land as spans of one trace', async () => {
     let traceId = '';
     await Sentry.startSpan({ name: 'GET /checkout/:id', op: 'http.server' }, async (root) => {
