@@ -280,7 +280,11 @@ describe('decodeEnvelope', () => {
           end_timestamp: 1_765_000_000.125,
           is_segment: false,
           status: 'ok',
-          attributes: { 'sentry.op': a('db'), 'sentry.release': a('checkout@1.4.0'), 'sentry.environment': a('production') },
+          attributes: {
+            'sentry.op': a('db'),
+            'sentry.release': a('checkout@1.4.0'),
+            'sentry.environment': a('production'),
+          },
         },
         {
           name: 'GET /cart/:id',

@@ -36,7 +36,13 @@ export type RawKind = (typeof RAW_KINDS)[number];
 export const TOKEN_ROLES = ['ingest', 'viewer', 'operator', 'approver', 'admin', 'sentry-ingest'] as const;
 export type TokenRole = (typeof TOKEN_ROLES)[number];
 /** The roles `orrery token create` and `POST /api/tokens` make; a DSN key comes with its Sentry project. */
-export const GENERAL_TOKEN_ROLES = ['ingest', 'viewer', 'operator', 'approver', 'admin'] as const satisfies readonly TokenRole[];
+export const GENERAL_TOKEN_ROLES = [
+  'ingest',
+  'viewer',
+  'operator',
+  'approver',
+  'admin',
+] as const satisfies readonly TokenRole[];
 
 export interface ApiToken {
   id: number;

@@ -126,7 +126,10 @@ export async function otlpRoutes(app: FastifyInstance, opts: OtlpRouteOptions & 
 }
 
 /** The status and message of an ingest request's failure (shared by the Sentry routes). */
-export function classify(err: FastifyError, opts: Pick<OtlpRouteOptions, 'maxBodyBytes'>): { status: number; message: string } {
+export function classify(
+  err: FastifyError,
+  opts: Pick<OtlpRouteOptions, 'maxBodyBytes'>,
+): { status: number; message: string } {
   if (err instanceof UndecodableBodyError || err instanceof CorruptBodyError)
     return { status: 400, message: err.message };
   if (err instanceof BodyTooLargeError) return { status: 413, message: err.message };
