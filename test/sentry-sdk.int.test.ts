@@ -44,7 +44,6 @@ describe('@sentry/node against a running Orrery', () => {
       environment: 'production',
       serverName: SERVICE,
       tracesSampleRate: 1,
-      sendDefaultPii: false,
     });
   });
   after(async () => {
