@@ -3,7 +3,7 @@
 // grouping (analysis/errors: its parsers, in-app rules and fingerprint) reads it exactly as it
 // reads an OTLP exception, and the group's frames reach the code index the same way. Pure.
 import type { Attributes, LogRecord } from '../../../model/index.js';
-import { type EventBase, type Json, arr, hexId, int, obj, tagAttributes, text } from './fields.js';
+import { type EventBase, type Json, arr, hexId, int, obj, semanticOf, tagAttributes, text } from './fields.js';
 
 interface Frame {
   file: string | null;
@@ -144,11 +144,7 @@ export function errorRecord(event: Json, base: EventBase, timeNs: number, receiv
   const [severityNumber, severityText] = severityOf(event.level, 'error');
   const { traceId, spanId } = traceContext(event);
   return {
-    service: base.service,
-    serviceVersion: base.serviceVersion,
-    environment: base.environment,
-    userId: base.userId,
-    accountId: base.accountId,
+    ...semanticOf(base),
     timeUnixNano: timeNs,
     observedTimeUnixNano: receivedNs,
     severityNumber,

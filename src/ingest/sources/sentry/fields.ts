@@ -1,7 +1,7 @@
 // Reading Sentry's JSON defensively (SDKs of every age and language send it, and so does
 // anyone who can read a DSN) and the parts every mapped record shares: times, the service,
 // the resource and the user. Pure.
-import type { AttributeValue, Attributes, Scope } from '../../../model/index.js';
+import type { AttributeValue, Attributes, Scope, SemanticFields } from '../../../model/index.js';
 import { storableText, storableValue } from '../../transforms/index.js';
 import { setAttribute } from '../otlp/index.js';
 
@@ -151,4 +151,53 @@ export function tagAttributes(base: EventBase): Attributes {
   const out: Attributes = {};
   for (const [k, v] of Object.entries(base.tags)) if (k !== 'service') setAttribute(out, k, v);
   return out;
+}
+
+/** The semantic fields every record of the event carries. */
+export function semanticOf(base: EventBase): SemanticFields {
+  return {
+    service: base.service,
+    serviceVersion: base.serviceVersion,
+    environment: base.environment,
+    userId: base.userId,
+    accountId: base.accountId,
+  };
+}
+
+/** Attributes sent as `{key: {value, type}}` (log items, streamed spans); plain values are taken as they are. */
+export function typedAttributes(v: unknown, skip: ReadonlySet<string> = new Set()): Attributes {
+  const out: Attributes = {};
+  const o = obj(v);
+  if (!o) return out;
+  for (const [k, raw] of Object.entries(o)) {
+    if (skip.has(k)) continue;
+    const typed = obj(raw);
+    const a = attrValue(typed && 'value' in typed ? typed.value : raw);
+    if (a !== undefined) setAttribute(out, k, a);
+  }
+  return out;
+}
+
+/**
+ * The base of a record that names its release, environment, host, service and user in its own
+ * attributes (log items, streamed spans): `sentry.release`, `sentry.environment`,
+ * `server.address`, `service`, `user.id`/`user.email`/`user.name`, read as an event's fields
+ * are. Bases are shared through `cache` (one resource object per distinct base).
+ */
+export function baseFromAttributes(attributes: Attributes, project: string, cache: Map<string, EventBase>): EventBase {
+  const like = {
+    release: attributes['sentry.release'],
+    environment: attributes['sentry.environment'],
+    server_name: attributes['server.address'],
+    tags: { service: attributes.service },
+    user: { id: attributes['user.id'], email: attributes['user.email'], username: attributes['user.name'] },
+    sdk: { name: attributes['sentry.sdk.name'], version: attributes['sentry.sdk.version'] },
+  };
+  const key = JSON.stringify(like);
+  let base = cache.get(key);
+  if (!base) {
+    base = eventBase(like, project);
+    cache.set(key, base);
+  }
+  return base;
 }

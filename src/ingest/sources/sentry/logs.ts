@@ -8,12 +8,14 @@ import {
   type Json,
   arr,
   attrValue,
-  eventBase,
+  baseFromAttributes,
   hexId,
   obj,
+  semanticOf,
   setAttribute,
   text,
   timeNs,
+  typedAttributes,
 } from './fields.js';
 
 /** Breadcrumbs at most per event (SDKs keep 100 by default). */
@@ -21,11 +23,7 @@ export const MAX_BREADCRUMBS = 200;
 
 function record(base: EventBase, over: Partial<LogRecord> & Pick<LogRecord, 'body' | 'timeUnixNano'>): LogRecord {
   return {
-    service: base.service,
-    serviceVersion: base.serviceVersion,
-    environment: base.environment,
-    userId: base.userId,
-    accountId: base.accountId,
+    ...semanticOf(base),
     observedTimeUnixNano: over.timeUnixNano,
     severityNumber: 9,
     severityText: 'INFO',
@@ -79,19 +77,6 @@ export function breadcrumbRecords(event: Json, base: EventBase, fallbackNs: numb
   return out;
 }
 
-/** Sentry log attributes are `{key: {value, type}}`; plain values are taken as they are. */
-function logAttributes(v: unknown): Attributes {
-  const out: Attributes = {};
-  const o = obj(v);
-  if (!o) return out;
-  for (const [k, raw] of Object.entries(o)) {
-    const typed = obj(raw);
-    const a = attrValue(typed && 'value' in typed ? typed.value : raw);
-    if (a !== undefined) setAttribute(out, k, a);
-  }
-  return out;
-}
-
 /**
  * The records of one `log` item's payload. Each log names its release, environment and host
  * in its attributes (`sentry.release`, `sentry.environment`, `server.address`), and may name
@@ -103,20 +88,8 @@ export function logItemRecords(payload: Json, project: string, receivedNs: numbe
   for (const item of arr(payload.items)) {
     const o = obj(item);
     if (!o) continue;
-    const attrs = logAttributes(o.attributes);
-    const like = {
-      release: attrs['sentry.release'],
-      environment: attrs['sentry.environment'],
-      server_name: attrs['server.address'],
-      tags: { service: attrs.service },
-      sdk: { name: attrs['sentry.sdk.name'], version: attrs['sentry.sdk.version'] },
-    };
-    const key = JSON.stringify(like);
-    let base = bases.get(key);
-    if (!base) {
-      base = eventBase(like, project);
-      bases.set(key, base);
-    }
+    const attrs = typedAttributes(o.attributes);
+    const base = baseFromAttributes(attrs, project, bases);
     const body = text(o.body) ?? '';
     const [severityNumber, severityText] = severityOf(o.level === 'warn' ? 'warning' : o.level, 'info');
     const n = typeof o.severity_number === 'number' ? o.severity_number : severityNumber;

@@ -4,37 +4,13 @@
 // its release, environment and service in its attributes (`sentry.release`, `sentry.environment`,
 // `service`, `server.address`), read as an event's are. Ids and times follow the OTLP validity
 // rules: a bad span is rejected alone and counted. Pure.
-import { type Attributes, type Span, StatusCode } from '../../../model/index.js';
-import { RejectedRecord, checkSpanIds, checkSpanTimes } from '../otlp/index.js';
-import {
-  type EventBase,
-  type Json,
-  attrValue,
-  durationNs,
-  eventBase,
-  hexId,
-  obj,
-  setAttribute,
-  text,
-  timeNs,
-} from './fields.js';
-import { type SpansResult, kindOf, routeOfName } from './transaction.js';
+import type { Attributes, Span } from '../../../model/index.js';
+import { RejectedRecord } from '../otlp/index.js';
+import { type EventBase, type Json, baseFromAttributes, hexId, obj, text, typedAttributes } from './fields.js';
+import { type SpansResult, sentrySpan } from './transaction.js';
 
 /** Attributes that describe the SDK's setup, not the span: dropped (the integration list is long). */
 const SETUP_KEYS = new Set(['sentry.sdk.integrations']);
-
-function typedAttributes(v: unknown): Attributes {
-  const out: Attributes = {};
-  const o = obj(v);
-  if (!o) return out;
-  for (const [k, raw] of Object.entries(o)) {
-    if (SETUP_KEYS.has(k)) continue;
-    const typed = obj(raw);
-    const a = attrValue(typed && 'value' in typed ? typed.value : raw);
-    if (a !== undefined) setAttribute(out, k, a);
-  }
-  return out;
-}
 
 function reject(out: SpansResult, reason: string): void {
   out.rejected++;
@@ -52,21 +28,8 @@ export function spanItemSpans(payload: Json, project: string): SpansResult {
       reject(out, 'a span is not an object');
       continue;
     }
-    const attributes = typedAttributes(s.attributes);
-    const like = {
-      release: attributes['sentry.release'],
-      environment: attributes['sentry.environment'],
-      server_name: attributes['server.address'],
-      tags: { service: attributes.service },
-      user: { id: attributes['user.id'], email: attributes['user.email'], username: attributes['user.name'] },
-      sdk: { name: attributes['sentry.sdk.name'], version: attributes['sentry.sdk.version'] },
-    };
-    const key = JSON.stringify(like);
-    let base = bases.get(key);
-    if (!base) {
-      base = eventBase(like, project);
-      bases.set(key, base);
-    }
+    const attributes = typedAttributes(s.attributes, SETUP_KEYS);
+    const base = baseFromAttributes(attributes, project, bases);
     try {
       out.spans.push(toSpan(s, attributes, base));
     } catch (err) {
@@ -78,47 +41,20 @@ export function spanItemSpans(payload: Json, project: string): SpansResult {
 }
 
 function toSpan(s: Json, attributes: Attributes, base: EventBase): Span {
-  const traceId = hexId(s.trace_id, 32);
-  const spanId = hexId(s.span_id, 16);
   const hasParent = s.parent_span_id !== undefined && s.parent_span_id !== null && s.parent_span_id !== '';
-  const parent = hasParent ? hexId(s.parent_span_id, 16) : null;
-  checkSpanIds(traceId, spanId, hasParent ? (parent ?? '') : null, []);
-  const endRaw = s.end_timestamp ?? s.timestamp;
-  const start = timeNs(s.start_timestamp);
-  const end = timeNs(endRaw);
-  const duration = start !== null && end !== null ? durationNs(s.start_timestamp, endRaw, start, end) : 0;
-  checkSpanTimes(start === null, end === null, duration);
-  const segment = s.is_segment === true || !hasParent;
+  const root = s.is_segment === true || !hasParent;
   const op = text(attributes['sentry.op']) ?? text(s.op);
-  const name = text(s.name) ?? text(s.description) ?? op ?? 'span';
-  const kind = kindOf(op, segment);
-  const source = text(attributes['sentry.segment.name.source']);
-  const route =
-    text(attributes['http.route']) ?? (segment && source === 'route' && kind === 2 ? routeOfName(name) : null);
-  const status = text(s.status);
-  const failed = status !== null && status !== 'ok';
-  return {
-    service: base.service,
-    serviceVersion: base.serviceVersion,
-    environment: base.environment,
-    userId: base.userId,
-    accountId: base.accountId,
-    traceId: traceId!,
-    spanId: spanId!,
-    parentSpanId: parent,
-    traceState: '',
-    name,
-    kind,
-    startTimeUnixNano: start!,
-    endTimeUnixNano: end!,
-    durationNano: duration,
-    statusCode: failed ? StatusCode.ERROR : StatusCode.UNSET,
-    statusMessage: failed ? status : '',
-    httpRoute: route,
+  return sentrySpan(base, {
+    traceId: hexId(s.trace_id, 32),
+    spanId: s.span_id,
+    parentSpanId: s.parent_span_id,
+    start: s.start_timestamp,
+    end: s.end_timestamp ?? s.timestamp,
+    name: text(s.name) ?? text(s.description) ?? op ?? 'span',
+    op,
+    root,
+    nameIsRoute: root && text(attributes['sentry.segment.name.source']) === 'route',
+    status: text(s.status),
     attributes,
-    events: [],
-    links: [],
-    resource: base.resource,
-    scope: base.scope,
-  };
+  });
 }

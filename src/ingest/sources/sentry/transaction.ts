@@ -11,6 +11,7 @@ import {
   durationNs,
   hexId,
   obj,
+  semanticOf,
   setAttribute,
   tagAttributes,
   text,
@@ -49,6 +50,63 @@ export function routeOfName(name: string): string | null {
   return m ? m[1]! : null;
 }
 
+/** What a span is made of, as Sentry sends it (ids and times still raw). */
+export interface SentrySpanParts {
+  traceId: string | null;
+  spanId: unknown;
+  parentSpanId: unknown;
+  start: unknown;
+  end: unknown;
+  name: string;
+  op: string | null;
+  /** The local root: the transaction, or the segment of streamed spans. */
+  root: boolean;
+  /** The name is a route template (`GET /cart/:id`). */
+  nameIsRoute: boolean;
+  status: string | null;
+  attributes: Attributes;
+}
+
+/**
+ * A span of the event, checked by OTLP's validity rules (a RejectedRecord when its ids or times
+ * are bad): `op` gives the kind, a status other than `ok` is an error, `http.route` comes from the
+ * attributes or a server root's route-template name.
+ */
+export function sentrySpan(base: EventBase, p: SentrySpanParts): Span {
+  const spanId = hexId(p.spanId, 16);
+  const hasParent = p.parentSpanId !== undefined && p.parentSpanId !== null && p.parentSpanId !== '';
+  const parent = hasParent ? hexId(p.parentSpanId, 16) : null;
+  checkSpanIds(p.traceId, spanId, hasParent ? (parent ?? '') : null, []);
+  const start = timeNs(p.start);
+  const end = timeNs(p.end);
+  const duration = start !== null && end !== null ? durationNs(p.start, p.end, start, end) : 0;
+  checkSpanTimes(start === null, end === null, duration);
+  const kind = kindOf(p.op, p.root);
+  const route =
+    text(p.attributes['http.route']) ?? (p.nameIsRoute && kind === SpanKind.SERVER ? routeOfName(p.name) : null);
+  const status = statusOf(p.status);
+  return {
+    ...semanticOf(base),
+    traceId: p.traceId!,
+    spanId: spanId!,
+    parentSpanId: parent,
+    traceState: '',
+    name: p.name,
+    kind,
+    startTimeUnixNano: start!,
+    endTimeUnixNano: end!,
+    durationNano: duration,
+    statusCode: status.code,
+    statusMessage: status.message,
+    httpRoute: route,
+    attributes: p.attributes,
+    events: [],
+    links: [],
+    resource: base.resource,
+    scope: base.scope,
+  };
+}
+
 export interface SpansResult {
   spans: Span[];
   rejected: number;
@@ -65,53 +123,26 @@ export function transactionSpans(event: Json, base: EventBase): SpansResult {
   const tags = tagAttributes(base);
 
   const make = (s: Json, root: boolean): Span => {
-    const spanId = hexId(s.span_id, 16);
-    const parent = s.parent_span_id === undefined || s.parent_span_id === null ? null : hexId(s.parent_span_id, 16);
-    const tid = root ? traceId : (hexId(s.trace_id, 32) ?? traceId);
-    checkSpanIds(tid, spanId, s.parent_span_id ? (parent ?? '') : null, []);
-    const startRaw = root ? event.start_timestamp : s.start_timestamp;
-    const endRaw = root ? event.timestamp : s.timestamp;
-    const start = timeNs(startRaw);
-    const end = timeNs(endRaw);
-    const duration = start !== null && end !== null ? durationNs(startRaw, endRaw, start, end) : 0;
-    checkSpanTimes(start === null, end === null, duration);
-    const op = text(s.op);
     const attributes: Attributes = root ? { ...tags } : {};
     dataAttributes(s.data, attributes);
+    const op = text(s.op);
     if (op !== null) attributes['sentry.op'] = op;
     const origin = text(s.origin);
     if (origin !== null) attributes['sentry.origin'] = origin;
-    const spanName = root ? name : (text(s.description) ?? op ?? 'span');
-    const route =
-      text(attributes['http.route']) ??
-      (root && source === 'route' && kindOf(op, root) === SpanKind.SERVER ? routeOfName(name) : null);
-    const status = statusOf(text(s.status));
-    return {
-      service: base.service,
-      serviceVersion: base.serviceVersion,
-      environment: base.environment,
-      userId: base.userId,
-      accountId: base.accountId,
-      traceId: tid!,
-      spanId: spanId!,
-      parentSpanId: parent,
-      traceState: '',
-      name: spanName,
-      kind: kindOf(op, root),
-      startTimeUnixNano: start!,
-      endTimeUnixNano: end!,
-      durationNano: duration,
-      statusCode: status.code,
-      statusMessage: status.message,
-      httpRoute: route,
+    return sentrySpan(base, {
+      traceId: root ? traceId : (hexId(s.trace_id, 32) ?? traceId),
+      spanId: s.span_id,
+      parentSpanId: s.parent_span_id,
+      start: root ? event.start_timestamp : s.start_timestamp,
+      end: root ? event.timestamp : s.timestamp,
+      name: root ? name : (text(s.description) ?? op ?? 'span'),
+      op,
+      root,
+      nameIsRoute: root && source === 'route',
+      status: text(s.status),
       attributes,
-      events: [],
-      links: [],
-      resource: base.resource,
-      scope: base.scope,
-    };
+    });
   };
-
   const each = (s: Json, root: boolean) => {
     try {
       out.spans.push(make(s, root));
