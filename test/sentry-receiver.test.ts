@@ -246,6 +246,37 @@ describe('Sentry routes', () => {
   });
 });
 
+describe('Sentry routes and oversized bodies', () => {
+  let o: InProcess;
+  let key: string;
+
+  before(async () => {
+    o = await inProcessOrrery({ maxBodyBytes: 4096, maxDecodedBytes: 8192 });
+    key = (await o.store.createSentryProject('small')).key;
+  });
+  after(() => o.cleanup());
+
+  const send = (payload: Buffer | string, headers: Record<string, string> = {}) =>
+    o.server.api.inject({
+      method: 'POST',
+      url: '/api/small/envelope/',
+      payload,
+      headers: { 'x-sentry-auth': `Sentry sentry_key=${key}`, ...headers },
+    });
+
+  it('answers 413 to a body over the limit, and to one that inflates past it, storing nothing', async () => {
+    const big = envelope([event(`big ${'x'.repeat(5000)}`)]);
+    const raw = await send(big);
+    assert.equal(raw.statusCode, 413, raw.body);
+    assert.equal(raw.headers['access-control-allow-origin'], '*');
+    const bomb = await send(gzipSync(envelope([event(`bomb ${'y'.repeat(20_000)}`)])), { 'content-encoding': 'gzip' });
+    assert.equal(bomb.statusCode, 413, bomb.body);
+    const stored = await o.server.api.inject({ method: 'GET', url: '/api/logs?service=small&since=1h' });
+    assert.equal(stored.json().logs.length, 0);
+    assert.equal((await send(envelope([event('small enough')]))).statusCode, 200);
+  });
+});
+
 describe('Sentry routes under overload', () => {
   let o: InProcess;
   let key: string;
