@@ -97,7 +97,7 @@ describe('deploy verification: API and CLI exit codes', () => {
     assert.equal(v.verdict, 'regressed');
     assert.equal(v.regressed, 1);
     assert.equal(v.decided, 1);
-    assert.equal(v.algorithm, 'deploy-verify@1');
+    assert.equal(v.algorithm, 'deploy-verify@2');
     assert.equal(v.previousVersion, '1.0.0');
     assert.ok(v.decidedAt && Date.parse(v.decidedAt) - Date.parse(v.deployedAt) <= 3 * MIN, v.decidedAt ?? '');
     const group = v.findings.find((f) => f.kind === 'new_error_group');

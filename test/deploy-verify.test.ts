@@ -80,6 +80,21 @@ describe('verifyDeploy on a regression', () => {
     }
   });
 
+  it("splits calls per request by the calling version: the deploy's own minute counts, so the call comes a minute sooner", () => {
+    let sooner = 0;
+    for (const seed of [31, 32, 33, 34]) {
+      const world = verifyWorld({ seed, change: { fromMinute: 0, callsPerRequest: 3 } });
+      const byVersion = verifyDeploy(world).verification;
+      const byTime = verifyDeploy({ ...world, edges: world.edges.map((e) => ({ ...e, version: '' })) }).verification;
+      assert.equal(byVersion.verdict, 'regressed', byVersion.summary);
+      assert.equal(byTime.verdict, 'regressed', byTime.summary);
+      const [a, b] = [Date.parse(byVersion.decidedAt!), Date.parse(byTime.decidedAt!)];
+      assert.ok(a <= b, `seed ${seed}: by version ${a - DEPLOY_AT} ms, by time ${b - DEPLOY_AT} ms`);
+      if (a < b) sooner++;
+    }
+    assert.ok(sooner >= 3, `sooner on ${sooner} of 4 worlds`);
+  });
+
   it('splits by time when the telemetry names no version', () => {
     const { verification: v } = verifyDeploy(
       verifyWorld({ seed: 14, versioned: false, change: { fromMinute: 0, errorShare: 0.1 } }),

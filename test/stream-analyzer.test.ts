@@ -151,6 +151,39 @@ describe('StreamAnalyzer', () => {
     assert.ok(edge, JSON.stringify(d.edges));
     assert.equal(edge.calls, 10);
     assert.equal(edge.errors, 3);
+    assert.equal(edge.version, '1.4.0', "the caller's version (the span helper's default)");
+  });
+
+  it("keys service edges by the caller's version", () => {
+    const a = new StreamAnalyzer();
+    const caller = (id: string, version: string) =>
+      span({
+        service: 'web',
+        serviceVersion: version,
+        spanId: id,
+        parentSpanId: null,
+        kind: 3,
+        name: 'GET /',
+        startTimeUnixNano: T0,
+        durationNano: 9e6,
+      });
+    const call = (i: number, parent: string) =>
+      span({
+        service: 'api',
+        spanId: `c${String(i).padStart(15, '0')}`,
+        parentSpanId: parent,
+        kind: 2,
+        name: 'GET /x',
+        startTimeUnixNano: T0 + i,
+        durationNano: 1e6,
+      });
+    a.observeSpans([caller('a000000000000001', '1.0.0'), caller('a000000000000002', '1.1.0')]);
+    a.observeSpans([call(1, 'a000000000000001'), call(2, 'a000000000000002'), call(3, 'a000000000000002')]);
+    const edges = a.drain().edges.filter((e) => e.caller === 'web' && e.callee === 'api');
+    assert.deepEqual(edges.map((e) => [e.version, e.calls]).sort(), [
+      ['1.0.0', 1],
+      ['1.1.0', 2],
+    ]);
   });
 
   it('holds services, patterns, error groups and endpoints to their limits and counts the overflow', () => {

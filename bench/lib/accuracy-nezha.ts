@@ -30,7 +30,8 @@
 // too (the fault-free construct_data minutes; investigate takes no reference yet). The metric
 // CSVs are sent as OTLP gauges: CPU and memory usage and their shares of the pods' limits.
 // NEZHA_DEBUG=1 prints, per case, the ranker's top five with their evidence (gauges + reference);
-// NEZHA_DEBUG=asIs or =gauges prints that input variant's instead.
+// NEZHA_DEBUG=asIs or =gauges prints that input variant's instead. NEZHA_CASES=08:43,10:26 investigates
+// only the faults whose case id holds one of those strings (the figures then cover only them).
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -517,7 +518,9 @@ export async function runNezha(
   const replay = new Replay(data, (r) => postOtlp(running.addresses.otlp, r));
   const cases: CaseResult[] = [];
   try {
+    const only = process.env.NEZHA_CASES?.split(',').map((c) => c.trim());
     for (const f of data.faults) {
+      if (only && !only.some((c) => c && f.case.includes(c))) continue;
       const t0 = performance.now();
       if (Number.isNaN(f.injectMs)) {
         const none = { findings: [], whole: [] };

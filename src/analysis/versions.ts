@@ -436,6 +436,14 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
         effect: {},
         commits: ['c9fc566'],
       },
+      {
+        id: 'deploy-verify@2',
+        date: '2026-12-07',
+        changed:
+          "issue 20: calls per request to each callee split by the calling version when the service-graph edges name it (edge_minute.version, migration 20: the caller span's service.version), each version's calls over its own requests, so the deploy's own minute counts for the new version as its requests do; by time, the deploy's minute left out, as before when they do not (rows from before the migration). A regression in calls per request is then called a minute sooner (test/deploy-verify.test.ts: 4 generated worlds); the generated no-change worlds' false-alarm test (400 pseudo-deploys, at most 1%) still passes",
+        effect: {},
+        commits: ['c5e1911'],
+      },
     ],
   },
   {

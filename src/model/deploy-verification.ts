@@ -1,4 +1,4 @@
-// Deploy verification (deploy-verify@1): a deploy's verdict after it went out, from sequential
+// Deploy verification (deploy-verify@2): a deploy's verdict after it went out, from sequential
 // tests of the deployed version against the version before it over the minutes before the
 // deploy, with the findings and evidence behind it and the controls it took into account.
 import type { Evidence } from './findings.js';

@@ -179,15 +179,17 @@ async function appendEdges(q: Queryable, delta: AnalysisDelta): Promise<void> {
   const json = delta.edges.map((e) => ({
     minute: ts(e.minuteMs),
     caller: e.caller,
+    version: e.version,
     callee: e.callee,
     calls: e.calls,
     errors: e.errors,
     latency: b64(e.latency.toBytes()),
   }));
   await q.query(
-    `INSERT INTO edge_minute (minute, caller, callee, calls, errors, latency)
-     SELECT x.minute, x.caller, x.callee, x.calls, x.errors, decode(x.latency, 'base64')
-     FROM jsonb_to_recordset($1::jsonb) AS x(minute timestamptz, caller text, callee text, calls bigint, errors bigint, latency text)`,
+    `INSERT INTO edge_minute (minute, caller, version, callee, calls, errors, latency)
+     SELECT x.minute, x.caller, x.version, x.callee, x.calls, x.errors, decode(x.latency, 'base64')
+     FROM jsonb_to_recordset($1::jsonb) AS x(minute timestamptz, caller text, version text, callee text, calls bigint,
+          errors bigint, latency text)`,
     [JSON.stringify(json)],
   );
 }

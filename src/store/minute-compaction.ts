@@ -50,7 +50,13 @@ const TABLES: MinuteTable[] = [
     quantiles: ['latency'],
     distinct: ['users', 'accounts'],
   },
-  { name: 'edge_minute', keys: ['caller', 'callee'], sums: ['calls', 'errors'], quantiles: ['latency'], distinct: [] },
+  {
+    name: 'edge_minute',
+    keys: ['caller', 'version', 'callee'],
+    sums: ['calls', 'errors'],
+    quantiles: ['latency'],
+    distinct: [],
+  },
   { name: 'flow_minute', keys: ['service', 'from_key', 'to_key'], sums: ['count'], quantiles: [], distinct: [] },
 ];
 

@@ -39,7 +39,7 @@ export async function serviceTotals(q: Queryable, service: string, since: Date, 
   }));
 }
 
-/** The facts deploy-verify@1 judges a deploy on. */
+/** The facts deploy-verify@2 judges a deploy on. */
 export async function verifyFacts(q: Queryable, read: VerifyRead): Promise<VerifyFacts> {
   const d = read.deploy;
   const deployMinute = Math.floor(d.deployedAtMs / MINUTE) * MINUTE;
@@ -71,9 +71,9 @@ export async function verifyFacts(q: Queryable, read: VerifyRead): Promise<Verif
       p,
     ),
     q.query(
-      `SELECT m.minute, m.callee, sum(m.calls)::int8 AS calls, sum(m.errors)::int8 AS errors
+      `SELECT m.minute, m.callee, m.version, sum(m.calls)::int8 AS calls, sum(m.errors)::int8 AS errors
          FROM edge_minute m WHERE m.caller = $1 AND m.minute >= $2::timestamptz AND m.minute < $3::timestamptz
-        GROUP BY m.minute, m.callee`,
+        GROUP BY m.minute, m.callee, m.version`,
       p,
     ),
     q.query<{ caller: string; callee: string }>(
@@ -142,6 +142,7 @@ export async function verifyFacts(q: Queryable, read: VerifyRead): Promise<Verif
     edges: edges.map((r: Row) => ({
       minuteMs: ms(r.minute),
       callee: String(r.callee),
+      version: String(r.version),
       calls: Number(r.calls),
       errors: Number(r.errors),
     })),

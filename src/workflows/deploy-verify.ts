@@ -1,5 +1,5 @@
 // Deploy verification: reads a deploy's signals before and after it (store/verify-query), runs
-// deploy-verify@1 (analysis/verify) and, once the verdict is decided, stores it on the deploy (the
+// deploy-verify@2 (analysis/verify) and, once the verdict is decided, stores it on the deploy (the
 // first decision stands) and, for a regressed deploy, opens or joins its problem in triage. The
 // server's loop verifies recent deploys each minute until decided; the API and the CLI ask here.
 import { DEPLOY_VERIFY_ALGORITHM, VERIFY_DEFAULTS, verifyDeploy } from '../analysis/verify/index.js';

@@ -156,8 +156,16 @@ export function verifyWorld(o: WorldOptions): VerifyFacts {
     const selfMed = 10 * Math.exp(drift) * (on && ch.selfTimeFactor ? ch.selfTimeFactor : 1);
     for (let k = 0; k < requests; k++) self.add(selfMed * Math.exp(0.4 * gauss(r)));
     facts.selfTimes.push({ minuteMs: m, visits: requests, latency: self });
-    const calls = poisson(requests * (on && ch.callsPerRequest ? ch.callsPerRequest : 1.2), r);
-    facts.edges.push({ minuteMs: m, callee: 'catalog', calls, errors: 0 });
+    // The calls by the version that made them: in the deploy minute's overlap the old version's
+    // share calls at the old rate.
+    const rate = (version: string) => (on && ch.callsPerRequest && version === v(i) ? ch.callsPerRequest : 1.2);
+    const byVersion = parts.map(([version, share2]) => ({
+      version,
+      calls: poisson(requests * share2 * rate(version), r),
+    }));
+    const calls = byVersion.reduce((a, b) => a + b.calls, 0);
+    for (const b of byVersion)
+      facts.edges.push({ minuteMs: m, callee: 'catalog', version: b.version, calls: b.calls, errors: 0 });
     const own = new DDSketch();
     for (let k = 0; k < Math.min(calls, 400); k++) own.add(2 * Math.exp(0.3 * gauss(r)));
     facts.edgeTimes.push({

@@ -140,6 +140,8 @@ export interface RedMinute {
 export interface EdgeMinute {
   minuteMs: number;
   caller: string;
+  /** The caller's version (service.version of its span; '' when unknown). */
+  version: string;
   callee: string;
   calls: number;
   errors: number;
@@ -229,6 +231,7 @@ export class StreamAnalyzer {
   private errorMinutes = new Map<string, KeyMinute>();
   private red = new Map<string, RedMinute>();
   private edges = new Map<string, EdgeMinute>();
+  /** Span id → its service and version, joined by NUL (a caller's identity for the edge rows). */
   private readonly spanServices = new Map<string, string>();
   private pendingChildren: PendingChild[] = [];
 
@@ -461,7 +464,7 @@ export class StreamAnalyzer {
 
   private indexSpan(span: Span): void {
     const map = this.spanServices;
-    map.set(span.spanId, span.service);
+    map.set(span.spanId, `${span.service}\u0000${span.serviceVersion ?? ''}`);
     if (map.size > this.limits.maxIndexedSpans) {
       // Maps iterate in insertion order: drop the oldest tenth.
       let drop = Math.ceil(this.limits.maxIndexedSpans / 10);
@@ -475,19 +478,22 @@ export class StreamAnalyzer {
   /** Count the edge parent-service → span-service when they differ; park the span if its parent is not seen yet. */
   private observeEdge(span: Span, drains: number): boolean {
     const parentId = span.parentSpanId as string;
-    const caller = this.spanServices.get(parentId);
-    if (caller === undefined) {
+    const parent = this.spanServices.get(parentId);
+    if (parent === undefined) {
       if (drains === 0 && this.pendingChildren.length < MAX_PENDING_CHILDREN) {
         this.pendingChildren.push({ parentSpanId: parentId, span, drains: 0 });
       }
       return false;
     }
+    const cut = parent.indexOf('\u0000');
+    const caller = parent.slice(0, cut);
+    const version = parent.slice(cut + 1);
     if (caller === span.service) return true;
     const minuteMs = minuteOf(span.startTimeUnixNano / 1e6);
-    const k = `${minuteMs}\u0000${caller}\u0000${span.service}`;
+    const k = `${minuteMs}\u0000${caller}\u0000${version}\u0000${span.service}`;
     let row = this.edges.get(k);
     if (row === undefined) {
-      row = { minuteMs, caller, callee: span.service, calls: 0, errors: 0, latency: new DDSketch() };
+      row = { minuteMs, caller, version, callee: span.service, calls: 0, errors: 0, latency: new DDSketch() };
       this.edges.set(k, row);
     }
     row.calls++;

@@ -1,4 +1,4 @@
-// Deploy verification (deploy-verify@1): sequential tests of a deployed version against the one
+// Deploy verification (deploy-verify@2): sequential tests of a deployed version against the one
 // before it, with the controls (load, other deploys, changes already under way). Pure.
 export { DEPLOY_VERIFY_ALGORITHM, VERIFY_DEFAULTS } from './types.js';
 export type {

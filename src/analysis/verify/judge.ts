@@ -1,4 +1,4 @@
-// deploy-verify@1's decision: sequential tests of the deployed version (the minutes after the
+// deploy-verify@2's decision: sequential tests of the deployed version (the minutes after the
 // deploy) against the previous one (the baseline's minutes), one look per minute of the watch
 // window, and the controls that keep a rise that is not the deploy's from being called its.
 //

@@ -5,8 +5,10 @@
 // Rule: when the telemetry names the deployed version (service.version), the rows are split by
 // version, so a rollout's overlap (old and new processes in the same minutes) is no blur: the
 // deploy's own minute counts for the new version's rows. When it does not, the split is by time,
-// and the deploy's minute is left out. Tables without a version (self time, call edges, the
-// system's load) are split by time either way.
+// and the deploy's minute is left out. Calls to other services are split by the calling version
+// when the edges name it (each version's calls per request of that version's own requests), and
+// by time otherwise. Tables without a version (self time, calls' own time, the system's load) are
+// split by time either way.
 import { DDSketch } from '../sketch/index.js';
 import { minuteRankRise, shareRise, type MinuteCount, median } from './stats.js';
 import type { CountSeries, EventSeries, LatencyMinute, LatencySeries, OtherDeploy, VerifySeries } from './types.js';
@@ -56,8 +58,8 @@ export interface VerifyFacts {
   errorGroups: VersionedEvent[];
   patterns: VersionedEvent[];
   selfTimes: Array<{ minuteMs: number; visits: number; latency: DDSketch }>;
-  /** Calls from the service to each callee (service-graph edges). */
-  edges: Array<{ minuteMs: number; callee: string; calls: number; errors: number }>;
+  /** Calls from the service to each callee (service-graph edges), by the calling version ('' unknown). */
+  edges: Array<{ minuteMs: number; callee: string; version: string; calls: number; errors: number }>;
   /** Own time of the service's calls to each callee. */
   edgeTimes: Array<{ minuteMs: number; callee: string; calls: number; unanswered: number; latency: DDSketch }>;
   /** Requests per minute at the system's entries (services no other calls). */
@@ -225,17 +227,25 @@ export function seriesOf(f: VerifyFacts): VerifySeries {
           after: selfAfter.entries().map(([m, s]) => latencyOf(m, s)),
         };
 
+  // Calls per request: by the calling version when the edges name the deployed one, else by time.
+  const edgesVersioned =
+    versioned && f.edges.some((e) => e.version === d.version && e.minuteMs >= deployMinute && inAfter(e.minuteMs));
+  const edgeSide = (e: { minuteMs: number; version: string }) =>
+    edgesVersioned ? side(e.minuteMs, e.version) : timeSide(e.minuteMs);
+  const requestsOf = (s: 'before' | 'after', m: number) =>
+    edgesVersioned ? (requestsAt[s].get(m) ?? 0) : (allRequests.get(m) ?? 0);
   const callees = [...new Set([...f.edges.map((e) => e.callee), ...f.edgeTimes.map((e) => e.callee)])].sort();
   const edges = callees.map((callee) => {
     const calls = { before: new Map<number, number>(), after: new Map<number, number>() };
     for (const e of f.edges) {
-      const s = e.callee === callee ? timeSide(e.minuteMs) : null;
-      if (s) calls[s].set(e.minuteMs, (calls[s].get(e.minuteMs) ?? 0) + e.calls);
+      const s = e.callee === callee ? edgeSide(e) : null;
+      if (s && (s === 'before' || inAfter(e.minuteMs)))
+        calls[s].set(e.minuteMs, (calls[s].get(e.minuteMs) ?? 0) + e.calls);
     }
     const perRequest = (s: 'before' | 'after'): MinuteCount[] =>
       [...calls[s]]
         .sort((a, b) => a[0] - b[0])
-        .map(([m, x]) => ({ minuteMs: m, x, n: allRequests.get(m) ?? 0 }))
+        .map(([m, x]) => ({ minuteMs: m, x, n: requestsOf(s, m) }))
         .filter((c) => c.n > 0);
     const un = { before: new PerMinute(() => ({ x: 0, n: 0 })), after: new PerMinute(() => ({ x: 0, n: 0 })) };
     const own = { before: new PerMinute(() => new DDSketch()), after: new PerMinute(() => new DDSketch()) };

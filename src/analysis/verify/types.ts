@@ -2,7 +2,7 @@
 // (the previous version, over the baseline) and after it (the deployed version), one per test.
 import type { MinuteCount } from './stats.js';
 
-export const DEPLOY_VERIFY_ALGORITHM = 'deploy-verify@1';
+export const DEPLOY_VERIFY_ALGORITHM = 'deploy-verify@2';
 
 /** One minute's latency as its quantiles (null when the minute had too few samples). */
 export interface LatencyMinute {

@@ -1,4 +1,4 @@
-// deploy-verify@1 whole: the series from the rows, the judgement, and the verification with its
+// deploy-verify@2 whole: the series from the rows, the judgement, and the verification with its
 // findings, each citing the API request that shows its rows again.
 import type { DeployVerification, Evidence, VerifyFinding, VerifyFindingKind, VerifyTest } from '../../model/index.js';
 import { type JudgedTest, type Judgement, fmt, judge } from './judge.js';

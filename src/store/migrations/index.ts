@@ -18,7 +18,8 @@ import auditChain from './016-audit-chain.js';
 import deployVerification from './017-deploy-verification.js';
 import proposals from './018-proposals.js';
 import proposalOutcome from './019-proposal-outcome.js';
-import sentryProjects from './020-sentry-projects.js';
+import edgeVersion from './020-edge-version.js';
+import sentryProjects from './021-sentry-projects.js';
 
 export interface Migration {
   version: number;
@@ -46,5 +47,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 17, name: 'deploy-verification', sql: deployVerification },
   { version: 18, name: 'proposals', sql: proposals },
   { version: 19, name: 'proposal-outcome', sql: proposalOutcome },
-  { version: 20, name: 'sentry-projects', sql: sentryProjects },
+  { version: 20, name: 'edge-version', sql: edgeVersion },
+  { version: 21, name: 'sentry-projects', sql: sentryProjects },
 ];
