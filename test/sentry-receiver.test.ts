@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import type { SentryProjectCreated } from '../src/model/index.js';
+import { TOKEN_ROLES, type SentryProjectCreated } from '../src/model/index.js';
+import { worksTheServer } from '../src/server/index.js';
 import type { LogRow, SpanRow, TelemetryBatch } from '../src/store/index.js';
 import { type InProcess, inProcessOrrery } from './helpers/server.js';
 
@@ -95,6 +96,13 @@ describe('Sentry routes', () => {
       payload: { name: 'x', role: 'sentry-ingest' },
     });
     assert.equal(tokens.statusCode, 400, 'a DSN key is made with its project only');
+  });
+
+  it('a DSN key alone does not count as a way in (orrery up still mints its bootstrap admin)', () => {
+    assert.deepEqual(
+      TOKEN_ROLES.filter((r) => !worksTheServer(r)),
+      ['sentry-ingest'],
+    );
   });
 
   it('accepts the key in X-Sentry-Auth, in ?sentry_key= and in the envelope dsn, by project id or name, after the commit', async () => {

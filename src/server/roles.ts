@@ -83,3 +83,11 @@ export function roleRefusal(token: ApiToken, need: TokenRole): string | null {
   if (grants(token.role, need)) return null;
   return `this needs a token with the "${need}" role (or one that includes it); the token "${token.name}" has "${token.role}"`;
 }
+
+/**
+ * Whether a live token of this role lets someone work the server (so `orrery up` needs no
+ * bootstrap token): every role but `sentry-ingest`, the public key of a DSN.
+ */
+export function worksTheServer(role: TokenRole): boolean {
+  return role !== 'sentry-ingest';
+}
