@@ -164,7 +164,7 @@ async function runOrrery(
 ): Promise<OrreryRun> {
   const store = await openStore({ dataDir, databaseUrl, retentionDays: 7 });
   const metrics = new SelfMetrics();
-  const writer = new BatchWriter((b) => store.writeTelemetry(b), {
+  const writer = new BatchWriter((parts) => store.writeKeyedTelemetry(parts), {
     concurrency: 1,
     maxQueuedRecords: 1000,
     maxQueueWaitMs: 1000,

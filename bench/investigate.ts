@@ -681,7 +681,7 @@ async function runBackend(
     });
     const metrics = new SelfMetrics();
     const s = store;
-    const writer = new BatchWriter((b) => s.writeTelemetry(b), {
+    const writer = new BatchWriter((parts) => s.writeKeyedTelemetry(parts), {
       concurrency: store.db.concurrency,
       // The loader waits itself once MAX_QUEUED records are queued; the writer never refuses.
       maxQueuedRecords: Number.MAX_SAFE_INTEGER,

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { counts, int, mib, table } from './lib/format.js';
-import { traceBatches } from './lib/otlp-batches.js';
+import { distinctBody, traceBatches } from './lib/otlp-batches.js';
 import { type BenchDatabase, createBenchDatabase } from './lib/postgres.js';
 import { ServerProcess } from './lib/server-process.js';
 
@@ -126,11 +126,17 @@ async function clients(
   opts: { timeoutMs?: number; honorsRetryAfter?: boolean } = {},
 ): Promise<ClientTally> {
   const tally: ClientTally = { records: 0, status: {} };
+  let seq = 0;
   await Promise.all(
     Array.from({ length: n }, async (_, c) => {
       for (let i = c; Date.now() < until; i++) {
         const b = bodies[i % bodies.length]!;
-        const { status: s, retryAfter } = await post(url, b.bytes, headers, opts.timeoutMs ?? 10_000);
+        const { status: s, retryAfter } = await post(
+          url,
+          distinctBody(b.bytes, seq++, { gzip: headers['content-encoding'] === 'gzip' }),
+          headers,
+          opts.timeoutMs ?? 10_000,
+        );
         tally.status[s] = (tally.status[s] ?? 0) + 1;
         if (s === '200') tally.records += b.records;
         else await sleep(opts.honorsRetryAfter && retryAfter !== null ? retryAfter * 1000 : 50);

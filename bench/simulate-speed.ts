@@ -102,7 +102,7 @@ function parseOptions(args: string[]): Options | 'help' {
 }
 
 function contextOf(store: Store): Context {
-  const writer = new BatchWriter((b) => store.writeTelemetry(b), {
+  const writer = new BatchWriter((parts) => store.writeKeyedTelemetry(parts), {
     concurrency: store.db.concurrency,
     maxQueuedRecords: Number.MAX_SAFE_INTEGER,
     maxQueueWaitMs: Number.MAX_SAFE_INTEGER,

@@ -19,8 +19,9 @@ const MINUTE_NS = 60e9;
 const baseNs = () => Math.floor(Date.now() / 60_000) * MINUTE_NS;
 const attr = (key: string, v: string) => ({ key, value: { stringValue: v } });
 
-function jsonLogs(service: string, bodies: string[], extra: object[] = []): Buffer {
-  const t = String(baseNs() + 1e9);
+/** Logs at one time; `atNs` apart, equal lines make another batch (an equal request is a retry, stored once). */
+function jsonLogs(service: string, bodies: string[], extra: object[] = [], atNs = 0): Buffer {
+  const t = String(baseNs() + 1e9 + atNs);
   return Buffer.from(
     JSON.stringify({
       resourceLogs: [
@@ -60,12 +61,12 @@ function jsonSpans(service: string, n: number, name: string, offset: number): Bu
 }
 
 /** A protobuf logs request with a NUL in the body, an attribute key and value, and the service name. */
-function protoNulLogs(): Buffer {
+function protoNulLogs(atNs = 0): Buffer {
   const w = protobuf.Writer.create();
   const kv = (tag: number, k: string, v: string) => {
     w.uint32(tag).fork().uint32(0x0a).string(k).uint32(0x12).fork().uint32(0x0a).string(v).ldelim().ldelim();
   };
-  const t = baseNs() + 1e9;
+  const t = baseNs() + 1e9 + atNs;
   w.uint32(0x0a).fork().uint32(0x0a).fork();
   kv(0x0a, 'service.name', 'dirty\u0000proto');
   w.ldelim().uint32(0x12).fork().uint32(0x12).fork();
@@ -99,7 +100,7 @@ interface Harness {
 async function harness(backend: 'pglite' | 'postgres', wrap: (db: Db) => Db = (db) => db): Promise<Harness> {
   const { store, cleanup } = backend === 'pglite' ? await freshPglite() : await freshPostgres();
   const metrics = new SelfMetrics();
-  const writer = new BatchWriter((b) => store.writeTelemetry(b), {
+  const writer = new BatchWriter((parts) => store.writeKeyedTelemetry(parts), {
     concurrency: 1,
     maxQueuedRecords: 100_000,
     maxQueueWaitMs: 10_000,
@@ -166,14 +167,19 @@ for (const backend of ['pglite', 'postgres'] as const) {
       it("another service's counts are exact while NUL-bearing records arrive", async () => {
         for (let round = 0; round < 5; round++) {
           const results = await Promise.all([
-            ingestOtlp(h.ctx, 'logs', 'json', jsonLogs('dirty', ['nul \u0000 body', 'lone \ud800 surrogate'])),
             ingestOtlp(
               h.ctx,
               'logs',
               'json',
-              jsonLogs('dirty', ['attrs'], [{ attributes: [attr('k\u0000ey', 'v\u0000al')] }]),
+              jsonLogs('dirty', ['nul \u0000 body', 'lone \ud800 surrogate'], [], round * 1e6),
             ),
-            ingestOtlp(h.ctx, 'logs', 'protobuf', protoNulLogs()),
+            ingestOtlp(
+              h.ctx,
+              'logs',
+              'json',
+              jsonLogs('dirty', ['attrs'], [{ attributes: [attr('k\u0000ey', 'v\u0000al')] }], round * 1e6),
+            ),
+            ingestOtlp(h.ctx, 'logs', 'protobuf', protoNulLogs(round * 1e6)),
             ingestOtlp(h.ctx, 'traces', 'json', jsonSpans('dirty', 2, 'GET /n\u0000ul', 1000 + round * 10)),
           ]);
           for (const r of results) assert.equal(r.rejected, 0, r.message);

@@ -19,7 +19,7 @@ describe('analysis read API (PostgreSQL)', () => {
     ({ store, cleanup } = await freshPostgres());
     const config = loadConfig({}, { logLevel: 'silent' });
     const metrics = new SelfMetrics();
-    const writer = new BatchWriter((b) => store.writeTelemetry(b), {
+    const writer = new BatchWriter((parts) => store.writeKeyedTelemetry(parts), {
       concurrency: 1,
       maxQueuedRecords: config.maxQueuedRecords,
       maxQueueWaitMs: config.maxQueueWaitMs,

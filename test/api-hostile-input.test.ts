@@ -26,7 +26,7 @@ describe('hostile API input', () => {
   before(async () => {
     ({ store, cleanup } = await freshPglite());
     const config = loadConfig({}, { logLevel: 'silent' });
-    const writer = new BatchWriter((b) => store.writeTelemetry(b), {
+    const writer = new BatchWriter((parts) => store.writeKeyedTelemetry(parts), {
       concurrency: 1,
       maxQueuedRecords: 1000,
       maxQueueWaitMs: 1000,

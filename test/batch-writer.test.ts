@@ -2,7 +2,7 @@
 // commit, and the queue refuses work by size and by how long the oldest batch has waited.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BatchWriter, OverloadedError, type TelemetryBatch } from '../src/store/index.js';
+import { BatchWriter, OverloadedError, type TelemetryBatch, mergeBatches } from '../src/store/index.js';
 import { logRecord } from './helpers/records.js';
 
 const batch = (n: number): TelemetryBatch => ({
@@ -19,9 +19,9 @@ function gatedWriter(opts: Partial<ConstructorParameters<typeof BatchWriter>[1]>
     open = r;
   });
   const writer = new BatchWriter(
-    async (b) => {
+    async (parts) => {
       await gate;
-      writes.push(b.logs.length);
+      writes.push(mergeBatches(parts).logs.length);
     },
     { concurrency: 1, maxQueuedRecords: 1000, maxQueueWaitMs: 10_000, maxBatchRecords: 100, ...opts },
   );

@@ -13,7 +13,7 @@ import {
   decodeContentEncoding,
 } from '../src/ingest/sources/otlp/index.js';
 import { Admission, AdmissionRefusedError } from '../src/server/admission.js';
-import { AbandonedBatchError, BatchWriter, type TelemetryBatch } from '../src/store/index.js';
+import { AbandonedBatchError, BatchWriter, type TelemetryBatch, mergeBatches } from '../src/store/index.js';
 import { type InProcess, inProcessOrrery } from './helpers/server.js';
 
 const MiB = 1024 * 1024;
@@ -151,9 +151,9 @@ describe('the batch writer and clients that went away', () => {
     const g = gate();
     const written: string[] = [];
     const w = new BatchWriter(
-      async (b: TelemetryBatch) => {
+      async (parts) => {
         await g.wait;
-        written.push(...b.logs.map((l) => l.service));
+        written.push(...mergeBatches(parts).logs.map((l) => l.service));
       },
       { concurrency: 1, maxQueuedRecords: 100, maxQueueWaitMs: 10_000, maxBatchRecords: 1 },
     );

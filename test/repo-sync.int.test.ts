@@ -19,7 +19,7 @@ import { freshDataDir, freshPglite, freshPostgres } from './helpers/stores.js';
 
 function contextFor(store: Store): Context {
   const metrics = new SelfMetrics();
-  const writer = new BatchWriter((b) => store.writeTelemetry(b), {
+  const writer = new BatchWriter((parts) => store.writeKeyedTelemetry(parts), {
     concurrency: 1,
     maxQueuedRecords: 1000,
     maxQueueWaitMs: 1000,

@@ -234,6 +234,13 @@ describe('Sentry routes', () => {
     assert.equal((await logsOf('shop', 'half stored')).length, 0);
   });
 
+  it('the same envelope sent again is acknowledged and stored once', async () => {
+    const body = envelope([event('sent twice')]);
+    for (let i = 0; i < 2; i++)
+      assert.equal((await post(`/api/${shop.project.id}/envelope/`, body, auth(shop.key))).statusCode, 200);
+    assert.equal((await logsOf('shop', 'sent twice')).length, 1);
+  });
+
   it('a transaction lands as spans', async () => {
     const tx = {
       type: 'transaction',

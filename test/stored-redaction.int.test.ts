@@ -44,7 +44,7 @@ async function orreryOn(backend: 'pglite' | 'postgres'): Promise<Orrery> {
   const { store, cleanup } = backend === 'pglite' ? await freshPglite() : await freshPostgres();
   const config = loadConfig({}, { logLevel: 'silent' });
   const metrics = new SelfMetrics();
-  const writer = new BatchWriter((b) => store.writeTelemetry(b), {
+  const writer = new BatchWriter((parts) => store.writeKeyedTelemetry(parts), {
     concurrency: 1,
     maxQueuedRecords: config.maxQueuedRecords,
     maxQueueWaitMs: config.maxQueueWaitMs,

@@ -2,6 +2,7 @@
 // requests in flight against the receiver for a fixed time, then prints one JSON report.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { distinctBody } from './otlp-batches.js';
 import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 
 export interface LoadConfig {
@@ -104,6 +105,7 @@ export async function runLoad(config: LoadConfig): Promise<LoadReport> {
     backoffMs: 0,
   };
   let next = 0;
+  let seq = 0;
   const start = performance.now();
   const deadline = start + config.durationMs;
 
@@ -113,7 +115,7 @@ export async function runLoad(config: LoadConfig): Promise<LoadReport> {
       const t0 = performance.now();
       report.requests++;
       try {
-        const reply = await post(agent, url, batch.body);
+        const reply = await post(agent, url, distinctBody(batch.body, seq++));
         const ms = performance.now() - t0;
         if (reply.status === 200) {
           const rejected = rejectedIn(config.signal, reply.body);

@@ -5,6 +5,7 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { gzipSync } from 'node:zlib';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 export type BenchSignal = 'traces' | 'logs';
@@ -400,4 +401,21 @@ export async function logBatches(count: number, size: number, seed = 2): Promise
 function nonEmpty(bytes: Uint8Array | undefined, what: string): Uint8Array {
   if (!bytes || bytes.length === 0) throw new Error(`the OTLP ${what} serializer returned an empty request`);
   return bytes;
+}
+
+/**
+ * The encoded request with an unknown top-level field appended (number 15, a varint: `seq`),
+ * which OTLP decoders skip: each request sent is then a distinct batch, as a real exporter's
+ * are, so Orrery's exactly-once check (a batch sent again is not stored again) stores every one.
+ */
+export function distinctBody(body: Uint8Array, seq: number, opts: { gzip?: boolean } = {}): Buffer {
+  const tail: number[] = [(15 << 3) | 0];
+  let v = seq;
+  while (v > 0x7f) {
+    tail.push((v & 0x7f) | 0x80);
+    v = Math.floor(v / 128);
+  }
+  tail.push(v);
+  // A gzip body takes the field as a second gzip member: it inflates to the request then the field.
+  return Buffer.concat([body, opts.gzip ? gzipSync(Buffer.from(tail)) : Buffer.from(tail)]);
 }

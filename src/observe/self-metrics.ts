@@ -85,6 +85,10 @@ export class SelfMetrics {
     'Values redacted before storage, per signal and rule.',
   );
   readonly storeRecords = new Counter('orrery_store_written_records_total', 'Records written, per outcome.');
+  readonly duplicates = new Counter(
+    'orrery_ingest_duplicate_batches_total',
+    'Batches a client sent again after they were committed (retries), answered as accepted and not stored twice.',
+  );
   private readonly gauges = new Map<string, { help: string; read: () => number }>();
   private readonly families = new Map<string, { help: string; type: string; read: () => [Labels, number][] }>();
 
@@ -93,6 +97,9 @@ export class SelfMetrics {
   }
   recordAccepted(source: string, signal: string, n: number): void {
     this.accepted.inc({ source, signal }, n);
+  }
+  recordDuplicate(source: string, signal: string): void {
+    this.duplicates.inc({ source, signal });
   }
   recordRejected(source: string, signal: string, reason: string, n: number): void {
     this.rejected.inc({ source, signal, reason }, n);
@@ -120,7 +127,15 @@ export class SelfMetrics {
 
   render(): string {
     let out = '';
-    for (const m of [this.received, this.accepted, this.rejected, this.refused, this.redacted, this.storeRecords])
+    for (const m of [
+      this.received,
+      this.accepted,
+      this.rejected,
+      this.refused,
+      this.redacted,
+      this.storeRecords,
+      this.duplicates,
+    ])
       out += m.render();
     out += this.storeWrite.render();
     for (const [name, g] of this.gauges) out += `# HELP ${name} ${g.help}\n# TYPE ${name} gauge\n${name} ${g.read()}\n`;

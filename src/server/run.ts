@@ -41,7 +41,7 @@ export async function startOrrery(config: Config, opts: StartOptions): Promise<R
     ...(config.auditKey ? { auditKey: config.auditKey } : {}),
   });
   const metrics = new SelfMetrics();
-  const writer = new BatchWriter((batch) => store.writeTelemetry(batch), {
+  const writer = new BatchWriter((parts) => store.writeKeyedTelemetry(parts), {
     concurrency: store.db.concurrency,
     maxQueuedRecords: config.maxQueuedRecords,
     maxQueueWaitMs: config.maxQueueWaitMs,

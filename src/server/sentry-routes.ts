@@ -162,12 +162,13 @@ export async function sentryRoutes(app: FastifyInstance, opts: SentryRouteOption
   for (const path of ['/api/:project/envelope/', '/api/:project/envelope']) {
     app.options(path, async (_req, reply) => reply.code(200).headers(PREFLIGHT_HEADERS).send());
     app.post(path, async (req, reply) => {
-      const envelope = parseEnvelope(await read(req));
+      const body = await read(req);
+      const envelope = parseEnvelope(body);
       const key = await keyOf(req, envelope);
       const result = await ingestSentry(
         ctx,
         key.projectName,
-        { kind: 'envelope', envelope },
+        { kind: 'envelope', envelope, body },
         { abort: admitted.abortOf(req) },
       );
       return reply.code(200).headers(CORS_HEADERS).send({ id: result.eventId });

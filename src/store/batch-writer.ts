@@ -2,7 +2,7 @@
 // takes everything queued so far and commits it in one transaction. Every submitter's
 // promise settles only when its own records are committed (or failed). The queue is
 // bounded, so an overloaded store turns into a fast "try later" instead of unbounded memory.
-import type { TelemetryBatch } from './raw-writer.js';
+import type { KeyedBatch, TelemetryBatch } from './raw-writer.js';
 
 export class OverloadedError extends Error {
   constructor(readonly retryAfterSeconds: number) {
@@ -20,15 +20,18 @@ export class AbandonedBatchError extends Error {
 export interface SubmitOptions {
   /** Aborted when the client is gone: a batch still queued then is dropped, never written. */
   signal?: AbortSignal;
+  /** The batch's idempotency key: a batch whose key was committed before is not stored again. */
+  key?: string;
 }
 
 interface Pending {
   batch: TelemetryBatch;
+  key: string | null;
   signal: AbortSignal | undefined;
   size: number;
   /** performance.now() when it was queued. */
   at: number;
-  resolve(): void;
+  resolve(stored: boolean): void;
   reject(err: unknown): void;
 }
 
@@ -46,6 +49,16 @@ export interface BatchWriterOptions {
   onCommit?: (records: number, seconds: number, ok: boolean) => void;
 }
 
+/** The parts' records as one batch (for a writer that takes them all alike). */
+export function mergeBatches(parts: readonly KeyedBatch[]): TelemetryBatch {
+  if (parts.length === 1) return (parts[0] as KeyedBatch).batch;
+  return {
+    logs: parts.flatMap((p) => p.batch.logs),
+    spans: parts.flatMap((p) => p.batch.spans),
+    metrics: parts.flatMap((p) => p.batch.metrics),
+  };
+}
+
 function size(b: TelemetryBatch): number {
   return b.logs.length + b.spans.length + b.metrics.length;
 }
@@ -56,7 +69,11 @@ export class BatchWriter {
   private active = 0;
 
   constructor(
-    private readonly write: (batch: TelemetryBatch) => Promise<void>,
+    /**
+     * Commits the parts in one transaction; resolves to which were stored (a part whose key was
+     * committed before is not), or to anything else (nothing) when all were.
+     */
+    private readonly write: (parts: readonly KeyedBatch[]) => Promise<unknown>,
     private readonly opts: BatchWriterOptions,
   ) {}
 
@@ -65,13 +82,14 @@ export class BatchWriter {
   }
 
   /**
-   * Resolves once the batch is committed. A batch whose `signal` aborts while it is still
-   * queued is taken out and rejected with AbandonedBatchError; once its transaction has
-   * begun it is committed regardless (a client retrying that batch may store it twice).
+   * Resolves once the batch is committed: true when it was stored, false when its key had been
+   * committed before (a client's retry, stored once). A batch whose `signal` aborts while it is
+   * still queued is taken out and rejected with AbandonedBatchError; once its transaction has
+   * begun it is committed regardless (a keyed retry of it is then not stored again).
    */
-  submit(batch: TelemetryBatch, opts: SubmitOptions = {}): Promise<void> {
+  submit(batch: TelemetryBatch, opts: SubmitOptions = {}): Promise<boolean> {
     const n = size(batch);
-    if (n === 0) return Promise.resolve();
+    if (n === 0) return Promise.resolve(true);
     const { signal } = opts;
     if (signal?.aborted) return Promise.reject(new AbandonedBatchError());
     if (
@@ -80,8 +98,8 @@ export class BatchWriter {
     ) {
       return Promise.reject(new OverloadedError(1));
     }
-    return new Promise<void>((resolve, reject) => {
-      const p: Pending = { batch, signal, size: n, at: performance.now(), resolve, reject };
+    return new Promise<boolean>((resolve, reject) => {
+      const p: Pending = { batch, key: opts.key ?? null, signal, size: n, at: performance.now(), resolve, reject };
       this.queue.push(p);
       this.queued += n;
       signal?.addEventListener('abort', () => this.abandon(p), { once: true });
@@ -118,19 +136,12 @@ export class BatchWriter {
   }
 
   private async commit(group: Pending[], n: number): Promise<void> {
-    const merged: TelemetryBatch =
-      group.length === 1
-        ? group[0]!.batch
-        : {
-            logs: group.flatMap((p) => p.batch.logs),
-            spans: group.flatMap((p) => p.batch.spans),
-            metrics: group.flatMap((p) => p.batch.metrics),
-          };
     const t0 = performance.now();
     try {
-      await this.write(merged);
+      const stored = await this.write(group.map((p) => ({ batch: p.batch, key: p.key })));
       this.opts.onCommit?.(n, (performance.now() - t0) / 1000, true);
-      for (const p of group) p.resolve();
+      const flags: readonly unknown[] = Array.isArray(stored) ? stored : [];
+      for (const [i, p] of group.entries()) p.resolve(flags[i] !== false);
     } catch (err) {
       this.opts.onCommit?.(n, (performance.now() - t0) / 1000, false);
       for (const p of group) p.reject(err);

@@ -2,9 +2,9 @@
 export { Store, openStore } from './store.js';
 export type { StoreOptions } from './store.js';
 export type { Db, Queryable, Row } from './db.js';
-export type { TelemetryBatch } from './raw-writer.js';
+export type { KeyedBatch, TelemetryBatch } from './raw-writer.js';
 export type { RawFilter, LogRow, SpanRow } from './raw-query.js';
-export { AbandonedBatchError, BatchWriter, OverloadedError } from './batch-writer.js';
+export { AbandonedBatchError, BatchWriter, OverloadedError, mergeBatches } from './batch-writer.js';
 export type { BatchWriterOptions, SubmitOptions } from './batch-writer.js';
 export { DataDirLockedError } from './lock.js';
 export {

@@ -12,6 +12,18 @@ export interface TelemetryBatch {
   metrics: MetricPoint[];
 }
 
+/**
+ * A batch with its idempotency key (a hash of what the client sent), or null for a batch that
+ * has none: a batch whose key was committed before is a client's retry and is not stored again.
+ */
+export interface KeyedBatch {
+  batch: TelemetryBatch;
+  key: string | null;
+}
+
+/** How long a committed batch's key is kept at least (longer than any exporter retries one batch). */
+export const INGEST_KEY_TTL_MS = 3_600_000;
+
 const LOG_COLUMNS = [
   'received_at',
   'time',
@@ -120,25 +132,65 @@ export class RawWriter {
   constructor(private readonly db: Db) {}
 
   async write(batch: TelemetryBatch, receivedAt: Date = new Date()): Promise<void> {
+    await this.writeKeyed([{ batch, key: null }], receivedAt);
+  }
+
+  /**
+   * Commits the batches in one transaction, each unless its key was committed before (by this
+   * node or another on the same database) or comes earlier in `parts`; says which were stored.
+   */
+  async writeKeyed(parts: readonly KeyedBatch[], receivedAt: Date = new Date()): Promise<boolean[]> {
     const day = dayStart(receivedAt).getTime();
     if (!this.knownDays.has(day)) {
       await ensureDayPartitions(this.db, receivedAt);
       this.knownDays.add(day);
     }
-    const sets = new ResourceSets(this.knownSets);
+    const keys = [...new Set(parts.flatMap((p) => (p.key === null ? [] : [p.key])))];
     const recv = receivedAt.toISOString();
     const recvNs = receivedAt.getTime() * 1e6;
-    const logs = encodeLogs(batch.logs, recv, recvNs, sets);
-    const spans = encodeSpans(batch.spans, recv, recvNs, sets);
-    const metrics = encodeMetrics(batch.metrics, recv, recvNs, sets);
-    await this.db.transaction(async (tx) => {
+    let sets = new ResourceSets(this.knownSets);
+    const stored = await this.db.transaction(async (tx) => {
+      const fresh = new Set<string>();
+      if (keys.length > 0) {
+        const rows = await tx.query<{ key: string }>(
+          `INSERT INTO ingest_key (key, received_at)
+           SELECT k, $2::timestamptz FROM jsonb_array_elements_text($1::jsonb) AS k
+           ON CONFLICT (key) DO NOTHING RETURNING key`,
+          [JSON.stringify(keys), recv],
+        );
+        for (const r of rows) fresh.add(r.key);
+      }
+      const stored = parts.map((p) => p.key === null || fresh.delete(p.key));
+      const kept = parts.filter((_, i) => stored[i]);
+      // Encoded here, so a retried part is never encoded (a transaction that is retried starts afresh).
+      sets = new ResourceSets(this.knownSets);
+      const logs = encodeLogs(
+        kept.flatMap((p) => p.batch.logs),
+        recv,
+        recvNs,
+        sets,
+      );
+      const spans = encodeSpans(
+        kept.flatMap((p) => p.batch.spans),
+        recv,
+        recvNs,
+        sets,
+      );
+      const metrics = encodeMetrics(
+        kept.flatMap((p) => p.batch.metrics),
+        recv,
+        recvNs,
+        sets,
+      );
       await insertResourceSets(tx, sets);
       await tx.copyFrom('log_record', LOG_COLUMNS, logs);
       await tx.copyFrom('span', SPAN_COLUMNS, spans);
       await tx.copyFrom('metric_point', METRIC_COLUMNS, metrics);
+      return stored;
     });
     if (this.knownSets.size > KNOWN_SETS_LIMIT) this.knownSets.clear();
     for (const h of sets.pending.keys()) this.knownSets.add(h);
+    return stored;
   }
 
   /** Forget cached partition days, e.g. after retention dropped some. */

@@ -13,7 +13,7 @@ import { dropExpiredPartitions, listPartitions } from './partitions.js';
 import { openPglite } from './pglite-db.js';
 import { openPostgres } from './postgres-db.js';
 import { type LogRow, type RawFilter, type SpanRow, queryLogs, querySpans } from './raw-query.js';
-import { RawWriter, type TelemetryBatch } from './raw-writer.js';
+import { INGEST_KEY_TTL_MS, type KeyedBatch, RawWriter, type TelemetryBatch } from './raw-writer.js';
 import * as sentry from './sentry-store.js';
 import type { SentryKey, SentryProject } from './sentry-store.js';
 import * as tokens from './tokens.js';
@@ -54,6 +54,11 @@ export class Store {
     return this.writer.write(batch, receivedAt);
   }
 
+  /** Commits batches in one transaction, each unless its key was committed before; which were stored. */
+  writeKeyedTelemetry(parts: readonly KeyedBatch[], receivedAt?: Date): Promise<boolean[]> {
+    return this.writer.writeKeyed(parts, receivedAt);
+  }
+
   queryLogs(filter: RawFilter): Promise<LogRow[]> {
     return queryLogs(this.db, filter);
   }
@@ -65,6 +70,8 @@ export class Store {
   async applyRetention(now: Date = new Date()): Promise<string[]> {
     const dropped = await dropExpiredPartitions(this.db, this.retentionDays, now);
     if (dropped.length) this.writer.resetPartitionCache();
+    // Batch keys past any exporter's retries (kept one to two hours, as retention runs hourly).
+    await this.db.query('DELETE FROM ingest_key WHERE received_at < $1', [new Date(now.getTime() - INGEST_KEY_TTL_MS)]);
     return dropped;
   }
 

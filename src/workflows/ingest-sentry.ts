@@ -1,7 +1,9 @@
 // Sentry ingest: an envelope (or a store-endpoint event) already parsed and authenticated,
 // decoded into logs and spans, redacted and committed through the same writer as OTLP, then
 // looked at for new releases (inferred deploys) and streamed through analysis (error events'
-// exceptions become error groups there). Resolves only after the commit.
+// exceptions become error groups there). Resolves only after the commit; a body already
+// committed for the project (a retry) is acknowledged and not stored or analysed again.
+import { createHash } from 'node:crypto';
 import { type Envelope, type SentryRecords, decodeEnvelope, decodeStoreEvent } from '../ingest/sources/sentry/index.js';
 import type { TelemetryBatch } from '../store/index.js';
 import type { Context } from './context.js';
@@ -17,9 +19,18 @@ export interface SentryIngestResult {
   eventId: string | null;
 }
 
+/** `body` is the request body as inflated: the same body sent again is not stored again. */
 export type SentryPayload =
-  | { kind: 'envelope'; envelope: Envelope }
+  | { kind: 'envelope'; envelope: Envelope; body: Buffer }
   | { kind: 'store'; body: Buffer; eventId: string | null };
+
+/** A request's idempotency key: the same body sent again to the same project has the same one. */
+export function sentryBatchKey(project: string, payload: SentryPayload): string {
+  return createHash('sha256')
+    .update(`sentry\u0000${payload.kind}\u0000${project}\u0000`)
+    .update(payload.body)
+    .digest('base64url');
+}
 
 export async function ingestSentry(
   ctx: Context,
@@ -38,10 +49,11 @@ export async function ingestSentry(
   if (records.rejected > 0)
     ctx.metrics.recordRejected('sentry', 'traces', records.rejectReasons.join('; '), records.rejected);
   const batch: TelemetryBatch = { logs: records.logs, spans: records.spans, metrics: [] };
-  await commitTelemetry(ctx, batch, opts);
+  const stored = await commitTelemetry(ctx, batch, { ...opts, key: sentryBatchKey(project, payload) });
   ctx.metrics.recordAccepted('sentry', 'logs', records.logs.length);
   ctx.metrics.recordAccepted('sentry', 'traces', records.spans.length);
-  await afterCommit(ctx, batch);
+  if (!stored) ctx.metrics.recordDuplicate('sentry', 'envelope');
+  else await afterCommit(ctx, batch);
   return {
     accepted: n,
     rejected: records.rejected,

@@ -17,7 +17,7 @@ export const HISTORY = fileURLToPath(new URL('../../examples/shop/history', impo
 export const SHOP_NOW = new Date('2026-12-01T00:00:00Z');
 
 export function contextFor(store: Store): Context {
-  const writer = new BatchWriter((b) => store.writeTelemetry(b), {
+  const writer = new BatchWriter((parts) => store.writeKeyedTelemetry(parts), {
     concurrency: 1,
     maxQueuedRecords: 100_000,
     maxQueueWaitMs: 5000,

@@ -2,7 +2,7 @@
 import { type Config, loadConfig } from '../../src/config/index.js';
 import { SelfMetrics } from '../../src/observe/index.js';
 import { type OrreryServer, buildServer } from '../../src/server/index.js';
-import { BatchWriter, type Store, type TelemetryBatch } from '../../src/store/index.js';
+import { BatchWriter, type Store, type TelemetryBatch, mergeBatches } from '../../src/store/index.js';
 import type { Context } from '../../src/workflows/index.js';
 import { freshPglite } from './stores.js';
 
@@ -26,14 +26,17 @@ export async function inProcessOrrery(
   const { store, cleanup } = await freshPglite();
   const config = loadConfig({}, { logLevel: 'silent', ...overrides });
   const metrics = new SelfMetrics();
-  const write = opts.write ?? ((s, b) => s.writeTelemetry(b));
-  const writer = new BatchWriter((b) => write(store, b), {
-    concurrency: 1,
-    maxQueuedRecords: opts.maxQueuedRecords ?? config.maxQueuedRecords,
-    maxQueueWaitMs: config.maxQueueWaitMs,
-    maxBatchRecords: 20_000,
-    onCommit: (n, s, ok) => metrics.recordStoreWrite(n, s, ok),
-  });
+  const write = opts.write;
+  const writer = new BatchWriter(
+    (parts) => (write ? write(store, mergeBatches(parts)) : store.writeKeyedTelemetry(parts)),
+    {
+      concurrency: 1,
+      maxQueuedRecords: opts.maxQueuedRecords ?? config.maxQueuedRecords,
+      maxQueueWaitMs: config.maxQueueWaitMs,
+      maxBatchRecords: 20_000,
+      onCommit: (n, s, ok) => metrics.recordStoreWrite(n, s, ok),
+    },
+  );
   const ctx: Context = { store, writer, metrics };
   const server = buildServer(ctx, config, {
     allowAnonymousLoopback: opts.allowAnonymousLoopback ?? true,

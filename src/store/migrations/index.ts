@@ -19,7 +19,8 @@ import deployVerification from './017-deploy-verification.js';
 import proposals from './018-proposals.js';
 import proposalOutcome from './019-proposal-outcome.js';
 import edgeVersion from './020-edge-version.js';
-import sentryProjects from './021-sentry-projects.js';
+import ingestKeys from './021-ingest-keys.js';
+import sentryProjects from './022-sentry-projects.js';
 
 export interface Migration {
   version: number;
@@ -48,5 +49,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 18, name: 'proposals', sql: proposals },
   { version: 19, name: 'proposal-outcome', sql: proposalOutcome },
   { version: 20, name: 'edge-version', sql: edgeVersion },
-  { version: 21, name: 'sentry-projects', sql: sentryProjects },
+  { version: 21, name: 'ingest-keys', sql: ingestKeys },
+  { version: 22, name: 'sentry-projects', sql: sentryProjects },
 ];
