@@ -7,16 +7,17 @@ import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SelfMetrics } from '../src/observe/index.js';
-import { BatchWriter, openStore } from '../src/store/index.js';
+import { BatchWriter, openStore, rpcStore } from '../src/store/index.js';
 import { type Context, type SyncResult, addRepository, syncRepository } from '../src/workflows/index.js';
 import { SEARCH_ROOTS, findRepos, trackedFiles } from './lib/find-repos.js';
 import { int, table } from './lib/format.js';
 import { OUT_DIR, REPO_ROOT } from './lib/paths.js';
 import { PostgresUnavailableError, createBenchDatabase } from './lib/postgres.js';
 import { parseOrExit } from './lib/options.js';
+import { type TruthScore, readTruth, renderTruth, scoreTruth } from './lib/proto-truth.js';
 
 const CTAGS = '/usr/bin/ctags';
-const CTAGS_LANGUAGES = 'TypeScript,JavaScript,Python,Go,Java';
+const CTAGS_LANGUAGES = 'TypeScript,JavaScript,Python,Go,Java,C#,Rust,Ruby,PHP,C++';
 // The folders Orrery lists without parsing (vendored code); ctags is told to skip them too,
 // so both parse the same files.
 const CTAGS_EXCLUDES = [
@@ -55,6 +56,10 @@ Options:
                          parses; "all" lets ctags parse every language it knows)
   --parse-workers N      parse worker threads (default: by core count; 0 parses on the
                          main thread)
+  --proto-truth FILE     compare each gRPC rpc's linked handler with FILE ({ rpcs: [{ rpc:
+                         "pkg.Service/Method", language, file, line, symbol }] }, paths
+                         relative to the repository) and print, per language, the rpcs
+                         linked right, linked wrong and not linked
   --keep                 keep the temp dir (store, tags file)
   --help                 this text
 
@@ -70,6 +75,7 @@ interface Options {
   ctagsLanguages: string;
   parseWorkers: number | undefined;
   keep: boolean;
+  protoTruth: string | null;
 }
 
 function parseOptions(args: string[]): Options | 'help' {
@@ -84,6 +90,7 @@ function parseOptions(args: string[]): Options | 'help' {
       'ctags-languages': { type: 'string' },
       'parse-workers': { type: 'string' },
       keep: { type: 'boolean' },
+      'proto-truth': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -101,6 +108,7 @@ function parseOptions(args: string[]): Options | 'help' {
     postgresUrl: values['postgres-url'] ?? DEFAULT_PG_URL,
     ctagsLanguages: values['ctags-languages'] ?? CTAGS_LANGUAGES,
     keep: values.keep ?? false,
+    protoTruth: values['proto-truth'] ? resolve(values['proto-truth']) : null,
   };
 }
 
@@ -154,6 +162,7 @@ interface OrreryRun {
   cpuSeconds: number | null;
   resyncSeconds: number;
   sync: SyncResult;
+  rpcs: Awaited<ReturnType<typeof rpcStore.findRpcs>>;
 }
 
 async function runOrrery(
@@ -192,7 +201,9 @@ async function runOrrery(
     // A second sync with nothing new: what an incremental sync costs when nothing changed.
     const t1 = performance.now();
     await syncRepository(ctx, repository.id);
-    return { seconds, cpuSeconds: cpu, resyncSeconds: (performance.now() - t1) / 1000, sync };
+    const resyncSeconds = (performance.now() - t1) / 1000;
+    const rpcs = await rpcStore.findRpcs(store.db, { repository: repository.name, limit: 100_000 });
+    return { seconds, cpuSeconds: cpu, resyncSeconds, sync, rpcs };
   } finally {
     await store.close();
   }
@@ -276,7 +287,9 @@ export async function main(args: string[]): Promise<number> {
   if (typeof opts === 'number') return opts;
   const startedAt = new Date();
   let repo: { path: string; why: string };
+  let truth: ReturnType<typeof readTruth> | null = null;
   try {
+    if (opts.protoTruth) truth = readTruth(opts.protoTruth);
     repo = pickRepository(opts);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
@@ -323,6 +336,13 @@ export async function main(args: string[]): Promise<number> {
     );
     const skipped = Object.entries(s.skipped).map(([k, v]) => `${v} ${k}`);
     if (skipped.length) process.stdout.write(`not parsed: ${skipped.join(', ')}\n`);
+    if (s.rpcs || truth)
+      process.stdout.write(`gRPC: ${s.rpcsLinked} of ${s.rpcs} rpcs of the .proto files linked to a handler\n`);
+    let truthScore: TruthScore | null = null;
+    if (truth) {
+      truthScore = scoreTruth(truth, orrery.rpcs);
+      process.stdout.write(`\nrpc handlers against ${opts.protoTruth}:\n${renderTruth(truthScore)}`);
+    }
     const t = s.timings;
     process.stdout.write(
       `Orrery full index: ${orrery.seconds.toFixed(2)} s wall, ${orrery.cpuSeconds?.toFixed(2) ?? '?'} s CPU (with git); ` +
@@ -397,6 +417,8 @@ export async function main(args: string[]): Promise<number> {
         sync: s,
       },
       ctags: ctags ? { version, languages: opts.ctagsLanguages, excludes: CTAGS_EXCLUDES, ...ctags } : null,
+      rpcs: orrery.rpcs,
+      protoTruth: truthScore,
       ratio,
       cpuRatio,
       target: TARGET_RATIO,

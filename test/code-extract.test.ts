@@ -26,7 +26,7 @@ function fixtureFiles(): string[] {
 function render(r: FileExtraction): string {
   const list = (xs: object[]) =>
     xs.length ? `[\n${xs.map((x) => `    ${JSON.stringify(x)}`).join(',\n')}\n  ]` : '[]';
-  return `{\n  "symbols": ${list(r.symbols)},\n  "callsites": ${list(r.callsites)},\n  "routes": ${list(r.routes)}\n}\n`;
+  return `{\n  "symbols": ${list(r.symbols)},\n  "callsites": ${list(r.callsites)},\n  "routes": ${list(r.routes)},\n  "grpc": ${list(r.grpc)}\n}\n`;
 }
 
 let parsers: CodeParsers;
@@ -69,6 +69,15 @@ describe('code extraction fixtures', () => {
       'echo',
       'spring',
       'jax-rs',
+      'aspnet',
+      'axum',
+      'actix-web',
+      'sinatra',
+      'rails',
+      'slim',
+      'laravel',
+      'crow',
+      'cpp-httplib',
     ]) {
       assert.ok(frameworks.has(f), `no fixture route for ${f}`);
     }
@@ -106,8 +115,20 @@ describe('extraction edge cases', () => {
   });
 
   it('returns empty results for empty, binary-looking and non-code input', () => {
-    for (const language of ['typescript', 'tsx', 'javascript', 'python', 'go', 'java'] as const) {
-      assert.deepEqual(parsers.parse(language, ''), { symbols: [], callsites: [], routes: [] });
+    for (const language of [
+      'typescript',
+      'tsx',
+      'javascript',
+      'python',
+      'go',
+      'java',
+      'csharp',
+      'rust',
+      'ruby',
+      'php',
+      'cpp',
+    ] as const) {
+      assert.deepEqual(parsers.parse(language, ''), { symbols: [], callsites: [], routes: [], grpc: [] });
       const junk = parsers.parse(language, '\u0000\u0001\uFFFD}}{{ ))) .info( .get( @GetMapping');
       assert.deepEqual(junk.callsites, []);
       assert.deepEqual(junk.routes, []);
@@ -115,7 +136,7 @@ describe('extraction edge cases', () => {
   });
 
   it('rejects a language it has no grammar for with a clear error', () => {
-    assert.throws(() => parsers.parse('ruby' as never, 'puts 1'), /no grammar for language "ruby"/);
+    assert.throws(() => parsers.parse('kotlin' as never, 'fun main() {}'), /no grammar for language "kotlin"/);
   });
 
   it('gives the same answer when the same source is parsed twice (trees are freed, not reused)', () => {

@@ -7,7 +7,7 @@ import { type Answer, judge } from '../bench/lib/demo-answer.js';
 import type { ScenarioTruth } from '../src/demo/truth.js';
 
 const truth = (over: Partial<ScenarioTruth>): ScenarioTruth => ({
-  format: 'demo-truth@2',
+  format: 'demo-truth@3',
   scenario: 'capacity',
   seed: 42,
   startedAt: '2026-12-07T11:00:00.000Z',
@@ -19,6 +19,7 @@ const truth = (over: Partial<ScenarioTruth>): ScenarioTruth => ({
   affected: { users: [], accounts: [], errored: [] },
   tickets: [],
   duplicates: [],
+  rightFix: null,
   notes: [],
   ...over,
 });

@@ -3,12 +3,13 @@
 // narrative, HTTP errors, a timeout, a refused connection, a body that is not a completion)
 // becomes a gap, never an exception, and never shows the API key.
 import assert from 'node:assert/strict';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../src/config/index.js';
 import type { InvestigationResult } from '../src/model/index.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type LlmSettings, llmSettings, narrate } from '../src/workflows/narrate.js';
+import { type FakeLlm, type Reply, type Seen, completion, send, startFakeLlm } from './helpers/fake-llm.js';
 
 const KEY = 'sk-test-7f3a9c2e41b8d6a0';
 
@@ -67,79 +68,24 @@ function fixture(): InvestigationResult {
 const GOOD =
   'Cart is the likely root cause, with 91% confidence [F1]. TypeError rose from 3 to 212 events after 17:29 UTC [F1]. It began 6 min after cart 1.4.0 went out at 17:23 [F2].';
 
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: unknown;
-}
-
-type Reply = (seen: Seen, res: ServerResponse) => void;
-
-function completion(content: string | null, model = 'gpt-4o-mini-2024-07-18', finish = 'stop'): string {
-  return JSON.stringify({
-    id: 'chatcmpl-Abc123',
-    object: 'chat.completion',
-    created: 1764005000,
-    model,
-    choices: [
-      { index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: finish },
-    ],
-    usage: { prompt_tokens: 812, completion_tokens: 64, total_tokens: 876 },
-    system_fingerprint: 'fp_0aa8d3e20b',
-  });
-}
-
-function send(res: ServerResponse, status: number, body: string, type = 'application/json'): void {
-  res.writeHead(status, { 'content-type': type });
-  res.end(body);
-}
-
 describe('narrate against an OpenAI-compatible chat completions server', () => {
-  let server: Server;
+  let fake: FakeLlm;
   let base: string;
-  let reply: Reply = (_s, res) => send(res, 500, '{}');
   const seen: Seen[] = [];
   const gaps: string[] = [];
+  let reply: Reply = (_s, res) => send(res, 500, '{}');
 
   before(async () => {
-    server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        let body: unknown = raw;
-        try {
-          body = JSON.parse(raw);
-        } catch {
-          // kept raw; the test that cares fails on it
-        }
-        const s = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
-        seen.push(s);
-        if (s.method !== 'POST' || new URL(s.url, 'http://x').pathname !== '/v1/chat/completions') {
-          send(
-            res,
-            404,
-            JSON.stringify({
-              error: {
-                message: `Unknown request URL: ${s.method} ${s.url}`,
-                type: 'invalid_request_error',
-                code: 'unknown_url',
-              },
-            }),
-          );
-          return;
-        }
-        reply(s, res);
-      });
-    });
-    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    fake = await startFakeLlm();
+    base = fake.base;
+    fake.reply = (s, res) => {
+      seen.push(s);
+      reply(s, res);
+    };
   });
 
   after(async () => {
-    server.closeAllConnections();
-    await new Promise((ok) => server.close(ok));
+    await fake.close();
     for (const g of gaps) assert.ok(!g.includes(KEY), `the API key leaked into a gap: ${g}`);
   });
 

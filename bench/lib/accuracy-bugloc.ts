@@ -9,6 +9,7 @@ import { join, relative, sep } from 'node:path';
 import { type CodeLanguage, languageOf } from '../../src/analysis/index.js';
 import {
   type CodeDocument,
+  type CodeIndex,
   LOCALIZE_ALGORITHM,
   buildCodeIndex,
   localizeText,
@@ -61,8 +62,30 @@ function scores(cases: readonly RankedCase[]): string[] {
   ];
 }
 
-export async function run(opts: AccuracyOptions): Promise<number> {
-  const root = await dataDir(opts);
+/** One bug report with the files its fix changed (those in source/). */
+export interface BugReport {
+  id: string;
+  title: string;
+  body: string;
+  truth: string[];
+}
+
+export interface BuglocCorpus {
+  root: string;
+  docs: CodeDocument[];
+  parseFailures: number;
+  index: CodeIndex;
+  reports: BugReport[];
+  /** Reports with no gold file in source/. */
+  skipped: number;
+  classOf: Map<string, string>;
+  readMs: number;
+  indexMs: number;
+}
+
+/** The dataset's source files indexed (path, symbols, text) and its reports with their gold files. */
+export async function loadBugloc(opts: Pick<AccuracyOptions, 'data'>): Promise<BuglocCorpus> {
+  const root = await dataDir(opts as AccuracyOptions);
   for (const part of ['source', 'reports', 'goldset']) {
     if (!existsSync(join(root, part))) throw new Error(`${root} has no ${part}/ folder`);
   }
@@ -97,8 +120,7 @@ export async function run(opts: AccuracyOptions): Promise<number> {
     const f = join(root, 'classes', `${c}.txt`);
     if (existsSync(f)) for (const id of lines(f)) classOf.set(id, c);
   }
-
-  const cases: RankedCase[] = [];
+  const reports: BugReport[] = [];
   let skipped = 0;
   const reportFiles = readdirSync(join(root, 'reports'))
     .filter((f) => f.endsWith('.txt'))
@@ -113,10 +135,18 @@ export async function run(opts: AccuracyOptions): Promise<number> {
     }
     const text = readFileSync(join(root, 'reports', f), 'utf8');
     const nl = text.indexOf('\n');
-    const title = nl < 0 ? text : text.slice(0, nl);
-    const body = nl < 0 ? '' : text.slice(nl + 1);
-    const ranked = localizeText({ title, body }, index, { limit: WRITE_TOP }).map((c) => c.path);
-    cases.push({ case: id, ranked, truth });
+    reports.push({ id, title: nl < 0 ? text : text.slice(0, nl), body: nl < 0 ? '' : text.slice(nl + 1), truth });
+  }
+  return { root, docs, parseFailures, index, reports, skipped, classOf, readMs: tRead - t0, indexMs: tIndex - tRead };
+}
+
+export async function run(opts: AccuracyOptions): Promise<number> {
+  const { root, docs, parseFailures, index, reports, skipped, classOf, readMs, indexMs } = await loadBugloc(opts);
+  const tIndex = performance.now();
+  const cases: RankedCase[] = [];
+  for (const r of reports) {
+    const ranked = localizeText({ title: r.title, body: r.body }, index, { limit: WRITE_TOP }).map((c) => c.path);
+    cases.push({ case: r.id, ranked, truth: r.truth });
   }
   const tQuery = performance.now();
 
@@ -139,7 +169,7 @@ export async function run(opts: AccuracyOptions): Promise<number> {
     `bug localization (${LOCALIZE_ALGORITHM}) on ${root}\n` +
       `${int(docs.length)} source files indexed (${parseFailures} without symbols), ${int(cases.length)} reports scored, ` +
       `${skipped} skipped (no gold file in source/)\n` +
-      `read + parse ${((tRead - t0) / 1000).toFixed(1)} s, index ${((tIndex - tRead) / 1000).toFixed(1)} s, ` +
+      `read + parse ${(readMs / 1000).toFixed(1)} s, index ${(indexMs / 1000).toFixed(1)} s, ` +
       `queries ${((tQuery - tIndex) / 1000).toFixed(1)} s\n\n` +
       `${table(header, rows, new Set([1, 2, 3, 4, 5, 6]))}\n`,
   );

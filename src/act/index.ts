@@ -9,3 +9,5 @@ export type { WebhookExecutorOptions, WebhookBody } from './sinks/webhook/index.
 export { DemoExecutor } from './sinks/demo/index.js';
 export type { DemoExecutorOptions, DemoServiceState } from './sinks/demo/index.js';
 export { executorsFromConfig } from './from-config.js';
+export { ApproverWebhook, ApproverWebhookError } from './sinks/approver-webhook/index.js';
+export type { ApproverWebhookOptions, ApproverNotice } from './sinks/approver-webhook/index.js';

@@ -5,7 +5,7 @@
 // fails otherwise), and each stored result keeps the id that made it.
 import { INVESTIGATE_ALGORITHM } from '../model/index.js';
 import { REDACT_ALGORITHM } from '../ingest/transforms/index.js';
-import { CODE_EXTRACTION_ALGORITHM } from './code/index.js';
+import { CODE_EXTRACTION_ALGORITHM, GRPC_LINK_ALGORITHM } from './code/index.js';
 import { COMMIT_RANGE_ALGORITHM } from './commit-range.js';
 import { ERRORS_ALGORITHM } from './errors/index.js';
 import { PATTERNS_ALGORITHM } from './patterns/index.js';
@@ -19,6 +19,7 @@ import { TICKET_MENTIONS_ALGORITHM } from './ticket-mentions.js';
 import { TRIAGE_ALGORITHM } from './triage/index.js';
 import { PROPOSAL_OUTCOME_ALGORITHM, PROPOSE_ALGORITHM } from './remediate/index.js';
 import { DEPLOY_VERIFY_ALGORITHM } from './verify/index.js';
+import { ASK_ALGORITHM, EXPLAIN_ALGORITHM } from './answer/index.js';
 import { GRAPH_ALGORITHM, RED_ALGORITHM } from './aggregate/index.js';
 
 /**
@@ -423,6 +424,38 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
     ],
   },
   {
+    name: 'explain',
+    current: EXPLAIN_ALGORITHM,
+    stored: 'the result GET /api/explain and `orrery explain` answer (`algorithm`); not stored',
+    benched: [],
+    history: [
+      {
+        id: 'explain@1',
+        date: '2026-12-07',
+        changed:
+          "issue 22: a symbol, route, service or file:line resolved against the index, the parse's route tables and the sampled traces (unknown: the nearest names by edit distance; ambiguous: the candidates); its static callers and callees (sim-change's CodeGraph) marked runtime-confirmed when a trace shows the same call, runtime-only callers from the runtime graph (server and internal spans as nodes, in-process calls, HTTP edges from a client span to the server span answering it); routes reaching it (static walk up to route registrations, runtime walk up to endpoints); downstream services through HTTP edges from it and what it calls in-process, matched to the callee's route handler; log statements in its lines with the trace lines matching their template; error groups with an in-app frame in it; calls/min and p95 of its endpoints; CODEOWNERS owners and the newest commits of its files; open problems holding its error groups (or of its service, for a service or route). Every line cites a file:line or an API query",
+        effect: {},
+        commits: ['e72b43e'],
+      },
+    ],
+  },
+  {
+    name: 'ask',
+    current: ASK_ALGORITHM,
+    stored: 'the result POST /api/ask and `orrery ask` answer (`algorithm`); not stored',
+    benched: [],
+    history: [
+      {
+        id: 'ask@1',
+        date: '2026-12-07',
+        changed:
+          "issue 22: a question read as one of five shapes (how does A reach B, what calls F, where is T logged, who owns E, where is X handled); its phrases resolved to entities by exact spelling (a service, a route, an identifier-like function name, a template) else BM25F (the code-aware tokenizer) over services, endpoints, routes, functions, log templates, files, docs, commit messages and tickets; a path as the fewest hops through the sampled traces' in-process calls and HTTP edges (more-traced edges first; static calls when no trace joins them), each step citing its handler's file:line and a trace; callers and routes reaching a function as explain@1's; a template's call site and the endpoints whose traces logged it; the owners (CODEOWNERS) and recent authors of the code behind an endpoint; \"where\" questions ranked by localize-text@1 over the repository's files with the question's words as the title. Measured with `npm run bench -- ask`",
+        effect: {},
+        commits: ['e72b43e'],
+      },
+    ],
+  },
+  {
     name: 'deploy-verify',
     current: DEPLOY_VERIFY_ALGORITHM,
     stored: 'deploy.verification (its `algorithm`), decided verdicts only',
@@ -458,6 +491,30 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
         changed: 'tree-sitter symbols, log call sites and routes',
         effect: {},
         commits: ['77671c6'],
+      },
+      {
+        id: 'code-extract@2',
+        date: '2026-12-07',
+        changed:
+          'C#, Rust, Ruby, PHP and C++ parsed (symbols, log call sites, routes); gRPC service implementations per file in every language',
+        effect: {},
+        commits: ['3634f6a'],
+      },
+    ],
+  },
+  {
+    name: 'grpc-link',
+    current: GRPC_LINK_ALGORITHM,
+    stored: 'proto_rpc.handler_* (relinked at every sync)',
+    benched: [],
+    history: [
+      {
+        id: 'grpc-link@1',
+        date: '2026-12-07',
+        changed:
+          'rpcs of .proto files linked to handlers: methods of the type a generated base, trait or Register call names, or the function addService registers under the rpc',
+        effect: {},
+        commits: ['c1e1e13'],
       },
     ],
   },

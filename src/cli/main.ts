@@ -8,6 +8,7 @@ import { ConfigError } from '../config/index.js';
 import { DataDirLockedError, InvalidTokenNameError, TokenNameTakenError } from '../store/index.js';
 import { ApiClient, CliError, EXIT, type GlobalOptions } from './client.js';
 import { registerErrors, registerPatterns, registerServices } from './commands/analysis.js';
+import { registerAnswer } from './commands/answer.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerInfra } from './commands/infra.js';
@@ -73,6 +74,7 @@ and send ORRERY_TOKEN as a Bearer token when it is set. Docs: docs/cli.md, docs/
   registerSimulate(program, clientFor);
   registerReview(program, clientFor);
   registerProposals(program, clientFor);
+  registerAnswer(program, clientFor);
   return program;
 }
 

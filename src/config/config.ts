@@ -199,6 +199,18 @@ export const configSchema = z.object({
   webhookExecutorSecret: z.string().min(16, 'must be at least 16 characters').optional(),
   demoExecutorUrl: z.string().refine(isHttpUrl, 'must be an http:// or https:// URL').optional(),
   demoExecutorToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Where approvers are told of pending, expiring and decided proposals (a signed JSON POST). */
+  approverWebhookUrl: z.string().refine(isHttpUrl, 'must be an http:// or https:// URL').optional(),
+  approverWebhookSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** A waiting proposal this close to its expiry is notified as expiring. */
+  approverExpiringMinutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(30),
+  /** The UI's address as people open it, for links in notices. */
+  publicUrl: z.string().refine(isHttpUrl, 'must be an http:// or https:// URL').optional(),
 });
 
 export const EXECUTOR_NAMES = ['gitops', 'webhook', 'demo'] as const;
@@ -266,6 +278,10 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   webhookExecutorSecret: 'ORRERY_WEBHOOK_EXECUTOR_SECRET',
   demoExecutorUrl: 'ORRERY_DEMO_EXECUTOR_URL',
   demoExecutorToken: 'ORRERY_DEMO_EXECUTOR_TOKEN',
+  approverWebhookUrl: 'ORRERY_APPROVER_WEBHOOK_URL',
+  approverWebhookSecret: 'ORRERY_APPROVER_WEBHOOK_SECRET',
+  approverExpiringMinutes: 'ORRERY_APPROVER_EXPIRING_MINUTES',
+  publicUrl: 'ORRERY_PUBLIC_URL',
 };
 
 export class ConfigError extends Error {}
@@ -316,6 +332,12 @@ export function loadConfig(
         throw new ConfigError(
           `invalid configuration:\n  ${ENV_VARS[k]}: the ${name} executor (ORRERY_EXECUTORS) needs it`,
         );
+  if ((d.approverWebhookUrl === undefined) !== (d.approverWebhookSecret === undefined))
+    throw new ConfigError(
+      d.approverWebhookUrl === undefined
+        ? 'invalid configuration:\n  ORRERY_APPROVER_WEBHOOK_SECRET needs ORRERY_APPROVER_WEBHOOK_URL'
+        : 'invalid configuration:\n  ORRERY_APPROVER_WEBHOOK_URL needs ORRERY_APPROVER_WEBHOOK_SECRET (the notices are signed with it)',
+    );
   // The token alone serves review delivery; the GitOps pull requests need it with the repository.
   if (d.githubRepo !== undefined && d.githubToken === undefined)
     throw new ConfigError(

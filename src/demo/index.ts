@@ -26,13 +26,13 @@ export {
   parseScenariosFile,
   selectScenarios,
 } from './scenarios.js';
-export type { Plan, ScenarioName } from './scenarios.js';
+export type { FixSpec, Plan, RightFixSpec, ScenarioName } from './scenarios.js';
 export { memoryOutput, streamOutput } from './progress.js';
 export type { DemoOutput } from './progress.js';
 export { buildShopRepo, latestHistoryFile, readHistory, HistoryError } from './repo-builder.js';
 export type { BuiltRepo, BuiltCommit, HistoryCommit } from './repo-builder.js';
 export { TRUTH_VERSION, harmed, scenarioTruth } from './truth.js';
-export type { DeployRecord, ScenarioTruth } from './truth.js';
+export type { DeployRecord, RightFix, RightFixAction, ScenarioTruth } from './truth.js';
 export { shopSourceDir } from './paths.js';
 export {
   ENTRY_ENDPOINTS,

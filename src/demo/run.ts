@@ -35,6 +35,8 @@ export interface DemoOptions {
   settings?: ShopSettings;
   /** Deploy verification's watch window in the demo's Orrery (default DEMO_VERIFY_WATCH_MINUTES). */
   verifyWatchMinutes?: number;
+  /** How long Orrery may take to answer after it is started (default 60 s). */
+  startTimeoutMs?: number;
   out: DemoOutput;
 }
 
@@ -58,6 +60,13 @@ export interface DemoWorld {
   readyMs: number;
   /** Starts traffic again at 1× (it pauses when the world is ready), until stop(). */
   keepDriving(): void;
+  /**
+   * Starts traffic again at the multiplier the timeline left it at (a surge held to the end is
+   * held again), or at `multiplier`, until stop().
+   */
+  drive(multiplier?: number): void;
+  /** Everything the shoppers saw so far, traffic after the world was ready included (built on each call). */
+  liveObservations(): readonly Observation[];
   stop(): Promise<void>;
 }
 
@@ -276,6 +285,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
         trafficWindow: trafficWindows.get(scenario),
         faultWindow: faultWindows.get(scenario),
         rootCause: plan.rootCauses[scenario],
+        rightFix: plan.rightFixes[scenario],
         observations,
         tickets: filed,
       });
@@ -339,6 +349,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoWorld> {
       approvers,
       readyMs,
       keepDriving: () => running.setMultiplier(1),
+      drive: (m = plan.finalMultiplier) => running.setMultiplier(m),
+      liveObservations: () => running.observations(),
       stop: stopAll,
     };
   } catch (err) {

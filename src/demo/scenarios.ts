@@ -33,12 +33,39 @@ const fault = z.object({
   /** network-delay: ms each way on every inbound and outbound call; cpu: CPU ms per request. 0 ends the fault. */
   ms: z.number().min(0).max(5000),
 });
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/);
+/**
+ * One action that fixes a scenario, as its author states it (never computed by Orrery): roll a
+ * service back to the version it ran before the fault, set an env value to exactly this, raise
+ * an env value above this, or scale a service up (more replicas or a higher HPA minimum).
+ */
+const fixSpec = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('rollback'), service: z.enum(SHOP_SERVICES) }).strict(),
+  z
+    .object({
+      kind: z.literal('config'),
+      service: z.enum(SHOP_SERVICES),
+      name: envName,
+      value: z.string().optional(),
+      above: z.number().optional(),
+    })
+    .strict()
+    .refine((c) => (c.value === undefined) !== (c.above === undefined), 'a config fix names value or above, not both'),
+  z.object({ kind: z.literal('scale'), service: z.enum(SHOP_SERVICES) }).strict(),
+]);
+export type FixSpec = z.output<typeof fixSpec>;
+/** The right fix of a scenario: any one of the actions, and the sentence that says it. */
+const rightFixSpec = z.object({ text: z.string().min(1), anyOf: z.array(fixSpec).min(1) }).strict();
+export type RightFixSpec = z.output<typeof rightFixSpec>;
+
 const scenarioSpec = z.object({
   deploys: z.array(deploy).default([]),
   traffic: z.array(z.object({ at: fraction, multiplier: z.number().positive().max(10) })).default([]),
   faults: z.array(fault).default([]),
   /** The root-cause service when it is not the one deployed or faulted (a load surge: the one that saturates). */
   rootCause: z.enum(SHOP_SERVICES).optional(),
+  /** The fix the scenario's author calls right (the remediation bench scores proposals on it). */
+  rightFix: rightFixSpec.optional(),
 });
 export const scenariosFile = z.object({
   services: z.record(z.enum(SHOP_SERVICES), z.object({ baseline: tag, recorded: z.boolean().default(false) })),
@@ -79,6 +106,10 @@ export interface Plan {
   faults: PlannedFault[];
   /** Scenarios whose root-cause service is not the one deployed or faulted (scenarios.json `rootCause`). */
   rootCauses: Partial<Record<ScenarioName, ShopService>>;
+  /** The right fix of each scenario that states one (scenarios.json `rightFix`). */
+  rightFixes: Partial<Record<ScenarioName, RightFixSpec>>;
+  /** The traffic multiplier once the timeline's events have run (1 without a surge, or once it is lifted). */
+  finalMultiplier: number;
 }
 
 export class ScenarioError extends Error {}
@@ -138,11 +169,13 @@ export function planDemo(file: ScenariosFile, selected: readonly ScenarioName[],
   const traffic: PlannedTraffic[] = [];
   const faults: PlannedFault[] = [];
   const rootCauses: Plan['rootCauses'] = {};
+  const rightFixes: Plan['rightFixes'] = {};
   const solo = selected.length === 1;
   for (const name of selected) {
     const spec = file.scenarios[name];
     if (!spec) throw new ScenarioError(`scenarios.json has no scenario "${name}"`);
     if (spec.rootCause) rootCauses[name] = spec.rootCause;
+    if (spec.rightFix) rightFixes[name] = spec.rightFix;
     const starts = [...spec.deploys, ...spec.traffic, ...spec.faults].map((e) => e.at);
     if (starts.length === 0) throw new ScenarioError(`scenarios.json: scenario "${name}" has no event`);
     const shift = solo ? soloOnset(durationS) - Math.min(...starts) : 0;
@@ -152,13 +185,16 @@ export function planDemo(file: ScenariosFile, selected: readonly ScenarioName[],
     for (const f of spec.faults) if (!solo || f.ms > 0) faults.push({ ...f, at: at(f.at), scenario: name });
   }
   const byTime = (a: { at: number }, b: { at: number }) => a.at - b.at;
+  traffic.sort(byTime);
   return {
     scenarios: [...selected],
     baselines,
     deploys: deploys.sort(byTime),
-    traffic: traffic.sort(byTime),
+    traffic,
     faults: faults.sort(byTime),
     rootCauses,
+    rightFixes,
+    finalMultiplier: traffic.at(-1)?.multiplier ?? 1,
   };
 }
 

@@ -248,7 +248,7 @@ export class Supervisor {
     child.stderr!.pipe(log, { end: false });
     child.once('exit', () => log.end());
     try {
-      await waitHealthy(port, child, 60_000, `${service} ${version}`, logFile);
+      await waitHealthy(port, child, 180_000, `${service} ${version}`, logFile);
     } catch (err) {
       await this.stopReplica(child, 0);
       throw err;

@@ -4,11 +4,14 @@
 // nothing in Orrery reads it. Pure.
 import type { Observation } from './load.js';
 import type { BuiltCommit } from './repo-builder.js';
-import type { ScenarioName } from './scenarios.js';
+import type { RightFixSpec, ScenarioName } from './scenarios.js';
 import type { DemoTicket } from './tickets.js';
 
-/** @2 added `fault` (the service at fault and the kind of fault) and the scenarios without a deploy. */
-export const TRUTH_VERSION = 'demo-truth@2';
+/**
+ * @2 added `fault` (the service at fault and the kind of fault) and the scenarios without a deploy;
+ * @3 added `rightFix`.
+ */
+export const TRUTH_VERSION = 'demo-truth@3';
 
 /**
  * What went wrong: a commit shipped by a deploy (code or config), more traffic than the
@@ -25,6 +28,27 @@ export interface FaultTruth {
   load?: { entry: string; multiplier: number };
   /** For an injected fault: its size (network-delay: ms each way; cpu-saturation: CPU ms per request). */
   ms?: number;
+}
+
+/**
+ * One action that fixes the scenario, as its author states it (scenarios.json `rightFix`), with
+ * the version a rollback must return to resolved from the world's deploys.
+ */
+export type RightFixAction =
+  /** Back to the version the service ran just before the fault's onset. */
+  | { kind: 'rollback'; service: string; toVersion: string }
+  /** The env value set to exactly `value`. */
+  | { kind: 'config'; service: string; name: string; value: string }
+  /** The env value raised above `above` (e.g. a pool made bigger). */
+  | { kind: 'config'; service: string; name: string; above: number }
+  /** More replicas or a higher HPA minimum. */
+  | { kind: 'scale'; service: string };
+
+export interface RightFix {
+  /** The fix in words, as the scenario states it. */
+  text: string;
+  /** Any one of these is right; anything else (a rollback of a capacity problem, say) is wrong. */
+  anyOf: RightFixAction[];
 }
 
 export interface DeployRecord {
@@ -56,6 +80,8 @@ export interface ScenarioTruth {
   affected: { users: string[]; accounts: string[]; errored: string[] };
   tickets: string[];
   duplicates: [string, string][];
+  /** The right fix, when the scenario states one. */
+  rightFix: RightFix | null;
   notes: string[];
 }
 
@@ -105,6 +131,8 @@ export interface TruthInput {
   faultWindow?: { from: number; to: number; service: string; type: 'network-delay' | 'cpu-saturation'; ms: number };
   /** The service that saturates under a load surge (scenarios.json `rootCause`). */
   rootCause?: string;
+  /** The scenario's right fix as scenarios.json states it. */
+  rightFix?: RightFixSpec;
   observations: readonly Observation[];
   tickets: readonly DemoTicket[];
 }
@@ -148,6 +176,12 @@ export function scenarioTruth(input: TruthInput): ScenarioTruth {
     if (shipped < culpritAt) notes.push(`the deploy of ${deploy.tag} does not contain the culprit commit`);
   }
   const tickets = input.tickets.filter((t) => t.scenario === scenario);
+  const rightFix = input.rightFix
+    ? {
+        text: input.rightFix.text,
+        anyOf: input.rightFix.anyOf.map((f) => resolveFix(scenario, f, from, input.deploys)),
+      }
+    : null;
   return {
     format: TRUTH_VERSION,
     scenario,
@@ -170,6 +204,33 @@ export function scenarioTruth(input: TruthInput): ScenarioTruth {
     affected: { users: [...users].sort(), accounts: [...accounts].sort(), errored: [...erroredUsers].sort() },
     tickets: tickets.map((t) => t.id),
     duplicates: tickets.filter((t) => t.duplicateOf).map((t) => [t.id, t.duplicateOf!] as [string, string]),
+    rightFix,
     notes,
   };
+}
+
+/** A fix as scenarios.json states it, with a rollback's version: the one its service ran just before `onsetMs`. */
+function resolveFix(
+  scenario: ScenarioName,
+  f: RightFixSpec['anyOf'][number],
+  onsetMs: number,
+  deploys: readonly DeployRecord[],
+): RightFixAction {
+  switch (f.kind) {
+    case 'rollback': {
+      const before = deploys
+        .filter((d) => d.service === f.service && Date.parse(d.at) < onsetMs)
+        .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+        .at(-1);
+      if (!before)
+        throw new Error(`scenario ${scenario}: ${f.service} ran no version before the fault to roll back to`);
+      return { kind: 'rollback', service: f.service, toVersion: before.version };
+    }
+    case 'config':
+      return f.value !== undefined
+        ? { kind: 'config', service: f.service, name: f.name, value: f.value }
+        : { kind: 'config', service: f.service, name: f.name, above: f.above! };
+    case 'scale':
+      return { kind: 'scale', service: f.service };
+  }
 }

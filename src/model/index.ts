@@ -230,7 +230,7 @@ export type {
   ReviewTier,
 } from './review.js';
 export type { AuditAnchor, AuditEntry, AuditProblem, AuditProblemKind, AuditVerification } from './audit.js';
-export { PROPOSAL_KINDS, PROPOSAL_STATUSES } from './proposals.js';
+export { NOTICE_EVENTS, PROPOSAL_KINDS, PROPOSAL_STATUSES } from './proposals.js';
 export type {
   ProposalKind,
   ProposalAction,
@@ -253,5 +253,22 @@ export type {
   ProposalOutcome,
   ProposalOutcomeVerdict,
   OutcomeTest,
+  NoticeEvent,
+  NoticeDelivery,
+  ProposalNotices,
 } from './proposals.js';
+export { ANSWER_ENTITY_KINDS } from './answer.js';
+export type {
+  AnswerEntity,
+  AnswerEntityKind,
+  AnswerLine,
+  AnswerSection,
+  AnswerStep,
+  AnswerStepKind,
+  AskIntent,
+  AskResult,
+  ExplainResult,
+  ExplainTarget,
+  ExplainTargetKind,
+} from './answer.js';
 export type { SentryProject, SentryProjectCreated } from './sentry.js';

@@ -212,6 +212,8 @@ export interface Proposal {
   execution: ProposalExecution | null;
   /** After an executed rollback, scale or config change: whether it helped (null until decided, or for other kinds). */
   outcome: ProposalOutcome | null;
+  /** The approver webhook's deliveries ({} when none is configured or nothing was due). */
+  notices: ProposalNotices;
 }
 
 export type ProposalOutcomeVerdict = 'resolved' | 'not-resolved' | 'made-worse';
@@ -257,6 +259,35 @@ export interface ProposalOutcome {
   problem: { id: number; action: 'closed' | 'reopened' | 'unchanged' } | null;
 }
 
+/**
+ * What approvers are told through the approver webhook (ORRERY_APPROVER_WEBHOOK_URL): `pending`
+ * when a proposal waits for approval, `expiring` when a waiting one nears its expiry, and each
+ * later status it reaches. One notice per proposal and event.
+ */
+export const NOTICE_EVENTS = [
+  'pending',
+  'expiring',
+  'approved',
+  'rejected',
+  'expired',
+  'executed',
+  'failed',
+  'needs-attention',
+] as const;
+export type NoticeEvent = (typeof NOTICE_EVENTS)[number];
+
+/** One notice's delivery: attempts so far, when it may be tried next, when it landed. */
+export interface NoticeDelivery {
+  attempts: number;
+  /** The earliest time of the next attempt (a running attempt's lease, or the backoff after a failure). */
+  nextAt: string | null;
+  sentAt: string | null;
+  lastError: string | null;
+}
+
+/** The approver webhook's deliveries of a proposal, by event. */
+export type ProposalNotices = Partial<Record<NoticeEvent, NoticeDelivery>>;
+
 /** One proposal as a list shows it. */
 export interface ProposalSummary {
   id: number;
@@ -272,4 +303,6 @@ export interface ProposalSummary {
   source: ProposalSource;
   /** The stored outcome's verdict after an executed rollback, scale or config change; null until decided. */
   outcome: ProposalOutcomeVerdict | null;
+  /** The approver webhook's deliveries ({} when none is configured or nothing was due). */
+  notices: ProposalNotices;
 }

@@ -14,6 +14,7 @@ import { type Context, MAX_QUERY_LIMIT, searchLogs, searchSpans } from '../workf
 import type { Config } from '../config/index.js';
 import { GENERAL_TOKEN_ROLES, type SentryProjectCreated } from '../model/index.js';
 import { type TokenVerifier, actorOf, authHook } from './auth.js';
+import { answerRoutes } from './answer-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { analysisRoutes } from './analysis-routes.js';
 import { codeRoutes } from './code-routes.js';
@@ -146,6 +147,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
     await secured.register(infraRoutes, routeOpts);
     await secured.register(analysisRoutes, routeOpts);
     await secured.register(investigationRoutes, routeOpts);
+    await secured.register(answerRoutes, routeOpts);
     await secured.register(problemRoutes, routeOpts);
     await secured.register(simulationRoutes, routeOpts);
     await secured.register(simulationChangeRoutes, routeOpts);

@@ -1,7 +1,9 @@
 // Bearer-token authentication for the API and the OTLP receiver. Anonymous requests are
 // let through only when the listener allows it (loopback with the explicit setting), and act
 // as admin; a token that is sent is always checked, and must have the role its route needs
-// (roles.ts). Verified tokens are cached briefly by hash.
+// (roles.ts). Verified tokens are cached briefly by hash; the cache is dropped whenever the
+// store's revocation mark moved (read at most every REVOCATION_CHECK_MS), so a token revoked on
+// any node stops working on every node within about a second.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiToken } from '../model/index.js';
 import { type SentryKey, type Store, hashToken } from '../store/index.js';
@@ -9,13 +11,19 @@ import { requiredRole, roleRefusal } from './roles.js';
 
 const CACHE_MS = 30_000;
 const CACHE_MAX = 1_000;
+/** How often a node reads the store's revocation mark, at most (only while it verifies tokens). */
+export const REVOCATION_CHECK_MS = 500;
 
 export class TokenVerifier {
   private readonly cache = new Map<string, { token: ApiToken; until: number }>();
+  private mark: string | null = null;
+  private markReadAt = Number.NEGATIVE_INFINITY;
+  private markRead: Promise<void> | null = null;
 
   constructor(private readonly store: Store) {}
 
   async verify(clear: string): Promise<ApiToken | null> {
+    await this.followRevocations();
     const h = hashToken(clear);
     const hit = this.cache.get(h);
     if (hit && hit.until > Date.now()) return hit.token;
@@ -28,6 +36,23 @@ export class TokenVerifier {
     this.cache.set(h, { token, until: Date.now() + CACHE_MS });
     void this.store.touchToken(token.id).catch(() => {});
     return token;
+  }
+
+  /** Drops the cache when a token was revoked anywhere since the mark was last read; one read at a time. */
+  private async followRevocations(): Promise<void> {
+    if (this.cache.size === 0 && this.mark !== null) return;
+    if (performance.now() - this.markReadAt < REVOCATION_CHECK_MS) return;
+    this.markRead ??= this.store
+      .revocationMark()
+      .then((mark) => {
+        if (mark !== this.mark) this.cache.clear();
+        this.mark = mark;
+        this.markReadAt = performance.now();
+      })
+      .finally(() => {
+        this.markRead = null;
+      });
+    await this.markRead;
   }
 
   private readonly sentryCache = new Map<string, { key: SentryKey; until: number }>();

@@ -5,7 +5,7 @@ import { isAbsolute } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { codeStore } from '../store/index.js';
+import { codeStore, rpcStore } from '../store/index.js';
 import {
   type SyncProgress,
   type SyncResult,
@@ -164,6 +164,19 @@ export async function codeRoutes(app: FastifyInstance, opts: RouteOptions): Prom
     const q = req.query as z.output<typeof routesQuery>;
     return {
       routes: await codeStore.findRoutes(db(), { path: q.path, method: q.method, repository: q.repo, limit: q.limit }),
+    };
+  });
+
+  const rpcsQuery = z.object({
+    service: z.string().min(1).max(512).optional(),
+    method: z.string().min(1).max(256).optional(),
+    repo: repoName.optional(),
+    limit: limit(200),
+  });
+  app.get('/api/rpcs', { schema: { querystring: rpcsQuery } }, async (req) => {
+    const q = req.query as z.output<typeof rpcsQuery>;
+    return {
+      rpcs: await rpcStore.findRpcs(db(), { service: q.service, method: q.method, repository: q.repo, limit: q.limit }),
     };
   });
 

@@ -22,6 +22,8 @@ export const ROUTE_ROLES: Readonly<Record<string, TokenRole>> = {
   'POST /api/:project/envelope': 'sentry-ingest',
   'POST /api/:project/store/': 'sentry-ingest',
   'POST /api/:project/store': 'sentry-ingest',
+  // Questions read only: a viewer may ask.
+  'POST /api/ask': 'viewer',
   // Work a person or a CI job asks for: analysis runs and world-model facts.
   'POST /api/investigations': 'operator',
   'POST /api/simulations': 'operator',

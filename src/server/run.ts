@@ -1,7 +1,7 @@
 // The composition root: opens the store, starts the group-commit writer, the listeners
 // and the retention job, and stops them in order (stop listening, drain, close the store).
 import { hostname } from 'node:os';
-import { executorsFromConfig } from '../act/index.js';
+import { ApproverWebhook, executorsFromConfig } from '../act/index.js';
 import type { Config } from '../config/index.js';
 import { SelfMetrics } from '../observe/index.js';
 import { compileRedactor } from '../ingest/transforms/index.js';
@@ -10,6 +10,7 @@ import {
   AnalysisPipeline,
   type Context,
   expireDue,
+  notifyApprovers,
   recoverExecutions,
   verifyRecentDeploys,
   watchRecentOutcomes,
@@ -30,6 +31,8 @@ export interface StartOptions {
   retentionIntervalMs?: number;
   /** How often recent deploys are verified (default each minute). */
   verifyIntervalMs?: number;
+  /** How often due approver notices are sent, with ORRERY_APPROVER_WEBHOOK_URL (default every 5 s). */
+  noticeIntervalMs?: number;
 }
 
 export async function startOrrery(config: Config, opts: StartOptions): Promise<RunningOrrery> {
@@ -110,6 +113,32 @@ export async function startOrrery(config: Config, opts: StartOptions): Promise<R
       Math.max(1_000, config.executionLeaseMs / 3),
     );
     recovery.unref();
+    // Approver notices, on their own timer: a slow or broken receiver never holds up a proposal.
+    const webhook =
+      config.approverWebhookUrl && config.approverWebhookSecret
+        ? new ApproverWebhook({
+            url: config.approverWebhookUrl,
+            secret: config.approverWebhookSecret,
+            ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+          })
+        : null;
+    let notifying: Promise<unknown> | null = null;
+    const notices = setInterval(() => {
+      if (!webhook || notifying) return;
+      notifying = notifyApprovers(ctx, webhook, { expiringMs: config.approverExpiringMinutes * 60_000 })
+        .then((r) => {
+          for (const f of r.failed)
+            log.warn(
+              { proposal: f.id, event: f.event, attempts: f.attempts, error: f.error },
+              'approver notice failed',
+            );
+        })
+        .catch((err) => log.error({ err }, 'approver notices failed'))
+        .finally(() => {
+          notifying = null;
+        });
+    }, opts.noticeIntervalMs ?? 5_000);
+    notices.unref();
     // Deploy verification: recent deploys are verified each minute until their verdict is decided.
     let verifying: Promise<unknown> | null = null;
     const verify = setInterval(() => {
@@ -141,7 +170,9 @@ export async function startOrrery(config: Config, opts: StartOptions): Promise<R
           clearInterval(retention);
           clearInterval(recovery);
           clearInterval(verify);
+          clearInterval(notices);
           await verifying;
+          await notifying;
           await server!.close();
           await writer.drain();
           await ctx.analysis?.stop();

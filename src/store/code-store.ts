@@ -75,6 +75,24 @@ export interface RouteInput {
   symbol?: string | null;
 }
 
+export interface GrpcImplInput {
+  line: number;
+  kind: string;
+  service: string;
+  qualifier: string | null;
+  typeName: string | null;
+  method: string | null;
+  handler: string | null;
+}
+
+export interface ProtoRpcInput {
+  service: string;
+  method: string;
+  line: number;
+  clientStreaming: boolean;
+  serverStreaming: boolean;
+}
+
 /** One file to write: `id` null inserts it, otherwise its row and extraction are replaced. */
 export interface FileWrite {
   id: number | null;
@@ -89,6 +107,10 @@ export interface FileWrite {
   symbols: readonly SymbolInput[];
   callsites: readonly CallsiteInput[];
   routes: readonly RouteInput[];
+  /** gRPC service implementations found in the file. */
+  grpc?: readonly GrpcImplInput[];
+  /** The rpcs of a .proto file. */
+  rpcs?: readonly ProtoRpcInput[];
 }
 
 export interface CommitInput {
@@ -469,6 +491,8 @@ export async function writeFiles(
     );
     await q.query('DELETE FROM log_callsite WHERE file_id = ANY($1::bigint[])', [changedIds]);
     await q.query('DELETE FROM route_handler WHERE file_id = ANY($1::bigint[])', [changedIds]);
+    await q.query('DELETE FROM grpc_impl WHERE file_id = ANY($1::bigint[])', [changedIds]);
+    await q.query('DELETE FROM proto_rpc WHERE file_id = ANY($1::bigint[])', [changedIds]);
     const old = await q.query<{
       id: number;
       file_id: number;
@@ -546,8 +570,32 @@ export async function writeFiles(
   // Call sites and routes, linked to their enclosing symbols.
   let callsites = '';
   let routes = '';
+  let grpc = '';
+  let rpcs = '';
   for (const f of files) {
     const fileId = int(idOf.get(f));
+    for (const g of f.grpc ?? []) {
+      grpc += row([
+        fileId,
+        int(g.line),
+        text(g.kind),
+        text(g.service),
+        text(g.qualifier),
+        text(g.typeName),
+        text(g.method),
+        text(g.handler),
+      ]);
+    }
+    for (const r of f.rpcs ?? []) {
+      rpcs += row([
+        fileId,
+        text(r.service),
+        text(r.method),
+        int(r.line),
+        r.clientStreaming ? 't' : 'f',
+        r.serverStreaming ? 't' : 'f',
+      ]);
+    }
     const syms = placed.get(f)!;
     for (const c of f.callsites) {
       callsites += row([
@@ -578,6 +626,18 @@ export async function writeFiles(
   }
   await q.copyFrom('log_callsite', ['file_id', 'symbol_id', 'line', 'logger', 'level', 'template', 'raw'], callsites);
   await q.copyFrom('route_handler', ['file_id', 'symbol_id', 'line', 'framework', 'method', 'path', 'handler'], routes);
+  if (grpc)
+    await q.copyFrom(
+      'grpc_impl',
+      ['file_id', 'line', 'kind', 'service', 'qualifier', 'type_name', 'method', 'handler'],
+      grpc,
+    );
+  if (rpcs)
+    await q.copyFrom(
+      'proto_rpc',
+      ['file_id', 'service', 'method', 'line', 'client_streaming', 'server_streaming'],
+      rpcs,
+    );
   return result;
 }
 

@@ -25,7 +25,9 @@ export { MIGRATIONS } from './migrations/index.js';
 export { redactUrl } from './postgres-db.js';
 // The code part of the world model, as one namespace: codeStore.writeFiles(tx, …) and so on.
 import * as codeStore from './code-store.js';
-export { codeStore };
+import * as rpcStore from './rpc-store.js';
+export { codeStore, rpcStore };
+export type { RpcRecord } from './rpc-store.js';
 export type {
   RepositoryRecord,
   RepositorySummary,

@@ -19,6 +19,9 @@ import type {
   ProposalSource,
   ProposalStatus,
   ProposalSummary,
+  NoticeDelivery,
+  NoticeEvent,
+  ProposalNotices,
   RiskAssessment,
   RiskTier,
 } from '../model/index.js';
@@ -38,9 +41,14 @@ interface Body {
   diff: DryRunDiff;
   risk: RiskAssessment;
   approval: ApprovalPolicy;
+  /** The approver webhook's deliveries, by event (absent until one is due). */
+  notices?: Record<
+    string,
+    { attempts: number; nextAt: string | null; sentAt: string | null; lastError: string | null }
+  >;
 }
 
-export interface ProposalWrite extends Body {
+export interface ProposalWrite extends Omit<Body, 'notices'> {
   algorithm: string;
   title: string;
   action: ProposalAction;
@@ -100,7 +108,23 @@ function proposalOf(r: Row, decisions: ApprovalDecision[]): Proposal {
     decisions,
     execution: executionOf(r),
     outcome: r.outcome === null || r.outcome === undefined ? null : json<ProposalOutcome>(r.outcome),
+    notices: noticesOf(body.notices),
   };
+}
+
+/** The stored deliveries with their times as ISO strings (the database writes its own format). */
+function noticesOf(v: unknown): ProposalNotices {
+  const raw = (v === null || v === undefined ? {} : json<Body['notices']>(v)) ?? {};
+  const at = (s: string | null) => (s === null ? null : iso(s));
+  const out: ProposalNotices = {};
+  for (const [event, d] of Object.entries(raw))
+    out[event as NoticeEvent] = {
+      attempts: Number(d.attempts),
+      nextAt: at(d.nextAt),
+      sentAt: at(d.sentAt),
+      lastError: d.lastError,
+    } satisfies NoticeDelivery;
+  return out;
 }
 
 export async function insertProposal(q: Queryable, w: ProposalWrite): Promise<number> {
@@ -161,7 +185,7 @@ export interface ProposalFilter {
 export async function listProposals(q: Queryable, f: ProposalFilter): Promise<ProposalSummary[]> {
   const rows = await q.query(
     `SELECT p.id, p.status, p.title, p.kind, p.tier, p.approvals_required, p.proposer, p.created_at, p.expires_at,
-            p.executor, p.source, p.outcome->>'verdict' AS outcome,
+            p.executor, p.source, p.outcome->>'verdict' AS outcome, p.body->'notices' AS notices,
             (SELECT count(*) FROM proposal_decision d
               WHERE d.proposal_id = p.id AND d.verdict = 'approve' AND d.counted)::int8 AS counted
        FROM proposal p
@@ -185,6 +209,7 @@ export async function listProposals(q: Queryable, f: ProposalFilter): Promise<Pr
     executor: (r.executor as string | null) ?? null,
     source: json<ProposalSource>(r.source),
     outcome: (r.outcome as ProposalOutcomeVerdict | null) ?? null,
+    notices: noticesOf(r.notices),
   }));
 }
 
@@ -330,4 +355,89 @@ export async function patchOutcome(
     id,
     JSON.stringify(patch),
   ]);
+}
+
+/** A proposal as the approver notices read it. */
+export interface NoticeCandidate {
+  id: number;
+  status: ProposalStatus;
+  title: string;
+  tier: RiskTier;
+  approvals: { counted: number; required: number };
+  expiresAt: string;
+  notices: ProposalNotices;
+}
+
+/**
+ * Proposals an approver notice may be due for: made in the last `days`, newest first. A notice
+ * is sent only for the proposal's current state, so older ones have nothing left to say.
+ */
+export async function noticeCandidates(q: Queryable, days: number, limit = 500): Promise<NoticeCandidate[]> {
+  const rows = await q.query(
+    `SELECT p.id, p.status, p.title, p.tier, p.approvals_required, p.expires_at, p.body->'notices' AS notices,
+            (SELECT count(*) FROM proposal_decision d
+              WHERE d.proposal_id = p.id AND d.verdict = 'approve' AND d.counted)::int8 AS counted
+       FROM proposal p
+      WHERE p.algorithm IS NOT NULL AND p.created_at >= now() - $1 * interval '1 day'
+      ORDER BY p.id DESC LIMIT $2`,
+    [days, limit],
+  );
+  return rows.map((r: Row) => ({
+    id: Number(r.id),
+    status: r.status as ProposalStatus,
+    title: String(r.title),
+    tier: r.tier as RiskTier,
+    approvals: { counted: Number(r.counted), required: Number(r.approvals_required) },
+    expiresAt: iso(r.expires_at),
+    notices: noticesOf(r.notices),
+  }));
+}
+
+/**
+ * Claims one delivery attempt of a proposal's notice: counts the attempt and holds it for
+ * `leaseMs` (the one statement that decides which node sends it). Null when the notice landed,
+ * ran out of attempts, or is not yet due again (another node holds it, or it is backing off).
+ */
+export async function claimNotice(
+  q: Queryable,
+  id: number,
+  event: NoticeEvent,
+  leaseMs: number,
+  maxAttempts: number,
+): Promise<{ attempts: number } | null> {
+  const rows = await q.query(
+    `UPDATE proposal
+        SET body = jsonb_set(body, '{notices}', coalesce(body->'notices', '{}'::jsonb) || jsonb_build_object($2::text,
+              jsonb_build_object(
+                'attempts', coalesce((body->'notices'->$2::text->>'attempts')::int, 0) + 1,
+                'nextAt', to_jsonb(now() + $3 * interval '1 millisecond'),
+                'sentAt', NULL,
+                'lastError', body->'notices'->$2::text->'lastError')))
+      WHERE id = $1
+        AND (body->'notices'->$2::text IS NULL
+             OR (body->'notices'->$2::text->>'sentAt' IS NULL
+                 AND coalesce((body->'notices'->$2::text->>'attempts')::int, 0) < $4
+                 AND (body->'notices'->$2::text->>'nextAt' IS NULL
+                      OR (body->'notices'->$2::text->>'nextAt')::timestamptz <= now())))
+      RETURNING (body->'notices'->$2::text->>'attempts')::int AS attempts`,
+    [id, event, leaseMs, maxAttempts],
+  );
+  return rows.length === 1 ? { attempts: Number(rows[0]!.attempts) } : null;
+}
+
+/** Records how a claimed attempt went: landed, or failed with the pause before the next one. */
+export async function finishNotice(
+  q: Queryable,
+  id: number,
+  event: NoticeEvent,
+  result: { sent: true } | { sent: false; error: string; retryInMs: number },
+): Promise<void> {
+  const patch = result.sent
+    ? `jsonb_build_object('sentAt', to_jsonb(now()), 'nextAt', NULL, 'lastError', NULL)`
+    : `jsonb_build_object('lastError', to_jsonb($3::text), 'nextAt', to_jsonb(now() + $4 * interval '1 millisecond'))`;
+  await q.query(
+    `UPDATE proposal SET body = jsonb_set(body, ARRAY['notices', $2::text], (body->'notices'->$2::text) || ${patch})
+      WHERE id = $1 AND body->'notices'->$2::text IS NOT NULL`,
+    result.sent ? [id, event] : [id, event, result.error.slice(0, 500), result.retryInMs],
+  );
 }

@@ -165,6 +165,11 @@ export class Store {
     return tokens.verifyToken(this.db, token);
   }
 
+  /** Changes whenever any node revokes a token (see tokens.revocationMark). */
+  revocationMark(): Promise<string> {
+    return tokens.revocationMark(this.db);
+  }
+
   touchToken(id: number): Promise<void> {
     return tokens.touchToken(this.db, id);
   }

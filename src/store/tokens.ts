@@ -138,3 +138,14 @@ export async function verifyToken(q: Queryable, token: string): Promise<ApiToken
 export async function touchToken(q: Queryable, id: number): Promise<void> {
   await q.query('UPDATE api_token SET last_used_at = now() WHERE id = $1', [id]);
 }
+
+/**
+ * A mark that changes whenever a token is revoked (the revoked count and the latest revocation):
+ * a node that caches verified tokens compares it to learn of revocations made by any node.
+ */
+export async function revocationMark(q: Queryable): Promise<string> {
+  const [r] = await q.query(
+    "SELECT count(revoked_at)::int8 AS n, COALESCE(to_char(max(revoked_at), 'YYYY-MM-DD HH24:MI:SS.US'), '') AS at FROM api_token",
+  );
+  return `${Number(r?.n ?? 0)}@${String(r?.at ?? '')}`;
+}

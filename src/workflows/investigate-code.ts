@@ -18,11 +18,12 @@ import {
   pathConcernsService,
   rankCodeLocations,
   rankSuspectCommits,
+  rpcOfSpan,
   tokenize,
 } from '../analysis/index.js';
 import type { CommitRange, Deploy } from '../model/index.js';
 import { GitError, blameRange, readBlobs } from '../ingest/sources/git/index.js';
-import { codeStore, commitRange } from '../store/index.js';
+import { codeStore, commitRange, rpcStore } from '../store/index.js';
 import type { RcaSignal } from '../analysis/index.js';
 import { type ErrorFrame, type ErrorGroupSummary, getErrorGroup } from './analysis-read.js';
 import type { Context } from './context.js';
@@ -137,6 +138,23 @@ export async function locateCode(ctx: Pick<Context, 'store'>, input: CodeStepInp
     } else if (s.kind === 'latency' || s.kind === 'error-rate') {
       const m = METHOD.exec(s.key);
       const path = m ? m[2]! : s.key.startsWith('/') ? s.key : null;
+      // A gRPC server span's endpoint is `package.Service/Method` (its rpc.service and rpc.method).
+      const rpc = m ? null : rpcOfSpan({ name: s.key });
+      if (rpc) {
+        const linked = (await rpcStore.findRpcs(q, { service: rpc.service, method: rpc.method, limit: 5 })).filter(
+          (r) => r.handler !== null && (r.handler.codeService === null || r.handler.codeService === service),
+        );
+        for (const r of linked.slice(0, 2)) {
+          hints.push({
+            repository: r.repository,
+            path: r.handler!.path,
+            line: r.handler!.line,
+            symbol: r.handler!.symbol,
+            source: { kind: 'route', route: `rpc ${r.service}/${r.method}`, endpoint: s.key },
+          });
+        }
+        if (linked.length) continue;
+      }
       if (!path) continue;
       const routes = (await codeStore.findRoutes(q, { path, method: m?.[1], limit: 20 })).filter(
         (r) => (r.service === null || r.service === service) && r.routePath.toLowerCase() === path.toLowerCase(),

@@ -99,17 +99,21 @@ function reasonOf(err: unknown, url: string, timeoutMs: number): string {
   return `cannot reach ${url} (${code})`;
 }
 
+export type ChatOutcome =
+  | { ok: true; text: string; model: string; finishReason: string | null; scrub: (msg: string) => string }
+  | { ok: false; why: string; scrub: (msg: string) => string };
+
 /**
- * Asks the configured model for a narrative and keeps it only when it passes checkNarrative.
- * Never throws: an HTTP error, a timeout, an unreachable host, an answer that is not a chat
- * completion, or a rejected narrative each come back as `{ narrative: null, gap }`. The API
- * key is sent only in the Authorization header and is scrubbed from every gap.
+ * One chat completion: the text of choices[0] (a reasoning model's <think> part removed), or
+ * why there is none. Never throws: an HTTP error, a timeout, an unreachable host or an answer
+ * that is not a chat completion come back as `{ ok: false, why }`. The API key is sent only in
+ * the Authorization header; `scrub` removes it (and the URL's secrets) from any message.
  */
-export async function narrate(
+export async function chatCompletion(
   s: LlmSettings,
-  result: InvestigationResult,
+  messages: ReadonlyArray<{ role: string; content: string }>,
   opts: NarrateOptions = {},
-): Promise<NarrateResult> {
+): Promise<ChatOutcome> {
   const endpoint = endpointOf(s.url);
   const url = shown(endpoint);
   const secrets = [s.apiKey, ...urlSecrets(endpoint)].filter((x): x is string => !!x);
@@ -118,8 +122,7 @@ export async function narrate(
     for (const secret of secrets) out = out.split(secret).join('***');
     return out.length > 500 ? `${out.slice(0, 499)}…` : out;
   };
-  const skipped = (why: string): NarrateResult => ({ narrative: null, gap: scrub(`LLM narrative skipped: ${why}`) });
-  if (result.findings.length === 0) return skipped('there are no findings to narrate');
+  const fail = (why: string): ChatOutcome => ({ ok: false, why, scrub });
   try {
     const doFetch = opts.fetch ?? fetch;
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
@@ -130,29 +133,24 @@ export async function narrate(
       res = await doFetch(endpoint, {
         method: 'POST',
         headers,
-        body: JSON.stringify({
-          model: s.model,
-          messages: narrativeMessages(result),
-          temperature: 0,
-          max_tokens: s.maxTokens,
-        }),
+        body: JSON.stringify({ model: s.model, messages, temperature: 0, max_tokens: s.maxTokens }),
         signal: AbortSignal.timeout(s.timeoutMs),
       });
       body = await res.text();
     } catch (err) {
-      return skipped(reasonOf(err, url, s.timeoutMs));
+      return fail(reasonOf(err, url, s.timeoutMs));
     }
     if (!res.ok) {
       const detail = errorMessage(body.slice(0, 2000)).slice(0, 200);
-      return skipped(`${url} answered ${res.status}${detail ? `: ${detail}` : ''}`);
+      return fail(`${url} answered ${res.status}${detail ? `: ${detail}` : ''}`);
     }
     if (body.length > MAX_RESPONSE_CHARS)
-      return skipped(`${url} answered with ${body.length} characters, more than a chat completion holds`);
+      return fail(`${url} answered with ${body.length} characters, more than a chat completion holds`);
     let json: unknown;
     try {
       json = JSON.parse(body);
     } catch {
-      return skipped(`${url} answered with something that is not JSON: ${JSON.stringify(body.slice(0, 80))}`);
+      return fail(`${url} answered with something that is not JSON: ${JSON.stringify(body.slice(0, 80))}`);
     }
     const answer = json as {
       model?: unknown;
@@ -161,22 +159,39 @@ export async function narrate(
     const choice = Array.isArray(answer?.choices) ? answer.choices[0] : undefined;
     const content = choice?.message?.content;
     if (typeof choice?.message?.refusal === 'string' && choice.message.refusal)
-      return skipped(`the model refused: ${choice.message.refusal}`);
+      return fail(`the model refused: ${choice.message.refusal}`);
     if (typeof content !== 'string')
-      return skipped(`${url} answered without choices[0].message.content: not an OpenAI chat completion`);
+      return fail(`${url} answered without choices[0].message.content: not an OpenAI chat completion`);
     // Reasoning models (DeepSeek-R1, Qwen3 through Ollama) may put their thinking first.
     const text = content.replace(/<think>[\s\S]*?<\/think>/g, '').trim();
-    const check = checkNarrative(text, result);
-    if (!check.ok) {
-      const cut = choice?.finish_reason === 'length' ? ` (the answer was cut at max_tokens ${s.maxTokens})` : '';
-      const shownProblems =
-        check.problems.slice(0, 6).join('; ') +
-        (check.problems.length > 6 ? `; and ${check.problems.length - 6} more` : '');
-      return { narrative: null, gap: scrub(`LLM narrative rejected: ${shownProblems}${cut}`) };
-    }
     const model = typeof answer.model === 'string' && answer.model ? answer.model : s.model;
-    return { narrative: { text, model, citations: check.citations }, gap: null };
+    const finishReason = typeof choice?.finish_reason === 'string' ? choice.finish_reason : null;
+    return { ok: true, text, model, finishReason, scrub };
   } catch (err) {
-    return skipped(`unexpected error: ${(err as Error)?.message ?? String(err)}`);
+    return fail(`unexpected error: ${(err as Error)?.message ?? String(err)}`);
   }
+}
+
+/**
+ * Asks the configured model for a narrative and keeps it only when it passes checkNarrative.
+ * Never throws: every failure, and a rejected narrative, come back as `{ narrative: null, gap }`.
+ */
+export async function narrate(
+  s: LlmSettings,
+  result: InvestigationResult,
+  opts: NarrateOptions = {},
+): Promise<NarrateResult> {
+  if (result.findings.length === 0)
+    return { narrative: null, gap: 'LLM narrative skipped: there are no findings to narrate' };
+  const out = await chatCompletion(s, narrativeMessages(result), opts);
+  if (!out.ok) return { narrative: null, gap: out.scrub(`LLM narrative skipped: ${out.why}`) };
+  const check = checkNarrative(out.text, result);
+  if (!check.ok) {
+    const cut = out.finishReason === 'length' ? ` (the answer was cut at max_tokens ${s.maxTokens})` : '';
+    const shownProblems =
+      check.problems.slice(0, 6).join('; ') +
+      (check.problems.length > 6 ? `; and ${check.problems.length - 6} more` : '');
+    return { narrative: null, gap: out.scrub(`LLM narrative rejected: ${shownProblems}${cut}`) };
+  }
+  return { narrative: { text: out.text, model: out.model, citations: check.citations }, gap: null };
 }

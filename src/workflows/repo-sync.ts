@@ -8,8 +8,13 @@ import {
   type CodeLanguage,
   type CodeownerRule,
   inferServicePaths,
+  ProtoSyntaxError,
+  UNPARSED_REASON,
   keyedHash,
   languageOf,
+  linkRpcs,
+  parseProto,
+  unparsedLanguageOf,
   ownersOf,
   parseCodeowners,
   serviceOf,
@@ -41,6 +46,7 @@ import {
   type StoredFile,
   codeStore,
   instanceSecret,
+  rpcStore,
 } from '../store/index.js';
 import type { Context } from './context.js';
 
@@ -230,6 +236,11 @@ export interface SyncResult {
   symbols: number;
   callsites: number;
   routes: number;
+  /** rpcs declared in the repository's .proto files, and how many of them are linked to a handler. */
+  rpcs: number;
+  rpcsLinked: number;
+  /** Files of languages Orrery knows but cannot parse (kotlin, elixir), by language. */
+  unparsed: Record<string, number>;
   codeownersChanged: boolean;
   ownersUpdated: number;
   servicesChanged: boolean;
@@ -364,6 +375,9 @@ class RepoSync {
       symbols: 0,
       callsites: 0,
       routes: 0,
+      rpcs: 0,
+      rpcsLinked: 0,
+      unparsed: {},
       codeownersChanged: false,
       ownersUpdated: 0,
       servicesChanged: false,
@@ -399,16 +413,28 @@ class RepoSync {
     const commits = commitsDone.value;
     result.commitsRead = commits.read;
     result.commitsStored = commits.stored;
+    await this.linkRpcs(result);
 
     await codeStore.markSynced(this.db, this.repositoryId, { headSha: head.head, defaultBranch: head.branch });
     result.durationMs = Date.now() - started;
     this.emit(
       'done',
       `synced ${repository.name}: ${result.commitsRead} commits, ${result.filesRead} files read (${result.filesParsed} parsed), ` +
-        `${result.filesUnchanged} unchanged, ${result.filesDeleted} deleted; ${result.symbols} symbols, ${result.callsites} log call sites, ${result.routes} routes`,
+        `${result.filesUnchanged} unchanged, ${result.filesDeleted} deleted; ${result.symbols} symbols, ${result.callsites} log call sites, ${result.routes} routes` +
+        (result.rpcs ? `, ${result.rpcsLinked} of ${result.rpcs} gRPC rpcs linked to a handler` : ''),
       true,
     );
     return result;
+  }
+
+  /** Links every rpc of the repository's .proto files to its handler (the whole repository:
+   *  an rpc and its handler may sit in files that changed at different syncs). */
+  private async linkRpcs(result: SyncResult): Promise<void> {
+    const input = await rpcStore.rpcLinkInput(this.db, this.repositoryId);
+    const links = linkRpcs(input.rpcs, input.files);
+    await this.db.transaction((tx) => rpcStore.saveRpcLinks(tx, this.repositoryId, links));
+    result.rpcs = input.rpcs.length;
+    result.rpcsLinked = links.length;
   }
 
   private async syncCommits(
@@ -482,8 +508,10 @@ class RepoSync {
     for (const entry of tree) {
       const old = stored.get(entry.path);
       const language = languageOf(entry.path);
+      const unparsed = unparsedLanguageOf(entry.path);
+      if (unparsed) result.unparsed[unparsed] = (result.unparsed[unparsed] ?? 0) + 1;
       const reparse =
-        language !== null &&
+        (language !== null || isProtoPath(entry.path)) &&
         old !== undefined &&
         (old.skipped === null || old.skipped === 'parse-error') &&
         old.extractor !== CODE_EXTRACTOR;
@@ -496,6 +524,12 @@ class RepoSync {
       });
     }
     result.filesUnchanged = tree.length - tasks.length;
+    if (Object.keys(result.unparsed).length)
+      this.emit(
+        'note',
+        `listing ${formatCounts(result.unparsed)} files without parsing them: ${UNPARSED_REASON}`,
+        true,
+      );
     // Parse workers start now: loading their grammars overlaps with the steps below.
     const pool = await this.openPool(tasks);
     try {
@@ -682,6 +716,21 @@ class RepoSync {
         count(contentSkip);
         return w;
       }
+      if (source !== null && isProtoPath(t.entry.path)) {
+        w.extractor = CODE_EXTRACTOR;
+        w.language = 'proto';
+        try {
+          w.rpcs = parseProto(source).rpcs;
+          result.filesParsed++;
+          result.linesParsed += lines;
+        } catch (err) {
+          if (!(err instanceof ProtoSyntaxError)) throw err;
+          w.skipped = 'parse-error';
+          count('parse-error');
+          this.emit('note', `could not parse ${t.entry.path}: ${err.message}`, true);
+        }
+        return w;
+      }
       if (t.language === null || source === null || !pool) return w;
       w.extractor = CODE_EXTRACTOR;
       try {
@@ -689,6 +738,7 @@ class RepoSync {
         w.symbols = x.symbols;
         w.callsites = x.callsites;
         w.routes = x.routes;
+        w.grpc = x.grpc;
         result.filesParsed++;
         result.linesParsed += lines;
       } catch (err) {
@@ -707,7 +757,9 @@ class RepoSync {
         const contentSkip = skipAfterReading(blob.content, lines);
         const paths = bySha.get(blob.sha)!;
         const source =
-          contentSkip === null && paths.some((t) => t.language !== null) ? blob.content.toString('utf8') : null;
+          contentSkip === null && paths.some((t) => t.language !== null || isProtoPath(t.entry.path))
+            ? blob.content.toString('utf8')
+            : null;
         const p = Promise.all(paths.map((t) => one(t, lines, contentSkip, source)));
         p.catch(() => {});
         window.push(p);
@@ -726,6 +778,10 @@ class RepoSync {
 // Manifests whose contents name a service (the inference finds Dockerfiles and Gradle
 // builds by path alone).
 const MANIFEST = /(^|\/)(package\.json|go\.mod|pom\.xml|pyproject\.toml|setup\.py|setup\.cfg|Chart\.yaml|Cargo\.toml)$/;
+
+function isProtoPath(path: string): boolean {
+  return path.endsWith('.proto');
+}
 
 function isManifestPath(path: string): boolean {
   return MANIFEST.test(path);

@@ -11,6 +11,7 @@ import {
   type ServicePath,
   type WalkedUnit,
   analyzeChange,
+  changeLanguage,
   fileCode,
   isTestPath,
   languageOf,
@@ -59,16 +60,20 @@ export interface ChangeCode {
 
 const MAX_ROUNDS = 40;
 
-function isCode(e: TreeEntry): boolean {
-  return languageOf(e.path) !== null && skipBeforeReading(e.path, e.size, { mode: e.mode }) === null;
+export function isCode(e: TreeEntry): boolean {
+  return changeLanguage(languageOf(e.path)) !== null && skipBeforeReading(e.path, e.size, { mode: e.mode }) === null;
 }
 
-async function parseFiles(
+/**
+ * The files parsed into sim-change's units at their blobs (skipped files and files tree-sitter
+ * cannot take are left out, as the index leaves them out); `onSource` sees each file's text.
+ */
+export async function parseFiles(
   root: string,
   entries: readonly TreeEntry[],
-  opts: { quietLines?: boolean } = {},
+  opts: { quietLines?: boolean; onSource?: (path: string, source: string) => void } = {},
 ): Promise<Map<string, FileCode>> {
-  const parsers = await loadCodeParsers();
+  const parsers = await loadCodeParsers([...new Set(entries.flatMap((e) => changeLanguage(languageOf(e.path)) ?? []))]);
   const out = new Map<string, FileCode>();
   const byBlob = new Map<string, TreeEntry[]>();
   for (const e of entries) {
@@ -80,7 +85,8 @@ async function parseFiles(
     if (skipAfterReading(blob.content, countLines(blob.content)) !== null) continue;
     const source = blob.content.toString('utf8');
     for (const e of byBlob.get(blob.sha)!) {
-      const language = languageOf(e.path)!;
+      opts.onSource?.(e.path, source);
+      const language = changeLanguage(languageOf(e.path))!;
       try {
         out.set(
           e.path,

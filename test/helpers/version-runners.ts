@@ -34,7 +34,8 @@ import type {
   TraceLog,
   TraceSpan,
 } from '../../src/analysis/index.js';
-import { buildReview } from '../../src/analysis/index.js';
+import { buildAsk, buildExplain, buildReview, linkRpcs, resolveTarget } from '../../src/analysis/index.js';
+import { fixtureWorld } from './answer-world.js';
 import { createPatternMiner } from '../../src/analysis/patterns/index.js';
 import { calibrate, simulateFailure, simulateLoad } from '../../src/analysis/simulate/index.js';
 import { type EntrySpec, failureWorld } from './failure-world.js';
@@ -522,12 +523,101 @@ function proposalOutcome(): Outputs {
   };
 }
 
+/** grpc-link: rpcs of two packages linked through a Go server type, a registration whose
+ *  function is named unlike its rpc, a C# base class and a Rust trait impl. */
+function grpcLink(): Outputs {
+  const rpcs = [
+    { id: 1, service: 'shop.CartService', method: 'GetCart' },
+    { id: 2, service: 'shop.PaymentService', method: 'Charge' },
+    { id: 3, service: 'shop.AdService', method: 'GetAds' },
+    { id: 4, service: 'other.CartService', method: 'GetCart' },
+    { id: 5, service: 'shop.ShippingService', method: 'GetQuote' },
+    { id: 6, service: 'shop.CartService', method: 'EmptyCart' },
+  ];
+  const sym = (id: number, name: string, parent: string | null, startLine: number, kind = 'method') => ({
+    id,
+    name,
+    kind,
+    parent,
+    startLine,
+    endLine: startLine + 5,
+  });
+  const impl = (service: string, qualifier: string | null, line: number, extra: Record<string, string | null>) => ({
+    kind: (extra.handler ? 'handler' : 'type') as 'handler' | 'type',
+    service,
+    qualifier,
+    line,
+    typeName: extra.typeName ?? null,
+    method: extra.method ?? null,
+    handler: extra.handler ?? null,
+  });
+  const files = [
+    {
+      id: 10,
+      path: 'cart/server.go',
+      language: 'go',
+      symbols: [sym(100, 'GetCart', 'cartServer', 20)],
+      impls: [impl('CartService', 'pb', 5, { typeName: 'cartServer' })],
+    },
+    { id: 11, path: 'cart/empty.go', language: 'go', symbols: [sym(110, 'EmptyCart', 'cartServer', 3)], impls: [] },
+    {
+      id: 12,
+      path: 'payment/index.js',
+      language: 'javascript',
+      symbols: [sym(120, 'chargeHandler', null, 4, 'function')],
+      impls: [impl('PaymentService', 'pkg.shop', 30, { method: 'charge', handler: 'chargeHandler' })],
+    },
+    {
+      id: 13,
+      path: 'ad/Ads.cs',
+      language: 'csharp',
+      symbols: [sym(130, 'GetAds', 'AdService', 12)],
+      impls: [impl('AdService', 'Shop.AdService', 10, { typeName: 'AdService' })],
+    },
+    {
+      id: 14,
+      path: 'other/cart.rs',
+      language: 'rust',
+      symbols: [sym(140, 'get_cart', 'OtherCart', 8)],
+      impls: [impl('CartService', 'other', 7, { typeName: 'OtherCart' })],
+    },
+  ];
+  return { links: linkRpcs(rpcs, files) };
+}
+
 /**
  * Runners by algorithm name. redact and code-extract have no runner here: their own tests
  * are snapshot tests already (test/redact.test.ts over test/fixtures/redact/cases.txt,
  * test/code-extract.test.ts over test/fixtures/code/**).
  */
+/** explain and ask: the hand-made three-service world (test/helpers/answer-world.ts). */
+function explainRunner(): Outputs {
+  const world = fixtureWorld();
+  const out: Outputs = {};
+  for (const target of ['placeOrder', 'POST /orders', 'orders', 'orders/place.js:19', '/orders', 'placeOrdr']) {
+    const r = resolveTarget(world, target);
+    out[target] = r.kind === 'found' ? buildExplain(world, target, r) : r;
+  }
+  return out;
+}
+
+function askRunner(): Outputs {
+  const world = fixtureWorld();
+  const out: Outputs = {};
+  for (const q of [
+    'how does POST /checkout reach payments?',
+    'what calls placeOrder?',
+    'where is "charged card for order o-1 (3 lines)" logged?',
+    'who owns the code behind endpoint POST /orders?',
+    'where is the basket validated?',
+  ])
+    out[q] = buildAsk({ question: q, world });
+  return out;
+}
+
 export const RUNNERS: Record<string, () => Outputs> = {
+  explain: explainRunner,
+  ask: askRunner,
   patterns,
   errors,
   rca,
@@ -543,4 +633,5 @@ export const RUNNERS: Record<string, () => Outputs> = {
   'deploy-verify': deployVerify,
   propose,
   'proposal-outcome': proposalOutcome,
+  'grpc-link': grpcLink,
 };

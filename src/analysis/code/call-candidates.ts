@@ -2,7 +2,7 @@
 // asking the tree for the node at each hit. A query over every call in a file would hand
 // hundreds of thousands of matches across the wasm boundary; the scan hands over a few.
 import type { Node, Tree } from 'web-tree-sitter';
-import type { CodeLanguage } from './types.js';
+import type { ClassicLanguage, CodeLanguage } from './types.js';
 
 /** A call `recv.prop(args)`; `node` is the whole call expression. */
 export interface MethodCall {
@@ -37,7 +37,7 @@ const JS: Omit<Shape, 'scan'> = {
 const JS_SCAN =
   /\.\s*(log|info|warn|warning|error|debug|trace|fatal|verbose|silly|get|post|put|delete|del|patch|head|options|all|route)\s*[(<]/dg;
 
-const SHAPES: Record<CodeLanguage, Shape> = {
+const SHAPES: Record<ClassicLanguage, Shape> = {
   typescript: { ...JS, scan: JS_SCAN },
   tsx: { ...JS, scan: JS_SCAN },
   javascript: { ...JS, scan: JS_SCAN },
@@ -71,7 +71,7 @@ const SHAPES: Record<CodeLanguage, Shape> = {
 };
 
 /** Method calls whose name could make them a log statement or a route registration. */
-export function candidateCalls(tree: Tree, source: string, language: CodeLanguage): MethodCall[] {
+export function candidateCalls(tree: Tree, source: string, language: ClassicLanguage): MethodCall[] {
   const shape = SHAPES[language];
   const root = tree.rootNode;
   const out: MethodCall[] = [];

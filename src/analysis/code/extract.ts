@@ -4,6 +4,9 @@
 import type { Node, QueryCapture, Tree } from 'web-tree-sitter';
 import { candidateCalls, candidateFunctionCalls } from './call-candidates.js';
 import { logCallsite } from './log-calls.js';
+import { grpcImpls } from './grpc-impls.js';
+import { polyCandidateCalls, polyLogCallsite } from './polyglot-calls.js';
+import { polyAttributeRoutes, polyCallRoutes } from './polyglot-routes.js';
 import type { CodeQueries } from './queries.js';
 import {
   type Annotation,
@@ -14,11 +17,19 @@ import {
   functionCallRoutes,
 } from './routes.js';
 import { type SymbolDraft, SymbolTable } from './symbol-table.js';
-import type { CodeLanguage, ExtractedCallsite, ExtractedRoute, FileExtraction, SymbolKind } from './types.js';
+import {
+  type CodeLanguage,
+  type ExtractedCallsite,
+  type ExtractedRoute,
+  type FileExtraction,
+  type PolyglotLanguage,
+  type SymbolKind,
+  isPolyglot,
+} from './types.js';
 
 /** The extraction algorithm's version: bump it when the same source would extract
  *  differently, so stored extractions made by an older version can be redone. */
-export const CODE_EXTRACTION_ALGORITHM = 'code-extract@1';
+export const CODE_EXTRACTION_ALGORITHM = 'code-extract@2';
 
 function capture(captures: QueryCapture[], name: string): Node | undefined {
   for (const c of captures) if (c.name === name) return c.node;
@@ -91,11 +102,49 @@ function goReceiverType(receiver: Node | undefined): string | null {
   return /([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*\)\s*$/.exec(receiver.text)?.[1] ?? null;
 }
 
+/** The type an `impl` block is for, when a Rust function sits directly in one. */
+function rustImplType(def: Node): string | null {
+  const holder = def.parent?.type === 'declaration_list' ? def.parent.parent : null;
+  if (holder?.type !== 'impl_item') return null;
+  return (
+    holder
+      .childForFieldName('type')
+      ?.text.replace(/<[\s\S]*$/, '')
+      .split('::')
+      .pop() ?? null
+  );
+}
+
+function polyDefinition(language: PolyglotLanguage, kind: string, def: Node, name: string): SymbolDraft | null {
+  switch (language) {
+    case 'rust': {
+      if (kind !== 'function') return draft(def, name, kind as SymbolKind, null);
+      const owner = rustImplType(def);
+      return owner ? draft(def, name, 'method', owner) : draft(def, name, 'function', null);
+    }
+    case 'ruby':
+      return kind === 'function'
+        ? draft(def, name, 'function', null, true)
+        : draft(def, name, kind as SymbolKind, 'container');
+    case 'cpp': {
+      if (kind !== 'function') return draft(def, name, kind as SymbolKind, 'container');
+      // Foo::Convert defined outside its class; ~Foo, operator==
+      const parts = name.replace(/<[^<>]*>/g, '').split('::');
+      const last = parts.pop()!;
+      if (parts.length > 0) return draft(def, last, 'method', parts.pop()!);
+      return draft(def, last, 'function', null, true);
+    }
+    default:
+      return draft(def, name, kind as SymbolKind, 'container');
+  }
+}
+
 function definition(language: CodeLanguage, kind: string, def: Node, captures: QueryCapture[]): SymbolDraft | null {
   if (language === 'typescript' || language === 'tsx' || language === 'javascript')
     return jsDefinition(kind, def, captures);
   const name = capture(captures, 'name')?.text;
   if (!name) return null;
+  if (isPolyglot(language)) return polyDefinition(language, kind, def, name);
   if (language === 'python') {
     return kind === 'function' ? draft(def, name, 'function', null, true) : draft(def, name, 'class', 'container');
   }
@@ -157,8 +206,18 @@ export function extractFromTree(
   }
 
   const symbols = new SymbolTable(drafts);
+  const grpc = grpcImpls(tree, language, source);
   const callsites: ExtractedCallsite[] = [];
   const routes: ExtractedRoute[] = [];
+  if (isPolyglot(language)) {
+    const calls = polyCandidateCalls(tree, source, language);
+    for (const call of calls) {
+      const site = polyLogCallsite(call, language);
+      if (site) callsites.push({ ...site, symbol: symbols.qualified(symbols.innermostAt(call.node.startIndex)) });
+    }
+    routes.push(...polyCallRoutes(symbols, language, calls), ...polyAttributeRoutes(symbols, language, tree.rootNode));
+    return { symbols: symbols.symbols, callsites: callsites.sort(byLine), routes: routes.sort(byLine), grpc };
+  }
   const routeVerbs = ROUTE_VERBS[language];
   for (const call of candidateCalls(tree, source, language)) {
     const site = logCallsite(call, language);
@@ -178,5 +237,5 @@ export function extractFromTree(
     if (owner >= 0) annotations.push({ name: a.name, args: a.args, at: a.node, owner });
   }
   routes.push(...decoratorRoutes(language, symbols, annotations));
-  return { symbols: symbols.symbols, callsites: callsites.sort(byLine), routes: routes.sort(byLine) };
+  return { symbols: symbols.symbols, callsites: callsites.sort(byLine), routes: routes.sort(byLine), grpc };
 }

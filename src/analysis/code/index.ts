@@ -3,12 +3,24 @@
 export type {
   CodeLanguage,
   ExtractedCallsite,
+  ExtractedGrpcImpl,
   ExtractedRoute,
   ExtractedSymbol,
   FileExtraction,
   SymbolKind,
 } from './types.js';
-export { languageOf } from './language.js';
+export { UNPARSED_REASON, languageOf, unparsedLanguageOf } from './language.js';
+export { type ProtoFile, type ProtoRpc, ProtoSyntaxError, parseProto } from './proto.js';
+export {
+  GRPC_LINK_ALGORITHM,
+  type LinkFile,
+  type LinkRpc,
+  type LinkSymbol,
+  type RpcLink,
+  linkRpcs,
+  rpcOfSpan,
+  sameRpcName,
+} from './grpc-link.js';
 export { type CodeQueries, compileQueries } from './queries.js';
 export { CODE_EXTRACTION_ALGORITHM, extractFromTree } from './extract.js';
 export { toTemplate } from './log-template.js';

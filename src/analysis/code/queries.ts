@@ -55,6 +55,50 @@ const JAVA = `
 (marker_annotation name: (_) @ann) @annotation
 `;
 
+const CSHARP = `
+(class_declaration name: (identifier) @name) @def.class
+(struct_declaration name: (identifier) @name) @def.class
+(record_declaration name: (identifier) @name) @def.class
+(interface_declaration name: (identifier) @name) @def.interface
+(enum_declaration name: (identifier) @name) @def.enum
+(method_declaration name: (identifier) @name) @def.method
+(constructor_declaration name: (identifier) @name) @def.method
+(local_function_statement name: (identifier) @name) @def.function
+`;
+
+const RUST = `
+(function_item name: (identifier) @name) @def.function
+(struct_item name: (type_identifier) @name) @def.class
+(enum_item name: (type_identifier) @name) @def.enum
+(trait_item name: (type_identifier) @name) @def.interface
+(type_item name: (type_identifier) @name) @def.type
+(union_item name: (type_identifier) @name) @def.class
+`;
+
+const RUBY = `
+(method name: (_) @name) @def.function
+(singleton_method name: (_) @name) @def.function
+(class name: (_) @name) @def.class
+(module name: (_) @name) @def.type
+`;
+
+const PHP = `
+(function_definition name: (name) @name) @def.function
+(method_declaration name: (name) @name) @def.method
+(class_declaration name: (name) @name) @def.class
+(trait_declaration name: (name) @name) @def.class
+(interface_declaration name: (name) @name) @def.interface
+(enum_declaration name: (name) @name) @def.enum
+`;
+
+const CPP = `
+(function_definition declarator: (function_declarator declarator: (_) @name)) @def.function
+(function_definition declarator: (_ declarator: (function_declarator declarator: (_) @name))) @def.function
+(class_specifier name: (type_identifier) @name body: (field_declaration_list)) @def.class
+(struct_specifier name: (type_identifier) @name body: (field_declaration_list)) @def.class
+(enum_specifier name: (type_identifier) @name body: (enumerator_list)) @def.enum
+`;
+
 export const QUERY_SOURCES: Record<CodeLanguage, string> = {
   typescript: JS_COMMON + TS_ONLY,
   tsx: JS_COMMON + TS_ONLY,
@@ -62,6 +106,11 @@ export const QUERY_SOURCES: Record<CodeLanguage, string> = {
   python: PYTHON,
   go: GO,
   java: JAVA,
+  csharp: CSHARP,
+  rust: RUST,
+  ruby: RUBY,
+  php: PHP,
+  cpp: CPP,
 };
 
 /** The compiled query for one language. Owned by whoever compiled it (see CodeParsers). */

@@ -1,7 +1,7 @@
 // Names along a call's receiver chain (`this.logger`, `log.WithField(..)`, `zap.L()`), so
 // log and route detection can judge a call by what it is called on.
 import type { Node } from 'web-tree-sitter';
-import type { CodeLanguage } from './types.js';
+import { type ClassicLanguage, type CodeLanguage, isPolyglot } from './types.js';
 
 interface MemberShape {
   member: string;
@@ -12,7 +12,7 @@ interface MemberShape {
   callee: string;
 }
 
-const SHAPES: Record<CodeLanguage, MemberShape> = {
+const SHAPES: Record<ClassicLanguage, MemberShape> = {
   typescript: {
     member: 'member_expression',
     object: 'object',
@@ -48,6 +48,7 @@ const SHAPES: Record<CodeLanguage, MemberShape> = {
 /** Identifiers of the receiver from the outside in: `this.logger` → [logger, this];
  *  `log.WithField("k", v)` → [WithField, log]. Bounded, so pathological chains stay cheap. */
 export function receiverChain(node: Node, language: CodeLanguage): string[] {
+  if (isPolyglot(language)) return receiverWords(node);
   const shape = SHAPES[language];
   const out: string[] = [];
   let n: Node | null = node;
@@ -72,6 +73,14 @@ export function receiverChain(node: Node, language: CodeLanguage): string[] {
     }
   }
   return out;
+}
+
+/** The identifiers of a receiver's text from the outside in, without sigils or call
+ *  arguments: `$this->logger` → [logger, this], `Rails.logger` → [logger, Rails],
+ *  `@logger` → [logger]. Bounded to the first 200 characters. */
+export function receiverWords(node: Node): string[] {
+  const text = node.text.slice(0, 200).replace(/\([^()]*\)/g, '');
+  return (text.match(/[A-Za-z_]\w*/g) ?? []).reverse().slice(0, 8);
 }
 
 const LOGGER_NAME =

@@ -6,7 +6,7 @@ import type { MethodCall } from './call-candidates.js';
 import { stringValue } from './message.js';
 import { keywordArgs, positionalArgs, receiverChain } from './receiver.js';
 import type { SymbolTable } from './symbol-table.js';
-import type { CodeLanguage, ExtractedRoute } from './types.js';
+import type { ClassicLanguage, CodeLanguage, ExtractedRoute } from './types.js';
 
 /** What a handler argument names: an identifier or member (`views.cart`), an inline
  *  function (the enclosing symbol stands in for it), or nothing a router would accept. */
@@ -492,7 +492,7 @@ function firstPath(args: Node | null, language: CodeLanguage): string | null {
 
 // ---------------------------------------------------------------- dispatch
 
-export const ROUTE_VERBS: Record<CodeLanguage, Set<string>> = {
+export const ROUTE_VERBS: Record<ClassicLanguage, Set<string>> = {
   typescript: new Set([...JS_METHODS, 'route']),
   tsx: new Set([...JS_METHODS, 'route']),
   javascript: new Set([...JS_METHODS, 'route']),

@@ -1,7 +1,29 @@
 // What code extraction yields for one source file: definitions with line ranges, log call
 // sites with their message templates, and HTTP route registrations.
 
-export type CodeLanguage = 'typescript' | 'tsx' | 'javascript' | 'python' | 'go' | 'java';
+export type CodeLanguage =
+  | 'typescript'
+  | 'tsx'
+  | 'javascript'
+  | 'python'
+  | 'go'
+  | 'java'
+  | 'csharp'
+  | 'rust'
+  | 'ruby'
+  | 'php'
+  | 'cpp';
+
+/** The languages parsed since code-extract@2, handled by polyglot-*.ts. */
+export type PolyglotLanguage = 'csharp' | 'rust' | 'ruby' | 'php' | 'cpp';
+/** The languages of code-extract@1. */
+export type ClassicLanguage = Exclude<CodeLanguage, PolyglotLanguage>;
+
+export function isPolyglot(language: CodeLanguage): language is PolyglotLanguage {
+  return (
+    language === 'csharp' || language === 'rust' || language === 'ruby' || language === 'php' || language === 'cpp'
+  );
+}
 
 export type SymbolKind = 'function' | 'method' | 'class' | 'interface' | 'type' | 'enum';
 
@@ -41,8 +63,25 @@ export interface ExtractedRoute {
   symbol: string | null;
 }
 
+/** Code that serves a gRPC service, as the code names it (`service` is the service's
+ *  short name, e.g. `CartService`; `qualifier` what came before it, e.g. a package alias).
+ *  `type`: the methods of `typeName` serve the service's rpcs (Go server type, C# `…Base`
+ *  subclass, Java `…ImplBase`, Python servicer, C++ `…::Service`, Rust trait impl, Ruby
+ *  `…::Service`, PHP `…Interface`); `handler`: one rpc (`method`, as the registration
+ *  spells it) is served by the function `handler` (Node's addService implementation object). */
+export interface ExtractedGrpcImpl {
+  kind: 'type' | 'handler';
+  service: string;
+  qualifier: string | null;
+  line: number;
+  typeName: string | null;
+  method: string | null;
+  handler: string | null;
+}
+
 export interface FileExtraction {
   symbols: ExtractedSymbol[];
   callsites: ExtractedCallsite[];
   routes: ExtractedRoute[];
+  grpc: ExtractedGrpcImpl[];
 }

@@ -32,6 +32,8 @@ export type {
   SuspectInput,
 } from './code-suspects.js';
 export {
+  type CitableSource,
+  checkCitedText,
   checkNarrative,
   narrativeMessages,
   splitSentences,

@@ -255,7 +255,8 @@ interface Facts {
   corpus: string;
 }
 
-function factsOf(r: InvestigationResult): Facts {
+/** A collector of facts: strings (numbers read out of them unless told not to) and values walked. */
+function factCollector() {
   const f: Facts = {
     numbers: [],
     dates: new Set(),
@@ -298,6 +299,16 @@ function factsOf(r: InvestigationResult): Facts {
     else if (Array.isArray(v)) for (const x of v) walk(x, depth + 1);
     else if (typeof v === 'object') for (const x of Object.values(v as Record<string, unknown>)) walk(x, depth + 1);
   };
+  const finish = (): Facts => {
+    f.numbers.sort((a, b) => a - b);
+    f.corpus = texts.join('\n').toLowerCase();
+    return f;
+  };
+  return { texts, readText, walk, finish };
+}
+
+function factsOf(r: InvestigationResult): Facts {
+  const { texts, readText, walk, finish } = factCollector();
   walk(r.subject, 0);
   walk(r.window, 0);
   readText(r.summary, true);
@@ -320,9 +331,7 @@ function factsOf(r: InvestigationResult): Facts {
     texts.push(r.priority.formula);
   }
   for (const g of r.gaps) readText(g, true);
-  f.numbers.sort((a, b) => a - b);
-  f.corpus = texts.join('\n').toLowerCase();
-  return f;
+  return finish();
 }
 
 /** Whether the sorted list holds a value in [lo, hi]. */
@@ -404,6 +413,32 @@ export function splitSentences(text: string): string[] {
  * identifier in it is supported by the result (the rules are at the top of this file).
  */
 export function checkNarrative(text: string, result: InvestigationResult): NarrativeCheck {
+  return checkAgainst(text, new Set(result.findings.map((f) => f.id)), factsOf(result), 'finding');
+}
+
+/** One thing prose may cite as [F<n>]: its id, its texts (numbers count) and queries (identifiers only). */
+export interface CitableSource {
+  id: string;
+  texts: readonly string[];
+  queries?: readonly string[];
+}
+
+/**
+ * checkNarrative's rules for prose over any list of cited sources (an answer's evidence lines):
+ * each sentence cites known ids in brackets, and every number, time and identifier it states is
+ * in the sources it was given.
+ */
+export function checkCitedText(text: string, sources: readonly CitableSource[], noun = 'source'): NarrativeCheck {
+  const { texts, readText, finish } = factCollector();
+  for (const s of sources) {
+    texts.push(s.id);
+    for (const t of s.texts) readText(t, true);
+    for (const q of s.queries ?? []) readText(q, false);
+  }
+  return checkAgainst(text, new Set(sources.map((s) => s.id)), finish(), noun);
+}
+
+function checkAgainst(text: string, ids: ReadonlySet<string>, facts: Facts, noun: string): NarrativeCheck {
   const t = text
     .replace(/[\u00a0\u2009\u202f]/g, ' ')
     .replace(/\u2212/g, '-')
@@ -414,8 +449,6 @@ export function checkNarrative(text: string, result: InvestigationResult): Narra
       ok: false,
       problems: [`the text is ${t.length} characters long, over the ${NARRATIVE_MAX_CHARS} allowed`],
     };
-  const ids = new Set(result.findings.map((f) => f.id));
-  const facts = factsOf(result);
   const problems = new Set<string>();
   const citations: string[] = [];
   const sentences = splitSentences(t);
@@ -432,16 +465,16 @@ export function checkNarrative(text: string, result: InvestigationResult): Narra
       for (const m of inner.matchAll(/F(\d+)/gi)) {
         const id = `F${m[1]}`;
         cited++;
-        if (!ids.has(id)) problems.add(`cites ${id}, which is not a finding`);
+        if (!ids.has(id)) problems.add(`cites ${id}, which is not a ${noun}`);
         else if (!citations.includes(id)) citations.push(id);
       }
       return ' '.repeat(all.length);
     });
     rest = rest.replace(/\bF(\d+)\b/g, (all, d: string) => {
-      if (!ids.has(`F${d}`)) problems.add(`mentions F${d}, which is not a finding`);
+      if (!ids.has(`F${d}`)) problems.add(`mentions F${d}, which is not a ${noun}`);
       return ' '.repeat(all.length);
     });
-    if (cited === 0) problems.add(`sentence ${n} cites no finding: "${clip(sentence, 80)}"`);
+    if (cited === 0) problems.add(`sentence ${n} cites no ${noun}: "${clip(sentence, 80)}"`);
     for (const c of claimsIn(rest)) if (!supported(c, facts)) problems.add(problemOf(c, n));
   });
   return problems.size === 0 ? { ok: true, citations } : { ok: false, problems: [...problems] };

@@ -28,5 +28,7 @@ export type { ProposalDraft, ScaleRequest, RuleResult } from './rules.js';
 export { DEFAULT_UTILIZATION_TARGET, MAX_SCALE_REPLICAS, scaleNeed, replicasFor, scaleAction } from './scale.js';
 export type { ScaleNeed } from './scale.js';
 export { proposalMarkdown } from './render.js';
+export { NOTICE_DEFAULTS, statusEvent, expiringSoon, noticeBackoffMs, noticesDue } from './notices.js';
+export type { NoticeOptions } from './notices.js';
 export { PROPOSAL_OUTCOME_ALGORITHM, OUTCOME_DEFAULTS, judgeOutcome, outcomeMinutes } from './outcome.js';
 export type { OutcomeMinute, OutcomeJudgement } from './outcome.js';

@@ -101,7 +101,8 @@ function describeSync(name: string, s: SyncResult): string {
   const lines = [
     `${name} at ${s.head.slice(0, 12)}: ${s.commitsRead} commits read, ${s.filesRead} files read (${s.filesParsed} parsed), ` +
       `${s.filesUnchanged} unchanged, ${s.filesDeleted} deleted in ${seconds(s.durationMs)}`,
-    `  ${s.symbols} symbols, ${s.callsites} log call sites, ${s.routes} routes${skipped ? `; not parsed: ${skipped}` : ''}`,
+    `  ${s.symbols} symbols, ${s.callsites} log call sites, ${s.routes} routes` +
+      `${s.rpcs ? `, ${s.rpcsLinked} of ${s.rpcs} gRPC rpcs linked to a handler` : ''}${skipped ? `; not parsed: ${skipped}` : ''}`,
   ];
   if (s.codeownersChanged) lines.push(`  CODEOWNERS changed: owners of ${s.ownersUpdated} other files updated`);
   if (s.services.length) {

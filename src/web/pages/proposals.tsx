@@ -7,6 +7,7 @@ import { qs, useApi } from '../api';
 import { PageHead } from '../components/layout';
 import { Empty, Load } from '../components/states';
 import { ago, time } from '../format';
+import { attention } from '../proposal-attention';
 
 /** When a waiting proposal expires, "expired" after, and nothing once it was decided and run. */
 export function expiry(p: Pick<ProposalSummary, 'status' | 'expiresAt'>, now = Date.now()): string {
@@ -33,29 +34,41 @@ export function ProposalTable({ proposals }: { proposals: ProposalSummary[] }) {
         </tr>
       </thead>
       <tbody>
-        {proposals.map((p) => (
-          <tr key={p.id} data-proposal={p.id}>
-            <td>{p.id}</td>
-            <td>
-              <Link to={`/proposals/${p.id}`}>{p.title}</Link>
-            </td>
-            <td>
-              <span className={`status status-${p.status}`}>{p.status}</span>
-              {p.outcome && <div className="muted">then {p.outcome}</div>}
-            </td>
-            <td>{p.kind}</td>
-            <td>
-              <span className={`tier tier-${p.tier}`}>{p.tier}</span>
-            </td>
-            <td className="approvals">
-              {p.approvals.counted} of {p.approvals.required}
-            </td>
-            <td title={time(p.expiresAt)}>{expiry(p)}</td>
-            <td>
-              {ago(p.createdAt)} <span className="muted">by {p.proposer}</span>
-            </td>
-          </tr>
-        ))}
+        {proposals.map((p) => {
+          const a = attention(p);
+          return (
+            <tr
+              key={p.id}
+              data-proposal={p.id}
+              data-pending={a.pending || undefined}
+              data-expiring={a.expiring || undefined}
+              className={a.expiring ? 'expiring' : a.pending ? 'pending' : undefined}
+            >
+              <td>{p.id}</td>
+              <td>
+                <Link to={`/proposals/${p.id}`}>{p.title}</Link>
+                {a.pending && <span className="flag flag-pending">awaiting approval</span>}
+                {a.expiring && <span className="flag flag-expiring">expiring soon</span>}
+                {p.notices?.pending?.sentAt && <div className="muted">approvers notified</div>}
+              </td>
+              <td>
+                <span className={`status status-${p.status}`}>{p.status}</span>
+                {p.outcome && <div className="muted">then {p.outcome}</div>}
+              </td>
+              <td>{p.kind}</td>
+              <td>
+                <span className={`tier tier-${p.tier}`}>{p.tier}</span>
+              </td>
+              <td className="approvals">
+                {p.approvals.counted} of {p.approvals.required}
+              </td>
+              <td title={time(p.expiresAt)}>{expiry(p)}</td>
+              <td>
+                {ago(p.createdAt)} <span className="muted">by {p.proposer}</span>
+              </td>
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   );

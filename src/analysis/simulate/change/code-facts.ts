@@ -6,7 +6,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import type { CodeLanguage, FileExtraction } from '../../code/index.js';
 import { importsOf } from './imports.js';
 import { tableRoutes } from './route-tables.js';
-import { type Shape, SHAPES, calleeOf, isDeclaration, rootOf } from './syntax.js';
+import { type ChangeLanguage, type Shape, SHAPES, calleeOf, isDeclaration, rootOf } from './syntax.js';
 import type { CodeRef, CodeUnit, FileCode, LogSite, RouteFacts } from './types.js';
 
 const FUNCTION_VALUES = new Set([
@@ -105,7 +105,7 @@ function routeKey(r: RouteFacts): string {
  */
 export function fileCode(
   path: string,
-  language: CodeLanguage,
+  language: ChangeLanguage,
   tree: Tree,
   source: string,
   extraction: FileExtraction,

@@ -17,6 +17,7 @@ export type {
 } from './types.js';
 export { parseUnifiedDiff, unquotePath } from './diff.js';
 export { fileCode, unitAtLine } from './code-facts.js';
+export { type ChangeLanguage, changeLanguage } from './syntax.js';
 export { changedUnits } from './changed.js';
 export { type ChangeCodeAnalysis, type ChangeCodeInput, analyzeChange, isTestPath } from './analyze.js';
 export { CodeGraph, type UnitRef } from './resolve.js';

@@ -134,6 +134,8 @@ export class CodeGraph {
         const tail = `/${source.replace(/\./g, '/')}.java`;
         return [...this.paths].filter((p) => p.endsWith(tail) || `/${p}` === tail).slice(0, 1);
       }
+      default:
+        return [];
     }
   }
 

@@ -39,7 +39,10 @@ const JS: Shape = {
   valueParents: JS_VALUES,
 };
 
-export const SHAPES: Record<CodeLanguage, Shape> = {
+/** The languages change simulation follows calls in (the index parses more). */
+export type ChangeLanguage = 'javascript' | 'typescript' | 'tsx' | 'python' | 'go' | 'java';
+
+export const SHAPES: Record<ChangeLanguage, Shape> = {
   javascript: JS,
   typescript: JS,
   tsx: JS,
@@ -179,4 +182,9 @@ export function isDeclaration(node: Node, shape: Shape): boolean {
   }
   for (let a: Node | null = parent, i = 0; a && i < 3; a = a.parent, i++) if (IMPORT_TYPES.has(a.type)) return true;
   return false;
+}
+
+/** The language when change simulation follows calls in it, else null. */
+export function changeLanguage(language: CodeLanguage | null): ChangeLanguage | null {
+  return language !== null && language in SHAPES ? (language as ChangeLanguage) : null;
 }

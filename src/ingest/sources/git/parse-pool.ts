@@ -66,10 +66,11 @@ function startWorker(): Worker {
 export async function openParsePool(opts: { workers?: number } = {}): Promise<ParsePool> {
   const n = opts.workers ?? defaultParseWorkers();
   if (n <= 0) {
-    const parsers = await loadCodeParsers();
+    const parsers = await loadCodeParsers([]);
     let parseMs = 0;
     return {
       async parse(language, source) {
+        await parsers.load([language]);
         const t0 = performance.now();
         try {
           return parsers.parse(language, source);

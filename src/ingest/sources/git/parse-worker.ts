@@ -1,5 +1,5 @@
-// A worker thread of the parse pool: loads the grammars once, then answers
-// { id, language, source } with { id, extraction, ms } or { id, error }.
+// A worker thread of the parse pool: loads a language's grammar when its first file comes
+// (once), then answers { id, language, source } with { id, extraction, ms } or { id, error }.
 import { parentPort } from 'node:worker_threads';
 import type { CodeLanguage } from '../../../analysis/index.js';
 import { loadCodeParsers } from './grammars.js';
@@ -12,10 +12,9 @@ interface Job {
 
 const port = parentPort;
 if (port) {
-  const parsers = loadCodeParsers();
-  // Until the grammars are loaded, jobs wait on the promise; the parent sees errors as answers.
+  // Jobs of a language wait for its grammar; the parent sees errors as answers.
   port.on('message', (job: Job) => {
-    parsers.then(
+    loadCodeParsers([job.language]).then(
       (p) => {
         try {
           const t0 = performance.now();
@@ -25,7 +24,7 @@ if (port) {
           port.postMessage({ id: job.id, error: (err as Error).message ?? String(err) });
         }
       },
-      (err: Error) => port.postMessage({ id: job.id, error: `could not load the grammars: ${err.message}` }),
+      (err: Error) => port.postMessage({ id: job.id, error: `could not load the grammar: ${err.message}` }),
     );
   });
 }
