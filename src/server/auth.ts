@@ -40,12 +40,15 @@ export class TokenVerifier {
 
   /** Drops the cache when a token was revoked anywhere since the mark was last read; one read at a time. */
   private async followRevocations(): Promise<void> {
-    if (this.cache.size === 0 && this.mark !== null) return;
+    if (this.cache.size === 0 && this.sentryCache.size === 0 && this.mark !== null) return;
     if (performance.now() - this.markReadAt < REVOCATION_CHECK_MS) return;
     this.markRead ??= this.store
       .revocationMark()
       .then((mark) => {
-        if (mark !== this.mark) this.cache.clear();
+        if (mark !== this.mark) {
+          this.cache.clear();
+          this.sentryCache.clear();
+        }
         this.mark = mark;
         this.markReadAt = performance.now();
       })
@@ -59,6 +62,7 @@ export class TokenVerifier {
 
   /** A Sentry DSN key (role sentry-ingest) with its project, or null for anything else. */
   async verifySentry(clear: string): Promise<SentryKey | null> {
+    await this.followRevocations();
     const h = hashToken(clear);
     const hit = this.sentryCache.get(h);
     if (hit && hit.until > Date.now()) return hit.key;
