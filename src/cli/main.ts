@@ -13,6 +13,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerInfra } from './commands/infra.js';
 import { registerInvestigate } from './commands/investigate.js';
+import { registerMcp } from './commands/mcp.js';
 import { registerReview } from './commands/review.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerTriage } from './commands/triage.js';
@@ -27,10 +28,13 @@ import { registerProposals } from './commands/proposals.js';
 import { registerUp } from './commands/up.js';
 import { version } from './version.js';
 
-function clientFor(cmd: Command): GlobalOptions {
+function serverOf(cmd: Command): string {
   const opts = cmd.optsWithGlobals() as { server?: string };
-  const server = opts.server || process.env.ORRERY_SERVER || 'http://127.0.0.1:8470';
-  return { api: new ApiClient({ server, token: process.env.ORRERY_TOKEN || undefined }) };
+  return opts.server || process.env.ORRERY_SERVER || 'http://127.0.0.1:8470';
+}
+
+function clientFor(cmd: Command): GlobalOptions {
+  return { api: new ApiClient({ server: serverOf(cmd), token: process.env.ORRERY_TOKEN || undefined }) };
 }
 
 export function buildProgram(): Command {
@@ -49,6 +53,7 @@ Start here:
   orrery up                          serve the API and the OTLP receiver
   orrery status                      what the store holds
   orrery query spans --since 15m     recent spans
+  orrery mcp                         MCP tools on stdio for a coding agent (docs/mcp.md)
 
 Commands other than \`up\` talk to the server at --server (default http://127.0.0.1:8470)
 and send ORRERY_TOKEN as a Bearer token when it is set. Docs: docs/cli.md, docs/configuration.md.`,
@@ -75,6 +80,7 @@ and send ORRERY_TOKEN as a Bearer token when it is set. Docs: docs/cli.md, docs/
   registerReview(program, clientFor);
   registerProposals(program, clientFor);
   registerAnswer(program, clientFor);
+  registerMcp(program, serverOf);
   return program;
 }
 

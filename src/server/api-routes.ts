@@ -26,6 +26,8 @@ import { simulationRoutes } from './simulation-routes.js';
 import { reviewRoutes } from './review-routes.js';
 import { simulationChangeRoutes } from './simulation-change-routes.js';
 import { infraRoutes } from './infra-routes.js';
+// routes.js alone: the rest of mcp/ (the SDK, the tools) loads on the first MCP request.
+import { mcpRoutes } from './mcp/routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
 import { timeArg } from './zod.js';
@@ -154,6 +156,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
     await secured.register(reviewRoutes, routeOpts);
     await secured.register(auditRoutes, routeOpts);
     await secured.register(proposalRoutes, routeOpts);
+    await secured.register(mcpRoutes, { ...routeOpts, version: opts.version });
 
     secured.get('/api/tokens', async () => ({ tokens: await ctx.store.listTokens() }));
 

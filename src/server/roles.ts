@@ -42,6 +42,9 @@ export const ROUTE_ROLES: Readonly<Record<string, TokenRole>> = {
   'POST /api/proposals/:id/undo': 'operator',
   'POST /api/proposals/:id/approve': 'approver',
   'POST /api/proposals/:id/reject': 'approver',
+  // MCP: any reader may speak it; each tool then needs its own API route's role (server/mcp).
+  'POST /mcp': 'viewer',
+  'DELETE /mcp': 'viewer',
   // Access and setup.
   'POST /api/repos': 'admin',
   'GET /api/tokens': 'admin',

@@ -17,7 +17,7 @@ import { changeSubject, runChange } from './simulation-change-routes.js';
 import { timeArg } from './zod.js';
 
 /** A `--set` line, checked for its shape here (the service and setting are checked against the calibration). */
-const setLine = z
+export const setLine = z
   .string()
   .min(3)
   .max(512)
@@ -29,7 +29,8 @@ const setLine = z
     }
   });
 
-const windowArg = z.union([z.string().max(32), z.number()]).transform((v, c) => {
+/** A calibration window's length: 30m, 2h, 900s, or milliseconds. */
+export const windowArg = z.union([z.string().max(32), z.number()]).transform((v, c) => {
   try {
     return parseWindow(v);
   } catch (err) {
