@@ -22,6 +22,7 @@ import { registerQuery } from './commands/query.js';
 import { registerRepo } from './commands/repo.js';
 import { registerStatus } from './commands/status.js';
 import { registerTickets } from './commands/tickets.js';
+import { registerSentry } from './commands/sentry.js';
 import { registerToken } from './commands/token.js';
 import { registerAudit } from './commands/audit.js';
 import { registerProposals } from './commands/proposals.js';
@@ -67,6 +68,7 @@ and send ORRERY_TOKEN as a Bearer token when it is set. Docs: docs/cli.md, docs/
   registerStatus(program, clientFor);
   registerQuery(program, clientFor);
   registerToken(program, clientFor);
+  registerSentry(program, clientFor);
   registerAudit(program, clientFor);
   registerRepo(program, clientFor);
   registerDeploy(program, clientFor);

@@ -30,9 +30,19 @@ export type RawKind = (typeof RAW_KINDS)[number];
  * What a token may do. `viewer` ⊂ `operator` ⊂ `approver` and `operator` ⊂ `admin` (each adds to
  * the one before); `ingest` stands apart (data in: OTLP, webhooks, Sentry) and only `admin`
  * includes it. Admin does not include `approver`: approving a remediation needs a token made for it.
+ * `sentry-ingest` is the key in a Sentry DSN: public, so it only posts events to its own project
+ * (made by `orrery sentry project create`), and no other role includes it.
  */
-export const TOKEN_ROLES = ['ingest', 'viewer', 'operator', 'approver', 'admin'] as const;
+export const TOKEN_ROLES = ['ingest', 'viewer', 'operator', 'approver', 'admin', 'sentry-ingest'] as const;
 export type TokenRole = (typeof TOKEN_ROLES)[number];
+/** The roles `orrery token create` and `POST /api/tokens` make; a DSN key comes with its Sentry project. */
+export const GENERAL_TOKEN_ROLES = [
+  'ingest',
+  'viewer',
+  'operator',
+  'approver',
+  'admin',
+] as const satisfies readonly TokenRole[];
 
 export interface ApiToken {
   id: number;

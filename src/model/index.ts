@@ -16,7 +16,7 @@ export type {
   SpanRow,
 } from './telemetry.js';
 export { SpanKind, StatusCode } from './telemetry.js';
-export { ENTITY_KINDS, RAW_KINDS, TOKEN_ROLES } from './entities.js';
+export { ENTITY_KINDS, GENERAL_TOKEN_ROLES, RAW_KINDS, TOKEN_ROLES } from './entities.js';
 export type { EntityKind, RawKind, ApiToken, StoreStatus, TokenRole } from './entities.js';
 export { VERIFY_FAMILIES } from './deploy-verification.js';
 export type {
@@ -272,3 +272,4 @@ export type {
   ExplainTargetKind,
 } from './answer.js';
 export type { DoctorCheck, DoctorReport, DoctorStatus } from './doctor.js';
+export type { SentryProject, SentryProjectCreated } from './sentry.js';

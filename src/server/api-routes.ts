@@ -3,10 +3,16 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { TokenNameTakenError, tokenNameProblem } from '../store/index.js';
+import {
+  SentryProjectError,
+  SentryProjectTakenError,
+  TokenNameTakenError,
+  sentryProjectNameProblem,
+  tokenNameProblem,
+} from '../store/index.js';
 import { type Context, MAX_QUERY_LIMIT, searchLogs, searchSpans } from '../workflows/index.js';
 import type { Config } from '../config/index.js';
-import { TOKEN_ROLES } from '../model/index.js';
+import { GENERAL_TOKEN_ROLES, type SentryProjectCreated } from '../model/index.js';
 import { type TokenVerifier, actorOf, authHook } from './auth.js';
 import { answerRoutes } from './answer-routes.js';
 import { auditRoutes } from './audit-routes.js';
@@ -73,7 +79,14 @@ const tokenBody = z.object({
     if (problem) c.addIssue({ code: 'custom', message: problem });
   }),
   /** Least privilege unless asked: a new token reads only. */
-  role: z.enum(TOKEN_ROLES).default('viewer'),
+  role: z.enum(GENERAL_TOKEN_ROLES).default('viewer'),
+});
+
+const sentryProjectBody = z.object({
+  name: z.string().superRefine((n, c) => {
+    const problem = sentryProjectNameProblem(n);
+    if (problem) c.addIssue({ code: 'custom', message: problem });
+  }),
 });
 
 export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Promise<void> {
@@ -97,7 +110,9 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
     );
 
     secured.setErrorHandler((err: FastifyError, req, reply) => {
-      if (err instanceof TokenNameTakenError)
+      if (err instanceof SentryProjectError)
+        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: err.message });
+      if (err instanceof TokenNameTakenError || err instanceof SentryProjectTakenError)
         return reply.code(409).send({ statusCode: 409, error: 'Conflict', message: err.message });
       const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
       if (status >= 500) req.log.error({ err }, 'API request failed');
@@ -149,6 +164,18 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
       const body = req.body as z.output<typeof tokenBody>;
       const { token, record } = await ctx.store.createToken(body.name, { role: body.role, actor: actorOf(req) });
       return reply.code(201).send({ token, record });
+    });
+
+    secured.get('/api/sentry/projects', async () => ({ projects: await ctx.store.listSentryProjects() }));
+
+    secured.post('/api/sentry/projects', { schema: { body: sentryProjectBody } }, async (req, reply) => {
+      const { name } = req.body as z.output<typeof sentryProjectBody>;
+      const made = await ctx.store.createSentryProject(name, { actor: actorOf(req) });
+      const created: SentryProjectCreated = {
+        ...made,
+        dsn: `${req.protocol}://${made.key}@${req.headers.host ?? '127.0.0.1:8470'}/${made.project.id}`,
+      };
+      return reply.code(201).send(created);
     });
 
     secured.delete(

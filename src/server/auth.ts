@@ -6,7 +6,7 @@
 // any node stops working on every node within about a second.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiToken } from '../model/index.js';
-import { type Store, hashToken } from '../store/index.js';
+import { type SentryKey, type Store, hashToken } from '../store/index.js';
 import { requiredRole, roleRefusal } from './roles.js';
 
 const CACHE_MS = 30_000;
@@ -40,12 +40,15 @@ export class TokenVerifier {
 
   /** Drops the cache when a token was revoked anywhere since the mark was last read; one read at a time. */
   private async followRevocations(): Promise<void> {
-    if (this.cache.size === 0 && this.mark !== null) return;
+    if (this.cache.size === 0 && this.sentryCache.size === 0 && this.mark !== null) return;
     if (performance.now() - this.markReadAt < REVOCATION_CHECK_MS) return;
     this.markRead ??= this.store
       .revocationMark()
       .then((mark) => {
-        if (mark !== this.mark) this.cache.clear();
+        if (mark !== this.mark) {
+          this.cache.clear();
+          this.sentryCache.clear();
+        }
         this.mark = mark;
         this.markReadAt = performance.now();
       })
@@ -55,9 +58,29 @@ export class TokenVerifier {
     await this.markRead;
   }
 
+  private readonly sentryCache = new Map<string, { key: SentryKey; until: number }>();
+
+  /** A Sentry DSN key (role sentry-ingest) with its project, or null for anything else. */
+  async verifySentry(clear: string): Promise<SentryKey | null> {
+    await this.followRevocations();
+    const h = hashToken(clear);
+    const hit = this.sentryCache.get(h);
+    if (hit && hit.until > Date.now()) return hit.key;
+    const key = await this.store.verifySentryKey(clear);
+    if (!key) {
+      this.sentryCache.delete(h);
+      return null;
+    }
+    if (this.sentryCache.size >= CACHE_MAX) this.sentryCache.clear();
+    this.sentryCache.set(h, { key, until: Date.now() + CACHE_MS });
+    void this.store.touchToken(key.token.id).catch(() => {});
+    return key;
+  }
+
   /** Called after a revoke so that it takes effect at once on this node. */
   clear(): void {
     this.cache.clear();
+    this.sentryCache.clear();
   }
 }
 

@@ -22,7 +22,8 @@ import {
 import type { Signal } from '../model/index.js';
 import { AbandonedBatchError, OverloadedError } from '../store/index.js';
 import { type Context, ingestOtlp } from '../workflows/index.js';
-import { type Admission, AdmissionRefusedError, type AdmissionTicket } from './admission.js';
+import { type Admission, AdmissionRefusedError } from './admission.js';
+import { admissionHook } from './admission-hook.js';
 import { type TokenVerifier, authHook } from './auth.js';
 
 export interface OtlpRouteOptions {
@@ -35,13 +36,6 @@ export interface OtlpRouteOptions {
   admission: Admission;
   /** Shared by every OTLP listener of the process: inflated bytes held at once. */
   inflate: InflateBudget;
-}
-
-/** Set while a request holds an admission slot. */
-interface InFlight {
-  ticket: AdmissionTicket | null;
-  /** Aborts when the client goes away before its answer. */
-  abort: AbortSignal;
 }
 
 const CONTENT_TYPE: Record<OtlpFormat, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
@@ -79,26 +73,9 @@ export async function otlpRoutes(app: FastifyInstance, opts: OtlpRouteOptions & 
     }),
   );
 
-  const inFlight = new WeakMap<FastifyRequest, InFlight>();
-  // After auth: wait for a slot before the body is read. The slot is held until the answer
-  // is sent or the connection closes, whichever comes first.
-  app.addHook('onRequest', async (req, reply) => {
-    if (req.method !== 'POST') return;
-    const ac = new AbortController();
-    const state: InFlight = { ticket: null, abort: ac.signal };
-    inFlight.set(req, state);
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) ac.abort(new AbandonedBatchError());
-      state.ticket?.release();
-    });
-    const declared = Number(req.headers['content-length']);
-    const ticket = await opts.admission.acquire({
-      signal: ac.signal,
-      bytes: Number.isFinite(declared) ? declared : undefined,
-    });
-    if (ac.signal.aborted) ticket.release();
-    else state.ticket = ticket;
-  });
+  // After auth: wait for a slot before the body is read.
+  const admitted = admissionHook(opts.admission);
+  app.addHook('onRequest', admitted.hook);
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const { status, message } = classify(err, opts);
@@ -136,7 +113,7 @@ export async function otlpRoutes(app: FastifyInstance, opts: OtlpRouteOptions & 
           maxRatio: opts.maxInflateRatio,
           lease,
         });
-        const result = await ingestOtlp(ctx, signal, format, body, { abort: inFlight.get(req)?.abort });
+        const result = await ingestOtlp(ctx, signal, format, body, { abort: admitted.abortOf(req) });
         return reply
           .code(200)
           .header('content-type', CONTENT_TYPE[format])
@@ -148,7 +125,11 @@ export async function otlpRoutes(app: FastifyInstance, opts: OtlpRouteOptions & 
   }
 }
 
-function classify(err: FastifyError, opts: OtlpRouteOptions): { status: number; message: string } {
+/** The status and message of an ingest request's failure (shared by the Sentry routes). */
+export function classify(
+  err: FastifyError,
+  opts: Pick<OtlpRouteOptions, 'maxBodyBytes'>,
+): { status: number; message: string } {
   if (err instanceof UndecodableBodyError || err instanceof CorruptBodyError)
     return { status: 400, message: err.message };
   if (err instanceof BodyTooLargeError) return { status: 413, message: err.message };
@@ -165,8 +146,8 @@ function classify(err: FastifyError, opts: OtlpRouteOptions): { status: number; 
   return { status: 503, message: 'the store could not commit the batch; retry later' };
 }
 
-type Overload = OverloadedError | AdmissionRefusedError | InflateBudgetError;
+export type Overload = OverloadedError | AdmissionRefusedError | InflateBudgetError;
 
-function isOverload(err: unknown): err is Overload {
+export function isOverload(err: unknown): err is Overload {
   return err instanceof OverloadedError || err instanceof AdmissionRefusedError || err instanceof InflateBudgetError;
 }

@@ -9,8 +9,9 @@
 //  - bodies a browser sends cross-site without a preflight: a state-changing request's body
 //    must have its route's content type, JSON unless the route says otherwise (415).
 // Exempt from the Origin and Sec-Fetch-Site rules: requests `exempt` accepts (webhook deliveries
-// that carry the sender's signature where a secret is set; they are verified before storing).
-// CORS stays off: no Access-Control-* header is ever sent, so a page elsewhere cannot read answers.
+// that carry the sender's signature where a secret is set; they are verified before storing; and
+// the Sentry routes, which take only a project's DSN key). CORS stays off everywhere else: only
+// the Sentry routes send Access-Control-* headers (server/sentry-routes).
 import { STATUS_CODES } from 'node:http';
 import { hostname as osHostname, networkInterfaces } from 'node:os';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -30,6 +31,11 @@ export const BODY_TYPES: Readonly<Record<string, readonly string[] | null>> = {
   'POST /v1/logs': null,
   'POST /v1/traces': null,
   'POST /v1/metrics': null,
+  // Sentry SDKs label envelopes application/x-sentry-envelope, text/plain (browsers) or JSON.
+  'POST /api/:project/envelope/': null,
+  'POST /api/:project/envelope': null,
+  'POST /api/:project/store/': null,
+  'POST /api/:project/store': null,
 };
 
 export interface HostPolicyOptions {
@@ -196,3 +202,8 @@ export function signedWebhook(
 }
 
 type Headers = Record<string, string | string[] | undefined>;
+
+/** An exemption that holds when any of `rules` does. */
+export function anyOf(...rules: ((req: FastifyRequest) => boolean)[]): (req: FastifyRequest) => boolean {
+  return (req) => rules.some((r) => r(req));
+}

@@ -17,6 +17,11 @@ export const ROUTE_ROLES: Readonly<Record<string, TokenRole>> = {
   'POST /webhooks/jira': 'ingest',
   'POST /webhooks/zendesk': 'ingest',
   'POST /webhooks/linear': 'ingest',
+  // Sentry SDKs: only a project's DSN key (server/sentry-routes checks it and its project).
+  'POST /api/:project/envelope/': 'sentry-ingest',
+  'POST /api/:project/envelope': 'sentry-ingest',
+  'POST /api/:project/store/': 'sentry-ingest',
+  'POST /api/:project/store': 'sentry-ingest',
   // Questions read only: a viewer may ask.
   'POST /api/ask': 'viewer',
   // Work a person or a CI job asks for: analysis runs and world-model facts.
@@ -45,6 +50,8 @@ export const ROUTE_ROLES: Readonly<Record<string, TokenRole>> = {
   'GET /api/tokens': 'admin',
   'POST /api/tokens': 'admin',
   'DELETE /api/tokens/:id': 'admin',
+  'GET /api/sentry/projects': 'admin',
+  'POST /api/sentry/projects': 'admin',
   'GET /api/audit': 'admin',
   'GET /api/audit/verify': 'admin',
   'GET /api/audit/export': 'admin',
@@ -61,6 +68,7 @@ const INCLUDES: Record<TokenRole, readonly TokenRole[]> = {
   operator: ['viewer'],
   approver: ['operator', 'viewer'],
   admin: ['ingest', 'viewer', 'operator'],
+  'sentry-ingest': [],
 };
 
 export function grants(have: TokenRole, need: TokenRole): boolean {
@@ -79,4 +87,12 @@ export function requiredRole(method: string, url: string | undefined): TokenRole
 export function roleRefusal(token: ApiToken, need: TokenRole): string | null {
   if (grants(token.role, need)) return null;
   return `this needs a token with the "${need}" role (or one that includes it); the token "${token.name}" has "${token.role}"`;
+}
+
+/**
+ * Whether a live token of this role lets someone work the server (so `orrery up` needs no
+ * bootstrap token): every role but `sentry-ingest`, the public key of a DSN.
+ */
+export function worksTheServer(role: TokenRole): boolean {
+  return role !== 'sentry-ingest';
 }

@@ -1,7 +1,7 @@
-// Builds and runs Orrery's listeners: the API and the web UI on one port, the OTLP/HTTP
-// receiver on another (also mounted on the API port, for setups that can open only one) and
-// the OTLP/gRPC receiver on a third, unless it is off. Both receivers share one admission and
-// one inflate budget.
+// Builds and runs Orrery's listeners: the API, the web UI and the Sentry endpoints on one port,
+// the OTLP/HTTP receiver on another (also mounted on the API port, for setups that can open only
+// one) and the OTLP/gRPC receiver on a third, unless it is off. The receivers share one admission
+// and one inflate budget.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type Config, isLoopback } from '../config/index.js';
 import { WEBHOOK_FORMATS } from '../ingest/sources/tickets/index.js';
@@ -13,7 +13,8 @@ import { TokenVerifier } from './auth.js';
 import { guardBodies } from './body-guard.js';
 import { OtlpGrpcServer } from './otlp-grpc.js';
 import { otlpRoutes, sendStatus } from './otlp-routes.js';
-import { hostPolicy, requestGuard, signedWebhook } from './request-guard.js';
+import { anyOf, hostPolicy, requestGuard, signedWebhook } from './request-guard.js';
+import { isSentryRoute, sentryRoutes } from './sentry-routes.js';
 import { SECRET_SETTING } from './webhook-routes.js';
 import { findWebRoot, webRoutes } from './web-routes.js';
 import { zodValidatorCompiler } from './zod.js';
@@ -114,10 +115,14 @@ export function buildServer(ctx: Context, config: Config, opts: ServerOptions): 
     requestGuard({
       hosts: hostPolicy({ bound: config.host, publicHosts: config.publicHosts }),
       enforceHost: true,
-      exempt: signedWebhook(WEBHOOK_FORMATS, (name) => {
-        const setting = SECRET_SETTING[name];
-        return setting ? (config[setting.key] as string | undefined) : undefined;
-      }),
+      exempt: anyOf(
+        signedWebhook(WEBHOOK_FORMATS, (name) => {
+          const setting = SECRET_SETTING[name];
+          return setting ? (config[setting.key] as string | undefined) : undefined;
+        }),
+        // Browser SDKs post cross-origin; these routes take only a project's DSN key.
+        isSentryRoute,
+      ),
     }),
   );
   void api.register(apiRoutes, {
@@ -129,6 +134,7 @@ export function buildServer(ctx: Context, config: Config, opts: ServerOptions): 
     startedAt: new Date(),
   });
   void api.register(otlpRoutes, { ...otlpOpts, anonymous: apiAnonymous });
+  void api.register(sentryRoutes, otlpOpts);
   // The UI at the root context, so its not-found handler (deep links) covers every path.
   void webRoutes(api, { root: opts.webRoot === undefined ? findWebRoot() : opts.webRoot });
 

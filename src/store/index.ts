@@ -15,6 +15,8 @@ export {
   tokenNameProblem,
 } from './tokens.js';
 export type { CreateTokenOptions, TokenChangeOptions } from './tokens.js';
+export { SentryProjectError, SentryProjectTakenError, sentryProjectNameProblem } from './sentry-store.js';
+export type { SentryKey, SentryProject } from './sentry-store.js';
 export type { AuditEvent, AuditWrite } from './audit.js';
 export { auditEntryOf, readAuditRows, recordAudit } from './audit.js';
 export { AUDIT_ANCHOR_FILE, AUDIT_KEY_FILE, AuditKeyError, AuditTrail } from './audit-trail.js';

@@ -14,6 +14,8 @@ import { openPglite } from './pglite-db.js';
 import { openPostgres } from './postgres-db.js';
 import { type LogRow, type RawFilter, type SpanRow, queryLogs, querySpans } from './raw-query.js';
 import { INGEST_KEY_TTL_MS, type KeyedBatch, RawWriter, type TelemetryBatch } from './raw-writer.js';
+import * as sentry from './sentry-store.js';
+import type { SentryKey, SentryProject } from './sentry-store.js';
 import * as tokens from './tokens.js';
 import type { CreateTokenOptions, TokenChangeOptions } from './tokens.js';
 import { type AuditEvent, listAudit } from './audit.js';
@@ -136,6 +138,27 @@ export class Store {
   /** The audit trail, newest first. */
   listAudit(opts: { limit?: number } = {}): Promise<AuditEvent[]> {
     return listAudit(this.db, opts);
+  }
+
+  /** A Sentry project and its DSN key, audited (sentry-store). */
+  async createSentryProject(
+    name: string,
+    opts: { actor?: string } = {},
+  ): Promise<{ project: SentryProject; key: string; record: ApiToken }> {
+    const made = await sentry.createSentryProject(this.db, name, {
+      actor: opts.actor ?? 'system',
+      auditKey: this.audit.key,
+    });
+    await this.audit.advance(this.db);
+    return made;
+  }
+
+  listSentryProjects(): Promise<SentryProject[]> {
+    return sentry.listSentryProjects(this.db);
+  }
+
+  verifySentryKey(key: string): Promise<SentryKey | null> {
+    return sentry.verifySentryKey(this.db, key);
   }
 
   verifyToken(token: string): Promise<ApiToken | null> {

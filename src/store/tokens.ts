@@ -1,7 +1,7 @@
 // API tokens. The clear token is shown once at creation; only its SHA-256 is stored.
 // Tokens are 256 random bits, so a fast hash is enough: there is nothing to brute-force.
 import { createHash, randomBytes } from 'node:crypto';
-import { type ApiToken, TOKEN_ROLES, type TokenRole } from '../model/index.js';
+import { type ApiToken, GENERAL_TOKEN_ROLES, type TokenRole } from '../model/index.js';
 import { recordAudit } from './audit.js';
 import type { Db, Queryable } from './db.js';
 
@@ -9,6 +9,14 @@ const PREFIX = 'orr_';
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/**
+ * A DSN's key: 256 random bits as hex, since Sentry SDKs read a DSN's key as `\w+` only (no
+ * prefix with `_` would break them either, but hex is what their DSNs always carry).
+ */
+export function generateSentryKey(): string {
+  return randomBytes(32).toString('hex');
 }
 
 export function generateToken(): string {
@@ -27,7 +35,7 @@ export function tokenNameProblem(name: string): string | null {
   return null;
 }
 
-function toToken(r: Record<string, unknown>): ApiToken {
+export function toToken(r: Record<string, unknown>): ApiToken {
   return {
     id: r.id as number,
     name: r.name as string,
@@ -58,8 +66,12 @@ export async function createToken(
 ): Promise<{ token: string; record: ApiToken }> {
   const problem = tokenNameProblem(name);
   if (problem) throw new InvalidTokenNameError(`token name "${name}": ${problem}`);
-  if (!TOKEN_ROLES.includes(opts.role))
-    throw new InvalidTokenRoleError(`token role "${opts.role}": use one of ${TOKEN_ROLES.join(', ')}`);
+  if (!(GENERAL_TOKEN_ROLES as readonly TokenRole[]).includes(opts.role))
+    throw new InvalidTokenRoleError(
+      opts.role === 'sentry-ingest'
+        ? 'a sentry-ingest key belongs to a project: make it with `orrery sentry project create NAME`'
+        : `token role "${opts.role}": use one of ${GENERAL_TOKEN_ROLES.join(', ')}`,
+    );
   return db.transaction(async (tx) => {
     const existing = await tx.query('SELECT 1 FROM api_token WHERE name = $1 AND revoked_at IS NULL', [name]);
     if (existing.length > 0)

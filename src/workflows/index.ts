@@ -2,6 +2,8 @@
 export type { Context } from './context.js';
 export { ingestOtlp } from './ingest-otlp.js';
 export type { IngestOptions, IngestResult } from './ingest-otlp.js';
+export { ingestSentry } from './ingest-sentry.js';
+export type { SentryIngestResult, SentryPayload } from './ingest-sentry.js';
 export { searchLogs, searchSpans, MAX_QUERY_LIMIT } from './query-raw.js';
 export {
   addRepository,

@@ -40,24 +40,10 @@ export async function ingestOtlp(
   if (signal === 'logs') batch.logs = decoded.records as TelemetryBatch['logs'];
   else if (signal === 'traces') batch.spans = decoded.records as TelemetryBatch['spans'];
   else batch.metrics = decoded.records as TelemetryBatch['metrics'];
-  // Secrets and personal data go before anything is stored or analysed.
-  if (ctx.redactor && n > 0) {
-    const stats =
-      signal === 'logs'
-        ? ctx.redactor.logs(batch.logs)
-        : signal === 'traces'
-          ? ctx.redactor.spans(batch.spans)
-          : ctx.redactor.metrics(batch.metrics);
-    ctx.metrics.recordRedacted(signal, stats.byRule);
-  }
-  const stored = await ctx.writer.submit(batch, { signal: opts.abort, key: batchKey(signal, format, body) });
+  const stored = await commitTelemetry(ctx, batch, { ...opts, key: batchKey(signal, format, body) });
   ctx.metrics.recordAccepted('otlp', signal, n);
   if (!stored) ctx.metrics.recordDuplicate('otlp', signal);
-  // Never fails the request: the records are committed whatever happens here.
-  if (n > 0 && stored) {
-    await deployInference(ctx).observe(batch);
-    await ctx.analysis?.observe(batch);
-  }
+  if (stored) await afterCommit(ctx, batch);
   const message = decoded.rejected > 0 ? `${decoded.rejected} rejected: ${decoded.rejectReasons.join('; ')}` : '';
   return { accepted: n, rejected: decoded.rejected, message };
 }
@@ -65,4 +51,30 @@ export async function ingestOtlp(
 /** A batch's idempotency key: the same request sent again has the same one. */
 export function batchKey(signal: Signal, format: OtlpFormat, body: Buffer): string {
   return createHash('sha256').update(`otlp\u0000${signal}\u0000${format}\u0000`).update(body).digest('base64url');
+}
+
+/**
+ * Redacts a batch (secrets and personal data go before anything is stored or analysed) and
+ * commits it through the group-commit writer under its idempotency key; resolves after the
+ * COMMIT, to false when a batch of that key was already stored (nothing is stored again).
+ * Shared by every telemetry source.
+ */
+export async function commitTelemetry(
+  ctx: Context,
+  batch: TelemetryBatch,
+  opts: IngestOptions & { key?: string } = {},
+): Promise<boolean> {
+  if (ctx.redactor) {
+    if (batch.logs.length > 0) ctx.metrics.recordRedacted('logs', ctx.redactor.logs(batch.logs).byRule);
+    if (batch.spans.length > 0) ctx.metrics.recordRedacted('traces', ctx.redactor.spans(batch.spans).byRule);
+    if (batch.metrics.length > 0) ctx.metrics.recordRedacted('metrics', ctx.redactor.metrics(batch.metrics).byRule);
+  }
+  return ctx.writer.submit(batch, { signal: opts.abort, ...(opts.key ? { key: opts.key } : {}) });
+}
+
+/** After the commit of a new batch: new service versions (inferred deploys) and streaming analysis. Never fails the request. */
+export async function afterCommit(ctx: Context, batch: TelemetryBatch): Promise<void> {
+  if (batch.logs.length + batch.spans.length + batch.metrics.length === 0) return;
+  await deployInference(ctx).observe(batch);
+  await ctx.analysis?.observe(batch);
 }

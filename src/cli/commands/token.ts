@@ -2,7 +2,7 @@
 // printed once, at creation.
 import { type Command, Option } from 'commander';
 import { loadConfig } from '../../config/index.js';
-import { type ApiToken, TOKEN_ROLES, type TokenRole } from '../../model/index.js';
+import { type ApiToken, GENERAL_TOKEN_ROLES, type TokenRole } from '../../model/index.js';
 import { openStore, tokenNameProblem } from '../../store/index.js';
 import { CliError, EXIT, type GlobalOptions } from '../client.js';
 import { table } from '../table.js';
@@ -20,7 +20,7 @@ export function registerToken(program: Command, client: (cmd: Command) => Global
       new Option(
         '--role <role>',
         'what it may do: ingest (OTLP, webhooks), viewer (read), operator (+ run investigations, record data), approver (+ approve proposals), admin (everything but approving, tokens included); default viewer, admin with --offline',
-      ).choices(TOKEN_ROLES),
+      ).choices(GENERAL_TOKEN_ROLES),
     )
     .option('--offline', 'write to the store directly instead of through the server (to bootstrap the first token)')
     .option('--data-dir <dir>', 'with --offline: the embedded store directory (env ORRERY_DATA_DIR)')

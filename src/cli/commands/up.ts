@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import type { Command } from 'commander';
 import { type Config, isLoopback, loadConfig } from '../../config/index.js';
-import { startOrrery } from '../../server/index.js';
+import { startOrrery, worksTheServer } from '../../server/index.js';
 import type { Store } from '../../store/index.js';
 import { version } from '../version.js';
 
@@ -99,12 +99,12 @@ function anonymousEverywhere(config: Config): boolean {
 }
 
 /**
- * With tokens needed (a non-loopback bind or auth=required) and no live token, nobody could
- * use the server: mint an admin token named "bootstrap" and show it once (its audit row's
+ * With tokens needed (a non-loopback bind or auth=required) and no live token (a Sentry DSN's
+ * key does not count: it only posts events), nobody could use the server: mint an admin token named "bootstrap" and show it once (its audit row's
  * actor is `bootstrap`).
  */
 async function bootstrapToken(store: Store): Promise<void> {
-  const live = (await store.listTokens()).filter((t) => t.revokedAt === null);
+  const live = (await store.listTokens()).filter((t) => t.revokedAt === null && worksTheServer(t.role));
   if (live.length > 0) return;
   const { token } = await store.createToken('bootstrap', { role: 'admin', actor: 'bootstrap' });
   process.stdout.write(

@@ -21,6 +21,7 @@ import proposalOutcome from './019-proposal-outcome.js';
 import edgeVersion from './020-edge-version.js';
 import ingestKeys from './021-ingest-keys.js';
 import grpc from './022-grpc.js';
+import sentryProjects from './023-sentry-projects.js';
 
 export interface Migration {
   version: number;
@@ -51,4 +52,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 20, name: 'edge-version', sql: edgeVersion },
   { version: 21, name: 'ingest-keys', sql: ingestKeys },
   { version: 22, name: 'grpc', sql: grpc },
+  { version: 23, name: 'sentry-projects', sql: sentryProjects },
 ];

@@ -2,7 +2,7 @@
 // one body may grow to at most `maxBytes`, and all bodies being inflated at once share one
 // InflateBudget, so a flood of gzip bombs costs a bounded amount of memory however many
 // arrive together. Chunks are dropped the moment a body is refused.
-import { createGunzip, createInflate } from 'node:zlib';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 
 export class BodyTooLargeError extends Error {}
 export class UnsupportedEncodingError extends Error {}
@@ -144,6 +144,8 @@ export interface DecodeBodyOptions {
   /** This body's share of the budget shared by every body in flight (503 when it is spent);
    * none: only maxBytes applies. The caller releases it when the request is done. */
   lease?: InflateLease;
+  /** Also accept `br` (Sentry SDKs may send it; OTLP does not name it, so its receiver answers 415). */
+  brotli?: boolean;
 }
 
 /** The body as sent, inflated for gzip and deflate; see the errors above for refusals. */
@@ -159,8 +161,10 @@ export async function decodeContentEncoding(
     }
     return body;
   }
+  if (enc === 'br' && opts.brotli) return inflateMetered(body, 'br', opts);
   if (enc !== 'gzip' && enc !== 'x-gzip' && enc !== 'deflate') {
-    throw new UnsupportedEncodingError(`Content-Encoding "${encoding}" is not supported; use gzip, deflate or none`);
+    const accepted = opts.brotli ? 'gzip, deflate, br or none' : 'gzip, deflate or none';
+    throw new UnsupportedEncodingError(`Content-Encoding "${encoding}" is not supported; use ${accepted}`);
   }
   return inflateMetered(body, enc === 'deflate' ? 'deflate' : 'gzip', opts);
 }
@@ -169,9 +173,14 @@ const CHUNK_BYTES = 64 * 1024;
 /** Small bodies are never refused for their ratio. */
 export const RATIO_FLOOR_BYTES = 1024 * 1024;
 
-function inflateMetered(body: Buffer, enc: 'gzip' | 'deflate', opts: DecodeBodyOptions): Promise<Buffer> {
+function inflateMetered(body: Buffer, enc: 'gzip' | 'deflate' | 'br', opts: DecodeBodyOptions): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
-    const z = enc === 'gzip' ? createGunzip({ chunkSize: CHUNK_BYTES }) : createInflate({ chunkSize: CHUNK_BYTES });
+    const z =
+      enc === 'gzip'
+        ? createGunzip({ chunkSize: CHUNK_BYTES })
+        : enc === 'br'
+          ? createBrotliDecompress({ chunkSize: CHUNK_BYTES })
+          : createInflate({ chunkSize: CHUNK_BYTES });
     let chunks: Buffer[] = [];
     let total = 0;
     let settled = false;

@@ -16,6 +16,8 @@ export {
 } from './decompress.js';
 export type { DecodeBodyOptions, InflateLease } from './decompress.js';
 export { OtlpJsonError } from './decode-json.js';
+export { RejectedRecord, checkLogIds, checkSpanIds, checkSpanTimes } from './validity.js';
+export { setAttribute } from './proto-reader.js';
 export {
   decodeLogsJson,
   decodeMetricsJson,
