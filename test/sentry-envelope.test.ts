@@ -347,11 +347,11 @@ describe('decodeEnvelope', () => {
     assert.deepEqual(r.dropped, { future_thing: 1, attachment: 1 });
   });
 
-  it("the service is the event's own service tag, else its server_name, else the project", () => {
+  it("the service is the event's own service tag, else the project; server_name is the host", () => {
     const of = (extra: object) =>
       decodeStoreEvent(Buffer.from(line({ message: 'hi', ...extra })), project).logs[0]!.service;
     assert.equal(of({}), 'checkout');
-    assert.equal(of({ server_name: 'cart-api' }), 'cart-api');
+    assert.equal(of({ server_name: 'cart-api-7d9f-x2' }), 'checkout', 'the SDKs send the host name here by default');
     assert.equal(of({ server_name: 'cart-api', tags: { service: 'cart' } }), 'cart');
     assert.equal(of({ tags: [['service', 'cart']] }), 'cart');
   });

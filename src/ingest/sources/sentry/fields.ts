@@ -109,13 +109,15 @@ export interface EventBase {
 
 /**
  * What every record of one event shares. The service is the event's own when it names one (a
- * `service` tag, else `server_name`), else the project's; `release` is the service version and
+ * `service` tag), else the project's. `server_name` is the host (`host.name`), not the service:
+ * the SDKs fill it with the machine's host name by default, and streamed spans do not carry it,
+ * so taking it as the service would split one service's errors from its spans. `release` is the service version and
  * `environment` the deployment environment, so a new release is an inferred deploy.
  */
 export function eventBase(event: Json, project: string): EventBase {
   const tags = tagsOf(event.tags);
   const serverName = text(event.server_name);
-  const service = tags.service ?? serverName ?? project;
+  const service = tags.service ?? project;
   const release = text(event.release);
   const environment = text(event.environment);
   const platform = text(event.platform);
