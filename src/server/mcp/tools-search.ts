@@ -192,8 +192,9 @@ export const search = tool<typeof searchInput, null, SearchItem>({
         codeStore.findRoutes(db, { path: a.text, limit }),
         codeStore.findCallsites(db, { text: a.text, limit }),
       ]);
-      const items: CodeItem[] = [
-        ...symbols.map((s) => ({
+      // The kinds taken in turn, so a page shows each (the order is the same for every page's read).
+      const items = inTurn<CodeItem>([
+        symbols.map((s) => ({
           id: `symbol:${s.repository}/${s.path}:${s.startLine}`,
           api: `/api/symbols${q({ name: s.name, repo: s.repository, path: s.path })}`,
           type: 'symbol' as const,
@@ -202,7 +203,7 @@ export const search = tool<typeof searchInput, null, SearchItem>({
           name: `${s.parent ? `${s.parent}.` : ''}${s.name} (${s.kind})`,
           service: s.service,
         })),
-        ...routes.map((r) => ({
+        routes.map((r) => ({
           id: `route:${r.repository}/${r.path}:${r.line}`,
           api: `/api/routes${q({ path: r.routePath, repo: r.repository })}`,
           type: 'route' as const,
@@ -211,7 +212,7 @@ export const search = tool<typeof searchInput, null, SearchItem>({
           name: `${r.method ?? '*'} ${r.routePath}${r.handler ? ` → ${r.handler}` : ''}`,
           service: r.service,
         })),
-        ...callsites.map((c) => ({
+        callsites.map((c) => ({
           id: `callsite:${c.repository}/${c.path}:${c.line}`,
           api: `/api/callsites${q({ q: a.text, repo: c.repository })}`,
           type: 'log-callsite' as const,
@@ -220,7 +221,7 @@ export const search = tool<typeof searchInput, null, SearchItem>({
           name: `${c.level ?? 'log'} "${c.template}"${c.symbol ? ` in ${c.symbol.name}` : ''}`,
           service: c.service,
         })),
-      ];
+      ]);
       const full = symbols.length < limit && routes.length < limit && callsites.length < limit;
       return {
         summary: `${symbols.length} symbols, ${routes.length} routes, ${callsites.length} log call sites match "${a.text}"`,
@@ -375,4 +376,12 @@ function commonFolder(paths: readonly string[]): string | undefined {
     parts = parts.slice(0, i);
   }
   return parts.length ? parts.join('/') : undefined;
+}
+
+/** The lists' items taken in turn: the first of each, then the second of each, and so on. */
+function inTurn<T>(lists: ReadonlyArray<readonly T[]>): T[] {
+  const out: T[] = [];
+  const longest = Math.max(0, ...lists.map((l) => l.length));
+  for (let i = 0; i < longest; i++) for (const l of lists) if (i < l.length) out.push(l[i] as T);
+  return out;
 }
