@@ -213,10 +213,9 @@ describe('the memory guard on the receivers', () => {
       assert.equal(sentry.headers['retry-after'], '2');
       const status = await o.server.api.inject({ method: 'GET', url: '/api/status' });
       assert.equal(status.statusCode, 200, 'reads are not refused');
-      assert.match(
-        (await o.server.api.inject({ method: 'GET', url: '/metrics' })).body,
-        /orrery_ingest_memory_refusing 1\n[^]*orrery_ingest_memory_refused_requests_total\{\} 3\n/,
-      );
+      const metrics = (await o.server.api.inject({ method: 'GET', url: '/metrics' })).body;
+      assert.match(metrics, /orrery_ingest_memory_refusing 1\n/);
+      assert.match(metrics, /orrery_ingest_memory_refused_requests_total\{\} 3\n/);
 
       rss = 120 * MiB; // under 70%
       o.server.memory!.sample();
