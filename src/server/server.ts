@@ -84,14 +84,20 @@ export function buildServer(ctx: Context, config: Config, opts: ServerOptions): 
   const apiAnonymous = opts.allowAnonymousLoopback && config.auth === 'auto' && isLoopback(config.host);
   const otlpAnonymous = opts.allowAnonymousLoopback && config.auth === 'auto' && isLoopback(config.otlpHost);
   const inflate = new InflateBudget(config.maxInflightDecodedBytes);
+  // Set once the listeners exist (the guard's first sample is taken before them).
+  let warn: ((message: string) => void) | undefined;
   const memory =
     config.maxRssMb > 0
       ? new MemoryGuard({
           capBytes: config.maxRssMb * 1024 * 1024,
           ...(opts.readRss ? { read: opts.readRss } : {}),
           // Bodies still inflating are what grows fastest: drop them when the door closes.
-          onChange: (refusing) => {
+          onChange: (refusing, rss) => {
             if (refusing) inflate.shed();
+            const mib = Math.round(rss / 1048576);
+            if (refusing)
+              warn?.(`resident memory ${mib} MiB is near ORRERY_MAX_RSS_MB=${config.maxRssMb}: ingest refused`);
+            else warn?.(`resident memory ${mib} MiB is back under the mark: ingest taken again`);
           },
         })
       : null;
@@ -203,6 +209,7 @@ export function buildServer(ctx: Context, config: Config, opts: ServerOptions): 
     }),
   );
   void otlp.register(otlpRoutes, { ...otlpOpts, anonymous: otlpAnonymous });
+  warn = (message) => otlp.log.warn({ rssBytes: memory?.rssBytes }, message);
   otlp.get('/healthz', async () => ({ status: 'ok' }));
 
   const grpc =
