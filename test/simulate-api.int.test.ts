@@ -130,8 +130,9 @@ describe('simulations over HTTP and the CLI', () => {
   });
 
   it('a window that began before the first telemetry is calibrated from it: the rates are not diluted by the empty minutes', async () => {
-    const short = await api('POST', '/api/simulations', { kind: 'load', factor: 1, window: '10m', until: END });
-    const long = await api('POST', '/api/simulations', { kind: 'load', factor: 1, window: '30m', until: END });
+    // The first test's run: 10 minutes, from the world's first span.
+    const short = await api('GET', `/api/simulations/${id}`);
+    const long = await api('POST', '/api/simulations', { kind: 'load', factor: 2, window: '30m', until: END });
     assert.equal(long.status, 201, long.text);
     const [a, b] = [short.body.simulation as Simulation, long.body.simulation as Simulation];
     assert.deepEqual(b.window, { since: new Date(BASE_WORLD.startMs).toISOString(), until: END });
