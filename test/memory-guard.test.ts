@@ -179,13 +179,13 @@ describe('the memory guard on the receivers', () => {
           payload: gzipSync(jsonLogs(service, ['one line'])),
           headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
         });
-      const grpcExport = (service: string) =>
+      const grpcExport = (service: string, spans = 1) =>
         new Promise<grpc.ServiceError | null>((resolve) =>
           client.makeUnaryRequest(
             OTLP_GRPC_METHODS.traces.path,
             (b: Buffer) => b,
             (b: Buffer) => b,
-            traceRequest(service, 1),
+            traceRequest(service, spans, 200),
             new grpc.Metadata(),
             (err) => resolve(err),
           ),
@@ -198,7 +198,8 @@ describe('the memory guard on the receivers', () => {
       assert.equal(refused.statusCode, 503);
       assert.equal(refused.headers['retry-after'], '2');
       assert.match(refused.json().message, /memory cap.*ORRERY_MAX_RSS_MB=200/);
-      const err = await grpcExport('during-grpc');
+      // Refused on its metadata, before grpc-js reads the message (here a large one).
+      const err = await grpcExport('during-grpc', 20_000);
       assert.equal(err?.code, grpc.status.UNAVAILABLE);
       const info = readRetryInfoStatus(err!.metadata.get('grpc-status-details-bin')[0] as Buffer);
       assert.equal(info.retryDelaySeconds, 2);

@@ -88,6 +88,11 @@ export class Admission {
     return this.slotMs;
   }
 
+  /** The gate's refusal while it is closed (for a listener that can refuse before it reads a body), else null. */
+  closed(): AdmissionRefusedError | null {
+    return this.opts.gate?.() ?? null;
+  }
+
   /** What a request arriving now with a body of `bytes` would wait for a slot, by the measured slot time. */
   expectedWaitMs(bytes = this.avgBytes): number {
     if (this.active < this.opts.slots) return 0;

@@ -72,6 +72,7 @@ export class OtlpGrpcServer {
     this.server = new grpc.Server({
       'grpc.max_receive_message_length': opts.maxMessageBytes,
       'grpc.max_concurrent_streams': 100,
+      interceptors: [this.gateBeforeRead],
     });
     const passThrough = (b: Buffer) => b;
     for (const [signal, method] of Object.entries(OTLP_GRPC_METHODS) as [
@@ -99,6 +100,28 @@ export class OtlpGrpcServer {
       });
     }
   }
+
+  /**
+   * While the admission's gate is closed (the memory guard), a call is refused on its metadata,
+   * before grpc-js reads its message: the stream stays paused, so a flood of large messages
+   * costs no memory then. Otherwise the call goes on to export().
+   */
+  private readonly gateBeforeRead: grpc.ServerInterceptor = (_method, call) =>
+    new grpc.ServerInterceptingCall(call, {
+      start: (next) =>
+        next({
+          onReceiveMetadata: (metadata, pass) => {
+            const closed = this.opts.admission.closed();
+            if (!closed) return pass(metadata);
+            const r = this.refusal(closed);
+            call.sendStatus({
+              code: r.code ?? grpc.status.UNAVAILABLE,
+              details: r.details ?? '',
+              metadata: r.metadata ?? null,
+            });
+          },
+        }),
+    });
 
   /** Binds host:port (port 0: any free one); resolves to the bound port. */
   async listen(host: string, port: number): Promise<number> {
