@@ -60,6 +60,17 @@ export class TokenVerifier {
     return token;
   }
 
+  /**
+   * The refusal verify() would answer at once for this token from this client (its address is in
+   * a penalty and the token is not known good), else null: for a listener that can refuse before
+   * it reads a body. Costs a map lookup, and a hash only during a penalty.
+   */
+  throttled(clear: string, client: string): AuthThrottledError | null {
+    const wait = this.throttle ? this.throttle.waitMs(client) : 0;
+    if (wait === 0 || this.throttle!.isKnownGood(hashToken(clear))) return null;
+    return this.throttle!.refuse(wait);
+  }
+
   /** The token's hash, once the client may try it: throws during its penalty unless the token is known good. */
   private admit(clear: string, client: string | undefined): string {
     const wait = client === undefined || !this.throttle ? 0 : this.throttle.waitMs(client);

@@ -102,16 +102,17 @@ export class OtlpGrpcServer {
   }
 
   /**
-   * While the admission's gate is closed (the memory guard), a call is refused on its metadata,
-   * before grpc-js reads its message: the stream stays paused, so a flood of large messages
-   * costs no memory then. Otherwise the call goes on to export().
+   * While the admission's gate is closed (the memory guard), or the caller's address is in a
+   * bad-token penalty and its token is not known good, a call is refused on its metadata, before
+   * grpc-js reads its message: the stream stays paused, so a flood of large messages costs no
+   * memory then. Otherwise the call goes on to export().
    */
   private readonly gateBeforeRead: grpc.ServerInterceptor = (_method, call) =>
     new grpc.ServerInterceptingCall(call, {
       start: (next) =>
         next({
           onReceiveMetadata: (metadata, pass) => {
-            const closed = this.opts.admission.closed();
+            const closed = this.opts.admission.closed() ?? this.throttledBeforeRead(metadata, call.getPeer());
             if (!closed) return pass(metadata);
             const r = this.refusal(closed);
             call.sendStatus({
@@ -122,6 +123,13 @@ export class OtlpGrpcServer {
           },
         }),
     });
+
+  private throttledBeforeRead(metadata: grpc.Metadata, peer: string): GrpcRefusal | null {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(String(metadata.get('authorization')[0] ?? ''));
+    if (!m) return null;
+    const err = this.opts.verifier.throttled(m[1]!, clientKey(peerAddress(peer)));
+    return err ? new GrpcRefusal(grpc.status.RESOURCE_EXHAUSTED, err.message, err.retryAfterSeconds) : null;
+  }
 
   /** Binds host:port (port 0: any free one); resolves to the bound port. */
   async listen(host: string, port: number): Promise<number> {
