@@ -119,15 +119,21 @@ export class MemoryGuard {
   }
 }
 
-/** V8's full collection: global.gc when node runs with --expose-gc, else exposed now; null if V8 refuses. */
+let collector: (() => void) | null | undefined;
+
+/** V8's full collection: global.gc when node runs with --expose-gc, else exposed now (once); null if V8 refuses. */
 function exposedGc(): (() => void) | null {
+  if (collector !== undefined) return collector;
   const existing = (globalThis as { gc?: () => void }).gc;
-  if (typeof existing === 'function') return existing;
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    const gc: unknown = vm.runInNewContext('gc');
-    return typeof gc === 'function' ? (gc as () => void) : null;
-  } catch {
-    return null;
+  if (typeof existing === 'function') collector = existing;
+  else {
+    try {
+      v8.setFlagsFromString('--expose-gc');
+      const gc: unknown = vm.runInNewContext('gc');
+      collector = typeof gc === 'function' ? (gc as () => void) : null;
+    } catch {
+      collector = null;
+    }
   }
+  return collector;
 }
