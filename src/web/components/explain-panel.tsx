@@ -68,7 +68,12 @@ function Explained({ r, here }: { r: Json<ExplainResult>; here?: string }) {
       </p>
       {code && code !== here && (
         <p>
-          <Link to={code}>Open in the code view</Link>
+          <Link to={code}>
+            Show {r.target.kind === 'location' ? 'the code around it' : r.target.name} in the code view
+            {r.target.startLine !== null && r.target.endLine !== null && r.target.endLine > r.target.startLine
+              ? ` (lines ${r.target.startLine}–${r.target.endLine})`
+              : ''}
+          </Link>
         </p>
       )}
       {r.sections.map((s) => (

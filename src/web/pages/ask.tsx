@@ -1,4 +1,4 @@
-// Ask (`/ask?q=…`): the question posted to /api/ask and its answer — the model's prose when it
+// Ask (`/ask?q=…[&since=…&until=…]`): the question posted to /api/ask and its answer — the model's prose when it
 // passed the citation check, then the deterministic answer (a path's steps, or its lines) with
 // every citation a link, what the words named (each thing that lives in code or can be explained
 // linked), the files, and what could not be read. With no lines: that nothing answered, and why.
@@ -24,7 +24,8 @@ const EXAMPLES = [
 /** The entity kinds explain takes by name. */
 const EXPLAINABLE: ReadonlySet<AnswerEntity['kind']> = new Set(['service', 'endpoint', 'route', 'symbol']);
 
-function useAsk(question: string) {
+/** Posts the question (with the address's window, when it names one) and keeps the answer. */
+function useAsk(question: string, range: { since?: string; until?: string }) {
   const [state, setState] = useState<{ data: Json<AskResult> | null; error: Error | null; loading: boolean }>({
     data: null,
     error: null,
@@ -40,14 +41,15 @@ function useAsk(question: string) {
     }
     const ctrl = new AbortController();
     setState({ data: null, error: null, loading: true });
-    api<Json<{ ask: AskResult }>>('/api/ask', { method: 'POST', body: { question }, signal: ctrl.signal }).then(
+    const body = { question, ...range };
+    api<Json<{ ask: AskResult }>>('/api/ask', { method: 'POST', body, signal: ctrl.signal }).then(
       (r) => setState({ data: r.ask, error: null, loading: false }),
       (error: Error) => {
         if (!ctrl.signal.aborted) setState({ data: null, error, loading: false });
       },
     );
     return () => ctrl.abort();
-  }, [question, tick]);
+  }, [question, range.since, range.until, tick]);
   return { ...state, reload };
 }
 
@@ -176,7 +178,9 @@ function Answer({ r }: { r: Json<AskResult> }) {
 export function AskPage() {
   const [params] = useSearchParams();
   const question = (params.get('q') ?? '').trim();
-  const state = useAsk(question);
+  const since = params.get('since') ?? undefined;
+  const until = params.get('until') ?? undefined;
+  const state = useAsk(question, { since, until });
   if (question === '')
     return (
       <>
