@@ -234,6 +234,10 @@ export function buildServer(ctx: Context, config: Config, opts: ServerOptions): 
     memory,
     async listen() {
       memory?.start();
+      if (memory?.sample())
+        warn?.(
+          `resident memory ${Math.round(memory.rssBytes / 1048576)} MiB at start is already near ORRERY_MAX_RSS_MB=${config.maxRssMb}: ingest is refused until it is raised`,
+        );
       const a = await api.listen({ host: config.host, port: config.port });
       const o = await otlp.listen({ host: config.otlpHost, port: config.otlpPort });
       const g = grpc && config.otlpGrpcPort !== null ? await grpc.listen(config.otlpHost, config.otlpGrpcPort) : null;
