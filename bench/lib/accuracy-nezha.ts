@@ -513,7 +513,8 @@ export async function runNezha(
 ): Promise<NezhaRun> {
   const data = await readNezha(root);
   const dataDir = mkdtempSync(join(tmpdir(), 'orrery-nezha-'));
-  const config = loadConfig({}, { dataDir, port: 0, otlpPort: 0, otlpGrpcPort: 0, logLevel: 'silent' });
+  // No memory cap: this process's resident memory holds the whole day's data besides the node.
+  const config = loadConfig({}, { dataDir, port: 0, otlpPort: 0, otlpGrpcPort: 0, logLevel: 'silent', maxRssMb: 0 });
   const running = await startOrrery(config, { allowAnonymousLoopback: true, version: 'bench' });
   const replay = new Replay(data, (r) => postOtlp(running.addresses.otlp, r));
   const cases: CaseResult[] = [];

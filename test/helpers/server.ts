@@ -26,7 +26,9 @@ export async function inProcessOrrery(
   } = {},
 ): Promise<InProcess> {
   const { store, cleanup } = await freshPglite();
-  const config = loadConfig({}, { logLevel: 'silent', ...overrides });
+  // The memory cap is off unless a test sets it: this process's resident memory is the whole
+  // test file's (its fixtures and other servers), not one node's.
+  const config = loadConfig({}, { logLevel: 'silent', maxRssMb: 0, ...overrides });
   const metrics = new SelfMetrics();
   const write = opts.write;
   const writer = new BatchWriter(
