@@ -6,9 +6,11 @@
 import * as grpc from '@grpc/grpc-js';
 import type { RouteOptions } from 'fastify';
 import { loadConfig } from '../../../src/config/index.js';
+import { compileRedactor } from '../../../src/ingest/transforms/index.js';
 import { SelfMetrics } from '../../../src/observe/index.js';
 import { type OrreryServer, buildServer } from '../../../src/server/index.js';
-import { BatchWriter, type Store } from '../../../src/store/index.js';
+import { BatchWriter, EMAIL_HASH_KEY, type Store, instanceSecret } from '../../../src/store/index.js';
+import { AnalysisPipeline, type Context } from '../../../src/workflows/index.js';
 
 export interface Answer {
   status: number;
@@ -26,19 +28,31 @@ export interface FuzzServer {
   otlp(method: string, url: string, payload?: Buffer | string, headers?: Record<string, string>): Promise<Answer>;
   /** One unary OTLP/gRPC call: its status code (0 = OK) and details. */
   grpc(path: string, body: Buffer): Promise<{ code: number; details: string }>;
+  /** Writes the streaming analysis' pending rows (the server does so every few seconds). */
+  flushAnalysis(): Promise<void>;
+  /** Failures the streaming analysis reported (a record it could not analyse or store). */
+  analysisErrors: string[];
   close(): Promise<void>;
 }
 
+/** As `orrery up` runs it: redaction and streaming analysis on (src/server/run.ts). */
 export async function fuzzServer(store: Store): Promise<FuzzServer> {
   const config = loadConfig({}, { logLevel: 'silent', otlpHost: '127.0.0.1', maxQueueWaitMs: 30_000 });
   const metrics = new SelfMetrics();
+  const analysisErrors: string[] = [];
   const writer = new BatchWriter((parts) => store.writeKeyedTelemetry(parts), {
     concurrency: 1,
     maxQueuedRecords: config.maxQueuedRecords,
     maxQueueWaitMs: config.maxQueueWaitMs,
     maxBatchRecords: 20_000,
   });
-  const server = buildServer({ store, writer, metrics }, config, {
+  const ctx: Context = {
+    store,
+    writer,
+    metrics,
+    redactor: compileRedactor({ hashKey: await instanceSecret(store.db, EMAIL_HASH_KEY), rules: config.redactRules }),
+  };
+  const server = buildServer(ctx, config, {
     allowAnonymousLoopback: true,
     version: 'fuzz',
     webRoot: null,
@@ -49,6 +63,13 @@ export async function fuzzServer(store: Store): Promise<FuzzServer> {
     routes.push(r);
   });
   await Promise.all([server.api.ready(), server.otlp.ready()]);
+  const analysis = new AnalysisPipeline(store.db, metrics, {
+    // Flushed by the fuzzer between targets and at the end, not on a timer, so runs repeat.
+    flushIntervalMs: 3_600_000,
+    onError: (err, what) => analysisErrors.push(`${what}: ${err.stack ?? err.message}`),
+  });
+  await analysis.start();
+  ctx.analysis = analysis;
   const port = await server.grpc!.listen('127.0.0.1', 0);
   const grpcAddress = `127.0.0.1:${port}`;
   const grpcClient = new grpc.Client(grpcAddress, grpc.credentials.createInsecure());
@@ -85,9 +106,12 @@ export async function fuzzServer(store: Store): Promise<FuzzServer> {
           (err) => resolve(err ? { code: err.code, details: err.details } : { code: 0, details: '' }),
         );
       }),
+    flushAnalysis: () => analysis.flush(),
+    analysisErrors,
     async close() {
       grpcClient.close();
       await server.close();
+      await analysis.stop();
     },
   };
 }

@@ -77,7 +77,9 @@ function apply(doc: unknown, m: Mutation): unknown {
     case 'wrap':
       return set(doc, path, [current]);
     case 'unwrap':
-      return Array.isArray(current) ? set(doc, path, current[0] ?? null) : set(doc, path, String(current));
+      return Array.isArray(current)
+        ? set(doc, path, current[0] ?? null)
+        : set(doc, path, typeof current === 'object' ? (JSON.stringify(current) ?? '') : String(current));
     case 'repeat':
       return Array.isArray(current)
         ? set(

@@ -99,6 +99,7 @@ export async function seedStore(s: FuzzServer): Promise<{ sentryKey: string }> {
     ),
   );
   const { key } = await s.store.createSentryProject(SENTRY_PROJECT);
+  await s.flushAnalysis();
   return { sentryKey: key };
 }
 
@@ -167,9 +168,17 @@ export async function runTarget(t: Target, s: FuzzServer, cases: number, seed: n
       }
     }
   }
-  if (t.kind === 'server' && !(await healthy(s))) {
-    r.failures++;
-    r.examples.push('the server stopped answering /healthz');
+  if (t.kind === 'server') {
+    const before = s.analysisErrors.length;
+    await s.flushAnalysis();
+    for (const e of s.analysisErrors.slice(before)) {
+      r.failures++;
+      if (r.examples.length < 6) r.examples.push(`streaming analysis failed: ${e.slice(0, 800)}`);
+    }
+    if (!(await healthy(s))) {
+      r.failures++;
+      r.examples.push('the server stopped answering /healthz');
+    }
   }
   r.ms = Date.now() - started;
   return r;
