@@ -375,6 +375,34 @@ const serverInfra: Target<InfraInput> = {
   },
 };
 
+// --- deploys -------------------------------------------------------------------------------
+
+/** Deploy records as CI and GitHub Actions send them, to be mutated. */
+const DEPLOY_SEEDS: unknown[] = [
+  { service: 'fuzz-deploy', version: '2.0.1', commit: 'a1b2c3d4e5f6a7b8c9d0', environment: 'production' },
+  {
+    service: 'fuzz-deploy',
+    version: 'v3',
+    at: '2026-11-21T09:12:44Z',
+    source: 'github-actions',
+    attributes: { run: 42, actor: 'octocat', ref: 'refs/heads/main' },
+  },
+  { service: 'fuzz-deploy-b', version: '1', at: 1_790_000_000_000, commit: null },
+];
+
+const serverDeploy: Target<Buffer> = {
+  name: 'deploys/record-route',
+  kind: 'server',
+  weight: 1,
+  arbitrary: damagedBytes(mutated(DEPLOY_SEEDS).map((d) => JSON.stringify(d) ?? 'null')),
+  show: (b) => preview(b.toString('utf8')),
+  async run(body, s) {
+    const res = await s.api('POST', '/api/deploys', body, { 'content-type': 'application/json' });
+    if (res.status >= 500) return { status: res.status, fail: `${res.status} ${res.body.slice(0, 300)}` };
+    return { status: res.status, accepted: res.status < 300 };
+  },
+};
+
 // --- Sentry ----------------------------------------------------------------------------------
 
 const pureSentry: Target<{ body: Buffer; store: boolean }> = {
@@ -522,6 +550,7 @@ export function allTargets(opts: { sentryKey: () => string; routes: () => RouteO
   for (const format of TICKET_FORMATS) list.push(erase(serverWebhook(format)));
   list.push(
     erase(serverImport),
+    erase(serverDeploy),
     erase(serverInfra),
     erase(serverSentry(opts.sentryKey)),
     erase(serverQuery(opts.routes)),
