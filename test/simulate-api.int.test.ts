@@ -129,6 +129,25 @@ describe('simulations over HTTP and the CLI', () => {
     assert.match(String(missing.body.message), /no simulation with id 424242/);
   });
 
+  it('a window that began before the first telemetry is calibrated from it: the rates are not diluted by the empty minutes', async () => {
+    // The first test's run: 10 minutes, from the world's first span.
+    const short = await api('GET', `/api/simulations/${id}`);
+    const long = await api('POST', '/api/simulations', { kind: 'load', factor: 2, window: '30m', until: END });
+    assert.equal(long.status, 201, long.text);
+    const [a, b] = [short.body.simulation as Simulation, long.body.simulation as Simulation];
+    assert.deepEqual(b.window, { since: new Date(BASE_WORLD.startMs).toISOString(), until: END });
+    if (a.result.kind !== 'load' || b.result.kind !== 'load') throw new Error('not a load simulation');
+    const rate = (r: typeof a.result, e: string) =>
+      r.kind === 'load' ? r.endpoints.find((x) => x.endpoint === e)?.rate.baseline : undefined;
+    assert.ok((rate(a.result, '/checkout') ?? 0) > 0);
+    assert.equal(rate(b.result, '/checkout'), rate(a.result, '/checkout'));
+    assert.ok(
+      b.result.warnings.some((w) => /before Orrery's first telemetry/.test(w)),
+      b.result.warnings.join('; '),
+    );
+    assert.ok(!a.result.warnings.some((w) => /first telemetry/.test(w)));
+  });
+
   it('answers bad requests with 400 and the reason', async () => {
     for (const [body, reason] of [
       [{ kind: 'weather' }, /kind/],

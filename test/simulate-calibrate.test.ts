@@ -149,6 +149,29 @@ describe('calibration from traces', () => {
     assert.equal(c.edges.find((e) => e.caller === 'cart')?.calls, 1);
   });
 
+  it("measures rates from Orrery's first telemetry when the window began before it", () => {
+    const early = { startMs: T0 - 20 * 60_000, endMs: window.endMs };
+    const first = world.spans.reduce((m, x) => Math.min(m, x.startMs), Number.POSITIVE_INFINITY);
+    const from = calibrate({
+      spans: world.spans,
+      window: early,
+      sampled: 1,
+      infra: [],
+      ...noGauges,
+      firstTelemetryMs: first,
+    });
+    assert.deepEqual(from.window, window);
+    close(from.entries[0]!.ratePerSec, cal.entries[0]!.ratePerSec, 1e-9, 'rate from the first telemetry');
+    close(svc(from, 'api').visits, svc(cal, 'api').visits, 1e-9, 'visits');
+    assert.ok(
+      from.warnings.some((w) => w.includes("before Orrery's first telemetry")),
+      from.warnings.join('; '),
+    );
+    // Without knowing when telemetry began, the 20 empty minutes dilute the rate threefold.
+    const diluted = calibrate({ spans: world.spans, window: early, sampled: 1, infra: [], ...noGauges });
+    close(diluted.entries[0]!.ratePerSec, cal.entries[0]!.ratePerSec / 3, 1e-9, 'diluted rate');
+  });
+
   it('divides counts by the share of traces read', () => {
     const c = calibrate({ spans: world.spans, window, sampled: 0.5, infra: [], ...noGauges });
     close(c.entries[0]!.ratePerSec, 2 * cal.entries[0]!.ratePerSec, 1e-9);

@@ -39,6 +39,18 @@ export const windowArg = z.union([z.string().max(32), z.number()]).transform((v,
   }
 });
 
+/** A failure mode: down, slow=2s, errors=30%. */
+export const failureModeArg = z
+  .string()
+  .max(64)
+  .superRefine((s, c) => {
+    try {
+      parseFailureMode(s);
+    } catch (err) {
+      c.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  });
+
 const loadBody = z
   .object({
     kind: z.literal('load'),
@@ -57,17 +69,7 @@ const failureBody = z
     kind: z.literal('failure'),
     /** The service that fails (checked against the calibration's services). */
     service: z.string().trim().min(1).max(256),
-    /** down, slow=2s, errors=30%. */
-    mode: z
-      .string()
-      .max(64)
-      .superRefine((s, c) => {
-        try {
-          parseFailureMode(s);
-        } catch (err) {
-          c.addIssue({ code: 'custom', message: (err as Error).message });
-        }
-      }),
+    mode: failureModeArg,
     window: windowArg.optional(),
     until: timeArg.optional(),
   })

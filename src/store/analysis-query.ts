@@ -655,6 +655,12 @@ export async function edgesInWindow(
     );
 }
 
+/** When Orrery first saw any telemetry (the earliest service sighting), or null before any arrived. */
+export async function firstTelemetrySeen(q: Queryable): Promise<Date | null> {
+  const rows = await q.query<{ first: Date | string | null }>('SELECT min(first_seen) AS first FROM service');
+  return dateOf(rows[0]?.first ?? null);
+}
+
 /** When each service was first seen in telemetry (the earliest over its namespaces). */
 export async function serviceFirstSeen(q: Queryable, services: string[]): Promise<Map<string, Date>> {
   if (services.length === 0) return new Map();

@@ -126,6 +126,7 @@ export {
   errorVersions,
   redInWindow,
   edgesInWindow,
+  firstTelemetrySeen,
   serviceFirstSeen,
 } from './analysis-query.js';
 export type {

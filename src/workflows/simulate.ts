@@ -15,6 +15,7 @@ import type { LoadSimulationRequest, Simulation, SimulationKind, SimulationSumma
 import {
   MAX_WINDOW_SPANS,
   cpuGauges,
+  firstTelemetrySeen,
   instancesSeen,
   listInfra,
   readWholeTraces,
@@ -49,7 +50,10 @@ export interface SimulateOptions {
   onTimings?: (t: { readMs: number; calibrateMs: number; modelMs: number; spans: number }) => void;
 }
 
-/** Reads what the calibration needs in `window` and calibrates. */
+/**
+ * Reads what the calibration needs in `window` and calibrates (from Orrery's first telemetry
+ * when the window began before it: see CalibrationInput.firstTelemetryMs).
+ */
 export async function calibrateWindow(
   ctx: Context,
   window: TimeWindow,
@@ -57,16 +61,25 @@ export async function calibrateWindow(
 ): Promise<{ calibration: Calibration; spans: number; readMs: number; calibrateMs: number }> {
   const t0 = performance.now();
   const db = ctx.store.db;
-  const [traces, infra, gauges, instances] = await Promise.all([
+  const [traces, infra, gauges, instances, first] = await Promise.all([
     readWholeTraces(db, new Date(window.startMs), new Date(window.endMs), {
       maxSpans: opts.maxSpans ?? SIMULATION_MAX_SPANS,
     }),
     listInfra(db),
     cpuGauges(db, window),
     instancesSeen(db, window),
+    firstTelemetrySeen(db),
   ]);
   const t1 = performance.now();
-  const calibration = calibrate({ spans: traces.spans, window, sampled: traces.share, infra, gauges, instances });
+  const calibration = calibrate({
+    spans: traces.spans,
+    window,
+    sampled: traces.share,
+    infra,
+    gauges,
+    instances,
+    firstTelemetryMs: first?.getTime() ?? null,
+  });
   return { calibration, spans: traces.spans.length, readMs: t1 - t0, calibrateMs: performance.now() - t1 };
 }
 

@@ -18,6 +18,12 @@ export interface CalibrationInput {
   gauges: readonly CpuGauge[];
   /** Instances per service seen in telemetry (median per minute). */
   instances: ReadonlyMap<string, number>;
+  /**
+   * When Orrery first received telemetry (absent or null: unknown). A window that begins before
+   * it is calibrated from its minute: a rate is requests over the time Orrery was receiving, and
+   * counting the minutes before as idle would understate every rate.
+   */
+  firstTelemetryMs?: number | null;
 }
 
 export interface CalibrationOptions {
@@ -101,12 +107,20 @@ export function attemptTimeouts(
 
 /** Calibrates the simulation from the window's traces, the stored infrastructure and the CPU gauges. */
 export function calibrate(input: CalibrationInput, opts: CalibrationOptions = {}): Calibration {
-  const windowMs = input.window.endMs - input.window.startMs;
+  const asked = input.window;
+  const first = input.firstTelemetryMs == null ? null : Math.floor(input.firstTelemetryMs / 60_000) * 60_000;
+  const clipped = first !== null && first > asked.startMs && first < asked.endMs;
+  const window = clipped ? { startMs: first, endMs: asked.endMs } : asked;
+  const windowMs = window.endMs - window.startMs;
   const blocks = opts.blocks ?? defaultBlocks(windowMs);
   const sampleSize = opts.sampleSize ?? 300;
   const random = new Random(opts.seed ?? 1);
-  const traced = calibrateTraces(input.spans, input.window, { sampled: input.sampled, blocks, sampleSize, random });
+  const traced = calibrateTraces(input.spans, window, { sampled: input.sampled, blocks, sampleSize, random });
   const warnings = [...traced.warnings];
+  if (clipped)
+    warnings.push(
+      `the window asked for began at ${new Date(asked.startMs).toISOString()}, before Orrery's first telemetry; it is calibrated from ${new Date(window.startMs).toISOString()}`,
+    );
   const windowSec = windowMs / 1000;
   const outgoing = new Map<string, EdgeNames[]>();
   traced.edges.forEach((e, i) => {

@@ -2,7 +2,7 @@
 // blast_radius, simulate, review_diff, deploy_status and propose_remediation, calling what
 // /api/simulations, /api/reviews, /api/deploys and /api/proposals call.
 import { z } from 'zod';
-import { MAX_FACTOR, parseFailureMode } from '../../analysis/index.js';
+import { MAX_FACTOR } from '../../analysis/index.js';
 import type { BlastRadius, Simulation } from '../../model/index.js';
 import {
   ChangeInputError,
@@ -21,7 +21,7 @@ import {
 } from '../../workflows/index.js';
 import { reviewBody } from '../review-routes.js';
 import { changeSubject, changeSubjectOf } from '../simulation-change-routes.js';
-import { setLine, windowArg } from '../simulation-routes.js';
+import { failureModeArg, setLine, windowArg } from '../simulation-routes.js';
 import type { Item, ToolAnswer } from './envelope.js';
 import { ToolInputError, tool } from './registry.js';
 
@@ -46,6 +46,16 @@ async function inputErrors<T>(run: () => Promise<T>): Promise<T> {
 }
 
 const endpointId = (service: string, endpoint: string) => `endpoint:${service} ${endpoint}`;
+
+/** A stored simulation's evidence id and links, as every simulation tool answers them. */
+const simulationRefs = (simId: number) => ({
+  evidence: [`simulation:${simId}`],
+  links: { simulation: `/api/simulations/${simId}`, markdown: `/api/simulations/${simId}?format=markdown` },
+});
+
+/** A simulation's endpoints as items: each with its id and the stored run's API address. */
+const endpointItems = <E extends { service: string; endpoint: string }>(simId: number, endpoints: readonly E[]) =>
+  endpoints.map((e) => ({ id: endpointId(e.service, e.endpoint), api: `/api/simulations/${simId}`, ...e }));
 
 function blastAnswer(sim: Simulation, r: BlastRadius): ToolAnswer<unknown, Item> {
   return {
@@ -84,11 +94,11 @@ function blastAnswer(sim: Simulation, r: BlastRadius): ToolAnswer<unknown, Item>
     })),
     complete: true,
     evidence: [
-      `simulation:${sim.id}`,
+      ...simulationRefs(sim.id).evidence,
       ...r.problems.map((p) => `problem:${p.id}`),
       ...r.tickets.map((t) => `ticket:${t.id}`),
     ],
-    links: { simulation: `/api/simulations/${sim.id}`, markdown: `/api/simulations/${sim.id}?format=markdown` },
+    links: simulationRefs(sim.id).links,
   };
 }
 
@@ -108,17 +118,6 @@ export const blastRadius = tool({
   },
 });
 
-const failureMode = z
-  .string()
-  .max(64)
-  .superRefine((s, c) => {
-    try {
-      parseFailureMode(s);
-    } catch (err) {
-      c.addIssue({ code: 'custom', message: (err as Error).message });
-    }
-  });
-
 const simulateInput = z
   .object({
     kind: z.enum(['load', 'failure']),
@@ -126,7 +125,7 @@ const simulateInput = z
     endpoint: z.string().trim().min(1).max(1024).optional(),
     set: z.array(setLine).max(50).optional(),
     service: z.string().trim().min(1).max(256).optional().describe('failure: the failing service'),
-    mode: failureMode.optional(),
+    mode: failureModeArg.optional(),
     window: windowArg.optional().describe('calibration window: 30m, 2h'),
   })
   .strict();
@@ -168,14 +167,9 @@ export const simulate = tool<typeof simulateInput, SimulationData, Item>({
           warnings: r.warnings,
           assumptions: r.assumptions,
         },
-        items: r.endpoints.map((e) => ({
-          id: endpointId(e.service, e.endpoint),
-          api: `/api/simulations/${sim.id}`,
-          ...e,
-        })),
+        items: endpointItems(sim.id, r.endpoints),
         complete: true,
-        evidence: [`simulation:${sim.id}`],
-        links: { simulation: `/api/simulations/${sim.id}`, markdown: `/api/simulations/${sim.id}?format=markdown` },
+        ...simulationRefs(sim.id),
       };
     }
     if (!a.service || !a.mode) throw new ToolInputError('service and mode: required for a failure simulation');
@@ -199,14 +193,9 @@ export const simulate = tool<typeof simulateInput, SimulationData, Item>({
         warnings: r.warnings,
         assumptions: r.assumptions,
       },
-      items: r.endpoints.map((e) => ({
-        id: endpointId(e.service, e.endpoint),
-        api: `/api/simulations/${sim.id}`,
-        ...e,
-      })),
+      items: endpointItems(sim.id, r.endpoints),
       complete: true,
-      evidence: [`simulation:${sim.id}`],
-      links: { simulation: `/api/simulations/${sim.id}`, markdown: `/api/simulations/${sim.id}?format=markdown` },
+      ...simulationRefs(sim.id),
     };
   },
 });

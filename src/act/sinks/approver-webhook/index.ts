@@ -9,7 +9,7 @@
 // A 2xx answer is delivery; anything else, or no answer within the timeout, is an error the
 // caller retries later. It never touches the proposal.
 import type { NoticeEvent, ProposalStatus, RiskTier } from '../../../model/index.js';
-import { webhookSignature } from '../webhook/index.js';
+import { SignedPostError, postSigned } from '../signed-post.js';
 
 export interface ApproverWebhookOptions {
   url: string;
@@ -59,26 +59,17 @@ export class ApproverWebhook {
 
   /** Sends one notice; throws ApproverWebhookError when it did not land. */
   async send(n: ApproverNotice): Promise<void> {
-    const body = JSON.stringify(n);
-    const ts = Math.floor(Date.now() / 1000);
-    let res: Response;
     try {
-      res = await fetch(this.opts.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-orrery-timestamp': String(ts),
-          'x-orrery-signature': webhookSignature(this.opts.secret, body, ts),
-          'idempotency-key': n.idempotencyKey,
-          'user-agent': 'orrery-approver-webhook',
-        },
-        body,
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+      await postSigned({
+        url: this.opts.url,
+        secret: this.opts.secret,
+        body: JSON.stringify(n),
+        idempotencyKey: n.idempotencyKey,
+        userAgent: 'orrery-approver-webhook',
+        timeoutMs: this.opts.timeoutMs ?? 10_000,
       });
     } catch (err) {
-      throw new ApproverWebhookError(`POST ${this.opts.url} failed: ${(err as Error).message}`);
+      throw err instanceof SignedPostError ? new ApproverWebhookError(err.message) : err;
     }
-    const text = await res.text().catch(() => '');
-    if (!res.ok) throw new ApproverWebhookError(`POST ${this.opts.url} answered ${res.status}: ${text.slice(0, 200)}`);
   }
 }

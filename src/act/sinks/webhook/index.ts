@@ -10,7 +10,6 @@
 // A 2xx answer is success; its JSON may say what the receiver did (`did`: strings) and how to
 // undo it (`undo`: a string). After a crash Orrery cannot ask a webhook whether a POST landed,
 // so recovery leaves it to a person (needs-attention) rather than send it twice.
-import { createHmac } from 'node:crypto';
 import { inverseOf, titleOf, undoText } from '../../../analysis/index.js';
 import type { ExecutionReport, ProposalAction } from '../../../model/index.js';
 import {
@@ -20,6 +19,9 @@ import {
   type ExecutorPlan,
   type RecoverResult,
 } from '../../executor.js';
+import { SignedPostError, postSigned } from '../signed-post.js';
+
+export { webhookSignature } from '../signed-post.js';
 
 export interface WebhookExecutorOptions {
   url: string;
@@ -36,11 +38,6 @@ export interface WebhookBody {
   proposal: { id: number; title: string };
   action: ProposalAction;
   idempotencyKey: string;
-}
-
-/** The signature headers for `body` (also what a receiver recomputes). */
-export function webhookSignature(secret: string, body: string, timestamp: number): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
 export class WebhookExecutor implements Executor {
@@ -81,27 +78,20 @@ export class WebhookExecutor implements Executor {
   }
 
   async apply(action: ProposalAction, x: ExecutionContext): Promise<ExecutionReport> {
-    const body = this.body(action, x);
-    const ts = Math.floor(Date.now() / 1000);
-    let res: Response;
+    let answer: { status: number; text: string };
     try {
-      res = await fetch(this.opts.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-orrery-timestamp': String(ts),
-          'x-orrery-signature': webhookSignature(this.opts.secret, body, ts),
-          'idempotency-key': x.idempotencyKey,
-          'user-agent': 'orrery-executor',
-        },
-        body,
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 60_000),
+      answer = await postSigned({
+        url: this.opts.url,
+        secret: this.opts.secret,
+        body: this.body(action, x),
+        idempotencyKey: x.idempotencyKey,
+        userAgent: 'orrery-executor',
+        timeoutMs: this.opts.timeoutMs ?? 60_000,
       });
     } catch (err) {
-      throw new ExecutorError(`POST ${this.opts.url} failed: ${(err as Error).message}`);
+      throw err instanceof SignedPostError ? new ExecutorError(err.message) : err;
     }
-    const text = await res.text();
-    if (!res.ok) throw new ExecutorError(`POST ${this.opts.url} answered ${res.status}: ${text.slice(0, 300)}`);
+    const text = answer.text;
     let said: { did?: unknown; undo?: unknown } = {};
     try {
       said = text ? (JSON.parse(text) as typeof said) : {};
@@ -111,7 +101,7 @@ export class WebhookExecutor implements Executor {
     const did = Array.isArray(said.did) ? said.did.map(String) : [];
     return {
       executor: this.name,
-      did: [`POST ${this.opts.url}: ${res.status} for "${titleOf(action)}"`, ...did],
+      did: [`POST ${this.opts.url}: ${answer.status} for "${titleOf(action)}"`, ...did],
       undo: {
         text: typeof said.undo === 'string' ? said.undo : undoText(action),
         action: inverseOf(action),
