@@ -61,4 +61,17 @@ describe('fuzzed input through the server', () => {
     const changed = changes(before_, await snapshot(s.store.db));
     assert.deepEqual(changed.slice(0, 5), []);
   });
+
+  it('the comparison sees a changed row: the seeded ticket updated through the API', async () => {
+    const res = await s.api('POST', '/api/tickets', JSON.stringify({ id: 'seeded-7f3a', title: 'changed' }), {
+      'content-type': 'application/json',
+    });
+    assert.equal(res.status, 200, res.body);
+    const changed = changes(before_, await snapshot(s.store.db));
+    assert.deepEqual(
+      changed.map((c) => c.table),
+      ['ticket'],
+    );
+    assert.match(changed[0]!.row, /Seeded ticket/);
+  });
 });
