@@ -67,8 +67,20 @@ function verdict(fn: () => unknown, typed: (err: unknown) => boolean): boolean {
   }
 }
 
-/** Text PostgreSQL cannot store, in a decoded record's JSON: NUL, or a lone surrogate. */
-const UNSTORABLE = /\\u0000|\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/i;
+/** Text PostgreSQL cannot store: NUL, or a lone surrogate. */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The first string (value or key) anywhere in a value that PostgreSQL cannot store, or null. */
+export function unstorableText(v: unknown): string | null {
+  if (typeof v === 'string') return UNSTORABLE.test(v) ? v : null;
+  if (v === null || typeof v !== 'object') return null;
+  for (const [k, x] of Object.entries(v)) {
+    if (UNSTORABLE.test(k)) return k;
+    const bad = unstorableText(x);
+    if (bad !== null) return bad;
+  }
+  return null;
+}
 
 function pureOtlp(signal: Signal, format: 'protobuf' | 'json'): Target<Buffer> {
   return {
