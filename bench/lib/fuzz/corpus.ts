@@ -22,6 +22,8 @@ export type BodySpec =
   | { longKey: number }
   /** An OTLP protobuf logs request whose service name is these bytes (hex). */
   | { logsServiceBytes: string }
+  /** POST /api/infra/import's body: one JSON file of Kubernetes Lists nested this deep. */
+  | { deepInfraList: number }
   /** gzip of this many zero bytes. */
   | { gzipZeros: number };
 
@@ -84,6 +86,11 @@ export function buildBody(spec: BodySpec | null): Buffer | undefined {
     const res = lenDelimited(0x0a, kv);
     const record = lenDelimited(0x12, lenDelimited(0x2a, lenDelimited(0x0a, Buffer.from('x'))));
     return lenDelimited(0x0a, Buffer.concat([res, lenDelimited(0x12, record)]));
+  }
+  if ('deepInfraList' in spec) {
+    const n = spec.deepInfraList;
+    const content = `${'{"kind":"List","apiVersion":"v1","items":['.repeat(n)}{"kind":"Service","apiVersion":"v1","metadata":{"name":"x"}}${']}'.repeat(n)}`;
+    return Buffer.from(JSON.stringify({ source: 'hostile-deep', files: [{ path: 'deep.json', content }] }));
   }
   return gzipSync(Buffer.alloc(spec.gzipZeros), { level: 9 });
 }
