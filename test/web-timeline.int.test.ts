@@ -3,16 +3,15 @@
 // counted, and every deploy is still listed in the caption, each with its verification verdict.
 // Needs the built UI (npm run build).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../src/config/index.js';
 import { type RunningOrrery, startOrrery } from '../src/server/index.js';
-import { findWebRoot } from '../src/server/web-routes.js';
+import { assertBrowserReady, launchChromium } from './helpers/browser.js';
 import { freshDataDir } from './helpers/stores.js';
 
-const CHROMIUM = process.env.ORRERY_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts', 'web-timeline');
 /** One service's eight deploys, as a busy service's timeline shows them. */
 const SERVICES = ['web'];
@@ -34,8 +33,7 @@ describe('the investigation timeline in Chromium', () => {
   let regressedId: number;
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: install Debian's chromium, or set ORRERY_CHROMIUM`);
-    assert.ok(findWebRoot(), 'the web UI is not built: run npm run build');
+    assertBrowserReady();
     dir = await freshDataDir();
     const config = loadConfig(
       {},
@@ -73,11 +71,7 @@ describe('the investigation timeline in Chromium', () => {
       subject: { kind: 'alert', service: 'web', since: new Date(now - 5 * 60_000).toISOString() },
     })) as { investigation: { id: number } };
     id = run.investigation.id;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
   });
 

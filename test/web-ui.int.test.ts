@@ -11,10 +11,10 @@
 // says so, and the demo's approver tokens approve it. Screenshots go to test-artifacts/web/, and the pages' navigation timing
 // to test-artifacts/web/timing.json (reported, not asserted: speed is measured, not a test).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DEMO_VERIFY_WATCH_MINUTES, type DemoWorld, type ScenarioTruth } from '../src/demo/index.js';
 import type {
   DeployVerification,
@@ -25,14 +25,13 @@ import type {
   Simulation,
   TicketDetail,
 } from '../src/model/index.js';
-import { findWebRoot } from '../src/server/web-routes.js';
 import { failurePaint, loadPaint } from '../src/web/components/sim-paint.js';
 import { shouldAsk } from '../src/web/components/verdict-ask.js';
 import { figure, ms, msOrInf, share } from '../src/web/format.js';
+import { assertBrowserReady, launchChromium, lowContrast } from './helpers/browser.js';
 import { freshDataDir } from './helpers/stores.js';
 import { shortDemoWorld } from './helpers/demo-world.js';
 
-const CHROMIUM = process.env.ORRERY_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts', 'web');
 /** The users an investigation counts may differ from the truth's by this share (the issue's bound). */
 const USERS_BOUND = 0.1;
@@ -57,25 +56,6 @@ describe('web UI (Chromium) on a demo world', () => {
     )) as { domContentLoadedMs: number; loadMs: number };
     timing[name] = { ...nav, readyMs };
   };
-  /** Visible text below WCAG AA contrast against its effective background (4.5:1, 3:1 for large text). */
-  const lowContrast = async () =>
-    (await page.evaluate(`(() => {
-      const rgb = (c) => { const m = c.match(/[\\d.]+/g); return m ? m.map(Number) : [0, 0, 0, 1]; };
-      const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
-      const bg = (el) => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if ((c[3] ?? 1) > 0.5) return c; } return [255, 255, 255]; };
-      const out = [];
-      for (const el of document.querySelectorAll('body *')) {
-        const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
-        if (!own || !el.getClientRects().length) continue;
-        const s = getComputedStyle(el);
-        if (s.visibility === 'hidden' || Number(s.opacity) === 0) continue;
-        const a = lum(rgb(s.color)); const b = lum(bg(el));
-        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-        const large = parseFloat(s.fontSize) >= 24 || (parseFloat(s.fontSize) >= 18.66 && Number(s.fontWeight) >= 700);
-        if (ratio < (large ? 3 : 4.5)) out.push(el.tagName + '.' + el.className + ' ' + ratio.toFixed(2) + ': ' + el.textContent.trim().slice(0, 40));
-      }
-      return out;
-    })()`)) as string[];
   /** The stored load simulation a run page shows, as the API answers it. */
   const simulation = async (
     url: string,
@@ -96,28 +76,12 @@ describe('web UI (Chromium) on a demo world', () => {
   };
 
   before(async () => {
-    assert.ok(
-      existsSync(CHROMIUM),
-      `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium), as .ci/run does, or set ORRERY_CHROMIUM`,
-    );
-    assert.ok(findWebRoot(), 'the web UI is not built: run npm run build');
+    assertBrowserReady();
     rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
     dir = await freshDataDir();
     world = await shortDemoWorld(dir);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   });
 
@@ -254,7 +218,7 @@ describe('web UI (Chromium) on a demo world', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/problems\/\d+/, { timeout: 30_000 });
     await page.getByRole('button', { name: /^Investigate/ }).waitFor();
-    assert.deepEqual(await lowContrast(), [], 'text below WCAG AA contrast');
+    assert.deepEqual(await lowContrast(page), [], 'text below WCAG AA contrast');
   });
   it("runs a load simulation from the form: the map coloured by utilization, the endpoints with the API's numbers", async () => {
     await page.getByRole('link', { name: 'Simulations' }).click();
@@ -312,7 +276,7 @@ describe('web UI (Chromium) on a demo world', () => {
     const verdict = (await page.locator('ul.verdict').textContent()) ?? '';
     if (r.bottleneck) assert.match(verdict, new RegExp(`first bottleneck is ${r.bottleneck.service}'s`));
     else assert.match(verdict, /Nothing saturates below/);
-    assert.deepEqual(await lowContrast(), [], 'text below WCAG AA contrast on the simulation page');
+    assert.deepEqual(await lowContrast(page), [], 'text below WCAG AA contrast on the simulation page');
   });
 
   it("past the bottleneck's saturation the map paints it saturated, and the list states the verdict", async () => {
@@ -362,7 +326,7 @@ describe('web UI (Chromium) on a demo world', () => {
     assert.match(page.url(), /\/simulations$/, 'the form stays open');
     assert.equal(await page.getByRole('button', { name: 'Run simulation' }).isEnabled(), true);
     await screenshot('simulation-refused');
-    assert.deepEqual(await lowContrast(), [], 'text below WCAG AA contrast on the simulations page');
+    assert.deepEqual(await lowContrast(page), [], 'text below WCAG AA contrast on the simulations page');
   });
 
   it("runs a failure simulation from its form: each endpoint's outcome and figures as the API predicted, the failed service marked on the map", async () => {
@@ -397,7 +361,7 @@ describe('web UI (Chromium) on a demo world', () => {
     for (const [service, p] of paint)
       assert.ok(label.includes(`${service} ${p.note}`), `${service} ${p.note} in "${label}"`);
     await screenshot('simulation-failure');
-    assert.deepEqual(await lowContrast(), [], 'text below WCAG AA contrast on the failure simulation page');
+    assert.deepEqual(await lowContrast(page), [], 'text below WCAG AA contrast on the failure simulation page');
     await page.getByRole('link', { name: 'All simulations' }).click();
     const top = page.locator('table.simulations tbody tr').first();
     await top.waitFor();
@@ -418,7 +382,7 @@ describe('web UI (Chromium) on a demo world', () => {
     await page.getByRole('button', { name: 'Show blast radius' }).click();
     await page.locator('table.blast-endpoints tbody tr').first().waitFor({ timeout: 120_000 });
     await screenshot('blast-radius');
-    assert.deepEqual(await lowContrast(), [], 'text below WCAG AA contrast on the blast radius');
+    assert.deepEqual(await lowContrast(page), [], 'text below WCAG AA contrast on the blast radius');
     const confirmed = await page
       .locator('table.blast-endpoints tr[data-mark="runtime-confirmed"] th')
       .allTextContents();
@@ -455,7 +419,7 @@ describe('web UI (Chromium) on a demo world', () => {
       `![...document.querySelectorAll('table.list tbody td')].some((td) => td.textContent === '…')`,
     );
     await screenshot('deploys');
-    assert.deepEqual(await lowContrast(), [], 'text below WCAG AA contrast on the deploys list');
+    assert.deepEqual(await lowContrast(page), [], 'text below WCAG AA contrast on the deploys list');
     for (const d of deploys) {
       const row = page.locator('table.list tbody tr', { has: page.locator(`a[href="/deploys/${d.id}"]`) });
       const cell = row.locator('td').last();
@@ -487,7 +451,7 @@ describe('web UI (Chromium) on a demo world', () => {
       .first()
       .waitFor({ timeout: 60_000 });
     await screenshot('deploy-verification');
-    assert.deepEqual(await lowContrast(), [], 'text below WCAG AA contrast on the deploy page');
+    assert.deepEqual(await lowContrast(page), [], 'text below WCAG AA contrast on the deploy page');
     const api = (await (await fetch(`${world.api}/api/deploys/${bad.id}/verification`)).json()) as DeployVerification;
     const section = page.locator('section.verification');
     if ((await section.locator('.tag.verdict').first().textContent()) !== api.verdict) await page.reload();
@@ -521,7 +485,7 @@ describe('web UI (Chromium) on a demo world', () => {
       await page.getByRole('heading', { name: head }).waitFor();
     await page.getByRole('heading', { name: /^Risk tier: (low|medium|high)$/ }).waitFor();
     await screenshot('proposal');
-    assert.deepEqual(await lowContrast(), [], 'text below WCAG AA contrast on the proposal');
+    assert.deepEqual(await lowContrast(page), [], 'text below WCAG AA contrast on the proposal');
 
     // No token: the server refuses (401) and the page says what is needed.
     await page.getByRole('button', { name: 'Approve' }).click();

@@ -47,6 +47,19 @@ export interface ExplainResult {
   gaps: string[];
 }
 
+/**
+ * The body of GET /api/explain's 400 when the target names nothing or several things:
+ * the nearest names (an unknown target), or the candidates, each written so that explain
+ * takes it at once (an ambiguous one). Both empty for a target that is missing or too long.
+ */
+export interface ExplainRefusal {
+  statusCode: 400;
+  error: string;
+  message: string;
+  suggestions: string[];
+  candidates: ExplainTarget[];
+}
+
 /** The kinds of thing a question's words can name. */
 export const ANSWER_ENTITY_KINDS = [
   'service',

@@ -1,6 +1,7 @@
 // What the code endpoints answer: one indexed commit with its patch (/api/repos/:repo/commits/:sha)
 // and `git blame` of a line range (/api/blame). Dates are Dates on the server and ISO strings on
-// the wire (`Json<T>`, model/json.ts).
+// the wire (`Json<T>`, model/json.ts). Also the indexed repositories (/api/repos) and their files
+// (/api/repos/:repo/files).
 import type { CommitFileChange } from './deploys.js';
 
 /** A commit as the code index keeps it. */
@@ -43,4 +44,35 @@ export interface BlameResult {
   /** The commit blamed at: the synced head, or HEAD when the repository was never synced. */
   rev: string;
   lines: BlameLine[];
+}
+
+/** An indexed repository as stored. */
+export interface RepositoryRecord {
+  id: number;
+  name: string;
+  path: string;
+  defaultBranch: string | null;
+  headSha: string | null;
+  syncedAt: Date | null;
+}
+
+/** A repository as /api/repos lists it: with its counts and the services its paths map to. */
+export interface RepositorySummary extends RepositoryRecord {
+  files: number;
+  commits: number;
+  symbols: number;
+  services: string[];
+}
+
+/** One indexed file (/api/repos/:repo/files). */
+export interface FileRecord {
+  id: number;
+  repository: string;
+  path: string;
+  language: string | null;
+  lines: number | null;
+  owners: string[];
+  service: string | null;
+  skipped: string | null;
+  symbols: number;
 }

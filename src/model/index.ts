@@ -143,7 +143,15 @@ export type {
   ServiceActivity,
   LatencySeries,
 } from './analysis-api.js';
-export type { CommitRecord, CommitDetail, BlameLine, BlameResult } from './code-api.js';
+export type {
+  CommitRecord,
+  CommitDetail,
+  BlameLine,
+  BlameResult,
+  FileRecord,
+  RepositoryRecord,
+  RepositorySummary,
+} from './code-api.js';
 export type {
   TriageTrend,
   MemberKind,
@@ -267,6 +275,7 @@ export type {
   AnswerStepKind,
   AskIntent,
   AskResult,
+  ExplainRefusal,
   ExplainResult,
   ExplainTarget,
   ExplainTargetKind,

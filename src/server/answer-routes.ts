@@ -3,6 +3,7 @@
 // An unknown or ambiguous target answers 400 with the nearest names or the candidates.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { ExplainRefusal } from '../model/index.js';
 import {
   AnalysisInputError,
   AskInputError,
@@ -41,8 +42,8 @@ function windowOf(q: { since?: Date; until?: Date }): { since: Date; until: Date
 export async function answerRoutes(app: FastifyInstance, opts: RouteOptions): Promise<void> {
   const { ctx } = opts;
   const llm = llmSettings(opts.config);
-  const bad = (message: string, extra: Record<string, unknown> = {}) => ({
-    statusCode: 400,
+  const bad = <T extends object>(message: string, extra: T) => ({
+    statusCode: 400 as const,
     error: 'Bad Request',
     message,
     ...extra,
@@ -55,9 +56,11 @@ export async function answerRoutes(app: FastifyInstance, opts: RouteOptions): Pr
       if (q.format === 'markdown') return reply.type('text/markdown; charset=utf-8').send(explainMarkdown(result));
       return { explain: result };
     } catch (err) {
-      if (err instanceof ExplainTargetError)
-        return reply.code(400).send(bad(err.message, { suggestions: err.suggestions, candidates: err.candidates }));
-      if (err instanceof AnalysisInputError) return reply.code(400).send(bad(err.message));
+      if (err instanceof ExplainTargetError) {
+        const refusal: ExplainRefusal = bad(err.message, { suggestions: err.suggestions, candidates: err.candidates });
+        return reply.code(400).send(refusal);
+      }
+      if (err instanceof AnalysisInputError) return reply.code(400).send(bad(err.message, {}));
       throw err;
     }
   });
@@ -71,7 +74,7 @@ export async function answerRoutes(app: FastifyInstance, opts: RouteOptions): Pr
       return { ask: result };
     } catch (err) {
       if (err instanceof AskInputError || err instanceof AnalysisInputError)
-        return reply.code(400).send(bad(err.message));
+        return reply.code(400).send(bad(err.message, {}));
       throw err;
     }
   });

@@ -3,25 +3,12 @@
 // symbols, call sites and routes are always replaced inside the caller's transaction, so a
 // failed sync never leaves half of a file.
 import { TupleMap, tupleKey } from '../analysis/index.js';
-import type { CommitRecord } from '../model/index.js';
+import type { CommitRecord, FileRecord, RepositoryRecord, RepositorySummary } from '../model/index.js';
 import { NULL, int, text } from './copy-text.js';
 import type { Queryable } from './db.js';
 
-export interface RepositoryRecord {
-  id: number;
-  name: string;
-  path: string;
-  defaultBranch: string | null;
-  headSha: string | null;
-  syncedAt: Date | null;
-}
-
-export interface RepositorySummary extends RepositoryRecord {
-  files: number;
-  commits: number;
-  symbols: number;
-  services: string[];
-}
+// The API's shapes of a repository and a file live in model/code-api.ts (the web UI reads them).
+export type { FileRecord, RepositoryRecord, RepositorySummary };
 
 export interface ServicePathRecord {
   /** '' for the whole repository, otherwise a folder ending in '/'. */
@@ -701,18 +688,6 @@ export async function writeCommits(
 }
 
 // ---- queries for the API ----
-
-export interface FileRecord {
-  id: number;
-  repository: string;
-  path: string;
-  language: string | null;
-  lines: number | null;
-  owners: string[];
-  service: string | null;
-  skipped: string | null;
-  symbols: number;
-}
 
 export async function listFiles(
   q: Queryable,

@@ -9,6 +9,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The answer's parsed JSON (null when it was not JSON): read through a typed guard. */
+    readonly body: unknown = null,
   ) {
     super(message);
   }
@@ -52,7 +54,7 @@ export async function api<T>(
   if (!res.ok) {
     const message = (json as { message?: string } | null)?.message ?? `${res.status} ${res.statusText}`;
     if (res.status === 401) window.dispatchEvent(new Event('orrery-unauthorized'));
-    throw new ApiError(res.status, message);
+    throw new ApiError(res.status, message, json);
   }
   return json as T;
 }

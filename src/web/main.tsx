@@ -4,6 +4,8 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { Layout } from './components/layout';
 import { Empty, PageBoundary } from './components/states';
+import { AskPage } from './pages/ask';
+import { CodePage } from './pages/code';
 import { InvestigationPage } from './pages/investigation';
 import {
   CommitPage,
@@ -55,6 +57,8 @@ function App() {
           <Route path="/simulations/change" element={<BlastRadiusPage />} />
           <Route path="/simulations/:id" element={<SimulationPage />} />
           <Route path="/search" element={<SearchPage />} />
+          <Route path="/ask" element={<AskPage />} />
+          <Route path="/code" element={<CodePage />} />
           <Route path="/traces/:traceId" element={<TracePage />} />
           <Route path="*" element={<Empty>There is no page here. Pick one above.</Empty>} />
         </Routes>

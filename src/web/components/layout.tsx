@@ -1,7 +1,10 @@
-// The frame of every page: the navigation (a skip link first), the token control, the page.
+// The frame of every page: the navigation (a skip link first), the Ask box, the token control,
+// the page, and the Explain drawer when the address names a target (`?explain=`).
 import { type ReactNode, useEffect, useState } from 'react';
 import { NavLink } from 'react-router-dom';
 import { setToken, token } from '../api';
+import { AskBox } from './ask-box';
+import { ExplainDrawer } from './explain-drawer';
 
 const NAV: Array<[string, string]> = [
   ['/problems', 'Problems'],
@@ -68,11 +71,15 @@ export function Layout({ children }: { children: ReactNode }) {
             </NavLink>
           ))}
         </nav>
+        <AskBox />
         <TokenControl />
       </header>
-      <main id="main" tabIndex={-1}>
-        {children}
-      </main>
+      <div className="frame">
+        <main id="main" tabIndex={-1}>
+          {children}
+        </main>
+        <ExplainDrawer />
+      </div>
     </>
   );
 }

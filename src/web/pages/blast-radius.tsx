@@ -6,6 +6,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import type { BlastEndpoint, BlastRadius } from '../../model/index.js';
 import { api } from '../api';
+import { ExplainButton } from '../components/explain-drawer';
 import { PageHead } from '../components/layout';
 import { Empty, ErrorBox, Loading } from '../components/states';
 import { num, short, time, who } from '../format';
@@ -168,6 +169,7 @@ export function BlastRadiusView({ r }: { r: BlastRadius }) {
                   <th scope="row">
                     {e.service} {endpointName(e)}
                     {e.entry && <span className="tag">entry</span>}
+                    <ExplainButton target={`${e.service} ${endpointName(e)}`} />
                   </th>
                   <td>
                     <span className={`tag ${e.mark === 'static-only' ? 'warn' : ''}`}>{e.mark}</span>
@@ -218,8 +220,9 @@ export function BlastRadiusView({ r }: { r: BlastRadius }) {
         <ul>
           {r.services.map((sv) => (
             <li key={sv.service}>
-              <strong>{sv.service}</strong> <span className="tag">{sv.mark}</span> via {sv.via}: {sv.endpoints}{' '}
-              endpoints{sv.callsPerMinute !== null && `, ${num(sv.callsPerMinute)} calls/min`}
+              <strong>{sv.service}</strong> <ExplainButton target={sv.service} /> <span className="tag">{sv.mark}</span>{' '}
+              via {sv.via}: {sv.endpoints} endpoints
+              {sv.callsPerMinute !== null && `, ${num(sv.callsPerMinute)} calls/min`}
               {sv.owners.length > 0 && `; owners ${sv.owners.map(who).join(', ')}`}
             </li>
           ))}

@@ -17,6 +17,7 @@ import type {
 } from '../../model/index.js';
 import { qs, useApi } from '../api';
 import { DiffView } from '../components/code-view';
+import { ExplainButton } from '../components/explain-drawer';
 import { PageHead } from '../components/layout';
 import { Sparkline } from '../components/sparkline';
 import { DeployVerdictCell } from '../components/verdict';
@@ -220,7 +221,9 @@ export function DeployPage() {
     <Load state={state} what="the deploy">
       {({ deploy: d, range }) => (
         <>
-          <PageHead title={`Deploy of ${d.service} ${d.version}`} />
+          <PageHead title={`Deploy of ${d.service} ${d.version}`}>
+            <ExplainButton target={d.service} label={`Explain ${d.service}`} />
+          </PageHead>
           <p className="muted">
             {time(d.deployedAt)} · {d.inferred ? 'inferred from telemetry' : `recorded by ${d.source}`} · commit{' '}
             <span className="sha">{short(d.commitSha)}</span>
@@ -368,7 +371,9 @@ export function ErrorPage() {
     <Load state={state} what="the error group">
       {({ error: e }) => (
         <>
-          <PageHead title={`${e.type}: ${e.message}`} />
+          <PageHead title={`${e.type}: ${e.message}`}>
+            <ExplainButton target={e.service} label={`Explain ${e.service}`} />
+          </PageHead>
           <p className="muted">
             {e.service} · {num(e.count)} events · {num(e.users)} users · first seen {time(e.firstSeen)} in{' '}
             {e.firstRelease ?? 'an unknown version'}
@@ -380,6 +385,7 @@ export function ErrorPage() {
               <li key={i} className={f.inApp ? 'in-app' : 'muted'}>
                 <code>{f.function}</code> {f.file}
                 {f.line !== null ? `:${f.line}` : ''}
+                {f.inApp && f.function && <ExplainButton target={f.function} />}
               </li>
             ))}
           </ol>
@@ -458,10 +464,13 @@ export function PatternPage() {
     <Load state={state} what="the pattern">
       {({ pattern: p }) => (
         <>
-          <PageHead title={<code>{p.template}</code>} />
+          <PageHead title={<code>{p.template}</code>}>
+            <ExplainButton target={p.service} label={`Explain ${p.service}`} />
+          </PageHead>
           <p className="muted">
             {p.service} · {p.level ?? 'no level'} · {num(p.count)} lines · {num(p.users)} users
             {p.site ? ` · logged at ${p.site}` : ''}
+            {p.site && <ExplainButton target={p.site} />}
           </p>
           <Sparkline series={p.series} label="lines per bucket" width={320} height={40} />
           <h2>Samples</h2>

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import type { Investigation, ProposalSummary, QueuedProblemDetail } from '../../model/index.js';
 import { api, useApi } from '../api';
+import { ExplainButton } from '../components/explain-drawer';
 import { PageHead } from '../components/layout';
 import { Sparkline } from '../components/sparkline';
 import { AskedVerdict, VerdictTag } from '../components/verdict';
@@ -66,13 +67,15 @@ export function ProblemPage() {
             <dt>Services</dt>
             <dd>
               {p.services.map((s) => (
-                <Link
-                  key={s}
-                  to={`/map?highlight=${encodeURIComponent(p.services.join(','))}&service=${encodeURIComponent(s)}`}
-                  className="chip"
-                >
-                  {s}
-                </Link>
+                <span key={s}>
+                  <Link
+                    to={`/map?highlight=${encodeURIComponent(p.services.join(','))}&service=${encodeURIComponent(s)}`}
+                    className="chip"
+                  >
+                    {s}
+                  </Link>
+                  <ExplainButton target={s} />{' '}
+                </span>
               ))}
             </dd>
             <dt>Owner</dt>

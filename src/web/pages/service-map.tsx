@@ -5,6 +5,7 @@ import { useMemo } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import type { ServiceGraph } from '../../model/index.js';
 import { qs, useApi } from '../api';
+import { ExplainButton } from '../components/explain-drawer';
 import { PageHead } from '../components/layout';
 import { ServiceGraphView } from '../components/service-graph';
 import { Empty, Load } from '../components/states';
@@ -83,9 +84,12 @@ export function ServiceMapPage() {
                       key={`${e.caller}->${e.callee}`}
                       className={highlight.has(e.caller) && highlight.has(e.callee) ? 'hot' : ''}
                     >
-                      <td>{e.caller}</td>
                       <td>
-                        <Link to={`/errors${qs({ service: e.callee })}`}>{e.callee}</Link>
+                        {e.caller} <ExplainButton target={e.caller} />
+                      </td>
+                      <td>
+                        <Link to={`/errors${qs({ service: e.callee })}`}>{e.callee}</Link>{' '}
+                        <ExplainButton target={e.callee} />
                       </td>
                       <td>{num(e.calls)}</td>
                       <td>{pct(e.errorRate)}</td>
