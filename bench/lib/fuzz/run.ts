@@ -116,14 +116,14 @@ export interface TargetReport {
   ms: number;
 }
 
-/** Splits `total` cases over the targets by weight, pure and server kinds each taking `serverShare` of it or the rest. */
+/** Splits `total` cases over the targets by weight (rounded up: at least `total` in all), pure and server kinds each taking `serverShare` of it or the rest. */
 export function casesPerTarget(targets: readonly Target[], total: number, serverShare: number): Map<string, number> {
   const out = new Map<string, number>();
   for (const kind of ['pure', 'server'] as const) {
     const of = targets.filter((t) => t.kind === kind);
     const budget = Math.round(total * (kind === 'server' ? serverShare : 1 - serverShare));
     const w = of.reduce((n, t) => n + t.weight, 0);
-    for (const t of of) out.set(t.name, Math.max(1, Math.round((budget * t.weight) / w)));
+    for (const t of of) out.set(t.name, Math.max(1, Math.ceil((budget * t.weight) / w)));
   }
   return out;
 }
