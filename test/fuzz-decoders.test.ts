@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { allTargets } from '../bench/lib/fuzz/targets.js';
+import { allTargets, unstorableText } from '../bench/lib/fuzz/targets.js';
 
 /** Cases per target here; parsing a mutated Terraform state is slower than the rest. */
 const RUNS: Record<string, number> = { 'infra/parse': 40, 'tickets/import': 60 };
@@ -34,6 +34,13 @@ describe('fuzzed input to the pure decoders', () => {
         'sentry/parse',
       ],
     );
+  });
+
+  it('the storable-text check finds NUL and lone surrogates in values and keys, and passes pairs', () => {
+    assert.equal(unstorableText({ a: ['x\u0000'] }), 'x\u0000');
+    assert.equal(unstorableText({ 'k\ud800': 1 }), 'k\ud800');
+    assert.equal(unstorableText([{ b: '\udc00' }]), '\udc00');
+    assert.equal(unstorableText({ a: 'pair \ud83d\ude00', b: '\\u0000 as text' }), null);
   });
 
   for (const t of targets) {
