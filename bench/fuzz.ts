@@ -129,7 +129,7 @@ export async function main(args: string[]): Promise<number> {
                 .join('\n  ')}`
             : ''
         }`,
-        `seed:                 ${opts.seed}   (repeat: npm run bench -- fuzz --cases ${opts.cases} --seed ${opts.seed})`,
+        `seed:                 ${opts.seed}   (repeat: npm run bench -- fuzz --cases ${opts.cases} --seed ${opts.seed}${opts.only ? ` --only ${opts.only}` : ''})`,
         '',
       ].join('\n'),
     );
