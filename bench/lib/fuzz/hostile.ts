@@ -108,7 +108,8 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 3, arbitrary: hostileNumber },
   { weight: 1, arbitrary: fc.boolean() },
   { weight: 1, arbitrary: fc.constant(null) },
-  { weight: 1, arbitrary: fc.constantFrom([], {}, [[]], [{}], { '': '' }) },
+  // Made fresh each time: a shared constant would be mutated by one case and seen by the next.
+  { weight: 1, arbitrary: fc.nat({ max: 4 }).map((i) => [[], {}, [[]], [{}], { '': '' }][i]) },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
   { weight: 1, arbitrary: fc.integer({ min: 50, max: 2000 }).map(deepArray) },
   { weight: 1, arbitrary: fc.constantFrom(...POLLUTING_KEYS).map((k) => JSON.parse(`{"${k}":{"polluted":true}}`)) },

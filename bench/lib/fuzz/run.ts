@@ -150,7 +150,16 @@ export async function runTarget(t: Target, s: FuzzServer, cases: number, seed: n
   const CHUNK = 200;
   for (let chunk = 0; r.cases < cases; chunk++) {
     const n = Math.min(CHUNK, cases - r.cases);
-    const inputs = fc.sample(t.arbitrary, { seed: (seed + hash(t.name) + chunk) | 0, numRuns: n });
+    let inputs: unknown[];
+    try {
+      inputs = fc.sample(t.arbitrary, { seed: (seed + hash(t.name) + chunk) | 0, numRuns: n });
+    } catch (err) {
+      // A generator's own bug: counted, and the run goes on with the next chunk.
+      r.cases += n;
+      r.failures++;
+      if (r.examples.length < 3) r.examples.push(`the generator failed: ${(err as Error)?.stack ?? String(err)}`);
+      continue;
+    }
     for (const input of inputs) {
       r.cases++;
       let why: string | undefined;

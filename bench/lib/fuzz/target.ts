@@ -25,12 +25,15 @@ export interface Target<T = unknown> {
 
 /** Buffers and strings, cut to a readable length. */
 export function preview(v: unknown): string {
-  const s = Buffer.isBuffer(v)
-    ? `base64:${v.toString('base64')}`
-    : typeof v === 'string'
-      ? JSON.stringify(v)
-      : JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? String(x) : x));
-  return (s ?? String(v)).length > 600 ? `${(s ?? '').slice(0, 600)}… (${s!.length} chars)` : (s ?? String(v));
+  let s: string;
+  try {
+    s = Buffer.isBuffer(v)
+      ? `base64:${v.toString('base64')}`
+      : (JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? String(x) : x)) ?? String(v));
+  } catch (err) {
+    s = `(not showable: ${(err as Error).message})`;
+  }
+  return s.length > 600 ? `${s.slice(0, 600)}… (${s.length} chars)` : s;
 }
 
 /** Runs a pure decoder: accepted (true), refused with its typed error (false); anything else is rethrown. */
