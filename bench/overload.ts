@@ -7,110 +7,39 @@
 //          refusal's Retry-After as the SDK exporters do; prints how many
 //          were acknowledged, refused (429/503) and timed out, and how many spans were stored
 //          without an acknowledgement (a client's retry would store them twice).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
+//   memory 48 OTLP/HTTP and 16 OTLP/gRPC clients send large gzip'd batches at once to a node
+//          with a resident memory cap (issue 24, item 3); prints RSS and the refused share each
+//          second, the peak against the cap, and the recovery after the load.
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { counts, int, mib, table } from './lib/format.js';
 import { distinctBody, traceBatches } from './lib/otlp-batches.js';
+import { type ClientTally, post, rssSampler } from './lib/overload-clients.js';
+import { memoryPhase } from './lib/overload-memory.js';
 import { type BenchDatabase, createBenchDatabase } from './lib/postgres.js';
 import { ServerProcess } from './lib/server-process.js';
 
-const USAGE = `usage: npm run bench -- overload [bombs|flood|all] [options]
+const USAGE = `usage: npm run bench -- overload [bombs|flood|memory|all] [options]
 
   --duration SECONDS   length of each phase (default 20)
   --backend pglite|postgres   the store (default pglite)
+  --max-rss-mb MIB     memory: the node's ORRERY_MAX_RSS_MB (default 1024)
+  --http-clients N     memory: OTLP/HTTP clients (default 48)
+  --grpc-clients N     memory: OTLP/gRPC clients (default 16)
+  --spans N            memory: spans per batch (default 20000)
   --keep               keep the temp dir
 Bomb clients wait 50 ms after a refusal (hostile); flood clients wait the Retry-After the
 server sent, as the OpenTelemetry SDK exporters do.
 Targets (issue 16): bombs: peak RSS under 1 GiB and the good clients at >= 80% of their
 throughput alone; flood: refusals (429/503) instead of timeouts, and no span stored without
-an acknowledgement.`;
+an acknowledgement; memory: peak RSS under ORRERY_MAX_RSS_MB, refusals (429/503, UNAVAILABLE)
+rather than other failures, and a 1-span request accepted again soon after the load stops.`;
 
 const MiB = 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function rssKib(pid: number): number | null {
-  try {
-    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Samples a process's RSS every 250 ms until stopped. */
-function rssSampler(pid: number) {
-  const samples: Array<{ t: number; kib: number }> = [];
-  const t0 = Date.now();
-  const timer = setInterval(() => {
-    const kib = rssKib(pid);
-    if (kib !== null) samples.push({ t: (Date.now() - t0) / 1000, kib });
-  }, 250);
-  return {
-    samples,
-    stop: () => clearInterval(timer),
-    max: (from = 0, to = Infinity) => Math.max(0, ...samples.filter((s) => s.t >= from && s.t <= to).map((s) => s.kib)),
-  };
-}
-
-interface ClientTally {
-  records: number;
-  status: Record<string, number>;
-}
-
-interface Answer {
-  status: string;
-  /** Seconds, from a 429/503's Retry-After. */
-  retryAfter: number | null;
-}
-
-/** One keep-alive agent for every client: node:http, lighter than fetch with 200 requests in flight. */
-const agent = new http.Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
-
-function post(url: string, body: Uint8Array, headers: Record<string, string>, timeoutMs: number): Promise<Answer> {
-  return new Promise((resolve) => {
-    const u = new URL(url);
-    let done = false;
-    const finish = (a: Answer) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      resolve(a);
-    };
-    const req = http.request(
-      {
-        host: u.hostname,
-        port: u.port,
-        path: u.pathname,
-        method: 'POST',
-        agent,
-        headers: { ...headers, 'content-length': String(body.length) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          if (status !== 200 && process.env.OVERLOAD_DEBUG) {
-            process.stderr.write(`${status} ${Buffer.concat(chunks).toString('latin1').slice(0, 160)}\n`);
-          }
-          const retry = Number(res.headers['retry-after']);
-          finish({ status: String(status), retryAfter: Number.isFinite(retry) && retry > 0 ? retry : null });
-        });
-        res.on('error', () => finish({ status: 'error', retryAfter: null }));
-      },
-    );
-    const timer = setTimeout(() => {
-      finish({ status: 'timeout', retryAfter: null });
-      req.destroy();
-    }, timeoutMs);
-    req.on('error', () => finish({ status: 'error', retryAfter: null }));
-    req.end(body);
-  });
-}
 
 /**
  * `n` closed-loop clients sending `bodies` round-robin until `until`. After a refusal a
@@ -150,11 +79,12 @@ async function withServer<T>(
   backend: 'pglite' | 'postgres',
   keep: boolean,
   fn: (s: ServerProcess) => Promise<T>,
+  env: Record<string, string> = {},
 ): Promise<T> {
   const dir = mkdtempSync(join(os.tmpdir(), 'orrery-overload-'));
   let db: BenchDatabase | undefined;
   if (backend === 'postgres') db = await createBenchDatabase('postgres://postgres@127.0.0.1:5432/');
-  const server = await ServerProcess.start({ dataDir: join(dir, 'data'), logDir: dir, databaseUrl: db?.url });
+  const server = await ServerProcess.start({ dataDir: join(dir, 'data'), logDir: dir, databaseUrl: db?.url, env });
   try {
     return await fn(server);
   } finally {
@@ -285,6 +215,10 @@ export async function main(argv: string[]): Promise<number> {
       duration: { type: 'string', default: '20' },
       backend: { type: 'string', default: 'pglite' },
       keep: { type: 'boolean', default: false },
+      'max-rss-mb': { type: 'string', default: '1024' },
+      'http-clients': { type: 'string', default: '48' },
+      'grpc-clients': { type: 'string', default: '16' },
+      spans: { type: 'string', default: '20000' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -295,11 +229,27 @@ export async function main(argv: string[]): Promise<number> {
   const mode = positionals[0] ?? 'all';
   const backend = values.backend === 'postgres' ? 'postgres' : 'pglite';
   const duration = Number(values.duration);
-  if (!['bombs', 'flood', 'all'].includes(mode) || !(duration > 0)) {
+  const memory = {
+    durationS: duration,
+    capMib: Number(values['max-rss-mb']),
+    httpClients: Number(values['http-clients']),
+    grpcClients: Number(values['grpc-clients']),
+    spans: Number(values.spans),
+  };
+  const counted = [memory.capMib, memory.httpClients, memory.grpcClients, memory.spans];
+  if (
+    !['bombs', 'flood', 'memory', 'all'].includes(mode) ||
+    !(duration > 0) ||
+    !counted.every((n) => Number.isInteger(n) && n >= 0)
+  ) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
   if (mode === 'bombs' || mode === 'all') await bombs(duration, backend, values.keep);
   if (mode === 'flood' || mode === 'all') await flood(duration, backend, values.keep);
+  if (mode === 'memory' || mode === 'all')
+    await withServer(backend, values.keep, (server) => memoryPhase(server, memory), {
+      ORRERY_MAX_RSS_MB: String(memory.capMib),
+    });
   return 0;
 }

@@ -236,7 +236,10 @@ describe('approver notices', () => {
       pending: true,
       expiring: false,
     });
-    // The server's window may be longer than the UI's 30 minutes: its expiring notice marks it too.
+    // The server's setting, which the proposals list carries, moves the window.
+    assert.equal(attention({ status: 'proposed', expiresAt: at(50), notices: {} }, now, 60).expiring, true);
+    assert.equal(attention({ status: 'proposed', expiresAt: at(10), notices: {} }, now, 5).expiring, false);
+    // An expiring notice already sent marks it whatever the window.
     const told = { expiring: { attempts: 1, nextAt: null, sentAt: at(-5), lastError: null } };
     assert.equal(attention({ status: 'proposed', expiresAt: at(50), notices: told }, now).expiring, true);
   });

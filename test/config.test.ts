@@ -36,6 +36,19 @@ describe('config', () => {
     assert.throws(() => loadConfig({ ORRERY_AUTH: 'none' }), /ORRERY_AUTH:/);
   });
 
+  it('has the memory cap and the bad-token throttle, with 0 turning each off, and names bad values', () => {
+    const c = loadConfig({});
+    assert.equal(c.maxRssMb, 1024);
+    assert.equal(c.authFailureLimit, 20);
+    assert.equal(c.authPenaltyMaxSeconds, 60);
+    const off = loadConfig({ ORRERY_MAX_RSS_MB: '0', ORRERY_AUTH_FAILURE_LIMIT: '0' });
+    assert.equal(off.maxRssMb, 0);
+    assert.equal(off.authFailureLimit, 0);
+    assert.throws(() => loadConfig({ ORRERY_MAX_RSS_MB: '1g' }), /ORRERY_MAX_RSS_MB:/);
+    assert.throws(() => loadConfig({ ORRERY_AUTH_FAILURE_LIMIT: '-1' }), /ORRERY_AUTH_FAILURE_LIMIT:/);
+    assert.throws(() => loadConfig({ ORRERY_AUTH_PENALTY_MAX_SECONDS: '0' }), /ORRERY_AUTH_PENALTY_MAX_SECONDS:/);
+  });
+
   it('rejects redaction rules that are not JSON, lack fields, or hold a bad regex, naming the setting and rule', () => {
     assert.throws(
       () => loadConfig({ ORRERY_REDACT_RULES: '[{' }),

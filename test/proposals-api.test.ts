@@ -210,6 +210,8 @@ describe('proposals: approval and refusals, checked at the executor', () => {
     const list = await call('vic', 'GET', '/api/proposals?status=executed');
     const executed = list.json().proposals as Array<{ id: number }>;
     assert.equal(executed.length, 1);
+    // The list carries the server's expiring window, which the UI marks proposals by.
+    assert.equal(list.json().expiringMinutes, 30);
     const entries = (await o.store.listAudit({ limit: 500 })).filter(
       (e) => e.subjectKind === 'proposal' && e.subjectId === String(executed[0]!.id),
     );

@@ -80,6 +80,12 @@ export const configSchema = z.object({
   maxInflightDecodedBytes: bytes.default(256 * 1024 * 1024),
   /** A compressed body may inflate to at most this many times its size (past 1 MiB); 0: no limit. */
   maxInflateRatio: z.coerce.number().int().min(0).max(100_000).default(500),
+  /** Ingest is refused (503 + Retry-After) while the process's resident memory nears this many MiB; 0: no cap. */
+  maxRssMb: z.coerce.number().int().min(0).max(1_048_576).default(1024),
+  /** Bad tokens (decayed, half-life 30 s) one client address may send before its requests are refused with 429; 0: no limit. */
+  authFailureLimit: z.coerce.number().int().min(0).max(1_000_000).default(20),
+  /** The longest penalty of a throttled address (the first is 1 s, each next one twice as long). */
+  authPenaltyMaxSeconds: z.coerce.number().int().min(1).max(86_400).default(60),
   /** OTLP requests processed at once; default from the store (4 on PGlite, 2 per pool connection on PostgreSQL). */
   ingestConcurrency: z.coerce.number().int().min(1).max(1_000).optional(),
   /** A request body must arrive whole within this time… */
@@ -242,6 +248,9 @@ export const ENV_VARS: Record<keyof ConfigInput, string> = {
   maxQueueWaitMs: 'ORRERY_MAX_QUEUE_WAIT_MS',
   maxInflightDecodedBytes: 'ORRERY_MAX_INFLIGHT_DECODED_BYTES',
   maxInflateRatio: 'ORRERY_MAX_INFLATE_RATIO',
+  maxRssMb: 'ORRERY_MAX_RSS_MB',
+  authFailureLimit: 'ORRERY_AUTH_FAILURE_LIMIT',
+  authPenaltyMaxSeconds: 'ORRERY_AUTH_PENALTY_MAX_SECONDS',
   ingestConcurrency: 'ORRERY_INGEST_CONCURRENCY',
   bodyTimeoutMs: 'ORRERY_BODY_TIMEOUT_MS',
   minBodyBytesPerSecond: 'ORRERY_MIN_BODY_BYTES_PER_SECOND',

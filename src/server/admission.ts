@@ -30,6 +30,11 @@ export interface AdmissionOptions {
   maxWaitMs: number;
   /** For tests; default performance.now(). */
   now?: () => number;
+  /**
+   * Closes the door while it returns a refusal (the memory guard): new requests are refused at
+   * once, and the waiting ones when a slot would have been theirs.
+   */
+  gate?: () => AdmissionRefusedError | null;
 }
 
 /** A slot held by an admitted request; release it exactly once, when the request is answered. */
@@ -41,6 +46,7 @@ interface Waiter {
   /** Arrival plus the expected time of its body: the line is kept in this order. */
   key: number;
   admit(): void;
+  refuse(err: Error): void;
   timer: NodeJS.Timeout;
 }
 
@@ -82,6 +88,11 @@ export class Admission {
     return this.slotMs;
   }
 
+  /** The gate's refusal while it is closed (for a listener that can refuse before it reads a body), else null. */
+  closed(): AdmissionRefusedError | null {
+    return this.opts.gate?.() ?? null;
+  }
+
   /** What a request arriving now with a body of `bytes` would wait for a slot, by the measured slot time. */
   expectedWaitMs(bytes = this.avgBytes): number {
     if (this.active < this.opts.slots) return 0;
@@ -102,6 +113,8 @@ export class Admission {
    */
   acquire(opts: AcquireOptions = {}): Promise<AdmissionTicket> {
     const { signal } = opts;
+    const closed = this.opts.gate?.();
+    if (closed) return Promise.reject(closed);
     const bytes = opts.bytes ?? this.avgBytes;
     if (this.active < this.opts.slots && this.waiting.length === 0) return Promise.resolve(this.grant(bytes));
     const expected = this.expectedWaitMs(bytes);
@@ -129,6 +142,10 @@ export class Admission {
         admit: () => {
           leave();
           resolve(this.grant(bytes));
+        },
+        refuse: (err) => {
+          leave();
+          reject(err);
         },
         timer: setTimeout(() => {
           leave();
@@ -165,7 +182,11 @@ export class Admission {
         this.slotMs = this.slotMs === null ? took : this.slotMs + EWMA_WEIGHT * (took - this.slotMs);
         this.avgBytes += EWMA_WEIGHT * (bytes - this.avgBytes);
         if (bytes > 0) this.msPerByte += EWMA_WEIGHT * (took / bytes - this.msPerByte);
-        this.waiting[0]?.admit();
+        const next = this.waiting[0];
+        if (!next) return;
+        const closed = this.opts.gate?.();
+        if (closed) for (const w of [...this.waiting]) w.refuse(closed);
+        else next.admit();
       },
     };
   }

@@ -4,7 +4,8 @@
 // does not decode or inflate; RESOURCE_EXHAUSTED (no RetryInfo: do not retry) over a size
 // limit; UNAVAILABLE with google.rpc.RetryInfo when overloaded (the admission and the inflate
 // budget shared with OTLP/HTTP, the store's queue) or when the store failed; UNAUTHENTICATED and
-// PERMISSION_DENIED as HTTP's 401 and 403, from the `authorization` metadata.
+// PERMISSION_DENIED as HTTP's 401 and 403, from the `authorization` metadata; RESOURCE_EXHAUSTED
+// with RetryInfo (HTTP's 429) to an address throttled for its bad tokens.
 //
 // Messages arrive whole (grpc-js reads a unary request before its handler runs), so admission
 // comes after the read here, bounded by the wire limit (ORRERY_MAX_BODY_BYTES) per message and
@@ -29,6 +30,7 @@ import { AbandonedBatchError, OverloadedError } from '../store/index.js';
 import { type Context, ingestOtlp } from '../workflows/index.js';
 import { type Admission, AdmissionRefusedError, type AdmissionTicket } from './admission.js';
 import type { TokenVerifier } from './auth.js';
+import { AuthThrottledError, clientKey, peerAddress } from './auth-throttle.js';
 import { roleRefusal, requiredRole } from './roles.js';
 
 export interface OtlpGrpcOptions {
@@ -70,6 +72,7 @@ export class OtlpGrpcServer {
     this.server = new grpc.Server({
       'grpc.max_receive_message_length': opts.maxMessageBytes,
       'grpc.max_concurrent_streams': 100,
+      interceptors: [this.gateBeforeRead],
     });
     const passThrough = (b: Buffer) => b;
     for (const [signal, method] of Object.entries(OTLP_GRPC_METHODS) as [
@@ -96,6 +99,36 @@ export class OtlpGrpcServer {
         },
       });
     }
+  }
+
+  /**
+   * While the admission's gate is closed (the memory guard), or the caller's address is in a
+   * bad-token penalty and its token is not known good, a call is refused on its metadata, before
+   * grpc-js reads its message: the stream stays paused, so a flood of large messages costs no
+   * memory then. Otherwise the call goes on to export().
+   */
+  private readonly gateBeforeRead: grpc.ServerInterceptor = (_method, call) =>
+    new grpc.ServerInterceptingCall(call, {
+      start: (next) =>
+        next({
+          onReceiveMetadata: (metadata, pass) => {
+            const closed = this.opts.admission.closed() ?? this.throttledBeforeRead(metadata, call.getPeer());
+            if (!closed) return pass(metadata);
+            const r = this.refusal(closed);
+            call.sendStatus({
+              code: r.code ?? grpc.status.UNAVAILABLE,
+              details: r.details ?? '',
+              metadata: r.metadata ?? null,
+            });
+          },
+        }),
+    });
+
+  private throttledBeforeRead(metadata: grpc.Metadata, peer: string): GrpcRefusal | null {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(String(metadata.get('authorization')[0] ?? ''));
+    if (!m) return null;
+    const err = this.opts.verifier.throttled(m[1]!, clientKey(peerAddress(peer)));
+    return err ? new GrpcRefusal(grpc.status.RESOURCE_EXHAUSTED, err.message, err.retryAfterSeconds) : null;
   }
 
   /** Binds host:port (port 0: any free one); resolves to the bound port. */
@@ -131,7 +164,7 @@ export class OtlpGrpcServer {
   }
 
   private async export(signal: Signal, call: grpc.ServerUnaryCall<Buffer, Buffer>): Promise<Buffer> {
-    await this.authenticate(call.metadata);
+    await this.authenticate(call.metadata, clientKey(peerAddress(call.getPeer())));
     const ac = new AbortController();
     call.once('cancelled', () => ac.abort(new AbandonedBatchError()));
     const raw = call.request;
@@ -154,7 +187,7 @@ export class OtlpGrpcServer {
   }
 
   /** The `authorization` metadata as OTLP/HTTP reads its header: a Bearer token with the ingest role. */
-  private async authenticate(metadata: grpc.Metadata): Promise<ApiToken | null> {
+  private async authenticate(metadata: grpc.Metadata, client: string): Promise<ApiToken | null> {
     const values = metadata.get('authorization');
     const header = typeof values[0] === 'string' ? values[0] : '';
     if (header === '') {
@@ -169,8 +202,11 @@ export class OtlpGrpcServer {
       throw new GrpcRefusal(grpc.status.UNAUTHENTICATED, 'malformed authorization metadata: expected "Bearer <token>"');
     let token: ApiToken | null;
     try {
-      token = await this.opts.verifier.verify(m[1]!);
-    } catch {
+      token = await this.opts.verifier.verify(m[1]!, { client });
+    } catch (err) {
+      // Rate limited, retryable after the RetryInfo's delay (unlike a size limit's bare RESOURCE_EXHAUSTED).
+      if (err instanceof AuthThrottledError)
+        throw new GrpcRefusal(grpc.status.RESOURCE_EXHAUSTED, err.message, err.retryAfterSeconds);
       throw new GrpcRefusal(
         grpc.status.UNAVAILABLE,
         'the token store is unavailable; retry shortly',

@@ -140,6 +140,8 @@ export async function proposalRoutes(app: FastifyInstance, opts: RouteOptions): 
         ...(q.status ? { status: q.status } : {}),
         ...(q.problem ? { problem: q.problem } : {}),
       }),
+      // How close to its expiry a waiting proposal counts as expiring (ORRERY_APPROVER_EXPIRING_MINUTES).
+      expiringMinutes: opts.config.approverExpiringMinutes,
     };
   });
 

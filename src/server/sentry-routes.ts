@@ -6,7 +6,8 @@
 // SDKs post from other origins, so the routes answer CORS preflights and send
 // Access-Control-Allow-Origin: * (the key, not the origin, is what is checked).
 // Answers: 200 `{"id": …}` only after the commit; 400 for anything that cannot be parsed; 401/403
-// for a missing, unknown or other project's key; 413, 415 for bodies over a limit or in an
+// for a missing, unknown or other project's key (429 + Retry-After once an address has sent too
+// many unknown keys, see auth-throttle.ts); 413, 415 for bodies over a limit or in an
 // unknown encoding (gzip, deflate, br and none are read); 429 with Retry-After and
 // X-Sentry-Rate-Limits when the receiver is overloaded; 503 + Retry-After when the store fails.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -24,6 +25,7 @@ import { type Context, ingestSentry } from '../workflows/index.js';
 import type { Admission } from './admission.js';
 import { admissionHook } from './admission-hook.js';
 import type { TokenVerifier } from './auth.js';
+import { AuthThrottledError, clientKey } from './auth-throttle.js';
 import { classify, isOverload } from './otlp-routes.js';
 
 export interface SentryRouteOptions {
@@ -90,8 +92,9 @@ export async function sentryRoutes(app: FastifyInstance, opts: SentryRouteOption
   const check = async (req: FastifyRequest, clear: string): Promise<SentryKey> => {
     let key: SentryKey | null;
     try {
-      key = await opts.verifier.verifySentry(clear);
-    } catch {
+      key = await opts.verifier.verifySentry(clear, { client: clientKey(req.ip) });
+    } catch (err) {
+      if (err instanceof AuthThrottledError) throw err;
       throw Object.assign(new Error('the key store is unavailable; retry shortly'), { statusCode: 503 });
     }
     if (!key)
@@ -121,6 +124,16 @@ export async function sentryRoutes(app: FastifyInstance, opts: SentryRouteOption
     if (err instanceof KeyError) {
       ctx.metrics.recordRefused('sentry', err.status);
       return refuse(reply, err.status, err.message);
+    }
+    if (err instanceof AuthThrottledError) {
+      ctx.metrics.recordRefused('sentry', 429);
+      const seconds = String(err.retryAfterSeconds);
+      reply.headers({
+        'retry-after': seconds,
+        'x-sentry-rate-limits': `${seconds}::organization`,
+        connection: 'close',
+      });
+      return refuse(reply, 429, err.message);
     }
     const { status: classified, message } =
       err instanceof EnvelopeError ? { status: 400, message: err.message } : classify(err, opts);

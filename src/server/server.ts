@@ -1,7 +1,7 @@
 // Builds and runs Orrery's listeners: the API, the web UI and the Sentry endpoints on one port,
 // the OTLP/HTTP receiver on another (also mounted on the API port, for setups that can open only
 // one) and the OTLP/gRPC receiver on a third, unless it is off. The receivers share one admission
-// and one inflate budget.
+// (behind the resident-memory guard), one inflate budget and one bad-token throttle.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type Config, isLoopback } from '../config/index.js';
 import { WEBHOOK_FORMATS } from '../ingest/sources/tickets/index.js';
@@ -10,6 +10,8 @@ import { apiRoutes } from './api-routes.js';
 import { InflateBudget } from '../ingest/sources/otlp/index.js';
 import { Admission } from './admission.js';
 import { TokenVerifier } from './auth.js';
+import { AuthThrottle } from './auth-throttle.js';
+import { MemoryGuard } from './memory-guard.js';
 import { guardBodies } from './body-guard.js';
 import { OtlpGrpcServer } from './otlp-grpc.js';
 import { otlpRoutes, sendStatus } from './otlp-routes.js';
@@ -25,6 +27,8 @@ export interface ServerOptions {
   /** Let requests without a token through on loopback listeners (what `orrery up` uses locally). */
   allowAnonymousLoopback: boolean;
   version: string;
+  /** For tests: how the memory guard reads the resident memory (default the process's own). */
+  readRss?: () => number;
 }
 
 export interface ListenAddresses {
@@ -39,6 +43,8 @@ export interface OrreryServer {
   otlp: FastifyInstance;
   /** The OTLP/gRPC receiver; null when its port is `off`. */
   grpc: OtlpGrpcServer | null;
+  /** The resident-memory guard of the ingest admission; null when ORRERY_MAX_RSS_MB is 0. */
+  memory: MemoryGuard | null;
   /** Listens on the configured hosts and ports; resolves to the bound addresses. */
   listen(): Promise<ListenAddresses>;
   close(): Promise<void>;
@@ -70,14 +76,36 @@ function defaultIngestConcurrency(writerSlots: number): number {
 }
 
 export function buildServer(ctx: Context, config: Config, opts: ServerOptions): OrreryServer {
-  const verifier = new TokenVerifier(ctx.store);
+  const throttle =
+    config.authFailureLimit > 0
+      ? new AuthThrottle({ limit: config.authFailureLimit, maxPenaltyMs: config.authPenaltyMaxSeconds * 1000 })
+      : undefined;
+  const verifier = new TokenVerifier(ctx.store, throttle ? { throttle } : {});
   const apiAnonymous = opts.allowAnonymousLoopback && config.auth === 'auto' && isLoopback(config.host);
   const otlpAnonymous = opts.allowAnonymousLoopback && config.auth === 'auto' && isLoopback(config.otlpHost);
+  const inflate = new InflateBudget(config.maxInflightDecodedBytes);
+  // Set once the listeners exist (the guard's first sample is taken before them).
+  let warn: ((message: string) => void) | undefined;
+  const memory =
+    config.maxRssMb > 0
+      ? new MemoryGuard({
+          capBytes: config.maxRssMb * 1024 * 1024,
+          ...(opts.readRss ? { read: opts.readRss } : {}),
+          // Bodies still inflating are what grows fastest: drop them when the door closes.
+          onChange: (refusing, rss) => {
+            if (refusing) inflate.shed();
+            const mib = Math.round(rss / 1048576);
+            if (refusing)
+              warn?.(`resident memory ${mib} MiB is near ORRERY_MAX_RSS_MB=${config.maxRssMb}: ingest refused`);
+            else warn?.(`resident memory ${mib} MiB is back under the mark: ingest taken again`);
+          },
+        })
+      : null;
   const admission = new Admission({
     slots: config.ingestConcurrency ?? defaultIngestConcurrency(ctx.store.db.concurrency),
     maxWaitMs: config.maxQueueWaitMs,
+    ...(memory ? { gate: () => memory.refusal() } : {}),
   });
-  const inflate = new InflateBudget(config.maxInflightDecodedBytes);
   ctx.metrics.gauge(
     'orrery_ingest_requests_in_progress',
     'OTLP requests holding an admission slot.',
@@ -98,6 +126,37 @@ export function buildServer(ctx: Context, config: Config, opts: ServerOptions): 
     'Inflated request bytes held across requests.',
     () => inflate.usedBytes,
   );
+  if (memory) {
+    ctx.metrics.gauge(
+      'orrery_ingest_memory_refusing',
+      'Whether new ingest is refused because the resident memory is near ORRERY_MAX_RSS_MB (1) or not (0).',
+      () => (memory.over ? 1 : 0),
+    );
+    ctx.metrics.family(
+      'orrery_ingest_memory_refused_requests_total',
+      'Ingest requests refused because the resident memory was near ORRERY_MAX_RSS_MB.',
+      'counter',
+      () => [[{}, memory.refusals]],
+    );
+  }
+  if (throttle) {
+    ctx.metrics.family(
+      'orrery_auth_throttled_requests_total',
+      'Requests refused with 429 (RESOURCE_EXHAUSTED on gRPC) because their address sent too many bad tokens.',
+      'counter',
+      () => [[{}, throttle.throttled]],
+    );
+    ctx.metrics.gauge(
+      'orrery_auth_throttled_clients',
+      'Client addresses in a bad-token penalty now.',
+      () => throttle.penalizedClients,
+    );
+    ctx.metrics.gauge(
+      'orrery_auth_tracked_clients',
+      'Client addresses whose bad tokens are being counted (bounded).',
+      () => throttle.trackedClients,
+    );
+  }
   const otlpOpts = {
     ctx,
     verifier,
@@ -150,6 +209,7 @@ export function buildServer(ctx: Context, config: Config, opts: ServerOptions): 
     }),
   );
   void otlp.register(otlpRoutes, { ...otlpOpts, anonymous: otlpAnonymous });
+  warn = (message) => otlp.log.warn({ rssBytes: memory?.rssBytes }, message);
   otlp.get('/healthz', async () => ({ status: 'ok' }));
 
   const grpc =
@@ -171,13 +231,20 @@ export function buildServer(ctx: Context, config: Config, opts: ServerOptions): 
     api,
     otlp,
     grpc,
+    memory,
     async listen() {
+      memory?.start();
+      if (memory?.sample())
+        warn?.(
+          `resident memory ${Math.round(memory.rssBytes / 1048576)} MiB at start is already near ORRERY_MAX_RSS_MB=${config.maxRssMb}: ingest is refused until it is raised`,
+        );
       const a = await api.listen({ host: config.host, port: config.port });
       const o = await otlp.listen({ host: config.otlpHost, port: config.otlpPort });
       const g = grpc && config.otlpGrpcPort !== null ? await grpc.listen(config.otlpHost, config.otlpGrpcPort) : null;
       return { api: a, otlp: o, otlpGrpc: g === null ? null : hostPort(config.otlpHost, g) };
     },
     async close() {
+      memory?.stop();
       await Promise.allSettled([api.close(), otlp.close(), grpc?.close()]);
     },
   };

@@ -10,6 +10,8 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { Config } from '../config/index.js';
 import { type Headers, TicketFormatError, WEBHOOK_FORMATS, checkSignedTime } from '../ingest/sources/tickets/index.js';
 import { acceptPullRequestDelivery, ingestWebhook } from '../workflows/index.js';
+import { throttled } from './auth.js';
+import { AuthThrottledError, clientKey } from './auth-throttle.js';
 import { requiredRole, roleRefusal } from './roles.js';
 import type { WebhookRouteOptions } from './route-options.js';
 
@@ -78,8 +80,9 @@ export async function webhookRoutes(app: FastifyInstance, opts: WebhookRouteOpti
             if (!m) return deny(reply, 401, 'malformed Authorization header: expected "Bearer <token>"');
             let token: Awaited<ReturnType<typeof opts.verifier.verify>>;
             try {
-              token = await opts.verifier.verify(m[1]!);
-            } catch {
+              token = await opts.verifier.verify(m[1]!, { client: clientKey(req.ip) });
+            } catch (err) {
+              if (err instanceof AuthThrottledError) return throttled(reply, err, deny);
               reply.header('retry-after', '5');
               return deny(reply, 503, 'the token store is unavailable; retry shortly');
             }

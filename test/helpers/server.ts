@@ -21,6 +21,8 @@ export async function inProcessOrrery(
     write?: (store: Store, b: TelemetryBatch) => Promise<void>;
     maxQueuedRecords?: number;
     webRoot?: string | null;
+    /** How the memory guard reads the resident memory (default the process's own). */
+    readRss?: () => number;
   } = {},
 ): Promise<InProcess> {
   const { store, cleanup } = await freshPglite();
@@ -42,6 +44,7 @@ export async function inProcessOrrery(
     allowAnonymousLoopback: opts.allowAnonymousLoopback ?? true,
     version: 'test',
     ...(opts.webRoot !== undefined ? { webRoot: opts.webRoot } : {}),
+    ...(opts.readRss ? { readRss: opts.readRss } : {}),
   });
   await Promise.all([server.api.ready(), server.otlp.ready()]);
   return {

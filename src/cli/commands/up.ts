@@ -49,6 +49,10 @@ every request needs "Authorization: Bearer <token>": create one first with
 (or let the first start mint an admin token named "bootstrap" and print it once).
 Requests under a host name that is not loopback, the bound address or a --public-host
 get 421 (bound to 0.0.0.0, the machine's own name and addresses count too).
+Under load, ingest is refused with 503 + Retry-After once the resident memory nears
+ORRERY_MAX_RSS_MB (default 1024), and an address that keeps sending bad tokens gets 429
++ Retry-After (ORRERY_AUTH_FAILURE_LIMIT, ORRERY_AUTH_PENALTY_MAX_SECONDS); every
+setting is in docs/configuration.md.
 
 Examples:
   orrery up

@@ -18,7 +18,13 @@ export function expiry(p: Pick<ProposalSummary, 'status' | 'expiresAt'>, now = D
   return min < 90 ? `in ${min} min` : `in ${Math.round(min / 60)} h`;
 }
 
-export function ProposalTable({ proposals }: { proposals: ProposalSummary[] }) {
+/** The proposals list's answer: the proposals, and how close to expiry one counts as expiring. */
+export interface ProposalList {
+  proposals: ProposalSummary[];
+  expiringMinutes?: number;
+}
+
+export function ProposalTable({ proposals, expiringMinutes }: ProposalList) {
   return (
     <table className="list proposals">
       <thead>
@@ -35,7 +41,7 @@ export function ProposalTable({ proposals }: { proposals: ProposalSummary[] }) {
       </thead>
       <tbody>
         {proposals.map((p) => {
-          const a = attention(p);
+          const a = attention(p, Date.now(), expiringMinutes);
           return (
             <tr
               key={p.id}
@@ -77,7 +83,7 @@ export function ProposalTable({ proposals }: { proposals: ProposalSummary[] }) {
 export function ProposalsPage() {
   const [params, setParams] = useSearchParams();
   const status = params.get('status') ?? '';
-  const state = useApi<{ proposals: ProposalSummary[] }>(`/api/proposals${qs({ limit: 200, status })}`);
+  const state = useApi<ProposalList>(`/api/proposals${qs({ limit: 200, status })}`);
   return (
     <>
       <PageHead title="Proposals" />
@@ -105,14 +111,14 @@ export function ProposalsPage() {
         </label>
       </form>
       <Load state={state} what="the proposals">
-        {({ proposals }) =>
+        {({ proposals, expiringMinutes }) =>
           proposals.length === 0 ? (
             <Empty>
               No proposal{status ? ` is ${status}` : ' yet'}. Propose one from a problem or an investigation (
               <code>orrery propose problem &lt;id&gt;</code>).
             </Empty>
           ) : (
-            <ProposalTable proposals={proposals} />
+            <ProposalTable proposals={proposals} expiringMinutes={expiringMinutes} />
           )
         }
       </Load>

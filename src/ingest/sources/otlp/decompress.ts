@@ -56,6 +56,19 @@ export class InflateBudget {
     return lease;
   }
 
+  /** Revokes every lease still inflating (their requests get 503); pinned bodies stay. Returns how many. */
+  shed(): number {
+    let n = 0;
+    for (const l of [...this.leases]) {
+      if (!l.pinned && !l.revoked) {
+        l.revoke();
+        n++;
+      }
+    }
+    this.refusals += n;
+    return n;
+  }
+
   /** @internal */
   take(lease: Lease, bytes: number): boolean {
     while (this.used + bytes > this.capBytes) {
@@ -192,9 +205,9 @@ function inflateMetered(body: Buffer, enc: 'gzip' | 'deflate' | 'br', opts: Deco
       reject(err);
     };
     const { lease } = opts;
-    lease?.onRevoke(() =>
-      fail(new InflateBudgetError('the server is inflating too many request bodies at once; retry shortly')),
-    );
+    const spent = () =>
+      fail(new InflateBudgetError('the server is inflating too many request bodies at once; retry shortly'));
+    lease?.onRevoke(spent);
     z.on('data', (chunk: Buffer) => {
       if (settled) return;
       total += chunk.length;
@@ -212,7 +225,9 @@ function inflateMetered(body: Buffer, enc: 'gzip' | 'deflate' | 'br', opts: Deco
         return;
       }
       if (lease && !lease.grow(chunk.length)) {
-        // grow() revoked the lease, which called fail() through onRevoke.
+        // grow() revoked the lease, which called fail() through onRevoke; a lease revoked before
+        // the inflate began (the memory guard sheds them) has no onRevoke to call.
+        spent();
         return;
       }
       chunks.push(chunk);
