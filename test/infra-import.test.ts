@@ -87,6 +87,41 @@ describe('infra file parsing', () => {
     assert.deepEqual(c.requests, { cpuMillicores: null, memoryBytes: Gi });
     assert.match(parsed.warnings.join('\n'), /cpu "lots" is not a quantity/);
   });
+
+  it('warns about values whose toString is not a function instead of throwing (found by the fuzzer)', () => {
+    const parsed = parseInfraFiles([
+      {
+        path: 'w.yaml',
+        content:
+          'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\nspec:\n  replicas: {toString: 1}\n  template:\n    spec:\n      containers:\n        - name: c\n          resources: {requests: {cpu: {toString: 1}}, limits: {memory: {valueOf: 2}}}\n',
+      },
+    ]);
+    assert.equal(parsed.resources.length, 1);
+    const warnings = parsed.warnings.join('\n');
+    assert.match(warnings, /replicas "\{"toString":1\}" is not a number/);
+    assert.match(warnings, /cpu "\{"toString":1\}" is not a quantity/);
+    assert.match(warnings, /memory "\{"valueOf":2\}" is not a quantity/);
+  });
+
+  it('skips Lists nested past 8 deep and reads a List of 300,000 items (found by the fuzzer)', () => {
+    const n = 20_000;
+    const deep = `${'{"kind":"List","apiVersion":"v1","items":['.repeat(n)}{"kind":"Service","apiVersion":"v1","metadata":{"name":"x"}}${']}'.repeat(n)}`;
+    const parsed = parseInfraFiles([{ path: 'deep.json', content: deep }]);
+    assert.equal(parsed.resources.length, 0);
+    assert.match(parsed.skipped[0]!.reason, /List nested more than 8 deep/);
+    const items = Array.from({ length: 300_000 }, (_, i) => ({
+      kind: 'Service',
+      apiVersion: 'v1',
+      metadata: { name: `s${i}` },
+    }));
+    const many = parseInfraFiles([
+      {
+        path: 'many.json',
+        content: JSON.stringify({ kind: 'List', apiVersion: 'v1', items: [{ kind: 'List', apiVersion: 'v1', items }] }),
+      },
+    ]);
+    assert.equal(many.resources.length, 300_000);
+  });
 });
 
 describe('infra import API', () => {

@@ -152,8 +152,11 @@ function toRepository(r: Record<string, unknown>): RepositoryRecord {
 }
 
 /** By name, or by id when `idOrName` is all digits. */
+/** The largest id a bigint column holds: a longer run of digits can only be a name. */
+const MAX_BIGINT = 2n ** 63n - 1n;
+
 export async function findRepository(q: Queryable, idOrName: string | number): Promise<RepositoryRecord | null> {
-  const byId = typeof idOrName === 'number' || /^\d+$/.test(idOrName);
+  const byId = typeof idOrName === 'number' || (/^\d+$/.test(idOrName) && BigInt(idOrName) <= MAX_BIGINT);
   const rows = await q.query(`SELECT * FROM repository WHERE ${byId ? 'id = $1::bigint' : 'name = $1'}`, [
     String(idOrName),
   ]);

@@ -35,6 +35,19 @@ function str(v: unknown): string | null {
   return null;
 }
 
+/**
+ * A value as a warning quotes it. `String(v)` throws on an object whose `toString` is not a
+ * function (a manifest can say `replicas: {toString: 1}`), so objects are shown as JSON.
+ */
+export function shown(v: unknown): string {
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return String(v);
+  try {
+    return (JSON.stringify(v) ?? '').slice(0, 200);
+  } catch {
+    return '(unreadable)';
+  }
+}
+
 /** An integer as written (a number, or a numeric string as Terraform keeps them), else null. */
 export function int(v: unknown): number | null {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
@@ -57,8 +70,8 @@ function amounts(v: unknown, where: string, warn: Warn): ResourceAmounts {
   const o = obj(v);
   const cpu = o.cpu === undefined ? null : cpuMillicores(o.cpu);
   const mem = o.memory === undefined ? null : memoryBytes(o.memory);
-  if (o.cpu !== undefined && cpu === null) warn(`${where}: cpu "${String(o.cpu)}" is not a quantity`);
-  if (o.memory !== undefined && mem === null) warn(`${where}: memory "${String(o.memory)}" is not a quantity`);
+  if (o.cpu !== undefined && cpu === null) warn(`${where}: cpu "${shown(o.cpu)}" is not a quantity`);
+  if (o.memory !== undefined && mem === null) warn(`${where}: memory "${shown(o.memory)}" is not a quantity`);
   return { cpuMillicores: cpu, memoryBytes: mem };
 }
 
@@ -114,7 +127,7 @@ function workload(kind: string, spec: Obj, ref: string, warn: Warn): WorkloadSpe
     });
   const replicas = kind === 'DaemonSet' ? null : int(spec.replicas);
   if (spec.replicas !== undefined && replicas === null && kind !== 'DaemonSet')
-    warn(`${ref}: replicas "${String(spec.replicas)}" is not a number`);
+    warn(`${ref}: replicas "${shown(spec.replicas)}" is not a number`);
   return {
     type: 'workload',
     replicas,
@@ -198,11 +211,19 @@ function service(spec: Obj): ServiceSpec {
 
 export type ManifestResult = { resources: InfraResourceInput[]; skipped: Array<{ ref: string; reason: string }> };
 
+/** Lists inside Lists deeper than this are not read: kubectl writes one level, and a deeper one would recurse without bound. */
+export const MAX_LIST_DEPTH = 8;
+
+/** push(...items) passes each item as an argument, which overflows the stack for a List of a few hundred thousand. */
+export function appendAll<T>(to: T[], items: readonly T[]): void {
+  for (const x of items) to.push(x);
+}
+
 /**
  * One parsed manifest document (an object, or a `List` / `*List` holding items) as
  * resources. `ref` says where it came from ('path:line').
  */
-export function fromManifest(doc: unknown, ref: string, warn: Warn): ManifestResult {
+export function fromManifest(doc: unknown, ref: string, warn: Warn, depth = 0): ManifestResult {
   const out: ManifestResult = { resources: [], skipped: [] };
   if (!isObj(doc)) {
     out.skipped.push({ ref, reason: 'not a Kubernetes object' });
@@ -210,10 +231,14 @@ export function fromManifest(doc: unknown, ref: string, warn: Warn): ManifestRes
   }
   const kind = str(doc.kind);
   if (kind?.endsWith('List') && Array.isArray(doc.items)) {
+    if (depth >= MAX_LIST_DEPTH) {
+      out.skipped.push({ ref, reason: `a List nested more than ${MAX_LIST_DEPTH} deep` });
+      return out;
+    }
     doc.items.forEach((item, i) => {
-      const r = fromManifest(item, `${ref} items[${i}]`, warn);
-      out.resources.push(...r.resources);
-      out.skipped.push(...r.skipped);
+      const r = fromManifest(item, `${ref} items[${i}]`, warn, depth + 1);
+      appendAll(out.resources, r.resources);
+      appendAll(out.skipped, r.skipped);
     });
     return out;
   }

@@ -4,7 +4,7 @@
 import YAML, { LineCounter } from 'yaml';
 import { TupleMap } from '../../../analysis/index.js';
 import type { InfraResourceInput } from '../../../model/index.js';
-import { fromManifest, isObj } from './kubernetes.js';
+import { appendAll, fromManifest, isObj } from './kubernetes.js';
 import { fromTerraformShow, isTerraformShow } from './terraform.js';
 
 export interface InfraFile {
@@ -56,12 +56,12 @@ function fromDocument(doc: unknown, file: InfraFile, ref: string, out: ParsedInf
   if (doc === null || doc === undefined) return; // an empty document between separators
   const warn = (m: string) => out.warnings.push(m);
   if (isTerraformShow(doc)) {
-    out.resources.push(...fromTerraformShow(doc as Record<string, unknown>, file.path, warn));
+    appendAll(out.resources, fromTerraformShow(doc as Record<string, unknown>, file.path, warn));
     return;
   }
   const r = fromManifest(doc, ref, warn);
-  out.resources.push(...r.resources);
-  out.skipped.push(...r.skipped);
+  appendAll(out.resources, r.resources);
+  appendAll(out.skipped, r.skipped);
 }
 
 function parseYaml(file: InfraFile, out: ParsedInfra): void {

@@ -12,7 +12,7 @@ import type {
   ServiceSpec,
   WorkloadSpec,
 } from '../../../model/index.js';
-import { type Warn, int, isObj, literalEnv, perPod, stringMap } from './kubernetes.js';
+import { type Warn, int, isObj, literalEnv, perPod, shown, stringMap } from './kubernetes.js';
 import { cpuMillicores, memoryBytes } from './quantity.js';
 
 type Obj = Record<string, unknown>;
@@ -90,8 +90,8 @@ function amounts(v: unknown, where: string, warn: Warn): ResourceAmounts {
   const o = block(v);
   const cpu = o.cpu === undefined || o.cpu === null ? null : cpuMillicores(o.cpu);
   const mem = o.memory === undefined || o.memory === null ? null : memoryBytes(o.memory);
-  if (o.cpu != null && cpu === null) warn(`${where}: cpu "${String(o.cpu)}" is not a quantity`);
-  if (o.memory != null && mem === null) warn(`${where}: memory "${String(o.memory)}" is not a quantity`);
+  if (o.cpu != null && cpu === null) warn(`${where}: cpu "${shown(o.cpu)}" is not a quantity`);
+  if (o.memory != null && mem === null) warn(`${where}: memory "${shown(o.memory)}" is not a quantity`);
   return { cpuMillicores: cpu, memoryBytes: mem };
 }
 
