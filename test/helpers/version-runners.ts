@@ -258,7 +258,7 @@ function mentions(): Outputs {
   return out;
 }
 
-/** sim-load: the queueing world's calibration, predicted at 2× and with a --set, and the pool-bound world at 3×. */
+/** sim-load: the queueing world's calibration, predicted at 2× and with a --set, the pool-bound world at 3×, and a saturated world relieved. */
 function simLoad(): Outputs {
   const window = { startMs: BASE_WORLD.startMs, endMs: BASE_WORLD.startMs + BASE_WORLD.durationMs };
   const out: Outputs = {};
@@ -271,10 +271,17 @@ function simLoad(): Outputs {
     homeRate: 2,
     poolTimeoutMs: 300,
   };
+  const saturated: QueueWorld = {
+    ...BASE_WORLD,
+    checkoutRate: BASE_WORLD.checkoutRate * 1.8,
+    homeRate: BASE_WORLD.homeRate * 1.8,
+  };
   const cases: Array<[string, QueueWorld, Record<string, string>, number, string[]]> = [
     ['cpu-bound 2x', BASE_WORLD, {}, 2, []],
     ['cpu-bound 2x api.replicas=2', BASE_WORLD, {}, 2, ['api.replicas=2']],
     ['pool-bound 3x', poolWorld, { DB_QUEUE_TIMEOUT_MS: '300' }, 3, []],
+    // Calibrated near saturation, then relieved: the window's long waits are taken off.
+    ['cpu-saturated 1x api.replicas=3', saturated, {}, 1, ['api.replicas=3']],
   ];
   for (const [name, w, env, factor, set] of cases) {
     const cal = calibrate(
