@@ -162,7 +162,7 @@ describe('the remediation bench measures recovery and the effect from the shoppe
     const measured = obs(from, to, 500, 100);
     const sim = (errorRate: number, p95: number): Json<ProposalSimulation> => ({
       simulationId: 1,
-      algorithm: 'sim-load@1',
+      algorithm: 'sim-load@2',
       method: '',
       window: { since: '', until: '' },
       factor: 1,

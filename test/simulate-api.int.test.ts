@@ -75,7 +75,7 @@ describe('simulations over HTTP and the CLI', () => {
     const run = res.body.simulation as Simulation;
     id = run.id;
     assert.equal(run.kind, 'load');
-    assert.equal(run.algorithm, 'sim-load@1');
+    assert.equal(run.algorithm, 'sim-load@2');
     assert.deepEqual(run.window, { since: new Date(BASE_WORLD.startMs).toISOString(), until: END });
     assert.deepEqual(run.request, { kind: 'load', factor: 2, endpoint: null, set: [], windowMs: 600_000 });
     assert.equal(run.result.kind, 'load');

@@ -1,4 +1,4 @@
-// sim-load@1 against a system that really queues (test/helpers/sim-world.ts): calibrated at one
+// sim-load@2 against a system that really queues (test/helpers/sim-world.ts): calibrated at one
 // load, its predictions at a higher load and with more replicas are compared with the same system
 // run at that load; the first bottleneck and the knee; a pool's queue timeout turning overload
 // into errors; retries adding load; intervals; and the input errors (`--set`, the factor, the
@@ -50,7 +50,7 @@ const measured = (w: QueueWorld) => {
   return { p50: quantile(m.durations, 0.5), p95: quantile(m.durations, 0.95), errors: m.failed / m.durations.length };
 };
 
-describe('sim-load@1 against the system it models', () => {
+describe('sim-load@2 against the system it models', () => {
   const cal = calibrated(BASE_WORLD);
   const opts = { replicates: 12, seed: 1 };
 

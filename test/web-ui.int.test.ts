@@ -231,13 +231,13 @@ describe('web UI (Chromium) on a demo world', () => {
     timing['simulate load (POST and render)'] = { domContentLoadedMs: -1, loadMs: -1, readyMs: Date.now() - t0 };
     await screenshot('simulation');
     const sim = await simulation(page.url());
-    assert.deepEqual([sim.request.factor, sim.algorithm], [2, 'sim-load@1']);
+    assert.deepEqual([sim.request.factor, sim.algorithm], [2, 'sim-load@2']);
     const r = sim.result;
     assert.equal(
       await page.locator('#validity-head').textContent(),
       `Validity: ${r.validity.measured} inputs measured, ${r.validity.assumed} assumed`,
     );
-    assert.match((await page.locator('.sim-meta').textContent()) ?? '', /^sim-load@1, run .* calibrated on .* traces/);
+    assert.match((await page.locator('.sim-meta').textContent()) ?? '', /^sim-load@2, run .* calibrated on .* traces/);
     // Every entry endpoint's row says what the API predicted, with its interval, and has its chart.
     assert.ok(r.endpoints.length >= 3, `entry endpoints: ${r.endpoints.map((e) => e.endpoint).join(', ')}`);
     for (const e of r.endpoints) {

@@ -414,7 +414,7 @@ export function storeConformance(backend: 'pglite' | 'postgres', open: OpenStore
       assert.ok(b.id > a.id);
       assert.deepEqual(await simulationStore.getSimulation(store.db, a.id), a);
       assert.deepEqual(a.window, result.window);
-      assert.equal(a.algorithm, 'sim-load@1');
+      assert.equal(a.algorithm, 'sim-load@2');
       assert.deepEqual(a.result, JSON.parse(JSON.stringify(result)));
       assert.equal(await simulationStore.getSimulation(store.db, 999_999), null);
       const listed = await simulationStore.listSimulations(store.db, { limit: 10, kind: 'load' });

@@ -98,6 +98,18 @@ function samePath(m: PreparedModel, entry: number, a: NetworkState, b: NetworkSt
   return diff <= Math.max(0.01, 0.002 * p50);
 }
 
+/**
+ * The least a sampled request can take once waits are taken off: its visits' CPU demand and its
+ * leaf calls' pool hold, never more than it took. Taking the window's mean waits off every sample
+ * (extraWait) would otherwise bring a quick sample below its own work, to 0 ms, when a saturated
+ * station is relieved.
+ */
+function workOf(m: PreparedModel, t: TreeSample): number {
+  let work = 0;
+  for (const s of t.services) work += s.visits * (m.cpuMs[s.service] ?? 0) + s.leafCalls * (m.poolMs[s.service] ?? 0);
+  return Math.min(t.durationMs, work);
+}
+
 /** p50 and p95 (ms; Infinity when a queue on its path grows without bound) and the error rate of each entry. */
 export function endpointsAt(
   m: PreparedModel,
@@ -120,7 +132,7 @@ export function endpointsAt(
       const t = e.samples[r.int(e.samples.length)] as TreeSample;
       const extra = extraWait(t, state, m.baseline, r);
       xs[d] = Number.isFinite(extra)
-        ? Math.max(0, t.durationMs + extra + retryDelay(t, state, timeouts, r))
+        ? Math.max(workOf(m, t), t.durationMs + extra + retryDelay(t, state, timeouts, r))
         : Number.POSITIVE_INFINITY;
     }
     xs.sort();

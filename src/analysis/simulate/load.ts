@@ -1,4 +1,4 @@
-// sim-load@1: what happens at `factor` times the calibrated traffic (of one entry endpoint, or of
+// sim-load@2: what happens at `factor` times the calibrated traffic (of one entry endpoint, or of
 // all), with `--set` changes: per entry endpoint p50/p95 and error rate, per service its
 // utilization and queueing, the first resource to saturate and the factor at which latency takes
 // off; each figure with its interval over bootstrap replicates of the calibration.
@@ -19,7 +19,7 @@ import { Random, quantileSorted } from './stats.js';
 import { inputsOf } from './validity.js';
 import type { Calibration } from './types.js';
 
-export const SIM_LOAD_ALGORITHM = 'sim-load@1';
+export const SIM_LOAD_ALGORITHM = 'sim-load@2';
 
 export interface LoadRequest {
   factor: number;
