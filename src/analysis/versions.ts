@@ -262,7 +262,7 @@ export const ALGORITHMS: readonly AlgorithmEntry[] = [
         changed:
           "issue 21: a sampled request, once the window's mean waits are taken off it, takes no less than its own work (its visits' CPU demand and its leaf calls' pool hold, at most its measured time); before, relieving a saturated station (a scale-up) brought quick samples to 0 ms, and the remediate bench's capacity scale predicted p95 0 ms for POST /api/cart/items (measured 836 ms). Unchanged where no sample falls below its work (the 2×, --set and pool fixtures). On the new fixture, a world calibrated at 1.8× and relieved with 3 api replicas: /checkout p50 101 → 133 ms (the world run so: 113), p95 unchanged at 612 (run: 313; the tail the window's long waits leave is still over-predicted). The calibration window also begins no earlier than Orrery's first telemetry (calibrate's firstTelemetryMs, given by the workflow): the cart-badge rollback's predicted errors went from 7–12% to 0.0%, measured 0.0%",
         effect: {},
-        commits: [],
+        commits: ['2fde36b', 'a3c9bf9'],
       },
     ],
   },
