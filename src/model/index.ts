@@ -257,6 +257,7 @@ export type {
   ExecutionReport,
   ProposalExecution,
   Proposal,
+  ProposalListAnswer,
   ProposalSummary,
   ProposalOutcome,
   ProposalOutcomeVerdict,

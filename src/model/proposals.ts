@@ -289,6 +289,12 @@ export interface NoticeDelivery {
 export type ProposalNotices = Partial<Record<NoticeEvent, NoticeDelivery>>;
 
 /** One proposal as a list shows it. */
+/** GET /api/proposals: the proposals, newest first, and how close to its expiry a waiting one counts as expiring (ORRERY_APPROVER_EXPIRING_MINUTES). */
+export interface ProposalListAnswer {
+  proposals: ProposalSummary[];
+  expiringMinutes: number;
+}
+
 export interface ProposalSummary {
   id: number;
   status: ProposalStatus;

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ProposalInputError, parseTtl, proposalMarkdown } from '../analysis/index.js';
-import { PROPOSAL_STATUSES } from '../model/index.js';
+import { PROPOSAL_STATUSES, type ProposalListAnswer } from '../model/index.js';
 import {
   ProposalNotFoundError,
   ProposalRefusedError,
@@ -132,7 +132,7 @@ export async function proposalRoutes(app: FastifyInstance, opts: RouteOptions): 
     }
   });
 
-  app.get('/api/proposals', { schema: { querystring: listQuery } }, async (req) => {
+  app.get('/api/proposals', { schema: { querystring: listQuery } }, async (req): Promise<ProposalListAnswer> => {
     const q = req.query as z.output<typeof listQuery>;
     return {
       proposals: await listProposals(ctx, {

@@ -2,7 +2,7 @@
 // or open the latest).
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import type { Investigation, QueuedProblemDetail } from '../../model/index.js';
+import type { Investigation, ProposalListAnswer, QueuedProblemDetail } from '../../model/index.js';
 import { api, useApi } from '../api';
 import { ExplainButton } from '../components/explain-drawer';
 import { PageHead } from '../components/layout';
@@ -11,7 +11,7 @@ import { AskedVerdict, VerdictTag } from '../components/verdict';
 import { shouldAsk } from '../components/verdict-ask';
 import { ErrorBox, Load } from '../components/states';
 import { ago, num, time, who } from '../format';
-import { type ProposalList, ProposalTable } from './proposals';
+import { ProposalTable } from './proposals';
 
 export function useInvestigate(): { start: (subject: unknown) => Promise<void>; busy: boolean; error: Error | null } {
   const navigate = useNavigate();
@@ -39,7 +39,7 @@ export function ProblemPage() {
   const { id } = useParams();
   const state = useApi<QueuedProblemDetail>(`/api/problems/${id}`);
   const inv = useInvestigate();
-  const proposals = useApi<ProposalList>(`/api/proposals?problem=${id}&limit=50`);
+  const proposals = useApi<ProposalListAnswer>(`/api/proposals?problem=${id}&limit=50`);
   return (
     <Load state={state} what="the problem">
       {({ problem: p, tickets, merged }) => (

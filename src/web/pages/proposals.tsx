@@ -1,8 +1,8 @@
 // The remediation proposals: newest first, each with its status, kind, risk tier, the approvals
 // it has and needs, and when it expires; filtered by status (kept in the URL, so a filtered list
-// is a link). The problem page lists its own with ProposalList.
+// is a link). The problem page lists its own with ProposalTable.
 import { Link, useSearchParams } from 'react-router-dom';
-import { PROPOSAL_STATUSES, type ProposalSummary } from '../../model/proposals.js';
+import { PROPOSAL_STATUSES, type ProposalListAnswer, type ProposalSummary } from '../../model/proposals.js';
 import { qs, useApi } from '../api';
 import { PageHead } from '../components/layout';
 import { Empty, Load } from '../components/states';
@@ -18,13 +18,7 @@ export function expiry(p: Pick<ProposalSummary, 'status' | 'expiresAt'>, now = D
   return min < 90 ? `in ${min} min` : `in ${Math.round(min / 60)} h`;
 }
 
-/** The proposals list's answer: the proposals, and how close to expiry one counts as expiring. */
-export interface ProposalList {
-  proposals: ProposalSummary[];
-  expiringMinutes?: number;
-}
-
-export function ProposalTable({ proposals, expiringMinutes }: ProposalList) {
+export function ProposalTable({ proposals, expiringMinutes }: ProposalListAnswer) {
   return (
     <table className="list proposals">
       <thead>
@@ -83,7 +77,7 @@ export function ProposalTable({ proposals, expiringMinutes }: ProposalList) {
 export function ProposalsPage() {
   const [params, setParams] = useSearchParams();
   const status = params.get('status') ?? '';
-  const state = useApi<ProposalList>(`/api/proposals${qs({ limit: 200, status })}`);
+  const state = useApi<ProposalListAnswer>(`/api/proposals${qs({ limit: 200, status })}`);
   return (
     <>
       <PageHead title="Proposals" />
