@@ -16,7 +16,7 @@ import {
   shopSourceDir,
 } from '../src/demo/index.js';
 import { table } from './lib/format.js';
-import { parseOrExit } from './lib/options.js';
+import { fileStamp, parseOrExit, whole } from './lib/options.js';
 import { OUT_DIR } from './lib/paths.js';
 import {
   ERROR_TOLERANCE,
@@ -78,14 +78,6 @@ interface Options {
   durationS: number;
   watchMinutes: number;
   keep: boolean;
-}
-
-function whole(name: string, v: string | undefined, fallback: number, min: number, max: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new Error(`--${name} must be a whole number from ${min} to ${max}, not "${v}"`);
-  return n;
 }
 
 function parse(args: string[]): Options | 'help' {
@@ -193,10 +185,6 @@ function effects(results: readonly ScenarioResult[]): string {
   );
 }
 
-function timestamp(d: Date): string {
-  return d.toISOString().replace(/[:.]/g, '-').slice(0, 19);
-}
-
 export async function main(args: string[]): Promise<number> {
   const opts = parseOrExit(args, parse, USAGE);
   if (typeof opts === 'number') return opts;
@@ -228,7 +216,7 @@ export async function main(args: string[]): Promise<number> {
   );
   process.stdout.write('timings come from a shared, busy host: read them as noisy.\n');
   mkdirSync(OUT_DIR, { recursive: true });
-  const file = join(OUT_DIR, `remediate-${timestamp(startedAt)}.json`);
+  const file = join(OUT_DIR, `remediate-${fileStamp(startedAt)}.json`);
   writeFileSync(file, `${JSON.stringify({ startedAt: startedAt.toISOString(), options: opts, results }, null, 2)}\n`);
   process.stdout.write(`Wrote ${file}\n`);
   return right && predicted && recovered ? 0 : 1;

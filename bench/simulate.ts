@@ -18,7 +18,7 @@ import {
   settableServices,
   streamOutput,
 } from '../src/demo/index.js';
-import { parseOrExit } from './lib/options.js';
+import { parseOrExit, whole } from './lib/options.js';
 import { OUT_DIR } from './lib/paths.js';
 import { freePort } from './lib/server-process.js';
 import { type Mutant, REACHED_MARKER, commitMutant, findMutants } from './lib/sim-mutants.js';
@@ -129,14 +129,6 @@ interface Options {
   mutants: string[];
   timeoutMs: number;
   keep: boolean;
-}
-
-function whole(name: string, v: string | undefined, fallback: number, min: number, max: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new Error(`--${name} must be a whole number from ${min} to ${max}, not "${v}"`);
-  return n;
 }
 
 /** A mode as `--failure` and `simulate failure` write it, read into the injection. */

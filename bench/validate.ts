@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SCENARIO_NAMES, type ScenarioName, parseDuration, selectScenarios } from '../src/demo/index.js';
-import { parseOrExit } from './lib/options.js';
+import { fileStamp, parseOrExit, whole } from './lib/options.js';
 import { OUT_DIR } from './lib/paths.js';
 import { DEPLOYS_DEFAULTS, MIN_BENIGN, deploysReport, validateDeploys } from './lib/validate-deploys.js';
 import { reviewTable, validateReview } from './lib/validate-review.js';
@@ -66,14 +66,6 @@ interface Options {
   worlds: Array<'example' | 'benign'>;
 }
 
-function whole(name: string, v: string | undefined, fallback: number, min: number, max: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new Error(`--${name} must be a whole number from ${min} to ${max}, not "${v}"`);
-  return n;
-}
-
 function list<T extends string>(name: string, v: string | undefined, all: readonly T[]): T[] {
   if (v === undefined) return [...all];
   const xs = v.split(',').map((x) => x.trim());
@@ -119,10 +111,6 @@ function parse(args: string[]): Options | 'help' {
   };
 }
 
-function timestamp(d: Date): string {
-  return d.toISOString().replace(/[:.]/g, '-').slice(0, 19);
-}
-
 export async function main(args: string[]): Promise<number> {
   const opts = parseOrExit(args, parse, USAGE);
   if (typeof opts === 'number') return opts;
@@ -153,7 +141,7 @@ export async function main(args: string[]): Promise<number> {
     pass &&= v.pass;
   }
   mkdirSync(OUT_DIR, { recursive: true });
-  const file = join(OUT_DIR, `validate-${timestamp(startedAt)}.json`);
+  const file = join(OUT_DIR, `validate-${fileStamp(startedAt)}.json`);
   writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
   process.stdout.write(`\nWrote ${file}\n`);
   return pass ? 0 : 1;
